@@ -1,0 +1,100 @@
+// Package app holds the use cases of phananh — sign-in, report intake and routing — and declares
+// the interfaces it consumes (stores, SMS, clock). It never imports a transport, a database
+// driver or a push SDK: adapters implement these interfaces and cmd/phananh wires them.
+package app
+
+import (
+	"context"
+	"time"
+
+	"phananh/models"
+)
+
+// Store is everything the app persists. Implementations (store/sqlite, store/mongodb) pass the
+// contract suite in store/storetest, and translate their driver's errors at their edge:
+// a missing record is models.ENotFound, a duplicate key or a stale version is models.EConflict.
+type Store interface {
+	UserStore
+	AuthStore
+	CatalogStore
+	TicketStore
+
+	// Ping reports whether the database answers (readiness).
+	Ping(ctx context.Context) error
+	// Close releases the database; it is called last at shutdown.
+	Close() error
+}
+
+// UserStore keeps accounts.
+type UserStore interface {
+	// CreateUser inserts u; a taken id, phone or username is EConflict.
+	CreateUser(ctx context.Context, u *models.User) error
+	UserByID(ctx context.Context, id string) (*models.User, error)
+	UserByPhone(ctx context.Context, phone string) (*models.User, error)
+	UserByUsername(ctx context.Context, username string) (*models.User, error)
+	// UpdateUser overwrites the mutable fields of an existing user (role, unit, password hash,
+	// display name, login failure counters, disabled).
+	UpdateUser(ctx context.Context, u *models.User) error
+	// CountUsers counts the users with a role; first start uses it to create the administrator.
+	CountUsers(ctx context.Context, role models.Role) (int, error)
+}
+
+// AuthStore keeps one-time codes, rate-limit counters, refresh tokens and machine keys.
+type AuthStore interface {
+	// PutOTP creates or replaces the pending challenge of c.Phone (attempts reset).
+	PutOTP(ctx context.Context, c *models.OTPChallenge) error
+	OTPByPhone(ctx context.Context, phone string) (*models.OTPChallenge, error)
+	// AddOTPAttempt atomically increments the attempt counter of the challenge of phone and
+	// returns the new count, so concurrent guesses cannot exceed the limit.
+	AddOTPAttempt(ctx context.Context, phone string) (int, error)
+	DeleteOTP(ctx context.Context, phone string) error
+
+	// HitCounter atomically increments the counter key in the fixed window that starts at
+	// window and returns the count after the increment. Counters of older windows may be
+	// discarded by the store at any time.
+	HitCounter(ctx context.Context, key string, window time.Time) (int, error)
+
+	CreateRefreshToken(ctx context.Context, t *models.RefreshToken) error
+	// UseRefreshToken atomically marks the token with id as used at now and returns it as it was
+	// before (UsedAt zero on the first use). A second use returns the token with UsedAt set so
+	// the caller can detect reuse. Unknown id: ENotFound.
+	UseRefreshToken(ctx context.Context, id string, now time.Time) (*models.RefreshToken, error)
+	// RevokeRefreshFamily revokes every token of a family (logout, or reuse detected).
+	RevokeRefreshFamily(ctx context.Context, familyID string, now time.Time) error
+
+	CreateAPIKey(ctx context.Context, k *models.APIKey) error
+	APIKeyByHash(ctx context.Context, hash string) (*models.APIKey, error)
+}
+
+// CatalogStore keeps the reference data routing needs: boundary sets, units and categories.
+type CatalogStore interface {
+	// PutBoundarySet stores (or replaces) a boundary set's GeoJSON under info.ID.
+	PutBoundarySet(ctx context.Context, info models.BoundarySetInfo, geojson []byte) error
+	BoundarySets(ctx context.Context) ([]models.BoundarySetInfo, error)
+	BoundarySetGeoJSON(ctx context.Context, id string) ([]byte, error)
+
+	// UpsertUnits creates or replaces units by id.
+	UpsertUnits(ctx context.Context, units []models.Unit) error
+	Units(ctx context.Context) ([]models.Unit, error) // sorted by id
+	UnitByID(ctx context.Context, id string) (*models.Unit, error)
+
+	// UpsertCategories creates or replaces categories by code.
+	UpsertCategories(ctx context.Context, cats []models.Category) error
+	Categories(ctx context.Context) ([]models.Category, error) // sorted by code
+}
+
+// TicketStore keeps tickets, each one document with its history inside.
+type TicketStore interface {
+	// NextSequence returns the next value (1, 2, …) of a named counter, atomically; ticket codes
+	// are built from it.
+	NextSequence(ctx context.Context, name string) (int64, error)
+	// CreateTicket inserts t; a taken id or IdempotencyKey is EConflict.
+	CreateTicket(ctx context.Context, t *models.Ticket) error
+	TicketByID(ctx context.Context, id string) (*models.Ticket, error)
+	TicketByIdempotencyKey(ctx context.Context, key string) (*models.Ticket, error)
+	// UpdateTicket replaces the stored ticket t.ID if its version is still expectedVersion,
+	// else EConflict (a concurrent change won); absent: ENotFound.
+	UpdateTicket(ctx context.Context, t *models.Ticket, expectedVersion int) error
+	// FindTickets lists tickets newest first (created_at desc, id desc) after the cursor.
+	FindTickets(ctx context.Context, f models.TicketFilter) ([]*models.Ticket, error)
+}

@@ -1,0 +1,96 @@
+package models
+
+import (
+	"fmt"
+	"time"
+)
+
+// Group is the domain a category belongs to; statistics and the IOC group by it.
+type Group string
+
+// Category groups.
+const (
+	GroupANTT      Group = "antt"       // public security and order
+	GroupASXH      Group = "asxh"       // social welfare
+	GroupDoThi     Group = "do_thi"     // urban order and infrastructure
+	GroupMoiTruong Group = "moi_truong" // environment
+	GroupGiaoThong Group = "giao_thong" // traffic
+	GroupKhac      Group = "khac"       // other
+)
+
+// SLAUnit says how a deadline is counted. Working time skips nights, weekends and public holidays
+// (see Calendar); clock hours do not, for urgent matters that cannot wait for office hours.
+type SLAUnit string
+
+// Deadline units.
+const (
+	WorkingHours SLAUnit = "working_hours"
+	WorkingDays  SLAUnit = "working_days"
+	ClockHours   SLAUnit = "clock_hours"
+)
+
+// SLA is one deadline rule, e.g. {3, working_days}.
+type SLA struct {
+	Value int     `json:"value"`
+	Unit  SLAUnit `json:"unit"`
+}
+
+// Validate checks the rule is usable.
+func (s SLA) Validate() error {
+	if s.Value <= 0 {
+		return fmt.Errorf("sla value must be positive, got %d", s.Value)
+	}
+	switch s.Unit {
+	case WorkingHours, WorkingDays, ClockHours:
+		return nil
+	}
+	return fmt.Errorf("unknown sla unit %q", s.Unit)
+}
+
+// Due computes the deadline of the rule for something that starts at start.
+func (s SLA) Due(c *Calendar, start time.Time) time.Time {
+	switch s.Unit {
+	case WorkingDays:
+		return c.AddWorkingDays(start, s.Value)
+	case WorkingHours:
+		return c.AddWorkingTime(start, time.Duration(s.Value)*time.Hour)
+	default:
+		return start.Add(time.Duration(s.Value) * time.Hour).In(c.Location())
+	}
+}
+
+// Priority separates urgent categories (emergency guidance, short clock deadlines) from routine.
+type Priority string
+
+// Priorities.
+const (
+	PriorityNormal Priority = "normal"
+	PriorityUrgent Priority = "urgent"
+)
+
+// Category is a kind of report: who handles it, how fast, and whether it is private by default.
+type Category struct {
+	Code        string      `json:"code"`
+	Group       Group       `json:"group"`
+	Name        string      `json:"name"`
+	NameEN      string      `json:"name_en"`
+	Description string      `json:"description,omitempty"`
+	UnitKind    UnitKind    `json:"unit_kind"`
+	CityLevel   bool        `json:"city_level,omitempty"` // routes to the city unit of UnitKind, not the ward's
+	Priority    Priority    `json:"priority"`
+	TriageSLA   SLA         `json:"triage_sla"`
+	ResolveSLA  SLA         `json:"resolve_sla"`
+	Private     bool        `json:"private_by_default"`
+	Emergency   string      `json:"emergency_number,omitempty"` // 113, 114, 115 guidance for urgent classes
+	Attributes  []Attribute `json:"attributes,omitempty"`
+	Active      bool        `json:"active"`
+}
+
+// Attribute is an optional extra question of a category (Open311 service definition attribute).
+type Attribute struct {
+	Code        string   `json:"code"`
+	Datatype    string   `json:"datatype"` // string | number | text | singlevaluelist | ...
+	Required    bool     `json:"required"`
+	Description string   `json:"description"`
+	Values      []string `json:"values,omitempty"`
+}

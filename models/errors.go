@@ -1,0 +1,97 @@
+// Package models holds the domain of phananh: tickets, users, units, categories, the working
+// calendar and the one error vocabulary every layer speaks. It imports only the standard library,
+// so every other package can depend on it without pulling in a transport or a database.
+package models
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. Each maps to exactly one HTTP status in handlers; adapters translate their
+// library's errors into these at their edge so the app never sees a driver error.
+const (
+	EInvalid             = "invalid"               // malformed or semantically wrong input (400)
+	EUnprocessable       = "unprocessable"         // well-formed input the domain refuses (422)
+	EOutsideJurisdiction = "outside_jurisdiction"  // a point no area of the boundary set covers (422)
+	EUnauthorized        = "unauthorized"          // no or bad credentials (401)
+	EForbidden           = "forbidden"             // authenticated but not allowed (403)
+	ENotFound            = "not_found"             // absent, or not visible to the caller (404)
+	EConflict            = "conflict"              // duplicate key or stale version (409)
+	ETooLarge            = "too_large"             // body over the limit (413)
+	ERateLimited         = "rate_limited"          // too many attempts (429)
+	EUnavailable         = "unavailable"           // a dependency is down (503)
+	EInternal            = "internal"              // a bug or an unexpected failure (500)
+)
+
+// Error is the one error type that crosses layers. Message is safe to show to the caller; Err
+// keeps the underlying cause for logs and errors.Is/As without ever reaching the response.
+type Error struct {
+	Code    string
+	Message string
+	Field   string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	msg := e.Code + ": " + e.Message
+	if e.Field != "" {
+		msg += " (" + e.Field + ")"
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf builds an *Error with a formatted, caller-safe message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldError builds an *Error about one input field, so clients can highlight it.
+func FieldError(code, field, format string, args ...any) *Error {
+	return &Error{Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// WrapError attaches a cause to a caller-safe error.
+func WrapError(code string, err error, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Err: err}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EInternal for any other error
+// and "" for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EInternal
+}
+
+// ErrorMessage returns the caller-safe message of err; internal errors get a generic text so that
+// driver messages and stack details never leak.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Code != EInternal {
+		return e.Message
+	}
+	return "internal error"
+}
+
+// ErrorField returns the input field err is about, if any.
+func ErrorField(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
+}
+
+// IsCode reports whether err carries the given code.
+func IsCode(err error, code string) bool { return ErrorCode(err) == code }

@@ -1,0 +1,194 @@
+package models
+
+import (
+	"math"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// State is where a ticket is in the processing flow (DESIGN.md §2).
+type State string
+
+// Ticket states. received…awaiting_info are open; the rest are final or waiting for the resident.
+const (
+	StateReceived     State = "received"
+	StateAssigned     State = "assigned"
+	StateInProgress   State = "in_progress"
+	StateAwaitingInfo State = "awaiting_info"
+	StateResolved     State = "resolved"
+	StateClosed       State = "closed"
+	StateRejected     State = "rejected"
+	StateDuplicate    State = "duplicate"
+	StateWithdrawn    State = "withdrawn"
+)
+
+// Open reports whether work on the ticket is still expected (Open311 "open").
+func (s State) Open() bool {
+	switch s {
+	case StateReceived, StateAssigned, StateInProgress, StateAwaitingInfo:
+		return true
+	}
+	return false
+}
+
+// Location is where the resident says the problem is, with the phone's accuracy estimate.
+type Location struct {
+	Lat       float64 `json:"lat"`
+	Lng       float64 `json:"lng"`
+	AccuracyM float64 `json:"accuracy_m,omitempty"`
+}
+
+// Visibility decides who may read a history event.
+type Visibility string
+
+// Event visibilities.
+const (
+	Public   Visibility = "public"
+	Internal Visibility = "internal"
+)
+
+// Event is one entry of a ticket's history, stored inside the ticket so a read needs one lookup.
+type Event struct {
+	At         time.Time  `json:"at"`
+	ActorRole  Role       `json:"actor_role"`
+	ActorID    string     `json:"actor_id,omitempty"`
+	Action     string     `json:"action"`
+	From       State      `json:"from,omitempty"`
+	To         State      `json:"to"`
+	Note       string     `json:"note,omitempty"`
+	Visibility Visibility `json:"visibility"`
+}
+
+// Ticket is a resident's report and everything that happened to it. It is the single source of
+// truth: every change is a compare-and-set on Version, and derived effects catch up to
+// AppliedVersion (DESIGN.md §3).
+type Ticket struct {
+	ID             string   `json:"id"`
+	Code           string   `json:"code"`
+	State          State    `json:"state"`
+	Version        int      `json:"version"`
+	AppliedVersion int      `json:"applied_version"`
+	Category       string   `json:"category"`
+	Group          Group    `json:"group"`
+	Description    string   `json:"description"`
+	Address        string   `json:"address,omitempty"`
+	Location       Location `json:"location"`
+	Media          []string `json:"media,omitempty"`
+	AllowContact   bool     `json:"allow_contact"`
+	Private        bool     `json:"private"`
+	ReporterID     string   `json:"reporter_id"`
+	// IdempotencyKey is unique across all tickets: "<reporter id>/<client key>", or
+	// "ticket/<id>" when the client sent none, so a unique index needs no partial filter.
+	IdempotencyKey   string    `json:"idempotency_key"`
+	BoundarySet      string    `json:"boundary_set"`
+	AreaCode         string    `json:"area_code"`
+	AreaName         string    `json:"area_name"`
+	UnitID           string    `json:"unit_id"`
+	UnitName         string    `json:"unit_name"`
+	UnitKind         UnitKind  `json:"unit_kind"`
+	RoutedByNearest  bool      `json:"routed_by_nearest"`
+	RoutingAmbiguous bool      `json:"routing_ambiguous"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
+	TriageDueAt      time.Time `json:"triage_due_at"`
+	ResolveDueAt     time.Time `json:"resolve_due_at"`
+	History          []Event   `json:"history"`
+}
+
+// TicketCursor is a keyset position in the newest-first order (created_at desc, id desc).
+type TicketCursor struct {
+	CreatedAt time.Time
+	ID        string
+}
+
+// TicketFilter selects tickets for lists. Empty fields do not filter.
+type TicketFilter struct {
+	ReporterID string
+	UnitID     string
+	After      *TicketCursor
+	Limit      int
+}
+
+// Limits of report intake.
+const (
+	MaxDescriptionRunes = 4000
+	MaxAddressRunes     = 500
+	MaxMediaPerTicket   = 6
+	MaxIdempotencyKey   = 128
+	MaxAccuracyM        = 10000
+)
+
+// ReportInput is what a resident sends to file a report, after transport decoding.
+type ReportInput struct {
+	Category       string
+	Description    string
+	Location       Location
+	Address        string
+	Media          []string
+	AllowContact   bool
+	IdempotencyKey string
+}
+
+// Validate checks a report before anything is looked up or stored, naming the offending field.
+func (in *ReportInput) Validate() error {
+	in.Category = strings.TrimSpace(in.Category)
+	in.Description = strings.TrimSpace(in.Description)
+	in.Address = strings.TrimSpace(in.Address)
+	in.IdempotencyKey = strings.TrimSpace(in.IdempotencyKey)
+	switch {
+	case in.Category == "":
+		return FieldError(EInvalid, "category", "category is required")
+	case in.Description == "":
+		return FieldError(EInvalid, "description", "description is required")
+	case !utf8.ValidString(in.Description):
+		return FieldError(EInvalid, "description", "description is not valid UTF-8")
+	case utf8.RuneCountInString(in.Description) > MaxDescriptionRunes:
+		return FieldError(EInvalid, "description", "description is longer than %d characters", MaxDescriptionRunes)
+	case utf8.RuneCountInString(in.Address) > MaxAddressRunes:
+		return FieldError(EInvalid, "address", "address is longer than %d characters", MaxAddressRunes)
+	case len(in.Media) > MaxMediaPerTicket:
+		return FieldError(EInvalid, "media", "at most %d media per report", MaxMediaPerTicket)
+	case len(in.IdempotencyKey) > MaxIdempotencyKey:
+		return FieldError(EInvalid, "idempotency_key", "idempotency key is longer than %d bytes", MaxIdempotencyKey)
+	}
+	return in.Location.Validate()
+}
+
+// Validate checks that a location is a real point on Earth with a plausible accuracy.
+func (l Location) Validate() error {
+	switch {
+	case math.IsNaN(l.Lat) || math.IsInf(l.Lat, 0) || l.Lat < -90 || l.Lat > 90:
+		return FieldError(EInvalid, "location.lat", "lat must be a number between -90 and 90")
+	case math.IsNaN(l.Lng) || math.IsInf(l.Lng, 0) || l.Lng < -180 || l.Lng > 180:
+		return FieldError(EInvalid, "location.lng", "lng must be a number between -180 and 180")
+	case math.IsNaN(l.AccuracyM) || l.AccuracyM < 0 || l.AccuracyM > MaxAccuracyM:
+		return FieldError(EInvalid, "location.accuracy_m", "accuracy_m must be between 0 and %d", MaxAccuracyM)
+	}
+	return nil
+}
+
+// Principal is the authenticated caller of a request: a user (with role and unit) or a machine
+// key (with a scope).
+type Principal struct {
+	UserID string
+	Role   Role
+	UnitID string
+	Scope  APIKeyScope // machine keys only
+}
+
+// CanReadTicket is the read policy of DESIGN.md §1: the reporter, the responsible unit's staff
+// and the IOC; everyone else is told the ticket does not exist.
+func (p Principal) CanReadTicket(t *Ticket) bool {
+	switch {
+	case p.UserID == "":
+		return false
+	case p.Role == RoleResident:
+		return t.ReporterID == p.UserID
+	case p.Role.SeesAllTickets():
+		return true
+	case p.Role.NeedsUnit():
+		return p.UnitID != "" && p.UnitID == t.UnitID
+	}
+	return false
+}

@@ -1,0 +1,101 @@
+package models
+
+import "time"
+
+// Role is what a principal may do. Officials belong to a unit; residents and machines do not.
+type Role string
+
+// The roles of DESIGN.md §1.
+const (
+	RoleResident    Role = "resident"
+	RoleOfficer     Role = "officer"
+	RoleLeader      Role = "leader"
+	RoleIOCOperator Role = "ioc_operator"
+	RoleIOCViewer   Role = "ioc_viewer"
+	RoleAdmin       Role = "admin"
+)
+
+// Roles lists every role, in a stable order for validation messages and tests.
+var Roles = []Role{RoleResident, RoleOfficer, RoleLeader, RoleIOCOperator, RoleIOCViewer, RoleAdmin}
+
+// Valid reports whether r is one of Roles.
+func (r Role) Valid() bool {
+	for _, x := range Roles {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Official reports whether r signs in with a password and may belong to a unit.
+func (r Role) Official() bool { return r != RoleResident && r.Valid() }
+
+// NeedsUnit reports whether accounts of this role must name the unit they work for.
+func (r Role) NeedsUnit() bool { return r == RoleOfficer || r == RoleLeader }
+
+// SeesAllTickets reports whether the role oversees every unit (the IOC and administrators).
+func (r Role) SeesAllTickets() bool {
+	return r == RoleIOCOperator || r == RoleIOCViewer || r == RoleAdmin
+}
+
+// User is a resident (identified by phone) or an official (identified by username).
+type User struct {
+	ID           string    `json:"id"`
+	Role         Role      `json:"role"`
+	Phone        string    `json:"phone,omitempty"`    // E.164, residents only
+	Username     string    `json:"username,omitempty"` // officials only, lower case
+	PasswordHash string    `json:"-"`
+	UnitID       string    `json:"unit_id,omitempty"`
+	DisplayName  string    `json:"display_name,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+	// FailedLogins counts consecutive wrong passwords; LockedUntil stops password checks until
+	// then, so a guessing attacker cannot use the login endpoint as an oracle.
+	FailedLogins int       `json:"-"`
+	LockedUntil  time.Time `json:"-"`
+	Disabled     bool      `json:"-"`
+}
+
+// OTPChallenge is the one pending sign-in code of a phone number. Only the code's hash is kept.
+type OTPChallenge struct {
+	Phone     string
+	CodeHash  string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	Attempts  int
+}
+
+// RefreshToken is a long-lived, single-use credential. ID is the hash of the opaque token the
+// client holds; FamilyID ties every rotation of one sign-in together so that reuse of a rotated
+// token revokes the whole family (it was stolen or replayed).
+type RefreshToken struct {
+	ID        string
+	FamilyID  string
+	UserID    string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    time.Time // zero until rotated
+	RevokedAt time.Time // zero unless revoked (logout or reuse)
+}
+
+// APIKeyScope limits what a machine key may call.
+type APIKeyScope string
+
+// Machine key scopes.
+const (
+	ScopeOpen311 APIKeyScope = "open311"
+	ScopeStats   APIKeyScope = "stats"
+	ScopeFeed    APIKeyScope = "feed"
+)
+
+// Valid reports whether s is a known scope.
+func (s APIKeyScope) Valid() bool { return s == ScopeOpen311 || s == ScopeStats || s == ScopeFeed }
+
+// APIKey is a machine credential; only its hash is stored, the key is shown once at creation.
+type APIKey struct {
+	ID        string
+	Name      string
+	Scope     APIKeyScope
+	Hash      string
+	CreatedAt time.Time
+}

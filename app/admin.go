@@ -1,0 +1,93 @@
+package app
+
+import (
+	"context"
+	"encoding/base64"
+	"strings"
+	"unicode/utf8"
+
+	"phananh/models"
+)
+
+// MinPasswordLength is the shortest password an official may have.
+const MinPasswordLength = 10
+
+// CreateOfficial creates a password account for a role other than resident. Officers and
+// leaders must name an existing unit.
+func (s *Service) CreateOfficial(ctx context.Context, role models.Role, username, password, unitID string) (*models.User, error) {
+	username = strings.ToLower(strings.TrimSpace(username))
+	switch {
+	case !role.Official():
+		return nil, models.FieldError(models.EInvalid, "role", "role must be one of officer, leader, ioc_operator, ioc_viewer, admin")
+	case username == "" || len(username) > 64 || strings.Trim(username, "abcdefghijklmnopqrstuvwxyz0123456789._-") != "":
+		return nil, models.FieldError(models.EInvalid, "username", "username must be 1–64 characters of a–z, 0–9, '.', '_' or '-'")
+	case utf8.RuneCountInString(password) < MinPasswordLength:
+		return nil, models.FieldError(models.EInvalid, "password", "password must have at least %d characters", MinPasswordLength)
+	case role.NeedsUnit() && unitID == "":
+		return nil, models.FieldError(models.EInvalid, "unit", "role %s needs a unit", role)
+	}
+	if unitID != "" {
+		if _, ok := s.Unit(unitID); !ok {
+			return nil, models.FieldError(models.EInvalid, "unit", "unknown unit %q", unitID)
+		}
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return nil, err
+	}
+	id, err := s.newID()
+	if err != nil {
+		return nil, err
+	}
+	u := &models.User{ID: id, Role: role, Username: username, PasswordHash: hash, UnitID: unitID, CreatedAt: s.clock()}
+	if err := s.store.CreateUser(ctx, u); err != nil {
+		if models.IsCode(err, models.EConflict) {
+			return nil, models.FieldError(models.EConflict, "username", "username %q is taken", username)
+		}
+		return nil, err
+	}
+	return u, nil
+}
+
+// EnsureAdmin creates the first administrator when there is none and returns its one-time
+// password (created=false and no password when an administrator exists).
+func (s *Service) EnsureAdmin(ctx context.Context) (username, password string, created bool, err error) {
+	n, err := s.store.CountUsers(ctx, models.RoleAdmin)
+	if err != nil || n > 0 {
+		return "", "", false, err
+	}
+	raw, err := s.secret(15)
+	if err != nil {
+		return "", "", false, err
+	}
+	password = base64.RawURLEncoding.EncodeToString(raw)
+	if _, err := s.CreateOfficial(ctx, models.RoleAdmin, "admin", password, ""); err != nil {
+		return "", "", false, err
+	}
+	return "admin", password, true, nil
+}
+
+// CreateAPIKey creates a machine key and returns it once; only its hash is stored.
+func (s *Service) CreateAPIKey(ctx context.Context, name string, scope models.APIKeyScope) (string, *models.APIKey, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > 100 {
+		return "", nil, models.FieldError(models.EInvalid, "name", "name must have 1–100 characters")
+	}
+	if !scope.Valid() {
+		return "", nil, models.FieldError(models.EInvalid, "scope", "scope must be open311, stats or feed")
+	}
+	raw, err := s.secret(32)
+	if err != nil {
+		return "", nil, err
+	}
+	key := "pk_" + base64.RawURLEncoding.EncodeToString(raw)
+	id, err := s.newID()
+	if err != nil {
+		return "", nil, err
+	}
+	k := &models.APIKey{ID: id, Name: name, Scope: scope, Hash: hashSecret(key), CreatedAt: s.clock()}
+	if err := s.store.CreateAPIKey(ctx, k); err != nil {
+		return "", nil, err
+	}
+	return key, k, nil
+}

@@ -1,0 +1,152 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"phananh/geo"
+	"phananh/models"
+)
+
+// SMSSender delivers a text message to a phone number (E.164). Drivers live in package sms.
+type SMSSender interface {
+	Send(ctx context.Context, phone, text string) error
+}
+
+// Config holds the tunables of the use cases; DefaultConfig gives the values DESIGN.md names.
+type Config struct {
+	// NearestWithinM is how far outside every polygon a point may be and still be routed to the
+	// nearest area (GPS error, river banks).
+	NearestWithinM float64
+	// CodePrefix starts human ticket codes, e.g. "LX" → LX-2026-000123.
+	CodePrefix string
+
+	OTPTTL           time.Duration
+	OTPMaxAttempts   int
+	OTPPerPhone      int           // codes per phone per OTPWindow
+	OTPPerIP         int           // codes requested per IP per OTPWindow
+	OTPVerifyPerIP   int           // verification attempts per IP per OTPWindow
+	OTPWindow        time.Duration // the fixed rate-limit window
+	LoginMaxFailures int
+	LoginLockout     time.Duration
+	AccessTokenTTL   time.Duration
+	RefreshTokenTTL  time.Duration
+	DefaultPageSize  int
+	MaxPageSize      int
+}
+
+// DefaultConfig returns the production defaults.
+func DefaultConfig() Config {
+	return Config{
+		NearestWithinM:   200,
+		CodePrefix:       "LX",
+		OTPTTL:           5 * time.Minute,
+		OTPMaxAttempts:   5,
+		OTPPerPhone:      3,
+		OTPPerIP:         20,
+		OTPVerifyPerIP:   50,
+		OTPWindow:        15 * time.Minute,
+		LoginMaxFailures: 5,
+		LoginLockout:     15 * time.Minute,
+		AccessTokenTTL:   15 * time.Minute,
+		RefreshTokenTTL:  30 * 24 * time.Hour,
+		DefaultPageSize:  20,
+		MaxPageSize:      100,
+	}
+}
+
+// Deps are the collaborators of the Service, wired explicitly by cmd/phananh.
+type Deps struct {
+	Store      Store
+	SMS        SMSSender
+	Tokens     TokenSigner
+	Boundaries *geo.BoundarySet
+	Calendar   *models.Calendar
+	Logger     *slog.Logger
+	Now        func() time.Time // injected so tests control deadlines and expiry
+	Rand       io.Reader        // injected randomness for ids, codes and secrets
+	Config     Config
+}
+
+// Service implements the use cases. It is safe for concurrent use; the catalog snapshot is
+// swapped atomically when reference data changes.
+type Service struct {
+	store      Store
+	sms        SMSSender
+	tokens     TokenSigner
+	boundaries *geo.BoundarySet
+	cal        *models.Calendar
+	log        *slog.Logger
+	now        func() time.Time
+	rand       io.Reader
+	cfg        Config
+	catalog    atomic.Pointer[catalog]
+}
+
+// New builds the Service and loads the catalog (units, categories) from the store.
+func New(ctx context.Context, d Deps) (*Service, error) {
+	if d.Store == nil || d.SMS == nil || d.Tokens == nil || d.Boundaries == nil || d.Calendar == nil {
+		return nil, fmt.Errorf("app: missing dependency")
+	}
+	s := &Service{
+		store: d.Store, sms: d.SMS, tokens: d.Tokens, boundaries: d.Boundaries, cal: d.Calendar,
+		log: d.Logger, now: d.Now, rand: d.Rand, cfg: d.Config,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.rand == nil {
+		s.rand = rand.Reader
+	}
+	if err := s.ReloadCatalog(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// clock returns now in UTC truncated to milliseconds: the precision both stores keep, so a value
+// read back equals the value written.
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+
+// newID returns a 32-hex-digit id that sorts by creation time (ms timestamp, then randomness), so
+// ids spread well in indexes and reveal nothing guessable.
+func (s *Service) newID() (string, error) {
+	var b [16]byte
+	ms := uint64(s.now().UnixMilli())
+	for i := 0; i < 6; i++ {
+		b[i] = byte(ms >> (8 * (5 - i)))
+	}
+	if _, err := io.ReadFull(s.rand, b[6:]); err != nil {
+		return "", fmt.Errorf("random id: %w", err)
+	}
+	return hex.EncodeToString(b[:]), nil
+}
+
+// secret returns n random bytes.
+func (s *Service) secret(n int) ([]byte, error) {
+	b := make([]byte, n)
+	if _, err := io.ReadFull(s.rand, b); err != nil {
+		return nil, fmt.Errorf("random secret: %w", err)
+	}
+	return b, nil
+}
+
+// Ready reports whether the store answers.
+func (s *Service) Ready(ctx context.Context) error {
+	if err := s.store.Ping(ctx); err != nil {
+		return models.WrapError(models.EUnavailable, err, "store unreachable")
+	}
+	return nil
+}
+
+// Calendar is the working calendar deadlines are computed with.
+func (s *Service) Calendar() *models.Calendar { return s.cal }

@@ -1,0 +1,166 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"phananh/geo"
+	"phananh/models"
+)
+
+// catalog is an immutable snapshot of the reference data intake reads on every report.
+type catalog struct {
+	categories map[string]models.Category
+	catList    []models.Category
+	units      map[string]models.Unit
+	unitList   []models.Unit
+}
+
+// ReloadCatalog reads units and categories from the store into a new snapshot.
+func (s *Service) ReloadCatalog(ctx context.Context) error {
+	cats, err := s.store.Categories(ctx)
+	if err != nil {
+		return fmt.Errorf("load categories: %w", err)
+	}
+	units, err := s.store.Units(ctx)
+	if err != nil {
+		return fmt.Errorf("load units: %w", err)
+	}
+	c := &catalog{
+		categories: make(map[string]models.Category, len(cats)),
+		units:      make(map[string]models.Unit, len(units)),
+		catList:    cats,
+		unitList:   units,
+	}
+	for _, cat := range cats {
+		c.categories[cat.Code] = cat
+	}
+	for _, u := range units {
+		c.units[u.ID] = u
+	}
+	s.catalog.Store(c)
+	return nil
+}
+
+// ImportBoundarySet validates a GeoJSON FeatureCollection, stores it as a versioned boundary set
+// and creates the ward units of every area from the templates (models.WardUnitKinds). Importing
+// the same id again replaces the set and refreshes unit names; unit ids stay stable.
+func ImportBoundarySet(ctx context.Context, store CatalogStore, id, name string, data []byte, now time.Time) (*geo.BoundarySet, error) {
+	set, err := geo.Parse(id, data)
+	if err != nil {
+		return nil, models.WrapError(models.EInvalid, err, "boundary set %s is not valid GeoJSON boundaries: %v", id, err)
+	}
+	areas := set.Areas()
+	units := make([]models.Unit, 0, len(areas)*len(models.WardUnitKinds))
+	for _, a := range areas {
+		for _, kind := range models.WardUnitKinds {
+			vi, en := models.WardUnitName(kind, a.Name, a.Kind)
+			units = append(units, models.Unit{
+				ID: models.WardUnitID(id, a.Code, kind), Kind: kind, Name: vi, NameEN: en,
+				BoundarySet: id, AreaCode: a.Code,
+			})
+		}
+	}
+	info := models.BoundarySetInfo{ID: id, Name: name, Areas: len(areas), ImportedAt: now.UTC().Truncate(time.Millisecond)}
+	if err := store.PutBoundarySet(ctx, info, data); err != nil {
+		return nil, fmt.Errorf("store boundary set %s: %w", id, err)
+	}
+	if err := store.UpsertUnits(ctx, units); err != nil {
+		return nil, fmt.Errorf("create units of %s: %w", id, err)
+	}
+	return set, nil
+}
+
+// LoadBoundarySet parses a stored boundary set.
+func LoadBoundarySet(ctx context.Context, store CatalogStore, id string) (*geo.BoundarySet, error) {
+	data, err := store.BoundarySetGeoJSON(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	set, err := geo.Parse(id, data)
+	if err != nil {
+		return nil, fmt.Errorf("stored boundary set %s: %w", id, err)
+	}
+	return set, nil
+}
+
+// Categories lists the active categories, sorted by code.
+func (s *Service) Categories() []models.Category {
+	var out []models.Category
+	for _, c := range s.catalog.Load().catList {
+		if c.Active {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Units lists every unit, sorted by id.
+func (s *Service) Units() []models.Unit { return slices.Clone(s.catalog.Load().unitList) }
+
+// Unit returns a unit by id.
+func (s *Service) Unit(id string) (models.Unit, bool) {
+	u, ok := s.catalog.Load().units[id]
+	return u, ok
+}
+
+// BoundarySet is the active boundary set.
+func (s *Service) BoundarySet() *geo.BoundarySet { return s.boundaries }
+
+// Area returns an area of the active boundary set.
+func (s *Service) Area(code string) (geo.Area, error) {
+	a, ok := s.boundaries.Area(code)
+	if !ok {
+		return geo.Area{}, models.Errorf(models.ENotFound, "area %s not found in boundary set %s", code, s.boundaries.ID())
+	}
+	return a, nil
+}
+
+// Location is the answer to "which area and units cover this point".
+type Location struct {
+	Area            geo.Area
+	Units           []models.Unit
+	RoutedByNearest bool
+	Ambiguous       bool
+}
+
+// Locate routes a point to an area of the active boundary set: inside a polygon, or the nearest
+// area within Config.NearestWithinM; farther away is EOutsideJurisdiction.
+func (s *Service) Locate(loc models.Location) (Location, error) {
+	if err := loc.Validate(); err != nil {
+		return Location{}, err
+	}
+	m := s.boundaries.Locate(loc.Lat, loc.Lng, s.cfg.NearestWithinM)
+	if m.Area == nil {
+		return Location{}, models.FieldError(models.EOutsideJurisdiction, "location",
+			"the point (lat %.6f, lng %.6f) is outside the jurisdiction: it is more than %.0f m from every area of boundary set %s",
+			loc.Lat, loc.Lng, s.cfg.NearestWithinM, s.boundaries.ID())
+	}
+	out := Location{Area: *m.Area, RoutedByNearest: m.Nearest, Ambiguous: m.Ambiguous}
+	cat := s.catalog.Load()
+	for _, kind := range models.WardUnitKinds {
+		if u, ok := cat.units[models.WardUnitID(s.boundaries.ID(), m.Area.Code, kind)]; ok {
+			out.Units = append(out.Units, u)
+		}
+	}
+	return out, nil
+}
+
+// unitFor picks the unit that handles a category in an area: the city unit of the category's
+// kind for city-level categories, the ward unit otherwise, and the IOC when the catalog lacks the
+// expected unit (so a report is never lost to a configuration gap).
+func (c *catalog) unitFor(set, area string, cat models.Category) models.Unit {
+	id := models.WardUnitID(set, area, cat.UnitKind)
+	if cat.CityLevel {
+		id = models.CityUnitID(cat.UnitKind)
+	}
+	if u, ok := c.units[id]; ok {
+		return u
+	}
+	if u, ok := c.units[models.CityUnitID(models.UnitIOC)]; ok {
+		return u
+	}
+	return models.Unit{ID: models.CityUnitID(models.UnitIOC), Kind: models.UnitIOC, Name: "IOC"}
+}

@@ -1,0 +1,185 @@
+package app
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"phananh/models"
+)
+
+// FileReport stores a resident's report routed to the responsible unit with its deadlines. With
+// an idempotency key, a retry returns the original ticket and created=false — also when the
+// retries race each other, because the key is unique in the store.
+func (s *Service) FileReport(ctx context.Context, p models.Principal, in models.ReportInput) (t *models.Ticket, created bool, err error) {
+	if p.Role != models.RoleResident {
+		return nil, false, models.Errorf(models.EForbidden, "only residents file reports")
+	}
+	if err := in.Validate(); err != nil {
+		return nil, false, err
+	}
+	idemKey := ""
+	if in.IdempotencyKey != "" {
+		idemKey = p.UserID + "/" + in.IdempotencyKey
+		if t, err := s.store.TicketByIdempotencyKey(ctx, idemKey); err == nil {
+			return t, false, nil
+		} else if !models.IsCode(err, models.ENotFound) {
+			return nil, false, err
+		}
+	}
+	cat := s.catalog.Load()
+	category, ok := cat.categories[in.Category]
+	if !ok || !category.Active {
+		return nil, false, models.FieldError(models.EUnprocessable, "category", "unknown category %q; see GET /v1/categories", in.Category)
+	}
+	if len(in.Media) > 0 {
+		// Media upload arrives with its own issue; until then no id can be owned by the caller.
+		return nil, false, models.FieldError(models.EUnprocessable, "media", "unknown media id %q", in.Media[0])
+	}
+	loc, err := s.Locate(in.Location)
+	if err != nil {
+		return nil, false, err
+	}
+	unit := cat.unitFor(s.boundaries.ID(), loc.Area.Code, category)
+
+	now := s.clock()
+	id, err := s.newID()
+	if err != nil {
+		return nil, false, err
+	}
+	if idemKey == "" {
+		idemKey = "ticket/" + id
+	}
+	year := now.In(models.VietnamTime).Year()
+	seq, err := s.store.NextSequence(ctx, "ticket-code-"+strconv.Itoa(year))
+	if err != nil {
+		return nil, false, fmt.Errorf("next ticket code: %w", err)
+	}
+	t = &models.Ticket{
+		ID:               id,
+		Code:             fmt.Sprintf("%s-%d-%06d", s.cfg.CodePrefix, year, seq),
+		State:            models.StateReceived,
+		Version:          1,
+		AppliedVersion:   1,
+		Category:         category.Code,
+		Group:            category.Group,
+		Description:      in.Description,
+		Address:          in.Address,
+		Location:         in.Location,
+		AllowContact:     in.AllowContact,
+		Private:          category.Private,
+		ReporterID:       p.UserID,
+		IdempotencyKey:   idemKey,
+		BoundarySet:      s.boundaries.ID(),
+		AreaCode:         loc.Area.Code,
+		AreaName:         loc.Area.Name,
+		UnitID:           unit.ID,
+		UnitName:         unit.Name,
+		UnitKind:         unit.Kind,
+		RoutedByNearest:  loc.RoutedByNearest,
+		RoutingAmbiguous: loc.Ambiguous,
+		CreatedAt:        now,
+		UpdatedAt:        now,
+		TriageDueAt:      category.TriageSLA.Due(s.cal, now).UTC(),
+		ResolveDueAt:     category.ResolveSLA.Due(s.cal, now).UTC(),
+		History: []models.Event{{
+			At: now, ActorRole: models.RoleResident, ActorID: p.UserID, Action: "submit",
+			To: models.StateReceived, Visibility: models.Public,
+		}},
+	}
+	if err := s.store.CreateTicket(ctx, t); err != nil {
+		if models.IsCode(err, models.EConflict) && in.IdempotencyKey != "" {
+			// A concurrent retry with the same key won the insert: answer with its ticket.
+			orig, err2 := s.store.TicketByIdempotencyKey(ctx, idemKey)
+			if err2 != nil {
+				return nil, false, fmt.Errorf("read ticket of idempotency key: %w", err2)
+			}
+			return orig, false, nil
+		}
+		return nil, false, err
+	}
+	s.log.LogAttrs(ctx, slog.LevelInfo, "ticket filed", slog.String("ticket", t.ID), slog.String("code", t.Code),
+		slog.String("area", t.AreaCode), slog.String("unit", t.UnitID), slog.String("category", t.Category))
+	return t, true, nil
+}
+
+// Ticket returns a ticket the caller may read; any other ticket is ENotFound, so ids of other
+// people's reports cannot be probed.
+func (s *Service) Ticket(ctx context.Context, p models.Principal, id string) (*models.Ticket, error) {
+	t, err := s.store.TicketByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !p.CanReadTicket(t) {
+		return nil, models.Errorf(models.ENotFound, "ticket not found")
+	}
+	return t, nil
+}
+
+// TicketPage is one page of a list with the cursor of the next page ("" at the end).
+type TicketPage struct {
+	Tickets    []*models.Ticket
+	NextCursor string
+}
+
+// MyTickets lists the caller's own reports, newest first, with keyset pagination.
+func (s *Service) MyTickets(ctx context.Context, p models.Principal, cursor string, limit int) (TicketPage, error) {
+	if p.UserID == "" || p.Role != models.RoleResident {
+		return TicketPage{}, models.Errorf(models.EForbidden, "only residents have own reports")
+	}
+	f := models.TicketFilter{ReporterID: p.UserID, Limit: s.clampLimit(limit)}
+	if cursor != "" {
+		c, err := decodeCursor(cursor)
+		if err != nil {
+			return TicketPage{}, err
+		}
+		f.After = c
+	}
+	// One extra row tells whether another page exists without a count query.
+	want := f.Limit
+	f.Limit++
+	ts, err := s.store.FindTickets(ctx, f)
+	if err != nil {
+		return TicketPage{}, err
+	}
+	page := TicketPage{Tickets: ts}
+	if len(ts) > want {
+		page.Tickets = ts[:want]
+		last := page.Tickets[want-1]
+		page.NextCursor = encodeCursor(models.TicketCursor{CreatedAt: last.CreatedAt, ID: last.ID})
+	}
+	return page, nil
+}
+
+func (s *Service) clampLimit(limit int) int {
+	switch {
+	case limit <= 0:
+		return s.cfg.DefaultPageSize
+	case limit > s.cfg.MaxPageSize:
+		return s.cfg.MaxPageSize
+	}
+	return limit
+}
+
+// Cursors are opaque to clients: base64url("<unix ms>:<id>").
+func encodeCursor(c models.TicketCursor) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.CreatedAt.UnixMilli(), 10) + ":" + c.ID))
+}
+
+func decodeCursor(s string) (*models.TicketCursor, error) {
+	bad := models.FieldError(models.EInvalid, "cursor", "invalid cursor")
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, bad
+	}
+	msStr, id, ok := strings.Cut(string(raw), ":")
+	ms, err := strconv.ParseInt(msStr, 10, 64)
+	if !ok || err != nil || id == "" {
+		return nil, bad
+	}
+	return &models.TicketCursor{CreatedAt: time.UnixMilli(ms).UTC(), ID: id}, nil
+}

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"phananh/models"
+)
+
+// config is everything read from the environment; each field has a safe default.
+type config struct {
+	Addr           string
+	DataDir        string
+	MongoURI       string
+	MongoDatabase  string
+	BoundarySet    string
+	SMSDriver      string
+	SMSHTTPURL     string
+	SMSHTTPTmpl    string
+	SMSHTTPAuth    string
+	JWTKeyFile     string
+	JWTIssuer      string
+	JWTAudience    string
+	OfficeHours    [][2]string
+	HolidaysFile   string
+	LogLevel       string
+	LogFormat      string
+	BodyLimit      int
+	RequestTimeout time.Duration
+	CodePrefix     string
+}
+
+// loadConfig reads the configuration from getenv (os.Getenv in production, a map in tests).
+func loadConfig(getenv func(string) string) (config, error) {
+	get := func(key, def string) string {
+		if v := strings.TrimSpace(getenv(key)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := config{
+		Addr:          get("ADDR", ":8080"),
+		DataDir:       get("DATA_DIR", "./data"),
+		MongoURI:      get("MONGODB_URI", ""),
+		MongoDatabase: get("MONGODB_DATABASE", "phananh"),
+		BoundarySet:   get("BOUNDARY_SET", "longxuyen-2023"),
+		SMSDriver:     get("SMS_DRIVER", "log"),
+		SMSHTTPURL:    get("SMS_HTTP_URL", ""),
+		SMSHTTPTmpl:   get("SMS_HTTP_TEMPLATE", ""),
+		SMSHTTPAuth:   get("SMS_HTTP_AUTHORIZATION", ""),
+		JWTIssuer:     get("JWT_ISSUER", "phananh"),
+		JWTAudience:   get("JWT_AUDIENCE", "phananh-api"),
+		HolidaysFile:  get("HOLIDAYS_FILE", ""),
+		LogLevel:      get("LOG_LEVEL", "info"),
+		LogFormat:     get("LOG_FORMAT", "json"),
+		CodePrefix:    get("TICKET_CODE_PREFIX", "LX"),
+	}
+	c.JWTKeyFile = get("JWT_KEY_FILE", filepath.Join(c.DataDir, "jwt-ed25519.pem"))
+	var err error
+	if c.BodyLimit, err = strconv.Atoi(get("BODY_LIMIT", "1048576")); err != nil || c.BodyLimit < 1024 {
+		return c, fmt.Errorf("BODY_LIMIT must be a number of bytes ≥ 1024")
+	}
+	if c.RequestTimeout, err = time.ParseDuration(get("REQUEST_TIMEOUT", "10s")); err != nil || c.RequestTimeout <= 0 {
+		return c, fmt.Errorf("REQUEST_TIMEOUT must be a positive duration such as 10s")
+	}
+	if c.OfficeHours, err = parseOfficeHours(get("OFFICE_HOURS", "07:00-11:00,13:00-17:00")); err != nil {
+		return c, err
+	}
+	switch c.SMSDriver {
+	case "log":
+	case "http":
+		if c.SMSHTTPURL == "" {
+			return c, fmt.Errorf("SMS_DRIVER=http needs SMS_HTTP_URL")
+		}
+	default:
+		return c, fmt.Errorf("SMS_DRIVER must be log or http, not %q", c.SMSDriver)
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		return c, fmt.Errorf("LOG_FORMAT must be json or text")
+	}
+	return c, nil
+}
+
+// parseOfficeHours reads "07:00-11:00,13:00-17:00".
+func parseOfficeHours(s string) ([][2]string, error) {
+	var out [][2]string
+	for _, part := range strings.Split(s, ",") {
+		from, to, ok := strings.Cut(strings.TrimSpace(part), "-")
+		if !ok {
+			return nil, fmt.Errorf("OFFICE_HOURS must look like 07:00-11:00,13:00-17:00")
+		}
+		out = append(out, [2]string{strings.TrimSpace(from), strings.TrimSpace(to)})
+	}
+	if _, err := models.ParseCalendar([]byte(`{"years":{}}`), out); err != nil {
+		return nil, fmt.Errorf("OFFICE_HOURS: %w", err)
+	}
+	return out, nil
+}

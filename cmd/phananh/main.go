@@ -1,0 +1,300 @@
+// Command phananh is the whole backend in one binary: `phananh` (or `phananh serve`) serves the
+// API; `phananh admin …` manages accounts, machine keys and boundary sets. This file only wires
+// the packages together; every decision lives in them.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"phananh/app"
+	"phananh/handlers"
+	"phananh/models"
+	"phananh/seed"
+	"phananh/sms"
+	"phananh/store/mongodb"
+	"phananh/store/sqlite"
+	"phananh/tokens"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "phananh:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage:
+  phananh [serve]                                         serve the API (configuration from the environment)
+  phananh admin user create --role ROLE --username NAME [--unit UNIT_ID]   (password from stdin)
+  phananh admin apikey create --name NAME --scope open311|stats|feed
+  phananh admin boundaries import --id ID --name NAME FILE.geojson`
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	switch {
+	case len(args) == 0 || args[0] == "serve":
+		return serve(ctx, cfg, log, stdout)
+	case len(args) >= 3 && args[0] == "admin":
+		return admin(ctx, cfg, log, args[1], args[2], args[3:], stdin, stdout)
+	case args[0] == "help" || args[0] == "-h" || args[0] == "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n%s", strings.Join(args, " "), usage)
+}
+
+func newLogger(cfg config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// openStore opens MongoDB when MONGODB_URI is set, else SQLite under the data directory.
+func openStore(ctx context.Context, cfg config, log *slog.Logger) (app.Store, error) {
+	if cfg.MongoURI != "" {
+		log.Info("store: mongodb", "database", cfg.MongoDatabase)
+		return mongodb.Open(ctx, cfg.MongoURI, cfg.MongoDatabase)
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	path := filepath.Join(cfg.DataDir, "phananh.db")
+	log.Info("store: sqlite", "path", path)
+	return sqlite.Open(ctx, path)
+}
+
+// bootstrap makes a fresh store usable: the active boundary set with its ward units, the
+// city-level units and the default categories. It never overwrites what an administrator changed
+// except the shipped city units, whose ids are fixed.
+func bootstrap(ctx context.Context, store app.Store, cfg config, log *slog.Logger, now time.Time) error {
+	sets, err := store.BoundarySets(ctx)
+	if err != nil {
+		return err
+	}
+	have := false
+	for _, s := range sets {
+		have = have || s.ID == cfg.BoundarySet
+	}
+	if !have {
+		var name string
+		for _, f := range seed.BoundaryFiles() {
+			if f.ID == cfg.BoundarySet {
+				name = f.Name
+			}
+		}
+		if name == "" {
+			return fmt.Errorf("boundary set %q is neither imported nor shipped; import it with `phananh admin boundaries import`", cfg.BoundarySet)
+		}
+		data, err := seed.BoundaryGeoJSON(cfg.BoundarySet)
+		if err != nil {
+			return err
+		}
+		if _, err := app.ImportBoundarySet(ctx, store, cfg.BoundarySet, name, data, now); err != nil {
+			return err
+		}
+		log.Info("imported boundary set", "id", cfg.BoundarySet)
+	}
+	if err := store.UpsertUnits(ctx, seed.CityUnits()); err != nil {
+		return err
+	}
+	cats, err := store.Categories(ctx)
+	if err != nil {
+		return err
+	}
+	if len(cats) == 0 {
+		if err := store.UpsertCategories(ctx, seed.Categories()); err != nil {
+			return err
+		}
+		log.Info("imported default categories", "count", len(seed.Categories()))
+	}
+	return nil
+}
+
+// newService opens the store, bootstraps it and builds the app; the caller closes the store.
+func newService(ctx context.Context, cfg config, log *slog.Logger) (*app.Service, app.Store, error) {
+	store, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc, err := buildService(ctx, store, cfg, log)
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	return svc, store, nil
+}
+
+func buildService(ctx context.Context, store app.Store, cfg config, log *slog.Logger) (*app.Service, error) {
+	if err := bootstrap(ctx, store, cfg, log, time.Now()); err != nil {
+		return nil, fmt.Errorf("bootstrap: %w", err)
+	}
+	set, err := app.LoadBoundarySet(ctx, store, cfg.BoundarySet)
+	if err != nil {
+		return nil, err
+	}
+	holidays := seed.HolidayCalendar()
+	if cfg.HolidaysFile != "" {
+		if holidays, err = os.ReadFile(cfg.HolidaysFile); err != nil {
+			return nil, fmt.Errorf("HOLIDAYS_FILE: %w", err)
+		}
+	}
+	cal, err := models.ParseCalendar(holidays, cfg.OfficeHours)
+	if err != nil {
+		return nil, err
+	}
+	key, err := tokens.LoadOrCreateKey(cfg.JWTKeyFile, nil)
+	if err != nil {
+		return nil, err
+	}
+	var sender app.SMSSender = sms.NewLog(log)
+	if cfg.SMSDriver == "http" {
+		h := map[string]string{}
+		if cfg.SMSHTTPAuth != "" {
+			h["Authorization"] = cfg.SMSHTTPAuth
+		}
+		if sender, err = sms.NewHTTP(sms.HTTPConfig{URL: cfg.SMSHTTPURL, Template: cfg.SMSHTTPTmpl, Header: h, Timeout: 10 * time.Second}); err != nil {
+			return nil, fmt.Errorf("SMS: %w", err)
+		}
+	}
+	acfg := app.DefaultConfig()
+	acfg.CodePrefix = cfg.CodePrefix
+	return app.New(ctx, app.Deps{
+		Store: store, SMS: sender, Tokens: tokens.New(key, cfg.JWTIssuer, cfg.JWTAudience),
+		Boundaries: set, Calendar: cal, Logger: log, Now: time.Now, Config: acfg,
+	})
+}
+
+func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) error {
+	svc, store, err := newService(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if user, pass, created, err := svc.EnsureAdmin(ctx); err != nil {
+		return fmt.Errorf("create administrator: %w", err)
+	} else if created {
+		// Printed once, to stdout only (never to the log): the operator must store it now.
+		fmt.Fprintf(stdout, "Created administrator %q with one-time password: %s\n", user, pass)
+	}
+	hcfg := handlers.DefaultConfig()
+	hcfg.BodyLimit = cfg.BodyLimit
+	hcfg.RequestTimeout = cfg.RequestTimeout
+	srv, err := handlers.New(svc, log, hcfg)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "boundary_set", cfg.BoundarySet)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Listener(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.ShutdownWithContext(shutdownCtx); err != nil {
+		log.Error("shutdown", "error", err)
+	}
+	// Workers (dispatch, SLA) stop here once they exist; the store closes last (deferred).
+	log.Info("stopped")
+	return nil
+}
+
+func admin(ctx context.Context, cfg config, log *slog.Logger, noun, verb string, args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet("admin "+noun+" "+verb, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var role, username, unit, name, scope, id string
+	switch noun + " " + verb {
+	case "user create":
+		fs.StringVar(&role, "role", "", "officer|leader|ioc_operator|ioc_viewer|admin")
+		fs.StringVar(&username, "username", "", "sign-in name")
+		fs.StringVar(&unit, "unit", "", "unit id (officers and leaders)")
+	case "apikey create":
+		fs.StringVar(&name, "name", "", "who uses the key")
+		fs.StringVar(&scope, "scope", "", "open311|stats|feed")
+	case "boundaries import":
+		fs.StringVar(&id, "id", "", "boundary set id, e.g. angiang-2025")
+		fs.StringVar(&name, "name", "", "human name")
+	default:
+		return fmt.Errorf("unknown command admin %s %s\n%s", noun, verb, usage)
+	}
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w\n%s", err, usage)
+	}
+	store, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	if noun == "boundaries" {
+		if fs.NArg() != 1 || id == "" {
+			return fmt.Errorf("admin boundaries import needs --id and one file")
+		}
+		data, err := os.ReadFile(fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		set, err := app.ImportBoundarySet(ctx, store, id, name, data, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "imported boundary set %s with %d areas; serve it with BOUNDARY_SET=%s\n", id, len(set.Areas()), id)
+		return nil
+	}
+	svc, err := buildService(ctx, store, cfg, log)
+	if err != nil {
+		return err
+	}
+	switch noun {
+	case "user":
+		password, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("read password from stdin: %w", err)
+		}
+		u, err := svc.CreateOfficial(ctx, models.Role(role), username, strings.TrimRight(password, "\r\n"), unit)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "created %s %q (id %s)\n", u.Role, u.Username, u.ID)
+	case "apikey":
+		key, k, err := svc.CreateAPIKey(ctx, name, models.APIKeyScope(scope))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "created API key %q (scope %s, id %s); it is shown only once:\n%s\n", k.Name, k.Scope, k.ID, key)
+	}
+	return nil
+}

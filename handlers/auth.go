@@ -1,0 +1,162 @@
+package handlers
+
+import (
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"phananh/app"
+	"phananh/models"
+)
+
+const localPrincipal = "principal"
+
+// requireUser admits requests with a valid bearer access token and records the caller.
+func (s *Server) requireUser(c *fiber.Ctx) error {
+	auth := c.Get(fiber.HeaderAuthorization)
+	token, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok || token == "" {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="phananh"`)
+		return models.Errorf(models.EUnauthorized, "an access token is required (Authorization: Bearer …)")
+	}
+	p, err := s.svc.Authenticate(token)
+	if err != nil {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="phananh", error="invalid_token"`)
+		return err
+	}
+	c.Locals(localPrincipal, p)
+	return c.Next()
+}
+
+func principal(c *fiber.Ctx) models.Principal {
+	p, _ := c.Locals(localPrincipal).(models.Principal)
+	return p
+}
+
+type otpRequest struct {
+	Phone string `json:"phone"`
+}
+
+func (s *Server) requestOTP(c *fiber.Ctx) error {
+	var req otpRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if err := s.svc.RequestOTP(c.UserContext(), req.Phone, c.IP()); err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "sent"})
+}
+
+type otpVerifyRequest struct {
+	Phone string `json:"phone"`
+	Code  string `json:"code"`
+}
+
+func (s *Server) verifyOTP(c *fiber.Ctx) error {
+	var req otpVerifyRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	t, err := s.svc.VerifyOTP(c.UserContext(), req.Phone, req.Code, c.IP())
+	if err != nil {
+		return err
+	}
+	return c.JSON(tokensView(t))
+}
+
+type loginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+func (s *Server) login(c *fiber.Ctx) error {
+	var req loginRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	t, err := s.svc.Login(c.UserContext(), req.Username, req.Password, c.IP())
+	if err != nil {
+		return err
+	}
+	return c.JSON(tokensView(t))
+}
+
+type refreshRequest struct {
+	RefreshToken string `json:"refresh_token"`
+}
+
+func (s *Server) refresh(c *fiber.Ctx) error {
+	var req refreshRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	t, err := s.svc.Refresh(c.UserContext(), req.RefreshToken)
+	if err != nil {
+		return err
+	}
+	return c.JSON(tokensView(t))
+}
+
+func (s *Server) logout(c *fiber.Ctx) error {
+	var req refreshRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if err := s.svc.Logout(c.UserContext(), req.RefreshToken); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) me(c *fiber.Ctx) error {
+	u, err := s.svc.Me(c.UserContext(), principal(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(userView(u))
+}
+
+type tokensResponse struct {
+	AccessToken      string   `json:"access_token"`
+	TokenType        string   `json:"token_type"`
+	ExpiresIn        int      `json:"expires_in"`
+	ExpiresAt        string   `json:"expires_at"`
+	RefreshToken     string   `json:"refresh_token"`
+	RefreshExpiresAt string   `json:"refresh_expires_at"`
+	User             userBody `json:"user"`
+}
+
+type userBody struct {
+	ID       string      `json:"id"`
+	Role     models.Role `json:"role"`
+	Phone    string      `json:"phone,omitempty"`
+	Username string      `json:"username,omitempty"`
+	UnitID   string      `json:"unit_id,omitempty"`
+}
+
+func userView(u *models.User) userBody {
+	return userBody{ID: u.ID, Role: u.Role, Phone: u.Phone, Username: u.Username, UnitID: u.UnitID}
+}
+
+func tokensView(t *app.Tokens) tokensResponse {
+	return tokensResponse{
+		AccessToken:      t.AccessToken,
+		TokenType:        "Bearer",
+		ExpiresIn:        int(t.AccessExpiresIn.Seconds()),
+		ExpiresAt:        formatTime(t.AccessExpiresAt),
+		RefreshToken:     t.RefreshToken,
+		RefreshExpiresAt: formatTime(t.RefreshExpiresAt),
+		User:             userView(t.User),
+	}
+}
+
+// formatTime renders instants in Vietnamese time (RFC 3339 with +07:00), as residents and
+// officials read them.
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(models.VietnamTime).Format(time.RFC3339)
+}

@@ -1,0 +1,106 @@
+package handlers
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/paulmach/orb/geojson"
+
+	"phananh/app"
+	"phananh/geo"
+	"phananh/models"
+)
+
+func (s *Server) listCategories(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"categories": s.svc.Categories()})
+}
+
+func (s *Server) listUnits(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"units": s.svc.Units()})
+}
+
+type areaBody struct {
+	Code        string `json:"code"`
+	Name        string `json:"name"`
+	FullName    string `json:"full_name,omitempty"`
+	Kind        string `json:"kind,omitempty"`
+	BoundarySet string `json:"boundary_set,omitempty"`
+	// Bbox is [min lng, min lat, max lng, max lat], as in GeoJSON.
+	Bbox []float64 `json:"bbox,omitempty"`
+}
+
+func areaView(set string, a geo.Area) areaBody {
+	return areaBody{Code: a.Code, Name: a.Name, FullName: a.FullName, Kind: a.Kind, BoundarySet: set,
+		Bbox: []float64{a.Bound.Min[0], a.Bound.Min[1], a.Bound.Max[0], a.Bound.Max[1]}}
+}
+
+func (s *Server) listAreas(c *fiber.Ctx) error {
+	set := s.svc.BoundarySet()
+	areas := set.Areas()
+	out := make([]areaBody, 0, len(areas))
+	for _, a := range areas {
+		out = append(out, areaView(set.ID(), a))
+	}
+	return c.JSON(fiber.Map{"boundary_set": set.ID(), "areas": out})
+}
+
+// getArea answers with a GeoJSON Feature, so map clients can draw the ward directly.
+func (s *Server) getArea(c *fiber.Ctx) error {
+	a, err := s.svc.Area(c.Params("code"))
+	if err != nil {
+		return err
+	}
+	f := geojson.NewFeature(a.Geometry)
+	f.ID = a.Code
+	f.Properties = geojson.Properties{
+		"code": a.Code, "name": a.Name, "full_name": a.FullName, "kind": a.Kind,
+		"boundary_set": s.svc.BoundarySet().ID(),
+	}
+	c.Set(fiber.HeaderContentType, "application/geo+json")
+	body, err := f.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	return c.Send(body)
+}
+
+func (s *Server) locate(c *fiber.Ctx) error {
+	lat, err := queryFloat(c, "lat")
+	if err != nil {
+		return err
+	}
+	lng, err := queryFloat(c, "lng")
+	if err != nil {
+		return err
+	}
+	loc, err := s.svc.Locate(models.Location{Lat: lat, Lng: lng})
+	if err != nil {
+		return err
+	}
+	return c.JSON(locateView(s.svc.BoundarySet().ID(), loc))
+}
+
+type locateResponse struct {
+	Area            areaBody      `json:"area"`
+	Units           []models.Unit `json:"units"`
+	RoutedByNearest bool          `json:"routed_by_nearest"`
+	Ambiguous       bool          `json:"ambiguous"`
+}
+
+func locateView(set string, l app.Location) locateResponse {
+	return locateResponse{Area: areaView(set, l.Area), Units: l.Units, RoutedByNearest: l.RoutedByNearest, Ambiguous: l.Ambiguous}
+}
+
+// queryFloat reads a required decimal query parameter.
+func queryFloat(c *fiber.Ctx, name string) (float64, error) {
+	raw := strings.TrimSpace(c.Query(name))
+	if raw == "" {
+		return 0, models.FieldError(models.EInvalid, name, "%s is required", name)
+	}
+	v, err := strconv.ParseFloat(raw, 64)
+	if err != nil {
+		return 0, models.FieldError(models.EInvalid, name, "%s must be a decimal number", name)
+	}
+	return v, nil
+}

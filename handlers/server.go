@@ -1,0 +1,257 @@
+// Package handlers is the HTTP transport of phananh on Fiber v2: routes, request and response
+// shapes, authentication middleware, and the one place where errors become status codes and
+// where failed requests are logged. It is the only package that imports Fiber.
+package handlers
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"phananh/app"
+	"phananh/models"
+)
+
+// Config holds the transport limits. Every field has a safe default in DefaultConfig.
+type Config struct {
+	ReadTimeout    time.Duration
+	WriteTimeout   time.Duration
+	IdleTimeout    time.Duration
+	RequestTimeout time.Duration // deadline of the request's context, so slow stores give up
+	BodyLimit      int           // bytes
+}
+
+// DefaultConfig returns limits suited to a mobile API: report bodies are small (media travel
+// separately), so 1 MiB is generous.
+func DefaultConfig() Config {
+	return Config{
+		ReadTimeout:    15 * time.Second,
+		WriteTimeout:   30 * time.Second,
+		IdleTimeout:    120 * time.Second,
+		RequestTimeout: 10 * time.Second,
+		BodyLimit:      1 << 20,
+	}
+}
+
+// Server binds the use cases to HTTP.
+type Server struct {
+	svc     *app.Service
+	log     *slog.Logger
+	cfg     Config
+	openapi []byte // rendered once; the document never changes at run time
+}
+
+// New returns the Fiber application serving every route of the API.
+func New(svc *app.Service, log *slog.Logger, cfg Config) (*fiber.App, error) {
+	doc, err := json.Marshal(openAPIDocument())
+	if err != nil {
+		return nil, fmt.Errorf("render OpenAPI document: %w", err)
+	}
+	s := &Server{svc: svc, log: log, cfg: cfg, openapi: doc}
+	f := fiber.New(fiber.Config{
+		AppName:               "phananh",
+		ReadTimeout:           cfg.ReadTimeout,
+		WriteTimeout:          cfg.WriteTimeout,
+		IdleTimeout:           cfg.IdleTimeout,
+		BodyLimit:             cfg.BodyLimit,
+		ErrorHandler:          s.handleError,
+		DisableStartupMessage: true,
+		// Values from *fiber.Ctx are reused after the handler returns; Immutable copies them so
+		// no string handed to the app can change underneath it.
+		Immutable:     true,
+		StrictRouting: false,
+		CaseSensitive: true,
+	})
+	f.Use(s.requestID, s.accessLog, s.recoverPanic, s.deadline)
+	s.routes(f)
+	return f, nil
+}
+
+// Route is one registered operation; the OpenAPI test compares these with the document.
+type Route struct{ Method, Path string }
+
+func (s *Server) routes(f *fiber.App) {
+	f.Get("/healthz", s.healthz)
+	f.Get("/readyz", s.readyz)
+	f.Get("/openapi.json", s.openAPI)
+
+	v1 := f.Group("/v1")
+	v1.Post("/auth/otp", s.requestOTP)
+	v1.Post("/auth/otp/verify", s.verifyOTP)
+	v1.Post("/auth/login", s.login)
+	v1.Post("/auth/refresh", s.refresh)
+	v1.Post("/auth/logout", s.logout)
+	v1.Get("/me", s.requireUser, s.me)
+
+	v1.Get("/categories", s.listCategories)
+	v1.Get("/units", s.listUnits)
+	v1.Get("/areas", s.listAreas)
+	v1.Get("/areas/locate", s.locate)
+	v1.Get("/areas/:code", s.getArea)
+
+	v1.Post("/tickets", s.requireUser, s.createTicket)
+	v1.Get("/tickets", s.requireUser, s.listTickets)
+	v1.Get("/tickets/:id", s.requireUser, s.getTicket)
+}
+
+// Routes lists the registered API routes (without Fiber's automatic HEAD twins).
+func Routes(f *fiber.App) []Route {
+	var out []Route
+	seen := map[Route]bool{}
+	for _, r := range f.GetRoutes(true) {
+		if r.Method == fiber.MethodHead || r.Path == "/" {
+			continue
+		}
+		rt := Route{r.Method, r.Path}
+		if !seen[rt] {
+			seen[rt] = true
+			out = append(out, rt)
+		}
+	}
+	return out
+}
+
+const localRequestID = "request_id"
+
+// requestID keeps a well-formed X-Request-ID from the caller (a gateway's) or makes one, and
+// echoes it, so one report can be followed through every log line.
+func (s *Server) requestID(c *fiber.Ctx) error {
+	id := c.Get(fiber.HeaderXRequestID)
+	if len(id) == 0 || len(id) > 64 || strings.Trim(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != "" {
+		var b [12]byte
+		_, _ = rand.Read(b[:])
+		id = hex.EncodeToString(b[:])
+	}
+	c.Locals(localRequestID, id)
+	c.Set(fiber.HeaderXRequestID, id)
+	return c.Next()
+}
+
+// recoverPanic turns a panic in a handler into a 500 and a logged stack instead of a dead process.
+func (s *Server) recoverPanic(c *fiber.Ctx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("panic", "request_id", c.Locals(localRequestID), "panic", r, "stack", string(debug.Stack()))
+			err = models.Errorf(models.EInternal, "internal error")
+		}
+	}()
+	return c.Next()
+}
+
+// deadline bounds the work of one request; the app and stores honour ctx.
+func (s *Server) deadline(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.RequestTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
+	return c.Next()
+}
+
+// accessLog writes one line per request with its outcome; errors were already mapped to a
+// status by the error handler when c.Next returns through it.
+func (s *Server) accessLog(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	if err != nil {
+		if herr := s.handleError(c, err); herr != nil {
+			return herr
+		}
+	}
+	s.log.LogAttrs(c.UserContext(), slog.LevelInfo, "request",
+		slog.Any("request_id", c.Locals(localRequestID)),
+		slog.String("method", c.Method()),
+		slog.String("path", c.Path()),
+		slog.Int("status", c.Response().StatusCode()),
+		slog.Duration("duration", time.Since(start)),
+	)
+	return nil
+}
+
+// statusOf is the single map from the error vocabulary to HTTP.
+func statusOf(code string) int {
+	switch code {
+	case models.EInvalid:
+		return fiber.StatusBadRequest
+	case models.EUnprocessable, models.EOutsideJurisdiction:
+		return fiber.StatusUnprocessableEntity
+	case models.EUnauthorized:
+		return fiber.StatusUnauthorized
+	case models.EForbidden:
+		return fiber.StatusForbidden
+	case models.ENotFound:
+		return fiber.StatusNotFound
+	case models.EConflict:
+		return fiber.StatusConflict
+	case models.ETooLarge:
+		return fiber.StatusRequestEntityTooLarge
+	case models.EUnsupportedMedia:
+		return fiber.StatusUnsupportedMediaType
+	case models.ERateLimited:
+		return fiber.StatusTooManyRequests
+	case models.EUnavailable:
+		return fiber.StatusServiceUnavailable
+	}
+	return fiber.StatusInternalServerError
+}
+
+// fiberErrorCode names Fiber's own errors (unknown route, body too large …) in our vocabulary.
+func fiberErrorCode(status int) (string, string) {
+	switch status {
+	case fiber.StatusNotFound:
+		return models.ENotFound, "no such route"
+	case fiber.StatusMethodNotAllowed:
+		return "method_not_allowed", "method not allowed"
+	case fiber.StatusRequestEntityTooLarge:
+		return models.ETooLarge, "request body too large"
+	case fiber.StatusRequestTimeout:
+		return models.EInvalid, "request timed out"
+	}
+	return models.EInvalid, "bad request"
+}
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// handleError writes the JSON error of err and logs server-side failures with their cause.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	var fe *fiber.Error
+	detail := errorDetail{Code: models.ErrorCode(err), Message: models.ErrorMessage(err), Field: models.ErrorField(err)}
+	status := statusOf(detail.Code)
+	if errors.As(err, &fe) {
+		status = fe.Code
+		detail.Code, detail.Message = fiberErrorCode(fe.Code)
+	} else if errors.Is(err, context.DeadlineExceeded) {
+		status, detail = fiber.StatusServiceUnavailable, errorDetail{Code: models.EUnavailable, Message: "the request took too long"}
+	}
+	if status >= 500 {
+		s.log.LogAttrs(c.UserContext(), slog.LevelError, "request failed",
+			slog.Any("request_id", c.Locals(localRequestID)),
+			slog.String("method", c.Method()), slog.String("path", c.Path()),
+			slog.Int("status", status), slog.String("error", err.Error()))
+	}
+	return c.Status(status).JSON(errorBody{detail})
+}
+
+func (s *Server) healthz(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) }
+
+func (s *Server) readyz(c *fiber.Ctx) error {
+	if err := s.svc.Ready(c.UserContext()); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"status": "ready"})
+}

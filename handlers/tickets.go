@@ -1,0 +1,188 @@
+package handlers
+
+import (
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"phananh/models"
+)
+
+type locationBody struct {
+	Lat       *float64 `json:"lat"`
+	Lng       *float64 `json:"lng"`
+	AccuracyM *float64 `json:"accuracy_m"`
+}
+
+type createTicketRequest struct {
+	Category        string        `json:"category"`
+	Description     string        `json:"description"`
+	Location        *locationBody `json:"location"`
+	Address         string        `json:"address"`
+	Media           []string      `json:"media"`
+	AllowContact    bool          `json:"allow_contact"`
+	ClientRequestID string        `json:"client_request_id"`
+}
+
+// input turns the body into the app's input, insisting on the location a report must have
+// (a missing lat must not silently become 0).
+func (r *createTicketRequest) input(headerKey string) (models.ReportInput, error) {
+	in := models.ReportInput{
+		Category: r.Category, Description: r.Description, Address: r.Address,
+		Media: r.Media, AllowContact: r.AllowContact, IdempotencyKey: r.ClientRequestID,
+	}
+	if headerKey != "" {
+		if r.ClientRequestID != "" && r.ClientRequestID != headerKey {
+			return in, models.FieldError(models.EInvalid, "client_request_id", "client_request_id differs from the Idempotency-Key header")
+		}
+		in.IdempotencyKey = headerKey
+	}
+	switch {
+	case r.Location == nil:
+		return in, models.FieldError(models.EInvalid, "location", "location is required")
+	case r.Location.Lat == nil:
+		return in, models.FieldError(models.EInvalid, "location.lat", "location.lat is required")
+	case r.Location.Lng == nil:
+		return in, models.FieldError(models.EInvalid, "location.lng", "location.lng is required")
+	}
+	in.Location = models.Location{Lat: *r.Location.Lat, Lng: *r.Location.Lng}
+	if r.Location.AccuracyM != nil {
+		in.Location.AccuracyM = *r.Location.AccuracyM
+	}
+	return in, nil
+}
+
+func (s *Server) createTicket(c *fiber.Ctx) error {
+	var req createTicketRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	in, err := req.input(c.Get("Idempotency-Key"))
+	if err != nil {
+		return err
+	}
+	p := principal(c)
+	t, created, err := s.svc.FileReport(c.UserContext(), p, in)
+	if err != nil {
+		return err
+	}
+	status := fiber.StatusOK
+	if created {
+		status = fiber.StatusCreated
+	}
+	c.Location("/v1/tickets/" + t.ID)
+	return c.Status(status).JSON(ticketView(t, p))
+}
+
+func (s *Server) getTicket(c *fiber.Ctx) error {
+	p := principal(c)
+	t, err := s.svc.Ticket(c.UserContext(), p, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(ticketView(t, p))
+}
+
+type ticketListResponse struct {
+	Tickets    []ticketBody `json:"tickets"`
+	NextCursor string       `json:"next_cursor,omitempty"`
+}
+
+// listTickets serves the resident's own reports (?mine=true); officials' queues come with the
+// workflow.
+func (s *Server) listTickets(c *fiber.Ctx) error {
+	if c.Query("mine") != "true" {
+		return models.FieldError(models.EInvalid, "mine", "only mine=true is supported")
+	}
+	limit := 0
+	if raw := c.Query("limit"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 {
+			return models.FieldError(models.EInvalid, "limit", "limit must be a positive integer")
+		}
+		limit = n
+	}
+	p := principal(c)
+	page, err := s.svc.MyTickets(c.UserContext(), p, c.Query("cursor"), limit)
+	if err != nil {
+		return err
+	}
+	out := ticketListResponse{Tickets: make([]ticketBody, 0, len(page.Tickets)), NextCursor: page.NextCursor}
+	for _, t := range page.Tickets {
+		out.Tickets = append(out.Tickets, ticketView(t, p))
+	}
+	return c.JSON(out)
+}
+
+type ticketBody struct {
+	ID              string          `json:"id"`
+	Code            string          `json:"code"`
+	State           models.State    `json:"state"`
+	Version         int             `json:"version"`
+	Category        string          `json:"category"`
+	Group           models.Group    `json:"group"`
+	Description     string          `json:"description"`
+	Address         string          `json:"address,omitempty"`
+	Location        models.Location `json:"location"`
+	Media           []string        `json:"media"`
+	AllowContact    bool            `json:"allow_contact"`
+	Private         bool            `json:"private"`
+	Area            ticketArea      `json:"area"`
+	Unit            ticketUnit      `json:"unit"`
+	BoundarySet     string          `json:"boundary_set"`
+	RoutedByNearest bool            `json:"routed_by_nearest"`
+	CreatedAt       string          `json:"created_at"`
+	UpdatedAt       string          `json:"updated_at"`
+	TriageDueAt     string          `json:"triage_due_at"`
+	ResolveDueAt    string          `json:"resolve_due_at"`
+	History         []eventBody     `json:"history"`
+}
+
+type ticketArea struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+type ticketUnit struct {
+	ID   string          `json:"id"`
+	Name string          `json:"name"`
+	Kind models.UnitKind `json:"kind"`
+}
+
+type eventBody struct {
+	At         string            `json:"at"`
+	Action     string            `json:"action"`
+	From       models.State      `json:"from,omitempty"`
+	To         models.State      `json:"to"`
+	ActorRole  models.Role       `json:"actor_role"`
+	Note       string            `json:"note,omitempty"`
+	Visibility models.Visibility `json:"visibility"`
+}
+
+// ticketView is the one shape of a ticket the apps read. Residents see public history only;
+// actor ids are never shown (staff are not named to residents, reporters not to staff).
+func ticketView(t *models.Ticket, p models.Principal) ticketBody {
+	b := ticketBody{
+		ID: t.ID, Code: t.Code, State: t.State, Version: t.Version, Category: t.Category, Group: t.Group,
+		Description: t.Description, Address: t.Address, Location: t.Location, Media: t.Media,
+		AllowContact: t.AllowContact, Private: t.Private,
+		Area:            ticketArea{Code: t.AreaCode, Name: t.AreaName},
+		Unit:            ticketUnit{ID: t.UnitID, Name: t.UnitName, Kind: t.UnitKind},
+		BoundarySet:     t.BoundarySet,
+		RoutedByNearest: t.RoutedByNearest,
+		CreatedAt:       formatTime(t.CreatedAt), UpdatedAt: formatTime(t.UpdatedAt),
+		TriageDueAt: formatTime(t.TriageDueAt), ResolveDueAt: formatTime(t.ResolveDueAt),
+		History: []eventBody{},
+	}
+	if b.Media == nil {
+		b.Media = []string{}
+	}
+	for _, e := range t.History {
+		if e.Visibility != models.Public && p.Role == models.RoleResident {
+			continue
+		}
+		b.History = append(b.History, eventBody{At: formatTime(e.At), Action: e.Action, From: e.From, To: e.To,
+			ActorRole: e.ActorRole, Note: e.Note, Visibility: e.Visibility})
+	}
+	return b
+}

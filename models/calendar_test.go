@@ -1,0 +1,145 @@
+package models
+
+import (
+	"os"
+	"testing"
+	"time"
+)
+
+func testCalendar(t *testing.T) *Calendar {
+	t.Helper()
+	data, err := os.ReadFile("../seed/data/calendar/vn-holidays.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ParseCalendar(data, DefaultOfficeHours)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func vn(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, VietnamTime)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func TestAddWorkingTime(t *testing.T) {
+	c := testCalendar(t)
+	tests := []struct {
+		name  string
+		start string
+		d     time.Duration
+		want  string
+	}{
+		{"within a morning", "2026-11-25 08:00", 2 * time.Hour, "2026-11-25 10:00"},
+		{"over lunch", "2026-11-25 10:00", 2 * time.Hour, "2026-11-25 14:00"},
+		{"ends exactly at closing", "2026-11-25 16:00", time.Hour, "2026-11-25 17:00"},
+		{"friday evening to monday", "2026-11-27 16:00", 4 * time.Hour, "2026-11-30 10:00"},
+		{"filed at night starts next morning", "2026-11-25 22:30", 3 * time.Hour, "2026-11-26 10:00"},
+		{"filed on sunday", "2026-11-29 09:00", time.Hour, "2026-11-30 08:00"},
+		{"tet 2026 is skipped", "2026-02-13 16:00", 2 * time.Hour, "2026-02-23 08:00"},
+		{"swapped working saturday counts", "2026-01-09 16:00", 2 * time.Hour, "2026-01-10 08:00"},
+		{"new year 2026 days off", "2025-12-31 16:00", 2 * time.Hour, "2026-01-05 08:00"},
+		{"zero is start", "2026-11-25 22:30", 0, "2026-11-25 22:30"},
+		{"year beyond data falls back to mon-fri", "2031-03-07 16:00", 2 * time.Hour, "2031-03-10 08:00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := c.AddWorkingTime(vn(tt.start), tt.d)
+			if !got.Equal(vn(tt.want)) {
+				t.Errorf("AddWorkingTime(%s, %v) = %s, want %s", tt.start, tt.d, got.Format(time.RFC3339), tt.want)
+			}
+			if got.Location() != VietnamTime {
+				t.Errorf("location = %v, want Vietnam time", got.Location())
+			}
+		})
+	}
+}
+
+func TestAddWorkingDaysAndBetween(t *testing.T) {
+	c := testCalendar(t)
+	// Three working days from Wednesday 10:00 skip the weekend: Monday 10:00.
+	start := vn("2026-11-25 10:00")
+	due := c.AddWorkingDays(start, 3)
+	if want := vn("2026-11-30 10:00"); !due.Equal(want) {
+		t.Fatalf("AddWorkingDays = %s, want %s", due, want)
+	}
+	if got := c.WorkingTimeBetween(start, due); got != 24*time.Hour {
+		t.Errorf("WorkingTimeBetween = %v, want 24h of office time", got)
+	}
+	if got := c.WorkingTimeBetween(due, start); got != 0 {
+		t.Errorf("WorkingTimeBetween reversed = %v, want 0", got)
+	}
+	// Round trip on many starts: the office time between start and AddWorkingTime(start, d) is d.
+	for h := 0; h < 24*14; h += 5 {
+		s := vn("2026-04-20 00:00").Add(time.Duration(h) * time.Hour)
+		for _, d := range []time.Duration{30 * time.Minute, 4 * time.Hour, 24 * time.Hour} {
+			if got := c.WorkingTimeBetween(s, c.AddWorkingTime(s, d)); got != d {
+				t.Fatalf("start %s d %v: between = %v", s, d, got)
+			}
+		}
+	}
+}
+
+func TestIsWorkingDay(t *testing.T) {
+	c := testCalendar(t)
+	for day, want := range map[string]bool{
+		"2026-11-27": true,  // Friday
+		"2026-11-28": false, // Saturday
+		"2026-09-02": false, // National Day
+		"2026-08-22": true,  // swapped working Saturday
+		"2026-04-27": false, // Hùng Kings (observed)
+	} {
+		if got := c.IsWorkingDay(vn(day + " 12:00")); got != want {
+			t.Errorf("IsWorkingDay(%s) = %v, want %v", day, got, want)
+		}
+	}
+}
+
+func TestParseCalendarErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		data   string
+		office [][2]string
+	}{
+		{"bad json", `{`, DefaultOfficeHours},
+		{"bad date", `{"years":{"2026":{"days_off":["2026-13-01"]}}}`, DefaultOfficeHours},
+		{"bad year", `{"years":{"xx":{}}}`, DefaultOfficeHours},
+		{"no office hours", `{"years":{}}`, nil},
+		{"reversed interval", `{"years":{}}`, [][2]string{{"11:00", "07:00"}}},
+		{"overlapping intervals", `{"years":{}}`, [][2]string{{"07:00", "12:00"}, {"11:00", "17:00"}}},
+		{"bad clock", `{"years":{}}`, [][2]string{{"7am", "11:00"}}},
+	}
+	for _, tt := range tests {
+		if _, err := ParseCalendar([]byte(tt.data), tt.office); err == nil {
+			t.Errorf("%s: ParseCalendar succeeded, want an error", tt.name)
+		}
+	}
+}
+
+func TestSLADue(t *testing.T) {
+	c := testCalendar(t)
+	start := vn("2026-11-27 22:00") // Friday night
+	tests := []struct {
+		sla  SLA
+		want string
+	}{
+		{SLA{3, ClockHours}, "2026-11-28 01:00"},
+		{SLA{4, WorkingHours}, "2026-11-30 11:00"},
+		{SLA{1, WorkingDays}, "2026-11-30 17:00"},
+	}
+	for _, tt := range tests {
+		if got := tt.sla.Due(c, start); !got.Equal(vn(tt.want)) {
+			t.Errorf("%v.Due = %s, want %s", tt.sla, got, tt.want)
+		}
+	}
+	for _, bad := range []SLA{{0, WorkingDays}, {2, "weeks"}} {
+		if bad.Validate() == nil {
+			t.Errorf("%v validated", bad)
+		}
+	}
+}

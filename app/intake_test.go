@@ -1,0 +1,141 @@
+package app_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"phananh/app"
+	"phananh/models"
+	"phananh/seed"
+	"phananh/store/sqlite"
+	"phananh/tokens"
+)
+
+type nopSMS struct{ last string }
+
+func (n *nopSMS) Send(_ context.Context, _, text string) error { n.last = text; return nil }
+
+// newService builds the real app on a real SQLite file with a controllable clock.
+func newService(t *testing.T, now *time.Time) *app.Service {
+	t.Helper()
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "app.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	data, err := seed.BoundaryGeoJSON(seed.DefaultBoundarySet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := app.ImportBoundarySet(ctx, store, seed.DefaultBoundarySet, "Long Xuyên", data, *now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.UpsertUnits(ctx, seed.CityUnits()); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.UpsertCategories(ctx, seed.Categories()); err != nil {
+		t.Fatal(err)
+	}
+	cal, err := models.ParseCalendar(seed.HolidayCalendar(), models.DefaultOfficeHours)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, key, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := app.New(ctx, app.Deps{
+		Store: store, SMS: &nopSMS{}, Tokens: tokens.New(key, "phananh", "test"), Boundaries: set, Calendar: cal,
+		Now: func() time.Time { return *now }, Config: app.DefaultConfig(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
+func vn(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, models.VietnamTime)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// TestDeadlinesFollowTheWorkingCalendar files reports at chosen moments and checks the
+// deadlines against the calendar by hand.
+func TestDeadlinesFollowTheWorkingCalendar(t *testing.T) {
+	now := vn("2026-11-27 16:00") // a Friday afternoon
+	svc := newService(t, &now)
+	p := inside(t, svc, "30280")
+	resident := models.Principal{UserID: "r1", Role: models.RoleResident}
+	tests := []struct {
+		name, at, category, triage, resolve string
+	}{
+		// Routine welfare: acknowledge within 8 working hours, resolve within 3 working days.
+		{"routine on friday afternoon", "2026-11-27 16:00", "ASXH.02", "2026-11-30 16:00", "2026-12-02 16:00"},
+		// Ongoing disorder runs on the clock, nights and weekends included.
+		{"disorder on saturday night", "2026-11-28 23:30", "ANTT.01", "2026-11-29 00:30", "2026-11-29 02:30"},
+		// Construction order: 7 working days, here across the 2026 Tết break (14–22 Feb).
+		{"construction before tet", "2026-02-12 09:00", "TTXD", "2026-02-13 09:00", "2026-03-02 09:00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			now = vn(tt.at)
+			tk, created, err := svc.FileReport(context.Background(), resident, models.ReportInput{
+				Category: tt.category, Description: "mô tả", Location: p,
+			})
+			if err != nil || !created {
+				t.Fatalf("FileReport: %v created=%v", err, created)
+			}
+			if !tk.TriageDueAt.Equal(vn(tt.triage)) || !tk.ResolveDueAt.Equal(vn(tt.resolve)) {
+				t.Errorf("due triage %s resolve %s, want %s and %s",
+					tk.TriageDueAt.In(models.VietnamTime), tk.ResolveDueAt.In(models.VietnamTime), tt.triage, tt.resolve)
+			}
+			if want := "LX-" + tt.at[:4] + "-"; tk.Code[:len(want)] != want {
+				t.Errorf("code %s does not carry the year of filing in Vietnam", tk.Code)
+			}
+		})
+	}
+}
+
+// TestCityLevelCategoriesRouteToCityUnits checks that a broken street light goes to the city's
+// lighting unit whatever the ward.
+func TestCityLevelCategoriesRouteToCityUnits(t *testing.T) {
+	now := vn("2026-11-25 09:00")
+	svc := newService(t, &now)
+	var city models.Category
+	for _, c := range svc.Categories() {
+		if c.CityLevel {
+			city = c
+			break
+		}
+	}
+	if city.Code == "" {
+		t.Fatal("the catalog has no city-level category")
+	}
+	tk, _, err := svc.FileReport(context.Background(), models.Principal{UserID: "r", Role: models.RoleResident},
+		models.ReportInput{Category: city.Code, Description: "đèn đường hỏng", Location: inside(t, svc, "30307")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tk.UnitID != models.CityUnitID(city.UnitKind) || tk.AreaCode != "30307" {
+		t.Errorf("routed to %s in %s, want %s", tk.UnitID, tk.AreaCode, models.CityUnitID(city.UnitKind))
+	}
+}
+
+func inside(t *testing.T, svc *app.Service, code string) models.Location {
+	t.Helper()
+	a, err := svc.Area(code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := a.InteriorPoint()
+	return models.Location{Lat: p.Lat(), Lng: p.Lon()}
+}

@@ -1,0 +1,174 @@
+package geo
+
+import (
+	"bytes"
+	"compress/gzip"
+	"math/rand/v2"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+)
+
+// nationalPath is the national boundary file in the workspace's shared data. It is too big to
+// commit, so everything that needs it skips when it is absent.
+const nationalPath = "../../shared/data/boundaries/vietnam-2025.geojson.gz"
+
+// national loads the national set once per test binary: it takes seconds and about a
+// gigabyte at peak, which benchmarks and tests should not pay twice.
+var national struct {
+	once                sync.Once
+	data                []byte // the unzipped GeoJSON, kept for BenchmarkParseNational
+	set                 *BoundarySet
+	err                 error
+	gunzip, decode, idx time.Duration
+}
+
+func loadNational(tb testing.TB) *BoundarySet {
+	tb.Helper()
+	if _, err := os.Stat(nationalPath); err != nil {
+		tb.Skipf("national boundary file not available (%v); it lives in shared/data/boundaries, outside the repository", err)
+	}
+	national.once.Do(func() {
+		start := time.Now()
+		national.data, national.err = gunzipFile(nationalPath)
+		if national.err != nil {
+			return
+		}
+		national.gunzip = time.Since(start)
+
+		// Parse, timed in its two phases.
+		start = time.Now()
+		areas, err := decodeAreas(national.data)
+		if err != nil {
+			national.err = err
+			return
+		}
+		national.decode = time.Since(start)
+		start = time.Now()
+		national.set = newBoundarySet("vietnam-2025", areas)
+		national.idx = time.Since(start)
+		tb.Logf("national set: %d areas, %d polygons; gunzip %v, decode %v, index build %v",
+			len(national.set.areas), len(national.set.polys), national.gunzip, national.decode, national.idx)
+	})
+	if national.err != nil {
+		tb.Fatal(national.err)
+	}
+	return national.set
+}
+
+func gunzipFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	buf.Grow(170 << 20) // the national file unzips to 163 MB
+	_, err = buf.ReadFrom(zr)
+	return buf.Bytes(), err
+}
+
+// TestNational checks the national set end to end; it is optional because the file is not in
+// the repository.
+func TestNational(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loading the national boundary file takes seconds")
+	}
+	s := loadNational(t)
+	if got := len(s.areas); got != 3321 {
+		t.Errorf("national set has %d areas, want 3321", got)
+	}
+	for i := range s.areas {
+		a := &s.areas[i]
+		p := a.InteriorPoint()
+		if m := s.Locate(p[1], p[0], appToleranceM); m.Area != a || m.Nearest || m.Ambiguous {
+			t.Errorf("%s %s: Locate(InteriorPoint %v) = %s", a.Code, a.FullName, p, describe(m))
+		}
+	}
+	// Containment against brute force (most random points of the bound are at sea).
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, p := range randomInBound(s, rng, 50_000) {
+		codes := bruteContains(s.areas, p)
+		m := s.Locate(p[1], p[0], -1)
+		if (m.Area == nil) != (len(codes) == 0) || (m.Area != nil && (m.Area.Code != codes[0] || m.Ambiguous != (len(codes) > 1))) {
+			t.Errorf("Locate(%v) = %s, brute force %v", p, describe(m), codes)
+		}
+	}
+}
+
+// BenchmarkLocate measures lookups of precomputed random points: "bound" draws them from the
+// set's bound (so it includes misses, which take the nearest fallback), "inside" only from
+// points that some area contains, the common case in production.
+func BenchmarkLocate(b *testing.B) {
+	for _, set := range []struct {
+		name string
+		load func(testing.TB) *BoundarySet
+	}{
+		{"longxuyen-2023", func(tb testing.TB) *BoundarySet { return loadSet(tb, "longxuyen-2023") }},
+		{"angiang-2025", func(tb testing.TB) *BoundarySet { return loadSet(tb, "angiang-2025") }},
+		{"vietnam-2025", loadNational},
+	} {
+		b.Run(set.name, func(b *testing.B) {
+			s := set.load(b)
+			rng := rand.New(rand.NewPCG(1, 2))
+			const n = 1 << 14
+			b.Run("bound", func(b *testing.B) { benchmarkLocate(b, s, randomInBound(s, rng, n)) })
+			b.Run("inside", func(b *testing.B) { benchmarkLocate(b, s, randomInside(s, rng, n)) })
+		})
+	}
+}
+
+func benchmarkLocate(b *testing.B, s *BoundarySet, points []orb.Point) {
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		p := points[i%len(points)]
+		s.Locate(p[1], p[0], appToleranceM)
+		i++
+	}
+}
+
+// BenchmarkParseNational measures Parse on the national file. It is opt-in (set
+// GEO_BENCH_PARSE=1 and use -benchtime 1x) because each iteration takes seconds, which a
+// -benchtime of many iterations would multiply into hours.
+func BenchmarkParseNational(b *testing.B) {
+	if os.Getenv("GEO_BENCH_PARSE") == "" {
+		b.Skip("set GEO_BENCH_PARSE=1 (with -benchtime 1x) to parse the national file per iteration")
+	}
+	loadNational(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse("vietnam-2025", national.data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func randomInBound(s *BoundarySet, rng *rand.Rand, n int) []orb.Point {
+	b := s.Bound()
+	points := make([]orb.Point, n)
+	for i := range points {
+		points[i] = orb.Point{b.Min[0] + rng.Float64()*(b.Max[0]-b.Min[0]), b.Min[1] + rng.Float64()*(b.Max[1]-b.Min[1])}
+	}
+	return points
+}
+
+// randomInside draws random points from the set's bound until n of them lie inside an area.
+func randomInside(s *BoundarySet, rng *rand.Rand, n int) []orb.Point {
+	var points []orb.Point
+	for len(points) < n {
+		for _, p := range randomInBound(s, rng, n) {
+			if m := s.Locate(p[1], p[0], -1); m.Area != nil && len(points) < n {
+				points = append(points, p)
+			}
+		}
+	}
+	return points
+}

@@ -1,0 +1,453 @@
+package mongodb
+
+import (
+	"time"
+
+	"phananh/models"
+)
+
+// This file maps models to the stored document shapes and back. Field names are snake_case
+// without dots (FerretDB v1 rejects dotted keys). Times are stored as BSON datetimes, which keep
+// milliseconds only; they are written and returned in UTC. Times that mean "not yet" (a refresh
+// token's use or revocation, a user's lockout) are stored absent rather than as year 1, so that
+// filters such as "not used yet" are a plain $exists test.
+
+// utc normalises a time for storage and for callers: BSON datetimes carry no zone.
+func utc(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// optTime stores a zero time as an absent field.
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// fromOptTime is the inverse of optTime.
+func fromOptTime(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return utc(*t)
+}
+
+// Login key prefixes of users; see the comment on indexes in mongodb.go.
+const (
+	phoneKeyPrefix    = "phone:"
+	usernameKeyPrefix = "user:"
+	noLoginKeyPrefix  = "none:"
+)
+
+func phoneKey(phone string) string       { return phoneKeyPrefix + phone }
+func usernameKey(username string) string { return usernameKeyPrefix + username }
+
+type userDoc struct {
+	ID           string     `bson:"_id"`
+	Role         string     `bson:"role"`
+	Phone        string     `bson:"phone"`
+	Username     string     `bson:"username"`
+	PhoneKey     string     `bson:"phone_key"`
+	UsernameKey  string     `bson:"username_key"`
+	PasswordHash string     `bson:"password_hash"`
+	UnitID       string     `bson:"unit_id"`
+	DisplayName  string     `bson:"display_name"`
+	CreatedAt    time.Time  `bson:"created_at"`
+	FailedLogins int        `bson:"failed_logins"`
+	LockedUntil  *time.Time `bson:"locked_until,omitempty"`
+	Disabled     bool       `bson:"disabled"`
+}
+
+func toUserDoc(u *models.User) userDoc {
+	d := userDoc{
+		ID:           u.ID,
+		Role:         string(u.Role),
+		Phone:        u.Phone,
+		Username:     u.Username,
+		PhoneKey:     noLoginKeyPrefix + u.ID,
+		UsernameKey:  noLoginKeyPrefix + u.ID,
+		PasswordHash: u.PasswordHash,
+		UnitID:       u.UnitID,
+		DisplayName:  u.DisplayName,
+		CreatedAt:    utc(u.CreatedAt),
+		FailedLogins: u.FailedLogins,
+		LockedUntil:  optTime(u.LockedUntil),
+		Disabled:     u.Disabled,
+	}
+	if u.Phone != "" {
+		d.PhoneKey = phoneKey(u.Phone)
+	}
+	if u.Username != "" {
+		d.UsernameKey = usernameKey(u.Username)
+	}
+	return d
+}
+
+func (d *userDoc) model() *models.User {
+	return &models.User{
+		ID:           d.ID,
+		Role:         models.Role(d.Role),
+		Phone:        d.Phone,
+		Username:     d.Username,
+		PasswordHash: d.PasswordHash,
+		UnitID:       d.UnitID,
+		DisplayName:  d.DisplayName,
+		CreatedAt:    utc(d.CreatedAt),
+		FailedLogins: d.FailedLogins,
+		LockedUntil:  fromOptTime(d.LockedUntil),
+		Disabled:     d.Disabled,
+	}
+}
+
+type otpDoc struct {
+	Phone     string    `bson:"_id"`
+	CodeHash  string    `bson:"code_hash"`
+	CreatedAt time.Time `bson:"created_at"`
+	ExpiresAt time.Time `bson:"expires_at"`
+	Attempts  int       `bson:"attempts"`
+}
+
+func (d *otpDoc) model() *models.OTPChallenge {
+	return &models.OTPChallenge{
+		Phone:     d.Phone,
+		CodeHash:  d.CodeHash,
+		CreatedAt: utc(d.CreatedAt),
+		ExpiresAt: utc(d.ExpiresAt),
+		Attempts:  d.Attempts,
+	}
+}
+
+type refreshTokenDoc struct {
+	ID        string     `bson:"_id"`
+	FamilyID  string     `bson:"family_id"`
+	UserID    string     `bson:"user_id"`
+	CreatedAt time.Time  `bson:"created_at"`
+	ExpiresAt time.Time  `bson:"expires_at"`
+	UsedAt    *time.Time `bson:"used_at,omitempty"`
+	RevokedAt *time.Time `bson:"revoked_at,omitempty"`
+}
+
+func toRefreshTokenDoc(t *models.RefreshToken) refreshTokenDoc {
+	return refreshTokenDoc{
+		ID:        t.ID,
+		FamilyID:  t.FamilyID,
+		UserID:    t.UserID,
+		CreatedAt: utc(t.CreatedAt),
+		ExpiresAt: utc(t.ExpiresAt),
+		UsedAt:    optTime(t.UsedAt),
+		RevokedAt: optTime(t.RevokedAt),
+	}
+}
+
+func (d *refreshTokenDoc) model() *models.RefreshToken {
+	return &models.RefreshToken{
+		ID:        d.ID,
+		FamilyID:  d.FamilyID,
+		UserID:    d.UserID,
+		CreatedAt: utc(d.CreatedAt),
+		ExpiresAt: utc(d.ExpiresAt),
+		UsedAt:    fromOptTime(d.UsedAt),
+		RevokedAt: fromOptTime(d.RevokedAt),
+	}
+}
+
+type apiKeyDoc struct {
+	ID        string    `bson:"_id"`
+	Name      string    `bson:"name"`
+	Scope     string    `bson:"scope"`
+	Hash      string    `bson:"hash"`
+	CreatedAt time.Time `bson:"created_at"`
+}
+
+func (d *apiKeyDoc) model() *models.APIKey {
+	return &models.APIKey{
+		ID:        d.ID,
+		Name:      d.Name,
+		Scope:     models.APIKeyScope(d.Scope),
+		Hash:      d.Hash,
+		CreatedAt: utc(d.CreatedAt),
+	}
+}
+
+type boundarySetDoc struct {
+	ID         string    `bson:"_id"`
+	Name       string    `bson:"name"`
+	Areas      int       `bson:"areas"`
+	ImportedAt time.Time `bson:"imported_at"`
+}
+
+func (d *boundarySetDoc) model() models.BoundarySetInfo {
+	return models.BoundarySetInfo{ID: d.ID, Name: d.Name, Areas: d.Areas, ImportedAt: utc(d.ImportedAt)}
+}
+
+// boundaryGeoJSONDoc keeps the GeoJSON as opaque bytes (BSON binary), not as a BSON document: the
+// store never queries geometry (no geospatial operators on FerretDB), GeoJSON property names may
+// contain dots, and listing boundary sets must not load megabytes of coordinates.
+type boundaryGeoJSONDoc struct {
+	ID      string `bson:"_id"`
+	GeoJSON []byte `bson:"geojson"`
+}
+
+type unitDoc struct {
+	ID          string `bson:"_id"`
+	Kind        string `bson:"kind"`
+	Name        string `bson:"name"`
+	NameEN      string `bson:"name_en"`
+	BoundarySet string `bson:"boundary_set"`
+	AreaCode    string `bson:"area_code"`
+}
+
+func toUnitDoc(u *models.Unit) unitDoc {
+	return unitDoc{
+		ID:          u.ID,
+		Kind:        string(u.Kind),
+		Name:        u.Name,
+		NameEN:      u.NameEN,
+		BoundarySet: u.BoundarySet,
+		AreaCode:    u.AreaCode,
+	}
+}
+
+func (d *unitDoc) model() models.Unit {
+	return models.Unit{
+		ID:          d.ID,
+		Kind:        models.UnitKind(d.Kind),
+		Name:        d.Name,
+		NameEN:      d.NameEN,
+		BoundarySet: d.BoundarySet,
+		AreaCode:    d.AreaCode,
+	}
+}
+
+type slaDoc struct {
+	Value int    `bson:"value"`
+	Unit  string `bson:"unit"`
+}
+
+type attributeDoc struct {
+	Code        string   `bson:"code"`
+	Datatype    string   `bson:"datatype"`
+	Required    bool     `bson:"required"`
+	Description string   `bson:"description"`
+	Values      []string `bson:"values"`
+}
+
+type categoryDoc struct {
+	Code        string         `bson:"_id"`
+	Group       string         `bson:"group"`
+	Name        string         `bson:"name"`
+	NameEN      string         `bson:"name_en"`
+	Description string         `bson:"description"`
+	UnitKind    string         `bson:"unit_kind"`
+	CityLevel   bool           `bson:"city_level"`
+	Priority    string         `bson:"priority"`
+	TriageSLA   slaDoc         `bson:"triage_sla"`
+	ResolveSLA  slaDoc         `bson:"resolve_sla"`
+	Private     bool           `bson:"private_by_default"`
+	Emergency   string         `bson:"emergency_number"`
+	Attributes  []attributeDoc `bson:"attributes"`
+	Active      bool           `bson:"active"`
+}
+
+func toCategoryDoc(c *models.Category) categoryDoc {
+	d := categoryDoc{
+		Code:        c.Code,
+		Group:       string(c.Group),
+		Name:        c.Name,
+		NameEN:      c.NameEN,
+		Description: c.Description,
+		UnitKind:    string(c.UnitKind),
+		CityLevel:   c.CityLevel,
+		Priority:    string(c.Priority),
+		TriageSLA:   slaDoc{c.TriageSLA.Value, string(c.TriageSLA.Unit)},
+		ResolveSLA:  slaDoc{c.ResolveSLA.Value, string(c.ResolveSLA.Unit)},
+		Private:     c.Private,
+		Emergency:   c.Emergency,
+		Active:      c.Active,
+	}
+	if c.Attributes != nil {
+		d.Attributes = make([]attributeDoc, len(c.Attributes))
+		for i, a := range c.Attributes {
+			d.Attributes[i] = attributeDoc{a.Code, a.Datatype, a.Required, a.Description, a.Values}
+		}
+	}
+	return d
+}
+
+func (d *categoryDoc) model() models.Category {
+	c := models.Category{
+		Code:        d.Code,
+		Group:       models.Group(d.Group),
+		Name:        d.Name,
+		NameEN:      d.NameEN,
+		Description: d.Description,
+		UnitKind:    models.UnitKind(d.UnitKind),
+		CityLevel:   d.CityLevel,
+		Priority:    models.Priority(d.Priority),
+		TriageSLA:   models.SLA{Value: d.TriageSLA.Value, Unit: models.SLAUnit(d.TriageSLA.Unit)},
+		ResolveSLA:  models.SLA{Value: d.ResolveSLA.Value, Unit: models.SLAUnit(d.ResolveSLA.Unit)},
+		Private:     d.Private,
+		Emergency:   d.Emergency,
+		Active:      d.Active,
+	}
+	if d.Attributes != nil {
+		c.Attributes = make([]models.Attribute, len(d.Attributes))
+		for i, a := range d.Attributes {
+			c.Attributes[i] = models.Attribute{
+				Code: a.Code, Datatype: a.Datatype, Required: a.Required, Description: a.Description, Values: a.Values,
+			}
+		}
+	}
+	return c
+}
+
+type locationDoc struct {
+	Lat       float64 `bson:"lat"`
+	Lng       float64 `bson:"lng"`
+	AccuracyM float64 `bson:"accuracy_m"`
+}
+
+type eventDoc struct {
+	At         time.Time `bson:"at"`
+	ActorRole  string    `bson:"actor_role"`
+	ActorID    string    `bson:"actor_id"`
+	Action     string    `bson:"action"`
+	From       string    `bson:"from"`
+	To         string    `bson:"to"`
+	Note       string    `bson:"note"`
+	Visibility string    `bson:"visibility"`
+}
+
+// ticketDoc is one ticket with its history embedded, so a read is one lookup and a change is one
+// compare-and-set on version (DESIGN.md §3).
+type ticketDoc struct {
+	ID               string      `bson:"_id"`
+	Code             string      `bson:"code"`
+	State            string      `bson:"state"`
+	Version          int         `bson:"version"`
+	AppliedVersion   int         `bson:"applied_version"`
+	Category         string      `bson:"category"`
+	Group            string      `bson:"group"`
+	Description      string      `bson:"description"`
+	Address          string      `bson:"address"`
+	Location         locationDoc `bson:"location"`
+	Media            []string    `bson:"media"`
+	AllowContact     bool        `bson:"allow_contact"`
+	Private          bool        `bson:"private"`
+	ReporterID       string      `bson:"reporter_id"`
+	IdempotencyKey   string      `bson:"idempotency_key"`
+	BoundarySet      string      `bson:"boundary_set"`
+	AreaCode         string      `bson:"area_code"`
+	AreaName         string      `bson:"area_name"`
+	UnitID           string      `bson:"unit_id"`
+	UnitName         string      `bson:"unit_name"`
+	UnitKind         string      `bson:"unit_kind"`
+	RoutedByNearest  bool        `bson:"routed_by_nearest"`
+	RoutingAmbiguous bool        `bson:"routing_ambiguous"`
+	CreatedAt        time.Time   `bson:"created_at"`
+	UpdatedAt        time.Time   `bson:"updated_at"`
+	TriageDueAt      time.Time   `bson:"triage_due_at"`
+	ResolveDueAt     time.Time   `bson:"resolve_due_at"`
+	History          []eventDoc  `bson:"history"`
+}
+
+func toTicketDoc(t *models.Ticket) *ticketDoc {
+	d := &ticketDoc{
+		ID:               t.ID,
+		Code:             t.Code,
+		State:            string(t.State),
+		Version:          t.Version,
+		AppliedVersion:   t.AppliedVersion,
+		Category:         t.Category,
+		Group:            string(t.Group),
+		Description:      t.Description,
+		Address:          t.Address,
+		Location:         locationDoc{t.Location.Lat, t.Location.Lng, t.Location.AccuracyM},
+		Media:            t.Media,
+		AllowContact:     t.AllowContact,
+		Private:          t.Private,
+		ReporterID:       t.ReporterID,
+		IdempotencyKey:   t.IdempotencyKey,
+		BoundarySet:      t.BoundarySet,
+		AreaCode:         t.AreaCode,
+		AreaName:         t.AreaName,
+		UnitID:           t.UnitID,
+		UnitName:         t.UnitName,
+		UnitKind:         string(t.UnitKind),
+		RoutedByNearest:  t.RoutedByNearest,
+		RoutingAmbiguous: t.RoutingAmbiguous,
+		CreatedAt:        utc(t.CreatedAt),
+		UpdatedAt:        utc(t.UpdatedAt),
+		TriageDueAt:      utc(t.TriageDueAt),
+		ResolveDueAt:     utc(t.ResolveDueAt),
+	}
+	if t.History != nil {
+		d.History = make([]eventDoc, len(t.History))
+		for i, e := range t.History {
+			d.History[i] = eventDoc{
+				At:         utc(e.At),
+				ActorRole:  string(e.ActorRole),
+				ActorID:    e.ActorID,
+				Action:     e.Action,
+				From:       string(e.From),
+				To:         string(e.To),
+				Note:       e.Note,
+				Visibility: string(e.Visibility),
+			}
+		}
+	}
+	return d
+}
+
+func (d *ticketDoc) model() *models.Ticket {
+	t := &models.Ticket{
+		ID:               d.ID,
+		Code:             d.Code,
+		State:            models.State(d.State),
+		Version:          d.Version,
+		AppliedVersion:   d.AppliedVersion,
+		Category:         d.Category,
+		Group:            models.Group(d.Group),
+		Description:      d.Description,
+		Address:          d.Address,
+		Location:         models.Location{Lat: d.Location.Lat, Lng: d.Location.Lng, AccuracyM: d.Location.AccuracyM},
+		Media:            d.Media,
+		AllowContact:     d.AllowContact,
+		Private:          d.Private,
+		ReporterID:       d.ReporterID,
+		IdempotencyKey:   d.IdempotencyKey,
+		BoundarySet:      d.BoundarySet,
+		AreaCode:         d.AreaCode,
+		AreaName:         d.AreaName,
+		UnitID:           d.UnitID,
+		UnitName:         d.UnitName,
+		UnitKind:         models.UnitKind(d.UnitKind),
+		RoutedByNearest:  d.RoutedByNearest,
+		RoutingAmbiguous: d.RoutingAmbiguous,
+		CreatedAt:        utc(d.CreatedAt),
+		UpdatedAt:        utc(d.UpdatedAt),
+		TriageDueAt:      utc(d.TriageDueAt),
+		ResolveDueAt:     utc(d.ResolveDueAt),
+	}
+	if d.History != nil {
+		t.History = make([]models.Event, len(d.History))
+		for i, e := range d.History {
+			t.History[i] = models.Event{
+				At:         utc(e.At),
+				ActorRole:  models.Role(e.ActorRole),
+				ActorID:    e.ActorID,
+				Action:     e.Action,
+				From:       models.State(e.From),
+				To:         models.State(e.To),
+				Note:       e.Note,
+				Visibility: models.Visibility(e.Visibility),
+			}
+		}
+	}
+	return t
+}

@@ -1,0 +1,127 @@
+package mongodb
+
+import (
+	"context"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"phananh/models"
+)
+
+// sequenceDoc is a named counter; value is the last number handed out.
+type sequenceDoc struct {
+	Name  string `bson:"_id"`
+	Value int64  `bson:"value"`
+}
+
+// NextSequence returns the next value of the counter name with one $inc upsert that returns the
+// new document, so concurrent callers never get the same number.
+func (s *Store) NextSequence(ctx context.Context, name string) (int64, error) {
+	var d sequenceDoc
+	var err error
+	for range upsertRetries {
+		err = s.coll(collSequences).FindOneAndUpdate(ctx,
+			bson.D{{Key: "_id", Value: name}},
+			bson.D{{Key: "$inc", Value: bson.D{{Key: "value", Value: int64(1)}}}},
+			options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After),
+		).Decode(&d)
+		if !mongo.IsDuplicateKeyError(err) {
+			break
+		}
+	}
+	if err != nil {
+		return 0, translate(err, "next sequence", "sequence")
+	}
+	return d.Value, nil
+}
+
+// CreateTicket inserts t with its history; the unique indexes on _id and idempotency_key make a
+// retried submission an EConflict instead of a second ticket.
+func (s *Store) CreateTicket(ctx context.Context, t *models.Ticket) error {
+	_, err := s.coll(collTickets).InsertOne(ctx, toTicketDoc(t))
+	return translate(err, "create ticket", "ticket with this id or idempotency key")
+}
+
+// TicketByID returns the ticket with id, or ENotFound.
+func (s *Store) TicketByID(ctx context.Context, id string) (*models.Ticket, error) {
+	return s.findTicket(ctx, bson.D{{Key: "_id", Value: id}})
+}
+
+// TicketByIdempotencyKey returns the ticket created with key, or ENotFound; intake uses it to
+// answer a retried submission with the original ticket.
+func (s *Store) TicketByIdempotencyKey(ctx context.Context, key string) (*models.Ticket, error) {
+	return s.findTicket(ctx, bson.D{{Key: "idempotency_key", Value: key}})
+}
+
+func (s *Store) findTicket(ctx context.Context, filter bson.D) (*models.Ticket, error) {
+	var d ticketDoc
+	if err := s.coll(collTickets).FindOne(ctx, filter).Decode(&d); err != nil {
+		return nil, translate(err, "find ticket", "ticket")
+	}
+	return d.model(), nil
+}
+
+// UpdateTicket replaces the ticket only if its stored version is still expectedVersion: a
+// compare-and-set in one replace, the building block of DESIGN.md §3 in place of transactions.
+// When nothing matched, one lookup tells a concurrent change (EConflict) from a missing ticket
+// (ENotFound).
+func (s *Store) UpdateTicket(ctx context.Context, t *models.Ticket, expectedVersion int) error {
+	res, err := s.coll(collTickets).ReplaceOne(ctx,
+		bson.D{{Key: "_id", Value: t.ID}, {Key: "version", Value: expectedVersion}},
+		toTicketDoc(t),
+	)
+	if err != nil {
+		return translate(err, "update ticket", "ticket with this idempotency key")
+	}
+	if res.MatchedCount > 0 {
+		return nil
+	}
+	n, err := s.coll(collTickets).CountDocuments(ctx, bson.D{{Key: "_id", Value: t.ID}}, options.Count().SetLimit(1))
+	if err != nil {
+		return translate(err, "update ticket", "ticket")
+	}
+	if n == 0 {
+		return notFound("ticket")
+	}
+	return models.Errorf(models.EConflict, "ticket was changed concurrently (expected version %d)", expectedVersion)
+}
+
+// FindTickets lists tickets newest first (created_at desc, id desc), optionally of one reporter
+// or unit, after a keyset cursor: (created_at < c) or (created_at = c and _id < id). Keyset
+// paging stays correct while new tickets arrive and is served by the (…, created_at, _id)
+// indexes. A Limit of zero or less means no limit.
+func (s *Store) FindTickets(ctx context.Context, f models.TicketFilter) ([]*models.Ticket, error) {
+	filter := bson.D{}
+	if f.ReporterID != "" {
+		filter = append(filter, bson.E{Key: "reporter_id", Value: f.ReporterID})
+	}
+	if f.UnitID != "" {
+		filter = append(filter, bson.E{Key: "unit_id", Value: f.UnitID})
+	}
+	if f.After != nil {
+		at := f.After.CreatedAt.UTC()
+		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
+			bson.D{{Key: "created_at", Value: bson.D{{Key: "$lt", Value: at}}}},
+			bson.D{{Key: "created_at", Value: at}, {Key: "_id", Value: bson.D{{Key: "$lt", Value: f.After.ID}}}},
+		}})
+	}
+	opts := options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}})
+	if f.Limit > 0 {
+		opts.SetLimit(int64(f.Limit))
+	}
+	cur, err := s.coll(collTickets).Find(ctx, filter, opts)
+	if err != nil {
+		return nil, translate(err, "find tickets", "ticket")
+	}
+	var docs []ticketDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err, "find tickets", "ticket")
+	}
+	out := make([]*models.Ticket, len(docs))
+	for i := range docs {
+		out[i] = docs[i].model()
+	}
+	return out, nil
+}

@@ -1,0 +1,167 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"phananh/models"
+)
+
+// PutOTP creates or replaces the challenge of c.Phone. The attempt counter always restarts at
+// zero (c.Attempts is ignored): a new code must not inherit the guesses made at the old one.
+func (s *Store) PutOTP(ctx context.Context, c *models.OTPChallenge) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO otp_challenges (phone, code_hash, created_at, expires_at, attempts)
+		VALUES (?, ?, ?, ?, 0)
+		ON CONFLICT (phone) DO UPDATE SET code_hash = excluded.code_hash,
+			created_at = excluded.created_at, expires_at = excluded.expires_at, attempts = 0`,
+		c.Phone, c.CodeHash, ms(c.CreatedAt), ms(c.ExpiresAt))
+	return translate(err, "put otp", "sign-in code")
+}
+
+// OTPByPhone returns the pending challenge of phone, ENotFound if there is none.
+func (s *Store) OTPByPhone(ctx context.Context, phone string) (*models.OTPChallenge, error) {
+	var (
+		c                    models.OTPChallenge
+		createdAt, expiresAt int64
+	)
+	err := s.r.QueryRowContext(ctx, `SELECT phone, code_hash, created_at, expires_at, attempts
+		FROM otp_challenges WHERE phone = ?`, phone).Scan(&c.Phone, &c.CodeHash, &createdAt, &expiresAt, &c.Attempts)
+	if err != nil {
+		return nil, translate(err, "read otp", "sign-in code")
+	}
+	c.CreatedAt, c.ExpiresAt = fromMs(createdAt), fromMs(expiresAt)
+	return &c, nil
+}
+
+// AddOTPAttempt increments in one statement, so concurrent guesses each get their own count.
+func (s *Store) AddOTPAttempt(ctx context.Context, phone string) (int, error) {
+	var n int
+	err := s.w.QueryRowContext(ctx, `UPDATE otp_challenges SET attempts = attempts + 1
+		WHERE phone = ? RETURNING attempts`, phone).Scan(&n)
+	if err != nil {
+		return 0, translate(err, "add otp attempt", "sign-in code")
+	}
+	return n, nil
+}
+
+// DeleteOTP removes the challenge of phone; deleting an absent one is not an error, so that a
+// retried or racing sign-in completion does not fail.
+func (s *Store) DeleteOTP(ctx context.Context, phone string) error {
+	_, err := s.w.ExecContext(ctx, `DELETE FROM otp_challenges WHERE phone = ?`, phone)
+	return translate(err, "delete otp", "sign-in code")
+}
+
+// counterRetention is how far behind the newest window a rate counter is kept. Rate-limit
+// windows are at most a month long, so anything older can no longer be the current window of
+// any key.
+const counterRetention = 35 * 24 * time.Hour
+
+// counterSweepEvery spaces the sweeps of old counters (in window time, not wall time).
+const counterSweepEvery = time.Hour
+
+// HitCounter increments the counter of (key, window) in one upsert and returns the new count.
+// Old windows are swept now and then rather than per key, because one key may be limited over
+// windows of different lengths.
+func (s *Store) HitCounter(ctx context.Context, key string, window time.Time) (int, error) {
+	var n int
+	err := s.w.QueryRowContext(ctx, `INSERT INTO rate_counters (key, window_start, count) VALUES (?, ?, 1)
+		ON CONFLICT (key, window_start) DO UPDATE SET count = count + 1
+		RETURNING count`, key, ms(window)).Scan(&n)
+	if err != nil {
+		return 0, translate(err, "hit counter", "counter")
+	}
+	if s.sweepDue(window) {
+		if _, err := s.w.ExecContext(ctx, `DELETE FROM rate_counters WHERE window_start < ?`,
+			ms(window.Add(-counterRetention))); err != nil {
+			return 0, translate(err, "sweep counters", "counter")
+		}
+	}
+	return n, nil
+}
+
+func (s *Store) sweepDue(window time.Time) bool {
+	s.pruneMu.Lock()
+	defer s.pruneMu.Unlock()
+	if !s.lastPrune.IsZero() && window.Sub(s.lastPrune) < counterSweepEvery {
+		return false
+	}
+	s.lastPrune = window
+	return true
+}
+
+const refreshColumns = `id, family_id, user_id, created_at, expires_at, used_at, revoked_at`
+
+// CreateRefreshToken inserts t; a taken id is EConflict.
+func (s *Store) CreateRefreshToken(ctx context.Context, t *models.RefreshToken) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO refresh_tokens (`+refreshColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		t.ID, t.FamilyID, t.UserID, ms(t.CreatedAt), ms(t.ExpiresAt), nullMs(t.UsedAt), nullMs(t.RevokedAt))
+	return translate(err, "create refresh token", "refresh token")
+}
+
+// UseRefreshToken reads and marks the token in one IMMEDIATE transaction, so of two concurrent
+// uses exactly one sees it unused. A token keeps the time of its first use.
+func (s *Store) UseRefreshToken(ctx context.Context, id string, now time.Time) (*models.RefreshToken, error) {
+	var t *models.RefreshToken
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		t, err = scanRefresh(tx.QueryRowContext(ctx, `SELECT `+refreshColumns+` FROM refresh_tokens WHERE id = ?`, id))
+		if err != nil {
+			return err
+		}
+		if !t.UsedAt.IsZero() {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE refresh_tokens SET used_at = ? WHERE id = ?`, ms(now), id)
+		return err
+	})
+	if err != nil {
+		return nil, translate(err, "use refresh token", "refresh token")
+	}
+	return t, nil
+}
+
+func scanRefresh(row *sql.Row) (*models.RefreshToken, error) {
+	var (
+		t                    models.RefreshToken
+		createdAt, expiresAt int64
+		usedAt, revokedAt    sql.NullInt64
+	)
+	if err := row.Scan(&t.ID, &t.FamilyID, &t.UserID, &createdAt, &expiresAt, &usedAt, &revokedAt); err != nil {
+		return nil, err
+	}
+	t.CreatedAt, t.ExpiresAt = fromMs(createdAt), fromMs(expiresAt)
+	t.UsedAt, t.RevokedAt = fromNullMs(usedAt), fromNullMs(revokedAt)
+	return &t, nil
+}
+
+// RevokeRefreshFamily marks every token of the family revoked at now; tokens revoked earlier keep
+// their first revocation time. An unknown family is not an error (nothing to revoke).
+func (s *Store) RevokeRefreshFamily(ctx context.Context, familyID string, now time.Time) error {
+	_, err := s.w.ExecContext(ctx, `UPDATE refresh_tokens SET revoked_at = ?
+		WHERE family_id = ? AND revoked_at IS NULL`, ms(now), familyID)
+	return translate(err, "revoke refresh family", "refresh token")
+}
+
+// CreateAPIKey inserts k; a taken id or hash is EConflict.
+func (s *Store) CreateAPIKey(ctx context.Context, k *models.APIKey) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO api_keys (id, name, scope, hash, created_at) VALUES (?, ?, ?, ?, ?)`,
+		k.ID, k.Name, string(k.Scope), k.Hash, ms(k.CreatedAt))
+	return translate(err, "create api key", "api key")
+}
+
+// APIKeyByHash returns the key whose hash is hash, ENotFound if there is none.
+func (s *Store) APIKeyByHash(ctx context.Context, hash string) (*models.APIKey, error) {
+	var (
+		k         models.APIKey
+		scope     string
+		createdAt int64
+	)
+	err := s.r.QueryRowContext(ctx, `SELECT id, name, scope, hash, created_at FROM api_keys WHERE hash = ?`, hash).
+		Scan(&k.ID, &k.Name, &scope, &k.Hash, &createdAt)
+	if err != nil {
+		return nil, translate(err, "read api key", "api key")
+	}
+	k.Scope, k.CreatedAt = models.APIKeyScope(scope), fromMs(createdAt)
+	return &k, nil
+}

@@ -1,0 +1,206 @@
+// Package sqlite is the embedded store of phananh: the whole product on one SQLite file, with no
+// server to install, for a city pilot or a developer (DESIGN.md §3). It uses modernc.org/sqlite,
+// a pure-Go SQLite, so the binary stays statically linked.
+//
+// Concurrency model: every write goes through one dedicated connection, so writers queue in Go
+// instead of racing for SQLite's file lock, and transactions start with BEGIN IMMEDIATE, so a
+// read-then-write transaction never has to upgrade its lock (the SQLITE_BUSY that busy_timeout
+// cannot fix). Reads go through a separate pool of read-only connections; in WAL mode they never
+// block the writer and the writer never blocks them. busy_timeout still covers other processes
+// (an admin subcommand) opening the same file.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"phananh/app"
+	"phananh/models"
+)
+
+var _ app.Store = (*Store)(nil)
+
+// busyTimeout is how long a connection waits for another process's lock before giving up.
+const busyTimeout = 10 * time.Second
+
+// Store implements app.Store on one SQLite database file.
+//
+// Durability: the file runs in WAL mode with synchronous=FULL. Every committed transaction is
+// fsynced to the WAL before the call returns, so an acknowledged report survives both a process
+// crash and an OS crash or power loss. (synchronous=NORMAL would also survive a process crash,
+// but an OS crash could roll back the last commits; a resident who was told "received" must
+// not lose the report, and at a city pilot's write rate one fsync per commit is cheap.) The
+// database is never corrupted by either kind of crash in both modes.
+type Store struct {
+	w *sql.DB // exactly one connection: all writes serialize here
+	r *sql.DB // read-only connections
+
+	pruneMu   sync.Mutex
+	lastPrune time.Time // window time of the last sweep of old rate counters
+}
+
+// Open opens (creating if needed) the database file at path and brings its schema up to date.
+// The parent directory must exist. In-memory databases are refused: the writer and the readers
+// are separate connections and would each see a different empty database.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") || strings.ContainsRune(path, '?') {
+		return nil, fmt.Errorf("sqlite: open %q: want a plain file path", path)
+	}
+	params := url.Values{}
+	params.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	params.Add("_pragma", "journal_mode(WAL)")
+	params.Add("_pragma", "synchronous(FULL)")
+	params.Add("_pragma", "foreign_keys(1)")
+	params.Set("_txlock", "immediate")
+
+	w, err := sql.Open("sqlite", path+"?"+params.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxIdleTime(0)
+	w.SetConnMaxLifetime(0)
+
+	// The first connection switches the file to WAL and creates the schema before any reader
+	// exists, so readers never see a half-migrated database.
+	if err := migrate(ctx, w); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+
+	rparams := url.Values{}
+	rparams.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	rparams.Add("_pragma", "foreign_keys(1)")
+	rparams.Set("_query_only", "1")
+	r, err := sql.Open("sqlite", path+"?"+rparams.Encode())
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	if err := r.PingContext(ctx); err != nil {
+		r.Close()
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return &Store{w: w, r: r}, nil
+}
+
+// Ping checks that both the writer and a reader connection answer.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.w.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlite: ping writer: %w", err)
+	}
+	if err := s.r.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlite: ping reader: %w", err)
+	}
+	return nil
+}
+
+// Close closes the readers first so that the writer, the last connection to close, checkpoints
+// the WAL back into the database file.
+func (s *Store) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// inTx runs fn in a write transaction (BEGIN IMMEDIATE on the writer connection).
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// isUnique reports whether err is a UNIQUE or PRIMARY KEY constraint violation.
+func isUnique(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return true
+	}
+	return false
+}
+
+// translate turns a driver error into the app's vocabulary at the edge: no rows is ENotFound,
+// a unique violation is EConflict (both with caller-safe messages naming what), anything else
+// keeps its cause and gains the operation as context. Errors that already carry a code pass
+// through.
+func translate(err error, op, what string) error {
+	if err == nil {
+		return nil
+	}
+	var me *models.Error
+	switch {
+	case errors.As(err, &me):
+		return err
+	case errors.Is(err, sql.ErrNoRows):
+		return models.Errorf(models.ENotFound, "%s not found", what)
+	case isUnique(err):
+		return models.WrapError(models.EConflict, err, "%s already exists", what)
+	}
+	return fmt.Errorf("sqlite: %s: %w", op, err)
+}
+
+// notFound is the ENotFound of a lookup that found no row without sql.ErrNoRows (an UPDATE that
+// touched nothing).
+func notFound(what string) error { return models.Errorf(models.ENotFound, "%s not found", what) }
+
+// zeroMs is the unix millisecond value of the zero time.Time, mapped back to the zero value on
+// reads so that "unset" survives a round trip.
+var zeroMs = time.Time{}.UnixMilli()
+
+// ms encodes a time as unix milliseconds: sortable, and exactly the precision the app keeps.
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+// fromMs decodes ms; times come back in UTC.
+func fromMs(v int64) time.Time {
+	if v == zeroMs {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}
+
+// nullMs encodes an optional time: NULL when unset.
+func nullMs(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: ms(t), Valid: true}
+}
+
+func fromNullMs(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return fromMs(v.Int64)
+}
+
+// normTime is what a time looks like after a round trip through the store (UTC, milliseconds),
+// applied to times kept inside JSON documents so they read back exactly like column times.
+func normTime(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return fromMs(ms(t))
+}

@@ -1,0 +1,170 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"phananh/models"
+)
+
+// NextSequence bumps the counter name in one upsert, so concurrent callers never share a value.
+func (s *Store) NextSequence(ctx context.Context, name string) (int64, error) {
+	var v int64
+	err := s.w.QueryRowContext(ctx, `INSERT INTO sequences (name, value) VALUES (?, 1)
+		ON CONFLICT (name) DO UPDATE SET value = value + 1
+		RETURNING value`, name).Scan(&v)
+	if err != nil {
+		return 0, translate(err, "next sequence", "sequence")
+	}
+	return v, nil
+}
+
+// ticketDoc is the stored JSON of t, with its times in UTC milliseconds so that the document
+// reads back exactly like the indexed columns beside it.
+func ticketDoc(t *models.Ticket) (string, error) {
+	c := *t
+	c.CreatedAt = normTime(c.CreatedAt)
+	c.UpdatedAt = normTime(c.UpdatedAt)
+	c.TriageDueAt = normTime(c.TriageDueAt)
+	c.ResolveDueAt = normTime(c.ResolveDueAt)
+	if c.History != nil {
+		c.History = make([]models.Event, len(t.History))
+		for i, e := range t.History {
+			e.At = normTime(e.At)
+			c.History[i] = e
+		}
+	}
+	b, err := json.Marshal(&c)
+	if err != nil {
+		return "", fmt.Errorf("sqlite: encode ticket %q: %w", t.ID, err)
+	}
+	return string(b), nil
+}
+
+// CreateTicket inserts t; a taken id or idempotency key is EConflict, which is how a retried
+// report is recognised.
+func (s *Store) CreateTicket(ctx context.Context, t *models.Ticket) error {
+	doc, err := ticketDoc(t)
+	if err != nil {
+		return err
+	}
+	_, err = s.w.ExecContext(ctx, `INSERT INTO tickets
+		(id, idempotency_key, reporter_id, unit_id, state, version, created_at, updated_at, doc)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.ID, t.IdempotencyKey, t.ReporterID, t.UnitID, string(t.State), t.Version,
+		ms(t.CreatedAt), ms(t.UpdatedAt), doc)
+	return translate(err, "create ticket", "ticket")
+}
+
+// TicketByID returns the ticket id, ENotFound if there is none.
+func (s *Store) TicketByID(ctx context.Context, id string) (*models.Ticket, error) {
+	return s.ticketWhere(ctx, "id = ?", id)
+}
+
+// TicketByIdempotencyKey returns the ticket a report with key created, ENotFound if none did.
+func (s *Store) TicketByIdempotencyKey(ctx context.Context, key string) (*models.Ticket, error) {
+	return s.ticketWhere(ctx, "idempotency_key = ?", key)
+}
+
+func (s *Store) ticketWhere(ctx context.Context, where string, arg any) (*models.Ticket, error) {
+	var doc string
+	if err := s.r.QueryRowContext(ctx, `SELECT doc FROM tickets WHERE `+where, arg).Scan(&doc); err != nil {
+		return nil, translate(err, "read ticket", "ticket")
+	}
+	return decodeTicket(doc)
+}
+
+func decodeTicket(doc string) (*models.Ticket, error) {
+	var t models.Ticket
+	if err := json.Unmarshal([]byte(doc), &t); err != nil {
+		return nil, fmt.Errorf("sqlite: decode ticket: %w", err)
+	}
+	return &t, nil
+}
+
+// UpdateTicket replaces ticket t.ID if its stored version is still expectedVersion. The new
+// version is whatever the caller put in t.Version: the store compares, it does not count.
+func (s *Store) UpdateTicket(ctx context.Context, t *models.Ticket, expectedVersion int) error {
+	doc, err := ticketDoc(t)
+	if err != nil {
+		return err
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE tickets SET idempotency_key = ?, reporter_id = ?,
+			unit_id = ?, state = ?, version = ?, created_at = ?, updated_at = ?, doc = ?
+			WHERE id = ? AND version = ?`,
+			t.IdempotencyKey, t.ReporterID, t.UnitID, string(t.State), t.Version,
+			ms(t.CreatedAt), ms(t.UpdatedAt), doc, t.ID, expectedVersion)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n == 1 {
+			return nil
+		}
+		var current int
+		if err := tx.QueryRowContext(ctx, `SELECT version FROM tickets WHERE id = ?`, t.ID).Scan(&current); err != nil {
+			return err
+		}
+		return models.Errorf(models.EConflict, "ticket was changed by someone else (version %d, expected %d)", current, expectedVersion)
+	})
+	return translate(err, "update ticket", "ticket")
+}
+
+// FindTickets lists tickets newest first (created_at desc, id desc), strictly after f.After,
+// at most f.Limit of them (no limit when zero). With a reporter or unit filter the matching
+// (x, created_at, id) index yields the rows already in order.
+func (s *Store) FindTickets(ctx context.Context, f models.TicketFilter) ([]*models.Ticket, error) {
+	var (
+		where []string
+		args  []any
+	)
+	if f.ReporterID != "" {
+		where = append(where, "reporter_id = ?")
+		args = append(args, f.ReporterID)
+	}
+	if f.UnitID != "" {
+		where = append(where, "unit_id = ?")
+		args = append(args, f.UnitID)
+	}
+	if f.After != nil {
+		where = append(where, "(created_at, id) < (?, ?)")
+		args = append(args, ms(f.After.CreatedAt), f.After.ID)
+	}
+	q := `SELECT doc FROM tickets`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	q += ` ORDER BY created_at DESC, id DESC`
+	if f.Limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, f.Limit)
+	}
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, translate(err, "find tickets", "ticket")
+	}
+	defer rows.Close()
+	var out []*models.Ticket
+	for rows.Next() {
+		var doc string
+		if err := rows.Scan(&doc); err != nil {
+			return nil, translate(err, "find tickets", "ticket")
+		}
+		t, err := decodeTicket(doc)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err, "find tickets", "ticket")
+	}
+	return out, nil
+}

@@ -1,0 +1,320 @@
+package storetest
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"phananh/app"
+	"phananh/models"
+)
+
+var otpTests = []storeTest{
+	{"RoundTrip", testOTPRoundTrip},
+	{"NotFound", testOTPNotFound},
+	{"AttemptsAndReplace", testOTPAttempts},
+	{"Delete", testOTPDelete},
+	{"ConcurrentAttempts", testOTPConcurrentAttempts},
+}
+
+func otp(phone, hash string, created time.Time) *models.OTPChallenge {
+	return &models.OTPChallenge{Phone: phone, CodeHash: hash, CreatedAt: created, ExpiresAt: created.Add(5 * time.Minute)}
+}
+
+func testOTPRoundTrip(t *testing.T, s app.Store) {
+	c := otp("+84901234567", "sha256:aaaa", at(0))
+	must(t, s.PutOTP(ctx(t), c), "PutOTP")
+	got, err := s.OTPByPhone(ctx(t), c.Phone)
+	must(t, err, "OTPByPhone")
+	wantEqual(t, "OTPByPhone", c, got)
+}
+
+func testOTPNotFound(t *testing.T, s app.Store) {
+	must(t, s.PutOTP(ctx(t), otp("+84901234567", "h", at(0))), "PutOTP")
+	_, err := s.OTPByPhone(ctx(t), "+84900000000")
+	wantCode(t, err, models.ENotFound, "OTPByPhone missing")
+	_, err = s.AddOTPAttempt(ctx(t), "+84900000000")
+	wantCode(t, err, models.ENotFound, "AddOTPAttempt missing")
+}
+
+func testOTPAttempts(t *testing.T, s app.Store) {
+	phone, other := "+84901234567", "+84907654321"
+	must(t, s.PutOTP(ctx(t), otp(phone, "h1", at(0))), "PutOTP")
+	must(t, s.PutOTP(ctx(t), otp(other, "o1", at(0))), "PutOTP other")
+	for want := 1; want <= 3; want++ {
+		n, err := s.AddOTPAttempt(ctx(t), phone)
+		must(t, err, "AddOTPAttempt")
+		if n != want {
+			t.Fatalf("AddOTPAttempt = %d, want %d", n, want)
+		}
+	}
+	got, err := s.OTPByPhone(ctx(t), phone)
+	must(t, err, "OTPByPhone")
+	if got.Attempts != 3 {
+		t.Errorf("Attempts = %d, want 3", got.Attempts)
+	}
+
+	// A new code replaces the old one and its attempts start over.
+	repl := otp(phone, "h2", at(time.Minute))
+	must(t, s.PutOTP(ctx(t), repl), "PutOTP replace")
+	got, err = s.OTPByPhone(ctx(t), phone)
+	must(t, err, "OTPByPhone after replace")
+	wantEqual(t, "OTP after replace", repl, got)
+	n, err := s.AddOTPAttempt(ctx(t), phone)
+	must(t, err, "AddOTPAttempt after replace")
+	if n != 1 {
+		t.Errorf("AddOTPAttempt after replace = %d, want 1", n)
+	}
+
+	got, err = s.OTPByPhone(ctx(t), other)
+	must(t, err, "OTPByPhone other")
+	wantEqual(t, "other phone's OTP", otp(other, "o1", at(0)), got)
+}
+
+func testOTPDelete(t *testing.T, s app.Store) {
+	phone, other := "+84901234567", "+84907654321"
+	must(t, s.PutOTP(ctx(t), otp(phone, "h1", at(0))), "PutOTP")
+	must(t, s.PutOTP(ctx(t), otp(other, "o1", at(0))), "PutOTP other")
+	must(t, s.DeleteOTP(ctx(t), phone), "DeleteOTP")
+	_, err := s.OTPByPhone(ctx(t), phone)
+	wantCode(t, err, models.ENotFound, "OTPByPhone after delete")
+	must(t, s.DeleteOTP(ctx(t), phone), "DeleteOTP again (absent)")
+	if _, err := s.OTPByPhone(ctx(t), other); err != nil {
+		t.Errorf("OTPByPhone other after delete: %v", err)
+	}
+	// A deleted challenge can be created again.
+	must(t, s.PutOTP(ctx(t), otp(phone, "h2", at(time.Minute))), "PutOTP after delete")
+	got, err := s.OTPByPhone(ctx(t), phone)
+	must(t, err, "OTPByPhone after re-put")
+	wantEqual(t, "OTP after re-put", otp(phone, "h2", at(time.Minute)), got)
+}
+
+func testOTPConcurrentAttempts(t *testing.T, s app.Store) {
+	const n = 20
+	phone := "+84901234567"
+	must(t, s.PutOTP(ctx(t), otp(phone, "h", at(0))), "PutOTP")
+	counts := make([]int, n)
+	errs := make([]error, n)
+	concurrently(n, func(i int) { counts[i], errs[i] = s.AddOTPAttempt(ctx(t), phone) })
+	for i, err := range errs {
+		must(t, err, fmt.Sprintf("AddOTPAttempt #%d", i))
+	}
+	wantOneToN(t, counts, "concurrent AddOTPAttempt")
+	got, err := s.OTPByPhone(ctx(t), phone)
+	must(t, err, "OTPByPhone")
+	if got.Attempts != n {
+		t.Errorf("Attempts = %d after %d concurrent attempts", got.Attempts, n)
+	}
+}
+
+var counterTests = []storeTest{
+	{"Sequential", testCounterSequential},
+	{"Concurrent", testCounterConcurrent},
+}
+
+func testCounterSequential(t *testing.T, s app.Store) {
+	w1 := at(0).Truncate(time.Minute)
+	w2 := w1.Add(time.Minute)
+	steps := []struct {
+		key    string
+		window time.Time
+		want   int
+	}{
+		{"otp:+84901234567", w1, 1},
+		{"otp:+84901234567", w1, 2},
+		{"login:203.0.113.7", w1, 1}, // another key in the same window
+		{"otp:+84901234567", w1, 3},
+		{"login:203.0.113.7", w1, 2},
+		{"otp:+84901234567", w2, 1}, // a new window starts over
+		{"otp:+84901234567", w2, 2},
+		{"login:203.0.113.7", w2, 1},
+	}
+	for i, st := range steps {
+		n, err := s.HitCounter(ctx(t), st.key, st.window)
+		must(t, err, "HitCounter")
+		if n != st.want {
+			t.Fatalf("step %d: HitCounter(%s, %s) = %d, want %d", i, st.key, st.window.Format(time.TimeOnly), n, st.want)
+		}
+	}
+}
+
+func testCounterConcurrent(t *testing.T, s app.Store) {
+	const n = 20
+	w1 := at(0).Truncate(time.Minute)
+	w2 := w1.Add(time.Minute)
+	// Two keys of the same window and one key of the next window, all hit at once.
+	targets := []struct {
+		key    string
+		window time.Time
+	}{{"otp:a", w1}, {"otp:b", w1}, {"otp:a", w2}}
+	counts := make([][]int, len(targets))
+	errs := make([][]error, len(targets))
+	for k := range targets {
+		counts[k], errs[k] = make([]int, n), make([]error, n)
+	}
+	concurrently(n*len(targets), func(i int) {
+		k, j := i%len(targets), i/len(targets)
+		counts[k][j], errs[k][j] = s.HitCounter(ctx(t), targets[k].key, targets[k].window)
+	})
+	for k, tg := range targets {
+		for _, err := range errs[k] {
+			must(t, err, "HitCounter "+tg.key)
+		}
+		wantOneToN(t, counts[k], fmt.Sprintf("concurrent HitCounter(%s, %s)", tg.key, tg.window.Format(time.TimeOnly)))
+	}
+	// The final count of the newest window is n: one more hit makes n+1.
+	got, err := s.HitCounter(ctx(t), "otp:a", w2)
+	must(t, err, "HitCounter after")
+	if got != n+1 {
+		t.Errorf("HitCounter after %d concurrent hits = %d, want %d", n, got, n+1)
+	}
+}
+
+var refreshTests = []storeTest{
+	{"UseOnce", testRefreshUse},
+	{"NotFoundAndConflict", testRefreshErrors},
+	{"RevokeFamily", testRefreshRevoke},
+	{"ConcurrentUse", testRefreshConcurrentUse},
+}
+
+func refreshToken(id, family string) *models.RefreshToken {
+	return &models.RefreshToken{ID: id, FamilyID: family, UserID: "u-" + family, CreatedAt: at(0), ExpiresAt: at(30 * 24 * time.Hour)}
+}
+
+func testRefreshUse(t *testing.T, s app.Store) {
+	tok := refreshToken("sha256:tok1", "fam1")
+	must(t, s.CreateRefreshToken(ctx(t), tok), "CreateRefreshToken")
+	first, second := at(time.Hour), at(2*time.Hour)
+
+	got, err := s.UseRefreshToken(ctx(t), tok.ID, first)
+	must(t, err, "UseRefreshToken first")
+	wantEqual(t, "first use (token as it was)", tok, got)
+
+	got, err = s.UseRefreshToken(ctx(t), tok.ID, second)
+	must(t, err, "UseRefreshToken second")
+	want := *tok
+	want.UsedAt = first
+	wantEqual(t, "second use (reuse is visible)", &want, got)
+}
+
+func testRefreshErrors(t *testing.T, s app.Store) {
+	tok := refreshToken("sha256:tok1", "fam1")
+	must(t, s.CreateRefreshToken(ctx(t), tok), "CreateRefreshToken")
+	dup := refreshToken("sha256:tok1", "fam2")
+	wantCode(t, s.CreateRefreshToken(ctx(t), dup), models.EConflict, "CreateRefreshToken duplicate id")
+	_, err := s.UseRefreshToken(ctx(t), "sha256:missing", at(time.Hour))
+	wantCode(t, err, models.ENotFound, "UseRefreshToken missing")
+	must(t, s.RevokeRefreshFamily(ctx(t), "no-such-family", at(time.Hour)), "RevokeRefreshFamily unknown family")
+
+	got, err := s.UseRefreshToken(ctx(t), tok.ID, at(time.Hour))
+	must(t, err, "UseRefreshToken")
+	wantEqual(t, "token after rejected duplicate", tok, got)
+}
+
+func testRefreshRevoke(t *testing.T, s app.Store) {
+	revoked := []string{"a1", "a2", "a3"}
+	kept := []string{"b1", "b2"}
+	for _, id := range revoked {
+		must(t, s.CreateRefreshToken(ctx(t), refreshToken(id, "famA")), "CreateRefreshToken")
+	}
+	for _, id := range kept {
+		must(t, s.CreateRefreshToken(ctx(t), refreshToken(id, "famB")), "CreateRefreshToken")
+	}
+	// One token of the family was already rotated: revocation still covers it.
+	usedAt := at(time.Minute)
+	_, err := s.UseRefreshToken(ctx(t), "a1", usedAt)
+	must(t, err, "UseRefreshToken a1")
+
+	now := at(time.Hour)
+	must(t, s.RevokeRefreshFamily(ctx(t), "famA", now), "RevokeRefreshFamily")
+	for _, id := range revoked {
+		got, err := s.UseRefreshToken(ctx(t), id, at(2*time.Hour))
+		must(t, err, "UseRefreshToken "+id)
+		want := refreshToken(id, "famA")
+		want.RevokedAt = now
+		if id == "a1" {
+			want.UsedAt = usedAt
+		}
+		wantEqual(t, "revoked token "+id, want, got)
+	}
+	for _, id := range kept {
+		got, err := s.UseRefreshToken(ctx(t), id, at(2*time.Hour))
+		must(t, err, "UseRefreshToken "+id)
+		wantEqual(t, "token of another family "+id, refreshToken(id, "famB"), got)
+	}
+}
+
+func testRefreshConcurrentUse(t *testing.T, s app.Store) {
+	const n = 20
+	tok := refreshToken("sha256:tok1", "fam1")
+	must(t, s.CreateRefreshToken(ctx(t), tok), "CreateRefreshToken")
+	got := make([]*models.RefreshToken, n)
+	errs := make([]error, n)
+	concurrently(n, func(i int) {
+		got[i], errs[i] = s.UseRefreshToken(ctx(t), tok.ID, at(time.Duration(i+1)*time.Second))
+	})
+	unused := 0
+	for i := range n {
+		must(t, errs[i], fmt.Sprintf("UseRefreshToken #%d", i))
+		if got[i].UsedAt.IsZero() {
+			unused++
+		}
+	}
+	if unused != 1 {
+		t.Fatalf("%d of %d concurrent uses saw the token unused, want exactly 1", unused, n)
+	}
+	// Every reuse reports the same first use.
+	var firstUse time.Time
+	for i := range n {
+		if !got[i].UsedAt.IsZero() {
+			if firstUse.IsZero() {
+				firstUse = got[i].UsedAt
+			}
+			if !got[i].UsedAt.Equal(firstUse) {
+				t.Errorf("reuse #%d reports UsedAt %v, another reports %v", i, got[i].UsedAt, firstUse)
+			}
+		}
+	}
+}
+
+var apiKeyTests = []storeTest{
+	{"RoundTrip", testAPIKeyRoundTrip},
+	{"Conflicts", testAPIKeyConflicts},
+}
+
+func testAPIKeyRoundTrip(t *testing.T, s app.Store) {
+	keys := []*models.APIKey{
+		{ID: "k1", Name: "IOC An Giang", Scope: models.ScopeStats, Hash: "sha256:1111", CreatedAt: at(0)},
+		{ID: "k2", Name: "Open311 client", Scope: models.ScopeOpen311, Hash: "sha256:2222", CreatedAt: at(time.Hour)},
+	}
+	for _, k := range keys {
+		must(t, s.CreateAPIKey(ctx(t), k), "CreateAPIKey "+k.ID)
+	}
+	for _, want := range keys {
+		got, err := s.APIKeyByHash(ctx(t), want.Hash)
+		must(t, err, "APIKeyByHash")
+		wantEqual(t, "APIKeyByHash "+want.Hash, want, got)
+	}
+	_, err := s.APIKeyByHash(ctx(t), "sha256:missing")
+	wantCode(t, err, models.ENotFound, "APIKeyByHash missing")
+}
+
+func testAPIKeyConflicts(t *testing.T, s app.Store) {
+	orig := &models.APIKey{ID: "k1", Name: "IOC", Scope: models.ScopeFeed, Hash: "sha256:1111", CreatedAt: at(0)}
+	must(t, s.CreateAPIKey(ctx(t), orig), "CreateAPIKey")
+	cases := []struct {
+		name string
+		key  *models.APIKey
+	}{
+		{"same id", &models.APIKey{ID: "k1", Name: "x", Scope: models.ScopeStats, Hash: "sha256:2222", CreatedAt: at(0)}},
+		{"same hash", &models.APIKey{ID: "k2", Name: "x", Scope: models.ScopeStats, Hash: "sha256:1111", CreatedAt: at(0)}},
+	}
+	for _, tc := range cases {
+		wantCode(t, s.CreateAPIKey(ctx(t), tc.key), models.EConflict, "CreateAPIKey "+tc.name)
+	}
+	got, err := s.APIKeyByHash(ctx(t), orig.Hash)
+	must(t, err, "APIKeyByHash")
+	wantEqual(t, "key after conflicts", orig, got)
+	_, err = s.APIKeyByHash(ctx(t), "sha256:2222")
+	wantCode(t, err, models.ENotFound, "APIKeyByHash of a rejected key")
+}

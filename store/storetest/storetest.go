@@ -1,0 +1,153 @@
+// Package storetest is the contract every implementation of app.Store must pass, so that the
+// embedded SQLite store and the production MongoDB store behave the same and the app can rely on
+// one set of semantics (DESIGN.md §3). An implementation's own test calls Run with a function that
+// opens a fresh, empty store.
+//
+// The suite keeps data volumes small (dozens of records) because the MongoDB store also runs it
+// against FerretDB, which scans whole collections. All times are UTC and truncated to
+// milliseconds, as the app stores them, and are compared as instants (time.Time.Equal).
+//
+// Decisions the suite pins beyond the comments of app.Store:
+//   - FindTickets with Limit <= 0 returns every match ("empty fields do not filter").
+//   - DeleteOTP and RevokeRefreshFamily of something absent succeed (nothing to do).
+//   - UserByPhone("") and UserByUsername("") are ENotFound even though many users have an
+//     empty phone or username.
+//   - UpdateUser leaves Phone, Username and CreatedAt as created.
+//   - UpdateTicket stores t.Version as given; the store compares versions, it does not count.
+//   - BoundarySets lists sets sorted by id.
+//   - A second UseRefreshToken reports the time of the first use.
+//   - nil and empty slices are equivalent (a document store may drop empty arrays).
+package storetest
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"phananh/app"
+	"phananh/models"
+)
+
+// Run runs the whole contract against the store open returns. Every subtest calls open once
+// and expects an empty store; open registers the store's cleanup (Close, removing files) with
+// t.Cleanup.
+func Run(t *testing.T, open func(t *testing.T) app.Store) {
+	groups := []struct {
+		name  string
+		tests []storeTest
+	}{
+		{"Ping", []storeTest{{"Answers", testPing}}},
+		{"Users", userTests},
+		{"OTP", otpTests},
+		{"RateCounters", counterTests},
+		{"RefreshTokens", refreshTests},
+		{"APIKeys", apiKeyTests},
+		{"Catalog", catalogTests},
+		{"Sequences", sequenceTests},
+		{"Tickets", ticketTests},
+	}
+	for _, g := range groups {
+		t.Run(g.name, func(t *testing.T) {
+			for _, tc := range g.tests {
+				t.Run(tc.name, func(t *testing.T) {
+					tc.fn(t, open(t))
+				})
+			}
+		})
+	}
+}
+
+type storeTest struct {
+	name string
+	fn   func(t *testing.T, s app.Store)
+}
+
+func testPing(t *testing.T, s app.Store) {
+	if err := s.Ping(t.Context()); err != nil {
+		t.Fatalf("Ping: %v", err)
+	}
+}
+
+// t0 is the suite's reference instant: UTC, with a millisecond part, as the app stores times.
+var t0 = time.Date(2025, time.March, 14, 2, 26, 53, 589_000_000, time.UTC)
+
+// at is t0 plus d; every time the suite stores comes from here.
+func at(d time.Duration) time.Time { return t0.Add(d) }
+
+// cmpOpts compares as the app would: times by instant (cmp uses time.Time.Equal), and nil
+// slices equal to empty ones.
+var cmpOpts = cmp.Options{cmpopts.EquateEmpty()}
+
+func ctx(t *testing.T) context.Context { return t.Context() }
+
+func must(t *testing.T, err error, op string) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", op, err)
+	}
+}
+
+func wantCode(t *testing.T, err error, code, op string) {
+	t.Helper()
+	if !models.IsCode(err, code) {
+		t.Fatalf("%s: err = %v, want code %q", op, err, code)
+	}
+}
+
+func wantEqual(t *testing.T, op string, want, got any) {
+	t.Helper()
+	if d := cmp.Diff(want, got, cmpOpts); d != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", op, d)
+	}
+}
+
+// concurrently runs fn(0..n-1) in n goroutines released at the same moment, and waits.
+func concurrently(n int, fn func(i int)) {
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			fn(i)
+		})
+	}
+	close(start)
+	wg.Wait()
+}
+
+// wantOneWinner checks that exactly one of errs is nil and every other one has code, and returns
+// the index of the winner.
+func wantOneWinner(t *testing.T, errs []error, code, op string) int {
+	t.Helper()
+	winner := -1
+	for i, err := range errs {
+		switch {
+		case err == nil && winner >= 0:
+			t.Fatalf("%s: calls %d and %d both succeeded", op, winner, i)
+		case err == nil:
+			winner = i
+		case !models.IsCode(err, code):
+			t.Fatalf("%s: call %d: err = %v, want nil or code %q", op, i, err, code)
+		}
+	}
+	if winner < 0 {
+		t.Fatalf("%s: no call succeeded", op)
+	}
+	return winner
+}
+
+// wantOneToN checks that got holds exactly the values 1..len(got), in any order.
+func wantOneToN[T ~int | ~int64](t *testing.T, got []T, op string) {
+	t.Helper()
+	seen := make(map[T]bool, len(got))
+	for _, v := range got {
+		if v < 1 || int(v) > len(got) || seen[v] {
+			t.Fatalf("%s: values %v are not a permutation of 1..%d", op, got, len(got))
+		}
+		seen[v] = true
+	}
+}

@@ -63,6 +63,8 @@ func (s *Service) RequestOTP(ctx context.Context, rawPhone, ip string) error {
 	if err := s.store.PutOTP(ctx, c); err != nil {
 		return err
 	}
+	// Without diacritics: an SMS in GSM-7 holds 160 characters, in UCS-2 only 70, and every
+	// Vietnamese phone shows the plain form.
 	text := fmt.Sprintf("Ma xac thuc Phan anh cua ban la %s. Ma co hieu luc %d phut. Khong chia se ma nay cho bat ky ai.",
 		code, int(s.cfg.OTPTTL.Minutes()))
 	if err := s.sms.Send(ctx, phone, text); err != nil {

@@ -15,9 +15,14 @@ func TestDiag(t *testing.T) {
 		}
 		rng := rand.New(rand.NewPCG(1, 2))
 		pts := randomInside(s, rng, 1<<14)
-		var cands, boundOK, edges int
+		var cands, boundOK, edges, fast int
 		for _, p := range pts {
-			for _, pi := range s.grid.cellAt(s.grid.cell(p)) {
+			ix, iy := s.grid.cell(p)
+			if s.grid.owner[iy*s.grid.nx+ix] >= 0 {
+				fast++
+				continue
+			}
+			for _, pi := range s.grid.cellAt(ix, iy) {
 				cands++
 				pg := &s.polys[pi]
 				if pg.bound.Contains(p) {
@@ -29,8 +34,8 @@ func TestDiag(t *testing.T) {
 		n := float64(len(pts))
 		totalEdges := 0
 		for _, pg := range s.polys {
-			totalEdges += len(pg.edges)
+			totalEdges += len(pg.segs)
 		}
-		t.Logf("%s: grid %dx%d entries %d; per point: cands %.1f boundOK %.1f edges %.1f; strip entries %d", name, s.grid.nx, s.grid.ny, len(s.grid.polys), float64(cands)/n, float64(boundOK)/n, float64(edges)/n, totalEdges)
+		t.Logf("%s: grid %dx%d entries %d; fast %.2f; slow per point: cands %.1f boundOK %.1f edges %.1f; strip entries %d", name, s.grid.nx, s.grid.ny, len(s.grid.polys), float64(fast)/n, float64(cands)/(n-float64(fast)), float64(boundOK)/(n-float64(fast)), float64(edges)/(n-float64(fast)), totalEdges)
 	}
 }

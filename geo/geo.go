@@ -96,23 +96,38 @@ func (s *BoundarySet) Locate(lat, lng float64, maxNearestM float64) Match {
 	}
 	p := orb.Point{lng, lat}
 	if s.bound.Contains(p) {
-		hit := -1
-		// The cell lists polygons in area order, so the first hit has the lowest code.
-		for _, pi := range s.grid.cellAt(s.grid.cell(p)) {
-			pg := &s.polys[pi]
-			if pg.area == hit || !pg.bound.Contains(p) || !pg.contains(p) {
-				continue
+		ix, iy := s.grid.cell(p)
+		switch owner := s.grid.owner[iy*s.grid.nx+ix]; owner {
+		case mixed:
+			if m, ok := s.locateInPolygons(p, ix, iy); ok {
+				return m
 			}
-			if hit >= 0 {
-				return Match{Area: &s.areas[hit], Ambiguous: true}
-			}
-			hit = pg.area
-		}
-		if hit >= 0 {
-			return Match{Area: &s.areas[hit]}
+		case noArea:
+		default:
+			return Match{Area: &s.areas[owner]}
 		}
 	}
 	return s.nearest(p, maxNearestM)
+}
+
+// locateInPolygons tests p against the polygons listed in its grid cell (ix, iy).
+func (s *BoundarySet) locateInPolygons(p orb.Point, ix, iy int) (Match, bool) {
+	hit := -1
+	// The cell lists polygons in area order, so the first hit has the lowest code.
+	for _, pi := range s.grid.cellAt(ix, iy) {
+		pg := &s.polys[pi]
+		if pg.area == hit || !pg.bound.Contains(p) || !pg.contains(p) {
+			continue
+		}
+		if hit >= 0 {
+			return Match{Area: &s.areas[hit], Ambiguous: true}, true
+		}
+		hit = pg.area
+	}
+	if hit < 0 {
+		return Match{}, false
+	}
+	return Match{Area: &s.areas[hit]}, true
 }
 
 // nearest returns the area whose boundary is closest to p, if that is within maxM metres.

@@ -9,62 +9,54 @@ import (
 
 // The index has two levels. A uniform grid over the set's bound lists, per cell, the polygons
 // whose bound meets the cell; it narrows a point to a handful of candidates and also provides
-// the candidates for the ambiguity check and the nearest fallback. Each polygon then splits its
-// latitude range into horizontal strips listing the edges that reach into them, so the crossing
-// test only looks at the few edges a horizontal ray through the point can hit.
+// the candidates for the ambiguity check and the nearest fallback. Cells that no edge comes
+// near also record the single area containing them, which answers most lookups at once. Each
+// polygon then splits its latitude range into horizontal strips listing the edges that reach
+// into them, so the crossing test only looks at the few edges a horizontal ray through the
+// point can hit.
 
 // edgesPerStrip trades index memory for lookup speed: each strip holds about this many edges
 // plus those that pass through it.
-const edgesPerStrip = 4
+const edgesPerStrip = 8
 
 // polygonIndex is one polygon (outer ring and holes) prepared for point queries.
 type polygonIndex struct {
 	area  int // index of the owning area in BoundarySet.areas
 	bound orb.Bound
-	// pts holds all rings back to back; the edge numbered e joins pts[e] and pts[e+1]
-	// (no edge is numbered at the last point of a ring, so rings do not join up).
-	pts []orb.Point
 	// Strip k covers latitudes [minY + k/scale, minY + (k+1)/scale); its edges are
-	// edges[first[k]:first[k+1]].
+	// segs[first[k]:first[k+1]]. Edges are stored by value, not as indexes into the rings,
+	// so a lookup reads one contiguous run of memory instead of a dozen scattered vertices.
 	minY, scale float64
 	first       []uint32
-	edges       []uint32
+	segs        []segment
 }
 
-// newPolygonIndex indexes poly. It copies the rings into one block and points poly's rings at
-// that block, so the area's Geometry and the index share memory.
-func newPolygonIndex(area int, poly orb.Polygon) polygonIndex {
-	n := 0
-	for _, r := range poly {
-		n += len(r)
-	}
-	pts := make([]orb.Point, 0, n)
-	for i, r := range poly {
-		start := len(pts)
-		pts = append(pts, r...)
-		poly[i] = pts[start:len(pts):len(pts)]
-	}
+// segment is one edge of a ring, from a to b.
+type segment struct{ a, b orb.Point }
 
+func newPolygonIndex(area int, poly orb.Polygon) polygonIndex {
+	nEdges := 0
+	for _, r := range poly {
+		nEdges += len(r) - 1
+	}
 	bound := poly.Bound()
-	nStrips := max(1, (n-len(poly))/edgesPerStrip)
-	pg := polygonIndex{area: area, bound: bound, pts: pts, minY: bound.Min[1]}
+	nStrips := max(1, nEdges/edgesPerStrip)
+	pg := polygonIndex{area: area, bound: bound, minY: bound.Min[1]}
 	if h := bound.Max[1] - bound.Min[1]; h > 0 {
 		pg.scale = float64(nStrips) / h
 	}
 
 	// Two passes over the edges: count entries per strip, then fill them (CSR layout).
-	forEachEdge := func(fn func(e uint32, lo, hi int)) {
-		start := 0
+	forEachEdge := func(fn func(s segment, lo, hi int)) {
 		for _, r := range poly {
 			for i := 0; i+1 < len(r); i++ {
 				lo, hi := min(r[i][1], r[i+1][1]), max(r[i][1], r[i+1][1])
-				fn(uint32(start+i), pg.strip(lo), pg.strip(hi))
+				fn(segment{r[i], r[i+1]}, pg.strip(lo), pg.strip(hi))
 			}
-			start += len(r)
 		}
 	}
 	pg.first = make([]uint32, nStrips+1)
-	forEachEdge(func(_ uint32, lo, hi int) {
+	forEachEdge(func(_ segment, lo, hi int) {
 		for k := lo; k <= hi; k++ {
 			pg.first[k+1]++
 		}
@@ -72,11 +64,11 @@ func newPolygonIndex(area int, poly orb.Polygon) polygonIndex {
 	for k := 1; k <= nStrips; k++ {
 		pg.first[k] += pg.first[k-1]
 	}
-	pg.edges = make([]uint32, pg.first[nStrips])
+	pg.segs = make([]segment, pg.first[nStrips])
 	next := slices.Clone(pg.first[:nStrips])
-	forEachEdge(func(e uint32, lo, hi int) {
+	forEachEdge(func(s segment, lo, hi int) {
 		for k := lo; k <= hi; k++ {
-			pg.edges[next[k]] = e
+			pg.segs[next[k]] = s
 			next[k]++
 		}
 	})
@@ -90,8 +82,8 @@ func (pg *polygonIndex) strip(y float64) int {
 }
 
 // stripEdges returns the edges reaching into strip k.
-func (pg *polygonIndex) stripEdges(k int) []uint32 {
-	return pg.edges[pg.first[k]:pg.first[k+1]]
+func (pg *polygonIndex) stripEdges(k int) []segment {
+	return pg.segs[pg.first[k]:pg.first[k+1]]
 }
 
 // contains reports whether p is inside the polygon under the package's boundary rule. Only
@@ -99,7 +91,7 @@ func (pg *polygonIndex) stripEdges(k int) []uint32 {
 func (pg *polygonIndex) contains(p orb.Point) bool {
 	in := false
 	for _, e := range pg.stripEdges(pg.strip(p[1])) {
-		if x, ok := crossingX(pg.pts[e], pg.pts[e+1], p[1]); ok && p[0] < x {
+		if x, ok := crossingX(e.a, e.b, p[1]); ok && p[0] < x {
 			in = !in
 		}
 	}
@@ -113,8 +105,11 @@ func (pg *polygonIndex) distance2(proj localProjection, window orb.Bound) float6
 	d2 := math.Inf(1)
 	for k := pg.strip(window.Min[1]); k <= pg.strip(window.Max[1]); k++ {
 		for _, e := range pg.stripEdges(k) {
-			ax, ay := proj.metres(pg.pts[e])
-			bx, by := proj.metres(pg.pts[e+1])
+			if max(e.a[0], e.b[0]) < window.Min[0] || min(e.a[0], e.b[0]) > window.Max[0] {
+				continue // too far east or west
+			}
+			ax, ay := proj.metres(e.a)
+			bx, by := proj.metres(e.b)
 			d2 = min(d2, segmentDistance2(ax, ay, bx, by))
 		}
 	}
@@ -147,34 +142,46 @@ func segmentDistance2(ax, ay, bx, by float64) float64 {
 	return x*x + y*y
 }
 
-// grid is a uniform grid over the set's bound; each cell lists the polygons whose bound meets
-// it, in polygon (and so area) order.
+// grid is a uniform grid over the set's bound. Each cell lists the polygons whose bound meets
+// it, in polygon (and so area) order, and, where possible, the one answer valid for the
+// whole cell, which lets most lookups skip the polygon tests.
 type grid struct {
 	bound  orb.Bound
 	nx, ny int
 	sx, sy float64  // cells per degree of longitude and latitude
 	first  []uint32 // the polygons of cell c = iy*nx+ix are polys[first[c]:first[c+1]]
 	polys  []uint32
+	owner  []int32 // per cell: the index of the one area containing all of it, noArea or mixed
 }
 
-// maxGridSide caps the grid at about a million cells (4 MB of offsets).
-const maxGridSide = 1024
+const (
+	noArea = -1 // no polygon contains any point of the cell
+	mixed  = -2 // an edge may cross the cell, or areas overlap in it: test the polygons
+)
 
-// newGrid sizes cells at half the median area extent, so a typical area spans a few cells
-// and a cell meets only a few areas, whatever the scale of the set.
+// cellsPerEdge sizes the grid from the number of edges: the finer the cells relative to the
+// boundaries, the more of them lie wholly inside one area and answer lookups without polygon
+// tests. maxCells caps the grid at 4M cells (32 MB plus the polygon lists).
+const (
+	cellsPerEdge = 4
+	maxCells     = 1 << 22
+)
+
 func newGrid(bound orb.Bound, areas []Area, polys []polygonIndex) grid {
-	extents := make([]float64, len(areas))
-	for i, a := range areas {
-		extents[i] = max(a.Bound.Max[0]-a.Bound.Min[0], a.Bound.Max[1]-a.Bound.Min[1])
+	nEdges := 0
+	for _, a := range areas {
+		for _, poly := range a.Geometry {
+			for _, r := range poly {
+				nEdges += len(r) - 1
+			}
+		}
 	}
-	slices.Sort(extents)
-	cellDeg := extents[len(extents)/2] / 2
-
 	g := grid{bound: bound, nx: 1, ny: 1}
 	w, h := bound.Max[0]-bound.Min[0], bound.Max[1]-bound.Min[1]
-	if cellDeg > 0 {
-		g.nx = min(maxGridSide, max(1, int(math.Ceil(w/cellDeg))))
-		g.ny = min(maxGridSide, max(1, int(math.Ceil(h/cellDeg))))
+	if w > 0 && h > 0 {
+		cellDeg := math.Sqrt(w * h / float64(min(maxCells, cellsPerEdge*nEdges)))
+		g.nx = min(maxCells, max(1, int(w/cellDeg)))
+		g.ny = min(maxCells/g.nx, max(1, int(h/cellDeg)))
 	}
 	if w > 0 {
 		g.sx = float64(g.nx) / w
@@ -182,19 +189,16 @@ func newGrid(bound orb.Bound, areas []Area, polys []polygonIndex) grid {
 	if h > 0 {
 		g.sy = float64(g.ny) / h
 	}
+	g.listPolygons(polys)
+	g.findOwners(areas, polys)
+	return g
+}
 
+// listPolygons fills first and polys in two passes: count, then place (CSR layout).
+func (g *grid) listPolygons(polys []polygonIndex) {
 	g.first = make([]uint32, g.nx*g.ny+1)
-	forEachCell := func(b orb.Bound, fn func(c int)) {
-		ix0, iy0 := g.cell(b.Min)
-		ix1, iy1 := g.cell(b.Max)
-		for iy := iy0; iy <= iy1; iy++ {
-			for ix := ix0; ix <= ix1; ix++ {
-				fn(iy*g.nx + ix)
-			}
-		}
-	}
 	for _, pg := range polys {
-		forEachCell(pg.bound, func(c int) { g.first[c+1]++ })
+		g.forEachCell(pg.bound, func(c int) { g.first[c+1]++ })
 	}
 	for c := 1; c < len(g.first); c++ {
 		g.first[c] += g.first[c-1]
@@ -202,12 +206,72 @@ func newGrid(bound orb.Bound, areas []Area, polys []polygonIndex) grid {
 	g.polys = make([]uint32, g.first[len(g.first)-1])
 	next := slices.Clone(g.first[:len(g.first)-1])
 	for i, pg := range polys {
-		forEachCell(pg.bound, func(c int) {
+		g.forEachCell(pg.bound, func(c int) {
 			g.polys[next[c]] = uint32(i)
 			next[c]++
 		})
 	}
-	return g
+}
+
+// findOwners sets owner. Containment only changes across edges, so a cell that no edge's
+// bound reaches is wholly inside or wholly outside each polygon, like its centre.
+func (g *grid) findOwners(areas []Area, polys []polygonIndex) {
+	g.owner = make([]int32, g.nx*g.ny)
+	if g.sx == 0 || g.sy == 0 {
+		for c := range g.owner {
+			g.owner[c] = mixed // degenerate bound: no cell has a centre to test
+		}
+		return
+	}
+	for _, a := range areas {
+		for _, poly := range a.Geometry {
+			for _, r := range poly {
+				for i := 0; i+1 < len(r); i++ {
+					g.forEachCell(orb.Bound{Min: r[i], Max: r[i]}.Extend(r[i+1]), func(c int) { g.owner[c] = mixed })
+				}
+			}
+		}
+	}
+	for iy := range g.ny {
+		for ix := range g.nx {
+			c := iy*g.nx + ix
+			if g.owner[c] == mixed {
+				continue
+			}
+			centre := orb.Point{
+				g.bound.Min[0] + (float64(ix)+0.5)/g.sx,
+				g.bound.Min[1] + (float64(iy)+0.5)/g.sy,
+			}
+			if cx, cy := g.cell(centre); cx != ix || cy != iy {
+				g.owner[c] = mixed // rounding moved the centre out; be safe
+				continue
+			}
+			owner := int32(noArea)
+			for _, pi := range g.cellAt(ix, iy) {
+				pg := &polys[pi]
+				if int32(pg.area) == owner || !pg.bound.Contains(centre) || !pg.contains(centre) {
+					continue
+				}
+				if owner != noArea {
+					owner = mixed // overlapping areas: let Locate report the ambiguity
+					break
+				}
+				owner = int32(pg.area)
+			}
+			g.owner[c] = owner
+		}
+	}
+}
+
+// forEachCell calls fn with every cell that b meets.
+func (g *grid) forEachCell(b orb.Bound, fn func(c int)) {
+	ix0, iy0 := g.cell(b.Min)
+	ix1, iy1 := g.cell(b.Max)
+	for iy := iy0; iy <= iy1; iy++ {
+		for ix := ix0; ix <= ix1; ix++ {
+			fn(iy*g.nx + ix)
+		}
+	}
 }
 
 // cell returns the cell holding p, clamped to the grid; like strip it is monotonic, so a

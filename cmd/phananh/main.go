@@ -51,10 +51,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	log := newLogger(cfg, stderr)
 	switch {
+	case len(args) >= 3 && args[0] == "admin":
+		// Admin commands talk to a person: only warnings and errors go to stderr unless
+		// LOG_LEVEL asks for more.
+		if getenv("LOG_LEVEL") == "" {
+			cfg.LogLevel = "warn"
+		}
+		return admin(ctx, cfg, newLogger(cfg, stderr), args[1], args[2], args[3:], stdin, stdout)
 	case len(args) == 0 || args[0] == "serve":
 		return serve(ctx, cfg, log, stdout)
-	case len(args) >= 3 && args[0] == "admin":
-		return admin(ctx, cfg, log, args[1], args[2], args[3:], stdin, stdout)
 	case args[0] == "help" || args[0] == "-h" || args[0] == "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

@@ -18,6 +18,7 @@ type Store interface {
 	AuthStore
 	CatalogStore
 	TicketStore
+	WorkflowStore
 
 	// Ping reports whether the database answers (readiness).
 	Ping(ctx context.Context) error
@@ -97,4 +98,28 @@ type TicketStore interface {
 	UpdateTicket(ctx context.Context, t *models.Ticket, expectedVersion int) error
 	// FindTickets lists tickets newest first (created_at desc, id desc) after the cursor.
 	FindTickets(ctx context.Context, f models.TicketFilter) ([]*models.Ticket, error)
+}
+
+// WorkflowStore serves the officials' side: queues, the SLA worker, duplicates and the audit log.
+type WorkflowStore interface {
+	// FindQueue lists tickets matching f in deadline order (due_at asc, id asc) after the cursor.
+	FindQueue(ctx context.Context, f models.QueueFilter) ([]*models.Ticket, error)
+	// CountByState counts the tickets matching f per state, ignoring f.States, f.After and
+	// f.Limit, so a queue can show how many tickets each state tab holds.
+	CountByState(ctx context.Context, f models.QueueFilter) (map[models.State]int, error)
+	// FindSLADue lists tickets whose NextCheckAt is set and not after now, earliest first.
+	FindSLADue(ctx context.Context, now time.Time, limit int) ([]*models.Ticket, error)
+	// FindNearby lists tickets inside the bounding box with the category and states of f,
+	// created after f.CreatedAfter (any order; the app sorts by distance).
+	FindNearby(ctx context.Context, f models.NearbyFilter) ([]*models.Ticket, error)
+
+	// AcquireLease takes or renews the named lease for holder until now+ttl. It succeeds when the
+	// lease is free, expired, or already held by holder; otherwise it returns false. Several
+	// server instances use it so that one of them runs a periodic job at a time.
+	AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
+
+	// AppendAudit adds a record; records are never changed or deleted (a taken id is EConflict).
+	AppendAudit(ctx context.Context, r *models.AuditRecord) error
+	// FindAudit lists records newest first (at desc, id desc) matching f.
+	FindAudit(ctx context.Context, f models.AuditFilter) ([]models.AuditRecord, error)
 }

@@ -102,7 +102,7 @@ func (s *BoundarySet) Locate(lat, lng float64, maxNearestM float64) Match {
 			if m, ok := s.locateInPolygons(p, ix, iy); ok {
 				return m
 			}
-		case noArea:
+		case noArea: // only the nearest fallback can match
 		default:
 			return Match{Area: &s.areas[owner]}
 		}

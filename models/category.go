@@ -70,20 +70,23 @@ const (
 
 // Category is a kind of report: who handles it, how fast, and whether it is private by default.
 type Category struct {
-	Code        string      `json:"code"`
-	Group       Group       `json:"group"`
-	Name        string      `json:"name"`
-	NameEN      string      `json:"name_en"`
-	Description string      `json:"description,omitempty"`
-	UnitKind    UnitKind    `json:"unit_kind"`
-	CityLevel   bool        `json:"city_level,omitempty"` // routes to the city unit of UnitKind, not the ward's
-	Priority    Priority    `json:"priority"`
-	TriageSLA   SLA         `json:"triage_sla"`
-	ResolveSLA  SLA         `json:"resolve_sla"`
-	Private     bool        `json:"private_by_default"`
-	Emergency   string      `json:"emergency_number,omitempty"` // 113, 114, 115 guidance for urgent classes
-	Attributes  []Attribute `json:"attributes,omitempty"`
-	Active      bool        `json:"active"`
+	Code        string   `json:"code"`
+	Group       Group    `json:"group"`
+	Name        string   `json:"name"`
+	NameEN      string   `json:"name_en"`
+	Description string   `json:"description,omitempty"`
+	UnitKind    UnitKind `json:"unit_kind"`
+	CityLevel   bool     `json:"city_level,omitempty"` // routes to the city unit of UnitKind, not the ward's
+	Priority    Priority `json:"priority"`
+	TriageSLA   SLA      `json:"triage_sla"`
+	ResolveSLA  SLA      `json:"resolve_sla"`
+	Private     bool     `json:"private_by_default"`
+	// ContactAllowed lets the unit see the reporter's name and phone when the resident allowed
+	// contact; false for categories where an identified informant would be at risk.
+	ContactAllowed bool        `json:"contact_allowed"`
+	Emergency      string      `json:"emergency_number,omitempty"` // 113, 114, 115 guidance for urgent classes
+	Attributes     []Attribute `json:"attributes,omitempty"`
+	Active         bool        `json:"active"`
 }
 
 // Attribute is an optional extra question of a category (Open311 service definition attribute).

@@ -94,12 +94,93 @@ type Ticket struct {
 	TriageDueAt      time.Time `json:"triage_due_at"`
 	ResolveDueAt     time.Time `json:"resolve_due_at"`
 	History          []Event   `json:"history"`
+
+	// DueAt is the deadline that matters now — triage while received, resolution after — and
+	// what queues sort by. While awaiting_info it holds the deadline as it would be if the
+	// resident answered this instant (the clock is paused).
+	DueAt time.Time `json:"due_at"`
+	// PausedAt is when the ticket started waiting for the resident; PausedRemaining is the
+	// working (or clock) time that was left then, restored when the answer comes.
+	PausedAt        time.Time     `json:"paused_at,omitempty"`
+	PausedRemaining time.Duration `json:"paused_remaining,omitempty"`
+	PausedTotal     time.Duration `json:"paused_total,omitempty"`
+	// ExtendedFrom is the resolution deadline before the first approved extension; zero when
+	// never extended. It separates "late" from "late with an approved extension".
+	ExtendedFrom time.Time         `json:"extended_from,omitempty"`
+	Extension    *ExtensionRequest `json:"extension,omitempty"` // pending request
+
+	AssignedTo      string      `json:"assigned_to,omitempty"`      // officer id within the unit
+	TransferredFrom []string    `json:"transferred_from,omitempty"` // earlier units, which keep read access
+	Followers       []string    `json:"followers,omitempty"`        // residents who said "me too"
+	DuplicateOf     string      `json:"duplicate_of,omitempty"`
+	RejectReason    string      `json:"reject_reason,omitempty"`
+	Outcome         Outcome     `json:"outcome,omitempty"`
+	ResultNote      string      `json:"result_note,omitempty"`
+	ResultMedia     []string    `json:"result_media,omitempty"`
+	Rating          int         `json:"rating,omitempty"`
+	RatingComment   string      `json:"rating_comment,omitempty"`
+	ReopenCount     int         `json:"reopen_count,omitempty"`
+	TriagedAt       time.Time   `json:"triaged_at,omitempty"`
+	ResolvedAt      time.Time   `json:"resolved_at,omitempty"`
+	ClosedAt        time.Time   `json:"closed_at,omitempty"`
+	OnTimeClass     OnTimeClass `json:"on_time_class,omitempty"`
+	// RemindedAt and EscalationLevel (1 = unit leader, 2 = IOC) record what the SLA worker did
+	// for the current deadline, so each happens once; both reset when the deadline restarts.
+	RemindedAt      time.Time `json:"reminded_at,omitempty"`
+	EscalationLevel int       `json:"escalation_level,omitempty"`
+	// NextCheckAt is when the SLA worker must look at the ticket next (reminder, escalation or
+	// auto-close); zero when nothing is scheduled. Stores index it.
+	NextCheckAt time.Time `json:"next_check_at,omitempty"`
+}
+
+// Overdue reports whether the running deadline has passed at now.
+func (t *Ticket) Overdue(now time.Time) bool {
+	return t.State.ClockRunning() && now.After(t.DueAt)
+}
+
+// IsFollower reports whether user follows the ticket.
+func (t *Ticket) IsFollower(user string) bool {
+	for _, f := range t.Followers {
+		if f == user {
+			return true
+		}
+	}
+	return false
 }
 
 // TicketCursor is a keyset position in the newest-first order (created_at desc, id desc).
 type TicketCursor struct {
 	CreatedAt time.Time
 	ID        string
+}
+
+// QueueFilter selects tickets for officials' queues, sorted by DueAt then ID. Empty fields do not
+// filter; UnitIDs restricts to tickets currently at one of the units.
+type QueueFilter struct {
+	UnitIDs   []string
+	AreaCode  string
+	States    []State
+	Category  string
+	DueBefore time.Time // DueAt strictly before (with States = running ones: overdue)
+	Q         string    // case-insensitive substring of code, description or address
+	After     *QueueCursor
+	Limit     int
+}
+
+// QueueCursor is a keyset position in deadline order (due_at asc, id asc).
+type QueueCursor struct {
+	DueAt time.Time
+	ID    string
+}
+
+// NearbyFilter selects candidate tickets around a point by a bounding box (stores have no
+// geospatial operators on FerretDB; the app measures exact distances).
+type NearbyFilter struct {
+	MinLat, MaxLat, MinLng, MaxLng float64
+	Category                       string
+	States                         []State
+	CreatedAfter                   time.Time
+	Limit                          int
 }
 
 // TicketFilter selects tickets for lists. Empty fields do not filter.

@@ -99,3 +99,32 @@ type APIKey struct {
 	Hash      string
 	CreatedAt time.Time
 }
+
+// AuditRecord is one append-only entry of the audit log: who did what sensitive thing to whom.
+type AuditRecord struct {
+	ID      string    `json:"id"`
+	At      time.Time `json:"at"`
+	ActorID string    `json:"actor_id"`
+	Role    Role      `json:"actor_role"`
+	Action  string    `json:"action"` // e.g. reveal_reporter, login_locked
+	Ticket  string    `json:"ticket_id,omitempty"`
+	Subject string    `json:"subject_id,omitempty"` // the person whose data was read
+	Detail  string    `json:"detail,omitempty"`
+}
+
+// AuditFilter selects audit records newest first. Empty fields do not filter.
+type AuditFilter struct {
+	ActorID string
+	Action  string
+	Ticket  string
+	From    time.Time
+	To      time.Time
+	Before  *AuditCursor
+	Limit   int
+}
+
+// AuditCursor is a keyset position in newest-first order.
+type AuditCursor struct {
+	At time.Time
+	ID string
+}

@@ -82,7 +82,7 @@ func order(c models.Category) models.Category {
 // without affecting anyone else. Codes, Vietnamese names and ward units follow categories.md;
 // descriptions, attributes and the deadline class of each category are this catalog's choices.
 func Categories() []models.Category {
-	return []models.Category{
+	cats := []models.Category{
 		// (1) An ninh trật tự — the ward police (Công an phường).
 		ongoing(models.Category{
 			Code: "ANTT.01", Group: models.GroupANTT, UnitKind: models.UnitCongAn, Private: true,
@@ -406,6 +406,13 @@ func Categories() []models.Category {
 			Description: "Phản ánh không thuộc lĩnh vực nào ở trên; Văn phòng HĐND và UBND phường tiếp nhận và chuyển đơn vị phù hợp.",
 		}),
 	}
+	// Informants on drugs, loan sharks and violence at home are at risk if identified: the ward
+	// never sees who reported these, even when the resident allows contact; the IOC does.
+	confidential := map[string]bool{"ANTT.05": true, "ANTT.07": true, "ANTT.12": true, "ASXH.11": true}
+	for i := range cats {
+		cats[i].ContactAllowed = !confidential[cats[i].Code]
+	}
+	return cats
 }
 
 // CityUnits returns the units that exist once per city: the IOC, which triages and takes

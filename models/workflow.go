@@ -1,0 +1,176 @@
+package models
+
+import (
+	"slices"
+	"time"
+)
+
+// Action is something a person or the system does to a ticket. Every action goes through the
+// one transition table below; there is no other way to change a ticket's state.
+type Action string
+
+// Actions of DESIGN.md §2, grouped by who normally performs them.
+const (
+	// Triage, by the IOC or the responsible unit.
+	ActAccept        Action = "accept"
+	ActReject        Action = "reject"
+	ActTransfer      Action = "transfer"
+	ActMarkDuplicate Action = "mark_duplicate"
+	// Work, by the unit.
+	ActStart       Action = "start"
+	ActRequestInfo Action = "request_info"
+	ActResolve     Action = "resolve"
+	ActNote        Action = "note"
+	ActAssign      Action = "assign"
+	ActRequestExt  Action = "request_extension"
+	ActApproveExt  Action = "approve_extension"
+	ActDenyExt     Action = "deny_extension"
+	// The reporter and other residents.
+	ActProvideInfo Action = "provide_info"
+	ActWithdraw    Action = "withdraw"
+	ActRate        Action = "rate"
+	ActReopen      Action = "reopen"
+	ActFollow      Action = "follow"
+	ActUnfollow    Action = "unfollow"
+	// The system (SLA worker).
+	ActAutoClose Action = "auto_close"
+	ActRemind    Action = "remind"
+	ActEscalate  Action = "escalate"
+	// Filing, recorded as the first history event; not available through the action endpoint.
+	ActSubmit Action = "submit"
+)
+
+// RoleSystem acts for the SLA worker. It is not a role an account can have.
+const RoleSystem Role = "system"
+
+// Transition is one row of the workflow table: in state From, a caller with one of Roles may
+// perform Action; To is the next state ("" keeps the state).
+type Transition struct {
+	From   State
+	Action Action
+	Roles  []Role
+	To     State
+}
+
+// Transitions returns the whole workflow table. Being a function, the table cannot be modified
+// by a caller; tests enumerate it exhaustively.
+func Transitions() []Transition {
+	triageRoles := []Role{RoleIOCOperator, RoleLeader, RoleOfficer}
+	unitRoles := []Role{RoleLeader, RoleOfficer}
+	leaderRoles := []Role{RoleLeader, RoleIOCOperator}
+	resident := []Role{RoleResident}
+	system := []Role{RoleSystem}
+	var t []Transition
+	add := func(action Action, roles []Role, to State, from ...State) {
+		for _, f := range from {
+			t = append(t, Transition{From: f, Action: action, Roles: roles, To: to})
+		}
+	}
+	add(ActAccept, triageRoles, StateAssigned, StateReceived)
+	add(ActReject, triageRoles, StateRejected, StateReceived, StateAssigned)
+	// A transferred ticket starts over at the new unit, which triages it again.
+	add(ActTransfer, triageRoles, StateReceived, StateReceived, StateAssigned, StateInProgress)
+	add(ActMarkDuplicate, triageRoles, StateDuplicate, StateReceived, StateAssigned)
+
+	add(ActStart, unitRoles, StateInProgress, StateAssigned)
+	add(ActRequestInfo, unitRoles, StateAwaitingInfo, StateAssigned, StateInProgress)
+	add(ActResolve, unitRoles, StateResolved, StateAssigned, StateInProgress)
+	add(ActNote, []Role{RoleIOCOperator, RoleLeader, RoleOfficer}, "",
+		StateReceived, StateAssigned, StateInProgress, StateAwaitingInfo, StateResolved, StateClosed,
+		StateRejected, StateDuplicate, StateWithdrawn)
+	add(ActAssign, []Role{RoleLeader}, "", StateAssigned, StateInProgress, StateAwaitingInfo)
+	add(ActRequestExt, unitRoles, "", StateAssigned, StateInProgress, StateAwaitingInfo)
+	add(ActApproveExt, leaderRoles, "", StateAssigned, StateInProgress, StateAwaitingInfo)
+	add(ActDenyExt, leaderRoles, "", StateAssigned, StateInProgress, StateAwaitingInfo)
+
+	add(ActProvideInfo, resident, StateInProgress, StateAwaitingInfo)
+	add(ActWithdraw, resident, StateWithdrawn, StateReceived, StateAssigned)
+	add(ActRate, resident, StateClosed, StateResolved)
+	add(ActReopen, resident, StateInProgress, StateResolved, StateClosed)
+	add(ActFollow, resident, "", StateReceived, StateAssigned, StateInProgress, StateAwaitingInfo, StateResolved)
+	add(ActUnfollow, resident, "", StateReceived, StateAssigned, StateInProgress, StateAwaitingInfo, StateResolved, StateClosed)
+
+	add(ActAutoClose, system, StateClosed, StateResolved)
+	add(ActRemind, system, "", StateReceived, StateAssigned, StateInProgress)
+	add(ActEscalate, system, "", StateReceived, StateAssigned, StateInProgress)
+	return t
+}
+
+// States lists every state in flow order.
+var States = []State{StateReceived, StateAssigned, StateInProgress, StateAwaitingInfo, StateResolved,
+	StateClosed, StateRejected, StateDuplicate, StateWithdrawn}
+
+// Actions lists every action a caller may request through the action endpoint.
+var Actions = []Action{ActAccept, ActReject, ActTransfer, ActMarkDuplicate, ActStart, ActRequestInfo,
+	ActResolve, ActNote, ActAssign, ActRequestExt, ActApproveExt, ActDenyExt, ActProvideInfo, ActWithdraw,
+	ActRate, ActReopen, ActFollow, ActUnfollow, ActAutoClose, ActRemind, ActEscalate}
+
+// Next answers the table: the state after action by role in from, and whether it is allowed.
+func Next(from State, action Action, role Role) (State, bool) {
+	for _, t := range Transitions() {
+		if t.From == from && t.Action == action && slices.Contains(t.Roles, role) {
+			if t.To == "" {
+				return from, true
+			}
+			return t.To, true
+		}
+	}
+	return "", false
+}
+
+// AllowedActions lists what role may do in state, for error messages and clients' buttons.
+func AllowedActions(state State, role Role) []Action {
+	var out []Action
+	for _, t := range Transitions() {
+		if t.From == state && slices.Contains(t.Roles, role) && !slices.Contains(out, t.Action) {
+			out = append(out, t.Action)
+		}
+	}
+	return out
+}
+
+// ClockRunning reports whether the ticket's deadline is counting down in state s; it pauses while
+// the unit waits for the resident and stops in final states.
+func (s State) ClockRunning() bool {
+	return s == StateReceived || s == StateAssigned || s == StateInProgress
+}
+
+// Outcome is the result a unit records when resolving: "resolved" never pretends "fixed".
+type Outcome string
+
+// Outcomes.
+const (
+	OutcomeFixed          Outcome = "fixed"
+	OutcomePartiallyFixed Outcome = "partially_fixed"
+	OutcomeNotFixable     Outcome = "not_fixable"
+	OutcomeNotResponsible Outcome = "not_responsible"
+)
+
+// Outcomes lists the valid outcomes.
+var Outcomes = []Outcome{OutcomeFixed, OutcomePartiallyFixed, OutcomeNotFixable, OutcomeNotResponsible}
+
+// RejectReasons are the fixed reasons for refusing a report at triage.
+var RejectReasons = []string{"insufficient_info", "not_a_real_problem", "outside_competence", "abusive_content", "duplicate", "other"}
+
+// OnTimeClass is how a finished ticket counts in Vietnamese reporting.
+type OnTimeClass string
+
+// On-time classes.
+const (
+	OnTime            OnTimeClass = "on_time"
+	Late              OnTimeClass = "late"
+	LateWithExtension OnTimeClass = "late_with_extension"
+)
+
+// ExtensionRequest is an officer's pending request to move the resolution deadline.
+type ExtensionRequest struct {
+	DueAt       time.Time `json:"due_at"`
+	Reason      string    `json:"reason"`
+	RequestedBy string    `json:"requested_by"`
+	RequestedAt time.Time `json:"requested_at"`
+}
+
+// Workflow limits and windows (defaults; app.Config may override).
+const (
+	MaxNoteRunes = 4000
+)

@@ -39,6 +39,21 @@ type Config struct {
 	RefreshTokenTTL  time.Duration
 	DefaultPageSize  int
 	MaxPageSize      int
+
+	// ReopenWindow is how long after resolution the reporter may reopen or rate; an unrated
+	// resolved ticket closes itself when it ends.
+	ReopenWindow time.Duration
+	ReopenMax    int
+	// RemindAt is the fraction of the time to a deadline after which the unit is reminded.
+	RemindAt float64
+	// EscalateToIOCAfter is the working time after a missed deadline (escalated to the unit
+	// leader) after which the IOC is alerted.
+	EscalateToIOCAfter time.Duration
+	NearbyRadiusM      float64
+	NearbyMaxAge       time.Duration
+	NearbyMax          int
+	// PseudonymKey keys the stable pseudonyms that hide reporters from ward staff.
+	PseudonymKey []byte
 }
 
 // DefaultConfig returns the production defaults.
@@ -58,6 +73,14 @@ func DefaultConfig() Config {
 		RefreshTokenTTL:  30 * 24 * time.Hour,
 		DefaultPageSize:  20,
 		MaxPageSize:      100,
+
+		ReopenWindow:       7 * 24 * time.Hour,
+		ReopenMax:          1,
+		RemindAt:           0.75,
+		EscalateToIOCAfter: 8 * time.Hour,
+		NearbyRadiusM:      250,
+		NearbyMaxAge:       30 * 24 * time.Hour,
+		NearbyMax:          5,
 	}
 }
 
@@ -66,6 +89,7 @@ type Deps struct {
 	Store      Store
 	SMS        SMSSender
 	Tokens     TokenSigner
+	Notifier   Notifier // optional: told about every ticket change
 	Boundaries *geo.BoundarySet
 	Calendar   *models.Calendar
 	Logger     *slog.Logger
@@ -80,6 +104,7 @@ type Service struct {
 	store      Store
 	sms        SMSSender
 	tokens     TokenSigner
+	notifier   Notifier
 	boundaries *geo.BoundarySet
 	cal        *models.Calendar
 	log        *slog.Logger
@@ -95,11 +120,14 @@ func New(ctx context.Context, d Deps) (*Service, error) {
 		return nil, fmt.Errorf("app: missing dependency")
 	}
 	s := &Service{
-		store: d.Store, sms: d.SMS, tokens: d.Tokens, boundaries: d.Boundaries, cal: d.Calendar,
+		store: d.Store, sms: d.SMS, tokens: d.Tokens, notifier: d.Notifier, boundaries: d.Boundaries, cal: d.Calendar,
 		log: d.Logger, now: d.Now, rand: d.Rand, cfg: d.Config,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.notifier == nil {
+		s.notifier = logNotifier{s.log}
 	}
 	if s.now == nil {
 		s.now = time.Now

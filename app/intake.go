@@ -91,6 +91,7 @@ func (s *Service) FileReport(ctx context.Context, p models.Principal, in models.
 			To: models.StateReceived, Visibility: models.Public,
 		}},
 	}
+	s.schedule(t, now)
 	if err := s.store.CreateTicket(ctx, t); err != nil {
 		if models.IsCode(err, models.EConflict) && in.IdempotencyKey != "" {
 			// A concurrent retry with the same key won the insert: answer with its ticket.

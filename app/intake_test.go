@@ -22,6 +22,12 @@ func (n *nopSMS) Send(_ context.Context, _, text string) error { n.last = text; 
 // newService builds the real app on a real SQLite file with a controllable clock.
 func newService(t *testing.T, now *time.Time) *app.Service {
 	t.Helper()
+	return newServiceOn(t, newStore(t, *now), now, nil)
+}
+
+// newStore opens a SQLite store with the Long Xuyên wards, units and categories.
+func newStore(t *testing.T, now time.Time) app.Store {
+	t.Helper()
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "app.db"))
 	if err != nil {
@@ -32,14 +38,25 @@ func newService(t *testing.T, now *time.Time) *app.Service {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := app.ImportBoundarySet(ctx, store, seed.DefaultBoundarySet, "Long Xuyên", data, *now)
-	if err != nil {
+	if _, err := app.ImportBoundarySet(ctx, store, seed.DefaultBoundarySet, "Long Xuyên", data, now); err != nil {
 		t.Fatal(err)
 	}
 	if err := store.UpsertUnits(ctx, seed.CityUnits()); err != nil {
 		t.Fatal(err)
 	}
 	if err := store.UpsertCategories(ctx, seed.Categories()); err != nil {
+		t.Fatal(err)
+	}
+	return store
+}
+
+// newServiceOn builds a Service on an existing store: several of them act as several server
+// instances.
+func newServiceOn(t *testing.T, store app.Store, now *time.Time, notifier app.Notifier) *app.Service {
+	t.Helper()
+	ctx := context.Background()
+	set, err := app.LoadBoundarySet(ctx, store, seed.DefaultBoundarySet)
+	if err != nil {
 		t.Fatal(err)
 	}
 	cal, err := models.ParseCalendar(seed.HolidayCalendar(), models.DefaultOfficeHours)
@@ -52,7 +69,7 @@ func newService(t *testing.T, now *time.Time) *app.Service {
 	}
 	svc, err := app.New(ctx, app.Deps{
 		Store: store, SMS: &nopSMS{}, Tokens: tokens.New(key, "phananh", "test"), Boundaries: set, Calendar: cal,
-		Now: func() time.Time { return *now }, Config: app.DefaultConfig(),
+		Notifier: notifier, Now: func() time.Time { return *now }, Config: app.DefaultConfig(),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,8 @@ import (
 	"compress/gzip"
 	"math/rand/v2"
 	"os"
+	"runtime/debug"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -19,44 +21,50 @@ const nationalPath = "../../shared/data/boundaries/vietnam-2025.geojson.gz"
 // national loads the national set once per test binary: it takes seconds and about a
 // gigabyte at peak, which benchmarks and tests should not pay twice.
 var national struct {
-	once                sync.Once
-	data                []byte // the unzipped GeoJSON, kept for BenchmarkParseNational
-	set                 *BoundarySet
-	err                 error
-	gunzip, decode, idx time.Duration
+	once sync.Once
+	set  *BoundarySet
+	err  error
 }
 
-func loadNational(tb testing.TB) *BoundarySet {
+func skipWithoutNational(tb testing.TB) {
 	tb.Helper()
 	if _, err := os.Stat(nationalPath); err != nil {
 		tb.Skipf("national boundary file not available (%v); it lives in shared/data/boundaries, outside the repository", err)
 	}
+}
+
+func loadNational(tb testing.TB) *BoundarySet {
+	tb.Helper()
+	skipWithoutNational(tb)
 	national.once.Do(func() {
 		start := time.Now()
-		national.data, national.err = gunzipFile(nationalPath)
-		if national.err != nil {
-			return
-		}
-		national.gunzip = time.Since(start)
-
-		// Parse, timed in its two phases.
-		start = time.Now()
-		areas, err := decodeAreas(national.data)
+		data, err := gunzipFile(nationalPath)
 		if err != nil {
 			national.err = err
 			return
 		}
-		national.decode = time.Since(start)
-		start = time.Now()
+		gunzipped := time.Now()
+		// Parse, in its two phases so that the index build time can be reported.
+		areas, err := decodeAreas(data)
+		if err != nil {
+			national.err = err
+			return
+		}
+		decoded := time.Now()
 		national.set = newBoundarySet("vietnam-2025", areas)
-		national.idx = time.Since(start)
 		tb.Logf("national set: %d areas, %d polygons; gunzip %v, decode %v, index build %v",
-			len(national.set.areas), len(national.set.polys), national.gunzip, national.decode, national.idx)
+			len(areas), len(national.set.polys), gunzipped.Sub(start), decoded.Sub(gunzipped), time.Since(decoded))
 	})
 	if national.err != nil {
 		tb.Fatal(national.err)
 	}
 	return national.set
+}
+
+// raceEnabled reports whether the test binary was built with -race.
+func raceEnabled() bool {
+	info, ok := debug.ReadBuildInfo()
+	return ok && slices.Contains(info.Settings, debug.BuildSetting{Key: "-race", Value: "true"})
 }
 
 func gunzipFile(path string) ([]byte, error) {
@@ -80,6 +88,9 @@ func gunzipFile(path string) ([]byte, error) {
 func TestNational(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loading the national boundary file takes seconds")
+	}
+	if raceEnabled() {
+		t.Skip("the race detector makes loading the national file take minutes; it checks nothing here")
 	}
 	s := loadNational(t)
 	if got := len(s.areas); got != 3321 {
@@ -115,13 +126,18 @@ func BenchmarkLocate(b *testing.B) {
 		{"angiang-2025", func(tb testing.TB) *BoundarySet { return loadSet(tb, "angiang-2025") }},
 		{"vietnam-2025", loadNational},
 	} {
-		b.Run(set.name, func(b *testing.B) {
-			s := set.load(b)
-			rng := rand.New(rand.NewPCG(1, 2))
-			const n = 1 << 14
-			b.Run("bound", func(b *testing.B) { benchmarkLocate(b, s, randomInBound(s, rng, n)) })
-			b.Run("inside", func(b *testing.B) { benchmarkLocate(b, s, randomInside(s, rng, n)) })
-		})
+		for _, kind := range []struct {
+			name   string
+			points func(*BoundarySet, *rand.Rand, int) []orb.Point
+		}{
+			{"bound", randomInBound},
+			{"inside", randomInside},
+		} {
+			b.Run(set.name+"/"+kind.name, func(b *testing.B) {
+				s := set.load(b)
+				benchmarkLocate(b, s, kind.points(s, rand.New(rand.NewPCG(1, 2)), 1<<14))
+			})
+		}
 	}
 }
 
@@ -142,10 +158,14 @@ func BenchmarkParseNational(b *testing.B) {
 	if os.Getenv("GEO_BENCH_PARSE") == "" {
 		b.Skip("set GEO_BENCH_PARSE=1 (with -benchtime 1x) to parse the national file per iteration")
 	}
-	loadNational(b)
+	skipWithoutNational(b)
+	data, err := gunzipFile(nationalPath)
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Parse("vietnam-2025", national.data); err != nil {
+		if _, err := Parse("vietnam-2025", data); err != nil {
 			b.Fatal(err)
 		}
 	}

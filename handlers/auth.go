@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -27,6 +28,17 @@ func (s *Server) requireUser(c *fiber.Ctx) error {
 	}
 	c.Locals(localPrincipal, p)
 	return c.Next()
+}
+
+// requireRole refuses callers whose role the route policy does not list.
+func (s *Server) requireRole(roles []models.Role) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		p := principal(c)
+		if !slices.Contains(roles, p.Role) {
+			return models.Errorf(models.EForbidden, "this route is not for the %s role", p.Role)
+		}
+		return c.Next()
+	}
 }
 
 func principal(c *fiber.Ctx) models.Principal {

@@ -1,10 +1,9 @@
 package handlers
 
 import (
-	"strconv"
-
 	"github.com/gofiber/fiber/v2"
 
+	"phananh/app"
 	"phananh/models"
 )
 
@@ -66,12 +65,11 @@ func (s *Server) createTicket(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	status := fiber.StatusOK
 	if created {
-		status = fiber.StatusCreated
+		c.Status(fiber.StatusCreated)
 	}
 	c.Location("/v1/tickets/" + t.ID)
-	return c.Status(status).JSON(ticketView(t, p))
+	return s.sendDetail(c, p, t)
 }
 
 func (s *Server) getTicket(c *fiber.Ctx) error {
@@ -80,7 +78,7 @@ func (s *Server) getTicket(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(ticketView(t, p))
+	return s.sendDetail(c, p, t)
 }
 
 type ticketListResponse struct {
@@ -94,13 +92,9 @@ func (s *Server) listTickets(c *fiber.Ctx) error {
 	if c.Query("mine") != "true" {
 		return models.FieldError(models.EInvalid, "mine", "only mine=true is supported")
 	}
-	limit := 0
-	if raw := c.Query("limit"); raw != "" {
-		n, err := strconv.Atoi(raw)
-		if err != nil || n < 1 {
-			return models.FieldError(models.EInvalid, "limit", "limit must be a positive integer")
-		}
-		limit = n
+	limit, err := queryLimit(c)
+	if err != nil {
+		return err
 	}
 	p := principal(c)
 	page, err := s.svc.MyTickets(c.UserContext(), p, c.Query("cursor"), limit)
@@ -109,7 +103,7 @@ func (s *Server) listTickets(c *fiber.Ctx) error {
 	}
 	out := ticketListResponse{Tickets: make([]ticketBody, 0, len(page.Tickets)), NextCursor: page.NextCursor}
 	for _, t := range page.Tickets {
-		out.Tickets = append(out.Tickets, ticketView(t, p))
+		out.Tickets = append(out.Tickets, listView(t, p, s.svc.Overdue(t)))
 	}
 	return c.JSON(out)
 }
@@ -135,7 +129,37 @@ type ticketBody struct {
 	UpdatedAt       string          `json:"updated_at"`
 	TriageDueAt     string          `json:"triage_due_at"`
 	ResolveDueAt    string          `json:"resolve_due_at"`
+	DueAt           string          `json:"due_at"`
+	Overdue         bool            `json:"overdue"`
+	Outcome         models.Outcome  `json:"outcome,omitempty"`
+	ResultNote      string          `json:"result_note,omitempty"`
+	Rating          int             `json:"rating,omitempty"`
+	RejectReason    string          `json:"reject_reason,omitempty"`
+	DuplicateOf     string          `json:"duplicate_of,omitempty"`
+	OnTimeClass     string          `json:"on_time_class,omitempty"`
+	ReopenCount     int             `json:"reopen_count"`
+	FollowersCount  int             `json:"followers_count"`
+	AllowedActions  []models.Action `json:"allowed_actions,omitempty"`
 	History         []eventBody     `json:"history"`
+
+	// Officials only.
+	RoutingAmbiguous bool           `json:"routing_ambiguous,omitempty"`
+	Extension        *extensionBody `json:"extension,omitempty"`
+	AssignedTo       string         `json:"assigned_to,omitempty"`
+	EscalationLevel  int            `json:"escalation_level,omitempty"`
+	TransferredFrom  []string       `json:"transferred_from,omitempty"`
+	Reporter         *reporterBody  `json:"reporter,omitempty"`
+}
+
+type extensionBody struct {
+	DueAt  string `json:"due_at"`
+	Reason string `json:"reason"`
+}
+
+type reporterBody struct {
+	Pseudonym string `json:"pseudonym"`
+	Phone     string `json:"phone,omitempty"`
+	Name      string `json:"name,omitempty"`
 }
 
 type ticketArea struct {
@@ -155,13 +179,14 @@ type eventBody struct {
 	From       models.State      `json:"from,omitempty"`
 	To         models.State      `json:"to"`
 	ActorRole  models.Role       `json:"actor_role"`
+	Actor      string            `json:"actor,omitempty"` // officials only: staff id or the reporter's pseudonym
 	Note       string            `json:"note,omitempty"`
 	Visibility models.Visibility `json:"visibility"`
 }
 
-// ticketView is the one shape of a ticket the apps read. Residents see public history only;
-// actor ids are never shown (staff are not named to residents, reporters not to staff).
-func ticketView(t *models.Ticket, p models.Principal) ticketBody {
+// publicView is what the reporter, followers and "nearby" see: public history, no staff
+// details, no identities.
+func publicView(t *models.Ticket, overdue bool) ticketBody {
 	b := ticketBody{
 		ID: t.ID, Code: t.Code, State: t.State, Version: t.Version, Category: t.Category, Group: t.Group,
 		Description: t.Description, Address: t.Address, Location: t.Location, Media: t.Media,
@@ -171,18 +196,68 @@ func ticketView(t *models.Ticket, p models.Principal) ticketBody {
 		BoundarySet:     t.BoundarySet,
 		RoutedByNearest: t.RoutedByNearest,
 		CreatedAt:       formatTime(t.CreatedAt), UpdatedAt: formatTime(t.UpdatedAt),
-		TriageDueAt: formatTime(t.TriageDueAt), ResolveDueAt: formatTime(t.ResolveDueAt),
-		History: []eventBody{},
+		TriageDueAt: formatTime(t.TriageDueAt), ResolveDueAt: formatTime(t.ResolveDueAt), DueAt: formatTime(t.DueAt),
+		Overdue: overdue, Outcome: t.Outcome, ResultNote: t.ResultNote, Rating: t.Rating, RejectReason: t.RejectReason,
+		DuplicateOf: t.DuplicateOf, OnTimeClass: string(t.OnTimeClass), ReopenCount: t.ReopenCount,
+		FollowersCount: len(t.Followers),
+		History:        []eventBody{},
 	}
 	if b.Media == nil {
 		b.Media = []string{}
 	}
 	for _, e := range t.History {
-		if e.Visibility != models.Public && p.Role == models.RoleResident {
-			continue
+		if e.Visibility == models.Public {
+			b.History = append(b.History, eventBody{At: formatTime(e.At), Action: e.Action, From: e.From, To: e.To,
+				ActorRole: e.ActorRole, Note: e.Note, Visibility: e.Visibility})
+		}
+	}
+	return b
+}
+
+// internalView adds what officials need: internal history, actors, extension, assignment.
+// Residents' actions show the pseudonym, never the account id.
+func internalView(t *models.Ticket, overdue bool, pseudonym string) ticketBody {
+	b := publicView(t, overdue)
+	b.History = b.History[:0]
+	for _, e := range t.History {
+		actor := e.ActorID
+		if e.ActorRole == models.RoleResident && actor != "" {
+			actor = pseudonym
+			if e.ActorID != t.ReporterID {
+				actor = ""
+			}
 		}
 		b.History = append(b.History, eventBody{At: formatTime(e.At), Action: e.Action, From: e.From, To: e.To,
-			ActorRole: e.ActorRole, Note: e.Note, Visibility: e.Visibility})
+			ActorRole: e.ActorRole, Actor: actor, Note: e.Note, Visibility: e.Visibility})
 	}
+	b.RoutingAmbiguous = t.RoutingAmbiguous
+	b.AssignedTo = t.AssignedTo
+	b.EscalationLevel = t.EscalationLevel
+	b.TransferredFrom = t.TransferredFrom
+	if t.Extension != nil {
+		b.Extension = &extensionBody{DueAt: formatTime(t.Extension.DueAt), Reason: t.Extension.Reason}
+	}
+	return b
+}
+
+// listView is a ticket in a list: public for residents, internal (without the reporter's
+// identity, which is only resolved — and audited — when one ticket is opened) for officials.
+func listView(t *models.Ticket, p models.Principal, overdue bool) ticketBody {
+	if p.Role == models.RoleResident {
+		return publicView(t, overdue)
+	}
+	return internalView(t, overdue, "")
+}
+
+// detailView is one ticket as the caller may see it.
+func detailView(d app.TicketDetail, overdue bool) ticketBody {
+	var b ticketBody
+	if d.Access.Internal() {
+		b = internalView(d.Ticket, overdue, d.Reporter.Pseudonym)
+		b.Reporter = &reporterBody{Pseudonym: d.Reporter.Pseudonym, Phone: d.Reporter.Phone, Name: d.Reporter.Name}
+	} else {
+		b = publicView(d.Ticket, overdue)
+	}
+	b.AllowedActions = d.Allowed
 	return b
 }

@@ -258,18 +258,46 @@ type Principal struct {
 	Scope  APIKeyScope // machine keys only
 }
 
-// CanReadTicket is the read policy of DESIGN.md §1: the reporter, the responsible unit's staff
-// and the IOC; everyone else is told the ticket does not exist.
-func (p Principal) CanReadTicket(t *Ticket) bool {
+// Access is what a principal may see of, and do to, one ticket: the single policy table every
+// ticket route consults.
+type Access int
+
+// Access levels, from nothing to everything.
+const (
+	AccessNone     Access = iota // the ticket does not exist for the caller (404)
+	AccessFollower               // a resident who said "me too": public view, unfollow
+	AccessReporter               // the resident who filed it: public view, the reporter's actions
+	AccessPrevUnit               // a unit the ticket was transferred from: full view, read-only
+	AccessUnit                   // the responsible unit: full view, the unit's actions
+	AccessIOC                    // IOC roles and administrators: full view; operators act
+)
+
+// Internal reports whether the access level shows internal history and the reporter's pseudonym.
+func (a Access) Internal() bool { return a >= AccessPrevUnit }
+
+// TicketAccess decides the caller's access to t (DESIGN.md §1: the reporter, followers, the
+// responsible unit, the units it came from and the IOC; everyone else is told it does not exist).
+func (p Principal) TicketAccess(t *Ticket) Access {
 	switch {
-	case p.UserID == "":
-		return false
-	case p.Role == RoleResident:
-		return t.ReporterID == p.UserID
+	case p.UserID == "" || p.Scope != "":
+		return AccessNone
+	case p.Role == RoleResident && t.ReporterID == p.UserID:
+		return AccessReporter
+	case p.Role == RoleResident && t.IsFollower(p.UserID):
+		return AccessFollower
 	case p.Role.SeesAllTickets():
-		return true
-	case p.Role.NeedsUnit():
-		return p.UnitID != "" && p.UnitID == t.UnitID
+		return AccessIOC
+	case p.Role.NeedsUnit() && p.UnitID != "" && p.UnitID == t.UnitID:
+		return AccessUnit
+	case p.Role.NeedsUnit() && p.UnitID != "":
+		for _, u := range t.TransferredFrom {
+			if u == p.UnitID {
+				return AccessPrevUnit
+			}
+		}
 	}
-	return false
+	return AccessNone
 }
+
+// CanReadTicket reports whether the ticket exists for the caller at all.
+func (p Principal) CanReadTicket(t *Ticket) bool { return p.TicketAccess(t) != AccessNone }

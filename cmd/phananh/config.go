@@ -31,6 +31,9 @@ type config struct {
 	BodyLimit      int
 	RequestTimeout time.Duration
 	CodePrefix     string
+	ReopenWindow   time.Duration
+	ReopenMax      int
+	SLAInterval    time.Duration
 }
 
 // loadConfig reads the configuration from getenv (os.Getenv in production, a map in tests).
@@ -65,6 +68,15 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.RequestTimeout, err = time.ParseDuration(get("REQUEST_TIMEOUT", "10s")); err != nil || c.RequestTimeout <= 0 {
 		return c, fmt.Errorf("REQUEST_TIMEOUT must be a positive duration such as 10s")
+	}
+	if c.ReopenWindow, err = time.ParseDuration(get("REOPEN_WINDOW", "168h")); err != nil || c.ReopenWindow <= 0 {
+		return c, fmt.Errorf("REOPEN_WINDOW must be a positive duration such as 168h")
+	}
+	if c.ReopenMax, err = strconv.Atoi(get("REOPEN_MAX", "1")); err != nil || c.ReopenMax < 0 {
+		return c, fmt.Errorf("REOPEN_MAX must be a number ≥ 0")
+	}
+	if c.SLAInterval, err = time.ParseDuration(get("SLA_INTERVAL", "1m")); err != nil || c.SLAInterval < 50*time.Millisecond {
+		return c, fmt.Errorf("SLA_INTERVAL must be a duration of at least 50ms, such as 1m")
 	}
 	if c.OfficeHours, err = parseOfficeHours(get("OFFICE_HOURS", "07:00-11:00,13:00-17:00")); err != nil {
 		return c, err

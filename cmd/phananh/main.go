@@ -6,6 +6,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -188,6 +190,12 @@ func buildService(ctx context.Context, store app.Store, cfg config, log *slog.Lo
 	}
 	acfg := app.DefaultConfig()
 	acfg.CodePrefix = cfg.CodePrefix
+	acfg.ReopenWindow = cfg.ReopenWindow
+	acfg.ReopenMax = cfg.ReopenMax
+	// Pseudonyms must be stable across restarts and instances and unguessable: derive their key
+	// from the signing key every instance shares.
+	pk := sha256.Sum256(append([]byte("phananh pseudonyms\x00"), key.Seed()...))
+	acfg.PseudonymKey = pk[:]
 	return app.New(ctx, app.Deps{
 		Store: store, SMS: sender, Tokens: tokens.New(key, cfg.JWTIssuer, cfg.JWTAudience),
 		Boundaries: set, Calendar: cal, Logger: log, Now: time.Now, Config: acfg,
@@ -219,11 +227,19 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "boundary_set", cfg.BoundarySet)
 
+	workerCtx, stopWorkers := context.WithCancel(context.Background())
+	defer stopWorkers()
+	var workers sync.WaitGroup
+	holder, _ := os.Hostname()
+	holder = fmt.Sprintf("%s/%d/%d", holder, os.Getpid(), time.Now().UnixNano())
+	workers.Go(func() { svc.RunSLA(workerCtx, holder, cfg.SLAInterval) })
+
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Listener(ln) }()
+	var serveErr error
 	select {
 	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
+		serveErr = fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
@@ -232,9 +248,11 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	if err := srv.ShutdownWithContext(shutdownCtx); err != nil {
 		log.Error("shutdown", "error", err)
 	}
-	// Workers (dispatch, SLA) stop here once they exist; the store closes last (deferred).
+	// Then the workers, then the store (deferred above), so nothing writes to a closed store.
+	stopWorkers()
+	workers.Wait()
 	log.Info("stopped")
-	return nil
+	return serveErr
 }
 
 func admin(ctx context.Context, cfg config, log *slog.Logger, noun, verb string, args []string, stdin io.Reader, stdout io.Writer) error {

@@ -238,20 +238,23 @@ type attributeDoc struct {
 }
 
 type categoryDoc struct {
-	Code        string         `bson:"_id"`
-	Group       string         `bson:"group"`
-	Name        string         `bson:"name"`
-	NameEN      string         `bson:"name_en"`
-	Description string         `bson:"description"`
-	UnitKind    string         `bson:"unit_kind"`
-	CityLevel   bool           `bson:"city_level"`
-	Priority    string         `bson:"priority"`
-	TriageSLA   slaDoc         `bson:"triage_sla"`
-	ResolveSLA  slaDoc         `bson:"resolve_sla"`
-	Private     bool           `bson:"private_by_default"`
-	Emergency   string         `bson:"emergency_number"`
-	Attributes  []attributeDoc `bson:"attributes"`
-	Active      bool           `bson:"active"`
+	Code        string `bson:"_id"`
+	Group       string `bson:"group"`
+	Name        string `bson:"name"`
+	NameEN      string `bson:"name_en"`
+	Description string `bson:"description"`
+	UnitKind    string `bson:"unit_kind"`
+	CityLevel   bool   `bson:"city_level"`
+	Priority    string `bson:"priority"`
+	TriageSLA   slaDoc `bson:"triage_sla"`
+	ResolveSLA  slaDoc `bson:"resolve_sla"`
+	Private     bool   `bson:"private_by_default"`
+	// ContactAllowed decodes as false from documents written before it existed, the safe
+	// default (the reporter's identity stays hidden).
+	ContactAllowed bool           `bson:"contact_allowed"`
+	Emergency      string         `bson:"emergency_number"`
+	Attributes     []attributeDoc `bson:"attributes"`
+	Active         bool           `bson:"active"`
 }
 
 func toCategoryDoc(c *models.Category) categoryDoc {
@@ -269,6 +272,8 @@ func toCategoryDoc(c *models.Category) categoryDoc {
 		Private:     c.Private,
 		Emergency:   c.Emergency,
 		Active:      c.Active,
+
+		ContactAllowed: c.ContactAllowed,
 	}
 	if c.Attributes != nil {
 		d.Attributes = make([]attributeDoc, len(c.Attributes))
@@ -294,6 +299,8 @@ func (d *categoryDoc) model() models.Category {
 		Private:     d.Private,
 		Emergency:   d.Emergency,
 		Active:      d.Active,
+
+		ContactAllowed: d.ContactAllowed,
 	}
 	if d.Attributes != nil {
 		c.Attributes = make([]models.Attribute, len(d.Attributes))
@@ -323,8 +330,23 @@ type eventDoc struct {
 	Visibility string    `bson:"visibility"`
 }
 
+// extensionDoc is a pending deadline extension request.
+type extensionDoc struct {
+	DueAt       time.Time `bson:"due_at"`
+	Reason      string    `bson:"reason"`
+	RequestedBy string    `bson:"requested_by"`
+	RequestedAt time.Time `bson:"requested_at"`
+}
+
 // ticketDoc is one ticket with its history embedded, so a read is one lookup and a change is one
 // compare-and-set on version (DESIGN.md §3).
+//
+// Workflow fields: due_at is always present (a zero deadline is stored as year 1, like the other
+// deadlines, and sorts first in queues); the "when did it happen" times are absent until they
+// happen; next_check_at is absent when nothing is scheduled, so the SLA worker's range query
+// {next_check_at: {$gt: epoch, $lte: now}} never matches an unscheduled ticket. Durations are
+// int64 nanoseconds (exactly time.Duration), named *_ns. Documents written before these fields
+// existed decode with zero values.
 type ticketDoc struct {
 	ID               string      `bson:"_id"`
 	Code             string      `bson:"code"`
@@ -354,6 +376,31 @@ type ticketDoc struct {
 	TriageDueAt      time.Time   `bson:"triage_due_at"`
 	ResolveDueAt     time.Time   `bson:"resolve_due_at"`
 	History          []eventDoc  `bson:"history"`
+
+	DueAt             time.Time     `bson:"due_at"`
+	PausedAt          *time.Time    `bson:"paused_at,omitempty"`
+	PausedRemainingNs int64         `bson:"paused_remaining_ns"`
+	PausedTotalNs     int64         `bson:"paused_total_ns"`
+	ExtendedFrom      *time.Time    `bson:"extended_from,omitempty"`
+	Extension         *extensionDoc `bson:"extension,omitempty"`
+	AssignedTo        string        `bson:"assigned_to"`
+	TransferredFrom   []string      `bson:"transferred_from"`
+	Followers         []string      `bson:"followers"`
+	DuplicateOf       string        `bson:"duplicate_of"`
+	RejectReason      string        `bson:"reject_reason"`
+	Outcome           string        `bson:"outcome"`
+	ResultNote        string        `bson:"result_note"`
+	ResultMedia       []string      `bson:"result_media"`
+	Rating            int           `bson:"rating"`
+	RatingComment     string        `bson:"rating_comment"`
+	ReopenCount       int           `bson:"reopen_count"`
+	TriagedAt         *time.Time    `bson:"triaged_at,omitempty"`
+	ResolvedAt        *time.Time    `bson:"resolved_at,omitempty"`
+	ClosedAt          *time.Time    `bson:"closed_at,omitempty"`
+	OnTimeClass       string        `bson:"on_time_class"`
+	RemindedAt        *time.Time    `bson:"reminded_at,omitempty"`
+	EscalationLevel   int           `bson:"escalation_level"`
+	NextCheckAt       *time.Time    `bson:"next_check_at,omitempty"`
 }
 
 func toTicketDoc(t *models.Ticket) *ticketDoc {
@@ -385,6 +432,33 @@ func toTicketDoc(t *models.Ticket) *ticketDoc {
 		UpdatedAt:        utc(t.UpdatedAt),
 		TriageDueAt:      utc(t.TriageDueAt),
 		ResolveDueAt:     utc(t.ResolveDueAt),
+
+		DueAt:             utc(t.DueAt),
+		PausedAt:          optTime(t.PausedAt),
+		PausedRemainingNs: int64(t.PausedRemaining),
+		PausedTotalNs:     int64(t.PausedTotal),
+		ExtendedFrom:      optTime(t.ExtendedFrom),
+		AssignedTo:        t.AssignedTo,
+		TransferredFrom:   t.TransferredFrom,
+		Followers:         t.Followers,
+		DuplicateOf:       t.DuplicateOf,
+		RejectReason:      t.RejectReason,
+		Outcome:           string(t.Outcome),
+		ResultNote:        t.ResultNote,
+		ResultMedia:       t.ResultMedia,
+		Rating:            t.Rating,
+		RatingComment:     t.RatingComment,
+		ReopenCount:       t.ReopenCount,
+		TriagedAt:         optTime(t.TriagedAt),
+		ResolvedAt:        optTime(t.ResolvedAt),
+		ClosedAt:          optTime(t.ClosedAt),
+		OnTimeClass:       string(t.OnTimeClass),
+		RemindedAt:        optTime(t.RemindedAt),
+		EscalationLevel:   t.EscalationLevel,
+		NextCheckAt:       optTime(t.NextCheckAt),
+	}
+	if e := t.Extension; e != nil {
+		d.Extension = &extensionDoc{DueAt: utc(e.DueAt), Reason: e.Reason, RequestedBy: e.RequestedBy, RequestedAt: utc(e.RequestedAt)}
 	}
 	if t.History != nil {
 		d.History = make([]eventDoc, len(t.History))
@@ -433,6 +507,33 @@ func (d *ticketDoc) model() *models.Ticket {
 		UpdatedAt:        utc(d.UpdatedAt),
 		TriageDueAt:      utc(d.TriageDueAt),
 		ResolveDueAt:     utc(d.ResolveDueAt),
+
+		DueAt:           utc(d.DueAt),
+		PausedAt:        fromOptTime(d.PausedAt),
+		PausedRemaining: time.Duration(d.PausedRemainingNs),
+		PausedTotal:     time.Duration(d.PausedTotalNs),
+		ExtendedFrom:    fromOptTime(d.ExtendedFrom),
+		AssignedTo:      d.AssignedTo,
+		TransferredFrom: d.TransferredFrom,
+		Followers:       d.Followers,
+		DuplicateOf:     d.DuplicateOf,
+		RejectReason:    d.RejectReason,
+		Outcome:         models.Outcome(d.Outcome),
+		ResultNote:      d.ResultNote,
+		ResultMedia:     d.ResultMedia,
+		Rating:          d.Rating,
+		RatingComment:   d.RatingComment,
+		ReopenCount:     d.ReopenCount,
+		TriagedAt:       fromOptTime(d.TriagedAt),
+		ResolvedAt:      fromOptTime(d.ResolvedAt),
+		ClosedAt:        fromOptTime(d.ClosedAt),
+		OnTimeClass:     models.OnTimeClass(d.OnTimeClass),
+		RemindedAt:      fromOptTime(d.RemindedAt),
+		EscalationLevel: d.EscalationLevel,
+		NextCheckAt:     fromOptTime(d.NextCheckAt),
+	}
+	if e := d.Extension; e != nil {
+		t.Extension = &models.ExtensionRequest{DueAt: utc(e.DueAt), Reason: e.Reason, RequestedBy: e.RequestedBy, RequestedAt: utc(e.RequestedAt)}
 	}
 	if d.History != nil {
 		t.History = make([]models.Event, len(d.History))

@@ -47,6 +47,8 @@ const (
 	collCategories      = "categories"
 	collSequences       = "sequences"
 	collTickets         = "tickets"
+	collLeases          = "leases"
+	collAudit           = "audit_log"
 )
 
 // Store implements app.Store on one MongoDB database. It is safe for concurrent use: the driver's
@@ -80,7 +82,28 @@ func Open(ctx context.Context, uri, database string) (*Store, error) {
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, err
 	}
+	if err := s.upgrade(ctx); err != nil {
+		_ = client.Disconnect(context.WithoutCancel(ctx))
+		return nil, err
+	}
 	return s, nil
+}
+
+// upgrade brings documents written by earlier versions up to the current shape, idempotently,
+// so every instance may run it at start. Tickets from before the workflow fields have no due_at;
+// it is set to the zero time they decode to, so that queue sorting, cursors and DueBefore treat
+// them exactly like the SQLite store does (a zero deadline, first in the queue). The update
+// touches only documents without the field and leaves version alone: it changes nothing a reader
+// can observe through the model.
+func (s *Store) upgrade(ctx context.Context) error {
+	_, err := s.coll(collTickets).UpdateMany(ctx,
+		bson.D{{Key: "due_at", Value: bson.D{{Key: "$exists", Value: false}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "due_at", Value: time.Time{}}}}},
+	)
+	if err != nil {
+		return fmt.Errorf("mongodb: upgrade tickets (due_at): %w", err)
+	}
+	return nil
 }
 
 // clientOptions reads uri and applies the store's defaults: majority write concern unless the
@@ -131,6 +154,15 @@ func indexes() []indexSpec {
 		{collTickets, "reporter_created", bson.D{{Key: "reporter_id", Value: 1}, {Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}, false},
 		{collTickets, "unit_created", bson.D{{Key: "unit_id", Value: 1}, {Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}, false},
 		{collTickets, "created", bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}, false},
+		// Workflow: unit and IOC queues in deadline order, the SLA worker's schedule (absent when
+		// nothing is scheduled; no partial index on FerretDB), and the nearby-duplicates box.
+		{collTickets, "unit_due", bson.D{{Key: "unit_id", Value: 1}, {Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}, false},
+		{collTickets, "due", bson.D{{Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}, false},
+		{collTickets, "next_check", bson.D{{Key: "next_check_at", Value: 1}, {Key: "_id", Value: 1}}, false},
+		{collTickets, "location", bson.D{{Key: "location.lat", Value: 1}, {Key: "location.lng", Value: 1}}, false},
+		{collAudit, "at", bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}}, false},
+		{collAudit, "ticket_at", bson.D{{Key: "ticket_id", Value: 1}, {Key: "at", Value: -1}, {Key: "_id", Value: -1}}, false},
+		{collAudit, "actor_at", bson.D{{Key: "actor_id", Value: 1}, {Key: "at", Value: -1}, {Key: "_id", Value: -1}}, false},
 	}
 }
 

@@ -111,17 +111,5 @@ func (s *Store) FindTickets(ctx context.Context, f models.TicketFilter) ([]*mode
 	if f.Limit > 0 {
 		opts.SetLimit(int64(f.Limit))
 	}
-	cur, err := s.coll(collTickets).Find(ctx, filter, opts)
-	if err != nil {
-		return nil, translate(err, "find tickets", "ticket")
-	}
-	var docs []ticketDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, translate(err, "find tickets", "ticket")
-	}
-	out := make([]*models.Ticket, len(docs))
-	for i := range docs {
-		out[i] = docs[i].model()
-	}
-	return out, nil
+	return s.findTickets(ctx, "find tickets", filter, opts)
 }

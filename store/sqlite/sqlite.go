@@ -63,10 +63,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	params.Add("_pragma", "foreign_keys(1)")
 	params.Set("_txlock", "immediate")
 
-	w, err := sql.Open("sqlite", path+"?"+params.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
-	}
+	w := sql.OpenDB(connector{path + "?" + params.Encode()})
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxIdleTime(0)
@@ -83,11 +80,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	rparams.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	rparams.Add("_pragma", "foreign_keys(1)")
 	rparams.Set("_query_only", "1")
-	r, err := sql.Open("sqlite", path+"?"+rparams.Encode())
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
-	}
+	r := sql.OpenDB(connector{path + "?" + rparams.Encode()})
 	n := max(4, runtime.GOMAXPROCS(0))
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"phananh/models"
 )
@@ -30,6 +31,20 @@ func ticketDoc(t *models.Ticket) (string, error) {
 	c.UpdatedAt = normTime(c.UpdatedAt)
 	c.TriageDueAt = normTime(c.TriageDueAt)
 	c.ResolveDueAt = normTime(c.ResolveDueAt)
+	c.DueAt = normTime(c.DueAt)
+	c.PausedAt = normTime(c.PausedAt)
+	c.ExtendedFrom = normTime(c.ExtendedFrom)
+	c.TriagedAt = normTime(c.TriagedAt)
+	c.ResolvedAt = normTime(c.ResolvedAt)
+	c.ClosedAt = normTime(c.ClosedAt)
+	c.RemindedAt = normTime(c.RemindedAt)
+	c.NextCheckAt = normTime(c.NextCheckAt)
+	if t.Extension != nil {
+		e := *t.Extension
+		e.DueAt = normTime(e.DueAt)
+		e.RequestedAt = normTime(e.RequestedAt)
+		c.Extension = &e
+	}
 	if c.History != nil {
 		c.History = make([]models.Event, len(t.History))
 		for i, e := range t.History {
@@ -44,6 +59,27 @@ func ticketDoc(t *models.Ticket) (string, error) {
 	return string(b), nil
 }
 
+// ticketColumns lists the columns derived from a ticket besides id and doc, in the order of
+// ticketValues. Every write sets all of them, so they always agree with the document.
+const ticketColumns = `idempotency_key, reporter_id, unit_id, state, version, created_at, updated_at,
+	category, area_code, due_at, next_check_at, lat, lng`
+
+// ticketValues are the values of ticketColumns for t.
+func ticketValues(t *models.Ticket) []any {
+	return []any{t.IdempotencyKey, t.ReporterID, t.UnitID, string(t.State), t.Version,
+		ms(t.CreatedAt), ms(t.UpdatedAt),
+		t.Category, t.AreaCode, ms(t.DueAt), nextCheckMs(t.NextCheckAt), t.Location.Lat, t.Location.Lng}
+}
+
+// nextCheckMs encodes NextCheckAt for the next_check_at column: 0 when nothing is scheduled.
+// A time at or before the Unix epoch also counts as unscheduled (the app never schedules one).
+func nextCheckMs(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return max(ms(t), 0)
+}
+
 // CreateTicket inserts t; a taken id or idempotency key is EConflict, which is how a retried
 // report is recognised.
 func (s *Store) CreateTicket(ctx context.Context, t *models.Ticket) error {
@@ -51,11 +87,9 @@ func (s *Store) CreateTicket(ctx context.Context, t *models.Ticket) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.w.ExecContext(ctx, `INSERT INTO tickets
-		(id, idempotency_key, reporter_id, unit_id, state, version, created_at, updated_at, doc)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.ID, t.IdempotencyKey, t.ReporterID, t.UnitID, string(t.State), t.Version,
-		ms(t.CreatedAt), ms(t.UpdatedAt), doc)
+	args := append([]any{t.ID, doc}, ticketValues(t)...)
+	_, err = s.w.ExecContext(ctx, `INSERT INTO tickets (id, doc, `+ticketColumns+`)
+		VALUES (?, ?`+strings.Repeat(", ?", len(args)-2)+`)`, args...)
 	return translate(err, "create ticket", "ticket")
 }
 
@@ -93,11 +127,10 @@ func (s *Store) UpdateTicket(ctx context.Context, t *models.Ticket, expectedVers
 		return err
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE tickets SET idempotency_key = ?, reporter_id = ?,
-			unit_id = ?, state = ?, version = ?, created_at = ?, updated_at = ?, doc = ?
-			WHERE id = ? AND version = ?`,
-			t.IdempotencyKey, t.ReporterID, t.UnitID, string(t.State), t.Version,
-			ms(t.CreatedAt), ms(t.UpdatedAt), doc, t.ID, expectedVersion)
+		args := append([]any{doc}, ticketValues(t)...)
+		args = append(args, t.ID, expectedVersion)
+		res, err := tx.ExecContext(ctx, `UPDATE tickets SET (doc, `+ticketColumns+`) =
+			(?`+strings.Repeat(", ?", len(args)-3)+`) WHERE id = ? AND version = ?`, args...)
 		if err != nil {
 			return err
 		}
@@ -146,16 +179,21 @@ func (s *Store) FindTickets(ctx context.Context, f models.TicketFilter) ([]*mode
 		q += ` LIMIT ?`
 		args = append(args, f.Limit)
 	}
+	return s.queryTickets(ctx, "find tickets", q, args...)
+}
+
+// queryTickets runs q, which selects the doc column only, and decodes every row.
+func (s *Store) queryTickets(ctx context.Context, op, q string, args ...any) ([]*models.Ticket, error) {
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, translate(err, "find tickets", "ticket")
+		return nil, translate(err, op, "ticket")
 	}
 	defer rows.Close()
 	var out []*models.Ticket
 	for rows.Next() {
 		var doc string
 		if err := rows.Scan(&doc); err != nil {
-			return nil, translate(err, "find tickets", "ticket")
+			return nil, translate(err, op, "ticket")
 		}
 		t, err := decodeTicket(doc)
 		if err != nil {
@@ -164,7 +202,7 @@ func (s *Store) FindTickets(ctx context.Context, f models.TicketFilter) ([]*mode
 		out = append(out, t)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, translate(err, "find tickets", "ticket")
+		return nil, translate(err, op, "ticket")
 	}
 	return out, nil
 }

@@ -126,7 +126,7 @@ func testCategories(t *testing.T, s app.Store) {
 		Code: "antt.gay_roi", Group: models.GroupANTT, Name: "Gây rối trật tự công cộng", NameEN: "Public disorder",
 		Description: "Đánh nhau, tụ tập gây rối", UnitKind: models.UnitCongAn, Priority: models.PriorityUrgent,
 		TriageSLA: models.SLA{Value: 1, Unit: models.ClockHours}, ResolveSLA: models.SLA{Value: 3, Unit: models.ClockHours},
-		Private: true, Emergency: "113", Active: true,
+		Private: true, ContactAllowed: true, Emergency: "113", Active: true,
 		Attributes: []models.Attribute{
 			{Code: "people", Datatype: "number", Description: "Số người"},
 			{Code: "weapon", Datatype: "singlevaluelist", Required: true, Description: "Có hung khí?", Values: []string{"co", "khong"}},
@@ -144,7 +144,7 @@ func testCategories(t *testing.T, s app.Store) {
 	wantEqual(t, "Categories (sorted by code)", []models.Category{disorder, welfare}, cats)
 
 	welfare2 := welfare
-	welfare2.Active, welfare2.Name = true, "Trợ cấp xã hội (sửa)"
+	welfare2.Active, welfare2.Name, welfare2.ContactAllowed = true, "Trợ cấp xã hội (sửa)", true
 	welfare2.Attributes = []models.Attribute{{Code: "household", Datatype: "string", Description: "Mã hộ"}}
 	road := models.Category{
 		Code: "do_thi.lan_chiem", Group: models.GroupDoThi, Name: "Lấn chiếm lòng lề đường", UnitKind: models.UnitUBND,

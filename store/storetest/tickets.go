@@ -59,7 +59,8 @@ var ticketTests = []storeTest{
 	{"FindPaging", testFindTicketsPaging},
 }
 
-// fullTicket is a ticket with every field set, history included.
+// fullTicket is a ticket with every field set, history and workflow fields included; no field
+// holds its zero value, so a store that drops one fails the round trip.
 func fullTicket(id, reporter, unit string, created time.Time) *models.Ticket {
 	return &models.Ticket{
 		ID: id, Code: "PA-2025-" + id, State: models.StateInProgress, Version: 3, AppliedVersion: 2,
@@ -81,6 +82,32 @@ func fullTicket(id, reporter, unit string, created time.Time) *models.Ticket {
 			{At: created.Add(2 * time.Hour), ActorRole: models.RoleOfficer, ActorID: "off-1", Action: "accept",
 				From: models.StateAssigned, To: models.StateInProgress, Visibility: models.Public},
 		},
+
+		DueAt:           created.Add(5 * time.Hour),
+		PausedAt:        created.Add(90 * time.Minute),
+		PausedRemaining: 3*time.Hour + 25*time.Minute + 1_234_567*time.Nanosecond, // kept to the nanosecond
+		PausedTotal:     47*time.Minute + 999*time.Microsecond,
+		ExtendedFrom:    created.Add(4 * time.Hour),
+		Extension: &models.ExtensionRequest{DueAt: created.Add(50 * time.Hour), Reason: "chờ vật tư thay thế",
+			RequestedBy: "off-1", RequestedAt: created.Add(3 * time.Hour)},
+		AssignedTo:      "off-1",
+		TransferredFrom: []string{"u-old-1", "u-old-2"},
+		Followers:       []string{"r-follower-1", "r-follower-2", "r-follower-3"},
+		DuplicateOf:     "t-original-" + id,
+		RejectReason:    "other",
+		Outcome:         models.OutcomePartiallyFixed,
+		ResultNote:      "Đã nhắc nhở, lập biên bản",
+		ResultMedia:     []string{"result-" + id + "-1"},
+		Rating:          4,
+		RatingComment:   "Xử lý nhanh, cảm ơn",
+		ReopenCount:     2,
+		TriagedAt:       created.Add(time.Minute),
+		ResolvedAt:      created.Add(6 * time.Hour),
+		ClosedAt:        created.Add(7 * time.Hour),
+		OnTimeClass:     models.LateWithExtension,
+		RemindedAt:      created.Add(4*time.Hour + 30*time.Minute),
+		EscalationLevel: 2,
+		NextCheckAt:     created.Add(8 * time.Hour),
 	}
 }
 
@@ -99,6 +126,13 @@ func clone(t *models.Ticket) *models.Ticket {
 	c := *t
 	c.Media = slices.Clone(t.Media)
 	c.History = slices.Clone(t.History)
+	c.TransferredFrom = slices.Clone(t.TransferredFrom)
+	c.Followers = slices.Clone(t.Followers)
+	c.ResultMedia = slices.Clone(t.ResultMedia)
+	if t.Extension != nil {
+		e := *t.Extension
+		c.Extension = &e
+	}
 	return &c
 }
 

@@ -1,0 +1,270 @@
+package app
+
+import (
+	"context"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"phananh/models"
+)
+
+// TicketDetail is a ticket as one caller may see it: the access level decides the view, and
+// Reporter is filled only for officials.
+type TicketDetail struct {
+	Ticket   *models.Ticket
+	Access   models.Access
+	Reporter *ReporterInfo
+	Allowed  []models.Action
+}
+
+// ReporterInfo identifies the reporter to officials: always a stable pseudonym, the phone and
+// name only where the policy allows (every such reveal is audited).
+type ReporterInfo struct {
+	Pseudonym string
+	Phone     string
+	Name      string
+}
+
+// Detail prepares the caller's view of a ticket already loaded under the read policy. For
+// officials it resolves the reporter's identity — revealed to the IOC always, to the unit when the
+// resident allowed contact and the category permits it — and writes an audit record when it does.
+func (s *Service) Detail(ctx context.Context, p models.Principal, t *models.Ticket) (TicketDetail, error) {
+	access := p.TicketAccess(t)
+	d := TicketDetail{Ticket: t, Access: access}
+	for _, a := range models.AllowedActions(t.State, p.Role) {
+		if s.mayAct(p, t, access, a) == nil {
+			d.Allowed = append(d.Allowed, a)
+		}
+	}
+	if !access.Internal() {
+		return d, nil
+	}
+	d.Reporter = &ReporterInfo{Pseudonym: s.Pseudonym(t.ReporterID)}
+	cat := s.catalog.Load().categories[t.Category]
+	reveal := access == models.AccessIOC || (access == models.AccessUnit && t.AllowContact && cat.ContactAllowed)
+	if !reveal {
+		return d, nil
+	}
+	u, err := s.store.UserByID(ctx, t.ReporterID)
+	if models.IsCode(err, models.ENotFound) {
+		return d, nil
+	} else if err != nil {
+		return d, err
+	}
+	if err := s.audit(ctx, p, "reveal_reporter", t.ID, u.ID, ""); err != nil {
+		return d, err
+	}
+	d.Reporter.Phone, d.Reporter.Name = u.Phone, u.DisplayName
+	return d, nil
+}
+
+// audit appends one record; a failure fails the operation, since an unaudited reveal must not
+// happen.
+func (s *Service) audit(ctx context.Context, p models.Principal, action, ticket, subject, detail string) error {
+	id, err := s.newID()
+	if err != nil {
+		return err
+	}
+	return s.store.AppendAudit(ctx, &models.AuditRecord{ID: id, At: s.clock(), ActorID: p.UserID, Role: p.Role,
+		Action: action, Ticket: ticket, Subject: subject, Detail: detail})
+}
+
+// QueueParams are an official's queue filters as the transport received them.
+type QueueParams struct {
+	States    []models.State
+	Category  string
+	Overdue   bool
+	DueBefore time.Time
+	Q         string
+	Area      string
+	Unit      string
+	Cursor    string
+	Limit     int
+}
+
+// QueuePage is one page of a queue with the counts per state of the whole filtered queue.
+type QueuePage struct {
+	Tickets    []*models.Ticket
+	NextCursor string
+	Counts     map[models.State]int
+}
+
+// Queue lists the tickets an official works on, by deadline: their unit's for officers and
+// leaders, every unit's for the IOC.
+func (s *Service) Queue(ctx context.Context, p models.Principal, q QueueParams) (QueuePage, error) {
+	f := models.QueueFilter{States: q.States, Category: q.Category, DueBefore: q.DueBefore, AreaCode: q.Area, Limit: s.clampLimit(q.Limit)}
+	switch {
+	case p.Role.NeedsUnit():
+		if q.Unit != "" && q.Unit != p.UnitID {
+			return QueuePage{}, models.FieldError(models.EForbidden, "unit", "your queue is unit %s", p.UnitID)
+		}
+		f.UnitIDs = []string{p.UnitID}
+	case p.Role.SeesAllTickets():
+		if q.Unit != "" {
+			f.UnitIDs = []string{q.Unit}
+		}
+	default:
+		return QueuePage{}, models.Errorf(models.EForbidden, "queues are for officials")
+	}
+	for _, st := range f.States {
+		if !slices.Contains(models.States, st) {
+			return QueuePage{}, models.FieldError(models.EInvalid, "state", "unknown state %q", st)
+		}
+	}
+	if len(f.States) == 0 {
+		f.States = []models.State{models.StateReceived, models.StateAssigned, models.StateInProgress, models.StateAwaitingInfo}
+	}
+	if q.Overdue {
+		var running []models.State
+		for _, st := range f.States {
+			if st.ClockRunning() {
+				running = append(running, st)
+			}
+		}
+		f.States = running
+		now := s.clock()
+		if f.DueBefore.IsZero() || now.Before(f.DueBefore) {
+			f.DueBefore = now
+		}
+		if len(running) == 0 {
+			return QueuePage{Counts: map[models.State]int{}}, nil
+		}
+	}
+	f.Q = strings.TrimSpace(q.Q)
+	if utf8.RuneCountInString(f.Q) > 200 {
+		return QueuePage{}, models.FieldError(models.EInvalid, "q", "q is longer than 200 characters")
+	}
+	if q.Cursor != "" {
+		c, err := decodeQueueCursor(q.Cursor)
+		if err != nil {
+			return QueuePage{}, err
+		}
+		f.After = c
+	}
+	want := f.Limit
+	f.Limit++
+	ts, err := s.store.FindQueue(ctx, f)
+	if err != nil {
+		return QueuePage{}, err
+	}
+	counts, err := s.store.CountByState(ctx, f)
+	if err != nil {
+		return QueuePage{}, err
+	}
+	page := QueuePage{Tickets: ts, Counts: counts}
+	if len(ts) > want {
+		page.Tickets = ts[:want]
+		last := page.Tickets[want-1]
+		page.NextCursor = encodeCursor(models.TicketCursor{CreatedAt: last.DueAt, ID: last.ID})
+	}
+	return page, nil
+}
+
+func decodeQueueCursor(s string) (*models.QueueCursor, error) {
+	c, err := decodeCursor(s)
+	if err != nil {
+		return nil, err
+	}
+	return &models.QueueCursor{DueAt: c.CreatedAt, ID: c.ID}, nil
+}
+
+// Overdue reports whether the ticket's running deadline has passed now.
+func (s *Service) Overdue(t *models.Ticket) bool { return t.Overdue(s.clock()) }
+
+// NearbyTicket is an open report near a point, for the "me too" offer before filing.
+type NearbyTicket struct {
+	Ticket    *models.Ticket
+	DistanceM float64
+}
+
+// Nearby lists open, non-private reports of a category around a point (public data only), so a
+// resident can follow an existing report instead of filing a duplicate.
+func (s *Service) Nearby(ctx context.Context, p models.Principal, loc models.Location, category string) ([]NearbyTicket, error) {
+	if p.UserID == "" {
+		return nil, models.Errorf(models.EUnauthorized, "sign in first")
+	}
+	if err := loc.Validate(); err != nil {
+		return nil, err
+	}
+	if _, ok := s.catalog.Load().categories[category]; !ok {
+		return nil, models.FieldError(models.EUnprocessable, "category", "unknown category %q", category)
+	}
+	r := s.cfg.NearbyRadiusM
+	dLat := r / 111320
+	dLng := r / (111320 * math.Cos(loc.Lat*math.Pi/180))
+	cands, err := s.store.FindNearby(ctx, models.NearbyFilter{
+		MinLat: loc.Lat - dLat, MaxLat: loc.Lat + dLat, MinLng: loc.Lng - dLng, MaxLng: loc.Lng + dLng,
+		Category: category, CreatedAfter: s.clock().Add(-s.cfg.NearbyMaxAge), Limit: 500,
+		States: []models.State{models.StateReceived, models.StateAssigned, models.StateInProgress, models.StateAwaitingInfo},
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []NearbyTicket
+	for _, t := range cands {
+		if t.Private {
+			continue
+		}
+		if d := distanceM(loc, t.Location); d <= r {
+			out = append(out, NearbyTicket{Ticket: t, DistanceM: math.Round(d)})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].DistanceM != out[j].DistanceM {
+			return out[i].DistanceM < out[j].DistanceM
+		}
+		return out[i].Ticket.ID < out[j].Ticket.ID
+	})
+	if len(out) > s.cfg.NearbyMax {
+		out = out[:s.cfg.NearbyMax]
+	}
+	return out, nil
+}
+
+// distanceM is the haversine distance between two points in metres.
+func distanceM(a, b models.Location) float64 {
+	const earth = 6371008.8
+	rad := math.Pi / 180
+	dLat := (b.Lat - a.Lat) * rad
+	dLng := (b.Lng - a.Lng) * rad
+	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(a.Lat*rad)*math.Cos(b.Lat*rad)*math.Sin(dLng/2)*math.Sin(dLng/2)
+	return 2 * earth * math.Asin(math.Sqrt(h))
+}
+
+// AuditPage is one page of the audit log.
+type AuditPage struct {
+	Records    []models.AuditRecord
+	NextCursor string
+}
+
+// Audit lists the audit log for administrators.
+func (s *Service) Audit(ctx context.Context, p models.Principal, f models.AuditFilter, cursor string) (AuditPage, error) {
+	if p.Role != models.RoleAdmin {
+		return AuditPage{}, models.Errorf(models.EForbidden, "the audit log is for administrators")
+	}
+	f.Limit = s.clampLimit(f.Limit)
+	if cursor != "" {
+		c, err := decodeCursor(cursor)
+		if err != nil {
+			return AuditPage{}, err
+		}
+		f.Before = &models.AuditCursor{At: c.CreatedAt, ID: c.ID}
+	}
+	want := f.Limit
+	f.Limit++
+	recs, err := s.store.FindAudit(ctx, f)
+	if err != nil {
+		return AuditPage{}, err
+	}
+	page := AuditPage{Records: recs}
+	if len(recs) > want {
+		page.Records = recs[:want]
+		last := page.Records[want-1]
+		page.NextCursor = encodeCursor(models.TicketCursor{CreatedAt: last.At, ID: last.ID})
+	}
+	return page, nil
+}

@@ -1,0 +1,182 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"phananh/models"
+)
+
+// remaining is the time left from now to due in the SLA's own currency: working time for
+// working-hour and working-day rules, clock time otherwise (never negative).
+func (s *Service) remaining(sla models.SLA, now, due time.Time) time.Duration {
+	if sla.Unit == models.ClockHours {
+		return max(due.Sub(now), 0)
+	}
+	return s.cal.WorkingTimeBetween(now, due)
+}
+
+// addSLATime is the inverse of remaining: the instant d of the rule's time after start.
+func (s *Service) addSLATime(sla models.SLA, start time.Time, d time.Duration) time.Time {
+	if sla.Unit == models.ClockHours {
+		return start.Add(d).UTC()
+	}
+	return s.cal.AddWorkingTime(start, d).UTC()
+}
+
+// restartDeadlines gives a ticket fresh deadlines from now (filing, transfer).
+func (s *Service) restartDeadlines(t *models.Ticket, cat models.Category, now time.Time) {
+	t.TriageDueAt = cat.TriageSLA.Due(s.cal, now).UTC()
+	t.ResolveDueAt = cat.ResolveSLA.Due(s.cal, now).UTC()
+	t.ExtendedFrom, t.Extension = time.Time{}, nil
+	t.RemindedAt, t.EscalationLevel = time.Time{}, 0
+}
+
+// clockStart is when the current deadline started to run: the last filing, transfer or reopen.
+func clockStart(t *models.Ticket) time.Time {
+	start := t.CreatedAt
+	for _, e := range t.History {
+		switch models.Action(e.Action) {
+		case models.ActTransfer, models.ActReopen:
+			start = e.At
+		}
+	}
+	return start
+}
+
+// schedule derives DueAt (the deadline that matters now) and NextCheckAt (when the SLA worker
+// must look again) from the ticket's state. Called on every change, so both stay consistent.
+func (s *Service) schedule(t *models.Ticket, now time.Time) {
+	prevDue := t.DueAt
+	switch t.State {
+	case models.StateReceived:
+		t.DueAt = t.TriageDueAt
+	case models.StateAwaitingInfo:
+		cat := s.catalog.Load().categories[t.Category]
+		t.DueAt = s.addSLATime(cat.ResolveSLA, now, t.PausedRemaining)
+	default:
+		t.DueAt = t.ResolveDueAt
+	}
+	if t.State.ClockRunning() && t.DueAt.After(prevDue) && !prevDue.IsZero() {
+		// A later deadline (accepted, extended, answered) earns a fresh reminder and escalation.
+		t.RemindedAt, t.EscalationLevel = time.Time{}, 0
+	}
+	t.NextCheckAt = time.Time{}
+	switch {
+	case t.State == models.StateResolved:
+		t.NextCheckAt = t.ResolvedAt.Add(s.cfg.ReopenWindow)
+	case t.State.ClockRunning():
+		var next time.Time
+		if t.RemindedAt.IsZero() && t.EscalationLevel == 0 {
+			next = s.remindAt(t)
+		}
+		switch t.EscalationLevel {
+		case 0:
+			next = earliest(next, t.DueAt)
+		case 1:
+			next = earliest(next, s.cal.AddWorkingTime(t.DueAt, s.cfg.EscalateToIOCAfter).UTC())
+		}
+		t.NextCheckAt = next
+	}
+}
+
+// remindAt is RemindAt of the way from the clock's start to the deadline, measured in the
+// rule's own time (working time for working-hour rules), so reminders land in office hours.
+func (s *Service) remindAt(t *models.Ticket) time.Time {
+	cat := s.catalog.Load().categories[t.Category]
+	sla := cat.ResolveSLA
+	if t.State == models.StateReceived {
+		sla = cat.TriageSLA
+	}
+	start := clockStart(t)
+	span := s.remaining(sla, start, t.DueAt)
+	return s.addSLATime(sla, start, time.Duration(float64(span)*s.cfg.RemindAt)).Truncate(time.Millisecond)
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
+}
+
+// SweepSLA performs every reminder, escalation and auto-close that is due, one history event
+// each. Several instances may sweep at once: every change is a compare-and-set on the version,
+// so a step done by another instance is detected and not repeated.
+func (s *Service) SweepSLA(ctx context.Context) (int, error) {
+	now := s.clock()
+	due, err := s.store.FindSLADue(ctx, now, 200)
+	if err != nil {
+		return 0, err
+	}
+	done := 0
+	for _, t := range due {
+		// A ticket may owe several steps (a reminder and an escalation after downtime): take
+		// them one event at a time, re-reading after each.
+		for step := 0; step < 4 && !t.NextCheckAt.IsZero() && !t.NextCheckAt.After(now); step++ {
+			ev, ok := s.slaStep(t, now)
+			if !ok {
+				break
+			}
+			if err := s.commit(ctx, t, ev, now); err != nil {
+				if !models.IsCode(err, models.EConflict) {
+					return done, err
+				}
+				break // another instance moved it; its own sweep handles the rest
+			}
+			done++
+		}
+	}
+	return done, nil
+}
+
+// slaStep decides the next system event owed by t at now and applies it to t.
+func (s *Service) slaStep(t *models.Ticket, now time.Time) (models.Event, bool) {
+	ev := models.Event{At: now, ActorRole: models.RoleSystem, From: t.State, To: t.State, Visibility: models.Internal}
+	switch {
+	case t.State == models.StateResolved && !now.Before(t.ResolvedAt.Add(s.cfg.ReopenWindow)):
+		ev.Action, ev.To, ev.Visibility = string(models.ActAutoClose), models.StateClosed, models.Public
+		ev.Note = "closed without a rating after the reopen window"
+		t.ClosedAt = now
+	case !t.State.ClockRunning():
+		return ev, false
+	case t.EscalationLevel == 0 && !now.Before(t.DueAt):
+		t.EscalationLevel = 1
+		t.RemindedAt = earliest(t.RemindedAt, now)
+		ev.Action, ev.Note = string(models.ActEscalate), "deadline passed: escalated to the unit leader"
+	case t.EscalationLevel == 1 && !now.Before(s.cal.AddWorkingTime(t.DueAt, s.cfg.EscalateToIOCAfter)):
+		t.EscalationLevel = 2
+		ev.Action, ev.Note = string(models.ActEscalate), "still overdue: escalated to the IOC"
+	case t.RemindedAt.IsZero() && t.EscalationLevel == 0 && !now.Before(s.remindAt(t)):
+		t.RemindedAt = now
+		ev.Action, ev.Note = string(models.ActRemind), "deadline approaching: "+t.DueAt.In(models.VietnamTime).Format(time.RFC3339)
+	default:
+		return ev, false
+	}
+	return ev, true
+}
+
+// RunSLA sweeps every interval while it holds the "sla" lease, until ctx ends. Running it in
+// every instance is safe; the lease keeps the work in one of them at a time.
+func (s *Service) RunSLA(ctx context.Context, holder string, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		ok, err := s.store.AcquireLease(ctx, "sla", holder, s.clock(), 3*interval)
+		if err == nil && ok {
+			if n, err := s.SweepSLA(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("SLA sweep", "error", err)
+			} else if n > 0 {
+				s.log.LogAttrs(ctx, slog.LevelInfo, "SLA sweep", slog.Int("events", n))
+			}
+		} else if err != nil && ctx.Err() == nil {
+			s.log.Error("SLA lease", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}

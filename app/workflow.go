@@ -1,0 +1,421 @@
+package app
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"phananh/models"
+)
+
+// Notifier hears about every committed ticket change: the push issue turns these into FCM
+// messages to the reporter, followers and officials. It must not fail the change.
+type Notifier interface {
+	TicketChanged(ctx context.Context, t *models.Ticket, e models.Event)
+}
+
+// logNotifier is the default until push notifications exist: one log line per change.
+type logNotifier struct{ log *slog.Logger }
+
+func (n logNotifier) TicketChanged(ctx context.Context, t *models.Ticket, e models.Event) {
+	n.log.LogAttrs(ctx, slog.LevelInfo, "ticket changed", slog.String("ticket", t.ID),
+		slog.String("action", string(e.Action)), slog.String("state", string(t.State)), slog.Int("version", t.Version))
+}
+
+// ActionInput is one requested action with its fields (one vocabulary for all actions).
+type ActionInput struct {
+	Action          models.Action
+	ExpectedVersion int
+	Note            string
+	Visibility      models.Visibility
+	Reason          string
+	Outcome         models.Outcome
+	Rating          int
+	Comment         string
+	DueAt           time.Time
+	Unit            string
+	Area            string
+	Officer         string
+	DuplicateOf     string
+	Media           []string
+}
+
+// reporterActions may only be performed by the ticket's reporter.
+var reporterActions = []models.Action{models.ActProvideInfo, models.ActWithdraw, models.ActRate, models.ActReopen}
+
+// Act performs one action on a ticket as p, atomically against concurrent changes: the write
+// is a compare-and-set on the version the caller saw.
+func (s *Service) Act(ctx context.Context, p models.Principal, id string, in ActionInput) (*models.Ticket, error) {
+	if in.Action == models.ActSubmit || !slices.Contains(models.Actions, in.Action) {
+		return nil, models.FieldError(models.EInvalid, "action", "unknown action %q", in.Action)
+	}
+	if p.Role == models.RoleSystem || in.Action == models.ActAutoClose || in.Action == models.ActRemind || in.Action == models.ActEscalate {
+		return nil, models.FieldError(models.EForbidden, "action", "%s is performed by the system only", in.Action)
+	}
+	t, err := s.store.TicketByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	access := p.TicketAccess(t)
+	if err := s.mayAct(p, t, access, in.Action); err != nil {
+		return nil, err
+	}
+	if in.ExpectedVersion != t.Version {
+		return nil, models.Errorf(models.EConflict, "the ticket changed meanwhile: it is at version %d, not %d; reload it", t.Version, in.ExpectedVersion)
+	}
+	if (in.Action == models.ActFollow) == t.IsFollower(p.UserID) && (in.Action == models.ActFollow || in.Action == models.ActUnfollow) {
+		return t, nil // following twice, or unfollowing what one does not follow, changes nothing
+	}
+	next, ok := models.Next(t.State, in.Action, p.Role)
+	if !ok {
+		allowed := models.AllowedActions(t.State, p.Role)
+		names := make([]string, len(allowed))
+		for i, a := range allowed {
+			names[i] = string(a)
+		}
+		return nil, models.Errorf(models.EConflict, "%s is not possible while the ticket is %s; allowed now: %s",
+			in.Action, t.State, strings.Join(names, ", "))
+	}
+	now := s.clock()
+	ev := models.Event{At: now, ActorRole: p.Role, ActorID: p.UserID, Action: string(in.Action), From: t.State, To: next, Visibility: models.Public}
+	var afterCommit func(context.Context, *models.Ticket)
+	if err := s.apply(ctx, t, p, in, next, now, &ev, &afterCommit); err != nil {
+		return nil, err
+	}
+	if err := s.commit(ctx, t, ev, now); err != nil {
+		return nil, err
+	}
+	if afterCommit != nil {
+		afterCommit(ctx, t)
+	}
+	return t, nil
+}
+
+// mayAct applies the policy table before the state table: who may act on this ticket at all.
+func (s *Service) mayAct(p models.Principal, t *models.Ticket, access models.Access, a models.Action) error {
+	follow := a == models.ActFollow || a == models.ActUnfollow
+	switch {
+	case access == models.AccessNone && !(p.Role == models.RoleResident && follow && !t.Private):
+		return models.Errorf(models.ENotFound, "ticket not found")
+	case !roleEverMay(p.Role, a):
+		return models.Errorf(models.EForbidden, "a %s may not %s", p.Role, a)
+	case p.Role == models.RoleResident && slices.Contains(reporterActions, a) && access != models.AccessReporter:
+		return models.Errorf(models.EForbidden, "only the reporter may %s", a)
+	case p.Role == models.RoleResident && follow && access == models.AccessReporter:
+		return models.Errorf(models.EForbidden, "the reporter follows their own report already")
+	case p.Role.NeedsUnit() && access != models.AccessUnit:
+		return models.Errorf(models.EForbidden, "the ticket is at unit %s now; your unit may read it but not act", t.UnitID)
+	}
+	return nil
+}
+
+func roleEverMay(r models.Role, a models.Action) bool {
+	for _, t := range models.Transitions() {
+		if t.Action == a && slices.Contains(t.Roles, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// commit appends the event, bumps the version, refreshes the derived deadline fields and writes
+// with compare-and-set; then tells the notifier.
+func (s *Service) commit(ctx context.Context, t *models.Ticket, ev models.Event, now time.Time) error {
+	prev := t.Version
+	t.State = ev.To
+	t.History = append(t.History, ev)
+	t.Version++
+	t.AppliedVersion = t.Version
+	t.UpdatedAt = now
+	s.schedule(t, now)
+	if err := s.store.UpdateTicket(ctx, t, prev); err != nil {
+		if models.IsCode(err, models.EConflict) {
+			return models.Errorf(models.EConflict, "the ticket changed meanwhile (version %d is no longer current); reload it", prev)
+		}
+		return err
+	}
+	s.notifier.TicketChanged(ctx, t, ev)
+	return nil
+}
+
+func required(field, v string, max int) error {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return models.FieldError(models.EInvalid, field, "%s is required for this action", field)
+	}
+	if utf8.RuneCountInString(v) > max {
+		return models.FieldError(models.EInvalid, field, "%s is longer than %d characters", field, max)
+	}
+	return nil
+}
+
+// apply validates the action's fields and changes the ticket (not yet written).
+func (s *Service) apply(ctx context.Context, t *models.Ticket, p models.Principal, in ActionInput, next models.State,
+	now time.Time, ev *models.Event, afterCommit *func(context.Context, *models.Ticket)) error {
+	in.Note = strings.TrimSpace(in.Note)
+	if utf8.RuneCountInString(in.Note) > models.MaxNoteRunes {
+		return models.FieldError(models.EInvalid, "note", "note is longer than %d characters", models.MaxNoteRunes)
+	}
+	if len(in.Media) > 0 {
+		return models.FieldError(models.EUnprocessable, "media", "unknown media id %q", in.Media[0])
+	}
+	ev.Note = in.Note
+	cat := s.catalog.Load().categories[t.Category]
+	switch in.Action {
+	case models.ActAccept:
+		t.TriagedAt = now
+	case models.ActReject:
+		if !slices.Contains(models.RejectReasons, in.Reason) {
+			return models.FieldError(models.EInvalid, "reason", "reason must be one of %s", strings.Join(models.RejectReasons, ", "))
+		}
+		t.RejectReason = in.Reason
+		t.TriagedAt, t.ClosedAt = now, now
+		t.OnTimeClass = models.OnTime
+		if now.After(t.TriageDueAt) {
+			t.OnTimeClass = models.Late
+		}
+		ev.Note = joinNote(in.Reason, in.Note)
+	case models.ActTransfer:
+		if err := required("reason", in.Reason, 1000); err != nil {
+			return err
+		}
+		unit, areaCode, areaName, err := s.transferTarget(t, cat, in)
+		if err != nil {
+			return err
+		}
+		t.TransferredFrom = append(t.TransferredFrom, t.UnitID)
+		t.UnitID, t.UnitName, t.UnitKind = unit.ID, unit.Name, unit.Kind
+		t.AreaCode, t.AreaName = areaCode, areaName
+		t.AssignedTo, t.Extension, t.TriagedAt = "", nil, time.Time{}
+		s.restartDeadlines(t, cat, now)
+		ev.Note = strings.TrimSpace(fmt.Sprintf("→ %s (%s). %s", unit.Name, in.Reason, in.Note))
+	case models.ActMarkDuplicate:
+		if in.DuplicateOf == "" || in.DuplicateOf == t.ID {
+			return models.FieldError(models.EInvalid, "duplicate_of", "duplicate_of must name another ticket")
+		}
+		orig, err := s.store.TicketByID(ctx, in.DuplicateOf)
+		if models.IsCode(err, models.ENotFound) || (err == nil && !orig.State.Open()) {
+			return models.FieldError(models.EUnprocessable, "duplicate_of", "duplicate_of must be an open ticket")
+		} else if err != nil {
+			return err
+		}
+		t.DuplicateOf = orig.ID
+		t.ClosedAt = now
+		ev.Note = strings.TrimSpace("→ " + orig.Code + ". " + in.Note)
+		reporter := t.ReporterID
+		*afterCommit = func(ctx context.Context, _ *models.Ticket) { s.addFollower(ctx, orig.ID, reporter) }
+	case models.ActStart:
+	case models.ActRequestInfo:
+		if err := required("note", in.Note, models.MaxNoteRunes); err != nil {
+			return err
+		}
+		t.PausedAt = now
+		t.PausedRemaining = s.remaining(cat.ResolveSLA, now, t.ResolveDueAt)
+	case models.ActProvideInfo:
+		if err := required("note", in.Note, models.MaxNoteRunes); err != nil {
+			return err
+		}
+		t.ResolveDueAt = s.addSLATime(cat.ResolveSLA, now, t.PausedRemaining)
+		t.PausedTotal += now.Sub(t.PausedAt)
+		t.PausedAt, t.PausedRemaining = time.Time{}, 0
+	case models.ActResolve:
+		if !slices.Contains(models.Outcomes, in.Outcome) {
+			return models.FieldError(models.EInvalid, "outcome", "outcome must be fixed, partially_fixed, not_fixable or not_responsible")
+		}
+		if err := required("note", in.Note, models.MaxNoteRunes); err != nil {
+			return err
+		}
+		t.Outcome, t.ResultNote, t.ResolvedAt = in.Outcome, in.Note, now
+		t.OnTimeClass = onTimeClass(t, now)
+		t.Extension = nil
+		ev.Note = joinNote(string(in.Outcome), in.Note)
+	case models.ActNote:
+		if err := required("note", in.Note, models.MaxNoteRunes); err != nil {
+			return err
+		}
+		switch in.Visibility {
+		case "", models.Internal:
+			ev.Visibility = models.Internal
+		case models.Public:
+		default:
+			return models.FieldError(models.EInvalid, "visibility", "visibility must be public or internal")
+		}
+	case models.ActAssign:
+		u, err := s.store.UserByID(ctx, in.Officer)
+		if in.Officer == "" || models.IsCode(err, models.ENotFound) || (err == nil && (u.UnitID != t.UnitID || !u.Role.NeedsUnit())) {
+			return models.FieldError(models.EUnprocessable, "officer", "officer must be an officer or leader of unit %s", t.UnitID)
+		} else if err != nil {
+			return err
+		}
+		t.AssignedTo = u.ID
+		ev.Visibility = models.Internal
+		ev.Note = strings.TrimSpace("→ " + u.Username + ". " + in.Note)
+	case models.ActRequestExt:
+		if t.Extension != nil {
+			return models.Errorf(models.EConflict, "an extension request is already pending")
+		}
+		if err := required("reason", in.Reason, 1000); err != nil {
+			return err
+		}
+		if !in.DueAt.After(t.ResolveDueAt) {
+			return models.FieldError(models.EInvalid, "due_at", "due_at must be later than the current deadline %s",
+				t.ResolveDueAt.In(models.VietnamTime).Format(time.RFC3339))
+		}
+		t.Extension = &models.ExtensionRequest{DueAt: in.DueAt.UTC().Truncate(time.Millisecond), Reason: in.Reason, RequestedBy: p.UserID, RequestedAt: now}
+		ev.Visibility = models.Internal
+		ev.Note = strings.TrimSpace(fmt.Sprintf("→ %s: %s %s", in.DueAt.In(models.VietnamTime).Format(time.RFC3339), in.Reason, in.Note))
+	case models.ActApproveExt, models.ActDenyExt:
+		if t.Extension == nil {
+			return models.Errorf(models.EConflict, "there is no pending extension request")
+		}
+		if in.Action == models.ActApproveExt {
+			if t.ExtendedFrom.IsZero() {
+				t.ExtendedFrom = t.ResolveDueAt
+			}
+			if t.State == models.StateAwaitingInfo {
+				t.PausedRemaining += s.remaining(cat.ResolveSLA, t.ResolveDueAt, t.Extension.DueAt)
+			}
+			t.ResolveDueAt = t.Extension.DueAt
+			ev.Note = strings.TrimSpace("→ " + t.ResolveDueAt.In(models.VietnamTime).Format(time.RFC3339) + ". " + in.Note)
+		} else {
+			ev.Visibility = models.Internal
+		}
+		t.Extension = nil
+	case models.ActWithdraw:
+		t.ClosedAt = now
+	case models.ActRate:
+		if in.Rating < 1 || in.Rating > 5 {
+			return models.FieldError(models.EInvalid, "rating", "rating must be 1 to 5")
+		}
+		if utf8.RuneCountInString(in.Comment) > 1000 {
+			return models.FieldError(models.EInvalid, "comment", "comment is longer than 1000 characters")
+		}
+		t.Rating, t.RatingComment, t.ClosedAt = in.Rating, strings.TrimSpace(in.Comment), now
+		ev.Note = strings.TrimSpace(fmt.Sprintf("%d/5 %s", in.Rating, t.RatingComment))
+	case models.ActReopen:
+		if err := required("reason", in.Reason, 1000); err != nil {
+			return err
+		}
+		if t.ReopenCount >= s.cfg.ReopenMax {
+			return models.Errorf(models.EConflict, "this report was already reopened %d time(s), the maximum", t.ReopenCount)
+		}
+		if until := t.ResolvedAt.Add(s.cfg.ReopenWindow); now.After(until) {
+			return models.Errorf(models.EConflict, "the time to reopen ended at %s; please file a new report", until.In(models.VietnamTime).Format(time.RFC3339))
+		}
+		t.ReopenCount++
+		t.ResolveDueAt = cat.ResolveSLA.Due(s.cal, now).UTC()
+		t.ExtendedFrom, t.OnTimeClass, t.ClosedAt, t.ResolvedAt, t.Rating, t.RatingComment = time.Time{}, "", time.Time{}, time.Time{}, 0, ""
+		t.RemindedAt, t.EscalationLevel = time.Time{}, 0
+		ev.Note = joinNote(in.Reason, in.Note)
+	case models.ActFollow:
+		t.Followers = append(t.Followers, p.UserID)
+		ev.ActorID = ""
+	case models.ActUnfollow:
+		t.Followers = slices.DeleteFunc(t.Followers, func(f string) bool { return f == p.UserID })
+		ev.ActorID = ""
+		ev.Visibility = models.Internal
+	}
+	return nil
+}
+
+// onTimeClass classifies a resolution: within the original deadline, within an approved
+// extension, or late.
+func onTimeClass(t *models.Ticket, at time.Time) models.OnTimeClass {
+	switch {
+	case t.ExtendedFrom.IsZero() && !at.After(t.ResolveDueAt):
+		return models.OnTime
+	case !t.ExtendedFrom.IsZero() && !at.After(t.ExtendedFrom):
+		return models.OnTime
+	case !t.ExtendedFrom.IsZero() && !at.After(t.ResolveDueAt):
+		return models.LateWithExtension
+	}
+	return models.Late
+}
+
+// transferTarget resolves the unit a ticket is transferred to: a named unit, or the unit of the
+// same kind in another area.
+func (s *Service) transferTarget(t *models.Ticket, cat models.Category, in ActionInput) (models.Unit, string, string, error) {
+	c := s.catalog.Load()
+	var unit models.Unit
+	areaCode, areaName := t.AreaCode, t.AreaName
+	switch {
+	case in.Unit != "":
+		u, ok := c.units[in.Unit]
+		if !ok {
+			return unit, "", "", models.FieldError(models.EUnprocessable, "unit", "unknown unit %q", in.Unit)
+		}
+		unit = u
+		if u.AreaCode != "" && u.BoundarySet == s.boundaries.ID() {
+			if a, ok := s.boundaries.Area(u.AreaCode); ok {
+				areaCode, areaName = a.Code, a.Name
+			}
+		}
+	case in.Area != "":
+		a, ok := s.boundaries.Area(in.Area)
+		if !ok {
+			return unit, "", "", models.FieldError(models.EUnprocessable, "area", "unknown area %q in boundary set %s", in.Area, s.boundaries.ID())
+		}
+		kind := t.UnitKind
+		if kind == "" || kind == models.UnitIOC {
+			kind = cat.UnitKind
+		}
+		u, ok := c.units[models.WardUnitID(s.boundaries.ID(), a.Code, kind)]
+		if !ok {
+			return unit, "", "", models.FieldError(models.EUnprocessable, "area", "area %s has no %s unit", a.Code, kind)
+		}
+		unit, areaCode, areaName = u, a.Code, a.Name
+	default:
+		return unit, "", "", models.FieldError(models.EInvalid, "unit", "transfer needs a unit or an area")
+	}
+	if unit.ID == t.UnitID {
+		return unit, "", "", models.FieldError(models.EUnprocessable, "unit", "the ticket is already at %s", unit.ID)
+	}
+	return unit, areaCode, areaName, nil
+}
+
+// addFollower makes user a follower of ticket id (mark_duplicate), retrying on concurrent
+// changes; a failure is logged, never surfaced: the duplicate is already recorded.
+func (s *Service) addFollower(ctx context.Context, id, user string) {
+	for attempt := 0; attempt < 5; attempt++ {
+		t, err := s.store.TicketByID(ctx, id)
+		if err != nil {
+			break
+		}
+		if t.IsFollower(user) || t.ReporterID == user {
+			return
+		}
+		now := s.clock()
+		t.Followers = append(t.Followers, user)
+		ev := models.Event{At: now, ActorRole: models.RoleSystem, Action: string(models.ActFollow), From: t.State, To: t.State, Visibility: models.Internal, Note: "duplicate merged"}
+		err = s.commit(ctx, t, ev, now)
+		if err == nil {
+			return
+		}
+		if !models.IsCode(err, models.EConflict) {
+			break
+		}
+	}
+	s.log.Warn("could not add the duplicate's reporter as follower", "ticket", id)
+}
+
+// Pseudonym is the stable name ward staff see instead of a reporter they may not identify.
+func (s *Service) Pseudonym(userID string) string {
+	m := hmac.New(sha256.New, s.cfg.PseudonymKey)
+	m.Write([]byte(userID))
+	return "Người dân #" + strings.ToUpper(hex.EncodeToString(m.Sum(nil))[:6])
+}
+
+// joinNote prefixes a note with a code (reason, outcome) for the history.
+func joinNote(code, note string) string {
+	if note == "" {
+		return code
+	}
+	return code + ": " + note
+}

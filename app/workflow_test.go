@@ -1,0 +1,280 @@
+package app_test
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"phananh/app"
+	"phananh/models"
+)
+
+// recorder is a Notifier that keeps every change it hears about.
+type recorder struct {
+	mu     sync.Mutex
+	events []string // "<ticket> <action>"
+}
+
+func (r *recorder) TicketChanged(_ context.Context, t *models.Ticket, e models.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, t.ID+" "+e.Action)
+}
+
+func (r *recorder) has(ev string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Contains(r.events, ev)
+}
+
+func actions(t *models.Ticket) []string {
+	var out []string
+	for _, e := range t.History {
+		out = append(out, e.Action)
+	}
+	return out
+}
+
+func count(xs []string, x string) int {
+	n := 0
+	for _, v := range xs {
+		if v == x {
+			n++
+		}
+	}
+	return n
+}
+
+// TestSLAWorkerRemindsAndEscalatesOnce drives two worker instances on one store through a
+// ticket's life with an injected clock: each reminder and escalation lands exactly once.
+func TestSLAWorkerRemindsAndEscalatesOnce(t *testing.T) {
+	now := vn("2026-11-25 08:00") // Wednesday morning
+	store := newStore(t, now)
+	rec := &recorder{}
+	a := newServiceOn(t, store, &now, rec)
+	b := newServiceOn(t, store, &now, rec)
+	ctx := context.Background()
+	resident := models.Principal{UserID: "r1", Role: models.RoleResident}
+	tk, _, err := a.FileReport(ctx, resident, models.ReportInput{Category: "ASXH.02", Description: "hộ cận nghèo", Location: inside(t, a, "30280")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Triage: 8 working hours → due Thursday 08:00; 75 % of it (6 working hours) → reminder
+	// Wednesday 15:00.
+	if want := vn("2026-11-26 08:00"); !tk.DueAt.Equal(want) {
+		t.Fatalf("due %s, want %s", tk.DueAt.In(models.VietnamTime), want)
+	}
+	sweepBoth := func(at string) {
+		t.Helper()
+		now = vn(at)
+		var wg sync.WaitGroup
+		for _, svc := range []*app.Service{a, b, a, b} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := svc.SweepSLA(ctx); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	reload := func() *models.Ticket {
+		t.Helper()
+		got, err := a.Ticket(ctx, models.Principal{UserID: "ioc", Role: models.RoleIOCOperator}, tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+
+	sweepBoth("2026-11-25 14:59")
+	if got := actions(reload()); count(got, "remind") != 0 {
+		t.Fatalf("reminded too early: %v", got)
+	}
+	sweepBoth("2026-11-25 15:00")
+	sweepBoth("2026-11-25 21:00")
+	if got := actions(reload()); count(got, "remind") != 1 || count(got, "escalate") != 0 {
+		t.Fatalf("after 75 %%: %v, want one reminder", got)
+	}
+	sweepBoth("2026-11-26 08:30") // deadline passed: unit leader
+	cur := reload()
+	if got := actions(cur); count(got, "escalate") != 1 || cur.EscalationLevel != 1 || !a.Overdue(cur) {
+		t.Fatalf("after the deadline: %v level %d overdue %v", got, cur.EscalationLevel, a.Overdue(cur))
+	}
+	sweepBoth("2026-11-26 15:00") // 8 working hours later is Friday 08:00: not yet the IOC
+	if reload().EscalationLevel != 1 {
+		t.Fatal("escalated to the IOC before EscalateToIOCAfter")
+	}
+	sweepBoth("2026-11-27 08:30")
+	sweepBoth("2026-11-27 09:00")
+	cur = reload()
+	if got := actions(cur); count(got, "remind") != 1 || count(got, "escalate") != 2 || cur.EscalationLevel != 2 {
+		t.Fatalf("final history %v level %d; want one reminder and two escalations", got, cur.EscalationLevel)
+	}
+	if !cur.NextCheckAt.IsZero() {
+		t.Errorf("nothing left to do but NextCheckAt = %s", cur.NextCheckAt)
+	}
+	if !rec.has(tk.ID + " escalate") {
+		t.Error("the notifier did not hear of the escalation")
+	}
+
+	// Accepting starts the resolution deadline: reminders and escalations start afresh.
+	op := models.Principal{UserID: "op", Role: models.RoleIOCOperator}
+	cur, err = a.Act(ctx, op, tk.ID, app.ActionInput{Action: models.ActAccept, ExpectedVersion: cur.Version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cur.EscalationLevel != 0 || !cur.DueAt.Equal(cur.ResolveDueAt) || cur.NextCheckAt.IsZero() {
+		t.Errorf("after accept: level %d due %s next %s", cur.EscalationLevel, cur.DueAt, cur.NextCheckAt)
+	}
+}
+
+func TestAutoCloseAfterTheReopenWindow(t *testing.T) {
+	now := vn("2026-11-23 08:00")
+	store := newStore(t, now)
+	a := newServiceOn(t, store, &now, nil)
+	ctx := context.Background()
+	resident := models.Principal{UserID: "r1", Role: models.RoleResident}
+	op := models.Principal{UserID: "op", Role: models.RoleIOCOperator}
+	tk, _, err := a.FileReport(ctx, resident, models.ReportInput{Category: "MT", Description: "rác", Location: inside(t, a, "30283")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	officer := models.Principal{UserID: "o1", Role: models.RoleOfficer, UnitID: tk.UnitID}
+	for _, in := range []app.ActionInput{
+		{Action: models.ActAccept},
+		{Action: models.ActResolve, Outcome: models.OutcomeFixed, Note: "đã thu gom"},
+	} {
+		p := officer
+		if in.Action == models.ActAccept {
+			p = op
+		}
+		in.ExpectedVersion = tk.Version
+		if tk, err = a.Act(ctx, p, tk.ID, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if tk.OnTimeClass != models.OnTime || !tk.NextCheckAt.Equal(tk.ResolvedAt.Add(7*24*time.Hour)) {
+		t.Fatalf("resolved: class %s next check %s", tk.OnTimeClass, tk.NextCheckAt)
+	}
+	now = now.Add(7*24*time.Hour - time.Minute)
+	if n, _ := a.SweepSLA(ctx); n != 0 {
+		t.Fatalf("closed %d before the window ended", n)
+	}
+	now = now.Add(2 * time.Minute)
+	if n, err := a.SweepSLA(ctx); err != nil || n != 1 {
+		t.Fatalf("sweep after the window: %d, %v", n, err)
+	}
+	tk, _ = a.Ticket(ctx, resident, tk.ID)
+	if tk.State != models.StateClosed || tk.History[len(tk.History)-1].Action != "auto_close" {
+		t.Errorf("state %s history %v", tk.State, actions(tk))
+	}
+	if _, err := a.Act(ctx, resident, tk.ID, app.ActionInput{Action: models.ActReopen, Reason: "chưa xong", ExpectedVersion: tk.Version}); !models.IsCode(err, models.EConflict) {
+		t.Errorf("reopen after the window: %v, want conflict", err)
+	}
+}
+
+// TestDuplicateMergeNotifiesFollowers checks that marking a duplicate makes its reporter a
+// follower of the original, and that the notification hook hears about both changes.
+func TestDuplicateMergeNotifiesFollowers(t *testing.T) {
+	now := vn("2026-11-25 09:00")
+	store := newStore(t, now)
+	rec := &recorder{}
+	a := newServiceOn(t, store, &now, rec)
+	ctx := context.Background()
+	loc := inside(t, a, "30286")
+	first, _, err := a.FileReport(ctx, models.Principal{UserID: "r1", Role: models.RoleResident}, models.ReportInput{Category: "GT", Description: "ổ gà", Location: loc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, _, err := a.FileReport(ctx, models.Principal{UserID: "r2", Role: models.RoleResident}, models.ReportInput{Category: "GT", Description: "ổ gà lớn", Location: loc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := models.Principal{UserID: "op", Role: models.RoleIOCOperator}
+	dup, err := a.Act(ctx, op, second.ID, app.ActionInput{Action: models.ActMarkDuplicate, DuplicateOf: first.ID, ExpectedVersion: second.Version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dup.State != models.StateDuplicate || dup.DuplicateOf != first.ID {
+		t.Fatalf("duplicate: %s of %q", dup.State, dup.DuplicateOf)
+	}
+	orig, err := a.Ticket(ctx, models.Principal{UserID: "r2", Role: models.RoleResident}, first.ID)
+	if err != nil {
+		t.Fatalf("the duplicate's reporter cannot read the original: %v", err)
+	}
+	if !orig.IsFollower("r2") || orig.Version != first.Version+1 {
+		t.Errorf("followers %v version %d", orig.Followers, orig.Version)
+	}
+	if !rec.has(second.ID+" mark_duplicate") || !rec.has(first.ID+" follow") {
+		t.Errorf("notifier heard %v", rec.events)
+	}
+}
+
+// TestPauseAndExtensionMoveTheDeadline checks the clock pause while awaiting information and
+// the three on-time classes.
+func TestPauseAndExtensionMoveTheDeadline(t *testing.T) {
+	now := vn("2026-11-23 08:00") // Monday
+	store := newStore(t, now)
+	a := newServiceOn(t, store, &now, nil)
+	ctx := context.Background()
+	resident := models.Principal{UserID: "r1", Role: models.RoleResident}
+	file := func() *models.Ticket {
+		tk, _, err := a.FileReport(ctx, resident, models.ReportInput{Category: "ASXH.01", Description: "trợ cấp", Location: inside(t, a, "30280")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tk
+	}
+	leader := models.Principal{UserID: "l1", Role: models.RoleLeader}
+	act := func(tk *models.Ticket, p models.Principal, in app.ActionInput) *models.Ticket {
+		t.Helper()
+		if p.Role.NeedsUnit() {
+			p.UnitID = tk.UnitID
+		}
+		in.ExpectedVersion = tk.Version
+		out, err := a.Act(ctx, p, tk.ID, in)
+		if err != nil {
+			t.Fatalf("%s: %v", in.Action, err)
+		}
+		return out
+	}
+	// Pause: two working days waiting for the resident push the deadline by two working days.
+	tk := act(file(), leader, app.ActionInput{Action: models.ActAccept})
+	due := tk.ResolveDueAt // Thursday 08:00 (3 working days)
+	tk = act(tk, leader, app.ActionInput{Action: models.ActRequestInfo, Note: "Xin số CCCD?"})
+	now = vn("2026-11-25 08:00")
+	tk = act(tk, resident, app.ActionInput{Action: models.ActProvideInfo, Note: "0123"})
+	if want := a.Calendar().AddWorkingDays(due, 2); !tk.ResolveDueAt.Equal(want) {
+		t.Errorf("after a 2-day pause due %s, want %s", tk.ResolveDueAt.In(models.VietnamTime), want)
+	}
+	if tk.PausedTotal != 48*time.Hour {
+		t.Errorf("paused total %v", tk.PausedTotal)
+	}
+
+	// Extension approved, resolved after the original deadline but before the new one.
+	tk2 := act(file(), leader, app.ActionInput{Action: models.ActAccept})
+	orig := tk2.ResolveDueAt
+	ext := orig.Add(72 * time.Hour)
+	tk2 = act(tk2, leader, app.ActionInput{Action: models.ActRequestExt, DueAt: ext, Reason: "chờ xác minh"})
+	tk2 = act(tk2, models.Principal{UserID: "op", Role: models.RoleIOCOperator}, app.ActionInput{Action: models.ActApproveExt})
+	if !tk2.ResolveDueAt.Equal(ext) || !tk2.ExtendedFrom.Equal(orig) {
+		t.Fatalf("extension: due %s from %s", tk2.ResolveDueAt, tk2.ExtendedFrom)
+	}
+	now = orig.Add(time.Hour)
+	tk2 = act(tk2, leader, app.ActionInput{Action: models.ActResolve, Outcome: models.OutcomeFixed, Note: "đã chi trả"})
+	if tk2.OnTimeClass != models.LateWithExtension {
+		t.Errorf("class %s, want late_with_extension", tk2.OnTimeClass)
+	}
+	// Late without extension.
+	now = vn("2026-11-30 08:00")
+	tk3 := act(file(), leader, app.ActionInput{Action: models.ActAccept})
+	now = tk3.ResolveDueAt.Add(time.Minute)
+	tk3 = act(tk3, leader, app.ActionInput{Action: models.ActResolve, Outcome: models.OutcomeNotFixable, Note: "không đủ điều kiện"})
+	if tk3.OnTimeClass != models.Late {
+		t.Errorf("class %s, want late", tk3.OnTimeClass)
+	}
+}

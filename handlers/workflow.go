@@ -1,0 +1,204 @@
+package handlers
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"phananh/app"
+	"phananh/models"
+)
+
+type actionRequest struct {
+	Action          models.Action     `json:"action"`
+	ExpectedVersion *int              `json:"expected_version"`
+	Note            string            `json:"note"`
+	Visibility      models.Visibility `json:"visibility"`
+	Reason          string            `json:"reason"`
+	Outcome         models.Outcome    `json:"outcome"`
+	Rating          int               `json:"rating"`
+	Comment         string            `json:"comment"`
+	DueAt           string            `json:"due_at"`
+	Unit            string            `json:"unit"`
+	Area            string            `json:"area"`
+	Officer         string            `json:"officer"`
+	DuplicateOf     string            `json:"duplicate_of"`
+	Media           []string          `json:"media"`
+}
+
+// expectedVersion takes the version from the body or from If-Match ("3", W/"3" or 3).
+func (r *actionRequest) expectedVersion(ifMatch string) (int, error) {
+	if ifMatch != "" {
+		v, err := strconv.Atoi(strings.Trim(strings.TrimPrefix(strings.TrimSpace(ifMatch), "W/"), `"`))
+		if err != nil || v < 1 {
+			return 0, models.FieldError(models.EInvalid, "If-Match", "If-Match must be the ticket version, e.g. \"3\"")
+		}
+		if r.ExpectedVersion != nil && *r.ExpectedVersion != v {
+			return 0, models.FieldError(models.EInvalid, "expected_version", "expected_version differs from If-Match")
+		}
+		return v, nil
+	}
+	if r.ExpectedVersion == nil {
+		return 0, models.FieldError(models.EInvalid, "expected_version", "expected_version (or an If-Match header) is required")
+	}
+	return *r.ExpectedVersion, nil
+}
+
+func (s *Server) act(c *fiber.Ctx) error {
+	var req actionRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	version, err := req.expectedVersion(c.Get(fiber.HeaderIfMatch))
+	if err != nil {
+		return err
+	}
+	in := app.ActionInput{
+		Action: req.Action, ExpectedVersion: version, Note: req.Note, Visibility: req.Visibility, Reason: req.Reason,
+		Outcome: req.Outcome, Rating: req.Rating, Comment: req.Comment, Unit: req.Unit, Area: req.Area,
+		Officer: req.Officer, DuplicateOf: req.DuplicateOf, Media: req.Media,
+	}
+	if req.DueAt != "" {
+		if in.DueAt, err = time.Parse(time.RFC3339, req.DueAt); err != nil {
+			return models.FieldError(models.EInvalid, "due_at", "due_at must be an RFC 3339 time such as 2026-12-01T17:00:00+07:00")
+		}
+	}
+	p := principal(c)
+	t, err := s.svc.Act(c.UserContext(), p, c.Params("id"), in)
+	if err != nil {
+		return err
+	}
+	return s.sendDetail(c, p, t)
+}
+
+func (s *Server) sendDetail(c *fiber.Ctx, p models.Principal, t *models.Ticket) error {
+	d, err := s.svc.Detail(c.UserContext(), p, t)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderETag, `"`+strconv.Itoa(t.Version)+`"`)
+	return c.JSON(detailView(d, s.svc.Overdue(t)))
+}
+
+type queueResponse struct {
+	Tickets    []ticketBody         `json:"tickets"`
+	NextCursor string               `json:"next_cursor,omitempty"`
+	Counts     map[models.State]int `json:"counts"`
+}
+
+func (s *Server) queue(c *fiber.Ctx) error {
+	q := app.QueueParams{Category: c.Query("category"), Q: c.Query("q"), Area: c.Query("area"), Unit: c.Query("unit"), Cursor: c.Query("cursor")}
+	for _, st := range strings.Split(c.Query("state"), ",") {
+		if st = strings.TrimSpace(st); st != "" {
+			q.States = append(q.States, models.State(st))
+		}
+	}
+	switch c.Query("overdue") {
+	case "", "false":
+	case "true":
+		q.Overdue = true
+	default:
+		return models.FieldError(models.EInvalid, "overdue", "overdue must be true or false")
+	}
+	var err error
+	if raw := c.Query("due_before"); raw != "" {
+		if q.DueBefore, err = time.Parse(time.RFC3339, raw); err != nil {
+			return models.FieldError(models.EInvalid, "due_before", "due_before must be an RFC 3339 time")
+		}
+	}
+	if q.Limit, err = queryLimit(c); err != nil {
+		return err
+	}
+	p := principal(c)
+	page, err := s.svc.Queue(c.UserContext(), p, q)
+	if err != nil {
+		return err
+	}
+	out := queueResponse{Tickets: make([]ticketBody, 0, len(page.Tickets)), NextCursor: page.NextCursor, Counts: page.Counts}
+	for _, t := range page.Tickets {
+		out.Tickets = append(out.Tickets, listView(t, p, s.svc.Overdue(t)))
+	}
+	return c.JSON(out)
+}
+
+type nearbyBody struct {
+	ticketBody
+	DistanceM float64 `json:"distance_m"`
+}
+
+func (s *Server) nearby(c *fiber.Ctx) error {
+	lat, err := queryFloat(c, "lat")
+	if err != nil {
+		return err
+	}
+	lng, err := queryFloat(c, "lng")
+	if err != nil {
+		return err
+	}
+	found, err := s.svc.Nearby(c.UserContext(), principal(c), models.Location{Lat: lat, Lng: lng}, c.Query("category"))
+	if err != nil {
+		return err
+	}
+	out := make([]nearbyBody, 0, len(found))
+	for _, n := range found {
+		b := publicView(n.Ticket, s.svc.Overdue(n.Ticket))
+		out = append(out, nearbyBody{ticketBody: b, DistanceM: n.DistanceM})
+	}
+	return c.JSON(fiber.Map{"tickets": out})
+}
+
+type auditResponse struct {
+	Records    []auditBody `json:"records"`
+	NextCursor string      `json:"next_cursor,omitempty"`
+}
+
+type auditBody struct {
+	ID        string      `json:"id"`
+	At        string      `json:"at"`
+	ActorID   string      `json:"actor_id"`
+	ActorRole models.Role `json:"actor_role"`
+	Action    string      `json:"action"`
+	TicketID  string      `json:"ticket_id,omitempty"`
+	SubjectID string      `json:"subject_id,omitempty"`
+	Detail    string      `json:"detail,omitempty"`
+}
+
+func (s *Server) audit(c *fiber.Ctx) error {
+	f := models.AuditFilter{ActorID: c.Query("actor"), Action: c.Query("action"), Ticket: c.Query("ticket")}
+	var err error
+	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
+		if raw := c.Query(name); raw != "" {
+			if *dst, err = time.Parse(time.RFC3339, raw); err != nil {
+				return models.FieldError(models.EInvalid, name, "%s must be an RFC 3339 time", name)
+			}
+		}
+	}
+	if f.Limit, err = queryLimit(c); err != nil {
+		return err
+	}
+	page, err := s.svc.Audit(c.UserContext(), principal(c), f, c.Query("cursor"))
+	if err != nil {
+		return err
+	}
+	out := auditResponse{Records: make([]auditBody, 0, len(page.Records)), NextCursor: page.NextCursor}
+	for _, r := range page.Records {
+		out.Records = append(out.Records, auditBody{ID: r.ID, At: formatTime(r.At), ActorID: r.ActorID, ActorRole: r.Role,
+			Action: r.Action, TicketID: r.Ticket, SubjectID: r.Subject, Detail: r.Detail})
+	}
+	return c.JSON(out)
+}
+
+// queryLimit reads an optional positive page size (the app clamps it).
+func queryLimit(c *fiber.Ctx) (int, error) {
+	raw := c.Query("limit")
+	if raw == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 1 {
+		return 0, models.FieldError(models.EInvalid, "limit", "limit must be a positive integer")
+	}
+	return n, nil
+}

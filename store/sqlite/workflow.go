@@ -1,0 +1,225 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"phananh/models"
+)
+
+// queueWhere builds the conditions of a queue filter, except the cursor and the limit.
+// withStates leaves out f.States (CountByState ignores them).
+func queueWhere(f models.QueueFilter, withStates bool) (where []string, args []any) {
+	if len(f.UnitIDs) > 0 {
+		where = append(where, "unit_id IN ("+placeholders(len(f.UnitIDs))+")")
+		for _, u := range f.UnitIDs {
+			args = append(args, u)
+		}
+	}
+	if f.AreaCode != "" {
+		where = append(where, "area_code = ?")
+		args = append(args, f.AreaCode)
+	}
+	if withStates && len(f.States) > 0 {
+		where = append(where, "state IN ("+placeholders(len(f.States))+")")
+		for _, st := range f.States {
+			args = append(args, string(st))
+		}
+	}
+	if f.Category != "" {
+		where = append(where, "category = ?")
+		args = append(args, f.Category)
+	}
+	if !f.DueBefore.IsZero() {
+		where = append(where, "due_at < ?")
+		args = append(args, ms(f.DueBefore))
+	}
+	if f.Q != "" {
+		// A plain substring test on case-folded text: nothing in Q is a wildcard (no LIKE, no
+		// pattern), so "50%", "a_b" or "(x" match literally.
+		q := strings.ToLower(f.Q)
+		where = append(where, `(instr(`+foldFunc+`(json_extract(doc, '$.code')), ?) > 0
+			OR instr(`+foldFunc+`(json_extract(doc, '$.description')), ?) > 0
+			OR instr(`+foldFunc+`(json_extract(doc, '$.address')), ?) > 0)`)
+		args = append(args, q, q, q)
+	}
+	return where, args
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+func whereClause(where []string) string {
+	if len(where) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(where, " AND ")
+}
+
+// FindQueue lists the tickets matching f in deadline order (due_at, id), strictly after
+// f.After, at most f.Limit (all when zero or less). A unit's queue is served by the
+// (unit_id, due_at, id) index, the IOC's by (due_at, id).
+func (s *Store) FindQueue(ctx context.Context, f models.QueueFilter) ([]*models.Ticket, error) {
+	where, args := queueWhere(f, true)
+	if f.After != nil {
+		where = append(where, "(due_at, id) > (?, ?)")
+		args = append(args, ms(f.After.DueAt), f.After.ID)
+	}
+	q := `SELECT doc FROM tickets` + whereClause(where) + ` ORDER BY due_at, id`
+	if f.Limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, f.Limit)
+	}
+	return s.queryTickets(ctx, "find queue", q, args...)
+}
+
+// CountByState counts the tickets matching f per state, ignoring f.States, f.After and f.Limit.
+// States without tickets are absent from the map.
+func (s *Store) CountByState(ctx context.Context, f models.QueueFilter) (map[models.State]int, error) {
+	where, args := queueWhere(f, false)
+	rows, err := s.r.QueryContext(ctx, `SELECT state, COUNT(*) FROM tickets`+whereClause(where)+` GROUP BY state`, args...)
+	if err != nil {
+		return nil, translate(err, "count by state", "ticket")
+	}
+	defer rows.Close()
+	out := map[models.State]int{}
+	for rows.Next() {
+		var (
+			state string
+			n     int
+		)
+		if err := rows.Scan(&state, &n); err != nil {
+			return nil, translate(err, "count by state", "ticket")
+		}
+		out[models.State(state)] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err, "count by state", "ticket")
+	}
+	return out, nil
+}
+
+// FindSLADue lists tickets whose next check is due at now (next_check_at in (0, now]), earliest
+// first with id as the tiebreaker, from the partial index of scheduled tickets.
+func (s *Store) FindSLADue(ctx context.Context, now time.Time, limit int) ([]*models.Ticket, error) {
+	q := `SELECT doc FROM tickets WHERE next_check_at > 0 AND next_check_at <= ? ORDER BY next_check_at, id`
+	args := []any{ms(now)}
+	if limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, limit)
+	}
+	return s.queryTickets(ctx, "find sla due", q, args...)
+}
+
+// FindNearby lists tickets inside the bounding box (edges included) with the category and
+// states of f, created strictly after f.CreatedAfter; the (lat, lng) index narrows the box.
+func (s *Store) FindNearby(ctx context.Context, f models.NearbyFilter) ([]*models.Ticket, error) {
+	where := []string{"lat BETWEEN ? AND ?", "lng BETWEEN ? AND ?"}
+	args := []any{f.MinLat, f.MaxLat, f.MinLng, f.MaxLng}
+	if f.Category != "" {
+		where = append(where, "category = ?")
+		args = append(args, f.Category)
+	}
+	if len(f.States) > 0 {
+		where = append(where, "state IN ("+placeholders(len(f.States))+")")
+		for _, st := range f.States {
+			args = append(args, string(st))
+		}
+	}
+	if !f.CreatedAfter.IsZero() {
+		where = append(where, "created_at > ?")
+		args = append(args, ms(f.CreatedAfter))
+	}
+	q := `SELECT doc FROM tickets` + whereClause(where)
+	if f.Limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, f.Limit)
+	}
+	return s.queryTickets(ctx, "find nearby", q, args...)
+}
+
+// AcquireLease takes or renews the lease name in one upsert: it inserts a free lease, and
+// overwrites an existing one only when it has expired (expires_at <= now) or holder already
+// holds it. RETURNING yields a row only when the row was written, so no row means another
+// holder's lease is still running. One statement is atomic across connections and processes.
+func (s *Store) AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error) {
+	var got string
+	err := s.w.QueryRowContext(ctx, `INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+			WHERE leases.expires_at <= ? OR leases.holder = excluded.holder
+		RETURNING holder`, name, holder, ms(now.Add(ttl)), ms(now)).Scan(&got)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, translate(err, "acquire lease", "lease")
+	}
+	return true, nil
+}
+
+// AppendAudit inserts r; a taken id is EConflict.
+func (s *Store) AppendAudit(ctx context.Context, r *models.AuditRecord) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO audit_log
+		(id, at, actor_id, actor_role, action, ticket_id, subject_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, ms(r.At), r.ActorID, string(r.Role), r.Action, r.Ticket, r.Subject, r.Detail)
+	return translate(err, "append audit", "audit record")
+}
+
+// FindAudit lists audit records newest first (at desc, id desc) matching f: From inclusive, To
+// exclusive, strictly older than the f.Before cursor, at most f.Limit (all when zero or less).
+func (s *Store) FindAudit(ctx context.Context, f models.AuditFilter) ([]models.AuditRecord, error) {
+	var (
+		where []string
+		args  []any
+	)
+	for _, c := range []struct{ col, v string }{{"actor_id", f.ActorID}, {"action", f.Action}, {"ticket_id", f.Ticket}} {
+		if c.v != "" {
+			where = append(where, c.col+" = ?")
+			args = append(args, c.v)
+		}
+	}
+	if !f.From.IsZero() {
+		where = append(where, "at >= ?")
+		args = append(args, ms(f.From))
+	}
+	if !f.To.IsZero() {
+		where = append(where, "at < ?")
+		args = append(args, ms(f.To))
+	}
+	if f.Before != nil {
+		where = append(where, "(at, id) < (?, ?)")
+		args = append(args, ms(f.Before.At), f.Before.ID)
+	}
+	q := `SELECT id, at, actor_id, actor_role, action, ticket_id, subject_id, detail FROM audit_log` +
+		whereClause(where) + ` ORDER BY at DESC, id DESC`
+	if f.Limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, f.Limit)
+	}
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, translate(err, "find audit", "audit record")
+	}
+	defer rows.Close()
+	var out []models.AuditRecord
+	for rows.Next() {
+		var (
+			r    models.AuditRecord
+			at   int64
+			role string
+		)
+		if err := rows.Scan(&r.ID, &at, &r.ActorID, &role, &r.Action, &r.Ticket, &r.Subject, &r.Detail); err != nil {
+			return nil, translate(err, "find audit", "audit record")
+		}
+		r.At, r.Role = fromMs(at), models.Role(role)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err, "find audit", "audit record")
+	}
+	return out, nil
+}

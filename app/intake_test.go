@@ -59,7 +59,7 @@ func newServiceOn(t *testing.T, store app.Store, now *time.Time, notifier app.No
 	if err != nil {
 		t.Fatal(err)
 	}
-	cal, err := models.ParseCalendar(seed.HolidayCalendar(), models.DefaultOfficeHours)
+	cal, err := models.ParseCalendar(seed.HolidayCalendar(), [][2]string{{"07:00", "11:00"}, {"13:00", "17:00"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,9 +37,10 @@ func dateOf(t time.Time) civilDate {
 	return civilDate{y, m, d}
 }
 
-// DefaultOfficeHours is the assumed schedule of a ward office (unverified for An Giang, hence
-// configurable): 07:00–11:00 and 13:00–17:00.
-var DefaultOfficeHours = [][2]string{{"07:00", "11:00"}, {"13:00", "17:00"}}
+// DefaultOfficeHours is the assumed schedule of a ward office: 07:00–11:30 and 13:00–17:00 as the
+// workflow issue specifies. No An Giang decision fixing it was found (the provincial police
+// receive citizens 07:30–11:00 and 13:30–17:00), hence OFFICE_HOURS.
+var DefaultOfficeHours = [][2]string{{"07:00", "11:30"}, {"13:00", "17:00"}}
 
 // calendarFile is the shape of data/calendar/vn-holidays.json; only the fields the maths needs.
 type calendarFile struct {

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"math/rand/v2"
 	"os"
 	"testing"
 	"time"
@@ -12,12 +13,15 @@ func testCalendar(t *testing.T) *Calendar {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := ParseCalendar(data, DefaultOfficeHours)
+	c, err := ParseCalendar(data, fourAndFour)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
 }
+
+// fourAndFour keeps the hand-computed expectations below simple: 07–11 and 13–17, 8 hours a day.
+var fourAndFour = [][2]string{{"07:00", "11:00"}, {"13:00", "17:00"}}
 
 func vn(s string) time.Time {
 	t, err := time.ParseInLocation("2006-01-02 15:04", s, VietnamTime)
@@ -106,9 +110,9 @@ func TestParseCalendarErrors(t *testing.T) {
 		data   string
 		office [][2]string
 	}{
-		{"bad json", `{`, DefaultOfficeHours},
-		{"bad date", `{"years":{"2026":{"days_off":["2026-13-01"]}}}`, DefaultOfficeHours},
-		{"bad year", `{"years":{"xx":{}}}`, DefaultOfficeHours},
+		{"bad json", `{`, fourAndFour},
+		{"bad date", `{"years":{"2026":{"days_off":["2026-13-01"]}}}`, fourAndFour},
+		{"bad year", `{"years":{"xx":{}}}`, fourAndFour},
 		{"no office hours", `{"years":{}}`, nil},
 		{"reversed interval", `{"years":{}}`, [][2]string{{"11:00", "07:00"}}},
 		{"overlapping intervals", `{"years":{}}`, [][2]string{{"07:00", "12:00"}, {"11:00", "17:00"}}},
@@ -140,6 +144,60 @@ func TestSLADue(t *testing.T) {
 	for _, bad := range []SLA{{0, WorkingDays}, {2, "weeks"}} {
 		if bad.Validate() == nil {
 			t.Errorf("%v validated", bad)
+		}
+	}
+}
+
+func defaultCalendar(t *testing.T) *Calendar {
+	t.Helper()
+	data, err := os.ReadFile("../seed/data/calendar/vn-holidays.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ParseCalendar(data, DefaultOfficeHours)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestFridayAfternoonThreeWorkingDays: filed Friday 24 April 2026 at 16:30 with a 3-working-day
+// rule, the weekend, the Hùng Kings day (Mon 27), 30 April, 1 May and the weekend after them
+// are skipped: half an hour on Friday, Tuesday and Wednesday, then 8 hours of Monday 4 May.
+func TestFridayAfternoonThreeWorkingDays(t *testing.T) {
+	c := defaultCalendar(t)
+	got := SLA{3, WorkingDays}.Due(c, vn("2026-04-24 16:30"))
+	if want := vn("2026-05-04 16:30"); !got.Equal(want) {
+		t.Errorf("due %s, want %s", got, want)
+	}
+}
+
+// TestWorkingTimeProperties checks, over many random starts and durations from 2025 to 2027,
+// that measuring what was added gives it back and that a deadline always falls inside office
+// hours of a working day.
+func TestWorkingTimeProperties(t *testing.T) {
+	c := defaultCalendar(t)
+	rng := rand.New(rand.NewPCG(1, 2))
+	base := vn("2025-01-01 00:00")
+	for i := 0; i < 20000; i++ {
+		start := base.Add(time.Duration(rng.Int64N(int64(3 * 365 * 24 * time.Hour))))
+		d := time.Duration(1+rng.Int64N(int64(15*24*time.Hour))) / time.Minute * time.Minute
+		due := c.AddWorkingTime(start, d)
+		if got := c.WorkingTimeBetween(start, due); got != d {
+			t.Fatalf("start %s + %v = %s, but %v of working time lies between", start, d, due, got)
+		}
+		if !c.IsWorkingDay(due) {
+			t.Fatalf("start %s + %v = %s, not a working day", start, d, due)
+		}
+		min := due.Hour()*60 + due.Minute()
+		inside := false
+		for _, iv := range c.office {
+			// A deadline may be the end of an interval (work finished at closing time) but not its
+			// start (no work would have been done in it).
+			inside = inside || (min > iv.from && min <= iv.to) || (min == iv.from && due.Second() > 0)
+		}
+		if !inside {
+			t.Fatalf("start %s + %v = %s, outside office hours", start, d, due)
 		}
 	}
 }

@@ -78,7 +78,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.SLAInterval, err = time.ParseDuration(get("SLA_INTERVAL", "1m")); err != nil || c.SLAInterval < 50*time.Millisecond {
 		return c, fmt.Errorf("SLA_INTERVAL must be a duration of at least 50ms, such as 1m")
 	}
-	if c.OfficeHours, err = parseOfficeHours(get("OFFICE_HOURS", "07:00-11:00,13:00-17:00")); err != nil {
+	if c.OfficeHours, err = parseOfficeHours(get("OFFICE_HOURS", "07:00-11:30,13:00-17:00")); err != nil {
 		return c, err
 	}
 	switch c.SMSDriver {

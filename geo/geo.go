@@ -31,9 +31,10 @@ import (
 type Area struct {
 	Code, Name, FullName, Kind string
 	// Geometry is a MultiPolygon even for Polygon features so callers handle one shape only.
-	// It is shared with the set's index and must not be modified.
+	// Every copy of the Area shares it, so it must not be modified.
 	Geometry orb.MultiPolygon
-	Bound    orb.Bound
+	// Bound is the bound of Geometry, kept so callers can reject far points cheaply.
+	Bound orb.Bound
 }
 
 // BoundarySet is an immutable, indexed, versioned set of areas. It is safe for concurrent use

@@ -10,7 +10,8 @@ import (
 
 // InteriorPoint returns a point strictly inside the area: not on an edge and not in a hole.
 // Centroids and bound centres can fall outside concave or holed shapes; tests and tools need a
-// point that Locate is guaranteed to route back to this area, without hand-typed coordinates.
+// point that Locate routes back to this area (unless another area overlaps it there), without
+// hand-typed coordinates.
 //
 // It scans horizontal lines across the largest polygon (through the middle of its bound first,
 // then at quarters, eighths, ...), skipping lines that touch a vertex, and returns the midpoint

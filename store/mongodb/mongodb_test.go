@@ -77,7 +77,8 @@ func TestOpenIdempotent(t *testing.T) {
 	if after := indexNames(t, uri, db); !slices.Equal(before, after) {
 		t.Errorf("indexes changed on second Open:\nbefore %v\nafter  %v", before, after)
 	}
-	for _, want := range []string{"tickets.idempotency_key_unique", "users.phone_key_unique", "users.username_key_unique", "api_keys.hash_unique"} {
+	for _, want := range []string{"tickets.idempotency_key_unique", "users.phone_key_unique", "users.username_key_unique", "api_keys.hash_unique",
+		"tickets.unit_due", "tickets.due", "tickets.next_check", "tickets.location", "audit_log.at", "audit_log.ticket_at", "audit_log.actor_at"} {
 		if !slices.Contains(before, want) {
 			t.Errorf("index %s missing; have %v", want, before)
 		}
@@ -122,4 +123,79 @@ func indexNames(t *testing.T, uri, db string) []string {
 	}
 	slices.Sort(names)
 	return names
+}
+
+// TestUpgradeLegacyTickets opens a database holding a ticket as the version before the workflow
+// fields wrote it (no due_at, no workflow keys): it must decode with zero workflow fields, sort
+// first in queues like on SQLite (a zero deadline), be found by the other workflow queries, and
+// take updates.
+func TestUpgradeLegacyTickets(t *testing.T) {
+	uri, db := mongotest.URI(t)
+	ctx := t.Context()
+	t0 := time.Date(2025, 3, 14, 2, 26, 53, 589_000_000, time.UTC)
+	client, err := mongo.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer func() { _ = client.Disconnect(ctx) }()
+	legacy := bson.D{
+		{Key: "_id", Value: "old"}, {Key: "code", Value: "PA-2024-000001"}, {Key: "state", Value: "in_progress"},
+		{Key: "version", Value: 3}, {Key: "applied_version", Value: 3}, {Key: "category", Value: "do_thi.den"},
+		{Key: "group", Value: "do_thi"}, {Key: "description", Value: "Đèn đường hỏng"}, {Key: "address", Value: "Đường Lê Lợi"},
+		{Key: "location", Value: bson.D{{Key: "lat", Value: 10.3866}, {Key: "lng", Value: 105.4352}, {Key: "accuracy_m", Value: 8.0}}},
+		{Key: "media", Value: nil}, {Key: "allow_contact", Value: false}, {Key: "private", Value: false},
+		{Key: "reporter_id", Value: "r1"}, {Key: "idempotency_key", Value: "ticket/old"}, {Key: "boundary_set", Value: "lx"},
+		{Key: "area_code", Value: "my_binh"}, {Key: "area_name", Value: "Mỹ Bình"}, {Key: "unit_id", Value: "u1"},
+		{Key: "unit_name", Value: "UBND"}, {Key: "unit_kind", Value: "ubnd"}, {Key: "routed_by_nearest", Value: false},
+		{Key: "routing_ambiguous", Value: false}, {Key: "created_at", Value: t0}, {Key: "updated_at", Value: t0},
+		{Key: "triage_due_at", Value: time.Time{}}, {Key: "resolve_due_at", Value: time.Time{}}, {Key: "history", Value: nil},
+	}
+	if _, err := client.Database(db).Collection("tickets").InsertOne(ctx, legacy); err != nil {
+		t.Fatalf("insert legacy ticket: %v", err)
+	}
+
+	s, err := mongodb.Open(ctx, uri, db)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	timed := &models.Ticket{ID: "timed", Code: "PA-2024-000002", State: models.StateReceived, Version: 1,
+		Category: "moi_truong.rac", ReporterID: "r1", IdempotencyKey: "ticket/timed", UnitID: "u2",
+		CreatedAt: t0, UpdatedAt: t0, DueAt: t0.Add(3 * time.Hour), NextCheckAt: t0.Add(time.Hour)}
+	if err := s.CreateTicket(ctx, timed); err != nil {
+		t.Fatalf("CreateTicket: %v", err)
+	}
+
+	old, err := s.TicketByID(ctx, "old")
+	if err != nil || old.Description != "Đèn đường hỏng" || !old.DueAt.IsZero() || !old.NextCheckAt.IsZero() || old.Extension != nil {
+		t.Fatalf("TicketByID(old) = %+v, %v", old, err)
+	}
+	queue, err := s.FindQueue(ctx, models.QueueFilter{})
+	if err != nil || len(queue) != 2 || queue[0].ID != "old" || queue[1].ID != "timed" {
+		t.Fatalf("FindQueue = %v, %v; want [old timed]", queue, err)
+	}
+	for name, f := range map[string]models.QueueFilter{
+		"due before":   {DueBefore: t0},
+		"after cursor": {After: &models.QueueCursor{ID: ""}, Limit: 1},
+		"fields and q": {UnitIDs: []string{"u1"}, AreaCode: "my_binh", Category: "do_thi.den", Q: "ĐÈN"},
+	} {
+		if got, err := s.FindQueue(ctx, f); err != nil || len(got) != 1 || got[0].ID != "old" {
+			t.Errorf("FindQueue %s = %v, %v; want [old]", name, got, err)
+		}
+	}
+	near, err := s.FindNearby(ctx, models.NearbyFilter{MinLat: 10.38, MaxLat: 10.39, MinLng: 105.43, MaxLng: 105.44})
+	if err != nil || len(near) != 1 || near[0].ID != "old" {
+		t.Fatalf("FindNearby = %v, %v", near, err)
+	}
+	due, err := s.FindSLADue(ctx, t0.Add(2*time.Hour), 0)
+	if err != nil || len(due) != 1 || due[0].ID != "timed" {
+		t.Fatalf("FindSLADue = %v, %v", due, err)
+	}
+	old.Version, old.DueAt = 4, t0.Add(10*time.Hour)
+	if err := s.UpdateTicket(ctx, old, 3); err != nil {
+		t.Fatalf("UpdateTicket of the legacy ticket: %v", err)
+	}
+	if queue, err = s.FindQueue(ctx, models.QueueFilter{}); err != nil || len(queue) != 2 || queue[0].ID != "timed" {
+		t.Fatalf("FindQueue after updating the legacy ticket = %v, %v; want timed first", queue, err)
+	}
 }

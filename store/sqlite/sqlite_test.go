@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"bytes"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
@@ -209,6 +210,31 @@ func TestQueryPlans(t *testing.T) {
 		{`SELECT id FROM api_keys WHERE hash = ?`, []any{"h"}, "api_keys_hash"},
 		{`UPDATE refresh_tokens SET revoked_at = 1 WHERE family_id = ? AND revoked_at IS NULL`, []any{"f"}, "refresh_tokens_family"},
 	}
+	// The workflow queries exactly as the store builds them.
+	add := func(index string) func(q string, args []any) {
+		return func(q string, args []any) {
+			cases = append(cases, struct {
+				query string
+				args  []any
+				index string
+			}{q, args, index})
+		}
+	}
+	t0 := time.Date(2025, 3, 14, 2, 26, 53, 589_000_000, time.UTC)
+	after := &models.QueueCursor{DueAt: t0, ID: "t1"}
+	running := []models.State{models.StateReceived, models.StateAssigned, models.StateInProgress}
+	add("tickets_unit_due")(queueQuery(models.QueueFilter{UnitIDs: []string{"u1"}, Limit: 20}))
+	add("tickets_unit_due")(queueQuery(models.QueueFilter{UnitIDs: []string{"u1"}, States: running, After: after, Limit: 20}))
+	add("tickets_unit_due")(queueQuery(models.QueueFilter{UnitIDs: []string{"u1"}, DueBefore: t0, Q: "đường", Limit: 20}))
+	add("tickets_due")(queueQuery(models.QueueFilter{After: after, Limit: 20}))
+	add("tickets_due")(queueQuery(models.QueueFilter{States: running, DueBefore: t0, Limit: 20}))
+	add("tickets_next_check")(slaQuery(t0, 100))
+	add("tickets_lat_lng")(nearbyQuery(models.NearbyFilter{MinLat: 10, MaxLat: 10.01, MinLng: 105, MaxLng: 105.01,
+		Category: "c", States: running, CreatedAfter: t0, Limit: 50}))
+	add("audit_log_at")(auditQuery(models.AuditFilter{Limit: 50}))
+	add("audit_log_at")(auditQuery(models.AuditFilter{From: t0, To: t0.Add(time.Hour), Before: &models.AuditCursor{At: t0, ID: "a"}, Limit: 50}))
+	add("audit_log_ticket")(auditQuery(models.AuditFilter{Ticket: "t1", Limit: 50}))
+	add("audit_log_actor")(auditQuery(models.AuditFilter{ActorID: "off-1", Before: &models.AuditCursor{At: t0, ID: "a"}, Limit: 50}))
 	for _, tc := range cases {
 		rows, err := s.w.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+tc.query, tc.args...)
 		if err != nil {
@@ -228,5 +254,123 @@ func TestQueryPlans(t *testing.T) {
 		if !strings.Contains(p, tc.index) || strings.Contains(p, "TEMP B-TREE") {
 			t.Errorf("%s\nplan: %s\nwant index %s and no sort", tc.query, p, tc.index)
 		}
+	}
+}
+
+// TestMigrateFromVersion3 opens a database as the version before the workflow left it (schema
+// 3, tickets without workflow fields) and checks that 0004 backfills the derived columns from
+// the documents, so old tickets appear in queues, nearby searches and the SLA worker's scan,
+// and that the store keeps working on it.
+func TestMigrateFromVersion3(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "v3.db")
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) < 4 || ms[3].name != "0004_workflow.sql" {
+		t.Fatalf("migrations: want 0004_workflow.sql fourth, have %d", len(ms))
+	}
+	db := sql.OpenDB(connector{path})
+	if err := applyMigrations(ctx, db, ms[:3], 3); err != nil {
+		t.Fatalf("build a version 3 database: %v", err)
+	}
+	t0 := time.Date(2025, 3, 14, 2, 26, 53, 589_000_000, time.UTC)
+	// A document exactly as version 3 wrote it: no workflow keys at all.
+	legacyDoc := `{"id":"old","code":"PA-2024-000001","state":"in_progress","version":3,"applied_version":3,` +
+		`"category":"do_thi.den","group":"do_thi","description":"Đèn đường hỏng","address":"Đường Lê Lợi",` +
+		`"location":{"lat":10.3866,"lng":105.4352,"accuracy_m":8},"allow_contact":false,"private":false,` +
+		`"reporter_id":"r1","idempotency_key":"ticket/old","boundary_set":"lx","area_code":"my_binh",` +
+		`"area_name":"Mỹ Bình","unit_id":"u1","unit_name":"UBND","unit_kind":"ubnd","routed_by_nearest":false,` +
+		`"routing_ambiguous":false,"created_at":"2025-03-14T02:26:53.589Z","updated_at":"2025-03-14T02:26:53.589Z",` +
+		`"triage_due_at":"0001-01-01T00:00:00Z","resolve_due_at":"0001-01-01T00:00:00Z","history":null}`
+	// A document that already carries workflow times (written as ticketDoc writes them), to check
+	// the migration's conversion of RFC 3339 text to milliseconds.
+	withTimes := &models.Ticket{ID: "timed", Code: "PA-2024-000002", State: models.StateReceived, Version: 1,
+		Category: "moi_truong.rac", ReporterID: "r1", IdempotencyKey: "ticket/timed", UnitID: "u2", AreaCode: "binh_khanh",
+		Location: models.Location{Lat: -0.25, Lng: 0.5}, CreatedAt: t0, UpdatedAt: t0,
+		DueAt: t0.Add(3 * time.Hour), NextCheckAt: t0.Add(time.Hour)}
+	timedDoc, err := ticketDoc(withTimes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range []struct {
+		id, key, unit, state string
+		version              int
+		doc                  string
+	}{
+		{"old", "ticket/old", "u1", "in_progress", 3, legacyDoc},
+		{"timed", "ticket/timed", "u2", "received", 1, timedDoc},
+	} {
+		if _, err := db.ExecContext(ctx, `INSERT INTO tickets
+			(id, idempotency_key, reporter_id, unit_id, state, version, created_at, updated_at, doc)
+			VALUES (?, ?, 'r1', ?, ?, ?, ?, ?, ?)`, row.id, row.key, row.unit, row.state, row.version,
+			t0.UnixMilli(), t0.UnixMilli(), row.doc); err != nil {
+			t.Fatalf("insert %s: %v", row.id, err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s := openTemp(t, path)
+	defer s.Close()
+	if got := migrationRows(t, s); len(got) != len(ms) {
+		t.Fatalf("schema_migrations after open: %v, want %d versions", got, len(ms))
+	}
+	type cols struct {
+		category, area string
+		due, next      int64
+		lat, lng       float64
+	}
+	want := map[string]cols{
+		"old":   {"do_thi.den", "my_binh", zeroMs, 0, 10.3866, 105.4352},
+		"timed": {"moi_truong.rac", "binh_khanh", t0.Add(3 * time.Hour).UnixMilli(), t0.Add(time.Hour).UnixMilli(), -0.25, 0.5},
+	}
+	for id, w := range want {
+		var c cols
+		if err := s.r.QueryRowContext(ctx, `SELECT category, area_code, due_at, next_check_at, lat, lng FROM tickets WHERE id = ?`, id).
+			Scan(&c.category, &c.area, &c.due, &c.next, &c.lat, &c.lng); err != nil {
+			t.Fatalf("read columns of %s: %v", id, err)
+		}
+		if c != w {
+			t.Errorf("backfilled columns of %s = %+v, want %+v", id, c, w)
+		}
+	}
+
+	old, err := s.TicketByID(ctx, "old")
+	if err != nil || old.Description != "Đèn đường hỏng" || !old.DueAt.IsZero() || !old.NextCheckAt.IsZero() {
+		t.Fatalf("TicketByID(old) = %+v, %v", old, err)
+	}
+	queue, err := s.FindQueue(ctx, models.QueueFilter{})
+	if err != nil || len(queue) != 2 || queue[0].ID != "old" || queue[1].ID != "timed" {
+		t.Fatalf("FindQueue after migration = %v, %v; want [old timed]", queue, err)
+	}
+	byFields, err := s.FindQueue(ctx, models.QueueFilter{UnitIDs: []string{"u1"}, AreaCode: "my_binh", Category: "do_thi.den", Q: "ĐÈN"})
+	if err != nil || len(byFields) != 1 || byFields[0].ID != "old" {
+		t.Fatalf("FindQueue by backfilled fields = %v, %v", byFields, err)
+	}
+	near, err := s.FindNearby(ctx, models.NearbyFilter{MinLat: 10.38, MaxLat: 10.39, MinLng: 105.43, MaxLng: 105.44})
+	if err != nil || len(near) != 1 || near[0].ID != "old" {
+		t.Fatalf("FindNearby after migration = %v, %v", near, err)
+	}
+	due, err := s.FindSLADue(ctx, t0.Add(2*time.Hour), 0)
+	if err != nil || len(due) != 1 || due[0].ID != "timed" {
+		t.Fatalf("FindSLADue after migration = %v, %v", due, err)
+	}
+
+	// The migrated database takes new writes of every kind.
+	old.Version, old.DueAt = 4, t0.Add(10*time.Hour)
+	if err := s.UpdateTicket(ctx, old, 3); err != nil {
+		t.Fatalf("UpdateTicket after migration: %v", err)
+	}
+	if queue, err = s.FindQueue(ctx, models.QueueFilter{}); err != nil || len(queue) != 2 || queue[0].ID != "timed" {
+		t.Fatalf("FindQueue after updating the old ticket = %v, %v; want timed first", queue, err)
+	}
+	if ok, err := s.AcquireLease(ctx, "sla", "a", t0, time.Minute); err != nil || !ok {
+		t.Fatalf("AcquireLease after migration = %v, %v", ok, err)
+	}
+	if err := s.AppendAudit(ctx, &models.AuditRecord{ID: "a1", At: t0, ActorID: "x", Role: models.RoleAdmin, Action: "test"}); err != nil {
+		t.Fatalf("AppendAudit after migration: %v", err)
 	}
 }

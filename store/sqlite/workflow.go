@@ -64,17 +64,26 @@ func whereClause(where []string) string {
 // f.After, at most f.Limit (all when zero or less). A unit's queue is served by the
 // (unit_id, due_at, id) index, the IOC's by (due_at, id).
 func (s *Store) FindQueue(ctx context.Context, f models.QueueFilter) ([]*models.Ticket, error) {
+	q, args := queueQuery(f)
+	return s.queryTickets(ctx, "find queue", q, args...)
+}
+
+func queueQuery(f models.QueueFilter) (string, []any) {
 	where, args := queueWhere(f, true)
 	if f.After != nil {
 		where = append(where, "(due_at, id) > (?, ?)")
 		args = append(args, ms(f.After.DueAt), f.After.ID)
 	}
 	q := `SELECT doc FROM tickets` + whereClause(where) + ` ORDER BY due_at, id`
-	if f.Limit > 0 {
-		q += ` LIMIT ?`
-		args = append(args, f.Limit)
+	return withLimit(q, args, f.Limit)
+}
+
+// withLimit appends a LIMIT clause when limit is positive (zero or less means no limit).
+func withLimit(q string, args []any, limit int) (string, []any) {
+	if limit > 0 {
+		return q + ` LIMIT ?`, append(args, limit)
 	}
-	return s.queryTickets(ctx, "find queue", q, args...)
+	return q, args
 }
 
 // CountByState counts the tickets matching f per state, ignoring f.States, f.After and f.Limit.
@@ -106,18 +115,23 @@ func (s *Store) CountByState(ctx context.Context, f models.QueueFilter) (map[mod
 // FindSLADue lists tickets whose next check is due at now (next_check_at in (0, now]), earliest
 // first with id as the tiebreaker, from the partial index of scheduled tickets.
 func (s *Store) FindSLADue(ctx context.Context, now time.Time, limit int) ([]*models.Ticket, error) {
-	q := `SELECT doc FROM tickets WHERE next_check_at > 0 AND next_check_at <= ? ORDER BY next_check_at, id`
-	args := []any{ms(now)}
-	if limit > 0 {
-		q += ` LIMIT ?`
-		args = append(args, limit)
-	}
+	q, args := slaQuery(now, limit)
 	return s.queryTickets(ctx, "find sla due", q, args...)
+}
+
+func slaQuery(now time.Time, limit int) (string, []any) {
+	return withLimit(`SELECT doc FROM tickets WHERE next_check_at > 0 AND next_check_at <= ? ORDER BY next_check_at, id`,
+		[]any{ms(now)}, limit)
 }
 
 // FindNearby lists tickets inside the bounding box (edges included) with the category and
 // states of f, created strictly after f.CreatedAfter; the (lat, lng) index narrows the box.
 func (s *Store) FindNearby(ctx context.Context, f models.NearbyFilter) ([]*models.Ticket, error) {
+	q, args := nearbyQuery(f)
+	return s.queryTickets(ctx, "find nearby", q, args...)
+}
+
+func nearbyQuery(f models.NearbyFilter) (string, []any) {
 	where := []string{"lat BETWEEN ? AND ?", "lng BETWEEN ? AND ?"}
 	args := []any{f.MinLat, f.MaxLat, f.MinLng, f.MaxLng}
 	if f.Category != "" {
@@ -134,12 +148,7 @@ func (s *Store) FindNearby(ctx context.Context, f models.NearbyFilter) ([]*model
 		where = append(where, "created_at > ?")
 		args = append(args, ms(f.CreatedAfter))
 	}
-	q := `SELECT doc FROM tickets` + whereClause(where)
-	if f.Limit > 0 {
-		q += ` LIMIT ?`
-		args = append(args, f.Limit)
-	}
-	return s.queryTickets(ctx, "find nearby", q, args...)
+	return withLimit(`SELECT doc FROM tickets`+whereClause(where), args, f.Limit)
 }
 
 // AcquireLease takes or renews the lease name in one upsert: it inserts a free lease, and
@@ -172,34 +181,7 @@ func (s *Store) AppendAudit(ctx context.Context, r *models.AuditRecord) error {
 // FindAudit lists audit records newest first (at desc, id desc) matching f: From inclusive, To
 // exclusive, strictly older than the f.Before cursor, at most f.Limit (all when zero or less).
 func (s *Store) FindAudit(ctx context.Context, f models.AuditFilter) ([]models.AuditRecord, error) {
-	var (
-		where []string
-		args  []any
-	)
-	for _, c := range []struct{ col, v string }{{"actor_id", f.ActorID}, {"action", f.Action}, {"ticket_id", f.Ticket}} {
-		if c.v != "" {
-			where = append(where, c.col+" = ?")
-			args = append(args, c.v)
-		}
-	}
-	if !f.From.IsZero() {
-		where = append(where, "at >= ?")
-		args = append(args, ms(f.From))
-	}
-	if !f.To.IsZero() {
-		where = append(where, "at < ?")
-		args = append(args, ms(f.To))
-	}
-	if f.Before != nil {
-		where = append(where, "(at, id) < (?, ?)")
-		args = append(args, ms(f.Before.At), f.Before.ID)
-	}
-	q := `SELECT id, at, actor_id, actor_role, action, ticket_id, subject_id, detail FROM audit_log` +
-		whereClause(where) + ` ORDER BY at DESC, id DESC`
-	if f.Limit > 0 {
-		q += ` LIMIT ?`
-		args = append(args, f.Limit)
-	}
+	q, args := auditQuery(f)
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, translate(err, "find audit", "audit record")
@@ -222,4 +204,31 @@ func (s *Store) FindAudit(ctx context.Context, f models.AuditFilter) ([]models.A
 		return nil, translate(err, "find audit", "audit record")
 	}
 	return out, nil
+}
+
+func auditQuery(f models.AuditFilter) (string, []any) {
+	var (
+		where []string
+		args  []any
+	)
+	for _, c := range []struct{ col, v string }{{"actor_id", f.ActorID}, {"action", f.Action}, {"ticket_id", f.Ticket}} {
+		if c.v != "" {
+			where = append(where, c.col+" = ?")
+			args = append(args, c.v)
+		}
+	}
+	if !f.From.IsZero() {
+		where = append(where, "at >= ?")
+		args = append(args, ms(f.From))
+	}
+	if !f.To.IsZero() {
+		where = append(where, "at < ?")
+		args = append(args, ms(f.To))
+	}
+	if f.Before != nil {
+		where = append(where, "(at, id) < (?, ?)")
+		args = append(args, ms(f.Before.At), f.Before.ID)
+	}
+	return withLimit(`SELECT id, at, actor_id, actor_role, action, ticket_id, subject_id, detail FROM audit_log`+
+		whereClause(where)+` ORDER BY at DESC, id DESC`, args, f.Limit)
 }

@@ -17,6 +17,42 @@
 //   - BoundarySets lists sets sorted by id.
 //   - A second UseRefreshToken reports the time of the first use.
 //   - nil and empty slices are equivalent (a document store may drop empty arrays).
+//   - Every field of a ticket round-trips: times as instants to the millisecond (returned in UTC),
+//     durations (PausedRemaining, PausedTotal) exactly, to the nanosecond, Extension as nil or a
+//     copy. UpdateTicket replaces the whole ticket: a field set to its zero value is stored as
+//     zero, nothing of the previous version survives.
+//   - Category.ContactAllowed round-trips like every other category field.
+//
+// Workflow (app.WorkflowStore):
+//   - FindQueue returns the tickets matching every set field of the filter: UnitIDs (the ticket's
+//     current unit is one of them), AreaCode, States (one of them), Category, DueBefore (DueAt
+//     strictly before it), and Q. It sorts by (DueAt, ID) ascending; a zero DueAt (tickets from
+//     before the workflow fields) sorts first and is before any DueBefore. After is a keyset
+//     cursor: only tickets strictly after (After.DueAt, After.ID) in that order. Limit <= 0
+//     means all.
+//   - Q is a literal, case-insensitive substring of Code, Description or Address, and of nothing
+//     else (not unit or area names, categories or ids). Case folds for every letter, Vietnamese
+//     ones included ("đường" finds "Đường"), but diacritics are significant ("xe tai" does not
+//     find "xe tải"). No character of Q is special: "50%", "a_b", "a.b", "(x", "a*b" and
+//     backslashes match only themselves. (Unicode normalisation is not applied: Q and the text
+//     are compared as given; the app stores NFC.)
+//   - CountByState counts the tickets matching the filter without States, After and Limit, per
+//     state; a state with no ticket may be absent or zero.
+//   - FindSLADue returns the tickets whose NextCheckAt is set and not after now (at or before
+//     the Unix epoch counts as not set), sorted by (NextCheckAt, ID) ascending; limit <= 0
+//     means all.
+//   - FindNearby returns the tickets whose location lies in the box, edges included
+//     (MinLat <= lat <= MaxLat, MinLng <= lng <= MaxLng), with Category and one of States when
+//     set, created strictly after CreatedAfter when set, in any order; Limit <= 0 means all.
+//   - AcquireLease(name, holder, now, ttl) succeeds, setting the lease to (holder, now+ttl),
+//     when the lease is absent, expired (its expiry <= now, at millisecond precision) or held by
+//     holder (a renewal); otherwise it returns false and changes nothing. Of concurrent callers
+//     for the same free or expired lease exactly one succeeds. Leases of different names are
+//     independent.
+//   - AppendAudit stores a record; a taken id is EConflict and leaves the stored record alone.
+//     FindAudit returns records matching ActorID, Action, Ticket, From (At >= From) and To
+//     (At < To), newest first by (At, ID) descending; Before is a keyset cursor (strictly older
+//     in that order); Limit <= 0 means all.
 package storetest
 
 import (
@@ -49,6 +85,11 @@ func Run(t *testing.T, open func(t *testing.T) app.Store) {
 		{"Catalog", catalogTests},
 		{"Sequences", sequenceTests},
 		{"Tickets", ticketTests},
+		{"Queue", queueTests},
+		{"SLADue", slaTests},
+		{"Nearby", nearbyTests},
+		{"Leases", leaseTests},
+		{"Audit", auditTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

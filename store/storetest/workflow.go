@@ -328,9 +328,9 @@ func testUpdateClearsWorkflowFields(t *testing.T, s app.Store) {
 	got, err := s.TicketByID(ctx(t), "t1")
 	must(t, err, "TicketByID")
 	wantEqual(t, "ticket after clearing workflow fields", cleared, got)
-	due, err := s.FindSLADue(ctx(t), at(1000*time.Hour), 0)
+	scheduled, err := s.FindSLADue(ctx(t), at(1000*time.Hour), 0)
 	must(t, err, "FindSLADue")
-	wantEqual(t, "FindSLADue after clearing NextCheckAt", []string(nil), ids(due))
+	wantEqual(t, "FindSLADue after clearing NextCheckAt", []string(nil), ids(scheduled))
 }
 
 var slaTests = []storeTest{{"Due", testSLADue}}
@@ -458,7 +458,7 @@ func testNearby(t *testing.T, s app.Store) {
 			t.Fatalf("FindNearby with limit 2 returned %d tickets", len(got))
 		}
 		for _, tk := range got {
-			if !slices.Contains([]string{"n-c1", "n-c2", "n-ne", "n-nw", "n-se", "n-sw"}, tk.ID) || tk.ID == "" {
+			if !slices.Contains([]string{"n-c1", "n-c2", "n-ne", "n-nw", "n-se", "n-sw"}, tk.ID) {
 				t.Errorf("FindNearby with limit returned %s, which is outside the box", tk.ID)
 			}
 		}
@@ -486,15 +486,15 @@ func acquire(t *testing.T, s app.Store, name, holder string, now time.Time, want
 func testLeaseSequence(t *testing.T, s app.Store) {
 	const job = "sla-worker"
 	ttl := 5 * time.Minute
-	acquire(t, s, job, "A", at(0), true)                  // free
-	acquire(t, s, job, "B", at(time.Minute), false)       // A holds it until +5m
-	acquire(t, s, job, "A", at(2*time.Minute), true)      // renewal: A holds it until +7m
-	acquire(t, s, job, "B", at(ttl), false)               // the first expiry no longer applies
-	acquire(t, s, job, "B", at(7*time.Minute-1), false)   // one nanosecond before expiry (ms precision: same ms)
-	acquire(t, s, job, "B", at(7*time.Minute), true)      // expired exactly now: B takes it until +12m
-	acquire(t, s, job, "A", at(8*time.Minute), false)     // now B holds it
-	acquire(t, s, "other-job", "A", at(8*time.Minute), true) // leases are independent
-	acquire(t, s, job, "B", at(9*time.Minute), true)      // B renews until +14m
+	acquire(t, s, job, "A", at(0), true)                               // free
+	acquire(t, s, job, "B", at(time.Minute), false)                    // A holds it until +5m
+	acquire(t, s, job, "A", at(2*time.Minute), true)                   // renewal: A holds it until +7m
+	acquire(t, s, job, "B", at(ttl), false)                            // the first expiry no longer applies
+	acquire(t, s, job, "B", at(7*time.Minute-time.Millisecond), false) // one millisecond before expiry
+	acquire(t, s, job, "B", at(7*time.Minute), true)                   // expired exactly now: B takes it until +12m
+	acquire(t, s, job, "A", at(8*time.Minute), false)                  // now B holds it
+	acquire(t, s, "other-job", "A", at(8*time.Minute), true)           // leases are independent
+	acquire(t, s, job, "B", at(9*time.Minute), true)                   // B renews until +14m
 	acquire(t, s, job, "A", at(13*time.Minute), false)
 	acquire(t, s, "other-job", "B", at(9*time.Minute), false)
 	acquire(t, s, job, "A", at(time.Hour), true) // long expired
@@ -604,7 +604,9 @@ func auditIDs(list []models.AuditRecord) []string {
 	return out
 }
 
-func auditCursor(r models.AuditRecord) *models.AuditCursor { return &models.AuditCursor{At: r.At, ID: r.ID} }
+func auditCursor(r models.AuditRecord) *models.AuditCursor {
+	return &models.AuditCursor{At: r.At, ID: r.ID}
+}
 
 func testAuditAppend(t *testing.T, s app.Store) {
 	got, err := s.FindAudit(ctx(t), models.AuditFilter{})

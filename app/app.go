@@ -89,7 +89,7 @@ type Deps struct {
 	Store      Store
 	SMS        SMSSender
 	Tokens     TokenSigner
-	Notifier   Notifier // optional: told about every ticket change
+	Effects    []Effect // derived effects of ticket changes, in order
 	Boundaries *geo.BoundarySet
 	Calendar   *models.Calendar
 	Logger     *slog.Logger
@@ -104,7 +104,7 @@ type Service struct {
 	store      Store
 	sms        SMSSender
 	tokens     TokenSigner
-	notifier   Notifier
+	effects    []Effect
 	boundaries *geo.BoundarySet
 	cal        *models.Calendar
 	log        *slog.Logger
@@ -120,14 +120,11 @@ func New(ctx context.Context, d Deps) (*Service, error) {
 		return nil, fmt.Errorf("app: missing dependency")
 	}
 	s := &Service{
-		store: d.Store, sms: d.SMS, tokens: d.Tokens, notifier: d.Notifier, boundaries: d.Boundaries, cal: d.Calendar,
+		store: d.Store, sms: d.SMS, tokens: d.Tokens, effects: d.Effects, boundaries: d.Boundaries, cal: d.Calendar,
 		log: d.Logger, now: d.Now, rand: d.Rand, cfg: d.Config,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
-	}
-	if s.notifier == nil {
-		s.notifier = logNotifier{s.log}
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -64,7 +64,7 @@ func (s *Service) FileReport(ctx context.Context, p models.Principal, in models.
 		Code:             fmt.Sprintf("%s-%d-%06d", s.cfg.CodePrefix, year, seq),
 		State:            models.StateReceived,
 		Version:          1,
-		AppliedVersion:   1,
+		AppliedVersion:   0, // the effects of version 1 (the filing) are still to be done
 		Category:         category.Code,
 		Group:            category.Group,
 		Description:      in.Description,
@@ -103,6 +103,7 @@ func (s *Service) FileReport(ctx context.Context, p models.Principal, in models.
 		}
 		return nil, false, err
 	}
+	s.applyEffects(ctx, t)
 	s.log.LogAttrs(ctx, slog.LevelInfo, "ticket filed", slog.String("ticket", t.ID), slog.String("code", t.Code),
 		slog.String("area", t.AreaCode), slog.String("unit", t.UnitID), slog.String("category", t.Category))
 	return t, true, nil

@@ -52,7 +52,7 @@ func newStore(t *testing.T, now time.Time) app.Store {
 
 // newServiceOn builds a Service on an existing store: several of them act as several server
 // instances.
-func newServiceOn(t *testing.T, store app.Store, now *time.Time, notifier app.Notifier) *app.Service {
+func newServiceOn(t *testing.T, store app.Store, now *time.Time, effect app.Effect) *app.Service {
 	t.Helper()
 	ctx := context.Background()
 	set, err := app.LoadBoundarySet(ctx, store, seed.DefaultBoundarySet)
@@ -69,12 +69,19 @@ func newServiceOn(t *testing.T, store app.Store, now *time.Time, notifier app.No
 	}
 	svc, err := app.New(ctx, app.Deps{
 		Store: store, SMS: &nopSMS{}, Tokens: tokens.New(key, "phananh", "test"), Boundaries: set, Calendar: cal,
-		Notifier: notifier, Now: func() time.Time { return *now }, Config: app.DefaultConfig(),
+		Effects: effects(effect), Now: func() time.Time { return *now }, Config: app.DefaultConfig(),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return svc
+}
+
+func effects(e app.Effect) []app.Effect {
+	if e == nil {
+		return nil
+	}
+	return []app.Effect{e}
 }
 
 func vn(s string) time.Time {

@@ -34,12 +34,7 @@ type ReporterInfo struct {
 // resident allowed contact and the category permits it — and writes an audit record when it does.
 func (s *Service) Detail(ctx context.Context, p models.Principal, t *models.Ticket) (TicketDetail, error) {
 	access := p.TicketAccess(t)
-	d := TicketDetail{Ticket: t, Access: access}
-	for _, a := range models.AllowedActions(t.State, p.Role) {
-		if s.mayAct(p, t, access, a) == nil {
-			d.Allowed = append(d.Allowed, a)
-		}
-	}
+	d := TicketDetail{Ticket: t, Access: access, Allowed: s.Allowed(p, t)}
 	if !access.Internal() {
 		return d, nil
 	}
@@ -60,6 +55,18 @@ func (s *Service) Detail(ctx context.Context, p models.Principal, t *models.Tick
 	}
 	d.Reporter.Phone, d.Reporter.Name = u.Phone, u.DisplayName
 	return d, nil
+}
+
+// Allowed lists the actions p may perform on t now: the state table filtered by the policy.
+func (s *Service) Allowed(p models.Principal, t *models.Ticket) []models.Action {
+	access := p.TicketAccess(t)
+	var out []models.Action
+	for _, a := range models.AllowedActions(t.State, p.Role) {
+		if s.mayAct(p, t, access, a) == nil {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // audit appends one record; a failure fails the operation, since an unaudited reveal must not

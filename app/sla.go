@@ -157,14 +157,19 @@ func (s *Service) slaStep(t *models.Ticket, now time.Time) (models.Event, bool) 
 	return ev, true
 }
 
-// RunSLA sweeps every interval while it holds the "sla" lease, until ctx ends. Running it in
-// every instance is safe; the lease keeps the work in one of them at a time.
-func (s *Service) RunSLA(ctx context.Context, holder string, interval time.Duration) {
+// RunSweeps runs the periodic work every interval while it holds the "sla" lease, until ctx
+// ends: effects left behind by a crash first, then reminders, escalations and auto-closes.
+// Running it in every instance is safe; the lease keeps the work in one of them at a time, and
+// every step is idempotent or a compare-and-set anyway.
+func (s *Service) RunSweeps(ctx context.Context, holder string, interval time.Duration) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
 		ok, err := s.store.AcquireLease(ctx, "sla", holder, s.clock(), 3*interval)
 		if err == nil && ok {
+			if _, err := s.SweepEffects(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("effects sweep", "error", err)
+			}
 			if n, err := s.SweepSLA(ctx); err != nil && ctx.Err() == nil {
 				s.log.Error("SLA sweep", "error", err)
 			} else if n > 0 {

@@ -96,6 +96,13 @@ type TicketStore interface {
 	// UpdateTicket replaces the stored ticket t.ID if its version is still expectedVersion,
 	// else EConflict (a concurrent change won); absent: ENotFound.
 	UpdateTicket(ctx context.Context, t *models.Ticket, expectedVersion int) error
+	// MarkApplied records that the derived effects of every version up to version are done:
+	// it raises the stored AppliedVersion to version unless it is already at or above it (it
+	// never lowers it and never changes Version). Absent ticket: ENotFound.
+	MarkApplied(ctx context.Context, id string, version int) error
+	// FindUnapplied lists tickets whose AppliedVersion is below their Version (a crash or
+	// failure between a write and its effects), oldest update first; the sweeper re-applies them.
+	FindUnapplied(ctx context.Context, limit int) ([]*models.Ticket, error)
 	// FindTickets lists tickets newest first (created_at desc, id desc) after the cursor.
 	FindTickets(ctx context.Context, f models.TicketFilter) ([]*models.Ticket, error)
 }

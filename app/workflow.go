@@ -15,18 +15,12 @@ import (
 	"phananh/models"
 )
 
-// Notifier hears about every committed ticket change: the push issue turns these into FCM
-// messages to the reporter, followers and officials. It must not fail the change.
-type Notifier interface {
-	TicketChanged(ctx context.Context, t *models.Ticket, e models.Event)
-}
-
-// logNotifier is the default until push notifications exist: one log line per change.
-type logNotifier struct{ log *slog.Logger }
-
-func (n logNotifier) TicketChanged(ctx context.Context, t *models.Ticket, e models.Event) {
-	n.log.LogAttrs(ctx, slog.LevelInfo, "ticket changed", slog.String("ticket", t.ID),
-		slog.String("action", string(e.Action)), slog.String("state", string(t.State)), slog.Int("version", t.Version))
+// Effect is a derived consequence of a ticket change: push messages, statistics facts, change-feed
+// entries. Apply runs after the change is stored, once per version, and again for the same
+// version after a crash or failure (the sweeper), so it must be idempotent — deterministic ids,
+// overwrite-style writes (DESIGN.md §3).
+type Effect interface {
+	Apply(ctx context.Context, t *models.Ticket, version int, e models.Event) error
 }
 
 // ActionInput is one requested action with its fields (one vocabulary for all actions).
@@ -126,23 +120,64 @@ func roleEverMay(r models.Role, a models.Action) bool {
 }
 
 // commit appends the event, bumps the version, refreshes the derived deadline fields and writes
-// with compare-and-set; then tells the notifier.
+// with compare-and-set; then it performs the derived effects.
 func (s *Service) commit(ctx context.Context, t *models.Ticket, ev models.Event, now time.Time) error {
 	prev := t.Version
 	t.State = ev.To
 	t.History = append(t.History, ev)
 	t.Version++
-	t.AppliedVersion = t.Version
 	t.UpdatedAt = now
 	s.schedule(t, now)
 	if err := s.store.UpdateTicket(ctx, t, prev); err != nil {
 		if models.IsCode(err, models.EConflict) {
+			cur, rerr := s.store.TicketByID(ctx, t.ID)
+			if rerr == nil {
+				return models.Errorf(models.EConflict, "the ticket changed meanwhile: it is at version %d, not %d; reload it", cur.Version, prev)
+			}
+			s.log.LogAttrs(ctx, slog.LevelWarn, "re-read after a version conflict", slog.String("ticket", t.ID), slog.String("error", rerr.Error()))
 			return models.Errorf(models.EConflict, "the ticket changed meanwhile (version %d is no longer current); reload it", prev)
 		}
 		return err
 	}
-	s.notifier.TicketChanged(ctx, t, ev)
+	s.applyEffects(ctx, t)
 	return nil
+}
+
+// applyEffects performs the effects of every version after t.AppliedVersion and records them as
+// applied. A failure is logged and left for the sweeper: the change itself is already stored.
+func (s *Service) applyEffects(ctx context.Context, t *models.Ticket) {
+	for v := t.AppliedVersion + 1; v <= t.Version && v <= len(t.History); v++ {
+		ev := t.History[v-1] // every version adds exactly one history event
+		for _, eff := range s.effects {
+			if err := eff.Apply(ctx, t, v, ev); err != nil {
+				s.log.LogAttrs(ctx, slog.LevelWarn, "ticket effect failed; the sweeper will retry",
+					slog.String("ticket", t.ID), slog.Int("version", v), slog.String("error", err.Error()))
+				return
+			}
+		}
+	}
+	if err := s.store.MarkApplied(ctx, t.ID, t.Version); err != nil {
+		s.log.LogAttrs(ctx, slog.LevelWarn, "mark effects applied", slog.String("ticket", t.ID), slog.String("error", err.Error()))
+		return
+	}
+	t.AppliedVersion = t.Version
+}
+
+// SweepEffects re-applies the effects of tickets whose last changes were stored but not
+// followed through (a crash between the two steps). Returns how many tickets it completed.
+func (s *Service) SweepEffects(ctx context.Context) (int, error) {
+	ts, err := s.store.FindUnapplied(ctx, 200)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, t := range ts {
+		s.applyEffects(ctx, t)
+		if t.AppliedVersion == t.Version {
+			n++
+		}
+	}
+	return n, nil
 }
 
 func required(field, v string, max int) error {

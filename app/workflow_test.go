@@ -11,16 +11,17 @@ import (
 	"phananh/models"
 )
 
-// recorder is a Notifier that keeps every change it hears about.
+// recorder is an Effect that keeps every change it hears about.
 type recorder struct {
 	mu     sync.Mutex
 	events []string // "<ticket> <action>"
 }
 
-func (r *recorder) TicketChanged(_ context.Context, t *models.Ticket, e models.Event) {
+func (r *recorder) Apply(_ context.Context, t *models.Ticket, _ int, e models.Event) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.events = append(r.events, t.ID+" "+e.Action)
+	return nil
 }
 
 func (r *recorder) has(ev string) bool {
@@ -118,7 +119,7 @@ func TestSLAWorkerRemindsAndEscalatesOnce(t *testing.T) {
 		t.Errorf("nothing left to do but NextCheckAt = %s", cur.NextCheckAt)
 	}
 	if !rec.has(tk.ID + " escalate") {
-		t.Error("the notifier did not hear of the escalation")
+		t.Error("the effects did not hear of the escalation")
 	}
 
 	// Accepting starts the resolution deadline: reminders and escalations start afresh.
@@ -210,7 +211,7 @@ func TestDuplicateMergeNotifiesFollowers(t *testing.T) {
 		t.Errorf("followers %v version %d", orig.Followers, orig.Version)
 	}
 	if !rec.has(second.ID+" mark_duplicate") || !rec.has(first.ID+" follow") {
-		t.Errorf("notifier heard %v", rec.events)
+		t.Errorf("effects heard %v", rec.events)
 	}
 }
 

@@ -103,7 +103,9 @@ func (s *Server) listTickets(c *fiber.Ctx) error {
 	}
 	out := ticketListResponse{Tickets: make([]ticketBody, 0, len(page.Tickets)), NextCursor: page.NextCursor}
 	for _, t := range page.Tickets {
-		out.Tickets = append(out.Tickets, listView(t, p, s.svc.Overdue(t)))
+		b := listView(t, p, s.svc.Overdue(t))
+		b.AllowedActions = s.svc.Allowed(p, t) // residents rate or reopen from their list
+		out.Tickets = append(out.Tickets, b)
 	}
 	return c.JSON(out)
 }

@@ -245,7 +245,16 @@ func TestIntakeRefusesBadInput(t *testing.T) {
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
-				e := s.request(t, "POST", "/v1/tickets", tk.AccessToken, c.body).expect(t, c.status).apiError(t)
+				r, err := s.do("POST", "/v1/tickets", tk.AccessToken, c.body)
+				for i := 0; err != nil && c.status == http.StatusRequestEntityTooLarge && i < 5; i++ {
+					// The server answers 413 from the Content-Length and closes without reading the
+					// body; the client may see the reset before the answer. Ask again.
+					r, err = s.do("POST", "/v1/tickets", tk.AccessToken, c.body)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				e := r.expect(t, c.status).apiError(t)
 				if e.Error.Code != c.code || e.Error.Field != c.field {
 					t.Errorf("error = %+v, want code %s field %q", e.Error, c.code, c.field)
 				}

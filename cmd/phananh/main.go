@@ -232,7 +232,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	var workers sync.WaitGroup
 	holder, _ := os.Hostname()
 	holder = fmt.Sprintf("%s/%d/%d", holder, os.Getpid(), time.Now().UnixNano())
-	workers.Go(func() { svc.RunSLA(workerCtx, holder, cfg.SLAInterval) })
+	workers.Go(func() { svc.RunSweeps(workerCtx, holder, cfg.SLAInterval) })
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Listener(ln) }()

@@ -401,6 +401,12 @@ type ticketDoc struct {
 	RemindedAt        *time.Time    `bson:"reminded_at,omitempty"`
 	EscalationLevel   int           `bson:"escalation_level"`
 	NextCheckAt       *time.Time    `bson:"next_check_at,omitempty"`
+
+	// EffectsPending is applied_version < version, kept in the document because FerretDB v1 has
+	// no $expr to compare two fields: every insert and replace sets it from the ticket, and
+	// MarkApplied clears it only together with raising applied_version to version (effects.go).
+	// It is storage only; the model has no such field.
+	EffectsPending bool `bson:"effects_pending"`
 }
 
 func toTicketDoc(t *models.Ticket) *ticketDoc {
@@ -456,6 +462,8 @@ func toTicketDoc(t *models.Ticket) *ticketDoc {
 		RemindedAt:        optTime(t.RemindedAt),
 		EscalationLevel:   t.EscalationLevel,
 		NextCheckAt:       optTime(t.NextCheckAt),
+
+		EffectsPending: t.AppliedVersion < t.Version,
 	}
 	if e := t.Extension; e != nil {
 		d.Extension = &extensionDoc{DueAt: utc(e.DueAt), Reason: e.Reason, RequestedBy: e.RequestedBy, RequestedAt: utc(e.RequestedAt)}

@@ -78,7 +78,7 @@ func Open(ctx context.Context, uri, database string) (*Store, error) {
 		return nil, fmt.Errorf("mongodb: connect: %w", err)
 	}
 	s := &Store{client: client, db: client.Database(database)}
-	if err := s.ensureIndexes(ctx); err != nil {
+	if err := errors.Join(s.ensureIndexes(ctx)); err != nil {
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, err
 	}
@@ -102,6 +102,9 @@ func (s *Store) upgrade(ctx context.Context) error {
 	)
 	if err != nil {
 		return fmt.Errorf("mongodb: upgrade tickets (due_at): %w", err)
+	}
+	if err := s.upgradeEffectsPending(ctx); err != nil {
+		return fmt.Errorf("mongodb: upgrade tickets (effects_pending): %w", err)
 	}
 	return nil
 }
@@ -160,6 +163,8 @@ func indexes() []indexSpec {
 		{collTickets, "due", bson.D{{Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}, false},
 		{collTickets, "next_check", bson.D{{Key: "next_check_at", Value: 1}, {Key: "_id", Value: 1}}, false},
 		{collTickets, "location", bson.D{{Key: "location.lat", Value: 1}, {Key: "location.lng", Value: 1}}, false},
+		// The sweeper's list of tickets whose derived effects are behind (effects.go).
+		{collTickets, "effects_pending", bson.D{{Key: "effects_pending", Value: 1}, {Key: "updated_at", Value: 1}, {Key: "_id", Value: 1}}, false},
 		{collAudit, "at", bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}}, false},
 		{collAudit, "ticket_at", bson.D{{Key: "ticket_id", Value: 1}, {Key: "at", Value: -1}, {Key: "_id", Value: -1}}, false},
 		{collAudit, "actor_at", bson.D{{Key: "actor_id", Value: 1}, {Key: "at", Value: -1}, {Key: "_id", Value: -1}}, false},

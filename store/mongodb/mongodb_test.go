@@ -78,7 +78,7 @@ func TestOpenIdempotent(t *testing.T) {
 		t.Errorf("indexes changed on second Open:\nbefore %v\nafter  %v", before, after)
 	}
 	for _, want := range []string{"tickets.idempotency_key_unique", "users.phone_key_unique", "users.username_key_unique", "api_keys.hash_unique",
-		"tickets.unit_due", "tickets.due", "tickets.next_check", "tickets.location", "audit_log.at", "audit_log.ticket_at", "audit_log.actor_at"} {
+		"tickets.unit_due", "tickets.due", "tickets.next_check", "tickets.location", "tickets.effects_pending", "audit_log.at", "audit_log.ticket_at", "audit_log.actor_at"} {
 		if !slices.Contains(before, want) {
 			t.Errorf("index %s missing; have %v", want, before)
 		}
@@ -197,5 +197,96 @@ func TestUpgradeLegacyTickets(t *testing.T) {
 	}
 	if queue, err = s.FindQueue(ctx, models.QueueFilter{}); err != nil || len(queue) != 2 || queue[0].ID != "timed" {
 		t.Fatalf("FindQueue after updating the legacy ticket = %v, %v; want timed first", queue, err)
+	}
+}
+
+// TestUpgradeEffectsPending opens a database holding tickets written before effects_pending
+// existed: Open must set it from each document's version and applied_version (storing
+// applied_version 0 where it is absent), so that FindUnapplied lists exactly the tickets behind
+// and MarkApplied clears them; a second Open changes nothing.
+func TestUpgradeEffectsPending(t *testing.T) {
+	uri, db := mongotest.URI(t)
+	ctx := t.Context()
+	t0 := time.Date(2025, 3, 14, 2, 26, 53, 589_000_000, time.UTC)
+	client, err := mongo.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer func() { _ = client.Disconnect(ctx) }()
+	coll := client.Database(db).Collection("tickets")
+	legacy := func(id string, version int, applied *int, updated time.Duration) bson.D {
+		d := bson.D{
+			{Key: "_id", Value: id}, {Key: "code", Value: "PA-" + id}, {Key: "state", Value: "received"},
+			{Key: "version", Value: version}, {Key: "category", Value: "khac"}, {Key: "description", Value: "x"},
+			{Key: "location", Value: bson.D{{Key: "lat", Value: 10.3866}, {Key: "lng", Value: 105.4352}, {Key: "accuracy_m", Value: 8.0}}},
+			{Key: "reporter_id", Value: "r1"}, {Key: "idempotency_key", Value: "ticket/" + id}, {Key: "unit_id", Value: "u1"},
+			{Key: "created_at", Value: t0}, {Key: "updated_at", Value: t0.Add(updated)}, {Key: "due_at", Value: time.Time{}},
+		}
+		if applied != nil {
+			d = append(d, bson.E{Key: "applied_version", Value: *applied})
+		}
+		return d
+	}
+	n := func(v int) *int { return &v }
+	docs := []any{
+		legacy("done", 3, n(3), 1*time.Minute),
+		legacy("behind-a", 4, n(2), 5*time.Minute),
+		legacy("behind-b", 4, n(2), 2*time.Minute), // the same (version, applied) pair as behind-a
+		legacy("done-b", 3, n(3), 0),
+		legacy("no-applied", 1, nil, 3*time.Minute),
+	}
+	if _, err := coll.InsertMany(ctx, docs); err != nil {
+		t.Fatalf("insert legacy tickets: %v", err)
+	}
+
+	pendingIDs := func(s *mongodb.Store) []string {
+		t.Helper()
+		list, err := s.FindUnapplied(ctx, 0)
+		if err != nil {
+			t.Fatalf("FindUnapplied: %v", err)
+		}
+		var out []string
+		for _, tk := range list {
+			out = append(out, tk.ID)
+		}
+		return out
+	}
+	s, err := mongodb.Open(ctx, uri, db)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	if got, want := pendingIDs(s), []string{"behind-b", "no-applied", "behind-a"}; !slices.Equal(got, want) {
+		t.Fatalf("FindUnapplied after upgrade = %v, want %v", got, want)
+	}
+	if n, err := coll.CountDocuments(ctx, bson.D{{Key: "effects_pending", Value: bson.D{{Key: "$exists", Value: false}}}}); err != nil || n != 0 {
+		t.Fatalf("tickets without effects_pending after upgrade: %d, %v", n, err)
+	}
+	var raw struct {
+		Applied *int `bson:"applied_version"`
+	}
+	if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: "no-applied"}}).Decode(&raw); err != nil || raw.Applied == nil || *raw.Applied != 0 {
+		t.Fatalf("applied_version of a ticket that had none = %v, %v; want 0 stored", raw.Applied, err)
+	}
+
+	s2, err := mongodb.Open(ctx, uri, db)
+	if err != nil {
+		t.Fatalf("second Open: %v", err)
+	}
+	t.Cleanup(func() { _ = s2.Close() })
+	for _, c := range []struct {
+		id      string
+		version int
+	}{{"behind-a", 4}, {"no-applied", 1}} {
+		if err := s2.MarkApplied(ctx, c.id, c.version); err != nil {
+			t.Fatalf("MarkApplied(%s, %d): %v", c.id, c.version, err)
+		}
+		tk, err := s2.TicketByID(ctx, c.id)
+		if err != nil || tk.AppliedVersion != c.version || tk.Version != c.version {
+			t.Fatalf("TicketByID(%s) after MarkApplied = %+v, %v", c.id, tk, err)
+		}
+	}
+	if got, want := pendingIDs(s2), []string{"behind-b"}; !slices.Equal(got, want) {
+		t.Fatalf("FindUnapplied after MarkApplied = %v, want %v", got, want)
 	}
 }

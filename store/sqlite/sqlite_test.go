@@ -229,6 +229,8 @@ func TestQueryPlans(t *testing.T) {
 	add("tickets_due")(queueQuery(models.QueueFilter{After: after, Limit: 20}))
 	add("tickets_due")(queueQuery(models.QueueFilter{States: running, DueBefore: t0, Limit: 20}))
 	add("tickets_next_check")(slaQuery(t0, 100))
+	add("tickets_unapplied")(unappliedQuery(100))
+	add("tickets_unapplied")(unappliedQuery(0))
 	add("tickets_lat_lng")(nearbyQuery(models.NearbyFilter{MinLat: 10, MaxLat: 10.01, MinLng: 105, MaxLng: 105.01,
 		Category: "c", States: running, CreatedAfter: t0, Limit: 50}))
 	add("audit_log_at")(auditQuery(models.AuditFilter{Limit: 50}))
@@ -372,5 +374,83 @@ func TestMigrateFromVersion3(t *testing.T) {
 	}
 	if err := s.AppendAudit(ctx, &models.AuditRecord{ID: "a1", At: t0, ActorID: "x", Role: models.RoleAdmin, Action: "test"}); err != nil {
 		t.Fatalf("AppendAudit after migration: %v", err)
+	}
+}
+
+// TestMigrateFromVersion4 opens a database as the version before derived-effects tracking left
+// it (schema 4: applied_version only inside the documents) and checks that 0005 backfills the
+// applied_version column from them, so FindUnapplied lists exactly the tickets behind and
+// MarkApplied works on them.
+func TestMigrateFromVersion4(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "v4.db")
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) < 5 || ms[4].name != "0005_effects.sql" {
+		t.Fatalf("migrations: want 0005_effects.sql fifth, have %d", len(ms))
+	}
+	db := sql.OpenDB(connector{path})
+	if err := applyMigrations(ctx, db, ms[:4], 4); err != nil {
+		t.Fatalf("build a version 4 database: %v", err)
+	}
+	t0 := time.Date(2025, 3, 14, 2, 26, 53, 589_000_000, time.UTC)
+	tickets := map[string]*models.Ticket{}
+	for i, c := range []struct {
+		id               string
+		version, applied int
+	}{{"done", 3, 3}, {"behind", 4, 2}, {"never", 1, 0}} {
+		tk := &models.Ticket{ID: c.id, Code: "PA-" + c.id, State: models.StateReceived, Version: c.version,
+			AppliedVersion: c.applied, ReporterID: "r1", IdempotencyKey: "ticket/" + c.id, UnitID: "u1",
+			Description: "Đèn đường \"hỏng\" <3 & ổ gà", Location: models.Location{Lat: 10.386612345678901, Lng: 105.43523456789012},
+			CreatedAt: t0, UpdatedAt: t0.Add(time.Duration(10-i) * time.Minute),
+			History: []models.Event{{At: t0, ActorRole: models.RoleResident, Action: "create", To: models.StateReceived}}}
+		doc, err := ticketDoc(tk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, `INSERT INTO tickets
+			(id, idempotency_key, reporter_id, unit_id, state, version, created_at, updated_at, doc)
+			VALUES (?, ?, 'r1', 'u1', 'received', ?, ?, ?, ?)`, tk.ID, tk.IdempotencyKey, tk.Version,
+			t0.UnixMilli(), tk.UpdatedAt.UnixMilli(), doc); err != nil {
+			t.Fatalf("insert %s: %v", tk.ID, err)
+		}
+		tickets[c.id] = tk
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s := openTemp(t, path)
+	defer s.Close()
+	if got := migrationRows(t, s); len(got) != len(ms) {
+		t.Fatalf("schema_migrations after open: %v, want %d versions", got, len(ms))
+	}
+	for id, tk := range tickets {
+		var col int
+		if err := s.r.QueryRowContext(ctx, `SELECT applied_version FROM tickets WHERE id = ?`, id).Scan(&col); err != nil {
+			t.Fatal(err)
+		}
+		if col != tk.AppliedVersion {
+			t.Errorf("backfilled applied_version of %s = %d, want %d", id, col, tk.AppliedVersion)
+		}
+	}
+	pending, err := s.FindUnapplied(ctx, 0)
+	if err != nil || len(pending) != 2 || pending[0].ID != "never" || pending[1].ID != "behind" {
+		t.Fatalf("FindUnapplied after migration = %v, %v; want [never behind]", pending, err)
+	}
+	if err := s.MarkApplied(ctx, "behind", 4); err != nil {
+		t.Fatalf("MarkApplied after migration: %v", err)
+	}
+	got, err := s.TicketByID(ctx, "behind")
+	want := *tickets["behind"]
+	want.AppliedVersion = 4
+	if err != nil || got.AppliedVersion != 4 || got.Version != 4 || got.Description != want.Description ||
+		got.Location != want.Location || !got.UpdatedAt.Equal(want.UpdatedAt) || len(got.History) != 1 {
+		t.Fatalf("TicketByID(behind) after MarkApplied = %+v, %v; want %+v", got, err, want)
+	}
+	if pending, err = s.FindUnapplied(ctx, 0); err != nil || len(pending) != 1 || pending[0].ID != "never" {
+		t.Fatalf("FindUnapplied after MarkApplied = %v, %v; want [never]", pending, err)
 	}
 }

@@ -62,13 +62,14 @@ func ticketDoc(t *models.Ticket) (string, error) {
 // ticketColumns lists the columns derived from a ticket besides id and doc, in the order of
 // ticketValues. Every write sets all of them, so they always agree with the document.
 const ticketColumns = `idempotency_key, reporter_id, unit_id, state, version, created_at, updated_at,
-	category, area_code, due_at, next_check_at, lat, lng`
+	category, area_code, due_at, next_check_at, lat, lng, applied_version`
 
 // ticketValues are the values of ticketColumns for t.
 func ticketValues(t *models.Ticket) []any {
 	return []any{t.IdempotencyKey, t.ReporterID, t.UnitID, string(t.State), t.Version,
 		ms(t.CreatedAt), ms(t.UpdatedAt),
-		t.Category, t.AreaCode, ms(t.DueAt), nextCheckMs(t.NextCheckAt), t.Location.Lat, t.Location.Lng}
+		t.Category, t.AreaCode, ms(t.DueAt), nextCheckMs(t.NextCheckAt), t.Location.Lat, t.Location.Lng,
+		t.AppliedVersion}
 }
 
 // nextCheckMs encodes NextCheckAt for the next_check_at column: 0 when nothing is scheduled.

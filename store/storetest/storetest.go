@@ -53,6 +53,23 @@
 //     FindAudit returns records matching ActorID, Action, Ticket, From (At >= From) and To
 //     (At < To), newest first by (At, ID) descending; Before is a keyset cursor (strictly older
 //     in that order); Limit <= 0 means all.
+//
+// Derived effects (app.TicketStore.MarkApplied and FindUnapplied, DESIGN.md §3):
+//   - A ticket is pending exactly when its stored AppliedVersion is below its Version.
+//     CreateTicket and UpdateTicket store AppliedVersion as given, so a fresh ticket written with
+//     AppliedVersion = Version is not pending.
+//   - MarkApplied(id, v) sets the stored AppliedVersion to v only when it is below v and v is not
+//     above the stored Version; otherwise it is a no-op that returns nil (never lowering, never
+//     passing Version: a v above Version, which the app never sends, is ignored rather than
+//     capped, so nothing is ever marked done that was not). It changes no other field, Version
+//     included: the whole ticket still round-trips exactly. An absent id is ENotFound.
+//   - An UpdateTicket that carries an AppliedVersion below the stored one (a copy read before a
+//     concurrent MarkApplied) stores it as given: the ticket is pending again and its idempotent
+//     effects are re-applied. That is the conservative outcome, accepted on purpose: the other
+//     order could lose effects. Concurrent MarkApplied calls end at the highest allowed value,
+//     and MarkApplied racing an UpdateTicket to a newer version leaves the ticket pending.
+//   - FindUnapplied returns the pending tickets sorted by (UpdatedAt, ID) ascending; limit <= 0
+//     means all.
 package storetest
 
 import (
@@ -85,6 +102,7 @@ func Run(t *testing.T, open func(t *testing.T) app.Store) {
 		{"Catalog", catalogTests},
 		{"Sequences", sequenceTests},
 		{"Tickets", ticketTests},
+		{"Effects", effectsTests},
 		{"Queue", queueTests},
 		{"SLADue", slaTests},
 		{"Nearby", nearbyTests},

@@ -1,0 +1,258 @@
+package tests
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// The authorization policy of every ticket route, as one table: route × principal × ticket →
+// status. Ticket routes are probed on tX (ward X) and tY (ward Y), both filed by residentA;
+// routes without a ticket are probed once per principal.
+
+// Principals of the matrix.
+const (
+	pResidentA = "residentA" // reporter of tX and tY
+	pResidentB = "residentB" // another resident
+	pOfficerX  = "officerX"
+	pOfficerY  = "officerY"
+	pLeaderX   = "leaderX"
+	pIOCOp     = "ioc_operator"
+	pIOCViewer = "ioc_viewer"
+	pAdmin     = "admin"
+	pAnonymous = "anonymous"
+)
+
+var matrixPrincipals = []string{pResidentA, pResidentB, pOfficerX, pOfficerY, pLeaderX, pIOCOp, pIOCViewer, pAdmin, pAnonymous}
+
+// onXY is the expected status on tX and on tY.
+type onXY struct{ x, y int }
+
+// all is the same status for both tickets (and for routes without a ticket).
+func all(status int) onXY { return onXY{status, status} }
+
+// policyRow is one route of the policy. Route is "METHOD /path" with the path as the OpenAPI
+// document writes it.
+type policyRow struct {
+	route     string
+	perTicket bool
+	want      map[string]onXY
+}
+
+// matrixAction is the representative action each principal tries through the action endpoint:
+// officials write a note, the other resident says "me too", the reporter tries what only
+// officials may do.
+var matrixAction = map[string]string{
+	pResidentA: "note", pResidentB: "follow", pOfficerX: "note", pOfficerY: "note", pLeaderX: "note",
+	pIOCOp: "note", pIOCViewer: "note", pAdmin: "note", pAnonymous: "note",
+}
+
+var policy = []policyRow{
+	{route: "GET /v1/tickets/{id}", perTicket: true, want: map[string]onXY{
+		pResidentA: all(200), pResidentB: all(404),
+		pOfficerX: {200, 404}, pOfficerY: {404, 200}, pLeaderX: {200, 404},
+		pIOCOp: all(200), pIOCViewer: all(200), pAdmin: all(200), pAnonymous: all(401),
+	}},
+	{route: "POST /v1/tickets/{id}/actions", perTicket: true, want: map[string]onXY{
+		pResidentA: all(403), pResidentB: all(200), // follow: any other resident, non-private ticket
+		pOfficerX: {200, 404}, pOfficerY: {404, 200}, pLeaderX: {200, 404},
+		pIOCOp: all(200), pIOCViewer: all(403), pAdmin: all(403), pAnonymous: all(401),
+	}},
+	{route: "GET /v1/tickets", want: map[string]onXY{ // ?mine=true
+		pResidentA: all(200), pResidentB: all(200),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(403), pAnonymous: all(401),
+	}},
+	{route: "POST /v1/tickets", want: map[string]onXY{
+		pResidentA: all(201), pResidentB: all(201),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(403), pAnonymous: all(401),
+	}},
+	{route: "GET /v1/queue", want: map[string]onXY{
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(200), pOfficerY: all(200), pLeaderX: all(200),
+		pIOCOp: all(200), pIOCViewer: all(200), pAdmin: all(200), pAnonymous: all(401),
+	}},
+	{route: "GET /v1/tickets/nearby", want: map[string]onXY{
+		pResidentA: all(200), pResidentB: all(200),
+		pOfficerX: all(200), pOfficerY: all(200), pLeaderX: all(200),
+		pIOCOp: all(200), pIOCViewer: all(200), pAdmin: all(200), pAnonymous: all(401),
+	}},
+	{route: "GET /v1/admin/audit", want: map[string]onXY{
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(200), pAnonymous: all(401),
+	}},
+}
+
+// errorCodes is the error code each refusal status must carry.
+var errorCodes = map[int]string{401: "unauthorized", 403: "forbidden", 404: "not_found"}
+
+func TestAuthorizationMatrix(t *testing.T) {
+	for _, row := range policy {
+		for _, p := range matrixPrincipals {
+			if _, ok := row.want[p]; !ok {
+				t.Fatalf("policy table: %s has no entry for %s", row.route, p)
+			}
+		}
+	}
+	set := loadSet(t, "longxuyen-2023")
+	x, y, z := ward(set, 0), ward(set, 1), ward(set, 2)
+	s := startServer(t, storeKind{name: "sqlite"})
+	tok := map[string]string{
+		pResidentA: s.signInResident("0912200001").AccessToken,
+		pResidentB: s.signInResident("0912200002").AccessToken,
+		pOfficerX:  s.createOfficial("officer", "officer.x", unitOf(x.code, "ubnd")).AccessToken,
+		pOfficerY:  s.createOfficial("officer", "officer.y", unitOf(y.code, "ubnd")).AccessToken,
+		pLeaderX:   s.createOfficial("leader", "leader.x", unitOf(x.code, "ubnd")).AccessToken,
+		pIOCOp:     s.createOfficial("ioc_operator", "ioc.op", "").AccessToken,
+		pIOCViewer: s.createOfficial("ioc_viewer", "ioc.viewer", "").AccessToken,
+		pAdmin:     s.createOfficial("admin", "admin2", "").AccessToken,
+		pAnonymous: "",
+	}
+	// Non-private reports, so that another resident may follow them.
+	tX := fileTicket(t, s, tok[pResidentA], wfReport("TTDT", x, "Lấn chiếm vỉa hè phường X", false))
+	tY := fileTicket(t, s, tok[pResidentA], wfReport("TTDT", y, "Lấn chiếm vỉa hè phường Y", false))
+	if tX.Unit.ID != unitOf(x.code, "ubnd") || tY.Unit.ID != unitOf(y.code, "ubnd") {
+		t.Fatalf("tickets routed to %s and %s", tX.Unit.ID, tY.Unit.ID)
+	}
+
+	// call performs one route for one principal on one ticket (nil for routes without a ticket).
+	call := func(route, p string, tk *wfTicket) response {
+		t.Helper()
+		switch route {
+		case "GET /v1/tickets/{id}":
+			return s.request(t, "GET", "/v1/tickets/"+tk.ID, tok[p], nil)
+		case "POST /v1/tickets/{id}/actions":
+			// Always the current version, so only authorization decides.
+			cur := getTicket(t, s, tok[pIOCViewer], tk.ID)
+			f := fields{}
+			if matrixAction[p] == "note" {
+				f = fields{"note": "Kiểm tra phân quyền", "visibility": "internal"}
+			}
+			return act(t, s, tok[p], tk.ID, cur.Version, matrixAction[p], f)
+		case "GET /v1/tickets":
+			return s.request(t, "GET", "/v1/tickets?mine=true", tok[p], nil)
+		case "POST /v1/tickets":
+			return s.request(t, "POST", "/v1/tickets", tok[p], wfReport("MT", z, "Rác thải ở phường Z", false))
+		case "GET /v1/queue":
+			return s.request(t, "GET", "/v1/queue", tok[p], nil)
+		case "GET /v1/tickets/nearby":
+			return s.request(t, "GET", fmt.Sprintf("/v1/tickets/nearby?lat=%v&lng=%v&category=TTDT", x.lat, x.lng), tok[p], nil)
+		case "GET /v1/admin/audit":
+			return s.request(t, "GET", "/v1/admin/audit", tok[p], nil)
+		}
+		t.Fatalf("policy table names %s, which the matrix cannot call", route)
+		return response{}
+	}
+
+	var deviations []string
+	check := func(route, p, ticket string, want int, r response) {
+		got := r.status
+		detail := ""
+		if code, ok := errorCodes[want]; ok && got == want {
+			var e apiError
+			if json.Unmarshal(r.body, &e) != nil || e.Error.Code != code {
+				detail = fmt.Sprintf(" but error code %q, want %q", e.Error.Code, code)
+			}
+		}
+		if got != want || detail != "" {
+			body := string(r.body)
+			if len(body) > 200 {
+				body = body[:200] + "…"
+			}
+			deviations = append(deviations, fmt.Sprintf("%-32s %-13s %-3s got %d, want %d%s; body %s", route, p, ticket, got, want, detail, body))
+		}
+	}
+	// GETs before actions: residentB's follow changes what residentB may read.
+	for _, row := range policy {
+		for _, p := range matrixPrincipals {
+			if !row.perTicket {
+				check(row.route, p, "-", row.want[p].x, call(row.route, p, nil))
+				continue
+			}
+			check(row.route, p, "tX", row.want[p].x, call(row.route, p, &tX))
+			check(row.route, p, "tY", row.want[p].y, call(row.route, p, &tY))
+		}
+	}
+	if len(deviations) > 0 {
+		t.Errorf("%d deviations from the policy table:\n%s", len(deviations), strings.Join(deviations, "\n"))
+	}
+
+	// An unknown ticket answers like an invisible one.
+	for _, p := range []string{pResidentB, pOfficerY} {
+		r := s.request(t, "GET", "/v1/tickets/does-not-exist", tok[p], nil)
+		refused(t, r, http.StatusNotFound, "not_found", "")
+	}
+	// residentB now follows both: public view only, and still not the reporter.
+	view := getTicket(t, s, tok[pResidentB], tX.ID)
+	onlyPublic(t, "follower", view)
+	for _, e := range view.History {
+		if e.Action == "note" {
+			t.Errorf("follower sees the internal note %+v", e)
+		}
+	}
+	refused(t, act(t, s, tok[pResidentB], tX.ID, view.Version, "withdraw", nil), http.StatusForbidden, "forbidden", "")
+	if full := getTicket(t, s, tok[pOfficerX], tX.ID); !slices.Contains(full.actions(), "note") {
+		t.Errorf("officer X does not see the internal notes: %v", full.actions())
+	}
+}
+
+var pathParam = regexp.MustCompile(`\{[^}]*\}`)
+
+// TestPolicyCoversEveryTicketRoute fails when the OpenAPI document lists a ticket, queue or admin
+// route that the policy table has no entry for.
+func TestPolicyCoversEveryTicketRoute(t *testing.T) {
+	s := startServer(t, storeKind{name: "sqlite"})
+	var doc struct {
+		Paths map[string]map[string]any `json:"paths"`
+	}
+	s.request(t, "GET", "/openapi.json", "", nil).expect(t, http.StatusOK).json(t, &doc)
+	if len(doc.Paths) == 0 {
+		t.Fatal("the OpenAPI document has no paths")
+	}
+	covered := map[string]bool{}
+	for _, row := range policy {
+		method, path, _ := strings.Cut(row.route, " ")
+		covered[method+" "+pathParam.ReplaceAllString(path, "{}")] = true
+	}
+	var missing []string
+	for path, ops := range doc.Paths {
+		if !strings.HasPrefix(path, "/v1/tickets") && !strings.HasPrefix(path, "/v1/queue") && !strings.HasPrefix(path, "/v1/admin") {
+			continue
+		}
+		for method := range ops {
+			m := strings.ToUpper(method)
+			switch m {
+			case "GET", "POST", "PUT", "PATCH", "DELETE":
+			default:
+				continue // parameters, summary …
+			}
+			if !covered[m+" "+pathParam.ReplaceAllString(path, "{}")] {
+				missing = append(missing, m+" "+path)
+			}
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("routes in the OpenAPI document without an entry in the policy table:\n%s", strings.Join(missing, "\n"))
+	}
+	// And the table names no route the document lacks.
+	for _, row := range policy {
+		method, path, _ := strings.Cut(row.route, " ")
+		found := false
+		for p, ops := range doc.Paths {
+			if pathParam.ReplaceAllString(p, "{}") == pathParam.ReplaceAllString(path, "{}") {
+				_, found = ops[strings.ToLower(method)]
+			}
+		}
+		if !found {
+			t.Errorf("policy route %s is not in the OpenAPI document", row.route)
+		}
+	}
+}

@@ -79,16 +79,6 @@ func New(svc *app.Service, log *slog.Logger, cfg Config) (*fiber.App, error) {
 // Route is one registered operation; the OpenAPI test compares these with the document.
 type Route struct{ Method, Path string }
 
-// Who may call a route, before the per-ticket policy (models.Principal.TicketAccess) decides
-// what they see. nil means public.
-var (
-	anyone     []models.Role
-	signedIn   = models.Roles
-	residents  = []models.Role{models.RoleResident}
-	officials  = []models.Role{models.RoleOfficer, models.RoleLeader, models.RoleIOCOperator, models.RoleIOCViewer, models.RoleAdmin}
-	adminsOnly = []models.Role{models.RoleAdmin}
-)
-
 // routeSpec is one row of the route policy table.
 type routeSpec struct {
 	Method, Path string
@@ -96,8 +86,9 @@ type routeSpec struct {
 	handler      fiber.Handler
 }
 
-// policy is THE table of routes and the roles that may call them; TestRoutePolicy fails when a
-// registered route has no row.
+// policy is THE table of routes and the roles that may call them: routes are registered from it
+// and nowhere else, TestOpenAPICoversRoutes ties it to the OpenAPI document, and the black-box
+// authorization matrix (tests/authz_test.go) checks it against every role.
 func (s *Server) policy() []routeSpec {
 	// Who may call a route, before the per-ticket policy (models.Principal.TicketAccess) decides
 	// what they see of which ticket. nil means public.

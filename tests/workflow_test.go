@@ -474,7 +474,7 @@ func TestWorkflowRequestInfo(t *testing.T) {
 		// The clock stands still while the resident is asked: wait so the pause is measurable.
 		const pause = 1500 * time.Millisecond
 		time.Sleep(pause)
-		mine = step(t, s, res.AccessToken, mine, "provide_info", fields{"note": "Số nhà 12, hẻm 3, đường Trần Hưng Đạo."}, "in_progress")
+		step(t, s, res.AccessToken, mine, "provide_info", fields{"note": "Số nhà 12, hẻm 3, đường Trần Hưng Đạo."}, "in_progress")
 		after := parseTime(t, getTicket(t, s, officer.AccessToken, tk.ID).ResolveDueAt)
 		if after.Sub(dueBefore) < pause-500*time.Millisecond {
 			t.Errorf("resolve_due_at moved %s → %s after a %s pause; it must move later by the paused time",

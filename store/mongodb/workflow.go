@@ -163,13 +163,6 @@ func (s *Store) findTickets(ctx context.Context, op string, filter bson.D, opts 
 	return out, nil
 }
 
-// leaseDoc is a named lease: who holds it and until when.
-type leaseDoc struct {
-	Name      string    `bson:"_id"`
-	Holder    string    `bson:"holder"`
-	ExpiresAt time.Time `bson:"expires_at"`
-}
-
 // AcquireLease takes or renews the lease name with one conditional upsert: it matches the lease
 // only if it has expired (expires_at <= now) or holder holds it, and then sets holder and the new
 // expiry. If it did not match because the lease does not exist, the upsert inserts it; if it did

@@ -19,6 +19,9 @@ type Store interface {
 	CatalogStore
 	TicketStore
 	WorkflowStore
+	PushStore
+	StatsStore
+	OpenDataStore
 
 	// Ping reports whether the database answers (readiness).
 	Ping(ctx context.Context) error

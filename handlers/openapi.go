@@ -56,7 +56,7 @@ func openAPIDocument() map[string]any {
 	boolean := map[string]any{"type": "boolean"}
 	dateTime := map[string]any{"type": "string", "format": "date-time"}
 
-	return map[string]any{
+	doc := map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{
 			"title":       "phananh — citizen field reports (Long Xuyên)",
@@ -159,12 +159,23 @@ func openAPIDocument() map[string]any {
 					param("limit", "query", false, "integer", "page size, at most 100")},
 				map[string]any{"200": resp("page", obj(nil, map[string]any{"tickets": map[string]any{"type": "array", "items": ref("Ticket")}, "next_cursor": str, "counts": map[string]any{"type": "object"}}))},
 				"400", "401", "403")},
+			"/v1/devices": map[string]any{"post": op("Register this device's FCM token for pushes (idempotent; a token moves to the newest user; at most 10 devices per user)", []string{"push"}, true,
+				obj([]string{"token", "platform"}, map[string]any{"token": str, "platform": map[string]any{"type": "string", "enum": []string{"android", "ios", "web"}},
+					"locale": map[string]any{"type": "string", "description": "e.g. vi-VN (default) or en-US: the language of pushes"}, "app_version": str}), nil,
+				map[string]any{"200": resp("the registration", obj(nil, map[string]any{"token": str, "platform": str, "locale": str, "app_version": str, "last_seen_at": dateTime}))},
+				"400", "401", "415")},
+			"/v1/devices/{token}": map[string]any{"delete": op("Unregister one of the caller's device tokens (sign-out)", []string{"push"}, true, nil,
+				[]any{param("token", "path", true, "string", "the FCM token, URL-escaped")},
+				map[string]any{"204": resp("done (also when the token was unknown)", nil)}, "400", "401")},
 			"/v1/admin/audit": map[string]any{"get": op("Audit log, newest first (administrators)", []string{"admin"}, true, nil,
 				[]any{param("actor", "query", false, "string", "actor id"), param("action", "query", false, "string", "e.g. reveal_reporter"), param("ticket", "query", false, "string", "ticket id"),
 					param("from", "query", false, "string", "RFC 3339"), param("to", "query", false, "string", "RFC 3339"), param("cursor", "query", false, "string", "next_cursor"), param("limit", "query", false, "integer", "page size")},
 				map[string]any{"200": resp("page", map[string]any{"type": "object"})}, "400", "401", "403")},
 		},
 	}
+	addStatsPaths(doc["paths"].(map[string]any), op, param, resp)
+	addOpenDataPaths(doc["paths"].(map[string]any), op, param)
+	return doc
 }
 
 func (s *Server) openAPI(c *fiber.Ctx) error {

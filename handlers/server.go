@@ -97,6 +97,9 @@ func (s *Server) policy() []routeSpec {
 	residents := []models.Role{models.RoleResident}
 	officials := []models.Role{models.RoleOfficer, models.RoleLeader, models.RoleIOCOperator, models.RoleIOCViewer, models.RoleAdmin}
 	adminsOnly := []models.Role{models.RoleAdmin}
+	// The IOC's statistics and change feed: IOC roles, administrators, or a machine key.
+	statsCallers := []models.Role{models.RoleIOCViewer, models.RoleIOCOperator, models.RoleAdmin, keyRole(models.ScopeStats)}
+	feedCallers := []models.Role{models.RoleIOCViewer, models.RoleIOCOperator, models.RoleAdmin, keyRole(models.ScopeFeed)}
 	return []routeSpec{
 		{"GET", "/healthz", anyone, s.healthz},
 		{"GET", "/readyz", anyone, s.readyz},
@@ -115,6 +118,33 @@ func (s *Server) policy() []routeSpec {
 		{"GET", "/v1/areas/locate", anyone, s.locate},
 		{"GET", "/v1/areas/:code", anyone, s.getArea},
 
+		// Exports (export.go): the IOC export streams every field but identities; open data is redacted.
+		{"GET", "/v1/export/tickets.csv", statsCallers, s.exportHandler(false, exportCSV)},
+		{"GET", "/v1/export/tickets.geojson", statsCallers, s.exportHandler(false, exportGeoJSON)},
+		{"GET", "/v1/opendata/tickets.csv", anyone, s.exportHandler(true, exportCSV)},
+		{"GET", "/v1/opendata/tickets.geojson", anyone, s.exportHandler(true, exportGeoJSON)},
+
+		// Open311 GeoReport v2 (open311.go), each resource as .json and .xml. All public: GETs show
+		// public tickets only, and POST checks its api_key form field itself (the spec wants 403).
+		{"GET", "/open311/v2/discovery.json", anyone, s.open311(formatJSON, s.o311Discovery)},
+		{"GET", "/open311/v2/services.json", anyone, s.open311(formatJSON, s.o311Services)},
+		{"GET", "/open311/v2/services/:service_code.json", anyone, s.open311(formatJSON, s.o311Definition)},
+		{"GET", "/open311/v2/requests.json", anyone, s.open311(formatJSON, s.o311Requests)},
+		{"POST", "/open311/v2/requests.json", anyone, s.open311(formatJSON, s.o311Post)},
+		{"GET", "/open311/v2/requests/:service_request_id.json", anyone, s.open311(formatJSON, s.o311Request)},
+		{"GET", "/open311/v2/request/:service_request_id.json", anyone, s.open311(formatJSON, s.o311RequestAlias)},
+		{"GET", "/open311/v2/tokens/:token.json", anyone, s.open311(formatJSON, s.o311Token)},
+		{"GET", "/open311/v2/servicerequestupdates.json", anyone, s.open311(formatJSON, s.o311Updates)},
+		{"GET", "/open311/v2/discovery.xml", anyone, s.open311(formatXML, s.o311Discovery)},
+		{"GET", "/open311/v2/services.xml", anyone, s.open311(formatXML, s.o311Services)},
+		{"GET", "/open311/v2/services/:service_code.xml", anyone, s.open311(formatXML, s.o311Definition)},
+		{"GET", "/open311/v2/requests.xml", anyone, s.open311(formatXML, s.o311Requests)},
+		{"POST", "/open311/v2/requests.xml", anyone, s.open311(formatXML, s.o311Post)},
+		{"GET", "/open311/v2/requests/:service_request_id.xml", anyone, s.open311(formatXML, s.o311Request)},
+		{"GET", "/open311/v2/request/:service_request_id.xml", anyone, s.open311(formatXML, s.o311RequestAlias)},
+		{"GET", "/open311/v2/tokens/:token.xml", anyone, s.open311(formatXML, s.o311Token)},
+		{"GET", "/open311/v2/servicerequestupdates.xml", anyone, s.open311(formatXML, s.o311Updates)},
+
 		{"POST", "/v1/tickets", residents, s.createTicket},
 		{"GET", "/v1/tickets", residents, s.listTickets},
 		{"GET", "/v1/tickets/nearby", signedIn, s.nearby},
@@ -122,6 +152,16 @@ func (s *Server) policy() []routeSpec {
 		{"POST", "/v1/tickets/:id/actions", signedIn, s.act},
 		{"GET", "/v1/queue", officials, s.queue},
 		{"GET", "/v1/admin/audit", adminsOnly, s.audit},
+
+		{"POST", "/v1/devices", signedIn, s.registerDevice},
+		{"DELETE", "/v1/devices/:token", signedIn, s.unregisterDevice},
+
+		{"GET", "/v1/stats/summary", statsCallers, s.statsSummary},
+		{"GET", "/v1/stats/timeseries", statsCallers, s.statsTimeseries},
+		{"GET", "/v1/stats/areas", statsCallers, s.statsAreas},
+		{"GET", "/v1/stats/areas.geojson", statsCallers, s.statsAreasGeoJSON},
+		{"GET", "/v1/stats/units", statsCallers, s.statsUnits},
+		{"GET", "/v1/feed/changes", feedCallers, s.feedChanges},
 	}
 }
 
@@ -130,6 +170,9 @@ func (s *Server) routes(f *fiber.App) {
 		handlers := []fiber.Handler{r.handler}
 		if r.Roles != nil {
 			handlers = []fiber.Handler{s.requireUser, s.requireRole(r.Roles), r.handler}
+			if keyScope(r.Roles) != "" { // the route also admits machine keys (stats.go)
+				handlers = []fiber.Handler{s.requireUserOrKey(r.Roles), s.requireRoleOrKey(r.Roles), r.handler}
+			}
 		}
 		f.Add(r.Method, r.Path, handlers...)
 	}

@@ -73,6 +73,8 @@ type server struct {
 	stdout  *lockedBuffer
 	stderr  *lockedBuffer
 	client  *http.Client
+	stop    func()    // SIGTERM and wait (graceful shutdown); also run at cleanup
+	cmd     *exec.Cmd // the process, for tests that kill it (SIGKILL)
 }
 
 type lockedBuffer struct {
@@ -115,6 +117,7 @@ func startServer(t *testing.T, st storeKind, extraEnv ...string) *server {
 	cmd := exec.Command(binary)
 	cmd.Env = s.env
 	cmd.Stdout = s.stdout
+	s.cmd = cmd
 	pr, pw := io.Pipe()
 	cmd.Stderr = pw
 	if err := cmd.Start(); err != nil {
@@ -135,18 +138,22 @@ func startServer(t *testing.T, st storeKind, extraEnv ...string) *server {
 	}()
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait(); pw.Close() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(30 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-		if t.Failed() {
-			t.Logf("server stderr:\n%s", tail(s.stderr.String(), 40))
-		}
-	})
+	var stopOnce sync.Once
+	s.stop = func() {
+		stopOnce.Do(func() {
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			select {
+			case <-exited:
+			case <-time.After(30 * time.Second):
+				_ = cmd.Process.Kill()
+				<-exited
+			}
+			if t.Failed() {
+				t.Logf("server stderr:\n%s", tail(s.stderr.String(), 40))
+			}
+		})
+	}
+	t.Cleanup(s.stop)
 	select {
 	case a := <-addr:
 		s.base = "http://" + a

@@ -34,6 +34,7 @@ type config struct {
 	ReopenWindow   time.Duration
 	ReopenMax      int
 	SLAInterval    time.Duration
+	Push           pushEnv // FCM_* and PUSH_* (push.go)
 }
 
 // loadConfig reads the configuration from getenv (os.Getenv in production, a map in tests).
@@ -77,6 +78,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.SLAInterval, err = time.ParseDuration(get("SLA_INTERVAL", "1m")); err != nil || c.SLAInterval < 50*time.Millisecond {
 		return c, fmt.Errorf("SLA_INTERVAL must be a duration of at least 50ms, such as 1m")
+	}
+	if c.Push, err = loadPushEnv(get); err != nil {
+		return c, err
 	}
 	if c.OfficeHours, err = parseOfficeHours(get("OFFICE_HOURS", "07:00-11:30,13:00-17:00")); err != nil {
 		return c, err

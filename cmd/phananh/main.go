@@ -44,6 +44,7 @@ const usage = `usage:
   phananh [serve]                                         serve the API (configuration from the environment)
   phananh admin user create --role ROLE --username NAME [--unit UNIT_ID]   (password from stdin)
   phananh admin apikey create --name NAME --scope open311|stats|feed
+  phananh admin stats rebuild                             recompute every statistics fact from the tickets
   phananh admin boundaries import --id ID --name NAME FILE.geojson`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -199,6 +200,8 @@ func buildService(ctx context.Context, store app.Store, cfg config, log *slog.Lo
 	return app.New(ctx, app.Deps{
 		Store: store, SMS: sender, Tokens: tokens.New(key, cfg.JWTIssuer, cfg.JWTAudience),
 		Boundaries: set, Calendar: cal, Logger: log, Now: time.Now, Config: acfg,
+		// Statistics facts and the change feed follow every ticket change (app/stats_facts.go, app/feed.go).
+		Effects: []app.Effect{app.NewFactsEffect(store, cal), app.NewFeedEffect(store), app.NewPushOutbox(store, cfg.Push.appConfig(), time.Now, log)},
 	})
 }
 
@@ -233,6 +236,10 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	holder, _ := os.Hostname()
 	holder = fmt.Sprintf("%s/%d/%d", holder, os.Getpid(), time.Now().UnixNano())
 	workers.Go(func() { svc.RunSweeps(workerCtx, holder, cfg.SLAInterval) })
+	if err := startPush(workerCtx, cfg.Push, store, log, holder, &workers); err != nil {
+		ln.Close()
+		return err
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Listener(ln) }()
@@ -270,6 +277,7 @@ func admin(ctx context.Context, cfg config, log *slog.Logger, noun, verb string,
 	case "boundaries import":
 		fs.StringVar(&id, "id", "", "boundary set id, e.g. angiang-2025")
 		fs.StringVar(&name, "name", "", "human name")
+	case "stats rebuild":
 	default:
 		return fmt.Errorf("unknown command admin %s %s\n%s", noun, verb, usage)
 	}
@@ -318,6 +326,12 @@ func admin(ctx context.Context, cfg config, log *slog.Logger, noun, verb string,
 			return err
 		}
 		fmt.Fprintf(stdout, "created API key %q (scope %s, id %s); it is shown only once:\n%s\n", k.Name, k.Scope, k.ID, key)
+	case "stats":
+		n, err := svc.RebuildStats(ctx)
+		if err != nil {
+			return fmt.Errorf("rebuild statistics (after %d tickets): %w", n, err)
+		}
+		fmt.Fprintf(stdout, "rebuilt the statistics facts of %d tickets\n", n)
 	}
 	return nil
 }

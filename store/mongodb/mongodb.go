@@ -78,7 +78,7 @@ func Open(ctx context.Context, uri, database string) (*Store, error) {
 		return nil, fmt.Errorf("mongodb: connect: %w", err)
 	}
 	s := &Store{client: client, db: client.Database(database)}
-	if err := errors.Join(s.ensureIndexes(ctx)); err != nil {
+	if err := errors.Join(s.ensureIndexes(ctx), s.ensurePushIndexes(ctx), s.ensureOpenDataIndexes(ctx), s.ensureStatsIndexes(ctx)); err != nil {
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, err
 	}

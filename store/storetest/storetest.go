@@ -103,11 +103,14 @@ func Run(t *testing.T, open func(t *testing.T) app.Store) {
 		{"Sequences", sequenceTests},
 		{"Tickets", ticketTests},
 		{"Effects", effectsTests},
+		{"Stats", statsTests},
 		{"Queue", queueTests},
 		{"SLADue", slaTests},
 		{"Nearby", nearbyTests},
 		{"Leases", leaseTests},
 		{"Audit", auditTests},
+		{"OpenData", openDataTests},
+		{"Push", pushTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -1,0 +1,420 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"phananh/models"
+)
+
+// PushConfig tunes the push outbox and its dispatcher; DefaultPushConfig gives the defaults.
+type PushConfig struct {
+	// TTL is how long FCM keeps trying to reach an offline phone. A status push older than a
+	// few days only confuses, and the app shows the current state anyway.
+	TTL time.Duration
+	// Batch is the number of messages claimed and sent per SendEach call (FCM allows 500).
+	Batch int
+	// Lease is how long a claimed batch belongs to one dispatcher; it must exceed the time a
+	// SendEach of a full batch can take (the SDK itself retries 503s for a few seconds), or
+	// another instance could send the same messages again.
+	Lease time.Duration
+	// Interval is the pause between cycles when the outbox had nothing due.
+	Interval time.Duration
+	// BaseBackoff doubles per attempt up to MaxBackoff; a random 50–100 % of it is used
+	// (jitter), and never less than the Retry-After FCM asked for.
+	BaseBackoff time.Duration
+	MaxBackoff  time.Duration
+	// MaxAge is how long after enqueueing a message keeps being retried before it is
+	// dead-lettered: a notification days late is worse than none.
+	MaxAge time.Duration
+	// MetricsEvery is how often the dispatcher logs its counters even when idle.
+	MetricsEvery time.Duration
+}
+
+// DefaultPushConfig returns the production defaults.
+func DefaultPushConfig() PushConfig {
+	return PushConfig{
+		TTL:          72 * time.Hour,
+		Batch:        500,
+		Lease:        2 * time.Minute,
+		Interval:     time.Second,
+		BaseBackoff:  10 * time.Second,
+		MaxBackoff:   30 * time.Minute,
+		MaxAge:       24 * time.Hour,
+		MetricsEvery: time.Minute,
+	}
+}
+
+// PushMessageID is the outbox id of the message of one ticket version to one device token:
+// deterministic, so enqueueing twice is a no-op, and opaque, so the token never shows in ids
+// the phone sees (message_id). The token is hashed because it can be kilobytes long.
+func PushMessageID(ticketID string, version int, token string) string {
+	h := sha256.Sum256([]byte(token))
+	return ticketID + "-" + strconv.Itoa(version) + "-" + hex.EncodeToString(h[:12])
+}
+
+// PushOutbox is the Effect that turns a ticket change into outbox messages, one per recipient
+// device. It only writes to the store; the Dispatcher delivers. Apply is idempotent: ids are
+// derived from (ticket, version, device) and the store inserts only absent ids, so a replay by
+// the effects sweeper adds nothing that was already there.
+type PushOutbox struct {
+	store Store
+	cfg   PushConfig
+	now   func() time.Time
+	log   *slog.Logger
+
+	mu   sync.Mutex
+	cats map[string]models.Category // cached; reloaded when an unknown code shows up
+
+	enqueued atomic.Int64
+}
+
+// NewPushOutbox builds the push Effect.
+func NewPushOutbox(store Store, cfg PushConfig, now func() time.Time, log *slog.Logger) *PushOutbox {
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &PushOutbox{store: store, cfg: cfg, now: now, log: log}
+}
+
+// Enqueued counts messages this process inserted into the outbox (the "queued" metric).
+func (o *PushOutbox) Enqueued() int64 { return o.enqueued.Load() }
+
+var _ Effect = (*PushOutbox)(nil)
+
+// Apply enqueues the pushes of version (event e) of t.
+func (o *PushOutbox) Apply(ctx context.Context, t *models.Ticket, version int, e models.Event) error {
+	aud, users, err := o.recipients(ctx, t, version, e)
+	if err != nil || len(users) == 0 {
+		return err
+	}
+	devs, err := o.store.DevicesOfUsers(ctx, users)
+	if err != nil || len(devs) == 0 {
+		return err
+	}
+	cat, err := o.category(ctx, t.Category)
+	if err != nil {
+		return err
+	}
+	now := o.now().UTC().Truncate(time.Millisecond)
+	msgs := make([]models.PushMessage, 0, len(devs))
+	for _, d := range devs {
+		txt := render(aud, t, cat, e, d.English(), o.escalationLevel(t, version))
+		id := PushMessageID(t.ID, version, d.Token)
+		m := models.PushMessage{
+			ID: id, TicketID: t.ID, Version: version, Event: e.Action, UserID: d.UserID, Token: d.Token, Platform: d.Platform,
+			Title: txt.title, Body: txt.body,
+			Data: map[string]string{
+				"ticket_id": t.ID, "code": t.Code, "state": string(e.To), "event": e.Action, "message_id": id,
+			},
+			CollapseKey: "ticket-" + t.ID,
+			Urgent:      cat.Priority == models.PriorityUrgent || aud == audienceOfficials && e.Action == string(models.ActEscalate),
+			TTL:         o.cfg.TTL, State: models.PushQueued, CreatedAt: now, NextAttemptAt: now,
+		}
+		FitPayload(&m)
+		msgs = append(msgs, m)
+	}
+	n, err := o.store.EnqueuePush(ctx, msgs)
+	if err != nil {
+		return fmt.Errorf("enqueue pushes of %s v%d: %w", t.ID, version, err)
+	}
+	o.enqueued.Add(int64(n))
+	return nil
+}
+
+type audience int
+
+const (
+	audienceResidents audience = iota + 1
+	audienceOfficials
+)
+
+// residentEvents are the public changes the reporter and followers hear about.
+var residentEvents = []models.Action{
+	models.ActSubmit, models.ActAccept, models.ActStart, models.ActRequestInfo, models.ActApproveExt, models.ActResolve,
+	models.ActAutoClose, models.ActRate, models.ActReopen, models.ActReject, models.ActMarkDuplicate, models.ActTransfer,
+	models.ActWithdraw, models.ActNote, models.ActProvideInfo,
+}
+
+// recipients decides who hears about event e: residents (the reporter and followers) for public
+// events, officials for assignment, reminders and escalation. Whoever performed the action is
+// left out (their own app already shows it), except the reporter's own submission.
+func (o *PushOutbox) recipients(ctx context.Context, t *models.Ticket, version int, e models.Event) (audience, []string, error) {
+	var aud audience
+	var users []string
+	switch a := models.Action(e.Action); {
+	case e.Visibility == models.Public && slices.Contains(residentEvents, a):
+		aud = audienceResidents
+		users = append([]string{t.ReporterID}, t.Followers...)
+	case a == models.ActAssign:
+		aud = audienceOfficials
+		// The officer named by this assignment. The event names them by username only, so the
+		// ticket's current assignee is used: the same person unless a later assignment (whose
+		// own push goes to the new officer) replaced them before a replay.
+		if t.AssignedTo != "" {
+			users = []string{t.AssignedTo}
+		}
+	case a == models.ActRemind, a == models.ActEscalate:
+		aud = audienceOfficials
+		roles := []models.Role{models.RoleOfficer, models.RoleLeader}
+		unit := t.UnitID
+		switch {
+		case a == models.ActEscalate && o.escalationLevel(t, version) >= 2:
+			unit, roles = "", []models.Role{models.RoleIOCOperator}
+		case a == models.ActEscalate:
+			roles = []models.Role{models.RoleLeader}
+		case t.AssignedTo != "":
+			users = []string{t.AssignedTo} // a reminder goes to the officer doing the work
+			roles = nil
+		}
+		if roles != nil {
+			ids, err := o.store.UserIDsOf(ctx, unit, roles)
+			if err != nil {
+				return 0, nil, err
+			}
+			users = ids
+			if a == models.ActEscalate && t.AssignedTo != "" && unit != "" {
+				users = append(users, t.AssignedTo)
+			}
+		}
+	default:
+		return 0, nil, nil
+	}
+	slices.Sort(users)
+	users = slices.Compact(users)
+	// The acknowledgement of a new report is for its author: it tells them where it went and
+	// when it is due.
+	actor := e.ActorID
+	if e.Action == string(models.ActSubmit) {
+		actor = ""
+	}
+	users = slices.DeleteFunc(users, func(u string) bool { return u == "" || u == actor })
+	return aud, users, nil
+}
+
+// escalationLevel counts the escalations of the current deadline up to version: the second one
+// goes to the IOC. A transfer, reopen or approved extension restarts the count, as the SLA
+// worker's own level does.
+func (o *PushOutbox) escalationLevel(t *models.Ticket, version int) int {
+	level := 0
+	for i := 0; i < version && i < len(t.History); i++ {
+		switch models.Action(t.History[i].Action) {
+		case models.ActEscalate:
+			level++
+		case models.ActTransfer, models.ActReopen, models.ActApproveExt, models.ActAccept, models.ActProvideInfo:
+			level = 0
+		}
+	}
+	return level
+}
+
+// category returns the ticket's category from a cache of the catalog, reloading it once when
+// the code is unknown (a category added since).
+func (o *PushOutbox) category(ctx context.Context, code string) (models.Category, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if c, ok := o.cats[code]; ok {
+		return c, nil
+	}
+	cats, err := o.store.Categories(ctx)
+	if err != nil {
+		return models.Category{}, err
+	}
+	o.cats = make(map[string]models.Category, len(cats))
+	for _, c := range cats {
+		o.cats[c.Code] = c
+	}
+	return o.cats[code], nil
+}
+
+// FitPayload makes the message fit FCM's 4,096-byte limit on notification plus data by
+// shortening the body (at a rune boundary, with an ellipsis); the data payload is small and
+// fixed, and the title is short by construction.
+func FitPayload(m *models.PushMessage) {
+	over := PayloadSize(m) - models.MaxPushPayloadSize
+	if over <= 0 {
+		return
+	}
+	// JSON escaping can make a byte of body cost up to six bytes; cut generously, then check.
+	body := m.Body
+	for over > 0 && body != "" {
+		cut := len(body) - max(over, 1)
+		if cut < 0 {
+			cut = 0
+		}
+		for cut > 0 && !utf8.RuneStart(body[cut]) {
+			cut--
+		}
+		body = body[:cut]
+		m.Body = body + "…"
+		over = PayloadSize(m) - models.MaxPushPayloadSize
+	}
+	if over > 0 {
+		m.Body = ""
+	}
+}
+
+// PayloadSize is the size FCM counts: the JSON of the notification and the data.
+func PayloadSize(m *models.PushMessage) int {
+	b, _ := json.Marshal(struct {
+		Title string            `json:"title"`
+		Body  string            `json:"body"`
+		Data  map[string]string `json:"data"`
+	}{m.Title, m.Body, m.Data})
+	return len(b)
+}
+
+type pushText struct{ title, body string }
+
+// render writes the notification of event e in Vietnamese, or English when en.
+func render(aud audience, t *models.Ticket, cat models.Category, e models.Event, en bool, level int) pushText {
+	code, unit, area := t.Code, t.UnitName, t.AreaName
+	catName := cat.Name
+	if en && cat.NameEN != "" {
+		catName = cat.NameEN
+	}
+	date := func(tm time.Time) string {
+		if tm.IsZero() {
+			return "—"
+		}
+		return tm.In(models.VietnamTime).Format("15:04 02/01/2006")
+	}
+	pick := func(vi, english string) string {
+		if en {
+			return english
+		}
+		return vi
+	}
+	if aud == audienceOfficials {
+		switch models.Action(e.Action) {
+		case models.ActAssign:
+			return pushText{pick("Bạn được giao phản ánh "+code, "New assignment: "+code),
+				pick(fmt.Sprintf("%s tại %s. Hạn xử lý: %s.", catName, area, date(t.DueAt)),
+					fmt.Sprintf("%s in %s. Due %s.", catName, area, date(t.DueAt)))}
+		case models.ActRemind:
+			return pushText{pick("Sắp đến hạn: "+code, "Deadline approaching: "+code),
+				pick(fmt.Sprintf("%s tại %s phải xử lý trước %s.", catName, area, date(t.DueAt)),
+					fmt.Sprintf("%s in %s is due %s.", catName, area, date(t.DueAt)))}
+		default: // escalate
+			if level >= 2 {
+				return pushText{pick("Quá hạn, chuyển IOC: "+code, "Overdue, escalated to the IOC: "+code),
+					pick(fmt.Sprintf("%s (%s) vẫn chưa được xử lý, hạn %s.", unit, catName, date(t.DueAt)),
+						fmt.Sprintf("%s (%s) is still overdue since %s.", unit, catName, date(t.DueAt)))}
+			}
+			return pushText{pick("Quá hạn: "+code, "Overdue: "+code),
+				pick(fmt.Sprintf("%s tại %s đã quá hạn %s.", catName, area, date(t.DueAt)),
+					fmt.Sprintf("%s in %s missed its deadline %s.", catName, area, date(t.DueAt)))}
+		}
+	}
+	switch models.Action(e.Action) {
+	case models.ActSubmit:
+		return pushText{pick("Đã nhận phản ánh "+code, "Report "+code+" received"),
+			pick(fmt.Sprintf("Phản ánh đã được chuyển đến %s, %s. Hạn xử lý: %s.", unit, area, date(t.ResolveDueAt)),
+				fmt.Sprintf("Your report went to %s, %s. Due %s.", unit, area, date(t.ResolveDueAt)))}
+	case models.ActAccept:
+		return pushText{pick("Phản ánh "+code+" đã được thụ lý", "Report "+code+" accepted"),
+			pick(fmt.Sprintf("%s đã nhận xử lý. Hạn giải quyết: %s.", unit, date(t.ResolveDueAt)),
+				fmt.Sprintf("%s is handling it. Due %s.", unit, date(t.ResolveDueAt)))}
+	case models.ActStart, models.ActProvideInfo:
+		return pushText{pick("Phản ánh "+code+" đang được xử lý", "Report "+code+" in progress"),
+			pick(unit+" đang xử lý phản ánh.", unit+" is working on it.")}
+	case models.ActRequestInfo:
+		return pushText{pick("Phản ánh "+code+" cần bạn bổ sung thông tin", "Report "+code+": awaiting your information"),
+			withNote(pick(unit+" cần thêm thông tin", unit+" needs more information"), e.Note)}
+	case models.ActApproveExt:
+		due := t.ResolveDueAt
+		if s, _, _ := strings.Cut(strings.TrimPrefix(e.Note, "→ "), ". "); s != "" {
+			if d, err := time.Parse(time.RFC3339, strings.TrimSuffix(s, ".")); err == nil {
+				due = d
+			}
+		}
+		return pushText{pick("Phản ánh "+code+" được gia hạn", "Extension granted for "+code),
+			pick("Thời hạn xử lý mới: "+date(due)+".", "New deadline: "+date(due)+".")}
+	case models.ActResolve:
+		outcome, n := splitNote(e.Note)
+		return pushText{pick("Phản ánh "+code+" đã được xử lý", "Report "+code+" resolved"),
+			withNote(pick("Kết quả: "+outcomeText(models.Outcome(outcome), false), "Outcome: "+outcomeText(models.Outcome(outcome), true)), n)}
+	case models.ActAutoClose, models.ActRate:
+		return pushText{pick("Phản ánh "+code+" đã đóng", "Report "+code+" closed"),
+			pick("Cảm ơn bạn đã phản ánh.", "Thank you for your report.")}
+	case models.ActReopen:
+		return pushText{pick("Phản ánh "+code+" được mở lại", "Report "+code+" reopened"),
+			pick(fmt.Sprintf("%s sẽ xử lý lại. Hạn mới: %s.", unit, date(t.ResolveDueAt)),
+				fmt.Sprintf("%s will work on it again. Due %s.", unit, date(t.ResolveDueAt)))}
+	case models.ActReject:
+		reason, n := splitNote(e.Note)
+		return pushText{pick("Phản ánh "+code+" không được tiếp nhận", "Report "+code+" rejected"),
+			withNote(pick("Lý do: "+rejectText(reason, false), "Reason: "+rejectText(reason, true)), n)}
+	case models.ActMarkDuplicate:
+		return pushText{pick("Phản ánh "+code+" trùng với phản ánh khác", "Report "+code+" is a duplicate"),
+			pick("Phản ánh được gộp; bạn sẽ nhận thông báo của phản ánh gốc.", "It was merged; you will be notified about the original report.")}
+	case models.ActTransfer:
+		return pushText{pick("Phản ánh "+code+" được chuyển đơn vị", "Report "+code+" transferred"),
+			pick(fmt.Sprintf("Chuyển đến %s. Hạn xử lý mới: %s.", unit, date(t.ResolveDueAt)),
+				fmt.Sprintf("Now at %s. Due %s.", unit, date(t.ResolveDueAt)))}
+	case models.ActWithdraw:
+		return pushText{pick("Phản ánh "+code+" đã được rút", "Report "+code+" withdrawn"),
+			pick("Người phản ánh đã rút phản ánh.", "The reporter withdrew the report.")}
+	}
+	return pushText{pick("Cập nhật phản ánh "+code, "Update on report "+code), e.Note}
+}
+
+// splitNote separates the code a workflow note starts with ("fixed: …", "other: …") from the
+// free text.
+func splitNote(note string) (string, string) {
+	code, rest, ok := strings.Cut(note, ": ")
+	if !ok {
+		if strings.ContainsAny(note, " .") {
+			return "", note
+		}
+		return note, ""
+	}
+	return code, rest
+}
+
+func withNote(s, note string) string {
+	if note == "" {
+		return s + "."
+	}
+	return s + ": " + note
+}
+
+func outcomeText(o models.Outcome, en bool) string {
+	vi := map[models.Outcome]string{models.OutcomeFixed: "đã khắc phục", models.OutcomePartiallyFixed: "khắc phục một phần",
+		models.OutcomeNotFixable: "không thể khắc phục", models.OutcomeNotResponsible: "không thuộc thẩm quyền"}
+	english := map[models.Outcome]string{models.OutcomeFixed: "fixed", models.OutcomePartiallyFixed: "partially fixed",
+		models.OutcomeNotFixable: "cannot be fixed", models.OutcomeNotResponsible: "not our responsibility"}
+	if en {
+		return english[o]
+	}
+	return vi[o]
+}
+
+func rejectText(reason string, en bool) string {
+	vi := map[string]string{"insufficient_info": "thiếu thông tin", "not_a_real_problem": "không phải sự việc cần xử lý",
+		"outside_competence": "không thuộc thẩm quyền", "abusive_content": "nội dung không phù hợp", "duplicate": "trùng lặp", "other": "khác"}
+	english := map[string]string{"insufficient_info": "insufficient information", "not_a_real_problem": "not an actual problem",
+		"outside_competence": "outside our competence", "abusive_content": "abusive content", "duplicate": "duplicate", "other": "other"}
+	m := vi
+	if en {
+		m = english
+	}
+	if s, ok := m[reason]; ok {
+		return s
+	}
+	return reason
+}

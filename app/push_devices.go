@@ -1,0 +1,48 @@
+package app
+
+import (
+	"context"
+
+	"phananh/models"
+)
+
+// DeviceInput is a phone's push registration, after transport decoding.
+type DeviceInput struct {
+	Token      string
+	Platform   models.Platform
+	Locale     string
+	AppVersion string
+}
+
+// RegisterDevice records the caller's push token. It is idempotent (the app calls it on every
+// start and whenever FCM rotates the token), moves a token that another account registered to
+// the caller (the phone changed hands or accounts), and keeps at most
+// models.MaxDevicesPerUser devices per user, dropping the least recently seen.
+func (s *Service) RegisterDevice(ctx context.Context, p models.Principal, in DeviceInput) (*models.Device, error) {
+	if p.UserID == "" || p.Scope != "" {
+		return nil, models.Errorf(models.EForbidden, "only signed-in users have devices")
+	}
+	now := s.clock()
+	d := &models.Device{Token: in.Token, UserID: p.UserID, Platform: in.Platform, Locale: in.Locale, AppVersion: in.AppVersion,
+		CreatedAt: now, LastSeenAt: now}
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	if err := s.store.UpsertDevice(ctx, d, models.MaxDevicesPerUser); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// UnregisterDevice removes one of the caller's tokens (sign-out); a token the caller does not
+// own, or an unknown one, is left alone and reported as done, so a client can retry freely and
+// learns nothing about other users' tokens.
+func (s *Service) UnregisterDevice(ctx context.Context, p models.Principal, token string) error {
+	if p.UserID == "" || p.Scope != "" {
+		return models.Errorf(models.EForbidden, "only signed-in users have devices")
+	}
+	if token == "" || len(token) > models.MaxDeviceTokenLen {
+		return models.FieldError(models.EInvalid, "token", "token is required")
+	}
+	return s.store.DeleteDevice(ctx, token, p.UserID)
+}

@@ -1,0 +1,263 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
+
+	"phananh/models"
+)
+
+// PushOutcome classifies FCM's answer to one message, in the terms the dispatcher acts on.
+type PushOutcome int
+
+// Outcomes of sending one message.
+const (
+	// PushDelivered: FCM accepted the message.
+	PushDelivered PushOutcome = iota + 1
+	// PushBadToken: the token will never work again (UNREGISTERED, SENDER_ID_MISMATCH,
+	// INVALID_ARGUMENT about the token): delete the device and drop the message.
+	PushBadToken
+	// PushRetryable: FCM or the network is overloaded or failing (QUOTA_EXCEEDED, UNAVAILABLE,
+	// INTERNAL, transport errors): try again later, after RetryAfter at least.
+	PushRetryable
+	// PushAuthFailure: FCM could not authenticate to APNs or Web Push (THIRD_PARTY_AUTH_ERROR).
+	// An operator must fix the credentials; the message is retried later meanwhile.
+	PushAuthFailure
+	// PushRejected: FCM refused the message itself (an invalid payload): retrying cannot help.
+	PushRejected
+)
+
+// PushResult is FCM's answer to one message.
+type PushResult struct {
+	Outcome    PushOutcome
+	RetryAfter time.Duration // from the Retry-After header, zero when absent
+	Reason     string        // FCM's error code and message, for the outbox and logs
+}
+
+// PushSender delivers a batch of at most 500 messages (FCM's SendEach limit) and returns one
+// result per message, in order. An error means nothing of the batch is known to be delivered;
+// the dispatcher retries all of it. Implemented by package push on the Firebase Admin SDK.
+type PushSender interface {
+	SendBatch(ctx context.Context, msgs []models.PushMessage) ([]PushResult, error)
+}
+
+// PushMetrics are the dispatcher's counters since start.
+type PushMetrics struct {
+	Sent, Retried, Dropped, Dead, Batches int64
+	SendTime                              time.Duration // total time inside SendBatch
+	MaxSendTime                           time.Duration // slowest SendBatch
+}
+
+// Dispatcher delivers the push outbox: it claims due messages in batches with a lease (so any
+// number of server instances can run one), sends them, and records each outcome. A crash
+// after sending and before recording leaves the batch leased; when the lease expires it is
+// sent again — the only duplicates possible, bounded by one batch, and they carry the same
+// message_id and collapse key so the phone shows one notification.
+type Dispatcher struct {
+	store  PushStore
+	sender PushSender
+	cfg    PushConfig
+	holder string
+	now    func() time.Time
+	jitter func() float64 // in [0, 1)
+	log    *slog.Logger
+
+	sent, retried, dropped, dead, batches atomic.Int64
+	sendNanos, maxSendNanos               atomic.Int64
+}
+
+// DispatcherDeps are the collaborators of a Dispatcher.
+type DispatcherDeps struct {
+	Store  PushStore
+	Sender PushSender
+	Config PushConfig
+	Holder string           // unique per process: the lease holder
+	Now    func() time.Time // injected so tests control backoff and Retry-After
+	Jitter func() float64   // injected randomness in [0, 1); nil: math/rand/v2
+	Logger *slog.Logger
+}
+
+// NewDispatcher builds a Dispatcher.
+func NewDispatcher(d DispatcherDeps) *Dispatcher {
+	x := &Dispatcher{store: d.Store, sender: d.Sender, cfg: d.Config, holder: d.Holder, now: d.Now, jitter: d.Jitter, log: d.Logger}
+	if x.now == nil {
+		x.now = time.Now
+	}
+	if x.jitter == nil {
+		x.jitter = rand.Float64
+	}
+	if x.log == nil {
+		x.log = slog.New(slog.DiscardHandler)
+	}
+	if x.cfg.Batch <= 0 || x.cfg.Batch > 500 {
+		x.cfg.Batch = 500
+	}
+	return x
+}
+
+// Metrics returns the counters.
+func (d *Dispatcher) Metrics() PushMetrics {
+	return PushMetrics{Sent: d.sent.Load(), Retried: d.retried.Load(), Dropped: d.dropped.Load(), Dead: d.dead.Load(),
+		Batches: d.batches.Load(), SendTime: time.Duration(d.sendNanos.Load()), MaxSendTime: time.Duration(d.maxSendNanos.Load())}
+}
+
+func (d *Dispatcher) clock() time.Time { return d.now().UTC().Truncate(time.Millisecond) }
+
+// Cycle claims and sends one batch, and returns how many messages it handled (0: nothing due).
+func (d *Dispatcher) Cycle(ctx context.Context) (int, error) {
+	now := d.clock()
+	msgs, err := d.store.ClaimPush(ctx, d.holder, now, d.cfg.Lease, d.cfg.Batch)
+	if err != nil || len(msgs) == 0 {
+		return 0, err
+	}
+	// The send must end well before the lease does, or another instance would claim the batch
+	// again while this one is still sending it (the SDK itself retries 503s, honouring
+	// Retry-After up to two minutes): what has not been answered by then counts as retryable.
+	sendCtx, cancel := context.WithTimeout(ctx, d.cfg.Lease*3/4)
+	start := time.Now()
+	results, err := d.sender.SendBatch(sendCtx, msgs)
+	took := time.Since(start)
+	cancel()
+	d.batches.Add(1)
+	d.sendNanos.Add(int64(took))
+	for {
+		old := d.maxSendNanos.Load()
+		if int64(took) <= old || d.maxSendNanos.CompareAndSwap(old, int64(took)) {
+			break
+		}
+	}
+	if err != nil || len(results) != len(msgs) {
+		reason := "batch failed"
+		if err != nil {
+			reason = err.Error()
+		}
+		results = make([]PushResult, len(msgs))
+		for i := range results {
+			results[i] = PushResult{Outcome: PushRetryable, Reason: reason}
+		}
+	}
+	// Record with a context that survives shutdown: the messages were sent, and forgetting that
+	// would send them again after the lease expires.
+	rctx := context.WithoutCancel(ctx)
+	now = d.clock()
+	var sent, dropped, dead []string
+	for i, m := range msgs {
+		r := results[i]
+		switch r.Outcome {
+		case PushDelivered:
+			sent = append(sent, m.ID)
+		case PushBadToken:
+			if err := d.store.DeleteDevice(rctx, m.Token, ""); err != nil {
+				return len(msgs), err
+			}
+			dropped = append(dropped, m.ID)
+		case PushRejected:
+			d.log.LogAttrs(ctx, slog.LevelWarn, "push rejected by FCM", slog.String("message", m.ID), slog.String("reason", r.Reason))
+			dead = append(dead, m.ID)
+		default: // retryable, auth failure
+			if r.Outcome == PushAuthFailure {
+				d.log.LogAttrs(ctx, slog.LevelError, "FCM cannot authenticate to APNs or Web Push: check the credentials uploaded to Firebase",
+					slog.String("message", m.ID), slog.String("reason", r.Reason))
+			}
+			next := now.Add(max(d.backoff(m.Attempts), r.RetryAfter))
+			if next.Sub(m.CreatedAt) > d.cfg.MaxAge {
+				dead = append(dead, m.ID)
+				continue
+			}
+			ok, err := d.store.ReschedulePush(rctx, d.holder, m.ID, next, r.Reason)
+			if err != nil {
+				return len(msgs), err
+			}
+			if ok {
+				d.retried.Add(1)
+			}
+		}
+	}
+	for _, g := range []struct {
+		ids   []string
+		state models.PushState
+		n     *atomic.Int64
+		why   string
+	}{{sent, models.PushSent, &d.sent, ""}, {dropped, models.PushDropped, &d.dropped, "token no longer valid"}, {dead, models.PushDead, &d.dead, "dead-lettered"}} {
+		n, err := d.store.CompletePush(rctx, d.holder, g.ids, g.state, now, g.why)
+		if err != nil {
+			return len(msgs), err
+		}
+		g.n.Add(int64(n))
+	}
+	if len(dead) > 0 {
+		d.log.LogAttrs(ctx, slog.LevelWarn, "push messages dead-lettered", slog.Int("count", len(dead)))
+	}
+	d.log.LogAttrs(ctx, slog.LevelDebug, "push batch", slog.Int("claimed", len(msgs)), slog.Int("sent", len(sent)),
+		slog.Int("dropped", len(dropped)), slog.Int("dead", len(dead)), slog.Int("retried", len(msgs)-len(sent)-len(dropped)-len(dead)),
+		slog.Duration("send", took))
+	return len(msgs), nil
+}
+
+// backoff is the delay before attempt attempts+1: BaseBackoff doubled per earlier attempt,
+// capped at MaxBackoff, of which a random 50–100 % is used so that a burst of failures does not
+// come back as a burst.
+func (d *Dispatcher) backoff(attempts int) time.Duration {
+	b := d.cfg.BaseBackoff
+	for i := 0; i < attempts && b < d.cfg.MaxBackoff; i++ {
+		b *= 2
+	}
+	b = min(b, d.cfg.MaxBackoff)
+	return time.Duration(float64(b) * (0.5 + 0.5*d.jitter())).Truncate(time.Millisecond)
+}
+
+// Run dispatches until ctx ends: batch after batch while messages are due, then a pause of
+// Interval. It prunes devices unused for 270 days every hour and logs its counters at
+// MetricsEvery (and after every cycle that did something). Store or sender failures are logged
+// and retried on the next cycle.
+func (d *Dispatcher) Run(ctx context.Context) {
+	var lastPrune, lastLog time.Time
+	var prev PushMetrics
+	for ctx.Err() == nil {
+		n, err := d.Cycle(ctx)
+		if err != nil && ctx.Err() == nil {
+			d.log.Error("push dispatch", "error", err)
+		}
+		now := d.now()
+		if now.Sub(lastPrune) >= time.Hour {
+			lastPrune = now
+			if k, err := d.store.PruneDevices(ctx, now.Add(-models.DeviceMaxIdle)); err != nil && ctx.Err() == nil {
+				d.log.Error("prune push devices", "error", err)
+			} else if k > 0 {
+				d.log.Info("pruned push devices unused for 270 days", "count", k)
+			}
+		}
+		// Counters go to the log when a burst of sending ends and at least every MetricsEvery,
+		// so an idle server logs once a minute and a busy one does not log per batch.
+		m := d.Metrics()
+		periodic := d.cfg.MetricsEvery > 0 && now.Sub(lastLog) >= d.cfg.MetricsEvery
+		if periodic || (n == 0 && m != prev) {
+			lastLog, prev = now, m
+			d.logMetrics(ctx, m)
+		}
+		if n > 0 && err == nil {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(d.cfg.Interval):
+		}
+	}
+	d.logMetrics(context.WithoutCancel(ctx), d.Metrics())
+}
+
+func (d *Dispatcher) logMetrics(ctx context.Context, m PushMetrics) {
+	var avg time.Duration
+	if m.Batches > 0 {
+		avg = m.SendTime / time.Duration(m.Batches)
+	}
+	attrs := []slog.Attr{slog.Int64("sent", m.Sent), slog.Int64("retried", m.Retried), slog.Int64("dropped", m.Dropped),
+		slog.Int64("dead", m.Dead), slog.Int64("batches", m.Batches), slog.Duration("send_avg", avg), slog.Duration("send_max", m.MaxSendTime)}
+	if counts, err := d.store.CountPush(ctx); err == nil {
+		attrs = append(attrs, slog.Int("queued", counts[models.PushQueued]))
+	}
+	d.log.LogAttrs(ctx, slog.LevelInfo, "push metrics", attrs...)
+}

@@ -1,0 +1,54 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"phananh/models"
+)
+
+// PushStore keeps device tokens and the push outbox (issue 4, DESIGN.md §5).
+//
+// The outbox is claimed with leases rather than locks so that several server instances can
+// dispatch from one store without a transaction: a message is claimed by setting its lease
+// holder and expiry in one conditional write, and every completion is conditional on still
+// holding that lease, so a message whose lease expired (a crashed or stalled dispatcher) is
+// taken over by exactly one other instance.
+type PushStore interface {
+	// UpsertDevice registers d by token: a new token is inserted; a known one is moved to
+	// d.UserID with d's platform, locale, app version and LastSeenAt (CreatedAt is kept). Then
+	// the user keeps only the maxPerUser devices most recently seen (ties: by token); older ones
+	// are deleted. maxPerUser <= 0 means no cap.
+	UpsertDevice(ctx context.Context, d *models.Device, maxPerUser int) error
+	// DeleteDevice removes the token; when userID is not empty only if that user owns it.
+	// Deleting an absent token succeeds (nothing to do).
+	DeleteDevice(ctx context.Context, token, userID string) error
+	// DevicesOfUsers lists the devices of the users, sorted by user id then token.
+	DevicesOfUsers(ctx context.Context, userIDs []string) ([]models.Device, error)
+	// PruneDevices deletes devices last seen strictly before before, and returns how many.
+	PruneDevices(ctx context.Context, before time.Time) (int, error)
+	// UserIDsOf lists the ids of enabled users with one of roles, of unit when unitID is not
+	// empty, sorted; officials' pushes (assignment, reminders, escalation) go to them.
+	UserIDsOf(ctx context.Context, unitID string, roles []models.Role) ([]string, error)
+
+	// EnqueuePush inserts every message whose id is not stored yet and leaves existing ones
+	// untouched (whatever their state), returning how many it inserted. Messages are stored
+	// with State queued, no lease, and the given CreatedAt and NextAttemptAt.
+	EnqueuePush(ctx context.Context, msgs []models.PushMessage) (int, error)
+	// ClaimPush leases up to limit queued messages that are due (NextAttemptAt <= now) and not
+	// leased (LeaseUntil <= now) to holder until now+ttl, earliest NextAttemptAt first (ties: id),
+	// and returns them with the lease set. Of concurrent claimers each message goes to one.
+	ClaimPush(ctx context.Context, holder string, now time.Time, ttl time.Duration, limit int) ([]models.PushMessage, error)
+	// CompletePush sets the final state (sent, dropped or dead) of the messages with ids that
+	// holder still leases, with DoneAt = now and LastError = reason, and releases their lease.
+	// Messages no longer leased by holder are left alone. Returns how many it changed.
+	CompletePush(ctx context.Context, holder string, ids []string, state models.PushState, now time.Time, reason string) (int, error)
+	// ReschedulePush puts a message holder still leases back in the queue for another attempt
+	// at next: Attempts+1, LastError = reason, lease released. Returns false (no error) when
+	// holder no longer leases it.
+	ReschedulePush(ctx context.Context, holder, id string, next time.Time, reason string) (bool, error)
+	// PushMessageByID returns one message (tests, support).
+	PushMessageByID(ctx context.Context, id string) (*models.PushMessage, error)
+	// CountPush counts the messages per state; a state without messages may be absent or zero.
+	CountPush(ctx context.Context) (map[models.PushState]int, error)
+}

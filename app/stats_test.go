@@ -1,0 +1,507 @@
+package app_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"phananh/app"
+	"phananh/geo"
+	"phananh/models"
+	"phananh/seed"
+	"phananh/store/mongodb"
+	"phananh/store/mongodb/mongotest"
+	"phananh/store/sqlite"
+	"phananh/tokens"
+)
+
+// flaky fails a fraction of its calls before the wrapped effect runs, as a crash between a
+// ticket write and its effects would: the ticket stays pending and the sweeper (or the next
+// change of the ticket) re-applies. The property test runs every effect through it.
+type flaky struct {
+	inner app.Effect
+	rnd   *rand.Rand
+	rate  float64
+}
+
+func (f flaky) Apply(ctx context.Context, t *models.Ticket, v int, e models.Event) error {
+	if f.rnd.Float64() < f.rate {
+		return errors.New("injected failure")
+	}
+	return f.inner.Apply(ctx, t, v, e)
+}
+
+// seedStore fills an empty store with the Long Xuyên wards, units and categories.
+func seedStore(t *testing.T, store app.Store, now time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	data, err := seed.BoundaryGeoJSON(seed.DefaultBoundarySet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.ImportBoundarySet(ctx, store, seed.DefaultBoundarySet, "Long Xuyên", data, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.UpsertUnits(ctx, seed.CityUnits()); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.UpsertCategories(ctx, seed.Categories()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// statsService builds the app with the statistics and feed effects, each made flaky.
+func statsService(t *testing.T, store app.Store, now *time.Time, rnd *rand.Rand, failRate float64) (*app.Service, *models.Calendar) {
+	t.Helper()
+	ctx := context.Background()
+	set, err := app.LoadBoundarySet(ctx, store, seed.DefaultBoundarySet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal, err := models.ParseCalendar(seed.HolidayCalendar(), models.DefaultOfficeHours)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, key, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := app.New(ctx, app.Deps{
+		Store: store, SMS: &nopSMS{}, Tokens: tokens.New(key, "phananh", "test"), Boundaries: set, Calendar: cal,
+		Effects: []app.Effect{
+			flaky{app.NewFactsEffect(store, cal), rnd, failRate},
+			flaky{app.NewFeedEffect(store), rnd, failRate},
+		},
+		Now: func() time.Time { return *now }, Config: app.DefaultConfig(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc, cal
+}
+
+// TestStatisticsEqualRecount is the property test of issue 5: after a random sequence of
+// workflow actions (injected clock, SLA sweeps, injected effect failures healed by the sweeper),
+// every figure of summary, timeseries, areas and units equals a brute-force recount over the
+// tickets; after deleting all facts and rebuilding, the same. The change feed holds every ticket
+// version exactly once, in version order per ticket. FerretDB scans whole collections, so it
+// runs fewer actions.
+func TestStatisticsEqualRecount(t *testing.T) {
+	tests := []struct {
+		name    string
+		actions int
+		open    func(t *testing.T) app.Store
+	}{
+		{"sqlite", 3000, func(t *testing.T) app.Store {
+			s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "stats.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		}},
+		{"mongodb", 300, func(t *testing.T) app.Store {
+			uri, db := mongotest.URI(t)
+			s, err := mongodb.Open(context.Background(), uri, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if testing.Short() && tt.name == "mongodb" {
+				t.Skip("short")
+			}
+			runStatsProperty(t, tt.open(t), tt.actions)
+		})
+	}
+}
+
+func runStatsProperty(t *testing.T, store app.Store, actions int) {
+	ctx := context.Background()
+	now := vn("2026-01-05 08:00") // a Monday
+	seedStore(t, store, now)
+	rnd := rand.New(rand.NewPCG(5, 2026))
+	began := time.Now()
+	svc, cal := statsService(t, store, &now, rnd, 0.05)
+
+	areas := svc.BoundarySet().Areas()
+	var cats []models.Category
+	for _, c := range svc.Categories() {
+		if c.Active {
+			cats = append(cats, c)
+		}
+	}
+	var ids []string
+	ioc := models.Principal{UserID: "ioc", Role: models.RoleIOCOperator}
+	tolerated := func(err error) bool {
+		for _, c := range []string{models.EConflict, models.EInvalid, models.EUnprocessable, models.EForbidden, models.ENotFound} {
+			if models.IsCode(err, c) {
+				return true
+			}
+		}
+		return false
+	}
+	counts := map[string]int{}
+	for i := 0; i < actions; i++ {
+		now = now.Add(time.Duration(rnd.IntN(60)+1) * time.Minute)
+		if len(ids) == 0 || rnd.IntN(5) == 0 {
+			a := areas[rnd.IntN(len(areas))]
+			p := a.InteriorPoint()
+			reporter := models.Principal{UserID: fmt.Sprintf("r%d", rnd.IntN(20)), Role: models.RoleResident}
+			tk, _, err := svc.FileReport(ctx, reporter, models.ReportInput{Category: cats[rnd.IntN(len(cats))].Code,
+				Description: "phản ánh", Location: models.Location{Lat: p.Lat(), Lng: p.Lon()}})
+			if err != nil {
+				t.Fatalf("FileReport: %v", err)
+			}
+			ids = append(ids, tk.ID)
+			counts["submit"]++
+			continue
+		}
+		if rnd.IntN(40) == 0 {
+			if _, err := svc.SweepSLA(ctx); err != nil {
+				t.Fatalf("SweepSLA: %v", err)
+			}
+			if _, err := svc.SweepEffects(ctx); err != nil {
+				t.Fatalf("SweepEffects: %v", err)
+			}
+			continue
+		}
+		// Mostly recent tickets, so that many finish within their deadlines; sometimes any.
+		pickFrom := ids
+		if len(ids) > 25 && rnd.IntN(10) < 8 {
+			pickFrom = ids[len(ids)-25:]
+		}
+		tk, err := svc.Ticket(ctx, ioc, pickFrom[rnd.IntN(len(pickFrom))])
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, in := randomAction(rnd, tk, ids, areas)
+		if in.Action == "" {
+			continue
+		}
+		if _, err := svc.Act(ctx, p, tk.ID, in); err != nil {
+			if !tolerated(err) {
+				t.Fatalf("Act %s on %s: %v", in.Action, tk.State, err)
+			}
+			counts["refused "+string(in.Action)+" "+models.ErrorCode(err)]++
+			continue
+		}
+		counts[string(in.Action)]++
+	}
+	// Heal every injected failure, as the sweeper does in production.
+	for range 100 {
+		n, err := svc.SweepEffects(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pending, err := store.FindUnapplied(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pending) == 0 {
+			break
+		}
+		_ = n
+	}
+	t.Logf("%d tickets; actions %v; clock at %s; took %s", len(ids), counts, now.In(models.VietnamTime).Format(time.DateTime), time.Since(began).Round(time.Millisecond))
+
+	tickets, err := store.FindTickets(ctx, models.TicketFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tickets) != len(ids) {
+		t.Fatalf("%d tickets stored, %d filed", len(tickets), len(ids))
+	}
+	checkFigures(t, svc, cal, tickets, now)
+	checkFeed(t, store, tickets)
+	t.Logf("checked in %s", time.Since(began).Round(time.Millisecond))
+
+	if err := store.DeleteFacts(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := svc.StatsSummary(ctx, ioc, app.StatsFilter{}); err != nil || f.Received != 0 {
+		t.Fatalf("after DeleteFacts: %+v, %v", f, err)
+	}
+	n, err := svc.RebuildStats(ctx)
+	if err != nil || n != len(tickets) {
+		t.Fatalf("RebuildStats: %d, %v; want %d", n, err, len(tickets))
+	}
+	t.Run("after rebuild", func(t *testing.T) { checkFigures(t, svc, cal, tickets, now) })
+}
+
+// actionWeight is how often randomAction picks an action among the allowed ones.
+var actionWeight = map[models.Action]float64{
+	models.ActAccept: 6, models.ActStart: 5, models.ActResolve: 7, models.ActRate: 5, models.ActReopen: 2,
+	models.ActRequestInfo: 1.5, models.ActProvideInfo: 5, models.ActRequestExt: 2, models.ActApproveExt: 3,
+	models.ActDenyExt: 1, models.ActNote: 0.5, models.ActReject: 0.7, models.ActTransfer: 0.7,
+	models.ActMarkDuplicate: 0.3, models.ActWithdraw: 0.3, models.ActFollow: 0.3, models.ActUnfollow: 0.3,
+}
+
+// randomAction picks who acts and one action the table allows them now, with plausible fields.
+func randomAction(rnd *rand.Rand, tk *models.Ticket, ids []string, areas []geo.Area) (models.Principal, app.ActionInput) {
+	roles := []models.Principal{
+		{UserID: "officer:" + tk.UnitID, Role: models.RoleOfficer, UnitID: tk.UnitID},
+		{UserID: "leader:" + tk.UnitID, Role: models.RoleLeader, UnitID: tk.UnitID},
+		{UserID: "ioc", Role: models.RoleIOCOperator},
+		{UserID: tk.ReporterID, Role: models.RoleResident},
+		{UserID: "neighbour", Role: models.RoleResident},
+	}
+	p := roles[rnd.IntN(len(roles))]
+	allowed := slices.DeleteFunc(models.AllowedActions(tk.State, p.Role), func(a models.Action) bool {
+		return a == models.ActAssign || a == models.ActAutoClose || a == models.ActRemind || a == models.ActEscalate
+	})
+	if len(allowed) == 0 {
+		return p, app.ActionInput{}
+	}
+	// Weighted towards the flow forward, so many tickets get resolved, rated and reopened.
+	total := 0.0
+	for _, a := range allowed {
+		total += actionWeight[a]
+	}
+	pick := rnd.Float64() * total
+	action := allowed[len(allowed)-1]
+	for _, a := range allowed {
+		if pick -= actionWeight[a]; pick < 0 {
+			action = a
+			break
+		}
+	}
+	in := app.ActionInput{Action: action, ExpectedVersion: tk.Version, Note: "ghi chú", Reason: "lý do"}
+	switch in.Action {
+	case models.ActReject:
+		in.Reason = models.RejectReasons[rnd.IntN(len(models.RejectReasons))]
+	case models.ActResolve:
+		in.Outcome = models.Outcomes[rnd.IntN(len(models.Outcomes))]
+	case models.ActRate:
+		in.Rating = 1 + rnd.IntN(5)
+	case models.ActRequestExt:
+		in.DueAt = tk.ResolveDueAt.Add(time.Duration(1+rnd.IntN(72)) * time.Hour)
+	case models.ActTransfer:
+		in.Area = areas[rnd.IntN(len(areas))].Code
+	case models.ActMarkDuplicate:
+		in.DuplicateOf = ids[rnd.IntN(len(ids))]
+	}
+	return p, in
+}
+
+// recount computes the figures of the tickets passing keep from the tickets themselves, without
+// facts: the brute-force side of the property.
+func recountTickets(cal *models.Calendar, tickets []*models.Ticket, now time.Time, keep func(*models.Ticket) bool) models.StatsFigures {
+	var received, open, resolved, rejected, overdue, onTime, lateExt, rated, satisfied, reopened, everResolved int
+	var hours []float64
+	for _, t := range tickets {
+		if !keep(t) {
+			continue
+		}
+		received++
+		done := t.State == models.StateResolved || t.State == models.StateClosed
+		switch {
+		case t.State.Open():
+			open++
+		case t.State == models.StateRejected:
+			rejected++
+		}
+		if t.Overdue(now) {
+			overdue++
+		}
+		if done {
+			resolved++
+			hours = append(hours, float64(cal.WorkingTimeBetween(t.CreatedAt, t.ResolvedAt).Milliseconds())/3.6e6)
+			if t.OnTimeClass == models.OnTime {
+				onTime++
+			}
+			if t.OnTimeClass == models.LateWithExtension {
+				lateExt++
+			}
+			if t.Rating > 0 {
+				rated++
+			}
+			if t.Rating >= 4 {
+				satisfied++
+			}
+		}
+		if t.ReopenCount > 0 {
+			reopened++
+		}
+		if done || t.ReopenCount > 0 {
+			everResolved++
+		}
+	}
+	rate := func(n, d int) *float64 {
+		if d == 0 {
+			return nil
+		}
+		v := float64(n) / float64(d)
+		return &v
+	}
+	sort.Float64s(hours)
+	pct := func(p float64) *float64 {
+		if len(hours) == 0 {
+			return nil
+		}
+		v := hours[int(math.Ceil(p*float64(len(hours))))-1]
+		return &v
+	}
+	return models.StatsFigures{
+		Received: received, Backlog: open, Resolved: resolved, Rejected: rejected, Overdue: overdue,
+		OnTimeRate: rate(onTime, resolved), LateWithExtensionRate: rate(lateExt, resolved),
+		MedianResolveHours: pct(0.5), P90ResolveHours: pct(0.9),
+		SatisfactionRate: rate(satisfied, rated), RatingRate: rate(rated, resolved), ReopenRate: rate(reopened, everResolved),
+	}
+}
+
+func statsDay(t *models.Ticket) string {
+	return t.CreatedAt.In(models.VietnamTime).Format(time.DateOnly)
+}
+
+// checkFigures compares every statistics read with the recount for a table of filters.
+func checkFigures(t *testing.T, svc *app.Service, cal *models.Calendar, tickets []*models.Ticket, now time.Time) {
+	ctx := context.Background()
+	ioc := models.Principal{UserID: "ioc", Role: models.RoleIOCViewer}
+	days := make([]string, 0, len(tickets))
+	for _, tk := range tickets {
+		days = append(days, statsDay(tk))
+	}
+	slices.Sort(days)
+	mid, late := days[len(days)/3], days[2*len(days)/3]
+	some := tickets[len(tickets)/2]
+	filters := []app.StatsFilter{
+		{},
+		{From: mid},
+		{To: mid},
+		{From: mid, To: late},
+		{Area: some.AreaCode},
+		{Unit: some.UnitID, From: days[0]},
+		{Category: some.Category},
+		{Group: some.Group, To: late},
+		{Area: "no-such-area"},
+	}
+	matches := func(f app.StatsFilter) func(*models.Ticket) bool {
+		return func(t *models.Ticket) bool {
+			d := statsDay(t)
+			return (f.From == "" || d >= f.From) && (f.To == "" || d <= f.To) && (f.Area == "" || t.AreaCode == f.Area) &&
+				(f.Unit == "" || t.UnitID == f.Unit) && (f.Category == "" || t.Category == f.Category) && (f.Group == "" || t.Group == f.Group)
+		}
+	}
+	and := func(a, b func(*models.Ticket) bool) func(*models.Ticket) bool {
+		return func(t *models.Ticket) bool { return a(t) && b(t) }
+	}
+	for _, f := range filters {
+		want := recountTickets(cal, tickets, now, matches(f))
+		got, err := svc.StatsSummary(ctx, ioc, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("summary %+v (-recount +service):\n%s", f, d)
+		}
+
+		for _, interval := range []string{app.IntervalDay, app.IntervalWeek, app.IntervalMonth} {
+			for _, metric := range []string{"received", "on_time_rate", "p90_resolve_hours"} {
+				pts, err := svc.StatsTimeseries(ctx, ioc, f, interval, metric)
+				if err != nil {
+					t.Fatal(err)
+				}
+				total := 0
+				for _, pt := range pts {
+					in := func(tk *models.Ticket) bool {
+						d, _ := time.ParseInLocation(time.DateOnly, statsDay(tk), models.VietnamTime)
+						return app.PeriodOf(d, interval) == pt.Period
+					}
+					wantV, _ := recountTickets(cal, tickets, now, and(matches(f), in)).Metric(metric)
+					if !cmp.Equal(wantV, pt.Value) {
+						t.Errorf("timeseries %+v %s %s at %s: %v, recount %v", f, interval, metric, pt.Period, deref(pt.Value), deref(wantV))
+					}
+					if metric == "received" && pt.Value != nil {
+						total += int(*pt.Value)
+					}
+				}
+				if metric == "received" && total != want.Received {
+					t.Errorf("timeseries %+v %s: received sums to %d, summary %d", f, interval, total, want.Received)
+				}
+			}
+		}
+
+		areas, err := svc.StatsAreas(ctx, ioc, f, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		units, err := svc.StatsUnits(ctx, ioc, f, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, league := range []struct {
+			name string
+			rows []app.LeagueRow
+			key  func(*models.Ticket) string
+		}{{"areas", areas, func(t *models.Ticket) string { return t.AreaCode }}, {"units", units, func(t *models.Ticket) string { return t.UnitID }}} {
+			seen := map[string]bool{}
+			prevRank := 0
+			for _, r := range league.rows {
+				seen[r.Key] = true
+				want := recountTickets(cal, tickets, now, and(matches(f), func(t *models.Ticket) bool { return league.key(t) == r.Key }))
+				if d := cmp.Diff(want, r.Figures); d != "" {
+					t.Errorf("%s %+v row %s (-recount +service):\n%s", league.name, f, r.Key, d)
+				}
+				if r.Ranked != (want.Resolved >= 3) || (r.Ranked && r.Rank != prevRank+1) || (!r.Ranked && r.Rank != 0) {
+					t.Errorf("%s %+v row %s: ranked %v rank %d after %d, resolved %d", league.name, f, r.Key, r.Ranked, r.Rank, prevRank, want.Resolved)
+				}
+				if r.Ranked {
+					prevRank = r.Rank
+				}
+			}
+			for _, tk := range tickets {
+				if matches(f)(tk) && !seen[league.key(tk)] {
+					t.Errorf("%s %+v: no row for %s", league.name, f, league.key(tk))
+				}
+			}
+		}
+	}
+}
+
+func deref(v *float64) any {
+	if v == nil {
+		return nil
+	}
+	return *v
+}
+
+// checkFeed: exactly one entry per ticket version, versions in order per ticket, positions 1..n.
+func checkFeed(t *testing.T, store app.Store, tickets []*models.Ticket) {
+	entries, err := store.FeedAfter(context.Background(), 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	versions := 0
+	next := map[string]int{}
+	for _, tk := range tickets {
+		versions += tk.Version
+		next[tk.ID] = 1
+	}
+	if len(entries) != versions {
+		t.Errorf("feed has %d entries, tickets have %d versions", len(entries), versions)
+	}
+	for i, e := range entries {
+		if e.Position != int64(i+1) {
+			t.Fatalf("entry %d at position %d", i, e.Position)
+		}
+		if e.Version != next[e.TicketID] {
+			t.Fatalf("ticket %s: version %d where %d was due", e.TicketID, e.Version, next[e.TicketID])
+		}
+		next[e.TicketID]++
+	}
+}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"phananh/app"
+	"phananh/push"
+)
+
+// pushEnv is the push configuration from the environment (README, "Push notifications").
+type pushEnv struct {
+	ProjectID       string        // FCM_PROJECT_ID; empty disables sending (messages stay queued)
+	CredentialsFile string        // FCM_CREDENTIALS_FILE; empty: Application Default Credentials
+	Endpoint        string        // FCM_ENDPOINT; set without credentials: unauthenticated (fake server)
+	Batch           int           // PUSH_BATCH, 1…500
+	Interval        time.Duration // PUSH_INTERVAL, the idle pause between outbox polls
+	Lease           time.Duration // PUSH_LEASE, how long a claimed batch belongs to one instance
+}
+
+func loadPushEnv(get func(key, def string) string) (pushEnv, error) {
+	p := pushEnv{
+		ProjectID:       get("FCM_PROJECT_ID", ""),
+		CredentialsFile: get("FCM_CREDENTIALS_FILE", ""),
+		Endpoint:        get("FCM_ENDPOINT", push.DefaultEndpoint),
+	}
+	var err error
+	if p.Batch, err = strconv.Atoi(get("PUSH_BATCH", "500")); err != nil || p.Batch < 1 || p.Batch > push.MaxBatch {
+		return p, fmt.Errorf("PUSH_BATCH must be a number from 1 to %d", push.MaxBatch)
+	}
+	if p.Interval, err = time.ParseDuration(get("PUSH_INTERVAL", "1s")); err != nil || p.Interval < 10*time.Millisecond {
+		return p, fmt.Errorf("PUSH_INTERVAL must be a duration of at least 10ms, such as 1s")
+	}
+	if p.Lease, err = time.ParseDuration(get("PUSH_LEASE", "2m")); err != nil || p.Lease < time.Second {
+		return p, fmt.Errorf("PUSH_LEASE must be a duration of at least 1s, such as 2m")
+	}
+	return p, nil
+}
+
+func (p pushEnv) appConfig() app.PushConfig {
+	c := app.DefaultPushConfig()
+	c.Batch, c.Interval, c.Lease = p.Batch, p.Interval, p.Lease
+	return c
+}
+
+// startPush starts the outbox dispatcher in workers, or logs that push is disabled. The outbox
+// is filled either way (the effect is wired in buildService), so nothing is lost while FCM is
+// not configured: the messages wait, queued, for a server that has it.
+func startPush(ctx context.Context, p pushEnv, store app.Store, log *slog.Logger, holder string, workers *sync.WaitGroup) error {
+	if p.ProjectID == "" {
+		log.Warn("push disabled: FCM_PROJECT_ID is not set; notifications stay queued in the outbox until a server with FCM configured sends them")
+		return nil
+	}
+	sender, err := push.New(ctx, push.Config{ProjectID: p.ProjectID, CredentialsFile: p.CredentialsFile, Endpoint: p.Endpoint})
+	if err != nil {
+		return err
+	}
+	auth := "service account file"
+	switch {
+	case p.CredentialsFile == "" && p.Endpoint != push.DefaultEndpoint:
+		auth = "none (custom endpoint)"
+	case p.CredentialsFile == "":
+		auth = "application default credentials"
+	}
+	log.Info("push enabled", "project", p.ProjectID, "endpoint", p.Endpoint, "auth", auth, "batch", p.Batch)
+	d := app.NewDispatcher(app.DispatcherDeps{Store: store, Sender: sender, Config: p.appConfig(), Holder: holder, Logger: log})
+	workers.Go(func() { d.Run(ctx) })
+	return nil
+}

@@ -1,0 +1,233 @@
+// Package fcmtest is a fake Firebase Cloud Messaging server speaking the FCM HTTP v1 API
+// (POST /v1/projects/{project}/messages:send), for tests and local development. The real
+// Firebase Admin SDK is pointed at it with option.WithEndpoint(server.URL+"/v1") and
+// option.WithoutAuthentication(). Error answers carry the google.firebase.fcm.v1.FcmError
+// details FCM sends, so the SDK's messaging.IsUnregistered, IsQuotaExceeded … classify them
+// exactly as they classify real ones.
+//
+// Failures are scriptable: a queue of responses consumed by successive requests (Script), per
+// token queues (ScriptToken), tokens that are permanently unregistered (Unregister), and a
+// latency per request. Every request is recorded (Received).
+package fcmtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+
+	"firebase.google.com/go/v4/messaging"
+)
+
+// FCM error codes (google.firebase.fcm.v1.FcmError.errorCode).
+const (
+	Unregistered        = "UNREGISTERED"
+	InvalidArgument     = "INVALID_ARGUMENT"
+	SenderIDMismatch    = "SENDER_ID_MISMATCH"
+	QuotaExceeded       = "QUOTA_EXCEEDED"
+	Unavailable         = "UNAVAILABLE"
+	Internal            = "INTERNAL"
+	ThirdPartyAuthError = "THIRD_PARTY_AUTH_ERROR"
+)
+
+// Response is one scripted answer. A zero Status means 200 (success); otherwise Code names the
+// FCM error code (derived from the status when empty) and RetryAfter, when set, is sent as the
+// Retry-After header (seconds or an HTTP date). Delay is waited before answering.
+type Response struct {
+	Status     int
+	Code       string
+	RetryAfter string
+	Message    string
+	Delay      time.Duration
+}
+
+// OK is the success response.
+var OK = Response{}
+
+// Fail returns a failure with the HTTP status FCM uses for the error code.
+func Fail(code string) Response {
+	st := map[string]int{Unregistered: 404, InvalidArgument: 400, SenderIDMismatch: 403, QuotaExceeded: 429,
+		Unavailable: 503, Internal: 500, ThirdPartyAuthError: 401}[code]
+	if st == 0 {
+		st = 500
+	}
+	return Response{Status: st, Code: code}
+}
+
+// Request is one received send request and the answer given.
+type Request struct {
+	At           time.Time
+	Project      string
+	Message      messaging.Message
+	ValidateOnly bool
+	Status       int
+	Code         string
+	Name         string // the message name answered on success
+}
+
+// Server is the fake. Its methods are safe for concurrent use.
+type Server struct {
+	*httptest.Server
+
+	mu        sync.Mutex
+	script    []Response
+	perToken  map[string][]Response
+	gone      map[string]bool
+	latency   time.Duration
+	received  []Request
+	delivered map[string]int // token → successful sends
+	seq       int
+}
+
+// New starts a fake FCM server; Close it when done.
+func New() *Server {
+	s := &Server{perToken: map[string][]Response{}, gone: map[string]bool{}, delivered: map[string]int{}}
+	s.Server = httptest.NewServer(s)
+	return s
+}
+
+// Endpoint is the base URL to give the SDK (option.WithEndpoint) or FCM_ENDPOINT.
+func (s *Server) Endpoint() string { return s.URL + "/v1" }
+
+// Script appends responses consumed, one per request, by the next requests (any token).
+func (s *Server) Script(rs ...Response) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.script = append(s.script, rs...)
+}
+
+// ScriptToken appends responses for requests to one token; they take precedence over Script.
+func (s *Server) ScriptToken(token string, rs ...Response) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.perToken[token] = append(s.perToken[token], rs...)
+}
+
+// Unregister makes every later send to the tokens answer UNREGISTERED (an uninstalled app).
+func (s *Server) Unregister(tokens ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, t := range tokens {
+		s.gone[t] = true
+	}
+}
+
+// SetLatency delays every answer by d (on top of a scripted Delay).
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latency = d
+}
+
+// Received returns a copy of every request so far, in arrival order.
+func (s *Server) Received() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.received...)
+}
+
+// Delivered returns the messages answered with success, in arrival order.
+func (s *Server) Delivered() []Request {
+	var out []Request
+	for _, r := range s.Received() {
+		if r.Status == http.StatusOK {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Reset forgets the recorded requests (scripts and unregistered tokens stay).
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.received = nil
+}
+
+// ServeHTTP implements the FCM HTTP v1 send endpoint.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rest, ok := strings.CutPrefix(r.URL.Path, "/v1/projects/")
+	project, op, ok2 := strings.Cut(rest, "/")
+	if !ok || !ok2 || op != "messages:send" || r.Method != http.MethodPost {
+		writeError(w, Response{Status: 404, Message: "no such endpoint " + r.Method + " " + r.URL.Path})
+		return
+	}
+	var body struct {
+		Message      messaging.Message `json:"message"`
+		ValidateOnly bool              `json:"validate_only"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		writeError(w, Response{Status: 400, Code: InvalidArgument, Message: "invalid JSON payload: " + err.Error()})
+		return
+	}
+	token := body.Message.Token
+	s.mu.Lock()
+	var resp Response
+	switch {
+	case len(s.perToken[token]) > 0:
+		resp, s.perToken[token] = s.perToken[token][0], s.perToken[token][1:]
+	case s.gone[token]:
+		resp = Fail(Unregistered)
+		resp.Message = "Requested entity was not found."
+	case len(s.script) > 0:
+		resp, s.script = s.script[0], s.script[1:]
+	}
+	if resp.Status == 0 && token == "" && body.Message.Topic == "" && body.Message.Condition == "" {
+		resp = Response{Status: 400, Code: InvalidArgument, Message: "The registration token is not a valid FCM registration token"}
+	}
+	delay := s.latency + resp.Delay
+	req := Request{At: time.Now(), Project: project, Message: body.Message, ValidateOnly: body.ValidateOnly, Status: resp.Status, Code: resp.Code}
+	if req.Status == 0 {
+		req.Status = http.StatusOK
+		s.seq++
+		req.Name = fmt.Sprintf("projects/%s/messages/%d", project, s.seq)
+		s.delivered[token]++
+	}
+	s.received = append(s.received, req)
+	s.mu.Unlock()
+
+	if delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	if req.Status != http.StatusOK {
+		writeError(w, resp)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	_ = json.NewEncoder(w).Encode(map[string]string{"name": req.Name})
+}
+
+// writeError answers like FCM: a google.rpc.Status with the FcmError detail.
+func writeError(w http.ResponseWriter, r Response) {
+	status := map[int]string{400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
+		429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}[r.Status]
+	if status == "" {
+		status = "UNKNOWN"
+	}
+	code := r.Code
+	if code == "" {
+		code = map[int]string{400: InvalidArgument, 401: ThirdPartyAuthError, 403: SenderIDMismatch, 404: Unregistered,
+			429: QuotaExceeded, 500: Internal, 503: Unavailable}[r.Status]
+	}
+	msg := r.Message
+	if msg == "" {
+		msg = http.StatusText(r.Status)
+	}
+	e := map[string]any{"code": r.Status, "message": msg, "status": status}
+	if code != "" {
+		e["details"] = []any{map[string]string{"@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", "errorCode": code}}
+	}
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	if r.RetryAfter != "" {
+		w.Header().Set("Retry-After", r.RetryAfter)
+	}
+	w.WriteHeader(r.Status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": e})
+}

@@ -1,0 +1,388 @@
+package mongodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readconcern"
+
+	"phananh/models"
+)
+
+// Collections of statistics facts and the change feed.
+const (
+	collStatsFacts = "stats_facts"
+	collFeed       = "feed"
+)
+
+// statsIndexes are the indexes of the statistics collections. The feed's position is its _id;
+// key ("<ticket>:<version>") is unique so an entry is recorded once however often its effect runs.
+func statsIndexes() []indexSpec {
+	return []indexSpec{
+		{collStatsFacts, "created_day", bson.D{{Key: "created_day", Value: 1}}, false},
+		{collStatsFacts, "area_day", bson.D{{Key: "area_code", Value: 1}, {Key: "created_day", Value: 1}}, false},
+		{collStatsFacts, "unit_day", bson.D{{Key: "unit_id", Value: 1}, {Key: "created_day", Value: 1}}, false},
+		{collStatsFacts, "running_due", bson.D{{Key: "is_running", Value: 1}, {Key: "due_at", Value: 1}}, false},
+		{collFeed, "key_unique", bson.D{{Key: "key", Value: 1}}, true},
+	}
+}
+
+// ensureStatsIndexes creates the statistics indexes one command at a time (see ensureIndexes).
+func (s *Store) ensureStatsIndexes(ctx context.Context) error {
+	for _, ix := range statsIndexes() {
+		o := options.Index().SetName(ix.name)
+		if ix.unique {
+			o.SetUnique(true)
+		}
+		if _, err := s.coll(ix.coll).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: ix.keys, Options: o}); err != nil {
+			return fmt.Errorf("mongodb: create index %s on %s: %w", ix.name, ix.coll, err)
+		}
+	}
+	return nil
+}
+
+// factDoc is a stored TicketFact. Times that are compared in queries (due_at) are unix
+// milliseconds, so comparisons are plain integer ones on every server. The 0/1 indicators are
+// grouped by (AggregateFacts), so they are stored as one fixed type, int32.
+type factDoc struct {
+	TicketID       string    `bson:"_id"`
+	Version        int       `bson:"version"`
+	BoundarySet    string    `bson:"boundary_set"`
+	AreaCode       string    `bson:"area_code"`
+	UnitID         string    `bson:"unit_id"`
+	Category       string    `bson:"category"`
+	Group          string    `bson:"grp"`
+	CreatedDay     string    `bson:"created_day"`
+	CreatedAt      time.Time `bson:"created_at"`
+	State          string    `bson:"state"`
+	Outcome        string    `bson:"outcome"`
+	TriageDueAt    int64     `bson:"triage_due_at"`
+	ResolveDueAt   int64     `bson:"resolve_due_at"`
+	DueAt          int64     `bson:"due_at"`
+	OnTimeClass    string    `bson:"on_time_class"`
+	TriageMs       int64     `bson:"triage_ms"`
+	ResolveMs      int64     `bson:"resolve_ms"`
+	Rating         int       `bson:"rating"`
+	ReopenCount    int       `bson:"reopen_count"`
+	IsOpen         int32     `bson:"is_open"`
+	IsRunning      int32     `bson:"is_running"`
+	IsResolved     int32     `bson:"is_resolved"`
+	IsRejected     int32     `bson:"is_rejected"`
+	IsOnTime       int32     `bson:"is_on_time"`
+	IsLateExt      int32     `bson:"is_late_ext"`
+	IsRated        int32     `bson:"is_rated"`
+	IsSatisfied    int32     `bson:"is_satisfied"`
+	IsReopened     int32     `bson:"is_reopened"`
+	IsEverResolved int32     `bson:"is_ever_resolved"`
+}
+
+// PutFact replaces the fact when the stored one is not newer, with one conditional upsert: the
+// filter matches the fact only at version <= f.Version; if a newer fact exists, the upsert's
+// insert of the same _id fails with a duplicate key, which means "keep the newer one".
+func (s *Store) PutFact(ctx context.Context, f *models.TicketFact) error {
+	d := factDoc{
+		TicketID: f.TicketID, Version: f.Version, BoundarySet: f.BoundarySet, AreaCode: f.AreaCode, UnitID: f.UnitID,
+		Category: f.Category, Group: string(f.Group), CreatedDay: f.CreatedDay, CreatedAt: utc(f.CreatedAt),
+		State: string(f.State), Outcome: string(f.Outcome), TriageDueAt: f.TriageDueAt.UnixMilli(),
+		ResolveDueAt: f.ResolveDueAt.UnixMilli(), DueAt: f.DueAt.UnixMilli(), OnTimeClass: string(f.OnTimeClass),
+		TriageMs: f.TriageMs, ResolveMs: f.ResolveMs, Rating: f.Rating, ReopenCount: f.ReopenCount,
+		IsOpen: int32(f.IsOpen), IsRunning: int32(f.IsRunning), IsResolved: int32(f.IsResolved), IsRejected: int32(f.IsRejected),
+		IsOnTime: int32(f.IsOnTime), IsLateExt: int32(f.IsLateExt), IsRated: int32(f.IsRated), IsSatisfied: int32(f.IsSatisfied),
+		IsReopened: int32(f.IsReopened), IsEverResolved: int32(f.IsEverResolved),
+	}
+	_, err := s.coll(collStatsFacts).ReplaceOne(ctx,
+		bson.D{{Key: "_id", Value: f.TicketID}, {Key: "version", Value: bson.D{{Key: "$lte", Value: f.Version}}}},
+		d, options.Replace().SetUpsert(true))
+	if mongo.IsDuplicateKeyError(err) {
+		return nil // a fact of a newer version is stored
+	}
+	return translate(err, "put fact", "fact")
+}
+
+// DeleteFacts removes every fact.
+func (s *Store) DeleteFacts(ctx context.Context) error {
+	_, err := s.coll(collStatsFacts).DeleteMany(ctx, bson.D{})
+	return translate(err, "delete facts", "fact")
+}
+
+// factsFilter renders the filters of q.
+func factsFilter(q models.StatsQuery) bson.D {
+	f := bson.D{}
+	var day bson.D
+	if q.From != "" {
+		day = append(day, bson.E{Key: "$gte", Value: q.From})
+	}
+	if q.To != "" {
+		day = append(day, bson.E{Key: "$lte", Value: q.To})
+	}
+	if day != nil {
+		f = append(f, bson.E{Key: "created_day", Value: day})
+	}
+	for _, c := range []struct{ key, v string }{{"area_code", q.Area}, {"unit_id", q.Unit}, {"category", q.Category}, {"grp", string(q.Group)}} {
+		if c.v != "" {
+			f = append(f, bson.E{Key: c.key, Value: c.v})
+		}
+	}
+	return f
+}
+
+// keyField is the document field of a grouping dimension ("" when not grouped).
+func keyField(by models.StatsDimension) string {
+	switch by {
+	case models.ByArea:
+		return "area_code"
+	case models.ByUnit:
+		return "unit_id"
+	case models.ByDay:
+		return "created_day"
+	}
+	return ""
+}
+
+// groupID is the $group _id of a dimension: the field, or null for one group.
+func groupID(by models.StatsDimension) any {
+	if k := keyField(by); k != "" {
+		return "$" + k
+	}
+	return nil
+}
+
+// indicatorFields are the 0/1 fields AggregateFacts groups by.
+var indicatorFields = []string{"is_open", "is_resolved", "is_rejected", "is_on_time", "is_late_ext", "is_rated",
+	"is_satisfied", "is_reopened", "is_ever_resolved"}
+
+// asMap reads an embedded document, which the driver decodes as bson.D inside a bson.M.
+func asMap(v any) bson.M {
+	switch d := v.(type) {
+	case bson.M:
+		return d
+	case bson.D:
+		m := make(bson.M, len(d))
+		for _, e := range d {
+			m[e.Key] = e.Value
+		}
+		return m
+	}
+	return bson.M{}
+}
+
+func asInt(v any) int {
+	switch n := v.(type) {
+	case int32:
+		return int(n)
+	case int64:
+		return int(n)
+	case float64:
+		return int(n)
+	}
+	return 0
+}
+
+// AggregateFacts groups the matching facts by (key, every indicator) with a single $sum: 1
+// accumulator and adds count × indicator here. FerretDB v1.24 evaluates only the first
+// accumulator of a $group correctly (measured: later $sum accumulators return 0), so one
+// $group with an accumulator per indicator is not an option; the compound _id keeps it to one
+// pipeline whose result has at most (keys × indicator combinations) rows — a few dozen per key,
+// since the indicators are strongly correlated. A second pipeline counts overdue facts, its time
+// condition in $match.
+func (s *Store) AggregateFacts(ctx context.Context, q models.StatsQuery) ([]models.StatsCounts, error) {
+	id := bson.D{}
+	if k := keyField(q.By); k != "" {
+		id = append(id, bson.E{Key: "k", Value: "$" + k})
+	}
+	for _, f := range indicatorFields {
+		id = append(id, bson.E{Key: f, Value: "$" + f})
+	}
+	rows, err := s.aggregate(ctx, bson.A{
+		bson.D{{Key: "$match", Value: factsFilter(q)}},
+		bson.D{{Key: "$group", Value: bson.D{{Key: "_id", Value: id}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	byKey := map[string]*models.StatsCounts{}
+	get := func(k string) *models.StatsCounts {
+		if byKey[k] == nil {
+			byKey[k] = &models.StatsCounts{Key: k}
+		}
+		return byKey[k]
+	}
+	for _, r := range rows {
+		g := asMap(r["_id"])
+		k, _ := g["k"].(string)
+		n := asInt(r["n"])
+		ind := func(f string) int { return n * asInt(g[f]) }
+		c := get(k)
+		c.Received += n
+		c.Open += ind("is_open")
+		c.Resolved += ind("is_resolved")
+		c.Rejected += ind("is_rejected")
+		c.OnTime += ind("is_on_time")
+		c.LateWithExtension += ind("is_late_ext")
+		c.Rated += ind("is_rated")
+		c.Satisfied += ind("is_satisfied")
+		c.Reopened += ind("is_reopened")
+		c.EverResolved += ind("is_ever_resolved")
+	}
+	overdueMatch := append(factsFilter(q), bson.E{Key: "is_running", Value: 1},
+		bson.E{Key: "due_at", Value: bson.D{{Key: "$lt", Value: q.Now.UnixMilli()}}})
+	overdue, err := s.aggregate(ctx, bson.A{
+		bson.D{{Key: "$match", Value: overdueMatch}},
+		bson.D{{Key: "$group", Value: bson.D{{Key: "_id", Value: groupID(q.By)}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range overdue {
+		k, _ := r["_id"].(string)
+		get(k).Overdue += asInt(r["n"])
+	}
+	out := make([]models.StatsCounts, 0, len(byKey))
+	for _, c := range byKey {
+		out = append(out, *c)
+	}
+	slices.SortFunc(out, func(a, b models.StatsCounts) int { return strings.Compare(a.Key, b.Key) })
+	return out, nil
+}
+
+func (s *Store) aggregate(ctx context.Context, pipeline bson.A) ([]bson.M, error) {
+	cur, err := s.coll(collStatsFacts).Aggregate(ctx, pipeline)
+	if err != nil {
+		return nil, translate(err, "aggregate facts", "fact")
+	}
+	var docs []bson.M
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err, "aggregate facts", "fact")
+	}
+	return docs, nil
+}
+
+// ResolveTimes reads the durations of the resolved facts, projecting only the key and duration.
+func (s *Store) ResolveTimes(ctx context.Context, q models.StatsQuery) ([]models.KeyedDuration, error) {
+	filter := append(factsFilter(q), bson.E{Key: "is_resolved", Value: 1})
+	proj := bson.D{{Key: "resolve_ms", Value: 1}}
+	k := keyField(q.By)
+	if k != "" {
+		proj = append(proj, bson.E{Key: k, Value: 1})
+	}
+	cur, err := s.coll(collStatsFacts).Find(ctx, filter, options.Find().SetProjection(proj))
+	if err != nil {
+		return nil, translate(err, "resolve times", "fact")
+	}
+	var docs []bson.M
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err, "resolve times", "fact")
+	}
+	out := make([]models.KeyedDuration, 0, len(docs))
+	for _, d := range docs {
+		kd := models.KeyedDuration{Ms: int64(asInt(d["resolve_ms"]))}
+		if k != "" {
+			kd.Key, _ = d[k].(string)
+		}
+		out = append(out, kd)
+	}
+	return out, nil
+}
+
+// feedDoc is one change-feed entry; _id is its position.
+type feedDoc struct {
+	Position int64     `bson:"_id"`
+	Key      string    `bson:"key"`
+	TicketID string    `bson:"ticket_id"`
+	Code     string    `bson:"code"`
+	Version  int       `bson:"version"`
+	At       time.Time `bson:"at"`
+	Action   string    `bson:"action"`
+	From     string    `bson:"from"`
+	To       string    `bson:"to"`
+	AreaCode string    `bson:"area_code"`
+	UnitID   string    `bson:"unit_id"`
+	Category string    `bson:"category"`
+}
+
+// feedRetries bounds the attempts of one AppendFeed against concurrent appenders; when they run
+// out the effect fails and the sweeper appends later, so nothing is lost.
+const feedRetries = 100
+
+// feed is the feed collection with majority read concern: a reader never sees a position that a
+// failover could roll back and hand to another entry.
+func (s *Store) feed() *mongo.Collection {
+	return s.db.Collection(collFeed, options.Collection().SetReadConcern(readconcern.Majority()))
+}
+
+// AppendFeed takes the next position as (highest visible position) + 1 and inserts the entry
+// with it as _id. The unique _id is the compare-and-set of the counter: of two appenders that
+// read the same highest position, one insert wins and the other gets a duplicate key and tries
+// again with a fresh read. So position n+1 is only inserted by someone who saw position n — the
+// feed is a gap-free prefix at every moment and never grows "behind" a reader's cursor. The
+// unique key makes a repeated effect (same ticket and version) a no-op.
+func (s *Store) AppendFeed(ctx context.Context, e *models.FeedEntry) error {
+	key := e.TicketID + ":" + strconv.Itoa(e.Version)
+	d := feedDoc{Key: key, TicketID: e.TicketID, Code: e.Code, Version: e.Version, At: utc(e.At), Action: e.Action,
+		From: string(e.From), To: string(e.To), AreaCode: e.AreaCode, UnitID: e.UnitID, Category: e.Category}
+	coll := s.feed()
+	for attempt := 0; attempt < feedRetries; attempt++ {
+		var last feedDoc
+		err := coll.FindOne(ctx, bson.D{}, options.FindOne().SetSort(bson.D{{Key: "_id", Value: -1}}).
+			SetProjection(bson.D{{Key: "_id", Value: 1}})).Decode(&last)
+		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+			return translate(err, "append feed", "feed entry")
+		}
+		d.Position = last.Position + 1
+		_, err = coll.InsertOne(ctx, d)
+		if err == nil {
+			return nil
+		}
+		if !mongo.IsDuplicateKeyError(err) {
+			return translate(err, "append feed", "feed entry")
+		}
+		// Either this entry is recorded already (the effect ran before: done), or another
+		// appender took the position (look again).
+		n, err := coll.CountDocuments(ctx, bson.D{{Key: "key", Value: key}})
+		if err != nil {
+			return translate(err, "append feed", "feed entry")
+		}
+		if n > 0 {
+			return nil
+		}
+		if attempt > 2 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(attempt) * time.Millisecond):
+			}
+		}
+	}
+	return fmt.Errorf("mongodb: append feed: %d concurrent attempts lost", feedRetries)
+}
+
+// FeedAfter lists entries after a position in position (_id) order.
+func (s *Store) FeedAfter(ctx context.Context, after int64, limit int) ([]models.FeedEntry, error) {
+	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}})
+	if limit > 0 {
+		opts.SetLimit(int64(limit))
+	}
+	cur, err := s.feed().Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: after}}}}, opts)
+	if err != nil {
+		return nil, translate(err, "feed", "feed entry")
+	}
+	var docs []feedDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err, "feed", "feed entry")
+	}
+	out := make([]models.FeedEntry, len(docs))
+	for i, d := range docs {
+		out[i] = models.FeedEntry{Position: d.Position, TicketID: d.TicketID, Code: d.Code, Version: d.Version,
+			At: utc(d.At), Action: d.Action, From: models.State(d.From), To: models.State(d.To), AreaCode: d.AreaCode,
+			UnitID: d.UnitID, Category: d.Category}
+	}
+	return out, nil
+}

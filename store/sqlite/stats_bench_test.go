@@ -1,0 +1,149 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/ed25519"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"phananh/app"
+	"phananh/models"
+	"phananh/seed"
+	"phananh/tokens"
+)
+
+type nopSMS struct{}
+
+func (nopSMS) Send(context.Context, string, string) error { return nil }
+
+// TestStatsBenchmark measures the statistics reads of issue 5 on a large SQLite store: summary
+// over one month and one year, and a daily time series over one year, reporting p50 and p99.
+// It loads generated facts (the rows those reads use) in bulk rather than driving a million
+// tickets through the workflow. Opt-in, because loading takes a while:
+//
+//	PHANANH_STATS_BENCH=1000000 go test ./store/sqlite -run TestStatsBenchmark -v -timeout 30m
+func TestStatsBenchmark(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("PHANANH_STATS_BENCH"))
+	if n <= 0 {
+		t.Skip("set PHANANH_STATS_BENCH to the number of tickets")
+	}
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "bench.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Date(2026, time.November, 27, 3, 0, 0, 0, time.UTC)
+	data, err := seed.BoundaryGeoJSON(seed.DefaultBoundarySet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := app.ImportBoundarySet(ctx, s, seed.DefaultBoundarySet, "Long Xuyên", data, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UpsertUnits(ctx, seed.CityUnits()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UpsertCategories(ctx, seed.Categories()); err != nil {
+		t.Fatal(err)
+	}
+	cal, err := models.ParseCalendar(seed.HolidayCalendar(), models.DefaultOfficeHours)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, key, _ := ed25519.GenerateKey(nil)
+	svc, err := app.New(ctx, app.Deps{Store: s, SMS: nopSMS{}, Tokens: tokens.New(key, "phananh", "bench"), Boundaries: set,
+		Calendar: cal, Now: func() time.Time { return now }, Config: app.DefaultConfig()})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Tickets spread evenly over three years up to now, in every area, unit kind and category.
+	start := time.Now()
+	areas := set.Areas()
+	cats := seed.Categories()
+	rnd := rand.New(rand.NewPCG(1, 2))
+	span := 3 * 365 * 24 * time.Hour
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		created := now.Add(-time.Duration(rnd.Int64N(int64(span)))).Truncate(time.Millisecond)
+		a, c := areas[rnd.IntN(len(areas))], cats[rnd.IntN(len(cats))]
+		st := []models.State{models.StateClosed, models.StateClosed, models.StateResolved, models.StateRejected,
+			models.StateInProgress, models.StateReceived, models.StateWithdrawn, models.StateDuplicate}[rnd.IntN(8)]
+		f := models.TicketFact{TicketID: fmt.Sprintf("t%08d", i), Version: 3, BoundarySet: set.ID(), AreaCode: a.Code,
+			UnitID: models.WardUnitID(set.ID(), a.Code, c.UnitKind), Category: c.Code, Group: c.Group,
+			CreatedDay: created.In(models.VietnamTime).Format(time.DateOnly), CreatedAt: created, State: st,
+			DueAt: created.Add(72 * time.Hour), TriageMs: rnd.Int64N(8 * 3_600_000), ResolveMs: -1, Rating: rnd.IntN(6),
+			ReopenCount: rnd.IntN(10) / 9}
+		if st == models.StateResolved || st == models.StateClosed {
+			f.ResolveMs = rnd.Int64N(60 * 3_600_000)
+			f.OnTimeClass = []models.OnTimeClass{models.OnTime, models.OnTime, models.Late, models.LateWithExtension}[rnd.IntN(4)]
+		}
+		f.SetIndicators()
+		if err := putFact(ctx, tx, &f); err != nil {
+			t.Fatal(err)
+		}
+		if i%100_000 == 99_999 {
+			if err := tx.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			if tx, err = s.w.BeginTx(ctx, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.w.ExecContext(ctx, `ANALYZE`); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("loaded %d facts in %s", n, time.Since(start).Round(time.Millisecond))
+
+	ioc := models.Principal{UserID: "ioc", Role: models.RoleIOCViewer}
+	month := app.StatsFilter{From: "2026-10-01", To: "2026-10-31"}
+	year := app.StatsFilter{From: "2025-11-27", To: "2026-11-26"}
+	cases := []struct {
+		name string
+		fn   func() error
+	}{
+		{"summary, one month", func() error { _, err := svc.StatsSummary(ctx, ioc, month); return err }},
+		{"summary, one year", func() error { _, err := svc.StatsSummary(ctx, ioc, year); return err }},
+		{"summary, one year, one area", func() error {
+			f := year
+			f.Area = areas[0].Code
+			_, err := svc.StatsSummary(ctx, ioc, f)
+			return err
+		}},
+		{"timeseries by day, one year", func() error {
+			_, err := svc.StatsTimeseries(ctx, ioc, year, app.IntervalDay, "on_time_rate")
+			return err
+		}},
+		{"units league, one year", func() error { _, err := svc.StatsUnits(ctx, ioc, year, 0); return err }},
+	}
+	for _, c := range cases {
+		const runs = 30
+		var d []time.Duration
+		for range runs {
+			t0 := time.Now()
+			if err := c.fn(); err != nil {
+				t.Fatal(err)
+			}
+			d = append(d, time.Since(t0))
+		}
+		slices.Sort(d)
+		t.Logf("%-30s p50 %7s  p99 %7s  (%d runs, GOMAXPROCS %d)", c.name, d[runs/2].Round(time.Millisecond),
+			d[(runs*99+99)/100-1].Round(time.Millisecond), runs, runtime.GOMAXPROCS(0))
+	}
+}

@@ -1,0 +1,233 @@
+package storetest
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"phananh/app"
+	"phananh/models"
+)
+
+// Statistics (app.StatsStore):
+//   - PutFact replaces the fact of a ticket unless the stored one has a higher Version; an equal
+//     Version overwrites.
+//   - AggregateFacts returns, per group of By (sorted by key; groups without facts absent), the
+//     count of matching facts and the sums of their indicators; Overdue counts IsRunning facts
+//     with DueAt strictly before Now. From/To are inclusive bounds on CreatedDay.
+//   - ResolveTimes lists ResolveMs with the group key of every matching fact with IsResolved.
+//   - AppendFeed assigns positions 1, 2, 3 … without gaps or repeats, also under concurrent
+//     appenders, and ignores an entry whose (TicketID, Version) is already recorded.
+var statsTests = []storeTest{
+	{"AggregatesEqualRecount", testStatsAggregates},
+	{"NewerFactWins", testStatsNewerFactWins},
+	{"FeedIdempotentAndOrdered", testFeedIdempotent},
+	{"FeedConcurrentAppenders", testFeedConcurrent},
+}
+
+// statsFacts builds a varied, deterministic set of facts.
+func statsFacts() []models.TicketFact {
+	states := models.States
+	classes := []models.OnTimeClass{"", models.OnTime, models.Late, models.LateWithExtension}
+	var out []models.TicketFact
+	for i := range 40 {
+		day := t0.AddDate(0, 0, i%7).In(models.VietnamTime).Format(time.DateOnly)
+		f := models.TicketFact{
+			TicketID: fmt.Sprintf("f%03d", i), Version: 1 + i%3, BoundarySet: "set", AreaCode: []string{"A", "B", "C"}[i%3],
+			UnitID: []string{"u1", "u2"}[i%2], Category: []string{"X", "Y", "Z", "W"}[i%4],
+			Group: []models.Group{models.GroupANTT, models.GroupASXH}[i%2], CreatedDay: day, CreatedAt: at(time.Duration(i) * time.Hour),
+			State: states[i%len(states)], OnTimeClass: classes[i%4], DueAt: at(time.Duration(i*5) * time.Hour),
+			TriageMs: int64(i * 1000), ResolveMs: int64(i * 3_600_000), Rating: i % 6, ReopenCount: i % 5 / 4,
+		}
+		f.SetIndicators()
+		out = append(out, f)
+	}
+	return out
+}
+
+// recount is the brute-force aggregation the stores must match.
+func recount(facts []models.TicketFact, q models.StatsQuery) ([]models.StatsCounts, []models.KeyedDuration) {
+	groups := map[string]*models.StatsCounts{}
+	var times []models.KeyedDuration
+	for i := range facts {
+		f := &facts[i]
+		if !q.Matches(f) {
+			continue
+		}
+		k := q.KeyOf(f)
+		if groups[k] == nil {
+			groups[k] = &models.StatsCounts{Key: k}
+		}
+		groups[k].Add(f, q.Now)
+		if f.IsResolved == 1 {
+			times = append(times, models.KeyedDuration{Key: k, Ms: f.ResolveMs})
+		}
+	}
+	var out []models.StatsCounts
+	for _, c := range groups {
+		out = append(out, *c)
+	}
+	slices.SortFunc(out, func(a, b models.StatsCounts) int { return compareStrings(a.Key, b.Key) })
+	sortDurations(times)
+	return out, times
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func sortDurations(ds []models.KeyedDuration) {
+	slices.SortFunc(ds, func(a, b models.KeyedDuration) int {
+		if c := compareStrings(a.Key, b.Key); c != 0 {
+			return c
+		}
+		return int(a.Ms - b.Ms)
+	})
+}
+
+func testStatsAggregates(t *testing.T, s app.Store) {
+	facts := statsFacts()
+	for i := range facts {
+		must(t, s.PutFact(ctx(t), &facts[i]), "PutFact")
+	}
+	// Applying every fact again changes nothing (effects are re-applied after crashes).
+	for i := range facts {
+		must(t, s.PutFact(ctx(t), &facts[i]), "PutFact again")
+	}
+	day2 := facts[2].CreatedDay
+	day5 := facts[5].CreatedDay
+	now := at(60 * time.Hour)
+	queries := []models.StatsQuery{
+		{Now: now},
+		{Now: now, By: models.ByArea},
+		{Now: now, By: models.ByUnit, Category: "X"},
+		{Now: now, By: models.ByDay, Group: models.GroupASXH},
+		{Now: now, From: day2, To: day5, By: models.ByDay},
+		{Now: now, From: day5},
+		{Now: now, To: day2, Area: "B", Unit: "u2"},
+		{Now: now, Area: "nowhere"},
+		{Now: at(-time.Hour)},
+	}
+	for i, q := range queries {
+		wantCounts, wantTimes := recount(facts, q)
+		got, err := s.AggregateFacts(ctx(t), q)
+		must(t, err, "AggregateFacts")
+		wantEqual(t, fmt.Sprintf("query %d %+v counts", i, q), wantCounts, got)
+		times, err := s.ResolveTimes(ctx(t), q)
+		must(t, err, "ResolveTimes")
+		sortDurations(times)
+		wantEqual(t, fmt.Sprintf("query %d resolve times", i), wantTimes, times)
+	}
+	must(t, s.DeleteFacts(ctx(t)), "DeleteFacts")
+	got, err := s.AggregateFacts(ctx(t), models.StatsQuery{Now: now})
+	must(t, err, "AggregateFacts after delete")
+	wantEqual(t, "after DeleteFacts", []models.StatsCounts(nil), got)
+}
+
+func testStatsNewerFactWins(t *testing.T, s app.Store) {
+	f := statsFacts()[0]
+	f.Version, f.State = 5, models.StateResolved
+	f.SetIndicators()
+	must(t, s.PutFact(ctx(t), &f), "PutFact v5")
+	old := f
+	old.Version, old.State = 4, models.StateReceived
+	old.SetIndicators()
+	must(t, s.PutFact(ctx(t), &old), "PutFact v4 (stale)")
+	got, err := s.AggregateFacts(ctx(t), models.StatsQuery{Now: t0})
+	must(t, err, "AggregateFacts")
+	if len(got) != 1 || got[0].Resolved != 1 || got[0].Open != 0 {
+		t.Fatalf("after a stale write: %+v, want the resolved v5 fact", got)
+	}
+	same := f
+	same.State = models.StateClosed
+	same.Rating = 5
+	same.SetIndicators()
+	must(t, s.PutFact(ctx(t), &same), "PutFact v5 again")
+	got, err = s.AggregateFacts(ctx(t), models.StatsQuery{Now: t0})
+	must(t, err, "AggregateFacts")
+	if len(got) != 1 || got[0].Rated != 1 {
+		t.Fatalf("an equal version did not overwrite: %+v", got)
+	}
+}
+
+func feedEntry(ticket string, version int) *models.FeedEntry {
+	return &models.FeedEntry{TicketID: ticket, Code: "LX-" + ticket, Version: version, At: at(time.Duration(version) * time.Minute),
+		Action: "accept", From: models.StateReceived, To: models.StateAssigned, AreaCode: "A", UnitID: "u1", Category: "X"}
+}
+
+func testFeedIdempotent(t *testing.T, s app.Store) {
+	got, err := s.FeedAfter(ctx(t), 0, 0)
+	must(t, err, "FeedAfter on empty")
+	if len(got) != 0 {
+		t.Fatalf("empty feed has %d entries", len(got))
+	}
+	for _, e := range []*models.FeedEntry{feedEntry("a", 1), feedEntry("b", 1), feedEntry("a", 1), feedEntry("a", 2), feedEntry("b", 1)} {
+		must(t, s.AppendFeed(ctx(t), e), "AppendFeed")
+	}
+	all, err := s.FeedAfter(ctx(t), 0, 0)
+	must(t, err, "FeedAfter")
+	want := []models.FeedEntry{*feedEntry("a", 1), *feedEntry("b", 1), *feedEntry("a", 2)}
+	for i := range want {
+		want[i].Position = int64(i + 1)
+	}
+	wantEqual(t, "feed", want, all)
+	page, err := s.FeedAfter(ctx(t), 1, 1)
+	must(t, err, "FeedAfter(1, 1)")
+	wantEqual(t, "page after 1", want[1:2], page)
+	page, err = s.FeedAfter(ctx(t), 3, 10)
+	must(t, err, "FeedAfter(3)")
+	if len(page) != 0 {
+		t.Errorf("after the last position: %+v", page)
+	}
+}
+
+func testFeedConcurrent(t *testing.T, s app.Store) {
+	const writers, each = 6, 5
+	var mu sync.Mutex
+	var errs []error
+	// Every writer appends its own tickets' versions and, twice, the shared ticket's versions:
+	// duplicates of one key race each other too.
+	concurrently(writers, func(w int) {
+		for v := 1; v <= each; v++ {
+			for _, e := range []*models.FeedEntry{feedEntry(fmt.Sprintf("w%d", w), v), feedEntry("shared", v)} {
+				if err := s.AppendFeed(ctx(t), e); err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+				}
+			}
+		}
+	})
+	for _, err := range errs {
+		t.Fatalf("AppendFeed: %v", err)
+	}
+	all, err := s.FeedAfter(ctx(t), 0, 0)
+	must(t, err, "FeedAfter")
+	if len(all) != writers*each+each {
+		t.Fatalf("%d entries, want %d", len(all), writers*each+each)
+	}
+	seen := map[string]bool{}
+	lastVersion := map[string]int{}
+	for i, e := range all {
+		if e.Position != int64(i+1) {
+			t.Fatalf("entry %d has position %d: positions must be 1, 2, 3 …", i, e.Position)
+		}
+		key := fmt.Sprintf("%s:%d", e.TicketID, e.Version)
+		if seen[key] {
+			t.Fatalf("%s recorded twice", key)
+		}
+		seen[key] = true
+		if e.Version < lastVersion[e.TicketID] {
+			t.Errorf("%s version %d after version %d", e.TicketID, e.Version, lastVersion[e.TicketID])
+		}
+		lastVersion[e.TicketID] = e.Version
+	}
+}

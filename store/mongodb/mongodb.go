@@ -78,7 +78,7 @@ func Open(ctx context.Context, uri, database string) (*Store, error) {
 		return nil, fmt.Errorf("mongodb: connect: %w", err)
 	}
 	s := &Store{client: client, db: client.Database(database)}
-	if err := errors.Join(s.ensureIndexes(ctx), s.ensurePushIndexes(ctx), s.ensureOpenDataIndexes(ctx), s.ensureStatsIndexes(ctx)); err != nil {
+	if err := s.ensureIndexes(ctx, indexes(), pushIndexes(), openDataIndexes(), statsIndexes()); err != nil {
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, err
 	}
@@ -176,14 +176,16 @@ func indexes() []indexSpec {
 // Each index is its own createIndexes command: FerretDB v1.24 panics (and drops the connection)
 // when one command lists two or more indexes that already exist — it deletes them from the list
 // by their original positions — so a batched call would fail on every restart after the first.
-func (s *Store) ensureIndexes(ctx context.Context) error {
-	for _, ix := range indexes() {
-		o := options.Index().SetName(ix.name)
-		if ix.unique {
-			o.SetUnique(true)
-		}
-		if _, err := s.coll(ix.coll).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: ix.keys, Options: o}); err != nil {
-			return fmt.Errorf("mongodb: create index %s on %s: %w", ix.name, ix.coll, err)
+func (s *Store) ensureIndexes(ctx context.Context, lists ...[]indexSpec) error {
+	for _, list := range lists {
+		for _, ix := range list {
+			o := options.Index().SetName(ix.name)
+			if ix.unique {
+				o.SetUnique(true)
+			}
+			if _, err := s.coll(ix.coll).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: ix.keys, Options: o}); err != nil {
+				return fmt.Errorf("mongodb: create index %s on %s: %w", ix.name, ix.coll, err)
+			}
 		}
 	}
 	return nil

@@ -2,10 +2,8 @@ package mongodb
 
 import (
 	"context"
-	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"phananh/app"
@@ -22,17 +20,6 @@ func openDataIndexes() []indexSpec {
 	return []indexSpec{
 		{collTickets, "updated", bson.D{{Key: "updated_at", Value: 1}, {Key: "_id", Value: 1}}, false},
 	}
-}
-
-// ensureOpenDataIndexes creates openDataIndexes one command at a time (see ensureIndexes).
-func (s *Store) ensureOpenDataIndexes(ctx context.Context) error {
-	for _, ix := range openDataIndexes() {
-		if _, err := s.coll(ix.coll).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: ix.keys,
-			Options: options.Index().SetName(ix.name)}); err != nil {
-			return fmt.Errorf("mongodb: create index %s on %s: %w", ix.name, ix.coll, err)
-		}
-	}
-	return nil
 }
 
 // openDataFilter is the query of q. Only operators FerretDB v1 supports: $in, $gte, $lt, $lte.

@@ -3,7 +3,6 @@ package mongodb
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -30,20 +29,6 @@ func pushIndexes() []indexSpec {
 		{collPushOutbox, "state_due", bson.D{{Key: "state", Value: 1}, {Key: "next_attempt_at", Value: 1}, {Key: "_id", Value: 1}}, false},
 		{collPushOutbox, "lease", bson.D{{Key: "lease_holder", Value: 1}, {Key: "lease_until", Value: 1}}, false},
 	}
-}
-
-// ensurePushIndexes creates the push indexes one command at a time (see ensureIndexes).
-func (s *Store) ensurePushIndexes(ctx context.Context) error {
-	for _, ix := range pushIndexes() {
-		o := options.Index().SetName(ix.name)
-		if ix.unique {
-			o.SetUnique(true)
-		}
-		if _, err := s.coll(ix.coll).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: ix.keys, Options: o}); err != nil {
-			return fmt.Errorf("mongodb: create index %s on %s: %w", ix.name, ix.coll, err)
-		}
-	}
-	return nil
 }
 
 type deviceDoc struct {

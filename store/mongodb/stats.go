@@ -35,20 +35,6 @@ func statsIndexes() []indexSpec {
 	}
 }
 
-// ensureStatsIndexes creates the statistics indexes one command at a time (see ensureIndexes).
-func (s *Store) ensureStatsIndexes(ctx context.Context) error {
-	for _, ix := range statsIndexes() {
-		o := options.Index().SetName(ix.name)
-		if ix.unique {
-			o.SetUnique(true)
-		}
-		if _, err := s.coll(ix.coll).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: ix.keys, Options: o}); err != nil {
-			return fmt.Errorf("mongodb: create index %s on %s: %w", ix.name, ix.coll, err)
-		}
-	}
-	return nil
-}
-
 // factDoc is a stored TicketFact. Times that are compared in queries (due_at) are unix
 // milliseconds, so comparisons are plain integer ones on every server. The 0/1 indicators are
 // grouped by (AggregateFacts), so they are stored as one fixed type, int32.

@@ -54,6 +54,10 @@ type Config struct {
 	NearbyMax          int
 	// PseudonymKey keys the stable pseudonyms that hide reporters from ward staff.
 	PseudonymKey []byte
+	// RateLimits are the store-backed abuse limits by name (ratelimit.go).
+	RateLimits RateLimits
+	// Media holds the upload limits (media.go).
+	Media MediaConfig
 }
 
 // DefaultConfig returns the production defaults.
@@ -81,6 +85,8 @@ func DefaultConfig() Config {
 		NearbyRadiusM:      250,
 		NearbyMaxAge:       30 * 24 * time.Hour,
 		NearbyMax:          5,
+		RateLimits:         DefaultRateLimits(),
+		Media:              DefaultMediaConfig(),
 	}
 }
 
@@ -112,6 +118,7 @@ type Service struct {
 	rand       io.Reader
 	cfg        Config
 	catalog    atomic.Pointer[catalog]
+	media      *mediaState
 }
 
 // New builds the Service and loads the catalog (units, categories) from the store.
@@ -121,7 +128,7 @@ func New(ctx context.Context, d Deps) (*Service, error) {
 	}
 	s := &Service{
 		store: d.Store, sms: d.SMS, tokens: d.Tokens, effects: d.Effects, boundaries: d.Boundaries, cal: d.Calendar,
-		log: d.Logger, now: d.Now, rand: d.Rand, cfg: d.Config,
+		log: d.Logger, now: d.Now, rand: d.Rand, cfg: d.Config, media: newMediaState(d.Config.Media),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

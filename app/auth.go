@@ -101,8 +101,8 @@ func (s *Service) limit(ctx context.Context, key string, max int) error {
 		return err
 	}
 	if n > max {
-		return models.Errorf(models.ERateLimited, "too many attempts; try again after %s",
-			window.Add(s.cfg.OTPWindow).In(models.VietnamTime).Format("15:04"))
+		until := window.Add(s.cfg.OTPWindow)
+		return rateLimited(until, "too many attempts; try again after %s", until.In(models.VietnamTime).Format("15:04"))
 	}
 	return nil
 }
@@ -132,7 +132,10 @@ func (s *Service) VerifyOTP(ctx context.Context, rawPhone, code, ip string) (*To
 		return nil, errBadCode
 	}
 	n, err := s.store.AddOTPAttempt(ctx, phone)
-	if err != nil {
+	if models.IsCode(err, models.ENotFound) {
+		// A concurrent guess used up the challenge (or the right code spent it) in between.
+		return nil, errBadCode
+	} else if err != nil {
 		return nil, err
 	}
 	if n > s.cfg.OTPMaxAttempts {
@@ -186,6 +189,9 @@ var errBadLogin = models.Errorf(models.EUnauthorized, "invalid username or passw
 // Login signs an official in with a password. After LoginMaxFailures consecutive failures the
 // account is locked for LoginLockout, so passwords cannot be guessed online.
 func (s *Service) Login(ctx context.Context, username, password, ip string) (*Tokens, error) {
+	if err := s.RateLimit(ctx, "login", ip, ""); err != nil {
+		return nil, err
+	}
 	username = strings.ToLower(strings.TrimSpace(username))
 	if username == "" || password == "" {
 		return nil, errBadLogin
@@ -200,12 +206,13 @@ func (s *Service) Login(ctx context.Context, username, password, ip string) (*To
 	}
 	now := s.clock()
 	if now.Before(u.LockedUntil) {
-		return nil, models.Errorf(models.ERateLimited, "too many failed sign-ins; this account is locked until %s",
+		return nil, rateLimited(u.LockedUntil, "too many failed sign-ins; this account is locked until %s",
 			u.LockedUntil.In(models.VietnamTime).Format("15:04"))
 	}
 	if u.Disabled || !verifyPassword(u.PasswordHash, password) {
 		u.FailedLogins++
-		if u.FailedLogins >= s.cfg.LoginMaxFailures {
+		locked := u.FailedLogins >= s.cfg.LoginMaxFailures
+		if locked {
 			u.LockedUntil = now.Add(s.cfg.LoginLockout)
 			u.FailedLogins = 0
 			s.log.LogAttrs(ctx, slog.LevelWarn, "account locked after repeated failed sign-ins",
@@ -213,6 +220,13 @@ func (s *Service) Login(ctx context.Context, username, password, ip string) (*To
 		}
 		if err := s.store.UpdateUser(ctx, u); err != nil {
 			return nil, err
+		}
+		if locked {
+			// Administrators review lockouts in the audit log (a guessing attack on an account).
+			detail := fmt.Sprintf("%d failed sign-ins from %s; locked until %s", s.cfg.LoginMaxFailures, ip, u.LockedUntil.Format(time.RFC3339))
+			if err := s.audit(ctx, models.Principal{UserID: u.ID, Role: u.Role}, "login_locked", "", u.ID, detail); err != nil {
+				return nil, err
+			}
 		}
 		return nil, errBadLogin
 	}

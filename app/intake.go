@@ -26,6 +26,7 @@ func (s *Service) FileReport(ctx context.Context, p models.Principal, in models.
 	if in.IdempotencyKey != "" {
 		idemKey = p.UserID + "/" + in.IdempotencyKey
 		if t, err := s.store.TicketByIdempotencyKey(ctx, idemKey); err == nil {
+			s.attachMedia(ctx, p.UserID, t.ID, t.Media) // repairs a crash between filing and attaching
 			return t, false, nil
 		} else if !models.IsCode(err, models.ENotFound) {
 			return nil, false, err
@@ -36,9 +37,8 @@ func (s *Service) FileReport(ctx context.Context, p models.Principal, in models.
 	if !ok || !category.Active {
 		return nil, false, models.FieldError(models.EUnprocessable, "category", "unknown category %q; see GET /v1/categories", in.Category)
 	}
-	if len(in.Media) > 0 {
-		// Media upload arrives with its own issue; until then no id can be owned by the caller.
-		return nil, false, models.FieldError(models.EUnprocessable, "media", "unknown media id %q", in.Media[0])
+	if err := s.checkMedia(ctx, p, "", in.Media, 0); err != nil {
+		return nil, false, err
 	}
 	loc, err := s.Locate(in.Location)
 	if err != nil {
@@ -70,6 +70,7 @@ func (s *Service) FileReport(ctx context.Context, p models.Principal, in models.
 		Description:      in.Description,
 		Address:          in.Address,
 		Location:         in.Location,
+		Media:            in.Media,
 		AllowContact:     in.AllowContact,
 		Private:          category.Private,
 		ReporterID:       p.UserID,
@@ -103,6 +104,7 @@ func (s *Service) FileReport(ctx context.Context, p models.Principal, in models.
 		}
 		return nil, false, err
 	}
+	s.attachMedia(ctx, p.UserID, t.ID, t.Media)
 	s.applyEffects(ctx, t)
 	s.log.LogAttrs(ctx, slog.LevelInfo, "ticket filed", slog.String("ticket", t.ID), slog.String("code", t.Code),
 		slog.String("area", t.AreaCode), slog.String("unit", t.UnitID), slog.String("category", t.Category))

@@ -261,7 +261,7 @@ func (s *Service) Open311Requests(ctx context.Context, rq RequestsQuery) ([]*mod
 	out := make([]*models.Ticket, 0, len(ts))
 	for _, t := range ts {
 		if !s.isPrivate(t) {
-			out = append(out, Redact(t))
+			out = append(out, s.redactWithMedia(ctx, t))
 		}
 	}
 	return out, nil
@@ -277,7 +277,7 @@ func (s *Service) Open311Request(ctx context.Context, id string) (*models.Ticket
 	if s.isPrivate(t) {
 		return nil, models.Errorf(models.ENotFound, "service request %s not found", id)
 	}
-	return Redact(t), nil
+	return s.redactWithMedia(ctx, t), nil
 }
 
 // Open311Token resolves a token to its service request id. Reports are filed synchronously, so

@@ -98,6 +98,9 @@ var _ Effect = (*PushOutbox)(nil)
 
 // Apply enqueues the pushes of version (event e) of t.
 func (o *PushOutbox) Apply(ctx context.Context, t *models.Ticket, version int, e models.Event) error {
+	if err := o.announce(ctx, t, version, e); err != nil {
+		return err
+	}
 	aud, users, err := o.recipients(ctx, t, version, e)
 	if err != nil || len(users) == 0 {
 		return err
@@ -131,6 +134,45 @@ func (o *PushOutbox) Apply(ctx context.Context, t *models.Ticket, version int, e
 	n, err := o.store.EnqueuePush(ctx, msgs)
 	if err != nil {
 		return fmt.Errorf("enqueue pushes of %s v%d: %w", t.ID, version, err)
+	}
+	o.enqueued.Add(int64(n))
+	return nil
+}
+
+// announce enqueues the ward announcement of a resolution: one message to the FCM topic of
+// the ticket's area, for the residents subscribed to it (POST /v1/subscriptions). Only public
+// tickets are announced — neither a private ticket (ANTT, ASXH …) nor one whose category was
+// made private since —, and the text names the category, the ward, the code and the outcome
+// only: never the description, the address, the officials' note or anything of the reporter.
+// Its id is derived from (ticket, version, topic), so a replay adds nothing.
+func (o *PushOutbox) announce(ctx context.Context, t *models.Ticket, version int, e models.Event) error {
+	if models.Action(e.Action) != models.ActResolve || e.Visibility != models.Public || t.Private || t.AreaCode == "" {
+		return nil
+	}
+	cat, err := o.category(ctx, t.Category)
+	if err != nil || cat.Private {
+		return err
+	}
+	topic := models.AreaTopic(t.BoundarySet, t.AreaCode)
+	outcome, _ := splitNote(e.Note)
+	now := o.now().UTC().Truncate(time.Millisecond)
+	id := PushMessageID(t.ID, version, "topic:"+topic)
+	body := fmt.Sprintf("%s (%s).", cat.Name, t.Code)
+	if txt := outcomeText(models.Outcome(outcome), false); txt != "" {
+		body = fmt.Sprintf("%s (%s): kết quả %s.", cat.Name, t.Code, txt)
+	}
+	m := models.PushMessage{
+		ID: id, TicketID: t.ID, Version: version, Event: e.Action, Topic: topic,
+		Title: "Phản ánh tại " + t.AreaName + " đã được xử lý", Body: body,
+		Data: map[string]string{
+			"ticket_id": t.ID, "code": t.Code, "state": string(e.To), "event": e.Action, "message_id": id, "area_code": t.AreaCode,
+		},
+		CollapseKey: "ticket-" + t.ID, TTL: o.cfg.TTL, State: models.PushQueued, CreatedAt: now, NextAttemptAt: now,
+	}
+	FitPayload(&m)
+	n, err := o.store.EnqueuePush(ctx, []models.PushMessage{m})
+	if err != nil {
+		return fmt.Errorf("enqueue the announcement of %s v%d: %w", t.ID, version, err)
 	}
 	o.enqueued.Add(int64(n))
 	return nil

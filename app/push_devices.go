@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 
 	"phananh/models"
 )
@@ -28,7 +29,11 @@ func (s *Service) RegisterDevice(ctx context.Context, p models.Principal, in Dev
 	if err := d.Validate(); err != nil {
 		return nil, err
 	}
-	if err := s.store.UpsertDevice(ctx, d, models.MaxDevicesPerUser); err != nil {
+	prev, dropped, err := s.store.UpsertDevice(ctx, d, models.MaxDevicesPerUser)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.syncDeviceTopics(ctx, d, prev, dropped); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -43,6 +48,19 @@ func (s *Service) UnregisterDevice(ctx context.Context, p models.Principal, toke
 	}
 	if token == "" || len(token) > models.MaxDeviceTokenLen {
 		return models.FieldError(models.EInvalid, "token", "token is required")
+	}
+	// Leave the ward topics first: a crash after the delete would leave the phone subscribed
+	// with no record of it, while a crash before it leaves a device the client deletes again.
+	devs, err := s.store.DevicesOfUsers(ctx, []string{p.UserID})
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(devs, func(d models.Device) bool { return d.Token == token })
+	if i < 0 {
+		return nil
+	}
+	if err := s.leaveTopics(ctx, devs[i:i+1]); err != nil {
+		return err
 	}
 	return s.store.DeleteDevice(ctx, token, p.UserID)
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"math/rand/v2"
 	"sync/atomic"
@@ -47,6 +48,7 @@ type PushSender interface {
 // PushMetrics are the dispatcher's counters since start.
 type PushMetrics struct {
 	Sent, Retried, Dropped, Dead, Batches int64
+	TopicOps                              int64         // topic-membership changes carried out
 	SendTime                              time.Duration // total time inside SendBatch
 	MaxSendTime                           time.Duration // slowest SendBatch
 }
@@ -65,14 +67,17 @@ type Dispatcher struct {
 	jitter func() float64 // in [0, 1)
 	log    *slog.Logger
 
-	sent, retried, dropped, dead, batches atomic.Int64
-	sendNanos, maxSendNanos               atomic.Int64
+	topics TopicManager
+
+	sent, retried, dropped, dead, batches, topicOps atomic.Int64
+	sendNanos, maxSendNanos                         atomic.Int64
 }
 
 // DispatcherDeps are the collaborators of a Dispatcher.
 type DispatcherDeps struct {
 	Store  PushStore
 	Sender PushSender
+	Topics TopicManager // nil: topic changes stay queued
 	Config PushConfig
 	Holder string           // unique per process: the lease holder
 	Now    func() time.Time // injected so tests control backoff and Retry-After
@@ -82,7 +87,8 @@ type DispatcherDeps struct {
 
 // NewDispatcher builds a Dispatcher.
 func NewDispatcher(d DispatcherDeps) *Dispatcher {
-	x := &Dispatcher{store: d.Store, sender: d.Sender, cfg: d.Config, holder: d.Holder, now: d.Now, jitter: d.Jitter, log: d.Logger}
+	x := &Dispatcher{store: d.Store, sender: d.Sender, cfg: d.Config, holder: d.Holder, now: d.Now, jitter: d.Jitter, log: d.Logger,
+		topics: d.Topics}
 	if x.now == nil {
 		x.now = time.Now
 	}
@@ -101,7 +107,7 @@ func NewDispatcher(d DispatcherDeps) *Dispatcher {
 // Metrics returns the counters.
 func (d *Dispatcher) Metrics() PushMetrics {
 	return PushMetrics{Sent: d.sent.Load(), Retried: d.retried.Load(), Dropped: d.dropped.Load(), Dead: d.dead.Load(),
-		Batches: d.batches.Load(), SendTime: time.Duration(d.sendNanos.Load()), MaxSendTime: time.Duration(d.maxSendNanos.Load())}
+		Batches: d.batches.Load(), TopicOps: d.topicOps.Load(), SendTime: time.Duration(d.sendNanos.Load()), MaxSendTime: time.Duration(d.maxSendNanos.Load())}
 }
 
 func (d *Dispatcher) clock() time.Time { return d.now().UTC().Truncate(time.Millisecond) }
@@ -150,6 +156,10 @@ func (d *Dispatcher) Cycle(ctx context.Context) (int, error) {
 		case PushDelivered:
 			sent = append(sent, m.ID)
 		case PushBadToken:
+			if m.Token == "" { // a topic message FCM refused
+				dead = append(dead, m.ID)
+				continue
+			}
 			if err := d.store.DeleteDevice(rctx, m.Token, ""); err != nil {
 				return len(msgs), err
 			}
@@ -209,27 +219,25 @@ func (d *Dispatcher) backoff(attempts int) time.Duration {
 	return time.Duration(float64(b) * (0.5 + 0.5*d.jitter())).Truncate(time.Millisecond)
 }
 
-// Run dispatches until ctx ends: batch after batch while messages are due, then a pause of
-// Interval. It prunes devices unused for 270 days every hour and logs its counters at
-// MetricsEvery (and after every cycle that did something). Store or sender failures are logged
-// and retried on the next cycle.
+// Run dispatches until ctx ends: batch after batch while messages or topic changes are due,
+// then a pause of Interval. It logs its counters at MetricsEvery (and after every cycle that
+// did something). Store or sender failures are logged and retried on the next cycle. (Device
+// pruning runs apart, in Service.RunDevicePruning, since it needs no FCM.)
 func (d *Dispatcher) Run(ctx context.Context) {
-	var lastPrune, lastLog time.Time
+	var lastLog time.Time
 	var prev PushMetrics
 	for ctx.Err() == nil {
 		n, err := d.Cycle(ctx)
 		if err != nil && ctx.Err() == nil {
 			d.log.Error("push dispatch", "error", err)
 		}
-		now := d.now()
-		if now.Sub(lastPrune) >= time.Hour {
-			lastPrune = now
-			if k, err := d.store.PruneDevices(ctx, now.Add(-models.DeviceMaxIdle)); err != nil && ctx.Err() == nil {
-				d.log.Error("prune push devices", "error", err)
-			} else if k > 0 {
-				d.log.Info("pruned push devices unused for 270 days", "count", k)
-			}
+		k, terr := d.TopicCycle(ctx)
+		if terr != nil && ctx.Err() == nil {
+			d.log.Error("push topic changes", "error", terr)
 		}
+		n += k
+		err = errors.Join(err, terr)
+		now := d.now()
 		// Counters go to the log when a burst of sending ends and at least every MetricsEvery,
 		// so an idle server logs once a minute and a busy one does not log per batch.
 		m := d.Metrics()
@@ -255,7 +263,7 @@ func (d *Dispatcher) logMetrics(ctx context.Context, m PushMetrics) {
 		avg = m.SendTime / time.Duration(m.Batches)
 	}
 	attrs := []slog.Attr{slog.Int64("sent", m.Sent), slog.Int64("retried", m.Retried), slog.Int64("dropped", m.Dropped),
-		slog.Int64("dead", m.Dead), slog.Int64("batches", m.Batches), slog.Duration("send_avg", avg), slog.Duration("send_max", m.MaxSendTime)}
+		slog.Int64("dead", m.Dead), slog.Int64("batches", m.Batches), slog.Int64("topic_ops", m.TopicOps), slog.Duration("send_avg", avg), slog.Duration("send_max", m.MaxSendTime)}
 	if counts, err := d.store.CountPush(ctx); err == nil {
 		attrs = append(attrs, slog.Int("queued", counts[models.PushQueued]))
 	}

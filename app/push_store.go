@@ -18,15 +18,18 @@ type PushStore interface {
 	// UpsertDevice registers d by token: a new token is inserted; a known one is moved to
 	// d.UserID with d's platform, locale, app version and LastSeenAt (CreatedAt is kept). Then
 	// the user keeps only the maxPerUser devices most recently seen (ties: by token); older ones
-	// are deleted. maxPerUser <= 0 means no cap.
-	UpsertDevice(ctx context.Context, d *models.Device, maxPerUser int) error
+	// are deleted. maxPerUser <= 0 means no cap. It returns the user the token belonged to
+	// before ("" when it is new) and the tokens the cap deleted, sorted: their ward topics must
+	// be left.
+	UpsertDevice(ctx context.Context, d *models.Device, maxPerUser int) (prevUser string, dropped []string, err error)
 	// DeleteDevice removes the token; when userID is not empty only if that user owns it.
 	// Deleting an absent token succeeds (nothing to do).
 	DeleteDevice(ctx context.Context, token, userID string) error
 	// DevicesOfUsers lists the devices of the users, sorted by user id then token.
 	DevicesOfUsers(ctx context.Context, userIDs []string) ([]models.Device, error)
-	// PruneDevices deletes devices last seen strictly before before, and returns how many.
-	PruneDevices(ctx context.Context, before time.Time) (int, error)
+	// PruneDevices deletes devices last seen strictly before before, and returns them (in any
+	// order) so that their ward topics can be left.
+	PruneDevices(ctx context.Context, before time.Time) ([]models.Device, error)
 	// UserIDsOf lists the ids of enabled users with one of roles, of unit when unitID is not
 	// empty, sorted; officials' pushes (assignment, reminders, escalation) go to them.
 	UserIDsOf(ctx context.Context, unitID string, roles []models.Role) ([]string, error)
@@ -51,4 +54,39 @@ type PushStore interface {
 	PushMessageByID(ctx context.Context, id string) (*models.PushMessage, error)
 	// CountPush counts the messages per state; a state without messages may be absent or zero.
 	CountPush(ctx context.Context) (map[models.PushState]int, error)
+
+	SubscriptionStore
+}
+
+// SubscriptionStore keeps residents' ward subscriptions and the queue of FCM topic-membership
+// changes they cause (issue 4, "Topics"). Memberships live in FCM, which cannot be asked what
+// a token is subscribed to; the queue makes every change durable until FCM confirmed it, with
+// leases like the outbox so that several instances can work it.
+type SubscriptionStore interface {
+	// PutSubscription stores s unless the user already has one for s.AreaCode; it reports
+	// whether it was new.
+	PutSubscription(ctx context.Context, s *models.Subscription) (bool, error)
+	// DeleteSubscription removes the user's subscription of the area and returns it; absent:
+	// ENotFound.
+	DeleteSubscription(ctx context.Context, userID, areaCode string) (*models.Subscription, error)
+	// SubscriptionsOf lists the user's subscriptions by area code.
+	SubscriptionsOf(ctx context.Context, userID string) ([]models.Subscription, error)
+
+	// EnqueueTopicOps records each op as the wish for its (token, topic), replacing an earlier
+	// one: Subscribe, CreatedAt and NextAttemptAt from op, Attempts 0, no last error, Gen
+	// incremented (1 when new). A lease on the pair is kept, so the dispatcher working on the
+	// older wish finishes (and fails to mark the newer one done) before another claims it.
+	EnqueueTopicOps(ctx context.Context, ops []models.TopicOp) error
+	// ClaimTopicOps leases up to limit ops that are due and not leased to holder until now+ttl,
+	// earliest NextAttemptAt first (ties: topic, token). Of concurrent claimers each op goes to one.
+	ClaimTopicOps(ctx context.Context, holder string, now time.Time, ttl time.Duration, limit int) ([]models.TopicOp, error)
+	// FinishTopicOps deletes the ops that holder leases with the same Gen as given (carried
+	// out), and releases holder's lease on those whose Gen changed meanwhile (a newer wish, due
+	// now). Returns how many it deleted.
+	FinishTopicOps(ctx context.Context, holder string, ops []models.TopicOp) (int, error)
+	// RetryTopicOps puts the ops holder leases with the same Gen back for another attempt at
+	// next (Attempts+1, LastError = reason) and releases holder's lease on the others.
+	RetryTopicOps(ctx context.Context, holder string, ops []models.TopicOp, next time.Time, reason string) error
+	// TopicOps lists every pending op, by topic then token (tests, support).
+	TopicOps(ctx context.Context) ([]models.TopicOp, error)
 }

@@ -41,7 +41,7 @@ func TestPushRecipients(t *testing.T) {
 	}
 	for user, token := range map[string]string{"r1": "rep", "o1": "off", "l1": "lead", "o9": "other", "i1": "ioc"} {
 		d := &models.Device{Token: token, UserID: user, Platform: models.PlatformAndroid, Locale: "vi", CreatedAt: now, LastSeenAt: now}
-		if err := store.UpsertDevice(ctx, d, 10); err != nil {
+		if _, _, err := store.UpsertDevice(ctx, d, 10); err != nil {
 			t.Fatal(err)
 		}
 	}

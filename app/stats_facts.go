@@ -49,7 +49,8 @@ func (e factsEffect) Apply(ctx context.Context, t *models.Ticket, _ int, _ model
 // RebuildStats recomputes the fact of every ticket from the ticket itself (`phananh admin stats
 // rebuild`): after a bug fix in the fact logic, a restore, or facts deleted by hand. It pages
 // through all tickets newest first; concurrent changes are safe because PutFact never replaces a
-// newer fact. Returns how many tickets it processed.
+// newer fact. Finally the store's rollups are recomputed from the facts. Returns how many
+// tickets it processed.
 func (s *Service) RebuildStats(ctx context.Context) (int, error) {
 	f := models.TicketFilter{Limit: 500}
 	n := 0
@@ -66,7 +67,7 @@ func (s *Service) RebuildStats(ctx context.Context) (int, error) {
 			n++
 		}
 		if len(ts) < f.Limit {
-			return n, nil
+			return n, s.store.RebuildRollups(ctx)
 		}
 		last := ts[len(ts)-1]
 		f.After = &models.TicketCursor{CreatedAt: last.CreatedAt, ID: last.ID}

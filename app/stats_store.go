@@ -9,17 +9,21 @@ import (
 // StatsStore keeps statistics facts and the change feed (issue 5). Both are derived from the
 // tickets by Effects (facts.go, feed.go), so every write here is idempotent.
 //
-// Reads aggregate the facts directly, grouped in the store (SQL GROUP BY, MongoDB $group with
-// plain $sum), instead of reading pre-summed daily rollups: every figure is then a recount by
-// construction, "overdue now" needs the current time anyway, and percentiles need the individual
-// durations, which no sum can give.
+// Reads are grouped in the store (SQL GROUP BY, MongoDB $group with plain $sum). The SQLite
+// store sums daily rollups that it maintains in the transaction that rewrites each fact (exact
+// by construction); the MongoDB store, without multi-document transactions, aggregates the facts
+// directly. Either way "overdue now" is counted from the facts (it needs the current time) and
+// percentiles from the individual durations, which no sum can give.
 type StatsStore interface {
 	// PutFact creates or replaces the fact of f.TicketID unless the stored one was computed from a
 	// newer ticket version (f.Version below the stored Version: a late writer must not undo a
 	// newer fact). An equal version overwrites, so a rebuild with corrected logic takes effect.
 	PutFact(ctx context.Context, f *models.TicketFact) error
-	// DeleteFacts removes every fact (before a rebuild, and in tests).
+	// DeleteFacts removes every fact and any rollup of them (before a rebuild, and in tests).
 	DeleteFacts(ctx context.Context) error
+	// RebuildRollups recomputes whatever the store pre-sums from the facts (`stats rebuild`);
+	// a store that keeps no rollups returns nil.
+	RebuildRollups(ctx context.Context) error
 	// AggregateFacts sums the indicators of the facts matching q per group of q.By, sorted by
 	// key; Overdue counts facts with IsRunning = 1 and DueAt strictly before q.Now. Groups
 	// without any fact are absent.

@@ -22,6 +22,7 @@ type Store interface {
 	PushStore
 	StatsStore
 	OpenDataStore
+	MediaStore
 
 	// Ping reports whether the database answers (readiness).
 	Ping(ctx context.Context) error

@@ -198,8 +198,8 @@ func (s *Service) apply(ctx context.Context, t *models.Ticket, p models.Principa
 	if utf8.RuneCountInString(in.Note) > models.MaxNoteRunes {
 		return models.FieldError(models.EInvalid, "note", "note is longer than %d characters", models.MaxNoteRunes)
 	}
-	if len(in.Media) > 0 {
-		return models.FieldError(models.EUnprocessable, "media", "unknown media id %q", in.Media[0])
+	if err := s.prepareResultMedia(ctx, p, t, in, afterCommit); err != nil {
+		return err
 	}
 	ev.Note = in.Note
 	cat := s.catalog.Load().categories[t.Category]

@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -191,4 +192,49 @@ func randomInside(s *BoundarySet, rng *rand.Rand, n int) []orb.Point {
 		}
 	}
 	return points
+}
+
+// TestLocateAgreesWithReference checks Locate against the index-free exact Reference on points
+// drawn where indexes go wrong (on edges, on and near vertices, and uniformly), on every shipped
+// set and on the national set when it is available. GEO_AGREEMENT_POINTS sets the number of
+// points per set (default 20,000; bench/run.sh checks 1,000,000 on the national set).
+func TestLocateAgreesWithReference(t *testing.T) {
+	n := 20_000
+	if v, err := strconv.Atoi(os.Getenv("GEO_AGREEMENT_POINTS")); err == nil && v > 0 {
+		n = v
+	}
+	sets := []struct {
+		name string
+		load func(testing.TB) *BoundarySet
+	}{
+		{"longxuyen-2023", func(tb testing.TB) *BoundarySet { return loadSet(tb, "longxuyen-2023") }},
+		{"longxuyen-2023-coarse-raw", func(tb testing.TB) *BoundarySet { return loadSet(tb, "longxuyen-2023-coarse-raw") }},
+		{"angiang-2025", func(tb testing.TB) *BoundarySet { return loadSet(tb, "angiang-2025") }},
+		{"vietnam-2025", func(tb testing.TB) *BoundarySet {
+			if testing.Short() || raceEnabled() {
+				tb.Skip("loading the national boundary file takes seconds (minutes under -race)")
+			}
+			return loadNational(tb)
+		}},
+	}
+	for _, set := range sets {
+		t.Run(set.name, func(t *testing.T) {
+			s := set.load(t)
+			rng := rand.New(rand.NewPCG(11, 12))
+			inside, ambiguous := 0, 0
+			for _, p := range s.AgreementPoints(n, rng.Float64) {
+				want, got := s.Reference(p[1], p[0]), s.Locate(p[1], p[0], -1)
+				if want != got {
+					t.Fatalf("Locate(%v) = %s, reference %s", p, describe(got), describe(want))
+				}
+				if want.Area != nil {
+					inside++
+				}
+				if want.Ambiguous {
+					ambiguous++
+				}
+			}
+			t.Logf("%d points agree: %d inside an area (%d in two or more), %d outside", n, inside, ambiguous, n-inside)
+		})
+	}
 }

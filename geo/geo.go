@@ -22,6 +22,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/paulmach/orb"
 )
@@ -45,6 +46,8 @@ type BoundarySet struct {
 	bound orb.Bound
 	polys []polygonIndex // every polygon of every area, in area order
 	grid  grid
+	// buildTime is how long indexing took after parsing, for IndexStats.
+	buildTime time.Duration
 }
 
 // ID names the boundary set (for example "longxuyen-2023"); store it with every routing

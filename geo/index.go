@@ -23,40 +23,53 @@ const edgesPerStrip = 8
 type polygonIndex struct {
 	area  int // index of the owning area in BoundarySet.areas
 	bound orb.Bound
+	// verts holds every ring of the polygon back to back. The Area's rings are re-sliced onto
+	// it, so the index keeps no second copy of the coordinates, and the edges of one polygon
+	// lie in one array, close together in memory.
+	verts []orb.Point
 	// Strip k covers latitudes [minY + k/scale, minY + (k+1)/scale); its edges are
-	// segs[first[k]:first[k+1]]. Edges are stored by value, not as indexes into the rings,
-	// so a lookup reads one contiguous run of memory instead of a dozen scattered vertices.
+	// edges[first[k]:first[k+1]], each the index i of its first vertex: the edge runs from
+	// verts[i] to verts[i+1]. Four bytes per listed edge keep the index well under the size of
+	// the coordinates (copies of the edges took three times that on the national set).
 	minY, scale float64
 	first       []uint32
-	segs        []segment
+	edges       []uint32
 }
 
-// segment is one edge of a ring, from a to b.
-type segment struct{ a, b orb.Point }
-
+// newPolygonIndex indexes poly and moves its rings into one array (poly's ring slices are
+// replaced by slices of it, which changes no coordinate).
 func newPolygonIndex(area int, poly orb.Polygon) polygonIndex {
-	nEdges := 0
+	nVerts := 0
 	for _, r := range poly {
-		nEdges += len(r) - 1
+		nVerts += len(r)
 	}
+	verts := make([]orb.Point, 0, nVerts)
+	for i, r := range poly {
+		lo := len(verts)
+		verts = append(verts, r...)
+		poly[i] = orb.Ring(verts[lo:len(verts):len(verts)])
+	}
+	nEdges := nVerts - len(poly)
 	bound := poly.Bound()
 	nStrips := max(1, nEdges/edgesPerStrip)
-	pg := polygonIndex{area: area, bound: bound, minY: bound.Min[1]}
+	pg := polygonIndex{area: area, bound: bound, minY: bound.Min[1], verts: verts}
 	if h := bound.Max[1] - bound.Min[1]; h > 0 {
 		pg.scale = float64(nStrips) / h
 	}
 
 	// Two passes over the edges: count entries per strip, then fill them (CSR layout).
-	forEachEdge := func(fn func(s segment, lo, hi int)) {
+	forEachEdge := func(fn func(e uint32, lo, hi int)) {
+		start := 0
 		for _, r := range poly {
-			for i := 0; i+1 < len(r); i++ {
-				lo, hi := min(r[i][1], r[i+1][1]), max(r[i][1], r[i+1][1])
-				fn(segment{r[i], r[i+1]}, pg.strip(lo), pg.strip(hi))
+			for i := start; i+1 < start+len(r); i++ {
+				lo, hi := min(verts[i][1], verts[i+1][1]), max(verts[i][1], verts[i+1][1])
+				fn(uint32(i), pg.strip(lo), pg.strip(hi))
 			}
+			start += len(r)
 		}
 	}
 	pg.first = make([]uint32, nStrips+1)
-	forEachEdge(func(_ segment, lo, hi int) {
+	forEachEdge(func(_ uint32, lo, hi int) {
 		for k := lo; k <= hi; k++ {
 			pg.first[k+1]++
 		}
@@ -64,11 +77,11 @@ func newPolygonIndex(area int, poly orb.Polygon) polygonIndex {
 	for k := 1; k <= nStrips; k++ {
 		pg.first[k] += pg.first[k-1]
 	}
-	pg.segs = make([]segment, pg.first[nStrips])
+	pg.edges = make([]uint32, pg.first[nStrips])
 	next := slices.Clone(pg.first[:nStrips])
-	forEachEdge(func(s segment, lo, hi int) {
+	forEachEdge(func(e uint32, lo, hi int) {
 		for k := lo; k <= hi; k++ {
-			pg.segs[next[k]] = s
+			pg.edges[next[k]] = e
 			next[k]++
 		}
 	})
@@ -81,21 +94,116 @@ func (pg *polygonIndex) strip(y float64) int {
 	return clampIndex((y-pg.minY)*pg.scale, len(pg.first)-1)
 }
 
-// stripEdges returns the edges reaching into strip k.
-func (pg *polygonIndex) stripEdges(k int) []segment {
-	return pg.segs[pg.first[k]:pg.first[k+1]]
+// stripEdges returns the edges reaching into strip k (indexes of their first vertex).
+func (pg *polygonIndex) stripEdges(k int) []uint32 {
+	return pg.edges[pg.first[k]:pg.first[k+1]]
 }
 
 // contains reports whether p is inside the polygon under the package's boundary rule. Only
 // edges in p's strip can straddle p's latitude, so the others are not looked at.
 func (pg *polygonIndex) contains(p orb.Point) bool {
 	in := false
+	v := pg.verts
 	for _, e := range pg.stripEdges(pg.strip(p[1])) {
-		if x, ok := crossingX(e.a, e.b, p[1]); ok && p[0] < x {
+		if crossesEastOf(v[e], v[e+1], p) {
 			in = !in
 		}
 	}
 	return in
+}
+
+// crossesEastOf reports whether edge ab crosses the horizontal ray going east from p, under the
+// package's boundary rule: the edge is half-open in latitude (one end strictly above p, the
+// other at or below), which counts a vertex on the ray once and ignores east-west edges, and a
+// p exactly on the edge is not west of it. The side is decided by the sign of an orientation
+// determinant that is exact (a floating-point filter, then exact expansion arithmetic), not by
+// computing the crossing's longitude, so the answer is the true one even for points a rounding
+// error away from an edge, and two polygons sharing an edge, whichever direction they store it
+// in, never both claim a point.
+func crossesEastOf(a, b, p orb.Point) bool {
+	if (a[1] > p[1]) == (b[1] > p[1]) {
+		return false
+	}
+	if a[1] > b[1] {
+		a, b = b, a
+	}
+	// With a below and b above, p is west of the crossing iff p is left of a→b.
+	return orient(a, b, p) > 0
+}
+
+// orientErrBound is Shewchuk's ccwerrboundA: when |det| exceeds it times the sum of the absolute
+// products, the floating-point sign of the orientation determinant is the exact sign.
+const orientErrBound = (3 + 16*epsilon) * epsilon
+
+const epsilon = 1.0 / (1 << 53)
+
+// orient returns the sign of the orientation determinant of (a, b, c): positive when c is left
+// of the directed line a→b, negative when right, 0 when the three points are collinear. Exact.
+func orient(a, b, c orb.Point) int {
+	detLeft := (a[0] - c[0]) * (b[1] - c[1])
+	detRight := (a[1] - c[1]) * (b[0] - c[0])
+	det := detLeft - detRight
+	if math.Abs(det) > orientErrBound*(math.Abs(detLeft)+math.Abs(detRight)) {
+		if det > 0 {
+			return 1
+		}
+		return -1
+	}
+	return orientExact(a, b, c)
+}
+
+// orientExact evaluates the orientation determinant exactly, without allocating: each
+// coordinate difference is split into its rounded value and rounding error (two-diff), each
+// product of those parts into its rounded value and error (FMA), and the sixteen terms are
+// summed into a non-overlapping expansion (Shewchuk's grow-expansion), whose largest
+// component has the sign of the exact sum. It is only reached for points within a few rounding
+// errors of the line, such as points on edges and vertices.
+func orientExact(a, b, c orb.Point) int {
+	acx, acxErr := twoDiff(a[0], c[0])
+	bcy, bcyErr := twoDiff(b[1], c[1])
+	acy, acyErr := twoDiff(a[1], c[1])
+	bcx, bcxErr := twoDiff(b[0], c[0])
+	var terms [16]float64
+	n := 0
+	for _, f := range [2][4]float64{{acx, acxErr, bcy, bcyErr}, {-acy, -acyErr, bcx, bcxErr}} {
+		for _, x := range f[:2] {
+			for _, y := range f[2:] {
+				p := x * y
+				terms[n], terms[n+1] = p, math.FMA(x, y, -p)
+				n += 2
+			}
+		}
+	}
+	var e [16]float64
+	for m, t := range terms {
+		q := t
+		for i := range m {
+			q, e[i] = twoSum(q, e[i])
+		}
+		e[m] = q
+	}
+	for i := len(e) - 1; i >= 0; i-- {
+		switch {
+		case e[i] > 0:
+			return 1
+		case e[i] < 0:
+			return -1
+		}
+	}
+	return 0
+}
+
+// twoSum returns a+b rounded and its exact rounding error (Knuth).
+func twoSum(a, b float64) (sum, err float64) {
+	sum = a + b
+	bv := sum - a
+	av := sum - bv
+	return sum, (a - av) + (b - bv)
+}
+
+// twoDiff returns a-b rounded and its exact rounding error.
+func twoDiff(a, b float64) (diff, err float64) {
+	return twoSum(a, -b)
 }
 
 // distance2 returns the squared distance in metres from the projection's origin to the
@@ -105,22 +213,21 @@ func (pg *polygonIndex) distance2(proj localProjection, window orb.Bound) float6
 	d2 := math.Inf(1)
 	for k := pg.strip(window.Min[1]); k <= pg.strip(window.Max[1]); k++ {
 		for _, e := range pg.stripEdges(k) {
-			if max(e.a[0], e.b[0]) < window.Min[0] || min(e.a[0], e.b[0]) > window.Max[0] {
+			a, b := pg.verts[e], pg.verts[e+1]
+			if max(a[0], b[0]) < window.Min[0] || min(a[0], b[0]) > window.Max[0] {
 				continue // too far east or west
 			}
-			ax, ay := proj.metres(e.a)
-			bx, by := proj.metres(e.b)
+			ax, ay := proj.metres(a)
+			bx, by := proj.metres(b)
 			d2 = min(d2, segmentDistance2(ax, ay, bx, by))
 		}
 	}
 	return d2
 }
 
-// crossingX reports where edge ab crosses the horizontal line at latitude y. Edges are
-// half-open in latitude (one end strictly above y, the other at or below), which counts a
-// vertex on the line once and ignores east-west edges. The intersection is computed from the
-// lower end so that two polygons sharing an edge, whichever direction they store it in, get
-// bit-identical results and thus never both claim a point on it.
+// crossingX reports where edge ab crosses the horizontal line at latitude y, with the
+// half-open rule of crossesEastOf. InteriorPoint uses it to find stretches of a scan line
+// inside a polygon; containment itself uses the exact crossesEastOf.
 func crossingX(a, b orb.Point, y float64) (float64, bool) {
 	if (a[1] > y) == (b[1] > y) {
 		return 0, false

@@ -74,7 +74,7 @@ func polygonContains(poly orb.Polygon, p orb.Point) bool {
 	in := false
 	for _, r := range poly {
 		for i := 0; i+1 < len(r); i++ {
-			if x, ok := crossingX(r[i], r[i+1], p[1]); ok && p[0] < x {
+			if crossesEastOf(r[i], r[i+1], p) {
 				in = !in
 			}
 		}

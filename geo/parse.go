@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/paulmach/orb"
 )
@@ -167,6 +168,7 @@ func checkRing(r orb.Ring) (orb.Ring, error) {
 
 // newBoundarySet indexes areas, which must be sorted by code and valid.
 func newBoundarySet(id string, areas []Area) *BoundarySet {
+	start := time.Now()
 	s := &BoundarySet{id: id, areas: areas, bound: areas[0].Bound}
 	for i := range areas {
 		s.bound = s.bound.Union(areas[i].Bound)
@@ -175,5 +177,6 @@ func newBoundarySet(id string, areas []Area) *BoundarySet {
 		}
 	}
 	s.grid = newGrid(s.bound, areas, s.polys)
+	s.buildTime = time.Since(start)
 	return s
 }

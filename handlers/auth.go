@@ -55,7 +55,7 @@ func (s *Server) requestOTP(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if err := s.svc.RequestOTP(c.UserContext(), req.Phone, c.IP()); err != nil {
+	if err := s.svc.RequestOTP(c.UserContext(), req.Phone, s.clientIP(c)); err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "sent"})
@@ -71,7 +71,7 @@ func (s *Server) verifyOTP(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	t, err := s.svc.VerifyOTP(c.UserContext(), req.Phone, req.Code, c.IP())
+	t, err := s.svc.VerifyOTP(c.UserContext(), req.Phone, req.Code, s.clientIP(c))
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	t, err := s.svc.Login(c.UserContext(), req.Username, req.Password, c.IP())
+	t, err := s.svc.Login(c.UserContext(), req.Username, req.Password, s.clientIP(c))
 	if err != nil {
 		return err
 	}

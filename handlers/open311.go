@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -116,6 +117,9 @@ func (s *Server) open311Error(c *fiber.Ctx, err error) (int, open311Errors) {
 		status = fiber.StatusForbidden
 	case code == models.EInternal || code == models.EUnavailable:
 		status = statusOf(code)
+		if errors.Is(err, context.DeadlineExceeded) { // as handleError: the request's deadline passed
+			status, msg = fiber.StatusServiceUnavailable, "the request took too long"
+		}
 		s.log.Error("open311 request failed", "request_id", c.Locals(localRequestID), "path", c.Path(), "error", err.Error())
 	default:
 		status = fiber.StatusBadRequest

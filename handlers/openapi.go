@@ -55,6 +55,7 @@ func openAPIDocument() map[string]any {
 	num := map[string]any{"type": "number"}
 	boolean := map[string]any{"type": "boolean"}
 	dateTime := map[string]any{"type": "string", "format": "date-time"}
+	subscriptionSchema := obj(nil, map[string]any{"area_code": str, "area_name": str, "topic": str, "created_at": dateTime})
 
 	doc := map[string]any{
 		"openapi": "3.1.0",
@@ -167,6 +168,18 @@ func openAPIDocument() map[string]any {
 			"/v1/devices/{token}": map[string]any{"delete": op("Unregister one of the caller's device tokens (sign-out)", []string{"push"}, true, nil,
 				[]any{param("token", "path", true, "string", "the FCM token, URL-escaped")},
 				map[string]any{"204": resp("done (also when the token was unknown)", nil)}, "400", "401")},
+			"/v1/subscriptions": map[string]any{
+				"get": op("The caller's ward subscriptions (residents)", []string{"push"}, true, nil, nil,
+					map[string]any{"200": resp("by area code", obj(nil, map[string]any{"subscriptions": map[string]any{"type": "array", "items": subscriptionSchema}}))},
+					"401", "403"),
+				"post": op("Subscribe to a ward's announcements of resolved public reports (an FCM topic every device of the caller joins)", []string{"push"}, true,
+					obj([]string{"area_code"}, map[string]any{"area_code": map[string]any{"type": "string", "description": "an area of the active boundary set, e.g. 30280"}}), nil,
+					map[string]any{"201": resp("subscribed", subscriptionSchema), "200": resp("already subscribed", subscriptionSchema)},
+					"400", "401", "403", "415", "422"),
+			},
+			"/v1/subscriptions/{area}": map[string]any{"delete": op("Unsubscribe from a ward's announcements", []string{"push"}, true, nil,
+				[]any{param("area", "path", true, "string", "area code")},
+				map[string]any{"204": resp("done (also when not subscribed)", nil)}, "401", "403", "404")},
 			"/v1/admin/audit": map[string]any{"get": op("Audit log, newest first (administrators)", []string{"admin"}, true, nil,
 				[]any{param("actor", "query", false, "string", "actor id"), param("action", "query", false, "string", "e.g. reveal_reporter"), param("ticket", "query", false, "string", "ticket id"),
 					param("from", "query", false, "string", "RFC 3339"), param("to", "query", false, "string", "RFC 3339"), param("cursor", "query", false, "string", "next_cursor"), param("limit", "query", false, "integer", "page size")},
@@ -175,6 +188,7 @@ func openAPIDocument() map[string]any {
 	}
 	addStatsPaths(doc["paths"].(map[string]any), op, param, resp)
 	addOpenDataPaths(doc["paths"].(map[string]any), op, param)
+	addMediaPaths(doc["paths"].(map[string]any), op, param, resp)
 	return doc
 }
 

@@ -49,3 +49,56 @@ func (s *Server) unregisterDevice(c *fiber.Ctx) error {
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
+
+type subscriptionRequest struct {
+	AreaCode string `json:"area_code"`
+}
+
+type subscriptionResponse struct {
+	AreaCode  string `json:"area_code"`
+	AreaName  string `json:"area_name"`
+	Topic     string `json:"topic"`
+	CreatedAt string `json:"created_at"`
+}
+
+func toSubscriptionResponse(s *models.Subscription) subscriptionResponse {
+	return subscriptionResponse{AreaCode: s.AreaCode, AreaName: s.AreaName, Topic: s.Topic, CreatedAt: formatTime(s.CreatedAt)}
+}
+
+// subscribe is POST /v1/subscriptions: 201 for a new subscription, 200 when the caller already
+// had it (a retried request).
+func (s *Server) subscribe(c *fiber.Ctx) error {
+	var req subscriptionRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	sub, created, err := s.svc.Subscribe(c.UserContext(), principal(c), req.AreaCode)
+	if err != nil {
+		return err
+	}
+	if created {
+		c.Status(fiber.StatusCreated)
+	}
+	return c.JSON(toSubscriptionResponse(sub))
+}
+
+// unsubscribe is DELETE /v1/subscriptions/{area}: 204, also when the caller was not subscribed.
+func (s *Server) unsubscribe(c *fiber.Ctx) error {
+	if err := s.svc.Unsubscribe(c.UserContext(), principal(c), c.Params("area")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// listSubscriptions is GET /v1/subscriptions.
+func (s *Server) listSubscriptions(c *fiber.Ctx) error {
+	subs, err := s.svc.Subscriptions(c.UserContext(), principal(c))
+	if err != nil {
+		return err
+	}
+	out := make([]subscriptionResponse, len(subs))
+	for i := range subs {
+		out[i] = toSubscriptionResponse(&subs[i])
+	}
+	return c.JSON(fiber.Map{"subscriptions": out})
+}

@@ -11,7 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
+	"net/netip"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,6 +31,11 @@ type Config struct {
 	IdleTimeout    time.Duration
 	RequestTimeout time.Duration // deadline of the request's context, so slow stores give up
 	BodyLimit      int           // bytes
+	// TrustedProxies may name the client in X-Forwarded-For (TRUSTED_PROXIES; ratelimit.go).
+	TrustedProxies []netip.Prefix
+	// ConsoleTileURL is the web console's base-map tile URL template ({z}/{x}/{y}); empty
+	// draws the ward maps without a base map, so the console works offline.
+	ConsoleTileURL string
 }
 
 // DefaultConfig returns limits suited to a mobile API: report bodies are small (media travel
@@ -47,7 +55,8 @@ type Server struct {
 	svc     *app.Service
 	log     *slog.Logger
 	cfg     Config
-	openapi []byte // rendered once; the document never changes at run time
+	openapi []byte   // rendered once; the document never changes at run time
+	console *console // the web console's templates and settings (console.go)
 }
 
 // New returns the Fiber application serving every route of the API.
@@ -57,6 +66,9 @@ func New(svc *app.Service, log *slog.Logger, cfg Config) (*fiber.App, error) {
 		return nil, fmt.Errorf("render OpenAPI document: %w", err)
 	}
 	s := &Server{svc: svc, log: log, cfg: cfg, openapi: doc}
+	if s.console, err = newConsole(cfg); err != nil {
+		return nil, err
+	}
 	f := fiber.New(fiber.Config{
 		AppName:               "phananh",
 		ReadTimeout:           cfg.ReadTimeout,
@@ -70,8 +82,11 @@ func New(svc *app.Service, log *slog.Logger, cfg Config) (*fiber.App, error) {
 		Immutable:     true,
 		StrictRouting: false,
 		CaseSensitive: true,
+		// Bodies are streamed so media uploads go to disk, never whole into memory (media.go);
+		// limitBody applies BodyLimit to every other route.
+		StreamRequestBody: true,
 	})
-	f.Use(s.requestID, s.accessLog, s.recoverPanic, s.deadline)
+	f.Use(s.requestID, s.accessLog, s.recoverPanic, s.deadline, s.limitBody)
 	s.routes(f)
 	return f, nil
 }
@@ -97,6 +112,7 @@ func (s *Server) policy() []routeSpec {
 	residents := []models.Role{models.RoleResident}
 	officials := []models.Role{models.RoleOfficer, models.RoleLeader, models.RoleIOCOperator, models.RoleIOCViewer, models.RoleAdmin}
 	adminsOnly := []models.Role{models.RoleAdmin}
+	iocRoles := []models.Role{models.RoleIOCOperator, models.RoleIOCViewer, models.RoleAdmin}
 	// The IOC's statistics and change feed: IOC roles, administrators, or a machine key.
 	statsCallers := []models.Role{models.RoleIOCViewer, models.RoleIOCOperator, models.RoleAdmin, keyRole(models.ScopeStats)}
 	feedCallers := []models.Role{models.RoleIOCViewer, models.RoleIOCOperator, models.RoleAdmin, keyRole(models.ScopeFeed)}
@@ -145,7 +161,7 @@ func (s *Server) policy() []routeSpec {
 		{"GET", "/open311/v2/tokens/:token.xml", anyone, s.open311(formatXML, s.o311Token)},
 		{"GET", "/open311/v2/servicerequestupdates.xml", anyone, s.open311(formatXML, s.o311Updates)},
 
-		{"POST", "/v1/tickets", residents, s.createTicket},
+		{"POST", "/v1/tickets", residents, s.limited("intake", s.createTicket)},
 		{"GET", "/v1/tickets", residents, s.listTickets},
 		{"GET", "/v1/tickets/nearby", signedIn, s.nearby},
 		{"GET", "/v1/tickets/:id", signedIn, s.getTicket},
@@ -153,8 +169,19 @@ func (s *Server) policy() []routeSpec {
 		{"GET", "/v1/queue", officials, s.queue},
 		{"GET", "/v1/admin/audit", adminsOnly, s.audit},
 
+		// Media (media.go): uploads by any signed-in user; reading follows the ticket's policy
+		// inside the handler, and images of public tickets are public, so the route is open.
+		{"POST", "/v1/media", signedIn, s.limited("upload", s.uploadMedia)},
+		{"POST", "/v1/media/uploads", signedIn, s.limited("upload", s.createUpload)},
+		{"PATCH", "/v1/media/:id", signedIn, s.patchUpload},
+		{"GET", "/v1/media/:id", anyone, s.getMedia},
+		{"HEAD", "/v1/media/:id", anyone, s.getMedia}, // tus: the offset of an upload in progress
+
 		{"POST", "/v1/devices", signedIn, s.registerDevice},
 		{"DELETE", "/v1/devices/:token", signedIn, s.unregisterDevice},
+		{"GET", "/v1/subscriptions", residents, s.listSubscriptions},
+		{"POST", "/v1/subscriptions", residents, s.subscribe},
+		{"DELETE", "/v1/subscriptions/:area", residents, s.unsubscribe},
 
 		{"GET", "/v1/stats/summary", statsCallers, s.statsSummary},
 		{"GET", "/v1/stats/timeseries", statsCallers, s.statsTimeseries},
@@ -162,13 +189,28 @@ func (s *Server) policy() []routeSpec {
 		{"GET", "/v1/stats/areas.geojson", statsCallers, s.statsAreasGeoJSON},
 		{"GET", "/v1/stats/units", statsCallers, s.statsUnits},
 		{"GET", "/v1/feed/changes", feedCallers, s.feedChanges},
+
+		// The web console (console*.go): HTML pages signed in by a cookie session instead of a
+		// bearer token, CSRF-checked on POST; not API operations, so not in the OpenAPI document.
+		{"GET", "/console", officials, s.consoleHome},
+		{"GET", "/console/login", anyone, s.consoleLoginPage},
+		{"POST", "/console/login", anyone, s.consoleLogin},
+		{"POST", "/console/logout", anyone, s.consoleLogout},
+		{"GET", "/console/static/:name", anyone, s.consoleStatic},
+		{"GET", "/console/queue", officials, s.consoleQueue},
+		{"GET", "/console/tickets/:id", officials, s.consoleTicket},
+		{"POST", "/console/tickets/:id/actions", officials, s.consoleAct},
+		{"GET", "/console/dashboard", iocRoles, s.consoleDashboard},
+		{"GET", "/console/media/:id", officials, s.consoleMedia},
 	}
 }
 
 func (s *Server) routes(f *fiber.App) {
 	for _, r := range s.policy() {
 		handlers := []fiber.Handler{r.handler}
-		if r.Roles != nil {
+		if strings.HasPrefix(r.Path, consolePrefix) { // cookie session and CSRF (console.go)
+			handlers = s.consoleHandlers(r.Method, r.Path, r.Roles, r.handler)
+		} else if r.Roles != nil {
 			handlers = []fiber.Handler{s.requireUser, s.requireRole(r.Roles), r.handler}
 			if keyScope(r.Roles) != "" { // the route also admits machine keys (stats.go)
 				handlers = []fiber.Handler{s.requireUserOrKey(r.Roles), s.requireRoleOrKey(r.Roles), r.handler}
@@ -178,12 +220,13 @@ func (s *Server) routes(f *fiber.App) {
 	}
 }
 
-// Routes lists the registered API routes (without Fiber's automatic HEAD twins).
+// Routes lists the registered API routes (without Fiber's automatic HEAD twins, and without the
+// web console's HTML pages under /console, which are not API operations).
 func Routes(f *fiber.App) []Route {
 	var out []Route
 	seen := map[Route]bool{}
 	for _, r := range f.GetRoutes(true) {
-		if r.Method == fiber.MethodHead || r.Path == "/" {
+		if r.Method == fiber.MethodHead || r.Path == "/" || strings.HasPrefix(r.Path, consolePrefix) {
 			continue
 		}
 		rt := Route{r.Method, r.Path}
@@ -312,6 +355,10 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		detail.Code, detail.Message = fiberErrorCode(fe.Code)
 	} else if errors.Is(err, context.DeadlineExceeded) {
 		status, detail = fiber.StatusServiceUnavailable, errorDetail{Code: models.EUnavailable, Message: "the request took too long"}
+	}
+	var retry *app.RetryAfter
+	if status == fiber.StatusTooManyRequests && errors.As(err, &retry) {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, int(math.Ceil(time.Until(retry.At).Seconds())))))
 	}
 	if status >= 500 {
 		s.log.LogAttrs(c.UserContext(), slog.LevelError, "request failed",

@@ -83,12 +83,15 @@ var PushStates = []PushState{PushQueued, PushSent, PushDropped, PushDead}
 // ID is derived from (ticket, version, device token), so enqueueing the same event twice — a
 // retried request, the effects sweeper after a crash — can never create a second message.
 type PushMessage struct {
-	ID          string            `json:"id"`
-	TicketID    string            `json:"ticket_id"`
-	Version     int               `json:"version"`
-	Event       string            `json:"event"`
-	UserID      string            `json:"user_id"`
-	Token       string            `json:"token"`
+	ID       string `json:"id"`
+	TicketID string `json:"ticket_id"`
+	Version  int    `json:"version"`
+	Event    string `json:"event"`
+	UserID   string `json:"user_id"`
+	Token    string `json:"token"`
+	// Topic, instead of Token, addresses an FCM topic (a ward's announcements); Token, UserID
+	// and Platform are then empty.
+	Topic       string            `json:"topic,omitempty"`
 	Platform    Platform          `json:"platform"`
 	Title       string            `json:"title"`
 	Body        string            `json:"body"`

@@ -53,15 +53,25 @@ func New(ctx context.Context, cfg Config) (*Sender, error) {
 	if cfg.ProjectID == "" {
 		return nil, errors.New("push: FCM project id is required")
 	}
-	var opts []option.ClientOption
-	if cfg.Endpoint != "" && cfg.Endpoint != DefaultEndpoint {
-		opts = append(opts, option.WithEndpoint(strings.TrimSuffix(cfg.Endpoint, "/")))
-		if cfg.CredentialsFile == "" {
-			opts = append(opts, option.WithoutAuthentication())
-		}
-	}
+	var opts, auth []option.ClientOption
 	if cfg.CredentialsFile != "" {
-		opts = append(opts, option.WithCredentialsFile(cfg.CredentialsFile)) // an operator-provided service-account file
+		auth = append(auth, option.WithCredentialsFile(cfg.CredentialsFile)) // an operator-provided service-account file
+	}
+	if cfg.Endpoint != "" && cfg.Endpoint != DefaultEndpoint {
+		if cfg.CredentialsFile == "" {
+			auth = append(auth, option.WithoutAuthentication())
+		}
+		// The SDK sends topic management to iid.googleapis.com whatever WithEndpoint says: an
+		// HTTP client that redirects that host to the endpoint's host sends it along with the
+		// messages (to the fake server, or a local proxy). The client then carries the
+		// authentication too, which the SDK no longer adds to a client it is given.
+		hc, err := iidRedirectClient(ctx, cfg.Endpoint, auth)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, option.WithEndpoint(strings.TrimSuffix(cfg.Endpoint, "/")), option.WithHTTPClient(hc))
+	} else {
+		opts = append(opts, auth...)
 	}
 	fb, err := firebase.NewApp(ctx, &firebase.Config{ProjectID: cfg.ProjectID}, opts...)
 	if err != nil {
@@ -227,6 +237,7 @@ func Message(m *models.PushMessage) *messaging.Message {
 	}
 	return &messaging.Message{
 		Token:        m.Token,
+		Topic:        m.Topic,
 		Notification: &messaging.Notification{Title: m.Title, Body: m.Body},
 		Data:         m.Data,
 		Android:      &messaging.AndroidConfig{CollapseKey: m.CollapseKey, Priority: priority, TTL: &ttl},

@@ -246,7 +246,7 @@ func testUnregisteredTokenDeleted(t *testing.T, store app.Store) {
 	clock := &fakeClock{now: t0}
 	ctx := t.Context()
 	for _, tok := range []string{"gone", "alive"} {
-		if err := store.UpsertDevice(ctx, &models.Device{Token: tok, UserID: "u1", Platform: models.PlatformAndroid, CreatedAt: t0, LastSeenAt: t0}, 10); err != nil {
+		if _, _, err := store.UpsertDevice(ctx, &models.Device{Token: tok, UserID: "u1", Platform: models.PlatformAndroid, CreatedAt: t0, LastSeenAt: t0}, 10); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -321,4 +321,38 @@ func BenchmarkDispatch(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "msgs/s")
+}
+
+// TestChangeTopic manages topic memberships through the real SDK against the fake server's IID
+// endpoints: a subscription and an unsubscription change the members, a dead token gets IID's
+// NOT_FOUND, and a failed call is an error (the dispatcher retries it).
+func TestChangeTopic(t *testing.T) {
+	fake := fcmtest.New()
+	defer fake.Close()
+	sender := newSender(t, fake, nil)
+	fake.Unregister("gone")
+	reasons, err := sender.ChangeTopic(t.Context(), "ward.set.1", []string{"a", "gone", "b"}, true)
+	if err != nil {
+		t.Fatalf("subscribe: %v", err)
+	}
+	if got := fmt.Sprint(reasons); got != "[ NOT_FOUND ]" {
+		t.Errorf("reasons = %q, want success, NOT_FOUND, success", reasons)
+	}
+	if got := fmt.Sprint(fake.TopicMembers("ward.set.1")); got != "[a b]" {
+		t.Errorf("members = %s, want [a b]", got)
+	}
+	if _, err := sender.ChangeTopic(t.Context(), "ward.set.1", []string{"a"}, false); err != nil {
+		t.Fatalf("unsubscribe: %v", err)
+	}
+	if got := fmt.Sprint(fake.TopicMembers("ward.set.1")); got != "[b]" {
+		t.Errorf("members after unsubscribing a = %s, want [b]", got)
+	}
+	fake.ScriptTopic(fcmtest.Response{Status: 400})
+	if _, err := sender.ChangeTopic(t.Context(), "ward.set.1", []string{"b"}, false); err == nil {
+		t.Errorf("a failed IID call gave no error")
+	}
+	calls := fake.TopicCalls()
+	if len(calls) != 3 || !calls[0].Subscribe || calls[1].Subscribe || calls[0].Topic != "ward.set.1" {
+		t.Errorf("calls = %+v", calls)
+	}
 }

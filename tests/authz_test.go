@@ -83,6 +83,16 @@ var policy = []policyRow{
 		pOfficerX: all(200), pOfficerY: all(200), pLeaderX: all(200),
 		pIOCOp: all(200), pIOCViewer: all(200), pAdmin: all(200), pAnonymous: all(401),
 	}},
+	{route: "GET /v1/subscriptions", want: map[string]onXY{
+		pResidentA: all(200), pResidentB: all(200),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(403), pAnonymous: all(401),
+	}},
+	{route: "POST /v1/media/uploads", want: map[string]onXY{ // any signed-in user uploads (media_test.go: who reads)
+		pResidentA: all(201), pResidentB: all(201),
+		pOfficerX: all(201), pOfficerY: all(201), pLeaderX: all(201),
+		pIOCOp: all(201), pIOCViewer: all(201), pAdmin: all(201), pAnonymous: all(401),
+	}},
 	{route: "GET /v1/admin/audit", want: map[string]onXY{
 		pResidentA: all(403), pResidentB: all(403),
 		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
@@ -146,6 +156,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 			return s.request(t, "GET", fmt.Sprintf("/v1/tickets/nearby?lat=%v&lng=%v&category=TTDT", x.lat, x.lng), tok[p], nil)
 		case "GET /v1/admin/audit":
 			return s.request(t, "GET", "/v1/admin/audit", tok[p], nil)
+		case "POST /v1/media/uploads":
+			return s.request(t, "POST", "/v1/media/uploads", tok[p], nil, "Upload-Length: 1000")
+		case "GET /v1/subscriptions":
+			return s.request(t, "GET", "/v1/subscriptions", tok[p], nil)
 		}
 		t.Fatalf("policy table names %s, which the matrix cannot call", route)
 		return response{}

@@ -107,6 +107,9 @@ func startServer(t *testing.T, st storeKind, extraEnv ...string) *server {
 		"SMS_DRIVER=http",
 		"SMS_HTTP_URL=" + s.sms.srv.URL,
 		"LOG_FORMAT=json",
+		// Tests file hundreds of reports from one account and address; the abuse limits have
+		// their own tests (security_limits_test.go), which set RATE_LIMITS themselves.
+		"RATE_LIMITS=" + relaxedRateLimits,
 	}
 	if st.mongo != nil {
 		uri, db := st.mongo.NewDatabase(t)

@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -158,4 +159,53 @@ func ParseKey(data []byte) (ed25519.PrivateKey, error) {
 		return nil, errors.New("signing key: not an Ed25519 key")
 	}
 	return priv, nil
+}
+
+// ParsePublicKey decodes an Ed25519 key that verifies tokens: a PKIX "PUBLIC KEY" PEM block, or a
+// PKCS#8 "PRIVATE KEY" block whose public half is taken (the previous signing key file, as it was
+// deployed, can be kept as is during a rotation).
+func ParsePublicKey(data []byte) (ed25519.PublicKey, error) {
+	block, _ := pem.Decode(data)
+	if block == nil {
+		return nil, errors.New("verification key: no PEM block")
+	}
+	if block.Type != "PUBLIC KEY" {
+		priv, err := ParseKey(data)
+		if err != nil {
+			return nil, err
+		}
+		return priv.Public().(ed25519.PublicKey), nil
+	}
+	k, err := x509.ParsePKIXPublicKey(block.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("verification key: %w", err)
+	}
+	pub, ok := k.(ed25519.PublicKey)
+	if !ok {
+		return nil, errors.New("verification key: not an Ed25519 key")
+	}
+	return pub, nil
+}
+
+// LoadVerifyKeys reads the extra verification keys of a rotation from a comma-separated list of
+// PEM files (JWT_VERIFY_KEY_FILES): tokens signed by them stay valid until they expire, while new
+// tokens are signed with the current key only. An empty list yields no keys.
+func LoadVerifyKeys(list string) ([]ed25519.PublicKey, error) {
+	var out []ed25519.PublicKey
+	for _, path := range strings.Split(list, ",") {
+		path = strings.TrimSpace(path)
+		if path == "" {
+			continue
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("read verification key: %w", err)
+		}
+		pub, err := ParsePublicKey(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		out = append(out, pub)
+	}
+	return out, nil
 }

@@ -24,6 +24,7 @@ type config struct {
 	JWTKeyFile     string
 	JWTIssuer      string
 	JWTAudience    string
+	JWTVerifyKeys  string // comma-separated PEM files of keys still trusted for verification (rotation)
 	OfficeHours    [][2]string
 	HolidaysFile   string
 	LogLevel       string
@@ -31,10 +32,13 @@ type config struct {
 	BodyLimit      int
 	RequestTimeout time.Duration
 	CodePrefix     string
+	ConsoleTileURL string // CONSOLE_TILE_URL: base-map tiles under the console's ward maps; none by default
 	ReopenWindow   time.Duration
 	ReopenMax      int
 	SLAInterval    time.Duration
-	Push           pushEnv // FCM_* and PUSH_* (push.go)
+	Push           pushEnv     // FCM_* and PUSH_* (push.go)
+	Media          mediaEnv    // MEDIA_* (media.go)
+	Security       securityEnv // RATE_LIMITS, TRUSTED_PROXIES, *_TIMEOUT (security.go)
 }
 
 // loadConfig reads the configuration from getenv (os.Getenv in production, a map in tests).
@@ -46,21 +50,23 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return def
 	}
 	c := config{
-		Addr:          get("ADDR", ":8080"),
-		DataDir:       get("DATA_DIR", "./data"),
-		MongoURI:      get("MONGODB_URI", ""),
-		MongoDatabase: get("MONGODB_DATABASE", "phananh"),
-		BoundarySet:   get("BOUNDARY_SET", "longxuyen-2023"),
-		SMSDriver:     get("SMS_DRIVER", "log"),
-		SMSHTTPURL:    get("SMS_HTTP_URL", ""),
-		SMSHTTPTmpl:   get("SMS_HTTP_TEMPLATE", ""),
-		SMSHTTPAuth:   get("SMS_HTTP_AUTHORIZATION", ""),
-		JWTIssuer:     get("JWT_ISSUER", "phananh"),
-		JWTAudience:   get("JWT_AUDIENCE", "phananh-api"),
-		HolidaysFile:  get("HOLIDAYS_FILE", ""),
-		LogLevel:      get("LOG_LEVEL", "info"),
-		LogFormat:     get("LOG_FORMAT", "json"),
-		CodePrefix:    get("TICKET_CODE_PREFIX", "LX"),
+		Addr:           get("ADDR", ":8080"),
+		DataDir:        get("DATA_DIR", "./data"),
+		MongoURI:       get("MONGODB_URI", ""),
+		MongoDatabase:  get("MONGODB_DATABASE", "phananh"),
+		BoundarySet:    get("BOUNDARY_SET", "longxuyen-2023"),
+		SMSDriver:      get("SMS_DRIVER", "log"),
+		SMSHTTPURL:     get("SMS_HTTP_URL", ""),
+		SMSHTTPTmpl:    get("SMS_HTTP_TEMPLATE", ""),
+		SMSHTTPAuth:    get("SMS_HTTP_AUTHORIZATION", ""),
+		JWTIssuer:      get("JWT_ISSUER", "phananh"),
+		JWTAudience:    get("JWT_AUDIENCE", "phananh-api"),
+		JWTVerifyKeys:  get("JWT_VERIFY_KEY_FILES", ""),
+		HolidaysFile:   get("HOLIDAYS_FILE", ""),
+		LogLevel:       get("LOG_LEVEL", "info"),
+		LogFormat:      get("LOG_FORMAT", "json"),
+		CodePrefix:     get("TICKET_CODE_PREFIX", "LX"),
+		ConsoleTileURL: get("CONSOLE_TILE_URL", ""),
 	}
 	c.JWTKeyFile = get("JWT_KEY_FILE", filepath.Join(c.DataDir, "jwt-ed25519.pem"))
 	var err error
@@ -80,6 +86,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return c, fmt.Errorf("SLA_INTERVAL must be a duration of at least 50ms, such as 1m")
 	}
 	if c.Push, err = loadPushEnv(get); err != nil {
+		return c, err
+	}
+	if c.Media, err = loadMediaEnv(get, c.DataDir); err != nil {
+		return c, err
+	}
+	if c.Security, err = loadSecurityEnv(get); err != nil {
 		return c, err
 	}
 	if c.OfficeHours, err = parseOfficeHours(get("OFFICE_HOURS", "07:00-11:30,13:00-17:00")); err != nil {

@@ -179,6 +179,10 @@ func buildService(ctx context.Context, store app.Store, cfg config, log *slog.Lo
 	if err != nil {
 		return nil, err
 	}
+	verifyKeys, err := tokens.LoadVerifyKeys(cfg.JWTVerifyKeys)
+	if err != nil {
+		return nil, fmt.Errorf("JWT_VERIFY_KEY_FILES: %w", err)
+	}
 	var sender app.SMSSender = sms.NewLog(log)
 	if cfg.SMSDriver == "http" {
 		h := map[string]string{}
@@ -197,8 +201,13 @@ func buildService(ctx context.Context, store app.Store, cfg config, log *slog.Lo
 	// from the signing key every instance shares.
 	pk := sha256.Sum256(append([]byte("phananh pseudonyms\x00"), key.Seed()...))
 	acfg.PseudonymKey = pk[:]
+	acfg.RateLimits = cfg.Security.RateLimits
+	acfg.Media = cfg.Media.appConfig()
+	if err := os.MkdirAll(acfg.Media.TempDir, 0o750); err != nil {
+		return nil, fmt.Errorf("MEDIA_TEMP_DIR: %w", err)
+	}
 	return app.New(ctx, app.Deps{
-		Store: store, SMS: sender, Tokens: tokens.New(key, cfg.JWTIssuer, cfg.JWTAudience),
+		Store: store, SMS: sender, Tokens: tokens.New(key, cfg.JWTIssuer, cfg.JWTAudience, verifyKeys...),
 		Boundaries: set, Calendar: cal, Logger: log, Now: time.Now, Config: acfg,
 		// Statistics facts and the change feed follow every ticket change (app/stats_facts.go, app/feed.go).
 		Effects: []app.Effect{app.NewFactsEffect(store, cal), app.NewFeedEffect(store), app.NewPushOutbox(store, cfg.Push.appConfig(), time.Now, log)},
@@ -220,6 +229,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	hcfg := handlers.DefaultConfig()
 	hcfg.BodyLimit = cfg.BodyLimit
 	hcfg.RequestTimeout = cfg.RequestTimeout
+	cfg.Security.apply(&hcfg)
+	hcfg.ConsoleTileURL = cfg.ConsoleTileURL
 	srv, err := handlers.New(svc, log, hcfg)
 	if err != nil {
 		return err
@@ -236,7 +247,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	holder, _ := os.Hostname()
 	holder = fmt.Sprintf("%s/%d/%d", holder, os.Getpid(), time.Now().UnixNano())
 	workers.Go(func() { svc.RunSweeps(workerCtx, holder, cfg.SLAInterval) })
-	if err := startPush(workerCtx, cfg.Push, store, log, holder, &workers); err != nil {
+	workers.Go(func() { svc.RunMediaGC(workerCtx, holder, cfg.Media.GCInterval) })
+	if err := startPush(workerCtx, cfg.Push, svc, store, log, holder, &workers); err != nil {
 		ln.Close()
 		return err
 	}

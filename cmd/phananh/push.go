@@ -47,10 +47,12 @@ func (p pushEnv) appConfig() app.PushConfig {
 	return c
 }
 
-// startPush starts the outbox dispatcher in workers, or logs that push is disabled. The outbox
-// is filled either way (the effect is wired in buildService), so nothing is lost while FCM is
-// not configured: the messages wait, queued, for a server that has it.
-func startPush(ctx context.Context, p pushEnv, store app.Store, log *slog.Logger, holder string, workers *sync.WaitGroup) error {
+// startPush starts the pruning of unused devices and the outbox dispatcher in workers, or logs
+// that push is disabled. The outbox and the topic changes are filled either way (the effect is
+// wired in buildService), so nothing is lost while FCM is not configured: they wait, queued, for
+// a server that has it. Pruning needs no FCM and always runs.
+func startPush(ctx context.Context, p pushEnv, svc *app.Service, store app.Store, log *slog.Logger, holder string, workers *sync.WaitGroup) error {
+	workers.Go(func() { svc.RunDevicePruning(ctx, time.Hour) })
 	if p.ProjectID == "" {
 		log.Warn("push disabled: FCM_PROJECT_ID is not set; notifications stay queued in the outbox until a server with FCM configured sends them")
 		return nil
@@ -67,7 +69,7 @@ func startPush(ctx context.Context, p pushEnv, store app.Store, log *slog.Logger
 		auth = "application default credentials"
 	}
 	log.Info("push enabled", "project", p.ProjectID, "endpoint", p.Endpoint, "auth", auth, "batch", p.Batch)
-	d := app.NewDispatcher(app.DispatcherDeps{Store: store, Sender: sender, Config: p.appConfig(), Holder: holder, Logger: log})
+	d := app.NewDispatcher(app.DispatcherDeps{Store: store, Sender: sender, Topics: sender, Config: p.appConfig(), Holder: holder, Logger: log})
 	workers.Go(func() { d.Run(ctx) })
 	return nil
 }

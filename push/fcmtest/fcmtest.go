@@ -8,6 +8,13 @@
 // Failures are scriptable: a queue of responses consumed by successive requests (Script), per
 // token queues (ScriptToken), tokens that are permanently unregistered (Unregister), and a
 // latency per request. Every request is recorded (Received).
+//
+// It also serves the Instance ID topic-management endpoints the SDK's SubscribeToTopic and
+// UnsubscribeFromTopic call (POST /iid/v1:batchAdd and /iid/v1:batchRemove; the SDK sends them
+// to iid.googleapis.com, so the client must redirect that host here, as package push does when
+// given an endpoint). It answers per token ({} or {"error":"NOT_FOUND"} for an unregistered
+// token), records each call (TopicCalls), keeps the memberships (TopicMembers), and can fail
+// whole calls (ScriptTopic).
 package fcmtest
 
 import (
@@ -15,6 +22,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -80,6 +88,110 @@ type Server struct {
 	received  []Request
 	delivered map[string]int // token → successful sends
 	seq       int
+
+	topicScript []Response
+	topicCalls  []TopicCall
+	members     map[string]map[string]bool // topic → tokens
+}
+
+// TopicCall is one received topic-management call and the answer given.
+type TopicCall struct {
+	At        time.Time
+	Subscribe bool   // batchAdd; false: batchRemove
+	Topic     string // without the /topics/ prefix
+	Tokens    []string
+	Status    int
+	Errors    []string // per token: "" or the error answered
+}
+
+// ScriptTopic appends responses consumed, one per call, by the next topic-management calls; a
+// zero Status lets the call succeed.
+func (s *Server) ScriptTopic(rs ...Response) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.topicScript = append(s.topicScript, rs...)
+}
+
+// TopicCalls returns a copy of every topic-management call so far, in arrival order.
+func (s *Server) TopicCalls() []TopicCall {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.topicCalls)
+}
+
+// TopicMembers returns the tokens subscribed to topic, sorted.
+func (s *Server) TopicMembers(topic string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for tok := range s.members[topic] {
+		out = append(out, tok)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// serveTopic implements POST /iid/v1:batchAdd and /iid/v1:batchRemove.
+func (s *Server) serveTopic(w http.ResponseWriter, r *http.Request, subscribe bool) {
+	var body struct {
+		To     string   `json:"to"`
+		Tokens []string `json:"registration_tokens"`
+	}
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.To == "" || len(body.Tokens) == 0 {
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": "InvalidRequest"})
+		return
+	}
+	topic := strings.TrimPrefix(body.To, "/topics/")
+	s.mu.Lock()
+	call := TopicCall{At: time.Now(), Subscribe: subscribe, Topic: topic, Tokens: body.Tokens, Status: http.StatusOK}
+	var resp Response
+	if len(s.topicScript) > 0 {
+		resp, s.topicScript = s.topicScript[0], s.topicScript[1:]
+	}
+	results := make([]map[string]string, len(body.Tokens))
+	if resp.Status != 0 {
+		call.Status = resp.Status
+	} else {
+		call.Errors = make([]string, len(body.Tokens))
+		if s.members == nil {
+			s.members = map[string]map[string]bool{}
+		}
+		for i, tok := range body.Tokens {
+			results[i] = map[string]string{}
+			switch {
+			case s.gone[tok]:
+				results[i]["error"], call.Errors[i] = "NOT_FOUND", "NOT_FOUND"
+			case subscribe:
+				if s.members[topic] == nil {
+					s.members[topic] = map[string]bool{}
+				}
+				s.members[topic][tok] = true
+			default:
+				delete(s.members[topic], tok)
+			}
+		}
+	}
+	s.topicCalls = append(s.topicCalls, call)
+	delay := s.latency + resp.Delay
+	s.mu.Unlock()
+	if delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	if resp.Status != 0 {
+		if resp.RetryAfter != "" {
+			w.Header().Set("Retry-After", resp.RetryAfter)
+		}
+		w.WriteHeader(resp.Status)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": http.StatusText(resp.Status)})
+		return
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"results": results})
 }
 
 // New starts a fake FCM server; Close it when done.
@@ -147,8 +259,12 @@ func (s *Server) Reset() {
 	s.received = nil
 }
 
-// ServeHTTP implements the FCM HTTP v1 send endpoint.
+// ServeHTTP implements the FCM HTTP v1 send endpoint and the IID topic endpoints.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost && (r.URL.Path == "/iid/v1:batchAdd" || r.URL.Path == "/iid/v1:batchRemove") {
+		s.serveTopic(w, r, r.URL.Path == "/iid/v1:batchAdd")
+		return
+	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/v1/projects/")
 	project, op, ok2 := strings.Cut(rest, "/")
 	if !ok || !ok2 || op != "messages:send" || r.Method != http.MethodPost {

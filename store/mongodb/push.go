@@ -18,6 +18,9 @@ import (
 const (
 	collPushDevices = "push_devices"
 	collPushOutbox  = "push_outbox"
+	// Ward topics: subscriptions and pending topic-membership changes (push_topics.go).
+	collPushSubscriptions = "push_subscriptions"
+	collPushTopicOps      = "push_topic_ops"
 )
 
 // pushIndexes are the indexes of the push collections. Plain (not partial) indexes only, as
@@ -28,6 +31,8 @@ func pushIndexes() []indexSpec {
 		{collPushDevices, "seen", bson.D{{Key: "last_seen_at", Value: 1}}, false},
 		{collPushOutbox, "state_due", bson.D{{Key: "state", Value: 1}, {Key: "next_attempt_at", Value: 1}, {Key: "_id", Value: 1}}, false},
 		{collPushOutbox, "lease", bson.D{{Key: "lease_holder", Value: 1}, {Key: "lease_until", Value: 1}}, false},
+		{collPushSubscriptions, "user_area", bson.D{{Key: "user_id", Value: 1}, {Key: "area_code", Value: 1}}, true},
+		{collPushTopicOps, "due", bson.D{{Key: "next_attempt_at", Value: 1}}, false},
 	}
 }
 
@@ -46,25 +51,29 @@ func (d deviceDoc) model() models.Device {
 		AppVersion: d.AppVersion, CreatedAt: utc(d.CreatedAt), LastSeenAt: utc(d.LastSeenAt)}
 }
 
-// UpsertDevice upserts by token (one single-document write, CreatedAt only on insert), then
-// trims the user's devices to the cap: the cap is best effort under concurrent registrations of
-// one user (no transactions), which at worst leaves one extra device until the next one.
-func (s *Store) UpsertDevice(ctx context.Context, d *models.Device, maxPerUser int) error {
-	_, err := s.coll(collPushDevices).UpdateOne(ctx, bson.D{{Key: "_id", Value: d.Token}},
+// UpsertDevice upserts by token with one findAndModify (returning the previous owner;
+// CreatedAt only on insert), then trims the user's devices to the cap: the cap is best effort
+// under concurrent registrations of one user (no transactions), which at worst leaves one extra
+// device until the next one.
+func (s *Store) UpsertDevice(ctx context.Context, d *models.Device, maxPerUser int) (string, []string, error) {
+	var before struct {
+		UserID string `bson:"user_id"`
+	}
+	err := s.coll(collPushDevices).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: d.Token}},
 		bson.D{
 			{Key: "$set", Value: bson.D{{Key: "user_id", Value: d.UserID}, {Key: "platform", Value: string(d.Platform)},
 				{Key: "locale", Value: d.Locale}, {Key: "app_version", Value: d.AppVersion}, {Key: "last_seen_at", Value: d.LastSeenAt.UTC()}}},
 			{Key: "$setOnInsert", Value: bson.D{{Key: "created_at", Value: d.CreatedAt.UTC()}}},
-		}, options.UpdateOne().SetUpsert(true))
-	if err != nil {
-		return translate(err, "upsert device", "device")
+		}, options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.Before)).Decode(&before)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return "", nil, translate(err, "upsert device", "device")
 	}
 	if maxPerUser <= 0 {
-		return nil
+		return before.UserID, nil, nil
 	}
 	devs, err := s.DevicesOfUsers(ctx, []string{d.UserID})
 	if err != nil || len(devs) <= maxPerUser {
-		return err
+		return before.UserID, nil, err
 	}
 	slices.SortFunc(devs, func(a, b models.Device) int {
 		if c := b.LastSeenAt.Compare(a.LastSeenAt); c != 0 {
@@ -76,8 +85,12 @@ func (s *Store) UpsertDevice(ctx context.Context, d *models.Device, maxPerUser i
 	for _, x := range devs[maxPerUser:] {
 		drop = append(drop, x.Token)
 	}
+	slices.Sort(drop)
 	_, err = s.coll(collPushDevices).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: drop}}}, {Key: "user_id", Value: d.UserID}})
-	return translate(err, "cap devices", "device")
+	if err != nil {
+		return "", nil, translate(err, "cap devices", "device")
+	}
+	return before.UserID, drop, nil
 }
 
 // DeleteDevice removes the token (of userID when set).
@@ -111,13 +124,30 @@ func (s *Store) DevicesOfUsers(ctx context.Context, userIDs []string) ([]models.
 	return out, nil
 }
 
-// PruneDevices deletes devices last seen before before.
-func (s *Store) PruneDevices(ctx context.Context, before time.Time) (int, error) {
-	res, err := s.coll(collPushDevices).DeleteMany(ctx, bson.D{{Key: "last_seen_at", Value: bson.D{{Key: "$lt", Value: before.UTC()}}}})
+// PruneDevices finds the devices last seen before before and deletes them one by one, each
+// only if still stale (a registration in between keeps it), returning those deleted. Pruning
+// finds few devices at a time (hourly), so one round trip each is cheap.
+func (s *Store) PruneDevices(ctx context.Context, before time.Time) ([]models.Device, error) {
+	stale := bson.D{{Key: "last_seen_at", Value: bson.D{{Key: "$lt", Value: before.UTC()}}}}
+	cur, err := s.coll(collPushDevices).Find(ctx, stale)
 	if err != nil {
-		return 0, translate(err, "prune devices", "device")
+		return nil, translate(err, "prune devices", "device")
 	}
-	return int(res.DeletedCount), nil
+	var docs []deviceDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err, "prune devices", "device")
+	}
+	var out []models.Device
+	for _, d := range docs {
+		res, err := s.coll(collPushDevices).DeleteOne(ctx, append(bson.D{{Key: "_id", Value: d.Token}}, stale...))
+		if err != nil {
+			return out, translate(err, "prune devices", "device")
+		}
+		if res.DeletedCount == 1 {
+			out = append(out, d.model())
+		}
+	}
+	return out, nil
 }
 
 // UserIDsOf lists enabled users with one of roles (of unitID when set), sorted.
@@ -157,6 +187,7 @@ type pushDoc struct {
 	Event         string            `bson:"event"`
 	UserID        string            `bson:"user_id"`
 	Token         string            `bson:"token"`
+	Topic         string            `bson:"topic,omitempty"`
 	Platform      string            `bson:"platform"`
 	Title         string            `bson:"title"`
 	Body          string            `bson:"body"`
@@ -175,14 +206,14 @@ type pushDoc struct {
 }
 
 func toPushDoc(m models.PushMessage) pushDoc {
-	return pushDoc{ID: m.ID, TicketID: m.TicketID, Version: m.Version, Event: m.Event, UserID: m.UserID, Token: m.Token,
+	return pushDoc{ID: m.ID, TicketID: m.TicketID, Version: m.Version, Event: m.Event, UserID: m.UserID, Token: m.Token, Topic: m.Topic,
 		Platform: string(m.Platform), Title: m.Title, Body: m.Body, Data: m.Data, CollapseKey: m.CollapseKey, Urgent: m.Urgent,
 		TTLMs: m.TTL.Milliseconds(), State: string(models.PushQueued), CreatedAt: m.CreatedAt.UTC(),
 		NextAttemptAt: m.NextAttemptAt.UTC(), LeaseUntil: epoch}
 }
 
 func (d pushDoc) model() models.PushMessage {
-	m := models.PushMessage{ID: d.ID, TicketID: d.TicketID, Version: d.Version, Event: d.Event, UserID: d.UserID, Token: d.Token,
+	m := models.PushMessage{ID: d.ID, TicketID: d.TicketID, Version: d.Version, Event: d.Event, UserID: d.UserID, Token: d.Token, Topic: d.Topic,
 		Platform: models.Platform(d.Platform), Title: d.Title, Body: d.Body, Data: d.Data, CollapseKey: d.CollapseKey, Urgent: d.Urgent,
 		TTL: time.Duration(d.TTLMs) * time.Millisecond, State: models.PushState(d.State), Attempts: d.Attempts,
 		CreatedAt: utc(d.CreatedAt), NextAttemptAt: utc(d.NextAttemptAt), LeaseHolder: d.LeaseHolder, LastError: d.LastError,
@@ -221,11 +252,12 @@ func (s *Store) EnqueuePush(ctx context.Context, msgs []models.PushMessage) (int
 	return 0, translate(err, "enqueue push", "push message")
 }
 
-// ClaimPush claims in three round trips, because FerretDB scans the whole collection per query
-// and there is no findAndModify of many documents: (1) the ids of up to limit due, unleased,
-// queued messages; (2) one UpdateMany that sets holder and a lease token (the expiry with the
-// holder) only on those still queued and unleased, so a concurrent claimer that picked the same
-// ids wins each document at most once; (3) the documents that now carry this exact lease.
+// ClaimPush claims in two or three round trips, because FerretDB scans the whole collection
+// per query and there is no findAndModify of many documents: (1) up to limit due, unleased,
+// queued messages; (2) one UpdateMany that sets holder and the expiry only on those still
+// queued and unleased, so a concurrent claimer that picked the same ids wins each document at
+// most once; when it modified every one of them they are all this holder's, and otherwise (3)
+// the documents that now carry this exact lease are read back.
 func (s *Store) ClaimPush(ctx context.Context, holder string, now time.Time, ttl time.Duration, limit int) ([]models.PushMessage, error) {
 	if limit <= 0 {
 		return nil, nil
@@ -236,35 +268,8 @@ func (s *Store) ClaimPush(ctx context.Context, holder string, now time.Time, ttl
 		{Key: "next_attempt_at", Value: bson.D{{Key: "$lte", Value: now}}},
 		{Key: "lease_until", Value: bson.D{{Key: "$lte", Value: now}}},
 	}
-	cur, err := s.coll(collPushOutbox).Find(ctx, due, options.Find().
-		SetSort(bson.D{{Key: "next_attempt_at", Value: 1}, {Key: "_id", Value: 1}}).
-		SetLimit(int64(limit)).SetProjection(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, translate(err, "claim push", "push message")
-	}
-	var idDocs []struct {
-		ID string `bson:"_id"`
-	}
-	if err := cur.All(ctx, &idDocs); err != nil {
-		return nil, translate(err, "claim push", "push message")
-	}
-	if len(idDocs) == 0 {
-		return nil, nil
-	}
-	ids := make([]string, len(idDocs))
-	for i, d := range idDocs {
-		ids[i] = d.ID
-	}
-	until := now.Add(ttl)
-	_, err = s.coll(collPushOutbox).UpdateMany(ctx, append(bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, due...),
-		bson.D{{Key: "$set", Value: bson.D{{Key: "lease_holder", Value: holder}, {Key: "lease_until", Value: until}}}})
-	if err != nil {
-		return nil, translate(err, "claim push", "push message")
-	}
-	cur, err = s.coll(collPushOutbox).Find(ctx, bson.D{
-		{Key: "lease_holder", Value: holder}, {Key: "lease_until", Value: until}, {Key: "state", Value: string(models.PushQueued)},
-		{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}},
-	}, options.Find().SetSort(bson.D{{Key: "next_attempt_at", Value: 1}, {Key: "_id", Value: 1}}))
+	sort := bson.D{{Key: "next_attempt_at", Value: 1}, {Key: "_id", Value: 1}}
+	cur, err := s.coll(collPushOutbox).Find(ctx, due, options.Find().SetSort(sort).SetLimit(int64(limit)))
 	if err != nil {
 		return nil, translate(err, "claim push", "push message")
 	}
@@ -272,8 +277,35 @@ func (s *Store) ClaimPush(ctx context.Context, holder string, now time.Time, ttl
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, translate(err, "claim push", "push message")
 	}
+	if len(docs) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(docs))
+	for i, d := range docs {
+		ids[i] = d.ID
+	}
+	until := now.Add(ttl)
+	res, err := s.coll(collPushOutbox).UpdateMany(ctx, append(bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, due...),
+		bson.D{{Key: "$set", Value: bson.D{{Key: "lease_holder", Value: holder}, {Key: "lease_until", Value: until}}}})
+	if err != nil {
+		return nil, translate(err, "claim push", "push message")
+	}
+	if res.ModifiedCount != int64(len(ids)) {
+		cur, err = s.coll(collPushOutbox).Find(ctx, bson.D{
+			{Key: "lease_holder", Value: holder}, {Key: "lease_until", Value: until}, {Key: "state", Value: string(models.PushQueued)},
+			{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}},
+		}, options.Find().SetSort(sort))
+		if err != nil {
+			return nil, translate(err, "claim push", "push message")
+		}
+		docs = nil
+		if err := cur.All(ctx, &docs); err != nil {
+			return nil, translate(err, "claim push", "push message")
+		}
+	}
 	out := make([]models.PushMessage, len(docs))
 	for i, d := range docs {
+		d.LeaseHolder, d.LeaseUntil = holder, until
 		out[i] = d.model()
 	}
 	return out, nil

@@ -99,6 +99,13 @@ func (s *Store) DeleteFacts(ctx context.Context) error {
 	return translate(err, "delete facts", "fact")
 }
 
+// RebuildRollups does nothing: the MongoDB store keeps no rollups. Without multi-document
+// transactions (FerretDB v1, DESIGN.md §3) a rollup counter could not be changed atomically with
+// the fact it sums, and a crash between the two would leave it wrong until the next rebuild;
+// reads aggregate the facts directly ($match on the created_day index, then $group), which a
+// MongoDB deployment scales by sharding rather than by pre-summing.
+func (s *Store) RebuildRollups(context.Context) error { return nil }
+
 // factsFilter renders the filters of q.
 func factsFilter(q models.StatsQuery) bson.D {
 	f := bson.D{}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -14,9 +15,16 @@ import (
 
 // UpsertDevice inserts or moves the token and then applies the per-user cap, in one
 // transaction so a concurrent registration never sees the user over the cap.
-func (s *Store) UpsertDevice(ctx context.Context, d *models.Device, maxPerUser int) error {
+func (s *Store) UpsertDevice(ctx context.Context, d *models.Device, maxPerUser int) (string, []string, error) {
+	var prev string
+	var dropped []string
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO push_devices (token, user_id, platform, locale, app_version, created_at, last_seen_at)
+		prev, dropped = "", nil
+		err := tx.QueryRowContext(ctx, `SELECT user_id FROM push_devices WHERE token = ?`, d.Token).Scan(&prev)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO push_devices (token, user_id, platform, locale, app_version, created_at, last_seen_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (token) DO UPDATE SET user_id = excluded.user_id, platform = excluded.platform,
 				locale = excluded.locale, app_version = excluded.app_version, last_seen_at = excluded.last_seen_at`,
@@ -24,12 +32,27 @@ func (s *Store) UpsertDevice(ctx context.Context, d *models.Device, maxPerUser i
 		if err != nil || maxPerUser <= 0 {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM push_devices WHERE user_id = ? AND token NOT IN (
-			SELECT token FROM push_devices WHERE user_id = ? ORDER BY last_seen_at DESC, token DESC LIMIT ?)`,
+		rows, err := tx.QueryContext(ctx, `DELETE FROM push_devices WHERE user_id = ? AND token NOT IN (
+			SELECT token FROM push_devices WHERE user_id = ? ORDER BY last_seen_at DESC, token DESC LIMIT ?) RETURNING token`,
 			d.UserID, d.UserID, maxPerUser)
-		return err
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var tok string
+			if err := rows.Scan(&tok); err != nil {
+				return err
+			}
+			dropped = append(dropped, tok)
+		}
+		return rows.Err()
 	})
-	return translate(err, "upsert device", "device")
+	if err != nil {
+		return "", nil, translate(err, "upsert device", "device")
+	}
+	slices.Sort(dropped)
+	return prev, dropped, nil
 }
 
 // DeleteDevice removes the token (of userID when set); absent is not an error.
@@ -56,6 +79,22 @@ func (s *Store) DevicesOfUsers(ctx context.Context, userIDs []string) ([]models.
 	if err != nil {
 		return nil, translate(err, "devices of users", "device")
 	}
+	out, err := scanDevices(rows)
+	return out, translate(err, "devices of users", "device")
+}
+
+// PruneDevices deletes devices last seen before before and returns them (DELETE … RETURNING).
+func (s *Store) PruneDevices(ctx context.Context, before time.Time) ([]models.Device, error) {
+	rows, err := s.w.QueryContext(ctx, `DELETE FROM push_devices WHERE last_seen_at < ?
+		RETURNING token, user_id, platform, locale, app_version, created_at, last_seen_at`, ms(before))
+	if err != nil {
+		return nil, translate(err, "prune devices", "device")
+	}
+	out, err := scanDevices(rows)
+	return out, translate(err, "prune devices", "device")
+}
+
+func scanDevices(rows *sql.Rows) ([]models.Device, error) {
 	defer rows.Close()
 	var out []models.Device
 	for rows.Next() {
@@ -63,22 +102,12 @@ func (s *Store) DevicesOfUsers(ctx context.Context, userIDs []string) ([]models.
 		var platform string
 		var created, seen int64
 		if err := rows.Scan(&d.Token, &d.UserID, &platform, &d.Locale, &d.AppVersion, &created, &seen); err != nil {
-			return nil, translate(err, "devices of users", "device")
+			return nil, err
 		}
 		d.Platform, d.CreatedAt, d.LastSeenAt = models.Platform(platform), fromMs(created), fromMs(seen)
 		out = append(out, d)
 	}
-	return out, translate(rows.Err(), "devices of users", "device")
-}
-
-// PruneDevices deletes devices last seen before before.
-func (s *Store) PruneDevices(ctx context.Context, before time.Time) (int, error) {
-	res, err := s.w.ExecContext(ctx, `DELETE FROM push_devices WHERE last_seen_at < ?`, ms(before))
-	if err != nil {
-		return 0, translate(err, "prune devices", "device")
-	}
-	n, err := res.RowsAffected()
-	return int(n), translate(err, "prune devices", "device")
+	return out, rows.Err()
 }
 
 // UserIDsOf lists enabled users with one of roles (of unitID when set), sorted.

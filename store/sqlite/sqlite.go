@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -26,6 +27,7 @@ import (
 
 	"phananh/app"
 	"phananh/models"
+	"phananh/store/fsblob"
 )
 
 var _ app.Store = (*Store)(nil)
@@ -47,6 +49,8 @@ type Store struct {
 
 	pruneMu   sync.Mutex
 	lastPrune time.Time // window time of the last sweep of old rate counters
+
+	blobs *fsblob.Dir // media bytes: the "media" directory next to the database file
 }
 
 // Open opens (creating if needed) the database file at path and brings its schema up to date.
@@ -89,7 +93,13 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	return &Store{w: w, r: r}, nil
+	blobs, err := fsblob.Open(filepath.Join(filepath.Dir(path), "media"))
+	if err != nil {
+		r.Close()
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return &Store{w: w, r: r, blobs: blobs}, nil
 }
 
 // Ping checks that both the writer and a reader connection answer.

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 
 	"phananh/models"
@@ -10,8 +11,78 @@ import (
 
 // PutFact upserts the fact of f.TicketID; the ON CONFLICT … WHERE keeps a fact computed from a
 // newer ticket version (a slower writer holding an older copy changes nothing).
+//
+// The daily rollup of the fact's (day, area, unit, category, group) is adjusted in the same
+// transaction: the old fact's indicators are taken out of its rollup row and the new fact's
+// added, so the rollups always equal a recount of the facts.
 func (s *Store) PutFact(ctx context.Context, f *models.TicketFact) error {
-	return translate(putFact(ctx, s.w, f), "put fact", "fact")
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var old models.TicketFact
+		var grp string
+		err := tx.QueryRowContext(ctx, `SELECT version, created_day, area_code, unit_id, category, grp, is_open,
+			is_resolved, is_rejected, is_on_time, is_late_ext, is_rated, is_satisfied, is_reopened, is_ever_resolved
+			FROM stats_facts WHERE ticket_id = ?`, f.TicketID).Scan(&old.Version, &old.CreatedDay, &old.AreaCode,
+			&old.UnitID, &old.Category, &grp, &old.IsOpen, &old.IsResolved, &old.IsRejected, &old.IsOnTime,
+			&old.IsLateExt, &old.IsRated, &old.IsSatisfied, &old.IsReopened, &old.IsEverResolved)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return err
+		case old.Version > f.Version:
+			return nil // a newer fact is stored: keep it
+		default:
+			old.Group = models.Group(grp)
+			if err := addRollup(ctx, tx, &old, -1); err != nil {
+				return err
+			}
+		}
+		if err := putFact(ctx, tx, f); err != nil {
+			return err
+		}
+		return addRollup(ctx, tx, f, 1)
+	})
+	return translate(err, "put fact", "fact")
+}
+
+// rollupColumns are the counters of stats_daily, summed from the fact indicators of the same
+// name (received counts facts).
+const rollupColumns = `received, open, resolved, rejected, on_time, late_ext, rated, satisfied, reopened, ever_resolved`
+
+// addRollup adds sign × the indicators of f to its daily rollup row, and drops the row when no
+// fact is left in it, so that the rollups hold exactly the groups that have facts.
+func addRollup(ctx context.Context, ex execer, f *models.TicketFact, sign int) error {
+	_, err := ex.ExecContext(ctx, `INSERT INTO stats_daily (created_day, area_code, unit_id, category, grp, `+rollupColumns+`)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT (created_day, area_code, unit_id, category, grp) DO UPDATE SET
+		received = received + excluded.received, open = open + excluded.open, resolved = resolved + excluded.resolved,
+		rejected = rejected + excluded.rejected, on_time = on_time + excluded.on_time,
+		late_ext = late_ext + excluded.late_ext, rated = rated + excluded.rated,
+		satisfied = satisfied + excluded.satisfied, reopened = reopened + excluded.reopened,
+		ever_resolved = ever_resolved + excluded.ever_resolved`,
+		f.CreatedDay, f.AreaCode, f.UnitID, f.Category, string(f.Group), sign, sign*f.IsOpen, sign*f.IsResolved,
+		sign*f.IsRejected, sign*f.IsOnTime, sign*f.IsLateExt, sign*f.IsRated, sign*f.IsSatisfied, sign*f.IsReopened,
+		sign*f.IsEverResolved)
+	if err != nil || sign > 0 {
+		return err
+	}
+	_, err = ex.ExecContext(ctx, `DELETE FROM stats_daily WHERE created_day = ? AND area_code = ? AND unit_id = ?
+		AND category = ? AND grp = ? AND received = 0`, f.CreatedDay, f.AreaCode, f.UnitID, f.Category, string(f.Group))
+	return err
+}
+
+// RebuildRollups recomputes every daily rollup row from the facts in one transaction.
+func (s *Store) RebuildRollups(ctx context.Context) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM stats_daily`); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO stats_daily (created_day, area_code, unit_id, category, grp, `+rollupColumns+`)
+			SELECT created_day, area_code, unit_id, category, grp, COUNT(*), SUM(is_open), SUM(is_resolved),
+			SUM(is_rejected), SUM(is_on_time), SUM(is_late_ext), SUM(is_rated), SUM(is_satisfied), SUM(is_reopened),
+			SUM(is_ever_resolved) FROM stats_facts GROUP BY 1, 2, 3, 4, 5`)
+		return err
+	})
+	return translate(err, "rebuild rollups", "fact")
 }
 
 // execer is what putFact needs of a connection or a transaction (bulk loads in tests).
@@ -43,9 +114,15 @@ func putFact(ctx context.Context, ex execer, f *models.TicketFact) error {
 	return err
 }
 
-// DeleteFacts removes every fact.
+// DeleteFacts removes every fact and rollup.
 func (s *Store) DeleteFacts(ctx context.Context) error {
-	_, err := s.w.ExecContext(ctx, `DELETE FROM stats_facts`)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM stats_daily`); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM stats_facts`)
+		return err
+	})
 	return translate(err, "delete facts", "fact")
 }
 
@@ -91,14 +168,16 @@ func keyColumn(by models.StatsDimension) string {
 	return "''"
 }
 
-// AggregateFacts sums the indicators per group in one GROUP BY.
+// AggregateFacts sums the daily rollups per group in one GROUP BY (a year is a few thousand
+// rollup rows instead of hundreds of thousands of facts) and adds Overdue, which depends on the
+// current time, from the facts whose deadline runs: the (is_running, created_day, …) index
+// covers that count.
 func (s *Store) AggregateFacts(ctx context.Context, q models.StatsQuery) ([]models.StatsCounts, error) {
 	where, args := factsWhere(q)
 	key := keyColumn(q.By)
-	rows, err := s.r.QueryContext(ctx, `SELECT `+key+`, COUNT(*), SUM(is_open), SUM(is_resolved), SUM(is_rejected),
-		SUM(CASE WHEN is_running = 1 AND due_at < ? THEN 1 ELSE 0 END), SUM(is_on_time), SUM(is_late_ext), SUM(is_rated),
-		SUM(is_satisfied), SUM(is_reopened), SUM(is_ever_resolved)
-		FROM stats_facts`+where+` GROUP BY 1 ORDER BY 1`, append([]any{ms(q.Now)}, args...)...)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+key+`, SUM(received), SUM(open), SUM(resolved), SUM(rejected),
+		SUM(on_time), SUM(late_ext), SUM(rated), SUM(satisfied), SUM(reopened), SUM(ever_resolved)
+		FROM stats_daily`+where+` GROUP BY 1 ORDER BY 1`, args...)
 	if err != nil {
 		return nil, translate(err, "aggregate facts", "fact")
 	}
@@ -106,13 +185,52 @@ func (s *Store) AggregateFacts(ctx context.Context, q models.StatsQuery) ([]mode
 	var out []models.StatsCounts
 	for rows.Next() {
 		var c models.StatsCounts
-		if err := rows.Scan(&c.Key, &c.Received, &c.Open, &c.Resolved, &c.Rejected, &c.Overdue, &c.OnTime,
+		if err := rows.Scan(&c.Key, &c.Received, &c.Open, &c.Resolved, &c.Rejected, &c.OnTime,
 			&c.LateWithExtension, &c.Rated, &c.Satisfied, &c.Reopened, &c.EverResolved); err != nil {
 			return nil, translate(err, "aggregate facts", "fact")
 		}
 		out = append(out, c)
 	}
-	return out, translate(rows.Err(), "aggregate facts", "fact")
+	if err := rows.Err(); err != nil {
+		return nil, translate(err, "aggregate facts", "fact")
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	overdue, err := s.overdue(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Overdue = overdue[out[i].Key]
+	}
+	return out, nil
+}
+
+// overdue counts the running facts matching q whose deadline is before q.Now, per group key.
+func (s *Store) overdue(ctx context.Context, q models.StatsQuery) (map[string]int, error) {
+	where, args := factsWhere(q)
+	if where == "" {
+		where = " WHERE is_running = 1 AND due_at < ?"
+	} else {
+		where += " AND is_running = 1 AND due_at < ?"
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+keyColumn(q.By)+`, COUNT(*) FROM stats_facts`+where+` GROUP BY 1`,
+		append(args, ms(q.Now))...)
+	if err != nil {
+		return nil, translate(err, "count overdue", "fact")
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, translate(err, "count overdue", "fact")
+		}
+		out[k] = n
+	}
+	return out, translate(rows.Err(), "count overdue", "fact")
 }
 
 // ResolveTimes lists the resolve durations of the resolved facts matching q.

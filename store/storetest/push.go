@@ -29,6 +29,10 @@ var pushTests = []storeTest{
 	{"ClaimDueAndLeased", testPushClaim},
 	{"CompleteAndReschedule", testPushCompleteReschedule},
 	{"ConcurrentClaims", testPushConcurrentClaims},
+	{"TopicMessage", testPushTopicMessage},
+	{"Subscriptions", testSubscriptions},
+	{"TopicOps", testTopicOps},
+	{"TopicOpsConcurrentClaims", testTopicOpsConcurrentClaims},
 }
 
 func device(token, user string, seen time.Duration) *models.Device {
@@ -36,15 +40,32 @@ func device(token, user string, seen time.Duration) *models.Device {
 		CreatedAt: at(seen), LastSeenAt: at(seen)}
 }
 
+// upsert registers d and returns the previous owner and the devices the cap dropped.
+func upsert(t *testing.T, s app.Store, d *models.Device, maxPerUser int) (string, []string) {
+	t.Helper()
+	prev, dropped, err := s.UpsertDevice(ctx(t), d, maxPerUser)
+	must(t, err, "UpsertDevice "+d.Token)
+	return prev, dropped
+}
+
 func testDeviceUpsertMoves(t *testing.T, s app.Store) {
-	must(t, s.UpsertDevice(ctx(t), device("tok-a", "u1", 0), 10), "UpsertDevice")
-	must(t, s.UpsertDevice(ctx(t), device("tok-b", "u1", time.Minute), 10), "UpsertDevice")
+	if prev, _ := upsert(t, s, device("tok-a", "u1", 0), 10); prev != "" {
+		t.Errorf("new token: previous owner %q, want none", prev)
+	}
+	upsert(t, s, device("tok-b", "u1", time.Minute), 10)
+	if prev, _ := upsert(t, s, device("tok-b", "u1", 2*time.Minute), 10); prev != "u1" {
+		t.Errorf("registered again: previous owner %q, want u1", prev)
+	}
 	moved := device("tok-a", "u2", time.Hour)
 	moved.Platform, moved.Locale, moved.AppVersion = models.PlatformIOS, "en-US", "2.0"
-	must(t, s.UpsertDevice(ctx(t), moved, 10), "UpsertDevice moved")
+	if prev, _ := upsert(t, s, moved, 10); prev != "u1" {
+		t.Errorf("moved token: previous owner %q, want u1", prev)
+	}
 	got, err := s.DevicesOfUsers(ctx(t), []string{"u2", "u1", "nobody"})
 	must(t, err, "DevicesOfUsers")
-	want := []models.Device{*device("tok-b", "u1", time.Minute),
+	tokB := device("tok-b", "u1", 2*time.Minute)
+	tokB.CreatedAt = at(time.Minute)
+	want := []models.Device{*tokB,
 		{Token: "tok-a", UserID: "u2", Platform: models.PlatformIOS, Locale: "en-US", AppVersion: "2.0", CreatedAt: at(0), LastSeenAt: at(time.Hour)}}
 	wantEqual(t, "DevicesOfUsers", want, got)
 	got, err = s.DevicesOfUsers(ctx(t), nil)
@@ -53,12 +74,17 @@ func testDeviceUpsertMoves(t *testing.T, s app.Store) {
 }
 
 func testDeviceCap(t *testing.T, s app.Store) {
+	var dropped []string
 	for i := range 5 {
-		must(t, s.UpsertDevice(ctx(t), device(fmt.Sprintf("tok-%d", i), "u1", time.Duration(i)*time.Minute), 3), "UpsertDevice")
+		_, d := upsert(t, s, device(fmt.Sprintf("tok-%d", i), "u1", time.Duration(i)*time.Minute), 3)
+		dropped = append(dropped, d...)
 	}
-	must(t, s.UpsertDevice(ctx(t), device("other", "u2", 0), 3), "UpsertDevice u2")
+	wantEqual(t, "dropped by the cap", []string{"tok-0", "tok-1"}, dropped)
+	upsert(t, s, device("other", "u2", 0), 3)
 	// Seeing tok-2 again makes it the newest; tok-3 is then the oldest of the three kept.
-	must(t, s.UpsertDevice(ctx(t), device("tok-2", "u1", time.Hour), 3), "UpsertDevice again")
+	if _, d := upsert(t, s, device("tok-2", "u1", time.Hour), 3); len(d) != 0 {
+		t.Errorf("registering a kept device again dropped %v", d)
+	}
 	got, err := s.DevicesOfUsers(ctx(t), []string{"u1", "u2"})
 	must(t, err, "DevicesOfUsers")
 	var tokens []string
@@ -69,15 +95,18 @@ func testDeviceCap(t *testing.T, s app.Store) {
 }
 
 func testDeviceDeleteAndPrune(t *testing.T, s app.Store) {
-	must(t, s.UpsertDevice(ctx(t), device("old", "u1", 0), 0), "UpsertDevice")
-	must(t, s.UpsertDevice(ctx(t), device("new", "u1", 48*time.Hour), 0), "UpsertDevice")
-	must(t, s.UpsertDevice(ctx(t), device("mine", "u2", 48*time.Hour), 0), "UpsertDevice")
+	upsert(t, s, device("old", "u1", 0), 0)
+	upsert(t, s, device("new", "u1", 48*time.Hour), 0)
+	upsert(t, s, device("mine", "u2", 48*time.Hour), 0)
 	must(t, s.DeleteDevice(ctx(t), "mine", "u1"), "DeleteDevice of another user") // not u1's: kept
 	must(t, s.DeleteDevice(ctx(t), "absent", ""), "DeleteDevice absent")
-	n, err := s.PruneDevices(ctx(t), at(24*time.Hour))
+	pruned, err := s.PruneDevices(ctx(t), at(24*time.Hour))
 	must(t, err, "PruneDevices")
-	if n != 1 {
-		t.Errorf("PruneDevices = %d, want 1", n)
+	wantEqual(t, "pruned", []models.Device{*device("old", "u1", 0)}, pruned)
+	pruned, err = s.PruneDevices(ctx(t), at(24*time.Hour))
+	must(t, err, "PruneDevices again")
+	if len(pruned) != 0 {
+		t.Errorf("second PruneDevices = %v, want none", pruned)
 	}
 	got, err := s.DevicesOfUsers(ctx(t), []string{"u1", "u2"})
 	must(t, err, "DevicesOfUsers")

@@ -1,0 +1,106 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"phananh/models"
+)
+
+// Limit allows Max hits per fixed Window. Counters live in the store (HitCounter), so every
+// instance of the server shares them and a restart does not reset them.
+type Limit struct {
+	Max    int
+	Window time.Duration
+}
+
+// RateLimits are the abuse limits of the API, by name: "<operation>_user" counts per signed-in
+// account, "<operation>_ip" per client address. Operations: intake (reports), login (password
+// sign-in), upload (media). OTP limits are OTPPerPhone, OTPPerIP and OTPVerifyPerIP.
+type RateLimits map[string]Limit
+
+// DefaultRateLimits are generous for people and tight for scripts. Per-address limits are high
+// because Vietnamese mobile carriers put many phones behind one address (carrier-grade NAT).
+func DefaultRateLimits() RateLimits {
+	return RateLimits{
+		"intake_user": {30, 15 * time.Minute},
+		"intake_ip":   {1000, 15 * time.Minute},
+		"login_ip":    {100, 15 * time.Minute},
+		"upload_user": {120, 15 * time.Minute},
+		"upload_ip":   {3000, 15 * time.Minute},
+	}
+}
+
+// ParseRateLimits reads RATE_LIMITS, e.g. "intake_user=30/15m,login_ip=100/15m", over the
+// defaults; "name=off" removes a limit.
+func ParseRateLimits(s string) (RateLimits, error) {
+	out := DefaultRateLimits()
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		name, spec, ok := strings.Cut(part, "=")
+		if _, known := DefaultRateLimits()[name]; !ok || !known {
+			return nil, fmt.Errorf("RATE_LIMITS: %q is not name=max/window with a name of intake_user, intake_ip, login_ip, upload_user, upload_ip", part)
+		}
+		if spec == "off" {
+			delete(out, name)
+			continue
+		}
+		max, window, ok := strings.Cut(spec, "/")
+		n, err := strconv.Atoi(max)
+		d, derr := time.ParseDuration(window)
+		if !ok || err != nil || derr != nil || n < 1 || d < time.Second || d > 24*time.Hour {
+			return nil, fmt.Errorf("RATE_LIMITS: %q must be name=max/window, e.g. intake_user=30/15m (window 1s to 24h)", part)
+		}
+		out[name] = Limit{Max: n, Window: d}
+	}
+	return out, nil
+}
+
+// RetryAfter is the cause carried by every ERateLimited error: when the caller may try again,
+// for the Retry-After header.
+type RetryAfter struct{ At time.Time }
+
+func (r *RetryAfter) Error() string { return "retry after " + r.At.Format(time.RFC3339) }
+
+// rateLimited builds the 429 error of a limit that resets at until.
+func rateLimited(until time.Time, format string, args ...any) error {
+	return models.WrapError(models.ERateLimited, &RetryAfter{At: until}, format, args...)
+}
+
+// hit counts one attempt against key in the current window of l and refuses past l.Max.
+func (s *Service) hit(ctx context.Context, key string, l Limit) error {
+	window := s.clock().Truncate(l.Window)
+	n, err := s.store.HitCounter(ctx, key, window)
+	if err != nil {
+		return err
+	}
+	if n > l.Max {
+		until := window.Add(l.Window)
+		return rateLimited(until, "too many requests; try again after %s", until.In(models.VietnamTime).Format("15:04:05"))
+	}
+	return nil
+}
+
+// RateLimit counts one request of operation (intake, login, upload …) against the caller's
+// address and, when signed in, account, under the configured limits "<operation>_ip" and
+// "<operation>_user"; past either it returns ERateLimited carrying RetryAfter. Transports call
+// it before the work, so refused requests cost one counter increment each.
+func (s *Service) RateLimit(ctx context.Context, operation, ip, userID string) error {
+	if l, ok := s.cfg.RateLimits[operation+"_ip"]; ok && ip != "" {
+		if err := s.hit(ctx, "rl:"+operation+"_ip:"+ip, l); err != nil {
+			return err
+		}
+	}
+	if l, ok := s.cfg.RateLimits[operation+"_user"]; ok && userID != "" {
+		if err := s.hit(ctx, "rl:"+operation+"_user:"+userID, l); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# bench/run.sh — the reproducible benchmark suite of issue 7. Runs on a fresh clone:
+#
+#   bash bench/run.sh                 # everything, writes bench/RESULTS.md
+#   BENCH_PARTS=route bash bench/run.sh    # only some parts: micro, route, api (comma list)
+#   BENCH_TICKETS=100000 ROUTE_POINTS=100000 bash bench/run.sh   # a quicker run
+#
+# Parts:
+#   micro  go test -bench of the hot functions (routing, deadline arithmetic, JWT verification,
+#          ticket JSON, push dispatch)
+#   route  the national boundary set: index build, memory, lookups/s, 0 allocs, agreement with
+#          the exact reference on ROUTE_POINTS points; baselines (a) naive orb/planar and
+#          (b) PostGIS ST_Contains with a GiST index (installed with apt-get when missing;
+#          skipped with a message when that is impossible)
+#   api    a server on SQLite with BENCH_TICKETS generated tickets, loaded by vegeta: intake,
+#          queue, statistics summary, against a trivial Fiber handler; server RSS
+#
+# Each part writes its raw output under $BENCH_OUT (default: a temporary directory) and the
+# summary goes to bench/RESULTS.md. A part that cannot run says why in the results.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+PARTS=${BENCH_PARTS:-micro,route,api}
+TICKETS=${BENCH_TICKETS:-1000000}
+ROUTE_POINTS=${ROUTE_POINTS:-1000000}
+NATIONAL=${NATIONAL_FILE:-$ROOT/../shared/data/boundaries/vietnam-2025.geojson.gz}
+OUT=${BENCH_OUT:-$(mktemp -d /tmp/phananh-bench.XXXXXX)}
+RESULTS=${BENCH_RESULTS:-$ROOT/bench/RESULTS.md}
+PORT=${BENCH_PORT:-18080}
+BASEPORT=${BENCH_BASELINE_PORT:-18081}
+mkdir -p "$OUT/bin"
+log() { echo "bench: $*" >&2; }
+want() { [[ ",$PARTS," == *",$1,"* ]]; }
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; }
+trap cleanup EXIT
+
+command -v go >/dev/null || { log "go is required"; exit 1; }
+log "output in $OUT"
+build() { go build -o "$OUT/bin/" "$@" || { log "build of $* failed"; exit 1; }; }
+want route && build ./bench/cmd/route
+want api && build ./cmd/phananh ./bench/cmd/gen ./bench/cmd/load ./bench/cmd/baseline
+
+# ---------------------------------------------------------------------------------------------
+micro() {
+	log "micro benchmarks"
+	go test -run '^$' -bench 'BenchmarkLocate' -benchtime 2s ./geo >"$OUT/micro-geo.txt" 2>&1
+	go test -run '^$' -bench . -benchtime 1s ./models ./tokens >"$OUT/micro-models-tokens.txt" 2>&1
+	go test -run '^$' -bench 'BenchmarkTicketJSON' -benchtime 1s ./handlers >"$OUT/micro-json.txt" 2>&1
+	go test -run '^$' -bench 'BenchmarkDispatch' -benchtime 1s ./push >"$OUT/micro-push.txt" 2>&1
+	grep -h '^Benchmark' "$OUT"/micro-*.txt >"$OUT/micro.txt" || true
+}
+
+# ---------------------------------------------------------------------------------------------
+PG_DSN=""
+postgis_setup() {
+	if ! ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then
+		if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+			log "installing postgresql + postgis with apt-get"
+			(apt-get -o DPkg::Lock::Timeout=600 update -qq &&
+				DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq postgresql postgis) \
+				>"$OUT/apt.log" 2>&1 || { echo "apt-get install postgresql postgis failed (see apt.log)"; return 1; }
+		else
+			echo "PostGIS is not installed and apt-get cannot run as $(id -un)"
+			return 1
+		fi
+	fi
+	local ver
+	ver=$(ls /usr/lib/postgresql | sort -n | tail -1)
+	if ! pg_lsclusters 2>/dev/null | grep -q "^$ver "; then
+		pg_createcluster "$ver" main >>"$OUT/apt.log" 2>&1 || { echo "pg_createcluster failed"; return 1; }
+	fi
+	pg_ctlcluster "$ver" main start >>"$OUT/apt.log" 2>&1 || true
+	for _ in $(seq 30); do pg_isready -q -h 127.0.0.1 && break; sleep 1; done
+	pg_isready -q -h 127.0.0.1 || { echo "PostgreSQL $ver did not start"; return 1; }
+	su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'phananh-bench'\"" >>"$OUT/apt.log" 2>&1 || { echo "cannot set the postgres password"; return 1; }
+	su postgres -c "psql -q -c 'DROP DATABASE IF EXISTS phananh_bench' -c 'CREATE DATABASE phananh_bench'" >>"$OUT/apt.log" 2>&1 || { echo "cannot create the database"; return 1; }
+	PG_DSN="host=127.0.0.1 user=postgres password=phananh-bench dbname=phananh_bench sslmode=disable"
+	PG_VERSION=$(su postgres -c "psql -tA -d phananh_bench -c 'CREATE EXTENSION IF NOT EXISTS postgis; SELECT version(), postgis_full_version()'" 2>&1 | tr '\n' ' ' | cut -c1-200)
+	return 0
+}
+
+route() {
+	if [ ! -f "$NATIONAL" ]; then
+		echo '{"skipped":"national boundary file not found at '"$NATIONAL"'"}' >"$OUT/route.json"
+		return
+	fi
+	postgis_setup >"$OUT/postgis-setup.txt" || {
+		log "PostGIS skipped: $(cat "$OUT/postgis-setup.txt")"
+		cp "$OUT/postgis-setup.txt" "$OUT/postgis-skipped.txt"
+	}
+	log "routing on $NATIONAL with $ROUTE_POINTS points${PG_DSN:+ and PostGIS}"
+	"$OUT/bin/route" -file "$NATIONAL" -points "$ROUTE_POINTS" ${PG_DSN:+-postgis "$PG_DSN"} >"$OUT/route.json" 2>"$OUT/route.log"
+	echo "${PG_VERSION:-}" >"$OUT/postgis-version.txt"
+}
+
+# ---------------------------------------------------------------------------------------------
+start_server() {
+	DATA_DIR="$OUT/data" ADDR="127.0.0.1:$PORT" LOG_LEVEL=info SMS_DRIVER=log SLA_INTERVAL=1h \
+		"$OUT/bin/phananh" >>"$OUT/server.out" 2>>"$OUT/server.log" &
+	SERVER_PID=$!
+	PIDS+=("$SERVER_PID")
+	for _ in $(seq 120); do
+		curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && return 0
+		sleep 0.5
+	done
+	log "server did not start; see $OUT/server.log"
+	return 1
+}
+
+stop_server() {
+	kill "$SERVER_PID" 2>/dev/null
+	wait "$SERVER_PID" 2>/dev/null
+}
+
+api() {
+	rm -rf "$OUT/data" && mkdir -p "$OUT/data"
+	start_server || return
+	stop_server
+	log "generating $TICKETS tickets"
+	local t0=$SECONDS
+	"$OUT/bin/gen" -db "$OUT/data/phananh.db" -n "$TICKETS" >"$OUT/gen.txt" 2>"$OUT/gen.log" || { log "gen failed"; cat "$OUT/gen.log" >&2; return; }
+	echo "$((SECONDS - t0))" >"$OUT/gen-seconds.txt"
+	du -sh "$OUT/data/phananh.db" | cut -f1 >"$OUT/db-size.txt"
+	start_server || return
+	local unit password key
+	unit=$(curl -s "http://127.0.0.1:$PORT/v1/units" | grep -o '"id":"longxuyen-2023\.[0-9]*\.cong_an"' | head -1 | cut -d'"' -f4)
+	password="bench password $RANDOM$RANDOM"
+	echo "$password" | DATA_DIR="$OUT/data" "$OUT/bin/phananh" admin user create --role officer --username canbo.bench --unit "$unit" >>"$OUT/admin.log" 2>&1
+	key=$(DATA_DIR="$OUT/data" "$OUT/bin/phananh" admin apikey create --name bench --scope stats 2>>"$OUT/admin.log" | tail -1)
+	"$OUT/bin/baseline" -addr "127.0.0.1:$BASEPORT" >"$OUT/baseline.log" 2>&1 &
+	PIDS+=("$!")
+	sleep 1
+	echo "$unit" >"$OUT/officer-unit.txt"
+	"$OUT/bin/gen" -explain-unit "$unit" -db "$OUT/data/phananh.db" >"$OUT/queue-plan.txt" 2>&1
+	log "load: baseline, intake, queue, summary"
+	"$OUT/bin/load" -base "http://127.0.0.1:$PORT" -baseline "http://127.0.0.1:$BASEPORT" \
+		-server-log "$OUT/server.log" -server-pid "$SERVER_PID" -officer canbo.bench -password "$password" \
+		-stats-key "$key" -json "$OUT/load.jsonl" >"$OUT/load.txt" 2>"$OUT/load.log"
+	grep VmHWM "/proc/$SERVER_PID/status" >"$OUT/server-hwm.txt" 2>/dev/null
+	stop_server
+}
+
+want micro && micro
+want route && route
+want api && api
+log "writing $RESULTS"
+go run ./bench/cmd/report -out "$OUT" -parts "$PARTS" -results "$RESULTS" || exit 1
+log "done: $RESULTS (raw output in $OUT)"

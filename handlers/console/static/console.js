@@ -1,0 +1,70 @@
+// phananh console: the little the pages need beyond HTML. Served from /console/static so the
+// Content-Security-Policy can forbid inline scripts.
+(function () {
+  'use strict';
+
+  // A form sends once: its buttons are disabled after submit, so a double click cannot send the
+  // same action twice (the second would be refused as a version conflict anyway).
+  document.addEventListener('submit', function (e) {
+    var form = e.target;
+    window.setTimeout(function () {
+      form.querySelectorAll('button').forEach(function (b) { b.disabled = true; });
+    }, 0);
+  });
+
+  // Result photos are shrunk in the browser (longer side 1600 px, JPEG) before they are sent,
+  // so a form of phone photos stays within the server's body limit; the server makes its own
+  // renditions from them. Without this script the form still posts the files as they are.
+  var resolveForm = document.getElementById('form-resolve');
+  if (resolveForm && window.fetch && window.FormData && window.createImageBitmap) {
+    resolveForm.addEventListener('submit', function (e) {
+      var input = resolveForm.querySelector('input[type=file]');
+      if (!input || input.files.length === 0) { return; }
+      e.preventDefault();
+      var data = new FormData(resolveForm);
+      data.delete('photos');
+      Promise.all(Array.prototype.map.call(input.files, shrink))
+        .then(function (blobs) {
+          blobs.forEach(function (b, i) { data.append('photos', b, 'photo-' + (i + 1) + '.jpg'); });
+          // getAttribute: the form's hidden input named "action" shadows the .action property.
+          return fetch(resolveForm.getAttribute('action'), { method: 'POST', body: data, credentials: 'same-origin' });
+        })
+        .then(function (r) {
+          if (r.redirected) { window.location.assign(r.url); return null; }
+          return r.text().then(function (html) { document.open(); document.write(html); document.close(); });
+        })
+        .catch(function () {
+          resolveForm.querySelectorAll('button').forEach(function (b) { b.disabled = false; });
+        });
+    });
+  }
+
+  function shrink(file) {
+    return createImageBitmap(file).then(function (bmp) {
+      var scale = Math.min(1, 1600 / Math.max(bmp.width, bmp.height));
+      var canvas = document.createElement('canvas');
+      canvas.width = Math.round(bmp.width * scale);
+      canvas.height = Math.round(bmp.height * scale);
+      canvas.getContext('2d').drawImage(bmp, 0, 0, canvas.width, canvas.height);
+      return new Promise(function (resolve) {
+        canvas.toBlob(function (b) { resolve(b || file); }, 'image/jpeg', 0.85);
+      });
+    }).catch(function () { return file; }); // not decodable here: send it as is, the server explains
+  }
+
+  // The IOC dashboard refreshes its figures in place every data-refresh seconds. If the answer
+  // is not a dashboard (the session ended), the whole page reloads and shows the sign-in page.
+  var every = parseInt(document.body.getAttribute('data-refresh') || '0', 10);
+  if (every > 0 && document.getElementById('dash')) {
+    window.setInterval(function () {
+      fetch(window.location.href, { credentials: 'same-origin', headers: { Accept: 'text/html' } })
+        .then(function (r) { return r.ok ? r.text() : Promise.reject(new Error(String(r.status))); })
+        .then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, 'text/html').getElementById('dash');
+          if (!fresh) { window.location.reload(); return; }
+          document.getElementById('dash').replaceWith(document.importNode(fresh, true));
+        })
+        .catch(function () { /* keep the last figures; try again at the next tick */ });
+    }, every * 1000);
+  }
+})();

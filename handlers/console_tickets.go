@@ -1,0 +1,316 @@
+package handlers
+
+import (
+	"fmt"
+	"io"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"phananh/app"
+	"phananh/models"
+)
+
+// consoleQueueView is the queue page: the same page of app.Service.Queue the API serves, with
+// the filters echoed back into the form.
+type consoleQueueView struct {
+	Tickets    []consoleRow
+	Counts     []consoleCount
+	NextURL    string
+	State      string
+	Category   string
+	Unit       string
+	Overdue    bool
+	Q          string
+	States     []models.State
+	Categories []consoleOption
+	Units      []consoleOption // IOC only: the queue of any unit
+}
+
+type consoleRow struct {
+	ticketBody
+	CategoryName string
+}
+
+type consoleCount struct {
+	State models.State
+	N     int
+}
+
+type consoleOption struct{ Value, Label string }
+
+func (s *Server) consoleCategories(lang string) []consoleOption {
+	var out []consoleOption
+	for _, cat := range s.svc.Categories() {
+		out = append(out, consoleOption{cat.Code, cat.Code + " — " + localName(lang, cat.Name, cat.NameEN)})
+	}
+	return out
+}
+
+func (s *Server) consoleUnits(lang string) []consoleOption {
+	var out []consoleOption
+	for _, u := range s.svc.Units() {
+		out = append(out, consoleOption{u.ID, localName(lang, u.Name, u.NameEN)})
+	}
+	return out
+}
+
+func localName(lang, vi, en string) string {
+	if lang == "en" && en != "" {
+		return en
+	}
+	return vi
+}
+
+func (s *Server) categoryName(lang, code string) string {
+	for _, cat := range s.svc.Categories() {
+		if cat.Code == code {
+			return localName(lang, cat.Name, cat.NameEN)
+		}
+	}
+	return code
+}
+
+func (s *Server) consoleQueue(c *fiber.Ctx) error {
+	p := principal(c)
+	lang := s.consoleLang(c)
+	v := &consoleQueueView{State: c.Query("state"), Category: c.Query("category"), Unit: c.Query("unit"),
+		Overdue: c.Query("overdue") == "true", Q: c.Query("q"), States: models.States, Categories: s.consoleCategories(lang)}
+	q := app.QueueParams{Category: v.Category, Q: v.Q, Overdue: v.Overdue, Cursor: c.Query("cursor"), Limit: 50}
+	if v.State != "" {
+		q.States = []models.State{models.State(v.State)}
+	}
+	if p.Role.SeesAllTickets() {
+		q.Unit = v.Unit
+		v.Units = s.consoleUnits(lang)
+	}
+	page, err := s.svc.Queue(c.UserContext(), p, q)
+	if err != nil {
+		return err
+	}
+	for _, t := range page.Tickets {
+		v.Tickets = append(v.Tickets, consoleRow{listView(t, p, s.svc.Overdue(t)), s.categoryName(lang, t.Category)})
+	}
+	for _, st := range models.States {
+		if n := page.Counts[st]; n > 0 {
+			v.Counts = append(v.Counts, consoleCount{st, n})
+		}
+	}
+	if page.NextCursor != "" {
+		next := c.Queries()
+		vals := url.Values{}
+		for k, val := range next {
+			vals.Set(k, val)
+		}
+		vals.Set("cursor", page.NextCursor)
+		v.NextURL = consolePrefix + "/queue?" + vals.Encode()
+	}
+	return s.consoleRender(c, fiber.StatusOK, "queue", "queue.title", nil, v)
+}
+
+// consoleTicketView is the ticket page: the API's detail view (app.Service.Detail through
+// detailView, so the console shows exactly what the API would) plus what the forms need.
+type consoleTicketView struct {
+	T             ticketBody
+	CategoryName  string
+	Public        []eventBody
+	Internal      []eventBody
+	Map           *consoleMap
+	Units         []consoleOption
+	Outcomes      []models.Outcome
+	RejectReasons []string
+	Forms         []string // the allowed actions that have a form, in a fixed order
+	DefaultDueAt  string   // a suggestion for request_extension (datetime-local)
+	ResultMedia   []string // the unit's result photos
+}
+
+// consoleFormOrder is the order of the action forms on the ticket page: the usual next step first.
+var consoleFormOrder = []models.Action{models.ActAccept, models.ActStart, models.ActResolve, models.ActRequestInfo,
+	models.ActNote, models.ActAssign, models.ActRequestExt, models.ActApproveExt, models.ActDenyExt,
+	models.ActTransfer, models.ActMarkDuplicate, models.ActReject}
+
+func (s *Server) consoleTicketData(c *fiber.Ctx, t *models.Ticket) (*consoleTicketView, error) {
+	p := principal(c)
+	lang := s.consoleLang(c)
+	d, err := s.svc.Detail(c.UserContext(), p, t)
+	if err != nil {
+		return nil, err
+	}
+	b := detailView(d, s.svc.Overdue(t))
+	v := &consoleTicketView{T: b, CategoryName: s.categoryName(lang, t.Category), Outcomes: models.Outcomes,
+		RejectReasons: models.RejectReasons, ResultMedia: t.ResultMedia}
+	for _, e := range b.History {
+		if e.Visibility == models.Public {
+			v.Public = append(v.Public, e)
+		} else {
+			v.Internal = append(v.Internal, e)
+		}
+	}
+	for _, a := range consoleFormOrder {
+		if slices.Contains(d.Allowed, a) {
+			v.Forms = append(v.Forms, string(a))
+		}
+	}
+	for _, u := range s.consoleUnits(lang) {
+		if u.Value != t.UnitID {
+			v.Units = append(v.Units, u)
+		}
+	}
+	due := t.ResolveDueAt
+	if due.IsZero() {
+		due = time.Now()
+	}
+	v.DefaultDueAt = due.AddDate(0, 0, 3).In(models.VietnamTime).Format("2006-01-02T15:04")
+	if area, ok := s.svc.BoundarySet().Area(t.AreaCode); ok {
+		v.Map = s.console.pinMap(area, t.Location)
+	}
+	return v, nil
+}
+
+func (s *Server) consoleTicket(c *fiber.Ctx) error {
+	t, err := s.svc.Ticket(c.UserContext(), principal(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	v, err := s.consoleTicketData(c, t)
+	if err != nil {
+		return err
+	}
+	var flash *consoleFlash
+	if done := c.Query("done"); done != "" {
+		lang := s.consoleLang(c)
+		flash = &consoleFlash{Kind: "ok", Message: translate(lang, "ticket.done") + ": " + translate(lang, "action."+done)}
+	}
+	return s.consoleRender(c, fiber.StatusOK, "ticket", "ticket.title", flash, v)
+}
+
+// consoleAct performs one action from a ticket page form through app.Service.Act, with the
+// version the page showed as the compare-and-set: if someone else acted first, the page comes
+// back with the ticket as it is now and says so.
+func (s *Server) consoleAct(c *fiber.Ctx) error {
+	p := principal(c)
+	id := c.Params("id")
+	in, err := s.consoleActionInput(c, p)
+	if err == nil && in.Action == models.ActResolve {
+		in.Media, err = s.consoleUploads(c, p)
+	}
+	if err == nil {
+		_, err = s.svc.Act(c.UserContext(), p, id, in)
+	}
+	if err == nil {
+		return c.Redirect(consolePrefix+"/tickets/"+url.PathEscape(id)+"?done="+url.QueryEscape(string(in.Action)), fiber.StatusSeeOther)
+	}
+	status := statusOf(models.ErrorCode(err))
+	if status >= 500 {
+		return err
+	}
+	t, rerr := s.svc.Ticket(c.UserContext(), p, id)
+	if rerr != nil {
+		return err // the ticket itself is gone or invisible: the plain error page
+	}
+	v, rerr := s.consoleTicketData(c, t)
+	if rerr != nil {
+		return rerr
+	}
+	flash := &consoleFlash{Kind: "error", Message: models.ErrorMessage(err)}
+	if status == fiber.StatusConflict {
+		flash = &consoleFlash{Kind: "conflict", Message: translate(s.consoleLang(c), "ticket.conflict") + " (" + models.ErrorMessage(err) + ")"}
+	}
+	return s.consoleRender(c, status, "ticket", "ticket.title", flash, v)
+}
+
+// consoleActionInput reads an action form into the app's input (the same vocabulary as the
+// API's action body).
+func (s *Server) consoleActionInput(c *fiber.Ctx, p models.Principal) (app.ActionInput, error) {
+	in := app.ActionInput{
+		Action: models.Action(c.FormValue("action")), Note: c.FormValue("note"), Visibility: models.Visibility(c.FormValue("visibility")),
+		Reason: c.FormValue("reason"), Outcome: models.Outcome(c.FormValue("outcome")), Unit: c.FormValue("unit"),
+		Officer: strings.TrimSpace(c.FormValue("officer")),
+	}
+	v, err := (&actionRequest{}).expectedVersion(`"` + c.FormValue("expected_version") + `"`)
+	if err != nil {
+		return in, models.FieldError(models.EInvalid, "expected_version", "the form has no valid ticket version; reload the page")
+	}
+	in.ExpectedVersion = v
+	if raw := strings.TrimSpace(c.FormValue("due_at")); raw != "" {
+		if in.DueAt, err = time.ParseInLocation("2006-01-02T15:04", raw, models.VietnamTime); err != nil {
+			return in, models.FieldError(models.EInvalid, "due_at", "the new deadline must be a date and time")
+		}
+	}
+	if dup := strings.TrimSpace(c.FormValue("duplicate_of")); dup != "" {
+		in.DuplicateOf = dup
+		if strings.Contains(dup, "-") { // a human code such as LX-2026-000123: find its id
+			page, err := s.svc.Queue(c.UserContext(), p, app.QueueParams{Q: dup, Limit: 10})
+			if err != nil {
+				return in, err
+			}
+			for _, t := range page.Tickets {
+				if strings.EqualFold(t.Code, dup) {
+					in.DuplicateOf = t.ID
+				}
+			}
+		}
+	}
+	return in, nil
+}
+
+// consoleUploads stores the photos of a resolve form (field "photos") through the same use case
+// as POST /v1/media and returns their ids for the action. The page's script shrinks photos in
+// the browser first, so a form stays within the body limit; without the script a form of
+// small photos still works. Photos of an action that then fails stay unattached and are
+// collected by the media sweeper.
+func (s *Server) consoleUploads(c *fiber.Ctx, p models.Principal) ([]string, error) {
+	if !strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm) {
+		return nil, nil
+	}
+	form, err := c.MultipartForm()
+	if err != nil {
+		return nil, models.WrapError(models.EInvalid, err, "the form could not be read")
+	}
+	var ids []string
+	for _, fh := range form.File["photos"] {
+		if fh.Size == 0 {
+			continue // the empty part a browser sends for a file input left empty
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return nil, models.WrapError(models.EInvalid, err, "the photo %q could not be read", fh.Filename)
+		}
+		m, _, err := s.svc.UploadMedia(c.UserContext(), p, f)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, m.ID)
+	}
+	return ids, nil
+}
+
+// consoleMedia sends a photo of a ticket the official may read (app.Service.MediaFile decides,
+// as for GET /v1/media/{id}), in the thumb or large rendition.
+func (s *Server) consoleMedia(c *fiber.Ctx) error {
+	size := c.Query("size", models.SizeThumb)
+	if size != models.SizeThumb && size != models.SizeLarge {
+		return models.FieldError(models.EInvalid, "size", "size must be thumb or large")
+	}
+	f, err := s.svc.MediaFile(c.UserContext(), principal(c), c.Params("id"), size)
+	if err != nil {
+		return err
+	}
+	r, n, err := s.svc.OpenMediaBlob(c.UserContext(), f.Key, 0)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	data, err := io.ReadAll(io.LimitReader(r, n))
+	if err != nil {
+		return fmt.Errorf("read media %s: %w", f.Key, err)
+	}
+	c.Set(fiber.HeaderContentType, f.ContentType)
+	c.Set(fiber.HeaderCacheControl, "private, max-age=3600")
+	c.Set(fiber.HeaderETag, `"`+f.Key+`"`)
+	return c.Send(data)
+}

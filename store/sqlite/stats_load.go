@@ -1,0 +1,89 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"phananh/models"
+)
+
+// LoadTickets inserts generated tickets and their statistics facts in one transaction, for the
+// benchmark data generator (bench/cmd/gen): a million tickets through CreateTicket would be a
+// million fsynced commits. The tickets must be new and complete (their effects already applied:
+// AppliedVersion = Version), and facts[i] must be the fact of tickets[i]. It also raises the
+// ticket-code sequences of the years in the batch to at least the highest generated code number,
+// so tickets filed later never reuse a code. Afterwards call RebuildRollups once: the rollups
+// are not maintained row by row here.
+func (s *Store) LoadTickets(ctx context.Context, tickets []*models.Ticket, facts []models.TicketFact) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		insert := `INSERT INTO tickets (id, doc, ` + ticketColumns + `) VALUES (?, ?` + strings.Repeat(", ?", 14) + `)`
+		seqs := map[string]int64{}
+		for _, t := range tickets {
+			doc, err := ticketDoc(t)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, insert, append([]any{t.ID, doc}, ticketValues(t)...)...); err != nil {
+				return err
+			}
+			// Codes look like PREFIX-YEAR-NUMBER.
+			if parts := strings.Split(t.Code, "-"); len(parts) == 3 {
+				if n, err := strconv.ParseInt(parts[2], 10, 64); err == nil {
+					name := "ticket-code-" + parts[1]
+					seqs[name] = max(seqs[name], n)
+				}
+			}
+		}
+		for i := range facts {
+			if err := putFact(ctx, tx, &facts[i]); err != nil {
+				return err
+			}
+		}
+		for name, v := range seqs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO sequences (name, value) VALUES (?, ?)
+				ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)`, name, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return translate(err, "load tickets", "ticket")
+}
+
+// Analyze refreshes the query planner's statistics (after a bulk load).
+func (s *Store) Analyze(ctx context.Context) error {
+	_, err := s.w.ExecContext(ctx, `ANALYZE`)
+	return translate(err, "analyze", "database")
+}
+
+// ExplainQueue returns SQLite's query plans of the two statements of a queue page (the page and
+// the counts per state) for f, so the benchmark can show which indexes serve them.
+func (s *Store) ExplainQueue(ctx context.Context, f models.QueueFilter) (string, error) {
+	q, args := queueQuery(f)
+	where, cargs := queueWhere(f, false)
+	var out strings.Builder
+	for _, st := range []struct {
+		q    string
+		args []any
+	}{{q, args}, {`SELECT state, COUNT(*) FROM tickets` + whereClause(where) + ` GROUP BY state`, cargs}} {
+		rows, err := s.r.QueryContext(ctx, `EXPLAIN QUERY PLAN `+st.q, st.args...)
+		if err != nil {
+			return "", translate(err, "explain", "ticket")
+		}
+		fmt.Fprintf(&out, "%s\n", strings.Join(strings.Fields(st.q), " "))
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				rows.Close()
+				return "", translate(err, "explain", "ticket")
+			}
+			fmt.Fprintf(&out, "  %s\n", detail)
+		}
+		rows.Close()
+	}
+	return out.String(), nil
+}

@@ -1,0 +1,639 @@
+package tests
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"phananh/geo"
+)
+
+// The web console under /console: its security over plain HTTP (sessions, CSRF, roles, escaping,
+// CSP) and, in a real browser (Debian's chromium driven by chromedp), an officer processing a
+// ticket and the IOC dashboard.
+
+const consolePassword = "correct horse battery" // createOfficial's password
+
+// consoleClient is a browser-like HTTP client: a cookie jar, and redirects reported rather than
+// followed so tests see each 303.
+type consoleClient struct {
+	t    *testing.T
+	s    *server
+	http *http.Client
+}
+
+func newConsoleClient(t *testing.T, s *server) *consoleClient {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &consoleClient{t: t, s: s, http: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (cc *consoleClient) do(method, path string, form url.Values) response {
+	cc.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, cc.s.base+path, body)
+	if err != nil {
+		cc.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := cc.http.Do(req)
+	if err != nil {
+		cc.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		cc.t.Fatal(err)
+	}
+	return response{status: resp.StatusCode, header: resp.Header, body: data}
+}
+
+// cookie returns the value of a console cookie in the jar.
+func (cc *consoleClient) cookie(name string) string {
+	u, _ := url.Parse(cc.s.base + "/console/")
+	for _, c := range cc.http.Jar.Cookies(u) {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// setCookie puts a cookie into the jar as if the server had set it.
+func (cc *consoleClient) setCookie(name, value string) {
+	u, _ := url.Parse(cc.s.base + "/console/")
+	cc.http.Jar.SetCookies(u, []*http.Cookie{{Name: name, Value: value, Path: "/console"}})
+}
+
+// signIn goes through the sign-in form and returns the page the console redirects to.
+func (cc *consoleClient) signIn(username string) string {
+	cc.t.Helper()
+	cc.do("GET", "/console/login", nil).expect(cc.t, http.StatusOK)
+	r := cc.do("POST", "/console/login", url.Values{"csrf": {cc.cookie("phananh_csrf")}, "username": {username}, "password": {consolePassword}})
+	r.expect(cc.t, http.StatusSeeOther)
+	return r.header.Get("Location")
+}
+
+// act posts an action form as the ticket page would.
+func (cc *consoleClient) act(id string, version int, action string, extra url.Values) response {
+	cc.t.Helper()
+	form := url.Values{"csrf": {cc.cookie("phananh_csrf")}, "action": {action}, "expected_version": {fmt.Sprint(version)}}
+	for k, v := range extra {
+		form[k] = v
+	}
+	return cc.do("POST", "/console/tickets/"+id+"/actions", form)
+}
+
+var scriptTag = regexp.MustCompile(`(?i)<script[^>]*>`)
+
+// noInlineScript fails when a page has a script element without src (the CSP would block it,
+// and an injected one must never appear).
+func noInlineScript(t *testing.T, page string, body []byte) {
+	t.Helper()
+	for _, tag := range scriptTag.FindAll(body, -1) {
+		if !bytes.Contains(tag, []byte(`src="/console/static/`)) {
+			t.Errorf("%s has an inline or foreign script element %s", page, tag)
+		}
+	}
+}
+
+func TestConsoleSessionsCSRFAndEscaping(t *testing.T) {
+	set := loadSet(t, "longxuyen-2023")
+	x, y := ward(set, 0), ward(set, 1)
+	s := startServer(t, storeKind{name: "sqlite"})
+	resident := s.signInResident("0912300001")
+	officer := s.createOfficial("officer", "canbo.x", unitOf(x.code, "ubnd"))
+	s.createOfficial("officer", "canbo.y", unitOf(y.code, "ubnd"))
+	ioc := s.createOfficial("ioc_viewer", "ioc.xem", "")
+	const hostile = `<script>alert("xss")</script> Lấn chiếm vỉa hè <img src=x onerror=alert(1)>`
+	tk := fileTicket(t, s, resident.AccessToken, wfReport("TTDT", x, hostile, false))
+
+	anon := newConsoleClient(t, s)
+	r := anon.do("GET", "/console/queue", nil).expect(t, http.StatusSeeOther)
+	if loc := r.header.Get("Location"); !strings.HasPrefix(loc, "/console/login?next=") {
+		t.Errorf("unauthenticated queue redirects to %q, want the sign-in page", loc)
+	}
+	r = anon.do("GET", "/console/login", nil).expect(t, http.StatusOK)
+	csp := r.header.Get("Content-Security-Policy")
+	for _, want := range []string{"script-src 'self'", "default-src 'none'", "frame-ancestors 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP %q lacks %q", csp, want)
+		}
+	}
+	noInlineScript(t, "login page", r.body)
+	if anon.cookie("phananh_csrf") == "" {
+		t.Fatal("the sign-in page set no CSRF cookie")
+	}
+
+	t.Run("sign-in", func(t *testing.T) {
+		cc := newConsoleClient(t, s)
+		cc.do("GET", "/console/login", nil).expect(t, http.StatusOK)
+		// Without the token, and with a token that is not the cookie's: refused, no session.
+		for _, token := range []string{"", strings.Repeat("a", 64)} {
+			r := cc.do("POST", "/console/login", url.Values{"csrf": {token}, "username": {"canbo.x"}, "password": {consolePassword}})
+			r.expect(t, http.StatusForbidden)
+			if cc.cookie("phananh_console") != "" {
+				t.Errorf("csrf %q: a session cookie was set", token)
+			}
+		}
+		r := cc.do("POST", "/console/login", url.Values{"csrf": {cc.cookie("phananh_csrf")}, "username": {"canbo.x"}, "password": {"wrong password"}})
+		r.expect(t, http.StatusUnauthorized)
+		if !bytes.Contains(r.body, []byte("invalid username or password")) {
+			t.Errorf("wrong password page does not say so: %s", r.body)
+		}
+		before := cc.cookie("phananh_csrf")
+		r = cc.do("POST", "/console/login", url.Values{"csrf": {before}, "username": {"canbo.x"}, "password": {consolePassword}})
+		r.expect(t, http.StatusSeeOther)
+		if loc := r.header.Get("Location"); loc != "/console/queue" {
+			t.Errorf("officer lands on %q, want /console/queue", loc)
+		}
+		var session string
+		for _, c := range r.header.Values("Set-Cookie") {
+			if strings.HasPrefix(c, "phananh_console=") {
+				session = strings.ToLower(c)
+			}
+		}
+		for _, want := range []string{"httponly", "samesite=strict", "path=/console"} {
+			if !strings.Contains(session, want) {
+				t.Errorf("session cookie %q lacks %s", session, want)
+			}
+		}
+		if after := cc.cookie("phananh_csrf"); after == before || after == "" {
+			t.Error("the CSRF token was not replaced at sign-in")
+		}
+		// An open redirect through next= is not possible.
+		cc2 := newConsoleClient(t, s)
+		cc2.do("GET", "/console/login", nil)
+		r = cc2.do("POST", "/console/login", url.Values{"csrf": {cc2.cookie("phananh_csrf")}, "username": {"ioc.xem"},
+			"password": {consolePassword}, "next": {"//evil.example/console/"}})
+		if loc := r.header.Get("Location"); loc != "/console/dashboard" {
+			t.Errorf("next=//evil… redirects to %q, want /console/dashboard", loc)
+		}
+	})
+
+	officerUI := newConsoleClient(t, s)
+	officerUI.signIn("canbo.x")
+
+	t.Run("escaping", func(t *testing.T) {
+		for _, page := range []string{"/console/queue", "/console/tickets/" + tk.ID} {
+			r := officerUI.do("GET", page, nil).expect(t, http.StatusOK)
+			if !bytes.Contains(r.body, []byte(`&lt;script&gt;alert(&#34;xss&#34;)&lt;/script&gt;`)) {
+				t.Errorf("%s does not show the description escaped", page)
+			}
+			if bytes.Contains(r.body, []byte(`<script>alert`)) || bytes.Contains(r.body, []byte(`<img src=x`)) {
+				t.Errorf("%s renders the description as markup", page)
+			}
+			noInlineScript(t, page, r.body)
+			if cc := r.header.Get("Cache-Control"); cc != "no-store" {
+				t.Errorf("%s Cache-Control %q, want no-store", page, cc)
+			}
+		}
+	})
+
+	t.Run("csrf on actions", func(t *testing.T) {
+		good := officerUI.cookie("phananh_csrf")
+		for _, token := range []string{"", "short", strings.Repeat("0", 64)} {
+			form := url.Values{"action": {"accept"}, "expected_version": {"1"}}
+			if token != "" {
+				form.Set("csrf", token)
+			}
+			r := officerUI.do("POST", "/console/tickets/"+tk.ID+"/actions", form)
+			r.expect(t, http.StatusForbidden)
+			if !bytes.Contains(r.body, []byte("CSRF")) {
+				t.Errorf("csrf %q: the refusal does not explain itself: %s", token, r.body)
+			}
+		}
+		if cur := getTicket(t, s, officer.AccessToken, tk.ID); cur.Version != 1 || cur.State != "received" {
+			t.Fatalf("a refused form changed the ticket: %s v%d", cur.State, cur.Version)
+		}
+		if officerUI.cookie("phananh_csrf") != good {
+			t.Fatal("the CSRF cookie changed")
+		}
+	})
+
+	t.Run("bad forms change nothing", func(t *testing.T) {
+		for _, c := range []struct {
+			name    string
+			version string
+			action  string
+			extra   url.Values
+			status  int
+			says    string
+		}{
+			{"stale version", "7", "accept", nil, http.StatusConflict, "version 1"},
+			{"no version", "", "accept", nil, http.StatusBadRequest, "version"},
+			{"unknown action", "1", "explode", nil, http.StatusBadRequest, "unknown action"},
+			{"not allowed now", "1", "resolve", url.Values{"outcome": {"fixed"}, "note": {"x"}}, http.StatusConflict, "not possible"},
+			{"bad deadline", "1", "request_extension", url.Values{"due_at": {"tomorrow"}, "reason": {"x"}}, http.StatusBadRequest, "deadline"},
+		} {
+			form := url.Values{"csrf": {officerUI.cookie("phananh_csrf")}, "action": {c.action}, "expected_version": {c.version}}
+			for k, v := range c.extra {
+				form[k] = v
+			}
+			r := officerUI.do("POST", "/console/tickets/"+tk.ID+"/actions", form)
+			if r.status != c.status || !bytes.Contains(r.body, []byte(c.says)) {
+				t.Errorf("%s: status %d, want %d with %q", c.name, r.status, c.status, c.says)
+			}
+		}
+		if cur := getTicket(t, s, officer.AccessToken, tk.ID); cur.Version != 1 {
+			t.Fatalf("a refused form changed the ticket to v%d", cur.Version)
+		}
+		// The conflict page shows the ticket as it is now, with a plain explanation.
+		r := officerUI.act(tk.ID, 5, "accept", nil)
+		if r.status != http.StatusConflict || !bytes.Contains(r.body, []byte(`class="flash conflict"`)) ||
+			!bytes.Contains(r.body, []byte(`id="ticket-version">1<`)) {
+			t.Errorf("conflict page: status %d, no conflict banner or no current version", r.status)
+		}
+	})
+
+	t.Run("an accepted form acts", func(t *testing.T) {
+		r := officerUI.act(tk.ID, 1, "accept", url.Values{"note": {"Đã nhận, sẽ kiểm tra."}})
+		r.expect(t, http.StatusSeeOther)
+		if cur := getTicket(t, s, officer.AccessToken, tk.ID); cur.State != "assigned" || cur.Version != 2 {
+			t.Fatalf("after accept: %s v%d", cur.State, cur.Version)
+		}
+	})
+
+	t.Run("roles", func(t *testing.T) {
+		tokens := map[string]string{"resident": resident.AccessToken, "officer X": officer.AccessToken, "ioc viewer": ioc.AccessToken,
+			"officer Y": s.createOfficial("officer", "canbo.y2", unitOf(y.code, "ubnd")).AccessToken,
+			"leader X":  s.createOfficial("leader", "lanhdao.x", unitOf(x.code, "ubnd")).AccessToken,
+			"admin":     s.createOfficial("admin", "quantri", "").AccessToken,
+			"garbage":   "not-a-token", "anonymous": ""}
+		ticket := "/console/tickets/" + tk.ID
+		want := map[string]map[string]int{ // principal → page → status
+			"resident":   {"/console/queue": 403, "/console/dashboard": 403, ticket: 403},
+			"officer X":  {"/console/queue": 200, "/console/dashboard": 403, ticket: 200},
+			"officer Y":  {"/console/queue": 200, "/console/dashboard": 403, ticket: 404},
+			"leader X":   {"/console/queue": 200, "/console/dashboard": 403, ticket: 200},
+			"ioc viewer": {"/console/queue": 200, "/console/dashboard": 200, ticket: 200},
+			"admin":      {"/console/queue": 200, "/console/dashboard": 200, ticket: 200},
+			"garbage":    {"/console/queue": 303, "/console/dashboard": 303, ticket: 303},
+			"anonymous":  {"/console/queue": 303, "/console/dashboard": 303, ticket: 303},
+		}
+		for who, pages := range want {
+			for page, status := range pages {
+				cc := newConsoleClient(t, s)
+				if tokens[who] != "" {
+					cc.setCookie("phananh_console", tokens[who])
+				}
+				if r := cc.do("GET", page, nil); r.status != status {
+					t.Errorf("%s GET %s: %d, want %d", who, page, r.status, status)
+				}
+			}
+		}
+		// A bearer token is not a console session: the console reads only its cookie.
+		req, _ := http.NewRequest("GET", s.base+"/console/queue", nil)
+		req.Header.Set("Authorization", "Bearer "+officer.AccessToken)
+		resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("bearer token on the console: %d, want 303 to sign-in", resp.StatusCode)
+		}
+	})
+
+	t.Run("expired access token is refreshed once, logout ends the session", func(t *testing.T) {
+		cc := newConsoleClient(t, s)
+		cc.signIn("canbo.x")
+		refresh := cc.cookie("phananh_console_refresh")
+		cc.setCookie("phananh_console", "expired")
+		cc.do("GET", "/console/queue", nil).expect(t, http.StatusOK)
+		if cc.cookie("phananh_console_refresh") == refresh || cc.cookie("phananh_console") == "expired" {
+			t.Fatal("the session was not rotated")
+		}
+		current := cc.cookie("phananh_console_refresh")
+		cc.do("POST", "/console/logout", url.Values{"csrf": {cc.cookie("phananh_csrf")}}).expect(t, http.StatusSeeOther)
+		cc.do("GET", "/console/queue", nil).expect(t, http.StatusSeeOther)
+		// The refresh token of the ended session no longer works through the API either.
+		r := s.request(t, "POST", "/v1/auth/refresh", "", map[string]string{"refresh_token": current})
+		r.expect(t, http.StatusUnauthorized)
+	})
+
+	t.Run("static files and language", func(t *testing.T) {
+		r := anon.do("GET", "/console/static/console.js", nil).expect(t, http.StatusOK)
+		if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/javascript") {
+			t.Errorf("console.js Content-Type %q", ct)
+		}
+		anon.do("GET", "/console/static/nope.js", nil).expect(t, http.StatusNotFound)
+		if r := officerUI.do("GET", "/console/queue", nil); !bytes.Contains(r.body, []byte("Hàng đợi phản ánh")) {
+			t.Error("the queue is not in Vietnamese by default")
+		}
+		if r := officerUI.do("GET", "/console/queue?lang=en", nil); !bytes.Contains(r.body, []byte("Ticket queue")) {
+			t.Error("lang=en does not switch to English")
+		}
+		if r := officerUI.do("GET", "/console/queue", nil); !bytes.Contains(r.body, []byte("Ticket queue")) {
+			t.Error("the language choice is not remembered")
+		}
+	})
+}
+
+// chromiumPath finds a Chromium or Chrome binary: PHANANH_CHROMIUM, then the usual names.
+func chromiumPath() string {
+	if p := os.Getenv("PHANANH_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// screenshotDir is where browser tests save screenshots: PHANANH_SCREENSHOTS (relative to the
+// module root, e.g. docs/screenshots for the README's pictures) or a temporary directory.
+func screenshotDir(t *testing.T) string {
+	dir := os.Getenv("PHANANH_SCREENSHOTS")
+	if dir == "" {
+		return t.TempDir()
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join("..", dir) // go test runs in tests/
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// browser starts headless chromium and returns a context for chromedp actions; it skips the
+// test when no chromium can be found.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path := chromiumPath()
+	if path == "" {
+		t.Skip("no chromium binary found (install Debian's chromium, or set PHANANH_CHROMIUM): browser test skipped")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.WindowSize(1366, 900), chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("lang", "vi-VN"))
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil { // starts the browser; no timeout here, it would stop it
+		t.Fatalf("start chromium %s: %v", path, err)
+	}
+	return ctx
+}
+
+// browserWait bounds each browser step, so a missing element fails the test instead of hanging.
+const browserWait = time.Minute
+
+// inBrowser runs steps in the tab, failing the test with what was being done.
+func inBrowser(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, browserWait)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("browser: %s: %v", what, err)
+	}
+}
+
+// fromBrowser runs one action that returns a value.
+func fromBrowser[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T]) T {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, browserWait)
+	defer cancel()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		t.Fatalf("browser: %s: %v", what, err)
+	}
+	return v
+}
+
+func screenshot(t *testing.T, ctx context.Context, dir, name string) {
+	t.Helper()
+	buf := fromBrowser(t, ctx, "screenshot "+name, chromedp.FullScreenshot(100))
+	if err := os.WriteFile(filepath.Join(dir, name), buf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot %s (%d bytes)", filepath.Join(dir, name), len(buf))
+}
+
+// photo writes a small PNG, as a phone camera's picture would be uploaded.
+func photo(t *testing.T) string {
+	img := image.NewRGBA(image.Rect(0, 0, 320, 240))
+	for y := 0; y < 240; y++ {
+		for x := 0; x < 320; x++ {
+			img.Set(x, y, color.RGBA{uint8(x * 255 / 320), uint8(120 + y/4), 90, 255})
+		}
+	}
+	path := filepath.Join(t.TempDir(), "ket-qua.png")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	return path
+}
+
+// areaNamed finds a ward by name (the README's Mỹ Bình), else the first.
+func areaNamed(set *geo.BoundarySet, name string) wardPoint {
+	for i, a := range set.Areas() {
+		if a.Name == name {
+			return ward(set, i)
+		}
+	}
+	return ward(set, 0)
+}
+
+func TestConsoleInBrowser(t *testing.T) {
+	ctx := browser(t)
+	shots := screenshotDir(t)
+	set := loadSet(t, "longxuyen-2023")
+	x := areaNamed(set, "Mỹ Bình")
+	other := ward(set, 3)
+	s := startServer(t, storeKind{name: "sqlite"})
+	resident := s.signInResident("0912345678")
+	neighbour := s.signInResident("0912345679")
+	police := unitOf(x.code, "cong_an")
+	officer := s.createOfficial("officer", "canbo.mybinh", police)
+	s.createOfficial("ioc_operator", "ioc.dieuhanh", "")
+
+	// The unit's queue: a few reports in several states, one of them the one processed below.
+	tk := fileTicket(t, s, resident.AccessToken, wfReport("ANTT.01", x, "Nhóm thanh niên đánh nhau trước quán karaoke trên đường Hai Bà Trưng.", true))
+	for i, d := range []struct{ cat, text string }{
+		{"ANTT.04", "Quán karaoke mở nhạc lớn sau 23 giờ, ảnh hưởng khu dân cư."},
+		{"ANTT.02", "Nhóm thanh niên đua xe, nẹt pô trên đường Trần Hưng Đạo lúc nửa đêm."},
+		{"ANTT.03", "Xe máy bị mất trộm trước chợ Mỹ Bình lúc sáng sớm."},
+	} {
+		body := wfReport(d.cat, offsetNorth(x, float64(40*(i+1))), d.text, false)
+		filed := fileTicket(t, s, neighbour.AccessToken, body)
+		if i == 0 {
+			step(t, s, officer.AccessToken, filed, "accept", nil, "assigned")
+		}
+	}
+	fileTicket(t, s, neighbour.AccessToken, wfReport("TTDT", other, "Lấn chiếm vỉa hè bán hàng rong.", false))
+	// Reports in other wards, so the IOC map has something to colour.
+	filed := 5
+	for i, n := range []int{3, 2, 2, 1} {
+		for k := 0; k < n; k++ {
+			w := offsetEast(ward(set, 5+2*i), float64(30*k))
+			fileTicket(t, s, neighbour.AccessToken, wfReport("TTDT", w, fmt.Sprintf("Rác thải ùn ứ, lấn chiếm lòng đường (%d).", k+1), false))
+			filed++
+		}
+	}
+
+	base := s.base
+	inBrowser(t, ctx, "sign in",
+		chromedp.Navigate(base+"/console/"),
+		chromedp.WaitVisible(chromedp.CSS(`#username`)),
+		chromedp.SendKeys(chromedp.CSS(`#username`), "canbo.mybinh"),
+		chromedp.SendKeys(chromedp.CSS(`#password`), consolePassword),
+		chromedp.Click(chromedp.CSS(`#login-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`#queue`)),
+	)
+	rows := fromBrowser(t, ctx, "count queue rows", chromedp.Evaluate[int](`document.querySelectorAll('#queue tbody tr').length`))
+	if rows != 4 {
+		t.Errorf("the officer's queue shows %d tickets, want the unit's 4", rows)
+	}
+	screenshot(t, ctx, shots, "queue.png")
+
+	// Open the ticket; meanwhile a colleague writes a note through the API, so the page's
+	// version is stale and the first click meets a conflict, shown plainly.
+	inBrowser(t, ctx, "open the ticket",
+		chromedp.Click(chromedp.CSS(`tr[data-id="`+tk.ID+`"] a.ticket-link`)),
+		chromedp.WaitVisible(chromedp.CSS(`#form-accept`)),
+	)
+	step(t, s, officer.AccessToken, tk, "note", fields{"note": "Đã liên hệ tổ dân phố.", "visibility": "internal"}, "received")
+	inBrowser(t, ctx, "accept on a stale page",
+		chromedp.Click(chromedp.CSS(`#act-accept`)),
+		chromedp.WaitVisible(chromedp.CSS(`#flash.conflict`)),
+	)
+	banner := fromBrowser(t, ctx, "read the banner", chromedp.Text(chromedp.CSS(`#flash`)))
+	if !strings.Contains(banner, "Người khác đã thao tác") {
+		t.Errorf("conflict banner %q", banner)
+	}
+	state := func() string {
+		return fromBrowser(t, ctx, "read state", chromedp.AttributeValue(chromedp.CSS(`#ticket-state`), "data-state")).Value
+	}
+	inBrowser(t, ctx, "accept again", chromedp.Click(chromedp.CSS(`#act-accept`)), chromedp.WaitVisible(chromedp.CSS(`#ticket-state[data-state="assigned"]`)))
+	if st := state(); st != "assigned" {
+		t.Fatalf("after accept the page shows %q", st)
+	}
+	inBrowser(t, ctx, "start", chromedp.Click(chromedp.CSS(`#act-start`)), chromedp.WaitVisible(chromedp.CSS(`#ticket-state[data-state="in_progress"]`)))
+	if st := state(); st != "in_progress" {
+		t.Fatalf("after start the page shows %q", st)
+	}
+	const result = "Công an phường đã giải tán nhóm thanh niên, lập biên bản vi phạm hành chính."
+	inBrowser(t, ctx, "resolve with a photo",
+		chromedp.SetValue(chromedp.CSS(`#resolve-outcome`), "fixed"),
+		chromedp.SendKeys(chromedp.CSS(`#note-resolve`), result),
+		chromedp.SetUploadFiles(chromedp.CSS(`#resolve-photos`), []string{photo(t)}),
+		chromedp.Click(chromedp.CSS(`#act-resolve`)),
+		chromedp.WaitVisible(chromedp.CSS(`#result-photos img`)),
+	)
+	if st := state(); st != "resolved" {
+		t.Fatalf("after resolve the page shows %q", st)
+	}
+	screenshot(t, ctx, shots, "ticket.png")
+	shown := fromBrowser(t, ctx, "the result photo", chromedp.Evaluate[[]string](`new Promise(done => {
+		const imgs = [...document.querySelectorAll('#result-photos img')];
+		const check = () => imgs.every(i => i.complete) ? done(imgs.filter(i => i.naturalWidth > 0).map(i => i.dataset.media)) : setTimeout(check, 50);
+		check();
+	})`, chromedp.EvalAwaitPromise))
+	if len(shown) != 1 {
+		t.Fatalf("the ticket page shows %d loaded result photos, want 1", len(shown))
+	}
+
+	// The resident sees the result through the API: state, outcome, note, public history only.
+	mine := getTicket(t, s, resident.AccessToken, tk.ID)
+	if mine.State != "resolved" || mine.Outcome != "fixed" || mine.ResultNote != result {
+		t.Errorf("resident sees %s %s %q", mine.State, mine.Outcome, mine.ResultNote)
+	}
+	if got := strings.Join(mine.actions(), ","); got != "submit,accept,start,resolve" {
+		t.Errorf("resident's history %s, want submit,accept,start,resolve (the internal note hidden)", got)
+	}
+	onlyPublic(t, "reporter", mine)
+	// …and the result photo, shrunk in the browser and re-encoded by the server.
+	r := s.request(t, "GET", "/v1/media/"+shown[0]+"?size=thumb", resident.AccessToken, nil).expect(t, http.StatusOK)
+	if ct := r.header.Get("Content-Type"); ct != "image/jpeg" {
+		t.Errorf("result photo thumb Content-Type %q", ct)
+	}
+
+	// The IOC dashboard: the same figures as the statistics API, and one map area per ward.
+	inBrowser(t, ctx, "sign out and in as the IOC",
+		chromedp.Click(chromedp.CSS(`#logout`)),
+		chromedp.WaitVisible(chromedp.CSS(`#username`)),
+		chromedp.SendKeys(chromedp.CSS(`#username`), "ioc.dieuhanh"),
+		chromedp.SendKeys(chromedp.CSS(`#password`), consolePassword),
+		chromedp.Click(chromedp.CSS(`#login-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`#ward-map svg`)),
+	)
+	type dashboardPage struct {
+		From, To string
+		Figures  map[string]string
+		Areas    map[string]string
+	}
+	page := fromBrowser(t, ctx, "read the dashboard", chromedp.Evaluate[dashboardPage](`(() => {
+		const d = document.getElementById('dash');
+		const figures = {}, areas = {};
+		document.querySelectorAll('dd[data-value]').forEach(e => figures[e.id.slice(4)] = e.dataset.value);
+		document.querySelectorAll('#ward-map path.area').forEach(e => areas[e.dataset.code] = e.dataset.value);
+		return {From: d.dataset.from, To: d.dataset.to, Figures: figures, Areas: areas};
+	})()`))
+	ioc := s.createOfficial("ioc_viewer", "ioc.xem", "")
+	var summary struct{ Figures map[string]any }
+	s.request(t, "GET", "/v1/stats/summary?from="+page.From+"&to="+page.To, ioc.AccessToken, nil).expect(t, http.StatusOK).json(t, &summary)
+	for _, m := range []string{"received", "backlog", "resolved", "overdue"} {
+		if want := fmt.Sprint(summary.Figures[m]); page.Figures[m] != want {
+			t.Errorf("dashboard %s = %q, API %s", m, page.Figures[m], want)
+		}
+	}
+	if page.Figures["received"] != fmt.Sprint(filed) {
+		t.Errorf("dashboard received %q, want the %d filed", page.Figures["received"], filed)
+	}
+	var fc struct {
+		Features []struct {
+			Properties map[string]any `json:"properties"`
+		} `json:"features"`
+	}
+	s.request(t, "GET", "/v1/stats/areas.geojson?from="+page.From+"&to="+page.To, ioc.AccessToken, nil).expect(t, http.StatusOK).json(t, &fc)
+	if len(page.Areas) != len(fc.Features) || len(fc.Features) != len(set.Areas()) {
+		t.Errorf("map has %d areas, the API %d, the boundary set %d", len(page.Areas), len(fc.Features), len(set.Areas()))
+	}
+	for _, f := range fc.Features {
+		code := fmt.Sprint(f.Properties["code"])
+		if want := fmt.Sprint(f.Properties["backlog"]); page.Areas[code] != want {
+			t.Errorf("map area %s backlog %q, API %s", code, page.Areas[code], want)
+		}
+	}
+	screenshot(t, ctx, shots, "dashboard.png")
+
+	// English on request.
+	inBrowser(t, ctx, "switch to English", chromedp.Click(chromedp.CSS(`a.lang`)), chromedp.WaitVisible(chromedp.CSS(`#ward-map svg`)))
+	title := fromBrowser(t, ctx, "read the title", chromedp.Text(chromedp.CSS(`h1`)))
+	if !strings.Contains(title, "IOC dashboard") {
+		t.Errorf("English dashboard title %q", title)
+	}
+}

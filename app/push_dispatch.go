@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -57,15 +59,17 @@ type PushMetrics struct {
 // number of server instances can run one), sends them, and records each outcome. A crash
 // after sending and before recording leaves the batch leased; when the lease expires it is
 // sent again — the only duplicates possible, bounded by one batch, and they carry the same
-// message_id and collapse key so the phone shows one notification.
+// message_id and collapse key so the phone shows one notification. (With Concurrency n, n
+// batches are in flight, and a crash may repeat that many.)
 type Dispatcher struct {
-	store  PushStore
-	sender PushSender
-	cfg    PushConfig
-	holder string
-	now    func() time.Time
-	jitter func() float64 // in [0, 1)
-	log    *slog.Logger
+	store   PushStore
+	sender  PushSender
+	cfg     PushConfig
+	holder  string
+	holders []string // one per concurrent batch: Round's lease holders
+	now     func() time.Time
+	jitter  func() float64 // in [0, 1)
+	log     *slog.Logger
 
 	topics TopicManager
 
@@ -79,10 +83,15 @@ type DispatcherDeps struct {
 	Sender PushSender
 	Topics TopicManager // nil: topic changes stay queued
 	Config PushConfig
-	Holder string           // unique per process: the lease holder
-	Now    func() time.Time // injected so tests control backoff and Retry-After
-	Jitter func() float64   // injected randomness in [0, 1); nil: math/rand/v2
-	Logger *slog.Logger
+	Holder string // unique per process: the lease holder
+	// Concurrency is how many batches Round claims and sends at once (default 1). Each is
+	// leased under its own holder (Holder, then Holder/1 …), exactly as if separate instances
+	// sent them: one batch's store work overlaps another's sending, and what a crash can repeat
+	// grows from one batch to Concurrency batches.
+	Concurrency int
+	Now         func() time.Time // injected so tests control backoff and Retry-After
+	Jitter      func() float64   // injected randomness in [0, 1); nil: math/rand/v2
+	Logger      *slog.Logger
 }
 
 // NewDispatcher builds a Dispatcher.
@@ -101,6 +110,10 @@ func NewDispatcher(d DispatcherDeps) *Dispatcher {
 	if x.cfg.Batch <= 0 || x.cfg.Batch > 500 {
 		x.cfg.Batch = 500
 	}
+	x.holders = []string{x.holder}
+	for i := 1; i < d.Concurrency; i++ {
+		x.holders = append(x.holders, x.holder+"/"+strconv.Itoa(i))
+	}
 	return x
 }
 
@@ -113,9 +126,32 @@ func (d *Dispatcher) Metrics() PushMetrics {
 func (d *Dispatcher) clock() time.Time { return d.now().UTC().Truncate(time.Millisecond) }
 
 // Cycle claims and sends one batch, and returns how many messages it handled (0: nothing due).
-func (d *Dispatcher) Cycle(ctx context.Context) (int, error) {
+func (d *Dispatcher) Cycle(ctx context.Context) (int, error) { return d.cycle(ctx, d.holder) }
+
+// Round runs Concurrency cycles at once, each under its own lease holder, and returns how many
+// messages they handled together. One batch's store work (claim, outcomes) then overlaps the
+// others' sending, and FCM sees Concurrency × 50 requests in flight (the SDK's SendEach runs 50).
+func (d *Dispatcher) Round(ctx context.Context) (int, error) {
+	if len(d.holders) == 1 {
+		return d.cycle(ctx, d.holder)
+	}
+	handled := make([]int, len(d.holders))
+	errs := make([]error, len(d.holders))
+	var wg sync.WaitGroup
+	for i, h := range d.holders {
+		wg.Go(func() { handled[i], errs[i] = d.cycle(ctx, h) })
+	}
+	wg.Wait()
+	n := 0
+	for _, k := range handled {
+		n += k
+	}
+	return n, errors.Join(errs...)
+}
+
+func (d *Dispatcher) cycle(ctx context.Context, holder string) (int, error) {
 	now := d.clock()
-	msgs, err := d.store.ClaimPush(ctx, d.holder, now, d.cfg.Lease, d.cfg.Batch)
+	msgs, err := d.store.ClaimPush(ctx, holder, now, d.cfg.Lease, d.cfg.Batch)
 	if err != nil || len(msgs) == 0 {
 		return 0, err
 	}
@@ -177,7 +213,7 @@ func (d *Dispatcher) Cycle(ctx context.Context) (int, error) {
 				dead = append(dead, m.ID)
 				continue
 			}
-			ok, err := d.store.ReschedulePush(rctx, d.holder, m.ID, next, r.Reason)
+			ok, err := d.store.ReschedulePush(rctx, holder, m.ID, next, r.Reason)
 			if err != nil {
 				return len(msgs), err
 			}
@@ -192,7 +228,7 @@ func (d *Dispatcher) Cycle(ctx context.Context) (int, error) {
 		n     *atomic.Int64
 		why   string
 	}{{sent, models.PushSent, &d.sent, ""}, {dropped, models.PushDropped, &d.dropped, "token no longer valid"}, {dead, models.PushDead, &d.dead, "dead-lettered"}} {
-		n, err := d.store.CompletePush(rctx, d.holder, g.ids, g.state, now, g.why)
+		n, err := d.store.CompletePush(rctx, holder, g.ids, g.state, now, g.why)
 		if err != nil {
 			return len(msgs), err
 		}
@@ -219,7 +255,7 @@ func (d *Dispatcher) backoff(attempts int) time.Duration {
 	return time.Duration(float64(b) * (0.5 + 0.5*d.jitter())).Truncate(time.Millisecond)
 }
 
-// Run dispatches until ctx ends: batch after batch while messages or topic changes are due,
+// Run dispatches until ctx ends: round after round while messages or topic changes are due,
 // then a pause of Interval. It logs its counters at MetricsEvery (and after every cycle that
 // did something). Store or sender failures are logged and retried on the next cycle. (Device
 // pruning runs apart, in Service.RunDevicePruning, since it needs no FCM.)
@@ -227,7 +263,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	var lastLog time.Time
 	var prev PushMetrics
 	for ctx.Err() == nil {
-		n, err := d.Cycle(ctx)
+		n, err := d.Round(ctx)
 		if err != nil && ctx.Err() == nil {
 			d.log.Error("push dispatch", "error", err)
 		}

@@ -160,12 +160,23 @@ func (s *Service) slaStep(t *models.Ticket, now time.Time) (models.Event, bool) 
 // RunSweeps runs the periodic work every interval while it holds the "sla" lease, until ctx
 // ends: effects left behind by a crash first, then reminders, escalations and auto-closes.
 // Running it in every instance is safe; the lease keeps the work in one of them at a time, and
-// every step is idempotent or a compare-and-set anyway.
+// every step is idempotent or a compare-and-set anyway. Taking and losing the lease are logged
+// ("sla lease taken" / "sla lease lost", with the holder), so an operator can tell which
+// instance works and see another take over within the lease (3 × interval) after a crash.
 func (s *Service) RunSweeps(ctx context.Context, holder string, interval time.Duration) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
+	held := false
 	for {
 		ok, err := s.store.AcquireLease(ctx, "sla", holder, s.clock(), 3*interval)
+		if err == nil && ok != held {
+			held = ok
+			msg := "sla lease lost"
+			if ok {
+				msg = "sla lease taken"
+			}
+			s.log.LogAttrs(ctx, slog.LevelInfo, msg, slog.String("holder", holder))
+		}
 		if err == nil && ok {
 			if _, err := s.SweepEffects(ctx); err != nil && ctx.Err() == nil {
 				s.log.Error("effects sweep", "error", err)

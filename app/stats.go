@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -87,11 +88,37 @@ func (s *Service) StatsSummary(ctx context.Context, p models.Principal, f StatsF
 	if err != nil {
 		return models.StatsFigures{}, err
 	}
-	counts, durations, err := s.grouped(ctx, q)
+	counts, err := s.store.AggregateFacts(ctx, q)
 	if err != nil {
 		return models.StatsFigures{}, err
 	}
-	return models.Figures(counts[""], durations[""]), nil
+	var c models.StatsCounts
+	if len(counts) > 0 {
+		c = counts[0]
+	}
+	// The percentiles are the durations at two ranks, which the store finds without handing
+	// over every duration of the period (a month is tens of thousands at a city's scale).
+	fig := models.Figures(c, nil)
+	if c.Resolved > 0 {
+		v, err := s.store.ResolveRanks(ctx, q, []int{nearestRank(0.5, c.Resolved), nearestRank(0.9, c.Resolved)})
+		if err != nil {
+			return models.StatsFigures{}, err
+		}
+		fig.MedianResolveHours, fig.P90ResolveHours = msToHours(v[0]), msToHours(v[1])
+	}
+	return fig, nil
+}
+
+// nearestRank is the 1-based rank of the nearest-rank percentile p of n values: ceil(p·n),
+// as models.Figures computes it.
+func nearestRank(p float64, n int) int {
+	return min(max(int(math.Ceil(p*float64(n))), 1), n)
+}
+
+// msToHours converts a duration in milliseconds to hours as models.Figures does.
+func msToHours(ms int64) *float64 {
+	h := float64(ms) / float64(time.Hour/time.Millisecond)
+	return &h
 }
 
 // Intervals of a time series.

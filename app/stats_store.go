@@ -31,6 +31,11 @@ type StatsStore interface {
 	// ResolveTimes lists ResolveMs of the resolved facts (IsResolved = 1) matching q, each with
 	// its group key under q.By, in any order.
 	ResolveTimes(ctx context.Context, q models.StatsQuery) ([]models.KeyedDuration, error)
+	// ResolveRanks returns the values at the given 1-based ranks of the ascending ResolveMs of
+	// the resolved facts matching q, all of them as one group (q.By is ignored), so that a
+	// summary's exact nearest-rank percentiles need not read every duration. Every rank is
+	// between 1 and the number of those facts.
+	ResolveRanks(ctx context.Context, q models.StatsQuery, ranks []int) ([]int64, error)
 
 	// AppendFeed records e at the next feed position unless an entry for (e.TicketID,
 	// e.Version) exists (then it is a no-op returning nil). Positions are 1, 2, 3 … with no gap,

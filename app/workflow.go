@@ -235,8 +235,10 @@ func (s *Service) apply(ctx context.Context, t *models.Ticket, p models.Principa
 		if in.DuplicateOf == "" || in.DuplicateOf == t.ID {
 			return models.FieldError(models.EInvalid, "duplicate_of", "duplicate_of must name another ticket")
 		}
+		// A ticket the caller may not read answers like an unknown one: a ward must neither learn
+		// of another ward's reports nor link its own to them.
 		orig, err := s.store.TicketByID(ctx, in.DuplicateOf)
-		if models.IsCode(err, models.ENotFound) || (err == nil && !orig.State.Open()) {
+		if models.IsCode(err, models.ENotFound) || (err == nil && (!orig.State.Open() || !p.CanReadTicket(orig))) {
 			return models.FieldError(models.EUnprocessable, "duplicate_of", "duplicate_of must be an open ticket")
 		} else if err != nil {
 			return err
@@ -244,8 +246,12 @@ func (s *Service) apply(ctx context.Context, t *models.Ticket, p models.Principa
 		t.DuplicateOf = orig.ID
 		t.ClosedAt = now
 		ev.Note = strings.TrimSpace("→ " + orig.Code + ". " + in.Note)
-		reporter := t.ReporterID
-		*afterCommit = func(ctx context.Context, _ *models.Ticket) { s.addFollower(ctx, orig.ID, reporter) }
+		// The duplicate's reporter follows the original, unless it is private: only its own
+		// reporter, the unit and the IOC read those.
+		if !orig.Private {
+			reporter := t.ReporterID
+			*afterCommit = func(ctx context.Context, _ *models.Ticket) { s.addFollower(ctx, orig.ID, reporter) }
+		}
 	case models.ActStart:
 	case models.ActRequestInfo:
 		if err := required("note", in.Note, models.MaxNoteRunes); err != nil {

@@ -321,7 +321,13 @@ func parseRange(h string, size int64) (start, end int64, partial, ok bool) {
 // before.
 func (s *Server) limitBody(c *fiber.Ctx) error {
 	if strings.HasPrefix(c.Path(), "/v1/media") {
-		return c.Next()
+		err := c.Next()
+		if err != nil && c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead {
+			// Refused before the handler read the upload (401, 429 …): the unread body makes
+			// the connection unusable for another request.
+			c.Context().SetConnectionClose()
+		}
+		return err
 	}
 	stream := c.Context().RequestBodyStream()
 	if stream == nil {

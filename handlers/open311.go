@@ -376,7 +376,8 @@ func (l o311RequestList) MarshalJSON() ([]byte, error) { return json.Marshal(l.R
 
 // requestView renders a redacted ticket (app.Redact) as an Open311 request. The address is the
 // ward: the resident's street address would undo the rounding of the point.
-func (s *Server) requestView(t *models.Ticket, extensions bool) o311Request {
+// baseURL is the scheme and host the client used, so media_url points back at this server.
+func (s *Server) requestView(t *models.Ticket, extensions bool, baseURL string) o311Request {
 	r := o311Request{
 		ServiceRequestID:  t.ID,
 		Status:            app.Open311Status(t.State),
@@ -392,6 +393,9 @@ func (s *Server) requestView(t *models.Ticket, extensions bool) o311Request {
 		Address:           nullString(t.AreaName),
 		Lat:               t.Location.Lat,
 		Long:              t.Location.Lng,
+	}
+	if len(t.Media) > 0 { // app.redactWithMedia keeps only a public ticket's images
+		r.MediaURL = nullString(baseURL + "/v1/media/" + t.Media[0] + "?size=large")
 	}
 	if extensions {
 		r.Notes = []o311Note{}
@@ -502,7 +506,7 @@ func (s *Server) o311Requests(c *fiber.Ctx) (any, error) {
 	ext := open311Param(c, "extensions") == "true"
 	out := o311RequestList{Requests: make([]o311Request, 0, len(ts))}
 	for _, t := range ts {
-		out.Requests = append(out.Requests, s.requestView(t, ext))
+		out.Requests = append(out.Requests, s.requestView(t, ext, c.BaseURL()))
 	}
 	return out, nil
 }
@@ -512,7 +516,7 @@ func (s *Server) o311Request(c *fiber.Ctx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return o311RequestList{Requests: []o311Request{s.requestView(t, open311Param(c, "extensions") == "true")}}, nil
+	return o311RequestList{Requests: []o311Request{s.requestView(t, open311Param(c, "extensions") == "true", c.BaseURL())}}, nil
 }
 
 // o311RequestAlias serves the official Swagger file's /request/{id}: one bare request.
@@ -521,7 +525,7 @@ func (s *Server) o311RequestAlias(c *fiber.Ctx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.requestView(t, open311Param(c, "extensions") == "true"), nil
+	return s.requestView(t, open311Param(c, "extensions") == "true", c.BaseURL()), nil
 }
 
 // --- POST requests ---

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+
+	"phananh/models"
 )
 
 // ParseTrustedProxies reads TRUSTED_PROXIES: a comma-separated list of addresses or CIDR
@@ -76,4 +78,15 @@ func (s *Server) limited(operation string, h fiber.Handler) fiber.Handler {
 		}
 		return h(c)
 	}
+}
+
+// refuseEncodedBodies answers 415 to a request body sent with a Content-Encoding. Fiber's
+// c.Body() would inflate gzip, deflate and brotli bodies (chained, as the header lists them) in
+// memory with no limit, after BodyLimit has checked only the compressed size: a 1 MB body can
+// become gigabytes (a "zip bomb"). No client of this API compresses what it sends.
+func (s *Server) refuseEncodedBodies(c *fiber.Ctx) error {
+	if enc := strings.TrimSpace(c.Get(fiber.HeaderContentEncoding)); enc != "" && !strings.EqualFold(enc, "identity") {
+		return models.Errorf(models.EUnsupportedMedia, "request bodies must not be compressed (Content-Encoding: %.20s)", enc)
+	}
+	return c.Next()
 }

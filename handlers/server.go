@@ -86,7 +86,7 @@ func New(svc *app.Service, log *slog.Logger, cfg Config) (*fiber.App, error) {
 		// limitBody applies BodyLimit to every other route.
 		StreamRequestBody: true,
 	})
-	f.Use(s.requestID, s.accessLog, s.recoverPanic, s.deadline, s.limitBody)
+	f.Use(s.requestID, s.accessLog, s.recoverPanic, s.deadline, s.limitBody, s.refuseEncodedBodies)
 	s.routes(f)
 	return f, nil
 }

@@ -135,6 +135,7 @@ type ticketBody struct {
 	Overdue         bool            `json:"overdue"`
 	Outcome         models.Outcome  `json:"outcome,omitempty"`
 	ResultNote      string          `json:"result_note,omitempty"`
+	ResultMedia     []string        `json:"result_media,omitempty"` // the officials' before/after photos
 	Rating          int             `json:"rating,omitempty"`
 	RejectReason    string          `json:"reject_reason,omitempty"`
 	DuplicateOf     string          `json:"duplicate_of,omitempty"`
@@ -199,7 +200,7 @@ func publicView(t *models.Ticket, overdue bool) ticketBody {
 		RoutedByNearest: t.RoutedByNearest,
 		CreatedAt:       formatTime(t.CreatedAt), UpdatedAt: formatTime(t.UpdatedAt),
 		TriageDueAt: formatTime(t.TriageDueAt), ResolveDueAt: formatTime(t.ResolveDueAt), DueAt: formatTime(t.DueAt),
-		Overdue: overdue, Outcome: t.Outcome, ResultNote: t.ResultNote, Rating: t.Rating, RejectReason: t.RejectReason,
+		Overdue: overdue, Outcome: t.Outcome, ResultNote: t.ResultNote, ResultMedia: t.ResultMedia, Rating: t.Rating, RejectReason: t.RejectReason,
 		DuplicateOf: t.DuplicateOf, OnTimeClass: string(t.OnTimeClass), ReopenCount: t.ReopenCount,
 		FollowersCount: len(t.Followers),
 		History:        []eventBody{},

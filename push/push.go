@@ -38,6 +38,10 @@ type Config struct {
 	Endpoint string
 	// Now tells the time for Retry-After headers given as HTTP dates; nil means time.Now.
 	Now func() time.Time
+	// Concurrency is how many batches the dispatcher sends at once (app.DispatcherDeps): with
+	// Endpoint set, the HTTP/1.1 connection pool keeps 50 connections per batch, one per SDK
+	// worker, so that no send waits for a reconnect.
+	Concurrency int
 }
 
 // Sender implements app.PushSender on messaging.Client.SendEach.
@@ -58,14 +62,12 @@ func New(ctx context.Context, cfg Config) (*Sender, error) {
 		auth = append(auth, option.WithCredentialsFile(cfg.CredentialsFile)) // an operator-provided service-account file
 	}
 	if cfg.Endpoint != "" && cfg.Endpoint != DefaultEndpoint {
-		if cfg.CredentialsFile == "" {
-			auth = append(auth, option.WithoutAuthentication())
-		}
 		// The SDK sends topic management to iid.googleapis.com whatever WithEndpoint says: an
 		// HTTP client that redirects that host to the endpoint's host sends it along with the
 		// messages (to the fake server, or a local proxy). The client then carries the
-		// authentication too, which the SDK no longer adds to a client it is given.
-		hc, err := iidRedirectClient(ctx, cfg.Endpoint, auth)
+		// authentication too, which the SDK no longer adds to a client it is given; without a
+		// credentials file there is none.
+		hc, err := iidRedirectClient(ctx, cfg.Endpoint, sendWorkers*max(1, cfg.Concurrency), cfg.CredentialsFile != "", auth)
 		if err != nil {
 			return nil, err
 		}
@@ -90,6 +92,9 @@ func New(ctx context.Context, cfg Config) (*Sender, error) {
 
 // MaxBatch is FCM's limit of messages per SendEach call.
 const MaxBatch = 500
+
+// sendWorkers is how many requests the SDK's SendEach has in flight at once.
+const sendWorkers = 50
 
 // SendBatch sends up to MaxBatch messages with one SendEach call (the SDK sends them
 // concurrently, one HTTP request each) and classifies every answer.

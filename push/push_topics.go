@@ -21,18 +21,25 @@ const iidHost = "iid.googleapis.com"
 // only to clients it builds itself).
 var scopes = []string{"https://www.googleapis.com/auth/cloud-platform", "https://www.googleapis.com/auth/firebase.messaging"}
 
-// iidRedirectClient is an HTTP client, authenticated by auth, that sends requests for the IID
-// host to the scheme and host of endpoint instead, keeping their path (/iid/v1:batchAdd …).
-func iidRedirectClient(ctx context.Context, endpoint string, auth []option.ClientOption) (*http.Client, error) {
+// iidRedirectClient is an HTTP client, authenticated by auth when authenticate is set, keeping
+// conns idle connections, that sends requests for the IID host to the scheme and host of
+// endpoint instead, keeping their path (/iid/v1:batchAdd …).
+func iidRedirectClient(ctx context.Context, endpoint string, conns int, authenticate bool, auth []option.ClientOption) (*http.Client, error) {
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return nil, fmt.Errorf("push: FCM endpoint %q is not an http(s) URL", endpoint)
 	}
-	// SendEach runs 50 requests at once: keep that many connections (HTTP/1.1 to a local
-	// endpoint) instead of the default 2, like the transport the SDK builds itself.
+	// SendEach runs 50 requests at once, per concurrent batch: keep conns connections (HTTP/1.1
+	// to a local endpoint) instead of the default 2, like the transport the SDK builds itself.
 	next := http.DefaultTransport.(*http.Transport).Clone()
-	next.MaxIdleConnsPerHost = 100
+	next.MaxIdleConns, next.MaxIdleConnsPerHost = max(next.MaxIdleConns, conns), conns
 	base := &iidRedirect{scheme: u.Scheme, host: u.Host, next: next}
+	if !authenticate {
+		// Nothing to add to the requests: the SDK's transport would only wrap them in
+		// telemetry, whose body wrapper also costs every send a second write (net/http flushes
+		// the headers apart from a body it cannot tell is in memory).
+		return &http.Client{Transport: base}, nil
+	}
 	rt, err := htransport.NewTransport(ctx, base, append([]option.ClientOption{option.WithScopes(scopes...)}, auth...)...)
 	if err != nil {
 		return nil, fmt.Errorf("push: FCM transport: %w", err)

@@ -2,6 +2,8 @@ package tests
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"errors"
 	"io"
 	"net"
@@ -206,4 +208,28 @@ func TestSlowClientsAreCut(t *testing.T) {
 		}
 	}
 	s.request(t, "GET", "/healthz", "", nil).expect(t, http.StatusOK)
+}
+
+// TestCompressedBodiesRefused: a compressed request body is refused with 415 before anything
+// inflates it — Fiber would otherwise inflate gzip, deflate and brotli bodies, chained, with no
+// limit, so a body under BODY_LIMIT could take gigabytes of memory.
+func TestCompressedBodiesRefused(t *testing.T) {
+	s := startServer(t, storeKind{name: "sqlite"})
+	res := s.signInResident("0977000002")
+	var bomb bytes.Buffer
+	zw := gzip.NewWriter(&bomb)
+	if _, err := zw.Write(bytes.Repeat([]byte(" "), 64<<20)); err != nil { // 64 MB of spaces, ~64 KB gzipped
+		t.Fatal(err)
+	}
+	zw.Close()
+	for _, enc := range []string{"gzip", "gzip, gzip", "br", "deflate", "x-unknown"} {
+		r := s.request(t, "POST", "/v1/tickets", res.AccessToken, bomb.Bytes(), "Content-Encoding: "+enc)
+		if r.status != http.StatusUnsupportedMediaType {
+			t.Errorf("Content-Encoding %s: status %d, want 415; body %s", enc, r.status, r.body)
+		} else if e := r.apiError(t); e.Error.Code != "unsupported_media_type" {
+			t.Errorf("Content-Encoding %s: %+v", enc, e)
+		}
+	}
+	// identity is no encoding at all.
+	s.request(t, "POST", "/v1/tickets", res.AccessToken, report("ANTT.01", 10.386, 105.435), "Content-Encoding: identity").expect(t, http.StatusCreated)
 }

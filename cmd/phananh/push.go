@@ -20,7 +20,12 @@ type pushEnv struct {
 	Batch           int           // PUSH_BATCH, 1…500
 	Interval        time.Duration // PUSH_INTERVAL, the idle pause between outbox polls
 	Lease           time.Duration // PUSH_LEASE, how long a claimed batch belongs to one instance
+	Concurrency     int           // PUSH_CONCURRENCY, 1…16 batches claimed and sent at once
 }
+
+// maxPushConcurrency bounds PUSH_CONCURRENCY: each batch keeps 50 requests in flight, and more
+// than 800 at once only queues them.
+const maxPushConcurrency = 16
 
 func loadPushEnv(get func(key, def string) string) (pushEnv, error) {
 	p := pushEnv{
@@ -37,6 +42,9 @@ func loadPushEnv(get func(key, def string) string) (pushEnv, error) {
 	}
 	if p.Lease, err = time.ParseDuration(get("PUSH_LEASE", "2m")); err != nil || p.Lease < time.Second {
 		return p, fmt.Errorf("PUSH_LEASE must be a duration of at least 1s, such as 2m")
+	}
+	if p.Concurrency, err = strconv.Atoi(get("PUSH_CONCURRENCY", "1")); err != nil || p.Concurrency < 1 || p.Concurrency > maxPushConcurrency {
+		return p, fmt.Errorf("PUSH_CONCURRENCY must be a number from 1 to %d", maxPushConcurrency)
 	}
 	return p, nil
 }
@@ -57,7 +65,7 @@ func startPush(ctx context.Context, p pushEnv, svc *app.Service, store app.Store
 		log.Warn("push disabled: FCM_PROJECT_ID is not set; notifications stay queued in the outbox until a server with FCM configured sends them")
 		return nil
 	}
-	sender, err := push.New(ctx, push.Config{ProjectID: p.ProjectID, CredentialsFile: p.CredentialsFile, Endpoint: p.Endpoint})
+	sender, err := push.New(ctx, push.Config{ProjectID: p.ProjectID, CredentialsFile: p.CredentialsFile, Endpoint: p.Endpoint, Concurrency: p.Concurrency})
 	if err != nil {
 		return err
 	}
@@ -68,8 +76,9 @@ func startPush(ctx context.Context, p pushEnv, svc *app.Service, store app.Store
 	case p.CredentialsFile == "":
 		auth = "application default credentials"
 	}
-	log.Info("push enabled", "project", p.ProjectID, "endpoint", p.Endpoint, "auth", auth, "batch", p.Batch)
-	d := app.NewDispatcher(app.DispatcherDeps{Store: store, Sender: sender, Topics: sender, Config: p.appConfig(), Holder: holder, Logger: log})
+	log.Info("push enabled", "project", p.ProjectID, "endpoint", p.Endpoint, "auth", auth, "batch", p.Batch, "concurrency", p.Concurrency)
+	d := app.NewDispatcher(app.DispatcherDeps{Store: store, Sender: sender, Topics: sender, Config: p.appConfig(), Holder: holder,
+		Concurrency: p.Concurrency, Logger: log})
 	workers.Go(func() { d.Run(ctx) })
 	return nil
 }

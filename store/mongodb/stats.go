@@ -285,6 +285,29 @@ func (s *Store) ResolveTimes(ctx context.Context, q models.StatsQuery) ([]models
 	return out, nil
 }
 
+// ResolveRanks reads the durations and picks the ranks: FerretDB v1 has no $sort with $skip in
+// a way that beats reading them, and a MongoDB deployment serves this from the facts' index.
+func (s *Store) ResolveRanks(ctx context.Context, q models.StatsQuery, ranks []int) ([]int64, error) {
+	q.By = models.ByNone
+	times, err := s.ResolveTimes(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	ms := make([]int64, len(times))
+	for i, t := range times {
+		ms[i] = t.Ms
+	}
+	slices.Sort(ms)
+	out := make([]int64, len(ranks))
+	for i, r := range ranks {
+		if r < 1 || r > len(ms) {
+			return nil, fmt.Errorf("mongodb: resolve ranks: rank %d of %d durations", r, len(ms))
+		}
+		out[i] = ms[r-1]
+	}
+	return out, nil
+}
+
 // feedDoc is one change-feed entry; _id is its position.
 type feedDoc struct {
 	Position int64     `bson:"_id"`

@@ -257,6 +257,27 @@ func (s *Store) ResolveTimes(ctx context.Context, q models.StatsQuery) ([]models
 	return out, translate(rows.Err(), "resolve times", "fact")
 }
 
+// ResolveRanks reads each rank with ORDER BY resolve_ms LIMIT 1 OFFSET rank-1: SQLite scans the
+// period's range of the (is_resolved, created_day, resolve_ms, …) covering index and keeps only
+// the smallest rank values in its sorter, so no row crosses into Go but the answer.
+func (s *Store) ResolveRanks(ctx context.Context, q models.StatsQuery, ranks []int) ([]int64, error) {
+	where, args := factsWhere(q)
+	if where == "" {
+		where = " WHERE is_resolved = 1"
+	} else {
+		where += " AND is_resolved = 1"
+	}
+	out := make([]int64, len(ranks))
+	for i, r := range ranks {
+		err := s.r.QueryRowContext(ctx, `SELECT resolve_ms FROM stats_facts`+where+` ORDER BY resolve_ms LIMIT 1 OFFSET ?`,
+			append(args, r-1)...).Scan(&out[i])
+		if err != nil {
+			return nil, translate(err, "resolve ranks", "fact")
+		}
+	}
+	return out, nil
+}
+
 // AppendFeed inserts the entry unless (ticket, version) is already in the feed. All writes go
 // through the one writer connection inside SQLite's write lock, so the rowid (the position) is
 // taken and committed in one step: positions become visible strictly in order. The existence

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -206,4 +207,25 @@ func (s *Store) queryTickets(ctx context.Context, op, q string, args ...any) ([]
 		return nil, translate(err, op, "ticket")
 	}
 	return out, nil
+}
+
+// openStatesTerm is the condition of the partial indexes tickets_open_unit_due and
+// tickets_open_due (migration 0011), written exactly as there: SQLite uses a partial index only
+// when the query's WHERE contains its condition verbatim, which a term with bound parameters
+// never does. A queue of open tickets (the default of every official's queue) then walks only
+// the open tickets in deadline order instead of every ticket of the unit, closed ones included.
+const openStatesTerm = `state IN ('received', 'assigned', 'in_progress', 'awaiting_info')`
+
+// isOpenStates reports whether states is exactly the set of open states, in any order.
+func isOpenStates(states []models.State) bool {
+	open := []models.State{models.StateReceived, models.StateAssigned, models.StateInProgress, models.StateAwaitingInfo}
+	if len(states) != len(open) {
+		return false
+	}
+	for _, st := range open {
+		if !slices.Contains(states, st) {
+			return false
+		}
+	}
+	return true
 }

@@ -23,7 +23,9 @@ func queueWhere(f models.QueueFilter, withStates bool) (where []string, args []a
 		where = append(where, "area_code = ?")
 		args = append(args, f.AreaCode)
 	}
-	if withStates && len(f.States) > 0 {
+	if withStates && isOpenStates(f.States) {
+		where = append(where, openStatesTerm) // lets SQLite use the partial indexes of open tickets
+	} else if withStates && len(f.States) > 0 {
 		where = append(where, "state IN ("+placeholders(len(f.States))+")")
 		for _, st := range f.States {
 			args = append(args, string(st))
@@ -90,7 +92,12 @@ func withLimit(q string, args []any, limit int) (string, []any) {
 // States without tickets are absent from the map.
 func (s *Store) CountByState(ctx context.Context, f models.QueueFilter) (map[models.State]int, error) {
 	where, args := queueWhere(f, false)
-	rows, err := s.r.QueryContext(ctx, `SELECT state, COUNT(*) FROM tickets`+whereClause(where)+` GROUP BY state`, args...)
+	q := `SELECT state, COUNT(*) FROM tickets` + whereClause(where) + ` GROUP BY state`
+	if f.DueBefore.IsZero() && f.Q == "" {
+		// Only unit, area and category filters: the trigger-maintained counts (migration 0011).
+		q = `SELECT state, SUM(n) FROM ticket_counts` + whereClause(where) + ` GROUP BY state HAVING SUM(n) > 0`
+	}
+	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, translate(err, "count by state", "ticket")
 	}

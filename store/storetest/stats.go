@@ -125,6 +125,21 @@ func testStatsAggregates(t *testing.T, s app.Store) {
 		must(t, err, "ResolveTimes")
 		sortDurations(times)
 		wantEqual(t, fmt.Sprintf("query %d resolve times", i), wantTimes, times)
+		// Every rank of the durations of the whole query, as one group.
+		var sorted []int64
+		for _, d := range wantTimes {
+			sorted = append(sorted, d.Ms)
+		}
+		slices.Sort(sorted)
+		if len(sorted) > 0 {
+			var ranks []int
+			for r := range sorted {
+				ranks = append(ranks, r+1)
+			}
+			got, err := s.ResolveRanks(ctx(t), q, ranks)
+			must(t, err, "ResolveRanks")
+			wantEqual(t, fmt.Sprintf("query %d resolve ranks", i), sorted, got)
+		}
 	}
 	must(t, s.DeleteFacts(ctx(t)), "DeleteFacts")
 	got, err := s.AggregateFacts(ctx(t), models.StatsQuery{Now: now})

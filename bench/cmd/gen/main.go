@@ -6,7 +6,7 @@
 // on weekdays in office hours, a few categories (littering, lighting, disorder) far more common
 // than the rest, some wards busier than others; old tickets are mostly closed, recent ones
 // mostly open, some open ones overdue. Tickets and their statistics facts are written through
-// the store's bulk loader in transactions of 10,000, then the rollups are rebuilt once.
+// the store's bulk loader in transactions of 20,000, then the rollups are rebuilt once.
 //
 //	go run ./bench/cmd/gen -db data/phananh.db -n 1000000
 package main
@@ -90,25 +90,39 @@ func run() error {
 	}
 	sort.Slice(created, func(i, j int) bool { return created[i].Before(created[j]) })
 
+	// One goroutine builds batches while the store writes the previous one.
 	start := time.Now()
-	const batch = 10_000
-	seq := map[int]int{}
-	for lo := 0; lo < *n; lo += batch {
-		hi := min(lo+batch, *n)
-		tickets := make([]*models.Ticket, 0, hi-lo)
-		facts := make([]models.TicketFact, 0, hi-lo)
-		for i := lo; i < hi; i++ {
-			y := created[i].In(models.VietnamTime).Year()
-			seq[y]++
-			t := g.ticket(i, seq[y], created[i], now)
-			tickets = append(tickets, t)
-			facts = append(facts, app.TicketFact(t, cal))
+	const batch = 20_000
+	type chunk struct {
+		tickets []*models.Ticket
+		facts   []models.TicketFact
+		hi      int
+	}
+	chunks := make(chan chunk, 2)
+	go func() {
+		defer close(chunks)
+		seq := map[int]int{}
+		for lo := 0; lo < *n; lo += batch {
+			hi := min(lo+batch, *n)
+			c := chunk{tickets: make([]*models.Ticket, 0, hi-lo), facts: make([]models.TicketFact, 0, hi-lo), hi: hi}
+			for i := lo; i < hi; i++ {
+				y := created[i].In(models.VietnamTime).Year()
+				seq[y]++
+				t := g.ticket(i, seq[y], created[i], now)
+				c.tickets = append(c.tickets, t)
+				c.facts = append(c.facts, app.TicketFact(t, cal))
+			}
+			chunks <- c
 		}
-		if err := st.LoadTickets(ctx, tickets, facts); err != nil {
+	}()
+	for c := range chunks {
+		if err := st.LoadTickets(ctx, c.tickets, c.facts); err != nil {
+			for range chunks { // let the producer finish
+			}
 			return err
 		}
-		if hi%100_000 == 0 || hi == *n {
-			fmt.Fprintf(os.Stderr, "gen: %d tickets (%.0f/s)\n", hi, float64(hi)/time.Since(start).Seconds())
+		if c.hi%100_000 == 0 || c.hi == *n {
+			fmt.Fprintf(os.Stderr, "gen: %d tickets (%.0f/s)\n", c.hi, float64(c.hi)/time.Since(start).Seconds())
 		}
 	}
 	if err := st.RebuildRollups(ctx); err != nil {

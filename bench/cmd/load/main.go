@@ -78,7 +78,7 @@ func run() error {
 	flag.DurationVar(&o.dur, "duration", 10*time.Second, "length of each fixed-rate attack")
 	flag.DurationVar(&o.maxDur, "max-duration", 5*time.Second, "length of each flat-out attack")
 	flag.IntVar(&o.intakeRate, "intake-rate", 1500, "fixed arrival rate of ticket intake, per second")
-	flag.IntVar(&o.readRate, "read-rate", 200, "fixed arrival rate of queue and statistics reads, per second")
+	flag.IntVar(&o.readRate, "read-rate", 20, "fixed arrival rate of queue and statistics reads, per second")
 	flag.Uint64Var(&o.workers, "workers", 32, "concurrent connections of the flat-out attacks")
 	flag.StringVar(&o.only, "only", "", "comma list of scenarios to run (baseline,intake,queue,summary); empty: all")
 	jsonOut := flag.String("json", "", "also append the rows as JSON lines to this file")
@@ -99,13 +99,15 @@ func run() error {
 	if o.baseline != "" && want("baseline") {
 		add(o.attack("baseline: trivial Fiber handler", "max", fixed("GET", o.baseline+"/", nil, nil), 0))
 	}
-	if want("intake") {
-		tr, err := o.intakeTargeter()
-		if err != nil {
-			return err
-		}
-		add(o.attack("POST /v1/tickets (intake)", "rate", tr, o.intakeRate))
-		add(o.attack("POST /v1/tickets (intake)", "max", tr, 0))
+	// Reads before writes, the cheaper before the costlier: a scenario the server cannot keep up
+	// with leaves work behind that would slow the next one.
+	if want("summary") {
+		h := http.Header{"X-API-Key": {o.statsKey}}
+		month := fixed("GET", o.base+"/v1/stats/summary?from="+o.month[0]+"&to="+o.month[1], nil, h)
+		add(o.attack("GET /v1/stats/summary (month)", "rate", month, o.readRate))
+		add(o.attack("GET /v1/stats/summary (month)", "max", month, 0))
+		year := fixed("GET", o.base+"/v1/stats/summary?from="+o.year[0]+"&to="+o.year[1], nil, h)
+		add(o.attack("GET /v1/stats/summary (year)", "rate", year, max(1, o.readRate/20)))
 	}
 	if want("queue") {
 		tok, err := o.officerToken()
@@ -114,16 +116,18 @@ func run() error {
 		}
 		h := http.Header{"Authorization": {"Bearer " + tok}}
 		tr := fixed("GET", o.base+"/v1/queue", nil, h)
-		add(o.attack("GET /v1/queue (officer)", "rate", tr, o.readRate))
+		add(o.attack("GET /v1/queue (officer)", "rate", tr, max(1, o.readRate/4)))
 		add(o.attack("GET /v1/queue (officer)", "max", tr, 0))
 	}
-	if want("summary") {
-		h := http.Header{"X-API-Key": {o.statsKey}}
-		month := fixed("GET", o.base+"/v1/stats/summary?from="+o.month[0]+"&to="+o.month[1], nil, h)
-		add(o.attack("GET /v1/stats/summary (month)", "rate", month, o.readRate))
-		add(o.attack("GET /v1/stats/summary (month)", "max", month, 0))
-		year := fixed("GET", o.base+"/v1/stats/summary?from="+o.year[0]+"&to="+o.year[1], nil, h)
-		add(o.attack("GET /v1/stats/summary (year)", "rate", year, o.readRate/4))
+	// Intake last: a write load the server cannot keep up with leaves a queue of writes behind
+	// it that would slow the reads measured after it.
+	if want("intake") {
+		tr, err := o.intakeTargeter()
+		if err != nil {
+			return err
+		}
+		add(o.attack("POST /v1/tickets (intake)", "max", tr, 0))
+		add(o.attack("POST /v1/tickets (intake)", "rate", tr, o.intakeRate))
 	}
 	if *jsonOut != "" {
 		f, err := os.OpenFile(*jsonOut, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
@@ -139,6 +143,22 @@ func run() error {
 		}
 	}
 	return nil
+}
+
+// drain waits until the server answers /healthz quickly again (the work queued by an attack
+// is done), at most a minute.
+func (o *options) drain() {
+	for range 60 {
+		start := time.Now()
+		resp, err := http.Get(o.base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+		}
+		if err == nil && time.Since(start) < 20*time.Millisecond {
+			return
+		}
+		time.Sleep(time.Second)
+	}
 }
 
 // fixed targets one request over and over.
@@ -186,6 +206,12 @@ func (o *options) attack(name, mode string, tr vegeta.Targeter, rate int) Row {
 	m.Close()
 	close(stop)
 	wg.Wait()
+	if m.Success < 1 {
+		// Requests the server could not keep up with may still run until its request timeout
+		// (10 s by default); let them finish so they do not slow the next scenario.
+		time.Sleep(11 * time.Second)
+	}
+	o.drain()
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	var codes []string
 	for c, n := range m.StatusCodes {

@@ -39,11 +39,54 @@ DROP INDEX stats_facts_running_due;
 CREATE INDEX stats_facts_running ON stats_facts (is_running, created_day, due_at, area_code, unit_id, category, grp);
 CREATE INDEX stats_facts_resolved ON stats_facts (is_resolved, created_day, resolve_ms, area_code, unit_id, category, grp);
 
--- Queues (measured at 1,000,000 tickets, bench/run.sh): a unit's queue lists its open tickets
--- in deadline order, but tickets_unit_due (unit_id, due_at, id) walks every ticket of the unit,
--- closed ones included, from the oldest deadline on, checking each row's state: tens of
--- thousands of rows per page once most tickets are closed. With the state in the index, the
--- open tickets of the unit are read directly (one range per open state, then a small sort),
--- and the counts per state are a covering index scan. (The planner picks it once ANALYZE has
--- run on a large table; on a small one it keeps tickets_unit_due, which is then as good.)
+-- Queues (measured at 1,000,000 tickets, bench/run.sh): a queue lists open tickets in deadline
+-- order, but tickets_unit_due (unit_id, due_at, id) walks every ticket of the unit, closed ones
+-- included, from the oldest deadline on, checking each row's state: a unit's first page took
+-- seconds once most of its tens of thousands of tickets were closed. Partial indexes of the open
+-- tickets serve the default queue (all open states; the store writes that condition verbatim,
+-- as SQLite requires) in deadline order without a sort, and the counts per state of a unit are
+-- a covering index scan.
+CREATE INDEX tickets_open_unit_due ON tickets (unit_id, due_at, id)
+    WHERE state IN ('received', 'assigned', 'in_progress', 'awaiting_info');
+CREATE INDEX tickets_open_due ON tickets (due_at, id)
+    WHERE state IN ('received', 'assigned', 'in_progress', 'awaiting_info');
 CREATE INDEX tickets_unit_state_due ON tickets (unit_id, state, due_at, id);
+
+-- Counts per state of a queue (every state, closed ones included) were a scan of all the unit's
+-- tickets: 140,000 index entries for a busy ward's police at 1,000,000 tickets. ticket_counts
+-- holds them per (unit, area, category, state), kept exact by triggers in the transaction of
+-- every ticket write; queues filtered by nothing else read it instead (rows may fall to 0 and
+-- stay; readers skip them).
+CREATE TABLE ticket_counts (
+    unit_id   TEXT    NOT NULL,
+    area_code TEXT    NOT NULL,
+    category  TEXT    NOT NULL,
+    state     TEXT    NOT NULL,
+    n         INTEGER NOT NULL,
+    PRIMARY KEY (unit_id, area_code, category, state)
+) STRICT, WITHOUT ROWID;
+
+INSERT INTO ticket_counts (unit_id, area_code, category, state, n)
+SELECT unit_id, area_code, category, state, COUNT(*) FROM tickets GROUP BY 1, 2, 3, 4;
+
+CREATE TRIGGER tickets_count_insert AFTER INSERT ON tickets BEGIN
+    INSERT INTO ticket_counts (unit_id, area_code, category, state, n)
+    VALUES (NEW.unit_id, NEW.area_code, NEW.category, NEW.state, 1)
+    ON CONFLICT (unit_id, area_code, category, state) DO UPDATE SET n = n + 1;
+END;
+
+CREATE TRIGGER tickets_count_update AFTER UPDATE OF unit_id, area_code, category, state ON tickets
+WHEN OLD.unit_id IS NOT NEW.unit_id OR OLD.area_code IS NOT NEW.area_code
+    OR OLD.category IS NOT NEW.category OR OLD.state IS NOT NEW.state
+BEGIN
+    UPDATE ticket_counts SET n = n - 1 WHERE unit_id = OLD.unit_id AND area_code = OLD.area_code
+        AND category = OLD.category AND state = OLD.state;
+    INSERT INTO ticket_counts (unit_id, area_code, category, state, n)
+    VALUES (NEW.unit_id, NEW.area_code, NEW.category, NEW.state, 1)
+    ON CONFLICT (unit_id, area_code, category, state) DO UPDATE SET n = n + 1;
+END;
+
+CREATE TRIGGER tickets_count_delete AFTER DELETE ON tickets BEGIN
+    UPDATE ticket_counts SET n = n - 1 WHERE unit_id = OLD.unit_id AND area_code = OLD.area_code
+        AND category = OLD.category AND state = OLD.state;
+END;

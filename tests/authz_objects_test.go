@@ -1,0 +1,332 @@
+package tests
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// TestAuthorizationObjects extends the route × role matrix (authz_test.go) to the objects a
+// route names: for every route that takes an id — tickets, their actions, media and resumable
+// uploads, subscriptions, Open311 requests — the owner, a resident who does not own it,
+// the responsible ward's officer, an officer of another ward (and of another unit of the same
+// ward), a unit the ticket was transferred away from, the IOC and anonymous callers. Anything
+// not theirs answers as if it did not exist (404), never 403 with a hint, and changes nothing.
+func TestAuthorizationObjects(t *testing.T) {
+	set := loadSet(t, "longxuyen-2023")
+	x, y := ward(set, 5), ward(set, 6)
+	eachStore(t, func(t *testing.T, st storeKind) {
+		s := startServer(t, st)
+		const (
+			resA, resB             = "residentA", "residentB"
+			policeX, policeY       = "police.x", "police.y" // ward police (private ANTT tickets)
+			ubndX, ubndY           = "ubnd.x", "ubnd.y"     // ward committee (public TTDT tickets)
+			iocViewer, anon, admin = "ioc.viewer", "anonymous", "admin"
+		)
+		tok := map[string]string{
+			resA:      s.signInResident("0912500001").AccessToken,
+			resB:      s.signInResident("0912500002").AccessToken,
+			policeX:   s.createOfficial("officer", policeX, unitOf(x.code, "cong_an")).AccessToken,
+			policeY:   s.createOfficial("officer", policeY, unitOf(y.code, "cong_an")).AccessToken,
+			ubndX:     s.createOfficial("officer", ubndX, unitOf(x.code, "ubnd")).AccessToken,
+			ubndY:     s.createOfficial("officer", ubndY, unitOf(y.code, "ubnd")).AccessToken,
+			iocViewer: s.createOfficial("ioc_viewer", iocViewer, "").AccessToken,
+			admin:     s.createOfficial("admin", "admin.obj", "").AccessToken,
+			anon:      "",
+		}
+		everyone := []string{resA, resB, policeX, policeY, ubndX, ubndY, iocViewer, admin, anon}
+
+		// residentA's objects: a public report with a photo, a private one with a photo, a photo
+		// not yet attached, and a resumable upload in progress.
+		photoPub := s.uploadOK(t, tok[resA], phoneJPEG(t, 10)).ID
+		photoPriv := s.uploadOK(t, tok[resA], phoneJPEG(t, 20)).ID
+		photoLoose := s.uploadOK(t, tok[resA], phoneJPEG(t, 30)).ID
+		pubBody := wfReport("TTDT", x, "Lấn chiếm vỉa hè, đối tượng kiểm thử", true)
+		pubBody["media"] = []string{photoPub}
+		tPub := fileTicket(t, s, tok[resA], pubBody)
+		privBody := wfReport("ANTT.01", x, "Đánh nhau trước quán karaoke, đối tượng kiểm thử", true)
+		privBody["media"] = []string{photoPriv}
+		tPriv := fileTicket(t, s, tok[resA], privBody)
+		if tPub.Unit.ID != unitOf(x.code, "ubnd") || tPriv.Unit.ID != unitOf(x.code, "cong_an") {
+			t.Fatalf("routed to %s and %s", tPub.Unit.ID, tPriv.Unit.ID)
+		}
+		var upload struct{ ID string }
+		s.request(t, "POST", "/v1/media/uploads", tok[resA], nil, "Upload-Length: 5000", "Tus-Resumable: 1.0.0").
+			expect(t, http.StatusCreated).json(t, &upload)
+
+		type probe struct {
+			name string
+			call func(p string) response
+			want map[string]int // missing principals: 404
+		}
+		get := func(path string) func(string) response {
+			return func(p string) response { return s.request(t, "GET", path, tok[p], nil) }
+		}
+		note := func(id string) func(string) response {
+			return func(p string) response {
+				v := getTicket(t, s, tok[iocViewer], id).Version
+				if strings.HasPrefix(p, "resident") {
+					return act(t, s, tok[p], id, v, "follow", nil)
+				}
+				return act(t, s, tok[p], id, v, "note", fields{"note": "Kiểm tra phân quyền đối tượng"})
+			}
+		}
+		probes := []probe{
+			{"GET private ticket", get("/v1/tickets/" + tPriv.ID), map[string]int{
+				resA: 200, policeX: 200, iocViewer: 200, admin: 200, anon: 401}},
+			{"act on private ticket (residents follow, officials note)", note(tPriv.ID), map[string]int{
+				resA: 403, policeX: 200, iocViewer: 403, admin: 403, anon: 401}},
+			{"GET public ticket", get("/v1/tickets/" + tPub.ID), map[string]int{
+				resA: 200, ubndX: 200, iocViewer: 200, admin: 200, anon: 401}},
+			{"GET photo of the private ticket", get("/v1/media/" + photoPriv + "?size=thumb"), map[string]int{
+				resA: 200, policeX: 200, iocViewer: 200, admin: 200}},
+			// Images of public tickets are public (Open311 media_url): anyone reads them.
+			{"GET photo of the public ticket", get("/v1/media/" + photoPub + "?size=thumb"), map[string]int{
+				resA: 200, resB: 200, policeX: 200, policeY: 200, ubndX: 200, ubndY: 200, iocViewer: 200, admin: 200, anon: 200}},
+			{"GET unattached photo", get("/v1/media/" + photoLoose), map[string]int{resA: 200}},
+			{"HEAD upload in progress", func(p string) response {
+				return s.request(t, "HEAD", "/v1/media/"+upload.ID, tok[p], nil, "Tus-Resumable: 1.0.0")
+			}, map[string]int{resA: 200}},
+			{"PATCH another's upload", func(p string) response {
+				if p == resA {
+					return response{status: http.StatusNotFound} // the owner's PATCH is media_test.go's
+				}
+				return s.request(t, "PATCH", "/v1/media/"+upload.ID, tok[p], "abcdef", "Tus-Resumable: 1.0.0",
+					"Upload-Offset: 0", "Content-Type: application/offset+octet-stream")
+			}, map[string]int{anon: 401}},
+			{"Open311 private request", get("/open311/v2/requests/" + tPriv.ID + ".json"), nil},
+			{"Open311 public request", get("/open311/v2/requests/" + tPub.ID + ".json"), map[string]int{
+				resA: 200, resB: 200, policeX: 200, policeY: 200, ubndX: 200, ubndY: 200, iocViewer: 200, admin: 200, anon: 200}},
+		}
+		var deviations []string
+		for _, pr := range probes {
+			for _, p := range everyone {
+				want, ok := pr.want[p]
+				if !ok {
+					want = http.StatusNotFound
+				}
+				if r := pr.call(p); r.status != want {
+					body := string(r.body)
+					if len(body) > 160 {
+						body = body[:160] + "…"
+					}
+					deviations = append(deviations, fmt.Sprintf("%-55s %-10s got %d, want %d; %s", pr.name, p, r.status, want, body))
+				}
+			}
+		}
+		if len(deviations) > 0 {
+			t.Errorf("%d deviations:\n%s", len(deviations), strings.Join(deviations, "\n"))
+		}
+		// The PATCHes of others wrote nothing into residentA's upload.
+		if r := s.request(t, "HEAD", "/v1/media/"+upload.ID, tok[resA], nil, "Tus-Resumable: 1.0.0"); r.header.Get("Upload-Offset") != "0" {
+			t.Errorf("upload offset after others' PATCHes: %q, want 0", r.header.Get("Upload-Offset"))
+		}
+
+		// Another resident cannot attach residentA's photo to a report of their own: the id is
+		// "unknown" to them, nothing is filed, and the photo stays residentA's alone.
+		stolen := wfReport("TTDT", y, "Báo cáo dùng ảnh của người khác", false)
+		stolen["media"] = []string{photoLoose}
+		invalid(t, s.request(t, "POST", "/v1/tickets", tok[resB], stolen), "media")
+		var mine struct{ Tickets []wfTicket }
+		s.request(t, "GET", "/v1/tickets?mine=true", tok[resB], nil).expect(t, http.StatusOK).json(t, &mine)
+		if len(mine.Tickets) != 0 {
+			t.Errorf("residentB has %d tickets after a refused report", len(mine.Tickets))
+		}
+		s.request(t, "GET", "/v1/media/"+photoLoose, tok[resA], nil).expect(t, http.StatusOK)
+		s.request(t, "GET", "/v1/media/"+photoLoose, tok[resB], nil).expect(t, http.StatusNotFound)
+		s.request(t, "GET", "/v1/tickets?mine=true", tok[resA], nil).expect(t, http.StatusOK).json(t, &mine)
+		if len(mine.Tickets) != 2 {
+			t.Errorf("residentA lists %d tickets, want 2", len(mine.Tickets))
+		}
+
+		// A transfer: the ward committee of X hands the public ticket to Y. X keeps read access
+		// (internal view) but may no longer act; Y now reads and acts; B still sees nothing.
+		cur := getTicket(t, s, tok[ubndX], tPub.ID)
+		moved := step(t, s, tok[ubndX], cur, "transfer", fields{"area": y.code, "reason": "Sai địa bàn"}, "received")
+		if moved.Unit.ID != unitOf(y.code, "ubnd") {
+			t.Fatalf("transferred to %s", moved.Unit.ID)
+		}
+		if prev := getTicket(t, s, tok[ubndX], tPub.ID); prev.Reporter == nil || prev.Reporter.Phone != "" {
+			t.Errorf("the unit it came from sees reporter %+v, want the pseudonym only", prev.Reporter)
+		}
+		refused(t, act(t, s, tok[ubndX], tPub.ID, moved.Version, "note", fields{"note": "còn ở đây không?"}), http.StatusForbidden, "forbidden", "")
+		refused(t, act(t, s, tok[ubndX], tPub.ID, moved.Version, "accept", nil), http.StatusForbidden, "forbidden", "")
+		step(t, s, tok[ubndY], moved, "accept", nil, "assigned")
+		s.request(t, "GET", "/v1/tickets/"+tPub.ID, tok[policeY], nil).expect(t, http.StatusNotFound)
+		s.request(t, "GET", "/v1/tickets/"+tPub.ID, tok[resB], nil).expect(t, http.StatusNotFound)
+
+		// Queues: an officer's queue lists their unit's tickets only.
+		for _, c := range []struct {
+			who  string
+			want []string
+		}{{policeX, []string{tPriv.ID}}, {policeY, nil}, {ubndX, nil}, {ubndY, []string{tPub.ID}}} {
+			var q struct{ Tickets []wfTicket }
+			s.request(t, "GET", "/v1/queue", tok[c.who], nil).expect(t, http.StatusOK).json(t, &q)
+			var got []string
+			for _, tk := range q.Tickets {
+				got = append(got, tk.ID)
+			}
+			if !slices.Equal(got, c.want) {
+				t.Errorf("%s queue %v, want %v", c.who, got, c.want)
+			}
+		}
+		// Nearby (the "me too" search) never offers a private ticket.
+		var near struct{ Tickets []wfTicket }
+		s.request(t, "GET", fmt.Sprintf("/v1/tickets/nearby?lat=%v&lng=%v&category=ANTT.01", x.lat, x.lng), tok[resB], nil).expect(t, http.StatusOK).json(t, &near)
+		for _, tk := range near.Tickets {
+			if tk.ID == tPriv.ID {
+				t.Errorf("nearby offers the private ticket %s to another resident", tPriv.Code)
+			}
+		}
+
+		// mark_duplicate names another ticket: only one the caller may read (else it answers as
+		// for an unknown id and changes nothing), and a private original never gains the
+		// duplicate's reporter as a follower.
+		tY := fileTicket(t, s, tok[resB], wfReport("TTDT", y, "Vỉa hè phường Y bị lấn chiếm", false))
+		tDup := fileTicket(t, s, tok[resB], wfReport("TTDT", x, "Vỉa hè trước chợ bị lấn chiếm", false))
+		for _, of := range []wfTicket{tY, tPriv} {
+			r := act(t, s, tok[ubndX], tDup.ID, tDup.Version, "mark_duplicate", fields{"duplicate_of": of.ID})
+			invalid(t, r, "duplicate_of")
+			if strings.Contains(string(r.body), of.Code) {
+				t.Errorf("the refusal names %s, which %s may not read: %s", of.Code, ubndX, r.body)
+			}
+		}
+		if got := getTicket(t, s, tok[iocViewer], tDup.ID); got.State != "received" || got.Version != 1 {
+			t.Errorf("refused mark_duplicate changed the ticket: %s v%d", got.State, got.Version)
+		}
+		if got := getTicket(t, s, tok[iocViewer], tPriv.ID); got.FollowersCount != 0 {
+			t.Errorf("the private ticket has %d followers", got.FollowersCount)
+		}
+		tPriv2 := fileTicket(t, s, tok[resB], wfReport("ANTT.01", x, "Lại đánh nhau trước quán karaoke", true))
+		step(t, s, tok[policeX], tPriv2, "mark_duplicate", fields{"duplicate_of": tPriv.ID}, "duplicate")
+		s.request(t, "GET", "/v1/tickets/"+tPriv.ID, tok[resB], nil).expect(t, http.StatusNotFound)
+		if got := getTicket(t, s, tok[iocViewer], tPriv.ID); got.FollowersCount != 0 || got.Version != getTicket(t, s, tok[policeX], tPriv.ID).Version {
+			t.Errorf("the private original gained followers: %d", got.FollowersCount)
+		}
+
+		// Subscriptions are per account: B removing an area A subscribed to changes nothing of A's.
+		s.request(t, "POST", "/v1/subscriptions", tok[resA], map[string]string{"area_code": x.code}).expect(t, http.StatusCreated)
+		s.request(t, "DELETE", "/v1/subscriptions/"+x.code, tok[resB], nil).expect(t, http.StatusNoContent)
+		if got := listSubscriptions(t, s, tok[resA]); !slices.Equal(got, []string{x.code}) {
+			t.Errorf("residentA's subscriptions after B's delete: %v", got)
+		}
+		if got := listSubscriptions(t, s, tok[resB]); len(got) != 0 {
+			t.Errorf("residentB sees subscriptions %v", got)
+		}
+	})
+}
+
+// routeCallers is who may call each operation of the OpenAPI document, written independently of
+// handlers/server.go's policy() so the two can be compared. Every operation must have a row.
+var routeCallers = map[string]string{
+	"GET /v1/me": "signed-in", "POST /v1/devices": "signed-in", "DELETE /v1/devices/{token}": "signed-in",
+	"POST /v1/media": "signed-in", "POST /v1/media/uploads": "signed-in", "PATCH /v1/media/{id}": "signed-in",
+	"GET /v1/tickets/nearby": "signed-in", "GET /v1/tickets/{id}": "signed-in", "POST /v1/tickets/{id}/actions": "signed-in",
+	"GET /v1/tickets": "residents", "POST /v1/tickets": "residents",
+	"GET /v1/subscriptions": "residents", "POST /v1/subscriptions": "residents", "DELETE /v1/subscriptions/{area}": "residents",
+	"GET /v1/queue":              "officials",
+	"GET /v1/admin/audit":        "admins",
+	"GET /v1/export/tickets.csv": "ioc", "GET /v1/export/tickets.geojson": "ioc", "GET /v1/feed/changes": "ioc",
+	"GET /v1/stats/summary": "ioc", "GET /v1/stats/timeseries": "ioc", "GET /v1/stats/areas": "ioc",
+	"GET /v1/stats/areas.geojson": "ioc", "GET /v1/stats/units": "ioc",
+}
+
+// TestEveryRouteRoleMatrix calls every operation of the OpenAPI document as every role (and
+// anonymously) and compares the answer with routeCallers: a caller outside the row gets 401
+// (anonymous) or 403, one inside never does. Operations without a row are public and must not
+// depend on who calls: the same status with any token or none. A new operation the table does
+// not know fails the test until it is given a row (or is checked to be public).
+func TestEveryRouteRoleMatrix(t *testing.T) {
+	set := loadSet(t, "longxuyen-2023")
+	x := ward(set, 11)
+	s := startServer(t, storeKind{name: "sqlite"})
+	roles := []string{"resident", "officer", "leader", "ioc_operator", "ioc_viewer", "admin", "anonymous"}
+	tok := map[string]string{
+		"resident":     s.signInResident("0912800001").AccessToken,
+		"officer":      s.createOfficial("officer", "route.officer", unitOf(x.code, "ubnd")).AccessToken,
+		"leader":       s.createOfficial("leader", "route.leader", unitOf(x.code, "ubnd")).AccessToken,
+		"ioc_operator": s.createOfficial("ioc_operator", "route.ioc.op", "").AccessToken,
+		"ioc_viewer":   s.createOfficial("ioc_viewer", "route.ioc.viewer", "").AccessToken,
+		"admin":        s.createOfficial("admin", "route.admin", "").AccessToken,
+	}
+	allowed := map[string][]string{
+		"signed-in": {"resident", "officer", "leader", "ioc_operator", "ioc_viewer", "admin"},
+		"residents": {"resident"},
+		"officials": {"officer", "leader", "ioc_operator", "ioc_viewer", "admin"},
+		"admins":    {"admin"},
+		"ioc":       {"ioc_operator", "ioc_viewer", "admin"},
+	}
+	params := strings.NewReplacer("{id}", "00000000000000000000000000000000", "{token}", "no-such-token",
+		"{area}", x.code, "{code}", x.code, "{service_code}", "TTDT", "{service_request_id}", "00000000000000000000000000000000")
+
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	s.request(t, "GET", "/openapi.json", "", nil).expect(t, http.StatusOK).json(t, &doc)
+	var ops []string
+	for p, methods := range doc.Paths {
+		for m := range methods {
+			switch m = strings.ToUpper(m); m {
+			case "GET", "POST", "PUT", "PATCH", "DELETE":
+				ops = append(ops, m+" "+p)
+			}
+		}
+	}
+	sort.Strings(ops)
+	if len(ops) < 40 {
+		t.Fatalf("only %d operations in the OpenAPI document", len(ops))
+	}
+	for op := range routeCallers {
+		if !slices.Contains(ops, op) {
+			t.Errorf("routeCallers names %s, which the OpenAPI document lacks", op)
+		}
+	}
+	var deviations []string
+	for _, op := range ops {
+		method, p, _ := strings.Cut(op, " ")
+		class, guarded := routeCallers[op]
+		if !guarded && !strings.HasPrefix(p, "/open311/") && !strings.HasPrefix(p, "/v1/auth/") && !slices.Contains(publicOps, op) {
+			deviations = append(deviations, fmt.Sprintf("%s: no row in routeCallers and not a known public operation", op))
+			continue
+		}
+		statuses := map[string]int{}
+		for _, role := range roles {
+			var body any
+			if method == "POST" || method == "PATCH" {
+				body = "{}"
+			}
+			r := s.request(t, method, params.Replace(p), tok[role], body)
+			statuses[role] = r.status
+			switch {
+			case !guarded:
+			case role == "anonymous" && r.status != http.StatusUnauthorized:
+				deviations = append(deviations, fmt.Sprintf("%-40s %-12s got %d, want 401", op, role, r.status))
+			case role != "anonymous" && slices.Contains(allowed[class], role) && (r.status == 401 || r.status == 403):
+				deviations = append(deviations, fmt.Sprintf("%-40s %-12s got %d, want access (%s): %s", op, role, r.status, class, r.body))
+			case role != "anonymous" && !slices.Contains(allowed[class], role) && r.status != http.StatusForbidden:
+				deviations = append(deviations, fmt.Sprintf("%-40s %-12s got %d, want 403 (%s)", op, role, r.status, class))
+			}
+		}
+		if !guarded {
+			for _, role := range roles {
+				if statuses[role] != statuses["anonymous"] {
+					deviations = append(deviations, fmt.Sprintf("%-40s public, but %s gets %d and anonymous %d", op, role, statuses[role], statuses["anonymous"]))
+				}
+			}
+		}
+	}
+	if len(deviations) > 0 {
+		t.Errorf("%d deviations:\n%s", len(deviations), strings.Join(deviations, "\n"))
+	}
+}
+
+// publicOps are the public operations outside /open311/ and /v1/auth/.
+var publicOps = []string{
+	"GET /healthz", "GET /readyz", "GET /openapi.json", "GET /v1/categories", "GET /v1/units", "GET /v1/areas",
+	"GET /v1/areas/locate", "GET /v1/areas/{code}", "GET /v1/media/{id}",
+	"GET /v1/opendata/tickets.csv", "GET /v1/opendata/tickets.geojson",
+}

@@ -218,6 +218,9 @@ func TestResponseFieldAllowLists(t *testing.T) {
 		for _, p := range []string{"/open311/v2/requests.xml?extensions=true", "/v1/opendata/tickets.csv", "/v1/opendata/tickets.geojson"} {
 			get("anonymous", "", p, "", "public") // not JSON field lists: secrets only
 		}
+		for _, p := range []string{"/v1/export/tickets.csv", "/v1/export/tickets.geojson"} {
+			get("ioc", ioc.AccessToken, p, "", "export") // every field but identities
+		}
 		do("officerX", officerX.AccessToken, "official ticket", "unit", tPub.ID, "resolve", fields{"outcome": "fixed", "note": "Đã giải tỏa."})
 		do("residentA", resA.AccessToken, "resident ticket", "resident", tPub.ID, "rate", fields{"rating": 4})
 
@@ -237,6 +240,7 @@ func TestResponseFieldAllowLists(t *testing.T) {
 			"unit quiet": append(slices.Clone(nobody), digitsA),
 			"ioc":        nobody,
 			"queue":      append(slices.Clone(nobody), digitsA),
+			"export":     append(slices.Clone(nobody), digitsA), // the pseudonym is no identity: the IOC reads it anyway
 			"feed":       slices.Concat(nobody, []string{digitsA, pseudonym, internalMarker, publicMarker}, staff),
 		}
 		// …and what some must see, so the lists above are not vacuous.

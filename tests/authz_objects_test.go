@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -121,6 +122,26 @@ func TestAuthorizationObjects(t *testing.T) {
 		if len(deviations) > 0 {
 			t.Errorf("%d deviations:\n%s", len(deviations), strings.Join(deviations, "\n"))
 		}
+		// The web console applies the same policy to its pages (cookie sessions).
+		for _, c := range []struct {
+			who  string
+			want int
+		}{{policeX, 200}, {policeY, 404}, {ubndX, 404}, {iocViewer, 200}} {
+			cc := newConsoleClient(t, s)
+			cc.signIn(c.who)
+			for _, p := range []string{"/console/tickets/" + tPriv.ID, "/console/media/" + photoPriv + "?size=thumb"} {
+				if r := cc.do("GET", p, nil); r.status != c.want {
+					t.Errorf("console %s as %s: status %d, want %d", p, c.who, r.status, c.want)
+				}
+			}
+			if c.want == 404 && c.who != iocViewer {
+				v := getTicket(t, s, tok[iocViewer], tPriv.ID).Version
+				if r := cc.act(tPriv.ID, v, "note", url.Values{"note": {"Kiểm tra phân quyền"}}); r.status != http.StatusNotFound {
+					t.Errorf("console note on the private ticket as %s: status %d, want 404", c.who, r.status)
+				}
+			}
+		}
+
 		// The PATCHes of others wrote nothing into residentA's upload.
 		if r := s.request(t, "HEAD", "/v1/media/"+upload.ID, tok[resA], nil, "Tus-Resumable: 1.0.0"); r.header.Get("Upload-Offset") != "0" {
 			t.Errorf("upload offset after others' PATCHes: %q, want 0", r.header.Get("Upload-Offset"))
@@ -173,6 +194,13 @@ func TestAuthorizationObjects(t *testing.T) {
 			if !slices.Equal(got, c.want) {
 				t.Errorf("%s queue %v, want %v", c.who, got, c.want)
 			}
+		}
+		// …and no filter reaches another unit's: unit= is refused, area= stays within the unit.
+		refused(t, s.request(t, "GET", "/v1/queue?unit="+unitOf(y.code, "ubnd"), tok[ubndX], nil), http.StatusForbidden, "forbidden", "unit")
+		var other struct{ Tickets []wfTicket }
+		s.request(t, "GET", "/v1/queue?area="+y.code, tok[ubndX], nil).expect(t, http.StatusOK).json(t, &other)
+		if len(other.Tickets) != 0 {
+			t.Errorf("ubnd.x's queue filtered by ward Y lists %d tickets", len(other.Tickets))
 		}
 		// Nearby (the "me too" search) never offers a private ticket.
 		var near struct{ Tickets []wfTicket }

@@ -156,7 +156,7 @@ func setRapidChecks(t *testing.T, n int) int {
 	return n
 }
 
-// pmGet reads a ticket as a caller: the status and, on 200, the ticket.
+// get reads a ticket as a caller: the status and, on 200, the ticket.
 func (w *pmWorld) get(rt *rapid.T, a pmActor, id string) (int, wfTicket, []byte) {
 	r, err := w.s.do("GET", "/v1/tickets/"+id, a.token, nil)
 	if err != nil {
@@ -248,6 +248,9 @@ func (w *pmWorld) expect(a pmActor, m, other *pmTicket, action models.Action, st
 	case models.ActMarkDuplicate:
 		if !other.state.Open() {
 			return http.StatusUnprocessableEntity, "original closed"
+		}
+		if w.access(a, other) == models.AccessNone {
+			return http.StatusUnprocessableEntity, "original invisible to the caller"
 		}
 	case models.ActAssign:
 		if officer.unit != m.unit {

@@ -180,6 +180,29 @@ func (s *Service) SweepEffects(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// FinishEffects is the last step of a graceful stop, once no request runs and the periodic
+// sweeps have stopped. A request whose deadline ran out after its change was stored (a loaded
+// store) leaves that change's effects pending — its push, feed entry and facts — for the
+// sweeper; this instance would then keep the "sla" lease (3 × SLA interval) after exiting, so no
+// other instance would sweep them for minutes. FinishEffects hands that lease back (a renewal
+// for holder that expires at once; a lease held by another instance is left alone) and then
+// completes every pending ticket it can until ctx ends. Both steps are safe next to another
+// instance's sweep: effects are idempotent and MarkApplied is a compare-and-set. Returns how
+// many tickets it completed.
+func (s *Service) FinishEffects(ctx context.Context, holder string) (int, error) {
+	if _, err := s.store.AcquireLease(ctx, "sla", holder, s.clock(), 0); err != nil {
+		return 0, fmt.Errorf("release the sla lease: %w", err)
+	}
+	total := 0
+	for {
+		n, err := s.SweepEffects(ctx)
+		total += n
+		if err != nil || n == 0 {
+			return total, err
+		}
+	}
+}
+
 func required(field, v string, max int) error {
 	v = strings.TrimSpace(v)
 	if v == "" {

@@ -383,7 +383,7 @@ func (s *Server) consoleLoginPage(c *fiber.Ctx) error {
 func (s *Server) consoleLogin(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	username, next := c.FormValue("username"), safeNext(c.FormValue("next"))
-	t, err := s.svc.Login(c.UserContext(), username, c.FormValue("password"), c.IP())
+	t, err := s.svc.Login(c.UserContext(), username, c.FormValue("password"), s.clientIP(c))
 	if err == nil && !t.User.Role.Official() {
 		err = models.Errorf(models.EForbidden, "the console is for officials")
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -287,7 +286,7 @@ func uniqueDeliveries(t *testing.T, fake *fcmtest.Server) (unique, total int) {
 // and starts another on the same store: every (event, device) pair is delivered, and repeats
 // are bounded by the one batch that was in flight, carrying the same message_id and collapse key.
 // On FerretDB, whose every query scans the collection, the default run uses 500 messages (about
-// 1.5 minutes on a loaded machine; 1,000 took 3) and PUSH_FULL_TESTS=1 the full 5,000.
+// 1.5 minutes on a loaded machine; 1,000 took 3) and PHANANH_LONG_TESTS=1 the full 5,000.
 func TestPushSurvivesSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("5,000 messages")
@@ -297,7 +296,7 @@ func TestPushSurvivesSIGKILL(t *testing.T) {
 	eachStore(t, func(t *testing.T, st storeKind) {
 		const devices, batch = 10, 100
 		tickets := 500
-		if st.mongo != nil && os.Getenv("PUSH_FULL_TESTS") != "1" {
+		if st.mongo != nil && !longTests() {
 			tickets = 50
 		}
 		fake := fcmtest.New()
@@ -318,7 +317,7 @@ func TestPushSurvivesSIGKILL(t *testing.T) {
 		}
 		atKill, _ := uniqueDeliveries(t, fake)
 		startServer(t, storeKind{name: st.name}, env...)
-		waitFor(t, "every message", 300*time.Second, func() bool { u, _ := uniqueDeliveries(t, fake); return u >= devices*tickets })
+		waitFor(t, "every message", 15*time.Minute, func() bool { u, _ := uniqueDeliveries(t, fake); return u >= devices*tickets })
 		time.Sleep(500 * time.Millisecond)
 		unique, total := uniqueDeliveries(t, fake)
 		t.Logf("killed after %d distinct deliveries; in the end %d distinct, %d sends, %d repeats (batch %d)", atKill, unique, total, total-unique, batch)
@@ -335,7 +334,7 @@ func TestPushSurvivesSIGKILL(t *testing.T) {
 // (FerretDB) with zero duplicates. The 2,000 messages take three to seven minutes on
 // FerretDB (it scans the collection for every query and rewrites each claimed and completed
 // document at ~17 ms, whatever the batch size), so the default run uses 300 and
-// PUSH_FULL_TESTS=1 runs the full 2,000.
+// PHANANH_LONG_TESTS=1 runs the full 2,000.
 func TestPushTwoServersOneStore(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a push backlog on FerretDB")
@@ -343,7 +342,7 @@ func TestPushTwoServersOneStore(t *testing.T) {
 	set := loadSet(t, "longxuyen-2023")
 	x := ward(set, 3)
 	devices, tickets := 10, 30
-	if os.Getenv("PUSH_FULL_TESTS") == "1" {
+	if longTests() {
 		tickets = 200
 	}
 	fake := fcmtest.New()

@@ -270,6 +270,17 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	// Then the workers, then the store (deferred above), so nothing writes to a closed store.
 	stopWorkers()
 	workers.Wait()
+	// Effects the requests could not finish within their deadline are completed now, within
+	// the grace period (less a second to exit in), instead of waiting for another instance's
+	// sweeper (app.FinishEffects).
+	grace, _ := shutdownCtx.Deadline()
+	finishCtx, cancelFinish := context.WithDeadline(shutdownCtx, grace.Add(-time.Second))
+	defer cancelFinish()
+	if n, err := svc.FinishEffects(finishCtx, holder); err != nil {
+		log.Warn("effects left pending at stop; another instance's sweeper completes them", "completed", n, "error", err)
+	} else if n > 0 {
+		log.Info("effects completed at stop", "tickets", n)
+	}
 	log.Info("stopped")
 	return serveErr
 }

@@ -284,6 +284,15 @@ func (s *Store) ClaimPush(ctx context.Context, holder string, now time.Time, ttl
 	for i, d := range docs {
 		ids[i] = d.ID
 	}
+	// Once sent, the claim must be seen through: a call cancelled meanwhile (a shutdown) may
+	// still be carried out by the server, and its messages would then stay leased to nobody
+	// until the lease runs out. So the claim and its read-back ignore ctx's cancellation
+	// (bounded by the lease); the caller's cancelled send then reschedules what it claimed.
+	if err := ctx.Err(); err != nil {
+		return nil, translate(err, "claim push", "push message")
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ttl)
+	defer cancel()
 	until := now.Add(ttl)
 	res, err := s.coll(collPushOutbox).UpdateMany(ctx, append(bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, due...),
 		bson.D{{Key: "$set", Value: bson.D{{Key: "lease_holder", Value: holder}, {Key: "lease_until", Value: until}}}})

@@ -12,7 +12,6 @@ package storetest
 
 import (
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -281,31 +280,11 @@ func testPushConcurrentClaims(t *testing.T, s app.Store) {
 	}
 	_, err := s.EnqueuePush(ctx(t), msgs)
 	must(t, err, "EnqueuePush")
-	var mu sync.Mutex
-	seen := map[string]string{}
-	concurrently(4, func(i int) {
-		holder := fmt.Sprintf("h%d", i)
-		for {
-			got, err := s.ClaimPush(ctx(t), holder, at(time.Second), time.Minute, 7)
-			if err != nil {
-				t.Errorf("ClaimPush: %v", err)
-				return
-			}
-			if len(got) == 0 {
-				return
-			}
-			mu.Lock()
-			for _, m := range got {
-				if prev, dup := seen[m.ID]; dup {
-					t.Errorf("%s claimed by %s and %s", m.ID, prev, holder)
-				}
-				seen[m.ID] = holder
-			}
-			mu.Unlock()
-		}
-	})
-	if len(seen) != 40 {
-		t.Errorf("claimed %d messages, want 40", len(seen))
+	claim := func(holder string) ([]models.PushMessage, error) {
+		return s.ClaimPush(ctx(t), holder, at(time.Second), time.Minute, 7)
+	}
+	if n := claimUntilEmpty(t, 4, claim, func(m models.PushMessage) string { return m.ID }); n != 40 {
+		t.Errorf("claimed %d messages, want 40", n)
 	}
 }
 

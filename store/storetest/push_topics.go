@@ -9,7 +9,6 @@ package storetest
 
 import (
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -127,30 +126,10 @@ func testTopicOpsConcurrentClaims(t *testing.T, s app.Store) {
 		ops = append(ops, topicOp(fmt.Sprintf("tok-%02d", i), "ward.x", true, 0))
 	}
 	must(t, s.EnqueueTopicOps(ctx(t), ops), "EnqueueTopicOps")
-	var mu sync.Mutex
-	seen := map[string]string{}
-	concurrently(3, func(i int) {
-		holder := fmt.Sprintf("h%d", i)
-		for {
-			got, err := s.ClaimTopicOps(ctx(t), holder, at(time.Second), time.Minute, 4)
-			if err != nil {
-				t.Errorf("ClaimTopicOps: %v", err)
-				return
-			}
-			if len(got) == 0 {
-				return
-			}
-			mu.Lock()
-			for _, op := range got {
-				if prev, dup := seen[op.Token]; dup {
-					t.Errorf("%s claimed by %s and %s", op.Token, prev, holder)
-				}
-				seen[op.Token] = holder
-			}
-			mu.Unlock()
-		}
-	})
-	if len(seen) != 30 {
-		t.Errorf("claimed %d ops, want 30", len(seen))
+	claim := func(holder string) ([]models.TopicOp, error) {
+		return s.ClaimTopicOps(ctx(t), holder, at(time.Second), time.Minute, 4)
+	}
+	if n := claimUntilEmpty(t, 3, claim, func(op models.TopicOp) string { return op.Token }); n != 30 {
+		t.Errorf("claimed %d ops, want 30", n)
 	}
 }

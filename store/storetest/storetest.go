@@ -74,6 +74,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -179,6 +180,37 @@ func concurrently(n int, fn func(i int)) {
 	}
 	close(start)
 	wg.Wait()
+}
+
+// claimUntilEmpty runs workers that each claim batches under their own lease holder until the
+// queue is empty, and returns how many items were claimed; an item claimed by two holders is an
+// error, which is what a lease must prevent.
+func claimUntilEmpty[T any](t *testing.T, workers int, claim func(holder string) ([]T, error), key func(T) string) int {
+	t.Helper()
+	var mu sync.Mutex
+	seen := map[string]string{}
+	concurrently(workers, func(i int) {
+		holder := fmt.Sprintf("h%d", i)
+		for {
+			got, err := claim(holder)
+			if err != nil {
+				t.Errorf("claim by %s: %v", holder, err)
+				return
+			}
+			if len(got) == 0 {
+				return
+			}
+			mu.Lock()
+			for _, item := range got {
+				if prev, dup := seen[key(item)]; dup {
+					t.Errorf("%s claimed by %s and %s", key(item), prev, holder)
+				}
+				seen[key(item)] = holder
+			}
+			mu.Unlock()
+		}
+	})
+	return len(seen)
 }
 
 // wantOneWinner checks that exactly one of errs is nil and every other one has code, and returns

@@ -296,6 +296,11 @@ func TestPushSurvivesSIGKILL(t *testing.T) {
 	eachStore(t, func(t *testing.T, st storeKind) {
 		const devices, batch = 10, 100
 		tickets := 500
+		if st.mongo != nil && mongoIsFerretDB() && raceBuild {
+			// FerretDB runs inside this race-instrumented test process, where claiming a batch
+			// outlasts the driver's timeout; .ci/run's plain long step runs this case.
+			t.Skip("FerretDB under the race detector is too slow for a fan-out")
+		}
 		if st.mongo != nil && mongoIsFerretDB() {
 			// FerretDB rewrites each claimed and completed document at ~17 ms: 5,000 messages
 			// take over ten minutes, so it runs 500 (1,000 with PHANANH_LONG_TESTS=1).

@@ -271,10 +271,11 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	stopWorkers()
 	workers.Wait()
 	// Effects the requests could not finish within their deadline are completed now, within
-	// the grace period (less a second to exit in), instead of waiting for another instance's
-	// sweeper (app.FinishEffects).
+	// the grace period less three seconds to close the store and exit in (one second was not
+	// enough for a MongoDB disconnect on a loaded machine), instead of waiting for another
+	// instance's sweeper (app.FinishEffects).
 	grace, _ := shutdownCtx.Deadline()
-	finishCtx, cancelFinish := context.WithDeadline(shutdownCtx, grace.Add(-time.Second))
+	finishCtx, cancelFinish := context.WithDeadline(shutdownCtx, grace.Add(-3*time.Second))
 	defer cancelFinish()
 	if n, err := svc.FinishEffects(finishCtx, holder); err != nil {
 		log.Warn("effects left pending at stop; another instance's sweeper completes them", "completed", n, "error", err)

@@ -220,20 +220,11 @@ func (s *Service) Open311Requests(ctx context.Context, rq RequestsQuery) ([]*mod
 				return nil, models.FieldError(models.EInvalid, "status", "status must be open or closed")
 			}
 		}
-		start, end := rq.Start, rq.End
-		switch {
-		case !start.IsZero() && !end.IsZero():
-			if end.Before(start) {
-				return nil, models.FieldError(models.EInvalid, "end_date", "end_date is before start_date")
-			}
-			if end.Sub(start) > Open311MaxSpan {
-				return nil, models.FieldError(models.EInvalid, "end_date", "start_date and end_date may be at most 90 days apart")
-			}
-		case !start.IsZero():
-			end = start.Add(Open311MaxSpan)
-		case !end.IsZero():
-			start = end.Add(-Open311MaxSpan)
-		case rq.UpdatedAfter.IsZero() && rq.UpdatedBefore.IsZero():
+		start, end, given, err := open311Span(rq.Start, rq.End)
+		if err != nil {
+			return nil, err
+		}
+		if !given && rq.UpdatedAfter.IsZero() && rq.UpdatedBefore.IsZero() {
 			// No date filter at all: the specification's default window. A client syncing by
 			// updated_after chooses its own window and is not cut at 90 days.
 			start = s.clock().Add(-Open311MaxSpan)
@@ -308,26 +299,18 @@ type RequestUpdate struct {
 // oldest first, at most 1,000; defaults and the 90-day span as for requests. A client pages by
 // asking again from the datetime of the last update it received.
 func (s *Service) Open311Updates(ctx context.Context, start, end time.Time) ([]RequestUpdate, error) {
-	switch {
-	case !start.IsZero() && !end.IsZero():
-		if end.Before(start) {
-			return nil, models.FieldError(models.EInvalid, "end_date", "end_date is before start_date")
-		}
-		if end.Sub(start) > Open311MaxSpan {
-			return nil, models.FieldError(models.EInvalid, "end_date", "start_date and end_date may be at most 90 days apart")
-		}
-	case !start.IsZero():
-		end = start.Add(Open311MaxSpan)
-	case !end.IsZero():
-		start = end.Add(-Open311MaxSpan)
-	default:
+	start, end, given, err := open311Span(start, end)
+	if err != nil {
+		return nil, err
+	}
+	if !given {
 		end = s.clock()
 		start = end.Add(-Open311MaxSpan)
 	}
 	var out []RequestUpdate
 	// Every event at or after start belongs to a ticket updated at or after start.
 	q := TicketQuery{PublicOnly: true, UpdatedFrom: start}
-	err := s.store.StreamTickets(ctx, q, func(t *models.Ticket) error {
+	err = s.store.StreamTickets(ctx, q, func(t *models.Ticket) error {
 		if s.isPrivate(t) {
 			return nil
 		}
@@ -437,4 +420,26 @@ func StatusNotes(t *models.Ticket) string {
 		}
 	}
 	return ""
+}
+
+// open311Span applies the specification's rules to a start_date/end_date pair: at most 90 days
+// apart, and one date alone opens a 90-day window from it. given is false when neither date was
+// sent; requests and updates default that case differently.
+func open311Span(start, end time.Time) (time.Time, time.Time, bool, error) {
+	switch {
+	case !start.IsZero() && !end.IsZero():
+		if end.Before(start) {
+			return start, end, true, models.FieldError(models.EInvalid, "end_date", "end_date is before start_date")
+		}
+		if end.Sub(start) > Open311MaxSpan {
+			return start, end, true, models.FieldError(models.EInvalid, "end_date", "start_date and end_date may be at most 90 days apart")
+		}
+	case !start.IsZero():
+		end = start.Add(Open311MaxSpan)
+	case !end.IsZero():
+		start = end.Add(-Open311MaxSpan)
+	default:
+		return start, end, false, nil
+	}
+	return start, end, true, nil
 }

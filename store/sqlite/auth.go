@@ -11,7 +11,7 @@ import (
 // PutOTP creates or replaces the challenge of c.Phone. The attempt counter always restarts at
 // zero (c.Attempts is ignored): a new code must not inherit the guesses made at the old one.
 func (s *Store) PutOTP(ctx context.Context, c *models.OTPChallenge) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO otp_challenges (phone, code_hash, created_at, expires_at, attempts)
+	_, err := s.exec(ctx, `INSERT INTO otp_challenges (phone, code_hash, created_at, expires_at, attempts)
 		VALUES (?, ?, ?, ?, 0)
 		ON CONFLICT (phone) DO UPDATE SET code_hash = excluded.code_hash,
 			created_at = excluded.created_at, expires_at = excluded.expires_at, attempts = 0`,
@@ -37,8 +37,8 @@ func (s *Store) OTPByPhone(ctx context.Context, phone string) (*models.OTPChalle
 // AddOTPAttempt increments in one statement, so concurrent guesses each get their own count.
 func (s *Store) AddOTPAttempt(ctx context.Context, phone string) (int, error) {
 	var n int
-	err := s.w.QueryRowContext(ctx, `UPDATE otp_challenges SET attempts = attempts + 1
-		WHERE phone = ? RETURNING attempts`, phone).Scan(&n)
+	err := s.writeScan(ctx, []any{&n}, `UPDATE otp_challenges SET attempts = attempts + 1
+		WHERE phone = ? RETURNING attempts`, phone)
 	if err != nil {
 		return 0, translate(err, "add otp attempt", "sign-in code")
 	}
@@ -48,7 +48,7 @@ func (s *Store) AddOTPAttempt(ctx context.Context, phone string) (int, error) {
 // DeleteOTP removes the challenge of phone; deleting an absent one is not an error, so that a
 // retried or racing sign-in completion does not fail.
 func (s *Store) DeleteOTP(ctx context.Context, phone string) error {
-	_, err := s.w.ExecContext(ctx, `DELETE FROM otp_challenges WHERE phone = ?`, phone)
+	_, err := s.exec(ctx, `DELETE FROM otp_challenges WHERE phone = ?`, phone)
 	return translate(err, "delete otp", "sign-in code")
 }
 
@@ -65,14 +65,14 @@ const counterSweepEvery = time.Hour
 // windows of different lengths.
 func (s *Store) HitCounter(ctx context.Context, key string, window time.Time) (int, error) {
 	var n int
-	err := s.w.QueryRowContext(ctx, `INSERT INTO rate_counters (key, window_start, count) VALUES (?, ?, 1)
+	err := s.writeScan(ctx, []any{&n}, `INSERT INTO rate_counters (key, window_start, count) VALUES (?, ?, 1)
 		ON CONFLICT (key, window_start) DO UPDATE SET count = count + 1
-		RETURNING count`, key, ms(window)).Scan(&n)
+		RETURNING count`, key, ms(window))
 	if err != nil {
 		return 0, translate(err, "hit counter", "counter")
 	}
 	if s.sweepDue(window) {
-		if _, err := s.w.ExecContext(ctx, `DELETE FROM rate_counters WHERE window_start < ?`,
+		if _, err := s.exec(ctx, `DELETE FROM rate_counters WHERE window_start < ?`,
 			ms(window.Add(-counterRetention))); err != nil {
 			return 0, translate(err, "sweep counters", "counter")
 		}
@@ -94,7 +94,7 @@ const refreshColumns = `id, family_id, user_id, created_at, expires_at, used_at,
 
 // CreateRefreshToken inserts t; a taken id is EConflict.
 func (s *Store) CreateRefreshToken(ctx context.Context, t *models.RefreshToken) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO refresh_tokens (`+refreshColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	_, err := s.exec(ctx, `INSERT INTO refresh_tokens (`+refreshColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		t.ID, t.FamilyID, t.UserID, ms(t.CreatedAt), ms(t.ExpiresAt), nullMs(t.UsedAt), nullMs(t.RevokedAt))
 	return translate(err, "create refresh token", "refresh token")
 }
@@ -103,7 +103,7 @@ func (s *Store) CreateRefreshToken(ctx context.Context, t *models.RefreshToken) 
 // uses exactly one sees it unused. A token keeps the time of its first use.
 func (s *Store) UseRefreshToken(ctx context.Context, id string, now time.Time) (*models.RefreshToken, error) {
 	var t *models.RefreshToken
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var err error
 		t, err = scanRefresh(tx.QueryRowContext(ctx, `SELECT `+refreshColumns+` FROM refresh_tokens WHERE id = ?`, id))
 		if err != nil {
@@ -138,14 +138,14 @@ func scanRefresh(row *sql.Row) (*models.RefreshToken, error) {
 // RevokeRefreshFamily marks every token of the family revoked at now; tokens revoked earlier keep
 // their first revocation time. An unknown family is not an error (nothing to revoke).
 func (s *Store) RevokeRefreshFamily(ctx context.Context, familyID string, now time.Time) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE refresh_tokens SET revoked_at = ?
+	_, err := s.exec(ctx, `UPDATE refresh_tokens SET revoked_at = ?
 		WHERE family_id = ? AND revoked_at IS NULL`, ms(now), familyID)
 	return translate(err, "revoke refresh family", "refresh token")
 }
 
 // CreateAPIKey inserts k; a taken id or hash is EConflict.
 func (s *Store) CreateAPIKey(ctx context.Context, k *models.APIKey) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO api_keys (id, name, scope, hash, created_at) VALUES (?, ?, ?, ?, ?)`,
+	_, err := s.exec(ctx, `INSERT INTO api_keys (id, name, scope, hash, created_at) VALUES (?, ?, ?, ?, ?)`,
 		k.ID, k.Name, string(k.Scope), k.Hash, ms(k.CreatedAt))
 	return translate(err, "create api key", "api key")
 }

@@ -15,7 +15,7 @@ func (s *Store) PutBoundarySet(ctx context.Context, info models.BoundarySetInfo,
 	if geojson == nil {
 		geojson = []byte{}
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO boundary_sets (id, name, areas, imported_at, geojson)
+	_, err := s.exec(ctx, `INSERT INTO boundary_sets (id, name, areas, imported_at, geojson)
 		VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, areas = excluded.areas,
 			imported_at = excluded.imported_at, geojson = excluded.geojson`,
@@ -63,7 +63,7 @@ func (s *Store) UpsertUnits(ctx context.Context, units []models.Unit) error {
 	if len(units) == 0 {
 		return nil
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO units (id, kind, name, name_en, boundary_set, area_code)
 			VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name = excluded.name,
@@ -132,7 +132,7 @@ func (s *Store) UpsertCategories(ctx context.Context, cats []models.Category) er
 	if len(cats) == 0 {
 		return nil
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO categories (code, doc) VALUES (?, ?)
 			ON CONFLICT (code) DO UPDATE SET doc = excluded.doc`)
 		if err != nil {

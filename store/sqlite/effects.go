@@ -16,7 +16,7 @@ import (
 // stays below its version (still pending, as it must be). When nothing was updated, a lookup in
 // the same transaction tells a no-op (nil) from an absent ticket (ENotFound).
 func (s *Store) MarkApplied(ctx context.Context, id string, version int) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE tickets
 			SET applied_version = ?, doc = json_set(doc, '$.applied_version', ?)
 			WHERE id = ? AND applied_version < ? AND version >= ?`,

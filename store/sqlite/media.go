@@ -17,7 +17,7 @@ const mediaColumns = `id, owner_id, kind, content_type, bytes, width, height, sh
 
 // CreateMedia inserts m; a taken id or (owner, sha256) is EConflict.
 func (s *Store) CreateMedia(ctx context.Context, m *models.Media) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO media (`+mediaColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := s.exec(ctx, `INSERT INTO media (`+mediaColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.ID, m.OwnerID, string(m.Kind), m.ContentType, m.Bytes, m.Width, m.Height, m.SHA256, m.Blob, m.BlobBytes,
 		m.ThumbBlob, m.LargeBlob, m.TicketID, ms(m.CreatedAt))
 	return translate(err, "create media", "media")
@@ -49,7 +49,7 @@ func (s *Store) MediaByHash(ctx context.Context, ownerID, sha256 string) (*model
 
 // AttachMedia is one conditional UPDATE; when it changes nothing, a read tells why.
 func (s *Store) AttachMedia(ctx context.Context, id, ownerID, ticketID string) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE media SET ticket_id = ? WHERE id = ? AND owner_id = ? AND (ticket_id = '' OR ticket_id = ?)`,
+	res, err := s.exec(ctx, `UPDATE media SET ticket_id = ? WHERE id = ? AND owner_id = ? AND (ticket_id = '' OR ticket_id = ?)`,
 		ticketID, id, ownerID, ticketID)
 	if err != nil {
 		return translate(err, "attach media", "media")
@@ -91,7 +91,7 @@ func (s *Store) FindUnattachedMedia(ctx context.Context, before time.Time, limit
 
 // DeleteMedia deletes the record if it is still attached to ticketID ("" = unattached).
 func (s *Store) DeleteMedia(ctx context.Context, id, ticketID string) error {
-	res, err := s.w.ExecContext(ctx, `DELETE FROM media WHERE id = ? AND ticket_id = ?`, id, ticketID)
+	res, err := s.exec(ctx, `DELETE FROM media WHERE id = ? AND ticket_id = ?`, id, ticketID)
 	if err != nil {
 		return translate(err, "delete media", "media")
 	}

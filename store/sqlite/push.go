@@ -18,7 +18,7 @@ import (
 func (s *Store) UpsertDevice(ctx context.Context, d *models.Device, maxPerUser int) (string, []string, error) {
 	var prev string
 	var dropped []string
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		prev, dropped = "", nil
 		err := tx.QueryRowContext(ctx, `SELECT user_id FROM push_devices WHERE token = ?`, d.Token).Scan(&prev)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -61,7 +61,7 @@ func (s *Store) DeleteDevice(ctx context.Context, token, userID string) error {
 	if userID != "" {
 		q, args = q+` AND user_id = ?`, append(args, userID)
 	}
-	_, err := s.w.ExecContext(ctx, q, args...)
+	_, err := s.exec(ctx, q, args...)
 	return translate(err, "delete device", "device")
 }
 
@@ -85,13 +85,20 @@ func (s *Store) DevicesOfUsers(ctx context.Context, userIDs []string) ([]models.
 
 // PruneDevices deletes devices last seen before before and returns them (DELETE … RETURNING).
 func (s *Store) PruneDevices(ctx context.Context, before time.Time) ([]models.Device, error) {
-	rows, err := s.w.QueryContext(ctx, `DELETE FROM push_devices WHERE last_seen_at < ?
-		RETURNING token, user_id, platform, locale, app_version, created_at, last_seen_at`, ms(before))
+	var out []models.Device
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `DELETE FROM push_devices WHERE last_seen_at < ?
+			RETURNING token, user_id, platform, locale, app_version, created_at, last_seen_at`, ms(before))
+		if err != nil {
+			return err
+		}
+		out, err = scanDevices(rows)
+		return err
+	})
 	if err != nil {
 		return nil, translate(err, "prune devices", "device")
 	}
-	out, err := scanDevices(rows)
-	return out, translate(err, "prune devices", "device")
+	return out, nil
 }
 
 func scanDevices(rows *sql.Rows) ([]models.Device, error) {
@@ -146,7 +153,7 @@ func (s *Store) EnqueuePush(ctx context.Context, msgs []models.PushMessage) (int
 		return 0, nil
 	}
 	inserted := 0
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO push_outbox (id, state, attempts, created_at, next_attempt_at, doc)
 			VALUES (?, 'queued', 0, ?, ?, ?)`)
 		if err != nil {
@@ -204,23 +211,27 @@ func (s *Store) ClaimPush(ctx context.Context, holder string, now time.Time, ttl
 	if limit <= 0 {
 		return nil, nil
 	}
-	rows, err := s.w.QueryContext(ctx, `UPDATE push_outbox SET lease_holder = ?, lease_until = ?
-		WHERE id IN (SELECT id FROM push_outbox WHERE state = 'queued' AND next_attempt_at <= ? AND lease_until <= ?
-			ORDER BY next_attempt_at, id LIMIT ?)
-		RETURNING `+pushColumns, holder, ms(now.Add(ttl)), ms(now), ms(now), limit)
-	if err != nil {
-		return nil, translate(err, "claim push", "push message")
-	}
-	defer rows.Close()
 	var out []models.PushMessage
-	for rows.Next() {
-		m, err := scanPush(rows)
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		out = nil
+		rows, err := tx.QueryContext(ctx, `UPDATE push_outbox SET lease_holder = ?, lease_until = ?
+			WHERE id IN (SELECT id FROM push_outbox WHERE state = 'queued' AND next_attempt_at <= ? AND lease_until <= ?
+				ORDER BY next_attempt_at, id LIMIT ?)
+			RETURNING `+pushColumns, holder, ms(now.Add(ttl)), ms(now), ms(now), limit)
 		if err != nil {
-			return nil, translate(err, "claim push", "push message")
+			return err
 		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
+		defer rows.Close()
+		for rows.Next() {
+			m, err := scanPush(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, m)
+		}
+		return rows.Err()
+	})
+	if err != nil {
 		return nil, translate(err, "claim push", "push message")
 	}
 	slices.SortFunc(out, func(a, b models.PushMessage) int {
@@ -241,7 +252,7 @@ func (s *Store) CompletePush(ctx context.Context, holder string, ids []string, s
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	res, err := s.w.ExecContext(ctx, `UPDATE push_outbox SET state = ?, done_at = ?, last_error = ?, lease_holder = '', lease_until = 0
+	res, err := s.exec(ctx, `UPDATE push_outbox SET state = ?, done_at = ?, last_error = ?, lease_holder = '', lease_until = 0
 		WHERE state = 'queued' AND lease_holder = ? AND id IN (`+placeholders(len(ids))+`)`, args...)
 	if err != nil {
 		return 0, translate(err, "complete push", "push message")
@@ -252,7 +263,7 @@ func (s *Store) CompletePush(ctx context.Context, holder string, ids []string, s
 
 // ReschedulePush queues the message again for next if holder still leases it.
 func (s *Store) ReschedulePush(ctx context.Context, holder, id string, next time.Time, reason string) (bool, error) {
-	res, err := s.w.ExecContext(ctx, `UPDATE push_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
+	res, err := s.exec(ctx, `UPDATE push_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
 		lease_holder = '', lease_until = 0 WHERE id = ? AND state = 'queued' AND lease_holder = ?`, ms(next), reason, id, holder)
 	if err != nil {
 		return false, translate(err, "reschedule push", "push message")

@@ -12,7 +12,7 @@ import (
 
 // PutSubscription inserts the subscription unless the user has one for the area.
 func (s *Store) PutSubscription(ctx context.Context, sub *models.Subscription) (bool, error) {
-	res, err := s.w.ExecContext(ctx, `INSERT OR IGNORE INTO push_subscriptions (user_id, area_code, area_name, topic, created_at)
+	res, err := s.exec(ctx, `INSERT OR IGNORE INTO push_subscriptions (user_id, area_code, area_name, topic, created_at)
 		VALUES (?, ?, ?, ?, ?)`, sub.UserID, sub.AreaCode, sub.AreaName, sub.Topic, ms(sub.CreatedAt))
 	if err != nil {
 		return false, translate(err, "put subscription", "subscription")
@@ -25,9 +25,8 @@ func (s *Store) PutSubscription(ctx context.Context, sub *models.Subscription) (
 func (s *Store) DeleteSubscription(ctx context.Context, userID, areaCode string) (*models.Subscription, error) {
 	var sub models.Subscription
 	var created int64
-	err := s.w.QueryRowContext(ctx, `DELETE FROM push_subscriptions WHERE user_id = ? AND area_code = ?
-		RETURNING user_id, area_code, area_name, topic, created_at`, userID, areaCode).
-		Scan(&sub.UserID, &sub.AreaCode, &sub.AreaName, &sub.Topic, &created)
+	err := s.writeScan(ctx, []any{&sub.UserID, &sub.AreaCode, &sub.AreaName, &sub.Topic, &created}, `DELETE FROM push_subscriptions WHERE user_id = ? AND area_code = ?
+		RETURNING user_id, area_code, area_name, topic, created_at`, userID, areaCode)
 	if err != nil {
 		return nil, translate(err, "delete subscription", "subscription")
 	}
@@ -61,7 +60,7 @@ func (s *Store) EnqueueTopicOps(ctx context.Context, ops []models.TopicOp) error
 	if len(ops) == 0 {
 		return nil
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO push_topic_ops (token, topic, subscribe, gen, attempts, created_at, next_attempt_at)
 			VALUES (?, ?, ?, 1, 0, ?, ?)
 			ON CONFLICT (token, topic) DO UPDATE SET subscribe = excluded.subscribe, gen = gen + 1, attempts = 0,
@@ -113,14 +112,18 @@ func (s *Store) ClaimTopicOps(ctx context.Context, holder string, now time.Time,
 	if limit <= 0 {
 		return nil, nil
 	}
-	rows, err := s.w.QueryContext(ctx, `UPDATE push_topic_ops SET lease_holder = ?, lease_until = ?
-		WHERE rowid IN (SELECT rowid FROM push_topic_ops WHERE next_attempt_at <= ? AND lease_until <= ?
-			ORDER BY next_attempt_at, topic, token LIMIT ?)
-		RETURNING `+topicOpColumns, holder, ms(now.Add(ttl)), ms(now), ms(now), limit)
-	if err != nil {
-		return nil, translate(err, "claim topic ops", "topic op")
-	}
-	out, err := scanTopicOps(rows)
+	var out []models.TopicOp
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `UPDATE push_topic_ops SET lease_holder = ?, lease_until = ?
+			WHERE rowid IN (SELECT rowid FROM push_topic_ops WHERE next_attempt_at <= ? AND lease_until <= ?
+				ORDER BY next_attempt_at, topic, token LIMIT ?)
+			RETURNING `+topicOpColumns, holder, ms(now.Add(ttl)), ms(now), ms(now), limit)
+		if err != nil {
+			return err
+		}
+		out, err = scanTopicOps(rows)
+		return err
+	})
 	if err != nil {
 		return nil, translate(err, "claim topic ops", "topic op")
 	}
@@ -131,7 +134,7 @@ func (s *Store) ClaimTopicOps(ctx context.Context, holder string, now time.Time,
 // FinishTopicOps deletes the carried-out ops and releases the lease of superseded ones.
 func (s *Store) FinishTopicOps(ctx context.Context, holder string, ops []models.TopicOp) (int, error) {
 	done := 0
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		done = 0
 		for _, op := range ops {
 			res, err := tx.ExecContext(ctx, `DELETE FROM push_topic_ops WHERE token = ? AND topic = ? AND gen = ? AND lease_holder = ?`,
@@ -158,7 +161,7 @@ func (s *Store) FinishTopicOps(ctx context.Context, holder string, ops []models.
 
 // RetryTopicOps reschedules holder's ops of the same generation and releases the others.
 func (s *Store) RetryTopicOps(ctx context.Context, holder string, ops []models.TopicOp, next time.Time, reason string) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for _, op := range ops {
 			if _, err := tx.ExecContext(ctx, `UPDATE push_topic_ops SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
 				lease_holder = '', lease_until = 0 WHERE token = ? AND topic = ? AND gen = ? AND lease_holder = ?`,

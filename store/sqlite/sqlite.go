@@ -3,7 +3,8 @@
 // a pure-Go SQLite, so the binary stays statically linked.
 //
 // Concurrency model: every write goes through one dedicated connection, so writers queue in Go
-// instead of racing for SQLite's file lock, and transactions start with BEGIN IMMEDIATE, so a
+// instead of racing for SQLite's file lock; the write transactions waiting at a moment share
+// one COMMIT (group commit, writer.go); transactions start with BEGIN IMMEDIATE, so a
 // read-then-write transaction never has to upgrade its lock (the SQLITE_BUSY that busy_timeout
 // cannot fix). Reads go through a separate pool of read-only connections; in WAL mode they never
 // block the writer and the writer never blocks them. busy_timeout still covers other processes
@@ -44,8 +45,9 @@ const busyTimeout = 10 * time.Second
 // not lose the report, and at a city pilot's write rate one fsync per commit is cheap.) The
 // database is never corrupted by either kind of crash in both modes.
 type Store struct {
-	w *sql.DB // exactly one connection: all writes serialize here
-	r *sql.DB // read-only connections
+	w      *sql.DB    // exactly one connection: all writes serialize here
+	r      *sql.DB    // read-only connections
+	commit *committer // runs every write transaction on w
 
 	pruneMu   sync.Mutex
 	lastPrune time.Time // window time of the last sweep of old rate counters
@@ -99,7 +101,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	return &Store{w: w, r: r, blobs: blobs}, nil
+	return &Store{w: w, r: r, commit: newCommitter(w), blobs: blobs}, nil
 }
 
 // Ping checks that both the writer and a reader connection answer.
@@ -113,23 +115,11 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the readers first so that the writer, the last connection to close, checkpoints
-// the WAL back into the database file.
+// Close finishes the write batch in progress, then closes the readers first so that the
+// writer, the last connection to close, checkpoints the WAL back into the database file.
 func (s *Store) Close() error {
+	s.commit.close()
 	return errors.Join(s.r.Close(), s.w.Close())
-}
-
-// inTx runs fn in a write transaction (BEGIN IMMEDIATE on the writer connection).
-func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
 }
 
 // isUnique reports whether err is a UNIQUE or PRIMARY KEY constraint violation.

@@ -16,7 +16,7 @@ import (
 // transaction: the old fact's indicators are taken out of its rollup row and the new fact's
 // added, so the rollups always equal a recount of the facts.
 func (s *Store) PutFact(ctx context.Context, f *models.TicketFact) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var old models.TicketFact
 		var grp string
 		err := tx.QueryRowContext(ctx, `SELECT version, created_day, area_code, unit_id, category, grp, is_open,
@@ -72,7 +72,7 @@ func addRollup(ctx context.Context, ex execer, f *models.TicketFact, sign int) e
 
 // RebuildRollups recomputes every daily rollup row from the facts in one transaction.
 func (s *Store) RebuildRollups(ctx context.Context) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM stats_daily`); err != nil {
 			return err
 		}
@@ -116,7 +116,7 @@ func putFact(ctx context.Context, ex execer, f *models.TicketFact) error {
 
 // DeleteFacts removes every fact and rollup.
 func (s *Store) DeleteFacts(ctx context.Context) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM stats_daily`); err != nil {
 			return err
 		}
@@ -284,7 +284,7 @@ func (s *Store) ResolveRanks(ctx context.Context, q models.StatsQuery, ranks []i
 // check is in the statement rather than an ON CONFLICT clause because a conflicting insert would
 // still consume an AUTOINCREMENT number and leave a gap.
 func (s *Store) AppendFeed(ctx context.Context, e *models.FeedEntry) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO feed (ticket_id, code, version, at, action, from_state, to_state,
+	_, err := s.exec(ctx, `INSERT INTO feed (ticket_id, code, version, at, action, from_state, to_state,
 		area_code, unit_id, category) SELECT ?,?,?,?,?,?,?,?,?,?
 		WHERE NOT EXISTS (SELECT 1 FROM feed WHERE ticket_id = ? AND version = ?)`,
 		e.TicketID, e.Code, e.Version, ms(e.At), e.Action, string(e.From), string(e.To), e.AreaCode, e.UnitID, e.Category,

@@ -20,10 +20,10 @@ import (
 func (s *Store) LoadTickets(ctx context.Context, tickets []*models.Ticket, facts []models.TicketFact) error {
 	// A large page cache on the writer connection (this process only; the default 2 MB makes
 	// every insert into the random-order indexes a read of a page evicted moments earlier).
-	if _, err := s.w.ExecContext(ctx, `PRAGMA cache_size = -524288`); err != nil {
+	if _, err := s.exec(ctx, `PRAGMA cache_size = -524288`); err != nil {
 		return translate(err, "load tickets", "ticket")
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		insert := `INSERT INTO tickets (id, doc, ` + ticketColumns + `) VALUES (?, ?` + strings.Repeat(", ?", 14) + `)`
 		seqs := map[string]int64{}
 		for _, t := range tickets {
@@ -60,7 +60,7 @@ func (s *Store) LoadTickets(ctx context.Context, tickets []*models.Ticket, facts
 
 // Analyze refreshes the query planner's statistics (after a bulk load).
 func (s *Store) Analyze(ctx context.Context) error {
-	_, err := s.w.ExecContext(ctx, `ANALYZE`)
+	_, err := s.exec(ctx, `ANALYZE`)
 	return translate(err, "analyze", "database")
 }
 

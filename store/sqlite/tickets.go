@@ -15,9 +15,9 @@ import (
 // NextSequence bumps the counter name in one upsert, so concurrent callers never share a value.
 func (s *Store) NextSequence(ctx context.Context, name string) (int64, error) {
 	var v int64
-	err := s.w.QueryRowContext(ctx, `INSERT INTO sequences (name, value) VALUES (?, 1)
+	err := s.writeScan(ctx, []any{&v}, `INSERT INTO sequences (name, value) VALUES (?, 1)
 		ON CONFLICT (name) DO UPDATE SET value = value + 1
-		RETURNING value`, name).Scan(&v)
+		RETURNING value`, name)
 	if err != nil {
 		return 0, translate(err, "next sequence", "sequence")
 	}
@@ -90,7 +90,7 @@ func (s *Store) CreateTicket(ctx context.Context, t *models.Ticket) error {
 		return err
 	}
 	args := append([]any{t.ID, doc}, ticketValues(t)...)
-	_, err = s.w.ExecContext(ctx, `INSERT INTO tickets (id, doc, `+ticketColumns+`)
+	_, err = s.exec(ctx, `INSERT INTO tickets (id, doc, `+ticketColumns+`)
 		VALUES (?, ?`+strings.Repeat(", ?", len(args)-2)+`)`, args...)
 	return translate(err, "create ticket", "ticket")
 }
@@ -128,7 +128,7 @@ func (s *Store) UpdateTicket(ctx context.Context, t *models.Ticket, expectedVers
 	if err != nil {
 		return err
 	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		args := append([]any{doc}, ticketValues(t)...)
 		args = append(args, t.ID, expectedVersion)
 		res, err := tx.ExecContext(ctx, `UPDATE tickets SET (doc, `+ticketColumns+`) =

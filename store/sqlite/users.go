@@ -14,7 +14,7 @@ const userColumns = `id, role, phone, username, password_hash, unit_id, display_
 // CreateUser inserts u. Phone and username are unique only when non-empty, so officials without
 // a phone and residents without a username never collide.
 func (s *Store) CreateUser(ctx context.Context, u *models.User) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO users (`+userColumns+`)
+	_, err := s.exec(ctx, `INSERT INTO users (`+userColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		u.ID, string(u.Role), u.Phone, u.Username, u.PasswordHash, u.UnitID, u.DisplayName,
 		ms(u.CreatedAt), u.FailedLogins, nullMs(u.LockedUntil), u.Disabled)
@@ -85,7 +85,7 @@ func (s *Store) userWhere(ctx context.Context, where string, arg any) (*models.U
 // UpdateUser overwrites the mutable fields of u.ID. Phone, username and creation time are
 // identities, not settings: they are left as created.
 func (s *Store) UpdateUser(ctx context.Context, u *models.User) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE users SET role = ?, unit_id = ?, password_hash = ?,
+	res, err := s.exec(ctx, `UPDATE users SET role = ?, unit_id = ?, password_hash = ?,
 		display_name = ?, failed_logins = ?, locked_until = ?, disabled = ? WHERE id = ?`,
 		string(u.Role), u.UnitID, u.PasswordHash, u.DisplayName, u.FailedLogins,
 		nullMs(u.LockedUntil), u.Disabled, u.ID)

@@ -164,10 +164,10 @@ func nearbyQuery(f models.NearbyFilter) (string, []any) {
 // holder's lease is still running. One statement is atomic across connections and processes.
 func (s *Store) AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error) {
 	var got string
-	err := s.w.QueryRowContext(ctx, `INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
+	err := s.writeScan(ctx, []any{&got}, `INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
 			WHERE leases.expires_at <= ? OR leases.holder = excluded.holder
-		RETURNING holder`, name, holder, ms(now.Add(ttl)), ms(now)).Scan(&got)
+		RETURNING holder`, name, holder, ms(now.Add(ttl)), ms(now))
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -179,7 +179,7 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, now time.
 
 // AppendAudit inserts r; a taken id is EConflict.
 func (s *Store) AppendAudit(ctx context.Context, r *models.AuditRecord) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO audit_log
+	_, err := s.exec(ctx, `INSERT INTO audit_log
 		(id, at, actor_id, actor_role, action, ticket_id, subject_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, ms(r.At), r.ActorID, string(r.Role), r.Action, r.Ticket, r.Subject, r.Detail)
 	return translate(err, "append audit", "audit record")

@@ -1,0 +1,200 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Group commit. With synchronous=FULL every COMMIT waits for an fsync of the WAL, and one
+// filing is several writes (the ticket, its code sequence, its statistics fact, feed entry and
+// push messages, the applied-version mark). Committing each on its own caps the store at a few
+// hundred filings per second however fast the CPU is. So every write transaction is handed to
+// one committer goroutine, which runs all the transactions waiting at that moment inside one
+// SQLite transaction — each in its own SAVEPOINT, so one that fails is rolled back alone — and
+// then commits them with one fsync. A caller returns only after the COMMIT that made its work
+// durable, so the promise of synchronous=FULL is unchanged; under load, the fsync is shared.
+
+// maxBatch bounds how many transactions share one COMMIT, so that the first of a batch does
+// not wait for an unbounded queue behind it.
+const maxBatch = 256
+
+// batchTimeout bounds one batch's statements and COMMIT. The callers' own contexts never reach
+// the shared transaction: a caller's cancelled context interrupts the connection, and SQLite
+// then rolls back the whole transaction, the other callers' work included.
+const batchTimeout = time.Minute
+
+// errClosed answers writes after Close.
+var errClosed = errors.New("sqlite: store closed")
+
+// writeReq is one caller's write transaction waiting for the committer.
+type writeReq struct {
+	ctx  context.Context
+	fn   func(context.Context, *sql.Tx) error
+	done chan error // buffered: the committer never blocks on a caller
+}
+
+// committer owns the writer connection's transactions.
+type committer struct {
+	db       *sql.DB
+	requests chan *writeReq // unbuffered: a request is either taken or still its caller's
+	stop     chan struct{}
+	stopped  chan struct{}
+}
+
+func newCommitter(db *sql.DB) *committer {
+	c := &committer{db: db, requests: make(chan *writeReq), stop: make(chan struct{}), stopped: make(chan struct{})}
+	go c.run()
+	return c
+}
+
+// close stops the committer after the batch in progress; later writes get errClosed.
+func (c *committer) close() {
+	close(c.stop)
+	<-c.stopped
+}
+
+// inTx runs fn in a write transaction and returns once its work is committed (nil) or not
+// done at all (an error). fn must use the context it is given, not its caller's: the
+// transaction is shared with other callers' work.
+func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c := s.commit
+	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case c.requests <- req:
+	case <-c.stop:
+		return errClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Taken: the outcome comes within the batch's bounded time. A caller whose context ends
+	// before its turn in the batch gets that error and its work is skipped, so an error always
+	// means the work was not done.
+	return <-req.done
+}
+
+// exec runs one write statement as a transaction of its own.
+func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	var res sql.Result
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var err error
+		res, err = tx.ExecContext(ctx, query, args...)
+		return err
+	})
+	return res, err
+}
+
+func (c *committer) run() {
+	defer close(c.stopped)
+	batch := make([]*writeReq, 0, maxBatch)
+	for {
+		select {
+		case r := <-c.requests:
+			batch = append(batch[:0], r)
+		case <-c.stop:
+			return
+		}
+	collect:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-c.requests:
+				batch = append(batch, r)
+			default:
+				break collect
+			}
+		}
+		c.commitBatch(batch)
+		clear(batch)
+	}
+}
+
+// commitBatch runs the batch's transactions in one SQLite transaction and commits it.
+func (c *committer) commitBatch(live []*writeReq) {
+	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
+	defer cancel()
+	tx, err := c.db.BeginTx(ctx, nil)
+	if err != nil {
+		for _, r := range live {
+			r.done <- err
+		}
+		return
+	}
+	if len(live) == 1 {
+		// Alone: no savepoint needed, a failure rolls back the transaction.
+		r := live[0]
+		if err := r.ctx.Err(); err != nil {
+			_ = tx.Rollback()
+			r.done <- err
+			return
+		}
+		if err := call(ctx, tx, r); err != nil {
+			_ = tx.Rollback()
+			r.done <- err
+			return
+		}
+		r.done <- tx.Commit()
+		return
+	}
+	errs := make([]error, len(live))
+	for i, r := range live {
+		if errs[i] = r.ctx.Err(); errs[i] != nil {
+			continue // its caller has given up: do not start work it will not hear about
+		}
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT tx`); err != nil {
+			abort(tx, live, err)
+			return
+		}
+		if errs[i] = call(ctx, tx, r); errs[i] != nil {
+			// A failed statement normally undoes only itself; some errors (I/O, a full disk)
+			// end the whole transaction, and then the rollback to the savepoint fails too.
+			if _, err := tx.ExecContext(ctx, `ROLLBACK TO tx`); err != nil {
+				abort(tx, live, fmt.Errorf("%w (after: %w)", err, errs[i]))
+				return
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `RELEASE tx`); err != nil {
+			abort(tx, live, err)
+			return
+		}
+	}
+	err = tx.Commit()
+	for i, r := range live {
+		if errs[i] != nil {
+			r.done <- errs[i]
+		} else {
+			r.done <- err
+		}
+	}
+}
+
+// call runs one request's function; a panic becomes its error instead of killing the
+// committer, which every other write depends on.
+func call(ctx context.Context, tx *sql.Tx, r *writeReq) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("sqlite: write transaction panicked: %v", p)
+		}
+	}()
+	return r.fn(ctx, tx)
+}
+
+// abort rolls the whole batch back and gives every caller the reason.
+func abort(tx *sql.Tx, live []*writeReq, err error) {
+	_ = tx.Rollback()
+	for _, r := range live {
+		r.done <- err
+	}
+}
+
+// writeScan runs one write statement that returns a row (RETURNING, or an upsert's result) as
+// a transaction of its own and scans the row into dest.
+func (s *Store) writeScan(ctx context.Context, dest []any, query string, args ...any) error {
+	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, query, args...).Scan(dest...)
+	})
+}

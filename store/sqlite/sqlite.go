@@ -67,6 +67,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	params.Add("_pragma", "journal_mode(WAL)")
 	params.Add("_pragma", "synchronous(FULL)")
 	params.Add("_pragma", "foreign_keys(1)")
+	// Group commit gives every transaction of a batch a savepoint, and SQLite journals the pages
+	// a savepoint changes in a temporary file unless temporary storage is in memory.
+	params.Add("_pragma", "temp_store(MEMORY)")
 	params.Set("_txlock", "immediate")
 
 	w := sql.OpenDB(connector{path + "?" + params.Encode()})

@@ -55,13 +55,8 @@ func (s *Service) FileReport(ctx context.Context, p models.Principal, in models.
 		idemKey = "ticket/" + id
 	}
 	year := now.In(models.VietnamTime).Year()
-	seq, err := s.store.NextSequence(ctx, "ticket-code-"+strconv.Itoa(year))
-	if err != nil {
-		return nil, false, fmt.Errorf("next ticket code: %w", err)
-	}
 	t = &models.Ticket{
 		ID:               id,
-		Code:             fmt.Sprintf("%s-%d-%06d", s.cfg.CodePrefix, year, seq),
 		State:            models.StateReceived,
 		Version:          1,
 		AppliedVersion:   0, // the effects of version 1 (the filing) are still to be done
@@ -93,7 +88,17 @@ func (s *Service) FileReport(ctx context.Context, p models.Principal, in models.
 		}},
 	}
 	s.schedule(t, now)
-	if err := s.store.CreateTicket(ctx, t); err != nil {
+	// The code's number and the ticket are stored together where the store batches writes, so
+	// a refused insert (a racing retry) gives its number back there.
+	err = s.store.Batched(ctx, func(ctx context.Context) error {
+		seq, err := s.store.NextSequence(ctx, "ticket-code-"+strconv.Itoa(year))
+		if err != nil {
+			return fmt.Errorf("next ticket code: %w", err)
+		}
+		t.Code = fmt.Sprintf("%s-%d-%06d", s.cfg.CodePrefix, year, seq)
+		return s.store.CreateTicket(ctx, t)
+	})
+	if err != nil {
 		if models.IsCode(err, models.EConflict) && in.IdempotencyKey != "" {
 			// A concurrent retry with the same key won the insert: answer with its ticket.
 			orig, err2 := s.store.TicketByIdempotencyKey(ctx, idemKey)

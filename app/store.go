@@ -24,6 +24,14 @@ type Store interface {
 	OpenDataStore
 	MediaStore
 
+	// Batched runs fn, whose store calls must use the context fn is given, and returns fn's
+	// error. A store that can (SQLite) makes those calls one transaction and one commit —
+	// all of them or, when fn fails, none — which saves a filing several fsyncs; the other
+	// store runs them one after another as usual. So callers use it for speed and never rely
+	// on it for correctness: what they batch must already be safe when only a prefix of it
+	// is done (idempotent effects, a retried filing).
+	Batched(ctx context.Context, fn func(ctx context.Context) error) error
+
 	// Ping reports whether the database answers (readiness).
 	Ping(ctx context.Context) error
 	// Close releases the database; it is called last at shutdown.

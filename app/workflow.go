@@ -144,20 +144,26 @@ func (s *Service) commit(ctx context.Context, t *models.Ticket, ev models.Event,
 }
 
 // applyEffects performs the effects of every version after t.AppliedVersion and records them as
-// applied. A failure is logged and left for the sweeper: the change itself is already stored.
+// applied, batched into one commit where the store can. A failure is logged and left for the
+// sweeper: the change itself is already stored.
 func (s *Service) applyEffects(ctx context.Context, t *models.Ticket) {
-	for v := t.AppliedVersion + 1; v <= t.Version && v <= len(t.History); v++ {
-		ev := t.History[v-1] // every version adds exactly one history event
-		for _, eff := range s.effects {
-			if err := eff.Apply(ctx, t, v, ev); err != nil {
-				s.log.LogAttrs(ctx, slog.LevelWarn, "ticket effect failed; the sweeper will retry",
-					slog.String("ticket", t.ID), slog.Int("version", v), slog.String("error", err.Error()))
-				return
+	err := s.store.Batched(ctx, func(ctx context.Context) error {
+		for v := t.AppliedVersion + 1; v <= t.Version && v <= len(t.History); v++ {
+			ev := t.History[v-1] // every version adds exactly one history event
+			for _, eff := range s.effects {
+				if err := eff.Apply(ctx, t, v, ev); err != nil {
+					return fmt.Errorf("effect of version %d: %w", v, err)
+				}
 			}
 		}
-	}
-	if err := s.store.MarkApplied(ctx, t.ID, t.Version); err != nil {
-		s.log.LogAttrs(ctx, slog.LevelWarn, "mark effects applied", slog.String("ticket", t.ID), slog.String("error", err.Error()))
+		if err := s.store.MarkApplied(ctx, t.ID, t.Version); err != nil {
+			return fmt.Errorf("mark effects applied: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		s.log.LogAttrs(ctx, slog.LevelWarn, "ticket effects failed; the sweeper will retry",
+			slog.String("ticket", t.ID), slog.Int("version", t.Version), slog.String("error", err.Error()))
 		return
 	}
 	t.AppliedVersion = t.Version

@@ -31,6 +31,7 @@ type config struct {
 	LogFormat      string
 	BodyLimit      int
 	RequestTimeout time.Duration
+	MaxInFlight    int
 	CodePrefix     string
 	ConsoleTileURL string // CONSOLE_TILE_URL: base-map tiles under the console's ward maps; none by default
 	ReopenWindow   time.Duration
@@ -75,6 +76,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.RequestTimeout, err = time.ParseDuration(get("REQUEST_TIMEOUT", "10s")); err != nil || c.RequestTimeout <= 0 {
 		return c, fmt.Errorf("REQUEST_TIMEOUT must be a positive duration such as 10s")
+	}
+	if c.MaxInFlight, err = strconv.Atoi(get("MAX_IN_FLIGHT", "512")); err != nil || c.MaxInFlight < 1 {
+		return c, fmt.Errorf("MAX_IN_FLIGHT must be a number ≥ 1")
 	}
 	if c.ReopenWindow, err = time.ParseDuration(get("REOPEN_WINDOW", "168h")); err != nil || c.ReopenWindow <= 0 {
 		return c, fmt.Errorf("REOPEN_WINDOW must be a positive duration such as 168h")

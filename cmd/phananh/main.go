@@ -229,6 +229,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	hcfg := handlers.DefaultConfig()
 	hcfg.BodyLimit = cfg.BodyLimit
 	hcfg.RequestTimeout = cfg.RequestTimeout
+	hcfg.MaxInFlight = cfg.MaxInFlight
 	cfg.Security.apply(&hcfg)
 	hcfg.ConsoleTileURL = cfg.ConsoleTileURL
 	srv, err := handlers.New(svc, log, hcfg)

@@ -191,6 +191,12 @@ func (s *Store) ensureIndexes(ctx context.Context, lists ...[]indexSpec) error {
 	return nil
 }
 
+// Batched runs fn: without multi-document transactions (DESIGN.md §3) its calls are done one
+// after another, which app.Store allows.
+func (s *Store) Batched(ctx context.Context, fn func(ctx context.Context) error) error {
+	return fn(ctx)
+}
+
 // Ping reports whether the primary answers, which is what writes need (readiness probe).
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.client.Ping(ctx, readpref.Primary()); err != nil {

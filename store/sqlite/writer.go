@@ -63,6 +63,9 @@ func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx *sql.T
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+		return nested(ctx, tx, fn)
+	}
 	c := s.commit
 	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
@@ -76,6 +79,36 @@ func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx *sql.T
 	// before its turn in the batch gets that error and its work is skipped, so an error always
 	// means the work was not done.
 	return <-req.done
+}
+
+// txKey carries a Batched call's transaction to the store calls made inside it.
+type txKey struct{}
+
+// Batched runs fn's store calls in one transaction (app.Store): each call joins it in a
+// savepoint of its own, and the whole is committed once, or rolled back when fn fails.
+func (s *Store) Batched(ctx context.Context, fn func(ctx context.Context) error) error {
+	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return fn(context.WithValue(ctx, txKey{}, tx))
+	})
+}
+
+// nested runs fn inside the transaction of an enclosing Batched call, in a savepoint, so that
+// a failing call undoes only its own work, as it would alone.
+func nested(ctx context.Context, tx *sql.Tx, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT nested`); err != nil {
+		return err
+	}
+	if err := call(ctx, tx, fn); err != nil {
+		if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO nested`); rerr != nil {
+			return fmt.Errorf("%w (after: %w)", rerr, err)
+		}
+		if _, rerr := tx.ExecContext(ctx, `RELEASE nested`); rerr != nil {
+			return fmt.Errorf("%w (after: %w)", rerr, err)
+		}
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `RELEASE nested`)
+	return err
 }
 
 // exec runs one write statement as a transaction of its own.
@@ -132,7 +165,9 @@ func (c *committer) commitBatch(live []*writeReq) {
 			r.done <- err
 			return
 		}
-		if err := call(ctx, tx, r); err != nil {
+		rctx, cancel := callerCtx(ctx, r)
+		defer cancel()
+		if err := call(rctx, tx, r.fn); err != nil {
 			_ = tx.Rollback()
 			r.done <- err
 			return
@@ -149,7 +184,10 @@ func (c *committer) commitBatch(live []*writeReq) {
 			abort(tx, live, err)
 			return
 		}
-		if errs[i] = call(ctx, tx, r); errs[i] != nil {
+		rctx, cancel := callerCtx(ctx, r)
+		errs[i] = call(rctx, tx, r.fn)
+		cancel()
+		if errs[i] != nil {
 			// A failed statement normally undoes only itself; some errors (I/O, a full disk)
 			// end the whole transaction, and then the rollback to the savepoint fails too.
 			if _, err := tx.ExecContext(ctx, `ROLLBACK TO tx`); err != nil {
@@ -174,13 +212,20 @@ func (c *committer) commitBatch(live []*writeReq) {
 
 // call runs one request's function; a panic becomes its error instead of killing the
 // committer, which every other write depends on.
-func call(ctx context.Context, tx *sql.Tx, r *writeReq) (err error) {
+func call(ctx context.Context, tx *sql.Tx, fn func(context.Context, *sql.Tx) error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("sqlite: write transaction panicked: %v", p)
 		}
 	}()
-	return r.fn(ctx, tx)
+	return fn(ctx, tx)
+}
+
+// callerCtx is the context a request's function runs with: its caller's values (for logs)
+// under the batch's deadline, without the caller's cancellation (see batchTimeout).
+func callerCtx(batch context.Context, r *writeReq) (context.Context, context.CancelFunc) {
+	deadline, _ := batch.Deadline()
+	return context.WithDeadline(context.WithoutCancel(r.ctx), deadline)
 }
 
 // abort rolls the whole batch back and gives every caller the reason.

@@ -173,3 +173,44 @@ func TestGroupCommitAbandonedAndClosed(t *testing.T) {
 		t.Errorf("write after Close: %v, want errClosed", err)
 	}
 }
+
+// TestBatchedIsOneTransaction checks what the SQLite store adds to the Batched contract: a
+// batch whose function fails leaves nothing of its calls behind, and a successful one is seen
+// whole.
+func TestBatchedIsOneTransaction(t *testing.T) {
+	s := openTemp(t, filepath.Join(t.TempDir(), "w.db"))
+	t.Cleanup(func() { s.Close() })
+	ctx := t.Context()
+
+	refused := errors.New("refused")
+	err := s.Batched(ctx, func(ctx context.Context) error {
+		if _, err := s.NextSequence(ctx, "a"); err != nil {
+			return err
+		}
+		if _, err := s.NextSequence(ctx, "b"); err != nil {
+			return err
+		}
+		return refused
+	})
+	if !errors.Is(err, refused) {
+		t.Fatalf("Batched = %v, want the function's error", err)
+	}
+	if got := sequenceValues(t, s); len(got) != 0 {
+		t.Errorf("a failed batch left %v behind", got)
+	}
+
+	err = s.Batched(ctx, func(ctx context.Context) error {
+		for _, name := range []string{"a", "b", "a"} {
+			if _, err := s.NextSequence(ctx, name); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]int{"a": 2, "b": 1}, sequenceValues(t, s)); diff != "" {
+		t.Errorf("after a successful batch (-want +got):\n%s", diff)
+	}
+}

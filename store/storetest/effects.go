@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"cmp"
+	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -268,4 +270,61 @@ func testMarkAppliedRacesUpdate(t *testing.T, s app.Store) {
 		must(t, s.MarkApplied(ctx(t), tk.ID, 2), "MarkApplied 2")
 	}
 	wantUnapplied(t, s, "after MarkApplied 2")
+}
+
+// Batched (app.Store): what every store promises. Whether a failed batch undoes its earlier
+// calls depends on the store (the SQLite store's own tests check that it does).
+var batchedTests = []storeTest{
+	{"CommitsItsCalls", testBatchedCommits},
+	{"InnerErrorsAndNesting", testBatchedInnerErrors},
+}
+
+func testBatchedCommits(t *testing.T, s app.Store) {
+	tk := minimalTicket("t-batched", "r1", "u1", at(0))
+	var seqs []int64
+	err := s.Batched(ctx(t), func(ctx context.Context) error {
+		for range 2 {
+			n, err := s.NextSequence(ctx, "batched")
+			if err != nil {
+				return err
+			}
+			seqs = append(seqs, n)
+		}
+		if err := s.CreateTicket(ctx, clone(tk)); err != nil {
+			return err
+		}
+		return s.MarkApplied(ctx, tk.ID, tk.Version)
+	})
+	must(t, err, "Batched")
+	wantEqual(t, "sequence values inside the batch", []int64{1, 2}, seqs)
+	n, err := s.NextSequence(ctx(t), "batched")
+	must(t, err, "NextSequence after the batch")
+	wantEqual(t, "sequence after the batch", int64(3), n)
+	want := withApplied(tk, tk.Version)
+	wantTicket(t, s, "ticket created and marked in the batch", want)
+}
+
+func testBatchedInnerErrors(t *testing.T, s app.Store) {
+	tk := minimalTicket("t-dup", "r1", "u1", at(0))
+	must(t, s.CreateTicket(ctx(t), clone(tk)), "CreateTicket")
+	other := minimalTicket("t-other", "r2", "u2", at(time.Minute))
+
+	// A failing call inside a batch returns its own error with its code, and the batch may go
+	// on: what the function does after it is committed when the function succeeds. Batches nest.
+	err := s.Batched(ctx(t), func(ctx context.Context) error {
+		wantCode(t, s.CreateTicket(ctx, clone(tk)), models.EConflict, "duplicate CreateTicket inside Batched")
+		return s.Batched(ctx, func(ctx context.Context) error {
+			return s.CreateTicket(ctx, clone(other))
+		})
+	})
+	must(t, err, "Batched")
+	wantTicket(t, s, "original ticket untouched", tk)
+	wantTicket(t, s, "ticket created after the failed call", other)
+
+	// The function's error is Batched's.
+	refused := errors.New("refused")
+	err = s.Batched(ctx(t), func(ctx context.Context) error { return fmt.Errorf("wrapped: %w", refused) })
+	if !errors.Is(err, refused) {
+		t.Errorf("Batched = %v, want the function's error", err)
+	}
 }

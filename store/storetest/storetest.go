@@ -104,6 +104,7 @@ func Run(t *testing.T, open func(t *testing.T) app.Store) {
 		{"Sequences", sequenceTests},
 		{"Tickets", ticketTests},
 		{"Effects", effectsTests},
+		{"Batched", batchedTests},
 		{"Stats", statsTests},
 		{"Queue", queueTests},
 		{"SLADue", slaTests},

@@ -31,6 +31,8 @@ type Config struct {
 	IdleTimeout    time.Duration
 	RequestTimeout time.Duration // deadline of the request's context, so slow stores give up
 	BodyLimit      int           // bytes
+	// MaxInFlight bounds the requests served at once; more are refused with 503 (shed.go).
+	MaxInFlight int
 	// TrustedProxies may name the client in X-Forwarded-For (TRUSTED_PROXIES; ratelimit.go).
 	TrustedProxies []netip.Prefix
 	// ConsoleTileURL is the web console's base-map tile URL template ({z}/{x}/{y}); empty
@@ -47,6 +49,7 @@ func DefaultConfig() Config {
 		IdleTimeout:    120 * time.Second,
 		RequestTimeout: 10 * time.Second,
 		BodyLimit:      1 << 20,
+		MaxInFlight:    512,
 	}
 }
 
@@ -57,6 +60,8 @@ type Server struct {
 	cfg     Config
 	openapi []byte   // rendered once; the document never changes at run time
 	console *console // the web console's templates and settings (console.go)
+	// inFlight holds a token per request being served (shed.go).
+	inFlight chan struct{}
 }
 
 // New returns the Fiber application serving every route of the API.
@@ -65,7 +70,10 @@ func New(svc *app.Service, log *slog.Logger, cfg Config) (*fiber.App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("render OpenAPI document: %w", err)
 	}
-	s := &Server{svc: svc, log: log, cfg: cfg, openapi: doc}
+	if cfg.MaxInFlight < 1 {
+		return nil, fmt.Errorf("max in-flight requests must be at least 1, not %d", cfg.MaxInFlight)
+	}
+	s := &Server{svc: svc, log: log, cfg: cfg, openapi: doc, inFlight: make(chan struct{}, cfg.MaxInFlight)}
 	if s.console, err = newConsole(cfg); err != nil {
 		return nil, err
 	}
@@ -86,7 +94,7 @@ func New(svc *app.Service, log *slog.Logger, cfg Config) (*fiber.App, error) {
 		// limitBody applies BodyLimit to every other route.
 		StreamRequestBody: true,
 	})
-	f.Use(s.requestID, s.accessLog, s.recoverPanic, s.deadline, s.limitBody, s.refuseEncodedBodies)
+	f.Use(s.requestID, s.accessLog, s.shedLoad, s.recoverPanic, s.deadline, s.limitBody, s.refuseEncodedBodies)
 	s.routes(f)
 	return f, nil
 }

@@ -233,3 +233,67 @@ func TestCompressedBodiesRefused(t *testing.T) {
 	// identity is no encoding at all.
 	s.request(t, "POST", "/v1/tickets", res.AccessToken, report("ANTT.01", 10.386, 105.435), "Content-Encoding: identity").expect(t, http.StatusCreated)
 }
+
+// TestBusyServerSheds: with MAX_IN_FLIGHT requests being served, one more is refused at once
+// with 503, Retry-After and the error body, and nothing of it is done; health probes still
+// answer; once the slots free up, requests are served again.
+func TestBusyServerSheds(t *testing.T) {
+	s := startServer(t, storeKind{name: "sqlite"}, "MAX_IN_FLIGHT=2", "READ_TIMEOUT=60s")
+	addr := strings.TrimPrefix(s.base, "http://")
+	// Two sign-in requests hold the two slots: their bodies (JSON padded with whitespace past
+	// the server's read buffer, so the handler starts before the body is complete) arrive half,
+	// and the server is busy reading them until the rest comes.
+	type held struct {
+		conn net.Conn
+		rest string
+	}
+	var slow []held
+	for _, phone := range []string{"0988000001", "0988000002"} {
+		body := `{"phone":"` + phone + `"}` + strings.Repeat(" ", 20000)
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		head := "POST /v1/auth/otp HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n"
+		if _, err := io.WriteString(conn, head+body[:10000]); err != nil {
+			t.Fatal(err)
+		}
+		slow = append(slow, held{conn, body[10000:]})
+	}
+	// The slots fill as the server reads the two heads; until then a request may still pass.
+	var r response
+	waitFor(t, "both slow requests to be in flight", 10*time.Second, func() bool {
+		r = s.request(t, "GET", "/v1/categories", "", nil)
+		return r.status == http.StatusServiceUnavailable
+	})
+	if got := r.header.Get("Retry-After"); got != "1" {
+		t.Errorf("Retry-After = %q, want 1", got)
+	}
+	if e := r.apiError(t); e.Error.Code != "unavailable" {
+		t.Errorf("error code %q, want unavailable", e.Error.Code)
+	}
+	s.request(t, "POST", "/v1/auth/otp", "", map[string]string{"phone": "0988000003"}).expect(t, http.StatusServiceUnavailable)
+	s.request(t, "GET", "/healthz", "", nil).expect(t, http.StatusOK)
+	s.request(t, "GET", "/readyz", "", nil).expect(t, http.StatusOK)
+
+	for _, h := range slow {
+		if _, err := io.WriteString(h.conn, h.rest); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(h.conn), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted {
+			t.Errorf("slow request: status %d, want 202", resp.StatusCode)
+		}
+	}
+	s.request(t, "POST", "/v1/auth/otp", "", map[string]string{"phone": "0988000004"}).expect(t, http.StatusAccepted)
+	for phone, want := range map[string]int{"+84988000001": 1, "+84988000002": 1, "+84988000003": 0, "+84988000004": 1} {
+		if got := s.sms.sent(phone); got != want {
+			t.Errorf("SMS to %s: %d, want %d", phone, got, want)
+		}
+	}
+}

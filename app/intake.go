@@ -88,15 +88,22 @@ func (s *Service) FileReport(ctx context.Context, p models.Principal, in models.
 		}},
 	}
 	s.schedule(t, now)
-	// The code's number and the ticket are stored together where the store batches writes, so
-	// a refused insert (a racing retry) gives its number back there.
+	// The code's number, the ticket and its effects are stored together where the store
+	// batches writes: one commit per filing. A refused insert (a racing retry) gives its number
+	// back there; failed effects are undone alone (applyEffects is a batch of its own, nested)
+	// and the stored ticket stays pending for the sweeper, as with any other store.
 	err = s.store.Batched(ctx, func(ctx context.Context) error {
 		seq, err := s.store.NextSequence(ctx, "ticket-code-"+strconv.Itoa(year))
 		if err != nil {
 			return fmt.Errorf("next ticket code: %w", err)
 		}
 		t.Code = fmt.Sprintf("%s-%d-%06d", s.cfg.CodePrefix, year, seq)
-		return s.store.CreateTicket(ctx, t)
+		if err := s.store.CreateTicket(ctx, t); err != nil {
+			return err
+		}
+		s.attachMedia(ctx, p.UserID, t.ID, t.Media)
+		s.applyEffects(ctx, t)
+		return nil
 	})
 	if err != nil {
 		if models.IsCode(err, models.EConflict) && in.IdempotencyKey != "" {
@@ -109,8 +116,6 @@ func (s *Service) FileReport(ctx context.Context, p models.Principal, in models.
 		}
 		return nil, false, err
 	}
-	s.attachMedia(ctx, p.UserID, t.ID, t.Media)
-	s.applyEffects(ctx, t)
 	s.log.LogAttrs(ctx, slog.LevelInfo, "ticket filed", slog.String("ticket", t.ID), slog.String("code", t.Code),
 		slog.String("area", t.AreaCode), slog.String("unit", t.UnitID), slog.String("category", t.Category))
 	return t, true, nil

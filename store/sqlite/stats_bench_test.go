@@ -150,3 +150,74 @@ func TestStatsBenchmark(t *testing.T) {
 			d[(runs*99+99)/100-1].Round(time.Millisecond), runs, runtime.GOMAXPROCS(0))
 	}
 }
+
+// BenchmarkSummaryParts times the statements of a statistics summary, one by one, on an
+// existing database (such as a copy of the 1,000,000-ticket file bench/run.sh generates; opening
+// it applies any pending migration):
+//
+//	PHANANH_STATS_DB=/tmp/copy/phananh.db go test ./store/sqlite -run '^$' -bench SummaryParts
+func BenchmarkSummaryParts(b *testing.B) {
+	path := os.Getenv("PHANANH_STATS_DB")
+	if path == "" {
+		b.Skip("set PHANANH_STATS_DB to a database file")
+	}
+	ctx := context.Background()
+	s, err := Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Now()
+	today := now.In(models.VietnamTime)
+	first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, models.VietnamTime)
+	periods := []struct {
+		name string
+		q    models.StatsQuery
+	}{
+		{"month", models.StatsQuery{From: first.AddDate(0, -1, 0).Format(time.DateOnly),
+			To: first.AddDate(0, 0, -1).Format(time.DateOnly), Now: now}},
+		{"year", models.StatsQuery{From: today.AddDate(-1, 0, 1).Format(time.DateOnly),
+			To: today.Format(time.DateOnly), Now: now}},
+	}
+	for _, p := range periods {
+		counts, err := s.AggregateFacts(ctx, p.q)
+		if err != nil || len(counts) == 0 {
+			b.Fatalf("%s: %v %v", p.name, counts, err)
+		}
+		n := counts[0].Resolved
+		ranks := []int{(n + 1) / 2, (9*n + 9) / 10}
+		b.Run(p.name+"/aggregate", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := s.AggregateFacts(ctx, p.q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(p.name+"/deadlines-ahead", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := s.countRunning(ctx, p.q, "stats_facts_running_by_due", "due_at >= ?"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(p.name+"/buckets", func(b *testing.B) {
+			q, args := histogramQuery(p.q.From, p.q.To)
+			for b.Loop() {
+				rows, err := s.r.QueryContext(ctx, q, args...)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for rows.Next() {
+				}
+				rows.Close()
+			}
+		})
+		b.Run(p.name+"/ranks", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := s.ResolveRanks(ctx, p.q, ranks); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

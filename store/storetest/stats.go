@@ -23,6 +23,7 @@ import (
 var statsTests = []storeTest{
 	{"AggregatesEqualRecount", testStatsAggregates},
 	{"NewerFactWins", testStatsNewerFactWins},
+	{"ResolveRanksTiesAndMonths", testStatsRanksTiesAndMonths},
 	{"FeedIdempotentAndOrdered", testFeedIdempotent},
 	{"FeedConcurrentAppenders", testFeedConcurrent},
 }
@@ -170,6 +171,71 @@ func testStatsNewerFactWins(t *testing.T, s app.Store) {
 	must(t, err, "AggregateFacts")
 	if len(got) != 1 || got[0].Rated != 1 {
 		t.Fatalf("an equal version did not overwrite: %+v", got)
+	}
+}
+
+// testStatsRanksTiesAndMonths checks ResolveRanks at every rank against a sort, on durations
+// with many ties and values around powers of ten (where a store may bucket them), filed over
+// three calendar months, after rewrites that reopen, re-resolve with another duration and
+// re-rate facts, for periods of whole months, parts of months, open ends, one day, no facts,
+// and with filters.
+func testStatsRanksTiesAndMonths(t *testing.T, s app.Store) {
+	durations := []int64{0, 99, 100, 999, 1_000, 3_600_000, 3_600_000, 3_600_000, 9_999_999, 10_000_000,
+		14_400_000, 14_400_000, 30_600_000, 30_600_000, 61_200_000, 99_999_999, 100_000_000, 123_456_789}
+	start := time.Date(2026, time.January, 25, 3, 0, 0, 0, time.UTC)
+	var facts []models.TicketFact
+	for i := range 90 {
+		created := start.AddDate(0, 0, i*47%60)
+		f := models.TicketFact{TicketID: fmt.Sprintf("r%03d", i), Version: 1, BoundarySet: "set",
+			AreaCode: []string{"A", "B"}[i%2], UnitID: "u1", Category: "X", Group: models.GroupANTT,
+			CreatedDay: created.In(models.VietnamTime).Format(time.DateOnly), CreatedAt: created,
+			State:       []models.State{models.StateResolved, models.StateClosed, models.StateInProgress}[i%3],
+			OnTimeClass: models.OnTime, DueAt: created.Add(72 * time.Hour), ResolveMs: durations[i*7%len(durations)]}
+		f.SetIndicators()
+		must(t, s.PutFact(ctx(t), &f), "PutFact")
+		facts = append(facts, f)
+	}
+	// Rewrites: every fifth is reopened, every seventh re-resolved with another duration, every
+	// eleventh rated (same duration).
+	for i := range facts {
+		f := &facts[i]
+		switch {
+		case i%5 == 0:
+			f.State = models.StateInProgress
+		case i%7 == 0:
+			f.State, f.ResolveMs = models.StateResolved, durations[(i+3)%len(durations)]
+		case i%11 == 0:
+			f.State, f.Rating = models.StateClosed, 5
+		default:
+			continue
+		}
+		f.Version++
+		f.SetIndicators()
+		must(t, s.PutFact(ctx(t), f), "PutFact rewrite")
+	}
+	now := start.AddDate(0, 0, 30)
+	for i, q := range []models.StatsQuery{
+		{Now: now}, {From: "2026-02-01", To: "2026-02-28", Now: now}, {From: "2026-01-26", To: "2026-03-20", Now: now},
+		{From: "2026-02-03", To: "2026-02-27", Now: now}, {From: "2026-02-15", Now: now}, {To: "2026-02-10", Now: now},
+		{From: "2026-02-01", To: "2026-02-01", Now: now}, {From: "2026-02-01", To: "2026-03-31", Area: "A", Now: now},
+		{From: "2025-01-01", To: "2025-12-31", Now: now},
+	} {
+		_, times := recount(facts, q)
+		var sorted []int64
+		for _, d := range times {
+			sorted = append(sorted, d.Ms)
+		}
+		slices.Sort(sorted)
+		if len(sorted) == 0 {
+			continue
+		}
+		var ranks []int
+		for r := range sorted {
+			ranks = append(ranks, r+1)
+		}
+		got, err := s.ResolveRanks(ctx(t), q, ranks)
+		must(t, err, "ResolveRanks")
+		wantEqual(t, fmt.Sprintf("query %d %+v resolve ranks", i, q), sorted, got)
 	}
 }
 

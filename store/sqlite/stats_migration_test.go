@@ -1,0 +1,175 @@
+package sqlite
+
+import (
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"phananh/models"
+)
+
+// Migration 0012 builds its rollups from the facts of an existing database (version 11): the
+// counters and running facts per day and the resolve-duration bucket counts per day and month
+// equal a recount, the summary's statements use the indexes meant for them, and the ranks read
+// through the buckets equal a sort.
+func TestMigrate0012BuildsRollups(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "v11.db")
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) < 12 || !strings.HasPrefix(ms[11].name, "0012_") {
+		t.Fatalf("migrations: want 0012 twelfth, have %d", len(ms))
+	}
+	db := sql.OpenDB(connector{path})
+	if err := applyMigrations(ctx, db, ms[:11], 11); err != nil {
+		t.Fatalf("build a version 11 database: %v", err)
+	}
+	rng := rand.New(rand.NewPCG(11, 12))
+	start := time.Date(2025, time.December, 20, 0, 0, 0, 0, time.UTC)
+	states := []models.State{models.StateReceived, models.StateInProgress, models.StateResolved, models.StateClosed,
+		models.StateRejected}
+	var facts []models.TicketFact
+	for i := range 800 {
+		created := start.AddDate(0, 0, rng.IntN(70))
+		f := models.TicketFact{TicketID: fmt.Sprintf("t%04d", i), Version: 1, BoundarySet: "b", AreaCode: "a",
+			UnitID: fmt.Sprint("u", rng.IntN(2)), Category: "c", Group: "g", CreatedDay: created.Format(time.DateOnly),
+			CreatedAt: created, State: states[rng.IntN(len(states))], OnTimeClass: models.OnTime,
+			DueAt: created.Add(time.Duration(rng.IntN(20*24)) * time.Hour), ResolveMs: randomDuration(rng)}
+		f.SetIndicators()
+		if err := putFact(ctx, db, &f); err != nil {
+			t.Fatal(err)
+		}
+		facts = append(facts, f)
+	}
+	// stats_daily as version 11 keeps it.
+	if _, err := db.ExecContext(ctx, `INSERT INTO stats_daily (created_day, area_code, unit_id, category, grp, `+
+		rollupColumns+`) SELECT created_day, area_code, unit_id, category, grp, COUNT(*), SUM(is_open), SUM(is_resolved),
+		SUM(is_rejected), SUM(is_on_time), SUM(is_late_ext), SUM(is_rated), SUM(is_satisfied), SUM(is_reopened),
+		SUM(is_ever_resolved) FROM stats_facts GROUP BY 1, 2, 3, 4, 5`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s := openTemp(t, path) // applies 0012
+	t.Cleanup(func() { s.Close() })
+	checkBucketCounts(t, s)
+	kept := allRows(t, s, `SELECT created_day, `+rollupColumns+`, running FROM stats_days ORDER BY 1`)
+	recount := allRows(t, s, `SELECT created_day, COUNT(*), SUM(is_open), SUM(is_resolved), SUM(is_rejected),
+		SUM(is_on_time), SUM(is_late_ext), SUM(is_rated), SUM(is_satisfied), SUM(is_reopened), SUM(is_ever_resolved),
+		SUM(is_running) FROM stats_facts GROUP BY 1 ORDER BY 1`)
+	if diff := cmp.Diff(recount, kept); diff != "" {
+		t.Errorf("stats_days differs from the recount (-recount +kept):\n%s", diff)
+	}
+
+	now := start.AddDate(0, 0, 40)
+	for _, q := range []models.StatsQuery{{Now: now}, {From: "2026-01-01", To: "2026-01-31", Now: now},
+		{From: "2025-12-25", To: "2026-02-20", Now: now}, {From: "2026-01-05", Now: now}} {
+		var want []int64
+		for _, f := range facts {
+			if f.IsResolved == 1 && q.Matches(&f) {
+				want = append(want, f.ResolveMs)
+			}
+		}
+		slices.Sort(want)
+		ranks := ranksToCheck(want)
+		got, err := s.bucketedRanks(ctx, q, ranks)
+		if err != nil {
+			t.Fatalf("bucketedRanks(%+v): %v", q, err)
+		}
+		wantAt := make([]int64, len(ranks))
+		for i, r := range ranks {
+			wantAt[i] = want[r-1]
+		}
+		if diff := cmp.Diff(wantAt, got); diff != "" {
+			t.Errorf("bucketedRanks(%+v) differs from the sort (-want +got):\n%s", q, diff)
+		}
+	}
+
+	// The plans of the summary's statements: each a search of the index meant for it.
+	hq, hargs := histogramQuery("2025-12-25", "2026-02-20")
+	for _, c := range []struct {
+		query string
+		args  []any
+		want  []string
+	}{
+		{hq, hargs, []string{"SEARCH stats_resolve_months USING PRIMARY KEY", "SEARCH stats_resolve_days USING PRIMARY KEY"}},
+		{`SELECT group_concat(resolve_ms) FROM stats_facts INDEXED BY stats_facts_resolve_bucket WHERE is_resolved = 1 AND ` +
+			bucketExpr + ` = ? AND created_day >= ? AND created_day <= ?`, []any{817, "2026-01-01", "2026-01-31"},
+			[]string{"SEARCH stats_facts USING COVERING INDEX stats_facts_resolve_bucket (<expr>=? AND created_day>? AND created_day<?)"}},
+		{`SELECT '', COUNT(*) FROM stats_facts INDEXED BY stats_facts_running_by_due WHERE created_day >= ? AND
+			is_running = 1 AND due_at >= ? GROUP BY 1`, []any{"2026-01-01", 0},
+			[]string{"SEARCH stats_facts USING COVERING INDEX stats_facts_running_by_due (due_at>?)"}},
+		{`SELECT '', SUM(received) FROM stats_days WHERE created_day >= ? AND created_day <= ? GROUP BY 1`,
+			[]any{"2026-01-01", "2026-01-31"}, []string{"SEARCH stats_days USING PRIMARY KEY (created_day>? AND created_day<?)"}},
+	} {
+		plan := strings.Join(queryPlan(t, s, c.query, c.args), "; ")
+		for _, w := range c.want {
+			if !strings.Contains(plan, w) {
+				t.Errorf("%s\nplan: %s\nwant %s", c.query, plan, w)
+			}
+		}
+	}
+}
+
+func queryPlan(t *testing.T, s *Store, q string, args []any) []string {
+	t.Helper()
+	rows, err := s.r.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	return plan
+}
+
+// allRows renders every row of q as text.
+func allRows(t *testing.T, s *Store, q string) []string {
+	t.Helper()
+	rows, err := s.r.QueryContext(t.Context(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintln(vals...))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(out) == 0 {
+		t.Fatalf("%s: no rows", q)
+	}
+	return out
+}

@@ -107,7 +107,7 @@ func run() error {
 		add(o.attack("GET /v1/stats/summary (month)", "rate", month, o.readRate))
 		add(o.attack("GET /v1/stats/summary (month)", "max", month, 0))
 		year := fixed("GET", o.base+"/v1/stats/summary?from="+o.year[0]+"&to="+o.year[1], nil, h)
-		add(o.attack("GET /v1/stats/summary (year)", "rate", year, max(1, o.readRate/20)))
+		add(o.attack("GET /v1/stats/summary (year)", "rate", year, o.readRate))
 	}
 	if want("queue") {
 		tok, err := o.officerToken()
@@ -116,7 +116,7 @@ func run() error {
 		}
 		h := http.Header{"Authorization": {"Bearer " + tok}}
 		tr := fixed("GET", o.base+"/v1/queue", nil, h)
-		add(o.attack("GET /v1/queue (officer)", "rate", tr, max(1, o.readRate/4)))
+		add(o.attack("GET /v1/queue (officer)", "rate", tr, o.readRate))
 		add(o.attack("GET /v1/queue (officer)", "max", tr, 0))
 	}
 	// Intake last: a write load the server cannot keep up with leaves a queue of writes behind

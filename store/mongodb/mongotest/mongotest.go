@@ -37,6 +37,7 @@ const EnvFerretDBLog = "MONGOTEST_FERRETDB_LOG"
 type Server struct {
 	uri      string
 	ferretDB bool
+	dir      string        // the embedded FerretDB's SQLite directory
 	client   *mongo.Client // for dropping databases at cleanup
 }
 
@@ -73,7 +74,8 @@ func External(t testing.TB) *Server {
 // StartFerretDB starts FerretDB v1.24 inside the test process, listening on a free loopback port
 // with its SQLite files in a temporary directory, whatever MONGODB_TEST_URI says. The returned
 // URI points at an in-process proxy that serialises commands, because FerretDB v1 alone does not
-// make single-document updates atomic (see serializer). When t ends both are stopped and the
+// make single-document updates atomic (see serializer), and that gives each collection the index
+// FerretDB's lookups by _id need (see idIndexer). When t ends both are stopped and the
 // cleanup waits for FerretDB to shut down. Its log is discarded (it would drown the test output);
 // set MONGOTEST_FERRETDB_LOG=1 to see its warnings and errors on stderr.
 func StartFerretDB(t testing.TB) *Server {
@@ -112,15 +114,20 @@ func StartFerretDB(t testing.TB) *Server {
 		t.Fatalf("mongotest: FerretDB URI: %v", err)
 	}
 	// Tests talk to FerretDB through a proxy that runs one command at a time, which gives
-	// FerretDB MongoDB's single-document atomicity (see serializer).
-	p, err := startSerializer(u.Host)
+	// FerretDB MongoDB's single-document atomicity (see serializer), and that gives each
+	// collection, at its first lookup, an index FerretDB's lookups by _id can use (see idIndexer).
+	ix := newIDIndexer(dir)
+	t.Cleanup(ix.close) // runs after the proxy is closed, before FerretDB stops
+	p, err := startSerializer(u.Host, ix.after)
 	if err != nil {
 		t.Fatalf("mongotest: start proxy: %v", err)
 	}
 	t.Cleanup(p.Close) // runs before FerretDB stops
 	// One host and no replicaSet: the driver discovers a standalone server, so no
 	// directConnection option is needed, and retryable writes are not used against it.
-	return newServer(t, "mongodb://"+p.Addr()+"/", true)
+	s := newServer(t, "mongodb://"+p.Addr()+"/", true)
+	s.dir = dir
+	return s
 }
 
 func newServer(t testing.TB, uri string, ferretDB bool) *Server {

@@ -26,6 +26,7 @@ import (
 type serializer struct {
 	upstream string
 	ln       net.Listener
+	after    func(req []byte) // called with each answered request, before the next one runs
 
 	cmd sync.Mutex // held from forwarding a request until its last response is read
 
@@ -43,13 +44,14 @@ const (
 	maxMessageBytes = 64 << 20 // above MongoDB's 48 MB maxMessageSizeBytes
 )
 
-// startSerializer listens on a free loopback port and forwards to upstream.
-func startSerializer(upstream string) (*serializer, error) {
+// startSerializer listens on a free loopback port and forwards to upstream; after, when not nil,
+// sees each request once upstream has answered it, while the command lock is still held.
+func startSerializer(upstream string, after func(req []byte)) (*serializer, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("listen: %w", err)
 	}
-	p := &serializer{upstream: upstream, ln: ln, conns: map[net.Conn]struct{}{}}
+	p := &serializer{upstream: upstream, ln: ln, after: after, conns: map[net.Conn]struct{}{}}
 	p.wg.Add(1)
 	go p.accept()
 	return p, nil
@@ -144,6 +146,9 @@ func (p *serializer) roundTrip(upstream net.Conn, req []byte) ([][]byte, error) 
 		}
 		resps = append(resps, r)
 		if !moreToCome(r) {
+			if p.after != nil {
+				p.after(req)
+			}
 			return resps, nil
 		}
 	}

@@ -111,8 +111,12 @@ func nested(ctx context.Context, tx *sql.Tx, fn func(ctx context.Context, tx *sq
 	return err
 }
 
-// exec runs one write statement as a transaction of its own.
+// exec runs one write statement as a transaction of its own, or as part of the enclosing
+// Batched call's: one statement is atomic by itself, so it needs no savepoint there.
 func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+		return tx.ExecContext(ctx, query, args...)
+	}
 	var res sql.Result
 	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var err error
@@ -237,8 +241,11 @@ func abort(tx *sql.Tx, live []*writeReq, err error) {
 }
 
 // writeScan runs one write statement that returns a row (RETURNING, or an upsert's result) as
-// a transaction of its own and scans the row into dest.
+// a transaction of its own, or in the enclosing batch, and scans the row into dest.
 func (s *Store) writeScan(ctx context.Context, dest []any, query string, args ...any) error {
+	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+		return tx.QueryRowContext(ctx, query, args...).Scan(dest...) // atomic alone, as exec
+	}
 	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return tx.QueryRowContext(ctx, query, args...).Scan(dest...)
 	})

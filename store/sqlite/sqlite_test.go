@@ -238,21 +238,7 @@ func TestQueryPlans(t *testing.T) {
 	add("audit_log_ticket")(auditQuery(models.AuditFilter{Ticket: "t1", Limit: 50}))
 	add("audit_log_actor")(auditQuery(models.AuditFilter{ActorID: "off-1", Before: &models.AuditCursor{At: t0, ID: "a"}, Limit: 50}))
 	for _, tc := range cases {
-		rows, err := s.w.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+tc.query, tc.args...)
-		if err != nil {
-			t.Fatalf("%s: %v", tc.query, err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		p := strings.Join(plan, "; ")
+		p := strings.Join(queryPlan(t, s, tc.query, tc.args), "; ")
 		if !strings.Contains(p, tc.index) || strings.Contains(p, "TEMP B-TREE") {
 			t.Errorf("%s\nplan: %s\nwant index %s and no sort", tc.query, p, tc.index)
 		}

@@ -75,13 +75,7 @@ func TestMigrate0012BuildsRollups(t *testing.T) {
 	now := start.AddDate(0, 0, 40)
 	for _, q := range []models.StatsQuery{{Now: now}, {From: "2026-01-01", To: "2026-01-31", Now: now},
 		{From: "2025-12-25", To: "2026-02-20", Now: now}, {From: "2026-01-05", Now: now}} {
-		var want []int64
-		for _, f := range facts {
-			if f.IsResolved == 1 && q.Matches(&f) {
-				want = append(want, f.ResolveMs)
-			}
-		}
-		slices.Sort(want)
+		want := resolvedDurations(slices.Values(facts), q)
 		ranks := ranksToCheck(want)
 		got, err := s.bucketedRanks(ctx, q, ranks)
 		if err != nil {

@@ -3,6 +3,8 @@ package sqlite
 import (
 	"errors"
 	"fmt"
+	"iter"
+	"maps"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
@@ -92,13 +94,7 @@ func TestResolveRanksEqualBruteForce(t *testing.T) {
 	check := func(when string, bucketed bool) {
 		t.Helper()
 		for _, q := range queries {
-			var want []int64
-			for _, f := range current {
-				if f.IsResolved == 1 && q.Matches(&f) {
-					want = append(want, f.ResolveMs)
-				}
-			}
-			slices.Sort(want)
+			want := resolvedDurations(maps.Values(current), q)
 			ranks := ranksToCheck(want)
 			if len(ranks) == 0 {
 				if bucketed && periodOnly(q) {
@@ -294,4 +290,17 @@ func TestParseInts(t *testing.T) {
 			t.Errorf("parseInts(%q) (-want +got):\n%s", c.in, diff)
 		}
 	}
+}
+
+// resolvedDurations is the brute-force answer: the sorted durations of the resolved facts q
+// matches.
+func resolvedDurations(facts iter.Seq[models.TicketFact], q models.StatsQuery) []int64 {
+	var out []int64
+	for f := range facts {
+		if f.IsResolved == 1 && q.Matches(&f) {
+			out = append(out, f.ResolveMs)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

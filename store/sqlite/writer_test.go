@@ -47,15 +47,17 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	release := make(chan struct{})
+	release, started := make(chan struct{}), make(chan struct{})
 	blocking := make(chan error, 1)
 	go func() {
 		blocking <- s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			close(started)
 			<-release
 			_, err := tx.ExecContext(ctx, `INSERT INTO sequences (name, value) VALUES ('first', 1)`)
 			return err
 		})
 	}()
+	<-started // the committer is busy from here on
 
 	const n = 20
 	var (
@@ -89,7 +91,7 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 	}
 	// The writers queue behind the blocked one; give them time to get there (a writer that is
 	// late only lands in a later batch, which the shared-transaction check below would show).
-	time.Sleep(200 * time.Millisecond)
+	time.Sleep(time.Second)
 	close(release)
 	wg.Wait()
 	if err := <-blocking; err != nil {
@@ -129,15 +131,16 @@ func TestGroupCommitAbandonedAndClosed(t *testing.T) {
 	s := openTemp(t, filepath.Join(t.TempDir(), "w.db"))
 	ctx := t.Context()
 
-	release := make(chan struct{})
+	release, started := make(chan struct{}), make(chan struct{})
 	blocking := make(chan error, 1)
 	go func() {
 		blocking <- s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			close(started)
 			<-release
 			return nil
 		})
 	}()
-	time.Sleep(50 * time.Millisecond) // let the blocking write reach the committer
+	<-started // the committer is busy until release
 
 	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()

@@ -84,8 +84,9 @@ func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx *sql.T
 // txKey carries a Batched call's transaction to the store calls made inside it.
 type txKey struct{}
 
-// Batched runs fn's store calls in one transaction (app.Store): each call joins it in a
-// savepoint of its own, and the whole is committed once, or rolled back when fn fails.
+// Batched runs fn's store calls in one transaction (app.Store): each call joins it — in a
+// savepoint of its own, or as it is when it is one statement — and the whole is committed once,
+// or rolled back when fn fails.
 func (s *Store) Batched(ctx context.Context, fn func(ctx context.Context) error) error {
 	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return fn(context.WithValue(ctx, txKey{}, tx))

@@ -62,7 +62,7 @@ func openAPIDocument() map[string]any {
 		"info": map[string]any{
 			"title":       "phananh — citizen field reports (Long Xuyên)",
 			"version":     "1.0.0",
-			"description": "Residents file geotagged reports routed by ward polygon to the responsible unit, with deadlines in working time. Errors are {\"error\":{\"code\",\"message\",\"field\"}}; times are RFC 3339 in +07:00.",
+			"description": "Residents file geotagged reports routed by ward polygon to the responsible unit, with deadlines in working time. Errors are {\"error\":{\"code\",\"message\",\"field\"}}; times are RFC 3339 in +07:00. Any operation but /healthz and /readyz may answer 503 with Retry-After when the server is busy (MAX_IN_FLIGHT): retry after that many seconds, with the same Idempotency-Key when filing.",
 		},
 		"components": map[string]any{
 			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer", "bearerFormat": "JWT (EdDSA)"}},

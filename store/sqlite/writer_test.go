@@ -36,6 +36,34 @@ func sequenceValues(t *testing.T, s *Store) map[string]int {
 	return got
 }
 
+// holdCommitter keeps the committer busy in a transaction until the returned function is
+// called; that function then waits for the transaction (which runs stmt first, when given) to
+// commit. Writes made meanwhile queue up and share the next batch.
+func holdCommitter(t *testing.T, s *Store, stmt string) (release func()) {
+	t.Helper()
+	proceed, started := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- s.inTx(t.Context(), func(ctx context.Context, tx *sql.Tx) error {
+			close(started)
+			<-proceed
+			if stmt == "" {
+				return nil
+			}
+			_, err := tx.ExecContext(ctx, stmt)
+			return err
+		})
+	}()
+	<-started
+	return func() {
+		t.Helper()
+		close(proceed)
+		if err := <-done; err != nil {
+			t.Fatalf("the write holding the committer: %v", err)
+		}
+	}
+}
+
 // TestGroupCommitIsolatesFailures queues writes while the committer is busy, so that they share
 // one transaction, and checks that a failing and a panicking one are undone alone while the
 // others of the same batch commit, and that every caller hears its own outcome.
@@ -47,17 +75,7 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	release, started := make(chan struct{}), make(chan struct{})
-	blocking := make(chan error, 1)
-	go func() {
-		blocking <- s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-			close(started)
-			<-release
-			_, err := tx.ExecContext(ctx, `INSERT INTO sequences (name, value) VALUES ('first', 1)`)
-			return err
-		})
-	}()
-	<-started // the committer is busy from here on
+	release := holdCommitter(t, s, `INSERT INTO sequences (name, value) VALUES ('first', 1)`)
 
 	const n = 20
 	var (
@@ -92,11 +110,8 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 	// The writers queue behind the blocked one; give them time to get there (a writer that is
 	// late only lands in a later batch, which the shared-transaction check below would show).
 	time.Sleep(time.Second)
-	close(release)
+	release()
 	wg.Wait()
-	if err := <-blocking; err != nil {
-		t.Fatalf("blocking write: %v", err)
-	}
 
 	want := map[string]int{"taken": 0, "first": 1}
 	for i, err := range errs {
@@ -131,16 +146,7 @@ func TestGroupCommitAbandonedAndClosed(t *testing.T) {
 	s := openTemp(t, filepath.Join(t.TempDir(), "w.db"))
 	ctx := t.Context()
 
-	release, started := make(chan struct{}), make(chan struct{})
-	blocking := make(chan error, 1)
-	go func() {
-		blocking <- s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-			close(started)
-			<-release
-			return nil
-		})
-	}()
-	<-started // the committer is busy until release
+	release := holdCommitter(t, s, "")
 
 	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
@@ -153,10 +159,7 @@ func TestGroupCommitAbandonedAndClosed(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("write of a caller that gave up: %v, want DeadlineExceeded", err)
 	}
-	close(release)
-	if err := <-blocking; err != nil {
-		t.Fatalf("blocking write: %v", err)
-	}
+	release()
 	// One more write through the committer: the abandoned one, had it been queued, would have
 	// run by the time this one is committed.
 	if _, err := s.exec(ctx, `INSERT INTO sequences (name, value) VALUES ('after', 1)`); err != nil {

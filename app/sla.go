@@ -25,6 +25,18 @@ func (s *Service) addSLATime(sla models.SLA, start time.Time, d time.Duration) t
 	return s.cal.AddWorkingTime(start, d).UTC()
 }
 
+// resumedDue is the resolution deadline if the resident's answer came at now: the working time
+// left when the clock paused, counted again from now. An answer never brings the deadline
+// forward: a deadline outside office hours (an extension granted to a Sunday) keeps only the
+// working time before it, so counting that again from an early answer would end sooner.
+func (s *Service) resumedDue(t *models.Ticket, cat models.Category, now time.Time) time.Time {
+	due := s.addSLATime(cat.ResolveSLA, now, t.PausedRemaining)
+	if due.Before(t.ResolveDueAt) {
+		return t.ResolveDueAt
+	}
+	return due
+}
+
 // restartDeadlines gives a ticket fresh deadlines from now (filing, transfer).
 func (s *Service) restartDeadlines(t *models.Ticket, cat models.Category, now time.Time) {
 	t.TriageDueAt = cat.TriageSLA.Due(s.cal, now).UTC()
@@ -53,8 +65,7 @@ func (s *Service) schedule(t *models.Ticket, now time.Time) {
 	case models.StateReceived:
 		t.DueAt = t.TriageDueAt
 	case models.StateAwaitingInfo:
-		cat := s.catalog.Load().categories[t.Category]
-		t.DueAt = s.addSLATime(cat.ResolveSLA, now, t.PausedRemaining)
+		t.DueAt = s.resumedDue(t, s.catalog.Load().categories[t.Category], now)
 	default:
 		t.DueAt = t.ResolveDueAt
 	}

@@ -292,7 +292,7 @@ func (s *Service) apply(ctx context.Context, t *models.Ticket, p models.Principa
 		if err := required("note", in.Note, models.MaxNoteRunes); err != nil {
 			return err
 		}
-		t.ResolveDueAt = s.addSLATime(cat.ResolveSLA, now, t.PausedRemaining)
+		t.ResolveDueAt = s.resumedDue(t, cat, now)
 		t.PausedTotal += now.Sub(t.PausedAt)
 		t.PausedAt, t.PausedRemaining = time.Time{}, 0
 	case models.ActResolve:

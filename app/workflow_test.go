@@ -270,6 +270,33 @@ func TestPauseAndExtensionMoveTheDeadline(t *testing.T) {
 	if tk2.OnTimeClass != models.LateWithExtension {
 		t.Errorf("class %s, want late_with_extension", tk2.OnTimeClass)
 	}
+	// An extension granted to a Sunday evening keeps only the working time up to Friday 17:00.
+	// A question asked and answered outside office hours must leave that deadline as granted
+	// (TestWorkflowStateMachineProperty saw it brought forward to Friday); one answered ten
+	// working minutes later moves it ten working minutes on.
+	sunday := vn("2026-12-20 17:00")
+	for _, c := range []struct{ asked, answered, want time.Time }{
+		{vn("2026-12-18 18:00"), vn("2026-12-19 09:00"), sunday},
+		{vn("2026-12-18 10:00"), vn("2026-12-18 10:10"), a.Calendar().AddWorkingTime(sunday, 10*time.Minute)},
+	} {
+		now = vn("2026-12-14 09:00") // Monday
+		tk := act(file(), leader, app.ActionInput{Action: models.ActAccept})
+		tk = act(tk, leader, app.ActionInput{Action: models.ActRequestExt, DueAt: sunday, Reason: "chờ xác minh"})
+		tk = act(tk, leader, app.ActionInput{Action: models.ActApproveExt})
+		now = c.asked
+		tk = act(tk, leader, app.ActionInput{Action: models.ActRequestInfo, Note: "Xin số CCCD?"})
+		if tk.DueAt.Before(sunday) {
+			t.Errorf("asked %s: awaiting the answer, due_at %s lies before the granted %s",
+				c.asked.In(models.VietnamTime), tk.DueAt.In(models.VietnamTime), sunday.In(models.VietnamTime))
+		}
+		now = c.answered
+		tk = act(tk, resident, app.ActionInput{Action: models.ActProvideInfo, Note: "0123"})
+		if !tk.ResolveDueAt.Equal(c.want) || !tk.DueAt.Equal(c.want) {
+			t.Errorf("asked %s, answered %s: due %s (due_at %s), want %s", c.asked.In(models.VietnamTime), c.answered.In(models.VietnamTime),
+				tk.ResolveDueAt.In(models.VietnamTime), tk.DueAt.In(models.VietnamTime), c.want.In(models.VietnamTime))
+		}
+	}
+
 	// Late without extension.
 	now = vn("2026-11-30 08:00")
 	tk3 := act(file(), leader, app.ActionInput{Action: models.ActAccept})

@@ -37,6 +37,7 @@ type config struct {
 	ReopenWindow   time.Duration
 	ReopenMax      int
 	SLAInterval    time.Duration
+	ShutdownGrace  time.Duration
 	Push           pushEnv     // FCM_* and PUSH_* (push.go)
 	Media          mediaEnv    // MEDIA_* (media.go)
 	Security       securityEnv // RATE_LIMITS, TRUSTED_PROXIES, *_TIMEOUT (security.go)
@@ -88,6 +89,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.SLAInterval, err = time.ParseDuration(get("SLA_INTERVAL", "1m")); err != nil || c.SLAInterval < 50*time.Millisecond {
 		return c, fmt.Errorf("SLA_INTERVAL must be a duration of at least 50ms, such as 1m")
+	}
+	if c.ShutdownGrace, err = time.ParseDuration(get("SHUTDOWN_GRACE", "20s")); err != nil || c.ShutdownGrace < 5*time.Second {
+		return c, fmt.Errorf("SHUTDOWN_GRACE must be a duration of at least 5s, such as 20s")
 	}
 	if c.Push, err = loadPushEnv(get); err != nil {
 		return c, err

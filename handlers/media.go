@@ -64,10 +64,11 @@ func (s *Server) mediaRequest(c *fiber.Ctx) (context.Context, context.CancelFunc
 }
 
 // closeOnError closes the connection after a refused upload: the rest of the body was not read,
-// so the connection cannot carry another request.
+// so the connection cannot carry another request. It closes lingering (Listener), so the answer
+// is not lost to a reset.
 func closeOnError(c *fiber.Ctx, err error) error {
 	if err != nil {
-		c.Context().SetConnectionClose()
+		closeLingering(c)
 	}
 	return err
 }
@@ -107,7 +108,7 @@ func (s *Server) uploadMedia(c *fiber.Ctx) (err error) {
 		}
 		// Drain the end of the form (closing boundary) so the connection can be reused.
 		if n, _ := io.Copy(io.Discard, io.LimitReader(body, multipartOverhead+1)); n > multipartOverhead {
-			c.Context().SetConnectionClose()
+			closeLingering(c)
 		}
 		c.Location("/v1/media/" + m.ID)
 		status := fiber.StatusOK
@@ -325,7 +326,7 @@ func (s *Server) limitBody(c *fiber.Ctx) error {
 		if err != nil && c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead {
 			// Refused before the handler read the upload (401, 429 …): the unread body makes
 			// the connection unusable for another request.
-			c.Context().SetConnectionClose()
+			closeLingering(c)
 		}
 		return err
 	}
@@ -335,16 +336,16 @@ func (s *Server) limitBody(c *fiber.Ctx) error {
 	}
 	tooLarge := fiber.NewError(fiber.StatusRequestEntityTooLarge)
 	if cl := c.Request().Header.ContentLength(); cl > s.cfg.BodyLimit {
-		c.Context().SetConnectionClose()
+		closeLingering(c)
 		return tooLarge
 	}
 	data, err := io.ReadAll(io.LimitReader(stream, int64(s.cfg.BodyLimit)+1))
 	if err != nil {
-		c.Context().SetConnectionClose()
+		closeLingering(c)
 		return models.WrapError(models.EInvalid, err, "the request body could not be read")
 	}
 	if len(data) > s.cfg.BodyLimit {
-		c.Context().SetConnectionClose()
+		closeLingering(c)
 		return tooLarge
 	}
 	c.Request().SetBodyRaw(data)

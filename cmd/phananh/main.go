@@ -255,7 +255,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	}
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Listener(ln) }()
+	go func() { errc <- srv.Listener(handlers.Listener(ln)) }()
 	var serveErr error
 	select {
 	case err := <-errc:

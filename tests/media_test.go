@@ -524,7 +524,8 @@ func TestMediaResumableUpload(t *testing.T) {
 
 		// Like a client, ask the offset and continue; the server may still be finishing the cut
 		// request. It then answers 409 and closes the connection without reading the rest of the
-		// body, so the client may see its write fail instead of the answer: either way, ask again.
+		// body. The close lingers (handlers.Listener), so the 409 should arrive, but a client
+		// treats a failed write the same way: ask the offset again.
 		var offset int
 		for attempt := 0; ; attempt++ {
 			h := s.request(t, "HEAD", "/v1/media/"+up.ID, res.AccessToken, nil).expect(t, http.StatusOK)

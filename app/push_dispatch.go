@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -151,18 +152,92 @@ func (d *Dispatcher) Round(ctx context.Context) (int, error) {
 
 func (d *Dispatcher) cycle(ctx context.Context, holder string) (int, error) {
 	now := d.clock()
-	msgs, err := d.store.ClaimPush(ctx, holder, now, d.cfg.Lease, d.cfg.Batch)
-	if err != nil || len(msgs) == 0 {
+	claimed, err := d.store.ClaimPush(ctx, holder, now, d.cfg.Lease, d.cfg.Batch)
+	if err != nil || len(claimed) == 0 {
 		return 0, err
+	}
+	msgs, stale, err := d.stillRegistered(ctx, claimed)
+	if err != nil {
+		return 0, err
+	}
+	results, took := d.send(ctx, msgs)
+	// Record with a context that survives shutdown: the messages were sent, and forgetting that
+	// would send them again after the lease expires.
+	rctx := context.WithoutCancel(ctx)
+	now = d.clock()
+	var sent, dropped, dead []string
+	for i, m := range msgs {
+		r := results[i]
+		switch r.Outcome {
+		case PushDelivered:
+			sent = append(sent, m.ID)
+		case PushBadToken:
+			if m.Token == "" { // a topic message FCM refused
+				dead = append(dead, m.ID)
+				continue
+			}
+			if err := d.store.DeleteDevice(rctx, m.Token, ""); err != nil {
+				return len(claimed), err
+			}
+			dropped = append(dropped, m.ID)
+		case PushRejected:
+			d.log.LogAttrs(ctx, slog.LevelWarn, "push rejected by FCM", slog.String("message", m.ID), slog.String("reason", r.Reason))
+			dead = append(dead, m.ID)
+		default: // retryable, auth failure
+			if r.Outcome == PushAuthFailure {
+				d.log.LogAttrs(ctx, slog.LevelError, "FCM cannot authenticate to APNs or Web Push: check the credentials uploaded to Firebase",
+					slog.String("message", m.ID), slog.String("reason", r.Reason))
+			}
+			next := now.Add(max(d.backoff(m.Attempts), r.RetryAfter))
+			if next.Sub(m.CreatedAt) > d.cfg.MaxAge {
+				dead = append(dead, m.ID)
+				continue
+			}
+			ok, err := d.store.ReschedulePush(rctx, holder, m.ID, next, r.Reason)
+			if err != nil {
+				return len(claimed), err
+			}
+			if ok {
+				d.retried.Add(1)
+			}
+		}
+	}
+	for _, g := range []struct {
+		ids   []string
+		state models.PushState
+		n     *atomic.Int64
+		why   string
+	}{{sent, models.PushSent, &d.sent, ""}, {dropped, models.PushDropped, &d.dropped, "token no longer valid"},
+		{stale, models.PushDropped, &d.dropped, "device no longer registered to the recipient"}, {dead, models.PushDead, &d.dead, "dead-lettered"}} {
+		n, err := d.store.CompletePush(rctx, holder, g.ids, g.state, now, g.why)
+		if err != nil {
+			return len(claimed), err
+		}
+		g.n.Add(int64(n))
+	}
+	if len(dead) > 0 {
+		d.log.LogAttrs(ctx, slog.LevelWarn, "push messages dead-lettered", slog.Int("count", len(dead)))
+	}
+	d.log.LogAttrs(ctx, slog.LevelDebug, "push batch", slog.Int("claimed", len(claimed)), slog.Int("sent", len(sent)),
+		slog.Int("dropped", len(dropped)+len(stale)), slog.Int("dead", len(dead)), slog.Int("retried", len(msgs)-len(sent)-len(dropped)-len(dead)),
+		slog.Duration("send", took))
+	return len(claimed), nil
+}
+
+// send sends msgs (none: nothing to do) and returns one result per message; a failed batch
+// counts as retryable for each of its messages.
+func (d *Dispatcher) send(ctx context.Context, msgs []models.PushMessage) ([]PushResult, time.Duration) {
+	if len(msgs) == 0 {
+		return nil, 0
 	}
 	// The send must end well before the lease does, or another instance would claim the batch
 	// again while this one is still sending it (the SDK itself retries 503s, honouring
 	// Retry-After up to two minutes): what has not been answered by then counts as retryable.
 	sendCtx, cancel := context.WithTimeout(ctx, d.cfg.Lease*3/4)
+	defer cancel()
 	start := time.Now()
 	results, err := d.sender.SendBatch(sendCtx, msgs)
 	took := time.Since(start)
-	cancel()
 	d.batches.Add(1)
 	d.sendNanos.Add(int64(took))
 	for {
@@ -181,66 +256,46 @@ func (d *Dispatcher) cycle(ctx context.Context, holder string) (int, error) {
 			results[i] = PushResult{Outcome: PushRetryable, Reason: reason}
 		}
 	}
-	// Record with a context that survives shutdown: the messages were sent, and forgetting that
-	// would send them again after the lease expires.
-	rctx := context.WithoutCancel(ctx)
-	now = d.clock()
-	var sent, dropped, dead []string
-	for i, m := range msgs {
-		r := results[i]
-		switch r.Outcome {
-		case PushDelivered:
-			sent = append(sent, m.ID)
-		case PushBadToken:
-			if m.Token == "" { // a topic message FCM refused
-				dead = append(dead, m.ID)
-				continue
-			}
-			if err := d.store.DeleteDevice(rctx, m.Token, ""); err != nil {
-				return len(msgs), err
-			}
-			dropped = append(dropped, m.ID)
-		case PushRejected:
-			d.log.LogAttrs(ctx, slog.LevelWarn, "push rejected by FCM", slog.String("message", m.ID), slog.String("reason", r.Reason))
-			dead = append(dead, m.ID)
-		default: // retryable, auth failure
-			if r.Outcome == PushAuthFailure {
-				d.log.LogAttrs(ctx, slog.LevelError, "FCM cannot authenticate to APNs or Web Push: check the credentials uploaded to Firebase",
-					slog.String("message", m.ID), slog.String("reason", r.Reason))
-			}
-			next := now.Add(max(d.backoff(m.Attempts), r.RetryAfter))
-			if next.Sub(m.CreatedAt) > d.cfg.MaxAge {
-				dead = append(dead, m.ID)
-				continue
-			}
-			ok, err := d.store.ReschedulePush(rctx, holder, m.ID, next, r.Reason)
-			if err != nil {
-				return len(msgs), err
-			}
-			if ok {
-				d.retried.Add(1)
-			}
+	return results, took
+}
+
+// stillRegistered splits claimed messages into those to send and the ids of those whose device
+// is no longer registered to their recipient: deleted since the message was queued (an
+// UNREGISTERED answer in an earlier batch, the resident unregistering, pruning) or moved to
+// another user who signed in on that phone. Those are dropped unsent: the token is dead, or the
+// phone now shows someone else's account and must not see this resident's report. The check
+// closes the window between a fan-out reading the recipients' devices and the dispatcher
+// deleting a dead one, in which a second message to a dead token could otherwise be queued.
+func (d *Dispatcher) stillRegistered(ctx context.Context, claimed []models.PushMessage) ([]models.PushMessage, []string, error) {
+	var users []string
+	for _, m := range claimed {
+		if m.Token != "" {
+			users = append(users, m.UserID)
 		}
 	}
-	for _, g := range []struct {
-		ids   []string
-		state models.PushState
-		n     *atomic.Int64
-		why   string
-	}{{sent, models.PushSent, &d.sent, ""}, {dropped, models.PushDropped, &d.dropped, "token no longer valid"}, {dead, models.PushDead, &d.dead, "dead-lettered"}} {
-		n, err := d.store.CompletePush(rctx, holder, g.ids, g.state, now, g.why)
-		if err != nil {
-			return len(msgs), err
+	if len(users) == 0 {
+		return claimed, nil, nil
+	}
+	slices.Sort(users)
+	devs, err := d.store.DevicesOfUsers(ctx, slices.Compact(users))
+	if err != nil {
+		return nil, nil, err
+	}
+	type owned struct{ user, token string }
+	current := make(map[owned]bool, len(devs))
+	for _, dev := range devs {
+		current[owned{dev.UserID, dev.Token}] = true
+	}
+	send := claimed[:0:0]
+	var stale []string
+	for _, m := range claimed {
+		if m.Token != "" && !current[owned{m.UserID, m.Token}] {
+			stale = append(stale, m.ID)
+			continue
 		}
-		g.n.Add(int64(n))
+		send = append(send, m)
 	}
-	if len(dead) > 0 {
-		d.log.LogAttrs(ctx, slog.LevelWarn, "push messages dead-lettered", slog.Int("count", len(dead)))
-	}
-	d.log.LogAttrs(ctx, slog.LevelDebug, "push batch", slog.Int("claimed", len(msgs)), slog.Int("sent", len(sent)),
-		slog.Int("dropped", len(dropped)), slog.Int("dead", len(dead)), slog.Int("retried", len(msgs)-len(sent)-len(dropped)-len(dead)),
-		slog.Duration("send", took))
-	return len(msgs), nil
+	return send, stale, nil
 }
 
 // backoff is the delay before attempt attempts+1: BaseBackoff doubled per earlier attempt,

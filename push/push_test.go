@@ -4,10 +4,14 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"phananh/app"
 	"phananh/models"
@@ -76,6 +80,18 @@ func msg(id, token string, at time.Time) models.PushMessage {
 		Platform: models.PlatformAndroid, Title: "Phản ánh LX-2026-000001 đã được thụ lý", Body: "UBND phường Mỹ Bình đã nhận xử lý.",
 		Data:        map[string]string{"ticket_id": "t1", "code": "LX-2026-000001", "state": "assigned", "event": "accept", "message_id": id},
 		CollapseKey: "ticket-t1", Urgent: true, TTL: 72 * time.Hour, CreatedAt: at, NextAttemptAt: at}
+}
+
+// register registers each message's token as a device of its recipient, as the fan-out found
+// it: the dispatcher sends only to devices still registered to the message's user.
+func register(t testing.TB, store app.Store, msgs ...models.PushMessage) {
+	t.Helper()
+	for _, m := range msgs {
+		dev := &models.Device{Token: m.Token, UserID: m.UserID, Platform: m.Platform, CreatedAt: m.CreatedAt, LastSeenAt: m.CreatedAt}
+		if _, _, err := store.UpsertDevice(context.Background(), dev, 0); err != nil {
+			t.Fatalf("UpsertDevice %s: %v", m.Token, err)
+		}
+	}
 }
 
 // TestClassify sends one message per scripted FCM answer through the real SDK and checks the
@@ -196,13 +212,15 @@ func testRetryScript(t *testing.T, store app.Store) {
 	fake.Script(fcmtest.Response{Status: 429, Code: fcmtest.QuotaExceeded, RetryAfter: "30"},
 		fcmtest.Fail(fcmtest.Unavailable), fcmtest.Fail(fcmtest.Unavailable), fcmtest.Fail(fcmtest.Unavailable), fcmtest.OK,
 		fcmtest.Fail(fcmtest.Internal), fcmtest.Fail(fcmtest.Internal), fcmtest.OK)
-	if _, err := store.EnqueuePush(ctx, []models.PushMessage{msg("m1", "tok-1", t0)}); err != nil {
+	m1 := msg("m1", "tok-1", t0)
+	register(t, store, m1)
+	if _, err := store.EnqueuePush(ctx, []models.PushMessage{m1}); err != nil {
 		t.Fatal(err)
 	}
 	cycle(1, 1) // 429
-	m1, _ := store.PushMessageByID(ctx, "m1")
-	if !m1.NextAttemptAt.Equal(t0.Add(30*time.Second)) || m1.Attempts != 1 {
-		t.Fatalf("after 429: next %s attempts %d, want t0+30s, 1", m1.NextAttemptAt.Sub(t0), m1.Attempts)
+	got, _ := store.PushMessageByID(ctx, "m1")
+	if !got.NextAttemptAt.Equal(t0.Add(30*time.Second)) || got.Attempts != 1 {
+		t.Fatalf("after 429: next %s attempts %d, want t0+30s, 1", got.NextAttemptAt.Sub(t0), got.Attempts)
 	}
 	clock.Set(t0.Add(30*time.Second - time.Millisecond))
 	cycle(0, 1) // not before Retry-After
@@ -211,7 +229,9 @@ func testRetryScript(t *testing.T, store app.Store) {
 
 	t1 := t0.Add(time.Minute)
 	clock.Set(t1)
-	if _, err := store.EnqueuePush(ctx, []models.PushMessage{msg("m2", "tok-2", t1)}); err != nil {
+	m2 := msg("m2", "tok-2", t1)
+	register(t, store, m2)
+	if _, err := store.EnqueuePush(ctx, []models.PushMessage{m2}); err != nil {
 		t.Fatal(err)
 	}
 	cycle(1, 6) // 500: backoff 1 s × 50 % (jitter 0)
@@ -294,6 +314,60 @@ func testUnregisteredTokenDeleted(t *testing.T, store app.Store) {
 	}
 }
 
+// TestStaleDeviceNotSent: a message whose device was deleted after it was queued, or moved to
+// another user who signed in on that phone, is dropped unsent — the first would only draw a
+// second UNREGISTERED, the second would show one resident's report on someone else's account.
+// Topic messages have no device and are sent.
+func TestStaleDeviceNotSent(t *testing.T) { eachStore(t, testStaleDeviceNotSent) }
+
+func testStaleDeviceNotSent(t *testing.T, store app.Store) {
+	fake := fcmtest.New()
+	defer fake.Close()
+	clock := &fakeClock{now: t0}
+	ctx := t.Context()
+	kept, deleted, moved := msg("kept", "tok-kept", t0), msg("deleted", "tok-deleted", t0), msg("moved", "tok-moved", t0)
+	topic := msg("topic", "", t0)
+	topic.UserID, topic.Topic = "", "ward-30310"
+	register(t, store, kept, deleted, moved)
+	if _, err := store.EnqueuePush(ctx, []models.PushMessage{kept, deleted, moved, topic}); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.DeleteDevice(ctx, "tok-deleted", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := store.UpsertDevice(ctx, &models.Device{Token: "tok-moved", UserID: "u2", Platform: models.PlatformAndroid, CreatedAt: t0, LastSeenAt: t0}, 10); err != nil {
+		t.Fatal(err)
+	}
+	d := app.NewDispatcher(app.DispatcherDeps{Store: store, Sender: newSender(t, fake, clock.Now), Holder: "h", Now: clock.Now, Config: app.DefaultPushConfig()})
+	if n, err := d.Cycle(ctx); err != nil || n != 4 {
+		t.Fatalf("Cycle = %d, %v; want 4 handled", n, err)
+	}
+	var sentTo []string
+	for _, r := range fake.Received() {
+		sentTo = append(sentTo, r.Message.Token+r.Message.Topic)
+	}
+	slices.Sort(sentTo)
+	if diff := cmp.Diff([]string{"tok-kept", "ward-30310"}, sentTo); diff != "" {
+		t.Errorf("sent to (-want +got):\n%s", diff)
+	}
+	for id, want := range map[string]models.PushState{"kept": models.PushSent, "topic": models.PushSent, "deleted": models.PushDropped, "moved": models.PushDropped} {
+		m, err := store.PushMessageByID(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.State != want || (want == models.PushDropped && !strings.Contains(m.LastError, "no longer registered")) {
+			t.Errorf("%s: %s (%q), want %s", id, m.State, m.LastError, want)
+		}
+	}
+	if m := d.Metrics(); m.Sent != 2 || m.Dropped != 2 {
+		t.Errorf("metrics = %+v, want 2 sent, 2 dropped", m)
+	}
+	devs, _ := store.DevicesOfUsers(ctx, []string{"u2"})
+	if len(devs) != 1 || devs[0].Token != "tok-moved" {
+		t.Errorf("u2's devices = %v: the moved token must stay registered", devs)
+	}
+}
+
 // BenchmarkDispatch measures messages per second through the dispatcher (SQLite outbox, real
 // SDK, fake FCM on loopback) in batches of 500, one batch at a time (the default) and four at
 // once (PUSH_CONCURRENCY=4). The machine is shared, so it also reports the process's CPU time
@@ -321,6 +395,10 @@ func benchDispatch(b *testing.B, concurrency int) {
 		msgs := make([]models.PushMessage, perIter)
 		for j := range msgs {
 			msgs[j] = msg(fmt.Sprintf("b%d-%d", i, j), fmt.Sprintf("tok-%d", j), time.Now().Add(-time.Second))
+			msgs[j].UserID = fmt.Sprintf("u%d", j)
+		}
+		if i == 0 {
+			register(b, store, msgs...)
 		}
 		if _, err := store.EnqueuePush(ctx, msgs); err != nil {
 			b.Fatal(err)
@@ -405,7 +483,9 @@ func testRoundSendsEachOnce(t *testing.T, store app.Store) {
 	msgs := make([]models.PushMessage, n)
 	for i := range msgs {
 		msgs[i] = msg(fmt.Sprintf("m%03d", i), fmt.Sprintf("tok-%03d", i), t0)
+		msgs[i].UserID = fmt.Sprintf("u%03d", i)
 	}
+	register(t, store, msgs...)
 	if _, err := store.EnqueuePush(ctx, msgs); err != nil {
 		t.Fatal(err)
 	}

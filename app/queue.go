@@ -69,6 +69,31 @@ func (s *Service) Allowed(p models.Principal, t *models.Ticket) []models.Action 
 	return out
 }
 
+// Assignees lists the officials p may name in an assign action on t now — the enabled
+// officers and leaders of t's unit, by username — and nothing when p may not assign t. The
+// console offers them as a list: a leader knows colleagues by name, not by account id.
+func (s *Service) Assignees(ctx context.Context, p models.Principal, t *models.Ticket) ([]models.User, error) {
+	if !slices.Contains(s.Allowed(p, t), models.ActAssign) {
+		return nil, nil
+	}
+	ids, err := s.store.UserIDsOf(ctx, t.UnitID, []models.Role{models.RoleOfficer, models.RoleLeader})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]models.User, 0, len(ids))
+	for _, id := range ids {
+		u, err := s.store.UserByID(ctx, id)
+		if models.IsCode(err, models.ENotFound) {
+			continue // deleted since it was listed
+		} else if err != nil {
+			return nil, err
+		}
+		out = append(out, *u)
+	}
+	slices.SortFunc(out, func(a, b models.User) int { return strings.Compare(a.Username, b.Username) })
+	return out, nil
+}
+
 // audit appends one record; a failure fails the operation, since an unaudited reveal must not
 // happen.
 func (s *Service) audit(ctx context.Context, p models.Principal, action, ticket, subject, detail string) error {

@@ -64,7 +64,7 @@ var consoleMessages = map[string][2]string{
 	"form.outcome":            {"Kết quả", "Outcome"},
 	"form.unit":               {"Chuyển đến đơn vị", "Transfer to unit"},
 	"form.duplicate_of":       {"Trùng với phiếu (mã hoặc id)", "Duplicate of (code or id)"},
-	"form.officer":            {"Mã tài khoản cán bộ", "Officer account id"},
+	"form.officer":            {"Cán bộ", "Officer"},
 	"form.due_at":             {"Hạn mới", "New deadline"},
 	"form.visibility":         {"Hiển thị", "Visibility"},
 	"form.photos":             {"Ảnh kết quả", "Result photos"},

@@ -120,6 +120,7 @@ type consoleTicketView struct {
 	Internal      []eventBody
 	Map           *consoleMap
 	Units         []consoleOption
+	Assignees     []consoleOption // whom the assign form may name
 	Outcomes      []models.Outcome
 	RejectReasons []string
 	Forms         []string // the allowed actions that have a form, in a fixed order
@@ -152,6 +153,19 @@ func (s *Server) consoleTicketData(c *fiber.Ctx, t *models.Ticket) (*consoleTick
 	for _, a := range consoleFormOrder {
 		if slices.Contains(d.Allowed, a) {
 			v.Forms = append(v.Forms, string(a))
+		}
+	}
+	if slices.Contains(v.Forms, string(models.ActAssign)) {
+		users, err := s.svc.Assignees(c.UserContext(), p, t)
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range users {
+			label := u.Username
+			if u.DisplayName != "" {
+				label = u.DisplayName + " (" + u.Username + ")"
+			}
+			v.Assignees = append(v.Assignees, consoleOption{u.ID, label})
 		}
 	}
 	for _, u := range s.consoleUnits(lang) {

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/google/go-cmp/cmp"
 
 	"phananh/geo"
 )
@@ -276,6 +277,38 @@ func TestConsoleSessionsCSRFAndEscaping(t *testing.T) {
 		r.expect(t, http.StatusSeeOther)
 		if cur := getTicket(t, s, officer.AccessToken, tk.ID); cur.State != "assigned" || cur.Version != 2 {
 			t.Fatalf("after accept: %s v%d", cur.State, cur.Version)
+		}
+	})
+
+	t.Run("a leader assigns from the unit's officials", func(t *testing.T) {
+		leader := s.createOfficial("leader", "truong.x", unitOf(x.code, "ubnd"))
+		other := s.createOfficial("officer", "canbo.y3", unitOf(y.code, "ubnd"))
+		leaderUI := newConsoleClient(t, s)
+		leaderUI.signIn("truong.x")
+		page := leaderUI.do("GET", "/console/tickets/"+tk.ID, nil).expect(t, http.StatusOK)
+		form := regexp.MustCompile(`(?s)<select name="officer" required>(.*?)</select>`).FindSubmatch(page.body)
+		if form == nil {
+			t.Fatalf("the assign form has no list of officials:\n%s", page.body)
+		}
+		var offered []string
+		for _, m := range regexp.MustCompile(`<option value="([^"]*)"[^>]*>([^<]*)</option>`).FindAllSubmatch(form[1], -1) {
+			offered = append(offered, string(m[1])+" "+string(m[2]))
+		}
+		want := []string{officer.User.ID + " canbo.x", leader.User.ID + " truong.x"}
+		if diff := cmp.Diff(want, offered); diff != "" {
+			t.Errorf("officials offered (-want +got), another ward's %s must not be:\n%s", other.User.ID, diff)
+		}
+		// The officer has no assign form, so no list either.
+		if bytes.Contains(officerUI.do("GET", "/console/tickets/"+tk.ID, nil).body, []byte(`name="officer"`)) {
+			t.Error("an officer's page offers the assign form")
+		}
+		leaderUI.act(tk.ID, 2, "assign", url.Values{"officer": {leader.User.ID}}).expect(t, http.StatusSeeOther)
+		if cur := getTicket(t, s, leader.AccessToken, tk.ID); cur.AssignedTo != leader.User.ID || cur.Version != 3 {
+			t.Fatalf("after assign: assigned to %q, v%d", cur.AssignedTo, cur.Version)
+		}
+		page = leaderUI.do("GET", "/console/tickets/"+tk.ID, nil).expect(t, http.StatusOK)
+		if !bytes.Contains(page.body, []byte(`<option value="`+leader.User.ID+`" selected>`)) {
+			t.Error("the assign form does not show the current assignee")
 		}
 	})
 

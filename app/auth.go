@@ -102,7 +102,7 @@ func (s *Service) limit(ctx context.Context, key string, max int) error {
 	}
 	if n > max {
 		until := window.Add(s.cfg.OTPWindow)
-		return rateLimited(until, "too many attempts; try again after %s", until.In(models.VietnamTime).Format("15:04"))
+		return s.rateLimited(until, "too many attempts; try again after %s", until.In(models.VietnamTime).Format("15:04"))
 	}
 	return nil
 }
@@ -206,7 +206,7 @@ func (s *Service) Login(ctx context.Context, username, password, ip string) (*To
 	}
 	now := s.clock()
 	if now.Before(u.LockedUntil) {
-		return nil, rateLimited(u.LockedUntil, "too many failed sign-ins; this account is locked until %s",
+		return nil, s.rateLimited(u.LockedUntil, "too many failed sign-ins; this account is locked until %s",
 			u.LockedUntil.In(models.VietnamTime).Format("15:04"))
 	}
 	if u.Disabled || !verifyPassword(u.PasswordHash, password) {

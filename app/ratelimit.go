@@ -63,14 +63,18 @@ func ParseRateLimits(s string) (RateLimits, error) {
 }
 
 // RetryAfter is the cause carried by every ERateLimited error: when the caller may try again,
-// for the Retry-After header.
-type RetryAfter struct{ At time.Time }
+// and how long that is from now on the service's clock, for the Retry-After header. Wait is
+// measured here so that the transport never mixes the wall clock with an injected one.
+type RetryAfter struct {
+	At   time.Time
+	Wait time.Duration
+}
 
 func (r *RetryAfter) Error() string { return "retry after " + r.At.Format(time.RFC3339) }
 
 // rateLimited builds the 429 error of a limit that resets at until.
-func rateLimited(until time.Time, format string, args ...any) error {
-	return models.WrapError(models.ERateLimited, &RetryAfter{At: until}, format, args...)
+func (s *Service) rateLimited(until time.Time, format string, args ...any) error {
+	return models.WrapError(models.ERateLimited, &RetryAfter{At: until, Wait: until.Sub(s.clock())}, format, args...)
 }
 
 // hit counts one attempt against key in the current window of l and refuses past l.Max.
@@ -82,7 +86,7 @@ func (s *Service) hit(ctx context.Context, key string, l Limit) error {
 	}
 	if n > l.Max {
 		until := window.Add(l.Window)
-		return rateLimited(until, "too many requests; try again after %s", until.In(models.VietnamTime).Format("15:04:05"))
+		return s.rateLimited(until, "too many requests; try again after %s", until.In(models.VietnamTime).Format("15:04:05"))
 	}
 	return nil
 }

@@ -366,7 +366,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	}
 	var retry *app.RetryAfter
 	if status == fiber.StatusTooManyRequests && errors.As(err, &retry) {
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, int(math.Ceil(time.Until(retry.At).Seconds())))))
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, int(math.Ceil(retry.Wait.Seconds())))))
 	}
 	if status >= 500 {
 		s.log.LogAttrs(c.UserContext(), slog.LevelError, "request failed",

@@ -151,50 +151,68 @@ func (n nullString) MarshalJSON() ([]byte, error) {
 	return json.Marshal(string(n))
 }
 
+// o311List is a list in both formats: JSON renders it as an array ([] when empty), XML as the
+// field's element holding one child element per item, named item — Open311 writes
+// <endpoints><endpoint>…</endpoint></endpoints>, <formats><format>…</format></formats>.
+type o311List[T any] struct {
+	item  string
+	items []T
+}
+
+func listOf[T any](item string, items []T) o311List[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return o311List[T]{item: item, items: items}
+}
+
+// MarshalJSON renders the items as an array.
+func (l o311List[T]) MarshalJSON() ([]byte, error) { return json.Marshal(l.items) }
+
+// MarshalXML renders start wrapping one item element per item.
+func (l o311List[T]) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	if err := e.EncodeToken(start); err != nil {
+		return err
+	}
+	for _, it := range l.items {
+		if err := e.EncodeElement(it, xml.StartElement{Name: xml.Name{Local: l.item}}); err != nil {
+			return err
+		}
+	}
+	return e.EncodeToken(start.End())
+}
+
 // --- discovery ---
 
 type o311Discovery struct {
-	XMLName      xml.Name          `json:"-" xml:"discovery"`
-	Changeset    string            `json:"changeset" xml:"changeset"`
-	Contact      string            `json:"contact" xml:"contact"`
-	KeyService   string            `json:"key_service" xml:"key_service"`
-	Endpoints    []o311Endpoint    `json:"endpoints" xml:"-"`
-	EndpointsXML o311EndpointsList `json:"-" xml:"endpoints"`
-}
-
-type o311EndpointsList struct {
-	Endpoint []o311Endpoint `xml:"endpoint"`
+	XMLName    xml.Name               `json:"-" xml:"discovery"`
+	Changeset  string                 `json:"changeset" xml:"changeset"`
+	Contact    string                 `json:"contact" xml:"contact"`
+	KeyService string                 `json:"key_service" xml:"key_service"`
+	Endpoints  o311List[o311Endpoint] `json:"endpoints" xml:"endpoints"`
 }
 
 type o311Endpoint struct {
-	Specification string          `json:"specification" xml:"specification"`
-	URL           string          `json:"url" xml:"url"`
-	Changeset     string          `json:"changeset" xml:"changeset"`
-	Type          string          `json:"type" xml:"type"`
-	Formats       []string        `json:"formats" xml:"-"`
-	FormatsXML    o311FormatsList `json:"-" xml:"formats"`
-}
-
-type o311FormatsList struct {
-	Format []string `xml:"format"`
+	Specification string           `json:"specification" xml:"specification"`
+	URL           string           `json:"url" xml:"url"`
+	Changeset     string           `json:"changeset" xml:"changeset"`
+	Type          string           `json:"type" xml:"type"`
+	Formats       o311List[string] `json:"formats" xml:"formats"`
 }
 
 func (s *Server) o311Discovery(c *fiber.Ctx) (any, error) {
-	formats := []string{open311XML, open311JSON}
 	ep := o311Endpoint{
 		Specification: "http://wiki.open311.org/GeoReport_v2",
 		URL:           c.BaseURL() + open311Base,
 		Changeset:     open311Changeset,
 		Type:          "production",
-		Formats:       formats,
-		FormatsXML:    o311FormatsList{formats},
+		Formats:       listOf("format", []string{open311XML, open311JSON}),
 	}
 	return o311Discovery{
-		Changeset:    open311Changeset,
-		Contact:      "Trung tâm Giám sát, điều hành (IOC) — phản ánh hiện trường phananh",
-		KeyService:   "Khóa API phạm vi open311 do quản trị viên cấp (phananh admin apikey create --scope open311)",
-		Endpoints:    []o311Endpoint{ep},
-		EndpointsXML: o311EndpointsList{[]o311Endpoint{ep}},
+		Changeset:  open311Changeset,
+		Contact:    "Trung tâm Giám sát, điều hành (IOC) — phản ánh hiện trường phananh",
+		KeyService: "Khóa API phạm vi open311 do quản trị viên cấp (phananh admin apikey create --scope open311)",
+		Endpoints:  listOf("endpoint", []o311Endpoint{ep}),
 	}, nil
 }
 
@@ -260,30 +278,20 @@ func (s *Server) o311Services(c *fiber.Ctx) (any, error) {
 }
 
 type o311Definition struct {
-	XMLName       xml.Name          `json:"-" xml:"service_definition"`
-	ServiceCode   string            `json:"service_code" xml:"service_code"`
-	Attributes    []o311Attribute   `json:"attributes" xml:"-"`
-	AttributesXML o311AttributeList `json:"-" xml:"attributes"`
-}
-
-type o311AttributeList struct {
-	Attribute []o311Attribute `xml:"attribute"`
+	XMLName     xml.Name                `json:"-" xml:"service_definition"`
+	ServiceCode string                  `json:"service_code" xml:"service_code"`
+	Attributes  o311List[o311Attribute] `json:"attributes" xml:"attributes"`
 }
 
 type o311Attribute struct {
-	Variable            bool          `json:"variable" xml:"variable"`
-	Code                string        `json:"code" xml:"code"`
-	Datatype            string        `json:"datatype" xml:"datatype"`
-	Required            bool          `json:"required" xml:"required"`
-	DatatypeDescription nullString    `json:"datatype_description" xml:"datatype_description"`
-	Order               int           `json:"order" xml:"order"`
-	Description         string        `json:"description" xml:"description"`
-	Values              []o311Value   `json:"values" xml:"-"`
-	ValuesXML           o311ValueList `json:"-" xml:"values"`
-}
-
-type o311ValueList struct {
-	Value []o311Value `xml:"value"`
+	Variable            bool                `json:"variable" xml:"variable"`
+	Code                string              `json:"code" xml:"code"`
+	Datatype            string              `json:"datatype" xml:"datatype"`
+	Required            bool                `json:"required" xml:"required"`
+	DatatypeDescription nullString          `json:"datatype_description" xml:"datatype_description"`
+	Order               int                 `json:"order" xml:"order"`
+	Description         string              `json:"description" xml:"description"`
+	Values              o311List[o311Value] `json:"values" xml:"values"`
 }
 
 type o311Value struct {
@@ -302,21 +310,20 @@ func (s *Server) o311Definition(c *fiber.Ctx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := o311Definition{ServiceCode: cat.Code, Attributes: []o311Attribute{}}
+	var attrs []o311Attribute
 	for i, a := range cat.Attributes {
 		// A value's key is the value itself: it is what a form posts and what officials read.
-		values := []o311Value{}
+		var values []o311Value
 		for _, v := range a.Values {
 			values = append(values, o311Value{Key: v, Name: v})
 		}
-		d.Attributes = append(d.Attributes, o311Attribute{
+		attrs = append(attrs, o311Attribute{
 			Variable: true, Code: a.Code, Datatype: a.Datatype, Required: a.Required,
 			DatatypeDescription: nullString(datatypeHints[a.Datatype]), Order: i + 1, Description: a.Description,
-			Values: values, ValuesXML: o311ValueList{values},
+			Values: listOf("value", values),
 		})
 	}
-	d.AttributesXML = o311AttributeList{d.Attributes}
-	return d, nil
+	return o311Definition{ServiceCode: cat.Code, Attributes: listOf("attribute", attrs)}, nil
 }
 
 // --- requests ---
@@ -342,13 +349,8 @@ type o311Request struct {
 	MediaURL          nullString `json:"media_url" xml:"media_url"`
 
 	// extensions=true
-	Notes              []o311Note     `json:"notes,omitempty" xml:"-"`
-	NotesXML           *o311NoteList  `json:"-" xml:"notes,omitempty"`
-	ExtendedAttributes *o311Extension `json:"extended_attributes,omitempty" xml:"extended_attributes,omitempty"`
-}
-
-type o311NoteList struct {
-	Note []o311Note `xml:"note"`
+	Notes              *o311List[o311Note] `json:"notes,omitempty" xml:"notes,omitempty"`
+	ExtendedAttributes *o311Extension      `json:"extended_attributes,omitempty" xml:"extended_attributes,omitempty"`
 }
 
 type o311Note struct {
@@ -398,13 +400,14 @@ func (s *Server) requestView(t *models.Ticket, extensions bool, baseURL string) 
 		r.MediaURL = nullString(baseURL + "/v1/media/" + t.Media[0] + "?size=large")
 	}
 	if extensions {
-		r.Notes = []o311Note{}
+		var notes []o311Note
 		for _, e := range t.History {
 			if e.Visibility == models.Public {
-				r.Notes = append(r.Notes, o311Note{Datetime: formatTime(e.At), Description: app.EventText(e), Type: e.Action})
+				notes = append(notes, o311Note{Datetime: formatTime(e.At), Description: app.EventText(e), Type: e.Action})
 			}
 		}
-		r.NotesXML = &o311NoteList{r.Notes}
+		l := listOf("note", notes)
+		r.Notes = &l
 		r.ExtendedAttributes = &o311Extension{Code: t.Code, State: string(t.State), Group: string(t.Group),
 			AreaCode: t.AreaCode, Outcome: nullString(t.Outcome)}
 	}

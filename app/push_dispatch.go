@@ -286,7 +286,7 @@ func (d *Dispatcher) stillRegistered(ctx context.Context, claimed []models.PushM
 	for _, dev := range devs {
 		current[owned{dev.UserID, dev.Token}] = true
 	}
-	send := claimed[:0:0]
+	send := make([]models.PushMessage, 0, len(claimed))
 	var stale []string
 	for _, m := range claimed {
 		if m.Token != "" && !current[owned{m.UserID, m.Token}] {

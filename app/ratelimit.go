@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -91,13 +92,35 @@ func (s *Service) hit(ctx context.Context, key string, l Limit) error {
 	return nil
 }
 
+// AddressKey is the form of a client address that per-address limits count under: an IPv4
+// address as it is, an IPv6 address as its /64 prefix. An IPv6 subscriber is routinely given a
+// whole /64 and can pick any address in it, so counting full IPv6 addresses would hand every
+// client 2^64 fresh counters. IPv4-mapped IPv6 addresses count as the IPv4 address; anything
+// that is not an address (a test transport, a Unix socket) is used unchanged.
+func AddressKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	a = a.Unmap()
+	if a.Is4() {
+		return a.String()
+	}
+	p, err := a.WithZone("").Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
+}
+
 // RateLimit counts one request of operation (intake, login, upload …) against the caller's
-// address and, when signed in, account, under the configured limits "<operation>_ip" and
-// "<operation>_user"; past either it returns ERateLimited carrying RetryAfter. Transports call
-// it before the work, so refused requests cost one counter increment each.
+// address (AddressKey: an IPv6 client by its /64) and, when signed in, account, under the
+// configured limits "<operation>_ip" and "<operation>_user"; past either it returns
+// ERateLimited carrying RetryAfter. Transports call it before the work, so refused requests
+// cost one counter increment each.
 func (s *Service) RateLimit(ctx context.Context, operation, ip, userID string) error {
 	if l, ok := s.cfg.RateLimits[operation+"_ip"]; ok && ip != "" {
-		if err := s.hit(ctx, "rl:"+operation+"_ip:"+ip, l); err != nil {
+		if err := s.hit(ctx, "rl:"+operation+"_ip:"+AddressKey(ip), l); err != nil {
 			return err
 		}
 	}

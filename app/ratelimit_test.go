@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -30,5 +31,48 @@ func TestRetryAfterOnServiceClock(t *testing.T) {
 	until := now.Truncate(limit.Window).Add(limit.Window)
 	if !retry.At.Equal(until) || retry.Wait != until.Sub(now) {
 		t.Errorf("retry at %s in %s, want %s in %s", retry.At, retry.Wait, until, until.Sub(now))
+	}
+}
+
+// TestAddressKey: IPv6 clients are counted by their /64, IPv4 clients by their address.
+func TestAddressKey(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"203.0.113.7", "203.0.113.7"},
+		{"::ffff:203.0.113.7", "203.0.113.7"}, // IPv4-mapped: the IPv4 client
+		{"2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"},
+		{"2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"}, // same /64, same key
+		{"2001:db8:1:3::1", "2001:db8:1:3::/64"},                  // the next /64 is another client
+		{"fe80::1%eth0", "fe80::/64"},
+		{"::1", "::/64"},
+		{"0.0.0.0", "0.0.0.0"},
+		{"", ""},
+		{"pipe", "pipe"}, // not an address: unchanged
+	}
+	for _, c := range cases {
+		if got := app.AddressKey(c.in); got != c.want {
+			t.Errorf("AddressKey(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// TestRateLimitIPv6Prefix: every address of one IPv6 /64 shares one per-address counter, while
+// another /64 and IPv4 addresses keep their own.
+func TestRateLimitIPv6Prefix(t *testing.T) {
+	now := time.Date(2026, 3, 2, 10, 7, 30, 0, time.UTC)
+	svc := newService(t, &now)
+	ctx := context.Background()
+	limit := app.DefaultRateLimits()["login_ip"]
+	for i := range limit.Max {
+		if err := svc.RateLimit(ctx, "login", fmt.Sprintf("2001:db8:7:7::%x", i+1), ""); err != nil {
+			t.Fatalf("attempt %d refused: %v", i+1, err)
+		}
+	}
+	if err := svc.RateLimit(ctx, "login", "2001:db8:7:7:abcd::1", ""); !models.IsCode(err, models.ERateLimited) {
+		t.Errorf("another address of the same /64: %v, want ERateLimited", err)
+	}
+	for _, ip := range []string{"2001:db8:7:8::1", "203.0.113.7"} {
+		if err := svc.RateLimit(ctx, "login", ip, ""); err != nil {
+			t.Errorf("%s shares the /64's counter: %v", ip, err)
+		}
 	}
 }

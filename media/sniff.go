@@ -1,8 +1,10 @@
 // Package media decides what an uploaded file is from its bytes and turns accepted images into
 // what phananh stores: the picture upright, without EXIF/XMP/IPTC metadata (GPS included), plus
-// 320 px and 1280 px JPEG renditions. It checks an image's declared size from its header before
-// decoding a single pixel, so a decompression bomb costs nothing. The header parsers (Sniff,
-// Orientation, StripWebP) take arbitrary bytes and are fuzzed.
+// 320 px and 1280 px JPEG renditions; and it blanks the location and device metadata of MP4 and
+// QuickTime videos without re-encoding or moving a byte of them (CleanVideo). It checks an
+// image's declared size from its header before decoding a single pixel, so a decompression bomb
+// costs nothing. The parsers (Sniff, Orientation, StripWebP, CleanVideo) take arbitrary bytes and
+// are fuzzed.
 package media
 
 import (

@@ -12,6 +12,22 @@ import (
 	"phananh/models"
 )
 
+// ReplayedReport returns the ticket p already filed with idempotency key, or ENotFound. A retry
+// of a report that arrived must get its ticket whatever the limits say (a phone that lost the
+// first answer would otherwise never learn the report was filed), so transports ask this before
+// they count a filing against the rate limits.
+func (s *Service) ReplayedReport(ctx context.Context, p models.Principal, key string) (*models.Ticket, error) {
+	if p.Role != models.RoleResident || key == "" {
+		return nil, models.Errorf(models.ENotFound, "no report with this idempotency key")
+	}
+	t, err := s.store.TicketByIdempotencyKey(ctx, p.UserID+"/"+key)
+	if err != nil {
+		return nil, err
+	}
+	s.attachMedia(ctx, p.UserID, t.ID, t.Media) // repairs a crash between filing and attaching
+	return t, nil
+}
+
 // FileReport stores a resident's report routed to the responsible unit with its deadlines. With
 // an idempotency key, a retry returns the original ticket and created=false — also when the
 // retries race each other, because the key is unique in the store.
@@ -25,8 +41,7 @@ func (s *Service) FileReport(ctx context.Context, p models.Principal, in models.
 	idemKey := ""
 	if in.IdempotencyKey != "" {
 		idemKey = p.UserID + "/" + in.IdempotencyKey
-		if t, err := s.store.TicketByIdempotencyKey(ctx, idemKey); err == nil {
-			s.attachMedia(ctx, p.UserID, t.ID, t.Media) // repairs a crash between filing and attaching
+		if t, err := s.ReplayedReport(ctx, p, in.IdempotencyKey); err == nil {
 			return t, false, nil
 		} else if !models.IsCode(err, models.ENotFound) {
 			return nil, false, err

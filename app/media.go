@@ -452,11 +452,3 @@ func validID(id string) bool {
 
 // MediaConfig returns the media limits in force (the transport sizes its body checks by them).
 func (s *Service) MediaConfig() MediaConfig { return s.cfg.Media }
-
-// redactWithMedia is Redact plus the ids of the ticket's public images in Media (Open311
-// media_url); a private ticket never reaches it, and videos are never listed.
-func (s *Service) redactWithMedia(ctx context.Context, t *models.Ticket) *models.Ticket {
-	c := Redact(t)
-	c.Media = s.PublicImages(ctx, t)
-	return c
-}

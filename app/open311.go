@@ -237,7 +237,7 @@ func (s *Service) Open311Requests(ctx context.Context, rq RequestsQuery) ([]*mod
 			q.UpdatedFrom = rq.UpdatedAfter.Truncate(time.Millisecond).Add(time.Millisecond)
 		}
 		q.UpdatedTo = rq.UpdatedBefore
-		q.BBox = rq.BBox
+		q.BBox = rq.BBox.Public()
 	}
 	size := rq.PageSize
 	if size <= 0 || size > Open311MaxPageSize {
@@ -252,7 +252,7 @@ func (s *Service) Open311Requests(ctx context.Context, rq RequestsQuery) ([]*mod
 	out := make([]*models.Ticket, 0, len(ts))
 	for _, t := range ts {
 		if !s.isPrivate(t) {
-			out = append(out, s.redactWithMedia(ctx, t))
+			out = append(out, s.PublicView(ctx, t))
 		}
 	}
 	return out, nil
@@ -268,18 +268,17 @@ func (s *Service) Open311Request(ctx context.Context, id string) (*models.Ticket
 	if s.isPrivate(t) {
 		return nil, models.Errorf(models.ENotFound, "service request %s not found", id)
 	}
-	return s.redactWithMedia(ctx, t), nil
+	return s.PublicView(ctx, t), nil
 }
 
 // Open311Token resolves a token to its service request id. Reports are filed synchronously, so
-// the token a client may hold is the service_request_id itself; it resolves for every ticket
-// (private ones included: the holder filed it, and the answer reveals nothing but the id it sent).
+// the token a client may hold is the service_request_id itself. It answers like requests/{id}:
+// a private ticket is not found, since an anonymous caller must not learn that one exists.
 func (s *Service) Open311Token(ctx context.Context, token string) (string, error) {
 	t, err := s.store.TicketByID(ctx, token)
-	if err != nil {
-		if models.IsCode(err, models.ENotFound) {
-			return "", models.Errorf(models.ENotFound, "token %s not found", token)
-		}
+	if models.IsCode(err, models.ENotFound) || err == nil && s.isPrivate(t) {
+		return "", models.Errorf(models.ENotFound, "token %s not found", token)
+	} else if err != nil {
 		return "", err
 	}
 	return t.ID, nil
@@ -314,13 +313,18 @@ func (s *Service) Open311Updates(ctx context.Context, start, end time.Time) ([]R
 		if s.isPrivate(t) {
 			return nil
 		}
+		hideDup := s.hidesDuplicateOf(ctx, t)
 		for i, e := range t.History {
-			if e.Visibility != models.Public || e.At.Before(start) || e.At.After(end) {
+			pe, ok := PublicEvent(e)
+			if !ok || e.At.Before(start) || e.At.After(end) {
 				continue
 			}
+			if hideDup {
+				hideDuplicateNote(&pe)
+			}
 			out = append(out, RequestUpdate{
-				UpdateID: fmt.Sprintf("%s-%d", t.ID, i), RequestID: t.ID, Status: ExtendedStatus(t, e),
-				Description: EventText(e), At: e.At,
+				UpdateID: fmt.Sprintf("%s-%d", t.ID, i), RequestID: t.ID, Status: ExtendedStatus(t, pe),
+				Description: EventText(pe), At: e.At,
 			})
 		}
 		return nil
@@ -408,6 +412,9 @@ func StatusNotes(t *models.Ticket) string {
 	case models.StateRejected:
 		return "Không tiếp nhận: " + t.RejectReason
 	case models.StateDuplicate:
+		if t.DuplicateOf == "" { // merged into a report the public does not see (PublicView)
+			return stateText[models.StateDuplicate]
+		}
 		return "Trùng với phản ánh " + t.DuplicateOf
 	case models.StateWithdrawn:
 		return stateText[models.StateWithdrawn]

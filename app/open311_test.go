@@ -195,8 +195,12 @@ func TestOpen311Submit(t *testing.T) {
 	if r, err := svc.Open311Request(ctx, b.ID); err != nil || r.ReporterID != "" {
 		t.Errorf("public request: %+v, %v", r, err)
 	}
-	if id, err := svc.Open311Token(ctx, a.ID); err != nil || id != a.ID {
-		t.Errorf("token: %q, %v", id, err)
+	// A token answers like requests/{id}: a private ticket's is not found.
+	if id, err := svc.Open311Token(ctx, a.ID); !models.IsCode(err, models.ENotFound) {
+		t.Errorf("private token: %q, %v, want not found", id, err)
+	}
+	if id, err := svc.Open311Token(ctx, b.ID); err != nil || id != b.ID {
+		t.Errorf("public token: %q, %v", id, err)
 	}
 }
 

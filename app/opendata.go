@@ -59,6 +59,32 @@ func (b BBox) Contains(lat, lng float64) bool {
 	return lat >= b.MinLat && lat <= b.MaxLat && lng >= b.MinLng && lng <= b.MaxLng
 }
 
+// Public is the box of exact coordinates whose public, rounded values (RoundCoord) lie in b: a
+// filter on a public route applies to what the route shows, so that narrowing a box around a
+// ticket cannot recover its point more precisely than the rounding. A box holding no grid point
+// selects nothing. nil stays nil.
+func (b *BBox) Public() *BBox {
+	if b == nil {
+		return nil
+	}
+	lo, hi := publicRange(b.MinLat, b.MaxLat)
+	west, east := publicRange(b.MinLng, b.MaxLng)
+	return &BBox{MinLat: lo, MaxLat: hi, MinLng: west, MaxLng: east}
+}
+
+// publicRange is the range of exact values that round into [min, max]: from half a grid step
+// below the first grid point in it to just under half a step above the last (math.Round rounds
+// halves away from zero). The small tolerance absorbs the binary representation of decimal
+// bounds (10.386 × 1000 is not exactly 10386).
+func publicRange(min, max float64) (float64, float64) {
+	const f, tol = 1000, 1e-9 // 10^PublicDecimals
+	first, last := math.Ceil(min*f-tol), math.Floor(max*f+tol)
+	if first > last {
+		return 1, -1 // empty
+	}
+	return (first - 0.5) / f, math.Nextafter((last+0.5)/f, math.Inf(-1))
+}
+
 // Matches reports whether t satisfies q (ignoring Offset and Limit). Stores use it in tests and
 // the MongoDB store as the reference for what its filter must select.
 func (q TicketQuery) Matches(t *models.Ticket) bool {
@@ -152,7 +178,7 @@ func (s *Service) ExportTickets(ctx context.Context, p models.Principal, f Expor
 			if s.isPrivate(t) {
 				return nil // a category made private after filing: hide it too
 			}
-			row.Ticket = Redact(t)
+			row.Ticket = s.publicCopy(ctx, t)
 		} else {
 			row.Reporter = s.Pseudonym(t.ReporterID)
 		}
@@ -226,7 +252,8 @@ func ScrubText(s string) string {
 
 // Redact returns the public copy of t: location rounded to ~100 m, no address (a street address
 // would undo the rounding), no reporter, followers or staff, phone numbers removed from free
-// text, and only public history. t is not modified.
+// text, and only public history with residents' own answers left out (PublicEvent). t is not
+// modified. Media stay out: which of them the public may see needs the store (Service.PublicView).
 func Redact(t *models.Ticket) *models.Ticket {
 	c := &models.Ticket{
 		ID: t.ID, Code: t.Code, State: t.State, Version: t.Version,
@@ -241,9 +268,8 @@ func Redact(t *models.Ticket) *models.Ticket {
 		ExtendedFrom: t.ExtendedFrom,
 	}
 	for _, e := range t.History {
-		if e.Visibility == models.Public {
-			c.History = append(c.History, models.Event{At: e.At, ActorRole: e.ActorRole, Action: e.Action,
-				From: e.From, To: e.To, Note: ScrubText(e.Note), Visibility: e.Visibility})
+		if pe, ok := PublicEvent(e); ok {
+			c.History = append(c.History, pe)
 		}
 	}
 	return c

@@ -115,8 +115,13 @@ func (o *PushOutbox) Apply(ctx context.Context, t *models.Ticket, version int, e
 	}
 	now := o.now().UTC().Truncate(time.Millisecond)
 	msgs := make([]models.PushMessage, 0, len(devs))
+	public, _ := PublicEvent(e)
 	for _, d := range devs {
-		txt := render(aud, t, cat, e, d.English(), o.escalationLevel(t, version))
+		ev := e
+		if aud == audienceResidents && d.UserID != t.ReporterID {
+			ev = public // a follower reads what the public view shows
+		}
+		txt := render(aud, t, cat, ev, d.English(), o.escalationLevel(t, version))
 		id := PushMessageID(t.ID, version, d.Token)
 		m := models.PushMessage{
 			ID: id, TicketID: t.ID, Version: version, Event: e.Action, UserID: d.UserID, Token: d.Token, Platform: d.Platform,

@@ -12,8 +12,9 @@ import (
 	"phananh/models"
 )
 
-// TicketDetail is a ticket as one caller may see it: the access level decides the view, and
-// Reporter is filled only for officials.
+// TicketDetail is a ticket as one caller may see it: the access level decides the view (see
+// views.go) — Ticket is the public view (PublicView) for followers and for anyone who may not
+// read the ticket — and Reporter is filled only for officials.
 type TicketDetail struct {
 	Ticket   *models.Ticket
 	Access   models.Access
@@ -35,6 +36,9 @@ type ReporterInfo struct {
 func (s *Service) Detail(ctx context.Context, p models.Principal, t *models.Ticket) (TicketDetail, error) {
 	access := p.TicketAccess(t)
 	d := TicketDetail{Ticket: t, Access: access, Allowed: s.Allowed(p, t)}
+	if access < models.AccessReporter {
+		d.Ticket = s.PublicView(ctx, t)
+	}
 	if !access.Internal() {
 		return d, nil
 	}
@@ -213,8 +217,10 @@ type NearbyTicket struct {
 	DistanceM float64
 }
 
-// Nearby lists open, non-private reports of a category around a point (public data only), so a
-// resident can follow an existing report instead of filing a duplicate.
+// Nearby lists open, non-private reports of a category around a point, so a resident can follow
+// an existing report instead of filing a duplicate. It serves the public view to every caller,
+// whatever their role: distances and the radius apply to the public, rounded points, so that
+// asking from many places cannot locate a report more precisely than the open data does.
 func (s *Service) Nearby(ctx context.Context, p models.Principal, loc models.Location, category string) ([]NearbyTicket, error) {
 	if p.UserID == "" {
 		return nil, models.Errorf(models.EUnauthorized, "sign in first")
@@ -226,8 +232,11 @@ func (s *Service) Nearby(ctx context.Context, p models.Principal, loc models.Loc
 		return nil, models.FieldError(models.EUnprocessable, "category", "unknown category %q", category)
 	}
 	r := s.cfg.NearbyRadiusM
-	dLat := r / 111320
-	dLng := r / (111320 * math.Cos(loc.Lat*math.Pi/180))
+	// A public point is at most half a grid step (~55 m) from the exact one: widen the store's box
+	// by a whole step so that every report whose public point is within r is a candidate.
+	const step = 1.0 / 1000 // 10^-PublicDecimals
+	dLat := r/111320 + step
+	dLng := r/(111320*math.Cos(loc.Lat*math.Pi/180)) + step
 	cands, err := s.store.FindNearby(ctx, models.NearbyFilter{
 		MinLat: loc.Lat - dLat, MaxLat: loc.Lat + dLat, MinLng: loc.Lng - dLng, MaxLng: loc.Lng + dLng,
 		Category: category, CreatedAfter: s.clock().Add(-s.cfg.NearbyMaxAge), Limit: 500,
@@ -238,10 +247,11 @@ func (s *Service) Nearby(ctx context.Context, p models.Principal, loc models.Loc
 	}
 	var out []NearbyTicket
 	for _, t := range cands {
-		if t.Private {
+		if s.isPrivate(t) {
 			continue
 		}
-		if d := distanceM(loc, t.Location); d <= r {
+		public := models.Location{Lat: RoundCoord(t.Location.Lat), Lng: RoundCoord(t.Location.Lng)}
+		if d := distanceM(loc, public); d <= r {
 			out = append(out, NearbyTicket{Ticket: t, DistanceM: math.Round(d)})
 		}
 	}
@@ -253,6 +263,9 @@ func (s *Service) Nearby(ctx context.Context, p models.Principal, loc models.Loc
 	})
 	if len(out) > s.cfg.NearbyMax {
 		out = out[:s.cfg.NearbyMax]
+	}
+	for i := range out {
+		out[i].Ticket = s.PublicView(ctx, out[i].Ticket)
 	}
 	return out, nil
 }

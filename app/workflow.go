@@ -96,7 +96,7 @@ func (s *Service) Act(ctx context.Context, p models.Principal, id string, in Act
 func (s *Service) mayAct(p models.Principal, t *models.Ticket, access models.Access, a models.Action) error {
 	follow := a == models.ActFollow || a == models.ActUnfollow
 	switch {
-	case access == models.AccessNone && !(p.Role == models.RoleResident && follow && !t.Private):
+	case access == models.AccessNone && !(p.Role == models.RoleResident && follow && !s.isPrivate(t)):
 		return models.Errorf(models.ENotFound, "ticket not found")
 	case !roleEverMay(p.Role, a):
 		return models.Errorf(models.EForbidden, "a %s may not %s", p.Role, a)
@@ -292,6 +292,11 @@ func (s *Service) apply(ctx context.Context, t *models.Ticket, p models.Principa
 		if err := required("note", in.Note, models.MaxNoteRunes); err != nil {
 			return err
 		}
+		internal, err := residentNoteInternal(in.Visibility)
+		if err != nil {
+			return err
+		}
+		ev.NoteInternal = internal
 		t.ResolveDueAt = s.resumedDue(t, cat, now)
 		t.PausedTotal += now.Sub(t.PausedAt)
 		t.PausedAt, t.PausedRemaining = time.Time{}, 0
@@ -367,6 +372,11 @@ func (s *Service) apply(ctx context.Context, t *models.Ticket, p models.Principa
 		if utf8.RuneCountInString(in.Comment) > 1000 {
 			return models.FieldError(models.EInvalid, "comment", "comment is longer than 1000 characters")
 		}
+		internal, err := residentNoteInternal(in.Visibility)
+		if err != nil {
+			return err
+		}
+		ev.NoteInternal = internal
 		t.Rating, t.RatingComment, t.ClosedAt = in.Rating, strings.TrimSpace(in.Comment), now
 		ev.Note = strings.TrimSpace(fmt.Sprintf("%d/5 %s", in.Rating, t.RatingComment))
 	case models.ActReopen:
@@ -393,6 +403,18 @@ func (s *Service) apply(ctx context.Context, t *models.Ticket, p models.Principa
 		ev.Visibility = models.Internal
 	}
 	return nil
+}
+
+// residentNoteInternal reads the visibility a resident chose for their answer or rating comment:
+// internal unless they said "public" (silence is not consent to publish what they wrote).
+func residentNoteInternal(v models.Visibility) (bool, error) {
+	switch v {
+	case "", models.Internal:
+		return true, nil
+	case models.Public:
+		return false, nil
+	}
+	return false, models.FieldError(models.EInvalid, "visibility", "visibility must be public or internal")
 }
 
 // onTimeClass classifies a resolution: within the original deadline, within an approved

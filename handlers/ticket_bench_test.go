@@ -35,7 +35,7 @@ func BenchmarkTicketJSON(b *testing.B) {
 		name string
 		view func() ticketBody
 	}{
-		{"public", func() ticketBody { return publicView(t, false) }},
+		{"public", func() ticketBody { return ticketView(t, false) }},
 		{"internal", func() ticketBody { return internalView(t, false, "Cư dân #3f2a") }},
 	} {
 		b.Run(tt.name, func(b *testing.B) {

@@ -61,6 +61,16 @@ func (s *Server) createTicket(c *fiber.Ctx) error {
 		return err
 	}
 	p := principal(c)
+	// A retry of a report already filed answers with its ticket before the intake limits count:
+	// they limit new reports, and the phone must learn that its report arrived.
+	if t, err := s.svc.ReplayedReport(c.UserContext(), p, in.IdempotencyKey); err == nil {
+		return s.sendFiled(c, p, t)
+	} else if !models.IsCode(err, models.ENotFound) {
+		return err
+	}
+	if err := s.svc.RateLimit(c.UserContext(), "intake", s.clientIP(c), p.UserID); err != nil {
+		return err
+	}
 	t, created, err := s.svc.FileReport(c.UserContext(), p, in)
 	if err != nil {
 		return err
@@ -68,6 +78,10 @@ func (s *Server) createTicket(c *fiber.Ctx) error {
 	if created {
 		c.Status(fiber.StatusCreated)
 	}
+	return s.sendFiled(c, p, t)
+}
+
+func (s *Server) sendFiled(c *fiber.Ctx, p models.Principal, t *models.Ticket) error {
 	c.Location("/v1/tickets/" + t.ID)
 	return s.sendDetail(c, p, t)
 }
@@ -185,11 +199,16 @@ type eventBody struct {
 	Actor      string            `json:"actor,omitempty"` // officials only: staff id or the reporter's pseudonym
 	Note       string            `json:"note,omitempty"`
 	Visibility models.Visibility `json:"visibility"`
+	// NoteInternal marks a resident's text that the public view leaves out.
+	NoteInternal bool `json:"note_internal,omitempty"`
 }
 
-// publicView is what the reporter, followers and "nearby" see: public history, no staff
-// details, no identities.
-func publicView(t *models.Ticket, overdue bool) ticketBody {
+// ticketView renders a ticket with its public history and without staff details or identities.
+// Given the ticket itself it is the reporter's view (their report exactly as filed); given
+// app.Service.PublicView's copy — rounded point, no address, scrubbed text — it is the public
+// view that followers, "nearby" and everyone who may not read the ticket get. Which one a caller
+// receives is the app's decision (app.TicketDetail), never the transport's.
+func ticketView(t *models.Ticket, overdue bool) ticketBody {
 	b := ticketBody{
 		ID: t.ID, Code: t.Code, State: t.State, Version: t.Version, Category: t.Category, Group: t.Group,
 		Description: t.Description, Address: t.Address, Location: t.Location, Media: t.Media,
@@ -211,7 +230,7 @@ func publicView(t *models.Ticket, overdue bool) ticketBody {
 	for _, e := range t.History {
 		if e.Visibility == models.Public {
 			b.History = append(b.History, eventBody{At: formatTime(e.At), Action: e.Action, From: e.From, To: e.To,
-				ActorRole: e.ActorRole, Note: e.Note, Visibility: e.Visibility})
+				ActorRole: e.ActorRole, Note: e.Note, Visibility: e.Visibility, NoteInternal: e.NoteInternal})
 		}
 	}
 	return b
@@ -220,7 +239,7 @@ func publicView(t *models.Ticket, overdue bool) ticketBody {
 // internalView adds what officials need: internal history, actors, extension, assignment.
 // Residents' actions show the pseudonym, never the account id.
 func internalView(t *models.Ticket, overdue bool, pseudonym string) ticketBody {
-	b := publicView(t, overdue)
+	b := ticketView(t, overdue)
 	b.History = b.History[:0]
 	for _, e := range t.History {
 		actor := e.ActorID
@@ -231,7 +250,7 @@ func internalView(t *models.Ticket, overdue bool, pseudonym string) ticketBody {
 			}
 		}
 		b.History = append(b.History, eventBody{At: formatTime(e.At), Action: e.Action, From: e.From, To: e.To,
-			ActorRole: e.ActorRole, Actor: actor, Note: e.Note, Visibility: e.Visibility})
+			ActorRole: e.ActorRole, Actor: actor, Note: e.Note, Visibility: e.Visibility, NoteInternal: e.NoteInternal})
 	}
 	b.RoutingAmbiguous = t.RoutingAmbiguous
 	b.AssignedTo = t.AssignedTo
@@ -243,11 +262,12 @@ func internalView(t *models.Ticket, overdue bool, pseudonym string) ticketBody {
 	return b
 }
 
-// listView is a ticket in a list: public for residents, internal (without the reporter's
-// identity, which is only resolved — and audited — when one ticket is opened) for officials.
+// listView is a ticket in a list: the reporter's view for residents (their own reports),
+// internal (without the reporter's identity, which is only resolved — and audited — when one
+// ticket is opened) for officials.
 func listView(t *models.Ticket, p models.Principal, overdue bool) ticketBody {
 	if p.Role == models.RoleResident {
-		return publicView(t, overdue)
+		return ticketView(t, overdue)
 	}
 	return internalView(t, overdue, "")
 }
@@ -259,7 +279,7 @@ func detailView(d app.TicketDetail, overdue bool) ticketBody {
 		b = internalView(d.Ticket, overdue, d.Reporter.Pseudonym)
 		b.Reporter = &reporterBody{Pseudonym: d.Reporter.Pseudonym, Phone: d.Reporter.Phone, Name: d.Reporter.Name}
 	} else {
-		b = publicView(d.Ticket, overdue)
+		b = ticketView(d.Ticket, overdue) // the reporter's, or the public copy (app.TicketDetail)
 	}
 	b.AllowedActions = d.Allowed
 	return b

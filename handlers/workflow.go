@@ -143,7 +143,7 @@ func (s *Server) nearby(c *fiber.Ctx) error {
 	}
 	out := make([]nearbyBody, 0, len(found))
 	for _, n := range found {
-		b := publicView(n.Ticket, s.svc.Overdue(n.Ticket))
+		b := ticketView(n.Ticket, s.svc.Overdue(n.Ticket)) // app.Service.PublicView's copy
 		out = append(out, nearbyBody{ticketBody: b, DistanceM: n.DistanceM})
 	}
 	return c.JSON(fiber.Map{"tickets": out})

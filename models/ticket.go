@@ -58,6 +58,10 @@ type Event struct {
 	To         State      `json:"to"`
 	Note       string     `json:"note,omitempty"`
 	Visibility Visibility `json:"visibility"`
+	// NoteInternal keeps the note of a public event from the public: a resident's answer to a
+	// request for information or their rating comment is read by the reporter and the
+	// officials, and by everyone else only when the resident chose "public".
+	NoteInternal bool `json:"note_internal,omitempty"`
 }
 
 // Ticket is a resident's report and everything that happened to it. It is the single source of

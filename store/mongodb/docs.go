@@ -110,15 +110,20 @@ type otpDoc struct {
 	CreatedAt time.Time `bson:"created_at"`
 	ExpiresAt time.Time `bson:"expires_at"`
 	Attempts  int       `bson:"attempts"`
+	// The previous code, absent when there is none (and in challenges stored before it existed).
+	PrevCodeHash  string     `bson:"prev_code_hash,omitempty"`
+	PrevExpiresAt *time.Time `bson:"prev_expires_at,omitempty"`
 }
 
 func (d *otpDoc) model() *models.OTPChallenge {
 	return &models.OTPChallenge{
-		Phone:     d.Phone,
-		CodeHash:  d.CodeHash,
-		CreatedAt: utc(d.CreatedAt),
-		ExpiresAt: utc(d.ExpiresAt),
-		Attempts:  d.Attempts,
+		Phone:         d.Phone,
+		CodeHash:      d.CodeHash,
+		CreatedAt:     utc(d.CreatedAt),
+		ExpiresAt:     utc(d.ExpiresAt),
+		Attempts:      d.Attempts,
+		PrevCodeHash:  d.PrevCodeHash,
+		PrevExpiresAt: fromOptTime(d.PrevExpiresAt),
 	}
 }
 
@@ -328,6 +333,8 @@ type eventDoc struct {
 	To         string    `bson:"to"`
 	Note       string    `bson:"note"`
 	Visibility string    `bson:"visibility"`
+	// NoteInternal is absent in events written before residents' answers became internal.
+	NoteInternal bool `bson:"note_internal,omitempty"`
 }
 
 // extensionDoc is a pending deadline extension request.
@@ -472,14 +479,15 @@ func toTicketDoc(t *models.Ticket) *ticketDoc {
 		d.History = make([]eventDoc, len(t.History))
 		for i, e := range t.History {
 			d.History[i] = eventDoc{
-				At:         utc(e.At),
-				ActorRole:  string(e.ActorRole),
-				ActorID:    e.ActorID,
-				Action:     e.Action,
-				From:       string(e.From),
-				To:         string(e.To),
-				Note:       e.Note,
-				Visibility: string(e.Visibility),
+				At:           utc(e.At),
+				ActorRole:    string(e.ActorRole),
+				ActorID:      e.ActorID,
+				Action:       e.Action,
+				From:         string(e.From),
+				To:           string(e.To),
+				Note:         e.Note,
+				Visibility:   string(e.Visibility),
+				NoteInternal: e.NoteInternal,
 			}
 		}
 	}
@@ -547,14 +555,15 @@ func (d *ticketDoc) model() *models.Ticket {
 		t.History = make([]models.Event, len(d.History))
 		for i, e := range d.History {
 			t.History[i] = models.Event{
-				At:         utc(e.At),
-				ActorRole:  models.Role(e.ActorRole),
-				ActorID:    e.ActorID,
-				Action:     e.Action,
-				From:       models.State(e.From),
-				To:         models.State(e.To),
-				Note:       e.Note,
-				Visibility: models.Visibility(e.Visibility),
+				At:           utc(e.At),
+				ActorRole:    models.Role(e.ActorRole),
+				ActorID:      e.ActorID,
+				Action:       e.Action,
+				From:         models.State(e.From),
+				To:           models.State(e.To),
+				Note:         e.Note,
+				Visibility:   models.Visibility(e.Visibility),
+				NoteInternal: e.NoteInternal,
 			}
 		}
 	}

@@ -1,0 +1,74 @@
+package app
+
+import (
+	"context"
+
+	"phananh/models"
+)
+
+// A ticket has three views, and which one a caller gets is decided by models.Access:
+//
+//   - the reporter's: their own report exactly as filed, with its public history;
+//   - the handling officials': everything, internal history included (the transport adds the
+//     reporter's identity where Detail resolved and audited it);
+//   - the public one, for everyone else — followers, "nearby", Open311, open data, the change
+//     feed, pushes to followers: PublicView.
+//
+// PublicView is the only producer of the public view, so a route that serves someone who may not
+// read a ticket cannot show more than it by accident.
+
+// PublicEvent is the public form of a history event, and false for an event the public does not
+// see: internal events, and no actor. Phone numbers are removed from the note, and a note the
+// resident kept internal (their answer to a request for information, their rating comment) is
+// left out while the event itself — the state change — stays.
+func PublicEvent(e models.Event) (models.Event, bool) {
+	if e.Visibility != models.Public {
+		return models.Event{}, false
+	}
+	pe := models.Event{At: e.At, ActorRole: e.ActorRole, Action: e.Action, From: e.From, To: e.To,
+		Note: ScrubText(e.Note), Visibility: e.Visibility}
+	if e.NoteInternal {
+		pe.Note = ""
+	}
+	return pe, true
+}
+
+// PublicView is the public copy of t (Redact) with what only the store can tell: the images
+// anyone may see, and the ticket it duplicates only when that one is public too — a public
+// report must not name a private one, which its officials could have merged it into.
+func (s *Service) PublicView(ctx context.Context, t *models.Ticket) *models.Ticket {
+	c := s.publicCopy(ctx, t)
+	c.Media = s.PublicImages(ctx, t)
+	return c
+}
+
+// publicCopy is PublicView without the media lookups, for the open-data rows, which list no
+// media.
+func (s *Service) publicCopy(ctx context.Context, t *models.Ticket) *models.Ticket {
+	c := Redact(t)
+	if s.hidesDuplicateOf(ctx, t) {
+		c.DuplicateOf = ""
+		for i := range c.History {
+			hideDuplicateNote(&c.History[i])
+		}
+	}
+	return c
+}
+
+// hidesDuplicateOf reports whether t was merged into a ticket the public may not see (or one
+// that cannot be read now: a failure hides rather than reveals).
+func (s *Service) hidesDuplicateOf(ctx context.Context, t *models.Ticket) bool {
+	if t.DuplicateOf == "" {
+		return false
+	}
+	orig, err := s.store.TicketByID(ctx, t.DuplicateOf)
+	return err != nil || s.isPrivate(orig)
+}
+
+// hideDuplicateNote empties the note of a public mark_duplicate event, which names the original
+// by its code.
+func hideDuplicateNote(e *models.Event) {
+	if models.Action(e.Action) == models.ActMarkDuplicate {
+		e.Note = ""
+	}
+}

@@ -54,7 +54,11 @@ type UserStore interface {
 
 // AuthStore keeps one-time codes, rate-limit counters, refresh tokens and machine keys.
 type AuthStore interface {
-	// PutOTP creates or replaces the pending challenge of c.Phone (attempts reset).
+	// PutOTP makes c the pending code of c.Phone, atomically (c.Attempts and the Prev fields are
+	// ignored). A pending code still unexpired at c.CreatedAt becomes the previous code
+	// (PrevCodeHash, PrevExpiresAt) and its attempts carry over, so a stranger's request neither
+	// breaks the owner's code nor resets the guesses made at it; otherwise the previous code is
+	// dropped and the attempts restart at zero.
 	PutOTP(ctx context.Context, c *models.OTPChallenge) error
 	OTPByPhone(ctx context.Context, phone string) (*models.OTPChallenge, error)
 	// AddOTPAttempt atomically increments the attempt counter of the challenge of phone and
@@ -74,6 +78,9 @@ type AuthStore interface {
 	UseRefreshToken(ctx context.Context, id string, now time.Time) (*models.RefreshToken, error)
 	// RevokeRefreshFamily revokes every token of a family (logout, or reuse detected).
 	RevokeRefreshFamily(ctx context.Context, familyID string, now time.Time) error
+	// RevokeUserRefreshTokens revokes every token of every family of a user (a password
+	// change signs the account out everywhere); tokens revoked earlier keep their time.
+	RevokeUserRefreshTokens(ctx context.Context, userID string, now time.Time) error
 
 	CreateAPIKey(ctx context.Context, k *models.APIKey) error
 	APIKeyByHash(ctx context.Context, hash string) (*models.APIKey, error)

@@ -56,13 +56,18 @@ type User struct {
 	Disabled     bool      `json:"-"`
 }
 
-// OTPChallenge is the one pending sign-in code of a phone number. Only the code's hash is kept.
+// OTPChallenge is the pending sign-in code of a phone number. Only the code's hash is kept.
+// The code sent before it stays valid until it expires (PrevCodeHash, PrevExpiresAt; empty and
+// zero when there is none), so that someone else asking for a code for this phone cannot break
+// the one its owner is typing. Attempts counts wrong guesses at both.
 type OTPChallenge struct {
-	Phone     string
-	CodeHash  string
-	CreatedAt time.Time
-	ExpiresAt time.Time
-	Attempts  int
+	Phone         string
+	CodeHash      string
+	CreatedAt     time.Time
+	ExpiresAt     time.Time
+	Attempts      int
+	PrevCodeHash  string
+	PrevExpiresAt time.Time
 }
 
 // RefreshToken is a long-lived, single-use credential. ID is the hash of the opaque token the

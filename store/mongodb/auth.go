@@ -18,15 +18,49 @@ import (
 // retrying turns it into a plain increment (MongoDB ≥ 4.2 retries this itself, FerretDB does not).
 const upsertRetries = 3
 
-// PutOTP creates or replaces the pending challenge of c.Phone with its attempt counter reset, as
-// one replace-with-upsert keyed by the phone number.
+// otpPutRetries bounds the compare-and-swap rounds of PutOTP; each lost round means another
+// PutOTP of the same phone won in between, and at most a few of them can be under way at once
+// (OTPPerPhoneDay a day).
+const otpPutRetries = 16
+
+// PutOTP makes c the pending code of c.Phone (c.Attempts and the Prev fields are ignored). A code
+// still unexpired at c.CreatedAt becomes the previous code and its attempts carry over;
+// otherwise the previous code is dropped and the attempts restart at zero. Without multi-document
+// transactions or pipeline updates (FerretDB v1) this is a compare-and-swap on the code read: the
+// update only matches while it is still the pending code, and a lost round reads again. The
+// attempts of a kept code are not written, so concurrent guesses are never lost.
 func (s *Store) PutOTP(ctx context.Context, c *models.OTPChallenge) error {
-	d := otpDoc{Phone: c.Phone, CodeHash: c.CodeHash, CreatedAt: utc(c.CreatedAt), ExpiresAt: utc(c.ExpiresAt)}
-	_, err := s.coll(collOTP).ReplaceOne(ctx, bson.D{{Key: "_id", Value: c.Phone}}, d, options.Replace().SetUpsert(true))
-	if mongo.IsDuplicateKeyError(err) { // lost an upsert race with another PutOTP: replace theirs
-		_, err = s.coll(collOTP).ReplaceOne(ctx, bson.D{{Key: "_id", Value: c.Phone}}, d, options.Replace().SetUpsert(true))
+	id := bson.D{{Key: "_id", Value: c.Phone}}
+	for range otpPutRetries {
+		var old otpDoc
+		err := s.coll(collOTP).FindOne(ctx, id).Decode(&old)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			_, err = s.coll(collOTP).InsertOne(ctx, otpDoc{Phone: c.Phone, CodeHash: c.CodeHash, CreatedAt: utc(c.CreatedAt), ExpiresAt: utc(c.ExpiresAt)})
+			if mongo.IsDuplicateKeyError(err) { // another PutOTP inserted first: keep it as the previous code
+				continue
+			}
+			return translate(err, "put otp", "sign-in code")
+		} else if err != nil {
+			return translate(err, "read otp", "sign-in code")
+		}
+		set := bson.D{{Key: "code_hash", Value: c.CodeHash}, {Key: "created_at", Value: utc(c.CreatedAt)}, {Key: "expires_at", Value: utc(c.ExpiresAt)}}
+		var update bson.D
+		if old.ExpiresAt.After(c.CreatedAt) {
+			set = append(set, bson.E{Key: "prev_code_hash", Value: old.CodeHash}, bson.E{Key: "prev_expires_at", Value: utc(old.ExpiresAt)})
+			update = bson.D{{Key: "$set", Value: set}}
+		} else {
+			set = append(set, bson.E{Key: "attempts", Value: 0})
+			update = bson.D{{Key: "$set", Value: set}, {Key: "$unset", Value: bson.D{{Key: "prev_code_hash", Value: ""}, {Key: "prev_expires_at", Value: ""}}}}
+		}
+		res, err := s.coll(collOTP).UpdateOne(ctx, bson.D{{Key: "_id", Value: c.Phone}, {Key: "code_hash", Value: old.CodeHash}}, update)
+		if err != nil {
+			return translate(err, "put otp", "sign-in code")
+		}
+		if res.MatchedCount == 1 {
+			return nil
+		}
 	}
-	return translate(err, "put otp", "sign-in code")
+	return models.Errorf(models.EConflict, "the sign-in code of this phone changed while a new one was stored; try again")
 }
 
 // OTPByPhone returns the pending challenge of phone, or ENotFound.
@@ -163,6 +197,15 @@ func (s *Store) RevokeRefreshFamily(ctx context.Context, familyID string, now ti
 		bson.D{{Key: "$set", Value: bson.D{{Key: "revoked_at", Value: now.UTC()}}}},
 	)
 	return translate(err, "revoke refresh family", "refresh token")
+}
+
+// RevokeUserRefreshTokens revokes every not yet revoked token of the user at now.
+func (s *Store) RevokeUserRefreshTokens(ctx context.Context, userID string, now time.Time) error {
+	_, err := s.coll(collRefreshTokens).UpdateMany(ctx,
+		bson.D{{Key: "user_id", Value: userID}, {Key: "revoked_at", Value: bson.D{{Key: "$exists", Value: false}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "revoked_at", Value: now.UTC()}}}},
+	)
+	return translate(err, "revoke user refresh tokens", "refresh token")
 }
 
 // CreateAPIKey inserts k; a taken id or hash is EConflict.

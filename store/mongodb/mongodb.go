@@ -151,6 +151,7 @@ func indexes() []indexSpec {
 		{collUsers, "username_key_unique", bson.D{{Key: "username_key", Value: 1}}, true},
 		{collUsers, "role", bson.D{{Key: "role", Value: 1}}, false},
 		{collRefreshTokens, "family_id", bson.D{{Key: "family_id", Value: 1}}, false},
+		{collRefreshTokens, "user_id", bson.D{{Key: "user_id", Value: 1}}, false}, // a password change revokes them all
 		{collAPIKeys, "hash_unique", bson.D{{Key: "hash", Value: 1}}, true},
 		{collHitCounters, "window", bson.D{{Key: "window", Value: 1}}, false},
 		{collTickets, "idempotency_key_unique", bson.D{{Key: "idempotency_key", Value: 1}}, true},

@@ -8,13 +8,18 @@ import (
 	"phananh/models"
 )
 
-// PutOTP creates or replaces the challenge of c.Phone. The attempt counter always restarts at
-// zero (c.Attempts is ignored): a new code must not inherit the guesses made at the old one.
+// PutOTP makes c the pending code of c.Phone in one upsert (c.Attempts and the Prev fields are
+// ignored). A code still unexpired at c.CreatedAt becomes the previous code and its attempts
+// carry over; otherwise the previous code is dropped and the attempts restart at zero. The SET
+// expressions all read the row as it was before the update.
 func (s *Store) PutOTP(ctx context.Context, c *models.OTPChallenge) error {
-	_, err := s.exec(ctx, `INSERT INTO otp_challenges (phone, code_hash, created_at, expires_at, attempts)
-		VALUES (?, ?, ?, ?, 0)
-		ON CONFLICT (phone) DO UPDATE SET code_hash = excluded.code_hash,
-			created_at = excluded.created_at, expires_at = excluded.expires_at, attempts = 0`,
+	_, err := s.exec(ctx, `INSERT INTO otp_challenges (phone, code_hash, created_at, expires_at, attempts, prev_code_hash, prev_expires_at)
+		VALUES (?, ?, ?, ?, 0, '', NULL)
+		ON CONFLICT (phone) DO UPDATE SET
+			prev_code_hash = CASE WHEN otp_challenges.expires_at > excluded.created_at THEN otp_challenges.code_hash ELSE '' END,
+			prev_expires_at = CASE WHEN otp_challenges.expires_at > excluded.created_at THEN otp_challenges.expires_at ELSE NULL END,
+			attempts = CASE WHEN otp_challenges.expires_at > excluded.created_at THEN otp_challenges.attempts ELSE 0 END,
+			code_hash = excluded.code_hash, created_at = excluded.created_at, expires_at = excluded.expires_at`,
 		c.Phone, c.CodeHash, ms(c.CreatedAt), ms(c.ExpiresAt))
 	return translate(err, "put otp", "sign-in code")
 }
@@ -24,13 +29,15 @@ func (s *Store) OTPByPhone(ctx context.Context, phone string) (*models.OTPChalle
 	var (
 		c                    models.OTPChallenge
 		createdAt, expiresAt int64
+		prevExpiresAt        sql.NullInt64
 	)
-	err := s.r.QueryRowContext(ctx, `SELECT phone, code_hash, created_at, expires_at, attempts
-		FROM otp_challenges WHERE phone = ?`, phone).Scan(&c.Phone, &c.CodeHash, &createdAt, &expiresAt, &c.Attempts)
+	err := s.r.QueryRowContext(ctx, `SELECT phone, code_hash, created_at, expires_at, attempts, prev_code_hash, prev_expires_at
+		FROM otp_challenges WHERE phone = ?`, phone).Scan(&c.Phone, &c.CodeHash, &createdAt, &expiresAt, &c.Attempts,
+		&c.PrevCodeHash, &prevExpiresAt)
 	if err != nil {
 		return nil, translate(err, "read otp", "sign-in code")
 	}
-	c.CreatedAt, c.ExpiresAt = fromMs(createdAt), fromMs(expiresAt)
+	c.CreatedAt, c.ExpiresAt, c.PrevExpiresAt = fromMs(createdAt), fromMs(expiresAt), fromNullMs(prevExpiresAt)
 	return &c, nil
 }
 
@@ -141,6 +148,13 @@ func (s *Store) RevokeRefreshFamily(ctx context.Context, familyID string, now ti
 	_, err := s.exec(ctx, `UPDATE refresh_tokens SET revoked_at = ?
 		WHERE family_id = ? AND revoked_at IS NULL`, ms(now), familyID)
 	return translate(err, "revoke refresh family", "refresh token")
+}
+
+// RevokeUserRefreshTokens marks every not yet revoked token of the user revoked at now.
+func (s *Store) RevokeUserRefreshTokens(ctx context.Context, userID string, now time.Time) error {
+	_, err := s.exec(ctx, `UPDATE refresh_tokens SET revoked_at = ?
+		WHERE user_id = ? AND revoked_at IS NULL`, ms(now), userID)
+	return translate(err, "revoke user refresh tokens", "refresh token")
 }
 
 // CreateAPIKey inserts k; a taken id or hash is EConflict.

@@ -13,6 +13,8 @@ var otpTests = []storeTest{
 	{"RoundTrip", testOTPRoundTrip},
 	{"NotFound", testOTPNotFound},
 	{"AttemptsAndReplace", testOTPAttempts},
+	{"PreviousCode", testOTPPrevious},
+	{"ConcurrentPuts", testOTPConcurrentPuts},
 	{"Delete", testOTPDelete},
 	{"ConcurrentAttempts", testOTPConcurrentAttempts},
 }
@@ -54,8 +56,8 @@ func testOTPAttempts(t *testing.T, s app.Store) {
 		t.Errorf("Attempts = %d, want 3", got.Attempts)
 	}
 
-	// A new code replaces the old one and its attempts start over.
-	repl := otp(phone, "h2", at(time.Minute))
+	// A new code after the old one expired replaces it: no previous code, attempts start over.
+	repl := otp(phone, "h2", at(10*time.Minute))
 	must(t, s.PutOTP(ctx(t), repl), "PutOTP replace")
 	got, err = s.OTPByPhone(ctx(t), phone)
 	must(t, err, "OTPByPhone after replace")
@@ -69,6 +71,59 @@ func testOTPAttempts(t *testing.T, s app.Store) {
 	got, err = s.OTPByPhone(ctx(t), other)
 	must(t, err, "OTPByPhone other")
 	wantEqual(t, "other phone's OTP", otp(other, "o1", at(0)), got)
+}
+
+// testOTPPrevious: a new code while the pending one is unexpired keeps it as the previous code,
+// with the attempts made so far; the next new code pushes it out.
+func testOTPPrevious(t *testing.T, s app.Store) {
+	phone := "+84901234567"
+	first := otp(phone, "h1", at(0)) // expires at 5 min
+	must(t, s.PutOTP(ctx(t), first), "PutOTP first")
+	for range 2 {
+		_, err := s.AddOTPAttempt(ctx(t), phone)
+		must(t, err, "AddOTPAttempt")
+	}
+	steps := []struct {
+		name string
+		put  *models.OTPChallenge
+		want *models.OTPChallenge
+	}{
+		{"second while the first is valid", otp(phone, "h2", at(time.Minute)),
+			&models.OTPChallenge{Phone: phone, CodeHash: "h2", CreatedAt: at(time.Minute), ExpiresAt: at(6 * time.Minute),
+				Attempts: 2, PrevCodeHash: "h1", PrevExpiresAt: at(5 * time.Minute)}},
+		{"third: the second becomes the previous", otp(phone, "h3", at(2*time.Minute)),
+			&models.OTPChallenge{Phone: phone, CodeHash: "h3", CreatedAt: at(2 * time.Minute), ExpiresAt: at(7 * time.Minute),
+				Attempts: 2, PrevCodeHash: "h2", PrevExpiresAt: at(6 * time.Minute)}},
+		{"the caller's attempts and previous code are ignored",
+			&models.OTPChallenge{Phone: phone, CodeHash: "h4", CreatedAt: at(3 * time.Minute), ExpiresAt: at(8 * time.Minute),
+				Attempts: 9, PrevCodeHash: "forged", PrevExpiresAt: at(time.Hour)},
+			&models.OTPChallenge{Phone: phone, CodeHash: "h4", CreatedAt: at(3 * time.Minute), ExpiresAt: at(8 * time.Minute),
+				Attempts: 2, PrevCodeHash: "h3", PrevExpiresAt: at(7 * time.Minute)}},
+		{"at the exact expiry the pending code is dropped", otp(phone, "h5", at(8*time.Minute)), otp(phone, "h5", at(8*time.Minute))},
+	}
+	for _, st := range steps {
+		must(t, s.PutOTP(ctx(t), st.put), "PutOTP "+st.name)
+		got, err := s.OTPByPhone(ctx(t), phone)
+		must(t, err, "OTPByPhone "+st.name)
+		wantEqual(t, st.name, st.want, got)
+	}
+}
+
+// testOTPConcurrentPuts: of codes stored at once for a phone, one is pending and another the
+// previous one, whatever the interleaving.
+func testOTPConcurrentPuts(t *testing.T, s app.Store) {
+	const n = 10
+	phone := "+84901234567"
+	errs := make([]error, n)
+	concurrently(n, func(i int) { errs[i] = s.PutOTP(ctx(t), otp(phone, fmt.Sprintf("h%d", i), at(0))) })
+	for i, err := range errs {
+		must(t, err, fmt.Sprintf("PutOTP #%d", i))
+	}
+	got, err := s.OTPByPhone(ctx(t), phone)
+	must(t, err, "OTPByPhone")
+	if got.CodeHash == "" || got.PrevCodeHash == "" || got.CodeHash == got.PrevCodeHash || got.Attempts != 0 {
+		t.Errorf("after %d concurrent puts: %+v, want two different codes and no attempts", n, got)
+	}
 }
 
 func testOTPDelete(t *testing.T, s app.Store) {
@@ -174,6 +229,7 @@ var refreshTests = []storeTest{
 	{"UseOnce", testRefreshUse},
 	{"NotFoundAndConflict", testRefreshErrors},
 	{"RevokeFamily", testRefreshRevoke},
+	{"RevokeUser", testRefreshRevokeUser},
 	{"ConcurrentUse", testRefreshConcurrentUse},
 }
 
@@ -241,6 +297,34 @@ func testRefreshRevoke(t *testing.T, s app.Store) {
 		got, err := s.UseRefreshToken(ctx(t), id, at(2*time.Hour))
 		must(t, err, "UseRefreshToken "+id)
 		wantEqual(t, "token of another family "+id, refreshToken(id, "famB"), got)
+	}
+}
+
+// testRefreshRevokeUser: every family of the user is revoked, another user's tokens are not,
+// and a token revoked earlier keeps its time.
+func testRefreshRevokeUser(t *testing.T, s app.Store) {
+	tok := func(id, family, user string) *models.RefreshToken {
+		r := refreshToken(id, family)
+		r.UserID = user
+		return r
+	}
+	for _, r := range []*models.RefreshToken{tok("a1", "famA", "u1"), tok("a2", "famA", "u1"), tok("b1", "famB", "u1"), tok("c1", "famC", "u2")} {
+		must(t, s.CreateRefreshToken(ctx(t), r), "CreateRefreshToken "+r.ID)
+	}
+	earlier, now := at(time.Minute), at(time.Hour)
+	must(t, s.RevokeRefreshFamily(ctx(t), "famB", earlier), "RevokeRefreshFamily famB")
+	must(t, s.RevokeUserRefreshTokens(ctx(t), "u1", now), "RevokeUserRefreshTokens")
+	must(t, s.RevokeUserRefreshTokens(ctx(t), "no-such-user", now), "RevokeUserRefreshTokens unknown user")
+	cases := []struct {
+		id, family, user string
+		revoked          time.Time
+	}{{"a1", "famA", "u1", now}, {"a2", "famA", "u1", now}, {"b1", "famB", "u1", earlier}, {"c1", "famC", "u2", time.Time{}}}
+	for _, c := range cases {
+		got, err := s.UseRefreshToken(ctx(t), c.id, at(2*time.Hour))
+		must(t, err, "UseRefreshToken "+c.id)
+		want := tok(c.id, c.family, c.user)
+		want.RevokedAt = c.revoked
+		wantEqual(t, "token "+c.id, want, got)
 	}
 }
 

@@ -54,6 +54,9 @@ type MediaStore interface {
 	// DeleteMedia removes the record id if its TicketID is still ticketID ("" = unattached):
 	// otherwise EConflict (it was attached meanwhile), absent ENotFound.
 	DeleteMedia(ctx context.Context, id, ticketID string) error
+	// UnattachedMediaBytes sums Bytes of the owner's records not attached to any ticket: what
+	// the owner holds in finished uploads the collector has not removed yet.
+	UnattachedMediaBytes(ctx context.Context, ownerID string) (int64, error)
 	// MediaBlobInUse reports whether any record refers to the blob key.
 	MediaBlobInUse(ctx context.Context, key string) (bool, error)
 }
@@ -72,6 +75,14 @@ type MediaConfig struct {
 	// TempDir holds the spooled bodies of uploads in progress and the resumable uploads
 	// ("" = the system's temporary directory). It must be on local disk.
 	TempDir string
+	// PendingMaxBytes bounds what one account holds in uploads not attached to a report yet
+	// (resumable uploads by their declared length, finished ones by their size), so nobody can
+	// park gigabytes for OrphanTTL; 0 = no bound.
+	PendingMaxBytes int64
+	// DailyMaxBytes bounds the bytes one account stores per 24 h window, counted in the store
+	// when an upload is stored: attached media are kept for good, so this is what bounds an
+	// account's share of the disk over time; 0 = no bound.
+	DailyMaxBytes int64
 }
 
 // DefaultMediaConfig returns the limits issue 6 names.
@@ -82,6 +93,11 @@ func DefaultMediaConfig() MediaConfig {
 		MaxPixels:     40_000_000,
 		OrphanTTL:     24 * time.Hour,
 		Processing:    4,
+		// Four full-length videos at once; a report carries at most MaxMediaPerTicket files.
+		PendingMaxBytes: 200 << 20,
+		// About twenty full-length videos a day: far beyond a resident's reports, small next
+		// to a disk.
+		DailyMaxBytes: 1 << 30,
 	}
 }
 
@@ -189,12 +205,20 @@ func tooLarge(kind models.MediaKind, limit int64) error {
 
 // ingest validates, cleans and stores the complete upload in f (content type ct, size bytes,
 // SHA-256 sum) for owner, under id (a new id when ""). Images are processed by package media;
-// videos are stored as uploaded. Nothing is stored when the file is refused.
-func (s *Service) ingest(ctx context.Context, owner, id string, f *os.File, ct string, size int64, sum string) (*models.Media, bool, error) {
+// videos lose their metadata boxes (media.CleanVideo). The upload quotas apply (media_quota.go):
+// a one-shot upload (id "") is checked against the pending bound here, a resumable one was
+// checked when it was created; both are counted against the daily bound just before they are
+// stored. Nothing is stored, and nothing counted, when the file is refused.
+func (s *Service) ingest(ctx context.Context, owner, id string, f *os.File, ct string, size int64, sum string) (_ *models.Media, _ bool, err error) {
 	if m, err := s.store.MediaByHash(ctx, owner, sum); err == nil {
 		return m, false, nil
 	} else if !models.IsCode(err, models.ENotFound) {
 		return nil, false, err
+	}
+	if id == "" {
+		if err := s.checkPending(ctx, owner, "file", size); err != nil {
+			return nil, false, err
+		}
 	}
 	select {
 	case s.media.slots <- struct{}{}:
@@ -215,11 +239,26 @@ func (s *Service) ingest(ctx context.Context, owner, id string, f *os.File, ct s
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, false, fmt.Errorf("rewind upload: %w", err)
 	}
+	var img *media.Image
+	var clean io.Reader
 	if kind == models.MediaImage {
-		img, err := media.Process(f, ct, s.cfg.Media.MaxPixels)
-		if err != nil {
+		if img, err = media.Process(f, ct, s.cfg.Media.MaxPixels); err != nil {
 			return nil, false, err
 		}
+	} else if clean, err = media.CleanVideo(f, size); err != nil {
+		return nil, false, err
+	}
+	refund, err := s.chargeDaily(ctx, owner, size)
+	if err != nil {
+		return nil, false, err
+	}
+	stored := false
+	defer func() {
+		if !stored {
+			refund()
+		}
+	}()
+	if img != nil {
 		m.Width, m.Height = img.Width, img.Height
 		if m.Blob, m.BlobBytes, err = s.store.PutBlob(ctx, bytes.NewReader(img.Data)); err != nil {
 			return nil, false, err
@@ -230,19 +269,20 @@ func (s *Service) ingest(ctx context.Context, owner, id string, f *os.File, ct s
 		if m.ThumbBlob, _, err = s.store.PutBlob(ctx, bytes.NewReader(img.Thumb)); err != nil {
 			return nil, false, err
 		}
-	} else if m.Blob, m.BlobBytes, err = s.store.PutBlob(ctx, f); err != nil {
+	} else if m.Blob, m.BlobBytes, err = s.store.PutBlob(ctx, clean); err != nil {
 		return nil, false, err
 	}
 	if err := s.store.CreateMedia(ctx, m); err != nil {
 		if models.IsCode(err, models.EConflict) {
-			// The same file uploaded twice at once: the other request's record wins; the blobs
-			// are the same content-addressed ones.
+			// The same file uploaded twice at once: the other request's record wins (and was
+			// counted); the blobs are the same content-addressed ones.
 			if first, err2 := s.store.MediaByHash(ctx, owner, sum); err2 == nil {
 				return first, false, nil
 			}
 		}
 		return nil, false, err
 	}
+	stored = true
 	s.log.LogAttrs(ctx, slog.LevelInfo, "media stored", slog.String("media", m.ID), slog.String("type", ct), slog.Int64("bytes", size))
 	return m, true, nil
 }

@@ -3,14 +3,20 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"image"
 	"image/png"
+	"strings"
 	"testing"
 	"time"
 
 	"phananh/app"
 	"phananh/models"
+	"phananh/seed"
+	"phananh/tokens"
 )
 
 func pngOf(t *testing.T, w, h int) []byte {
@@ -22,9 +28,13 @@ func pngOf(t *testing.T, w, h int) []byte {
 	return b.Bytes()
 }
 
+// mp4Of is an MP4 of n bytes whose content depends on seed: ftyp, an empty moov and an mdat
+// filling the rest, a box structure media.CleanVideo accepts and leaves as it is.
 func mp4Of(n int, seed byte) []byte {
 	b := binary.BigEndian.AppendUint32(nil, 16)
 	b = append(b, "ftypisom\x00\x00\x02\x00"...)
+	b = append(binary.BigEndian.AppendUint32(b, 8), "moov"...)
+	b = append(binary.BigEndian.AppendUint32(b, uint32(n-len(b))), "mdat"...)
 	for i := len(b); i < n; i++ {
 		b = append(b, byte(i)^seed)
 	}
@@ -108,5 +118,115 @@ func TestUploadLimitsFromConfig(t *testing.T) {
 	}
 	if _, _, err := svc.UploadMedia(context.Background(), models.Principal{Scope: models.ScopeStats}, bytes.NewReader(pngOf(t, 2, 2))); !models.IsCode(err, models.EForbidden) {
 		t.Errorf("machine key upload: %v", err)
+	}
+}
+
+// newQuotaService is newServiceOn with media limits of its own.
+func newQuotaService(t *testing.T, store app.Store, now *time.Time, media app.MediaConfig) *app.Service {
+	t.Helper()
+	ctx := context.Background()
+	set, err := app.LoadBoundarySet(ctx, store, seed.DefaultBoundarySet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal, err := models.ParseCalendar(seed.HolidayCalendar(), [][2]string{{"07:00", "11:00"}, {"13:00", "17:00"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, key, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := app.DefaultConfig()
+	cfg.Media = media
+	cfg.Media.TempDir = t.TempDir()
+	svc, err := app.New(ctx, app.Deps{Store: store, SMS: &nopSMS{}, Tokens: tokens.New(key, "phananh", "test"),
+		Boundaries: set, Calendar: cal, Now: func() time.Time { return *now }, Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
+// TestUploadQuotas walks one account through both quotas on a controlled clock: the pending
+// bound counts resumable uploads by their declared length and finished ones by size, and frees
+// when media are filed; the daily bound refuses with the end of its window, gives back what a
+// refused file would have used, and starts over in the next window.
+func TestUploadQuotas(t *testing.T) {
+	now := vn("2026-11-27 09:00")
+	store := newStore(t, now)
+	cfg := app.DefaultMediaConfig()
+	cfg.PendingMaxBytes, cfg.DailyMaxBytes = 100_000, 150_000
+	svc := newQuotaService(t, store, &now, cfg)
+	ctx := context.Background()
+	r := models.Principal{UserID: "r1", Role: models.RoleResident}
+	send := func(n int, seed byte) (*models.Media, error) {
+		m, _, err := svc.UploadMedia(ctx, r, bytes.NewReader(mp4Of(n, seed)))
+		return m, err
+	}
+
+	up, err := svc.CreateUpload(ctx, r, 60_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := send(30_000, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := send(20_000, 2); !models.IsCode(err, models.ETooLarge) || !strings.Contains(err.Error(), "not yet attached") {
+		t.Fatalf("past the pending bound: %v", err)
+	}
+	if _, err := svc.CreateUpload(ctx, r, 20_000); !models.IsCode(err, models.ETooLarge) {
+		t.Fatalf("resumable upload past the pending bound: %v", err)
+	}
+	if _, err := svc.CreateUpload(ctx, models.Principal{UserID: "r2", Role: models.RoleResident}, 90_000); err != nil {
+		t.Fatalf("another account has its own bound: %v", err)
+	}
+	if _, _, err := svc.FileReport(ctx, r, models.ReportInput{Category: "TTDT", Description: "Lấn chiếm vỉa hè",
+		Location: inside(t, svc, "30280"), Media: []string{first.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := send(20_000, 2); err != nil {
+		t.Fatalf("after filing, the pending bound has room: %v", err)
+	}
+	// Stored today: 30 000 + 20 000, and now the resumable upload's 60 000.
+	if _, _, err := svc.AppendUpload(ctx, r, up.ID, 0, bytes.NewReader(mp4Of(60_000, 3))); err != nil {
+		t.Fatal(err)
+	}
+	second, err := send(20_000, 2) // the same file again: its record, nothing counted
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := svc.FileReport(ctx, r, models.ReportInput{Category: "TTDT", Description: "Rác thải bừa bãi",
+		Location: inside(t, svc, "30280"), Media: []string{second.ID, up.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	// Nothing pending; 110 000 of 150 000 used today.
+	if _, err := svc.CreateUpload(ctx, r, 40_001); !models.IsCode(err, models.ERateLimited) {
+		t.Fatalf("resumable upload past the daily bound: %v", err)
+	}
+	if _, _, err := svc.UploadMedia(ctx, r, bytes.NewReader(append(mp4Of(10_000, 5), 1, 2, 3))); !models.IsCode(err, models.EUnprocessable) {
+		t.Fatalf("corrupt video: %v", err)
+	}
+	if _, err := send(30_000, 6); err != nil {
+		t.Fatalf("30 000 bytes more fit (the corrupt file was not counted): %v", err)
+	}
+	_, err = send(10_001, 7)
+	var retry *app.RetryAfter
+	if !models.IsCode(err, models.ERateLimited) || !errors.As(err, &retry) {
+		t.Fatalf("past the daily bound: %v, want ERateLimited with RetryAfter", err)
+	}
+	if end := now.Truncate(24 * time.Hour).Add(24 * time.Hour); !retry.At.Equal(end) || !strings.Contains(err.Error(), "per day") {
+		t.Errorf("retry at %s, want the end of the window %s (%v)", retry.At, end, err)
+	}
+	if _, err := send(10_000, 8); err != nil {
+		t.Fatalf("the refused upload was given back, so exactly the bound fits: %v", err)
+	}
+	now = now.Add(24*time.Hour + time.Minute)
+	if n, err := svc.CollectMedia(ctx); err != nil || n != 2 {
+		t.Fatalf("CollectMedia = %d, %v; want the two unattached uploads", n, err)
+	}
+	if _, err := send(10_001, 7); err != nil {
+		t.Fatalf("next day, after the collector: %v", err)
 	}
 }

@@ -57,6 +57,12 @@ func (s *Service) CreateUpload(ctx context.Context, p models.Principal, length i
 	case length > maxLen:
 		return Upload{}, models.FieldError(models.ETooLarge, "Upload-Length", "an upload may be at most %d MB", maxLen>>20)
 	}
+	if err := s.checkPending(ctx, p.UserID, "Upload-Length", length); err != nil {
+		return Upload{}, err
+	}
+	if err := s.checkDaily(ctx, p.UserID, length); err != nil {
+		return Upload{}, err
+	}
 	id, err := s.newID()
 	if err != nil {
 		return Upload{}, err

@@ -3,7 +3,9 @@ package app
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,7 +22,8 @@ type Limit struct {
 
 // RateLimits are the abuse limits of the API, by name: "<operation>_user" counts per signed-in
 // account, "<operation>_ip" per client address. Operations: intake (reports), login (password
-// sign-in), upload (media). OTP limits are OTPPerPhone, OTPPerIP and OTPVerifyPerIP.
+// sign-in), upload (POST /v1/media and /v1/media/uploads), upload_patch (the PATCHes that send a
+// resumable upload's bytes). OTP limits are OTPPerPhone, OTPPerIP and OTPVerifyPerIP.
 type RateLimits map[string]Limit
 
 // DefaultRateLimits are generous for people and tight for scripts. Per-address limits are high
@@ -32,6 +35,11 @@ func DefaultRateLimits() RateLimits {
 		"login_ip":    {100, 15 * time.Minute},
 		"upload_user": {120, 15 * time.Minute},
 		"upload_ip":   {3000, 15 * time.Minute},
+		// A phone on a bad network resumes a 50 MB video in many short PATCHes: 600 per quarter
+		// hour is one every 1.5 s for the whole window, far more than a person needs, while a
+		// script hammering the endpoint is still stopped.
+		"upload_patch_user": {600, 15 * time.Minute},
+		"upload_patch_ip":   {15000, 15 * time.Minute},
 	}
 }
 
@@ -46,7 +54,7 @@ func ParseRateLimits(s string) (RateLimits, error) {
 		}
 		name, spec, ok := strings.Cut(part, "=")
 		if _, known := DefaultRateLimits()[name]; !ok || !known {
-			return nil, fmt.Errorf("RATE_LIMITS: %q is not name=max/window with a name of intake_user, intake_ip, login_ip, upload_user, upload_ip", part)
+			return nil, fmt.Errorf("RATE_LIMITS: %q is not name=max/window with a name of %s", part, strings.Join(slices.Sorted(maps.Keys(DefaultRateLimits())), ", "))
 		}
 		if spec == "off" {
 			delete(out, name)

@@ -70,6 +70,10 @@ type AuthStore interface {
 	// window and returns the count after the increment. Counters of older windows may be
 	// discarded by the store at any time.
 	HitCounter(ctx context.Context, key string, window time.Time) (int, error)
+	// AddToCounter atomically adds n (which may be zero, to read it, or negative, to give back)
+	// to the counter key in the fixed window that starts at window and returns the value after
+	// the addition. It shares HitCounter's counters and their retention; byte quotas use it.
+	AddToCounter(ctx context.Context, key string, window time.Time, n int64) (int64, error)
 
 	CreateRefreshToken(ctx context.Context, t *models.RefreshToken) error
 	// UseRefreshToken atomically marks the token with id as used at now and returns it as it was

@@ -24,12 +24,15 @@ func addMediaPaths(paths map[string]any,
 
 	upload := op("Upload one photo or video (multipart/form-data, field \"file\"). The type is read from the bytes: "+
 		"JPEG, PNG, WebP (at most 10 MB and 40 megapixels; HEIC/AVIF refused: no decoder), MP4, MOV (at most 50 MB). "+
-		"Images are stored upright without EXIF/XMP/IPTC, with 320 px and 1280 px JPEG renditions; videos as uploaded. "+
-		"Attach the id to a report (POST /v1/tickets \"media\") or a resolution (resolve action \"media\"); unattached uploads are deleted after 24 h.",
+		"Images are stored upright without EXIF/XMP/IPTC, with 320 px and 1280 px JPEG renditions; videos byte for byte "+
+		"except their metadata boxes (udta, meta, XMP: position, device), which become zero-filled free boxes of the same size. "+
+		"Attach the id to a report (POST /v1/tickets \"media\") or a resolution (resolve action \"media\"); unattached uploads are deleted after 24 h. "+
+		"Quotas per account: 413 when the file would take the uploads not yet attached past 200 MB (resumable ones count by "+
+		"their declared length); 429 with Retry-After past 1 GB stored per day, or past the request rate limit.",
 		[]string{"media"}, true, nil, nil, map[string]any{
 			"201": resp("stored", mediaSchema),
 			"200": resp("the caller uploaded this file before: the earlier record", mediaSchema),
-		}, "400", "401", "413", "415", "422")
+		}, "400", "401", "413", "415", "422", "429")
 	upload["requestBody"] = map[string]any{"required": true, "content": map[string]any{"multipart/form-data": map[string]any{
 		"schema": map[string]any{"type": "object", "required": []string{"file"}, "properties": map[string]any{
 			"file": map[string]any{"type": "string", "format": "binary"}}}}}}
@@ -37,20 +40,21 @@ func addMediaPaths(paths map[string]any,
 
 	create := op("Start a resumable upload (tus-style) of Upload-Length bytes; send the bytes with PATCH /v1/media/{id}",
 		[]string{"media"}, true, nil, []any{param("Upload-Length", "header", true, "integer", "the file's size in bytes")},
-		map[string]any{"201": resp("created; Location names the upload", uploadSchema)}, "400", "401", "413")
+		map[string]any{"201": resp("created; Location names the upload", uploadSchema)}, "400", "401", "413", "429")
 	create["responses"].(map[string]any)["201"].(map[string]any)["headers"] = tusHeaders("1.0.0")
 	paths["/v1/media/uploads"] = map[string]any{"post": create}
 
 	patch := op("Append bytes to a resumable upload at Upload-Offset (which must equal the bytes received so far: after a "+
 		"dropped connection ask it with GET/HEAD /v1/media/{id}). The PATCH that completes the length validates and stores "+
-		"the file exactly like POST /v1/media and answers with the media.",
+		"the file exactly like POST /v1/media and answers with the media. PATCHes are rate-limited (upload_patch_user, "+
+		"upload_patch_ip): 429 with Retry-After, after which the client resumes at the offset it asks.",
 		[]string{"media"}, true, nil, []any{
 			param("id", "path", true, "string", "upload id"),
 			param("Upload-Offset", "header", true, "integer", "byte offset of this body in the file"),
 		}, map[string]any{
 			"204": map[string]any{"description": "bytes appended", "headers": tusHeaders("1.0.0")},
 			"201": resp("upload complete: the stored media", mediaSchema),
-		}, "400", "401", "404", "409", "413", "415", "422")
+		}, "400", "401", "404", "409", "413", "415", "422", "429")
 	patch["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/offset+octet-stream": map[string]any{
 		"schema": map[string]any{"type": "string", "format": "binary"}}}}
 

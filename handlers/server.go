@@ -181,7 +181,7 @@ func (s *Server) policy() []routeSpec {
 		// inside the handler, and images of public tickets are public, so the route is open.
 		{"POST", "/v1/media", signedIn, s.limited("upload", s.uploadMedia)},
 		{"POST", "/v1/media/uploads", signedIn, s.limited("upload", s.createUpload)},
-		{"PATCH", "/v1/media/:id", signedIn, s.patchUpload},
+		{"PATCH", "/v1/media/:id", signedIn, s.limited("upload_patch", s.patchUpload)},
 		{"GET", "/v1/media/:id", anyone, s.getMedia},
 		{"HEAD", "/v1/media/:id", anyone, s.getMedia}, // tus: the offset of an upload in progress
 

@@ -120,16 +120,19 @@ func webpWithEXIF(t testing.TB) []byte {
 	return append(append([]byte("RIFF"), bin.LittleEndian.AppendUint32(nil, uint32(len(body)))...), body...)
 }
 
-// videoHeader starts an MP4 (brand isom) or a MOV (brand "qt  ").
-func videoHeader(brand string) []byte {
+// videoHeader starts an MP4 (brand isom) or a MOV (brand "qt  ") of n bytes: ftyp, an empty
+// moov and the header of an mdat holding the rest — a box structure the server accepts and,
+// having no metadata, stores byte for byte.
+func videoHeader(brand string, n int64) []byte {
 	b := bin.BigEndian.AppendUint32(nil, 24)
 	b = append(b, "ftyp"+brand+"\x00\x00\x02\x00"+brand+"mp41"...)
-	return append(bin.BigEndian.AppendUint32(b, 8), "free"...)
+	b = append(bin.BigEndian.AppendUint32(b, 8), "moov"...)
+	return append(bin.BigEndian.AppendUint32(b, uint32(n-int64(len(b)))), "mdat"...)
 }
 
 // videoReader yields a video of n bytes whose content depends on seed, without holding it.
 func videoReader(brand string, n int64, seed byte) io.Reader {
-	h := videoHeader(brand)
+	h := videoHeader(brand, n)
 	return io.MultiReader(bytes.NewReader(h), io.LimitReader(&patternReader{seed: seed}, n-int64(len(h))))
 }
 
@@ -441,7 +444,9 @@ func TestMediaParallelUploadsMemory(t *testing.T) {
 		// The upload rate limit is off here: its counter is a store write under the 10 s request
 		// deadline, and 2 GB of uploads saturating this machine's disk can delay a SQLite commit
 		// (fsync) past it. This test measures the media path's memory, not the limiter.
-		s := startServer(t, st, "RATE_LIMITS=intake_user=1000000/1h,intake_ip=1000000/1h,login_ip=1000000/1h,upload_user=off,upload_ip=off")
+		// The upload quotas are off too: 2 GB from one account is what this test sends.
+		s := startServer(t, st, "RATE_LIMITS=intake_user=1000000/1h,intake_ip=1000000/1h,login_ip=1000000/1h,upload_user=off,upload_ip=off",
+			"MEDIA_PENDING_MAX_BYTES=0", "MEDIA_DAILY_MAX_BYTES=0")
 		res := s.signInResident("0912600021")
 		s.uploadOK(t, res.AccessToken, video(t, "isom", 1<<20, 250)) // warm up every code path
 		before := vmHWM(t, s.cmd.Process.Pid)

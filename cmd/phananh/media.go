@@ -18,6 +18,9 @@ type mediaEnv struct {
 	GCInterval    time.Duration
 	Processing    int
 	TempDir       string
+	// PendingMaxBytes and DailyMaxBytes are the per-account upload quotas (0 = none).
+	PendingMaxBytes int64
+	DailyMaxBytes   int64
 }
 
 func loadMediaEnv(get func(key, def string) string, dataDir string) (mediaEnv, error) {
@@ -38,6 +41,19 @@ func loadMediaEnv(get func(key, def string) string, dataDir string) (mediaEnv, e
 			return m, fmt.Errorf("%s must be a positive number", v.key)
 		}
 	}
+	quotas := []struct {
+		key string
+		dst *int64
+		def int64
+	}{
+		{"MEDIA_PENDING_MAX_BYTES", &m.PendingMaxBytes, d.PendingMaxBytes},
+		{"MEDIA_DAILY_MAX_BYTES", &m.DailyMaxBytes, d.DailyMaxBytes},
+	}
+	for _, v := range quotas {
+		if *v.dst, err = strconv.ParseInt(get(v.key, strconv.FormatInt(v.def, 10)), 10, 64); err != nil || *v.dst < 0 {
+			return m, fmt.Errorf("%s must be a number of bytes, or 0 for no limit", v.key)
+		}
+	}
 	if m.Processing, err = strconv.Atoi(get("MEDIA_PROCESSING", strconv.Itoa(d.Processing))); err != nil || m.Processing < 1 {
 		return m, fmt.Errorf("MEDIA_PROCESSING must be a positive number")
 	}
@@ -52,5 +68,5 @@ func loadMediaEnv(get func(key, def string) string, dataDir string) (mediaEnv, e
 
 func (m mediaEnv) appConfig() app.MediaConfig {
 	return app.MediaConfig{MaxImageBytes: m.MaxImageBytes, MaxVideoBytes: m.MaxVideoBytes, MaxPixels: m.MaxPixels,
-		OrphanTTL: m.OrphanTTL, Processing: m.Processing, TempDir: m.TempDir}
+		OrphanTTL: m.OrphanTTL, Processing: m.Processing, TempDir: m.TempDir, PendingMaxBytes: m.PendingMaxBytes, DailyMaxBytes: m.DailyMaxBytes}
 }

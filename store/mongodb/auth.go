@@ -112,15 +112,22 @@ const counterRetention = 35 * 24 * time.Hour
 // counterSweepEvery spaces the sweeps of old counters, in window time.
 const counterSweepEvery = time.Hour
 
-// HitCounter increments the counter of key in the window starting at window with an $inc upsert
-// and returns the count after it.
+// HitCounter increments the counter of key in the window starting at window and returns the
+// count after it.
+func (s *Store) HitCounter(ctx context.Context, key string, window time.Time) (int, error) {
+	n, err := s.AddToCounter(ctx, key, window, 1)
+	return int(n), err
+}
+
+// AddToCounter adds n to the counter of key in the window starting at window with an $inc upsert
+// and returns the value after it.
 //
 // Without TTL indexes (not on FerretDB v1) old windows are swept here, at most once an hour per
 // Store: every counter whose window started more than counterRetention before this one. The sweep
 // is by age, not per key, because one key may be limited over windows of different lengths
 // (a new 15-minute window must not discard the same key's daily counter). It is best effort: a
 // failure leaves stale counters for the next sweep and must not fail the rate limit itself.
-func (s *Store) HitCounter(ctx context.Context, key string, window time.Time) (int, error) {
+func (s *Store) AddToCounter(ctx context.Context, key string, window time.Time, n int64) (int64, error) {
 	window = window.UTC()
 	id := strconv.FormatInt(window.UnixMilli(), 10) + ":" + key
 	var d hitCounterDoc
@@ -129,7 +136,7 @@ func (s *Store) HitCounter(ctx context.Context, key string, window time.Time) (i
 		err = s.coll(collHitCounters).FindOneAndUpdate(ctx,
 			bson.D{{Key: "_id", Value: id}},
 			bson.D{
-				{Key: "$inc", Value: bson.D{{Key: "count", Value: int64(1)}}},
+				{Key: "$inc", Value: bson.D{{Key: "count", Value: n}}},
 				{Key: "$setOnInsert", Value: bson.D{{Key: "key", Value: key}, {Key: "window", Value: window}}},
 			},
 			options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After),
@@ -139,14 +146,14 @@ func (s *Store) HitCounter(ctx context.Context, key string, window time.Time) (i
 		}
 	}
 	if err != nil {
-		return 0, translate(err, "hit counter", "counter")
+		return 0, translate(err, "add to counter", "counter")
 	}
 	if s.counterSweepDue(window) {
 		_, _ = s.coll(collHitCounters).DeleteMany(ctx, bson.D{
 			{Key: "window", Value: bson.D{{Key: "$lt", Value: window.Add(-counterRetention)}}},
 		})
 	}
-	return int(d.Count), nil
+	return d.Count, nil
 }
 
 // counterSweepDue reports whether a sweep of old counters is due at window, and if so records it.

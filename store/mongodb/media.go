@@ -153,3 +153,25 @@ func (s *Store) MediaBlobInUse(ctx context.Context, key string) (bool, error) {
 	}
 	return err == nil, translate(err, "media blob in use", "media")
 }
+
+// UnattachedMediaBytes sums the owner's unattached records in one aggregation, served by the
+// owner_sha256_unique index's owner_id prefix.
+func (s *Store) UnattachedMediaBytes(ctx context.Context, ownerID string) (int64, error) {
+	cur, err := s.coll(collMedia).Aggregate(ctx, mongo.Pipeline{
+		{{Key: "$match", Value: bson.D{{Key: "owner_id", Value: ownerID}, {Key: "ticket_id", Value: ""}}}},
+		{{Key: "$group", Value: bson.D{{Key: "_id", Value: nil}, {Key: "total", Value: bson.D{{Key: "$sum", Value: "$bytes"}}}}}},
+	})
+	if err != nil {
+		return 0, translate(err, "sum media", "media")
+	}
+	var out []struct {
+		Total int64 `bson:"total"`
+	}
+	if err := cur.All(ctx, &out); err != nil {
+		return 0, translate(err, "sum media", "media")
+	}
+	if len(out) == 0 {
+		return 0, nil
+	}
+	return out[0].Total, nil
+}

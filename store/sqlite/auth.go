@@ -68,15 +68,21 @@ const counterRetention = 35 * 24 * time.Hour
 const counterSweepEvery = time.Hour
 
 // HitCounter increments the counter of (key, window) in one upsert and returns the new count.
+func (s *Store) HitCounter(ctx context.Context, key string, window time.Time) (int, error) {
+	n, err := s.AddToCounter(ctx, key, window, 1)
+	return int(n), err
+}
+
+// AddToCounter adds n to the counter of (key, window) in one upsert and returns the new value.
 // Old windows are swept now and then rather than per key, because one key may be limited over
 // windows of different lengths.
-func (s *Store) HitCounter(ctx context.Context, key string, window time.Time) (int, error) {
-	var n int
-	err := s.writeScan(ctx, []any{&n}, `INSERT INTO rate_counters (key, window_start, count) VALUES (?, ?, 1)
-		ON CONFLICT (key, window_start) DO UPDATE SET count = count + 1
-		RETURNING count`, key, ms(window))
+func (s *Store) AddToCounter(ctx context.Context, key string, window time.Time, n int64) (int64, error) {
+	var total int64
+	err := s.writeScan(ctx, []any{&total}, `INSERT INTO rate_counters (key, window_start, count) VALUES (?, ?, ?)
+		ON CONFLICT (key, window_start) DO UPDATE SET count = count + excluded.count
+		RETURNING count`, key, ms(window), n)
 	if err != nil {
-		return 0, translate(err, "hit counter", "counter")
+		return 0, translate(err, "add to counter", "counter")
 	}
 	if s.sweepDue(window) {
 		if _, err := s.exec(ctx, `DELETE FROM rate_counters WHERE window_start < ?`,
@@ -84,7 +90,7 @@ func (s *Store) HitCounter(ctx context.Context, key string, window time.Time) (i
 			return 0, translate(err, "sweep counters", "counter")
 		}
 	}
-	return n, nil
+	return total, nil
 }
 
 func (s *Store) sweepDue(window time.Time) bool {

@@ -129,3 +129,10 @@ func (s *Store) OpenBlob(ctx context.Context, key string, offset int64) (io.Read
 func (s *Store) DeleteBlob(ctx context.Context, key string) error {
 	return s.blobs.DeleteBlob(ctx, key)
 }
+
+// UnattachedMediaBytes sums the owner's unattached records through the (owner_id, sha256) index.
+func (s *Store) UnattachedMediaBytes(ctx context.Context, ownerID string) (int64, error) {
+	var n int64
+	err := s.r.QueryRowContext(ctx, `SELECT COALESCE(SUM(bytes), 0) FROM media WHERE owner_id = ? AND ticket_id = ''`, ownerID).Scan(&n)
+	return n, translate(err, "sum media", "media")
+}

@@ -165,6 +165,56 @@ func testOTPConcurrentAttempts(t *testing.T, s app.Store) {
 var counterTests = []storeTest{
 	{"Sequential", testCounterSequential},
 	{"Concurrent", testCounterConcurrent},
+	{"AddBytes", testCounterAdd},
+	{"AddConcurrent", testCounterAddConcurrent},
+}
+
+// testCounterAdd: AddToCounter shares HitCounter's counters, reads with 0, gives back with a
+// negative n, and holds 64-bit values.
+func testCounterAdd(t *testing.T, s app.Store) {
+	w1 := at(0).Truncate(24 * time.Hour)
+	w2 := w1.Add(24 * time.Hour)
+	steps := []struct {
+		key    string
+		window time.Time
+		n      int64
+		want   int64
+	}{
+		{"bytes:u1", w1, 0, 0}, // reading an absent counter
+		{"bytes:u1", w1, 50 << 20, 50 << 20},
+		{"bytes:u1", w1, 3 << 30, 3<<30 + 50<<20},
+		{"bytes:u1", w1, -(50 << 20), 3 << 30}, // given back
+		{"bytes:u1", w1, 0, 3 << 30},
+		{"bytes:u2", w1, 7, 7},
+		{"bytes:u1", w2, 1, 1}, // a new window starts over
+	}
+	for i, st := range steps {
+		got, err := s.AddToCounter(ctx(t), st.key, st.window, st.n)
+		must(t, err, "AddToCounter")
+		if got != st.want {
+			t.Fatalf("step %d: AddToCounter(%s, %d) = %d, want %d", i, st.key, st.n, got, st.want)
+		}
+	}
+	n, err := s.HitCounter(ctx(t), "bytes:u2", w1)
+	must(t, err, "HitCounter on an added counter")
+	if n != 8 {
+		t.Errorf("HitCounter after AddToCounter(7) = %d, want 8", n)
+	}
+}
+
+func testCounterAddConcurrent(t *testing.T, s app.Store) {
+	const n = 20
+	w := at(0).Truncate(time.Hour)
+	errs := make([]error, n)
+	concurrently(n, func(i int) { _, errs[i] = s.AddToCounter(ctx(t), "bytes:c", w, int64(i+1)) })
+	for _, err := range errs {
+		must(t, err, "AddToCounter")
+	}
+	got, err := s.AddToCounter(ctx(t), "bytes:c", w, 0)
+	must(t, err, "AddToCounter read")
+	if want := int64(n * (n + 1) / 2); got != want {
+		t.Errorf("after %d concurrent additions the counter is %d, want %d", n, got, want)
+	}
 }
 
 func testCounterSequential(t *testing.T, s app.Store) {

@@ -27,6 +27,7 @@ func RunMedia(t *testing.T, open func(t *testing.T) app.Store) {
 		{"RecordRoundTrip", testMediaRoundTrip},
 		{"Attach", testMediaAttach},
 		{"UnattachedAndDelete", testMediaUnattached},
+		{"UnattachedBytes", testMediaUnattachedBytes},
 		{"BlobRoundTrip", testBlobRoundTrip},
 		{"BlobConcurrentPuts", testBlobConcurrentPuts},
 	} {
@@ -125,6 +126,30 @@ func testMediaUnattached(t *testing.T, s app.Store) {
 	must(t, s.DeleteMedia(ctx(t), "attached", "t1"), "DeleteMedia attached, naming its ticket")
 	_, err = s.MediaByID(ctx(t), "old1")
 	wantCode(t, err, models.ENotFound, "MediaByID deleted")
+}
+
+func testMediaUnattachedBytes(t *testing.T, s app.Store) {
+	sum := func(owner string, want int64, what string) {
+		t.Helper()
+		got, err := s.UnattachedMediaBytes(ctx(t), owner)
+		must(t, err, "UnattachedMediaBytes "+what)
+		if got != want {
+			t.Errorf("UnattachedMediaBytes(%s) %s = %d, want %d", owner, what, got, want)
+		}
+	}
+	sum("u1", 0, "of no records")
+	for i, id := range []string{"a", "b", "c"} {
+		m := mediaRecord(id, "u1", id, time.Duration(i)*time.Minute)
+		m.Bytes = int64(3_000_000_000 + i) // past 2³¹: 64-bit sums
+		must(t, s.CreateMedia(ctx(t), m), "CreateMedia "+id)
+	}
+	must(t, s.CreateMedia(ctx(t), mediaRecord("other", "u2", "o", 0)), "CreateMedia other owner")
+	sum("u1", 9_000_000_003, "of three")
+	must(t, s.AttachMedia(ctx(t), "b", "u1", "t1"), "AttachMedia")
+	sum("u1", 6_000_000_002, "after attaching one")
+	must(t, s.DeleteMedia(ctx(t), "a", ""), "DeleteMedia")
+	sum("u1", 3_000_000_002, "after deleting one")
+	sum("u2", 1234, "of another owner")
 }
 
 // pattern returns n bytes that differ at every chunk and block boundary.

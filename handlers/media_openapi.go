@@ -27,7 +27,7 @@ func addMediaPaths(paths map[string]any,
 		"Images are stored upright without EXIF/XMP/IPTC, with 320 px and 1280 px JPEG renditions; videos byte for byte "+
 		"except their metadata boxes (udta, meta, XMP: position, device), which become zero-filled free boxes of the same size. "+
 		"Attach the id to a report (POST /v1/tickets \"media\") or a resolution (resolve action \"media\"); unattached uploads are deleted after 24 h. "+
-		"Quotas per account: 413 when the file would take the uploads not yet attached past 200 MB (resumable ones count by "+
+		"Quotas per account (defaults): 413 when the file would take the uploads not yet attached past 200 MB (resumable ones count by "+
 		"their declared length); 429 with Retry-After past 1 GB stored per day, or past the request rate limit.",
 		[]string{"media"}, true, nil, nil, map[string]any{
 			"201": resp("stored", mediaSchema),

@@ -27,18 +27,29 @@ type Config struct {
 	// CodePrefix starts human ticket codes, e.g. "LX" → LX-2026-000123.
 	CodePrefix string
 
-	OTPTTL           time.Duration
-	OTPMaxAttempts   int
-	OTPPerPhone      int           // codes per phone per OTPWindow
-	OTPPerIP         int           // codes requested per IP per OTPWindow
-	OTPVerifyPerIP   int           // verification attempts per IP per OTPWindow
-	OTPWindow        time.Duration // the fixed rate-limit window
-	LoginMaxFailures int
-	LoginLockout     time.Duration
-	AccessTokenTTL   time.Duration
-	RefreshTokenTTL  time.Duration
-	DefaultPageSize  int
-	MaxPageSize      int
+	OTPTTL         time.Duration
+	OTPMaxAttempts int
+	// OTPPerPhone counts codes per phone and client address per OTPWindow: a stranger asking
+	// for someone's phone from another address does not spend the owner's quota.
+	OTPPerPhone int
+	// OTPPerPhoneDay caps the codes sent to one phone per day (UTC) from all addresses
+	// together, so that many addresses cannot bomb a phone with SMS.
+	OTPPerPhoneDay int
+	OTPPerIP       int           // codes requested per client address per OTPWindow
+	OTPVerifyPerIP int           // verification attempts per client address per OTPWindow
+	OTPWindow      time.Duration // the fixed rate-limit window
+	// LoginMaxFailures locks a username for one client address (an IPv6 client: its /64) after
+	// that many failed sign-ins from it in a LoginLockout window; LoginUserMaxFailures locks it
+	// for every address after that many from all addresses together. The first stops one
+	// attacker without locking the owner out from their own address, the second bounds an
+	// attack spread over many addresses.
+	LoginMaxFailures     int
+	LoginUserMaxFailures int
+	LoginLockout         time.Duration
+	AccessTokenTTL       time.Duration
+	RefreshTokenTTL      time.Duration
+	DefaultPageSize      int
+	MaxPageSize          int
 
 	// ReopenWindow is how long after resolution the reporter may reopen or rate; an unrated
 	// resolved ticket closes itself when it ends.
@@ -68,15 +79,18 @@ func DefaultConfig() Config {
 		OTPTTL:           5 * time.Minute,
 		OTPMaxAttempts:   5,
 		OTPPerPhone:      3,
+		OTPPerPhoneDay:   10,
 		OTPPerIP:         20,
 		OTPVerifyPerIP:   50,
 		OTPWindow:        15 * time.Minute,
 		LoginMaxFailures: 5,
-		LoginLockout:     15 * time.Minute,
-		AccessTokenTTL:   15 * time.Minute,
-		RefreshTokenTTL:  30 * 24 * time.Hour,
-		DefaultPageSize:  20,
-		MaxPageSize:      100,
+		// Ten times the per-address limit, which one address (locked after 5) never reaches.
+		LoginUserMaxFailures: 50,
+		LoginLockout:         15 * time.Minute,
+		AccessTokenTTL:       15 * time.Minute,
+		RefreshTokenTTL:      30 * 24 * time.Hour,
+		DefaultPageSize:      20,
+		MaxPageSize:          100,
 
 		ReopenWindow:       7 * 24 * time.Hour,
 		ReopenMax:          1,

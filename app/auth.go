@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"phananh/models"
 )
@@ -41,18 +42,33 @@ type Tokens struct {
 
 var errBadCode = models.Errorf(models.EUnauthorized, "invalid or expired code")
 
-// RequestOTP sends a 6-digit sign-in code to a phone, within the per-phone and per-IP limits.
-// The code's hash replaces any earlier pending code of that phone.
+// RequestOTP sends a 6-digit sign-in code to a phone within three limits: per client address
+// (OTPPerIP), per phone and client address (OTPPerPhone, so a stranger asking for someone's
+// phone from elsewhere does not spend the owner's quota) and per phone from every address
+// (OTPPerPhoneDay, so no number of addresses can bomb a phone with SMS). A code sent earlier
+// stays valid until it expires (PutOTP), so a stranger's request does not break the code the
+// owner is typing.
 func (s *Service) RequestOTP(ctx context.Context, rawPhone, ip string) error {
 	phone, err := models.NormalizePhone(rawPhone)
 	if err != nil {
 		return err
 	}
-	if err := s.limit(ctx, "otp-ip:"+ip, s.cfg.OTPPerIP); err != nil {
+	addr := AddressKey(ip)
+	if err := s.limit(ctx, "otp-ip:"+addr, s.cfg.OTPPerIP); err != nil {
 		return err
 	}
-	if err := s.limit(ctx, "otp-phone:"+phone, s.cfg.OTPPerPhone); err != nil {
+	if err := s.limit(ctx, "otp-phone:"+phone+"@"+addr, s.cfg.OTPPerPhone); err != nil {
 		return err
+	}
+	day := s.clock().Truncate(24 * time.Hour)
+	n, err := s.store.HitCounter(ctx, "otp-phone-day:"+phone, day)
+	if err != nil {
+		return err
+	}
+	if n > s.cfg.OTPPerPhoneDay {
+		until := day.Add(24 * time.Hour)
+		return s.rateLimited(until, "too many codes were sent to this phone today; try again after %s",
+			until.In(models.VietnamTime).Format("15:04"))
 	}
 	code, err := s.otpCode()
 	if err != nil {
@@ -107,8 +123,9 @@ func (s *Service) limit(ctx context.Context, key string, max int) error {
 	return nil
 }
 
-// VerifyOTP exchanges a valid code for tokens, creating the resident's account on first sign-in.
-// After OTPMaxAttempts wrong codes the challenge is destroyed and a new code must be requested.
+// VerifyOTP exchanges a valid code (the latest one sent, or the one before while it has not
+// expired) for tokens, creating the resident's account on first sign-in. After OTPMaxAttempts
+// wrong codes, counted across both, the challenge is destroyed and a new code must be requested.
 func (s *Service) VerifyOTP(ctx context.Context, rawPhone, code, ip string) (*Tokens, error) {
 	phone, err := models.NormalizePhone(rawPhone)
 	if err != nil {
@@ -118,7 +135,7 @@ func (s *Service) VerifyOTP(ctx context.Context, rawPhone, code, ip string) (*To
 	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
 		return nil, models.FieldError(models.EInvalid, "code", "code must be 6 digits")
 	}
-	if err := s.limit(ctx, "otp-verify-ip:"+ip, s.cfg.OTPVerifyPerIP); err != nil {
+	if err := s.limit(ctx, "otp-verify-ip:"+AddressKey(ip), s.cfg.OTPVerifyPerIP); err != nil {
 		return nil, err
 	}
 	c, err := s.store.OTPByPhone(ctx, phone)
@@ -128,7 +145,7 @@ func (s *Service) VerifyOTP(ctx context.Context, rawPhone, code, ip string) (*To
 		return nil, err
 	}
 	now := s.clock()
-	if !now.Before(c.ExpiresAt) {
+	if !now.Before(c.ExpiresAt) && !now.Before(c.PrevExpiresAt) {
 		return nil, errBadCode
 	}
 	n, err := s.store.AddOTPAttempt(ctx, phone)
@@ -144,7 +161,11 @@ func (s *Service) VerifyOTP(ctx context.Context, rawPhone, code, ip string) (*To
 		}
 		return nil, models.Errorf(models.ERateLimited, "too many wrong codes; request a new code")
 	}
-	if subtle.ConstantTimeCompare([]byte(c.CodeHash), []byte(hashOTP(phone, code))) != 1 {
+	// Both codes are always compared, so the time taken does not tell which one matched.
+	h := []byte(hashOTP(phone, code))
+	current := subtle.ConstantTimeCompare([]byte(c.CodeHash), h) == 1 && now.Before(c.ExpiresAt)
+	previous := subtle.ConstantTimeCompare([]byte(c.PrevCodeHash), h) == 1 && now.Before(c.PrevExpiresAt)
+	if !current && !previous {
 		return nil, errBadCode
 	}
 	if err := s.store.DeleteOTP(ctx, phone); err != nil && !models.IsCode(err, models.ENotFound) {
@@ -186,57 +207,211 @@ func (s *Service) residentByPhone(ctx context.Context, phone string, now time.Ti
 
 var errBadLogin = models.Errorf(models.EUnauthorized, "invalid username or password")
 
-// Login signs an official in with a password. After LoginMaxFailures consecutive failures the
-// account is locked for LoginLockout, so passwords cannot be guessed online.
+// maxUsernameLength is the longest username an account can have (CreateOfficial); a longer one
+// is refused before anything is counted, so failure counters never key on huge strings.
+const maxUsernameLength = 64
+
+// Login signs an official in with a password. Failed checks are counted in the store, atomically
+// and shared by every instance, in fixed windows of LoginLockout (loginCount): a username is
+// locked for one client address after LoginMaxFailures failures from it, and for every address
+// after LoginUserMaxFailures failures from all of them. The counts are kept for every username
+// sent, whether or not an account has it, so neither the answers nor the lockouts reveal which
+// usernames exist; and the user's row is never written, so a failed sign-in cannot undo a
+// concurrent change to the account (an administrator disabling it).
 func (s *Service) Login(ctx context.Context, username, password, ip string) (*Tokens, error) {
 	if err := s.RateLimit(ctx, "login", ip, ""); err != nil {
 		return nil, err
 	}
 	username = strings.ToLower(strings.TrimSpace(username))
-	if username == "" || password == "" {
+	if username == "" || password == "" || len(username) > maxUsernameLength {
 		return nil, errBadLogin
+	}
+	count, err := s.loginCount(ctx, username, ip)
+	if err != nil {
+		return nil, err
 	}
 	u, err := s.store.UserByUsername(ctx, username)
 	if models.IsCode(err, models.ENotFound) {
-		// Spend the same time as a real check so response times do not reveal usernames.
-		verifyPassword(dummyPasswordHash, password)
-		return nil, errBadLogin
+		u = nil
 	} else if err != nil {
 		return nil, err
 	}
-	now := s.clock()
-	if now.Before(u.LockedUntil) {
-		return nil, s.rateLimited(u.LockedUntil, "too many failed sign-ins; this account is locked until %s",
-			u.LockedUntil.In(models.VietnamTime).Format("15:04"))
+	// An unknown username is checked against a dummy hash, so response times do not reveal it.
+	hash := dummyPasswordHash
+	if u != nil {
+		hash = u.PasswordHash
 	}
-	if u.Disabled || !verifyPassword(u.PasswordHash, password) {
-		u.FailedLogins++
-		locked := u.FailedLogins >= s.cfg.LoginMaxFailures
-		if locked {
-			u.LockedUntil = now.Add(s.cfg.LoginLockout)
-			u.FailedLogins = 0
-			s.log.LogAttrs(ctx, slog.LevelWarn, "account locked after repeated failed sign-ins",
-				slog.String("user", u.ID), slog.String("username", u.Username), slog.String("ip", ip))
-		}
-		if err := s.store.UpdateUser(ctx, u); err != nil {
+	if !verifyPassword(hash, password) || u == nil || u.Disabled {
+		if err := s.loginFailed(ctx, count, u, ip); err != nil {
 			return nil, err
-		}
-		if locked {
-			// Administrators review lockouts in the audit log (a guessing attack on an account).
-			detail := fmt.Sprintf("%d failed sign-ins from %s; locked until %s", s.cfg.LoginMaxFailures, ip, u.LockedUntil.Format(time.RFC3339))
-			if err := s.audit(ctx, models.Principal{UserID: u.ID, Role: u.Role}, "login_locked", "", u.ID, detail); err != nil {
-				return nil, err
-			}
 		}
 		return nil, errBadLogin
 	}
-	if u.FailedLogins != 0 || !u.LockedUntil.IsZero() {
-		u.FailedLogins, u.LockedUntil = 0, time.Time{}
-		if err := s.store.UpdateUser(ctx, u); err != nil {
-			return nil, err
-		}
+	if err := count.giveBack(ctx, s.store); err != nil {
+		return nil, err
 	}
 	return s.issueTokens(ctx, u, "")
+}
+
+// loginAttempt is one password check as the failure counters saw it.
+type loginAttempt struct {
+	username, pairKey, userKey string
+	window                     time.Time
+	pair, user                 int64 // the counts including this attempt
+}
+
+// loginCount counts a password check as a failure of username from ip (by AddressKey) and of
+// username from anywhere before the check is made, so that parallel guesses cannot all be
+// checked before the first failure is recorded; a check that succeeds gives its counts back.
+// Past either limit the check is refused as locked until the window ends. An attempt refused
+// for its address is not counted for the username, so one address cannot push the username
+// towards the lock of every address.
+func (s *Service) loginCount(ctx context.Context, username, ip string) (*loginAttempt, error) {
+	a := &loginAttempt{
+		username: username,
+		pairKey:  "login-fail:" + username + "@" + AddressKey(ip),
+		userKey:  "login-fail-user:" + username,
+		window:   s.clock().Truncate(s.cfg.LoginLockout),
+	}
+	until := a.window.Add(s.cfg.LoginLockout)
+	var err error
+	if a.pair, err = s.store.AddToCounter(ctx, a.pairKey, a.window, 1); err != nil {
+		return nil, err
+	}
+	if a.pair > int64(s.cfg.LoginMaxFailures) {
+		return nil, s.loginLocked(until)
+	}
+	if a.user, err = s.store.AddToCounter(ctx, a.userKey, a.window, 1); err != nil {
+		return nil, err
+	}
+	if a.user > int64(s.cfg.LoginUserMaxFailures) {
+		return nil, s.loginLocked(until)
+	}
+	return a, nil
+}
+
+// giveBack undoes the counts of a check that succeeded: it was not a failure.
+func (a *loginAttempt) giveBack(ctx context.Context, st Store) error {
+	if _, err := st.AddToCounter(ctx, a.pairKey, a.window, -1); err != nil {
+		return err
+	}
+	_, err := st.AddToCounter(ctx, a.userKey, a.window, -1)
+	return err
+}
+
+func (s *Service) loginLocked(until time.Time) error {
+	return s.rateLimited(until, "too many failed sign-ins; this account is locked until %s",
+		until.In(models.VietnamTime).Format("15:04"))
+}
+
+// loginFailed records the lockout the failed attempt a completes, if any: in the log, and for
+// an existing account u (nil for an unknown username) in the audit log, where administrators
+// review guessing attacks. Exactly one attempt reaches each limit in a window, so each lockout
+// is recorded once.
+func (s *Service) loginFailed(ctx context.Context, a *loginAttempt, u *models.User, ip string) error {
+	until := a.window.Add(s.cfg.LoginLockout)
+	var details []string
+	if a.pair == int64(s.cfg.LoginMaxFailures) {
+		details = append(details, fmt.Sprintf("%d failed sign-ins from %s; locked for that address until %s",
+			s.cfg.LoginMaxFailures, ip, until.Format(time.RFC3339)))
+	}
+	if a.user == int64(s.cfg.LoginUserMaxFailures) {
+		details = append(details, fmt.Sprintf("%d failed sign-ins from several addresses, the last from %s; locked for every address until %s",
+			s.cfg.LoginUserMaxFailures, ip, until.Format(time.RFC3339)))
+	}
+	for _, detail := range details {
+		s.log.LogAttrs(ctx, slog.LevelWarn, "username locked after repeated failed sign-ins",
+			slog.String("username", a.username), slog.String("ip", ip), slog.String("detail", detail))
+		if u == nil {
+			continue
+		}
+		if err := s.audit(ctx, models.Principal{UserID: u.ID, Role: u.Role}, "login_locked", "", u.ID, detail); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ChangePassword replaces the password of the caller's account, which must have one (officials;
+// residents sign in with codes). A wrong current password counts as a failed sign-in of the
+// account's username from ip, so this route cannot be used to guess passwords past the lockout.
+// On success every refresh token of the account is revoked, signing out every session, this
+// one's included (its access token stays valid until it expires), and the change is audited.
+func (s *Service) ChangePassword(ctx context.Context, p models.Principal, current, next, ip string) error {
+	if current == "" {
+		return models.FieldError(models.EInvalid, "current_password", "current_password is required")
+	}
+	if err := checkNewPassword("new_password", next); err != nil {
+		return err
+	}
+	if next == current {
+		return models.FieldError(models.EInvalid, "new_password", "new_password must differ from the current password")
+	}
+	u, err := s.Me(ctx, p)
+	if err != nil {
+		return err
+	}
+	if u.PasswordHash == "" || u.Username == "" {
+		return models.Errorf(models.EConflict, "this account signs in with a one-time code and has no password to change")
+	}
+	if u.Disabled {
+		return models.Errorf(models.EForbidden, "this account is disabled")
+	}
+	count, err := s.loginCount(ctx, u.Username, ip)
+	if err != nil {
+		return err
+	}
+	if !verifyPassword(u.PasswordHash, current) {
+		if err := s.loginFailed(ctx, count, u, ip); err != nil {
+			return err
+		}
+		return models.FieldError(models.EForbidden, "current_password", "the current password is wrong")
+	}
+	if err := count.giveBack(ctx, s.store); err != nil {
+		return err
+	}
+	return s.setPassword(ctx, p, u, next, "changed by the account holder from "+ip)
+}
+
+// SetPassword gives the official username a new password without knowing the old one: the
+// operator's command (`phananh admin user passwd`) for a forgotten password or the first
+// administrator's one-time password. Every session of the account is signed out.
+func (s *Service) SetPassword(ctx context.Context, username, password string) error {
+	if err := checkNewPassword("password", password); err != nil {
+		return err
+	}
+	u, err := s.store.UserByUsername(ctx, strings.ToLower(strings.TrimSpace(username)))
+	if models.IsCode(err, models.ENotFound) {
+		return models.FieldError(models.ENotFound, "username", "no account has the username %q", username)
+	} else if err != nil {
+		return err
+	}
+	return s.setPassword(ctx, models.Principal{}, u, password, "set by an operator with the command line")
+}
+
+// checkNewPassword applies the rule every password meets (CreateOfficial's) to the input field.
+func checkNewPassword(field, password string) error {
+	if utf8.RuneCountInString(password) < MinPasswordLength {
+		return models.FieldError(models.EInvalid, field, "%s must have at least %d characters", field, MinPasswordLength)
+	}
+	return nil
+}
+
+// setPassword stores the new password of u, revokes every refresh token of the account and
+// audits the change as actor p (the zero principal for the operator's command line).
+func (s *Service) setPassword(ctx context.Context, p models.Principal, u *models.User, password, detail string) error {
+	hash, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	u.PasswordHash = hash
+	if err := s.store.UpdateUser(ctx, u); err != nil {
+		return err
+	}
+	if err := s.store.RevokeUserRefreshTokens(ctx, u.ID, s.clock()); err != nil {
+		return err
+	}
+	return s.audit(ctx, p, "password_changed", "", u.ID, "password "+detail+"; every session signed out")
 }
 
 // issueTokens signs an access token and creates a refresh token in family (a new family when "").

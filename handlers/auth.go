@@ -130,6 +130,22 @@ func (s *Server) me(c *fiber.Ctx) error {
 	return c.JSON(userView(u))
 }
 
+type passwordRequest struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+func (s *Server) changePassword(c *fiber.Ctx) error {
+	var req passwordRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if err := s.svc.ChangePassword(c.UserContext(), principal(c), req.CurrentPassword, req.NewPassword, s.clientIP(c)); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
 type tokensResponse struct {
 	AccessToken      string   `json:"access_token"`
 	TokenType        string   `json:"token_type"`

@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"github.com/gofiber/fiber/v2"
+
+	"phananh/app"
 )
 
 // openAPIDocument is the OpenAPI 3.1 description of every route. TestOpenAPICoversRoutes fails
@@ -123,6 +125,12 @@ func openAPIDocument() map[string]any {
 			"/v1/auth/logout": map[string]any{"post": op("Revoke a refresh token's family", []string{"auth"}, false,
 				obj([]string{"refresh_token"}, map[string]any{"refresh_token": str}), nil, map[string]any{"204": resp("signed out", nil)}, "400")},
 			"/v1/me": map[string]any{"get": op("The caller's account", []string{"auth"}, true, nil, nil, map[string]any{"200": resp("user", ref("User"))}, "401")},
+			"/v1/me/password": map[string]any{"post": op("Change the caller's password (officials). A wrong current_password is a failed sign-in "+
+				"(403, and 429 once the account is locked); success signs out every session of the account, this one's refresh token included",
+				[]string{"auth"}, true,
+				obj([]string{"current_password", "new_password"}, map[string]any{"current_password": str,
+					"new_password": map[string]any{"type": "string", "minLength": app.MinPasswordLength}}),
+				nil, map[string]any{"204": resp("changed", nil)}, "400", "401", "403", "409", "429")},
 			"/v1/categories": map[string]any{"get": op("Report categories with deadlines", []string{"catalog"}, false, nil, nil,
 				map[string]any{"200": resp("categories", map[string]any{"type": "object"})})},
 			"/v1/units": map[string]any{"get": op("Units that handle tickets (ids accepted by `admin user create --unit`)", []string{"catalog"}, false, nil, nil,

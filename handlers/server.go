@@ -135,6 +135,8 @@ func (s *Server) policy() []routeSpec {
 		{"POST", "/v1/auth/refresh", anyone, s.refresh},
 		{"POST", "/v1/auth/logout", anyone, s.logout},
 		{"GET", "/v1/me", signedIn, s.me},
+		// Every role may call it; accounts without a password (residents) get a 409.
+		{"POST", "/v1/me/password", signedIn, s.changePassword},
 
 		{"GET", "/v1/categories", anyone, s.listCategories},
 		{"GET", "/v1/units", anyone, s.listUnits},

@@ -43,6 +43,7 @@ func main() {
 const usage = `usage:
   phananh [serve]                                         serve the API (configuration from the environment)
   phananh admin user create --role ROLE --username NAME [--unit UNIT_ID]   (password from stdin)
+  phananh admin user passwd --username NAME               set a new password (from stdin); signs the account out everywhere
   phananh admin apikey create --name NAME --scope open311|stats|feed
   phananh admin stats rebuild                             recompute every statistics fact from the tickets
   phananh admin boundaries import --id ID --name NAME FILE.geojson`
@@ -201,7 +202,7 @@ func buildService(ctx context.Context, store app.Store, cfg config, log *slog.Lo
 	// from the signing key every instance shares.
 	pk := sha256.Sum256(append([]byte("phananh pseudonyms\x00"), key.Seed()...))
 	acfg.PseudonymKey = pk[:]
-	acfg.RateLimits = cfg.Security.RateLimits
+	cfg.Security.applyApp(&acfg)
 	acfg.Media = cfg.Media.appConfig()
 	if err := os.MkdirAll(acfg.Media.TempDir, 0o750); err != nil {
 		return nil, fmt.Errorf("MEDIA_TEMP_DIR: %w", err)
@@ -296,6 +297,8 @@ func admin(ctx context.Context, cfg config, log *slog.Logger, noun, verb string,
 		fs.StringVar(&role, "role", "", "officer|leader|ioc_operator|ioc_viewer|admin")
 		fs.StringVar(&username, "username", "", "sign-in name")
 		fs.StringVar(&unit, "unit", "", "unit id (officers and leaders)")
+	case "user passwd":
+		fs.StringVar(&username, "username", "", "sign-in name")
 	case "apikey create":
 		fs.StringVar(&name, "name", "", "who uses the key")
 		fs.StringVar(&scope, "scope", "", "open311|stats|feed")
@@ -340,7 +343,15 @@ func admin(ctx context.Context, cfg config, log *slog.Logger, noun, verb string,
 		if err != nil && !errors.Is(err, io.EOF) {
 			return fmt.Errorf("read password from stdin: %w", err)
 		}
-		u, err := svc.CreateOfficial(ctx, models.Role(role), username, strings.TrimRight(password, "\r\n"), unit)
+		password = strings.TrimRight(password, "\r\n")
+		if verb == "passwd" {
+			if err := svc.SetPassword(ctx, username, password); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "set a new password for %q; every session of the account is signed out\n", username)
+			return nil
+		}
+		u, err := svc.CreateOfficial(ctx, models.Role(role), username, password, unit)
 		if err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/netip"
+	"strconv"
 	"time"
 
 	"phananh/app"
@@ -17,6 +18,10 @@ type securityEnv struct {
 	ReadTimeout    time.Duration // a request (headers and body) must arrive within this
 	WriteTimeout   time.Duration
 	IdleTimeout    time.Duration // a keep-alive connection without a request is closed after this
+	// LoginUserMaxFailures is LOGIN_USER_MAX_FAILURES and OTPPerPhoneDay OTP_PER_PHONE_DAY, the
+	// limits that count one username or phone from every address together (app.Config).
+	LoginUserMaxFailures int
+	OTPPerPhoneDay       int
 }
 
 func loadSecurityEnv(get func(key, def string) string) (securityEnv, error) {
@@ -38,7 +43,21 @@ func loadSecurityEnv(get func(key, def string) string) (securityEnv, error) {
 			return e, fmt.Errorf("%s must be a duration of at least 100ms, such as %s", d.name, d.def)
 		}
 	}
+	adef := app.DefaultConfig()
+	if e.LoginUserMaxFailures, err = strconv.Atoi(get("LOGIN_USER_MAX_FAILURES", strconv.Itoa(adef.LoginUserMaxFailures))); err != nil ||
+		e.LoginUserMaxFailures < adef.LoginMaxFailures {
+		// Below the per-address limit, one address could lock the username for everyone.
+		return e, fmt.Errorf("LOGIN_USER_MAX_FAILURES must be a number ≥ %d (the per-address limit), such as %d", adef.LoginMaxFailures, adef.LoginUserMaxFailures)
+	}
+	if e.OTPPerPhoneDay, err = strconv.Atoi(get("OTP_PER_PHONE_DAY", strconv.Itoa(adef.OTPPerPhoneDay))); err != nil || e.OTPPerPhoneDay < 1 {
+		return e, fmt.Errorf("OTP_PER_PHONE_DAY must be a number ≥ 1, such as %d", adef.OTPPerPhoneDay)
+	}
 	return e, nil
+}
+
+// applyApp puts the abuse limits into the service's configuration.
+func (e securityEnv) applyApp(c *app.Config) {
+	c.RateLimits, c.LoginUserMaxFailures, c.OTPPerPhoneDay = e.RateLimits, e.LoginUserMaxFailures, e.OTPPerPhoneDay
 }
 
 // apply puts the transport settings into the handlers' configuration.

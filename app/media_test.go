@@ -230,3 +230,35 @@ func TestUploadQuotas(t *testing.T) {
 		t.Fatalf("next day, after the collector: %v", err)
 	}
 }
+
+// TestUploadQuotaAtCompletion: a resumable upload that fitted the daily bound when it was
+// created, but finds it used up by other uploads when it completes, is refused with
+// Retry-After and kept whole, and a PATCH at its full length stores it the next day.
+func TestUploadQuotaAtCompletion(t *testing.T) {
+	now := vn("2026-11-27 09:00")
+	store := newStore(t, now)
+	cfg := app.DefaultMediaConfig()
+	cfg.DailyMaxBytes = 100_000
+	svc := newQuotaService(t, store, &now, cfg)
+	ctx := context.Background()
+	r := models.Principal{UserID: "r1", Role: models.RoleResident}
+	up, err := svc.CreateUpload(ctx, r, 60_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := svc.UploadMedia(ctx, r, bytes.NewReader(mp4Of(50_000, 1))); err != nil {
+		t.Fatal(err)
+	}
+	data := mp4Of(60_000, 2)
+	_, _, err = svc.AppendUpload(ctx, r, up.ID, 0, bytes.NewReader(data))
+	if !models.IsCode(err, models.ERateLimited) {
+		t.Fatalf("completing past the daily bound: %v", err)
+	}
+	if st, err := svc.UploadStatus(r, up.ID); err != nil || st.Offset != 60_000 {
+		t.Fatalf("after the refusal: %+v %v, want the upload kept whole", st, err)
+	}
+	now = now.Add(24 * time.Hour)
+	if _, m, err := svc.AppendUpload(ctx, r, up.ID, 60_000, bytes.NewReader(nil)); err != nil || m == nil || m.ID != up.ID {
+		t.Fatalf("PATCH at the full offset the next day: %+v %v", m, err)
+	}
+}

@@ -184,11 +184,14 @@ func (s *Service) AppendUpload(ctx context.Context, p models.Principal, id strin
 	head := make([]byte, media.SniffLen)
 	k, _ := f.ReadAt(head, 0)
 	m, _, err := s.ingest(ctx, meta.Owner, id, f, media.Sniff(head[:k]), meta.Length, hex.EncodeToString(h.Sum(nil)))
-	if err != nil && !models.IsCode(err, models.EInternal) {
+	switch {
+	case models.IsCode(err, models.EInternal), models.IsCode(err, models.ERateLimited):
+		// A store failure, or the daily quota used up by other uploads meanwhile: the bytes
+		// are kept, and a PATCH at the full offset after Retry-After stores them.
+		return up, nil, err
+	case err != nil:
 		s.removeUpload(id) // refused: keep nothing
 		return Upload{}, nil, err
-	} else if err != nil {
-		return up, nil, err // a store failure: the client may send the last bytes again
 	}
 	s.removeUpload(id)
 	return up, m, nil

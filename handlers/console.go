@@ -38,9 +38,10 @@ import (
 //     a token planted before sign-in is worthless after it. SameSite=Strict already keeps other
 //     sites' forms from carrying the session; the token is the second, independent defence.
 //
-// Cookies are Secure when the request came over TLS (directly, or X-Forwarded-Proto: https from
-// the proxy that terminates it). Pages are sent with a CSP that allows only this origin's
-// scripts and styles (no inline script), and html/template escapes every value it prints.
+// Cookies are Secure when the request came over TLS: directly, as X-Forwarded-Proto: https from
+// a trusted proxy that terminates it, or by PUBLIC_BASE_URL being https (forwarded.go). Pages
+// are sent with a CSP that allows only this origin's scripts and styles (no inline script), and
+// html/template escapes every value it prints.
 
 // consolePrefix is where the console lives. Routes under it are HTML pages, not API operations:
 // they are left out of the OpenAPI document (Routes skips them) and authenticate by cookie.
@@ -203,7 +204,6 @@ func (s *Server) consoleHandlers(method, route string, roles []models.Role, h fi
 // status of the error vocabulary, instead of the API's JSON error.
 func (s *Server) consoleErrors(c *fiber.Ctx) error {
 	c.Set("Content-Security-Policy", s.console.csp)
-	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("Referrer-Policy", "same-origin")
 	c.Set("X-Frame-Options", "DENY")
 	err := c.Next()
@@ -273,7 +273,7 @@ func (s *Server) consoleSession(roles []models.Role, refresh bool) fiber.Handler
 
 func (s *Server) cookie(c *fiber.Ctx, name, value string, expires time.Time) {
 	c.Cookie(&fiber.Cookie{Name: name, Value: value, Path: consolePrefix, Expires: expires, HTTPOnly: true,
-		Secure: c.Protocol() == "https", SameSite: fiber.CookieSameSiteStrictMode})
+		Secure: s.secureRequest(c), SameSite: fiber.CookieSameSiteStrictMode})
 }
 
 func (s *Server) setSessionCookies(c *fiber.Ctx, t *app.Tokens) {
@@ -309,7 +309,7 @@ func (s *Server) consoleLang(c *fiber.Ctx) string {
 	lang := c.Query("lang")
 	if lang == "vi" || lang == "en" {
 		c.Cookie(&fiber.Cookie{Name: consoleLangCookie, Value: lang, Path: consolePrefix, MaxAge: 365 * 24 * 3600,
-			Secure: c.Protocol() == "https", SameSite: fiber.CookieSameSiteLaxMode})
+			Secure: s.secureRequest(c), SameSite: fiber.CookieSameSiteLaxMode})
 		return lang
 	}
 	if lang = c.Cookies(consoleLangCookie); lang == "en" {

@@ -324,7 +324,7 @@ func (s *Server) consoleMedia(c *fiber.Ctx) error {
 		return fmt.Errorf("read media %s: %w", f.Key, err)
 	}
 	c.Set(fiber.HeaderContentType, f.ContentType)
-	c.Set(fiber.HeaderCacheControl, "private, max-age=3600")
+	c.Set(fiber.HeaderCacheControl, "no-store") // a ticket's photo: see securityHeaders
 	c.Set(fiber.HeaderETag, `"`+f.Key+`"`)
 	return c.Send(data)
 }

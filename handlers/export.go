@@ -27,6 +27,11 @@ const exportTimeout = 2 * time.Hour
 // exportFlushEvery is how many rows are buffered before a flush to the client.
 const exportFlushEvery = 256
 
+// exportRetryAfter is the Retry-After, in seconds, of an export refused because
+// Config.ExportMaxConcurrent exports are running: they take minutes, so a second would only
+// bring the client back to be refused again.
+const exportRetryAfter = "30"
+
 type exportFormat int
 
 const (
@@ -176,6 +181,18 @@ func (s *Server) exportHandler(public bool, format exportFormat) fiber.Handler {
 			c.Set(fiber.HeaderContentType, "application/geo+json")
 			c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`.geojson"`)
 		}
+		// Every export is a full scan of the store for as long as its client reads: at most
+		// ExportMaxConcurrent run at once, and each keeps its in-flight slot (shedLoad) until the
+		// stream ends. Nothing between here and SetBodyStreamWriter can fail, and the writer
+		// always runs to its end (fasthttp closes the stream when the client goes away, failing
+		// its writes), so neither is leaked.
+		select {
+		case s.exports <- struct{}{}:
+		default:
+			c.Set(fiber.HeaderRetryAfter, exportRetryAfter)
+			return models.Errorf(models.EUnavailable, "%d exports are already running; retry later", cap(s.exports))
+		}
+		releaseSlot := s.keepSlot(c)
 		// The stream runs after this handler has returned, when the request's context (and its
 		// deadline) is gone: it gets its own, bounded by exportTimeout and cancelled by a failed
 		// write (the client went away).
@@ -183,6 +200,7 @@ func (s *Server) exportHandler(public bool, format exportFormat) fiber.Handler {
 		conn := c.Context().Conn()
 		reqID := c.Locals(localRequestID)
 		c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+			defer func() { <-s.exports; releaseSlot() }()
 			defer cancel()
 			extend := func() {
 				if s.cfg.WriteTimeout > 0 {

@@ -210,12 +210,13 @@ func (s *Server) getMedia(c *fiber.Ctx) error {
 	etag := `"` + f.Key + `"`
 	c.Set(fiber.HeaderETag, etag)
 	c.Set(fiber.HeaderVary, fiber.HeaderAuthorization)
+	// Images of public tickets may be cached by anyone; the rest of the media is a ticket's
+	// data, which no cache keeps (securityHeaders, which also sets nosniff).
 	if f.Public {
 		c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
 	} else {
-		c.Set(fiber.HeaderCacheControl, "private, max-age=3600")
+		c.Set(fiber.HeaderCacheControl, "no-store")
 	}
-	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	c.Set(fiber.HeaderAcceptRanges, "bytes")
 	if inm := c.Get(fiber.HeaderIfNoneMatch); inm != "" && (inm == etag || inm == "*" || strings.Contains(inm, etag)) {
 		cancel()

@@ -203,7 +203,7 @@ type o311Endpoint struct {
 func (s *Server) o311Discovery(c *fiber.Ctx) (any, error) {
 	ep := o311Endpoint{
 		Specification: "http://wiki.open311.org/GeoReport_v2",
-		URL:           c.BaseURL() + open311Base,
+		URL:           s.baseURL(c) + open311Base,
 		Changeset:     open311Changeset,
 		Type:          "production",
 		Formats:       listOf("format", []string{open311XML, open311JSON}),
@@ -509,7 +509,7 @@ func (s *Server) o311Requests(c *fiber.Ctx) (any, error) {
 	ext := open311Param(c, "extensions") == "true"
 	out := o311RequestList{Requests: make([]o311Request, 0, len(ts))}
 	for _, t := range ts {
-		out.Requests = append(out.Requests, s.requestView(t, ext, c.BaseURL()))
+		out.Requests = append(out.Requests, s.requestView(t, ext, s.baseURL(c)))
 	}
 	return out, nil
 }
@@ -519,7 +519,7 @@ func (s *Server) o311Request(c *fiber.Ctx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return o311RequestList{Requests: []o311Request{s.requestView(t, open311Param(c, "extensions") == "true", c.BaseURL())}}, nil
+	return o311RequestList{Requests: []o311Request{s.requestView(t, open311Param(c, "extensions") == "true", s.baseURL(c))}}, nil
 }
 
 // o311RequestAlias serves the official Swagger file's /request/{id}: one bare request.
@@ -528,7 +528,7 @@ func (s *Server) o311RequestAlias(c *fiber.Ctx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.requestView(t, open311Param(c, "extensions") == "true", c.BaseURL()), nil
+	return s.requestView(t, open311Param(c, "extensions") == "true", s.baseURL(c)), nil
 }
 
 // --- POST requests ---

@@ -33,8 +33,18 @@ type Config struct {
 	BodyLimit      int           // bytes
 	// MaxInFlight bounds the requests served at once; more are refused with 503 (shed.go).
 	MaxInFlight int
-	// TrustedProxies may name the client in X-Forwarded-For (TRUSTED_PROXIES; ratelimit.go).
+	// ExportMaxConcurrent bounds the export streams running at once, each a full scan of the
+	// store; more are refused with 503 (export.go).
+	ExportMaxConcurrent int
+	// TrustedProxies may name the client in X-Forwarded-For, and the scheme and host in
+	// X-Forwarded-Proto and X-Forwarded-Host (TRUSTED_PROXIES; ratelimit.go, forwarded.go).
 	TrustedProxies []netip.Prefix
+	// PublicBaseURL, when set, is the only base of the absolute URLs the server writes
+	// (PUBLIC_BASE_URL; forwarded.go): scheme, host and optional path, no trailing slash.
+	PublicBaseURL string
+	// HSTSMaxAge, when positive, sends Strict-Transport-Security with this many seconds on
+	// every response (HSTS_MAX_AGE; headers.go).
+	HSTSMaxAge int
 	// ConsoleTileURL is the web console's base-map tile URL template ({z}/{x}/{y}); empty
 	// draws the ward maps without a base map, so the console works offline.
 	ConsoleTileURL string
@@ -50,6 +60,8 @@ func DefaultConfig() Config {
 		RequestTimeout: 10 * time.Second,
 		BodyLimit:      1 << 20,
 		MaxInFlight:    512,
+		// Two full scans at once leave the store to everyone else; a third is told to come back.
+		ExportMaxConcurrent: 2,
 	}
 }
 
@@ -62,6 +74,8 @@ type Server struct {
 	console *console // the web console's templates and settings (console.go)
 	// inFlight holds a token per request being served (shed.go).
 	inFlight chan struct{}
+	// exports holds a token per export stream running (export.go).
+	exports chan struct{}
 }
 
 // New returns the Fiber application serving every route of the API.
@@ -73,7 +87,11 @@ func New(svc *app.Service, log *slog.Logger, cfg Config) (*fiber.App, error) {
 	if cfg.MaxInFlight < 1 {
 		return nil, fmt.Errorf("max in-flight requests must be at least 1, not %d", cfg.MaxInFlight)
 	}
-	s := &Server{svc: svc, log: log, cfg: cfg, openapi: doc, inFlight: make(chan struct{}, cfg.MaxInFlight)}
+	if cfg.ExportMaxConcurrent < 1 {
+		return nil, fmt.Errorf("max concurrent exports must be at least 1, not %d", cfg.ExportMaxConcurrent)
+	}
+	s := &Server{svc: svc, log: log, cfg: cfg, openapi: doc, inFlight: make(chan struct{}, cfg.MaxInFlight),
+		exports: make(chan struct{}, cfg.ExportMaxConcurrent)}
 	if s.console, err = newConsole(cfg); err != nil {
 		return nil, err
 	}
@@ -94,7 +112,7 @@ func New(svc *app.Service, log *slog.Logger, cfg Config) (*fiber.App, error) {
 		// limitBody applies BodyLimit to every other route.
 		StreamRequestBody: true,
 	})
-	f.Use(s.requestID, s.accessLog, s.shedLoad, s.recoverPanic, s.deadline, s.limitBody, s.refuseEncodedBodies)
+	f.Use(s.securityHeaders, s.requestID, s.accessLog, s.shedLoad, s.recoverPanic, s.deadline, s.limitBody, s.refuseEncodedBodies)
 	s.routes(f)
 	return f, nil
 }

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"phananh/app"
 	"phananh/models"
 	"phananh/store/sqlite"
 )
@@ -333,8 +334,15 @@ func bulkInsert(t *testing.T, dir string, w wardPoint, from, to int, desc string
 		t.Fatal(err)
 	}
 	defer st.Close()
-	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	start := time.Now()
+	insertTickets(t, st, w, from, to, desc)
+	return time.Since(start)
+}
+
+// insertTickets writes tickets from..to-1 straight into a store, as bulkInsert describes.
+func insertTickets(t *testing.T, st app.Store, w wardPoint, from, to int, desc string) {
+	t.Helper()
+	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := from; i < to; i++ {
 		id := fmt.Sprintf("%016x%016x", base.UnixMilli(), i)
 		created := base.Add(time.Duration(i) * time.Minute)
@@ -352,7 +360,6 @@ func bulkInsert(t *testing.T, dir string, w wardPoint, from, to int, desc string
 			t.Fatal(err)
 		}
 	}
-	return time.Since(start)
 }
 
 // measureExport downloads one export line by line and returns its size in MB and the growth of

@@ -7,11 +7,15 @@ import (
 	"strings"
 	"time"
 
+	"phananh/handlers"
 	"phananh/models"
 )
 
 // config is everything read from the environment; each field has a safe default.
 type config struct {
+	// Env is ENV: development (the default, so `go run ./cmd/phananh` works with no settings)
+	// or production, which refuses settings only fit for a developer's machine.
+	Env            string
 	Addr           string
 	DataDir        string
 	MongoURI       string
@@ -32,6 +36,7 @@ type config struct {
 	BodyLimit      int
 	RequestTimeout time.Duration
 	MaxInFlight    int
+	ExportMaxConc  int // EXPORT_MAX_CONCURRENT: export streams running at once (handlers/export.go)
 	CodePrefix     string
 	ConsoleTileURL string // CONSOLE_TILE_URL: base-map tiles under the console's ward maps; none by default
 	ReopenWindow   time.Duration
@@ -52,6 +57,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return def
 	}
 	c := config{
+		Env:            get("ENV", "development"),
 		Addr:           get("ADDR", ":8080"),
 		DataDir:        get("DATA_DIR", "./data"),
 		MongoURI:       get("MONGODB_URI", ""),
@@ -80,6 +86,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.MaxInFlight, err = strconv.Atoi(get("MAX_IN_FLIGHT", "512")); err != nil || c.MaxInFlight < 1 {
 		return c, fmt.Errorf("MAX_IN_FLIGHT must be a number ≥ 1")
+	}
+	if c.ExportMaxConc, err = strconv.Atoi(get("EXPORT_MAX_CONCURRENT", strconv.Itoa(handlers.DefaultConfig().ExportMaxConcurrent))); err != nil || c.ExportMaxConc < 1 {
+		return c, fmt.Errorf("EXPORT_MAX_CONCURRENT must be a number ≥ 1")
 	}
 	if c.ReopenWindow, err = time.ParseDuration(get("REOPEN_WINDOW", "168h")); err != nil || c.ReopenWindow <= 0 {
 		return c, fmt.Errorf("REOPEN_WINDOW must be a positive duration such as 168h")
@@ -113,6 +122,17 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 	default:
 		return c, fmt.Errorf("SMS_DRIVER must be log or http, not %q", c.SMSDriver)
+	}
+	switch c.Env {
+	case "development":
+	case "production":
+		// The log driver writes every sign-in code, with its phone number, to the log, where
+		// anyone who reads the logs can sign in as anyone: acceptable on a laptop only.
+		if c.SMSDriver == "log" {
+			return c, fmt.Errorf("ENV=production needs SMS_DRIVER=http (with SMS_HTTP_URL): SMS_DRIVER=log, the default, writes every sign-in code and phone number to the log")
+		}
+	default:
+		return c, fmt.Errorf("ENV must be development or production, not %q", c.Env)
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		return c, fmt.Errorf("LOG_FORMAT must be json or text")

@@ -83,14 +83,15 @@ func newLogger(cfg config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
-// openStore opens MongoDB when MONGODB_URI is set, else SQLite under the data directory.
+// openStore opens MongoDB when MONGODB_URI is set, else SQLite under the data directory, which
+// it makes owner-only either way (it also holds the signing key and staged uploads).
 func openStore(ctx context.Context, cfg config, log *slog.Logger) (app.Store, error) {
+	if err := ownerOnlyDir(cfg.DataDir, log); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
 	if cfg.MongoURI != "" {
 		log.Info("store: mongodb", "database", cfg.MongoDatabase)
 		return mongodb.Open(ctx, cfg.MongoURI, cfg.MongoDatabase)
-	}
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-		return nil, fmt.Errorf("create data directory: %w", err)
 	}
 	path := filepath.Join(cfg.DataDir, "phananh.db")
 	log.Info("store: sqlite", "path", path)
@@ -204,7 +205,7 @@ func buildService(ctx context.Context, store app.Store, cfg config, log *slog.Lo
 	acfg.PseudonymKey = pk[:]
 	cfg.Security.applyApp(&acfg)
 	acfg.Media = cfg.Media.appConfig()
-	if err := os.MkdirAll(acfg.Media.TempDir, 0o750); err != nil {
+	if err := ownerOnlyDir(acfg.Media.TempDir, log); err != nil {
 		return nil, fmt.Errorf("MEDIA_TEMP_DIR: %w", err)
 	}
 	return app.New(ctx, app.Deps{
@@ -216,6 +217,10 @@ func buildService(ctx context.Context, store app.Store, cfg config, log *slog.Lo
 }
 
 func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) error {
+	if cfg.SMSDriver == "log" {
+		// Refused outright with ENV=production (loadConfig); elsewhere it must not go unnoticed.
+		log.Warn("SMS_DRIVER=log: sign-in codes are written to this log; set SMS_DRIVER=http for production")
+	}
 	svc, store, err := newService(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -231,6 +236,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	hcfg.BodyLimit = cfg.BodyLimit
 	hcfg.RequestTimeout = cfg.RequestTimeout
 	hcfg.MaxInFlight = cfg.MaxInFlight
+	hcfg.ExportMaxConcurrent = cfg.ExportMaxConc
 	cfg.Security.apply(&hcfg)
 	hcfg.ConsoleTileURL = cfg.ConsoleTileURL
 	srv, err := handlers.New(svc, log, hcfg)

@@ -10,11 +10,14 @@ import (
 	"phananh/handlers"
 )
 
-// securityEnv is the abuse and slow-client configuration: RATE_LIMITS, TRUSTED_PROXIES and the
-// connection timeouts READ_TIMEOUT, WRITE_TIMEOUT, IDLE_TIMEOUT.
+// securityEnv is the abuse, slow-client and transport configuration: RATE_LIMITS,
+// TRUSTED_PROXIES, PUBLIC_BASE_URL, HSTS_MAX_AGE and the connection timeouts READ_TIMEOUT,
+// WRITE_TIMEOUT, IDLE_TIMEOUT.
 type securityEnv struct {
 	RateLimits     app.RateLimits
 	TrustedProxies []netip.Prefix
+	PublicBaseURL  string        // the only base of absolute URLs when set
+	HSTSMaxAge     int           // seconds; 0 sends no Strict-Transport-Security
 	ReadTimeout    time.Duration // a request (headers and body) must arrive within this
 	WriteTimeout   time.Duration
 	IdleTimeout    time.Duration // a keep-alive connection without a request is closed after this
@@ -32,6 +35,12 @@ func loadSecurityEnv(get func(key, def string) string) (securityEnv, error) {
 	}
 	if e.TrustedProxies, err = handlers.ParseTrustedProxies(get("TRUSTED_PROXIES", "")); err != nil {
 		return e, err
+	}
+	if e.PublicBaseURL, err = handlers.ParsePublicBaseURL(get("PUBLIC_BASE_URL", "")); err != nil {
+		return e, err
+	}
+	if e.HSTSMaxAge, err = strconv.Atoi(get("HSTS_MAX_AGE", "0")); err != nil || e.HSTSMaxAge < 0 {
+		return e, fmt.Errorf("HSTS_MAX_AGE must be a number of seconds ≥ 0, such as 31536000 (0: off)")
 	}
 	def := handlers.DefaultConfig()
 	for _, d := range []struct {
@@ -62,6 +71,6 @@ func (e securityEnv) applyApp(c *app.Config) {
 
 // apply puts the transport settings into the handlers' configuration.
 func (e securityEnv) apply(h *handlers.Config) {
-	h.TrustedProxies = e.TrustedProxies
+	h.TrustedProxies, h.PublicBaseURL, h.HSTSMaxAge = e.TrustedProxies, e.PublicBaseURL, e.HSTSMaxAge
 	h.ReadTimeout, h.WriteTimeout, h.IdleTimeout = e.ReadTimeout, e.WriteTimeout, e.IdleTimeout
 }

@@ -27,13 +27,24 @@ import (
 type Dir struct{ root string }
 
 // Open creates the directory tree if needed and removes temporary files a crash left behind.
+// The tree is this account's only (0700; files are created 0600): it holds residents' photos.
+// A root left open to the group or others by an earlier version is closed again.
 func Open(root string) (*Dir, error) {
 	tmp := filepath.Join(root, "tmp")
 	if err := os.RemoveAll(tmp); err != nil {
 		return nil, fmt.Errorf("fsblob: clean %s: %w", tmp, err)
 	}
-	if err := os.MkdirAll(tmp, 0o750); err != nil {
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
 		return nil, fmt.Errorf("fsblob: create %s: %w", tmp, err)
+	}
+	fi, err := os.Stat(root)
+	if err != nil {
+		return nil, fmt.Errorf("fsblob: %w", err)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		if err := os.Chmod(root, perm&0o700); err != nil {
+			return nil, fmt.Errorf("fsblob: make %s owner-only: %w", root, err)
+		}
 	}
 	return &Dir{root: root}, nil
 }
@@ -75,7 +86,7 @@ func (d *Dir) PutBlob(ctx context.Context, r io.Reader) (string, int64, error) {
 		return key, n, nil
 	}
 	dir := filepath.Dir(dst)
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", 0, fmt.Errorf("fsblob: put: %w", err)
 	}
 	if err := os.Rename(tmp, dst); err != nil {

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -42,6 +43,7 @@ func TestRedact(t *testing.T) {
 			{At: now, ActorRole: models.RoleResident, ActorID: "resident-1", Action: "submit", To: models.StateReceived, Visibility: models.Public},
 			{At: now, ActorRole: models.RoleOfficer, ActorID: "officer-1", Action: "note", Note: "nội bộ", Visibility: models.Internal},
 			{At: now, ActorRole: models.RoleOfficer, ActorID: "officer-1", Action: "start", To: models.StateInProgress, Note: "gọi 0912345678", Visibility: models.Public},
+			{At: now, ActorRole: models.RoleResident, ActorID: "resident-1", Action: "provide_info", To: models.StateInProgress, Note: "nhà số 5", Visibility: models.Public, NoteInternal: true},
 		},
 	}
 	orig := *tk
@@ -53,13 +55,15 @@ func TestRedact(t *testing.T) {
 		{"location not rounded", r.Location.Lat != 10.387 || r.Location.Lng != 105.435 || r.Location.AccuracyM != 0},
 		{"address kept", r.Address != ""},
 		{"reporter kept", r.ReporterID != "" || r.IdempotencyKey != "" || r.AllowContact},
-		{"staff or followers kept", r.AssignedTo != "" || r.Followers != nil || r.TransferredFrom != nil},
+		{"staff or followers kept", r.AssignedTo != "" || r.TransferredFrom != nil || slices.ContainsFunc(r.Followers, func(f string) bool { return f != "" })},
+		{"followers not counted", len(r.Followers) != 1},
 		{"media or rating comment kept", r.Media != nil || r.RatingComment != ""},
 		{"phone in description", strings.Contains(r.Description, "0912") || !strings.Contains(r.Description, app.RedactedPhone)},
 		{"phone in result note", strings.Contains(r.ResultNote, "3852")},
-		{"history not public only", len(r.History) != 2 || r.History[1].Note != "gọi "+app.RedactedPhone || r.History[0].ActorID != ""},
+		{"history not public only", len(r.History) != 3 || r.History[1].Note != "gọi "+app.RedactedPhone || r.History[0].ActorID != ""},
+		{"resident's internal answer shown", r.History[2].Note != "" || r.History[2].Action != "provide_info"},
 		{"public fields lost", r.ID != "t1" || r.Code != tk.Code || r.State != tk.State || r.Category != "MT" || !r.CreatedAt.Equal(now)},
-		{"input modified", tk.Address != orig.Address || tk.Location != orig.Location || len(tk.History) != 3 || tk.History[2].Note != "gọi 0912345678"},
+		{"input modified", tk.Address != orig.Address || tk.Location != orig.Location || len(tk.History) != 4 || tk.History[2].Note != "gọi 0912345678"},
 	} {
 		if tc.bad {
 			t.Errorf("Redact: %s: %+v", tc.what, r)

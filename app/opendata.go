@@ -118,7 +118,10 @@ type ExportFilter struct {
 
 // ExportRow is one ticket of an export. Public rows are redacted copies (see Redact); internal
 // rows carry the reporter's pseudonym, never a name or a phone number: a bulk file cannot audit
-// who reads an identity (DESIGN.md §5), so identities stay in the audited ticket view.
+// who reads an identity (DESIGN.md §5), so identities stay in the audited ticket view. A machine
+// key's rows (the IOC's statistics platform) cover every ticket, private ones included, but in
+// the public view, and without the free text of private tickets: a key is a long-lived secret
+// held by another system, and what it reads must be safe to leak.
 type ExportRow struct {
 	Ticket       *models.Ticket
 	CategoryName string
@@ -174,12 +177,20 @@ func (s *Service) ExportTickets(ctx context.Context, p models.Principal, f Expor
 		if c, ok := cat.categories[t.Category]; ok {
 			row.CategoryName = c.Name
 		}
-		if public {
+		switch {
+		case public:
 			if s.isPrivate(t) {
 				return nil // a category made private after filing: hide it too
 			}
 			row.Ticket = s.publicCopy(ctx, t)
-		} else {
+		case p.Scope != "":
+			row.Ticket = s.publicCopy(ctx, t)
+			if s.isPrivate(t) {
+				row.Ticket.Description, row.Ticket.ResultNote = "", ""
+			}
+			row.Ticket.Private = t.Private
+			row.Reporter = s.Pseudonym(t.ReporterID)
+		default:
 			row.Reporter = s.Pseudonym(t.ReporterID)
 		}
 		return fn(row)
@@ -265,7 +276,9 @@ func Redact(t *models.Ticket) *models.Ticket {
 		DueAt: t.DueAt, DuplicateOf: t.DuplicateOf, RejectReason: t.RejectReason, Outcome: t.Outcome,
 		ResultNote: ScrubText(t.ResultNote), Rating: t.Rating, ReopenCount: t.ReopenCount,
 		TriagedAt: t.TriagedAt, ResolvedAt: t.ResolvedAt, ClosedAt: t.ClosedAt, OnTimeClass: t.OnTimeClass,
-		ExtendedFrom: t.ExtendedFrom,
+		ExtendedFrom: t.ExtendedFrom, RoutedByNearest: t.RoutedByNearest,
+		// How many follow is public ("12 people have this problem too"); who is not.
+		Followers: make([]string, len(t.Followers)),
 	}
 	for _, e := range t.History {
 		if pe, ok := PublicEvent(e); ok {

@@ -22,8 +22,9 @@ type Limit struct {
 
 // RateLimits are the abuse limits of the API, by name: "<operation>_user" counts per signed-in
 // account, "<operation>_ip" per client address. Operations: intake (reports), login (password
-// sign-in), upload (POST /v1/media and /v1/media/uploads), upload_patch (the PATCHes that send a
-// resumable upload's bytes). OTP limits are OTPPerPhone, OTPPerIP and OTPVerifyPerIP.
+// sign-in), nearby (the "me too" lookup), upload (POST /v1/media and /v1/media/uploads),
+// upload_patch (the PATCHes that send a resumable upload's bytes). OTP limits are OTPPerPhone,
+// OTPPerIP and OTPVerifyPerIP.
 type RateLimits map[string]Limit
 
 // DefaultRateLimits are generous for people and tight for scripts. Per-address limits are high
@@ -35,6 +36,10 @@ func DefaultRateLimits() RateLimits {
 		"login_ip":    {100, 15 * time.Minute},
 		"upload_user": {120, 15 * time.Minute},
 		"upload_ip":   {3000, 15 * time.Minute},
+		// "Me too" before filing: a person asks a few times per report; a grid sweep asks
+		// hundreds of times.
+		"nearby_user": {60, 15 * time.Minute},
+		"nearby_ip":   {2000, 15 * time.Minute},
 		// A phone on a bad network resumes a 50 MB video in many short PATCHes: 600 per quarter
 		// hour is one every 1.5 s for the whole window, far more than a person needs, while a
 		// script hammering the endpoint is still stopped.

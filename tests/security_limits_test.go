@@ -17,7 +17,7 @@ import (
 
 // relaxedRateLimits is what startServer runs with: other tests file hundreds of reports from one
 // account and address. The tests below set RATE_LIMITS themselves (the last value wins).
-const relaxedRateLimits = "intake_user=1000000/1h,intake_ip=1000000/1h,login_ip=1000000/1h,upload_user=1000000/1h,upload_ip=1000000/1h"
+const relaxedRateLimits = "intake_user=1000000/1h,intake_ip=1000000/1h,login_ip=1000000/1h,upload_user=1000000/1h,upload_ip=1000000/1h,nearby_user=1000000/1h,nearby_ip=1000000/1h"
 
 // sameStore is the environment that points a second server at the first one's store (and its
 // signing key, which instances share).

@@ -1,9 +1,12 @@
 package tests
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -307,4 +310,152 @@ func TestPrivacyNearbyIsRateLimited(t *testing.T) {
 	if r.header.Get("Retry-After") == "" {
 		t.Error("429 without Retry-After")
 	}
+}
+
+// TestPrivacyCanaryOnEveryRoute files reports whose private parts are canary strings and then,
+// as every caller that may not read them — another resident, an officer and a leader of another
+// ward, an anonymous visitor, a machine key of each scope —, calls every GET operation of the
+// OpenAPI document (which TestOpenAPICoversRoutes ties to the route table, so a new route is
+// covered as soon as it exists), every console page, and the actions that answer with a ticket.
+// No canary may appear in any body or header.
+func TestPrivacyCanaryOnEveryRoute(t *testing.T) {
+	set := loadSet(t, "longxuyen-2023")
+	x, y := ward(set, 0), ward(set, 1)
+	eachStore(t, func(t *testing.T, st storeKind) {
+		s := startServer(t, st)
+		reporter := s.signInResident("0912390001")
+		officerX := s.createOfficial("officer", "canary.officer.x", unitOf(x.code, "ubnd"))
+		pub := newCanaryReport("TTDT", x, "canary-public")
+		photo := s.uploadOK(t, reporter.AccessToken, phoneJPEG(t, 40)).ID
+		pub.body["media"] = []string{photo}
+		tPub := fileTicket(t, s, reporter.AccessToken, pub.body)
+		priv := newCanaryReport("ANTT.03", x, "canary-private-7c1")
+		tPriv := fileTicket(t, s, reporter.AccessToken, priv.body)
+		// History with a resident's internal answer.
+		tPub = step(t, s, officerX.AccessToken, tPub, "accept", nil, "assigned")
+		tPub = step(t, s, officerX.AccessToken, tPub, "request_info", fields{"note": "Cần thêm thông tin"}, "awaiting_info")
+		step(t, s, reporter.AccessToken, tPub, "provide_info", fields{"note": "canary-answer-5e2 ở nhà số 9"}, "in_progress")
+		secrets := slices.Concat(pub.secrets(), priv.secrets(), []string{"912390001", "canary-private-7c1", "canary-answer-5e2"})
+
+		type caller struct {
+			name    string
+			headers []string
+		}
+		bearer := func(tk tokens) []string { return []string{"Authorization: Bearer " + tk.AccessToken} }
+		officerY := s.createOfficial("officer", "canary.officer.y", unitOf(y.code, "ubnd"))
+		leaderY := s.createOfficial("leader", "canary.leader.y", unitOf(y.code, "ubnd"))
+		residentB := s.signInResident("0912390002")
+		callers := []caller{
+			{"another resident", bearer(residentB)},
+			{"officer of another ward", bearer(officerY)},
+			{"leader of another ward", bearer(leaderY)},
+			{"anonymous", nil},
+		}
+		for _, scope := range []string{"open311", "stats", "feed"} {
+			callers = append(callers, caller{scope + " key", []string{"X-API-Key: " + apiKey(t, s, "canary "+scope, scope)}})
+		}
+
+		// Every GET operation of the document, with its parameters filled from the canary reports.
+		var doc struct {
+			Paths map[string]map[string]json.RawMessage `json:"paths"`
+		}
+		s.request(t, "GET", "/openapi.json", "", nil).expect(t, http.StatusOK).json(t, &doc)
+		queries := map[string][]string{
+			"/v1/tickets":                  {"mine=true"},
+			"/v1/tickets/nearby":           {fmt.Sprintf("lat=%v&lng=%v&category=TTDT", pub.lat, pub.lng), fmt.Sprintf("lat=%v&lng=%v&category=ANTT.03", priv.lat, priv.lng)},
+			"/v1/areas/locate":             {fmt.Sprintf("lat=%v&lng=%v", pub.lat, pub.lng)},
+			"/v1/queue":                    {"", "q=canary"},
+			"/open311/v2/requests.json":    {"extensions=true", fmt.Sprintf("extensions=true&bbox=%v,%v,%v,%v", pub.lng-0.01, pub.lat-0.01, pub.lng+0.01, pub.lat+0.01)},
+			"/open311/v2/requests.xml":     {"extensions=true"},
+			"/v1/admin/audit":              {""},
+			"/v1/opendata/tickets.csv":     {"", "category=ANTT.03"},
+			"/v1/opendata/tickets.geojson": {""},
+		}
+		ticketIDs := []string{tPub.ID, tPriv.ID}
+		fill := map[string][]string{
+			"{token}": ticketIDs, "{service_request_id}": ticketIDs, "{code}": {x.code}, "{area}": {x.code},
+			"{service_code}": {"TTDT", "ANTT.03"},
+		}
+		var urls []string
+		for path, ops := range doc.Paths {
+			if _, ok := ops["get"]; !ok {
+				continue
+			}
+			expanded := []string{path}
+			for _, param := range pathParam.FindAllString(path, -1) {
+				values := fill[param]
+				if param == "{id}" {
+					values = ticketIDs
+					if strings.HasPrefix(path, "/v1/media/") {
+						values = []string{photo}
+					}
+				}
+				if len(values) == 0 {
+					t.Fatalf("the canary test cannot fill %s in GET %s: give it values", param, path)
+				}
+				var next []string
+				for _, e := range expanded {
+					for _, v := range values {
+						next = append(next, strings.Replace(e, param, v, 1))
+					}
+				}
+				expanded = next
+			}
+			qs := queries[path]
+			if qs == nil {
+				qs = []string{"", "extensions=true"}
+			}
+			for _, e := range expanded {
+				for _, q := range qs {
+					u := e
+					if q != "" {
+						u += "?" + q
+					}
+					urls = append(urls, u)
+				}
+			}
+		}
+		slices.Sort(urls)
+		if len(urls) < 40 {
+			t.Fatalf("only %d GET requests from the OpenAPI document", len(urls))
+		}
+		for _, c := range callers {
+			for _, u := range urls {
+				r, err := s.do("GET", u, "", nil, c.headers...)
+				if err != nil {
+					t.Fatalf("GET %s: %v", u, err)
+				}
+				noLeak(t, c.name+": GET "+u, r, secrets)
+			}
+		}
+
+		// The actions that answer with a ticket, on both reports, at their current versions.
+		for _, c := range callers {
+			for _, id := range ticketIDs {
+				for _, action := range []string{"unfollow", "follow", "unfollow", "note", "accept", "provide_info", "rate"} {
+					cur := getTicket(t, s, reporter.AccessToken, id)
+					body := actBody(action, cur.Version, fields{"note": "thử", "rating": 5})
+					r, err := s.do("POST", "/v1/tickets/"+id+"/actions", "", body, c.headers...)
+					if err != nil {
+						t.Fatal(err)
+					}
+					noLeak(t, c.name+": "+action+" on "+id, r, secrets)
+				}
+			}
+		}
+
+		// The console's pages, for the officials of another ward.
+		for _, who := range []string{"canary.officer.y", "canary.leader.y"} {
+			cc := newConsoleClient(t, s)
+			cc.signIn(who)
+			for _, page := range []string{"/console", "/console/queue", "/console/queue?q=canary", "/console/dashboard",
+				"/console/tickets/" + tPub.ID, "/console/tickets/" + tPriv.ID, "/console/media/" + photo} {
+				noLeak(t, who+": console "+page, cc.do("GET", page, nil), secrets)
+			}
+			for _, id := range ticketIDs {
+				cur := getTicket(t, s, reporter.AccessToken, id)
+				noLeak(t, who+": console action on "+id, cc.act(id, cur.Version, "note", url.Values{"note": {"thử"}}), secrets)
+			}
+		}
+	})
 }

@@ -12,26 +12,22 @@ import (
 	"phananh/models"
 )
 
-// ReplayedReport returns the ticket p already filed with idempotency key, or ENotFound. A retry
-// of a report that arrived must get its ticket whatever the limits say (a phone that lost the
-// first answer would otherwise never learn the report was filed), so transports ask this before
-// they count a filing against the rate limits.
-func (s *Service) ReplayedReport(ctx context.Context, p models.Principal, key string) (*models.Ticket, error) {
-	if p.Role != models.RoleResident || key == "" {
-		return nil, models.Errorf(models.ENotFound, "no report with this idempotency key")
-	}
-	t, err := s.store.TicketByIdempotencyKey(ctx, p.UserID+"/"+key)
-	if err != nil {
-		return nil, err
-	}
-	s.attachMedia(ctx, p.UserID, t.ID, t.Media) // repairs a crash between filing and attaching
-	return t, nil
-}
-
 // FileReport stores a resident's report routed to the responsible unit with its deadlines. With
 // an idempotency key, a retry returns the original ticket and created=false — also when the
 // retries race each other, because the key is unique in the store.
-func (s *Service) FileReport(ctx context.Context, p models.Principal, in models.ReportInput) (t *models.Ticket, created bool, err error) {
+func (s *Service) FileReport(ctx context.Context, p models.Principal, in models.ReportInput) (*models.Ticket, bool, error) {
+	return s.fileReport(ctx, p, in, "", false)
+}
+
+// FileLimitedReport is FileReport for callers under the intake limits (intake_user, and
+// intake_ip of addr). A retry of a report already filed answers with its ticket before the
+// limits count, whatever they say: they limit new reports, and a phone that lost the first
+// answer must learn that its report arrived.
+func (s *Service) FileLimitedReport(ctx context.Context, p models.Principal, in models.ReportInput, addr string) (*models.Ticket, bool, error) {
+	return s.fileReport(ctx, p, in, addr, true)
+}
+
+func (s *Service) fileReport(ctx context.Context, p models.Principal, in models.ReportInput, addr string, limited bool) (t *models.Ticket, created bool, err error) {
 	if p.Role != models.RoleResident {
 		return nil, false, models.Errorf(models.EForbidden, "only residents file reports")
 	}
@@ -41,9 +37,15 @@ func (s *Service) FileReport(ctx context.Context, p models.Principal, in models.
 	idemKey := ""
 	if in.IdempotencyKey != "" {
 		idemKey = p.UserID + "/" + in.IdempotencyKey
-		if t, err := s.ReplayedReport(ctx, p, in.IdempotencyKey); err == nil {
+		if t, err := s.store.TicketByIdempotencyKey(ctx, idemKey); err == nil {
+			s.attachMedia(ctx, p.UserID, t.ID, t.Media) // repairs a crash between filing and attaching
 			return t, false, nil
 		} else if !models.IsCode(err, models.ENotFound) {
+			return nil, false, err
+		}
+	}
+	if limited {
+		if err := s.RateLimit(ctx, "intake", addr, p.UserID); err != nil {
 			return nil, false, err
 		}
 	}

@@ -189,7 +189,7 @@ func (s *Server) policy() []routeSpec {
 		{"GET", "/open311/v2/tokens/:token.xml", anyone, s.open311(formatXML, s.o311Token)},
 		{"GET", "/open311/v2/servicerequestupdates.xml", anyone, s.open311(formatXML, s.o311Updates)},
 
-		{"POST", "/v1/tickets", residents, s.createTicket}, // rate-limited inside, after replays
+		{"POST", "/v1/tickets", residents, s.createTicket}, // rate-limited by the app, after replays
 		{"GET", "/v1/tickets", residents, s.listTickets},
 		{"GET", "/v1/tickets/nearby", signedIn, s.limited("nearby", s.nearby)},
 		{"GET", "/v1/tickets/:id", signedIn, s.getTicket},

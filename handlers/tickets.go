@@ -61,27 +61,13 @@ func (s *Server) createTicket(c *fiber.Ctx) error {
 		return err
 	}
 	p := principal(c)
-	// A retry of a report already filed answers with its ticket before the intake limits count:
-	// they limit new reports, and the phone must learn that its report arrived.
-	if t, err := s.svc.ReplayedReport(c.UserContext(), p, in.IdempotencyKey); err == nil {
-		return s.sendFiled(c, p, t)
-	} else if !models.IsCode(err, models.ENotFound) {
-		return err
-	}
-	if err := s.svc.RateLimit(c.UserContext(), "intake", s.clientIP(c), p.UserID); err != nil {
-		return err
-	}
-	t, created, err := s.svc.FileReport(c.UserContext(), p, in)
+	t, created, err := s.svc.FileLimitedReport(c.UserContext(), p, in, s.clientIP(c))
 	if err != nil {
 		return err
 	}
 	if created {
 		c.Status(fiber.StatusCreated)
 	}
-	return s.sendFiled(c, p, t)
-}
-
-func (s *Server) sendFiled(c *fiber.Ctx, p models.Principal, t *models.Ticket) error {
 	c.Location("/v1/tickets/" + t.ID)
 	return s.sendDetail(c, p, t)
 }

@@ -419,6 +419,7 @@ func TestPrivacyCanaryOnEveryRoute(t *testing.T) {
 		if len(urls) < 40 {
 			t.Fatalf("only %d GET requests from the OpenAPI document", len(urls))
 		}
+		t.Logf("%d GET requests per caller, %d callers", len(urls), len(callers))
 		for _, c := range callers {
 			for _, u := range urls {
 				r, err := s.do("GET", u, "", nil, c.headers...)

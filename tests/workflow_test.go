@@ -1056,12 +1056,23 @@ func TestNearby(t *testing.T) {
 			return out.Tickets
 		}
 		got := nearby("MT")
-		if !slices.Equal(ids(got), []string{here.ID, hundred.ID}) {
-			t.Fatalf("nearby MT %v, want [%s %s] (nearest first; not the one 1 km away, not the rejected one)", ids(got), here.ID, hundred.ID)
+		// Distances are to the public, rounded points (~100 m grid), nearest first.
+		public := func(w wardPoint) float64 {
+			return haversine(p.lat, p.lng, math.Round(w.lat*1000)/1000, math.Round(w.lng*1000)/1000)
 		}
-		for i, want := range []float64{0, 100} {
-			if d := got[i].DistanceM; d == nil || math.Abs(*d-want) > 10 {
-				t.Errorf("ticket %d distance_m %v, want about %v", i, d, want)
+		want := []struct {
+			id string
+			d  float64
+		}{{here.ID, public(p)}, {hundred.ID, public(near)}}
+		if want[1].d < want[0].d {
+			want[0], want[1] = want[1], want[0]
+		}
+		if !slices.Equal(ids(got), []string{want[0].id, want[1].id}) {
+			t.Fatalf("nearby MT %v, want [%s %s] (nearest first; not the one 1 km away, not the rejected one)", ids(got), want[0].id, want[1].id)
+		}
+		for i, w := range want {
+			if d := got[i].DistanceM; d == nil || math.Abs(*d-math.Round(w.d)) > 0.5 {
+				t.Errorf("ticket %d distance_m %v, want %v (to the rounded point)", i, d, math.Round(w.d))
 			}
 			onlyPublic(t, "nearby", got[i])
 		}

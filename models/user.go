@@ -49,25 +49,55 @@ type User struct {
 	UnitID       string    `json:"unit_id,omitempty"`
 	DisplayName  string    `json:"display_name,omitempty"`
 	CreatedAt    time.Time `json:"created_at"`
-	// FailedLogins counts consecutive wrong passwords; LockedUntil stops password checks until
-	// then, so a guessing attacker cannot use the login endpoint as an oracle.
-	FailedLogins int       `json:"-"`
-	LockedUntil  time.Time `json:"-"`
 	Disabled     bool      `json:"-"`
 }
 
 // OTPChallenge is the pending sign-in code of a phone number. Only the code's hash is kept.
-// The code sent before it stays valid until it expires (PrevCodeHash, PrevExpiresAt; empty and
-// zero when there is none), so that someone else asking for a code for this phone cannot break
-// the one its owner is typing. Attempts counts wrong guesses at both.
+// Every code sent earlier stays valid until its own expiry (Earlier), so that someone else
+// asking for codes for this phone cannot break the one its owner is typing. Attempts counts
+// wrong guesses at all of them together, so more codes do not mean more guesses.
 type OTPChallenge struct {
-	Phone         string
-	CodeHash      string
-	CreatedAt     time.Time
-	ExpiresAt     time.Time
-	Attempts      int
-	PrevCodeHash  string
-	PrevExpiresAt time.Time
+	Phone     string
+	CodeHash  string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	Attempts  int
+	// Earlier holds the codes sent before CodeHash that were unexpired when it was stored,
+	// oldest first, at most MaxOTPCodes-1 of them.
+	Earlier []OTPCode
+}
+
+// MaxOTPCodes bounds the codes of one phone kept valid at once, the pending one included, so a
+// challenge stays small whatever the limits. It matches the default daily cap of codes per phone:
+// with default limits more codes can be unexpired at once only just after midnight UTC, when the
+// daily count restarts, and then the oldest is dropped first.
+const MaxOTPCodes = 10
+
+// OTPCode is one code sent to a phone: its hash and when it expires.
+type OTPCode struct {
+	Hash      string
+	ExpiresAt time.Time
+}
+
+// Codes lists every code of the challenge, the earlier ones first and the pending one last.
+func (c *OTPChallenge) Codes() []OTPCode {
+	return append(append(make([]OTPCode, 0, len(c.Earlier)+1), c.Earlier...), OTPCode{Hash: c.CodeHash, ExpiresAt: c.ExpiresAt})
+}
+
+// EarlierAt returns the codes of c still unexpired at t, oldest first and at most
+// MaxOTPCodes-1 of them: the Earlier of the challenge that replaces c at t. Nil means none is
+// left, and then the replacing challenge starts its attempts over.
+func (c *OTPChallenge) EarlierAt(t time.Time) []OTPCode {
+	var kept []OTPCode
+	for _, k := range c.Codes() {
+		if k.ExpiresAt.After(t) {
+			kept = append(kept, k)
+		}
+	}
+	if len(kept) > MaxOTPCodes-1 {
+		kept = kept[len(kept)-(MaxOTPCodes-1):]
+	}
+	return kept
 }
 
 // RefreshToken is a long-lived, single-use credential. ID is the hash of the opaque token the

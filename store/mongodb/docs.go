@@ -48,19 +48,17 @@ func phoneKey(phone string) string       { return phoneKeyPrefix + phone }
 func usernameKey(username string) string { return usernameKeyPrefix + username }
 
 type userDoc struct {
-	ID           string     `bson:"_id"`
-	Role         string     `bson:"role"`
-	Phone        string     `bson:"phone"`
-	Username     string     `bson:"username"`
-	PhoneKey     string     `bson:"phone_key"`
-	UsernameKey  string     `bson:"username_key"`
-	PasswordHash string     `bson:"password_hash"`
-	UnitID       string     `bson:"unit_id"`
-	DisplayName  string     `bson:"display_name"`
-	CreatedAt    time.Time  `bson:"created_at"`
-	FailedLogins int        `bson:"failed_logins"`
-	LockedUntil  *time.Time `bson:"locked_until,omitempty"`
-	Disabled     bool       `bson:"disabled"`
+	ID           string    `bson:"_id"`
+	Role         string    `bson:"role"`
+	Phone        string    `bson:"phone"`
+	Username     string    `bson:"username"`
+	PhoneKey     string    `bson:"phone_key"`
+	UsernameKey  string    `bson:"username_key"`
+	PasswordHash string    `bson:"password_hash"`
+	UnitID       string    `bson:"unit_id"`
+	DisplayName  string    `bson:"display_name"`
+	CreatedAt    time.Time `bson:"created_at"`
+	Disabled     bool      `bson:"disabled"`
 }
 
 func toUserDoc(u *models.User) userDoc {
@@ -75,8 +73,6 @@ func toUserDoc(u *models.User) userDoc {
 		UnitID:       u.UnitID,
 		DisplayName:  u.DisplayName,
 		CreatedAt:    utc(u.CreatedAt),
-		FailedLogins: u.FailedLogins,
-		LockedUntil:  optTime(u.LockedUntil),
 		Disabled:     u.Disabled,
 	}
 	if u.Phone != "" {
@@ -98,8 +94,6 @@ func (d *userDoc) model() *models.User {
 		UnitID:       d.UnitID,
 		DisplayName:  d.DisplayName,
 		CreatedAt:    utc(d.CreatedAt),
-		FailedLogins: d.FailedLogins,
-		LockedUntil:  fromOptTime(d.LockedUntil),
 		Disabled:     d.Disabled,
 	}
 }
@@ -110,21 +104,36 @@ type otpDoc struct {
 	CreatedAt time.Time `bson:"created_at"`
 	ExpiresAt time.Time `bson:"expires_at"`
 	Attempts  int       `bson:"attempts"`
-	// The previous code, absent when there is none (and in challenges stored before it existed).
-	PrevCodeHash  string     `bson:"prev_code_hash,omitempty"`
-	PrevExpiresAt *time.Time `bson:"prev_expires_at,omitempty"`
+	// The earlier codes, oldest first; absent when there is none (and in challenges stored
+	// before it existed).
+	Earlier []otpCodeDoc `bson:"earlier_codes,omitempty"`
+}
+
+type otpCodeDoc struct {
+	CodeHash  string    `bson:"code_hash"`
+	ExpiresAt time.Time `bson:"expires_at"`
+}
+
+func toOTPCodeDocs(codes []models.OTPCode) []otpCodeDoc {
+	out := make([]otpCodeDoc, 0, len(codes))
+	for _, k := range codes {
+		out = append(out, otpCodeDoc{CodeHash: k.Hash, ExpiresAt: utc(k.ExpiresAt)})
+	}
+	return out
 }
 
 func (d *otpDoc) model() *models.OTPChallenge {
-	return &models.OTPChallenge{
-		Phone:         d.Phone,
-		CodeHash:      d.CodeHash,
-		CreatedAt:     utc(d.CreatedAt),
-		ExpiresAt:     utc(d.ExpiresAt),
-		Attempts:      d.Attempts,
-		PrevCodeHash:  d.PrevCodeHash,
-		PrevExpiresAt: fromOptTime(d.PrevExpiresAt),
+	c := &models.OTPChallenge{
+		Phone:     d.Phone,
+		CodeHash:  d.CodeHash,
+		CreatedAt: utc(d.CreatedAt),
+		ExpiresAt: utc(d.ExpiresAt),
+		Attempts:  d.Attempts,
 	}
+	for _, k := range d.Earlier {
+		c.Earlier = append(c.Earlier, models.OTPCode{Hash: k.CodeHash, ExpiresAt: utc(k.ExpiresAt)})
+	}
+	return c
 }
 
 type refreshTokenDoc struct {

@@ -57,15 +57,8 @@ func (s *Store) UpdateUser(ctx context.Context, u *models.User) error {
 			{Key: "unit_id", Value: d.UnitID},
 			{Key: "password_hash", Value: d.PasswordHash},
 			{Key: "display_name", Value: d.DisplayName},
-			{Key: "failed_logins", Value: d.FailedLogins},
 			{Key: "disabled", Value: d.Disabled},
 		}},
-	}
-	// A zero LockedUntil is stored as an absent field (see docs.go), so clearing it is an $unset.
-	if d.LockedUntil != nil {
-		update[0].Value = append(update[0].Value.(bson.D), bson.E{Key: "locked_until", Value: *d.LockedUntil})
-	} else {
-		update = append(update, bson.E{Key: "$unset", Value: bson.D{{Key: "locked_until", Value: ""}}})
 	}
 	res, err := s.coll(collUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: u.ID}}, update)
 	if err != nil {

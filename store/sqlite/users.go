@@ -2,22 +2,22 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 
 	"phananh/models"
 )
 
-const userColumns = `id, role, phone, username, password_hash, unit_id, display_name, created_at,
-	failed_logins, locked_until, disabled`
+// userColumns are the columns read and written. failed_logins and locked_until (migration 0001)
+// are no longer used: sign-in failures are counted in rate_counters, shared and atomic.
+const userColumns = `id, role, phone, username, password_hash, unit_id, display_name, created_at, disabled`
 
 // CreateUser inserts u. Phone and username are unique only when non-empty, so officials without
 // a phone and residents without a username never collide.
 func (s *Store) CreateUser(ctx context.Context, u *models.User) error {
 	_, err := s.exec(ctx, `INSERT INTO users (`+userColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		u.ID, string(u.Role), u.Phone, u.Username, u.PasswordHash, u.UnitID, u.DisplayName,
-		ms(u.CreatedAt), u.FailedLogins, nullMs(u.LockedUntil), u.Disabled)
+		ms(u.CreatedAt), u.Disabled)
 	if err != nil && isUnique(err) {
 		return userConflict(err)
 	}
@@ -65,20 +65,18 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (*models.Us
 
 func (s *Store) userWhere(ctx context.Context, where string, arg any) (*models.User, error) {
 	var (
-		u           models.User
-		role        string
-		createdAt   int64
-		lockedUntil sql.NullInt64
+		u         models.User
+		role      string
+		createdAt int64
 	)
 	err := s.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+where, arg).Scan(
 		&u.ID, &role, &u.Phone, &u.Username, &u.PasswordHash, &u.UnitID, &u.DisplayName,
-		&createdAt, &u.FailedLogins, &lockedUntil, &u.Disabled)
+		&createdAt, &u.Disabled)
 	if err != nil {
 		return nil, translate(err, "read user", "user")
 	}
 	u.Role = models.Role(role)
 	u.CreatedAt = fromMs(createdAt)
-	u.LockedUntil = fromNullMs(lockedUntil)
 	return &u, nil
 }
 
@@ -86,9 +84,8 @@ func (s *Store) userWhere(ctx context.Context, where string, arg any) (*models.U
 // identities, not settings: they are left as created.
 func (s *Store) UpdateUser(ctx context.Context, u *models.User) error {
 	res, err := s.exec(ctx, `UPDATE users SET role = ?, unit_id = ?, password_hash = ?,
-		display_name = ?, failed_logins = ?, locked_until = ?, disabled = ? WHERE id = ?`,
-		string(u.Role), u.UnitID, u.PasswordHash, u.DisplayName, u.FailedLogins,
-		nullMs(u.LockedUntil), u.Disabled, u.ID)
+		display_name = ?, disabled = ? WHERE id = ?`,
+		string(u.Role), u.UnitID, u.PasswordHash, u.DisplayName, u.Disabled, u.ID)
 	if err != nil {
 		return translate(err, "update user", "user")
 	}

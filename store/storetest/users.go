@@ -35,7 +35,7 @@ func testUserRoundTrip(t *testing.T, s app.Store) {
 		{
 			ID: "u-off", Role: models.RoleOfficer, Username: "canbo.myhoa", PasswordHash: "$argon2id$hash",
 			UnitID: "longxuyen-2023.my_hoa.cong_an", DisplayName: "Lê Minh Tuấn", CreatedAt: at(2 * time.Hour),
-			FailedLogins: 3, LockedUntil: at(3 * time.Hour), Disabled: true,
+			Disabled: true,
 		},
 		{ID: "u-both", Role: models.RoleAdmin, Phone: "+84907654321", Username: "admin", PasswordHash: "h", CreatedAt: at(-time.Hour)},
 	}
@@ -146,8 +146,6 @@ func testUserUpdate(t *testing.T, s app.Store) {
 	upd.UnitID = "unit-2"
 	upd.PasswordHash = "$argon2id$new"
 	upd.DisplayName = "Phạm Văn Đổi"
-	upd.FailedLogins = 5
-	upd.LockedUntil = at(15 * time.Minute)
 	upd.Disabled = true
 	upd.Phone = "+84909999999"
 	upd.Username = "renamed"
@@ -165,15 +163,12 @@ func testUserUpdate(t *testing.T, s app.Store) {
 	_, err = s.UserByUsername(ctx(t), "renamed")
 	wantCode(t, err, models.ENotFound, "UserByUsername of an ignored rename")
 
-	// Back to zero values: a successful login clears the counters and the lock.
-	want.FailedLogins, want.LockedUntil, want.Disabled = 0, time.Time{}, false
+	// Back to zero values: an account enabled again.
+	want.Disabled = false
 	must(t, s.UpdateUser(ctx(t), &want), "UpdateUser reset")
 	got, err = s.UserByID(ctx(t), orig.ID)
 	must(t, err, "UserByID")
 	wantEqual(t, "user after reset", &want, got)
-	if !got.LockedUntil.IsZero() {
-		t.Errorf("LockedUntil = %v after reset, want zero", got.LockedUntil)
-	}
 
 	got, err = s.UserByID(ctx(t), other.ID)
 	must(t, err, "UserByID other")

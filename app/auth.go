@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -123,9 +124,10 @@ func (s *Service) limit(ctx context.Context, key string, max int) error {
 	return nil
 }
 
-// VerifyOTP exchanges a valid code (the latest one sent, or the one before while it has not
-// expired) for tokens, creating the resident's account on first sign-in. After OTPMaxAttempts
-// wrong codes, counted across both, the challenge is destroyed and a new code must be requested.
+// VerifyOTP exchanges a valid code (any code sent to the phone that has not expired) for
+// tokens, creating the resident's account on first sign-in, and spends every code of the phone.
+// After OTPMaxAttempts wrong codes, counted across all of them, the challenge is destroyed and a
+// new code must be requested.
 func (s *Service) VerifyOTP(ctx context.Context, rawPhone, code, ip string) (*Tokens, error) {
 	phone, err := models.NormalizePhone(rawPhone)
 	if err != nil {
@@ -145,7 +147,8 @@ func (s *Service) VerifyOTP(ctx context.Context, rawPhone, code, ip string) (*To
 		return nil, err
 	}
 	now := s.clock()
-	if !now.Before(c.ExpiresAt) && !now.Before(c.PrevExpiresAt) {
+	codes := c.Codes()
+	if !slices.ContainsFunc(codes, func(k models.OTPCode) bool { return now.Before(k.ExpiresAt) }) {
 		return nil, errBadCode
 	}
 	n, err := s.store.AddOTPAttempt(ctx, phone)
@@ -161,11 +164,15 @@ func (s *Service) VerifyOTP(ctx context.Context, rawPhone, code, ip string) (*To
 		}
 		return nil, models.Errorf(models.ERateLimited, "too many wrong codes; request a new code")
 	}
-	// Both codes are always compared, so the time taken does not tell which one matched.
+	// Every code is compared, so the time taken does not tell which one matched.
 	h := []byte(hashOTP(phone, code))
-	current := subtle.ConstantTimeCompare([]byte(c.CodeHash), h) == 1 && now.Before(c.ExpiresAt)
-	previous := subtle.ConstantTimeCompare([]byte(c.PrevCodeHash), h) == 1 && now.Before(c.PrevExpiresAt)
-	if !current && !previous {
+	matched := false
+	for _, k := range codes {
+		if subtle.ConstantTimeCompare([]byte(k.Hash), h) == 1 && now.Before(k.ExpiresAt) {
+			matched = true
+		}
+	}
+	if !matched {
 		return nil, errBadCode
 	}
 	if err := s.store.DeleteOTP(ctx, phone); err != nil && !models.IsCode(err, models.ENotFound) {

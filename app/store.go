@@ -54,11 +54,11 @@ type UserStore interface {
 
 // AuthStore keeps one-time codes, rate-limit counters, refresh tokens and machine keys.
 type AuthStore interface {
-	// PutOTP makes c the pending code of c.Phone, atomically (c.Attempts and the Prev fields are
-	// ignored). A pending code still unexpired at c.CreatedAt becomes the previous code
-	// (PrevCodeHash, PrevExpiresAt) and its attempts carry over, so a stranger's request neither
-	// breaks the owner's code nor resets the guesses made at it; otherwise the previous code is
-	// dropped and the attempts restart at zero.
+	// PutOTP makes c the pending code of c.Phone, atomically (c.Attempts and c.Earlier are
+	// ignored). The challenge's codes still unexpired at c.CreatedAt stay valid as its Earlier
+	// codes (models.OTPChallenge.EarlierAt: the newest models.MaxOTPCodes-1) and its attempts
+	// carry over, so a stranger's requests neither break the owner's code nor reset the guesses
+	// made so far; when none is left the attempts restart at zero.
 	PutOTP(ctx context.Context, c *models.OTPChallenge) error
 	OTPByPhone(ctx context.Context, phone string) (*models.OTPChallenge, error)
 	// AddOTPAttempt atomically increments the attempt counter of the challenge of phone and

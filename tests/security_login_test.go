@@ -3,6 +3,7 @@ package tests
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -217,6 +218,60 @@ func TestOTPCodeKeptAfterAnotherRequest(t *testing.T) {
 			s.request(t, "POST", "/v1/auth/otp/verify", "", map[string]string{"phone": c.phone, "code": first}).expect(t, http.StatusUnauthorized)
 			s.request(t, "POST", "/v1/auth/otp/verify", "", map[string]string{"phone": c.phone, "code": second}).expect(t, http.StatusUnauthorized)
 		}
+	})
+}
+
+// TestOTPOwnersCodeOutlivesStrangerCodes: a stranger asking for three codes for a phone from
+// another address within the owner's code lifetime does not break the code the owner received
+// first; the right code spends every code of the phone. Wrong guesses are counted across all the
+// codes of a phone, so more codes give the stranger no more guesses: after the fifth
+// (OTPMaxAttempts) even the owner's code is refused.
+func TestOTPOwnersCodeOutlivesStrangerCodes(t *testing.T) {
+	const maxAttempts = 5 // app's OTPMaxAttempts
+	eachStore(t, func(t *testing.T, st storeKind) {
+		s := startServer(t, st, behindProxy)
+		const owner, stranger = "198.51.100.3", "203.0.113.70"
+		// codes has the owner ask for a code for phone, then the stranger three: all four codes.
+		codes := func(phone string) (string, []string) {
+			e164 := "+84" + strings.TrimPrefix(phone, "0")
+			s.request(t, "POST", "/v1/auth/otp", "", map[string]string{"phone": phone}, from(owner)).expect(t, http.StatusAccepted)
+			first := s.sms.code(e164)
+			var strangers []string
+			for range 3 {
+				s.request(t, "POST", "/v1/auth/otp", "", map[string]string{"phone": phone}, from(stranger)).expect(t, http.StatusAccepted)
+				strangers = append(strangers, s.sms.code(e164))
+			}
+			if slices.Contains(strangers, first) {
+				t.Skipf("a stranger's code equals the owner's by chance")
+			}
+			return first, strangers
+		}
+		verify := func(phone, code, addr string) response {
+			return s.request(t, "POST", "/v1/auth/otp/verify", "", map[string]string{"phone": phone, "code": code}, from(addr))
+		}
+
+		const phone = "0977333001"
+		first, strangers := codes(phone)
+		var tk tokens
+		verify(phone, first, owner).expect(t, http.StatusOK).json(t, &tk)
+		if tk.User.Phone != "+84977333001" {
+			t.Errorf("signed in as %+v", tk.User)
+		}
+		for _, code := range append(strangers, first) {
+			verify(phone, code, stranger).expect(t, http.StatusUnauthorized) // spent
+		}
+
+		const guessed = "0977333002"
+		first, strangers = codes(guessed)
+		wrong := "000000"
+		for n := 1; slices.Contains(append(strangers, first), wrong); n++ {
+			wrong = fmt.Sprintf("%06d", n)
+		}
+		for range maxAttempts {
+			verify(guessed, wrong, stranger).expect(t, http.StatusUnauthorized)
+		}
+		verify(guessed, first, owner).expect(t, http.StatusTooManyRequests)
+		verify(guessed, first, owner).expect(t, http.StatusUnauthorized)
 	})
 }
 

@@ -23,12 +23,14 @@ const upsertRetries = 3
 // (OTPPerPhoneDay a day).
 const otpPutRetries = 16
 
-// PutOTP makes c the pending code of c.Phone (c.Attempts and the Prev fields are ignored). A code
-// still unexpired at c.CreatedAt becomes the previous code and its attempts carry over;
-// otherwise the previous code is dropped and the attempts restart at zero. Without multi-document
-// transactions or pipeline updates (FerretDB v1) this is a compare-and-swap on the code read: the
-// update only matches while it is still the pending code, and a lost round reads again. The
-// attempts of a kept code are not written, so concurrent guesses are never lost.
+// PutOTP makes c the pending code of c.Phone (c.Attempts and c.Earlier are ignored). The codes
+// of the challenge still unexpired at c.CreatedAt become its earlier codes
+// (models.OTPChallenge.EarlierAt) and its attempts carry over; when none is left the attempts
+// restart at zero. Without multi-document transactions or pipeline updates (FerretDB v1) this
+// is a compare-and-swap on the pending code read (its hash and creation time): the update only
+// matches while it is still the pending code, and a lost round reads again, so no concurrent
+// put's code is dropped. The attempts of kept codes are not written, so concurrent guesses are
+// never lost.
 func (s *Store) PutOTP(ctx context.Context, c *models.OTPChallenge) error {
 	id := bson.D{{Key: "_id", Value: c.Phone}}
 	for range otpPutRetries {
@@ -36,7 +38,7 @@ func (s *Store) PutOTP(ctx context.Context, c *models.OTPChallenge) error {
 		err := s.coll(collOTP).FindOne(ctx, id).Decode(&old)
 		if errors.Is(err, mongo.ErrNoDocuments) {
 			_, err = s.coll(collOTP).InsertOne(ctx, otpDoc{Phone: c.Phone, CodeHash: c.CodeHash, CreatedAt: utc(c.CreatedAt), ExpiresAt: utc(c.ExpiresAt)})
-			if mongo.IsDuplicateKeyError(err) { // another PutOTP inserted first: keep it as the previous code
+			if mongo.IsDuplicateKeyError(err) { // another PutOTP inserted first: keep its code too
 				continue
 			}
 			return translate(err, "put otp", "sign-in code")
@@ -45,14 +47,16 @@ func (s *Store) PutOTP(ctx context.Context, c *models.OTPChallenge) error {
 		}
 		set := bson.D{{Key: "code_hash", Value: c.CodeHash}, {Key: "created_at", Value: utc(c.CreatedAt)}, {Key: "expires_at", Value: utc(c.ExpiresAt)}}
 		var update bson.D
-		if old.ExpiresAt.After(c.CreatedAt) {
-			set = append(set, bson.E{Key: "prev_code_hash", Value: old.CodeHash}, bson.E{Key: "prev_expires_at", Value: utc(old.ExpiresAt)})
+		if earlier := old.model().EarlierAt(c.CreatedAt); len(earlier) > 0 {
+			set = append(set, bson.E{Key: "earlier_codes", Value: toOTPCodeDocs(earlier)})
 			update = bson.D{{Key: "$set", Value: set}}
 		} else {
 			set = append(set, bson.E{Key: "attempts", Value: 0})
-			update = bson.D{{Key: "$set", Value: set}, {Key: "$unset", Value: bson.D{{Key: "prev_code_hash", Value: ""}, {Key: "prev_expires_at", Value: ""}}}}
+			update = bson.D{{Key: "$set", Value: set}, {Key: "$unset", Value: bson.D{{Key: "earlier_codes", Value: ""}}}}
 		}
-		res, err := s.coll(collOTP).UpdateOne(ctx, bson.D{{Key: "_id", Value: c.Phone}, {Key: "code_hash", Value: old.CodeHash}}, update)
+		res, err := s.coll(collOTP).UpdateOne(ctx, bson.D{
+			{Key: "_id", Value: c.Phone}, {Key: "code_hash", Value: old.CodeHash}, {Key: "created_at", Value: old.CreatedAt},
+		}, update)
 		if err != nil {
 			return translate(err, "put otp", "sign-in code")
 		}

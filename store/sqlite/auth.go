@@ -3,42 +3,90 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"time"
 
 	"phananh/models"
 )
 
-// PutOTP makes c the pending code of c.Phone in one upsert (c.Attempts and the Prev fields are
-// ignored). A code still unexpired at c.CreatedAt becomes the previous code and its attempts
-// carry over; otherwise the previous code is dropped and the attempts restart at zero. The SET
-// expressions all read the row as it was before the update.
+// PutOTP makes c the pending code of c.Phone (c.Attempts and c.Earlier are ignored). The codes
+// of the challenge still unexpired at c.CreatedAt become its earlier codes
+// (models.OTPChallenge.EarlierAt) and its attempts carry over; when none is left the attempts
+// restart at zero. The read and the upsert share one IMMEDIATE transaction, so concurrent puts
+// of a phone each see the codes the others stored; the attempts are kept by the row itself, so a
+// guess counted in between is not lost either.
 func (s *Store) PutOTP(ctx context.Context, c *models.OTPChallenge) error {
-	_, err := s.exec(ctx, `INSERT INTO otp_challenges (phone, code_hash, created_at, expires_at, attempts, prev_code_hash, prev_expires_at)
-		VALUES (?, ?, ?, ?, 0, '', NULL)
-		ON CONFLICT (phone) DO UPDATE SET
-			prev_code_hash = CASE WHEN otp_challenges.expires_at > excluded.created_at THEN otp_challenges.code_hash ELSE '' END,
-			prev_expires_at = CASE WHEN otp_challenges.expires_at > excluded.created_at THEN otp_challenges.expires_at ELSE NULL END,
-			attempts = CASE WHEN otp_challenges.expires_at > excluded.created_at THEN otp_challenges.attempts ELSE 0 END,
-			code_hash = excluded.code_hash, created_at = excluded.created_at, expires_at = excluded.expires_at`,
-		c.Phone, c.CodeHash, ms(c.CreatedAt), ms(c.ExpiresAt))
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var earlier []models.OTPCode
+		old, err := scanOTP(tx.QueryRowContext(ctx, `SELECT `+otpColumns+` FROM otp_challenges WHERE phone = ?`, c.Phone))
+		if err == nil {
+			earlier = old.EarlierAt(c.CreatedAt)
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		codes, err := encodeOTPCodes(earlier)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO otp_challenges (phone, code_hash, created_at, expires_at, attempts, earlier_codes)
+			VALUES (?, ?, ?, ?, 0, ?)
+			ON CONFLICT (phone) DO UPDATE SET
+				attempts = CASE WHEN ? THEN otp_challenges.attempts ELSE 0 END,
+				code_hash = excluded.code_hash, created_at = excluded.created_at, expires_at = excluded.expires_at,
+				earlier_codes = excluded.earlier_codes`,
+			c.Phone, c.CodeHash, ms(c.CreatedAt), ms(c.ExpiresAt), codes, len(earlier) > 0)
+		return err
+	})
 	return translate(err, "put otp", "sign-in code")
 }
 
+const otpColumns = `phone, code_hash, created_at, expires_at, attempts, earlier_codes`
+
 // OTPByPhone returns the pending challenge of phone, ENotFound if there is none.
 func (s *Store) OTPByPhone(ctx context.Context, phone string) (*models.OTPChallenge, error) {
-	var (
-		c                    models.OTPChallenge
-		createdAt, expiresAt int64
-		prevExpiresAt        sql.NullInt64
-	)
-	err := s.r.QueryRowContext(ctx, `SELECT phone, code_hash, created_at, expires_at, attempts, prev_code_hash, prev_expires_at
-		FROM otp_challenges WHERE phone = ?`, phone).Scan(&c.Phone, &c.CodeHash, &createdAt, &expiresAt, &c.Attempts,
-		&c.PrevCodeHash, &prevExpiresAt)
+	c, err := scanOTP(s.r.QueryRowContext(ctx, `SELECT `+otpColumns+` FROM otp_challenges WHERE phone = ?`, phone))
 	if err != nil {
 		return nil, translate(err, "read otp", "sign-in code")
 	}
-	c.CreatedAt, c.ExpiresAt, c.PrevExpiresAt = fromMs(createdAt), fromMs(expiresAt), fromNullMs(prevExpiresAt)
+	return c, nil
+}
+
+func scanOTP(row *sql.Row) (*models.OTPChallenge, error) {
+	var (
+		c                    models.OTPChallenge
+		createdAt, expiresAt int64
+		earlier              string
+	)
+	if err := row.Scan(&c.Phone, &c.CodeHash, &createdAt, &expiresAt, &c.Attempts, &earlier); err != nil {
+		return nil, err
+	}
+	c.CreatedAt, c.ExpiresAt = fromMs(createdAt), fromMs(expiresAt)
+	var codes []otpCodeJSON
+	if err := json.Unmarshal([]byte(earlier), &codes); err != nil {
+		return nil, fmt.Errorf("earlier codes of a sign-in code: %w", err)
+	}
+	for _, k := range codes {
+		c.Earlier = append(c.Earlier, models.OTPCode{Hash: k.Hash, ExpiresAt: fromMs(k.ExpiresAt)})
+	}
 	return &c, nil
+}
+
+// otpCodeJSON is one element of the earlier_codes column.
+type otpCodeJSON struct {
+	Hash      string `json:"hash"`
+	ExpiresAt int64  `json:"expires_at"` // unix milliseconds, as every time column
+}
+
+// encodeOTPCodes renders codes for the earlier_codes column; none is "[]", never "null".
+func encodeOTPCodes(codes []models.OTPCode) (string, error) {
+	out := make([]otpCodeJSON, 0, len(codes))
+	for _, k := range codes {
+		out = append(out, otpCodeJSON{Hash: k.Hash, ExpiresAt: ms(k.ExpiresAt)})
+	}
+	b, err := json.Marshal(out)
+	return string(b), err
 }
 
 // AddOTPAttempt increments in one statement, so concurrent guesses each get their own count.

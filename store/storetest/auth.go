@@ -13,7 +13,8 @@ var otpTests = []storeTest{
 	{"RoundTrip", testOTPRoundTrip},
 	{"NotFound", testOTPNotFound},
 	{"AttemptsAndReplace", testOTPAttempts},
-	{"PreviousCode", testOTPPrevious},
+	{"EarlierCodes", testOTPEarlier},
+	{"EarlierCodesCap", testOTPEarlierCap},
 	{"ConcurrentPuts", testOTPConcurrentPuts},
 	{"Delete", testOTPDelete},
 	{"ConcurrentAttempts", testOTPConcurrentAttempts},
@@ -42,6 +43,7 @@ func testOTPNotFound(t *testing.T, s app.Store) {
 func testOTPAttempts(t *testing.T, s app.Store) {
 	phone, other := "+84901234567", "+84907654321"
 	must(t, s.PutOTP(ctx(t), otp(phone, "h1", at(0))), "PutOTP")
+	must(t, s.PutOTP(ctx(t), otp(phone, "h1b", at(2*time.Minute))), "PutOTP second code")
 	must(t, s.PutOTP(ctx(t), otp(other, "o1", at(0))), "PutOTP other")
 	for want := 1; want <= 3; want++ {
 		n, err := s.AddOTPAttempt(ctx(t), phone)
@@ -56,8 +58,9 @@ func testOTPAttempts(t *testing.T, s app.Store) {
 		t.Errorf("Attempts = %d, want 3", got.Attempts)
 	}
 
-	// A new code after the old one expired replaces it: no previous code, attempts start over.
-	repl := otp(phone, "h2", at(10*time.Minute))
+	// A new code once every code expired (h1b exactly at its expiry) replaces them all: no
+	// earlier codes, attempts start over.
+	repl := otp(phone, "h2", at(7*time.Minute))
 	must(t, s.PutOTP(ctx(t), repl), "PutOTP replace")
 	got, err = s.OTPByPhone(ctx(t), phone)
 	must(t, err, "OTPByPhone after replace")
@@ -73,12 +76,20 @@ func testOTPAttempts(t *testing.T, s app.Store) {
 	wantEqual(t, "other phone's OTP", otp(other, "o1", at(0)), got)
 }
 
-// testOTPPrevious: a new code while the pending one is unexpired keeps it as the previous code,
-// with the attempts made so far; the next new code pushes it out.
-func testOTPPrevious(t *testing.T, s app.Store) {
+// testOTPEarlier: a new code keeps every code of the phone still unexpired at its creation as an
+// earlier code, oldest first, with the attempts made so far; each code drops out at its own
+// expiry, and once none is left the attempts start over.
+func testOTPEarlier(t *testing.T, s app.Store) {
 	phone := "+84901234567"
-	first := otp(phone, "h1", at(0)) // expires at 5 min
-	must(t, s.PutOTP(ctx(t), first), "PutOTP first")
+	code := func(hash string, expires time.Duration) models.OTPCode {
+		return models.OTPCode{Hash: hash, ExpiresAt: at(expires)}
+	}
+	challenge := func(hash string, created time.Duration, attempts int, earlier ...models.OTPCode) *models.OTPChallenge {
+		c := otp(phone, hash, at(created))
+		c.Attempts, c.Earlier = attempts, earlier
+		return c
+	}
+	must(t, s.PutOTP(ctx(t), otp(phone, "h1", at(0))), "PutOTP first") // expires at 5 min
 	for range 2 {
 		_, err := s.AddOTPAttempt(ctx(t), phone)
 		must(t, err, "AddOTPAttempt")
@@ -89,17 +100,16 @@ func testOTPPrevious(t *testing.T, s app.Store) {
 		want *models.OTPChallenge
 	}{
 		{"second while the first is valid", otp(phone, "h2", at(time.Minute)),
-			&models.OTPChallenge{Phone: phone, CodeHash: "h2", CreatedAt: at(time.Minute), ExpiresAt: at(6 * time.Minute),
-				Attempts: 2, PrevCodeHash: "h1", PrevExpiresAt: at(5 * time.Minute)}},
-		{"third: the second becomes the previous", otp(phone, "h3", at(2*time.Minute)),
-			&models.OTPChallenge{Phone: phone, CodeHash: "h3", CreatedAt: at(2 * time.Minute), ExpiresAt: at(7 * time.Minute),
-				Attempts: 2, PrevCodeHash: "h2", PrevExpiresAt: at(6 * time.Minute)}},
-		{"the caller's attempts and previous code are ignored",
-			&models.OTPChallenge{Phone: phone, CodeHash: "h4", CreatedAt: at(3 * time.Minute), ExpiresAt: at(8 * time.Minute),
-				Attempts: 9, PrevCodeHash: "forged", PrevExpiresAt: at(time.Hour)},
-			&models.OTPChallenge{Phone: phone, CodeHash: "h4", CreatedAt: at(3 * time.Minute), ExpiresAt: at(8 * time.Minute),
-				Attempts: 2, PrevCodeHash: "h3", PrevExpiresAt: at(7 * time.Minute)}},
-		{"at the exact expiry the pending code is dropped", otp(phone, "h5", at(8*time.Minute)), otp(phone, "h5", at(8*time.Minute))},
+			challenge("h2", time.Minute, 2, code("h1", 5*time.Minute))},
+		{"third: both earlier codes stay", otp(phone, "h3", at(2*time.Minute)),
+			challenge("h3", 2*time.Minute, 2, code("h1", 5*time.Minute), code("h2", 6*time.Minute))},
+		{"the caller's attempts and earlier codes are ignored",
+			challenge("h4", 3*time.Minute, 9, code("forged", time.Hour)),
+			challenge("h4", 3*time.Minute, 2, code("h1", 5*time.Minute), code("h2", 6*time.Minute), code("h3", 7*time.Minute))},
+		{"at its exact expiry the oldest code is dropped", otp(phone, "h5", at(5*time.Minute)),
+			challenge("h5", 5*time.Minute, 2, code("h2", 6*time.Minute), code("h3", 7*time.Minute), code("h4", 8*time.Minute))},
+		{"once every code expired the attempts start over", otp(phone, "h6", at(10*time.Minute)),
+			otp(phone, "h6", at(10*time.Minute))},
 	}
 	for _, st := range steps {
 		must(t, s.PutOTP(ctx(t), st.put), "PutOTP "+st.name)
@@ -109,10 +119,32 @@ func testOTPPrevious(t *testing.T, s app.Store) {
 	}
 }
 
-// testOTPConcurrentPuts: of codes stored at once for a phone, one is pending and another the
-// previous one, whatever the interleaving.
+// testOTPEarlierCap: past models.MaxOTPCodes unexpired codes the oldest are dropped, the
+// attempts are kept.
+func testOTPEarlierCap(t *testing.T, s app.Store) {
+	phone := "+84901234567"
+	const puts = models.MaxOTPCodes + 3
+	for i := range puts {
+		must(t, s.PutOTP(ctx(t), otp(phone, fmt.Sprintf("h%d", i), at(time.Duration(i)*time.Second))), fmt.Sprintf("PutOTP #%d", i))
+		if i == 0 {
+			_, err := s.AddOTPAttempt(ctx(t), phone)
+			must(t, err, "AddOTPAttempt")
+		}
+	}
+	want := otp(phone, fmt.Sprintf("h%d", puts-1), at((puts-1)*time.Second))
+	want.Attempts = 1
+	for i := puts - models.MaxOTPCodes; i < puts-1; i++ {
+		want.Earlier = append(want.Earlier, models.OTPCode{Hash: fmt.Sprintf("h%d", i), ExpiresAt: at(time.Duration(i)*time.Second + 5*time.Minute)})
+	}
+	got, err := s.OTPByPhone(ctx(t), phone)
+	must(t, err, "OTPByPhone")
+	wantEqual(t, fmt.Sprintf("after %d codes", puts), want, got)
+}
+
+// testOTPConcurrentPuts: of models.MaxOTPCodes codes stored at once for a phone, one is pending
+// and every other one is kept as an earlier code, whatever the interleaving.
 func testOTPConcurrentPuts(t *testing.T, s app.Store) {
-	const n = 10
+	const n = models.MaxOTPCodes
 	phone := "+84901234567"
 	errs := make([]error, n)
 	concurrently(n, func(i int) { errs[i] = s.PutOTP(ctx(t), otp(phone, fmt.Sprintf("h%d", i), at(0))) })
@@ -121,8 +153,12 @@ func testOTPConcurrentPuts(t *testing.T, s app.Store) {
 	}
 	got, err := s.OTPByPhone(ctx(t), phone)
 	must(t, err, "OTPByPhone")
-	if got.CodeHash == "" || got.PrevCodeHash == "" || got.CodeHash == got.PrevCodeHash || got.Attempts != 0 {
-		t.Errorf("after %d concurrent puts: %+v, want two different codes and no attempts", n, got)
+	seen := map[string]bool{}
+	for _, k := range got.Codes() {
+		seen[k.Hash] = true
+	}
+	if len(got.Earlier) != n-1 || len(seen) != n || got.Attempts != 0 {
+		t.Errorf("after %d concurrent puts: %+v, want %d different codes and no attempts", n, got, n)
 	}
 }
 

@@ -9,7 +9,7 @@ import (
 	"phananh/models"
 )
 
-// The change feed lets the IOC data platform sync ticket changes incrementally (issue 5).
+// The change feed lets the IOC data platform sync ticket changes incrementally.
 //
 // Ordering. The hard part of a feed is that a reader must never skip an entry that becomes
 // visible later below its cursor. A sequence number taken at insert time does not guarantee

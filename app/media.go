@@ -85,7 +85,7 @@ type MediaConfig struct {
 	DailyMaxBytes int64
 }
 
-// DefaultMediaConfig returns the limits issue 6 names.
+// DefaultMediaConfig returns the limits a phone camera needs.
 func DefaultMediaConfig() MediaConfig {
 	return MediaConfig{
 		MaxImageBytes: 10 << 20,

@@ -101,7 +101,7 @@ func TestCollectMedia(t *testing.T) {
 	}
 }
 
-// TestUploadLimitsFromConfig: the defaults issue 6 names; a video over its limit is refused while
+// TestUploadLimitsFromConfig: the defaults; a video over its limit is refused while
 // it is read; machine keys do not upload.
 func TestUploadLimitsFromConfig(t *testing.T) {
 	now := vn("2026-11-27 09:00")

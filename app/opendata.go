@@ -13,7 +13,7 @@ import (
 	"phananh/models"
 )
 
-// OpenDataStore serves the bulk and public reads of issue 5: exports, which must run in constant
+// OpenDataStore serves the bulk and public reads: exports, which must run in constant
 // memory for any number of tickets, and the Open311 request lists, which page with offsets as
 // the GeoReport clients expect.
 type OpenDataStore interface {

@@ -7,7 +7,7 @@ import (
 	"phananh/models"
 )
 
-// PushStore keeps device tokens and the push outbox (issue 4, DESIGN.md §5).
+// PushStore keeps device tokens and the push outbox.
 //
 // The outbox is claimed with leases rather than locks so that several server instances can
 // dispatch from one store without a transaction: a message is claimed by setting its lease
@@ -59,7 +59,7 @@ type PushStore interface {
 }
 
 // SubscriptionStore keeps residents' ward subscriptions and the queue of FCM topic-membership
-// changes they cause (issue 4, "Topics"). Memberships live in FCM, which cannot be asked what
+// changes they cause. Memberships live in FCM, which cannot be asked what
 // a token is subscribed to; the queue makes every change durable until FCM confirmed it, with
 // leases like the outbox so that several instances can work it.
 type SubscriptionStore interface {

@@ -6,7 +6,7 @@ import (
 	"phananh/models"
 )
 
-// StatsStore keeps statistics facts and the change feed (issue 5). Both are derived from the
+// StatsStore keeps statistics facts and the change feed. Both are derived from the
 // tickets by Effects (facts.go, feed.go), so every write here is idempotent.
 //
 // Reads are grouped in the store (SQL GROUP BY, MongoDB $group with plain $sum). The SQLite

@@ -90,7 +90,7 @@ func statsService(t *testing.T, store app.Store, now *time.Time, rnd *rand.Rand,
 	return svc, cal
 }
 
-// TestStatisticsEqualRecount is the property test of issue 5: after a random sequence of
+// TestStatisticsEqualRecount is the statistics property test: after a random sequence of
 // workflow actions (injected clock, SLA sweeps, injected effect failures healed by the sweeper),
 // every figure of summary, timeseries, areas and units equals a brute-force recount over the
 // tickets; after deleting all facts and rebuilding, the same. The change feed holds every ticket

@@ -18,7 +18,7 @@ import (
 	"phananh/models"
 )
 
-// Media routes (issue 6). Request bodies are streamed (fiber.Config.StreamRequestBody): an upload
+// Media routes. Request bodies are streamed (fiber.Config.StreamRequestBody): an upload
 // goes from the socket through a hash into a temporary file and is never held in memory, and the
 // global BodyLimit is enforced for every other route by limitBody.
 

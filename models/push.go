@@ -16,7 +16,7 @@ const (
 	PlatformWeb     Platform = "web"
 )
 
-// Device limits (DESIGN.md §5, issue 4). FCM itself treats a token unused for 270 days as
+// Device limits. FCM itself treats a token unused for 270 days as
 // expired, so keeping it longer only produces UNREGISTERED answers; a cap per user bounds the
 // fan-out of one event and the damage of a client that registers a new token on every start.
 const (

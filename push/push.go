@@ -140,7 +140,7 @@ func (s *Sender) SendBatch(ctx context.Context, msgs []models.PushMessage) ([]ap
 	return out, nil
 }
 
-// Classify turns an SDK error into the dispatcher's outcome (issue 4: UNREGISTERED,
+// Classify turns an SDK error into the dispatcher's outcome (UNREGISTERED,
 // SENDER_ID_MISMATCH and token INVALID_ARGUMENT mean the token is dead; QUOTA_EXCEEDED,
 // UNAVAILABLE and INTERNAL are retried honouring Retry-After; THIRD_PARTY_AUTH_ERROR needs an
 // operator). Transport failures (no answer at all) are retryable.

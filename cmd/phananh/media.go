@@ -9,7 +9,7 @@ import (
 	"phananh/app"
 )
 
-// mediaEnv is the MEDIA_* configuration (issue 6).
+// mediaEnv is the MEDIA_* configuration.
 type mediaEnv struct {
 	MaxImageBytes int64
 	MaxVideoBytes int64

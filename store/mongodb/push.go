@@ -14,7 +14,7 @@ import (
 	"phananh/models"
 )
 
-// Push collections (issue 4).
+// Push collections.
 const (
 	collPushDevices = "push_devices"
 	collPushOutbox  = "push_outbox"

@@ -23,7 +23,7 @@ type nopSMS struct{}
 
 func (nopSMS) Send(context.Context, string, string) error { return nil }
 
-// TestStatsBenchmark measures the statistics reads of issue 5 on a large SQLite store: summary
+// TestStatsBenchmark measures the statistics reads on a large SQLite store: summary
 // over one month and one year, and a daily time series over one year, reporting p50 and p99.
 // It loads generated facts (the rows those reads use) in bulk, then builds their daily rollups,
 // rather than driving a million tickets through the workflow. Opt-in, because loading takes a while:

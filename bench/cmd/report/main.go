@@ -83,7 +83,7 @@ func (r *report) header() {
 	load, _ := os.ReadFile("/proc/loadavg")
 	r.p("# Benchmark results")
 	r.p("")
-	r.p("Written by `bench/run.sh` (issue 7); re-run it to reproduce. Raw output was in `%s`.", r.dir)
+	r.p("Written by `bench/run.sh`; re-run it to reproduce. Raw output was in `%s`.", r.dir)
 	r.p("")
 	r.p("| | |")
 	r.p("|---|---|")

@@ -1,5 +1,5 @@
 // Command route benchmarks point → area routing on a boundary file (the national set by
-// default) against the targets of issue 7 and two baselines, printing one JSON object:
+// default) against the benchmark targets and two baselines, printing one JSON object:
 //
 //   - the geo index: parse and build time, index memory against the raw coordinates, lookups
 //     per second on one goroutine, allocations per lookup, and agreement with geo's exact

@@ -1,6 +1,15 @@
-// Package app holds the use cases of phananh — sign-in, report intake and routing — and declares
-// the interfaces it consumes (stores, SMS, clock). It never imports a transport, a database
-// driver or a push SDK: adapters implement these interfaces and cmd/phananh wires them.
+// Package app is the core of phananh: every use case of the service, on one Service, and the
+// interfaces it consumes. It covers sign-in (phone one-time codes, official passwords, rotated
+// refresh tokens, machine keys, rate limits), report intake with routing by ward polygon and
+// deadlines in working time, the officials' and residents' workflow (Act: one action, written as
+// a compare-and-set on the ticket version), the three views of a ticket (PublicView, Detail), the
+// SLA worker (reminders, escalations, auto-closes), photo and video uploads, the push outbox and
+// its dispatcher, statistics, the change feed, exports, open data and Open311. The consequences of
+// a ticket change — push messages, statistics facts, feed entries — are Effects, applied after the
+// change is stored and completed by a sweeper after a crash. The package declares what it needs
+// (Store and its parts, SMSSender, TokenSigner, PushSender, TopicManager, Effect) and never imports
+// a transport, a database driver or a push SDK: the adapters in handlers, store/sqlite,
+// store/mongodb, sms, tokens and push implement or call these, and cmd/phananh wires them.
 package app
 
 import (

@@ -1,6 +1,11 @@
-// Package handlers is the HTTP transport of phananh on Fiber v2: routes, request and response
-// shapes, authentication middleware, and the one place where errors become status codes and
-// where failed requests are logged. It is the only package that imports Fiber.
+// Package handlers is the HTTP transport of phananh on Fiber v2: the route table with the roles
+// that may call each route (policy), the middleware chain (security headers, request id, access
+// log, load shedding, panic recovery, request deadline, body limits), bearer-token, machine-key
+// and rate-limit checks, request decoding and response shapes, the Open311 and export encodings,
+// the OpenAPI document and the server-rendered web console for officials under /console. Every
+// handler calls app.Service; this package is the one place where errors become status codes
+// (statusOf, handleError) and where failed requests are logged. It is the only package of the
+// server that imports Fiber (the benchmark tool bench/cmd/baseline imports it as a yardstick).
 package handlers
 
 import (

@@ -1,6 +1,10 @@
-// Package models holds the domain of phananh: tickets, users, units, categories, the working
-// calendar and the one error vocabulary every layer speaks. It imports only the standard library,
-// so every other package can depend on it without pulling in a transport or a database.
+// Package models holds the domain of phananh: tickets with their history and version, users,
+// roles and principals, units, categories with their deadlines, the workflow's state table
+// (Transitions) and the per-ticket access policy (Principal.TicketAccess), the working calendar
+// deadlines are computed in, media, push, subscription and statistics records, input validation,
+// and the one error vocabulary every layer speaks (Error and its codes, errors.go). It imports
+// only the standard library, so every other package can depend on it without pulling in a
+// transport or a database.
 package models
 
 import (

@@ -1,6 +1,8 @@
 // Package tokens issues and verifies access tokens as asymmetric JWTs (EdDSA, Ed25519) with
-// github.com/golang-jwt/jwt/v5. Asymmetric keys let other services (the IOC, a console) verify
-// tokens with the public key alone; the kid header lets a second key be added for rotation.
+// github.com/golang-jwt/jwt/v5: Signer implements app.TokenSigner, and LoadOrCreateKey and
+// LoadVerifyKeys read the signing key and the keys still accepted during a rotation. Asymmetric
+// keys let other services (the IOC, a console) verify tokens with the public key alone; the kid
+// header tells which key signed a token, so a second key can be added for rotation.
 package tokens
 
 import (

@@ -1,8 +1,7 @@
 // Package mongodb is the production store of phananh: it implements app.Store on MongoDB through
 // go.mongodb.org/mongo-driver/v2.
 //
-// It deliberately uses only what both MongoDB and FerretDB v1.24 support (DESIGN.md §3, "Why two
-// stores"), because the contract suite runs it against FerretDB embedded in the test process: no
+// It deliberately uses only what both MongoDB and FerretDB v1.24 support, because the contract suite runs it against FerretDB embedded in the test process: no
 // multi-document transactions, no change streams, no geospatial operators, no partial, sparse or
 // TTL indexes, aggregation limited to $match $group $sum $count $sort $limit $skip $project
 // $unwind, and no field names with dots. Every write that must be atomic is therefore a
@@ -10,8 +9,8 @@
 // uniqueness rules that would need a partial index are expressed with always-present keys.
 //
 // Documents are mapped through explicit structs in this package (docs.go), not through the json
-// tags of models: several model fields are hidden from JSON (password hashes, lockout counters)
-// but must be stored, and the storage schema must not change when an API field is renamed.
+// tags of models: several model fields are hidden from JSON (password hashes, the disabled
+// flag, media blob keys) but must be stored, and the storage schema must not change when an API field is renamed.
 //
 // Driver errors are translated here and only here: a duplicate key is models.EConflict, a missing
 // document models.ENotFound, everything else is wrapped with the operation that failed.

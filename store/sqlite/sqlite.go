@@ -1,6 +1,8 @@
-// Package sqlite is the embedded store of phananh: the whole product on one SQLite file, with no
-// server to install, for a city pilot or a developer (DESIGN.md §3). It uses modernc.org/sqlite,
-// a pure-Go SQLite, so the binary stays statically linked.
+// Package sqlite is the embedded store of phananh, the default: it implements app.Store on one
+// SQLite file with embedded, versioned migrations (and media blobs as files through
+// store/fsblob), so the whole product runs with no server to install, for a city pilot or a
+// developer. It uses modernc.org/sqlite, a pure-Go SQLite, so the binary stays statically linked,
+// and passes the same contract suite (store/storetest) as the MongoDB store.
 //
 // Concurrency model: every write goes through one dedicated connection, so writers queue in Go
 // instead of racing for SQLite's file lock; the write transactions waiting at a moment share

@@ -1,7 +1,8 @@
 // Package storetest is the contract every implementation of app.Store must pass, so that the
 // embedded SQLite store and the production MongoDB store behave the same and the app can rely on
-// one set of semantics (DESIGN.md §3). An implementation's own test calls Run with a function that
-// opens a fresh, empty store.
+// one set of semantics. An implementation's own test calls Run (and RunMedia) with a function that
+// opens a fresh, empty store: store/sqlite on a temporary file, store/mongodb on FerretDB in the
+// test process or on the MongoDB of MONGODB_TEST_URI.
 //
 // The suite keeps data volumes small (dozens of records) because the MongoDB store also runs it
 // against FerretDB, which scans whole collections. All times are UTC and truncated to

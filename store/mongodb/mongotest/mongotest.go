@@ -5,8 +5,8 @@
 // With MONGODB_TEST_URI set (e.g. mongodb://localhost:27017/?replicaSet=rs0) tests run against
 // that real MongoDB, each in a fresh database dropped afterwards. Otherwise they run against
 // FerretDB v1.24 embedded in the test process with its SQLite backend in a temporary directory
-// (DESIGN.md §3): a real wire-protocol server, good for correctness, far too slow (every query
-// scans its collection) for benchmarks.
+// (the engine whose features the MongoDB store limits itself to): a real wire-protocol server,
+// good for correctness, far too slow (every query scans its collection) for benchmarks.
 package mongotest
 
 import (

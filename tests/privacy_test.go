@@ -1,16 +1,22 @@
 package tests
 
 import (
-	"encoding/json"
 	"fmt"
+	"log/slog"
 	"math"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"phananh/handlers"
 )
+
+// routeParam is a parameter of a route as the router writes it (":id", ":service_code").
+var routeParam = regexp.MustCompile(`:([A-Za-z_]+)`)
 
 // Privacy: a ticket has three views — the reporter's (exact), the handling officials' (internal)
 // and the public one for everyone else — and every route that serves someone who may not read a
@@ -314,10 +320,10 @@ func TestPrivacyNearbyIsRateLimited(t *testing.T) {
 
 // TestPrivacyCanaryOnEveryRoute files reports whose private parts are canary strings and then,
 // as every caller that may not read them — another resident, an officer and a leader of another
-// ward, an anonymous visitor, a machine key of each scope —, calls every GET operation of the
-// OpenAPI document (which TestOpenAPICoversRoutes ties to the route table, so a new route is
-// covered as soon as it exists), every console page, and the actions that answer with a ticket.
-// No canary may appear in any body or header.
+// ward, an anonymous visitor, a machine key of each scope —, calls every GET route of the route
+// table (handlers.Routes and handlers.ConsoleRoutes, so a new route is covered as soon as it is
+// registered), and the actions that answer with a ticket. No canary may appear in any body or
+// header.
 func TestPrivacyCanaryOnEveryRoute(t *testing.T) {
 	set := loadSet(t, "longxuyen-2023")
 	x, y := ward(set, 0), ward(set, 1)
@@ -355,73 +361,75 @@ func TestPrivacyCanaryOnEveryRoute(t *testing.T) {
 			callers = append(callers, caller{scope + " key", []string{"X-API-Key: " + apiKey(t, s, "canary "+scope, scope)}})
 		}
 
-		// Every GET operation of the document, with its parameters filled from the canary reports.
-		var doc struct {
-			Paths map[string]map[string]json.RawMessage `json:"paths"`
-		}
-		s.request(t, "GET", "/openapi.json", "", nil).expect(t, http.StatusOK).json(t, &doc)
+		// Every GET route of the route table, with its parameters filled from the canary reports.
 		queries := map[string][]string{
 			"/v1/tickets":                  {"mine=true"},
 			"/v1/tickets/nearby":           {fmt.Sprintf("lat=%v&lng=%v&category=TTDT", pub.lat, pub.lng), fmt.Sprintf("lat=%v&lng=%v&category=ANTT.03", priv.lat, priv.lng)},
 			"/v1/areas/locate":             {fmt.Sprintf("lat=%v&lng=%v", pub.lat, pub.lng)},
 			"/v1/queue":                    {"", "q=canary"},
+			"/console/queue":               {"", "q=canary"},
 			"/open311/v2/requests.json":    {"extensions=true", fmt.Sprintf("extensions=true&bbox=%v,%v,%v,%v", pub.lng-0.01, pub.lat-0.01, pub.lng+0.01, pub.lat+0.01)},
 			"/open311/v2/requests.xml":     {"extensions=true"},
-			"/v1/admin/audit":              {""},
 			"/v1/opendata/tickets.csv":     {"", "category=ANTT.03"},
 			"/v1/opendata/tickets.geojson": {""},
 		}
 		ticketIDs := []string{tPub.ID, tPriv.ID}
 		fill := map[string][]string{
-			"{token}": ticketIDs, "{service_request_id}": ticketIDs, "{code}": {x.code}, "{area}": {x.code},
-			"{service_code}": {"TTDT", "ANTT.03"},
+			"id": ticketIDs, "token": ticketIDs, "service_request_id": ticketIDs, "code": {x.code}, "area": {x.code},
+			"service_code": {"TTDT", "ANTT.03"}, "name": {"console.css", "console.js"},
 		}
-		var urls []string
-		for path, ops := range doc.Paths {
-			if _, ok := ops["get"]; !ok {
-				continue
-			}
-			expanded := []string{path}
-			for _, param := range pathParam.FindAllString(path, -1) {
-				values := fill[param]
-				if param == "{id}" {
-					values = ticketIDs
-					if strings.HasPrefix(path, "/v1/media/") {
+		table, err := handlers.New(nil, slog.New(slog.DiscardHandler), handlers.DefaultConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		expand := func(routes []handlers.Route) []string {
+			t.Helper()
+			var urls []string
+			for _, r := range routes {
+				if r.Method != "GET" {
+					continue
+				}
+				expanded := []string{r.Path}
+				for _, m := range routeParam.FindAllStringSubmatch(r.Path, -1) {
+					values := fill[m[1]]
+					if m[1] == "id" && strings.Contains(r.Path, "/media/") {
 						values = []string{photo}
 					}
+					if len(values) == 0 {
+						t.Fatalf("the canary test cannot fill :%s in GET %s: give it values", m[1], r.Path)
+					}
+					var next []string
+					for _, e := range expanded {
+						for _, v := range values {
+							next = append(next, strings.Replace(e, m[0], v, 1))
+						}
+					}
+					expanded = next
 				}
-				if len(values) == 0 {
-					t.Fatalf("the canary test cannot fill %s in GET %s: give it values", param, path)
+				qs := queries[r.Path]
+				if qs == nil {
+					qs = []string{"", "extensions=true"}
 				}
-				var next []string
 				for _, e := range expanded {
-					for _, v := range values {
-						next = append(next, strings.Replace(e, param, v, 1))
+					for _, q := range qs {
+						u := e
+						if q != "" {
+							u += "?" + q
+						}
+						urls = append(urls, u)
 					}
 				}
-				expanded = next
 			}
-			qs := queries[path]
-			if qs == nil {
-				qs = []string{"", "extensions=true"}
-			}
-			for _, e := range expanded {
-				for _, q := range qs {
-					u := e
-					if q != "" {
-						u += "?" + q
-					}
-					urls = append(urls, u)
-				}
-			}
+			slices.Sort(urls)
+			return urls
 		}
-		slices.Sort(urls)
-		if len(urls) < 40 {
-			t.Fatalf("only %d GET requests from the OpenAPI document", len(urls))
+		urls, pages := expand(handlers.Routes(table)), expand(handlers.ConsoleRoutes(table))
+		if len(urls) < 40 || len(pages) < 5 {
+			t.Fatalf("only %d API and %d console GET requests from the route table", len(urls), len(pages))
 		}
-		t.Logf("%d GET requests per caller, %d callers", len(urls), len(callers))
+		t.Logf("%d API GET requests per caller, %d callers; %d console pages", len(urls), len(callers), len(pages))
 		for _, c := range callers {
-			for _, u := range urls {
+			for _, u := range slices.Concat(urls, pages) { // console pages answer these callers with the sign-in page
 				r, err := s.do("GET", u, "", nil, c.headers...)
 				if err != nil {
 					t.Fatalf("GET %s: %v", u, err)
@@ -445,12 +453,11 @@ func TestPrivacyCanaryOnEveryRoute(t *testing.T) {
 			}
 		}
 
-		// The console's pages, for the officials of another ward.
+		// Every console page, for the officials of another ward.
 		for _, who := range []string{"canary.officer.y", "canary.leader.y"} {
 			cc := newConsoleClient(t, s)
 			cc.signIn(who)
-			for _, page := range []string{"/console", "/console/queue", "/console/queue?q=canary", "/console/dashboard",
-				"/console/tickets/" + tPub.ID, "/console/tickets/" + tPriv.ID, "/console/media/" + photo} {
+			for _, page := range pages {
 				noLeak(t, who+": console "+page, cc.do("GET", page, nil), secrets)
 			}
 			for _, id := range ticketIDs {

@@ -1,5 +1,6 @@
-// Command route benchmarks point → area routing on a boundary file (the national set by
-// default) against the benchmark targets and two baselines, printing one JSON object:
+// Command route benchmarks point → area routing on a boundary file (-file; the national set,
+// which is not in the repository and is named with -file or bench/run.sh's NATIONAL_FILE)
+// against the benchmark targets and two baselines, printing one JSON object:
 //
 //   - the geo index: parse and build time, index memory against the raw coordinates, lookups
 //     per second on one goroutine, allocations per lookup, and agreement with geo's exact
@@ -10,7 +11,7 @@
 //   - (b) PostGIS: the same polygons in a table with a GiST index, ST_Contains one query per
 //     point and one bulk join of a points table (skipped when -postgis is empty).
 //
-//     go run ./bench/cmd/route -file ../shared/data/boundaries/vietnam-2025.geojson.gz -points 1000000
+//     go run ./bench/cmd/route -file path/to/vietnam-2025.geojson.gz -points 1000000
 package main
 
 import (

@@ -42,6 +42,8 @@ func main() {
 
 const usage = `usage:
   phananh [serve]                                         serve the API (configuration from the environment)
+  phananh config [-markdown]                              print the effective configuration (credentials hidden), or fail
+                                                          with what is wrong with it; -markdown: the README's table of settings
   phananh admin user create --role ROLE --username NAME [--unit UNIT_ID]   (password from stdin)
   phananh admin user passwd --username NAME               set a new password (from stdin); signs the account out everywhere
   phananh admin apikey create --name NAME --scope open311|stats|feed
@@ -49,6 +51,11 @@ const usage = `usage:
   phananh admin boundaries import --id ID --name NAME FILE.geojson`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "config" {
+		// Before loadConfig: the table of settings needs no valid environment, and an invalid
+		// one is this command's answer rather than a failure to start it.
+		return configCommand(args[1:], getenv, stdout)
+	}
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return err

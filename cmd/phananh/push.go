@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"strconv"
 	"sync"
 	"time"
 
@@ -12,7 +10,8 @@ import (
 	"phananh/push"
 )
 
-// pushEnv is the push configuration from the environment (README, "Push notifications").
+// pushEnv is the push configuration from the environment (settings.go; README, "Push
+// notifications").
 type pushEnv struct {
 	ProjectID       string        // FCM_PROJECT_ID; empty disables sending (messages stay queued)
 	CredentialsFile string        // FCM_CREDENTIALS_FILE; empty: Application Default Credentials
@@ -26,28 +25,6 @@ type pushEnv struct {
 // maxPushConcurrency bounds PUSH_CONCURRENCY: each batch keeps 50 requests in flight, and more
 // than 800 at once only queues them.
 const maxPushConcurrency = 16
-
-func loadPushEnv(get func(key, def string) string) (pushEnv, error) {
-	p := pushEnv{
-		ProjectID:       get("FCM_PROJECT_ID", ""),
-		CredentialsFile: get("FCM_CREDENTIALS_FILE", ""),
-		Endpoint:        get("FCM_ENDPOINT", push.DefaultEndpoint),
-	}
-	var err error
-	if p.Batch, err = strconv.Atoi(get("PUSH_BATCH", "500")); err != nil || p.Batch < 1 || p.Batch > push.MaxBatch {
-		return p, fmt.Errorf("PUSH_BATCH must be a number from 1 to %d", push.MaxBatch)
-	}
-	if p.Interval, err = time.ParseDuration(get("PUSH_INTERVAL", "1s")); err != nil || p.Interval < 10*time.Millisecond {
-		return p, fmt.Errorf("PUSH_INTERVAL must be a duration of at least 10ms, such as 1s")
-	}
-	if p.Lease, err = time.ParseDuration(get("PUSH_LEASE", "2m")); err != nil || p.Lease < time.Second {
-		return p, fmt.Errorf("PUSH_LEASE must be a duration of at least 1s, such as 2m")
-	}
-	if p.Concurrency, err = strconv.Atoi(get("PUSH_CONCURRENCY", "1")); err != nil || p.Concurrency < 1 || p.Concurrency > maxPushConcurrency {
-		return p, fmt.Errorf("PUSH_CONCURRENCY must be a number from 1 to %d", maxPushConcurrency)
-	}
-	return p, nil
-}
 
 func (p pushEnv) appConfig() app.PushConfig {
 	c := app.DefaultPushConfig()

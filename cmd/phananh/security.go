@@ -1,9 +1,7 @@
 package main
 
 import (
-	"fmt"
 	"net/netip"
-	"strconv"
 	"time"
 
 	"phananh/app"
@@ -25,43 +23,6 @@ type securityEnv struct {
 	// limits that count one username or phone from every address together (app.Config).
 	LoginUserMaxFailures int
 	OTPPerPhoneDay       int
-}
-
-func loadSecurityEnv(get func(key, def string) string) (securityEnv, error) {
-	var e securityEnv
-	var err error
-	if e.RateLimits, err = app.ParseRateLimits(get("RATE_LIMITS", "")); err != nil {
-		return e, err
-	}
-	if e.TrustedProxies, err = handlers.ParseTrustedProxies(get("TRUSTED_PROXIES", "")); err != nil {
-		return e, err
-	}
-	if e.PublicBaseURL, err = handlers.ParsePublicBaseURL(get("PUBLIC_BASE_URL", "")); err != nil {
-		return e, err
-	}
-	if e.HSTSMaxAge, err = strconv.Atoi(get("HSTS_MAX_AGE", "0")); err != nil || e.HSTSMaxAge < 0 {
-		return e, fmt.Errorf("HSTS_MAX_AGE must be a number of seconds ≥ 0, such as 31536000 (0: off)")
-	}
-	def := handlers.DefaultConfig()
-	for _, d := range []struct {
-		name string
-		dst  *time.Duration
-		def  time.Duration
-	}{{"READ_TIMEOUT", &e.ReadTimeout, def.ReadTimeout}, {"WRITE_TIMEOUT", &e.WriteTimeout, def.WriteTimeout}, {"IDLE_TIMEOUT", &e.IdleTimeout, def.IdleTimeout}} {
-		if *d.dst, err = time.ParseDuration(get(d.name, d.def.String())); err != nil || *d.dst < 100*time.Millisecond {
-			return e, fmt.Errorf("%s must be a duration of at least 100ms, such as %s", d.name, d.def)
-		}
-	}
-	adef := app.DefaultConfig()
-	if e.LoginUserMaxFailures, err = strconv.Atoi(get("LOGIN_USER_MAX_FAILURES", strconv.Itoa(adef.LoginUserMaxFailures))); err != nil ||
-		e.LoginUserMaxFailures < adef.LoginMaxFailures {
-		// Below the per-address limit, one address could lock the username for everyone.
-		return e, fmt.Errorf("LOGIN_USER_MAX_FAILURES must be a number ≥ %d (the per-address limit), such as %d", adef.LoginMaxFailures, adef.LoginUserMaxFailures)
-	}
-	if e.OTPPerPhoneDay, err = strconv.Atoi(get("OTP_PER_PHONE_DAY", strconv.Itoa(adef.OTPPerPhoneDay))); err != nil || e.OTPPerPhoneDay < 1 {
-		return e, fmt.Errorf("OTP_PER_PHONE_DAY must be a number ≥ 1, such as %d", adef.OTPPerPhoneDay)
-	}
-	return e, nil
 }
 
 // applyApp puts the abuse limits into the service's configuration.

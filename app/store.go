@@ -55,7 +55,7 @@ type UserStore interface {
 	UserByPhone(ctx context.Context, phone string) (*models.User, error)
 	UserByUsername(ctx context.Context, username string) (*models.User, error)
 	// UpdateUser overwrites the mutable fields of an existing user (role, unit, password hash,
-	// display name, login failure counters, disabled).
+	// display name, disabled).
 	UpdateUser(ctx context.Context, u *models.User) error
 	// CountUsers counts the users with a role; first start uses it to create the administrator.
 	CountUsers(ctx context.Context, role models.Role) (int, error)

@@ -323,3 +323,21 @@ func TestReadmeConfigurationTable(t *testing.T) {
 			"Regenerate it: run `go run ./cmd/phananh config -markdown` and paste its output over the table.", diff)
 	}
 }
+
+// TestHelpNeedsNoConfiguration: help, and an admin command without its noun and verb, print the
+// usage and succeed even when the environment holds a bad value — a person reads help to fix it.
+func TestHelpNeedsNoConfiguration(t *testing.T) {
+	bad := env(map[string]string{"BODY_LIMIT": "lots"})
+	for _, args := range [][]string{{"help"}, {"-h"}, {"--help"}, {"admin"}, {"admin", "user"}} {
+		var out bytes.Buffer
+		if err := run(context.Background(), args, bad, nil, &out, nil); err != nil {
+			t.Errorf("phananh %s: %v", strings.Join(args, " "), err)
+		}
+		if !strings.Contains(out.String(), "phananh admin user create") {
+			t.Errorf("phananh %s printed %q, want the usage", strings.Join(args, " "), out.String())
+		}
+	}
+	if err := run(context.Background(), []string{"admin", "user", "frobnicate"}, env(nil), nil, &bytes.Buffer{}, &bytes.Buffer{}); err == nil {
+		t.Error("phananh admin user frobnicate succeeded")
+	}
+}

@@ -59,6 +59,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		// one is this command's answer rather than a failure to start it.
 		return configCommand(args[1:], getenv, stdout)
 	}
+	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "admin" && len(args) < 3) {
+		// Help needs no valid configuration: it is what a person reads to write one. An admin
+		// command without its noun and verb is a person asking which ones exist.
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return err
@@ -74,9 +80,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return admin(ctx, cfg, newLogger(cfg, stderr), args[1], args[2], args[3:], stdin, stdout)
 	case len(args) == 0 || args[0] == "serve":
 		return serve(ctx, cfg, log, stdout)
-	case args[0] == "help" || args[0] == "-h" || args[0] == "--help":
-		fmt.Fprintln(stdout, usage)
-		return nil
 	}
 	return fmt.Errorf("unknown command %q\n%s", strings.Join(args, " "), usage)
 }

@@ -19,7 +19,7 @@ type SMSSender interface {
 	Send(ctx context.Context, phone, text string) error
 }
 
-// Config holds the tunables of the use cases; DefaultConfig gives the values DESIGN.md names.
+// Config holds the tunables of the use cases; DefaultConfig gives the values the README documents.
 type Config struct {
 	// NearestWithinM is how far outside every polygon a point may be and still be routed to the
 	// nearest area (GPS error, river banks).

@@ -12,7 +12,7 @@ import (
 	"phananh/models"
 )
 
-// Open311 GeoReport v2 use cases (../shared/OPEN311.md). The transport renders JSON and XML; this
+// Open311 GeoReport v2 use cases (wiki.open311.org/GeoReport_v2). The transport renders JSON and XML; this
 // file decides what a third-party client may see and file. Every read is public and therefore
 // shows non-private tickets only, redacted like the open data (Redact).
 
@@ -24,7 +24,7 @@ const (
 )
 
 // Open311Status maps a state to the two statuses of the specification: received…awaiting_info
-// are "open", the rest "closed" (DESIGN.md §2).
+// are "open", the rest "closed".
 func Open311Status(s models.State) string {
 	if s.Open() {
 		return "open"

@@ -118,7 +118,7 @@ type ExportFilter struct {
 
 // ExportRow is one ticket of an export. Public rows are redacted copies (see Redact); internal
 // rows carry the reporter's pseudonym, never a name or a phone number: a bulk file cannot audit
-// who reads an identity (DESIGN.md §5), so identities stay in the audited ticket view. A machine
+// who reads an identity, so identities stay in the audited ticket view. A machine
 // key's rows (the IOC's statistics platform) cover every ticket, private ones included, but in
 // the public view, and without the free text of private tickets: a key is a long-lived secret
 // held by another system, and what it reads must be safe to leak.

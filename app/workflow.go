@@ -18,7 +18,7 @@ import (
 // Effect is a derived consequence of a ticket change: push messages, statistics facts, change-feed
 // entries. Apply runs after the change is stored, once per version, and again for the same
 // version after a crash or failure (the sweeper), so it must be idempotent — deterministic ids,
-// overwrite-style writes (DESIGN.md §3).
+// overwrite-style writes (docs/ARCHITECTURE.md, effects).
 type Effect interface {
 	Apply(ctx context.Context, t *models.Ticket, version int, e models.Event) error
 }

@@ -16,12 +16,12 @@ import (
 	"phananh/models"
 )
 
-// Open311 GeoReport v2 under /open311/v2 (../shared/OPEN311.md). Every resource is served as
+// Open311 GeoReport v2 under /open311/v2 (wiki.open311.org/GeoReport_v2). Every resource is served as
 // .json and .xml from one value: JSON is the XML without its root element, so lists are bare
 // arrays. Where the two differ in shape (XML wraps list items in a container element), the
 // value carries one field per format, the other one hidden by its tag.
 
-// open311Base is the base path of the Open311 API (ours, OPEN311.md).
+// open311Base is the base path of the Open311 API (ours).
 const open311Base = "/open311/v2"
 
 // open311Changeset is when the shape of this Open311 API last changed; discovery must announce a
@@ -128,7 +128,7 @@ func (s *Server) open311Error(c *fiber.Ctx, err error) (int, open311Errors) {
 }
 
 // open311Param reads an argument from the query or, for POST, the form. An argument passed empty
-// behaves as if absent (OPEN311.md).
+// behaves as if absent (the specification says so).
 func open311Param(c *fiber.Ctx, name string) string {
 	if v := strings.TrimSpace(c.Query(name)); v != "" {
 		return v
@@ -696,7 +696,7 @@ func addOpenDataPaths(paths map[string]any, op func(string, []string, bool, map[
 		filters(false), file("application/geo+json", "GeoJSON"), "400")}
 
 	// Open311: the wire formats are the specification's (bare JSON arrays, XML documents, errors
-	// as [{code, description}]), described in ../shared/OPEN311.md rather than as schemas here.
+	// as [{code, description}]), described in the GeoReport v2 specification rather than as schemas here.
 	o311 := func(summary string, params []any, errs ...string) map[string]any {
 		return op(summary, []string{"open311"}, false, nil, append(params,
 			param("jurisdiction_id", "query", false, "string", "optional; the active boundary set id")),

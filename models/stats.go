@@ -7,7 +7,7 @@ import (
 )
 
 // TicketFact is the statistics row of one ticket: everything the IOC figures need, flattened and
-// rewritten (idempotently) after every change of the ticket (DESIGN.md §3, §5). It is derived
+// rewritten (idempotently) after every change of the ticket. It is derived
 // data: `phananh admin stats rebuild` recomputes every fact from the tickets.
 //
 // The Is* indicators are 0 or 1 and are stored beside the raw fields so that both stores can

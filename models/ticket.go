@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 )
 
-// State is where a ticket is in the processing flow (DESIGN.md §2).
+// State is where a ticket is in the processing flow.
 type State string
 
 // Ticket states. received…awaiting_info are open; the rest are final or waiting for the resident.
@@ -66,7 +66,7 @@ type Event struct {
 
 // Ticket is a resident's report and everything that happened to it. It is the single source of
 // truth: every change is a compare-and-set on Version, and derived effects catch up to
-// AppliedVersion (DESIGN.md §3).
+// AppliedVersion (docs/ARCHITECTURE.md, effects).
 type Ticket struct {
 	ID             string   `json:"id"`
 	Code           string   `json:"code"`
@@ -279,7 +279,7 @@ const (
 // Internal reports whether the access level shows internal history and the reporter's pseudonym.
 func (a Access) Internal() bool { return a >= AccessPrevUnit }
 
-// TicketAccess decides the caller's access to t (DESIGN.md §1: the reporter, followers, the
+// TicketAccess decides the caller's access to t (the reporter, followers, the
 // responsible unit, the units it came from and the IOC; everyone else is told it does not exist).
 func (p Principal) TicketAccess(t *Ticket) Access {
 	switch {

@@ -5,7 +5,7 @@ import "time"
 // Role is what a principal may do. Officials belong to a unit; residents and machines do not.
 type Role string
 
-// The roles of DESIGN.md §1.
+// The roles of the people and systems that use the service.
 const (
 	RoleResident    Role = "resident"
 	RoleOfficer     Role = "officer"

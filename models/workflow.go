@@ -9,7 +9,7 @@ import (
 // one transition table below; there is no other way to change a ticket's state.
 type Action string
 
-// Actions of DESIGN.md §2, grouped by who normally performs them.
+// Actions of the processing flow, grouped by who normally performs them.
 const (
 	// Triage, by the IOC or the responsible unit.
 	ActAccept        Action = "accept"

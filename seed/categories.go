@@ -15,7 +15,7 @@ const (
 )
 
 // Deadline classes. Every category of the catalog gets exactly one of them, so the rule lives
-// here and not in forty literals (sources: data/categories.md B.3, DESIGN.md §2 Deadlines):
+// here and not in forty literals (sources: the city's category list and its deadline classes):
 //
 //   - ongoing — urgent danger that is happening now and at any hour (disorder, racing, theft,
 //     night noise, fire, violence against family members or children, fallen trees, disasters):
@@ -73,10 +73,10 @@ func order(c models.Category) models.Category {
 }
 
 // Categories returns the default catalog a fresh deployment starts with: the taxonomy proposed in
-// data/categories.md B.2 — security and order (ANTT, handled by the ward police), social welfare
+// The city's category list — security and order (ANTT, handled by the ward police), social welfare
 // (ASXH, the ward culture–social office), and urban and other matters (the ward People's
 // Committee, or a city-level utility where the ward has no say). ANTT and ASXH reports are
-// private by default (DESIGN.md §5): they name neighbours, victims and families.
+// private by default: they name neighbours, victims and families.
 //
 // The slice is built on each call, so callers may modify it (an administrator's edits, tests)
 // without affecting anyone else. Codes, Vietnamese names and ward units follow categories.md;

@@ -16,7 +16,7 @@ var (
 		models.GroupANTT, models.GroupASXH, models.GroupDoThi,
 		models.GroupMoiTruong, models.GroupGiaoThong, models.GroupKhac,
 	}
-	// Open311 GeoReport v2 attribute datatypes (OPEN311.md).
+	// Open311 GeoReport v2 attribute datatypes (GeoReport v2).
 	datatypes    = []string{"string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"}
 	attrCodeRe   = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 	emergencyNos = []string{"111", "113", "114", "115"}
@@ -188,7 +188,7 @@ func TestCatalog(t *testing.T) {
 		t.Errorf("%d categories carry attributes, want at least 3", withAttrs)
 	}
 
-	// Every code of data/categories.md B.2.
+	// Every code of the city's category list.
 	var want []string
 	for i := 1; i <= 12; i++ {
 		want = append(want, fmt.Sprintf("ANTT.%02d", i), fmt.Sprintf("ASXH.%02d", i))
@@ -205,7 +205,7 @@ func TestCatalog(t *testing.T) {
 	}
 }
 
-// TestDeadlineClasses pins the deadline class of representative categories (B.3 and DESIGN.md §2).
+// TestDeadlineClasses pins the deadline class of representative categories (the deadline classes).
 func TestDeadlineClasses(t *testing.T) {
 	var (
 		clock1  = models.SLA{Value: 1, Unit: models.ClockHours}

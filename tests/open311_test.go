@@ -19,7 +19,7 @@ import (
 	"time"
 )
 
-// Open311 GeoReport v2 conformance (../shared/OPEN311.md). Every resource is fetched as JSON and
+// Open311 GeoReport v2 conformance (wiki.open311.org/GeoReport_v2). Every resource is fetched as JSON and
 // as XML, both are checked against a schema written from the specification — lists are bare JSON
 // arrays, ids are strings, datetimes carry an offset, every field is present (null/empty where
 // unknown) — and the two formats must carry the same data. The stable shapes (discovery,

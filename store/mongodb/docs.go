@@ -355,7 +355,7 @@ type extensionDoc struct {
 }
 
 // ticketDoc is one ticket with its history embedded, so a read is one lookup and a change is one
-// compare-and-set on version (DESIGN.md §3).
+// compare-and-set on version (docs/ARCHITECTURE.md).
 //
 // Workflow fields: due_at is always present (a zero deadline is stored as year 1, like the other
 // deadlines, and sorts first in queues); the "when did it happen" times are absent until they

@@ -12,7 +12,7 @@ import (
 	"phananh/models"
 )
 
-// Derived effects (DESIGN.md §3). The sweeper needs the tickets with applied_version < version,
+// Derived effects (docs/ARCHITECTURE.md). The sweeper needs the tickets with applied_version < version,
 // and FerretDB v1 cannot compare two fields of a document (no $expr), so every ticket document
 // carries effects_pending, indexed with (updated_at, _id). The invariant is
 //

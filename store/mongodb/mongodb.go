@@ -191,7 +191,7 @@ func (s *Store) ensureIndexes(ctx context.Context, lists ...[]indexSpec) error {
 	return nil
 }
 
-// Batched runs fn: without multi-document transactions (DESIGN.md §3) its calls are done one
+// Batched runs fn: without multi-document transactions its calls are done one
 // after another, which app.Store allows.
 func (s *Store) Batched(ctx context.Context, fn func(ctx context.Context) error) error {
 	return fn(ctx)

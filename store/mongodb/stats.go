@@ -100,7 +100,7 @@ func (s *Store) DeleteFacts(ctx context.Context) error {
 }
 
 // RebuildRollups does nothing: the MongoDB store keeps no rollups. Without multi-document
-// transactions (FerretDB v1, DESIGN.md §3) a rollup counter could not be changed atomically with
+// transactions (FerretDB v1) a rollup counter could not be changed atomically with
 // the fact it sums, and a crash between the two would leave it wrong until the next rebuild;
 // reads aggregate the facts directly ($match on the created_day index, then $group), which a
 // MongoDB deployment scales by sharding rather than by pre-summing.

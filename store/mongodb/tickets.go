@@ -64,7 +64,7 @@ func (s *Store) findTicket(ctx context.Context, filter bson.D) (*models.Ticket, 
 }
 
 // UpdateTicket replaces the ticket only if its stored version is still expectedVersion: a
-// compare-and-set in one replace, the building block of DESIGN.md §3 in place of transactions.
+// compare-and-set in one replace, the building block of the effects model in place of transactions.
 // When nothing matched, one lookup tells a concurrent change (EConflict) from a missing ticket
 // (ENotFound).
 func (s *Store) UpdateTicket(ctx context.Context, t *models.Ticket, expectedVersion int) error {

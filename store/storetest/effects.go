@@ -13,7 +13,7 @@ import (
 	"phananh/models"
 )
 
-// Derived effects (DESIGN.md §3, "Side effects without transactions"): MarkApplied and
+// Derived effects (docs/ARCHITECTURE.md): MarkApplied and
 // FindUnapplied. The rules the cases pin are listed in the package comment.
 var effectsTests = []storeTest{
 	{"FindUnappliedListsPendingOnly", testUnappliedPendingOnly},

@@ -55,7 +55,7 @@
 //     (At < To), newest first by (At, ID) descending; Before is a keyset cursor (strictly older
 //     in that order); Limit <= 0 means all.
 //
-// Derived effects (app.TicketStore.MarkApplied and FindUnapplied, DESIGN.md §3):
+// Derived effects (app.TicketStore.MarkApplied and FindUnapplied):
 //   - A ticket is pending exactly when its stored AppliedVersion is below its Version.
 //     CreateTicket and UpdateTicket store AppliedVersion as given, so a fresh ticket written with
 //     AppliedVersion = Version is not pending.

@@ -26,6 +26,9 @@ var (
 		"reopen_count", "followers_count", "allowed_actions/#",
 		"history/#/at", "history/#/action", "history/#/from", "history/#/to", "history/#/actor_role",
 		"history/#/note", "history/#/visibility",
+		// Set on a resident's own answer or rating comment, which the public view leaves out
+		// (tests/privacy_test.go): seen by the reporter and the officials.
+		"history/#/note_internal",
 	}
 	// Officials' additions: staff actors, extension, assignment, escalation, earlier units.
 	ticketInternalFields = []string{

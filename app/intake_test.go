@@ -54,6 +54,12 @@ func newStore(t *testing.T, now time.Time) app.Store {
 // instances.
 func newServiceOn(t *testing.T, store app.Store, now *time.Time, effect app.Effect) *app.Service {
 	t.Helper()
+	return newServiceWith(t, store, now, app.DefaultConfig(), effect)
+}
+
+// newServiceWith is newServiceOn with a configuration of its own.
+func newServiceWith(t *testing.T, store app.Store, now *time.Time, cfg app.Config, effect app.Effect) *app.Service {
+	t.Helper()
 	ctx := context.Background()
 	set, err := app.LoadBoundarySet(ctx, store, seed.DefaultBoundarySet)
 	if err != nil {
@@ -69,7 +75,7 @@ func newServiceOn(t *testing.T, store app.Store, now *time.Time, effect app.Effe
 	}
 	svc, err := app.New(ctx, app.Deps{
 		Store: store, SMS: &nopSMS{}, Tokens: tokens.New(key, "phananh", "test"), Boundaries: set, Calendar: cal,
-		Effects: effects(effect), Now: func() time.Time { return *now }, Config: app.DefaultConfig(),
+		Effects: effects(effect), Now: func() time.Time { return *now }, Config: cfg,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -3,8 +3,6 @@ package app_test
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"image"
@@ -15,8 +13,6 @@ import (
 
 	"phananh/app"
 	"phananh/models"
-	"phananh/seed"
-	"phananh/tokens"
 )
 
 func pngOf(t *testing.T, w, h int) []byte {
@@ -124,28 +120,10 @@ func TestUploadLimitsFromConfig(t *testing.T) {
 // newQuotaService is newServiceOn with media limits of its own.
 func newQuotaService(t *testing.T, store app.Store, now *time.Time, media app.MediaConfig) *app.Service {
 	t.Helper()
-	ctx := context.Background()
-	set, err := app.LoadBoundarySet(ctx, store, seed.DefaultBoundarySet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cal, err := models.ParseCalendar(seed.HolidayCalendar(), [][2]string{{"07:00", "11:00"}, {"13:00", "17:00"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, key, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg := app.DefaultConfig()
 	cfg.Media = media
 	cfg.Media.TempDir = t.TempDir()
-	svc, err := app.New(ctx, app.Deps{Store: store, SMS: &nopSMS{}, Tokens: tokens.New(key, "phananh", "test"),
-		Boundaries: set, Calendar: cal, Now: func() time.Time { return *now }, Config: cfg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return svc
+	return newServiceWith(t, store, now, cfg, nil)
 }
 
 // TestUploadQuotas walks one account through both quotas on a controlled clock: the pending

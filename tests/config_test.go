@@ -28,23 +28,30 @@ func TestConfigRefused(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.setting, func(t *testing.T) {
-			dir := t.TempDir()
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, binary)
-			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "ADDR=127.0.0.1:0", "DATA_DIR=" + dir, tc.setting}
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			err := cmd.Run()
-			if _, ok := err.(*exec.ExitError); !ok {
-				t.Fatalf("run: %v, want a non-zero exit; stderr:\n%s", err, stderr.String())
-			}
-			if !strings.Contains(stderr.String(), tc.message) {
-				t.Errorf("stderr %q, want it to say %q", stderr.String(), tc.message)
-			}
-			if left, _ := os.ReadDir(dir); len(left) != 0 {
-				t.Errorf("the refused start left files in DATA_DIR: %v", left)
-			}
+			refusedStart(t, tc.message, tc.setting)
 		})
+	}
+}
+
+// refusedStart starts the server with env added to a minimal environment and wants it to exit
+// non-zero saying message, without leaving a file in its data directory.
+func refusedStart(t *testing.T, message string, env ...string) {
+	t.Helper()
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "ADDR=127.0.0.1:0", "DATA_DIR=" + dir}, env...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	if _, ok := err.(*exec.ExitError); !ok {
+		t.Fatalf("run: %v, want a non-zero exit; stderr:\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), message) {
+		t.Errorf("stderr %q, want it to say %q", stderr.String(), message)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("the refused start left files in DATA_DIR: %v", left)
 	}
 }

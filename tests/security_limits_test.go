@@ -249,17 +249,8 @@ func TestBusyServerSheds(t *testing.T) {
 	}
 	var slow []held
 	for _, phone := range []string{"0988000001", "0988000002"} {
-		body := `{"phone":"` + phone + `"}` + strings.Repeat(" ", 20000)
-		conn, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { conn.Close() })
-		head := "POST /v1/auth/otp HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n"
-		if _, err := io.WriteString(conn, head+body[:10000]); err != nil {
-			t.Fatal(err)
-		}
-		slow = append(slow, held{conn, body[10000:]})
+		conn, rest := halfSentSignIn(t, addr, phone)
+		slow = append(slow, held{conn, rest})
 	}
 	// The slots fill as the server reads the two heads; until then a request may still pass.
 	var r response
@@ -296,4 +287,21 @@ func TestBusyServerSheds(t *testing.T) {
 			t.Errorf("SMS to %s: %d, want %d", phone, got, want)
 		}
 	}
+}
+
+// halfSentSignIn sends a sign-in request with only half its body, so that it holds one of the
+// server's in-flight slots until the rest is written; it returns the connection and the rest.
+func halfSentSignIn(t *testing.T, addr, phone string) (net.Conn, string) {
+	t.Helper()
+	body := `{"phone":"` + phone + `"}` + strings.Repeat(" ", 20000)
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	head := "POST /v1/auth/otp HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n"
+	if _, err := io.WriteString(conn, head+body[:10000]); err != nil {
+		t.Fatal(err)
+	}
+	return conn, body[10000:]
 }

@@ -3,14 +3,11 @@ package tests
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -116,22 +113,13 @@ func TestExportStreamsHoldTheirSlots(t *testing.T) {
 		s.request(t, "GET", "/v1/categories", "", nil).expect(t, http.StatusOK)
 
 		// A sign-in whose body arrives half takes the other slot (as in TestBusyServerSheds).
-		body := `{"phone":"0988100001"}` + strings.Repeat(" ", 20000)
-		conn, err := net.Dial("tcp", strings.TrimPrefix(s.base, "http://"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { conn.Close() })
-		head := "POST /v1/auth/otp HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n"
-		if _, err := io.WriteString(conn, head+body[:10000]); err != nil {
-			t.Fatal(err)
-		}
+		conn, rest := halfSentSignIn(t, strings.TrimPrefix(s.base, "http://"), "0988100001")
 		waitFor(t, "the export and the slow sign-in to fill MAX_IN_FLIGHT", 20*time.Second, func() bool {
 			return s.request(t, "GET", "/v1/categories", "", nil).status == http.StatusServiceUnavailable
 		})
 		s.request(t, "GET", "/healthz", "", nil).expect(t, http.StatusOK)
 
-		if _, err := io.WriteString(conn, body[10000:]); err != nil {
+		if _, err := io.WriteString(conn, rest); err != nil {
 			t.Fatal(err)
 		}
 		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
@@ -355,23 +343,7 @@ func TestProductionRefusesLogSMS(t *testing.T) {
 		{"unknown ENV", []string{"ENV=prod"}, `ENV must be development or production, not "prod"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, binary)
-			cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "ADDR=127.0.0.1:0", "DATA_DIR=" + dir}, tc.env...)
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			err := cmd.Run()
-			if _, ok := err.(*exec.ExitError); !ok {
-				t.Fatalf("run: %v, want a non-zero exit; stderr:\n%s", err, stderr.String())
-			}
-			if !strings.Contains(stderr.String(), tc.message) {
-				t.Errorf("stderr %q, want it to say %q", stderr.String(), tc.message)
-			}
-			if left, _ := os.ReadDir(dir); len(left) != 0 {
-				t.Errorf("the refused start left files in DATA_DIR: %v", left)
-			}
+			refusedStart(t, tc.message, tc.env...)
 		})
 	}
 	// startServer configures an SMS gateway (SMS_DRIVER=http).

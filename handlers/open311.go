@@ -686,9 +686,9 @@ func addOpenDataPaths(paths map[string]any, op func(string, []string, bool, map[
 		return ps
 	}
 	csvLang := param("lang", "query", false, "string", "en (default) or vi: language of the CSV header row")
-	paths["/v1/export/tickets.csv"] = map[string]any{"get": op("All tickets as CSV, streamed (UTF-8 with BOM; reporters as pseudonyms)", []string{"export"}, true, nil,
+	paths["/v1/export/tickets.csv"] = map[string]any{"get": op("All tickets as CSV, streamed (UTF-8 with BOM; reporters as pseudonyms; a machine key gets the public view)", []string{"export"}, true, nil,
 		append(filters(true), csvLang), file("text/csv", "CSV"), "400", "401", "403")}
-	paths["/v1/export/tickets.geojson"] = map[string]any{"get": op("All tickets as a GeoJSON FeatureCollection, streamed", []string{"export"}, true, nil,
+	paths["/v1/export/tickets.geojson"] = map[string]any{"get": op("All tickets as a GeoJSON FeatureCollection, streamed (a machine key gets the public view)", []string{"export"}, true, nil,
 		filters(true), file("application/geo+json", "GeoJSON"), "400", "401", "403")}
 	paths["/v1/opendata/tickets.csv"] = map[string]any{"get": op("Open data: public tickets as CSV, redacted (no identities, no private categories, points rounded to ~100 m, no address)", []string{"export"}, false, nil,
 		append(filters(false), csvLang), file("text/csv", "CSV"), "400")}

@@ -22,7 +22,7 @@ import (
 // BlobStore keeps file contents under content addresses: the key of a blob is the lowercase hex
 // SHA-256 of its bytes, so the same bytes are stored once and a key never changes meaning.
 // Implementations: files under DATA_DIR/media (store/fsblob, used by the SQLite store) and a
-// GridFS bucket (store/mongodb). Both pass the contract suite in store/storetest.
+// GridFS bucket (store/mongodb). Both pass the contract suite in app/storetest.
 type BlobStore interface {
 	// PutBlob stores everything r yields and returns its key and size. Storing bytes that are
 	// already stored succeeds and changes nothing. A failed or cancelled put leaves nothing

@@ -197,7 +197,7 @@ type RequestsQuery struct {
 	Statuses       []string  // open, closed
 	UpdatedAfter   time.Time // strictly after
 	UpdatedBefore  time.Time // strictly before
-	BBox           *BBox
+	BBox           *models.BBox
 	Page, PageSize int
 }
 
@@ -205,7 +205,7 @@ type RequestsQuery struct {
 // date filter the window is the last 90 days; start_date..end_date may span at most 90 days; a
 // page holds at most 1,000 requests (the specification's defaults).
 func (s *Service) Open311Requests(ctx context.Context, rq RequestsQuery) ([]*models.Ticket, error) {
-	q := TicketQuery{PublicOnly: true}
+	q := models.TicketQuery{PublicOnly: true}
 	if len(rq.IDs) > 0 {
 		q.IDs = rq.IDs
 	} else {
@@ -308,7 +308,7 @@ func (s *Service) Open311Updates(ctx context.Context, start, end time.Time) ([]R
 	}
 	var out []RequestUpdate
 	// Every event at or after start belongs to a ticket updated at or after start.
-	q := TicketQuery{PublicOnly: true, UpdatedFrom: start}
+	q := models.TicketQuery{PublicOnly: true, UpdatedFrom: start}
 	err = s.store.StreamTickets(ctx, q, func(t *models.Ticket) error {
 		if s.isPrivate(t) {
 			return nil

@@ -20,7 +20,7 @@ import (
 )
 
 // Store is everything the app persists. Implementations (store/sqlite, store/mongodb) pass the
-// contract suite in store/storetest, and translate their driver's errors at their edge:
+// contract suite in app/storetest, and translate their driver's errors at their edge:
 // a missing record is models.ENotFound, a duplicate key or a stale version is models.EConflict.
 type Store interface {
 	UserStore

@@ -119,8 +119,8 @@ func cellText(v any, text bool) string {
 
 // parseExportFilter reads from, to, category, group, state, area and unit. A plain date in "to"
 // includes that whole day (Vietnamese time).
-func parseExportFilter(c *fiber.Ctx) (app.ExportFilter, error) {
-	var f app.ExportFilter
+func parseExportFilter(c *fiber.Ctx) (models.ExportFilter, error) {
+	var f models.ExportFilter
 	for _, name := range []string{"from", "to"} {
 		v := strings.TrimSpace(c.Query(name))
 		if v == "" {
@@ -227,7 +227,7 @@ func (s *Server) exportHandler(public bool, format exportFormat) fiber.Handler {
 
 // streamCSV writes the BOM (spreadsheet programs need it to read UTF-8), the header row and one
 // row per ticket.
-func (s *Server) streamCSV(ctx context.Context, w *bufio.Writer, p models.Principal, f app.ExportFilter, public bool,
+func (s *Server) streamCSV(ctx context.Context, w *bufio.Writer, p models.Principal, f models.ExportFilter, public bool,
 	cols []exportColumn, vi bool, extend func()) error {
 	if _, err := w.WriteString("\uFEFF"); err != nil {
 		return err
@@ -321,7 +321,7 @@ func appendFeature(buf []byte, r app.ExportRow, cols []exportColumn) ([]byte, er
 }
 
 // streamGeoJSON writes a FeatureCollection one feature at a time.
-func (s *Server) streamGeoJSON(ctx context.Context, w *bufio.Writer, p models.Principal, f app.ExportFilter, public bool,
+func (s *Server) streamGeoJSON(ctx context.Context, w *bufio.Writer, p models.Principal, f models.ExportFilter, public bool,
 	cols []exportColumn, extend func()) error {
 	if _, err := w.WriteString(`{"type":"FeatureCollection","features":[`); err != nil {
 		return err

@@ -457,7 +457,7 @@ func positiveInt(c *fiber.Ctx, name string) (int, error) {
 }
 
 // parseBBox reads bbox=minLng,minLat,maxLng,maxLat.
-func parseBBox(v string) (*app.BBox, error) {
+func parseBBox(v string) (*models.BBox, error) {
 	if v == "" {
 		return nil, nil
 	}
@@ -474,7 +474,7 @@ func parseBBox(v string) (*app.BBox, error) {
 		}
 		f[i] = x
 	}
-	b := &app.BBox{MinLng: f[0], MinLat: f[1], MaxLng: f[2], MaxLat: f[3]}
+	b := &models.BBox{MinLng: f[0], MinLat: f[1], MaxLng: f[2], MaxLat: f[3]}
 	if b.MinLng > b.MaxLng || b.MinLat > b.MaxLat {
 		return nil, bad
 	}

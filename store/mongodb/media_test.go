@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"phananh/store/mongodb/mongotest"
-	"phananh/store/storetest"
+	"phananh/app/storetest"
 )
 
 // TestMediaContractFerretDB runs the media contract, GridFS-layout blobs included, on FerretDB.

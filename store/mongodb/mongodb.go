@@ -29,7 +29,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
-	"phananh/app"
 	"phananh/models"
 )
 
@@ -59,8 +58,6 @@ type Store struct {
 	sweepMu   sync.Mutex
 	lastSweep time.Time // window of the last sweep of old rate counters
 }
-
-var _ app.Store = (*Store)(nil)
 
 // Open connects to the MongoDB deployment at uri, uses database, and ensures the indexes the
 // store relies on (idempotently, so every instance of the server may call it at start).

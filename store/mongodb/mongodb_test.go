@@ -13,8 +13,12 @@ import (
 	"phananh/models"
 	"phananh/store/mongodb"
 	"phananh/store/mongodb/mongotest"
-	"phananh/store/storetest"
+	"phananh/app/storetest"
 )
+
+// The store implements the interface the use cases consume; the store package itself does not
+// import app (dependencies point from app to models, and from main to both).
+var _ app.Store = (*mongodb.Store)(nil)
 
 // opener returns the storetest open function for srv: a fresh database per subtest, one shared
 // server (starting FerretDB per subtest would dominate the run time).

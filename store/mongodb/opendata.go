@@ -6,7 +6,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"phananh/app"
 	"phananh/models"
 )
 
@@ -23,7 +22,7 @@ func openDataIndexes() []indexSpec {
 }
 
 // openDataFilter is the query of q. Only operators FerretDB v1 supports: $in, $gte, $lt, $lte.
-func openDataFilter(q app.TicketQuery) bson.D {
+func openDataFilter(q models.TicketQuery) bson.D {
 	f := bson.D{}
 	if len(q.IDs) > 0 {
 		f = append(f, bson.E{Key: "_id", Value: bson.D{{Key: "$in", Value: q.IDs}}})
@@ -75,7 +74,7 @@ func openDataFilter(q app.TicketQuery) bson.D {
 // StreamTickets reads the matching tickets in (created_at, _id) order, streamBatch at a time
 // with a keyset cursor, and calls fn between queries: memory is one batch, and no server cursor
 // waits (and times out) while the caller writes to a slow client.
-func (s *Store) StreamTickets(ctx context.Context, q app.TicketQuery, fn func(*models.Ticket) error) error {
+func (s *Store) StreamTickets(ctx context.Context, q models.TicketQuery, fn func(*models.Ticket) error) error {
 	base := openDataFilter(q)
 	var (
 		after *models.Ticket
@@ -116,7 +115,7 @@ func (s *Store) StreamTickets(ctx context.Context, q app.TicketQuery, fn func(*m
 }
 
 // FindTicketsPage lists the matching tickets newest first with an offset page.
-func (s *Store) FindTicketsPage(ctx context.Context, q app.TicketQuery) ([]*models.Ticket, error) {
+func (s *Store) FindTicketsPage(ctx context.Context, q models.TicketQuery) ([]*models.Ticket, error) {
 	opts := options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}})
 	if q.Offset > 0 {
 		opts.SetSkip(int64(q.Offset))

@@ -6,7 +6,7 @@ import (
 
 	"phananh/app"
 	"phananh/store/sqlite"
-	"phananh/store/storetest"
+	"phananh/app/storetest"
 )
 
 // TestMediaContract runs the media contract on SQLite with its blob directory.

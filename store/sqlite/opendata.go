@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"phananh/app"
 	"phananh/models"
 )
 
@@ -15,7 +14,7 @@ const streamBatch = 256
 // openDataWhere turns a query into SQL conditions over the indexed columns; the group and the
 // private flag live only in the document and are read with json_extract after the indexed
 // conditions have narrowed the rows.
-func openDataWhere(q app.TicketQuery) (where []string, args []any) {
+func openDataWhere(q models.TicketQuery) (where []string, args []any) {
 	in := func(col string, vals []string) {
 		where = append(where, col+" IN (?"+strings.Repeat(", ?", len(vals)-1)+")")
 		for _, v := range vals {
@@ -74,7 +73,7 @@ func openDataWhere(q app.TicketQuery) (where []string, args []any) {
 // a keyset cursor, and calls fn after each batch's rows are closed: no read transaction is held
 // while the caller writes to a slow client, and memory is one batch whatever the total. The
 // (created_at, id) index yields the rows in order.
-func (s *Store) StreamTickets(ctx context.Context, q app.TicketQuery, fn func(*models.Ticket) error) error {
+func (s *Store) StreamTickets(ctx context.Context, q models.TicketQuery, fn func(*models.Ticket) error) error {
 	where, args := openDataWhere(q)
 	base := `SELECT doc FROM tickets WHERE ` + strings.Join(append(where, "1 = 1"), " AND ")
 	var (
@@ -114,7 +113,7 @@ func (s *Store) StreamTickets(ctx context.Context, q app.TicketQuery, fn func(*m
 }
 
 // FindTicketsPage lists the matching tickets newest first with an offset page.
-func (s *Store) FindTicketsPage(ctx context.Context, q app.TicketQuery) ([]*models.Ticket, error) {
+func (s *Store) FindTicketsPage(ctx context.Context, q models.TicketQuery) ([]*models.Ticket, error) {
 	where, args := openDataWhere(q)
 	query := `SELECT doc FROM tickets WHERE ` + strings.Join(append(where, "1 = 1"), " AND ") +
 		` ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`

@@ -2,7 +2,7 @@
 // SQLite file with embedded, versioned migrations (and media blobs as files through
 // store/fsblob), so the whole product runs with no server to install, for a city pilot or a
 // developer. It uses modernc.org/sqlite, a pure-Go SQLite, so the binary stays statically linked,
-// and passes the same contract suite (store/storetest) as the MongoDB store.
+// and passes the same contract suite (app/storetest) as the MongoDB store.
 //
 // Concurrency model: every write goes through one dedicated connection, so writers queue in Go
 // instead of racing for SQLite's file lock; the write transactions waiting at a moment share
@@ -29,12 +29,9 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
-	"phananh/app"
 	"phananh/models"
 	"phananh/store/fsblob"
 )
-
-var _ app.Store = (*Store)(nil)
 
 // busyTimeout is how long a connection waits for another process's lock before giving up.
 const busyTimeout = 10 * time.Second

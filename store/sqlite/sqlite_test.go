@@ -11,8 +11,12 @@ import (
 
 	"phananh/app"
 	"phananh/models"
-	"phananh/store/storetest"
+	"phananh/app/storetest"
 )
+
+// The store implements the interface the use cases consume; the store package itself does not
+// import app (dependencies point from app to models, and from main to both).
+var _ app.Store = (*Store)(nil)
 
 func openTemp(t *testing.T, path string) *Store {
 	t.Helper()

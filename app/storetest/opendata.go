@@ -13,7 +13,7 @@ import (
 )
 
 // Open data (app.OpenDataStore):
-//   - StreamTickets calls fn for every ticket matching the query (app.TicketQuery.Matches: every
+//   - StreamTickets calls fn for every ticket matching the query (models.TicketQuery.Matches: every
 //     set field must match; time bounds From inclusive, To exclusive; the box includes its
 //     edges), in (CreatedAt, ID) ascending order, each exactly once, also when tickets share a
 //     CreatedAt across a batch boundary (BatchSize). Limit > 0 stops after that many; Offset is
@@ -65,30 +65,30 @@ func oldestFirst(a, b *models.Ticket) int {
 // odQueries are the filters every open-data read is checked with.
 func odQueries() []struct {
 	name string
-	q    app.TicketQuery
+	q    models.TicketQuery
 } {
 	return []struct {
 		name string
-		q    app.TicketQuery
+		q    models.TicketQuery
 	}{
-		{"all", app.TicketQuery{}},
-		{"ids", app.TicketQuery{IDs: []string{"od-03", "od-17", "od-00", "nope"}}},
-		{"categories", app.TicketQuery{Categories: []string{"MT", "GT"}}},
-		{"groups", app.TicketQuery{Groups: []models.Group{models.GroupASXH}}},
-		{"states", app.TicketQuery{States: []models.State{models.StateReceived, models.StateClosed}}},
-		{"area", app.TicketQuery{AreaCode: "area-1"}},
-		{"unit", app.TicketQuery{UnitID: "u2"}},
-		{"public", app.TicketQuery{PublicOnly: true}},
-		{"created range", app.TicketQuery{CreatedFrom: at(2 * time.Hour), CreatedTo: at(5 * time.Hour)}},
-		{"updated range", app.TicketQuery{UpdatedFrom: at(10 * time.Hour), UpdatedTo: at(20 * time.Hour)}},
-		{"bbox edges", app.TicketQuery{BBox: &app.BBox{MinLat: 10.36, MaxLat: 10.41, MinLng: 105.41, MaxLng: 105.43}}},
-		{"combined", app.TicketQuery{PublicOnly: true, States: []models.State{models.StateReceived, models.StateInProgress, models.StateRejected},
+		{"all", models.TicketQuery{}},
+		{"ids", models.TicketQuery{IDs: []string{"od-03", "od-17", "od-00", "nope"}}},
+		{"categories", models.TicketQuery{Categories: []string{"MT", "GT"}}},
+		{"groups", models.TicketQuery{Groups: []models.Group{models.GroupASXH}}},
+		{"states", models.TicketQuery{States: []models.State{models.StateReceived, models.StateClosed}}},
+		{"area", models.TicketQuery{AreaCode: "area-1"}},
+		{"unit", models.TicketQuery{UnitID: "u2"}},
+		{"public", models.TicketQuery{PublicOnly: true}},
+		{"created range", models.TicketQuery{CreatedFrom: at(2 * time.Hour), CreatedTo: at(5 * time.Hour)}},
+		{"updated range", models.TicketQuery{UpdatedFrom: at(10 * time.Hour), UpdatedTo: at(20 * time.Hour)}},
+		{"bbox edges", models.TicketQuery{BBox: &models.BBox{MinLat: 10.36, MaxLat: 10.41, MinLng: 105.41, MaxLng: 105.43}}},
+		{"combined", models.TicketQuery{PublicOnly: true, States: []models.State{models.StateReceived, models.StateInProgress, models.StateRejected},
 			CreatedFrom: at(time.Hour), AreaCode: "area-0"}},
-		{"nothing", app.TicketQuery{Categories: []string{"none"}}},
+		{"nothing", models.TicketQuery{Categories: []string{"none"}}},
 	}
 }
 
-func odMatching(all []*models.Ticket, q app.TicketQuery) []*models.Ticket {
+func odMatching(all []*models.Ticket, q models.TicketQuery) []*models.Ticket {
 	var out []*models.Ticket
 	for _, tk := range all {
 		if q.Matches(tk) {
@@ -98,7 +98,7 @@ func odMatching(all []*models.Ticket, q app.TicketQuery) []*models.Ticket {
 	return out
 }
 
-func odStream(t *testing.T, s app.Store, q app.TicketQuery) []*models.Ticket {
+func odStream(t *testing.T, s app.Store, q models.TicketQuery) []*models.Ticket {
 	t.Helper()
 	var got []*models.Ticket
 	must(t, s.StreamTickets(ctx(t), q, func(tk *models.Ticket) error {
@@ -125,22 +125,22 @@ func testStreamFilters(t *testing.T, s app.Store) {
 func testStreamBatches(t *testing.T, s app.Store) {
 	all := odSet(t, s)
 	for _, size := range []int{1, 2, 4, 5, 23, 24, 25} {
-		got := odStream(t, s, app.TicketQuery{BatchSize: size})
+		got := odStream(t, s, models.TicketQuery{BatchSize: size})
 		wantEqual(t, fmt.Sprintf("StreamTickets batch %d", size), ids(all), ids(got))
 	}
-	got := odStream(t, s, app.TicketQuery{BatchSize: 2, PublicOnly: true})
-	wantEqual(t, "StreamTickets batch 2 public", ids(odMatching(all, app.TicketQuery{PublicOnly: true})), ids(got))
+	got := odStream(t, s, models.TicketQuery{BatchSize: 2, PublicOnly: true})
+	wantEqual(t, "StreamTickets batch 2 public", ids(odMatching(all, models.TicketQuery{PublicOnly: true})), ids(got))
 }
 
 func testStreamStops(t *testing.T, s app.Store) {
 	all := odSet(t, s)
 	for _, limit := range []int{1, 7, 24, 30} {
-		got := odStream(t, s, app.TicketQuery{Limit: limit, BatchSize: 5, Offset: 3})
+		got := odStream(t, s, models.TicketQuery{Limit: limit, BatchSize: 5, Offset: 3})
 		wantEqual(t, fmt.Sprintf("StreamTickets limit %d", limit), ids(all[:min(limit, len(all))]), ids(got))
 	}
 	stop := errors.New("stop")
 	n := 0
-	err := s.StreamTickets(ctx(t), app.TicketQuery{BatchSize: 4}, func(*models.Ticket) error {
+	err := s.StreamTickets(ctx(t), models.TicketQuery{BatchSize: 4}, func(*models.Ticket) error {
 		if n++; n == 6 {
 			return stop
 		}

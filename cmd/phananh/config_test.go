@@ -92,7 +92,7 @@ func TestConfigBadValues(t *testing.T) {
 	unchecked := []string{ // free text, checked where it is used (or never)
 		"ADDR", "DATA_DIR", "MONGODB_URI", "MONGODB_DATABASE", "BOUNDARY_SET", "TICKET_CODE_PREFIX",
 		"SMS_HTTP_URL", "SMS_HTTP_TEMPLATE", "SMS_HTTP_AUTHORIZATION", "JWT_KEY_FILE", "JWT_ISSUER",
-		"JWT_AUDIENCE", "JWT_VERIFY_KEY_FILES", "HOLIDAYS_FILE", "LOG_LEVEL", "CONSOLE_TILE_URL",
+		"JWT_AUDIENCE", "JWT_VERIFY_KEY_FILES", "HOLIDAYS_FILE", "CONSOLE_TILE_URL",
 		"FCM_PROJECT_ID", "FCM_CREDENTIALS_FILE", "FCM_ENDPOINT", "MEDIA_TEMP_DIR",
 	}
 	tests := []struct {
@@ -122,6 +122,7 @@ func TestConfigBadValues(t *testing.T) {
 		{"TRUSTED_PROXIES", []string{"proxy.local", "10.0.0.0/33", "10.0.0.1,,x"}, "TRUSTED_PROXIES: "},
 		{"PUBLIC_BASE_URL", []string{"phananh.example.gov.vn", "https://phananh.example.gov.vn/?x=1", "ftp://x.vn", "https://u:p@x.vn", "https://x.vn/#top"}, "PUBLIC_BASE_URL must be an http(s) URL"},
 		{"HSTS_MAX_AGE", []string{"-1", "1y"}, "HSTS_MAX_AGE must be a number of seconds ≥ 0, such as 31536000 (0: off)"},
+		{"LOG_LEVEL", []string{"verbose", "INFO", "warn+2", "-4"}, "LOG_LEVEL must be debug or info or warn or error, not"},
 		{"LOG_FORMAT", []string{"xml", "JSON"}, "LOG_FORMAT must be json or text"},
 		{"PUSH_BATCH", []string{"0", "501", "many"}, "PUSH_BATCH must be a number from 1 to 500"},
 		{"PUSH_INTERVAL", []string{"9ms", "1", "-1s"}, "PUSH_INTERVAL must be a duration of at least 10ms, such as 1s"},

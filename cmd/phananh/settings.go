@@ -209,8 +209,7 @@ func settings(c *config) []setting {
 		{name: "HSTS_MAX_AGE", def: strconv.Itoa(hdef.HSTSMaxAge), shownDef: "`0` (off)",
 			value: number(&s.HSTSMaxAge, 0, math.MaxInt, "a number of seconds ≥ 0, such as 31536000 (0: off)"),
 			doc:   "seconds; when set, every response carries `Strict-Transport-Security: max-age=N; includeSubDomains` (set it only once the whole domain and its subdomains are served over HTTPS)"},
-		// Not checked: newLogger falls back to info on a level it does not know.
-		{name: "LOG_LEVEL", def: "info", value: text(&c.LogLevel),
+		{name: "LOG_LEVEL", def: "info", value: oneOf(&c.LogLevel, "debug", "info", "warn", "error"),
 			doc: "`log/slog` level: `debug`, `info`, `warn` or `error`"},
 		{name: "LOG_FORMAT", def: "json", value: oneOf(&c.LogFormat, "json", "text"),
 			doc: "`json` or `text`"},

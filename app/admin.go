@@ -14,7 +14,7 @@ const MinPasswordLength = 10
 
 // CreateOfficial creates a password account for a role other than resident. Officers and
 // leaders must name an existing unit.
-func (s *Service) CreateOfficial(ctx context.Context, role models.Role, username, password, unitID string) (*models.User, error) {
+func (s *Auth) CreateOfficial(ctx context.Context, role models.Role, username, password, unitID string) (*models.User, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
 	switch {
 	case !role.Official():
@@ -27,7 +27,7 @@ func (s *Service) CreateOfficial(ctx context.Context, role models.Role, username
 		return nil, models.FieldError(models.EInvalid, "unit", "role %s needs a unit", role)
 	}
 	if unitID != "" {
-		if _, ok := s.Unit(unitID); !ok {
+		if _, ok := s.cat.Unit(unitID); !ok {
 			return nil, models.FieldError(models.EInvalid, "unit", "unknown unit %q", unitID)
 		}
 	}
@@ -51,7 +51,7 @@ func (s *Service) CreateOfficial(ctx context.Context, role models.Role, username
 
 // EnsureAdmin creates the first administrator when there is none and returns its one-time
 // password (created=false and no password when an administrator exists).
-func (s *Service) EnsureAdmin(ctx context.Context) (username, password string, created bool, err error) {
+func (s *Auth) EnsureAdmin(ctx context.Context) (username, password string, created bool, err error) {
 	n, err := s.store.CountUsers(ctx, models.RoleAdmin)
 	if err != nil || n > 0 {
 		return "", "", false, err
@@ -68,7 +68,7 @@ func (s *Service) EnsureAdmin(ctx context.Context) (username, password string, c
 }
 
 // CreateAPIKey creates a machine key and returns it once; only its hash is stored.
-func (s *Service) CreateAPIKey(ctx context.Context, name string, scope models.APIKeyScope) (string, *models.APIKey, error) {
+func (s *Auth) CreateAPIKey(ctx context.Context, name string, scope models.APIKeyScope) (string, *models.APIKey, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 100 {
 		return "", nil, models.FieldError(models.EInvalid, "name", "name must have 1–100 characters")

@@ -104,7 +104,7 @@ func DefaultConfig() Config {
 	}
 }
 
-// Deps are the collaborators of the Service, wired explicitly by cmd/phananh.
+// Deps are the collaborators of the services, wired explicitly by cmd/phananh.
 type Deps struct {
 	Store      Store
 	SMS        SMSSender
@@ -118,54 +118,83 @@ type Deps struct {
 	Config     Config
 }
 
-// Service implements the use cases. It is safe for concurrent use; the catalog snapshot is
-// swapped atomically when reference data changes.
-type Service struct {
-	store      Store
-	sms        SMSSender
-	tokens     TokenSigner
-	effects    []Effect
-	boundaries *geo.BoundarySet
-	cal        *models.Calendar
+// App is the set of capability services, built together by New over one store. Each service
+// holds only the part of the store it uses; what they share (clock, randomness, configuration,
+// calendar, boundaries, the catalog snapshot, rate-limit counters) is one core they all point at.
+type App struct {
+	Catalog *Catalog // units, categories, areas, the working calendar
+	Auth    *Auth    // sign-in, tokens, accounts, machine keys, rate limits
+	Tickets *Tickets // intake, workflow, views, queue, nearby, SLA, effects
+	Media   *Media   // photo and video uploads, their blobs and clean-up
+	Devices *Devices // push devices and topic subscriptions
+	Stats   *Stats   // statistics, the change feed, exports
+	Open311 *Open311 // the GeoReport v2 interface
+
+	store interface{ Ping(context.Context) error }
+}
+
+// core is what every capability service shares. It holds no store but the counters, so a
+// service's store field says exactly what that service reads and writes.
+type core struct {
+	cfg        Config
 	log        *slog.Logger
 	now        func() time.Time
 	rand       io.Reader
-	cfg        Config
-	catalog    atomic.Pointer[catalog]
-	media      *mediaState
+	cal        *models.Calendar
+	boundaries *geo.BoundarySet
+	// catalog is swapped atomically when reference data changes (Catalog.ReloadCatalog).
+	catalog  *atomic.Pointer[catalog]
+	counters CounterStore
+	audits   interface {
+		AppendAudit(ctx context.Context, r *models.AuditRecord) error
+	}
 }
 
-// New builds the Service and loads the catalog (units, categories) from the store.
-func New(ctx context.Context, d Deps) (*Service, error) {
+// New builds the services and loads the catalog (units, categories) from the store.
+func New(ctx context.Context, d Deps) (*App, error) {
 	if d.Store == nil || d.SMS == nil || d.Tokens == nil || d.Boundaries == nil || d.Calendar == nil {
 		return nil, fmt.Errorf("app: missing dependency")
 	}
-	s := &Service{
-		store: d.Store, sms: d.SMS, tokens: d.Tokens, effects: d.Effects, boundaries: d.Boundaries, cal: d.Calendar,
-		log: d.Logger, now: d.Now, rand: d.Rand, cfg: d.Config, media: newMediaState(d.Config.Media),
+	c := &core{cfg: d.Config, log: d.Logger, now: d.Now, rand: d.Rand, cal: d.Calendar, boundaries: d.Boundaries,
+		catalog: new(atomic.Pointer[catalog]), counters: d.Store, audits: d.Store}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
 	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
+	if c.now == nil {
+		c.now = time.Now
 	}
-	if s.now == nil {
-		s.now = time.Now
+	if c.rand == nil {
+		c.rand = rand.Reader
 	}
-	if s.rand == nil {
-		s.rand = rand.Reader
-	}
-	if err := s.ReloadCatalog(ctx); err != nil {
+	a := &App{store: d.Store}
+	a.Catalog = &Catalog{core: c, store: d.Store}
+	a.Auth = &Auth{core: c, store: d.Store, sms: d.SMS, tokens: d.Tokens, cat: a.Catalog}
+	a.Media = &Media{core: c, store: d.Store, state: newMediaState(d.Config.Media)}
+	a.Tickets = &Tickets{core: c, store: d.Store, effects: d.Effects, media: a.Media, cat: a.Catalog}
+	a.Devices = &Devices{core: c, store: d.Store}
+	a.Stats = &Stats{core: c, store: d.Store, tickets: a.Tickets, cat: a.Catalog}
+	a.Open311 = &Open311{core: c, store: d.Store, tickets: a.Tickets, cat: a.Catalog}
+	if err := a.Catalog.ReloadCatalog(ctx); err != nil {
 		return nil, err
 	}
-	return s, nil
+	return a, nil
+}
+
+// Ready reports whether the store answers.
+func (a *App) Ready(ctx context.Context) error {
+	if err := a.store.Ping(ctx); err != nil {
+		return models.WrapError(models.EUnavailable, err, "store unreachable")
+	}
+	return nil
 }
 
 // clock returns now in UTC truncated to milliseconds: the precision both stores keep, so a value
 // read back equals the value written.
-func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+func (s *core) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
 
 // newID returns a 32-hex-digit id that sorts by creation time (ms timestamp, then randomness), so
 // ids spread well in indexes and reveal nothing guessable.
-func (s *Service) newID() (string, error) {
+func (s *core) newID() (string, error) {
 	var b [16]byte
 	ms := uint64(s.now().UnixMilli())
 	for i := 0; i < 6; i++ {
@@ -178,7 +207,7 @@ func (s *Service) newID() (string, error) {
 }
 
 // secret returns n random bytes.
-func (s *Service) secret(n int) ([]byte, error) {
+func (s *core) secret(n int) ([]byte, error) {
 	b := make([]byte, n)
 	if _, err := io.ReadFull(s.rand, b); err != nil {
 		return nil, fmt.Errorf("random secret: %w", err)
@@ -186,13 +215,10 @@ func (s *Service) secret(n int) ([]byte, error) {
 	return b, nil
 }
 
-// Ready reports whether the store answers.
-func (s *Service) Ready(ctx context.Context) error {
-	if err := s.store.Ping(ctx); err != nil {
-		return models.WrapError(models.EUnavailable, err, "store unreachable")
-	}
-	return nil
-}
 
-// Calendar is the working calendar deadlines are computed with.
-func (s *Service) Calendar() *models.Calendar { return s.cal }
+// RateLimit counts one request of operation against the caller's address and account, and
+// refuses it past the configured limits (see core.rateLimit). It is here, not on a service,
+// because the transport calls it for operations of every service.
+func (a *App) RateLimit(ctx context.Context, operation, ip, userID string) error {
+	return a.Auth.rateLimit(ctx, operation, ip, userID)
+}

@@ -49,7 +49,7 @@ var errBadCode = models.Errorf(models.EUnauthorized, "invalid or expired code")
 // (OTPPerPhoneDay, so no number of addresses can bomb a phone with SMS). A code sent earlier
 // stays valid until it expires (PutOTP), so a stranger's request does not break the code the
 // owner is typing.
-func (s *Service) RequestOTP(ctx context.Context, rawPhone, ip string) error {
+func (s *Auth) RequestOTP(ctx context.Context, rawPhone, ip string) error {
 	phone, err := models.NormalizePhone(rawPhone)
 	if err != nil {
 		return err
@@ -91,7 +91,7 @@ func (s *Service) RequestOTP(ctx context.Context, rawPhone, ip string) error {
 }
 
 // otpCode draws a uniform 6-digit code (rejection sampling avoids modulo bias).
-func (s *Service) otpCode() (string, error) {
+func (s *Auth) otpCode() (string, error) {
 	for {
 		b, err := s.secret(4)
 		if err != nil {
@@ -111,7 +111,7 @@ func hashOTP(phone, code string) string {
 }
 
 // limit counts one attempt against key in the current window and refuses past max.
-func (s *Service) limit(ctx context.Context, key string, max int) error {
+func (s *Auth) limit(ctx context.Context, key string, max int) error {
 	window := s.clock().Truncate(s.cfg.OTPWindow)
 	n, err := s.store.HitCounter(ctx, key, window)
 	if err != nil {
@@ -128,7 +128,7 @@ func (s *Service) limit(ctx context.Context, key string, max int) error {
 // tokens, creating the resident's account on first sign-in, and spends every code of the phone.
 // After OTPMaxAttempts wrong codes, counted across all of them, the challenge is destroyed and a
 // new code must be requested.
-func (s *Service) VerifyOTP(ctx context.Context, rawPhone, code, ip string) (*Tokens, error) {
+func (s *Auth) VerifyOTP(ctx context.Context, rawPhone, code, ip string) (*Tokens, error) {
 	phone, err := models.NormalizePhone(rawPhone)
 	if err != nil {
 		return nil, err
@@ -187,7 +187,7 @@ func (s *Service) VerifyOTP(ctx context.Context, rawPhone, code, ip string) (*To
 
 // residentByPhone finds or creates the resident account of a phone number; a concurrent first
 // sign-in of the same phone may win the insert, so a conflict re-reads.
-func (s *Service) residentByPhone(ctx context.Context, phone string, now time.Time) (*models.User, error) {
+func (s *Auth) residentByPhone(ctx context.Context, phone string, now time.Time) (*models.User, error) {
 	u, err := s.store.UserByPhone(ctx, phone)
 	if err == nil {
 		if u.Disabled {
@@ -225,8 +225,8 @@ const maxUsernameLength = 64
 // sent, whether or not an account has it, so neither the answers nor the lockouts reveal which
 // usernames exist; and the user's row is never written, so a failed sign-in cannot undo a
 // concurrent change to the account (an administrator disabling it).
-func (s *Service) Login(ctx context.Context, username, password, ip string) (*Tokens, error) {
-	if err := s.RateLimit(ctx, "login", ip, ""); err != nil {
+func (s *Auth) Login(ctx context.Context, username, password, ip string) (*Tokens, error) {
+	if err := s.rateLimit(ctx, "login", ip, ""); err != nil {
 		return nil, err
 	}
 	username = strings.ToLower(strings.TrimSpace(username))
@@ -273,7 +273,7 @@ type loginAttempt struct {
 // Past either limit the check is refused as locked until the window ends. An attempt refused
 // for its address is not counted for the username, so one address cannot push the username
 // towards the lock of every address.
-func (s *Service) loginCount(ctx context.Context, username, ip string) (*loginAttempt, error) {
+func (s *Auth) loginCount(ctx context.Context, username, ip string) (*loginAttempt, error) {
 	a := &loginAttempt{
 		username: username,
 		pairKey:  "login-fail:" + username + "@" + AddressKey(ip),
@@ -298,7 +298,7 @@ func (s *Service) loginCount(ctx context.Context, username, ip string) (*loginAt
 }
 
 // giveBack undoes the counts of a check that succeeded: it was not a failure.
-func (a *loginAttempt) giveBack(ctx context.Context, st Store) error {
+func (a *loginAttempt) giveBack(ctx context.Context, st CounterStore) error {
 	if _, err := st.AddToCounter(ctx, a.pairKey, a.window, -1); err != nil {
 		return err
 	}
@@ -306,7 +306,7 @@ func (a *loginAttempt) giveBack(ctx context.Context, st Store) error {
 	return err
 }
 
-func (s *Service) loginLocked(until time.Time) error {
+func (s *Auth) loginLocked(until time.Time) error {
 	return s.rateLimited(until, "too many failed sign-ins; this account is locked until %s",
 		until.In(models.VietnamTime).Format("15:04"))
 }
@@ -315,7 +315,7 @@ func (s *Service) loginLocked(until time.Time) error {
 // an existing account u (nil for an unknown username) in the audit log, where administrators
 // review guessing attacks. Exactly one attempt reaches each limit in a window, so each lockout
 // is recorded once.
-func (s *Service) loginFailed(ctx context.Context, a *loginAttempt, u *models.User, ip string) error {
+func (s *Auth) loginFailed(ctx context.Context, a *loginAttempt, u *models.User, ip string) error {
 	until := a.window.Add(s.cfg.LoginLockout)
 	var details []string
 	if a.pair == int64(s.cfg.LoginMaxFailures) {
@@ -344,7 +344,7 @@ func (s *Service) loginFailed(ctx context.Context, a *loginAttempt, u *models.Us
 // account's username from ip, so this route cannot be used to guess passwords past the lockout.
 // On success every refresh token of the account is revoked, signing out every session, this
 // one's included (its access token stays valid until it expires), and the change is audited.
-func (s *Service) ChangePassword(ctx context.Context, p models.Principal, current, next, ip string) error {
+func (s *Auth) ChangePassword(ctx context.Context, p models.Principal, current, next, ip string) error {
 	if current == "" {
 		return models.FieldError(models.EInvalid, "current_password", "current_password is required")
 	}
@@ -383,7 +383,7 @@ func (s *Service) ChangePassword(ctx context.Context, p models.Principal, curren
 // SetPassword gives the official username a new password without knowing the old one: the
 // operator's command (`phananh admin user passwd`) for a forgotten password or the first
 // administrator's one-time password. Every session of the account is signed out.
-func (s *Service) SetPassword(ctx context.Context, username, password string) error {
+func (s *Auth) SetPassword(ctx context.Context, username, password string) error {
 	if err := checkNewPassword("password", password); err != nil {
 		return err
 	}
@@ -406,7 +406,7 @@ func checkNewPassword(field, password string) error {
 
 // setPassword stores the new password of u, revokes every refresh token of the account and
 // audits the change as actor p (the zero principal for the operator's command line).
-func (s *Service) setPassword(ctx context.Context, p models.Principal, u *models.User, password, detail string) error {
+func (s *Auth) setPassword(ctx context.Context, p models.Principal, u *models.User, password, detail string) error {
 	hash, err := HashPassword(password)
 	if err != nil {
 		return err
@@ -422,7 +422,7 @@ func (s *Service) setPassword(ctx context.Context, p models.Principal, u *models
 }
 
 // issueTokens signs an access token and creates a refresh token in family (a new family when "").
-func (s *Service) issueTokens(ctx context.Context, u *models.User, family string) (*Tokens, error) {
+func (s *Auth) issueTokens(ctx context.Context, u *models.User, family string) (*Tokens, error) {
 	now := s.clock()
 	claims := AccessClaims{UserID: u.ID, Role: u.Role, UnitID: u.UnitID, ExpiresAt: now.Add(s.cfg.AccessTokenTTL)}
 	access, err := s.tokens.SignAccess(claims, now)
@@ -457,7 +457,7 @@ var errBadRefresh = models.Errorf(models.EUnauthorized, "invalid refresh token")
 
 // Refresh rotates a refresh token: the old one is spent and a new pair is issued in the same
 // family. Presenting a spent token means it was copied: the whole family is revoked.
-func (s *Service) Refresh(ctx context.Context, refresh string) (*Tokens, error) {
+func (s *Auth) Refresh(ctx context.Context, refresh string) (*Tokens, error) {
 	if !strings.HasPrefix(refresh, "rt_") {
 		return nil, errBadRefresh
 	}
@@ -488,7 +488,7 @@ func (s *Service) Refresh(ctx context.Context, refresh string) (*Tokens, error) 
 
 // Logout revokes the refresh token's family. Unknown tokens are ignored: logging out twice is
 // not an error.
-func (s *Service) Logout(ctx context.Context, refresh string) error {
+func (s *Auth) Logout(ctx context.Context, refresh string) error {
 	rt, err := s.store.UseRefreshToken(ctx, hashSecret(refresh), s.clock())
 	if models.IsCode(err, models.ENotFound) {
 		return nil
@@ -499,7 +499,7 @@ func (s *Service) Logout(ctx context.Context, refresh string) error {
 }
 
 // Authenticate turns a bearer access token into the caller's principal.
-func (s *Service) Authenticate(token string) (models.Principal, error) {
+func (s *Auth) Authenticate(token string) (models.Principal, error) {
 	c, err := s.tokens.VerifyAccess(token, s.now())
 	if err != nil {
 		return models.Principal{}, models.Errorf(models.EUnauthorized, "invalid or expired access token")
@@ -508,7 +508,7 @@ func (s *Service) Authenticate(token string) (models.Principal, error) {
 }
 
 // AuthenticateAPIKey turns a machine key into a principal with the key's scope.
-func (s *Service) AuthenticateAPIKey(ctx context.Context, key string) (models.Principal, error) {
+func (s *Auth) AuthenticateAPIKey(ctx context.Context, key string) (models.Principal, error) {
 	if !strings.HasPrefix(key, "pk_") {
 		return models.Principal{}, models.Errorf(models.EUnauthorized, "invalid API key")
 	}
@@ -522,9 +522,23 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, key string) (models.Pr
 }
 
 // Me returns the caller's account.
-func (s *Service) Me(ctx context.Context, p models.Principal) (*models.User, error) {
+func (s *Auth) Me(ctx context.Context, p models.Principal) (*models.User, error) {
 	if p.Role == "" {
 		return nil, models.Errorf(models.ENotFound, "no account for this credential")
 	}
 	return s.store.UserByID(ctx, p.UserID)
+}
+
+// Auth signs people and machines in: residents by a one-time code sent by SMS, officials by
+// password with lockouts, access and rotated refresh tokens, machine keys, and the accounts the
+// administrator creates. It also answers the request rate limits the transport asks for.
+type Auth struct {
+	*core
+	store interface {
+		UserStore
+		AuthStore
+	}
+	sms    SMSSender
+	tokens TokenSigner
+	cat    *Catalog // the unit an official account belongs to
 }

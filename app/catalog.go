@@ -19,7 +19,7 @@ type catalog struct {
 }
 
 // ReloadCatalog reads units and categories from the store into a new snapshot.
-func (s *Service) ReloadCatalog(ctx context.Context) error {
+func (s *Catalog) ReloadCatalog(ctx context.Context) error {
 	cats, err := s.store.Categories(ctx)
 	if err != nil {
 		return fmt.Errorf("load categories: %w", err)
@@ -87,7 +87,7 @@ func LoadBoundarySet(ctx context.Context, store CatalogStore, id string) (*geo.B
 }
 
 // Categories lists the active categories, sorted by code.
-func (s *Service) Categories() []models.Category {
+func (s *Catalog) Categories() []models.Category {
 	var out []models.Category
 	for _, c := range s.catalog.Load().catList {
 		if c.Active {
@@ -98,19 +98,19 @@ func (s *Service) Categories() []models.Category {
 }
 
 // Units lists every unit, sorted by id.
-func (s *Service) Units() []models.Unit { return slices.Clone(s.catalog.Load().unitList) }
+func (s *Catalog) Units() []models.Unit { return slices.Clone(s.catalog.Load().unitList) }
 
 // Unit returns a unit by id.
-func (s *Service) Unit(id string) (models.Unit, bool) {
+func (s *Catalog) Unit(id string) (models.Unit, bool) {
 	u, ok := s.catalog.Load().units[id]
 	return u, ok
 }
 
 // BoundarySet is the active boundary set.
-func (s *Service) BoundarySet() *geo.BoundarySet { return s.boundaries }
+func (s *Catalog) BoundarySet() *geo.BoundarySet { return s.boundaries }
 
 // Area returns an area of the active boundary set.
-func (s *Service) Area(code string) (geo.Area, error) {
+func (s *Catalog) Area(code string) (geo.Area, error) {
 	a, ok := s.boundaries.Area(code)
 	if !ok {
 		return geo.Area{}, models.Errorf(models.ENotFound, "area %s not found in boundary set %s", code, s.boundaries.ID())
@@ -128,7 +128,7 @@ type Location struct {
 
 // Locate routes a point to an area of the active boundary set: inside a polygon, or the nearest
 // area within Config.NearestWithinM; farther away is EOutsideJurisdiction.
-func (s *Service) Locate(loc models.Location) (Location, error) {
+func (s *Catalog) Locate(loc models.Location) (Location, error) {
 	if err := loc.Validate(); err != nil {
 		return Location{}, err
 	}
@@ -164,3 +164,14 @@ func (c *catalog) unitFor(set, area string, cat models.Category) models.Unit {
 	}
 	return models.Unit{ID: models.CityUnitID(models.UnitIOC), Kind: models.UnitIOC, Name: "IOC"}
 }
+
+// Catalog serves the reference data every report is routed with: units, categories, the
+// boundary set's areas and the working calendar. Its snapshot lives in the shared core, so the
+// other services read it without a store call.
+type Catalog struct {
+	*core
+	store CatalogStore
+}
+
+// Calendar is the working calendar deadlines are computed with.
+func (s *Catalog) Calendar() *models.Calendar { return s.cal }

@@ -56,8 +56,8 @@ const (
 	MaxFeedLimit     = 1000
 )
 
-// FeedChanges returns the changes after cursor ("" for the beginning) in commit order.
-func (s *Service) FeedChanges(ctx context.Context, p models.Principal, cursor string, limit int) (FeedPage, error) {
+// Feed returns the changes after cursor ("" for the beginning) in commit order.
+func (s *Stats) Feed(ctx context.Context, p models.Principal, cursor string, limit int) (FeedPage, error) {
 	if err := mayReadStats(p, models.ScopeFeed); err != nil {
 		return FeedPage{}, err
 	}

@@ -15,7 +15,7 @@ import (
 // FileReport stores a resident's report routed to the responsible unit with its deadlines. With
 // an idempotency key, a retry returns the original ticket and created=false — also when the
 // retries race each other, because the key is unique in the store.
-func (s *Service) FileReport(ctx context.Context, p models.Principal, in models.ReportInput) (*models.Ticket, bool, error) {
+func (s *Tickets) FileReport(ctx context.Context, p models.Principal, in models.ReportInput) (*models.Ticket, bool, error) {
 	return s.fileReport(ctx, p, in, "", false)
 }
 
@@ -23,11 +23,11 @@ func (s *Service) FileReport(ctx context.Context, p models.Principal, in models.
 // intake_ip of addr). A retry of a report already filed answers with its ticket before the
 // limits count, whatever they say: they limit new reports, and a phone that lost the first
 // answer must learn that its report arrived.
-func (s *Service) FileLimitedReport(ctx context.Context, p models.Principal, in models.ReportInput, addr string) (*models.Ticket, bool, error) {
+func (s *Tickets) FileLimitedReport(ctx context.Context, p models.Principal, in models.ReportInput, addr string) (*models.Ticket, bool, error) {
 	return s.fileReport(ctx, p, in, addr, true)
 }
 
-func (s *Service) fileReport(ctx context.Context, p models.Principal, in models.ReportInput, addr string, limited bool) (t *models.Ticket, created bool, err error) {
+func (s *Tickets) fileReport(ctx context.Context, p models.Principal, in models.ReportInput, addr string, limited bool) (t *models.Ticket, created bool, err error) {
 	if p.Role != models.RoleResident {
 		return nil, false, models.Errorf(models.EForbidden, "only residents file reports")
 	}
@@ -38,14 +38,14 @@ func (s *Service) fileReport(ctx context.Context, p models.Principal, in models.
 	if in.IdempotencyKey != "" {
 		idemKey = p.UserID + "/" + in.IdempotencyKey
 		if t, err := s.store.TicketByIdempotencyKey(ctx, idemKey); err == nil {
-			s.attachMedia(ctx, p.UserID, t.ID, t.Media) // repairs a crash between filing and attaching
+			s.media.attachMedia(ctx, p.UserID, t.ID, t.Media) // repairs a crash between filing and attaching
 			return t, false, nil
 		} else if !models.IsCode(err, models.ENotFound) {
 			return nil, false, err
 		}
 	}
 	if limited {
-		if err := s.RateLimit(ctx, "intake", addr, p.UserID); err != nil {
+		if err := s.rateLimit(ctx, "intake", addr, p.UserID); err != nil {
 			return nil, false, err
 		}
 	}
@@ -54,10 +54,10 @@ func (s *Service) fileReport(ctx context.Context, p models.Principal, in models.
 	if !ok || !category.Active {
 		return nil, false, models.FieldError(models.EUnprocessable, "category", "unknown category %q; see GET /v1/categories", in.Category)
 	}
-	if err := s.checkMedia(ctx, p, "", in.Media, 0); err != nil {
+	if err := s.media.checkMedia(ctx, p, "", in.Media, 0); err != nil {
 		return nil, false, err
 	}
-	loc, err := s.Locate(in.Location)
+	loc, err := s.cat.Locate(in.Location)
 	if err != nil {
 		return nil, false, err
 	}
@@ -118,7 +118,7 @@ func (s *Service) fileReport(ctx context.Context, p models.Principal, in models.
 		if err := s.store.CreateTicket(ctx, t); err != nil {
 			return err
 		}
-		s.attachMedia(ctx, p.UserID, t.ID, t.Media)
+		s.media.attachMedia(ctx, p.UserID, t.ID, t.Media)
 		s.applyEffects(ctx, t)
 		return nil
 	})
@@ -140,7 +140,7 @@ func (s *Service) fileReport(ctx context.Context, p models.Principal, in models.
 
 // Ticket returns a ticket the caller may read; any other ticket is ENotFound, so ids of other
 // people's reports cannot be probed.
-func (s *Service) Ticket(ctx context.Context, p models.Principal, id string) (*models.Ticket, error) {
+func (s *Tickets) Ticket(ctx context.Context, p models.Principal, id string) (*models.Ticket, error) {
 	t, err := s.store.TicketByID(ctx, id)
 	if err != nil {
 		return nil, err
@@ -158,7 +158,7 @@ type TicketPage struct {
 }
 
 // MyTickets lists the caller's own reports, newest first, with keyset pagination.
-func (s *Service) MyTickets(ctx context.Context, p models.Principal, cursor string, limit int) (TicketPage, error) {
+func (s *Tickets) MyTickets(ctx context.Context, p models.Principal, cursor string, limit int) (TicketPage, error) {
 	if p.UserID == "" || p.Role != models.RoleResident {
 		return TicketPage{}, models.Errorf(models.EForbidden, "only residents have own reports")
 	}
@@ -186,7 +186,7 @@ func (s *Service) MyTickets(ctx context.Context, p models.Principal, cursor stri
 	return page, nil
 }
 
-func (s *Service) clampLimit(limit int) int {
+func (s *core) clampLimit(limit int) int {
 	switch {
 	case limit <= 0:
 		return s.cfg.DefaultPageSize
@@ -213,4 +213,21 @@ func decodeCursor(s string) (*models.TicketCursor, error) {
 		return nil, bad
 	}
 	return &models.TicketCursor{CreatedAt: time.UnixMilli(ms).UTC(), ID: id}, nil
+}
+
+// Tickets is the life of a report: intake and routing, the workflow's actions, the three views
+// of a ticket, the officials' queue, nearby reports, the audit of identity reveals, the SLA
+// worker and the effects that follow every change.
+type Tickets struct {
+	*core
+	store interface {
+		TicketStore
+		WorkflowStore
+		UserStore
+		UserIDsOf(ctx context.Context, unitID string, roles []models.Role) ([]string, error)
+		Batched(ctx context.Context, fn func(ctx context.Context) error) error
+	}
+	effects []Effect
+	media   *Media   // attaches a report's photos and a resolution's result media
+	cat     *Catalog // units, areas and categories a report is routed to
 }

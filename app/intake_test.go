@@ -20,7 +20,7 @@ type nopSMS struct{ last string }
 func (n *nopSMS) Send(_ context.Context, _, text string) error { n.last = text; return nil }
 
 // newService builds the real app on a real SQLite file with a controllable clock.
-func newService(t *testing.T, now *time.Time) *app.Service {
+func newService(t *testing.T, now *time.Time) *app.App {
 	t.Helper()
 	return newServiceOn(t, newStore(t, *now), now, nil)
 }
@@ -52,13 +52,13 @@ func newStore(t *testing.T, now time.Time) app.Store {
 
 // newServiceOn builds a Service on an existing store: several of them act as several server
 // instances.
-func newServiceOn(t *testing.T, store app.Store, now *time.Time, effect app.Effect) *app.Service {
+func newServiceOn(t *testing.T, store app.Store, now *time.Time, effect app.Effect) *app.App {
 	t.Helper()
 	return newServiceWith(t, store, now, app.DefaultConfig(), effect)
 }
 
 // newServiceWith is newServiceOn with a configuration of its own.
-func newServiceWith(t *testing.T, store app.Store, now *time.Time, cfg app.Config, effect app.Effect) *app.Service {
+func newServiceWith(t *testing.T, store app.Store, now *time.Time, cfg app.Config, effect app.Effect) *app.App {
 	t.Helper()
 	ctx := context.Background()
 	set, err := app.LoadBoundarySet(ctx, store, seed.DefaultBoundarySet)
@@ -118,7 +118,7 @@ func TestDeadlinesFollowTheWorkingCalendar(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			now = vn(tt.at)
-			tk, created, err := svc.FileReport(context.Background(), resident, models.ReportInput{
+			tk, created, err := svc.Tickets.FileReport(context.Background(), resident, models.ReportInput{
 				Category: tt.category, Description: "mô tả", Location: p,
 			})
 			if err != nil || !created {
@@ -141,7 +141,7 @@ func TestCityLevelCategoriesRouteToCityUnits(t *testing.T) {
 	now := vn("2026-11-25 09:00")
 	svc := newService(t, &now)
 	var city models.Category
-	for _, c := range svc.Categories() {
+	for _, c := range svc.Catalog.Categories() {
 		if c.CityLevel {
 			city = c
 			break
@@ -150,7 +150,7 @@ func TestCityLevelCategoriesRouteToCityUnits(t *testing.T) {
 	if city.Code == "" {
 		t.Fatal("the catalog has no city-level category")
 	}
-	tk, _, err := svc.FileReport(context.Background(), models.Principal{UserID: "r", Role: models.RoleResident},
+	tk, _, err := svc.Tickets.FileReport(context.Background(), models.Principal{UserID: "r", Role: models.RoleResident},
 		models.ReportInput{Category: city.Code, Description: "đèn đường hỏng", Location: inside(t, svc, "30307")})
 	if err != nil {
 		t.Fatal(err)
@@ -160,9 +160,9 @@ func TestCityLevelCategoriesRouteToCityUnits(t *testing.T) {
 	}
 }
 
-func inside(t *testing.T, svc *app.Service, code string) models.Location {
+func inside(t *testing.T, svc *app.App, code string) models.Location {
 	t.Helper()
-	a, err := svc.Area(code)
+	a, err := svc.Catalog.Area(code)
 	if err != nil {
 		t.Fatal(err)
 	}

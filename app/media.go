@@ -101,7 +101,7 @@ func DefaultMediaConfig() MediaConfig {
 	}
 }
 
-// mediaState is the Service's run-time media state: the processing slots and the resumable
+// mediaState is the Media service's run-time state: the processing slots and the resumable
 // uploads being written.
 type mediaState struct {
 	slots   chan struct{}
@@ -113,7 +113,7 @@ func newMediaState(c MediaConfig) *mediaState {
 	return &mediaState{slots: make(chan struct{}, max(c.Processing, 1)), writing: map[string]bool{}}
 }
 
-func (s *Service) tempDir() string {
+func (s *Media) tempDir() string {
 	if s.cfg.Media.TempDir != "" {
 		return s.cfg.Media.TempDir
 	}
@@ -129,7 +129,7 @@ func uploader(p models.Principal) error {
 }
 
 // typeOf turns a sniffed content type into a kind and its size limit, or the refusal.
-func (s *Service) typeOf(ct string) (models.MediaKind, int64, error) {
+func (s *Media) typeOf(ct string) (models.MediaKind, int64, error) {
 	switch ct {
 	case media.JPEG, media.PNG, media.WebP:
 		return models.MediaImage, s.cfg.Media.MaxImageBytes, nil
@@ -148,7 +148,7 @@ func (s *Service) typeOf(ct string) (models.MediaKind, int64, error) {
 // bytes, its size checked against that type's limit while reading, then it is validated,
 // cleaned and stored (ingest). created is false when the caller had uploaded the same file
 // before: the earlier record is returned.
-func (s *Service) UploadMedia(ctx context.Context, p models.Principal, r io.Reader) (m *models.Media, created bool, err error) {
+func (s *Media) UploadMedia(ctx context.Context, p models.Principal, r io.Reader) (m *models.Media, created bool, err error) {
 	if err := uploader(p); err != nil {
 		return nil, false, err
 	}
@@ -209,7 +209,7 @@ func tooLarge(kind models.MediaKind, limit int64) error {
 // a one-shot upload (id "") is checked against the pending bound here, a resumable one was
 // checked when it was created; both are counted against the daily bound just before they are
 // stored. Nothing is stored, and nothing counted, when the file is refused.
-func (s *Service) ingest(ctx context.Context, owner, id string, f *os.File, ct string, size int64, sum string) (_ *models.Media, _ bool, err error) {
+func (s *Media) ingest(ctx context.Context, owner, id string, f *os.File, ct string, size int64, sum string) (_ *models.Media, _ bool, err error) {
 	if m, err := s.store.MediaByHash(ctx, owner, sum); err == nil {
 		return m, false, nil
 	} else if !models.IsCode(err, models.ENotFound) {
@@ -221,8 +221,8 @@ func (s *Service) ingest(ctx context.Context, owner, id string, f *os.File, ct s
 		}
 	}
 	select {
-	case s.media.slots <- struct{}{}:
-		defer func() { <-s.media.slots }()
+	case s.state.slots <- struct{}{}:
+		defer func() { <-s.state.slots }()
 	case <-ctx.Done():
 		return nil, false, ctx.Err()
 	}
@@ -289,7 +289,7 @@ func (s *Service) ingest(ctx context.Context, owner, id string, f *os.File, ct s
 
 // checkMedia validates media ids a caller attaches to ticketID ("" for a ticket still to be
 // created): each must be the caller's upload, unattached or already on this ticket (a retry).
-func (s *Service) checkMedia(ctx context.Context, p models.Principal, ticketID string, ids []string, already int) error {
+func (s *Media) checkMedia(ctx context.Context, p models.Principal, ticketID string, ids []string, already int) error {
 	if len(ids)+already > models.MaxMediaPerTicket {
 		return models.FieldError(models.EInvalid, "media", "at most %d media per report", models.MaxMediaPerTicket)
 	}
@@ -314,7 +314,7 @@ func (s *Service) checkMedia(ctx context.Context, p models.Principal, ticketID s
 // again on an idempotent retry, so a crash in between is repaired by the client's retry; a
 // failure here (the media attached elsewhere in a race) is logged, and the ticket simply does not
 // serve that id.
-func (s *Service) attachMedia(ctx context.Context, owner, ticketID string, ids []string) {
+func (s *Media) attachMedia(ctx context.Context, owner, ticketID string, ids []string) {
 	for _, id := range ids {
 		if err := s.store.AttachMedia(ctx, id, owner, ticketID); err != nil {
 			s.log.LogAttrs(ctx, slog.LevelWarn, "attach media", slog.String("media", id), slog.String("ticket", ticketID), slog.String("error", err.Error()))
@@ -324,7 +324,7 @@ func (s *Service) attachMedia(ctx context.Context, owner, ticketID string, ids [
 
 // prepareResultMedia handles the media of an action: only resolve takes them (the result
 // photos, at most MaxMediaPerTicket in all); they are attached after the change is committed.
-func (s *Service) prepareResultMedia(ctx context.Context, p models.Principal, t *models.Ticket, in ActionInput, afterCommit *func(context.Context, *models.Ticket)) error {
+func (s *Media) prepareResultMedia(ctx context.Context, p models.Principal, t *models.Ticket, in ActionInput, afterCommit *func(context.Context, *models.Ticket)) error {
 	if len(in.Media) == 0 {
 		return nil
 	}
@@ -360,7 +360,7 @@ type MediaFile struct {
 // (models.Principal.TicketAccess, as for the ticket itself); before attachment only the uploader
 // reads it. Beyond that, images of public tickets are public, as Open311 shows them; videos
 // never are. Everything else is ENotFound, like an unknown id.
-func (s *Service) MediaFile(ctx context.Context, p models.Principal, id, size string) (MediaFile, error) {
+func (s *Media) MediaFile(ctx context.Context, p models.Principal, id, size string) (MediaFile, error) {
 	notFound := models.Errorf(models.ENotFound, "media not found")
 	m, err := s.store.MediaByID(ctx, id)
 	if err != nil {
@@ -406,13 +406,13 @@ func (s *Service) MediaFile(ctx context.Context, p models.Principal, id, size st
 }
 
 // OpenMediaBlob reads a blob MediaFile named, from offset.
-func (s *Service) OpenMediaBlob(ctx context.Context, key string, offset int64) (io.ReadCloser, int64, error) {
+func (s *Media) OpenMediaBlob(ctx context.Context, key string, offset int64) (io.ReadCloser, int64, error) {
 	return s.store.OpenBlob(ctx, key, offset)
 }
 
 // PublicImages returns the ids of t's images anyone may see (Open311 media_url): none for a
 // private ticket, never a video.
-func (s *Service) PublicImages(ctx context.Context, t *models.Ticket) []string {
+func (s *Media) PublicImages(ctx context.Context, t *models.Ticket) []string {
 	if s.isPrivate(t) {
 		return nil
 	}
@@ -428,7 +428,7 @@ func (s *Service) PublicImages(ctx context.Context, t *models.Ticket) []string {
 // CollectMedia removes unattached uploads older than OrphanTTL — record first, then each blob
 // no other record refers to — and resumable uploads abandoned as long. A record attached
 // meanwhile is left alone (DeleteMedia is a compare-and-delete on TicketID).
-func (s *Service) CollectMedia(ctx context.Context) (int, error) {
+func (s *Media) CollectMedia(ctx context.Context) (int, error) {
 	before := s.clock().Add(-s.cfg.Media.OrphanTTL)
 	orphans, err := s.store.FindUnattachedMedia(ctx, before, 500)
 	if err != nil {
@@ -462,7 +462,7 @@ func (s *Service) CollectMedia(ctx context.Context) (int, error) {
 
 // RunMediaGC runs CollectMedia every interval while it holds the "media-gc" lease, until ctx
 // ends; like RunSweeps it is safe in every instance.
-func (s *Service) RunMediaGC(ctx context.Context, holder string, interval time.Duration) {
+func (s *Media) RunMediaGC(ctx context.Context, holder string, interval time.Duration) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
@@ -491,4 +491,16 @@ func validID(id string) bool {
 }
 
 // MediaConfig returns the media limits in force (the transport sizes its body checks by them).
-func (s *Service) MediaConfig() MediaConfig { return s.cfg.Media }
+func (s *Media) MediaConfig() MediaConfig { return s.cfg.Media }
+
+// Media takes photo and video uploads (whole or resumable), checks and cleans them, serves them
+// to whoever may read their ticket, and collects what no ticket uses.
+type Media struct {
+	*core
+	store interface {
+		MediaStore
+		TicketByID(ctx context.Context, id string) (*models.Ticket, error)
+		AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
+	}
+	state *mediaState
+}

@@ -43,7 +43,7 @@ func megabytes(n int64) string {
 
 // pendingBytes is what owner holds in uploads not attached yet: the unattached records in the
 // store plus the declared lengths of the owner's resumable uploads on this instance.
-func (s *Service) pendingBytes(ctx context.Context, owner string) (int64, error) {
+func (s *Media) pendingBytes(ctx context.Context, owner string) (int64, error) {
 	n, err := s.store.UnattachedMediaBytes(ctx, owner)
 	if err != nil {
 		return 0, err
@@ -69,7 +69,7 @@ func (s *Service) pendingBytes(ctx context.Context, owner string) (int64, error)
 
 // checkPending refuses an upload of size bytes that would take owner's pending uploads past
 // PendingMaxBytes (ETooLarge on field, naming the limit and how to free it).
-func (s *Service) checkPending(ctx context.Context, owner, field string, size int64) error {
+func (s *Media) checkPending(ctx context.Context, owner, field string, size int64) error {
 	limit := s.cfg.Media.PendingMaxBytes
 	if limit <= 0 {
 		return nil
@@ -87,7 +87,7 @@ func (s *Service) checkPending(ctx context.Context, owner, field string, size in
 }
 
 // dailyRefusal is the 429 of the daily quota, carrying when the window ends.
-func (s *Service) dailyRefusal(window time.Time, used, size int64) error {
+func (s *Media) dailyRefusal(window time.Time, used, size int64) error {
 	until := window.Add(dailyWindow)
 	return s.rateLimited(until, "you have uploaded %s in the last day and at most %s are accepted per day; %s more would pass it — try again after %s",
 		megabytes(used), megabytes(s.cfg.Media.DailyMaxBytes), megabytes(size), until.In(models.VietnamTime).Format("15:04 02/01"))
@@ -96,13 +96,13 @@ func (s *Service) dailyRefusal(window time.Time, used, size int64) error {
 // checkDaily refuses, without counting anything, an upload of size bytes that would take owner
 // past DailyMaxBytes in the current window: a resumable upload is refused when it is created,
 // not after its last byte.
-func (s *Service) checkDaily(ctx context.Context, owner string, size int64) error {
+func (s *Media) checkDaily(ctx context.Context, owner string, size int64) error {
 	limit := s.cfg.Media.DailyMaxBytes
 	if limit <= 0 {
 		return nil
 	}
 	window := s.clock().Truncate(dailyWindow)
-	used, err := s.store.AddToCounter(ctx, dailyKey(owner), window, 0)
+	used, err := s.counters.AddToCounter(ctx, dailyKey(owner), window, 0)
 	if err != nil {
 		return err
 	}
@@ -115,19 +115,19 @@ func (s *Service) checkDaily(ctx context.Context, owner string, size int64) erro
 // chargeDaily counts size bytes stored by owner against DailyMaxBytes, atomically: past the
 // limit the bytes are given back and the upload refused. The returned refund gives them back
 // when the upload then fails to be stored.
-func (s *Service) chargeDaily(ctx context.Context, owner string, size int64) (refund func(), err error) {
+func (s *Media) chargeDaily(ctx context.Context, owner string, size int64) (refund func(), err error) {
 	limit := s.cfg.Media.DailyMaxBytes
 	if limit <= 0 {
 		return func() {}, nil
 	}
 	window := s.clock().Truncate(dailyWindow)
 	key := dailyKey(owner)
-	used, err := s.store.AddToCounter(ctx, key, window, size)
+	used, err := s.counters.AddToCounter(ctx, key, window, size)
 	if err != nil {
 		return nil, err
 	}
 	refund = func() {
-		if _, err := s.store.AddToCounter(context.WithoutCancel(ctx), key, window, -size); err != nil {
+		if _, err := s.counters.AddToCounter(context.WithoutCancel(ctx), key, window, -size); err != nil {
 			s.log.Error("give back upload quota", "owner", owner, "bytes", size, "error", err)
 		}
 	}

@@ -47,7 +47,7 @@ func TestCollectMedia(t *testing.T) {
 	resident := models.Principal{UserID: "r1", Role: models.RoleResident}
 	upload := func(p models.Principal, data []byte) *models.Media {
 		t.Helper()
-		m, created, err := svc.UploadMedia(ctx, p, bytes.NewReader(data))
+		m, created, err := svc.Media.UploadMedia(ctx, p, bytes.NewReader(data))
 		if err != nil || !created {
 			t.Fatalf("UploadMedia: %v created=%v", err, created)
 		}
@@ -60,7 +60,7 @@ func TestCollectMedia(t *testing.T) {
 	if twin.Blob != kept.Blob {
 		t.Fatalf("identical images stored under different blobs")
 	}
-	if _, _, err := svc.FileReport(ctx, resident, models.ReportInput{Category: "TTDT", Description: "Lấn chiếm vỉa hè",
+	if _, _, err := svc.Tickets.FileReport(ctx, resident, models.ReportInput{Category: "TTDT", Description: "Lấn chiếm vỉa hè",
 		Location: inside(t, svc, "30280"), Media: []string{kept.ID}}); err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestCollectMedia(t *testing.T) {
 	young := upload(resident, mp4Of(5000, 2))
 	now = now.Add(2 * time.Hour)
 
-	n, err := svc.CollectMedia(ctx)
+	n, err := svc.Media.CollectMedia(ctx)
 	if err != nil || n != 2 {
 		t.Fatalf("CollectMedia = %d, %v; want the orphan and the twin", n, err)
 	}
@@ -92,7 +92,7 @@ func TestCollectMedia(t *testing.T) {
 		}
 		r.Close()
 	}
-	if f, err := svc.MediaFile(ctx, resident, kept.ID, models.SizeThumb); err != nil || f.ContentType != "image/jpeg" {
+	if f, err := svc.Media.MediaFile(ctx, resident, kept.ID, models.SizeThumb); err != nil || f.ContentType != "image/jpeg" {
 		t.Errorf("attached thumbnail: %+v %v", f, err)
 	}
 }
@@ -107,18 +107,18 @@ func TestUploadLimitsFromConfig(t *testing.T) {
 	if cfg.MaxImageBytes != 10<<20 || cfg.MaxVideoBytes != 50<<20 || cfg.MaxPixels != 40_000_000 || cfg.OrphanTTL != 24*time.Hour {
 		t.Errorf("defaults %+v", cfg)
 	}
-	_, _, err := svc.UploadMedia(context.Background(), models.Principal{UserID: "r1", Role: models.RoleResident},
+	_, _, err := svc.Media.UploadMedia(context.Background(), models.Principal{UserID: "r1", Role: models.RoleResident},
 		bytes.NewReader(mp4Of(50<<20+1, 3)))
 	if !models.IsCode(err, models.ETooLarge) {
 		t.Fatalf("over-limit video: %v", err)
 	}
-	if _, _, err := svc.UploadMedia(context.Background(), models.Principal{Scope: models.ScopeStats}, bytes.NewReader(pngOf(t, 2, 2))); !models.IsCode(err, models.EForbidden) {
+	if _, _, err := svc.Media.UploadMedia(context.Background(), models.Principal{Scope: models.ScopeStats}, bytes.NewReader(pngOf(t, 2, 2))); !models.IsCode(err, models.EForbidden) {
 		t.Errorf("machine key upload: %v", err)
 	}
 }
 
 // newQuotaService is newServiceOn with media limits of its own.
-func newQuotaService(t *testing.T, store app.Store, now *time.Time, media app.MediaConfig) *app.Service {
+func newQuotaService(t *testing.T, store app.Store, now *time.Time, media app.MediaConfig) *app.App {
 	t.Helper()
 	cfg := app.DefaultConfig()
 	cfg.Media = media
@@ -139,11 +139,11 @@ func TestUploadQuotas(t *testing.T) {
 	ctx := context.Background()
 	r := models.Principal{UserID: "r1", Role: models.RoleResident}
 	send := func(n int, seed byte) (*models.Media, error) {
-		m, _, err := svc.UploadMedia(ctx, r, bytes.NewReader(mp4Of(n, seed)))
+		m, _, err := svc.Media.UploadMedia(ctx, r, bytes.NewReader(mp4Of(n, seed)))
 		return m, err
 	}
 
-	up, err := svc.CreateUpload(ctx, r, 60_000)
+	up, err := svc.Media.CreateUpload(ctx, r, 60_000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,13 +154,13 @@ func TestUploadQuotas(t *testing.T) {
 	if _, err := send(20_000, 2); !models.IsCode(err, models.ETooLarge) || !strings.Contains(err.Error(), "not yet attached") {
 		t.Fatalf("past the pending bound: %v", err)
 	}
-	if _, err := svc.CreateUpload(ctx, r, 20_000); !models.IsCode(err, models.ETooLarge) {
+	if _, err := svc.Media.CreateUpload(ctx, r, 20_000); !models.IsCode(err, models.ETooLarge) {
 		t.Fatalf("resumable upload past the pending bound: %v", err)
 	}
-	if _, err := svc.CreateUpload(ctx, models.Principal{UserID: "r2", Role: models.RoleResident}, 90_000); err != nil {
+	if _, err := svc.Media.CreateUpload(ctx, models.Principal{UserID: "r2", Role: models.RoleResident}, 90_000); err != nil {
 		t.Fatalf("another account has its own bound: %v", err)
 	}
-	if _, _, err := svc.FileReport(ctx, r, models.ReportInput{Category: "TTDT", Description: "Lấn chiếm vỉa hè",
+	if _, _, err := svc.Tickets.FileReport(ctx, r, models.ReportInput{Category: "TTDT", Description: "Lấn chiếm vỉa hè",
 		Location: inside(t, svc, "30280"), Media: []string{first.ID}}); err != nil {
 		t.Fatal(err)
 	}
@@ -168,22 +168,22 @@ func TestUploadQuotas(t *testing.T) {
 		t.Fatalf("after filing, the pending bound has room: %v", err)
 	}
 	// Stored today: 30 000 + 20 000, and now the resumable upload's 60 000.
-	if _, _, err := svc.AppendUpload(ctx, r, up.ID, 0, bytes.NewReader(mp4Of(60_000, 3))); err != nil {
+	if _, _, err := svc.Media.AppendUpload(ctx, r, up.ID, 0, bytes.NewReader(mp4Of(60_000, 3))); err != nil {
 		t.Fatal(err)
 	}
 	second, err := send(20_000, 2) // the same file again: its record, nothing counted
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := svc.FileReport(ctx, r, models.ReportInput{Category: "TTDT", Description: "Rác thải bừa bãi",
+	if _, _, err := svc.Tickets.FileReport(ctx, r, models.ReportInput{Category: "TTDT", Description: "Rác thải bừa bãi",
 		Location: inside(t, svc, "30280"), Media: []string{second.ID, up.ID}}); err != nil {
 		t.Fatal(err)
 	}
 	// Nothing pending; 110 000 of 150 000 used today.
-	if _, err := svc.CreateUpload(ctx, r, 40_001); !models.IsCode(err, models.ERateLimited) {
+	if _, err := svc.Media.CreateUpload(ctx, r, 40_001); !models.IsCode(err, models.ERateLimited) {
 		t.Fatalf("resumable upload past the daily bound: %v", err)
 	}
-	if _, _, err := svc.UploadMedia(ctx, r, bytes.NewReader(append(mp4Of(10_000, 5), 1, 2, 3))); !models.IsCode(err, models.EUnprocessable) {
+	if _, _, err := svc.Media.UploadMedia(ctx, r, bytes.NewReader(append(mp4Of(10_000, 5), 1, 2, 3))); !models.IsCode(err, models.EUnprocessable) {
 		t.Fatalf("corrupt video: %v", err)
 	}
 	if _, err := send(30_000, 6); err != nil {
@@ -201,7 +201,7 @@ func TestUploadQuotas(t *testing.T) {
 		t.Fatalf("the refused upload was given back, so exactly the bound fits: %v", err)
 	}
 	now = now.Add(24*time.Hour + time.Minute)
-	if n, err := svc.CollectMedia(ctx); err != nil || n != 2 {
+	if n, err := svc.Media.CollectMedia(ctx); err != nil || n != 2 {
 		t.Fatalf("CollectMedia = %d, %v; want the two unattached uploads", n, err)
 	}
 	if _, err := send(10_001, 7); err != nil {
@@ -220,23 +220,23 @@ func TestUploadQuotaAtCompletion(t *testing.T) {
 	svc := newQuotaService(t, store, &now, cfg)
 	ctx := context.Background()
 	r := models.Principal{UserID: "r1", Role: models.RoleResident}
-	up, err := svc.CreateUpload(ctx, r, 60_000)
+	up, err := svc.Media.CreateUpload(ctx, r, 60_000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := svc.UploadMedia(ctx, r, bytes.NewReader(mp4Of(50_000, 1))); err != nil {
+	if _, _, err := svc.Media.UploadMedia(ctx, r, bytes.NewReader(mp4Of(50_000, 1))); err != nil {
 		t.Fatal(err)
 	}
 	data := mp4Of(60_000, 2)
-	_, _, err = svc.AppendUpload(ctx, r, up.ID, 0, bytes.NewReader(data))
+	_, _, err = svc.Media.AppendUpload(ctx, r, up.ID, 0, bytes.NewReader(data))
 	if !models.IsCode(err, models.ERateLimited) {
 		t.Fatalf("completing past the daily bound: %v", err)
 	}
-	if st, err := svc.UploadStatus(r, up.ID); err != nil || st.Offset != 60_000 {
+	if st, err := svc.Media.UploadStatus(r, up.ID); err != nil || st.Offset != 60_000 {
 		t.Fatalf("after the refusal: %+v %v, want the upload kept whole", st, err)
 	}
 	now = now.Add(24 * time.Hour)
-	if _, m, err := svc.AppendUpload(ctx, r, up.ID, 60_000, bytes.NewReader(nil)); err != nil || m == nil || m.ID != up.ID {
+	if _, m, err := svc.Media.AppendUpload(ctx, r, up.ID, 60_000, bytes.NewReader(nil)); err != nil || m == nil || m.ID != up.ID {
 		t.Fatalf("PATCH at the full offset the next day: %+v %v", m, err)
 	}
 }

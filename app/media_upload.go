@@ -41,12 +41,12 @@ type uploadMeta struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-func (s *Service) uploadsDir() string { return filepath.Join(s.tempDir(), "uploads") }
+func (s *Media) uploadsDir() string { return filepath.Join(s.tempDir(), "uploads") }
 
-func (s *Service) uploadPath(id, ext string) string { return filepath.Join(s.uploadsDir(), id+ext) }
+func (s *Media) uploadPath(id, ext string) string { return filepath.Join(s.uploadsDir(), id+ext) }
 
 // CreateUpload starts a resumable upload of length bytes for p.
-func (s *Service) CreateUpload(ctx context.Context, p models.Principal, length int64) (Upload, error) {
+func (s *Media) CreateUpload(ctx context.Context, p models.Principal, length int64) (Upload, error) {
 	if err := uploader(p); err != nil {
 		return Upload{}, err
 	}
@@ -85,7 +85,7 @@ func (s *Service) CreateUpload(ctx context.Context, p models.Principal, length i
 }
 
 // UploadStatus returns the state of p's upload id (ENotFound for anyone else's or none).
-func (s *Service) UploadStatus(p models.Principal, id string) (Upload, error) {
+func (s *Media) UploadStatus(p models.Principal, id string) (Upload, error) {
 	meta, err := s.uploadMeta(p, id)
 	if err != nil {
 		return Upload{}, err
@@ -97,7 +97,7 @@ func (s *Service) UploadStatus(p models.Principal, id string) (Upload, error) {
 	return Upload{ID: id, Offset: fi.Size(), Length: meta.Length}, nil
 }
 
-func (s *Service) uploadMeta(p models.Principal, id string) (uploadMeta, error) {
+func (s *Media) uploadMeta(p models.Principal, id string) (uploadMeta, error) {
 	var meta uploadMeta
 	notFound := models.Errorf(models.ENotFound, "upload not found")
 	if !validID(id) || p.UserID == "" {
@@ -115,22 +115,22 @@ func (s *Service) uploadMeta(p models.Principal, id string) (uploadMeta, error) 
 // before the connection dropped are kept. When the upload is complete it is validated and stored
 // like UploadMedia, the partial file removed, and the media returned (with the same id, or the
 // id of the caller's earlier upload of the same file).
-func (s *Service) AppendUpload(ctx context.Context, p models.Principal, id string, offset int64, r io.Reader) (Upload, *models.Media, error) {
+func (s *Media) AppendUpload(ctx context.Context, p models.Principal, id string, offset int64, r io.Reader) (Upload, *models.Media, error) {
 	meta, err := s.uploadMeta(p, id)
 	if err != nil {
 		return Upload{}, nil, err
 	}
-	s.media.mu.Lock()
-	if s.media.writing[id] {
-		s.media.mu.Unlock()
+	s.state.mu.Lock()
+	if s.state.writing[id] {
+		s.state.mu.Unlock()
 		return Upload{}, nil, models.Errorf(models.EConflict, "another request is writing this upload")
 	}
-	s.media.writing[id] = true
-	s.media.mu.Unlock()
+	s.state.writing[id] = true
+	s.state.mu.Unlock()
 	defer func() {
-		s.media.mu.Lock()
-		delete(s.media.writing, id)
-		s.media.mu.Unlock()
+		s.state.mu.Lock()
+		delete(s.state.writing, id)
+		s.state.mu.Unlock()
 	}()
 
 	f, err := os.OpenFile(s.uploadPath(id, ".part"), os.O_RDWR, 0)
@@ -199,7 +199,7 @@ func (s *Service) AppendUpload(ctx context.Context, p models.Principal, id strin
 
 // checkUploadHead refuses an upload as soon as its first bytes show an unaccepted type or a
 // declared length over that type's limit, instead of after the whole transfer.
-func (s *Service) checkUploadHead(f *os.File, up Upload) error {
+func (s *Media) checkUploadHead(f *os.File, up Upload) error {
 	if up.Offset < int64(media.SniffLen) && up.Offset < up.Length {
 		return nil
 	}
@@ -215,14 +215,14 @@ func (s *Service) checkUploadHead(f *os.File, up Upload) error {
 	return nil
 }
 
-func (s *Service) removeUpload(id string) {
+func (s *Media) removeUpload(id string) {
 	os.Remove(s.uploadPath(id, ".part"))
 	os.Remove(s.uploadPath(id, ".json"))
 }
 
 // collectUploads removes resumable uploads created before the instant, and bodies spooled by
 // UploadMedia that a crash left behind.
-func (s *Service) collectUploads(before time.Time) error {
+func (s *Media) collectUploads(before time.Time) error {
 	if spooled, err := filepath.Glob(filepath.Join(s.tempDir(), "phananh-upload-*")); err == nil {
 		for _, p := range spooled {
 			if fi, err := os.Stat(p); err == nil && fi.ModTime().Before(before) {

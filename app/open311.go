@@ -34,15 +34,15 @@ func Open311Status(s models.State) string {
 
 // CheckJurisdiction accepts an empty jurisdiction_id and the id of the active boundary set (the
 // server serves one jurisdiction); anything else does not exist here.
-func (s *Service) CheckJurisdiction(id string) error {
+func (s *Open311) CheckJurisdiction(id string) error {
 	if id == "" || id == s.boundaries.ID() {
 		return nil
 	}
 	return models.Errorf(models.ENotFound, "jurisdiction_id %q is not served here (use %q or leave it out)", id, s.boundaries.ID())
 }
 
-// Open311Service returns an active category by code as an Open311 service.
-func (s *Service) Open311Service(code string) (models.Category, error) {
+// Service returns an active category by code as an Open311 service.
+func (s *Open311) Service(code string) (models.Category, error) {
 	c, ok := s.catalog.Load().categories[code]
 	if !ok || !c.Active {
 		return models.Category{}, models.FieldError(models.ENotFound, "service_code", "service_code %q not found", code)
@@ -51,7 +51,7 @@ func (s *Service) Open311Service(code string) (models.Category, error) {
 }
 
 // CategoryName returns the Vietnamese name of a category code ("" when unknown).
-func (s *Service) CategoryName(code string) string { return s.catalog.Load().categories[code].Name }
+func (s *Open311) CategoryName(code string) string { return s.catalog.Load().categories[code].Name }
 
 // Open311Submission is a POST requests form after transport decoding. Contact fields (email,
 // names, phone, device and account ids) are accepted by the transport and dropped: the Open311
@@ -66,17 +66,17 @@ type Open311Submission struct {
 	Attributes    map[string][]string // attribute[CODE] and attribute[CODE][]
 }
 
-// Open311Submit files a report for an Open311 client. p must be a machine key with the open311
+// Submit files a report for an Open311 client. p must be a machine key with the open311
 // scope; the report is filed by the key's synthetic resident account (created on first use), so it
 // goes through exactly the intake, routing and deadlines of the app (FileReport).
-func (s *Service) Open311Submit(ctx context.Context, p models.Principal, in Open311Submission) (*models.Ticket, error) {
+func (s *Open311) Submit(ctx context.Context, p models.Principal, in Open311Submission) (*models.Ticket, error) {
 	if p.Scope != models.ScopeOpen311 {
 		return nil, models.Errorf(models.EForbidden, "api_key must be a key with the open311 scope")
 	}
 	if strings.TrimSpace(in.ServiceCode) == "" {
 		return nil, models.FieldError(models.EInvalid, "service_code", "service_code is required")
 	}
-	cat, err := s.Open311Service(strings.TrimSpace(in.ServiceCode))
+	cat, err := s.Service(strings.TrimSpace(in.ServiceCode))
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +101,7 @@ func (s *Service) Open311Submit(ctx context.Context, p models.Principal, in Open
 	if err != nil {
 		return nil, err
 	}
-	t, _, err := s.FileReport(ctx, reporter, models.ReportInput{
+	t, _, err := s.tickets.FileReport(ctx, reporter, models.ReportInput{
 		Category: cat.Code, Description: desc, Address: in.AddressString,
 		Location: models.Location{Lat: *in.Lat, Lng: *in.Long},
 	})
@@ -112,7 +112,7 @@ func (s *Service) Open311Submit(ctx context.Context, p models.Principal, in Open
 // synthetic account per key ("open311-<key id>"), created on first use. A deterministic id makes
 // concurrent first uses converge on one account (the loser's insert conflicts and is ignored),
 // and keeps each client's reports apart for statistics and abuse handling.
-func (s *Service) open311Reporter(ctx context.Context, p models.Principal) (models.Principal, error) {
+func (s *Open311) open311Reporter(ctx context.Context, p models.Principal) (models.Principal, error) {
 	keyID := strings.TrimPrefix(p.UserID, "apikey:")
 	if keyID == "" || keyID == p.UserID {
 		return models.Principal{}, models.Errorf(models.EForbidden, "api_key must be a key with the open311 scope")
@@ -201,10 +201,10 @@ type RequestsQuery struct {
 	Page, PageSize int
 }
 
-// Open311Requests lists public tickets for GET requests, newest first, redacted. Without any
+// Requests lists public tickets for GET requests, newest first, redacted. Without any
 // date filter the window is the last 90 days; start_date..end_date may span at most 90 days; a
 // page holds at most 1,000 requests (the specification's defaults).
-func (s *Service) Open311Requests(ctx context.Context, rq RequestsQuery) ([]*models.Ticket, error) {
+func (s *Open311) Requests(ctx context.Context, rq RequestsQuery) ([]*models.Ticket, error) {
 	q := models.TicketQuery{PublicOnly: true}
 	if len(rq.IDs) > 0 {
 		q.IDs = rq.IDs
@@ -252,15 +252,15 @@ func (s *Service) Open311Requests(ctx context.Context, rq RequestsQuery) ([]*mod
 	out := make([]*models.Ticket, 0, len(ts))
 	for _, t := range ts {
 		if !s.isPrivate(t) {
-			out = append(out, s.PublicView(ctx, t))
+			out = append(out, s.tickets.PublicView(ctx, t))
 		}
 	}
 	return out, nil
 }
 
-// Open311Request returns one public ticket, redacted; private and unknown tickets are ENotFound
+// Request returns one public ticket, redacted; private and unknown tickets are ENotFound
 // alike, so ids of private reports cannot be probed.
-func (s *Service) Open311Request(ctx context.Context, id string) (*models.Ticket, error) {
+func (s *Open311) Request(ctx context.Context, id string) (*models.Ticket, error) {
 	t, err := s.store.TicketByID(ctx, id)
 	if err != nil {
 		return nil, err
@@ -268,13 +268,13 @@ func (s *Service) Open311Request(ctx context.Context, id string) (*models.Ticket
 	if s.isPrivate(t) {
 		return nil, models.Errorf(models.ENotFound, "service request %s not found", id)
 	}
-	return s.PublicView(ctx, t), nil
+	return s.tickets.PublicView(ctx, t), nil
 }
 
-// Open311Token resolves a token to its service request id. Reports are filed synchronously, so
+// Token resolves a token to its service request id. Reports are filed synchronously, so
 // the token a client may hold is the service_request_id itself. It answers like requests/{id}:
 // a private ticket is not found, since an anonymous caller must not learn that one exists.
-func (s *Service) Open311Token(ctx context.Context, token string) (string, error) {
+func (s *Open311) Token(ctx context.Context, token string) (string, error) {
 	t, err := s.store.TicketByID(ctx, token)
 	if models.IsCode(err, models.ENotFound) || err == nil && s.isPrivate(t) {
 		return "", models.Errorf(models.ENotFound, "token %s not found", token)
@@ -294,10 +294,10 @@ type RequestUpdate struct {
 	At          time.Time
 }
 
-// Open311Updates lists the public updates of public tickets between start and end (inclusive),
+// Updates lists the public updates of public tickets between start and end (inclusive),
 // oldest first, at most 1,000; defaults and the 90-day span as for requests. A client pages by
 // asking again from the datetime of the last update it received.
-func (s *Service) Open311Updates(ctx context.Context, start, end time.Time) ([]RequestUpdate, error) {
+func (s *Open311) Updates(ctx context.Context, start, end time.Time) ([]RequestUpdate, error) {
 	start, end, given, err := open311Span(start, end)
 	if err != nil {
 		return nil, err
@@ -313,7 +313,7 @@ func (s *Service) Open311Updates(ctx context.Context, start, end time.Time) ([]R
 		if s.isPrivate(t) {
 			return nil
 		}
-		hideDup := s.hidesDuplicateOf(ctx, t)
+		hideDup := s.tickets.hidesDuplicateOf(ctx, t)
 		for i, e := range t.History {
 			pe, ok := PublicEvent(e)
 			if !ok || e.At.Before(start) || e.At.After(end) {
@@ -449,4 +449,18 @@ func open311Span(start, end time.Time) (time.Time, time.Time, bool, error) {
 		return start, end, false, nil
 	}
 	return start, end, true, nil
+}
+
+// Open311 is the GeoReport v2 interface: services, requests, tokens and updates, over the same
+// tickets and with the same public view as the JSON API.
+type Open311 struct {
+	*core
+	store interface {
+		OpenDataStore
+		TicketByID(ctx context.Context, id string) (*models.Ticket, error)
+		UserByID(ctx context.Context, id string) (*models.User, error)
+		CreateUser(ctx context.Context, u *models.User) error
+	}
+	tickets *Tickets
+	cat     *Catalog
 }

@@ -115,13 +115,13 @@ func TestExtendedStatus(t *testing.T) {
 }
 
 // open311Key creates a machine key and returns its principal.
-func open311Key(t *testing.T, svc *app.Service, scope models.APIKeyScope) models.Principal {
+func open311Key(t *testing.T, svc *app.App, scope models.APIKeyScope) models.Principal {
 	t.Helper()
-	key, _, err := svc.CreateAPIKey(context.Background(), "client", scope)
+	key, _, err := svc.Auth.CreateAPIKey(context.Background(), "client", scope)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := svc.AuthenticateAPIKey(context.Background(), key)
+	p, err := svc.Auth.AuthenticateAPIKey(context.Background(), key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,19 +162,19 @@ func TestOpen311Submit(t *testing.T) {
 		{"no description", key, ok(app.Open311Submission{ServiceCode: "GT"}), models.EInvalid, "description"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := svc.Open311Submit(ctx, tc.p, tc.in)
+			_, err := svc.Open311.Submit(ctx, tc.p, tc.in)
 			if models.ErrorCode(err) != tc.code || (tc.field != "" && models.ErrorField(err) != tc.field) {
 				t.Fatalf("err %v (field %q), want code %s field %q", err, models.ErrorField(err), tc.code, tc.field)
 			}
 		})
 	}
 
-	a, err := svc.Open311Submit(ctx, key, ok(app.Open311Submission{ServiceCode: "ASXH.08", Description: "Nhà bị tốc mái",
+	a, err := svc.Open311.Submit(ctx, key, ok(app.Open311Submission{ServiceCode: "ASXH.08", Description: "Nhà bị tốc mái",
 		Attributes: map[string][]string{"affected_people": {"12"}, "needs": {"Chỗ ở tạm", "Y tế"}}}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := svc.Open311Submit(ctx, key, ok(app.Open311Submission{ServiceCode: "GT", Description: "Ổ gà"}))
+	b, err := svc.Open311.Submit(ctx, key, ok(app.Open311Submission{ServiceCode: "GT", Description: "Ổ gà"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,17 +193,17 @@ func TestOpen311Submit(t *testing.T) {
 		t.Errorf("notice %q lacks the ward or the due date", notice)
 	}
 	// The private one is invisible to public reads; the public one is there, redacted.
-	if _, err := svc.Open311Request(ctx, a.ID); !models.IsCode(err, models.ENotFound) {
+	if _, err := svc.Open311.Request(ctx, a.ID); !models.IsCode(err, models.ENotFound) {
 		t.Errorf("private request: %v, want not found", err)
 	}
-	if r, err := svc.Open311Request(ctx, b.ID); err != nil || r.ReporterID != "" {
+	if r, err := svc.Open311.Request(ctx, b.ID); err != nil || r.ReporterID != "" {
 		t.Errorf("public request: %+v, %v", r, err)
 	}
 	// A token answers like requests/{id}: a private ticket's is not found.
-	if id, err := svc.Open311Token(ctx, a.ID); !models.IsCode(err, models.ENotFound) {
+	if id, err := svc.Open311.Token(ctx, a.ID); !models.IsCode(err, models.ENotFound) {
 		t.Errorf("private token: %q, %v, want not found", id, err)
 	}
-	if id, err := svc.Open311Token(ctx, b.ID); err != nil || id != b.ID {
+	if id, err := svc.Open311.Token(ctx, b.ID); err != nil || id != b.ID {
 		t.Errorf("public token: %q, %v", id, err)
 	}
 }
@@ -219,7 +219,7 @@ func TestOpen311RequestWindows(t *testing.T) {
 		saved := now
 		now = at
 		defer func() { now = saved }()
-		tk, err := svc.Open311Submit(ctx, key, app.Open311Submission{ServiceCode: "GT", Description: "Ổ gà", Lat: &loc.Lat, Long: &loc.Lng})
+		tk, err := svc.Open311.Submit(ctx, key, app.Open311Submission{ServiceCode: "GT", Description: "Ổ gà", Lat: &loc.Lat, Long: &loc.Lng})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -254,7 +254,7 @@ func TestOpen311RequestWindows(t *testing.T) {
 		{"page size", app.RequestsQuery{UpdatedAfter: now.Add(-200 * 24 * time.Hour), PageSize: 1, Page: 2}, []string{old.ID}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := svc.Open311Requests(ctx, tc.q)
+			got, err := svc.Open311.Requests(ctx, tc.q)
 			if models.ErrorCode(err) != tc.code {
 				t.Fatalf("err %v, want %q", err, tc.code)
 			}

@@ -52,7 +52,7 @@ func mayExport(p models.Principal) bool {
 
 // CheckExport tells whether p may run the export f, without reading anything: a streaming
 // transport commits to a status before the first row, so it asks first.
-func (s *Service) CheckExport(p models.Principal, f models.ExportFilter, public bool) error {
+func (s *Stats) CheckExport(p models.Principal, f models.ExportFilter, public bool) error {
 	if !public && !mayExport(p) {
 		return models.Errorf(models.EForbidden, "exports are for the IOC, administrators and keys with the stats scope")
 	}
@@ -67,11 +67,11 @@ func (s *Service) CheckExport(p models.Principal, f models.ExportFilter, public 
 	return nil
 }
 
-// ExportTickets streams the tickets matching f to fn in (created_at, id) order. public selects the
+// Export streams the tickets matching f to fn in (created_at, id) order. public selects the
 // open-data variant: non-private tickets only, redacted, for anyone; otherwise the caller must be
 // allowed to read every ticket. The check happens before the first row, so a refusal is an error
 // the transport can still answer with a status.
-func (s *Service) ExportTickets(ctx context.Context, p models.Principal, f models.ExportFilter, public bool, fn func(ExportRow) error) error {
+func (s *Stats) Export(ctx context.Context, p models.Principal, f models.ExportFilter, public bool, fn func(ExportRow) error) error {
 	if err := s.CheckExport(p, f, public); err != nil {
 		return err
 	}
@@ -94,16 +94,16 @@ func (s *Service) ExportTickets(ctx context.Context, p models.Principal, f model
 			if s.isPrivate(t) {
 				return nil // a category made private after filing: hide it too
 			}
-			row.Ticket = s.publicCopy(ctx, t)
+			row.Ticket = s.tickets.publicCopy(ctx, t)
 		case p.Scope != "":
-			row.Ticket = s.publicCopy(ctx, t)
+			row.Ticket = s.tickets.publicCopy(ctx, t)
 			if s.isPrivate(t) {
 				row.Ticket.Description, row.Ticket.ResultNote = "", ""
 			}
 			row.Ticket.Private = t.Private
-			row.Reporter = s.Pseudonym(t.ReporterID)
+			row.Reporter = s.tickets.Pseudonym(t.ReporterID)
 		default:
-			row.Reporter = s.Pseudonym(t.ReporterID)
+			row.Reporter = s.tickets.Pseudonym(t.ReporterID)
 		}
 		return fn(row)
 	})
@@ -111,7 +111,7 @@ func (s *Service) ExportTickets(ctx context.Context, p models.Principal, f model
 
 // isPrivate reports whether t must stay out of public views: private when filed, or its category
 // is private now.
-func (s *Service) isPrivate(t *models.Ticket) bool {
+func (s *core) isPrivate(t *models.Ticket) bool {
 	if t.Private {
 		return true
 	}
@@ -176,7 +176,7 @@ func ScrubText(s string) string {
 // Redact returns the public copy of t: location rounded to ~100 m, no address (a street address
 // would undo the rounding), no reporter, followers or staff, phone numbers removed from free
 // text, and only public history with residents' own answers left out (PublicEvent). t is not
-// modified. Media stay out: which of them the public may see needs the store (Service.PublicView).
+// modified. Media stay out: which of them the public may see needs the store (Tickets.PublicView).
 func Redact(t *models.Ticket) *models.Ticket {
 	c := &models.Ticket{
 		ID: t.ID, Code: t.Code, State: t.State, Version: t.Version,

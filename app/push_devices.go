@@ -19,7 +19,7 @@ type DeviceInput struct {
 // start and whenever FCM rotates the token), moves a token that another account registered to
 // the caller (the phone changed hands or accounts), and keeps at most
 // models.MaxDevicesPerUser devices per user, dropping the least recently seen.
-func (s *Service) RegisterDevice(ctx context.Context, p models.Principal, in DeviceInput) (*models.Device, error) {
+func (s *Devices) RegisterDevice(ctx context.Context, p models.Principal, in DeviceInput) (*models.Device, error) {
 	if p.UserID == "" || p.Scope != "" {
 		return nil, models.Errorf(models.EForbidden, "only signed-in users have devices")
 	}
@@ -42,7 +42,7 @@ func (s *Service) RegisterDevice(ctx context.Context, p models.Principal, in Dev
 // UnregisterDevice removes one of the caller's tokens (sign-out); a token the caller does not
 // own, or an unknown one, is left alone and reported as done, so a client can retry freely and
 // learns nothing about other users' tokens.
-func (s *Service) UnregisterDevice(ctx context.Context, p models.Principal, token string) error {
+func (s *Devices) UnregisterDevice(ctx context.Context, p models.Principal, token string) error {
 	if p.UserID == "" || p.Scope != "" {
 		return models.Errorf(models.EForbidden, "only signed-in users have devices")
 	}
@@ -63,4 +63,10 @@ func (s *Service) UnregisterDevice(ctx context.Context, p models.Principal, toke
 		return err
 	}
 	return s.store.DeleteDevice(ctx, token, p.UserID)
+}
+
+// Devices keeps the phones push messages go to and the ward topics residents subscribe to.
+type Devices struct {
+	*core
+	store PushStore
 }

@@ -313,7 +313,7 @@ func (d *Dispatcher) backoff(attempts int) time.Duration {
 // Run dispatches until ctx ends: round after round while messages or topic changes are due,
 // then a pause of Interval. It logs its counters at MetricsEvery (and after every cycle that
 // did something). Store or sender failures are logged and retried on the next cycle. (Device
-// pruning runs apart, in Service.RunDevicePruning, since it needs no FCM.)
+// pruning runs apart, in Devices.RunDevicePruning, since it needs no FCM.)
 func (d *Dispatcher) Run(ctx context.Context) {
 	var lastLog time.Time
 	var prev PushMetrics

@@ -23,7 +23,7 @@ func TestPushRecipients(t *testing.T) {
 	svc := newServiceOn(t, store, &now, outbox)
 	ctx := context.Background()
 	resident := models.Principal{UserID: "r1", Role: models.RoleResident}
-	tk, _, err := svc.FileReport(ctx, resident, models.ReportInput{Category: "ASXH.02", Description: "hộ cận nghèo", Location: inside(t, svc, "30280")})
+	tk, _, err := svc.Tickets.FileReport(ctx, resident, models.ReportInput{Category: "ASXH.02", Description: "hộ cận nghèo", Location: inside(t, svc, "30280")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestPushRecipients(t *testing.T) {
 	}
 	for _, at := range []string{"2026-11-25 16:00", "2026-11-26 08:30", "2026-11-27 09:00"} {
 		now = vn(at)
-		if _, err := svc.SweepSLA(ctx); err != nil {
+		if _, err := svc.Tickets.SweepSLA(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}

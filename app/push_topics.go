@@ -27,7 +27,7 @@ const MaxTopicTokens = 1000
 // boundary set: the subscription is stored, and every device of the resident is queued for the
 // area's FCM topic (again when it already existed, which repairs a membership a crash lost).
 // created tells whether the subscription is new.
-func (s *Service) Subscribe(ctx context.Context, p models.Principal, areaCode string) (sub *models.Subscription, created bool, err error) {
+func (s *Devices) Subscribe(ctx context.Context, p models.Principal, areaCode string) (sub *models.Subscription, created bool, err error) {
 	if err := residentOnly(p); err != nil {
 		return nil, false, err
 	}
@@ -69,7 +69,7 @@ func (s *Service) Subscribe(ctx context.Context, p models.Principal, areaCode st
 // leave its topic. Unsubscribing an area one is not subscribed to succeeds (a retried request),
 // and still queues the removal, which repairs a membership a crash left behind; an area neither
 // subscribed nor in the boundary set is ENotFound.
-func (s *Service) Unsubscribe(ctx context.Context, p models.Principal, areaCode string) error {
+func (s *Devices) Unsubscribe(ctx context.Context, p models.Principal, areaCode string) error {
 	if err := residentOnly(p); err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func (s *Service) Unsubscribe(ctx context.Context, p models.Principal, areaCode 
 }
 
 // Subscriptions lists the caller's subscriptions by area code.
-func (s *Service) Subscriptions(ctx context.Context, p models.Principal) ([]models.Subscription, error) {
+func (s *Devices) Subscriptions(ctx context.Context, p models.Principal) ([]models.Subscription, error) {
 	if err := residentOnly(p); err != nil {
 		return nil, err
 	}
@@ -112,7 +112,7 @@ func residentOnly(p models.Principal) error {
 // topics of its (new) user — on every registration, so a membership lost anywhere is repaired
 // at the next app start —, a token that moved from another user leaves that user's other
 // topics, and the devices the per-user cap dropped leave the user's topics.
-func (s *Service) syncDeviceTopics(ctx context.Context, d *models.Device, prevUser string, dropped []string) error {
+func (s *Devices) syncDeviceTopics(ctx context.Context, d *models.Device, prevUser string, dropped []string) error {
 	subs, err := s.store.SubscriptionsOf(ctx, d.UserID)
 	if err != nil {
 		return err
@@ -132,7 +132,7 @@ func (s *Service) syncDeviceTopics(ctx context.Context, d *models.Device, prevUs
 }
 
 // leaveTopics queues the removal of the devices from every topic of their users.
-func (s *Service) leaveTopics(ctx context.Context, devs []models.Device) error {
+func (s *Devices) leaveTopics(ctx context.Context, devs []models.Device) error {
 	byUser := map[string][]string{}
 	for _, d := range devs {
 		byUser[d.UserID] = append(byUser[d.UserID], d.Token)
@@ -151,7 +151,7 @@ func (s *Service) leaveTopics(ctx context.Context, devs []models.Device) error {
 // PruneDevices deletes the devices unused for models.DeviceMaxIdle (FCM treats their tokens as
 // expired) and queues them to leave their users' topics. It needs no FCM access, so it runs
 // whether or not push is configured.
-func (s *Service) PruneDevices(ctx context.Context) (int, error) {
+func (s *Devices) PruneDevices(ctx context.Context) (int, error) {
 	devs, err := s.store.PruneDevices(ctx, s.clock().Add(-models.DeviceMaxIdle))
 	if err != nil || len(devs) == 0 {
 		return 0, err
@@ -161,7 +161,7 @@ func (s *Service) PruneDevices(ctx context.Context) (int, error) {
 
 // RunDevicePruning prunes devices now and then every interval until ctx ends. Every instance
 // may run it: pruning is idempotent.
-func (s *Service) RunDevicePruning(ctx context.Context, interval time.Duration) {
+func (s *Devices) RunDevicePruning(ctx context.Context, interval time.Duration) {
 	for {
 		if n, err := s.PruneDevices(ctx); err != nil && ctx.Err() == nil {
 			s.log.Error("prune push devices", "error", err)
@@ -176,7 +176,7 @@ func (s *Service) RunDevicePruning(ctx context.Context, interval time.Duration) 
 	}
 }
 
-func (s *Service) topicOps(tokens, topics []string, subscribe bool) []models.TopicOp {
+func (s *Devices) topicOps(tokens, topics []string, subscribe bool) []models.TopicOp {
 	now := s.clock()
 	ops := make([]models.TopicOp, 0, len(tokens)*len(topics))
 	for _, tok := range tokens {

@@ -33,7 +33,7 @@ type ReporterInfo struct {
 // Detail prepares the caller's view of a ticket already loaded under the read policy. For
 // officials it resolves the reporter's identity — revealed to the IOC always, to the unit when the
 // resident allowed contact and the category permits it — and writes an audit record when it does.
-func (s *Service) Detail(ctx context.Context, p models.Principal, t *models.Ticket) (TicketDetail, error) {
+func (s *Tickets) Detail(ctx context.Context, p models.Principal, t *models.Ticket) (TicketDetail, error) {
 	access := p.TicketAccess(t)
 	d := TicketDetail{Ticket: t, Access: access, Allowed: s.Allowed(p, t)}
 	if access < models.AccessReporter {
@@ -62,7 +62,7 @@ func (s *Service) Detail(ctx context.Context, p models.Principal, t *models.Tick
 }
 
 // Allowed lists the actions p may perform on t now: the state table filtered by the policy.
-func (s *Service) Allowed(p models.Principal, t *models.Ticket) []models.Action {
+func (s *Tickets) Allowed(p models.Principal, t *models.Ticket) []models.Action {
 	access := p.TicketAccess(t)
 	var out []models.Action
 	for _, a := range models.AllowedActions(t.State, p.Role) {
@@ -76,7 +76,7 @@ func (s *Service) Allowed(p models.Principal, t *models.Ticket) []models.Action 
 // Assignees lists the officials p may name in an assign action on t now — the enabled
 // officers and leaders of t's unit, by username — and nothing when p may not assign t. The
 // console offers them as a list: a leader knows colleagues by name, not by account id.
-func (s *Service) Assignees(ctx context.Context, p models.Principal, t *models.Ticket) ([]models.User, error) {
+func (s *Tickets) Assignees(ctx context.Context, p models.Principal, t *models.Ticket) ([]models.User, error) {
 	if !slices.Contains(s.Allowed(p, t), models.ActAssign) {
 		return nil, nil
 	}
@@ -100,12 +100,12 @@ func (s *Service) Assignees(ctx context.Context, p models.Principal, t *models.T
 
 // audit appends one record; a failure fails the operation, since an unaudited reveal must not
 // happen.
-func (s *Service) audit(ctx context.Context, p models.Principal, action, ticket, subject, detail string) error {
+func (s *core) audit(ctx context.Context, p models.Principal, action, ticket, subject, detail string) error {
 	id, err := s.newID()
 	if err != nil {
 		return err
 	}
-	return s.store.AppendAudit(ctx, &models.AuditRecord{ID: id, At: s.clock(), ActorID: p.UserID, Role: p.Role,
+	return s.audits.AppendAudit(ctx, &models.AuditRecord{ID: id, At: s.clock(), ActorID: p.UserID, Role: p.Role,
 		Action: action, Ticket: ticket, Subject: subject, Detail: detail})
 }
 
@@ -131,7 +131,7 @@ type QueuePage struct {
 
 // Queue lists the tickets an official works on, by deadline: their unit's for officers and
 // leaders, every unit's for the IOC.
-func (s *Service) Queue(ctx context.Context, p models.Principal, q QueueParams) (QueuePage, error) {
+func (s *Tickets) Queue(ctx context.Context, p models.Principal, q QueueParams) (QueuePage, error) {
 	f := models.QueueFilter{States: q.States, Category: q.Category, DueBefore: q.DueBefore, AreaCode: q.Area, Limit: s.clampLimit(q.Limit)}
 	switch {
 	case p.Role.NeedsUnit():
@@ -209,7 +209,7 @@ func decodeQueueCursor(s string) (*models.QueueCursor, error) {
 }
 
 // Overdue reports whether the ticket's running deadline has passed now.
-func (s *Service) Overdue(t *models.Ticket) bool { return t.Overdue(s.clock()) }
+func (s *Tickets) Overdue(t *models.Ticket) bool { return t.Overdue(s.clock()) }
 
 // NearbyTicket is an open report near a point, for the "me too" offer before filing.
 type NearbyTicket struct {
@@ -221,7 +221,7 @@ type NearbyTicket struct {
 // an existing report instead of filing a duplicate. It serves the public view to every caller,
 // whatever their role: distances and the radius apply to the public, rounded points, so that
 // asking from many places cannot locate a report more precisely than the open data does.
-func (s *Service) Nearby(ctx context.Context, p models.Principal, loc models.Location, category string) ([]NearbyTicket, error) {
+func (s *Tickets) Nearby(ctx context.Context, p models.Principal, loc models.Location, category string) ([]NearbyTicket, error) {
 	if p.UserID == "" {
 		return nil, models.Errorf(models.EUnauthorized, "sign in first")
 	}
@@ -287,7 +287,7 @@ type AuditPage struct {
 }
 
 // Audit lists the audit log for administrators.
-func (s *Service) Audit(ctx context.Context, p models.Principal, f models.AuditFilter, cursor string) (AuditPage, error) {
+func (s *Tickets) Audit(ctx context.Context, p models.Principal, f models.AuditFilter, cursor string) (AuditPage, error) {
 	if p.Role != models.RoleAdmin {
 		return AuditPage{}, models.Errorf(models.EForbidden, "the audit log is for administrators")
 	}

@@ -87,14 +87,14 @@ type RetryAfter struct {
 func (r *RetryAfter) Error() string { return "retry after " + r.At.Format(time.RFC3339) }
 
 // rateLimited builds the 429 error of a limit that resets at until.
-func (s *Service) rateLimited(until time.Time, format string, args ...any) error {
+func (s *core) rateLimited(until time.Time, format string, args ...any) error {
 	return models.WrapError(models.ERateLimited, &RetryAfter{At: until, Wait: until.Sub(s.clock())}, format, args...)
 }
 
 // hit counts one attempt against key in the current window of l and refuses past l.Max.
-func (s *Service) hit(ctx context.Context, key string, l Limit) error {
+func (s *core) hit(ctx context.Context, key string, l Limit) error {
 	window := s.clock().Truncate(l.Window)
-	n, err := s.store.HitCounter(ctx, key, window)
+	n, err := s.counters.HitCounter(ctx, key, window)
 	if err != nil {
 		return err
 	}
@@ -126,12 +126,12 @@ func AddressKey(ip string) string {
 	return p.String()
 }
 
-// RateLimit counts one request of operation (intake, login, upload …) against the caller's
+// rateLimit counts one request of operation (intake, login, upload …) against the caller's
 // address (AddressKey: an IPv6 client by its /64) and, when signed in, account, under the
 // configured limits "<operation>_ip" and "<operation>_user"; past either it returns
 // ERateLimited carrying RetryAfter. Transports call it before the work, so refused requests
 // cost one counter increment each.
-func (s *Service) RateLimit(ctx context.Context, operation, ip, userID string) error {
+func (s *core) rateLimit(ctx context.Context, operation, ip, userID string) error {
 	if l, ok := s.cfg.RateLimits[operation+"_ip"]; ok && ip != "" {
 		if err := s.hit(ctx, "rl:"+operation+"_ip:"+AddressKey(ip), l); err != nil {
 			return err

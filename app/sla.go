@@ -10,7 +10,7 @@ import (
 
 // remaining is the time left from now to due in the SLA's own currency: working time for
 // working-hour and working-day rules, clock time otherwise (never negative).
-func (s *Service) remaining(sla models.SLA, now, due time.Time) time.Duration {
+func (s *Tickets) remaining(sla models.SLA, now, due time.Time) time.Duration {
 	if sla.Unit == models.ClockHours {
 		return max(due.Sub(now), 0)
 	}
@@ -18,7 +18,7 @@ func (s *Service) remaining(sla models.SLA, now, due time.Time) time.Duration {
 }
 
 // addSLATime is the inverse of remaining: the instant d of the rule's time after start.
-func (s *Service) addSLATime(sla models.SLA, start time.Time, d time.Duration) time.Time {
+func (s *Tickets) addSLATime(sla models.SLA, start time.Time, d time.Duration) time.Time {
 	if sla.Unit == models.ClockHours {
 		return start.Add(d).UTC()
 	}
@@ -29,7 +29,7 @@ func (s *Service) addSLATime(sla models.SLA, start time.Time, d time.Duration) t
 // left when the clock paused, counted again from now. An answer never brings the deadline
 // forward: a deadline outside office hours (an extension granted to a Sunday) keeps only the
 // working time before it, so counting that again from an early answer would end sooner.
-func (s *Service) resumedDue(t *models.Ticket, cat models.Category, now time.Time) time.Time {
+func (s *Tickets) resumedDue(t *models.Ticket, cat models.Category, now time.Time) time.Time {
 	due := s.addSLATime(cat.ResolveSLA, now, t.PausedRemaining)
 	if due.Before(t.ResolveDueAt) {
 		return t.ResolveDueAt
@@ -38,7 +38,7 @@ func (s *Service) resumedDue(t *models.Ticket, cat models.Category, now time.Tim
 }
 
 // restartDeadlines gives a ticket fresh deadlines from now (filing, transfer).
-func (s *Service) restartDeadlines(t *models.Ticket, cat models.Category, now time.Time) {
+func (s *Tickets) restartDeadlines(t *models.Ticket, cat models.Category, now time.Time) {
 	t.TriageDueAt = cat.TriageSLA.Due(s.cal, now).UTC()
 	t.ResolveDueAt = cat.ResolveSLA.Due(s.cal, now).UTC()
 	t.ExtendedFrom, t.Extension = time.Time{}, nil
@@ -59,7 +59,7 @@ func clockStart(t *models.Ticket) time.Time {
 
 // schedule derives DueAt (the deadline that matters now) and NextCheckAt (when the SLA worker
 // must look again) from the ticket's state. Called on every change, so both stay consistent.
-func (s *Service) schedule(t *models.Ticket, now time.Time) {
+func (s *Tickets) schedule(t *models.Ticket, now time.Time) {
 	prevDue := t.DueAt
 	switch t.State {
 	case models.StateReceived:
@@ -94,7 +94,7 @@ func (s *Service) schedule(t *models.Ticket, now time.Time) {
 
 // remindAt is RemindAt of the way from the clock's start to the deadline, measured in the
 // rule's own time (working time for working-hour rules), so reminders land in office hours.
-func (s *Service) remindAt(t *models.Ticket) time.Time {
+func (s *Tickets) remindAt(t *models.Ticket) time.Time {
 	cat := s.catalog.Load().categories[t.Category]
 	sla := cat.ResolveSLA
 	if t.State == models.StateReceived {
@@ -115,7 +115,7 @@ func earliest(a, b time.Time) time.Time {
 // SweepSLA performs every reminder, escalation and auto-close that is due, one history event
 // each. Several instances may sweep at once: every change is a compare-and-set on the version,
 // so a step done by another instance is detected and not repeated.
-func (s *Service) SweepSLA(ctx context.Context) (int, error) {
+func (s *Tickets) SweepSLA(ctx context.Context) (int, error) {
 	now := s.clock()
 	due, err := s.store.FindSLADue(ctx, now, 200)
 	if err != nil {
@@ -143,7 +143,7 @@ func (s *Service) SweepSLA(ctx context.Context) (int, error) {
 }
 
 // slaStep decides the next system event owed by t at now and applies it to t.
-func (s *Service) slaStep(t *models.Ticket, now time.Time) (models.Event, bool) {
+func (s *Tickets) slaStep(t *models.Ticket, now time.Time) (models.Event, bool) {
 	ev := models.Event{At: now, ActorRole: models.RoleSystem, From: t.State, To: t.State, Visibility: models.Internal}
 	switch {
 	case t.State == models.StateResolved && !now.Before(t.ResolvedAt.Add(s.cfg.ReopenWindow)):
@@ -174,7 +174,7 @@ func (s *Service) slaStep(t *models.Ticket, now time.Time) (models.Event, bool) 
 // every step is idempotent or a compare-and-set anyway. Taking and losing the lease are logged
 // ("sla lease taken" / "sla lease lost", with the holder), so an operator can tell which
 // instance works and see another take over within the lease (3 × interval) after a crash.
-func (s *Service) RunSweeps(ctx context.Context, holder string, interval time.Duration) {
+func (s *Tickets) RunSweeps(ctx context.Context, holder string, interval time.Duration) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	held := false

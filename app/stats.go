@@ -42,7 +42,7 @@ func mayReadStats(p models.Principal, scope models.APIKeyScope) error {
 }
 
 // query validates f and turns it into a store query at now.
-func (s *Service) query(f StatsFilter, by models.StatsDimension) (models.StatsQuery, error) {
+func (s *Stats) query(f StatsFilter, by models.StatsDimension) (models.StatsQuery, error) {
 	for _, d := range []struct{ name, v string }{{"from", f.From}, {"to", f.To}} {
 		if d.v == "" {
 			continue
@@ -59,7 +59,7 @@ func (s *Service) query(f StatsFilter, by models.StatsDimension) (models.StatsQu
 }
 
 // grouped aggregates the facts of q and returns the figures per group key.
-func (s *Service) grouped(ctx context.Context, q models.StatsQuery) (map[string]models.StatsCounts, map[string][]int64, error) {
+func (s *Stats) grouped(ctx context.Context, q models.StatsQuery) (map[string]models.StatsCounts, map[string][]int64, error) {
 	counts, err := s.store.AggregateFacts(ctx, q)
 	if err != nil {
 		return nil, nil, err
@@ -79,8 +79,8 @@ func (s *Service) grouped(ctx context.Context, q models.StatsQuery) (map[string]
 	return byKey, durations, nil
 }
 
-// StatsSummary returns the figures of the tickets filed in the period matching the filters.
-func (s *Service) StatsSummary(ctx context.Context, p models.Principal, f StatsFilter) (models.StatsFigures, error) {
+// Summary returns the figures of the tickets filed in the period matching the filters.
+func (s *Stats) Summary(ctx context.Context, p models.Principal, f StatsFilter) (models.StatsFigures, error) {
 	if err := mayReadStats(p, models.ScopeStats); err != nil {
 		return models.StatsFigures{}, err
 	}
@@ -139,10 +139,10 @@ type SeriesPoint struct {
 // response of millions of empty points.
 const maxSeriesDays = 3 * 366
 
-// StatsTimeseries returns one metric per day, week or month of filing. Periods without tickets
+// Timeseries returns one metric per day, week or month of filing. Periods without tickets
 // are included (with zero counts and null rates) between the first and last day of the
 // requested period, or of the data when an end is open.
-func (s *Service) StatsTimeseries(ctx context.Context, p models.Principal, f StatsFilter, interval, metric string) ([]SeriesPoint, error) {
+func (s *Stats) Timeseries(ctx context.Context, p models.Principal, f StatsFilter, interval, metric string) ([]SeriesPoint, error) {
 	if err := mayReadStats(p, models.ScopeStats); err != nil {
 		return nil, err
 	}
@@ -233,10 +233,10 @@ type LeagueRow struct {
 	Rank    int
 }
 
-// StatsAreas is the league table of the areas of the active boundary set (every area is listed,
+// Areas is the league table of the areas of the active boundary set (every area is listed,
 // with zero counts when it has no tickets; tickets routed under another boundary set are listed
 // by their own area code).
-func (s *Service) StatsAreas(ctx context.Context, p models.Principal, f StatsFilter, minSample int) ([]LeagueRow, error) {
+func (s *Stats) Areas(ctx context.Context, p models.Principal, f StatsFilter, minSample int) ([]LeagueRow, error) {
 	names := map[string]string{}
 	for _, a := range s.boundaries.Areas() {
 		names[a.Code] = a.Name
@@ -244,10 +244,10 @@ func (s *Service) StatsAreas(ctx context.Context, p models.Principal, f StatsFil
 	return s.league(ctx, p, f, models.ByArea, names, minSample)
 }
 
-// StatsUnits is the league table of units (every unit of the catalog is listed).
-func (s *Service) StatsUnits(ctx context.Context, p models.Principal, f StatsFilter, minSample int) ([]LeagueRow, error) {
+// Units is the league table of units (every unit of the catalog is listed).
+func (s *Stats) Units(ctx context.Context, p models.Principal, f StatsFilter, minSample int) ([]LeagueRow, error) {
 	names := map[string]string{}
-	for _, u := range s.Units() {
+	for _, u := range s.cat.Units() {
 		names[u.ID] = u.Name
 	}
 	return s.league(ctx, p, f, models.ByUnit, names, minSample)
@@ -255,7 +255,7 @@ func (s *Service) StatsUnits(ctx context.Context, p models.Principal, f StatsFil
 
 // league builds a table: every known key plus every key with data, ranked by on-time rate, then
 // satisfaction rate, then more resolved tickets, then key — a total order, so ranks are stable.
-func (s *Service) league(ctx context.Context, p models.Principal, f StatsFilter, by models.StatsDimension, names map[string]string, minSample int) ([]LeagueRow, error) {
+func (s *Stats) league(ctx context.Context, p models.Principal, f StatsFilter, by models.StatsDimension, names map[string]string, minSample int) ([]LeagueRow, error) {
 	if err := mayReadStats(p, models.ScopeStats); err != nil {
 		return nil, err
 	}
@@ -313,4 +313,17 @@ func (s *Service) league(ctx context.Context, p models.Principal, f StatsFilter,
 		}
 	}
 	return rows, nil
+}
+
+// Stats answers the IOC: summaries, time series and leagues from the statistics facts, the
+// change feed, and the exports of tickets.
+type Stats struct {
+	*core
+	store interface {
+		StatsStore
+		OpenDataStore
+		FindTickets(ctx context.Context, f models.TicketFilter) ([]*models.Ticket, error)
+	}
+	tickets *Tickets // the public view of exported tickets
+	cat     *Catalog // unit names of the leagues
 }

@@ -46,12 +46,12 @@ func (e factsEffect) Apply(ctx context.Context, t *models.Ticket, _ int, _ model
 	return e.store.PutFact(ctx, &f)
 }
 
-// RebuildStats recomputes the fact of every ticket from the ticket itself (`phananh admin stats
+// Rebuild recomputes the fact of every ticket from the ticket itself (`phananh admin stats
 // rebuild`): after a bug fix in the fact logic, a restore, or facts deleted by hand. It pages
 // through all tickets newest first; concurrent changes are safe because PutFact never replaces a
 // newer fact. Finally the store's rollups are recomputed from the facts. Returns how many
 // tickets it processed.
-func (s *Service) RebuildStats(ctx context.Context) (int, error) {
+func (s *Stats) Rebuild(ctx context.Context) (int, error) {
 	f := models.TicketFilter{Limit: 500}
 	n := 0
 	for {

@@ -61,7 +61,7 @@ func seedStore(t *testing.T, store app.Store, now time.Time) {
 }
 
 // statsService builds the app with the statistics and feed effects, each made flaky.
-func statsService(t *testing.T, store app.Store, now *time.Time, rnd *rand.Rand, failRate float64) (*app.Service, *models.Calendar) {
+func statsService(t *testing.T, store app.Store, now *time.Time, rnd *rand.Rand, failRate float64) (*app.App, *models.Calendar) {
 	t.Helper()
 	ctx := context.Background()
 	set, err := app.LoadBoundarySet(ctx, store, seed.DefaultBoundarySet)
@@ -138,9 +138,9 @@ func runStatsProperty(t *testing.T, store app.Store, actions int) {
 	began := time.Now()
 	svc, cal := statsService(t, store, &now, rnd, 0.05)
 
-	areas := svc.BoundarySet().Areas()
+	areas := svc.Catalog.BoundarySet().Areas()
 	var cats []models.Category
-	for _, c := range svc.Categories() {
+	for _, c := range svc.Catalog.Categories() {
 		if c.Active {
 			cats = append(cats, c)
 		}
@@ -162,7 +162,7 @@ func runStatsProperty(t *testing.T, store app.Store, actions int) {
 			a := areas[rnd.IntN(len(areas))]
 			p := a.InteriorPoint()
 			reporter := models.Principal{UserID: fmt.Sprintf("r%d", rnd.IntN(20)), Role: models.RoleResident}
-			tk, _, err := svc.FileReport(ctx, reporter, models.ReportInput{Category: cats[rnd.IntN(len(cats))].Code,
+			tk, _, err := svc.Tickets.FileReport(ctx, reporter, models.ReportInput{Category: cats[rnd.IntN(len(cats))].Code,
 				Description: "phản ánh", Location: models.Location{Lat: p.Lat(), Lng: p.Lon()}})
 			if err != nil {
 				t.Fatalf("FileReport: %v", err)
@@ -172,10 +172,10 @@ func runStatsProperty(t *testing.T, store app.Store, actions int) {
 			continue
 		}
 		if rnd.IntN(40) == 0 {
-			if _, err := svc.SweepSLA(ctx); err != nil {
+			if _, err := svc.Tickets.SweepSLA(ctx); err != nil {
 				t.Fatalf("SweepSLA: %v", err)
 			}
-			if _, err := svc.SweepEffects(ctx); err != nil {
+			if _, err := svc.Tickets.SweepEffects(ctx); err != nil {
 				t.Fatalf("SweepEffects: %v", err)
 			}
 			continue
@@ -185,7 +185,7 @@ func runStatsProperty(t *testing.T, store app.Store, actions int) {
 		if len(ids) > 25 && rnd.IntN(10) < 8 {
 			pickFrom = ids[len(ids)-25:]
 		}
-		tk, err := svc.Ticket(ctx, ioc, pickFrom[rnd.IntN(len(pickFrom))])
+		tk, err := svc.Tickets.Ticket(ctx, ioc, pickFrom[rnd.IntN(len(pickFrom))])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -193,7 +193,7 @@ func runStatsProperty(t *testing.T, store app.Store, actions int) {
 		if in.Action == "" {
 			continue
 		}
-		if _, err := svc.Act(ctx, p, tk.ID, in); err != nil {
+		if _, err := svc.Tickets.Act(ctx, p, tk.ID, in); err != nil {
 			if !tolerated(err) {
 				t.Fatalf("Act %s on %s: %v", in.Action, tk.State, err)
 			}
@@ -204,7 +204,7 @@ func runStatsProperty(t *testing.T, store app.Store, actions int) {
 	}
 	// Heal every injected failure, as the sweeper does in production.
 	for range 100 {
-		n, err := svc.SweepEffects(ctx)
+		n, err := svc.Tickets.SweepEffects(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -233,10 +233,10 @@ func runStatsProperty(t *testing.T, store app.Store, actions int) {
 	if err := store.DeleteFacts(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if f, err := svc.StatsSummary(ctx, ioc, app.StatsFilter{}); err != nil || f.Received != 0 {
+	if f, err := svc.Stats.Summary(ctx, ioc, app.StatsFilter{}); err != nil || f.Received != 0 {
 		t.Fatalf("after DeleteFacts: %+v, %v", f, err)
 	}
-	n, err := svc.RebuildStats(ctx)
+	n, err := svc.Stats.Rebuild(ctx)
 	if err != nil || n != len(tickets) {
 		t.Fatalf("RebuildStats: %d, %v; want %d", n, err, len(tickets))
 	}
@@ -369,7 +369,7 @@ func statsDay(t *models.Ticket) string {
 }
 
 // checkFigures compares every statistics read with the recount for a table of filters.
-func checkFigures(t *testing.T, svc *app.Service, cal *models.Calendar, tickets []*models.Ticket, now time.Time) {
+func checkFigures(t *testing.T, svc *app.App, cal *models.Calendar, tickets []*models.Ticket, now time.Time) {
 	ctx := context.Background()
 	ioc := models.Principal{UserID: "ioc", Role: models.RoleIOCViewer}
 	days := make([]string, 0, len(tickets))
@@ -402,7 +402,7 @@ func checkFigures(t *testing.T, svc *app.Service, cal *models.Calendar, tickets 
 	}
 	for _, f := range filters {
 		want := recountTickets(cal, tickets, now, matches(f))
-		got, err := svc.StatsSummary(ctx, ioc, f)
+		got, err := svc.Stats.Summary(ctx, ioc, f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -412,7 +412,7 @@ func checkFigures(t *testing.T, svc *app.Service, cal *models.Calendar, tickets 
 
 		for _, interval := range []string{app.IntervalDay, app.IntervalWeek, app.IntervalMonth} {
 			for _, metric := range []string{"received", "on_time_rate", "p90_resolve_hours"} {
-				pts, err := svc.StatsTimeseries(ctx, ioc, f, interval, metric)
+				pts, err := svc.Stats.Timeseries(ctx, ioc, f, interval, metric)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -436,11 +436,11 @@ func checkFigures(t *testing.T, svc *app.Service, cal *models.Calendar, tickets 
 			}
 		}
 
-		areas, err := svc.StatsAreas(ctx, ioc, f, 3)
+		areas, err := svc.Stats.Areas(ctx, ioc, f, 3)
 		if err != nil {
 			t.Fatal(err)
 		}
-		units, err := svc.StatsUnits(ctx, ioc, f, 3)
+		units, err := svc.Stats.Units(ctx, ioc, f, 3)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,15 +1,20 @@
-// Package app is the core of phananh: every use case of the service, on one Service, and the
-// interfaces it consumes. It covers sign-in (phone one-time codes, official passwords, rotated
-// refresh tokens, machine keys, rate limits), report intake with routing by ward polygon and
-// deadlines in working time, the officials' and residents' workflow (Act: one action, written as
-// a compare-and-set on the ticket version), the three views of a ticket (PublicView, Detail), the
-// SLA worker (reminders, escalations, auto-closes), photo and video uploads, the push outbox and
-// its dispatcher, statistics, the change feed, exports, open data and Open311. The consequences of
-// a ticket change — push messages, statistics facts, feed entries — are Effects, applied after the
-// change is stored and completed by a sweeper after a crash. The package declares what it needs
-// (Store and its parts, SMSSender, TokenSigner, PushSender, TopicManager, Effect) and never imports
-// a transport, a database driver or a push SDK: the adapters in handlers, store/sqlite,
-// store/mongodb, sms, tokens and push implement or call these, and cmd/phananh wires them.
+// Package app is the core of phananh: the use cases, as capability services that New builds
+// together into an App, and the interfaces they consume. Catalog serves the reference data
+// (units, categories, areas, the working calendar); Auth signs people and machines in (phone
+// one-time codes, official passwords, rotated refresh tokens, machine keys, rate limits);
+// Tickets is the life of a report (intake with routing by ward polygon and deadlines in working
+// time, the workflow's actions — each a compare-and-set on the ticket version — the three views
+// of a ticket, the queue, nearby reports, the SLA worker); Media takes photo and video uploads;
+// Devices keeps push devices and ward subscriptions; Stats answers statistics, the change feed
+// and exports; Open311 serves GeoReport v2. The push outbox (PushOutbox) and its Dispatcher are
+// separate types. The consequences of a ticket change — push messages, statistics facts, feed
+// entries — are Effects, applied after the change is stored and completed by a sweeper after a
+// crash. Each service holds only the part of the Store it uses; what they share (clock,
+// randomness, configuration, calendar, boundaries, the catalog snapshot, counters, the audit
+// log) is one core. The package declares what it needs (Store and its parts, SMSSender,
+// TokenSigner, PushSender, TopicManager, Effect) and never imports a transport, a database
+// driver or a push SDK: the adapters in handlers, store/sqlite, store/mongodb, sms, tokens and
+// push implement or call these, and cmd/phananh wires them.
 package app
 
 import (
@@ -75,14 +80,7 @@ type AuthStore interface {
 	AddOTPAttempt(ctx context.Context, phone string) (int, error)
 	DeleteOTP(ctx context.Context, phone string) error
 
-	// HitCounter atomically increments the counter key in the fixed window that starts at
-	// window and returns the count after the increment. Counters of older windows may be
-	// discarded by the store at any time.
-	HitCounter(ctx context.Context, key string, window time.Time) (int, error)
-	// AddToCounter atomically adds n (which may be zero, to read it, or negative, to give back)
-	// to the counter key in the fixed window that starts at window and returns the value after
-	// the addition. It shares HitCounter's counters and their retention; byte quotas use it.
-	AddToCounter(ctx context.Context, key string, window time.Time, n int64) (int64, error)
+	CounterStore
 
 	CreateRefreshToken(ctx context.Context, t *models.RefreshToken) error
 	// UseRefreshToken atomically marks the token with id as used at now and returns it as it was
@@ -97,6 +95,19 @@ type AuthStore interface {
 
 	CreateAPIKey(ctx context.Context, k *models.APIKey) error
 	APIKeyByHash(ctx context.Context, hash string) (*models.APIKey, error)
+}
+
+// CounterStore keeps the fixed-window counters behind rate limits, sign-in lockouts and upload
+// quotas; every capability that limits something shares it.
+type CounterStore interface {
+	// HitCounter atomically increments the counter key in the fixed window that starts at
+	// window and returns the count after the increment. Counters of older windows may be
+	// discarded by the store at any time.
+	HitCounter(ctx context.Context, key string, window time.Time) (int, error)
+	// AddToCounter atomically adds n (which may be zero, to read it, or negative, to give back)
+	// to the counter key in the fixed window that starts at window and returns the value after
+	// the addition. It shares HitCounter's counters and their retention; byte quotas use it.
+	AddToCounter(ctx context.Context, key string, window time.Time, n int64) (int64, error)
 }
 
 // CatalogStore keeps the reference data routing needs: boundary sets, units and categories.

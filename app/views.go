@@ -36,15 +36,15 @@ func PublicEvent(e models.Event) (models.Event, bool) {
 // PublicView is the public copy of t (Redact) with what only the store can tell: the images
 // anyone may see, and the ticket it duplicates only when that one is public too — a public
 // report must not name a private one, which its officials could have merged it into.
-func (s *Service) PublicView(ctx context.Context, t *models.Ticket) *models.Ticket {
+func (s *Tickets) PublicView(ctx context.Context, t *models.Ticket) *models.Ticket {
 	c := s.publicCopy(ctx, t)
-	c.Media = s.PublicImages(ctx, t)
+	c.Media = s.media.PublicImages(ctx, t)
 	return c
 }
 
 // publicCopy is PublicView without the media lookups, for the open-data rows, which list no
 // media.
-func (s *Service) publicCopy(ctx context.Context, t *models.Ticket) *models.Ticket {
+func (s *Tickets) publicCopy(ctx context.Context, t *models.Ticket) *models.Ticket {
 	c := Redact(t)
 	if s.hidesDuplicateOf(ctx, t) {
 		c.DuplicateOf = ""
@@ -57,7 +57,7 @@ func (s *Service) publicCopy(ctx context.Context, t *models.Ticket) *models.Tick
 
 // hidesDuplicateOf reports whether t was merged into a ticket the public may not see (or one
 // that cannot be read now: a failure hides rather than reveals).
-func (s *Service) hidesDuplicateOf(ctx context.Context, t *models.Ticket) bool {
+func (s *Tickets) hidesDuplicateOf(ctx context.Context, t *models.Ticket) bool {
 	if t.DuplicateOf == "" {
 		return false
 	}

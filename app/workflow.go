@@ -46,7 +46,7 @@ var reporterActions = []models.Action{models.ActProvideInfo, models.ActWithdraw,
 
 // Act performs one action on a ticket as p, atomically against concurrent changes: the write
 // is a compare-and-set on the version the caller saw.
-func (s *Service) Act(ctx context.Context, p models.Principal, id string, in ActionInput) (*models.Ticket, error) {
+func (s *Tickets) Act(ctx context.Context, p models.Principal, id string, in ActionInput) (*models.Ticket, error) {
 	if in.Action == models.ActSubmit || !slices.Contains(models.Actions, in.Action) {
 		return nil, models.FieldError(models.EInvalid, "action", "unknown action %q", in.Action)
 	}
@@ -93,7 +93,7 @@ func (s *Service) Act(ctx context.Context, p models.Principal, id string, in Act
 }
 
 // mayAct applies the policy table before the state table: who may act on this ticket at all.
-func (s *Service) mayAct(p models.Principal, t *models.Ticket, access models.Access, a models.Action) error {
+func (s *Tickets) mayAct(p models.Principal, t *models.Ticket, access models.Access, a models.Action) error {
 	follow := a == models.ActFollow || a == models.ActUnfollow
 	switch {
 	case access == models.AccessNone && !(p.Role == models.RoleResident && follow && !s.isPrivate(t)):
@@ -121,7 +121,7 @@ func roleEverMay(r models.Role, a models.Action) bool {
 
 // commit appends the event, bumps the version, refreshes the derived deadline fields and writes
 // with compare-and-set; then it performs the derived effects.
-func (s *Service) commit(ctx context.Context, t *models.Ticket, ev models.Event, now time.Time) error {
+func (s *Tickets) commit(ctx context.Context, t *models.Ticket, ev models.Event, now time.Time) error {
 	prev := t.Version
 	t.State = ev.To
 	t.History = append(t.History, ev)
@@ -146,7 +146,7 @@ func (s *Service) commit(ctx context.Context, t *models.Ticket, ev models.Event,
 // applyEffects performs the effects of every version after t.AppliedVersion and records them as
 // applied, batched into one commit where the store can. A failure is logged and left for the
 // sweeper: the change itself is already stored.
-func (s *Service) applyEffects(ctx context.Context, t *models.Ticket) {
+func (s *Tickets) applyEffects(ctx context.Context, t *models.Ticket) {
 	err := s.store.Batched(ctx, func(ctx context.Context) error {
 		for v := t.AppliedVersion + 1; v <= t.Version && v <= len(t.History); v++ {
 			ev := t.History[v-1] // every version adds exactly one history event
@@ -171,7 +171,7 @@ func (s *Service) applyEffects(ctx context.Context, t *models.Ticket) {
 
 // SweepEffects re-applies the effects of tickets whose last changes were stored but not
 // followed through (a crash between the two steps). Returns how many tickets it completed.
-func (s *Service) SweepEffects(ctx context.Context) (int, error) {
+func (s *Tickets) SweepEffects(ctx context.Context) (int, error) {
 	ts, err := s.store.FindUnapplied(ctx, 200)
 	if err != nil {
 		return 0, err
@@ -195,7 +195,7 @@ func (s *Service) SweepEffects(ctx context.Context) (int, error) {
 // completes every pending ticket it can until ctx ends. Both steps are safe next to another
 // instance's sweep: effects are idempotent and MarkApplied is a compare-and-set. Returns how
 // many tickets it completed.
-func (s *Service) FinishEffects(ctx context.Context, holder string) (int, error) {
+func (s *Tickets) FinishEffects(ctx context.Context, holder string) (int, error) {
 	if _, err := s.store.AcquireLease(ctx, "sla", holder, s.clock(), 0); err != nil {
 		return 0, fmt.Errorf("release the sla lease: %w", err)
 	}
@@ -221,13 +221,13 @@ func required(field, v string, max int) error {
 }
 
 // apply validates the action's fields and changes the ticket (not yet written).
-func (s *Service) apply(ctx context.Context, t *models.Ticket, p models.Principal, in ActionInput, next models.State,
+func (s *Tickets) apply(ctx context.Context, t *models.Ticket, p models.Principal, in ActionInput, next models.State,
 	now time.Time, ev *models.Event, afterCommit *func(context.Context, *models.Ticket)) error {
 	in.Note = strings.TrimSpace(in.Note)
 	if utf8.RuneCountInString(in.Note) > models.MaxNoteRunes {
 		return models.FieldError(models.EInvalid, "note", "note is longer than %d characters", models.MaxNoteRunes)
 	}
-	if err := s.prepareResultMedia(ctx, p, t, in, afterCommit); err != nil {
+	if err := s.media.prepareResultMedia(ctx, p, t, in, afterCommit); err != nil {
 		return err
 	}
 	ev.Note = in.Note
@@ -433,7 +433,7 @@ func onTimeClass(t *models.Ticket, at time.Time) models.OnTimeClass {
 
 // transferTarget resolves the unit a ticket is transferred to: a named unit, or the unit of the
 // same kind in another area.
-func (s *Service) transferTarget(t *models.Ticket, cat models.Category, in ActionInput) (models.Unit, string, string, error) {
+func (s *Tickets) transferTarget(t *models.Ticket, cat models.Category, in ActionInput) (models.Unit, string, string, error) {
 	c := s.catalog.Load()
 	var unit models.Unit
 	areaCode, areaName := t.AreaCode, t.AreaName
@@ -474,7 +474,7 @@ func (s *Service) transferTarget(t *models.Ticket, cat models.Category, in Actio
 
 // addFollower makes user a follower of ticket id (mark_duplicate), retrying on concurrent
 // changes; a failure is logged, never surfaced: the duplicate is already recorded.
-func (s *Service) addFollower(ctx context.Context, id, user string) {
+func (s *Tickets) addFollower(ctx context.Context, id, user string) {
 	for attempt := 0; attempt < 5; attempt++ {
 		t, err := s.store.TicketByID(ctx, id)
 		if err != nil {
@@ -498,7 +498,7 @@ func (s *Service) addFollower(ctx context.Context, id, user string) {
 }
 
 // Pseudonym is the stable name ward staff see instead of a reporter they may not identify.
-func (s *Service) Pseudonym(userID string) string {
+func (s *Tickets) Pseudonym(userID string) string {
 	m := hmac.New(sha256.New, s.cfg.PseudonymKey)
 	m.Write([]byte(userID))
 	return "Người dân #" + strings.ToUpper(hex.EncodeToString(m.Sum(nil))[:6])

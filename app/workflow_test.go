@@ -58,7 +58,7 @@ func TestSLAWorkerRemindsAndEscalatesOnce(t *testing.T) {
 	b := newServiceOn(t, store, &now, rec)
 	ctx := context.Background()
 	resident := models.Principal{UserID: "r1", Role: models.RoleResident}
-	tk, _, err := a.FileReport(ctx, resident, models.ReportInput{Category: "ASXH.02", Description: "hộ cận nghèo", Location: inside(t, a, "30280")})
+	tk, _, err := a.Tickets.FileReport(ctx, resident, models.ReportInput{Category: "ASXH.02", Description: "hộ cận nghèo", Location: inside(t, a, "30280")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,11 +71,11 @@ func TestSLAWorkerRemindsAndEscalatesOnce(t *testing.T) {
 		t.Helper()
 		now = vn(at)
 		var wg sync.WaitGroup
-		for _, svc := range []*app.Service{a, b, a, b} {
+		for _, svc := range []*app.App{a, b, a, b} {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if _, err := svc.SweepSLA(ctx); err != nil {
+				if _, err := svc.Tickets.SweepSLA(ctx); err != nil {
 					t.Error(err)
 				}
 			}()
@@ -84,7 +84,7 @@ func TestSLAWorkerRemindsAndEscalatesOnce(t *testing.T) {
 	}
 	reload := func() *models.Ticket {
 		t.Helper()
-		got, err := a.Ticket(ctx, models.Principal{UserID: "ioc", Role: models.RoleIOCOperator}, tk.ID)
+		got, err := a.Tickets.Ticket(ctx, models.Principal{UserID: "ioc", Role: models.RoleIOCOperator}, tk.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,8 +102,8 @@ func TestSLAWorkerRemindsAndEscalatesOnce(t *testing.T) {
 	}
 	sweepBoth("2026-11-26 08:30") // deadline passed: unit leader
 	cur := reload()
-	if got := actions(cur); count(got, "escalate") != 1 || cur.EscalationLevel != 1 || !a.Overdue(cur) {
-		t.Fatalf("after the deadline: %v level %d overdue %v", got, cur.EscalationLevel, a.Overdue(cur))
+	if got := actions(cur); count(got, "escalate") != 1 || cur.EscalationLevel != 1 || !a.Tickets.Overdue(cur) {
+		t.Fatalf("after the deadline: %v level %d overdue %v", got, cur.EscalationLevel, a.Tickets.Overdue(cur))
 	}
 	sweepBoth("2026-11-26 15:00") // 8 working hours later is Friday 08:00: not yet the IOC
 	if reload().EscalationLevel != 1 {
@@ -124,7 +124,7 @@ func TestSLAWorkerRemindsAndEscalatesOnce(t *testing.T) {
 
 	// Accepting starts the resolution deadline: reminders and escalations start afresh.
 	op := models.Principal{UserID: "op", Role: models.RoleIOCOperator}
-	cur, err = a.Act(ctx, op, tk.ID, app.ActionInput{Action: models.ActAccept, ExpectedVersion: cur.Version})
+	cur, err = a.Tickets.Act(ctx, op, tk.ID, app.ActionInput{Action: models.ActAccept, ExpectedVersion: cur.Version})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestAutoCloseAfterTheReopenWindow(t *testing.T) {
 	ctx := context.Background()
 	resident := models.Principal{UserID: "r1", Role: models.RoleResident}
 	op := models.Principal{UserID: "op", Role: models.RoleIOCOperator}
-	tk, _, err := a.FileReport(ctx, resident, models.ReportInput{Category: "MT", Description: "rác", Location: inside(t, a, "30283")})
+	tk, _, err := a.Tickets.FileReport(ctx, resident, models.ReportInput{Category: "MT", Description: "rác", Location: inside(t, a, "30283")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func TestAutoCloseAfterTheReopenWindow(t *testing.T) {
 			p = op
 		}
 		in.ExpectedVersion = tk.Version
-		if tk, err = a.Act(ctx, p, tk.ID, in); err != nil {
+		if tk, err = a.Tickets.Act(ctx, p, tk.ID, in); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -162,18 +162,18 @@ func TestAutoCloseAfterTheReopenWindow(t *testing.T) {
 		t.Fatalf("resolved: class %s next check %s", tk.OnTimeClass, tk.NextCheckAt)
 	}
 	now = now.Add(7*24*time.Hour - time.Minute)
-	if n, _ := a.SweepSLA(ctx); n != 0 {
+	if n, _ := a.Tickets.SweepSLA(ctx); n != 0 {
 		t.Fatalf("closed %d before the window ended", n)
 	}
 	now = now.Add(2 * time.Minute)
-	if n, err := a.SweepSLA(ctx); err != nil || n != 1 {
+	if n, err := a.Tickets.SweepSLA(ctx); err != nil || n != 1 {
 		t.Fatalf("sweep after the window: %d, %v", n, err)
 	}
-	tk, _ = a.Ticket(ctx, resident, tk.ID)
+	tk, _ = a.Tickets.Ticket(ctx, resident, tk.ID)
 	if tk.State != models.StateClosed || tk.History[len(tk.History)-1].Action != "auto_close" {
 		t.Errorf("state %s history %v", tk.State, actions(tk))
 	}
-	if _, err := a.Act(ctx, resident, tk.ID, app.ActionInput{Action: models.ActReopen, Reason: "chưa xong", ExpectedVersion: tk.Version}); !models.IsCode(err, models.EConflict) {
+	if _, err := a.Tickets.Act(ctx, resident, tk.ID, app.ActionInput{Action: models.ActReopen, Reason: "chưa xong", ExpectedVersion: tk.Version}); !models.IsCode(err, models.EConflict) {
 		t.Errorf("reopen after the window: %v, want conflict", err)
 	}
 }
@@ -187,23 +187,23 @@ func TestDuplicateMergeNotifiesFollowers(t *testing.T) {
 	a := newServiceOn(t, store, &now, rec)
 	ctx := context.Background()
 	loc := inside(t, a, "30286")
-	first, _, err := a.FileReport(ctx, models.Principal{UserID: "r1", Role: models.RoleResident}, models.ReportInput{Category: "GT", Description: "ổ gà", Location: loc})
+	first, _, err := a.Tickets.FileReport(ctx, models.Principal{UserID: "r1", Role: models.RoleResident}, models.ReportInput{Category: "GT", Description: "ổ gà", Location: loc})
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, _, err := a.FileReport(ctx, models.Principal{UserID: "r2", Role: models.RoleResident}, models.ReportInput{Category: "GT", Description: "ổ gà lớn", Location: loc})
+	second, _, err := a.Tickets.FileReport(ctx, models.Principal{UserID: "r2", Role: models.RoleResident}, models.ReportInput{Category: "GT", Description: "ổ gà lớn", Location: loc})
 	if err != nil {
 		t.Fatal(err)
 	}
 	op := models.Principal{UserID: "op", Role: models.RoleIOCOperator}
-	dup, err := a.Act(ctx, op, second.ID, app.ActionInput{Action: models.ActMarkDuplicate, DuplicateOf: first.ID, ExpectedVersion: second.Version})
+	dup, err := a.Tickets.Act(ctx, op, second.ID, app.ActionInput{Action: models.ActMarkDuplicate, DuplicateOf: first.ID, ExpectedVersion: second.Version})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if dup.State != models.StateDuplicate || dup.DuplicateOf != first.ID {
 		t.Fatalf("duplicate: %s of %q", dup.State, dup.DuplicateOf)
 	}
-	orig, err := a.Ticket(ctx, models.Principal{UserID: "r2", Role: models.RoleResident}, first.ID)
+	orig, err := a.Tickets.Ticket(ctx, models.Principal{UserID: "r2", Role: models.RoleResident}, first.ID)
 	if err != nil {
 		t.Fatalf("the duplicate's reporter cannot read the original: %v", err)
 	}
@@ -224,7 +224,7 @@ func TestPauseAndExtensionMoveTheDeadline(t *testing.T) {
 	ctx := context.Background()
 	resident := models.Principal{UserID: "r1", Role: models.RoleResident}
 	file := func() *models.Ticket {
-		tk, _, err := a.FileReport(ctx, resident, models.ReportInput{Category: "ASXH.01", Description: "trợ cấp", Location: inside(t, a, "30280")})
+		tk, _, err := a.Tickets.FileReport(ctx, resident, models.ReportInput{Category: "ASXH.01", Description: "trợ cấp", Location: inside(t, a, "30280")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -237,7 +237,7 @@ func TestPauseAndExtensionMoveTheDeadline(t *testing.T) {
 			p.UnitID = tk.UnitID
 		}
 		in.ExpectedVersion = tk.Version
-		out, err := a.Act(ctx, p, tk.ID, in)
+		out, err := a.Tickets.Act(ctx, p, tk.ID, in)
 		if err != nil {
 			t.Fatalf("%s: %v", in.Action, err)
 		}
@@ -249,7 +249,7 @@ func TestPauseAndExtensionMoveTheDeadline(t *testing.T) {
 	tk = act(tk, leader, app.ActionInput{Action: models.ActRequestInfo, Note: "Xin số CCCD?"})
 	now = vn("2026-11-25 08:00")
 	tk = act(tk, resident, app.ActionInput{Action: models.ActProvideInfo, Note: "0123"})
-	if want := a.Calendar().AddWorkingDays(due, 2); !tk.ResolveDueAt.Equal(want) {
+	if want := a.Catalog.Calendar().AddWorkingDays(due, 2); !tk.ResolveDueAt.Equal(want) {
 		t.Errorf("after a 2-day pause due %s, want %s", tk.ResolveDueAt.In(models.VietnamTime), want)
 	}
 	if tk.PausedTotal != 48*time.Hour {
@@ -277,7 +277,7 @@ func TestPauseAndExtensionMoveTheDeadline(t *testing.T) {
 	sunday := vn("2026-12-20 17:00")
 	for _, c := range []struct{ asked, answered, want time.Time }{
 		{vn("2026-12-18 18:00"), vn("2026-12-19 09:00"), sunday},
-		{vn("2026-12-18 10:00"), vn("2026-12-18 10:10"), a.Calendar().AddWorkingTime(sunday, 10*time.Minute)},
+		{vn("2026-12-18 10:00"), vn("2026-12-18 10:10"), a.Catalog.Calendar().AddWorkingTime(sunday, 10*time.Minute)},
 	} {
 		now = vn("2026-12-14 09:00") // Monday
 		tk := act(file(), leader, app.ActionInput{Action: models.ActAccept})

@@ -21,7 +21,7 @@ func (s *Server) requireUser(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="phananh"`)
 		return models.Errorf(models.EUnauthorized, "an access token is required (Authorization: Bearer …)")
 	}
-	p, err := s.svc.Authenticate(token)
+	p, err := s.svc.Auth.Authenticate(token)
 	if err != nil {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="phananh", error="invalid_token"`)
 		return err
@@ -55,7 +55,7 @@ func (s *Server) requestOTP(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if err := s.svc.RequestOTP(c.UserContext(), req.Phone, s.clientIP(c)); err != nil {
+	if err := s.svc.Auth.RequestOTP(c.UserContext(), req.Phone, s.clientIP(c)); err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "sent"})
@@ -71,7 +71,7 @@ func (s *Server) verifyOTP(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	t, err := s.svc.VerifyOTP(c.UserContext(), req.Phone, req.Code, s.clientIP(c))
+	t, err := s.svc.Auth.VerifyOTP(c.UserContext(), req.Phone, req.Code, s.clientIP(c))
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	t, err := s.svc.Login(c.UserContext(), req.Username, req.Password, s.clientIP(c))
+	t, err := s.svc.Auth.Login(c.UserContext(), req.Username, req.Password, s.clientIP(c))
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func (s *Server) refresh(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	t, err := s.svc.Refresh(c.UserContext(), req.RefreshToken)
+	t, err := s.svc.Auth.Refresh(c.UserContext(), req.RefreshToken)
 	if err != nil {
 		return err
 	}
@@ -116,14 +116,14 @@ func (s *Server) logout(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if err := s.svc.Logout(c.UserContext(), req.RefreshToken); err != nil {
+	if err := s.svc.Auth.Logout(c.UserContext(), req.RefreshToken); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
 func (s *Server) me(c *fiber.Ctx) error {
-	u, err := s.svc.Me(c.UserContext(), principal(c))
+	u, err := s.svc.Auth.Me(c.UserContext(), principal(c))
 	if err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func (s *Server) changePassword(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if err := s.svc.ChangePassword(c.UserContext(), principal(c), req.CurrentPassword, req.NewPassword, s.clientIP(c)); err != nil {
+	if err := s.svc.Auth.ChangePassword(c.UserContext(), principal(c), req.CurrentPassword, req.NewPassword, s.clientIP(c)); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

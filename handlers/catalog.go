@@ -13,11 +13,11 @@ import (
 )
 
 func (s *Server) listCategories(c *fiber.Ctx) error {
-	return c.JSON(fiber.Map{"categories": s.svc.Categories()})
+	return c.JSON(fiber.Map{"categories": s.svc.Catalog.Categories()})
 }
 
 func (s *Server) listUnits(c *fiber.Ctx) error {
-	return c.JSON(fiber.Map{"units": s.svc.Units()})
+	return c.JSON(fiber.Map{"units": s.svc.Catalog.Units()})
 }
 
 type areaBody struct {
@@ -36,7 +36,7 @@ func areaView(set string, a geo.Area) areaBody {
 }
 
 func (s *Server) listAreas(c *fiber.Ctx) error {
-	set := s.svc.BoundarySet()
+	set := s.svc.Catalog.BoundarySet()
 	areas := set.Areas()
 	out := make([]areaBody, 0, len(areas))
 	for _, a := range areas {
@@ -47,7 +47,7 @@ func (s *Server) listAreas(c *fiber.Ctx) error {
 
 // getArea answers with a GeoJSON Feature, so map clients can draw the ward directly.
 func (s *Server) getArea(c *fiber.Ctx) error {
-	a, err := s.svc.Area(c.Params("code"))
+	a, err := s.svc.Catalog.Area(c.Params("code"))
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func (s *Server) getArea(c *fiber.Ctx) error {
 	f.ID = a.Code
 	f.Properties = geojson.Properties{
 		"code": a.Code, "name": a.Name, "full_name": a.FullName, "kind": a.Kind,
-		"boundary_set": s.svc.BoundarySet().ID(),
+		"boundary_set": s.svc.Catalog.BoundarySet().ID(),
 	}
 	c.Set(fiber.HeaderContentType, "application/geo+json")
 	body, err := f.MarshalJSON()
@@ -74,11 +74,11 @@ func (s *Server) locate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	loc, err := s.svc.Locate(models.Location{Lat: lat, Lng: lng})
+	loc, err := s.svc.Catalog.Locate(models.Location{Lat: lat, Lng: lng})
 	if err != nil {
 		return err
 	}
-	return c.JSON(locateView(s.svc.BoundarySet().ID(), loc))
+	return c.JSON(locateView(s.svc.Catalog.BoundarySet().ID(), loc))
 }
 
 type locateResponse struct {

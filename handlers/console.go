@@ -29,7 +29,7 @@ import (
 //
 //   - consoleAccessCookie holds the 15-minute access JWT; every console request verifies it.
 //   - consoleRefreshCookie holds the single-use refresh token. When the access token has
-//     expired, a page request rotates it (app.Service.Refresh) and sets both cookies again.
+//     expired, a page request rotates it (app.Auth.Refresh) and sets both cookies again.
 //     Sub-resources (photos) never refresh, so the parallel requests a page makes cannot
 //     spend one refresh token twice (which the API treats as theft and answers by revoking the
 //     family).
@@ -243,12 +243,12 @@ func (s *Server) consoleCSRF(c *fiber.Ctx) error {
 // one of roles. Without a session, pages redirect to the sign-in page.
 func (s *Server) consoleSession(roles []models.Role, refresh bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		p, err := s.svc.Authenticate(c.Cookies(consoleAccessCookie))
+		p, err := s.svc.Auth.Authenticate(c.Cookies(consoleAccessCookie))
 		if err != nil && refresh && c.Cookies(consoleRefreshCookie) != "" {
 			var t *app.Tokens
-			if t, err = s.svc.Refresh(c.UserContext(), c.Cookies(consoleRefreshCookie)); err == nil {
+			if t, err = s.svc.Auth.Refresh(c.UserContext(), c.Cookies(consoleRefreshCookie)); err == nil {
 				s.setSessionCookies(c, t)
-				p, err = s.svc.Authenticate(t.AccessToken)
+				p, err = s.svc.Auth.Authenticate(t.AccessToken)
 			}
 		}
 		if err != nil {
@@ -334,7 +334,7 @@ func (s *Server) consoleRender(c *fiber.Ctx, status int, page, titleKey string, 
 	}
 	if p, ok := c.Locals(localPrincipal).(models.Principal); ok && p.UserID != "" {
 		v.User = &consoleUser{Role: p.Role, Unit: p.UnitID, IOC: p.Role.SeesAllTickets()}
-		if un, ok := s.svc.Unit(p.UnitID); ok {
+		if un, ok := s.svc.Catalog.Unit(p.UnitID); ok {
 			v.User.Unit = un.Name
 			if lang == "en" && un.NameEN != "" {
 				v.User.Unit = un.NameEN
@@ -383,7 +383,7 @@ func (s *Server) consoleLoginPage(c *fiber.Ctx) error {
 func (s *Server) consoleLogin(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	username, next := c.FormValue("username"), safeNext(c.FormValue("next"))
-	t, err := s.svc.Login(c.UserContext(), username, c.FormValue("password"), s.clientIP(c))
+	t, err := s.svc.Auth.Login(c.UserContext(), username, c.FormValue("password"), s.clientIP(c))
 	if err == nil && !t.User.Role.Official() {
 		err = models.Errorf(models.EForbidden, "the console is for officials")
 	}
@@ -407,7 +407,7 @@ func (s *Server) consoleLogin(c *fiber.Ctx) error {
 
 func (s *Server) consoleLogout(c *fiber.Ctx) error {
 	if rt := c.Cookies(consoleRefreshCookie); rt != "" {
-		if err := s.svc.Logout(c.UserContext(), rt); err != nil {
+		if err := s.svc.Auth.Logout(c.UserContext(), rt); err != nil {
 			return err
 		}
 	}

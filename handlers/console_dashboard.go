@@ -18,7 +18,7 @@ import (
 // consoleDashboardRefresh is how often the wall screen reloads its figures.
 const consoleDashboardRefresh = 60
 
-// consoleDashboard is the IOC dashboard: the statistics API's figures (app.Service.Stats*) for a
+// consoleDashboard is the IOC dashboard: the statistics API's figures (app.Stats) for a
 // period of filing dates, drawn as SVG on the server so the page needs no chart library and
 // works offline.
 type consoleDashboard struct {
@@ -51,32 +51,32 @@ func (s *Server) consoleDashboard(c *fiber.Ctx) error {
 	f := app.StatsFilter{From: d.From, To: d.To}
 	ctx := c.UserContext()
 	var err error
-	if d.Summary, err = s.svc.StatsSummary(ctx, p, f); err != nil {
+	if d.Summary, err = s.svc.Stats.Summary(ctx, p, f); err != nil {
 		return err
 	}
-	pts, err := s.svc.StatsTimeseries(ctx, p, f, app.IntervalDay, "received")
+	pts, err := s.svc.Stats.Timeseries(ctx, p, f, app.IntervalDay, "received")
 	if err != nil {
 		return err
 	}
 	d.Series = barChart(pts)
-	areas, err := s.svc.StatsAreas(ctx, p, f, app.DefaultMinSample)
+	areas, err := s.svc.Stats.Areas(ctx, p, f, app.DefaultMinSample)
 	if err != nil {
 		return err
 	}
-	d.Map = s.console.wardMap(s.svc.BoundarySet(), areas, d.Colour)
-	units, err := s.svc.StatsUnits(ctx, p, f, app.DefaultMinSample)
+	d.Map = s.console.wardMap(s.svc.Catalog.BoundarySet(), areas, d.Colour)
+	units, err := s.svc.Stats.Units(ctx, p, f, app.DefaultMinSample)
 	if err != nil {
 		return err
 	}
 	for _, r := range leagueView(units, false) {
 		if len(d.League) < 15 && (r.Ranked || r.Figures.Received > 0) {
-			if u, ok := s.svc.Unit(r.ID); ok {
+			if u, ok := s.svc.Catalog.Unit(r.ID); ok {
 				r.Name = localName(lang, u.Name, u.NameEN)
 			}
 			d.League = append(d.League, r)
 		}
 	}
-	over, err := s.svc.Queue(ctx, p, app.QueueParams{Overdue: true, Limit: 20})
+	over, err := s.svc.Tickets.Queue(ctx, p, app.QueueParams{Overdue: true, Limit: 20})
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ import (
 	"phananh/models"
 )
 
-// consoleQueueView is the queue page: the same page of app.Service.Queue the API serves, with
+// consoleQueueView is the queue page: the same page of app.Tickets.Queue the API serves, with
 // the filters echoed back into the form.
 type consoleQueueView struct {
 	Tickets    []consoleRow
@@ -44,7 +44,7 @@ type consoleOption struct{ Value, Label string }
 
 func (s *Server) consoleCategories(lang string) []consoleOption {
 	var out []consoleOption
-	for _, cat := range s.svc.Categories() {
+	for _, cat := range s.svc.Catalog.Categories() {
 		out = append(out, consoleOption{cat.Code, cat.Code + " — " + localName(lang, cat.Name, cat.NameEN)})
 	}
 	return out
@@ -52,7 +52,7 @@ func (s *Server) consoleCategories(lang string) []consoleOption {
 
 func (s *Server) consoleUnits(lang string) []consoleOption {
 	var out []consoleOption
-	for _, u := range s.svc.Units() {
+	for _, u := range s.svc.Catalog.Units() {
 		out = append(out, consoleOption{u.ID, localName(lang, u.Name, u.NameEN)})
 	}
 	return out
@@ -66,7 +66,7 @@ func localName(lang, vi, en string) string {
 }
 
 func (s *Server) categoryName(lang, code string) string {
-	for _, cat := range s.svc.Categories() {
+	for _, cat := range s.svc.Catalog.Categories() {
 		if cat.Code == code {
 			return localName(lang, cat.Name, cat.NameEN)
 		}
@@ -87,12 +87,12 @@ func (s *Server) consoleQueue(c *fiber.Ctx) error {
 		q.Unit = v.Unit
 		v.Units = s.consoleUnits(lang)
 	}
-	page, err := s.svc.Queue(c.UserContext(), p, q)
+	page, err := s.svc.Tickets.Queue(c.UserContext(), p, q)
 	if err != nil {
 		return err
 	}
 	for _, t := range page.Tickets {
-		v.Tickets = append(v.Tickets, consoleRow{listView(t, p, s.svc.Overdue(t)), s.categoryName(lang, t.Category)})
+		v.Tickets = append(v.Tickets, consoleRow{listView(t, p, s.svc.Tickets.Overdue(t)), s.categoryName(lang, t.Category)})
 	}
 	for _, st := range models.States {
 		if n := page.Counts[st]; n > 0 {
@@ -111,7 +111,7 @@ func (s *Server) consoleQueue(c *fiber.Ctx) error {
 	return s.consoleRender(c, fiber.StatusOK, "queue", "queue.title", nil, v)
 }
 
-// consoleTicketView is the ticket page: the API's detail view (app.Service.Detail through
+// consoleTicketView is the ticket page: the API's detail view (app.Tickets.Detail through
 // detailView, so the console shows exactly what the API would) plus what the forms need.
 type consoleTicketView struct {
 	T             ticketBody
@@ -136,11 +136,11 @@ var consoleFormOrder = []models.Action{models.ActAccept, models.ActStart, models
 func (s *Server) consoleTicketData(c *fiber.Ctx, t *models.Ticket) (*consoleTicketView, error) {
 	p := principal(c)
 	lang := s.consoleLang(c)
-	d, err := s.svc.Detail(c.UserContext(), p, t)
+	d, err := s.svc.Tickets.Detail(c.UserContext(), p, t)
 	if err != nil {
 		return nil, err
 	}
-	b := detailView(d, s.svc.Overdue(t))
+	b := detailView(d, s.svc.Tickets.Overdue(t))
 	v := &consoleTicketView{T: b, CategoryName: s.categoryName(lang, t.Category), Outcomes: models.Outcomes,
 		RejectReasons: models.RejectReasons, ResultMedia: t.ResultMedia}
 	for _, e := range b.History {
@@ -156,7 +156,7 @@ func (s *Server) consoleTicketData(c *fiber.Ctx, t *models.Ticket) (*consoleTick
 		}
 	}
 	if slices.Contains(v.Forms, string(models.ActAssign)) {
-		users, err := s.svc.Assignees(c.UserContext(), p, t)
+		users, err := s.svc.Tickets.Assignees(c.UserContext(), p, t)
 		if err != nil {
 			return nil, err
 		}
@@ -178,14 +178,14 @@ func (s *Server) consoleTicketData(c *fiber.Ctx, t *models.Ticket) (*consoleTick
 		due = time.Now()
 	}
 	v.DefaultDueAt = due.AddDate(0, 0, 3).In(models.VietnamTime).Format("2006-01-02T15:04")
-	if area, ok := s.svc.BoundarySet().Area(t.AreaCode); ok {
+	if area, ok := s.svc.Catalog.BoundarySet().Area(t.AreaCode); ok {
 		v.Map = s.console.pinMap(area, t.Location)
 	}
 	return v, nil
 }
 
 func (s *Server) consoleTicket(c *fiber.Ctx) error {
-	t, err := s.svc.Ticket(c.UserContext(), principal(c), c.Params("id"))
+	t, err := s.svc.Tickets.Ticket(c.UserContext(), principal(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -201,7 +201,7 @@ func (s *Server) consoleTicket(c *fiber.Ctx) error {
 	return s.consoleRender(c, fiber.StatusOK, "ticket", "ticket.title", flash, v)
 }
 
-// consoleAct performs one action from a ticket page form through app.Service.Act, with the
+// consoleAct performs one action from a ticket page form through app.Tickets.Act, with the
 // version the page showed as the compare-and-set: if someone else acted first, the page comes
 // back with the ticket as it is now and says so.
 func (s *Server) consoleAct(c *fiber.Ctx) error {
@@ -212,7 +212,7 @@ func (s *Server) consoleAct(c *fiber.Ctx) error {
 		in.Media, err = s.consoleUploads(c, p)
 	}
 	if err == nil {
-		_, err = s.svc.Act(c.UserContext(), p, id, in)
+		_, err = s.svc.Tickets.Act(c.UserContext(), p, id, in)
 	}
 	if err == nil {
 		return c.Redirect(consolePrefix+"/tickets/"+url.PathEscape(id)+"?done="+url.QueryEscape(string(in.Action)), fiber.StatusSeeOther)
@@ -221,7 +221,7 @@ func (s *Server) consoleAct(c *fiber.Ctx) error {
 	if status >= 500 {
 		return err
 	}
-	t, rerr := s.svc.Ticket(c.UserContext(), p, id)
+	t, rerr := s.svc.Tickets.Ticket(c.UserContext(), p, id)
 	if rerr != nil {
 		return err // the ticket itself is gone or invisible: the plain error page
 	}
@@ -257,7 +257,7 @@ func (s *Server) consoleActionInput(c *fiber.Ctx, p models.Principal) (app.Actio
 	if dup := strings.TrimSpace(c.FormValue("duplicate_of")); dup != "" {
 		in.DuplicateOf = dup
 		if strings.Contains(dup, "-") { // a human code such as LX-2026-000123: find its id
-			page, err := s.svc.Queue(c.UserContext(), p, app.QueueParams{Q: dup, Limit: 10})
+			page, err := s.svc.Tickets.Queue(c.UserContext(), p, app.QueueParams{Q: dup, Limit: 10})
 			if err != nil {
 				return in, err
 			}
@@ -293,7 +293,7 @@ func (s *Server) consoleUploads(c *fiber.Ctx, p models.Principal) ([]string, err
 		if err != nil {
 			return nil, models.WrapError(models.EInvalid, err, "the photo %q could not be read", fh.Filename)
 		}
-		m, _, err := s.svc.UploadMedia(c.UserContext(), p, f)
+		m, _, err := s.svc.Media.UploadMedia(c.UserContext(), p, f)
 		f.Close()
 		if err != nil {
 			return nil, err
@@ -303,18 +303,18 @@ func (s *Server) consoleUploads(c *fiber.Ctx, p models.Principal) ([]string, err
 	return ids, nil
 }
 
-// consoleMedia sends a photo of a ticket the official may read (app.Service.MediaFile decides,
+// consoleMedia sends a photo of a ticket the official may read (app.Media.MediaFile decides,
 // as for GET /v1/media/{id}), in the thumb or large rendition.
 func (s *Server) consoleMedia(c *fiber.Ctx) error {
 	size := c.Query("size", models.SizeThumb)
 	if size != models.SizeThumb && size != models.SizeLarge {
 		return models.FieldError(models.EInvalid, "size", "size must be thumb or large")
 	}
-	f, err := s.svc.MediaFile(c.UserContext(), principal(c), c.Params("id"), size)
+	f, err := s.svc.Media.MediaFile(c.UserContext(), principal(c), c.Params("id"), size)
 	if err != nil {
 		return err
 	}
-	r, n, err := s.svc.OpenMediaBlob(c.UserContext(), f.Key, 0)
+	r, n, err := s.svc.Media.OpenMediaBlob(c.UserContext(), f.Key, 0)
 	if err != nil {
 		return err
 	}

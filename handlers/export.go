@@ -166,7 +166,7 @@ func (s *Server) exportHandler(public bool, format exportFormat) fiber.Handler {
 			return models.FieldError(models.EInvalid, "lang", "lang must be en or vi")
 		}
 		p := principal(c)
-		if err := s.svc.CheckExport(p, f, public); err != nil {
+		if err := s.svc.Stats.CheckExport(p, f, public); err != nil {
 			return err
 		}
 		cols := columnsFor(public)
@@ -245,7 +245,7 @@ func (s *Server) streamCSV(ctx context.Context, w *bufio.Writer, p models.Princi
 	}
 	record := make([]string, len(cols))
 	n := 0
-	err := s.svc.ExportTickets(ctx, p, f, public, func(r app.ExportRow) error {
+	err := s.svc.Stats.Export(ctx, p, f, public, func(r app.ExportRow) error {
 		for i, col := range cols {
 			record[i] = cellText(col.value(r), col.text)
 		}
@@ -328,7 +328,7 @@ func (s *Server) streamGeoJSON(ctx context.Context, w *bufio.Writer, p models.Pr
 	}
 	n := 0
 	var buf []byte
-	err := s.svc.ExportTickets(ctx, p, f, public, func(r app.ExportRow) error {
+	err := s.svc.Stats.Export(ctx, p, f, public, func(r app.ExportRow) error {
 		var err error
 		buf = buf[:0]
 		if n > 0 {

@@ -95,7 +95,7 @@ func newFuzzServer(tb testing.TB) *fuzzServer {
 		role models.Role
 		unit string
 	}{{models.RoleOfficer, unit}, {models.RoleLeader, unit}, {models.RoleIOCOperator, ""}, {models.RoleAdmin, ""}} {
-		created, err := svc.CreateOfficial(ctx, u.role, "fuzz."+string(u.role), "a long fuzzing password", u.unit)
+		created, err := svc.Auth.CreateOfficial(ctx, u.role, "fuzz."+string(u.role), "a long fuzzing password", u.unit)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -107,10 +107,10 @@ func newFuzzServer(tb testing.TB) *fuzzServer {
 	if fs.tokens[models.RoleResident], err = signer.SignAccess(app.AccessClaims{UserID: resident.ID, Role: models.RoleResident, ExpiresAt: now.Add(24 * time.Hour)}, now); err != nil {
 		tb.Fatal(err)
 	}
-	if fs.o311Key, _, err = svc.CreateAPIKey(ctx, "fuzz", models.ScopeOpen311); err != nil {
+	if fs.o311Key, _, err = svc.Auth.CreateAPIKey(ctx, "fuzz", models.ScopeOpen311); err != nil {
 		tb.Fatal(err)
 	}
-	if fs.statsKey, _, err = svc.CreateAPIKey(ctx, "fuzz stats", models.ScopeStats); err != nil {
+	if fs.statsKey, _, err = svc.Auth.CreateAPIKey(ctx, "fuzz stats", models.ScopeStats); err != nil {
 		tb.Fatal(err)
 	}
 	// One ticket in the officer's ward, for the action and read routes.

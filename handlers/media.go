@@ -74,7 +74,7 @@ func closeOnError(c *fiber.Ctx, err error) error {
 }
 
 func (s *Server) maxUpload() int64 {
-	cfg := s.svc.MediaConfig()
+	cfg := s.svc.Media.MediaConfig()
 	return max(cfg.MaxImageBytes, cfg.MaxVideoBytes)
 }
 
@@ -102,7 +102,7 @@ func (s *Server) uploadMedia(c *fiber.Ctx) (err error) {
 		if part.FormName() != "file" {
 			continue // NextPart discards what is left of it
 		}
-		m, created, err := s.svc.UploadMedia(ctx, principal(c), part)
+		m, created, err := s.svc.Media.UploadMedia(ctx, principal(c), part)
 		if err != nil {
 			return err
 		}
@@ -127,7 +127,7 @@ func (s *Server) createUpload(c *fiber.Ctx) error {
 	if err != nil {
 		return models.FieldError(models.EInvalid, "Upload-Length", "the Upload-Length header must give the file's size in bytes")
 	}
-	up, err := s.svc.CreateUpload(ctx, principal(c), length)
+	up, err := s.svc.Media.CreateUpload(ctx, principal(c), length)
 	if err != nil {
 		return err
 	}
@@ -156,7 +156,7 @@ func (s *Server) patchUpload(c *fiber.Ctx) (err error) {
 	if perr != nil || offset < 0 {
 		return models.FieldError(models.EInvalid, "Upload-Offset", "the Upload-Offset header must give the byte offset the body starts at")
 	}
-	up, m, err := s.svc.AppendUpload(ctx, principal(c), c.Params("id"), offset, body)
+	up, m, err := s.svc.Media.AppendUpload(ctx, principal(c), c.Params("id"), offset, body)
 	if up.ID != "" {
 		setUploadHeaders(c, up)
 	}
@@ -181,7 +181,7 @@ func (s *Server) optionalPrincipal(c *fiber.Ctx) (models.Principal, error) {
 	if !ok || token == "" {
 		return models.Principal{}, models.Errorf(models.EUnauthorized, "Authorization must be a bearer token")
 	}
-	return s.svc.Authenticate(token)
+	return s.svc.Auth.Authenticate(token)
 }
 
 // getMedia: GET /v1/media/{id}[?size=thumb|large] sends the file under the ticket's read
@@ -195,9 +195,9 @@ func (s *Server) getMedia(c *fiber.Ctx) error {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), mediaTimeout)
 	id, size := c.Params("id"), c.Query("size")
-	f, err := s.svc.MediaFile(ctx, p, id, size)
+	f, err := s.svc.Media.MediaFile(ctx, p, id, size)
 	if models.IsCode(err, models.ENotFound) && size == "" {
-		if up, uerr := s.svc.UploadStatus(p, id); uerr == nil {
+		if up, uerr := s.svc.Media.UploadStatus(p, id); uerr == nil {
 			cancel()
 			setUploadHeaders(c, up)
 			return c.JSON(uploadBody{ID: up.ID, UploadOffset: up.Offset, UploadLength: up.Length})
@@ -222,7 +222,7 @@ func (s *Server) getMedia(c *fiber.Ctx) error {
 		cancel()
 		return c.SendStatus(fiber.StatusNotModified)
 	}
-	r, total, err := s.svc.OpenMediaBlob(ctx, f.Key, 0)
+	r, total, err := s.svc.Media.OpenMediaBlob(ctx, f.Key, 0)
 	if err != nil {
 		cancel()
 		return err
@@ -249,7 +249,7 @@ func (s *Server) getMedia(c *fiber.Ctx) error {
 		start, end = 0, total-1
 	} else if start > 0 {
 		r.Close()
-		if r, _, err = s.svc.OpenMediaBlob(ctx, f.Key, start); err != nil {
+		if r, _, err = s.svc.Media.OpenMediaBlob(ctx, f.Key, start); err != nil {
 			cancel()
 			return err
 		}

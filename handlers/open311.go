@@ -51,7 +51,7 @@ type open311Handler func(c *fiber.Ctx) (any, error)
 func (s *Server) open311(f open311Format, h open311Handler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		// The jurisdiction is checked first, so that nothing is filed for an unknown one.
-		err := s.svc.CheckJurisdiction(open311Param(c, "jurisdiction_id"))
+		err := s.svc.Open311.CheckJurisdiction(open311Param(c, "jurisdiction_id"))
 		var v any
 		if err == nil {
 			v, err = h(c)
@@ -271,7 +271,7 @@ func keywords(cat models.Category) string {
 
 func (s *Server) o311Services(c *fiber.Ctx) (any, error) {
 	out := o311ServiceList{Services: []o311Service{}}
-	for _, cat := range s.svc.Categories() {
+	for _, cat := range s.svc.Catalog.Categories() {
 		out.Services = append(out.Services, serviceView(cat))
 	}
 	return out, nil
@@ -306,7 +306,7 @@ var datatypeHints = map[string]string{
 }
 
 func (s *Server) o311Definition(c *fiber.Ctx) (any, error) {
-	cat, err := s.svc.Open311Service(c.Params("service_code"))
+	cat, err := s.svc.Open311.Service(c.Params("service_code"))
 	if err != nil {
 		return nil, err
 	}
@@ -384,7 +384,7 @@ func (s *Server) requestView(t *models.Ticket, extensions bool, baseURL string) 
 		ServiceRequestID:  t.ID,
 		Status:            app.Open311Status(t.State),
 		StatusNotes:       nullString(app.StatusNotes(t)),
-		ServiceName:       nullString(s.svc.CategoryName(t.Category)),
+		ServiceName:       nullString(s.svc.Open311.CategoryName(t.Category)),
 		ServiceCode:       t.Category,
 		Description:       nullString(t.Description),
 		AgencyResponsible: nullString(t.UnitName),
@@ -502,7 +502,7 @@ func (s *Server) o311Requests(c *fiber.Ctx) (any, error) {
 	if rq.PageSize, err = positiveInt(c, "page_size"); err != nil {
 		return nil, err
 	}
-	ts, err := s.svc.Open311Requests(c.UserContext(), rq)
+	ts, err := s.svc.Open311.Requests(c.UserContext(), rq)
 	if err != nil {
 		return nil, err
 	}
@@ -515,7 +515,7 @@ func (s *Server) o311Requests(c *fiber.Ctx) (any, error) {
 }
 
 func (s *Server) o311Request(c *fiber.Ctx) (any, error) {
-	t, err := s.svc.Open311Request(c.UserContext(), c.Params("service_request_id"))
+	t, err := s.svc.Open311.Request(c.UserContext(), c.Params("service_request_id"))
 	if err != nil {
 		return nil, err
 	}
@@ -524,7 +524,7 @@ func (s *Server) o311Request(c *fiber.Ctx) (any, error) {
 
 // o311RequestAlias serves the official Swagger file's /request/{id}: one bare request.
 func (s *Server) o311RequestAlias(c *fiber.Ctx) (any, error) {
-	t, err := s.svc.Open311Request(c.UserContext(), c.Params("service_request_id"))
+	t, err := s.svc.Open311.Request(c.UserContext(), c.Params("service_request_id"))
 	if err != nil {
 		return nil, err
 	}
@@ -554,7 +554,7 @@ func (s *Server) o311Post(c *fiber.Ctx) (any, error) {
 	if key == "" {
 		return nil, models.FieldError(models.EForbidden, "api_key", "api_key is required")
 	}
-	p, err := s.svc.AuthenticateAPIKey(c.UserContext(), key)
+	p, err := s.svc.Auth.AuthenticateAPIKey(c.UserContext(), key)
 	if err != nil {
 		return nil, err
 	}
@@ -590,7 +590,7 @@ func (s *Server) o311Post(c *fiber.Ctx) (any, error) {
 			in.Attributes[code] = append(in.Attributes[code], string(v))
 		}
 	})
-	t, err := s.svc.Open311Submit(c.UserContext(), p, in)
+	t, err := s.svc.Open311.Submit(c.UserContext(), p, in)
 	if err != nil {
 		return nil, err
 	}
@@ -617,7 +617,7 @@ func (l o311TokenList) MarshalJSON() ([]byte, error) { return json.Marshal(l.Req
 
 func (s *Server) o311Token(c *fiber.Ctx) (any, error) {
 	token := c.Params("token")
-	id, err := s.svc.Open311Token(c.UserContext(), token)
+	id, err := s.svc.Open311.Token(c.UserContext(), token)
 	if err != nil {
 		return nil, err
 	}
@@ -652,7 +652,7 @@ func (s *Server) o311Updates(c *fiber.Ctx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	us, err := s.svc.Open311Updates(c.UserContext(), start, end)
+	us, err := s.svc.Open311.Updates(c.UserContext(), start, end)
 	if err != nil {
 		return nil, err
 	}

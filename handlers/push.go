@@ -30,7 +30,7 @@ func (s *Server) registerDevice(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	d, err := s.svc.RegisterDevice(c.UserContext(), principal(c), app.DeviceInput{
+	d, err := s.svc.Devices.RegisterDevice(c.UserContext(), principal(c), app.DeviceInput{
 		Token: req.Token, Platform: req.Platform, Locale: req.Locale, AppVersion: req.AppVersion})
 	if err != nil {
 		return err
@@ -44,7 +44,7 @@ func (s *Server) unregisterDevice(c *fiber.Ctx) error {
 	if err != nil {
 		return models.FieldError(models.EInvalid, "token", "token is not a valid path segment")
 	}
-	if err := s.svc.UnregisterDevice(c.UserContext(), principal(c), token); err != nil {
+	if err := s.svc.Devices.UnregisterDevice(c.UserContext(), principal(c), token); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -72,7 +72,7 @@ func (s *Server) subscribe(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	sub, created, err := s.svc.Subscribe(c.UserContext(), principal(c), req.AreaCode)
+	sub, created, err := s.svc.Devices.Subscribe(c.UserContext(), principal(c), req.AreaCode)
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func (s *Server) subscribe(c *fiber.Ctx) error {
 
 // unsubscribe is DELETE /v1/subscriptions/{area}: 204, also when the caller was not subscribed.
 func (s *Server) unsubscribe(c *fiber.Ctx) error {
-	if err := s.svc.Unsubscribe(c.UserContext(), principal(c), c.Params("area")); err != nil {
+	if err := s.svc.Devices.Unsubscribe(c.UserContext(), principal(c), c.Params("area")); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -92,7 +92,7 @@ func (s *Server) unsubscribe(c *fiber.Ctx) error {
 
 // listSubscriptions is GET /v1/subscriptions.
 func (s *Server) listSubscriptions(c *fiber.Ctx) error {
-	subs, err := s.svc.Subscriptions(c.UserContext(), principal(c))
+	subs, err := s.svc.Devices.Subscriptions(c.UserContext(), principal(c))
 	if err != nil {
 		return err
 	}

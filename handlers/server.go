@@ -72,7 +72,7 @@ func DefaultConfig() Config {
 
 // Server binds the use cases to HTTP.
 type Server struct {
-	svc     *app.Service
+	svc     *app.App
 	log     *slog.Logger
 	cfg     Config
 	openapi []byte   // rendered once; the document never changes at run time
@@ -84,7 +84,7 @@ type Server struct {
 }
 
 // New returns the Fiber application serving every route of the API.
-func New(svc *app.Service, log *slog.Logger, cfg Config) (*fiber.App, error) {
+func New(svc *app.App, log *slog.Logger, cfg Config) (*fiber.App, error) {
 	doc, err := json.Marshal(openAPIDocument())
 	if err != nil {
 		return nil, fmt.Errorf("render OpenAPI document: %w", err)

@@ -41,7 +41,7 @@ func (s *Server) requireUserOrKey(roles []models.Role) fiber.Handler {
 		if key == "" {
 			return s.requireUser(c) // continues the chain itself
 		}
-		p, err := s.svc.AuthenticateAPIKey(c.UserContext(), key)
+		p, err := s.svc.Auth.AuthenticateAPIKey(c.UserContext(), key)
 		if err != nil {
 			return err
 		}
@@ -97,7 +97,7 @@ func periodOf(f app.StatsFilter) statsPeriod {
 
 func (s *Server) statsSummary(c *fiber.Ctx) error {
 	f := statsFilter(c)
-	fig, err := s.svc.StatsSummary(c.UserContext(), principal(c), f)
+	fig, err := s.svc.Stats.Summary(c.UserContext(), principal(c), f)
 	if err != nil {
 		return err
 	}
@@ -112,7 +112,7 @@ type seriesPoint struct {
 func (s *Server) statsTimeseries(c *fiber.Ctx) error {
 	f := statsFilter(c)
 	interval, metric := c.Query("interval", app.IntervalDay), c.Query("metric", "received")
-	pts, err := s.svc.StatsTimeseries(c.UserContext(), principal(c), f, interval, metric)
+	pts, err := s.svc.Stats.Timeseries(c.UserContext(), principal(c), f, interval, metric)
 	if err != nil {
 		return err
 	}
@@ -160,9 +160,9 @@ func (s *Server) statsLeague(c *fiber.Ctx, byArea bool) ([]app.LeagueRow, int, a
 	}
 	var rows []app.LeagueRow
 	if byArea {
-		rows, err = s.svc.StatsAreas(c.UserContext(), principal(c), f, minSample)
+		rows, err = s.svc.Stats.Areas(c.UserContext(), principal(c), f, minSample)
 	} else {
-		rows, err = s.svc.StatsUnits(c.UserContext(), principal(c), f, minSample)
+		rows, err = s.svc.Stats.Units(c.UserContext(), principal(c), f, minSample)
 	}
 	return rows, minSample, f, err
 }
@@ -172,7 +172,7 @@ func (s *Server) statsAreas(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"period": periodOf(f), "boundary_set": s.svc.BoundarySet().ID(), "min_sample": minSample, "areas": leagueView(rows, true)})
+	return c.JSON(fiber.Map{"period": periodOf(f), "boundary_set": s.svc.Catalog.BoundarySet().ID(), "min_sample": minSample, "areas": leagueView(rows, true)})
 }
 
 func (s *Server) statsUnits(c *fiber.Ctx) error {
@@ -194,7 +194,7 @@ func (s *Server) statsAreasGeoJSON(c *fiber.Ctx) error {
 	for _, r := range rows {
 		byCode[r.Key] = r
 	}
-	set := s.svc.BoundarySet()
+	set := s.svc.Catalog.BoundarySet()
 	fc := geojson.NewFeatureCollection()
 	for _, a := range set.Areas() {
 		r := byCode[a.Code]
@@ -243,7 +243,7 @@ func (s *Server) feedChanges(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.svc.FeedChanges(c.UserContext(), principal(c), c.Query("cursor"), limit)
+	page, err := s.svc.Stats.Feed(c.UserContext(), principal(c), c.Query("cursor"), limit)
 	if err != nil {
 		return err
 	}

@@ -61,7 +61,7 @@ func (s *Server) createTicket(c *fiber.Ctx) error {
 		return err
 	}
 	p := principal(c)
-	t, created, err := s.svc.FileLimitedReport(c.UserContext(), p, in, s.clientIP(c))
+	t, created, err := s.svc.Tickets.FileLimitedReport(c.UserContext(), p, in, s.clientIP(c))
 	if err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ func (s *Server) createTicket(c *fiber.Ctx) error {
 
 func (s *Server) getTicket(c *fiber.Ctx) error {
 	p := principal(c)
-	t, err := s.svc.Ticket(c.UserContext(), p, c.Params("id"))
+	t, err := s.svc.Tickets.Ticket(c.UserContext(), p, c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -97,14 +97,14 @@ func (s *Server) listTickets(c *fiber.Ctx) error {
 		return err
 	}
 	p := principal(c)
-	page, err := s.svc.MyTickets(c.UserContext(), p, c.Query("cursor"), limit)
+	page, err := s.svc.Tickets.MyTickets(c.UserContext(), p, c.Query("cursor"), limit)
 	if err != nil {
 		return err
 	}
 	out := ticketListResponse{Tickets: make([]ticketBody, 0, len(page.Tickets)), NextCursor: page.NextCursor}
 	for _, t := range page.Tickets {
-		b := listView(t, p, s.svc.Overdue(t))
-		b.AllowedActions = s.svc.Allowed(p, t) // residents rate or reopen from their list
+		b := listView(t, p, s.svc.Tickets.Overdue(t))
+		b.AllowedActions = s.svc.Tickets.Allowed(p, t) // residents rate or reopen from their list
 		out.Tickets = append(out.Tickets, b)
 	}
 	return c.JSON(out)
@@ -191,7 +191,7 @@ type eventBody struct {
 
 // ticketView renders a ticket with its public history and without staff details or identities.
 // Given the ticket itself it is the reporter's view (their report exactly as filed); given
-// app.Service.PublicView's copy — rounded point, no address, scrubbed text — it is the public
+// app.Tickets.PublicView's copy — rounded point, no address, scrubbed text — it is the public
 // view that followers, "nearby" and everyone who may not read the ticket get. Which one a caller
 // receives is the app's decision (app.TicketDetail), never the transport's.
 func ticketView(t *models.Ticket, overdue bool) ticketBody {

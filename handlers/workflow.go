@@ -66,7 +66,7 @@ func (s *Server) act(c *fiber.Ctx) error {
 		}
 	}
 	p := principal(c)
-	t, err := s.svc.Act(c.UserContext(), p, c.Params("id"), in)
+	t, err := s.svc.Tickets.Act(c.UserContext(), p, c.Params("id"), in)
 	if err != nil {
 		return err
 	}
@@ -74,12 +74,12 @@ func (s *Server) act(c *fiber.Ctx) error {
 }
 
 func (s *Server) sendDetail(c *fiber.Ctx, p models.Principal, t *models.Ticket) error {
-	d, err := s.svc.Detail(c.UserContext(), p, t)
+	d, err := s.svc.Tickets.Detail(c.UserContext(), p, t)
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderETag, `"`+strconv.Itoa(t.Version)+`"`)
-	return c.JSON(detailView(d, s.svc.Overdue(t)))
+	return c.JSON(detailView(d, s.svc.Tickets.Overdue(t)))
 }
 
 type queueResponse struct {
@@ -112,13 +112,13 @@ func (s *Server) queue(c *fiber.Ctx) error {
 		return err
 	}
 	p := principal(c)
-	page, err := s.svc.Queue(c.UserContext(), p, q)
+	page, err := s.svc.Tickets.Queue(c.UserContext(), p, q)
 	if err != nil {
 		return err
 	}
 	out := queueResponse{Tickets: make([]ticketBody, 0, len(page.Tickets)), NextCursor: page.NextCursor, Counts: page.Counts}
 	for _, t := range page.Tickets {
-		out.Tickets = append(out.Tickets, listView(t, p, s.svc.Overdue(t)))
+		out.Tickets = append(out.Tickets, listView(t, p, s.svc.Tickets.Overdue(t)))
 	}
 	return c.JSON(out)
 }
@@ -137,13 +137,13 @@ func (s *Server) nearby(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	found, err := s.svc.Nearby(c.UserContext(), principal(c), models.Location{Lat: lat, Lng: lng}, c.Query("category"))
+	found, err := s.svc.Tickets.Nearby(c.UserContext(), principal(c), models.Location{Lat: lat, Lng: lng}, c.Query("category"))
 	if err != nil {
 		return err
 	}
 	out := make([]nearbyBody, 0, len(found))
 	for _, n := range found {
-		b := ticketView(n.Ticket, s.svc.Overdue(n.Ticket)) // app.Service.PublicView's copy
+		b := ticketView(n.Ticket, s.svc.Tickets.Overdue(n.Ticket)) // app.Tickets.PublicView's copy
 		out = append(out, nearbyBody{ticketBody: b, DistanceM: n.DistanceM})
 	}
 	return c.JSON(fiber.Map{"tickets": out})
@@ -178,7 +178,7 @@ func (s *Server) audit(c *fiber.Ctx) error {
 	if f.Limit, err = queryLimit(c); err != nil {
 		return err
 	}
-	page, err := s.svc.Audit(c.UserContext(), principal(c), f, c.Query("cursor"))
+	page, err := s.svc.Tickets.Audit(c.UserContext(), principal(c), f, c.Query("cursor"))
 	if err != nil {
 		return err
 	}

@@ -71,7 +71,7 @@ func testInstancesOnce(t *testing.T, open sharedStores, tickets int) {
 	clock := &fakeClock{now: vn("2026-11-25 08:00")} // a Wednesday
 	fake := fcmtest.New()
 	defer fake.Close()
-	svcs := make([]*app.Service, n)
+	svcs := make([]*app.App, n)
 	dispatchers := make([]*app.Dispatcher, n)
 	for i, st := range stores {
 		svcs[i] = newService(t, st, clock)
@@ -84,7 +84,7 @@ func testInstancesOnce(t *testing.T, open sharedStores, tickets int) {
 		var wg sync.WaitGroup
 		for i := range n {
 			wg.Go(func() {
-				if _, err := svcs[i].SweepSLA(ctx); err != nil {
+				if _, err := svcs[i].Tickets.SweepSLA(ctx); err != nil {
 					t.Errorf("instance %d: SweepSLA: %v", i, err)
 				}
 				for {
@@ -105,7 +105,7 @@ func testInstancesOnce(t *testing.T, open sharedStores, tickets int) {
 		}
 	}
 
-	area, err := svcs[0].Area("30280")
+	area, err := svcs[0].Catalog.Area("30280")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func testInstancesOnce(t *testing.T, open sharedStores, tickets int) {
 		}
 	}
 	device("r1")
-	first, _, err := svcs[0].FileReport(ctx, resident, models.ReportInput{Category: "ASXH.02", Description: "Hộ cận nghèo cần hỗ trợ 0.",
+	first, _, err := svcs[0].Tickets.FileReport(ctx, resident, models.ReportInput{Category: "ASXH.02", Description: "Hộ cận nghèo cần hỗ trợ 0.",
 		Location: models.Location{Lat: p.Lat(), Lng: p.Lon()}})
 	if err != nil {
 		t.Fatal(err)
@@ -142,20 +142,20 @@ func testInstancesOnce(t *testing.T, open sharedStores, tickets int) {
 	var wg sync.WaitGroup
 	for k := range tickets {
 		wg.Go(func() {
-			svc := func(step int) *app.Service { return svcs[(k+step)%n] }
+			svc := func(step int) *app.App { return svcs[(k+step)%n] }
 			tk := first
 			if k > 0 {
 				var err error
-				if tk, _, err = svc(0).FileReport(ctx, resident, models.ReportInput{Category: "ASXH.02", Description: fmt.Sprintf("Hộ cận nghèo cần hỗ trợ %d.", k),
+				if tk, _, err = svc(0).Tickets.FileReport(ctx, resident, models.ReportInput{Category: "ASXH.02", Description: fmt.Sprintf("Hộ cận nghèo cần hỗ trợ %d.", k),
 					Location: models.Location{Lat: p.Lat(), Lng: p.Lon()}}); err != nil {
 					t.Errorf("file %d: %v", k, err)
 					return
 				}
 			}
 			ids[k] = tk.ID
-			tk, err := svc(1).Act(ctx, leader, tk.ID, app.ActionInput{Action: models.ActAccept, ExpectedVersion: tk.Version})
+			tk, err := svc(1).Tickets.Act(ctx, leader, tk.ID, app.ActionInput{Action: models.ActAccept, ExpectedVersion: tk.Version})
 			if err == nil {
-				_, err = svc(2).Act(ctx, leader, tk.ID, app.ActionInput{Action: models.ActAssign, ExpectedVersion: tk.Version, Officer: "o1"})
+				_, err = svc(2).Tickets.Act(ctx, leader, tk.ID, app.ActionInput{Action: models.ActAssign, ExpectedVersion: tk.Version, Officer: "o1"})
 			}
 			if err != nil {
 				t.Errorf("ticket %d: %v", k, err)

@@ -24,7 +24,7 @@ func (nopSMS) Send(context.Context, string, string) error { return nil }
 // newService builds the real app on store, with the Long Xuyên catalog, the push outbox as its
 // effect and the injected clock: the SLA worker's reminders and escalations need time to pass,
 // which a black-box server cannot be made to do.
-func newService(t *testing.T, store app.Store, clock *fakeClock) *app.Service {
+func newService(t *testing.T, store app.Store, clock *fakeClock) *app.App {
 	t.Helper()
 	ctx := t.Context()
 	data, err := seed.BoundaryGeoJSON(seed.DefaultBoundarySet)
@@ -98,12 +98,12 @@ func testOfficialsPushes(t *testing.T, store app.Store) {
 	}
 
 	resident := models.Principal{UserID: "r1", Role: models.RoleResident}
-	area, err := svc.Area("30280")
+	area, err := svc.Catalog.Area("30280")
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := area.InteriorPoint()
-	tk, _, err := svc.FileReport(ctx, resident, models.ReportInput{Category: "ASXH.02", Description: "Hộ cận nghèo cần hỗ trợ.",
+	tk, _, err := svc.Tickets.FileReport(ctx, resident, models.ReportInput{Category: "ASXH.02", Description: "Hộ cận nghèo cần hỗ trợ.",
 		Location: models.Location{Lat: p.Lat(), Lng: p.Lon()}})
 	if err != nil {
 		t.Fatal(err)
@@ -125,18 +125,18 @@ func testOfficialsPushes(t *testing.T, store app.Store) {
 		}
 	}
 	leader := models.Principal{UserID: "l1", Role: models.RoleLeader, UnitID: tk.UnitID}
-	tk, err = svc.Act(ctx, leader, tk.ID, app.ActionInput{Action: models.ActAccept, ExpectedVersion: tk.Version})
+	tk, err = svc.Tickets.Act(ctx, leader, tk.ID, app.ActionInput{Action: models.ActAccept, ExpectedVersion: tk.Version})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err = svc.Act(ctx, leader, tk.ID, app.ActionInput{Action: models.ActAssign, ExpectedVersion: tk.Version, Officer: "o1"}); err != nil {
+	if _, err = svc.Tickets.Act(ctx, leader, tk.ID, app.ActionInput{Action: models.ActAssign, ExpectedVersion: tk.Version, Officer: "o1"}); err != nil {
 		t.Fatal(err)
 	}
 	dispatch()
 	// The reminder (75 % of 3 working days), the deadline (Monday 08:00), 8 working hours later.
 	for _, at := range []string{"2026-11-27 12:00", "2026-11-30 09:00", "2026-12-01 09:00"} {
 		clock.Set(vn(at))
-		if _, err := svc.SweepSLA(ctx); err != nil {
+		if _, err := svc.Tickets.SweepSLA(ctx); err != nil {
 			t.Fatal(err)
 		}
 		dispatch()

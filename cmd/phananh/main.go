@@ -157,7 +157,7 @@ func bootstrap(ctx context.Context, store app.Store, cfg config, log *slog.Logge
 }
 
 // newService opens the store, bootstraps it and builds the app; the caller closes the store.
-func newService(ctx context.Context, cfg config, log *slog.Logger) (*app.Service, app.Store, error) {
+func newService(ctx context.Context, cfg config, log *slog.Logger) (*app.App, app.Store, error) {
 	store, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return nil, nil, err
@@ -170,7 +170,7 @@ func newService(ctx context.Context, cfg config, log *slog.Logger) (*app.Service
 	return svc, store, nil
 }
 
-func buildService(ctx context.Context, store app.Store, cfg config, log *slog.Logger) (*app.Service, error) {
+func buildService(ctx context.Context, store app.Store, cfg config, log *slog.Logger) (*app.App, error) {
 	if err := bootstrap(ctx, store, cfg, log, time.Now()); err != nil {
 		return nil, fmt.Errorf("bootstrap: %w", err)
 	}
@@ -237,7 +237,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 		return err
 	}
 	defer store.Close()
-	if user, pass, created, err := svc.EnsureAdmin(ctx); err != nil {
+	if user, pass, created, err := svc.Auth.EnsureAdmin(ctx); err != nil {
 		return fmt.Errorf("create administrator: %w", err)
 	} else if created {
 		// Printed once, to stdout only (never to the log): the operator must store it now.
@@ -265,8 +265,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	var workers sync.WaitGroup
 	holder, _ := os.Hostname()
 	holder = fmt.Sprintf("%s/%d/%d", holder, os.Getpid(), time.Now().UnixNano())
-	workers.Go(func() { svc.RunSweeps(workerCtx, holder, cfg.SLAInterval) })
-	workers.Go(func() { svc.RunMediaGC(workerCtx, holder, cfg.Media.GCInterval) })
+	workers.Go(func() { svc.Tickets.RunSweeps(workerCtx, holder, cfg.SLAInterval) })
+	workers.Go(func() { svc.Media.RunMediaGC(workerCtx, holder, cfg.Media.GCInterval) })
 	if err := startPush(workerCtx, cfg.Push, svc, store, log, holder, &workers); err != nil {
 		ln.Close()
 		return err
@@ -296,7 +296,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	grace, _ := shutdownCtx.Deadline()
 	finishCtx, cancelFinish := context.WithDeadline(shutdownCtx, grace.Add(-3*time.Second))
 	defer cancelFinish()
-	if n, err := svc.FinishEffects(finishCtx, holder); err != nil {
+	if n, err := svc.Tickets.FinishEffects(finishCtx, holder); err != nil {
 		log.Warn("effects left pending at stop; another instance's sweeper completes them", "completed", n, "error", err)
 	} else if n > 0 {
 		log.Info("effects completed at stop", "tickets", n)
@@ -362,25 +362,25 @@ func admin(ctx context.Context, cfg config, log *slog.Logger, noun, verb string,
 		}
 		password = strings.TrimRight(password, "\r\n")
 		if verb == "passwd" {
-			if err := svc.SetPassword(ctx, username, password); err != nil {
+			if err := svc.Auth.SetPassword(ctx, username, password); err != nil {
 				return err
 			}
 			fmt.Fprintf(stdout, "set a new password for %q; every session of the account is signed out\n", username)
 			return nil
 		}
-		u, err := svc.CreateOfficial(ctx, models.Role(role), username, password, unit)
+		u, err := svc.Auth.CreateOfficial(ctx, models.Role(role), username, password, unit)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "created %s %q (id %s)\n", u.Role, u.Username, u.ID)
 	case "apikey":
-		key, k, err := svc.CreateAPIKey(ctx, name, models.APIKeyScope(scope))
+		key, k, err := svc.Auth.CreateAPIKey(ctx, name, models.APIKeyScope(scope))
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "created API key %q (scope %s, id %s); it is shown only once:\n%s\n", k.Name, k.Scope, k.ID, key)
 	case "stats":
-		n, err := svc.RebuildStats(ctx)
+		n, err := svc.Stats.Rebuild(ctx)
 		if err != nil {
 			return fmt.Errorf("rebuild statistics (after %d tickets): %w", n, err)
 		}

@@ -36,8 +36,8 @@ func (p pushEnv) appConfig() app.PushConfig {
 // that push is disabled. The outbox and the topic changes are filled either way (the effect is
 // wired in buildService), so nothing is lost while FCM is not configured: they wait, queued, for
 // a server that has it. Pruning needs no FCM and always runs.
-func startPush(ctx context.Context, p pushEnv, svc *app.Service, store app.Store, log *slog.Logger, holder string, workers *sync.WaitGroup) error {
-	workers.Go(func() { svc.RunDevicePruning(ctx, time.Hour) })
+func startPush(ctx context.Context, p pushEnv, svc *app.App, store app.Store, log *slog.Logger, holder string, workers *sync.WaitGroup) error {
+	workers.Go(func() { svc.Devices.RunDevicePruning(ctx, time.Hour) })
 	if p.ProjectID == "" {
 		log.Warn("push disabled: FCM_PROJECT_ID is not set; notifications stay queued in the outbox until a server with FCM configured sends them")
 		return nil

@@ -121,19 +121,19 @@ func TestStatsBenchmark(t *testing.T) {
 		name string
 		fn   func() error
 	}{
-		{"summary, one month", func() error { _, err := svc.StatsSummary(ctx, ioc, month); return err }},
-		{"summary, one year", func() error { _, err := svc.StatsSummary(ctx, ioc, year); return err }},
+		{"summary, one month", func() error { _, err := svc.Stats.Summary(ctx, ioc, month); return err }},
+		{"summary, one year", func() error { _, err := svc.Stats.Summary(ctx, ioc, year); return err }},
 		{"summary, one year, one area", func() error {
 			f := year
 			f.Area = areas[0].Code
-			_, err := svc.StatsSummary(ctx, ioc, f)
+			_, err := svc.Stats.Summary(ctx, ioc, f)
 			return err
 		}},
 		{"timeseries by day, one year", func() error {
-			_, err := svc.StatsTimeseries(ctx, ioc, year, app.IntervalDay, "on_time_rate")
+			_, err := svc.Stats.Timeseries(ctx, ioc, year, app.IntervalDay, "on_time_rate")
 			return err
 		}},
-		{"units league, one year", func() error { _, err := svc.StatsUnits(ctx, ioc, year, 0); return err }},
+		{"units league, one year", func() error { _, err := svc.Stats.Units(ctx, ioc, year, 0); return err }},
 	}
 	for _, c := range cases {
 		const runs = 30

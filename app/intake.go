@@ -49,19 +49,10 @@ func (s *Tickets) fileReport(ctx context.Context, p models.Principal, in models.
 			return nil, false, err
 		}
 	}
-	cat := s.catalog.Load()
-	category, ok := cat.categories[in.Category]
-	if !ok || !category.Active {
-		return nil, false, models.FieldError(models.EUnprocessable, "category", "unknown category %q; see GET /v1/categories", in.Category)
-	}
-	if err := s.media.checkMedia(ctx, p, "", in.Media, 0); err != nil {
-		return nil, false, err
-	}
-	loc, err := s.cat.Locate(in.Location)
+	category, loc, unit, err := s.routeReport(ctx, p, in)
 	if err != nil {
 		return nil, false, err
 	}
-	unit := cat.unitFor(s.boundaries.ID(), loc.Area.Code, category)
 
 	now := s.clock()
 	id, err := s.newID()
@@ -71,8 +62,46 @@ func (s *Tickets) fileReport(ctx context.Context, p models.Principal, in models.
 	if idemKey == "" {
 		idemKey = "ticket/" + id
 	}
-	year := now.In(models.VietnamTime).Year()
-	t = &models.Ticket{
+	t = s.newTicket(p, in, category, loc, unit, id, idemKey, now)
+	s.schedule(t, now)
+	if err := s.storeFiling(ctx, p, t, now.In(models.VietnamTime).Year()); err != nil {
+		if models.IsCode(err, models.EConflict) && in.IdempotencyKey != "" {
+			// A concurrent retry with the same key won the insert: answer with its ticket.
+			orig, err2 := s.store.TicketByIdempotencyKey(ctx, idemKey)
+			if err2 != nil {
+				return nil, false, fmt.Errorf("read ticket of idempotency key: %w", err2)
+			}
+			return orig, false, nil
+		}
+		return nil, false, err
+	}
+	s.log.LogAttrs(ctx, slog.LevelInfo, "ticket filed", slog.String("ticket", t.ID), slog.String("code", t.Code),
+		slog.String("area", t.AreaCode), slog.String("unit", t.UnitID), slog.String("category", t.Category))
+	return t, true, nil
+}
+
+// routeReport checks the report's category and media and finds the area and unit its location
+// routes to.
+func (s *Tickets) routeReport(ctx context.Context, p models.Principal, in models.ReportInput) (models.Category, Location, models.Unit, error) {
+	cat := s.catalog.Load()
+	category, ok := cat.categories[in.Category]
+	if !ok || !category.Active {
+		return models.Category{}, Location{}, models.Unit{}, models.FieldError(models.EUnprocessable, "category", "unknown category %q; see GET /v1/categories", in.Category)
+	}
+	if err := s.media.checkMedia(ctx, p, "", in.Media, 0); err != nil {
+		return models.Category{}, Location{}, models.Unit{}, err
+	}
+	loc, err := s.cat.Locate(in.Location)
+	if err != nil {
+		return models.Category{}, Location{}, models.Unit{}, err
+	}
+	return category, loc, cat.unitFor(s.boundaries.ID(), loc.Area.Code, category), nil
+}
+
+// newTicket is the ticket of a report filed at now, received, with its deadlines and the
+// submit event; its code is numbered when it is stored.
+func (s *Tickets) newTicket(p models.Principal, in models.ReportInput, category models.Category, loc Location, unit models.Unit, id, idemKey string, now time.Time) *models.Ticket {
+	return &models.Ticket{
 		ID:               id,
 		State:            models.StateReceived,
 		Version:          1,
@@ -104,12 +133,15 @@ func (s *Tickets) fileReport(ctx context.Context, p models.Principal, in models.
 			To: models.StateReceived, Visibility: models.Public,
 		}},
 	}
-	s.schedule(t, now)
+}
+
+// storeFiling numbers the ticket's code in year and stores the ticket with its effects.
+func (s *Tickets) storeFiling(ctx context.Context, p models.Principal, t *models.Ticket, year int) error {
 	// The code's number, the ticket and its effects are stored together where the store
 	// batches writes: one commit per filing. A refused insert (a racing retry) gives its number
 	// back there; failed effects are undone alone (applyEffects is a batch of its own, nested)
 	// and the stored ticket stays pending for the sweeper, as with any other store.
-	err = s.store.Batched(ctx, func(ctx context.Context) error {
+	return s.store.Batched(ctx, func(ctx context.Context) error {
 		seq, err := s.store.NextSequence(ctx, "ticket-code-"+strconv.Itoa(year))
 		if err != nil {
 			return fmt.Errorf("next ticket code: %w", err)
@@ -122,20 +154,6 @@ func (s *Tickets) fileReport(ctx context.Context, p models.Principal, in models.
 		s.applyEffects(ctx, t)
 		return nil
 	})
-	if err != nil {
-		if models.IsCode(err, models.EConflict) && in.IdempotencyKey != "" {
-			// A concurrent retry with the same key won the insert: answer with its ticket.
-			orig, err2 := s.store.TicketByIdempotencyKey(ctx, idemKey)
-			if err2 != nil {
-				return nil, false, fmt.Errorf("read ticket of idempotency key: %w", err2)
-			}
-			return orig, false, nil
-		}
-		return nil, false, err
-	}
-	s.log.LogAttrs(ctx, slog.LevelInfo, "ticket filed", slog.String("ticket", t.ID), slog.String("code", t.Code),
-		slog.String("area", t.AreaCode), slog.String("unit", t.UnitID), slog.String("category", t.Category))
-	return t, true, nil
 }
 
 // Ticket returns a ticket the caller may read; any other ticket is ENotFound, so ids of other

@@ -120,18 +120,11 @@ func (s *Media) AppendUpload(ctx context.Context, p models.Principal, id string,
 	if err != nil {
 		return Upload{}, nil, err
 	}
-	s.state.mu.Lock()
-	if s.state.writing[id] {
-		s.state.mu.Unlock()
-		return Upload{}, nil, models.Errorf(models.EConflict, "another request is writing this upload")
+	release, err := s.claimUpload(id)
+	if err != nil {
+		return Upload{}, nil, err
 	}
-	s.state.writing[id] = true
-	s.state.mu.Unlock()
-	defer func() {
-		s.state.mu.Lock()
-		delete(s.state.writing, id)
-		s.state.mu.Unlock()
-	}()
+	defer release()
 
 	f, err := os.OpenFile(s.uploadPath(id, ".part"), os.O_RDWR, 0)
 	if err != nil {
@@ -173,7 +166,28 @@ func (s *Media) AppendUpload(ctx context.Context, p models.Principal, id string,
 	if up.Offset < meta.Length {
 		return up, nil, nil
 	}
-	// Complete: hash, validate and store it as a single upload would be.
+	return s.completeUpload(ctx, id, meta, f, up)
+}
+
+// claimUpload marks upload id as being written by this request, refusing with EConflict while
+// another request writes it; release ends the claim.
+func (s *Media) claimUpload(id string) (release func(), err error) {
+	s.state.mu.Lock()
+	defer s.state.mu.Unlock()
+	if s.state.writing[id] {
+		return nil, models.Errorf(models.EConflict, "another request is writing this upload")
+	}
+	s.state.writing[id] = true
+	return func() {
+		s.state.mu.Lock()
+		delete(s.state.writing, id)
+		s.state.mu.Unlock()
+	}, nil
+}
+
+// completeUpload hashes, validates and stores the complete upload in f as a single upload would
+// be, keeping the bytes when a later PATCH may still store them.
+func (s *Media) completeUpload(ctx context.Context, id string, meta uploadMeta, f *os.File, up Upload) (Upload, *models.Media, error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return up, nil, fmt.Errorf("upload: %w", err)
 	}

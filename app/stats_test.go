@@ -131,6 +131,7 @@ func TestStatisticsEqualRecount(t *testing.T) {
 }
 
 func runStatsProperty(t *testing.T, store app.Store, actions int) {
+	t.Helper()
 	ctx := context.Background()
 	now := vn("2026-01-05 08:00") // a Monday
 	seedStore(t, store, now)
@@ -138,6 +139,34 @@ func runStatsProperty(t *testing.T, store app.Store, actions int) {
 	began := time.Now()
 	svc, cal := statsService(t, store, &now, rnd, 0.05)
 
+	ids, counts := runRandomActions(t, svc, rnd, &now, actions)
+	healEffects(t, svc, store)
+	t.Logf("%d tickets; actions %v; clock at %s; took %s", len(ids), counts, now.In(models.VietnamTime).Format(time.DateTime), time.Since(began).Round(time.Millisecond))
+
+	tickets, err := store.FindTickets(ctx, models.TicketFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tickets) != len(ids) {
+		t.Fatalf("%d tickets stored, %d filed", len(tickets), len(ids))
+	}
+	checkFigures(t, svc, cal, tickets, now)
+	checkFeed(t, store, tickets)
+	t.Logf("checked in %s", time.Since(began).Round(time.Millisecond))
+
+	checkRebuiltFigures(t, svc, store, cal, tickets, now)
+}
+
+// statsOperator is the IOC operator who reads tickets and statistics in the property test.
+var statsOperator = models.Principal{UserID: "ioc", Role: models.RoleIOCOperator}
+
+// runRandomActions runs actions random steps, each a minute to an hour after the last on the
+// injected clock now: a new report, an SLA and effects sweep, or a random workflow action on a
+// ticket (refusals the table explains are counted, not failures). It returns the ids of the
+// filed tickets and how often each step happened.
+func runRandomActions(t *testing.T, svc *app.App, rnd *rand.Rand, now *time.Time, actions int) ([]string, map[string]int) {
+	t.Helper()
+	ctx := context.Background()
 	areas := svc.Catalog.BoundarySet().Areas()
 	var cats []models.Category
 	for _, c := range svc.Catalog.Categories() {
@@ -146,28 +175,11 @@ func runStatsProperty(t *testing.T, store app.Store, actions int) {
 		}
 	}
 	var ids []string
-	ioc := models.Principal{UserID: "ioc", Role: models.RoleIOCOperator}
-	tolerated := func(err error) bool {
-		for _, c := range []string{models.EConflict, models.EInvalid, models.EUnprocessable, models.EForbidden, models.ENotFound} {
-			if models.IsCode(err, c) {
-				return true
-			}
-		}
-		return false
-	}
 	counts := map[string]int{}
 	for i := 0; i < actions; i++ {
-		now = now.Add(time.Duration(rnd.IntN(60)+1) * time.Minute)
+		*now = now.Add(time.Duration(rnd.IntN(60)+1) * time.Minute)
 		if len(ids) == 0 || rnd.IntN(5) == 0 {
-			a := areas[rnd.IntN(len(areas))]
-			p := a.InteriorPoint()
-			reporter := models.Principal{UserID: fmt.Sprintf("r%d", rnd.IntN(20)), Role: models.RoleResident}
-			tk, _, err := svc.Tickets.FileReport(ctx, reporter, models.ReportInput{Category: cats[rnd.IntN(len(cats))].Code,
-				Description: "phản ánh", Location: models.Location{Lat: p.Lat(), Lng: p.Lon()}})
-			if err != nil {
-				t.Fatalf("FileReport: %v", err)
-			}
-			ids = append(ids, tk.ID)
+			ids = append(ids, fileRandomReport(t, svc, rnd, areas, cats))
 			counts["submit"]++
 			continue
 		}
@@ -185,7 +197,7 @@ func runStatsProperty(t *testing.T, store app.Store, actions int) {
 		if len(ids) > 25 && rnd.IntN(10) < 8 {
 			pickFrom = ids[len(ids)-25:]
 		}
-		tk, err := svc.Tickets.Ticket(ctx, ioc, pickFrom[rnd.IntN(len(pickFrom))])
+		tk, err := svc.Tickets.Ticket(ctx, statsOperator, pickFrom[rnd.IntN(len(pickFrom))])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -194,7 +206,7 @@ func runStatsProperty(t *testing.T, store app.Store, actions int) {
 			continue
 		}
 		if _, err := svc.Tickets.Act(ctx, p, tk.ID, in); err != nil {
-			if !tolerated(err) {
+			if !toleratedRefusal(err) {
 				t.Fatalf("Act %s on %s: %v", in.Action, tk.State, err)
 			}
 			counts["refused "+string(in.Action)+" "+models.ErrorCode(err)]++
@@ -202,7 +214,39 @@ func runStatsProperty(t *testing.T, store app.Store, actions int) {
 		}
 		counts[string(in.Action)]++
 	}
-	// Heal every injected failure, as the sweeper does in production.
+	return ids, counts
+}
+
+// toleratedRefusal reports whether a random action's refusal is one the workflow may give.
+func toleratedRefusal(err error) bool {
+	for _, c := range []string{models.EConflict, models.EInvalid, models.EUnprocessable, models.EForbidden, models.ENotFound} {
+		if models.IsCode(err, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// fileRandomReport files a report of a random active category inside a random area by one of
+// twenty residents and returns its ticket id.
+func fileRandomReport(t *testing.T, svc *app.App, rnd *rand.Rand, areas []geo.Area, cats []models.Category) string {
+	t.Helper()
+	a := areas[rnd.IntN(len(areas))]
+	p := a.InteriorPoint()
+	reporter := models.Principal{UserID: fmt.Sprintf("r%d", rnd.IntN(20)), Role: models.RoleResident}
+	tk, _, err := svc.Tickets.FileReport(context.Background(), reporter, models.ReportInput{Category: cats[rnd.IntN(len(cats))].Code,
+		Description: "phản ánh", Location: models.Location{Lat: p.Lat(), Lng: p.Lon()}})
+	if err != nil {
+		t.Fatalf("FileReport: %v", err)
+	}
+	return tk.ID
+}
+
+// healEffects sweeps until no ticket has effects pending, as the sweeper does in production
+// (at most 100 sweeps).
+func healEffects(t *testing.T, svc *app.App, store app.Store) {
+	t.Helper()
+	ctx := context.Background()
 	for range 100 {
 		n, err := svc.Tickets.SweepEffects(ctx)
 		if err != nil {
@@ -217,23 +261,17 @@ func runStatsProperty(t *testing.T, store app.Store, actions int) {
 		}
 		_ = n
 	}
-	t.Logf("%d tickets; actions %v; clock at %s; took %s", len(ids), counts, now.In(models.VietnamTime).Format(time.DateTime), time.Since(began).Round(time.Millisecond))
+}
 
-	tickets, err := store.FindTickets(ctx, models.TicketFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(tickets) != len(ids) {
-		t.Fatalf("%d tickets stored, %d filed", len(tickets), len(ids))
-	}
-	checkFigures(t, svc, cal, tickets, now)
-	checkFeed(t, store, tickets)
-	t.Logf("checked in %s", time.Since(began).Round(time.Millisecond))
-
+// checkRebuiltFigures deletes every statistics fact, checks the figures are empty, rebuilds them
+// from the tickets and checks every figure again.
+func checkRebuiltFigures(t *testing.T, svc *app.App, store app.Store, cal *models.Calendar, tickets []*models.Ticket, now time.Time) {
+	t.Helper()
+	ctx := context.Background()
 	if err := store.DeleteFacts(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if f, err := svc.Stats.Summary(ctx, ioc, app.StatsFilter{}); err != nil || f.Received != 0 {
+	if f, err := svc.Stats.Summary(ctx, statsOperator, app.StatsFilter{}); err != nil || f.Received != 0 {
 		t.Fatalf("after DeleteFacts: %+v, %v", f, err)
 	}
 	n, err := svc.Stats.Rebuild(ctx)
@@ -370,8 +408,7 @@ func statsDay(t *models.Ticket) string {
 
 // checkFigures compares every statistics read with the recount for a table of filters.
 func checkFigures(t *testing.T, svc *app.App, cal *models.Calendar, tickets []*models.Ticket, now time.Time) {
-	ctx := context.Background()
-	ioc := models.Principal{UserID: "ioc", Role: models.RoleIOCViewer}
+	t.Helper()
 	days := make([]string, 0, len(tickets))
 	for _, tk := range tickets {
 		days = append(days, statsDay(tk))
@@ -390,84 +427,117 @@ func checkFigures(t *testing.T, svc *app.App, cal *models.Calendar, tickets []*m
 		{Group: some.Group, To: late},
 		{Area: "no-such-area"},
 	}
-	matches := func(f app.StatsFilter) func(*models.Ticket) bool {
-		return func(t *models.Ticket) bool {
-			d := statsDay(t)
-			return (f.From == "" || d >= f.From) && (f.To == "" || d <= f.To) && (f.Area == "" || t.AreaCode == f.Area) &&
-				(f.Unit == "" || t.UnitID == f.Unit) && (f.Category == "" || t.Category == f.Category) && (f.Group == "" || t.Group == f.Group)
-		}
-	}
-	and := func(a, b func(*models.Ticket) bool) func(*models.Ticket) bool {
-		return func(t *models.Ticket) bool { return a(t) && b(t) }
-	}
+	c := figuresCheck{svc: svc, ioc: models.Principal{UserID: "ioc", Role: models.RoleIOCViewer}, cal: cal, tickets: tickets, now: now}
 	for _, f := range filters {
-		want := recountTickets(cal, tickets, now, matches(f))
-		got, err := svc.Stats.Summary(ctx, ioc, f)
+		want := c.recount(statsMatches(f))
+		got, err := svc.Stats.Summary(context.Background(), c.ioc, f)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if d := cmp.Diff(want, got); d != "" {
 			t.Errorf("summary %+v (-recount +service):\n%s", f, d)
 		}
+		c.timeseries(t, f, want)
+		c.leagues(t, f)
+	}
+}
 
-		for _, interval := range []string{app.IntervalDay, app.IntervalWeek, app.IntervalMonth} {
-			for _, metric := range []string{"received", "on_time_rate", "p90_resolve_hours"} {
-				pts, err := svc.Stats.Timeseries(ctx, ioc, f, interval, metric)
-				if err != nil {
-					t.Fatal(err)
+// figuresCheck compares the statistics svc reads to ioc with recounts over tickets at now.
+type figuresCheck struct {
+	svc     *app.App
+	ioc     models.Principal
+	cal     *models.Calendar
+	tickets []*models.Ticket
+	now     time.Time
+}
+
+func (c figuresCheck) recount(keep func(*models.Ticket) bool) models.StatsFigures {
+	return recountTickets(c.cal, c.tickets, c.now, keep)
+}
+
+// statsMatches is the recount's side of filter f.
+func statsMatches(f app.StatsFilter) func(*models.Ticket) bool {
+	return func(t *models.Ticket) bool {
+		d := statsDay(t)
+		return (f.From == "" || d >= f.From) && (f.To == "" || d <= f.To) && (f.Area == "" || t.AreaCode == f.Area) &&
+			(f.Unit == "" || t.UnitID == f.Unit) && (f.Category == "" || t.Category == f.Category) && (f.Group == "" || t.Group == f.Group)
+	}
+}
+
+// both keeps the tickets both a and b keep.
+func both(a, b func(*models.Ticket) bool) func(*models.Ticket) bool {
+	return func(t *models.Ticket) bool { return a(t) && b(t) }
+}
+
+// timeseries checks every point of three metrics at every interval under filter f against the
+// recount of its period, and that received sums to the summary's want.
+func (c figuresCheck) timeseries(t *testing.T, f app.StatsFilter, want models.StatsFigures) {
+	t.Helper()
+	for _, interval := range []string{app.IntervalDay, app.IntervalWeek, app.IntervalMonth} {
+		for _, metric := range []string{"received", "on_time_rate", "p90_resolve_hours"} {
+			pts, err := c.svc.Stats.Timeseries(context.Background(), c.ioc, f, interval, metric)
+			if err != nil {
+				t.Fatal(err)
+			}
+			total := 0
+			for _, pt := range pts {
+				in := func(tk *models.Ticket) bool {
+					d, _ := time.ParseInLocation(time.DateOnly, statsDay(tk), models.VietnamTime)
+					return app.PeriodOf(d, interval) == pt.Period
 				}
-				total := 0
-				for _, pt := range pts {
-					in := func(tk *models.Ticket) bool {
-						d, _ := time.ParseInLocation(time.DateOnly, statsDay(tk), models.VietnamTime)
-						return app.PeriodOf(d, interval) == pt.Period
-					}
-					wantV, _ := recountTickets(cal, tickets, now, and(matches(f), in)).Metric(metric)
-					if !cmp.Equal(wantV, pt.Value) {
-						t.Errorf("timeseries %+v %s %s at %s: %v, recount %v", f, interval, metric, pt.Period, deref(pt.Value), deref(wantV))
-					}
-					if metric == "received" && pt.Value != nil {
-						total += int(*pt.Value)
-					}
+				wantV, _ := c.recount(both(statsMatches(f), in)).Metric(metric)
+				if !cmp.Equal(wantV, pt.Value) {
+					t.Errorf("timeseries %+v %s %s at %s: %v, recount %v", f, interval, metric, pt.Period, deref(pt.Value), deref(wantV))
 				}
-				if metric == "received" && total != want.Received {
-					t.Errorf("timeseries %+v %s: received sums to %d, summary %d", f, interval, total, want.Received)
+				if metric == "received" && pt.Value != nil {
+					total += int(*pt.Value)
 				}
 			}
-		}
-
-		areas, err := svc.Stats.Areas(ctx, ioc, f, 3)
-		if err != nil {
-			t.Fatal(err)
-		}
-		units, err := svc.Stats.Units(ctx, ioc, f, 3)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, league := range []struct {
-			name string
-			rows []app.LeagueRow
-			key  func(*models.Ticket) string
-		}{{"areas", areas, func(t *models.Ticket) string { return t.AreaCode }}, {"units", units, func(t *models.Ticket) string { return t.UnitID }}} {
-			seen := map[string]bool{}
-			prevRank := 0
-			for _, r := range league.rows {
-				seen[r.Key] = true
-				want := recountTickets(cal, tickets, now, and(matches(f), func(t *models.Ticket) bool { return league.key(t) == r.Key }))
-				if d := cmp.Diff(want, r.Figures); d != "" {
-					t.Errorf("%s %+v row %s (-recount +service):\n%s", league.name, f, r.Key, d)
-				}
-				if r.Ranked != (want.Resolved >= 3) || (r.Ranked && r.Rank != prevRank+1) || (!r.Ranked && r.Rank != 0) {
-					t.Errorf("%s %+v row %s: ranked %v rank %d after %d, resolved %d", league.name, f, r.Key, r.Ranked, r.Rank, prevRank, want.Resolved)
-				}
-				if r.Ranked {
-					prevRank = r.Rank
-				}
+			if metric == "received" && total != want.Received {
+				t.Errorf("timeseries %+v %s: received sums to %d, summary %d", f, interval, total, want.Received)
 			}
-			for _, tk := range tickets {
-				if matches(f)(tk) && !seen[league.key(tk)] {
-					t.Errorf("%s %+v: no row for %s", league.name, f, league.key(tk))
-				}
+		}
+	}
+}
+
+// leagues checks the area and unit leagues under filter f: each row's figures against the
+// recount, the ranks (only rows with at least 3 resolved, counting up from 1), and a row for
+// every area and unit with a matching ticket.
+func (c figuresCheck) leagues(t *testing.T, f app.StatsFilter) {
+	t.Helper()
+	ctx := context.Background()
+	areas, err := c.svc.Stats.Areas(ctx, c.ioc, f, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	units, err := c.svc.Stats.Units(ctx, c.ioc, f, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	matches := statsMatches(f)
+	for _, league := range []struct {
+		name string
+		rows []app.LeagueRow
+		key  func(*models.Ticket) string
+	}{{"areas", areas, func(t *models.Ticket) string { return t.AreaCode }}, {"units", units, func(t *models.Ticket) string { return t.UnitID }}} {
+		seen := map[string]bool{}
+		prevRank := 0
+		for _, r := range league.rows {
+			seen[r.Key] = true
+			want := c.recount(both(matches, func(t *models.Ticket) bool { return league.key(t) == r.Key }))
+			if d := cmp.Diff(want, r.Figures); d != "" {
+				t.Errorf("%s %+v row %s (-recount +service):\n%s", league.name, f, r.Key, d)
+			}
+			if r.Ranked != (want.Resolved >= 3) || (r.Ranked && r.Rank != prevRank+1) || (!r.Ranked && r.Rank != 0) {
+				t.Errorf("%s %+v row %s: ranked %v rank %d after %d, resolved %d", league.name, f, r.Key, r.Ranked, r.Rank, prevRank, want.Resolved)
+			}
+			if r.Ranked {
+				prevRank = r.Rank
+			}
+		}
+		for _, tk := range c.tickets {
+			if matches(tk) && !seen[league.key(tk)] {
+				t.Errorf("%s %+v: no row for %s", league.name, f, league.key(tk))
 			}
 		}
 	}

@@ -318,65 +318,19 @@ func (c *videoCleaner) isMetadataTrack(trak box) (bool, error) {
 // sampleRanges returns the byte range of every chunk of a sample table: its offset (stco or
 // co64) and the sizes (stsz) of the samples stsc puts in it.
 func (c *videoCleaner) sampleRanges(stbl box) ([][2]int64, error) {
-	table := func(typ string) ([]byte, bool, error) {
-		b, ok, err := c.child(stbl.start+stbl.hdr, stbl.end, typ)
-		if err != nil || !ok {
-			return nil, ok, err
-		}
-		p, err := c.body(b)
-		return p, true, err
-	}
-	stsz, okSz, err := table("stsz")
+	stsz, stsc, offsets, wide, err := c.sampleTables(stbl)
 	if err != nil {
 		return nil, err
 	}
-	stsc, okSc, err := table("stsc")
+	sizes, err := parseSampleSizes(stsz)
 	if err != nil {
 		return nil, err
 	}
-	offsets, wide, ok := []byte(nil), false, false
-	if offsets, ok, err = table("stco"); err == nil && !ok {
-		offsets, ok, err = table("co64")
-		wide = true
-	}
+	chunks, err := parseChunkOffsets(offsets, wide)
 	if err != nil {
 		return nil, err
-	}
-	if !okSz || !okSc || !ok {
-		return nil, errors.New("metadata track without stsz, stsc and stco/co64")
 	}
 	be := binary.BigEndian
-	// stsz: version/flags, sample_size, sample_count, [entry_size]
-	if len(stsz) < 12 {
-		return nil, errBadVideo
-	}
-	fixed, count := int64(be.Uint32(stsz[4:8])), int64(be.Uint32(stsz[8:12]))
-	if fixed == 0 && int64(len(stsz)) < 12+4*count {
-		return nil, errBadVideo
-	}
-	sampleSize := func(i int64) int64 {
-		if fixed != 0 {
-			return fixed
-		}
-		return int64(be.Uint32(stsz[12+4*i:]))
-	}
-	// stco/co64: version/flags, entry_count, offsets
-	if len(offsets) < 8 {
-		return nil, errBadVideo
-	}
-	chunks, width := int64(be.Uint32(offsets[4:8])), int64(4)
-	if wide {
-		width = 8
-	}
-	if int64(len(offsets)) < 8+width*chunks {
-		return nil, errBadVideo
-	}
-	chunkOffset := func(i int64) int64 {
-		if wide {
-			return int64(be.Uint64(offsets[8+8*i:]))
-		}
-		return int64(be.Uint32(offsets[8+4*i:]))
-	}
 	// stsc: version/flags, entry_count, (first_chunk, samples_per_chunk, description)
 	if len(stsc) < 8 {
 		return nil, errBadVideo
@@ -389,20 +343,20 @@ func (c *videoCleaner) sampleRanges(stbl box) ([][2]int64, error) {
 	sample := int64(0)
 	for k := int64(0); k < runs; k++ {
 		first, perChunk := int64(be.Uint32(stsc[8+12*k:]))-1, int64(be.Uint32(stsc[12+12*k:]))
-		last := chunks
+		last := chunks.count
 		if k+1 < runs {
 			last = int64(be.Uint32(stsc[8+12*(k+1):])) - 1
 		}
-		if first < 0 || last > chunks || first > last {
+		if first < 0 || last > chunks.count || first > last {
 			return nil, errBadVideo
 		}
 		for chunk := first; chunk < last; chunk++ {
-			start, n := chunkOffset(chunk), int64(0)
+			start, n := chunks.offset(chunk), int64(0)
 			for j := int64(0); j < perChunk; j++ {
-				if sample >= count {
+				if sample >= sizes.count {
 					return nil, errBadVideo
 				}
-				n += sampleSize(sample)
+				n += sizes.size(sample)
 				sample++
 			}
 			if start < 0 || n < 0 || start+n > c.size {
@@ -414,4 +368,93 @@ func (c *videoCleaner) sampleRanges(stbl box) ([][2]int64, error) {
 		}
 	}
 	return out, nil
+}
+
+// sampleTables reads the stsz, stsc and chunk offset tables of a sample table: stco, or co64
+// (wide) when there is no stco.
+func (c *videoCleaner) sampleTables(stbl box) (stsz, stsc, offsets []byte, wide bool, err error) {
+	table := func(typ string) ([]byte, bool, error) {
+		b, ok, err := c.child(stbl.start+stbl.hdr, stbl.end, typ)
+		if err != nil || !ok {
+			return nil, ok, err
+		}
+		p, err := c.body(b)
+		return p, true, err
+	}
+	stsz, okSz, err := table("stsz")
+	if err != nil {
+		return nil, nil, nil, false, err
+	}
+	stsc, okSc, err := table("stsc")
+	if err != nil {
+		return nil, nil, nil, false, err
+	}
+	ok := false
+	if offsets, ok, err = table("stco"); err == nil && !ok {
+		offsets, ok, err = table("co64")
+		wide = true
+	}
+	if err != nil {
+		return nil, nil, nil, false, err
+	}
+	if !okSz || !okSc || !ok {
+		return nil, nil, nil, false, errors.New("metadata track without stsz, stsc and stco/co64")
+	}
+	return stsz, stsc, offsets, wide, nil
+}
+
+// sampleSizes is a parsed stsz table: version/flags, sample_size, sample_count, [entry_size].
+type sampleSizes struct {
+	table        []byte
+	fixed, count int64
+}
+
+func parseSampleSizes(stsz []byte) (sampleSizes, error) {
+	be := binary.BigEndian
+	if len(stsz) < 12 {
+		return sampleSizes{}, errBadVideo
+	}
+	s := sampleSizes{table: stsz, fixed: int64(be.Uint32(stsz[4:8])), count: int64(be.Uint32(stsz[8:12]))}
+	if s.fixed == 0 && int64(len(stsz)) < 12+4*s.count {
+		return sampleSizes{}, errBadVideo
+	}
+	return s, nil
+}
+
+// size is the size of sample i.
+func (s sampleSizes) size(i int64) int64 {
+	if s.fixed != 0 {
+		return s.fixed
+	}
+	return int64(binary.BigEndian.Uint32(s.table[12+4*i:]))
+}
+
+// chunkOffsets is a parsed stco (or, wide, co64) table: version/flags, entry_count, offsets.
+type chunkOffsets struct {
+	table []byte
+	wide  bool
+	count int64
+}
+
+func parseChunkOffsets(offsets []byte, wide bool) (chunkOffsets, error) {
+	if len(offsets) < 8 {
+		return chunkOffsets{}, errBadVideo
+	}
+	o := chunkOffsets{table: offsets, wide: wide, count: int64(binary.BigEndian.Uint32(offsets[4:8]))}
+	width := int64(4)
+	if wide {
+		width = 8
+	}
+	if int64(len(offsets)) < 8+width*o.count {
+		return chunkOffsets{}, errBadVideo
+	}
+	return o, nil
+}
+
+// offset is the file offset of chunk i.
+func (o chunkOffsets) offset(i int64) int64 {
+	if o.wide {
+		return int64(binary.BigEndian.Uint64(o.table[8+8*i:]))
+	}
+	return int64(binary.BigEndian.Uint32(o.table[8+4*i:]))
 }

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/paulmach/orb"
+
 	"phananh/app"
 	"phananh/models"
 	"phananh/push/fcmtest"
@@ -71,93 +73,102 @@ func testInstancesOnce(t *testing.T, open sharedStores, tickets int) {
 	clock := &fakeClock{now: vn("2026-11-25 08:00")} // a Wednesday
 	fake := fcmtest.New()
 	defer fake.Close()
-	svcs := make([]*app.App, n)
-	dispatchers := make([]*app.Dispatcher, n)
-	for i, st := range stores {
-		svcs[i] = newService(t, st, clock)
-		dispatchers[i] = app.NewDispatcher(app.DispatcherDeps{Store: st, Sender: newSender(t, fake, clock.Now),
-			Holder: fmt.Sprintf("instance-%d", i), Now: clock.Now, Config: app.DefaultPushConfig()})
-	}
-	// everyone sweeps and dispatches at once, until nothing is left to send
-	together := func(what string) {
-		t.Helper()
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Go(func() {
-				if _, err := svcs[i].Tickets.SweepSLA(ctx); err != nil {
-					t.Errorf("instance %d: SweepSLA: %v", i, err)
-				}
-				for {
-					k, err := dispatchers[i].Cycle(ctx)
-					if err != nil {
-						t.Errorf("instance %d: Cycle: %v", i, err)
-						return
-					}
-					if k == 0 {
-						return
-					}
-				}
-			})
-		}
-		wg.Wait()
-		if t.Failed() {
-			t.Fatalf("after %s", what)
-		}
-	}
+	in := newInstances(t, stores, clock, fake)
 
-	area, err := svcs[0].Catalog.Area("30280")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := area.InteriorPoint()
+	p := wardPoint(t, in.svcs[0])
 	resident := models.Principal{UserID: "r1", Role: models.RoleResident}
-	device := func(user string) {
-		t.Helper()
-		dev := &models.Device{Token: "dev-" + user, UserID: user, Platform: models.PlatformAndroid, Locale: "vi-VN", CreatedAt: clock.Now(), LastSeenAt: clock.Now()}
-		if _, _, err := stores[0].UpsertDevice(ctx, dev, 10); err != nil {
-			t.Fatal(err)
-		}
-	}
-	device("r1")
-	first, _, err := svcs[0].Tickets.FileReport(ctx, resident, models.ReportInput{Category: "ASXH.02", Description: "Hộ cận nghèo cần hỗ trợ 0.",
-		Location: models.Location{Lat: p.Lat(), Lng: p.Lon()}})
+	registerDevice(t, stores[0], clock, "r1")
+	first, _, err := in.svcs[0].Tickets.FileReport(ctx, resident, asxhReport(p, "Hộ cận nghèo cần hỗ trợ 0."))
 	if err != nil {
 		t.Fatal(err)
 	}
 	unit := first.UnitID
-	for _, u := range []*models.User{
+	createOfficials(t, stores[0], clock, []*models.User{
 		{ID: "o1", Role: models.RoleOfficer, Username: "o1", UnitID: unit},
 		{ID: "l1", Role: models.RoleLeader, Username: "l1", UnitID: unit},
 		{ID: "i1", Role: models.RoleIOCOperator, Username: "i1"},
-	} {
-		u.CreatedAt = clock.Now()
-		if err := stores[0].CreateUser(ctx, u); err != nil {
-			t.Fatal(err)
-		}
-		device(u.ID)
-	}
-	// The tickets are filed, accepted and assigned through different instances, all at once.
+	})
 	leader := models.Principal{UserID: "l1", Role: models.RoleLeader, UnitID: unit}
+	ids := in.fileAndAssign(t, first, resident, leader, p, tickets)
+	in.together(t, "filing")
+	// The reminder (75 % of 3 working days), the deadline (Monday 08:00), 8 working hours later;
+	// each moment twice over, as a late instance would sweep again.
+	for _, at := range []string{"2026-11-27 12:00", "2026-11-30 09:00", "2026-12-01 09:00"} {
+		clock.Set(vn(at))
+		in.together(t, at)
+		in.together(t, at+" again")
+	}
+
+	for _, id := range ids {
+		acts := historyActions(t, stores[0], id)
+		if want := []string{"submit", "accept", "assign", "remind", "escalate", "escalate"}; !slices.Equal(acts, want) {
+			t.Errorf("ticket %s: history %v, want %v", id, acts, want)
+		}
+	}
+	sends := checkEachDeliveredOnce(t, fake, ids)
+	t.Logf("%d tickets on %d instances: %d pushes, each delivered once", tickets, n, len(sends))
+}
+
+// instances are app instances sharing one store, each with its own connection, service and push
+// dispatcher.
+type instances struct {
+	svcs        []*app.App
+	dispatchers []*app.Dispatcher
+}
+
+func newInstances(t *testing.T, stores []app.Store, clock *fakeClock, fake *fcmtest.Server) *instances {
+	t.Helper()
+	in := &instances{svcs: make([]*app.App, len(stores)), dispatchers: make([]*app.Dispatcher, len(stores))}
+	for i, st := range stores {
+		in.svcs[i] = newService(t, st, clock)
+		in.dispatchers[i] = app.NewDispatcher(app.DispatcherDeps{Store: st, Sender: newSender(t, fake, clock.Now),
+			Holder: fmt.Sprintf("instance-%d", i), Now: clock.Now, Config: app.DefaultPushConfig()})
+	}
+	return in
+}
+
+// together has every instance sweep and dispatch at once, until nothing is left to send.
+func (in *instances) together(t *testing.T, what string) {
+	t.Helper()
+	ctx := t.Context()
+	var wg sync.WaitGroup
+	for i := range in.svcs {
+		wg.Go(func() {
+			if _, err := in.svcs[i].Tickets.SweepSLA(ctx); err != nil {
+				t.Errorf("instance %d: SweepSLA: %v", i, err)
+			}
+			if err := drain(ctx, in.dispatchers[i]); err != nil {
+				t.Errorf("instance %d: Cycle: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.Fatalf("after %s", what)
+	}
+}
+
+// fileAndAssign has the resident file tickets reports at p (the first is first, already filed)
+// and the leader accept and assign them to o1, each step through a different instance, all
+// tickets at once; it returns the tickets' ids.
+func (in *instances) fileAndAssign(t *testing.T, first *models.Ticket, resident, leader models.Principal, p orb.Point, tickets int) []string {
+	t.Helper()
+	ctx := t.Context()
 	ids := make([]string, tickets)
 	var wg sync.WaitGroup
 	for k := range tickets {
 		wg.Go(func() {
-			svc := func(step int) *app.App { return svcs[(k+step)%n] }
+			svc := func(step int) *app.App { return in.svcs[(k+step)%len(in.svcs)] }
 			tk := first
 			if k > 0 {
 				var err error
-				if tk, _, err = svc(0).Tickets.FileReport(ctx, resident, models.ReportInput{Category: "ASXH.02", Description: fmt.Sprintf("Hộ cận nghèo cần hỗ trợ %d.", k),
-					Location: models.Location{Lat: p.Lat(), Lng: p.Lon()}}); err != nil {
+				if tk, _, err = svc(0).Tickets.FileReport(ctx, resident, asxhReport(p, fmt.Sprintf("Hộ cận nghèo cần hỗ trợ %d.", k))); err != nil {
 					t.Errorf("file %d: %v", k, err)
 					return
 				}
 			}
 			ids[k] = tk.ID
-			tk, err := svc(1).Tickets.Act(ctx, leader, tk.ID, app.ActionInput{Action: models.ActAccept, ExpectedVersion: tk.Version})
-			if err == nil {
-				_, err = svc(2).Tickets.Act(ctx, leader, tk.ID, app.ActionInput{Action: models.ActAssign, ExpectedVersion: tk.Version, Officer: "o1"})
-			}
-			if err != nil {
+			if err := acceptAndAssign(ctx, svc(1), svc(2), leader, tk, "o1"); err != nil {
 				t.Errorf("ticket %d: %v", k, err)
 			}
 		})
@@ -166,28 +177,14 @@ func testInstancesOnce(t *testing.T, open sharedStores, tickets int) {
 	if t.Failed() {
 		t.FailNow()
 	}
-	together("filing")
-	// The reminder (75 % of 3 working days), the deadline (Monday 08:00), 8 working hours later;
-	// each moment twice over, as a late instance would sweep again.
-	for _, at := range []string{"2026-11-27 12:00", "2026-11-30 09:00", "2026-12-01 09:00"} {
-		clock.Set(vn(at))
-		together(at)
-		together(at + " again")
-	}
+	return ids
+}
 
-	for _, id := range ids {
-		cur, err := stores[0].TicketByID(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var acts []string
-		for _, e := range cur.History {
-			acts = append(acts, e.Action)
-		}
-		if want := []string{"submit", "accept", "assign", "remind", "escalate", "escalate"}; !slices.Equal(acts, want) {
-			t.Errorf("ticket %s: history %v, want %v", id, acts, want)
-		}
-	}
+// checkEachDeliveredOnce checks that every push was delivered once and that, for each ticket,
+// the resident, officer, leader and IOC devices received their events; it returns the
+// deliveries by message id.
+func checkEachDeliveredOnce(t *testing.T, fake *fcmtest.Server, ids []string) map[string]int {
+	t.Helper()
 	sends := map[string]int{}    // message_id → deliveries
 	got := map[string][]string{} // ticket/token → events
 	for _, r := range fake.Delivered() {
@@ -215,5 +212,5 @@ func testInstancesOnce(t *testing.T, open sharedStores, tickets int) {
 			}
 		}
 	}
-	t.Logf("%d tickets on %d instances: %d pushes, each delivered once", tickets, n, len(sends))
+	return sends
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paulmach/orb"
+
 	"phananh/app"
 	"phananh/models"
 	"phananh/push/fcmtest"
@@ -86,50 +88,25 @@ func testOfficialsPushes(t *testing.T, store app.Store) {
 	d := app.NewDispatcher(app.DispatcherDeps{Store: store, Sender: newSender(t, fake, clock.Now), Holder: "h", Now: clock.Now, Config: app.DefaultPushConfig()})
 	dispatch := func() {
 		t.Helper()
-		for {
-			n, err := d.Cycle(ctx)
-			if err != nil {
-				t.Fatalf("Cycle: %v", err)
-			}
-			if n == 0 {
-				return
-			}
+		if err := drain(ctx, d); err != nil {
+			t.Fatalf("Cycle: %v", err)
 		}
 	}
 
 	resident := models.Principal{UserID: "r1", Role: models.RoleResident}
-	area, err := svc.Catalog.Area("30280")
+	tk, _, err := svc.Tickets.FileReport(ctx, resident, asxhReport(wardPoint(t, svc), "Hộ cận nghèo cần hỗ trợ."))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := area.InteriorPoint()
-	tk, _, err := svc.Tickets.FileReport(ctx, resident, models.ReportInput{Category: "ASXH.02", Description: "Hộ cận nghèo cần hỗ trợ.",
-		Location: models.Location{Lat: p.Lat(), Lng: p.Lon()}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, u := range []*models.User{
+	createOfficials(t, store, clock, []*models.User{
 		{ID: "o1", Role: models.RoleOfficer, Username: "o1", UnitID: tk.UnitID},
 		{ID: "o2", Role: models.RoleOfficer, Username: "o2", UnitID: tk.UnitID},
 		{ID: "l1", Role: models.RoleLeader, Username: "l1", UnitID: tk.UnitID},
 		{ID: "x1", Role: models.RoleOfficer, Username: "x1", UnitID: "another-unit"},
 		{ID: "i1", Role: models.RoleIOCOperator, Username: "i1"},
-	} {
-		u.CreatedAt = clock.Now()
-		if err := store.CreateUser(ctx, u); err != nil {
-			t.Fatal(err)
-		}
-		dev := &models.Device{Token: "dev-" + u.ID, UserID: u.ID, Platform: models.PlatformAndroid, Locale: "vi-VN", CreatedAt: clock.Now(), LastSeenAt: clock.Now()}
-		if _, _, err := store.UpsertDevice(ctx, dev, 10); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	leader := models.Principal{UserID: "l1", Role: models.RoleLeader, UnitID: tk.UnitID}
-	tk, err = svc.Tickets.Act(ctx, leader, tk.ID, app.ActionInput{Action: models.ActAccept, ExpectedVersion: tk.Version})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err = svc.Tickets.Act(ctx, leader, tk.ID, app.ActionInput{Action: models.ActAssign, ExpectedVersion: tk.Version, Officer: "o1"}); err != nil {
+	if err := acceptAndAssign(ctx, svc, svc, leader, tk, "o1"); err != nil {
 		t.Fatal(err)
 	}
 	dispatch()
@@ -141,18 +118,16 @@ func testOfficialsPushes(t *testing.T, store app.Store) {
 		}
 		dispatch()
 	}
-	cur, err := store.TicketByID(ctx, tk.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var acts []string
-	for _, e := range cur.History {
-		acts = append(acts, e.Action)
-	}
-	if got := strings.Join(acts, ","); got != "submit,accept,assign,remind,escalate,escalate" {
+	if got := strings.Join(historyActions(t, store, tk.ID), ","); got != "submit,accept,assign,remind,escalate,escalate" {
 		t.Fatalf("history %s", got)
 	}
+	checkOfficialsDeliveries(t, fake, tk)
+}
 
+// checkOfficialsDeliveries checks who of the unit and the IOC received which push of tk, and
+// that the escalations are sent with high priority.
+func checkOfficialsDeliveries(t *testing.T, fake *fcmtest.Server, tk *models.Ticket) {
+	t.Helper()
 	got := map[string][]string{} // token → "event: title"
 	for _, r := range fake.Delivered() {
 		got[r.Message.Token] = append(got[r.Message.Token], r.Message.Data["event"]+": "+r.Message.Notification.Title)
@@ -176,4 +151,79 @@ func testOfficialsPushes(t *testing.T, store app.Store) {
 			t.Errorf("escalation to %s has priority %q", r.Message.Token, r.Message.Android.Priority)
 		}
 	}
+}
+
+// drain runs dispatch cycles until one finds nothing to send.
+func drain(ctx context.Context, d *app.Dispatcher) error {
+	for {
+		n, err := d.Cycle(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+	}
+}
+
+// wardPoint is a point inside ward 30280 of the Long Xuyên set.
+func wardPoint(t *testing.T, svc *app.App) orb.Point {
+	t.Helper()
+	area, err := svc.Catalog.Area("30280")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return area.InteriorPoint()
+}
+
+// asxhReport is a report of a household needing support (ASXH.02, a private category) at p.
+func asxhReport(p orb.Point, description string) models.ReportInput {
+	return models.ReportInput{Category: "ASXH.02", Description: description,
+		Location: models.Location{Lat: p.Lat(), Lng: p.Lon()}}
+}
+
+// registerDevice registers the Android device "dev-"+user of user.
+func registerDevice(t *testing.T, store app.Store, clock *fakeClock, user string) {
+	t.Helper()
+	dev := &models.Device{Token: "dev-" + user, UserID: user, Platform: models.PlatformAndroid, Locale: "vi-VN", CreatedAt: clock.Now(), LastSeenAt: clock.Now()}
+	if _, _, err := store.UpsertDevice(t.Context(), dev, 10); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// createOfficials creates each user, with a device.
+func createOfficials(t *testing.T, store app.Store, clock *fakeClock, users []*models.User) {
+	t.Helper()
+	for _, u := range users {
+		u.CreatedAt = clock.Now()
+		if err := store.CreateUser(t.Context(), u); err != nil {
+			t.Fatal(err)
+		}
+		registerDevice(t, store, clock, u.ID)
+	}
+}
+
+// acceptAndAssign has leader accept tk through one service and assign it to officer through
+// another.
+func acceptAndAssign(ctx context.Context, accept, assign *app.App, leader models.Principal, tk *models.Ticket, officer string) error {
+	tk, err := accept.Tickets.Act(ctx, leader, tk.ID, app.ActionInput{Action: models.ActAccept, ExpectedVersion: tk.Version})
+	if err != nil {
+		return err
+	}
+	_, err = assign.Tickets.Act(ctx, leader, tk.ID, app.ActionInput{Action: models.ActAssign, ExpectedVersion: tk.Version, Officer: officer})
+	return err
+}
+
+// historyActions are the actions of the stored ticket id's history, in order.
+func historyActions(t *testing.T, store app.Store, id string) []string {
+	t.Helper()
+	cur, err := store.TicketByID(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var acts []string
+	for _, e := range cur.History {
+		acts = append(acts, e.Action)
+	}
+	return acts
 }

@@ -67,81 +67,10 @@ func TestCategoryInvariants(t *testing.T) {
 			}
 			return nil
 		}},
-		{"city unit exists", func(c models.Category) error {
-			if !c.CityLevel {
-				return nil
-			}
-			u, ok := cityUnits[c.UnitKind]
-			if !ok {
-				return fmt.Errorf("no city unit of kind %q", c.UnitKind)
-			}
-			if u.ID != models.CityUnitID(c.UnitKind) {
-				return fmt.Errorf("city unit id %q, want %q", u.ID, models.CityUnitID(c.UnitKind))
-			}
-			if slices.Contains(models.WardUnitKinds, c.UnitKind) {
-				return fmt.Errorf("city-level category uses ward kind %q", c.UnitKind)
-			}
-			return nil
-		}},
-		{"antt and asxh private", func(c models.Category) error {
-			switch c.Group {
-			case models.GroupANTT:
-				if !strings.HasPrefix(c.Code, "ANTT.") || c.UnitKind != models.UnitCongAn {
-					return fmt.Errorf("antt category %s with unit kind %q", c.Code, c.UnitKind)
-				}
-			case models.GroupASXH:
-				if !strings.HasPrefix(c.Code, "ASXH.") || c.UnitKind != models.UnitVHXH {
-					return fmt.Errorf("asxh category %s with unit kind %q", c.Code, c.UnitKind)
-				}
-			default:
-				return nil
-			}
-			if !c.Private {
-				return fmt.Errorf("%s reports must be private by default", c.Group)
-			}
-			return nil
-		}},
-		{"urgent guidance", func(c models.Category) error {
-			switch {
-			case c.Priority == models.PriorityUrgent && !slices.Contains(emergencyNos, c.Emergency):
-				return fmt.Errorf("urgent category with emergency number %q", c.Emergency)
-			case c.Priority == models.PriorityNormal && c.Emergency != "":
-				return fmt.Errorf("routine category with emergency number %q", c.Emergency)
-			case c.Priority == models.PriorityUrgent && c.TriageSLA != (models.SLA{Value: 1, Unit: models.ClockHours}):
-				return fmt.Errorf("urgent category triaged in %+v", c.TriageSLA)
-			}
-			return nil
-		}},
-		{"attributes", func(c models.Category) error {
-			seen := map[string]bool{}
-			for _, a := range c.Attributes {
-				if !attrCodeRe.MatchString(a.Code) {
-					return fmt.Errorf("attribute code %q is not a lower-case identifier", a.Code)
-				}
-				if seen[a.Code] {
-					return fmt.Errorf("duplicate attribute code %q", a.Code)
-				}
-				seen[a.Code] = true
-				if !slices.Contains(datatypes, a.Datatype) {
-					return fmt.Errorf("attribute %s: unknown datatype %q", a.Code, a.Datatype)
-				}
-				if strings.TrimSpace(a.Description) == "" {
-					return fmt.Errorf("attribute %s: empty description", a.Code)
-				}
-				list := strings.HasSuffix(a.Datatype, "valuelist")
-				if list != (len(a.Values) > 0) {
-					return fmt.Errorf("attribute %s: datatype %s with %d values", a.Code, a.Datatype, len(a.Values))
-				}
-				vals := map[string]bool{}
-				for _, v := range a.Values {
-					if strings.TrimSpace(v) == "" || vals[v] {
-						return fmt.Errorf("attribute %s: empty or duplicate value %q", a.Code, v)
-					}
-					vals[v] = true
-				}
-			}
-			return nil
-		}},
+		{"city unit exists", cityUnitExists(cityUnits)},
+		{"antt and asxh private", checkPrivateGroups},
+		{"urgent guidance", checkUrgentGuidance},
+		{"attributes", checkAttributes},
 	}
 
 	for _, c := range Categories() {
@@ -153,6 +82,94 @@ func TestCategoryInvariants(t *testing.T) {
 			}
 		})
 	}
+}
+
+// cityUnitExists checks that a city-level category is routed to a city unit the seed creates.
+func cityUnitExists(cityUnits map[models.UnitKind]models.Unit) func(c models.Category) error {
+	return func(c models.Category) error {
+		if !c.CityLevel {
+			return nil
+		}
+		u, ok := cityUnits[c.UnitKind]
+		if !ok {
+			return fmt.Errorf("no city unit of kind %q", c.UnitKind)
+		}
+		if u.ID != models.CityUnitID(c.UnitKind) {
+			return fmt.Errorf("city unit id %q, want %q", u.ID, models.CityUnitID(c.UnitKind))
+		}
+		if slices.Contains(models.WardUnitKinds, c.UnitKind) {
+			return fmt.Errorf("city-level category uses ward kind %q", c.UnitKind)
+		}
+		return nil
+	}
+}
+
+// checkPrivateGroups checks that security (ANTT) and social-welfare (ASXH) categories go to the
+// police and welfare units and are private by default.
+func checkPrivateGroups(c models.Category) error {
+	switch c.Group {
+	case models.GroupANTT:
+		if !strings.HasPrefix(c.Code, "ANTT.") || c.UnitKind != models.UnitCongAn {
+			return fmt.Errorf("antt category %s with unit kind %q", c.Code, c.UnitKind)
+		}
+	case models.GroupASXH:
+		if !strings.HasPrefix(c.Code, "ASXH.") || c.UnitKind != models.UnitVHXH {
+			return fmt.Errorf("asxh category %s with unit kind %q", c.Code, c.UnitKind)
+		}
+	default:
+		return nil
+	}
+	if !c.Private {
+		return fmt.Errorf("%s reports must be private by default", c.Group)
+	}
+	return nil
+}
+
+// checkUrgentGuidance checks that urgent categories, and only they, give an emergency number and
+// are triaged within an hour.
+func checkUrgentGuidance(c models.Category) error {
+	switch {
+	case c.Priority == models.PriorityUrgent && !slices.Contains(emergencyNos, c.Emergency):
+		return fmt.Errorf("urgent category with emergency number %q", c.Emergency)
+	case c.Priority == models.PriorityNormal && c.Emergency != "":
+		return fmt.Errorf("routine category with emergency number %q", c.Emergency)
+	case c.Priority == models.PriorityUrgent && c.TriageSLA != (models.SLA{Value: 1, Unit: models.ClockHours}):
+		return fmt.Errorf("urgent category triaged in %+v", c.TriageSLA)
+	}
+	return nil
+}
+
+// checkAttributes checks the Open311 attributes of a category: codes, datatypes, descriptions and
+// value lists.
+func checkAttributes(c models.Category) error {
+	seen := map[string]bool{}
+	for _, a := range c.Attributes {
+		if !attrCodeRe.MatchString(a.Code) {
+			return fmt.Errorf("attribute code %q is not a lower-case identifier", a.Code)
+		}
+		if seen[a.Code] {
+			return fmt.Errorf("duplicate attribute code %q", a.Code)
+		}
+		seen[a.Code] = true
+		if !slices.Contains(datatypes, a.Datatype) {
+			return fmt.Errorf("attribute %s: unknown datatype %q", a.Code, a.Datatype)
+		}
+		if strings.TrimSpace(a.Description) == "" {
+			return fmt.Errorf("attribute %s: empty description", a.Code)
+		}
+		list := strings.HasSuffix(a.Datatype, "valuelist")
+		if list != (len(a.Values) > 0) {
+			return fmt.Errorf("attribute %s: datatype %s with %d values", a.Code, a.Datatype, len(a.Values))
+		}
+		vals := map[string]bool{}
+		for _, v := range a.Values {
+			if strings.TrimSpace(v) == "" || vals[v] {
+				return fmt.Errorf("attribute %s: empty or duplicate value %q", a.Code, v)
+			}
+			vals[v] = true
+		}
+	}
+	return nil
 }
 
 // TestCatalog checks properties of the catalog as a whole.

@@ -54,15 +54,18 @@ func gateway(t *testing.T, status int, respBody string) (*httptest.Server, <-cha
 	return srv, got
 }
 
+// httpSendCase is one configuration of the HTTP driver and what the gateway must receive.
+type httpSendCase struct {
+	name      string
+	template  string
+	header    map[string]string
+	wantCT    string
+	wantAuth  string
+	checkBody func(t *testing.T, body []byte)
+}
+
 func TestHTTPSend(t *testing.T) {
-	tests := []struct {
-		name      string
-		template  string
-		header    map[string]string
-		wantCT    string
-		wantAuth  string
-		checkBody func(t *testing.T, body []byte)
-	}{
+	tests := []httpSendCase{
 		{
 			name:     "default template",
 			header:   map[string]string{"Authorization": "Bearer s3cret"},
@@ -116,36 +119,41 @@ func TestHTTPSend(t *testing.T) {
 		},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			srv, got := gateway(t, http.StatusAccepted, `{"id":"1"}`)
-			h, err := NewHTTP(HTTPConfig{URL: srv.URL + "/v1/sms?key=abc", Template: tc.template, Header: tc.header})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := h.Send(context.Background(), phone, text); err != nil {
-				t.Fatalf("Send: %v", err)
-			}
-			r := <-got
-			if r.method != http.MethodPost || r.path != "/v1/sms" || r.query != "key=abc" {
-				t.Errorf("request %s %s?%s", r.method, r.path, r.query)
-			}
-			if ct := r.header.Get("Content-Type"); ct != tc.wantCT {
-				t.Errorf("Content-Type %q, want %q", ct, tc.wantCT)
-			}
-			if len(r.header.Values("Content-Type")) != 1 {
-				t.Errorf("Content-Type sent %d times", len(r.header.Values("Content-Type")))
-			}
-			if auth := r.header.Get("Authorization"); auth != tc.wantAuth {
-				t.Errorf("Authorization %q, want %q", auth, tc.wantAuth)
-			}
-			for k, v := range tc.header {
-				if r.header.Get(k) != v {
-					t.Errorf("header %s = %q, want %q", k, r.header.Get(k), v)
-				}
-			}
-			tc.checkBody(t, r.body)
-		})
+		t.Run(tc.name, func(t *testing.T) { checkHTTPSend(t, tc) })
 	}
+}
+
+// checkHTTPSend sends one message through a driver configured as tc and checks the request the
+// fake gateway received.
+func checkHTTPSend(t *testing.T, tc httpSendCase) {
+	t.Helper()
+	srv, got := gateway(t, http.StatusAccepted, `{"id":"1"}`)
+	h, err := NewHTTP(HTTPConfig{URL: srv.URL + "/v1/sms?key=abc", Template: tc.template, Header: tc.header})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Send(context.Background(), phone, text); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	r := <-got
+	if r.method != http.MethodPost || r.path != "/v1/sms" || r.query != "key=abc" {
+		t.Errorf("request %s %s?%s", r.method, r.path, r.query)
+	}
+	if ct := r.header.Get("Content-Type"); ct != tc.wantCT {
+		t.Errorf("Content-Type %q, want %q", ct, tc.wantCT)
+	}
+	if len(r.header.Values("Content-Type")) != 1 {
+		t.Errorf("Content-Type sent %d times", len(r.header.Values("Content-Type")))
+	}
+	if auth := r.header.Get("Authorization"); auth != tc.wantAuth {
+		t.Errorf("Authorization %q, want %q", auth, tc.wantAuth)
+	}
+	for k, v := range tc.header {
+		if r.header.Get(k) != v {
+			t.Errorf("header %s = %q, want %q", k, r.header.Get(k), v)
+		}
+	}
+	tc.checkBody(t, r.body)
 }
 
 func TestHTTPRefusals(t *testing.T) {

@@ -264,53 +264,67 @@ func TestWorkflowHappyPath(t *testing.T) {
 			t.Errorf("resolved: outcome %q result_note %q on_time_class %q", tk.Outcome, tk.ResultNote, tk.OnTimeClass)
 		}
 
-		// The reporter sees the result but not the internal note.
-		mine := getTicket(t, s, res.AccessToken, tk.ID)
-		onlyPublic(t, "reporter", mine)
-		if slices.Contains(mine.actions(), "note") || len(mine.History) >= len(tk.History) {
-			t.Errorf("reporter history %v, officer history %v: the internal note must be hidden", mine.actions(), tk.actions())
-		}
-		if mine.Version != tk.Version || mine.ResultNote != result || mine.Outcome != "fixed" {
-			t.Errorf("reporter view: version %d result %q outcome %q", mine.Version, mine.ResultNote, mine.Outcome)
-		}
-		allowedIn(t, "reporter", mine, []string{"rate", "reopen"}, []string{"resolve", "withdraw"})
-		// The resident's list shows the same public view.
-		var list struct{ Tickets []wfTicket }
-		s.request(t, "GET", "/v1/tickets?mine=true", res.AccessToken, nil).expect(t, http.StatusOK).json(t, &list)
-		if len(list.Tickets) != 1 || list.Tickets[0].State != "resolved" || list.Tickets[0].DueAt == "" ||
-			len(list.Tickets[0].History) != len(mine.History) || list.Tickets[0].Outcome != "fixed" {
-			t.Errorf("mine list %+v, want the resolved ticket with its outcome and public history", list.Tickets)
-		} else {
-			onlyPublic(t, "reporter's list", list.Tickets[0])
-		}
-
+		mine := reporterSeesResult(t, s, res.AccessToken, tk, result)
 		mine = step(t, s, res.AccessToken, mine, "rate", fields{"rating": 5, "comment": "Xử lý nhanh, cảm ơn."}, "closed")
 		if mine.Rating != 5 {
 			t.Errorf("rated ticket rating %d", mine.Rating)
 		}
 		refused(t, act(t, s, res.AccessToken, tk.ID, mine.Version, "rate", fields{"rating": 4}), http.StatusConflict, "conflict", "")
 
-		final := getTicket(t, s, officer.AccessToken, tk.ID)
-		wantActions := []string{"submit", "accept", "start", "note", "resolve", "rate"}
-		if !slices.Equal(final.actions(), wantActions) || final.Version != 6 {
-			t.Fatalf("history %v version %d, want %v and version 6", final.actions(), final.Version, wantActions)
-		}
-		wantTo := []string{"received", "assigned", "in_progress", "in_progress", "resolved", "closed"}
-		for i, e := range final.History {
-			if e.Action != "note" && e.To != wantTo[i] {
-				t.Errorf("event %d %s: to %q, want %q", i, e.Action, e.To, wantTo[i])
-			}
-			if i > 0 && e.From != "" && e.From != wantTo[i-1] {
-				t.Errorf("event %d %s: from %q, want %q", i, e.Action, e.From, wantTo[i-1])
-			}
-		}
-		if final.State != "closed" || final.Rating != 5 || final.OnTimeClass != "on_time" || final.Overdue {
-			t.Errorf("final: state %s rating %d class %s overdue %v", final.State, final.Rating, final.OnTimeClass, final.Overdue)
-		}
-		if roles := []string{final.History[0].ActorRole, final.History[5].ActorRole}; !slices.Equal(roles, []string{"resident", "resident"}) {
-			t.Errorf("submit/rate actor roles %v, want resident", roles)
-		}
+		checkHappyPathEnd(t, getTicket(t, s, officer.AccessToken, tk.ID))
 	})
+}
+
+// reporterSeesResult checks the reporter's view of the resolved ticket tk (the officer's view):
+// the result but not the internal note, in the ticket and in the resident's list. It returns
+// the reporter's view.
+func reporterSeesResult(t *testing.T, s *server, token string, tk wfTicket, result string) wfTicket {
+	t.Helper()
+	// The reporter sees the result but not the internal note.
+	mine := getTicket(t, s, token, tk.ID)
+	onlyPublic(t, "reporter", mine)
+	if slices.Contains(mine.actions(), "note") || len(mine.History) >= len(tk.History) {
+		t.Errorf("reporter history %v, officer history %v: the internal note must be hidden", mine.actions(), tk.actions())
+	}
+	if mine.Version != tk.Version || mine.ResultNote != result || mine.Outcome != "fixed" {
+		t.Errorf("reporter view: version %d result %q outcome %q", mine.Version, mine.ResultNote, mine.Outcome)
+	}
+	allowedIn(t, "reporter", mine, []string{"rate", "reopen"}, []string{"resolve", "withdraw"})
+	// The resident's list shows the same public view.
+	var list struct{ Tickets []wfTicket }
+	s.request(t, "GET", "/v1/tickets?mine=true", token, nil).expect(t, http.StatusOK).json(t, &list)
+	if len(list.Tickets) != 1 || list.Tickets[0].State != "resolved" || list.Tickets[0].DueAt == "" ||
+		len(list.Tickets[0].History) != len(mine.History) || list.Tickets[0].Outcome != "fixed" {
+		t.Errorf("mine list %+v, want the resolved ticket with its outcome and public history", list.Tickets)
+	} else {
+		onlyPublic(t, "reporter's list", list.Tickets[0])
+	}
+	return mine
+}
+
+// checkHappyPathEnd checks the officer's view of the closed ticket: its history, each event's
+// states, the final fields and who submitted and rated.
+func checkHappyPathEnd(t *testing.T, final wfTicket) {
+	t.Helper()
+	wantActions := []string{"submit", "accept", "start", "note", "resolve", "rate"}
+	if !slices.Equal(final.actions(), wantActions) || final.Version != 6 {
+		t.Fatalf("history %v version %d, want %v and version 6", final.actions(), final.Version, wantActions)
+	}
+	wantTo := []string{"received", "assigned", "in_progress", "in_progress", "resolved", "closed"}
+	for i, e := range final.History {
+		if e.Action != "note" && e.To != wantTo[i] {
+			t.Errorf("event %d %s: to %q, want %q", i, e.Action, e.To, wantTo[i])
+		}
+		if i > 0 && e.From != "" && e.From != wantTo[i-1] {
+			t.Errorf("event %d %s: from %q, want %q", i, e.Action, e.From, wantTo[i-1])
+		}
+	}
+	if final.State != "closed" || final.Rating != 5 || final.OnTimeClass != "on_time" || final.Overdue {
+		t.Errorf("final: state %s rating %d class %s overdue %v", final.State, final.Rating, final.OnTimeClass, final.Overdue)
+	}
+	if roles := []string{final.History[0].ActorRole, final.History[5].ActorRole}; !slices.Equal(roles, []string{"resident", "resident"}) {
+		t.Errorf("submit/rate actor roles %v, want resident", roles)
+	}
 }
 
 func TestWorkflowRejectAndWithdraw(t *testing.T) {
@@ -916,28 +930,8 @@ func TestQueue(t *testing.T) {
 		a2 = step(t, s, ox.AccessToken, a2, "accept", nil, "assigned")
 		xs := []string{a1.ID, a2.ID, a3.ID, a4.ID}
 
-		queue := func(t *testing.T, token, query string) queuePage {
-			t.Helper()
-			var p queuePage
-			s.request(t, "GET", "/v1/queue"+query, token, nil).expect(t, http.StatusOK).json(t, &p)
-			return p
-		}
-		all := queue(t, ox.AccessToken, "")
-		if !sameSet(ids(all.Tickets), xs) {
-			t.Errorf("officer X queue %v, want %v", ids(all.Tickets), xs)
-		}
-		for i := 1; i < len(all.Tickets); i++ {
-			if parseTime(t, all.Tickets[i].DueAt).Before(parseTime(t, all.Tickets[i-1].DueAt)) {
-				t.Errorf("queue not sorted by due_at: %s before %s", all.Tickets[i-1].DueAt, all.Tickets[i].DueAt)
-			}
-		}
-		// The urgent tickets (triage within one clock hour) lead the queue.
-		if len(all.Tickets) == 4 && !sameSet(ids(all.Tickets[:2]), []string{a1.ID, a4.ID}) {
-			t.Errorf("queue order %v, want the ANTT.01 tickets first", ids(all.Tickets))
-		}
-		if all.Counts["received"] != 3 || all.Counts["assigned"] != 1 || all.Counts["in_progress"] != 0 {
-			t.Errorf("counts %v, want received 3 assigned 1", all.Counts)
-		}
+		queue := func(t *testing.T, token, query string) queuePage { t.Helper(); return queueOf(t, s, token, query) }
+		all := checkOfficerQueue(t, queue(t, ox.AccessToken, ""), xs, []string{a1.ID, a4.ID})
 
 		soon := url.QueryEscape(rfc(time.Now().Add(2 * time.Hour)))
 		for _, c := range []struct {
@@ -965,23 +959,7 @@ func TestQueue(t *testing.T) {
 			s.request(t, "GET", "/v1/queue"+q, ox.AccessToken, nil).expect(t, http.StatusBadRequest)
 		}
 
-		// Keyset pages follow the same order, each ticket once.
-		var paged []string
-		cursor := ""
-		for page := 0; page < 10; page++ {
-			p := queue(t, ox.AccessToken, "?limit=1&cursor="+url.QueryEscape(cursor))
-			if len(p.Tickets) > 1 {
-				t.Fatalf("limit=1 page of %d", len(p.Tickets))
-			}
-			paged = append(paged, ids(p.Tickets)...)
-			if p.NextCursor == "" {
-				break
-			}
-			cursor = p.NextCursor
-		}
-		if !slices.Equal(paged, ids(all.Tickets)) {
-			t.Errorf("paged %v, want %v", paged, ids(all.Tickets))
-		}
+		checkQueuePages(t, s, ox.AccessToken, ids(all.Tickets))
 
 		// Another ward sees only its own; naming another unit is forbidden; residents have no queue.
 		if got := queue(t, oy.AccessToken, ""); !slices.Equal(ids(got.Tickets), []string{b1.ID}) {
@@ -990,20 +968,78 @@ func TestQueue(t *testing.T) {
 		refused(t, s.request(t, "GET", "/v1/queue?unit="+unitOf(y.code, "cong_an"), ox.AccessToken, nil), http.StatusForbidden, "forbidden", "")
 		refused(t, s.request(t, "GET", "/v1/queue", res.AccessToken, nil), http.StatusForbidden, "forbidden", "")
 
-		// The IOC sees every unit, filtered by area or unit.
-		if got := queue(t, ioc.AccessToken, ""); !sameSet(ids(got.Tickets), append(slices.Clone(xs), b1.ID)) {
-			t.Errorf("IOC queue %v", ids(got.Tickets))
-		}
-		if got := queue(t, ioc.AccessToken, "?area="+x.code); !sameSet(ids(got.Tickets), xs) {
-			t.Errorf("IOC queue area X %v, want %v", ids(got.Tickets), xs)
-		}
-		if got := queue(t, ioc.AccessToken, "?area="+y.code); !slices.Equal(ids(got.Tickets), []string{b1.ID}) {
-			t.Errorf("IOC queue area Y %v", ids(got.Tickets))
-		}
-		if got := queue(t, ioc.AccessToken, "?unit="+unitOf(y.code, "cong_an")); !slices.Equal(ids(got.Tickets), []string{b1.ID}) {
-			t.Errorf("IOC queue unit Y %v", ids(got.Tickets))
-		}
+		checkIOCQueue(t, s, ioc.AccessToken, x, y, xs, b1.ID)
 	})
+}
+
+// queueOf reads GET /v1/queue with query as the caller of token.
+func queueOf(t *testing.T, s *server, token, query string) queuePage {
+	t.Helper()
+	var p queuePage
+	s.request(t, "GET", "/v1/queue"+query, token, nil).expect(t, http.StatusOK).json(t, &p)
+	return p
+}
+
+// checkOfficerQueue checks an officer's whole queue: exactly the unit's tickets xs, by due_at
+// with the urgent ones first, and the counts per state. It returns the queue.
+func checkOfficerQueue(t *testing.T, all queuePage, xs, urgent []string) queuePage {
+	t.Helper()
+	if !sameSet(ids(all.Tickets), xs) {
+		t.Errorf("officer X queue %v, want %v", ids(all.Tickets), xs)
+	}
+	for i := 1; i < len(all.Tickets); i++ {
+		if parseTime(t, all.Tickets[i].DueAt).Before(parseTime(t, all.Tickets[i-1].DueAt)) {
+			t.Errorf("queue not sorted by due_at: %s before %s", all.Tickets[i-1].DueAt, all.Tickets[i].DueAt)
+		}
+	}
+	// The urgent tickets (triage within one clock hour) lead the queue.
+	if len(all.Tickets) == 4 && !sameSet(ids(all.Tickets[:2]), urgent) {
+		t.Errorf("queue order %v, want the ANTT.01 tickets first", ids(all.Tickets))
+	}
+	if all.Counts["received"] != 3 || all.Counts["assigned"] != 1 || all.Counts["in_progress"] != 0 {
+		t.Errorf("counts %v, want received 3 assigned 1", all.Counts)
+	}
+	return all
+}
+
+// checkQueuePages checks that keyset pages of one ticket follow the queue's order want, each
+// ticket once.
+func checkQueuePages(t *testing.T, s *server, token string, want []string) {
+	t.Helper()
+	var paged []string
+	cursor := ""
+	for page := 0; page < 10; page++ {
+		p := queueOf(t, s, token, "?limit=1&cursor="+url.QueryEscape(cursor))
+		if len(p.Tickets) > 1 {
+			t.Fatalf("limit=1 page of %d", len(p.Tickets))
+		}
+		paged = append(paged, ids(p.Tickets)...)
+		if p.NextCursor == "" {
+			break
+		}
+		cursor = p.NextCursor
+	}
+	if !slices.Equal(paged, want) {
+		t.Errorf("paged %v, want %v", paged, want)
+	}
+}
+
+// checkIOCQueue checks that the IOC sees every unit (ward X's tickets xs and ward Y's y1),
+// filtered by area or unit.
+func checkIOCQueue(t *testing.T, s *server, token string, x, y wardPoint, xs []string, y1 string) {
+	t.Helper()
+	if got := queueOf(t, s, token, ""); !sameSet(ids(got.Tickets), append(slices.Clone(xs), y1)) {
+		t.Errorf("IOC queue %v", ids(got.Tickets))
+	}
+	if got := queueOf(t, s, token, "?area="+x.code); !sameSet(ids(got.Tickets), xs) {
+		t.Errorf("IOC queue area X %v, want %v", ids(got.Tickets), xs)
+	}
+	if got := queueOf(t, s, token, "?area="+y.code); !slices.Equal(ids(got.Tickets), []string{y1}) {
+		t.Errorf("IOC queue area Y %v", ids(got.Tickets))
+	}
+	if got := queueOf(t, s, token, "?unit="+unitOf(y.code, "cong_an")); !slices.Equal(ids(got.Tickets), []string{y1}) {
+		t.Errorf("IOC queue unit Y %v", ids(got.Tickets))
+	}
 }
 
 // offsetNorth moves a point north by m metres.
@@ -1023,17 +1059,7 @@ func TestNearby(t *testing.T) {
 	p := ward(set, 5)
 	near := offsetNorth(p, 100)
 	rejected := offsetEast(p, 50)
-	// A point 1 km away that is still in the city.
-	var far wardPoint
-	for _, c := range []wardPoint{offsetNorth(p, 1000), offsetNorth(p, -1000), offsetEast(p, 1000), offsetEast(p, -1000)} {
-		if set.Locate(c.lat, c.lng, 0).Area != nil {
-			far = c
-			break
-		}
-	}
-	if far.lat == 0 {
-		t.Fatal("no point 1 km from the test point lies in the city")
-	}
+	far := kilometreAway(t, set, p)
 	eachStore(t, func(t *testing.T, st storeKind) {
 		s := startServer(t, st)
 		a := s.signInResident("0912100015")
@@ -1055,61 +1081,92 @@ func TestNearby(t *testing.T) {
 			s.request(t, "GET", q, c.AccessToken, nil).expect(t, http.StatusOK).json(t, &out)
 			return out.Tickets
 		}
-		got := nearby("MT")
-		// Distances are to the public, rounded points (~100 m grid), nearest first.
-		public := func(w wardPoint) float64 {
-			return haversine(p.lat, p.lng, math.Round(w.lat*1000)/1000, math.Round(w.lng*1000)/1000)
-		}
-		want := []struct {
-			id string
-			d  float64
-		}{{here.ID, public(p)}, {hundred.ID, public(near)}}
-		if want[1].d < want[0].d {
-			want[0], want[1] = want[1], want[0]
-		}
-		if !slices.Equal(ids(got), []string{want[0].id, want[1].id}) {
-			t.Fatalf("nearby MT %v, want [%s %s] (nearest first; not the one 1 km away, not the rejected one)", ids(got), want[0].id, want[1].id)
-		}
-		for i, w := range want {
-			if d := got[i].DistanceM; d == nil || math.Abs(*d-math.Round(w.d)) > 0.5 {
-				t.Errorf("ticket %d distance_m %v, want %v (to the rounded point)", i, d, math.Round(w.d))
-			}
-			onlyPublic(t, "nearby", got[i])
-		}
+		checkNearbyDistances(t, nearby("MT"), p, here.ID, p, hundred.ID, near)
 		if got := nearby("ANTT.03"); len(got) != 0 {
 			t.Errorf("nearby lists private tickets: %v (private ticket %s)", ids(got), private.ID)
 		}
 		s.request(t, "GET", fmt.Sprintf("/v1/tickets/nearby?lat=%v&lng=%v&category=MT", p.lat, p.lng), "", nil).expect(t, http.StatusUnauthorized)
 		s.request(t, "GET", fmt.Sprintf("/v1/tickets/nearby?lng=%v&category=MT", p.lng), c.AccessToken, nil).expect(t, http.StatusBadRequest)
 
-		// "Me too": another resident follows a ticket found nearby, idempotently, and then reads it.
-		s.request(t, "GET", "/v1/tickets/"+here.ID, c.AccessToken, nil).expect(t, http.StatusNotFound)
-		for i := 0; i < 2; i++ {
-			var f wfTicket
-			cur := getTicket(t, s, a.AccessToken, here.ID)
-			act(t, s, c.AccessToken, here.ID, cur.Version, "follow", nil).expect(t, http.StatusOK).json(t, &f)
-			if f.FollowersCount != 1 {
-				t.Errorf("follow %d: followers_count %d, want 1", i+1, f.FollowersCount)
-			}
-		}
-		view := getTicket(t, s, c.AccessToken, here.ID)
-		onlyPublic(t, "follower", view)
-		cur := getTicket(t, s, a.AccessToken, here.ID)
-		if r := act(t, s, a.AccessToken, here.ID, cur.Version, "follow", nil); r.status == http.StatusOK {
-			t.Errorf("the reporter follows their own ticket: %s", r.body)
-		}
-		curPrivate := getTicket(t, s, a.AccessToken, private.ID)
-		refused(t, act(t, s, c.AccessToken, private.ID, curPrivate.Version, "follow", nil), http.StatusNotFound, "not_found", "")
-		for i := 0; i < 2; i++ {
-			cur = getTicket(t, s, a.AccessToken, here.ID)
-			var f wfTicket
-			act(t, s, c.AccessToken, here.ID, cur.Version, "unfollow", nil).expect(t, http.StatusOK).json(t, &f)
-			if f.FollowersCount != 0 {
-				t.Errorf("unfollow %d: followers_count %d", i+1, f.FollowersCount)
-			}
-		}
-		s.request(t, "GET", "/v1/tickets/"+here.ID, c.AccessToken, nil).expect(t, http.StatusNotFound)
+		checkMeToo(t, s, a.AccessToken, c.AccessToken, here.ID, private.ID)
 	})
+}
+
+// kilometreAway is a point 1 km from p (north, south, east or west) that is still in the city.
+func kilometreAway(t *testing.T, set *geo.BoundarySet, p wardPoint) wardPoint {
+	t.Helper()
+	var far wardPoint
+	for _, c := range []wardPoint{offsetNorth(p, 1000), offsetNorth(p, -1000), offsetEast(p, 1000), offsetEast(p, -1000)} {
+		if set.Locate(c.lat, c.lng, 0).Area != nil {
+			far = c
+			break
+		}
+	}
+	if far.lat == 0 {
+		t.Fatal("no point 1 km from the test point lies in the city")
+	}
+	return far
+}
+
+// checkNearbyDistances checks the tickets found near p: exactly the ticket filed at a and the one
+// filed at b, nearest first, each with its distance to the public, rounded point (~100 m grid),
+// each in its public view.
+func checkNearbyDistances(t *testing.T, got []wfTicket, p wardPoint, aID string, a wardPoint, bID string, b wardPoint) {
+	t.Helper()
+	// Distances are to the public, rounded points (~100 m grid), nearest first.
+	public := func(w wardPoint) float64 {
+		return haversine(p.lat, p.lng, math.Round(w.lat*1000)/1000, math.Round(w.lng*1000)/1000)
+	}
+	want := []struct {
+		id string
+		d  float64
+	}{{aID, public(a)}, {bID, public(b)}}
+	if want[1].d < want[0].d {
+		want[0], want[1] = want[1], want[0]
+	}
+	if !slices.Equal(ids(got), []string{want[0].id, want[1].id}) {
+		t.Fatalf("nearby MT %v, want [%s %s] (nearest first; not the one 1 km away, not the rejected one)", ids(got), want[0].id, want[1].id)
+	}
+	for i, w := range want {
+		if d := got[i].DistanceM; d == nil || math.Abs(*d-math.Round(w.d)) > 0.5 {
+			t.Errorf("ticket %d distance_m %v, want %v (to the rounded point)", i, d, math.Round(w.d))
+		}
+		onlyPublic(t, "nearby", got[i])
+	}
+}
+
+// checkMeToo has another resident (follower) follow the reporter's ticket here, found nearby,
+// idempotently, read it, and unfollow it; the reporter cannot follow their own ticket and
+// nobody can follow the private one.
+func checkMeToo(t *testing.T, s *server, reporter, follower, here, private string) {
+	t.Helper()
+	// "Me too": another resident follows a ticket found nearby, idempotently, and then reads it.
+	s.request(t, "GET", "/v1/tickets/"+here, follower, nil).expect(t, http.StatusNotFound)
+	for i := 0; i < 2; i++ {
+		var f wfTicket
+		cur := getTicket(t, s, reporter, here)
+		act(t, s, follower, here, cur.Version, "follow", nil).expect(t, http.StatusOK).json(t, &f)
+		if f.FollowersCount != 1 {
+			t.Errorf("follow %d: followers_count %d, want 1", i+1, f.FollowersCount)
+		}
+	}
+	view := getTicket(t, s, follower, here)
+	onlyPublic(t, "follower", view)
+	cur := getTicket(t, s, reporter, here)
+	if r := act(t, s, reporter, here, cur.Version, "follow", nil); r.status == http.StatusOK {
+		t.Errorf("the reporter follows their own ticket: %s", r.body)
+	}
+	curPrivate := getTicket(t, s, reporter, private)
+	refused(t, act(t, s, follower, private, curPrivate.Version, "follow", nil), http.StatusNotFound, "not_found", "")
+	for i := 0; i < 2; i++ {
+		cur = getTicket(t, s, reporter, here)
+		var f wfTicket
+		act(t, s, follower, here, cur.Version, "unfollow", nil).expect(t, http.StatusOK).json(t, &f)
+		if f.FollowersCount != 0 {
+			t.Errorf("unfollow %d: followers_count %d", i+1, f.FollowersCount)
+		}
+	}
+	s.request(t, "GET", "/v1/tickets/"+here, follower, nil).expect(t, http.StatusNotFound)
 }
 
 // auditPage is the answer of GET /v1/admin/audit.
@@ -1124,6 +1181,12 @@ type auditPage struct {
 		SubjectID string `json:"subject_id"`
 	} `json:"records"`
 	NextCursor string `json:"next_cursor"`
+}
+
+// namedReader is an official reading tickets, with the name of their role.
+type namedReader struct {
+	name string
+	tk   tokens
 }
 
 func TestReporterIdentityAndAudit(t *testing.T) {
@@ -1142,43 +1205,8 @@ func TestReporterIdentityAndAudit(t *testing.T) {
 		noContact := fileTicket(t, s, res.AccessToken, wfReport("ANTT.01", x, "", false))
 		confidential := fileTicket(t, s, res.AccessToken, wfReport("ANTT.05", x, "", true))
 
-		type reader struct {
-			name string
-			tk   tokens
-		}
-		officerR, iocR, viewerR := reader{"officer", officer}, reader{"ioc_operator", ioc}, reader{"ioc_viewer", viewer}
-		pseudonyms := map[string]string{}
-		for _, c := range []struct {
-			ticket    wfTicket
-			who       reader
-			wantPhone bool
-		}{
-			{contact, officerR, true},
-			{noContact, officerR, false},
-			{confidential, officerR, false},
-			{contact, iocR, true},
-			{noContact, iocR, true},
-			{confidential, iocR, true},
-			{confidential, viewerR, true},
-		} {
-			name := fmt.Sprintf("%s reads %s allow_contact=%v", c.who.name, c.ticket.Category, c.ticket.ID == contact.ID || c.ticket.ID == confidential.ID)
-			t.Run(name, func(t *testing.T) {
-				got := getTicket(t, s, c.who.tk.AccessToken, c.ticket.ID)
-				if got.Reporter == nil || got.Reporter.Pseudonym == "" {
-					t.Fatalf("reporter %+v, want at least a pseudonym", got.Reporter)
-				}
-				if c.wantPhone != (got.Reporter.Phone == res.User.Phone) || (!c.wantPhone && got.Reporter.Phone != "") {
-					t.Errorf("reporter phone %q, want visible=%v (%s)", got.Reporter.Phone, c.wantPhone, res.User.Phone)
-				}
-				if strings.Contains(got.Reporter.Pseudonym, strings.TrimPrefix(res.User.Phone, "+84")) {
-					t.Errorf("pseudonym %q reveals the phone", got.Reporter.Pseudonym)
-				}
-				if p, ok := pseudonyms[c.ticket.ID]; ok && p != got.Reporter.Pseudonym {
-					t.Errorf("pseudonym changes between reads: %q, %q", p, got.Reporter.Pseudonym)
-				}
-				pseudonyms[c.ticket.ID] = got.Reporter.Pseudonym
-			})
-		}
+		checkReporterIdentity(t, s, res, []namedReader{{"officer", officer}, {"ioc_operator", ioc}, {"ioc_viewer", viewer}},
+			contact, noContact, confidential)
 		if mine := getTicket(t, s, res.AccessToken, contact.ID); mine.Reporter != nil && mine.Reporter.Phone != "" && mine.Reporter.Phone != res.User.Phone {
 			t.Errorf("reporter's own view carries someone's phone %q", mine.Reporter.Phone)
 		}
@@ -1189,55 +1217,108 @@ func TestReporterIdentityAndAudit(t *testing.T) {
 			s.request(t, "GET", "/v1/admin/audit"+query, admin.AccessToken, nil).expect(t, http.StatusOK).json(t, &p)
 			return p
 		}
-		got := audit(t, "?action=reveal_reporter&ticket="+noContact.ID)
-		found := false
-		for _, r := range got.Records {
-			if r.Action != "reveal_reporter" || r.TicketID != noContact.ID {
-				t.Errorf("filter action+ticket returned %+v", r)
-			}
-			if r.ActorID == ioc.User.ID && r.ActorRole == "ioc_operator" && r.SubjectID == res.User.ID && r.At != "" && r.ID != "" {
-				found = true
-			}
-		}
-		if !found {
-			t.Errorf("no reveal_reporter record of the IOC operator reading %s: %+v", noContact.ID, got.Records)
-		}
-		// Every reveal is audited, the unit's too; a pseudonymous read is not a reveal.
-		if got := audit(t, "?action=reveal_reporter&ticket="+contact.ID+"&actor="+officer.User.ID); len(got.Records) == 0 {
-			t.Error("the unit's read of an allow_contact report's phone left no audit record")
-		}
-		if got := audit(t, "?action=reveal_reporter&ticket="+confidential.ID+"&actor="+officer.User.ID); len(got.Records) != 0 {
-			t.Errorf("a pseudonymous read was audited as a reveal: %+v", got.Records)
-		}
-		if got := audit(t, "?action=reveal_reporter&from="+url.QueryEscape(rfc(time.Now().Add(time.Hour)))); len(got.Records) != 0 {
-			t.Errorf("from in the future returned %d records", len(got.Records))
-		}
-		if got := audit(t, "?action=reveal_reporter&to="+url.QueryEscape(rfc(time.Now().Add(-time.Hour)))); len(got.Records) != 0 {
-			t.Errorf("to in the past returned %d records", len(got.Records))
-		}
-		// Keyset pages of one record cover all reveals once.
-		total := len(audit(t, "?action=reveal_reporter&limit=100").Records)
-		seen := map[string]bool{}
-		cursor := ""
-		for i := 0; i <= total; i++ {
-			p := audit(t, "?action=reveal_reporter&limit=1&cursor="+url.QueryEscape(cursor))
-			for _, r := range p.Records {
-				if seen[r.ID] {
-					t.Errorf("record %s on two pages", r.ID)
-				}
-				seen[r.ID] = true
-			}
-			if p.NextCursor == "" {
-				break
-			}
-			cursor = p.NextCursor
-		}
-		if total < 4 || len(seen) != total {
-			t.Errorf("paged %d of %d reveal records (want at least the IOC's 4 reveals)", len(seen), total)
-		}
+		checkRevealAudit(t, audit, res, officer, ioc, contact.ID, noContact.ID, confidential.ID)
+		checkAuditPages(t, audit)
 		for _, who := range []tokens{officer, ioc, viewer, res} {
 			refused(t, s.request(t, "GET", "/v1/admin/audit", who.AccessToken, nil), http.StatusForbidden, "forbidden", "")
 		}
 		s.request(t, "GET", "/v1/admin/audit", "", nil).expect(t, http.StatusUnauthorized)
 	})
+}
+
+// checkReporterIdentity checks what each reader (officer, IOC operator, IOC viewer, in that
+// order) sees of the reporter res of the three tickets: a stable pseudonym that does not reveal
+// the phone, and the phone only where the reader may see it.
+func checkReporterIdentity(t *testing.T, s *server, res tokens, readers []namedReader, contact, noContact, confidential wfTicket) {
+	t.Helper()
+	officerR, iocR, viewerR := readers[0], readers[1], readers[2]
+	pseudonyms := map[string]string{}
+	for _, c := range []struct {
+		ticket    wfTicket
+		who       namedReader
+		wantPhone bool
+	}{
+		{contact, officerR, true},
+		{noContact, officerR, false},
+		{confidential, officerR, false},
+		{contact, iocR, true},
+		{noContact, iocR, true},
+		{confidential, iocR, true},
+		{confidential, viewerR, true},
+	} {
+		name := fmt.Sprintf("%s reads %s allow_contact=%v", c.who.name, c.ticket.Category, c.ticket.ID == contact.ID || c.ticket.ID == confidential.ID)
+		t.Run(name, func(t *testing.T) {
+			got := getTicket(t, s, c.who.tk.AccessToken, c.ticket.ID)
+			if got.Reporter == nil || got.Reporter.Pseudonym == "" {
+				t.Fatalf("reporter %+v, want at least a pseudonym", got.Reporter)
+			}
+			if c.wantPhone != (got.Reporter.Phone == res.User.Phone) || (!c.wantPhone && got.Reporter.Phone != "") {
+				t.Errorf("reporter phone %q, want visible=%v (%s)", got.Reporter.Phone, c.wantPhone, res.User.Phone)
+			}
+			if strings.Contains(got.Reporter.Pseudonym, strings.TrimPrefix(res.User.Phone, "+84")) {
+				t.Errorf("pseudonym %q reveals the phone", got.Reporter.Pseudonym)
+			}
+			if p, ok := pseudonyms[c.ticket.ID]; ok && p != got.Reporter.Pseudonym {
+				t.Errorf("pseudonym changes between reads: %q, %q", p, got.Reporter.Pseudonym)
+			}
+			pseudonyms[c.ticket.ID] = got.Reporter.Pseudonym
+		})
+	}
+}
+
+// checkRevealAudit checks the reveal_reporter records the admin's audit shows: the IOC
+// operator's reveal of the reporter res of noContact, the officer's of contact, none for the
+// officer's pseudonymous read of confidential, and the from and to filters.
+func checkRevealAudit(t *testing.T, audit func(t *testing.T, query string) auditPage, res, officer, ioc tokens, contact, noContact, confidential string) {
+	t.Helper()
+	got := audit(t, "?action=reveal_reporter&ticket="+noContact)
+	found := false
+	for _, r := range got.Records {
+		if r.Action != "reveal_reporter" || r.TicketID != noContact {
+			t.Errorf("filter action+ticket returned %+v", r)
+		}
+		if r.ActorID == ioc.User.ID && r.ActorRole == "ioc_operator" && r.SubjectID == res.User.ID && r.At != "" && r.ID != "" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no reveal_reporter record of the IOC operator reading %s: %+v", noContact, got.Records)
+	}
+	// Every reveal is audited, the unit's too; a pseudonymous read is not a reveal.
+	if got := audit(t, "?action=reveal_reporter&ticket="+contact+"&actor="+officer.User.ID); len(got.Records) == 0 {
+		t.Error("the unit's read of an allow_contact report's phone left no audit record")
+	}
+	if got := audit(t, "?action=reveal_reporter&ticket="+confidential+"&actor="+officer.User.ID); len(got.Records) != 0 {
+		t.Errorf("a pseudonymous read was audited as a reveal: %+v", got.Records)
+	}
+	if got := audit(t, "?action=reveal_reporter&from="+url.QueryEscape(rfc(time.Now().Add(time.Hour)))); len(got.Records) != 0 {
+		t.Errorf("from in the future returned %d records", len(got.Records))
+	}
+	if got := audit(t, "?action=reveal_reporter&to="+url.QueryEscape(rfc(time.Now().Add(-time.Hour)))); len(got.Records) != 0 {
+		t.Errorf("to in the past returned %d records", len(got.Records))
+	}
+}
+
+// checkAuditPages checks that keyset pages of one record cover all reveals once.
+func checkAuditPages(t *testing.T, audit func(t *testing.T, query string) auditPage) {
+	t.Helper()
+	total := len(audit(t, "?action=reveal_reporter&limit=100").Records)
+	seen := map[string]bool{}
+	cursor := ""
+	for i := 0; i <= total; i++ {
+		p := audit(t, "?action=reveal_reporter&limit=1&cursor="+url.QueryEscape(cursor))
+		for _, r := range p.Records {
+			if seen[r.ID] {
+				t.Errorf("record %s on two pages", r.ID)
+			}
+			seen[r.ID] = true
+		}
+		if p.NextCursor == "" {
+			break
+		}
+		cursor = p.NextCursor
+	}
+	if total < 4 || len(seen) != total {
+		t.Errorf("paged %d of %d reveal records (want at least the IOC's 4 reveals)", len(seen), total)
+	}
 }

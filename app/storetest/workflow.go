@@ -387,33 +387,7 @@ func testSLADue(t *testing.T, s app.Store) {
 var nearbyTests = []storeTest{{"Box", testNearby}}
 
 func testNearby(t *testing.T, s app.Store) {
-	rows := []struct {
-		id       string
-		lat, lng float64
-		category string
-		state    models.State
-		created  time.Duration
-	}{
-		{"n-sw", 10.0, 105.0, "cat-a", models.StateReceived, 0},
-		{"n-ne", 10.1, 105.1, "cat-a", models.StateInProgress, time.Hour},
-		{"n-nw", 10.1, 105.0, "cat-b", models.StateReceived, 2 * time.Hour},
-		{"n-se", 10.0, 105.1, "cat-a", models.StateClosed, 3 * time.Hour},
-		{"n-c1", 10.05, 105.05, "cat-a", models.StateReceived, 4 * time.Hour},
-		{"n-c2", 10.05, 105.05, "cat-b", models.StateAssigned, 5 * time.Hour},
-		{"n-out-s", 9.9999999, 105.05, "cat-a", models.StateReceived, time.Hour},
-		{"n-out-n", 10.1000001, 105.05, "cat-a", models.StateReceived, time.Hour},
-		{"n-out-w", 10.05, 104.9999999, "cat-a", models.StateReceived, time.Hour},
-		{"n-out-e", 10.05, 105.1000001, "cat-a", models.StateReceived, time.Hour},
-		{"n-far", -0.5, 0, "cat-a", models.StateReceived, time.Hour},
-	}
-	stored := map[string]*models.Ticket{}
-	for _, r := range rows {
-		tk := minimalTicket(r.id, "r1", "u1", at(r.created))
-		tk.Location = models.Location{Lat: r.lat, Lng: r.lng, AccuracyM: 10}
-		tk.Category, tk.State = r.category, r.state
-		must(t, s.CreateTicket(ctx(t), clone(tk)), "CreateTicket "+r.id)
-		stored[r.id] = tk
-	}
+	stored := storeNearbyTickets(t, s)
 	box := models.NearbyFilter{MinLat: 10.0, MaxLat: 10.1, MinLng: 105.0, MaxLng: 105.1}
 	with := func(f func(*models.NearbyFilter)) models.NearbyFilter {
 		b := box
@@ -451,21 +425,60 @@ func testNearby(t *testing.T, s app.Store) {
 			wantEqual(t, "FindNearby documents", want, got)
 		})
 	}
-	t.Run("limit", func(t *testing.T) {
-		got, err := s.FindNearby(ctx(t), with(func(f *models.NearbyFilter) { f.Limit = 2 }))
-		must(t, err, "FindNearby")
-		if len(got) != 2 {
-			t.Fatalf("FindNearby with limit 2 returned %d tickets", len(got))
+	t.Run("limit", func(t *testing.T) { checkNearbyLimit(t, s, with(func(f *models.NearbyFilter) { f.Limit = 2 })) })
+}
+
+// storeNearbyTickets stores tickets at the corners, edges and centre of the box from (10, 105)
+// to (10.1, 105.1), just outside each edge and far away, and returns them by id.
+func storeNearbyTickets(t *testing.T, s app.Store) map[string]*models.Ticket {
+	t.Helper()
+	rows := []struct {
+		id       string
+		lat, lng float64
+		category string
+		state    models.State
+		created  time.Duration
+	}{
+		{"n-sw", 10.0, 105.0, "cat-a", models.StateReceived, 0},
+		{"n-ne", 10.1, 105.1, "cat-a", models.StateInProgress, time.Hour},
+		{"n-nw", 10.1, 105.0, "cat-b", models.StateReceived, 2 * time.Hour},
+		{"n-se", 10.0, 105.1, "cat-a", models.StateClosed, 3 * time.Hour},
+		{"n-c1", 10.05, 105.05, "cat-a", models.StateReceived, 4 * time.Hour},
+		{"n-c2", 10.05, 105.05, "cat-b", models.StateAssigned, 5 * time.Hour},
+		{"n-out-s", 9.9999999, 105.05, "cat-a", models.StateReceived, time.Hour},
+		{"n-out-n", 10.1000001, 105.05, "cat-a", models.StateReceived, time.Hour},
+		{"n-out-w", 10.05, 104.9999999, "cat-a", models.StateReceived, time.Hour},
+		{"n-out-e", 10.05, 105.1000001, "cat-a", models.StateReceived, time.Hour},
+		{"n-far", -0.5, 0, "cat-a", models.StateReceived, time.Hour},
+	}
+	stored := map[string]*models.Ticket{}
+	for _, r := range rows {
+		tk := minimalTicket(r.id, "r1", "u1", at(r.created))
+		tk.Location = models.Location{Lat: r.lat, Lng: r.lng, AccuracyM: 10}
+		tk.Category, tk.State = r.category, r.state
+		must(t, s.CreateTicket(ctx(t), clone(tk)), "CreateTicket "+r.id)
+		stored[r.id] = tk
+	}
+	return stored
+}
+
+// checkNearbyLimit checks that the box filter limited to 2 returns two different tickets of the
+// box.
+func checkNearbyLimit(t *testing.T, s app.Store, limited models.NearbyFilter) {
+	t.Helper()
+	got, err := s.FindNearby(ctx(t), limited)
+	must(t, err, "FindNearby")
+	if len(got) != 2 {
+		t.Fatalf("FindNearby with limit 2 returned %d tickets", len(got))
+	}
+	for _, tk := range got {
+		if !slices.Contains([]string{"n-c1", "n-c2", "n-ne", "n-nw", "n-se", "n-sw"}, tk.ID) {
+			t.Errorf("FindNearby with limit returned %s, which is outside the box", tk.ID)
 		}
-		for _, tk := range got {
-			if !slices.Contains([]string{"n-c1", "n-c2", "n-ne", "n-nw", "n-se", "n-sw"}, tk.ID) {
-				t.Errorf("FindNearby with limit returned %s, which is outside the box", tk.ID)
-			}
-		}
-		if got[0].ID == got[1].ID {
-			t.Errorf("FindNearby with limit returned %s twice", got[0].ID)
-		}
-	})
+	}
+	if got[0].ID == got[1].ID {
+		t.Errorf("FindNearby with limit returned %s twice", got[0].ID)
+	}
 }
 
 var leaseTests = []storeTest{

@@ -86,7 +86,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {
 	var level slog.Level
-	_ = level.UnmarshalText([]byte(cfg.LogLevel)) // checked by loadConfig: one of slog's four names
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
 	opts := &slog.HandlerOptions{Level: level}
 	if cfg.LogFormat == "text" {
 		return slog.New(slog.NewTextHandler(w, opts))
@@ -305,29 +307,15 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	return serveErr
 }
 
+// adminFlags are the flags of the admin commands; each command declares the ones it takes.
+type adminFlags struct {
+	role, username, unit, name, scope, id string
+}
+
 func admin(ctx context.Context, cfg config, log *slog.Logger, noun, verb string, args []string, stdin io.Reader, stdout io.Writer) error {
-	fs := flag.NewFlagSet("admin "+noun+" "+verb, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	var role, username, unit, name, scope, id string
-	switch noun + " " + verb {
-	case "user create":
-		fs.StringVar(&role, "role", "", "officer|leader|ioc_operator|ioc_viewer|admin")
-		fs.StringVar(&username, "username", "", "sign-in name")
-		fs.StringVar(&unit, "unit", "", "unit id (officers and leaders)")
-	case "user passwd":
-		fs.StringVar(&username, "username", "", "sign-in name")
-	case "apikey create":
-		fs.StringVar(&name, "name", "", "who uses the key")
-		fs.StringVar(&scope, "scope", "", "open311|stats|feed")
-	case "boundaries import":
-		fs.StringVar(&id, "id", "", "boundary set id, e.g. angiang-2025")
-		fs.StringVar(&name, "name", "", "human name")
-	case "stats rebuild":
-	default:
-		return fmt.Errorf("unknown command admin %s %s\n%s", noun, verb, usage)
-	}
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w\n%s", err, usage)
+	fs, f, err := parseAdminFlags(noun, verb, args)
+	if err != nil {
+		return err
 	}
 	store, err := openStore(ctx, cfg, log)
 	if err != nil {
@@ -336,19 +324,7 @@ func admin(ctx context.Context, cfg config, log *slog.Logger, noun, verb string,
 	defer store.Close()
 
 	if noun == "boundaries" {
-		if fs.NArg() != 1 || id == "" {
-			return fmt.Errorf("admin boundaries import needs --id and one file")
-		}
-		data, err := os.ReadFile(fs.Arg(0))
-		if err != nil {
-			return err
-		}
-		set, err := app.ImportBoundarySet(ctx, store, id, name, data, time.Now())
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "imported boundary set %s with %d areas; serve it with BOUNDARY_SET=%s\n", id, len(set.Areas()), id)
-		return nil
+		return adminImportBoundaries(ctx, store, fs, f, stdout)
 	}
 	svc, err := buildService(ctx, store, cfg, log)
 	if err != nil {
@@ -356,25 +332,9 @@ func admin(ctx context.Context, cfg config, log *slog.Logger, noun, verb string,
 	}
 	switch noun {
 	case "user":
-		password, err := bufio.NewReader(stdin).ReadString('\n')
-		if err != nil && !errors.Is(err, io.EOF) {
-			return fmt.Errorf("read password from stdin: %w", err)
-		}
-		password = strings.TrimRight(password, "\r\n")
-		if verb == "passwd" {
-			if err := svc.Auth.SetPassword(ctx, username, password); err != nil {
-				return err
-			}
-			fmt.Fprintf(stdout, "set a new password for %q; every session of the account is signed out\n", username)
-			return nil
-		}
-		u, err := svc.Auth.CreateOfficial(ctx, models.Role(role), username, password, unit)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "created %s %q (id %s)\n", u.Role, u.Username, u.ID)
+		return adminUser(ctx, svc, verb, f, stdin, stdout)
 	case "apikey":
-		key, k, err := svc.Auth.CreateAPIKey(ctx, name, models.APIKeyScope(scope))
+		key, k, err := svc.Auth.CreateAPIKey(ctx, f.name, models.APIKeyScope(f.scope))
 		if err != nil {
 			return err
 		}
@@ -386,5 +346,73 @@ func admin(ctx context.Context, cfg config, log *slog.Logger, noun, verb string,
 		}
 		fmt.Fprintf(stdout, "rebuilt the statistics facts of %d tickets\n", n)
 	}
+	return nil
+}
+
+// parseAdminFlags parses the flags of admin noun verb, refusing an unknown command.
+func parseAdminFlags(noun, verb string, args []string) (*flag.FlagSet, adminFlags, error) {
+	fs := flag.NewFlagSet("admin "+noun+" "+verb, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var f adminFlags
+	switch noun + " " + verb {
+	case "user create":
+		fs.StringVar(&f.role, "role", "", "officer|leader|ioc_operator|ioc_viewer|admin")
+		fs.StringVar(&f.username, "username", "", "sign-in name")
+		fs.StringVar(&f.unit, "unit", "", "unit id (officers and leaders)")
+	case "user passwd":
+		fs.StringVar(&f.username, "username", "", "sign-in name")
+	case "apikey create":
+		fs.StringVar(&f.name, "name", "", "who uses the key")
+		fs.StringVar(&f.scope, "scope", "", "open311|stats|feed")
+	case "boundaries import":
+		fs.StringVar(&f.id, "id", "", "boundary set id, e.g. angiang-2025")
+		fs.StringVar(&f.name, "name", "", "human name")
+	case "stats rebuild":
+	default:
+		return nil, f, fmt.Errorf("unknown command admin %s %s\n%s", noun, verb, usage)
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, f, fmt.Errorf("%w\n%s", err, usage)
+	}
+	return fs, f, nil
+}
+
+// adminImportBoundaries imports the boundary set in the one file argument (admin boundaries import).
+func adminImportBoundaries(ctx context.Context, store app.Store, fs *flag.FlagSet, f adminFlags, stdout io.Writer) error {
+	if fs.NArg() != 1 || f.id == "" {
+		return fmt.Errorf("admin boundaries import needs --id and one file")
+	}
+	data, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	set, err := app.ImportBoundarySet(ctx, store, f.id, f.name, data, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "imported boundary set %s with %d areas; serve it with BOUNDARY_SET=%s\n", f.id, len(set.Areas()), f.id)
+	return nil
+}
+
+// adminUser creates an official (admin user create) or sets an official's password (admin user
+// passwd), reading the password from the first line of stdin.
+func adminUser(ctx context.Context, svc *app.App, verb string, f adminFlags, stdin io.Reader, stdout io.Writer) error {
+	password, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("read password from stdin: %w", err)
+	}
+	password = strings.TrimRight(password, "\r\n")
+	if verb == "passwd" {
+		if err := svc.Auth.SetPassword(ctx, f.username, password); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "set a new password for %q; every session of the account is signed out\n", f.username)
+		return nil
+	}
+	u, err := svc.Auth.CreateOfficial(ctx, models.Role(f.role), f.username, password, f.unit)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created %s %q (id %s)\n", u.Role, u.Username, u.ID)
 	return nil
 }

@@ -1,6 +1,7 @@
 package mongodb_test
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
@@ -211,56 +212,15 @@ func TestUpgradeLegacyTickets(t *testing.T) {
 func TestUpgradeEffectsPending(t *testing.T) {
 	uri, db := mongotest.URI(t)
 	ctx := t.Context()
-	t0 := time.Date(2025, 3, 14, 2, 26, 53, 589_000_000, time.UTC)
-	client, err := mongo.Connect(options.Client().ApplyURI(uri))
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	defer func() { _ = client.Disconnect(ctx) }()
-	coll := client.Database(db).Collection("tickets")
-	legacy := func(id string, version int, applied *int, updated time.Duration) bson.D {
-		d := bson.D{
-			{Key: "_id", Value: id}, {Key: "code", Value: "PA-" + id}, {Key: "state", Value: "received"},
-			{Key: "version", Value: version}, {Key: "category", Value: "khac"}, {Key: "description", Value: "x"},
-			{Key: "location", Value: bson.D{{Key: "lat", Value: 10.3866}, {Key: "lng", Value: 105.4352}, {Key: "accuracy_m", Value: 8.0}}},
-			{Key: "reporter_id", Value: "r1"}, {Key: "idempotency_key", Value: "ticket/" + id}, {Key: "unit_id", Value: "u1"},
-			{Key: "created_at", Value: t0}, {Key: "updated_at", Value: t0.Add(updated)}, {Key: "due_at", Value: time.Time{}},
-		}
-		if applied != nil {
-			d = append(d, bson.E{Key: "applied_version", Value: *applied})
-		}
-		return d
-	}
-	n := func(v int) *int { return &v }
-	docs := []any{
-		legacy("done", 3, n(3), 1*time.Minute),
-		legacy("behind-a", 4, n(2), 5*time.Minute),
-		legacy("behind-b", 4, n(2), 2*time.Minute), // the same (version, applied) pair as behind-a
-		legacy("done-b", 3, n(3), 0),
-		legacy("no-applied", 1, nil, 3*time.Minute),
-	}
-	if _, err := coll.InsertMany(ctx, docs); err != nil {
-		t.Fatalf("insert legacy tickets: %v", err)
-	}
+	coll := connect(t, uri, db).Collection("tickets")
+	insertEffectsLegacyTickets(t, coll)
 
-	pendingIDs := func(s *mongodb.Store) []string {
-		t.Helper()
-		list, err := s.FindUnapplied(ctx, 0)
-		if err != nil {
-			t.Fatalf("FindUnapplied: %v", err)
-		}
-		var out []string
-		for _, tk := range list {
-			out = append(out, tk.ID)
-		}
-		return out
-	}
 	s, err := mongodb.Open(ctx, uri, db)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
-	if got, want := pendingIDs(s), []string{"behind-b", "no-applied", "behind-a"}; !slices.Equal(got, want) {
+	if got, want := pendingIDs(t, s), []string{"behind-b", "no-applied", "behind-a"}; !slices.Equal(got, want) {
 		t.Fatalf("FindUnapplied after upgrade = %v, want %v", got, want)
 	}
 	if n, err := coll.CountDocuments(ctx, bson.D{{Key: "effects_pending", Value: bson.D{{Key: "$exists", Value: false}}}}); err != nil || n != 0 {
@@ -290,7 +250,64 @@ func TestUpgradeEffectsPending(t *testing.T) {
 			t.Fatalf("TicketByID(%s) after MarkApplied = %+v, %v", c.id, tk, err)
 		}
 	}
-	if got, want := pendingIDs(s2), []string{"behind-b"}; !slices.Equal(got, want) {
+	if got, want := pendingIDs(t, s2), []string{"behind-b"}; !slices.Equal(got, want) {
 		t.Fatalf("FindUnapplied after MarkApplied = %v, want %v", got, want)
 	}
+}
+
+// connect is database db of the server at uri, through a client of its own, disconnected when
+// the test ends.
+func connect(t *testing.T, uri, db string) *mongo.Database {
+	t.Helper()
+	client, err := mongo.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
+	return client.Database(db)
+}
+
+// insertEffectsLegacyTickets inserts tickets as written before effects_pending existed: done,
+// behind (two with the same version and applied_version) and one without applied_version.
+func insertEffectsLegacyTickets(t *testing.T, coll *mongo.Collection) {
+	t.Helper()
+	t0 := time.Date(2025, 3, 14, 2, 26, 53, 589_000_000, time.UTC)
+	legacy := func(id string, version int, applied *int, updated time.Duration) bson.D {
+		d := bson.D{
+			{Key: "_id", Value: id}, {Key: "code", Value: "PA-" + id}, {Key: "state", Value: "received"},
+			{Key: "version", Value: version}, {Key: "category", Value: "khac"}, {Key: "description", Value: "x"},
+			{Key: "location", Value: bson.D{{Key: "lat", Value: 10.3866}, {Key: "lng", Value: 105.4352}, {Key: "accuracy_m", Value: 8.0}}},
+			{Key: "reporter_id", Value: "r1"}, {Key: "idempotency_key", Value: "ticket/" + id}, {Key: "unit_id", Value: "u1"},
+			{Key: "created_at", Value: t0}, {Key: "updated_at", Value: t0.Add(updated)}, {Key: "due_at", Value: time.Time{}},
+		}
+		if applied != nil {
+			d = append(d, bson.E{Key: "applied_version", Value: *applied})
+		}
+		return d
+	}
+	n := func(v int) *int { return &v }
+	docs := []any{
+		legacy("done", 3, n(3), 1*time.Minute),
+		legacy("behind-a", 4, n(2), 5*time.Minute),
+		legacy("behind-b", 4, n(2), 2*time.Minute), // the same (version, applied) pair as behind-a
+		legacy("done-b", 3, n(3), 0),
+		legacy("no-applied", 1, nil, 3*time.Minute),
+	}
+	if _, err := coll.InsertMany(t.Context(), docs); err != nil {
+		t.Fatalf("insert legacy tickets: %v", err)
+	}
+}
+
+// pendingIDs lists the ids FindUnapplied returns, in its order.
+func pendingIDs(t *testing.T, s *mongodb.Store) []string {
+	t.Helper()
+	list, err := s.FindUnapplied(t.Context(), 0)
+	if err != nil {
+		t.Fatalf("FindUnapplied: %v", err)
+	}
+	var out []string
+	for _, tk := range list {
+		out = append(out, tk.ID)
+	}
+	return out
 }

@@ -256,51 +256,9 @@ func TestQueryPlans(t *testing.T) {
 func TestMigrateFromVersion3(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "v3.db")
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(ms) < 4 || ms[3].name != "0004_workflow.sql" {
-		t.Fatalf("migrations: want 0004_workflow.sql fourth, have %d", len(ms))
-	}
-	db := sql.OpenDB(connector{path})
-	if err := applyMigrations(ctx, db, ms[:3], 3); err != nil {
-		t.Fatalf("build a version 3 database: %v", err)
-	}
+	db, ms := databaseAtVersion(t, path, 3, "0004_workflow.sql")
 	t0 := time.Date(2025, 3, 14, 2, 26, 53, 589_000_000, time.UTC)
-	// A document exactly as version 3 wrote it: no workflow keys at all.
-	legacyDoc := `{"id":"old","code":"PA-2024-000001","state":"in_progress","version":3,"applied_version":3,` +
-		`"category":"do_thi.den","group":"do_thi","description":"Đèn đường hỏng","address":"Đường Lê Lợi",` +
-		`"location":{"lat":10.3866,"lng":105.4352,"accuracy_m":8},"allow_contact":false,"private":false,` +
-		`"reporter_id":"r1","idempotency_key":"ticket/old","boundary_set":"lx","area_code":"my_binh",` +
-		`"area_name":"Mỹ Bình","unit_id":"u1","unit_name":"UBND","unit_kind":"ubnd","routed_by_nearest":false,` +
-		`"routing_ambiguous":false,"created_at":"2025-03-14T02:26:53.589Z","updated_at":"2025-03-14T02:26:53.589Z",` +
-		`"triage_due_at":"0001-01-01T00:00:00Z","resolve_due_at":"0001-01-01T00:00:00Z","history":null}`
-	// A document that already carries workflow times (written as ticketDoc writes them), to check
-	// the migration's conversion of RFC 3339 text to milliseconds.
-	withTimes := &models.Ticket{ID: "timed", Code: "PA-2024-000002", State: models.StateReceived, Version: 1,
-		Category: "moi_truong.rac", ReporterID: "r1", IdempotencyKey: "ticket/timed", UnitID: "u2", AreaCode: "binh_khanh",
-		Location: models.Location{Lat: -0.25, Lng: 0.5}, CreatedAt: t0, UpdatedAt: t0,
-		DueAt: t0.Add(3 * time.Hour), NextCheckAt: t0.Add(time.Hour)}
-	timedDoc, err := ticketDoc(withTimes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, row := range []struct {
-		id, key, unit, state string
-		version              int
-		doc                  string
-	}{
-		{"old", "ticket/old", "u1", "in_progress", 3, legacyDoc},
-		{"timed", "ticket/timed", "u2", "received", 1, timedDoc},
-	} {
-		if _, err := db.ExecContext(ctx, `INSERT INTO tickets
-			(id, idempotency_key, reporter_id, unit_id, state, version, created_at, updated_at, doc)
-			VALUES (?, ?, 'r1', ?, ?, ?, ?, ?, ?)`, row.id, row.key, row.unit, row.state, row.version,
-			t0.UnixMilli(), t0.UnixMilli(), row.doc); err != nil {
-			t.Fatalf("insert %s: %v", row.id, err)
-		}
-	}
+	writeVersion3Tickets(t, db, t0)
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -310,25 +268,7 @@ func TestMigrateFromVersion3(t *testing.T) {
 	if got := migrationRows(t, s); len(got) != len(ms) {
 		t.Fatalf("schema_migrations after open: %v, want %d versions", got, len(ms))
 	}
-	type cols struct {
-		category, area string
-		due, next      int64
-		lat, lng       float64
-	}
-	want := map[string]cols{
-		"old":   {"do_thi.den", "my_binh", zeroMs, 0, 10.3866, 105.4352},
-		"timed": {"moi_truong.rac", "binh_khanh", t0.Add(3 * time.Hour).UnixMilli(), t0.Add(time.Hour).UnixMilli(), -0.25, 0.5},
-	}
-	for id, w := range want {
-		var c cols
-		if err := s.r.QueryRowContext(ctx, `SELECT category, area_code, due_at, next_check_at, lat, lng FROM tickets WHERE id = ?`, id).
-			Scan(&c.category, &c.area, &c.due, &c.next, &c.lat, &c.lng); err != nil {
-			t.Fatalf("read columns of %s: %v", id, err)
-		}
-		if c != w {
-			t.Errorf("backfilled columns of %s = %+v, want %+v", id, c, w)
-		}
-	}
+	checkVersion3Backfill(t, s, t0)
 
 	old, err := s.TicketByID(ctx, "old")
 	if err != nil || old.Description != "Đèn đường hỏng" || !old.DueAt.IsZero() || !old.NextCheckAt.IsZero() {
@@ -367,6 +307,96 @@ func TestMigrateFromVersion3(t *testing.T) {
 	}
 }
 
+// databaseAtVersion builds at path a database migrated up to version (the migrations before
+// next, the name of the following migration or its number) and returns it open, with every
+// migration.
+func databaseAtVersion(t *testing.T, path string, version int, next string) (*sql.DB, []migration) {
+	t.Helper()
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) <= version || (ms[version].name != next && !strings.HasPrefix(ms[version].name, next+"_")) {
+		t.Fatalf("migrations: want %s after version %d, have %d", next, version, len(ms))
+	}
+	db := sql.OpenDB(connector{path})
+	if err := applyMigrations(t.Context(), db, ms[:version], version); err != nil {
+		t.Fatalf("build a version %d database: %v", version, err)
+	}
+	return db, ms
+}
+
+// insertOldTicket inserts a row of the tickets table as the versions before the workflow wrote
+// it, with reporter r1, created at created.
+func insertOldTicket(t *testing.T, db *sql.DB, id, key, unit, state string, version int, created, updated time.Time, doc string) {
+	t.Helper()
+	if _, err := db.ExecContext(t.Context(), `INSERT INTO tickets
+		(id, idempotency_key, reporter_id, unit_id, state, version, created_at, updated_at, doc)
+		VALUES (?, ?, 'r1', ?, ?, ?, ?, ?, ?)`, id, key, unit, state, version,
+		created.UnixMilli(), updated.UnixMilli(), doc); err != nil {
+		t.Fatalf("insert %s: %v", id, err)
+	}
+}
+
+// writeVersion3Tickets writes two tickets as version 3 left them, created at t0: "old", a
+// document without workflow keys, and "timed", one with workflow times.
+func writeVersion3Tickets(t *testing.T, db *sql.DB, t0 time.Time) {
+	t.Helper()
+	// A document exactly as version 3 wrote it: no workflow keys at all.
+	legacyDoc := `{"id":"old","code":"PA-2024-000001","state":"in_progress","version":3,"applied_version":3,` +
+		`"category":"do_thi.den","group":"do_thi","description":"Đèn đường hỏng","address":"Đường Lê Lợi",` +
+		`"location":{"lat":10.3866,"lng":105.4352,"accuracy_m":8},"allow_contact":false,"private":false,` +
+		`"reporter_id":"r1","idempotency_key":"ticket/old","boundary_set":"lx","area_code":"my_binh",` +
+		`"area_name":"Mỹ Bình","unit_id":"u1","unit_name":"UBND","unit_kind":"ubnd","routed_by_nearest":false,` +
+		`"routing_ambiguous":false,"created_at":"2025-03-14T02:26:53.589Z","updated_at":"2025-03-14T02:26:53.589Z",` +
+		`"triage_due_at":"0001-01-01T00:00:00Z","resolve_due_at":"0001-01-01T00:00:00Z","history":null}`
+	// A document that already carries workflow times (written as ticketDoc writes them), to check
+	// the migration's conversion of RFC 3339 text to milliseconds.
+	withTimes := &models.Ticket{ID: "timed", Code: "PA-2024-000002", State: models.StateReceived, Version: 1,
+		Category: "moi_truong.rac", ReporterID: "r1", IdempotencyKey: "ticket/timed", UnitID: "u2", AreaCode: "binh_khanh",
+		Location: models.Location{Lat: -0.25, Lng: 0.5}, CreatedAt: t0, UpdatedAt: t0,
+		DueAt: t0.Add(3 * time.Hour), NextCheckAt: t0.Add(time.Hour)}
+	timedDoc, err := ticketDoc(withTimes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range []struct {
+		id, key, unit, state string
+		version              int
+		doc                  string
+	}{
+		{"old", "ticket/old", "u1", "in_progress", 3, legacyDoc},
+		{"timed", "ticket/timed", "u2", "received", 1, timedDoc},
+	} {
+		insertOldTicket(t, db, row.id, row.key, row.unit, row.state, row.version, t0, t0, row.doc)
+	}
+}
+
+// checkVersion3Backfill checks the columns 0004 derived from the documents writeVersion3Tickets
+// wrote.
+func checkVersion3Backfill(t *testing.T, s *Store, t0 time.Time) {
+	t.Helper()
+	type cols struct {
+		category, area string
+		due, next      int64
+		lat, lng       float64
+	}
+	want := map[string]cols{
+		"old":   {"do_thi.den", "my_binh", zeroMs, 0, 10.3866, 105.4352},
+		"timed": {"moi_truong.rac", "binh_khanh", t0.Add(3 * time.Hour).UnixMilli(), t0.Add(time.Hour).UnixMilli(), -0.25, 0.5},
+	}
+	for id, w := range want {
+		var c cols
+		if err := s.r.QueryRowContext(t.Context(), `SELECT category, area_code, due_at, next_check_at, lat, lng FROM tickets WHERE id = ?`, id).
+			Scan(&c.category, &c.area, &c.due, &c.next, &c.lat, &c.lng); err != nil {
+			t.Fatalf("read columns of %s: %v", id, err)
+		}
+		if c != w {
+			t.Errorf("backfilled columns of %s = %+v, want %+v", id, c, w)
+		}
+	}
+}
+
 // TestMigrateFromVersion4 opens a database as the version before derived-effects tracking left
 // it (schema 4: applied_version only inside the documents) and checks that 0005 backfills the
 // applied_version column from them, so FindUnapplied lists exactly the tickets behind and
@@ -374,17 +404,7 @@ func TestMigrateFromVersion3(t *testing.T) {
 func TestMigrateFromVersion4(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "v4.db")
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(ms) < 5 || ms[4].name != "0005_effects.sql" {
-		t.Fatalf("migrations: want 0005_effects.sql fifth, have %d", len(ms))
-	}
-	db := sql.OpenDB(connector{path})
-	if err := applyMigrations(ctx, db, ms[:4], 4); err != nil {
-		t.Fatalf("build a version 4 database: %v", err)
-	}
+	db, ms := databaseAtVersion(t, path, 4, "0005_effects.sql")
 	t0 := time.Date(2025, 3, 14, 2, 26, 53, 589_000_000, time.UTC)
 	tickets := map[string]*models.Ticket{}
 	for i, c := range []struct {
@@ -400,12 +420,7 @@ func TestMigrateFromVersion4(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.ExecContext(ctx, `INSERT INTO tickets
-			(id, idempotency_key, reporter_id, unit_id, state, version, created_at, updated_at, doc)
-			VALUES (?, ?, 'r1', 'u1', 'received', ?, ?, ?, ?)`, tk.ID, tk.IdempotencyKey, tk.Version,
-			t0.UnixMilli(), tk.UpdatedAt.UnixMilli(), doc); err != nil {
-			t.Fatalf("insert %s: %v", tk.ID, err)
-		}
+		insertOldTicket(t, db, tk.ID, tk.IdempotencyKey, "u1", "received", tk.Version, t0, tk.UpdatedAt, doc)
 		tickets[c.id] = tk
 	}
 	if err := db.Close(); err != nil {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"phananh/app"
+	"phananh/geo"
 	"phananh/models"
 	"phananh/seed"
 	"phananh/tokens"
@@ -41,6 +42,38 @@ func TestStatsBenchmark(t *testing.T) {
 	}
 	defer s.Close()
 	now := time.Date(2026, time.November, 27, 3, 0, 0, 0, time.UTC)
+	svc, set := benchService(t, s, now)
+
+	start := time.Now()
+	loadBenchFacts(t, s, set, n, now)
+	t.Logf("loaded %d facts in %s", n, time.Since(start).Round(time.Millisecond))
+
+	ioc := models.Principal{UserID: "ioc", Role: models.RoleIOCViewer}
+	month := app.StatsFilter{From: "2026-10-01", To: "2026-10-31"}
+	year := app.StatsFilter{From: "2025-11-27", To: "2026-11-26"}
+	areas := set.Areas()
+	timeStatsReads(t, []timedRead{
+		{"summary, one month", func() error { _, err := svc.Stats.Summary(ctx, ioc, month); return err }},
+		{"summary, one year", func() error { _, err := svc.Stats.Summary(ctx, ioc, year); return err }},
+		{"summary, one year, one area", func() error {
+			f := year
+			f.Area = areas[0].Code
+			_, err := svc.Stats.Summary(ctx, ioc, f)
+			return err
+		}},
+		{"timeseries by day, one year", func() error {
+			_, err := svc.Stats.Timeseries(ctx, ioc, year, app.IntervalDay, "on_time_rate")
+			return err
+		}},
+		{"units league, one year", func() error { _, err := svc.Stats.Units(ctx, ioc, year, 0); return err }},
+	})
+}
+
+// benchService seeds s with the Long Xuyên catalog and builds the app on it with the clock
+// stopped at now.
+func benchService(t *testing.T, s *Store, now time.Time) (*app.App, *geo.BoundarySet) {
+	t.Helper()
+	ctx := context.Background()
 	data, err := seed.BoundaryGeoJSON(seed.DefaultBoundarySet)
 	if err != nil {
 		t.Fatal(err)
@@ -65,9 +98,14 @@ func TestStatsBenchmark(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return svc, set
+}
 
-	// Tickets spread evenly over three years up to now, in every area, unit kind and category.
-	start := time.Now()
+// loadBenchFacts loads the facts of n tickets spread evenly over three years up to now, in every
+// area, unit kind and category, in transactions of 100,000, then builds the rollups.
+func loadBenchFacts(t *testing.T, s *Store, set *geo.BoundarySet, n int, now time.Time) {
+	t.Helper()
+	ctx := context.Background()
 	areas := set.Areas()
 	cats := seed.Categories()
 	rnd := rand.New(rand.NewPCG(1, 2))
@@ -112,29 +150,17 @@ func TestStatsBenchmark(t *testing.T) {
 	if err := s.Analyze(ctx); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("loaded %d facts in %s", n, time.Since(start).Round(time.Millisecond))
+}
 
-	ioc := models.Principal{UserID: "ioc", Role: models.RoleIOCViewer}
-	month := app.StatsFilter{From: "2026-10-01", To: "2026-10-31"}
-	year := app.StatsFilter{From: "2025-11-27", To: "2026-11-26"}
-	cases := []struct {
-		name string
-		fn   func() error
-	}{
-		{"summary, one month", func() error { _, err := svc.Stats.Summary(ctx, ioc, month); return err }},
-		{"summary, one year", func() error { _, err := svc.Stats.Summary(ctx, ioc, year); return err }},
-		{"summary, one year, one area", func() error {
-			f := year
-			f.Area = areas[0].Code
-			_, err := svc.Stats.Summary(ctx, ioc, f)
-			return err
-		}},
-		{"timeseries by day, one year", func() error {
-			_, err := svc.Stats.Timeseries(ctx, ioc, year, app.IntervalDay, "on_time_rate")
-			return err
-		}},
-		{"units league, one year", func() error { _, err := svc.Stats.Units(ctx, ioc, year, 0); return err }},
-	}
+// timedRead is one statistics read the benchmark times.
+type timedRead struct {
+	name string
+	fn   func() error
+}
+
+// timeStatsReads runs each read 30 times and logs its p50 and p99.
+func timeStatsReads(t *testing.T, cases []timedRead) {
+	t.Helper()
 	for _, c := range cases {
 		const runs = 30
 		var d []time.Duration

@@ -20,21 +20,34 @@ import (
 // equal a recount, the summary's statements use the indexes meant for them, and the ranks read
 // through the buckets equal a sort.
 func TestMigrate0012BuildsRollups(t *testing.T) {
-	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "v11.db")
-	ms, err := migrations()
-	if err != nil {
+	db, _ := databaseAtVersion(t, path, 11, "0012")
+	start := time.Date(2025, time.December, 20, 0, 0, 0, 0, time.UTC)
+	facts := writeVersion11Facts(t, db, start)
+	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if len(ms) < 12 || !strings.HasPrefix(ms[11].name, "0012_") {
-		t.Fatalf("migrations: want 0012 twelfth, have %d", len(ms))
+
+	s := openTemp(t, path) // applies 0012
+	t.Cleanup(func() { s.Close() })
+	checkBucketCounts(t, s)
+	kept := allRows(t, s, `SELECT created_day, `+rollupColumns+`, running FROM stats_days ORDER BY 1`)
+	recount := allRows(t, s, `SELECT created_day, COUNT(*), SUM(is_open), SUM(is_resolved), SUM(is_rejected),
+		SUM(is_on_time), SUM(is_late_ext), SUM(is_rated), SUM(is_satisfied), SUM(is_reopened), SUM(is_ever_resolved),
+		SUM(is_running) FROM stats_facts GROUP BY 1 ORDER BY 1`)
+	if diff := cmp.Diff(recount, kept); diff != "" {
+		t.Errorf("stats_days differs from the recount (-recount +kept):\n%s", diff)
 	}
-	db := sql.OpenDB(connector{path})
-	if err := applyMigrations(ctx, db, ms[:11], 11); err != nil {
-		t.Fatalf("build a version 11 database: %v", err)
-	}
+	checkRanksThroughBuckets(t, s, facts, start.AddDate(0, 0, 40))
+	checkSummaryPlans(t, s)
+}
+
+// writeVersion11Facts writes 800 random facts created in the 70 days from start, and their
+// stats_daily rows, as version 11 keeps them; it returns the facts.
+func writeVersion11Facts(t *testing.T, db *sql.DB, start time.Time) []models.TicketFact {
+	t.Helper()
+	ctx := t.Context()
 	rng := rand.New(rand.NewPCG(11, 12))
-	start := time.Date(2025, time.December, 20, 0, 0, 0, 0, time.UTC)
 	states := []models.State{models.StateReceived, models.StateInProgress, models.StateResolved, models.StateClosed,
 		models.StateRejected}
 	var facts []models.TicketFact
@@ -57,27 +70,18 @@ func TestMigrate0012BuildsRollups(t *testing.T) {
 		SUM(is_ever_resolved) FROM stats_facts GROUP BY 1, 2, 3, 4, 5`); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
+	return facts
+}
 
-	s := openTemp(t, path) // applies 0012
-	t.Cleanup(func() { s.Close() })
-	checkBucketCounts(t, s)
-	kept := allRows(t, s, `SELECT created_day, `+rollupColumns+`, running FROM stats_days ORDER BY 1`)
-	recount := allRows(t, s, `SELECT created_day, COUNT(*), SUM(is_open), SUM(is_resolved), SUM(is_rejected),
-		SUM(is_on_time), SUM(is_late_ext), SUM(is_rated), SUM(is_satisfied), SUM(is_reopened), SUM(is_ever_resolved),
-		SUM(is_running) FROM stats_facts GROUP BY 1 ORDER BY 1`)
-	if diff := cmp.Diff(recount, kept); diff != "" {
-		t.Errorf("stats_days differs from the recount (-recount +kept):\n%s", diff)
-	}
-
-	now := start.AddDate(0, 0, 40)
+// checkRanksThroughBuckets checks that the ranks read through the buckets equal a sort of the
+// facts' durations, for a few periods at now.
+func checkRanksThroughBuckets(t *testing.T, s *Store, facts []models.TicketFact, now time.Time) {
+	t.Helper()
 	for _, q := range []models.StatsQuery{{Now: now}, {From: "2026-01-01", To: "2026-01-31", Now: now},
 		{From: "2025-12-25", To: "2026-02-20", Now: now}, {From: "2026-01-05", Now: now}} {
 		want := resolvedDurations(slices.Values(facts), q)
 		ranks := ranksToCheck(want)
-		got, err := s.bucketedRanks(ctx, q, ranks)
+		got, err := s.bucketedRanks(t.Context(), q, ranks)
 		if err != nil {
 			t.Fatalf("bucketedRanks(%+v): %v", q, err)
 		}
@@ -89,8 +93,12 @@ func TestMigrate0012BuildsRollups(t *testing.T) {
 			t.Errorf("bucketedRanks(%+v) differs from the sort (-want +got):\n%s", q, diff)
 		}
 	}
+}
 
-	// The plans of the summary's statements: each a search of the index meant for it.
+// checkSummaryPlans checks the plans of the summary's statements: each a search of the index
+// meant for it.
+func checkSummaryPlans(t *testing.T, s *Store) {
+	t.Helper()
 	hq, hargs := histogramQuery("2025-12-25", "2026-02-20")
 	for _, c := range []struct {
 		query string

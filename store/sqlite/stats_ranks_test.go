@@ -44,6 +44,30 @@ func TestResolveRanksEqualBruteForce(t *testing.T) {
 	ctx := t.Context()
 	rng := rand.New(rand.NewPCG(7, 8))
 	start := time.Date(2024, time.January, 20, 0, 0, 0, 0, time.UTC) // through February 29th, 2024
+	current := writeRewrittenFacts(t, s, rng, start)
+	queries := rankQueries(rng, start)
+
+	checkRanks(t, s, current, queries, "after the writes", true)
+	checkBucketCounts(t, s)
+	if _, err := s.exec(ctx, `DELETE FROM stats_resolve_months`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.exec(ctx, `DELETE FROM stats_resolve_days`); err != nil {
+		t.Fatal(err)
+	}
+	checkRanks(t, s, current, queries, "without bucket counts", false)
+	if err := s.RebuildRollups(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkRanks(t, s, current, queries, "after rebuilding the rollups", true)
+	checkBucketCounts(t, s)
+}
+
+// writeRewrittenFacts puts 4,000 random facts of 1,500 tickets created in the 75 days from
+// start: later versions resolved, reopened or with changed durations, and stale versions. It
+// returns the current fact of each ticket.
+func writeRewrittenFacts(t *testing.T, s *Store, rng *rand.Rand, start time.Time) map[string]models.TicketFact {
+	t.Helper()
 	states := []models.State{models.StateReceived, models.StateInProgress, models.StateResolved, models.StateClosed,
 		models.StateClosed, models.StateRejected}
 	current := map[string]models.TicketFact{}
@@ -65,14 +89,19 @@ func TestResolveRanksEqualBruteForce(t *testing.T) {
 			f.CreatedDay = f.CreatedAt.Format(time.DateOnly)
 		}
 		f.SetIndicators()
-		if err := s.PutFact(ctx, &f); err != nil {
+		if err := s.PutFact(t.Context(), &f); err != nil {
 			t.Fatalf("PutFact %d: %v", i, err)
 		}
 		if f.Version >= old.Version {
 			current[id] = f
 		}
 	}
+	return current
+}
 
+// rankQueries are periods of every shape around the facts' days, some filtered, and 30 random
+// periods.
+func rankQueries(rng *rand.Rand, start time.Time) []models.StatsQuery {
 	queries := []models.StatsQuery{
 		{}, {From: "2024-02-01"}, {To: "2024-02-29"}, {To: "2024-02-15"}, {From: "2024-01-31"},
 		{From: "2024-02-01", To: "2024-02-29"}, {From: "2024-01-01", To: "2024-03-31"},
@@ -90,58 +119,48 @@ func TestResolveRanksEqualBruteForce(t *testing.T) {
 		}
 		queries = append(queries, models.StatsQuery{From: a.Format(time.DateOnly), To: b.Format(time.DateOnly)})
 	}
+	return queries
+}
 
-	check := func(when string, bucketed bool) {
-		t.Helper()
-		for _, q := range queries {
-			want := resolvedDurations(maps.Values(current), q)
-			ranks := ranksToCheck(want)
-			if len(ranks) == 0 {
-				if bucketed && periodOnly(q) {
-					// No durations: the bucket counts hold none either.
-					if _, err := s.bucketedRanks(ctx, q, []int{1}); !errors.Is(err, errBucketsDrift) {
-						t.Errorf("%s: %+v has no durations, yet rank 1 gave %v", when, q, err)
-					}
+// checkRanks compares, for each query, ResolveRanks (and, when bucketed, the bucketed path
+// itself) with a sort of the current facts' durations.
+func checkRanks(t *testing.T, s *Store, current map[string]models.TicketFact, queries []models.StatsQuery, when string, bucketed bool) {
+	t.Helper()
+	ctx := t.Context()
+	for _, q := range queries {
+		want := resolvedDurations(maps.Values(current), q)
+		ranks := ranksToCheck(want)
+		if len(ranks) == 0 {
+			if bucketed && periodOnly(q) {
+				// No durations: the bucket counts hold none either.
+				if _, err := s.bucketedRanks(ctx, q, []int{1}); !errors.Is(err, errBucketsDrift) {
+					t.Errorf("%s: %+v has no durations, yet rank 1 gave %v", when, q, err)
 				}
-				continue
 			}
-			wantAt := make([]int64, len(ranks))
-			for i, r := range ranks {
-				wantAt[i] = want[r-1]
-			}
-			got, err := s.ResolveRanks(ctx, q, ranks)
+			continue
+		}
+		wantAt := make([]int64, len(ranks))
+		for i, r := range ranks {
+			wantAt[i] = want[r-1]
+		}
+		got, err := s.ResolveRanks(ctx, q, ranks)
+		if err != nil {
+			t.Fatalf("%s: ResolveRanks(%+v): %v", when, q, err)
+		}
+		if diff := cmp.Diff(wantAt, got); diff != "" {
+			t.Errorf("%s: ResolveRanks(%+v) differs from the sort (-want +got):\n%s", when, q, diff)
+		}
+		if bucketed && periodOnly(q) {
+			// The bucketed path itself, not the sorting fallback, gave the answer.
+			got, err := s.bucketedRanks(ctx, q, ranks)
 			if err != nil {
-				t.Fatalf("%s: ResolveRanks(%+v): %v", when, q, err)
+				t.Fatalf("%s: bucketedRanks(%+v): %v", when, q, err)
 			}
 			if diff := cmp.Diff(wantAt, got); diff != "" {
-				t.Errorf("%s: ResolveRanks(%+v) differs from the sort (-want +got):\n%s", when, q, diff)
-			}
-			if bucketed && periodOnly(q) {
-				// The bucketed path itself, not the sorting fallback, gave the answer.
-				got, err := s.bucketedRanks(ctx, q, ranks)
-				if err != nil {
-					t.Fatalf("%s: bucketedRanks(%+v): %v", when, q, err)
-				}
-				if diff := cmp.Diff(wantAt, got); diff != "" {
-					t.Errorf("%s: bucketedRanks(%+v) differs from the sort (-want +got):\n%s", when, q, diff)
-				}
+				t.Errorf("%s: bucketedRanks(%+v) differs from the sort (-want +got):\n%s", when, q, diff)
 			}
 		}
 	}
-	check("after the writes", true)
-	checkBucketCounts(t, s)
-	if _, err := s.exec(ctx, `DELETE FROM stats_resolve_months`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.exec(ctx, `DELETE FROM stats_resolve_days`); err != nil {
-		t.Fatal(err)
-	}
-	check("without bucket counts", false)
-	if err := s.RebuildRollups(ctx); err != nil {
-		t.Fatal(err)
-	}
-	check("after rebuilding the rollups", true)
-	checkBucketCounts(t, s)
 }
 
 // ranksToCheck lists every rank of a small sorted set, else the first and last rank of each

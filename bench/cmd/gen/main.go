@@ -59,27 +59,10 @@ func run() error {
 		fmt.Print(plan)
 		return err
 	}
-	data, err := seed.BoundaryGeoJSON(*set)
+	g, err := storeGenerator(ctx, st, *set, *seedFlag, *prefix)
 	if err != nil {
 		return err
 	}
-	bs, err := geo.Parse(*set, data)
-	if err != nil {
-		return err
-	}
-	cal, err := models.ParseCalendar(seed.HolidayCalendar(), models.DefaultOfficeHours)
-	if err != nil {
-		return err
-	}
-	units, err := st.Units(ctx)
-	if err != nil {
-		return err
-	}
-	cats, err := st.Categories(ctx)
-	if err != nil {
-		return err
-	}
-	g := newGenerator(bs, cal, units, cats, *seedFlag, *prefix)
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	span := time.Duration(*years * 365 * 24 * float64(time.Hour))
 
@@ -90,8 +73,49 @@ func run() error {
 	}
 	sort.Slice(created, func(i, j int) bool { return created[i].Before(created[j]) })
 
-	// One goroutine builds batches while the store writes the previous one.
 	start := time.Now()
+	if err := load(ctx, st, g, created, now, start); err != nil {
+		return err
+	}
+	if err := st.RebuildRollups(ctx); err != nil {
+		return err
+	}
+	if err := st.Analyze(ctx); err != nil {
+		return err
+	}
+	fmt.Printf("generated %d tickets in %s\n", *n, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// storeGenerator makes a generator for the boundary set set and the units and categories of st.
+func storeGenerator(ctx context.Context, st *sqlite.Store, set string, seedV uint64, prefix string) (*generator, error) {
+	data, err := seed.BoundaryGeoJSON(set)
+	if err != nil {
+		return nil, err
+	}
+	bs, err := geo.Parse(set, data)
+	if err != nil {
+		return nil, err
+	}
+	cal, err := models.ParseCalendar(seed.HolidayCalendar(), models.DefaultOfficeHours)
+	if err != nil {
+		return nil, err
+	}
+	units, err := st.Units(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cats, err := st.Categories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return newGenerator(bs, cal, units, cats, seedV, prefix), nil
+}
+
+// load writes one ticket filed at each of created (sorted) with its statistics fact, in
+// batches: one goroutine builds batches while the store writes the previous one.
+func load(ctx context.Context, st *sqlite.Store, g *generator, created []time.Time, now, start time.Time) error {
+	n := len(created)
 	const batch = 20_000
 	type chunk struct {
 		tickets []*models.Ticket
@@ -102,15 +126,15 @@ func run() error {
 	go func() {
 		defer close(chunks)
 		seq := map[int]int{}
-		for lo := 0; lo < *n; lo += batch {
-			hi := min(lo+batch, *n)
+		for lo := 0; lo < n; lo += batch {
+			hi := min(lo+batch, n)
 			c := chunk{tickets: make([]*models.Ticket, 0, hi-lo), facts: make([]models.TicketFact, 0, hi-lo), hi: hi}
 			for i := lo; i < hi; i++ {
 				y := created[i].In(models.VietnamTime).Year()
 				seq[y]++
 				t := g.ticket(i, seq[y], created[i], now)
 				c.tickets = append(c.tickets, t)
-				c.facts = append(c.facts, app.TicketFact(t, cal))
+				c.facts = append(c.facts, app.TicketFact(t, g.cal))
 			}
 			chunks <- c
 		}
@@ -121,17 +145,10 @@ func run() error {
 			}
 			return err
 		}
-		if c.hi%100_000 == 0 || c.hi == *n {
+		if c.hi%100_000 == 0 || c.hi == n {
 			fmt.Fprintf(os.Stderr, "gen: %d tickets (%.0f/s)\n", c.hi, float64(c.hi)/time.Since(start).Seconds())
 		}
 	}
-	if err := st.RebuildRollups(ctx); err != nil {
-		return err
-	}
-	if err := st.Analyze(ctx); err != nil {
-		return err
-	}
-	fmt.Printf("generated %d tickets in %s\n", *n, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -225,6 +242,16 @@ func (g *generator) createdAt(now time.Time, span time.Duration) time.Time {
 
 // ticket builds ticket i filed at created, in the state a ticket of its age would be in at now.
 func (g *generator) ticket(i, seq int, created, now time.Time) *models.Ticket {
+	t, unit := g.filed(i, seq, created)
+	l := &lifecycle{g: g, t: t, actor: unit.ID, created: created, now: now}
+	l.age()
+	t.AppliedVersion = t.Version
+	return t
+}
+
+// filed builds ticket i as filed at created: a place in a ward, a category and the unit they
+// route to.
+func (g *generator) filed(i, seq int, created time.Time) (*models.Ticket, models.Unit) {
 	ai := g.pick(g.areaW)
 	area := g.areas[ai]
 	cat := g.cats[g.pick(g.catW)]
@@ -255,73 +282,102 @@ func (g *generator) ticket(i, seq int, created, now time.Time) *models.Ticket {
 			To: models.StateReceived, Visibility: models.Public}},
 	}
 	t.DueAt = t.TriageDueAt
-	age := now.Sub(created)
-	// The older the ticket, the likelier it has been handled.
-	done := 1 - math.Exp(-float64(age)/float64(5*24*time.Hour))
+	return t, unit
+}
+
+// lifecycle moves a filed ticket on to the state it would be in at now; actor is the unit that
+// handles it.
+type lifecycle struct {
+	g            *generator
+	t            *models.Ticket
+	actor        string
+	created, now time.Time
+}
+
+// event records a transition of the ticket to state to at at.
+func (l *lifecycle) event(at time.Time, role models.Role, action string, to models.State) {
+	t := l.t
+	t.History = append(t.History, models.Event{At: at, ActorRole: role, ActorID: l.actor, Action: action,
+		From: t.State, To: to, Visibility: models.Public})
+	t.State, t.UpdatedAt = to, at
+	t.Version++
+}
+
+// work is d working time after the filing, but not after now.
+func (l *lifecycle) work(d time.Duration) time.Time {
+	at := l.g.cal.AddWorkingTime(l.created, d).UTC().Truncate(time.Millisecond)
+	if at.After(l.now) {
+		at = l.now
+	}
+	return at
+}
+
+// age draws what has happened to the ticket: the older it is, the likelier it has been handled.
+func (l *lifecycle) age() {
+	g, t := l.g, l.t
+	done := 1 - math.Exp(-float64(l.now.Sub(l.created))/float64(5*24*time.Hour))
 	r := g.rng.Float64()
-	event := func(at time.Time, role models.Role, action string, to models.State) {
-		t.History = append(t.History, models.Event{At: at, ActorRole: role, ActorID: unit.ID, Action: action,
-			From: t.State, To: to, Visibility: models.Public})
-		t.State, t.UpdatedAt = to, at
-		t.Version++
-	}
-	work := func(d time.Duration) time.Time {
-		at := g.cal.AddWorkingTime(created, d).UTC().Truncate(time.Millisecond)
-		if at.After(now) {
-			at = now
-		}
-		return at
-	}
 	switch {
 	case r > done*1.02: // still open, not triaged
 	case r < done*0.06:
-		at := work(time.Duration(g.rng.Int64N(int64(4 * time.Hour))))
+		at := l.work(time.Duration(g.rng.Int64N(int64(4 * time.Hour))))
 		t.TriagedAt, t.RejectReason = at, "not_in_scope"
-		event(at, models.RoleIOCOperator, "reject", models.StateRejected)
+		l.event(at, models.RoleIOCOperator, "reject", models.StateRejected)
 	case r < done*0.09:
-		at := work(time.Duration(g.rng.Int64N(int64(4 * time.Hour))))
+		at := l.work(time.Duration(g.rng.Int64N(int64(4 * time.Hour))))
 		t.TriagedAt = at
-		event(at, models.RoleIOCOperator, "mark_duplicate", models.StateDuplicate)
+		l.event(at, models.RoleIOCOperator, "mark_duplicate", models.StateDuplicate)
 	case r < done*0.1:
-		event(created.Add(time.Duration(g.rng.Int64N(int64(time.Hour)))), models.RoleResident, "withdraw", models.StateWithdrawn)
+		l.event(l.created.Add(time.Duration(g.rng.Int64N(int64(time.Hour)))), models.RoleResident, "withdraw", models.StateWithdrawn)
 	default:
-		triaged := work(time.Duration(g.rng.Int64N(int64(6 * time.Hour))))
-		t.TriagedAt = triaged
-		event(triaged, models.RoleOfficer, "accept", models.StateAssigned)
-		t.DueAt = t.ResolveDueAt
-		if r > done*0.97 { // in progress
-			event(triaged, models.RoleOfficer, "start", models.StateInProgress)
-			break
-		}
-		event(triaged, models.RoleOfficer, "start", models.StateInProgress)
-		// Resolution: lognormal working time around the deadline class.
-		budget := t.ResolveDueAt.Sub(created)
-		ratio := math.Exp(g.rng.NormFloat64()*0.6 - 0.5)
-		resolved := created.Add(time.Duration(ratio * float64(budget))).Truncate(time.Millisecond)
-		if resolved.Before(triaged) {
-			resolved = triaged
-		}
-		if resolved.After(now) {
-			break // still in progress
-		}
-		t.ResolvedAt, t.Outcome = resolved, []models.Outcome{models.OutcomeFixed, models.OutcomeFixed,
-			models.OutcomeFixed, models.OutcomePartiallyFixed, models.OutcomeNotFixable}[g.rng.IntN(5)]
-		t.OnTimeClass = models.OnTime
-		if resolved.After(t.ResolveDueAt) {
-			t.OnTimeClass = models.Late
-		}
-		event(resolved, models.RoleOfficer, "resolve", models.StateResolved)
-		if now.Sub(resolved) > 7*24*time.Hour || g.rng.IntN(3) == 0 {
-			t.ClosedAt = resolved.Add(time.Duration(g.rng.Int64N(int64(7 * 24 * time.Hour))))
-			if t.ClosedAt.After(now) {
-				t.ClosedAt = now
-			}
-			if g.rng.IntN(3) > 0 {
-				t.Rating = []int{5, 5, 4, 4, 3, 2, 1}[g.rng.IntN(7)]
-			}
-			event(t.ClosedAt, models.RoleResident, "rate", models.StateClosed)
-		}
+		l.handle(r > done*0.97)
 	}
-	t.AppliedVersion = t.Version
-	return t
+}
+
+// handle accepts and starts the ticket and, unless it is to stay in progress or its drawn
+// resolution time is still to come, resolves and perhaps closes it.
+func (l *lifecycle) handle(inProgress bool) {
+	g, t := l.g, l.t
+	triaged := l.work(time.Duration(g.rng.Int64N(int64(6 * time.Hour))))
+	t.TriagedAt = triaged
+	l.event(triaged, models.RoleOfficer, "accept", models.StateAssigned)
+	t.DueAt = t.ResolveDueAt
+	l.event(triaged, models.RoleOfficer, "start", models.StateInProgress)
+	if inProgress {
+		return
+	}
+	// Resolution: lognormal working time around the deadline class.
+	budget := t.ResolveDueAt.Sub(l.created)
+	ratio := math.Exp(g.rng.NormFloat64()*0.6 - 0.5)
+	resolved := l.created.Add(time.Duration(ratio * float64(budget))).Truncate(time.Millisecond)
+	if resolved.Before(triaged) {
+		resolved = triaged
+	}
+	if resolved.After(l.now) {
+		return // still in progress
+	}
+	l.resolve(resolved)
+}
+
+// resolve resolves the ticket at resolved and, once the resident had time to rate it (or now
+// and then sooner), closes it, with a rating two times in three.
+func (l *lifecycle) resolve(resolved time.Time) {
+	g, t := l.g, l.t
+	t.ResolvedAt, t.Outcome = resolved, []models.Outcome{models.OutcomeFixed, models.OutcomeFixed,
+		models.OutcomeFixed, models.OutcomePartiallyFixed, models.OutcomeNotFixable}[g.rng.IntN(5)]
+	t.OnTimeClass = models.OnTime
+	if resolved.After(t.ResolveDueAt) {
+		t.OnTimeClass = models.Late
+	}
+	l.event(resolved, models.RoleOfficer, "resolve", models.StateResolved)
+	if l.now.Sub(resolved) > 7*24*time.Hour || g.rng.IntN(3) == 0 {
+		t.ClosedAt = resolved.Add(time.Duration(g.rng.Int64N(int64(7 * 24 * time.Hour))))
+		if t.ClosedAt.After(l.now) {
+			t.ClosedAt = l.now
+		}
+		if g.rng.IntN(3) > 0 {
+			t.Rating = []int{5, 5, 4, 4, 3, 2, 1}[g.rng.IntN(7)]
+		}
+		l.event(t.ClosedAt, models.RoleResident, "rate", models.StateClosed)
+	}
 }

@@ -210,11 +210,23 @@ type loadRow struct {
 func (r *report) api() {
 	r.p("## API on the embedded store (SQLite)")
 	r.p("")
-	f, err := os.Open(filepath.Join(r.dir, "load.jsonl"))
+	rows, err := readLoadRows(filepath.Join(r.dir, "load.jsonl"))
 	if err != nil {
 		r.p("Not run: %v. %s", err, r.read("load.log"))
 		r.p("")
 		return
+	}
+	r.apiIntro()
+	peak := r.apiTable(rows)
+	r.apiTargets(rows, peak)
+	r.apiWhereTheTimeGoes()
+}
+
+// readLoadRows reads the rows of load.jsonl, skipping lines that are not one.
+func readLoadRows(path string) ([]loadRow, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
 	}
 	defer f.Close()
 	var rows []loadRow
@@ -225,6 +237,21 @@ func (r *report) api() {
 			rows = append(rows, row)
 		}
 	}
+	return rows, nil
+}
+
+// findRow returns the first row whose name starts with prefix run in mode, or nil.
+func findRow(rows []loadRow, prefix, mode string) *loadRow {
+	for i := range rows {
+		if strings.HasPrefix(rows[i].Name, prefix) && rows[i].Mode == mode {
+			return &rows[i]
+		}
+	}
+	return nil
+}
+
+// apiIntro describes the generated database and the two kinds of load.
+func (r *report) apiIntro() {
 	took := r.read("gen-seconds.txt") + " s"
 	if took == "cached s" {
 		took = "an earlier run (cached in `BENCH_CACHE`; 13 min on this machine)"
@@ -236,6 +263,10 @@ func (r *report) api() {
 	r.p("closed loop of 32 connections flat out (throughput, compared with the trivial Fiber handler).")
 	r.p("Intake rate limits are switched off for the run (`RATE_LIMITS`): four residents file everything.")
 	r.p("")
+}
+
+// apiTable writes one line per load row and returns the peak server RSS.
+func (r *report) apiTable(rows []loadRow) float64 {
 	r.p("| endpoint | mode | requests | sent/s | ok/s | ok | p50 ms | p90 ms | p99 ms | max ms | ÷ baseline | server RSS MB |")
 	r.p("|---|---|---|---|---|---|---|---|---|---|---|---|")
 	base := 0.0
@@ -245,14 +276,6 @@ func (r *report) api() {
 		}
 	}
 	peak := 0.0
-	find := func(prefix, mode string) *loadRow {
-		for i := range rows {
-			if strings.HasPrefix(rows[i].Name, prefix) && rows[i].Mode == mode {
-				return &rows[i]
-			}
-		}
-		return nil
-	}
 	for _, row := range rows {
 		ratio := "—"
 		if base > 0 && row.Mode == "max" && !strings.HasPrefix(row.Name, "baseline") {
@@ -267,23 +290,32 @@ func (r *report) api() {
 			row.Rate, row.Throughput, 100*row.Success, row.P50, row.P90, row.P99, row.Max, ratio, rss)
 	}
 	r.p("")
+	return peak
+}
+
+// apiTargets marks each API target met or missed.
+func (r *report) apiTargets(rows []loadRow, peak float64) {
 	r.p("| target | measured | |")
 	r.p("|---|---|---|")
-	if in := find("POST /v1/tickets", "rate"); in != nil {
+	if in := findRow(rows, "POST /v1/tickets", "rate"); in != nil {
 		ok := in.Throughput >= 1500*0.99 && in.P99 < 50 && in.Success > 0.999
 		r.p("| intake ≥ 1,500 requests/s sustained, p99 < 50 ms | %.0f ok/s of %.0f sent/s, p99 %.1f ms, %.2f %% ok | %s |", in.Throughput, in.Rate, in.P99, 100*in.Success, verdict(ok))
 	}
-	if q := find("GET /v1/queue", "rate"); q != nil {
+	if q := findRow(rows, "GET /v1/queue", "rate"); q != nil {
 		r.p("| `GET /v1/queue` p99 < 20 ms at 1 M tickets | p99 %.1f ms (p50 %.1f) at %.0f/s | %s |", q.P99, q.P50, q.Rate, verdict(q.P99 < 20 && q.Success > 0.999))
 	}
-	if s := find("GET /v1/stats/summary (month)", "rate"); s != nil {
+	if s := findRow(rows, "GET /v1/stats/summary (month)", "rate"); s != nil {
 		r.p("| `GET /v1/stats/summary` p99 < 20 ms at 1 M tickets (last month) | p99 %.1f ms (p50 %.1f) at %.0f/s | %s |", s.P99, s.P50, s.Rate, verdict(s.P99 < 20 && s.Success > 0.999))
 	}
-	if s := find("GET /v1/stats/summary (year)", "rate"); s != nil {
+	if s := findRow(rows, "GET /v1/stats/summary (year)", "rate"); s != nil {
 		r.p("| the same over one year | p99 %.1f ms (p50 %.1f) at %.0f/s | %s |", s.P99, s.P50, s.Rate, verdict(s.P99 < 20 && s.Success > 0.999))
 	}
 	r.p("| server RSS under load < 300 MB | peak %.0f MB (%s over the whole run) | %s |", peak, r.read("server-hwm.txt"), verdict(peak > 0 && peak < 300))
 	r.p("")
+}
+
+// apiWhereTheTimeGoes explains the figures and shows the queue's query plans.
+func (r *report) apiWhereTheTimeGoes() {
 	r.p("Where the time goes (what a missed target above comes from):")
 	r.p("")
 	r.p("- **Intake**: a filing is one write batch on SQLite's single writer connection — the code")

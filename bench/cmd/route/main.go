@@ -85,24 +85,10 @@ func run() error {
 	flag.Parse()
 	res := Result{File: *file, PostGIS: "skipped: no -postgis DSN"}
 
-	data, err := readMaybeGzip(*file)
+	s, err := parseSet(&res, *file)
 	if err != nil {
 		return err
 	}
-	runtime.GC()
-	t0 := time.Now()
-	s, err := geo.Parse("bench", data)
-	if err != nil {
-		return err
-	}
-	res.ParseS = time.Since(t0).Seconds()
-	data = nil
-	st := s.IndexStats()
-	res.Areas, res.Vertices, res.BuildS = st.Areas, st.Vertices, st.Build.Seconds()
-	res.CoordinateMB, res.IndexMB = float64(st.CoordinateBytes)/1e6, float64(st.IndexBytes)/1e6
-	res.IndexRatio = float64(st.IndexBytes) / float64(st.CoordinateBytes)
-	log("parsed %d areas, %d vertices in %.1fs (index build %.2fs, %.0f MB = %.2f× the %.0f MB of coordinates)",
-		st.Areas, st.Vertices, res.ParseS, res.BuildS, res.IndexMB, res.IndexRatio, res.CoordinateMB)
 
 	rng := rand.New(rand.NewPCG(2026, 7))
 	pts := s.AgreementPoints(*points, rng.Float64)
@@ -112,10 +98,47 @@ func run() error {
 		uniform[j] = orb.Point{b.Min[0] + rng.Float64()*(b.Max[0]-b.Min[0]), b.Min[1] + rng.Float64()*(b.Max[1]-b.Min[1])}
 	}
 
-	// Speed: one goroutine, every point once, twice (the first pass warms the caches), on
-	// uniform points of the bound (with the 200 m nearest fallback for the misses, as the app
-	// calls it) and on those of them inside an area (where reports come from); allocations on
-	// the adversarial agreement points too.
+	measureSpeed(&res, s, pts, uniform)
+	measureAgreement(&res, s, pts)
+	areas := s.Areas()
+	measureNaive(&res, s, areas, uniform[:min(*naivePoints, len(uniform))])
+
+	if *pgDSN != "" {
+		if err := postgis(&res, *pgDSN, areas, s, uniform, *pgPoints, *pgBulk); err != nil {
+			res.PostGIS = "failed: " + err.Error()
+			log("postgis: %v", err)
+		}
+	}
+	return json.NewEncoder(os.Stdout).Encode(res)
+}
+
+// parseSet reads and parses the boundary file, recording the parse time and the index's size.
+func parseSet(res *Result, file string) (*geo.BoundarySet, error) {
+	data, err := readMaybeGzip(file)
+	if err != nil {
+		return nil, err
+	}
+	runtime.GC()
+	t0 := time.Now()
+	s, err := geo.Parse("bench", data)
+	if err != nil {
+		return nil, err
+	}
+	res.ParseS = time.Since(t0).Seconds()
+	st := s.IndexStats()
+	res.Areas, res.Vertices, res.BuildS = st.Areas, st.Vertices, st.Build.Seconds()
+	res.CoordinateMB, res.IndexMB = float64(st.CoordinateBytes)/1e6, float64(st.IndexBytes)/1e6
+	res.IndexRatio = float64(st.IndexBytes) / float64(st.CoordinateBytes)
+	log("parsed %d areas, %d vertices in %.1fs (index build %.2fs, %.0f MB = %.2f× the %.0f MB of coordinates)",
+		st.Areas, st.Vertices, res.ParseS, res.BuildS, res.IndexMB, res.IndexRatio, res.CoordinateMB)
+	return s, nil
+}
+
+// measureSpeed times Locate on one goroutine, every point once, twice (the first pass warms the
+// caches), on uniform points of the bound (with the 200 m nearest fallback for the misses, as
+// the app calls it) and on those of them inside an area (where reports come from); allocations
+// on the adversarial agreement points pts too.
+func measureSpeed(res *Result, s *geo.BoundarySet, pts, uniform []orb.Point) {
 	var sink int
 	lookup := func(ps []orb.Point) time.Duration {
 		start := time.Now()
@@ -149,9 +172,12 @@ func run() error {
 	}) / 2
 	log("Locate: %.0f ns/lookup (%.0f/s) uniform, inside %.0f ns, on/near edges and vertices %.0f ns, %.2f allocs",
 		res.NsPerLookup, res.LookupsPerS, res.InsideNs, res.AdversarialNs, res.AllocsPerLookup)
+	_ = sink
+}
 
-	// Agreement with the exact reference, on all cores.
-	t0 = time.Now()
+// measureAgreement compares Locate with the exact reference on every point of pts, on all cores.
+func measureAgreement(res *Result, s *geo.BoundarySet, pts []orb.Point) {
+	t0 := time.Now()
 	res.AgreementPoints = len(pts)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -176,14 +202,14 @@ func run() error {
 	}
 	wg.Wait()
 	log("agreement: %d of %d points differ (%.0fs)", res.Disagreements, len(pts), time.Since(t0).Seconds())
+}
 
-	// (a) naive: bound, then orb planar containment, first area wins; on the same uniform
-	// points as the speed figure (and PostGIS below), so the rates compare like with like.
-	areas := s.Areas()
-	naive := uniform[:min(*naivePoints, len(uniform))]
+// measureNaive times baseline (a): bound, then orb planar containment, first area wins; on the
+// same uniform points as the speed figure (and PostGIS), so the rates compare like with like.
+func measureNaive(res *Result, s *geo.BoundarySet, areas []geo.Area, naive []orb.Point) {
 	res.NaivePoints = len(naive)
 	agree := 0
-	t0 = time.Now()
+	t0 := time.Now()
 	codes := make([]string, len(naive))
 	for j, p := range naive {
 		for k := range areas {
@@ -201,17 +227,10 @@ func run() error {
 	}
 	res.NaiveAgreement = float64(agree) / float64(len(naive))
 	log("naive: %.0f lookups/s, agrees on %.4f%%", res.NaivePerS, 100*res.NaiveAgreement)
-
-	if *pgDSN != "" {
-		if err := postgis(&res, *pgDSN, areas, s, uniform, *pgPoints, *pgBulk); err != nil {
-			res.PostGIS = "failed: " + err.Error()
-			log("postgis: %v", err)
-		}
-	}
-	_ = sink
-	return json.NewEncoder(os.Stdout).Encode(res)
 }
 
+// postgis measures baseline (b): the areas in a PostGIS table with a GiST index, queried one
+// point at a time and in one bulk join.
 func postgis(res *Result, dsn string, areas []geo.Area, s *geo.BoundarySet, pts []orb.Point, nPoint, nBulk int) error {
 	db, err := sql.Open("postgres", dsn)
 	if err != nil {
@@ -219,6 +238,17 @@ func postgis(res *Result, dsn string, areas []geo.Area, s *geo.BoundarySet, pts 
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
+	if err := pgLoad(res, db, areas); err != nil {
+		return err
+	}
+	if err := pgPerPoint(res, db, s, pts[:min(nPoint, len(pts))]); err != nil {
+		return err
+	}
+	return pgBulkJoin(res, db, pts[:min(nBulk, len(pts))])
+}
+
+// pgLoad creates the tables and loads and indexes the areas.
+func pgLoad(res *Result, db *sql.DB, areas []geo.Area) error {
 	for _, q := range []string{`CREATE EXTENSION IF NOT EXISTS postgis`, `DROP TABLE IF EXISTS bench_areas`,
 		`DROP TABLE IF EXISTS bench_points`,
 		`CREATE TABLE bench_areas (code text PRIMARY KEY, geom geometry(MultiPolygon, 4326) NOT NULL)`,
@@ -240,16 +270,18 @@ func postgis(res *Result, dsn string, areas []geo.Area, s *geo.BoundarySet, pts 
 	}
 	res.PGLoadS = time.Since(t0).Seconds()
 	log("postgis: loaded %d areas in %.0fs", len(areas), res.PGLoadS)
+	return nil
+}
 
-	// One query per point, as a server routing each report would do.
+// pgPerPoint runs one query per point of sample, as a server routing each report would do.
+func pgPerPoint(res *Result, db *sql.DB, s *geo.BoundarySet, sample []orb.Point) error {
 	stmt, err := db.Prepare(`SELECT code FROM bench_areas WHERE ST_Contains(geom, ST_SetSRID(ST_MakePoint($1, $2), 4326)) ORDER BY code LIMIT 1`)
 	if err != nil {
 		return err
 	}
 	defer stmt.Close()
-	sample := pts[:min(nPoint, len(pts))]
 	agree := 0
-	t0 = time.Now()
+	t0 := time.Now()
 	got := make([]string, len(sample))
 	for j, p := range sample {
 		var c string
@@ -267,9 +299,11 @@ func postgis(res *Result, dsn string, areas []geo.Area, s *geo.BoundarySet, pts 
 	}
 	res.PGAgreement = float64(agree) / float64(len(sample))
 	log("postgis per point: %.0f/s, agrees on %.2f%% (ST_Contains excludes boundaries)", res.PGPerPointPerS, 100*res.PGAgreement)
+	return nil
+}
 
-	// One bulk join of a points table.
-	bulk := pts[:min(nBulk, len(pts))]
+// pgBulkJoin loads bulk into a points table and times one join of it with the areas.
+func pgBulkJoin(res *Result, db *sql.DB, bulk []orb.Point) error {
 	var sb strings.Builder
 	for j := 0; j < len(bulk); j += 5000 {
 		sb.Reset()
@@ -287,7 +321,7 @@ func postgis(res *Result, dsn string, areas []geo.Area, s *geo.BoundarySet, pts 
 	if _, err := db.Exec(`ANALYZE bench_points`); err != nil {
 		return err
 	}
-	t0 = time.Now()
+	t0 := time.Now()
 	var n int
 	if err := db.QueryRow(`SELECT count(*) FROM bench_points p JOIN bench_areas a ON ST_Contains(a.geom, p.geom)`).Scan(&n); err != nil {
 		return err

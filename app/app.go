@@ -215,7 +215,6 @@ func (s *core) secret(n int) ([]byte, error) {
 	return b, nil
 }
 
-
 // RateLimit counts one request of operation against the caller's address and account, and
 // refuses it past the configured limits (see core.rateLimit). It is here, not on a service,
 // because the transport calls it for operations of every service.

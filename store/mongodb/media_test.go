@@ -3,8 +3,8 @@ package mongodb_test
 import (
 	"testing"
 
-	"phananh/store/mongodb/mongotest"
 	"phananh/app/storetest"
+	"phananh/store/mongodb/mongotest"
 )
 
 // TestMediaContractFerretDB runs the media contract, GridFS-layout blobs included, on FerretDB.

@@ -11,10 +11,10 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"phananh/app"
+	"phananh/app/storetest"
 	"phananh/models"
 	"phananh/store/mongodb"
 	"phananh/store/mongodb/mongotest"
-	"phananh/app/storetest"
 )
 
 // The store implements the interface the use cases consume; the store package itself does not

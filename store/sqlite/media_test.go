@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"phananh/app"
-	"phananh/store/sqlite"
 	"phananh/app/storetest"
+	"phananh/store/sqlite"
 )
 
 // TestMediaContract runs the media contract on SQLite with its blob directory.

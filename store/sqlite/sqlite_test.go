@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"phananh/app"
-	"phananh/models"
 	"phananh/app/storetest"
+	"phananh/models"
 )
 
 // The store implements the interface the use cases consume; the store package itself does not

@@ -2,22 +2,13 @@ package app_test
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"phananh/app"
+	"phananh/app/apptest"
 	"phananh/models"
-	"phananh/seed"
-	"phananh/store/sqlite"
-	"phananh/tokens"
 )
-
-type nopSMS struct{ last string }
-
-func (n *nopSMS) Send(_ context.Context, _, text string) error { n.last = text; return nil }
 
 // newService builds the real app on a real SQLite file with a controllable clock.
 func newService(t *testing.T, now *time.Time) *app.App {
@@ -28,29 +19,10 @@ func newService(t *testing.T, now *time.Time) *app.App {
 // newStore opens a SQLite store with the Long Xuyên wards, units and categories.
 func newStore(t *testing.T, now time.Time) app.Store {
 	t.Helper()
-	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "app.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	data, err := seed.BoundaryGeoJSON(seed.DefaultBoundarySet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := app.ImportBoundarySet(ctx, store, seed.DefaultBoundarySet, "Long Xuyên", data, now); err != nil {
-		t.Fatal(err)
-	}
-	if err := store.UpsertUnits(ctx, seed.CityUnits()); err != nil {
-		t.Fatal(err)
-	}
-	if err := store.UpsertCategories(ctx, seed.Categories()); err != nil {
-		t.Fatal(err)
-	}
-	return store
+	return apptest.Store(t, now)
 }
 
-// newServiceOn builds a Service on an existing store: several of them act as several server
+// newServiceOn builds the app on an existing store: several of them act as several server
 // instances.
 func newServiceOn(t *testing.T, store app.Store, now *time.Time, effect app.Effect) *app.App {
 	t.Helper()
@@ -60,34 +32,11 @@ func newServiceOn(t *testing.T, store app.Store, now *time.Time, effect app.Effe
 // newServiceWith is newServiceOn with a configuration of its own.
 func newServiceWith(t *testing.T, store app.Store, now *time.Time, cfg app.Config, effect app.Effect) *app.App {
 	t.Helper()
-	ctx := context.Background()
-	set, err := app.LoadBoundarySet(ctx, store, seed.DefaultBoundarySet)
-	if err != nil {
-		t.Fatal(err)
+	var effects []app.Effect
+	if effect != nil {
+		effects = []app.Effect{effect}
 	}
-	cal, err := models.ParseCalendar(seed.HolidayCalendar(), [][2]string{{"07:00", "11:00"}, {"13:00", "17:00"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, key, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := app.New(ctx, app.Deps{
-		Store: store, SMS: &nopSMS{}, Tokens: tokens.New(key, "phananh", "test"), Boundaries: set, Calendar: cal,
-		Effects: effects(effect), Now: func() time.Time { return *now }, Config: cfg,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return svc
-}
-
-func effects(e app.Effect) []app.Effect {
-	if e == nil {
-		return nil
-	}
-	return []app.Effect{e}
+	return apptest.New(t, store, apptest.Options{Config: &cfg, Effects: effects, Now: func() time.Time { return *now }})
 }
 
 func vn(s string) time.Time {

@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"math"
@@ -16,13 +15,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"phananh/app"
+	"phananh/app/apptest"
 	"phananh/geo"
 	"phananh/models"
 	"phananh/seed"
 	"phananh/store/mongodb"
 	"phananh/store/mongodb/mongotest"
 	"phananh/store/sqlite"
-	"phananh/tokens"
 )
 
 // flaky fails a fraction of its calls before the wrapped effect runs, as a crash between a
@@ -63,30 +62,17 @@ func seedStore(t *testing.T, store app.Store, now time.Time) {
 // statsService builds the app with the statistics and feed effects, each made flaky.
 func statsService(t *testing.T, store app.Store, now *time.Time, rnd *rand.Rand, failRate float64) (*app.App, *models.Calendar) {
 	t.Helper()
-	ctx := context.Background()
-	set, err := app.LoadBoundarySet(ctx, store, seed.DefaultBoundarySet)
+	cal, err := apptest.Calendar(models.DefaultOfficeHours)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cal, err := models.ParseCalendar(seed.HolidayCalendar(), models.DefaultOfficeHours)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, key, err := ed25519.GenerateKey(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := app.New(ctx, app.Deps{
-		Store: store, SMS: &nopSMS{}, Tokens: tokens.New(key, "phananh", "test"), Boundaries: set, Calendar: cal,
+	svc := apptest.New(t, store, apptest.Options{
 		Effects: []app.Effect{
 			flaky{app.NewFactsEffect(store, cal), rnd, failRate},
 			flaky{app.NewFeedEffect(store), rnd, failRate},
 		},
-		Now: func() time.Time { return *now }, Config: app.DefaultConfig(),
+		Now: func() time.Time { return *now }, OfficeHours: models.DefaultOfficeHours,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return svc, cal
 }
 

@@ -12,7 +12,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,9 +19,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"phananh/app"
+	"phananh/app/apptest"
 	"phananh/models"
-	"phananh/seed"
-	"phananh/store/sqlite"
 	"phananh/tokens"
 )
 
@@ -40,45 +38,22 @@ type fuzzServer struct {
 func newFuzzServer(tb testing.TB) *fuzzServer {
 	tb.Helper()
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "fuzz.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { store.Close() })
 	now := time.Now()
-	data, err := seed.BoundaryGeoJSON("longxuyen-2023")
+	store := apptest.Store(tb, now)
+	hours := [][2]string{{"07:00", "11:30"}, {"13:00", "17:00"}}
+	cal, err := apptest.Calendar(hours)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := app.ImportBoundarySet(ctx, store, "longxuyen-2023", "Long Xuyên", data, now); err != nil {
-		tb.Fatal(err)
-	}
-	if err := store.UpsertUnits(ctx, seed.CityUnits()); err != nil {
-		tb.Fatal(err)
-	}
-	if err := store.UpsertCategories(ctx, seed.Categories()); err != nil {
-		tb.Fatal(err)
-	}
-	set, err := app.LoadBoundarySet(ctx, store, "longxuyen-2023")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	cal, err := models.ParseCalendar(seed.HolidayCalendar(), [][2]string{{"07:00", "11:30"}, {"13:00", "17:00"}})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	cfg := app.DefaultConfig()
+	cfg.PseudonymKey = []byte("fuzz pseudonyms")
 	_, key, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	signer := tokens.New(key, "phananh", "phananh-api")
-	cfg := app.DefaultConfig()
-	cfg.PseudonymKey = []byte("fuzz pseudonyms")
-	svc, err := app.New(ctx, app.Deps{Store: store, SMS: discardSMS{}, Tokens: signer, Boundaries: set, Calendar: cal,
-		Effects: []app.Effect{app.NewFactsEffect(store, cal), app.NewFeedEffect(store)}, Config: cfg})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	svc := apptest.New(tb, store, apptest.Options{Config: &cfg, OfficeHours: hours, Tokens: signer,
+		Effects: []app.Effect{app.NewFactsEffect(store, cal), app.NewFeedEffect(store)}})
 	hcfg := DefaultConfig()
 	hcfg.RequestTimeout = time.Minute // a slow fuzzing machine must not turn into 503s
 	f, err := New(svc, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})), hcfg)
@@ -126,10 +101,6 @@ func newFuzzServer(tb testing.TB) *fuzzServer {
 	fs.ticketID = tk.ID
 	return fs
 }
-
-type discardSMS struct{}
-
-func (discardSMS) Send(context.Context, string, string) error { return nil }
 
 // do sends one request through the real Fiber stack (no network) as role ("" for anonymous).
 func (fs *fuzzServer) do(tb testing.TB, method, target string, role models.Role, contentType, body string) (int, []byte) {

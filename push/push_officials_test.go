@@ -2,8 +2,6 @@ package push_test
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,55 +11,21 @@ import (
 	"github.com/paulmach/orb"
 
 	"phananh/app"
+	"phananh/app/apptest"
 	"phananh/models"
 	"phananh/push/fcmtest"
-	"phananh/seed"
-	"phananh/tokens"
 )
-
-type nopSMS struct{}
-
-func (nopSMS) Send(context.Context, string, string) error { return nil }
 
 // newService builds the real app on store, with the Long Xuyên catalog, the push outbox as its
 // effect and the injected clock: the SLA worker's reminders and escalations need time to pass,
 // which a black-box server cannot be made to do.
 func newService(t *testing.T, store app.Store, clock *fakeClock) *app.App {
 	t.Helper()
-	ctx := t.Context()
-	data, err := seed.BoundaryGeoJSON(seed.DefaultBoundarySet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := app.ImportBoundarySet(ctx, store, seed.DefaultBoundarySet, "Long Xuyên", data, clock.Now()); err != nil {
-		t.Fatal(err)
-	}
-	if err := store.UpsertUnits(ctx, seed.CityUnits()); err != nil {
-		t.Fatal(err)
-	}
-	if err := store.UpsertCategories(ctx, seed.Categories()); err != nil {
-		t.Fatal(err)
-	}
-	set, err := app.LoadBoundarySet(ctx, store, seed.DefaultBoundarySet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cal, err := models.ParseCalendar(seed.HolidayCalendar(), [][2]string{{"07:00", "11:00"}, {"13:00", "17:00"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, key, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := app.New(ctx, app.Deps{
-		Store: store, SMS: nopSMS{}, Tokens: tokens.New(key, "phananh", "test"), Boundaries: set, Calendar: cal,
+	apptest.Seed(t, store, clock.Now())
+	svc := apptest.New(t, store, apptest.Options{
 		Effects: []app.Effect{app.NewPushOutbox(store, app.DefaultPushConfig(), clock.Now, nil)},
-		Now:     clock.Now, Config: app.DefaultConfig(),
+		Now:     clock.Now,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return svc
 }
 

@@ -50,7 +50,7 @@ type otpRequest struct {
 	Phone string `json:"phone"`
 }
 
-func (s *Server) requestOTP(c *fiber.Ctx) error {
+func (s *jsonAPI) requestOTP(c *fiber.Ctx) error {
 	var req otpRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -66,7 +66,7 @@ type otpVerifyRequest struct {
 	Code  string `json:"code"`
 }
 
-func (s *Server) verifyOTP(c *fiber.Ctx) error {
+func (s *jsonAPI) verifyOTP(c *fiber.Ctx) error {
 	var req otpVerifyRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -83,7 +83,7 @@ type loginRequest struct {
 	Password string `json:"password"`
 }
 
-func (s *Server) login(c *fiber.Ctx) error {
+func (s *jsonAPI) login(c *fiber.Ctx) error {
 	var req loginRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -99,7 +99,7 @@ type refreshRequest struct {
 	RefreshToken string `json:"refresh_token"`
 }
 
-func (s *Server) refresh(c *fiber.Ctx) error {
+func (s *jsonAPI) refresh(c *fiber.Ctx) error {
 	var req refreshRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -111,7 +111,7 @@ func (s *Server) refresh(c *fiber.Ctx) error {
 	return c.JSON(tokensView(t))
 }
 
-func (s *Server) logout(c *fiber.Ctx) error {
+func (s *jsonAPI) logout(c *fiber.Ctx) error {
 	var req refreshRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -122,7 +122,7 @@ func (s *Server) logout(c *fiber.Ctx) error {
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
-func (s *Server) me(c *fiber.Ctx) error {
+func (s *jsonAPI) me(c *fiber.Ctx) error {
 	u, err := s.svc.Auth.Me(c.UserContext(), principal(c))
 	if err != nil {
 		return err
@@ -135,7 +135,7 @@ type passwordRequest struct {
 	NewPassword     string `json:"new_password"`
 }
 
-func (s *Server) changePassword(c *fiber.Ctx) error {
+func (s *jsonAPI) changePassword(c *fiber.Ctx) error {
 	var req passwordRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err

@@ -12,11 +12,11 @@ import (
 	"phananh/models"
 )
 
-func (s *Server) listCategories(c *fiber.Ctx) error {
+func (s *jsonAPI) listCategories(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"categories": s.svc.Catalog.Categories()})
 }
 
-func (s *Server) listUnits(c *fiber.Ctx) error {
+func (s *jsonAPI) listUnits(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"units": s.svc.Catalog.Units()})
 }
 
@@ -35,7 +35,7 @@ func areaView(set string, a geo.Area) areaBody {
 		Bbox: []float64{a.Bound.Min[0], a.Bound.Min[1], a.Bound.Max[0], a.Bound.Max[1]}}
 }
 
-func (s *Server) listAreas(c *fiber.Ctx) error {
+func (s *jsonAPI) listAreas(c *fiber.Ctx) error {
 	set := s.svc.Catalog.BoundarySet()
 	areas := set.Areas()
 	out := make([]areaBody, 0, len(areas))
@@ -46,7 +46,7 @@ func (s *Server) listAreas(c *fiber.Ctx) error {
 }
 
 // getArea answers with a GeoJSON Feature, so map clients can draw the ward directly.
-func (s *Server) getArea(c *fiber.Ctx) error {
+func (s *jsonAPI) getArea(c *fiber.Ctx) error {
 	a, err := s.svc.Catalog.Area(c.Params("code"))
 	if err != nil {
 		return err
@@ -65,7 +65,7 @@ func (s *Server) getArea(c *fiber.Ctx) error {
 	return c.Send(body)
 }
 
-func (s *Server) locate(c *fiber.Ctx) error {
+func (s *jsonAPI) locate(c *fiber.Ctx) error {
 	lat, err := queryFloat(c, "lat")
 	if err != nil {
 		return err

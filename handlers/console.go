@@ -70,6 +70,14 @@ type console struct {
 	csp     string
 }
 
+// consoleUI serves the officials' web console: HTML pages with a cookie session and CSRF
+// checks. Its errors are HTML pages in the official's language, or a redirect to the sign-in
+// page when the session is missing (consoleErrors), never the API's JSON error body.
+type consoleUI struct {
+	*Server
+	pages *console
+}
+
 // consoleLangs are the console's languages, Vietnamese first (the default).
 var consoleLangs = []string{"vi", "en"}
 
@@ -184,9 +192,9 @@ type consoleFlash struct {
 	Message string
 }
 
-// consoleHandlers is the chain of one console route: HTML errors and security headers, the CSRF
+// handlers is the chain of one console route: HTML errors and security headers, the CSRF
 // check on POST, then the cookie session for routes that need a role.
-func (s *Server) consoleHandlers(method, route string, roles []models.Role, h fiber.Handler) []fiber.Handler {
+func (s *consoleUI) handlers(method, route string, roles []models.Role, h fiber.Handler) []fiber.Handler {
 	chain := []fiber.Handler{s.consoleErrors}
 	if method == fiber.MethodPost {
 		chain = append(chain, s.consoleCSRF)
@@ -202,8 +210,8 @@ func (s *Server) consoleHandlers(method, route string, roles []models.Role, h fi
 
 // consoleErrors sets the console's headers and renders failures as an HTML page with the
 // status of the error vocabulary, instead of the API's JSON error.
-func (s *Server) consoleErrors(c *fiber.Ctx) error {
-	c.Set("Content-Security-Policy", s.console.csp)
+func (s *consoleUI) consoleErrors(c *fiber.Ctx) error {
+	c.Set("Content-Security-Policy", s.pages.csp)
 	c.Set("Referrer-Policy", "same-origin")
 	c.Set("X-Frame-Options", "DENY")
 	err := c.Next()
@@ -230,7 +238,7 @@ type consoleErrorView struct {
 }
 
 // consoleCSRF refuses a POST whose form does not repeat the session's CSRF token.
-func (s *Server) consoleCSRF(c *fiber.Ctx) error {
+func (s *consoleUI) consoleCSRF(c *fiber.Ctx) error {
 	cookie := c.Cookies(consoleCSRFCookie)
 	sent := c.FormValue(consoleCSRFField)
 	if len(cookie) < 32 || subtle.ConstantTimeCompare([]byte(cookie), []byte(sent)) != 1 {
@@ -241,7 +249,7 @@ func (s *Server) consoleCSRF(c *fiber.Ctx) error {
 
 // consoleSession admits a request whose access cookie (or, on pages, refresh cookie) belongs to
 // one of roles. Without a session, pages redirect to the sign-in page.
-func (s *Server) consoleSession(roles []models.Role, refresh bool) fiber.Handler {
+func (s *consoleUI) consoleSession(roles []models.Role, refresh bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		p, err := s.svc.Auth.Authenticate(c.Cookies(consoleAccessCookie))
 		if err != nil && refresh && c.Cookies(consoleRefreshCookie) != "" {
@@ -271,31 +279,31 @@ func (s *Server) consoleSession(roles []models.Role, refresh bool) fiber.Handler
 	}
 }
 
-func (s *Server) cookie(c *fiber.Ctx, name, value string, expires time.Time) {
+func (s *consoleUI) cookie(c *fiber.Ctx, name, value string, expires time.Time) {
 	c.Cookie(&fiber.Cookie{Name: name, Value: value, Path: consolePrefix, Expires: expires, HTTPOnly: true,
 		Secure: s.secureRequest(c), SameSite: fiber.CookieSameSiteStrictMode})
 }
 
-func (s *Server) setSessionCookies(c *fiber.Ctx, t *app.Tokens) {
+func (s *consoleUI) setSessionCookies(c *fiber.Ctx, t *app.Tokens) {
 	s.cookie(c, consoleAccessCookie, t.AccessToken, t.RefreshExpiresAt)
 	s.cookie(c, consoleRefreshCookie, t.RefreshToken, t.RefreshExpiresAt)
 }
 
-func (s *Server) clearSessionCookies(c *fiber.Ctx) {
+func (s *consoleUI) clearSessionCookies(c *fiber.Ctx) {
 	past := time.Unix(1, 0)
 	s.cookie(c, consoleAccessCookie, "", past)
 	s.cookie(c, consoleRefreshCookie, "", past)
 }
 
 // csrfToken returns the request's CSRF token, creating it (and its cookie) when absent.
-func (s *Server) csrfToken(c *fiber.Ctx) string {
+func (s *consoleUI) csrfToken(c *fiber.Ctx) string {
 	if tok := c.Cookies(consoleCSRFCookie); len(tok) >= 32 {
 		return tok
 	}
 	return s.newCSRFToken(c)
 }
 
-func (s *Server) newCSRFToken(c *fiber.Ctx) string {
+func (s *consoleUI) newCSRFToken(c *fiber.Ctx) string {
 	var b [32]byte
 	_, _ = rand.Read(b[:])
 	tok := hex.EncodeToString(b[:])
@@ -305,7 +313,7 @@ func (s *Server) newCSRFToken(c *fiber.Ctx) string {
 
 // consoleLang picks the language: ?lang= (remembered in a cookie), else the cookie, else
 // Vietnamese.
-func (s *Server) consoleLang(c *fiber.Ctx) string {
+func (s *consoleUI) consoleLang(c *fiber.Ctx) string {
 	lang := c.Query("lang")
 	if lang == "vi" || lang == "en" {
 		c.Cookie(&fiber.Cookie{Name: consoleLangCookie, Value: lang, Path: consolePrefix, MaxAge: 365 * 24 * 3600,
@@ -319,7 +327,7 @@ func (s *Server) consoleLang(c *fiber.Ctx) string {
 }
 
 // consoleRender renders page (a template name) inside the layout with status.
-func (s *Server) consoleRender(c *fiber.Ctx, status int, page, titleKey string, flash *consoleFlash, data any) error {
+func (s *consoleUI) consoleRender(c *fiber.Ctx, status int, page, titleKey string, flash *consoleFlash, data any) error {
 	lang := s.consoleLang(c)
 	v := consolePage{Lang: lang, OtherLang: "en", Title: translate(lang, titleKey), CSRF: s.csrfToken(c), Flash: flash, Data: data}
 	if lang == "en" {
@@ -345,7 +353,7 @@ func (s *Server) consoleRender(c *fiber.Ctx, status int, page, titleKey string, 
 		v.Refresh = d.Refresh
 	}
 	var buf bytes.Buffer
-	if err := s.console.pages[lang].ExecuteTemplate(&buf, page, v); err != nil {
+	if err := s.pages.pages[lang].ExecuteTemplate(&buf, page, v); err != nil {
 		return fmt.Errorf("render console page %s: %w", page, err)
 	}
 	c.Status(status)
@@ -354,7 +362,7 @@ func (s *Server) consoleRender(c *fiber.Ctx, status int, page, titleKey string, 
 }
 
 // consoleHome sends officials to their queue and the IOC to the dashboard.
-func (s *Server) consoleHome(c *fiber.Ctx) error {
+func (s *consoleUI) consoleHome(c *fiber.Ctx) error {
 	if principal(c).Role.SeesAllTickets() {
 		return c.Redirect(consolePrefix+"/dashboard", fiber.StatusSeeOther)
 	}
@@ -375,12 +383,12 @@ func safeNext(next string) string {
 	return next
 }
 
-func (s *Server) consoleLoginPage(c *fiber.Ctx) error {
+func (s *consoleUI) consoleLoginPage(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return s.consoleRender(c, fiber.StatusOK, "login", "login.title", nil, consoleLoginView{Next: safeNext(c.Query("next"))})
 }
 
-func (s *Server) consoleLogin(c *fiber.Ctx) error {
+func (s *consoleUI) consoleLogin(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	username, next := c.FormValue("username"), safeNext(c.FormValue("next"))
 	t, err := s.svc.Auth.Login(c.UserContext(), username, c.FormValue("password"), s.clientIP(c))
@@ -405,7 +413,7 @@ func (s *Server) consoleLogin(c *fiber.Ctx) error {
 	return c.Redirect(next, fiber.StatusSeeOther)
 }
 
-func (s *Server) consoleLogout(c *fiber.Ctx) error {
+func (s *consoleUI) consoleLogout(c *fiber.Ctx) error {
 	if rt := c.Cookies(consoleRefreshCookie); rt != "" {
 		if err := s.svc.Auth.Logout(c.UserContext(), rt); err != nil {
 			return err
@@ -417,9 +425,9 @@ func (s *Server) consoleLogout(c *fiber.Ctx) error {
 }
 
 // consoleStatic serves the embedded CSS and JavaScript.
-func (s *Server) consoleStatic(c *fiber.Ctx) error {
+func (s *consoleUI) consoleStatic(c *fiber.Ctx) error {
 	name := c.Params("name")
-	data, err := fs.ReadFile(s.console.static, name)
+	data, err := fs.ReadFile(s.pages.static, name)
 	if err != nil || strings.Contains(name, "/") {
 		return models.Errorf(models.ENotFound, "no such file")
 	}

@@ -33,7 +33,7 @@ type consoleDashboard struct {
 	Refresh  int
 }
 
-func (s *Server) consoleDashboard(c *fiber.Ctx) error {
+func (s *consoleUI) consoleDashboard(c *fiber.Ctx) error {
 	p := principal(c)
 	lang := s.consoleLang(c)
 	today := time.Now().In(models.VietnamTime)
@@ -63,7 +63,7 @@ func (s *Server) consoleDashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d.Map = s.console.wardMap(s.svc.Catalog.BoundarySet(), areas, d.Colour)
+	d.Map = s.pages.wardMap(s.svc.Catalog.BoundarySet(), areas, d.Colour)
 	units, err := s.svc.Stats.Units(ctx, p, f, app.DefaultMinSample)
 	if err != nil {
 		return err

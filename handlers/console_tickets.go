@@ -42,7 +42,7 @@ type consoleCount struct {
 
 type consoleOption struct{ Value, Label string }
 
-func (s *Server) consoleCategories(lang string) []consoleOption {
+func (s *consoleUI) consoleCategories(lang string) []consoleOption {
 	var out []consoleOption
 	for _, cat := range s.svc.Catalog.Categories() {
 		out = append(out, consoleOption{cat.Code, cat.Code + " — " + localName(lang, cat.Name, cat.NameEN)})
@@ -50,7 +50,7 @@ func (s *Server) consoleCategories(lang string) []consoleOption {
 	return out
 }
 
-func (s *Server) consoleUnits(lang string) []consoleOption {
+func (s *consoleUI) consoleUnits(lang string) []consoleOption {
 	var out []consoleOption
 	for _, u := range s.svc.Catalog.Units() {
 		out = append(out, consoleOption{u.ID, localName(lang, u.Name, u.NameEN)})
@@ -65,7 +65,7 @@ func localName(lang, vi, en string) string {
 	return vi
 }
 
-func (s *Server) categoryName(lang, code string) string {
+func (s *consoleUI) categoryName(lang, code string) string {
 	for _, cat := range s.svc.Catalog.Categories() {
 		if cat.Code == code {
 			return localName(lang, cat.Name, cat.NameEN)
@@ -74,7 +74,7 @@ func (s *Server) categoryName(lang, code string) string {
 	return code
 }
 
-func (s *Server) consoleQueue(c *fiber.Ctx) error {
+func (s *consoleUI) consoleQueue(c *fiber.Ctx) error {
 	p := principal(c)
 	lang := s.consoleLang(c)
 	v := &consoleQueueView{State: c.Query("state"), Category: c.Query("category"), Unit: c.Query("unit"),
@@ -133,7 +133,7 @@ var consoleFormOrder = []models.Action{models.ActAccept, models.ActStart, models
 	models.ActNote, models.ActAssign, models.ActRequestExt, models.ActApproveExt, models.ActDenyExt,
 	models.ActTransfer, models.ActMarkDuplicate, models.ActReject}
 
-func (s *Server) consoleTicketData(c *fiber.Ctx, t *models.Ticket) (*consoleTicketView, error) {
+func (s *consoleUI) consoleTicketData(c *fiber.Ctx, t *models.Ticket) (*consoleTicketView, error) {
 	p := principal(c)
 	lang := s.consoleLang(c)
 	d, err := s.svc.Tickets.Detail(c.UserContext(), p, t)
@@ -179,12 +179,12 @@ func (s *Server) consoleTicketData(c *fiber.Ctx, t *models.Ticket) (*consoleTick
 	}
 	v.DefaultDueAt = due.AddDate(0, 0, 3).In(models.VietnamTime).Format("2006-01-02T15:04")
 	if area, ok := s.svc.Catalog.BoundarySet().Area(t.AreaCode); ok {
-		v.Map = s.console.pinMap(area, t.Location)
+		v.Map = s.pages.pinMap(area, t.Location)
 	}
 	return v, nil
 }
 
-func (s *Server) consoleTicket(c *fiber.Ctx) error {
+func (s *consoleUI) consoleTicket(c *fiber.Ctx) error {
 	t, err := s.svc.Tickets.Ticket(c.UserContext(), principal(c), c.Params("id"))
 	if err != nil {
 		return err
@@ -204,7 +204,7 @@ func (s *Server) consoleTicket(c *fiber.Ctx) error {
 // consoleAct performs one action from a ticket page form through app.Tickets.Act, with the
 // version the page showed as the compare-and-set: if someone else acted first, the page comes
 // back with the ticket as it is now and says so.
-func (s *Server) consoleAct(c *fiber.Ctx) error {
+func (s *consoleUI) consoleAct(c *fiber.Ctx) error {
 	p := principal(c)
 	id := c.Params("id")
 	in, err := s.consoleActionInput(c, p)
@@ -238,7 +238,7 @@ func (s *Server) consoleAct(c *fiber.Ctx) error {
 
 // consoleActionInput reads an action form into the app's input (the same vocabulary as the
 // API's action body).
-func (s *Server) consoleActionInput(c *fiber.Ctx, p models.Principal) (app.ActionInput, error) {
+func (s *consoleUI) consoleActionInput(c *fiber.Ctx, p models.Principal) (app.ActionInput, error) {
 	in := app.ActionInput{
 		Action: models.Action(c.FormValue("action")), Note: c.FormValue("note"), Visibility: models.Visibility(c.FormValue("visibility")),
 		Reason: c.FormValue("reason"), Outcome: models.Outcome(c.FormValue("outcome")), Unit: c.FormValue("unit"),
@@ -276,7 +276,7 @@ func (s *Server) consoleActionInput(c *fiber.Ctx, p models.Principal) (app.Actio
 // the browser first, so a form stays within the body limit; without the script a form of
 // small photos still works. Photos of an action that then fails stay unattached and are
 // collected by the media sweeper.
-func (s *Server) consoleUploads(c *fiber.Ctx, p models.Principal) ([]string, error) {
+func (s *consoleUI) consoleUploads(c *fiber.Ctx, p models.Principal) ([]string, error) {
 	if !strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm) {
 		return nil, nil
 	}
@@ -305,7 +305,7 @@ func (s *Server) consoleUploads(c *fiber.Ctx, p models.Principal) ([]string, err
 
 // consoleMedia sends a photo of a ticket the official may read (app.Media.MediaFile decides,
 // as for GET /v1/media/{id}), in the thumb or large rendition.
-func (s *Server) consoleMedia(c *fiber.Ctx) error {
+func (s *consoleUI) consoleMedia(c *fiber.Ctx) error {
 	size := c.Query("size", models.SizeThumb)
 	if size != models.SizeThumb && size != models.SizeLarge {
 		return models.FieldError(models.EInvalid, "size", "size must be thumb or large")

@@ -155,7 +155,7 @@ func parseExportFilter(c *fiber.Ctx) (models.ExportFilter, error) {
 }
 
 // exportHandler validates and authorises synchronously, then streams the body.
-func (s *Server) exportHandler(public bool, format exportFormat) fiber.Handler {
+func (s *jsonAPI) exportHandler(public bool, format exportFormat) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		f, err := parseExportFilter(c)
 		if err != nil {
@@ -227,7 +227,7 @@ func (s *Server) exportHandler(public bool, format exportFormat) fiber.Handler {
 
 // streamCSV writes the BOM (spreadsheet programs need it to read UTF-8), the header row and one
 // row per ticket.
-func (s *Server) streamCSV(ctx context.Context, w *bufio.Writer, p models.Principal, f models.ExportFilter, public bool,
+func (s *jsonAPI) streamCSV(ctx context.Context, w *bufio.Writer, p models.Principal, f models.ExportFilter, public bool,
 	cols []exportColumn, vi bool, extend func()) error {
 	if _, err := w.WriteString("\uFEFF"); err != nil {
 		return err
@@ -321,7 +321,7 @@ func appendFeature(buf []byte, r app.ExportRow, cols []exportColumn) ([]byte, er
 }
 
 // streamGeoJSON writes a FeatureCollection one feature at a time.
-func (s *Server) streamGeoJSON(ctx context.Context, w *bufio.Writer, p models.Principal, f models.ExportFilter, public bool,
+func (s *jsonAPI) streamGeoJSON(ctx context.Context, w *bufio.Writer, p models.Principal, f models.ExportFilter, public bool,
 	cols []exportColumn, extend func()) error {
 	if _, err := w.WriteString(`{"type":"FeatureCollection","features":[`); err != nil {
 		return err

@@ -52,7 +52,7 @@ type uploadBody struct {
 
 // mediaRequest gives a media handler its long deadline and extends the connection's read
 // deadline (ReadTimeout) to match, and returns the request body as a stream.
-func (s *Server) mediaRequest(c *fiber.Ctx) (context.Context, context.CancelFunc, io.Reader) {
+func (s *jsonAPI) mediaRequest(c *fiber.Ctx) (context.Context, context.CancelFunc, io.Reader) {
 	if conn := c.Context().Conn(); conn != nil {
 		_ = conn.SetReadDeadline(time.Now().Add(mediaTimeout))
 	}
@@ -73,13 +73,13 @@ func closeOnError(c *fiber.Ctx, err error) error {
 	return err
 }
 
-func (s *Server) maxUpload() int64 {
+func (s *jsonAPI) maxUpload() int64 {
 	cfg := s.svc.Media.MediaConfig()
 	return max(cfg.MaxImageBytes, cfg.MaxVideoBytes)
 }
 
 // uploadMedia: POST /v1/media, multipart/form-data with the file in the field "file".
-func (s *Server) uploadMedia(c *fiber.Ctx) (err error) {
+func (s *jsonAPI) uploadMedia(c *fiber.Ctx) (err error) {
 	defer func() { err = closeOnError(c, err) }()
 	ctx, cancel, body := s.mediaRequest(c)
 	defer cancel()
@@ -120,7 +120,7 @@ func (s *Server) uploadMedia(c *fiber.Ctx) (err error) {
 }
 
 // createUpload: POST /v1/media/uploads with Upload-Length starts a resumable upload.
-func (s *Server) createUpload(c *fiber.Ctx) error {
+func (s *jsonAPI) createUpload(c *fiber.Ctx) error {
 	ctx, cancel, _ := s.mediaRequest(c)
 	defer cancel()
 	length, err := strconv.ParseInt(c.Get("Upload-Length"), 10, 64)
@@ -145,7 +145,7 @@ func setUploadHeaders(c *fiber.Ctx, up app.Upload) {
 
 // patchUpload: PATCH /v1/media/{id} with Upload-Offset appends the body to a resumable upload;
 // the PATCH that completes it answers with the stored media.
-func (s *Server) patchUpload(c *fiber.Ctx) (err error) {
+func (s *jsonAPI) patchUpload(c *fiber.Ctx) (err error) {
 	defer func() { err = closeOnError(c, err) }()
 	ctx, cancel, body := s.mediaRequest(c)
 	defer cancel()
@@ -172,7 +172,7 @@ func (s *Server) patchUpload(c *fiber.Ctx) (err error) {
 
 // optionalPrincipal authenticates a bearer token when one is sent; without one the caller is
 // anonymous (public images). A bad token is still 401.
-func (s *Server) optionalPrincipal(c *fiber.Ctx) (models.Principal, error) {
+func (s *jsonAPI) optionalPrincipal(c *fiber.Ctx) (models.Principal, error) {
 	auth := c.Get(fiber.HeaderAuthorization)
 	if auth == "" {
 		return models.Principal{}, nil
@@ -187,7 +187,7 @@ func (s *Server) optionalPrincipal(c *fiber.Ctx) (models.Principal, error) {
 // getMedia: GET /v1/media/{id}[?size=thumb|large] sends the file under the ticket's read
 // policy, with ETag, Cache-Control and single byte ranges; for a resumable upload in progress it
 // answers its offset (tus HEAD).
-func (s *Server) getMedia(c *fiber.Ctx) error {
+func (s *jsonAPI) getMedia(c *fiber.Ctx) error {
 	p, err := s.optionalPrincipal(c)
 	if err != nil {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="phananh", error="invalid_token"`)

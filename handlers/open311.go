@@ -48,7 +48,7 @@ type open311Handler func(c *fiber.Ctx) (any, error)
 
 // open311 renders h's value in format f, and every error in the specification's list format
 // with its status (404 missing, 403 key, 400 the rest), never the API's usual error body.
-func (s *Server) open311(f open311Format, h open311Handler) fiber.Handler {
+func (s *open311API) open311(f open311Format, h open311Handler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		// The jurisdiction is checked first, so that nothing is filed for an unknown one.
 		err := s.svc.Open311.CheckJurisdiction(open311Param(c, "jurisdiction_id"))
@@ -100,7 +100,7 @@ func (e open311Errors) MarshalJSON() ([]byte, error) { return json.Marshal(e.Err
 // open311Error maps an error to the specification's statuses: 404 for a missing resource, 403
 // for a missing, bad or wrongly scoped key, 400 for everything else the caller did; failures of
 // the server stay 5xx (and are logged) so that clients retry them.
-func (s *Server) open311Error(c *fiber.Ctx, err error) (int, open311Errors) {
+func (s *open311API) open311Error(c *fiber.Ctx, err error) (int, open311Errors) {
 	code := models.ErrorCode(err)
 	msg := models.ErrorMessage(err)
 	if f := models.ErrorField(err); f != "" && !strings.Contains(msg, f) {
@@ -200,7 +200,7 @@ type o311Endpoint struct {
 	Formats       o311List[string] `json:"formats" xml:"formats"`
 }
 
-func (s *Server) o311Discovery(c *fiber.Ctx) (any, error) {
+func (s *open311API) o311Discovery(c *fiber.Ctx) (any, error) {
 	ep := o311Endpoint{
 		Specification: "http://wiki.open311.org/GeoReport_v2",
 		URL:           s.baseURL(c) + open311Base,
@@ -269,7 +269,7 @@ func keywords(cat models.Category) string {
 	return strings.Join(kw, ",")
 }
 
-func (s *Server) o311Services(c *fiber.Ctx) (any, error) {
+func (s *open311API) o311Services(c *fiber.Ctx) (any, error) {
 	out := o311ServiceList{Services: []o311Service{}}
 	for _, cat := range s.svc.Catalog.Categories() {
 		out.Services = append(out.Services, serviceView(cat))
@@ -305,7 +305,7 @@ var datatypeHints = map[string]string{
 	"datetime": "ISO 8601 with an offset, e.g. 2026-03-02T08:15:30+07:00",
 }
 
-func (s *Server) o311Definition(c *fiber.Ctx) (any, error) {
+func (s *open311API) o311Definition(c *fiber.Ctx) (any, error) {
 	cat, err := s.svc.Open311.Service(c.Params("service_code"))
 	if err != nil {
 		return nil, err
@@ -379,7 +379,7 @@ func (l o311RequestList) MarshalJSON() ([]byte, error) { return json.Marshal(l.R
 // requestView renders a redacted ticket (app.Redact) as an Open311 request. The address is the
 // ward: the resident's street address would undo the rounding of the point.
 // baseURL is the scheme and host the client used, so media_url points back at this server.
-func (s *Server) requestView(t *models.Ticket, extensions bool, baseURL string) o311Request {
+func (s *open311API) requestView(t *models.Ticket, extensions bool, baseURL string) o311Request {
 	r := o311Request{
 		ServiceRequestID:  t.ID,
 		Status:            app.Open311Status(t.State),
@@ -481,7 +481,7 @@ func parseBBox(v string) (*models.BBox, error) {
 	return b, nil
 }
 
-func (s *Server) o311Requests(c *fiber.Ctx) (any, error) {
+func (s *open311API) o311Requests(c *fiber.Ctx) (any, error) {
 	var rq app.RequestsQuery
 	var err error
 	rq.IDs = splitList(open311Param(c, "service_request_id"))
@@ -514,7 +514,7 @@ func (s *Server) o311Requests(c *fiber.Ctx) (any, error) {
 	return out, nil
 }
 
-func (s *Server) o311Request(c *fiber.Ctx) (any, error) {
+func (s *open311API) o311Request(c *fiber.Ctx) (any, error) {
 	t, err := s.svc.Open311.Request(c.UserContext(), c.Params("service_request_id"))
 	if err != nil {
 		return nil, err
@@ -523,7 +523,7 @@ func (s *Server) o311Request(c *fiber.Ctx) (any, error) {
 }
 
 // o311RequestAlias serves the official Swagger file's /request/{id}: one bare request.
-func (s *Server) o311RequestAlias(c *fiber.Ctx) (any, error) {
+func (s *open311API) o311RequestAlias(c *fiber.Ctx) (any, error) {
 	t, err := s.svc.Open311.Request(c.UserContext(), c.Params("service_request_id"))
 	if err != nil {
 		return nil, err
@@ -549,7 +549,7 @@ func (l o311CreatedList) MarshalJSON() ([]byte, error) { return json.Marshal(l.R
 
 // o311Post files a report. The body is form-encoded; attribute[CODE]=v and attribute[CODE][]=v
 // carry the service definition's answers.
-func (s *Server) o311Post(c *fiber.Ctx) (any, error) {
+func (s *open311API) o311Post(c *fiber.Ctx) (any, error) {
 	key := open311Param(c, "api_key")
 	if key == "" {
 		return nil, models.FieldError(models.EForbidden, "api_key", "api_key is required")
@@ -615,7 +615,7 @@ type o311TokenList struct {
 
 func (l o311TokenList) MarshalJSON() ([]byte, error) { return json.Marshal(l.Requests) }
 
-func (s *Server) o311Token(c *fiber.Ctx) (any, error) {
+func (s *open311API) o311Token(c *fiber.Ctx) (any, error) {
 	token := c.Params("token")
 	id, err := s.svc.Open311.Token(c.UserContext(), token)
 	if err != nil {
@@ -643,7 +643,7 @@ type o311UpdateList struct {
 
 func (l o311UpdateList) MarshalJSON() ([]byte, error) { return json.Marshal(l.Updates) }
 
-func (s *Server) o311Updates(c *fiber.Ctx) (any, error) {
+func (s *open311API) o311Updates(c *fiber.Ctx) (any, error) {
 	start, err := parseOpen311Time(c, "start_date")
 	if err != nil {
 		return nil, err

@@ -25,7 +25,7 @@ type deviceResponse struct {
 }
 
 // registerDevice is POST /v1/devices: idempotent, so it answers 200 with the registration.
-func (s *Server) registerDevice(c *fiber.Ctx) error {
+func (s *jsonAPI) registerDevice(c *fiber.Ctx) error {
 	var req deviceRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -39,7 +39,7 @@ func (s *Server) registerDevice(c *fiber.Ctx) error {
 }
 
 // unregisterDevice is DELETE /v1/devices/{token}: 204 whether or not the token was known.
-func (s *Server) unregisterDevice(c *fiber.Ctx) error {
+func (s *jsonAPI) unregisterDevice(c *fiber.Ctx) error {
 	token, err := url.PathUnescape(c.Params("token"))
 	if err != nil {
 		return models.FieldError(models.EInvalid, "token", "token is not a valid path segment")
@@ -67,7 +67,7 @@ func toSubscriptionResponse(s *models.Subscription) subscriptionResponse {
 
 // subscribe is POST /v1/subscriptions: 201 for a new subscription, 200 when the caller already
 // had it (a retried request).
-func (s *Server) subscribe(c *fiber.Ctx) error {
+func (s *jsonAPI) subscribe(c *fiber.Ctx) error {
 	var req subscriptionRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -83,7 +83,7 @@ func (s *Server) subscribe(c *fiber.Ctx) error {
 }
 
 // unsubscribe is DELETE /v1/subscriptions/{area}: 204, also when the caller was not subscribed.
-func (s *Server) unsubscribe(c *fiber.Ctx) error {
+func (s *jsonAPI) unsubscribe(c *fiber.Ctx) error {
 	if err := s.svc.Devices.Unsubscribe(c.UserContext(), principal(c), c.Params("area")); err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func (s *Server) unsubscribe(c *fiber.Ctx) error {
 }
 
 // listSubscriptions is GET /v1/subscriptions.
-func (s *Server) listSubscriptions(c *fiber.Ctx) error {
+func (s *jsonAPI) listSubscriptions(c *fiber.Ctx) error {
 	subs, err := s.svc.Devices.Subscriptions(c.UserContext(), principal(c))
 	if err != nil {
 		return err

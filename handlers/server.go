@@ -3,8 +3,9 @@
 // log, load shedding, panic recovery, request deadline, body limits), bearer-token, machine-key
 // and rate-limit checks, request decoding and response shapes, the Open311 and export encodings,
 // the OpenAPI document and the server-rendered web console for officials under /console. Every
-// handler calls app.Service; this package is the one place where errors become status codes
-// (statusOf, handleError) and where failed requests are logged. It is the only package of the
+// handler calls one of app's capability services. The JSON API, Open311 and the console are
+// separate types, each presenting errors its own way (see Server); this package is the one place
+// where errors become status codes and where failed requests are logged. It is the only package of the
 // server that imports Fiber (the benchmark tool bench/cmd/baseline imports it as a yardstick).
 package handlers
 
@@ -70,18 +71,37 @@ func DefaultConfig() Config {
 	}
 }
 
-// Server binds the use cases to HTTP.
+// Server binds the use cases to HTTP. It owns what every route shares — the middleware chain,
+// the route table (policy), authentication, rate limits, the client's address — and three
+// presentations of the use cases, each a type of its own with its own way of showing errors:
+//
+//   - jsonAPI, the JSON API under /v1 (auth.go, catalog.go, tickets.go, workflow.go, media.go,
+//     push.go, stats.go, export.go): errors are the JSON error body of handleError, with the
+//     status of statusOf;
+//   - open311API, GeoReport v2 under /open311/v2 (open311.go): errors are the specification's
+//     error list, in JSON or XML, with its own statuses (open311Error);
+//   - consoleUI, the officials' web console under /console (console*.go): errors are an HTML
+//     page in the official's language, or a redirect to sign in (consoleErrors).
 type Server struct {
 	svc     *app.App
 	log     *slog.Logger
 	cfg     Config
-	openapi []byte   // rendered once; the document never changes at run time
-	console *console // the web console's templates and settings (console.go)
+	openapi []byte // rendered once; the document never changes at run time
 	// inFlight holds a token per request being served (shed.go).
 	inFlight chan struct{}
 	// exports holds a token per export stream running (export.go).
 	exports chan struct{}
+
+	api     *jsonAPI
+	open311 *open311API
+	console *consoleUI
 }
+
+// jsonAPI serves the JSON API; its errors go through handleError.
+type jsonAPI struct{ *Server }
+
+// open311API serves GeoReport v2; its errors are the specification's error list (open311Error).
+type open311API struct{ *Server }
 
 // New returns the Fiber application serving every route of the API.
 func New(svc *app.App, log *slog.Logger, cfg Config) (*fiber.App, error) {
@@ -97,9 +117,11 @@ func New(svc *app.App, log *slog.Logger, cfg Config) (*fiber.App, error) {
 	}
 	s := &Server{svc: svc, log: log, cfg: cfg, openapi: doc, inFlight: make(chan struct{}, cfg.MaxInFlight),
 		exports: make(chan struct{}, cfg.ExportMaxConcurrent)}
-	if s.console, err = newConsole(cfg); err != nil {
+	pages, err := newConsole(cfg)
+	if err != nil {
 		return nil, err
 	}
+	s.api, s.open311, s.console = &jsonAPI{s}, &open311API{s}, &consoleUI{Server: s, pages: pages}
 	f := fiber.New(fiber.Config{
 		AppName:               "phananh",
 		ReadTimeout:           cfg.ReadTimeout,
@@ -152,89 +174,89 @@ func (s *Server) policy() []routeSpec {
 		{"GET", "/readyz", anyone, s.readyz},
 		{"GET", "/openapi.json", anyone, s.openAPI},
 
-		{"POST", "/v1/auth/otp", anyone, s.requestOTP},
-		{"POST", "/v1/auth/otp/verify", anyone, s.verifyOTP},
-		{"POST", "/v1/auth/login", anyone, s.login},
-		{"POST", "/v1/auth/refresh", anyone, s.refresh},
-		{"POST", "/v1/auth/logout", anyone, s.logout},
-		{"GET", "/v1/me", signedIn, s.me},
+		{"POST", "/v1/auth/otp", anyone, s.api.requestOTP},
+		{"POST", "/v1/auth/otp/verify", anyone, s.api.verifyOTP},
+		{"POST", "/v1/auth/login", anyone, s.api.login},
+		{"POST", "/v1/auth/refresh", anyone, s.api.refresh},
+		{"POST", "/v1/auth/logout", anyone, s.api.logout},
+		{"GET", "/v1/me", signedIn, s.api.me},
 		// Every role may call it; accounts without a password (residents) get a 409.
-		{"POST", "/v1/me/password", signedIn, s.changePassword},
+		{"POST", "/v1/me/password", signedIn, s.api.changePassword},
 
-		{"GET", "/v1/categories", anyone, s.listCategories},
-		{"GET", "/v1/units", anyone, s.listUnits},
-		{"GET", "/v1/areas", anyone, s.listAreas},
-		{"GET", "/v1/areas/locate", anyone, s.locate},
-		{"GET", "/v1/areas/:code", anyone, s.getArea},
+		{"GET", "/v1/categories", anyone, s.api.listCategories},
+		{"GET", "/v1/units", anyone, s.api.listUnits},
+		{"GET", "/v1/areas", anyone, s.api.listAreas},
+		{"GET", "/v1/areas/locate", anyone, s.api.locate},
+		{"GET", "/v1/areas/:code", anyone, s.api.getArea},
 
 		// Exports (export.go): the IOC export streams every field but identities; open data is redacted.
-		{"GET", "/v1/export/tickets.csv", statsCallers, s.exportHandler(false, exportCSV)},
-		{"GET", "/v1/export/tickets.geojson", statsCallers, s.exportHandler(false, exportGeoJSON)},
-		{"GET", "/v1/opendata/tickets.csv", anyone, s.exportHandler(true, exportCSV)},
-		{"GET", "/v1/opendata/tickets.geojson", anyone, s.exportHandler(true, exportGeoJSON)},
+		{"GET", "/v1/export/tickets.csv", statsCallers, s.api.exportHandler(false, exportCSV)},
+		{"GET", "/v1/export/tickets.geojson", statsCallers, s.api.exportHandler(false, exportGeoJSON)},
+		{"GET", "/v1/opendata/tickets.csv", anyone, s.api.exportHandler(true, exportCSV)},
+		{"GET", "/v1/opendata/tickets.geojson", anyone, s.api.exportHandler(true, exportGeoJSON)},
 
 		// Open311 GeoReport v2 (open311.go), each resource as .json and .xml. All public: GETs show
 		// public tickets only, and POST checks its api_key form field itself (the spec wants 403).
-		{"GET", "/open311/v2/discovery.json", anyone, s.open311(formatJSON, s.o311Discovery)},
-		{"GET", "/open311/v2/services.json", anyone, s.open311(formatJSON, s.o311Services)},
-		{"GET", "/open311/v2/services/:service_code.json", anyone, s.open311(formatJSON, s.o311Definition)},
-		{"GET", "/open311/v2/requests.json", anyone, s.open311(formatJSON, s.o311Requests)},
-		{"POST", "/open311/v2/requests.json", anyone, s.open311(formatJSON, s.o311Post)},
-		{"GET", "/open311/v2/requests/:service_request_id.json", anyone, s.open311(formatJSON, s.o311Request)},
-		{"GET", "/open311/v2/request/:service_request_id.json", anyone, s.open311(formatJSON, s.o311RequestAlias)},
-		{"GET", "/open311/v2/tokens/:token.json", anyone, s.open311(formatJSON, s.o311Token)},
-		{"GET", "/open311/v2/servicerequestupdates.json", anyone, s.open311(formatJSON, s.o311Updates)},
-		{"GET", "/open311/v2/discovery.xml", anyone, s.open311(formatXML, s.o311Discovery)},
-		{"GET", "/open311/v2/services.xml", anyone, s.open311(formatXML, s.o311Services)},
-		{"GET", "/open311/v2/services/:service_code.xml", anyone, s.open311(formatXML, s.o311Definition)},
-		{"GET", "/open311/v2/requests.xml", anyone, s.open311(formatXML, s.o311Requests)},
-		{"POST", "/open311/v2/requests.xml", anyone, s.open311(formatXML, s.o311Post)},
-		{"GET", "/open311/v2/requests/:service_request_id.xml", anyone, s.open311(formatXML, s.o311Request)},
-		{"GET", "/open311/v2/request/:service_request_id.xml", anyone, s.open311(formatXML, s.o311RequestAlias)},
-		{"GET", "/open311/v2/tokens/:token.xml", anyone, s.open311(formatXML, s.o311Token)},
-		{"GET", "/open311/v2/servicerequestupdates.xml", anyone, s.open311(formatXML, s.o311Updates)},
+		{"GET", "/open311/v2/discovery.json", anyone, s.open311.open311(formatJSON, s.open311.o311Discovery)},
+		{"GET", "/open311/v2/services.json", anyone, s.open311.open311(formatJSON, s.open311.o311Services)},
+		{"GET", "/open311/v2/services/:service_code.json", anyone, s.open311.open311(formatJSON, s.open311.o311Definition)},
+		{"GET", "/open311/v2/requests.json", anyone, s.open311.open311(formatJSON, s.open311.o311Requests)},
+		{"POST", "/open311/v2/requests.json", anyone, s.open311.open311(formatJSON, s.open311.o311Post)},
+		{"GET", "/open311/v2/requests/:service_request_id.json", anyone, s.open311.open311(formatJSON, s.open311.o311Request)},
+		{"GET", "/open311/v2/request/:service_request_id.json", anyone, s.open311.open311(formatJSON, s.open311.o311RequestAlias)},
+		{"GET", "/open311/v2/tokens/:token.json", anyone, s.open311.open311(formatJSON, s.open311.o311Token)},
+		{"GET", "/open311/v2/servicerequestupdates.json", anyone, s.open311.open311(formatJSON, s.open311.o311Updates)},
+		{"GET", "/open311/v2/discovery.xml", anyone, s.open311.open311(formatXML, s.open311.o311Discovery)},
+		{"GET", "/open311/v2/services.xml", anyone, s.open311.open311(formatXML, s.open311.o311Services)},
+		{"GET", "/open311/v2/services/:service_code.xml", anyone, s.open311.open311(formatXML, s.open311.o311Definition)},
+		{"GET", "/open311/v2/requests.xml", anyone, s.open311.open311(formatXML, s.open311.o311Requests)},
+		{"POST", "/open311/v2/requests.xml", anyone, s.open311.open311(formatXML, s.open311.o311Post)},
+		{"GET", "/open311/v2/requests/:service_request_id.xml", anyone, s.open311.open311(formatXML, s.open311.o311Request)},
+		{"GET", "/open311/v2/request/:service_request_id.xml", anyone, s.open311.open311(formatXML, s.open311.o311RequestAlias)},
+		{"GET", "/open311/v2/tokens/:token.xml", anyone, s.open311.open311(formatXML, s.open311.o311Token)},
+		{"GET", "/open311/v2/servicerequestupdates.xml", anyone, s.open311.open311(formatXML, s.open311.o311Updates)},
 
-		{"POST", "/v1/tickets", residents, s.createTicket}, // rate-limited by the app, after replays
-		{"GET", "/v1/tickets", residents, s.listTickets},
-		{"GET", "/v1/tickets/nearby", signedIn, s.limited("nearby", s.nearby)},
-		{"GET", "/v1/tickets/:id", signedIn, s.getTicket},
-		{"POST", "/v1/tickets/:id/actions", signedIn, s.act},
-		{"GET", "/v1/queue", officials, s.queue},
-		{"GET", "/v1/admin/audit", adminsOnly, s.audit},
+		{"POST", "/v1/tickets", residents, s.api.createTicket}, // rate-limited by the app, after replays
+		{"GET", "/v1/tickets", residents, s.api.listTickets},
+		{"GET", "/v1/tickets/nearby", signedIn, s.limited("nearby", s.api.nearby)},
+		{"GET", "/v1/tickets/:id", signedIn, s.api.getTicket},
+		{"POST", "/v1/tickets/:id/actions", signedIn, s.api.act},
+		{"GET", "/v1/queue", officials, s.api.queue},
+		{"GET", "/v1/admin/audit", adminsOnly, s.api.audit},
 
 		// Media (media.go): uploads by any signed-in user; reading follows the ticket's policy
 		// inside the handler, and images of public tickets are public, so the route is open.
-		{"POST", "/v1/media", signedIn, s.limited("upload", s.uploadMedia)},
-		{"POST", "/v1/media/uploads", signedIn, s.limited("upload", s.createUpload)},
-		{"PATCH", "/v1/media/:id", signedIn, s.limited("upload_patch", s.patchUpload)},
-		{"GET", "/v1/media/:id", anyone, s.getMedia},
-		{"HEAD", "/v1/media/:id", anyone, s.getMedia}, // tus: the offset of an upload in progress
+		{"POST", "/v1/media", signedIn, s.limited("upload", s.api.uploadMedia)},
+		{"POST", "/v1/media/uploads", signedIn, s.limited("upload", s.api.createUpload)},
+		{"PATCH", "/v1/media/:id", signedIn, s.limited("upload_patch", s.api.patchUpload)},
+		{"GET", "/v1/media/:id", anyone, s.api.getMedia},
+		{"HEAD", "/v1/media/:id", anyone, s.api.getMedia}, // tus: the offset of an upload in progress
 
-		{"POST", "/v1/devices", signedIn, s.registerDevice},
-		{"DELETE", "/v1/devices/:token", signedIn, s.unregisterDevice},
-		{"GET", "/v1/subscriptions", residents, s.listSubscriptions},
-		{"POST", "/v1/subscriptions", residents, s.subscribe},
-		{"DELETE", "/v1/subscriptions/:area", residents, s.unsubscribe},
+		{"POST", "/v1/devices", signedIn, s.api.registerDevice},
+		{"DELETE", "/v1/devices/:token", signedIn, s.api.unregisterDevice},
+		{"GET", "/v1/subscriptions", residents, s.api.listSubscriptions},
+		{"POST", "/v1/subscriptions", residents, s.api.subscribe},
+		{"DELETE", "/v1/subscriptions/:area", residents, s.api.unsubscribe},
 
-		{"GET", "/v1/stats/summary", statsCallers, s.statsSummary},
-		{"GET", "/v1/stats/timeseries", statsCallers, s.statsTimeseries},
-		{"GET", "/v1/stats/areas", statsCallers, s.statsAreas},
-		{"GET", "/v1/stats/areas.geojson", statsCallers, s.statsAreasGeoJSON},
-		{"GET", "/v1/stats/units", statsCallers, s.statsUnits},
-		{"GET", "/v1/feed/changes", feedCallers, s.feedChanges},
+		{"GET", "/v1/stats/summary", statsCallers, s.api.statsSummary},
+		{"GET", "/v1/stats/timeseries", statsCallers, s.api.statsTimeseries},
+		{"GET", "/v1/stats/areas", statsCallers, s.api.statsAreas},
+		{"GET", "/v1/stats/areas.geojson", statsCallers, s.api.statsAreasGeoJSON},
+		{"GET", "/v1/stats/units", statsCallers, s.api.statsUnits},
+		{"GET", "/v1/feed/changes", feedCallers, s.api.feedChanges},
 
 		// The web console (console*.go): HTML pages signed in by a cookie session instead of a
 		// bearer token, CSRF-checked on POST; not API operations, so not in the OpenAPI document.
-		{"GET", "/console", officials, s.consoleHome},
-		{"GET", "/console/login", anyone, s.consoleLoginPage},
-		{"POST", "/console/login", anyone, s.consoleLogin},
-		{"POST", "/console/logout", anyone, s.consoleLogout},
-		{"GET", "/console/static/:name", anyone, s.consoleStatic},
-		{"GET", "/console/queue", officials, s.consoleQueue},
-		{"GET", "/console/tickets/:id", officials, s.consoleTicket},
-		{"POST", "/console/tickets/:id/actions", officials, s.consoleAct},
-		{"GET", "/console/dashboard", iocRoles, s.consoleDashboard},
-		{"GET", "/console/media/:id", officials, s.consoleMedia},
+		{"GET", "/console", officials, s.console.consoleHome},
+		{"GET", "/console/login", anyone, s.console.consoleLoginPage},
+		{"POST", "/console/login", anyone, s.console.consoleLogin},
+		{"POST", "/console/logout", anyone, s.console.consoleLogout},
+		{"GET", "/console/static/:name", anyone, s.console.consoleStatic},
+		{"GET", "/console/queue", officials, s.console.consoleQueue},
+		{"GET", "/console/tickets/:id", officials, s.console.consoleTicket},
+		{"POST", "/console/tickets/:id/actions", officials, s.console.consoleAct},
+		{"GET", "/console/dashboard", iocRoles, s.console.consoleDashboard},
+		{"GET", "/console/media/:id", officials, s.console.consoleMedia},
 	}
 }
 
@@ -242,7 +264,7 @@ func (s *Server) routes(f *fiber.App) {
 	for _, r := range s.policy() {
 		handlers := []fiber.Handler{r.handler}
 		if strings.HasPrefix(r.Path, consolePrefix) { // cookie session and CSRF (console.go)
-			handlers = s.consoleHandlers(r.Method, r.Path, r.Roles, r.handler)
+			handlers = s.console.handlers(r.Method, r.Path, r.Roles, r.handler)
 		} else if r.Roles != nil {
 			handlers = []fiber.Handler{s.requireUser, s.requireRole(r.Roles), r.handler}
 			if keyScope(r.Roles) != "" { // the route also admits machine keys (stats.go)

@@ -95,7 +95,7 @@ func periodOf(f app.StatsFilter) statsPeriod {
 	return statsPeriod{From: f.From, To: f.To, TimeZone: "Asia/Ho_Chi_Minh"}
 }
 
-func (s *Server) statsSummary(c *fiber.Ctx) error {
+func (s *jsonAPI) statsSummary(c *fiber.Ctx) error {
 	f := statsFilter(c)
 	fig, err := s.svc.Stats.Summary(c.UserContext(), principal(c), f)
 	if err != nil {
@@ -109,7 +109,7 @@ type seriesPoint struct {
 	Value  *float64 `json:"value"`
 }
 
-func (s *Server) statsTimeseries(c *fiber.Ctx) error {
+func (s *jsonAPI) statsTimeseries(c *fiber.Ctx) error {
 	f := statsFilter(c)
 	interval, metric := c.Query("interval", app.IntervalDay), c.Query("metric", "received")
 	pts, err := s.svc.Stats.Timeseries(c.UserContext(), principal(c), f, interval, metric)
@@ -149,7 +149,7 @@ func leagueView(rows []app.LeagueRow, byArea bool) []leagueRow {
 	return out
 }
 
-func (s *Server) statsLeague(c *fiber.Ctx, byArea bool) ([]app.LeagueRow, int, app.StatsFilter, error) {
+func (s *jsonAPI) statsLeague(c *fiber.Ctx, byArea bool) ([]app.LeagueRow, int, app.StatsFilter, error) {
 	f := statsFilter(c)
 	minSample, err := queryPositiveInt(c, "min_sample")
 	if err != nil {
@@ -167,7 +167,7 @@ func (s *Server) statsLeague(c *fiber.Ctx, byArea bool) ([]app.LeagueRow, int, a
 	return rows, minSample, f, err
 }
 
-func (s *Server) statsAreas(c *fiber.Ctx) error {
+func (s *jsonAPI) statsAreas(c *fiber.Ctx) error {
 	rows, minSample, f, err := s.statsLeague(c, true)
 	if err != nil {
 		return err
@@ -175,7 +175,7 @@ func (s *Server) statsAreas(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"period": periodOf(f), "boundary_set": s.svc.Catalog.BoundarySet().ID(), "min_sample": minSample, "areas": leagueView(rows, true)})
 }
 
-func (s *Server) statsUnits(c *fiber.Ctx) error {
+func (s *jsonAPI) statsUnits(c *fiber.Ctx) error {
 	rows, minSample, f, err := s.statsLeague(c, false)
 	if err != nil {
 		return err
@@ -185,7 +185,7 @@ func (s *Server) statsUnits(c *fiber.Ctx) error {
 
 // statsAreasGeoJSON answers with a FeatureCollection of the active boundary set's areas, each
 // with its figures as properties, so the IOC map can colour wards directly.
-func (s *Server) statsAreasGeoJSON(c *fiber.Ctx) error {
+func (s *jsonAPI) statsAreasGeoJSON(c *fiber.Ctx) error {
 	rows, minSample, _, err := s.statsLeague(c, true)
 	if err != nil {
 		return err
@@ -238,7 +238,7 @@ type feedChange struct {
 	Category string `json:"category"`
 }
 
-func (s *Server) feedChanges(c *fiber.Ctx) error {
+func (s *jsonAPI) feedChanges(c *fiber.Ctx) error {
 	limit, err := queryPositiveInt(c, "limit")
 	if err != nil {
 		return err

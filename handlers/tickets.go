@@ -51,7 +51,7 @@ func (r *createTicketRequest) input(headerKey string) (models.ReportInput, error
 	return in, nil
 }
 
-func (s *Server) createTicket(c *fiber.Ctx) error {
+func (s *jsonAPI) createTicket(c *fiber.Ctx) error {
 	var req createTicketRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -72,7 +72,7 @@ func (s *Server) createTicket(c *fiber.Ctx) error {
 	return s.sendDetail(c, p, t)
 }
 
-func (s *Server) getTicket(c *fiber.Ctx) error {
+func (s *jsonAPI) getTicket(c *fiber.Ctx) error {
 	p := principal(c)
 	t, err := s.svc.Tickets.Ticket(c.UserContext(), p, c.Params("id"))
 	if err != nil {
@@ -88,7 +88,7 @@ type ticketListResponse struct {
 
 // listTickets serves the resident's own reports (?mine=true); officials' queues come with the
 // workflow.
-func (s *Server) listTickets(c *fiber.Ctx) error {
+func (s *jsonAPI) listTickets(c *fiber.Ctx) error {
 	if c.Query("mine") != "true" {
 		return models.FieldError(models.EInvalid, "mine", "only mine=true is supported")
 	}

@@ -46,7 +46,7 @@ func (r *actionRequest) expectedVersion(ifMatch string) (int, error) {
 	return *r.ExpectedVersion, nil
 }
 
-func (s *Server) act(c *fiber.Ctx) error {
+func (s *jsonAPI) act(c *fiber.Ctx) error {
 	var req actionRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -73,7 +73,7 @@ func (s *Server) act(c *fiber.Ctx) error {
 	return s.sendDetail(c, p, t)
 }
 
-func (s *Server) sendDetail(c *fiber.Ctx, p models.Principal, t *models.Ticket) error {
+func (s *jsonAPI) sendDetail(c *fiber.Ctx, p models.Principal, t *models.Ticket) error {
 	d, err := s.svc.Tickets.Detail(c.UserContext(), p, t)
 	if err != nil {
 		return err
@@ -88,7 +88,7 @@ type queueResponse struct {
 	Counts     map[models.State]int `json:"counts"`
 }
 
-func (s *Server) queue(c *fiber.Ctx) error {
+func (s *jsonAPI) queue(c *fiber.Ctx) error {
 	q := app.QueueParams{Category: c.Query("category"), Q: c.Query("q"), Area: c.Query("area"), Unit: c.Query("unit"), Cursor: c.Query("cursor")}
 	for _, st := range strings.Split(c.Query("state"), ",") {
 		if st = strings.TrimSpace(st); st != "" {
@@ -128,7 +128,7 @@ type nearbyBody struct {
 	DistanceM float64 `json:"distance_m"`
 }
 
-func (s *Server) nearby(c *fiber.Ctx) error {
+func (s *jsonAPI) nearby(c *fiber.Ctx) error {
 	lat, err := queryFloat(c, "lat")
 	if err != nil {
 		return err
@@ -165,7 +165,7 @@ type auditBody struct {
 	Detail    string      `json:"detail,omitempty"`
 }
 
-func (s *Server) audit(c *fiber.Ctx) error {
+func (s *jsonAPI) audit(c *fiber.Ctx) error {
 	f := models.AuditFilter{ActorID: c.Query("actor"), Action: c.Query("action"), Ticket: c.Query("ticket")}
 	var err error
 	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {

@@ -182,7 +182,7 @@ func testInstancesOnce(t *testing.T, open sharedStores, tickets int) {
 		}
 		var acts []string
 		for _, e := range cur.History {
-			acts = append(acts, e.Action)
+			acts = append(acts, string(e.Action))
 		}
 		if want := []string{"submit", "accept", "assign", "remind", "escalate", "escalate"}; !slices.Equal(acts, want) {
 			t.Errorf("ticket %s: history %v, want %v", id, acts, want)

@@ -147,7 +147,7 @@ func testOfficialsPushes(t *testing.T, store app.Store) {
 	}
 	var acts []string
 	for _, e := range cur.History {
-		acts = append(acts, e.Action)
+		acts = append(acts, string(e.Action))
 	}
 	if got := strings.Join(acts, ","); got != "submit,accept,assign,remind,escalate,escalate" {
 		t.Fatalf("history %s", got)

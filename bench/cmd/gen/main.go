@@ -259,7 +259,7 @@ func (g *generator) ticket(i, seq int, created, now time.Time) *models.Ticket {
 	// The older the ticket, the likelier it has been handled.
 	done := 1 - math.Exp(-float64(age)/float64(5*24*time.Hour))
 	r := g.rng.Float64()
-	event := func(at time.Time, role models.Role, action string, to models.State) {
+	event := func(at time.Time, role models.Role, action models.Action, to models.State) {
 		t.History = append(t.History, models.Event{At: at, ActorRole: role, ActorID: unit.ID, Action: action,
 			From: t.State, To: to, Visibility: models.Public})
 		t.State, t.UpdatedAt = to, at

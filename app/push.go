@@ -325,46 +325,68 @@ func PayloadSize(m *models.PushMessage) int {
 
 type pushText struct{ title, body string }
 
+// pushWords is what the notifications of one ticket are made of, in one language.
+type pushWords struct {
+	code, unit, area, catName string
+	en                        bool
+}
+
+// pick chooses the Vietnamese or the English text.
+func (w pushWords) pick(vi, english string) string {
+	if w.en {
+		return english
+	}
+	return vi
+}
+
+// pushDate writes a deadline as residents and officials read it, in Vietnamese time.
+func pushDate(tm time.Time) string {
+	if tm.IsZero() {
+		return "—"
+	}
+	return tm.In(models.VietnamTime).Format("15:04 02/01/2006")
+}
+
 // render writes the notification of event e in Vietnamese, or English when en.
 func render(aud audience, t *models.Ticket, cat models.Category, e models.Event, en bool, level int) pushText {
-	code, unit, area := t.Code, t.UnitName, t.AreaName
-	catName := cat.Name
+	w := pushWords{code: t.Code, unit: t.UnitName, area: t.AreaName, catName: cat.Name, en: en}
 	if en && cat.NameEN != "" {
-		catName = cat.NameEN
-	}
-	date := func(tm time.Time) string {
-		if tm.IsZero() {
-			return "—"
-		}
-		return tm.In(models.VietnamTime).Format("15:04 02/01/2006")
-	}
-	pick := func(vi, english string) string {
-		if en {
-			return english
-		}
-		return vi
+		w.catName = cat.NameEN
 	}
 	if aud == audienceOfficials {
-		switch e.Action {
-		case models.ActAssign:
-			return pushText{pick("Bạn được giao phản ánh "+code, "New assignment: "+code),
-				pick(fmt.Sprintf("%s tại %s. Hạn xử lý: %s.", catName, area, date(t.DueAt)),
-					fmt.Sprintf("%s in %s. Due %s.", catName, area, date(t.DueAt)))}
-		case models.ActRemind:
-			return pushText{pick("Sắp đến hạn: "+code, "Deadline approaching: "+code),
-				pick(fmt.Sprintf("%s tại %s phải xử lý trước %s.", catName, area, date(t.DueAt)),
-					fmt.Sprintf("%s in %s is due %s.", catName, area, date(t.DueAt)))}
-		default: // escalate
-			if level >= 2 {
-				return pushText{pick("Quá hạn, chuyển IOC: "+code, "Overdue, escalated to the IOC: "+code),
-					pick(fmt.Sprintf("%s (%s) vẫn chưa được xử lý, hạn %s.", unit, catName, date(t.DueAt)),
-						fmt.Sprintf("%s (%s) is still overdue since %s.", unit, catName, date(t.DueAt)))}
-			}
-			return pushText{pick("Quá hạn: "+code, "Overdue: "+code),
-				pick(fmt.Sprintf("%s tại %s đã quá hạn %s.", catName, area, date(t.DueAt)),
-					fmt.Sprintf("%s in %s missed its deadline %s.", catName, area, date(t.DueAt)))}
-		}
+		return w.officials(t, e, level)
 	}
+	return w.residents(t, e)
+}
+
+// officials writes the notification of an assignment, a reminder or an escalation (level 2:
+// to the IOC).
+func (w pushWords) officials(t *models.Ticket, e models.Event, level int) pushText {
+	code, unit, area, catName, pick, date := w.code, w.unit, w.area, w.catName, w.pick, pushDate
+	switch e.Action {
+	case models.ActAssign:
+		return pushText{pick("Bạn được giao phản ánh "+code, "New assignment: "+code),
+			pick(fmt.Sprintf("%s tại %s. Hạn xử lý: %s.", catName, area, date(t.DueAt)),
+				fmt.Sprintf("%s in %s. Due %s.", catName, area, date(t.DueAt)))}
+	case models.ActRemind:
+		return pushText{pick("Sắp đến hạn: "+code, "Deadline approaching: "+code),
+			pick(fmt.Sprintf("%s tại %s phải xử lý trước %s.", catName, area, date(t.DueAt)),
+				fmt.Sprintf("%s in %s is due %s.", catName, area, date(t.DueAt)))}
+	default: // escalate
+		if level >= 2 {
+			return pushText{pick("Quá hạn, chuyển IOC: "+code, "Overdue, escalated to the IOC: "+code),
+				pick(fmt.Sprintf("%s (%s) vẫn chưa được xử lý, hạn %s.", unit, catName, date(t.DueAt)),
+					fmt.Sprintf("%s (%s) is still overdue since %s.", unit, catName, date(t.DueAt)))}
+		}
+		return pushText{pick("Quá hạn: "+code, "Overdue: "+code),
+			pick(fmt.Sprintf("%s tại %s đã quá hạn %s.", catName, area, date(t.DueAt)),
+				fmt.Sprintf("%s in %s missed its deadline %s.", catName, area, date(t.DueAt)))}
+	}
+}
+
+// residents writes the notification of a public event for the reporter and followers.
+func (w pushWords) residents(t *models.Ticket, e models.Event) pushText {
+	code, unit, area, pick, date := w.code, w.unit, w.area, w.pick, pushDate
 	switch e.Action {
 	case models.ActSubmit:
 		return pushText{pick("Đã nhận phản ánh "+code, "Report "+code+" received"),

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -67,17 +68,21 @@ func (f *pushFlow) user(id string, role models.Role, unit, locale string) models
 	return models.Principal{UserID: id, Role: role, UnitID: unit}
 }
 
-// TestPushTexts drives every action that notifies someone — as the reporter, a follower (who
-// reads the public view) and officials, in Vietnamese and English — and compares every message
-// enqueued, ward announcements included, with testdata/push_texts.golden: what residents and
-// officials read must not change when the history's storage does.
-func TestPushTexts(t *testing.T) {
-	now := vn("2026-11-25 08:00") // Wednesday
+// newPushFlow builds a service on a fresh store with the push outbox as its effect, on a clock
+// that starts on Wednesday 2026-11-25 08:00.
+func newPushFlow(t *testing.T) *pushFlow {
+	now := vn("2026-11-25 08:00")
 	store := newStore(t, now)
-	outbox := app.NewPushOutbox(store, app.DefaultPushConfig(), func() time.Time { return now }, nil)
-	svc := newServiceOn(t, store, &now, outbox)
-	f := &pushFlow{t: t, ctx: context.Background(), now: &now, store: store, svc: svc}
+	f := &pushFlow{t: t, ctx: context.Background(), now: &now, store: store}
+	outbox := app.NewPushOutbox(store, app.DefaultPushConfig(), func() time.Time { return *f.now }, nil)
+	f.svc = newServiceOn(t, store, f.now, outbox)
+	return f
+}
 
+// script is the scripted flow: every action that notifies someone — as the reporter, a
+// follower (who reads the public view) and officials, in Vietnamese and English. It returns the
+// tickets' ids in filing order.
+func (f *pushFlow) script() []string {
 	r1 := f.user("r1", models.RoleResident, "", "vi")
 	r2 := f.user("r2", models.RoleResident, "", "en")
 	r3 := f.user("r3", models.RoleResident, "", "en")
@@ -103,7 +108,7 @@ func TestPushTexts(t *testing.T) {
 	d := f.file(r3, "30280")
 	d = f.act(d, r2, app.ActionInput{Action: models.ActFollow})
 	f.act(d, op, app.ActionInput{Action: models.ActMarkDuplicate, DuplicateOf: a.ID, Note: "cùng ổ gà"})
-	a, _ = store.TicketByID(f.ctx, a.ID)
+	a, _ = f.store.TicketByID(f.ctx, a.ID)
 	a = f.act(a, o1, app.ActionInput{Action: models.ActResolve, Outcome: models.OutcomeFixed, Note: "Đã vá, liên hệ 0912345678"})
 	f.act(a, r1, app.ActionInput{Action: models.ActRate, Rating: 4, Comment: "tốt", Visibility: models.Public})
 
@@ -134,33 +139,44 @@ func TestPushTexts(t *testing.T) {
 	fz = f.act(fz, o1, app.ActionInput{Action: models.ActAccept})
 	f.act(fz, l1, app.ActionInput{Action: models.ActAssign, Officer: "o1"})
 	for _, at := range []string{"2026-11-27 09:00", "2026-11-27 16:00", "2026-12-01 16:00", "2026-12-03 09:00", "2026-12-08 09:00", "2026-12-10 09:00"} {
-		now = vn(at)
-		if _, err := svc.SweepSLA(f.ctx); err != nil {
-			t.Fatal(err)
+		*f.now = vn(at)
+		if _, err := f.svc.SweepSLA(f.ctx); err != nil {
+			f.t.Fatal(err)
 		}
 	}
+	return []string{a.ID, d.ID, b.ID, b2.ID, e.ID, c.ID, fz.ID}
+}
 
+// texts lists every message enqueued for the tickets ids, ward announcements included, one line
+// each: code, version, action, recipient, title and body.
+func (f *pushFlow) texts(ids []string) []string {
 	var got []string
 	tokens := []string{"tok-r1", "tok-r2", "tok-r3", "tok-o1", "tok-o2", "tok-l1", "tok-i1", "tok-i2"}
-	for _, id := range []string{a.ID, d.ID, b.ID, b2.ID, e.ID, c.ID, fz.ID} {
-		tk, err := store.TicketByID(f.ctx, id)
+	for _, id := range ids {
+		tk, err := f.store.TicketByID(f.ctx, id)
 		if err != nil {
-			t.Fatal(err)
+			f.t.Fatal(err)
 		}
 		topic := "topic:" + models.AreaTopic(tk.BoundarySet, tk.AreaCode)
 		for v := 1; v <= tk.Version; v++ {
 			for _, tok := range append(tokens, topic) {
-				m, err := store.PushMessageByID(f.ctx, app.PushMessageID(tk.ID, v, tok))
+				m, err := f.store.PushMessageByID(f.ctx, app.PushMessageID(tk.ID, v, tok))
 				if models.IsCode(err, models.ENotFound) {
 					continue
 				} else if err != nil {
-					t.Fatal(err)
+					f.t.Fatal(err)
 				}
 				got = append(got, fmt.Sprintf("%s v%d %s %s: %s | %s", tk.Code, v, tk.History[v-1].Action, strings.TrimPrefix(tok, "topic:"), m.Title, m.Body))
 			}
 		}
 	}
-	golden := filepath.Join("testdata", "push_texts.golden")
+	return got
+}
+
+// checkGolden compares lines with testdata/name, or rewrites it with -update.
+func checkGolden(t *testing.T, name string, got []string) {
+	t.Helper()
+	golden := filepath.Join("testdata", name)
 	if *updateGolden {
 		if err := os.WriteFile(golden, []byte(strings.Join(got, "\n")+"\n"), 0o644); err != nil {
 			t.Fatal(err)
@@ -171,6 +187,36 @@ func TestPushTexts(t *testing.T) {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(strings.Split(strings.TrimSuffix(string(want), "\n"), "\n"), got); diff != "" {
-		t.Errorf("push texts differ from %s (-want +got):\n%s", golden, diff)
+		t.Errorf("differs from %s (-want +got):\n%s", golden, diff)
 	}
+}
+
+// TestPushTexts runs the scripted flow and compares every message enqueued with
+// testdata/push_texts.golden: what residents and officials read must not change when the
+// history's storage does.
+func TestPushTexts(t *testing.T) {
+	f := newPushFlow(t)
+	checkGolden(t, "push_texts.golden", f.texts(f.script()))
+}
+
+// TestHistoryEvents runs the scripted flow and compares every history event with
+// testdata/history_events.golden: what each action decided is in the event's typed fields, and
+// the note holds only what its actor typed (none of the system's events has one).
+func TestHistoryEvents(t *testing.T) {
+	f := newPushFlow(t)
+	var got []string
+	for _, id := range f.script() {
+		tk, err := f.store.TicketByID(f.ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for v, e := range tk.History {
+			b, err := json.Marshal(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, fmt.Sprintf("%s v%d %s", tk.Code, v+1, b))
+		}
+	}
+	checkGolden(t, "history_events.golden", got)
 }

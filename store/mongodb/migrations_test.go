@@ -49,20 +49,10 @@ func oldTicketDoc(id string, version int, unitID, unitName string, extra bson.D,
 	return append(d, extra...)
 }
 
-// TestMigrateTypedHistoryEvents opens a database whose tickets have the history the release
-// before typed events wrote (inserted with the driver), and checks that migration 1 types every
-// event with only the human note left, keeps notes without an old form, leaves the versions
-// alone, records itself, and finds nothing to do on the next open.
-func TestMigrateTypedHistoryEvents(t *testing.T) {
-	uri, db := mongotest.URI(t)
-	ctx := t.Context()
-	client, err := mongo.Connect(options.Client().ApplyURI(uri))
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	defer func() { _ = client.Disconnect(ctx) }()
+// oldTickets are ticket documents with the history the release before typed events wrote.
+func oldTickets() []any {
 	t0 := time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)
-	docs := []any{
+	return []any{
 		oldTicketDoc("000001", 6, "u1", "UBND phường Mỹ Bình", nil,
 			oldEventDoc(t0, "resident", "r1", "submit", "", "received", "", "public"),
 			oldEventDoc(t0, "officer", "o1", "reject", "received", "rejected", "other: Không rõ vị trí", "public"),
@@ -77,10 +67,11 @@ func TestMigrateTypedHistoryEvents(t *testing.T) {
 			oldEventDoc(t0, "ioc_operator", "i1", "mark_duplicate", "received", "duplicate", "→ LX-2026-000001. cùng ổ gà", "public"),
 			oldEventDoc(t0, "officer", "o1", "note", "duplicate", "duplicate", "fixed: không phải mã", "internal")),
 	}
-	if _, err := client.Database(db).Collection("tickets").InsertMany(ctx, docs); err != nil {
-		t.Fatalf("insert old tickets: %v", err)
-	}
+}
 
+// typedHistories are the histories of oldTickets as this release reads them after migration 1.
+func typedHistories() map[string][]models.Event {
+	t0 := time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)
 	ev := func(role models.Role, actor string, a models.Action, from, to models.State, note string, vis models.Visibility, typed ...func(*models.Event)) models.Event {
 		e := models.Event{At: t0, ActorRole: role, ActorID: actor, Action: a, From: from, To: to, Note: note, Visibility: vis}
 		for _, f := range typed {
@@ -92,7 +83,7 @@ func TestMigrateTypedHistoryEvents(t *testing.T) {
 		rcv, asg, rsd, dup = models.StateReceived, models.StateAssigned, models.StateResolved, models.StateDuplicate
 		P, I               = models.Public, models.Internal
 	)
-	want := map[string][]models.Event{
+	return map[string][]models.Event{
 		"000001": {
 			ev(models.RoleResident, "r1", models.ActSubmit, "", rcv, "", P),
 			ev(models.RoleOfficer, "o1", models.ActReject, rcv, models.StateRejected, "Không rõ vị trí", P, func(e *models.Event) { e.Reason = "other" }),
@@ -113,6 +104,26 @@ func TestMigrateTypedHistoryEvents(t *testing.T) {
 			ev(models.RoleOfficer, "o1", models.ActNote, dup, dup, "fixed: không phải mã", I), // a note is only ever a note
 		},
 	}
+}
+
+// TestMigrateTypedHistoryEvents opens a database whose tickets have the history the release
+// before typed events wrote (inserted with the driver), and checks that migration 1 types every
+// event with only the human note left, keeps notes without an old form, leaves the versions
+// alone, records itself, and finds nothing to do on the next open.
+func TestMigrateTypedHistoryEvents(t *testing.T) {
+	uri, db := mongotest.URI(t)
+	ctx := t.Context()
+	client, err := mongo.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer func() { _ = client.Disconnect(ctx) }()
+	docs := oldTickets()
+	if _, err := client.Database(db).Collection("tickets").InsertMany(ctx, docs); err != nil {
+		t.Fatalf("insert old tickets: %v", err)
+	}
+
+	want := typedHistories()
 	versions := map[string]int{"000001": 6, "000002": 5}
 	for round := range 2 { // the second open finds the migration recorded and changes nothing
 		s, err := mongodb.Open(ctx, uri, db)

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -50,28 +51,11 @@ func oldEvent(at, role, actor, action, from, to, note, visibility string) string
 	return s + `,"visibility":"` + visibility + `"}`
 }
 
-// TestMigrate0014TypesHistoryEvents builds a database at schema 13 whose tickets have the
-// history the earlier release wrote (details encoded in the notes, inserted as raw documents),
-// opens it with this store and checks that every event comes back typed with only the human
-// note left in Note, that notes without an old form are kept, and that the rewritten documents
-// use the typed keys and stay as they are on the next open.
-func TestMigrate0014TypesHistoryEvents(t *testing.T) {
-	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "v13.db")
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(ms) < 14 || ms[13].name != "0014_history_events.sql" {
-		t.Fatalf("migrations: want 0014_history_events.sql fourteenth, have %d", len(ms))
-	}
-	db := sql.OpenDB(connector{path})
-	if err := applyMigrations(ctx, db, ms[:13], 13); err != nil {
-		t.Fatalf("build a version 13 database: %v", err)
-	}
+// v13Tickets are ticket documents with the history the release at schema 13 wrote, by id.
+func v13Tickets() map[string]string {
 	const at, later = "2026-11-25T01:00:00Z", "2026-12-01T09:00:00Z"
 	pub, internal := "public", "internal"
-	docs := map[string]string{
+	return map[string]string{
 		"000001": v13Doc("000001", "closed", "u1", "UBND phường Mỹ Bình", "", "",
 			oldEvent(at, "resident", "r1", "submit", "", "received", "", pub),
 			oldEvent(at, "officer", "o1", "accept", "received", "assigned", "", pub),
@@ -106,17 +90,10 @@ func TestMigrate0014TypesHistoryEvents(t *testing.T) {
 			oldEvent(at, "officer", "o1", "reject", "received", "rejected", "other: Không rõ vị trí", pub),
 			oldEvent(at, "officer", "o1", "request_extension", "assigned", "assigned", "→ 2026-12-02T10:00:00+07:00: chờ vật tư thêm một tuần", internal)),
 	}
-	for id, doc := range docs {
-		if _, err := db.ExecContext(ctx, `INSERT INTO tickets
-			(id, idempotency_key, reporter_id, unit_id, state, version, created_at, updated_at, doc)
-			VALUES (?, ?, 'r1', 'u1', 'received', 1, 0, 0, ?)`, id, "ticket/"+id, doc); err != nil {
-			t.Fatalf("insert %s: %v", id, err)
-		}
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
+}
 
+// typedHistories are the histories of v13Tickets as this release reads them after 0014.
+func typedHistories() map[string][]models.Event {
 	t0 := time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)
 	t1 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	ev := func(at time.Time, role models.Role, actor string, a models.Action, from, to models.State, note string, vis models.Visibility, typed ...func(*models.Event)) models.Event {
@@ -132,7 +109,7 @@ func TestMigrate0014TypesHistoryEvents(t *testing.T) {
 		P, I                     = models.Public, models.Internal
 	)
 	due := time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC)
-	want := map[string][]models.Event{
+	return map[string][]models.Event{
 		"000001": {
 			ev(t0, res, "r1", models.ActSubmit, "", rcv, "", P),
 			ev(t0, off, "o1", models.ActAccept, rcv, asg, "", P),
@@ -176,6 +153,40 @@ func TestMigrate0014TypesHistoryEvents(t *testing.T) {
 		},
 	}
 
+}
+
+// TestMigrate0014TypesHistoryEvents builds a database at schema 13 whose tickets have the
+// history the earlier release wrote (details encoded in the notes, inserted as raw documents),
+// opens it with this store and checks that every event comes back typed with only the human
+// note left in Note, that notes without an old form are kept, and that the rewritten documents
+// use the typed keys and stay as they are on the next open.
+func TestMigrate0014TypesHistoryEvents(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "v13.db")
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) < 14 || ms[13].name != "0014_history_events.sql" {
+		t.Fatalf("migrations: want 0014_history_events.sql fourteenth, have %d", len(ms))
+	}
+	db := sql.OpenDB(connector{path})
+	if err := applyMigrations(ctx, db, ms[:13], 13); err != nil {
+		t.Fatalf("build a version 13 database: %v", err)
+	}
+	docs := v13Tickets()
+	for id, doc := range docs {
+		if _, err := db.ExecContext(ctx, `INSERT INTO tickets
+			(id, idempotency_key, reporter_id, unit_id, state, version, created_at, updated_at, doc)
+			VALUES (?, ?, 'r1', 'u1', 'received', 1, 0, 0, ?)`, id, "ticket/"+id, doc); err != nil {
+			t.Fatalf("insert %s: %v", id, err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	want := typedHistories()
 	for round := range 2 { // the second open finds nothing left to do
 		s := openTemp(t, path)
 		if got := migrationRows(t, s); len(got) != len(ms) {
@@ -198,5 +209,48 @@ func TestMigrate0014TypesHistoryEvents(t *testing.T) {
 		if err := s.Close(); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestMigrate0014InBatches has more tickets than one batch of the rewrite reads: every one of
+// them is typed, the last batch too.
+func TestMigrate0014InBatches(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "v13.db")
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := sql.OpenDB(connector{path})
+	if err := applyMigrations(ctx, db, ms[:13], 13); err != nil {
+		t.Fatalf("build a version 13 database: %v", err)
+	}
+	const n = 2*migrateBatch + 7
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		id := fmt.Sprintf("%06d", i)
+		doc := v13Doc(id, "rejected", "u1", "UBND", "", "",
+			oldEvent("2026-11-25T01:00:00Z", "officer", "o1", "reject", "received", "rejected", "duplicate: trùng phiếu "+id, "public"))
+		if _, err := tx.ExecContext(ctx, `INSERT INTO tickets
+			(id, idempotency_key, reporter_id, unit_id, state, version, created_at, updated_at, doc)
+			VALUES (?, ?, 'r1', 'u1', 'rejected', 1, 0, 0, ?)`, id, "ticket/"+id, doc); err != nil {
+			t.Fatalf("insert %s: %v", id, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s := openTemp(t, path)
+	defer s.Close()
+	var typed int
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE json_extract(doc, '$.history[0].reason') = 'duplicate'
+		AND json_extract(doc, '$.history[0].note') = 'trùng phiếu ' || id`).Scan(&typed); err != nil || typed != n {
+		t.Errorf("%d of %d tickets typed (%v)", typed, n, err)
 	}
 }

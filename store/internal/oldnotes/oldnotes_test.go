@@ -1,6 +1,10 @@
 package oldnotes
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,7 +13,15 @@ import (
 	"phananh/models"
 )
 
-func TestUpgradeEvent(t *testing.T) {
+// upgradeCase is one event as an earlier release wrote it and as Upgrade must leave it.
+type upgradeCase struct {
+	name string
+	in   models.Event
+	want models.Event // equal to in when the note has no old form
+}
+
+// upgradeCases has every old note form, with and without the actor's text, and near misses.
+func upgradeCases() []upgradeCase {
 	at := time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)
 	due := time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC) // 10:00 in Vietnam
 	ev := func(a models.Action, note string) models.Event {
@@ -19,11 +31,7 @@ func TestUpgradeEvent(t *testing.T) {
 		f(&e)
 		return e
 	}
-	cases := []struct {
-		name string
-		in   models.Event
-		want models.Event // equal to in when the note has no old form
-	}{
+	return []upgradeCase{
 		{"reject with a note", ev(models.ActReject, "other: Không rõ vị trí"),
 			with(ev(models.ActReject, "Không rõ vị trí"), func(e *models.Event) { e.Reason = "other" })},
 		{"reject without a note", ev(models.ActReject, "insufficient_info"),
@@ -81,7 +89,10 @@ func TestUpgradeEvent(t *testing.T) {
 		{"already typed", with(ev(models.ActReject, "other: x"), func(e *models.Event) { e.Reason = "duplicate" }),
 			with(ev(models.ActReject, "other: x"), func(e *models.Event) { e.Reason = "duplicate" })},
 	}
-	for _, tc := range cases {
+}
+
+func TestUpgradeEvent(t *testing.T) {
+	for _, tc := range upgradeCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			tk := &models.Ticket{UnitID: "u2", History: []models.Event{tc.in}}
 			changed := Upgrade(tk)
@@ -145,6 +156,55 @@ func TestUpgradeTicket(t *testing.T) {
 	for _, e := range tk.History {
 		if e.UnitID != "" || e.UnitName == "" {
 			t.Errorf("transfer %+v: want a unit name and no id", e)
+		}
+	}
+}
+
+// readHistories reads "CODE {event JSON}" lines (after a version column when versioned) into
+// histories by ticket code, and the codes in order of appearance.
+func readHistories(t *testing.T, path string, versioned bool) (map[string][]models.Event, []string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, codes := map[string][]models.Event{}, []string(nil)
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		code, js, _ := strings.Cut(line, " ")
+		if versioned {
+			_, js, _ = strings.Cut(js, " ")
+		}
+		var e models.Event
+		if err := json.Unmarshal([]byte(js), &e); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if _, ok := out[code]; !ok {
+			codes = append(codes, code)
+		}
+		out[code] = append(out[code], e)
+	}
+	return out, codes
+}
+
+// TestUpgradeEqualsTheNewWriter upgrades the history the previous release wrote for the
+// scripted flow of app's TestHistoryEvents (testdata/previous_release_events.txt, recorded with
+// that release) and compares it with what this release writes for the same flow
+// (app/testdata/history_events.golden): event for event, the same.
+func TestUpgradeEqualsTheNewWriter(t *testing.T) {
+	old, codes := readHistories(t, filepath.Join("testdata", "previous_release_events.txt"), false)
+	current, _ := readHistories(t, filepath.Join("..", "..", "..", "app", "testdata", "history_events.golden"), true)
+	// The one transfer of the flow, from the ward it was filed in to the ward it moved to.
+	transferred := map[string]*models.Ticket{"LX-2026-000006": {TransferredFrom: []string{"longxuyen-2023.30280.ubnd"},
+		UnitID: "longxuyen-2023.30286.ubnd", UnitName: "UBND phường Mỹ Xuyên"}}
+	for _, code := range codes {
+		tk := &models.Ticket{}
+		if x, ok := transferred[code]; ok {
+			tk = x
+		}
+		tk.History = old[code]
+		Upgrade(tk)
+		if diff := cmp.Diff(current[code], tk.History); diff != "" {
+			t.Errorf("%s (-written now +upgraded):\n%s", code, diff)
 		}
 	}
 }

@@ -37,7 +37,7 @@ func NewFeedEffect(store StatsStore) Effect { return feedEffect{store: store} }
 
 func (e feedEffect) Apply(ctx context.Context, t *models.Ticket, version int, ev models.Event) error {
 	return e.store.AppendFeed(ctx, &models.FeedEntry{
-		TicketID: t.ID, Code: t.Code, Version: version, At: ev.At, Action: ev.Action, From: ev.From, To: ev.To,
+		TicketID: t.ID, Code: t.Code, Version: version, At: ev.At, Action: string(ev.Action), From: ev.From, To: ev.To,
 		AreaCode: t.AreaCode, UnitID: t.UnitID, Category: t.Category,
 	})
 }

@@ -323,26 +323,26 @@ func (s *Media) attachMedia(ctx context.Context, owner, ticketID string, ids []s
 }
 
 // prepareResultMedia handles the media of an action: only resolve takes them (the result
-// photos, at most MaxMediaPerTicket in all); they are attached after the change is committed.
-func (s *Media) prepareResultMedia(ctx context.Context, p models.Principal, t *models.Ticket, in ActionInput, afterCommit *func(context.Context, *models.Ticket)) error {
+// photos, at most MaxMediaPerTicket in all); they are attached after the change is committed,
+// by the hook returned (nil when the action carries no media).
+func (s *Media) prepareResultMedia(ctx context.Context, p models.Principal, t *models.Ticket, in ActionInput) (hook, error) {
 	if len(in.Media) == 0 {
-		return nil
+		return nil, nil
 	}
 	if in.Action != models.ActResolve {
-		return models.FieldError(models.EInvalid, "media", "media can be attached when filing or resolving only")
+		return nil, models.FieldError(models.EInvalid, "media", "media can be attached when filing or resolving only")
 	}
 	for _, id := range in.Media {
 		if slices.Contains(t.Media, id) || slices.Contains(t.ResultMedia, id) {
-			return models.FieldError(models.EUnprocessable, "media", "media %q is already attached to this report", id)
+			return nil, models.FieldError(models.EUnprocessable, "media", "media %q is already attached to this report", id)
 		}
 	}
 	if err := s.checkMedia(ctx, p, t.ID, in.Media, len(t.ResultMedia)); err != nil {
-		return err
+		return nil, err
 	}
 	t.ResultMedia = append(t.ResultMedia, in.Media...)
 	ids := slices.Clone(in.Media)
-	*afterCommit = func(ctx context.Context, t *models.Ticket) { s.attachMedia(ctx, p.UserID, t.ID, ids) }
-	return nil
+	return func(ctx context.Context, t *models.Ticket) { s.attachMedia(ctx, p.UserID, t.ID, ids) }, nil
 }
 
 // MediaFile is what GET /v1/media/{id} sends: one rendition of a media record the caller may read.

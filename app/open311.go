@@ -320,7 +320,7 @@ func (s *Open311) Updates(ctx context.Context, start, end time.Time) ([]RequestU
 				continue
 			}
 			if hideDup {
-				hideDuplicateNote(&pe)
+				hideDuplicateOf(&pe)
 			}
 			out = append(out, RequestUpdate{
 				UpdateID: fmt.Sprintf("%s-%d", t.ID, i), RequestID: t.ID, Status: ExtendedStatus(t, pe),
@@ -349,7 +349,7 @@ func (s *Open311) Updates(ctx context.Context, start, end time.Time) ([]RequestU
 // duplicate, internal_referral, fixed, closed). A resolution names its outcome; "fixed" is only
 // said of a ticket fixed in full.
 func ExtendedStatus(t *models.Ticket, e models.Event) string {
-	if models.Action(e.Action) == models.ActTransfer {
+	if e.Action == models.ActTransfer {
 		return "internal_referral"
 	}
 	switch e.To {
@@ -393,16 +393,47 @@ var stateText = map[models.State]string{
 	models.StateWithdrawn:    "Người phản ánh đã rút",
 }
 
-// EventText is the public text of a history event: its public note (phone numbers removed), or
-// the label of the state it led to.
+// EventText is the public text of a history event: what the event decided, in the words of
+// StatusNotes (the reject reason, the outcome, the unit moved to …), and the actor's public
+// note (phone numbers removed); the label of the state it led to when it carries neither.
 func EventText(e models.Event) string {
-	if n := strings.TrimSpace(e.Note); n != "" {
-		return ScrubText(n)
+	label, note := eventLabel(e), ScrubText(strings.TrimSpace(e.Note))
+	switch {
+	case label != "" && note != "":
+		return label + ". " + note
+	case label != "":
+		return label
+	case note != "":
+		return note
 	}
 	if txt, ok := stateText[e.To]; ok {
 		return txt
 	}
 	return string(e.To)
+}
+
+// eventLabel is what the typed fields of a public event say, or "".
+func eventLabel(e models.Event) string {
+	switch {
+	case e.Action == models.ActReject && e.Reason != "":
+		return "Không tiếp nhận: " + e.Reason
+	case e.Action == models.ActTransfer && e.UnitName != "":
+		if r := strings.TrimSpace(ScrubText(e.Reason)); r != "" {
+			return "Chuyển đến " + e.UnitName + " (" + r + ")"
+		}
+		return "Chuyển đến " + e.UnitName
+	case e.Action == models.ActMarkDuplicate && e.DuplicateOf != "":
+		return "Trùng với phản ánh " + e.DuplicateOf
+	case e.Action == models.ActApproveExt && !e.DueAt.IsZero():
+		return "Gia hạn xử lý đến " + e.DueAt.In(models.VietnamTime).Format("15:04 02/01/2006")
+	case e.Action == models.ActResolve && e.Outcome != "":
+		return "Kết quả: " + string(e.Outcome)
+	case e.Action == models.ActReopen && strings.TrimSpace(e.Reason) != "":
+		return "Mở lại: " + strings.TrimSpace(ScrubText(e.Reason))
+	case e.Action == models.ActRate && e.Rating > 0:
+		return fmt.Sprintf("Đánh giá %d/5", e.Rating)
+	}
+	return ""
 }
 
 // StatusNotes explains a closed ticket publicly: the result note, the rejection reason or the

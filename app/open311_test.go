@@ -87,7 +87,7 @@ func TestOpen311Status(t *testing.T) {
 func TestExtendedStatus(t *testing.T) {
 	for _, tc := range []struct {
 		to      models.State
-		action  string
+		action  models.Action
 		outcome models.Outcome
 		reason  string
 		want    string

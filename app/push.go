@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -124,13 +123,13 @@ func (o *PushOutbox) Apply(ctx context.Context, t *models.Ticket, version int, e
 		txt := render(aud, t, cat, ev, d.English(), o.escalationLevel(t, version))
 		id := PushMessageID(t.ID, version, d.Token)
 		m := models.PushMessage{
-			ID: id, TicketID: t.ID, Version: version, Event: e.Action, UserID: d.UserID, Token: d.Token, Platform: d.Platform,
+			ID: id, TicketID: t.ID, Version: version, Event: string(e.Action), UserID: d.UserID, Token: d.Token, Platform: d.Platform,
 			Title: txt.title, Body: txt.body,
 			Data: map[string]string{
-				"ticket_id": t.ID, "code": t.Code, "state": string(e.To), "event": e.Action, "message_id": id,
+				"ticket_id": t.ID, "code": t.Code, "state": string(e.To), "event": string(e.Action), "message_id": id,
 			},
 			CollapseKey: "ticket-" + t.ID,
-			Urgent:      cat.Priority == models.PriorityUrgent || aud == audienceOfficials && e.Action == string(models.ActEscalate),
+			Urgent:      cat.Priority == models.PriorityUrgent || aud == audienceOfficials && e.Action == models.ActEscalate,
 			TTL:         o.cfg.TTL, State: models.PushQueued, CreatedAt: now, NextAttemptAt: now,
 		}
 		FitPayload(&m)
@@ -151,7 +150,7 @@ func (o *PushOutbox) Apply(ctx context.Context, t *models.Ticket, version int, e
 // only: never the description, the address, the officials' note or anything of the reporter.
 // Its id is derived from (ticket, version, topic), so a replay adds nothing.
 func (o *PushOutbox) announce(ctx context.Context, t *models.Ticket, version int, e models.Event) error {
-	if models.Action(e.Action) != models.ActResolve || e.Visibility != models.Public || t.Private || t.AreaCode == "" {
+	if e.Action != models.ActResolve || e.Visibility != models.Public || t.Private || t.AreaCode == "" {
 		return nil
 	}
 	cat, err := o.category(ctx, t.Category)
@@ -159,18 +158,17 @@ func (o *PushOutbox) announce(ctx context.Context, t *models.Ticket, version int
 		return err
 	}
 	topic := models.AreaTopic(t.BoundarySet, t.AreaCode)
-	outcome, _ := splitNote(e.Note)
 	now := o.now().UTC().Truncate(time.Millisecond)
 	id := PushMessageID(t.ID, version, "topic:"+topic)
 	body := fmt.Sprintf("%s (%s).", cat.Name, t.Code)
-	if txt := outcomeText(models.Outcome(outcome), false); txt != "" {
+	if txt := outcomeText(e.Outcome, false); txt != "" {
 		body = fmt.Sprintf("%s (%s): kết quả %s.", cat.Name, t.Code, txt)
 	}
 	m := models.PushMessage{
-		ID: id, TicketID: t.ID, Version: version, Event: e.Action, Topic: topic,
+		ID: id, TicketID: t.ID, Version: version, Event: string(e.Action), Topic: topic,
 		Title: "Phản ánh tại " + t.AreaName + " đã được xử lý", Body: body,
 		Data: map[string]string{
-			"ticket_id": t.ID, "code": t.Code, "state": string(e.To), "event": e.Action, "message_id": id, "area_code": t.AreaCode,
+			"ticket_id": t.ID, "code": t.Code, "state": string(e.To), "event": string(e.Action), "message_id": id, "area_code": t.AreaCode,
 		},
 		CollapseKey: "ticket-" + t.ID, TTL: o.cfg.TTL, State: models.PushQueued, CreatedAt: now, NextAttemptAt: now,
 	}
@@ -203,7 +201,7 @@ var residentEvents = []models.Action{
 func (o *PushOutbox) recipients(ctx context.Context, t *models.Ticket, version int, e models.Event) (audience, []string, error) {
 	var aud audience
 	var users []string
-	switch a := models.Action(e.Action); {
+	switch a := e.Action; {
 	case e.Visibility == models.Public && slices.Contains(residentEvents, a):
 		aud = audienceResidents
 		users = append([]string{t.ReporterID}, t.Followers...)
@@ -246,7 +244,7 @@ func (o *PushOutbox) recipients(ctx context.Context, t *models.Ticket, version i
 	// The acknowledgement of a new report is for its author: it tells them where it went and
 	// when it is due.
 	actor := e.ActorID
-	if e.Action == string(models.ActSubmit) {
+	if e.Action == models.ActSubmit {
 		actor = ""
 	}
 	users = slices.DeleteFunc(users, func(u string) bool { return u == "" || u == actor })
@@ -259,7 +257,7 @@ func (o *PushOutbox) recipients(ctx context.Context, t *models.Ticket, version i
 func (o *PushOutbox) escalationLevel(t *models.Ticket, version int) int {
 	level := 0
 	for i := 0; i < version && i < len(t.History); i++ {
-		switch models.Action(t.History[i].Action) {
+		switch t.History[i].Action {
 		case models.ActEscalate:
 			level++
 		case models.ActTransfer, models.ActReopen, models.ActApproveExt, models.ActAccept, models.ActProvideInfo:
@@ -327,47 +325,69 @@ func PayloadSize(m *models.PushMessage) int {
 
 type pushText struct{ title, body string }
 
+// pushWords is what the notifications of one ticket are made of, in one language.
+type pushWords struct {
+	code, unit, area, catName string
+	en                        bool
+}
+
+// pick chooses the Vietnamese or the English text.
+func (w pushWords) pick(vi, english string) string {
+	if w.en {
+		return english
+	}
+	return vi
+}
+
+// pushDate writes a deadline as residents and officials read it, in Vietnamese time.
+func pushDate(tm time.Time) string {
+	if tm.IsZero() {
+		return "—"
+	}
+	return tm.In(models.VietnamTime).Format("15:04 02/01/2006")
+}
+
 // render writes the notification of event e in Vietnamese, or English when en.
 func render(aud audience, t *models.Ticket, cat models.Category, e models.Event, en bool, level int) pushText {
-	code, unit, area := t.Code, t.UnitName, t.AreaName
-	catName := cat.Name
+	w := pushWords{code: t.Code, unit: t.UnitName, area: t.AreaName, catName: cat.Name, en: en}
 	if en && cat.NameEN != "" {
-		catName = cat.NameEN
-	}
-	date := func(tm time.Time) string {
-		if tm.IsZero() {
-			return "—"
-		}
-		return tm.In(models.VietnamTime).Format("15:04 02/01/2006")
-	}
-	pick := func(vi, english string) string {
-		if en {
-			return english
-		}
-		return vi
+		w.catName = cat.NameEN
 	}
 	if aud == audienceOfficials {
-		switch models.Action(e.Action) {
-		case models.ActAssign:
-			return pushText{pick("Bạn được giao phản ánh "+code, "New assignment: "+code),
-				pick(fmt.Sprintf("%s tại %s. Hạn xử lý: %s.", catName, area, date(t.DueAt)),
-					fmt.Sprintf("%s in %s. Due %s.", catName, area, date(t.DueAt)))}
-		case models.ActRemind:
-			return pushText{pick("Sắp đến hạn: "+code, "Deadline approaching: "+code),
-				pick(fmt.Sprintf("%s tại %s phải xử lý trước %s.", catName, area, date(t.DueAt)),
-					fmt.Sprintf("%s in %s is due %s.", catName, area, date(t.DueAt)))}
-		default: // escalate
-			if level >= 2 {
-				return pushText{pick("Quá hạn, chuyển IOC: "+code, "Overdue, escalated to the IOC: "+code),
-					pick(fmt.Sprintf("%s (%s) vẫn chưa được xử lý, hạn %s.", unit, catName, date(t.DueAt)),
-						fmt.Sprintf("%s (%s) is still overdue since %s.", unit, catName, date(t.DueAt)))}
-			}
-			return pushText{pick("Quá hạn: "+code, "Overdue: "+code),
-				pick(fmt.Sprintf("%s tại %s đã quá hạn %s.", catName, area, date(t.DueAt)),
-					fmt.Sprintf("%s in %s missed its deadline %s.", catName, area, date(t.DueAt)))}
-		}
+		return w.officials(t, e, level)
 	}
-	switch models.Action(e.Action) {
+	return w.residents(t, e)
+}
+
+// officials writes the notification of an assignment, a reminder or an escalation (level 2:
+// to the IOC).
+func (w pushWords) officials(t *models.Ticket, e models.Event, level int) pushText {
+	code, unit, area, catName, pick, date := w.code, w.unit, w.area, w.catName, w.pick, pushDate
+	switch e.Action {
+	case models.ActAssign:
+		return pushText{pick("Bạn được giao phản ánh "+code, "New assignment: "+code),
+			pick(fmt.Sprintf("%s tại %s. Hạn xử lý: %s.", catName, area, date(t.DueAt)),
+				fmt.Sprintf("%s in %s. Due %s.", catName, area, date(t.DueAt)))}
+	case models.ActRemind:
+		return pushText{pick("Sắp đến hạn: "+code, "Deadline approaching: "+code),
+			pick(fmt.Sprintf("%s tại %s phải xử lý trước %s.", catName, area, date(t.DueAt)),
+				fmt.Sprintf("%s in %s is due %s.", catName, area, date(t.DueAt)))}
+	default: // escalate
+		if level >= 2 {
+			return pushText{pick("Quá hạn, chuyển IOC: "+code, "Overdue, escalated to the IOC: "+code),
+				pick(fmt.Sprintf("%s (%s) vẫn chưa được xử lý, hạn %s.", unit, catName, date(t.DueAt)),
+					fmt.Sprintf("%s (%s) is still overdue since %s.", unit, catName, date(t.DueAt)))}
+		}
+		return pushText{pick("Quá hạn: "+code, "Overdue: "+code),
+			pick(fmt.Sprintf("%s tại %s đã quá hạn %s.", catName, area, date(t.DueAt)),
+				fmt.Sprintf("%s in %s missed its deadline %s.", catName, area, date(t.DueAt)))}
+	}
+}
+
+// residents writes the notification of a public event for the reporter and followers.
+func (w pushWords) residents(t *models.Ticket, e models.Event) pushText {
+	code, unit, area, pick, date := w.code, w.unit, w.area, w.pick, pushDate
+	switch e.Action {
 	case models.ActSubmit:
 		return pushText{pick("Đã nhận phản ánh "+code, "Report "+code+" received"),
 			pick(fmt.Sprintf("Phản ánh đã được chuyển đến %s, %s. Hạn xử lý: %s.", unit, area, date(t.ResolveDueAt)),
@@ -383,18 +403,15 @@ func render(aud audience, t *models.Ticket, cat models.Category, e models.Event,
 		return pushText{pick("Phản ánh "+code+" cần bạn bổ sung thông tin", "Report "+code+": awaiting your information"),
 			withNote(pick(unit+" cần thêm thông tin", unit+" needs more information"), e.Note)}
 	case models.ActApproveExt:
-		due := t.ResolveDueAt
-		if s, _, _ := strings.Cut(strings.TrimPrefix(e.Note, "→ "), ". "); s != "" {
-			if d, err := time.Parse(time.RFC3339, strings.TrimSuffix(s, ".")); err == nil {
-				due = d
-			}
+		due := e.DueAt
+		if due.IsZero() {
+			due = t.ResolveDueAt
 		}
 		return pushText{pick("Phản ánh "+code+" được gia hạn", "Extension granted for "+code),
 			pick("Thời hạn xử lý mới: "+date(due)+".", "New deadline: "+date(due)+".")}
 	case models.ActResolve:
-		outcome, n := splitNote(e.Note)
 		return pushText{pick("Phản ánh "+code+" đã được xử lý", "Report "+code+" resolved"),
-			withNote(pick("Kết quả: "+outcomeText(models.Outcome(outcome), false), "Outcome: "+outcomeText(models.Outcome(outcome), true)), n)}
+			withNote(pick("Kết quả: "+outcomeText(e.Outcome, false), "Outcome: "+outcomeText(e.Outcome, true)), e.Note)}
 	case models.ActAutoClose, models.ActRate:
 		return pushText{pick("Phản ánh "+code+" đã đóng", "Report "+code+" closed"),
 			pick("Cảm ơn bạn đã phản ánh.", "Thank you for your report.")}
@@ -403,9 +420,8 @@ func render(aud audience, t *models.Ticket, cat models.Category, e models.Event,
 			pick(fmt.Sprintf("%s sẽ xử lý lại. Hạn mới: %s.", unit, date(t.ResolveDueAt)),
 				fmt.Sprintf("%s will work on it again. Due %s.", unit, date(t.ResolveDueAt)))}
 	case models.ActReject:
-		reason, n := splitNote(e.Note)
 		return pushText{pick("Phản ánh "+code+" không được tiếp nhận", "Report "+code+" rejected"),
-			withNote(pick("Lý do: "+rejectText(reason, false), "Reason: "+rejectText(reason, true)), n)}
+			withNote(pick("Lý do: "+rejectText(e.Reason, false), "Reason: "+rejectText(e.Reason, true)), e.Note)}
 	case models.ActMarkDuplicate:
 		return pushText{pick("Phản ánh "+code+" trùng với phản ánh khác", "Report "+code+" is a duplicate"),
 			pick("Phản ánh được gộp; bạn sẽ nhận thông báo của phản ánh gốc.", "It was merged; you will be notified about the original report.")}
@@ -418,19 +434,6 @@ func render(aud audience, t *models.Ticket, cat models.Category, e models.Event,
 			pick("Người phản ánh đã rút phản ánh.", "The reporter withdrew the report.")}
 	}
 	return pushText{pick("Cập nhật phản ánh "+code, "Update on report "+code), e.Note}
-}
-
-// splitNote separates the code a workflow note starts with ("fixed: …", "other: …") from the
-// free text.
-func splitNote(note string) (string, string) {
-	code, rest, ok := strings.Cut(note, ": ")
-	if !ok {
-		if strings.ContainsAny(note, " .") {
-			return "", note
-		}
-		return note, ""
-	}
-	return code, rest
 }
 
 func withNote(s, note string) string {

@@ -78,7 +78,7 @@ func TestPushRecipients(t *testing.T) {
 			case !wanted && err == nil:
 				t.Errorf("v%d %s: unexpected message %q", v, tok, m.Title)
 			case wanted:
-				if m.Data["event"] != cur.History[v-1].Action || m.Data["code"] != cur.Code || m.CollapseKey != "ticket-"+cur.ID {
+				if m.Data["event"] != string(cur.History[v-1].Action) || m.Data["code"] != cur.Code || m.CollapseKey != "ticket-"+cur.ID {
 					t.Errorf("v%d %s: data %v collapse %q", v, tok, m.Data, m.CollapseKey)
 				}
 			}

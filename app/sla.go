@@ -49,7 +49,7 @@ func (s *Tickets) restartDeadlines(t *models.Ticket, cat models.Category, now ti
 func clockStart(t *models.Ticket) time.Time {
 	start := t.CreatedAt
 	for _, e := range t.History {
-		switch models.Action(e.Action) {
+		switch e.Action {
 		case models.ActTransfer, models.ActReopen:
 			start = e.At
 		}
@@ -147,21 +147,23 @@ func (s *Tickets) slaStep(t *models.Ticket, now time.Time) (models.Event, bool) 
 	ev := models.Event{At: now, ActorRole: models.RoleSystem, From: t.State, To: t.State, Visibility: models.Internal}
 	switch {
 	case t.State == models.StateResolved && !now.Before(t.ResolvedAt.Add(s.cfg.ReopenWindow)):
-		ev.Action, ev.To, ev.Visibility = string(models.ActAutoClose), models.StateClosed, models.Public
-		ev.Note = "closed without a rating after the reopen window"
+		// Closed without a rating after the reopen window.
+		ev.Action, ev.To, ev.Visibility = models.ActAutoClose, models.StateClosed, models.Public
 		t.ClosedAt = now
 	case !t.State.ClockRunning():
 		return ev, false
 	case t.EscalationLevel == 0 && !now.Before(t.DueAt):
+		// The deadline passed: the unit's leader hears of it.
 		t.EscalationLevel = 1
 		t.RemindedAt = earliest(t.RemindedAt, now)
-		ev.Action, ev.Note = string(models.ActEscalate), "deadline passed: escalated to the unit leader"
+		ev.Action, ev.EscalationLevel = models.ActEscalate, 1
 	case t.EscalationLevel == 1 && !now.Before(s.cal.AddWorkingTime(t.DueAt, s.cfg.EscalateToIOCAfter)):
+		// Still overdue: the IOC hears of it.
 		t.EscalationLevel = 2
-		ev.Action, ev.Note = string(models.ActEscalate), "still overdue: escalated to the IOC"
+		ev.Action, ev.EscalationLevel = models.ActEscalate, 2
 	case t.RemindedAt.IsZero() && t.EscalationLevel == 0 && !now.Before(s.remindAt(t)):
 		t.RemindedAt = now
-		ev.Action, ev.Note = string(models.ActRemind), "deadline approaching: "+t.DueAt.In(models.VietnamTime).Format(time.RFC3339)
+		ev.Action, ev.DueAt = models.ActRemind, t.DueAt
 	default:
 		return ev, false
 	}

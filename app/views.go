@@ -18,7 +18,9 @@ import (
 // read a ticket cannot show more than it by accident.
 
 // PublicEvent is the public form of a history event, and false for an event the public does not
-// see: internal events, and no actor. Phone numbers are removed from the note, and a note the
+// see: internal events. It copies what the public may read — the state change, the reason, the
+// outcome, the deadline, the unit moved to, the duplicate's original, the rating — and never
+// who acted nor the assigned official. Phone numbers are removed from the texts, and a note the
 // resident kept internal (their answer to a request for information, their rating comment) is
 // left out while the event itself — the state change — stays.
 func PublicEvent(e models.Event) (models.Event, bool) {
@@ -26,7 +28,9 @@ func PublicEvent(e models.Event) (models.Event, bool) {
 		return models.Event{}, false
 	}
 	pe := models.Event{At: e.At, ActorRole: e.ActorRole, Action: e.Action, From: e.From, To: e.To,
-		Note: ScrubText(e.Note), Visibility: e.Visibility}
+		Note: ScrubText(e.Note), Visibility: e.Visibility,
+		Reason: ScrubText(e.Reason), Outcome: e.Outcome, DueAt: e.DueAt, UnitID: e.UnitID, UnitName: e.UnitName,
+		DuplicateOf: e.DuplicateOf, Rating: e.Rating}
 	if e.NoteInternal {
 		pe.Note = ""
 	}
@@ -49,7 +53,7 @@ func (s *Tickets) publicCopy(ctx context.Context, t *models.Ticket) *models.Tick
 	if s.hidesDuplicateOf(ctx, t) {
 		c.DuplicateOf = ""
 		for i := range c.History {
-			hideDuplicateNote(&c.History[i])
+			hideDuplicateOf(&c.History[i])
 		}
 	}
 	return c
@@ -65,10 +69,10 @@ func (s *Tickets) hidesDuplicateOf(ctx context.Context, t *models.Ticket) bool {
 	return err != nil || s.isPrivate(orig)
 }
 
-// hideDuplicateNote empties the note of a public mark_duplicate event, which names the original
-// by its code.
-func hideDuplicateNote(e *models.Event) {
-	if models.Action(e.Action) == models.ActMarkDuplicate {
-		e.Note = ""
+// hideDuplicateOf removes from a public mark_duplicate event the code of the original, and the
+// note beside it, which may name it too.
+func hideDuplicateOf(e *models.Event) {
+	if e.Action == models.ActMarkDuplicate {
+		e.DuplicateOf, e.Note = "", ""
 	}
 }

@@ -78,16 +78,17 @@ func (s *Tickets) Act(ctx context.Context, p models.Principal, id string, in Act
 			in.Action, t.State, strings.Join(names, ", "))
 	}
 	now := s.clock()
-	ev := models.Event{At: now, ActorRole: p.Role, ActorID: p.UserID, Action: string(in.Action), From: t.State, To: next, Visibility: models.Public}
-	var afterCommit func(context.Context, *models.Ticket)
-	if err := s.apply(ctx, t, p, in, next, now, &ev, &afterCommit); err != nil {
+	c := &change{t: t, p: p, in: in, now: now,
+		ev: models.Event{At: now, ActorRole: p.Role, ActorID: p.UserID, Action: in.Action, From: t.State, To: next, Visibility: models.Public}}
+	hooks, err := s.apply(ctx, c)
+	if err != nil {
 		return nil, err
 	}
-	if err := s.commit(ctx, t, ev, now); err != nil {
+	if err := s.commit(ctx, t, c.ev, now); err != nil {
 		return nil, err
 	}
-	if afterCommit != nil {
-		afterCommit(ctx, t)
+	for _, h := range hooks {
+		h(ctx, t)
 	}
 	return t, nil
 }
@@ -220,191 +221,6 @@ func required(field, v string, max int) error {
 	return nil
 }
 
-// apply validates the action's fields and changes the ticket (not yet written).
-func (s *Tickets) apply(ctx context.Context, t *models.Ticket, p models.Principal, in ActionInput, next models.State,
-	now time.Time, ev *models.Event, afterCommit *func(context.Context, *models.Ticket)) error {
-	in.Note = strings.TrimSpace(in.Note)
-	if utf8.RuneCountInString(in.Note) > models.MaxNoteRunes {
-		return models.FieldError(models.EInvalid, "note", "note is longer than %d characters", models.MaxNoteRunes)
-	}
-	if err := s.media.prepareResultMedia(ctx, p, t, in, afterCommit); err != nil {
-		return err
-	}
-	ev.Note = in.Note
-	cat := s.catalog.Load().categories[t.Category]
-	switch in.Action {
-	case models.ActAccept:
-		t.TriagedAt = now
-	case models.ActReject:
-		if !slices.Contains(models.RejectReasons, in.Reason) {
-			return models.FieldError(models.EInvalid, "reason", "reason must be one of %s", strings.Join(models.RejectReasons, ", "))
-		}
-		t.RejectReason = in.Reason
-		t.TriagedAt, t.ClosedAt = now, now
-		t.OnTimeClass = models.OnTime
-		if now.After(t.TriageDueAt) {
-			t.OnTimeClass = models.Late
-		}
-		ev.Note = joinNote(in.Reason, in.Note)
-	case models.ActTransfer:
-		if err := required("reason", in.Reason, 1000); err != nil {
-			return err
-		}
-		unit, areaCode, areaName, err := s.transferTarget(t, cat, in)
-		if err != nil {
-			return err
-		}
-		t.TransferredFrom = append(t.TransferredFrom, t.UnitID)
-		t.UnitID, t.UnitName, t.UnitKind = unit.ID, unit.Name, unit.Kind
-		t.AreaCode, t.AreaName = areaCode, areaName
-		t.AssignedTo, t.Extension, t.TriagedAt = "", nil, time.Time{}
-		s.restartDeadlines(t, cat, now)
-		ev.Note = strings.TrimSpace(fmt.Sprintf("→ %s (%s). %s", unit.Name, in.Reason, in.Note))
-	case models.ActMarkDuplicate:
-		if in.DuplicateOf == "" || in.DuplicateOf == t.ID {
-			return models.FieldError(models.EInvalid, "duplicate_of", "duplicate_of must name another ticket")
-		}
-		// A ticket the caller may not read answers like an unknown one: a ward must neither learn
-		// of another ward's reports nor link its own to them.
-		orig, err := s.store.TicketByID(ctx, in.DuplicateOf)
-		if models.IsCode(err, models.ENotFound) || (err == nil && (!orig.State.Open() || !p.CanReadTicket(orig))) {
-			return models.FieldError(models.EUnprocessable, "duplicate_of", "duplicate_of must be an open ticket")
-		} else if err != nil {
-			return err
-		}
-		t.DuplicateOf = orig.ID
-		t.ClosedAt = now
-		ev.Note = strings.TrimSpace("→ " + orig.Code + ". " + in.Note)
-		// The duplicate's reporter follows the original, unless it is private: only its own
-		// reporter, the unit and the IOC read those.
-		if !orig.Private {
-			reporter := t.ReporterID
-			*afterCommit = func(ctx context.Context, _ *models.Ticket) { s.addFollower(ctx, orig.ID, reporter) }
-		}
-	case models.ActStart:
-	case models.ActRequestInfo:
-		if err := required("note", in.Note, models.MaxNoteRunes); err != nil {
-			return err
-		}
-		t.PausedAt = now
-		t.PausedRemaining = s.remaining(cat.ResolveSLA, now, t.ResolveDueAt)
-	case models.ActProvideInfo:
-		if err := required("note", in.Note, models.MaxNoteRunes); err != nil {
-			return err
-		}
-		internal, err := residentNoteInternal(in.Visibility)
-		if err != nil {
-			return err
-		}
-		ev.NoteInternal = internal
-		t.ResolveDueAt = s.resumedDue(t, cat, now)
-		t.PausedTotal += now.Sub(t.PausedAt)
-		t.PausedAt, t.PausedRemaining = time.Time{}, 0
-	case models.ActResolve:
-		if !slices.Contains(models.Outcomes, in.Outcome) {
-			return models.FieldError(models.EInvalid, "outcome", "outcome must be fixed, partially_fixed, not_fixable or not_responsible")
-		}
-		if err := required("note", in.Note, models.MaxNoteRunes); err != nil {
-			return err
-		}
-		t.Outcome, t.ResultNote, t.ResolvedAt = in.Outcome, in.Note, now
-		t.OnTimeClass = onTimeClass(t, now)
-		t.Extension = nil
-		ev.Note = joinNote(string(in.Outcome), in.Note)
-	case models.ActNote:
-		if err := required("note", in.Note, models.MaxNoteRunes); err != nil {
-			return err
-		}
-		switch in.Visibility {
-		case "", models.Internal:
-			ev.Visibility = models.Internal
-		case models.Public:
-		default:
-			return models.FieldError(models.EInvalid, "visibility", "visibility must be public or internal")
-		}
-	case models.ActAssign:
-		u, err := s.store.UserByID(ctx, in.Officer)
-		if in.Officer == "" || models.IsCode(err, models.ENotFound) || (err == nil && (u.UnitID != t.UnitID || !u.Role.NeedsUnit())) {
-			return models.FieldError(models.EUnprocessable, "officer", "officer must be an officer or leader of unit %s", t.UnitID)
-		} else if err != nil {
-			return err
-		}
-		t.AssignedTo = u.ID
-		ev.Visibility = models.Internal
-		ev.Note = strings.TrimSpace("→ " + u.Username + ". " + in.Note)
-	case models.ActRequestExt:
-		if t.Extension != nil {
-			return models.Errorf(models.EConflict, "an extension request is already pending")
-		}
-		if err := required("reason", in.Reason, 1000); err != nil {
-			return err
-		}
-		if !in.DueAt.After(t.ResolveDueAt) {
-			return models.FieldError(models.EInvalid, "due_at", "due_at must be later than the current deadline %s",
-				t.ResolveDueAt.In(models.VietnamTime).Format(time.RFC3339))
-		}
-		t.Extension = &models.ExtensionRequest{DueAt: in.DueAt.UTC().Truncate(time.Millisecond), Reason: in.Reason, RequestedBy: p.UserID, RequestedAt: now}
-		ev.Visibility = models.Internal
-		ev.Note = strings.TrimSpace(fmt.Sprintf("→ %s: %s %s", in.DueAt.In(models.VietnamTime).Format(time.RFC3339), in.Reason, in.Note))
-	case models.ActApproveExt, models.ActDenyExt:
-		if t.Extension == nil {
-			return models.Errorf(models.EConflict, "there is no pending extension request")
-		}
-		if in.Action == models.ActApproveExt {
-			if t.ExtendedFrom.IsZero() {
-				t.ExtendedFrom = t.ResolveDueAt
-			}
-			if t.State == models.StateAwaitingInfo {
-				t.PausedRemaining += s.remaining(cat.ResolveSLA, t.ResolveDueAt, t.Extension.DueAt)
-			}
-			t.ResolveDueAt = t.Extension.DueAt
-			ev.Note = strings.TrimSpace("→ " + t.ResolveDueAt.In(models.VietnamTime).Format(time.RFC3339) + ". " + in.Note)
-		} else {
-			ev.Visibility = models.Internal
-		}
-		t.Extension = nil
-	case models.ActWithdraw:
-		t.ClosedAt = now
-	case models.ActRate:
-		if in.Rating < 1 || in.Rating > 5 {
-			return models.FieldError(models.EInvalid, "rating", "rating must be 1 to 5")
-		}
-		if utf8.RuneCountInString(in.Comment) > 1000 {
-			return models.FieldError(models.EInvalid, "comment", "comment is longer than 1000 characters")
-		}
-		internal, err := residentNoteInternal(in.Visibility)
-		if err != nil {
-			return err
-		}
-		ev.NoteInternal = internal
-		t.Rating, t.RatingComment, t.ClosedAt = in.Rating, strings.TrimSpace(in.Comment), now
-		ev.Note = strings.TrimSpace(fmt.Sprintf("%d/5 %s", in.Rating, t.RatingComment))
-	case models.ActReopen:
-		if err := required("reason", in.Reason, 1000); err != nil {
-			return err
-		}
-		if t.ReopenCount >= s.cfg.ReopenMax {
-			return models.Errorf(models.EConflict, "this report was already reopened %d time(s), the maximum", t.ReopenCount)
-		}
-		if until := t.ResolvedAt.Add(s.cfg.ReopenWindow); now.After(until) {
-			return models.Errorf(models.EConflict, "the time to reopen ended at %s; please file a new report", until.In(models.VietnamTime).Format(time.RFC3339))
-		}
-		t.ReopenCount++
-		t.ResolveDueAt = cat.ResolveSLA.Due(s.cal, now).UTC()
-		t.ExtendedFrom, t.OnTimeClass, t.ClosedAt, t.ResolvedAt, t.Rating, t.RatingComment = time.Time{}, "", time.Time{}, time.Time{}, 0, ""
-		t.RemindedAt, t.EscalationLevel = time.Time{}, 0
-		ev.Note = joinNote(in.Reason, in.Note)
-	case models.ActFollow:
-		t.Followers = append(t.Followers, p.UserID)
-		ev.ActorID = ""
-	case models.ActUnfollow:
-		t.Followers = slices.DeleteFunc(t.Followers, func(f string) bool { return f == p.UserID })
-		ev.ActorID = ""
-		ev.Visibility = models.Internal
-	}
-	return nil
-}
-
 // residentNoteInternal reads the visibility a resident chose for their answer or rating comment:
 // internal unless they said "public" (silence is not consent to publish what they wrote).
 func residentNoteInternal(v models.Visibility) (bool, error) {
@@ -485,7 +301,8 @@ func (s *Tickets) addFollower(ctx context.Context, id, user string) {
 		}
 		now := s.clock()
 		t.Followers = append(t.Followers, user)
-		ev := models.Event{At: now, ActorRole: models.RoleSystem, Action: string(models.ActFollow), From: t.State, To: t.State, Visibility: models.Internal, Note: "duplicate merged"}
+		ev := models.Event{At: now, ActorRole: models.RoleSystem, Action: models.ActFollow, From: t.State, To: t.State,
+			Visibility: models.Internal, Reason: models.FollowDuplicateMerged}
 		err = s.commit(ctx, t, ev, now)
 		if err == nil {
 			return
@@ -502,12 +319,4 @@ func (s *Tickets) Pseudonym(userID string) string {
 	m := hmac.New(sha256.New, s.cfg.PseudonymKey)
 	m.Write([]byte(userID))
 	return "Người dân #" + strings.ToUpper(hex.EncodeToString(m.Sum(nil))[:6])
-}
-
-// joinNote prefixes a note with a code (reason, outcome) for the history.
-func joinNote(code, note string) string {
-	if note == "" {
-		return code
-	}
-	return code + ": " + note
 }

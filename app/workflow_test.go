@@ -20,7 +20,7 @@ type recorder struct {
 func (r *recorder) Apply(_ context.Context, t *models.Ticket, _ int, e models.Event) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.events = append(r.events, t.ID+" "+e.Action)
+	r.events = append(r.events, t.ID+" "+string(e.Action))
 	return nil
 }
 
@@ -33,7 +33,7 @@ func (r *recorder) has(ev string) bool {
 func actions(t *models.Ticket) []string {
 	var out []string
 	for _, e := range t.History {
-		out = append(out, e.Action)
+		out = append(out, string(e.Action))
 	}
 	return out
 }

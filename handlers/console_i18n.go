@@ -141,6 +141,8 @@ var consoleMessages = map[string][2]string{
 	"reason.abusive_content":    {"Nội dung xúc phạm", "Abusive content"},
 	"reason.duplicate":          {"Trùng lặp", "Duplicate"},
 	"reason.other":              {"Lý do khác", "Other"},
+	"reason.duplicate_merged":   {"Người phản ánh phiếu trùng được theo dõi phiếu này", "The reporter of a duplicate follows this ticket"},
+	"history.escalation":        {"Cấp báo quá hạn (1: lãnh đạo đơn vị, 2: IOC)", "Escalation (1: unit leader, 2: IOC)"},
 
 	"role.resident":     {"Người dân", "Resident"},
 	"role.officer":      {"Cán bộ", "Officer"},

@@ -403,7 +403,7 @@ func (s *open311API) requestView(t *models.Ticket, extensions bool, baseURL stri
 		var notes []o311Note
 		for _, e := range t.History {
 			if e.Visibility == models.Public {
-				notes = append(notes, o311Note{Datetime: formatTime(e.At), Description: app.EventText(e), Type: e.Action})
+				notes = append(notes, o311Note{Datetime: formatTime(e.At), Description: app.EventText(e), Type: string(e.Action)})
 			}
 		}
 		l := listOf("note", notes)

@@ -95,9 +95,7 @@ func openAPIDocument() map[string]any {
 					"transferred_from": map[string]any{"type": "array", "items": str},
 					"extension":        obj(nil, map[string]any{"due_at": dateTime, "reason": str}),
 					"reporter":         obj(nil, map[string]any{"pseudonym": str, "phone": str, "name": str}),
-					"history": map[string]any{"type": "array", "items": obj(nil, map[string]any{"at": dateTime, "action": str, "from": str,
-						"to": str, "actor_role": str, "actor": str, "note": str, "visibility": str,
-						"note_internal": map[string]any{"type": "boolean", "description": "a resident's answer or rating comment that only the reporter and the officials read"}})},
+					"history":          map[string]any{"type": "array", "items": obj(nil, historyEventProperties())},
 				}),
 				"Action": obj([]string{"action"}, map[string]any{"action": map[string]any{"type": "string", "enum": []string{"accept", "reject", "transfer", "mark_duplicate", "start", "request_info",
 					"resolve", "note", "assign", "request_extension", "approve_extension", "deny_extension", "provide_info", "withdraw", "rate", "reopen", "follow", "unfollow"}},
@@ -205,4 +203,30 @@ func openAPIDocument() map[string]any {
 func (s *Server) openAPI(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
 	return c.Send(s.openapi)
+}
+
+// historyEventProperties describes one entry of a ticket's history (handlers/tickets.go
+// eventBody): the state change, the actor's note, and what the action decided in its own fields.
+func historyEventProperties() map[string]any {
+	str := map[string]any{"type": "string"}
+	desc := func(typ, d string) map[string]any { return map[string]any{"type": typ, "description": d} }
+	return map[string]any{"at": map[string]any{"type": "string", "format": "date-time"}, "action": str, "from": str,
+		"to": str, "actor_role": str, "visibility": str,
+		"actor":         desc("string", "officials' view only: the staff id, or the reporter's pseudonym"),
+		"note":          desc("string", "only what the actor typed; what the action decided is in the fields below"),
+		"note_internal": desc("boolean", "a resident's answer or rating comment that only the reporter and the officials read"),
+		"reason": desc("string", "reject (one of the reject reasons), transfer, request_extension, reopen: the reason given; "+
+			"the system's follow of a merged duplicate's reporter (officials only): duplicate_merged"),
+		"outcome": map[string]any{"type": "string", "enum": []string{"fixed", "partially_fixed", "not_fixable", "not_responsible"},
+			"description": "resolve: the outcome"},
+		"due_at": map[string]any{"type": "string", "format": "date-time",
+			"description": "request_extension: the deadline asked for; approve_extension: the deadline granted; remind: the deadline approaching"},
+		"unit_id":      desc("string", "transfer: the unit the ticket moved to"),
+		"unit_name":    desc("string", "transfer: the name of that unit then"),
+		"duplicate_of": desc("string", "mark_duplicate: the code of the original; absent in the public view when the original is not public"),
+		"rating": map[string]any{"type": "integer", "minimum": 1, "maximum": 5,
+			"description": "rate: the resident's rating (the comment is the note)"},
+		"assignee":         desc("string", "officials' view only; assign: the username of the official named"),
+		"escalation_level": desc("integer", "officials' view only; escalate: 1 the unit leader, 2 the IOC"),
+	}
 }

@@ -178,7 +178,7 @@ type ticketUnit struct {
 
 type eventBody struct {
 	At         string            `json:"at"`
-	Action     string            `json:"action"`
+	Action     models.Action     `json:"action"`
 	From       models.State      `json:"from,omitempty"`
 	To         models.State      `json:"to"`
 	ActorRole  models.Role       `json:"actor_role"`
@@ -187,6 +187,28 @@ type eventBody struct {
 	Visibility models.Visibility `json:"visibility"`
 	// NoteInternal marks a resident's text that the public view leaves out.
 	NoteInternal bool `json:"note_internal,omitempty"`
+	// What the action decided (models.Event): the reject, transfer, extension or reopen reason,
+	// the outcome, the deadline requested, granted or approaching, the unit moved to, the code of
+	// the original of a duplicate, the rating.
+	Reason      string         `json:"reason,omitempty"`
+	Outcome     models.Outcome `json:"outcome,omitempty"`
+	DueAt       string         `json:"due_at,omitempty"`
+	UnitID      string         `json:"unit_id,omitempty"`
+	UnitName    string         `json:"unit_name,omitempty"`
+	DuplicateOf string         `json:"duplicate_of,omitempty"`
+	Rating      int            `json:"rating,omitempty"`
+	// Officials only: the username an assign named, whom an escalate alerted.
+	Assignee        string `json:"assignee,omitempty"`
+	EscalationLevel int    `json:"escalation_level,omitempty"`
+}
+
+// publicEventBody renders what of e the reporter and the public may read: no actor and no
+// assignee. The caller decides which events they see (public ones only) and passes the public
+// copy (app.PublicEvent) to anyone but the reporter.
+func publicEventBody(e models.Event) eventBody {
+	return eventBody{At: formatTime(e.At), Action: e.Action, From: e.From, To: e.To, ActorRole: e.ActorRole,
+		Note: e.Note, Visibility: e.Visibility, NoteInternal: e.NoteInternal, Reason: e.Reason, Outcome: e.Outcome,
+		DueAt: formatTime(e.DueAt), UnitID: e.UnitID, UnitName: e.UnitName, DuplicateOf: e.DuplicateOf, Rating: e.Rating}
 }
 
 // ticketView renders a ticket with its public history and without staff details or identities.
@@ -215,8 +237,7 @@ func ticketView(t *models.Ticket, overdue bool) ticketBody {
 	}
 	for _, e := range t.History {
 		if e.Visibility == models.Public {
-			b.History = append(b.History, eventBody{At: formatTime(e.At), Action: e.Action, From: e.From, To: e.To,
-				ActorRole: e.ActorRole, Note: e.Note, Visibility: e.Visibility, NoteInternal: e.NoteInternal})
+			b.History = append(b.History, publicEventBody(e))
 		}
 	}
 	return b
@@ -235,8 +256,9 @@ func internalView(t *models.Ticket, overdue bool, pseudonym string) ticketBody {
 				actor = ""
 			}
 		}
-		b.History = append(b.History, eventBody{At: formatTime(e.At), Action: e.Action, From: e.From, To: e.To,
-			ActorRole: e.ActorRole, Actor: actor, Note: e.Note, Visibility: e.Visibility, NoteInternal: e.NoteInternal})
+		eb := publicEventBody(e)
+		eb.Actor, eb.Assignee, eb.EscalationLevel = actor, e.Assignee, e.EscalationLevel
+		b.History = append(b.History, eb)
 	}
 	b.RoutingAmbiguous = t.RoutingAmbiguous
 	b.AssignedTo = t.AssignedTo

@@ -49,11 +49,16 @@ const (
 )
 
 // Event is one entry of a ticket's history, stored inside the ticket so a read needs one lookup.
+//
+// What an action decided is kept in typed fields — the reason, the outcome, the new deadline,
+// the unit or officer it named — and Note holds only the text the actor typed, if any. Readers
+// (pushes, the API, Open311) take each part from its field, so none of them has to take a
+// sentence apart, and each view can show or hide a part on its own (PublicEvent).
 type Event struct {
 	At         time.Time  `json:"at"`
 	ActorRole  Role       `json:"actor_role"`
 	ActorID    string     `json:"actor_id,omitempty"`
-	Action     string     `json:"action"`
+	Action     Action     `json:"action"`
 	From       State      `json:"from,omitempty"`
 	To         State      `json:"to"`
 	Note       string     `json:"note,omitempty"`
@@ -62,7 +67,32 @@ type Event struct {
 	// request for information or their rating comment is read by the reporter and the
 	// officials, and by everyone else only when the resident chose "public".
 	NoteInternal bool `json:"note_internal,omitempty"`
+
+	// Reason is the reject reason (one of RejectReasons) or the text the actor gave as the reason
+	// of a transfer, an extension request or a reopen; FollowDuplicateMerged on the follow the
+	// system adds when a duplicate is merged.
+	Reason string `json:"reason,omitempty"`
+	// Outcome is the result recorded by resolve.
+	Outcome Outcome `json:"outcome,omitempty"`
+	// DueAt is the deadline an event names: the one requested (request_extension), granted
+	// (approve_extension) or approaching (remind).
+	DueAt time.Time `json:"due_at,omitzero"`
+	// UnitID and UnitName are the unit a transfer moved the ticket to, as it was named then.
+	UnitID   string `json:"unit_id,omitempty"`
+	UnitName string `json:"unit_name,omitempty"`
+	// Assignee is the username of the official an assign named: staff read it, never the public.
+	Assignee string `json:"assignee,omitempty"`
+	// DuplicateOf is the code of the ticket a mark_duplicate merged this one into.
+	DuplicateOf string `json:"duplicate_of,omitempty"`
+	// Rating is the resident's 1–5 of a rate; their comment is the Note.
+	Rating int `json:"rating,omitempty"`
+	// EscalationLevel is whom an escalate alerted: 1 the unit's leader, 2 the IOC.
+	EscalationLevel int `json:"escalation_level,omitempty"`
 }
+
+// FollowDuplicateMerged is the Reason of the follow the system records on the original when
+// the reporter of a duplicate is made its follower.
+const FollowDuplicateMerged = "duplicate_merged"
 
 // Ticket is a resident's report and everything that happened to it. It is the single source of
 // truth: every change is a compare-and-set on Version, and derived effects catch up to

@@ -187,7 +187,7 @@ func historyActions(t *testing.T, store app.Store, id string) []string {
 	}
 	var acts []string
 	for _, e := range cur.History {
-		acts = append(acts, e.Action)
+		acts = append(acts, string(e.Action))
 	}
 	return acts
 }

@@ -29,10 +29,15 @@ var (
 		// Set on a resident's own answer or rating comment, which the public view leaves out
 		// (tests/privacy_test.go): seen by the reporter and the officials.
 		"history/#/note_internal",
+		// What an action decided: reason, outcome, the deadline requested, granted or
+		// approaching, the unit moved to, the original of a duplicate (by code), the rating.
+		"history/#/reason", "history/#/outcome", "history/#/due_at", "history/#/unit_id", "history/#/unit_name",
+		"history/#/duplicate_of", "history/#/rating",
 	}
 	// Officials' additions: staff actors, extension, assignment, escalation, earlier units.
 	ticketInternalFields = []string{
-		"history/#/actor", "routing_ambiguous", "extension/due_at", "extension/reason", "assigned_to",
+		"history/#/actor", "history/#/assignee", "history/#/escalation_level",
+		"routing_ambiguous", "extension/due_at", "extension/reason", "assigned_to",
 		"escalation_level", "transferred_from/#",
 	}
 	// Only in one ticket opened by an official (pseudonym always; phone and name when allowed).

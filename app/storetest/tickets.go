@@ -81,6 +81,12 @@ func fullTicket(id, reporter, unit string, created time.Time) *models.Ticket {
 				From: models.StateReceived, To: models.StateAssigned, Note: "chuyển Công an phường", Visibility: models.Internal},
 			{At: created.Add(2 * time.Hour), ActorRole: models.RoleOfficer, ActorID: "off-1", Action: "accept",
 				From: models.StateAssigned, To: models.StateInProgress, Visibility: models.Public},
+			// Every typed field of an event at once (no action sets them all; the store keeps them all).
+			{At: created.Add(3 * time.Hour), ActorRole: models.RoleLeader, ActorID: "lead-1", Action: "transfer",
+				From: models.StateInProgress, To: models.StateInProgress, Note: "ghi chú của cán bộ", Visibility: models.Public,
+				NoteInternal: true, Reason: "sai địa bàn", Outcome: models.OutcomeNotFixable, DueAt: created.Add(50 * time.Hour),
+				UnitID: "u-new", UnitName: "UBND phường Mỹ Xuyên", Assignee: "can.bo.1", DuplicateOf: "PA-2025-000007",
+				Rating: 3, EscalationLevel: 2},
 		},
 
 		DueAt:           created.Add(5 * time.Hour),

@@ -344,6 +344,53 @@ type eventDoc struct {
 	Visibility string    `bson:"visibility"`
 	// NoteInternal is absent in events written before residents' answers became internal.
 	NoteInternal bool `bson:"note_internal,omitempty"`
+	// What the action decided, absent when empty. Events written before these fields existed
+	// had it in the note; migration 1 (migrations.go) moved it here.
+	Reason          string     `bson:"reason,omitempty"`
+	Outcome         string     `bson:"outcome,omitempty"`
+	DueAt           *time.Time `bson:"due_at,omitempty"`
+	UnitID          string     `bson:"unit_id,omitempty"`
+	UnitName        string     `bson:"unit_name,omitempty"`
+	Assignee        string     `bson:"assignee,omitempty"`
+	DuplicateOf     string     `bson:"duplicate_of,omitempty"`
+	Rating          int        `bson:"rating,omitempty"`
+	EscalationLevel int        `bson:"escalation_level,omitempty"`
+}
+
+// toEventDocs converts a history to its stored form; nil stays nil.
+func toEventDocs(h []models.Event) []eventDoc {
+	if h == nil {
+		return nil
+	}
+	out := make([]eventDoc, len(h))
+	for i, e := range h {
+		out[i] = eventDoc{
+			At: utc(e.At), ActorRole: string(e.ActorRole), ActorID: e.ActorID, Action: string(e.Action),
+			From: string(e.From), To: string(e.To), Note: e.Note, Visibility: string(e.Visibility),
+			NoteInternal: e.NoteInternal, Reason: e.Reason, Outcome: string(e.Outcome), DueAt: optTime(e.DueAt),
+			UnitID: e.UnitID, UnitName: e.UnitName, Assignee: e.Assignee, DuplicateOf: e.DuplicateOf,
+			Rating: e.Rating, EscalationLevel: e.EscalationLevel,
+		}
+	}
+	return out
+}
+
+// fromEventDocs is the inverse of toEventDocs.
+func fromEventDocs(docs []eventDoc) []models.Event {
+	if docs == nil {
+		return nil
+	}
+	out := make([]models.Event, len(docs))
+	for i, e := range docs {
+		out[i] = models.Event{
+			At: utc(e.At), ActorRole: models.Role(e.ActorRole), ActorID: e.ActorID, Action: models.Action(e.Action),
+			From: models.State(e.From), To: models.State(e.To), Note: e.Note, Visibility: models.Visibility(e.Visibility),
+			NoteInternal: e.NoteInternal, Reason: e.Reason, Outcome: models.Outcome(e.Outcome), DueAt: fromOptTime(e.DueAt),
+			UnitID: e.UnitID, UnitName: e.UnitName, Assignee: e.Assignee, DuplicateOf: e.DuplicateOf,
+			Rating: e.Rating, EscalationLevel: e.EscalationLevel,
+		}
+	}
+	return out
 }
 
 // extensionDoc is a pending deadline extension request.
@@ -484,22 +531,7 @@ func toTicketDoc(t *models.Ticket) *ticketDoc {
 	if e := t.Extension; e != nil {
 		d.Extension = &extensionDoc{DueAt: utc(e.DueAt), Reason: e.Reason, RequestedBy: e.RequestedBy, RequestedAt: utc(e.RequestedAt)}
 	}
-	if t.History != nil {
-		d.History = make([]eventDoc, len(t.History))
-		for i, e := range t.History {
-			d.History[i] = eventDoc{
-				At:           utc(e.At),
-				ActorRole:    string(e.ActorRole),
-				ActorID:      e.ActorID,
-				Action:       e.Action,
-				From:         string(e.From),
-				To:           string(e.To),
-				Note:         e.Note,
-				Visibility:   string(e.Visibility),
-				NoteInternal: e.NoteInternal,
-			}
-		}
-	}
+	d.History = toEventDocs(t.History)
 	return d
 }
 
@@ -560,21 +592,6 @@ func (d *ticketDoc) model() *models.Ticket {
 	if e := d.Extension; e != nil {
 		t.Extension = &models.ExtensionRequest{DueAt: utc(e.DueAt), Reason: e.Reason, RequestedBy: e.RequestedBy, RequestedAt: utc(e.RequestedAt)}
 	}
-	if d.History != nil {
-		t.History = make([]models.Event, len(d.History))
-		for i, e := range d.History {
-			t.History[i] = models.Event{
-				At:           utc(e.At),
-				ActorRole:    models.Role(e.ActorRole),
-				ActorID:      e.ActorID,
-				Action:       e.Action,
-				From:         models.State(e.From),
-				To:           models.State(e.To),
-				Note:         e.Note,
-				Visibility:   models.Visibility(e.Visibility),
-				NoteInternal: e.NoteInternal,
-			}
-		}
-	}
+	t.History = fromEventDocs(d.History)
 	return t
 }

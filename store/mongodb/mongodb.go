@@ -86,7 +86,8 @@ func Open(ctx context.Context, uri, database string) (*Store, error) {
 }
 
 // upgrade brings documents written by earlier versions up to the current shape, idempotently,
-// so every instance may run it at start. Tickets from before the workflow fields have no due_at;
+// so every instance may run it at start, then runs the versioned migrations not yet recorded
+// (migrations.go). Tickets from before the workflow fields have no due_at;
 // it is set to the zero time they decode to, so that queue sorting, cursors and DueBefore treat
 // them exactly like the SQLite store does (a zero deadline, first in the queue). The update
 // touches only documents without the field and leaves version alone: it changes nothing a reader
@@ -102,7 +103,7 @@ func (s *Store) upgrade(ctx context.Context) error {
 	if err := s.upgradeEffectsPending(ctx); err != nil {
 		return fmt.Errorf("mongodb: upgrade tickets (effects_pending): %w", err)
 	}
-	return nil
+	return s.migrate(ctx)
 }
 
 // clientOptions reads uri and applies the store's defaults: majority write concern unless the

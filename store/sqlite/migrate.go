@@ -22,6 +22,15 @@ type migration struct {
 	version int
 	name    string
 	sql     string
+	// step is the part of a migration that SQL cannot say (goSteps), run after sql in the same
+	// transaction; nil for most.
+	step func(ctx context.Context, tx *sql.Tx) error
+}
+
+// goSteps are the migrations that rewrite documents in Go, by version. Their file still holds
+// the version (and says what the step does), so the numbering stays one sequence of files.
+var goSteps = map[int]func(ctx context.Context, tx *sql.Tx) error{
+	14: typeHistoryEvents,
 }
 
 // migrations lists the embedded files in version order and checks the numbering has no gaps or
@@ -43,7 +52,7 @@ func migrations() ([]migration, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read migration %s: %w", name, err)
 		}
-		ms = append(ms, migration{version: v, name: name, sql: string(body)})
+		ms = append(ms, migration{version: v, name: name, sql: string(body), step: goSteps[v]})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
 	for i, m := range ms {
@@ -103,6 +112,11 @@ func applyMigration(ctx context.Context, db *sql.DB, m migration, known int) err
 	}
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return fmt.Errorf("migration %s: %w", m.name, err)
+	}
+	if m.step != nil {
+		if err := m.step(ctx, tx); err != nil {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx,
 		`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, CAST(unixepoch('subsec') * 1000 AS INTEGER))`,

@@ -24,8 +24,8 @@ func (s *Store) NextSequence(ctx context.Context, name string) (int64, error) {
 	return v, nil
 }
 
-// ticketDoc is the stored JSON of t, with its times in UTC milliseconds so that the document
-// reads back exactly like the indexed columns beside it.
+// ticketDoc is the stored JSON of t (a ticketRow), with its times in UTC milliseconds so that
+// the document reads back exactly like the indexed columns beside it.
 func ticketDoc(t *models.Ticket) (string, error) {
 	c := *t
 	c.CreatedAt = normTime(c.CreatedAt)
@@ -46,14 +46,8 @@ func ticketDoc(t *models.Ticket) (string, error) {
 		e.RequestedAt = normTime(e.RequestedAt)
 		c.Extension = &e
 	}
-	if c.History != nil {
-		c.History = make([]models.Event, len(t.History))
-		for i, e := range t.History {
-			e.At = normTime(e.At)
-			c.History[i] = e
-		}
-	}
-	b, err := json.Marshal(&c)
+	c.History = nil // stored as ticketRow.History
+	b, err := json.Marshal(&ticketRow{Ticket: c, History: eventRows(t.History)})
 	if err != nil {
 		return "", fmt.Errorf("sqlite: encode ticket %q: %w", t.ID, err)
 	}
@@ -114,10 +108,12 @@ func (s *Store) ticketWhere(ctx context.Context, where string, arg any) (*models
 }
 
 func decodeTicket(doc string) (*models.Ticket, error) {
-	var t models.Ticket
-	if err := json.Unmarshal([]byte(doc), &t); err != nil {
+	var r ticketRow
+	if err := json.Unmarshal([]byte(doc), &r); err != nil {
 		return nil, fmt.Errorf("sqlite: decode ticket: %w", err)
 	}
+	t := r.Ticket
+	t.History = events(r.History)
 	return &t, nil
 }
 

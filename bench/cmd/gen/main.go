@@ -295,7 +295,7 @@ type lifecycle struct {
 }
 
 // event records a transition of the ticket to state to at at.
-func (l *lifecycle) event(at time.Time, role models.Role, action string, to models.State) {
+func (l *lifecycle) event(at time.Time, role models.Role, action models.Action, to models.State) {
 	t := l.t
 	t.History = append(t.History, models.Event{At: at, ActorRole: role, ActorID: l.actor, Action: action,
 		From: t.State, To: to, Visibility: models.Public})

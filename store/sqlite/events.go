@@ -1,0 +1,76 @@
+package sqlite
+
+import (
+	"time"
+
+	"phananh/models"
+)
+
+// eventRow is the stored form of one history event inside a ticket document. It is the store's
+// own shape, so renaming a field of the API (models.Event's JSON) never changes what is on disk;
+// the keys are those the documents have always used, and migration 0014 moved the old
+// note-encoded details into the typed keys.
+type eventRow struct {
+	At              time.Time `json:"at"`
+	ActorRole       string    `json:"actor_role"`
+	ActorID         string    `json:"actor_id,omitempty"`
+	Action          string    `json:"action"`
+	From            string    `json:"from,omitempty"`
+	To              string    `json:"to"`
+	Note            string    `json:"note,omitempty"`
+	Visibility      string    `json:"visibility"`
+	NoteInternal    bool      `json:"note_internal,omitempty"`
+	Reason          string    `json:"reason,omitempty"`
+	Outcome         string    `json:"outcome,omitempty"`
+	DueAt           time.Time `json:"due_at,omitzero"`
+	UnitID          string    `json:"unit_id,omitempty"`
+	UnitName        string    `json:"unit_name,omitempty"`
+	Assignee        string    `json:"assignee,omitempty"`
+	DuplicateOf     string    `json:"duplicate_of,omitempty"`
+	Rating          int       `json:"rating,omitempty"`
+	EscalationLevel int       `json:"escalation_level,omitempty"`
+}
+
+// ticketRow is the stored JSON document of a ticket: the model's fields, with the history in the
+// store's event shape (its History, being less nested, takes the "history" key from the
+// model's).
+type ticketRow struct {
+	models.Ticket
+	History []eventRow `json:"history"`
+}
+
+// eventRows converts a history to its stored form, times in UTC milliseconds; nil stays nil.
+func eventRows(h []models.Event) []eventRow {
+	if h == nil {
+		return nil
+	}
+	out := make([]eventRow, len(h))
+	for i, e := range h {
+		out[i] = eventRow{
+			At: normTime(e.At), ActorRole: string(e.ActorRole), ActorID: e.ActorID, Action: string(e.Action),
+			From: string(e.From), To: string(e.To), Note: e.Note, Visibility: string(e.Visibility),
+			NoteInternal: e.NoteInternal, Reason: e.Reason, Outcome: string(e.Outcome), DueAt: normTime(e.DueAt),
+			UnitID: e.UnitID, UnitName: e.UnitName, Assignee: e.Assignee, DuplicateOf: e.DuplicateOf,
+			Rating: e.Rating, EscalationLevel: e.EscalationLevel,
+		}
+	}
+	return out
+}
+
+// events converts stored events back to the model; nil stays nil.
+func events(rows []eventRow) []models.Event {
+	if rows == nil {
+		return nil
+	}
+	out := make([]models.Event, len(rows))
+	for i, r := range rows {
+		out[i] = models.Event{
+			At: r.At, ActorRole: models.Role(r.ActorRole), ActorID: r.ActorID, Action: models.Action(r.Action),
+			From: models.State(r.From), To: models.State(r.To), Note: r.Note, Visibility: models.Visibility(r.Visibility),
+			NoteInternal: r.NoteInternal, Reason: r.Reason, Outcome: models.Outcome(r.Outcome), DueAt: r.DueAt,
+			UnitID: r.UnitID, UnitName: r.UnitName, Assignee: r.Assignee, DuplicateOf: r.DuplicateOf,
+			Rating: r.Rating, EscalationLevel: r.EscalationLevel,
+		}
+	}
+	return out
+}

@@ -1,0 +1,7 @@
+-- Typed history events. The releases before this one wrote what an action decided into the
+-- note of its history event ("other: text", "→ unit (reason). text", "4/5 text" …); events now
+-- carry it in typed keys of the ticket document's history — reason, outcome, due_at, unit_id,
+-- unit_name, assignee, duplicate_of, rating, escalation_level — and the note keeps only what the
+-- actor typed. The rewrite of the documents reads the old note forms and is done in Go
+-- (typeHistoryEvents in store/sqlite/migrate_events.go), in this migration's transaction; an
+-- event whose note has no old form stays as it is. The schema itself does not change.

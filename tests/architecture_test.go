@@ -2,8 +2,12 @@ package tests
 
 import (
 	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -92,6 +96,49 @@ func TestDependencyRules(t *testing.T) {
 					t.Errorf("%s imports %s; only %v may", p.ImportPath, imp, tech.allowed)
 				}
 			}
+		}
+	}
+}
+
+// TestAppServicesStayNarrow keeps the use cases split by capability: no exported type of package
+// app has more than 25 exported methods. (The services embed only the unexported core, which has
+// no exported methods, so declared methods are the whole method set.)
+func TestAppServicesStayNarrow(t *testing.T) {
+	const limit = 25
+	fset := token.NewFileSet()
+	files, err := filepath.Glob("../app/*.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("app sources: %v (%d files)", err, len(files))
+	}
+	methods := map[string][]string{}
+	for _, path := range files {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || fn.Recv == nil || !fn.Name.IsExported() {
+				continue
+			}
+			recv := fn.Recv.List[0].Type
+			if star, ok := recv.(*ast.StarExpr); ok {
+				recv = star.X
+			}
+			if id, ok := recv.(*ast.Ident); ok {
+				methods[id.Name] = append(methods[id.Name], fn.Name.Name)
+			}
+		}
+	}
+	if len(methods["Tickets"]) == 0 {
+		t.Fatal("found no methods of app.Tickets; is the parser looking at the right files?")
+	}
+	for typ, ms := range methods {
+		if ast.IsExported(typ) && len(ms) > limit {
+			t.Errorf("app.%s has %d exported methods, more than %d: split it by capability (%s)", typ, len(ms), limit, strings.Join(ms, ", "))
 		}
 	}
 }

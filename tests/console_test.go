@@ -559,27 +559,7 @@ func TestConsoleInBrowser(t *testing.T) {
 
 	// The unit's queue: a few reports in several states, one of them the one processed below.
 	tk := fileTicket(t, s, resident.AccessToken, wfReport("ANTT.01", x, "Nhóm thanh niên đánh nhau trước quán karaoke trên đường Hai Bà Trưng.", true))
-	for i, d := range []struct{ cat, text string }{
-		{"ANTT.04", "Quán karaoke mở nhạc lớn sau 23 giờ, ảnh hưởng khu dân cư."},
-		{"ANTT.02", "Nhóm thanh niên đua xe, nẹt pô trên đường Trần Hưng Đạo lúc nửa đêm."},
-		{"ANTT.03", "Xe máy bị mất trộm trước chợ Mỹ Bình lúc sáng sớm."},
-	} {
-		body := wfReport(d.cat, offsetNorth(x, float64(40*(i+1))), d.text, false)
-		filed := fileTicket(t, s, neighbour.AccessToken, body)
-		if i == 0 {
-			step(t, s, officer.AccessToken, filed, "accept", nil, "assigned")
-		}
-	}
-	fileTicket(t, s, neighbour.AccessToken, wfReport("TTDT", other, "Lấn chiếm vỉa hè bán hàng rong.", false))
-	// Reports in other wards, so the IOC map has something to colour.
-	filed := 5
-	for i, n := range []int{3, 2, 2, 1} {
-		for k := 0; k < n; k++ {
-			w := offsetEast(ward(set, 5+2*i), float64(30*k))
-			fileTicket(t, s, neighbour.AccessToken, wfReport("TTDT", w, fmt.Sprintf("Rác thải ùn ứ, lấn chiếm lòng đường (%d).", k+1), false))
-			filed++
-		}
-	}
+	filed := 1 + fileNeighbourReports(t, s, set, x, other, neighbour.AccessToken, officer.AccessToken)
 
 	base := s.base
 	inBrowser(t, ctx, "sign in",
@@ -596,13 +576,60 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 	screenshot(t, ctx, shots, "queue.png")
 
+	const result = "Công an phường đã giải tán nhóm thanh niên, lập biên bản vi phạm hành chính."
+	shown := resolveInBrowser(t, ctx, s, shots, officer.AccessToken, tk, result)
+	residentSeesResult(t, s, resident.AccessToken, tk.ID, result, shown[0])
+	checkDashboard(t, ctx, s, shots, len(set.Areas()), filed)
+
+	// English on request.
+	inBrowser(t, ctx, "switch to English", chromedp.Click(chromedp.CSS(`a.lang`)), chromedp.WaitVisible(chromedp.CSS(`#ward-map svg`)))
+	title := fromBrowser(t, ctx, "read the title", chromedp.Text(chromedp.CSS(`h1`)))
+	if !strings.Contains(title, "IOC dashboard") {
+		t.Errorf("English dashboard title %q", title)
+	}
+}
+
+// fileNeighbourReports has the neighbour file three more reports for the police of ward x (the
+// officer accepts the first), one in ward other, and eight in other wards, so the IOC map has
+// something to colour. It returns the number of reports filed.
+func fileNeighbourReports(t *testing.T, s *server, set *geo.BoundarySet, x, other wardPoint, neighbour, officer string) int {
+	t.Helper()
+	for i, d := range []struct{ cat, text string }{
+		{"ANTT.04", "Quán karaoke mở nhạc lớn sau 23 giờ, ảnh hưởng khu dân cư."},
+		{"ANTT.02", "Nhóm thanh niên đua xe, nẹt pô trên đường Trần Hưng Đạo lúc nửa đêm."},
+		{"ANTT.03", "Xe máy bị mất trộm trước chợ Mỹ Bình lúc sáng sớm."},
+	} {
+		body := wfReport(d.cat, offsetNorth(x, float64(40*(i+1))), d.text, false)
+		filed := fileTicket(t, s, neighbour, body)
+		if i == 0 {
+			step(t, s, officer, filed, "accept", nil, "assigned")
+		}
+	}
+	fileTicket(t, s, neighbour, wfReport("TTDT", other, "Lấn chiếm vỉa hè bán hàng rong.", false))
+	// Reports in other wards, so the IOC map has something to colour.
+	filed := 4
+	for i, n := range []int{3, 2, 2, 1} {
+		for k := 0; k < n; k++ {
+			w := offsetEast(ward(set, 5+2*i), float64(30*k))
+			fileTicket(t, s, neighbour, wfReport("TTDT", w, fmt.Sprintf("Rác thải ùn ứ, lấn chiếm lòng đường (%d).", k+1), false))
+			filed++
+		}
+	}
+	return filed
+}
+
+// resolveInBrowser has the signed-in officer (token) open tk in the console, meet a conflict
+// after a colleague's note, accept, start and resolve it with result and a photo; it returns
+// the media ids of the result photos the page shows loaded.
+func resolveInBrowser(t *testing.T, ctx context.Context, s *server, shots, officer string, tk wfTicket, result string) []string {
+	t.Helper()
 	// Open the ticket; meanwhile a colleague writes a note through the API, so the page's
 	// version is stale and the first click meets a conflict, shown plainly.
 	inBrowser(t, ctx, "open the ticket",
 		chromedp.Click(chromedp.CSS(`tr[data-id="`+tk.ID+`"] a.ticket-link`)),
 		chromedp.WaitVisible(chromedp.CSS(`#form-accept`)),
 	)
-	step(t, s, officer.AccessToken, tk, "note", fields{"note": "Đã liên hệ tổ dân phố.", "visibility": "internal"}, "received")
+	step(t, s, officer, tk, "note", fields{"note": "Đã liên hệ tổ dân phố.", "visibility": "internal"}, "received")
 	inBrowser(t, ctx, "accept on a stale page",
 		chromedp.Click(chromedp.CSS(`#act-accept`)),
 		chromedp.WaitVisible(chromedp.CSS(`#flash.conflict`)),
@@ -622,7 +649,6 @@ func TestConsoleInBrowser(t *testing.T) {
 	if st := state(); st != "in_progress" {
 		t.Fatalf("after start the page shows %q", st)
 	}
-	const result = "Công an phường đã giải tán nhóm thanh niên, lập biên bản vi phạm hành chính."
 	inBrowser(t, ctx, "resolve with a photo",
 		chromedp.SetValue(chromedp.CSS(`#resolve-outcome`), "fixed"),
 		chromedp.SendKeys(chromedp.CSS(`#note-resolve`), result),
@@ -642,9 +668,15 @@ func TestConsoleInBrowser(t *testing.T) {
 	if len(shown) != 1 {
 		t.Fatalf("the ticket page shows %d loaded result photos, want 1", len(shown))
 	}
+	return shown
+}
 
+// residentSeesResult checks the reporter's view of the resolved ticket id through the API:
+// state, outcome, result note, public history only, and the result photo.
+func residentSeesResult(t *testing.T, s *server, resident, id, result, photo string) {
+	t.Helper()
 	// The resident sees the result through the API: state, outcome, note, public history only.
-	mine := getTicket(t, s, resident.AccessToken, tk.ID)
+	mine := getTicket(t, s, resident, id)
 	if mine.State != "resolved" || mine.Outcome != "fixed" || mine.ResultNote != result {
 		t.Errorf("resident sees %s %s %q", mine.State, mine.Outcome, mine.ResultNote)
 	}
@@ -653,11 +685,16 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 	onlyPublic(t, "reporter", mine)
 	// …and the result photo, shrunk in the browser and re-encoded by the server.
-	r := s.request(t, "GET", "/v1/media/"+shown[0]+"?size=thumb", resident.AccessToken, nil).expect(t, http.StatusOK)
+	r := s.request(t, "GET", "/v1/media/"+photo+"?size=thumb", resident, nil).expect(t, http.StatusOK)
 	if ct := r.header.Get("Content-Type"); ct != "image/jpeg" {
 		t.Errorf("result photo thumb Content-Type %q", ct)
 	}
+}
 
+// checkDashboard signs out and in as the IOC operator and checks the dashboard: the same figures
+// as the statistics API (filed reports received) and one map area per ward (areas in the set).
+func checkDashboard(t *testing.T, ctx context.Context, s *server, shots string, areas, filed int) {
+	t.Helper()
 	// The IOC dashboard: the same figures as the statistics API, and one map area per ward.
 	inBrowser(t, ctx, "sign out and in as the IOC",
 		chromedp.Click(chromedp.CSS(`#logout`)),
@@ -696,8 +733,8 @@ func TestConsoleInBrowser(t *testing.T) {
 		} `json:"features"`
 	}
 	s.request(t, "GET", "/v1/stats/areas.geojson?from="+page.From+"&to="+page.To, ioc.AccessToken, nil).expect(t, http.StatusOK).json(t, &fc)
-	if len(page.Areas) != len(fc.Features) || len(fc.Features) != len(set.Areas()) {
-		t.Errorf("map has %d areas, the API %d, the boundary set %d", len(page.Areas), len(fc.Features), len(set.Areas()))
+	if len(page.Areas) != len(fc.Features) || len(fc.Features) != areas {
+		t.Errorf("map has %d areas, the API %d, the boundary set %d", len(page.Areas), len(fc.Features), areas)
 	}
 	for _, f := range fc.Features {
 		code := fmt.Sprint(f.Properties["code"])
@@ -706,11 +743,4 @@ func TestConsoleInBrowser(t *testing.T) {
 		}
 	}
 	screenshot(t, ctx, shots, "dashboard.png")
-
-	// English on request.
-	inBrowser(t, ctx, "switch to English", chromedp.Click(chromedp.CSS(`a.lang`)), chromedp.WaitVisible(chromedp.CSS(`#ward-map svg`)))
-	title := fromBrowser(t, ctx, "read the title", chromedp.Text(chromedp.CSS(`h1`)))
-	if !strings.Contains(title, "IOC dashboard") {
-		t.Errorf("English dashboard title %q", title)
-	}
 }

@@ -181,54 +181,9 @@ func TestResponseFieldAllowLists(t *testing.T) {
 		tQuiet := file(wfReport("TTDT", x, "Quán nhậu lấn chiếm lòng đường", false))              // no contact
 		tPriv := file(wfReport("ANTT.05", x, "Nghi có người sử dụng ma túy trong nhà trọ", true)) // confidential
 
-		do("residentB", resB.AccessToken, "resident ticket", "resident", tPub.ID, "follow", nil)
-		do("officerX", officerX.AccessToken, "official ticket", "unit", tPub.ID, "accept", nil)
-		do("officerX", officerX.AccessToken, "official ticket", "unit", tPub.ID, "note", fields{"note": internalMarker})
-		do("officerX", officerX.AccessToken, "official ticket", "unit", tPub.ID, "note", fields{"note": publicMarker, "visibility": "public"})
-		cur := getTicket(t, s, ioc.AccessToken, tPub.ID)
-		due := parseTime(t, cur.ResolveDueAt).Add(48 * time.Hour)
-		do("officerX", officerX.AccessToken, "official ticket", "unit", tPub.ID, "request_extension", fields{"reason": internalMarker, "due_at": rfc(due)})
-		do("leaderX", leaderX.AccessToken, "official ticket", "unit", tPub.ID, "approve_extension", nil)
-		do("leaderX", leaderX.AccessToken, "official ticket", "unit", tPub.ID, "assign", fields{"officer": officerX.User.ID, "note": internalMarker})
-		do("officerX", officerX.AccessToken, "official ticket", "unit", tPub.ID, "request_info", fields{"note": "Xin gửi thêm ảnh."})
-		do("residentA", resA.AccessToken, "resident ticket", "resident", tPub.ID, "provide_info", fields{"note": "Trước số nhà 12."})
-		do("officerX", officerX.AccessToken, "official ticket", "unit", tQuiet.ID, "accept", nil)
-		do("officerX", officerX.AccessToken, "official ticket", "unit quiet", tQuiet.ID, "note", fields{"note": internalMarker})
-		do("policeX", policeX.AccessToken, "official ticket", "unit", tPriv.ID, "accept", nil)
-		do("policeX", policeX.AccessToken, "official ticket", "unit", tPriv.ID, "note", fields{"note": internalMarker})
-
-		// Reads by everyone.
-		for _, id := range []string{tPub.ID, tQuiet.ID, tPriv.ID} {
-			get("residentA", resA.AccessToken, "/v1/tickets/"+id, "resident ticket", "resident")
-			get("ioc", ioc.AccessToken, "/v1/tickets/"+id, "official ticket", "ioc")
-		}
-		get("residentB", resB.AccessToken, "/v1/tickets/"+tPub.ID, "resident ticket", "resident")
-		get("officerX", officerX.AccessToken, "/v1/tickets/"+tPub.ID, "official ticket", "unit")
-		get("officerX", officerX.AccessToken, "/v1/tickets/"+tQuiet.ID, "official ticket", "unit quiet")
-		get("policeX", policeX.AccessToken, "/v1/tickets/"+tPriv.ID, "official ticket", "unit quiet") // ANTT: never the phone
-		get("residentA", resA.AccessToken, "/v1/tickets?mine=true", "resident list", "resident")
-		get("residentB", resB.AccessToken, "/v1/tickets?mine=true", "resident list", "resident")
-		for _, cat := range []string{"TTDT", "ANTT.05"} {
-			get("residentB", resB.AccessToken, fmt.Sprintf("/v1/tickets/nearby?lat=%v&lng=%v&category=%s", x.lat, x.lng, cat), "nearby", "public")
-		}
-		for _, q := range []struct {
-			who string
-			tk  tokens
-		}{{"officerX", officerX}, {"officerY", officerY}, {"policeX", policeX}, {"ioc", ioc}} {
-			get(q.who, q.tk.AccessToken, "/v1/queue", "queue", "queue")
-		}
-		get("ioc", ioc.AccessToken, "/v1/feed/changes", "feed", "feed")
-		record("feed key", "GET /v1/feed/changes", "feed", "feed", s.request(t, "GET", "/v1/feed/changes", "", nil, "X-API-Key: "+feedKey), http.StatusOK)
-		get("anonymous", "", "/open311/v2/requests.json?extensions=true", "open311 list", "public")
-		get("anonymous", "", "/open311/v2/requests/"+tPub.ID+".json?extensions=true", "open311 list", "public")
-		get("anonymous", "", "/open311/v2/request/"+tPub.ID+".json?extensions=true", "open311 request", "public")
-		get("anonymous", "", "/open311/v2/servicerequestupdates.json", "open311 updates", "public")
-		for _, p := range []string{"/open311/v2/requests.xml?extensions=true", "/v1/opendata/tickets.csv", "/v1/opendata/tickets.geojson"} {
-			get("anonymous", "", p, "", "public") // not JSON field lists: secrets only
-		}
-		for _, p := range []string{"/v1/export/tickets.csv", "/v1/export/tickets.geojson"} {
-			get("ioc", ioc.AccessToken, p, "", "export") // every field but identities
-		}
+		c := fieldsCast{resA, resB, officerX, leaderX, officerY, policeX, ioc}
+		actAsEveryone(t, s, do, c, internalMarker, publicMarker, tPub, tQuiet, tPriv)
+		readAsEveryone(t, s, get, record, c, x, feedKey, tPub, tQuiet, tPriv)
 		do("officerX", officerX.AccessToken, "official ticket", "unit", tPub.ID, "resolve", fields{"outcome": "fixed", "note": "Đã giải tỏa."})
 		do("residentA", resA.AccessToken, "resident ticket", "resident", tPub.ID, "rate", fields{"rating": 4})
 
@@ -238,68 +193,153 @@ func TestResponseFieldAllowLists(t *testing.T) {
 			t.Fatalf("the IOC sees no reporter pseudonym: %+v", full.Reporter)
 		}
 		pseudonym := full.Reporter.Pseudonym
-		digitsA, digitsB := phoneA[1:], phoneB[1:] // matches 0912…, +84912… and 84912…
-		staff := []string{officerX.User.ID, leaderX.User.ID, policeX.User.ID}
-		nobody := []string{resA.User.ID, resB.User.ID, digitsB} // no response ever carries these
-		forbidden := map[string][]string{
-			"resident":   slices.Concat(nobody, []string{digitsA, pseudonym, internalMarker}, staff),
-			"public":     slices.Concat(nobody, []string{digitsA, pseudonym, internalMarker, tPriv.ID, tPriv.Code}, staff),
-			"unit":       nobody,
-			"unit quiet": append(slices.Clone(nobody), digitsA),
-			"ioc":        nobody,
-			"queue":      append(slices.Clone(nobody), digitsA),
-			"export":     append(slices.Clone(nobody), digitsA), // the pseudonym is no identity: the IOC reads it anyway
-			"feed":       slices.Concat(nobody, []string{digitsA, pseudonym, internalMarker, publicMarker}, staff),
-		}
-		// …and what some must see, so the lists above are not vacuous.
-		required := map[string][]string{
-			"officerX GET /v1/tickets/" + tPub.ID:   {digitsA, internalMarker, pseudonym},
-			"ioc GET /v1/tickets/" + tPriv.ID:       {digitsA, internalMarker},
-			"residentA GET /v1/tickets/" + tPub.ID:  {publicMarker},
-			"residentB GET /v1/tickets/" + tPub.ID:  {publicMarker},
-			"officerX GET /v1/tickets/" + tQuiet.ID: {internalMarker, pseudonym},
-		}
-		found := map[string]bool{}
-		for _, r := range seen {
-			key := r.who + " " + r.what
-			for _, secret := range forbidden[r.audience] {
-				if bytes.Contains(r.body, []byte(secret)) {
-					t.Errorf("%s (%s) carries %q:\n%s", key, r.audience, secret, r.body)
-				}
-			}
-			for _, must := range required[key] {
-				if !bytes.Contains(r.body, []byte(must)) {
-					t.Errorf("%s lacks %q:\n%s", key, must, r.body)
-				}
-			}
-			if _, ok := required[key]; ok {
-				found[key] = true
-			}
-			if r.view == "" {
-				continue
-			}
-			allow, ok := fieldViews[r.view]
-			if !ok {
-				t.Fatalf("no allow-list %q", r.view)
-			}
-			for _, p := range jsonPaths(t, r.body) {
-				if !slices.ContainsFunc(allow, func(pattern string) bool { ok, _ := path.Match(pattern, p); return ok }) {
-					t.Errorf("%s (%s view): field %s is not on the allow-list", key, r.view, p)
-				}
-			}
-			// A resident's ticket never shows an internal event.
-			if strings.HasPrefix(r.view, "resident") || r.view == "nearby" {
-				if bytes.Contains(r.body, []byte(`"visibility":"internal"`)) {
-					t.Errorf("%s shows an internal event:\n%s", key, r.body)
-				}
-			}
-		}
-		for key := range required {
-			if !found[key] {
-				t.Errorf("the flow made no request %q", key)
-			}
-		}
+		forbidden, required := audienceSecrets(phoneA, phoneB, c, pseudonym, internalMarker, publicMarker, tPub, tQuiet, tPriv)
+		checkSeen(t, seen, forbidden, required)
 	})
+}
+
+// fieldsCast are the callers of TestResponseFieldAllowLists.
+type fieldsCast struct{ resA, resB, officerX, leaderX, officerY, policeX, ioc tokens }
+
+// actAsEveryone takes the actions of the scripted flow through do: following, triage, internal
+// and public notes, an extension, an assignment, a request for information and the answer, and
+// the triage of the quiet and the private report.
+func actAsEveryone(t *testing.T, s *server, do func(who, token, view, audience, id, action string, f fields) wfTicket,
+	c fieldsCast, internalMarker, publicMarker string, tPub, tQuiet, tPriv wfTicket) {
+	t.Helper()
+	resA, resB, officerX, leaderX, policeX, ioc := c.resA, c.resB, c.officerX, c.leaderX, c.policeX, c.ioc
+	do("residentB", resB.AccessToken, "resident ticket", "resident", tPub.ID, "follow", nil)
+	do("officerX", officerX.AccessToken, "official ticket", "unit", tPub.ID, "accept", nil)
+	do("officerX", officerX.AccessToken, "official ticket", "unit", tPub.ID, "note", fields{"note": internalMarker})
+	do("officerX", officerX.AccessToken, "official ticket", "unit", tPub.ID, "note", fields{"note": publicMarker, "visibility": "public"})
+	cur := getTicket(t, s, ioc.AccessToken, tPub.ID)
+	due := parseTime(t, cur.ResolveDueAt).Add(48 * time.Hour)
+	do("officerX", officerX.AccessToken, "official ticket", "unit", tPub.ID, "request_extension", fields{"reason": internalMarker, "due_at": rfc(due)})
+	do("leaderX", leaderX.AccessToken, "official ticket", "unit", tPub.ID, "approve_extension", nil)
+	do("leaderX", leaderX.AccessToken, "official ticket", "unit", tPub.ID, "assign", fields{"officer": officerX.User.ID, "note": internalMarker})
+	do("officerX", officerX.AccessToken, "official ticket", "unit", tPub.ID, "request_info", fields{"note": "Xin gửi thêm ảnh."})
+	do("residentA", resA.AccessToken, "resident ticket", "resident", tPub.ID, "provide_info", fields{"note": "Trước số nhà 12."})
+	do("officerX", officerX.AccessToken, "official ticket", "unit", tQuiet.ID, "accept", nil)
+	do("officerX", officerX.AccessToken, "official ticket", "unit quiet", tQuiet.ID, "note", fields{"note": internalMarker})
+	do("policeX", policeX.AccessToken, "official ticket", "unit", tPriv.ID, "accept", nil)
+	do("policeX", policeX.AccessToken, "official ticket", "unit", tPriv.ID, "note", fields{"note": internalMarker})
+}
+
+// readAsEveryone makes the reads of the scripted flow, through get and record: the tickets, the
+// lists, nearby, the queues, the feed, Open311, open data and the exports.
+func readAsEveryone(t *testing.T, s *server, get func(who, token, p, view, audience string) []byte,
+	record func(who, what, view, audience string, r response, status int) []byte,
+	c fieldsCast, x wardPoint, feedKey string, tPub, tQuiet, tPriv wfTicket) {
+	t.Helper()
+	resA, resB, officerX, officerY, policeX, ioc := c.resA, c.resB, c.officerX, c.officerY, c.policeX, c.ioc
+	// Reads by everyone.
+	for _, id := range []string{tPub.ID, tQuiet.ID, tPriv.ID} {
+		get("residentA", resA.AccessToken, "/v1/tickets/"+id, "resident ticket", "resident")
+		get("ioc", ioc.AccessToken, "/v1/tickets/"+id, "official ticket", "ioc")
+	}
+	get("residentB", resB.AccessToken, "/v1/tickets/"+tPub.ID, "resident ticket", "resident")
+	get("officerX", officerX.AccessToken, "/v1/tickets/"+tPub.ID, "official ticket", "unit")
+	get("officerX", officerX.AccessToken, "/v1/tickets/"+tQuiet.ID, "official ticket", "unit quiet")
+	get("policeX", policeX.AccessToken, "/v1/tickets/"+tPriv.ID, "official ticket", "unit quiet") // ANTT: never the phone
+	get("residentA", resA.AccessToken, "/v1/tickets?mine=true", "resident list", "resident")
+	get("residentB", resB.AccessToken, "/v1/tickets?mine=true", "resident list", "resident")
+	for _, cat := range []string{"TTDT", "ANTT.05"} {
+		get("residentB", resB.AccessToken, fmt.Sprintf("/v1/tickets/nearby?lat=%v&lng=%v&category=%s", x.lat, x.lng, cat), "nearby", "public")
+	}
+	for _, q := range []struct {
+		who string
+		tk  tokens
+	}{{"officerX", officerX}, {"officerY", officerY}, {"policeX", policeX}, {"ioc", ioc}} {
+		get(q.who, q.tk.AccessToken, "/v1/queue", "queue", "queue")
+	}
+	get("ioc", ioc.AccessToken, "/v1/feed/changes", "feed", "feed")
+	record("feed key", "GET /v1/feed/changes", "feed", "feed", s.request(t, "GET", "/v1/feed/changes", "", nil, "X-API-Key: "+feedKey), http.StatusOK)
+	get("anonymous", "", "/open311/v2/requests.json?extensions=true", "open311 list", "public")
+	get("anonymous", "", "/open311/v2/requests/"+tPub.ID+".json?extensions=true", "open311 list", "public")
+	get("anonymous", "", "/open311/v2/request/"+tPub.ID+".json?extensions=true", "open311 request", "public")
+	get("anonymous", "", "/open311/v2/servicerequestupdates.json", "open311 updates", "public")
+	for _, p := range []string{"/open311/v2/requests.xml?extensions=true", "/v1/opendata/tickets.csv", "/v1/opendata/tickets.geojson"} {
+		get("anonymous", "", p, "", "public") // not JSON field lists: secrets only
+	}
+	for _, p := range []string{"/v1/export/tickets.csv", "/v1/export/tickets.geojson"} {
+		get("ioc", ioc.AccessToken, p, "", "export") // every field but identities
+	}
+}
+
+// audienceSecrets are what each audience must never see, and what some must see (by request),
+// so the lists are not vacuous.
+func audienceSecrets(phoneA, phoneB string, c fieldsCast, pseudonym, internalMarker, publicMarker string,
+	tPub, tQuiet, tPriv wfTicket) (forbidden, required map[string][]string) {
+	resA, resB, officerX, leaderX, policeX := c.resA, c.resB, c.officerX, c.leaderX, c.policeX
+	digitsA, digitsB := phoneA[1:], phoneB[1:] // matches 0912…, +84912… and 84912…
+	staff := []string{officerX.User.ID, leaderX.User.ID, policeX.User.ID}
+	nobody := []string{resA.User.ID, resB.User.ID, digitsB} // no response ever carries these
+	forbidden = map[string][]string{
+		"resident":   slices.Concat(nobody, []string{digitsA, pseudonym, internalMarker}, staff),
+		"public":     slices.Concat(nobody, []string{digitsA, pseudonym, internalMarker, tPriv.ID, tPriv.Code}, staff),
+		"unit":       nobody,
+		"unit quiet": append(slices.Clone(nobody), digitsA),
+		"ioc":        nobody,
+		"queue":      append(slices.Clone(nobody), digitsA),
+		"export":     append(slices.Clone(nobody), digitsA), // the pseudonym is no identity: the IOC reads it anyway
+		"feed":       slices.Concat(nobody, []string{digitsA, pseudonym, internalMarker, publicMarker}, staff),
+	}
+	// …and what some must see, so the lists above are not vacuous.
+	required = map[string][]string{
+		"officerX GET /v1/tickets/" + tPub.ID:   {digitsA, internalMarker, pseudonym},
+		"ioc GET /v1/tickets/" + tPriv.ID:       {digitsA, internalMarker},
+		"residentA GET /v1/tickets/" + tPub.ID:  {publicMarker},
+		"residentB GET /v1/tickets/" + tPub.ID:  {publicMarker},
+		"officerX GET /v1/tickets/" + tQuiet.ID: {internalMarker, pseudonym},
+	}
+	return forbidden, required
+}
+
+// checkSeen checks every recorded response against the secrets of its audience, the strings its
+// request must carry, and the allow-list of its view; and that the flow made every request
+// required names.
+func checkSeen(t *testing.T, seen []seenResponse, forbidden, required map[string][]string) {
+	t.Helper()
+	found := map[string]bool{}
+	for _, r := range seen {
+		key := r.who + " " + r.what
+		for _, secret := range forbidden[r.audience] {
+			if bytes.Contains(r.body, []byte(secret)) {
+				t.Errorf("%s (%s) carries %q:\n%s", key, r.audience, secret, r.body)
+			}
+		}
+		for _, must := range required[key] {
+			if !bytes.Contains(r.body, []byte(must)) {
+				t.Errorf("%s lacks %q:\n%s", key, must, r.body)
+			}
+		}
+		if _, ok := required[key]; ok {
+			found[key] = true
+		}
+		if r.view == "" {
+			continue
+		}
+		allow, ok := fieldViews[r.view]
+		if !ok {
+			t.Fatalf("no allow-list %q", r.view)
+		}
+		for _, p := range jsonPaths(t, r.body) {
+			if !slices.ContainsFunc(allow, func(pattern string) bool { ok, _ := path.Match(pattern, p); return ok }) {
+				t.Errorf("%s (%s view): field %s is not on the allow-list", key, r.view, p)
+			}
+		}
+		// A resident's ticket never shows an internal event.
+		if strings.HasPrefix(r.view, "resident") || r.view == "nearby" {
+			if bytes.Contains(r.body, []byte(`"visibility":"internal"`)) {
+				t.Errorf("%s shows an internal event:\n%s", key, r.body)
+			}
+		}
+	}
+	for key := range required {
+		if !found[key] {
+			t.Errorf("the flow made no request %q", key)
+		}
+	}
 }
 
 // TestMassAssignment sends the fields a caller does not own — state, unit, area, deadlines,
@@ -318,27 +358,7 @@ func TestMassAssignment(t *testing.T) {
 		future := rfc(time.Now().Add(90 * 24 * time.Hour))
 
 		// Filing: every undeclared key is refused by name, nothing is filed.
-		undeclared := map[string]any{
-			"state": "resolved", "version": 7, "unit": unitOf(y.code, "ubnd"), "unit_id": unitOf(y.code, "ubnd"),
-			"area": y.code, "area_code": y.code, "due_at": future, "triage_due_at": future, "resolve_due_at": future,
-			"reporter": map[string]any{"phone": "0912700002"}, "reporter_id": resB.User.ID, "history": []any{},
-			"private": false, "id": "chosen-id", "code": "LX-2026-999999", "followers": []string{resB.User.ID},
-			"rating": 5, "outcome": "fixed", "assigned_to": officer.User.ID, "created_at": future, "escalation_level": 2,
-			"boundary_set": "other", "extension": map[string]any{"due_at": future}, "on_time_class": "on_time",
-		}
-		for key, v := range undeclared {
-			body := wfReport("TTDT", x, "Thử gán trường không được phép", true)
-			body[key] = v
-			refused(t, s.request(t, "POST", "/v1/tickets", resA.AccessToken, body), http.StatusBadRequest, "invalid", key)
-		}
-		nested := wfReport("TTDT", x, "Thử gán trường lồng", true)
-		nested["location"] = map[string]any{"lat": x.lat, "lng": x.lng, "area": y.code}
-		refused(t, s.request(t, "POST", "/v1/tickets", resA.AccessToken, nested), http.StatusBadRequest, "invalid", "location.area")
-		var mine struct{ Tickets []wfTicket }
-		s.request(t, "GET", "/v1/tickets?mine=true", resA.AccessToken, nil).expect(t, http.StatusOK).json(t, &mine)
-		if len(mine.Tickets) != 0 {
-			t.Fatalf("refused reports were filed: %d tickets", len(mine.Tickets))
-		}
+		undeclared := refuseUndeclaredOnFiling(t, s, resA, resB, officer, x, y, future)
 
 		tk := fileTicket(t, s, resA.AccessToken, wfReport("TTDT", x, "Lấn chiếm vỉa hè, thử gán trường", true))
 		base := getTicket(t, s, ioc.AccessToken, tk.ID)
@@ -364,18 +384,7 @@ func TestMassAssignment(t *testing.T) {
 			"rating": 5, "outcome": "not_fixable", "duplicate_of": tk.ID, "reason": "other", "comment": "x"}
 		same := func(what string, before, after wfTicket, allowChange ...string) {
 			t.Helper()
-			check := map[string][2]any{
-				"unit": {before.Unit.ID, after.Unit.ID}, "area": {before.Area.Code, after.Area.Code},
-				"triage_due_at": {before.TriageDueAt, after.TriageDueAt}, "resolve_due_at": {before.ResolveDueAt, after.ResolveDueAt},
-				"assigned_to": {before.AssignedTo, after.AssignedTo}, "rating": {before.Rating, after.Rating},
-				"outcome": {before.Outcome, after.Outcome}, "duplicate_of": {before.DuplicateOf, after.DuplicateOf},
-				"reject_reason": {before.RejectReason, after.RejectReason}, "extension": {before.Extension == nil, after.Extension == nil},
-			}
-			for k, v := range check {
-				if v[0] != v[1] && !slices.Contains(allowChange, k) {
-					t.Errorf("%s changed %s: %v → %v", what, k, v[0], v[1])
-				}
-			}
+			sameFields(t, what, before, after, allowChange...)
 		}
 		b := getTicket(t, s, ioc.AccessToken, tk.ID)
 		step(t, s, resB.AccessToken, b, "follow", foreign, b.State)
@@ -417,4 +426,51 @@ func TestMassAssignment(t *testing.T) {
 			t.Errorf("rated: rating %d outcome %q, want 2 fixed", a.Rating, a.Outcome)
 		}
 	})
+}
+
+// refuseUndeclaredOnFiling files reports with each key the report type does not declare (and
+// one nested in the location): each is refused by name, and nothing is filed. It returns the
+// undeclared keys with the values sent.
+func refuseUndeclaredOnFiling(t *testing.T, s *server, resA, resB, officer tokens, x, y wardPoint, future string) map[string]any {
+	t.Helper()
+	undeclared := map[string]any{
+		"state": "resolved", "version": 7, "unit": unitOf(y.code, "ubnd"), "unit_id": unitOf(y.code, "ubnd"),
+		"area": y.code, "area_code": y.code, "due_at": future, "triage_due_at": future, "resolve_due_at": future,
+		"reporter": map[string]any{"phone": "0912700002"}, "reporter_id": resB.User.ID, "history": []any{},
+		"private": false, "id": "chosen-id", "code": "LX-2026-999999", "followers": []string{resB.User.ID},
+		"rating": 5, "outcome": "fixed", "assigned_to": officer.User.ID, "created_at": future, "escalation_level": 2,
+		"boundary_set": "other", "extension": map[string]any{"due_at": future}, "on_time_class": "on_time",
+	}
+	for key, v := range undeclared {
+		body := wfReport("TTDT", x, "Thử gán trường không được phép", true)
+		body[key] = v
+		refused(t, s.request(t, "POST", "/v1/tickets", resA.AccessToken, body), http.StatusBadRequest, "invalid", key)
+	}
+	nested := wfReport("TTDT", x, "Thử gán trường lồng", true)
+	nested["location"] = map[string]any{"lat": x.lat, "lng": x.lng, "area": y.code}
+	refused(t, s.request(t, "POST", "/v1/tickets", resA.AccessToken, nested), http.StatusBadRequest, "invalid", "location.area")
+	var mine struct{ Tickets []wfTicket }
+	s.request(t, "GET", "/v1/tickets?mine=true", resA.AccessToken, nil).expect(t, http.StatusOK).json(t, &mine)
+	if len(mine.Tickets) != 0 {
+		t.Fatalf("refused reports were filed: %d tickets", len(mine.Tickets))
+	}
+	return undeclared
+}
+
+// sameFields checks that the fields an action may not set are the same before and after it, but
+// for allowChange.
+func sameFields(t *testing.T, what string, before, after wfTicket, allowChange ...string) {
+	t.Helper()
+	check := map[string][2]any{
+		"unit": {before.Unit.ID, after.Unit.ID}, "area": {before.Area.Code, after.Area.Code},
+		"triage_due_at": {before.TriageDueAt, after.TriageDueAt}, "resolve_due_at": {before.ResolveDueAt, after.ResolveDueAt},
+		"assigned_to": {before.AssignedTo, after.AssignedTo}, "rating": {before.Rating, after.Rating},
+		"outcome": {before.Outcome, after.Outcome}, "duplicate_of": {before.DuplicateOf, after.DuplicateOf},
+		"reject_reason": {before.RejectReason, after.RejectReason}, "extension": {before.Extension == nil, after.Extension == nil},
+	}
+	for k, v := range check {
+		if v[0] != v[1] && !slices.Contains(allowChange, k) {
+			t.Errorf("%s changed %s: %v → %v", what, k, v[0], v[1])
+		}
+	}
 }

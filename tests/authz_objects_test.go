@@ -21,231 +21,304 @@ func TestAuthorizationObjects(t *testing.T) {
 	set := loadSet(t, "longxuyen-2023")
 	x, y := ward(set, 5), ward(set, 6)
 	eachStore(t, func(t *testing.T, st storeKind) {
-		s := startServer(t, st)
-		const (
-			resA, resB             = "residentA", "residentB"
-			policeX, policeY       = "police.x", "police.y" // ward police (private ANTT tickets)
-			ubndX, ubndY           = "ubnd.x", "ubnd.y"     // ward committee (public TTDT tickets)
-			iocViewer, anon, admin = "ioc.viewer", "anonymous", "admin"
-		)
-		tok := map[string]string{
-			resA:      s.signInResident("0912500001").AccessToken,
-			resB:      s.signInResident("0912500002").AccessToken,
-			policeX:   s.createOfficial("officer", policeX, unitOf(x.code, "cong_an")).AccessToken,
-			policeY:   s.createOfficial("officer", policeY, unitOf(y.code, "cong_an")).AccessToken,
-			ubndX:     s.createOfficial("officer", ubndX, unitOf(x.code, "ubnd")).AccessToken,
-			ubndY:     s.createOfficial("officer", ubndY, unitOf(y.code, "ubnd")).AccessToken,
-			iocViewer: s.createOfficial("ioc_viewer", iocViewer, "").AccessToken,
-			admin:     s.createOfficial("admin", "admin.obj", "").AccessToken,
-			anon:      "",
-		}
-		everyone := []string{resA, resB, policeX, policeY, ubndX, ubndY, iocViewer, admin, anon}
-
-		// residentA's objects: a public report with a photo, a private one with a photo, a photo
-		// not yet attached, and a resumable upload in progress.
-		photoPub := s.uploadOK(t, tok[resA], phoneJPEG(t, 10)).ID
-		photoPriv := s.uploadOK(t, tok[resA], phoneJPEG(t, 20)).ID
-		photoLoose := s.uploadOK(t, tok[resA], phoneJPEG(t, 30)).ID
-		pubBody := wfReport("TTDT", x, "Lấn chiếm vỉa hè, đối tượng kiểm thử", true)
-		pubBody["media"] = []string{photoPub}
-		tPub := fileTicket(t, s, tok[resA], pubBody)
-		privBody := wfReport("ANTT.01", x, "Đánh nhau trước quán karaoke, đối tượng kiểm thử", true)
-		privBody["media"] = []string{photoPriv}
-		tPriv := fileTicket(t, s, tok[resA], privBody)
-		if tPub.Unit.ID != unitOf(x.code, "ubnd") || tPriv.Unit.ID != unitOf(x.code, "cong_an") {
-			t.Fatalf("routed to %s and %s", tPub.Unit.ID, tPriv.Unit.ID)
-		}
-		var upload struct{ ID string }
-		s.request(t, "POST", "/v1/media/uploads", tok[resA], nil, "Upload-Length: 5000", "Tus-Resumable: 1.0.0").
-			expect(t, http.StatusCreated).json(t, &upload)
-
-		type probe struct {
-			name string
-			call func(p string) response
-			want map[string]int // missing principals: 404
-		}
-		get := func(path string) func(string) response {
-			return func(p string) response { return s.request(t, "GET", path, tok[p], nil) }
-		}
-		note := func(id string) func(string) response {
-			return func(p string) response {
-				v := getTicket(t, s, tok[iocViewer], id).Version
-				if strings.HasPrefix(p, "resident") {
-					return act(t, s, tok[p], id, v, "follow", nil)
-				}
-				return act(t, s, tok[p], id, v, "note", fields{"note": "Kiểm tra phân quyền đối tượng"})
-			}
-		}
-		probes := []probe{
-			{"GET private ticket", get("/v1/tickets/" + tPriv.ID), map[string]int{
-				resA: 200, policeX: 200, iocViewer: 200, admin: 200, anon: 401}},
-			{"act on private ticket (residents follow, officials note)", note(tPriv.ID), map[string]int{
-				resA: 403, policeX: 200, iocViewer: 403, admin: 403, anon: 401}},
-			{"GET public ticket", get("/v1/tickets/" + tPub.ID), map[string]int{
-				resA: 200, ubndX: 200, iocViewer: 200, admin: 200, anon: 401}},
-			{"GET photo of the private ticket", get("/v1/media/" + photoPriv + "?size=thumb"), map[string]int{
-				resA: 200, policeX: 200, iocViewer: 200, admin: 200}},
-			// Images of public tickets are public (Open311 media_url): anyone reads them.
-			{"GET photo of the public ticket", get("/v1/media/" + photoPub + "?size=thumb"), map[string]int{
-				resA: 200, resB: 200, policeX: 200, policeY: 200, ubndX: 200, ubndY: 200, iocViewer: 200, admin: 200, anon: 200}},
-			{"GET unattached photo", get("/v1/media/" + photoLoose), map[string]int{resA: 200}},
-			{"HEAD upload in progress", func(p string) response {
-				return s.request(t, "HEAD", "/v1/media/"+upload.ID, tok[p], nil, "Tus-Resumable: 1.0.0")
-			}, map[string]int{resA: 200}},
-			{"PATCH another's upload", func(p string) response {
-				if p == resA {
-					return response{status: http.StatusNotFound} // the owner's PATCH is media_test.go's
-				}
-				return s.request(t, "PATCH", "/v1/media/"+upload.ID, tok[p], "abcdef", "Tus-Resumable: 1.0.0",
-					"Upload-Offset: 0", "Content-Type: application/offset+octet-stream")
-			}, map[string]int{anon: 401}},
-			{"Open311 private request", get("/open311/v2/requests/" + tPriv.ID + ".json"), nil},
-			{"Open311 public request", get("/open311/v2/requests/" + tPub.ID + ".json"), map[string]int{
-				resA: 200, resB: 200, policeX: 200, policeY: 200, ubndX: 200, ubndY: 200, iocViewer: 200, admin: 200, anon: 200}},
-		}
-		var deviations []string
-		for _, pr := range probes {
-			for _, p := range everyone {
-				want, ok := pr.want[p]
-				if !ok {
-					want = http.StatusNotFound
-				}
-				if r := pr.call(p); r.status != want {
-					body := string(r.body)
-					if len(body) > 160 {
-						body = body[:160] + "…"
-					}
-					deviations = append(deviations, fmt.Sprintf("%-55s %-10s got %d, want %d; %s", pr.name, p, r.status, want, body))
-				}
-			}
-		}
-		if len(deviations) > 0 {
-			t.Errorf("%d deviations:\n%s", len(deviations), strings.Join(deviations, "\n"))
-		}
-		// The web console applies the same policy to its pages (cookie sessions).
-		for _, c := range []struct {
-			who  string
-			want int
-		}{{policeX, 200}, {policeY, 404}, {ubndX, 404}, {iocViewer, 200}} {
-			cc := newConsoleClient(t, s)
-			cc.signIn(c.who)
-			for _, p := range []string{"/console/tickets/" + tPriv.ID, "/console/media/" + photoPriv + "?size=thumb"} {
-				if r := cc.do("GET", p, nil); r.status != c.want {
-					t.Errorf("console %s as %s: status %d, want %d", p, c.who, r.status, c.want)
-				}
-			}
-			if c.want == 404 && c.who != iocViewer {
-				v := getTicket(t, s, tok[iocViewer], tPriv.ID).Version
-				if r := cc.act(tPriv.ID, v, "note", url.Values{"note": {"Kiểm tra phân quyền"}}); r.status != http.StatusNotFound {
-					t.Errorf("console note on the private ticket as %s: status %d, want 404", c.who, r.status)
-				}
-			}
-		}
-
-		// The PATCHes of others wrote nothing into residentA's upload.
-		if r := s.request(t, "HEAD", "/v1/media/"+upload.ID, tok[resA], nil, "Tus-Resumable: 1.0.0"); r.header.Get("Upload-Offset") != "0" {
-			t.Errorf("upload offset after others' PATCHes: %q, want 0", r.header.Get("Upload-Offset"))
-		}
-
-		// Another resident cannot attach residentA's photo to a report of their own: the id is
-		// "unknown" to them, nothing is filed, and the photo stays residentA's alone.
-		stolen := wfReport("TTDT", y, "Báo cáo dùng ảnh của người khác", false)
-		stolen["media"] = []string{photoLoose}
-		invalid(t, s.request(t, "POST", "/v1/tickets", tok[resB], stolen), "media")
-		var mine struct{ Tickets []wfTicket }
-		s.request(t, "GET", "/v1/tickets?mine=true", tok[resB], nil).expect(t, http.StatusOK).json(t, &mine)
-		if len(mine.Tickets) != 0 {
-			t.Errorf("residentB has %d tickets after a refused report", len(mine.Tickets))
-		}
-		s.request(t, "GET", "/v1/media/"+photoLoose, tok[resA], nil).expect(t, http.StatusOK)
-		s.request(t, "GET", "/v1/media/"+photoLoose, tok[resB], nil).expect(t, http.StatusNotFound)
-		s.request(t, "GET", "/v1/tickets?mine=true", tok[resA], nil).expect(t, http.StatusOK).json(t, &mine)
-		if len(mine.Tickets) != 2 {
-			t.Errorf("residentA lists %d tickets, want 2", len(mine.Tickets))
-		}
-
-		// A transfer: the ward committee of X hands the public ticket to Y. X keeps read access
-		// (internal view) but may no longer act; Y now reads and acts; B still sees nothing.
-		cur := getTicket(t, s, tok[ubndX], tPub.ID)
-		moved := step(t, s, tok[ubndX], cur, "transfer", fields{"area": y.code, "reason": "Sai địa bàn"}, "received")
-		if moved.Unit.ID != unitOf(y.code, "ubnd") {
-			t.Fatalf("transferred to %s", moved.Unit.ID)
-		}
-		if prev := getTicket(t, s, tok[ubndX], tPub.ID); prev.Reporter == nil || prev.Reporter.Phone != "" {
-			t.Errorf("the unit it came from sees reporter %+v, want the pseudonym only", prev.Reporter)
-		}
-		refused(t, act(t, s, tok[ubndX], tPub.ID, moved.Version, "note", fields{"note": "còn ở đây không?"}), http.StatusForbidden, "forbidden", "")
-		refused(t, act(t, s, tok[ubndX], tPub.ID, moved.Version, "accept", nil), http.StatusForbidden, "forbidden", "")
-		step(t, s, tok[ubndY], moved, "accept", nil, "assigned")
-		s.request(t, "GET", "/v1/tickets/"+tPub.ID, tok[policeY], nil).expect(t, http.StatusNotFound)
-		s.request(t, "GET", "/v1/tickets/"+tPub.ID, tok[resB], nil).expect(t, http.StatusNotFound)
-
-		// Queues: an officer's queue lists their unit's tickets only.
-		for _, c := range []struct {
-			who  string
-			want []string
-		}{{policeX, []string{tPriv.ID}}, {policeY, nil}, {ubndX, nil}, {ubndY, []string{tPub.ID}}} {
-			var q struct{ Tickets []wfTicket }
-			s.request(t, "GET", "/v1/queue", tok[c.who], nil).expect(t, http.StatusOK).json(t, &q)
-			var got []string
-			for _, tk := range q.Tickets {
-				got = append(got, tk.ID)
-			}
-			if !slices.Equal(got, c.want) {
-				t.Errorf("%s queue %v, want %v", c.who, got, c.want)
-			}
-		}
-		// …and no filter reaches another unit's: unit= is refused, area= stays within the unit.
-		refused(t, s.request(t, "GET", "/v1/queue?unit="+unitOf(y.code, "ubnd"), tok[ubndX], nil), http.StatusForbidden, "forbidden", "unit")
-		var other struct{ Tickets []wfTicket }
-		s.request(t, "GET", "/v1/queue?area="+y.code, tok[ubndX], nil).expect(t, http.StatusOK).json(t, &other)
-		if len(other.Tickets) != 0 {
-			t.Errorf("ubnd.x's queue filtered by ward Y lists %d tickets", len(other.Tickets))
-		}
-		// Nearby (the "me too" search) never offers a private ticket.
-		var near struct{ Tickets []wfTicket }
-		s.request(t, "GET", fmt.Sprintf("/v1/tickets/nearby?lat=%v&lng=%v&category=ANTT.01", x.lat, x.lng), tok[resB], nil).expect(t, http.StatusOK).json(t, &near)
-		for _, tk := range near.Tickets {
-			if tk.ID == tPriv.ID {
-				t.Errorf("nearby offers the private ticket %s to another resident", tPriv.Code)
-			}
-		}
-
-		// mark_duplicate names another ticket: only one the caller may read (else it answers as
-		// for an unknown id and changes nothing), and a private original never gains the
-		// duplicate's reporter as a follower.
-		tY := fileTicket(t, s, tok[resB], wfReport("TTDT", y, "Vỉa hè phường Y bị lấn chiếm", false))
-		tDup := fileTicket(t, s, tok[resB], wfReport("TTDT", x, "Vỉa hè trước chợ bị lấn chiếm", false))
-		for _, of := range []wfTicket{tY, tPriv} {
-			r := act(t, s, tok[ubndX], tDup.ID, tDup.Version, "mark_duplicate", fields{"duplicate_of": of.ID})
-			invalid(t, r, "duplicate_of")
-			if strings.Contains(string(r.body), of.Code) {
-				t.Errorf("the refusal names %s, which %s may not read: %s", of.Code, ubndX, r.body)
-			}
-		}
-		if got := getTicket(t, s, tok[iocViewer], tDup.ID); got.State != "received" || got.Version != 1 {
-			t.Errorf("refused mark_duplicate changed the ticket: %s v%d", got.State, got.Version)
-		}
-		if got := getTicket(t, s, tok[iocViewer], tPriv.ID); got.FollowersCount != 0 {
-			t.Errorf("the private ticket has %d followers", got.FollowersCount)
-		}
-		tPriv2 := fileTicket(t, s, tok[resB], wfReport("ANTT.01", x, "Lại đánh nhau trước quán karaoke", true))
-		step(t, s, tok[policeX], tPriv2, "mark_duplicate", fields{"duplicate_of": tPriv.ID}, "duplicate")
-		s.request(t, "GET", "/v1/tickets/"+tPriv.ID, tok[resB], nil).expect(t, http.StatusNotFound)
-		if got := getTicket(t, s, tok[iocViewer], tPriv.ID); got.FollowersCount != 0 || got.Version != getTicket(t, s, tok[policeX], tPriv.ID).Version {
-			t.Errorf("the private original gained followers: %d", got.FollowersCount)
-		}
-
-		// Subscriptions are per account: B removing an area A subscribed to changes nothing of A's.
-		s.request(t, "POST", "/v1/subscriptions", tok[resA], map[string]string{"area_code": x.code}).expect(t, http.StatusCreated)
-		s.request(t, "DELETE", "/v1/subscriptions/"+x.code, tok[resB], nil).expect(t, http.StatusNoContent)
-		if got := listSubscriptions(t, s, tok[resA]); !slices.Equal(got, []string{x.code}) {
-			t.Errorf("residentA's subscriptions after B's delete: %v", got)
-		}
-		if got := listSubscriptions(t, s, tok[resB]); len(got) != 0 {
-			t.Errorf("residentB sees subscriptions %v", got)
-		}
+		o := newObjectsFixture(t, startServer(t, st), x, y)
+		o.checkProbes(t)
+		o.checkConsole(t)
+		o.checkNothingTaken(t)
+		o.checkTransfer(t)
+		o.checkQueuesAndNearby(t)
+		o.checkMarkDuplicate(t)
+		o.checkSubscriptions(t)
 	})
+}
+
+// The principals of TestAuthorizationObjects.
+const (
+	oResA, oResB              = "residentA", "residentB"
+	oPoliceX, oPoliceY        = "police.x", "police.y" // ward police (private ANTT tickets)
+	oUbndX, oUbndY            = "ubnd.x", "ubnd.y"     // ward committee (public TTDT tickets)
+	oIOCViewer, oAnon, oAdmin = "ioc.viewer", "anonymous", "admin"
+)
+
+// objectsFixture is a server with the principals' access tokens and residentA's objects: a
+// public report in ward x with a photo, a private one with a photo, a photo not yet attached,
+// and a resumable upload in progress.
+type objectsFixture struct {
+	s                               *server
+	tok                             map[string]string
+	x, y                            wardPoint
+	tPub, tPriv                     wfTicket
+	photoPub, photoPriv, photoLoose string
+	upload                          string
+}
+
+func newObjectsFixture(t *testing.T, s *server, x, y wardPoint) *objectsFixture {
+	t.Helper()
+	o := &objectsFixture{s: s, x: x, y: y}
+	tok := map[string]string{
+		oResA:      s.signInResident("0912500001").AccessToken,
+		oResB:      s.signInResident("0912500002").AccessToken,
+		oPoliceX:   s.createOfficial("officer", oPoliceX, unitOf(x.code, "cong_an")).AccessToken,
+		oPoliceY:   s.createOfficial("officer", oPoliceY, unitOf(y.code, "cong_an")).AccessToken,
+		oUbndX:     s.createOfficial("officer", oUbndX, unitOf(x.code, "ubnd")).AccessToken,
+		oUbndY:     s.createOfficial("officer", oUbndY, unitOf(y.code, "ubnd")).AccessToken,
+		oIOCViewer: s.createOfficial("ioc_viewer", oIOCViewer, "").AccessToken,
+		oAdmin:     s.createOfficial("admin", "admin.obj", "").AccessToken,
+		oAnon:      "",
+	}
+	o.tok = tok
+
+	// residentA's objects: a public report with a photo, a private one with a photo, a photo
+	// not yet attached, and a resumable upload in progress.
+	o.photoPub = s.uploadOK(t, tok[oResA], phoneJPEG(t, 10)).ID
+	o.photoPriv = s.uploadOK(t, tok[oResA], phoneJPEG(t, 20)).ID
+	o.photoLoose = s.uploadOK(t, tok[oResA], phoneJPEG(t, 30)).ID
+	pubBody := wfReport("TTDT", x, "Lấn chiếm vỉa hè, đối tượng kiểm thử", true)
+	pubBody["media"] = []string{o.photoPub}
+	o.tPub = fileTicket(t, s, tok[oResA], pubBody)
+	privBody := wfReport("ANTT.01", x, "Đánh nhau trước quán karaoke, đối tượng kiểm thử", true)
+	privBody["media"] = []string{o.photoPriv}
+	o.tPriv = fileTicket(t, s, tok[oResA], privBody)
+	if o.tPub.Unit.ID != unitOf(x.code, "ubnd") || o.tPriv.Unit.ID != unitOf(x.code, "cong_an") {
+		t.Fatalf("routed to %s and %s", o.tPub.Unit.ID, o.tPriv.Unit.ID)
+	}
+	var upload struct{ ID string }
+	s.request(t, "POST", "/v1/media/uploads", tok[oResA], nil, "Upload-Length: 5000", "Tus-Resumable: 1.0.0").
+		expect(t, http.StatusCreated).json(t, &upload)
+
+	o.upload = upload.ID
+	return o
+}
+
+// objectProbe is one call on one of residentA's objects; want is the status of each principal
+// (missing principals: 404).
+type objectProbe struct {
+	name string
+	call func(p string) response
+	want map[string]int // missing principals: 404
+}
+
+// checkProbes makes every probe as every principal: anything not theirs answers 404.
+func (o *objectsFixture) checkProbes(t *testing.T) {
+	t.Helper()
+	everyone := []string{oResA, oResB, oPoliceX, oPoliceY, oUbndX, oUbndY, oIOCViewer, oAdmin, oAnon}
+	probes := o.probes(t)
+	var deviations []string
+	for _, pr := range probes {
+		for _, p := range everyone {
+			want, ok := pr.want[p]
+			if !ok {
+				want = http.StatusNotFound
+			}
+			if r := pr.call(p); r.status != want {
+				body := string(r.body)
+				if len(body) > 160 {
+					body = body[:160] + "…"
+				}
+				deviations = append(deviations, fmt.Sprintf("%-55s %-10s got %d, want %d; %s", pr.name, p, r.status, want, body))
+			}
+		}
+	}
+	if len(deviations) > 0 {
+		t.Errorf("%d deviations:\n%s", len(deviations), strings.Join(deviations, "\n"))
+	}
+}
+
+// probes are the calls on residentA's objects: read and act on the tickets, read the photos,
+// look at and write into the upload, read the Open311 requests.
+func (o *objectsFixture) probes(t *testing.T) []objectProbe {
+	get := func(path string) func(string) response {
+		return func(p string) response { return o.s.request(t, "GET", path, o.tok[p], nil) }
+	}
+	note := func(id string) func(string) response {
+		return func(p string) response {
+			v := getTicket(t, o.s, o.tok[oIOCViewer], id).Version
+			if strings.HasPrefix(p, "resident") {
+				return act(t, o.s, o.tok[p], id, v, "follow", nil)
+			}
+			return act(t, o.s, o.tok[p], id, v, "note", fields{"note": "Kiểm tra phân quyền đối tượng"})
+		}
+	}
+	return []objectProbe{
+		{"GET private ticket", get("/v1/tickets/" + o.tPriv.ID), map[string]int{
+			oResA: 200, oPoliceX: 200, oIOCViewer: 200, oAdmin: 200, oAnon: 401}},
+		{"act on private ticket (residents follow, officials note)", note(o.tPriv.ID), map[string]int{
+			oResA: 403, oPoliceX: 200, oIOCViewer: 403, oAdmin: 403, oAnon: 401}},
+		{"GET public ticket", get("/v1/tickets/" + o.tPub.ID), map[string]int{
+			oResA: 200, oUbndX: 200, oIOCViewer: 200, oAdmin: 200, oAnon: 401}},
+		{"GET photo of the private ticket", get("/v1/media/" + o.photoPriv + "?size=thumb"), map[string]int{
+			oResA: 200, oPoliceX: 200, oIOCViewer: 200, oAdmin: 200}},
+		// Images of public tickets are public (Open311 media_url): anyone reads them.
+		{"GET photo of the public ticket", get("/v1/media/" + o.photoPub + "?size=thumb"), map[string]int{
+			oResA: 200, oResB: 200, oPoliceX: 200, oPoliceY: 200, oUbndX: 200, oUbndY: 200, oIOCViewer: 200, oAdmin: 200, oAnon: 200}},
+		{"GET unattached photo", get("/v1/media/" + o.photoLoose), map[string]int{oResA: 200}},
+		{"HEAD upload in progress", func(p string) response {
+			return o.s.request(t, "HEAD", "/v1/media/"+o.upload, o.tok[p], nil, "Tus-Resumable: 1.0.0")
+		}, map[string]int{oResA: 200}},
+		{"PATCH another's upload", func(p string) response {
+			if p == oResA {
+				return response{status: http.StatusNotFound} // the owner's PATCH is media_test.go's
+			}
+			return o.s.request(t, "PATCH", "/v1/media/"+o.upload, o.tok[p], "abcdef", "Tus-Resumable: 1.0.0",
+				"Upload-Offset: 0", "Content-Type: application/offset+octet-stream")
+		}, map[string]int{oAnon: 401}},
+		{"Open311 private request", get("/open311/v2/requests/" + o.tPriv.ID + ".json"), nil},
+		{"Open311 public request", get("/open311/v2/requests/" + o.tPub.ID + ".json"), map[string]int{
+			oResA: 200, oResB: 200, oPoliceX: 200, oPoliceY: 200, oUbndX: 200, oUbndY: 200, oIOCViewer: 200, oAdmin: 200, oAnon: 200}},
+	}
+}
+
+// checkConsole checks that the web console applies the same policy to its pages (cookie
+// sessions).
+func (o *objectsFixture) checkConsole(t *testing.T) {
+	t.Helper()
+	// The web console applies the same policy to its pages (cookie sessions).
+	for _, c := range []struct {
+		who  string
+		want int
+	}{{oPoliceX, 200}, {oPoliceY, 404}, {oUbndX, 404}, {oIOCViewer, 200}} {
+		cc := newConsoleClient(t, o.s)
+		cc.signIn(c.who)
+		for _, p := range []string{"/console/tickets/" + o.tPriv.ID, "/console/media/" + o.photoPriv + "?size=thumb"} {
+			if r := cc.do("GET", p, nil); r.status != c.want {
+				t.Errorf("console %s as %s: status %d, want %d", p, c.who, r.status, c.want)
+			}
+		}
+		if c.want == 404 && c.who != oIOCViewer {
+			v := getTicket(t, o.s, o.tok[oIOCViewer], o.tPriv.ID).Version
+			if r := cc.act(o.tPriv.ID, v, "note", url.Values{"note": {"Kiểm tra phân quyền"}}); r.status != http.StatusNotFound {
+				t.Errorf("console note on the private ticket as %s: status %d, want 404", c.who, r.status)
+			}
+		}
+	}
+}
+
+// checkNothingTaken checks that the PATCHes of others wrote nothing into residentA's upload, and
+// that another resident cannot attach residentA's photo.
+func (o *objectsFixture) checkNothingTaken(t *testing.T) {
+	t.Helper()
+	// The PATCHes of others wrote nothing into residentA's upload.
+	if r := o.s.request(t, "HEAD", "/v1/media/"+o.upload, o.tok[oResA], nil, "Tus-Resumable: 1.0.0"); r.header.Get("Upload-Offset") != "0" {
+		t.Errorf("upload offset after others' PATCHes: %q, want 0", r.header.Get("Upload-Offset"))
+	}
+
+	// Another resident cannot attach residentA's photo to a report of their own: the id is
+	// "unknown" to them, nothing is filed, and the photo stays residentA's alone.
+	stolen := wfReport("TTDT", o.y, "Báo cáo dùng ảnh của người khác", false)
+	stolen["media"] = []string{o.photoLoose}
+	invalid(t, o.s.request(t, "POST", "/v1/tickets", o.tok[oResB], stolen), "media")
+	var mine struct{ Tickets []wfTicket }
+	o.s.request(t, "GET", "/v1/tickets?mine=true", o.tok[oResB], nil).expect(t, http.StatusOK).json(t, &mine)
+	if len(mine.Tickets) != 0 {
+		t.Errorf("residentB has %d tickets after a refused report", len(mine.Tickets))
+	}
+	o.s.request(t, "GET", "/v1/media/"+o.photoLoose, o.tok[oResA], nil).expect(t, http.StatusOK)
+	o.s.request(t, "GET", "/v1/media/"+o.photoLoose, o.tok[oResB], nil).expect(t, http.StatusNotFound)
+	o.s.request(t, "GET", "/v1/tickets?mine=true", o.tok[oResA], nil).expect(t, http.StatusOK).json(t, &mine)
+	if len(mine.Tickets) != 2 {
+		t.Errorf("residentA lists %d tickets, want 2", len(mine.Tickets))
+	}
+}
+
+// checkTransfer has the ward committee of X transfer the public ticket to Y: X keeps read access
+// but may no longer act; Y reads and acts; others still see nothing.
+func (o *objectsFixture) checkTransfer(t *testing.T) {
+	t.Helper()
+	// A transfer: the ward committee of X hands the public ticket to Y. X keeps read access
+	// (internal view) but may no longer act; Y now reads and acts; B still sees nothing.
+	cur := getTicket(t, o.s, o.tok[oUbndX], o.tPub.ID)
+	moved := step(t, o.s, o.tok[oUbndX], cur, "transfer", fields{"area": o.y.code, "reason": "Sai địa bàn"}, "received")
+	if moved.Unit.ID != unitOf(o.y.code, "ubnd") {
+		t.Fatalf("transferred to %s", moved.Unit.ID)
+	}
+	if prev := getTicket(t, o.s, o.tok[oUbndX], o.tPub.ID); prev.Reporter == nil || prev.Reporter.Phone != "" {
+		t.Errorf("the unit it came from sees reporter %+v, want the pseudonym only", prev.Reporter)
+	}
+	refused(t, act(t, o.s, o.tok[oUbndX], o.tPub.ID, moved.Version, "note", fields{"note": "còn ở đây không?"}), http.StatusForbidden, "forbidden", "")
+	refused(t, act(t, o.s, o.tok[oUbndX], o.tPub.ID, moved.Version, "accept", nil), http.StatusForbidden, "forbidden", "")
+	step(t, o.s, o.tok[oUbndY], moved, "accept", nil, "assigned")
+	o.s.request(t, "GET", "/v1/tickets/"+o.tPub.ID, o.tok[oPoliceY], nil).expect(t, http.StatusNotFound)
+	o.s.request(t, "GET", "/v1/tickets/"+o.tPub.ID, o.tok[oResB], nil).expect(t, http.StatusNotFound)
+}
+
+// checkQueuesAndNearby checks that an officer's queue lists their unit's tickets only, whatever
+// the filter, and that nearby never offers the private ticket.
+func (o *objectsFixture) checkQueuesAndNearby(t *testing.T) {
+	t.Helper()
+	// Queues: an officer's queue lists their unit's tickets only.
+	for _, c := range []struct {
+		who  string
+		want []string
+	}{{oPoliceX, []string{o.tPriv.ID}}, {oPoliceY, nil}, {oUbndX, nil}, {oUbndY, []string{o.tPub.ID}}} {
+		var q struct{ Tickets []wfTicket }
+		o.s.request(t, "GET", "/v1/queue", o.tok[c.who], nil).expect(t, http.StatusOK).json(t, &q)
+		var got []string
+		for _, tk := range q.Tickets {
+			got = append(got, tk.ID)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s queue %v, want %v", c.who, got, c.want)
+		}
+	}
+	// …and no filter reaches another unit's: unit= is refused, area= stays within the unit.
+	refused(t, o.s.request(t, "GET", "/v1/queue?unit="+unitOf(o.y.code, "ubnd"), o.tok[oUbndX], nil), http.StatusForbidden, "forbidden", "unit")
+	var other struct{ Tickets []wfTicket }
+	o.s.request(t, "GET", "/v1/queue?area="+o.y.code, o.tok[oUbndX], nil).expect(t, http.StatusOK).json(t, &other)
+	if len(other.Tickets) != 0 {
+		t.Errorf("ubnd.x's queue filtered by ward Y lists %d tickets", len(other.Tickets))
+	}
+	// Nearby (the "me too" search) never offers a private ticket.
+	var near struct{ Tickets []wfTicket }
+	o.s.request(t, "GET", fmt.Sprintf("/v1/tickets/nearby?lat=%v&lng=%v&category=ANTT.01", o.x.lat, o.x.lng), o.tok[oResB], nil).expect(t, http.StatusOK).json(t, &near)
+	for _, tk := range near.Tickets {
+		if tk.ID == o.tPriv.ID {
+			t.Errorf("nearby offers the private ticket %s to another resident", o.tPriv.Code)
+		}
+	}
+}
+
+// checkMarkDuplicate checks that mark_duplicate only names tickets the caller may read, and that
+// a private original never gains the duplicate's reporter as a follower.
+func (o *objectsFixture) checkMarkDuplicate(t *testing.T) {
+	t.Helper()
+	// mark_duplicate names another ticket: only one the caller may read (else it answers as
+	// for an unknown id and changes nothing), and a private original never gains the
+	// duplicate's reporter as a follower.
+	tY := fileTicket(t, o.s, o.tok[oResB], wfReport("TTDT", o.y, "Vỉa hè phường Y bị lấn chiếm", false))
+	tDup := fileTicket(t, o.s, o.tok[oResB], wfReport("TTDT", o.x, "Vỉa hè trước chợ bị lấn chiếm", false))
+	for _, of := range []wfTicket{tY, o.tPriv} {
+		r := act(t, o.s, o.tok[oUbndX], tDup.ID, tDup.Version, "mark_duplicate", fields{"duplicate_of": of.ID})
+		invalid(t, r, "duplicate_of")
+		if strings.Contains(string(r.body), of.Code) {
+			t.Errorf("the refusal names %s, which %s may not read: %s", of.Code, oUbndX, r.body)
+		}
+	}
+	if got := getTicket(t, o.s, o.tok[oIOCViewer], tDup.ID); got.State != "received" || got.Version != 1 {
+		t.Errorf("refused mark_duplicate changed the ticket: %s v%d", got.State, got.Version)
+	}
+	if got := getTicket(t, o.s, o.tok[oIOCViewer], o.tPriv.ID); got.FollowersCount != 0 {
+		t.Errorf("the private ticket has %d followers", got.FollowersCount)
+	}
+	tPriv2 := fileTicket(t, o.s, o.tok[oResB], wfReport("ANTT.01", o.x, "Lại đánh nhau trước quán karaoke", true))
+	step(t, o.s, o.tok[oPoliceX], tPriv2, "mark_duplicate", fields{"duplicate_of": o.tPriv.ID}, "duplicate")
+	o.s.request(t, "GET", "/v1/tickets/"+o.tPriv.ID, o.tok[oResB], nil).expect(t, http.StatusNotFound)
+	if got := getTicket(t, o.s, o.tok[oIOCViewer], o.tPriv.ID); got.FollowersCount != 0 || got.Version != getTicket(t, o.s, o.tok[oPoliceX], o.tPriv.ID).Version {
+		t.Errorf("the private original gained followers: %d", got.FollowersCount)
+	}
+}
+
+// checkSubscriptions checks that subscriptions are per account.
+func (o *objectsFixture) checkSubscriptions(t *testing.T) {
+	t.Helper()
+	// Subscriptions are per account: B removing an area A subscribed to changes nothing of A's.
+	o.s.request(t, "POST", "/v1/subscriptions", o.tok[oResA], map[string]string{"area_code": o.x.code}).expect(t, http.StatusCreated)
+	o.s.request(t, "DELETE", "/v1/subscriptions/"+o.x.code, o.tok[oResB], nil).expect(t, http.StatusNoContent)
+	if got := listSubscriptions(t, o.s, o.tok[oResA]); !slices.Equal(got, []string{o.x.code}) {
+		t.Errorf("residentA's subscriptions after B's delete: %v", got)
+	}
+	if got := listSubscriptions(t, o.s, o.tok[oResB]); len(got) != 0 {
+		t.Errorf("residentB sees subscriptions %v", got)
+	}
 }
 
 // routeCallers is who may call each operation of the OpenAPI document, written independently of
@@ -291,23 +364,7 @@ func TestEveryRouteRoleMatrix(t *testing.T) {
 	params := strings.NewReplacer("{id}", "00000000000000000000000000000000", "{token}", "no-such-token",
 		"{area}", x.code, "{code}", x.code, "{service_code}", "TTDT", "{service_request_id}", "00000000000000000000000000000000")
 
-	var doc struct {
-		Paths map[string]map[string]json.RawMessage `json:"paths"`
-	}
-	s.request(t, "GET", "/openapi.json", "", nil).expect(t, http.StatusOK).json(t, &doc)
-	var ops []string
-	for p, methods := range doc.Paths {
-		for m := range methods {
-			switch m = strings.ToUpper(m); m {
-			case "GET", "POST", "PUT", "PATCH", "DELETE":
-				ops = append(ops, m+" "+p)
-			}
-		}
-	}
-	sort.Strings(ops)
-	if len(ops) < 40 {
-		t.Fatalf("only %d operations in the OpenAPI document", len(ops))
-	}
+	ops := openAPIOperations(t, s)
 	for op := range routeCallers {
 		if !slices.Contains(ops, op) {
 			t.Errorf("routeCallers names %s, which the OpenAPI document lacks", op)
@@ -350,6 +407,30 @@ func TestEveryRouteRoleMatrix(t *testing.T) {
 	if len(deviations) > 0 {
 		t.Errorf("%d deviations:\n%s", len(deviations), strings.Join(deviations, "\n"))
 	}
+}
+
+// openAPIOperations lists the operations ("METHOD /path") of the server's OpenAPI document,
+// sorted; there must be at least 40.
+func openAPIOperations(t *testing.T, s *server) []string {
+	t.Helper()
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	s.request(t, "GET", "/openapi.json", "", nil).expect(t, http.StatusOK).json(t, &doc)
+	var ops []string
+	for p, methods := range doc.Paths {
+		for m := range methods {
+			switch m = strings.ToUpper(m); m {
+			case "GET", "POST", "PUT", "PATCH", "DELETE":
+				ops = append(ops, m+" "+p)
+			}
+		}
+	}
+	sort.Strings(ops)
+	if len(ops) < 40 {
+		t.Fatalf("only %d operations in the OpenAPI document", len(ops))
+	}
+	return ops
 }
 
 // publicOps are the public operations outside /open311/ and /v1/auth/.

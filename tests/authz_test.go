@@ -114,17 +114,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	set := loadSet(t, "longxuyen-2023")
 	x, y, z := ward(set, 0), ward(set, 1), ward(set, 2)
 	s := startServer(t, storeKind{name: "sqlite"})
-	tok := map[string]string{
-		pResidentA: s.signInResident("0912200001").AccessToken,
-		pResidentB: s.signInResident("0912200002").AccessToken,
-		pOfficerX:  s.createOfficial("officer", "officer.x", unitOf(x.code, "ubnd")).AccessToken,
-		pOfficerY:  s.createOfficial("officer", "officer.y", unitOf(y.code, "ubnd")).AccessToken,
-		pLeaderX:   s.createOfficial("leader", "leader.x", unitOf(x.code, "ubnd")).AccessToken,
-		pIOCOp:     s.createOfficial("ioc_operator", "ioc.op", "").AccessToken,
-		pIOCViewer: s.createOfficial("ioc_viewer", "ioc.viewer", "").AccessToken,
-		pAdmin:     s.createOfficial("admin", "admin2", "").AccessToken,
-		pAnonymous: "",
-	}
+	tok := matrixTokens(s, x, y)
 	// Non-private reports, so that another resident may follow them.
 	tX := fileTicket(t, s, tok[pResidentA], wfReport("TTDT", x, "Lấn chiếm vỉa hè phường X", false))
 	tY := fileTicket(t, s, tok[pResidentA], wfReport("TTDT", y, "Lấn chiếm vỉa hè phường Y", false))
@@ -132,66 +122,22 @@ func TestAuthorizationMatrix(t *testing.T) {
 		t.Fatalf("tickets routed to %s and %s", tX.Unit.ID, tY.Unit.ID)
 	}
 
-	// call performs one route for one principal on one ticket (nil for routes without a ticket).
-	call := func(route, p string, tk *wfTicket) response {
-		t.Helper()
-		switch route {
-		case "GET /v1/tickets/{id}":
-			return s.request(t, "GET", "/v1/tickets/"+tk.ID, tok[p], nil)
-		case "POST /v1/tickets/{id}/actions":
-			// Always the current version, so only authorization decides.
-			cur := getTicket(t, s, tok[pIOCViewer], tk.ID)
-			f := fields{}
-			if matrixAction[p] == "note" {
-				f = fields{"note": "Kiểm tra phân quyền", "visibility": "internal"}
-			}
-			return act(t, s, tok[p], tk.ID, cur.Version, matrixAction[p], f)
-		case "GET /v1/tickets":
-			return s.request(t, "GET", "/v1/tickets?mine=true", tok[p], nil)
-		case "POST /v1/tickets":
-			return s.request(t, "POST", "/v1/tickets", tok[p], wfReport("MT", z, "Rác thải ở phường Z", false))
-		case "GET /v1/queue":
-			return s.request(t, "GET", "/v1/queue", tok[p], nil)
-		case "GET /v1/tickets/nearby":
-			return s.request(t, "GET", fmt.Sprintf("/v1/tickets/nearby?lat=%v&lng=%v&category=TTDT", x.lat, x.lng), tok[p], nil)
-		case "GET /v1/admin/audit":
-			return s.request(t, "GET", "/v1/admin/audit", tok[p], nil)
-		case "POST /v1/media/uploads":
-			return s.request(t, "POST", "/v1/media/uploads", tok[p], nil, "Upload-Length: 1000")
-		case "GET /v1/subscriptions":
-			return s.request(t, "GET", "/v1/subscriptions", tok[p], nil)
-		}
-		t.Fatalf("policy table names %s, which the matrix cannot call", route)
-		return response{}
-	}
-
+	c := matrixCaller{s: s, tok: tok, x: x, z: z}
 	var deviations []string
 	check := func(route, p, ticket string, want int, r response) {
-		got := r.status
-		detail := ""
-		if code, ok := errorCodes[want]; ok && got == want {
-			var e apiError
-			if json.Unmarshal(r.body, &e) != nil || e.Error.Code != code {
-				detail = fmt.Sprintf(" but error code %q, want %q", e.Error.Code, code)
-			}
-		}
-		if got != want || detail != "" {
-			body := string(r.body)
-			if len(body) > 200 {
-				body = body[:200] + "…"
-			}
-			deviations = append(deviations, fmt.Sprintf("%-32s %-13s %-3s got %d, want %d%s; body %s", route, p, ticket, got, want, detail, body))
+		if d := policyDeviation(route, p, ticket, want, r); d != "" {
+			deviations = append(deviations, d)
 		}
 	}
 	// GETs before actions: residentB's follow changes what residentB may read.
 	for _, row := range policy {
 		for _, p := range matrixPrincipals {
 			if !row.perTicket {
-				check(row.route, p, "-", row.want[p].x, call(row.route, p, nil))
+				check(row.route, p, "-", row.want[p].x, c.call(t, row.route, p, nil))
 				continue
 			}
-			check(row.route, p, "tX", row.want[p].x, call(row.route, p, &tX))
-			check(row.route, p, "tY", row.want[p].y, call(row.route, p, &tY))
+			check(row.route, p, "tX", row.want[p].x, c.call(t, row.route, p, &tX))
+			check(row.route, p, "tY", row.want[p].y, c.call(t, row.route, p, &tY))
 		}
 	}
 	if len(deviations) > 0 {
@@ -215,6 +161,85 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if full := getTicket(t, s, tok[pOfficerX], tX.ID); !slices.Contains(full.actions(), "note") {
 		t.Errorf("officer X does not see the internal notes: %v", full.actions())
 	}
+}
+
+// matrixTokens signs in every principal of the matrix (officials of ward x's and y's people's
+// committees) and returns their access tokens ("" for the anonymous caller).
+func matrixTokens(s *server, x, y wardPoint) map[string]string {
+	return map[string]string{
+		pResidentA: s.signInResident("0912200001").AccessToken,
+		pResidentB: s.signInResident("0912200002").AccessToken,
+		pOfficerX:  s.createOfficial("officer", "officer.x", unitOf(x.code, "ubnd")).AccessToken,
+		pOfficerY:  s.createOfficial("officer", "officer.y", unitOf(y.code, "ubnd")).AccessToken,
+		pLeaderX:   s.createOfficial("leader", "leader.x", unitOf(x.code, "ubnd")).AccessToken,
+		pIOCOp:     s.createOfficial("ioc_operator", "ioc.op", "").AccessToken,
+		pIOCViewer: s.createOfficial("ioc_viewer", "ioc.viewer", "").AccessToken,
+		pAdmin:     s.createOfficial("admin", "admin2", "").AccessToken,
+		pAnonymous: "",
+	}
+}
+
+// matrixCaller calls the routes of the policy table as the principals of tok: near ward x's
+// point, filing in ward z.
+type matrixCaller struct {
+	s    *server
+	tok  map[string]string
+	x, z wardPoint
+}
+
+// call performs one route for one principal on one ticket (nil for routes without a ticket).
+func (c matrixCaller) call(t *testing.T, route, p string, tk *wfTicket) response {
+	t.Helper()
+	s, tok, x, z := c.s, c.tok, c.x, c.z
+	switch route {
+	case "GET /v1/tickets/{id}":
+		return s.request(t, "GET", "/v1/tickets/"+tk.ID, tok[p], nil)
+	case "POST /v1/tickets/{id}/actions":
+		// Always the current version, so only authorization decides.
+		cur := getTicket(t, s, tok[pIOCViewer], tk.ID)
+		f := fields{}
+		if matrixAction[p] == "note" {
+			f = fields{"note": "Kiểm tra phân quyền", "visibility": "internal"}
+		}
+		return act(t, s, tok[p], tk.ID, cur.Version, matrixAction[p], f)
+	case "GET /v1/tickets":
+		return s.request(t, "GET", "/v1/tickets?mine=true", tok[p], nil)
+	case "POST /v1/tickets":
+		return s.request(t, "POST", "/v1/tickets", tok[p], wfReport("MT", z, "Rác thải ở phường Z", false))
+	case "GET /v1/queue":
+		return s.request(t, "GET", "/v1/queue", tok[p], nil)
+	case "GET /v1/tickets/nearby":
+		return s.request(t, "GET", fmt.Sprintf("/v1/tickets/nearby?lat=%v&lng=%v&category=TTDT", x.lat, x.lng), tok[p], nil)
+	case "GET /v1/admin/audit":
+		return s.request(t, "GET", "/v1/admin/audit", tok[p], nil)
+	case "POST /v1/media/uploads":
+		return s.request(t, "POST", "/v1/media/uploads", tok[p], nil, "Upload-Length: 1000")
+	case "GET /v1/subscriptions":
+		return s.request(t, "GET", "/v1/subscriptions", tok[p], nil)
+	}
+	t.Fatalf("policy table names %s, which the matrix cannot call", route)
+	return response{}
+}
+
+// policyDeviation describes how the answer r of route for principal p on ticket differs from the
+// status want (and, for a refusal, its error code), or is "" when it does not.
+func policyDeviation(route, p, ticket string, want int, r response) string {
+	got := r.status
+	detail := ""
+	if code, ok := errorCodes[want]; ok && got == want {
+		var e apiError
+		if json.Unmarshal(r.body, &e) != nil || e.Error.Code != code {
+			detail = fmt.Sprintf(" but error code %q, want %q", e.Error.Code, code)
+		}
+	}
+	if got != want || detail != "" {
+		body := string(r.body)
+		if len(body) > 200 {
+			body = body[:200] + "…"
+		}
+		return fmt.Sprintf("%-32s %-13s %-3s got %d, want %d%s; body %s", route, p, ticket, got, want, detail, body)
+	}
+	return ""
 }
 
 var pathParam = regexp.MustCompile(`\{[^}]*\}`)

@@ -65,6 +65,19 @@ func (l *ackLog) ack(id string, version int, action string) {
 	l.steps[id] = append(l.steps[id], ackedStep{version, action})
 }
 
+// snapshot returns the ids of the tickets in filing order, the acknowledged steps of each, their
+// number, and the number of requests cut by a kill.
+func (l *ackLog) snapshot() (ids []string, acks map[string][]ackedStep, nAcks, cut int) {
+	l.mu.Lock()
+	ids = slices.Clone(l.order)
+	acks, cut = l.steps, l.cut
+	l.mu.Unlock()
+	for _, a := range acks {
+		nAcks += len(a)
+	}
+	return ids, acks, nAcks, cut
+}
+
 // crashCaller is a signed-in account whose tokens are renewed after every restart.
 type crashCaller struct {
 	access, refresh string
@@ -197,30 +210,10 @@ func TestCrashSafety(t *testing.T) {
 		feedKey := s.apiKey(t, "feed")
 
 		log := &ackLog{}
-		writers := []*crashWriter{{id: 1}, {id: 2}, {id: 3}}
-		runRound := func(s *server, kill bool) {
-			stop := make(chan struct{})
-			var wg sync.WaitGroup
-			for _, w := range writers {
-				wg.Go(func() { w.round(t, s, rep, officer, x, log, stop) })
-			}
-			if kill {
-				// The kill comes after a random number of acknowledged writes (so that every
-				// life carries load however slow the machine or the store is) plus a random
-				// fraction of a second, which lands it anywhere in a request or between two.
-				target := log.writes() + 2 + rng.IntN(12)
-				waitFor(t, "load on the server", 120*time.Second, func() bool { return log.writes() >= target || t.Failed() })
-				time.Sleep(time.Duration(rng.IntN(300)) * time.Millisecond)
-				if err := s.cmd.Process.Kill(); err != nil {
-					t.Fatal(err)
-				}
-			}
-			close(stop)
-			wg.Wait()
-		}
+		load := crashLoad{writers: []*crashWriter{{id: 1}, {id: 2}, {id: 3}}, rep: rep, officer: officer, x: x, log: log, rng: rng}
 		start := time.Now()
 		for i := range kills {
-			runRound(s, true)
+			load.round(t, s, true)
 			if t.Failed() {
 				return
 			}
@@ -229,78 +222,22 @@ func TestCrashSafety(t *testing.T) {
 				c.renew(t, s)
 			}
 			if i == kills-1 {
-				runRound(s, false) // a last stretch without a kill: every pending report is filed
+				load.round(t, s, false) // a last stretch without a kill: every pending report is filed
 			}
 		}
-		log.mu.Lock()
-		ids := slices.Clone(log.order)
-		acks, cut := log.steps, log.cut
-		log.mu.Unlock()
-		nAcks := 0
-		for _, a := range acks {
-			nAcks += len(a)
-		}
+		ids, acks, nAcks, cut := log.snapshot()
 		t.Logf("%d kills in %s; %d tickets, %d acknowledged writes, %d requests cut by a kill", kills, time.Since(start).Round(time.Millisecond), len(ids), nAcks, cut)
 
 		// 1. Every acknowledged write is there: the ticket, at least the version acknowledged,
 		// and that version made by that action.
-		final := map[string]wfTicket{}
-		for _, id := range ids {
-			tk := getTicket(t, s, viewer.access, id)
-			final[id] = tk
-			for _, a := range acks[id] {
-				if tk.Version < a.version || len(tk.History) < a.version || tk.History[a.version-1].Action != a.action {
-					t.Errorf("ticket %s: acknowledged %s as version %d, now version %d history %v", id, a.action, a.version, tk.Version, tk.actions())
-				}
-			}
-			if len(tk.History) != tk.Version {
-				t.Errorf("ticket %s: version %d with %d history events", id, tk.Version, len(tk.History))
-			}
-		}
+		final := checkAcknowledged(t, s, viewer.access, ids, acks)
 
 		// 2. The statistics converge to a recount of the tickets.
-		want := statsFigures{Received: len(ids)}
-		rated, satisfied := 0, 0
-		for _, tk := range final {
-			switch tk.State {
-			case "received", "assigned", "in_progress", "awaiting_info":
-				want.Backlog++
-			case "resolved", "closed":
-				want.Resolved++
-			case "rejected":
-				want.Rejected++
-			}
-			if tk.Rating > 0 {
-				rated++
-				if tk.Rating >= 4 {
-					satisfied++
-				}
-			}
-		}
-		if rated > 0 {
-			want.SatisfactionRate = fptr(float64(satisfied) / float64(rated))
-		}
-		if want.Resolved > 0 {
-			want.RatingRate = fptr(float64(rated) / float64(want.Resolved))
-		}
-		summary := func() (statsFigures, map[string]any) {
-			r := s.request(t, "GET", "/v1/stats/summary", viewer.access, nil).expect(t, http.StatusOK)
-			var typed struct {
-				Figures statsFigures `json:"figures"`
-			}
-			var raw map[string]any
-			r.json(t, &typed)
-			r.json(t, &raw)
-			return typed.Figures, raw
-		}
-		matches := func(got statsFigures) bool {
-			return got.Received == want.Received && got.Backlog == want.Backlog && got.Resolved == want.Resolved &&
-				got.Rejected == want.Rejected && got.Overdue == 0 && eqRate(got.SatisfactionRate, want.SatisfactionRate) &&
-				eqRate(got.RatingRate, want.RatingRate)
-		}
+		want := recountFinal(len(ids), final)
+		summary := func() (statsFigures, map[string]any) { return summaryFigures(t, s, viewer.access) }
 		converging := time.Now()
 		var got statsFigures
-		waitFor(t, "the statistics to equal the recount", 120*time.Second, func() bool { got, _ = summary(); return matches(got) })
+		waitFor(t, "the statistics to equal the recount", 120*time.Second, func() bool { got, _ = summary(); return matchesRecount(got, want) })
 
 		// 3. The change feed holds every version of every ticket exactly once, in order.
 		waitFor(t, "the change feed to hold every version", 120*time.Second, func() bool {
@@ -319,15 +256,127 @@ func TestCrashSafety(t *testing.T) {
 			time.Since(converging).Round(time.Millisecond), unique, total, total-unique)
 
 		// 5. Rebuilding the statistics from the tickets changes nothing.
-		_, before := summary()
-		if out, err := s.admin("", "stats", "rebuild"); err != nil || !strings.Contains(out, fmt.Sprintf("%d tickets", len(ids))) {
-			t.Fatalf("admin stats rebuild: %q %v", out, err)
-		}
-		_, after := summary()
-		if d := cmp.Diff(before["figures"], after["figures"]); d != "" {
-			t.Errorf("stats rebuild changed the summary (-before +after):\n%s", d)
-		}
+		checkRebuildChangesNothing(t, s, viewer.access, len(ids))
 	})
+}
+
+// matchesRecount reports whether the summary figures got equal the recount want, with nothing
+// overdue.
+func matchesRecount(got, want statsFigures) bool {
+	return got.Received == want.Received && got.Backlog == want.Backlog && got.Resolved == want.Resolved &&
+		got.Rejected == want.Rejected && got.Overdue == 0 && eqRate(got.SatisfactionRate, want.SatisfactionRate) &&
+		eqRate(got.RatingRate, want.RatingRate)
+}
+
+// checkRebuildChangesNothing rebuilds the statistics of the n tickets with the CLI and checks the
+// summary (as the caller of token) is the same before and after.
+func checkRebuildChangesNothing(t *testing.T, s *server, token string, n int) {
+	t.Helper()
+	_, before := summaryFigures(t, s, token)
+	if out, err := s.admin("", "stats", "rebuild"); err != nil || !strings.Contains(out, fmt.Sprintf("%d tickets", n)) {
+		t.Fatalf("admin stats rebuild: %q %v", out, err)
+	}
+	_, after := summaryFigures(t, s, token)
+	if d := cmp.Diff(before["figures"], after["figures"]); d != "" {
+		t.Errorf("stats rebuild changed the summary (-before +after):\n%s", d)
+	}
+}
+
+// crashLoad is the mixed load of TestCrashSafety: its writers, the resident and officer they
+// act as in ward x, the log of acknowledged writes and the random source of the kills.
+type crashLoad struct {
+	writers      []*crashWriter
+	rep, officer *crashCaller
+	x            wardPoint
+	log          *ackLog
+	rng          *rand.Rand
+}
+
+// round runs the writers against s until, with kill, the server is SIGKILLed: after a random
+// number of acknowledged writes (so that every life carries load however slow the machine or
+// the store is) plus a random fraction of a second, which lands it anywhere in a request or
+// between two. Without kill the writers run one round and stop.
+func (l crashLoad) round(t *testing.T, s *server, kill bool) {
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, w := range l.writers {
+		wg.Go(func() { w.round(t, s, l.rep, l.officer, l.x, l.log, stop) })
+	}
+	if kill {
+		target := l.log.writes() + 2 + l.rng.IntN(12)
+		waitFor(t, "load on the server", 120*time.Second, func() bool { return l.log.writes() >= target || t.Failed() })
+		time.Sleep(time.Duration(l.rng.IntN(300)) * time.Millisecond)
+		if err := s.cmd.Process.Kill(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+}
+
+// checkAcknowledged reads every ticket (as the viewer of token) and checks each acknowledged
+// write is there: the ticket, at least the version acknowledged, and that version made by that
+// action; and one history event per version. It returns the tickets.
+func checkAcknowledged(t *testing.T, s *server, token string, ids []string, acks map[string][]ackedStep) map[string]wfTicket {
+	t.Helper()
+	final := map[string]wfTicket{}
+	for _, id := range ids {
+		tk := getTicket(t, s, token, id)
+		final[id] = tk
+		for _, a := range acks[id] {
+			if tk.Version < a.version || len(tk.History) < a.version || tk.History[a.version-1].Action != a.action {
+				t.Errorf("ticket %s: acknowledged %s as version %d, now version %d history %v", id, a.action, a.version, tk.Version, tk.actions())
+			}
+		}
+		if len(tk.History) != tk.Version {
+			t.Errorf("ticket %s: version %d with %d history events", id, tk.Version, len(tk.History))
+		}
+	}
+	return final
+}
+
+// recountFinal counts the summary figures of the tickets that TestCrashSafety compares: received
+// (the number filed), backlog, resolved, rejected, and the satisfaction and rating rates.
+func recountFinal(received int, final map[string]wfTicket) statsFigures {
+	want := statsFigures{Received: received}
+	rated, satisfied := 0, 0
+	for _, tk := range final {
+		switch tk.State {
+		case "received", "assigned", "in_progress", "awaiting_info":
+			want.Backlog++
+		case "resolved", "closed":
+			want.Resolved++
+		case "rejected":
+			want.Rejected++
+		}
+		if tk.Rating > 0 {
+			rated++
+			if tk.Rating >= 4 {
+				satisfied++
+			}
+		}
+	}
+	if rated > 0 {
+		want.SatisfactionRate = fptr(float64(satisfied) / float64(rated))
+	}
+	if want.Resolved > 0 {
+		want.RatingRate = fptr(float64(rated) / float64(want.Resolved))
+	}
+	return want
+}
+
+// summaryFigures reads the statistics summary as the caller of token: its figures, and the
+// whole answer as JSON values.
+func summaryFigures(t *testing.T, s *server, token string) (statsFigures, map[string]any) {
+	t.Helper()
+	r := s.request(t, "GET", "/v1/stats/summary", token, nil).expect(t, http.StatusOK)
+	var typed struct {
+		Figures statsFigures `json:"figures"`
+	}
+	var raw map[string]any
+	r.json(t, &typed)
+	r.json(t, &raw)
+	return typed.Figures, raw
 }
 
 // checkFeed reads the whole change feed and compares it with the tickets: every version exactly

@@ -115,162 +115,191 @@ func TestExports(t *testing.T) {
 		pub2 := fileTicket(t, s, resident, wfReport("MT", y, "=HYPERLINK(\"http://evil\")", false))
 		priv := fileTicket(t, s, resident, wfReport("ANTT.03", x, "Trộm xe máy trước nhà", false))
 
-		t.Run("who may export", func(t *testing.T) {
-			for _, tc := range []struct {
-				who     string
-				token   string
-				headers []string
-				want    int
-			}{
-				{"anonymous", "", nil, 401},
-				{"resident", resident, nil, 403},
-				{"officer", officer, nil, 403},
-				{"ioc_viewer", viewer, nil, 200},
-				{"ioc_operator", operator, nil, 200},
-				{"stats key", "", []string{"X-API-Key: " + statsKey}, 200},
-				{"feed key", "", []string{"X-API-Key: " + feedKey}, 403},
-				{"bad key", "", []string{"X-API-Key: pk_nope"}, 401},
-			} {
-				for _, path := range []string{"/v1/export/tickets.csv", "/v1/export/tickets.geojson"} {
-					if r := s.request(t, "GET", path, tc.token, nil, tc.headers...); r.status != tc.want {
-						t.Errorf("%s GET %s: %d, want %d; %s", tc.who, path, r.status, tc.want, r.body)
-					}
-				}
-			}
-			for _, path := range []string{"/v1/opendata/tickets.csv", "/v1/opendata/tickets.geojson"} {
-				s.request(t, "GET", path, "", nil).expect(t, 200)
-			}
-		})
-
-		t.Run("ioc csv", func(t *testing.T) {
-			recs := readCSV(t, s.request(t, "GET", "/v1/export/tickets.csv", viewer, nil))
-			if !slices.Equal(recs[0], iocHeader) {
-				t.Errorf("header %v", recs[0])
-			}
-			rows := csvRows(recs)
-			if len(rows) != 3 || rows[0]["id"] != pub1.ID || rows[1]["id"] != pub2.ID || rows[2]["id"] != priv.ID {
-				t.Fatalf("rows %v, want the three tickets oldest first", rows)
-			}
-			r := rows[0]
-			if r["address"] != "12 Trần Hưng Đạo" || !strings.Contains(r["description"], "0912 345 678") ||
-				r["lat"] != strconv.FormatFloat(x.lat, 'f', -1, 64) || r["unit_id"] != unitOf(x.code, "ubnd") || r["status"] != "open" {
-				t.Errorf("IOC row %v", r)
-			}
-			if !strings.HasPrefix(r["reporter"], "Người dân #") || strings.Contains(r["reporter"], residentLogin.User.ID) {
-				t.Errorf("reporter %q: want the pseudonym", r["reporter"])
-			}
-			if rows[1]["description"] != "'=HYPERLINK(\"http://evil\")" {
-				t.Errorf("formula not neutralised: %q", rows[1]["description"])
-			}
-			if rows[2]["private"] != "true" || rows[0]["private"] != "false" {
-				t.Errorf("private flags %q %q", rows[2]["private"], rows[0]["private"])
-			}
-			vi := readCSV(t, s.request(t, "GET", "/v1/export/tickets.csv?lang=vi", "", nil, "X-API-Key: "+statsKey))
-			if vi[0][1] != "Mã phản ánh" || vi[0][16] != "Nội dung" || len(vi) != 4 {
-				t.Errorf("Vietnamese header %v", vi[0])
-			}
-		})
-
-		t.Run("filters", func(t *testing.T) {
-			today := time.Now().In(time.FixedZone("ICT", 7*3600)).Format("2006-01-02")
-			tomorrow := time.Now().In(time.FixedZone("ICT", 7*3600)).AddDate(0, 0, 1).Format("2006-01-02")
-			yesterday := time.Now().In(time.FixedZone("ICT", 7*3600)).AddDate(0, 0, -1).Format("2006-01-02")
-			for _, tc := range []struct {
-				query    string
-				ioc, pub int
-			}{
-				{"", 3, 2},
-				{"?category=TTDT", 1, 1},
-				{"?category=TTDT,ANTT.03", 2, 1},
-				{"?group=antt", 1, 0},
-				{"?state=received", 3, 2},
-				{"?state=closed", 0, 0},
-				{"?area=" + x.code, 2, 1},
-				{"?unit=" + unitOf(y.code, "ubnd"), 1, 2}, // open data ignores unit
-				{"?from=" + today + "&to=" + today, 3, 2},
-				{"?from=" + tomorrow, 0, 0},
-				{"?to=" + yesterday, 0, 0},
-				{"?from=" + url.QueryEscape(rfc(time.Now().Add(-time.Hour))) + "&to=" + url.QueryEscape(rfc(time.Now().Add(time.Hour))), 3, 2},
-			} {
-				ioc := csvRows(readCSV(t, s.request(t, "GET", "/v1/export/tickets.csv"+tc.query, viewer, nil)))
-				pub := csvRows(readCSV(t, s.request(t, "GET", "/v1/opendata/tickets.csv"+tc.query, "", nil)))
-				if len(ioc) != tc.ioc || len(pub) != tc.pub {
-					t.Errorf("%q: %d IOC rows, %d open rows; want %d and %d", tc.query, len(ioc), len(pub), tc.ioc, tc.pub)
-				}
-				fc := readGeoJSON(t, s.request(t, "GET", "/v1/opendata/tickets.geojson"+tc.query, "", nil))
-				if len(fc.Features) != tc.pub {
-					t.Errorf("%q: %d open features, want %d", tc.query, len(fc.Features), tc.pub)
-				}
-			}
-			for _, q := range []string{"?from=yesterday", "?to=2026-13-01", "?state=open", "?lang=fr", "?from=2026-03-02&to=2026-03-01"} {
-				refused(t, s.request(t, "GET", "/v1/opendata/tickets.csv"+q, "", nil), 400, "invalid", "")
-			}
-		})
-
-		t.Run("open data is redacted", func(t *testing.T) {
-			r := s.request(t, "GET", "/v1/opendata/tickets.csv", "", nil)
-			recs := readCSV(t, r)
-			if !slices.Equal(recs[0], openHeader) {
-				t.Errorf("header %v", recs[0])
-			}
-			rows := csvRows(recs)
-			for _, row := range rows {
-				if row["id"] == priv.ID || row["category"] == "ANTT.03" {
-					t.Errorf("private ticket in open data: %v", row)
-				}
-				for _, k := range []string{"lat", "lng"} {
-					if v, err := strconv.ParseFloat(row[k], 64); err != nil || !rounded(v) {
-						t.Errorf("%s %q is not rounded to 3 decimals", k, row[k])
-					}
-				}
-			}
-			if len(rows) != 2 || !strings.Contains(rows[0]["description"], "[số điện thoại đã ẩn]") {
-				t.Errorf("rows %v", rows)
-			}
-			fc := readGeoJSON(t, s.request(t, "GET", "/v1/opendata/tickets.geojson", "", nil))
-			for _, f := range fc.Features {
-				if len(f.Geometry.Coordinates) != 2 || !rounded(f.Geometry.Coordinates[0]) || !rounded(f.Geometry.Coordinates[1]) {
-					t.Errorf("feature %s coordinates %v", f.ID, f.Geometry.Coordinates)
-				}
-				for _, k := range []string{"address", "reporter", "private", "unit_id", "lat", "lng"} {
-					if _, ok := f.Properties[k]; ok {
-						t.Errorf("feature %s has property %s", f.ID, k)
-					}
-				}
-				if v, ok := f.Properties["resolved_at"]; !ok || v != nil {
-					t.Errorf("resolved_at %v, want null", v)
-				}
-			}
-			all := string(r.body) + string(s.request(t, "GET", "/v1/opendata/tickets.geojson", "", nil).body)
-			for _, secret := range []string{"0912 345 678", "12 Trần Hưng Đạo", "Nội bộ", "Người dân #", residentLogin.User.ID, "Trộm xe"} {
-				if strings.Contains(all, secret) {
-					t.Errorf("open data contains %q", secret)
-				}
-			}
-		})
-
-		t.Run("ioc geojson", func(t *testing.T) {
-			fc := readGeoJSON(t, s.request(t, "GET", "/v1/export/tickets.geojson", viewer, nil))
-			if len(fc.Features) != 3 || fc.Features[0].ID != pub1.ID {
-				t.Fatalf("%d features", len(fc.Features))
-			}
-			f := fc.Features[0]
-			if f.Geometry.Type != "Point" || f.Geometry.Coordinates[0] != x.lng || f.Geometry.Coordinates[1] != x.lat || f.Properties["address"] != "12 Trần Hưng Đạo" {
-				t.Errorf("feature %+v", f)
-			}
-			// A machine key reads every ticket, but in the public view: a key is a secret held
-			// by another system, and what it reads must be safe to leak.
-			fc = readGeoJSON(t, s.request(t, "GET", "/v1/export/tickets.geojson", "", nil, "X-API-Key: "+statsKey))
-			if len(fc.Features) != 3 || fc.Features[0].ID != pub1.ID {
-				t.Fatalf("key: %d features", len(fc.Features))
-			}
-			f = fc.Features[0]
-			if f.Geometry.Coordinates[0] != math.Round(x.lng*1000)/1000 || f.Geometry.Coordinates[1] != math.Round(x.lat*1000)/1000 ||
-				f.Properties["address"] != "" && f.Properties["address"] != nil {
-				t.Errorf("key's feature %+v: want the public view", f)
-			}
-		})
+		fx := exportFixture{s: s, statsKey: statsKey, feedKey: feedKey, resident: resident, residentID: residentLogin.User.ID,
+			viewer: viewer, operator: operator, officer: officer, x: x, y: y, pub1: pub1.ID, pub2: pub2.ID, priv: priv.ID}
+		t.Run("who may export", fx.whoMayExport)
+		t.Run("ioc csv", fx.iocCSV)
+		t.Run("filters", fx.filters)
+		t.Run("open data is redacted", fx.openDataRedacted)
+		t.Run("ioc geojson", fx.iocGeoJSON)
 	})
+}
+
+// exportFixture is a server with a stats and a feed key, callers of each kind and three tickets
+// of one resident: pub1 (in ward x, with an address, a phone number in its description and an
+// internal note), pub2 (in ward y, its description a spreadsheet formula) and priv (a private
+// ANTT.03 ticket in ward x).
+type exportFixture struct {
+	s                                               *server
+	statsKey, feedKey                               string
+	resident, residentID, viewer, operator, officer string
+	x, y                                            wardPoint
+	pub1, pub2, priv                                string
+}
+
+// whoMayExport checks who may read the IOC exports; anyone reads open data.
+func (fx exportFixture) whoMayExport(t *testing.T) {
+	for _, tc := range []struct {
+		who     string
+		token   string
+		headers []string
+		want    int
+	}{
+		{"anonymous", "", nil, 401},
+		{"resident", fx.resident, nil, 403},
+		{"officer", fx.officer, nil, 403},
+		{"ioc_viewer", fx.viewer, nil, 200},
+		{"ioc_operator", fx.operator, nil, 200},
+		{"stats key", "", []string{"X-API-Key: " + fx.statsKey}, 200},
+		{"feed key", "", []string{"X-API-Key: " + fx.feedKey}, 403},
+		{"bad key", "", []string{"X-API-Key: pk_nope"}, 401},
+	} {
+		for _, path := range []string{"/v1/export/tickets.csv", "/v1/export/tickets.geojson"} {
+			if r := fx.s.request(t, "GET", path, tc.token, nil, tc.headers...); r.status != tc.want {
+				t.Errorf("%s GET %s: %d, want %d; %s", tc.who, path, r.status, tc.want, r.body)
+			}
+		}
+	}
+	for _, path := range []string{"/v1/opendata/tickets.csv", "/v1/opendata/tickets.geojson"} {
+		fx.s.request(t, "GET", path, "", nil).expect(t, 200)
+	}
+}
+
+// iocCSV checks the IOC CSV export: header, rows oldest first, the full row of pub1 with the
+// reporter's pseudonym, formulas neutralised, private flags, and the Vietnamese header.
+func (fx exportFixture) iocCSV(t *testing.T) {
+	recs := readCSV(t, fx.s.request(t, "GET", "/v1/export/tickets.csv", fx.viewer, nil))
+	if !slices.Equal(recs[0], iocHeader) {
+		t.Errorf("header %v", recs[0])
+	}
+	rows := csvRows(recs)
+	if len(rows) != 3 || rows[0]["id"] != fx.pub1 || rows[1]["id"] != fx.pub2 || rows[2]["id"] != fx.priv {
+		t.Fatalf("rows %v, want the three tickets oldest first", rows)
+	}
+	r := rows[0]
+	if r["address"] != "12 Trần Hưng Đạo" || !strings.Contains(r["description"], "0912 345 678") ||
+		r["lat"] != strconv.FormatFloat(fx.x.lat, 'f', -1, 64) || r["unit_id"] != unitOf(fx.x.code, "ubnd") || r["status"] != "open" {
+		t.Errorf("IOC row %v", r)
+	}
+	if !strings.HasPrefix(r["reporter"], "Người dân #") || strings.Contains(r["reporter"], fx.residentID) {
+		t.Errorf("reporter %q: want the pseudonym", r["reporter"])
+	}
+	if rows[1]["description"] != "'=HYPERLINK(\"http://evil\")" {
+		t.Errorf("formula not neutralised: %q", rows[1]["description"])
+	}
+	if rows[2]["private"] != "true" || rows[0]["private"] != "false" {
+		t.Errorf("private flags %q %q", rows[2]["private"], rows[0]["private"])
+	}
+	vi := readCSV(t, fx.s.request(t, "GET", "/v1/export/tickets.csv?lang=vi", "", nil, "X-API-Key: "+fx.statsKey))
+	if vi[0][1] != "Mã phản ánh" || vi[0][16] != "Nội dung" || len(vi) != 4 {
+		t.Errorf("Vietnamese header %v", vi[0])
+	}
+}
+
+// filters checks the rows each filter leaves in the IOC and open-data exports, and the refusal
+// of bad filters.
+func (fx exportFixture) filters(t *testing.T) {
+	today := time.Now().In(time.FixedZone("ICT", 7*3600)).Format("2006-01-02")
+	tomorrow := time.Now().In(time.FixedZone("ICT", 7*3600)).AddDate(0, 0, 1).Format("2006-01-02")
+	yesterday := time.Now().In(time.FixedZone("ICT", 7*3600)).AddDate(0, 0, -1).Format("2006-01-02")
+	for _, tc := range []struct {
+		query    string
+		ioc, pub int
+	}{
+		{"", 3, 2},
+		{"?category=TTDT", 1, 1},
+		{"?category=TTDT,ANTT.03", 2, 1},
+		{"?group=antt", 1, 0},
+		{"?state=received", 3, 2},
+		{"?state=closed", 0, 0},
+		{"?area=" + fx.x.code, 2, 1},
+		{"?unit=" + unitOf(fx.y.code, "ubnd"), 1, 2}, // open data ignores unit
+		{"?from=" + today + "&to=" + today, 3, 2},
+		{"?from=" + tomorrow, 0, 0},
+		{"?to=" + yesterday, 0, 0},
+		{"?from=" + url.QueryEscape(rfc(time.Now().Add(-time.Hour))) + "&to=" + url.QueryEscape(rfc(time.Now().Add(time.Hour))), 3, 2},
+	} {
+		ioc := csvRows(readCSV(t, fx.s.request(t, "GET", "/v1/export/tickets.csv"+tc.query, fx.viewer, nil)))
+		pub := csvRows(readCSV(t, fx.s.request(t, "GET", "/v1/opendata/tickets.csv"+tc.query, "", nil)))
+		if len(ioc) != tc.ioc || len(pub) != tc.pub {
+			t.Errorf("%q: %d IOC rows, %d open rows; want %d and %d", tc.query, len(ioc), len(pub), tc.ioc, tc.pub)
+		}
+		fc := readGeoJSON(t, fx.s.request(t, "GET", "/v1/opendata/tickets.geojson"+tc.query, "", nil))
+		if len(fc.Features) != tc.pub {
+			t.Errorf("%q: %d open features, want %d", tc.query, len(fc.Features), tc.pub)
+		}
+	}
+	for _, q := range []string{"?from=yesterday", "?to=2026-13-01", "?state=open", "?lang=fr", "?from=2026-03-02&to=2026-03-01"} {
+		refused(t, fx.s.request(t, "GET", "/v1/opendata/tickets.csv"+q, "", nil), 400, "invalid", "")
+	}
+}
+
+// openDataRedacted checks that open data leaves out private tickets, rounds coordinates, masks
+// phone numbers and carries no address, reporter, internal note or private field.
+func (fx exportFixture) openDataRedacted(t *testing.T) {
+	r := fx.s.request(t, "GET", "/v1/opendata/tickets.csv", "", nil)
+	recs := readCSV(t, r)
+	if !slices.Equal(recs[0], openHeader) {
+		t.Errorf("header %v", recs[0])
+	}
+	rows := csvRows(recs)
+	for _, row := range rows {
+		if row["id"] == fx.priv || row["category"] == "ANTT.03" {
+			t.Errorf("private ticket in open data: %v", row)
+		}
+		for _, k := range []string{"lat", "lng"} {
+			if v, err := strconv.ParseFloat(row[k], 64); err != nil || !rounded(v) {
+				t.Errorf("%s %q is not rounded to 3 decimals", k, row[k])
+			}
+		}
+	}
+	if len(rows) != 2 || !strings.Contains(rows[0]["description"], "[số điện thoại đã ẩn]") {
+		t.Errorf("rows %v", rows)
+	}
+	fc := readGeoJSON(t, fx.s.request(t, "GET", "/v1/opendata/tickets.geojson", "", nil))
+	for _, f := range fc.Features {
+		if len(f.Geometry.Coordinates) != 2 || !rounded(f.Geometry.Coordinates[0]) || !rounded(f.Geometry.Coordinates[1]) {
+			t.Errorf("feature %s coordinates %v", f.ID, f.Geometry.Coordinates)
+		}
+		for _, k := range []string{"address", "reporter", "private", "unit_id", "lat", "lng"} {
+			if _, ok := f.Properties[k]; ok {
+				t.Errorf("feature %s has property %s", f.ID, k)
+			}
+		}
+		if v, ok := f.Properties["resolved_at"]; !ok || v != nil {
+			t.Errorf("resolved_at %v, want null", v)
+		}
+	}
+	all := string(r.body) + string(fx.s.request(t, "GET", "/v1/opendata/tickets.geojson", "", nil).body)
+	for _, secret := range []string{"0912 345 678", "12 Trần Hưng Đạo", "Nội bộ", "Người dân #", fx.residentID, "Trộm xe"} {
+		if strings.Contains(all, secret) {
+			t.Errorf("open data contains %q", secret)
+		}
+	}
+}
+
+// iocGeoJSON checks the IOC GeoJSON export: the exact point and address for officials, the
+// public view for a machine key.
+func (fx exportFixture) iocGeoJSON(t *testing.T) {
+	fc := readGeoJSON(t, fx.s.request(t, "GET", "/v1/export/tickets.geojson", fx.viewer, nil))
+	if len(fc.Features) != 3 || fc.Features[0].ID != fx.pub1 {
+		t.Fatalf("%d features", len(fc.Features))
+	}
+	f := fc.Features[0]
+	if f.Geometry.Type != "Point" || f.Geometry.Coordinates[0] != fx.x.lng || f.Geometry.Coordinates[1] != fx.x.lat || f.Properties["address"] != "12 Trần Hưng Đạo" {
+		t.Errorf("feature %+v", f)
+	}
+	// A machine key reads every ticket, but in the public view: a key is a secret held
+	// by another system, and what it reads must be safe to leak.
+	fc = readGeoJSON(t, fx.s.request(t, "GET", "/v1/export/tickets.geojson", "", nil, "X-API-Key: "+fx.statsKey))
+	if len(fc.Features) != 3 || fc.Features[0].ID != fx.pub1 {
+		t.Fatalf("key: %d features", len(fc.Features))
+	}
+	f = fc.Features[0]
+	if f.Geometry.Coordinates[0] != math.Round(fx.x.lng*1000)/1000 || f.Geometry.Coordinates[1] != math.Round(fx.x.lat*1000)/1000 ||
+		f.Properties["address"] != "" && f.Properties["address"] != nil {
+		t.Errorf("key's feature %+v: want the public view", f)
+	}
 }
 
 // procStatus reads a field (in kB) of /proc/<pid>/status.

@@ -125,13 +125,6 @@ func TestSeveralInstances(t *testing.T) {
 	viewer := a.createOfficial("ioc_viewer", "ioc.instances", "")
 	feedKey := a.apiKey(t, "feed")
 	devices := []string{"inst-a", "inst-b"}
-	final := func(s *server, ids []string) map[string]wfTicket {
-		out := map[string]wfTicket{}
-		for _, id := range ids {
-			out[id] = getTicket(t, s, viewer.AccessToken, id)
-		}
-		return out
-	}
 
 	// 1. Load on three instances: no push twice, every feed entry once.
 	start := time.Now()
@@ -139,18 +132,65 @@ func TestSeveralInstances(t *testing.T) {
 	if t.Failed() {
 		t.FailNow()
 	}
-	tickets := final(a, ids)
-	waitFor(t, "every push", 180*time.Second, func() bool { return len(missingPushes(fake, tickets, devices)) == 0 })
-	time.Sleep(2 * time.Second) // let any duplicate arrive
-	unique, total := uniqueDeliveries(t, fake)
+	tickets := ticketsAsRead(t, a, viewer.AccessToken, ids)
+	unique, total := allPushesArrive(t, fake, tickets, devices, "every push")
 	t.Logf("%d tickets through 3 instances in %s: %d pushes, %d sends", len(ids), time.Since(start).Round(time.Millisecond), unique, total)
 	if total != unique {
 		t.Errorf("%d sends of %d distinct pushes: %d duplicates with three dispatchers", total, unique, total-unique)
 	}
-	waitFor(t, "the change feed", 60*time.Second, func() bool { return checkFeed(t, a, feedKey, tickets, false) })
-	checkFeed(t, a, feedKey, tickets, true)
+	feedHoldsEveryVersion(t, a, feedKey, tickets, "the change feed")
 
 	// 2. Kill the lease holder while the load goes on; another instance takes over.
+	var more []string
+	survivors := killLeaseHolderUnderLoad(t, servers, 3*slaInterval, func(survivors []*server) {
+		more = driveTickets(t, survivors, rep.AccessToken, officer.AccessToken, x, writers, perWriter, "vòng 2")
+	})
+	if t.Failed() {
+		t.FailNow()
+	}
+	for id, tk := range ticketsAsRead(t, survivors[0], viewer.AccessToken, more) {
+		tickets[id] = tk
+	}
+	unique2, total2 := allPushesArrive(t, fake, tickets, devices, "every push after the kill")
+	t.Logf("after the kill: %d pushes, %d sends (%d repeats from the killed instance's batch)", unique2, total2, total2-unique2)
+	if total2-unique2 > batch {
+		t.Errorf("%d repeated pushes, more than the one batch (%d) the killed instance could have had in flight", total2-unique2, batch)
+	}
+	feedHoldsEveryVersion(t, survivors[0], feedKey, tickets, "the change feed after the kill")
+}
+
+// ticketsAsRead reads each ticket of ids as the caller of token.
+func ticketsAsRead(t *testing.T, s *server, token string, ids []string) map[string]wfTicket {
+	t.Helper()
+	out := map[string]wfTicket{}
+	for _, id := range ids {
+		out[id] = getTicket(t, s, token, id)
+	}
+	return out
+}
+
+// allPushesArrive waits until every push of the tickets reached the devices, and 2 s more for
+// any duplicate to arrive; it returns the distinct pushes and the sends.
+func allPushesArrive(t *testing.T, fake *fcmtest.Server, tickets map[string]wfTicket, devices []string, what string) (unique, total int) {
+	t.Helper()
+	waitFor(t, what, 180*time.Second, func() bool { return len(missingPushes(fake, tickets, devices)) == 0 })
+	time.Sleep(2 * time.Second) // let any duplicate arrive
+	return uniqueDeliveries(t, fake)
+}
+
+// feedHoldsEveryVersion waits until the change feed read from s holds every version of the
+// tickets, and checks that it holds each once.
+func feedHoldsEveryVersion(t *testing.T, s *server, key string, tickets map[string]wfTicket, what string) {
+	t.Helper()
+	waitFor(t, what, 60*time.Second, func() bool { return checkFeed(t, s, key, tickets, false) })
+	checkFeed(t, s, key, tickets, true)
+}
+
+// killLeaseHolderUnderLoad SIGKILLs the instance holding the SLA lease while load runs on the
+// others, waits until one of them takes the lease over (logging after how long, against
+// lease), then waits for the load to end. It returns the surviving instances.
+func killLeaseHolderUnderLoad(t *testing.T, servers []*server, lease time.Duration, load func(survivors []*server)) []*server {
+	t.Helper()
 	var holder *server
 	waitFor(t, "an instance to hold the SLA lease", 30*time.Second, func() bool { holder = leaseHolder(servers); return holder != nil })
 	var survivors []*server
@@ -163,11 +203,10 @@ func TestSeveralInstances(t *testing.T) {
 	for _, s := range survivors {
 		before[s] = len(leaseEvents(s))
 	}
-	var more []string
 	loadDone := make(chan struct{})
 	go func() {
 		defer close(loadDone)
-		more = driveTickets(t, survivors, rep.AccessToken, officer.AccessToken, x, writers, perWriter, "vòng 2")
+		load(survivors)
 	}()
 	time.Sleep(time.Second)
 	killed := time.Now()
@@ -186,21 +225,7 @@ func TestSeveralInstances(t *testing.T) {
 	})
 	ev := leaseEvents(successor)
 	takeover := ev[len(ev)-1].at.Sub(killed)
-	t.Logf("SLA lease taken over %s after the kill (lease %s)", takeover.Round(time.Millisecond), 3*slaInterval)
+	t.Logf("SLA lease taken over %s after the kill (lease %s)", takeover.Round(time.Millisecond), lease)
 	<-loadDone
-	if t.Failed() {
-		t.FailNow()
-	}
-	for id, tk := range final(survivors[0], more) {
-		tickets[id] = tk
-	}
-	waitFor(t, "every push after the kill", 180*time.Second, func() bool { return len(missingPushes(fake, tickets, devices)) == 0 })
-	time.Sleep(2 * time.Second)
-	unique2, total2 := uniqueDeliveries(t, fake)
-	t.Logf("after the kill: %d pushes, %d sends (%d repeats from the killed instance's batch)", unique2, total2, total2-unique2)
-	if total2-unique2 > batch {
-		t.Errorf("%d repeated pushes, more than the one batch (%d) the killed instance could have had in flight", total2-unique2, batch)
-	}
-	waitFor(t, "the change feed after the kill", 60*time.Second, func() bool { return checkFeed(t, survivors[0], feedKey, tickets, false) })
-	checkFeed(t, survivors[0], feedKey, tickets, true)
+	return survivors
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/paulmach/orb"
 
 	"phananh/geo"
 )
@@ -194,71 +195,12 @@ func TestNearestFallbackAndOutsideJurisdiction(t *testing.T) {
 func TestIntakeRefusesBadInput(t *testing.T) {
 	set := loadSet(t, "longxuyen-2023")
 	p := set.Areas()[3].InteriorPoint()
-	ok := func(mut func(m map[string]any)) map[string]any {
-		m := report("ANTT.01", p.Lat(), p.Lon())
-		mut(m)
-		return m
-	}
-	loc := func(lat, lng any) func(m map[string]any) {
-		return func(m map[string]any) { m["location"] = map[string]any{"lat": lat, "lng": lng} }
-	}
+	ok := func(mut func(m map[string]any)) map[string]any { return reportWith(p, mut) }
 	eachStore(t, func(t *testing.T, st storeKind) {
 		s := startServer(t, st, "BODY_LIMIT=65536")
 		tk := s.signInResident("0912000004")
-		cases := []struct {
-			name   string
-			body   any
-			status int
-			code   string
-			field  string
-		}{
-			{"resident sets state", ok(func(m map[string]any) { m["state"] = "resolved" }), 400, "invalid", "state"},
-			{"resident sets unit", ok(func(m map[string]any) { m["unit"] = map[string]any{"id": "city.ioc"} }), 400, "invalid", "unit"},
-			{"resident sets area", ok(func(m map[string]any) { m["area"] = "30280" }), 400, "invalid", "area"},
-			{"resident sets deadline", ok(func(m map[string]any) { m["resolve_due_at"] = "2030-01-01T00:00:00+07:00" }), 400, "invalid", "resolve_due_at"},
-			{"resident sets reporter", ok(func(m map[string]any) { m["reporter_id"] = "someone" }), 400, "invalid", "reporter_id"},
-			{"unknown nested field", ok(func(m map[string]any) { m["location"] = map[string]any{"lat": p.Lat(), "lng": p.Lon(), "alt": 3} }), 400, "invalid", "location.alt"},
-			{"lat as string", ok(loc("10.38", p.Lon())), 400, "invalid", "location.lat"},
-			{"NaN", ok(loc("NaN", p.Lon())), 400, "invalid", "location.lat"},
-			{"lat out of range", ok(loc(91.0, p.Lon())), 400, "invalid", "location.lat"},
-			{"lng out of range", ok(loc(p.Lat(), 181.0)), 400, "invalid", "location.lng"},
-			{"swapped lat and lng", ok(loc(p.Lon(), p.Lat())), 400, "invalid", "location.lat"},
-			{"null island", ok(loc(0.0, 0.0)), 422, "outside_jurisdiction", "location"},
-			{"missing lat", ok(func(m map[string]any) { m["location"] = map[string]any{"lng": p.Lon()} }), 400, "invalid", "location.lat"},
-			{"missing location", ok(func(m map[string]any) { delete(m, "location") }), 400, "invalid", "location"},
-			{"negative accuracy", ok(func(m map[string]any) {
-				m["location"] = map[string]any{"lat": p.Lat(), "lng": p.Lon(), "accuracy_m": -1}
-			}), 400, "invalid", "location.accuracy_m"},
-			{"empty description", ok(func(m map[string]any) { m["description"] = "   " }), 400, "invalid", "description"},
-			{"description over 4000", ok(func(m map[string]any) { m["description"] = strings.Repeat("ồ", 4001) }), 400, "invalid", "description"},
-			{"description wrong type", ok(func(m map[string]any) { m["description"] = 5 }), 400, "invalid", "description"},
-			{"missing category", ok(func(m map[string]any) { delete(m, "category") }), 400, "invalid", "category"},
-			{"unknown category", ok(func(m map[string]any) { m["category"] = "XYZ.99" }), 422, "unprocessable", "category"},
-			{"unowned media", ok(func(m map[string]any) { m["media"] = []string{"abc"} }), 422, "unprocessable", "media"},
-			{"too many media", ok(func(m map[string]any) { m["media"] = []string{"1", "2", "3", "4", "5", "6", "7"} }), 400, "invalid", "media"},
-			{"allow_contact as string", ok(func(m map[string]any) { m["allow_contact"] = "yes" }), 400, "invalid", "allow_contact"},
-			{"malformed JSON", `{"category": "ANTT.01",`, 400, "invalid", ""},
-			{"array body", `[]`, 400, "invalid", ""},
-			{"two objects", `{} {}`, 400, "invalid", ""},
-			{"empty body", ``, 400, "invalid", ""},
-			{"oversized body", ok(func(m map[string]any) { m["address"] = strings.Repeat("x", 70000) }), 413, "too_large", ""},
-		}
-		for _, c := range cases {
-			t.Run(c.name, func(t *testing.T) {
-				r, err := s.do("POST", "/v1/tickets", tk.AccessToken, c.body)
-				for i := 0; err != nil && c.status == http.StatusRequestEntityTooLarge && i < 5; i++ {
-					// The server answers 413 from the Content-Length and closes without reading the
-					// body; the client may see the reset before the answer. Ask again.
-					r, err = s.do("POST", "/v1/tickets", tk.AccessToken, c.body)
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				e := r.expect(t, c.status).apiError(t)
-				if e.Error.Code != c.code || e.Error.Field != c.field {
-					t.Errorf("error = %+v, want code %s field %q", e.Error, c.code, c.field)
-				}
-			})
+		for _, c := range badReports(p) {
+			t.Run(c.name, func(t *testing.T) { checkIntakeRefusal(t, s, tk.AccessToken, c) })
 		}
 		s.request(t, "POST", "/v1/tickets", tk.AccessToken, ok(func(map[string]any) {}), "Content-Type: text/plain").expect(t, http.StatusUnsupportedMediaType)
 		s.request(t, "POST", "/v1/tickets", "", ok(func(map[string]any) {})).expect(t, http.StatusUnauthorized)
@@ -275,6 +217,81 @@ func TestIntakeRefusesBadInput(t *testing.T) {
 		officer := s.createOfficial("officer", "officer1", "longxuyen-2023.30280.cong_an")
 		s.request(t, "POST", "/v1/tickets", officer.AccessToken, ok(func(map[string]any) {})).expect(t, http.StatusForbidden)
 	})
+}
+
+// reportWith is an ANTT.01 report at p changed by mut.
+func reportWith(p orb.Point, mut func(m map[string]any)) map[string]any {
+	m := report("ANTT.01", p.Lat(), p.Lon())
+	mut(m)
+	return m
+}
+
+// intakeRefusal is a report body the intake refuses, with the refusal's status, code and field.
+type intakeRefusal struct {
+	name   string
+	body   any
+	status int
+	code   string
+	field  string
+}
+
+// badReports are bodies of reports at p that the intake must refuse: fields residents may not
+// set, bad locations, descriptions, categories, media and types, and malformed or oversized JSON.
+func badReports(p orb.Point) []intakeRefusal {
+	ok := func(mut func(m map[string]any)) map[string]any { return reportWith(p, mut) }
+	loc := func(lat, lng any) func(m map[string]any) {
+		return func(m map[string]any) { m["location"] = map[string]any{"lat": lat, "lng": lng} }
+	}
+	return []intakeRefusal{
+		{"resident sets state", ok(func(m map[string]any) { m["state"] = "resolved" }), 400, "invalid", "state"},
+		{"resident sets unit", ok(func(m map[string]any) { m["unit"] = map[string]any{"id": "city.ioc"} }), 400, "invalid", "unit"},
+		{"resident sets area", ok(func(m map[string]any) { m["area"] = "30280" }), 400, "invalid", "area"},
+		{"resident sets deadline", ok(func(m map[string]any) { m["resolve_due_at"] = "2030-01-01T00:00:00+07:00" }), 400, "invalid", "resolve_due_at"},
+		{"resident sets reporter", ok(func(m map[string]any) { m["reporter_id"] = "someone" }), 400, "invalid", "reporter_id"},
+		{"unknown nested field", ok(func(m map[string]any) { m["location"] = map[string]any{"lat": p.Lat(), "lng": p.Lon(), "alt": 3} }), 400, "invalid", "location.alt"},
+		{"lat as string", ok(loc("10.38", p.Lon())), 400, "invalid", "location.lat"},
+		{"NaN", ok(loc("NaN", p.Lon())), 400, "invalid", "location.lat"},
+		{"lat out of range", ok(loc(91.0, p.Lon())), 400, "invalid", "location.lat"},
+		{"lng out of range", ok(loc(p.Lat(), 181.0)), 400, "invalid", "location.lng"},
+		{"swapped lat and lng", ok(loc(p.Lon(), p.Lat())), 400, "invalid", "location.lat"},
+		{"null island", ok(loc(0.0, 0.0)), 422, "outside_jurisdiction", "location"},
+		{"missing lat", ok(func(m map[string]any) { m["location"] = map[string]any{"lng": p.Lon()} }), 400, "invalid", "location.lat"},
+		{"missing location", ok(func(m map[string]any) { delete(m, "location") }), 400, "invalid", "location"},
+		{"negative accuracy", ok(func(m map[string]any) {
+			m["location"] = map[string]any{"lat": p.Lat(), "lng": p.Lon(), "accuracy_m": -1}
+		}), 400, "invalid", "location.accuracy_m"},
+		{"empty description", ok(func(m map[string]any) { m["description"] = "   " }), 400, "invalid", "description"},
+		{"description over 4000", ok(func(m map[string]any) { m["description"] = strings.Repeat("ồ", 4001) }), 400, "invalid", "description"},
+		{"description wrong type", ok(func(m map[string]any) { m["description"] = 5 }), 400, "invalid", "description"},
+		{"missing category", ok(func(m map[string]any) { delete(m, "category") }), 400, "invalid", "category"},
+		{"unknown category", ok(func(m map[string]any) { m["category"] = "XYZ.99" }), 422, "unprocessable", "category"},
+		{"unowned media", ok(func(m map[string]any) { m["media"] = []string{"abc"} }), 422, "unprocessable", "media"},
+		{"too many media", ok(func(m map[string]any) { m["media"] = []string{"1", "2", "3", "4", "5", "6", "7"} }), 400, "invalid", "media"},
+		{"allow_contact as string", ok(func(m map[string]any) { m["allow_contact"] = "yes" }), 400, "invalid", "allow_contact"},
+		{"malformed JSON", `{"category": "ANTT.01",`, 400, "invalid", ""},
+		{"array body", `[]`, 400, "invalid", ""},
+		{"two objects", `{} {}`, 400, "invalid", ""},
+		{"empty body", ``, 400, "invalid", ""},
+		{"oversized body", ok(func(m map[string]any) { m["address"] = strings.Repeat("x", 70000) }), 413, "too_large", ""},
+	}
+}
+
+// checkIntakeRefusal files c's body and checks the refusal.
+func checkIntakeRefusal(t *testing.T, s *server, token string, c intakeRefusal) {
+	t.Helper()
+	r, err := s.do("POST", "/v1/tickets", token, c.body)
+	for i := 0; err != nil && c.status == http.StatusRequestEntityTooLarge && i < 5; i++ {
+		// The server answers 413 from the Content-Length and closes without reading the
+		// body; the client may see the reset before the answer. Ask again.
+		r, err = s.do("POST", "/v1/tickets", token, c.body)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := r.expect(t, c.status).apiError(t)
+	if e.Error.Code != c.code || e.Error.Field != c.field {
+		t.Errorf("error = %+v, want code %s field %q", e.Error, c.code, c.field)
+	}
 }
 
 func TestIdempotentRetries(t *testing.T) {

@@ -602,11 +602,7 @@ func TestMediaAccess(t *testing.T) {
 		pub["media"] = []string{pubPhoto.ID, clip.ID}
 		public := fileTicket(t, s, res.AccessToken, pub)
 
-		get := func(token, id string) int { return s.request(t, "GET", "/v1/media/"+id, token, nil).status }
-		checks := []struct {
-			who, token, id string
-			want           int
-		}{
+		checkMediaReaders(t, s, []mediaReader{
 			{"reporter, private photo", res.AccessToken, photo.ID, 200},
 			{"ward officer, private photo", officerX.AccessToken, photo.ID, 200},
 			{"another ward's officer, private photo", officerY.AccessToken, photo.ID, 404},
@@ -618,35 +614,13 @@ func TestMediaAccess(t *testing.T) {
 			{"another resident, public ticket's video", other.AccessToken, clip.ID, 404},
 			{"reporter, video", res.AccessToken, clip.ID, 200},
 			{"ward unit, video", ubndX.AccessToken, clip.ID, 200},
-		}
-		for _, c := range checks {
-			if got := get(c.token, c.id); got != c.want {
-				t.Errorf("%s: %d, want %d", c.who, got, c.want)
-			}
-		}
+		})
 		if cc := s.request(t, "GET", "/v1/media/"+pubPhoto.ID+"?size=thumb", "", nil).header.Get("Cache-Control"); !strings.Contains(cc, "public") {
 			t.Errorf("public thumbnail Cache-Control %q", cc)
 		}
 		s.request(t, "GET", "/v1/media/"+photo.ID, "not-a-token", nil, "Authorization: Bearer nope").expect(t, http.StatusUnauthorized)
 
-		// The officer resolves with a photo of the result; the reporter sees it, another ward does not.
-		after := s.uploadOK(t, officerX.AccessToken, pngBytes(t, redBlue(40, 30, 200)))
-		tk := step(t, s, officerX.AccessToken, private, "accept", nil, "assigned")
-		tk = step(t, s, officerX.AccessToken, tk, "start", nil, "in_progress")
-		act(t, s, officerX.AccessToken, tk.ID, tk.Version, "note", fields{"note": "ảnh", "media": []string{after.ID}}).expect(t, http.StatusBadRequest)
-		act(t, s, officerX.AccessToken, tk.ID, tk.Version, "resolve", fields{"outcome": "fixed", "note": "Đã giải tán.", "media": []string{photo.ID}}).
-			expect(t, http.StatusUnprocessableEntity)
-		step(t, s, officerX.AccessToken, tk, "resolve", fields{"outcome": "fixed", "note": "Đã giải tán.", "media": []string{after.ID}}, "resolved")
-		if get(res.AccessToken, after.ID) != 200 || get(officerY.AccessToken, after.ID) != 404 || get("", after.ID) != 404 {
-			t.Error("result photo of a private ticket: wrong readers")
-		}
-		var seen struct {
-			ResultMedia []string `json:"result_media"`
-		}
-		s.request(t, "GET", "/v1/tickets/"+tk.ID, res.AccessToken, nil).expect(t, http.StatusOK).json(t, &seen)
-		if len(seen.ResultMedia) != 1 || seen.ResultMedia[0] != after.ID {
-			t.Errorf("reporter sees result_media %v, want [%s]", seen.ResultMedia, after.ID)
-		}
+		checkResultPhoto(t, s, officerX.AccessToken, officerY.AccessToken, res.AccessToken, private, photo.ID)
 
 		// Open311 links the public ticket's image, never its video; the private ticket is absent.
 		var reqs []struct {
@@ -660,6 +634,53 @@ func TestMediaAccess(t *testing.T) {
 		}
 		s.request(t, "GET", "/open311/v2/requests/"+private.ID+".json", "", nil).expect(t, http.StatusNotFound)
 	})
+}
+
+// mediaStatus is the status of GET /v1/media/id as the caller of token.
+func mediaStatus(t *testing.T, s *server, token, id string) int {
+	t.Helper()
+	return s.request(t, "GET", "/v1/media/"+id, token, nil).status
+}
+
+// mediaReader is who reads a medium, and the status they must get.
+type mediaReader struct {
+	who, token, id string
+	want           int
+}
+
+// checkMediaReaders checks the status each reader gets.
+func checkMediaReaders(t *testing.T, s *server, checks []mediaReader) {
+	t.Helper()
+	for _, c := range checks {
+		if got := mediaStatus(t, s, c.token, c.id); got != c.want {
+			t.Errorf("%s: %d, want %d", c.who, got, c.want)
+		}
+	}
+}
+
+// checkResultPhoto has the ward officer resolve the private ticket with a photo of the result
+// (not in a note, not the reporter's photo): the reporter sees it, another ward's officer and
+// anonymous callers do not.
+func checkResultPhoto(t *testing.T, s *server, officerX, officerY, reporter string, private wfTicket, photo string) {
+	t.Helper()
+	// The officer resolves with a photo of the result; the reporter sees it, another ward does not.
+	after := s.uploadOK(t, officerX, pngBytes(t, redBlue(40, 30, 200)))
+	tk := step(t, s, officerX, private, "accept", nil, "assigned")
+	tk = step(t, s, officerX, tk, "start", nil, "in_progress")
+	act(t, s, officerX, tk.ID, tk.Version, "note", fields{"note": "ảnh", "media": []string{after.ID}}).expect(t, http.StatusBadRequest)
+	act(t, s, officerX, tk.ID, tk.Version, "resolve", fields{"outcome": "fixed", "note": "Đã giải tán.", "media": []string{photo}}).
+		expect(t, http.StatusUnprocessableEntity)
+	step(t, s, officerX, tk, "resolve", fields{"outcome": "fixed", "note": "Đã giải tán.", "media": []string{after.ID}}, "resolved")
+	if mediaStatus(t, s, reporter, after.ID) != 200 || mediaStatus(t, s, officerY, after.ID) != 404 || mediaStatus(t, s, "", after.ID) != 404 {
+		t.Error("result photo of a private ticket: wrong readers")
+	}
+	var seen struct {
+		ResultMedia []string `json:"result_media"`
+	}
+	s.request(t, "GET", "/v1/tickets/"+tk.ID, reporter, nil).expect(t, http.StatusOK).json(t, &seen)
+	if len(seen.ResultMedia) != 1 || seen.ResultMedia[0] != after.ID {
+		t.Errorf("reporter sees result_media %v, want [%s]", seen.ResultMedia, after.ID)
+	}
 }
 
 // TestMediaGarbageCollection: unattached uploads older than MEDIA_ORPHAN_TTL disappear with

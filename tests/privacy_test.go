@@ -343,22 +343,18 @@ func TestPrivacyCanaryOnEveryRoute(t *testing.T) {
 		step(t, s, reporter.AccessToken, tPub, "provide_info", fields{"note": "canary-answer-5e2 ở nhà số 9"}, "in_progress")
 		secrets := slices.Concat(pub.secrets(), priv.secrets(), []string{"912390001", "canary-private-7c1", "canary-answer-5e2"})
 
-		type caller struct {
-			name    string
-			headers []string
-		}
 		bearer := func(tk tokens) []string { return []string{"Authorization: Bearer " + tk.AccessToken} }
 		officerY := s.createOfficial("officer", "canary.officer.y", unitOf(y.code, "ubnd"))
 		leaderY := s.createOfficial("leader", "canary.leader.y", unitOf(y.code, "ubnd"))
 		residentB := s.signInResident("0912390002")
-		callers := []caller{
+		callers := []canaryCaller{
 			{"another resident", bearer(residentB)},
 			{"officer of another ward", bearer(officerY)},
 			{"leader of another ward", bearer(leaderY)},
 			{"anonymous", nil},
 		}
 		for _, scope := range []string{"open311", "stats", "feed"} {
-			callers = append(callers, caller{scope + " key", []string{"X-API-Key: " + apiKey(t, s, "canary "+scope, scope)}})
+			callers = append(callers, canaryCaller{scope + " key", []string{"X-API-Key: " + apiKey(t, s, "canary "+scope, scope)}})
 		}
 
 		// Every GET route of the route table, with its parameters filled from the canary reports.
@@ -384,44 +380,7 @@ func TestPrivacyCanaryOnEveryRoute(t *testing.T) {
 		}
 		expand := func(routes []handlers.Route) []string {
 			t.Helper()
-			var urls []string
-			for _, r := range routes {
-				if r.Method != "GET" {
-					continue
-				}
-				expanded := []string{r.Path}
-				for _, m := range routeParam.FindAllStringSubmatch(r.Path, -1) {
-					values := fill[m[1]]
-					if m[1] == "id" && strings.Contains(r.Path, "/media/") {
-						values = []string{photo}
-					}
-					if len(values) == 0 {
-						t.Fatalf("the canary test cannot fill :%s in GET %s: give it values", m[1], r.Path)
-					}
-					var next []string
-					for _, e := range expanded {
-						for _, v := range values {
-							next = append(next, strings.Replace(e, m[0], v, 1))
-						}
-					}
-					expanded = next
-				}
-				qs := queries[r.Path]
-				if qs == nil {
-					qs = []string{"", "extensions=true"}
-				}
-				for _, e := range expanded {
-					for _, q := range qs {
-						u := e
-						if q != "" {
-							u += "?" + q
-						}
-						urls = append(urls, u)
-					}
-				}
-			}
-			slices.Sort(urls)
-			return urls
+			return expandRoutes(t, routes, fill, queries, photo)
 		}
 		urls, pages := expand(handlers.Routes(table)), expand(handlers.ConsoleRoutes(table))
 		if len(urls) < 40 || len(pages) < 5 {
@@ -438,32 +397,97 @@ func TestPrivacyCanaryOnEveryRoute(t *testing.T) {
 			}
 		}
 
-		// The actions that answer with a ticket, on both reports, at their current versions.
-		for _, c := range callers {
-			for _, id := range ticketIDs {
-				for _, action := range []string{"unfollow", "follow", "unfollow", "note", "accept", "provide_info", "rate"} {
-					cur := getTicket(t, s, reporter.AccessToken, id)
-					body := actBody(action, cur.Version, fields{"note": "thử", "rating": 5})
-					r, err := s.do("POST", "/v1/tickets/"+id+"/actions", "", body, c.headers...)
-					if err != nil {
-						t.Fatal(err)
-					}
-					noLeak(t, c.name+": "+action+" on "+id, r, secrets)
+		checkActionsLeakNothing(t, s, reporter.AccessToken, callers, ticketIDs, secrets)
+
+		checkConsoleLeaksNothing(t, s, reporter.AccessToken, pages, ticketIDs, secrets)
+	})
+}
+
+// canaryCaller is a caller that may not read the canary reports: a name and its headers.
+type canaryCaller struct {
+	name    string
+	headers []string
+}
+
+// expandRoutes lists the URLs of the GET routes, their parameters filled from fill (media ids
+// with photo), each with the queries given for its path (or none and extensions=true).
+func expandRoutes(t *testing.T, routes []handlers.Route, fill, queries map[string][]string, photo string) []string {
+	t.Helper()
+	t.Helper()
+	var urls []string
+	for _, r := range routes {
+		if r.Method != "GET" {
+			continue
+		}
+		expanded := []string{r.Path}
+		for _, m := range routeParam.FindAllStringSubmatch(r.Path, -1) {
+			values := fill[m[1]]
+			if m[1] == "id" && strings.Contains(r.Path, "/media/") {
+				values = []string{photo}
+			}
+			if len(values) == 0 {
+				t.Fatalf("the canary test cannot fill :%s in GET %s: give it values", m[1], r.Path)
+			}
+			var next []string
+			for _, e := range expanded {
+				for _, v := range values {
+					next = append(next, strings.Replace(e, m[0], v, 1))
 				}
 			}
+			expanded = next
 		}
+		qs := queries[r.Path]
+		if qs == nil {
+			qs = []string{"", "extensions=true"}
+		}
+		for _, e := range expanded {
+			for _, q := range qs {
+				u := e
+				if q != "" {
+					u += "?" + q
+				}
+				urls = append(urls, u)
+			}
+		}
+	}
+	slices.Sort(urls)
+	return urls
+}
 
-		// Every console page, for the officials of another ward.
-		for _, who := range []string{"canary.officer.y", "canary.leader.y"} {
-			cc := newConsoleClient(t, s)
-			cc.signIn(who)
-			for _, page := range pages {
-				noLeak(t, who+": console "+page, cc.do("GET", page, nil), secrets)
-			}
-			for _, id := range ticketIDs {
-				cur := getTicket(t, s, reporter.AccessToken, id)
-				noLeak(t, who+": console action on "+id, cc.act(id, cur.Version, "note", url.Values{"note": {"thử"}}), secrets)
+// checkActionsLeakNothing has each caller take the actions that answer with a ticket, on both
+// reports, at their current versions (read as the reporter): no answer may carry a secret.
+func checkActionsLeakNothing(t *testing.T, s *server, reporter string, callers []canaryCaller, ticketIDs, secrets []string) {
+	t.Helper()
+	// The actions that answer with a ticket, on both reports, at their current versions.
+	for _, c := range callers {
+		for _, id := range ticketIDs {
+			for _, action := range []string{"unfollow", "follow", "unfollow", "note", "accept", "provide_info", "rate"} {
+				cur := getTicket(t, s, reporter, id)
+				body := actBody(action, cur.Version, fields{"note": "thử", "rating": 5})
+				r, err := s.do("POST", "/v1/tickets/"+id+"/actions", "", body, c.headers...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				noLeak(t, c.name+": "+action+" on "+id, r, secrets)
 			}
 		}
-	})
+	}
+}
+
+// checkConsoleLeaksNothing opens every console page and acts on both reports as the officials
+// of another ward: no answer may carry a secret.
+func checkConsoleLeaksNothing(t *testing.T, s *server, reporter string, pages, ticketIDs, secrets []string) {
+	t.Helper()
+	// Every console page, for the officials of another ward.
+	for _, who := range []string{"canary.officer.y", "canary.leader.y"} {
+		cc := newConsoleClient(t, s)
+		cc.signIn(who)
+		for _, page := range pages {
+			noLeak(t, who+": console "+page, cc.do("GET", page, nil), secrets)
+		}
+		for _, id := range ticketIDs {
+			cur := getTicket(t, s, reporter, id)
+			noLeak(t, who+": console action on "+id, cc.act(id, cur.Version, "note", url.Values{"note": {"thử"}}), secrets)
+		}
+	}
 }

@@ -289,9 +289,47 @@ func (w *pmWorld) step(rt *rapid.T, i int, tickets []*pmTicket) {
 	ti := rapid.IntRange(0, len(tickets)-1).Draw(rt, "ticket")
 	m, other := tickets[ti], tickets[1-ti]
 	officer := w.actor(rapid.SampledFrom(w.names[2:5]).Draw(rt, "officer"))
-	// Most steps pick a move the model allows, mostly one that moves the ticket forward (not a
-	// note, follow or a path to rejected/duplicate/withdrawn), so sequences reach resolution,
-	// extensions, rating and reopening; the rest pick any caller and any action, mostly refused.
+	a, action := w.pickMove(rt, m, other, officer)
+	stale := rapid.IntRange(0, 9).Draw(rt, "stale") == 0
+	version := m.version
+	if stale {
+		version = m.version - 1
+		if version < 1 {
+			version = m.version + 1
+		}
+	}
+
+	body, extDue := w.actionBody(rt, i, m, other, action, version, officer)
+	wantStatus, why := w.expect(a, m, other, action, stale, officer)
+	rt.Logf("step %d: %s %s on ticket %d (%s, version %d, stale %v): want %d (%s)", i, a.name, action, ti, m.state, m.version, stale, wantStatus, why)
+	before := time.Now()
+	r, err := w.s.do("POST", "/v1/tickets/"+m.id+"/actions", a.token, body)
+	if err != nil {
+		rt.Fatalf("step %d: %v", i, err)
+	}
+	w.stepsTotal++
+	if r.status != wantStatus {
+		rt.Fatalf("step %d: %s %s on %s ticket (version %d, unit %s, stale %v): status %d, want %d (%s); body %s",
+			i, a.name, action, m.state, m.version, m.unit, stale, r.status, wantStatus, why, r.body)
+	}
+	prev := *m
+	changed := r.status == http.StatusOK && why != "no-op"
+	if changed {
+		w.apply(m, a, action, extDue)
+	}
+	w.verify(rt, i, m, &prev, a, action, changed, before)
+	if action == models.ActMarkDuplicate && changed {
+		// The original gains the duplicate's reporter as follower — here the same resident, so
+		// nothing; it must not have changed.
+		w.verify(rt, i, other, other, a, "", false, before)
+	}
+}
+
+// pickMove draws who acts and how. Most steps pick a move the model allows, mostly one that
+// moves the ticket forward (not a note, follow or a path to rejected/duplicate/withdrawn), so
+// sequences reach resolution, extensions, rating and reopening; the rest pick any caller and
+// any action, mostly refused.
+func (w *pmWorld) pickMove(rt *rapid.T, m, other *pmTicket, officer pmActor) (pmActor, models.Action) {
 	type move struct {
 		a      pmActor
 		action models.Action
@@ -321,17 +359,13 @@ func (w *pmWorld) step(rt *rapid.T, i int, tickets []*pmTicket) {
 		a = w.actor(rapid.SampledFrom(w.names).Draw(rt, "actor"))
 		action = rapid.SampledFrom(pmActions).Draw(rt, "action")
 	}
-	stale := rapid.IntRange(0, 9).Draw(rt, "stale") == 0
-	version := m.version
-	if stale {
-		version = m.version - 1
-		if version < 1 {
-			version = m.version + 1
-		}
-	}
+	return a, action
+}
 
-	body := map[string]any{"action": string(action), "expected_version": version}
-	var extDue time.Time
+// actionBody is the request body of action on ticket m at step i, with the fields the action
+// takes; extDue is the deadline a requested extension asks for.
+func (w *pmWorld) actionBody(rt *rapid.T, i int, m, other *pmTicket, action models.Action, version int, officer pmActor) (body map[string]any, extDue time.Time) {
+	body = map[string]any{"action": string(action), "expected_version": version}
 	switch action {
 	case models.ActReject:
 		body["reason"] = "insufficient_info"
@@ -360,47 +394,30 @@ func (w *pmWorld) step(rt *rapid.T, i int, tickets []*pmTicket) {
 	case models.ActReopen:
 		body["reason"] = "Vẫn còn lấn chiếm"
 	}
-	wantStatus, why := w.expect(a, m, other, action, stale, officer)
-	rt.Logf("step %d: %s %s on ticket %d (%s, version %d, stale %v): want %d (%s)", i, a.name, action, ti, m.state, m.version, stale, wantStatus, why)
-	before := time.Now()
-	r, err := w.s.do("POST", "/v1/tickets/"+m.id+"/actions", a.token, body)
-	if err != nil {
-		rt.Fatalf("step %d: %v", i, err)
-	}
-	w.stepsTotal++
-	if r.status != wantStatus {
-		rt.Fatalf("step %d: %s %s on %s ticket (version %d, unit %s, stale %v): status %d, want %d (%s); body %s",
-			i, a.name, action, m.state, m.version, m.unit, stale, r.status, wantStatus, why, r.body)
-	}
-	prev := *m
-	changed := r.status == http.StatusOK && why != "no-op"
-	if changed {
-		w.okTotal++
-		w.accepted[action]++
-		next, _ := models.Next(m.state, action, a.role)
-		m.state, m.version = next, m.version+1
-		switch action {
-		case models.ActTransfer:
-			m.prevUnits = append(m.prevUnits, m.unit)
-			m.unit = map[string]string{w.unitX: w.unitY, w.unitY: w.unitX}[m.unit]
-			m.extPending = false
-		case models.ActRequestExt:
-			m.extPending, m.extDue = true, extDue
-		case models.ActApproveExt, models.ActDenyExt, models.ActResolve:
-			m.extPending = false
-		case models.ActReopen:
-			m.reopens++
-		case models.ActFollow:
-			m.bFollows = true
-		case models.ActUnfollow:
-			m.bFollows = false
-		}
-	}
-	w.verify(rt, i, m, &prev, a, action, changed, before)
-	if action == models.ActMarkDuplicate && changed {
-		// The original gains the duplicate's reporter as follower — here the same resident, so
-		// nothing; it must not have changed.
-		w.verify(rt, i, other, other, a, "", false, before)
+	return body, extDue
+}
+
+// apply moves the model of ticket m on by a's accepted action.
+func (w *pmWorld) apply(m *pmTicket, a pmActor, action models.Action, extDue time.Time) {
+	w.okTotal++
+	w.accepted[action]++
+	next, _ := models.Next(m.state, action, a.role)
+	m.state, m.version = next, m.version+1
+	switch action {
+	case models.ActTransfer:
+		m.prevUnits = append(m.prevUnits, m.unit)
+		m.unit = map[string]string{w.unitX: w.unitY, w.unitY: w.unitX}[m.unit]
+		m.extPending = false
+	case models.ActRequestExt:
+		m.extPending, m.extDue = true, extDue
+	case models.ActApproveExt, models.ActDenyExt, models.ActResolve:
+		m.extPending = false
+	case models.ActReopen:
+		m.reopens++
+	case models.ActFollow:
+		m.bFollows = true
+	case models.ActUnfollow:
+		m.bFollows = false
 	}
 }
 
@@ -444,7 +461,24 @@ func (w *pmWorld) verify(rt *rapid.T, i int, m, prev *pmTicket, a pmActor, actio
 		fail("followers_count %d, want %d", tk.FollowersCount, want)
 	}
 
-	// Deadlines.
+	checkDeadlines(rt, fail, tk, prev, action, changed, before)
+
+	// Final tickets are immutable but for notes, unfollow and reopen.
+	if slices.Contains(finalStates, prev.state) && changed {
+		if !slices.Contains([]models.Action{models.ActNote, models.ActUnfollow, models.ActReopen}, action) {
+			fail("a %s ticket accepted %s", prev.state, action)
+		}
+		if action != models.ActReopen && frozen(tk) != prev.frozenShape {
+			fail("a %s ticket changed: %s → %s", prev.state, prev.frozenShape, frozen(tk))
+		}
+	}
+	m.triageDue, m.resolveDue, m.history, m.frozenShape = tk.TriageDueAt, tk.ResolveDueAt, tk.History, frozen(tk)
+	w.checkOtherViews(rt, fail, m, tk)
+}
+
+// checkDeadlines compares the deadlines of tk after action (changed or not, sent at before) with
+// those of the model before it, prev.
+func checkDeadlines(rt *rapid.T, fail func(format string, args ...any), tk wfTicket, prev *pmTicket, action models.Action, changed bool, before time.Time) {
 	switch {
 	case !changed:
 		if tk.TriageDueAt != prev.triageDue || tk.ResolveDueAt != prev.resolveDue {
@@ -471,18 +505,11 @@ func (w *pmWorld) verify(rt *rapid.T, i int, m, prev *pmTicket, a pmActor, actio
 			fail("%s moved the deadlines: %s %s → %s %s", action, prev.triageDue, prev.resolveDue, tk.TriageDueAt, tk.ResolveDueAt)
 		}
 	}
+}
 
-	// Final tickets are immutable but for notes, unfollow and reopen.
-	if slices.Contains(finalStates, prev.state) && changed {
-		if !slices.Contains([]models.Action{models.ActNote, models.ActUnfollow, models.ActReopen}, action) {
-			fail("a %s ticket accepted %s", prev.state, action)
-		}
-		if action != models.ActReopen && frozen(tk) != prev.frozenShape {
-			fail("a %s ticket changed: %s → %s", prev.state, prev.frozenShape, frozen(tk))
-		}
-	}
-	m.triageDue, m.resolveDue, m.history, m.frozenShape = tk.TriageDueAt, tk.ResolveDueAt, tk.History, frozen(tk)
-
+// checkOtherViews compares the ticket as the reporter, the other resident and an outside
+// officer see it with the model m (tk is the IOC's view).
+func (w *pmWorld) checkOtherViews(rt *rapid.T, fail func(format string, args ...any), m *pmTicket, tk wfTicket) {
 	// The reporter: public history only, same version.
 	_, mine, mineRaw := w.get(rt, w.actors[0], m.id)
 	if mine.Version != m.version || mine.Reporter != nil || mine.Extension != nil || mine.AssignedTo != "" {

@@ -75,26 +75,7 @@ func TestPushWardTopics(t *testing.T) {
 
 		// Bad requests: each refused with a clear 4xx, none changes the subscriptions.
 		officer := s.createOfficial("officer", "officer.topics", unitOf(x.code, "ubnd"))
-		for _, tc := range []struct {
-			name, method, path, token string
-			body                      any
-			status                    int
-		}{
-			{"unknown area", "POST", "/v1/subscriptions", sub.AccessToken, map[string]string{"area_code": "99999"}, http.StatusUnprocessableEntity},
-			{"no area", "POST", "/v1/subscriptions", sub.AccessToken, map[string]string{}, http.StatusBadRequest},
-			{"unknown field", "POST", "/v1/subscriptions", sub.AccessToken, map[string]string{"area": x.code}, http.StatusBadRequest},
-			{"official", "POST", "/v1/subscriptions", officer.AccessToken, map[string]string{"area_code": x.code}, http.StatusForbidden},
-			{"anonymous", "POST", "/v1/subscriptions", "", map[string]string{"area_code": x.code}, http.StatusUnauthorized},
-			{"delete unknown area", "DELETE", "/v1/subscriptions/99999", sub.AccessToken, nil, http.StatusNotFound},
-			{"official lists", "GET", "/v1/subscriptions", officer.AccessToken, nil, http.StatusForbidden},
-		} {
-			if r := s.request(t, tc.method, tc.path, tc.token, tc.body); r.status != tc.status {
-				t.Errorf("%s: %d %s, want %d", tc.name, r.status, r.body, tc.status)
-			}
-		}
-		if diff := cmp.Diff([]string{x.code}, listSubscriptions(t, s, sub.AccessToken)); diff != "" {
-			t.Errorf("subscriptions after bad requests (-want +got):\n%s", diff)
-		}
+		checkBadSubscriptionRequests(t, s, sub, officer, x)
 
 		// A device registered later joins; an unregistered one leaves.
 		registerDevice(t, s, sub.AccessToken, "sub-2", "ios", "en-US")
@@ -104,47 +85,8 @@ func TestPushWardTopics(t *testing.T) {
 
 		// A public report resolved in the ward: one announcement, nothing of the report's text or
 		// reporter. A private one (ANTT): none.
-		rep := s.signInResident("0912200042")
-		const description = "Rác thải đổ trộm trước nhà số 12, gọi tôi 0912 200 042."
-		public := fileTicket(t, s, rep.AccessToken, wfReport("MT", x, description, true))
-		private := fileTicket(t, s, rep.AccessToken, wfReport("ANTT.01", x, "Nhóm thanh niên tụ tập gây rối.", true))
-		handler := officer
-		if public.Unit.ID != unitOf(x.code, "ubnd") {
-			handler = s.createOfficial("officer", "officer.topics2", public.Unit.ID)
-		}
-		police := s.createOfficial("officer", "police.topics", private.Unit.ID)
-		const note = "Đã thu gom, liên hệ ông Nguyễn Văn A."
-		for _, c := range []struct {
-			tk  wfTicket
-			who tokens
-		}{{public, handler}, {private, police}} {
-			tk := step(t, s, c.who.AccessToken, getTicket(t, s, c.who.AccessToken, c.tk.ID), "accept", nil, "assigned")
-			step(t, s, c.who.AccessToken, tk, "resolve", fields{"outcome": "fixed", "note": note}, "resolved")
-		}
-		waitFor(t, "the announcement", 20*time.Second, func() bool { return len(topicMessages(fake, topic)) > 0 })
-		time.Sleep(500 * time.Millisecond) // let a duplicate or a private announcement arrive
-		msgs := topicMessages(fake, topic)
-		if len(msgs) != 1 {
-			t.Fatalf("%d announcements to %s, want 1: %+v", len(msgs), topic, msgs)
-		}
-		m := msgs[0].Message
-		if m.Token != "" || m.Notification == nil || m.Data["ticket_id"] != public.ID || m.Data["event"] != "resolve" || m.Data["code"] != public.Code {
-			t.Fatalf("announcement %+v", m)
-		}
-		text := m.Notification.Title + " " + m.Notification.Body
-		if !strings.Contains(m.Notification.Title, public.Area.Name) || !strings.Contains(m.Notification.Body, "đã khắc phục") {
-			t.Errorf("announcement %q / %q, want the ward and the outcome in Vietnamese", m.Notification.Title, m.Notification.Body)
-		}
-		for _, secret := range []string{"Rác thải đổ trộm", "0912", "Nguyễn Văn A", "nhà số 12", rep.User.ID} {
-			if strings.Contains(text, secret) || slices.Contains(mapValues(m.Data), secret) {
-				t.Errorf("announcement carries %q: %q %v", secret, text, m.Data)
-			}
-		}
-		for _, r := range fake.Delivered() {
-			if r.Message.Topic != "" && r.Message.Data["ticket_id"] == private.ID {
-				t.Errorf("the private report was announced to %s", r.Message.Topic)
-			}
-		}
+		public, private, rep := resolveInWard(t, s, officer, x)
+		checkWardAnnouncement(t, fake, topic, public, private, rep.User.ID)
 
 		// Unsubscribing: the topic loses the remaining device; a second DELETE is fine.
 		s.request(t, "DELETE", "/v1/subscriptions/"+x.code, sub.AccessToken, nil).expect(t, http.StatusNoContent)
@@ -154,6 +96,88 @@ func TestPushWardTopics(t *testing.T) {
 			t.Errorf("subscriptions after unsubscribing: %v", got)
 		}
 	})
+}
+
+// checkBadSubscriptionRequests sends bad subscription requests (as the subscriber sub and as an
+// official): each is refused with a clear 4xx, and sub stays subscribed to ward x alone.
+func checkBadSubscriptionRequests(t *testing.T, s *server, sub, officer tokens, x wardPoint) {
+	t.Helper()
+	for _, tc := range []struct {
+		name, method, path, token string
+		body                      any
+		status                    int
+	}{
+		{"unknown area", "POST", "/v1/subscriptions", sub.AccessToken, map[string]string{"area_code": "99999"}, http.StatusUnprocessableEntity},
+		{"no area", "POST", "/v1/subscriptions", sub.AccessToken, map[string]string{}, http.StatusBadRequest},
+		{"unknown field", "POST", "/v1/subscriptions", sub.AccessToken, map[string]string{"area": x.code}, http.StatusBadRequest},
+		{"official", "POST", "/v1/subscriptions", officer.AccessToken, map[string]string{"area_code": x.code}, http.StatusForbidden},
+		{"anonymous", "POST", "/v1/subscriptions", "", map[string]string{"area_code": x.code}, http.StatusUnauthorized},
+		{"delete unknown area", "DELETE", "/v1/subscriptions/99999", sub.AccessToken, nil, http.StatusNotFound},
+		{"official lists", "GET", "/v1/subscriptions", officer.AccessToken, nil, http.StatusForbidden},
+	} {
+		if r := s.request(t, tc.method, tc.path, tc.token, tc.body); r.status != tc.status {
+			t.Errorf("%s: %d %s, want %d", tc.name, r.status, r.body, tc.status)
+		}
+	}
+	if diff := cmp.Diff([]string{x.code}, listSubscriptions(t, s, sub.AccessToken)); diff != "" {
+		t.Errorf("subscriptions after bad requests (-want +got):\n%s", diff)
+	}
+}
+
+// resolveInWard has a resident file a public report (MT, with a phone number and an address in
+// its description) and a private one (ANTT.01) in ward x, and their units resolve both with a
+// note naming someone. It returns the two tickets and the reporter.
+func resolveInWard(t *testing.T, s *server, officer tokens, x wardPoint) (public, private wfTicket, rep tokens) {
+	t.Helper()
+	rep = s.signInResident("0912200042")
+	const description = "Rác thải đổ trộm trước nhà số 12, gọi tôi 0912 200 042."
+	public = fileTicket(t, s, rep.AccessToken, wfReport("MT", x, description, true))
+	private = fileTicket(t, s, rep.AccessToken, wfReport("ANTT.01", x, "Nhóm thanh niên tụ tập gây rối.", true))
+	handler := officer
+	if public.Unit.ID != unitOf(x.code, "ubnd") {
+		handler = s.createOfficial("officer", "officer.topics2", public.Unit.ID)
+	}
+	police := s.createOfficial("officer", "police.topics", private.Unit.ID)
+	const note = "Đã thu gom, liên hệ ông Nguyễn Văn A."
+	for _, c := range []struct {
+		tk  wfTicket
+		who tokens
+	}{{public, handler}, {private, police}} {
+		tk := step(t, s, c.who.AccessToken, getTicket(t, s, c.who.AccessToken, c.tk.ID), "accept", nil, "assigned")
+		step(t, s, c.who.AccessToken, tk, "resolve", fields{"outcome": "fixed", "note": note}, "resolved")
+	}
+	return public, private, rep
+}
+
+// checkWardAnnouncement checks the ward topic got one announcement, of the public ticket's
+// resolution, in Vietnamese, without the report's text, the note or the reporter (repID); and
+// that the private ticket was announced to no topic.
+func checkWardAnnouncement(t *testing.T, fake *fcmtest.Server, topic string, public, private wfTicket, repID string) {
+	t.Helper()
+	waitFor(t, "the announcement", 20*time.Second, func() bool { return len(topicMessages(fake, topic)) > 0 })
+	time.Sleep(500 * time.Millisecond) // let a duplicate or a private announcement arrive
+	msgs := topicMessages(fake, topic)
+	if len(msgs) != 1 {
+		t.Fatalf("%d announcements to %s, want 1: %+v", len(msgs), topic, msgs)
+	}
+	m := msgs[0].Message
+	if m.Token != "" || m.Notification == nil || m.Data["ticket_id"] != public.ID || m.Data["event"] != "resolve" || m.Data["code"] != public.Code {
+		t.Fatalf("announcement %+v", m)
+	}
+	text := m.Notification.Title + " " + m.Notification.Body
+	if !strings.Contains(m.Notification.Title, public.Area.Name) || !strings.Contains(m.Notification.Body, "đã khắc phục") {
+		t.Errorf("announcement %q / %q, want the ward and the outcome in Vietnamese", m.Notification.Title, m.Notification.Body)
+	}
+	for _, secret := range []string{"Rác thải đổ trộm", "0912", "Nguyễn Văn A", "nhà số 12", repID} {
+		if strings.Contains(text, secret) || slices.Contains(mapValues(m.Data), secret) {
+			t.Errorf("announcement carries %q: %q %v", secret, text, m.Data)
+		}
+	}
+	for _, r := range fake.Delivered() {
+		if r.Message.Topic != "" && r.Message.Data["ticket_id"] == private.ID {
+			t.Errorf("the private report was announced to %s", r.Message.Topic)
+		}
+	}
 }
 
 func mapValues(m map[string]string) []string {

@@ -103,86 +103,9 @@ func TestPushWorkflowEvents(t *testing.T) {
 		waitFor(t, "the rate push", 20*time.Second, func() bool { return hasAll(deliveries(fake), []string{"fol-2/rate"}) })
 		time.Sleep(300 * time.Millisecond) // let any stray duplicate arrive
 
-		want := map[string]int{
-			"rep-vi/submit": 1, "rep-en/submit": 1,
-			"rep-vi/accept": 1, "rep-en/accept": 1, "fol-1/accept": 1, "fol-2/accept": 1,
-			"off-1/assign":        1,
-			"rep-vi/request_info": 1, "rep-en/request_info": 1, "fol-1/request_info": 1, "fol-2/request_info": 1,
-			"fol-1/provide_info": 1, "fol-2/provide_info": 1,
-			"rep-vi/resolve": 1, "rep-en/resolve": 1, "fol-2/resolve": 1,
-			"fol-2/rate": 1,
-		}
-		got := deliveries(fake)
-		for k, n := range want {
-			if got[k] != n {
-				t.Errorf("%s delivered %d times, want %d", k, got[k], n)
-			}
-		}
-		for k, n := range got {
-			if want[k] == 0 {
-				t.Errorf("unexpected push %s (×%d)", k, n)
-			}
-		}
-		toGone := 0
-		for _, r := range fake.Received() {
-			if r.Message.Token == "fol-1" && r.Status != http.StatusOK {
-				toGone++
-			}
-		}
-		if toGone != 1 {
-			t.Errorf("%d failed sends to the unregistered token, want exactly 1", toGone)
-		}
+		checkPushCounts(t, fake)
 
-		// Content: Vietnamese by default, English for the en-US phone, the deep-link data, per-ticket
-		// collapse key; the TTDT category is routine (normal priority).
-		for _, r := range fake.Delivered() {
-			m := r.Message
-			d := m.Data
-			if m.Topic != "" {
-				continue
-			}
-			if d["ticket_id"] != tk.ID || d["code"] != tk.Code || d["state"] == "" || d["event"] == "" || !strings.HasPrefix(d["message_id"], tk.ID+"-") {
-				t.Errorf("%s: data %v", m.Token, d)
-			}
-			if m.Android == nil || m.Android.CollapseKey != "ticket-"+tk.ID || m.Android.Priority != "normal" {
-				t.Errorf("%s: android %+v", m.Token, m.Android)
-			}
-			if m.Notification == nil || !strings.Contains(m.Notification.Title, tk.Code) {
-				t.Errorf("%s: notification %+v", m.Token, m.Notification)
-				continue
-			}
-			title, body := m.Notification.Title, m.Notification.Body
-			switch d["event"] + "@" + m.Token {
-			case "submit@rep-vi":
-				if title != "Đã nhận phản ánh "+tk.Code || !strings.Contains(body, tk.Area.Name) || !strings.Contains(body, "Hạn xử lý") {
-					t.Errorf("submit (vi): %q / %q", title, body)
-				}
-			case "submit@rep-en":
-				if title != "Report "+tk.Code+" received" || !strings.Contains(body, "Due") {
-					t.Errorf("submit (en): %q / %q", title, body)
-				}
-			case "request_info@rep-vi":
-				if !strings.Contains(title, "bổ sung thông tin") || !strings.Contains(body, "Xin gửi thêm ảnh vị trí quán.") {
-					t.Errorf("request_info (vi): %q / %q", title, body)
-				}
-			case "request_info@rep-en":
-				if !strings.Contains(title, "awaiting your information") {
-					t.Errorf("request_info (en): %q / %q", title, body)
-				}
-			case "resolve@rep-vi":
-				if !strings.Contains(title, "đã được xử lý") || !strings.Contains(body, "đã khắc phục") {
-					t.Errorf("resolve (vi): %q / %q", title, body)
-				}
-			case "assign@off-1":
-				if !strings.Contains(title, "Bạn được giao") {
-					t.Errorf("assign: %q / %q", title, body)
-				}
-			case "rate@fol-2":
-				if !strings.Contains(title, "đã đóng") {
-					t.Errorf("rate: %q / %q", title, body)
-				}
-			}
-		}
+		checkPushContent(t, fake, tk)
 
 		// Device routes: unregistering removes the token for good; someone else's token is left
 		// alone; bad input is refused.
@@ -200,6 +123,96 @@ func TestPushWorkflowEvents(t *testing.T) {
 			}
 		}
 	})
+}
+
+// checkPushCounts checks that each device got each push of TestPushWorkflowEvents once and no
+// other, and that the unregistered token failed exactly once.
+func checkPushCounts(t *testing.T, fake *fcmtest.Server) {
+	t.Helper()
+	want := map[string]int{
+		"rep-vi/submit": 1, "rep-en/submit": 1,
+		"rep-vi/accept": 1, "rep-en/accept": 1, "fol-1/accept": 1, "fol-2/accept": 1,
+		"off-1/assign":        1,
+		"rep-vi/request_info": 1, "rep-en/request_info": 1, "fol-1/request_info": 1, "fol-2/request_info": 1,
+		"fol-1/provide_info": 1, "fol-2/provide_info": 1,
+		"rep-vi/resolve": 1, "rep-en/resolve": 1, "fol-2/resolve": 1,
+		"fol-2/rate": 1,
+	}
+	got := deliveries(fake)
+	for k, n := range want {
+		if got[k] != n {
+			t.Errorf("%s delivered %d times, want %d", k, got[k], n)
+		}
+	}
+	for k, n := range got {
+		if want[k] == 0 {
+			t.Errorf("unexpected push %s (×%d)", k, n)
+		}
+	}
+	toGone := 0
+	for _, r := range fake.Received() {
+		if r.Message.Token == "fol-1" && r.Status != http.StatusOK {
+			toGone++
+		}
+	}
+	if toGone != 1 {
+		t.Errorf("%d failed sends to the unregistered token, want exactly 1", toGone)
+	}
+}
+
+// checkPushContent checks the content of the pushes of ticket tk.
+func checkPushContent(t *testing.T, fake *fcmtest.Server, tk wfTicket) {
+	t.Helper()
+	// Content: Vietnamese by default, English for the en-US phone, the deep-link data, per-ticket
+	// collapse key; the TTDT category is routine (normal priority).
+	for _, r := range fake.Delivered() {
+		m := r.Message
+		d := m.Data
+		if m.Topic != "" {
+			continue
+		}
+		if d["ticket_id"] != tk.ID || d["code"] != tk.Code || d["state"] == "" || d["event"] == "" || !strings.HasPrefix(d["message_id"], tk.ID+"-") {
+			t.Errorf("%s: data %v", m.Token, d)
+		}
+		if m.Android == nil || m.Android.CollapseKey != "ticket-"+tk.ID || m.Android.Priority != "normal" {
+			t.Errorf("%s: android %+v", m.Token, m.Android)
+		}
+		if m.Notification == nil || !strings.Contains(m.Notification.Title, tk.Code) {
+			t.Errorf("%s: notification %+v", m.Token, m.Notification)
+			continue
+		}
+		title, body := m.Notification.Title, m.Notification.Body
+		switch d["event"] + "@" + m.Token {
+		case "submit@rep-vi":
+			if title != "Đã nhận phản ánh "+tk.Code || !strings.Contains(body, tk.Area.Name) || !strings.Contains(body, "Hạn xử lý") {
+				t.Errorf("submit (vi): %q / %q", title, body)
+			}
+		case "submit@rep-en":
+			if title != "Report "+tk.Code+" received" || !strings.Contains(body, "Due") {
+				t.Errorf("submit (en): %q / %q", title, body)
+			}
+		case "request_info@rep-vi":
+			if !strings.Contains(title, "bổ sung thông tin") || !strings.Contains(body, "Xin gửi thêm ảnh vị trí quán.") {
+				t.Errorf("request_info (vi): %q / %q", title, body)
+			}
+		case "request_info@rep-en":
+			if !strings.Contains(title, "awaiting your information") {
+				t.Errorf("request_info (en): %q / %q", title, body)
+			}
+		case "resolve@rep-vi":
+			if !strings.Contains(title, "đã được xử lý") || !strings.Contains(body, "đã khắc phục") {
+				t.Errorf("resolve (vi): %q / %q", title, body)
+			}
+		case "assign@off-1":
+			if !strings.Contains(title, "Bạn được giao") {
+				t.Errorf("assign: %q / %q", title, body)
+			}
+		case "rate@fol-2":
+			if !strings.Contains(title, "đã đóng") {
+				t.Errorf("rate: %q / %q", title, body)
+			}
+		}
+	}
 }
 
 func envValue(env []string, key string) string {

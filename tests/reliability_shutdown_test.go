@@ -47,26 +47,7 @@ func TestGracefulShutdown(t *testing.T) {
 		addr := strings.TrimPrefix(a.base, "http://")
 
 		// Open every connection and write every request before the signal.
-		conns := make([]net.Conn, inFlight)
-		for i := range conns {
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			conns[i] = c
-			tok := res[i%phones].AccessToken
-			var req string
-			if i%5 < 3 { // 60 % reports
-				body, _ := json.Marshal(wfReport("ANTT.01", wardPoint{lat: 10.386, lng: 105.435}, fmt.Sprintf("Báo cáo số %d trong lúc máy chủ dừng.", i), false))
-				req = fmt.Sprintf("POST /v1/tickets HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nIdempotency-Key: shutdown-%d\r\nContent-Length: %d\r\n\r\n%s", tok, i, len(body), body)
-			} else {
-				req = fmt.Sprintf("GET /v1/tickets?mine=true HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n", tok)
-			}
-			if _, err := io.WriteString(c, req); err != nil {
-				t.Fatal(err)
-			}
-		}
+		conns := writeRequests(t, addr, res, inFlight)
 		// Let the server accept the connections it has been handed: what is still in the
 		// kernel's backlog when the listener closes is reset, and was never in flight.
 		waitAccepted(t, addr)
@@ -75,36 +56,7 @@ func TestGracefulShutdown(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		var mu sync.Mutex
-		statuses := map[int]int{}
-		var created []string
-		var failures []string
-		var wg sync.WaitGroup
-		for i, c := range conns {
-			wg.Go(func() {
-				_ = c.SetReadDeadline(time.Now().Add(2 * shutdownGrace))
-				resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-				var body []byte
-				if err == nil {
-					body, err = io.ReadAll(resp.Body)
-					resp.Body.Close()
-				}
-				mu.Lock()
-				defer mu.Unlock()
-				if err != nil {
-					failures = append(failures, fmt.Sprintf("request %d: %v", i, err))
-					return
-				}
-				statuses[resp.StatusCode]++
-				if resp.StatusCode == http.StatusCreated {
-					var tk struct{ ID string }
-					if json.Unmarshal(body, &tk) == nil {
-						created = append(created, tk.ID)
-					}
-				}
-			})
-		}
-		wg.Wait()
+		statuses, created, failures := readAnswers(conns, 2*shutdownGrace)
 		a.stop()
 		took := time.Since(start)
 		t.Logf("%d requests in flight at SIGTERM: answers %v; %d failures; exit after %s", inFlight, statuses, len(failures), took.Round(time.Millisecond))
@@ -126,59 +78,135 @@ func TestGracefulShutdown(t *testing.T) {
 
 		// Nothing acknowledged is lost, and every report's push is delivered once.
 		b := startServer(t, st, append(sameStore(a), pushEnv(fake)...)...)
-		total := 0
-		for _, r := range res {
-			var list struct {
-				Tickets    []struct{ ID string }
-				NextCursor string `json:"next_cursor"`
-			}
-			cursor := ""
-			for {
-				b.request(t, "GET", "/v1/tickets?mine=true&limit=100&cursor="+cursor, r.AccessToken, nil).expect(t, http.StatusOK).json(t, &list)
-				total += len(list.Tickets)
-				if cursor = list.NextCursor; cursor == "" {
-					break
-				}
-			}
-		}
-		if total != len(created) {
+		if total := countOwnTickets(t, b, res); total != len(created) {
 			t.Errorf("%d tickets stored, %d acknowledged", total, len(created))
 		}
-		want := map[string]bool{}
-		for _, id := range created {
-			want[id] = true
+		checkFiledOnce(t, fake, created)
+	})
+}
+
+// writeRequests opens inFlight connections to addr and writes a request on each, in turn for
+// each resident of res: 60 % reports (each with its idempotency key), the others reads of their
+// reports. The connections close when the test ends.
+func writeRequests(t *testing.T, addr string, res []tokens, inFlight int) []net.Conn {
+	t.Helper()
+	conns := make([]net.Conn, inFlight)
+	for i := range conns {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
 		}
-		filed := func() map[string]int {
-			got := map[string]int{}
-			for _, d := range fake.Delivered() {
-				if d.Message.Token != "" && d.Message.Data["event"] == "submit" {
-					got[d.Message.Data["message_id"]]++
+		t.Cleanup(func() { c.Close() })
+		conns[i] = c
+		tok := res[i%len(res)].AccessToken
+		var req string
+		if i%5 < 3 { // 60 % reports
+			body, _ := json.Marshal(wfReport("ANTT.01", wardPoint{lat: 10.386, lng: 105.435}, fmt.Sprintf("Báo cáo số %d trong lúc máy chủ dừng.", i), false))
+			req = fmt.Sprintf("POST /v1/tickets HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nIdempotency-Key: shutdown-%d\r\nContent-Length: %d\r\n\r\n%s", tok, i, len(body), body)
+		} else {
+			req = fmt.Sprintf("GET /v1/tickets?mine=true HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n", tok)
+		}
+		if _, err := io.WriteString(c, req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return conns
+}
+
+// readAnswers reads the answer on every connection (within timeout), at once: the count of each
+// status, the ids of the created tickets, and a line for each connection without a full answer.
+func readAnswers(conns []net.Conn, timeout time.Duration) (statuses map[int]int, created, failures []string) {
+	var mu sync.Mutex
+	statuses = map[int]int{}
+	var wg sync.WaitGroup
+	for i, c := range conns {
+		wg.Go(func() {
+			_ = c.SetReadDeadline(time.Now().Add(timeout))
+			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			var body []byte
+			if err == nil {
+				body, err = io.ReadAll(resp.Body)
+				resp.Body.Close()
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				failures = append(failures, fmt.Sprintf("request %d: %v", i, err))
+				return
+			}
+			statuses[resp.StatusCode]++
+			if resp.StatusCode == http.StatusCreated {
+				var tk struct{ ID string }
+				if json.Unmarshal(body, &tk) == nil {
+					created = append(created, tk.ID)
 				}
 			}
-			return got
+		})
+	}
+	wg.Wait()
+	return statuses, created, failures
+}
+
+// countOwnTickets counts the tickets of each resident of res, page by page, on s.
+func countOwnTickets(t *testing.T, s *server, res []tokens) int {
+	t.Helper()
+	total := 0
+	for _, r := range res {
+		var list struct {
+			Tickets    []struct{ ID string }
+			NextCursor string `json:"next_cursor"`
 		}
-		// Effects a request could not finish within its deadline (the FerretDB run is loaded
-		// enough for that) are completed by the stopping server itself (app.FinishEffects).
-		for deadline := time.Now().Add(2 * time.Minute); len(filed()) < len(want) && time.Now().Before(deadline); {
-			time.Sleep(50 * time.Millisecond)
+		cursor := ""
+		for {
+			s.request(t, "GET", "/v1/tickets?mine=true&limit=100&cursor="+cursor, r.AccessToken, nil).expect(t, http.StatusOK).json(t, &list)
+			total += len(list.Tickets)
+			if cursor = list.NextCursor; cursor == "" {
+				break
+			}
 		}
-		got := filed()
-		if len(got) != len(want) {
-			t.Errorf("%d distinct filed messages, want %d", len(got), len(want))
-		}
-		seen := map[string]bool{}
+	}
+	return total
+}
+
+// checkFiledOnce waits (up to 2 minutes) until the "submit" pushes to devices number the
+// created tickets, and checks that there is one distinct message per created ticket and none of
+// another ticket.
+func checkFiledOnce(t *testing.T, fake *fcmtest.Server, created []string) {
+	t.Helper()
+	want := map[string]bool{}
+	for _, id := range created {
+		want[id] = true
+	}
+	filed := func() map[string]int {
+		got := map[string]int{}
 		for _, d := range fake.Delivered() {
 			if d.Message.Token != "" && d.Message.Data["event"] == "submit" {
-				if !want[d.Message.Data["ticket_id"]] {
-					t.Errorf("filed message for unknown ticket %s", d.Message.Data["ticket_id"])
-				}
-				seen[d.Message.Data["ticket_id"]] = true
+				got[d.Message.Data["message_id"]]++
 			}
 		}
-		if len(seen) != len(want) {
-			t.Errorf("filed messages for %d tickets, want %d", len(seen), len(want))
+		return got
+	}
+	// Effects a request could not finish within its deadline (the FerretDB run is loaded
+	// enough for that) are completed by the stopping server itself (app.FinishEffects).
+	for deadline := time.Now().Add(2 * time.Minute); len(filed()) < len(want) && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+	}
+	got := filed()
+	if len(got) != len(want) {
+		t.Errorf("%d distinct filed messages, want %d", len(got), len(want))
+	}
+	seen := map[string]bool{}
+	for _, d := range fake.Delivered() {
+		if d.Message.Token != "" && d.Message.Data["event"] == "submit" {
+			if !want[d.Message.Data["ticket_id"]] {
+				t.Errorf("filed message for unknown ticket %s", d.Message.Data["ticket_id"])
+			}
+			seen[d.Message.Data["ticket_id"]] = true
 		}
-	})
+	}
+	if len(seen) != len(want) {
+		t.Errorf("filed messages for %d tickets, want %d", len(seen), len(want))
+	}
 }
 
 // waitAccepted waits until the listener at addr (127.0.0.1:port) has no connection waiting in

@@ -85,64 +85,7 @@ func TestJWTNegativesOverHTTP(t *testing.T) {
 	control := forge(t, key, kid, sub, nil)
 	s.request(t, "GET", "/v1/me", control, nil).expect(t, http.StatusOK)
 
-	pub := key.Public().(ed25519.PublicKey)
-	pubDER, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pubPEM := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER})
-	hmacWith := func(secret []byte) string {
-		c := jwt.MapClaims{"iss": "phananh", "aud": []string{"phananh-api"}, "sub": sub, "role": "resident",
-			"typ": "access", "iat": time.Now().Unix(), "exp": time.Now().Add(10 * time.Minute).Unix()}
-		tk := jwt.NewWithClaims(jwt.SigningMethodHS256, c)
-		tk.Header["kid"] = kid
-		out, err := tk.SignedString(secret)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
-	noneTok, err := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{"iss": "phananh", "aud": "phananh-api", "sub": sub,
-		"role": "admin", "typ": "access", "exp": time.Now().Add(time.Hour).Unix()}).SignedString(jwt.UnsafeAllowNoneSignatureType)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, otherKey, _ := ed25519.GenerateKey(rand.Reader)
-	flipped := []byte(control)
-	// The last character of the signature carries only some significant bits; flip one in the
-	// middle of the signature instead.
-	mid := strings.LastIndexByte(control, '.') + 20
-	flipped[mid] ^= 0x01
-	if flipped[mid] == '.' || flipped[mid] == control[mid] {
-		t.Fatal("bad flip")
-	}
-	parts := strings.Split(res.AccessToken, ".")
-
-	cases := []struct{ name, token string }{
-		{"alg none (admin role)", noneTok},
-		{"alg none, signature kept", strings.Join(strings.Split(noneTok, ".")[:2], ".") + "." + parts[2]},
-		{"HS256 keyed with the raw public key", hmacWith(pub)},
-		{"HS256 keyed with the public key PEM", hmacWith(pubPEM)},
-		{"wrong kid", forge(t, key, "0000000000000000", sub, nil)},
-		{"no kid", forge(t, key, "", sub, nil)},
-		{"another key under our kid", forge(t, otherKey, kid, sub, nil)},
-		{"expired beyond leeway", forge(t, key, kid, sub, func(c jwt.MapClaims) { c["exp"] = time.Now().Add(-2 * jwtkeys.Leeway).Unix() })},
-		{"missing exp", forge(t, key, kid, sub, func(c jwt.MapClaims) { delete(c, "exp") })},
-		{"wrong issuer", forge(t, key, kid, sub, func(c jwt.MapClaims) { c["iss"] = "someone-else" })},
-		{"wrong audience", forge(t, key, kid, sub, func(c jwt.MapClaims) { c["aud"] = []string{"ioc-console"} })},
-		{"no audience", forge(t, key, kid, sub, func(c jwt.MapClaims) { delete(c, "aud") })},
-		{"refresh type", forge(t, key, kid, sub, func(c jwt.MapClaims) { c["typ"] = "refresh" })},
-		{"unknown role", forge(t, key, kid, sub, func(c jwt.MapClaims) { c["role"] = "superuser" })},
-		{"no subject", forge(t, key, kid, sub, func(c jwt.MapClaims) { delete(c, "sub") })},
-		{"issued in the future", forge(t, key, kid, sub, func(c jwt.MapClaims) { c["iat"] = time.Now().Add(time.Hour).Unix() })},
-		{"exp as a string", forge(t, key, kid, sub, func(c jwt.MapClaims) { c["exp"] = "tomorrow" })},
-		{"refresh token as access token", res.RefreshToken},
-		{"flipped signature bit", string(flipped)},
-		{"signature removed", parts[0] + "." + parts[1] + "."},
-		{"header and payload swapped", parts[1] + "." + parts[0] + "." + parts[2]},
-		{"3 KB token", res.AccessToken + strings.Repeat("A", 3<<10)},
-		{"garbage", "a.b.c"},
-	}
+	cases := brokenTokens(t, key, kid, res, control)
 	for _, c := range cases {
 		refusedToken(t, c.name, s.request(t, "GET", "/v1/me", c.token, nil))
 		// A write route answers the same: authentication comes before the body is looked at.
@@ -164,6 +107,90 @@ func TestJWTNegativesOverHTTP(t *testing.T) {
 	if strings.Contains(s.stderr.String(), `"msg":"panic"`) {
 		t.Error("a token made the server panic")
 	}
+}
+
+// brokenTokens are the classic forged and broken access tokens for the resident res: alg none,
+// HMAC keyed with the public key, wrong or missing kid, key, claims and types, tampered
+// signatures and malformed tokens. key and kid are the server's signing key; control is a
+// genuine token forged with them.
+func brokenTokens(t *testing.T, key ed25519.PrivateKey, kid string, res tokens, control string) []struct{ name, token string } {
+	t.Helper()
+	sub := res.User.ID
+	pub := key.Public().(ed25519.PublicKey)
+	pubDER, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubPEM := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER})
+	noneTok := noneToken(t, sub)
+	_, otherKey, _ := ed25519.GenerateKey(rand.Reader)
+	flipped := flipSignatureBit(t, control)
+	parts := strings.Split(res.AccessToken, ".")
+
+	return []struct{ name, token string }{
+		{"alg none (admin role)", noneTok},
+		{"alg none, signature kept", strings.Join(strings.Split(noneTok, ".")[:2], ".") + "." + parts[2]},
+		{"HS256 keyed with the raw public key", hmacToken(t, pub, kid, sub)},
+		{"HS256 keyed with the public key PEM", hmacToken(t, pubPEM, kid, sub)},
+		{"wrong kid", forge(t, key, "0000000000000000", sub, nil)},
+		{"no kid", forge(t, key, "", sub, nil)},
+		{"another key under our kid", forge(t, otherKey, kid, sub, nil)},
+		{"expired beyond leeway", forge(t, key, kid, sub, func(c jwt.MapClaims) { c["exp"] = time.Now().Add(-2 * jwtkeys.Leeway).Unix() })},
+		{"missing exp", forge(t, key, kid, sub, func(c jwt.MapClaims) { delete(c, "exp") })},
+		{"wrong issuer", forge(t, key, kid, sub, func(c jwt.MapClaims) { c["iss"] = "someone-else" })},
+		{"wrong audience", forge(t, key, kid, sub, func(c jwt.MapClaims) { c["aud"] = []string{"ioc-console"} })},
+		{"no audience", forge(t, key, kid, sub, func(c jwt.MapClaims) { delete(c, "aud") })},
+		{"refresh type", forge(t, key, kid, sub, func(c jwt.MapClaims) { c["typ"] = "refresh" })},
+		{"unknown role", forge(t, key, kid, sub, func(c jwt.MapClaims) { c["role"] = "superuser" })},
+		{"no subject", forge(t, key, kid, sub, func(c jwt.MapClaims) { delete(c, "sub") })},
+		{"issued in the future", forge(t, key, kid, sub, func(c jwt.MapClaims) { c["iat"] = time.Now().Add(time.Hour).Unix() })},
+		{"exp as a string", forge(t, key, kid, sub, func(c jwt.MapClaims) { c["exp"] = "tomorrow" })},
+		{"refresh token as access token", res.RefreshToken},
+		{"flipped signature bit", flipped},
+		{"signature removed", parts[0] + "." + parts[1] + "."},
+		{"header and payload swapped", parts[1] + "." + parts[0] + "." + parts[2]},
+		{"3 KB token", res.AccessToken + strings.Repeat("A", 3<<10)},
+		{"garbage", "a.b.c"},
+	}
+}
+
+// hmacToken is a resident access token for sub signed with HS256 keyed with secret, under kid.
+func hmacToken(t *testing.T, secret []byte, kid, sub string) string {
+	t.Helper()
+	c := jwt.MapClaims{"iss": "phananh", "aud": []string{"phananh-api"}, "sub": sub, "role": "resident",
+		"typ": "access", "iat": time.Now().Unix(), "exp": time.Now().Add(10 * time.Minute).Unix()}
+	tk := jwt.NewWithClaims(jwt.SigningMethodHS256, c)
+	tk.Header["kid"] = kid
+	out, err := tk.SignedString(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// noneToken is an unsigned (alg none) admin access token for sub.
+func noneToken(t *testing.T, sub string) string {
+	t.Helper()
+	noneTok, err := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{"iss": "phananh", "aud": "phananh-api", "sub": sub,
+		"role": "admin", "typ": "access", "exp": time.Now().Add(time.Hour).Unix()}).SignedString(jwt.UnsafeAllowNoneSignatureType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return noneTok
+}
+
+// flipSignatureBit is token with one bit of its signature flipped.
+func flipSignatureBit(t *testing.T, token string) string {
+	t.Helper()
+	flipped := []byte(token)
+	// The last character of the signature carries only some significant bits; flip one in the
+	// middle of the signature instead.
+	mid := strings.LastIndexByte(token, '.') + 20
+	flipped[mid] ^= 0x01
+	if flipped[mid] == '.' || flipped[mid] == token[mid] {
+		t.Fatal("bad flip")
+	}
+	return string(flipped)
 }
 
 // rawStatus writes a raw HTTP/1.1 request on a fresh connection and returns the status code of

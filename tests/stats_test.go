@@ -62,30 +62,7 @@ func TestStatisticsAPI(t *testing.T) {
 		step(t, s, officer.AccessToken, t2, "reject", fields{"reason": "not_a_real_problem"}, "rejected")
 
 		today := time.Now().In(time.FixedZone("ICT", 7*3600)).Format(time.DateOnly)
-		want := statsFigures{Received: 3, Backlog: 1, Resolved: 1, Rejected: 1, OnTimeRate: fptr(1), LateWithExtensionRate: fptr(0),
-			SatisfactionRate: fptr(1), RatingRate: fptr(1), ReopenRate: fptr(0)}
-		for _, caller := range []struct {
-			name, token string
-			headers     []string
-		}{{"ioc viewer", viewer.AccessToken, nil}, {"stats key", "", []string{"X-API-Key: " + statsKey}}} {
-			var body struct {
-				Figures statsFigures `json:"figures"`
-			}
-			s.request(t, "GET", "/v1/stats/summary?from="+today+"&to="+today, caller.token, nil, caller.headers...).expect(t, http.StatusOK).json(t, &body)
-			got := body.Figures
-			if got.Received != want.Received || got.Backlog != want.Backlog || got.Resolved != want.Resolved || got.Rejected != want.Rejected ||
-				!eqRate(got.OnTimeRate, want.OnTimeRate) || !eqRate(got.SatisfactionRate, want.SatisfactionRate) ||
-				!eqRate(got.RatingRate, want.RatingRate) || !eqRate(got.ReopenRate, want.ReopenRate) || got.MedianResolveHours == nil {
-				t.Errorf("%s: summary %+v, want %+v", caller.name, got, want)
-			}
-		}
-		var byArea struct {
-			Figures statsFigures `json:"figures"`
-		}
-		s.request(t, "GET", "/v1/stats/summary?area="+y.code, viewer.AccessToken, nil).expect(t, http.StatusOK).json(t, &byArea)
-		if byArea.Figures.Received != 1 || byArea.Figures.Backlog != 1 || byArea.Figures.OnTimeRate != nil {
-			t.Errorf("summary of area %s: %+v", y.code, byArea.Figures)
-		}
+		checkStatsSummary(t, s, viewer.AccessToken, statsKey, today, y.code)
 
 		// Who may not.
 		refused(t, s.request(t, "GET", "/v1/stats/summary", "", nil), http.StatusUnauthorized, "unauthorized", "")
@@ -111,81 +88,8 @@ func TestStatisticsAPI(t *testing.T) {
 			}
 		}
 
-		var units struct {
-			MinSample int `json:"min_sample"`
-			Units     []struct {
-				ID      string       `json:"id"`
-				Ranked  bool         `json:"ranked"`
-				Rank    *int         `json:"rank"`
-				Figures statsFigures `json:"figures"`
-			} `json:"units"`
-		}
-		s.request(t, "GET", "/v1/stats/units?min_sample=1", viewer.AccessToken, nil).expect(t, http.StatusOK).json(t, &units)
-		ranked := 0
-		for _, u := range units.Units {
-			if u.Ranked {
-				ranked++
-				if u.ID != unitOf(x.code, "ubnd") || u.Rank == nil || *u.Rank != 1 {
-					t.Errorf("ranked unit %+v", u)
-				}
-			} else if u.Rank != nil {
-				t.Errorf("unranked unit %s has rank %d", u.ID, *u.Rank)
-			}
-		}
-		if ranked != 1 || len(units.Units) < 10 {
-			t.Errorf("%d units, %d ranked; want every unit listed and one ranked", len(units.Units), ranked)
-		}
-		s.request(t, "GET", "/v1/stats/units", viewer.AccessToken, nil).expect(t, http.StatusOK).json(t, &units)
-		for _, u := range units.Units {
-			if u.Ranked {
-				t.Errorf("with the default minimum sample, %s (1 resolved) is ranked", u.ID)
-			}
-		}
-
-		var areas struct {
-			Areas []struct {
-				Code    string       `json:"code"`
-				Name    string       `json:"name"`
-				Figures statsFigures `json:"figures"`
-			} `json:"areas"`
-		}
-		s.request(t, "GET", "/v1/stats/areas", viewer.AccessToken, nil).expect(t, http.StatusOK).json(t, &areas)
-		if len(areas.Areas) != len(set.Areas()) {
-			t.Errorf("%d areas, the set has %d", len(areas.Areas), len(set.Areas()))
-		}
-		for _, a := range areas.Areas {
-			wantN := map[string]int{x.code: 2, y.code: 1}[a.Code]
-			if a.Figures.Received != wantN || a.Name == "" {
-				t.Errorf("area %s %q: received %d, want %d", a.Code, a.Name, a.Figures.Received, wantN)
-			}
-		}
-
-		var fc struct {
-			Type     string `json:"type"`
-			Features []struct {
-				Type       string         `json:"type"`
-				ID         string         `json:"id"`
-				Geometry   map[string]any `json:"geometry"`
-				Properties map[string]any `json:"properties"`
-			} `json:"features"`
-		}
-		r := s.request(t, "GET", "/v1/stats/areas.geojson", viewer.AccessToken, nil).expect(t, http.StatusOK)
-		if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/geo+json") {
-			t.Errorf("areas.geojson content type %q", ct)
-		}
-		r.json(t, &fc)
-		if fc.Type != "FeatureCollection" || len(fc.Features) != len(set.Areas()) {
-			t.Fatalf("areas.geojson: %s with %d features", fc.Type, len(fc.Features))
-		}
-		for _, f := range fc.Features {
-			gt, _ := f.Geometry["type"].(string)
-			if f.Type != "Feature" || (gt != "Polygon" && gt != "MultiPolygon") || f.Properties["code"] != f.ID {
-				t.Errorf("feature %s: type %s geometry %s properties %v", f.ID, f.Type, gt, f.Properties)
-			}
-			if f.ID == x.code && f.Properties["received"] != float64(2) {
-				t.Errorf("feature %s: received %v, want 2", f.ID, f.Properties["received"])
-			}
-		}
+		checkStatsUnits(t, s, viewer.AccessToken, unitOf(x.code, "ubnd"))
+		checkStatsAreas(t, s, viewer.AccessToken, len(set.Areas()), x.code, y.code)
 
 		// The reconcile command recomputes the same statsFigures.
 		out, err := s.admin("", "stats", "rebuild")
@@ -200,6 +104,123 @@ func TestStatisticsAPI(t *testing.T) {
 			t.Errorf("after rebuild: %+v", again.Figures)
 		}
 	})
+}
+
+// checkStatsSummary checks today's summary, as the IOC viewer and with the stats key: three
+// tickets, one open, one resolved on time and rated 5, one rejected; and the summary of area y,
+// where the third ticket waits.
+func checkStatsSummary(t *testing.T, s *server, viewer, statsKey, today, y string) {
+	t.Helper()
+	want := statsFigures{Received: 3, Backlog: 1, Resolved: 1, Rejected: 1, OnTimeRate: fptr(1), LateWithExtensionRate: fptr(0),
+		SatisfactionRate: fptr(1), RatingRate: fptr(1), ReopenRate: fptr(0)}
+	for _, caller := range []struct {
+		name, token string
+		headers     []string
+	}{{"ioc viewer", viewer, nil}, {"stats key", "", []string{"X-API-Key: " + statsKey}}} {
+		var body struct {
+			Figures statsFigures `json:"figures"`
+		}
+		s.request(t, "GET", "/v1/stats/summary?from="+today+"&to="+today, caller.token, nil, caller.headers...).expect(t, http.StatusOK).json(t, &body)
+		got := body.Figures
+		if got.Received != want.Received || got.Backlog != want.Backlog || got.Resolved != want.Resolved || got.Rejected != want.Rejected ||
+			!eqRate(got.OnTimeRate, want.OnTimeRate) || !eqRate(got.SatisfactionRate, want.SatisfactionRate) ||
+			!eqRate(got.RatingRate, want.RatingRate) || !eqRate(got.ReopenRate, want.ReopenRate) || got.MedianResolveHours == nil {
+			t.Errorf("%s: summary %+v, want %+v", caller.name, got, want)
+		}
+	}
+	var byArea struct {
+		Figures statsFigures `json:"figures"`
+	}
+	s.request(t, "GET", "/v1/stats/summary?area="+y, viewer, nil).expect(t, http.StatusOK).json(t, &byArea)
+	if byArea.Figures.Received != 1 || byArea.Figures.Backlog != 1 || byArea.Figures.OnTimeRate != nil {
+		t.Errorf("summary of area %s: %+v", y, byArea.Figures)
+	}
+}
+
+// checkStatsUnits checks the units league: every unit listed, only the unit (with its one
+// resolved ticket) ranked, first, with a minimum sample of 1, and none ranked with the default.
+func checkStatsUnits(t *testing.T, s *server, viewer, unit string) {
+	t.Helper()
+	var units struct {
+		MinSample int `json:"min_sample"`
+		Units     []struct {
+			ID      string       `json:"id"`
+			Ranked  bool         `json:"ranked"`
+			Rank    *int         `json:"rank"`
+			Figures statsFigures `json:"figures"`
+		} `json:"units"`
+	}
+	s.request(t, "GET", "/v1/stats/units?min_sample=1", viewer, nil).expect(t, http.StatusOK).json(t, &units)
+	ranked := 0
+	for _, u := range units.Units {
+		if u.Ranked {
+			ranked++
+			if u.ID != unit || u.Rank == nil || *u.Rank != 1 {
+				t.Errorf("ranked unit %+v", u)
+			}
+		} else if u.Rank != nil {
+			t.Errorf("unranked unit %s has rank %d", u.ID, *u.Rank)
+		}
+	}
+	if ranked != 1 || len(units.Units) < 10 {
+		t.Errorf("%d units, %d ranked; want every unit listed and one ranked", len(units.Units), ranked)
+	}
+	s.request(t, "GET", "/v1/stats/units", viewer, nil).expect(t, http.StatusOK).json(t, &units)
+	for _, u := range units.Units {
+		if u.Ranked {
+			t.Errorf("with the default minimum sample, %s (1 resolved) is ranked", u.ID)
+		}
+	}
+}
+
+// checkStatsAreas checks the areas league and its GeoJSON: every one of the set's areas, with
+// two tickets received in area x and one in area y.
+func checkStatsAreas(t *testing.T, s *server, viewer string, setAreas int, x, y string) {
+	t.Helper()
+	var areas struct {
+		Areas []struct {
+			Code    string       `json:"code"`
+			Name    string       `json:"name"`
+			Figures statsFigures `json:"figures"`
+		} `json:"areas"`
+	}
+	s.request(t, "GET", "/v1/stats/areas", viewer, nil).expect(t, http.StatusOK).json(t, &areas)
+	if len(areas.Areas) != setAreas {
+		t.Errorf("%d areas, the set has %d", len(areas.Areas), setAreas)
+	}
+	for _, a := range areas.Areas {
+		wantN := map[string]int{x: 2, y: 1}[a.Code]
+		if a.Figures.Received != wantN || a.Name == "" {
+			t.Errorf("area %s %q: received %d, want %d", a.Code, a.Name, a.Figures.Received, wantN)
+		}
+	}
+
+	var fc struct {
+		Type     string `json:"type"`
+		Features []struct {
+			Type       string         `json:"type"`
+			ID         string         `json:"id"`
+			Geometry   map[string]any `json:"geometry"`
+			Properties map[string]any `json:"properties"`
+		} `json:"features"`
+	}
+	r := s.request(t, "GET", "/v1/stats/areas.geojson", viewer, nil).expect(t, http.StatusOK)
+	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/geo+json") {
+		t.Errorf("areas.geojson content type %q", ct)
+	}
+	r.json(t, &fc)
+	if fc.Type != "FeatureCollection" || len(fc.Features) != setAreas {
+		t.Fatalf("areas.geojson: %s with %d features", fc.Type, len(fc.Features))
+	}
+	for _, f := range fc.Features {
+		gt, _ := f.Geometry["type"].(string)
+		if f.Type != "Feature" || (gt != "Polygon" && gt != "MultiPolygon") || f.Properties["code"] != f.ID {
+			t.Errorf("feature %s: type %s geometry %s properties %v", f.ID, f.Type, gt, f.Properties)
+		}
+		if f.ID == x && f.Properties["received"] != float64(2) {
+			t.Errorf("feature %s: received %v, want 2", f.ID, f.Properties["received"])
+		}
+	}
 }
 
 // feedChangeBody is one entry of the change feed.
@@ -260,80 +281,26 @@ func TestChangeFeed(t *testing.T) {
 		a := startServer(t, st, "SLA_INTERVAL=200ms")
 		// A second instance on the same store (and signing key): same data directory, same
 		// MongoDB database.
-		shared := []string{"DATA_DIR=" + a.dataDir}
-		for _, e := range a.env {
-			if strings.HasPrefix(e, "MONGODB_") {
-				shared = append(shared, e)
-			}
-		}
+		shared := sameDataDir(a)
 		b := startServer(t, st, append(shared, "SLA_INTERVAL=200ms")...)
 		key := a.apiKey(t, "feed")
 		res := a.signInResident("0912300002")
 		officer := a.createOfficial("officer", "officer.feed", unitOf(x.code, "ubnd"))
 
-		writers, perWriter := 4, 4
+		w := feedWriters{resident: res.AccessToken, officer: officer.AccessToken, x: x, writers: 4, perWriter: 4}
 		if st.mongo != nil {
-			writers, perWriter = 3, 3
+			w.writers, w.perWriter = 3, 3
 		}
 		reader := &feedReader{}
-		var readErr error
-		stopReading := make(chan struct{})
-		var readerDone sync.WaitGroup
-		var current struct {
-			sync.Mutex
-			s *server
-		}
-		current.s = b
-		readerDone.Go(func() {
-			for {
-				current.Lock()
-				s := current.s
-				current.Unlock()
-				if err := reader.poll(s, key); err != nil && readErr == nil {
-					readErr = err
-				}
-				select {
-				case <-stopReading:
-					return
-				case <-time.After(30 * time.Millisecond):
-				}
-			}
-		})
-
-		// writers file tickets and move them along, alternating between the instances.
-		write := func(servers []*server, round int) []string {
-			var mu sync.Mutex
-			var ids []string
-			var wg sync.WaitGroup
-			for w := range writers {
-				wg.Go(func() {
-					for i := range perWriter {
-						s := servers[(w+i)%len(servers)]
-						tk := fileTicket(t, s, res.AccessToken, wfReport("TTDT", x, fmt.Sprintf("vòng %d, người %d, số %d", round, w, i), false))
-						mu.Lock()
-						ids = append(ids, tk.ID)
-						mu.Unlock()
-						tk = step(t, s, officer.AccessToken, tk, "accept", nil, "assigned")
-						if i%2 == 0 {
-							tk = step(t, servers[(w+i+1)%len(servers)], officer.AccessToken, tk, "start", nil, "in_progress")
-							step(t, s, officer.AccessToken, tk, "resolve", fields{"outcome": "fixed", "note": "Xong."}, "resolved")
-						}
-					}
-				})
-			}
-			wg.Wait()
-			return ids
-		}
-		ids := write([]*server{a, b}, 1)
+		poller := pollFeed(reader, b, key)
+		ids := w.write(t, []*server{a, b}, 1)
 
 		// Restart: stop instance A gracefully, start C on the same store; the reader keeps its
 		// cursor and now reads from C while writers use B and C.
 		a.stop()
 		c := startServer(t, st, append(shared, "SLA_INTERVAL=200ms")...)
-		current.Lock()
-		current.s = c
-		current.Unlock()
-		ids = append(ids, write([]*server{b, c}, 2)...)
+		poller.switchTo(c)
+		ids = append(ids, w.write(t, []*server{b, c}, 2)...)
 
 		// Every ticket's versions, as the IOC reads them.
 		viewer := c.createOfficial("ioc_viewer", "ioc.feed", "")
@@ -344,48 +311,143 @@ func TestChangeFeed(t *testing.T) {
 			versions[id] = v
 			total += v
 		}
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			reader.mu.Lock()
-			n := len(reader.seen)
-			reader.mu.Unlock()
-			if n >= total || time.Now().After(deadline) {
-				break
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		close(stopReading)
-		readerDone.Wait()
-		if readErr != nil {
-			t.Fatalf("reader: %v", readErr)
-		}
+		poller.stopAfter(t, total, 30*time.Second)
 		if err := reader.poll(c, key); err != nil { // nothing may arrive late
 			t.Fatal(err)
 		}
-
-		next := map[string]int{}
-		var last int64
-		for _, ch := range reader.seen {
-			if ch.Position <= last {
-				t.Fatalf("position %d after %d", ch.Position, last)
-			}
-			last = ch.Position
-			if _, ok := versions[ch.TicketID]; !ok {
-				t.Fatalf("change of an unknown ticket %+v", ch)
-			}
-			next[ch.TicketID]++
-			if ch.Version != next[ch.TicketID] {
-				t.Fatalf("ticket %s: version %d seen where %d was due (repeat, gap or disorder)", ch.TicketID, ch.Version, next[ch.TicketID])
-			}
-		}
-		for id, v := range versions {
-			if next[id] != v {
-				t.Errorf("ticket %s: saw %d changes, it has %d versions", id, next[id], v)
-			}
-		}
-		if len(reader.seen) != total {
-			t.Errorf("reader saw %d changes, want %d", len(reader.seen), total)
-		}
+		checkFeedOnce(t, reader.seen, versions, total)
 		t.Logf("%d tickets, %d changes read across a restart", len(ids), len(reader.seen))
 	})
+}
+
+// sameDataDir is the environment that points a second server at the first one's data directory
+// and, on MongoDB, its database.
+func sameDataDir(s *server) []string {
+	shared := []string{"DATA_DIR=" + s.dataDir}
+	for _, e := range s.env {
+		if strings.HasPrefix(e, "MONGODB_") {
+			shared = append(shared, e)
+		}
+	}
+	return shared
+}
+
+// feedPoller polls the feed with a reader every 30 ms against the current server, until stopped.
+type feedPoller struct {
+	reader  *feedReader
+	mu      sync.Mutex
+	current *server
+	err     error // the first poll error
+	stop    chan struct{}
+	done    sync.WaitGroup
+}
+
+func pollFeed(reader *feedReader, s *server, key string) *feedPoller {
+	p := &feedPoller{reader: reader, current: s, stop: make(chan struct{})}
+	p.done.Go(func() {
+		for {
+			p.mu.Lock()
+			s := p.current
+			p.mu.Unlock()
+			if err := reader.poll(s, key); err != nil && p.err == nil {
+				p.err = err
+			}
+			select {
+			case <-p.stop:
+				return
+			case <-time.After(30 * time.Millisecond):
+			}
+		}
+	})
+	return p
+}
+
+// switchTo has the following polls read from s.
+func (p *feedPoller) switchTo(s *server) {
+	p.mu.Lock()
+	p.current = s
+	p.mu.Unlock()
+}
+
+// stopAfter waits until the reader has seen total changes (or timeout passed), stops polling
+// and fails on a poll error.
+func (p *feedPoller) stopAfter(t *testing.T, total int, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		p.reader.mu.Lock()
+		n := len(p.reader.seen)
+		p.reader.mu.Unlock()
+		if n >= total || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	close(p.stop)
+	p.done.Wait()
+	if p.err != nil {
+		t.Fatalf("reader: %v", p.err)
+	}
+}
+
+// feedWriters file tickets in ward x and move them along, several at once.
+type feedWriters struct {
+	resident, officer  string
+	x                  wardPoint
+	writers, perWriter int
+}
+
+// write has each writer file perWriter tickets, alternating between the servers: each accepted,
+// every other one started and resolved. It returns the tickets' ids.
+func (fw feedWriters) write(t *testing.T, servers []*server, round int) []string {
+	var mu sync.Mutex
+	var ids []string
+	var wg sync.WaitGroup
+	for w := range fw.writers {
+		wg.Go(func() {
+			for i := range fw.perWriter {
+				s := servers[(w+i)%len(servers)]
+				tk := fileTicket(t, s, fw.resident, wfReport("TTDT", fw.x, fmt.Sprintf("vòng %d, người %d, số %d", round, w, i), false))
+				mu.Lock()
+				ids = append(ids, tk.ID)
+				mu.Unlock()
+				tk = step(t, s, fw.officer, tk, "accept", nil, "assigned")
+				if i%2 == 0 {
+					tk = step(t, servers[(w+i+1)%len(servers)], fw.officer, tk, "start", nil, "in_progress")
+					step(t, s, fw.officer, tk, "resolve", fields{"outcome": "fixed", "note": "Xong."}, "resolved")
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return ids
+}
+
+// checkFeedOnce checks the changes the reader saw: at increasing positions, of known tickets,
+// each ticket's versions once and in order, all total of them.
+func checkFeedOnce(t *testing.T, seen []feedChangeBody, versions map[string]int, total int) {
+	t.Helper()
+	next := map[string]int{}
+	var last int64
+	for _, ch := range seen {
+		if ch.Position <= last {
+			t.Fatalf("position %d after %d", ch.Position, last)
+		}
+		last = ch.Position
+		if _, ok := versions[ch.TicketID]; !ok {
+			t.Fatalf("change of an unknown ticket %+v", ch)
+		}
+		next[ch.TicketID]++
+		if ch.Version != next[ch.TicketID] {
+			t.Fatalf("ticket %s: version %d seen where %d was due (repeat, gap or disorder)", ch.TicketID, ch.Version, next[ch.TicketID])
+		}
+	}
+	for id, v := range versions {
+		if next[id] != v {
+			t.Errorf("ticket %s: saw %d changes, it has %d versions", id, next[id], v)
+		}
+	}
+	if len(seen) != total {
+		t.Errorf("reader saw %d changes, want %d", len(seen), total)
+	}
 }

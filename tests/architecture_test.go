@@ -6,6 +6,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io"
+	"io/fs"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -140,5 +141,55 @@ func TestAppServicesStayNarrow(t *testing.T) {
 		if ast.IsExported(typ) && len(ms) > limit {
 			t.Errorf("app.%s has %d exported methods, more than %d: split it by capability (%s)", typ, len(ms), limit, strings.Join(ms, ", "))
 		}
+	}
+}
+
+// TestFunctionsStayShort keeps every function of the module, tests included, at 80 lines or
+// fewer (from its func line to its closing brace), so each can be read at once. The exceptions
+// are table literals, where one row per line is the clearest form and splitting would only
+// scatter the table.
+func TestFunctionsStayShort(t *testing.T) {
+	const limit = 80
+	tables := map[string]bool{
+		"seed/categories.go Categories":       true, // the category catalogue, one literal
+		"handlers/openapi.go openAPIDocument": true, // the OpenAPI document's paths, one literal
+		"handlers/server.go policy":           true, // the route table: method, path, roles, handler
+		"cmd/phananh/settings.go settings":    true, // the configuration table, one row per variable
+	}
+	fset := token.NewFileSet()
+	checked := 0
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != ".." {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		rel := filepath.ToSlash(strings.TrimPrefix(path, "../"))
+		for _, decl := range f.Decls {
+			fn, ok := decl.(*ast.FuncDecl)
+			if !ok || fn.Body == nil {
+				continue
+			}
+			checked++
+			lines := fset.Position(fn.End()).Line - fset.Position(fn.Pos()).Line + 1
+			if lines > limit && !tables[rel+" "+fn.Name.Name] {
+				t.Errorf("%s: %s is %d lines, more than %d", rel, fn.Name.Name, lines, limit)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked < 500 {
+		t.Fatalf("checked %d functions; the module has far more", checked)
 	}
 }

@@ -140,7 +140,7 @@ func (s *Store) UpsertCategories(ctx context.Context, cats []models.Category) er
 		}
 		defer stmt.Close()
 		for i := range cats {
-			doc, err := json.Marshal(&cats[i])
+			doc, err := json.Marshal(categoryRowOf(&cats[i]))
 			if err != nil {
 				return fmt.Errorf("encode category %q: %w", cats[i].Code, err)
 			}
@@ -166,14 +166,88 @@ func (s *Store) Categories(ctx context.Context) ([]models.Category, error) {
 		if err := rows.Scan(&doc); err != nil {
 			return nil, translate(err, "list categories", "category")
 		}
-		var c models.Category
-		if err := json.Unmarshal([]byte(doc), &c); err != nil {
+		var r categoryRow
+		if err := json.Unmarshal([]byte(doc), &r); err != nil {
 			return nil, fmt.Errorf("sqlite: list categories: decode: %w", err)
 		}
-		out = append(out, c)
+		out = append(out, r.category())
 	}
 	if err := rows.Err(); err != nil {
 		return nil, translate(err, "list categories", "category")
 	}
 	return out, nil
+}
+
+// categoryRow is the stored JSON document of a category, the store's own shape so that the
+// API's JSON of models.Category can change without changing what is on disk. Its keys are those
+// the documents have always had, when they were the model's JSON.
+type categoryRow struct {
+	Code           string         `json:"code"`
+	Group          string         `json:"group"`
+	Name           string         `json:"name"`
+	NameEN         string         `json:"name_en"`
+	Description    string         `json:"description,omitempty"`
+	UnitKind       string         `json:"unit_kind"`
+	CityLevel      bool           `json:"city_level,omitempty"`
+	Priority       string         `json:"priority"`
+	TriageSLA      slaRow         `json:"triage_sla"`
+	ResolveSLA     slaRow         `json:"resolve_sla"`
+	Private        bool           `json:"private_by_default"`
+	ContactAllowed bool           `json:"contact_allowed"`
+	Emergency      string         `json:"emergency_number,omitempty"`
+	Attributes     []attributeRow `json:"attributes,omitempty"`
+	Active         bool           `json:"active"`
+}
+
+// slaRow is the stored form of a deadline rule inside a category document.
+type slaRow struct {
+	Value int    `json:"value"`
+	Unit  string `json:"unit"`
+}
+
+// attributeRow is the stored form of a category's extra question.
+type attributeRow struct {
+	Code        string   `json:"code"`
+	Datatype    string   `json:"datatype"`
+	Required    bool     `json:"required"`
+	Description string   `json:"description"`
+	Values      []string `json:"values,omitempty"`
+}
+
+// categoryRowOf converts c to its stored form.
+func categoryRowOf(c *models.Category) *categoryRow {
+	r := &categoryRow{
+		Code: c.Code, Group: string(c.Group), Name: c.Name, NameEN: c.NameEN, Description: c.Description,
+		UnitKind: string(c.UnitKind), CityLevel: c.CityLevel, Priority: string(c.Priority),
+		TriageSLA:  slaRow{Value: c.TriageSLA.Value, Unit: string(c.TriageSLA.Unit)},
+		ResolveSLA: slaRow{Value: c.ResolveSLA.Value, Unit: string(c.ResolveSLA.Unit)},
+		Private:    c.Private, ContactAllowed: c.ContactAllowed, Emergency: c.Emergency, Active: c.Active,
+	}
+	if c.Attributes != nil {
+		r.Attributes = make([]attributeRow, len(c.Attributes))
+		for i, a := range c.Attributes {
+			r.Attributes[i] = attributeRow{Code: a.Code, Datatype: a.Datatype, Required: a.Required,
+				Description: a.Description, Values: a.Values}
+		}
+	}
+	return r
+}
+
+// category converts a stored document back to the model.
+func (r *categoryRow) category() models.Category {
+	c := models.Category{
+		Code: r.Code, Group: models.Group(r.Group), Name: r.Name, NameEN: r.NameEN, Description: r.Description,
+		UnitKind: models.UnitKind(r.UnitKind), CityLevel: r.CityLevel, Priority: models.Priority(r.Priority),
+		TriageSLA:  models.SLA{Value: r.TriageSLA.Value, Unit: models.SLAUnit(r.TriageSLA.Unit)},
+		ResolveSLA: models.SLA{Value: r.ResolveSLA.Value, Unit: models.SLAUnit(r.ResolveSLA.Unit)},
+		Private:    r.Private, ContactAllowed: r.ContactAllowed, Emergency: r.Emergency, Active: r.Active,
+	}
+	if r.Attributes != nil {
+		c.Attributes = make([]models.Attribute, len(r.Attributes))
+		for i, a := range r.Attributes {
+			c.Attributes[i] = models.Attribute{Code: a.Code, Datatype: a.Datatype, Required: a.Required,
+				Description: a.Description, Values: a.Values}
+		}
+	}
+	return c
 }

@@ -31,14 +31,6 @@ type eventRow struct {
 	EscalationLevel int       `json:"escalation_level,omitempty"`
 }
 
-// ticketRow is the stored JSON document of a ticket: the model's fields, with the history in the
-// store's event shape (its History, being less nested, takes the "history" key from the
-// model's).
-type ticketRow struct {
-	models.Ticket
-	History []eventRow `json:"history"`
-}
-
 // eventRows converts a history to its stored form, times in UTC milliseconds; nil stays nil.
 func eventRows(h []models.Event) []eventRow {
 	if h == nil {

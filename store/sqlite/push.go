@@ -162,7 +162,7 @@ func (s *Store) EnqueuePush(ctx context.Context, msgs []models.PushMessage) (int
 		defer stmt.Close()
 		for _, m := range msgs {
 			m.State, m.Attempts, m.LeaseHolder, m.LeaseUntil, m.LastError, m.DoneAt = models.PushQueued, 0, "", time.Time{}, "", time.Time{}
-			doc, err := json.Marshal(m)
+			doc, err := json.Marshal(pushRowOf(&m))
 			if err != nil {
 				return fmt.Errorf("encode push message: %w", err)
 			}
@@ -184,17 +184,18 @@ func (s *Store) EnqueuePush(ctx context.Context, msgs []models.PushMessage) (int
 const pushColumns = `id, state, attempts, created_at, next_attempt_at, lease_holder, lease_until, last_error, done_at, doc`
 
 func scanPush(sc interface{ Scan(...any) error }) (models.PushMessage, error) {
-	var m models.PushMessage
 	var id, state, holder, lastErr, doc string
 	var attempts int
 	var created, next, lease int64
 	var done sql.NullInt64
 	if err := sc.Scan(&id, &state, &attempts, &created, &next, &holder, &lease, &lastErr, &done, &doc); err != nil {
-		return m, err
+		return models.PushMessage{}, err
 	}
-	if err := json.Unmarshal([]byte(doc), &m); err != nil {
-		return m, fmt.Errorf("decode push message %s: %w", id, err)
+	var r pushRow
+	if err := json.Unmarshal([]byte(doc), &r); err != nil {
+		return models.PushMessage{}, fmt.Errorf("decode push message %s: %w", id, err)
 	}
+	m := r.message()
 	m.ID, m.State, m.Attempts, m.LeaseHolder, m.LastError = id, models.PushState(state), attempts, holder, lastErr
 	m.CreatedAt, m.NextAttemptAt, m.DoneAt = fromMs(created), fromMs(next), fromNullMs(done)
 	m.LeaseUntil = time.Time{}
@@ -203,6 +204,59 @@ func scanPush(sc interface{ Scan(...any) error }) (models.PushMessage, error) {
 	}
 	m.CreatedAt, m.NextAttemptAt = normTime(m.CreatedAt), normTime(m.NextAttemptAt)
 	return m, nil
+}
+
+// pushRow is the stored JSON document of an outbox message, the store's own shape so that the
+// JSON of models.PushMessage can change without changing what is on disk. Its keys are those the
+// documents have always had, when they were the model's JSON. The delivery state (state,
+// attempts, the times, lease and error) is also in the document, as enqueued, but read from the
+// columns, which are the ones that change; the zero times are written as
+// "0001-01-01T00:00:00Z", as they always were.
+type pushRow struct {
+	ID            string            `json:"id"`
+	TicketID      string            `json:"ticket_id"`
+	Version       int               `json:"version"`
+	Event         string            `json:"event"`
+	UserID        string            `json:"user_id"`
+	Token         string            `json:"token"`
+	Topic         string            `json:"topic,omitempty"`
+	Platform      string            `json:"platform"`
+	Title         string            `json:"title"`
+	Body          string            `json:"body"`
+	Data          map[string]string `json:"data"`
+	CollapseKey   string            `json:"collapse_key"`
+	Urgent        bool              `json:"urgent"`
+	TTL           time.Duration     `json:"ttl"`
+	State         string            `json:"state"`
+	Attempts      int               `json:"attempts"`
+	CreatedAt     time.Time         `json:"created_at"`
+	NextAttemptAt time.Time         `json:"next_attempt_at"`
+	LeaseHolder   string            `json:"lease_holder,omitempty"`
+	LeaseUntil    time.Time         `json:"lease_until"`
+	LastError     string            `json:"last_error,omitempty"`
+	DoneAt        time.Time         `json:"done_at"`
+}
+
+// pushRowOf converts m to its stored form.
+func pushRowOf(m *models.PushMessage) *pushRow {
+	return &pushRow{
+		ID: m.ID, TicketID: m.TicketID, Version: m.Version, Event: m.Event, UserID: m.UserID, Token: m.Token,
+		Topic: m.Topic, Platform: string(m.Platform), Title: m.Title, Body: m.Body, Data: m.Data,
+		CollapseKey: m.CollapseKey, Urgent: m.Urgent, TTL: m.TTL, State: string(m.State), Attempts: m.Attempts,
+		CreatedAt: m.CreatedAt, NextAttemptAt: m.NextAttemptAt, LeaseHolder: m.LeaseHolder,
+		LeaseUntil: m.LeaseUntil, LastError: m.LastError, DoneAt: m.DoneAt,
+	}
+}
+
+// message converts a stored document back to the model.
+func (r *pushRow) message() models.PushMessage {
+	return models.PushMessage{
+		ID: r.ID, TicketID: r.TicketID, Version: r.Version, Event: r.Event, UserID: r.UserID, Token: r.Token,
+		Topic: r.Topic, Platform: models.Platform(r.Platform), Title: r.Title, Body: r.Body, Data: r.Data,
+		CollapseKey: r.CollapseKey, Urgent: r.Urgent, TTL: r.TTL, State: models.PushState(r.State),
+		Attempts: r.Attempts, CreatedAt: r.CreatedAt, NextAttemptAt: r.NextAttemptAt,
+		LeaseHolder: r.LeaseHolder, LeaseUntil: r.LeaseUntil, LastError: r.LastError, DoneAt: r.DoneAt,
+	}
 }
 
 // ClaimPush leases due messages with one UPDATE … WHERE id IN (SELECT … LIMIT) RETURNING: the

@@ -24,30 +24,9 @@ func (s *Store) NextSequence(ctx context.Context, name string) (int64, error) {
 	return v, nil
 }
 
-// ticketDoc is the stored JSON of t (a ticketRow), with its times in UTC milliseconds so that
-// the document reads back exactly like the indexed columns beside it.
+// ticketDoc is the stored JSON of t: its ticketRow, times in UTC milliseconds.
 func ticketDoc(t *models.Ticket) (string, error) {
-	c := *t
-	c.CreatedAt = normTime(c.CreatedAt)
-	c.UpdatedAt = normTime(c.UpdatedAt)
-	c.TriageDueAt = normTime(c.TriageDueAt)
-	c.ResolveDueAt = normTime(c.ResolveDueAt)
-	c.DueAt = normTime(c.DueAt)
-	c.PausedAt = normTime(c.PausedAt)
-	c.ExtendedFrom = normTime(c.ExtendedFrom)
-	c.TriagedAt = normTime(c.TriagedAt)
-	c.ResolvedAt = normTime(c.ResolvedAt)
-	c.ClosedAt = normTime(c.ClosedAt)
-	c.RemindedAt = normTime(c.RemindedAt)
-	c.NextCheckAt = normTime(c.NextCheckAt)
-	if t.Extension != nil {
-		e := *t.Extension
-		e.DueAt = normTime(e.DueAt)
-		e.RequestedAt = normTime(e.RequestedAt)
-		c.Extension = &e
-	}
-	c.History = nil // stored as ticketRow.History
-	b, err := json.Marshal(&ticketRow{Ticket: c, History: eventRows(t.History)})
+	b, err := json.Marshal(ticketRowOf(t))
 	if err != nil {
 		return "", fmt.Errorf("sqlite: encode ticket %q: %w", t.ID, err)
 	}
@@ -107,14 +86,13 @@ func (s *Store) ticketWhere(ctx context.Context, where string, arg any) (*models
 	return decodeTicket(doc)
 }
 
+// decodeTicket reads a stored document (a ticketRow) back into the model.
 func decodeTicket(doc string) (*models.Ticket, error) {
 	var r ticketRow
 	if err := json.Unmarshal([]byte(doc), &r); err != nil {
 		return nil, fmt.Errorf("sqlite: decode ticket: %w", err)
 	}
-	t := r.Ticket
-	t.History = events(r.History)
-	return &t, nil
+	return r.ticket(), nil
 }
 
 // UpdateTicket replaces ticket t.ID if its stored version is still expectedVersion. The new

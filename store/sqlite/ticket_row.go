@@ -1,0 +1,154 @@
+package sqlite
+
+import (
+	"time"
+
+	"phananh/models"
+)
+
+// ticketRow is the stored JSON document of a ticket. It is the store's own shape, like eventRow:
+// the keys are those the documents have always had (they used to be models.Ticket's JSON tags),
+// so existing databases read back unchanged while the API's JSON is free to change. SQL reads
+// some keys directly ($.group, $.private, $.code, $.description, $.address, $.applied_version),
+// so a key is never renamed without a migration.
+//
+// The times carry no omitempty: the documents have always held a zero time as
+// "0001-01-01T00:00:00Z" (omitempty never omits a struct), and so they still do. History comes
+// last, where the documents have always had it, so a document is written byte for byte as before.
+type ticketRow struct {
+	ID               string        `json:"id"`
+	Code             string        `json:"code"`
+	State            string        `json:"state"`
+	Version          int           `json:"version"`
+	AppliedVersion   int           `json:"applied_version"`
+	Category         string        `json:"category"`
+	Group            string        `json:"group"`
+	Description      string        `json:"description"`
+	Address          string        `json:"address,omitempty"`
+	Location         locationRow   `json:"location"`
+	Media            []string      `json:"media,omitempty"`
+	AllowContact     bool          `json:"allow_contact"`
+	Private          bool          `json:"private"`
+	ReporterID       string        `json:"reporter_id"`
+	IdempotencyKey   string        `json:"idempotency_key"`
+	BoundarySet      string        `json:"boundary_set"`
+	AreaCode         string        `json:"area_code"`
+	AreaName         string        `json:"area_name"`
+	UnitID           string        `json:"unit_id"`
+	UnitName         string        `json:"unit_name"`
+	UnitKind         string        `json:"unit_kind"`
+	RoutedByNearest  bool          `json:"routed_by_nearest"`
+	RoutingAmbiguous bool          `json:"routing_ambiguous"`
+	CreatedAt        time.Time     `json:"created_at"`
+	UpdatedAt        time.Time     `json:"updated_at"`
+	TriageDueAt      time.Time     `json:"triage_due_at"`
+	ResolveDueAt     time.Time     `json:"resolve_due_at"`
+	DueAt            time.Time     `json:"due_at"`
+	PausedAt         time.Time     `json:"paused_at"`
+	PausedRemaining  time.Duration `json:"paused_remaining,omitempty"`
+	PausedTotal      time.Duration `json:"paused_total,omitempty"`
+	ExtendedFrom     time.Time     `json:"extended_from"`
+	Extension        *extensionRow `json:"extension,omitempty"`
+	AssignedTo       string        `json:"assigned_to,omitempty"`
+	TransferredFrom  []string      `json:"transferred_from,omitempty"`
+	Followers        []string      `json:"followers,omitempty"`
+	DuplicateOf      string        `json:"duplicate_of,omitempty"`
+	RejectReason     string        `json:"reject_reason,omitempty"`
+	Outcome          string        `json:"outcome,omitempty"`
+	ResultNote       string        `json:"result_note,omitempty"`
+	ResultMedia      []string      `json:"result_media,omitempty"`
+	Rating           int           `json:"rating,omitempty"`
+	RatingComment    string        `json:"rating_comment,omitempty"`
+	ReopenCount      int           `json:"reopen_count,omitempty"`
+	TriagedAt        time.Time     `json:"triaged_at"`
+	ResolvedAt       time.Time     `json:"resolved_at"`
+	ClosedAt         time.Time     `json:"closed_at"`
+	OnTimeClass      string        `json:"on_time_class,omitempty"`
+	RemindedAt       time.Time     `json:"reminded_at"`
+	EscalationLevel  int           `json:"escalation_level,omitempty"`
+	NextCheckAt      time.Time     `json:"next_check_at"`
+	History          []eventRow    `json:"history"`
+}
+
+// locationRow is the stored form of a ticket's location; migration 0004 reads $.location.lat
+// and $.location.lng.
+type locationRow struct {
+	Lat       float64 `json:"lat"`
+	Lng       float64 `json:"lng"`
+	AccuracyM float64 `json:"accuracy_m,omitempty"`
+}
+
+// extensionRow is the stored form of a pending extension request.
+type extensionRow struct {
+	DueAt       time.Time `json:"due_at"`
+	Reason      string    `json:"reason"`
+	RequestedBy string    `json:"requested_by"`
+	RequestedAt time.Time `json:"requested_at"`
+}
+
+// ticketRowOf converts t to its stored form, times in UTC milliseconds so that the document
+// reads back exactly like the indexed columns beside it.
+func ticketRowOf(t *models.Ticket) *ticketRow {
+	return &ticketRow{
+		ID: t.ID, Code: t.Code, State: string(t.State), Version: t.Version, AppliedVersion: t.AppliedVersion,
+		Category: t.Category, Group: string(t.Group), Description: t.Description, Address: t.Address,
+		Location: locationRow{Lat: t.Location.Lat, Lng: t.Location.Lng, AccuracyM: t.Location.AccuracyM},
+		Media:    t.Media, AllowContact: t.AllowContact, Private: t.Private, ReporterID: t.ReporterID,
+		IdempotencyKey: t.IdempotencyKey, BoundarySet: t.BoundarySet, AreaCode: t.AreaCode, AreaName: t.AreaName,
+		UnitID: t.UnitID, UnitName: t.UnitName, UnitKind: string(t.UnitKind),
+		RoutedByNearest: t.RoutedByNearest, RoutingAmbiguous: t.RoutingAmbiguous,
+		CreatedAt: normTime(t.CreatedAt), UpdatedAt: normTime(t.UpdatedAt),
+		TriageDueAt: normTime(t.TriageDueAt), ResolveDueAt: normTime(t.ResolveDueAt), DueAt: normTime(t.DueAt),
+		PausedAt: normTime(t.PausedAt), PausedRemaining: t.PausedRemaining, PausedTotal: t.PausedTotal,
+		ExtendedFrom: normTime(t.ExtendedFrom), Extension: extensionRowOf(t.Extension),
+		AssignedTo: t.AssignedTo, TransferredFrom: t.TransferredFrom, Followers: t.Followers,
+		DuplicateOf: t.DuplicateOf, RejectReason: t.RejectReason, Outcome: string(t.Outcome),
+		ResultNote: t.ResultNote, ResultMedia: t.ResultMedia, Rating: t.Rating, RatingComment: t.RatingComment,
+		ReopenCount: t.ReopenCount, TriagedAt: normTime(t.TriagedAt), ResolvedAt: normTime(t.ResolvedAt),
+		ClosedAt: normTime(t.ClosedAt), OnTimeClass: string(t.OnTimeClass), RemindedAt: normTime(t.RemindedAt),
+		EscalationLevel: t.EscalationLevel, NextCheckAt: normTime(t.NextCheckAt),
+		History: eventRows(t.History),
+	}
+}
+
+// ticket converts a stored document back to the model.
+func (r *ticketRow) ticket() *models.Ticket {
+	return &models.Ticket{
+		ID: r.ID, Code: r.Code, State: models.State(r.State), Version: r.Version, AppliedVersion: r.AppliedVersion,
+		Category: r.Category, Group: models.Group(r.Group), Description: r.Description, Address: r.Address,
+		Location: models.Location{Lat: r.Location.Lat, Lng: r.Location.Lng, AccuracyM: r.Location.AccuracyM},
+		Media:    r.Media, AllowContact: r.AllowContact, Private: r.Private, ReporterID: r.ReporterID,
+		IdempotencyKey: r.IdempotencyKey, BoundarySet: r.BoundarySet, AreaCode: r.AreaCode, AreaName: r.AreaName,
+		UnitID: r.UnitID, UnitName: r.UnitName, UnitKind: models.UnitKind(r.UnitKind),
+		RoutedByNearest: r.RoutedByNearest, RoutingAmbiguous: r.RoutingAmbiguous,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		TriageDueAt: r.TriageDueAt, ResolveDueAt: r.ResolveDueAt, DueAt: r.DueAt,
+		PausedAt: r.PausedAt, PausedRemaining: r.PausedRemaining, PausedTotal: r.PausedTotal,
+		ExtendedFrom: r.ExtendedFrom, Extension: r.Extension.request(),
+		AssignedTo: r.AssignedTo, TransferredFrom: r.TransferredFrom, Followers: r.Followers,
+		DuplicateOf: r.DuplicateOf, RejectReason: r.RejectReason, Outcome: models.Outcome(r.Outcome),
+		ResultNote: r.ResultNote, ResultMedia: r.ResultMedia, Rating: r.Rating, RatingComment: r.RatingComment,
+		ReopenCount: r.ReopenCount, TriagedAt: r.TriagedAt, ResolvedAt: r.ResolvedAt,
+		ClosedAt: r.ClosedAt, OnTimeClass: models.OnTimeClass(r.OnTimeClass), RemindedAt: r.RemindedAt,
+		EscalationLevel: r.EscalationLevel, NextCheckAt: r.NextCheckAt,
+		History: events(r.History),
+	}
+}
+
+// extensionRowOf converts a pending request to its stored form; nil stays nil.
+func extensionRowOf(e *models.ExtensionRequest) *extensionRow {
+	if e == nil {
+		return nil
+	}
+	return &extensionRow{DueAt: normTime(e.DueAt), Reason: e.Reason, RequestedBy: e.RequestedBy,
+		RequestedAt: normTime(e.RequestedAt)}
+}
+
+// request converts a stored request back to the model; nil stays nil.
+func (r *extensionRow) request() *models.ExtensionRequest {
+	if r == nil {
+		return nil
+	}
+	return &models.ExtensionRequest{DueAt: r.DueAt, Reason: r.Reason, RequestedBy: r.RequestedBy,
+		RequestedAt: r.RequestedAt}
+}

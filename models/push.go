@@ -105,7 +105,7 @@ type PushMessage struct {
 	CreatedAt     time.Time `json:"created_at"`
 	NextAttemptAt time.Time `json:"next_attempt_at"`
 	LeaseHolder   string    `json:"lease_holder,omitempty"`
-	LeaseUntil    time.Time `json:"lease_until,omitempty"`
+	LeaseUntil    time.Time `json:"lease_until,omitzero"`
 	LastError     string    `json:"last_error,omitempty"`
-	DoneAt        time.Time `json:"done_at,omitempty"`
+	DoneAt        time.Time `json:"done_at,omitzero"`
 }

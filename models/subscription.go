@@ -47,6 +47,6 @@ type TopicOp struct {
 	CreatedAt     time.Time `json:"created_at"`
 	NextAttemptAt time.Time `json:"next_attempt_at"`
 	LeaseHolder   string    `json:"lease_holder,omitempty"`
-	LeaseUntil    time.Time `json:"lease_until,omitempty"`
+	LeaseUntil    time.Time `json:"lease_until,omitzero"`
 	LastError     string    `json:"last_error,omitempty"`
 }

@@ -135,12 +135,12 @@ type Ticket struct {
 	DueAt time.Time `json:"due_at"`
 	// PausedAt is when the ticket started waiting for the resident; PausedRemaining is the
 	// working (or clock) time that was left then, restored when the answer comes.
-	PausedAt        time.Time     `json:"paused_at,omitempty"`
+	PausedAt        time.Time     `json:"paused_at,omitzero"`
 	PausedRemaining time.Duration `json:"paused_remaining,omitempty"`
 	PausedTotal     time.Duration `json:"paused_total,omitempty"`
 	// ExtendedFrom is the resolution deadline before the first approved extension; zero when
 	// never extended. It separates "late" from "late with an approved extension".
-	ExtendedFrom time.Time         `json:"extended_from,omitempty"`
+	ExtendedFrom time.Time         `json:"extended_from,omitzero"`
 	Extension    *ExtensionRequest `json:"extension,omitempty"` // pending request
 
 	AssignedTo      string      `json:"assigned_to,omitempty"`      // officer id within the unit
@@ -154,17 +154,17 @@ type Ticket struct {
 	Rating          int         `json:"rating,omitempty"`
 	RatingComment   string      `json:"rating_comment,omitempty"`
 	ReopenCount     int         `json:"reopen_count,omitempty"`
-	TriagedAt       time.Time   `json:"triaged_at,omitempty"`
-	ResolvedAt      time.Time   `json:"resolved_at,omitempty"`
-	ClosedAt        time.Time   `json:"closed_at,omitempty"`
+	TriagedAt       time.Time   `json:"triaged_at,omitzero"`
+	ResolvedAt      time.Time   `json:"resolved_at,omitzero"`
+	ClosedAt        time.Time   `json:"closed_at,omitzero"`
 	OnTimeClass     OnTimeClass `json:"on_time_class,omitempty"`
 	// RemindedAt and EscalationLevel (1 = unit leader, 2 = IOC) record what the SLA worker did
 	// for the current deadline, so each happens once; both reset when the deadline restarts.
-	RemindedAt      time.Time `json:"reminded_at,omitempty"`
+	RemindedAt      time.Time `json:"reminded_at,omitzero"`
 	EscalationLevel int       `json:"escalation_level,omitempty"`
 	// NextCheckAt is when the SLA worker must look at the ticket next (reminder, escalation or
 	// auto-close); zero when nothing is scheduled. Stores index it.
-	NextCheckAt time.Time `json:"next_check_at,omitempty"`
+	NextCheckAt time.Time `json:"next_check_at,omitzero"`
 }
 
 // Overdue reports whether the running deadline has passed at now.

@@ -51,6 +51,7 @@ func modulePackages(t *testing.T) []goPackage {
 // the domain depends on nothing, the stores do not know the use cases, and each outside
 // technology enters through one package.
 func TestDependencyRules(t *testing.T) {
+	t.Parallel()
 	pkgs := modulePackages(t)
 	std := map[string]bool{}
 	out, err := exec.Command("go", "list", "std").Output()
@@ -105,6 +106,7 @@ func TestDependencyRules(t *testing.T) {
 // app has more than 25 exported methods. (The services embed only the unexported core, which has
 // no exported methods, so declared methods are the whole method set.)
 func TestAppServicesStayNarrow(t *testing.T) {
+	t.Parallel()
 	const limit = 25
 	fset := token.NewFileSet()
 	files, err := filepath.Glob("../app/*.go")
@@ -149,6 +151,7 @@ func TestAppServicesStayNarrow(t *testing.T) {
 // are table literals, where one row per line is the clearest form and splitting would only
 // scatter the table.
 func TestFunctionsStayShort(t *testing.T) {
+	t.Parallel()
 	const limit = 80
 	tables := map[string]bool{
 		"seed/categories.go Categories":       true, // the category catalogue, one literal

@@ -7,6 +7,7 @@ import (
 )
 
 func TestResidentSignIn(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, st storeKind) {
 		s := startServer(t, st)
 
@@ -61,6 +62,7 @@ func TestResidentSignIn(t *testing.T) {
 }
 
 func TestOTPLimits(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, storeKind{name: "sqlite"})
 	// Per phone: three codes per window, then 429 and no SMS.
 	for i := 0; i < 3; i++ {
@@ -104,6 +106,7 @@ func TestOTPLimits(t *testing.T) {
 }
 
 func TestOfficialLoginAndLockout(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, storeKind{name: "sqlite"})
 	// First start printed the administrator's one-time password on stdout.
 	out := s.stdout.String()
@@ -158,6 +161,7 @@ func TestOfficialLoginAndLockout(t *testing.T) {
 }
 
 func TestBearerTokensAreChecked(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, storeKind{name: "sqlite"})
 	tk := s.signInResident("0901234567")
 	for name, auth := range map[string]string{

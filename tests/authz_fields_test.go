@@ -129,6 +129,7 @@ type seenResponse struct {
 // the secrets its audience must never see: other people's phones and account ids, internal
 // notes, the reporter's pseudonym, private tickets.
 func TestResponseFieldAllowLists(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x, y := ward(set, 7), ward(set, 8)
 	eachStore(t, func(t *testing.T, st storeKind) {
@@ -348,6 +349,7 @@ func checkSeen(t *testing.T, seen []seenResponse, forbidden, required map[string
 // declared fields that do not belong to the action performed (a unit with "accept", a deadline
 // with "follow", an outcome with "rate") are ignored: the action does what it does and no more.
 func TestMassAssignment(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x, y := ward(set, 9), ward(set, 10)
 	eachStore(t, func(t *testing.T, st storeKind) {

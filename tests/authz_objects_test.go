@@ -18,6 +18,7 @@ import (
 // ward), a unit the ticket was transferred away from, the IOC and anonymous callers. Anything
 // not theirs answers as if it did not exist (404), never 403 with a hint, and changes nothing.
 func TestAuthorizationObjects(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x, y := ward(set, 5), ward(set, 6)
 	eachStore(t, func(t *testing.T, st storeKind) {
@@ -342,6 +343,7 @@ var routeCallers = map[string]string{
 // depend on who calls: the same status with any token or none. A new operation the table does
 // not know fails the test until it is given a row (or is checked to be public).
 func TestEveryRouteRoleMatrix(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x := ward(set, 11)
 	s := startServer(t, storeKind{name: "sqlite"})

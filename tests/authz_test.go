@@ -104,6 +104,7 @@ var policy = []policyRow{
 var errorCodes = map[int]string{401: "unauthorized", 403: "forbidden", 404: "not_found"}
 
 func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	for _, row := range policy {
 		for _, p := range matrixPrincipals {
 			if _, ok := row.want[p]; !ok {
@@ -247,6 +248,7 @@ var pathParam = regexp.MustCompile(`\{[^}]*\}`)
 // TestPolicyCoversEveryTicketRoute fails when the OpenAPI document lists a ticket, queue or admin
 // route that the policy table has no entry for.
 func TestPolicyCoversEveryTicketRoute(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, storeKind{name: "sqlite"})
 	var doc struct {
 		Paths map[string]map[string]any `json:"paths"`

@@ -13,6 +13,7 @@ import (
 // TestConfigRefused starts the binary with one bad setting at a time: it must exit with an
 // error naming the setting before it opens a store or listens.
 func TestConfigRefused(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ setting, message string }{
 		{"BODY_LIMIT=12", "BODY_LIMIT must be a number of bytes ≥ 1024"},
 		{"REQUEST_TIMEOUT=-1s", "REQUEST_TIMEOUT must be a positive duration"},

@@ -124,6 +124,7 @@ func noInlineScript(t *testing.T, page string, body []byte) {
 }
 
 func TestConsoleSessionsCSRFAndEscaping(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x, y := ward(set, 0), ward(set, 1)
 	s := startServer(t, storeKind{name: "sqlite"})
@@ -545,6 +546,7 @@ func areaNamed(set *geo.BoundarySet, name string) wardPoint {
 }
 
 func TestConsoleInBrowser(t *testing.T) {
+	t.Parallel()
 	ctx := browser(t)
 	shots := screenshotDir(t)
 	set := loadSet(t, "longxuyen-2023")

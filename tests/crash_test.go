@@ -184,6 +184,7 @@ var pushEvents = []string{"submit", "accept", "start", "resolve", "reject"}
 // recount of the tickets, the change feed holds every version exactly once, every push reached
 // every phone at least once); and `phananh admin stats rebuild` changes no figure.
 func TestCrashSafety(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x := ward(set, 6)
 	kills := 4

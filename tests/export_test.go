@@ -96,6 +96,7 @@ var (
 )
 
 func TestExports(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x, y := ward(set, 0), ward(set, 1)
 	eachStore(t, func(t *testing.T, st storeKind) {
@@ -453,6 +454,7 @@ func measureExport(t *testing.T, s *server, pid int, name, path, header string, 
 // as GeoJSON, and reads the server's peak RSS (VmHWM) around each: doubling the rows must not
 // raise the peak, which collecting them (documents plus output, twice the export's size) would.
 func TestExportStreamsInBoundedMemory(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("writes 20,000 tickets")
 	}
@@ -491,6 +493,7 @@ func TestExportStreamsInBoundedMemory(t *testing.T) {
 // TestExportMillionRows is the benchmark of the CSV export of 1,000,000 tickets; it
 // takes several minutes and runs only with PHANANH_EXPORT_ROWS set (e.g. 1000000).
 func TestExportMillionRows(t *testing.T) {
+	t.Parallel()
 	n, _ := strconv.Atoi(os.Getenv("PHANANH_EXPORT_ROWS"))
 	if n <= 0 || raceBuild {
 		t.Skip("set PHANANH_EXPORT_ROWS (and no -race) to run")

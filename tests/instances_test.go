@@ -100,6 +100,7 @@ func driveTickets(t *testing.T, servers []*server, rep, officer string, x wardPo
 // escalations need days to pass: TestInstancesRemindAndEscalateOnce in package push shows them
 // happening once with three instances on one store.)
 func TestSeveralInstances(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("three servers on FerretDB")
 	}

@@ -78,6 +78,7 @@ func checkTimes(t *testing.T, tk ticket) {
 }
 
 func TestIntakeRoutesEveryWard(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	eachStore(t, func(t *testing.T, st storeKind) {
 		s := startServer(t, st)
@@ -124,6 +125,7 @@ func TestIntakeRoutesEveryWard(t *testing.T) {
 }
 
 func TestIntakeOnProvinceBoundarySet(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "angiang-2025")
 	s := startServer(t, storeKind{name: "sqlite"}, "BOUNDARY_SET=angiang-2025", "TICKET_CODE_PREFIX=AG")
 	tk := s.signInResident("0912000002")
@@ -163,6 +165,7 @@ func metresWest(lat, lng, m float64) (float64, float64) {
 }
 
 func TestNearestFallbackAndOutsideJurisdiction(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	lat, lng := westmost(set)
 	eachStore(t, func(t *testing.T, st storeKind) {
@@ -193,6 +196,7 @@ func TestNearestFallbackAndOutsideJurisdiction(t *testing.T) {
 }
 
 func TestIntakeRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	p := set.Areas()[3].InteriorPoint()
 	ok := func(mut func(m map[string]any)) map[string]any { return reportWith(p, mut) }
@@ -295,6 +299,7 @@ func checkIntakeRefusal(t *testing.T, s *server, token string, c intakeRefusal) 
 }
 
 func TestIdempotentRetries(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	p := set.Areas()[5].InteriorPoint()
 	eachStore(t, func(t *testing.T, st storeKind) {
@@ -356,6 +361,7 @@ func TestIdempotentRetries(t *testing.T) {
 }
 
 func TestTicketReadPolicyAndPaging(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	a := set.Areas()[0]
 	p := a.InteriorPoint()
@@ -429,6 +435,7 @@ func TestTicketReadPolicyAndPaging(t *testing.T) {
 // TestLimitClamped: with more tickets than the largest page, a client asking for more gets the
 // largest page (100) and a cursor to the rest — the resident's own list and an officer's queue.
 func TestLimitClamped(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	a := set.Areas()[0]
 	p := a.InteriorPoint()

@@ -40,6 +40,7 @@ func wantRetryAfter(t *testing.T, r response, message string) {
 // uploads store nothing, and filing a report frees the bound; the bytes stored per day are
 // bounded (MEDIA_DAILY_MAX_BYTES) with Retry-After, and a refused upload does not count.
 func TestMediaUploadQuotas(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x := ward(set, 0)
 	eachStore(t, func(t *testing.T, st storeKind) {
@@ -99,6 +100,7 @@ func TestMediaUploadQuotas(t *testing.T) {
 // TestMediaPendingQuotaExpiry: an abandoned resumable upload holds the pending bound only until
 // the collector removes it (MEDIA_ORPHAN_TTL).
 func TestMediaPendingQuotaExpiry(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, st storeKind) {
 		s := startServer(t, st, "MEDIA_PENDING_MAX_BYTES=1000000", "MEDIA_ORPHAN_TTL=3s", "MEDIA_GC_INTERVAL=100ms")
 		tok := s.signInResident("0912600071").AccessToken

@@ -267,6 +267,7 @@ func storedFiles(t *testing.T, s *server, st storeKind) []string {
 // TestMediaRoundTrip uploads every accepted type and reads it back: images upright and without
 // metadata, with their renditions; videos byte for byte, with ranges.
 func TestMediaRoundTrip(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, st storeKind) {
 		s := startServer(t, st)
 		res := s.signInResident("0912600001")
@@ -346,6 +347,7 @@ func TestMediaRoundTrip(t *testing.T) {
 
 // TestMediaRefused: every bad file is refused with a clear 4xx and leaves nothing stored.
 func TestMediaRefused(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, st storeKind) {
 		s := startServer(t, st, "MEDIA_MAX_VIDEO_BYTES=2000000")
 		res := s.signInResident("0912600011")
@@ -424,6 +426,7 @@ func vmHWM(t *testing.T, pid int) int64 {
 // peak resident memory (VmHWM, which bounds its heap from above) before and after: uploads are
 // streamed to disk, so the growth stays far below the 2 GB sent.
 func TestMediaParallelUploadsMemory(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("2 GB of uploads")
 	}
@@ -492,6 +495,7 @@ func mongoIsFerretDB() bool { return os.Getenv("MONGODB_TEST_URI") == "" }
 // TestMediaResumableUpload cuts the connection in the middle of a PATCH, asks the offset, and
 // finishes: the stored video is byte-identical.
 func TestMediaResumableUpload(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, st storeKind) {
 		s := startServer(t, st)
 		res := s.signInResident("0912600031")
@@ -526,38 +530,15 @@ func TestMediaResumableUpload(t *testing.T) {
 			t.Fatal(err)
 		}
 		conn.Close()
-
-		// Like a client, ask the offset and continue; the server may still be finishing the cut
-		// request. It then answers 409 and closes the connection without reading the rest of the
-		// body. The close lingers (handlers.Listener), so the 409 should arrive, but a client
-		// treats a failed write the same way: ask the offset again.
-		var offset int
-		for attempt := 0; ; attempt++ {
+		// The server keeps what arrived before the drop: the offset moves past the first PATCH
+		// once it has read those bytes (how soon depends on the machine's load, so wait for it).
+		waitFor(t, "the bytes sent before the drop to be kept", 30*time.Second, func() bool {
 			h := s.request(t, "HEAD", "/v1/media/"+up.ID, res.AccessToken, nil).expect(t, http.StatusOK)
-			offset, _ = strconv.Atoi(h.header.Get("Upload-Offset"))
-			r, err := s.do("PATCH", "/v1/media/"+up.ID, res.AccessToken, data[offset:],
-				"Content-Type: application/offset+octet-stream", "Upload-Offset: "+strconv.Itoa(offset))
-			if err != nil && attempt < 50 {
-				t.Logf("resume at %d: %v", offset, err)
-				time.Sleep(50 * time.Millisecond)
-				continue
-			}
-			if err != nil {
-				t.Fatalf("resume at %d: %v", offset, err)
-			}
-			if r.status == http.StatusCreated {
-				var m mediaResp
-				r.json(t, &m)
-				if m.ID != up.ID || m.Kind != "video" || m.ContentType != "video/quicktime" {
-					t.Errorf("completed upload %+v", m)
-				}
-				break
-			}
-			if r.status != http.StatusConflict || attempt > 50 {
-				t.Fatalf("resume at %d: %d %s", offset, r.status, r.body)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+			n, _ := strconv.Atoi(h.header.Get("Upload-Offset"))
+			return n > 1<<20
+		})
+
+		offset := resumeUpload(t, s, res.AccessToken, up.ID, data)
 		if offset <= 1<<20 {
 			t.Errorf("resumed at %d: the bytes that arrived before the drop were not kept", offset)
 		}
@@ -571,8 +552,47 @@ func TestMediaResumableUpload(t *testing.T) {
 	})
 }
 
+// resumeUpload finishes the resumable upload id of data as a client does after a dropped
+// connection — ask the offset, send the rest — and returns the offset it resumed at.
+func resumeUpload(t *testing.T, s *server, token, id string, data []byte) int {
+	t.Helper()
+	// Like a client, ask the offset and continue; the server may still be finishing the cut
+	// request. It then answers 409 and closes the connection without reading the rest of the
+	// body. The close lingers (handlers.Listener), so the 409 should arrive, but a client
+	// treats a failed write the same way: ask the offset again.
+	var offset int
+	for attempt := 0; ; attempt++ {
+		h := s.request(t, "HEAD", "/v1/media/"+id, token, nil).expect(t, http.StatusOK)
+		offset, _ = strconv.Atoi(h.header.Get("Upload-Offset"))
+		r, err := s.do("PATCH", "/v1/media/"+id, token, data[offset:],
+			"Content-Type: application/offset+octet-stream", "Upload-Offset: "+strconv.Itoa(offset))
+		if err != nil && attempt < 50 {
+			t.Logf("resume at %d: %v", offset, err)
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		if err != nil {
+			t.Fatalf("resume at %d: %v", offset, err)
+		}
+		if r.status == http.StatusCreated {
+			var m mediaResp
+			r.json(t, &m)
+			if m.ID != id || m.Kind != "video" || m.ContentType != "video/quicktime" {
+				t.Errorf("completed upload %+v", m)
+			}
+			break
+		}
+		if r.status != http.StatusConflict || attempt > 50 {
+			t.Fatalf("resume at %d: %d %s", offset, r.status, r.body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return offset
+}
+
 // TestMediaAccess: attaching, and who reads a ticket's media.
 func TestMediaAccess(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x, y := ward(set, 0), ward(set, 1)
 	eachStore(t, func(t *testing.T, st storeKind) {
@@ -686,6 +706,7 @@ func checkResultPhoto(t *testing.T, s *server, officerX, officerY, reporter stri
 // TestMediaGarbageCollection: unattached uploads older than MEDIA_ORPHAN_TTL disappear with
 // their blobs; attached ones stay.
 func TestMediaGarbageCollection(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x := ward(set, 0)
 	eachStore(t, func(t *testing.T, st storeKind) {

@@ -31,6 +31,7 @@ func topBoxes(t *testing.T, b []byte) map[string][]byte {
 // (media/testdata, made by ffmpeg), one in one piece and one resumably: what is served back has
 // neither, keeps its size, and its media data is byte for byte what was sent.
 func TestMediaVideoMetadataStripped(t *testing.T) {
+	t.Parallel()
 	leaks := []string{"+10.3860", "105.4350", "ISO6709", "iPhone", "com.apple.quicktime", "\xa9xyz", "\xa9mak", "\xa9mod"}
 	eachStore(t, func(t *testing.T, st storeKind) {
 		s := startServer(t, st)

@@ -383,6 +383,7 @@ func postForm(t *testing.T, s *server, path string, form url.Values) response {
 }
 
 func TestOpen311Conformance(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x, y := ward(set, 0), ward(set, 1)
 	eachStore(t, func(t *testing.T, st storeKind) {

@@ -85,6 +85,7 @@ func noLeak(t *testing.T, what string, r response, secrets []string) {
 }
 
 func TestPrivacyFollowersAndStrangersGetThePublicView(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x := ward(set, 0)
 	eachStore(t, func(t *testing.T, st storeKind) {
@@ -130,6 +131,7 @@ func TestPrivacyFollowersAndStrangersGetThePublicView(t *testing.T) {
 }
 
 func TestPrivacyNearbyShowsThePublicViewToEveryRole(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x, y := ward(set, 0), ward(set, 1)
 	eachStore(t, func(t *testing.T, st storeKind) {
@@ -170,6 +172,7 @@ func haversine(lat1, lng1, lat2, lng2 float64) float64 {
 }
 
 func TestPrivacyOpen311FiltersOnWhatItShows(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x := ward(set, 0)
 	eachStore(t, func(t *testing.T, st storeKind) {
@@ -237,6 +240,7 @@ func TestPrivacyOpen311FiltersOnWhatItShows(t *testing.T) {
 }
 
 func TestPrivacyResidentsAnswersAreInternalUnlessPublic(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x := ward(set, 0)
 	eachStore(t, func(t *testing.T, st storeKind) {
@@ -280,6 +284,7 @@ func TestPrivacyResidentsAnswersAreInternalUnlessPublic(t *testing.T) {
 }
 
 func TestPrivacyIntakeReplayAnswersBeyondTheLimit(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x := ward(set, 0)
 	s := startServer(t, storeKind{name: "sqlite"}, "RATE_LIMITS="+relaxedRateLimits+",intake_user=2/15m")
@@ -303,6 +308,7 @@ func TestPrivacyIntakeReplayAnswersBeyondTheLimit(t *testing.T) {
 
 // TestPrivacyNearbyIsRateLimited: a grid of "nearby" requests cannot sweep the city.
 func TestPrivacyNearbyIsRateLimited(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x := ward(set, 0)
 	s := startServer(t, storeKind{name: "sqlite"}, "RATE_LIMITS="+relaxedRateLimits+",nearby_user=3/15m")
@@ -325,6 +331,7 @@ func TestPrivacyNearbyIsRateLimited(t *testing.T) {
 // registered), and the actions that answer with a ticket. No canary may appear in any body or
 // header.
 func TestPrivacyCanaryOnEveryRoute(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x, y := ward(set, 0), ward(set, 1)
 	eachStore(t, func(t *testing.T, st storeKind) {

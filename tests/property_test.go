@@ -90,6 +90,7 @@ type pmWorld struct {
 var pmActions = append(slices.Clone(models.Actions), models.ActSubmit, "explode")
 
 func TestWorkflowStateMachineProperty(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x, y := ward(set, 3), ward(set, 4)
 	long := os.Getenv("PHANANH_LONG_TESTS") == "1"

@@ -55,6 +55,7 @@ func topicMessages(fake *fcmtest.Server, topic string) []fcmtest.Request {
 // announcement to the topic, without the report's description, address or reporter, and a
 // private report's resolution sends none. Bad requests change nothing.
 func TestPushWardTopics(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x := ward(set, 4)
 	eachStore(t, func(t *testing.T, st storeKind) {
@@ -191,6 +192,7 @@ func mapValues(m map[string]string) []string {
 // TestDevicePruningWithoutFCM: a device unused for 270 days is pruned by a server without FCM
 // configured, and its ward topic is queued to be left; a recent one stays.
 func TestDevicePruningWithoutFCM(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, st storeKind) {
 		ctx := context.Background()
 		var store app.Store
@@ -214,7 +216,7 @@ func TestDevicePruningWithoutFCM(t *testing.T) {
 			{Token: "stale", UserID: "u1", Platform: models.PlatformAndroid, CreatedAt: now.AddDate(-1, 0, 0), LastSeenAt: now.Add(-models.DeviceMaxIdle - time.Hour)},
 			{Token: "recent", UserID: "u1", Platform: models.PlatformAndroid, CreatedAt: now, LastSeenAt: now.Add(-models.DeviceMaxIdle + 24*time.Hour)},
 		} {
-			if _, _, err := store.UpsertDevice(ctx, &d, 10); err != nil {
+			if _, err := store.UpsertDevice(ctx, &d); err != nil {
 				t.Fatal(err)
 			}
 		}

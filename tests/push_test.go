@@ -58,6 +58,7 @@ func hasAll(got map[string]int, want []string) bool {
 }
 
 func TestPushWorkflowEvents(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x := ward(set, 11)
 	eachStore(t, func(t *testing.T, st storeKind) {
@@ -228,6 +229,7 @@ func envValue(env []string, key string) string {
 // TestPushDisabled: without FCM_PROJECT_ID the server starts, says push is disabled, and keeps
 // the messages queued; a second server on the same store with FCM configured delivers them.
 func TestPushDisabled(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x := ward(set, 12)
 	eachStore(t, func(t *testing.T, st storeKind) {
@@ -302,6 +304,7 @@ func uniqueDeliveries(t *testing.T, fake *fcmtest.Server) (unique, total int) {
 // 5,000 (a few minutes: FerretDB filters every query but a lookup by _id in Go, reading the
 // whole collection); against a real MongoDB (MONGODB_TEST_URI) it always runs 5,000.
 func TestPushSurvivesSIGKILL(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("5,000 messages")
 	}
@@ -360,6 +363,7 @@ func TestPushSurvivesSIGKILL(t *testing.T) {
 // (it filters every query but a lookup by _id in Go, reading the whole collection), so the
 // default run uses 300 and PHANANH_LONG_TESTS=1 runs the full 2,000.
 func TestPushTwoServersOneStore(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("a push backlog on FerretDB")
 	}

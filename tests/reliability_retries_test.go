@@ -101,6 +101,7 @@ func (p *cutProxy) url() string { return "http://" + p.ln.Addr().String() }
 // 10 on FerretDB; PHANANH_LONG_TESTS=1: 10,000 from 200 phones (FerretDB, which scans a
 // collection per query: 500 from 50, unless MONGODB_TEST_URI names a real MongoDB).
 func TestNoLossNoDuplicateUnderRetries(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, st storeKind) {
 		reports, phones := 1000, 50
 		if st.mongo != nil {

@@ -23,6 +23,7 @@ import (
 // with status 0 within the grace period; and the push outbox loses nothing — another server on
 // the same store delivers the "submit" (filed) message of every acknowledged report exactly once.
 func TestGracefulShutdown(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, st storeKind) {
 		// The server's default grace period (SHUTDOWN_GRACE). FerretDB scans a collection per
 		// query: 500 reports took it ~19 s of a 20 s grace, and 200 under the race detector ~18 s,

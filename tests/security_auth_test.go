@@ -76,6 +76,7 @@ func refusedToken(t *testing.T, name string, r response) {
 // TestJWTNegativesOverHTTP sends every classic forged or broken access token to the running
 // server: each one is a 401 with the same body; the control token signed the same way passes.
 func TestJWTNegativesOverHTTP(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, storeKind{name: "sqlite"})
 	res := s.signInResident("0901112233")
 	key := signingKey(t, filepath.Join(s.dataDir, "jwt-ed25519.pem"))
@@ -221,6 +222,7 @@ func rawStatus(t *testing.T, s *server, req string) int {
 // (JWT_VERIFY_KEY_FILES): tokens of the old key stay valid until they expire and are refused
 // once it is dropped; new tokens are signed with the new key.
 func TestJWTKeyRotation(t *testing.T) {
+	t.Parallel()
 	first := startServer(t, storeKind{name: "sqlite"})
 	oldTok := first.signInResident("0902223344")
 	oldKeyFile := filepath.Join(first.dataDir, "jwt-ed25519.pem")
@@ -290,6 +292,7 @@ func tokenKid(t *testing.T, tok string) string {
 // TestAuthAbuseBothStores: concurrent OTP guessing stops at the attempt limit, and an account
 // lockout leaves an audit record an administrator can read — on both stores.
 func TestAuthAbuseBothStores(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, st storeKind) {
 		s := startServer(t, st)
 		const phone, e164 = "0933444555", "+84933444555"

@@ -49,6 +49,7 @@ func tooMany(t *testing.T, what string, r response, max int) {
 // one to a fresh counter unless the peer is a configured trusted proxy. Windows are a day long,
 // so the counts cannot reset during the test (except across midnight UTC).
 func TestRateLimitsAcrossInstances(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, st storeKind) {
 		limits := "RATE_LIMITS=intake_user=3/24h,login_ip=4/24h"
 		a := startServer(t, st, limits)
@@ -98,6 +99,7 @@ func TestRateLimitsAcrossInstances(t *testing.T) {
 
 // TestRetryAfterOnEvery429: the OTP limits and the account lockout also say when to come back.
 func TestRetryAfterOnEvery429(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, storeKind{name: "sqlite"})
 	for i := 0; i < 3; i++ {
 		s.request(t, "POST", "/v1/auth/otp", "", map[string]string{"phone": "0955000001"}).expect(t, http.StatusAccepted)
@@ -114,6 +116,7 @@ func TestRetryAfterOnEvery429(t *testing.T) {
 // TestRequestDeadline: with a deadline too short for any store call, every route that reaches
 // the store gives up with 503 instead of hanging, and routes served from memory still answer.
 func TestRequestDeadline(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, storeKind{name: "sqlite"}, "REQUEST_TIMEOUT=1ns")
 	s.request(t, "GET", "/healthz", "", nil).expect(t, http.StatusOK)
 	s.request(t, "GET", "/v1/categories", "", nil).expect(t, http.StatusOK)
@@ -141,6 +144,7 @@ func TestRequestDeadline(t *testing.T) {
 // TestSlowClientsAreCut: a client that trickles its request slower than READ_TIMEOUT, or keeps an
 // idle connection open past IDLE_TIMEOUT, is disconnected; the server keeps serving others.
 func TestSlowClientsAreCut(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, storeKind{name: "sqlite"}, "READ_TIMEOUT=1s", "IDLE_TIMEOUT=1s")
 	addr := strings.TrimPrefix(s.base, "http://")
 	// trickle writes head, then one byte of rest every 200 ms; it reports whether the server
@@ -214,6 +218,7 @@ func TestSlowClientsAreCut(t *testing.T) {
 // inflates it — Fiber would otherwise inflate gzip, deflate and brotli bodies, chained, with no
 // limit, so a body under BODY_LIMIT could take gigabytes of memory.
 func TestCompressedBodiesRefused(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, storeKind{name: "sqlite"})
 	res := s.signInResident("0977000002")
 	var bomb bytes.Buffer
@@ -238,6 +243,7 @@ func TestCompressedBodiesRefused(t *testing.T) {
 // with 503, Retry-After and the error body, and nothing of it is done; health probes still
 // answer; once the slots free up, requests are served again.
 func TestBusyServerSheds(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, storeKind{name: "sqlite"}, "MAX_IN_FLIGHT=2", "READ_TIMEOUT=60s")
 	addr := strings.TrimPrefix(s.base, "http://")
 	// Two sign-in requests hold the two slots: their bodies (JSON padded with whitespace past

@@ -41,6 +41,7 @@ func login(username, password string) map[string]string {
 // account ends up locked (no more than five of them were even checked) and the lockout is
 // audited once.
 func TestLoginParallelFailuresLock(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, st storeKind) {
 		s := startServer(t, st)
 		admin := s.createOfficial("admin", "auditor", "")
@@ -84,6 +85,7 @@ func TestLoginParallelFailuresLock(t *testing.T) {
 // in from another; and failures from many addresses lock the username for all of them at
 // LOGIN_USER_MAX_FAILURES.
 func TestLoginLockoutPerAddress(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, st storeKind) {
 		s := startServer(t, st, behindProxy, "LOGIN_USER_MAX_FAILURES=8")
 		admin := s.createOfficial("admin", "quantri", "")
@@ -149,6 +151,7 @@ func TestLoginLockoutPerAddress(t *testing.T) {
 // TestLoginUserMaxFailuresSetting: a per-username limit below the per-address one would let one
 // address lock an account for everyone, so the server refuses to start with it.
 func TestLoginUserMaxFailuresSetting(t *testing.T) {
+	t.Parallel()
 	s := &server{t: t, env: []string{"DATA_DIR=" + t.TempDir(), "LOGIN_USER_MAX_FAILURES=3"}}
 	if out, err := s.admin("", "stats", "rebuild"); err == nil || !strings.Contains(err.Error(), "LOGIN_USER_MAX_FAILURES") {
 		t.Errorf("LOGIN_USER_MAX_FAILURES=3 was accepted: %v %s", err, out)
@@ -159,6 +162,7 @@ func TestLoginUserMaxFailuresSetting(t *testing.T) {
 // its owner already has nor, from another address, uses up the owner's requests; the phone gets
 // at most OTP_PER_PHONE_DAY codes a day from all addresses together.
 func TestOTPSurvivesStrangers(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, st storeKind) {
 		s := startServer(t, st, behindProxy, "OTP_PER_PHONE_DAY=5")
 		const phone, e164 = "0977111222", "+84977111222"
@@ -195,6 +199,7 @@ func TestOTPSurvivesStrangers(t *testing.T) {
 // TestOTPCodeKeptAfterAnotherRequest: the code the owner received stays valid after someone
 // else requests another one for the same phone, and the new code works as well.
 func TestOTPCodeKeptAfterAnotherRequest(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, st storeKind) {
 		s := startServer(t, st, behindProxy)
 		for _, c := range []struct {
@@ -227,6 +232,7 @@ func TestOTPCodeKeptAfterAnotherRequest(t *testing.T) {
 // codes of a phone, so more codes give the stranger no more guesses: after the fifth
 // (OTPMaxAttempts) even the owner's code is refused.
 func TestOTPOwnersCodeOutlivesStrangerCodes(t *testing.T) {
+	t.Parallel()
 	const maxAttempts = 5 // app's OTPMaxAttempts
 	eachStore(t, func(t *testing.T, st storeKind) {
 		s := startServer(t, st, behindProxy)
@@ -280,6 +286,7 @@ func TestOTPOwnersCodeOutlivesStrangerCodes(t *testing.T) {
 // Bad input changes nothing, a wrong current password counts towards the lockout, and residents
 // have no password to change.
 func TestChangePassword(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, st storeKind) {
 		s := startServer(t, st)
 		out := s.stdout.String()
@@ -356,6 +363,7 @@ func TestChangePassword(t *testing.T) {
 // TestAdminUserPasswd: the operator sets a new password from the command line (from stdin), with
 // the same length rule as account creation; the account's sessions are signed out.
 func TestAdminUserPasswd(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, storeKind{name: "sqlite"})
 	officer := s.createOfficial("officer", "canbo.quen", "longxuyen-2023.30280.cong_an")
 	if _, err := s.admin("short\n", "user", "passwd", "--username", "canbo.quen"); err == nil || !strings.Contains(err.Error(), "at least") {

@@ -95,6 +95,7 @@ func (h heldDownload) finish(t *testing.T) int64 {
 // and an in-flight slot (one more slow request makes the server busy), and give both back when
 // it is read to its end or when its client goes away.
 func TestExportStreamsHoldTheirSlots(t *testing.T) {
+	t.Parallel()
 	w := ward(loadSet(t, "longxuyen-2023"), 0)
 	eachStore(t, func(t *testing.T, st storeKind) {
 		s := startServer(t, st, "MAX_IN_FLIGHT=2", "EXPORT_MAX_CONCURRENT=1", "READ_TIMEOUT=60s", "WRITE_TIMEOUT=120s")
@@ -197,6 +198,7 @@ type forwardCase struct {
 // Open311 discovery URL, media_url and the console cookies' Secure flag only when they come from
 // TRUSTED_PROXIES; PUBLIC_BASE_URL, when set, decides alone.
 func TestForwardedHeadersNeedTrustedProxy(t *testing.T) {
+	t.Parallel()
 	x := ward(loadSet(t, "longxuyen-2023"), 0)
 	spoof := []string{"X-Forwarded-Host: evil.example", "X-Forwarded-Proto: https"}
 	const public = "https://phananh.example.gov.vn"
@@ -281,6 +283,7 @@ func TestForwardedHeadersNeedTrustedProxy(t *testing.T) {
 // no-store, except images of public tickets read as anyone could, which stay cacheable;
 // anonymous public reads keep their own caching.
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	x := ward(loadSet(t, "longxuyen-2023"), 0)
 	const hsts = "max-age=31536000; includeSubDomains"
 	eachStore(t, func(t *testing.T, st storeKind) {
@@ -359,6 +362,7 @@ func TestSecurityHeaders(t *testing.T) {
 // TestProductionRefusesLogSMS: with ENV=production the server will not start while sign-in codes
 // would go to the log, and says which setting to change; with a gateway it starts.
 func TestProductionRefusesLogSMS(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		env     []string
@@ -384,6 +388,7 @@ func TestProductionRefusesLogSMS(t *testing.T) {
 // the log, and leaves the data directory, the database and the media directories to the
 // server's account only, tightening what an earlier version created open to others.
 func TestDataDirOwnerOnly(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, st storeKind) {
 		dir := filepath.Join(t.TempDir(), "data")
 		open := []string{dir}

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -29,6 +30,19 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	// Every test runs its own server processes on their own ports and data directories, and
+	// spends most of its time waiting for them, so tests run in parallel (t.Parallel) four at a
+	// time unless -parallel says otherwise: two cores stay busy where one test alone leaves them
+	// mostly idle.
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		if err := flag.Set("test.parallel", "4"); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	}
 	dir, err := os.MkdirTemp("", "phananh-bin")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

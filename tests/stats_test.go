@@ -44,6 +44,7 @@ func eqRate(a, b *float64) bool { return (a == nil) == (b == nil) && (a == nil |
 // TestStatisticsAPI drives a few tickets through the workflow over HTTP and reads every
 // statistics route as the IOC, with machine keys and as callers who may not.
 func TestStatisticsAPI(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x, y := ward(set, 3), ward(set, 4)
 	eachStore(t, func(t *testing.T, st storeKind) {
@@ -275,6 +276,7 @@ func (r *feedReader) poll(s *server, key string) error {
 // the feed with its cursor all along, and one instance restarted in between. The reader must see
 // every ticket change exactly once, in version order per ticket, at increasing positions.
 func TestChangeFeed(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x := ward(set, 5)
 	eachStore(t, func(t *testing.T, st storeKind) {

@@ -230,6 +230,7 @@ func onlyPublic(t *testing.T, who string, tk wfTicket) {
 }
 
 func TestWorkflowHappyPath(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x := ward(set, 0)
 	eachStore(t, func(t *testing.T, st storeKind) {
@@ -328,6 +329,7 @@ func checkHappyPathEnd(t *testing.T, final wfTicket) {
 }
 
 func TestWorkflowRejectAndWithdraw(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x := ward(set, 1)
 	eachStore(t, func(t *testing.T, st storeKind) {
@@ -381,6 +383,7 @@ func TestWorkflowRejectAndWithdraw(t *testing.T) {
 }
 
 func TestWorkflowTransferToAnotherWard(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x, y, z := ward(set, 2), ward(set, 3), ward(set, 4)
 	eachStore(t, func(t *testing.T, st storeKind) {
@@ -453,6 +456,7 @@ func TestWorkflowTransferToAnotherWard(t *testing.T) {
 }
 
 func TestWorkflowRequestInfo(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x := ward(set, 5)
 	eachStore(t, func(t *testing.T, st storeKind) {
@@ -498,6 +502,7 @@ func TestWorkflowRequestInfo(t *testing.T) {
 }
 
 func TestWorkflowExtensionAndAssign(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x, y := ward(set, 6), ward(set, 7)
 	eachStore(t, func(t *testing.T, st storeKind) {
@@ -577,6 +582,7 @@ func TestWorkflowExtensionAndAssign(t *testing.T) {
 }
 
 func TestWorkflowReopenWindow(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x := ward(set, 8)
 	const window = 3 * time.Second
@@ -625,6 +631,7 @@ func TestWorkflowReopenWindow(t *testing.T) {
 }
 
 func TestWorkflowReopenMax(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x := ward(set, 8)
 	s := startServer(t, storeKind{name: "sqlite"}, "REOPEN_MAX=2")
@@ -646,6 +653,7 @@ func TestWorkflowReopenMax(t *testing.T) {
 }
 
 func TestWorkflowAutoClose(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x := ward(set, 9)
 	eachStore(t, func(t *testing.T, st storeKind) {
@@ -687,6 +695,7 @@ func TestWorkflowAutoClose(t *testing.T) {
 }
 
 func TestWorkflowDuplicate(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x := ward(set, 10)
 	eachStore(t, func(t *testing.T, st storeKind) {
@@ -748,6 +757,7 @@ func TestWorkflowDuplicate(t *testing.T) {
 }
 
 func TestWorkflowConcurrentOfficers(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x := ward(set, 11)
 	const n = 20
@@ -814,6 +824,7 @@ func TestWorkflowConcurrentOfficers(t *testing.T) {
 }
 
 func TestWorkflowActionRequests(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x := ward(set, 12)
 	eachStore(t, func(t *testing.T, st storeKind) {
@@ -913,6 +924,7 @@ func sameSet(a, b []string) bool {
 }
 
 func TestQueue(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x, y := ward(set, 0), ward(set, 1)
 	eachStore(t, func(t *testing.T, st storeKind) {
@@ -1055,6 +1067,7 @@ func offsetEast(p wardPoint, m float64) wardPoint {
 }
 
 func TestNearby(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	p := ward(set, 5)
 	near := offsetNorth(p, 100)
@@ -1190,6 +1203,7 @@ type namedReader struct {
 }
 
 func TestReporterIdentityAndAudit(t *testing.T) {
+	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x := ward(set, 6)
 	eachStore(t, func(t *testing.T, st storeKind) {

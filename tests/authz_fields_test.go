@@ -384,25 +384,21 @@ func TestMassAssignment(t *testing.T) {
 		// Declared fields foreign to the action: no effect.
 		foreign := fields{"unit": unitOf(y.code, "ubnd"), "area": y.code, "due_at": future, "officer": officer.User.ID,
 			"rating": 5, "outcome": "not_fixable", "duplicate_of": tk.ID, "reason": "other", "comment": "x"}
-		same := func(what string, before, after wfTicket, allowChange ...string) {
-			t.Helper()
-			sameFields(t, what, before, after, allowChange...)
-		}
 		b := getTicket(t, s, ioc.AccessToken, tk.ID)
 		step(t, s, resB.AccessToken, b, "follow", foreign, b.State)
 		a := getTicket(t, s, ioc.AccessToken, tk.ID)
-		same("follow with foreign fields", b, a)
+		sameFields(t, "follow with foreign fields", b, a)
 		// accept moves due_at to the resolution deadline, nothing else.
 		step(t, s, officer.AccessToken, a, "accept", foreign, "assigned")
 		b, a = a, getTicket(t, s, ioc.AccessToken, tk.ID)
-		same("accept with foreign fields", b, a)
+		sameFields(t, "accept with foreign fields", b, a)
 		note := fields{"note": "Ghi chú nội bộ", "visibility": "internal"}
 		for k, v := range foreign {
 			note[k] = v
 		}
 		step(t, s, officer.AccessToken, a, "note", note, "assigned")
 		b, a = a, getTicket(t, s, ioc.AccessToken, tk.ID)
-		same("note with foreign fields", b, a)
+		sameFields(t, "note with foreign fields", b, a)
 		resolve := fields{"outcome": "fixed", "note": "Đã giải tỏa."}
 		for k, v := range foreign {
 			if k != "outcome" {
@@ -411,7 +407,7 @@ func TestMassAssignment(t *testing.T) {
 		}
 		step(t, s, officer.AccessToken, a, "resolve", resolve, "resolved")
 		b, a = a, getTicket(t, s, ioc.AccessToken, tk.ID)
-		same("resolve with foreign fields", b, a, "outcome")
+		sameFields(t, "resolve with foreign fields", b, a, "outcome")
 		if a.Outcome != "fixed" || a.Rating != 0 {
 			t.Errorf("resolved: outcome %q rating %d, want fixed 0", a.Outcome, a.Rating)
 		}
@@ -423,7 +419,7 @@ func TestMassAssignment(t *testing.T) {
 		}
 		step(t, s, resA.AccessToken, getTicket(t, s, resA.AccessToken, tk.ID), "rate", rate, "closed")
 		b, a = a, getTicket(t, s, ioc.AccessToken, tk.ID)
-		same("rate with foreign fields", b, a, "rating")
+		sameFields(t, "rate with foreign fields", b, a, "rating")
 		if a.Rating != 2 || a.Outcome != "fixed" {
 			t.Errorf("rated: rating %d outcome %q, want 2 fixed", a.Rating, a.Outcome)
 		}

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"phananh/models"
 )
@@ -18,7 +19,7 @@ type DeviceInput struct {
 // RegisterDevice records the caller's push token. It is idempotent (the app calls it on every
 // start and whenever FCM rotates the token), moves a token that another account registered to
 // the caller (the phone changed hands or accounts), and keeps at most
-// models.MaxDevicesPerUser devices per user, dropping the least recently seen.
+// models.MaxDevicesPerUser devices per user, dropping the least recently seen (devicesOverCap).
 func (s *Devices) RegisterDevice(ctx context.Context, p models.Principal, in DeviceInput) (*models.Device, error) {
 	if p.UserID == "" || p.Scope != "" {
 		return nil, models.Errorf(models.EForbidden, "only signed-in users have devices")
@@ -29,14 +30,50 @@ func (s *Devices) RegisterDevice(ctx context.Context, p models.Principal, in Dev
 	if err := d.Validate(); err != nil {
 		return nil, err
 	}
-	prev, dropped, err := s.store.UpsertDevice(ctx, d, models.MaxDevicesPerUser)
+	prev, err := s.store.UpsertDevice(ctx, d)
 	if err != nil {
 		return nil, err
 	}
+	dropped, err := s.devicesOverCap(ctx, d.UserID, models.MaxDevicesPerUser)
+	if err != nil {
+		return nil, err
+	}
+	// The dropped devices leave the ward topics before they are deleted, as in UnregisterDevice:
+	// a crash in between leaves a device over the cap, which the next registration drops again,
+	// rather than a phone subscribed with no record of it.
 	if err := s.syncDeviceTopics(ctx, d, prev, dropped); err != nil {
 		return nil, err
 	}
+	for _, tok := range dropped {
+		// Only if still the user's: a token that moved to another account meanwhile stays.
+		if err := s.store.DeleteDevice(ctx, tok, d.UserID); err != nil {
+			return nil, err
+		}
+	}
 	return d, nil
+}
+
+// devicesOverCap lists, sorted, the tokens of the user's devices beyond the limit most recently
+// seen (on equal LastSeenAt the greater token is kept: a deterministic tie-break, not a
+// meaningful one). The cap is the app's rule rather than each store's, so that every store
+// applies it alike with the reads and deletes it has anyway. It is not atomic with the upsert:
+// concurrent registrations by one user may each read the list before the other's device is in
+// it and briefly leave the user over the cap, and a device dropped while it registers again
+// comes back at its next registration; the next registration of the user trims the list again.
+func (s *Devices) devicesOverCap(ctx context.Context, userID string, limit int) ([]string, error) {
+	devs, err := s.store.DevicesOfUsers(ctx, []string{userID})
+	if err != nil || len(devs) <= limit {
+		return nil, err
+	}
+	slices.SortFunc(devs, func(a, b models.Device) int {
+		if c := b.LastSeenAt.Compare(a.LastSeenAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.Token, a.Token)
+	})
+	out := tokensOf(devs[limit:])
+	slices.Sort(out)
+	return out, nil
 }
 
 // UnregisterDevice removes one of the caller's tokens (sign-out); a token the caller does not

@@ -16,12 +16,11 @@ import (
 // taken over by exactly one other instance.
 type PushStore interface {
 	// UpsertDevice registers d by token: a new token is inserted; a known one is moved to
-	// d.UserID with d's platform, locale, app version and LastSeenAt (CreatedAt is kept). Then
-	// the user keeps only the maxPerUser devices most recently seen (ties: by token); older ones
-	// are deleted. maxPerUser <= 0 means no cap. It returns the user the token belonged to
-	// before ("" when it is new) and the tokens the cap deleted, sorted: their ward topics must
-	// be left.
-	UpsertDevice(ctx context.Context, d *models.Device, maxPerUser int) (prevUser string, dropped []string, err error)
+	// d.UserID with d's platform, locale, app version and LastSeenAt (CreatedAt is kept). It
+	// returns the user the token belonged to before ("" when it is new). It deletes nothing:
+	// the cap on devices per user is the app's rule (Devices.RegisterDevice), carried out with
+	// DevicesOfUsers and DeleteDevice, so every store caps alike.
+	UpsertDevice(ctx context.Context, d *models.Device) (prevUser string, err error)
 	// DeleteDevice removes the token; when userID is not empty only if that user owns it.
 	// Deleting an absent token succeeds (nothing to do).
 	DeleteDevice(ctx context.Context, token, userID string) error

@@ -72,7 +72,7 @@ func (r *pushRig) registerDevices(t *testing.T, unitID string) {
 	}
 	for user, token := range map[string]string{"r1": "rep", "o1": "off", "l1": "lead", "o9": "other", "i1": "ioc"} {
 		d := &models.Device{Token: token, UserID: user, Platform: models.PlatformAndroid, Locale: "vi", CreatedAt: r.now, LastSeenAt: r.now}
-		if _, _, err := r.store.UpsertDevice(r.ctx, d, 10); err != nil {
+		if _, err := r.store.UpsertDevice(r.ctx, d); err != nil {
 			t.Fatal(err)
 		}
 	}

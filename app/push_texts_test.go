@@ -62,7 +62,7 @@ func (f *pushFlow) user(id string, role models.Role, unit, locale string) models
 		f.t.Fatal(err)
 	}
 	d := &models.Device{Token: "tok-" + id, UserID: id, Platform: models.PlatformAndroid, Locale: locale, CreatedAt: *f.now, LastSeenAt: *f.now}
-	if _, _, err := f.store.UpsertDevice(f.ctx, d, 10); err != nil {
+	if _, err := f.store.UpsertDevice(f.ctx, d); err != nil {
 		f.t.Fatal(err)
 	}
 	return models.Principal{UserID: id, Role: role, UnitID: unit}

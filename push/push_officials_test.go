@@ -150,7 +150,7 @@ func asxhReport(p orb.Point, description string) models.ReportInput {
 func registerDevice(t *testing.T, store app.Store, clock *fakeClock, user string) {
 	t.Helper()
 	dev := &models.Device{Token: "dev-" + user, UserID: user, Platform: models.PlatformAndroid, Locale: "vi-VN", CreatedAt: clock.Now(), LastSeenAt: clock.Now()}
-	if _, _, err := store.UpsertDevice(t.Context(), dev, 10); err != nil {
+	if _, err := store.UpsertDevice(t.Context(), dev); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -88,7 +88,7 @@ func register(t testing.TB, store app.Store, msgs ...models.PushMessage) {
 	t.Helper()
 	for _, m := range msgs {
 		dev := &models.Device{Token: m.Token, UserID: m.UserID, Platform: m.Platform, CreatedAt: m.CreatedAt, LastSeenAt: m.CreatedAt}
-		if _, _, err := store.UpsertDevice(context.Background(), dev, 0); err != nil {
+		if _, err := store.UpsertDevice(context.Background(), dev); err != nil {
 			t.Fatalf("UpsertDevice %s: %v", m.Token, err)
 		}
 	}
@@ -272,7 +272,7 @@ func testUnregisteredTokenDeleted(t *testing.T, store app.Store) {
 	clock := &fakeClock{now: t0}
 	ctx := t.Context()
 	for _, tok := range []string{"gone", "alive"} {
-		if _, _, err := store.UpsertDevice(ctx, &models.Device{Token: tok, UserID: "u1", Platform: models.PlatformAndroid, CreatedAt: t0, LastSeenAt: t0}, 10); err != nil {
+		if _, err := store.UpsertDevice(ctx, &models.Device{Token: tok, UserID: "u1", Platform: models.PlatformAndroid, CreatedAt: t0, LastSeenAt: t0}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -335,7 +335,7 @@ func testStaleDeviceNotSent(t *testing.T, store app.Store) {
 	if err := store.DeleteDevice(ctx, "tok-deleted", ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := store.UpsertDevice(ctx, &models.Device{Token: "tok-moved", UserID: "u2", Platform: models.PlatformAndroid, CreatedAt: t0, LastSeenAt: t0}, 10); err != nil {
+	if _, err := store.UpsertDevice(ctx, &models.Device{Token: "tok-moved", UserID: "u2", Platform: models.PlatformAndroid, CreatedAt: t0, LastSeenAt: t0}); err != nil {
 		t.Fatal(err)
 	}
 	d := app.NewDispatcher(app.DispatcherDeps{Store: store, Sender: newSender(t, fake, clock.Now), Holder: "h", Now: clock.Now, Config: app.DefaultPushConfig()})

@@ -3,8 +3,8 @@ package storetest
 // Push (app.PushStore), decisions pinned beyond the interface comments:
 //   - A device moved to another user keeps its CreatedAt and takes every other field from the
 //     newest registration.
-//   - The per-user cap keeps the most recently seen devices; on equal LastSeenAt the greater
-//     token wins (a deterministic tie-break, not a meaningful one).
+//   - UpsertDevice deletes nothing, however many devices the user has: the per-user cap is the
+//     app's rule (app.Devices.RegisterDevice, tested in package app).
 //   - EnqueuePush returns how many ids were new; a message already stored (whatever its state)
 //     is never reset by a second enqueue.
 //   - A claimed message has LeaseHolder and LeaseUntil = now+ttl; CompletePush and ReschedulePush
@@ -21,7 +21,7 @@ import (
 
 var pushTests = []storeTest{
 	{"DeviceUpsertMoves", testDeviceUpsertMoves},
-	{"DeviceCap", testDeviceCap},
+	{"DeviceUpsertKeepsAll", testDeviceUpsertKeepsAll},
 	{"DeviceDeleteAndPrune", testDeviceDeleteAndPrune},
 	{"UserIDsOf", testUserIDsOf},
 	{"EnqueueIdempotent", testPushEnqueueIdempotent},
@@ -39,25 +39,25 @@ func device(token, user string, seen time.Duration) *models.Device {
 		CreatedAt: at(seen), LastSeenAt: at(seen)}
 }
 
-// upsert registers d and returns the previous owner and the devices the cap dropped.
-func upsert(t *testing.T, s app.Store, d *models.Device, maxPerUser int) (string, []string) {
+// upsert registers d and returns the previous owner.
+func upsert(t *testing.T, s app.Store, d *models.Device) string {
 	t.Helper()
-	prev, dropped, err := s.UpsertDevice(ctx(t), d, maxPerUser)
+	prev, err := s.UpsertDevice(ctx(t), d)
 	must(t, err, "UpsertDevice "+d.Token)
-	return prev, dropped
+	return prev
 }
 
 func testDeviceUpsertMoves(t *testing.T, s app.Store) {
-	if prev, _ := upsert(t, s, device("tok-a", "u1", 0), 10); prev != "" {
+	if prev := upsert(t, s, device("tok-a", "u1", 0)); prev != "" {
 		t.Errorf("new token: previous owner %q, want none", prev)
 	}
-	upsert(t, s, device("tok-b", "u1", time.Minute), 10)
-	if prev, _ := upsert(t, s, device("tok-b", "u1", 2*time.Minute), 10); prev != "u1" {
+	upsert(t, s, device("tok-b", "u1", time.Minute))
+	if prev := upsert(t, s, device("tok-b", "u1", 2*time.Minute)); prev != "u1" {
 		t.Errorf("registered again: previous owner %q, want u1", prev)
 	}
 	moved := device("tok-a", "u2", time.Hour)
 	moved.Platform, moved.Locale, moved.AppVersion = models.PlatformIOS, "en-US", "2.0"
-	if prev, _ := upsert(t, s, moved, 10); prev != "u1" {
+	if prev := upsert(t, s, moved); prev != "u1" {
 		t.Errorf("moved token: previous owner %q, want u1", prev)
 	}
 	got, err := s.DevicesOfUsers(ctx(t), []string{"u2", "u1", "nobody"})
@@ -72,31 +72,27 @@ func testDeviceUpsertMoves(t *testing.T, s app.Store) {
 	wantEqual(t, "DevicesOfUsers(nil)", []models.Device(nil), got)
 }
 
-func testDeviceCap(t *testing.T, s app.Store) {
-	var dropped []string
-	for i := range 5 {
-		_, d := upsert(t, s, device(fmt.Sprintf("tok-%d", i), "u1", time.Duration(i)*time.Minute), 3)
-		dropped = append(dropped, d...)
+func testDeviceUpsertKeepsAll(t *testing.T, s app.Store) {
+	var want []string
+	for i := range models.MaxDevicesPerUser + 2 {
+		tok := fmt.Sprintf("tok-%02d", i)
+		upsert(t, s, device(tok, "u1", time.Duration(i)*time.Minute))
+		want = append(want, tok)
 	}
-	wantEqual(t, "dropped by the cap", []string{"tok-0", "tok-1"}, dropped)
-	upsert(t, s, device("other", "u2", 0), 3)
-	// Seeing tok-2 again makes it the newest; tok-3 is then the oldest of the three kept.
-	if _, d := upsert(t, s, device("tok-2", "u1", time.Hour), 3); len(d) != 0 {
-		t.Errorf("registering a kept device again dropped %v", d)
-	}
-	got, err := s.DevicesOfUsers(ctx(t), []string{"u1", "u2"})
+	upsert(t, s, device("tok-00", "u1", time.Hour)) // seen again: still one device
+	got, err := s.DevicesOfUsers(ctx(t), []string{"u1"})
 	must(t, err, "DevicesOfUsers")
 	var tokens []string
 	for _, d := range got {
 		tokens = append(tokens, d.Token)
 	}
-	wantEqual(t, "tokens kept", []string{"tok-2", "tok-3", "tok-4", "other"}, tokens)
+	wantEqual(t, "tokens kept", want, tokens)
 }
 
 func testDeviceDeleteAndPrune(t *testing.T, s app.Store) {
-	upsert(t, s, device("old", "u1", 0), 0)
-	upsert(t, s, device("new", "u1", 48*time.Hour), 0)
-	upsert(t, s, device("mine", "u2", 48*time.Hour), 0)
+	upsert(t, s, device("old", "u1", 0))
+	upsert(t, s, device("new", "u1", 48*time.Hour))
+	upsert(t, s, device("mine", "u2", 48*time.Hour))
 	must(t, s.DeleteDevice(ctx(t), "mine", "u1"), "DeleteDevice of another user") // not u1's: kept
 	must(t, s.DeleteDevice(ctx(t), "absent", ""), "DeleteDevice absent")
 	pruned, err := s.PruneDevices(ctx(t), at(24*time.Hour))

@@ -3,8 +3,6 @@ package mongodb
 import (
 	"context"
 	"errors"
-	"slices"
-	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -51,11 +49,10 @@ func (d deviceDoc) model() models.Device {
 		AppVersion: d.AppVersion, CreatedAt: utc(d.CreatedAt), LastSeenAt: utc(d.LastSeenAt)}
 }
 
-// UpsertDevice upserts by token with one findAndModify (returning the previous owner;
-// CreatedAt only on insert), then trims the user's devices to the cap: the cap is best effort
-// under concurrent registrations of one user (no transactions), which at worst leaves one extra
-// device until the next one.
-func (s *Store) UpsertDevice(ctx context.Context, d *models.Device, maxPerUser int) (string, []string, error) {
+// UpsertDevice upserts by token with one findAndModify, which returns the previous owner and
+// sets CreatedAt only on insert. It deletes nothing: the per-user cap is the app's rule
+// (app.Devices.RegisterDevice).
+func (s *Store) UpsertDevice(ctx context.Context, d *models.Device) (string, error) {
 	var before struct {
 		UserID string `bson:"user_id"`
 	}
@@ -66,31 +63,9 @@ func (s *Store) UpsertDevice(ctx context.Context, d *models.Device, maxPerUser i
 			{Key: "$setOnInsert", Value: bson.D{{Key: "created_at", Value: d.CreatedAt.UTC()}}},
 		}, options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.Before)).Decode(&before)
 	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-		return "", nil, translate(err, "upsert device", "device")
+		return "", translate(err, "upsert device", "device")
 	}
-	if maxPerUser <= 0 {
-		return before.UserID, nil, nil
-	}
-	devs, err := s.DevicesOfUsers(ctx, []string{d.UserID})
-	if err != nil || len(devs) <= maxPerUser {
-		return before.UserID, nil, err
-	}
-	slices.SortFunc(devs, func(a, b models.Device) int {
-		if c := b.LastSeenAt.Compare(a.LastSeenAt); c != 0 {
-			return c
-		}
-		return strings.Compare(b.Token, a.Token)
-	})
-	var drop []string
-	for _, x := range devs[maxPerUser:] {
-		drop = append(drop, x.Token)
-	}
-	slices.Sort(drop)
-	_, err = s.coll(collPushDevices).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: drop}}}, {Key: "user_id", Value: d.UserID}})
-	if err != nil {
-		return "", nil, translate(err, "cap devices", "device")
-	}
-	return before.UserID, drop, nil
+	return before.UserID, nil
 }
 
 // DeleteDevice removes the token (of userID when set).

@@ -13,13 +13,12 @@ import (
 	"phananh/models"
 )
 
-// UpsertDevice inserts or moves the token and then applies the per-user cap, in one
-// transaction so a concurrent registration never sees the user over the cap.
-func (s *Store) UpsertDevice(ctx context.Context, d *models.Device, maxPerUser int) (string, []string, error) {
+// UpsertDevice inserts or moves the token, reading its previous owner in the same transaction.
+// It deletes nothing: the per-user cap is the app's rule (app.Devices.RegisterDevice).
+func (s *Store) UpsertDevice(ctx context.Context, d *models.Device) (string, error) {
 	var prev string
-	var dropped []string
 	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		prev, dropped = "", nil
+		prev = ""
 		err := tx.QueryRowContext(ctx, `SELECT user_id FROM push_devices WHERE token = ?`, d.Token).Scan(&prev)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
@@ -29,30 +28,12 @@ func (s *Store) UpsertDevice(ctx context.Context, d *models.Device, maxPerUser i
 			ON CONFLICT (token) DO UPDATE SET user_id = excluded.user_id, platform = excluded.platform,
 				locale = excluded.locale, app_version = excluded.app_version, last_seen_at = excluded.last_seen_at`,
 			d.Token, d.UserID, string(d.Platform), d.Locale, d.AppVersion, ms(d.CreatedAt), ms(d.LastSeenAt))
-		if err != nil || maxPerUser <= 0 {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `DELETE FROM push_devices WHERE user_id = ? AND token NOT IN (
-			SELECT token FROM push_devices WHERE user_id = ? ORDER BY last_seen_at DESC, token DESC LIMIT ?) RETURNING token`,
-			d.UserID, d.UserID, maxPerUser)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var tok string
-			if err := rows.Scan(&tok); err != nil {
-				return err
-			}
-			dropped = append(dropped, tok)
-		}
-		return rows.Err()
+		return err
 	})
 	if err != nil {
-		return "", nil, translate(err, "upsert device", "device")
+		return "", translate(err, "upsert device", "device")
 	}
-	slices.Sort(dropped)
-	return prev, dropped, nil
+	return prev, nil
 }
 
 // DeleteDevice removes the token (of userID when set); absent is not an error.

@@ -57,9 +57,10 @@ func (s *Devices) RegisterDevice(ctx context.Context, p models.Principal, in Dev
 // seen (on equal LastSeenAt the greater token is kept: a deterministic tie-break, not a
 // meaningful one). The cap is the app's rule rather than each store's, so that every store
 // applies it alike with the reads and deletes it has anyway. It is not atomic with the upsert:
-// concurrent registrations by one user may each read the list before the other's device is in
-// it and briefly leave the user over the cap, and a device dropped while it registers again
-// comes back at its next registration; the next registration of the user trims the list again.
+// while registrations by one user run concurrently the user may briefly have more than limit
+// devices (a push fanned out then reaches them all), and one that fails between its upsert and
+// its deletes leaves them so; the next registration of the user trims the list again. A device
+// dropped at the moment it registers again is back at its following registration.
 func (s *Devices) devicesOverCap(ctx context.Context, userID string, limit int) ([]string, error) {
 	devs, err := s.store.DevicesOfUsers(ctx, []string{userID})
 	if err != nil || len(devs) <= limit {

@@ -22,8 +22,11 @@ import (
 // connection) are in flight: every one gets its full answer, none is reset; the process exits
 // with status 0 within the grace period; and the push outbox loses nothing — another server on
 // the same store delivers the "submit" (filed) message of every acknowledged report exactly once.
+//
+// It runs alone, not in parallel with other tests: it checks the server against its own bounds
+// (SHUTDOWN_GRACE, REQUEST_TIMEOUT) under a load it makes itself, which other tests' servers on
+// the same cores would change.
 func TestGracefulShutdown(t *testing.T) {
-	t.Parallel()
 	eachStore(t, func(t *testing.T, st storeKind) {
 		// The server's default grace period (SHUTDOWN_GRACE). FerretDB scans a collection per
 		// query: 500 reports took it ~19 s of a 20 s grace, and 200 under the race detector ~18 s,

@@ -18,7 +18,6 @@ import (
 	"phananh/app/apptest"
 	"phananh/geo"
 	"phananh/models"
-	"phananh/seed"
 	"phananh/store/mongodb"
 	"phananh/store/mongodb/mongotest"
 	"phananh/store/sqlite"
@@ -38,25 +37,6 @@ func (f flaky) Apply(ctx context.Context, t *models.Ticket, v int, e models.Even
 		return errors.New("injected failure")
 	}
 	return f.inner.Apply(ctx, t, v, e)
-}
-
-// seedStore fills an empty store with the Long Xuyên wards, units and categories.
-func seedStore(t *testing.T, store app.Store, now time.Time) {
-	t.Helper()
-	ctx := context.Background()
-	data, err := seed.BoundaryGeoJSON(seed.DefaultBoundarySet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := app.ImportBoundarySet(ctx, store, seed.DefaultBoundarySet, "Long Xuyên", data, now); err != nil {
-		t.Fatal(err)
-	}
-	if err := store.UpsertUnits(ctx, seed.CityUnits()); err != nil {
-		t.Fatal(err)
-	}
-	if err := store.UpsertCategories(ctx, seed.Categories()); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // statsService builds the app with the statistics and feed effects, each made flaky.
@@ -120,7 +100,7 @@ func runStatsProperty(t *testing.T, store app.Store, actions int) {
 	t.Helper()
 	ctx := context.Background()
 	now := vn("2026-01-05 08:00") // a Monday
-	seedStore(t, store, now)
+	apptest.Seed(t, store, now)
 	rnd := rand.New(rand.NewPCG(5, 2026))
 	began := time.Now()
 	svc, cal := statsService(t, store, &now, rnd, 0.05)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestResidentSignIn(t *testing.T) {
@@ -109,12 +110,7 @@ func TestOfficialLoginAndLockout(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, storeKind{name: "sqlite"})
 	// First start printed the administrator's one-time password on stdout.
-	out := s.stdout.String()
-	i := strings.Index(out, "one-time password: ")
-	if i < 0 {
-		t.Fatalf("no administrator password on stdout: %q", out)
-	}
-	adminPass := strings.TrimSpace(out[i+len("one-time password: "):])
+	adminPass := s.adminPassword(t)
 	var tk tokens
 	s.request(t, "POST", "/v1/auth/login", "", map[string]string{"username": "admin", "password": adminPass}).expect(t, http.StatusOK).json(t, &tk)
 	if tk.User.Role != "admin" {
@@ -176,4 +172,24 @@ func TestBearerTokensAreChecked(t *testing.T) {
 			t.Errorf("%s: %+v", name, e)
 		}
 	}
+}
+
+// adminPassword returns the administrator's one-time password that the first start prints on
+// stdout. Stdout and stderr are separate pipes, so the line may arrive after "listening": wait
+// for the whole line.
+func (s *server) adminPassword(t *testing.T) string {
+	t.Helper()
+	const prefix = "one-time password: "
+	var line string
+	waitFor(t, "the administrator's one-time password on stdout", 30*time.Second, func() bool {
+		out := s.stdout.String()
+		i := strings.Index(out, prefix)
+		if i < 0 {
+			return false
+		}
+		rest, _, complete := strings.Cut(out[i+len(prefix):], "\n")
+		line = rest
+		return complete
+	})
+	return strings.TrimSpace(line)
 }

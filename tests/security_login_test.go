@@ -289,12 +289,7 @@ func TestChangePassword(t *testing.T) {
 	t.Parallel()
 	eachStore(t, func(t *testing.T, st storeKind) {
 		s := startServer(t, st)
-		out := s.stdout.String()
-		i := strings.Index(out, "one-time password: ")
-		if i < 0 {
-			t.Fatalf("no administrator password on stdout: %q", out)
-		}
-		oneTime := strings.TrimSpace(out[i+len("one-time password: "):])
+		oneTime := s.adminPassword(t)
 		var session1, session2 tokens
 		s.request(t, "POST", "/v1/auth/login", "", login("admin", oneTime)).expect(t, http.StatusOK).json(t, &session1)
 		s.request(t, "POST", "/v1/auth/login", "", login("admin", oneTime)).expect(t, http.StatusOK).json(t, &session2)

@@ -129,8 +129,12 @@ type App struct {
 	Devices *Devices // push devices and topic subscriptions
 	Stats   *Stats   // statistics, the change feed, exports
 	Open311 *Open311 // the GeoReport v2 interface
+	Workers *Workers // when this instance's background loops last ran
 
-	store interface{ Ping(context.Context) error }
+	store interface {
+		Ping(context.Context) error
+		SchemaVersion(ctx context.Context) (have, known int, err error)
+	}
 }
 
 // core is what every capability service shares. It holds no store but the counters, so a
@@ -145,6 +149,7 @@ type core struct {
 	// catalog is swapped atomically when reference data changes (Catalog.ReloadCatalog).
 	catalog  *atomic.Pointer[catalog]
 	counters CounterStore
+	workers  *Workers // this instance's background loops (readiness, metrics)
 	audits   interface {
 		AppendAudit(ctx context.Context, r *models.AuditRecord) error
 	}
@@ -166,7 +171,8 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	if c.rand == nil {
 		c.rand = rand.Reader
 	}
-	a := &App{store: d.Store}
+	c.workers = newWorkers(c.now)
+	a := &App{store: d.Store, Workers: c.workers}
 	a.Catalog = &Catalog{core: c, store: d.Store}
 	a.Auth = &Auth{core: c, store: d.Store, sms: d.SMS, tokens: d.Tokens, cat: a.Catalog}
 	a.Media = &Media{core: c, store: d.Store, state: newMediaState(d.Config.Media)}
@@ -180,12 +186,60 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	return a, nil
 }
 
-// Ready reports whether the store answers.
-func (a *App) Ready(ctx context.Context) error {
+// Readiness is whether this instance should get traffic, with every check made and what is
+// wrong with each that failed (Problem empty: passed), for /readyz.
+type Readiness struct {
+	Ready  bool
+	Checks []ReadinessCheck
+}
+
+// ReadinessCheck is one check of Readiness.
+type ReadinessCheck struct {
+	Name    string // "store", "schema", "write_queue", "worker:<name>"
+	Problem string
+}
+
+// writeQueue is what a store with one writer (SQLite) reports of the queue in front of it.
+type writeQueue interface {
+	WriteQueue() (waiting, saturated int)
+}
+
+// Ready checks what this instance needs to serve: the store answers, its schema has every
+// migration this program needs (a newer one is fine: the next release migrated it during a
+// rolling upgrade, and it keeps working for this one), the writer's queue is not saturated, and
+// each background loop finished a cycle within its bound.
+func (a *App) Ready(ctx context.Context) Readiness {
+	var checks []ReadinessCheck
+	check := func(name, problem string) { checks = append(checks, ReadinessCheck{name, problem}) }
 	if err := a.store.Ping(ctx); err != nil {
-		return models.WrapError(models.EUnavailable, err, "store unreachable")
+		check("store", "unreachable: "+err.Error())
+	} else {
+		check("store", "")
+		switch have, known, err := a.store.SchemaVersion(ctx); {
+		case err != nil:
+			check("schema", err.Error())
+		case have < known:
+			check("schema", fmt.Sprintf("version %d, this program needs %d", have, known))
+		default:
+			check("schema", "")
+		}
 	}
-	return nil
+	if q, ok := a.store.(writeQueue); ok {
+		if waiting, saturated := q.WriteQueue(); waiting >= saturated {
+			check("write_queue", fmt.Sprintf("%d writes waiting (saturated at %d)", waiting, saturated))
+		} else {
+			check("write_queue", "")
+		}
+	}
+	now := a.Workers.now()
+	for _, w := range a.Workers.Status() {
+		check("worker:"+w.Name, w.Problem(now))
+	}
+	r := Readiness{Ready: true, Checks: checks}
+	for _, c := range checks {
+		r.Ready = r.Ready && c.Problem == ""
+	}
+	return r
 }
 
 // clock returns now in UTC truncated to milliseconds: the precision both stores keep, so a value

@@ -465,6 +465,8 @@ func (s *Media) CollectMedia(ctx context.Context) (int, error) {
 func (s *Media) RunMediaGC(ctx context.Context, holder string, interval time.Duration) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
+	cycle, stopped := s.workers.started("media_gc", interval)
+	defer stopped()
 	for {
 		ok, err := s.store.AcquireLease(ctx, "media-gc", holder, s.clock(), 3*interval)
 		switch {
@@ -477,6 +479,7 @@ func (s *Media) RunMediaGC(ctx context.Context, holder string, interval time.Dur
 				s.log.LogAttrs(ctx, slog.LevelInfo, "media GC", slog.Int("removed", n))
 			}
 		}
+		cycle()
 		select {
 		case <-ctx.Done():
 			return

@@ -71,6 +71,7 @@ type Dispatcher struct {
 	now     func() time.Time
 	jitter  func() float64 // in [0, 1)
 	log     *slog.Logger
+	workers *Workers
 
 	topics TopicManager
 
@@ -93,12 +94,15 @@ type DispatcherDeps struct {
 	Now         func() time.Time // injected so tests control backoff and Retry-After
 	Jitter      func() float64   // injected randomness in [0, 1); nil: math/rand/v2
 	Logger      *slog.Logger
+	// Workers records the dispatcher's cycles for readiness and metrics (App.Workers); nil
+	// records nothing.
+	Workers *Workers
 }
 
 // NewDispatcher builds a Dispatcher.
 func NewDispatcher(d DispatcherDeps) *Dispatcher {
 	x := &Dispatcher{store: d.Store, sender: d.Sender, cfg: d.Config, holder: d.Holder, now: d.Now, jitter: d.Jitter, log: d.Logger,
-		topics: d.Topics}
+		topics: d.Topics, workers: d.Workers}
 	if x.now == nil {
 		x.now = time.Now
 	}
@@ -317,6 +321,8 @@ func (d *Dispatcher) backoff(attempts int) time.Duration {
 func (d *Dispatcher) Run(ctx context.Context) {
 	var lastLog time.Time
 	var prev PushMetrics
+	cycle, stopped := d.workers.started("push", d.cfg.Interval)
+	defer stopped()
 	for ctx.Err() == nil {
 		n, err := d.Round(ctx)
 		if err != nil && ctx.Err() == nil {
@@ -328,6 +334,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		}
 		n += k
 		err = errors.Join(err, terr)
+		cycle()
 		now := d.now()
 		// Counters go to the log when a burst of sending ends and at least every MetricsEvery,
 		// so an idle server logs once a minute and a busy one does not log per batch.

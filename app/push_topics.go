@@ -162,12 +162,15 @@ func (s *Devices) PruneDevices(ctx context.Context) (int, error) {
 // RunDevicePruning prunes devices now and then every interval until ctx ends. Every instance
 // may run it: pruning is idempotent.
 func (s *Devices) RunDevicePruning(ctx context.Context, interval time.Duration) {
+	cycle, stopped := s.workers.started("device_pruning", interval)
+	defer stopped()
 	for {
 		if n, err := s.PruneDevices(ctx); err != nil && ctx.Err() == nil {
 			s.log.Error("prune push devices", "error", err)
 		} else if n > 0 {
 			s.log.LogAttrs(ctx, slog.LevelInfo, "pruned push devices unused for 270 days", slog.Int("count", n))
 		}
+		cycle()
 		select {
 		case <-ctx.Done():
 			return

@@ -179,6 +179,8 @@ func (s *Tickets) slaStep(t *models.Ticket, now time.Time) (models.Event, bool) 
 func (s *Tickets) RunSweeps(ctx context.Context, holder string, interval time.Duration) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
+	cycle, stopped := s.workers.started("sla", interval)
+	defer stopped()
 	held := false
 	for {
 		ok, err := s.store.AcquireLease(ctx, "sla", holder, s.clock(), 3*interval)
@@ -202,6 +204,7 @@ func (s *Tickets) RunSweeps(ctx context.Context, holder string, interval time.Du
 		} else if err != nil && ctx.Err() == nil {
 			s.log.Error("SLA lease", "error", err)
 		}
+		cycle()
 		select {
 		case <-ctx.Done():
 			return

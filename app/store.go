@@ -48,6 +48,10 @@ type Store interface {
 
 	// Ping reports whether the database answers (readiness).
 	Ping(ctx context.Context) error
+	// SchemaVersion reports the newest migration the database has and the newest this program
+	// knows (readiness). Opening a store newer than the program fails; a running instance
+	// finds one newer when an instance of the next release upgraded it during a rolling upgrade.
+	SchemaVersion(ctx context.Context) (have, known int, err error)
 	// Close releases the database; it is called last at shutdown.
 	Close() error
 }

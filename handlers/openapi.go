@@ -57,6 +57,12 @@ func openAPIDocument() map[string]any {
 	num := map[string]any{"type": "number"}
 	boolean := map[string]any{"type": "boolean"}
 	dateTime := map[string]any{"type": "string", "format": "date-time"}
+	readinessSchema := obj([]string{"status", "checks"}, map[string]any{
+		"status": map[string]any{"type": "string", "enum": []string{"ready", "unready"}},
+		"checks": map[string]any{"type": "array", "items": obj([]string{"name", "ok"}, map[string]any{
+			"name": map[string]any{"type": "string", "description": "store, schema, write_queue or worker:<name> (sla, media_gc, device_pruning, push)"},
+			"ok":   boolean, "problem": str})},
+	})
 	subscriptionSchema := obj(nil, map[string]any{"area_code": str, "area_name": str, "topic": str, "created_at": dateTime})
 
 	doc := map[string]any{
@@ -64,7 +70,7 @@ func openAPIDocument() map[string]any {
 		"info": map[string]any{
 			"title":       "phananh — citizen field reports (Long Xuyên)",
 			"version":     "1.0.0",
-			"description": "Residents file geotagged reports routed by ward polygon to the responsible unit, with deadlines in working time. Errors are {\"error\":{\"code\",\"message\",\"field\"}}; times are RFC 3339 in +07:00. Any operation but /healthz and /readyz may answer 503 with Retry-After when the server is busy (MAX_IN_FLIGHT): retry after that many seconds, with the same Idempotency-Key when filing.",
+			"description": "Residents file geotagged reports routed by ward polygon to the responsible unit, with deadlines in working time. Errors are {\"error\":{\"code\",\"message\",\"field\"}}; times are RFC 3339 in +07:00. Any operation but /livez, /healthz and /readyz may answer 503 with Retry-After when the server is busy (MAX_IN_FLIGHT): retry after that many seconds, with the same Idempotency-Key when filing.",
 		},
 		"components": map[string]any{
 			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer", "bearerFormat": "JWT (EdDSA)"}},
@@ -109,8 +115,10 @@ func openAPIDocument() map[string]any {
 			},
 		},
 		"paths": map[string]any{
-			"/healthz":      map[string]any{"get": op("Process is up", []string{"ops"}, false, nil, nil, map[string]any{"200": resp("ok", nil)})},
-			"/readyz":       map[string]any{"get": op("Store is reachable", []string{"ops"}, false, nil, nil, map[string]any{"200": resp("ready", nil)}, "503")},
+			"/livez":   map[string]any{"get": op("Process is up (liveness: restart the process when it fails)", []string{"ops"}, false, nil, nil, map[string]any{"200": resp("ok", nil)})},
+			"/healthz": map[string]any{"get": op("Process is up (the earlier name of /livez)", []string{"ops"}, false, nil, nil, map[string]any{"200": resp("ok", nil)})},
+			"/readyz": map[string]any{"get": op("Ready for traffic: store reachable, schema current, write queue not saturated, every background worker cycling within its bound", []string{"ops"}, false, nil, nil,
+				map[string]any{"200": resp("ready", readinessSchema), "503": resp("unready, with the checks that failed", readinessSchema)})},
 			"/openapi.json": map[string]any{"get": op("This document", []string{"ops"}, false, nil, nil, map[string]any{"200": resp("OpenAPI 3.1", nil)})},
 			"/v1/auth/otp": map[string]any{"post": op("Send a sign-in code by SMS", []string{"auth"}, false,
 				obj([]string{"phone"}, map[string]any{"phone": str}), nil, map[string]any{"202": resp("code sent", nil)}, "400", "415", "429", "503")},

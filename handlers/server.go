@@ -170,7 +170,8 @@ func (s *Server) policy() []routeSpec {
 	statsCallers := []models.Role{models.RoleIOCViewer, models.RoleIOCOperator, models.RoleAdmin, keyRole(models.ScopeStats)}
 	feedCallers := []models.Role{models.RoleIOCViewer, models.RoleIOCOperator, models.RoleAdmin, keyRole(models.ScopeFeed)}
 	return []routeSpec{
-		{"GET", "/healthz", anyone, s.healthz},
+		{"GET", "/livez", anyone, s.livez},
+		{"GET", "/healthz", anyone, s.livez},
 		{"GET", "/readyz", anyone, s.readyz},
 		{"GET", "/openapi.json", anyone, s.openAPI},
 
@@ -430,11 +431,34 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	return c.Status(status).JSON(errorBody{detail})
 }
 
-func (s *Server) healthz(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) }
+// livez answers while the process serves HTTP at all (/livez, and /healthz for the clients of
+// earlier releases): an orchestrator restarts the process when it fails, so it checks nothing
+// a restart would not fix.
+func (s *Server) livez(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) }
 
+// readiness is the body of /readyz: every check, and what is wrong with those that failed.
+type readiness struct {
+	Status string           `json:"status"` // "ready" or "unready"
+	Checks []readinessCheck `json:"checks"`
+}
+
+type readinessCheck struct {
+	Name    string `json:"name"`
+	OK      bool   `json:"ok"`
+	Problem string `json:"problem,omitempty"`
+}
+
+// readyz answers 200 when this instance should get traffic and 503 with the reasons when not
+// (app.App.Ready): a load balancer stops sending it requests, and an operator reads why.
 func (s *Server) readyz(c *fiber.Ctx) error {
-	if err := s.svc.Ready(c.UserContext()); err != nil {
-		return err
+	r := s.svc.Ready(c.UserContext())
+	body := readiness{Status: "ready", Checks: make([]readinessCheck, len(r.Checks))}
+	for i, ch := range r.Checks {
+		body.Checks[i] = readinessCheck{Name: ch.Name, OK: ch.Problem == "", Problem: ch.Problem}
 	}
-	return c.JSON(fiber.Map{"status": "ready"})
+	if !r.Ready {
+		body.Status = "unready"
+		c.Status(fiber.StatusServiceUnavailable)
+	}
+	return c.JSON(body)
 }

@@ -18,7 +18,7 @@ import (
 // back when it ends, so N slow downloads are N requests in flight, not zero.
 func (s *Server) shedLoad(c *fiber.Ctx) error {
 	switch c.Path() {
-	case "/healthz", "/readyz":
+	case "/livez", "/healthz", "/readyz":
 		return c.Next()
 	}
 	select {

@@ -95,7 +95,7 @@ func Run(t *testing.T, open func(t *testing.T) app.Store) {
 		name  string
 		tests []storeTest
 	}{
-		{"Ping", []storeTest{{"Answers", testPing}}},
+		{"Ping", []storeTest{{"Answers", testPing}, {"SchemaCurrent", testSchemaCurrent}}},
 		{"Users", userTests},
 		{"OTP", otpTests},
 		{"RateCounters", counterTests},
@@ -129,6 +129,17 @@ func Run(t *testing.T, open func(t *testing.T) app.Store) {
 type storeTest struct {
 	name string
 	fn   func(t *testing.T, s app.Store)
+}
+
+// testSchemaCurrent: a store just opened has every migration the program knows, no more.
+func testSchemaCurrent(t *testing.T, s app.Store) {
+	have, known, err := s.SchemaVersion(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if have != known || known < 1 {
+		t.Errorf("schema version %d of %d known, want equal and at least 1", have, known)
+	}
 }
 
 func testPing(t *testing.T, s app.Store) {

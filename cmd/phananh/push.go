@@ -55,7 +55,7 @@ func startPush(ctx context.Context, p pushEnv, svc *app.App, store app.Store, lo
 	}
 	log.Info("push enabled", "project", p.ProjectID, "endpoint", p.Endpoint, "auth", auth, "batch", p.Batch, "concurrency", p.Concurrency)
 	d := app.NewDispatcher(app.DispatcherDeps{Store: store, Sender: sender, Topics: sender, Config: p.appConfig(), Holder: holder,
-		Concurrency: p.Concurrency, Logger: log})
+		Concurrency: p.Concurrency, Logger: log, Workers: svc.Workers})
 	workers.Go(func() { d.Run(ctx) })
 	return nil
 }

@@ -37,6 +37,13 @@ var migrations = []migration{
 // An instance that stops midway leaves no record, and the next start runs it again.
 func (s *Store) migrate(ctx context.Context) error {
 	coll := s.coll(collMigrations)
+	have, err := s.schemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if have > len(migrations) {
+		return fmt.Errorf("mongodb: database schema version %d is newer than this program knows (%d): a newer release migrated it", have, len(migrations))
+	}
 	for _, m := range migrations {
 		n, err := coll.CountDocuments(ctx, bson.D{{Key: "_id", Value: m.version}}, options.Count().SetLimit(1))
 		if err != nil {
@@ -55,6 +62,51 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// schemaVersion is the highest migration recorded in the database (0: none).
+func (s *Store) schemaVersion(ctx context.Context) (int, error) {
+	var doc struct {
+		ID int `bson:"_id"`
+	}
+	err := s.coll(collMigrations).FindOne(ctx, bson.D{}, options.FindOne().SetSort(bson.D{{Key: "_id", Value: -1}})).Decode(&doc)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("mongodb: read schema version: %w", err)
+	}
+	return doc.ID, nil
+}
+
+// SchemaVersion reports the newest migration the database has and the newest this program
+// knows. Open refuses a database newer than the program; a running instance sees a newer one
+// when an instance of a newer release upgraded the database (readiness reports it).
+func (s *Store) SchemaVersion(ctx context.Context) (have, known int, err error) {
+	have, err = s.schemaVersion(ctx)
+	return have, len(migrations), err
+}
+
+// PendingMigrations connects to the database and lists the versioned migrations Open would
+// run, in order, without running any (admin migrate --dry-run), with the version the database
+// has. Open also repeats cheap idempotent fix-ups and creates missing indexes on every start;
+// those are not listed. A database newer than this program is an error, as in Open.
+func PendingMigrations(ctx context.Context, uri, database string) (have int, pending []string, err error) {
+	client, err := mongo.Connect(clientOptions(uri))
+	if err != nil {
+		return 0, nil, fmt.Errorf("mongodb: connect: %w", err)
+	}
+	defer client.Disconnect(context.WithoutCancel(ctx)) //nolint:errcheck // nothing was written
+	s := &Store{client: client, db: client.Database(database)}
+	if have, err = s.schemaVersion(ctx); err != nil {
+		return 0, nil, err
+	}
+	if have > len(migrations) {
+		return have, nil, fmt.Errorf("mongodb: database schema version %d is newer than this program knows (%d)", have, len(migrations))
+	}
+	for _, m := range migrations[have:] {
+		pending = append(pending, fmt.Sprintf("%d_%s", m.version, m.name))
+	}
+	return have, pending, nil
 }
 
 // migrateBatch is how many tickets a migration reads at a time.

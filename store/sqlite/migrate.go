@@ -4,8 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
+	"os"
 	"path"
 	"sort"
 	"strconv"
@@ -127,4 +130,59 @@ func applyMigration(ctx context.Context, db *sql.DB, m migration, known int) err
 		return fmt.Errorf("migration %s: commit: %w", m.name, err)
 	}
 	return nil
+}
+
+// SchemaVersion reports the newest migration the database has and the newest this program
+// knows. Open refuses a database newer than the program; a running instance sees a newer one
+// when another instance of a newer release upgraded the file (readiness reports it).
+func (s *Store) SchemaVersion(ctx context.Context) (have, known int, err error) {
+	ms, err := migrations()
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := s.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
+		return 0, 0, fmt.Errorf("sqlite: read schema version: %w", err)
+	}
+	return have, len(ms), nil
+}
+
+// PendingMigrations lists the migrations Open would apply to the database file, in order,
+// without applying any or creating the file (admin migrate --dry-run), with the version the
+// database has. A database newer than this program is an error, as in Open.
+func PendingMigrations(ctx context.Context, file string) (have int, pending []string, err error) {
+	ms, err := migrations()
+	if err != nil {
+		return 0, nil, err
+	}
+	if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
+		return 0, migrationNames(ms), nil
+	} else if err != nil {
+		return 0, nil, fmt.Errorf("sqlite: %w", err)
+	}
+	params := url.Values{}
+	params.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	params.Set("_query_only", "1")
+	db := sql.OpenDB(connector{file + "?" + params.Encode()})
+	defer db.Close()
+	var tables int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE name = 'schema_migrations'`).Scan(&tables); err != nil {
+		return 0, nil, fmt.Errorf("sqlite: read %s: %w", file, err)
+	}
+	if tables == 1 {
+		if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
+			return 0, nil, fmt.Errorf("sqlite: read schema version: %w", err)
+		}
+	}
+	if have > len(ms) {
+		return have, nil, fmt.Errorf("database schema version %d is newer than this program knows (%d)", have, len(ms))
+	}
+	return have, migrationNames(ms[have:]), nil
+}
+
+func migrationNames(ms []migration) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = strings.TrimSuffix(m.name, ".sql")
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 )
 
@@ -42,6 +43,9 @@ type committer struct {
 	requests chan *writeReq // unbuffered: a request is either taken or still its caller's
 	stop     chan struct{}
 	stopped  chan struct{}
+	// waiting counts the write transactions handed to inTx and not yet answered: the queue
+	// in front of the one writer (WriteQueue).
+	waiting atomic.Int64
 }
 
 func newCommitter(db *sql.DB) *committer {
@@ -67,6 +71,8 @@ func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx *sql.T
 		return nested(ctx, tx, fn)
 	}
 	c := s.commit
+	c.waiting.Add(1)
+	defer c.waiting.Add(-1)
 	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case c.requests <- req:
@@ -79,6 +85,17 @@ func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx *sql.T
 	// before its turn in the batch gets that error and its work is skipped, so an error always
 	// means the work was not done.
 	return <-req.done
+}
+
+// saturatedQueue is the write queue at which the store calls itself saturated: four full
+// batches waiting means each new write waits for four commits before its own.
+const saturatedQueue = 4 * maxBatch
+
+// WriteQueue reports how many write transactions wait for or are in the writer, and the depth
+// at which readiness calls the store saturated, so a load balancer can send traffic elsewhere
+// before requests time out.
+func (s *Store) WriteQueue() (waiting, saturated int) {
+	return int(s.commit.waiting.Load()), saturatedQueue
 }
 
 // txKey carries a Batched call's transaction to the store calls made inside it.

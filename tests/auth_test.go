@@ -2,6 +2,8 @@ package tests
 
 import (
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -109,15 +111,19 @@ func TestOTPLimits(t *testing.T) {
 func TestOfficialLoginAndLockout(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, storeKind{name: "sqlite"})
-	// First start printed the administrator's one-time password on stdout.
+	// First start wrote the administrator's one-time password to an owner-only file, since its
+	// standard output is not a terminal.
 	adminPass := s.adminPassword(t)
+	if fi, err := os.Stat(filepath.Join(s.dataDir, "admin-password.txt")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("the password file: %v, %v; want mode 0600", fi, err)
+	}
 	var tk tokens
 	s.request(t, "POST", "/v1/auth/login", "", map[string]string{"username": "admin", "password": adminPass}).expect(t, http.StatusOK).json(t, &tk)
 	if tk.User.Role != "admin" {
 		t.Errorf("admin signed in as %+v", tk.User)
 	}
-	if strings.Contains(s.stderr.String(), adminPass) {
-		t.Error("the administrator password was written to the log")
+	if strings.Contains(s.stderr.String(), adminPass) || strings.Contains(s.stdout.String(), adminPass) {
+		t.Error("the administrator password was written to the log or standard output")
 	}
 
 	unit := "longxuyen-2023.30280.cong_an"
@@ -174,20 +180,20 @@ func TestBearerTokensAreChecked(t *testing.T) {
 	}
 }
 
-// adminPassword returns the administrator's one-time password that the first start prints on
-// stdout. Stdout and stderr are separate pipes, so the line may arrive after "listening": wait
-// for the whole line.
+// adminPassword returns the administrator's one-time password that the first start writes to
+// the data directory (its standard output here is a pipe, not a terminal).
 func (s *server) adminPassword(t *testing.T) string {
 	t.Helper()
 	const prefix = "one-time password: "
 	var line string
-	waitFor(t, "the administrator's one-time password on stdout", 30*time.Second, func() bool {
-		out := s.stdout.String()
-		i := strings.Index(out, prefix)
+	path := filepath.Join(s.dataDir, "admin-password.txt")
+	waitFor(t, "the administrator's one-time password in "+path, 30*time.Second, func() bool {
+		out, _ := os.ReadFile(path)
+		i := strings.Index(string(out), prefix)
 		if i < 0 {
 			return false
 		}
-		rest, _, complete := strings.Cut(out[i+len(prefix):], "\n")
+		rest, _, complete := strings.Cut(string(out)[i+len(prefix):], "\n")
 		line = rest
 		return complete
 	})

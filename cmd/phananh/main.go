@@ -242,8 +242,9 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	if user, pass, created, err := svc.Auth.EnsureAdmin(ctx); err != nil {
 		return fmt.Errorf("create administrator: %w", err)
 	} else if created {
-		// Printed once, to stdout only (never to the log): the operator must store it now.
-		fmt.Fprintf(stdout, "Created administrator %q with one-time password: %s\n", user, pass)
+		if err := announceAdminPassword(cfg, log, stdout, user, pass); err != nil {
+			return err
+		}
 	}
 	hcfg := handlers.DefaultConfig()
 	hcfg.BodyLimit = cfg.BodyLimit
@@ -305,6 +306,31 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	}
 	log.Info("stopped")
 	return serveErr
+}
+
+// adminPasswordFile is where the first administrator's one-time password goes when standard
+// output is not a terminal, inside DATA_DIR.
+const adminPasswordFile = "admin-password.txt"
+
+// announceAdminPassword hands the first administrator's one-time password to the operator once,
+// never to the log: on a terminal it is printed; otherwise (a container, systemd, a pipe, all of
+// which keep standard output in a log store) it is written to DATA_DIR/admin-password.txt,
+// readable by the server's account only, and the log says where.
+func announceAdminPassword(cfg config, log *slog.Logger, stdout io.Writer, user, pass string) error {
+	if f, ok := stdout.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			fmt.Fprintf(stdout, "Created administrator %q with one-time password: %s\n", user, pass)
+			return nil
+		}
+	}
+	path := filepath.Join(cfg.DataDir, adminPasswordFile)
+	line := fmt.Sprintf("Created administrator %q with one-time password: %s\n", user, pass)
+	if err := os.WriteFile(path, []byte(line), 0o600); err != nil {
+		return fmt.Errorf("write the administrator's one-time password: %w", err)
+	}
+	log.Warn("created the first administrator; its one-time password is in the file (readable by this account only): sign in, change it, delete the file",
+		"username", user, "file", path)
+	return nil
 }
 
 // adminFlags are the flags of the admin commands; each command declares the ones it takes.

@@ -51,7 +51,8 @@ const usage = `usage:
   phananh admin user passwd --username NAME               set a new password (from stdin); signs the account out everywhere
   phananh admin apikey create --name NAME --scope open311|stats|feed
   phananh admin stats rebuild                             recompute every statistics fact from the tickets
-  phananh admin boundaries import --id ID --name NAME FILE.geojson`
+  phananh admin boundaries import --id ID --name NAME FILE.geojson
+  phananh admin migrate [--dry-run]                       apply (or only list) the store's pending schema migrations`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "config" {
@@ -59,7 +60,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		// one is this command's answer rather than a failure to start it.
 		return configCommand(args[1:], getenv, stdout)
 	}
-	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "admin" && len(args) < 3) {
+	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "admin" && len(args) < 3 && !oneWordAdmin(args[1:])) {
 		// Help needs no valid configuration: it is what a person reads to write one. An admin
 		// command without its noun and verb is a person asking which ones exist.
 		fmt.Fprintln(stdout, usage)
@@ -71,6 +72,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	log := newLogger(cfg, stderr)
 	switch {
+	case len(args) >= 2 && args[0] == "admin" && args[1] == "migrate":
+		if getenv("LOG_LEVEL") == "" {
+			cfg.LogLevel = "warn"
+		}
+		return adminMigrate(ctx, cfg, newLogger(cfg, stderr), args[2:], stdout)
 	case len(args) >= 3 && args[0] == "admin":
 		// Admin commands talk to a person: only warnings and errors go to stderr unless
 		// LOG_LEVEL asks for more.
@@ -82,6 +88,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return serve(ctx, cfg, log, stdout)
 	}
 	return fmt.Errorf("unknown command %q\n%s", strings.Join(args, " "), usage)
+}
+
+// oneWordAdmin reports whether args (after "admin") name an admin command without a verb.
+func oneWordAdmin(args []string) bool {
+	return len(args) > 0 && args[0] == "migrate"
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {

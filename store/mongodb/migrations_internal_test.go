@@ -1,8 +1,12 @@
 package mongodb
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"phananh/models"
 	"phananh/store/mongodb/mongotest"
@@ -43,5 +47,35 @@ func TestTypeTicketHistoryRereadsAfterAChange(t *testing.T) {
 	}
 	if e := got.History[1]; got.Version != 2 || len(got.History) != 2 || e.Reason != "other" || e.Note != "Không rõ vị trí" {
 		t.Errorf("after the rewrite: version %d, history %+v", got.Version, got.History)
+	}
+}
+
+// TestRefusesNewerSchema: a database a newer release migrated (a migration this program does not
+// know) is refused at open and by the dry run, with both versions in the message; the schema
+// version reports the newer one.
+func TestRefusesNewerSchema(t *testing.T) {
+	uri, db := mongotest.URI(t)
+	ctx := t.Context()
+	s, err := Open(ctx, uri, db)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	next := len(migrations) + 1
+	if _, err := s.coll(collMigrations).InsertOne(ctx, bson.D{{Key: "_id", Value: next}, {Key: "name", Value: "from_the_future"}}); err != nil {
+		t.Fatal(err)
+	}
+	if have, known, err := s.SchemaVersion(ctx); err != nil || have != next || known != len(migrations) {
+		t.Errorf("SchemaVersion = %d, %d, %v; want %d, %d", have, known, err, next, len(migrations))
+	}
+	want := fmt.Sprintf("schema version %d is newer than this program knows (%d)", next, len(migrations))
+	if s2, err := Open(ctx, uri, db); err == nil || !strings.Contains(err.Error(), want) {
+		if s2 != nil {
+			_ = s2.Close()
+		}
+		t.Errorf("Open on a newer database: %v; want an error saying %q", err, want)
+	}
+	if _, _, err := PendingMigrations(ctx, uri, db); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("PendingMigrations on a newer database: %v; want an error saying %q", err, want)
 	}
 }

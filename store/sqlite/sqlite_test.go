@@ -3,6 +3,7 @@ package sqlite
 import (
 	"bytes"
 	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -182,6 +183,41 @@ func TestRefusesNewerSchema(t *testing.T) {
 		t.Fatal("Open of a database with a newer schema succeeded")
 	} else if !strings.Contains(err.Error(), "newer") {
 		t.Errorf("Open: %v, want a schema-version error", err)
+	}
+	if have, pending, err := PendingMigrations(t.Context(), path); err == nil || !strings.Contains(err.Error(), "version 999 is newer") {
+		t.Errorf("PendingMigrations = %d, %v, %v; want the same refusal", have, pending, err)
+	}
+}
+
+// TestPendingMigrations: the dry run lists what Open would apply, in order, and changes
+// nothing — not even creating a missing file.
+func TestPendingMigrations(t *testing.T) {
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "p.db")
+	if have, pending, err := PendingMigrations(t.Context(), path); err != nil || have != 0 || len(pending) != len(ms) || pending[0] != "0001_accounts" {
+		t.Fatalf("on no file: %d, %v, %v; want 0 and all %d", have, pending, err, len(ms))
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the dry run created the file: %v", err)
+	}
+	db := sql.OpenDB(connector{path})
+	if err := applyMigrations(t.Context(), db, ms[:3], len(ms)); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for range 2 {
+		have, pending, err := PendingMigrations(t.Context(), path)
+		if err != nil || have != 3 || len(pending) != len(ms)-3 || pending[0] != strings.TrimSuffix(ms[3].name, ".sql") {
+			t.Fatalf("at version 3: %d, %v, %v; want 3 and the %d after", have, pending, err, len(ms)-3)
+		}
+	}
+	s := openTemp(t, path)
+	defer s.Close()
+	if have, known, err := s.SchemaVersion(t.Context()); err != nil || have != len(ms) || known != len(ms) {
+		t.Errorf("after Open: SchemaVersion = %d, %d, %v; want %d, %d", have, known, err, len(ms), len(ms))
 	}
 }
 

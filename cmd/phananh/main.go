@@ -52,7 +52,8 @@ const usage = `usage:
   phananh admin apikey create --name NAME --scope open311|stats|feed
   phananh admin stats rebuild                             recompute every statistics fact from the tickets
   phananh admin boundaries import --id ID --name NAME FILE.geojson
-  phananh admin migrate [--dry-run]                       apply (or only list) the store's pending schema migrations`
+  phananh admin migrate [--dry-run]                       apply (or only list) the store's pending schema migrations
+  phananh admin doctor                                    check the deployment: store, key, disk, SMS, FCM, clock, boundary set`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "config" {
@@ -77,6 +78,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			cfg.LogLevel = "warn"
 		}
 		return adminMigrate(ctx, cfg, newLogger(cfg, stderr), args[2:], stdout)
+	case len(args) == 2 && args[0] == "admin" && args[1] == "doctor":
+		if getenv("LOG_LEVEL") == "" {
+			cfg.LogLevel = "warn"
+		}
+		return adminDoctor(ctx, cfg, newLogger(cfg, stderr), stdout)
 	case len(args) >= 3 && args[0] == "admin":
 		// Admin commands talk to a person: only warnings and errors go to stderr unless
 		// LOG_LEVEL asks for more.
@@ -92,7 +98,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 // oneWordAdmin reports whether args (after "admin") name an admin command without a verb.
 func oneWordAdmin(args []string) bool {
-	return len(args) > 0 && args[0] == "migrate"
+	return len(args) > 0 && (args[0] == "migrate" || args[0] == "doctor")
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {

@@ -15,6 +15,12 @@ const MinPasswordLength = 10
 // CreateOfficial creates a password account for a role other than resident. Officers and
 // leaders must name an existing unit.
 func (s *Auth) CreateOfficial(ctx context.Context, role models.Role, username, password, unitID string) (*models.User, error) {
+	return s.createOfficial(ctx, role, username, password, unitID, false)
+}
+
+// createOfficial is CreateOfficial; changeRequired marks a password the account holder did not
+// choose, which must be changed at the first sign-in.
+func (s *Auth) createOfficial(ctx context.Context, role models.Role, username, password, unitID string, changeRequired bool) (*models.User, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
 	switch {
 	case !role.Official():
@@ -39,7 +45,8 @@ func (s *Auth) CreateOfficial(ctx context.Context, role models.Role, username, p
 	if err != nil {
 		return nil, err
 	}
-	u := &models.User{ID: id, Role: role, Username: username, PasswordHash: hash, UnitID: unitID, CreatedAt: s.clock()}
+	u := &models.User{ID: id, Role: role, Username: username, PasswordHash: hash, UnitID: unitID, CreatedAt: s.clock(),
+		PasswordChangeRequired: changeRequired}
 	if err := s.store.CreateUser(ctx, u); err != nil {
 		if models.IsCode(err, models.EConflict) {
 			return nil, models.FieldError(models.EConflict, "username", "username %q is taken", username)
@@ -50,7 +57,9 @@ func (s *Auth) CreateOfficial(ctx context.Context, role models.Role, username, p
 }
 
 // EnsureAdmin creates the first administrator when there is none and returns its one-time
-// password (created=false and no password when an administrator exists).
+// password (created=false and no password when an administrator exists). The password travels
+// through a terminal or a file, so it must be changed at the first sign-in: until then the
+// account's tokens serve only the password change (models.Principal.PasswordChange).
 func (s *Auth) EnsureAdmin(ctx context.Context) (username, password string, created bool, err error) {
 	n, err := s.store.CountUsers(ctx, models.RoleAdmin)
 	if err != nil || n > 0 {
@@ -61,7 +70,7 @@ func (s *Auth) EnsureAdmin(ctx context.Context) (username, password string, crea
 		return "", "", false, err
 	}
 	password = base64.RawURLEncoding.EncodeToString(raw)
-	if _, err := s.CreateOfficial(ctx, models.RoleAdmin, "admin", password, ""); err != nil {
+	if _, err := s.createOfficial(ctx, models.RoleAdmin, "admin", password, "", true); err != nil {
 		return "", "", false, err
 	}
 	return "admin", password, true, nil

@@ -22,6 +22,8 @@ type AccessClaims struct {
 	Role      models.Role
 	UnitID    string
 	ExpiresAt time.Time
+	// PasswordChange: the account must change its password before anything else.
+	PasswordChange bool
 }
 
 // TokenSigner issues and verifies short-lived access tokens (package tokens: asymmetric JWTs).
@@ -411,7 +413,11 @@ func (s *Auth) setPassword(ctx context.Context, p models.Principal, u *models.Us
 	if err != nil {
 		return err
 	}
+	// The holder's own choice ends a required change; an operator's keeps whatever was required.
 	u.PasswordHash = hash
+	if p.UserID == u.ID {
+		u.PasswordChangeRequired = false
+	}
 	if err := s.store.UpdateUser(ctx, u); err != nil {
 		return err
 	}
@@ -424,7 +430,8 @@ func (s *Auth) setPassword(ctx context.Context, p models.Principal, u *models.Us
 // issueTokens signs an access token and creates a refresh token in family (a new family when "").
 func (s *Auth) issueTokens(ctx context.Context, u *models.User, family string) (*Tokens, error) {
 	now := s.clock()
-	claims := AccessClaims{UserID: u.ID, Role: u.Role, UnitID: u.UnitID, ExpiresAt: now.Add(s.cfg.AccessTokenTTL)}
+	claims := AccessClaims{UserID: u.ID, Role: u.Role, UnitID: u.UnitID, ExpiresAt: now.Add(s.cfg.AccessTokenTTL),
+		PasswordChange: u.PasswordChangeRequired}
 	access, err := s.tokens.SignAccess(claims, now)
 	if err != nil {
 		return nil, fmt.Errorf("sign access token: %w", err)
@@ -504,7 +511,7 @@ func (s *Auth) Authenticate(token string) (models.Principal, error) {
 	if err != nil {
 		return models.Principal{}, models.Errorf(models.EUnauthorized, "invalid or expired access token")
 	}
-	return models.Principal{UserID: c.UserID, Role: c.Role, UnitID: c.UnitID}, nil
+	return models.Principal{UserID: c.UserID, Role: c.Role, UnitID: c.UnitID, PasswordChange: c.PasswordChange}, nil
 }
 
 // AuthenticateAPIKey turns a machine key into a principal with the key's scope.

@@ -26,8 +26,21 @@ func (s *Server) requireUser(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="phananh", error="invalid_token"`)
 		return err
 	}
+	if p.PasswordChange && !passwordChangeRoute(c.Method(), c.Route().Path) {
+		return models.Errorf(models.EPasswordChangeRequired, "change the one-time password first (POST /v1/me/password), then sign in again")
+	}
 	c.Locals(localPrincipal, p)
 	return c.Next()
+}
+
+// passwordChangeRoute reports whether an account that must change its one-time password may
+// call the route: the change itself, reading the account, and signing out.
+func passwordChangeRoute(method, route string) bool {
+	switch method + " " + route {
+	case "POST /v1/me/password", "GET /v1/me", "POST /v1/auth/logout":
+		return true
+	}
+	return false
 }
 
 // requireRole refuses callers whose role the route policy does not list.
@@ -162,10 +175,14 @@ type userBody struct {
 	Phone    string      `json:"phone,omitempty"`
 	Username string      `json:"username,omitempty"`
 	UnitID   string      `json:"unit_id,omitempty"`
+	// PasswordChangeRequired: the account's tokens serve only POST /v1/me/password, GET /v1/me
+	// and sign-out until it changes its one-time password.
+	PasswordChangeRequired bool `json:"password_change_required,omitempty"`
 }
 
 func userView(u *models.User) userBody {
-	return userBody{ID: u.ID, Role: u.Role, Phone: u.Phone, Username: u.Username, UnitID: u.UnitID}
+	return userBody{ID: u.ID, Role: u.Role, Phone: u.Phone, Username: u.Username, UnitID: u.UnitID,
+		PasswordChangeRequired: u.PasswordChangeRequired}
 }
 
 func tokensView(t *app.Tokens) tokensResponse {

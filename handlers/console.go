@@ -273,6 +273,12 @@ func (s *consoleUI) consoleSession(roles []models.Role, refresh bool) fiber.Hand
 		if !allowed {
 			return models.Errorf(models.EForbidden, "the console page is not for the %s role", p.Role)
 		}
+		if p.PasswordChange && c.Route().Path != consolePrefix+"/password" {
+			if c.Method() == fiber.MethodGet {
+				return c.Redirect(consolePrefix+"/password", fiber.StatusSeeOther)
+			}
+			return models.Errorf(models.EPasswordChangeRequired, "change the one-time password first")
+		}
 		c.Locals(localPrincipal, p)
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		return c.Next()
@@ -385,7 +391,11 @@ func safeNext(next string) string {
 
 func (s *consoleUI) consoleLoginPage(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return s.consoleRender(c, fiber.StatusOK, "login", "login.title", nil, consoleLoginView{Next: safeNext(c.Query("next"))})
+	var flash *consoleFlash
+	if c.Query("changed") == "1" {
+		flash = &consoleFlash{Kind: "ok", Message: translate(s.consoleLang(c), "login.changed")}
+	}
+	return s.consoleRender(c, fiber.StatusOK, "login", "login.title", flash, consoleLoginView{Next: safeNext(c.Query("next"))})
 }
 
 func (s *consoleUI) consoleLogin(c *fiber.Ctx) error {
@@ -405,7 +415,9 @@ func (s *consoleUI) consoleLogin(c *fiber.Ctx) error {
 	}
 	s.setSessionCookies(c, t)
 	s.newCSRFToken(c)
-	if next == consolePrefix+"/" && t.User.Role.SeesAllTickets() {
+	if t.User.PasswordChangeRequired {
+		next = consolePrefix + "/password"
+	} else if next == consolePrefix+"/" && t.User.Role.SeesAllTickets() {
 		next = consolePrefix + "/dashboard"
 	} else if next == consolePrefix+"/" {
 		next = consolePrefix + "/queue"

@@ -79,7 +79,8 @@ func openAPIDocument() map[string]any {
 					"code": str, "message": str, "field": str})}),
 				"Tokens": obj(nil, map[string]any{"access_token": str, "token_type": str, "expires_in": map[string]any{"type": "integer"},
 					"expires_at": dateTime, "refresh_token": str, "refresh_expires_at": dateTime, "user": ref("User")}),
-				"User":     obj(nil, map[string]any{"id": str, "role": str, "phone": str, "username": str, "unit_id": str}),
+				"User": obj(nil, map[string]any{"id": str, "role": str, "phone": str, "username": str, "unit_id": str,
+					"password_change_required": map[string]any{"type": "boolean", "description": "the one-time password must be changed first: until then every other operation answers 403 password_change_required"}}),
 				"Location": obj([]string{"lat", "lng"}, map[string]any{"lat": num, "lng": num, "accuracy_m": num}),
 				"NewTicket": obj([]string{"category", "description", "location"}, map[string]any{
 					"category": str, "description": map[string]any{"type": "string", "maxLength": 4000}, "location": ref("Location"),

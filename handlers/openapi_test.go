@@ -41,7 +41,7 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 
 func TestStatusOfEveryCode(t *testing.T) {
 	for code, want := range map[string]int{
-		"invalid": 400, "unprocessable": 422, "outside_jurisdiction": 422, "unauthorized": 401, "forbidden": 403,
+		"invalid": 400, "unprocessable": 422, "outside_jurisdiction": 422, "unauthorized": 401, "forbidden": 403, "password_change_required": 403,
 		"not_found": 404, "conflict": 409, "too_large": 413, "unsupported_media_type": 415, "rate_limited": 429,
 		"unavailable": 503, "internal": 500, "something new": 500,
 	} {

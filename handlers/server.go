@@ -258,6 +258,8 @@ func (s *Server) policy() []routeSpec {
 		{"POST", "/console/tickets/:id/actions", officials, s.console.consoleAct},
 		{"GET", "/console/dashboard", iocRoles, s.console.consoleDashboard},
 		{"GET", "/console/media/:id", officials, s.console.consoleMedia},
+		{"GET", "/console/password", officials, s.console.consolePasswordPage},
+		{"POST", "/console/password", officials, s.console.consolePassword},
 	}
 }
 
@@ -364,7 +366,7 @@ func statusOf(code string) int {
 		return fiber.StatusUnprocessableEntity
 	case models.EUnauthorized:
 		return fiber.StatusUnauthorized
-	case models.EForbidden:
+	case models.EForbidden, models.EPasswordChangeRequired:
 		return fiber.StatusForbidden
 	case models.ENotFound:
 		return fiber.StatusNotFound

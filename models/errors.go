@@ -15,18 +15,20 @@ import (
 // Error codes. Each maps to exactly one HTTP status in handlers; adapters translate their
 // library's errors into these at their edge so the app never sees a driver error.
 const (
-	EInvalid             = "invalid"                // malformed or semantically wrong input (400)
-	EUnprocessable       = "unprocessable"          // well-formed input the domain refuses (422)
-	EOutsideJurisdiction = "outside_jurisdiction"   // a point no area of the boundary set covers (422)
-	EUnauthorized        = "unauthorized"           // no or bad credentials (401)
-	EForbidden           = "forbidden"              // authenticated but not allowed (403)
-	ENotFound            = "not_found"              // absent, or not visible to the caller (404)
-	EConflict            = "conflict"               // duplicate key or stale version (409)
-	ETooLarge            = "too_large"              // body over the limit (413)
-	EUnsupportedMedia    = "unsupported_media_type" // a body that is not JSON where JSON is required (415)
-	ERateLimited         = "rate_limited"           // too many attempts (429)
-	EUnavailable         = "unavailable"            // a dependency is down (503)
-	EInternal            = "internal"               // a bug or an unexpected failure (500)
+	EInvalid             = "invalid"              // malformed or semantically wrong input (400)
+	EUnprocessable       = "unprocessable"        // well-formed input the domain refuses (422)
+	EOutsideJurisdiction = "outside_jurisdiction" // a point no area of the boundary set covers (422)
+	EUnauthorized        = "unauthorized"         // no or bad credentials (401)
+	EForbidden           = "forbidden"            // authenticated but not allowed (403)
+	// EPasswordChangeRequired: the account must change its one-time password first (403).
+	EPasswordChangeRequired = "password_change_required"
+	ENotFound               = "not_found"              // absent, or not visible to the caller (404)
+	EConflict               = "conflict"               // duplicate key or stale version (409)
+	ETooLarge               = "too_large"              // body over the limit (413)
+	EUnsupportedMedia       = "unsupported_media_type" // a body that is not JSON where JSON is required (415)
+	ERateLimited            = "rate_limited"           // too many attempts (429)
+	EUnavailable            = "unavailable"            // a dependency is down (503)
+	EInternal               = "internal"               // a bug or an unexpected failure (500)
 )
 
 // Error is the one error type that crosses layers. Message is safe to show to the caller; Err

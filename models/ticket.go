@@ -290,6 +290,9 @@ type Principal struct {
 	Role   Role
 	UnitID string
 	Scope  APIKeyScope // machine keys only
+	// PasswordChange: the account must change its one-time password first; the transport
+	// refuses every route but the password change, the account and sign-out until it has.
+	PasswordChange bool
 }
 
 // Access is what a principal may see of, and do to, one ticket: the single policy table every

@@ -50,6 +50,9 @@ type User struct {
 	DisplayName  string    `json:"display_name,omitempty"`
 	CreatedAt    time.Time `json:"created_at"`
 	Disabled     bool      `json:"-"`
+	// PasswordChangeRequired marks a password someone else chose (the first administrator's
+	// generated one): until the account sets its own, its tokens serve only the password change.
+	PasswordChangeRequired bool `json:"password_change_required,omitempty"`
 }
 
 // OTPChallenge is the pending sign-in code of a phone number. Only the code's hash is kept.

@@ -746,3 +746,47 @@ func checkDashboard(t *testing.T, ctx context.Context, s *server, shots string, 
 	}
 	screenshot(t, ctx, shots, "dashboard.png")
 }
+
+// TestConsoleFirstAdminChangesPassword: the first administrator signing in to the console with
+// the one-time password is sent to the password page from every page, cannot post anything
+// else, changes it there (a wrong current password is refused on the page), is signed out, and
+// signs in with the new password to the dashboard.
+func TestConsoleFirstAdminChangesPassword(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, storeKind{name: "sqlite"})
+	oneTime := s.adminPassword(t)
+	cc := newConsoleClient(t, s)
+	cc.do("GET", "/console/login", nil).expect(t, http.StatusOK)
+	csrf := func() string { return cc.cookie("phananh_csrf") }
+	r := cc.do("POST", "/console/login", url.Values{"csrf": {csrf()}, "username": {"admin"}, "password": {oneTime}}).expect(t, http.StatusSeeOther)
+	if loc := r.header.Get("Location"); loc != "/console/password" {
+		t.Fatalf("signed in with the one-time password, sent to %q", loc)
+	}
+	for _, page := range []string{"/console/dashboard", "/console/queue"} {
+		if loc := cc.do("GET", page, nil).expect(t, http.StatusSeeOther).header.Get("Location"); loc != "/console/password" {
+			t.Errorf("GET %s sent to %q, want the password page", page, loc)
+		}
+	}
+	cc.do("POST", "/console/tickets/x/actions", url.Values{"csrf": {csrf()}, "action": {"note"}}).expect(t, http.StatusForbidden)
+	page := cc.do("GET", "/console/password", nil).expect(t, http.StatusOK)
+	noInlineScript(t, "password", page.body)
+
+	const newPass = "mật khẩu mới của quản trị"
+	wrong := cc.do("POST", "/console/password", url.Values{"csrf": {csrf()}, "current_password": {"not it"}, "new_password": {newPass}})
+	if wrong.status != http.StatusForbidden || !strings.Contains(string(wrong.body), "password-form") {
+		t.Errorf("a wrong current password: status %d, want 403 with the form again", wrong.status)
+	}
+	r = cc.do("POST", "/console/password", url.Values{"csrf": {csrf()}, "current_password": {oneTime}, "new_password": {newPass}}).expect(t, http.StatusSeeOther)
+	if loc := r.header.Get("Location"); loc != "/console/login?changed=1" {
+		t.Errorf("after the change, sent to %q", loc)
+	}
+	if cc.cookie("phananh_console") != "" {
+		t.Error("the session cookie survived the password change")
+	}
+	cc.do("GET", "/console/login?changed=1", nil).expect(t, http.StatusOK)
+	r = cc.do("POST", "/console/login", url.Values{"csrf": {csrf()}, "username": {"admin"}, "password": {newPass}}).expect(t, http.StatusSeeOther)
+	if loc := r.header.Get("Location"); loc != "/console/dashboard" {
+		t.Errorf("signed in with the new password, sent to %q", loc)
+	}
+	cc.do("GET", "/console/dashboard", nil).expect(t, http.StatusOK)
+}

@@ -281,8 +281,10 @@ func TestOTPOwnersCodeOutlivesStrangerCodes(t *testing.T) {
 	})
 }
 
-// TestChangePassword: the first administrator replaces the one-time password printed at first
-// start; the old password stops working, every session is signed out and the change is audited.
+// TestChangePassword: the first administrator must replace the one-time password printed at
+// first start before doing anything else (its tokens, refreshed ones too, serve only the change,
+// the account and sign-out); the old password stops working, every session is signed out and
+// the change is audited.
 // Bad input changes nothing, a wrong current password counts towards the lockout, and residents
 // have no password to change.
 func TestChangePassword(t *testing.T) {
@@ -293,6 +295,7 @@ func TestChangePassword(t *testing.T) {
 		var session1, session2 tokens
 		s.request(t, "POST", "/v1/auth/login", "", login("admin", oneTime)).expect(t, http.StatusOK).json(t, &session1)
 		s.request(t, "POST", "/v1/auth/login", "", login("admin", oneTime)).expect(t, http.StatusOK).json(t, &session2)
+		onlyPasswordChange(t, s, session1)
 
 		change := func(tok, current, next string) response {
 			return s.request(t, "POST", "/v1/me/password", tok, map[string]string{"current_password": current, "new_password": next})
@@ -321,6 +324,7 @@ func TestChangePassword(t *testing.T) {
 		var again tokens
 		s.request(t, "POST", "/v1/auth/login", "", login("admin", oneTime)).expect(t, http.StatusOK).json(t, &again)
 		s.request(t, "POST", "/v1/auth/refresh", "", map[string]string{"refresh_token": session2.RefreshToken}).expect(t, http.StatusOK).json(t, &session2)
+		s.request(t, "GET", "/v1/queue", session2.AccessToken, nil).expect(t, http.StatusForbidden)
 
 		r := change(session1.AccessToken, oneTime, newPass).expect(t, http.StatusNoContent)
 		if len(r.body) != 0 {
@@ -329,6 +333,10 @@ func TestChangePassword(t *testing.T) {
 		s.request(t, "POST", "/v1/auth/login", "", login("admin", oneTime)).expect(t, http.StatusUnauthorized)
 		var fresh tokens
 		s.request(t, "POST", "/v1/auth/login", "", login("admin", newPass)).expect(t, http.StatusOK).json(t, &fresh)
+		if fresh.User.PasswordChangeRequired {
+			t.Error("after the change the account still must change its password")
+		}
+		s.request(t, "GET", "/v1/queue", fresh.AccessToken, nil).expect(t, http.StatusOK)
 		for _, rt := range []string{session1.RefreshToken, session2.RefreshToken, again.RefreshToken} {
 			s.request(t, "POST", "/v1/auth/refresh", "", map[string]string{"refresh_token": rt}).expect(t, http.StatusUnauthorized)
 		}
@@ -353,6 +361,21 @@ func TestChangePassword(t *testing.T) {
 		tooMany(t, "change after five wrong current passwords", change(officer.AccessToken, "correct horse battery", newPass), 15*60)
 		tooMany(t, "sign-in after five wrong current passwords", s.request(t, "POST", "/v1/auth/login", "", login("canbo.doimk", "correct horse battery")), 15*60)
 	})
+}
+
+// onlyPasswordChange checks that a session signed in with a one-time password says so and serves
+// the account, but no other route.
+func onlyPasswordChange(t *testing.T, s *server, session tokens) {
+	t.Helper()
+	if !session.User.PasswordChangeRequired {
+		t.Errorf("signed in with the one-time password: %+v, want password_change_required", session.User)
+	}
+	s.request(t, "GET", "/v1/me", session.AccessToken, nil).expect(t, http.StatusOK)
+	for _, path := range []string{"/v1/queue", "/v1/admin/audit", "/v1/stats/summary"} {
+		if e := s.request(t, "GET", path, session.AccessToken, nil).expect(t, http.StatusForbidden).apiError(t); e.Error.Code != "password_change_required" {
+			t.Errorf("GET %s before the change: %+v", path, e)
+		}
+	}
 }
 
 // TestAdminUserPasswd: the operator sets a new password from the command line (from stdin), with

@@ -351,6 +351,7 @@ type tokens struct {
 	User         struct {
 		ID, Role, Phone, Username string
 		UnitID                    string `json:"unit_id"`
+		PasswordChangeRequired    bool   `json:"password_change_required"`
 	}
 }
 

@@ -63,6 +63,8 @@ type accessClaims struct {
 	Role string `json:"role"`
 	Unit string `json:"unit,omitempty"`
 	Type string `json:"typ"`
+	// PasswordChange ("pwc") marks the token of an account that must change its password first.
+	PasswordChange bool `json:"pwc,omitempty"`
 }
 
 // SignAccess implements app.TokenSigner.
@@ -78,6 +80,8 @@ func (s *Signer) SignAccess(c app.AccessClaims, now time.Time) (string, error) {
 		Role: string(c.Role),
 		Unit: c.UnitID,
 		Type: "access",
+
+		PasswordChange: c.PasswordChange,
 	}
 	t := jwt.NewWithClaims(jwt.SigningMethodEdDSA, claims)
 	t.Header["kid"] = s.kid
@@ -112,7 +116,8 @@ func (s *Signer) VerifyAccess(token string, now time.Time) (app.AccessClaims, er
 	if err != nil || claims.Type != "access" || claims.Subject == "" || !models.Role(claims.Role).Valid() {
 		return app.AccessClaims{}, errInvalid
 	}
-	return app.AccessClaims{UserID: claims.Subject, Role: models.Role(claims.Role), UnitID: claims.Unit, ExpiresAt: claims.ExpiresAt.Time}, nil
+	return app.AccessClaims{UserID: claims.Subject, Role: models.Role(claims.Role), UnitID: claims.Unit, ExpiresAt: claims.ExpiresAt.Time,
+		PasswordChange: claims.PasswordChange}, nil
 }
 
 // LoadOrCreateKey reads a PKCS#8 PEM Ed25519 private key from path, generating and writing one

@@ -37,7 +37,8 @@ func testUserRoundTrip(t *testing.T, s app.Store) {
 			UnitID: "longxuyen-2023.my_hoa.cong_an", DisplayName: "Lê Minh Tuấn", CreatedAt: at(2 * time.Hour),
 			Disabled: true,
 		},
-		{ID: "u-both", Role: models.RoleAdmin, Phone: "+84907654321", Username: "admin", PasswordHash: "h", CreatedAt: at(-time.Hour)},
+		{ID: "u-both", Role: models.RoleAdmin, Phone: "+84907654321", Username: "admin", PasswordHash: "h", CreatedAt: at(-time.Hour),
+			PasswordChangeRequired: true},
 	}
 	for _, u := range users {
 		must(t, s.CreateUser(ctx(t), u), "CreateUser "+u.ID)
@@ -147,6 +148,7 @@ func testUserUpdate(t *testing.T, s app.Store) {
 	upd.PasswordHash = "$argon2id$new"
 	upd.DisplayName = "Phạm Văn Đổi"
 	upd.Disabled = true
+	upd.PasswordChangeRequired = true
 	upd.Phone = "+84909999999"
 	upd.Username = "renamed"
 	upd.CreatedAt = at(time.Hour)
@@ -163,8 +165,8 @@ func testUserUpdate(t *testing.T, s app.Store) {
 	_, err = s.UserByUsername(ctx(t), "renamed")
 	wantCode(t, err, models.ENotFound, "UserByUsername of an ignored rename")
 
-	// Back to zero values: an account enabled again.
-	want.Disabled = false
+	// Back to zero values: an account enabled again, with a password of its own.
+	want.Disabled, want.PasswordChangeRequired = false, false
 	must(t, s.UpdateUser(ctx(t), &want), "UpdateUser reset")
 	got, err = s.UserByID(ctx(t), orig.ID)
 	must(t, err, "UserByID")

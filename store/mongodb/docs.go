@@ -59,6 +59,8 @@ type userDoc struct {
 	DisplayName  string    `bson:"display_name"`
 	CreatedAt    time.Time `bson:"created_at"`
 	Disabled     bool      `bson:"disabled"`
+	// Absent in documents of releases before it: false, as those accounts chose their passwords.
+	PasswordChangeRequired bool `bson:"password_change_required,omitempty"`
 }
 
 func toUserDoc(u *models.User) userDoc {
@@ -74,6 +76,8 @@ func toUserDoc(u *models.User) userDoc {
 		DisplayName:  u.DisplayName,
 		CreatedAt:    utc(u.CreatedAt),
 		Disabled:     u.Disabled,
+
+		PasswordChangeRequired: u.PasswordChangeRequired,
 	}
 	if u.Phone != "" {
 		d.PhoneKey = phoneKey(u.Phone)
@@ -95,6 +99,8 @@ func (d *userDoc) model() *models.User {
 		DisplayName:  d.DisplayName,
 		CreatedAt:    utc(d.CreatedAt),
 		Disabled:     d.Disabled,
+
+		PasswordChangeRequired: d.PasswordChangeRequired,
 	}
 }
 

@@ -58,6 +58,7 @@ func (s *Store) UpdateUser(ctx context.Context, u *models.User) error {
 			{Key: "password_hash", Value: d.PasswordHash},
 			{Key: "display_name", Value: d.DisplayName},
 			{Key: "disabled", Value: d.Disabled},
+			{Key: "password_change_required", Value: d.PasswordChangeRequired},
 		}},
 	}
 	res, err := s.coll(collUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: u.ID}}, update)

@@ -9,15 +9,16 @@ import (
 
 // userColumns are the columns read and written. failed_logins and locked_until (migration 0001)
 // are no longer used: sign-in failures are counted in rate_counters, shared and atomic.
-const userColumns = `id, role, phone, username, password_hash, unit_id, display_name, created_at, disabled`
+const userColumns = `id, role, phone, username, password_hash, unit_id, display_name, created_at, disabled,
+	password_change_required`
 
 // CreateUser inserts u. Phone and username are unique only when non-empty, so officials without
 // a phone and residents without a username never collide.
 func (s *Store) CreateUser(ctx context.Context, u *models.User) error {
 	_, err := s.exec(ctx, `INSERT INTO users (`+userColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		u.ID, string(u.Role), u.Phone, u.Username, u.PasswordHash, u.UnitID, u.DisplayName,
-		ms(u.CreatedAt), u.Disabled)
+		ms(u.CreatedAt), u.Disabled, u.PasswordChangeRequired)
 	if err != nil && isUnique(err) {
 		return userConflict(err)
 	}
@@ -71,7 +72,7 @@ func (s *Store) userWhere(ctx context.Context, where string, arg any) (*models.U
 	)
 	err := s.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+where, arg).Scan(
 		&u.ID, &role, &u.Phone, &u.Username, &u.PasswordHash, &u.UnitID, &u.DisplayName,
-		&createdAt, &u.Disabled)
+		&createdAt, &u.Disabled, &u.PasswordChangeRequired)
 	if err != nil {
 		return nil, translate(err, "read user", "user")
 	}
@@ -84,8 +85,8 @@ func (s *Store) userWhere(ctx context.Context, where string, arg any) (*models.U
 // identities, not settings: they are left as created.
 func (s *Store) UpdateUser(ctx context.Context, u *models.User) error {
 	res, err := s.exec(ctx, `UPDATE users SET role = ?, unit_id = ?, password_hash = ?,
-		display_name = ?, disabled = ? WHERE id = ?`,
-		string(u.Role), u.UnitID, u.PasswordHash, u.DisplayName, u.Disabled, u.ID)
+		display_name = ?, disabled = ?, password_change_required = ? WHERE id = ?`,
+		string(u.Role), u.UnitID, u.PasswordHash, u.DisplayName, u.Disabled, u.PasswordChangeRequired, u.ID)
 	if err != nil {
 		return translate(err, "update user", "user")
 	}

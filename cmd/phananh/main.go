@@ -51,7 +51,10 @@ const usage = `usage:
   phananh admin user passwd --username NAME               set a new password (from stdin); signs the account out everywhere
   phananh admin apikey create --name NAME --scope open311|stats|feed
   phananh admin stats rebuild                             recompute every statistics fact from the tickets
-  phananh admin boundaries import --id ID --name NAME FILE.geojson`
+  phananh admin boundaries import --id ID --name NAME FILE.geojson
+  phananh admin backup --out FILE [--include-keys]        a consistent backup of the SQLite store and its media, taken while the
+                                                          server runs; --include-keys adds the JWT signing key
+  phananh admin restore FILE                              restore a backup into an empty or new DATA_DIR, once every checksum matches`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "config" {
@@ -59,7 +62,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		// one is this command's answer rather than a failure to start it.
 		return configCommand(args[1:], getenv, stdout)
 	}
-	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "admin" && len(args) < 3) {
+	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "admin" && len(args) < 3 && !(len(args) == 2 && archiveCommand(args[1]))) {
 		// Help needs no valid configuration: it is what a person reads to write one. An admin
 		// command without its noun and verb is a person asking which ones exist.
 		fmt.Fprintln(stdout, usage)
@@ -71,11 +74,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	log := newLogger(cfg, stderr)
 	switch {
-	case len(args) >= 3 && args[0] == "admin":
+	case len(args) >= 2 && args[0] == "admin":
 		// Admin commands talk to a person: only warnings and errors go to stderr unless
 		// LOG_LEVEL asks for more.
 		if getenv("LOG_LEVEL") == "" {
 			cfg.LogLevel = "warn"
+		}
+		if archiveCommand(args[1]) {
+			return adminArchive(ctx, cfg, args[1], args[2:], stdout)
 		}
 		return admin(ctx, cfg, newLogger(cfg, stderr), args[1], args[2], args[3:], stdin, stdout)
 	case len(args) == 0 || args[0] == "serve":
@@ -269,6 +275,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	holder = fmt.Sprintf("%s/%d/%d", holder, os.Getpid(), time.Now().UnixNano())
 	workers.Go(func() { svc.Tickets.RunSweeps(workerCtx, holder, cfg.SLAInterval) })
 	workers.Go(func() { svc.Media.RunMediaGC(workerCtx, holder, cfg.Media.GCInterval) })
+	workers.Go(func() { runBackups(workerCtx, cfg.Backup, store, log, holder) })
 	if err := startPush(workerCtx, cfg.Push, svc, store, log, holder, &workers); err != nil {
 		ln.Close()
 		return err

@@ -17,7 +17,7 @@ import (
 	"phananh/store/sqlite"
 )
 
-// backupEnv is the BACKUP_* configuration (settings.go; docs/BACKUPS.md).
+// backupEnv is the BACKUP_* configuration (settings.go; README, "Backups and restore").
 type backupEnv struct {
 	Dir      string        // BACKUP_DIR; empty: no scheduled backups
 	Interval time.Duration // BACKUP_INTERVAL, from the newest archive in Dir
@@ -167,7 +167,7 @@ func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
 // from a timer, so a restart neither repeats a backup nor skips one, and instances sharing the
 // store and the directory take turns without two writing the same one. The lease outlasts a long
 // backup (an hour at least): losing it halfway would let a second instance start another. The
-// archives leave the signing key out (docs/BACKUPS.md); a failed backup is logged and tried again
+// archives leave the signing key out (README, "Backups and restore"); a failed backup is logged and tried again
 // no sooner than 15 minutes later (or one interval, if shorter).
 func runBackups(ctx context.Context, b backupEnv, store app.Store, log *slog.Logger, holder string) {
 	if b.Dir == "" {

@@ -25,9 +25,9 @@ import (
 // transaction anyway); the copy is a self-contained file in rollback-journal mode, without a
 // -wal to carry along, and compacted — no free pages, so the archive is smaller; and it needs
 // neither the driver's own API behind database/sql's Raw nor a writable connection. Its cost is
-// CPU: it rebuilds the tables and indexes instead of copying pages (measured in docs/BACKUPS.md).
-// A connection of its own keeps the pool's readers free for requests, and read-only because the
-// pool's readers are query_only, which refuses VACUUM INTO.
+// CPU: it rebuilds the tables and indexes instead of copying pages (measured in the README,
+// "Backups and restore"). A connection of its own keeps the pool's readers free for requests,
+// and read-only because the pool's readers are query_only, which refuses VACUUM INTO.
 func (s *Store) Snapshot(ctx context.Context, path string) error {
 	dsn, err := fileDSN(s.path, "ro")
 	if err != nil {

@@ -250,7 +250,7 @@ func TestRestoreRefusesNonEmptyTarget(t *testing.T) {
 }
 
 // TestCreateRefusesExistingAndLeavesNothing: an existing output is not overwritten, and a
-// backup that fails leaves no temporary file.
+// backup that fails, or is cancelled halfway, leaves no temporary file.
 func TestCreateRefusesExistingAndLeavesNothing(t *testing.T) {
 	fx := newFixture(t)
 	out, _ := fx.create(t, false)
@@ -265,6 +265,26 @@ func TestCreateRefusesExistingAndLeavesNothing(t *testing.T) {
 	if left, _ := os.ReadDir(dir); len(left) != 0 {
 		t.Errorf("a failed backup left %d files", len(left))
 	}
+	ctx, cancel := context.WithCancel(t.Context())
+	_, err = backup.Create(ctx, filepath.Join(dir, "c.tar.gz"), backup.Options{Source: cancelling{fx.store, cancel}, Open: open})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Create cancelled after the snapshot: %v", err)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("a cancelled backup left %d files", len(left))
+	}
+}
+
+// cancelling is a store whose caller gives up (a server stopping) right after the snapshot.
+type cancelling struct {
+	*sqlite.Store
+	cancel context.CancelFunc
+}
+
+func (c cancelling) Snapshot(ctx context.Context, path string) error {
+	err := c.Store.Snapshot(ctx, path)
+	c.cancel()
+	return err
 }
 
 type failing struct{ *sqlite.Store }

@@ -94,6 +94,7 @@ func Create(ctx context.Context, out string, o Options) (Summary, error) {
 		}
 	}()
 	w := newWriter(f, m.CreatedAt)
+	w.ctx = ctx
 	if err := w.fill(ctx, o, snapPath, &m, &sum); err != nil {
 		return sum, err
 	}
@@ -224,8 +225,10 @@ func validKey(key string) bool {
 // blobPath is a blob's path in the archive and under DATA_DIR (store/fsblob's layout).
 func blobPath(key string) string { return path.Join(mediaDir, key[0:2], key[2:4], key) }
 
-// writer writes the archive: a tar in gzip, every entry hashed as it goes.
+// writer writes the archive: a tar in gzip, every entry hashed as it goes. Its reads stop when
+// ctx ends, so a server stopping mid-backup does not wait for a large database to be compressed.
 type writer struct {
+	ctx   context.Context
 	gz    *gzip.Writer
 	tw    *tar.Writer
 	mtime time.Time
@@ -234,7 +237,7 @@ type writer struct {
 
 func newWriter(w io.Writer, mtime time.Time) *writer {
 	gz, _ := gzip.NewWriterLevel(w, gzip.BestSpeed) // the level is valid: no error
-	return &writer{gz: gz, tw: tar.NewWriter(gz), mtime: mtime}
+	return &writer{ctx: context.Background(), gz: gz, tw: tar.NewWriter(gz), mtime: mtime}
 }
 
 // add writes one entry of size bytes read from r and records it.
@@ -244,7 +247,7 @@ func (w *writer) add(name string, size int64, r io.Reader) (File, error) {
 		return File{}, err
 	}
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(w.tw, h), r)
+	n, err := io.Copy(io.MultiWriter(w.tw, h), ctxReader{w.ctx, r})
 	if err != nil {
 		return File{}, err
 	}
@@ -254,6 +257,19 @@ func (w *writer) add(name string, size int64, r io.Reader) (File, error) {
 	f := File{Path: name, Size: size, SHA256: hex.EncodeToString(h.Sum(nil))}
 	w.files = append(w.files, f)
 	return f, nil
+}
+
+// ctxReader reads from r until ctx ends.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 // addFile writes the file at p as the entry name and returns its size.

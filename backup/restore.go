@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -366,8 +367,9 @@ func (ex *extracted) verify() (Manifest, error) {
 		}
 		delete(found, want.Path)
 	}
-	for p := range found {
-		return m, fmt.Errorf("restore: %s is in the archive but not in its manifest", p)
+	if len(found) > 0 {
+		extra := slices.Sorted(maps.Keys(found))
+		return m, fmt.Errorf("restore: %s is in the archive but not in its manifest", extra[0])
 	}
 	return m, ex.consistent(m)
 }

@@ -42,8 +42,9 @@ func Archives(dir string) ([]Archive, error) {
 	}
 	var out []Archive
 	for _, e := range entries {
-		stamp, ok := strings.CutPrefix(e.Name(), archivePrefix)
-		if stamp, ok = strings.CutSuffix(stamp, archiveExt); !ok || !e.Type().IsRegular() {
+		stamp, prefixed := strings.CutPrefix(e.Name(), archivePrefix)
+		stamp, suffixed := strings.CutSuffix(stamp, archiveExt)
+		if !prefixed || !suffixed || !e.Type().IsRegular() {
 			continue
 		}
 		if t, err := time.Parse(stampLayout, stamp); err == nil {

@@ -48,6 +48,7 @@ type config struct {
 	Push           pushEnv     // FCM_* and PUSH_* (push.go)
 	Media          mediaEnv    // MEDIA_* (media.go)
 	Security       securityEnv // RATE_LIMITS, TRUSTED_PROXIES, *_TIMEOUT (security.go)
+	Backup         backupEnv   // BACKUP_* (backup.go)
 }
 
 // loadConfig reads the configuration from getenv (os.Getenv in production, a map in tests)
@@ -80,6 +81,11 @@ func (c *config) relate() error {
 	}
 	if c.Media.TempDir == "" {
 		c.Media.TempDir = filepath.Join(c.DataDir, mediaStagingName)
+	}
+	// phananh backs up the SQLite store only; a MongoDB replica set has mongodump --oplog, and
+	// silently not backing up would be worse than refusing to start.
+	if c.Backup.Dir != "" && c.MongoURI != "" {
+		return fmt.Errorf("BACKUP_DIR works with the SQLite store only; with MONGODB_URI, back up with `mongodump --oplog` (`phananh admin backup` prints the command)")
 	}
 	if c.SMSDriver == "http" && c.SMSHTTPURL == "" {
 		return fmt.Errorf("SMS_DRIVER=http needs SMS_HTTP_URL")

@@ -67,6 +67,7 @@ func TestConfigDefaults(t *testing.T) {
 			ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second,
 			LoginUserMaxFailures: 50, OTPPerPhoneDay: 10,
 		},
+		Backup: backupEnv{Interval: 24 * time.Hour, Keep: 7},
 	}
 	blank := map[string]string{}
 	for _, s := range settings(&config{}) {
@@ -93,7 +94,7 @@ func TestConfigBadValues(t *testing.T) {
 		"ADDR", "DATA_DIR", "MONGODB_URI", "MONGODB_DATABASE", "BOUNDARY_SET", "TICKET_CODE_PREFIX",
 		"SMS_HTTP_URL", "SMS_HTTP_TEMPLATE", "SMS_HTTP_AUTHORIZATION", "JWT_KEY_FILE", "JWT_ISSUER",
 		"JWT_AUDIENCE", "JWT_VERIFY_KEY_FILES", "HOLIDAYS_FILE", "CONSOLE_TILE_URL",
-		"FCM_PROJECT_ID", "FCM_CREDENTIALS_FILE", "FCM_ENDPOINT", "MEDIA_TEMP_DIR",
+		"FCM_PROJECT_ID", "FCM_CREDENTIALS_FILE", "FCM_ENDPOINT", "MEDIA_TEMP_DIR", "BACKUP_DIR",
 	}
 	tests := []struct {
 		name string
@@ -136,6 +137,8 @@ func TestConfigBadValues(t *testing.T) {
 		{"MEDIA_PROCESSING", []string{"0", "four"}, "MEDIA_PROCESSING must be a positive number"},
 		{"MEDIA_PENDING_MAX_BYTES", []string{"-1", "200MB"}, "MEDIA_PENDING_MAX_BYTES must be a number of bytes, or 0 for no limit"},
 		{"MEDIA_DAILY_MAX_BYTES", []string{"-1", "1GB"}, "MEDIA_DAILY_MAX_BYTES must be a number of bytes, or 0 for no limit"},
+		{"BACKUP_INTERVAL", []string{"0", "999ms", "1d", "-24h"}, "BACKUP_INTERVAL must be a duration of at least 1s, such as 24h"},
+		{"BACKUP_KEEP", []string{"0", "-1", "seven"}, "BACKUP_KEEP must be a number ≥ 1"},
 	}
 	tested := map[string]bool{}
 	for _, tc := range tests {
@@ -184,6 +187,8 @@ func TestConfigRelated(t *testing.T) {
 			wantErr: "ENV=production needs SMS_DRIVER=http (with SMS_HTTP_URL)"},
 		{name: "production with the http driver", vars: map[string]string{"ENV": "production", "SMS_DRIVER": "http", "SMS_HTTP_URL": "https://gw.example.vn"},
 			check: func(c config) string { return cmp.Diff("production", c.Env) }},
+		{name: "scheduled backups with MongoDB", vars: map[string]string{"BACKUP_DIR": "/srv/backups", "MONGODB_URI": "mongodb://db1/"},
+			wantErr: "BACKUP_DIR works with the SQLite store only; with MONGODB_URI, back up with `mongodump --oplog`"},
 		{name: "every bad variable at once", vars: map[string]string{"BODY_LIMIT": "1", "PUSH_BATCH": "0", "SMS_DRIVER": "http"},
 			wantErr: "BODY_LIMIT must be a number of bytes ≥ 1024\nPUSH_BATCH must be a number from 1 to 500"},
 	}

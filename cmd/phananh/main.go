@@ -53,7 +53,10 @@ const usage = `usage:
   phananh admin stats rebuild                             recompute every statistics fact from the tickets
   phananh admin boundaries import --id ID --name NAME FILE.geojson
   phananh admin migrate [--dry-run]                       apply (or only list) the store's pending schema migrations
-  phananh admin doctor                                    check the deployment: store, key, disk, SMS, FCM, clock, boundary set`
+  phananh admin doctor                                    check the deployment: store, key, disk, SMS, FCM, clock, boundary set
+  phananh admin backup --out FILE [--include-keys]        a consistent backup of the SQLite store and its media, taken while the
+                                                          server runs; --include-keys adds the JWT signing key
+  phananh admin restore FILE                              restore a backup into an empty or new DATA_DIR, once every checksum matches`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "config" {
@@ -73,23 +76,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	log := newLogger(cfg, stderr)
 	switch {
-	case len(args) >= 2 && args[0] == "admin" && args[1] == "migrate":
-		if getenv("LOG_LEVEL") == "" {
-			cfg.LogLevel = "warn"
-		}
-		return adminMigrate(ctx, cfg, newLogger(cfg, stderr), args[2:], stdout)
-	case len(args) == 2 && args[0] == "admin" && args[1] == "doctor":
-		if getenv("LOG_LEVEL") == "" {
-			cfg.LogLevel = "warn"
-		}
-		return adminDoctor(ctx, cfg, newLogger(cfg, stderr), stdout)
-	case len(args) >= 3 && args[0] == "admin":
+	case len(args) >= 2 && args[0] == "admin":
 		// Admin commands talk to a person: only warnings and errors go to stderr unless
 		// LOG_LEVEL asks for more.
 		if getenv("LOG_LEVEL") == "" {
 			cfg.LogLevel = "warn"
 		}
-		return admin(ctx, cfg, newLogger(cfg, stderr), args[1], args[2], args[3:], stdin, stdout)
+		return adminCommand(ctx, cfg, newLogger(cfg, stderr), args[1:], stdin, stdout)
 	case len(args) == 0 || args[0] == "serve":
 		return serve(ctx, cfg, log, stdout)
 	}
@@ -98,7 +91,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 // oneWordAdmin reports whether args (after "admin") name an admin command without a verb.
 func oneWordAdmin(args []string) bool {
-	return len(args) > 0 && (args[0] == "migrate" || args[0] == "doctor")
+	return len(args) > 0 && (args[0] == "migrate" || args[0] == "doctor" || archiveCommand(args[0]))
+}
+
+// adminCommand runs `phananh admin …`: the one-word commands that must not open the store
+// first (a dry run, a check, a backup or a restore into an empty directory), or a noun and verb.
+func adminCommand(ctx context.Context, cfg config, log *slog.Logger, args []string, stdin io.Reader, stdout io.Writer) error {
+	switch {
+	case args[0] == "migrate":
+		return adminMigrate(ctx, cfg, log, args[1:], stdout)
+	case args[0] == "doctor" && len(args) == 1:
+		return adminDoctor(ctx, cfg, log, stdout)
+	case archiveCommand(args[0]):
+		return adminArchive(ctx, cfg, args[0], args[1:], stdout)
+	case len(args) < 2:
+		return fmt.Errorf("unknown command admin %s\n%s", strings.Join(args, " "), usage)
+	}
+	return admin(ctx, cfg, log, args[0], args[1], args[2:], stdin, stdout)
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {
@@ -287,6 +296,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	holder = fmt.Sprintf("%s/%d/%d", holder, os.Getpid(), time.Now().UnixNano())
 	workers.Go(func() { svc.Tickets.RunSweeps(workerCtx, holder, cfg.SLAInterval) })
 	workers.Go(func() { svc.Media.RunMediaGC(workerCtx, holder, cfg.Media.GCInterval) })
+	workers.Go(func() { runBackups(workerCtx, cfg.Backup, store, log, holder) })
 	if err := startPush(workerCtx, cfg.Push, svc, store, log, holder, &workers); err != nil {
 		ln.Close()
 		return err

@@ -4,8 +4,8 @@
 //
 // Writes are atomic: a blob is written to a temporary file in the same directory tree, fsynced,
 // and renamed to its content address, so a reader never sees a partial file and a crash leaves at
-// most a temporary file (removed at the next start). Content addressing makes a second put of the
-// same bytes a no-op.
+// most a temporary file (removed by a later Open once it is stale). Content addressing makes a
+// second put of the same bytes a no-op.
 package fsblob
 
 import (
@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"phananh/models"
 )
@@ -26,16 +27,24 @@ import (
 // <root>/tmp.
 type Dir struct{ root string }
 
-// Open creates the directory tree if needed and removes temporary files a crash left behind.
-// The tree is this account's only (0700; files are created 0600): it holds residents' photos.
-// A root left open to the group or others by an earlier version is closed again.
+// staleTemp is how old a temporary file must be before Open takes it for a crash's leftover.
+// Open also runs in a second process while the server writes (an admin command, a backup,
+// opening the same DATA_DIR): removing every temporary file there would pull the files of the
+// server's puts in progress from under it and fail those uploads. A put copies a file that is
+// already on local disk, so it takes seconds; an hour is far beyond it.
+const staleTemp = time.Hour
+
+// Open creates the directory tree if needed and removes the temporary files a crash left behind
+// (those older than staleTemp). The tree is this account's only (0700; files are created 0600):
+// it holds residents' photos. A root left open to the group or others by an earlier version is
+// closed again.
 func Open(root string) (*Dir, error) {
 	tmp := filepath.Join(root, "tmp")
-	if err := os.RemoveAll(tmp); err != nil {
-		return nil, fmt.Errorf("fsblob: clean %s: %w", tmp, err)
-	}
 	if err := os.MkdirAll(tmp, 0o700); err != nil {
 		return nil, fmt.Errorf("fsblob: create %s: %w", tmp, err)
+	}
+	if err := removeStale(tmp, time.Now().Add(-staleTemp)); err != nil {
+		return nil, fmt.Errorf("fsblob: clean %s: %w", tmp, err)
 	}
 	fi, err := os.Stat(root)
 	if err != nil {
@@ -47,6 +56,29 @@ func Open(root string) (*Dir, error) {
 		}
 	}
 	return &Dir{root: root}, nil
+}
+
+// removeStale removes the files of dir last modified before cutoff; a file another process
+// removed meanwhile is fine.
+func removeStale(dir string, cutoff time.Time) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		fi, err := e.Info()
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		if fi.ModTime().Before(cutoff) {
+			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // validKey accepts only what PutBlob produces, so a key can never name a path outside root.

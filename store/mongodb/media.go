@@ -18,6 +18,11 @@ const (
 	collMediaChunks = "media.chunks"
 )
 
+// MediaCollections names the collections that hold media — the records and the GridFS bucket of
+// their bytes — so that `phananh admin backup`, which MongoDB stores leave to mongodump, can tell
+// an operator which collections a dump must not leave out.
+func MediaCollections() []string { return []string{collMedia, collMediaFiles, collMediaChunks} }
+
 // mediaIndexes: an owner's file is stored once; the collector finds old unattached records by
 // (ticket_id, created_at); the three blob indexes answer "is this blob still referenced"; the
 // bucket's files are found by their content address (filename) and chunks by (files_id, n), the

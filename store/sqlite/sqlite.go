@@ -53,6 +53,7 @@ type Store struct {
 	lastPrune time.Time // window time of the last sweep of old rate counters
 
 	blobs *fsblob.Dir // media bytes: the "media" directory next to the database file
+	path  string      // the database file, for Snapshot's connection of its own
 }
 
 // Open opens (creating if needed) the database file at path and brings its schema up to date.
@@ -107,7 +108,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	return &Store{w: w, r: r, commit: newCommitter(w), blobs: blobs}, nil
+	return &Store{w: w, r: r, commit: newCommitter(w), blobs: blobs, path: path}, nil
 }
 
 // ownerOnly creates the database file, if it does not exist, readable and writable by this

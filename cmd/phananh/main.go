@@ -1,7 +1,7 @@
 // Command phananh is the whole backend in one binary: `phananh` (or `phananh serve`) serves the
 // API and runs the background workers; `phananh config` prints the effective configuration;
-// `phananh admin …` manages accounts, machine keys, statistics and boundary sets (`phananh help`
-// lists the commands). The package reads the configuration from the environment (settings.go)
+// `phananh admin …` manages accounts, machine keys, statistics and boundary sets, migrates,
+// backs up, restores and checks a deployment (`phananh help` lists the commands). The package reads the configuration from the environment (settings.go)
 // and wires the other packages together explicitly (buildService, serve); every decision lives
 // in them.
 package main

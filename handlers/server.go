@@ -54,7 +54,28 @@ type Config struct {
 	// ConsoleTileURL is the web console's base-map tile URL template ({z}/{x}/{y}); empty
 	// draws the ward maps without a base map, so the console works offline.
 	ConsoleTileURL string
+	// Observer watches every request for metrics and traces (package telemetry); nil: nothing.
+	Observer Observer
 }
+
+// Observer watches every request, so that package telemetry can count and trace requests while
+// this package imports neither Prometheus nor OpenTelemetry.
+type Observer interface {
+	// StartRequest is called when a request arrives, with its method, its request id and a
+	// reader of its headers (to continue a caller's trace); the request runs with the context
+	// it returns. The function it returns is called once, when the answer's status is known,
+	// with the route template that served the request — "/v1/tickets/:id", never the path,
+	// which holds ids and tokens — or RouteUnmatched or RouteShed, and the status.
+	StartRequest(ctx context.Context, method, requestID string, header func(string) string) (context.Context, func(route string, status int))
+}
+
+// Route labels of requests that no route of the table served.
+const (
+	// RouteUnmatched: no route matched the path (404) or the method (405).
+	RouteUnmatched = "(unmatched)"
+	// RouteShed: refused with 503 before routing because MaxInFlight requests were in flight.
+	RouteShed = "(shed)"
+)
 
 // DefaultConfig returns limits suited to a mobile API: report bodies are small (media travel
 // separately), so 1 MiB is generous.
@@ -272,9 +293,14 @@ func (s *Server) routes(f *fiber.App) {
 				handlers = []fiber.Handler{s.requireUserOrKey(r.Roles), s.requireRoleOrKey(r.Roles), r.handler}
 			}
 		}
-		f.Add(r.Method, r.Path, handlers...)
+		path := r.Path
+		markRoute := func(c *fiber.Ctx) error { c.Locals(localRoute, path); return c.Next() }
+		f.Add(r.Method, r.Path, append([]fiber.Handler{markRoute}, handlers...)...)
 	}
 }
+
+// localRoute holds the template of the table's route serving the request (routeTemplate).
+const localRoute = "route"
 
 // Routes lists the registered API routes (without Fiber's automatic HEAD twins, and without the
 // web console's HTML pages under /console, which are not API operations).
@@ -335,16 +361,24 @@ func (s *Server) deadline(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// accessLog writes one line per request with its outcome; errors were already mapped to a
-// status by the error handler when c.Next returns through it.
+// accessLog writes one line per request with its outcome and tells the Observer; errors were
+// already mapped to a status by the error handler when c.Next returns through it.
 func (s *Server) accessLog(c *fiber.Ctx) error {
 	start := time.Now()
+	finish := func(string, int) {}
+	if s.cfg.Observer != nil {
+		id, _ := c.Locals(localRequestID).(string)
+		var ctx context.Context
+		ctx, finish = s.cfg.Observer.StartRequest(c.UserContext(), c.Method(), id, func(k string) string { return c.Get(k) })
+		c.SetUserContext(ctx)
+	}
 	err := c.Next()
 	if err != nil {
 		if herr := s.handleError(c, err); herr != nil {
 			return herr
 		}
 	}
+	finish(routeTemplate(c), c.Response().StatusCode())
 	s.log.LogAttrs(c.UserContext(), slog.LevelInfo, "request",
 		slog.Any("request_id", c.Locals(localRequestID)),
 		slog.String("method", c.Method()),
@@ -353,6 +387,20 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 		slog.Duration("duration", time.Since(start)),
 	)
 	return nil
+}
+
+// routeTemplate is the route of the table that served the request, RouteShed when it was shed
+// before routing, or RouteUnmatched when no route matched. Each route of the table records its
+// template first thing (routes): Fiber's own current route cannot tell a route of the table
+// from the middleware's when none matched.
+func routeTemplate(c *fiber.Ctx) string {
+	if shed, _ := c.Locals(localShed).(bool); shed {
+		return RouteShed
+	}
+	if r, ok := c.Locals(localRoute).(string); ok {
+		return r
+	}
+	return RouteUnmatched
 }
 
 // statusOf is the single map from the error vocabulary to HTTP.

@@ -81,6 +81,7 @@ func eachStore(t *testing.T, f func(t *testing.T, st storeKind)) {
 type server struct {
 	t       *testing.T
 	base    string
+	metrics string // base URL of the metrics listener, when METRICS_ADDR is set
 	dataDir string
 	env     []string
 	sms     *smsGateway
@@ -150,6 +151,8 @@ func startServer(t *testing.T, st storeKind, extraEnv ...string) *server {
 			var rec struct{ Msg, Addr string }
 			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "listening" {
 				addr <- rec.Addr
+			} else if rec.Msg == "metrics listening" { // logged before "listening"
+				s.metrics = "http://" + rec.Addr
 			}
 		}
 	}()

@@ -19,6 +19,7 @@ type config struct {
 	// or production, which refuses settings only fit for a developer's machine.
 	Env            string
 	Addr           string
+	MetricsAddr    string // METRICS_ADDR: the metrics listener (telemetry.go); empty: none
 	DataDir        string
 	MongoURI       string
 	MongoDatabase  string
@@ -80,6 +81,9 @@ func (c *config) relate() error {
 	}
 	if c.Media.TempDir == "" {
 		c.Media.TempDir = filepath.Join(c.DataDir, mediaStagingName)
+	}
+	if err := checkMetricsAddr(c.MetricsAddr, c.Addr); err != nil {
+		return err
 	}
 	if c.SMSDriver == "http" && c.SMSHTTPURL == "" {
 		return fmt.Errorf("SMS_DRIVER=http needs SMS_HTTP_URL")

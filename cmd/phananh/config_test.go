@@ -136,6 +136,8 @@ func TestConfigBadValues(t *testing.T) {
 		{"MEDIA_PROCESSING", []string{"0", "four"}, "MEDIA_PROCESSING must be a positive number"},
 		{"MEDIA_PENDING_MAX_BYTES", []string{"-1", "200MB"}, "MEDIA_PENDING_MAX_BYTES must be a number of bytes, or 0 for no limit"},
 		{"MEDIA_DAILY_MAX_BYTES", []string{"-1", "1GB"}, "MEDIA_DAILY_MAX_BYTES must be a number of bytes, or 0 for no limit"},
+		{"METRICS_ADDR", []string{"9464", "localhost:metrics", "127.0.0.1:70000"}, "METRICS_ADDR must be host:port"},
+		{"METRICS_ADDR", []string{":8080", "127.0.0.1:8080"}, "must not use ADDR's port"},
 	}
 	tested := map[string]bool{}
 	for _, tc := range tests {
@@ -184,6 +186,12 @@ func TestConfigRelated(t *testing.T) {
 			wantErr: "ENV=production needs SMS_DRIVER=http (with SMS_HTTP_URL)"},
 		{name: "production with the http driver", vars: map[string]string{"ENV": "production", "SMS_DRIVER": "http", "SMS_HTTP_URL": "https://gw.example.vn"},
 			check: func(c config) string { return cmp.Diff("production", c.Env) }},
+		{name: "metrics on the public port", vars: map[string]string{"ADDR": "0.0.0.0:8080", "METRICS_ADDR": "127.0.0.1:8080"},
+			wantErr: "METRICS_ADDR (127.0.0.1:8080) must not use ADDR's port (0.0.0.0:8080)"},
+		{name: "metrics and the API on free ports", vars: map[string]string{"ADDR": "127.0.0.1:0", "METRICS_ADDR": "127.0.0.1:0"},
+			check: func(c config) string { return cmp.Diff("127.0.0.1:0", c.MetricsAddr) }},
+		{name: "metrics on their own port", vars: map[string]string{"METRICS_ADDR": ":9464"},
+			check: func(c config) string { return cmp.Diff(":9464", c.MetricsAddr) }},
 		{name: "every bad variable at once", vars: map[string]string{"BODY_LIMIT": "1", "PUSH_BATCH": "0", "SMS_DRIVER": "http"},
 			wantErr: "BODY_LIMIT must be a number of bytes ≥ 1024\nPUSH_BATCH must be a number from 1 to 500"},
 	}

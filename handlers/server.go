@@ -342,6 +342,12 @@ func (s *Server) requestID(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+// requestIDOf is the request's id (requestID).
+func requestIDOf(c *fiber.Ctx) string {
+	id, _ := c.Locals(localRequestID).(string)
+	return id
+}
+
 // recoverPanic turns a panic in a handler into a 500 and a logged stack instead of a dead process.
 func (s *Server) recoverPanic(c *fiber.Ctx) (err error) {
 	defer func() {
@@ -361,15 +367,17 @@ func (s *Server) deadline(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// accessLog writes one line per request with its outcome and tells the Observer; errors were
-// already mapped to a status by the error handler when c.Next returns through it.
+// accessLog writes one line per request and tells the Observer; errors were already mapped to a
+// status by the error handler when c.Next returns through it. The line holds what an operator
+// needs to follow a request and nothing that identifies a person: the request id, the route
+// template (never the path, whose ids and tokens would link a line to a ticket or a device),
+// the method, the status, the latency and the caller's role (never their id, phone or token).
 func (s *Server) accessLog(c *fiber.Ctx) error {
 	start := time.Now()
 	finish := func(string, int) {}
 	if s.cfg.Observer != nil {
-		id, _ := c.Locals(localRequestID).(string)
 		var ctx context.Context
-		ctx, finish = s.cfg.Observer.StartRequest(c.UserContext(), c.Method(), id, func(k string) string { return c.Get(k) })
+		ctx, finish = s.cfg.Observer.StartRequest(c.UserContext(), c.Method(), requestIDOf(c), func(k string) string { return c.Get(k) })
 		c.SetUserContext(ctx)
 	}
 	err := c.Next()
@@ -378,15 +386,33 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 			return herr
 		}
 	}
-	finish(routeTemplate(c), c.Response().StatusCode())
+	route, status := routeTemplate(c), c.Response().StatusCode()
+	finish(route, status)
 	s.log.LogAttrs(c.UserContext(), slog.LevelInfo, "request",
 		slog.Any("request_id", c.Locals(localRequestID)),
+		slog.String("route", route),
 		slog.String("method", c.Method()),
-		slog.String("path", c.Path()),
-		slog.Int("status", c.Response().StatusCode()),
-		slog.Duration("duration", time.Since(start)),
+		slog.Int("status", status),
+		slog.Float64("latency_ms", float64(time.Since(start).Microseconds())/1000),
+		slog.String("role", callerRole(c)),
 	)
 	return nil
+}
+
+// callerRole is the role the request was made with, for the access log: the account's role,
+// "key:<scope>" for a machine key, or "anonymous" when no credential was checked (public
+// routes, or a request refused before its credential was).
+func callerRole(c *fiber.Ctx) string {
+	p, ok := c.Locals(localPrincipal).(models.Principal)
+	switch {
+	case !ok:
+		return "anonymous"
+	case p.Scope != "":
+		return "key:" + string(p.Scope)
+	case p.Role == "":
+		return "anonymous"
+	}
+	return string(p.Role)
 }
 
 // routeTemplate is the route of the table that served the request, RouteShed when it was shed
@@ -453,6 +479,9 @@ type errorDetail struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
+	// RequestID is the request's X-Request-Id, so that a user who reports an error can quote
+	// the one value that finds its log line.
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // handleError writes the JSON error of err and logs server-side failures with their cause.
@@ -473,9 +502,10 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if status >= 500 {
 		s.log.LogAttrs(c.UserContext(), slog.LevelError, "request failed",
 			slog.Any("request_id", c.Locals(localRequestID)),
-			slog.String("method", c.Method()), slog.String("path", c.Path()),
+			slog.String("method", c.Method()), slog.String("route", routeTemplate(c)),
 			slog.Int("status", status), slog.String("error", err.Error()))
 	}
+	detail.RequestID = requestIDOf(c)
 	return c.Status(status).JSON(errorBody{detail})
 }
 

@@ -247,7 +247,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 		// Refused outright with ENV=production (loadConfig); elsewhere it must not go unnoticed.
 		log.Warn("SMS_DRIVER=log: sign-in codes are written to this log; set SMS_DRIVER=http for production")
 	}
-	tel, err := newTelemetry(cfg, log)
+	tel, flushTraces, err := newTelemetry(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -302,6 +302,9 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	log.Info("shutting down")
 	stop(cfg, svc, srv, holder, log, stopWorkers, &workers)
 	stopMetrics(context.Background())
+	flushCtx, cancelFlush := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancelFlush()
+	flushTraces(flushCtx)
 	log.Info("stopped")
 	return serveErr
 }

@@ -40,9 +40,30 @@ func checkMetricsAddr(metrics, addr string) error {
 	return nil
 }
 
-// newTelemetry builds the metrics (with METRICS_ADDR) and traces of serve.
-func newTelemetry(cfg config, log *slog.Logger) (*telemetry.Telemetry, error) {
-	return telemetry.New(telemetry.Options{Metrics: cfg.MetricsAddr != "", Logger: log})
+// newTelemetry builds the metrics (with METRICS_ADDR) and traces (with an OTLP endpoint) of
+// serve, and returns the function that flushes the traces at the end.
+func newTelemetry(ctx context.Context, cfg config, log *slog.Logger) (*telemetry.Telemetry, func(context.Context), error) {
+	opts := telemetry.Options{Metrics: cfg.MetricsAddr != "", Logger: log}
+	flush := func(context.Context) {}
+	if cfg.OTLPEndpoint != "" || cfg.OTLPTracesEndpoint != "" {
+		telemetry.LogOTelErrors(log)
+		tracer, shutdown, err := telemetry.NewOTLPTracer(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		opts.Tracer = tracer
+		flush = func(ctx context.Context) {
+			if err := shutdown(ctx); err != nil {
+				log.Warn("tracing: flush at stop", "error", err)
+			}
+		}
+		log.Info("tracing enabled", "exporter", "otlp/http")
+	}
+	tel, err := telemetry.New(opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	return tel, flush, nil
 }
 
 // serveMetrics starts the metrics listener on METRICS_ADDR, logging "metrics listening" with the

@@ -53,8 +53,8 @@ func TestInstrumentedStore(t *testing.T) {
 		t.Fatalf("spans %v, want store.UserByPhone inside request", spans)
 	}
 	for _, kv := range spans[0].Attributes() {
-		if strings.Contains(kv.Value.Emit(), "912345678") {
-			t.Errorf("span attribute %s=%s holds the phone number", kv.Key, kv.Value.Emit())
+		if strings.Contains(kv.Value.String(), "912345678") {
+			t.Errorf("span attribute %s=%s holds the phone number", kv.Key, kv.Value.String())
 		}
 	}
 	if got := testutil.ToFloat64(tel.store.errors.WithLabelValues("UserByID", models.ENotFound)); got != 1 {

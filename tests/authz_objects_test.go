@@ -437,7 +437,7 @@ func openAPIOperations(t *testing.T, s *server) []string {
 
 // publicOps are the public operations outside /open311/ and /v1/auth/.
 var publicOps = []string{
-	"GET /healthz", "GET /readyz", "GET /openapi.json", "GET /v1/categories", "GET /v1/units", "GET /v1/areas",
+	"GET /livez", "GET /healthz", "GET /readyz", "GET /openapi.json", "GET /v1/categories", "GET /v1/units", "GET /v1/areas",
 	"GET /v1/areas/locate", "GET /v1/areas/{code}", "GET /v1/media/{id}",
 	"GET /v1/opendata/tickets.csv", "GET /v1/opendata/tickets.geojson",
 }

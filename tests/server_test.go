@@ -208,6 +208,13 @@ func (r response) json(t *testing.T, v any) {
 	}
 }
 
+// bodyWithoutRequestID is the body with its error's request id (error.request_id, which is the
+// X-Request-Id header and differs for every request) cut out, for tests that compare the
+// answers of two requests.
+func (r response) bodyWithoutRequestID() string {
+	return strings.Replace(string(r.body), `,"request_id":"`+r.header.Get("X-Request-Id")+`"`, "", 1)
+}
+
 // apiError is the error body every failure carries.
 type apiError struct {
 	Error struct {

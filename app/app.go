@@ -116,6 +116,10 @@ type Deps struct {
 	Now        func() time.Time // injected so tests control deadlines and expiry
 	Rand       io.Reader        // injected randomness for ids, codes and secrets
 	Config     Config
+	// Observer counts what the workers do (SLA steps, leases) for metrics; nil: nothing.
+	Observer Observer
+	// Spans traces effects; nil: nothing.
+	Spans Spans
 }
 
 // App is the set of capability services, built together by New over one store. Each service
@@ -150,6 +154,8 @@ type core struct {
 	catalog  *atomic.Pointer[catalog]
 	counters CounterStore
 	workers  *Workers // this instance's background loops (readiness, metrics)
+	obs      Observer // never nil (observerOr)
+	spans    Spans    // never nil (spansOr)
 	audits   interface {
 		AppendAudit(ctx context.Context, r *models.AuditRecord) error
 	}
@@ -161,7 +167,7 @@ func New(ctx context.Context, d Deps) (*App, error) {
 		return nil, fmt.Errorf("app: missing dependency")
 	}
 	c := &core{cfg: d.Config, log: d.Logger, now: d.Now, rand: d.Rand, cal: d.Calendar, boundaries: d.Boundaries,
-		catalog: new(atomic.Pointer[catalog]), counters: d.Store, audits: d.Store}
+		catalog: new(atomic.Pointer[catalog]), counters: d.Store, audits: d.Store, obs: observerOr(d.Observer), spans: spansOr(d.Spans)}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}

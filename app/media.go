@@ -467,8 +467,12 @@ func (s *Media) RunMediaGC(ctx context.Context, holder string, interval time.Dur
 	defer tick.Stop()
 	cycle, stopped := s.workers.started("media_gc", interval)
 	defer stopped()
+	defer s.obs.LeaseHeld("media-gc", false)
 	for {
 		ok, err := s.store.AcquireLease(ctx, "media-gc", holder, s.clock(), 3*interval)
+		if err == nil {
+			s.obs.LeaseHeld("media-gc", ok)
+		}
 		switch {
 		case err != nil && ctx.Err() == nil:
 			s.log.Error("media GC lease", "error", err)

@@ -39,7 +39,17 @@ type PushResult struct {
 	Outcome    PushOutcome
 	RetryAfter time.Duration // from the Retry-After header, zero when absent
 	Reason     string        // FCM's error code and message, for the outbox and logs
+	// Code is FCM's error code alone ("UNREGISTERED", "UNAVAILABLE" …; "" when delivered), or
+	// one of the sender's own words for failures FCM did not name (package push: "OTHER",
+	// "INVALID_MESSAGE"; the dispatcher: "BATCH_FAILED"), so that metrics can count failures
+	// by a small, fixed set of values, which Reason is not.
+	Code string
 }
+
+// Code words for failures FCM did not name (PushResult.Code).
+const (
+	PushCodeBatchFailed = "BATCH_FAILED" // SendBatch failed as a whole: nothing is known of the batch
+)
 
 // PushSender delivers a batch of at most 500 messages (FCM's SendEach limit) and returns one
 // result per message, in order. An error means nothing of the batch is known to be delivered;
@@ -72,6 +82,8 @@ type Dispatcher struct {
 	jitter  func() float64 // in [0, 1)
 	log     *slog.Logger
 	workers *Workers
+	obs     Observer // never nil
+	spans   Spans    // never nil
 
 	topics TopicManager
 
@@ -97,12 +109,16 @@ type DispatcherDeps struct {
 	// Workers records the dispatcher's cycles for readiness and metrics (App.Workers); nil
 	// records nothing.
 	Workers *Workers
+	// Observer is told FCM's answer to every message (metrics); nil: nothing.
+	Observer Observer
+	// Spans traces every SendBatch call; nil: nothing.
+	Spans Spans
 }
 
 // NewDispatcher builds a Dispatcher.
 func NewDispatcher(d DispatcherDeps) *Dispatcher {
 	x := &Dispatcher{store: d.Store, sender: d.Sender, cfg: d.Config, holder: d.Holder, now: d.Now, jitter: d.Jitter, log: d.Logger,
-		topics: d.Topics, workers: d.Workers}
+		topics: d.Topics, workers: d.Workers, obs: observerOr(d.Observer), spans: spansOr(d.Spans)}
 	if x.now == nil {
 		x.now = time.Now
 	}
@@ -172,6 +188,7 @@ func (d *Dispatcher) cycle(ctx context.Context, holder string) (int, error) {
 	var sent, dropped, dead []string
 	for i, m := range msgs {
 		r := results[i]
+		d.obs.PushResult(r)
 		switch r.Outcome {
 		case PushDelivered:
 			sent = append(sent, m.ID)
@@ -239,9 +256,11 @@ func (d *Dispatcher) send(ctx context.Context, msgs []models.PushMessage) ([]Pus
 	// Retry-After up to two minutes): what has not been answered by then counts as retryable.
 	sendCtx, cancel := context.WithTimeout(ctx, d.cfg.Lease*3/4)
 	defer cancel()
+	sendCtx, end := d.spans.Start(sendCtx, "push.send_batch")
 	start := time.Now()
 	results, err := d.sender.SendBatch(sendCtx, msgs)
 	took := time.Since(start)
+	end(err)
 	d.batches.Add(1)
 	d.sendNanos.Add(int64(took))
 	for {
@@ -257,7 +276,7 @@ func (d *Dispatcher) send(ctx context.Context, msgs []models.PushMessage) ([]Pus
 		}
 		results = make([]PushResult, len(msgs))
 		for i := range results {
-			results[i] = PushResult{Outcome: PushRetryable, Reason: reason}
+			results[i] = PushResult{Outcome: PushRetryable, Reason: reason, Code: PushCodeBatchFailed}
 		}
 	}
 	return results, took

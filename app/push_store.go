@@ -53,6 +53,9 @@ type PushStore interface {
 	PushMessageByID(ctx context.Context, id string) (*models.PushMessage, error)
 	// CountPush counts the messages per state; a state without messages may be absent or zero.
 	CountPush(ctx context.Context) (map[models.PushState]int, error)
+	// OldestQueuedPush returns the CreatedAt of the oldest message still queued, or the zero
+	// time when none is: how long the outbox has kept someone waiting (metrics).
+	OldestQueuedPush(ctx context.Context) (time.Time, error)
 
 	SubscriptionStore
 }

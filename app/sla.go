@@ -136,6 +136,7 @@ func (s *Tickets) SweepSLA(ctx context.Context) (int, error) {
 				}
 				break // another instance moved it; its own sweep handles the rest
 			}
+			s.obs.SLAStep(ev.Action, ev.EscalationLevel)
 			done++
 		}
 	}
@@ -181,9 +182,13 @@ func (s *Tickets) RunSweeps(ctx context.Context, holder string, interval time.Du
 	defer tick.Stop()
 	cycle, stopped := s.workers.started("sla", interval)
 	defer stopped()
+	defer s.obs.LeaseHeld("sla", false) // it expires unrenewed, or FinishEffects hands it back
 	held := false
 	for {
 		ok, err := s.store.AcquireLease(ctx, "sla", holder, s.clock(), 3*interval)
+		if err == nil {
+			s.obs.LeaseHeld("sla", ok)
+		}
 		if err == nil && ok != held {
 			held = ok
 			msg := "sla lease lost"

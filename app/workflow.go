@@ -148,11 +148,15 @@ func (s *Tickets) commit(ctx context.Context, t *models.Ticket, ev models.Event,
 // applied, batched into one commit where the store can. A failure is logged and left for the
 // sweeper: the change itself is already stored.
 func (s *Tickets) applyEffects(ctx context.Context, t *models.Ticket) {
+	ctx, end := s.spans.Start(ctx, "effects.apply")
 	err := s.store.Batched(ctx, func(ctx context.Context) error {
 		for v := t.AppliedVersion + 1; v <= t.Version && v <= len(t.History); v++ {
 			ev := t.History[v-1] // every version adds exactly one history event
 			for _, eff := range s.effects {
-				if err := eff.Apply(ctx, t, v, ev); err != nil {
+				ectx, endEffect := s.spans.Start(ctx, "effect."+effectName(eff))
+				err := eff.Apply(ectx, t, v, ev)
+				endEffect(err)
+				if err != nil {
 					return fmt.Errorf("effect of version %d: %w", v, err)
 				}
 			}
@@ -162,12 +166,26 @@ func (s *Tickets) applyEffects(ctx context.Context, t *models.Ticket) {
 		}
 		return nil
 	})
+	end(err)
 	if err != nil {
 		s.log.LogAttrs(ctx, slog.LevelWarn, "ticket effects failed; the sweeper will retry",
 			slog.String("ticket", t.ID), slog.Int("version", t.Version), slog.String("error", err.Error()))
 		return
 	}
 	t.AppliedVersion = t.Version
+}
+
+// effectName names an effect in traces: a fixed word per kind, never anything of the ticket.
+func effectName(e Effect) string {
+	switch e.(type) {
+	case factsEffect:
+		return "facts"
+	case feedEffect:
+		return "feed"
+	case *PushOutbox:
+		return "push_outbox"
+	}
+	return "other"
 }
 
 // SweepEffects re-applies the effects of tickets whose last changes were stored but not

@@ -243,7 +243,7 @@ func (s *jsonAPI) getMedia(c *fiber.Ctx) error {
 		cancel()
 		c.Set(fiber.HeaderContentRange, fmt.Sprintf("bytes */%d", total))
 		return c.Status(fiber.StatusRequestedRangeNotSatisfiable).JSON(errorBody{errorDetail{Code: models.EInvalid,
-			Message: fmt.Sprintf("the range is outside the file of %d bytes", total), Field: "Range"}})
+			Message: fmt.Sprintf("the range is outside the file of %d bytes", total), Field: "Range", RequestID: requestIDOf(c)}})
 	}
 	if !partial {
 		start, end = 0, total-1

@@ -120,7 +120,7 @@ func (s *open311API) open311Error(c *fiber.Ctx, err error) (int, open311Errors) 
 		if errors.Is(err, context.DeadlineExceeded) { // as handleError: the request's deadline passed
 			status, msg = fiber.StatusServiceUnavailable, "the request took too long"
 		}
-		s.log.Error("open311 request failed", "request_id", c.Locals(localRequestID), "path", c.Path(), "error", err.Error())
+		s.log.Error("open311 request failed", "request_id", c.Locals(localRequestID), "route", routeTemplate(c), "error", err.Error())
 	default:
 		status = fiber.StatusBadRequest
 	}

@@ -70,13 +70,14 @@ func openAPIDocument() map[string]any {
 		"info": map[string]any{
 			"title":       "phananh — citizen field reports (Long Xuyên)",
 			"version":     "1.0.0",
-			"description": "Residents file geotagged reports routed by ward polygon to the responsible unit, with deadlines in working time. Errors are {\"error\":{\"code\",\"message\",\"field\"}}; times are RFC 3339 in +07:00. Any operation but /livez, /healthz and /readyz may answer 503 with Retry-After when the server is busy (MAX_IN_FLIGHT): retry after that many seconds, with the same Idempotency-Key when filing.",
+			"description": "Residents file geotagged reports routed by ward polygon to the responsible unit, with deadlines in working time. Errors are {\"error\":{\"code\",\"message\",\"field\",\"request_id\"}}; times are RFC 3339 in +07:00. Any operation but /livez, /healthz and /readyz may answer 503 with Retry-After when the server is busy (MAX_IN_FLIGHT): retry after that many seconds, with the same Idempotency-Key when filing.",
 		},
 		"components": map[string]any{
 			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer", "bearerFormat": "JWT (EdDSA)"}},
 			"schemas": map[string]any{
 				"Error": obj([]string{"error"}, map[string]any{"error": obj([]string{"code", "message"}, map[string]any{
-					"code": str, "message": str, "field": str})}),
+					"code": str, "message": str, "field": str,
+					"request_id": map[string]any{"type": "string", "description": "the request's X-Request-Id (the caller's, when well-formed, else one the server made): quote it when reporting the error, it finds the request's log line"}})}),
 				"Tokens": obj(nil, map[string]any{"access_token": str, "token_type": str, "expires_in": map[string]any{"type": "integer"},
 					"expires_at": dateTime, "refresh_token": str, "refresh_expires_at": dateTime, "user": ref("User")}),
 				"User": obj(nil, map[string]any{"id": str, "role": str, "phone": str, "username": str, "unit_id": str,

@@ -54,7 +54,28 @@ type Config struct {
 	// ConsoleTileURL is the web console's base-map tile URL template ({z}/{x}/{y}); empty
 	// draws the ward maps without a base map, so the console works offline.
 	ConsoleTileURL string
+	// Observer watches every request for metrics and traces (package telemetry); nil: nothing.
+	Observer Observer
 }
+
+// Observer watches every request, so that package telemetry can count and trace requests while
+// this package imports neither Prometheus nor OpenTelemetry.
+type Observer interface {
+	// StartRequest is called when a request arrives, with its method, its request id and a
+	// reader of its headers (to continue a caller's trace); the request runs with the context
+	// it returns. The function it returns is called once, when the answer's status is known,
+	// with the route template that served the request — "/v1/tickets/:id", never the path,
+	// which holds ids and tokens — or RouteUnmatched or RouteShed, and the status.
+	StartRequest(ctx context.Context, method, requestID string, header func(string) string) (context.Context, func(route string, status int))
+}
+
+// Route labels of requests that no route of the table served.
+const (
+	// RouteUnmatched: no route matched the path (404) or the method (405).
+	RouteUnmatched = "(unmatched)"
+	// RouteShed: refused with 503 before routing because MaxInFlight requests were in flight.
+	RouteShed = "(shed)"
+)
 
 // DefaultConfig returns limits suited to a mobile API: report bodies are small (media travel
 // separately), so 1 MiB is generous.
@@ -274,9 +295,14 @@ func (s *Server) routes(f *fiber.App) {
 				handlers = []fiber.Handler{s.requireUserOrKey(r.Roles), s.requireRoleOrKey(r.Roles), r.handler}
 			}
 		}
-		f.Add(r.Method, r.Path, handlers...)
+		path := r.Path
+		markRoute := func(c *fiber.Ctx) error { c.Locals(localRoute, path); return c.Next() }
+		f.Add(r.Method, r.Path, append([]fiber.Handler{markRoute}, handlers...)...)
 	}
 }
+
+// localRoute holds the template of the table's route serving the request (routeTemplate).
+const localRoute = "route"
 
 // Routes lists the registered API routes (without Fiber's automatic HEAD twins, and without the
 // web console's HTML pages under /console, which are not API operations).
@@ -318,6 +344,12 @@ func (s *Server) requestID(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+// requestIDOf is the request's id (requestID).
+func requestIDOf(c *fiber.Ctx) string {
+	id, _ := c.Locals(localRequestID).(string)
+	return id
+}
+
 // recoverPanic turns a panic in a handler into a 500 and a logged stack instead of a dead process.
 func (s *Server) recoverPanic(c *fiber.Ctx) (err error) {
 	defer func() {
@@ -337,24 +369,66 @@ func (s *Server) deadline(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// accessLog writes one line per request with its outcome; errors were already mapped to a
-// status by the error handler when c.Next returns through it.
+// accessLog writes one line per request and tells the Observer; errors were already mapped to a
+// status by the error handler when c.Next returns through it. The line holds what an operator
+// needs to follow a request and nothing that identifies a person: the request id, the route
+// template (never the path, whose ids and tokens would link a line to a ticket or a device),
+// the method, the status, the latency and the caller's role (never their id, phone or token).
 func (s *Server) accessLog(c *fiber.Ctx) error {
 	start := time.Now()
+	finish := func(string, int) {}
+	if s.cfg.Observer != nil {
+		var ctx context.Context
+		ctx, finish = s.cfg.Observer.StartRequest(c.UserContext(), c.Method(), requestIDOf(c), func(k string) string { return c.Get(k) })
+		c.SetUserContext(ctx)
+	}
 	err := c.Next()
 	if err != nil {
 		if herr := s.handleError(c, err); herr != nil {
 			return herr
 		}
 	}
+	route, status := routeTemplate(c), c.Response().StatusCode()
+	finish(route, status)
 	s.log.LogAttrs(c.UserContext(), slog.LevelInfo, "request",
 		slog.Any("request_id", c.Locals(localRequestID)),
+		slog.String("route", route),
 		slog.String("method", c.Method()),
-		slog.String("path", c.Path()),
-		slog.Int("status", c.Response().StatusCode()),
-		slog.Duration("duration", time.Since(start)),
+		slog.Int("status", status),
+		slog.Float64("latency_ms", float64(time.Since(start).Microseconds())/1000),
+		slog.String("role", callerRole(c)),
 	)
 	return nil
+}
+
+// callerRole is the role the request was made with, for the access log: the account's role,
+// "key:<scope>" for a machine key, or "anonymous" when no credential was checked (public
+// routes, or a request refused before its credential was).
+func callerRole(c *fiber.Ctx) string {
+	p, ok := c.Locals(localPrincipal).(models.Principal)
+	switch {
+	case !ok:
+		return "anonymous"
+	case p.Scope != "":
+		return "key:" + string(p.Scope)
+	case p.Role == "":
+		return "anonymous"
+	}
+	return string(p.Role)
+}
+
+// routeTemplate is the route of the table that served the request, RouteShed when it was shed
+// before routing, or RouteUnmatched when no route matched. Each route of the table records its
+// template first thing (routes): Fiber's own current route cannot tell a route of the table
+// from the middleware's when none matched.
+func routeTemplate(c *fiber.Ctx) string {
+	if shed, _ := c.Locals(localShed).(bool); shed {
+		return RouteShed
+	}
+	if r, ok := c.Locals(localRoute).(string); ok {
+		return r
+	}
+	return RouteUnmatched
 }
 
 // statusOf is the single map from the error vocabulary to HTTP.
@@ -407,6 +481,9 @@ type errorDetail struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
+	// RequestID is the request's X-Request-Id, so that a user who reports an error can quote
+	// the one value that finds its log line.
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // handleError writes the JSON error of err and logs server-side failures with their cause.
@@ -427,9 +504,10 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if status >= 500 {
 		s.log.LogAttrs(c.UserContext(), slog.LevelError, "request failed",
 			slog.Any("request_id", c.Locals(localRequestID)),
-			slog.String("method", c.Method()), slog.String("path", c.Path()),
+			slog.String("method", c.Method()), slog.String("route", routeTemplate(c)),
 			slog.Int("status", status), slog.String("error", err.Error()))
 	}
+	detail.RequestID = requestIDOf(c)
 	return c.Status(status).JSON(errorBody{detail})
 }
 

@@ -24,6 +24,7 @@ func (s *Server) shedLoad(c *fiber.Ctx) error {
 	select {
 	case s.inFlight <- struct{}{}:
 	default:
+		c.Locals(localShed, true)
 		c.Set(fiber.HeaderRetryAfter, "1")
 		return models.Errorf(models.EUnavailable, "the server is busy; retry in a moment")
 	}
@@ -38,6 +39,9 @@ func (s *Server) shedLoad(c *fiber.Ctx) error {
 }
 
 const localSlot = "in_flight_slot"
+
+// localShed marks a request shedLoad refused, for its route label (routeTemplate).
+const localShed = "shed"
 
 // inFlightSlot is the request's place in Server.inFlight; kept means a body stream owns it now.
 type inFlightSlot struct{ kept bool }

@@ -119,7 +119,7 @@ func (s *Sender) SendBatch(ctx context.Context, msgs []models.PushMessage) ([]ap
 			// hold the batch back until everything is dead-lettered.
 			var bad int
 			if _, scanErr := fmt.Sscanf(err.Error(), "invalid message at index %d:", &bad); scanErr == nil && bad >= 0 && bad < len(fms) {
-				out[idx[bad]] = app.PushResult{Outcome: app.PushRejected, Reason: err.Error()}
+				out[idx[bad]] = app.PushResult{Outcome: app.PushRejected, Reason: err.Error(), Code: CodeInvalidMessage}
 				idx, fms = slices.Delete(idx, bad, bad+1), slices.Delete(fms, bad, bad+1)
 				continue
 			}
@@ -145,11 +145,13 @@ func (s *Sender) SendBatch(ctx context.Context, msgs []models.PushMessage) ([]ap
 // UNAVAILABLE and INTERNAL are retried honouring Retry-After; THIRD_PARTY_AUTH_ERROR needs an
 // operator). Transport failures (no answer at all) are retryable.
 func (s *Sender) Classify(err error) app.PushResult {
-	reason := err.Error()
-	if c := fcmCode(err); c != "" {
-		reason = c + ": " + reason
+	reason, code := err.Error(), fcmCode(err)
+	if code != "" {
+		reason = code + ": " + reason
+	} else {
+		code = CodeOther
 	}
-	r := app.PushResult{Reason: reason}
+	r := app.PushResult{Reason: reason, Code: code}
 	switch {
 	case messaging.IsUnregistered(err), messaging.IsSenderIDMismatch(err):
 		r.Outcome = app.PushBadToken
@@ -212,7 +214,15 @@ func ParseRetryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
-// fcmCode is the FCM error code of an SDK error, for the outbox's last_error.
+// Codes of app.PushResult.Code for failures that carry no FCM error code.
+const (
+	// CodeOther: no FCM error code (a transport failure, or a code this SDK does not name).
+	CodeOther = "OTHER"
+	// CodeInvalidMessage: the SDK refused the message before sending it.
+	CodeInvalidMessage = "INVALID_MESSAGE"
+)
+
+// fcmCode is the FCM error code of an SDK error, for the outbox's last_error and metrics.
 func fcmCode(err error) string {
 	for code, is := range map[string]func(error) bool{
 		"UNREGISTERED": messaging.IsUnregistered, "SENDER_ID_MISMATCH": messaging.IsSenderIDMismatch,

@@ -21,9 +21,10 @@ import (
 	jwtkeys "phananh/tokens"
 )
 
-// genericTokenError is the whole body of every refused bearer token: the same bytes whatever was
-// wrong, so a caller learns nothing about which check failed.
-const genericTokenError = `{"error":{"code":"unauthorized","message":"invalid or expired access token"}}`
+// genericTokenError is the whole body of every refused bearer token, with the request's own id
+// (its X-Request-Id) in the %s: the same bytes whatever was wrong, so a caller learns nothing
+// about which check failed.
+const genericTokenError = `{"error":{"code":"unauthorized","message":"invalid or expired access token","request_id":"%s"}}`
 
 // signingKey reads the server's Ed25519 signing key from its data directory (the attacker model
 // of these tests is stronger than real life: they can sign anything with the real key).
@@ -65,8 +66,8 @@ func refusedToken(t *testing.T, name string, r response) {
 		t.Errorf("%s: status %d, want 401; body %s", name, r.status, r.body)
 		return
 	}
-	if string(r.body) != genericTokenError {
-		t.Errorf("%s: body %s, want exactly %s", name, r.body, genericTokenError)
+	if want := fmt.Sprintf(genericTokenError, r.header.Get("X-Request-Id")); string(r.body) != want {
+		t.Errorf("%s: body %s, want exactly %s", name, r.body, want)
 	}
 	if h := r.header.Get("WWW-Authenticate"); strings.Contains(h, "error_description") {
 		t.Errorf("%s: WWW-Authenticate %q explains the failure", name, h)

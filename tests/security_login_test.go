@@ -95,7 +95,7 @@ func TestLoginLockoutPerAddress(t *testing.T) {
 			var out []string
 			for i := range 7 {
 				r := s.request(t, "POST", "/v1/auth/login", "", login(username, fmt.Sprintf("guess number %d", i)), from(addr))
-				out = append(out, fmt.Sprintf("%d %s", r.status, r.body))
+				out = append(out, fmt.Sprintf("%d %s", r.status, r.bodyWithoutRequestID()))
 			}
 			return out
 		}

@@ -81,6 +81,7 @@ func eachStore(t *testing.T, f func(t *testing.T, st storeKind)) {
 type server struct {
 	t       *testing.T
 	base    string
+	metrics string // base URL of the metrics listener, when METRICS_ADDR is set
 	dataDir string
 	env     []string
 	sms     *smsGateway
@@ -150,6 +151,8 @@ func startServer(t *testing.T, st storeKind, extraEnv ...string) *server {
 			var rec struct{ Msg, Addr string }
 			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "listening" {
 				addr <- rec.Addr
+			} else if rec.Msg == "metrics listening" { // logged before "listening"
+				s.metrics = "http://" + rec.Addr
 			}
 		}
 	}()
@@ -203,6 +206,13 @@ func (r response) json(t *testing.T, v any) {
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.body, err)
 	}
+}
+
+// bodyWithoutRequestID is the body with its error's request id (error.request_id, which is the
+// X-Request-Id header and differs for every request) cut out, for tests that compare the
+// answers of two requests.
+func (r response) bodyWithoutRequestID() string {
+	return strings.Replace(string(r.body), `,"request_id":"`+r.header.Get("X-Request-Id")+`"`, "", 1)
 }
 
 // apiError is the error body every failure carries.

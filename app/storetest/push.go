@@ -183,6 +183,33 @@ func testPushEnqueueIdempotent(t *testing.T, s app.Store) {
 	if counts[models.PushSent] != 1 || counts[models.PushQueued] != 2 {
 		t.Errorf("CountPush = %v, want 1 sent, 2 queued", counts)
 	}
+	testOldestQueuedPush(t, s)
+}
+
+// testOldestQueuedPush continues testPushEnqueueIdempotent: m2 and m3 are queued, m1 sent.
+func testOldestQueuedPush(t *testing.T, s app.Store) {
+	newer := pushMsg("m4", 0)
+	newer.CreatedAt = at(time.Hour)
+	_, err := s.EnqueuePush(ctx(t), []models.PushMessage{newer})
+	must(t, err, "EnqueuePush")
+	oldest, err := s.OldestQueuedPush(ctx(t))
+	must(t, err, "OldestQueuedPush")
+	if !oldest.Equal(at(0)) {
+		t.Errorf("OldestQueuedPush = %v, want %v (m2, m3)", oldest, at(0))
+	}
+	claimed, err := s.ClaimPush(ctx(t), "h", at(2*time.Hour), time.Minute, 10)
+	must(t, err, "ClaimPush")
+	var ids []string
+	for _, m := range claimed {
+		ids = append(ids, m.ID)
+	}
+	_, err = s.CompletePush(ctx(t), "h", ids, models.PushDead, at(2*time.Hour), "")
+	must(t, err, "CompletePush")
+	oldest, err = s.OldestQueuedPush(ctx(t))
+	must(t, err, "OldestQueuedPush")
+	if !oldest.IsZero() {
+		t.Errorf("OldestQueuedPush with nothing queued = %v, want the zero time", oldest)
+	}
 }
 
 func testPushClaim(t *testing.T, s app.Store) {

@@ -17,38 +17,44 @@ import (
 type config struct {
 	// Env is ENV: development (the default, so `go run ./cmd/phananh` works with no settings)
 	// or production, which refuses settings only fit for a developer's machine.
-	Env            string
-	Addr           string
-	DataDir        string
-	MongoURI       string
-	MongoDatabase  string
-	BoundarySet    string
-	SMSDriver      string
-	SMSHTTPURL     string
-	SMSHTTPTmpl    string
-	SMSHTTPAuth    string
-	JWTKeyFile     string
-	JWTIssuer      string
-	JWTAudience    string
-	JWTVerifyKeys  string // comma-separated PEM files of keys still trusted for verification (rotation)
-	OfficeHours    [][2]string
-	HolidaysFile   string
-	LogLevel       string
-	LogFormat      string
-	BodyLimit      int
-	RequestTimeout time.Duration
-	MaxInFlight    int
-	ExportMaxConc  int // EXPORT_MAX_CONCURRENT: export streams running at once (handlers/export.go)
-	CodePrefix     string
-	ConsoleTileURL string // CONSOLE_TILE_URL: base-map tiles under the console's ward maps; none by default
-	ReopenWindow   time.Duration
-	ReopenMax      int
-	SLAInterval    time.Duration
-	ShutdownGrace  time.Duration
-	Push           pushEnv     // FCM_* and PUSH_* (push.go)
-	Media          mediaEnv    // MEDIA_* (media.go)
-	Security       securityEnv // RATE_LIMITS, TRUSTED_PROXIES, *_TIMEOUT (security.go)
-	Backup         backupEnv   // BACKUP_* (backup.go)
+	Env         string
+	Addr        string
+	MetricsAddr string // METRICS_ADDR: the metrics listener (telemetry.go); empty: none
+	// OTLPEndpoint and OTLPTracesEndpoint are OTEL_EXPORTER_OTLP_ENDPOINT and
+	// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: either turns tracing on (the exporter reads them, and
+	// the other OTEL_* variables, itself).
+	OTLPEndpoint       string
+	OTLPTracesEndpoint string
+	DataDir            string
+	MongoURI           string
+	MongoDatabase      string
+	BoundarySet        string
+	SMSDriver          string
+	SMSHTTPURL         string
+	SMSHTTPTmpl        string
+	SMSHTTPAuth        string
+	JWTKeyFile         string
+	JWTIssuer          string
+	JWTAudience        string
+	JWTVerifyKeys      string // comma-separated PEM files of keys still trusted for verification (rotation)
+	OfficeHours        [][2]string
+	HolidaysFile       string
+	LogLevel           string
+	LogFormat          string
+	BodyLimit          int
+	RequestTimeout     time.Duration
+	MaxInFlight        int
+	ExportMaxConc      int // EXPORT_MAX_CONCURRENT: export streams running at once (handlers/export.go)
+	CodePrefix         string
+	ConsoleTileURL     string // CONSOLE_TILE_URL: base-map tiles under the console's ward maps; none by default
+	ReopenWindow       time.Duration
+	ReopenMax          int
+	SLAInterval        time.Duration
+	ShutdownGrace      time.Duration
+	Push               pushEnv     // FCM_* and PUSH_* (push.go)
+	Media              mediaEnv    // MEDIA_* (media.go)
+	Security           securityEnv // RATE_LIMITS, TRUSTED_PROXIES, *_TIMEOUT (security.go)
+	Backup             backupEnv   // BACKUP_* (backup.go)
 }
 
 // loadConfig reads the configuration from getenv (os.Getenv in production, a map in tests)
@@ -86,6 +92,9 @@ func (c *config) relate() error {
 	// silently not backing up would be worse than refusing to start.
 	if c.Backup.Dir != "" && c.MongoURI != "" {
 		return fmt.Errorf("BACKUP_DIR works with the SQLite store only; with MONGODB_URI, back up with `mongodump --oplog` (`phananh admin backup` prints the command)")
+	}
+	if err := checkMetricsAddr(c.MetricsAddr, c.Addr); err != nil {
+		return err
 	}
 	if c.SMSDriver == "http" && c.SMSHTTPURL == "" {
 		return fmt.Errorf("SMS_DRIVER=http needs SMS_HTTP_URL")

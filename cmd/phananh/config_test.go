@@ -95,6 +95,7 @@ func TestConfigBadValues(t *testing.T) {
 		"SMS_HTTP_URL", "SMS_HTTP_TEMPLATE", "SMS_HTTP_AUTHORIZATION", "JWT_KEY_FILE", "JWT_ISSUER",
 		"JWT_AUDIENCE", "JWT_VERIFY_KEY_FILES", "HOLIDAYS_FILE", "CONSOLE_TILE_URL",
 		"FCM_PROJECT_ID", "FCM_CREDENTIALS_FILE", "FCM_ENDPOINT", "MEDIA_TEMP_DIR", "BACKUP_DIR",
+		"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", // read and checked by the exporter
 	}
 	tests := []struct {
 		name string
@@ -139,6 +140,8 @@ func TestConfigBadValues(t *testing.T) {
 		{"MEDIA_DAILY_MAX_BYTES", []string{"-1", "1GB"}, "MEDIA_DAILY_MAX_BYTES must be a number of bytes, or 0 for no limit"},
 		{"BACKUP_INTERVAL", []string{"0", "999ms", "1d", "-24h"}, "BACKUP_INTERVAL must be a duration of at least 1s, such as 24h"},
 		{"BACKUP_KEEP", []string{"0", "-1", "seven"}, "BACKUP_KEEP must be a number ≥ 1"},
+		{"METRICS_ADDR", []string{"9464", "localhost:metrics", "127.0.0.1:70000"}, "METRICS_ADDR must be host:port"},
+		{"METRICS_ADDR", []string{":8080", "127.0.0.1:8080"}, "must not use ADDR's port"},
 	}
 	tested := map[string]bool{}
 	for _, tc := range tests {
@@ -189,6 +192,12 @@ func TestConfigRelated(t *testing.T) {
 			check: func(c config) string { return cmp.Diff("production", c.Env) }},
 		{name: "scheduled backups with MongoDB", vars: map[string]string{"BACKUP_DIR": "/srv/backups", "MONGODB_URI": "mongodb://db1/"},
 			wantErr: "BACKUP_DIR works with the SQLite store only; with MONGODB_URI, back up with `mongodump --oplog`"},
+		{name: "metrics on the public port", vars: map[string]string{"ADDR": "0.0.0.0:8080", "METRICS_ADDR": "127.0.0.1:8080"},
+			wantErr: "METRICS_ADDR (127.0.0.1:8080) must not use ADDR's port (0.0.0.0:8080)"},
+		{name: "metrics and the API on free ports", vars: map[string]string{"ADDR": "127.0.0.1:0", "METRICS_ADDR": "127.0.0.1:0"},
+			check: func(c config) string { return cmp.Diff("127.0.0.1:0", c.MetricsAddr) }},
+		{name: "metrics on their own port", vars: map[string]string{"METRICS_ADDR": ":9464"},
+			check: func(c config) string { return cmp.Diff(":9464", c.MetricsAddr) }},
 		{name: "every bad variable at once", vars: map[string]string{"BODY_LIMIT": "1", "PUSH_BATCH": "0", "SMS_DRIVER": "http"},
 			wantErr: "BODY_LIMIT must be a number of bytes ≥ 1024\nPUSH_BATCH must be a number from 1 to 500"},
 	}

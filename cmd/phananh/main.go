@@ -31,6 +31,7 @@ import (
 	"phananh/sms"
 	"phananh/store/mongodb"
 	"phananh/store/sqlite"
+	"phananh/telemetry"
 	"phananh/tokens"
 )
 
@@ -184,13 +185,19 @@ func bootstrap(ctx context.Context, store app.Store, cfg config, log *slog.Logge
 	return nil
 }
 
-// newService opens the store, bootstraps it and builds the app; the caller closes the store.
-func newService(ctx context.Context, cfg config, log *slog.Logger) (*app.App, app.Store, error) {
+// newService opens the store, measured and traced by tel, bootstraps it and builds the app; the
+// caller closes the store.
+func newService(ctx context.Context, cfg config, log *slog.Logger, tel *telemetry.Telemetry) (*app.App, app.Store, error) {
 	store, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return nil, nil, err
 	}
-	svc, err := buildService(ctx, store, cfg, log)
+	system := "sqlite"
+	if cfg.MongoURI != "" {
+		system = "mongodb"
+	}
+	store = tel.InstrumentStore(store, system)
+	svc, err := buildService(ctx, store, cfg, log, tel)
 	if err != nil {
 		store.Close()
 		return nil, nil, err
@@ -198,7 +205,9 @@ func newService(ctx context.Context, cfg config, log *slog.Logger) (*app.App, ap
 	return svc, store, nil
 }
 
-func buildService(ctx context.Context, store app.Store, cfg config, log *slog.Logger) (*app.App, error) {
+// buildService bootstraps store and builds the app on it; tel, when not nil, observes and
+// traces the app's work.
+func buildService(ctx context.Context, store app.Store, cfg config, log *slog.Logger, tel *telemetry.Telemetry) (*app.App, error) {
 	if err := bootstrap(ctx, store, cfg, log, time.Now()); err != nil {
 		return nil, fmt.Errorf("bootstrap: %w", err)
 	}
@@ -247,12 +256,16 @@ func buildService(ctx context.Context, store app.Store, cfg config, log *slog.Lo
 	if err := ownerOnlyDir(acfg.Media.TempDir, log); err != nil {
 		return nil, fmt.Errorf("MEDIA_TEMP_DIR: %w", err)
 	}
-	return app.New(ctx, app.Deps{
+	deps := app.Deps{
 		Store: store, SMS: sender, Tokens: tokens.New(key, cfg.JWTIssuer, cfg.JWTAudience, verifyKeys...),
 		Boundaries: set, Calendar: cal, Logger: log, Now: time.Now, Config: acfg,
 		// Statistics facts and the change feed follow every ticket change (app/stats_facts.go, app/feed.go).
 		Effects: []app.Effect{app.NewFactsEffect(store, cal), app.NewFeedEffect(store), app.NewPushOutbox(store, cfg.Push.appConfig(), time.Now, log)},
-	})
+	}
+	if tel != nil {
+		deps.Observer, deps.Spans = tel.Observer(), tel.Spans()
+	}
+	return app.New(ctx, deps)
 }
 
 func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) error {
@@ -260,7 +273,11 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 		// Refused outright with ENV=production (loadConfig); elsewhere it must not go unnoticed.
 		log.Warn("SMS_DRIVER=log: sign-in codes are written to this log; set SMS_DRIVER=http for production")
 	}
-	svc, store, err := newService(ctx, cfg, log)
+	tel, flushTraces, err := newTelemetry(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	svc, store, err := newService(ctx, cfg, log, tel)
 	if err != nil {
 		return err
 	}
@@ -272,14 +289,14 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 			return err
 		}
 	}
-	hcfg := handlers.DefaultConfig()
-	hcfg.BodyLimit = cfg.BodyLimit
-	hcfg.RequestTimeout = cfg.RequestTimeout
-	hcfg.MaxInFlight = cfg.MaxInFlight
-	hcfg.ExportMaxConcurrent = cfg.ExportMaxConc
-	cfg.Security.apply(&hcfg)
-	hcfg.ConsoleTileURL = cfg.ConsoleTileURL
-	srv, err := handlers.New(svc, log, hcfg)
+	srv, err := handlers.New(svc, log, handlersConfig(cfg, tel))
+	if err != nil {
+		return err
+	}
+	if err := tel.WatchApp(svc, store, time.Now); err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	stopMetrics, err := serveMetrics(cfg, tel, log)
 	if err != nil {
 		return err
 	}
@@ -297,7 +314,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	workers.Go(func() { svc.Tickets.RunSweeps(workerCtx, holder, cfg.SLAInterval) })
 	workers.Go(func() { svc.Media.RunMediaGC(workerCtx, holder, cfg.Media.GCInterval) })
 	workers.Go(func() { runBackups(workerCtx, cfg.Backup, store, log, holder) })
-	if err := startPush(workerCtx, cfg.Push, svc, store, log, holder, &workers); err != nil {
+	if err := startPush(workerCtx, cfg.Push, svc, store, log, holder, &workers, tel); err != nil {
 		ln.Close()
 		return err
 	}
@@ -311,12 +328,39 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
+	stop(cfg, svc, srv, holder, log, stopWorkers, &workers)
+	stopMetrics(context.Background())
+	flushCtx, cancelFlush := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancelFlush()
+	flushTraces(flushCtx)
+	log.Info("stopped")
+	return serveErr
+}
+
+// handlersConfig is the transport's configuration from the environment, observed by tel.
+func handlersConfig(cfg config, tel *telemetry.Telemetry) handlers.Config {
+	hcfg := handlers.DefaultConfig()
+	hcfg.BodyLimit = cfg.BodyLimit
+	hcfg.RequestTimeout = cfg.RequestTimeout
+	hcfg.MaxInFlight = cfg.MaxInFlight
+	hcfg.ExportMaxConcurrent = cfg.ExportMaxConc
+	cfg.Security.apply(&hcfg)
+	hcfg.ConsoleTileURL = cfg.ConsoleTileURL
+	if obs := tel.Requests(); obs != nil {
+		hcfg.Observer = obs
+	}
+	return hcfg
+}
+
+// stop is the graceful stop of serve: the HTTP server within SHUTDOWN_GRACE, then the workers,
+// then the effects left pending; the store is closed after it returns.
+func stop(cfg config, svc *app.App, srv interface{ ShutdownWithContext(context.Context) error }, holder string, log *slog.Logger, stopWorkers func(), workers *sync.WaitGroup) {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
 	defer cancel()
 	if err := srv.ShutdownWithContext(shutdownCtx); err != nil {
 		log.Error("shutdown", "error", err)
 	}
-	// Then the workers, then the store (deferred above), so nothing writes to a closed store.
+	// Then the workers, then the store (deferred in serve), so nothing writes to a closed store.
 	stopWorkers()
 	workers.Wait()
 	// Effects the requests could not finish within their deadline are completed now, within
@@ -331,8 +375,6 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	} else if n > 0 {
 		log.Info("effects completed at stop", "tickets", n)
 	}
-	log.Info("stopped")
-	return serveErr
 }
 
 // adminPasswordFile is where the first administrator's one-time password goes when standard
@@ -379,7 +421,7 @@ func admin(ctx context.Context, cfg config, log *slog.Logger, noun, verb string,
 	if noun == "boundaries" {
 		return adminImportBoundaries(ctx, store, fs, f, stdout)
 	}
-	svc, err := buildService(ctx, store, cfg, log)
+	svc, err := buildService(ctx, store, cfg, log, nil)
 	if err != nil {
 		return err
 	}

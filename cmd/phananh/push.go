@@ -8,6 +8,7 @@ import (
 
 	"phananh/app"
 	"phananh/push"
+	"phananh/telemetry"
 )
 
 // pushEnv is the push configuration from the environment (settings.go; README, "Push
@@ -36,7 +37,7 @@ func (p pushEnv) appConfig() app.PushConfig {
 // that push is disabled. The outbox and the topic changes are filled either way (the effect is
 // wired in buildService), so nothing is lost while FCM is not configured: they wait, queued, for
 // a server that has it. Pruning needs no FCM and always runs.
-func startPush(ctx context.Context, p pushEnv, svc *app.App, store app.Store, log *slog.Logger, holder string, workers *sync.WaitGroup) error {
+func startPush(ctx context.Context, p pushEnv, svc *app.App, store app.Store, log *slog.Logger, holder string, workers *sync.WaitGroup, tel *telemetry.Telemetry) error {
 	workers.Go(func() { svc.Devices.RunDevicePruning(ctx, time.Hour) })
 	if p.ProjectID == "" {
 		log.Warn("push disabled: FCM_PROJECT_ID is not set; notifications stay queued in the outbox until a server with FCM configured sends them")
@@ -55,7 +56,10 @@ func startPush(ctx context.Context, p pushEnv, svc *app.App, store app.Store, lo
 	}
 	log.Info("push enabled", "project", p.ProjectID, "endpoint", p.Endpoint, "auth", auth, "batch", p.Batch, "concurrency", p.Concurrency)
 	d := app.NewDispatcher(app.DispatcherDeps{Store: store, Sender: sender, Topics: sender, Config: p.appConfig(), Holder: holder,
-		Concurrency: p.Concurrency, Logger: log, Workers: svc.Workers})
+		Concurrency: p.Concurrency, Logger: log, Workers: svc.Workers, Observer: tel.Observer(), Spans: tel.Spans()})
+	if err := tel.WatchDispatcher(d); err != nil {
+		return err
+	}
 	workers.Go(func() { d.Run(ctx) })
 	return nil
 }

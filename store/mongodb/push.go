@@ -358,3 +358,20 @@ func (s *Store) CountPush(ctx context.Context) (map[models.PushState]int, error)
 	}
 	return out, nil
 }
+
+// OldestQueuedPush finds the queued message created first; the filter on state uses the
+// state_due index, and the sort covers only the queued messages.
+func (s *Store) OldestQueuedPush(ctx context.Context) (time.Time, error) {
+	var d struct {
+		CreatedAt time.Time `bson:"created_at"`
+	}
+	err := s.coll(collPushOutbox).FindOne(ctx, bson.D{{Key: "state", Value: string(models.PushQueued)}},
+		options.FindOne().SetSort(bson.D{{Key: "created_at", Value: 1}}).SetProjection(bson.D{{Key: "created_at", Value: 1}})).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, translate(err, "oldest queued push", "push message")
+	}
+	return utc(d.CreatedAt), nil
+}

@@ -334,3 +334,16 @@ func (s *Store) CountPush(ctx context.Context) (map[models.PushState]int, error)
 	}
 	return out, translate(rows.Err(), "count push", "push message")
 }
+
+// OldestQueuedPush reads the smallest created_at of the queued messages through the state index.
+func (s *Store) OldestQueuedPush(ctx context.Context) (time.Time, error) {
+	var oldest sql.NullInt64
+	err := s.r.QueryRowContext(ctx, `SELECT MIN(created_at) FROM push_outbox WHERE state = ?`, string(models.PushQueued)).Scan(&oldest)
+	if err != nil {
+		return time.Time{}, translate(err, "oldest queued push", "push message")
+	}
+	if !oldest.Valid {
+		return time.Time{}, nil
+	}
+	return fromMs(oldest.Int64), nil
+}

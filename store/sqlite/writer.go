@@ -46,6 +46,8 @@ type committer struct {
 	// waiting counts the write transactions handed to inTx and not yet answered: the queue
 	// in front of the one writer (WriteQueue).
 	waiting atomic.Int64
+	// observe, when set, is told the size of every batch before it is committed (ObserveBatches).
+	observe atomic.Pointer[func(n int)]
 }
 
 func newCommitter(db *sql.DB) *committer {
@@ -96,6 +98,18 @@ const saturatedQueue = 4 * maxBatch
 // before requests time out.
 func (s *Store) WriteQueue() (waiting, saturated int) {
 	return int(s.commit.waiting.Load()), saturatedQueue
+}
+
+// ObserveBatches makes the writer call fn with the number of write transactions of every
+// batch it commits, so that metrics can show how much group commit shares each fsync (the
+// store itself imports no metrics library). fn runs on the writer's goroutine, before the
+// batch: it must be quick and never block. nil stops the calls.
+func (s *Store) ObserveBatches(fn func(n int)) {
+	if fn == nil {
+		s.commit.observe.Store(nil)
+		return
+	}
+	s.commit.observe.Store(&fn)
 }
 
 // txKey carries a Batched call's transaction to the store calls made inside it.
@@ -162,6 +176,9 @@ func (c *committer) run() {
 			default:
 				break collect
 			}
+		}
+		if fn := c.observe.Load(); fn != nil {
+			(*fn)(len(batch))
 		}
 		c.commitBatch(batch)
 		clear(batch)

@@ -220,3 +220,40 @@ func TestBatchedIsOneTransaction(t *testing.T) {
 		t.Errorf("after a successful batch (-want +got):\n%s", diff)
 	}
 }
+
+// TestObserveBatches checks that the batch observer hears the size of every batch: writes
+// queued while the committer is busy arrive as one batch of their number.
+func TestObserveBatches(t *testing.T) {
+	s := openTemp(t, filepath.Join(t.TempDir(), "w.db"))
+	t.Cleanup(func() { s.Close() })
+	ctx := t.Context()
+	var (
+		mu    sync.Mutex
+		sizes []int
+	)
+	s.ObserveBatches(func(n int) { mu.Lock(); sizes = append(sizes, n); mu.Unlock() })
+	release := holdCommitter(t, s, "")
+	const n = 5
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			if _, err := s.exec(ctx, `INSERT INTO sequences (name, value) VALUES (?, ?)`, fmt.Sprintf("b%d", i), i); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	for s.commit.waiting.Load() < n+1 { // the held write and the n queued behind it
+		time.Sleep(time.Millisecond)
+	}
+	release()
+	wg.Wait()
+	s.ObserveBatches(nil)
+	if _, err := s.exec(ctx, `INSERT INTO sequences (name, value) VALUES ('after', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []int{1, n}; !cmp.Equal(sizes, want) {
+		t.Errorf("observed batches %v, want %v (the held write alone, then the %d queued behind it)", sizes, want, n)
+	}
+}

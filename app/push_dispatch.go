@@ -171,19 +171,25 @@ func (d *Dispatcher) Round(ctx context.Context) (int, error) {
 }
 
 func (d *Dispatcher) cycle(ctx context.Context, holder string) (int, error) {
+	if ctx.Err() != nil {
+		return 0, nil // stopping: claim nothing more
+	}
+	// From the claim on, the store work runs with a context that survives shutdown: a batch
+	// claimed and then abandoned would stay leased to this stopped server for the whole lease
+	// (two minutes) before another instance could send it, and a batch sent and not recorded
+	// would be sent again after it.
+	rctx := context.WithoutCancel(ctx)
 	now := d.clock()
-	claimed, err := d.store.ClaimPush(ctx, holder, now, d.cfg.Lease, d.cfg.Batch)
+	claimed, err := d.store.ClaimPush(rctx, holder, now, d.cfg.Lease, d.cfg.Batch)
 	if err != nil || len(claimed) == 0 {
 		return 0, err
 	}
-	msgs, stale, err := d.stillRegistered(ctx, claimed)
+	msgs, stale, err := d.stillRegistered(rctx, claimed)
 	if err != nil {
 		return 0, err
 	}
 	results, took := d.send(ctx, msgs)
-	// Record with a context that survives shutdown: the messages were sent, and forgetting that
-	// would send them again after the lease expires.
-	rctx := context.WithoutCancel(ctx)
+	stopping := ctx.Err() != nil
 	now = d.clock()
 	var sent, dropped, dead []string
 	for i, m := range msgs {
@@ -210,6 +216,11 @@ func (d *Dispatcher) cycle(ctx context.Context, holder string) (int, error) {
 					slog.String("message", m.ID), slog.String("reason", r.Reason))
 			}
 			next := now.Add(max(d.backoff(m.Attempts), r.RetryAfter))
+			if stopping && r.Outcome == PushRetryable {
+				// Most likely not answered because this server is stopping: back in the queue
+				// at once, for another instance or this one's successor.
+				next = now
+			}
 			if next.Sub(m.CreatedAt) > d.cfg.MaxAge {
 				dead = append(dead, m.ID)
 				continue

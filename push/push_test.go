@@ -314,6 +314,52 @@ func testUnregisteredTokenDeleted(t *testing.T, store app.Store) {
 	}
 }
 
+// TestStopMidSendReleasesBatch: a server stopping while FCM has not answered its batch puts the
+// messages back in the queue at once, so another instance sends them now rather than after the
+// lease (two minutes) and the retry backoff.
+func TestStopMidSendReleasesBatch(t *testing.T) { eachStore(t, testStopMidSendReleasesBatch) }
+
+func testStopMidSendReleasesBatch(t *testing.T, store app.Store) {
+	fake := fcmtest.New()
+	defer fake.Close()
+	clock := &fakeClock{now: t0}
+	a, b := msg("a", "tok-a", t0), msg("b", "tok-b", t0)
+	register(t, store, a, b)
+	if _, err := store.EnqueuePush(t.Context(), []models.PushMessage{a, b}); err != nil {
+		t.Fatal(err)
+	}
+	newDispatcher := func(holder string) *app.Dispatcher {
+		return app.NewDispatcher(app.DispatcherDeps{Store: store, Sender: newSender(t, fake, clock.Now), Holder: holder, Now: clock.Now, Config: app.DefaultPushConfig()})
+	}
+	fake.SetLatency(time.Hour)
+	ctx, stop := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { _, err := newDispatcher("stopping").Cycle(ctx); done <- err }()
+	for deadline := time.Now().Add(10 * time.Second); len(fake.Received()) < 2; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("FCM received %d of 2 messages", len(fake.Received()))
+		}
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatalf("the stopping cycle: %v", err)
+	}
+
+	fake.SetLatency(0)
+	if n, err := newDispatcher("successor").Cycle(t.Context()); err != nil || n != 2 {
+		t.Fatalf("the successor's cycle at the same moment = %d, %v; want both messages", n, err)
+	}
+	for _, id := range []string{"a", "b"} {
+		m, err := store.PushMessageByID(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.State != models.PushSent {
+			t.Errorf("%s: %s (%q), want sent", id, m.State, m.LastError)
+		}
+	}
+}
+
 // TestStaleDeviceNotSent: a message whose device was deleted after it was queued, or moved to
 // another user who signed in on that phone, is dropped unsent — the first would only draw a
 // second UNREGISTERED, the second would show one resident's report on someone else's account.

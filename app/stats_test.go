@@ -76,7 +76,7 @@ func TestStatisticsEqualRecount(t *testing.T) {
 			t.Cleanup(func() { s.Close() })
 			return s
 		}},
-		{"mongodb", 300, func(t *testing.T) app.Store {
+		{"mongodb", 150, func(t *testing.T) app.Store {
 			uri, db := mongotest.URI(t)
 			s, err := mongodb.Open(context.Background(), uri, db)
 			if err != nil {

@@ -106,7 +106,7 @@ func TestNational(t *testing.T) {
 	}
 	// Containment against brute force (most random points of the bound are at sea).
 	rng := rand.New(rand.NewPCG(7, 8))
-	for _, p := range randomInBound(s, rng, 50_000) {
+	for _, p := range randomInBound(s, rng, 20_000) {
 		codes := bruteContains(s.areas, p)
 		m := s.Locate(p[1], p[0], -1)
 		if (m.Area == nil) != (len(codes) == 0) || (m.Area != nil && (m.Area.Code != codes[0] || m.Ambiguous != (len(codes) > 1))) {

@@ -95,7 +95,7 @@ func TestWorkflowStateMachineProperty(t *testing.T) {
 	x, y := ward(set, 3), ward(set, 4)
 	long := os.Getenv("PHANANH_LONG_TESTS") == "1"
 	eachStore(t, func(t *testing.T, st storeKind) {
-		checks, steps := 50, 30
+		checks, steps := 30, 30
 		if st.mongo != nil {
 			checks = 10
 		}

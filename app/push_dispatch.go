@@ -215,22 +215,12 @@ func (d *Dispatcher) cycle(ctx context.Context, holder string) (int, error) {
 				d.log.LogAttrs(ctx, slog.LevelError, "FCM cannot authenticate to APNs or Web Push: check the credentials uploaded to Firebase",
 					slog.String("message", m.ID), slog.String("reason", r.Reason))
 			}
-			next := now.Add(max(d.backoff(m.Attempts), r.RetryAfter))
-			if stopping && r.Outcome == PushRetryable {
-				// Most likely not answered because this server is stopping: back in the queue
-				// at once, for another instance or this one's successor.
-				next = now
-			}
-			if next.Sub(m.CreatedAt) > d.cfg.MaxAge {
-				dead = append(dead, m.ID)
-				continue
-			}
-			ok, err := d.store.ReschedulePush(rctx, holder, m.ID, next, r.Reason)
+			expired, err := d.retry(rctx, holder, m, r, now, stopping)
 			if err != nil {
 				return len(claimed), err
 			}
-			if ok {
-				d.retried.Add(1)
+			if expired {
+				dead = append(dead, m.ID)
 			}
 		}
 	}
@@ -254,6 +244,25 @@ func (d *Dispatcher) cycle(ctx context.Context, holder string) (int, error) {
 		slog.Int("dropped", len(dropped)+len(stale)), slog.Int("dead", len(dead)), slog.Int("retried", len(msgs)-len(sent)-len(dropped)-len(dead)),
 		slog.Duration("send", took))
 	return len(claimed), nil
+}
+
+// retry puts a message that was not delivered back in the queue after its backoff, or reports
+// that it has outlived MaxAge and must be dead-lettered instead.
+func (d *Dispatcher) retry(ctx context.Context, holder string, m models.PushMessage, r PushResult, now time.Time, stopping bool) (expired bool, err error) {
+	next := now.Add(max(d.backoff(m.Attempts), r.RetryAfter))
+	if stopping && r.Outcome == PushRetryable {
+		// Most likely not answered because this server is stopping: back in the queue at once,
+		// for another instance or this one's successor.
+		next = now
+	}
+	if next.Sub(m.CreatedAt) > d.cfg.MaxAge {
+		return true, nil
+	}
+	ok, err := d.store.ReschedulePush(ctx, holder, m.ID, next, r.Reason)
+	if ok {
+		d.retried.Add(1)
+	}
+	return false, err
 }
 
 // send sends msgs (none: nothing to do) and returns one result per message; a failed batch

@@ -75,28 +75,3 @@ func (s *Auth) EnsureAdmin(ctx context.Context) (username, password string, crea
 	}
 	return "admin", password, true, nil
 }
-
-// CreateAPIKey creates a machine key and returns it once; only its hash is stored.
-func (s *Auth) CreateAPIKey(ctx context.Context, name string, scope models.APIKeyScope) (string, *models.APIKey, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > 100 {
-		return "", nil, models.FieldError(models.EInvalid, "name", "name must have 1–100 characters")
-	}
-	if !scope.Valid() {
-		return "", nil, models.FieldError(models.EInvalid, "scope", "scope must be open311, stats or feed")
-	}
-	raw, err := s.secret(32)
-	if err != nil {
-		return "", nil, err
-	}
-	key := "pk_" + base64.RawURLEncoding.EncodeToString(raw)
-	id, err := s.newID()
-	if err != nil {
-		return "", nil, err
-	}
-	k := &models.APIKey{ID: id, Name: name, Scope: scope, Hash: hashSecret(key), CreatedAt: s.clock()}
-	if err := s.store.CreateAPIKey(ctx, k); err != nil {
-		return "", nil, err
-	}
-	return key, k, nil
-}

@@ -514,20 +514,6 @@ func (s *Auth) Authenticate(token string) (models.Principal, error) {
 	return models.Principal{UserID: c.UserID, Role: c.Role, UnitID: c.UnitID, PasswordChange: c.PasswordChange}, nil
 }
 
-// AuthenticateAPIKey turns a machine key into a principal with the key's scope.
-func (s *Auth) AuthenticateAPIKey(ctx context.Context, key string) (models.Principal, error) {
-	if !strings.HasPrefix(key, "pk_") {
-		return models.Principal{}, models.Errorf(models.EUnauthorized, "invalid API key")
-	}
-	k, err := s.store.APIKeyByHash(ctx, hashSecret(key))
-	if models.IsCode(err, models.ENotFound) {
-		return models.Principal{}, models.Errorf(models.EUnauthorized, "invalid API key")
-	} else if err != nil {
-		return models.Principal{}, err
-	}
-	return models.Principal{UserID: "apikey:" + k.ID, Scope: k.Scope}, nil
-}
-
 // Me returns the caller's account.
 func (s *Auth) Me(ctx context.Context, p models.Principal) (*models.User, error) {
 	if p.Role == "" {

@@ -117,7 +117,7 @@ func TestExtendedStatus(t *testing.T) {
 // open311Key creates a machine key and returns its principal.
 func open311Key(t *testing.T, svc *app.App, scope models.APIKeyScope) models.Principal {
 	t.Helper()
-	key, _, err := svc.Auth.CreateAPIKey(context.Background(), "client", scope)
+	key, _, err := svc.Auth.CreateAPIKey(context.Background(), app.CommandLine(), app.NewAPIKey{Name: "client", Scope: scope})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -105,7 +105,7 @@ func (s *core) audit(ctx context.Context, p models.Principal, action, ticket, su
 	if err != nil {
 		return err
 	}
-	return s.audits.AppendAudit(ctx, &models.AuditRecord{ID: id, At: s.clock(), ActorID: p.UserID, Role: p.Role,
+	return s.audits.AppendAudit(ctx, &models.AuditRecord{ID: id, At: s.clock(), ActorID: p.UserID, Role: keyRoleOf(p),
 		Action: action, Ticket: ticket, Subject: subject, Detail: detail})
 }
 

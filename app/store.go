@@ -98,7 +98,17 @@ type AuthStore interface {
 	RevokeUserRefreshTokens(ctx context.Context, userID string, now time.Time) error
 
 	CreateAPIKey(ctx context.Context, k *models.APIKey) error
+	// APIKeyByHash returns the key whose hash is hash, revoked and expired ones included (the
+	// caller decides, and can then say why a key is refused). Unknown hash: ENotFound.
 	APIKeyByHash(ctx context.Context, hash string) (*models.APIKey, error)
+	// ListAPIKeys returns every key, revoked and expired ones included, newest first
+	// (CreatedAt desc, ID desc).
+	ListAPIKeys(ctx context.Context) ([]models.APIKey, error)
+	// RevokeAPIKey marks the key id revoked at at. Revoking a revoked key succeeds and keeps the
+	// first time, so the record says when access really ended. Unknown id: ENotFound.
+	RevokeAPIKey(ctx context.Context, id string, at time.Time) error
+	// TouchAPIKey sets the key's LastUsedAt to at. Unknown id: ENotFound.
+	TouchAPIKey(ctx context.Context, id string, at time.Time) error
 }
 
 // CounterStore keeps the fixed-window counters behind rate limits, sign-in lockouts and upload

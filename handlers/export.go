@@ -17,7 +17,7 @@ import (
 
 // Exports of tickets as CSV and GeoJSON, streamed: the store reads bounded batches and every row
 // is written to the connection as it comes, so memory stays flat for any number of tickets.
-// /v1/export/* is the full IOC export (IOC roles, administrators, or an API key with the stats
+// /v1/export/* is the full IOC export (IOC roles, administrators, or an API key with the export
 // scope); /v1/opendata/* is the public, redacted variant (app.Redact).
 
 // exportTimeout bounds one export as a whole; progress, not this, keeps a long export alive (the

@@ -30,7 +30,7 @@ type fuzzServer struct {
 	app      *fiber.App
 	tokens   map[models.Role]string
 	o311Key  string
-	statsKey string
+	keys     map[models.APIKeyScope]string // machine keys by scope
 	ticketID string
 }
 
@@ -82,11 +82,14 @@ func newFuzzServer(tb testing.TB) *fuzzServer {
 	if fs.tokens[models.RoleResident], err = signer.SignAccess(app.AccessClaims{UserID: resident.ID, Role: models.RoleResident, ExpiresAt: now.Add(24 * time.Hour)}, now); err != nil {
 		tb.Fatal(err)
 	}
-	if fs.o311Key, _, err = svc.Auth.CreateAPIKey(ctx, "fuzz", models.ScopeOpen311); err != nil {
+	if fs.o311Key, _, err = svc.Auth.CreateAPIKey(ctx, app.CommandLine(), app.NewAPIKey{Name: "fuzz", Scope: models.ScopeOpen311}); err != nil {
 		tb.Fatal(err)
 	}
-	if fs.statsKey, _, err = svc.Auth.CreateAPIKey(ctx, "fuzz stats", models.ScopeStats); err != nil {
-		tb.Fatal(err)
+	fs.keys = map[models.APIKeyScope]string{}
+	for _, scope := range []models.APIKeyScope{models.ScopeStats, models.ScopeExport} {
+		if fs.keys[scope], _, err = svc.Auth.CreateAPIKey(ctx, app.CommandLine(), app.NewAPIKey{Name: "fuzz " + string(scope), Scope: scope}); err != nil {
+			tb.Fatal(err)
+		}
 	}
 	// One ticket in the officer's ward, for the action and read routes.
 	body := `{"category":"ANTT.01","description":"Nhóm thanh niên tụ tập gây ồn ào.","location":{"lat":10.386,"lng":105.435}}`
@@ -202,23 +205,24 @@ func FuzzOpen311Form(f *testing.F) {
 var queryRoutes = []struct {
 	path string
 	role models.Role
-	key  bool // X-API-Key with the stats scope instead of a bearer token
+	key  models.APIKeyScope // X-API-Key with this scope instead of a bearer token ("": none)
 }{
-	{"/open311/v2/requests.json", "", false},
-	{"/open311/v2/requests.xml", "", false},
-	{"/open311/v2/servicerequestupdates.json", "", false},
-	{"/v1/tickets", models.RoleResident, false},
-	{"/v1/tickets/nearby", models.RoleResident, false},
-	{"/v1/queue", models.RoleOfficer, false},
-	{"/v1/queue", models.RoleIOCOperator, false},
-	{"/v1/areas/locate", "", false},
-	{"/v1/admin/audit", models.RoleAdmin, false},
-	{"/v1/feed/changes", models.RoleAdmin, false},
-	{"/v1/stats/summary", models.RoleAdmin, false},
-	{"/v1/stats/timeseries", models.RoleAdmin, false},
-	{"/v1/stats/units", "", true},
-	{"/v1/export/tickets.csv", "", true},
-	{"/v1/opendata/tickets.geojson", "", false},
+	{"/open311/v2/requests.json", "", ""},
+	{"/open311/v2/requests.xml", "", ""},
+	{"/open311/v2/servicerequestupdates.json", "", ""},
+	{"/v1/tickets", models.RoleResident, ""},
+	{"/v1/tickets/nearby", models.RoleResident, ""},
+	{"/v1/queue", models.RoleOfficer, ""},
+	{"/v1/queue", models.RoleIOCOperator, ""},
+	{"/v1/areas/locate", "", ""},
+	{"/v1/admin/audit", models.RoleAdmin, ""},
+	{"/v1/admin/keys", models.RoleAdmin, ""},
+	{"/v1/feed/changes", models.RoleAdmin, ""},
+	{"/v1/stats/summary", models.RoleAdmin, ""},
+	{"/v1/stats/timeseries", models.RoleAdmin, ""},
+	{"/v1/stats/units", "", models.ScopeStats},
+	{"/v1/export/tickets.csv", "", models.ScopeExport},
+	{"/v1/opendata/tickets.geojson", "", ""},
 }
 
 // FuzzQueryParams sends arbitrary query strings (bbox, cursors, limit, dates, states …) to every
@@ -253,8 +257,8 @@ func FuzzQueryParams(f *testing.F) {
 		if tok := fs.tokens[r.role]; tok != "" {
 			req.Header.Set("Authorization", "Bearer "+tok)
 		}
-		if r.key {
-			req.Header.Set("X-API-Key", fs.statsKey)
+		if r.key != "" {
+			req.Header.Set("X-API-Key", fs.keys[r.key])
 		}
 		resp, err := fs.app.Test(req, -1)
 		if err != nil && strings.Contains(err.Error(), "error when reading request headers") {

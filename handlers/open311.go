@@ -681,7 +681,7 @@ func addOpenDataPaths(paths map[string]any, op func(string, []string, bool, map[
 		}
 		if ioc {
 			ps = append(ps, param("unit", "query", false, "string", "unit id"),
-				param(HeaderAPIKey, "header", false, "string", "machine key with the stats scope, instead of a bearer token"))
+				param(HeaderAPIKey, "header", false, "string", "machine key with the export scope, instead of a bearer token (each use is audited)"))
 		}
 		return ps
 	}

@@ -207,6 +207,7 @@ func openAPIDocument() map[string]any {
 	addStatsPaths(doc["paths"].(map[string]any), op, param, resp)
 	addOpenDataPaths(doc["paths"].(map[string]any), op, param)
 	addMediaPaths(doc["paths"].(map[string]any), op, param, resp)
+	addKeyPaths(doc["paths"].(map[string]any), op, param, resp)
 	return doc
 }
 

@@ -190,6 +190,8 @@ func (s *Server) policy() []routeSpec {
 	// The IOC's statistics and change feed: IOC roles, administrators, or a machine key.
 	statsCallers := []models.Role{models.RoleIOCViewer, models.RoleIOCOperator, models.RoleAdmin, keyRole(models.ScopeStats)}
 	feedCallers := []models.Role{models.RoleIOCViewer, models.RoleIOCOperator, models.RoleAdmin, keyRole(models.ScopeFeed)}
+	// The internal export carries private tickets: a key needs the export scope, not stats.
+	exportCallers := []models.Role{models.RoleIOCViewer, models.RoleIOCOperator, models.RoleAdmin, keyRole(models.ScopeExport)}
 	return []routeSpec{
 		{"GET", "/livez", anyone, s.livez},
 		{"GET", "/healthz", anyone, s.livez},
@@ -212,8 +214,8 @@ func (s *Server) policy() []routeSpec {
 		{"GET", "/v1/areas/:code", anyone, s.api.getArea},
 
 		// Exports (export.go): the IOC export streams every field but identities; open data is redacted.
-		{"GET", "/v1/export/tickets.csv", statsCallers, s.api.exportHandler(false, exportCSV)},
-		{"GET", "/v1/export/tickets.geojson", statsCallers, s.api.exportHandler(false, exportGeoJSON)},
+		{"GET", "/v1/export/tickets.csv", exportCallers, s.api.exportHandler(false, exportCSV)},
+		{"GET", "/v1/export/tickets.geojson", exportCallers, s.api.exportHandler(false, exportGeoJSON)},
 		{"GET", "/v1/opendata/tickets.csv", anyone, s.api.exportHandler(true, exportCSV)},
 		{"GET", "/v1/opendata/tickets.geojson", anyone, s.api.exportHandler(true, exportGeoJSON)},
 
@@ -245,6 +247,9 @@ func (s *Server) policy() []routeSpec {
 		{"POST", "/v1/tickets/:id/actions", signedIn, s.api.act},
 		{"GET", "/v1/queue", officials, s.api.queue},
 		{"GET", "/v1/admin/audit", adminsOnly, s.api.audit},
+		{"GET", "/v1/admin/keys", adminsOnly, s.api.listKeys},
+		{"POST", "/v1/admin/keys", adminsOnly, s.api.createKey},
+		{"DELETE", "/v1/admin/keys/:id", adminsOnly, s.api.revokeKey},
 
 		// Media (media.go): uploads by any signed-in user; reading follows the ticket's policy
 		// inside the handler, and images of public tickets are public, so the route is open.

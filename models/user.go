@@ -119,23 +119,58 @@ type RefreshToken struct {
 // APIKeyScope limits what a machine key may call.
 type APIKeyScope string
 
-// Machine key scopes.
+// Machine key scopes. Export is apart from stats because the internal export carries private
+// tickets, while statistics are aggregates: a dashboard's key must not read every ticket.
 const (
 	ScopeOpen311 APIKeyScope = "open311"
 	ScopeStats   APIKeyScope = "stats"
 	ScopeFeed    APIKeyScope = "feed"
+	ScopeExport  APIKeyScope = "export"
 )
 
-// Valid reports whether s is a known scope.
-func (s APIKeyScope) Valid() bool { return s == ScopeOpen311 || s == ScopeStats || s == ScopeFeed }
+// APIKeyScopes lists every scope, in a stable order for validation messages.
+var APIKeyScopes = []APIKeyScope{ScopeOpen311, ScopeStats, ScopeFeed, ScopeExport}
+
+// Valid reports whether s is one of APIKeyScopes.
+func (s APIKeyScope) Valid() bool {
+	for _, x := range APIKeyScopes {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+// APIKeyPrefixLen is how many leading characters of a key's secret are kept as its Prefix.
+const APIKeyPrefixLen = 8
 
 // APIKey is a machine credential; only its hash is stored, the key is shown once at creation.
+// Prefix (the secret's first characters, which reveal too little to guess the rest) lets an
+// administrator tell which key a system holds without the secret being stored.
 type APIKey struct {
 	ID        string
 	Name      string
 	Scope     APIKeyScope
 	Hash      string
+	Prefix    string
 	CreatedAt time.Time
+	ExpiresAt time.Time // zero: never expires
+	RevokedAt time.Time // zero unless revoked
+	// LastUsedAt is when the key last authenticated a request, to within a minute (it is
+	// written at most once a minute, so a busy key does not write on every request).
+	LastUsedAt time.Time
+}
+
+// Unusable reports why k may not authenticate at now ("" when it may): revoked, or expired
+// (now at or past ExpiresAt).
+func (k *APIKey) Unusable(now time.Time) string {
+	switch {
+	case !k.RevokedAt.IsZero():
+		return "revoked"
+	case !k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt):
+		return "expired"
+	}
+	return ""
 }
 
 // AuditRecord is one append-only entry of the audit log: who did what sensitive thing to whom.

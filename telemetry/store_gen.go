@@ -362,6 +362,14 @@ func (s *instrumentedStore) HitCounter(ctx context.Context, a1 string, a2 time.T
 	return r0, err
 }
 
+// ListAPIKeys implements app.Store.
+func (s *instrumentedStore) ListAPIKeys(ctx context.Context) ([]models.APIKey, error) {
+	ctx, c := s.begin(ctx, "ListAPIKeys")
+	r0, err := s.next.ListAPIKeys(ctx)
+	c.end(err)
+	return r0, err
+}
+
 // MarkApplied implements app.Store.
 func (s *instrumentedStore) MarkApplied(ctx context.Context, a1 string, a2 int) error {
 	ctx, c := s.begin(ctx, "MarkApplied")
@@ -530,6 +538,14 @@ func (s *instrumentedStore) RetryTopicOps(ctx context.Context, a1 string, a2 []m
 	return err
 }
 
+// RevokeAPIKey implements app.Store.
+func (s *instrumentedStore) RevokeAPIKey(ctx context.Context, a1 string, a2 time.Time) error {
+	ctx, c := s.begin(ctx, "RevokeAPIKey")
+	err := s.next.RevokeAPIKey(ctx, a1, a2)
+	c.end(err)
+	return err
+}
+
 // RevokeRefreshFamily implements app.Store.
 func (s *instrumentedStore) RevokeRefreshFamily(ctx context.Context, a1 string, a2 time.Time) error {
 	ctx, c := s.begin(ctx, "RevokeRefreshFamily")
@@ -592,6 +608,14 @@ func (s *instrumentedStore) TopicOps(ctx context.Context) ([]models.TopicOp, err
 	r0, err := s.next.TopicOps(ctx)
 	c.end(err)
 	return r0, err
+}
+
+// TouchAPIKey implements app.Store.
+func (s *instrumentedStore) TouchAPIKey(ctx context.Context, a1 string, a2 time.Time) error {
+	ctx, c := s.begin(ctx, "TouchAPIKey")
+	err := s.next.TouchAPIKey(ctx, a1, a2)
+	c.end(err)
+	return err
 }
 
 // UnattachedMediaBytes implements app.Store.

@@ -101,7 +101,8 @@ func TestExports(t *testing.T) {
 	x, y := ward(set, 0), ward(set, 1)
 	eachStore(t, func(t *testing.T, st storeKind) {
 		s := startServer(t, st)
-		statsKey := apiKey(t, s, "IOC data platform", "stats")
+		exportKey := apiKey(t, s, "IOC data platform", "export")
+		statsKey := apiKey(t, s, "IOC dashboard", "stats")
 		feedKey := apiKey(t, s, "IOC feed", "feed")
 		residentLogin := s.signInResident("0912400001")
 		resident := residentLogin.AccessToken
@@ -116,7 +117,7 @@ func TestExports(t *testing.T) {
 		pub2 := fileTicket(t, s, resident, wfReport("MT", y, "=HYPERLINK(\"http://evil\")", false))
 		priv := fileTicket(t, s, resident, wfReport("ANTT.03", x, "Trộm xe máy trước nhà", false))
 
-		fx := exportFixture{s: s, statsKey: statsKey, feedKey: feedKey, resident: resident, residentID: residentLogin.User.ID,
+		fx := exportFixture{s: s, exportKey: exportKey, statsKey: statsKey, feedKey: feedKey, resident: resident, residentID: residentLogin.User.ID,
 			viewer: viewer, operator: operator, officer: officer, x: x, y: y, pub1: pub1.ID, pub2: pub2.ID, priv: priv.ID}
 		t.Run("who may export", fx.whoMayExport)
 		t.Run("ioc csv", fx.iocCSV)
@@ -126,13 +127,13 @@ func TestExports(t *testing.T) {
 	})
 }
 
-// exportFixture is a server with a stats and a feed key, callers of each kind and three tickets
+// exportFixture is a server with an export, a stats and a feed key, callers of each kind and three tickets
 // of one resident: pub1 (in ward x, with an address, a phone number in its description and an
 // internal note), pub2 (in ward y, its description a spreadsheet formula) and priv (a private
 // ANTT.03 ticket in ward x).
 type exportFixture struct {
 	s                                               *server
-	statsKey, feedKey                               string
+	exportKey, statsKey, feedKey                    string
 	resident, residentID, viewer, operator, officer string
 	x, y                                            wardPoint
 	pub1, pub2, priv                                string
@@ -151,7 +152,8 @@ func (fx exportFixture) whoMayExport(t *testing.T) {
 		{"officer", fx.officer, nil, 403},
 		{"ioc_viewer", fx.viewer, nil, 200},
 		{"ioc_operator", fx.operator, nil, 200},
-		{"stats key", "", []string{"X-API-Key: " + fx.statsKey}, 200},
+		{"export key", "", []string{"X-API-Key: " + fx.exportKey}, 200},
+		{"stats key", "", []string{"X-API-Key: " + fx.statsKey}, 403}, // aggregates only: the export carries private tickets
 		{"feed key", "", []string{"X-API-Key: " + fx.feedKey}, 403},
 		{"bad key", "", []string{"X-API-Key: pk_nope"}, 401},
 	} {
@@ -191,7 +193,7 @@ func (fx exportFixture) iocCSV(t *testing.T) {
 	if rows[2]["private"] != "true" || rows[0]["private"] != "false" {
 		t.Errorf("private flags %q %q", rows[2]["private"], rows[0]["private"])
 	}
-	vi := readCSV(t, fx.s.request(t, "GET", "/v1/export/tickets.csv?lang=vi", "", nil, "X-API-Key: "+fx.statsKey))
+	vi := readCSV(t, fx.s.request(t, "GET", "/v1/export/tickets.csv?lang=vi", "", nil, "X-API-Key: "+fx.exportKey))
 	if vi[0][1] != "Mã phản ánh" || vi[0][16] != "Nội dung" || len(vi) != 4 {
 		t.Errorf("Vietnamese header %v", vi[0])
 	}
@@ -292,7 +294,7 @@ func (fx exportFixture) iocGeoJSON(t *testing.T) {
 	}
 	// A machine key reads every ticket, but in the public view: a key is a secret held
 	// by another system, and what it reads must be safe to leak.
-	fc = readGeoJSON(t, fx.s.request(t, "GET", "/v1/export/tickets.geojson", "", nil, "X-API-Key: "+fx.statsKey))
+	fc = readGeoJSON(t, fx.s.request(t, "GET", "/v1/export/tickets.geojson", "", nil, "X-API-Key: "+fx.exportKey))
 	if len(fc.Features) != 3 || fc.Features[0].ID != fx.pub1 {
 		t.Fatalf("key: %d features", len(fc.Features))
 	}
@@ -465,7 +467,7 @@ func TestExportStreamsInBoundedMemory(t *testing.T) {
 	}
 	const half = 10000
 	s, dir, pid := bulkServer(t)
-	key := apiKey(t, s, "IOC data platform", "stats")
+	key := apiKey(t, s, "IOC data platform", "export")
 	w := ward(loadSet(t, "longxuyen-2023"), 0)
 	desc := strings.Repeat("Đường Trần Hưng Đạo ngập nước sau mưa, rác thải ùn ứ, đèn đường hỏng. ", 40) // ≈ 3 KB
 
@@ -499,7 +501,7 @@ func TestExportMillionRows(t *testing.T) {
 		t.Skip("set PHANANH_EXPORT_ROWS (and no -race) to run")
 	}
 	s, dir, pid := bulkServer(t)
-	key := apiKey(t, s, "IOC data platform", "stats")
+	key := apiKey(t, s, "IOC data platform", "export")
 	w := ward(loadSet(t, "longxuyen-2023"), 0)
 	desc := "Rác thải sinh hoạt đổ trộm ven kênh, bốc mùi hôi, đề nghị phường xử lý và lắp biển cấm." // a typical length
 	t.Logf("inserted %d tickets in %v", n, bulkInsert(t, dir, w, 0, n, desc).Round(time.Second))

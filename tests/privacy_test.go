@@ -360,7 +360,7 @@ func TestPrivacyCanaryOnEveryRoute(t *testing.T) {
 			{"leader of another ward", bearer(leaderY)},
 			{"anonymous", nil},
 		}
-		for _, scope := range []string{"open311", "stats", "feed"} {
+		for _, scope := range []string{"open311", "stats", "feed", "export"} {
 			callers = append(callers, canaryCaller{scope + " key", []string{"X-API-Key: " + apiKey(t, s, "canary "+scope, scope)}})
 		}
 

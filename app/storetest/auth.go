@@ -450,12 +450,16 @@ func testRefreshConcurrentUse(t *testing.T, s app.Store) {
 var apiKeyTests = []storeTest{
 	{"RoundTrip", testAPIKeyRoundTrip},
 	{"Conflicts", testAPIKeyConflicts},
+	{"Lifecycle", testAPIKeyLifecycle},
+	{"List", testAPIKeyList},
 }
 
 func testAPIKeyRoundTrip(t *testing.T, s app.Store) {
 	keys := []*models.APIKey{
 		{ID: "k1", Name: "IOC An Giang", Scope: models.ScopeStats, Hash: "sha256:1111", CreatedAt: at(0)},
 		{ID: "k2", Name: "Open311 client", Scope: models.ScopeOpen311, Hash: "sha256:2222", CreatedAt: at(time.Hour)},
+		{ID: "k3", Name: "Export", Scope: models.ScopeExport, Hash: "sha256:3333", Prefix: "pk_AbCdE", CreatedAt: at(2 * time.Hour),
+			ExpiresAt: at(48 * time.Hour), RevokedAt: at(3 * time.Hour), LastUsedAt: at(150 * time.Minute)},
 	}
 	for _, k := range keys {
 		must(t, s.CreateAPIKey(ctx(t), k), "CreateAPIKey "+k.ID)
@@ -487,4 +491,47 @@ func testAPIKeyConflicts(t *testing.T, s app.Store) {
 	wantEqual(t, "key after conflicts", orig, got)
 	_, err = s.APIKeyByHash(ctx(t), "sha256:2222")
 	wantCode(t, err, models.ENotFound, "APIKeyByHash of a rejected key")
+}
+
+// testAPIKeyLifecycle checks revocation (the first time is kept) and the last use, and that
+// both are ENotFound for an unknown id without creating anything.
+func testAPIKeyLifecycle(t *testing.T, s app.Store) {
+	k := &models.APIKey{ID: "k1", Name: "IOC", Scope: models.ScopeExport, Hash: "sha256:1111", Prefix: "pk_12345", CreatedAt: at(0)}
+	must(t, s.CreateAPIKey(ctx(t), k), "CreateAPIKey")
+	must(t, s.TouchAPIKey(ctx(t), "k1", at(time.Minute)), "TouchAPIKey")
+	must(t, s.TouchAPIKey(ctx(t), "k1", at(2*time.Minute)), "TouchAPIKey again")
+	must(t, s.RevokeAPIKey(ctx(t), "k1", at(time.Hour)), "RevokeAPIKey")
+	must(t, s.RevokeAPIKey(ctx(t), "k1", at(2*time.Hour)), "RevokeAPIKey twice")
+	want := *k
+	want.LastUsedAt, want.RevokedAt = at(2*time.Minute), at(time.Hour)
+	got, err := s.APIKeyByHash(ctx(t), k.Hash)
+	must(t, err, "APIKeyByHash")
+	wantEqual(t, "key after touches and revocations", &want, got)
+
+	wantCode(t, s.RevokeAPIKey(ctx(t), "missing", at(time.Hour)), models.ENotFound, "RevokeAPIKey missing")
+	wantCode(t, s.TouchAPIKey(ctx(t), "missing", at(time.Hour)), models.ENotFound, "TouchAPIKey missing")
+	all, err := s.ListAPIKeys(ctx(t))
+	must(t, err, "ListAPIKeys")
+	wantEqual(t, "keys after unknown ids", []models.APIKey{want}, all)
+}
+
+// testAPIKeyList checks the list is newest first, ties broken by id descending, and empty (not
+// an error) without keys.
+func testAPIKeyList(t *testing.T, s app.Store) {
+	none, err := s.ListAPIKeys(ctx(t))
+	must(t, err, "ListAPIKeys empty")
+	if len(none) != 0 {
+		t.Fatalf("ListAPIKeys of an empty store: %v", none)
+	}
+	keys := []models.APIKey{
+		{ID: "a", Name: "first", Scope: models.ScopeStats, Hash: "sha256:a", CreatedAt: at(0)},
+		{ID: "c", Name: "third", Scope: models.ScopeFeed, Hash: "sha256:c", CreatedAt: at(time.Hour), ExpiresAt: at(24 * time.Hour)},
+		{ID: "b", Name: "second", Scope: models.ScopeOpen311, Hash: "sha256:b", CreatedAt: at(time.Hour)},
+	}
+	for i := range keys {
+		must(t, s.CreateAPIKey(ctx(t), &keys[i]), "CreateAPIKey "+keys[i].ID)
+	}
+	got, err := s.ListAPIKeys(ctx(t))
+	must(t, err, "ListAPIKeys")
+	wantEqual(t, "ListAPIKeys", []models.APIKey{keys[1], keys[2], keys[0]}, got)
 }

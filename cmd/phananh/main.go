@@ -22,6 +22,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"phananh/app"
@@ -50,7 +51,10 @@ const usage = `usage:
                                                           with what is wrong with it; -markdown: the README's table of settings
   phananh admin user create --role ROLE --username NAME [--unit UNIT_ID]   (password from stdin)
   phananh admin user passwd --username NAME               set a new password (from stdin); signs the account out everywhere
-  phananh admin apikey create --name NAME --scope open311|stats|feed
+  phananh admin apikey create --name NAME --scope open311|stats|feed|export [--expires RFC3339]
+                                                          print a new machine key (shown only once)
+  phananh admin apikey list                               list machine keys: id, scope, prefix, created, last used, expiry, revocation
+  phananh admin apikey revoke --id ID                     revoke a machine key; the next request carrying it is refused
   phananh admin stats rebuild                             recompute every statistics fact from the tickets
   phananh admin boundaries import --id ID --name NAME FILE.geojson
   phananh admin migrate [--dry-run]                       apply (or only list) the store's pending schema migrations
@@ -404,7 +408,7 @@ func announceAdminPassword(cfg config, log *slog.Logger, stdout io.Writer, user,
 
 // adminFlags are the flags of the admin commands; each command declares the ones it takes.
 type adminFlags struct {
-	role, username, unit, name, scope, id string
+	role, username, unit, name, scope, id, expires string
 }
 
 func admin(ctx context.Context, cfg config, log *slog.Logger, noun, verb string, args []string, stdin io.Reader, stdout io.Writer) error {
@@ -429,11 +433,7 @@ func admin(ctx context.Context, cfg config, log *slog.Logger, noun, verb string,
 	case "user":
 		return adminUser(ctx, svc, verb, f, stdin, stdout)
 	case "apikey":
-		key, k, err := svc.Auth.CreateAPIKey(ctx, f.name, models.APIKeyScope(f.scope))
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "created API key %q (scope %s, id %s); it is shown only once:\n%s\n", k.Name, k.Scope, k.ID, key)
+		return adminAPIKey(ctx, svc, verb, f, stdout)
 	case "stats":
 		n, err := svc.Stats.Rebuild(ctx)
 		if err != nil {
@@ -458,7 +458,11 @@ func parseAdminFlags(noun, verb string, args []string) (*flag.FlagSet, adminFlag
 		fs.StringVar(&f.username, "username", "", "sign-in name")
 	case "apikey create":
 		fs.StringVar(&f.name, "name", "", "who uses the key")
-		fs.StringVar(&f.scope, "scope", "", "open311|stats|feed")
+		fs.StringVar(&f.scope, "scope", "", "open311|stats|feed|export")
+		fs.StringVar(&f.expires, "expires", "", "RFC 3339 time the key stops working (default: never)")
+	case "apikey list":
+	case "apikey revoke":
+		fs.StringVar(&f.id, "id", "", "key id (admin apikey list)")
 	case "boundaries import":
 		fs.StringVar(&f.id, "id", "", "boundary set id, e.g. angiang-2025")
 		fs.StringVar(&f.name, "name", "", "human name")
@@ -487,6 +491,65 @@ func adminImportBoundaries(ctx context.Context, store app.Store, fs *flag.FlagSe
 	}
 	fmt.Fprintf(stdout, "imported boundary set %s with %d areas; serve it with BOUNDARY_SET=%s\n", f.id, len(set.Areas()), f.id)
 	return nil
+}
+
+// adminAPIKey creates (admin apikey create), lists (list) or revokes (revoke) machine keys as
+// app.CommandLine, so creations and revocations are audited like the API's.
+func adminAPIKey(ctx context.Context, svc *app.App, verb string, f adminFlags, stdout io.Writer) error {
+	by := app.CommandLine()
+	switch verb {
+	case "create":
+		in := app.NewAPIKey{Name: f.name, Scope: models.APIKeyScope(f.scope)}
+		if f.expires != "" {
+			t, err := time.Parse(time.RFC3339, f.expires)
+			if err != nil {
+				return fmt.Errorf("--expires must be an RFC 3339 time, e.g. 2027-01-31T17:00:00+07:00")
+			}
+			in.ExpiresAt = t
+		}
+		key, k, err := svc.Auth.CreateAPIKey(ctx, by, in)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "created API key %q (scope %s, id %s); it is shown only once:\n%s\n", k.Name, k.Scope, k.ID, key)
+	case "list":
+		keys, err := svc.Auth.ListAPIKeys(ctx, by)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "ID\tNAME\tSCOPE\tPREFIX\tCREATED\tLAST USED\tEXPIRES\tREVOKED")
+		for _, k := range keys {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Name, k.Scope, orDash(k.Prefix), cliTime(k.CreatedAt),
+				cliTime(k.LastUsedAt), cliTime(k.ExpiresAt), cliTime(k.RevokedAt))
+		}
+		return w.Flush()
+	case "revoke":
+		if f.id == "" {
+			return fmt.Errorf("admin apikey revoke needs --id (see admin apikey list)")
+		}
+		if err := svc.Auth.RevokeAPIKey(ctx, by, f.id); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "revoked API key %s\n", f.id)
+	}
+	return nil
+}
+
+// cliTime shows a time for the admin commands, "-" when unset.
+func cliTime(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// orDash shows "-" for an empty value (keys created before prefixes were kept).
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 // adminUser creates an official (admin user create) or sets an official's password (admin user

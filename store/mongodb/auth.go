@@ -221,9 +221,7 @@ func (s *Store) RevokeUserRefreshTokens(ctx context.Context, userID string, now 
 
 // CreateAPIKey inserts k; a taken id or hash is EConflict.
 func (s *Store) CreateAPIKey(ctx context.Context, k *models.APIKey) error {
-	_, err := s.coll(collAPIKeys).InsertOne(ctx, apiKeyDoc{
-		ID: k.ID, Name: k.Name, Scope: string(k.Scope), Hash: k.Hash, CreatedAt: utc(k.CreatedAt),
-	})
+	_, err := s.coll(collAPIKeys).InsertOne(ctx, newAPIKeyDoc(k))
 	return translate(err, "create api key", "api key")
 }
 
@@ -234,4 +232,58 @@ func (s *Store) APIKeyByHash(ctx context.Context, hash string) (*models.APIKey, 
 		return nil, translate(err, "find api key", "api key")
 	}
 	return d.model(), nil
+}
+
+// ListAPIKeys returns every key, newest first (created_at desc, _id desc).
+func (s *Store) ListAPIKeys(ctx context.Context) ([]models.APIKey, error) {
+	cur, err := s.coll(collAPIKeys).Find(ctx, bson.D{},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}))
+	if err != nil {
+		return nil, translate(err, "list api keys", "api key")
+	}
+	var docs []apiKeyDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err, "list api keys", "api key")
+	}
+	out := make([]models.APIKey, 0, len(docs))
+	for i := range docs {
+		out = append(out, *docs[i].model())
+	}
+	return out, nil
+}
+
+// RevokeAPIKey marks the key revoked at at; a key revoked earlier keeps its time. Unknown id:
+// ENotFound. The filter on an absent revoked_at makes the first revocation win; a second one
+// matches nothing and then only has to learn whether the key exists.
+func (s *Store) RevokeAPIKey(ctx context.Context, id string, at time.Time) error {
+	res, err := s.coll(collAPIKeys).UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: id}, {Key: "revoked_at", Value: bson.D{{Key: "$exists", Value: false}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "revoked_at", Value: at.UTC()}}}})
+	if err != nil {
+		return translate(err, "revoke api key", "api key")
+	}
+	if res.MatchedCount == 1 {
+		return nil
+	}
+	n, err := s.coll(collAPIKeys).CountDocuments(ctx, bson.D{{Key: "_id", Value: id}})
+	if err != nil {
+		return translate(err, "revoke api key", "api key")
+	}
+	if n == 0 {
+		return models.Errorf(models.ENotFound, "api key not found")
+	}
+	return nil
+}
+
+// TouchAPIKey records that the key was used at at. Unknown id: ENotFound.
+func (s *Store) TouchAPIKey(ctx context.Context, id string, at time.Time) error {
+	res, err := s.coll(collAPIKeys).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "last_used_at", Value: at.UTC()}}}})
+	if err != nil {
+		return translate(err, "touch api key", "api key")
+	}
+	if res.MatchedCount == 0 {
+		return models.Errorf(models.ENotFound, "api key not found")
+	}
+	return nil
 }

@@ -176,21 +176,36 @@ func (d *refreshTokenDoc) model() *models.RefreshToken {
 	}
 }
 
+// apiKeyDoc is a machine key. Documents of earlier releases lack prefix and the optional times;
+// they read as no prefix, never expiring, not revoked and never used.
 type apiKeyDoc struct {
-	ID        string    `bson:"_id"`
-	Name      string    `bson:"name"`
-	Scope     string    `bson:"scope"`
-	Hash      string    `bson:"hash"`
-	CreatedAt time.Time `bson:"created_at"`
+	ID         string     `bson:"_id"`
+	Name       string     `bson:"name"`
+	Scope      string     `bson:"scope"`
+	Hash       string     `bson:"hash"`
+	Prefix     string     `bson:"prefix,omitempty"`
+	CreatedAt  time.Time  `bson:"created_at"`
+	ExpiresAt  *time.Time `bson:"expires_at,omitempty"`
+	RevokedAt  *time.Time `bson:"revoked_at,omitempty"`
+	LastUsedAt *time.Time `bson:"last_used_at,omitempty"`
+}
+
+func newAPIKeyDoc(k *models.APIKey) apiKeyDoc {
+	return apiKeyDoc{ID: k.ID, Name: k.Name, Scope: string(k.Scope), Hash: k.Hash, Prefix: k.Prefix, CreatedAt: utc(k.CreatedAt),
+		ExpiresAt: optTime(k.ExpiresAt), RevokedAt: optTime(k.RevokedAt), LastUsedAt: optTime(k.LastUsedAt)}
 }
 
 func (d *apiKeyDoc) model() *models.APIKey {
 	return &models.APIKey{
-		ID:        d.ID,
-		Name:      d.Name,
-		Scope:     models.APIKeyScope(d.Scope),
-		Hash:      d.Hash,
-		CreatedAt: utc(d.CreatedAt),
+		ID:         d.ID,
+		Name:       d.Name,
+		Scope:      models.APIKeyScope(d.Scope),
+		Hash:       d.Hash,
+		Prefix:     d.Prefix,
+		CreatedAt:  utc(d.CreatedAt),
+		ExpiresAt:  fromOptTime(d.ExpiresAt),
+		RevokedAt:  fromOptTime(d.RevokedAt),
+		LastUsedAt: fromOptTime(d.LastUsedAt),
 	}
 }
 

@@ -213,23 +213,80 @@ func (s *Store) RevokeUserRefreshTokens(ctx context.Context, userID string, now 
 
 // CreateAPIKey inserts k; a taken id or hash is EConflict.
 func (s *Store) CreateAPIKey(ctx context.Context, k *models.APIKey) error {
-	_, err := s.exec(ctx, `INSERT INTO api_keys (id, name, scope, hash, created_at) VALUES (?, ?, ?, ?, ?)`,
-		k.ID, k.Name, string(k.Scope), k.Hash, ms(k.CreatedAt))
+	_, err := s.exec(ctx, `INSERT INTO api_keys (id, name, scope, hash, prefix, created_at, expires_at, revoked_at, last_used_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		k.ID, k.Name, string(k.Scope), k.Hash, k.Prefix, ms(k.CreatedAt), nullMs(k.ExpiresAt), nullMs(k.RevokedAt), nullMs(k.LastUsedAt))
 	return translate(err, "create api key", "api key")
+}
+
+// apiKeyColumns are the columns scanAPIKey reads, in its order.
+const apiKeyColumns = `id, name, scope, hash, prefix, created_at, expires_at, revoked_at, last_used_at`
+
+// scanAPIKey reads one row of apiKeyColumns.
+func scanAPIKey(row interface{ Scan(dest ...any) error }) (*models.APIKey, error) {
+	var (
+		k                            models.APIKey
+		scope                        string
+		createdAt                    int64
+		expiresAt, revokedAt, usedAt sql.NullInt64
+	)
+	if err := row.Scan(&k.ID, &k.Name, &scope, &k.Hash, &k.Prefix, &createdAt, &expiresAt, &revokedAt, &usedAt); err != nil {
+		return nil, err
+	}
+	k.Scope, k.CreatedAt = models.APIKeyScope(scope), fromMs(createdAt)
+	k.ExpiresAt, k.RevokedAt, k.LastUsedAt = fromNullMs(expiresAt), fromNullMs(revokedAt), fromNullMs(usedAt)
+	return &k, nil
 }
 
 // APIKeyByHash returns the key whose hash is hash, ENotFound if there is none.
 func (s *Store) APIKeyByHash(ctx context.Context, hash string) (*models.APIKey, error) {
-	var (
-		k         models.APIKey
-		scope     string
-		createdAt int64
-	)
-	err := s.r.QueryRowContext(ctx, `SELECT id, name, scope, hash, created_at FROM api_keys WHERE hash = ?`, hash).
-		Scan(&k.ID, &k.Name, &scope, &k.Hash, &createdAt)
+	k, err := scanAPIKey(s.r.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE hash = ?`, hash))
 	if err != nil {
 		return nil, translate(err, "read api key", "api key")
 	}
-	k.Scope, k.CreatedAt = models.APIKeyScope(scope), fromMs(createdAt)
-	return &k, nil
+	return k, nil
+}
+
+// ListAPIKeys returns every key, newest first (created_at desc, id desc).
+func (s *Store) ListAPIKeys(ctx context.Context) ([]models.APIKey, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys ORDER BY created_at DESC, id DESC`)
+	if err != nil {
+		return nil, translate(err, "list api keys", "api key")
+	}
+	defer rows.Close()
+	var out []models.APIKey
+	for rows.Next() {
+		k, err := scanAPIKey(rows)
+		if err != nil {
+			return nil, translate(err, "list api keys", "api key")
+		}
+		out = append(out, *k)
+	}
+	return out, translate(rows.Err(), "list api keys", "api key")
+}
+
+// RevokeAPIKey marks the key revoked at at; a key revoked earlier keeps its time. Unknown id:
+// ENotFound.
+func (s *Store) RevokeAPIKey(ctx context.Context, id string, at time.Time) error {
+	res, err := s.exec(ctx, `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?`, ms(at), id)
+	return oneKeyUpdated(res, err, "revoke api key")
+}
+
+// TouchAPIKey records that the key was used at at. Unknown id: ENotFound.
+func (s *Store) TouchAPIKey(ctx context.Context, id string, at time.Time) error {
+	res, err := s.exec(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, ms(at), id)
+	return oneKeyUpdated(res, err, "touch api key")
+}
+
+// oneKeyUpdated turns the result of an update of one key by id into ENotFound when no row matched.
+func oneKeyUpdated(res sql.Result, err error, op string) error {
+	if err != nil {
+		return translate(err, op, "api key")
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return translate(err, op, "api key")
+	} else if n == 0 {
+		return notFound("api key")
+	}
+	return nil
 }

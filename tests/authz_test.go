@@ -98,6 +98,21 @@ var policy = []policyRow{
 		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
 		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(200), pAnonymous: all(401),
 	}},
+	{route: "GET /v1/admin/keys", want: map[string]onXY{
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(200), pAnonymous: all(401),
+	}},
+	{route: "POST /v1/admin/keys", want: map[string]onXY{
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(201), pAnonymous: all(401),
+	}},
+	{route: "DELETE /v1/admin/keys/{id}", want: map[string]onXY{ // an id no key has
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(404), pAnonymous: all(401),
+	}},
 }
 
 // errorCodes is the error code each refusal status must carry.
@@ -213,6 +228,12 @@ func (c matrixCaller) call(t *testing.T, route, p string, tk *wfTicket) response
 		return s.request(t, "GET", fmt.Sprintf("/v1/tickets/nearby?lat=%v&lng=%v&category=TTDT", x.lat, x.lng), tok[p], nil)
 	case "GET /v1/admin/audit":
 		return s.request(t, "GET", "/v1/admin/audit", tok[p], nil)
+	case "GET /v1/admin/keys":
+		return s.request(t, "GET", "/v1/admin/keys", tok[p], nil)
+	case "POST /v1/admin/keys":
+		return s.request(t, "POST", "/v1/admin/keys", tok[p], map[string]string{"name": "matrix " + p, "scope": "stats"})
+	case "DELETE /v1/admin/keys/{id}":
+		return s.request(t, "DELETE", "/v1/admin/keys/no-such-key", tok[p], nil)
 	case "POST /v1/media/uploads":
 		return s.request(t, "POST", "/v1/media/uploads", tok[p], nil, "Upload-Length: 1000")
 	case "GET /v1/subscriptions":

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -244,7 +245,7 @@ func TestCompressedBodiesRefused(t *testing.T) {
 // answer; once the slots free up, requests are served again.
 func TestBusyServerSheds(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, storeKind{name: "sqlite"}, "MAX_IN_FLIGHT=2", "READ_TIMEOUT=60s")
+	s := startServer(t, storeKind{name: "sqlite"}, "MAX_IN_FLIGHT=2", "READ_TIMEOUT=60s", "METRICS_ADDR=127.0.0.1:0")
 	addr := strings.TrimPrefix(s.base, "http://")
 	// Two sign-in requests hold the two slots: their bodies (JSON padded with whitespace past
 	// the server's read buffer, so the handler starts before the body is complete) arrive half,
@@ -258,12 +259,13 @@ func TestBusyServerSheds(t *testing.T) {
 		conn, rest := halfSentSignIn(t, addr, phone)
 		slow = append(slow, held{conn, rest})
 	}
-	// The slots fill as the server reads the two heads; until then a request may still pass.
-	var r response
-	waitFor(t, "both slow requests to be in flight", 10*time.Second, func() bool {
-		r = s.request(t, "GET", "/v1/categories", "", nil)
-		return r.status == http.StatusServiceUnavailable
-	})
+	// The slots fill as the server reads the two heads. A request sent before then could take a
+	// slot first and have a slow one shed, so nothing else is sent until both are in flight.
+	waitInFlight(t, s, 2)
+	r := s.request(t, "GET", "/v1/categories", "", nil)
+	if r.status != http.StatusServiceUnavailable {
+		t.Fatalf("with both slots taken: status %d, want 503", r.status)
+	}
 	if got := r.header.Get("Retry-After"); got != "1" {
 		t.Errorf("Retry-After = %q, want 1", got)
 	}
@@ -293,6 +295,16 @@ func TestBusyServerSheds(t *testing.T) {
 			t.Errorf("SMS to %s: %d, want %d", phone, got, want)
 		}
 	}
+}
+
+// waitInFlight waits until n requests are being served, as the metrics listener (METRICS_ADDR,
+// never shed) counts them, so a test can fill the in-flight slots without racing its own probes.
+func waitInFlight(t *testing.T, s *server, n int) {
+	t.Helper()
+	waitFor(t, fmt.Sprintf("%d requests in flight", n), 20*time.Second, func() bool {
+		v, _ := scrape(t, s).value("phananh_http_requests_in_flight")
+		return v >= float64(n)
+	})
 }
 
 // halfSentSignIn sends a sign-in request with only half its body, so that it holds one of the

@@ -33,11 +33,11 @@ func (s *Auth) createOfficial(ctx context.Context, role models.Role, username, p
 	case utf8.RuneCountInString(displayName) > maxDisplayName:
 		return nil, models.FieldError(models.EInvalid, "display_name", "display_name must have at most %d characters", maxDisplayName)
 	case role.NeedsUnit() && unitID == "":
-		return nil, models.FieldError(models.EInvalid, "unit", "role %s needs a unit", role)
+		return nil, models.FieldError(models.EInvalid, "unit_id", "role %s needs a unit", role)
 	}
 	if unitID != "" {
 		if _, ok := s.cat.Unit(unitID); !ok {
-			return nil, models.FieldError(models.EInvalid, "unit", "unknown unit %q", unitID)
+			return nil, models.FieldError(models.EInvalid, "unit_id", "unknown unit %q", unitID)
 		}
 	}
 	hash, err := HashPassword(password)

@@ -15,12 +15,13 @@ const MinPasswordLength = 10
 // CreateOfficial creates a password account for a role other than resident. Officers and
 // leaders must name an existing unit.
 func (s *Auth) CreateOfficial(ctx context.Context, role models.Role, username, password, unitID string) (*models.User, error) {
-	return s.createOfficial(ctx, role, username, password, unitID, false)
+	return s.createOfficial(ctx, role, username, password, unitID, "", false)
 }
 
 // createOfficial is CreateOfficial; changeRequired marks a password the account holder did not
 // choose, which must be changed at the first sign-in.
-func (s *Auth) createOfficial(ctx context.Context, role models.Role, username, password, unitID string, changeRequired bool) (*models.User, error) {
+func (s *Auth) createOfficial(ctx context.Context, role models.Role, username, password, unitID, displayName string,
+	changeRequired bool) (*models.User, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
 	switch {
 	case !role.Official():
@@ -29,12 +30,14 @@ func (s *Auth) createOfficial(ctx context.Context, role models.Role, username, p
 		return nil, models.FieldError(models.EInvalid, "username", "username must be 1–64 characters of a–z, 0–9, '.', '_' or '-'")
 	case utf8.RuneCountInString(password) < MinPasswordLength:
 		return nil, models.FieldError(models.EInvalid, "password", "password must have at least %d characters", MinPasswordLength)
+	case utf8.RuneCountInString(displayName) > maxDisplayName:
+		return nil, models.FieldError(models.EInvalid, "display_name", "display_name must have at most %d characters", maxDisplayName)
 	case role.NeedsUnit() && unitID == "":
-		return nil, models.FieldError(models.EInvalid, "unit", "role %s needs a unit", role)
+		return nil, models.FieldError(models.EInvalid, "unit_id", "role %s needs a unit", role)
 	}
 	if unitID != "" {
 		if _, ok := s.cat.Unit(unitID); !ok {
-			return nil, models.FieldError(models.EInvalid, "unit", "unknown unit %q", unitID)
+			return nil, models.FieldError(models.EInvalid, "unit_id", "unknown unit %q", unitID)
 		}
 	}
 	hash, err := HashPassword(password)
@@ -46,7 +49,7 @@ func (s *Auth) createOfficial(ctx context.Context, role models.Role, username, p
 		return nil, err
 	}
 	u := &models.User{ID: id, Role: role, Username: username, PasswordHash: hash, UnitID: unitID, CreatedAt: s.clock(),
-		PasswordChangeRequired: changeRequired}
+		DisplayName: displayName, PasswordChangeRequired: changeRequired}
 	if err := s.store.CreateUser(ctx, u); err != nil {
 		if models.IsCode(err, models.EConflict) {
 			return nil, models.FieldError(models.EConflict, "username", "username %q is taken", username)
@@ -65,13 +68,24 @@ func (s *Auth) EnsureAdmin(ctx context.Context) (username, password string, crea
 	if err != nil || n > 0 {
 		return "", "", false, err
 	}
-	raw, err := s.secret(15)
-	if err != nil {
+	if password, err = s.oneTimePassword(); err != nil {
 		return "", "", false, err
 	}
-	password = base64.RawURLEncoding.EncodeToString(raw)
-	if _, err := s.createOfficial(ctx, models.RoleAdmin, "admin", password, "", true); err != nil {
+	if _, err := s.createOfficial(ctx, models.RoleAdmin, "admin", password, "", "", true); err != nil {
 		return "", "", false, err
 	}
 	return "admin", password, true, nil
+}
+
+// maxDisplayName is the longest display name an official may have.
+const maxDisplayName = 100
+
+// oneTimePassword draws a password for someone else to hand over (120 random bits); it must be
+// changed at the first sign-in.
+func (s *Auth) oneTimePassword() (string, error) {
+	raw, err := s.secret(15)
+	if err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(raw), nil
 }

@@ -24,6 +24,9 @@ type AccessClaims struct {
 	ExpiresAt time.Time
 	// PasswordChange: the account must change its password before anything else.
 	PasswordChange bool
+	// Generation is the account's models.User.TokenGeneration at issue; a token of an older
+	// generation is refused (Authenticate).
+	Generation int
 }
 
 // TokenSigner issues and verifies short-lived access tokens (package tokens: asymmetric JWTs).
@@ -61,6 +64,11 @@ func (s *Auth) RequestOTP(ctx context.Context, rawPhone, ip string) error {
 		return err
 	}
 	if err := s.limit(ctx, "otp-phone:"+phone+"@"+addr, s.cfg.OTPPerPhone); err != nil {
+		return err
+	}
+	if u, err := s.store.UserByPhone(ctx, phone); err == nil && u.Disabled {
+		return errBlocked
+	} else if err != nil && !models.IsCode(err, models.ENotFound) {
 		return err
 	}
 	day := s.clock().Truncate(24 * time.Hour)
@@ -193,7 +201,7 @@ func (s *Auth) residentByPhone(ctx context.Context, phone string, now time.Time)
 	u, err := s.store.UserByPhone(ctx, phone)
 	if err == nil {
 		if u.Disabled {
-			return nil, models.Errorf(models.EUnauthorized, "this account is disabled")
+			return nil, errBlocked
 		}
 		return u, nil
 	}
@@ -250,11 +258,15 @@ func (s *Auth) Login(ctx context.Context, username, password, ip string) (*Token
 	if u != nil {
 		hash = u.PasswordHash
 	}
-	if !verifyPassword(hash, password) || u == nil || u.Disabled {
+	if !verifyPassword(hash, password) || u == nil {
 		if err := s.loginFailed(ctx, count, u, ip); err != nil {
 			return nil, err
 		}
 		return nil, errBadLogin
+	}
+	// Only the right password learns that the account is disabled.
+	if u.Disabled {
+		return nil, errDisabled
 	}
 	if err := count.giveBack(ctx, s.store); err != nil {
 		return nil, err
@@ -431,7 +443,7 @@ func (s *Auth) setPassword(ctx context.Context, p models.Principal, u *models.Us
 func (s *Auth) issueTokens(ctx context.Context, u *models.User, family string) (*Tokens, error) {
 	now := s.clock()
 	claims := AccessClaims{UserID: u.ID, Role: u.Role, UnitID: u.UnitID, ExpiresAt: now.Add(s.cfg.AccessTokenTTL),
-		PasswordChange: u.PasswordChangeRequired}
+		PasswordChange: u.PasswordChangeRequired, Generation: u.TokenGeneration}
 	access, err := s.tokens.SignAccess(claims, now)
 	if err != nil {
 		return nil, fmt.Errorf("sign access token: %w", err)
@@ -505,11 +517,25 @@ func (s *Auth) Logout(ctx context.Context, refresh string) error {
 	return s.store.RevokeRefreshFamily(ctx, rt.FamilyID, s.clock())
 }
 
-// Authenticate turns a bearer access token into the caller's principal.
-func (s *Auth) Authenticate(token string) (models.Principal, error) {
+// Authenticate turns a bearer access token into the caller's principal. Besides the signature,
+// the account must be enabled and the token of its current generation, as the store said at
+// most accountStateTTL ago (accountStates): so disabling, moving or resetting an account ends
+// its tokens on every instance within that time, at the cost of one store read per account
+// and period.
+func (s *Auth) Authenticate(ctx context.Context, token string) (models.Principal, error) {
 	c, err := s.tokens.VerifyAccess(token, s.now())
 	if err != nil {
 		return models.Principal{}, models.Errorf(models.EUnauthorized, "invalid or expired access token")
+	}
+	st, err := s.accountState(ctx, c.UserID)
+	if err != nil {
+		return models.Principal{}, err
+	}
+	switch {
+	case st.disabled:
+		return models.Principal{}, errDisabled
+	case st.generation != c.Generation:
+		return models.Principal{}, errSessionEnded
 	}
 	return models.Principal{UserID: c.UserID, Role: c.Role, UnitID: c.UnitID, PasswordChange: c.PasswordChange}, nil
 }
@@ -534,4 +560,5 @@ type Auth struct {
 	sms    SMSSender
 	tokens TokenSigner
 	cat    *Catalog // the unit an official account belongs to
+	states accountStates
 }

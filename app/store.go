@@ -64,8 +64,11 @@ type UserStore interface {
 	UserByPhone(ctx context.Context, phone string) (*models.User, error)
 	UserByUsername(ctx context.Context, username string) (*models.User, error)
 	// UpdateUser overwrites the mutable fields of an existing user (role, unit, password hash,
-	// display name, disabled).
+	// display name, disabled and its reason, password change required, token generation).
 	UpdateUser(ctx context.Context, u *models.User) error
+	// ListOfficials returns at most q.Limit official accounts (every role but resident) matching
+	// q, ordered by username, after q.After; never residents.
+	ListOfficials(ctx context.Context, q models.UserQuery) ([]models.User, error)
 	// CountUsers counts the users with a role; first start uses it to create the administrator.
 	CountUsers(ctx context.Context, role models.Role) (int, error)
 }

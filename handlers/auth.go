@@ -21,7 +21,7 @@ func (s *Server) requireUser(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="phananh"`)
 		return models.Errorf(models.EUnauthorized, "an access token is required (Authorization: Bearer …)")
 	}
-	p, err := s.svc.Auth.Authenticate(token)
+	p, err := s.svc.Auth.Authenticate(c.UserContext(), token)
 	if err != nil {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="phananh", error="invalid_token"`)
 		return err

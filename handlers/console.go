@@ -251,12 +251,12 @@ func (s *consoleUI) consoleCSRF(c *fiber.Ctx) error {
 // one of roles. Without a session, pages redirect to the sign-in page.
 func (s *consoleUI) consoleSession(roles []models.Role, refresh bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		p, err := s.svc.Auth.Authenticate(c.Cookies(consoleAccessCookie))
+		p, err := s.svc.Auth.Authenticate(c.UserContext(), c.Cookies(consoleAccessCookie))
 		if err != nil && refresh && c.Cookies(consoleRefreshCookie) != "" {
 			var t *app.Tokens
 			if t, err = s.svc.Auth.Refresh(c.UserContext(), c.Cookies(consoleRefreshCookie)); err == nil {
 				s.setSessionCookies(c, t)
-				p, err = s.svc.Auth.Authenticate(t.AccessToken)
+				p, err = s.svc.Auth.Authenticate(c.UserContext(), t.AccessToken)
 			}
 		}
 		if err != nil {

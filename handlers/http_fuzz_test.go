@@ -217,6 +217,7 @@ var queryRoutes = []struct {
 	{"/v1/areas/locate", "", ""},
 	{"/v1/admin/audit", models.RoleAdmin, ""},
 	{"/v1/admin/keys", models.RoleAdmin, ""},
+	{"/v1/admin/users", models.RoleAdmin, ""},
 	{"/v1/feed/changes", models.RoleAdmin, ""},
 	{"/v1/stats/summary", models.RoleAdmin, ""},
 	{"/v1/stats/timeseries", models.RoleAdmin, ""},

@@ -181,7 +181,7 @@ func (s *jsonAPI) optionalPrincipal(c *fiber.Ctx) (models.Principal, error) {
 	if !ok || token == "" {
 		return models.Principal{}, models.Errorf(models.EUnauthorized, "Authorization must be a bearer token")
 	}
-	return s.svc.Auth.Authenticate(token)
+	return s.svc.Auth.Authenticate(c.UserContext(), token)
 }
 
 // getMedia: GET /v1/media/{id}[?size=thumb|large] sends the file under the ticket's read

@@ -250,6 +250,12 @@ func (s *Server) policy() []routeSpec {
 		{"GET", "/v1/admin/keys", adminsOnly, s.api.listKeys},
 		{"POST", "/v1/admin/keys", adminsOnly, s.api.createKey},
 		{"DELETE", "/v1/admin/keys/:id", adminsOnly, s.api.revokeKey},
+		{"GET", "/v1/admin/users", adminsOnly, s.api.listUsers},
+		{"POST", "/v1/admin/users", adminsOnly, s.api.createUser},
+		{"PATCH", "/v1/admin/users/:id", adminsOnly, s.api.updateUser},
+		{"POST", "/v1/admin/users/:id/disable", adminsOnly, s.api.disableUser},
+		{"POST", "/v1/admin/users/:id/enable", adminsOnly, s.api.enableUser},
+		{"POST", "/v1/admin/users/:id/reset-password", adminsOnly, s.api.resetUserPassword},
 
 		// Media (media.go): uploads by any signed-in user; reading follows the ticket's policy
 		// inside the handler, and images of public tickets are public, so the route is open.

@@ -53,6 +53,25 @@ type User struct {
 	// PasswordChangeRequired marks a password someone else chose (the first administrator's
 	// generated one): until the account sets its own, its tokens serve only the password change.
 	PasswordChangeRequired bool `json:"password_change_required,omitempty"`
+	// DisabledReason is why an administrator disabled (or blocked) the account; it is shown to
+	// administrators only, never to the account holder.
+	DisabledReason string `json:"-"`
+	// TokenGeneration is carried by every access token of the account; bumping it (disabling,
+	// moving, resetting the password) ends every token issued before, on every instance, without
+	// a shared revocation list.
+	TokenGeneration int `json:"-"`
+}
+
+// UserQuery selects official accounts for administrators: Q matches a substring of the username
+// or the display name (case-insensitive), the others are exact; After is the username of the
+// last account of the previous page (accounts are listed by username, which is unique).
+type UserQuery struct {
+	Q        string
+	Role     Role
+	UnitID   string
+	Disabled *bool
+	After    string
+	Limit    int
 }
 
 // OTPChallenge is the pending sign-in code of a phone number. Only the code's hash is kept.

@@ -370,6 +370,14 @@ func (s *instrumentedStore) ListAPIKeys(ctx context.Context) ([]models.APIKey, e
 	return r0, err
 }
 
+// ListOfficials implements app.Store.
+func (s *instrumentedStore) ListOfficials(ctx context.Context, a1 models.UserQuery) ([]models.User, error) {
+	ctx, c := s.begin(ctx, "ListOfficials")
+	r0, err := s.next.ListOfficials(ctx, a1)
+	c.end(err)
+	return r0, err
+}
+
 // MarkApplied implements app.Store.
 func (s *instrumentedStore) MarkApplied(ctx context.Context, a1 string, a2 int) error {
 	ctx, c := s.begin(ctx, "MarkApplied")

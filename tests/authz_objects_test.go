@@ -333,7 +333,10 @@ var routeCallers = map[string]string{
 	"GET /v1/queue":       "officials",
 	"GET /v1/admin/audit": "admins",
 	"GET /v1/admin/keys":  "admins", "POST /v1/admin/keys": "admins", "DELETE /v1/admin/keys/{id}": "admins",
-	"GET /v1/export/tickets.csv": "ioc", "GET /v1/export/tickets.geojson": "ioc", "GET /v1/feed/changes": "ioc",
+	"GET /v1/admin/users": "admins", "POST /v1/admin/users": "admins", "PATCH /v1/admin/users/{id}": "admins",
+	"POST /v1/admin/users/{id}/disable": "admins", "POST /v1/admin/users/{id}/enable": "admins",
+	"POST /v1/admin/users/{id}/reset-password": "admins",
+	"GET /v1/export/tickets.csv":               "ioc", "GET /v1/export/tickets.geojson": "ioc", "GET /v1/feed/changes": "ioc",
 	"GET /v1/stats/summary": "ioc", "GET /v1/stats/timeseries": "ioc", "GET /v1/stats/areas": "ioc",
 	"GET /v1/stats/areas.geojson": "ioc", "GET /v1/stats/units": "ioc",
 }

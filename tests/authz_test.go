@@ -112,6 +112,35 @@ var policy = []policyRow{
 		pResidentA: all(403), pResidentB: all(403),
 		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
 		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(404), pAnonymous: all(401),
+	}}, {route: "GET /v1/admin/users", want: map[string]onXY{
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(200), pAnonymous: all(401),
+	}},
+	{route: "POST /v1/admin/users", want: map[string]onXY{
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(201), pAnonymous: all(401),
+	}},
+	{route: "PATCH /v1/admin/users/{id}", want: map[string]onXY{ // an id no account has
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(404), pAnonymous: all(401),
+	}},
+	{route: "POST /v1/admin/users/{id}/disable", want: map[string]onXY{ // an id no account has
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(404), pAnonymous: all(401),
+	}},
+	{route: "POST /v1/admin/users/{id}/enable", want: map[string]onXY{ // an id no account has
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(404), pAnonymous: all(401),
+	}},
+	{route: "POST /v1/admin/users/{id}/reset-password", want: map[string]onXY{ // an id no account has
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(404), pAnonymous: all(401),
 	}},
 }
 
@@ -234,6 +263,18 @@ func (c matrixCaller) call(t *testing.T, route, p string, tk *wfTicket) response
 		return s.request(t, "POST", "/v1/admin/keys", tok[p], map[string]string{"name": "matrix " + p, "scope": "stats"})
 	case "DELETE /v1/admin/keys/{id}":
 		return s.request(t, "DELETE", "/v1/admin/keys/no-such-key", tok[p], nil)
+	case "GET /v1/admin/users":
+		return s.request(t, "GET", "/v1/admin/users?q=matrix", tok[p], nil)
+	case "POST /v1/admin/users":
+		return s.request(t, "POST", "/v1/admin/users", tok[p], map[string]string{"username": "matrix.created", "role": "ioc_viewer"})
+	case "PATCH /v1/admin/users/{id}":
+		return s.request(t, "PATCH", "/v1/admin/users/no-such-user", tok[p], map[string]string{"display_name": "x"})
+	case "POST /v1/admin/users/{id}/disable":
+		return s.request(t, "POST", "/v1/admin/users/no-such-user/disable", tok[p], map[string]string{"reason": "matrix"})
+	case "POST /v1/admin/users/{id}/enable":
+		return s.request(t, "POST", "/v1/admin/users/no-such-user/enable", tok[p], nil)
+	case "POST /v1/admin/users/{id}/reset-password":
+		return s.request(t, "POST", "/v1/admin/users/no-such-user/reset-password", tok[p], nil)
 	case "POST /v1/media/uploads":
 		return s.request(t, "POST", "/v1/media/uploads", tok[p], nil, "Upload-Length: 1000")
 	case "GET /v1/subscriptions":

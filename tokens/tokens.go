@@ -65,6 +65,9 @@ type accessClaims struct {
 	Type string `json:"typ"`
 	// PasswordChange ("pwc") marks the token of an account that must change its password first.
 	PasswordChange bool `json:"pwc,omitempty"`
+	// Generation ("gen") is the account's token generation when the token was issued; tokens
+	// of releases before it have none, which is generation 0.
+	Generation int `json:"gen,omitempty"`
 }
 
 // SignAccess implements app.TokenSigner.
@@ -82,6 +85,7 @@ func (s *Signer) SignAccess(c app.AccessClaims, now time.Time) (string, error) {
 		Type: "access",
 
 		PasswordChange: c.PasswordChange,
+		Generation:     c.Generation,
 	}
 	t := jwt.NewWithClaims(jwt.SigningMethodEdDSA, claims)
 	t.Header["kid"] = s.kid
@@ -117,7 +121,7 @@ func (s *Signer) VerifyAccess(token string, now time.Time) (app.AccessClaims, er
 		return app.AccessClaims{}, errInvalid
 	}
 	return app.AccessClaims{UserID: claims.Subject, Role: models.Role(claims.Role), UnitID: claims.Unit, ExpiresAt: claims.ExpiresAt.Time,
-		PasswordChange: claims.PasswordChange}, nil
+		PasswordChange: claims.PasswordChange, Generation: claims.Generation}, nil
 }
 
 // LoadOrCreateKey reads a PKCS#8 PEM Ed25519 private key from path, generating and writing one

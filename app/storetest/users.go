@@ -16,6 +16,7 @@ var userTests = []storeTest{
 	{"EmptyPhoneAndUsernameDoNotConflict", testUserEmptyKeys},
 	{"Update", testUserUpdate},
 	{"CountByRole", testCountUsers},
+	{"ListOfficials", testListOfficials},
 }
 
 func resident(id, phone string) *models.User {
@@ -149,6 +150,8 @@ func testUserUpdate(t *testing.T, s app.Store) {
 	upd.DisplayName = "Phạm Văn Đổi"
 	upd.Disabled = true
 	upd.PasswordChangeRequired = true
+	upd.DisabledReason = "left the ward office"
+	upd.TokenGeneration = 3
 	upd.Phone = "+84909999999"
 	upd.Username = "renamed"
 	upd.CreatedAt = at(time.Hour)
@@ -166,7 +169,7 @@ func testUserUpdate(t *testing.T, s app.Store) {
 	wantCode(t, err, models.ENotFound, "UserByUsername of an ignored rename")
 
 	// Back to zero values: an account enabled again, with a password of its own.
-	want.Disabled, want.PasswordChangeRequired = false, false
+	want.Disabled, want.PasswordChangeRequired, want.DisabledReason = false, false, ""
 	must(t, s.UpdateUser(ctx(t), &want), "UpdateUser reset")
 	got, err = s.UserByID(ctx(t), orig.ID)
 	must(t, err, "UserByID")
@@ -211,4 +214,55 @@ func testCountUsers(t *testing.T, s app.Store) {
 			t.Errorf("CountUsers(%s) after role change = %d, want %d", role, n, want)
 		}
 	}
+}
+
+// testListOfficials: officials only, by username, filtered by substring (username or display
+// name, any case), role, unit and disabled, paged after a username.
+func testListOfficials(t *testing.T, s app.Store) {
+	must(t, s.CreateUser(ctx(t), resident("res-1", "+84902000001")), "CreateUser resident")
+	users := []*models.User{
+		official("o-b", "bao.tran", models.RoleOfficer, "unit-1"),
+		official("o-a", "an.le", models.RoleOfficer, "unit-2"),
+		official("o-c", "chi.pham", models.RoleLeader, "unit-1"),
+		official("o-d", "dung", models.RoleAdmin, ""),
+	}
+	users[0].DisplayName = "Trần Bảo"
+	users[2].Disabled, users[2].DisabledReason = true, "moved away"
+	for _, u := range users {
+		must(t, s.CreateUser(ctx(t), u), "CreateUser "+u.ID)
+	}
+	yes, no := true, false
+	for _, tc := range []struct {
+		name string
+		q    models.UserQuery
+		want []string
+	}{
+		{"all", models.UserQuery{Limit: 10}, []string{"o-a", "o-b", "o-c", "o-d"}},
+		{"page", models.UserQuery{Limit: 2, After: "bao.tran"}, []string{"o-c", "o-d"}},
+		{"limit", models.UserQuery{Limit: 1}, []string{"o-a"}},
+		{"username substring any case", models.UserQuery{Q: "PHAM", Limit: 10}, []string{"o-c"}},
+		{"display name substring", models.UserQuery{Q: "Bảo", Limit: 10}, []string{"o-b"}},
+		{"regexp characters are literal", models.UserQuery{Q: ".*", Limit: 10}, []string{}},
+		{"role", models.UserQuery{Role: models.RoleOfficer, Limit: 10}, []string{"o-a", "o-b"}},
+		{"unit", models.UserQuery{UnitID: "unit-1", Limit: 10}, []string{"o-b", "o-c"}},
+		{"disabled", models.UserQuery{Disabled: &yes, Limit: 10}, []string{"o-c"}},
+		{"enabled", models.UserQuery{Disabled: &no, Role: models.RoleOfficer, Limit: 10}, []string{"o-a", "o-b"}},
+		{"residents never", models.UserQuery{Role: models.RoleResident, Limit: 10}, []string{}},
+	} {
+		got, err := s.ListOfficials(ctx(t), tc.q)
+		must(t, err, "ListOfficials "+tc.name)
+		ids := []string{}
+		for _, u := range got {
+			ids = append(ids, u.ID)
+		}
+		if fmt.Sprint(ids) != fmt.Sprint(tc.want) {
+			t.Errorf("ListOfficials %s = %v, want %v", tc.name, ids, tc.want)
+		}
+	}
+	got, err := s.ListOfficials(ctx(t), models.UserQuery{Q: "chi", Limit: 10})
+	must(t, err, "ListOfficials one")
+	if len(got) != 1 {
+		t.Fatalf("ListOfficials chi = %d users", len(got))
+	}
+	wantEqual(t, "listed user", users[2], &got[0])
 }

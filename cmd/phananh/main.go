@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -51,6 +52,14 @@ const usage = `usage:
                                                           with what is wrong with it; -markdown: the README's table of settings
   phananh admin user create --role ROLE --username NAME [--unit UNIT_ID]   (password from stdin)
   phananh admin user passwd --username NAME               set a new password (from stdin); signs the account out everywhere
+  phananh admin user list [--q TEXT] [--role ROLE] [--unit UNIT_ID] [--disabled true|false]
+                                                          list officials: id, username, role, unit, display name, state
+  phananh admin user disable --username NAME|PHONE --reason TEXT
+                                                          disable an official or block a resident; sessions end within seconds
+  phananh admin user enable --username NAME|PHONE         enable an account again
+  phananh admin user move --username NAME [--role ROLE] [--unit UNIT_ID]
+                                                          move an official to another unit and/or role; its tokens end at once
+  phananh admin user reset --username NAME                print a new one-time password (must be changed at the next sign-in)
   phananh admin apikey create --name NAME --scope open311|stats|feed|export [--expires RFC3339]
                                                           print a new machine key (shown only once)
   phananh admin apikey list                               list machine keys: id, scope, prefix, created, last used, expiry, revocation
@@ -409,6 +418,7 @@ func announceAdminPassword(cfg config, log *slog.Logger, stdout io.Writer, user,
 // adminFlags are the flags of the admin commands; each command declares the ones it takes.
 type adminFlags struct {
 	role, username, unit, name, scope, id, expires string
+	q, reason, disabled                            string
 }
 
 func admin(ctx context.Context, cfg config, log *slog.Logger, noun, verb string, args []string, stdin io.Reader, stdout io.Writer) error {
@@ -454,8 +464,20 @@ func parseAdminFlags(noun, verb string, args []string) (*flag.FlagSet, adminFlag
 		fs.StringVar(&f.role, "role", "", "officer|leader|ioc_operator|ioc_viewer|admin")
 		fs.StringVar(&f.username, "username", "", "sign-in name")
 		fs.StringVar(&f.unit, "unit", "", "unit id (officers and leaders)")
-	case "user passwd":
+	case "user passwd", "user enable", "user reset":
 		fs.StringVar(&f.username, "username", "", "sign-in name")
+	case "user disable":
+		fs.StringVar(&f.username, "username", "", "sign-in name, or a resident's phone")
+		fs.StringVar(&f.reason, "reason", "", "why (shown to administrators only)")
+	case "user move":
+		fs.StringVar(&f.username, "username", "", "sign-in name")
+		fs.StringVar(&f.role, "role", "", "new role (default: unchanged)")
+		fs.StringVar(&f.unit, "unit", "", "new unit id (default: unchanged)")
+	case "user list":
+		fs.StringVar(&f.q, "q", "", "substring of the username or display name")
+		fs.StringVar(&f.role, "role", "", "official role")
+		fs.StringVar(&f.unit, "unit", "", "unit id")
+		fs.StringVar(&f.disabled, "disabled", "", "true or false")
 	case "apikey create":
 		fs.StringVar(&f.name, "name", "", "who uses the key")
 		fs.StringVar(&f.scope, "scope", "", "open311|stats|feed|export")
@@ -555,6 +577,12 @@ func orDash(s string) string {
 // adminUser creates an official (admin user create) or sets an official's password (admin user
 // passwd), reading the password from the first line of stdin.
 func adminUser(ctx context.Context, svc *app.App, verb string, f adminFlags, stdin io.Reader, stdout io.Writer) error {
+	switch verb {
+	case "list":
+		return adminListUsers(ctx, svc, f, stdout)
+	case "disable", "enable", "move", "reset":
+		return adminAccount(ctx, svc, verb, f, stdout)
+	}
 	password, err := bufio.NewReader(stdin).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return fmt.Errorf("read password from stdin: %w", err)
@@ -572,5 +600,82 @@ func adminUser(ctx context.Context, svc *app.App, verb string, f adminFlags, std
 		return err
 	}
 	fmt.Fprintf(stdout, "created %s %q (id %s)\n", u.Role, u.Username, u.ID)
+	return nil
+}
+
+// adminListUsers prints every official matching the filters (admin user list), page by page.
+func adminListUsers(ctx context.Context, svc *app.App, f adminFlags, stdout io.Writer) error {
+	q := models.UserQuery{Q: f.q, Role: models.Role(f.role), UnitID: f.unit}
+	if f.disabled != "" {
+		b, err := strconv.ParseBool(f.disabled)
+		if err != nil {
+			return fmt.Errorf("--disabled must be true or false")
+		}
+		q.Disabled = &b
+	}
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tUSERNAME\tROLE\tUNIT\tDISPLAY NAME\tSTATE")
+	for {
+		users, next, err := svc.Auth.ListOfficials(ctx, app.CommandLine(), q)
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			state := "enabled"
+			if u.Disabled {
+				state = "disabled: " + u.DisabledReason
+			} else if u.PasswordChangeRequired {
+				state = "enabled, password change required"
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Username, u.Role, orDash(u.UnitID), orDash(u.DisplayName), state)
+		}
+		if next == "" {
+			return w.Flush()
+		}
+		q.After = next
+	}
+}
+
+// adminAccount disables, enables, moves or resets the password of the account named by
+// --username (a phone for a resident) as app.CommandLine, audited like the API's.
+func adminAccount(ctx context.Context, svc *app.App, verb string, f adminFlags, stdout io.Writer) error {
+	if f.username == "" {
+		return fmt.Errorf("admin user %s needs --username", verb)
+	}
+	u, err := svc.Auth.AccountByName(ctx, f.username)
+	if err != nil {
+		return err
+	}
+	by := app.CommandLine()
+	switch verb {
+	case "disable", "enable":
+		if _, err := svc.Auth.SetDisabled(ctx, by, u.ID, verb == "disable", f.reason); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%sd %q (id %s)\n", verb, f.username, u.ID)
+	case "move":
+		var ch app.OfficialChange
+		if f.role != "" {
+			r := models.Role(f.role)
+			ch.Role = &r
+		}
+		if f.unit != "" {
+			ch.UnitID = &f.unit
+		}
+		if ch.Role == nil && ch.UnitID == nil {
+			return fmt.Errorf("admin user move needs --role and/or --unit")
+		}
+		m, err := svc.Auth.UpdateOfficial(ctx, by, u.ID, ch)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%q is now %s of unit %s; the account's tokens have ended\n", m.Username, m.Role, orDash(m.UnitID))
+	case "reset":
+		password, _, err := svc.Auth.ResetPassword(ctx, by, u.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "new one-time password for %q (shown only once; it must be changed at the next sign-in):\n%s\n", f.username, password)
+	}
 	return nil
 }

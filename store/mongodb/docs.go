@@ -61,6 +61,10 @@ type userDoc struct {
 	Disabled     bool      `bson:"disabled"`
 	// Absent in documents of releases before it: false, as those accounts chose their passwords.
 	PasswordChangeRequired bool `bson:"password_change_required,omitempty"`
+	// Absent in documents of releases before accounts administration: "" and generation 0,
+	// which is what the tokens issued before it imply.
+	DisabledReason  string `bson:"disabled_reason,omitempty"`
+	TokenGeneration int    `bson:"token_generation,omitempty"`
 }
 
 func toUserDoc(u *models.User) userDoc {
@@ -78,6 +82,8 @@ func toUserDoc(u *models.User) userDoc {
 		Disabled:     u.Disabled,
 
 		PasswordChangeRequired: u.PasswordChangeRequired,
+		DisabledReason:         u.DisabledReason,
+		TokenGeneration:        u.TokenGeneration,
 	}
 	if u.Phone != "" {
 		d.PhoneKey = phoneKey(u.Phone)
@@ -101,6 +107,8 @@ func (d *userDoc) model() *models.User {
 		Disabled:     d.Disabled,
 
 		PasswordChangeRequired: d.PasswordChangeRequired,
+		DisabledReason:         d.DisabledReason,
+		TokenGeneration:        d.TokenGeneration,
 	}
 }
 

@@ -2,8 +2,10 @@ package mongodb
 
 import (
 	"context"
+	"regexp"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"phananh/models"
 )
@@ -59,6 +61,8 @@ func (s *Store) UpdateUser(ctx context.Context, u *models.User) error {
 			{Key: "display_name", Value: d.DisplayName},
 			{Key: "disabled", Value: d.Disabled},
 			{Key: "password_change_required", Value: d.PasswordChangeRequired},
+			{Key: "disabled_reason", Value: d.DisabledReason},
+			{Key: "token_generation", Value: d.TokenGeneration},
 		}},
 	}
 	res, err := s.coll(collUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: u.ID}}, update)
@@ -78,4 +82,42 @@ func (s *Store) CountUsers(ctx context.Context, role models.Role) (int, error) {
 		return 0, translate(err, "count users", "user")
 	}
 	return int(n), nil
+}
+
+// ListOfficials returns the official accounts matching q, by username. The substring match is
+// a case-insensitive regular expression of the quoted text over the officials, who are a few
+// thousand at most.
+func (s *Store) ListOfficials(ctx context.Context, q models.UserQuery) ([]models.User, error) {
+	filter := bson.D{
+		{Key: "role", Value: bson.D{{Key: "$ne", Value: string(models.RoleResident)}}},
+		{Key: "username", Value: bson.D{{Key: "$gt", Value: q.After}}},
+	}
+	if q.Q != "" {
+		re := bson.Regex{Pattern: regexp.QuoteMeta(q.Q), Options: "i"}
+		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
+			bson.D{{Key: "username", Value: re}}, bson.D{{Key: "display_name", Value: re}}}})
+	}
+	if q.Role != "" {
+		filter = append(filter, bson.E{Key: "role", Value: string(q.Role)})
+	}
+	if q.UnitID != "" {
+		filter = append(filter, bson.E{Key: "unit_id", Value: q.UnitID})
+	}
+	if q.Disabled != nil {
+		filter = append(filter, bson.E{Key: "disabled", Value: *q.Disabled})
+	}
+	opts := options.Find().SetSort(bson.D{{Key: "username", Value: 1}}).SetLimit(int64(q.Limit))
+	cur, err := s.coll(collUsers).Find(ctx, filter, opts)
+	if err != nil {
+		return nil, translate(err, "list officials", "user")
+	}
+	var docs []userDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err, "list officials", "user")
+	}
+	out := make([]models.User, 0, len(docs))
+	for i := range docs {
+		out = append(out, *docs[i].model())
+	}
+	return out, nil
 }

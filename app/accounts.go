@@ -18,14 +18,6 @@ import (
 // administrators changing the same account at the same instant may lose one change, which the
 // audit log then shows.
 
-// mayAdministerAccounts refuses anyone but an administrator.
-func mayAdministerAccounts(p models.Principal) error {
-	if p.Role != models.RoleAdmin || p.Scope != "" {
-		return models.Errorf(models.EForbidden, "accounts are administered by administrators")
-	}
-	return nil
-}
-
 // officialsPageMax bounds a page of ListOfficials; officialsPageDefault is the page without a limit.
 const (
 	officialsPageDefault = 50
@@ -35,7 +27,7 @@ const (
 // ListOfficials returns a page of official accounts matching q and the cursor of the next page
 // ("" on the last). The cursor is the last username listed.
 func (s *Auth) ListOfficials(ctx context.Context, by models.Principal, q models.UserQuery) ([]models.User, string, error) {
-	if err := mayAdministerAccounts(by); err != nil {
+	if err := requireAdmin(by, "account administration"); err != nil {
 		return nil, "", err
 	}
 	switch {
@@ -82,7 +74,7 @@ type NewOfficial struct {
 // CreateOfficialAccount creates an official account with a generated one-time password, returned
 // this once; the holder must change it at the first sign-in. The creation is audited.
 func (s *Auth) CreateOfficialAccount(ctx context.Context, by models.Principal, in NewOfficial) (string, *models.User, error) {
-	if err := mayAdministerAccounts(by); err != nil {
+	if err := requireAdmin(by, "account administration"); err != nil {
 		return "", nil, err
 	}
 	password, err := s.oneTimePassword()
@@ -141,7 +133,7 @@ type OfficialChange struct {
 // events name actors by id. An administrator cannot change their own role (it would lock the
 // last one out). Audited with the values before and after.
 func (s *Auth) UpdateOfficial(ctx context.Context, by models.Principal, id string, ch OfficialChange) (*models.User, error) {
-	if err := mayAdministerAccounts(by); err != nil {
+	if err := requireAdmin(by, "account administration"); err != nil {
 		return nil, err
 	}
 	u, err := s.account(ctx, id, true)
@@ -213,7 +205,7 @@ const maxDisableReason = 500
 // instance within accountStateTTL and sign-ins are refused; enabling lets the holder sign in
 // again. Administrators cannot disable themselves. Audited with the reason.
 func (s *Auth) SetDisabled(ctx context.Context, by models.Principal, id string, disabled bool, reason string) (*models.User, error) {
-	if err := mayAdministerAccounts(by); err != nil {
+	if err := requireAdmin(by, "account administration"); err != nil {
 		return nil, err
 	}
 	reason = strings.TrimSpace(reason)
@@ -256,7 +248,7 @@ func (s *Auth) SetDisabled(ctx context.Context, by models.Principal, id string, 
 // must be changed at the next sign-in; every session of the account ends (token generation,
 // refresh tokens). Audited, without the password.
 func (s *Auth) ResetPassword(ctx context.Context, by models.Principal, id string) (string, *models.User, error) {
-	if err := mayAdministerAccounts(by); err != nil {
+	if err := requireAdmin(by, "account administration"); err != nil {
 		return "", nil, err
 	}
 	u, err := s.account(ctx, id, true)

@@ -89,3 +89,12 @@ func (s *Auth) oneTimePassword() (string, error) {
 	}
 	return base64.RawURLEncoding.EncodeToString(raw), nil
 }
+
+// requireAdmin refuses anyone but an administrator signed in as a person (a machine key has no
+// role) for what, named in the refusal: "the audit log is for administrators".
+func requireAdmin(p models.Principal, what string) error {
+	if p.Role != models.RoleAdmin || p.Scope != "" {
+		return models.Errorf(models.EForbidden, "%s is for administrators", what)
+	}
+	return nil
+}

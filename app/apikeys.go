@@ -42,19 +42,11 @@ func keyRoleOf(p models.Principal) models.Role {
 	return p.Role
 }
 
-// mayManageKeys refuses anyone but an administrator.
-func mayManageKeys(p models.Principal) error {
-	if p.Role != models.RoleAdmin || p.Scope != "" {
-		return models.Errorf(models.EForbidden, "machine keys are managed by administrators")
-	}
-	return nil
-}
-
 // CreateAPIKey creates a machine key for an administrator and returns its secret, which is shown
 // this once: only its hash and its first models.APIKeyPrefixLen characters are stored. The
 // creation is audited.
 func (s *Auth) CreateAPIKey(ctx context.Context, by models.Principal, in NewAPIKey) (string, *models.APIKey, error) {
-	if err := mayManageKeys(by); err != nil {
+	if err := requireAdmin(by, "machine key management"); err != nil {
 		return "", nil, err
 	}
 	name := strings.TrimSpace(in.Name)
@@ -105,7 +97,7 @@ func scopeList() string {
 
 // ListAPIKeys lists every machine key, newest first, revoked and expired ones included.
 func (s *Auth) ListAPIKeys(ctx context.Context, by models.Principal) ([]models.APIKey, error) {
-	if err := mayManageKeys(by); err != nil {
+	if err := requireAdmin(by, "machine key management"); err != nil {
 		return nil, err
 	}
 	return s.store.ListAPIKeys(ctx)
@@ -114,7 +106,7 @@ func (s *Auth) ListAPIKeys(ctx context.Context, by models.Principal) ([]models.A
 // RevokeAPIKey revokes the key id at once: the next request carrying it is refused. Revoking a
 // revoked key succeeds and keeps the first time; both are audited. Unknown id: ENotFound.
 func (s *Auth) RevokeAPIKey(ctx context.Context, by models.Principal, id string) error {
-	if err := mayManageKeys(by); err != nil {
+	if err := requireAdmin(by, "machine key management"); err != nil {
 		return err
 	}
 	if err := s.store.RevokeAPIKey(ctx, id, s.clock()); err != nil {

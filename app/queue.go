@@ -288,8 +288,8 @@ type AuditPage struct {
 
 // Audit lists the audit log for administrators.
 func (s *Tickets) Audit(ctx context.Context, p models.Principal, f models.AuditFilter, cursor string) (AuditPage, error) {
-	if p.Role != models.RoleAdmin {
-		return AuditPage{}, models.Errorf(models.EForbidden, "the audit log is for administrators")
+	if err := requireAdmin(p, "the audit log"); err != nil {
+		return AuditPage{}, err
 	}
 	f.Limit = s.clampLimit(f.Limit)
 	if cursor != "" {

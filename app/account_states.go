@@ -18,12 +18,16 @@ const accountStateTTL = 2 * time.Second
 // store read per active account rather than memory for every account ever seen.
 const maxAccountStates = 100_000
 
-var (
-	errDisabled     = models.Errorf(models.EUnauthorized, "this account is disabled")
-	errSessionEnded = models.Errorf(models.EUnauthorized, "this session has ended; sign in again")
-	// errBlocked is what a blocked resident is told: never the administrator's reason.
-	errBlocked = models.Errorf(models.EForbidden, "this account is blocked")
-)
+// The refusals of accounts that may not act; functions, not shared values, so no answer can
+// change another's.
+func errDisabled() error { return models.Errorf(models.EUnauthorized, "this account is disabled") }
+
+func errSessionEnded() error {
+	return models.Errorf(models.EUnauthorized, "this session has ended; sign in again")
+}
+
+// errBlocked is what a blocked resident is told: never the administrator's reason.
+func errBlocked() error { return models.Errorf(models.EForbidden, "this account is blocked") }
 
 // accountState is what Authenticate needs of an account besides its token.
 type accountState struct {
@@ -75,7 +79,7 @@ func (s *Auth) accountState(ctx context.Context, id string) (accountState, error
 	}
 	u, err := s.store.UserByID(ctx, id)
 	if models.IsCode(err, models.ENotFound) {
-		return accountState{}, errSessionEnded
+		return accountState{}, errSessionEnded()
 	} else if err != nil {
 		return accountState{}, err
 	}

@@ -67,7 +67,7 @@ func (s *Auth) RequestOTP(ctx context.Context, rawPhone, ip string) error {
 		return err
 	}
 	if u, err := s.store.UserByPhone(ctx, phone); err == nil && u.Disabled {
-		return errBlocked
+		return errBlocked()
 	} else if err != nil && !models.IsCode(err, models.ENotFound) {
 		return err
 	}
@@ -201,7 +201,7 @@ func (s *Auth) residentByPhone(ctx context.Context, phone string, now time.Time)
 	u, err := s.store.UserByPhone(ctx, phone)
 	if err == nil {
 		if u.Disabled {
-			return nil, errBlocked
+			return nil, errBlocked()
 		}
 		return u, nil
 	}
@@ -266,7 +266,7 @@ func (s *Auth) Login(ctx context.Context, username, password, ip string) (*Token
 	}
 	// Only the right password learns that the account is disabled.
 	if u.Disabled {
-		return nil, errDisabled
+		return nil, errDisabled()
 	}
 	if err := count.giveBack(ctx, s.store); err != nil {
 		return nil, err
@@ -533,9 +533,9 @@ func (s *Auth) Authenticate(ctx context.Context, token string) (models.Principal
 	}
 	switch {
 	case st.disabled:
-		return models.Principal{}, errDisabled
+		return models.Principal{}, errDisabled()
 	case st.generation != c.Generation:
-		return models.Principal{}, errSessionEnded
+		return models.Principal{}, errSessionEnded()
 	}
 	return models.Principal{UserID: c.UserID, Role: c.Role, UnitID: c.UnitID, PasswordChange: c.PasswordChange}, nil
 }

@@ -307,7 +307,7 @@ func (s *Tickets) reopen(_ context.Context, c *change) ([]hook, error) {
 		return nil, models.Errorf(models.EConflict, "the time to reopen ended at %s; please file a new report", until.In(models.VietnamTime).Format(time.RFC3339))
 	}
 	t.ReopenCount++
-	t.ResolveDueAt = c.cat.ResolveSLA.Due(s.cal, now).UTC()
+	t.ResolveDueAt = c.cat.ResolveSLA.Due(s.cal(), now).UTC()
 	t.ExtendedFrom, t.OnTimeClass, t.ClosedAt, t.ResolvedAt, t.Rating, t.RatingComment = time.Time{}, "", time.Time{}, time.Time{}, 0, ""
 	t.RemindedAt, t.EscalationLevel = time.Time{}, 0
 	c.ev.Reason = c.in.Reason

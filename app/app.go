@@ -111,7 +111,7 @@ type Deps struct {
 	Tokens     TokenSigner
 	Effects    []Effect // derived effects of ticket changes, in order
 	Boundaries *geo.BoundarySet
-	Calendar   *models.Calendar
+	Calendar   *WorkingCalendar
 	Logger     *slog.Logger
 	Now        func() time.Time // injected so tests control deadlines and expiry
 	Rand       io.Reader        // injected randomness for ids, codes and secrets
@@ -126,14 +126,15 @@ type Deps struct {
 // holds only the part of the store it uses; what they share (clock, randomness, configuration,
 // calendar, boundaries, the catalog snapshot, rate-limit counters) is one core they all point at.
 type App struct {
-	Catalog *Catalog // units, categories, areas, the working calendar
-	Auth    *Auth    // sign-in, tokens, accounts, machine keys, rate limits
-	Tickets *Tickets // intake, workflow, views, queue, nearby, SLA, effects
-	Media   *Media   // photo and video uploads, their blobs and clean-up
-	Devices *Devices // push devices and topic subscriptions
-	Stats   *Stats   // statistics, the change feed, exports
-	Open311 *Open311 // the GeoReport v2 interface
-	Workers *Workers // when this instance's background loops last ran
+	Catalog  *Catalog  // units, categories, areas, the working calendar
+	Auth     *Auth     // sign-in, tokens, accounts, machine keys, rate limits
+	Tickets  *Tickets  // intake, workflow, views, queue, nearby, SLA, effects
+	Media    *Media    // photo and video uploads, their blobs and clean-up
+	Devices  *Devices  // push devices and topic subscriptions
+	Stats    *Stats    // statistics, the change feed, exports
+	Open311  *Open311  // the GeoReport v2 interface
+	Calendar *Calendar // the working calendar's administration
+	Workers  *Workers  // when this instance's background loops last ran
 
 	store interface {
 		Ping(context.Context) error
@@ -148,7 +149,7 @@ type core struct {
 	log        *slog.Logger
 	now        func() time.Time
 	rand       io.Reader
-	cal        *models.Calendar
+	working    *WorkingCalendar // the working calendar in force (cal)
 	boundaries *geo.BoundarySet
 	// catalog is swapped atomically when reference data changes (Catalog.ReloadCatalog).
 	catalog  *atomic.Pointer[catalog]
@@ -166,7 +167,7 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	if d.Store == nil || d.SMS == nil || d.Tokens == nil || d.Boundaries == nil || d.Calendar == nil {
 		return nil, fmt.Errorf("app: missing dependency")
 	}
-	c := &core{cfg: d.Config, log: d.Logger, now: d.Now, rand: d.Rand, cal: d.Calendar, boundaries: d.Boundaries,
+	c := &core{cfg: d.Config, log: d.Logger, now: d.Now, rand: d.Rand, working: d.Calendar, boundaries: d.Boundaries,
 		catalog: new(atomic.Pointer[catalog]), counters: d.Store, audits: d.Store, obs: observerOr(d.Observer), spans: spansOr(d.Spans)}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
@@ -186,7 +187,11 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	a.Devices = &Devices{core: c, store: d.Store}
 	a.Stats = &Stats{core: c, store: d.Store, tickets: a.Tickets, cat: a.Catalog}
 	a.Open311 = &Open311{core: c, store: d.Store, tickets: a.Tickets, cat: a.Catalog}
+	a.Calendar = &Calendar{core: c, store: d.Store, tickets: a.Tickets}
 	if err := a.Catalog.ReloadCatalog(ctx); err != nil {
+		return nil, err
+	}
+	if _, err := a.Calendar.Refresh(ctx); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -251,6 +256,10 @@ func (a *App) Ready(ctx context.Context) Readiness {
 // clock returns now in UTC truncated to milliseconds: the precision both stores keep, so a value
 // read back equals the value written.
 func (s *core) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+
+// cal is the working calendar in force now; read it once per computation, since an
+// administrator's edit may swap it between two reads.
+func (s *core) cal() *models.Calendar { return s.working.Current() }
 
 // newID returns a 32-hex-digit id that sorts by creation time (ms timestamp, then randomness), so
 // ids spread well in indexes and reveal nothing guessable.

@@ -174,4 +174,4 @@ type Catalog struct {
 }
 
 // Calendar is the working calendar deadlines are computed with.
-func (s *Catalog) Calendar() *models.Calendar { return s.cal }
+func (s *Catalog) Calendar() *models.Calendar { return s.cal() }

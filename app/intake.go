@@ -126,8 +126,8 @@ func (s *Tickets) newTicket(p models.Principal, in models.ReportInput, category 
 		RoutingAmbiguous: loc.Ambiguous,
 		CreatedAt:        now,
 		UpdatedAt:        now,
-		TriageDueAt:      category.TriageSLA.Due(s.cal, now).UTC(),
-		ResolveDueAt:     category.ResolveSLA.Due(s.cal, now).UTC(),
+		TriageDueAt:      category.TriageSLA.Due(s.cal(), now).UTC(),
+		ResolveDueAt:     category.ResolveSLA.Due(s.cal(), now).UTC(),
 		History: []models.Event{{
 			At: now, ActorRole: models.RoleResident, ActorID: p.UserID, Action: "submit",
 			To: models.StateReceived, Visibility: models.Public,

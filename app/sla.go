@@ -14,7 +14,7 @@ func (s *Tickets) remaining(sla models.SLA, now, due time.Time) time.Duration {
 	if sla.Unit == models.ClockHours {
 		return max(due.Sub(now), 0)
 	}
-	return s.cal.WorkingTimeBetween(now, due)
+	return s.cal().WorkingTimeBetween(now, due)
 }
 
 // addSLATime is the inverse of remaining: the instant d of the rule's time after start.
@@ -22,7 +22,7 @@ func (s *Tickets) addSLATime(sla models.SLA, start time.Time, d time.Duration) t
 	if sla.Unit == models.ClockHours {
 		return start.Add(d).UTC()
 	}
-	return s.cal.AddWorkingTime(start, d).UTC()
+	return s.cal().AddWorkingTime(start, d).UTC()
 }
 
 // resumedDue is the resolution deadline if the resident's answer came at now: the working time
@@ -39,8 +39,8 @@ func (s *Tickets) resumedDue(t *models.Ticket, cat models.Category, now time.Tim
 
 // restartDeadlines gives a ticket fresh deadlines from now (filing, transfer).
 func (s *Tickets) restartDeadlines(t *models.Ticket, cat models.Category, now time.Time) {
-	t.TriageDueAt = cat.TriageSLA.Due(s.cal, now).UTC()
-	t.ResolveDueAt = cat.ResolveSLA.Due(s.cal, now).UTC()
+	t.TriageDueAt = cat.TriageSLA.Due(s.cal(), now).UTC()
+	t.ResolveDueAt = cat.ResolveSLA.Due(s.cal(), now).UTC()
 	t.ExtendedFrom, t.Extension = time.Time{}, nil
 	t.RemindedAt, t.EscalationLevel = time.Time{}, 0
 }
@@ -86,7 +86,7 @@ func (s *Tickets) schedule(t *models.Ticket, now time.Time) {
 		case 0:
 			next = earliest(next, t.DueAt)
 		case 1:
-			next = earliest(next, s.cal.AddWorkingTime(t.DueAt, s.cfg.EscalateToIOCAfter).UTC())
+			next = earliest(next, s.cal().AddWorkingTime(t.DueAt, s.cfg.EscalateToIOCAfter).UTC())
 		}
 		t.NextCheckAt = next
 	}
@@ -158,7 +158,7 @@ func (s *Tickets) slaStep(t *models.Ticket, now time.Time) (models.Event, bool) 
 		t.EscalationLevel = 1
 		t.RemindedAt = earliest(t.RemindedAt, now)
 		ev.Action, ev.EscalationLevel = models.ActEscalate, 1
-	case t.EscalationLevel == 1 && !now.Before(s.cal.AddWorkingTime(t.DueAt, s.cfg.EscalateToIOCAfter)):
+	case t.EscalationLevel == 1 && !now.Before(s.cal().AddWorkingTime(t.DueAt, s.cfg.EscalateToIOCAfter)):
 		// Still overdue: the IOC hears of it.
 		t.EscalationLevel = 2
 		ev.Action, ev.EscalationLevel = models.ActEscalate, 2

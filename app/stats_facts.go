@@ -30,19 +30,19 @@ func TicketFact(t *models.Ticket, cal *models.Calendar) models.TicketFact {
 // factsEffect rewrites a ticket's statistics fact after every change.
 type factsEffect struct {
 	store StatsStore
-	cal   *models.Calendar
+	cal   *WorkingCalendar
 }
 
 // NewFactsEffect returns the Effect that keeps statistics facts current. It writes the fact of
 // the ticket as it is now (whatever version it is called for): facts describe the present, and
 // PutFact's version guard keeps a slow writer with an older copy from overwriting a newer fact.
 // Idempotent: applying it twice writes the same row.
-func NewFactsEffect(store StatsStore, cal *models.Calendar) Effect {
+func NewFactsEffect(store StatsStore, cal *WorkingCalendar) Effect {
 	return factsEffect{store: store, cal: cal}
 }
 
 func (e factsEffect) Apply(ctx context.Context, t *models.Ticket, _ int, _ models.Event) error {
-	f := TicketFact(t, e.cal)
+	f := TicketFact(t, e.cal.Current())
 	return e.store.PutFact(ctx, &f)
 }
 
@@ -60,7 +60,7 @@ func (s *Stats) Rebuild(ctx context.Context) (int, error) {
 			return n, err
 		}
 		for _, t := range ts {
-			fact := TicketFact(t, s.cal)
+			fact := TicketFact(t, s.cal())
 			if err := s.store.PutFact(ctx, &fact); err != nil {
 				return n, err
 			}

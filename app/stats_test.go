@@ -48,7 +48,7 @@ func statsService(t *testing.T, store app.Store, now *time.Time, rnd *rand.Rand,
 	}
 	svc := apptest.New(t, store, apptest.Options{
 		Effects: []app.Effect{
-			flaky{app.NewFactsEffect(store, cal), rnd, failRate},
+			flaky{app.NewFactsEffect(store, app.NewWorkingCalendar(cal)), rnd, failRate},
 			flaky{app.NewFeedEffect(store), rnd, failRate},
 		},
 		Now: func() time.Time { return *now }, OfficeHours: models.DefaultOfficeHours,

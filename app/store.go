@@ -37,6 +37,7 @@ type Store interface {
 	StatsStore
 	OpenDataStore
 	MediaStore
+	CalendarStore
 
 	// Batched runs fn, whose store calls must use the context fn is given, and returns fn's
 	// error. A store that can (SQLite) makes those calls one transaction and one commit —

@@ -50,7 +50,7 @@ func (s *Tickets) Act(ctx context.Context, p models.Principal, id string, in Act
 	if in.Action == models.ActSubmit || !slices.Contains(models.Actions, in.Action) {
 		return nil, models.FieldError(models.EInvalid, "action", "unknown action %q", in.Action)
 	}
-	if p.Role == models.RoleSystem || in.Action == models.ActAutoClose || in.Action == models.ActRemind || in.Action == models.ActEscalate {
+	if p.Role == models.RoleSystem || models.SystemAction(in.Action) {
 		return nil, models.FieldError(models.EForbidden, "action", "%s is performed by the system only", in.Action)
 	}
 	t, err := s.store.TicketByID(ctx, id)

@@ -135,6 +135,7 @@ var consoleMessages = map[string][2]string{
 	"action.auto_close":        {"Tự động đóng", "Closed automatically"},
 	"action.remind":            {"Nhắc hạn", "Reminder"},
 	"action.escalate":          {"Báo cáo vượt cấp", "Escalated"},
+	"action.move_deadline":     {"Dời hạn theo lịch làm việc", "Deadline moved by the working calendar"},
 
 	"outcome.fixed":           {"Đã khắc phục", "Fixed"},
 	"outcome.partially_fixed": {"Khắc phục một phần", "Partially fixed"},

@@ -53,7 +53,7 @@ func newFuzzServer(tb testing.TB) *fuzzServer {
 	}
 	signer := tokens.New(key, "phananh", "phananh-api")
 	svc := apptest.New(tb, store, apptest.Options{Config: &cfg, OfficeHours: hours, Tokens: signer,
-		Effects: []app.Effect{app.NewFactsEffect(store, cal), app.NewFeedEffect(store)}})
+		Effects: []app.Effect{app.NewFactsEffect(store, app.NewWorkingCalendar(cal)), app.NewFeedEffect(store)}})
 	hcfg := DefaultConfig()
 	hcfg.RequestTimeout = time.Minute // a slow fuzzing machine must not turn into 503s
 	f, err := New(svc, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})), hcfg)

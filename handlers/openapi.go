@@ -208,6 +208,7 @@ func openAPIDocument() map[string]any {
 	addOpenDataPaths(doc["paths"].(map[string]any), op, param)
 	addMediaPaths(doc["paths"].(map[string]any), op, param, resp)
 	addKeyPaths(doc["paths"].(map[string]any), op, param, resp)
+	addCalendarPaths(doc["paths"].(map[string]any), op, param, resp)
 	addUserPaths(doc["paths"].(map[string]any), op, param, resp)
 	return doc
 }

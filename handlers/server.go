@@ -247,6 +247,8 @@ func (s *Server) policy() []routeSpec {
 		{"POST", "/v1/tickets/:id/actions", signedIn, s.api.act},
 		{"GET", "/v1/queue", officials, s.api.queue},
 		{"GET", "/v1/admin/audit", adminsOnly, s.api.audit},
+		{"GET", "/v1/admin/calendar", adminsOnly, s.api.listCalendar},
+		{"PUT", "/v1/admin/calendar/:year", adminsOnly, s.api.putCalendarYear},
 		{"GET", "/v1/admin/keys", adminsOnly, s.api.listKeys},
 		{"POST", "/v1/admin/keys", adminsOnly, s.api.createKey},
 		{"DELETE", "/v1/admin/keys/:id", adminsOnly, s.api.revokeKey},

@@ -3,7 +3,8 @@ package models
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -14,14 +15,15 @@ var VietnamTime = time.FixedZone("ICT", 7*60*60)
 // Calendar answers "when is N working hours after t" for state offices: Monday–Friday office
 // hours minus the official days off, plus the Saturdays the government swaps into working days.
 // Years absent from the data fall back to plain Monday–Friday, so deadlines never stop; an
-// administrator replaces the file when the Ministry publishes a new year.
+// administrator enters a new year (CalendarYear) the day the government publishes it.
 type Calendar struct {
-	loc     *time.Location
-	office  []officeInterval // minutes since midnight, sorted, non-overlapping
-	dayLen  time.Duration
-	daysOff map[civilDate]bool
-	swapped map[civilDate]bool
-	years   []int
+	loc         *time.Location
+	office      []officeInterval // minutes since midnight, sorted, non-overlapping
+	officeHours [][2]string      // as given, to build a changed calendar with the same hours
+	dayLen      time.Duration
+	daysOff     map[civilDate]bool
+	swapped     map[civilDate]bool
+	years       map[int]CalendarYear
 }
 
 type officeInterval struct{ from, to int }
@@ -50,6 +52,52 @@ type calendarFile struct {
 	} `json:"years"`
 }
 
+// CalendarYear is one year of the working calendar as the government publishes it and an
+// administrator enters it: the official days off (a whole announced break, weekends inside it
+// included) and the weekend days swapped into working days, as YYYY-MM-DD dates. A year entered
+// by an administrator replaces the shipped data for that year.
+type CalendarYear struct {
+	Year               int       `json:"year"`
+	DaysOff            []string  `json:"days_off"`
+	SwappedWorkingDays []string  `json:"swapped_working_days"`
+	UpdatedAt          time.Time `json:"updated_at,omitzero"`
+	UpdatedBy          string    `json:"updated_by,omitempty"`
+}
+
+// Validate checks a year entered by an administrator and sorts its lists: every date is a real
+// date of that year, no date is listed twice (in one list or both), and every swapped working
+// day falls on a weekend (a weekday is a working day already).
+func (y *CalendarYear) Validate() error {
+	if y.Year < 2000 || y.Year > 2100 {
+		return FieldError(EInvalid, "year", "year %d is out of range (2000–2100)", y.Year)
+	}
+	seen := map[string]string{}
+	for _, list := range []struct {
+		field string
+		days  []string
+	}{{"days_off", y.DaysOff}, {"swapped_working_days", y.SwappedWorkingDays}} {
+		for _, s := range list.days {
+			d, err := time.ParseInLocation(time.DateOnly, s, VietnamTime)
+			if err != nil || d.Format(time.DateOnly) != s {
+				return FieldError(EInvalid, list.field, "%q is not a date (want YYYY-MM-DD)", s)
+			}
+			if d.Year() != y.Year {
+				return FieldError(EInvalid, list.field, "%s is not in %d", s, y.Year)
+			}
+			if other, dup := seen[s]; dup {
+				return FieldError(EInvalid, list.field, "%s is listed twice (also in %s)", s, other)
+			}
+			seen[s] = list.field
+			if wd := d.Weekday(); list.field == "swapped_working_days" && wd != time.Saturday && wd != time.Sunday {
+				return FieldError(EInvalid, list.field, "%s is a %s: only a Saturday or Sunday can be swapped into a working day", s, wd)
+			}
+		}
+	}
+	slices.Sort(y.DaysOff)
+	slices.Sort(y.SwappedWorkingDays)
+	return nil
+}
+
 // ParseCalendar reads a holiday file and office hours ("HH:MM" pairs) into a Calendar in
 // Vietnamese time.
 func ParseCalendar(data []byte, officeHours [][2]string) (*Calendar, error) {
@@ -57,13 +105,24 @@ func ParseCalendar(data []byte, officeHours [][2]string) (*Calendar, error) {
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, fmt.Errorf("calendar: %w", err)
 	}
-	c := &Calendar{loc: VietnamTime, daysOff: map[civilDate]bool{}, swapped: map[civilDate]bool{}}
+	years := make([]CalendarYear, 0, len(f.Years))
 	for y, year := range f.Years {
 		var yi int
 		if _, err := fmt.Sscanf(y, "%d", &yi); err != nil {
 			return nil, fmt.Errorf("calendar: year %q: %w", y, err)
 		}
-		c.years = append(c.years, yi)
+		years = append(years, CalendarYear{Year: yi, DaysOff: year.DaysOff, SwappedWorkingDays: year.SwappedWorkingDays})
+	}
+	return NewCalendar(years, officeHours)
+}
+
+// NewCalendar builds a Calendar in Vietnamese time from years of holiday data and office hours
+// ("HH:MM" pairs).
+func NewCalendar(years []CalendarYear, officeHours [][2]string) (*Calendar, error) {
+	c := &Calendar{loc: VietnamTime, daysOff: map[civilDate]bool{}, swapped: map[civilDate]bool{},
+		years: map[int]CalendarYear{}, officeHours: slices.Clone(officeHours)}
+	for _, year := range years {
+		c.years[year.Year] = year
 		for _, list := range []struct {
 			days []string
 			into map[civilDate]bool
@@ -77,7 +136,6 @@ func ParseCalendar(data []byte, officeHours [][2]string) (*Calendar, error) {
 			}
 		}
 	}
-	sort.Ints(c.years)
 	if len(officeHours) == 0 {
 		return nil, fmt.Errorf("calendar: no office hours")
 	}
@@ -95,6 +153,35 @@ func ParseCalendar(data []byte, officeHours [][2]string) (*Calendar, error) {
 	return c, nil
 }
 
+// WithYears is the calendar with the given years replacing its data for those years: what an
+// administrator's edit makes of the running calendar.
+func (c *Calendar) WithYears(years ...CalendarYear) (*Calendar, error) {
+	merged := make(map[int]CalendarYear, len(c.years)+len(years))
+	maps.Copy(merged, c.years)
+	for _, y := range years {
+		merged[y.Year] = y
+	}
+	return NewCalendar(slices.Collect(maps.Values(merged)), c.officeHours)
+}
+
+// Year is the holiday data of year y, if the calendar has any.
+func (c *Calendar) Year(y int) (CalendarYear, bool) {
+	year, ok := c.years[y]
+	return year, ok
+}
+
+// ChangedDays lists, in order, the dates of year y whose status (working day or not) differs
+// between c and other: the days an edit of that year moved.
+func (c *Calendar) ChangedDays(other *Calendar, y int) []time.Time {
+	var out []time.Time
+	for d := time.Date(y, time.January, 1, 0, 0, 0, 0, c.loc); d.Year() == y; d = d.AddDate(0, 0, 1) {
+		if c.IsWorkingDay(d) != other.IsWorkingDay(d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 func parseClock(s string) (int, error) {
 	t, err := time.Parse("15:04", s)
 	if err != nil {
@@ -106,8 +193,8 @@ func parseClock(s string) (int, error) {
 // Location is the calendar's time zone; deadlines are returned in it.
 func (c *Calendar) Location() *time.Location { return c.loc }
 
-// Years lists the years the holiday data covers.
-func (c *Calendar) Years() []int { return append([]int(nil), c.years...) }
+// Years lists the years the holiday data covers, in order.
+func (c *Calendar) Years() []int { return slices.Sorted(maps.Keys(c.years)) }
 
 // WorkingDayLength is the office time of one working day (8 h by default).
 func (c *Calendar) WorkingDayLength() time.Duration { return c.dayLen }

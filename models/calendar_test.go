@@ -1,10 +1,14 @@
 package models
 
 import (
+	"errors"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func testCalendar(t *testing.T) *Calendar {
@@ -199,5 +203,79 @@ func TestWorkingTimeProperties(t *testing.T) {
 		if !inside {
 			t.Fatalf("start %s + %v = %s, outside office hours", start, d, due)
 		}
+	}
+}
+
+func TestCalendarYearValidate(t *testing.T) {
+	tests := []struct {
+		name  string
+		year  CalendarYear
+		field string // "" when valid
+	}{
+		{"valid, sorted on the way", CalendarYear{Year: 2027, DaysOff: []string{"2027-09-02", "2027-01-01"}, SwappedWorkingDays: []string{"2027-02-20"}}, ""},
+		{"empty year is valid", CalendarYear{Year: 2028}, ""},
+		{"year out of range", CalendarYear{Year: 1999}, "year"},
+		{"not a date", CalendarYear{Year: 2027, DaysOff: []string{"2027-02-30"}}, "days_off"},
+		{"not zero-padded", CalendarYear{Year: 2027, DaysOff: []string{"2027-1-01"}}, "days_off"},
+		{"other year", CalendarYear{Year: 2027, DaysOff: []string{"2026-12-31"}}, "days_off"},
+		{"twice in one list", CalendarYear{Year: 2027, DaysOff: []string{"2027-01-01", "2027-01-01"}}, "days_off"},
+		{"in both lists", CalendarYear{Year: 2027, DaysOff: []string{"2027-02-20"}, SwappedWorkingDays: []string{"2027-02-20"}}, "swapped_working_days"},
+		{"swap on a weekday", CalendarYear{Year: 2027, SwappedWorkingDays: []string{"2027-02-22"}}, "swapped_working_days"},
+	}
+	for _, tt := range tests {
+		err := tt.year.Validate()
+		var e *Error
+		switch {
+		case tt.field == "" && err != nil:
+			t.Errorf("%s: %v", tt.name, err)
+		case tt.field != "" && (!errors.As(err, &e) || e.Field != tt.field || e.Code != EInvalid):
+			t.Errorf("%s: err = %v, want invalid %s", tt.name, err, tt.field)
+		}
+	}
+	y := CalendarYear{Year: 2027, DaysOff: []string{"2027-09-02", "2027-01-01"}}
+	if err := y.Validate(); err != nil || y.DaysOff[0] != "2027-01-01" {
+		t.Errorf("Validate left %v (%v), want sorted", y.DaysOff, err)
+	}
+}
+
+func TestCalendarWithYears(t *testing.T) {
+	c := defaultCalendar(t)
+	next, err := c.WithYears(CalendarYear{Year: 2026, DaysOff: []string{"2026-12-08"}, SwappedWorkingDays: []string{"2026-12-12"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := c.ChangedDays(next, 2026)
+	var got []string
+	for _, d := range changed {
+		got = append(got, d.Format(time.DateOnly))
+	}
+	// The edit replaced 2026: the shipped weekdays off of 2026 are working days again, the
+	// shipped swapped Saturdays are rest days again, 8 December is off and Saturday 12 works.
+	old, _ := c.Year(2026)
+	want := append([]string{"2026-12-08", "2026-12-12"}, old.SwappedWorkingDays...)
+	for _, d := range old.DaysOff {
+		day, _ := time.ParseInLocation(time.DateOnly, d, VietnamTime)
+		if wd := day.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			want = append(want, d)
+		}
+	}
+	slices.Sort(want)
+	if len(want) < 5 {
+		t.Fatalf("the shipped 2026 has too few days to test with: %v", want)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ChangedDays (-want +got):\n%s", diff)
+	}
+	if next.IsWorkingDay(vn("2026-12-08 12:00")) || !next.IsWorkingDay(vn("2026-12-12 12:00")) {
+		t.Error("the new year's days are not in the calendar")
+	}
+	if !c.IsWorkingDay(vn("2026-12-08 12:00")) {
+		t.Error("WithYears changed the calendar it was called on")
+	}
+	if y, ok := next.Year(2025); !ok || len(y.DaysOff) == 0 {
+		t.Error("WithYears lost the other years")
+	}
+	if got := next.Years(); !slices.Equal(got, c.Years()) {
+		t.Errorf("Years = %v, want %v", got, c.Years())
 	}
 }

@@ -36,6 +36,9 @@ const (
 	ActAutoClose Action = "auto_close"
 	ActRemind    Action = "remind"
 	ActEscalate  Action = "escalate"
+	// ActMoveDeadline records a deadline moved by an administrator's edit of the working
+	// calendar (a day off added or a working day swapped in on a day the deadline spans).
+	ActMoveDeadline Action = "move_deadline"
 	// Filing, recorded as the first history event; not available through the action endpoint.
 	ActSubmit Action = "submit"
 )
@@ -93,6 +96,7 @@ func Transitions() []Transition {
 	add(ActAutoClose, system, StateClosed, StateResolved)
 	add(ActRemind, system, "", StateReceived, StateAssigned, StateInProgress)
 	add(ActEscalate, system, "", StateReceived, StateAssigned, StateInProgress)
+	add(ActMoveDeadline, system, "", StateReceived, StateAssigned, StateInProgress)
 	return t
 }
 
@@ -103,7 +107,7 @@ var States = []State{StateReceived, StateAssigned, StateInProgress, StateAwaitin
 // Actions lists every action a caller may request through the action endpoint.
 var Actions = []Action{ActAccept, ActReject, ActTransfer, ActMarkDuplicate, ActStart, ActRequestInfo,
 	ActResolve, ActNote, ActAssign, ActRequestExt, ActApproveExt, ActDenyExt, ActProvideInfo, ActWithdraw,
-	ActRate, ActReopen, ActFollow, ActUnfollow, ActAutoClose, ActRemind, ActEscalate}
+	ActRate, ActReopen, ActFollow, ActUnfollow, ActAutoClose, ActRemind, ActEscalate, ActMoveDeadline}
 
 // Next answers the table: the state after action by role in from, and whether it is allowed.
 func Next(from State, action Action, role Role) (State, bool) {
@@ -116,6 +120,17 @@ func Next(from State, action Action, role Role) (State, bool) {
 		}
 	}
 	return "", false
+}
+
+// SystemAction reports whether a is performed by the system (SLA worker, calendar edits), which
+// the action endpoint refuses to every caller.
+func SystemAction(a Action) bool {
+	for _, t := range Transitions() {
+		if t.Action == a && slices.Contains(t.Roles, RoleSystem) {
+			return true
+		}
+	}
+	return false
 }
 
 // AllowedActions lists what role may do in state, for error messages and clients' buttons.

@@ -69,6 +69,9 @@ in_progress remind system → =
 received escalate system → =
 assigned escalate system → =
 in_progress escalate system → =
+received move_deadline system → =
+assigned move_deadline system → =
+in_progress move_deadline system → =
 `
 
 func TestTransitionTableExhaustively(t *testing.T) {

@@ -101,6 +101,14 @@ func (s *instrumentedStore) BoundarySets(ctx context.Context) ([]models.Boundary
 	return r0, err
 }
 
+// CalendarYears implements app.Store.
+func (s *instrumentedStore) CalendarYears(ctx context.Context) ([]models.CalendarYear, error) {
+	ctx, c := s.begin(ctx, "CalendarYears")
+	r0, err := s.next.CalendarYears(ctx)
+	c.end(err)
+	return r0, err
+}
+
 // Categories implements app.Store.
 func (s *instrumentedStore) Categories(ctx context.Context) ([]models.Category, error) {
 	ctx, c := s.begin(ctx, "Categories")
@@ -478,6 +486,14 @@ func (s *instrumentedStore) PutBlob(ctx context.Context, a1 io.Reader) (string, 
 func (s *instrumentedStore) PutBoundarySet(ctx context.Context, a1 models.BoundarySetInfo, a2 []uint8) error {
 	ctx, c := s.begin(ctx, "PutBoundarySet")
 	err := s.next.PutBoundarySet(ctx, a1, a2)
+	c.end(err)
+	return err
+}
+
+// PutCalendarYear implements app.Store.
+func (s *instrumentedStore) PutCalendarYear(ctx context.Context, a1 *models.CalendarYear) error {
+	ctx, c := s.begin(ctx, "PutCalendarYear")
+	err := s.next.PutCalendarYear(ctx, a1)
 	c.end(err)
 	return err
 }

@@ -98,6 +98,16 @@ var policy = []policyRow{
 		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
 		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(200), pAnonymous: all(401),
 	}},
+	{route: "GET /v1/admin/calendar", want: map[string]onXY{
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(200), pAnonymous: all(401),
+	}},
+	{route: "PUT /v1/admin/calendar/{year}", want: map[string]onXY{ // a far year: no deadline moves
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(200), pAnonymous: all(401),
+	}},
 	{route: "GET /v1/admin/keys", want: map[string]onXY{
 		pResidentA: all(403), pResidentB: all(403),
 		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
@@ -257,6 +267,10 @@ func (c matrixCaller) call(t *testing.T, route, p string, tk *wfTicket) response
 		return s.request(t, "GET", fmt.Sprintf("/v1/tickets/nearby?lat=%v&lng=%v&category=TTDT", x.lat, x.lng), tok[p], nil)
 	case "GET /v1/admin/audit":
 		return s.request(t, "GET", "/v1/admin/audit", tok[p], nil)
+	case "GET /v1/admin/calendar":
+		return s.request(t, "GET", "/v1/admin/calendar", tok[p], nil)
+	case "PUT /v1/admin/calendar/{year}":
+		return s.request(t, "PUT", "/v1/admin/calendar/2099", tok[p], map[string][]string{"days_off": {"2099-01-01"}, "swapped_working_days": {}})
 	case "GET /v1/admin/keys":
 		return s.request(t, "GET", "/v1/admin/keys", tok[p], nil)
 	case "POST /v1/admin/keys":

@@ -97,7 +97,7 @@ func New(t testing.TB, store app.Store, o Options) *app.App {
 		sms = dropSMS{}
 	}
 	a, err := app.New(ctx, app.Deps{
-		Store: store, SMS: sms, Tokens: signer, Boundaries: set, Calendar: cal,
+		Store: store, SMS: sms, Tokens: signer, Boundaries: set, Calendar: app.NewWorkingCalendar(cal),
 		Effects: o.Effects, Now: o.Now, Config: cfg,
 	})
 	if err != nil {

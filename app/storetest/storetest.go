@@ -15,7 +15,7 @@
 //     empty phone or username.
 //   - UpdateUser leaves Phone, Username and CreatedAt as created.
 //   - UpdateTicket stores t.Version as given; the store compares versions, it does not count.
-//   - BoundarySets lists sets sorted by id.
+//   - BoundarySets lists sets sorted by id; CalendarYears lists years in order.
 //   - A second UseRefreshToken reports the time of the first use.
 //   - nil and empty slices are equivalent (a document store may drop empty arrays).
 //   - Every field of a ticket round-trips: times as instants to the millisecond (returned in UTC),
@@ -102,6 +102,7 @@ func Run(t *testing.T, open func(t *testing.T) app.Store) {
 		{"RefreshTokens", refreshTests},
 		{"APIKeys", apiKeyTests},
 		{"Catalog", catalogTests},
+		{"Calendar", calendarTests},
 		{"Sequences", sequenceTests},
 		{"Tickets", ticketTests},
 		{"Effects", effectsTests},

@@ -64,6 +64,9 @@ const usage = `usage:
                                                           print a new machine key (shown only once)
   phananh admin apikey list                               list machine keys: id, scope, prefix, created, last used, expiry, revocation
   phananh admin apikey revoke --id ID                     revoke a machine key; the next request carrying it is refused
+  phananh admin calendar list                             the working calendar in force: each year's days off and swapped working days
+  phananh admin calendar set --year YEAR --days-off D,D… [--swapped D,…]
+                                                          enter or replace a year (dates YYYY-MM-DD); open tickets' deadlines follow
   phananh admin stats rebuild                             recompute every statistics fact from the tickets
   phananh admin boundaries import --id ID --name NAME FILE.geojson
   phananh admin migrate [--dry-run]                       apply (or only list) the store's pending schema migrations
@@ -234,10 +237,11 @@ func buildService(ctx context.Context, store app.Store, cfg config, log *slog.Lo
 			return nil, fmt.Errorf("HOLIDAYS_FILE: %w", err)
 		}
 	}
-	cal, err := models.ParseCalendar(holidays, cfg.OfficeHours)
+	shipped, err := models.ParseCalendar(holidays, cfg.OfficeHours)
 	if err != nil {
 		return nil, err
 	}
+	cal := app.NewWorkingCalendar(shipped) // with the years administrators entered, once New loads them
 	key, err := tokens.LoadOrCreateKey(cfg.JWTKeyFile, nil)
 	if err != nil {
 		return nil, err
@@ -325,6 +329,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	holder, _ := os.Hostname()
 	holder = fmt.Sprintf("%s/%d/%d", holder, os.Getpid(), time.Now().UnixNano())
 	workers.Go(func() { svc.Tickets.RunSweeps(workerCtx, holder, cfg.SLAInterval) })
+	workers.Go(func() { svc.Calendar.RunRefresh(workerCtx, calendarRefresh) })
 	workers.Go(func() { svc.Media.RunMediaGC(workerCtx, holder, cfg.Media.GCInterval) })
 	workers.Go(func() { runBackups(workerCtx, cfg.Backup, store, log, holder) })
 	if err := startPush(workerCtx, cfg.Push, svc, store, log, holder, &workers, tel); err != nil {
@@ -394,6 +399,10 @@ func stop(cfg config, svc *app.App, srv interface{ ShutdownWithContext(context.C
 // output is not a terminal, inside DATA_DIR.
 const adminPasswordFile = "admin-password.txt"
 
+// calendarRefresh is how often an instance reloads the working calendar: an administrator's
+// edit made on another instance is in force here within it.
+const calendarRefresh = 2 * time.Second
+
 // announceAdminPassword hands the first administrator's one-time password to the operator once,
 // never to the log: on a terminal it is printed; otherwise (a container, systemd, a pipe, all of
 // which keep standard output in a log store) it is written to DATA_DIR/admin-password.txt,
@@ -419,6 +428,8 @@ func announceAdminPassword(cfg config, log *slog.Logger, stdout io.Writer, user,
 type adminFlags struct {
 	role, username, unit, name, scope, id, expires string
 	q, reason, disabled                            string
+	year                                           int
+	daysOff, swapped                               string
 }
 
 func admin(ctx context.Context, cfg config, log *slog.Logger, noun, verb string, args []string, stdin io.Reader, stdout io.Writer) error {
@@ -444,6 +455,8 @@ func admin(ctx context.Context, cfg config, log *slog.Logger, noun, verb string,
 		return adminUser(ctx, svc, verb, f, stdin, stdout)
 	case "apikey":
 		return adminAPIKey(ctx, svc, verb, f, stdout)
+	case "calendar":
+		return adminCalendar(ctx, svc, verb, f, stdout)
 	case "stats":
 		n, err := svc.Stats.Rebuild(ctx)
 		if err != nil {
@@ -488,6 +501,11 @@ func parseAdminFlags(noun, verb string, args []string) (*flag.FlagSet, adminFlag
 	case "boundaries import":
 		fs.StringVar(&f.id, "id", "", "boundary set id, e.g. angiang-2025")
 		fs.StringVar(&f.name, "name", "", "human name")
+	case "calendar list":
+	case "calendar set":
+		fs.IntVar(&f.year, "year", 0, "the year, e.g. 2027")
+		fs.StringVar(&f.daysOff, "days-off", "", "the year's official days off, comma-separated YYYY-MM-DD")
+		fs.StringVar(&f.swapped, "swapped", "", "weekend days swapped into working days, comma-separated YYYY-MM-DD")
 	case "stats rebuild":
 	default:
 		return nil, f, fmt.Errorf("unknown command admin %s %s\n%s", noun, verb, usage)

@@ -176,7 +176,7 @@ func settings(c *config) []setting {
 		{name: "OFFICE_HOURS", def: "07:00-11:30,13:00-17:00", value: parsed(&c.OfficeHours, parseOfficeHours, formatOfficeHours),
 			doc: "working hours of ward offices (unverified for An Giang, hence configurable)"},
 		{name: "HOLIDAYS_FILE", shownDef: "shipped `vn-holidays.json`", value: text(&c.HolidaysFile),
-			doc: "days off and swapped working Saturdays per year"},
+			doc: "the base calendar: days off and swapped working Saturdays per year; years entered by administrators replace its years"},
 		{name: "REOPEN_WINDOW", def: formatDuration(adef.ReopenWindow), value: duration(&c.ReopenWindow, 0),
 			doc: "how long after resolution the resident may rate or reopen; unrated tickets close after it"},
 		{name: "REOPEN_MAX", def: strconv.Itoa(adef.ReopenMax), value: number(&c.ReopenMax, 0, math.MaxInt, "a number ≥ 0"),

@@ -94,7 +94,7 @@ func benchService(t *testing.T, s *Store, now time.Time) (*app.App, *geo.Boundar
 	}
 	_, key, _ := ed25519.GenerateKey(nil)
 	svc, err := app.New(ctx, app.Deps{Store: s, SMS: nopSMS{}, Tokens: tokens.New(key, "phananh", "bench"), Boundaries: set,
-		Calendar: cal, Now: func() time.Time { return now }, Config: app.DefaultConfig()})
+		Calendar: app.NewWorkingCalendar(cal), Now: func() time.Time { return now }, Config: app.DefaultConfig()})
 	if err != nil {
 		t.Fatal(err)
 	}

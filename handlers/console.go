@@ -180,9 +180,10 @@ type consolePage struct {
 }
 
 type consoleUser struct {
-	Role models.Role
-	Unit string
-	IOC  bool // may open the dashboard
+	Role  models.Role
+	Unit  string
+	IOC   bool // may open the dashboard
+	Admin bool // may open the administration pages
 }
 
 // consoleFlash is the message a page shows at its top: a success, a plain error, or a
@@ -190,6 +191,8 @@ type consoleUser struct {
 type consoleFlash struct {
 	Kind    string // ok, error, conflict
 	Message string
+	// Secret is shown once after the message: a new account's one-time password, a new key.
+	Secret string
 }
 
 // handlers is the chain of one console route: HTML errors and security headers, the CSRF
@@ -347,7 +350,7 @@ func (s *consoleUI) consoleRender(c *fiber.Ctx, status int, page, titleKey strin
 		v.Path = u.Path + "?" + q.Encode()
 	}
 	if p, ok := c.Locals(localPrincipal).(models.Principal); ok && p.UserID != "" {
-		v.User = &consoleUser{Role: p.Role, Unit: p.UnitID, IOC: p.Role.SeesAllTickets()}
+		v.User = &consoleUser{Role: p.Role, Unit: p.UnitID, IOC: p.Role.SeesAllTickets(), Admin: p.Role == models.RoleAdmin}
 		if un, ok := s.svc.Catalog.Unit(p.UnitID); ok {
 			v.User.Unit = un.Name
 			if lang == "en" && un.NameEN != "" {

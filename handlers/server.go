@@ -293,6 +293,15 @@ func (s *Server) policy() []routeSpec {
 		{"GET", "/console/dashboard", iocRoles, s.console.consoleDashboard},
 		{"GET", "/console/media/:id", officials, s.console.consoleMedia},
 		{"GET", "/console/password", officials, s.console.consolePasswordPage},
+		{"GET", "/console/admin/users", adminsOnly, s.console.consoleAdminUsers},
+		{"POST", "/console/admin/users", adminsOnly, s.console.consoleAdminCreateUser},
+		{"POST", "/console/admin/users/:id/disable", adminsOnly, s.console.consoleAdminDisableUser},
+		{"POST", "/console/admin/users/:id/enable", adminsOnly, s.console.consoleAdminDisableUser},
+		{"GET", "/console/admin/keys", adminsOnly, s.console.consoleAdminKeys},
+		{"POST", "/console/admin/keys", adminsOnly, s.console.consoleAdminCreateKey},
+		{"POST", "/console/admin/keys/:id/revoke", adminsOnly, s.console.consoleAdminRevokeKey},
+		{"GET", "/console/admin/calendar", adminsOnly, s.console.consoleAdminCalendar},
+		{"POST", "/console/admin/calendar", adminsOnly, s.console.consoleAdminSetCalendar},
 		{"POST", "/console/password", officials, s.console.consolePassword},
 	}
 }

@@ -1,0 +1,122 @@
+package tests
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestConsoleAdministrationInBrowser is an administrator's day in the console, in a real
+// browser: create an officer (his one-time password is shown once and works), disable him (he
+// can no longer sign in), add a day off on the day an open report is due (its deadline moves),
+// create a machine key and revoke it (it is refused at once). Every effect is checked through
+// the API, not the page.
+func TestConsoleAdministrationInBrowser(t *testing.T) {
+	t.Parallel()
+	ctx := browser(t)
+	shots := screenshotDir(t)
+	set := loadSet(t, "longxuyen-2023")
+	x := areaNamed(set, "Mỹ Bình")
+	s := startServer(t, storeKind{name: "sqlite"})
+	admin := s.createOfficial("admin", "quantri.thanhpho", "")
+	resident := s.signInResident("0912345600")
+	tk := fileTicket(t, s, resident.AccessToken, wfReport("TTDT", x, "Xe ba gác chiếm lòng đường trước chợ Mỹ Bình.", false))
+
+	inBrowser(t, ctx, "sign in as the administrator",
+		chromedp.Navigate(s.base+"/console/"),
+		chromedp.WaitVisible(chromedp.CSS(`#username`)),
+		chromedp.SendKeys(chromedp.CSS(`#username`), "quantri.thanhpho"),
+		chromedp.SendKeys(chromedp.CSS(`#password`), consolePassword),
+		chromedp.Click(chromedp.CSS(`#login-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`#nav-admin`)),
+		chromedp.Click(chromedp.CSS(`#nav-admin`)),
+		chromedp.WaitVisible(chromedp.CSS(`#create-user`)),
+	)
+	adminCreatesAndDisablesAnOfficer(t, ctx, s, shots, unitOf(x.code, "cong_an"))
+	adminAddsADayOff(t, ctx, s, shots, admin.AccessToken, resident.AccessToken, tk)
+	adminRevokesAKey(t, ctx, s, shots)
+}
+
+func adminCreatesAndDisablesAnOfficer(t *testing.T, ctx context.Context, s *server, shots, unit string) {
+	t.Helper()
+	inBrowser(t, ctx, "create an officer",
+		chromedp.SendKeys(chromedp.CSS(`#new-username`), "canbo.moi"),
+		chromedp.SendKeys(chromedp.CSS(`#new-display-name`), "Nguyễn Văn Mới"),
+		chromedp.SetValue(chromedp.CSS(`#new-role`), "officer"),
+		chromedp.SetValue(chromedp.CSS(`#new-unit`), unit),
+		chromedp.Click(chromedp.CSS(`#create-user-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`#secret`)),
+	)
+	password := fromBrowser(t, ctx, "read the one-time password", chromedp.Text(chromedp.CSS(`#secret`)))
+	var signedIn struct {
+		User struct {
+			Role                   string `json:"role"`
+			UnitID                 string `json:"unit_id"`
+			PasswordChangeRequired bool   `json:"password_change_required"`
+		} `json:"user"`
+	}
+	s.request(t, "POST", "/v1/auth/login", "", login("canbo.moi", password)).expect(t, http.StatusOK).json(t, &signedIn)
+	if u := signedIn.User; u.Role != "officer" || u.UnitID != unit || !u.PasswordChangeRequired {
+		t.Errorf("the new officer signs in as %+v, want an officer of %s who must change his password", u, unit)
+	}
+	screenshot(t, ctx, shots, "admin-users.png")
+
+	row := `tr[data-username="canbo.moi"]`
+	inBrowser(t, ctx, "disable him",
+		chromedp.SendKeys(chromedp.CSS(row+` input.reason`), "chuyển công tác"),
+		chromedp.Click(chromedp.CSS(row+` button.disable`)),
+		chromedp.WaitVisible(chromedp.CSS(row+`[data-disabled="true"]`)),
+	)
+	s.request(t, "POST", "/v1/auth/login", "", login("canbo.moi", password)).expect(t, http.StatusUnauthorized)
+}
+
+func adminAddsADayOff(t *testing.T, ctx context.Context, s *server, shots, admin, resident string, tk wfTicket) {
+	t.Helper()
+	due := vnTime(t, tk.ResolveDueAt)
+	day := due.Format(time.DateOnly)
+	year := calendarYears(t, s, admin)[due.Year()]
+	days := append(slices.Clone(year.DaysOff), day)
+	inBrowser(t, ctx, "add a day off",
+		chromedp.Navigate(fmt.Sprintf("%s/console/admin/calendar?year=%d", s.base, due.Year())),
+		chromedp.WaitVisible(chromedp.CSS(`#calendar-form`)),
+		chromedp.SetValue(chromedp.CSS(`#cal-days-off`), strings.Join(days, "\n")),
+		chromedp.Click(chromedp.CSS(`#cal-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`#flash.ok`)),
+	)
+	if flash := fromBrowser(t, ctx, "read the result", chromedp.Text(chromedp.CSS(`#flash`))); !strings.Contains(flash, day) {
+		t.Errorf("the page says %q, want the changed day %s", flash, day)
+	}
+	screenshot(t, ctx, shots, "admin-calendar.png")
+	got := getTicket(t, s, resident, tk.ID)
+	want := nextWorkingDay(due, days, year.SwappedWorkingDays)
+	if moved := vnTime(t, got.ResolveDueAt); !moved.Equal(want) || got.last(t).Action != "move_deadline" {
+		t.Errorf("after the day off the ticket is due %s (last event %s), want %s", moved, got.last(t).Action, want)
+	}
+}
+
+func adminRevokesAKey(t *testing.T, ctx context.Context, s *server, shots string) {
+	t.Helper()
+	inBrowser(t, ctx, "create a key",
+		chromedp.Click(chromedp.CSS(`a[href="/console/admin/keys"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#create-key`)),
+		chromedp.SendKeys(chromedp.CSS(`#key-name`), "IOC thống kê"),
+		chromedp.SetValue(chromedp.CSS(`#key-scope`), "stats"),
+		chromedp.Click(chromedp.CSS(`#create-key-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`#secret`)),
+	)
+	key := fromBrowser(t, ctx, "read the key", chromedp.Text(chromedp.CSS(`#secret`)))
+	s.request(t, "GET", "/v1/stats/summary", "", nil, "X-API-Key: "+key).expect(t, http.StatusOK)
+	row := `tr[data-name="IOC thống kê"]`
+	inBrowser(t, ctx, "revoke it",
+		chromedp.Click(chromedp.CSS(row+` button.revoke`)),
+		chromedp.WaitVisible(chromedp.CSS(row+`[data-revoked="true"]`)),
+	)
+	screenshot(t, ctx, shots, "admin-keys.png")
+	s.request(t, "GET", "/v1/stats/summary", "", nil, "X-API-Key: "+key).expect(t, http.StatusUnauthorized)
+}

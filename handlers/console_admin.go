@@ -167,7 +167,7 @@ func (s *consoleUI) consoleAdminSetCalendar(c *fiber.Ctx) error {
 		return s.consoleFormError(c, models.FieldError(models.EInvalid, "year", "the year must be a number such as 2027"), s.consoleAdminCalendarPage)
 	}
 	ch, err := s.svc.Calendar.SetYear(c.UserContext(), principal(c), models.CalendarYear{Year: year,
-		DaysOff: strings.Fields(strings.ReplaceAll(c.FormValue("days_off"), ",", " ")),
+		DaysOff:            strings.Fields(strings.ReplaceAll(c.FormValue("days_off"), ",", " ")),
 		SwappedWorkingDays: strings.Fields(strings.ReplaceAll(c.FormValue("swapped"), ",", " "))})
 	if err != nil {
 		return s.consoleFormError(c, err, s.consoleAdminCalendarPage)

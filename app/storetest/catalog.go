@@ -13,6 +13,7 @@ import (
 
 var catalogTests = []storeTest{
 	{"BoundarySets", testBoundarySets},
+	{"BoundarySetBeyondOneDocument", testBigBoundarySet},
 	{"Units", testUnits},
 	{"Categories", testCategories},
 }
@@ -72,6 +73,24 @@ func testBoundarySets(t *testing.T, s app.Store) {
 	must(t, err, "BoundarySetGeoJSON after replace")
 	if !bytes.Equal(got, lx2JSON) {
 		t.Errorf("BoundarySetGeoJSON after replace: got %d bytes, want the %d of the new import", len(got), len(lx2JSON))
+	}
+}
+
+// testBigBoundarySet stores GeoJSON larger than a MongoDB document may be (16 MiB), as the
+// national set is, reads it back whole, and replaces it with a small one.
+func testBigBoundarySet(t *testing.T, s app.Store) {
+	big := bytes.Repeat([]byte(`{"type":"Feature","properties":{"code":"x"},"geometry":null},`), 300_000) // ~18 MB
+	info := models.BoundarySetInfo{ID: "vietnam-2025", Name: "Việt Nam (2025)", Areas: 3321, ImportedAt: at(0)}
+	must(t, s.PutBoundarySet(ctx(t), info, big), "PutBoundarySet of 18 MB")
+	got, err := s.BoundarySetGeoJSON(ctx(t), info.ID)
+	must(t, err, "BoundarySetGeoJSON of 18 MB")
+	if !bytes.Equal(got, big) {
+		t.Fatalf("read %d bytes back, want the %d stored", len(got), len(big))
+	}
+	small := geoJSON(2, "vn")
+	must(t, s.PutBoundarySet(ctx(t), info, small), "PutBoundarySet replace")
+	if got, err = s.BoundarySetGeoJSON(ctx(t), info.ID); err != nil || !bytes.Equal(got, small) {
+		t.Fatalf("after a replace: %d bytes (%v), want the %d of the new import", len(got), err, len(small))
 	}
 }
 

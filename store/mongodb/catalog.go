@@ -12,19 +12,14 @@ import (
 
 // PutBoundarySet stores (or replaces) a boundary set. The GeoJSON is written before the info
 // document: without transactions a crash in between leaves unlisted bytes that the next import
-// overwrites, never a listed set whose GeoJSON is missing. A document holds at most 16 MiB, far
-// above a city's ward boundaries.
+// overwrites, never a listed set whose GeoJSON is missing. The GeoJSON is chunked
+// (boundary_chunks.go): the national file is ten times a document's 16 MiB.
 func (s *Store) PutBoundarySet(ctx context.Context, info models.BoundarySetInfo, geojson []byte) error {
-	if geojson == nil {
-		geojson = []byte{}
-	}
-	byID := bson.D{{Key: "_id", Value: info.ID}}
-	upsert := options.Replace().SetUpsert(true)
-	if _, err := s.coll(collBoundaryGeoJSON).ReplaceOne(ctx, byID, boundaryGeoJSONDoc{ID: info.ID, GeoJSON: geojson}, upsert); err != nil {
-		return translate(err, "put boundary set geojson", "boundary set")
+	if err := s.putBoundaryGeoJSON(ctx, info.ID, geojson); err != nil {
+		return err
 	}
 	d := boundarySetDoc{ID: info.ID, Name: info.Name, Areas: info.Areas, ImportedAt: utc(info.ImportedAt)}
-	if _, err := s.coll(collBoundarySets).ReplaceOne(ctx, byID, d, upsert); err != nil {
+	if _, err := s.coll(collBoundarySets).ReplaceOne(ctx, bson.D{{Key: "_id", Value: info.ID}}, d, options.Replace().SetUpsert(true)); err != nil {
 		return translate(err, "put boundary set", "boundary set")
 	}
 	return nil
@@ -45,11 +40,7 @@ func (s *Store) BoundarySets(ctx context.Context) ([]models.BoundarySetInfo, err
 
 // BoundarySetGeoJSON returns the GeoJSON stored for the set id, or ENotFound.
 func (s *Store) BoundarySetGeoJSON(ctx context.Context, id string) ([]byte, error) {
-	var d boundaryGeoJSONDoc
-	if err := s.coll(collBoundaryGeoJSON).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
-		return nil, translate(err, "find boundary set geojson", "boundary set")
-	}
-	return d.GeoJSON, nil
+	return s.boundaryGeoJSON(ctx, id)
 }
 
 // UpsertUnits creates or replaces units by id in one unordered bulk write; each replace is atomic

@@ -228,12 +228,16 @@ func (d *boundarySetDoc) model() models.BoundarySetInfo {
 	return models.BoundarySetInfo{ID: d.ID, Name: d.Name, Areas: d.Areas, ImportedAt: utc(d.ImportedAt)}
 }
 
-// boundaryGeoJSONDoc keeps the GeoJSON as opaque bytes (BSON binary), not as a BSON document: the
-// store never queries geometry (no geospatial operators on FerretDB), GeoJSON property names may
-// contain dots, and listing boundary sets must not load megabytes of coordinates.
+// boundaryGeoJSONDoc names where a set's GeoJSON is: the chunks of its current generation
+// (boundary_chunks.go). The GeoJSON is kept as opaque bytes (BSON binary), not as a BSON document:
+// the store never queries geometry (no geospatial operators on FerretDB), GeoJSON property names
+// may contain dots, and listing boundary sets must not load megabytes of coordinates.
 type boundaryGeoJSONDoc struct {
 	ID      string `bson:"_id"`
-	GeoJSON []byte `bson:"geojson"`
+	GeoJSON []byte `bson:"geojson,omitempty"` // inline, as releases before chunking stored it
+	Gen     string `bson:"gen,omitempty"`     // the current generation of chunks
+	Chunks  int    `bson:"chunks,omitempty"`
+	Length  int64  `bson:"length,omitempty"`
 }
 
 type unitDoc struct {

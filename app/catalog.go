@@ -175,3 +175,41 @@ type Catalog struct {
 
 // Calendar is the working calendar deadlines are computed with.
 func (s *Catalog) Calendar() *models.Calendar { return s.cal() }
+
+// BoundaryCheck is what an administrator reads before importing a boundary set: its quality and,
+// when another set serves now, what the import would change against it.
+type BoundaryCheck struct {
+	Set    *geo.BoundarySet
+	Report geo.Report
+	// Against is the active set compared with ("" when the checked set is the active one or no
+	// set is stored yet); Diff is nil then.
+	Against string
+	Diff    *geo.Diff
+}
+
+// boundaryCheckSamples is how many grid points Check samples: enough to find overlaps of a
+// fraction of a ward, a fraction of a second even on the national set.
+const boundaryCheckSamples = 50_000
+
+// CheckBoundarySet parses data as boundary set id, samples its quality and compares it with the
+// active set, changing nothing.
+func CheckBoundarySet(ctx context.Context, store CatalogStore, active, id string, data []byte) (BoundaryCheck, error) {
+	set, err := geo.Parse(id, data)
+	if err != nil {
+		return BoundaryCheck{}, models.WrapError(models.EInvalid, err, "boundary set %s is not valid GeoJSON boundaries: %v", id, err)
+	}
+	c := BoundaryCheck{Set: set, Report: set.Check(boundaryCheckSamples)}
+	if active == "" || active == id {
+		return c, nil
+	}
+	old, err := LoadBoundarySet(ctx, store, active)
+	if models.IsCode(err, models.ENotFound) {
+		return c, nil
+	}
+	if err != nil {
+		return c, err
+	}
+	d := geo.Compare(old, set)
+	c.Against, c.Diff = active, &d
+	return c, nil
+}

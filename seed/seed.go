@@ -25,6 +25,7 @@ type BoundaryFile struct {
 func BoundaryFiles() []BoundaryFile {
 	return []BoundaryFile{
 		{ID: "longxuyen-2023", Name: "Long Xuyên — 13 phường, xã (2023)"},
+		{ID: "longxuyen-2025", Name: "Long Xuyên — 4 phường, xã (2025)"},
 		{ID: "angiang-2025", Name: "An Giang — 102 xã, phường, đặc khu (2025)"},
 	}
 }

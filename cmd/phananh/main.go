@@ -68,7 +68,8 @@ const usage = `usage:
   phananh admin calendar set --year YEAR --days-off D,D… [--swapped D,…]
                                                           enter or replace a year (dates YYYY-MM-DD); open tickets' deadlines follow
   phananh admin stats rebuild                             recompute every statistics fact from the tickets
-  phananh admin boundaries import --id ID --name NAME FILE.geojson
+  phananh admin boundaries check --id ID FILE.geojson[.gz]   the set's overlaps and gaps, and what it changes against the active set
+  phananh admin boundaries import --id ID --name NAME FILE.geojson[.gz]   the same report, then store the set
   phananh admin migrate [--dry-run]                       apply (or only list) the store's pending schema migrations
   phananh admin doctor                                    check the deployment: store, key, disk, SMS, FCM, clock, boundary set
   phananh admin backup --out FILE [--include-keys]        a consistent backup of the SQLite store and its media, taken while the
@@ -444,7 +445,7 @@ func admin(ctx context.Context, cfg config, log *slog.Logger, noun, verb string,
 	defer store.Close()
 
 	if noun == "boundaries" {
-		return adminImportBoundaries(ctx, store, fs, f, stdout)
+		return adminImportBoundaries(ctx, store, cfg, verb, fs, f, stdout)
 	}
 	svc, err := buildService(ctx, store, cfg, log, nil)
 	if err != nil {
@@ -498,7 +499,7 @@ func parseAdminFlags(noun, verb string, args []string) (*flag.FlagSet, adminFlag
 	case "apikey list":
 	case "apikey revoke":
 		fs.StringVar(&f.id, "id", "", "key id (admin apikey list)")
-	case "boundaries import":
+	case "boundaries import", "boundaries check":
 		fs.StringVar(&f.id, "id", "", "boundary set id, e.g. angiang-2025")
 		fs.StringVar(&f.name, "name", "", "human name")
 	case "calendar list":
@@ -516,14 +517,24 @@ func parseAdminFlags(noun, verb string, args []string) (*flag.FlagSet, adminFlag
 	return fs, f, nil
 }
 
-// adminImportBoundaries imports the boundary set in the one file argument (admin boundaries import).
-func adminImportBoundaries(ctx context.Context, store app.Store, fs *flag.FlagSet, f adminFlags, stdout io.Writer) error {
+// adminImportBoundaries checks the boundary set in the one file argument (plain or gzipped
+// GeoJSON) and prints its quality and its changes against the active set (admin boundaries
+// check), then, for import, stores it.
+func adminImportBoundaries(ctx context.Context, store app.Store, cfg config, verb string, fs *flag.FlagSet, f adminFlags, stdout io.Writer) error {
 	if fs.NArg() != 1 || f.id == "" {
-		return fmt.Errorf("admin boundaries import needs --id and one file")
+		return fmt.Errorf("admin boundaries %s needs --id and one file", verb)
 	}
-	data, err := os.ReadFile(fs.Arg(0))
+	data, err := readBoundaryFile(fs.Arg(0))
 	if err != nil {
 		return err
+	}
+	check, err := app.CheckBoundarySet(ctx, store, cfg.BoundarySet, f.id, data)
+	if err != nil {
+		return err
+	}
+	printBoundaryCheck(stdout, f.id, check)
+	if verb == "check" {
+		return nil
 	}
 	set, err := app.ImportBoundarySet(ctx, store, f.id, f.name, data, time.Now())
 	if err != nil {

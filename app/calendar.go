@@ -264,16 +264,18 @@ func (s *Tickets) moveDeadline(ctx context.Context, id string, old, next *models
 }
 
 // shiftDeadlines moves t's running deadlines (triage while received, resolution) from old to
-// next and reports whether any moved.
+// next and reports whether any moved. A resolution deadline granted by an extension stays: it
+// is a date the approver chose, not a count of working time.
 func (s *Tickets) shiftDeadlines(t *models.Ticket, old, next *models.Calendar, days []time.Time, now time.Time) bool {
 	cat := s.catalog.Load().categories[t.Category]
-	moved := false
+	triage, resolve := false, false
 	if t.State == models.StateReceived {
-		t.TriageDueAt, moved = shiftDeadline(cat.TriageSLA, t.TriageDueAt, old, next, days, now)
+		t.TriageDueAt, triage = shiftDeadline(cat.TriageSLA, t.TriageDueAt, old, next, days, now)
 	}
-	var m bool
-	t.ResolveDueAt, m = shiftDeadline(cat.ResolveSLA, t.ResolveDueAt, old, next, days, now)
-	return moved || m
+	if t.ExtendedFrom.IsZero() {
+		t.ResolveDueAt, resolve = shiftDeadline(cat.ResolveSLA, t.ResolveDueAt, old, next, days, now)
+	}
+	return triage || resolve
 }
 
 // shiftDeadline is the deadline due under old counted on next: the same working time left

@@ -10,8 +10,8 @@ import (
 
 // TestCalendarEditMovesRunningDeadlines edits the working calendar under an injected clock: a
 // day off on the day a ticket is due moves its resolution deadline to the next working day and
-// records it; deadlines in clock hours, paused tickets and days already past move nothing; the
-// same edit again changes nothing.
+// records it; deadlines in clock hours, paused tickets, deadlines granted by an extension and days
+// already past move nothing; the same edit again changes nothing.
 func TestCalendarEditMovesRunningDeadlines(t *testing.T) {
 	r := newDeadlineRig(t, vn("2026-11-23 08:00")) // Monday
 	admin := models.Principal{UserID: "adm", Role: models.RoleAdmin}
@@ -23,6 +23,9 @@ func TestCalendarEditMovesRunningDeadlines(t *testing.T) {
 	}
 	paused := r.act(t, r.act(t, r.file(t), r.leader, app.ActionInput{Action: models.ActAccept}), r.leader,
 		app.ActionInput{Action: models.ActRequestInfo, Note: "Xin số CCCD?"})
+	extended := r.act(t, r.file(t), r.leader, app.ActionInput{Action: models.ActAccept})
+	extended = r.act(t, extended, r.leader, app.ActionInput{Action: models.ActRequestExt, DueAt: vn("2026-11-27 17:00"), Reason: "chờ xác minh"})
+	extended = r.act(t, extended, models.Principal{UserID: "op", Role: models.RoleIOCOperator}, app.ActionInput{Action: models.ActApproveExt})
 	if want := vn("2026-11-26 08:00"); !running.ResolveDueAt.Equal(want) {
 		t.Fatalf("resolution due %s, want %s", running.ResolveDueAt, want)
 	}
@@ -43,7 +46,7 @@ func TestCalendarEditMovesRunningDeadlines(t *testing.T) {
 	if ev := got.History[len(got.History)-1]; ev.Action != models.ActMoveDeadline || !ev.DueAt.Equal(running.TriageDueAt) || ev.ActorRole != models.RoleSystem {
 		t.Errorf("last event %+v, want move_deadline naming the deadline that runs (triage)", ev)
 	}
-	for _, tk := range []*models.Ticket{urgent, paused} {
+	for _, tk := range []*models.Ticket{urgent, paused, extended} { // clock hours, paused, a granted date
 		if after := reload(t, r, tk); after.Version != tk.Version || !after.ResolveDueAt.Equal(tk.ResolveDueAt) {
 			t.Errorf("%s (%s, %s) changed: version %d→%d, due %s→%s", tk.Category, tk.State, tk.ID, tk.Version, after.Version, tk.ResolveDueAt, after.ResolveDueAt)
 		}

@@ -262,16 +262,42 @@ func (s *Auth) Login(ctx context.Context, username, password, ip string) (*Token
 		if err := s.loginFailed(ctx, count, u, ip); err != nil {
 			return nil, err
 		}
+		if err := s.auditLogin(ctx, u, username, ip, "wrong password"); err != nil {
+			return nil, err
+		}
 		return nil, errBadLogin
 	}
 	// Only the right password learns that the account is disabled.
 	if u.Disabled {
+		if err := s.auditLogin(ctx, u, username, ip, "account disabled"); err != nil {
+			return nil, err
+		}
 		return nil, errDisabled()
 	}
 	if err := count.giveBack(ctx, s.store); err != nil {
 		return nil, err
 	}
+	if err := s.auditLogin(ctx, u, username, ip, ""); err != nil {
+		return nil, err
+	}
 	return s.issueTokens(ctx, u, "")
+}
+
+// auditLogin records an official's sign-in in the audit log: "login" when failure is empty,
+// else "login_failed" with the username attempted and why — never the password. The actor is
+// the account (none for an unknown username, whose failures are audited all the same); checks
+// refused by the lockout before the password is looked at are not (login_locked says when it
+// began).
+func (s *Auth) auditLogin(ctx context.Context, u *models.User, username, ip, failure string) error {
+	var p models.Principal
+	subject := ""
+	if u != nil {
+		p, subject = models.Principal{UserID: u.ID, Role: u.Role}, u.ID
+	}
+	if failure == "" {
+		return s.audit(ctx, p, "login", "", subject, fmt.Sprintf("username %q from %s", username, ip))
+	}
+	return s.audit(ctx, p, "login_failed", "", subject, fmt.Sprintf("username %q from %s: %s", username, ip, failure))
 }
 
 // loginAttempt is one password check as the failure counters saw it.

@@ -66,7 +66,17 @@ type User struct {
 	// moving, resetting the password) ends every token issued before, on every instance, without
 	// a shared revocation list.
 	TokenGeneration int `json:"-"`
+	// TOTPSecret is the account's confirmed authenticator secret (RFC 6238), encrypted by the
+	// app; set, the account signs in with a second factor. TOTPPending is the encrypted secret
+	// of an enrolment not confirmed yet. Neither ever leaves the server after enrolment.
+	TOTPSecret  string `json:"-"`
+	TOTPPending string `json:"-"`
+	// RecoveryCodes are the hashes of the unused one-time recovery codes of the second factor.
+	RecoveryCodes []string `json:"-"`
 }
+
+// TwoFactor reports whether the account signs in with a second factor.
+func (u *User) TwoFactor() bool { return u.TOTPSecret != "" }
 
 // UserQuery selects official accounts for administrators: Q matches a substring of the username
 // or the display name (case-insensitive), the others are exact; After is the username of the

@@ -18,8 +18,8 @@ func TestMigrate0018ChainsAuditLog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ms) < 18 || ms[17].name != "0018_audit_chain.sql" {
-		t.Fatalf("migrations: want 0018_audit_chain.sql eighteenth, have %d", len(ms))
+	if len(ms) < 18 || ms[17].name != "0018_audit_chain_two_factor.sql" {
+		t.Fatalf("migrations: want 0018_audit_chain_two_factor.sql eighteenth, have %d", len(ms))
 	}
 	db := sql.OpenDB(connector{path})
 	if err := applyMigrations(ctx, db, ms[:17], 17); err != nil {

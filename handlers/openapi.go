@@ -126,8 +126,8 @@ func openAPIDocument() map[string]any {
 				obj([]string{"phone"}, map[string]any{"phone": str}), nil, map[string]any{"202": resp("code sent", nil)}, "400", "415", "429", "503")},
 			"/v1/auth/otp/verify": map[string]any{"post": op("Exchange a code for tokens (creates the resident on first sign-in)", []string{"auth"}, false,
 				obj([]string{"phone", "code"}, map[string]any{"phone": str, "code": str}), nil, map[string]any{"200": resp("tokens", ref("Tokens"))}, "400", "401", "429")},
-			"/v1/auth/login": map[string]any{"post": op("Official sign-in with a password", []string{"auth"}, false,
-				obj([]string{"username", "password"}, map[string]any{"username": str, "password": str}), nil, map[string]any{"200": resp("tokens", ref("Tokens"))}, "400", "401", "429")},
+			"/v1/auth/login": map[string]any{"post": op("Official sign-in with a password, and otp (the authenticator's code or a recovery code) for an account with a second factor: without it 401 second_factor_required; a wrong or replayed one is a failed sign-in (401, 429 once locked)", []string{"auth"}, false,
+				obj([]string{"username", "password"}, map[string]any{"username": str, "password": str, "otp": str}), nil, map[string]any{"200": resp("tokens", ref("Tokens"))}, "400", "401", "429")},
 			"/v1/auth/refresh": map[string]any{"post": op("Rotate a refresh token", []string{"auth"}, false,
 				obj([]string{"refresh_token"}, map[string]any{"refresh_token": str}), nil, map[string]any{"200": resp("tokens", ref("Tokens"))}, "400", "401")},
 			"/v1/auth/logout": map[string]any{"post": op("Revoke a refresh token's family", []string{"auth"}, false,
@@ -210,6 +210,7 @@ func openAPIDocument() map[string]any {
 	addMediaPaths(doc["paths"].(map[string]any), op, param, resp)
 	addKeyPaths(doc["paths"].(map[string]any), op, param, resp)
 	addUserPaths(doc["paths"].(map[string]any), op, param, resp)
+	addTwoFactorPaths(doc["paths"].(map[string]any), op, param, resp)
 	return doc
 }
 

@@ -60,6 +60,7 @@ const usage = `usage:
   phananh admin user move --username NAME [--role ROLE] [--unit UNIT_ID]
                                                           move an official to another unit and/or role; its tokens end at once
   phananh admin user reset --username NAME                print a new one-time password (must be changed at the next sign-in)
+  phananh admin user reset-2fa --username NAME            turn an official's second factor off (a lost phone); sessions end
   phananh admin apikey create --name NAME --scope open311|stats|feed|export [--expires RFC3339]
                                                           print a new machine key (shown only once)
   phananh admin apikey list                               list machine keys: id, scope, prefix, created, last used, expiry, revocation
@@ -266,6 +267,9 @@ func buildService(ctx context.Context, store app.Store, cfg config, log *slog.Lo
 	// from the signing key every instance shares.
 	pk := sha256.Sum256(append([]byte("phananh pseudonyms\x00"), key.Seed()...))
 	acfg.PseudonymKey = pk[:]
+	// The officials' TOTP secrets are encrypted in the store with a key derived the same way.
+	tk := sha256.Sum256(append([]byte("phananh second factors\x00"), key.Seed()...))
+	acfg.TwoFactorKey = tk[:]
 	cfg.Security.applyApp(&acfg)
 	acfg.Media = cfg.Media.appConfig()
 	if err := ownerOnlyDir(acfg.Media.TempDir, log); err != nil {
@@ -469,7 +473,7 @@ func parseAdminFlags(noun, verb string, args []string) (*flag.FlagSet, adminFlag
 		fs.StringVar(&f.role, "role", "", "officer|leader|ioc_operator|ioc_viewer|admin")
 		fs.StringVar(&f.username, "username", "", "sign-in name")
 		fs.StringVar(&f.unit, "unit", "", "unit id (officers and leaders)")
-	case "user passwd", "user enable", "user reset":
+	case "user passwd", "user enable", "user reset", "user reset-2fa":
 		fs.StringVar(&f.username, "username", "", "sign-in name")
 	case "user disable":
 		fs.StringVar(&f.username, "username", "", "sign-in name, or a resident's phone")
@@ -597,7 +601,7 @@ func adminUser(ctx context.Context, svc *app.App, verb string, f adminFlags, std
 	switch verb {
 	case "list":
 		return adminListUsers(ctx, svc, f, stdout)
-	case "disable", "enable", "move", "reset":
+	case "disable", "enable", "move", "reset", "reset-2fa":
 		return adminAccount(ctx, svc, verb, f, stdout)
 	}
 	password, err := bufio.NewReader(stdin).ReadString('\n')
@@ -653,7 +657,7 @@ func adminListUsers(ctx context.Context, svc *app.App, f adminFlags, stdout io.W
 	}
 }
 
-// adminAccount disables, enables, moves or resets the password of the account named by
+// adminAccount disables, enables, moves, resets the password or the second factor of the account named by
 // --username (a phone for a resident) as app.CommandLine, audited like the API's.
 func adminAccount(ctx context.Context, svc *app.App, verb string, f adminFlags, stdout io.Writer) error {
 	if f.username == "" {
@@ -693,6 +697,11 @@ func adminAccount(ctx context.Context, svc *app.App, verb string, f adminFlags, 
 			return err
 		}
 		fmt.Fprintf(stdout, "new one-time password for %q (shown only once; it must be changed at the next sign-in):\n%s\n", f.username, password)
+	case "reset-2fa":
+		if _, err := svc.Auth.ResetTwoFactor(ctx, by, u.ID); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "turned off the second factor of %q; every session of the account has ended\n", f.username)
 	}
 	return nil
 }

@@ -1,16 +1,21 @@
 package tests
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha1" //nolint:gosec // RFC 6238 TOTP, as authenticator apps compute it
 	"encoding/base32"
+	"encoding/base64"
 	be "encoding/binary"
 	"fmt"
+	"image/png"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	qr "github.com/piglig/go-qr"
 )
 
 // authenticator computes TOTP codes (RFC 6238: HMAC-SHA-1, 6 digits, 30 s) from an enrolment,
@@ -53,6 +58,24 @@ func (a *authenticator) wrongCode() string {
 type enrolment struct {
 	Secret     string `json:"secret"`
 	OTPAuthURI string `json:"otpauth_uri"`
+	QRPNG      string `json:"qr_png"`
+}
+
+// checkQR decodes the enrolment's QR code and compares it with its URI.
+func checkQR(t *testing.T, e enrolment) {
+	t.Helper()
+	raw, ok := strings.CutPrefix(e.QRPNG, "data:image/png;base64,")
+	data, err := base64.StdEncoding.DecodeString(raw)
+	if !ok || err != nil {
+		t.Fatalf("qr_png is not a PNG data URL: %.40q", e.QRPNG)
+	}
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("qr_png: %v", err)
+	}
+	if text, err := qr.Decode(img); err != nil || text != e.OTPAuthURI {
+		t.Errorf("the QR code reads %q, %v; want %q", text, err, e.OTPAuthURI)
+	}
 }
 
 // enrol turns the second factor of the official holding token on and returns its authenticator
@@ -66,6 +89,7 @@ func enrol(t *testing.T, s *server, token string) (*authenticator, []string) {
 		u.Query().Get("digits") != "6" || u.Query().Get("period") != "30" || u.Query().Get("algorithm") != "SHA1" {
 		t.Fatalf("enrolment URI %q", e.OTPAuthURI)
 	}
+	checkQR(t, e)
 	a := newAuthenticator(t, e.Secret)
 	var rc struct {
 		RecoveryCodes []string `json:"recovery_codes"`

@@ -10,6 +10,7 @@ import (
 // AuditChainReader is the part of the store VerifyAuditChain reads.
 type AuditChainReader interface {
 	AuditChain(ctx context.Context, afterSeq int64, limit int) ([]models.AuditRecord, error)
+	FindAudit(ctx context.Context, f models.AuditFilter) ([]models.AuditRecord, error)
 }
 
 // auditVerifyBatch is how many records VerifyAuditChain reads at a time.
@@ -32,9 +33,20 @@ func (b *AuditBreak) Error() string {
 // VerifyAuditChain walks the audit log in sequence order and returns how many records it
 // checked, or an *AuditBreak naming the first broken record: one whose Hash does not match its
 // content (edited), whose Seq is not one more than the record before (records deleted before
-// it) or whose PrevHash is not that record's Hash. Deleting the newest records cannot be seen
-// from the chain alone; compare the count with one noted earlier.
+// it) or whose PrevHash is not that record's Hash. Then it reads the whole log once more for
+// records outside the chain (no sequence number: inserted behind the store's back, or by an
+// instance of an earlier release after the upgrade), and names the first. Deleting the newest
+// records cannot be seen from the chain alone; compare the count with one noted earlier.
 func VerifyAuditChain(ctx context.Context, st AuditChainReader) (int64, error) {
+	n, err := verifyChain(ctx, st)
+	if err != nil {
+		return n, err
+	}
+	return n, findUnchained(ctx, st)
+}
+
+// verifyChain walks the chain in sequence order (VerifyAuditChain).
+func verifyChain(ctx context.Context, st AuditChainReader) (int64, error) {
 	var (
 		n        int64
 		lastSeq  int64
@@ -68,4 +80,26 @@ func checkAuditLink(r models.AuditRecord, prevSeq int64, prevHash string) *Audit
 		return &AuditBreak{Seq: r.Seq, ID: r.ID, Problem: "its hash does not match its content (edited)"}
 	}
 	return nil
+}
+
+// findUnchained pages through the whole log, newest first, for a record without a sequence
+// number.
+func findUnchained(ctx context.Context, st AuditChainReader) error {
+	f := models.AuditFilter{Limit: auditVerifyBatch}
+	for {
+		recs, err := st.FindAudit(ctx, f)
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			if r.Seq == 0 {
+				return &AuditBreak{ID: r.ID, Problem: "it is outside the hash chain (no sequence number): written behind the store's back, or by an earlier release after the upgrade"}
+			}
+		}
+		if len(recs) < auditVerifyBatch {
+			return nil
+		}
+		last := recs[len(recs)-1]
+		f.Before = &models.AuditCursor{At: last.At, ID: last.ID}
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -96,7 +97,11 @@ func TestAuditChain(t *testing.T) {
 		tamper(t, s, st, "edit", target.ID)
 		verifyAudit(t, s, target.ID, 0)
 		tamper(t, s, st, "restore:"+target.Detail, target.ID)
-		verifyAudit(t, s, "", len(all)) // reading the log is not audited; the edit is undone
+		verifyAudit(t, s, "", len(all))      // reading the log is not audited; the edit is undone
+		tamper(t, s, st, "insert", "forged") // a record slipped in without a place in the chain
+		verifyAudit(t, s, "forged", 0)
+		tamper(t, s, st, "delete", "forged")
+		verifyAudit(t, s, "", len(all))
 		tamper(t, s, st, "delete", target.ID)
 		next := auditQuery(t, s, admin, "limit=200")
 		var after chainRecord
@@ -127,7 +132,7 @@ func verifyAudit(t *testing.T, s *server, broken string, n int) {
 }
 
 // tamper changes the audit record id in the database behind the server's back: "edit" its
-// detail, "restore:DETAIL" it, or "delete" it.
+// detail, "restore:DETAIL" it, "delete" it, or "insert" a record with id and no place in the chain.
 func tamper(t *testing.T, s *server, st storeKind, how, id string) {
 	t.Helper()
 	if st.mongo != nil {
@@ -144,6 +149,8 @@ func tamper(t *testing.T, s *server, st storeKind, how, id string) {
 	switch detail, restore := strings.CutPrefix(how, "restore:"); {
 	case how == "edit":
 		_, err = db.Exec(`UPDATE audit_log SET detail = 'nothing happened' WHERE id = ?`, id)
+	case how == "insert":
+		_, err = db.Exec(`INSERT INTO audit_log (id, at, actor_id, actor_role, action) VALUES (?, 0, 'x', 'admin', 'login')`, id)
 	case restore:
 		_, err = db.Exec(`UPDATE audit_log SET detail = ? WHERE id = ?`, detail, id)
 	default:
@@ -164,6 +171,9 @@ func tamperMongo(t *testing.T, s *server, how, id string) {
 	defer client.Disconnect(ctx)
 	coll := client.Database(envValue(s.env, "MONGODB_DATABASE")).Collection("audit_log")
 	switch detail, restore := strings.CutPrefix(how, "restore:"); {
+	case how == "insert":
+		_, err = coll.InsertOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "at", Value: time.Unix(0, 0)}, {Key: "actor_id", Value: "x"},
+			{Key: "actor_role", Value: "admin"}, {Key: "action", Value: "login"}})
 	case how == "edit":
 		_, err = coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{{Key: "detail", Value: "nothing happened"}}}})
 	case restore:

@@ -33,6 +33,7 @@ func errBlocked() error { return models.Errorf(models.EForbidden, "this account 
 type accountState struct {
 	disabled   bool
 	generation int
+	twoFactor  bool // the account has a second factor (REQUIRE_2FA)
 	until      time.Time
 }
 
@@ -83,7 +84,7 @@ func (s *Auth) accountState(ctx context.Context, id string) (accountState, error
 	} else if err != nil {
 		return accountState{}, err
 	}
-	st := accountState{disabled: u.Disabled, generation: u.TokenGeneration, until: now.Add(accountStateTTL)}
+	st := accountState{disabled: u.Disabled, generation: u.TokenGeneration, twoFactor: u.TwoFactor(), until: now.Add(accountStateTTL)}
 	s.states.put(id, st)
 	return st, nil
 }

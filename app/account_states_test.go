@@ -33,7 +33,7 @@ func TestAccountStateExpiry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := b.Auth.Login(ctx, "viewer", "correct horse battery", "192.0.2.1")
+	tok, err := b.Auth.Login(ctx, "viewer", "correct horse battery", "", "192.0.2.1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestAccountStateExpiry(t *testing.T) {
 	if _, err := b.Auth.Refresh(ctx, tok.RefreshToken); !models.IsCode(err, models.EUnauthorized) {
 		t.Fatalf("refresh of a disabled account: %v", err)
 	}
-	if _, err := b.Auth.Login(ctx, "viewer", "correct horse battery", "192.0.2.1"); !models.IsCode(err, models.EUnauthorized) ||
+	if _, err := b.Auth.Login(ctx, "viewer", "correct horse battery", "", "192.0.2.1"); !models.IsCode(err, models.EUnauthorized) ||
 		!strings.Contains(models.ErrorMessage(err), "disabled") {
 		t.Fatalf("sign-in of a disabled account: %v", err)
 	}
@@ -66,7 +66,7 @@ func TestAccountStateExpiry(t *testing.T) {
 	}
 	now = now.Add(2 * time.Second)
 	check(b, "session has ended") // enabled again, but the old generation stays ended
-	tok, err = b.Auth.Login(ctx, "viewer", "correct horse battery", "192.0.2.1")
+	tok, err = b.Auth.Login(ctx, "viewer", "correct horse battery", "", "192.0.2.1")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -203,7 +203,8 @@ const maxDisableReason = 500
 // resident, which is then blocked: a blocked phone is refused new sign-in codes. Disabling
 // bumps the token generation and revokes every refresh token, so every session ends on every
 // instance within accountStateTTL and sign-ins are refused; enabling lets the holder sign in
-// again. Administrators cannot disable themselves. Audited with the reason.
+// again. Administrators cannot disable themselves. Audited with the state before and after and
+// the reason ("enabled→disabled: left the ward office").
 func (s *Auth) SetDisabled(ctx context.Context, by models.Principal, id string, disabled bool, reason string) (*models.User, error) {
 	if err := requireAdmin(by, "account administration"); err != nil {
 		return nil, err
@@ -223,6 +224,10 @@ func (s *Auth) SetDisabled(ctx context.Context, by models.Principal, id string, 
 	} else if err != nil {
 		return nil, err
 	}
+	detail := fmt.Sprintf("%s→%s", enabledWord(u.Disabled), enabledWord(disabled))
+	if reason != "" {
+		detail += ": " + reason
+	}
 	u.Disabled, u.DisabledReason = disabled, reason
 	action := "user_enable"
 	if disabled {
@@ -238,10 +243,18 @@ func (s *Auth) SetDisabled(ctx context.Context, by models.Principal, id string, 
 		}
 	}
 	s.states.forget(id)
-	if err := s.audit(ctx, by, action, "", id, reason); err != nil {
+	if err := s.audit(ctx, by, action, "", id, detail); err != nil {
 		return nil, err
 	}
 	return u, nil
+}
+
+// enabledWord names an account's state in audit details.
+func enabledWord(disabled bool) string {
+	if disabled {
+		return "disabled"
+	}
+	return "enabled"
 }
 
 // ResetPassword gives the official id a generated one-time password, returned this once, which

@@ -104,10 +104,24 @@ func (s *Auth) ListAPIKeys(ctx context.Context, by models.Principal) ([]models.A
 }
 
 // RevokeAPIKey revokes the key id at once: the next request carrying it is refused. Revoking a
-// revoked key succeeds and keeps the first time; both are audited. Unknown id: ENotFound.
+// revoked key succeeds and keeps the first time; both are audited, with the key's name, scope
+// and prefix and whether it was active before. Unknown id: ENotFound.
 func (s *Auth) RevokeAPIKey(ctx context.Context, by models.Principal, id string) error {
 	if err := requireAdmin(by, "machine key management"); err != nil {
 		return err
+	}
+	before := "unknown key"
+	keys, err := s.store.ListAPIKeys(ctx)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if k.ID == id {
+			before = fmt.Sprintf("name=%q scope=%s prefix=%s: active→revoked", k.Name, k.Scope, k.Prefix)
+			if !k.RevokedAt.IsZero() {
+				before = fmt.Sprintf("name=%q scope=%s prefix=%s: already revoked at %s", k.Name, k.Scope, k.Prefix, k.RevokedAt.Format(time.RFC3339))
+			}
+		}
 	}
 	if err := s.store.RevokeAPIKey(ctx, id, s.clock()); err != nil {
 		if models.IsCode(err, models.ENotFound) {
@@ -115,7 +129,7 @@ func (s *Auth) RevokeAPIKey(ctx context.Context, by models.Principal, id string)
 		}
 		return err
 	}
-	return s.audit(ctx, by, "api_key_revoke", "", id, "")
+	return s.audit(ctx, by, "api_key_revoke", "", id, before)
 }
 
 // AuthenticateAPIKey turns a machine key into a principal with the key's scope. The key is read

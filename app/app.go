@@ -65,6 +65,13 @@ type Config struct {
 	NearbyMax          int
 	// PseudonymKey keys the stable pseudonyms that hide reporters from ward staff.
 	PseudonymKey []byte
+	// TwoFactorKey (32 bytes) encrypts the officials' TOTP secrets in the store (AES-256-GCM);
+	// without it, second factors cannot be enrolled or checked.
+	TwoFactorKey []byte
+	// RequireTwoFactor (REQUIRE_2FA): administrators and the IOC roles must enrol a second
+	// factor; until they have, their tokens serve only the enrolment
+	// (models.Principal.SecondFactorEnrolment).
+	RequireTwoFactor bool
 	// RateLimits are the store-backed abuse limits by name (ratelimit.go).
 	RateLimits RateLimits
 	// Media holds the upload limits (media.go).

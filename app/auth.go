@@ -234,8 +234,14 @@ const maxUsernameLength = 64
 // after LoginUserMaxFailures failures from all of them. The counts are kept for every username
 // sent, whether or not an account has it, so neither the answers nor the lockouts reveal which
 // usernames exist; and the user's row is never written, so a failed sign-in cannot undo a
-// concurrent change to the account (an administrator disabling it).
-func (s *Auth) Login(ctx context.Context, username, password, ip string) (*Tokens, error) {
+// concurrent change to the account (an administrator disabling it) — except when a recovery
+// code is spent. Every sign-in and every checked failure is audited (login, login_failed).
+//
+// An account with a second factor also needs otp: its current TOTP code or an unused recovery
+// code. With the right password and no otp the answer is ESecondFactorRequired (the counts are
+// given back: the client asks for the code next); a wrong or replayed otp is a failed sign-in
+// like a wrong password, counted towards the lockout.
+func (s *Auth) Login(ctx context.Context, username, password, otp, ip string) (*Tokens, error) {
 	if err := s.rateLimit(ctx, "login", ip, ""); err != nil {
 		return nil, err
 	}
@@ -262,16 +268,71 @@ func (s *Auth) Login(ctx context.Context, username, password, ip string) (*Token
 		if err := s.loginFailed(ctx, count, u, ip); err != nil {
 			return nil, err
 		}
+		if err := s.auditLogin(ctx, u, username, ip, "wrong password"); err != nil {
+			return nil, err
+		}
 		return nil, errBadLogin
 	}
 	// Only the right password learns that the account is disabled.
 	if u.Disabled {
+		if err := s.auditLogin(ctx, u, username, ip, "account disabled"); err != nil {
+			return nil, err
+		}
 		return nil, errDisabled()
+	}
+	if u.TwoFactor() {
+		if err := s.secondFactor(ctx, count, u, otp, ip); err != nil {
+			return nil, err
+		}
 	}
 	if err := count.giveBack(ctx, s.store); err != nil {
 		return nil, err
 	}
+	if err := s.auditLogin(ctx, u, username, ip, ""); err != nil {
+		return nil, err
+	}
 	return s.issueTokens(ctx, u, "")
+}
+
+// secondFactor checks the otp of a sign-in whose password was right (attempt a): none is
+// ESecondFactorRequired with the counts given back; a wrong or replayed one is a failure,
+// counted and audited like a wrong password.
+func (s *Auth) secondFactor(ctx context.Context, a *loginAttempt, u *models.User, otp, ip string) error {
+	if strings.TrimSpace(otp) == "" {
+		if err := a.giveBack(ctx, s.store); err != nil {
+			return err
+		}
+		return models.FieldError(models.ESecondFactorRequired, "otp",
+			"this account signs in with a second factor: send the authenticator's code (or a recovery code) as otp")
+	}
+	ok, err := s.checkSecondFactor(ctx, u, otp)
+	if err != nil || ok {
+		return err
+	}
+	if err := s.loginFailed(ctx, a, u, ip); err != nil {
+		return err
+	}
+	if err := s.auditLogin(ctx, u, a.username, ip, "wrong or used second factor code"); err != nil {
+		return err
+	}
+	return models.FieldError(models.EUnauthorized, "otp", "the second factor code is wrong or already used")
+}
+
+// auditLogin records an official's sign-in in the audit log: "login" when failure is empty,
+// else "login_failed" with the username attempted and why — never the password. The actor is
+// the account (none for an unknown username, whose failures are audited all the same); checks
+// refused by the lockout before the password is looked at are not (login_locked says when it
+// began).
+func (s *Auth) auditLogin(ctx context.Context, u *models.User, username, ip, failure string) error {
+	var p models.Principal
+	subject := ""
+	if u != nil {
+		p, subject = models.Principal{UserID: u.ID, Role: u.Role}, u.ID
+	}
+	if failure == "" {
+		return s.audit(ctx, p, "login", "", subject, fmt.Sprintf("username %q from %s", username, ip))
+	}
+	return s.audit(ctx, p, "login_failed", "", subject, fmt.Sprintf("username %q from %s: %s", username, ip, failure))
 }
 
 // loginAttempt is one password check as the failure counters saw it.
@@ -537,8 +598,13 @@ func (s *Auth) Authenticate(ctx context.Context, token string) (models.Principal
 	case st.generation != c.Generation:
 		return models.Principal{}, errSessionEnded()
 	}
-	return models.Principal{UserID: c.UserID, Role: c.Role, UnitID: c.UnitID, PasswordChange: c.PasswordChange}, nil
+	return models.Principal{UserID: c.UserID, Role: c.Role, UnitID: c.UnitID, PasswordChange: c.PasswordChange,
+		SecondFactorEnrolment: s.cfg.RequireTwoFactor && TwoFactorRequired(c.Role) && !st.twoFactor}, nil
 }
+
+// TwoFactorRequired reports whether REQUIRE_2FA applies to role: administrators and the IOC
+// roles, who see every ticket and every reporter the policy reveals.
+func TwoFactorRequired(role models.Role) bool { return role.SeesAllTickets() }
 
 // Me returns the caller's account.
 func (s *Auth) Me(ctx context.Context, p models.Principal) (*models.User, error) {

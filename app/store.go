@@ -186,8 +186,15 @@ type WorkflowStore interface {
 	// server instances use it so that one of them runs a periodic job at a time.
 	AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
 
-	// AppendAudit adds a record; records are never changed or deleted (a taken id is EConflict).
+	// AppendAudit adds a record at the end of the hash chain: it sets r.Seq to one more than the
+	// last record's, r.PrevHash to that record's Hash ("" for the first) and r.Hash to
+	// models.AuditChainHash(r), serialized against every other append (also from other
+	// processes or instances), so the sequence has no gaps or duplicates. Records are never
+	// changed or deleted (a taken id is EConflict, and nothing is appended).
 	AppendAudit(ctx context.Context, r *models.AuditRecord) error
 	// FindAudit lists records newest first (at desc, id desc) matching f.
 	FindAudit(ctx context.Context, f models.AuditFilter) ([]models.AuditRecord, error)
+	// AuditChain lists at most limit records (all when limit <= 0) with Seq > afterSeq in
+	// sequence order, as stored, for verifying the chain.
+	AuditChain(ctx context.Context, afterSeq int64, limit int) ([]models.AuditRecord, error)
 }

@@ -29,6 +29,10 @@ func (s *Server) requireUser(c *fiber.Ctx) error {
 	if p.PasswordChange && !passwordChangeRoute(c.Method(), c.Route().Path) {
 		return models.Errorf(models.EPasswordChangeRequired, "change the one-time password first (POST /v1/me/password), then sign in again")
 	}
+	if p.SecondFactorEnrolment && !p.PasswordChange && !secondFactorEnrolmentRoute(c.Method(), c.Route().Path) {
+		return models.Errorf(models.ESecondFactorEnrolmentRequired,
+			"this deployment requires a second factor for your role: enrol one first (POST /v1/me/2fa/enroll, then POST /v1/me/2fa/confirm)")
+	}
 	c.Locals(localPrincipal, p)
 	return c.Next()
 }
@@ -94,6 +98,9 @@ func (s *jsonAPI) verifyOTP(c *fiber.Ctx) error {
 type loginRequest struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
+	// OTP is the second factor of an account that has one: the authenticator's code or a
+	// recovery code.
+	OTP string `json:"otp"`
 }
 
 func (s *jsonAPI) login(c *fiber.Ctx) error {
@@ -101,7 +108,7 @@ func (s *jsonAPI) login(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	t, err := s.svc.Auth.Login(c.UserContext(), req.Username, req.Password, s.clientIP(c))
+	t, err := s.svc.Auth.Login(c.UserContext(), req.Username, req.Password, req.OTP, s.clientIP(c))
 	if err != nil {
 		return err
 	}

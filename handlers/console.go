@@ -282,6 +282,10 @@ func (s *consoleUI) consoleSession(roles []models.Role, refresh bool) fiber.Hand
 			}
 			return models.Errorf(models.EPasswordChangeRequired, "change the one-time password first")
 		}
+		if p.SecondFactorEnrolment && !p.PasswordChange {
+			return models.Errorf(models.ESecondFactorEnrolmentRequired,
+				"this deployment requires a second factor for your role: enrol one first (POST /v1/me/2fa/enroll and /v1/me/2fa/confirm)")
+		}
 		c.Locals(localPrincipal, p)
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		return c.Next()
@@ -404,7 +408,7 @@ func (s *consoleUI) consoleLoginPage(c *fiber.Ctx) error {
 func (s *consoleUI) consoleLogin(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	username, next := c.FormValue("username"), safeNext(c.FormValue("next"))
-	t, err := s.svc.Auth.Login(c.UserContext(), username, c.FormValue("password"), s.clientIP(c))
+	t, err := s.svc.Auth.Login(c.UserContext(), username, c.FormValue("password"), c.FormValue("otp"), s.clientIP(c))
 	if err == nil && !t.User.Role.Official() {
 		err = models.Errorf(models.EForbidden, "the console is for officials")
 	}

@@ -55,6 +55,7 @@ var consoleMessages = map[string][2]string{
 	"login.title":             {"Đăng nhập cán bộ", "Official sign-in"},
 	"login.username":          {"Tên đăng nhập", "Username"},
 	"login.password":          {"Mật khẩu", "Password"},
+	"login.otp":               {"Mã xác thực (khi đã bật xác thực hai lớp)", "Authenticator code (when two-factor sign-in is on)"},
 	"login.submit":            {"Đăng nhập", "Sign in"},
 	"login.changed":           {"Đã đổi mật khẩu. Hãy đăng nhập bằng mật khẩu mới.", "Password changed. Sign in with the new one."},
 	"password.title":          {"Đổi mật khẩu", "Change password"},

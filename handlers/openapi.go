@@ -126,8 +126,8 @@ func openAPIDocument() map[string]any {
 				obj([]string{"phone"}, map[string]any{"phone": str}), nil, map[string]any{"202": resp("code sent", nil)}, "400", "415", "429", "503")},
 			"/v1/auth/otp/verify": map[string]any{"post": op("Exchange a code for tokens (creates the resident on first sign-in)", []string{"auth"}, false,
 				obj([]string{"phone", "code"}, map[string]any{"phone": str, "code": str}), nil, map[string]any{"200": resp("tokens", ref("Tokens"))}, "400", "401", "429")},
-			"/v1/auth/login": map[string]any{"post": op("Official sign-in with a password", []string{"auth"}, false,
-				obj([]string{"username", "password"}, map[string]any{"username": str, "password": str}), nil, map[string]any{"200": resp("tokens", ref("Tokens"))}, "400", "401", "429")},
+			"/v1/auth/login": map[string]any{"post": op("Official sign-in with a password, and otp (the authenticator's code or a recovery code) for an account with a second factor: without it 401 second_factor_required; a wrong or replayed one is a failed sign-in (401, 429 once locked)", []string{"auth"}, false,
+				obj([]string{"username", "password"}, map[string]any{"username": str, "password": str, "otp": str}), nil, map[string]any{"200": resp("tokens", ref("Tokens"))}, "400", "401", "429")},
 			"/v1/auth/refresh": map[string]any{"post": op("Rotate a refresh token", []string{"auth"}, false,
 				obj([]string{"refresh_token"}, map[string]any{"refresh_token": str}), nil, map[string]any{"200": resp("tokens", ref("Tokens"))}, "400", "401")},
 			"/v1/auth/logout": map[string]any{"post": op("Revoke a refresh token's family", []string{"auth"}, false,
@@ -198,8 +198,9 @@ func openAPIDocument() map[string]any {
 			"/v1/subscriptions/{area}": map[string]any{"delete": op("Unsubscribe from a ward's announcements", []string{"push"}, true, nil,
 				[]any{param("area", "path", true, "string", "area code")},
 				map[string]any{"204": resp("done (also when not subscribed)", nil)}, "401", "403", "404")},
-			"/v1/admin/audit": map[string]any{"get": op("Audit log, newest first (administrators)", []string{"admin"}, true, nil,
+			"/v1/admin/audit": map[string]any{"get": op("Audit log, newest first (administrators); each record carries seq, prev_hash and hash of the hash chain", []string{"admin"}, true, nil,
 				[]any{param("actor", "query", false, "string", "actor id"), param("action", "query", false, "string", "e.g. reveal_reporter"), param("ticket", "query", false, "string", "ticket id"),
+					param("subject", "query", false, "string", "subject id: the account, key or person acted on"),
 					param("from", "query", false, "string", "RFC 3339"), param("to", "query", false, "string", "RFC 3339"), param("cursor", "query", false, "string", "next_cursor"), param("limit", "query", false, "integer", "page size")},
 				map[string]any{"200": resp("page", map[string]any{"type": "object"})}, "400", "401", "403")},
 		},
@@ -210,6 +211,7 @@ func openAPIDocument() map[string]any {
 	addKeyPaths(doc["paths"].(map[string]any), op, param, resp)
 	addCalendarPaths(doc["paths"].(map[string]any), op, param, resp)
 	addUserPaths(doc["paths"].(map[string]any), op, param, resp)
+	addTwoFactorPaths(doc["paths"].(map[string]any), op, param, resp)
 	return doc
 }
 

@@ -206,6 +206,10 @@ func (s *Server) policy() []routeSpec {
 		{"GET", "/v1/me", signedIn, s.api.me},
 		// Every role may call it; accounts without a password (residents) get a 409.
 		{"POST", "/v1/me/password", signedIn, s.api.changePassword},
+		// Second factor (twofactor.go): officials only; the app refuses the other roles too.
+		{"POST", "/v1/me/2fa/enroll", officials, s.api.enrollTwoFactor},
+		{"POST", "/v1/me/2fa/confirm", officials, s.api.confirmTwoFactor},
+		{"DELETE", "/v1/me/2fa", officials, s.api.disableTwoFactor},
 
 		{"GET", "/v1/categories", anyone, s.api.listCategories},
 		{"GET", "/v1/units", anyone, s.api.listUnits},
@@ -258,6 +262,7 @@ func (s *Server) policy() []routeSpec {
 		{"POST", "/v1/admin/users/:id/disable", adminsOnly, s.api.disableUser},
 		{"POST", "/v1/admin/users/:id/enable", adminsOnly, s.api.enableUser},
 		{"POST", "/v1/admin/users/:id/reset-password", adminsOnly, s.api.resetUserPassword},
+		{"POST", "/v1/admin/users/:id/reset-2fa", adminsOnly, s.api.resetUserTwoFactor},
 
 		// Media (media.go): uploads by any signed-in user; reading follows the ticket's policy
 		// inside the handler, and images of public tickets are public, so the route is open.
@@ -460,9 +465,9 @@ func statusOf(code string) int {
 		return fiber.StatusBadRequest
 	case models.EUnprocessable, models.EOutsideJurisdiction:
 		return fiber.StatusUnprocessableEntity
-	case models.EUnauthorized:
+	case models.EUnauthorized, models.ESecondFactorRequired:
 		return fiber.StatusUnauthorized
-	case models.EForbidden, models.EPasswordChangeRequired:
+	case models.EForbidden, models.EPasswordChangeRequired, models.ESecondFactorEnrolmentRequired:
 		return fiber.StatusForbidden
 	case models.ENotFound:
 		return fiber.StatusNotFound

@@ -24,12 +24,13 @@ type accountBody struct {
 	Disabled               bool        `json:"disabled"`
 	DisabledReason         string      `json:"disabled_reason,omitempty"`
 	PasswordChangeRequired bool        `json:"password_change_required"`
+	TwoFactor              bool        `json:"two_factor"`
 }
 
 func accountView(u *models.User) accountBody {
 	return accountBody{ID: u.ID, Username: u.Username, Role: u.Role, UnitID: u.UnitID, DisplayName: u.DisplayName,
 		CreatedAt: formatTime(u.CreatedAt), Disabled: u.Disabled, DisabledReason: u.DisabledReason,
-		PasswordChangeRequired: u.PasswordChangeRequired}
+		PasswordChangeRequired: u.PasswordChangeRequired, TwoFactor: u.TwoFactor()}
 }
 
 // usersPage is the answer of GET /v1/admin/users.
@@ -155,7 +156,8 @@ func addUserPaths(paths map[string]any, op func(string, []string, bool, map[stri
 	userProps := func() map[string]any {
 		return map[string]any{"id": str, "username": str, "role": role, "unit_id": str, "display_name": str,
 			"created_at": map[string]any{"type": "string", "format": "date-time"}, "disabled": map[string]any{"type": "boolean"},
-			"disabled_reason": str, "password_change_required": map[string]any{"type": "boolean"}}
+			"disabled_reason": str, "password_change_required": map[string]any{"type": "boolean"},
+			"two_factor": map[string]any{"type": "boolean", "description": "the account signs in with a second factor"}}
 	}
 	user := map[string]any{"type": "object", "properties": userProps()}
 	withPassword := userProps()

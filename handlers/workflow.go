@@ -163,10 +163,13 @@ type auditBody struct {
 	TicketID  string      `json:"ticket_id,omitempty"`
 	SubjectID string      `json:"subject_id,omitempty"`
 	Detail    string      `json:"detail,omitempty"`
+	Seq       int64       `json:"seq"`
+	PrevHash  string      `json:"prev_hash,omitempty"`
+	Hash      string      `json:"hash"`
 }
 
 func (s *jsonAPI) audit(c *fiber.Ctx) error {
-	f := models.AuditFilter{ActorID: c.Query("actor"), Action: c.Query("action"), Ticket: c.Query("ticket")}
+	f := models.AuditFilter{ActorID: c.Query("actor"), Action: c.Query("action"), Ticket: c.Query("ticket"), Subject: c.Query("subject")}
 	var err error
 	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
 		if raw := c.Query(name); raw != "" {
@@ -185,7 +188,7 @@ func (s *jsonAPI) audit(c *fiber.Ctx) error {
 	out := auditResponse{Records: make([]auditBody, 0, len(page.Records)), NextCursor: page.NextCursor}
 	for _, r := range page.Records {
 		out.Records = append(out.Records, auditBody{ID: r.ID, At: formatTime(r.At), ActorID: r.ActorID, ActorRole: r.Role,
-			Action: r.Action, TicketID: r.Ticket, SubjectID: r.Subject, Detail: r.Detail})
+			Action: r.Action, TicketID: r.Ticket, SubjectID: r.Subject, Detail: r.Detail, Seq: r.Seq, PrevHash: r.PrevHash, Hash: r.Hash})
 	}
 	return c.JSON(out)
 }

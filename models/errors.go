@@ -22,13 +22,19 @@ const (
 	EForbidden           = "forbidden"            // authenticated but not allowed (403)
 	// EPasswordChangeRequired: the account must change its one-time password first (403).
 	EPasswordChangeRequired = "password_change_required"
-	ENotFound               = "not_found"              // absent, or not visible to the caller (404)
-	EConflict               = "conflict"               // duplicate key or stale version (409)
-	ETooLarge               = "too_large"              // body over the limit (413)
-	EUnsupportedMedia       = "unsupported_media_type" // a body that is not JSON where JSON is required (415)
-	ERateLimited            = "rate_limited"           // too many attempts (429)
-	EUnavailable            = "unavailable"            // a dependency is down (503)
-	EInternal               = "internal"               // a bug or an unexpected failure (500)
+	// ESecondFactorRequired: the password was right, and the account also needs its second
+	// factor (the "otp" of the sign-in) (401).
+	ESecondFactorRequired = "second_factor_required"
+	// ESecondFactorEnrolmentRequired: REQUIRE_2FA is on and the account has no second factor
+	// yet; its tokens serve only the enrolment (403).
+	ESecondFactorEnrolmentRequired = "second_factor_enrolment_required"
+	ENotFound                      = "not_found"              // absent, or not visible to the caller (404)
+	EConflict                      = "conflict"               // duplicate key or stale version (409)
+	ETooLarge                      = "too_large"              // body over the limit (413)
+	EUnsupportedMedia              = "unsupported_media_type" // a body that is not JSON where JSON is required (415)
+	ERateLimited                   = "rate_limited"           // too many attempts (429)
+	EUnavailable                   = "unavailable"            // a dependency is down (503)
+	EInternal                      = "internal"               // a bug or an unexpected failure (500)
 )
 
 // Error is the one error type that crosses layers. Message is safe to show to the caller; Err

@@ -293,6 +293,10 @@ type Principal struct {
 	// PasswordChange: the account must change its one-time password first; the transport
 	// refuses every route but the password change, the account and sign-out until it has.
 	PasswordChange bool
+	// SecondFactorEnrolment: the deployment requires a second factor of the account's role
+	// (REQUIRE_2FA) and it has none yet; the transport refuses every route but the enrolment,
+	// the account and sign-out until it has.
+	SecondFactorEnrolment bool
 }
 
 // Access is what a principal may see of, and do to, one ticket: the single policy table every

@@ -1,6 +1,12 @@
 package models
 
-import "time"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"time"
+)
 
 // Role is what a principal may do. Officials belong to a unit; residents and machines do not.
 type Role string
@@ -60,7 +66,17 @@ type User struct {
 	// moving, resetting the password) ends every token issued before, on every instance, without
 	// a shared revocation list.
 	TokenGeneration int `json:"-"`
+	// TOTPSecret is the account's confirmed authenticator secret (RFC 6238), encrypted by the
+	// app; set, the account signs in with a second factor. TOTPPending is the encrypted secret
+	// of an enrolment not confirmed yet. Neither ever leaves the server after enrolment.
+	TOTPSecret  string `json:"-"`
+	TOTPPending string `json:"-"`
+	// RecoveryCodes are the hashes of the unused one-time recovery codes of the second factor.
+	RecoveryCodes []string `json:"-"`
 }
+
+// TwoFactor reports whether the account signs in with a second factor.
+func (u *User) TwoFactor() bool { return u.TOTPSecret != "" }
 
 // UserQuery selects official accounts for administrators: Q matches a substring of the username
 // or the display name (case-insensitive), the others are exact; After is the username of the
@@ -193,6 +209,9 @@ func (k *APIKey) Unusable(now time.Time) string {
 }
 
 // AuditRecord is one append-only entry of the audit log: who did what sensitive thing to whom.
+// The log is a hash chain: the store numbers records 1, 2, … (Seq) as it appends them and sets
+// PrevHash to the Hash of record Seq-1 ("" for the first) and Hash to AuditChainHash of the
+// record, so an edited record no longer matches its hash and a deleted one leaves a gap.
 type AuditRecord struct {
 	ID      string    `json:"id"`
 	At      time.Time `json:"at"`
@@ -202,6 +221,23 @@ type AuditRecord struct {
 	Ticket  string    `json:"ticket_id,omitempty"`
 	Subject string    `json:"subject_id,omitempty"` // the person whose data was read
 	Detail  string    `json:"detail,omitempty"`
+
+	Seq      int64  `json:"seq"`
+	PrevHash string `json:"prev_hash,omitempty"`
+	Hash     string `json:"hash"`
+}
+
+// AuditChainHash is the hex SHA-256 of a canonical encoding of every field of r but Hash —
+// Seq, ID, At (in Unix milliseconds, the stores' precision), ActorID, Role, Action, Ticket,
+// Subject, Detail and PrevHash — each a length-prefixed field, so no two records share an
+// encoding.
+func AuditChainHash(r AuditRecord) string {
+	h := sha256.New()
+	for _, f := range []string{strconv.FormatInt(r.Seq, 10), r.ID, strconv.FormatInt(r.At.UnixMilli(), 10), r.ActorID,
+		string(r.Role), r.Action, r.Ticket, r.Subject, r.Detail, r.PrevHash} {
+		fmt.Fprintf(h, "%d:%s;", len(f), f)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // AuditFilter selects audit records newest first. Empty fields do not filter.
@@ -209,6 +245,7 @@ type AuditFilter struct {
 	ActorID string
 	Action  string
 	Ticket  string
+	Subject string
 	From    time.Time
 	To      time.Time
 	Before  *AuditCursor

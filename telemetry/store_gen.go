@@ -77,6 +77,14 @@ func (s *instrumentedStore) AttachMedia(ctx context.Context, a1 string, a2 strin
 	return err
 }
 
+// AuditChain implements app.Store.
+func (s *instrumentedStore) AuditChain(ctx context.Context, a1 int64, a2 int) ([]models.AuditRecord, error) {
+	ctx, c := s.begin(ctx, "AuditChain")
+	r0, err := s.next.AuditChain(ctx, a1, a2)
+	c.end(err)
+	return r0, err
+}
+
 // Batched implements app.Store.
 func (s *instrumentedStore) Batched(ctx context.Context, a1 func(context.Context) error) error {
 	ctx, c := s.begin(ctx, "Batched")

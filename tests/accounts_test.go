@@ -99,7 +99,7 @@ func (fx *accountsFixture) disableEnable(t *testing.T) {
 	s.request(t, "GET", "/v1/queue", again.AccessToken, nil).expect(t, http.StatusOK)
 	refused(t, s.request(t, "GET", "/v1/me", off.AccessToken, nil), http.StatusUnauthorized, "unauthorized", "")
 	if p := fx.audited(t, "user_disable"); !slices.ContainsFunc(p, func(r auditRecord) bool {
-		return r.SubjectID == off.User.ID && r.Detail == "left the office"
+		return r.SubjectID == off.User.ID && r.Detail == "enabled→disabled: left the office"
 	}) {
 		t.Errorf("the disabling is not audited: %+v", p)
 	}

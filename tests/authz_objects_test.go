@@ -337,7 +337,9 @@ var routeCallers = map[string]string{
 	"GET /v1/admin/users": "admins", "POST /v1/admin/users": "admins", "PATCH /v1/admin/users/{id}": "admins",
 	"POST /v1/admin/users/{id}/disable": "admins", "POST /v1/admin/users/{id}/enable": "admins",
 	"POST /v1/admin/users/{id}/reset-password": "admins",
-	"GET /v1/export/tickets.csv":               "ioc", "GET /v1/export/tickets.geojson": "ioc", "GET /v1/feed/changes": "ioc",
+	"POST /v1/admin/users/{id}/reset-2fa":      "admins",
+	"POST /v1/me/2fa/enroll":                   "officials", "POST /v1/me/2fa/confirm": "officials", "DELETE /v1/me/2fa": "officials",
+	"GET /v1/export/tickets.csv": "ioc", "GET /v1/export/tickets.geojson": "ioc", "GET /v1/feed/changes": "ioc",
 	"GET /v1/stats/summary": "ioc", "GET /v1/stats/timeseries": "ioc", "GET /v1/stats/areas": "ioc",
 	"GET /v1/stats/areas.geojson": "ioc", "GET /v1/stats/units": "ioc",
 }

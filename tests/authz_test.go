@@ -152,6 +152,26 @@ var policy = []policyRow{
 		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
 		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(404), pAnonymous: all(401),
 	}},
+	{route: "POST /v1/admin/users/{id}/reset-2fa", want: map[string]onXY{ // an id no account has
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(404), pAnonymous: all(401),
+	}},
+	{route: "POST /v1/me/2fa/enroll", want: map[string]onXY{ // officials only; each gets a secret
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(200), pOfficerY: all(200), pLeaderX: all(200),
+		pIOCOp: all(200), pIOCViewer: all(200), pAdmin: all(200), pAnonymous: all(401),
+	}},
+	{route: "POST /v1/me/2fa/confirm", want: map[string]onXY{ // after the enrolment above, with a malformed code
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(400), pOfficerY: all(400), pLeaderX: all(400),
+		pIOCOp: all(400), pIOCViewer: all(400), pAdmin: all(400), pAnonymous: all(401),
+	}},
+	{route: "DELETE /v1/me/2fa", want: map[string]onXY{ // no second factor is on
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(409), pOfficerY: all(409), pLeaderX: all(409),
+		pIOCOp: all(409), pIOCViewer: all(409), pAdmin: all(409), pAnonymous: all(401),
+	}},
 }
 
 // errorCodes is the error code each refusal status must carry.
@@ -289,6 +309,15 @@ func (c matrixCaller) call(t *testing.T, route, p string, tk *wfTicket) response
 		return s.request(t, "POST", "/v1/admin/users/no-such-user/enable", tok[p], nil)
 	case "POST /v1/admin/users/{id}/reset-password":
 		return s.request(t, "POST", "/v1/admin/users/no-such-user/reset-password", tok[p], nil)
+	case "POST /v1/admin/users/{id}/reset-2fa":
+		return s.request(t, "POST", "/v1/admin/users/no-such-user/reset-2fa", tok[p], nil)
+	case "POST /v1/me/2fa/enroll":
+		return s.request(t, "POST", "/v1/me/2fa/enroll", tok[p], nil)
+	case "POST /v1/me/2fa/confirm":
+		// Five digits: never a valid code, whatever the time.
+		return s.request(t, "POST", "/v1/me/2fa/confirm", tok[p], map[string]string{"code": "12345"})
+	case "DELETE /v1/me/2fa":
+		return s.request(t, "DELETE", "/v1/me/2fa", tok[p], map[string]string{"code": "123456"})
 	case "POST /v1/media/uploads":
 		return s.request(t, "POST", "/v1/media/uploads", tok[p], nil, "Upload-Length: 1000")
 	case "GET /v1/subscriptions":

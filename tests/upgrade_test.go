@@ -106,6 +106,10 @@ func checkUpgrade(t *testing.T, st storeKind, dir string) {
 	if slices.ContainsFunc(exp.Tickets, func(f fixtureTicket) bool { return f.Code == fresh.Code }) {
 		t.Errorf("a new report got the code %s of a report filed before the upgrade", fresh.Code)
 	}
+	// The release's audit records were chained by the upgrade, and the new ones continue it.
+	if out, err := s.admin("", "audit", "verify"); err != nil || !strings.Contains(out, "hash chain OK") {
+		t.Errorf("admin audit verify after the upgrade: %v %s", err, out)
+	}
 }
 
 // splitSLAEvents separates the actions the SLA worker takes on its own (reminders, escalations,

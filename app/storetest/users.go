@@ -152,6 +152,8 @@ func testUserUpdate(t *testing.T, s app.Store) {
 	upd.PasswordChangeRequired = true
 	upd.DisabledReason = "left the ward office"
 	upd.TokenGeneration = 3
+	upd.TOTPSecret, upd.TOTPPending = "sealed-secret", "sealed-pending"
+	upd.RecoveryCodes = []string{"hash-1", "hash-2"}
 	upd.Phone = "+84909999999"
 	upd.Username = "renamed"
 	upd.CreatedAt = at(time.Hour)
@@ -170,6 +172,7 @@ func testUserUpdate(t *testing.T, s app.Store) {
 
 	// Back to zero values: an account enabled again, with a password of its own.
 	want.Disabled, want.PasswordChangeRequired, want.DisabledReason = false, false, ""
+	want.TOTPSecret, want.TOTPPending, want.RecoveryCodes = "", "", nil
 	must(t, s.UpdateUser(ctx(t), &want), "UpdateUser reset")
 	got, err = s.UserByID(ctx(t), orig.ID)
 	must(t, err, "UserByID")

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -554,6 +555,8 @@ var auditTests = []storeTest{
 	{"AppendAndDuplicate", testAuditAppend},
 	{"Filters", testAuditFilters},
 	{"Paging", testAuditPaging},
+	{"Chain", testAuditChain},
+	{"ChainConcurrent", testAuditChainConcurrent},
 }
 
 // auditSet appends eight records, several in the same millisecond, out of order, and returns
@@ -575,8 +578,7 @@ func auditSet(t *testing.T, s app.Store) []models.AuditRecord {
 		rec("a-08", 7, "off-1", models.RoleOfficer, "reveal_reporter", "t1", "r1", ""),
 	}
 	for _, i := range []int{4, 0, 7, 2, 5, 1, 6, 3} {
-		r := all[i]
-		must(t, s.AppendAudit(ctx(t), &r), "AppendAudit "+r.ID)
+		must(t, s.AppendAudit(ctx(t), &all[i]), "AppendAudit "+all[i].ID) // sets Seq, PrevHash, Hash
 	}
 	slices.SortFunc(all, auditNewestFirst)
 	return all
@@ -596,6 +598,7 @@ func auditMatching(all []models.AuditRecord, f models.AuditFilter) []models.Audi
 		case f.ActorID != "" && r.ActorID != f.ActorID,
 			f.Action != "" && r.Action != f.Action,
 			f.Ticket != "" && r.Ticket != f.Ticket,
+			f.Subject != "" && r.Subject != f.Subject,
 			!f.From.IsZero() && r.At.Before(f.From),
 			!f.To.IsZero() && !r.At.Before(f.To),
 			f.Before != nil && auditNewestFirst(r, models.AuditRecord{At: f.Before.At, ID: f.Before.ID}) <= 0:
@@ -657,6 +660,8 @@ func testAuditFilters(t *testing.T, s app.Store) {
 		{"action", models.AuditFilter{Action: "reveal_reporter"}, 6},
 		{"ticket", models.AuditFilter{Ticket: "t1"}, 4},
 		{"actor and ticket", models.AuditFilter{ActorID: "off-1", Ticket: "t1"}, 2},
+		{"subject", models.AuditFilter{Subject: "r1"}, 4},
+		{"subject and actor", models.AuditFilter{Subject: "r1", ActorID: "off-2"}, 1},
 		{"unknown actor", models.AuditFilter{ActorID: "nobody"}, 0},
 		{"from (inclusive)", models.AuditFilter{From: at(time.Minute)}, 7},
 		{"to (exclusive)", models.AuditFilter{To: at(5 * time.Minute)}, 5},
@@ -706,5 +711,91 @@ func testAuditPaging(t *testing.T, s app.Store) {
 				wantEqual(t, "pages", auditIDs(want), auditIDs(got))
 			})
 		}
+	}
+}
+
+// testAuditChain: appends number the records 1, 2, … in append order, each carrying the hash
+// of the one before; AuditChain lists them in that order, after a sequence number and limited;
+// the chain verifies; a rejected duplicate takes no number.
+func testAuditChain(t *testing.T, s app.Store) {
+	all := auditSet(t, s)
+	dup := all[0]
+	wantCode(t, s.AppendAudit(ctx(t), &dup), models.EConflict, "AppendAudit duplicate id")
+	chain, err := s.AuditChain(ctx(t), 0, 0)
+	must(t, err, "AuditChain")
+	if len(chain) != len(all) {
+		t.Fatalf("AuditChain: %d records, want %d", len(chain), len(all))
+	}
+	order := []string{"a-05", "a-01", "a-08", "a-03", "a-06", "a-02", "a-07", "a-04"} // auditSet's append order
+	prev := ""
+	for i, r := range chain {
+		if r.Seq != int64(i+1) || r.ID != order[i] || r.PrevHash != prev || r.Hash != models.AuditChainHash(r) {
+			t.Fatalf("chain[%d] = seq %d id %s prev %q hash %q; want seq %d id %s prev %q and a matching hash",
+				i, r.Seq, r.ID, r.PrevHash, r.Hash, i+1, order[i], prev)
+		}
+		prev = r.Hash
+	}
+	got, err := s.AuditChain(ctx(t), 3, 2)
+	must(t, err, "AuditChain after 3, limit 2")
+	wantEqual(t, "AuditChain after 3, limit 2", chain[3:5], got)
+	n, err := app.VerifyAuditChain(ctx(t), s)
+	if err != nil || n != int64(len(all)) {
+		t.Fatalf("VerifyAuditChain = %d, %v; want %d, nil", n, err, len(all))
+	}
+	found, err := s.FindAudit(ctx(t), models.AuditFilter{})
+	must(t, err, "FindAudit")
+	wantEqual(t, "FindAudit returns the chain fields", all, found)
+}
+
+// testAuditChainConcurrent: appends racing each other still number the records without gaps or
+// duplicates, and the chain verifies.
+func testAuditChainConcurrent(t *testing.T, s app.Store) {
+	const n = 24
+	errs := make([]error, n)
+	concurrently(n, func(i int) {
+		errs[i] = s.AppendAudit(ctx(t), &models.AuditRecord{ID: fmt.Sprintf("c-%02d", i), At: at(time.Duration(i) * time.Second),
+			ActorID: "admin-1", Role: models.RoleAdmin, Action: "user_update", Subject: fmt.Sprintf("u-%d", i)})
+	})
+	for i, err := range errs {
+		must(t, err, fmt.Sprintf("AppendAudit c-%02d", i))
+	}
+	got, err := app.VerifyAuditChain(ctx(t), s)
+	if err != nil || got != n {
+		t.Fatalf("VerifyAuditChain after concurrent appends = %d, %v; want %d, nil", got, err, n)
+	}
+}
+
+// AuditTamper changes the stored audit log behind the store's back, as someone with access to
+// the database could: each store's test implements it with its own driver.
+type AuditTamper struct {
+	// Edit sets the detail of the record id.
+	Edit func(t *testing.T, s app.Store, id, detail string)
+	// Delete removes the record id.
+	Delete func(t *testing.T, s app.Store, id string)
+}
+
+// RunAuditTamper checks that VerifyAuditChain names the first record of a chain broken by an
+// edit or a deletion made through tamper.
+func RunAuditTamper(t *testing.T, open func(t *testing.T) app.Store, tamper AuditTamper) {
+	cases := []struct {
+		name    string
+		change  func(t *testing.T, s app.Store)
+		wantSeq int64
+	}{
+		{"Edit", func(t *testing.T, s app.Store) { tamper.Edit(t, s, "a-08", "nothing to see") }, 3},
+		{"Delete", func(t *testing.T, s app.Store) { tamper.Delete(t, s, "a-03") }, 5},
+		{"DeleteFirst", func(t *testing.T, s app.Store) { tamper.Delete(t, s, "a-05") }, 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t)
+			auditSet(t, s)
+			tc.change(t, s)
+			_, err := app.VerifyAuditChain(ctx(t), s)
+			var b *app.AuditBreak
+			if !errors.As(err, &b) || b.Seq != tc.wantSeq {
+				t.Fatalf("VerifyAuditChain after %s = %v; want a break at record %d", tc.name, err, tc.wantSeq)
+			}
+		})
 	}
 }

@@ -65,7 +65,7 @@ func TestConfigDefaults(t *testing.T) {
 				"upload_patch_user": {Max: 600, Window: window}, "upload_patch_ip": {Max: 15000, Window: window},
 			},
 			ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second,
-			LoginUserMaxFailures: 50, OTPPerPhoneDay: 10,
+			LoginUserMaxFailures: 50, OTPPerPhoneDay: 10, Require2FA: "false",
 		},
 		Backup: backupEnv{Interval: 24 * time.Hour, Keep: 7},
 	}
@@ -126,6 +126,7 @@ func TestConfigBadValues(t *testing.T) {
 		{"HSTS_MAX_AGE", []string{"-1", "1y"}, "HSTS_MAX_AGE must be a number of seconds ≥ 0, such as 31536000 (0: off)"},
 		{"LOG_LEVEL", []string{"verbose", "INFO", "warn+2", "-4"}, "LOG_LEVEL must be debug or info or warn or error, not"},
 		{"LOG_FORMAT", []string{"xml", "JSON"}, "LOG_FORMAT must be json or text"},
+		{"REQUIRE_2FA", []string{"yes", "TRUE", "1"}, "REQUIRE_2FA must be false or true"},
 		{"PUSH_BATCH", []string{"0", "501", "many"}, "PUSH_BATCH must be a number from 1 to 500"},
 		{"PUSH_INTERVAL", []string{"9ms", "1", "-1s"}, "PUSH_INTERVAL must be a duration of at least 10ms, such as 1s"},
 		{"PUSH_LEASE", []string{"999ms", "2"}, "PUSH_LEASE must be a duration of at least 1s, such as 2m"},

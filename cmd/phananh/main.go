@@ -60,6 +60,7 @@ const usage = `usage:
   phananh admin user move --username NAME [--role ROLE] [--unit UNIT_ID]
                                                           move an official to another unit and/or role; its tokens end at once
   phananh admin user reset --username NAME                print a new one-time password (must be changed at the next sign-in)
+  phananh admin user reset-2fa --username NAME            turn an official's second factor off (a lost phone); sessions end
   phananh admin apikey create --name NAME --scope open311|stats|feed|export [--expires RFC3339]
                                                           print a new machine key (shown only once)
   phananh admin apikey list                               list machine keys: id, scope, prefix, created, last used, expiry, revocation
@@ -67,6 +68,8 @@ const usage = `usage:
   phananh admin calendar list                             the working calendar in force: each year's days off and swapped working days
   phananh admin calendar set --year YEAR --days-off D,D… [--swapped D,…]
                                                           enter or replace a year (dates YYYY-MM-DD); open tickets' deadlines follow
+  phananh admin audit verify                              walk the audit log's hash chain: the number of records and OK, or fail
+                                                          naming the first edited record or the one after deleted ones
   phananh admin stats rebuild                             recompute every statistics fact from the tickets
   phananh admin boundaries check --id ID FILE.geojson[.gz]   the set's overlaps and gaps, and what it changes against the active set
   phananh admin boundaries import --id ID --name NAME FILE.geojson[.gz]   the same report, then store the set
@@ -269,6 +272,9 @@ func buildService(ctx context.Context, store app.Store, cfg config, log *slog.Lo
 	// from the signing key every instance shares.
 	pk := sha256.Sum256(append([]byte("phananh pseudonyms\x00"), key.Seed()...))
 	acfg.PseudonymKey = pk[:]
+	// The officials' TOTP secrets are encrypted in the store with a key derived the same way.
+	tk := sha256.Sum256(append([]byte("phananh second factors\x00"), key.Seed()...))
+	acfg.TwoFactorKey = tk[:]
 	cfg.Security.applyApp(&acfg)
 	acfg.Media = cfg.Media.appConfig()
 	if err := ownerOnlyDir(acfg.Media.TempDir, log); err != nil {
@@ -444,8 +450,11 @@ func admin(ctx context.Context, cfg config, log *slog.Logger, noun, verb string,
 	}
 	defer store.Close()
 
-	if noun == "boundaries" {
+	switch noun {
+	case "boundaries":
 		return adminImportBoundaries(ctx, store, cfg, verb, fs, f, stdout)
+	case "audit":
+		return adminAuditVerify(ctx, store, stdout)
 	}
 	svc, err := buildService(ctx, store, cfg, log, nil)
 	if err != nil {
@@ -478,7 +487,7 @@ func parseAdminFlags(noun, verb string, args []string) (*flag.FlagSet, adminFlag
 		fs.StringVar(&f.role, "role", "", "officer|leader|ioc_operator|ioc_viewer|admin")
 		fs.StringVar(&f.username, "username", "", "sign-in name")
 		fs.StringVar(&f.unit, "unit", "", "unit id (officers and leaders)")
-	case "user passwd", "user enable", "user reset":
+	case "user passwd", "user enable", "user reset", "user reset-2fa":
 		fs.StringVar(&f.username, "username", "", "sign-in name")
 	case "user disable":
 		fs.StringVar(&f.username, "username", "", "sign-in name, or a resident's phone")
@@ -507,7 +516,7 @@ func parseAdminFlags(noun, verb string, args []string) (*flag.FlagSet, adminFlag
 		fs.IntVar(&f.year, "year", 0, "the year, e.g. 2027")
 		fs.StringVar(&f.daysOff, "days-off", "", "the year's official days off, comma-separated YYYY-MM-DD")
 		fs.StringVar(&f.swapped, "swapped", "", "weekend days swapped into working days, comma-separated YYYY-MM-DD")
-	case "stats rebuild":
+	case "stats rebuild", "audit verify":
 	default:
 		return nil, f, fmt.Errorf("unknown command admin %s %s\n%s", noun, verb, usage)
 	}
@@ -515,6 +524,18 @@ func parseAdminFlags(noun, verb string, args []string) (*flag.FlagSet, adminFlag
 		return nil, f, fmt.Errorf("%w\n%s", err, usage)
 	}
 	return fs, f, nil
+}
+
+// adminAuditVerify checks the audit log's hash chain (admin audit verify): it prints how many
+// records it checked and OK, or fails naming the first broken record, so the exit status says
+// whether the log is intact.
+func adminAuditVerify(ctx context.Context, store app.Store, stdout io.Writer) error {
+	n, err := app.VerifyAuditChain(ctx, store)
+	if err != nil {
+		return fmt.Errorf("audit log NOT intact after %d good records: %w", n, err)
+	}
+	fmt.Fprintf(stdout, "audit log: %d records, hash chain OK\n", n)
+	return nil
 }
 
 // adminImportBoundaries checks the boundary set in the one file argument (plain or gzipped
@@ -609,7 +630,7 @@ func adminUser(ctx context.Context, svc *app.App, verb string, f adminFlags, std
 	switch verb {
 	case "list":
 		return adminListUsers(ctx, svc, f, stdout)
-	case "disable", "enable", "move", "reset":
+	case "disable", "enable", "move", "reset", "reset-2fa":
 		return adminAccount(ctx, svc, verb, f, stdout)
 	}
 	password, err := bufio.NewReader(stdin).ReadString('\n')
@@ -665,7 +686,7 @@ func adminListUsers(ctx context.Context, svc *app.App, f adminFlags, stdout io.W
 	}
 }
 
-// adminAccount disables, enables, moves or resets the password of the account named by
+// adminAccount disables, enables, moves, resets the password or the second factor of the account named by
 // --username (a phone for a resident) as app.CommandLine, audited like the API's.
 func adminAccount(ctx context.Context, svc *app.App, verb string, f adminFlags, stdout io.Writer) error {
 	if f.username == "" {
@@ -705,6 +726,11 @@ func adminAccount(ctx context.Context, svc *app.App, verb string, f adminFlags, 
 			return err
 		}
 		fmt.Fprintf(stdout, "new one-time password for %q (shown only once; it must be changed at the next sign-in):\n%s\n", f.username, password)
+	case "reset-2fa":
+		if _, err := svc.Auth.ResetTwoFactor(ctx, by, u.ID); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "turned off the second factor of %q; every session of the account has ended\n", f.username)
 	}
 	return nil
 }

@@ -23,11 +23,15 @@ type securityEnv struct {
 	// limits that count one username or phone from every address together (app.Config).
 	LoginUserMaxFailures int
 	OTPPerPhoneDay       int
+	// Require2FA is REQUIRE_2FA ("true" or "false"): administrators and the IOC roles must enrol
+	// a second factor before anything else (app.Config.RequireTwoFactor).
+	Require2FA string
 }
 
 // applyApp puts the abuse limits into the service's configuration.
 func (e securityEnv) applyApp(c *app.Config) {
 	c.RateLimits, c.LoginUserMaxFailures, c.OTPPerPhoneDay = e.RateLimits, e.LoginUserMaxFailures, e.OTPPerPhoneDay
+	c.RequireTwoFactor = e.Require2FA == "true"
 }
 
 // apply puts the transport settings into the handlers' configuration.

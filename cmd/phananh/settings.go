@@ -207,6 +207,8 @@ func settings(c *config) []setting {
 			value: number(&s.LoginUserMaxFailures, adef.LoginMaxFailures, math.MaxInt,
 				fmt.Sprintf("a number ≥ %d (the per-address limit), such as %d", adef.LoginMaxFailures, adef.LoginUserMaxFailures)),
 			doc: fmt.Sprintf("failed password sign-ins of one username from all addresses together, per 15-minute window, after which it is locked for every address (one address is locked out of a username after %d; an IPv6 client counts by its /64)", adef.LoginMaxFailures)},
+		{name: "REQUIRE_2FA", def: "false", value: oneOf(&s.Require2FA, "false", "true"),
+			doc: "`true`: administrators and the IOC roles must have a second factor (TOTP); until they enrol one, their tokens reach only `POST /v1/me/2fa/enroll`, `POST /v1/me/2fa/confirm`, `GET /v1/me` and sign-out, and every other route answers 403 `second_factor_enrolment_required`. Officers and leaders may enrol either way"},
 		{name: "OTP_PER_PHONE_DAY", def: strconv.Itoa(adef.OTPPerPhoneDay),
 			value: number(&s.OTPPerPhoneDay, 1, math.MaxInt, fmt.Sprintf("a number ≥ 1, such as %d", adef.OTPPerPhoneDay)),
 			doc:   fmt.Sprintf("sign-in codes sent to one phone per day (UTC) from all addresses together, against SMS bombing; the 15-minute limit of %d per phone counts per phone and address", adef.OTPPerPhone)},

@@ -65,6 +65,10 @@ type userDoc struct {
 	// which is what the tokens issued before it imply.
 	DisabledReason  string `bson:"disabled_reason,omitempty"`
 	TokenGeneration int    `bson:"token_generation,omitempty"`
+	// Absent before the second factor: none.
+	TOTPSecret    string   `bson:"totp_secret,omitempty"`
+	TOTPPending   string   `bson:"totp_pending,omitempty"`
+	RecoveryCodes []string `bson:"recovery_codes,omitempty"`
 }
 
 func toUserDoc(u *models.User) userDoc {
@@ -84,6 +88,9 @@ func toUserDoc(u *models.User) userDoc {
 		PasswordChangeRequired: u.PasswordChangeRequired,
 		DisabledReason:         u.DisabledReason,
 		TokenGeneration:        u.TokenGeneration,
+		TOTPSecret:             u.TOTPSecret,
+		TOTPPending:            u.TOTPPending,
+		RecoveryCodes:          u.RecoveryCodes,
 	}
 	if u.Phone != "" {
 		d.PhoneKey = phoneKey(u.Phone)
@@ -109,6 +116,9 @@ func (d *userDoc) model() *models.User {
 		PasswordChangeRequired: d.PasswordChangeRequired,
 		DisabledReason:         d.DisabledReason,
 		TokenGeneration:        d.TokenGeneration,
+		TOTPSecret:             d.TOTPSecret,
+		TOTPPending:            d.TOTPPending,
+		RecoveryCodes:          d.RecoveryCodes,
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"phananh/models"
 	"phananh/store/internal/oldnotes"
 )
 
@@ -29,6 +30,7 @@ type migration struct {
 // rewrite is a new version.
 var migrations = []migration{
 	{1, "typed_history_events", (*Store).typeHistoryEvents},
+	{2, "audit_chain", (*Store).chainAuditLog},
 }
 
 // migrate runs the migrations the database has no record of, in order. Several instances
@@ -174,4 +176,39 @@ func (s *Store) typeTicketHistory(ctx context.Context, d *ticketDoc) error {
 		}
 	}
 	return fmt.Errorf("ticket %q changed ten times while its history was rewritten", id)
+}
+
+// chainAuditLog is migration 2: the audit log became a hash chain, and the records written
+// before (no seq) are chained once, in (at, _id) order, after any record already chained, each
+// with a compare-and-set on the absence of seq. It runs before the unique index on seq exists
+// (auditChainIndexes), which the unchained records would break; an instance that stops midway
+// leaves a prefix chained, and the next start continues after it.
+func (s *Store) chainAuditLog(ctx context.Context) error {
+	coll := s.coll(collAudit)
+	seq, prev, err := s.lastAudit(ctx)
+	if err != nil {
+		return err
+	}
+	opts := options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}})
+	cur, err := coll.Find(ctx, bson.D{{Key: "seq", Value: bson.D{{Key: "$exists", Value: false}}}}, opts)
+	if err != nil {
+		return fmt.Errorf("read audit log: %w", err)
+	}
+	var docs []auditDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return fmt.Errorf("read audit log: %w", err)
+	}
+	for _, d := range docs {
+		r := d.model()
+		seq++
+		r.Seq, r.PrevHash = seq, prev
+		r.Hash = models.AuditChainHash(r)
+		_, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: r.ID}, {Key: "seq", Value: bson.D{{Key: "$exists", Value: false}}}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "seq", Value: r.Seq}, {Key: "prev_hash", Value: r.PrevHash}, {Key: "hash", Value: r.Hash}}}})
+		if err != nil {
+			return fmt.Errorf("chain audit record %q: %w", r.ID, err)
+		}
+		prev = r.Hash
+	}
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"phananh/app"
 	"phananh/models"
 	"phananh/store/mongodb"
 	"phananh/store/mongodb/mongotest"
@@ -158,5 +159,55 @@ func TestMigrateTypedHistoryEvents(t *testing.T) {
 	if err := client.Database(db).Collection("tickets").FindOne(ctx, bson.D{{Key: "_id", Value: "000001"}}).Decode(&raw); err != nil ||
 		len(raw.History) != 6 || raw.History[4]["outcome"] != "fixed" || raw.History[4]["note"] != "Đã vá" {
 		t.Errorf("stored history of 000001 = %v, %v", raw.History, err)
+	}
+}
+
+// TestMigrateAuditChain: audit records of an earlier release (no seq or hashes) are chained by
+// migration 2 in (at, _id) order, before the unique index on seq is created; new records
+// continue the chain, and a second open changes nothing.
+func TestMigrateAuditChain(t *testing.T) {
+	uri, db := mongotest.URI(t)
+	ctx := t.Context()
+	client, err := mongo.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer func() { _ = client.Disconnect(ctx) }()
+	at := time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)
+	old := func(id string, d time.Duration) bson.D {
+		return bson.D{{Key: "_id", Value: id}, {Key: "at", Value: at.Add(d)}, {Key: "actor_id", Value: "adm"},
+			{Key: "actor_role", Value: "admin"}, {Key: "action", Value: "user_create"}, {Key: "ticket_id", Value: ""},
+			{Key: "subject_id", Value: "u-" + id}, {Key: "detail", Value: "officer"}}
+	}
+	if _, err := client.Database(db).Collection("audit_log").InsertMany(ctx, []any{old("b", time.Minute), old("c", 0), old("a", time.Minute)}); err != nil {
+		t.Fatalf("insert old audit records: %v", err)
+	}
+	for round := range 2 {
+		s, err := mongodb.Open(ctx, uri, db)
+		if err != nil {
+			t.Fatalf("Open %d: %v", round+1, err)
+		}
+		if round == 0 {
+			if err := s.AppendAudit(ctx, &models.AuditRecord{ID: "d", At: at, ActorID: "adm", Role: models.RoleAdmin, Action: "login"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		chain, err := s.AuditChain(ctx, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids string
+		for _, r := range chain {
+			ids += r.ID
+		}
+		if ids != "cabd" {
+			t.Errorf("open %d: chain order %q, want cabd", round+1, ids)
+		}
+		if n, err := app.VerifyAuditChain(ctx, s); err != nil || n != 4 {
+			t.Errorf("open %d: VerifyAuditChain = %d, %v; want 4, nil", round+1, n, err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -82,6 +82,11 @@ func Open(ctx context.Context, uri, database string) (*Store, error) {
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, err
 	}
+	// After the migrations: the audit records of earlier releases have no seq until chained.
+	if err := s.ensureIndexes(ctx, auditChainIndexes()); err != nil {
+		_ = client.Disconnect(context.WithoutCancel(ctx))
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -166,6 +171,16 @@ func indexes() []indexSpec {
 		{collAudit, "at", bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}}, false},
 		{collAudit, "ticket_at", bson.D{{Key: "ticket_id", Value: 1}, {Key: "at", Value: -1}, {Key: "_id", Value: -1}}, false},
 		{collAudit, "actor_at", bson.D{{Key: "actor_id", Value: 1}, {Key: "at", Value: -1}, {Key: "_id", Value: -1}}, false},
+	}
+}
+
+// auditChainIndexes are the audit log's: one record per sequence number, which serializes
+// appends across instances (AppendAudit), and the search by subject. They are created after the
+// migrations, which give the records of earlier releases their seq.
+func auditChainIndexes() []indexSpec {
+	return []indexSpec{
+		{collAudit, "seq_unique", bson.D{{Key: "seq", Value: 1}}, true},
+		{collAudit, "subject_at", bson.D{{Key: "subject_id", Value: 1}, {Key: "at", Value: -1}, {Key: "_id", Value: -1}}, false},
 	}
 }
 

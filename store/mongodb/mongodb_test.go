@@ -47,6 +47,44 @@ func TestContractFerretDB(t *testing.T) {
 	storetest.Run(t, opener(mongotest.StartFerretDB(t)))
 }
 
+// TestAuditTamperFerretDB: editing or deleting audit documents behind the store's back breaks
+// the chain where it happened.
+func TestAuditTamperFerretDB(t *testing.T) {
+	srv := mongotest.StartFerretDB(t)
+	dbs := map[app.Store]*mongo.Database{}
+	open := func(t *testing.T) app.Store {
+		uri, name := srv.NewDatabase(t)
+		s, err := mongodb.Open(t.Context(), uri, name)
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		client, err := mongo.Connect(options.Client().ApplyURI(uri))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			s.Close()
+			client.Disconnect(context.Background())
+		})
+		dbs[s] = client.Database(name)
+		return s
+	}
+	storetest.RunAuditTamper(t, open, storetest.AuditTamper{
+		Edit: func(t *testing.T, s app.Store, id, detail string) {
+			_, err := dbs[s].Collection("audit_log").UpdateOne(t.Context(), bson.D{{Key: "_id", Value: id}},
+				bson.D{{Key: "$set", Value: bson.D{{Key: "detail", Value: detail}}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+		},
+		Delete: func(t *testing.T, s app.Store, id string) {
+			if _, err := dbs[s].Collection("audit_log").DeleteOne(t.Context(), bson.D{{Key: "_id", Value: id}}); err != nil {
+				t.Fatal(err)
+			}
+		},
+	})
+}
+
 // TestContractMongoDB runs the store contract against the real MongoDB of MONGODB_TEST_URI.
 func TestContractMongoDB(t *testing.T) {
 	srv := mongotest.External(t)

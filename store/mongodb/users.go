@@ -63,6 +63,9 @@ func (s *Store) UpdateUser(ctx context.Context, u *models.User) error {
 			{Key: "password_change_required", Value: d.PasswordChangeRequired},
 			{Key: "disabled_reason", Value: d.DisabledReason},
 			{Key: "token_generation", Value: d.TokenGeneration},
+			{Key: "totp_secret", Value: d.TOTPSecret},
+			{Key: "totp_pending", Value: d.TOTPPending},
+			{Key: "recovery_codes", Value: d.RecoveryCodes},
 		}},
 	}
 	res, err := s.coll(collUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: u.ID}}, update)

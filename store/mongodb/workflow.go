@@ -2,6 +2,8 @@ package mongodb
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"regexp"
 	"time"
 
@@ -188,30 +190,105 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, now time.
 }
 
 type auditDoc struct {
-	ID      string    `bson:"_id"`
-	At      time.Time `bson:"at"`
-	ActorID string    `bson:"actor_id"`
-	Role    string    `bson:"actor_role"`
-	Action  string    `bson:"action"`
-	Ticket  string    `bson:"ticket_id"`
-	Subject string    `bson:"subject_id"`
-	Detail  string    `bson:"detail"`
+	ID       string    `bson:"_id"`
+	At       time.Time `bson:"at"`
+	ActorID  string    `bson:"actor_id"`
+	Role     string    `bson:"actor_role"`
+	Action   string    `bson:"action"`
+	Ticket   string    `bson:"ticket_id"`
+	Subject  string    `bson:"subject_id"`
+	Detail   string    `bson:"detail"`
+	Seq      int64     `bson:"seq,omitempty"` // absent until chained (records of earlier releases)
+	PrevHash string    `bson:"prev_hash"`
+	Hash     string    `bson:"hash"`
 }
 
-// AppendAudit inserts r; a taken id is EConflict.
+func toAuditDoc(r *models.AuditRecord) auditDoc {
+	return auditDoc{ID: r.ID, At: utc(r.At), ActorID: r.ActorID, Role: string(r.Role), Action: r.Action,
+		Ticket: r.Ticket, Subject: r.Subject, Detail: r.Detail, Seq: r.Seq, PrevHash: r.PrevHash, Hash: r.Hash}
+}
+
+func (d auditDoc) model() models.AuditRecord {
+	return models.AuditRecord{ID: d.ID, At: utc(d.At), ActorID: d.ActorID, Role: models.Role(d.Role), Action: d.Action,
+		Ticket: d.Ticket, Subject: d.Subject, Detail: d.Detail, Seq: d.Seq, PrevHash: d.PrevHash, Hash: d.Hash}
+}
+
+// maxAuditAppendTries bounds the retries of an append that keeps losing the race for the next
+// sequence number to other instances.
+const maxAuditAppendTries = 100
+
+// AppendAudit appends r to the chain: it reads the last record and inserts r with the next
+// sequence number and that record's hash. The unique index on seq makes exactly one of
+// concurrent appenders (other instances included) win each number; the others read the new last
+// record and try again. A taken id is EConflict.
 func (s *Store) AppendAudit(ctx context.Context, r *models.AuditRecord) error {
-	_, err := s.coll(collAudit).InsertOne(ctx, auditDoc{
-		ID: r.ID, At: utc(r.At), ActorID: r.ActorID, Role: string(r.Role), Action: r.Action,
-		Ticket: r.Ticket, Subject: r.Subject, Detail: r.Detail,
-	})
-	return translate(err, "append audit", "audit record")
+	coll := s.coll(collAudit)
+	for range maxAuditAppendTries {
+		seq, prev, err := s.lastAudit(ctx)
+		if err != nil {
+			return err
+		}
+		c := *r
+		c.Seq, c.PrevHash = seq+1, prev
+		c.Hash = models.AuditChainHash(c)
+		_, err = coll.InsertOne(ctx, toAuditDoc(&c))
+		if err == nil {
+			*r = c
+			return nil
+		}
+		if !mongo.IsDuplicateKeyError(err) {
+			return translate(err, "append audit", "audit record")
+		}
+		n, ferr := coll.CountDocuments(ctx, bson.D{{Key: "_id", Value: r.ID}}, options.Count().SetLimit(1))
+		if ferr != nil {
+			return translate(ferr, "append audit", "audit record")
+		}
+		if n > 0 {
+			return translate(err, "append audit", "audit record") // the id is taken
+		}
+	}
+	return fmt.Errorf("mongodb: append audit: lost the race for the next sequence number %d times", maxAuditAppendTries)
+}
+
+// lastAudit reads the sequence number and hash of the last chained record (0 and "" for none).
+func (s *Store) lastAudit(ctx context.Context) (int64, string, error) {
+	var d auditDoc
+	err := s.coll(collAudit).FindOne(ctx, bson.D{{Key: "seq", Value: bson.D{{Key: "$gt", Value: 0}}}},
+		options.FindOne().SetSort(bson.D{{Key: "seq", Value: -1}})).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, "", nil
+	} else if err != nil {
+		return 0, "", translate(err, "read the last audit record", "audit record")
+	}
+	return d.Seq, d.Hash, nil
+}
+
+// AuditChain lists the records after afterSeq in sequence order, at most limit (all when <= 0).
+func (s *Store) AuditChain(ctx context.Context, afterSeq int64, limit int) ([]models.AuditRecord, error) {
+	opts := options.Find().SetSort(bson.D{{Key: "seq", Value: 1}})
+	if limit > 0 {
+		opts.SetLimit(int64(limit))
+	}
+	cur, err := s.coll(collAudit).Find(ctx, bson.D{{Key: "seq", Value: bson.D{{Key: "$gt", Value: afterSeq}}}}, opts)
+	if err != nil {
+		return nil, translate(err, "audit chain", "audit record")
+	}
+	var docs []auditDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err, "audit chain", "audit record")
+	}
+	out := make([]models.AuditRecord, len(docs))
+	for i, d := range docs {
+		out[i] = d.model()
+	}
+	return out, nil
 }
 
 // FindAudit lists audit records newest first (at desc, _id desc) matching f: From inclusive, To
 // exclusive, strictly older than the f.Before cursor, at most f.Limit (all when zero or less).
 func (s *Store) FindAudit(ctx context.Context, f models.AuditFilter) ([]models.AuditRecord, error) {
 	filter := bson.D{}
-	for _, c := range []struct{ key, v string }{{"actor_id", f.ActorID}, {"action", f.Action}, {"ticket_id", f.Ticket}} {
+	for _, c := range []struct{ key, v string }{{"actor_id", f.ActorID}, {"action", f.Action}, {"ticket_id", f.Ticket}, {"subject_id", f.Subject}} {
 		if c.v != "" {
 			filter = append(filter, bson.E{Key: c.key, Value: c.v})
 		}
@@ -247,10 +324,7 @@ func (s *Store) FindAudit(ctx context.Context, f models.AuditFilter) ([]models.A
 	}
 	out := make([]models.AuditRecord, len(docs))
 	for i, d := range docs {
-		out[i] = models.AuditRecord{
-			ID: d.ID, At: utc(d.At), ActorID: d.ActorID, Role: models.Role(d.Role), Action: d.Action,
-			Ticket: d.Ticket, Subject: d.Subject, Detail: d.Detail,
-		}
+		out[i] = d.model()
 	}
 	return out, nil
 }

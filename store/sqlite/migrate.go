@@ -34,6 +34,7 @@ type migration struct {
 // the version (and says what the step does), so the numbering stays one sequence of files.
 var goSteps = map[int]func(ctx context.Context, tx *sql.Tx) error{
 	14: typeHistoryEvents,
+	19: chainAuditLog,
 }
 
 // migrations lists the embedded files in version order and checks the numbering has no gaps or

@@ -495,3 +495,24 @@ func TestMigrateFromVersion4(t *testing.T) {
 		t.Fatalf("FindUnapplied after MarkApplied = %v, %v; want [never]", pending, err)
 	}
 }
+
+// TestAuditTamper: editing or deleting audit rows in the file breaks the chain where it happened.
+func TestAuditTamper(t *testing.T) {
+	open := func(t *testing.T) app.Store {
+		s := openTemp(t, filepath.Join(t.TempDir(), "phananh.db"))
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	storetest.RunAuditTamper(t, open, storetest.AuditTamper{
+		Edit: func(t *testing.T, s app.Store, id, detail string) {
+			if _, err := s.(*Store).exec(t.Context(), `UPDATE audit_log SET detail = ? WHERE id = ?`, detail, id); err != nil {
+				t.Fatal(err)
+			}
+		},
+		Delete: func(t *testing.T, s app.Store, id string) {
+			if _, err := s.(*Store).exec(t.Context(), `DELETE FROM audit_log WHERE id = ?`, id); err != nil {
+				t.Fatal(err)
+			}
+		},
+	})
+}

@@ -177,21 +177,63 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, now time.
 	return true, nil
 }
 
-// AppendAudit inserts r; a taken id is EConflict.
+// AppendAudit appends r to the chain in one write transaction: the writer runs one at a time,
+// and BEGIN IMMEDIATE serializes it with other processes (the command line), so the last record
+// read is still the last when r is inserted. A taken id is EConflict.
 func (s *Store) AppendAudit(ctx context.Context, r *models.AuditRecord) error {
-	_, err := s.exec(ctx, `INSERT INTO audit_log
-		(id, at, actor_id, actor_role, action, ticket_id, subject_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, ms(r.At), r.ActorID, string(r.Role), r.Action, r.Ticket, r.Subject, r.Detail)
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		seq, prev, err := lastAudit(ctx, tx)
+		if err != nil {
+			return err
+		}
+		c := *r
+		c.Seq, c.PrevHash = seq+1, prev
+		c.Hash = models.AuditChainHash(c)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log
+			(id, at, actor_id, actor_role, action, ticket_id, subject_id, detail, seq, prev_hash, hash)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, ms(c.At), c.ActorID, string(c.Role), c.Action, c.Ticket, c.Subject, c.Detail, c.Seq, c.PrevHash, c.Hash); err != nil {
+			return err
+		}
+		*r = c
+		return nil
+	})
 	return translate(err, "append audit", "audit record")
 }
+
+// lastAudit reads the sequence number and hash of the last chained record (0 and "" for none).
+func lastAudit(ctx context.Context, tx *sql.Tx) (int64, string, error) {
+	var (
+		seq  int64
+		hash string
+	)
+	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_log WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1`).Scan(&seq, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", nil
+	}
+	return seq, hash, err
+}
+
+// auditColumns are the columns scanAudit reads, in its order.
+const auditColumns = `id, at, actor_id, actor_role, action, ticket_id, subject_id, detail, COALESCE(seq, 0), prev_hash, hash`
 
 // FindAudit lists audit records newest first (at desc, id desc) matching f: From inclusive, To
 // exclusive, strictly older than the f.Before cursor, at most f.Limit (all when zero or less).
 func (s *Store) FindAudit(ctx context.Context, f models.AuditFilter) ([]models.AuditRecord, error) {
 	q, args := auditQuery(f)
+	return s.scanAudit(ctx, "find audit", q, args...)
+}
+
+// AuditChain lists the records after afterSeq in sequence order, at most limit (all when <= 0).
+func (s *Store) AuditChain(ctx context.Context, afterSeq int64, limit int) ([]models.AuditRecord, error) {
+	q, args := withLimit(`SELECT `+auditColumns+` FROM audit_log WHERE seq > ? ORDER BY seq`, []any{afterSeq}, limit)
+	return s.scanAudit(ctx, "audit chain", q, args...)
+}
+
+func (s *Store) scanAudit(ctx context.Context, op, q string, args ...any) ([]models.AuditRecord, error) {
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, translate(err, "find audit", "audit record")
+		return nil, translate(err, op, "audit record")
 	}
 	defer rows.Close()
 	var out []models.AuditRecord
@@ -201,14 +243,15 @@ func (s *Store) FindAudit(ctx context.Context, f models.AuditFilter) ([]models.A
 			at   int64
 			role string
 		)
-		if err := rows.Scan(&r.ID, &at, &r.ActorID, &role, &r.Action, &r.Ticket, &r.Subject, &r.Detail); err != nil {
-			return nil, translate(err, "find audit", "audit record")
+		if err := rows.Scan(&r.ID, &at, &r.ActorID, &role, &r.Action, &r.Ticket, &r.Subject, &r.Detail,
+			&r.Seq, &r.PrevHash, &r.Hash); err != nil {
+			return nil, translate(err, op, "audit record")
 		}
 		r.At, r.Role = fromMs(at), models.Role(role)
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, translate(err, "find audit", "audit record")
+		return nil, translate(err, op, "audit record")
 	}
 	return out, nil
 }
@@ -218,7 +261,7 @@ func auditQuery(f models.AuditFilter) (string, []any) {
 		where []string
 		args  []any
 	)
-	for _, c := range []struct{ col, v string }{{"actor_id", f.ActorID}, {"action", f.Action}, {"ticket_id", f.Ticket}} {
+	for _, c := range []struct{ col, v string }{{"actor_id", f.ActorID}, {"action", f.Action}, {"ticket_id", f.Ticket}, {"subject_id", f.Subject}} {
 		if c.v != "" {
 			where = append(where, c.col+" = ?")
 			args = append(args, c.v)
@@ -236,6 +279,6 @@ func auditQuery(f models.AuditFilter) (string, []any) {
 		where = append(where, "(at, id) < (?, ?)")
 		args = append(args, ms(f.Before.At), f.Before.ID)
 	}
-	return withLimit(`SELECT id, at, actor_id, actor_role, action, ticket_id, subject_id, detail FROM audit_log`+
+	return withLimit(`SELECT `+auditColumns+` FROM audit_log`+
 		whereClause(where)+` ORDER BY at DESC, id DESC`, args, f.Limit)
 }

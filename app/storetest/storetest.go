@@ -102,6 +102,7 @@ func Run(t *testing.T, open func(t *testing.T) app.Store) {
 		{"RefreshTokens", refreshTests},
 		{"APIKeys", apiKeyTests},
 		{"Catalog", catalogTests},
+		{"CatalogAdmin", catalogAdminTests},
 		{"Sequences", sequenceTests},
 		{"Tickets", ticketTests},
 		{"Effects", effectsTests},

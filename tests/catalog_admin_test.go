@@ -190,6 +190,9 @@ func (fx *catalogFixture) units(t *testing.T) {
 	if !strings.Contains(e.Error.Message, "disabled") {
 		t.Errorf("override to a disabled unit: %q", e.Error.Message)
 	}
+	tk := fx.file(t, "TTDT", fx.x)
+	refused(t, act(t, s, fx.officer, tk.ID, 1, "transfer", fields{"reason": "Sai đơn vị", "unit": "city.moi_truong"}),
+		http.StatusUnprocessableEntity, "unprocessable", "unit")
 	s.request(t, "PATCH", "/v1/admin/units/city.moi_truong", fx.admin, map[string]any{"disabled": false}).expect(t, http.StatusOK)
 
 	ward := unitOf(fx.x.code, "ubnd")

@@ -112,6 +112,9 @@ func (s *Catalog) CreateCategory(ctx context.Context, p models.Principal, c mode
 	if err := requireAdmin(p, "catalog administration"); err != nil {
 		return nil, err
 	}
+	if err := s.fresh(ctx); err != nil {
+		return nil, err
+	}
 	c.Code = strings.TrimSpace(c.Code)
 	c.Name, c.NameEN = strings.TrimSpace(c.Name), strings.TrimSpace(c.NameEN)
 	if c.Priority == "" {
@@ -205,6 +208,9 @@ func applyCategoryChange(c models.Category, ch CategoryChange) models.Category {
 // reports; its tickets keep it. Audited as category_update with the values before and after.
 func (s *Catalog) UpdateCategory(ctx context.Context, p models.Principal, code string, ch CategoryChange) (*models.Category, error) {
 	if err := requireAdmin(p, "catalog administration"); err != nil {
+		return nil, err
+	}
+	if err := s.fresh(ctx); err != nil {
 		return nil, err
 	}
 	cur := s.catalog.Load()

@@ -74,6 +74,9 @@ func (s *Catalog) CreateUnit(ctx context.Context, p models.Principal, in NewUnit
 	if err := requireAdmin(p, "catalog administration"); err != nil {
 		return nil, err
 	}
+	if err := s.fresh(ctx); err != nil {
+		return nil, err
+	}
 	u := models.Unit{ID: strings.TrimSpace(in.ID), Kind: models.UnitKind(strings.TrimSpace(string(in.Kind))),
 		Name: strings.TrimSpace(in.Name), NameEN: strings.TrimSpace(in.NameEN), AreaCode: strings.TrimSpace(in.AreaCode)}
 	switch {
@@ -111,6 +114,9 @@ func (s *Catalog) CreateUnit(ctx context.Context, p models.Principal, in NewUnit
 // is that fallback, cannot be disabled. Audited as unit_update with the values before and after.
 func (s *Catalog) UpdateUnit(ctx context.Context, p models.Principal, id string, ch UnitChange) (*models.Unit, error) {
 	if err := requireAdmin(p, "catalog administration"); err != nil {
+		return nil, err
+	}
+	if err := s.fresh(ctx); err != nil {
 		return nil, err
 	}
 	cur := s.catalog.Load()
@@ -252,6 +258,15 @@ func (s *Catalog) WatchCatalog(ctx context.Context, interval time.Duration) {
 	}
 }
 
+// fresh brings the snapshot up to date before a change is validated against it, so a change
+// made on another instance a moment ago is seen (one read of the revision).
+func (s *Catalog) fresh(ctx context.Context) error {
+	if err := s.CheckCatalog(ctx); err != nil {
+		return fmt.Errorf("read the catalog: %w", err)
+	}
+	return nil
+}
+
 // CheckCatalog reloads the snapshot if the store's catalog revision changed since it was read.
 func (s *Catalog) CheckCatalog(ctx context.Context) error {
 	rev, err := s.store.CatalogRevision(ctx)
@@ -274,6 +289,9 @@ func (s *Catalog) RoutingRules(p models.Principal) ([]models.RoutingRule, error)
 // boundary set and the unit exist and be enabled. Audited as routing_rule_put.
 func (s *Catalog) PutRoutingRule(ctx context.Context, p models.Principal, r models.RoutingRule) error {
 	if err := requireAdmin(p, "catalog administration"); err != nil {
+		return err
+	}
+	if err := s.fresh(ctx); err != nil {
 		return err
 	}
 	cur := s.catalog.Load()
@@ -306,6 +324,9 @@ func (s *Catalog) PutRoutingRule(ctx context.Context, p models.Principal, r mode
 // would be left to the IOC fallback there. Audited as routing_rule_delete.
 func (s *Catalog) DeleteRoutingRule(ctx context.Context, p models.Principal, category, area string) error {
 	if err := requireAdmin(p, "catalog administration"); err != nil {
+		return err
+	}
+	if err := s.fresh(ctx); err != nil {
 		return err
 	}
 	cur := s.catalog.Load()

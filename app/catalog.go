@@ -16,13 +16,20 @@ type catalog struct {
 	catList    []models.Category
 	units      map[string]models.Unit
 	unitList   []models.Unit
-	rules      map[ruleKey]string // routing overrides: unit id by (category, area)
+	policies   map[policyKey]models.Category // kept policy versions
+	rules      map[ruleKey]string            // routing overrides: unit id by (category, area)
 	ruleList   []models.RoutingRule
 	revision   int64 // the store's catalog revision when the snapshot was read
 }
 
 // ruleKey names the routing override of a category in an area.
 type ruleKey struct{ category, area string }
+
+// policyKey names a version of a category's policy.
+type policyKey struct {
+	code    string
+	version int
+}
 
 // ReloadCatalog reads units, categories and routing overrides from the store into a new
 // snapshot. The revision is read first, so a change made while loading makes the snapshot look
@@ -35,6 +42,10 @@ func (s *Catalog) ReloadCatalog(ctx context.Context) error {
 	rules, err := s.store.RoutingRules(ctx)
 	if err != nil {
 		return fmt.Errorf("load routing rules: %w", err)
+	}
+	policies, err := s.store.CategoryPolicies(ctx, "")
+	if err != nil {
+		return fmt.Errorf("load category policies: %w", err)
 	}
 	cats, err := s.store.Categories(ctx)
 	if err != nil {
@@ -50,6 +61,7 @@ func (s *Catalog) ReloadCatalog(ctx context.Context) error {
 		catList:    cats,
 		unitList:   units,
 		rules:      make(map[ruleKey]string, len(rules)),
+		policies:   make(map[policyKey]models.Category, len(policies)),
 		ruleList:   rules,
 		revision:   rev,
 	}
@@ -59,6 +71,9 @@ func (s *Catalog) ReloadCatalog(ctx context.Context) error {
 	}
 	for _, r := range rules {
 		c.rules[ruleKey{r.Category, r.AreaCode}] = r.UnitID
+	}
+	for _, p := range policies {
+		c.policies[policyKey{p.Code, p.Policy()}] = p
 	}
 	for _, u := range units {
 		c.units[u.ID] = u
@@ -170,6 +185,21 @@ func (s *Catalog) Locate(loc models.Location) (Location, error) {
 		}
 	}
 	return out, nil
+}
+
+// policyOf is the category of t with the deadline and privacy policy t was filed under: the
+// category as it is, with the deadlines, priority and privacy of the kept version t names when
+// that is not the current one (the current ones when that version is not kept).
+func (c *catalog) policyOf(t *models.Ticket) models.Category {
+	cur := c.categories[t.Category]
+	if cur.Policy() == t.Policy() {
+		return cur
+	}
+	if p, ok := c.policies[policyKey{t.Category, t.Policy()}]; ok {
+		cur.TriageSLA, cur.ResolveSLA, cur.Priority = p.TriageSLA, p.ResolveSLA, p.Priority
+		cur.Private, cur.ContactAllowed, cur.PolicyVersion = p.Private, p.ContactAllowed, p.Policy()
+	}
+	return cur
 }
 
 // unitFor picks the unit that handles a category in an area: the unit of the area's routing

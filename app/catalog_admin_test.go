@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"phananh/app"
 	"phananh/models"
@@ -133,5 +134,42 @@ func TestRoutingFallsBackFromDisabledUnits(t *testing.T) {
 	}
 	if got := file(); got != target {
 		t.Errorf("report with an override routed to %s, want %s", got, target)
+	}
+}
+
+// TestOldTicketsKeepTheirPolicy: after a deadline edit, an action that restarts the deadlines of
+// a ticket filed before it (a transfer) counts them by the policy the ticket was filed under.
+func TestOldTicketsKeepTheirPolicy(t *testing.T) {
+	ctx := context.Background()
+	now := vn("2026-11-25 08:00") // a Wednesday morning
+	svc := newService(t, &now)
+	resident := models.Principal{UserID: "r1", Role: models.RoleResident}
+	in := models.ReportInput{Category: "TTDT", Description: "Lấn chiếm vỉa hè trước chợ", Location: inside(t, svc, "30280")}
+	old, _, err := svc.Tickets.FileReport(ctx, resident, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := models.Principal{UserID: "adm", Role: models.RoleAdmin}
+	clock := models.SLA{Value: 1, Unit: models.ClockHours}
+	cat, err := svc.Catalog.UpdateCategory(ctx, admin, "TTDT", app.CategoryChange{TriageSLA: &clock})
+	if err != nil || cat.PolicyVersion != 2 {
+		t.Fatalf("edit: %+v, %v", cat, err)
+	}
+	fresh, _, err := svc.Tickets.FileReport(ctx, resident, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fresh.PolicyVersion != 2 || !fresh.TriageDueAt.Equal(now.Add(time.Hour)) {
+		t.Errorf("new ticket: policy %d, triage due %s", fresh.PolicyVersion, fresh.TriageDueAt)
+	}
+	op := models.Principal{UserID: "op", Role: models.RoleIOCOperator}
+	moved, err := svc.Tickets.Act(ctx, op, old.ID, app.ActionInput{Action: models.ActTransfer, ExpectedVersion: old.Version,
+		Area: "30286", Reason: "sai địa bàn"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if moved.PolicyVersion != 1 || !moved.TriageDueAt.Equal(old.TriageDueAt) {
+		t.Errorf("old ticket transferred: policy %d, triage due %s; want 1 and %s (version 1's deadline from the same instant)",
+			moved.PolicyVersion, moved.TriageDueAt, old.TriageDueAt)
 	}
 }

@@ -153,7 +153,7 @@ type CatalogStore interface {
 	// version is already kept (the first write stays: versions never change).
 	PutCategoryPolicy(ctx context.Context, c models.Category) error
 	// CategoryPolicies lists the kept versions of a category's policy, oldest first (none for
-	// an unknown code).
+	// an unknown code); with code "", every category's, by code then version.
 	CategoryPolicies(ctx context.Context, code string) ([]models.Category, error)
 
 	// PutRoutingRule creates or replaces the override of (r.Category, r.AreaCode).

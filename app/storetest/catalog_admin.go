@@ -89,6 +89,9 @@ func testCategoryPolicies(t *testing.T, s app.Store) {
 	got, err = s.CategoryPolicies(ctx(t), "do_thi.b")
 	must(t, err, "CategoryPolicies other")
 	wantEqual(t, "CategoryPolicies other", []models.Category{policyCategory("do_thi.b", 1, 2)}, got)
+	got, err = s.CategoryPolicies(ctx(t), "")
+	must(t, err, "CategoryPolicies of every code")
+	wantEqual(t, "CategoryPolicies of every code (by code, version)", []models.Category{v1, v2, policyCategory("do_thi.b", 1, 2)}, got)
 }
 
 // testRoutingRules: put replaces the pair's unit, list is sorted, delete of a missing pair is

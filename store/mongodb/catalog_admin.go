@@ -93,10 +93,14 @@ func (s *Store) PutCategoryPolicy(ctx context.Context, c models.Category) error 
 	return err
 }
 
-// CategoryPolicies lists the kept versions of code, oldest first.
+// CategoryPolicies lists the kept versions of code (every code's for ""), by code then version.
 func (s *Store) CategoryPolicies(ctx context.Context, code string) ([]models.Category, error) {
-	cur, err := s.coll(collCategoryPolicies).Find(ctx, bson.D{{Key: "code", Value: code}},
-		options.Find().SetSort(bson.D{{Key: "version", Value: 1}}))
+	filter := bson.D{}
+	if code != "" {
+		filter = bson.D{{Key: "code", Value: code}}
+	}
+	cur, err := s.coll(collCategoryPolicies).Find(ctx, filter,
+		options.Find().SetSort(bson.D{{Key: "code", Value: 1}, {Key: "version", Value: 1}}))
 	if err != nil {
 		return nil, translate(err, "list category policies", "category policy")
 	}

@@ -54,9 +54,10 @@ func (s *Store) PutCategoryPolicy(ctx context.Context, c models.Category) error 
 	return translate(err, "put category policy", "category policy")
 }
 
-// CategoryPolicies lists the kept versions of code, oldest first.
+// CategoryPolicies lists the kept versions of code (every code's for ""), by code then version.
 func (s *Store) CategoryPolicies(ctx context.Context, code string) ([]models.Category, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT version, doc FROM category_policies WHERE code = ? ORDER BY version`, code)
+	rows, err := s.r.QueryContext(ctx, `SELECT version, doc FROM category_policies WHERE ? = '' OR code = ?
+		ORDER BY code, version`, code, code)
 	if err != nil {
 		return nil, translate(err, "list category policies", "category policy")
 	}

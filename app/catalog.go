@@ -136,6 +136,12 @@ func (s *Catalog) Categories() []models.Category {
 	return out
 }
 
+// Category returns a category by code, deactivated ones included (their tickets keep them).
+func (s *Catalog) Category(code string) (models.Category, bool) {
+	c, ok := s.catalog.Load().categories[code]
+	return c, ok
+}
+
 // Units lists every unit, sorted by id.
 func (s *Catalog) Units() []models.Unit { return slices.Clone(s.catalog.Load().unitList) }
 

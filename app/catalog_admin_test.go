@@ -173,3 +173,25 @@ func TestOldTicketsKeepTheirPolicy(t *testing.T) {
 			moved.PolicyVersion, moved.TriageDueAt, old.TriageDueAt)
 	}
 }
+
+// TestShippedCategoriesAreEditable: every shipped category passes the validation of an edit, so
+// an administrator can change any of them.
+func TestShippedCategoriesAreEditable(t *testing.T) {
+	ctx := context.Background()
+	now := vn("2026-11-25 08:00")
+	svc := newService(t, &now)
+	admin := models.Principal{UserID: "adm", Role: models.RoleAdmin}
+	cats, err := svc.Catalog.AdminCategories(admin)
+	if err != nil || len(cats) == 0 {
+		t.Fatalf("categories: %d, %v", len(cats), err)
+	}
+	for _, c := range cats {
+		desc := c.Description + " (sửa)"
+		got, err := svc.Catalog.UpdateCategory(ctx, admin, c.Code, app.CategoryChange{Description: &desc})
+		if err != nil {
+			t.Errorf("edit of %s refused: %v", c.Code, err)
+		} else if got.PolicyVersion != 1 {
+			t.Errorf("a description edit of %s made policy version %d", c.Code, got.PolicyVersion)
+		}
+	}
+}

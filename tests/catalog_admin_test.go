@@ -326,6 +326,7 @@ func (fx *catalogFixture) elsewhere(t *testing.T) {
 	if _, err = s.admin("", "unit", "disable", "--id", unitOf(fx.x.code, "ubnd")); err == nil || !strings.Contains(err.Error(), "without a unit") {
 		t.Errorf("admin unit disable of a needed unit: %v", err)
 	}
+	fx.commandLineEdits(t)
 	if fx.st.mongo == nil {
 		return
 	}
@@ -335,6 +336,39 @@ func (fx *catalogFixture) elsewhere(t *testing.T) {
 		return strings.Contains(string(other.request(t, "GET", "/v1/categories", "", nil).body), "Trật tự đô thị (sửa)")
 	})
 	other.stop()
+}
+
+// commandLineEdits: admin category edit|deactivate|activate and unit create|disable|enable act
+// like the API and refuse what it refuses.
+func (fx *catalogFixture) commandLineEdits(t *testing.T) {
+	s := fx.s
+	if _, err := s.admin("", "category", "edit", "--code", "ANTT.01", "--triage", "0:weeks"); err == nil || !strings.Contains(err.Error(), "triage_sla") {
+		t.Errorf("admin category edit with a bad deadline: %v", err)
+	}
+	out, err := s.admin("", "category", "edit", "--code", "ANTT.01", "--triage", "2:clock_hours", "--contact", "false")
+	if err != nil || !strings.Contains(out, "policy version 2") {
+		t.Errorf("admin category edit: %v %s", err, out)
+	}
+	for _, verb := range []string{"deactivate", "activate"} {
+		if out, err := s.admin("", "category", verb, "--code", "ANTT.01"); err != nil {
+			t.Errorf("admin category %s: %v %s", verb, err, out)
+		}
+	}
+	if out, err := s.admin("", "unit", "create", "--id", "city.cay_xanh", "--kind", "cay_xanh", "--name", "Công ty Cây xanh"); err != nil {
+		t.Errorf("admin unit create: %v %s", err, out)
+	}
+	for _, verb := range []string{"disable", "enable"} {
+		if out, err := s.admin("", "unit", verb, "--id", "city.cay_xanh"); err != nil || !strings.Contains(out, verb+"d") {
+			t.Errorf("admin unit %s: %v %s", verb, err, out)
+		}
+	}
+	waitFor(t, "the server to serve the command line's category edit", 10*time.Second, func() bool {
+		c := fx.category(t, s, "ANTT.01")
+		return c.PolicyVersion == 2 && c.TriageSLA.Unit == "clock_hours" && c.Active
+	})
+	if n := len(auditRecords(t, s, fx.admin, "category_update")); n < 4 {
+		t.Errorf("%d category_update records, want the command line's too", n)
+	}
 }
 
 // restart: edits made through the API and the command line survive a restart on the same data.

@@ -106,7 +106,8 @@ func (s *Catalog) CategoryPolicies(ctx context.Context, p models.Principal, code
 }
 
 // CreateCategory creates an active category at policy version 1 (priority normal when
-// unset); its code must be free and every area must have a unit for it. Audited as
+// unset) with its Vietnamese and English names; its code must be free and every area must have
+// a unit for it. Audited as
 // category_create.
 func (s *Catalog) CreateCategory(ctx context.Context, p models.Principal, c models.Category) (*models.Category, error) {
 	if err := requireAdmin(p, "catalog administration"); err != nil {
@@ -121,8 +122,11 @@ func (s *Catalog) CreateCategory(ctx context.Context, p models.Principal, c mode
 		c.Priority = models.PriorityNormal
 	}
 	c.Active, c.PolicyVersion = true, 1
-	if !validCode(c.Code) {
+	switch {
+	case !validCode(c.Code):
 		return nil, models.FieldError(models.EInvalid, "code", "code must be 1–100 characters of a–z, A–Z, 0–9, '.', '_' or '-'")
+	case c.NameEN == "":
+		return nil, models.FieldError(models.EInvalid, "name_en", "name_en (English) is required: the app shows it to English speakers")
 	}
 	if err := checkCategory(&c); err != nil {
 		return nil, err

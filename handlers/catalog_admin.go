@@ -257,7 +257,7 @@ func addCatalogAdminPaths(paths map[string]any, op func(string, []string, bool, 
 		"get": op("Every category, inactive ones included, with its policy version (administrators)", admin, true, nil, nil,
 			map[string]any{"200": resp("categories", list("categories", category))}, "401", "403"),
 		"post": op("Create a category at policy version 1 (administrators; audited as category_create)", admin, true,
-			obj([]string{"code", "group", "name", "unit_kind", "triage_sla", "resolve_sla"}, catProps()), nil,
+			obj([]string{"code", "group", "name", "name_en", "unit_kind", "triage_sla", "resolve_sla"}, catProps()), nil,
 			map[string]any{"201": resp("created", category)}, "400", "401", "403", "409", "415"),
 	}
 	paths["/v1/admin/categories/{code}"] = map[string]any{"patch": op("Edit or deactivate a category; a change of deadlines, priority or privacy makes a new policy version, which applies to tickets filed from then on (administrators; audited as category_update)",

@@ -336,7 +336,7 @@ func (c matrixCaller) call(t *testing.T, route, p string, tk *wfTicket) response
 	case "DELETE /v1/admin/routing-rules":
 		return s.request(t, "DELETE", "/v1/admin/routing-rules?category=TTDT&area_code=no-such-area", tok[p], nil)
 	case "POST /v1/admin/categories":
-		return s.request(t, "POST", "/v1/admin/categories", tok[p], map[string]any{"code": "matrix.cat", "group": "khac", "name": "Matrix " + p,
+		return s.request(t, "POST", "/v1/admin/categories", tok[p], map[string]any{"code": "matrix.cat", "group": "khac", "name": "Matrix " + p, "name_en": "Matrix",
 			"unit_kind": "ioc", "triage_sla": map[string]any{"value": 4, "unit": "working_hours"}, "resolve_sla": map[string]any{"value": 3, "unit": "working_days"}})
 	case "PATCH /v1/admin/categories/{code}":
 		return s.request(t, "PATCH", "/v1/admin/categories/no-such-category", tok[p], map[string]string{"name": "x"})

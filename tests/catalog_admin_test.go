@@ -65,6 +65,7 @@ func TestCatalogAdministration(t *testing.T) {
 		t.Run("deadline edit applies to new tickets only", fx.policyVersions)
 		t.Run("routing overrides", fx.routing)
 		t.Run("units", fx.units)
+		t.Run("new category", fx.newCategory)
 		t.Run("bad input changes nothing", fx.badInput)
 		t.Run("deactivate", fx.deactivate)
 		t.Run("other instances and the command line", fx.elsewhere)
@@ -217,6 +218,38 @@ func (fx *catalogFixture) units(t *testing.T) {
 	}
 }
 
+// newCategory: a category created through the API is offered, routed and filed under policy
+// version 1, with its attributes in Open311.
+func (fx *catalogFixture) newCategory(t *testing.T) {
+	s := fx.s
+	var c catCategory
+	s.request(t, "POST", "/v1/admin/categories", fx.admin, map[string]any{
+		"code": "DT.CAYXANH", "group": "do_thi", "name": "Cây xanh gãy đổ", "name_en": "Fallen trees", "unit_kind": "ubnd",
+		"priority": "urgent", "triage_sla": map[string]any{"value": 2, "unit": "clock_hours"},
+		"resolve_sla": map[string]any{"value": 1, "unit": "working_days"}, "private_by_default": false, "contact_allowed": true,
+		"attributes": []map[string]any{{"code": "blocking", "datatype": "singlevaluelist", "required": false,
+			"description": "Cản trở giao thông?", "values": []string{"co", "khong"}}},
+	}).expect(t, http.StatusCreated).json(t, &c)
+	if c.PolicyVersion != 1 || !c.Active {
+		t.Errorf("created category %+v", c)
+	}
+	var pub struct{ Categories []catCategory }
+	s.request(t, "GET", "/v1/categories", "", nil).expect(t, http.StatusOK).json(t, &pub)
+	if !slices.ContainsFunc(pub.Categories, func(c catCategory) bool { return c.Code == "DT.CAYXANH" }) {
+		t.Error("the new category is not offered")
+	}
+	tk := fx.file(t, "DT.CAYXANH", fx.y)
+	if tk.PolicyVersion != 1 || tk.Unit.ID != unitOf(fx.y.code, "ubnd") {
+		t.Errorf("ticket of the new category %+v", tk)
+	}
+	if r := s.request(t, "GET", "/open311/v2/services/DT.CAYXANH.json", "", nil); r.status != http.StatusOK || !strings.Contains(string(r.body), "blocking") {
+		t.Errorf("Open311 definition of the new category: %d %s", r.status, r.body)
+	}
+	if len(auditRecords(t, s, fx.admin, "category_create")) != 1 {
+		t.Error("the creation is not audited")
+	}
+}
+
 // snapshot is the administrators' view of the catalog, to compare before and after refusals.
 func (fx *catalogFixture) snapshot(t *testing.T) string {
 	t.Helper()
@@ -233,7 +266,8 @@ func (fx *catalogFixture) badInput(t *testing.T) {
 	before := fx.snapshot(t)
 	sla := func(v int, unit string) map[string]any { return map[string]any{"value": v, "unit": unit} }
 	newCat := func(code, name string) map[string]any {
-		return map[string]any{"code": code, "group": "khac", "name": name, "unit_kind": "ubnd", "triage_sla": sla(4, "working_hours"), "resolve_sla": sla(3, "working_days")}
+		return map[string]any{"code": code, "group": "khac", "name": name, "name_en": "New", "unit_kind": "ubnd",
+			"triage_sla": sla(4, "working_hours"), "resolve_sla": sla(3, "working_days")}
 	}
 	cases := []struct {
 		name, method, path string
@@ -254,6 +288,11 @@ func (fx *catalogFixture) badInput(t *testing.T) {
 		{"remove a missing rule", "DELETE", "/v1/admin/routing-rules?category=TTDT&area_code=" + x, nil, 404, "not_found", ""},
 		{"category with a taken code", "POST", "/v1/admin/categories", newCat("TTDT", "Trùng"), 409, "conflict", "code"},
 		{"category without a name", "POST", "/v1/admin/categories", newCat("new.cat", ""), 400, "invalid", "name"},
+		{"category without an English name", "POST", "/v1/admin/categories", func() map[string]any {
+			c := newCat("new.cat", "Mới")
+			delete(c, "name_en")
+			return c
+		}(), 400, "invalid", "name_en"},
 		{"category of a kind no unit has", "POST", "/v1/admin/categories", func() map[string]any {
 			c := newCat("new.cat", "Mới")
 			c["unit_kind"] = "nobody"

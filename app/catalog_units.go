@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -228,16 +229,15 @@ func (s *Catalog) checkOrphans(before, after *catalog, what string) error {
 		what, strings.Join(lost, ", "), more)
 }
 
-// changed audits an administrator's change of the catalog, raises the store's catalog revision
-// so other instances reload, and reloads this instance's snapshot.
+// changed follows an administrator's stored change of the catalog: it raises the store's
+// catalog revision so other instances reload, audits the change and reloads this instance's
+// snapshot. Each step is tried whatever the others did — a change that is stored must reach
+// every instance and the audit log — and the first failure is returned.
 func (s *Catalog) changed(ctx context.Context, p models.Principal, action, subject, detail string) error {
-	if err := s.audit(ctx, p, action, "", subject, detail); err != nil {
-		return err
-	}
-	if _, err := s.store.BumpCatalogRevision(ctx); err != nil {
-		return err
-	}
-	return s.ReloadCatalog(ctx)
+	_, bumpErr := s.store.BumpCatalogRevision(ctx)
+	auditErr := s.audit(ctx, p, action, "", subject, detail)
+	reloadErr := s.ReloadCatalog(ctx)
+	return cmp.Or(bumpErr, auditErr, reloadErr)
 }
 
 // WatchCatalog reloads the snapshot whenever the store's catalog revision differs from the

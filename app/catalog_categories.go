@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -145,12 +146,10 @@ func (s *Catalog) CreateCategory(ctx context.Context, p models.Principal, c mode
 	if n == 0 {
 		return nil, models.FieldError(models.EConflict, "code", "category %q exists", c.Code)
 	}
-	if err := s.store.PutCategoryPolicy(ctx, c); err != nil {
-		return nil, err
-	}
+	keepErr := s.store.PutCategoryPolicy(ctx, c)
 	detail := fmt.Sprintf("name=%q unit_kind=%s triage=%s resolve=%s private=%t contact=%t policy=1", c.Name, c.UnitKind,
 		slaText(c.TriageSLA), slaText(c.ResolveSLA), c.Private, c.ContactAllowed)
-	if err := s.changed(ctx, p, "category_create", c.Code, detail); err != nil {
+	if err := cmp.Or(keepErr, s.changed(ctx, p, "category_create", c.Code, detail)); err != nil {
 		return nil, err
 	}
 	return &c, nil
@@ -238,18 +237,23 @@ func (s *Catalog) UpdateCategory(ctx context.Context, p models.Principal, code s
 	if changes == "" {
 		return &old, nil
 	}
-	if next.PolicyVersion != old.PolicyVersion {
+	// The version being replaced is kept first, then the category written, then its new version
+	// kept: a failure in between leaves no kept version that differs from what was in force
+	// (CategoryPolicies shows the current category when its version is not kept yet).
+	newPolicy := next.PolicyVersion != old.PolicyVersion
+	if newPolicy {
 		if err := s.store.PutCategoryPolicy(ctx, old); err != nil {
-			return nil, err
-		}
-		if err := s.store.PutCategoryPolicy(ctx, next); err != nil {
 			return nil, err
 		}
 	}
 	if err := s.store.UpsertCategories(ctx, []models.Category{next}); err != nil {
 		return nil, err
 	}
-	if err := s.changed(ctx, p, "category_update", code, changes); err != nil {
+	var keepErr error
+	if newPolicy {
+		keepErr = s.store.PutCategoryPolicy(ctx, next)
+	}
+	if err := cmp.Or(keepErr, s.changed(ctx, p, "category_update", code, changes)); err != nil {
 		return nil, err
 	}
 	return &next, nil

@@ -69,7 +69,7 @@ func (s *Tickets) apply(ctx context.Context, c *change) ([]hook, error) {
 		hooks = append(hooks, media)
 	}
 	c.ev.Note = c.in.Note
-	c.cat = s.catalog.Load().categories[c.t.Category]
+	c.cat = s.catalog.Load().policyOf(c.t) // the deadlines of the policy the ticket was filed under
 	fn, ok := actionFuncs[c.in.Action]
 	if !ok {
 		return hooks, nil

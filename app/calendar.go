@@ -267,7 +267,7 @@ func (s *Tickets) moveDeadline(ctx context.Context, id string, old, next *models
 // next and reports whether any moved. A resolution deadline granted by an extension stays: it
 // is a date the approver chose, not a count of working time.
 func (s *Tickets) shiftDeadlines(t *models.Ticket, old, next *models.Calendar, days []time.Time, now time.Time) bool {
-	cat := s.catalog.Load().categories[t.Category]
+	cat := s.catalog.Load().policyOf(t) // the deadlines t was filed under
 	triage, resolve := false, false
 	if t.State == models.StateReceived {
 		t.TriageDueAt, triage = shiftDeadline(cat.TriageSLA, t.TriageDueAt, old, next, days, now)

@@ -16,10 +16,37 @@ type catalog struct {
 	catList    []models.Category
 	units      map[string]models.Unit
 	unitList   []models.Unit
+	policies   map[policyKey]models.Category // kept policy versions
+	rules      map[ruleKey]string            // routing overrides: unit id by (category, area)
+	ruleList   []models.RoutingRule
+	revision   int64 // the store's catalog revision when the snapshot was read
 }
 
-// ReloadCatalog reads units and categories from the store into a new snapshot.
+// ruleKey names the routing override of a category in an area.
+type ruleKey struct{ category, area string }
+
+// policyKey names a version of a category's policy.
+type policyKey struct {
+	code    string
+	version int
+}
+
+// ReloadCatalog reads units, categories and routing overrides from the store into a new
+// snapshot. The revision is read first, so a change made while loading makes the snapshot look
+// older than the store and the next check (WatchCatalog) loads it again.
 func (s *Catalog) ReloadCatalog(ctx context.Context) error {
+	rev, err := s.store.CatalogRevision(ctx)
+	if err != nil {
+		return fmt.Errorf("load catalog revision: %w", err)
+	}
+	rules, err := s.store.RoutingRules(ctx)
+	if err != nil {
+		return fmt.Errorf("load routing rules: %w", err)
+	}
+	policies, err := s.store.CategoryPolicies(ctx, "")
+	if err != nil {
+		return fmt.Errorf("load category policies: %w", err)
+	}
 	cats, err := s.store.Categories(ctx)
 	if err != nil {
 		return fmt.Errorf("load categories: %w", err)
@@ -33,9 +60,20 @@ func (s *Catalog) ReloadCatalog(ctx context.Context) error {
 		units:      make(map[string]models.Unit, len(units)),
 		catList:    cats,
 		unitList:   units,
+		rules:      make(map[ruleKey]string, len(rules)),
+		policies:   make(map[policyKey]models.Category, len(policies)),
+		ruleList:   rules,
+		revision:   rev,
 	}
-	for _, cat := range cats {
-		c.categories[cat.Code] = cat
+	for i := range cats {
+		cats[i].PolicyVersion = cats[i].Policy()
+		c.categories[cats[i].Code] = cats[i]
+	}
+	for _, r := range rules {
+		c.rules[ruleKey{r.Category, r.AreaCode}] = r.UnitID
+	}
+	for _, p := range policies {
+		c.policies[policyKey{p.Code, p.Policy()}] = p
 	}
 	for _, u := range units {
 		c.units[u.ID] = u
@@ -46,7 +84,8 @@ func (s *Catalog) ReloadCatalog(ctx context.Context) error {
 
 // ImportBoundarySet validates a GeoJSON FeatureCollection, stores it as a versioned boundary set
 // and creates the ward units of every area from the templates (models.WardUnitKinds). Importing
-// the same id again replaces the set and refreshes unit names; unit ids stay stable.
+// the same id again replaces the set and creates the units of new areas; existing units keep
+// their names and state, which an administrator may have changed; unit ids stay stable.
 func ImportBoundarySet(ctx context.Context, store CatalogStore, id, name string, data []byte, now time.Time) (*geo.BoundarySet, error) {
 	set, err := geo.Parse(id, data)
 	if err != nil {
@@ -67,7 +106,7 @@ func ImportBoundarySet(ctx context.Context, store CatalogStore, id, name string,
 	if err := store.PutBoundarySet(ctx, info, data); err != nil {
 		return nil, fmt.Errorf("store boundary set %s: %w", id, err)
 	}
-	if err := store.UpsertUnits(ctx, units); err != nil {
+	if _, err := store.InsertUnits(ctx, units); err != nil {
 		return nil, fmt.Errorf("create units of %s: %w", id, err)
 	}
 	return set, nil
@@ -95,6 +134,12 @@ func (s *Catalog) Categories() []models.Category {
 		}
 	}
 	return out
+}
+
+// Category returns a category by code, deactivated ones included (their tickets keep them).
+func (s *Catalog) Category(code string) (models.Category, bool) {
+	c, ok := s.catalog.Load().categories[code]
+	return c, ok
 }
 
 // Units lists every unit, sorted by id.
@@ -148,21 +193,49 @@ func (s *Catalog) Locate(loc models.Location) (Location, error) {
 	return out, nil
 }
 
-// unitFor picks the unit that handles a category in an area: the city unit of the category's
-// kind for city-level categories, the ward unit otherwise, and the IOC when the catalog lacks the
-// expected unit (so a report is never lost to a configuration gap).
+// policyOf is the category of t with the deadline and privacy policy t was filed under: the
+// category as it is, with the deadlines, priority and privacy of the kept version t names when
+// that is not the current one (the current ones when that version is not kept).
+func (c *catalog) policyOf(t *models.Ticket) models.Category {
+	cur := c.categories[t.Category]
+	if cur.Policy() == t.Policy() {
+		return cur
+	}
+	if p, ok := c.policies[policyKey{t.Category, t.Policy()}]; ok {
+		cur.TriageSLA, cur.ResolveSLA, cur.Priority = p.TriageSLA, p.ResolveSLA, p.Priority
+		cur.Private, cur.ContactAllowed, cur.PolicyVersion = p.Private, p.ContactAllowed, p.Policy()
+	}
+	return cur
+}
+
+// unitFor picks the unit that handles a category in an area: the unit of the area's routing
+// override for the category, else the city unit of the category's kind for city-level
+// categories and the ward unit otherwise, and the IOC when the catalog lacks the expected unit
+// or it is disabled (so a report is never lost to a configuration gap).
 func (c *catalog) unitFor(set, area string, cat models.Category) models.Unit {
+	u, _ := c.route(set, area, cat)
+	return u
+}
+
+// route is unitFor, and whether the unit is the IOC as the fallback of a gap rather than as
+// the unit the category names.
+func (c *catalog) route(set, area string, cat models.Category) (models.Unit, bool) {
+	if id, ok := c.rules[ruleKey{cat.Code, area}]; ok {
+		if u, ok := c.units[id]; ok && !u.Disabled {
+			return u, false
+		}
+	}
 	id := models.WardUnitID(set, area, cat.UnitKind)
-	if cat.CityLevel {
+	if cat.CityLevel || cat.UnitKind == models.UnitIOC {
 		id = models.CityUnitID(cat.UnitKind)
 	}
-	if u, ok := c.units[id]; ok {
-		return u
+	if u, ok := c.units[id]; ok && !u.Disabled {
+		return u, false
 	}
 	if u, ok := c.units[models.CityUnitID(models.UnitIOC)]; ok {
-		return u
+		return u, true
 	}
-	return models.Unit{ID: models.CityUnitID(models.UnitIOC), Kind: models.UnitIOC, Name: "IOC"}
+	return models.Unit{ID: models.CityUnitID(models.UnitIOC), Kind: models.UnitIOC, Name: "IOC"}, true
 }
 
 // Catalog serves the reference data every report is routed with: units, categories, the

@@ -128,6 +128,7 @@ func (s *Tickets) newTicket(p models.Principal, in models.ReportInput, category 
 		UpdatedAt:        now,
 		TriageDueAt:      category.TriageSLA.Due(s.cal(), now).UTC(),
 		ResolveDueAt:     category.ResolveSLA.Due(s.cal(), now).UTC(),
+		PolicyVersion:    category.Policy(),
 		History: []models.Event{{
 			At: now, ActorRole: models.RoleResident, ActorID: p.UserID, Action: "submit",
 			To: models.StateReceived, Visibility: models.Public,

@@ -229,7 +229,7 @@ func Redact(t *models.Ticket) *models.Ticket {
 		DueAt: t.DueAt, DuplicateOf: t.DuplicateOf, RejectReason: t.RejectReason, Outcome: t.Outcome,
 		ResultNote: ScrubText(t.ResultNote), Rating: t.Rating, ReopenCount: t.ReopenCount,
 		TriagedAt: t.TriagedAt, ResolvedAt: t.ResolvedAt, ClosedAt: t.ClosedAt, OnTimeClass: t.OnTimeClass,
-		ExtendedFrom: t.ExtendedFrom, RoutedByNearest: t.RoutedByNearest,
+		ExtendedFrom: t.ExtendedFrom, RoutedByNearest: t.RoutedByNearest, PolicyVersion: t.PolicyVersion,
 		// How many follow is public ("12 people have this problem too"); who is not.
 		Followers: make([]string, len(t.Followers)),
 	}

@@ -43,8 +43,12 @@ func (s *Tickets) Detail(ctx context.Context, p models.Principal, t *models.Tick
 		return d, nil
 	}
 	d.Reporter = &ReporterInfo{Pseudonym: s.Pseudonym(t.ReporterID)}
-	cat := s.catalog.Load().categories[t.Category]
-	reveal := access == models.AccessIOC || (access == models.AccessUnit && t.AllowContact && cat.ContactAllowed)
+	// The unit sees the phone only if both the policy the ticket was filed under and the
+	// category's current one allow it: a resident consented under the first, and an
+	// administrator who withdraws it protects informants of earlier reports too.
+	snap := s.catalog.Load()
+	allowed := snap.policyOf(t).ContactAllowed && snap.categories[t.Category].ContactAllowed
+	reveal := access == models.AccessIOC || (access == models.AccessUnit && t.AllowContact && allowed)
 	if !reveal {
 		return d, nil
 	}

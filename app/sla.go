@@ -65,7 +65,7 @@ func (s *Tickets) schedule(t *models.Ticket, now time.Time) {
 	case models.StateReceived:
 		t.DueAt = t.TriageDueAt
 	case models.StateAwaitingInfo:
-		t.DueAt = s.resumedDue(t, s.catalog.Load().categories[t.Category], now)
+		t.DueAt = s.resumedDue(t, s.catalog.Load().policyOf(t), now)
 	default:
 		t.DueAt = t.ResolveDueAt
 	}
@@ -95,7 +95,7 @@ func (s *Tickets) schedule(t *models.Ticket, now time.Time) {
 // remindAt is RemindAt of the way from the clock's start to the deadline, measured in the
 // rule's own time (working time for working-hour rules), so reminders land in office hours.
 func (s *Tickets) remindAt(t *models.Ticket) time.Time {
-	cat := s.catalog.Load().categories[t.Category]
+	cat := s.catalog.Load().policyOf(t)
 	sla := cat.ResolveSLA
 	if t.State == models.StateReceived {
 		sla = cat.TriageSLA

@@ -140,9 +140,40 @@ type CatalogStore interface {
 	Units(ctx context.Context) ([]models.Unit, error) // sorted by id
 	UnitByID(ctx context.Context, id string) (*models.Unit, error)
 
+	// InsertUnits creates the units whose id is not taken and leaves existing ones as they are
+	// (an administrator may have renamed or disabled them); it returns how many it created.
+	InsertUnits(ctx context.Context, units []models.Unit) (int, error)
+
 	// UpsertCategories creates or replaces categories by code.
 	UpsertCategories(ctx context.Context, cats []models.Category) error
 	Categories(ctx context.Context) ([]models.Category, error) // sorted by code
+	// InsertCategories creates the categories whose code is not taken and leaves existing ones
+	// as they are; it returns how many it created.
+	InsertCategories(ctx context.Context, cats []models.Category) (int, error)
+	// PutCategoryPolicy keeps c as version c.PolicyVersion of its code's policy, unless that
+	// version is already kept (the first write stays: versions never change).
+	PutCategoryPolicy(ctx context.Context, c models.Category) error
+	// CategoryPolicies lists the kept versions of a category's policy, oldest first (none for
+	// an unknown code); with code "", every category's, by code then version.
+	CategoryPolicies(ctx context.Context, code string) ([]models.Category, error)
+
+	// PutRoutingRule creates or replaces the override of (r.Category, r.AreaCode).
+	PutRoutingRule(ctx context.Context, r models.RoutingRule) error
+	// DeleteRoutingRule removes the override of (category, area); absent: ENotFound.
+	DeleteRoutingRule(ctx context.Context, category, area string) error
+	// RoutingRules lists every override sorted by category, then area.
+	RoutingRules(ctx context.Context) ([]models.RoutingRule, error)
+
+	// CatalogRevision is a counter every change of units, categories or routing rules raises
+	// (BumpCatalogRevision), so instances notice another's change and reload; 0 at first.
+	CatalogRevision(ctx context.Context) (int64, error)
+	// BumpCatalogRevision raises the catalog revision by one, atomically, and returns it.
+	BumpCatalogRevision(ctx context.Context) (int64, error)
+	// ReferenceDataVersion is the revision of the shipped reference data (seed.Revision) last
+	// merged into the store, 0 when none was recorded.
+	ReferenceDataVersion(ctx context.Context) (int, error)
+	// SetReferenceDataVersion records that the shipped reference data of version v was merged at at.
+	SetReferenceDataVersion(ctx context.Context, v int, at time.Time) error
 }
 
 // TicketStore keeps tickets, each one document with its history inside.

@@ -303,6 +303,9 @@ func (s *Tickets) transferTarget(t *models.Ticket, cat models.Category, in Actio
 	if unit.ID == t.UnitID {
 		return unit, "", "", models.FieldError(models.EUnprocessable, "unit", "the ticket is already at %s", unit.ID)
 	}
+	if unit.Disabled {
+		return unit, "", "", models.FieldError(models.EUnprocessable, "unit", "unit %s is disabled and takes no tickets", unit.ID)
+	}
 	return unit, areaCode, areaName, nil
 }
 

@@ -66,10 +66,8 @@ func localName(lang, vi, en string) string {
 }
 
 func (s *consoleUI) categoryName(lang, code string) string {
-	for _, cat := range s.svc.Catalog.Categories() {
-		if cat.Code == code {
-			return localName(lang, cat.Name, cat.NameEN)
-		}
+	if cat, ok := s.svc.Catalog.Category(code); ok { // a deactivated category's tickets keep its name
+		return localName(lang, cat.Name, cat.NameEN)
 	}
 	return code
 }

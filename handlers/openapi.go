@@ -98,6 +98,7 @@ func openAPIDocument() map[string]any {
 					"outcome": str, "result_note": str, "rating": map[string]any{"type": "integer"}, "reject_reason": str, "duplicate_of": str,
 					"on_time_class": map[string]any{"type": "string", "enum": []string{"on_time", "late", "late_with_extension"}},
 					"reopen_count":  map[string]any{"type": "integer"}, "followers_count": map[string]any{"type": "integer"},
+					"policy_version":    map[string]any{"type": "integer", "description": "the version of the category's deadline and privacy policy the ticket was filed under (1 for tickets filed before versions)"},
 					"allowed_actions":   map[string]any{"type": "array", "items": str},
 					"routing_ambiguous": boolean, "assigned_to": str, "escalation_level": map[string]any{"type": "integer"},
 					"transferred_from": map[string]any{"type": "array", "items": str},
@@ -212,6 +213,7 @@ func openAPIDocument() map[string]any {
 	addCalendarPaths(doc["paths"].(map[string]any), op, param, resp)
 	addUserPaths(doc["paths"].(map[string]any), op, param, resp)
 	addTwoFactorPaths(doc["paths"].(map[string]any), op, param, resp)
+	addCatalogAdminPaths(doc["paths"].(map[string]any), op, param, resp)
 	return doc
 }
 

@@ -263,6 +263,16 @@ func (s *Server) policy() []routeSpec {
 		{"POST", "/v1/admin/users/:id/enable", adminsOnly, s.api.enableUser},
 		{"POST", "/v1/admin/users/:id/reset-password", adminsOnly, s.api.resetUserPassword},
 		{"POST", "/v1/admin/users/:id/reset-2fa", adminsOnly, s.api.resetUserTwoFactor},
+		{"GET", "/v1/admin/units", adminsOnly, s.api.adminListUnits},
+		{"POST", "/v1/admin/units", adminsOnly, s.api.adminCreateUnit},
+		{"PATCH", "/v1/admin/units/:id", adminsOnly, s.api.adminUpdateUnit},
+		{"GET", "/v1/admin/routing-rules", adminsOnly, s.api.adminListRoutingRules},
+		{"POST", "/v1/admin/routing-rules", adminsOnly, s.api.adminPutRoutingRule},
+		{"DELETE", "/v1/admin/routing-rules", adminsOnly, s.api.adminDeleteRoutingRule},
+		{"GET", "/v1/admin/categories", adminsOnly, s.api.adminListCategories},
+		{"POST", "/v1/admin/categories", adminsOnly, s.api.adminCreateCategory},
+		{"PATCH", "/v1/admin/categories/:code", adminsOnly, s.api.adminUpdateCategory},
+		{"GET", "/v1/admin/categories/:code/policies", adminsOnly, s.api.adminCategoryPolicies},
 
 		// Media (media.go): uploads by any signed-in user; reading follows the ticket's policy
 		// inside the handler, and images of public tickets are public, so the route is open.

@@ -142,8 +142,11 @@ type ticketBody struct {
 	OnTimeClass     string          `json:"on_time_class,omitempty"`
 	ReopenCount     int             `json:"reopen_count"`
 	FollowersCount  int             `json:"followers_count"`
-	AllowedActions  []models.Action `json:"allowed_actions,omitempty"`
-	History         []eventBody     `json:"history"`
+	// PolicyVersion is the version of the category's deadline and privacy policy the ticket was
+	// filed under (GET /v1/admin/categories/{code}/policies).
+	PolicyVersion  int             `json:"policy_version"`
+	AllowedActions []models.Action `json:"allowed_actions,omitempty"`
+	History        []eventBody     `json:"history"`
 
 	// Officials only.
 	RoutingAmbiguous bool           `json:"routing_ambiguous,omitempty"`
@@ -229,8 +232,8 @@ func ticketView(t *models.Ticket, overdue bool) ticketBody {
 		TriageDueAt: formatTime(t.TriageDueAt), ResolveDueAt: formatTime(t.ResolveDueAt), DueAt: formatTime(t.DueAt),
 		Overdue: overdue, Outcome: t.Outcome, ResultNote: t.ResultNote, ResultMedia: t.ResultMedia, Rating: t.Rating, RejectReason: t.RejectReason,
 		DuplicateOf: t.DuplicateOf, OnTimeClass: string(t.OnTimeClass), ReopenCount: t.ReopenCount,
-		FollowersCount: len(t.Followers),
-		History:        []eventBody{},
+		FollowersCount: len(t.Followers), PolicyVersion: t.Policy(),
+		History: []eventBody{},
 	}
 	if b.Media == nil {
 		b.Media = []string{}

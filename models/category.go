@@ -87,6 +87,20 @@ type Category struct {
 	Emergency      string      `json:"emergency_number,omitempty"` // 113, 114, 115 guidance for urgent classes
 	Attributes     []Attribute `json:"attributes,omitempty"`
 	Active         bool        `json:"active"`
+	// PolicyVersion numbers the category's deadline and privacy policy: 1 at creation, one
+	// more at every edit of those fields. A ticket keeps the version it was filed under; 0 in
+	// documents written before versions existed means 1.
+	PolicyVersion int `json:"policy_version,omitempty"`
+}
+
+// Policy is the policy version, 1 for categories stored before versions existed.
+func (c *Category) Policy() int { return max(c.PolicyVersion, 1) }
+
+// SamePolicy reports whether c and o have the same deadline and privacy policy: the fields
+// whose change makes a new policy version.
+func (c *Category) SamePolicy(o *Category) bool {
+	return c.TriageSLA == o.TriageSLA && c.ResolveSLA == o.ResolveSLA && c.Private == o.Private &&
+		c.ContactAllowed == o.ContactAllowed && c.Priority == o.Priority
 }
 
 // Attribute is an optional extra question of a category (Open311 service definition attribute).

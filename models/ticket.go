@@ -127,7 +127,10 @@ type Ticket struct {
 	UpdatedAt        time.Time `json:"updated_at"`
 	TriageDueAt      time.Time `json:"triage_due_at"`
 	ResolveDueAt     time.Time `json:"resolve_due_at"`
-	History          []Event   `json:"history"`
+	// PolicyVersion is the version of the category's policy (deadlines, privacy) the ticket was
+	// filed under; 0 for tickets filed before versions existed, which is version 1 (Policy).
+	PolicyVersion int     `json:"policy_version,omitempty"`
+	History       []Event `json:"history"`
 
 	// DueAt is the deadline that matters now — triage while received, resolution after — and
 	// what queues sort by. While awaiting_info it holds the deadline as it would be if the
@@ -166,6 +169,10 @@ type Ticket struct {
 	// auto-close); zero when nothing is scheduled. Stores index it.
 	NextCheckAt time.Time `json:"next_check_at,omitzero"`
 }
+
+// Policy is the category policy version the ticket was filed under (1 for tickets filed
+// before versions existed).
+func (t *Ticket) Policy() int { return max(t.PolicyVersion, 1) }
 
 // Overdue reports whether the running deadline has passed at now.
 func (t *Ticket) Overdue(now time.Time) bool {

@@ -29,6 +29,16 @@ type Unit struct {
 	NameEN      string   `json:"name_en,omitempty"`
 	BoundarySet string   `json:"boundary_set,omitempty"`
 	AreaCode    string   `json:"area_code,omitempty"`
+	// Disabled units receive no new tickets: routing sends what they would get to the IOC.
+	Disabled bool `json:"disabled,omitempty"`
+}
+
+// RoutingRule overrides routing: reports of Category located in AreaCode (of the active
+// boundary set) go to UnitID instead of the unit the category's kind names.
+type RoutingRule struct {
+	Category string `json:"category"`
+	AreaCode string `json:"area_code"`
+	UnitID   string `json:"unit_id"`
 }
 
 // WardUnitID is the stable id of the unit of a kind in an area of a boundary set.

@@ -14,6 +14,12 @@ var files embed.FS
 // the city's 2023 plan.
 const DefaultBoundarySet = "longxuyen-2023"
 
+// ReferenceDataVersion is the version of the shipped categories and city units (Categories,
+// CityUnits). A release that adds one raises it: at start, a deployment that merged an older
+// version gets the new categories and units created, and nothing it has changed (bootstrap,
+// app.MergeReferenceData).
+const ReferenceDataVersion = 1
+
 // BoundaryFile is a boundary set shipped inside the binary.
 type BoundaryFile struct {
 	ID   string

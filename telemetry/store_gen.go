@@ -109,6 +109,14 @@ func (s *instrumentedStore) BoundarySets(ctx context.Context) ([]models.Boundary
 	return r0, err
 }
 
+// BumpCatalogRevision implements app.Store.
+func (s *instrumentedStore) BumpCatalogRevision(ctx context.Context) (int64, error) {
+	ctx, c := s.begin(ctx, "BumpCatalogRevision")
+	r0, err := s.next.BumpCatalogRevision(ctx)
+	c.end(err)
+	return r0, err
+}
+
 // CalendarYears implements app.Store.
 func (s *instrumentedStore) CalendarYears(ctx context.Context) ([]models.CalendarYear, error) {
 	ctx, c := s.begin(ctx, "CalendarYears")
@@ -117,10 +125,26 @@ func (s *instrumentedStore) CalendarYears(ctx context.Context) ([]models.Calenda
 	return r0, err
 }
 
+// CatalogRevision implements app.Store.
+func (s *instrumentedStore) CatalogRevision(ctx context.Context) (int64, error) {
+	ctx, c := s.begin(ctx, "CatalogRevision")
+	r0, err := s.next.CatalogRevision(ctx)
+	c.end(err)
+	return r0, err
+}
+
 // Categories implements app.Store.
 func (s *instrumentedStore) Categories(ctx context.Context) ([]models.Category, error) {
 	ctx, c := s.begin(ctx, "Categories")
 	r0, err := s.next.Categories(ctx)
+	c.end(err)
+	return r0, err
+}
+
+// CategoryPolicies implements app.Store.
+func (s *instrumentedStore) CategoryPolicies(ctx context.Context, a1 string) ([]models.Category, error) {
+	ctx, c := s.begin(ctx, "CategoryPolicies")
+	r0, err := s.next.CategoryPolicies(ctx, a1)
 	c.end(err)
 	return r0, err
 }
@@ -258,6 +282,14 @@ func (s *instrumentedStore) DeleteOTP(ctx context.Context, a1 string) error {
 	return err
 }
 
+// DeleteRoutingRule implements app.Store.
+func (s *instrumentedStore) DeleteRoutingRule(ctx context.Context, a1 string, a2 string) error {
+	ctx, c := s.begin(ctx, "DeleteRoutingRule")
+	err := s.next.DeleteRoutingRule(ctx, a1, a2)
+	c.end(err)
+	return err
+}
+
 // DeleteSubscription implements app.Store.
 func (s *instrumentedStore) DeleteSubscription(ctx context.Context, a1 string, a2 string) (*models.Subscription, error) {
 	ctx, c := s.begin(ctx, "DeleteSubscription")
@@ -374,6 +406,22 @@ func (s *instrumentedStore) FinishTopicOps(ctx context.Context, a1 string, a2 []
 func (s *instrumentedStore) HitCounter(ctx context.Context, a1 string, a2 time.Time) (int, error) {
 	ctx, c := s.begin(ctx, "HitCounter")
 	r0, err := s.next.HitCounter(ctx, a1, a2)
+	c.end(err)
+	return r0, err
+}
+
+// InsertCategories implements app.Store.
+func (s *instrumentedStore) InsertCategories(ctx context.Context, a1 []models.Category) (int, error) {
+	ctx, c := s.begin(ctx, "InsertCategories")
+	r0, err := s.next.InsertCategories(ctx, a1)
+	c.end(err)
+	return r0, err
+}
+
+// InsertUnits implements app.Store.
+func (s *instrumentedStore) InsertUnits(ctx context.Context, a1 []models.Unit) (int, error) {
+	ctx, c := s.begin(ctx, "InsertUnits")
+	r0, err := s.next.InsertUnits(ctx, a1)
 	c.end(err)
 	return r0, err
 }
@@ -506,6 +554,14 @@ func (s *instrumentedStore) PutCalendarYear(ctx context.Context, a1 *models.Cale
 	return err
 }
 
+// PutCategoryPolicy implements app.Store.
+func (s *instrumentedStore) PutCategoryPolicy(ctx context.Context, a1 models.Category) error {
+	ctx, c := s.begin(ctx, "PutCategoryPolicy")
+	err := s.next.PutCategoryPolicy(ctx, a1)
+	c.end(err)
+	return err
+}
+
 // PutFact implements app.Store.
 func (s *instrumentedStore) PutFact(ctx context.Context, a1 *models.TicketFact) error {
 	ctx, c := s.begin(ctx, "PutFact")
@@ -518,6 +574,14 @@ func (s *instrumentedStore) PutFact(ctx context.Context, a1 *models.TicketFact) 
 func (s *instrumentedStore) PutOTP(ctx context.Context, a1 *models.OTPChallenge) error {
 	ctx, c := s.begin(ctx, "PutOTP")
 	err := s.next.PutOTP(ctx, a1)
+	c.end(err)
+	return err
+}
+
+// PutRoutingRule implements app.Store.
+func (s *instrumentedStore) PutRoutingRule(ctx context.Context, a1 models.RoutingRule) error {
+	ctx, c := s.begin(ctx, "PutRoutingRule")
+	err := s.next.PutRoutingRule(ctx, a1)
 	c.end(err)
 	return err
 }
@@ -536,6 +600,14 @@ func (s *instrumentedStore) RebuildRollups(ctx context.Context) error {
 	err := s.next.RebuildRollups(ctx)
 	c.end(err)
 	return err
+}
+
+// ReferenceDataVersion implements app.Store.
+func (s *instrumentedStore) ReferenceDataVersion(ctx context.Context) (int, error) {
+	ctx, c := s.begin(ctx, "ReferenceDataVersion")
+	r0, err := s.next.ReferenceDataVersion(ctx)
+	c.end(err)
+	return r0, err
 }
 
 // ReschedulePush implements app.Store.
@@ -594,12 +666,28 @@ func (s *instrumentedStore) RevokeUserRefreshTokens(ctx context.Context, a1 stri
 	return err
 }
 
+// RoutingRules implements app.Store.
+func (s *instrumentedStore) RoutingRules(ctx context.Context) ([]models.RoutingRule, error) {
+	ctx, c := s.begin(ctx, "RoutingRules")
+	r0, err := s.next.RoutingRules(ctx)
+	c.end(err)
+	return r0, err
+}
+
 // SchemaVersion implements app.Store.
 func (s *instrumentedStore) SchemaVersion(ctx context.Context) (int, int, error) {
 	ctx, c := s.begin(ctx, "SchemaVersion")
 	r0, r1, err := s.next.SchemaVersion(ctx)
 	c.end(err)
 	return r0, r1, err
+}
+
+// SetReferenceDataVersion implements app.Store.
+func (s *instrumentedStore) SetReferenceDataVersion(ctx context.Context, a1 int, a2 time.Time) error {
+	ctx, c := s.begin(ctx, "SetReferenceDataVersion")
+	err := s.next.SetReferenceDataVersion(ctx, a1, a2)
+	c.end(err)
+	return err
 }
 
 // StreamTickets implements app.Store.

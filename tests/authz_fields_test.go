@@ -24,6 +24,8 @@ var (
 		"created_at", "updated_at", "triage_due_at", "resolve_due_at", "due_at", "overdue",
 		"outcome", "result_note", "rating", "reject_reason", "duplicate_of", "on_time_class",
 		"reopen_count", "followers_count", "allowed_actions/#",
+		// The version of the category's deadline and privacy policy the ticket was filed under.
+		"policy_version",
 		"history/#/at", "history/#/action", "history/#/from", "history/#/to", "history/#/actor_role",
 		"history/#/note", "history/#/visibility",
 		// Set on a resident's own answer or rating comment, which the public view leaves out

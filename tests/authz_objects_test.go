@@ -339,7 +339,11 @@ var routeCallers = map[string]string{
 	"POST /v1/admin/users/{id}/reset-password": "admins",
 	"POST /v1/admin/users/{id}/reset-2fa":      "admins",
 	"POST /v1/me/2fa/enroll":                   "officials", "POST /v1/me/2fa/confirm": "officials", "DELETE /v1/me/2fa": "officials",
-	"GET /v1/export/tickets.csv": "ioc", "GET /v1/export/tickets.geojson": "ioc", "GET /v1/feed/changes": "ioc",
+	"GET /v1/admin/units": "admins", "POST /v1/admin/units": "admins", "PATCH /v1/admin/units/{id}": "admins",
+	"GET /v1/admin/routing-rules": "admins", "POST /v1/admin/routing-rules": "admins", "DELETE /v1/admin/routing-rules": "admins",
+	"GET /v1/admin/categories": "admins", "POST /v1/admin/categories": "admins", "PATCH /v1/admin/categories/{code}": "admins",
+	"GET /v1/admin/categories/{code}/policies": "admins",
+	"GET /v1/export/tickets.csv":               "ioc", "GET /v1/export/tickets.geojson": "ioc", "GET /v1/feed/changes": "ioc",
 	"GET /v1/stats/summary": "ioc", "GET /v1/stats/timeseries": "ioc", "GET /v1/stats/areas": "ioc",
 	"GET /v1/stats/areas.geojson": "ioc", "GET /v1/stats/units": "ioc",
 }

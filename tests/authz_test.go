@@ -172,6 +172,56 @@ var policy = []policyRow{
 		pOfficerX: all(409), pOfficerY: all(409), pLeaderX: all(409),
 		pIOCOp: all(409), pIOCViewer: all(409), pAdmin: all(409), pAnonymous: all(401),
 	}},
+	{route: "GET /v1/admin/units", want: map[string]onXY{
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(200), pAnonymous: all(401),
+	}},
+	{route: "POST /v1/admin/units", want: map[string]onXY{
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(201), pAnonymous: all(401),
+	}},
+	{route: "PATCH /v1/admin/units/{id}", want: map[string]onXY{ // an id no unit has
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(404), pAnonymous: all(401),
+	}},
+	{route: "GET /v1/admin/routing-rules", want: map[string]onXY{
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(200), pAnonymous: all(401),
+	}},
+	{route: "POST /v1/admin/routing-rules", want: map[string]onXY{ // the unit the category goes to anyway
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(200), pAnonymous: all(401),
+	}},
+	{route: "DELETE /v1/admin/routing-rules", want: map[string]onXY{ // a pair without a rule
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(404), pAnonymous: all(401),
+	}},
+	{route: "GET /v1/admin/categories", want: map[string]onXY{
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(200), pAnonymous: all(401),
+	}},
+	{route: "POST /v1/admin/categories", want: map[string]onXY{
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(201), pAnonymous: all(401),
+	}},
+	{route: "PATCH /v1/admin/categories/{code}", want: map[string]onXY{ // a code no category has
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(404), pAnonymous: all(401),
+	}},
+	{route: "GET /v1/admin/categories/{code}/policies", want: map[string]onXY{ // a code no category has
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(404), pAnonymous: all(401),
+	}},
 }
 
 // errorCodes is the error code each refusal status must carry.
@@ -318,6 +368,23 @@ func (c matrixCaller) call(t *testing.T, route, p string, tk *wfTicket) response
 		return s.request(t, "POST", "/v1/me/2fa/confirm", tok[p], map[string]string{"code": "12345"})
 	case "DELETE /v1/me/2fa":
 		return s.request(t, "DELETE", "/v1/me/2fa", tok[p], map[string]string{"code": "123456"})
+	case "GET /v1/admin/units", "GET /v1/admin/routing-rules", "GET /v1/admin/categories":
+		return s.request(t, "GET", strings.TrimPrefix(route, "GET "), tok[p], nil)
+	case "POST /v1/admin/units":
+		return s.request(t, "POST", "/v1/admin/units", tok[p], map[string]string{"id": "matrix.unit", "kind": "cap_nuoc", "name": "Matrix " + p})
+	case "PATCH /v1/admin/units/{id}":
+		return s.request(t, "PATCH", "/v1/admin/units/no-such-unit", tok[p], map[string]string{"name": "x"})
+	case "POST /v1/admin/routing-rules":
+		return s.request(t, "POST", "/v1/admin/routing-rules", tok[p], map[string]string{"category": "TTDT", "area_code": x.code, "unit_id": unitOf(x.code, "ubnd")})
+	case "DELETE /v1/admin/routing-rules":
+		return s.request(t, "DELETE", "/v1/admin/routing-rules?category=TTDT&area_code=no-such-area", tok[p], nil)
+	case "POST /v1/admin/categories":
+		return s.request(t, "POST", "/v1/admin/categories", tok[p], map[string]any{"code": "matrix.cat", "group": "khac", "name": "Matrix " + p, "name_en": "Matrix",
+			"unit_kind": "ioc", "triage_sla": map[string]any{"value": 4, "unit": "working_hours"}, "resolve_sla": map[string]any{"value": 3, "unit": "working_days"}})
+	case "PATCH /v1/admin/categories/{code}":
+		return s.request(t, "PATCH", "/v1/admin/categories/no-such-category", tok[p], map[string]string{"name": "x"})
+	case "GET /v1/admin/categories/{code}/policies":
+		return s.request(t, "GET", "/v1/admin/categories/no-such-category/policies", tok[p], nil)
 	case "POST /v1/media/uploads":
 		return s.request(t, "POST", "/v1/media/uploads", tok[p], nil, "Upload-Length: 1000")
 	case "GET /v1/subscriptions":

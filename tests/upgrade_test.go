@@ -79,6 +79,9 @@ func checkUpgrade(t *testing.T, st storeKind, dir string) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("ticket %s after the upgrade (-%s +now):\n%s", want.Code, exp.Release, diff)
 		}
+		if tk.PolicyVersion != 1 {
+			t.Errorf("ticket %s filed before policy versions shows policy version %d, want 1", want.Code, tk.PolicyVersion)
+		}
 		due, err := time.Parse(time.RFC3339, want.DueAt)
 		if open := want.State != "closed" && want.State != "resolved"; open && err == nil && due.Before(time.Now()) && !slices.Contains(swept, "escalate") {
 			t.Errorf("ticket %s was due at %s and is still open, but the upgraded server did not escalate it (%v)", want.Code, want.DueAt, tk.actions())

@@ -48,6 +48,7 @@ type wfTicket struct {
 	OnTimeClass     string    `json:"on_time_class"`
 	ReopenCount     int       `json:"reopen_count"`
 	FollowersCount  int       `json:"followers_count"`
+	PolicyVersion   int       `json:"policy_version"`
 	AllowedActions  []string  `json:"allowed_actions"`
 	AssignedTo      string    `json:"assigned_to"`
 	EscalationLevel int       `json:"escalation_level"`

@@ -103,6 +103,7 @@ func Run(t *testing.T, open func(t *testing.T) app.Store) {
 		{"APIKeys", apiKeyTests},
 		{"Catalog", catalogTests},
 		{"Calendar", calendarTests},
+		{"CatalogAdmin", catalogAdminTests},
 		{"Sequences", sequenceTests},
 		{"Tickets", ticketTests},
 		{"Effects", effectsTests},

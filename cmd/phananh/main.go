@@ -70,6 +70,22 @@ const usage = `usage:
                                                           enter or replace a year (dates YYYY-MM-DD); open tickets' deadlines follow
   phananh admin audit verify                              walk the audit log's hash chain: the number of records and OK, or fail
                                                           naming the first edited record or the one after deleted ones
+  phananh admin unit list                                 list units: id, kind, area, state, names
+  phananh admin unit create --id ID --kind KIND --name NAME [--name-en NAME] [--area AREA_CODE]
+                                                          create a unit (a ward's with --area, else city-level)
+  phananh admin unit rename --id ID [--name NAME] [--name-en NAME]
+  phananh admin unit disable|enable --id ID               stop or resume routing to a unit; refused while a category
+                                                          would be left without a unit in some area
+  phananh admin category list                             list categories with deadlines, privacy, policy version, state
+  phananh admin category edit --code CODE [--name NAME] [--name-en NAME] [--triage N:UNIT] [--resolve N:UNIT]
+                              [--priority normal|urgent] [--private true|false] [--contact true|false]
+                                                          edit a category; UNIT is working_hours, working_days or
+                                                          clock_hours; a deadline or privacy change is a new policy version
+  phananh admin category deactivate|activate --code CODE  stop or resume offering a category for new reports
+  phananh admin route list                                list routing overrides: category, area, unit
+  phananh admin route add --category CODE --area AREA_CODE --unit UNIT_ID
+                                                          route a category in an area to a unit
+  phananh admin route remove --category CODE --area AREA_CODE
   phananh admin stats rebuild                             recompute every statistics fact from the tickets
   phananh admin boundaries check --id ID FILE.geojson[.gz]   the set's overlaps and gaps, and what it changes against the active set
   phananh admin boundaries import --id ID --name NAME FILE.geojson[.gz]   the same report, then store the set
@@ -159,8 +175,9 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (app.Store, er
 }
 
 // bootstrap makes a fresh store usable: the active boundary set with its ward units, the
-// city-level units and the default categories. It never overwrites what an administrator changed
-// except the shipped city units, whose ids are fixed.
+// city-level units and the default categories, merged once per reference-data version
+// (app.MergeReferenceData). It never overwrites what an administrator changed: existing units
+// and categories are left as they are.
 func bootstrap(ctx context.Context, store app.Store, cfg config, log *slog.Logger, now time.Time) error {
 	sets, err := store.BoundarySets(ctx)
 	if err != nil {
@@ -189,18 +206,12 @@ func bootstrap(ctx context.Context, store app.Store, cfg config, log *slog.Logge
 		}
 		log.Info("imported boundary set", "id", cfg.BoundarySet)
 	}
-	if err := store.UpsertUnits(ctx, seed.CityUnits()); err != nil {
-		return err
-	}
-	cats, err := store.Categories(ctx)
+	cats, units, err := app.MergeReferenceData(ctx, store, seed.ReferenceDataVersion, seed.Categories(), seed.CityUnits(), now)
 	if err != nil {
-		return err
+		return fmt.Errorf("merge reference data version %d: %w", seed.ReferenceDataVersion, err)
 	}
-	if len(cats) == 0 {
-		if err := store.UpsertCategories(ctx, seed.Categories()); err != nil {
-			return err
-		}
-		log.Info("imported default categories", "count", len(seed.Categories()))
+	if cats+units > 0 {
+		log.Info("merged shipped reference data", "version", seed.ReferenceDataVersion, "new_categories", cats, "new_units", units)
 	}
 	return nil
 }
@@ -338,6 +349,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	workers.Go(func() { svc.Tickets.RunSweeps(workerCtx, holder, cfg.SLAInterval) })
 	workers.Go(func() { svc.Calendar.RunRefresh(workerCtx, calendarRefresh) })
 	workers.Go(func() { svc.Media.RunMediaGC(workerCtx, holder, cfg.Media.GCInterval) })
+	// Catalog changes made on another instance or by the command line are served within this.
+	workers.Go(func() { svc.Catalog.WatchCatalog(workerCtx, app.CatalogWatchInterval) })
 	workers.Go(func() { runBackups(workerCtx, cfg.Backup, store, log, holder) })
 	if err := startPush(workerCtx, cfg.Push, svc, store, log, holder, &workers, tel); err != nil {
 		ln.Close()
@@ -437,6 +450,8 @@ type adminFlags struct {
 	q, reason, disabled                            string
 	year                                           int
 	daysOff, swapped                               string
+	// catalog administration (catalog.go)
+	kind, nameEN, area, category, code, triage, resolve, private, contact, priority string
 }
 
 func admin(ctx context.Context, cfg config, log *slog.Logger, noun, verb string, args []string, stdin io.Reader, stdout io.Writer) error {
@@ -467,6 +482,8 @@ func admin(ctx context.Context, cfg config, log *slog.Logger, noun, verb string,
 		return adminAPIKey(ctx, svc, verb, f, stdout)
 	case "calendar":
 		return adminCalendar(ctx, svc, verb, f, stdout)
+	case "unit", "category", "route":
+		return adminCatalog(ctx, svc, noun, verb, f, stdout)
 	case "stats":
 		n, err := svc.Stats.Rebuild(ctx)
 		if err != nil {
@@ -518,7 +535,9 @@ func parseAdminFlags(noun, verb string, args []string) (*flag.FlagSet, adminFlag
 		fs.StringVar(&f.swapped, "swapped", "", "weekend days swapped into working days, comma-separated YYYY-MM-DD")
 	case "stats rebuild", "audit verify":
 	default:
-		return nil, f, fmt.Errorf("unknown command admin %s %s\n%s", noun, verb, usage)
+		if !catalogFlags(fs, &f, noun+" "+verb) {
+			return nil, f, fmt.Errorf("unknown command admin %s %s\n%s", noun, verb, usage)
+		}
 	}
 	if err := fs.Parse(args); err != nil {
 		return nil, f, fmt.Errorf("%w\n%s", err, usage)

@@ -257,6 +257,7 @@ type unitDoc struct {
 	NameEN      string `bson:"name_en"`
 	BoundarySet string `bson:"boundary_set"`
 	AreaCode    string `bson:"area_code"`
+	Disabled    bool   `bson:"disabled"` // false in documents written before units could be disabled
 }
 
 func toUnitDoc(u *models.Unit) unitDoc {
@@ -267,6 +268,7 @@ func toUnitDoc(u *models.Unit) unitDoc {
 		NameEN:      u.NameEN,
 		BoundarySet: u.BoundarySet,
 		AreaCode:    u.AreaCode,
+		Disabled:    u.Disabled,
 	}
 }
 
@@ -278,6 +280,7 @@ func (d *unitDoc) model() models.Unit {
 		NameEN:      d.NameEN,
 		BoundarySet: d.BoundarySet,
 		AreaCode:    d.AreaCode,
+		Disabled:    d.Disabled,
 	}
 }
 
@@ -312,6 +315,7 @@ type categoryDoc struct {
 	Emergency      string         `bson:"emergency_number"`
 	Attributes     []attributeDoc `bson:"attributes"`
 	Active         bool           `bson:"active"`
+	PolicyVersion  int            `bson:"policy_version"` // 0 in documents written before versions: 1
 }
 
 func toCategoryDoc(c *models.Category) categoryDoc {
@@ -331,6 +335,7 @@ func toCategoryDoc(c *models.Category) categoryDoc {
 		Active:      c.Active,
 
 		ContactAllowed: c.ContactAllowed,
+		PolicyVersion:  c.PolicyVersion,
 	}
 	if c.Attributes != nil {
 		d.Attributes = make([]attributeDoc, len(c.Attributes))
@@ -358,6 +363,7 @@ func (d *categoryDoc) model() models.Category {
 		Active:      d.Active,
 
 		ContactAllowed: d.ContactAllowed,
+		PolicyVersion:  d.PolicyVersion,
 	}
 	if d.Attributes != nil {
 		c.Attributes = make([]models.Attribute, len(d.Attributes))
@@ -507,6 +513,7 @@ type ticketDoc struct {
 	RemindedAt        *time.Time    `bson:"reminded_at,omitempty"`
 	EscalationLevel   int           `bson:"escalation_level"`
 	NextCheckAt       *time.Time    `bson:"next_check_at,omitempty"`
+	PolicyVersion     int           `bson:"policy_version,omitempty"` // absent before: version 1
 
 	// EffectsPending is applied_version < version, kept in the document because FerretDB v1 has
 	// no $expr to compare two fields: every insert and replace sets it from the ticket, and
@@ -568,6 +575,7 @@ func toTicketDoc(t *models.Ticket) *ticketDoc {
 		RemindedAt:        optTime(t.RemindedAt),
 		EscalationLevel:   t.EscalationLevel,
 		NextCheckAt:       optTime(t.NextCheckAt),
+		PolicyVersion:     t.PolicyVersion,
 
 		EffectsPending: t.AppliedVersion < t.Version,
 	}
@@ -631,6 +639,7 @@ func (d *ticketDoc) model() *models.Ticket {
 		RemindedAt:      fromOptTime(d.RemindedAt),
 		EscalationLevel: d.EscalationLevel,
 		NextCheckAt:     fromOptTime(d.NextCheckAt),
+		PolicyVersion:   d.PolicyVersion,
 	}
 	if e := d.Extension; e != nil {
 		t.Extension = &models.ExtensionRequest{DueAt: utc(e.DueAt), Reason: e.Reason, RequestedBy: e.RequestedBy, RequestedAt: utc(e.RequestedAt)}

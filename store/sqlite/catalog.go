@@ -64,16 +64,17 @@ func (s *Store) UpsertUnits(ctx context.Context, units []models.Unit) error {
 		return nil
 	}
 	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO units (id, kind, name, name_en, boundary_set, area_code)
-			VALUES (?, ?, ?, ?, ?, ?)
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO units (id, kind, name, name_en, boundary_set, area_code, disabled)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name = excluded.name,
-				name_en = excluded.name_en, boundary_set = excluded.boundary_set, area_code = excluded.area_code`)
+				name_en = excluded.name_en, boundary_set = excluded.boundary_set, area_code = excluded.area_code,
+				disabled = excluded.disabled`)
 		if err != nil {
 			return err
 		}
 		defer stmt.Close()
 		for _, u := range units {
-			if _, err := stmt.ExecContext(ctx, u.ID, string(u.Kind), u.Name, u.NameEN, u.BoundarySet, u.AreaCode); err != nil {
+			if _, err := stmt.ExecContext(ctx, u.ID, string(u.Kind), u.Name, u.NameEN, u.BoundarySet, u.AreaCode, u.Disabled); err != nil {
 				return err
 			}
 		}
@@ -82,7 +83,31 @@ func (s *Store) UpsertUnits(ctx context.Context, units []models.Unit) error {
 	return translate(err, "upsert units", "unit")
 }
 
-const unitColumns = `id, kind, name, name_en, boundary_set, area_code`
+// InsertUnits creates the units whose id is free, all or nothing, and counts them.
+func (s *Store) InsertUnits(ctx context.Context, units []models.Unit) (int, error) {
+	n := 0
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		n = 0
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO units (id, kind, name, name_en, boundary_set, area_code, disabled)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, u := range units {
+			res, err := stmt.ExecContext(ctx, u.ID, string(u.Kind), u.Name, u.NameEN, u.BoundarySet, u.AreaCode, u.Disabled)
+			if err != nil {
+				return err
+			}
+			k, _ := res.RowsAffected()
+			n += int(k)
+		}
+		return nil
+	})
+	return n, translate(err, "insert units", "unit")
+}
+
+const unitColumns = `id, kind, name, name_en, boundary_set, area_code, disabled`
 
 // Units lists every unit sorted by id.
 func (s *Store) Units(ctx context.Context) ([]models.Unit, error) {
@@ -119,7 +144,7 @@ func scanUnit(row interface{ Scan(...any) error }) (*models.Unit, error) {
 		u    models.Unit
 		kind string
 	)
-	if err := row.Scan(&u.ID, &kind, &u.Name, &u.NameEN, &u.BoundarySet, &u.AreaCode); err != nil {
+	if err := row.Scan(&u.ID, &kind, &u.Name, &u.NameEN, &u.BoundarySet, &u.AreaCode, &u.Disabled); err != nil {
 		return nil, err
 	}
 	u.Kind = models.UnitKind(kind)
@@ -197,6 +222,7 @@ type categoryRow struct {
 	Emergency      string         `json:"emergency_number,omitempty"`
 	Attributes     []attributeRow `json:"attributes,omitempty"`
 	Active         bool           `json:"active"`
+	PolicyVersion  int            `json:"policy_version,omitempty"`
 }
 
 // slaRow is the stored form of a deadline rule inside a category document.
@@ -222,6 +248,7 @@ func categoryRowOf(c *models.Category) *categoryRow {
 		TriageSLA:  slaRow{Value: c.TriageSLA.Value, Unit: string(c.TriageSLA.Unit)},
 		ResolveSLA: slaRow{Value: c.ResolveSLA.Value, Unit: string(c.ResolveSLA.Unit)},
 		Private:    c.Private, ContactAllowed: c.ContactAllowed, Emergency: c.Emergency, Active: c.Active,
+		PolicyVersion: c.PolicyVersion,
 	}
 	if c.Attributes != nil {
 		r.Attributes = make([]attributeRow, len(c.Attributes))
@@ -241,6 +268,7 @@ func (r *categoryRow) category() models.Category {
 		TriageSLA:  models.SLA{Value: r.TriageSLA.Value, Unit: models.SLAUnit(r.TriageSLA.Unit)},
 		ResolveSLA: models.SLA{Value: r.ResolveSLA.Value, Unit: models.SLAUnit(r.ResolveSLA.Unit)},
 		Private:    r.Private, ContactAllowed: r.ContactAllowed, Emergency: r.Emergency, Active: r.Active,
+		PolicyVersion: r.PolicyVersion,
 	}
 	if r.Attributes != nil {
 		c.Attributes = make([]models.Attribute, len(r.Attributes))

@@ -78,7 +78,7 @@ func fullTicket() *models.Ticket {
 		RejectReason: "other", Outcome: models.OutcomeFixed, ResultNote: "done", ResultMedia: []string{"r1"},
 		Rating: 5, RatingComment: "thanks", ReopenCount: 1, TriagedAt: at(10), ResolvedAt: at(11),
 		ClosedAt: at(12), OnTimeClass: models.LateWithExtension, RemindedAt: at(13), EscalationLevel: 1,
-		NextCheckAt: at(14),
+		NextCheckAt: at(14), PolicyVersion: 3,
 	}
 }
 
@@ -148,7 +148,7 @@ func TestCategoryRowMatchesPreviousDocuments(t *testing.T) {
 		Private: true, ContactAllowed: true, Emergency: "114",
 		Attributes: []models.Attribute{{Code: "size", Datatype: "singlevaluelist", Required: true,
 			Description: "How much", Values: []string{"small", "large"}}},
-		Active: true,
+		Active: true, PolicyVersion: 2,
 	}
 	requireEverySet(t, "Category", reflect.ValueOf(want))
 	old, err := json.Marshal(&want)

@@ -67,6 +67,7 @@ type ticketRow struct {
 	RemindedAt       time.Time     `json:"reminded_at"`
 	EscalationLevel  int           `json:"escalation_level,omitempty"`
 	NextCheckAt      time.Time     `json:"next_check_at"`
+	PolicyVersion    int           `json:"policy_version,omitempty"` // absent before 0020: version 1
 	History          []eventRow    `json:"history"`
 }
 
@@ -106,7 +107,7 @@ func ticketRowOf(t *models.Ticket) *ticketRow {
 		ResultNote: t.ResultNote, ResultMedia: t.ResultMedia, Rating: t.Rating, RatingComment: t.RatingComment,
 		ReopenCount: t.ReopenCount, TriagedAt: normTime(t.TriagedAt), ResolvedAt: normTime(t.ResolvedAt),
 		ClosedAt: normTime(t.ClosedAt), OnTimeClass: string(t.OnTimeClass), RemindedAt: normTime(t.RemindedAt),
-		EscalationLevel: t.EscalationLevel, NextCheckAt: normTime(t.NextCheckAt),
+		EscalationLevel: t.EscalationLevel, NextCheckAt: normTime(t.NextCheckAt), PolicyVersion: t.PolicyVersion,
 		History: eventRows(t.History),
 	}
 }
@@ -130,7 +131,7 @@ func (r *ticketRow) ticket() *models.Ticket {
 		ResultNote: r.ResultNote, ResultMedia: r.ResultMedia, Rating: r.Rating, RatingComment: r.RatingComment,
 		ReopenCount: r.ReopenCount, TriagedAt: r.TriagedAt, ResolvedAt: r.ResolvedAt,
 		ClosedAt: r.ClosedAt, OnTimeClass: models.OnTimeClass(r.OnTimeClass), RemindedAt: r.RemindedAt,
-		EscalationLevel: r.EscalationLevel, NextCheckAt: r.NextCheckAt,
+		EscalationLevel: r.EscalationLevel, NextCheckAt: r.NextCheckAt, PolicyVersion: r.PolicyVersion,
 		History: events(r.History),
 	}
 }

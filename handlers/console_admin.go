@@ -203,3 +203,69 @@ func (s *consoleUI) doneFlash(c *fiber.Ctx) *consoleFlash {
 	}
 	return &consoleFlash{Kind: "ok", Message: translate(s.consoleLang(c), "admin.done."+done)}
 }
+
+// consoleAdminCategories is the data of the categories page: every category, and the one being
+// edited (Edit nil: none).
+type consoleAdminCategories struct {
+	Categories []models.Category
+	Edit       *models.Category
+	SLAUnits   []models.SLAUnit
+}
+
+func (s *consoleUI) consoleAdminCategories(c *fiber.Ctx) error {
+	return s.consoleAdminCategoriesPage(c, fiber.StatusOK, nil)
+}
+
+func (s *consoleUI) consoleAdminCategoriesPage(c *fiber.Ctx, status int, flash *consoleFlash) error {
+	cats, err := s.svc.Catalog.AdminCategories(principal(c))
+	if err != nil {
+		return err
+	}
+	v := consoleAdminCategories{Categories: cats, SLAUnits: []models.SLAUnit{models.WorkingHours, models.WorkingDays, models.ClockHours}}
+	code := c.Query("code", c.Params("code"))
+	for i := range cats {
+		if cats[i].Code == code {
+			v.Edit = &cats[i]
+		}
+	}
+	return s.consoleRender(c, status, "admin_categories", "admin.categories.title", flash, v)
+}
+
+// consoleAdminUpdateCategory saves the edit form of one category: names, deadlines, privacy and
+// whether it is offered. A deadline or privacy change makes a new policy version, which the
+// answer names; tickets filed before keep theirs.
+func (s *consoleUI) consoleAdminUpdateCategory(c *fiber.Ctx) error {
+	ch, err := categoryForm(c)
+	if err == nil {
+		var cat *models.Category
+		if cat, err = s.svc.Catalog.UpdateCategory(c.UserContext(), principal(c), c.Params("code"), ch); err == nil {
+			lang := s.consoleLang(c)
+			return s.consoleAdminCategoriesPage(c, fiber.StatusOK, &consoleFlash{Kind: "ok",
+				Message: translate(lang, "admin.categories.saved") + " " + cat.Code + ", " + translate(lang, "admin.categories.policy") + " " + strconv.Itoa(cat.Policy()) + "."})
+		}
+	}
+	return s.consoleFormError(c, err, s.consoleAdminCategoriesPage)
+}
+
+// categoryForm reads the category edit form into a change of every field it shows.
+func categoryForm(c *fiber.Ctx) (app.CategoryChange, error) {
+	sla := func(field string) (*models.SLA, error) {
+		n, err := strconv.Atoi(c.FormValue(field + "_value"))
+		if err != nil {
+			return nil, models.FieldError(models.EInvalid, field, "the deadline must be a whole number")
+		}
+		return &models.SLA{Value: n, Unit: models.SLAUnit(c.FormValue(field + "_unit"))}, nil
+	}
+	triage, err := sla("triage_sla")
+	if err != nil {
+		return app.CategoryChange{}, err
+	}
+	resolve, err := sla("resolve_sla")
+	if err != nil {
+		return app.CategoryChange{}, err
+	}
+	name, nameEN := strings.TrimSpace(c.FormValue("name")), strings.TrimSpace(c.FormValue("name_en"))
+	private, contact, active := c.FormValue("private") == "true", c.FormValue("contact") == "true", c.FormValue("active") == "true"
+	return app.CategoryChange{Name: &name, NameEN: &nameEN, TriageSLA: triage, ResolveSLA: resolve,
+		Private: &private, ContactAllowed: &contact, Active: &active}, nil
+}

@@ -312,6 +312,8 @@ func (s *Server) policy() []routeSpec {
 		{"POST", "/console/admin/users", adminsOnly, s.console.consoleAdminCreateUser},
 		{"POST", "/console/admin/users/:id/disable", adminsOnly, s.console.consoleAdminDisableUser},
 		{"POST", "/console/admin/users/:id/enable", adminsOnly, s.console.consoleAdminDisableUser},
+		{"GET", "/console/admin/categories", adminsOnly, s.console.consoleAdminCategories},
+		{"POST", "/console/admin/categories/:code", adminsOnly, s.console.consoleAdminUpdateCategory},
 		{"GET", "/console/admin/keys", adminsOnly, s.console.consoleAdminKeys},
 		{"POST", "/console/admin/keys", adminsOnly, s.console.consoleAdminCreateKey},
 		{"POST", "/console/admin/keys/:id/revoke", adminsOnly, s.console.consoleAdminRevokeKey},

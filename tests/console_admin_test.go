@@ -15,7 +15,8 @@ import (
 // TestConsoleAdministrationInBrowser is an administrator's day in the console, in a real
 // browser: create an officer (his one-time password is shown once and works), disable him (he
 // can no longer sign in), add a day off on the day an open report is due (its deadline moves),
-// create a machine key and revoke it (it is refused at once). Every effect is checked through
+// lengthen a category's deadline (new reports only), create a machine key and revoke it (it is
+// refused at once). Every effect is checked through
 // the API, not the page.
 func TestConsoleAdministrationInBrowser(t *testing.T) {
 	t.Parallel()
@@ -40,7 +41,39 @@ func TestConsoleAdministrationInBrowser(t *testing.T) {
 	)
 	adminCreatesAndDisablesAnOfficer(t, ctx, s, shots, unitOf(x.code, "cong_an"))
 	adminAddsADayOff(t, ctx, s, shots, admin.AccessToken, resident.AccessToken, tk)
+	adminEditsACategoryDeadline(t, ctx, s, shots, resident.AccessToken, getTicket(t, s, resident.AccessToken, tk.ID), x)
 	adminRevokesAKey(t, ctx, s, shots)
+}
+
+// adminEditsACategoryDeadline lengthens TTDT's resolution deadline from 7 to 30 working days in
+// the console: the category
+// gets policy version 2, the open ticket keeps version 1 and its deadline, and a report filed
+// afterwards is due later under version 2.
+func adminEditsACategoryDeadline(t *testing.T, ctx context.Context, s *server, shots, resident string, old wfTicket, x wardPoint) {
+	t.Helper()
+	inBrowser(t, ctx, "edit the deadline of TTDT",
+		chromedp.Navigate(s.base+"/console/admin/categories"),
+		chromedp.WaitVisible(chromedp.CSS(`#categories`)),
+		chromedp.Click(chromedp.CSS(`tr[data-code="TTDT"] a.edit`)),
+		chromedp.WaitVisible(chromedp.CSS(`#category-form`)),
+	)
+	if days := fromBrowser(t, ctx, "read the deadline", chromedp.Value(chromedp.CSS(`#cat-resolve-value`))); days != "7" {
+		t.Fatalf("the form shows TTDT's resolution deadline as %q, want the shipped 7 (working days)", days)
+	}
+	inBrowser(t, ctx, "save a longer deadline",
+		chromedp.SetValue(chromedp.CSS(`#cat-resolve-value`), "30"),
+		chromedp.SetValue(chromedp.CSS(`#cat-resolve-unit`), "working_days"),
+		chromedp.Click(chromedp.CSS(`#cat-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-code="TTDT"][data-policy="2"]`)),
+	)
+	screenshot(t, ctx, shots, "admin-categories.png")
+	if got := getTicket(t, s, resident, old.ID); got.PolicyVersion != 1 || got.ResolveDueAt != old.ResolveDueAt {
+		t.Errorf("the open ticket has policy %d due %s, want 1 and %s as before", got.PolicyVersion, got.ResolveDueAt, old.ResolveDueAt)
+	}
+	fresh := fileTicket(t, s, resident, wfReport("TTDT", x, "Lấn chiếm vỉa hè sau khi đổi hạn.", false))
+	if fresh.PolicyVersion != 2 || vnTime(t, fresh.ResolveDueAt).Sub(vnTime(t, old.ResolveDueAt)) < 20*24*time.Hour {
+		t.Errorf("a new ticket has policy %d due %s; want 2 and about 30 working days out (the old one: %s)", fresh.PolicyVersion, fresh.ResolveDueAt, old.ResolveDueAt)
+	}
 }
 
 func adminCreatesAndDisablesAnOfficer(t *testing.T, ctx context.Context, s *server, shots, unit string) {

@@ -133,15 +133,16 @@ type Deps struct {
 // holds only the part of the store it uses; what they share (clock, randomness, configuration,
 // calendar, boundaries, the catalog snapshot, rate-limit counters) is one core they all point at.
 type App struct {
-	Catalog  *Catalog  // units, categories, areas, the working calendar
-	Auth     *Auth     // sign-in, tokens, accounts, machine keys, rate limits
-	Tickets  *Tickets  // intake, workflow, views, queue, nearby, SLA, effects
-	Media    *Media    // photo and video uploads, their blobs and clean-up
-	Devices  *Devices  // push devices and topic subscriptions
-	Stats    *Stats    // statistics, the change feed, exports
-	Open311  *Open311  // the GeoReport v2 interface
-	Calendar *Calendar // the working calendar's administration
-	Workers  *Workers  // when this instance's background loops last ran
+	Catalog    *Catalog    // units, categories, areas, the working calendar
+	Auth       *Auth       // sign-in, tokens, accounts, machine keys, rate limits
+	Tickets    *Tickets    // intake, workflow, views, queue, nearby, SLA, effects
+	Media      *Media      // photo and video uploads, their blobs and clean-up
+	Devices    *Devices    // push devices and topic subscriptions
+	Stats      *Stats      // statistics, the change feed, exports
+	Open311    *Open311    // the GeoReport v2 interface
+	Calendar   *Calendar   // the working calendar's administration
+	Boundaries *Boundaries // boundary switch-overs and the boundary sets in force
+	Workers    *Workers    // when this instance's background loops last ran
 
 	store interface {
 		Ping(context.Context) error
@@ -152,12 +153,12 @@ type App struct {
 // core is what every capability service shares. It holds no store but the counters, so a
 // service's store field says exactly what that service reads and writes.
 type core struct {
-	cfg        Config
-	log        *slog.Logger
-	now        func() time.Time
-	rand       io.Reader
-	working    *WorkingCalendar // the working calendar in force (cal)
-	boundaries *geo.BoundarySet
+	cfg     Config
+	log     *slog.Logger
+	now     func() time.Time
+	rand    io.Reader
+	working *WorkingCalendar               // the working calendar in force (cal)
+	bounds  *atomic.Pointer[boundaryState] // the boundary sets in force (boundarySet)
 	// catalog is swapped atomically when reference data changes (Catalog.ReloadCatalog).
 	catalog  *atomic.Pointer[catalog]
 	counters CounterStore
@@ -174,7 +175,7 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	if d.Store == nil || d.SMS == nil || d.Tokens == nil || d.Boundaries == nil || d.Calendar == nil {
 		return nil, fmt.Errorf("app: missing dependency")
 	}
-	c := &core{cfg: d.Config, log: d.Logger, now: d.Now, rand: d.Rand, working: d.Calendar, boundaries: d.Boundaries,
+	c := &core{cfg: d.Config, log: d.Logger, now: d.Now, rand: d.Rand, working: d.Calendar, bounds: newBoundaryState(d.Boundaries),
 		catalog: new(atomic.Pointer[catalog]), counters: d.Store, audits: d.Store, obs: observerOr(d.Observer), spans: spansOr(d.Spans)}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
@@ -195,10 +196,14 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	a.Stats = &Stats{core: c, store: d.Store, tickets: a.Tickets, cat: a.Catalog}
 	a.Open311 = &Open311{core: c, store: d.Store, tickets: a.Tickets, cat: a.Catalog}
 	a.Calendar = &Calendar{core: c, store: d.Store, tickets: a.Tickets}
+	a.Boundaries = &Boundaries{core: c, store: d.Store, tickets: a.Tickets, auth: a.Auth, cat: a.Catalog, initial: d.Boundaries.ID()}
 	if err := a.Catalog.ReloadCatalog(ctx); err != nil {
 		return nil, err
 	}
 	if _, err := a.Calendar.Refresh(ctx); err != nil {
+		return nil, err
+	}
+	if _, err := a.Boundaries.Refresh(ctx); err != nil {
 		return nil, err
 	}
 	return a, nil

@@ -106,8 +106,14 @@ func ImportBoundarySet(ctx context.Context, store CatalogStore, id, name string,
 	if err := store.PutBoundarySet(ctx, info, data); err != nil {
 		return nil, fmt.Errorf("store boundary set %s: %w", id, err)
 	}
-	if _, err := store.InsertUnits(ctx, units); err != nil {
+	n, err := store.InsertUnits(ctx, units)
+	if err != nil {
 		return nil, fmt.Errorf("create units of %s: %w", id, err)
+	}
+	if n > 0 { // running instances reload their catalog (WatchCatalog) and see the new units
+		if _, err := store.BumpCatalogRevision(ctx); err != nil {
+			return nil, err
+		}
 	}
 	return set, nil
 }
@@ -152,19 +158,22 @@ func (s *Catalog) Unit(id string) (models.Unit, bool) {
 }
 
 // BoundarySet is the active boundary set.
-func (s *Catalog) BoundarySet() *geo.BoundarySet { return s.boundaries }
+func (s *Catalog) BoundarySet() *geo.BoundarySet { return s.boundarySet() }
 
 // Area returns an area of the active boundary set.
 func (s *Catalog) Area(code string) (geo.Area, error) {
-	a, ok := s.boundaries.Area(code)
+	set := s.boundarySet()
+	a, ok := set.Area(code)
 	if !ok {
-		return geo.Area{}, models.Errorf(models.ENotFound, "area %s not found in boundary set %s", code, s.boundaries.ID())
+		return geo.Area{}, models.Errorf(models.ENotFound, "area %s not found in boundary set %s", code, set.ID())
 	}
 	return a, nil
 }
 
 // Location is the answer to "which area and units cover this point".
 type Location struct {
+	// BoundarySet is the set the point was located in: the one in force at that moment.
+	BoundarySet     string
 	Area            geo.Area
 	Units           []models.Unit
 	RoutedByNearest bool
@@ -177,16 +186,17 @@ func (s *Catalog) Locate(loc models.Location) (Location, error) {
 	if err := loc.Validate(); err != nil {
 		return Location{}, err
 	}
-	m := s.boundaries.Locate(loc.Lat, loc.Lng, s.cfg.NearestWithinM)
+	set := s.boundarySet() // once: a switch-over may change it between two reads
+	m := set.Locate(loc.Lat, loc.Lng, s.cfg.NearestWithinM)
 	if m.Area == nil {
 		return Location{}, models.FieldError(models.EOutsideJurisdiction, "location",
 			"the point (lat %.6f, lng %.6f) is outside the jurisdiction: it is more than %.0f m from every area of boundary set %s",
-			loc.Lat, loc.Lng, s.cfg.NearestWithinM, s.boundaries.ID())
+			loc.Lat, loc.Lng, s.cfg.NearestWithinM, set.ID())
 	}
-	out := Location{Area: *m.Area, RoutedByNearest: m.Nearest, Ambiguous: m.Ambiguous}
+	out := Location{BoundarySet: set.ID(), Area: *m.Area, RoutedByNearest: m.Nearest, Ambiguous: m.Ambiguous}
 	cat := s.catalog.Load()
 	for _, kind := range models.WardUnitKinds {
-		if u, ok := cat.units[models.WardUnitID(s.boundaries.ID(), m.Area.Code, kind)]; ok {
+		if u, ok := cat.units[models.WardUnitID(set.ID(), m.Area.Code, kind)]; ok {
 			out.Units = append(out.Units, u)
 		}
 	}

@@ -89,11 +89,11 @@ func (s *Catalog) CreateUnit(ctx context.Context, p models.Principal, in NewUnit
 	if err := checkName(u.Name, u.NameEN); err != nil {
 		return nil, err
 	}
-	if u.AreaCode != "" {
-		if _, ok := s.boundaries.Area(u.AreaCode); !ok {
-			return nil, models.FieldError(models.EInvalid, "area_code", "unknown area %q in boundary set %s", u.AreaCode, s.boundaries.ID())
+	if set := s.boundarySet(); u.AreaCode != "" {
+		if _, ok := set.Area(u.AreaCode); !ok {
+			return nil, models.FieldError(models.EInvalid, "area_code", "unknown area %q in boundary set %s", u.AreaCode, set.ID())
 		}
-		u.BoundarySet = s.boundaries.ID()
+		u.BoundarySet = set.ID()
 	}
 	n, err := s.store.InsertUnits(ctx, []models.Unit{u})
 	if err != nil {
@@ -192,13 +192,14 @@ func (c *catalog) withRules(rules map[ruleKey]string) *catalog {
 // orphans lists "category X in area Y" for every active category of cats that the snapshot
 // routes to the IOC only as the fallback of a gap, in an area of the active boundary set.
 func (s *Catalog) orphans(c *catalog, cats []models.Category) map[string]bool {
+	set := s.boundarySet() // once: a switch-over may change it between two reads
 	out := map[string]bool{}
 	for _, cat := range cats {
 		if !cat.Active {
 			continue
 		}
-		for _, a := range s.boundaries.Areas() {
-			if _, fallback := c.route(s.boundaries.ID(), a.Code, cat); fallback {
+		for _, a := range set.Areas() {
+			if _, fallback := c.route(set.ID(), a.Code, cat); fallback {
 				out[fmt.Sprintf("category %s in area %s (%s)", cat.Code, a.Code, a.Name)] = true
 			}
 		}
@@ -288,6 +289,7 @@ func (s *Catalog) RoutingRules(p models.Principal) ([]models.RoutingRule, error)
 // earlier override of the pair. The category must exist, the area be one of the active
 // boundary set and the unit exist and be enabled. Audited as routing_rule_put.
 func (s *Catalog) PutRoutingRule(ctx context.Context, p models.Principal, r models.RoutingRule) error {
+	set := s.boundarySet() // once: a switch-over may change it between two reads
 	if err := requireAdmin(p, "catalog administration"); err != nil {
 		return err
 	}
@@ -299,8 +301,8 @@ func (s *Catalog) PutRoutingRule(ctx context.Context, p models.Principal, r mode
 	if _, ok := cur.categories[r.Category]; !ok {
 		return models.FieldError(models.EInvalid, "category", "unknown category %q", r.Category)
 	}
-	if _, ok := s.boundaries.Area(r.AreaCode); !ok {
-		return models.FieldError(models.EInvalid, "area_code", "unknown area %q in boundary set %s", r.AreaCode, s.boundaries.ID())
+	if _, ok := set.Area(r.AreaCode); !ok {
+		return models.FieldError(models.EInvalid, "area_code", "unknown area %q in boundary set %s", r.AreaCode, set.ID())
 	}
 	u, ok := cur.units[r.UnitID]
 	switch {

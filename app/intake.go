@@ -95,7 +95,7 @@ func (s *Tickets) routeReport(ctx context.Context, p models.Principal, in models
 	if err != nil {
 		return models.Category{}, Location{}, models.Unit{}, err
 	}
-	return category, loc, cat.unitFor(s.boundaries.ID(), loc.Area.Code, category), nil
+	return category, loc, cat.unitFor(loc.BoundarySet, loc.Area.Code, category), nil
 }
 
 // newTicket is the ticket of a report filed at now, received, with its deadlines and the
@@ -116,7 +116,7 @@ func (s *Tickets) newTicket(p models.Principal, in models.ReportInput, category 
 		Private:          category.Private,
 		ReporterID:       p.UserID,
 		IdempotencyKey:   idemKey,
-		BoundarySet:      s.boundaries.ID(),
+		BoundarySet:      loc.BoundarySet,
 		AreaCode:         loc.Area.Code,
 		AreaName:         loc.Area.Name,
 		UnitID:           unit.ID,

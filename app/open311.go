@@ -35,10 +35,10 @@ func Open311Status(s models.State) string {
 // CheckJurisdiction accepts an empty jurisdiction_id and the id of the active boundary set (the
 // server serves one jurisdiction); anything else does not exist here.
 func (s *Open311) CheckJurisdiction(id string) error {
-	if id == "" || id == s.boundaries.ID() {
+	if id == "" || id == s.boundarySet().ID() {
 		return nil
 	}
-	return models.Errorf(models.ENotFound, "jurisdiction_id %q is not served here (use %q or leave it out)", id, s.boundaries.ID())
+	return models.Errorf(models.ENotFound, "jurisdiction_id %q is not served here (use %q or leave it out)", id, s.boundarySet().ID())
 }
 
 // Service returns an active category by code as an Open311 service.

@@ -28,6 +28,7 @@ const MaxTopicTokens = 1000
 // area's FCM topic (again when it already existed, which repairs a membership a crash lost).
 // created tells whether the subscription is new.
 func (s *Devices) Subscribe(ctx context.Context, p models.Principal, areaCode string) (sub *models.Subscription, created bool, err error) {
+	set := s.boundarySet() // once: a switch-over may change it between two reads
 	if err := residentOnly(p); err != nil {
 		return nil, false, err
 	}
@@ -35,9 +36,9 @@ func (s *Devices) Subscribe(ctx context.Context, p models.Principal, areaCode st
 	if areaCode == "" {
 		return nil, false, models.FieldError(models.EInvalid, "area_code", "area_code is required")
 	}
-	area, ok := s.boundaries.Area(areaCode)
+	area, ok := set.Area(areaCode)
 	if !ok {
-		return nil, false, models.FieldError(models.EUnprocessable, "area_code", "area %q is not in boundary set %s", areaCode, s.boundaries.ID())
+		return nil, false, models.FieldError(models.EUnprocessable, "area_code", "area %q is not in boundary set %s", areaCode, set.ID())
 	}
 	subs, err := s.store.SubscriptionsOf(ctx, p.UserID)
 	if err != nil {
@@ -50,7 +51,7 @@ func (s *Devices) Subscribe(ctx context.Context, p models.Principal, areaCode st
 			return nil, false, models.FieldError(models.EUnprocessable, "area_code", "at most %d subscriptions per user", models.MaxSubscriptionsPerUser)
 		}
 		sub = &models.Subscription{UserID: p.UserID, AreaCode: area.Code, AreaName: area.Name,
-			Topic: models.AreaTopic(s.boundaries.ID(), area.Code), CreatedAt: s.clock()}
+			Topic: models.AreaTopic(set.ID(), area.Code), CreatedAt: s.clock()}
 		if created, err = s.store.PutSubscription(ctx, sub); err != nil {
 			return nil, false, err
 		}
@@ -70,6 +71,7 @@ func (s *Devices) Subscribe(ctx context.Context, p models.Principal, areaCode st
 // and still queues the removal, which repairs a membership a crash left behind; an area neither
 // subscribed nor in the boundary set is ENotFound.
 func (s *Devices) Unsubscribe(ctx context.Context, p models.Principal, areaCode string) error {
+	set := s.boundarySet() // once: a switch-over may change it between two reads
 	if err := residentOnly(p); err != nil {
 		return err
 	}
@@ -81,10 +83,10 @@ func (s *Devices) Unsubscribe(ctx context.Context, p models.Principal, areaCode 
 	case !models.IsCode(err, models.ENotFound):
 		return err
 	default:
-		if _, ok := s.boundaries.Area(areaCode); !ok {
+		if _, ok := set.Area(areaCode); !ok {
 			return models.Errorf(models.ENotFound, "no subscription of area %q", areaCode)
 		}
-		topic = models.AreaTopic(s.boundaries.ID(), areaCode)
+		topic = models.AreaTopic(set.ID(), areaCode)
 	}
 	devs, err := s.store.DevicesOfUsers(ctx, []string{p.UserID})
 	if err != nil {

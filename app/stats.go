@@ -238,7 +238,7 @@ type LeagueRow struct {
 // by their own area code).
 func (s *Stats) Areas(ctx context.Context, p models.Principal, f StatsFilter, minSample int) ([]LeagueRow, error) {
 	names := map[string]string{}
-	for _, a := range s.boundaries.Areas() {
+	for _, a := range s.boundarySet().Areas() {
 		names[a.Code] = a.Name
 	}
 	return s.league(ctx, p, f, models.ByArea, names, minSample)

@@ -268,6 +268,7 @@ func onTimeClass(t *models.Ticket, at time.Time) models.OnTimeClass {
 // transferTarget resolves the unit a ticket is transferred to: a named unit, or the unit of the
 // same kind in another area.
 func (s *Tickets) transferTarget(t *models.Ticket, cat models.Category, in ActionInput) (models.Unit, string, string, error) {
+	set := s.boundarySet() // once: a switch-over may change it between two reads
 	c := s.catalog.Load()
 	var unit models.Unit
 	areaCode, areaName := t.AreaCode, t.AreaName
@@ -278,21 +279,21 @@ func (s *Tickets) transferTarget(t *models.Ticket, cat models.Category, in Actio
 			return unit, "", "", models.FieldError(models.EUnprocessable, "unit", "unknown unit %q", in.Unit)
 		}
 		unit = u
-		if u.AreaCode != "" && u.BoundarySet == s.boundaries.ID() {
-			if a, ok := s.boundaries.Area(u.AreaCode); ok {
+		if u.AreaCode != "" && u.BoundarySet == set.ID() {
+			if a, ok := set.Area(u.AreaCode); ok {
 				areaCode, areaName = a.Code, a.Name
 			}
 		}
 	case in.Area != "":
-		a, ok := s.boundaries.Area(in.Area)
+		a, ok := set.Area(in.Area)
 		if !ok {
-			return unit, "", "", models.FieldError(models.EUnprocessable, "area", "unknown area %q in boundary set %s", in.Area, s.boundaries.ID())
+			return unit, "", "", models.FieldError(models.EUnprocessable, "area", "unknown area %q in boundary set %s", in.Area, set.ID())
 		}
 		kind := t.UnitKind
 		if kind == "" || kind == models.UnitIOC {
 			kind = cat.UnitKind
 		}
-		u, ok := c.units[models.WardUnitID(s.boundaries.ID(), a.Code, kind)]
+		u, ok := c.units[models.WardUnitID(set.ID(), a.Code, kind)]
 		if !ok {
 			return unit, "", "", models.FieldError(models.EUnprocessable, "area", "area %s has no %s unit", a.Code, kind)
 		}

@@ -196,6 +196,7 @@ var consoleMessages = map[string][2]string{
 	"action.auto_close":        {"Tự động đóng", "Closed automatically"},
 	"action.remind":            {"Nhắc hạn", "Reminder"},
 	"action.escalate":          {"Báo cáo vượt cấp", "Escalated"},
+	"action.reroute":           {"Chuyển theo bản đồ hành chính mới", "Routed again by the new ward map"},
 	"action.move_deadline":     {"Dời hạn theo lịch làm việc", "Deadline moved by the working calendar"},
 
 	"outcome.fixed":           {"Đã khắc phục", "Fixed"},

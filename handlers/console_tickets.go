@@ -176,8 +176,10 @@ func (s *consoleUI) consoleTicketData(c *fiber.Ctx, t *models.Ticket) (*consoleT
 		due = time.Now()
 	}
 	v.DefaultDueAt = due.AddDate(0, 0, 3).In(models.VietnamTime).Format("2006-01-02T15:04")
-	if area, ok := s.svc.Catalog.BoundarySet().Area(t.AreaCode); ok {
-		v.Map = s.pages.pinMap(area, t.Location)
+	if set, ok := s.svc.Boundaries.SetFor(t.BoundarySet); ok { // the map that routed it
+		if area, ok := set.Area(t.AreaCode); ok {
+			v.Map = s.pages.pinMap(area, t.Location)
+		}
 	}
 	return v, nil
 }

@@ -211,6 +211,7 @@ func openAPIDocument() map[string]any {
 	addMediaPaths(doc["paths"].(map[string]any), op, param, resp)
 	addKeyPaths(doc["paths"].(map[string]any), op, param, resp)
 	addCalendarPaths(doc["paths"].(map[string]any), op, param, resp)
+	addSwitchOverPaths(doc["paths"].(map[string]any), op, param, resp)
 	addUserPaths(doc["paths"].(map[string]any), op, param, resp)
 	addTwoFactorPaths(doc["paths"].(map[string]any), op, param, resp)
 	addCatalogAdminPaths(doc["paths"].(map[string]any), op, param, resp)

@@ -39,6 +39,9 @@ const (
 	// ActMoveDeadline records a deadline moved by an administrator's edit of the working
 	// calendar (a day off added or a working day swapped in on a day the deadline spans).
 	ActMoveDeadline Action = "move_deadline"
+	// ActReroute records a ticket routed again by a boundary switch-over (SwitchOver): its new
+	// area and unit.
+	ActReroute Action = "reroute"
 	// Filing, recorded as the first history event; not available through the action endpoint.
 	ActSubmit Action = "submit"
 )
@@ -97,6 +100,7 @@ func Transitions() []Transition {
 	add(ActRemind, system, "", StateReceived, StateAssigned, StateInProgress)
 	add(ActEscalate, system, "", StateReceived, StateAssigned, StateInProgress)
 	add(ActMoveDeadline, system, "", StateReceived, StateAssigned, StateInProgress)
+	add(ActReroute, system, "", StateReceived, StateAssigned, StateInProgress, StateAwaitingInfo)
 	return t
 }
 
@@ -107,7 +111,7 @@ var States = []State{StateReceived, StateAssigned, StateInProgress, StateAwaitin
 // Actions lists every action a caller may request through the action endpoint.
 var Actions = []Action{ActAccept, ActReject, ActTransfer, ActMarkDuplicate, ActStart, ActRequestInfo,
 	ActResolve, ActNote, ActAssign, ActRequestExt, ActApproveExt, ActDenyExt, ActProvideInfo, ActWithdraw,
-	ActRate, ActReopen, ActFollow, ActUnfollow, ActAutoClose, ActRemind, ActEscalate, ActMoveDeadline}
+	ActRate, ActReopen, ActFollow, ActUnfollow, ActAutoClose, ActRemind, ActEscalate, ActMoveDeadline, ActReroute}
 
 // Next answers the table: the state after action by role in from, and whether it is allowed.
 func Next(from State, action Action, role Role) (State, bool) {

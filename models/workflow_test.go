@@ -72,6 +72,10 @@ in_progress escalate system → =
 received move_deadline system → =
 assigned move_deadline system → =
 in_progress move_deadline system → =
+received reroute system → =
+assigned reroute system → =
+in_progress reroute system → =
+awaiting_info reroute system → =
 `
 
 func TestTransitionTableExhaustively(t *testing.T) {

@@ -594,6 +594,14 @@ func (s *instrumentedStore) PutSubscription(ctx context.Context, a1 *models.Subs
 	return r0, err
 }
 
+// PutSwitchOver implements app.Store.
+func (s *instrumentedStore) PutSwitchOver(ctx context.Context, a1 *models.SwitchOver, a2 models.SwitchOverState) error {
+	ctx, c := s.begin(ctx, "PutSwitchOver")
+	err := s.next.PutSwitchOver(ctx, a1, a2)
+	c.end(err)
+	return err
+}
+
 // RebuildRollups implements app.Store.
 func (s *instrumentedStore) RebuildRollups(ctx context.Context) error {
 	ctx, c := s.begin(ctx, "RebuildRollups")
@@ -702,6 +710,14 @@ func (s *instrumentedStore) StreamTickets(ctx context.Context, a1 models.TicketQ
 func (s *instrumentedStore) SubscriptionsOf(ctx context.Context, a1 string) ([]models.Subscription, error) {
 	ctx, c := s.begin(ctx, "SubscriptionsOf")
 	r0, err := s.next.SubscriptionsOf(ctx, a1)
+	c.end(err)
+	return r0, err
+}
+
+// SwitchOvers implements app.Store.
+func (s *instrumentedStore) SwitchOvers(ctx context.Context) ([]models.SwitchOver, error) {
+	ctx, c := s.begin(ctx, "SwitchOvers")
+	r0, err := s.next.SwitchOvers(ctx)
 	c.end(err)
 	return r0, err
 }

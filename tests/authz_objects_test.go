@@ -333,6 +333,7 @@ var routeCallers = map[string]string{
 	"GET /v1/queue":       "officials",
 	"GET /v1/admin/audit": "admins",
 	"GET /v1/admin/keys":  "admins", "POST /v1/admin/keys": "admins", "DELETE /v1/admin/keys/{id}": "admins",
+	"GET /v1/admin/switchovers": "admins", "POST /v1/admin/switchovers": "admins", "DELETE /v1/admin/switchovers/{id}": "admins",
 	"GET /v1/admin/calendar": "admins", "PUT /v1/admin/calendar/{year}": "admins",
 	"GET /v1/admin/users": "admins", "POST /v1/admin/users": "admins", "PATCH /v1/admin/users/{id}": "admins",
 	"POST /v1/admin/users/{id}/disable": "admins", "POST /v1/admin/users/{id}/enable": "admins",

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The authorization policy of every ticket route, as one table: route × principal × ticket →
@@ -97,6 +98,21 @@ var policy = []policyRow{
 		pResidentA: all(403), pResidentB: all(403),
 		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
 		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(200), pAnonymous: all(401),
+	}},
+	{route: "GET /v1/admin/switchovers", want: map[string]onXY{
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(200), pAnonymous: all(401),
+	}},
+	{route: "POST /v1/admin/switchovers", want: map[string]onXY{ // to the set in force: refused
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(400), pAnonymous: all(401),
+	}},
+	{route: "DELETE /v1/admin/switchovers/{id}", want: map[string]onXY{ // an id no switch-over has
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(404), pAnonymous: all(401),
 	}},
 	{route: "GET /v1/admin/calendar", want: map[string]onXY{
 		pResidentA: all(403), pResidentB: all(403),
@@ -316,6 +332,9 @@ type matrixCaller struct {
 func (c matrixCaller) call(t *testing.T, route, p string, tk *wfTicket) response {
 	t.Helper()
 	s, tok, x, z := c.s, c.tok, c.x, c.z
+	if method, path, body, ok := adminRequest(route, p, x); ok {
+		return s.request(t, method, path, tok[p], body)
+	}
 	switch route {
 	case "GET /v1/tickets/{id}":
 		return s.request(t, "GET", "/v1/tickets/"+tk.ID, tok[p], nil)
@@ -335,56 +354,6 @@ func (c matrixCaller) call(t *testing.T, route, p string, tk *wfTicket) response
 		return s.request(t, "GET", "/v1/queue", tok[p], nil)
 	case "GET /v1/tickets/nearby":
 		return s.request(t, "GET", fmt.Sprintf("/v1/tickets/nearby?lat=%v&lng=%v&category=TTDT", x.lat, x.lng), tok[p], nil)
-	case "GET /v1/admin/audit":
-		return s.request(t, "GET", "/v1/admin/audit", tok[p], nil)
-	case "GET /v1/admin/calendar":
-		return s.request(t, "GET", "/v1/admin/calendar", tok[p], nil)
-	case "PUT /v1/admin/calendar/{year}":
-		return s.request(t, "PUT", "/v1/admin/calendar/2099", tok[p], map[string][]string{"days_off": {"2099-01-01"}, "swapped_working_days": {}})
-	case "GET /v1/admin/keys":
-		return s.request(t, "GET", "/v1/admin/keys", tok[p], nil)
-	case "POST /v1/admin/keys":
-		return s.request(t, "POST", "/v1/admin/keys", tok[p], map[string]string{"name": "matrix " + p, "scope": "stats"})
-	case "DELETE /v1/admin/keys/{id}":
-		return s.request(t, "DELETE", "/v1/admin/keys/no-such-key", tok[p], nil)
-	case "GET /v1/admin/users":
-		return s.request(t, "GET", "/v1/admin/users?q=matrix", tok[p], nil)
-	case "POST /v1/admin/users":
-		return s.request(t, "POST", "/v1/admin/users", tok[p], map[string]string{"username": "matrix.created", "role": "ioc_viewer"})
-	case "PATCH /v1/admin/users/{id}":
-		return s.request(t, "PATCH", "/v1/admin/users/no-such-user", tok[p], map[string]string{"display_name": "x"})
-	case "POST /v1/admin/users/{id}/disable":
-		return s.request(t, "POST", "/v1/admin/users/no-such-user/disable", tok[p], map[string]string{"reason": "matrix"})
-	case "POST /v1/admin/users/{id}/enable":
-		return s.request(t, "POST", "/v1/admin/users/no-such-user/enable", tok[p], nil)
-	case "POST /v1/admin/users/{id}/reset-password":
-		return s.request(t, "POST", "/v1/admin/users/no-such-user/reset-password", tok[p], nil)
-	case "POST /v1/admin/users/{id}/reset-2fa":
-		return s.request(t, "POST", "/v1/admin/users/no-such-user/reset-2fa", tok[p], nil)
-	case "POST /v1/me/2fa/enroll":
-		return s.request(t, "POST", "/v1/me/2fa/enroll", tok[p], nil)
-	case "POST /v1/me/2fa/confirm":
-		// Five digits: never a valid code, whatever the time.
-		return s.request(t, "POST", "/v1/me/2fa/confirm", tok[p], map[string]string{"code": "12345"})
-	case "DELETE /v1/me/2fa":
-		return s.request(t, "DELETE", "/v1/me/2fa", tok[p], map[string]string{"code": "123456"})
-	case "GET /v1/admin/units", "GET /v1/admin/routing-rules", "GET /v1/admin/categories":
-		return s.request(t, "GET", strings.TrimPrefix(route, "GET "), tok[p], nil)
-	case "POST /v1/admin/units":
-		return s.request(t, "POST", "/v1/admin/units", tok[p], map[string]string{"id": "matrix.unit", "kind": "cap_nuoc", "name": "Matrix " + p})
-	case "PATCH /v1/admin/units/{id}":
-		return s.request(t, "PATCH", "/v1/admin/units/no-such-unit", tok[p], map[string]string{"name": "x"})
-	case "POST /v1/admin/routing-rules":
-		return s.request(t, "POST", "/v1/admin/routing-rules", tok[p], map[string]string{"category": "TTDT", "area_code": x.code, "unit_id": unitOf(x.code, "ubnd")})
-	case "DELETE /v1/admin/routing-rules":
-		return s.request(t, "DELETE", "/v1/admin/routing-rules?category=TTDT&area_code=no-such-area", tok[p], nil)
-	case "POST /v1/admin/categories":
-		return s.request(t, "POST", "/v1/admin/categories", tok[p], map[string]any{"code": "matrix.cat", "group": "khac", "name": "Matrix " + p, "name_en": "Matrix",
-			"unit_kind": "ioc", "triage_sla": map[string]any{"value": 4, "unit": "working_hours"}, "resolve_sla": map[string]any{"value": 3, "unit": "working_days"}})
-	case "PATCH /v1/admin/categories/{code}":
-		return s.request(t, "PATCH", "/v1/admin/categories/no-such-category", tok[p], map[string]string{"name": "x"})
-	case "GET /v1/admin/categories/{code}/policies":
-		return s.request(t, "GET", "/v1/admin/categories/no-such-category/policies", tok[p], nil)
 	case "POST /v1/media/uploads":
 		return s.request(t, "POST", "/v1/media/uploads", tok[p], nil, "Upload-Length: 1000")
 	case "GET /v1/subscriptions":
@@ -392,6 +361,74 @@ func (c matrixCaller) call(t *testing.T, route, p string, tk *wfTicket) response
 	}
 	t.Fatalf("policy table names %s, which the matrix cannot call", route)
 	return response{}
+}
+
+// adminRequest is the request the matrix sends to an administration or second-factor route as
+// p: an id nothing has, or a body that changes nothing another test relies on; ok is false for
+// other routes.
+func adminRequest(route, p string, x wardPoint) (method, path string, body any, ok bool) {
+	switch route {
+	case "GET /v1/admin/audit":
+		method, path, body = "GET", "/v1/admin/audit", nil
+	case "GET /v1/admin/switchovers":
+		method, path, body = "GET", "/v1/admin/switchovers", nil
+	case "POST /v1/admin/switchovers":
+		method, path, body = "POST", "/v1/admin/switchovers", map[string]string{"to_set": "longxuyen-2023",
+			"at": time.Now().Add(time.Hour).Format(time.RFC3339), "in_progress": "stay"}
+	case "DELETE /v1/admin/switchovers/{id}":
+		method, path, body = "DELETE", "/v1/admin/switchovers/no-such-switchover", nil
+	case "GET /v1/admin/calendar":
+		method, path, body = "GET", "/v1/admin/calendar", nil
+	case "PUT /v1/admin/calendar/{year}":
+		method, path, body = "PUT", "/v1/admin/calendar/2099", map[string][]string{"days_off": {"2099-01-01"}, "swapped_working_days": {}}
+	case "GET /v1/admin/keys":
+		method, path, body = "GET", "/v1/admin/keys", nil
+	case "POST /v1/admin/keys":
+		method, path, body = "POST", "/v1/admin/keys", map[string]string{"name": "matrix " + p, "scope": "stats"}
+	case "DELETE /v1/admin/keys/{id}":
+		method, path, body = "DELETE", "/v1/admin/keys/no-such-key", nil
+	case "GET /v1/admin/users":
+		method, path, body = "GET", "/v1/admin/users?q=matrix", nil
+	case "POST /v1/admin/users":
+		method, path, body = "POST", "/v1/admin/users", map[string]string{"username": "matrix.created", "role": "ioc_viewer"}
+	case "PATCH /v1/admin/users/{id}":
+		method, path, body = "PATCH", "/v1/admin/users/no-such-user", map[string]string{"display_name": "x"}
+	case "POST /v1/admin/users/{id}/disable":
+		method, path, body = "POST", "/v1/admin/users/no-such-user/disable", map[string]string{"reason": "matrix"}
+	case "POST /v1/admin/users/{id}/enable":
+		method, path, body = "POST", "/v1/admin/users/no-such-user/enable", nil
+	case "POST /v1/admin/users/{id}/reset-password":
+		method, path, body = "POST", "/v1/admin/users/no-such-user/reset-password", nil
+	case "POST /v1/admin/users/{id}/reset-2fa":
+		method, path, body = "POST", "/v1/admin/users/no-such-user/reset-2fa", nil
+	case "POST /v1/me/2fa/enroll":
+		method, path, body = "POST", "/v1/me/2fa/enroll", nil
+	case "POST /v1/me/2fa/confirm":
+		// Five digits: never a valid code, whatever the time.
+		method, path, body = "POST", "/v1/me/2fa/confirm", map[string]string{"code": "12345"}
+	case "DELETE /v1/me/2fa":
+		method, path, body = "DELETE", "/v1/me/2fa", map[string]string{"code": "123456"}
+	case "GET /v1/admin/units", "GET /v1/admin/routing-rules", "GET /v1/admin/categories":
+		method, path, body = "GET", strings.TrimPrefix(route, "GET "), nil
+	case "POST /v1/admin/units":
+		method, path, body = "POST", "/v1/admin/units", map[string]string{"id": "matrix.unit", "kind": "cap_nuoc", "name": "Matrix " + p}
+	case "PATCH /v1/admin/units/{id}":
+		method, path, body = "PATCH", "/v1/admin/units/no-such-unit", map[string]string{"name": "x"}
+	case "POST /v1/admin/routing-rules":
+		method, path, body = "POST", "/v1/admin/routing-rules", map[string]string{"category": "TTDT", "area_code": x.code, "unit_id": unitOf(x.code, "ubnd")}
+	case "DELETE /v1/admin/routing-rules":
+		method, path, body = "DELETE", "/v1/admin/routing-rules?category=TTDT&area_code=no-such-area", nil
+	case "POST /v1/admin/categories":
+		method, path, body = "POST", "/v1/admin/categories", map[string]any{"code": "matrix.cat", "group": "khac", "name": "Matrix " + p, "name_en": "Matrix",
+			"unit_kind": "ioc", "triage_sla": map[string]any{"value": 4, "unit": "working_hours"}, "resolve_sla": map[string]any{"value": 3, "unit": "working_days"}}
+	case "PATCH /v1/admin/categories/{code}":
+		method, path, body = "PATCH", "/v1/admin/categories/no-such-category", map[string]string{"name": "x"}
+	case "GET /v1/admin/categories/{code}/policies":
+		method, path, body = "GET", "/v1/admin/categories/no-such-category/policies", nil
+	default:
+		return "", "", nil, false
+	}
+	return method, path, body, true
 }
 
 // policyDeviation describes how the answer r of route for principal p on ticket differs from the

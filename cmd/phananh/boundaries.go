@@ -3,12 +3,16 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"text/tabwriter"
+	"time"
 
 	"phananh/app"
+	"phananh/models"
 )
 
 // readBoundaryFile reads a GeoJSON file, unzipping it when it is gzipped (the national file is
@@ -58,4 +62,51 @@ func printBoundaryCheck(w io.Writer, id string, c app.BoundaryCheck) {
 	for _, u := range d.Reused {
 		fmt.Fprintf(w, "  reused code %s: was %s, now %s (a different place under the same code)\n", u.Code, u.OldName, u.NewName)
 	}
+}
+
+// adminSwitchOver runs `phananh admin switchover schedule|list|cancel` with the semantics of
+// /v1/admin/switchovers (the same service calls).
+func adminSwitchOver(ctx context.Context, svc *app.App, verb string, f adminFlags, stdout io.Writer) error {
+	by := app.CommandLine()
+	switch verb {
+	case "schedule":
+		at, err := time.Parse(time.RFC3339, f.at)
+		if err != nil {
+			return fmt.Errorf("--at must be an RFC 3339 time, e.g. 2027-01-01T00:00:00+07:00")
+		}
+		in := app.SwitchOverRequest{ToSet: f.toSet, At: at, InProgress: f.inProgress, UnitMap: map[string]string{}}
+		for _, pair := range dateList(f.unitMap) {
+			old, succ, ok := strings.Cut(pair, "=")
+			if !ok {
+				return fmt.Errorf("--map takes OLD=NEW pairs, not %q", pair)
+			}
+			in.UnitMap[old] = succ
+		}
+		so, err := svc.Boundaries.Schedule(ctx, by, in)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "scheduled switch-over %s: %s → %s at %s, tickets in progress %s, %d units mapped\n",
+			so.ID, so.FromSet, so.ToSet, so.At.In(models.VietnamTime).Format(time.RFC3339), so.InProgress, len(so.UnitMap))
+	case "list":
+		all, err := svc.Boundaries.List(ctx, by)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "ID\tFROM\tTO\tAT\tIN PROGRESS\tSTATE\tRESULT")
+		for _, so := range all {
+			r := so.Result
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\trerouted %d, followed %d, stayed %d, officials %d\n", so.ID, so.FromSet, so.ToSet,
+				cliTime(so.At), so.InProgress, so.State, r.Rerouted, r.Followed, r.Stayed, r.Officials)
+		}
+		return w.Flush()
+	case "cancel":
+		so, err := svc.Boundaries.Cancel(ctx, by, f.id)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "cancelled switch-over %s to %s\n", so.ID, so.ToSet)
+	}
+	return nil
 }

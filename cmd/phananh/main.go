@@ -86,6 +86,11 @@ const usage = `usage:
   phananh admin route add --category CODE --area AREA_CODE --unit UNIT_ID
                                                           route a category in an area to a unit
   phananh admin route remove --category CODE --area AREA_CODE
+  phananh admin switchover schedule --to SET --at RFC3339 --in-progress stay|follow [--map OLD=NEW,…]
+                                                          switch to another boundary set at an instant: received tickets are
+                                                          re-routed, officials and (with follow) tickets in progress follow their unit
+  phananh admin switchover list                           switch-overs with their state and result
+  phananh admin switchover cancel --id ID                 call off a scheduled switch-over
   phananh admin stats rebuild                             recompute every statistics fact from the tickets
   phananh admin boundaries check --id ID FILE.geojson[.gz]   the set's overlaps and gaps, and what it changes against the active set
   phananh admin boundaries import --id ID --name NAME FILE.geojson[.gz]   the same report, then store the set
@@ -347,7 +352,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	holder, _ := os.Hostname()
 	holder = fmt.Sprintf("%s/%d/%d", holder, os.Getpid(), time.Now().UnixNano())
 	workers.Go(func() { svc.Tickets.RunSweeps(workerCtx, holder, cfg.SLAInterval) })
-	workers.Go(func() { svc.Calendar.RunRefresh(workerCtx, calendarRefresh) })
+	workers.Go(func() { svc.Calendar.RunRefresh(workerCtx, refreshInterval) })
+	workers.Go(func() { svc.Boundaries.RunSwitchOvers(workerCtx, holder, refreshInterval) })
 	workers.Go(func() { svc.Media.RunMediaGC(workerCtx, holder, cfg.Media.GCInterval) })
 	// Catalog changes made on another instance or by the command line are served within this.
 	workers.Go(func() { svc.Catalog.WatchCatalog(workerCtx, app.CatalogWatchInterval) })
@@ -419,9 +425,9 @@ func stop(cfg config, svc *app.App, srv interface{ ShutdownWithContext(context.C
 // output is not a terminal, inside DATA_DIR.
 const adminPasswordFile = "admin-password.txt"
 
-// calendarRefresh is how often an instance reloads the working calendar: an administrator's
-// edit made on another instance is in force here within it.
-const calendarRefresh = 2 * time.Second
+// refreshInterval is how often an instance reloads the working calendar and the boundary
+// switch-overs: an administrator's change made on another instance is in force here within it.
+const refreshInterval = 2 * time.Second
 
 // announceAdminPassword hands the first administrator's one-time password to the operator once,
 // never to the log: on a terminal it is printed; otherwise (a container, systemd, a pipe, all of
@@ -450,6 +456,7 @@ type adminFlags struct {
 	q, reason, disabled                            string
 	year                                           int
 	daysOff, swapped                               string
+	toSet, at, inProgress, unitMap                 string // switch-overs
 	// catalog administration (catalog.go)
 	kind, nameEN, area, category, code, triage, resolve, private, contact, priority string
 }
@@ -482,6 +489,8 @@ func admin(ctx context.Context, cfg config, log *slog.Logger, noun, verb string,
 		return adminAPIKey(ctx, svc, verb, f, stdout)
 	case "calendar":
 		return adminCalendar(ctx, svc, verb, f, stdout)
+	case "switchover":
+		return adminSwitchOver(ctx, svc, verb, f, stdout)
 	case "unit", "category", "route":
 		return adminCatalog(ctx, svc, noun, verb, f, stdout)
 	case "stats":
@@ -533,6 +542,14 @@ func parseAdminFlags(noun, verb string, args []string) (*flag.FlagSet, adminFlag
 		fs.IntVar(&f.year, "year", 0, "the year, e.g. 2027")
 		fs.StringVar(&f.daysOff, "days-off", "", "the year's official days off, comma-separated YYYY-MM-DD")
 		fs.StringVar(&f.swapped, "swapped", "", "weekend days swapped into working days, comma-separated YYYY-MM-DD")
+	case "switchover list":
+	case "switchover schedule":
+		fs.StringVar(&f.toSet, "to", "", "the boundary set to switch to (imported)")
+		fs.StringVar(&f.at, "at", "", "the instant, RFC 3339, e.g. 2027-01-01T00:00:00+07:00")
+		fs.StringVar(&f.inProgress, "in-progress", "", "stay (tickets already accepted stay with their unit) or follow (they move to its successor)")
+		fs.StringVar(&f.unitMap, "map", "", "units mapped otherwise than by geography: OLD=NEW,OLD=NEW")
+	case "switchover cancel":
+		fs.StringVar(&f.id, "id", "", "switch-over id (admin switchover list)")
 	case "stats rebuild", "audit verify":
 	default:
 		if !catalogFlags(fs, &f, noun+" "+verb) {

@@ -1,0 +1,3 @@
+-- Placeholder: version 20 belongs to a branch developed in parallel (catalog administration).
+-- It holds no statement; it only keeps the numbering without a gap on this branch so that the
+-- migration after it (0021) applies. Dropped when the branches are merged and renumbered.

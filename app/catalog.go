@@ -73,8 +73,11 @@ func ImportBoundarySet(ctx context.Context, store CatalogStore, id, name string,
 	return set, nil
 }
 
-// LoadBoundarySet parses a stored boundary set.
-func LoadBoundarySet(ctx context.Context, store CatalogStore, id string) (*geo.BoundarySet, error) {
+// LoadBoundarySet parses a stored boundary set (store is a CatalogStore, or any store of the
+// sets' GeoJSON).
+func LoadBoundarySet(ctx context.Context, store interface {
+	BoundarySetGeoJSON(ctx context.Context, id string) ([]byte, error)
+}, id string) (*geo.BoundarySet, error) {
 	data, err := store.BoundarySetGeoJSON(ctx, id)
 	if err != nil {
 		return nil, err

@@ -84,6 +84,15 @@ func (s *Stats) AreaSet(ctx context.Context, p models.Principal, f StatsFilter) 
 	return s.boundarySet(ctx, f.BoundarySet)
 }
 
+// BoundarySets lists the stored boundary sets (sorted by id), whose ids StatsFilter.BoundarySet
+// accepts.
+func (s *Stats) BoundarySets(ctx context.Context, p models.Principal) ([]models.BoundarySetInfo, error) {
+	if err := mayReadStats(p, models.ScopeStats); err != nil {
+		return nil, err
+	}
+	return s.store.BoundarySets(ctx)
+}
+
 // boundarySet returns the active boundary set for "" or its id, else the stored set id, parsed
 // once per import (sets are replaced by importing them again, which changes their import time).
 func (s *Stats) boundarySet(ctx context.Context, id string) (*geo.BoundarySet, error) {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
+	"unicode"
 
 	"phananh/geo"
 	"phananh/models"
@@ -48,6 +50,10 @@ func (s *Catalog) ReloadCatalog(ctx context.Context) error {
 // and creates the ward units of every area from the templates (models.WardUnitKinds). Importing
 // the same id again replaces the set and refreshes unit names; unit ids stay stable.
 func ImportBoundarySet(ctx context.Context, store CatalogStore, id, name string, data []byte, now time.Time) (*geo.BoundarySet, error) {
+	// Statistics key areas by set id and code joined by a control character (models.AreaKey).
+	if id == "" || strings.ContainsFunc(id, unicode.IsControl) {
+		return nil, models.FieldError(models.EInvalid, "id", "a boundary set id is a non-empty name without control characters, e.g. longxuyen-2025")
+	}
 	set, err := geo.Parse(id, data)
 	if err != nil {
 		return nil, models.WrapError(models.EInvalid, err, "boundary set %s is not valid GeoJSON boundaries: %v", id, err)

@@ -677,4 +677,7 @@ func TestAreasOfBoundarySets(t *testing.T) {
 	if !models.IsCode(err, models.EInvalid) || models.ErrorField(err) != "boundary_set" {
 		t.Errorf("unknown boundary set: %v, want invalid boundary_set", err)
 	}
+	if _, err := app.ImportBoundarySet(ctx, store, "longxuyen\x1f2025", "x", data, now); models.ErrorField(err) != "id" {
+		t.Errorf("a set id with a control character: %v, want invalid id", err)
+	}
 }

@@ -128,7 +128,8 @@ func (q StatsQuery) KeyOf(f *TicketFact) string {
 }
 
 // AreaKeySeparator joins the boundary set and the area code of an area's group key; it is the
-// ASCII unit separator, which neither a set id nor an area code contains.
+// ASCII unit separator, a control character no set id holds (app.ImportBoundarySet refuses
+// them), so the first one in a key ends the set.
 const AreaKeySeparator = "\x1f"
 
 // AreaKey is the group key of an area: its boundary set and its code.

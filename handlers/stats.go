@@ -69,8 +69,8 @@ func (s *Server) requireRoleOrKey(roles []models.Role) fiber.Handler {
 func statsFilter(c *fiber.Ctx) app.StatsFilter {
 	return app.StatsFilter{
 		From: strings.TrimSpace(c.Query("from")), To: strings.TrimSpace(c.Query("to")),
+		Area: c.Query("area"), Unit: c.Query("unit"), Category: c.Query("category"), Group: models.Group(c.Query("group")),
 		BoundarySet: strings.TrimSpace(c.Query("boundary_set")),
-		Area:        c.Query("area"), Unit: c.Query("unit"), Category: c.Query("category"), Group: models.Group(c.Query("group")),
 	}
 }
 

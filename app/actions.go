@@ -110,13 +110,13 @@ func (s *Tickets) transfer(_ context.Context, c *change) ([]hook, error) {
 		return nil, err
 	}
 	t := c.t
-	unit, areaCode, areaName, err := s.transferTarget(t, c.cat, c.in)
+	unit, area, err := s.transferTarget(t, c.cat, c.in)
 	if err != nil {
 		return nil, err
 	}
 	t.TransferredFrom = append(t.TransferredFrom, t.UnitID)
 	t.UnitID, t.UnitName, t.UnitKind = unit.ID, unit.Name, unit.Kind
-	t.AreaCode, t.AreaName = areaCode, areaName
+	t.BoundarySet, t.AreaCode, t.AreaName = area.set, area.code, area.name
 	t.AssignedTo, t.Extension, t.TriagedAt = "", nil, time.Time{}
 	s.restartDeadlines(t, c.cat, c.now)
 	c.ev.Reason, c.ev.UnitID, c.ev.UnitName = c.in.Reason, unit.ID, unit.Name

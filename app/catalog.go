@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
+	"unicode"
 
 	"phananh/geo"
 	"phananh/models"
@@ -87,6 +89,10 @@ func (s *Catalog) ReloadCatalog(ctx context.Context) error {
 // the same id again replaces the set and creates the units of new areas; existing units keep
 // their names and state, which an administrator may have changed; unit ids stay stable.
 func ImportBoundarySet(ctx context.Context, store CatalogStore, id, name string, data []byte, now time.Time) (*geo.BoundarySet, error) {
+	// Statistics key areas by set id and code joined by a control character (models.AreaKey).
+	if id == "" || strings.ContainsFunc(id, unicode.IsControl) {
+		return nil, models.FieldError(models.EInvalid, "id", "a boundary set id is a non-empty name without control characters, e.g. longxuyen-2025")
+	}
 	set, err := geo.Parse(id, data)
 	if err != nil {
 		return nil, models.WrapError(models.EInvalid, err, "boundary set %s is not valid GeoJSON boundaries: %v", id, err)
@@ -118,8 +124,11 @@ func ImportBoundarySet(ctx context.Context, store CatalogStore, id, name string,
 	return set, nil
 }
 
-// LoadBoundarySet parses a stored boundary set.
-func LoadBoundarySet(ctx context.Context, store CatalogStore, id string) (*geo.BoundarySet, error) {
+// LoadBoundarySet parses a stored boundary set (store is a CatalogStore, or any store of the
+// sets' GeoJSON).
+func LoadBoundarySet(ctx context.Context, store interface {
+	BoundarySetGeoJSON(ctx context.Context, id string) ([]byte, error)
+}, id string) (*geo.BoundarySet, error) {
 	data, err := store.BoundarySetGeoJSON(ctx, id)
 	if err != nil {
 		return nil, err

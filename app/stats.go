@@ -6,20 +6,28 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
+	"phananh/geo"
 	"phananh/models"
 )
 
 // StatsFilter is what a caller of the statistics API selects: a period of filing dates in
 // Asia/Ho_Chi_Minh (inclusive, "2006-01-02", either end open) and optional area, unit, category
 // and group.
+//
+// An area code names a ward only within its boundary set (the 2025 reform reused codes for other
+// wards), so Area and the figures per area refer to one set: BoundarySet, the active set when
+// empty. It filters nothing else: figures neither filtered nor grouped by area count the
+// tickets of every set.
 type StatsFilter struct {
-	From, To string
-	Area     string
-	Unit     string
-	Category string
-	Group    models.Group
+	From, To    string
+	BoundarySet string
+	Area        string
+	Unit        string
+	Category    string
+	Group       models.Group
 }
 
 // DefaultMinSample is the number of resolved tickets below which a unit or area is listed but not
@@ -41,21 +49,106 @@ func mayReadStats(p models.Principal, scope models.APIKeyScope) error {
 	return models.Errorf(models.EForbidden, "statistics are for the IOC")
 }
 
-// query validates f and turns it into a store query at now.
-func (s *Stats) query(f StatsFilter, by models.StatsDimension) (models.StatsQuery, error) {
+// query validates f and turns it into a store query at now, with the boundary set that f's area
+// filter and the groups by area refer to.
+func (s *Stats) query(ctx context.Context, f StatsFilter, by models.StatsDimension) (models.StatsQuery, *geo.BoundarySet, error) {
 	for _, d := range []struct{ name, v string }{{"from", f.From}, {"to", f.To}} {
 		if d.v == "" {
 			continue
 		}
 		if _, err := time.ParseInLocation(time.DateOnly, d.v, models.VietnamTime); err != nil {
-			return models.StatsQuery{}, models.FieldError(models.EInvalid, d.name, "%s must be a date like 2026-11-27 (Asia/Ho_Chi_Minh)", d.name)
+			return models.StatsQuery{}, nil, models.FieldError(models.EInvalid, d.name, "%s must be a date like 2026-11-27 (Asia/Ho_Chi_Minh)", d.name)
 		}
 	}
 	if f.From != "" && f.To != "" && f.To < f.From {
-		return models.StatsQuery{}, models.FieldError(models.EInvalid, "to", "to is before from")
+		return models.StatsQuery{}, nil, models.FieldError(models.EInvalid, "to", "to is before from")
 	}
-	return models.StatsQuery{From: f.From, To: f.To, Area: f.Area, Unit: f.Unit, Category: f.Category, Group: f.Group,
-		By: by, Now: s.clock()}, nil
+	set, err := s.statsSet(ctx, f.BoundarySet)
+	if err != nil {
+		return models.StatsQuery{}, nil, err
+	}
+	q := models.StatsQuery{From: f.From, To: f.To, Area: f.Area, Unit: f.Unit, Category: f.Category, Group: f.Group,
+		By: by, Now: s.clock()}
+	if f.Area != "" || by == models.ByArea {
+		q.BoundarySet = set.ID()
+	}
+	return q, set, nil
+}
+
+// AreaSet is the boundary set whose areas the statistics of f show (f.BoundarySet, the active
+// set when empty), for drawing them; an unknown set is EInvalid on the field boundary_set.
+func (s *Stats) AreaSet(ctx context.Context, p models.Principal, f StatsFilter) (*geo.BoundarySet, error) {
+	if err := mayReadStats(p, models.ScopeStats); err != nil {
+		return nil, err
+	}
+	return s.statsSet(ctx, f.BoundarySet)
+}
+
+// BoundarySets lists the stored boundary sets (sorted by id), whose ids StatsFilter.BoundarySet
+// accepts.
+func (s *Stats) BoundarySets(ctx context.Context, p models.Principal) ([]models.BoundarySetInfo, error) {
+	if err := mayReadStats(p, models.ScopeStats); err != nil {
+		return nil, err
+	}
+	return s.store.BoundarySets(ctx)
+}
+
+// statsSet returns the active boundary set for "" or its id, else the stored set id, parsed
+// once per import (sets are replaced by importing them again, which changes their import time).
+func (s *Stats) statsSet(ctx context.Context, id string) (*geo.BoundarySet, error) {
+	if active := s.boundarySet(); id == "" || id == active.ID() {
+		return active, nil
+	}
+	infos, err := s.store.BoundarySets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := []string{}
+	for _, info := range infos {
+		if info.ID != id {
+			ids = append(ids, info.ID)
+			continue
+		}
+		if set, ok := s.sets.get(id, info.ImportedAt); ok {
+			return set, nil
+		}
+		set, err := LoadBoundarySet(ctx, s.store, id)
+		if err != nil {
+			return nil, err
+		}
+		s.sets.put(id, info.ImportedAt, set)
+		return set, nil
+	}
+	return nil, models.FieldError(models.EInvalid, "boundary_set", "unknown boundary set %q: the stored sets are %s",
+		id, strings.Join(ids, ", "))
+}
+
+// setCache holds the stored boundary sets other than the active one that statistics have
+// parsed, each with the import time it was parsed at.
+type setCache struct {
+	mu   sync.Mutex
+	sets map[string]cachedSet
+}
+
+type cachedSet struct {
+	importedAt time.Time
+	set        *geo.BoundarySet
+}
+
+func (c *setCache) get(id string, importedAt time.Time) (*geo.BoundarySet, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.sets[id]
+	return e.set, ok && e.importedAt.Equal(importedAt)
+}
+
+func (c *setCache) put(id string, importedAt time.Time, set *geo.BoundarySet) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.sets == nil {
+		c.sets = map[string]cachedSet{}
+	}
+	c.sets[id] = cachedSet{importedAt: importedAt, set: set}
 }
 
 // grouped aggregates the facts of q and returns the figures per group key.
@@ -84,7 +177,7 @@ func (s *Stats) Summary(ctx context.Context, p models.Principal, f StatsFilter) 
 	if err := mayReadStats(p, models.ScopeStats); err != nil {
 		return models.StatsFigures{}, err
 	}
-	q, err := s.query(f, models.ByNone)
+	q, _, err := s.query(ctx, f, models.ByNone)
 	if err != nil {
 		return models.StatsFigures{}, err
 	}
@@ -158,7 +251,7 @@ func (s *Stats) Timeseries(ctx context.Context, p models.Principal, f StatsFilte
 	if !slices.Contains(models.StatsMetrics, metric) {
 		return nil, models.FieldError(models.EInvalid, "metric", "metric must be one of %s", strings.Join(models.StatsMetrics, ", "))
 	}
-	q, err := s.query(f, models.ByDay)
+	q, _, err := s.query(ctx, f, models.ByDay)
 	if err != nil {
 		return nil, err
 	}
@@ -233,36 +326,43 @@ type LeagueRow struct {
 	Rank    int
 }
 
-// Areas is the league table of the areas of the active boundary set (every area is listed,
-// with zero counts when it has no tickets; tickets routed under another boundary set are listed
-// by their own area code).
+// Areas is the league table of the areas of boundary set f.BoundarySet (the active set by
+// default), keyed by area code: every area of the set is listed, with zero counts when it has no
+// tickets. Only tickets routed under that set count: another set may use the same code for
+// another ward.
 func (s *Stats) Areas(ctx context.Context, p models.Principal, f StatsFilter, minSample int) ([]LeagueRow, error) {
-	names := map[string]string{}
-	for _, a := range s.boundarySet().Areas() {
-		names[a.Code] = a.Name
-	}
-	return s.league(ctx, p, f, models.ByArea, names, minSample)
+	return s.league(ctx, p, f, models.ByArea, func(set *geo.BoundarySet) map[string]string {
+		names := map[string]string{}
+		for _, a := range set.Areas() {
+			names[a.Code] = a.Name
+		}
+		return names
+	}, minSample)
 }
 
 // Units is the league table of units (every unit of the catalog is listed).
 func (s *Stats) Units(ctx context.Context, p models.Principal, f StatsFilter, minSample int) ([]LeagueRow, error) {
-	names := map[string]string{}
-	for _, u := range s.cat.Units() {
-		names[u.ID] = u.Name
-	}
-	return s.league(ctx, p, f, models.ByUnit, names, minSample)
+	return s.league(ctx, p, f, models.ByUnit, func(*geo.BoundarySet) map[string]string {
+		names := map[string]string{}
+		for _, u := range s.cat.Units() {
+			names[u.ID] = u.Name
+		}
+		return names
+	}, minSample)
 }
 
-// league builds a table: every known key plus every key with data, ranked by on-time rate, then
-// satisfaction rate, then more resolved tickets, then key — a total order, so ranks are stable.
-func (s *Stats) league(ctx context.Context, p models.Principal, f StatsFilter, by models.StatsDimension, names map[string]string, minSample int) ([]LeagueRow, error) {
+// league builds a table: every known key (names, of the boundary set of f) plus every key with
+// data, ranked by on-time rate, then satisfaction rate, then more resolved tickets, then key — a
+// total order, so ranks are stable. Areas are keyed by their code within the set.
+func (s *Stats) league(ctx context.Context, p models.Principal, f StatsFilter, by models.StatsDimension,
+	known func(*geo.BoundarySet) map[string]string, minSample int) ([]LeagueRow, error) {
 	if err := mayReadStats(p, models.ScopeStats); err != nil {
 		return nil, err
 	}
 	if minSample <= 0 {
 		minSample = DefaultMinSample
 	}
-	q, err := s.query(f, by)
+	q, set, err := s.query(ctx, f, by)
 	if err != nil {
 		return nil, err
 	}
@@ -270,6 +370,10 @@ func (s *Stats) league(ctx context.Context, p models.Principal, f StatsFilter, b
 	if err != nil {
 		return nil, err
 	}
+	if by == models.ByArea {
+		counts, durations = byAreaCode(counts, durations)
+	}
+	names := known(set)
 	keys := map[string]bool{}
 	// Without a filter on the dimension itself, every known area or unit gets a row.
 	if (by == models.ByArea && f.Area == "") || (by == models.ByUnit && f.Unit == "") {
@@ -315,6 +419,23 @@ func (s *Stats) league(ctx context.Context, p models.Principal, f StatsFilter, b
 	return rows, nil
 }
 
+// byAreaCode rekeys figures grouped by area (models.AreaKey) by area code: the query filtered by
+// one boundary set, so the codes are unique.
+func byAreaCode(counts map[string]models.StatsCounts, durations map[string][]int64) (map[string]models.StatsCounts, map[string][]int64) {
+	c := make(map[string]models.StatsCounts, len(counts))
+	for k, v := range counts {
+		_, code := models.SplitAreaKey(k)
+		v.Key = code
+		c[code] = v
+	}
+	d := make(map[string][]int64, len(durations))
+	for k, v := range durations {
+		_, code := models.SplitAreaKey(k)
+		d[code] = v
+	}
+	return c, d
+}
+
 // Stats answers the IOC: summaries, time series and leagues from the statistics facts, the
 // change feed, and the exports of tickets.
 type Stats struct {
@@ -323,7 +444,10 @@ type Stats struct {
 		StatsStore
 		OpenDataStore
 		FindTickets(ctx context.Context, f models.TicketFilter) ([]*models.Ticket, error)
+		BoundarySets(ctx context.Context) ([]models.BoundarySetInfo, error)
+		BoundarySetGeoJSON(ctx context.Context, id string) ([]byte, error)
 	}
 	tickets *Tickets // the public view of exported tickets
 	cat     *Catalog // unit names of the leagues
+	sets    setCache // stored boundary sets other than the active one, parsed for area statistics
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"phananh/app/apptest"
 	"phananh/geo"
 	"phananh/models"
+	"phananh/seed"
 	"phananh/store/mongodb"
 	"phananh/store/mongodb/mongotest"
 	"phananh/store/sqlite"
@@ -39,8 +41,9 @@ func (f flaky) Apply(ctx context.Context, t *models.Ticket, v int, e models.Even
 	return f.inner.Apply(ctx, t, v, e)
 }
 
-// statsService builds the app with the statistics and feed effects, each made flaky.
-func statsService(t *testing.T, store app.Store, now *time.Time, rnd *rand.Rand, failRate float64) (*app.App, *models.Calendar) {
+// statsService builds the app routing with boundary set set ("": the default) with the
+// statistics and feed effects, each made flaky.
+func statsService(t *testing.T, store app.Store, set string, now *time.Time, rnd *rand.Rand, failRate float64) (*app.App, *models.Calendar) {
 	t.Helper()
 	cal, err := apptest.Calendar(models.DefaultOfficeHours)
 	if err != nil {
@@ -51,14 +54,15 @@ func statsService(t *testing.T, store app.Store, now *time.Time, rnd *rand.Rand,
 			flaky{app.NewFactsEffect(store, app.NewWorkingCalendar(cal)), rnd, failRate},
 			flaky{app.NewFeedEffect(store), rnd, failRate},
 		},
-		Now: func() time.Time { return *now }, OfficeHours: models.DefaultOfficeHours,
+		Now: func() time.Time { return *now }, OfficeHours: models.DefaultOfficeHours, BoundarySet: set,
 	})
 	return svc, cal
 }
 
 // TestStatisticsEqualRecount is the statistics property test: after a random sequence of
 // workflow actions (injected clock, SLA sweeps, injected effect failures healed by the sweeper),
-// every figure of summary, timeseries, areas and units equals a brute-force recount over the
+// two thirds of them routed with the 2023 map and the rest after the move to the 2025 map,
+// which reuses area codes for other wards, every figure of summary, timeseries, areas and units equals a brute-force recount over the
 // tickets; after deleting all facts and rebuilding, the same. The change feed holds every ticket
 // version exactly once, in version order per ticket. FerretDB scans whole collections, so it
 // runs fewer actions.
@@ -103,9 +107,22 @@ func runStatsProperty(t *testing.T, store app.Store, actions int) {
 	apptest.Seed(t, store, now)
 	rnd := rand.New(rand.NewPCG(5, 2026))
 	began := time.Now()
-	svc, cal := statsService(t, store, &now, rnd, 0.05)
-
-	ids, counts := runRandomActions(t, svc, rnd, &now, actions)
+	svc, cal := statsService(t, store, "", &now, rnd, 0.05)
+	ids, counts := runRandomActions(t, svc, rnd, &now, nil, actions*2/3)
+	// The deployment moves to the 2025 map: tickets filed (and transferred by area) from now on
+	// are routed under longxuyen-2025, whose codes name other wards than in longxuyen-2023.
+	data, err := seed.BoundaryGeoJSON("longxuyen-2025")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.ImportBoundarySet(ctx, store, "longxuyen-2025", "Long Xuyên (2025)", data, now); err != nil {
+		t.Fatal(err)
+	}
+	svc, _ = statsService(t, store, "longxuyen-2025", &now, rnd, 0.05)
+	ids, more := runRandomActions(t, svc, rnd, &now, ids, actions-actions*2/3)
+	for k, n := range more {
+		counts[k] += n
+	}
 	healEffects(t, svc, store)
 	t.Logf("%d tickets; actions %v; clock at %s; took %s", len(ids), counts, now.In(models.VietnamTime).Format(time.DateTime), time.Since(began).Round(time.Millisecond))
 
@@ -129,8 +146,8 @@ var statsOperator = models.Principal{UserID: "ioc", Role: models.RoleIOCOperator
 // runRandomActions runs actions random steps, each a minute to an hour after the last on the
 // injected clock now: a new report, an SLA and effects sweep, or a random workflow action on a
 // ticket (refusals the table explains are counted, not failures). It returns the ids of the
-// filed tickets and how often each step happened.
-func runRandomActions(t *testing.T, svc *app.App, rnd *rand.Rand, now *time.Time, actions int) ([]string, map[string]int) {
+// tickets filed before (ids) and now, and how often each step happened.
+func runRandomActions(t *testing.T, svc *app.App, rnd *rand.Rand, now *time.Time, ids []string, actions int) ([]string, map[string]int) {
 	t.Helper()
 	ctx := context.Background()
 	areas := svc.Catalog.BoundarySet().Areas()
@@ -140,7 +157,6 @@ func runRandomActions(t *testing.T, svc *app.App, rnd *rand.Rand, now *time.Time
 			cats = append(cats, c)
 		}
 	}
-	var ids []string
 	counts := map[string]int{}
 	for i := 0; i < actions; i++ {
 		*now = now.Add(time.Duration(rnd.IntN(60)+1) * time.Minute)
@@ -382,20 +398,27 @@ func checkFigures(t *testing.T, svc *app.App, cal *models.Calendar, tickets []*m
 	slices.Sort(days)
 	mid, late := days[len(days)/3], days[2*len(days)/3]
 	some := tickets[len(tickets)/2]
+	active := svc.Catalog.BoundarySet().ID()
+	shared := sharedArea(t, tickets, active)
 	filters := []app.StatsFilter{
 		{},
 		{From: mid},
 		{To: mid},
 		{From: mid, To: late},
-		{Area: some.AreaCode},
+		{Area: some.AreaCode, BoundarySet: some.BoundarySet},
 		{Unit: some.UnitID, From: days[0]},
 		{Category: some.Category},
 		{Group: some.Group, To: late},
 		{Area: "no-such-area"},
+		// A code of both maps: the active set's ward, the old set's ward, and each set's league.
+		{Area: shared},
+		{Area: shared, BoundarySet: seed.DefaultBoundarySet, From: mid},
+		{BoundarySet: seed.DefaultBoundarySet},
 	}
-	c := figuresCheck{svc: svc, ioc: models.Principal{UserID: "ioc", Role: models.RoleIOCViewer}, cal: cal, tickets: tickets, now: now}
+	c := figuresCheck{svc: svc, ioc: models.Principal{UserID: "ioc", Role: models.RoleIOCViewer}, cal: cal, tickets: tickets,
+		now: now, active: active}
 	for _, f := range filters {
-		want := c.recount(statsMatches(f))
+		want := c.recount(c.matches(f))
 		got, err := svc.Stats.Summary(context.Background(), c.ioc, f)
 		if err != nil {
 			t.Fatal(err)
@@ -408,24 +431,57 @@ func checkFigures(t *testing.T, svc *app.App, cal *models.Calendar, tickets []*m
 	}
 }
 
-// figuresCheck compares the statistics svc reads to ioc with recounts over tickets at now.
+// sharedArea is an area code of the active set that tickets of the active set and tickets of
+// another set both lie in (the test fails without one: the sets must be seen apart).
+func sharedArea(t *testing.T, tickets []*models.Ticket, active string) string {
+	t.Helper()
+	sets := map[string]map[string]bool{}
+	for _, tk := range tickets {
+		if sets[tk.AreaCode] == nil {
+			sets[tk.AreaCode] = map[string]bool{}
+		}
+		sets[tk.AreaCode][tk.BoundarySet] = true
+	}
+	codes := slices.Sorted(maps.Keys(sets))
+	for _, code := range codes {
+		if sets[code][active] && len(sets[code]) > 1 {
+			return code
+		}
+	}
+	t.Fatalf("no area code has tickets of %s and of another set: %v", active, sets)
+	return ""
+}
+
+// figuresCheck compares the statistics svc reads to ioc with recounts over tickets at now;
+// active is the boundary set svc routes with.
 type figuresCheck struct {
 	svc     *app.App
 	ioc     models.Principal
 	cal     *models.Calendar
 	tickets []*models.Ticket
 	now     time.Time
+	active  string
 }
 
 func (c figuresCheck) recount(keep func(*models.Ticket) bool) models.StatsFigures {
 	return recountTickets(c.cal, c.tickets, c.now, keep)
 }
 
-// statsMatches is the recount's side of filter f.
-func statsMatches(f app.StatsFilter) func(*models.Ticket) bool {
+// setOf is the boundary set the area filter and the area league of f refer to.
+func (c figuresCheck) setOf(f app.StatsFilter) string {
+	if f.BoundarySet != "" {
+		return f.BoundarySet
+	}
+	return c.active
+}
+
+// matches is the recount's side of filter f: an area is a code of the set of f.
+func (c figuresCheck) matches(f app.StatsFilter) func(*models.Ticket) bool {
+	set := c.setOf(f)
 	return func(t *models.Ticket) bool {
 		d := statsDay(t)
-		return (f.From == "" || d >= f.From) && (f.To == "" || d <= f.To) && (f.Area == "" || t.AreaCode == f.Area) &&
+		return (f.From == "" || d >= f.From) && (f.To == "" || d <= f.To) &&
+			(f.Area == "" || (t.BoundarySet == set && t.AreaCode == f.Area)) &&
 			(f.Unit == "" || t.UnitID == f.Unit) && (f.Category == "" || t.Category == f.Category) && (f.Group == "" || t.Group == f.Group)
 	}
 }
@@ -451,7 +507,7 @@ func (c figuresCheck) timeseries(t *testing.T, f app.StatsFilter, want models.St
 					d, _ := time.ParseInLocation(time.DateOnly, statsDay(tk), models.VietnamTime)
 					return app.PeriodOf(d, interval) == pt.Period
 				}
-				wantV, _ := c.recount(both(statsMatches(f), in)).Metric(metric)
+				wantV, _ := c.recount(both(c.matches(f), in)).Metric(metric)
 				if !cmp.Equal(wantV, pt.Value) {
 					t.Errorf("timeseries %+v %s %s at %s: %v, recount %v", f, interval, metric, pt.Period, deref(pt.Value), deref(wantV))
 				}
@@ -468,7 +524,7 @@ func (c figuresCheck) timeseries(t *testing.T, f app.StatsFilter, want models.St
 
 // leagues checks the area and unit leagues under filter f: each row's figures against the
 // recount, the ranks (only rows with at least 3 resolved, counting up from 1), and a row for
-// every area and unit with a matching ticket.
+// every area (of the set of f) and unit with a matching ticket.
 func (c figuresCheck) leagues(t *testing.T, f app.StatsFilter) {
 	t.Helper()
 	ctx := context.Background()
@@ -480,12 +536,18 @@ func (c figuresCheck) leagues(t *testing.T, f app.StatsFilter) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	matches := statsMatches(f)
+	matches, set := c.matches(f), c.setOf(f)
+	areaOf := func(t *models.Ticket) string {
+		if t.BoundarySet != set {
+			return "" // another set's code may name another ward: not in this league
+		}
+		return t.AreaCode
+	}
 	for _, league := range []struct {
 		name string
 		rows []app.LeagueRow
 		key  func(*models.Ticket) string
-	}{{"areas", areas, func(t *models.Ticket) string { return t.AreaCode }}, {"units", units, func(t *models.Ticket) string { return t.UnitID }}} {
+	}{{"areas", areas, areaOf}, {"units", units, func(t *models.Ticket) string { return t.UnitID }}} {
 		seen := map[string]bool{}
 		prevRank := 0
 		for _, r := range league.rows {
@@ -502,7 +564,7 @@ func (c figuresCheck) leagues(t *testing.T, f app.StatsFilter) {
 			}
 		}
 		for _, tk := range c.tickets {
-			if matches(tk) && !seen[league.key(tk)] {
+			if matches(tk) && league.key(tk) != "" && !seen[league.key(tk)] {
 				t.Errorf("%s %+v: no row for %s", league.name, f, league.key(tk))
 			}
 		}
@@ -539,5 +601,83 @@ func checkFeed(t *testing.T, store app.Store, tickets []*models.Ticket) {
 			t.Fatalf("ticket %s: version %d where %d was due", e.TicketID, e.Version, next[e.TicketID])
 		}
 		next[e.TicketID]++
+	}
+}
+
+// TestAreasOfBoundarySets moves a deployment from the 2023 to the 2025 map, which reuses code
+// 30292 for another ward: the area figures of the active set count only its own tickets (and a
+// 2023 ticket transferred to a 2025 area, which moves to that set), boundary_set selects the old
+// set's figures, city-wide figures count both, and an unknown set is refused on its field.
+func TestAreasOfBoundarySets(t *testing.T) {
+	ctx := context.Background()
+	now := vn("2026-03-02 09:00")
+	store := newStore(t, now)
+	ioc := models.Principal{UserID: "ioc", Role: models.RoleIOCOperator}
+	old, _ := statsService(t, store, "", &now, rand.New(rand.NewPCG(1, 2)), 0)
+	resident := models.Principal{UserID: "r1", Role: models.RoleResident}
+	var filed []*models.Ticket
+	for range 3 {
+		tk, _, err := old.Tickets.FileReport(ctx, resident, models.ReportInput{Category: "ASXH.02", Description: "hộ cận nghèo",
+			Location: inside(t, old, "30292")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		filed = append(filed, tk)
+	}
+	data, err := seed.BoundaryGeoJSON("longxuyen-2025")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.ImportBoundarySet(ctx, store, "longxuyen-2025", "Long Xuyên (2025)", data, now); err != nil {
+		t.Fatal(err)
+	}
+	svc, _ := statsService(t, store, "longxuyen-2025", &now, rand.New(rand.NewPCG(1, 2)), 0)
+	if _, _, err := svc.Tickets.FileReport(ctx, resident, models.ReportInput{Category: "ASXH.02", Description: "hộ cận nghèo",
+		Location: inside(t, svc, "30292")}); err != nil {
+		t.Fatal(err)
+	}
+	moved, err := svc.Tickets.Act(ctx, ioc, filed[0].ID, app.ActionInput{Action: models.ActTransfer, Area: "30292",
+		Reason: "bản đồ mới", ExpectedVersion: filed[0].Version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if moved.BoundarySet != "longxuyen-2025" || moved.AreaName != "Bình Đức" {
+		t.Errorf("transferred to 30292 of the 2025 map: set %s, area %s; want longxuyen-2025, Bình Đức", moved.BoundarySet, moved.AreaName)
+	}
+	received := func(f app.StatsFilter) int {
+		t.Helper()
+		fig, err := svc.Stats.Summary(ctx, ioc, f)
+		if err != nil {
+			t.Fatalf("summary %+v: %v", f, err)
+		}
+		return fig.Received
+	}
+	for _, c := range []struct {
+		f    app.StatsFilter
+		want int
+	}{{app.StatsFilter{}, 4}, {app.StatsFilter{Area: "30292"}, 2}, {app.StatsFilter{Area: "30292", BoundarySet: "longxuyen-2023"}, 2},
+		{app.StatsFilter{BoundarySet: "longxuyen-2023"}, 4}} {
+		if got := received(c.f); got != c.want {
+			t.Errorf("received %+v: %d, want %d", c.f, got, c.want)
+		}
+	}
+	rows, err := svc.Stats.Areas(ctx, ioc, app.StatsFilter{}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.Key == "30292" && (r.Name != "Bình Đức" || r.Figures.Received != 2) {
+			t.Errorf("area league of the 2025 map: %+v; want Bình Đức with 2 tickets", r)
+		}
+	}
+	if len(rows) != 4 {
+		t.Errorf("area league of the 2025 map has %d rows, want its 4 areas", len(rows))
+	}
+	_, err = svc.Stats.Areas(ctx, ioc, app.StatsFilter{BoundarySet: "hanoi-2025"}, 1)
+	if !models.IsCode(err, models.EInvalid) || models.ErrorField(err) != "boundary_set" {
+		t.Errorf("unknown boundary set: %v, want invalid boundary_set", err)
+	}
+	if _, err := app.ImportBoundarySet(ctx, store, "longxuyen\x1f2025", "x", data, now); models.ErrorField(err) != "id" {
+		t.Errorf("a set id with a control character: %v, want invalid id", err)
 	}
 }

@@ -266,28 +266,30 @@ func onTimeClass(t *models.Ticket, at time.Time) models.OnTimeClass {
 }
 
 // transferTarget resolves the unit a ticket is transferred to: a named unit, or the unit of the
-// same kind in another area.
-func (s *Tickets) transferTarget(t *models.Ticket, cat models.Category, in ActionInput) (models.Unit, string, string, error) {
-	set := s.boundarySet() // once: a switch-over may change it between two reads
+// same kind in another area, and the ticket's area then. An area of the active boundary set
+// also moves the ticket to that set (the code may name another ward in the set it was filed
+// under).
+func (s *Tickets) transferTarget(t *models.Ticket, cat models.Category, in ActionInput) (models.Unit, ticketArea, error) {
 	c := s.catalog.Load()
+	set := s.boundarySet() // once: a switch-over may change it between two reads
 	var unit models.Unit
-	areaCode, areaName := t.AreaCode, t.AreaName
+	area := ticketArea{set: t.BoundarySet, code: t.AreaCode, name: t.AreaName}
 	switch {
 	case in.Unit != "":
 		u, ok := c.units[in.Unit]
 		if !ok {
-			return unit, "", "", models.FieldError(models.EUnprocessable, "unit", "unknown unit %q", in.Unit)
+			return unit, area, models.FieldError(models.EUnprocessable, "unit", "unknown unit %q", in.Unit)
 		}
 		unit = u
 		if u.AreaCode != "" && u.BoundarySet == set.ID() {
 			if a, ok := set.Area(u.AreaCode); ok {
-				areaCode, areaName = a.Code, a.Name
+				area = ticketArea{set: set.ID(), code: a.Code, name: a.Name}
 			}
 		}
 	case in.Area != "":
 		a, ok := set.Area(in.Area)
 		if !ok {
-			return unit, "", "", models.FieldError(models.EUnprocessable, "area", "unknown area %q in boundary set %s", in.Area, set.ID())
+			return unit, area, models.FieldError(models.EUnprocessable, "area", "unknown area %q in boundary set %s", in.Area, set.ID())
 		}
 		kind := t.UnitKind
 		if kind == "" || kind == models.UnitIOC {
@@ -295,20 +297,23 @@ func (s *Tickets) transferTarget(t *models.Ticket, cat models.Category, in Actio
 		}
 		u, ok := c.units[models.WardUnitID(set.ID(), a.Code, kind)]
 		if !ok {
-			return unit, "", "", models.FieldError(models.EUnprocessable, "area", "area %s has no %s unit", a.Code, kind)
+			return unit, area, models.FieldError(models.EUnprocessable, "area", "area %s has no %s unit", a.Code, kind)
 		}
-		unit, areaCode, areaName = u, a.Code, a.Name
+		unit, area = u, ticketArea{set: set.ID(), code: a.Code, name: a.Name}
 	default:
-		return unit, "", "", models.FieldError(models.EInvalid, "unit", "transfer needs a unit or an area")
+		return unit, area, models.FieldError(models.EInvalid, "unit", "transfer needs a unit or an area")
 	}
 	if unit.ID == t.UnitID {
-		return unit, "", "", models.FieldError(models.EUnprocessable, "unit", "the ticket is already at %s", unit.ID)
+		return unit, area, models.FieldError(models.EUnprocessable, "unit", "the ticket is already at %s", unit.ID)
 	}
 	if unit.Disabled {
-		return unit, "", "", models.FieldError(models.EUnprocessable, "unit", "unit %s is disabled and takes no tickets", unit.ID)
+		return unit, area, models.FieldError(models.EUnprocessable, "unit", "unit %s is disabled and takes no tickets", unit.ID)
 	}
-	return unit, areaCode, areaName, nil
+	return unit, area, nil
 }
+
+// ticketArea is where a ticket lies: an area code of a boundary set, and the area's name.
+type ticketArea struct{ set, code, name string }
 
 // addFollower makes user a follower of ticket id (mark_duplicate), retrying on concurrent
 // changes; a failure is logged, never surfaced: the duplicate is already recorded.

@@ -23,7 +23,9 @@ const consoleDashboardRefresh = 60
 // works offline.
 type consoleDashboard struct {
 	From, To string
-	Colour   string // backlog or on_time_rate
+	Colour   string   // backlog or on_time_rate
+	Set      string   // the boundary set of the map (the active one unless boundary_set names another)
+	Sets     []string // the stored boundary sets, to choose from when there are several
 	Summary  models.StatsFigures
 	Series   consoleChart
 	Map      *consoleMap
@@ -48,9 +50,20 @@ func (s *consoleUI) consoleDashboard(c *fiber.Ctx) error {
 	if d.Colour != "on_time_rate" {
 		d.Colour = "backlog"
 	}
-	f := app.StatsFilter{From: d.From, To: d.To}
+	f := app.StatsFilter{From: d.From, To: d.To, BoundarySet: strings.TrimSpace(c.Query("boundary_set"))}
 	ctx := c.UserContext()
-	var err error
+	set, err := s.svc.Stats.AreaSet(ctx, p, f)
+	if err != nil {
+		return err
+	}
+	d.Set = set.ID()
+	sets, err := s.svc.Stats.BoundarySets(ctx, p)
+	if err != nil {
+		return err
+	}
+	for _, info := range sets {
+		d.Sets = append(d.Sets, info.ID)
+	}
 	if d.Summary, err = s.svc.Stats.Summary(ctx, p, f); err != nil {
 		return err
 	}
@@ -63,7 +76,7 @@ func (s *consoleUI) consoleDashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d.Map = s.pages.wardMap(s.svc.Catalog.BoundarySet(), areas, d.Colour)
+	d.Map = s.pages.wardMap(set, areas, d.Colour)
 	units, err := s.svc.Stats.Units(ctx, p, f, app.DefaultMinSample)
 	if err != nil {
 		return err

@@ -142,6 +142,7 @@ var consoleMessages = map[string][2]string{
 	"dash.from":                      {"Từ ngày", "From"},
 	"dash.to":                        {"Đến ngày", "To"},
 	"dash.colour":                    {"Tô màu bản đồ theo", "Colour the map by"},
+	"dash.boundary_set":              {"Bản đồ địa giới", "Boundary map"},
 	"dash.updated":                   {"Cập nhật lúc", "Updated at"},
 	"dash.series":                    {"Số phản ánh tiếp nhận theo ngày", "Reports received per day"},
 	"dash.map":                       {"Bản đồ phường", "Ward map"},

@@ -64,11 +64,13 @@ func (s *Server) requireRoleOrKey(roles []models.Role) fiber.Handler {
 	}
 }
 
-// statsFilter reads the common filters of the statistics routes.
+// statsFilter reads the common filters of the statistics routes. boundary_set names the set that
+// area and the figures per area refer to (the active set when absent).
 func statsFilter(c *fiber.Ctx) app.StatsFilter {
 	return app.StatsFilter{
 		From: strings.TrimSpace(c.Query("from")), To: strings.TrimSpace(c.Query("to")),
 		Area: c.Query("area"), Unit: c.Query("unit"), Category: c.Query("category"), Group: models.Group(c.Query("group")),
+		BoundarySet: strings.TrimSpace(c.Query("boundary_set")),
 	}
 }
 
@@ -172,7 +174,11 @@ func (s *jsonAPI) statsAreas(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"period": periodOf(f), "boundary_set": s.svc.Catalog.BoundarySet().ID(), "min_sample": minSample, "areas": leagueView(rows, true)})
+	set, err := s.svc.Stats.AreaSet(c.UserContext(), principal(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"period": periodOf(f), "boundary_set": set.ID(), "min_sample": minSample, "areas": leagueView(rows, true)})
 }
 
 func (s *jsonAPI) statsUnits(c *fiber.Ctx) error {
@@ -183,10 +189,11 @@ func (s *jsonAPI) statsUnits(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"period": periodOf(f), "min_sample": minSample, "units": leagueView(rows, false)})
 }
 
-// statsAreasGeoJSON answers with a FeatureCollection of the active boundary set's areas, each
-// with its figures as properties, so the IOC map can colour wards directly.
+// statsAreasGeoJSON answers with a FeatureCollection of the areas of the boundary set (the
+// active one, or boundary_set), each with its figures as properties, so the IOC map can colour
+// wards directly.
 func (s *jsonAPI) statsAreasGeoJSON(c *fiber.Ctx) error {
-	rows, minSample, _, err := s.statsLeague(c, true)
+	rows, minSample, f, err := s.statsLeague(c, true)
 	if err != nil {
 		return err
 	}
@@ -194,7 +201,10 @@ func (s *jsonAPI) statsAreasGeoJSON(c *fiber.Ctx) error {
 	for _, r := range rows {
 		byCode[r.Key] = r
 	}
-	set := s.svc.Catalog.BoundarySet()
+	set, err := s.svc.Stats.AreaSet(c.UserContext(), principal(c), f)
+	if err != nil {
+		return err
+	}
 	fc := geojson.NewFeatureCollection()
 	for _, a := range set.Areas() {
 		r := byCode[a.Code]
@@ -265,7 +275,8 @@ func addStatsPaths(paths map[string]any, op func(string, []string, bool, map[str
 		return append([]any{
 			param("from", "query", false, "string", "first day of filing, YYYY-MM-DD in Asia/Ho_Chi_Minh (inclusive)"),
 			param("to", "query", false, "string", "last day of filing, YYYY-MM-DD (inclusive)"),
-			param("area", "query", false, "string", "area code"), param("unit", "query", false, "string", "unit id"),
+			param("boundary_set", "query", false, "string", "boundary set that area and the figures per area refer to: the active set by default, or the id of another stored set (an area code names a ward only within its set; the 2025 map reuses codes of the 2023 one for other wards). Figures neither filtered nor grouped by area count the tickets of every set. Unknown set: 400 on boundary_set"),
+			param("area", "query", false, "string", "area code, in boundary_set"), param("unit", "query", false, "string", "unit id"),
 			param("category", "query", false, "string", "category code"), param("group", "query", false, "string", "category group, e.g. antt"),
 			param(HeaderAPIKey, "header", false, "string", "machine key with the stats scope, instead of a bearer token"),
 		}, extra...)
@@ -278,11 +289,11 @@ func addStatsPaths(paths map[string]any, op func(string, []string, bool, map[str
 		filters(param("interval", "query", false, "string", "day (default), week or month"),
 			param("metric", "query", false, "string", "received (default), backlog, resolved, rejected, overdue, on_time_rate, late_with_extension_rate, median_resolve_hours, p90_resolve_hours, satisfaction_rate, rating_rate, reopen_rate")),
 		map[string]any{"200": resp("points", obj)}, errs...)}
-	paths["/v1/stats/areas"] = map[string]any{"get": op("League table of areas (below min_sample: listed, not ranked)", []string{"statistics"}, true, nil,
+	paths["/v1/stats/areas"] = map[string]any{"get": op("League table of the areas of boundary_set (below min_sample: listed, not ranked); only tickets routed under that set count", []string{"statistics"}, true, nil,
 		filters(minSample), map[string]any{"200": resp("areas", obj)}, errs...)}
 	paths["/v1/stats/units"] = map[string]any{"get": op("League table of units (below min_sample: listed, not ranked)", []string{"statistics"}, true, nil,
 		filters(minSample), map[string]any{"200": resp("units", obj)}, errs...)}
-	paths["/v1/stats/areas.geojson"] = map[string]any{"get": op("Per-area figures on the area polygons of the active boundary set (GeoJSON FeatureCollection)", []string{"statistics"}, true, nil,
+	paths["/v1/stats/areas.geojson"] = map[string]any{"get": op("Per-area figures on the area polygons of boundary_set, the active boundary set by default (GeoJSON FeatureCollection)", []string{"statistics"}, true, nil,
 		filters(minSample), map[string]any{"200": map[string]any{"description": "GeoJSON FeatureCollection", "content": map[string]any{"application/geo+json": map[string]any{"schema": obj}}}}, errs...)}
 	paths["/v1/feed/changes"] = map[string]any{"get": op("Ticket changes in commit order after an opaque cursor; poll with next_cursor", []string{"feed"}, true, nil,
 		[]any{param("cursor", "query", false, "string", "next_cursor of the previous page; empty for the beginning"),

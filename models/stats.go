@@ -3,6 +3,7 @@ package models
 import (
 	"math"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -90,34 +91,58 @@ const (
 
 // StatsQuery selects facts for aggregation. Empty fields do not filter. From and To are
 // inclusive Vietnamese dates ("2006-01-02") compared with TicketFact.CreatedDay.
+//
+// An area code names a ward only within its boundary set (the 2025 reform reused codes for
+// other wards), so callers that filter or group by area also filter by BoundarySet.
 type StatsQuery struct {
-	From, To string
-	Area     string
-	Unit     string
-	Category string
-	Group    Group
-	By       StatsDimension
-	Now      time.Time // Overdue counts running deadlines strictly before it
+	From, To    string
+	BoundarySet string // TicketFact.BoundarySet, the set the ticket was routed under
+	Area        string
+	Unit        string
+	Category    string
+	Group       Group
+	By          StatsDimension
+	Now         time.Time // Overdue counts running deadlines strictly before it
 }
 
 // Matches reports whether f passes the filters of q (the stores' WHERE, for recounts and tests).
 func (q StatsQuery) Matches(f *TicketFact) bool {
 	return (q.From == "" || f.CreatedDay >= q.From) && (q.To == "" || f.CreatedDay <= q.To) &&
+		(q.BoundarySet == "" || f.BoundarySet == q.BoundarySet) &&
 		(q.Area == "" || f.AreaCode == q.Area) && (q.Unit == "" || f.UnitID == q.Unit) &&
 		(q.Category == "" || f.Category == q.Category) && (q.Group == "" || f.Group == q.Group)
 }
 
-// KeyOf is the group key of f under q.By ("" when not grouped).
+// KeyOf is the group key of f under q.By ("" when not grouped). Areas are keyed by boundary
+// set and code (AreaKey), so a code reused by another set is another group.
 func (q StatsQuery) KeyOf(f *TicketFact) string {
 	switch q.By {
 	case ByArea:
-		return f.AreaCode
+		return AreaKey(f.BoundarySet, f.AreaCode)
 	case ByUnit:
 		return f.UnitID
 	case ByDay:
 		return f.CreatedDay
 	}
 	return ""
+}
+
+// AreaKeySeparator joins the boundary set and the area code of an area's group key; it is the
+// ASCII unit separator, a control character no set id holds (app.ImportBoundarySet refuses
+// them), so the first one in a key ends the set.
+const AreaKeySeparator = "\x1f"
+
+// AreaKey is the group key of an area: its boundary set and its code.
+func AreaKey(set, code string) string { return set + AreaKeySeparator + code }
+
+// SplitAreaKey splits an AreaKey into the boundary set and the area code (a key without the
+// separator is a code of no set).
+func SplitAreaKey(key string) (set, code string) {
+	set, code, ok := strings.Cut(key, AreaKeySeparator)
+	if !ok {
+		return "", key
+	}
+	return set, code
 }
 
 // StatsCounts are the sums of the indicators over one group of facts.

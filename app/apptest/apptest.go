@@ -32,6 +32,8 @@ type Options struct {
 	OfficeHours [][2]string      // nil: OfficeHours
 	SMS         app.SMSSender    // nil: messages are dropped
 	Tokens      app.TokenSigner  // nil: a signer with a fresh key
+	// BoundarySet is the id of the stored boundary set to route with ("": seed.DefaultBoundarySet).
+	BoundarySet string
 }
 
 // Store opens a SQLite store in t's temporary directory and seeds it (Seed); it is closed when
@@ -72,7 +74,11 @@ func Seed(t testing.TB, store app.Store, now time.Time) {
 func New(t testing.TB, store app.Store, o Options) *app.App {
 	t.Helper()
 	ctx := context.Background()
-	set, err := app.LoadBoundarySet(ctx, store, seed.DefaultBoundarySet)
+	setID := o.BoundarySet
+	if setID == "" {
+		setID = seed.DefaultBoundarySet
+	}
+	set, err := app.LoadBoundarySet(ctx, store, setID)
 	if err != nil {
 		t.Fatal(err)
 	}

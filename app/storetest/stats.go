@@ -16,19 +16,23 @@ import (
 //     Version overwrites.
 //   - AggregateFacts returns, per group of By (sorted by key; groups without facts absent), the
 //     count of matching facts and the sums of their indicators; Overdue counts IsRunning facts
-//     with DueAt strictly before Now. From/To are inclusive bounds on CreatedDay.
+//     with DueAt strictly before Now. From/To are inclusive bounds on CreatedDay; BoundarySet
+//     filters on the set a fact was routed under. Grouped by area, the key is
+//     models.AreaKey(BoundarySet, AreaCode): one code in two sets is two groups.
 //   - ResolveTimes lists ResolveMs with the group key of every matching fact with IsResolved.
 //   - AppendFeed assigns positions 1, 2, 3 … without gaps or repeats, also under concurrent
 //     appenders, and ignores an entry whose (TicketID, Version) is already recorded.
 var statsTests = []storeTest{
 	{"AggregatesEqualRecount", testStatsAggregates},
 	{"NewerFactWins", testStatsNewerFactWins},
+	{"AreasKeyedBySet", testStatsAreasKeyedBySet},
 	{"ResolveRanksTiesAndMonths", testStatsRanksTiesAndMonths},
 	{"FeedIdempotentAndOrdered", testFeedIdempotent},
 	{"FeedConcurrentAppenders", testFeedConcurrent},
 }
 
-// statsFacts builds a varied, deterministic set of facts.
+// statsFacts builds a varied, deterministic set of facts, routed under two boundary sets that
+// share their area codes.
 func statsFacts() []models.TicketFact {
 	states := models.States
 	classes := []models.OnTimeClass{"", models.OnTime, models.Late, models.LateWithExtension}
@@ -36,7 +40,7 @@ func statsFacts() []models.TicketFact {
 	for i := range 40 {
 		day := t0.AddDate(0, 0, i%7).In(models.VietnamTime).Format(time.DateOnly)
 		f := models.TicketFact{
-			TicketID: fmt.Sprintf("f%03d", i), Version: 1 + i%3, BoundarySet: "set", AreaCode: []string{"A", "B", "C"}[i%3],
+			TicketID: fmt.Sprintf("f%03d", i), Version: 1 + i%3, BoundarySet: []string{"set", "set2"}[i/3%2], AreaCode: []string{"A", "B", "C"}[i%3],
 			UnitID: []string{"u1", "u2"}[i%2], Category: []string{"X", "Y", "Z", "W"}[i%4],
 			Group: []models.Group{models.GroupANTT, models.GroupASXH}[i%2], CreatedDay: day, CreatedAt: at(time.Duration(i) * time.Hour),
 			State: states[i%len(states)], OnTimeClass: classes[i%4], DueAt: at(time.Duration(i*5) * time.Hour),
@@ -116,6 +120,10 @@ func testStatsAggregates(t *testing.T, s app.Store) {
 		{Now: now, To: day2, Area: "B", Unit: "u2"},
 		{Now: now, Area: "nowhere"},
 		{Now: at(-time.Hour)},
+		{Now: now, By: models.ByArea, BoundarySet: "set2"},
+		{Now: now, By: models.ByDay, BoundarySet: "set", Area: "B"},
+		{Now: now, By: models.ByUnit, BoundarySet: "set2", From: day2},
+		{Now: now, BoundarySet: "no-such-set"},
 	}
 	for i, q := range queries {
 		wantCounts, wantTimes := recount(facts, q)
@@ -146,6 +154,43 @@ func testStatsAggregates(t *testing.T, s app.Store) {
 	got, err := s.AggregateFacts(ctx(t), models.StatsQuery{Now: now})
 	must(t, err, "AggregateFacts after delete")
 	wantEqual(t, "after DeleteFacts", []models.StatsCounts(nil), got)
+}
+
+// testStatsAreasKeyedBySet checks that one area code of two boundary sets makes two groups by
+// area, keyed by set and code, and that the set filter keeps the other set's facts out.
+func testStatsAreasKeyedBySet(t *testing.T, s app.Store) {
+	var facts []models.TicketFact
+	for i, set := range []string{"longxuyen-2023", "longxuyen-2025", "longxuyen-2025"} {
+		f := models.TicketFact{TicketID: fmt.Sprintf("k%d", i), Version: 1, BoundarySet: set, AreaCode: "30292",
+			UnitID: "u1", Category: "X", Group: models.GroupANTT, CreatedDay: t0.In(models.VietnamTime).Format(time.DateOnly), CreatedAt: t0,
+			State: models.StateResolved, OnTimeClass: models.OnTime, DueAt: t0, ResolveMs: int64(i+1) * 1000}
+		f.SetIndicators()
+		must(t, s.PutFact(ctx(t), &f), "PutFact")
+		facts = append(facts, f)
+	}
+	got, err := s.AggregateFacts(ctx(t), models.StatsQuery{Now: t0, By: models.ByArea})
+	must(t, err, "AggregateFacts by area")
+	if len(got) != 2 || got[0].Key != models.AreaKey("longxuyen-2023", "30292") || got[0].Received != 1 ||
+		got[1].Key != models.AreaKey("longxuyen-2025", "30292") || got[1].Received != 2 {
+		t.Fatalf("by area: %+v, want 30292 of longxuyen-2023 (1) and of longxuyen-2025 (2) apart", got)
+	}
+	for _, q := range []models.StatsQuery{
+		{Now: t0, By: models.ByArea, BoundarySet: "longxuyen-2025"},
+		{Now: t0, Area: "30292", BoundarySet: "longxuyen-2023"},
+		{Now: t0, Area: "30292"},
+	} {
+		want, wantTimes := recount(facts, q)
+		got, err := s.AggregateFacts(ctx(t), q)
+		must(t, err, "AggregateFacts")
+		wantEqual(t, fmt.Sprintf("%+v counts", q), want, got)
+		times, err := s.ResolveTimes(ctx(t), q)
+		must(t, err, "ResolveTimes")
+		sortDurations(times)
+		wantEqual(t, fmt.Sprintf("%+v resolve times", q), wantTimes, times)
+	}
+	ranks, err := s.ResolveRanks(ctx(t), models.StatsQuery{Now: t0, Area: "30292", BoundarySet: "longxuyen-2025"}, []int{1, 2})
+	must(t, err, "ResolveRanks")
+	wantEqual(t, "ranks of 30292 in longxuyen-2025", []int64{2000, 3000}, ranks)
 }
 
 func testStatsNewerFactWins(t *testing.T, s app.Store) {
@@ -186,7 +231,7 @@ func testStatsRanksTiesAndMonths(t *testing.T, s app.Store) {
 	var facts []models.TicketFact
 	for i := range 90 {
 		created := start.AddDate(0, 0, i*47%60)
-		f := models.TicketFact{TicketID: fmt.Sprintf("r%03d", i), Version: 1, BoundarySet: "set",
+		f := models.TicketFact{TicketID: fmt.Sprintf("r%03d", i), Version: 1, BoundarySet: []string{"set", "set2"}[i%4/2],
 			AreaCode: []string{"A", "B"}[i%2], UnitID: "u1", Category: "X", Group: models.GroupANTT,
 			CreatedDay: created.In(models.VietnamTime).Format(time.DateOnly), CreatedAt: created,
 			State:       []models.State{models.StateResolved, models.StateClosed, models.StateInProgress}[i%3],
@@ -218,7 +263,8 @@ func testStatsRanksTiesAndMonths(t *testing.T, s app.Store) {
 		{Now: now}, {From: "2026-02-01", To: "2026-02-28", Now: now}, {From: "2026-01-26", To: "2026-03-20", Now: now},
 		{From: "2026-02-03", To: "2026-02-27", Now: now}, {From: "2026-02-15", Now: now}, {To: "2026-02-10", Now: now},
 		{From: "2026-02-01", To: "2026-02-01", Now: now}, {From: "2026-02-01", To: "2026-03-31", Area: "A", Now: now},
-		{From: "2025-01-01", To: "2025-12-31", Now: now},
+		{From: "2025-01-01", To: "2025-12-31", Now: now}, {Area: "A", BoundarySet: "set", Now: now},
+		{From: "2026-02-01", BoundarySet: "set2", Now: now},
 	} {
 		_, times := recount(facts, q)
 		var sorted []int64

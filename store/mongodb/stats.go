@@ -25,6 +25,8 @@ const (
 
 // statsIndexes are the indexes of the statistics collections. The feed's position is its _id;
 // key ("<ticket>:<version>") is unique so an entry is recorded once however often its effect runs.
+// An area filter comes with a boundary-set filter (codes are reused across sets); area_day
+// serves it, the set being checked on the few facts of that code.
 func statsIndexes() []indexSpec {
 	return []indexSpec{
 		{collStatsFacts, "created_day", bson.D{{Key: "created_day", Value: 1}}, false},
@@ -119,7 +121,8 @@ func factsFilter(q models.StatsQuery) bson.D {
 	if day != nil {
 		f = append(f, bson.E{Key: "created_day", Value: day})
 	}
-	for _, c := range []struct{ key, v string }{{"area_code", q.Area}, {"unit_id", q.Unit}, {"category", q.Category}, {"grp", string(q.Group)}} {
+	for _, c := range []struct{ key, v string }{{"boundary_set", q.BoundarySet}, {"area_code", q.Area}, {"unit_id", q.Unit},
+		{"category", q.Category}, {"grp", string(q.Group)}} {
 		if c.v != "" {
 			f = append(f, bson.E{Key: c.key, Value: c.v})
 		}
@@ -127,7 +130,8 @@ func factsFilter(q models.StatsQuery) bson.D {
 	return f
 }
 
-// keyField is the document field of a grouping dimension ("" when not grouped).
+// keyField is the document field of a grouping dimension ("" when not grouped). Areas are keyed
+// by boundary set and code: their groups also have setField, and groupKey joins the two.
 func keyField(by models.StatsDimension) string {
 	switch by {
 	case models.ByArea:
@@ -140,12 +144,29 @@ func keyField(by models.StatsDimension) string {
 	return ""
 }
 
-// groupID is the $group _id of a dimension: the field, or null for one group.
-func groupID(by models.StatsDimension) any {
+// setField is the field of the boundary set that keys areas together with area_code.
+const setField = "boundary_set"
+
+// keyFields adds to a $group _id (or a projection, with value) the key fields of a dimension
+// under the names k and, for areas, s.
+func keyFields(id bson.D, by models.StatsDimension) bson.D {
 	if k := keyField(by); k != "" {
-		return "$" + k
+		id = append(id, bson.E{Key: "k", Value: "$" + k})
 	}
-	return nil
+	if by == models.ByArea {
+		id = append(id, bson.E{Key: "s", Value: "$" + setField})
+	}
+	return id
+}
+
+// groupKey is the group key of a $group _id made by keyFields (models.AreaKey for areas).
+func groupKey(g bson.M, by models.StatsDimension) string {
+	k, _ := g["k"].(string)
+	if by == models.ByArea {
+		set, _ := g["s"].(string)
+		return models.AreaKey(set, k)
+	}
+	return k
 }
 
 // indicatorFields are the 0/1 fields AggregateFacts groups by.
@@ -187,10 +208,7 @@ func asInt(v any) int {
 // since the indicators are strongly correlated. A second pipeline counts overdue facts, its time
 // condition in $match.
 func (s *Store) AggregateFacts(ctx context.Context, q models.StatsQuery) ([]models.StatsCounts, error) {
-	id := bson.D{}
-	if k := keyField(q.By); k != "" {
-		id = append(id, bson.E{Key: "k", Value: "$" + k})
-	}
+	id := keyFields(bson.D{}, q.By)
 	for _, f := range indicatorFields {
 		id = append(id, bson.E{Key: f, Value: "$" + f})
 	}
@@ -210,7 +228,7 @@ func (s *Store) AggregateFacts(ctx context.Context, q models.StatsQuery) ([]mode
 	}
 	for _, r := range rows {
 		g := asMap(r["_id"])
-		k, _ := g["k"].(string)
+		k := groupKey(g, q.By)
 		n := asInt(r["n"])
 		ind := func(f string) int { return n * asInt(g[f]) }
 		c := get(k)
@@ -225,18 +243,21 @@ func (s *Store) AggregateFacts(ctx context.Context, q models.StatsQuery) ([]mode
 		c.Reopened += ind("is_reopened")
 		c.EverResolved += ind("is_ever_resolved")
 	}
+	var overdueID any // null: one group (FerretDB v1 is not asked to group by an empty document)
+	if q.By != models.ByNone {
+		overdueID = keyFields(bson.D{}, q.By)
+	}
 	overdueMatch := append(factsFilter(q), bson.E{Key: "is_running", Value: 1},
 		bson.E{Key: "due_at", Value: bson.D{{Key: "$lt", Value: q.Now.UnixMilli()}}})
 	overdue, err := s.aggregate(ctx, bson.A{
 		bson.D{{Key: "$match", Value: overdueMatch}},
-		bson.D{{Key: "$group", Value: bson.D{{Key: "_id", Value: groupID(q.By)}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
+		bson.D{{Key: "$group", Value: bson.D{{Key: "_id", Value: overdueID}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
 	})
 	if err != nil {
 		return nil, err
 	}
 	for _, r := range overdue {
-		k, _ := r["_id"].(string)
-		get(k).Overdue += asInt(r["n"])
+		get(groupKey(asMap(r["_id"]), q.By)).Overdue += asInt(r["n"])
 	}
 	out := make([]models.StatsCounts, 0, len(byKey))
 	for _, c := range byKey {
@@ -266,6 +287,9 @@ func (s *Store) ResolveTimes(ctx context.Context, q models.StatsQuery) ([]models
 	if k != "" {
 		proj = append(proj, bson.E{Key: k, Value: 1})
 	}
+	if q.By == models.ByArea {
+		proj = append(proj, bson.E{Key: setField, Value: 1})
+	}
 	cur, err := s.coll(collStatsFacts).Find(ctx, filter, options.Find().SetProjection(proj))
 	if err != nil {
 		return nil, translate(err, "resolve times", "fact")
@@ -279,6 +303,10 @@ func (s *Store) ResolveTimes(ctx context.Context, q models.StatsQuery) ([]models
 		kd := models.KeyedDuration{Ms: int64(asInt(d["resolve_ms"]))}
 		if k != "" {
 			kd.Key, _ = d[k].(string)
+		}
+		if q.By == models.ByArea {
+			set, _ := d[setField].(string)
+			kd.Key = models.AreaKey(set, kd.Key)
 		}
 		out = append(out, kd)
 	}

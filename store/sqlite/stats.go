@@ -14,17 +14,17 @@ import (
 // PutFact upserts the fact of f.TicketID; the ON CONFLICT … WHERE keeps a fact computed from a
 // newer ticket version (a slower writer holding an older copy changes nothing).
 //
-// The rollups of the fact (migrations 0011 and 0012) are adjusted in the same transaction: the
+// The rollups of the fact (migrations 0011, 0012 and 0022) are adjusted in the same transaction: the
 // old fact's indicators are taken out of its rollup rows and the new fact's added, so the
 // rollups always equal a recount of the facts.
 func (s *Store) PutFact(ctx context.Context, f *models.TicketFact) error {
 	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var old models.TicketFact
 		var grp string
-		err := tx.QueryRowContext(ctx, `SELECT version, created_day, area_code, unit_id, category, grp, is_open,
-			is_resolved, is_rejected, is_on_time, is_late_ext, is_rated, is_satisfied, is_reopened, is_ever_resolved,
-			resolve_ms, is_running FROM stats_facts WHERE ticket_id = ?`, f.TicketID).Scan(&old.Version, &old.CreatedDay,
-			&old.AreaCode, &old.UnitID, &old.Category, &grp, &old.IsOpen, &old.IsResolved, &old.IsRejected, &old.IsOnTime,
+		err := tx.QueryRowContext(ctx, `SELECT version, created_day, boundary_set, area_code, unit_id, category, grp,
+			is_open, is_resolved, is_rejected, is_on_time, is_late_ext, is_rated, is_satisfied, is_reopened,
+			is_ever_resolved, resolve_ms, is_running FROM stats_facts WHERE ticket_id = ?`, f.TicketID).Scan(&old.Version,
+			&old.CreatedDay, &old.BoundarySet, &old.AreaCode, &old.UnitID, &old.Category, &grp, &old.IsOpen, &old.IsResolved, &old.IsRejected, &old.IsOnTime,
 			&old.IsLateExt, &old.IsRated, &old.IsSatisfied, &old.IsReopened, &old.IsEverResolved, &old.ResolveMs,
 			&old.IsRunning)
 		// Most rewrites of a resolved fact (rating, closing) keep its duration: its bucket counts
@@ -73,10 +73,10 @@ func addRollup(ctx context.Context, tx *sql.Tx, f *models.TicketFact, sign int, 
 		on_time = on_time + excluded.on_time, late_ext = late_ext + excluded.late_ext, rated = rated + excluded.rated,
 		satisfied = satisfied + excluded.satisfied, reopened = reopened + excluded.reopened,
 		ever_resolved = ever_resolved + excluded.ever_resolved`
-	_, err := tx.ExecContext(ctx, `INSERT INTO stats_daily (created_day, area_code, unit_id, category, grp, `+rollupColumns+`)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-		ON CONFLICT (created_day, area_code, unit_id, category, grp) DO UPDATE SET `+sums,
-		append([]any{f.CreatedDay, f.AreaCode, f.UnitID, f.Category, string(f.Group)}, counters...)...)
+	_, err := tx.ExecContext(ctx, `INSERT INTO stats_daily (created_day, boundary_set, area_code, unit_id, category, grp, `+
+		rollupColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT (created_day, boundary_set, area_code, unit_id, category, grp) DO UPDATE SET `+sums,
+		append([]any{f.CreatedDay, f.BoundarySet, f.AreaCode, f.UnitID, f.Category, string(f.Group)}, counters...)...)
 	if err != nil {
 		return err
 	}
@@ -94,8 +94,9 @@ func addRollup(ctx context.Context, tx *sql.Tx, f *models.TicketFact, sign int, 
 		}
 	}
 	if sign < 0 {
-		_, err = tx.ExecContext(ctx, `DELETE FROM stats_daily WHERE created_day = ? AND area_code = ? AND unit_id = ?
-			AND category = ? AND grp = ? AND received = 0`, f.CreatedDay, f.AreaCode, f.UnitID, f.Category, string(f.Group))
+		_, err = tx.ExecContext(ctx, `DELETE FROM stats_daily WHERE created_day = ? AND boundary_set = ? AND area_code = ?
+			AND unit_id = ? AND category = ? AND grp = ? AND received = 0`, f.CreatedDay, f.BoundarySet, f.AreaCode, f.UnitID,
+			f.Category, string(f.Group))
 		if err != nil {
 			return err
 		}
@@ -137,10 +138,10 @@ func monthOf(day string) string {
 func (s *Store) RebuildRollups(ctx context.Context) error {
 	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for _, q := range append(deleteRollups[:len(deleteRollups):len(deleteRollups)],
-			`INSERT INTO stats_daily (created_day, area_code, unit_id, category, grp, `+rollupColumns+`)
-			SELECT created_day, area_code, unit_id, category, grp, COUNT(*), SUM(is_open), SUM(is_resolved),
+			`INSERT INTO stats_daily (created_day, boundary_set, area_code, unit_id, category, grp, `+rollupColumns+`)
+			SELECT created_day, boundary_set, area_code, unit_id, category, grp, COUNT(*), SUM(is_open), SUM(is_resolved),
 			SUM(is_rejected), SUM(is_on_time), SUM(is_late_ext), SUM(is_rated), SUM(is_satisfied), SUM(is_reopened),
-			SUM(is_ever_resolved) FROM stats_facts GROUP BY 1, 2, 3, 4, 5`,
+			SUM(is_ever_resolved) FROM stats_facts GROUP BY 1, 2, 3, 4, 5, 6`,
 			`INSERT INTO stats_days (created_day, `+rollupColumns+`, running) SELECT created_day, COUNT(*), SUM(is_open),
 			SUM(is_resolved), SUM(is_rejected), SUM(is_on_time), SUM(is_late_ext), SUM(is_rated), SUM(is_satisfied),
 			SUM(is_reopened), SUM(is_ever_resolved), SUM(is_running) FROM stats_facts GROUP BY 1`,
@@ -215,6 +216,9 @@ func factsWhere(q models.StatsQuery) (string, []any) {
 	if q.To != "" {
 		add("created_day <= ?", q.To)
 	}
+	if q.BoundarySet != "" {
+		add("boundary_set = ?", q.BoundarySet)
+	}
 	if q.Area != "" {
 		add("area_code = ?", q.Area)
 	}
@@ -233,11 +237,12 @@ func factsWhere(q models.StatsQuery) (string, []any) {
 	return " WHERE " + strings.Join(where, " AND "), args
 }
 
-// keyColumn is the column of a grouping dimension (” when not grouped).
+// keyColumn is the column (or expression) of a grouping dimension (” when not grouped): areas
+// are keyed by boundary set and code, as models.AreaKey joins them.
 func keyColumn(by models.StatsDimension) string {
 	switch by {
 	case models.ByArea:
-		return "area_code"
+		return "boundary_set || char(31) || area_code"
 	case models.ByUnit:
 		return "unit_id"
 	case models.ByDay:
@@ -249,7 +254,7 @@ func keyColumn(by models.StatsDimension) string {
 // AggregateFacts sums the daily rollups per group in one GROUP BY (a year is a few thousand
 // rollup rows instead of hundreds of thousands of facts) and adds Overdue, which depends on the
 // current time, from the facts whose deadline runs: the (is_running, created_day, …) index
-// covers that count. Without a filter on area, unit, category or group, and not grouped by
+// covers that count. Without a filter on boundary set, area, unit, category or group, and not grouped by
 // area or unit, the rollups per day alone (stats_days: 365 rows a year) serve it, and Overdue
 // is their running facts less those whose deadline is still ahead.
 func (s *Store) AggregateFacts(ctx context.Context, q models.StatsQuery) ([]models.StatsCounts, error) {
@@ -307,7 +312,7 @@ func (s *Store) AggregateFacts(ctx context.Context, q models.StatsQuery) ([]mode
 
 // periodOnly reports whether q filters by nothing but the period of filing days.
 func periodOnly(q models.StatsQuery) bool {
-	return q.Area == "" && q.Unit == "" && q.Category == "" && q.Group == ""
+	return q.BoundarySet == "" && q.Area == "" && q.Unit == "" && q.Category == "" && q.Group == ""
 }
 
 // countRunning counts the running facts matching q whose deadline meets cond (on due_at, with

@@ -175,3 +175,95 @@ func allRows(t *testing.T, s *Store, q string) []string {
 	}
 	return out
 }
+
+// Migration 0022 rebuilds the rollups per area from the facts of an existing database (version
+// 21) keyed by boundary set too: facts of two sets that share area codes stay apart in
+// stats_daily, in AggregateFacts by area and in the area filter, while city-wide figures still
+// count both.
+func TestMigrate0022KeysAreasBySet(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v21.db")
+	db, _ := databaseAtVersion(t, path, 21, "0022")
+	ctx := t.Context()
+	start := time.Date(2026, time.March, 1, 2, 0, 0, 0, time.UTC)
+	var facts []models.TicketFact
+	for i := range 60 {
+		created := start.Add(time.Duration(i) * 7 * time.Hour)
+		f := models.TicketFact{TicketID: fmt.Sprintf("t%02d", i), Version: 1,
+			BoundarySet: []string{"longxuyen-2023", "longxuyen-2025"}[i%2], AreaCode: []string{"30292", "30307", "30301"}[i%3],
+			UnitID: "u", Category: "c", Group: "g", CreatedDay: created.In(models.VietnamTime).Format(time.DateOnly),
+			CreatedAt: created, State: []models.State{models.StateReceived, models.StateResolved}[i/2%2],
+			OnTimeClass: models.OnTime, DueAt: created.Add(48 * time.Hour), ResolveMs: int64(i) * 60_000}
+		f.SetIndicators()
+		if err := putFact(ctx, db, &f); err != nil {
+			t.Fatal(err)
+		}
+		facts = append(facts, f)
+	}
+	// stats_daily as versions 11 to 20 keep it (per area code alone), and stats_days.
+	if _, err := db.ExecContext(ctx, `INSERT INTO stats_daily (created_day, area_code, unit_id, category, grp, `+
+		rollupColumns+`) SELECT created_day, area_code, unit_id, category, grp, COUNT(*), SUM(is_open), SUM(is_resolved),
+		SUM(is_rejected), SUM(is_on_time), SUM(is_late_ext), SUM(is_rated), SUM(is_satisfied), SUM(is_reopened),
+		SUM(is_ever_resolved) FROM stats_facts GROUP BY 1, 2, 3, 4, 5`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO stats_days (created_day, `+rollupColumns+`, running)
+		SELECT created_day, COUNT(*), SUM(is_open), SUM(is_resolved), SUM(is_rejected), SUM(is_on_time), SUM(is_late_ext),
+		SUM(is_rated), SUM(is_satisfied), SUM(is_reopened), SUM(is_ever_resolved), SUM(is_running) FROM stats_facts
+		GROUP BY 1`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s := openTemp(t, path) // applies 0022
+	t.Cleanup(func() { s.Close() })
+	kept := allRows(t, s, `SELECT created_day, boundary_set, area_code, `+rollupColumns+` FROM stats_daily ORDER BY 1, 2, 3`)
+	recount := allRows(t, s, `SELECT created_day, boundary_set, area_code, COUNT(*), SUM(is_open), SUM(is_resolved),
+		SUM(is_rejected), SUM(is_on_time), SUM(is_late_ext), SUM(is_rated), SUM(is_satisfied), SUM(is_reopened),
+		SUM(is_ever_resolved) FROM stats_facts GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`)
+	if diff := cmp.Diff(recount, kept); diff != "" {
+		t.Errorf("stats_daily differs from the recount (-recount +kept):\n%s", diff)
+	}
+	now := start.AddDate(0, 0, 3)
+	for _, q := range []models.StatsQuery{{Now: now}, {Now: now, By: models.ByArea},
+		{Now: now, By: models.ByArea, BoundarySet: "longxuyen-2025"}, {Now: now, Area: "30292", BoundarySet: "longxuyen-2023"},
+		{Now: now, Area: "30292", By: models.ByDay}} {
+		want := recountFacts(facts, q)
+		got, err := s.AggregateFacts(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("AggregateFacts(%+v) differs from the recount (-want +got):\n%s", q, diff)
+		}
+	}
+	plan := strings.Join(queryPlan(t, s, `SELECT `+keyColumn(models.ByArea)+`, COUNT(*) FROM stats_facts INDEXED BY
+		stats_facts_running WHERE created_day >= ? AND boundary_set = ? AND is_running = 1 AND due_at < ? GROUP BY 1`,
+		[]any{"2026-03-01", "longxuyen-2025", 0}), "; ")
+	if !strings.Contains(plan, "COVERING INDEX stats_facts_running") {
+		t.Errorf("overdue by area: plan %s, want the covering index stats_facts_running", plan)
+	}
+}
+
+// recountFacts is the brute-force AggregateFacts of facts under q, sorted by key.
+func recountFacts(facts []models.TicketFact, q models.StatsQuery) []models.StatsCounts {
+	byKey := map[string]*models.StatsCounts{}
+	for i := range facts {
+		f := &facts[i]
+		if !q.Matches(f) {
+			continue
+		}
+		k := q.KeyOf(f)
+		if byKey[k] == nil {
+			byKey[k] = &models.StatsCounts{Key: k}
+		}
+		byKey[k].Add(f, q.Now)
+	}
+	var out []models.StatsCounts
+	for _, c := range byKey {
+		out = append(out, *c)
+	}
+	slices.SortFunc(out, func(a, b models.StatsCounts) int { return strings.Compare(a.Key, b.Key) })
+	return out
+}

@@ -14,7 +14,8 @@ import (
 	"phananh/models"
 )
 
-// The daily rollups must equal a recount of the facts after any sequence of fact rewrites
+// The daily rollups must equal a recount of the facts (of two boundary sets with the same area
+// codes, kept apart) after any sequence of fact rewrites
 // (including stale versions that must change nothing), and RebuildRollups must repair rollups
 // that drifted (here: changed by hand).
 func TestRollupsEqualRecount(t *testing.T) {
@@ -27,8 +28,9 @@ func TestRollupsEqualRecount(t *testing.T) {
 	current := map[string]models.TicketFact{}
 	for i := range 3000 {
 		id := fmt.Sprintf("t%03d", rng.IntN(300))
-		f := models.TicketFact{TicketID: id, Version: current[id].Version + 1 - rng.IntN(3), BoundarySet: "b",
-			AreaCode: fmt.Sprint("a", rng.IntN(3)), UnitID: fmt.Sprint("u", rng.IntN(3)), Category: fmt.Sprint("c", rng.IntN(4)),
+		f := models.TicketFact{TicketID: id, Version: current[id].Version + 1 - rng.IntN(3),
+			BoundarySet: fmt.Sprint("b", rng.IntN(2)),
+			AreaCode:    fmt.Sprint("a", rng.IntN(3)), UnitID: fmt.Sprint("u", rng.IntN(3)), Category: fmt.Sprint("c", rng.IntN(4)),
 			Group: models.Group(fmt.Sprint("g", rng.IntN(2))), State: states[rng.IntN(len(states))],
 			OnTimeClass: []models.OnTimeClass{models.OnTime, models.Late, models.LateWithExtension}[rng.IntN(3)],
 			Rating:      rng.IntN(6), ReopenCount: rng.IntN(2), DueAt: now.Add(time.Duration(rng.IntN(48)-24) * time.Hour),
@@ -53,6 +55,8 @@ func TestRollupsEqualRecount(t *testing.T) {
 		{Now: now, By: models.ByArea, Category: "c1"},
 		{Now: now, By: models.ByUnit, Group: "g0", From: "2026-02-25", To: "2026-03-05"},
 		{Now: now, Area: "a2", Unit: "u1"},
+		{Now: now, By: models.ByArea, BoundarySet: "b1"},
+		{Now: now, Area: "a1", BoundarySet: "b0", By: models.ByDay},
 	}
 	check := func(when string) {
 		t.Helper()
@@ -86,7 +90,7 @@ func TestRollupsEqualRecount(t *testing.T) {
 	if _, err := s.exec(ctx, `UPDATE stats_daily SET received = received + 7, open = 0`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.exec(ctx, `INSERT INTO stats_daily VALUES ('2020-01-01','x','y','z','g',1,1,1,1,1,1,1,1,1,1)`); err != nil {
+	if _, err := s.exec(ctx, `INSERT INTO stats_daily VALUES ('2020-01-01','s','x','y','z','g',1,1,1,1,1,1,1,1,1,1)`); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.RebuildRollups(ctx); err != nil {

@@ -43,8 +43,9 @@ func switchOvers(t *testing.T, s *server, admin string) []switchOver {
 // TestBoundarySwitchOver switches a running Long Xuyên deployment (two instances on one store)
 // from the 2023 ward map to the 2025 one at a scheduled instant: a received report is routed
 // again by its location, a report in progress stays with its unit or follows it (SQLite: stay,
-// MongoDB: follow), the ward police officer moves to the successor unit (his old token ends),
-// both instances route new reports by the new map, bad requests change nothing, a scheduled
+// MongoDB: follow), the ward police officers move to the successor units (old tokens end), both
+// instances route new reports by the new map, the statistics of the reused code 30292 keep
+// Bình Khánh (2023) and Bình Đức (2025) apart, bad requests change nothing, a scheduled
 // switch-over can be cancelled, everything is audited, and a restart keeps the new map.
 func TestBoundarySwitchOver(t *testing.T) {
 	t.Parallel()
@@ -66,6 +67,11 @@ func TestBoundarySwitchOver(t *testing.T) {
 		resident := s.signInResident("0913000051")
 		received := fileTicket(t, s, resident.AccessToken, wfReport("ANTT.01", x, "Đánh nhau trước quán nhậu", false))
 		accepted := step(t, s, police.AccessToken, fileTicket(t, s, resident.AccessToken, wfReport("ANTT.04", x, "Karaoke ồn sau 23 giờ", false)), "accept", nil, "assigned")
+		// A report of Bình Khánh (30292 in the 2023 map), rejected: it stays with the old map.
+		khanh := areaNamed(set, "Bình Khánh")
+		khanhPolice := s.createOfficial("officer", "so.khanh", unitOf(khanh.code, "cong_an")).AccessToken
+		step(t, s, khanhPolice, fileTicket(t, s, resident.AccessToken, wfReport("ANTT.04", khanh, "Loa kẹo kéo", false)),
+			"reject", fields{"reason": "not_a_real_problem"}, "rejected")
 
 		switchOverBadInput(t, s, admin)
 		at := time.Now().Add(12 * time.Second)
@@ -78,8 +84,9 @@ func TestBoundarySwitchOver(t *testing.T) {
 		}
 		waitFor(t, "the switch-over to be done", 60*time.Second, func() bool { return switchOverByID(t, s, admin, so.ID).State == "done" })
 		switchOverResults(t, s, b, admin, resident.AccessToken, police, received, accepted, mode, x)
-		if res := switchOverByID(t, s, admin, so.ID).Result; res.Rerouted < 1 || res.Officials != 1 {
-			t.Errorf("result %+v, want at least 1 re-routed report and 1 official moved", res)
+		reusedCodeStaysApart(t, s, admin, resident.AccessToken, areaNamed(loadSet(t, "longxuyen-2025"), "Bình Đức"))
+		if res := switchOverByID(t, s, admin, so.ID).Result; res.Rerouted != 1 || res.Officials != 2 || res.Followed+res.Stayed != 1 {
+			t.Errorf("result %+v, want 1 re-routed report, 1 in progress that %s, and the 2 ward police officers moved", res, mode)
 		}
 		s.stop()
 		b.stop()
@@ -133,6 +140,26 @@ func switchOverResults(t *testing.T, s, b *server, admin, resident string, polic
 	for action, want := range map[string]int{"switchover_schedule": 2, "switchover_cancel": 1, "switchover_done": 1} {
 		if got := len(auditRecords(t, s, admin, action)); got != want {
 			t.Errorf("audit %s: %d records, want %d", action, got, want)
+		}
+	}
+}
+
+// reusedCodeStaysApart files a report in the 2025 ward 30292 (Bình Đức) and checks that the
+// statistics of 30292 count it under the map in force and the rejected Bình Khánh report under
+// longxuyen-2023, never both together.
+func reusedCodeStaysApart(t *testing.T, s *server, admin, resident string, duc wardPoint) {
+	t.Helper()
+	if duc.code != "30292" {
+		t.Fatalf("Bình Đức is %s in the 2025 map, want 30292", duc.code)
+	}
+	fileTicket(t, s, resident, wfReport("TTDT", duc, "Lấn chiếm vỉa hè ở Bình Đức", false))
+	for query, want := range map[string]int{"?area=30292": 1, "?area=30292&boundary_set=longxuyen-2023": 1} {
+		var sum struct {
+			Figures struct{ Received int } `json:"figures"`
+		}
+		s.request(t, "GET", "/v1/stats/summary"+query, admin, nil).expect(t, http.StatusOK).json(t, &sum)
+		if sum.Figures.Received != want {
+			t.Errorf("summary%s: %d received, want %d (two wards under one code must not merge)", query, sum.Figures.Received, want)
 		}
 	}
 }

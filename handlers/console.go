@@ -282,9 +282,12 @@ func (s *consoleUI) consoleSession(roles []models.Role, refresh bool) fiber.Hand
 			}
 			return models.Errorf(models.EPasswordChangeRequired, "change the one-time password first")
 		}
-		if p.SecondFactorEnrolment && !p.PasswordChange {
+		if p.SecondFactorEnrolment && !p.PasswordChange && !strings.HasPrefix(c.Route().Path, consolePrefix+"/2fa") {
+			if c.Method() == fiber.MethodGet {
+				return c.Redirect(consolePrefix+"/2fa", fiber.StatusSeeOther)
+			}
 			return models.Errorf(models.ESecondFactorEnrolmentRequired,
-				"this deployment requires a second factor for your role: enrol one first (POST /v1/me/2fa/enroll and /v1/me/2fa/confirm)")
+				"this deployment requires a second factor for your role: turn it on first (console page /console/2fa)")
 		}
 		c.Locals(localPrincipal, p)
 		c.Set(fiber.HeaderCacheControl, "no-store")

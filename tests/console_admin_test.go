@@ -16,7 +16,8 @@ import (
 // browser: create an officer (his one-time password is shown once and works), disable him (he
 // can no longer sign in), add a day off on the day an open report is due (its deadline moves),
 // lengthen a category's deadline (new reports only), create a machine key and revoke it (it is
-// refused at once). Every effect is checked through
+// refused at once), find the disabling in the audit log, and turn on the second factor with the
+// QR code. Every effect is checked through
 // the API, not the page.
 func TestConsoleAdministrationInBrowser(t *testing.T) {
 	t.Parallel()
@@ -43,6 +44,60 @@ func TestConsoleAdministrationInBrowser(t *testing.T) {
 	adminAddsADayOff(t, ctx, s, shots, admin.AccessToken, resident.AccessToken, tk)
 	adminEditsACategoryDeadline(t, ctx, s, shots, resident.AccessToken, getTicket(t, s, resident.AccessToken, tk.ID), x)
 	adminRevokesAKey(t, ctx, s, shots)
+	adminSearchesTheAudit(t, ctx, s, shots)
+	adminTurnsOnTwoFactor(t, ctx, s, shots)
+}
+
+// adminSearchesTheAudit finds the officer's disabling in the audit page by action and date.
+func adminSearchesTheAudit(t *testing.T, ctx context.Context, s *server, shots string) {
+	t.Helper()
+	today := time.Now().In(vnZone).Format(time.DateOnly)
+	inBrowser(t, ctx, "search the audit log",
+		chromedp.Navigate(s.base+"/console/admin/audit"),
+		chromedp.WaitVisible(chromedp.CSS(`#audit-filters`)),
+		chromedp.SetValue(chromedp.CSS(`#f-action`), "user_disable"),
+		chromedp.SetValue(chromedp.CSS(`#f-from`), today),
+		chromedp.SetValue(chromedp.CSS(`#f-to`), today),
+		chromedp.Click(chromedp.CSS(`#audit-search`)),
+		chromedp.WaitVisible(chromedp.CSS(`#audit tr[data-action="user_disable"]`)),
+	)
+	rows := fromBrowser(t, ctx, "count the rows", chromedp.Evaluate[int](`document.querySelectorAll('#audit tbody tr[data-action]').length`))
+	detail := fromBrowser(t, ctx, "read the record", chromedp.Text(chromedp.CSS(`#audit tr[data-action="user_disable"] td.desc`)))
+	if rows != 1 || !strings.Contains(detail, "chuyển công tác") {
+		t.Errorf("the audit search shows %d records (%q), want the one disabling with its reason", rows, detail)
+	}
+	screenshot(t, ctx, shots, "admin-audit.png")
+}
+
+// adminTurnsOnTwoFactor enrols the administrator's second factor in the console: the QR code and
+// the key are shown, the app's code confirms it, and the recovery codes appear once.
+func adminTurnsOnTwoFactor(t *testing.T, ctx context.Context, s *server, shots string) {
+	t.Helper()
+	inBrowser(t, ctx, "start the enrolment",
+		chromedp.Click(chromedp.CSS(`#nav-2fa`)),
+		chromedp.WaitVisible(chromedp.CSS(`#twofactor-state[data-on="false"]`)),
+		chromedp.Click(chromedp.CSS(`#enroll-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`#qr`)),
+	)
+	loaded := fromBrowser(t, ctx, "the QR code", chromedp.Evaluate[bool](`new Promise(done => {
+		const img = document.getElementById('qr');
+		const check = () => img.complete ? done(img.naturalWidth > 0) : setTimeout(check, 50);
+		check();
+	})`, chromedp.EvalAwaitPromise))
+	secret := fromBrowser(t, ctx, "read the key", chromedp.Text(chromedp.CSS(`#totp-secret`)))
+	if !loaded {
+		t.Error("the QR code image did not load (CSP img-src must allow data:)")
+	}
+	screenshot(t, ctx, shots, "twofactor.png")
+	inBrowser(t, ctx, "confirm with the app's code",
+		chromedp.SendKeys(chromedp.CSS(`#confirm-code`), newAuthenticator(t, secret).code(0)),
+		chromedp.Click(chromedp.CSS(`#confirm-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`#recovery-codes`)),
+	)
+	if n := fromBrowser(t, ctx, "count recovery codes", chromedp.Evaluate[int](`document.querySelectorAll('#recovery-codes code').length`)); n != 10 {
+		t.Errorf("%d recovery codes shown, want 10", n)
+	}
+	s.request(t, "POST", "/v1/auth/login", "", login("quantri.thanhpho", consolePassword)).expect(t, http.StatusUnauthorized)
 }
 
 // adminEditsACategoryDeadline lengthens TTDT's resolution deadline from 7 to 30 working days in

@@ -23,17 +23,11 @@ func chainAuditLog(ctx context.Context, tx *sql.Tx) error {
 	}
 	var recs []models.AuditRecord
 	for rows.Next() {
-		var (
-			r    models.AuditRecord
-			at   int64
-			role string
-		)
-		if err := rows.Scan(&r.ID, &at, &r.ActorID, &role, &r.Action, &r.Ticket, &r.Subject, &r.Detail,
-			&r.Seq, &r.PrevHash, &r.Hash); err != nil {
+		r, err := scanAudit(rows)
+		if err != nil {
 			rows.Close()
 			return fmt.Errorf("read audit log: %w", err)
 		}
-		r.At, r.Role = fromMs(at), models.Role(role)
 		recs = append(recs, r)
 	}
 	rows.Close()

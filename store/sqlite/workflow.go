@@ -238,22 +238,28 @@ func (s *Store) scanAudit(ctx context.Context, op, q string, args ...any) ([]mod
 	defer rows.Close()
 	var out []models.AuditRecord
 	for rows.Next() {
-		var (
-			r    models.AuditRecord
-			at   int64
-			role string
-		)
-		if err := rows.Scan(&r.ID, &at, &r.ActorID, &role, &r.Action, &r.Ticket, &r.Subject, &r.Detail,
-			&r.Seq, &r.PrevHash, &r.Hash); err != nil {
+		r, err := scanAudit(rows)
+		if err != nil {
 			return nil, translate(err, op, "audit record")
 		}
-		r.At, r.Role = fromMs(at), models.Role(role)
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, translate(err, op, "audit record")
 	}
 	return out, nil
+}
+
+// scanAudit reads one row of auditColumns.
+func scanAudit(rows *sql.Rows) (models.AuditRecord, error) {
+	var (
+		r    models.AuditRecord
+		at   int64
+		role string
+	)
+	err := rows.Scan(&r.ID, &at, &r.ActorID, &role, &r.Action, &r.Ticket, &r.Subject, &r.Detail, &r.Seq, &r.PrevHash, &r.Hash)
+	r.At, r.Role = fromMs(at), models.Role(role)
+	return r, err
 }
 
 func auditQuery(f models.AuditFilter) (string, []any) {

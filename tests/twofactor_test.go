@@ -243,6 +243,13 @@ func TestRequireTwoFactor(t *testing.T) {
 		refused(t, s.request(t, "GET", "/v1/queue", viewer.AccessToken, nil), http.StatusForbidden, "second_factor_enrolment_required", "")
 		s.request(t, "GET", "/v1/me", admin.AccessToken, nil).expect(t, http.StatusOK)
 		s.request(t, "GET", "/v1/queue", officer.AccessToken, nil).expect(t, http.StatusOK)
+		// The console sends the IOC viewer to its two-factor page, which it may open.
+		cc := newConsoleClient(t, s)
+		cc.signIn("rq.viewer")
+		if r := cc.do("GET", "/console/queue", nil); r.status != http.StatusSeeOther || r.header.Get("Location") != "/console/2fa" {
+			t.Errorf("console queue without a second factor: %d to %q, want 303 to /console/2fa", r.status, r.header.Get("Location"))
+		}
+		cc.do("GET", "/console/2fa", nil).expect(t, http.StatusOK)
 
 		a, _ := enrol(t, s, admin.AccessToken)
 		s.request(t, "GET", "/v1/admin/users", admin.AccessToken, nil).expect(t, http.StatusOK)

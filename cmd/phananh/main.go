@@ -344,7 +344,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "boundary_set", cfg.BoundarySet)
+	log.Info("listening", "addr", ln.Addr().String(), "boundary_set", svc.Catalog.BoundarySet().ID()) // a switch-over may have replaced BOUNDARY_SET
 
 	workerCtx, stopWorkers := context.WithCancel(context.Background())
 	defer stopWorkers()

@@ -275,8 +275,11 @@ func (s *Boundaries) Cancel(ctx context.Context, p models.Principal, id string) 
 	if err != nil {
 		return nil, err
 	}
-	if so.State != models.SwitchOverScheduled || !so.At.After(s.clock()) {
+	switch {
+	case so.State != models.SwitchOverScheduled:
 		return nil, models.Errorf(models.EConflict, "switch-over %s is %s and can no longer be cancelled", id, so.State)
+	case !so.At.After(s.clock()):
+		return nil, models.Errorf(models.EConflict, "switch-over %s is past its instant (%s) and can no longer be cancelled", id, so.At.Format(time.RFC3339))
 	}
 	so.State = models.SwitchOverCancelled
 	if err := s.store.PutSwitchOver(ctx, so, models.SwitchOverScheduled); err != nil {

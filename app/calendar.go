@@ -36,20 +36,19 @@ func (w *WorkingCalendar) Current() *models.Calendar { return w.current.Load() }
 
 // apply builds the calendar of the shipped data with the stored years over it and puts it in
 // force, unless it is what is in force already (changed false).
-func (w *WorkingCalendar) apply(stored []models.CalendarYear) (old, next *models.Calendar, changed bool, err error) {
+func (w *WorkingCalendar) apply(stored []models.CalendarYear) (changed bool, err error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	old = w.current.Load()
 	if slices.EqualFunc(stored, w.stored, sameCalendarYear) {
-		return old, old, false, nil
+		return false, nil
 	}
-	next, err = w.shipped.WithYears(stored...)
+	next, err := w.shipped.WithYears(stored...)
 	if err != nil {
-		return old, old, false, err
+		return false, err
 	}
 	w.current.Store(next)
 	w.stored = stored
-	return old, next, true, nil
+	return true, nil
 }
 
 func sameCalendarYear(a, b models.CalendarYear) bool {
@@ -128,7 +127,10 @@ func (s *Calendar) SetYear(ctx context.Context, p models.Principal, y models.Cal
 	if err := y.Validate(); err != nil {
 		return CalendarChange{}, err
 	}
-	before, hadYear := s.working.Current().Year(y.Year)
+	// The calendar before the edit is taken before it is stored: this instance's refresh loop
+	// may put the stored year in force before apply below does.
+	old := s.working.Current()
+	before, hadYear := old.Year(y.Year)
 	y.UpdatedAt, y.UpdatedBy = s.clock(), p.UserID
 	if err := s.store.PutCalendarYear(ctx, &y); err != nil {
 		return CalendarChange{}, fmt.Errorf("store calendar year %d: %w", y.Year, err)
@@ -137,10 +139,10 @@ func (s *Calendar) SetYear(ctx context.Context, p models.Principal, y models.Cal
 	if err != nil {
 		return CalendarChange{}, err
 	}
-	old, next, _, err := s.working.apply(stored)
-	if err != nil {
+	if _, err := s.working.apply(stored); err != nil {
 		return CalendarChange{}, err
 	}
+	next := s.working.Current()
 	days := old.ChangedDays(next, y.Year)
 	out := CalendarChange{Year: CalendarYearView{CalendarYear: y, Edited: true}}
 	for _, d := range days {
@@ -171,7 +173,7 @@ func (s *Calendar) Refresh(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("load the working calendar: %w", err)
 	}
-	_, _, changed, err := s.working.apply(stored)
+	changed, err := s.working.apply(stored)
 	return changed, err
 }
 

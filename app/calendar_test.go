@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"slices"
 	"testing"
 
@@ -70,4 +71,44 @@ func reload(t *testing.T, r *deadlineRig, tk *models.Ticket) *models.Ticket {
 		t.Fatal(err)
 	}
 	return got
+}
+
+// racingRefreshStore runs the instance's calendar refresh right after a year is stored, as the
+// refresh loop may do while an edit is under way.
+type racingRefreshStore struct {
+	app.Store
+	refresh func(context.Context)
+}
+
+func (s *racingRefreshStore) PutCalendarYear(ctx context.Context, y *models.CalendarYear) error {
+	if err := s.Store.PutCalendarYear(ctx, y); err != nil {
+		return err
+	}
+	s.refresh(ctx)
+	return nil
+}
+
+// TestCalendarEditRacingTheRefreshLoop: when the refresh loop puts the stored year in force
+// before the edit does, the edit still reports the changed day and moves the deadline.
+func TestCalendarEditRacingTheRefreshLoop(t *testing.T) {
+	now := vn("2026-11-23 08:00")
+	st := &racingRefreshStore{Store: newStore(t, now)}
+	r := &deadlineRig{ctx: context.Background(), now: now,
+		resident: models.Principal{UserID: "r1", Role: models.RoleResident}}
+	r.a = newServiceOn(t, st, &r.now, nil)
+	st.refresh = func(ctx context.Context) {
+		if _, err := r.a.Calendar.Refresh(ctx); err != nil {
+			t.Error(err)
+		}
+	}
+	running := r.file(t)
+	year, _ := r.a.Catalog.Calendar().Year(2026)
+	year.DaysOff = append(slices.Clone(year.DaysOff), "2026-11-26")
+	ch, err := r.a.Calendar.SetYear(r.ctx, models.Principal{UserID: "adm", Role: models.RoleAdmin}, year)
+	if err != nil || !slices.Equal(ch.ChangedDays, []string{"2026-11-26"}) || ch.MovedTickets != 1 {
+		t.Fatalf("edit: changed %v, moved %d, %v; want [2026-11-26], 1", ch.ChangedDays, ch.MovedTickets, err)
+	}
+	if got := reload(t, r, running); !got.ResolveDueAt.Equal(vn("2026-11-27 08:00")) {
+		t.Errorf("resolution due %s, want the next working day", got.ResolveDueAt)
+	}
 }

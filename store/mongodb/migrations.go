@@ -93,12 +93,11 @@ func (s *Store) SchemaVersion(ctx context.Context) (have, known int, err error) 
 // has. Open also repeats cheap idempotent fix-ups and creates missing indexes on every start;
 // those are not listed. A database newer than this program is an error, as in Open.
 func PendingMigrations(ctx context.Context, uri, database string) (have int, pending []string, err error) {
-	client, err := mongo.Connect(clientOptions(uri))
+	s, err := connect(uri, database)
 	if err != nil {
-		return 0, nil, fmt.Errorf("mongodb: connect: %w", err)
+		return 0, nil, err
 	}
-	defer client.Disconnect(context.WithoutCancel(ctx)) //nolint:errcheck // nothing was written
-	s := &Store{client: client, db: client.Database(database)}
+	defer s.client.Disconnect(context.WithoutCancel(ctx)) //nolint:errcheck // nothing was written
 	if have, err = s.schemaVersion(ctx); err != nil {
 		return 0, nil, err
 	}

@@ -26,6 +26,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readconcern"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
@@ -62,18 +63,19 @@ type Store struct {
 // Open connects to the MongoDB deployment at uri, uses database, and ensures the indexes the
 // store relies on (idempotently, so every instance of the server may call it at start).
 //
-// Writes use majority write concern unless the URI sets "w" itself: a report acknowledged to a
-// resident must survive a primary failover. Retryable writes follow the URI (the driver enables
-// them by default; "retryWrites=false" disables them).
+// The settings a correct deployment needs are the store's, whatever the URI says about them
+// (clientOptions, databaseOptions): reads from the primary with majority read concern,
+// retryable writes, and a default operation timeout; the write concern is majority unless the
+// URI names "w".
 func Open(ctx context.Context, uri, database string) (*Store, error) {
 	if database == "" {
 		return nil, errors.New("mongodb: empty database name")
 	}
-	client, err := mongo.Connect(clientOptions(uri))
+	s, err := connect(uri, database)
 	if err != nil {
-		return nil, fmt.Errorf("mongodb: connect: %w", err)
+		return nil, err
 	}
-	s := &Store{client: client, db: client.Database(database)}
+	client := s.client
 	if err := s.ensureIndexes(ctx, indexes(), pushIndexes(), openDataIndexes(), statsIndexes(), mediaIndexes(), catalogAdminIndexes()); err != nil {
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, err
@@ -111,9 +113,19 @@ func (s *Store) upgrade(ctx context.Context) error {
 	return s.migrate(ctx)
 }
 
-// clientOptions reads uri and applies the store's defaults: majority write concern unless the
-// URI names "w".
-func clientOptions(uri string) *options.ClientOptions {
+// DefaultOperationTimeout bounds every database operation whose context has no deadline of its
+// own — the background loops' calls among them — so a stalled primary cannot hang a worker for
+// good. A URI with timeoutMS sets another bound.
+const DefaultOperationTimeout = 30 * time.Second
+
+// clientOptions reads uri and applies the store's settings:
+//   - writes: majority write concern unless the URI names "w" (a report acknowledged to a
+//     resident must survive a primary failover); with a weaker "w" a read may miss the caller's
+//     own write until it replicates, because reads are majority (databaseOptions);
+//   - retryable writes, which refresh-token rotation and idempotent filing rely on: a URI that
+//     turns them off is refused rather than obeyed;
+//   - the default operation timeout.
+func clientOptions(uri string) (*options.ClientOptions, error) {
 	opts := options.Client().ApplyURI(uri)
 	switch {
 	case opts.WriteConcern == nil:
@@ -123,7 +135,36 @@ func clientOptions(uri string) *options.ClientOptions {
 		wc.W = writeconcern.WCMajority
 		opts.SetWriteConcern(&wc)
 	}
-	return opts
+	if opts.RetryWrites != nil && !*opts.RetryWrites {
+		return nil, errors.New("mongodb: the URI sets retryWrites=false; the store relies on retryable writes (refresh-token rotation, idempotent filing): remove it")
+	}
+	opts.SetRetryWrites(true)
+	opts.SetReadConcern(readconcern.Majority())
+	if opts.Timeout == nil {
+		opts.SetTimeout(DefaultOperationTimeout)
+	}
+	return opts, nil
+}
+
+// connect makes the client of a Store on database with the store's settings; the driver
+// connects lazily, at the first operation.
+func connect(uri, database string) (*Store, error) {
+	opts, err := clientOptions(uri)
+	if err != nil {
+		return nil, err
+	}
+	client, err := mongo.Connect(opts)
+	if err != nil {
+		return nil, fmt.Errorf("mongodb: connect: %w", err)
+	}
+	return &Store{client: client, db: client.Database(database, databaseOptions())}, nil
+}
+
+// databaseOptions pins what the store's reads need whatever the URI says: the primary, so an
+// official reads the state they just changed, and majority read concern, so an idempotent replay
+// never answers with a ticket whose insert a failover can still roll back.
+func databaseOptions() *options.DatabaseOptionsBuilder {
+	return options.Database().SetReadPreference(readpref.Primary()).SetReadConcern(readconcern.Majority())
 }
 
 // indexSpec declares one index in code so that every deployment has the same ones.

@@ -86,13 +86,20 @@ func (s *Store) PutFact(ctx context.Context, f *models.TicketFact) error {
 		IsOnTime: int32(f.IsOnTime), IsLateExt: int32(f.IsLateExt), IsRated: int32(f.IsRated), IsSatisfied: int32(f.IsSatisfied),
 		IsReopened: int32(f.IsReopened), IsEverResolved: int32(f.IsEverResolved),
 	}
-	_, err := s.coll(collStatsFacts).ReplaceOne(ctx,
-		bson.D{{Key: "_id", Value: f.TicketID}, {Key: "version", Value: bson.D{{Key: "$lte", Value: f.Version}}}},
-		d, options.Replace().SetUpsert(true))
-	if mongo.IsDuplicateKeyError(err) {
-		return nil // a fact of a newer version is stored
+	// The replace matches a stored fact of this version or older; when none matches, the upsert
+	// inserts, and a duplicate key says a fact with this id exists: either a newer one (done) or
+	// one inserted concurrently by the first upsert of an older version, which the second try
+	// replaces. Without that try, version 1 inserted first would keep version 2 out for good.
+	var err error
+	for range 2 {
+		_, err = s.coll(collStatsFacts).ReplaceOne(ctx,
+			bson.D{{Key: "_id", Value: f.TicketID}, {Key: "version", Value: bson.D{{Key: "$lte", Value: f.Version}}}},
+			d, options.Replace().SetUpsert(true))
+		if !mongo.IsDuplicateKeyError(err) {
+			return translate(err, "put fact", "fact")
+		}
 	}
-	return translate(err, "put fact", "fact")
+	return nil // a fact of a newer version is stored
 }
 
 // DeleteFacts removes every fact.

@@ -80,6 +80,10 @@ func Open(ctx context.Context, uri, database string) (*Store, error) {
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, err
 	}
+	if err := s.dropRetiredIndexes(ctx); err != nil {
+		_ = client.Disconnect(context.WithoutCancel(ctx))
+		return nil, err
+	}
 	if err := s.upgrade(ctx); err != nil {
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, err
@@ -193,18 +197,24 @@ func indexes() []indexSpec {
 		{collUsers, "phone_key_unique", bson.D{{Key: "phone_key", Value: 1}}, true},
 		{collUsers, "username_key_unique", bson.D{{Key: "username_key", Value: 1}}, true},
 		{collUsers, "role", bson.D{{Key: "role", Value: 1}}, false},
+		{collUsers, "unit_role", bson.D{{Key: "unit_id", Value: 1}, {Key: "role", Value: 1}}, false}, // a unit's officials (switch-overs, moves)
 		{collRefreshTokens, "family_id", bson.D{{Key: "family_id", Value: 1}}, false},
 		{collRefreshTokens, "user_id", bson.D{{Key: "user_id", Value: 1}}, false}, // a password change revokes them all
 		{collAPIKeys, "hash_unique", bson.D{{Key: "hash", Value: 1}}, true},
 		{collHitCounters, "window", bson.D{{Key: "window", Value: 1}}, false},
 		{collTickets, "idempotency_key_unique", bson.D{{Key: "idempotency_key", Value: 1}}, true},
+		{collTickets, "code_unique", bson.D{{Key: "code", Value: 1}}, true}, // GET by code; a sequence fault must not issue a code twice
 		{collTickets, "reporter_created", bson.D{{Key: "reporter_id", Value: 1}, {Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}, false},
 		{collTickets, "unit_created", bson.D{{Key: "unit_id", Value: 1}, {Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}, false},
 		{collTickets, "created", bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}, false},
-		// Workflow: unit and IOC queues in deadline order, the SLA worker's schedule (absent when
-		// nothing is scheduled; no partial index on FerretDB), and the nearby-duplicates box.
-		{collTickets, "unit_due", bson.D{{Key: "unit_id", Value: 1}, {Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}, false},
-		{collTickets, "due", bson.D{{Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}, false},
+		// Workflow: unit and IOC queues in deadline order. The queue always names its states, and
+		// closed tickets keep their last due_at, so the state comes before the deadline: the first
+		// page reads about as many keys as it holds (a merge of one range per state) instead of a
+		// unit's whole closed history, and the count per state reads the same index.
+		{collTickets, "unit_state_due", bson.D{{Key: "unit_id", Value: 1}, {Key: "state", Value: 1}, {Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}, false},
+		{collTickets, "state_due", bson.D{{Key: "state", Value: 1}, {Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}, false},
+		// The SLA worker's schedule (absent when nothing is scheduled; no partial index on
+		// FerretDB), and the nearby-duplicates box.
 		{collTickets, "next_check", bson.D{{Key: "next_check_at", Value: 1}, {Key: "_id", Value: 1}}, false},
 		{collTickets, "location", bson.D{{Key: "location.lat", Value: 1}, {Key: "location.lng", Value: 1}}, false},
 		// The sweeper's list of tickets whose derived effects are behind (effects.go).
@@ -213,6 +223,27 @@ func indexes() []indexSpec {
 		{collAudit, "ticket_at", bson.D{{Key: "ticket_id", Value: 1}, {Key: "at", Value: -1}, {Key: "_id", Value: -1}}, false},
 		{collAudit, "actor_at", bson.D{{Key: "actor_id", Value: 1}, {Key: "at", Value: -1}, {Key: "_id", Value: -1}}, false},
 	}
+}
+
+// retiredIndexes are indexes earlier releases created that no query uses any more: Open drops
+// them, since every index costs each write.
+func retiredIndexes() []indexSpec {
+	return []indexSpec{
+		{coll: collTickets, name: "unit_due"}, // replaced by unit_state_due
+		{coll: collTickets, name: "due"},      // replaced by state_due
+	}
+}
+
+// dropRetiredIndexes drops the retired indexes that exist; a missing one is what it wants.
+func (s *Store) dropRetiredIndexes(ctx context.Context) error {
+	for _, ix := range retiredIndexes() {
+		err := s.coll(ix.coll).Indexes().DropOne(ctx, ix.name)
+		var ce mongo.CommandError
+		if err != nil && !(errors.As(err, &ce) && (ce.Code == 27 || ce.Name == "IndexNotFound" || ce.Code == 26)) {
+			return fmt.Errorf("mongodb: drop retired index %s on %s: %w", ix.name, ix.coll, err)
+		}
+	}
+	return nil
 }
 
 // auditChainIndexes are the audit log's: one record per sequence number, which serializes

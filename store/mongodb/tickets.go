@@ -89,7 +89,8 @@ func (s *Store) UpdateTicket(ctx context.Context, t *models.Ticket, expectedVers
 }
 
 // FindTickets lists tickets newest first (created_at desc, id desc), optionally of one reporter
-// or unit, after a keyset cursor: (created_at < c) or (created_at = c and _id < id). Keyset
+// or unit, after a keyset cursor: (created_at < c) or (created_at = c and _id < id), with the
+// redundant created_at <= c beside it. Keyset
 // paging stays correct while new tickets arrive and is served by the (…, created_at, _id)
 // indexes. A Limit of zero or less means no limit.
 func (s *Store) FindTickets(ctx context.Context, f models.TicketFilter) ([]*models.Ticket, error) {
@@ -102,6 +103,7 @@ func (s *Store) FindTickets(ctx context.Context, f models.TicketFilter) ([]*mode
 	}
 	if f.After != nil {
 		at := f.After.CreatedAt.UTC()
+		filter = append(filter, bson.E{Key: "created_at", Value: bson.D{{Key: "$lte", Value: at}}}) // bounds the index scan
 		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
 			bson.D{{Key: "created_at", Value: bson.D{{Key: "$lt", Value: at}}}},
 			bson.D{{Key: "created_at", Value: at}, {Key: "_id", Value: bson.D{{Key: "$lt", Value: f.After.ID}}}},

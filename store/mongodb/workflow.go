@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -58,6 +59,20 @@ func stateStrings(states []models.State) []string {
 	return out
 }
 
+// withRange adds the operator cond to the condition on key in filter, or adds one: a query
+// document must not name a field twice.
+func withRange(filter bson.D, key string, cond bson.E) bson.D {
+	for i, e := range filter {
+		if e.Key == key {
+			if ops, ok := e.Value.(bson.D); ok {
+				filter[i].Value = append(slices.Clone(ops), cond)
+				return filter
+			}
+		}
+	}
+	return append(filter, bson.E{Key: key, Value: bson.D{cond}})
+}
+
 // withAnd adds the $or conditions collected in and to filter.
 func withAnd(filter bson.D, and bson.A) bson.D {
 	switch len(and) {
@@ -70,12 +85,21 @@ func withAnd(filter bson.D, and bson.A) bson.D {
 }
 
 // FindQueue lists the tickets matching f in deadline order (due_at, _id), strictly after the
-// keyset cursor f.After: (due_at > d) or (due_at = d and _id > id). A Limit of zero or less means
-// no limit. Served by the (unit_id, due_at, _id) and (due_at, _id) indexes.
+// keyset cursor f.After: (due_at > d) or (due_at = d and _id > id), with the redundant range
+// due_at >= d beside it, which bounds the index scan where the $or alone would not. A Limit of
+// zero or less means no limit. Served by the (unit_id, state, due_at, _id) and (state, due_at,
+// _id) indexes.
 func (s *Store) FindQueue(ctx context.Context, f models.QueueFilter) ([]*models.Ticket, error) {
+	filter, opts := queueQuery(f)
+	return s.findTickets(ctx, "find queue", filter, opts)
+}
+
+// queueQuery is the find of FindQueue (also explained by the index tests).
+func queueQuery(f models.QueueFilter) (bson.D, *options.FindOptionsBuilder) {
 	filter, and := queueFilter(f, true)
 	if f.After != nil {
 		d := f.After.DueAt.UTC()
+		filter = withRange(filter, "due_at", bson.E{Key: "$gte", Value: d})
 		and = append(and, bson.D{{Key: "$or", Value: bson.A{
 			bson.D{{Key: "due_at", Value: bson.D{{Key: "$gt", Value: d}}}},
 			bson.D{{Key: "due_at", Value: d}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: f.After.ID}}}},
@@ -85,7 +109,7 @@ func (s *Store) FindQueue(ctx context.Context, f models.QueueFilter) ([]*models.
 	if f.Limit > 0 {
 		opts.SetLimit(int64(f.Limit))
 	}
-	return s.findTickets(ctx, "find queue", withAnd(filter, and), opts)
+	return withAnd(filter, and), opts
 }
 
 // CountByState counts the tickets matching f per state with one $match/$group aggregation,

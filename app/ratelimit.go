@@ -23,7 +23,9 @@ type Limit struct {
 // RateLimits are the abuse limits of the API, by name: "<operation>_user" counts per signed-in
 // account, "<operation>_ip" per client address. Operations: intake (reports), login (password
 // sign-in), nearby (the "me too" lookup), upload (POST /v1/media and /v1/media/uploads),
-// upload_patch (the PATCHes that send a resumable upload's bytes). OTP limits are OTPPerPhone,
+// upload_patch (the PATCHes that send a resumable upload's bytes), action (the workflow's
+// actions, follow and unfollow among them, each of which grows the ticket's history). OTP
+// limits are OTPPerPhone,
 // OTPPerIP and OTPVerifyPerIP.
 type RateLimits map[string]Limit
 
@@ -45,6 +47,10 @@ func DefaultRateLimits() RateLimits {
 		// script hammering the endpoint is still stopped.
 		"upload_patch_user": {600, 15 * time.Minute},
 		"upload_patch_ip":   {15000, 15 * time.Minute},
+		// An official working a busy queue acts a few times a minute; a script toggling follow
+		// to grow a ticket's history acts hundreds of times a second.
+		"action_user": {600, 15 * time.Minute},
+		"action_ip":   {15000, 15 * time.Minute},
 	}
 }
 

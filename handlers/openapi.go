@@ -167,7 +167,7 @@ func openAPIDocument() map[string]any {
 				[]any{param("id", "path", true, "string", "ticket id")}, map[string]any{"200": resp("ticket", ref("Ticket"))}, "401", "404")},
 			"/v1/tickets/{id}/actions": map[string]any{"post": op("Perform a workflow action (compare-and-set on expected_version or If-Match)", []string{"workflow"}, true,
 				ref("Action"), []any{param("id", "path", true, "string", "ticket id"), param("If-Match", "header", false, "string", "the ticket version the caller saw")},
-				map[string]any{"200": resp("the updated ticket", ref("Ticket"))}, "400", "401", "403", "404", "409", "415", "422")},
+				map[string]any{"200": resp("the updated ticket", ref("Ticket"))}, "400", "401", "403", "404", "409", "415", "422", "429")},
 			"/v1/tickets/nearby": map[string]any{"get": op("Open public reports of a category within 250 m (\"me too\" before filing), in the public view: rounded points, no address, scrubbed text", []string{"tickets"}, true, nil,
 				[]any{param("lat", "query", true, "number", "latitude"), param("lng", "query", true, "number", "longitude"), param("category", "query", true, "string", "category code")},
 				map[string]any{"200": resp("nearest first, at most 5", map[string]any{"type": "object"})}, "400", "401", "422", "429")},

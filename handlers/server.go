@@ -248,7 +248,7 @@ func (s *Server) policy() []routeSpec {
 		{"GET", "/v1/tickets", residents, s.api.listTickets},
 		{"GET", "/v1/tickets/nearby", signedIn, s.limited("nearby", s.api.nearby)},
 		{"GET", "/v1/tickets/:id", signedIn, s.api.getTicket},
-		{"POST", "/v1/tickets/:id/actions", signedIn, s.api.act},
+		{"POST", "/v1/tickets/:id/actions", signedIn, s.limited("action", s.api.act)},
 		{"GET", "/v1/queue", officials, s.api.queue},
 		{"GET", "/v1/admin/audit", adminsOnly, s.api.audit},
 		{"GET", "/v1/admin/calendar", adminsOnly, s.api.listCalendar},

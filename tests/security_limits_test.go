@@ -18,7 +18,7 @@ import (
 
 // relaxedRateLimits is what startServer runs with: other tests file hundreds of reports from one
 // account and address. The tests below set RATE_LIMITS themselves (the last value wins).
-const relaxedRateLimits = "intake_user=1000000/1h,intake_ip=1000000/1h,login_ip=1000000/1h,upload_user=1000000/1h,upload_ip=1000000/1h,nearby_user=1000000/1h,nearby_ip=1000000/1h"
+const relaxedRateLimits = "action_user=1000000/1h,action_ip=1000000/1h,intake_user=1000000/1h,intake_ip=1000000/1h,login_ip=1000000/1h,upload_user=1000000/1h,upload_ip=1000000/1h,nearby_user=1000000/1h,nearby_ip=1000000/1h"
 
 // sameStore is the environment that points a second server at the first one's store (and its
 // signing key, which instances share).
@@ -52,12 +52,12 @@ func tooMany(t *testing.T, what string, r response, max int) {
 func TestRateLimitsAcrossInstances(t *testing.T) {
 	t.Parallel()
 	eachStore(t, func(t *testing.T, st storeKind) {
-		limits := "RATE_LIMITS=intake_user=3/24h,login_ip=4/24h"
+		limits := "RATE_LIMITS=intake_user=3/24h,login_ip=4/24h,action_user=4/24h"
 		a := startServer(t, st, limits)
 		b := startServer(t, st, append(sameStore(a), limits)...)
 		r1 := a.signInResident("0944000001")
 		r2 := a.signInResident("0944000002")
-		body := report("ANTT.01", 10.386, 105.435)
+		body := report("TTDT", 10.386, 105.435) // public: other residents may follow it
 		for _, s := range []*server{a, b, a} {
 			s.request(t, "POST", "/v1/tickets", r1.AccessToken, body).expect(t, http.StatusCreated)
 		}
@@ -69,6 +69,18 @@ func TestRateLimitsAcrossInstances(t *testing.T) {
 		a.request(t, "GET", "/v1/tickets?mine=true", r1.AccessToken, nil).expect(t, http.StatusOK).json(t, &mine)
 		if len(mine.Tickets) != 3 {
 			t.Errorf("resident 1 has %d tickets, want 3 (refused reports must not be stored)", len(mine.Tickets))
+		}
+
+		// Workflow actions: a script toggling follow is stopped at the limit, and the refused
+		// action changes nothing.
+		var tk, again wfTicket
+		a.request(t, "GET", "/v1/tickets/"+mine.Tickets[0].ID, r1.AccessToken, nil).expect(t, http.StatusOK).json(t, &tk)
+		for i, s := range []*server{a, b, a, b} {
+			act(t, s, r2.AccessToken, tk.ID, tk.Version, []string{"follow", "unfollow"}[i%2], nil).expect(t, http.StatusOK).json(t, &tk)
+		}
+		tooMany(t, "5th action", a.request(t, "POST", "/v1/tickets/"+tk.ID+"/actions", r2.AccessToken, actBody("follow", tk.Version, nil)), 24*3600)
+		if b.request(t, "GET", "/v1/tickets/"+tk.ID, r1.AccessToken, nil).expect(t, http.StatusOK).json(t, &again); again.Version != tk.Version {
+			t.Errorf("a refused action changed the ticket: version %d → %d", tk.Version, again.Version)
 		}
 
 		// Password sign-in: four attempts per address, whichever instance answers.

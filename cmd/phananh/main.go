@@ -171,8 +171,14 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (app.Store, er
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
 	if cfg.MongoURI != "" {
-		log.Info("store: mongodb", "database", cfg.MongoDatabase)
-		return mongodb.Open(ctx, cfg.MongoURI, cfg.MongoDatabase)
+		s, err := mongodb.Open(ctx, cfg.MongoURI, cfg.MongoDatabase)
+		if err != nil {
+			return nil, err
+		}
+		f := s.Features()
+		log.Info("store: mongodb", "database", cfg.MongoDatabase, "ferretdb", f.FerretDB, "replica_set", f.ReplicaSet,
+			"sharded", f.Sharded, "native_features", f.Native)
+		return s, nil
 	}
 	path := filepath.Join(cfg.DataDir, "phananh.db")
 	log.Info("store: sqlite", "path", path)

@@ -58,6 +58,8 @@ type Store struct {
 
 	sweepMu   sync.Mutex
 	lastSweep time.Time // window of the last sweep of old rate counters
+
+	features Features
 }
 
 // Open connects to the MongoDB deployment at uri, uses database, and ensures the indexes the
@@ -67,16 +69,28 @@ type Store struct {
 // (clientOptions, databaseOptions): reads from the primary with majority read concern,
 // retryable writes, and a default operation timeout; the write concern is majority unless the
 // URI names "w".
-func Open(ctx context.Context, uri, database string) (*Store, error) {
+func Open(ctx context.Context, uri, database string, opts ...Option) (*Store, error) {
 	if database == "" {
 		return nil, errors.New("mongodb: empty database name")
+	}
+	var cfg openConfig
+	for _, o := range opts {
+		o(&cfg)
 	}
 	s, err := connect(uri, database)
 	if err != nil {
 		return nil, err
 	}
 	client := s.client
+	if s.features, err = s.detectFeatures(ctx, cfg); err != nil {
+		_ = client.Disconnect(context.WithoutCancel(ctx))
+		return nil, err
+	}
 	if err := s.ensureIndexes(ctx, indexes(), pushIndexes(), openDataIndexes(), statsIndexes(), mediaIndexes(), catalogAdminIndexes()); err != nil {
+		_ = client.Disconnect(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	if err := s.ensureTTLIndexes(ctx); err != nil {
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, err
 	}
@@ -201,7 +215,6 @@ func indexes() []indexSpec {
 		{collRefreshTokens, "family_id", bson.D{{Key: "family_id", Value: 1}}, false},
 		{collRefreshTokens, "user_id", bson.D{{Key: "user_id", Value: 1}}, false}, // a password change revokes them all
 		{collAPIKeys, "hash_unique", bson.D{{Key: "hash", Value: 1}}, true},
-		{collHitCounters, "window", bson.D{{Key: "window", Value: 1}}, false},
 		{collTickets, "idempotency_key_unique", bson.D{{Key: "idempotency_key", Value: 1}}, true},
 		{collTickets, "code_unique", bson.D{{Key: "code", Value: 1}}, true}, // GET by code; a sequence fault must not issue a code twice
 		{collTickets, "reporter_created", bson.D{{Key: "reporter_id", Value: 1}, {Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}, false},
@@ -234,14 +247,23 @@ func retiredIndexes() []indexSpec {
 	}
 }
 
-// dropRetiredIndexes drops the retired indexes that exist; a missing one is what it wants.
+// dropRetiredIndexes drops the retired indexes that exist.
 func (s *Store) dropRetiredIndexes(ctx context.Context) error {
 	for _, ix := range retiredIndexes() {
-		err := s.coll(ix.coll).Indexes().DropOne(ctx, ix.name)
-		var ce mongo.CommandError
-		if err != nil && !(errors.As(err, &ce) && (ce.Code == 27 || ce.Name == "IndexNotFound" || ce.Code == 26)) {
-			return fmt.Errorf("mongodb: drop retired index %s on %s: %w", ix.name, ix.coll, err)
+		if err := s.dropIndex(ctx, ix.coll, ix.name); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// dropIndex drops the index name of coll if it exists; a missing one (or collection) is what
+// it wants.
+func (s *Store) dropIndex(ctx context.Context, coll, name string) error {
+	err := s.coll(coll).Indexes().DropOne(ctx, name)
+	var ce mongo.CommandError
+	if err != nil && !(errors.As(err, &ce) && (ce.Code == 27 || ce.Name == "IndexNotFound" || ce.Code == 26)) {
+		return fmt.Errorf("mongodb: drop index %s on %s: %w", name, coll, err)
 	}
 	return nil
 }

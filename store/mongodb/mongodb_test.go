@@ -23,11 +23,11 @@ var _ app.Store = (*mongodb.Store)(nil)
 
 // opener returns the storetest open function for srv: a fresh database per subtest, one shared
 // server (starting FerretDB per subtest would dominate the run time).
-func opener(srv *mongotest.Server) func(t *testing.T) app.Store {
+func opener(srv *mongotest.Server, opts ...mongodb.Option) func(t *testing.T) app.Store {
 	return func(t *testing.T) app.Store {
 		t.Helper()
 		uri, db := srv.NewDatabase(t)
-		s, err := mongodb.Open(t.Context(), uri, db)
+		s, err := mongodb.Open(t.Context(), uri, db, opts...)
 		if err != nil {
 			t.Fatalf("Open: %v", err)
 		}
@@ -85,13 +85,46 @@ func TestAuditTamperFerretDB(t *testing.T) {
 	})
 }
 
-// TestContractMongoDB runs the store contract against the real MongoDB of MONGODB_TEST_URI.
+// TestContractMongoDB runs the store contract against the real MongoDB of MONGODB_TEST_URI,
+// once with the server's own features and once with the fallbacks FerretDB needs forced.
 func TestContractMongoDB(t *testing.T) {
 	srv := mongotest.External(t)
 	if srv == nil {
 		t.Skipf("%s not set", mongotest.EnvURI)
 	}
-	storetest.Run(t, opener(srv))
+	t.Run("native", func(t *testing.T) { storetest.Run(t, opener(srv)) })
+	t.Run("fallbacks", func(t *testing.T) { storetest.Run(t, opener(srv, mongodb.Fallbacks())) })
+}
+
+// TestFeatures: the store tells FerretDB from MongoDB and creates TTL indexes only where the
+// server has them and fallbacks are not forced.
+func TestFeatures(t *testing.T) {
+	srv := mongotest.Start(t)
+	ttl := []string{"otp_challenges.expires_ttl", "refresh_tokens.expires_ttl", "hit_counters.window_ttl"}
+	for _, tc := range []struct {
+		name string
+		opts []mongodb.Option
+	}{{"default", nil}, {"fallbacks", []mongodb.Option{mongodb.Fallbacks()}}} {
+		t.Run(tc.name, func(t *testing.T) {
+			uri, db := srv.NewDatabase(t)
+			s, err := mongodb.Open(t.Context(), uri, db, tc.opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			f := s.Features()
+			wantNative := !srv.FerretDB() && tc.opts == nil
+			if f.FerretDB != srv.FerretDB() || f.Native != wantNative {
+				t.Errorf("features %+v on a server FerretDB=%v, want native %v", f, srv.FerretDB(), wantNative)
+			}
+			names := indexNames(t, uri, db)
+			for _, ix := range ttl {
+				if slices.Contains(names, ix) != wantNative {
+					t.Errorf("TTL index %s present %v, want %v (indexes %v)", ix, !wantNative, wantNative, names)
+				}
+			}
+		})
+	}
 }
 
 // TestOpenIdempotent opens the same database twice, as every restart and every extra server

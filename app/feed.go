@@ -18,9 +18,9 @@ import (
 // makes that unlikely. Instead, the store assigns positions so that position n+1 can only be
 // written after position n is visible (StatsStore.AppendFeed): on SQLite the position is the
 // rowid taken inside the single-writer transaction, so commits and positions have the same
-// order; on MongoDB the position is the entry's _id, chosen as the highest visible _id + 1 and
-// inserted with the unique _id as the compare-and-set (a concurrent writer that took the same
-// number retries with the next one). Positions therefore form a gap-free prefix 1..N at every
+// order; on MongoDB an effect writes its entry to a pending collection and one sequencer at a
+// time (a lease holder) gives pending entries the next _ids, each inserted after the one before
+// it, the unique _id refusing a second writer. Positions therefore form a gap-free prefix 1..N at every
 // moment, and "everything after my cursor" never misses or repeats an entry — across restarts,
 // because positions are stored, and across instances, because the database arbitrates.
 //

@@ -38,7 +38,9 @@ type StatsStore interface {
 	ResolveRanks(ctx context.Context, q models.StatsQuery, ranks []int) ([]int64, error)
 
 	// AppendFeed records e at the next feed position unless an entry for (e.TicketID,
-	// e.Version) exists (then it is a no-op returning nil). Positions are 1, 2, 3 … with no gap,
+	// e.Version) exists (then it is a no-op returning nil). A store may give the position a
+	// moment later (MongoDB sequences pending entries in the background, and before FeedAfter
+	// reads); once an entry is recorded it is never lost. Positions are 1, 2, 3 … with no gap,
 	// and position n+1 is only ever written after position n is visible to readers, so a reader
 	// that has seen position n has seen everything before it. e.Position is ignored.
 	AppendFeed(ctx context.Context, e *models.FeedEntry) error

@@ -60,6 +60,7 @@ type Store struct {
 	lastSweep time.Time // window of the last sweep of old rate counters
 
 	features Features
+	seq      *feedSequencer // nil in a Store that only reads (PendingMigrations)
 }
 
 // Open connects to the MongoDB deployment at uri, uses database, and ensures the indexes the
@@ -86,7 +87,7 @@ func Open(ctx context.Context, uri, database string, opts ...Option) (*Store, er
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, err
 	}
-	if err := s.ensureIndexes(ctx, indexes(), pushIndexes(), openDataIndexes(), statsIndexes(), mediaIndexes(), catalogAdminIndexes()); err != nil {
+	if err := s.ensureIndexes(ctx, indexes(), pushIndexes(), openDataIndexes(), statsIndexes(), feedIndexes(), mediaIndexes(), catalogAdminIndexes()); err != nil {
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, err
 	}
@@ -104,6 +105,10 @@ func Open(ctx context.Context, uri, database string, opts ...Option) (*Store, er
 	}
 	// After the migrations: the audit records of earlier releases have no seq until chained.
 	if err := s.ensureIndexes(ctx, auditChainIndexes()); err != nil {
+		_ = client.Disconnect(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	if err := s.startFeedSequencer(); err != nil {
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, err
 	}
@@ -320,6 +325,7 @@ const closeTimeout = 10 * time.Second
 func (s *Store) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
 	defer cancel()
+	s.stopFeedSequencer(ctx)
 	if err := s.client.Disconnect(ctx); err != nil {
 		return fmt.Errorf("mongodb: disconnect: %w", err)
 	}

@@ -2,30 +2,22 @@ package mongodb
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
-	"go.mongodb.org/mongo-driver/v2/mongo/readconcern"
 
 	"phananh/models"
 )
 
-// Collections of statistics facts and the change feed.
-const (
-	collStatsFacts = "stats_facts"
-	collFeed       = "feed"
-)
+// collStatsFacts holds one statistics fact per ticket.
+const collStatsFacts = "stats_facts"
 
-// statsIndexes are the indexes of the statistics collections. The feed's position is its _id;
-// key ("<ticket>:<version>") is unique so an entry is recorded once however often its effect runs.
-// An area filter comes with a boundary-set filter (codes are reused across sets); area_day
+// statsIndexes are the indexes of the statistics facts. An area filter comes with a boundary-set filter (codes are reused across sets); area_day
 // serves it, the set being checked on the few facts of that code.
 func statsIndexes() []indexSpec {
 	return []indexSpec{
@@ -38,7 +30,6 @@ func statsIndexes() []indexSpec {
 		{collStatsFacts, "resolved_times", bson.D{{Key: "is_resolved", Value: 1}, {Key: "created_day", Value: 1},
 			{Key: "resolve_ms", Value: 1}, {Key: "boundary_set", Value: 1}, {Key: "area_code", Value: 1}, {Key: "unit_id", Value: 1},
 			{Key: "category", Value: 1}, {Key: "grp", Value: 1}}, false},
-		{collFeed, "key_unique", bson.D{{Key: "key", Value: 1}}, true},
 	}
 }
 
@@ -344,101 +335,6 @@ func (s *Store) ResolveRanks(ctx context.Context, q models.StatsQuery, ranks []i
 			return nil, fmt.Errorf("mongodb: resolve ranks: rank %d of %d durations", r, len(ms))
 		}
 		out[i] = ms[r-1]
-	}
-	return out, nil
-}
-
-// feedDoc is one change-feed entry; _id is its position.
-type feedDoc struct {
-	Position int64     `bson:"_id"`
-	Key      string    `bson:"key"`
-	TicketID string    `bson:"ticket_id"`
-	Code     string    `bson:"code"`
-	Version  int       `bson:"version"`
-	At       time.Time `bson:"at"`
-	Action   string    `bson:"action"`
-	From     string    `bson:"from"`
-	To       string    `bson:"to"`
-	AreaCode string    `bson:"area_code"`
-	UnitID   string    `bson:"unit_id"`
-	Category string    `bson:"category"`
-}
-
-// feedRetries bounds the attempts of one AppendFeed against concurrent appenders; when they run
-// out the effect fails and the sweeper appends later, so nothing is lost.
-const feedRetries = 100
-
-// feed is the feed collection with majority read concern: a reader never sees a position that a
-// failover could roll back and hand to another entry.
-func (s *Store) feed() *mongo.Collection {
-	return s.db.Collection(collFeed, options.Collection().SetReadConcern(readconcern.Majority()))
-}
-
-// AppendFeed takes the next position as (highest visible position) + 1 and inserts the entry
-// with it as _id. The unique _id is the compare-and-set of the counter: of two appenders that
-// read the same highest position, one insert wins and the other gets a duplicate key and tries
-// again with a fresh read. So position n+1 is only inserted by someone who saw position n — the
-// feed is a gap-free prefix at every moment and never grows "behind" a reader's cursor. The
-// unique key makes a repeated effect (same ticket and version) a no-op.
-func (s *Store) AppendFeed(ctx context.Context, e *models.FeedEntry) error {
-	key := e.TicketID + ":" + strconv.Itoa(e.Version)
-	d := feedDoc{Key: key, TicketID: e.TicketID, Code: e.Code, Version: e.Version, At: utc(e.At), Action: e.Action,
-		From: string(e.From), To: string(e.To), AreaCode: e.AreaCode, UnitID: e.UnitID, Category: e.Category}
-	coll := s.feed()
-	for attempt := 0; attempt < feedRetries; attempt++ {
-		var last feedDoc
-		err := coll.FindOne(ctx, bson.D{}, options.FindOne().SetSort(bson.D{{Key: "_id", Value: -1}}).
-			SetProjection(bson.D{{Key: "_id", Value: 1}})).Decode(&last)
-		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-			return translate(err, "append feed", "feed entry")
-		}
-		d.Position = last.Position + 1
-		_, err = coll.InsertOne(ctx, d)
-		if err == nil {
-			return nil
-		}
-		if !mongo.IsDuplicateKeyError(err) {
-			return translate(err, "append feed", "feed entry")
-		}
-		// Either this entry is recorded already (the effect ran before: done), or another
-		// appender took the position (look again).
-		n, err := coll.CountDocuments(ctx, bson.D{{Key: "key", Value: key}})
-		if err != nil {
-			return translate(err, "append feed", "feed entry")
-		}
-		if n > 0 {
-			return nil
-		}
-		if attempt > 2 {
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(time.Duration(attempt) * time.Millisecond):
-			}
-		}
-	}
-	return fmt.Errorf("mongodb: append feed: %d concurrent attempts lost", feedRetries)
-}
-
-// FeedAfter lists entries after a position in position (_id) order.
-func (s *Store) FeedAfter(ctx context.Context, after int64, limit int) ([]models.FeedEntry, error) {
-	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}})
-	if limit > 0 {
-		opts.SetLimit(int64(limit))
-	}
-	cur, err := s.feed().Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: after}}}}, opts)
-	if err != nil {
-		return nil, translate(err, "feed", "feed entry")
-	}
-	var docs []feedDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, translate(err, "feed", "feed entry")
-	}
-	out := make([]models.FeedEntry, len(docs))
-	for i, d := range docs {
-		out[i] = models.FeedEntry{Position: d.Position, TicketID: d.TicketID, Code: d.Code, Version: d.Version,
-			At: utc(d.At), Action: d.Action, From: models.State(d.From), To: models.State(d.To), AreaCode: d.AreaCode,
-			UnitID: d.UnitID, Category: d.Category}
 	}
 	return out, nil
 }

@@ -63,6 +63,11 @@ type Config struct {
 	NearbyRadiusM      float64
 	NearbyMaxAge       time.Duration
 	NearbyMax          int
+	// MaxFollowChanges bounds the follow and unfollow events of one ticket: each is a history
+	// event, and a ticket's record must stay bounded however long a script toggles (MongoDB
+	// refuses a document past 16 MiB, after which no one could act on the ticket). Past it,
+	// following or unfollowing that ticket is refused; every other action goes on.
+	MaxFollowChanges int
 	// PseudonymKey keys the stable pseudonyms that hide reporters from ward staff.
 	PseudonymKey []byte
 	// TwoFactorKey (32 bytes) encrypts the officials' TOTP secrets in the store (AES-256-GCM);
@@ -106,6 +111,7 @@ func DefaultConfig() Config {
 		NearbyRadiusM:      250,
 		NearbyMaxAge:       30 * 24 * time.Hour,
 		NearbyMax:          5,
+		MaxFollowChanges:   10_000, // about 1.5 MB of events
 		RateLimits:         DefaultRateLimits(),
 		Media:              DefaultMediaConfig(),
 	}

@@ -67,6 +67,9 @@ func (s *Tickets) Act(ctx context.Context, p models.Principal, id string, in Act
 	if (in.Action == models.ActFollow) == t.IsFollower(p.UserID) && (in.Action == models.ActFollow || in.Action == models.ActUnfollow) {
 		return t, nil // following twice, or unfollowing what one does not follow, changes nothing
 	}
+	if err := s.mayChangeFollowers(t, in.Action); err != nil {
+		return nil, err
+	}
 	next, ok := models.Next(t.State, in.Action, p.Role)
 	if !ok {
 		allowed := models.AllowedActions(t.State, p.Role)
@@ -107,6 +110,24 @@ func (s *Tickets) mayAct(p models.Principal, t *models.Ticket, access models.Acc
 		return models.Errorf(models.EForbidden, "the reporter follows their own report already")
 	case p.Role.NeedsUnit() && access != models.AccessUnit:
 		return models.Errorf(models.EForbidden, "the ticket is at unit %s now; your unit may read it but not act", t.UnitID)
+	}
+	return nil
+}
+
+// mayChangeFollowers refuses a follow or unfollow once the ticket has recorded
+// MaxFollowChanges of them.
+func (s *Tickets) mayChangeFollowers(t *models.Ticket, a models.Action) error {
+	if a != models.ActFollow && a != models.ActUnfollow || s.cfg.MaxFollowChanges <= 0 {
+		return nil
+	}
+	n := 0
+	for _, ev := range t.History {
+		if ev.Action == models.ActFollow || ev.Action == models.ActUnfollow {
+			n++
+		}
+	}
+	if n >= s.cfg.MaxFollowChanges {
+		return models.Errorf(models.EUnprocessable, "this report's followers have changed %d times, the most one report records; following or unfollowing it is no longer possible", n)
 	}
 	return nil
 }

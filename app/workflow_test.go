@@ -385,3 +385,32 @@ func (r *deadlineRig) checkLateWithoutExtension(t *testing.T) {
 		t.Errorf("class %s, want late", tk.OnTimeClass)
 	}
 }
+
+// TestFollowChangesBounded: past MaxFollowChanges follow and unfollow events a ticket refuses
+// more of them, changing nothing, while its unit goes on acting on it.
+func TestFollowChangesBounded(t *testing.T) {
+	now := vn("2026-11-23 08:00")
+	cfg := app.DefaultConfig()
+	cfg.MaxFollowChanges = 4
+	a := newServiceWith(t, newStore(t, now), &now, cfg, nil)
+	ctx := context.Background()
+	tk, _, err := a.Tickets.FileReport(ctx, models.Principal{UserID: "r1", Role: models.RoleResident},
+		models.ReportInput{Category: "TTDT", Description: "lấn chiếm vỉa hè", Location: inside(t, a, "30280")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := models.Principal{UserID: "r2", Role: models.RoleResident}
+	for i, action := range []models.Action{models.ActFollow, models.ActUnfollow, models.ActFollow, models.ActUnfollow} {
+		if tk, err = a.Tickets.Act(ctx, other, tk.ID, app.ActionInput{Action: action, ExpectedVersion: tk.Version}); err != nil {
+			t.Fatalf("change %d (%s): %v", i+1, action, err)
+		}
+	}
+	if _, err := a.Tickets.Act(ctx, other, tk.ID, app.ActionInput{Action: models.ActFollow, ExpectedVersion: tk.Version}); !models.IsCode(err, models.EUnprocessable) {
+		t.Errorf("a fifth follow change: %v, want refused", err)
+	}
+	leader := models.Principal{UserID: "l1", Role: models.RoleLeader, UnitID: tk.UnitID}
+	after, err := a.Tickets.Act(ctx, leader, tk.ID, app.ActionInput{Action: models.ActAccept, ExpectedVersion: tk.Version})
+	if err != nil || after.Version != tk.Version+1 || after.IsFollower("r2") {
+		t.Errorf("the unit accepts after the refusal: version %d → %v, %v", tk.Version, after, err)
+	}
+}

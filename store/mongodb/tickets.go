@@ -2,6 +2,9 @@ package mongodb
 
 import (
 	"context"
+	"fmt"
+	"reflect"
+	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -63,15 +66,44 @@ func (s *Store) findTicket(ctx context.Context, filter bson.D) (*models.Ticket, 
 	return d.model(), nil
 }
 
-// UpdateTicket replaces the ticket only if its stored version is still expectedVersion: a
-// compare-and-set in one replace, the building block of the effects model in place of transactions.
-// When nothing matched, one lookup tells a concurrent change (EConflict) from a missing ticket
-// (ENotFound).
+// maxTicketBytes bounds a ticket document below MongoDB's 16 MiB: a write that would pass it is
+// refused with a clear error instead of failing on the server, after which nobody could act on
+// the ticket. The app bounds what makes a ticket grow (follow changes, rate limits), so this is
+// the last line.
+const maxTicketBytes = 15 << 20
+
+// UpdateTicket writes the ticket only if its stored version is still expectedVersion: a
+// compare-and-set in one update, the building block of the effects model in place of
+// transactions. Every version adds one history event, so the stored document has the events
+// before the last (version − expectedVersion): the update sets the changed fields and pushes
+// only the new events, under a filter that also checks that count; a document whose history is
+// not that long (a rewrite by a migration) is replaced whole. When nothing matched, one lookup
+// tells a concurrent change (EConflict) from a missing ticket (ENotFound).
 func (s *Store) UpdateTicket(ctx context.Context, t *models.Ticket, expectedVersion int) error {
-	res, err := s.coll(collTickets).ReplaceOne(ctx,
-		bson.D{{Key: "_id", Value: t.ID}, {Key: "version", Value: expectedVersion}},
-		toTicketDoc(t),
-	)
+	d := toTicketDoc(t)
+	raw, err := bson.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("mongodb: update ticket: %w", err)
+	}
+	if len(raw) > maxTicketBytes {
+		return models.Errorf(models.EUnprocessable, "the ticket's record would reach %d MiB, over the %d MiB a ticket may hold; nothing was changed",
+			len(raw)>>20, maxTicketBytes>>20)
+	}
+	filter := bson.D{{Key: "_id", Value: t.ID}, {Key: "version", Value: expectedVersion}}
+	if stored := len(d.History) - (t.Version - expectedVersion); stored >= 0 && stored <= len(d.History) {
+		update, err := ticketUpdate(raw, d.History[stored:])
+		if err != nil {
+			return err
+		}
+		res, err := s.coll(collTickets).UpdateOne(ctx, append(filter, bson.E{Key: "history", Value: bson.D{{Key: "$size", Value: stored}}}), update)
+		if err != nil {
+			return translate(err, "update ticket", "ticket with this idempotency key")
+		}
+		if res.MatchedCount > 0 {
+			return nil
+		}
+	}
+	res, err := s.coll(collTickets).ReplaceOne(ctx, filter, d)
 	if err != nil {
 		return translate(err, "update ticket", "ticket with this idempotency key")
 	}
@@ -86,6 +118,39 @@ func (s *Store) UpdateTicket(ctx context.Context, t *models.Ticket, expectedVers
 		return notFound("ticket")
 	}
 	return models.Errorf(models.EConflict, "ticket was changed concurrently (expected version %d)", expectedVersion)
+}
+
+// ticketUpdate is the update of a ticket document from its marshalled new content raw: $set
+// of every field but the id and the history, $unset of the optional fields it no longer has,
+// $push of the new events.
+func ticketUpdate(raw bson.Raw, events []eventDoc) (bson.D, error) {
+	var full bson.D
+	if err := bson.Unmarshal(raw, &full); err != nil {
+		return nil, fmt.Errorf("mongodb: update ticket: %w", err)
+	}
+	set := make(bson.D, 0, len(full))
+	present := make(map[string]bool, len(full))
+	for _, e := range full {
+		present[e.Key] = true
+		if e.Key != "_id" && e.Key != "history" {
+			set = append(set, e)
+		}
+	}
+	var unset bson.D
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[ticketDoc]()) {
+		name, _, _ := strings.Cut(f.Tag.Get("bson"), ",")
+		if name != "" && !present[name] {
+			unset = append(unset, bson.E{Key: name, Value: ""})
+		}
+	}
+	update := bson.D{{Key: "$set", Value: set}}
+	if len(unset) > 0 {
+		update = append(update, bson.E{Key: "$unset", Value: unset})
+	}
+	if len(events) > 0 {
+		update = append(update, bson.E{Key: "$push", Value: bson.D{{Key: "history", Value: bson.D{{Key: "$each", Value: events}}}}})
+	}
+	return update, nil
 }
 
 // FindTickets lists tickets newest first (created_at desc, id desc), optionally of one reporter

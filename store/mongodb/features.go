@@ -60,14 +60,20 @@ type ttlIndex struct {
 	after             time.Duration
 }
 
+// pushDoneRetention is how long a push message is kept once sent, dropped or dead: long enough
+// to answer "did my phone get told?" and to debug a delivery, not for ever.
+const pushDoneRetention = 90 * 24 * time.Hour
+
 // ttlIndexes are created on a server with Native features. Sign-in codes and refresh tokens
 // are refused once expired whatever is stored (the app checks expires_at), so the delay only
-// bounds how long an expired record lingers; rate counters go once no window can use them.
+// bounds how long an expired record lingers; rate counters go once no window can use them;
+// push messages only have done_at once finished, so queued ones are never touched.
 func ttlIndexes() []ttlIndex {
 	return []ttlIndex{
 		{collOTP, "expires_ttl", "expires_at", time.Hour},
 		{collRefreshTokens, "expires_ttl", "expires_at", 24 * time.Hour},
 		{collHitCounters, "window_ttl", "window", counterRetention},
+		{collPushOutbox, "done_ttl", "done_at", pushDoneRetention},
 	}
 }
 

@@ -100,7 +100,7 @@ func TestContractMongoDB(t *testing.T) {
 // server has them and fallbacks are not forced.
 func TestFeatures(t *testing.T) {
 	srv := mongotest.Start(t)
-	ttl := []string{"otp_challenges.expires_ttl", "refresh_tokens.expires_ttl", "hit_counters.window_ttl"}
+	ttl := []string{"otp_challenges.expires_ttl", "refresh_tokens.expires_ttl", "hit_counters.window_ttl", "push_outbox.done_ttl"}
 	for _, tc := range []struct {
 		name string
 		opts []mongodb.Option

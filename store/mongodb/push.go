@@ -337,8 +337,23 @@ func (s *Store) PushMessageByID(ctx context.Context, id string) (*models.PushMes
 	return &m, nil
 }
 
-// CountPush counts the messages per state with one $group.
+// CountPush counts the messages per state: on MongoDB with one countDocuments per state, each
+// a count over the state_due index's prefix, where a $group would read the whole collection —
+// on FerretDB, which scans either way, with one $group.
 func (s *Store) CountPush(ctx context.Context) (map[models.PushState]int, error) {
+	if s.features.Native {
+		out := make(map[models.PushState]int, len(models.PushStates))
+		for _, st := range models.PushStates {
+			n, err := s.coll(collPushOutbox).CountDocuments(ctx, bson.D{{Key: "state", Value: string(st)}})
+			if err != nil {
+				return nil, translate(err, "count push", "push message")
+			}
+			if n > 0 {
+				out[st] = int(n)
+			}
+		}
+		return out, nil
+	}
 	cur, err := s.coll(collPushOutbox).Aggregate(ctx, mongo.Pipeline{
 		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$state"}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
 	})

@@ -211,6 +211,9 @@ func asInt(v any) int {
 // since the indicators are strongly correlated. A second pipeline counts overdue facts, its time
 // condition in $match.
 func (s *Store) AggregateFacts(ctx context.Context, q models.StatsQuery) ([]models.StatsCounts, error) {
+	if s.features.Native {
+		return s.aggregateFactsNative(ctx, q)
+	}
 	id := keyFields(bson.D{}, q.By)
 	for _, f := range indicatorFields {
 		id = append(id, bson.E{Key: f, Value: "$" + f})
@@ -265,6 +268,41 @@ func (s *Store) AggregateFacts(ctx context.Context, q models.StatsQuery) ([]mode
 	out := make([]models.StatsCounts, 0, len(byKey))
 	for _, c := range byKey {
 		out = append(out, *c)
+	}
+	slices.SortFunc(out, func(a, b models.StatsCounts) int { return strings.Compare(a.Key, b.Key) })
+	return out, nil
+}
+
+// aggregateFactsNative is AggregateFacts on MongoDB: one pipeline, one $group with an
+// accumulator per figure, the overdue condition evaluated per fact.
+func (s *Store) aggregateFactsNative(ctx context.Context, q models.StatsQuery) ([]models.StatsCounts, error) {
+	var id any // null: one group
+	if q.By != models.ByNone {
+		id = keyFields(bson.D{}, q.By)
+	}
+	group := bson.D{{Key: "_id", Value: id}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}
+	for _, f := range indicatorFields {
+		group = append(group, bson.E{Key: f, Value: bson.D{{Key: "$sum", Value: "$" + f}}})
+	}
+	overdue := bson.D{{Key: "$and", Value: bson.A{
+		bson.D{{Key: "$eq", Value: bson.A{"$is_running", 1}}},
+		bson.D{{Key: "$lt", Value: bson.A{"$due_at", q.Now.UnixMilli()}}},
+	}}}
+	group = append(group, bson.E{Key: "overdue", Value: bson.D{{Key: "$sum", Value: bson.D{{Key: "$cond", Value: bson.A{overdue, 1, 0}}}}}})
+	rows, err := s.aggregate(ctx, bson.A{
+		bson.D{{Key: "$match", Value: factsFilter(q)}},
+		bson.D{{Key: "$group", Value: group}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]models.StatsCounts, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, models.StatsCounts{Key: groupKey(asMap(r["_id"]), q.By), Received: asInt(r["n"]),
+			Open: asInt(r["is_open"]), Resolved: asInt(r["is_resolved"]), Rejected: asInt(r["is_rejected"]),
+			OnTime: asInt(r["is_on_time"]), LateWithExtension: asInt(r["is_late_ext"]), Rated: asInt(r["is_rated"]),
+			Satisfied: asInt(r["is_satisfied"]), Reopened: asInt(r["is_reopened"]), EverResolved: asInt(r["is_ever_resolved"]),
+			Overdue: asInt(r["overdue"])})
 	}
 	slices.SortFunc(out, func(a, b models.StatsCounts) int { return strings.Compare(a.Key, b.Key) })
 	return out, nil

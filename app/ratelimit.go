@@ -23,7 +23,7 @@ type Limit struct {
 // RateLimits are the abuse limits of the API, by name: "<operation>_user" counts per signed-in
 // account, "<operation>_ip" per client address. Operations: intake (reports), login (password
 // sign-in), nearby (the "me too" lookup), upload (POST /v1/media and /v1/media/uploads),
-// upload_patch (the PATCHes that send a resumable upload's bytes). OTP limits are OTPPerPhone,
+// upload_patch (the PATCHes that send a resumable upload's bytes), export (the personal data export). OTP limits are OTPPerPhone,
 // OTPPerIP and OTPVerifyPerIP.
 type RateLimits map[string]Limit
 
@@ -45,6 +45,10 @@ func DefaultRateLimits() RateLimits {
 		// script hammering the endpoint is still stopped.
 		"upload_patch_user": {600, 15 * time.Minute},
 		"upload_patch_ip":   {15000, 15 * time.Minute},
+		// The personal data export (GET /v1/me/data) reads everything held about the caller:
+		// a few a day is all a person needs.
+		"export_user": {5, 24 * time.Hour},
+		"export_ip":   {200, time.Hour},
 	}
 }
 

@@ -74,7 +74,7 @@ func Open(ctx context.Context, uri, database string) (*Store, error) {
 		return nil, fmt.Errorf("mongodb: connect: %w", err)
 	}
 	s := &Store{client: client, db: client.Database(database)}
-	if err := s.ensureIndexes(ctx, indexes(), pushIndexes(), openDataIndexes(), statsIndexes(), mediaIndexes(), catalogAdminIndexes()); err != nil {
+	if err := s.ensureIndexes(ctx, indexes(), pushIndexes(), openDataIndexes(), statsIndexes(), mediaIndexes(), catalogAdminIndexes(), privacyIndexes()); err != nil {
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, err
 	}

@@ -230,8 +230,8 @@ type TicketFilter struct {
 	UnitID     string
 	// Follower selects the tickets whose Followers hold this user id (the data export).
 	Follower string
-	After      *TicketCursor
-	Limit      int
+	After    *TicketCursor
+	Limit    int
 }
 
 // Limits of report intake.

@@ -215,3 +215,53 @@ func (s *jsonAPI) privacyRegister(c *fiber.Ctx) error {
 	}
 	return c.JSON(registerBody{Fields: fields})
 }
+
+// addPrivacyPaths documents the personal data rights routes (privacy.go, privacy_export.go).
+func addPrivacyPaths(paths map[string]any, op func(string, []string, bool, map[string]any, []any, map[string]any, ...string) map[string]any,
+	param func(string, string, bool, string, string) map[string]any, resp func(string, map[string]any) map[string]any) {
+	str := map[string]any{"type": "string"}
+	integer := map[string]any{"type": "integer"}
+	boolean := map[string]any{"type": "boolean"}
+	obj := func(required []string, props map[string]any) map[string]any {
+		o := map[string]any{"type": "object", "properties": props, "additionalProperties": false}
+		if len(required) > 0 {
+			o["required"] = required
+		}
+		return o
+	}
+	privacy := obj(nil, map[string]any{"version": integer, "accepted": boolean})
+	consent := obj(nil, map[string]any{"id": str, "purpose": map[string]any{"type": "string", "enum": []string{"account", "contact"}},
+		"version": integer, "granted": boolean, "at": str, "detail": str})
+	decided := resp("the record added (or the acceptance already on file)", obj(nil, map[string]any{"consent": consent,
+		"tickets_changed": map[string]any{"type": "integer", "description": "open reports whose allow_contact a withdrawal cleared"}, "privacy": privacy}))
+	account := resp("the account", map[string]any{"type": "object"})
+	phone := obj([]string{"phone"}, map[string]any{"phone": str})
+	paths["/v1/privacy"] = map[string]any{"get": op("The privacy notice (Law 91/2025/QH15): what is collected, why, who sees it, how long it is kept and how to exercise each right; Vietnamese unless ?lang=en or Accept-Language prefers English",
+		[]string{"privacy"}, false, nil, []any{param("lang", "query", false, "string", "vi or en")},
+		map[string]any{"200": resp("the notice", obj(nil, map[string]any{"version": integer, "effective": str, "lang": str,
+			"format": map[string]any{"type": "string", "enum": []string{"markdown"}}, "text": str}))}, "400")}
+	paths["/v1/me/consents"] = map[string]any{
+		"get": op("The resident's consent records, oldest first (the history), and whether the notice in force is accepted",
+			[]string{"privacy"}, true, nil, nil, map[string]any{"200": resp("records", obj(nil, map[string]any{"privacy": privacy,
+				"consents": map[string]any{"type": "array", "items": consent}}))}, "401", "403"),
+		"post": op("Accept the privacy notice in force (purpose account, version = the version in force: until then filing, uploading, following and registering a device answer 403 consent_required), or withdraw contact (purpose contact, granted false)",
+			[]string{"privacy"}, true, obj([]string{"purpose"}, map[string]any{"purpose": str, "version": integer,
+				"granted": map[string]any{"type": "boolean", "description": "default true"}}), nil, map[string]any{"200": decided}, "400", "401", "403", "415", "422"),
+	}
+	paths["/v1/me/consents/{purpose}"] = map[string]any{"delete": op("Withdraw consent: contact clears allow_contact on every open report of the resident at once (each recorded in the ticket's history as withdraw_contact); the unit no longer sees the phone",
+		[]string{"privacy"}, true, nil, []any{param("purpose", "path", true, "string", "contact")}, map[string]any{"200": decided}, "400", "401", "403", "422")}
+	paths["/v1/me/data"] = map[string]any{"get": op("Everything held about the resident as a streamed ZIP: manifest.json, account, consents, devices, subscriptions, notifications, every reveal of their phone to an official (reveals.json), ratings, the reports they filed (their view, with history, and their media files) or follow (public view). Rate-limited (RATE_LIMITS export_user, export_ip)",
+		[]string{"privacy"}, true, nil, nil, map[string]any{"200": map[string]any{"description": "the archive",
+			"content": map[string]any{"application/zip": map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}}}, "401", "403", "429")}
+	if me, ok := paths["/v1/me"].(map[string]any); ok {
+		me["patch"] = op("Change the resident's display name (trimmed, at most 100 characters; empty clears it). Unknown fields are refused",
+			[]string{"privacy"}, true, obj(nil, map[string]any{"display_name": str}), nil, map[string]any{"200": account}, "400", "401", "403", "415")
+	}
+	paths["/v1/me/phone"] = map[string]any{"post": op("Start moving the account to a new phone number: a code is sent to the new number",
+		[]string{"privacy"}, true, phone, nil, map[string]any{"202": resp("sent", nil)}, "400", "401", "403", "415", "429", "503")}
+	paths["/v1/me/phone/verify"] = map[string]any{"post": op("Switch the account to the new number with the code sent to it; refused (409) when another account holds the number. The account keeps its id, reports and sessions",
+		[]string{"privacy"}, true, obj([]string{"phone", "code"}, map[string]any{"phone": str, "code": str}), nil,
+		map[string]any{"200": account}, "400", "401", "403", "409", "415", "429")}
+	paths["/v1/admin/privacy/register"] = map[string]any{"get": op("The records of processing: every personal-data field stored (SQLite and MongoDB location, purpose, readers, retention), from the one table models.PersonalDataRegister (administrators)",
+		[]string{"admin"}, true, nil, nil, map[string]any{"200": resp("the register", obj(nil, map[string]any{"fields": map[string]any{"type": "array", "items": map[string]any{"type": "object"}}}))}, "401", "403")}
+}

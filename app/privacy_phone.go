@@ -88,6 +88,13 @@ func (s *Privacy) ConfirmPhoneChange(ctx context.Context, p models.Principal, ra
 	}) {
 		return nil, errBadChangeCode
 	}
+	// Asked first, so the answer is the same on every store (FerretDB reports a unique index
+	// violation of an update as an internal error); the unique index still settles a race.
+	if other, err := s.store.UserByPhone(ctx, phone); err == nil && other.ID != u.ID {
+		return nil, models.FieldError(models.EConflict, "phone", "this phone number belongs to another account")
+	} else if err != nil && !models.IsCode(err, models.ENotFound) {
+		return nil, err
+	}
 	if err := s.store.SetUserPhone(ctx, u.ID, phone); err != nil {
 		if models.IsCode(err, models.EConflict) {
 			return nil, models.FieldError(models.EConflict, "phone", "this phone number belongs to another account")

@@ -242,10 +242,7 @@ func (s *jsonAPI) writeMyMedia(ctx context.Context, z *exportZip, p models.Princ
 		if f.Media.OwnerID != p.UserID {
 			continue
 		}
-		ext := ".bin"
-		if exts, _ := mime.ExtensionsByType(f.ContentType); len(exts) > 0 {
-			ext = exts[len(exts)-1]
-		}
+		ext := mediaExtension(f.ContentType)
 		r, _, err := s.svc.Media.OpenMediaBlob(ctx, f.Key, 0)
 		if err != nil {
 			return err
@@ -260,4 +257,25 @@ func (s *jsonAPI) writeMyMedia(ctx context.Context, z *exportZip, p models.Princ
 		}
 	}
 	return nil
+}
+
+// mediaExtension names a stored media type's usual file extension, so the resident's files open
+// with the right program (the system's MIME table differs between machines).
+func mediaExtension(contentType string) string {
+	switch contentType {
+	case "image/jpeg":
+		return ".jpg"
+	case "image/png":
+		return ".png"
+	case "image/webp":
+		return ".webp"
+	case "video/mp4":
+		return ".mp4"
+	case "video/quicktime":
+		return ".mov"
+	}
+	if exts, _ := mime.ExtensionsByType(contentType); len(exts) > 0 {
+		return exts[0]
+	}
+	return ".bin"
 }

@@ -391,8 +391,8 @@ func TestProfileAndPhoneChange(t *testing.T) {
 		if got := name(); got != "Lê Văn Ánh" {
 			t.Errorf("bad input changed the name to %q", got)
 		}
-		officer := s.createOfficial("officer", "officer.profile", "")
-		refused(t, s.request(t, "PATCH", "/v1/me", officer.AccessToken, map[string]any{"display_name": "x"}), http.StatusForbidden, "forbidden", "")
+		viewer := s.createOfficial("ioc_viewer", "viewer.profile", "")
+		refused(t, s.request(t, "PATCH", "/v1/me", viewer.AccessToken, map[string]any{"display_name": "x"}), http.StatusForbidden, "forbidden", "")
 
 		// Phone change: the code goes to the new number; a wrong one changes nothing.
 		const newPhone = "0912500499"

@@ -184,20 +184,25 @@ func TestConsentFlow(t *testing.T) {
 		if _, records := consentList(t, s2, tk.AccessToken); !cmp.Equal(records, []consentRecord{{"account", 1, true}, {"account", 2, true}}) {
 			t.Errorf("history %+v, want both versions", records)
 		}
-
-		// Accepting in the sign-in call; a wrong version is refused before the code is spent.
-		const other = "0912500102"
-		s.request(t, "POST", "/v1/auth/otp", "", map[string]string{"phone": other}).expect(t, http.StatusAccepted)
-		code := s.sms.code(e164(other))
-		invalid(t, s.request(t, "POST", "/v1/auth/otp/verify", "", map[string]any{"phone": other, "code": code, "accept_privacy_version": 9}), "accept_privacy_version")
-		var tk2 tokens
-		s.request(t, "POST", "/v1/auth/otp/verify", "", map[string]any{"phone": other, "code": code, "accept_privacy_version": 1}).
-			expect(t, http.StatusOK).json(t, &tk2)
-		if tk2.Privacy == nil || !tk2.Privacy.Accepted {
-			t.Errorf("accepted at sign-in: privacy %+v", tk2.Privacy)
-		}
-		fileTicket(t, s, tk2.AccessToken, wfReport("ANTT.01", x, "", false))
+		checkConsentAtSignIn(t, s, x)
 	})
+}
+
+// checkConsentAtSignIn: the notice is accepted in the sign-in call itself; a wrong version is
+// refused before the code is spent.
+func checkConsentAtSignIn(t *testing.T, s *server, x wardPoint) {
+	t.Helper()
+	const other = "0912500102"
+	s.request(t, "POST", "/v1/auth/otp", "", map[string]string{"phone": other}).expect(t, http.StatusAccepted)
+	code := s.sms.code(e164(other))
+	invalid(t, s.request(t, "POST", "/v1/auth/otp/verify", "", map[string]any{"phone": other, "code": code, "accept_privacy_version": 9}), "accept_privacy_version")
+	var tk2 tokens
+	s.request(t, "POST", "/v1/auth/otp/verify", "", map[string]any{"phone": other, "code": code, "accept_privacy_version": 1}).
+		expect(t, http.StatusOK).json(t, &tk2)
+	if tk2.Privacy == nil || !tk2.Privacy.Accepted {
+		t.Errorf("accepted at sign-in: privacy %+v", tk2.Privacy)
+	}
+	fileTicket(t, s, tk2.AccessToken, wfReport("ANTT.01", x, "", false))
 }
 
 func TestContactWithdrawal(t *testing.T) {
@@ -393,50 +398,55 @@ func TestProfileAndPhoneChange(t *testing.T) {
 		}
 		viewer := s.createOfficial("ioc_viewer", "viewer.profile", "")
 		refused(t, s.request(t, "PATCH", "/v1/me", viewer.AccessToken, map[string]any{"display_name": "x"}), http.StatusForbidden, "forbidden", "")
-
-		// Phone change: the code goes to the new number; a wrong one changes nothing.
-		const newPhone = "0912500499"
-		invalid(t, s.request(t, "POST", "/v1/me/phone", a.AccessToken, map[string]any{"phone": "12"}), "phone")
-		invalid(t, s.request(t, "POST", "/v1/me/phone", a.AccessToken, map[string]any{"phone": "0912500401"}), "phone")
-		s.request(t, "POST", "/v1/me/phone", a.AccessToken, map[string]any{"phone": newPhone}).expect(t, http.StatusAccepted)
-		code := s.sms.code(e164(newPhone))
-		if code == "" {
-			t.Fatal("no code went to the new number")
-		}
-		wrong := "000000"
-		if code == wrong {
-			wrong = "111111"
-		}
-		invalid(t, s.request(t, "POST", "/v1/me/phone/verify", a.AccessToken, map[string]any{"phone": newPhone, "code": wrong}), "code")
-		invalid(t, s.request(t, "POST", "/v1/me/phone/verify", a.AccessToken, map[string]any{"phone": newPhone, "code": 123456}), "code")
-		// Another resident cannot use the code sent for A's change.
-		s.request(t, "POST", "/v1/me/phone/verify", b.AccessToken, map[string]any{"phone": newPhone, "code": code}).expect(t, http.StatusBadRequest)
-		var me struct{ ID, Phone string }
-		s.request(t, "GET", "/v1/me", a.AccessToken, nil).expect(t, http.StatusOK).json(t, &me)
-		if me.Phone != e164("0912500401") {
-			t.Fatalf("a refused change moved the account to %s", me.Phone)
-		}
-		s.request(t, "POST", "/v1/me/phone/verify", a.AccessToken, map[string]any{"phone": newPhone, "code": code}).expect(t, http.StatusOK).json(t, &me)
-		if me.Phone != e164(newPhone) || me.ID != a.User.ID {
-			t.Errorf("after the change: %+v", me)
-		}
-		// Sessions stay; the new number signs in to the same account, the old one to a new person.
-		s.request(t, "POST", "/v1/auth/refresh", "", map[string]string{"refresh_token": a.RefreshToken}).expect(t, http.StatusOK)
-		if again := s.signInResident(newPhone); again.User.ID != a.User.ID {
-			t.Errorf("the new number signs in to %s, want %s", again.User.ID, a.User.ID)
-		}
-		if old := s.signInResident("0912500401"); old.User.ID == a.User.ID {
-			t.Error("the old number still signs in to the account")
-		}
-		// A number another account holds is refused, and nothing changes.
-		s.request(t, "POST", "/v1/me/phone", b.AccessToken, map[string]any{"phone": newPhone}).expect(t, http.StatusAccepted)
-		refused(t, s.request(t, "POST", "/v1/me/phone/verify", b.AccessToken, map[string]any{"phone": newPhone, "code": s.sms.code(e164(newPhone))}),
-			http.StatusConflict, "conflict", "phone")
-		s.request(t, "GET", "/v1/me", b.AccessToken, nil).expect(t, http.StatusOK).json(t, &me)
-		if me.Phone != e164("0912500402") {
-			t.Errorf("a refused change moved B to %s", me.Phone)
-		}
+		checkPhoneChange(t, s, a, b)
 	})
+}
+
+// checkPhoneChange moves resident a to a new number (the code goes to the new number; a wrong
+// one changes nothing), then refuses b the same number.
+func checkPhoneChange(t *testing.T, s *server, a, b tokens) {
+	t.Helper()
+	const newPhone = "0912500499"
+	invalid(t, s.request(t, "POST", "/v1/me/phone", a.AccessToken, map[string]any{"phone": "12"}), "phone")
+	invalid(t, s.request(t, "POST", "/v1/me/phone", a.AccessToken, map[string]any{"phone": "0912500401"}), "phone")
+	s.request(t, "POST", "/v1/me/phone", a.AccessToken, map[string]any{"phone": newPhone}).expect(t, http.StatusAccepted)
+	code := s.sms.code(e164(newPhone))
+	if code == "" {
+		t.Fatal("no code went to the new number")
+	}
+	wrong := "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+	invalid(t, s.request(t, "POST", "/v1/me/phone/verify", a.AccessToken, map[string]any{"phone": newPhone, "code": wrong}), "code")
+	invalid(t, s.request(t, "POST", "/v1/me/phone/verify", a.AccessToken, map[string]any{"phone": newPhone, "code": 123456}), "code")
+	// Another resident cannot use the code sent for A's change.
+	s.request(t, "POST", "/v1/me/phone/verify", b.AccessToken, map[string]any{"phone": newPhone, "code": code}).expect(t, http.StatusBadRequest)
+	var me struct{ ID, Phone string }
+	s.request(t, "GET", "/v1/me", a.AccessToken, nil).expect(t, http.StatusOK).json(t, &me)
+	if me.Phone != e164("0912500401") {
+		t.Fatalf("a refused change moved the account to %s", me.Phone)
+	}
+	s.request(t, "POST", "/v1/me/phone/verify", a.AccessToken, map[string]any{"phone": newPhone, "code": code}).expect(t, http.StatusOK).json(t, &me)
+	if me.Phone != e164(newPhone) || me.ID != a.User.ID {
+		t.Errorf("after the change: %+v", me)
+	}
+	// Sessions stay; the new number signs in to the same account, the old one to a new person.
+	s.request(t, "POST", "/v1/auth/refresh", "", map[string]string{"refresh_token": a.RefreshToken}).expect(t, http.StatusOK)
+	if again := s.signInResident(newPhone); again.User.ID != a.User.ID {
+		t.Errorf("the new number signs in to %s, want %s", again.User.ID, a.User.ID)
+	}
+	if old := s.signInResident("0912500401"); old.User.ID == a.User.ID {
+		t.Error("the old number still signs in to the account")
+	}
+	// A number another account holds is refused, and nothing changes.
+	s.request(t, "POST", "/v1/me/phone", b.AccessToken, map[string]any{"phone": newPhone}).expect(t, http.StatusAccepted)
+	refused(t, s.request(t, "POST", "/v1/me/phone/verify", b.AccessToken, map[string]any{"phone": newPhone, "code": s.sms.code(e164(newPhone))}),
+		http.StatusConflict, "conflict", "phone")
+	s.request(t, "GET", "/v1/me", b.AccessToken, nil).expect(t, http.StatusOK).json(t, &me)
+	if me.Phone != e164("0912500402") {
+		t.Errorf("a refused change moved B to %s", me.Phone)
+	}
 }
 
 // TestLogsHoldNoIdentity: with a real SMS driver the server's log holds no phone number, name or

@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -78,7 +79,17 @@ func (s *Store) PushMessagesOf(ctx context.Context, userID string) ([]models.Pus
 
 // SetUserPhone moves the account id to phone; a phone another account holds is EConflict on
 // the field phone (the unique phone_key index), an unknown id ENotFound.
+//
+// FerretDB reports a unique index violation of an update as an internal error, not a duplicate
+// key, so the holder is looked up first; the index still settles a race (as a duplicate key on
+// MongoDB).
 func (s *Store) SetUserPhone(ctx context.Context, id, phone string) error {
+	taken := s.coll(collUsers).FindOne(ctx, bson.D{{Key: "phone_key", Value: phoneKey(phone)}, {Key: "_id", Value: bson.D{{Key: "$ne", Value: id}}}})
+	if err := taken.Err(); err == nil {
+		return models.FieldError(models.EConflict, "phone", "phone number is already registered")
+	} else if !errors.Is(err, mongo.ErrNoDocuments) {
+		return translate(err, "set user phone", "user")
+	}
 	res, err := s.coll(collUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "phone", Value: phone}, {Key: "phone_key", Value: phoneKey(phone)}}}})
 	if mongo.IsDuplicateKeyError(err) {

@@ -5,7 +5,6 @@ import (
 	"embed"
 	"fmt"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"phananh/models"
@@ -66,6 +65,9 @@ type Notice struct {
 // version is the notice version in force: the embedded one, or Config.PrivacyNoticeVersion
 // when a deployment (or a test) sets a higher one.
 func (s *Privacy) version() int { return max(PrivacyNoticeVersion, s.cfg.PrivacyNoticeVersion) }
+
+// NoticeVersion is the version of the privacy notice in force, which a resident must accept.
+func (s *Privacy) NoticeVersion() int { return s.version() }
 
 // Notice returns the privacy notice in lang ("en"; anything else is Vietnamese, the default).
 func (s *Privacy) Notice(lang string) (Notice, error) {
@@ -276,6 +278,3 @@ func (s *Privacy) Register(p models.Principal) ([]models.DataField, error) {
 
 // exportPage is how many records the export reads at a time.
 const exportPage = 200
-
-// untilNow bounds the export's audit reads.
-func (s *Privacy) untilNow() time.Time { return s.clock().Add(time.Minute) }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"phananh/models"
 )
@@ -22,7 +23,7 @@ type DataExport struct {
 // reveal_reporter): when, on which ticket, and which role of which unit — never the official's
 // account, which is the city's business, not the resident's.
 type Reveal struct {
-	At       string
+	At       time.Time
 	TicketID string
 	Role     models.Role
 	UnitID   string
@@ -82,7 +83,7 @@ func (s *Privacy) reveals(ctx context.Context, userID string) ([]Reveal, error) 
 				}
 				units[r.ActorID] = unit
 			}
-			out = append(out, Reveal{At: r.At.In(models.VietnamTime).Format("2006-01-02T15:04:05Z07:00"), TicketID: r.Ticket, Role: r.Role, UnitID: unit})
+			out = append(out, Reveal{At: r.At, TicketID: r.Ticket, Role: r.Role, UnitID: unit})
 		}
 		if len(recs) < f.Limit {
 			return out, nil

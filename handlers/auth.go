@@ -94,12 +94,8 @@ func (s *jsonAPI) verifyOTP(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if v := req.AcceptPrivacyVersion; v != 0 {
-		if st, err := s.svc.Privacy.Status(c.UserContext(), models.Principal{}); err != nil {
-			return err
-		} else if v != st.Version {
-			return models.FieldError(models.EInvalid, "accept_privacy_version", "the privacy notice in force is version %d (GET /v1/privacy)", st.Version)
-		}
+	if v, want := req.AcceptPrivacyVersion, s.svc.Privacy.NoticeVersion(); v != 0 && v != want {
+		return models.FieldError(models.EInvalid, "accept_privacy_version", "the privacy notice in force is version %d (GET /v1/privacy)", want)
 	}
 	t, err := s.svc.Auth.VerifyOTP(c.UserContext(), req.Phone, req.Code, s.clientIP(c))
 	if err != nil {

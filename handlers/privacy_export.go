@@ -210,7 +210,7 @@ func (s *jsonAPI) writeMyRecords(z *exportZip, d *app.DataExport) error {
 	}
 	reveals := make([]exportReveal, 0, len(d.Reveals))
 	for _, r := range d.Reveals {
-		reveals = append(reveals, exportReveal{At: r.At, TicketID: r.TicketID, Role: r.Role, UnitID: r.UnitID})
+		reveals = append(reveals, exportReveal{At: formatTime(r.At), TicketID: r.TicketID, Role: r.Role, UnitID: r.UnitID})
 	}
 	for _, f := range []struct {
 		name, desc string

@@ -87,3 +87,24 @@ func TestMaskPhone(t *testing.T) {
 		}
 	}
 }
+
+func TestAcceptedVersion(t *testing.T) {
+	acc := func(v int, granted bool) Consent { return Consent{Purpose: PurposeAccount, Version: v, Granted: granted} }
+	contact := Consent{Purpose: PurposeContact, Version: 3, Granted: true}
+	for _, c := range []struct {
+		name    string
+		records []Consent
+		want    int
+	}{
+		{"none", nil, 0},
+		{"accepted", []Consent{acc(1, true)}, 1},
+		{"newest acceptance counts", []Consent{acc(1, true), acc(2, true)}, 2},
+		{"withdrawn last", []Consent{acc(1, true), acc(1, false)}, 0},
+		{"other purposes ignored", []Consent{acc(2, true), contact}, 2},
+		{"only another purpose", []Consent{contact}, 0},
+	} {
+		if got := AcceptedVersion(c.records, PurposeAccount); got != c.want {
+			t.Errorf("%s: AcceptedVersion = %d, want %d", c.name, got, c.want)
+		}
+	}
+}

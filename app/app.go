@@ -81,6 +81,10 @@ type Config struct {
 	RateLimits RateLimits
 	// Media holds the upload limits (media.go).
 	Media MediaConfig
+	// PrivacyNoticeVersion (PRIVACY_NOTICE_VERSION), when above PrivacyNoticeVersion, is the
+	// version of the notice in force: residents are asked to accept it again. It exists for
+	// tests and staging; a release that changes the notice's text raises the constant.
+	PrivacyNoticeVersion int
 }
 
 // DefaultConfig returns the production defaults.
@@ -149,6 +153,7 @@ type App struct {
 	Calendar   *Calendar   // the working calendar's administration
 	Boundaries *Boundaries // boundary switch-overs and the boundary sets in force
 	Workers    *Workers    // when this instance's background loops last ran
+	Privacy    *Privacy    // the privacy notice, consent, the data export, rectification
 
 	store interface {
 		Ping(context.Context) error
@@ -202,6 +207,7 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	a.Stats = &Stats{core: c, store: d.Store, tickets: a.Tickets, cat: a.Catalog}
 	a.Open311 = &Open311{core: c, store: d.Store, tickets: a.Tickets, cat: a.Catalog}
 	a.Calendar = &Calendar{core: c, store: d.Store, tickets: a.Tickets}
+	a.Privacy = &Privacy{core: c, store: d.Store, sms: d.SMS, tickets: a.Tickets}
 	a.Boundaries = &Boundaries{core: c, store: d.Store, tickets: a.Tickets, auth: a.Auth, cat: a.Catalog, initial: d.Boundaries.ID()}
 	if err := a.Catalog.ReloadCatalog(ctx); err != nil {
 		return nil, err

@@ -402,8 +402,10 @@ func (s *Auth) loginFailed(ctx context.Context, a *loginAttempt, u *models.User,
 			s.cfg.LoginUserMaxFailures, ip, until.Format(time.RFC3339)))
 	}
 	for _, detail := range details {
+		// The username is masked (the log holds no names, Law 91/2025/QH15); the audit record
+		// written below names the account by id for whoever investigates.
 		s.log.LogAttrs(ctx, slog.LevelWarn, "username locked after repeated failed sign-ins",
-			slog.String("username", a.username), slog.String("ip", ip), slog.String("detail", detail))
+			slog.String("username", models.MaskName(a.username)), slog.String("ip", ip), slog.String("detail", detail))
 		if u == nil {
 			continue
 		}

@@ -24,8 +24,8 @@ type Limit struct {
 // account, "<operation>_ip" per client address. Operations: intake (reports), login (password
 // sign-in), nearby (the "me too" lookup), upload (POST /v1/media and /v1/media/uploads),
 // upload_patch (the PATCHes that send a resumable upload's bytes), action (the workflow's
-// actions, follow and unfollow among them, each of which grows the ticket's history). OTP
-// limits are OTPPerPhone,
+// actions, follow and unfollow among them, each of which grows the ticket's history), export
+// (the personal data export). OTP limits are OTPPerPhone,
 // OTPPerIP and OTPVerifyPerIP.
 type RateLimits map[string]Limit
 
@@ -51,6 +51,10 @@ func DefaultRateLimits() RateLimits {
 		// to grow a ticket's history acts hundreds of times a second.
 		"action_user": {600, 15 * time.Minute},
 		"action_ip":   {15000, 15 * time.Minute},
+		// The personal data export (GET /v1/me/data) reads everything held about the caller:
+		// a few a day is all a person needs.
+		"export_user": {5, 24 * time.Hour},
+		"export_ip":   {200, time.Hour},
 	}
 }
 

@@ -81,18 +81,40 @@ func (s *jsonAPI) requestOTP(c *fiber.Ctx) error {
 type otpVerifyRequest struct {
 	Phone string `json:"phone"`
 	Code  string `json:"code"`
+	// AcceptPrivacyVersion, when set, accepts that version of the privacy notice (it must be
+	// the one in force) in the same call, for an app that showed the notice before sign-in.
+	AcceptPrivacyVersion int `json:"accept_privacy_version"`
 }
 
+// verifyOTP signs a resident in and says whether they accepted the privacy notice in force
+// (privacy); until they have, the routes that create personal data answer 403
+// consent_required. A wrong accept_privacy_version is refused before the code is spent.
 func (s *jsonAPI) verifyOTP(c *fiber.Ctx) error {
 	var req otpVerifyRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
+	if v, want := req.AcceptPrivacyVersion, s.svc.Privacy.NoticeVersion(); v != 0 && v != want {
+		return models.FieldError(models.EInvalid, "accept_privacy_version", "the privacy notice in force is version %d (GET /v1/privacy)", want)
+	}
 	t, err := s.svc.Auth.VerifyOTP(c.UserContext(), req.Phone, req.Code, s.clientIP(c))
 	if err != nil {
 		return err
 	}
-	return c.JSON(tokensView(t))
+	p := models.Principal{UserID: t.User.ID, Role: t.User.Role}
+	if req.AcceptPrivacyVersion != 0 {
+		in := app.ConsentInput{Purpose: models.PurposeAccount, Version: req.AcceptPrivacyVersion, Granted: true}
+		if _, err := s.svc.Privacy.Consent(c.UserContext(), p, in); err != nil {
+			return err
+		}
+	}
+	st, err := s.svc.Privacy.Status(c.UserContext(), p)
+	if err != nil {
+		return err
+	}
+	out := tokensView(t)
+	out.Privacy = &privacyBody{Version: st.Version, Accepted: st.Accepted}
+	return c.JSON(out)
 }
 
 type loginRequest struct {
@@ -174,6 +196,8 @@ type tokensResponse struct {
 	RefreshToken     string   `json:"refresh_token"`
 	RefreshExpiresAt string   `json:"refresh_expires_at"`
 	User             userBody `json:"user"`
+	// Privacy (resident sign-in only): the notice version in force and whether it is accepted.
+	Privacy *privacyBody `json:"privacy,omitempty"`
 }
 
 type userBody struct {

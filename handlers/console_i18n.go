@@ -223,6 +223,7 @@ var consoleMessages = map[string][2]string{
 	"action.escalate":          {"Báo cáo vượt cấp", "Escalated"},
 	"action.reroute":           {"Chuyển theo bản đồ hành chính mới", "Routed again by the new ward map"},
 	"action.move_deadline":     {"Dời hạn theo lịch làm việc", "Deadline moved by the working calendar"},
+	"action.withdraw_contact":  {"Người dân rút lại việc cho phép liên hệ", "The resident withdrew consent to be contacted"},
 
 	"outcome.fixed":           {"Đã khắc phục", "Fixed"},
 	"outcome.partially_fixed": {"Khắc phục một phần", "Partially fixed"},

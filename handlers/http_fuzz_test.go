@@ -65,6 +65,10 @@ func newFuzzServer(tb testing.TB) *fuzzServer {
 	if err := store.CreateUser(ctx, resident); err != nil {
 		tb.Fatal(err)
 	}
+	accepted := app.ConsentInput{Purpose: models.PurposeAccount, Version: app.PrivacyNoticeVersion, Granted: true}
+	if _, err := svc.Privacy.Consent(ctx, models.Principal{UserID: resident.ID, Role: models.RoleResident}, accepted); err != nil {
+		tb.Fatal(err)
+	}
 	unit := "longxuyen-2023.30280.cong_an"
 	for _, u := range []struct {
 		role models.Role

@@ -79,7 +79,8 @@ func openAPIDocument() map[string]any {
 					"code": str, "message": str, "field": str,
 					"request_id": map[string]any{"type": "string", "description": "the request's X-Request-Id (the caller's, when well-formed, else one the server made): quote it when reporting the error, it finds the request's log line"}})}),
 				"Tokens": obj(nil, map[string]any{"access_token": str, "token_type": str, "expires_in": map[string]any{"type": "integer"},
-					"expires_at": dateTime, "refresh_token": str, "refresh_expires_at": dateTime, "user": ref("User")}),
+					"expires_at": dateTime, "refresh_token": str, "refresh_expires_at": dateTime, "user": ref("User"),
+					"privacy": obj(nil, map[string]any{"version": map[string]any{"type": "integer"}, "accepted": boolean})}),
 				"User": obj(nil, map[string]any{"id": str, "role": str, "phone": str, "username": str, "unit_id": str,
 					"password_change_required": map[string]any{"type": "boolean", "description": "the one-time password must be changed first: until then every other operation answers 403 password_change_required"}}),
 				"Location": obj([]string{"lat", "lng"}, map[string]any{"lat": num, "lng": num, "accuracy_m": num}),
@@ -126,7 +127,9 @@ func openAPIDocument() map[string]any {
 			"/v1/auth/otp": map[string]any{"post": op("Send a sign-in code by SMS", []string{"auth"}, false,
 				obj([]string{"phone"}, map[string]any{"phone": str}), nil, map[string]any{"202": resp("code sent", nil)}, "400", "415", "429", "503")},
 			"/v1/auth/otp/verify": map[string]any{"post": op("Exchange a code for tokens (creates the resident on first sign-in)", []string{"auth"}, false,
-				obj([]string{"phone", "code"}, map[string]any{"phone": str, "code": str}), nil, map[string]any{"200": resp("tokens", ref("Tokens"))}, "400", "401", "429")},
+				obj([]string{"phone", "code"}, map[string]any{"phone": str, "code": str,
+					"accept_privacy_version": map[string]any{"type": "integer", "description": "accept this version of the privacy notice (the one in force) in the same call"}}),
+				nil, map[string]any{"200": resp("tokens, with privacy {version, accepted}", ref("Tokens"))}, "400", "401", "429")},
 			"/v1/auth/login": map[string]any{"post": op("Official sign-in with a password, and otp (the authenticator's code or a recovery code) for an account with a second factor: without it 401 second_factor_required; a wrong or replayed one is a failed sign-in (401, 429 once locked)", []string{"auth"}, false,
 				obj([]string{"username", "password"}, map[string]any{"username": str, "password": str, "otp": str}), nil, map[string]any{"200": resp("tokens", ref("Tokens"))}, "400", "401", "429")},
 			"/v1/auth/refresh": map[string]any{"post": op("Rotate a refresh token", []string{"auth"}, false,
@@ -215,6 +218,7 @@ func openAPIDocument() map[string]any {
 	addUserPaths(doc["paths"].(map[string]any), op, param, resp)
 	addTwoFactorPaths(doc["paths"].(map[string]any), op, param, resp)
 	addCatalogAdminPaths(doc["paths"].(map[string]any), op, param, resp)
+	addPrivacyPaths(doc["paths"].(map[string]any), op, param, resp)
 	return doc
 }
 

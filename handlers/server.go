@@ -210,6 +210,16 @@ func (s *Server) policy() []routeSpec {
 		{"POST", "/v1/me/2fa/enroll", officials, s.api.enrollTwoFactor},
 		{"POST", "/v1/me/2fa/confirm", officials, s.api.confirmTwoFactor},
 		{"DELETE", "/v1/me/2fa", officials, s.api.disableTwoFactor},
+		// Personal data rights (privacy.go, privacy_export.go; Law 91/2025/QH15).
+		{"GET", "/v1/privacy", anyone, s.api.privacyNotice},
+		{"GET", "/v1/me/consents", residents, s.api.listConsents},
+		{"POST", "/v1/me/consents", residents, s.api.postConsent},
+		{"DELETE", "/v1/me/consents/:purpose", residents, s.api.withdrawConsent},
+		{"GET", "/v1/me/data", residents, s.limited("export", s.api.myData)},
+		{"PATCH", "/v1/me", residents, s.api.patchMe},
+		{"POST", "/v1/me/phone", residents, s.api.requestPhoneChange},
+		{"POST", "/v1/me/phone/verify", residents, s.api.verifyPhoneChange},
+		{"GET", "/v1/admin/privacy/register", adminsOnly, s.api.privacyRegister},
 
 		{"GET", "/v1/categories", anyone, s.api.listCategories},
 		{"GET", "/v1/units", anyone, s.api.listUnits},
@@ -338,6 +348,9 @@ func (s *Server) routes(f *fiber.App) {
 			handlers = s.console.handlers(r.Method, r.Path, r.Roles, r.handler)
 		} else if r.Roles != nil {
 			handlers = []fiber.Handler{s.requireUser, s.requireRole(r.Roles), r.handler}
+			if consentRoute(r.Method, r.Path) { // the privacy notice accepted first (privacy.go)
+				handlers = []fiber.Handler{s.requireUser, s.requireRole(r.Roles), s.requireConsent, r.handler}
+			}
 			if keyScope(r.Roles) != "" { // the route also admits machine keys (stats.go)
 				handlers = []fiber.Handler{s.requireUserOrKey(r.Roles), s.requireRoleOrKey(r.Roles), r.handler}
 			}
@@ -487,7 +500,7 @@ func statusOf(code string) int {
 		return fiber.StatusUnprocessableEntity
 	case models.EUnauthorized, models.ESecondFactorRequired:
 		return fiber.StatusUnauthorized
-	case models.EForbidden, models.EPasswordChangeRequired, models.ESecondFactorEnrolmentRequired:
+	case models.EForbidden, models.EPasswordChangeRequired, models.ESecondFactorEnrolmentRequired, models.EConsentRequired:
 		return fiber.StatusForbidden
 	case models.ENotFound:
 		return fiber.StatusNotFound

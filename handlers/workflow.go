@@ -66,6 +66,13 @@ func (s *jsonAPI) act(c *fiber.Ctx) error {
 		}
 	}
 	p := principal(c)
+	// A resident who has not accepted the privacy notice in force may still withdraw a report
+	// or unfollow one (privacy.go, consentRoute); every other action of theirs adds data.
+	if in.Action != models.ActWithdraw && in.Action != models.ActUnfollow {
+		if err := s.svc.Privacy.RequireConsent(c.UserContext(), p); err != nil {
+			return err
+		}
+	}
 	t, err := s.svc.Tickets.Act(c.UserContext(), p, c.Params("id"), in)
 	if err != nil {
 		return err

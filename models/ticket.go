@@ -228,8 +228,10 @@ type NearbyFilter struct {
 type TicketFilter struct {
 	ReporterID string
 	UnitID     string
-	After      *TicketCursor
-	Limit      int
+	// Follower selects the tickets whose Followers hold this user id (the data export).
+	Follower string
+	After    *TicketCursor
+	Limit    int
 }
 
 // Limits of report intake.

@@ -42,6 +42,10 @@ const (
 	// ActReroute records a ticket routed again by a boundary switch-over (SwitchOver): its new
 	// area and unit.
 	ActReroute Action = "reroute"
+	// ActWithdrawContact records the reporter withdrawing their consent to be contacted
+	// (allow_contact cleared); it is not available through the action endpoint but through
+	// the consent endpoints (Law 91/2025/QH15), and does not change the state.
+	ActWithdrawContact Action = "withdraw_contact"
 	// Filing, recorded as the first history event; not available through the action endpoint.
 	ActSubmit Action = "submit"
 )

@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"text/template"
 	"time"
@@ -225,7 +226,9 @@ func jsonLiteral(v any) (string, error) {
 	return strings.TrimSuffix(b.String(), "\n"), nil
 }
 
-// printable makes a body snippet fit on one log line: valid UTF-8, control characters as spaces.
+// printable makes a body snippet fit on one log line: valid UTF-8, control characters as spaces,
+// and phone numbers a gateway may echo (any run of 8 or more digits, with an optional leading +)
+// masked, since the error reaches the log.
 func printable(b []byte) string {
 	s := strings.ToValidUTF8(string(b), string(utf8.RuneError))
 	s = strings.Map(func(r rune) rune {
@@ -234,8 +237,11 @@ func printable(b []byte) string {
 		}
 		return r
 	}, s)
-	return strings.TrimSpace(s)
+	return strings.TrimSpace(phoneRun.ReplaceAllStringFunc(s, models.MaskPhone))
 }
+
+// phoneRun matches what may be a phone number in a gateway's answer.
+var phoneRun = regexp.MustCompile(`\+?[0-9]{8,}`)
 
 func isJSON(contentType string) bool {
 	mt, _, err := mime.ParseMediaType(contentType)

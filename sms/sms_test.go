@@ -169,6 +169,8 @@ func TestHTTPRefusals(t *testing.T) {
 		{"rate limited", http.StatusTooManyRequests, `{"error":"slow down"}`, models.EUnavailable},
 		{"unauthorized", http.StatusUnauthorized, `{"error":"bad key"}`, models.EInternal},
 		{"bad request", http.StatusBadRequest, `{"error":"invalid number"}`, models.EInternal},
+		// A gateway that echoes the number: the error reaches the log, so the number is masked.
+		{"echoes the phone", http.StatusBadRequest, `{"error":"blocked","to":"` + phone + `"}`, models.EInternal},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -197,6 +199,9 @@ func TestHTTPRefusals(t *testing.T) {
 			}
 			if strings.Contains(msg, "TOPSECRET") {
 				t.Errorf("error leaks the query string: %v", err)
+			}
+			if strings.Contains(msg, strings.TrimPrefix(phone, "+84")) {
+				t.Errorf("error carries the phone number: %v", err)
 			}
 		})
 	}

@@ -29,6 +29,14 @@ func (s *instrumentedStore) AcquireLease(ctx context.Context, a1 string, a2 stri
 	return r0, err
 }
 
+// AddConsent implements app.Store.
+func (s *instrumentedStore) AddConsent(ctx context.Context, a1 *models.Consent) error {
+	ctx, c := s.begin(ctx, "AddConsent")
+	err := s.next.AddConsent(ctx, a1)
+	c.end(err)
+	return err
+}
+
 // AddOTPAttempt implements app.Store.
 func (s *instrumentedStore) AddOTPAttempt(ctx context.Context, a1 string) (int, error) {
 	ctx, c := s.begin(ctx, "AddOTPAttempt")
@@ -174,6 +182,14 @@ func (s *instrumentedStore) Close() error {
 func (s *instrumentedStore) CompletePush(ctx context.Context, a1 string, a2 []string, a3 models.PushState, a4 time.Time, a5 string) (int, error) {
 	ctx, c := s.begin(ctx, "CompletePush")
 	r0, err := s.next.CompletePush(ctx, a1, a2, a3, a4, a5)
+	c.end(err)
+	return r0, err
+}
+
+// ConsentsOf implements app.Store.
+func (s *instrumentedStore) ConsentsOf(ctx context.Context, a1 string) ([]models.Consent, error) {
+	ctx, c := s.begin(ctx, "ConsentsOf")
+	r0, err := s.next.ConsentsOf(ctx, a1)
 	c.end(err)
 	return r0, err
 }
@@ -530,6 +546,14 @@ func (s *instrumentedStore) PushMessageByID(ctx context.Context, a1 string) (*mo
 	return r0, err
 }
 
+// PushMessagesOf implements app.Store.
+func (s *instrumentedStore) PushMessagesOf(ctx context.Context, a1 string) ([]models.PushMessage, error) {
+	ctx, c := s.begin(ctx, "PushMessagesOf")
+	r0, err := s.next.PushMessagesOf(ctx, a1)
+	c.end(err)
+	return r0, err
+}
+
 // PutBlob implements app.Store.
 func (s *instrumentedStore) PutBlob(ctx context.Context, a1 io.Reader) (string, int64, error) {
 	ctx, c := s.begin(ctx, "PutBlob")
@@ -694,6 +718,14 @@ func (s *instrumentedStore) SchemaVersion(ctx context.Context) (int, int, error)
 func (s *instrumentedStore) SetReferenceDataVersion(ctx context.Context, a1 int, a2 time.Time) error {
 	ctx, c := s.begin(ctx, "SetReferenceDataVersion")
 	err := s.next.SetReferenceDataVersion(ctx, a1, a2)
+	c.end(err)
+	return err
+}
+
+// SetUserPhone implements app.Store.
+func (s *instrumentedStore) SetUserPhone(ctx context.Context, a1 string, a2 string) error {
+	ctx, c := s.begin(ctx, "SetUserPhone")
+	err := s.next.SetUserPhone(ctx, a1, a2)
 	c.end(err)
 	return err
 }

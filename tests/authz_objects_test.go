@@ -344,7 +344,11 @@ var routeCallers = map[string]string{
 	"GET /v1/admin/routing-rules": "admins", "POST /v1/admin/routing-rules": "admins", "DELETE /v1/admin/routing-rules": "admins",
 	"GET /v1/admin/categories": "admins", "POST /v1/admin/categories": "admins", "PATCH /v1/admin/categories/{code}": "admins",
 	"GET /v1/admin/categories/{code}/policies": "admins",
-	"GET /v1/export/tickets.csv":               "ioc", "GET /v1/export/tickets.geojson": "ioc", "GET /v1/feed/changes": "ioc",
+	// Personal data rights (privacy_test.go): residents' own data; the register for administrators.
+	"GET /v1/me/consents": "residents", "POST /v1/me/consents": "residents", "DELETE /v1/me/consents/{purpose}": "residents",
+	"GET /v1/me/data": "residents", "PATCH /v1/me": "residents", "POST /v1/me/phone": "residents", "POST /v1/me/phone/verify": "residents",
+	"GET /v1/admin/privacy/register": "admins",
+	"GET /v1/export/tickets.csv":     "ioc", "GET /v1/export/tickets.geojson": "ioc", "GET /v1/feed/changes": "ioc",
 	"GET /v1/stats/summary": "ioc", "GET /v1/stats/timeseries": "ioc", "GET /v1/stats/areas": "ioc",
 	"GET /v1/stats/areas.geojson": "ioc", "GET /v1/stats/units": "ioc",
 }
@@ -451,5 +455,5 @@ func openAPIOperations(t *testing.T, s *server) []string {
 var publicOps = []string{
 	"GET /livez", "GET /healthz", "GET /readyz", "GET /openapi.json", "GET /v1/categories", "GET /v1/units", "GET /v1/areas",
 	"GET /v1/areas/locate", "GET /v1/areas/{code}", "GET /v1/media/{id}",
-	"GET /v1/opendata/tickets.csv", "GET /v1/opendata/tickets.geojson",
+	"GET /v1/opendata/tickets.csv", "GET /v1/opendata/tickets.geojson", "GET /v1/privacy",
 }

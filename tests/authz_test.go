@@ -188,6 +188,11 @@ var policy = []policyRow{
 		pOfficerX: all(409), pOfficerY: all(409), pLeaderX: all(409),
 		pIOCOp: all(409), pIOCViewer: all(409), pAdmin: all(409), pAnonymous: all(401),
 	}},
+	{route: "GET /v1/admin/privacy/register", want: map[string]onXY{
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(200), pAnonymous: all(401),
+	}},
 	{route: "GET /v1/admin/units", want: map[string]onXY{
 		pResidentA: all(403), pResidentB: all(403),
 		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
@@ -408,7 +413,7 @@ func adminRequest(route, p string, x wardPoint) (method, path string, body any, 
 		method, path, body = "POST", "/v1/me/2fa/confirm", map[string]string{"code": "12345"}
 	case "DELETE /v1/me/2fa":
 		method, path, body = "DELETE", "/v1/me/2fa", map[string]string{"code": "123456"}
-	case "GET /v1/admin/units", "GET /v1/admin/routing-rules", "GET /v1/admin/categories":
+	case "GET /v1/admin/units", "GET /v1/admin/routing-rules", "GET /v1/admin/categories", "GET /v1/admin/privacy/register":
 		method, path, body = "GET", strings.TrimPrefix(route, "GET "), nil
 	case "POST /v1/admin/units":
 		method, path, body = "POST", "/v1/admin/units", map[string]string{"id": "matrix.unit", "kind": "cap_nuoc", "name": "Matrix " + p}

@@ -165,7 +165,7 @@ func signInPhones(t *testing.T, s *server, n int) []retryPhone {
 		s.request(t, "POST", "/v1/auth/otp", "", map[string]string{"phone": num}, xff).expect(t, http.StatusAccepted)
 		code := s.sms.code("+84" + strings.TrimPrefix(num, "0"))
 		var tk tokens
-		s.request(t, "POST", "/v1/auth/otp/verify", "", map[string]string{"phone": num, "code": code}, xff).expect(t, http.StatusOK).json(t, &tk)
+		s.request(t, "POST", "/v1/auth/otp/verify", "", map[string]any{"phone": num, "code": code, "accept_privacy_version": 1}, xff).expect(t, http.StatusOK).json(t, &tk)
 		ph[i] = retryPhone{tk.AccessToken, xff}
 	}
 	return ph

@@ -294,7 +294,7 @@ func TestSecurityHeaders(t *testing.T) {
 		s := startServer(t, st, "HSTS_MAX_AGE=31536000")
 		phone := "0912700101"
 		s.request(t, "POST", "/v1/auth/otp", "", map[string]string{"phone": phone}).expect(t, http.StatusAccepted)
-		verify := s.request(t, "POST", "/v1/auth/otp/verify", "", map[string]string{"phone": phone, "code": s.sms.code("+84912700101")}).expect(t, http.StatusOK)
+		verify := s.request(t, "POST", "/v1/auth/otp/verify", "", map[string]any{"phone": phone, "code": s.sms.code("+84912700101"), "accept_privacy_version": 1}).expect(t, http.StatusOK)
 		var res tokens
 		verify.json(t, &res)
 		refresh := s.request(t, "POST", "/v1/auth/refresh", "", map[string]string{"refresh_token": res.RefreshToken}).expect(t, http.StatusOK)

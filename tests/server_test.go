@@ -363,6 +363,11 @@ type tokens struct {
 		UnitID                    string `json:"unit_id"`
 		PasswordChangeRequired    bool   `json:"password_change_required"`
 	}
+	// Privacy is the notice in force and whether the resident accepted it (residents only).
+	Privacy *struct {
+		Version  int
+		Accepted bool
+	}
 }
 
 // signInResident goes through the OTP flow for a phone (national format "09…").
@@ -376,6 +381,16 @@ func (s *server) signInResident(phone string) tokens {
 	}
 	var tk tokens
 	s.request(s.t, "POST", "/v1/auth/otp/verify", "", map[string]string{"phone": phone, "code": code}).expect(s.t, http.StatusOK).json(s.t, &tk)
+	// Silence is not consent: the resident accepts the privacy notice in force explicitly, as
+	// the app does after showing it, before anything that creates personal data.
+	if tk.Privacy == nil {
+		s.t.Fatalf("the sign-in of %s does not say which privacy notice is in force", e164)
+	}
+	if !tk.Privacy.Accepted {
+		s.request(s.t, "POST", "/v1/me/consents", tk.AccessToken, map[string]any{"purpose": "account", "version": tk.Privacy.Version}).
+			expect(s.t, http.StatusOK)
+		tk.Privacy.Accepted = true
+	}
 	return tk
 }
 

@@ -54,7 +54,9 @@ type config struct {
 	Push               pushEnv     // FCM_* and PUSH_* (push.go)
 	Media              mediaEnv    // MEDIA_* (media.go)
 	Security           securityEnv // RATE_LIMITS, TRUSTED_PROXIES, *_TIMEOUT (security.go)
-	Backup             backupEnv   // BACKUP_* (backup.go)
+	// PrivacyNoticeVersion is PRIVACY_NOTICE_VERSION (app.Config.PrivacyNoticeVersion).
+	PrivacyNoticeVersion int
+	Backup               backupEnv // BACKUP_* (backup.go)
 }
 
 // loadConfig reads the configuration from getenv (os.Getenv in production, a map in tests)

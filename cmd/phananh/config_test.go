@@ -63,11 +63,14 @@ func TestConfigDefaults(t *testing.T) {
 				"nearby_user": {Max: 60, Window: window}, "nearby_ip": {Max: 2000, Window: window},
 				"upload_user": {Max: 120, Window: window}, "upload_ip": {Max: 3000, Window: window},
 				"upload_patch_user": {Max: 600, Window: window}, "upload_patch_ip": {Max: 15000, Window: window},
+				"action_user": {Max: 600, Window: window}, "action_ip": {Max: 15000, Window: window},
+				"export_user": {Max: 5, Window: 24 * time.Hour}, "export_ip": {Max: 200, Window: time.Hour},
 			},
 			ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second,
 			LoginUserMaxFailures: 50, OTPPerPhoneDay: 10, Require2FA: "false",
 		},
-		Backup: backupEnv{Interval: 24 * time.Hour, Keep: 7},
+		PrivacyNoticeVersion: 1,
+		Backup:               backupEnv{Interval: 24 * time.Hour, Keep: 7},
 	}
 	blank := map[string]string{}
 	for _, s := range settings(&config{}) {
@@ -117,6 +120,7 @@ func TestConfigBadValues(t *testing.T) {
 		{"READ_TIMEOUT", []string{"99ms", "0", "15"}, "READ_TIMEOUT must be a duration of at least 100ms, such as 15s"},
 		{"WRITE_TIMEOUT", []string{"99ms", "-30s", "30"}, "WRITE_TIMEOUT must be a duration of at least 100ms, such as 30s"},
 		{"IDLE_TIMEOUT", []string{"1ns", "forever"}, "IDLE_TIMEOUT must be a duration of at least 100ms, such as 2m"},
+		{"PRIVACY_NOTICE_VERSION", []string{"0", "-1", "one"}, "PRIVACY_NOTICE_VERSION must be a number ≥ 1"},
 		{"RATE_LIMITS", []string{"bogus=1/1m", "intake_user", "login-ip=off"}, "RATE_LIMITS: "},
 		{"RATE_LIMITS", []string{"intake_user=30", "login_ip=0/15m", "login_ip=10/25h", "login_ip=10/500ms", "login_ip=ten/1m"}, "must be name=max/window"},
 		{"LOGIN_USER_MAX_FAILURES", []string{"4", "0", "fifty"}, "LOGIN_USER_MAX_FAILURES must be a number ≥ 5 (the per-address limit), such as 50"},

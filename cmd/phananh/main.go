@@ -298,6 +298,7 @@ func buildService(ctx context.Context, store app.Store, cfg config, log *slog.Lo
 	tk := sha256.Sum256(append([]byte("phananh second factors\x00"), key.Seed()...))
 	acfg.TwoFactorKey = tk[:]
 	cfg.Security.applyApp(&acfg)
+	acfg.PrivacyNoticeVersion = cfg.PrivacyNoticeVersion
 	acfg.Media = cfg.Media.appConfig()
 	if err := ownerOnlyDir(acfg.Media.TempDir, log); err != nil {
 		return nil, fmt.Errorf("MEDIA_TEMP_DIR: %w", err)

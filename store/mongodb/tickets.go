@@ -166,6 +166,9 @@ func (s *Store) FindTickets(ctx context.Context, f models.TicketFilter) ([]*mode
 	if f.UnitID != "" {
 		filter = append(filter, bson.E{Key: "unit_id", Value: f.UnitID})
 	}
+	if f.Follower != "" { // matches an element of the array
+		filter = append(filter, bson.E{Key: "followers", Value: f.Follower})
+	}
 	if f.After != nil {
 		at := f.After.CreatedAt.UTC()
 		filter = append(filter, bson.E{Key: "created_at", Value: bson.D{{Key: "$lte", Value: at}}}) // bounds the index scan

@@ -142,6 +142,10 @@ func (s *Store) FindTickets(ctx context.Context, f models.TicketFilter) ([]*mode
 		where = append(where, "unit_id = ?")
 		args = append(args, f.UnitID)
 	}
+	if f.Follower != "" { // a scan of the documents: it serves the rare data export only
+		where = append(where, "EXISTS (SELECT 1 FROM json_each(doc, '$.followers') WHERE value = ?)")
+		args = append(args, f.Follower)
+	}
 	if f.After != nil {
 		where = append(where, "(created_at, id) < (?, ?)")
 		args = append(args, ms(f.After.CreatedAt), f.After.ID)

@@ -371,7 +371,7 @@ func (o *options) residentToken(phone string) (string, error) {
 	if code == "" {
 		return "", fmt.Errorf("no OTP for %s in %s", intl, o.serverLog)
 	}
-	out, err := postJSON(o.base+"/v1/auth/otp/verify", map[string]string{"phone": phone, "code": code})
+	out, err := postJSON(o.base+"/v1/auth/otp/verify", map[string]any{"phone": phone, "code": code, "accept_privacy_version": 1})
 	if err != nil {
 		return "", err
 	}

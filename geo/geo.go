@@ -101,7 +101,7 @@ func (s *BoundarySet) Locate(lat, lng float64, maxNearestM float64) Match {
 	p := orb.Point{lng, lat}
 	if s.bound.Contains(p) {
 		ix, iy := s.grid.cell(p)
-		switch owner := s.grid.owner[iy*s.grid.nx+ix]; owner {
+		switch owner := s.grid.lookup(p, ix, iy); owner {
 		case mixed:
 			if m, ok := s.locateInPolygons(p, ix, iy); ok {
 				return m

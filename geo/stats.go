@@ -43,6 +43,6 @@ func (s *BoundarySet) IndexStats() IndexStats {
 		st.EdgeCopies += len(pg.edges)
 		st.IndexBytes += int(unsafe.Sizeof(*pg)) + (len(pg.first)+len(pg.edges))*u32
 	}
-	st.IndexBytes += (len(s.grid.first) + len(s.grid.polys) + len(s.grid.owner)) * u32
+	st.IndexBytes += (len(s.grid.first)+len(s.grid.polys)+len(s.grid.owner))*u32 + len(s.grid.sub)*2
 	return st
 }

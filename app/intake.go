@@ -181,7 +181,35 @@ func (s *Tickets) MyTickets(ctx context.Context, p models.Principal, cursor stri
 	if p.UserID == "" || p.Role != models.RoleResident {
 		return TicketPage{}, models.Errorf(models.EForbidden, "only residents have own reports")
 	}
-	f := models.TicketFilter{ReporterID: p.UserID, Limit: s.clampLimit(limit)}
+	return s.ticketPage(ctx, models.TicketFilter{ReporterID: p.UserID}, cursor, limit)
+}
+
+// FollowedTickets lists the reports the caller follows ("me too"), newest first, with keyset
+// pagination. They are the stored tickets: show each through Detail, which gives a follower
+// the public view.
+func (s *Tickets) FollowedTickets(ctx context.Context, p models.Principal, cursor string, limit int) (TicketPage, error) {
+	if p.UserID == "" || p.Role != models.RoleResident {
+		return TicketPage{}, models.Errorf(models.EForbidden, "only residents follow reports")
+	}
+	page, err := s.ticketPage(ctx, models.TicketFilter{Follower: p.UserID}, cursor, limit)
+	if err != nil {
+		return TicketPage{}, err
+	}
+	// A report made private since (the IOC's decision) leaves the list; the cursor, taken
+	// from the page as read, still pages on from there.
+	shown := page.Tickets[:0]
+	for _, t := range page.Tickets {
+		if !s.isPrivate(t) {
+			shown = append(shown, t)
+		}
+	}
+	page.Tickets = shown
+	return page, nil
+}
+
+// ticketPage reads one page of the tickets f selects after cursor.
+func (s *Tickets) ticketPage(ctx context.Context, f models.TicketFilter, cursor string, limit int) (TicketPage, error) {
+	f.Limit = s.clampLimit(limit)
 	if cursor != "" {
 		c, err := decodeCursor(cursor)
 		if err != nil {

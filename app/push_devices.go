@@ -103,6 +103,20 @@ func (s *Devices) UnregisterDevice(ctx context.Context, p models.Principal, toke
 	return s.store.DeleteDevice(ctx, token, p.UserID)
 }
 
+// MyDevices lists the caller's registered devices, most recently seen first, so an app can
+// show them and remove one the resident no longer uses.
+func (s *Devices) MyDevices(ctx context.Context, p models.Principal) ([]models.Device, error) {
+	if p.UserID == "" || p.Scope != "" {
+		return nil, models.Errorf(models.EForbidden, "only signed-in users have devices")
+	}
+	devs, err := s.store.DevicesOfUsers(ctx, []string{p.UserID})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(devs, func(a, b models.Device) int { return b.LastSeenAt.Compare(a.LastSeenAt) })
+	return devs, nil
+}
+
 // Devices keeps the phones push messages go to and the ward topics residents subscribe to.
 type Devices struct {
 	*core

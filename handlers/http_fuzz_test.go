@@ -242,7 +242,7 @@ func FuzzQueryParams(f *testing.F) {
 		"bbox=NaN,Inf,-Inf,1e999",
 		"limit=0", "limit=-1", "limit=99999999999999999999", "limit=1e3",
 		"cursor=%FF%FE", "cursor=eyJ4Ijo", "cursor=" + strings.Repeat("A", 2000),
-		"mine=true&state=received,assigned,bogus&limit=5",
+		"mine=true&state=received,assigned,bogus&limit=5", "following=true&mine=true", "following=yes&cursor=x",
 		"lat=10.386&lng=105.435&category=ANTT.01", "lat=91&lng=181", "lat=&lng=",
 		"overdue=maybe&due_before=yesterday&q=%00&area=x&unit=y",
 		"from=2026-02-30&to=2026-13-01&interval=fortnight&metric=everything",

@@ -38,6 +38,19 @@ func (s *jsonAPI) registerDevice(c *fiber.Ctx) error {
 	return c.JSON(deviceResponse{Token: d.Token, Platform: d.Platform, Locale: d.Locale, AppVersion: d.AppVersion, LastSeenAt: formatTime(d.LastSeenAt)})
 }
 
+// listDevices is GET /v1/devices: the caller's devices, most recently seen first.
+func (s *jsonAPI) listDevices(c *fiber.Ctx) error {
+	devs, err := s.svc.Devices.MyDevices(c.UserContext(), principal(c))
+	if err != nil {
+		return err
+	}
+	out := make([]deviceResponse, 0, len(devs))
+	for _, d := range devs {
+		out = append(out, deviceResponse{Token: d.Token, Platform: d.Platform, Locale: d.Locale, AppVersion: d.AppVersion, LastSeenAt: formatTime(d.LastSeenAt)})
+	}
+	return c.JSON(map[string]any{"devices": out})
+}
+
 // unregisterDevice is DELETE /v1/devices/{token}: 204 whether or not the token was known.
 func (s *jsonAPI) unregisterDevice(c *fiber.Ctx) error {
 	token, err := url.PathUnescape(c.Params("token"))

@@ -295,6 +295,7 @@ func (s *Server) policy() []routeSpec {
 		{"GET", "/v1/media/:id", anyone, s.api.getMedia},
 		{"HEAD", "/v1/media/:id", anyone, s.api.getMedia}, // tus: the offset of an upload in progress
 
+		{"GET", "/v1/devices", signedIn, s.api.listDevices},
 		{"POST", "/v1/devices", signedIn, s.api.registerDevice},
 		{"DELETE", "/v1/devices/:token", signedIn, s.api.unregisterDevice},
 		{"GET", "/v1/subscriptions", residents, s.api.listSubscriptions},

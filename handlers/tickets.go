@@ -89,14 +89,21 @@ type ticketListResponse struct {
 // listTickets serves the resident's own reports (?mine=true); officials' queues come with the
 // workflow.
 func (s *jsonAPI) listTickets(c *fiber.Ctx) error {
-	if c.Query("mine") != "true" {
-		return models.FieldError(models.EInvalid, "mine", "only mine=true is supported")
+	mine, following := c.Query("mine"), c.Query("following")
+	switch {
+	case mine == "true" && following == "":
+	case following == "true" && mine == "":
+	default:
+		return models.FieldError(models.EInvalid, "mine", "give mine=true (your reports) or following=true (the reports you follow)")
 	}
 	limit, err := queryLimit(c)
 	if err != nil {
 		return err
 	}
 	p := principal(c)
+	if following == "true" {
+		return s.followedTickets(c, p, limit)
+	}
 	page, err := s.svc.Tickets.MyTickets(c.UserContext(), p, c.Query("cursor"), limit)
 	if err != nil {
 		return err
@@ -106,6 +113,25 @@ func (s *jsonAPI) listTickets(c *fiber.Ctx) error {
 		b := listView(t, p, s.svc.Tickets.Overdue(t))
 		b.AllowedActions = s.svc.Tickets.Allowed(p, t) // residents rate or reopen from their list
 		out.Tickets = append(out.Tickets, b)
+	}
+	return c.JSON(out)
+}
+
+// followedTickets answers GET /v1/tickets?following=true: each report in the view a follower
+// has of it, the public one.
+func (s *jsonAPI) followedTickets(c *fiber.Ctx, p models.Principal, limit int) error {
+	ctx := c.UserContext()
+	page, err := s.svc.Tickets.FollowedTickets(ctx, p, c.Query("cursor"), limit)
+	if err != nil {
+		return err
+	}
+	out := ticketListResponse{Tickets: make([]ticketBody, 0, len(page.Tickets)), NextCursor: page.NextCursor}
+	for _, t := range page.Tickets {
+		d, err := s.svc.Tickets.Detail(ctx, p, t)
+		if err != nil {
+			return err
+		}
+		out.Tickets = append(out.Tickets, detailView(d, s.svc.Tickets.Overdue(t)))
 	}
 	return c.JSON(out)
 }

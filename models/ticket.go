@@ -228,7 +228,8 @@ type NearbyFilter struct {
 type TicketFilter struct {
 	ReporterID string
 	UnitID     string
-	// Follower selects the tickets whose Followers hold this user id (the data export).
+	// Follower selects the tickets whose Followers hold this user id (a resident's followed
+	// reports, the data export).
 	Follower string
 	After    *TicketCursor
 	Limit    int

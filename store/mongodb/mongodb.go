@@ -225,6 +225,7 @@ func indexes() []indexSpec {
 		{collTickets, "reporter_created", bson.D{{Key: "reporter_id", Value: 1}, {Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}, false},
 		{collTickets, "unit_created", bson.D{{Key: "unit_id", Value: 1}, {Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}, false},
 		{collTickets, "created", bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}, false},
+		{collTickets, "followers_created", bson.D{{Key: "followers", Value: 1}, {Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}, false}, // a resident's followed reports
 		// Workflow: unit and IOC queues in deadline order. The queue always names its states, and
 		// closed tickets keep their last due_at, so the state comes before the deadline: the first
 		// page reads about as many keys as it holds (a merge of one range per state) instead of a

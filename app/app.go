@@ -154,6 +154,7 @@ type App struct {
 	Boundaries *Boundaries // boundary switch-overs and the boundary sets in force
 	Workers    *Workers    // when this instance's background loops last ran
 	Privacy    *Privacy    // the privacy notice, consent, the data export, rectification
+	Inbox      *Inbox      // residents' notifications, kept whether or not a push arrived
 
 	store interface {
 		Ping(context.Context) error
@@ -208,6 +209,7 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	a.Open311 = &Open311{core: c, store: d.Store, tickets: a.Tickets, cat: a.Catalog}
 	a.Calendar = &Calendar{core: c, store: d.Store, tickets: a.Tickets}
 	a.Privacy = &Privacy{core: c, store: d.Store, sms: d.SMS, tickets: a.Tickets}
+	a.Inbox = &Inbox{core: c, store: d.Store}
 	a.Boundaries = &Boundaries{core: c, store: d.Store, tickets: a.Tickets, auth: a.Auth, cat: a.Catalog, initial: d.Boundaries.ID()}
 	if err := a.Catalog.ReloadCatalog(ctx); err != nil {
 		return nil, err

@@ -104,15 +104,20 @@ func (o *PushOutbox) Apply(ctx context.Context, t *models.Ticket, version int, e
 	if err != nil || len(users) == 0 {
 		return err
 	}
-	devs, err := o.store.DevicesOfUsers(ctx, users)
-	if err != nil || len(devs) == 0 {
-		return err
-	}
 	cat, err := o.category(ctx, t.Category)
 	if err != nil {
 		return err
 	}
 	now := o.now().UTC().Truncate(time.Millisecond)
+	if aud == audienceResidents {
+		if _, err := o.store.AddNotifications(ctx, o.inbox(t, version, e, cat, users, now)); err != nil {
+			return fmt.Errorf("add the notifications of %s v%d: %w", t.ID, version, err)
+		}
+	}
+	devs, err := o.store.DevicesOfUsers(ctx, users)
+	if err != nil || len(devs) == 0 {
+		return err
+	}
 	msgs := make([]models.PushMessage, 0, len(devs))
 	public, _ := PublicEvent(e)
 	for _, d := range devs {
@@ -141,6 +146,24 @@ func (o *PushOutbox) Apply(ctx context.Context, t *models.Ticket, version int, e
 	}
 	o.enqueued.Add(int64(n))
 	return nil
+}
+
+// inbox is the notification of version (event e) of t for each resident in users, in both
+// languages, with the text a push to their phone has: a follower reads what the public view
+// shows.
+func (o *PushOutbox) inbox(t *models.Ticket, version int, e models.Event, cat models.Category, users []string, now time.Time) []models.Notification {
+	public, _ := PublicEvent(e)
+	out := make([]models.Notification, 0, len(users))
+	for _, u := range users {
+		ev := e
+		if u != t.ReporterID {
+			ev = public
+		}
+		vi, en := render(audienceResidents, t, cat, ev, false, 0), render(audienceResidents, t, cat, ev, true, 0)
+		out = append(out, models.Notification{ID: NotificationID(t.ID, version, u), UserID: u, TicketID: t.ID, Code: t.Code,
+			Version: version, Event: string(e.Action), Title: vi.title, Body: vi.body, TitleEN: en.title, BodyEN: en.body, CreatedAt: now})
+	}
+	return out
 }
 
 // announce enqueues the ward announcement of a resolution: one message to the FCM topic of

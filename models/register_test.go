@@ -89,7 +89,9 @@ func TestMaskPhone(t *testing.T) {
 }
 
 func TestAcceptedVersion(t *testing.T) {
-	acc := func(v int, granted bool) Consent { return Consent{Purpose: PurposeAccount, Version: v, Granted: granted} }
+	acc := func(v int, granted bool) Consent {
+		return Consent{Purpose: PurposeAccount, Version: v, Granted: granted}
+	}
 	contact := Consent{Purpose: PurposeContact, Version: 3, Granted: true}
 	for _, c := range []struct {
 		name    string

@@ -37,6 +37,14 @@ func (s *instrumentedStore) AddConsent(ctx context.Context, a1 *models.Consent) 
 	return err
 }
 
+// AddNotifications implements app.Store.
+func (s *instrumentedStore) AddNotifications(ctx context.Context, a1 []models.Notification) (int, error) {
+	ctx, c := s.begin(ctx, "AddNotifications")
+	r0, err := s.next.AddNotifications(ctx, a1)
+	c.end(err)
+	return r0, err
+}
+
 // AddOTPAttempt implements app.Store.
 func (s *instrumentedStore) AddOTPAttempt(ctx context.Context, a1 string) (int, error) {
 	ctx, c := s.begin(ctx, "AddOTPAttempt")
@@ -210,6 +218,14 @@ func (s *instrumentedStore) CountPush(ctx context.Context) (map[models.PushState
 	return r0, err
 }
 
+// CountUnread implements app.Store.
+func (s *instrumentedStore) CountUnread(ctx context.Context, a1 string) (int, error) {
+	ctx, c := s.begin(ctx, "CountUnread")
+	r0, err := s.next.CountUnread(ctx, a1)
+	c.end(err)
+	return r0, err
+}
+
 // CountUsers implements app.Store.
 func (s *instrumentedStore) CountUsers(ctx context.Context, a1 models.Role) (int, error) {
 	ctx, c := s.begin(ctx, "CountUsers")
@@ -286,6 +302,14 @@ func (s *instrumentedStore) DeleteFacts(ctx context.Context) error {
 func (s *instrumentedStore) DeleteMedia(ctx context.Context, a1 string, a2 string) error {
 	ctx, c := s.begin(ctx, "DeleteMedia")
 	err := s.next.DeleteMedia(ctx, a1, a2)
+	c.end(err)
+	return err
+}
+
+// DeleteNotificationsOf implements app.Store.
+func (s *instrumentedStore) DeleteNotificationsOf(ctx context.Context, a1 string) error {
+	ctx, c := s.begin(ctx, "DeleteNotificationsOf")
+	err := s.next.DeleteNotificationsOf(ctx, a1)
 	c.end(err)
 	return err
 }
@@ -466,6 +490,14 @@ func (s *instrumentedStore) MarkApplied(ctx context.Context, a1 string, a2 int) 
 	return err
 }
 
+// MarkNotificationsRead implements app.Store.
+func (s *instrumentedStore) MarkNotificationsRead(ctx context.Context, a1 string, a2 []string, a3 time.Time) (int, error) {
+	ctx, c := s.begin(ctx, "MarkNotificationsRead")
+	r0, err := s.next.MarkNotificationsRead(ctx, a1, a2, a3)
+	c.end(err)
+	return r0, err
+}
+
 // MediaBlobInUse implements app.Store.
 func (s *instrumentedStore) MediaBlobInUse(ctx context.Context, a1 string) (bool, error) {
 	ctx, c := s.begin(ctx, "MediaBlobInUse")
@@ -494,6 +526,14 @@ func (s *instrumentedStore) MediaByID(ctx context.Context, a1 string) (*models.M
 func (s *instrumentedStore) NextSequence(ctx context.Context, a1 string) (int64, error) {
 	ctx, c := s.begin(ctx, "NextSequence")
 	r0, err := s.next.NextSequence(ctx, a1)
+	c.end(err)
+	return r0, err
+}
+
+// Notifications implements app.Store.
+func (s *instrumentedStore) Notifications(ctx context.Context, a1 models.NotificationQuery) ([]models.Notification, error) {
+	ctx, c := s.begin(ctx, "Notifications")
+	r0, err := s.next.Notifications(ctx, a1)
 	c.end(err)
 	return r0, err
 }

@@ -87,7 +87,7 @@ func Open(ctx context.Context, uri, database string, opts ...Option) (*Store, er
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, err
 	}
-	if err := s.ensureIndexes(ctx, indexes(), pushIndexes(), openDataIndexes(), statsIndexes(), feedIndexes(), mediaIndexes(), catalogAdminIndexes(), privacyIndexes()); err != nil {
+	if err := s.ensureIndexes(ctx, indexes(), pushIndexes(), openDataIndexes(), statsIndexes(), feedIndexes(), mediaIndexes(), catalogAdminIndexes(), privacyIndexes(), notificationIndexes()); err != nil {
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, err
 	}

@@ -76,6 +76,8 @@ type Config struct {
 	RateLimits RateLimits
 	// Media holds the upload limits (media.go).
 	Media MediaConfig
+	// Retention holds how long personal data is kept (retention.go).
+	Retention RetentionConfig
 }
 
 // DefaultConfig returns the production defaults.
@@ -108,6 +110,7 @@ func DefaultConfig() Config {
 		NearbyMax:          5,
 		RateLimits:         DefaultRateLimits(),
 		Media:              DefaultMediaConfig(),
+		Retention:          DefaultRetentionConfig(),
 	}
 }
 
@@ -143,6 +146,7 @@ type App struct {
 	Calendar   *Calendar   // the working calendar's administration
 	Boundaries *Boundaries // boundary switch-overs and the boundary sets in force
 	Workers    *Workers    // when this instance's background loops last ran
+	Erasure    *Erasure    // account erasure, legal holds, retention
 
 	store interface {
 		Ping(context.Context) error
@@ -196,6 +200,7 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	a.Stats = &Stats{core: c, store: d.Store, tickets: a.Tickets, cat: a.Catalog}
 	a.Open311 = &Open311{core: c, store: d.Store, tickets: a.Tickets, cat: a.Catalog}
 	a.Calendar = &Calendar{core: c, store: d.Store, tickets: a.Tickets}
+	a.Erasure = &Erasure{core: c, store: d.Store, auth: a.Auth, tickets: a.Tickets}
 	a.Boundaries = &Boundaries{core: c, store: d.Store, tickets: a.Tickets, auth: a.Auth, cat: a.Catalog, initial: d.Boundaries.ID()}
 	if err := a.Catalog.ReloadCatalog(ctx); err != nil {
 		return nil, err

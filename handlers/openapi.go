@@ -215,6 +215,7 @@ func openAPIDocument() map[string]any {
 	addUserPaths(doc["paths"].(map[string]any), op, param, resp)
 	addTwoFactorPaths(doc["paths"].(map[string]any), op, param, resp)
 	addCatalogAdminPaths(doc["paths"].(map[string]any), op, param, resp)
+	addErasurePaths(doc["paths"].(map[string]any), op, param, resp)
 	return doc
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"phananh/app"
 	"phananh/models"
 )
 
@@ -55,6 +56,8 @@ type config struct {
 	Media              mediaEnv    // MEDIA_* (media.go)
 	Security           securityEnv // RATE_LIMITS, TRUSTED_PROXIES, *_TIMEOUT (security.go)
 	Backup             backupEnv   // BACKUP_* (backup.go)
+	// Retention is RETENTION_*: how long personal data is kept (app.RetentionConfig).
+	Retention app.RetentionConfig
 }
 
 // loadConfig reads the configuration from getenv (os.Getenv in production, a map in tests)

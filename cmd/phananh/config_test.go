@@ -68,6 +68,7 @@ func TestConfigDefaults(t *testing.T) {
 			LoginUserMaxFailures: 50, OTPPerPhoneDay: 10, Require2FA: "false",
 		},
 		Backup: backupEnv{Interval: 24 * time.Hour, Keep: 7},
+		Retention: app.RetentionConfig{IdentityMonths: 24, MediaMonths: 12, AuditMonths: 60, Interval: time.Hour},
 	}
 	blank := map[string]string{}
 	for _, s := range settings(&config{}) {
@@ -108,6 +109,10 @@ func TestConfigBadValues(t *testing.T) {
 		{"OFFICE_HOURS", []string{"25:00-26:00", "11:30-07:00", "07:00-11:30,10:00-12:00", "07:00-", "07:00-11:30;13:00-17:00"}, "OFFICE_HOURS: calendar: bad office hours"},
 		{"REOPEN_WINDOW", []string{"soon", "0", "-1h", "7d"}, "REOPEN_WINDOW must be a positive duration such as 168h"},
 		{"REOPEN_MAX", []string{"-1", "one", "1.5"}, "REOPEN_MAX must be a number ≥ 0"},
+		{"RETENTION_IDENTITY", []string{"0", "-1", "two years", "1201"}, "RETENTION_IDENTITY must be a number of months ≥ 1"},
+		{"RETENTION_MEDIA", []string{"0", "12m"}, "RETENTION_MEDIA must be a number of months ≥ 1"},
+		{"RETENTION_AUDIT", []string{"0", "5y"}, "RETENTION_AUDIT must be a number of months ≥ 1"},
+		{"RETENTION_INTERVAL", []string{"0", "1ms", "hourly"}, "RETENTION_INTERVAL must be a duration of at least 50ms"},
 		{"SLA_INTERVAL", []string{"1ms", "49ms", "60", "often"}, "SLA_INTERVAL must be a duration of at least 50ms, such as 1m"},
 		{"BODY_LIMIT", []string{"12", "1023", "-1", "1MB"}, "BODY_LIMIT must be a number of bytes ≥ 1024"},
 		{"REQUEST_TIMEOUT", []string{"0s", "-1s", "10"}, "REQUEST_TIMEOUT must be a positive duration such as 10s"},

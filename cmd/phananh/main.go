@@ -91,6 +91,8 @@ const usage = `usage:
                                                           re-routed, officials and (with follow) tickets in progress follow their unit
   phananh admin switchover list                           switch-overs with their state and result
   phananh admin switchover cancel --id ID                 call off a scheduled switch-over
+  phananh admin retention run [--now RFC3339]             one pass of the retention worker (RETENTION_*) as of now or --now, under
+                                                          its lease: de-identify, delete media, expire codes and tokens
   phananh admin stats rebuild                             recompute every statistics fact from the tickets
   phananh admin boundaries check --id ID FILE.geojson[.gz]   the set's overlaps and gaps, and what it changes against the active set
   phananh admin boundaries import --id ID --name NAME FILE.geojson[.gz]   the same report, then store the set
@@ -293,6 +295,7 @@ func buildService(ctx context.Context, store app.Store, cfg config, log *slog.Lo
 	acfg.TwoFactorKey = tk[:]
 	cfg.Security.applyApp(&acfg)
 	acfg.Media = cfg.Media.appConfig()
+	acfg.Retention = cfg.Retention
 	if err := ownerOnlyDir(acfg.Media.TempDir, log); err != nil {
 		return nil, fmt.Errorf("MEDIA_TEMP_DIR: %w", err)
 	}
@@ -355,6 +358,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	workers.Go(func() { svc.Calendar.RunRefresh(workerCtx, refreshInterval) })
 	workers.Go(func() { svc.Boundaries.RunSwitchOvers(workerCtx, holder, refreshInterval) })
 	workers.Go(func() { svc.Media.RunMediaGC(workerCtx, holder, cfg.Media.GCInterval) })
+	workers.Go(func() { svc.Erasure.RunRetention(workerCtx, holder) })
 	// Catalog changes made on another instance or by the command line are served within this.
 	workers.Go(func() { svc.Catalog.WatchCatalog(workerCtx, app.CatalogWatchInterval) })
 	workers.Go(func() { runBackups(workerCtx, cfg.Backup, store, log, holder) })
@@ -493,6 +497,8 @@ func admin(ctx context.Context, cfg config, log *slog.Logger, noun, verb string,
 		return adminSwitchOver(ctx, svc, verb, f, stdout)
 	case "unit", "category", "route":
 		return adminCatalog(ctx, svc, noun, verb, f, stdout)
+	case "retention":
+		return adminRetention(ctx, svc, f, stdout)
 	case "stats":
 		n, err := svc.Stats.Rebuild(ctx)
 		if err != nil {
@@ -550,6 +556,8 @@ func parseAdminFlags(noun, verb string, args []string) (*flag.FlagSet, adminFlag
 		fs.StringVar(&f.unitMap, "map", "", "units mapped otherwise than by geography: OLD=NEW,OLD=NEW")
 	case "switchover cancel":
 		fs.StringVar(&f.id, "id", "", "switch-over id (admin switchover list)")
+	case "retention run":
+		fs.StringVar(&f.at, "now", "", "the instant the retention periods are measured from, RFC 3339 (default: now)")
 	case "stats rebuild", "audit verify":
 	default:
 		if !catalogFlags(fs, &f, noun+" "+verb) {
@@ -560,6 +568,32 @@ func parseAdminFlags(noun, verb string, args []string) (*flag.FlagSet, adminFlag
 		return nil, f, fmt.Errorf("%w\n%s", err, usage)
 	}
 	return fs, f, nil
+}
+
+// adminRetention runs one retention pass (admin retention run), as of --now when given: an
+// operator catching up after downtime, and the tests, which cannot wait two years.
+func adminRetention(ctx context.Context, svc *app.App, f adminFlags, stdout io.Writer) error {
+	now := time.Now()
+	if f.at != "" {
+		t, err := time.Parse(time.RFC3339, f.at)
+		if err != nil {
+			return fmt.Errorf("--now must be an RFC 3339 time such as 2028-01-01T00:00:00Z")
+		}
+		now = t
+	}
+	holder, _ := os.Hostname()
+	holder = fmt.Sprintf("%s/%d/admin", holder, os.Getpid())
+	r, ran, err := svc.Erasure.RetainOnce(ctx, holder, now)
+	if err != nil {
+		return err
+	}
+	if !ran {
+		fmt.Fprintln(stdout, "retention: another instance holds the retention lease; nothing done")
+		return nil
+	}
+	fmt.Fprintf(stdout, "retention: %d tickets de-identified, media deleted from %d tickets (%d media), %d expired records deleted\n",
+		r.Deidentified, r.MediaTickets, r.MediaDeleted, r.Purged)
+	return nil
 }
 
 // adminAuditVerify checks the audit log's hash chain (admin audit verify): it prints how many

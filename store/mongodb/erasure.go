@@ -1,0 +1,125 @@
+package mongodb
+
+import (
+	"context"
+	"regexp"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"phananh/models"
+)
+
+// EraseAccount deletes the account and everything keyed by it or its phone, one collection
+// after another (no transactions on FerretDB): the user document goes last, so an erasure cut
+// short is completed by the resident's next attempt, which finds the account still there.
+func (s *Store) EraseAccount(ctx context.Context, userID, phone string) error {
+	var tokens []string
+	cur, err := s.coll(collPushDevices).Find(ctx, bson.D{{Key: "user_id", Value: userID}})
+	if err != nil {
+		return translate(err, "erase account", "account")
+	}
+	var devs []deviceDoc
+	if err := cur.All(ctx, &devs); err != nil {
+		return translate(err, "erase account", "account")
+	}
+	for _, d := range devs {
+		tokens = append(tokens, d.Token)
+	}
+	keys := bson.A{bson.D{{Key: "key", Value: bson.D{{Key: "$regex", Value: regexp.QuoteMeta(userID)}}}}}
+	if phone != "" {
+		keys = append(keys, bson.D{{Key: "key", Value: bson.D{{Key: "$regex", Value: regexp.QuoteMeta(phone)}}}})
+	}
+	steps := []struct {
+		coll   string
+		filter bson.D
+	}{
+		{collPushTopicOps, bson.D{{Key: "token", Value: bson.D{{Key: "$in", Value: append(bson.A{}, anys(tokens)...)}}}}},
+		{collPushDevices, bson.D{{Key: "user_id", Value: userID}}},
+		{collPushSubscriptions, bson.D{{Key: "user_id", Value: userID}}},
+		{collPushOutbox, bson.D{{Key: "user_id", Value: userID}}},
+		{collRefreshTokens, bson.D{{Key: "user_id", Value: userID}}},
+		{collOTP, bson.D{{Key: "_id", Value: phone}}},
+		{collHitCounters, bson.D{{Key: "$or", Value: keys}}},
+		{collUsers, bson.D{{Key: "_id", Value: userID}}},
+	}
+	for _, st := range steps {
+		if _, err := s.coll(st.coll).DeleteMany(ctx, st.filter); err != nil {
+			return translate(err, "erase account", "account")
+		}
+	}
+	return nil
+}
+
+// anys converts strings for a $in list.
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// TicketIDsFollowedBy lists the tickets whose followers include userID.
+func (s *Store) TicketIDsFollowedBy(ctx context.Context, userID string) ([]string, error) {
+	cur, err := s.coll(collTickets).Find(ctx, bson.D{{Key: "followers", Value: userID}},
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}).SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, translate(err, "tickets followed", "ticket")
+	}
+	var docs []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err, "tickets followed", "ticket")
+	}
+	ids := make([]string, len(docs))
+	for i, d := range docs {
+		ids[i] = d.ID
+	}
+	return ids, nil
+}
+
+// FindRetention lists tickets in a final state last changed before q.ClosedBefore, by id.
+func (s *Store) FindRetention(ctx context.Context, q models.RetentionQuery) ([]*models.Ticket, error) {
+	states := bson.A{}
+	for _, st := range models.FinalStates {
+		states = append(states, string(st))
+	}
+	filter := bson.D{
+		{Key: "updated_at", Value: bson.D{{Key: "$lt", Value: q.ClosedBefore.UTC()}}},
+		{Key: "_id", Value: bson.D{{Key: "$gt", Value: q.AfterID}}},
+		{Key: "state", Value: bson.D{{Key: "$in", Value: states}}},
+	}
+	if q.Identified {
+		filter = append(filter, bson.E{Key: "reporter_id", Value: bson.D{{Key: "$ne", Value: models.ErasedReporter}}})
+	}
+	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(max(q.Limit, 1)))
+	return s.findTickets(ctx, "find retention", filter, opts)
+}
+
+// PurgeExpired deletes expired sign-in codes, expired refresh tokens and old rate counters.
+func (s *Store) PurgeExpired(ctx context.Context, now, countersBefore time.Time) (int64, error) {
+	var n int64
+	for _, st := range []struct {
+		coll, field string
+		before      time.Time
+	}{
+		{collOTP, "expires_at", now},
+		{collRefreshTokens, "expires_at", now},
+		{collHitCounters, "window", countersBefore},
+	} {
+		res, err := s.coll(st.coll).DeleteMany(ctx, bson.D{{Key: st.field, Value: bson.D{{Key: "$lt", Value: st.before.UTC()}}}})
+		if err != nil {
+			return n, translate(err, "purge expired", "record")
+		}
+		n += res.DeletedCount
+	}
+	return n, nil
+}
+
+// Compact has nothing to do on MongoDB: a deleted document is gone from its collection, and
+// the store keeps no copy of personal data in any other (the oplog and backups are the
+// operator's: they age out on their own schedule, see the README).
+func (s *Store) Compact(ctx context.Context) error { return nil }

@@ -67,7 +67,7 @@ func TestConfigDefaults(t *testing.T) {
 			ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second,
 			LoginUserMaxFailures: 50, OTPPerPhoneDay: 10, Require2FA: "false",
 		},
-		Backup: backupEnv{Interval: 24 * time.Hour, Keep: 7},
+		Backup:    backupEnv{Interval: 24 * time.Hour, Keep: 7},
 		Retention: app.RetentionConfig{IdentityMonths: 24, MediaMonths: 12, AuditMonths: 60, Interval: time.Hour},
 	}
 	blank := map[string]string{}

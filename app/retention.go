@@ -62,29 +62,23 @@ func (s *Erasure) RetainOnce(ctx context.Context, holder string, now time.Time) 
 	return r, true, err
 }
 
-// RunRetention runs a retention pass every interval while it holds the retention lease, until
-// ctx ends; safe in every instance.
+// RunRetention runs a retention pass every interval, until ctx ends; safe in every instance.
+// Each pass takes the retention lease and gives it back when done (RetainOnce), so passes never
+// overlap, yet an operator's `admin retention run` is not locked out between them.
 func (s *Erasure) RunRetention(ctx context.Context, holder string) {
 	interval := s.cfg.Retention.Interval
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	cycle, stopped := s.workers.started("retention", interval)
 	defer stopped()
-	defer s.obs.LeaseHeld(retentionLease, false)
 	for {
-		ok, err := s.store.AcquireLease(ctx, retentionLease, holder, s.clock(), 3*interval)
-		if err == nil {
-			s.obs.LeaseHeld(retentionLease, ok)
-		}
+		r, ran, err := s.RetainOnce(ctx, holder, s.clock())
+		s.obs.LeaseHeld(retentionLease, ran)
 		switch {
 		case err != nil && ctx.Err() == nil:
-			s.log.Error("retention lease", "error", err)
-		case ok:
-			if r, err := s.retain(ctx, s.clock()); err != nil && ctx.Err() == nil {
-				s.log.Error("retention", "error", err)
-			} else {
-				s.logRetention(ctx, r)
-			}
+			s.log.Error("retention", "error", err)
+		case ran:
+			s.logRetention(ctx, r)
 		}
 		cycle()
 		select {

@@ -1,0 +1,389 @@
+package tests
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Erasure, legal holds and retention (issue 17, items 4 and 5; app/erasure.go, app/retention.go).
+
+// erasureView is what these tests read of a ticket beyond wfTicket: the erased flag of the
+// reporter, the legal hold, the description and each event's actor.
+type erasureView struct {
+	Description string `json:"description"`
+	Reporter    *struct {
+		Phone  string `json:"phone"`
+		Erased bool   `json:"erased"`
+	} `json:"reporter"`
+	LegalHold *struct {
+		Reason string `json:"reason"`
+	} `json:"legal_hold"`
+	FollowersCount int `json:"followers_count"`
+	History        []struct {
+		Action string `json:"action"`
+		Actor  string `json:"actor"`
+		Reason string `json:"reason"`
+	} `json:"history"`
+}
+
+// erasedView reads a ticket as token sees it.
+func erasedView(t *testing.T, s *server, token, id string) erasureView {
+	t.Helper()
+	var v erasureView
+	s.request(t, "GET", "/v1/tickets/"+id, token, nil).expect(t, http.StatusOK).json(t, &v)
+	return v
+}
+
+// erasureAnswer is the body of DELETE /v1/me.
+type erasureAnswer struct {
+	Erased       []string `json:"erased"`
+	Deidentified []string `json:"deidentified_tickets"`
+	Unfollowed   int      `json:"unfollowed_tickets"`
+	LegalHold    []struct {
+		ID   string `json:"id"`
+		Code string `json:"code"`
+	} `json:"legal_hold"`
+	Message string `json:"message"`
+}
+
+// eraseAccount asks a fresh code for phone (national form) and erases the account with it.
+func eraseAccount(t *testing.T, s *server, token, phone string) erasureAnswer {
+	t.Helper()
+	s.request(t, "POST", "/v1/auth/otp", "", map[string]string{"phone": phone}).expect(t, http.StatusAccepted)
+	code := s.sms.code("+84" + strings.TrimPrefix(phone, "0"))
+	var a erasureAnswer
+	s.request(t, "DELETE", "/v1/me", token, map[string]string{"code": code}).expect(t, http.StatusOK).json(t, &a)
+	return a
+}
+
+// phoneDigitsStored reports where the digits appear in the store: the SQLite database file and
+// its write-ahead log, or every document of every MongoDB collection.
+func phoneDigitsStored(t *testing.T, s *server, st storeKind, digits string) []string {
+	t.Helper()
+	var where []string
+	if st.mongo == nil {
+		for _, name := range []string{"phananh.db", "phananh.db-wal"} {
+			b, err := os.ReadFile(filepath.Join(s.dataDir, name))
+			if err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			if bytes.Contains(b, []byte(digits)) {
+				where = append(where, name)
+			}
+		}
+		return where
+	}
+	ctx := context.Background()
+	client, err := mongo.Connect(options.Client().ApplyURI(envValue(s.env, "MONGODB_URI")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	db := client.Database(envValue(s.env, "MONGODB_DATABASE"))
+	names, err := db.ListCollectionNames(ctx, bson.D{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range names {
+		cur, err := db.Collection(name).Find(ctx, bson.D{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for cur.Next(ctx) {
+			if bytes.Contains(cur.Current, []byte(digits)) {
+				where = append(where, name)
+				break
+			}
+		}
+		cur.Close(ctx)
+	}
+	return where
+}
+
+// TestErasure erases a resident who filed two reports, follows another's and has a device and
+// a subscription: the phone is nowhere in the store afterwards, the reports stay with a
+// tombstone, statistics do not move, and the phone signs up again as a stranger to them.
+// Bad requests change nothing.
+func TestErasure(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, st storeKind) {
+		t.Parallel()
+		set := loadSet(t, "longxuyen-2023")
+		x := ward(set, 3)
+		s := startServer(t, st)
+		const phone, digits = "0912345671", "912345671"
+		a := s.signInResident(phone)
+		b := s.signInResident("0912345672")
+		ioc := s.createOfficial("ioc_operator", "erase.ioc", "")
+		officer := s.createOfficial("officer", "erase.officer", unitOf(x.code, "ubnd"))
+		registerDevice(t, s, a.AccessToken, "device-of-a", "android", "vi")
+		s.request(t, "POST", "/v1/subscriptions", a.AccessToken, map[string]string{"area_code": x.code}).expect(t, http.StatusCreated)
+		t1 := fileTicket(t, s, a.AccessToken, wfReport("TTDT", x, "Lấn chiếm vỉa hè, gọi tôi 0912345671 hoặc +84912345671", true))
+		t2 := fileTicket(t, s, a.AccessToken, wfReport("MT", x, "Rác thải, số tôi là0912345671", false))
+		step(t, s, a.AccessToken, t2, "withdraw", fields{"note": "nhầm, gọi 0912345671"}, "withdrawn")
+		tb := fileTicket(t, s, b.AccessToken, wfReport("TTDT", x, "Lấn chiếm lòng đường", false))
+		step(t, s, a.AccessToken, tb, "follow", nil, tb.State)
+		before, _ := summaryFigures(t, s, ioc.AccessToken)
+
+		// Bad requests: refused, nothing changes.
+		refused(t, s.request(t, "DELETE", "/v1/me", a.AccessToken, map[string]string{}), http.StatusBadRequest, "invalid", "code")
+		refused(t, s.request(t, "DELETE", "/v1/me", a.AccessToken, map[string]any{"code": "123456", "everything": true}), http.StatusBadRequest, "invalid", "")
+		s.request(t, "POST", "/v1/auth/otp", "", map[string]string{"phone": phone}).expect(t, http.StatusAccepted)
+		wrong := "000000"
+		if s.sms.code("+84"+digits) == wrong {
+			wrong = "000001"
+		}
+		refused(t, s.request(t, "DELETE", "/v1/me", a.AccessToken, map[string]string{"code": wrong}), http.StatusUnauthorized, "unauthorized", "")
+		refused(t, s.request(t, "DELETE", "/v1/me", officer.AccessToken, map[string]string{"code": "123456"}), http.StatusForbidden, "forbidden", "")
+		s.request(t, "GET", "/v1/me", a.AccessToken, nil).expect(t, http.StatusOK)
+		if v := erasedView(t, s, ioc.AccessToken, t1.ID); v.Reporter == nil || v.Reporter.Erased || v.Reporter.Phone != "+84"+digits {
+			t.Fatalf("before the erasure the IOC sees the reporter as %+v", v.Reporter)
+		}
+
+		got := eraseAccount(t, s, a.AccessToken, phone)
+		if !slices.Equal(sorted(got.Deidentified), sorted([]string{t1.Code, t2.Code})) || got.Unfollowed != 1 || len(got.LegalHold) != 0 {
+			t.Errorf("erasure answer %+v", got)
+		}
+		for _, kind := range []string{"phone", "name", "devices", "subscriptions", "pending_pushes", "follows", "sign_in_codes", "refresh_tokens"} {
+			if !slices.Contains(got.Erased, kind) {
+				t.Errorf("the answer does not say %s were erased: %v", kind, got.Erased)
+			}
+		}
+		s.request(t, "GET", "/v1/me", a.AccessToken, nil).expect(t, http.StatusUnauthorized)
+		s.request(t, "POST", "/v1/auth/refresh", "", map[string]string{"refresh_token": a.RefreshToken}).expect(t, http.StatusUnauthorized)
+
+		if where := phoneDigitsStored(t, s, st, digits); len(where) > 0 {
+			t.Errorf("the erased phone's digits are still in %v", where)
+		}
+		after, _ := summaryFigures(t, s, ioc.AccessToken)
+		if diff := cmp.Diff(before, after); diff != "" {
+			t.Errorf("statistics changed by the erasure (-before +after):\n%s", diff)
+		}
+		for _, tok := range []string{ioc.AccessToken, officer.AccessToken} {
+			v := erasedView(t, s, tok, t1.ID)
+			if v.Reporter == nil || !v.Reporter.Erased || v.Reporter.Phone != "" || strings.Contains(v.Description, digits) {
+				t.Errorf("after the erasure an official sees reporter %+v, description %q", v.Reporter, v.Description)
+			}
+			if n := countActions(v, "erase"); n != 1 {
+				t.Errorf("ticket history has %d erase events, want 1", n)
+			}
+		}
+		v2 := erasedView(t, s, ioc.AccessToken, t2.ID)
+		for _, e := range v2.History {
+			if strings.Contains(e.Reason, digits) {
+				t.Errorf("history still holds the phone: %+v", e)
+			}
+		}
+		if got := getTicket(t, s, ioc.AccessToken, t2.ID); got.State != "withdrawn" {
+			t.Errorf("the withdrawn ticket is %s now", got.State)
+		}
+		if v := erasedView(t, s, ioc.AccessToken, tb.ID); v.FollowersCount != 0 {
+			t.Errorf("the erased account still follows B's ticket (%d followers)", v.FollowersCount)
+		}
+
+		// The same phone signs up again: a new account, a stranger to the old reports.
+		again := s.signInResident(phone)
+		if again.User.ID == a.User.ID {
+			t.Fatalf("the erased account came back (%s)", again.User.ID)
+		}
+		var mine ticketListBody
+		s.request(t, "GET", "/v1/tickets?mine=true", again.AccessToken, nil).expect(t, http.StatusOK).json(t, &mine)
+		if len(mine.Tickets) != 0 {
+			t.Errorf("the new account lists %d old reports", len(mine.Tickets))
+		}
+		s.request(t, "GET", "/v1/tickets/"+t1.ID, again.AccessToken, nil).expect(t, http.StatusNotFound)
+	})
+}
+
+// ticketListBody is a page of GET /v1/tickets?mine=true.
+type ticketListBody struct {
+	Tickets []wfTicket `json:"tickets"`
+}
+
+// sorted returns a sorted copy.
+func sorted(ss []string) []string { return slices.Sorted(slices.Values(ss)) }
+
+// countActions counts the events of action in a ticket's history.
+func countActions(v erasureView, action string) int {
+	n := 0
+	for _, e := range v.History {
+		if e.Action == action {
+			n++
+		}
+	}
+	return n
+}
+
+// TestLegalHold holds one of a resident's two reports: their erasure de-identifies the other
+// only, the IOC still reveals the held report's reporter, a new account of the same phone does
+// not see it, and the release de-identifies it. Only IOC operators and administrators hold, and
+// only with a reason.
+func TestLegalHold(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, st storeKind) {
+		t.Parallel()
+		set := loadSet(t, "longxuyen-2023")
+		x := ward(set, 4)
+		s := startServer(t, st)
+		const phone, digits = "0912345681", "912345681"
+		a := s.signInResident(phone)
+		ioc := s.createOfficial("ioc_operator", "hold.ioc", "")
+		viewer := s.createOfficial("ioc_viewer", "hold.viewer", "")
+		officer := s.createOfficial("officer", "hold.officer", unitOf(x.code, "ubnd"))
+		admin := s.createOfficial("admin", "hold.admin", "")
+		held := fileTicket(t, s, a.AccessToken, wfReport("TTDT", x, "Buôn bán trái phép, liên hệ 0912345681", false))
+		free := fileTicket(t, s, a.AccessToken, wfReport("MT", x, "Rác thải", false))
+		path := "/v1/tickets/" + held.ID + "/legal-hold"
+
+		for _, c := range []struct {
+			name, token, path string
+			body              any
+			status            int
+			code, field       string
+		}{
+			{"no reason", ioc.AccessToken, path, map[string]string{}, 400, "invalid", "reason"},
+			{"blank reason", ioc.AccessToken, path, map[string]string{"reason": "  "}, 400, "invalid", "reason"},
+			{"unknown field", ioc.AccessToken, path, map[string]any{"reason": "x", "until": "2030"}, 400, "invalid", ""},
+			{"officer", officer.AccessToken, path, map[string]string{"reason": "x"}, 403, "forbidden", ""},
+			{"ioc viewer", viewer.AccessToken, path, map[string]string{"reason": "x"}, 403, "forbidden", ""},
+			{"resident", a.AccessToken, path, map[string]string{"reason": "x"}, 403, "forbidden", ""},
+			{"unknown ticket", ioc.AccessToken, "/v1/tickets/00000000000000000000000000000000/legal-hold", map[string]string{"reason": "x"}, 404, "not_found", ""},
+		} {
+			refused(t, s.request(t, "POST", c.path, c.token, c.body), c.status, c.code, c.field)
+		}
+		refused(t, s.request(t, "DELETE", path, ioc.AccessToken, map[string]string{"reason": "x"}), http.StatusConflict, "conflict", "")
+		if v := erasedView(t, s, ioc.AccessToken, held.ID); v.LegalHold != nil {
+			t.Fatalf("a refused hold was placed: %+v", v.LegalHold)
+		}
+
+		s.request(t, "POST", path, ioc.AccessToken, map[string]string{"reason": "Công an điều tra vụ việc"}).expect(t, http.StatusOK)
+		refused(t, s.request(t, "POST", path, admin.AccessToken, map[string]string{"reason": "again"}), http.StatusConflict, "conflict", "")
+		if v := erasedView(t, s, officer.AccessToken, held.ID); v.LegalHold == nil || v.LegalHold.Reason != "Công an điều tra vụ việc" {
+			t.Errorf("the unit does not see the hold: %+v", v.LegalHold)
+		}
+		if v := erasedView(t, s, a.AccessToken, held.ID); v.LegalHold != nil {
+			t.Errorf("the reporter's view shows the hold")
+		}
+
+		got := eraseAccount(t, s, a.AccessToken, phone)
+		if len(got.LegalHold) != 1 || got.LegalHold[0].ID != held.ID || !slices.Equal(got.Deidentified, []string{free.Code}) {
+			t.Errorf("erasure answer %+v, want %s held and %s de-identified", got, held.Code, free.Code)
+		}
+		if v := erasedView(t, s, ioc.AccessToken, free.ID); v.Reporter == nil || !v.Reporter.Erased {
+			t.Errorf("the report without a hold keeps its reporter: %+v", v.Reporter)
+		}
+		if v := erasedView(t, s, ioc.AccessToken, held.ID); v.Reporter == nil || v.Reporter.Phone != "+84"+digits || !strings.Contains(v.Description, digits) {
+			t.Errorf("the held report lost its identity: %+v %q", v.Reporter, v.Description)
+		}
+		again := s.signInResident(phone)
+		s.request(t, "GET", "/v1/tickets/"+held.ID, again.AccessToken, nil).expect(t, http.StatusNotFound)
+		eraseAccount(t, s, again.AccessToken, phone) // the new account goes too: only the hold keeps the phone
+
+		refused(t, s.request(t, "DELETE", path, ioc.AccessToken, map[string]string{}), http.StatusBadRequest, "invalid", "reason")
+		var rel struct {
+			Deidentified bool `json:"deidentified"`
+		}
+		s.request(t, "DELETE", path, admin.AccessToken, map[string]string{"reason": "Kết thúc điều tra"}).expect(t, http.StatusOK).json(t, &rel)
+		v := erasedView(t, s, ioc.AccessToken, held.ID)
+		if !rel.Deidentified || v.Reporter == nil || !v.Reporter.Erased || v.Reporter.Phone != "" || v.LegalHold != nil {
+			t.Errorf("after the release: %v, reporter %+v, hold %+v", rel.Deidentified, v.Reporter, v.LegalHold)
+		}
+		if where := phoneDigitsStored(t, s, st, digits); len(where) > 0 {
+			t.Errorf("after the release the phone's digits are still in %v", where)
+		}
+		var audit struct {
+			Records []struct{ Action, Detail string } `json:"records"`
+		}
+		s.request(t, "GET", "/v1/admin/audit?ticket="+held.ID, admin.AccessToken, nil).expect(t, http.StatusOK).json(t, &audit)
+		var actions []string
+		for _, r := range audit.Records {
+			actions = append(actions, r.Action)
+		}
+		if !slices.Contains(actions, "legal_hold") || !slices.Contains(actions, "legal_hold_release") {
+			t.Errorf("audit of the held ticket: %v", actions)
+		}
+		if out, err := s.admin("", "audit", "verify"); err != nil {
+			t.Errorf("audit verify: %v %s", err, out)
+		}
+	})
+}
+
+// TestRetention runs the retention worker as of 25 months later in two processes at once: the
+// withdrawn report is de-identified exactly once, the open one and the held one are not, and
+// statistics stay the same.
+func TestRetention(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, st storeKind) {
+		t.Parallel()
+		set := loadSet(t, "longxuyen-2023")
+		x := ward(set, 5)
+		s := startServer(t, st)
+		a := s.signInResident("0912345691")
+		ioc := s.createOfficial("ioc_operator", "ret.ioc", "")
+		closed := fileTicket(t, s, a.AccessToken, wfReport("TTDT", x, "Lấn chiếm vỉa hè, gọi 0912345691", false))
+		closed = step(t, s, a.AccessToken, closed, "withdraw", nil, "withdrawn")
+		open := fileTicket(t, s, a.AccessToken, wfReport("MT", x, "Rác thải", false))
+		held := fileTicket(t, s, a.AccessToken, wfReport("MT", x, "Rác thải lần hai", false))
+		step(t, s, a.AccessToken, held, "withdraw", nil, "withdrawn")
+		s.request(t, "POST", "/v1/tickets/"+held.ID+"/legal-hold", ioc.AccessToken, map[string]string{"reason": "điều tra"}).expect(t, http.StatusOK)
+		before, _ := summaryFigures(t, s, ioc.AccessToken)
+
+		later := time.Now().AddDate(0, 25, 0).UTC().Format(time.RFC3339)
+		var wg sync.WaitGroup
+		outs := make([]string, 2)
+		errs := make([]error, 2)
+		for i := range outs {
+			wg.Go(func() { outs[i], errs[i] = s.admin("", "retention", "run", "--now", later) })
+		}
+		wg.Wait()
+		for i := range outs {
+			if errs[i] != nil {
+				t.Fatalf("retention run %d: %v %s", i, errs[i], outs[i])
+			}
+		}
+		if out, err := s.admin("", "retention", "run", "--now", later); err != nil || !strings.Contains(out, "0 tickets de-identified") {
+			t.Errorf("a third run: %v %q", err, out)
+		}
+		v := erasedView(t, s, ioc.AccessToken, closed.ID)
+		if v.Reporter == nil || !v.Reporter.Erased || countActions(v, "erase") != 1 || strings.Contains(v.Description, "912345691") {
+			t.Errorf("the closed report after retention: reporter %+v, %d erase events, %q (runs: %q)", v.Reporter, countActions(v, "erase"), v.Description, outs)
+		}
+		for _, id := range []string{open.ID, held.ID} {
+			if v := erasedView(t, s, ioc.AccessToken, id); v.Reporter == nil || v.Reporter.Erased || countActions(v, "erase") != 0 {
+				t.Errorf("retention touched %s: %+v", id, v.Reporter)
+			}
+		}
+		after, _ := summaryFigures(t, s, ioc.AccessToken)
+		if diff := cmp.Diff(before, after); diff != "" {
+			t.Errorf("statistics changed by retention (-before +after):\n%s", diff)
+		}
+		var mine ticketListBody
+		s.request(t, "GET", "/v1/tickets?mine=true", a.AccessToken, nil).expect(t, http.StatusOK).json(t, &mine)
+		var ids []string
+		for _, tk := range mine.Tickets {
+			ids = append(ids, tk.ID)
+		}
+		if slices.Contains(ids, closed.ID) || !slices.Contains(ids, open.ID) {
+			t.Errorf("the resident's reports after retention: %v", ids)
+		}
+		if out, err := s.admin("", "retention", "run", "--now", "yesterday"); err == nil {
+			t.Errorf("a bad --now was accepted: %s", out)
+		}
+		if out, err := s.admin("", "audit", "verify"); err != nil {
+			t.Errorf("audit verify: %v %s", err, out)
+		}
+	})
+}

@@ -212,7 +212,9 @@ func holdReason(reason string) (string, error) {
 	case !utf8.ValidString(reason) || utf8.RuneCountInString(reason) > models.MaxLegalHoldReasonLen:
 		return "", models.FieldError(models.EInvalid, "reason", "reason must be valid text of at most %d characters", models.MaxLegalHoldReasonLen)
 	}
-	return reason, nil
+	// The reason goes into the ticket's history and the audit log, which nothing may edit: a
+	// phone number typed into it would outlive the reporter's erasure.
+	return ScrubText(reason), nil
 }
 
 // PlaceHold puts ticket id under a legal hold for reason (IOC operators and administrators):

@@ -116,6 +116,7 @@ func Run(t *testing.T, open func(t *testing.T) app.Store) {
 		{"Audit", auditTests},
 		{"OpenData", openDataTests},
 		{"Push", pushTests},
+		{"Erasure", erasureTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -265,9 +265,10 @@ func scrubPhone(text, phone string) string {
 
 // logRetention logs what a retention run did.
 func (s *Erasure) logRetention(ctx context.Context, r RetentionReport) {
-	if r.Deidentified+r.MediaTickets+int(r.Purged) == 0 {
+	if r.Deidentified+r.MediaTickets+int(r.Purged)+r.AuditRemoved == 0 {
 		return
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "retention", slog.Int("deidentified", r.Deidentified),
-		slog.Int("media_tickets", r.MediaTickets), slog.Int("media_deleted", r.MediaDeleted), slog.Int64("purged", r.Purged))
+		slog.Int("media_tickets", r.MediaTickets), slog.Int("media_deleted", r.MediaDeleted), slog.Int64("purged", r.Purged),
+		slog.Int("audit_removed", r.AuditRemoved))
 }

@@ -31,4 +31,12 @@ type ErasureStore interface {
 	// into the database file and truncates it. MongoDB has nothing to do: a deleted document
 	// is gone from every collection (the store keeps no copy elsewhere).
 	Compact(ctx context.Context) error
+
+	// PruneAudit removes the oldest records of the audit log's hash chain, in sequence order,
+	// while their time is before before — never the newest record, which the next append chains
+	// to — and records the newest one removed as the chain's anchor (AuditAnchor), before it
+	// removes anything. It returns how many records it removed.
+	PruneAudit(ctx context.Context, before, now time.Time) (int, error)
+	// AuditAnchor returns the chain's anchor; the zero anchor when nothing was removed.
+	AuditAnchor(ctx context.Context) (models.AuditAnchor, error)
 }

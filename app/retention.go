@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -18,8 +19,9 @@ type RetentionConfig struct {
 	// MediaMonths (RETENTION_MEDIA): then its media are deleted, except the officials' result
 	// photos of a public ticket, which show the city's work.
 	MediaMonths int
-	// AuditMonths (RETENTION_AUDIT): how long audit records are kept. The worker does not
-	// delete them yet (the hash chain needs an anchor first); the setting documents the period.
+	// AuditMonths (RETENTION_AUDIT): how long audit records are kept. Older ones are removed
+	// from the start of the hash chain, whose newest removed record becomes the anchor that
+	// verification starts from (Store.PruneAudit).
 	AuditMonths int
 	// Interval (RETENTION_INTERVAL) is how often the worker runs.
 	Interval time.Duration
@@ -38,6 +40,7 @@ type RetentionReport struct {
 	MediaTickets int   // tickets whose media were deleted (RETENTION_MEDIA)
 	MediaDeleted int   // media records deleted
 	Purged       int64 // expired sign-in codes, refresh tokens and rate counters deleted
+	AuditRemoved int   // audit records past RETENTION_AUDIT removed
 }
 
 // retentionLease is the lease the retention worker runs under, in one instance at a time.
@@ -137,8 +140,19 @@ func (s *Erasure) retain(ctx context.Context, now time.Time) (RetentionReport, e
 	if err != nil {
 		return r, err
 	}
-	r.Purged, err = s.store.PurgeExpired(ctx, now, now.Add(-counterKeep))
-	return r, err
+	if r.Purged, err = s.store.PurgeExpired(ctx, now, now.Add(-counterKeep)); err != nil {
+		return r, err
+	}
+	if r.AuditRemoved, err = s.store.PruneAudit(ctx, now.AddDate(0, -rc.AuditMonths, 0), s.clock()); err != nil || r.AuditRemoved == 0 {
+		return r, err
+	}
+	a, err := s.store.AuditAnchor(ctx)
+	if err != nil {
+		return r, err
+	}
+	// The removal itself is on the record, naming the new start of the chain.
+	return r, s.audit(ctx, models.Principal{Role: models.RoleSystem}, "audit_prune", "", "",
+		fmt.Sprintf("%d records older than %d months removed; the chain now starts after record %d", r.AuditRemoved, rc.AuditMonths, a.Seq))
 }
 
 // retireIdentity is the change that de-identifies a ticket whose identity period ended, unless

@@ -85,3 +85,14 @@ func PhoneForms(e164 string) []string {
 	sub := e164[3:]
 	return []string{e164, e164[1:], "0" + sub, sub}
 }
+
+// AuditAnchor is where the audit log's hash chain starts after retention removed its oldest
+// records (RETENTION_AUDIT): the sequence number and hash of the newest record removed, and
+// that record's time. The first kept record must follow it (Seq+1, PrevHash = Hash); a zero
+// anchor means nothing was removed and the chain starts at 1 with an empty previous hash.
+type AuditAnchor struct {
+	Seq      int64
+	Hash     string
+	At       time.Time
+	PrunedAt time.Time
+}

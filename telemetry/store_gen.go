@@ -77,6 +77,14 @@ func (s *instrumentedStore) AttachMedia(ctx context.Context, a1 string, a2 strin
 	return err
 }
 
+// AuditAnchor implements app.Store.
+func (s *instrumentedStore) AuditAnchor(ctx context.Context) (models.AuditAnchor, error) {
+	ctx, c := s.begin(ctx, "AuditAnchor")
+	r0, err := s.next.AuditAnchor(ctx)
+	c.end(err)
+	return r0, err
+}
+
 // AuditChain implements app.Store.
 func (s *instrumentedStore) AuditChain(ctx context.Context, a1 int64, a2 int) ([]models.AuditRecord, error) {
 	ctx, c := s.begin(ctx, "AuditChain")
@@ -536,6 +544,14 @@ func (s *instrumentedStore) Ping(ctx context.Context) error {
 	err := s.next.Ping(ctx)
 	c.end(err)
 	return err
+}
+
+// PruneAudit implements app.Store.
+func (s *instrumentedStore) PruneAudit(ctx context.Context, a1 time.Time, a2 time.Time) (int, error) {
+	ctx, c := s.begin(ctx, "PruneAudit")
+	r0, err := s.next.PruneAudit(ctx, a1, a2)
+	c.end(err)
+	return r0, err
 }
 
 // PruneDevices implements app.Store.

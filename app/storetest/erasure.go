@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ var erasureTests = []storeTest{
 	{"FollowedBy", testTicketIDsFollowedBy},
 	{"FindRetention", testFindRetention},
 	{"PurgeExpired", testPurgeExpired},
+	{"PruneAudit", testPruneAudit},
 }
 
 // testEraseAccount: the account and everything keyed by it or its phone go; another account's
@@ -156,5 +158,43 @@ func testPurgeExpired(t *testing.T, s app.Store) {
 	}
 	if c, err := s.AddToCounter(ctx(t), "cur", at(2*time.Hour), 0); err != nil || c != 1 {
 		t.Errorf("the current counter = %d, %v", c, err)
+	}
+}
+
+// testPruneAudit removes the oldest records before the cutoff, never the newest, anchors the
+// chain at the newest removed one, and leaves a chain that verifies and keeps growing.
+func testPruneAudit(t *testing.T, s app.Store) {
+	if n, err := s.PruneAudit(ctx(t), at(time.Hour), at(time.Hour)); err != nil || n != 0 {
+		t.Fatalf("PruneAudit of an empty log = %d, %v", n, err)
+	}
+	appendAt := func(i int, d time.Duration) {
+		must(t, s.AppendAudit(ctx(t), &models.AuditRecord{ID: fmt.Sprintf("p-%02d", i), At: at(d), ActorID: "admin-1",
+			Role: models.RoleAdmin, Action: "user_update"}), "AppendAudit")
+	}
+	for i := range 5 {
+		appendAt(i, time.Duration(i)*time.Minute)
+	}
+	n, err := s.PruneAudit(ctx(t), at(3*time.Minute), at(time.Hour)) // records at 0, 1 and 2 minutes
+	must(t, err, "PruneAudit")
+	a, err := s.AuditAnchor(ctx(t))
+	must(t, err, "AuditAnchor")
+	chain, err := s.AuditChain(ctx(t), 0, 0)
+	must(t, err, "AuditChain")
+	if n != 3 || a.Seq != 3 || len(chain) != 2 || chain[0].Seq != 4 || chain[0].PrevHash != a.Hash || !a.At.Equal(at(2*time.Minute)) {
+		t.Fatalf("PruneAudit = %d, anchor %+v, chain %d records from seq %d", n, a, len(chain), chain[0].Seq)
+	}
+	if n, err := s.PruneAudit(ctx(t), at(3*time.Minute), at(time.Hour)); err != nil || n != 0 {
+		t.Errorf("a second PruneAudit = %d, %v; want 0", n, err)
+	}
+	if n, err := app.VerifyAuditChain(ctx(t), s); err != nil || n != 2 {
+		t.Errorf("VerifyAuditChain after pruning = %d, %v", n, err)
+	}
+	// Everything is old: all but the newest go, and appends go on from it.
+	if n, err := s.PruneAudit(ctx(t), at(time.Hour), at(time.Hour)); err != nil || n != 1 {
+		t.Errorf("PruneAudit of all = %d, %v; want 1 (the newest stays)", n, err)
+	}
+	appendAt(5, 5*time.Minute)
+	if n, err := app.VerifyAuditChain(ctx(t), s); err != nil || n != 2 {
+		t.Errorf("VerifyAuditChain after an append = %d, %v", n, err)
 	}
 }

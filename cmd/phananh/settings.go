@@ -187,7 +187,7 @@ func settings(c *config) []setting {
 		{name: "RETENTION_MEDIA", def: strconv.Itoa(rdef.MediaMonths), value: number(&c.Retention.MediaMonths, 1, 1200, "a number of months ≥ 1"),
 			doc: "months after closing when a ticket's media are deleted, except the officials' result photos of a public ticket"},
 		{name: "RETENTION_AUDIT", def: strconv.Itoa(rdef.AuditMonths), value: number(&c.Retention.AuditMonths, 1, 1200, "a number of months ≥ 1"),
-			doc: "months audit records are kept (documented period; records are not deleted yet, see \"Personal data\")"},
+			doc: "months audit records are kept; older ones are removed from the start of the hash chain, and `admin audit verify` checks it from the newest removed record (the anchor)"},
 		{name: "RETENTION_INTERVAL", def: formatDuration(rdef.Interval), value: duration(&c.Retention.Interval, 50*time.Millisecond),
 			doc: "how often the retention worker runs (one instance at a time, under a lease); it also deletes expired sign-in codes, refresh tokens and rate counters"},
 		{name: "SLA_INTERVAL", def: "1m", value: duration(&c.SLAInterval, 50*time.Millisecond),

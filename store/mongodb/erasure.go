@@ -2,10 +2,12 @@ package mongodb
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"phananh/models"
@@ -123,3 +125,66 @@ func (s *Store) PurgeExpired(ctx context.Context, now, countersBefore time.Time)
 // the store keeps no copy of personal data in any other (the oplog and backups are the
 // operator's: they age out on their own schedule, see the README).
 func (s *Store) Compact(ctx context.Context) error { return nil }
+
+// collAuditAnchor holds the audit chain's anchor: {_id: "anchor", seq, hash, at, pruned_at}.
+const collAuditAnchor = "audit_anchor"
+
+type auditAnchorDoc struct {
+	ID       string    `bson:"_id"`
+	Seq      int64     `bson:"seq"`
+	Hash     string    `bson:"hash"`
+	At       time.Time `bson:"at"`
+	PrunedAt time.Time `bson:"pruned_at"`
+}
+
+// PruneAudit removes the oldest chained records before before, keeping the newest. Without
+// transactions the anchor is written first: a removal cut short leaves records at or below the
+// anchor, which the chain's readers skip (AuditChain after the anchor) and the next pass removes.
+func (s *Store) PruneAudit(ctx context.Context, before, now time.Time) (int, error) {
+	chained := bson.D{{Key: "seq", Value: bson.D{{Key: "$gt", Value: int64(0)}}}}
+	var last auditDoc
+	err := s.coll(collAudit).FindOne(ctx, chained, options.FindOne().SetSort(bson.D{{Key: "seq", Value: -1}})).Decode(&last)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, nil
+	} else if err != nil {
+		return 0, translate(err, "prune audit", "audit record")
+	}
+	upTo := last.Seq - 1
+	var firstKept auditDoc
+	err = s.coll(collAudit).FindOne(ctx, bson.D{{Key: "seq", Value: bson.D{{Key: "$gt", Value: int64(0)}}},
+		{Key: "at", Value: bson.D{{Key: "$gte", Value: before.UTC()}}}}, options.FindOne().SetSort(bson.D{{Key: "seq", Value: 1}})).Decode(&firstKept)
+	switch {
+	case err == nil:
+		upTo = min(upTo, firstKept.Seq-1)
+	case !errors.Is(err, mongo.ErrNoDocuments):
+		return 0, translate(err, "prune audit", "audit record")
+	}
+	var anchor auditDoc
+	err = s.coll(collAudit).FindOne(ctx, bson.D{{Key: "seq", Value: upTo}}).Decode(&anchor)
+	if errors.Is(err, mongo.ErrNoDocuments) || upTo < 1 {
+		return 0, nil // nothing old enough, or removed already
+	} else if err != nil {
+		return 0, translate(err, "prune audit", "audit record")
+	}
+	d := auditAnchorDoc{ID: "anchor", Seq: anchor.Seq, Hash: anchor.Hash, At: utc(anchor.At), PrunedAt: utc(now)}
+	if _, err := s.coll(collAuditAnchor).ReplaceOne(ctx, bson.D{{Key: "_id", Value: "anchor"}}, d, options.Replace().SetUpsert(true)); err != nil {
+		return 0, translate(err, "prune audit", "audit anchor")
+	}
+	res, err := s.coll(collAudit).DeleteMany(ctx, bson.D{{Key: "seq", Value: bson.D{{Key: "$gt", Value: int64(0)}, {Key: "$lte", Value: upTo}}}})
+	if err != nil {
+		return 0, translate(err, "prune audit", "audit record")
+	}
+	return int(res.DeletedCount), nil
+}
+
+// AuditAnchor reads the chain's anchor (zero when nothing was removed).
+func (s *Store) AuditAnchor(ctx context.Context) (models.AuditAnchor, error) {
+	var d auditAnchorDoc
+	err := s.coll(collAuditAnchor).FindOne(ctx, bson.D{{Key: "_id", Value: "anchor"}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return models.AuditAnchor{}, nil
+	} else if err != nil {
+		return models.AuditAnchor{}, translate(err, "audit anchor", "audit anchor")
+	}
+	return models.AuditAnchor{Seq: d.Seq, Hash: d.Hash, At: utc(d.At), PrunedAt: utc(d.PrunedAt)}, nil
+}

@@ -127,3 +127,57 @@ func (s *Store) Compact(ctx context.Context) error {
 		}
 	}
 }
+
+// PruneAudit removes the oldest chained records before before, keeping the newest, in one
+// transaction with the anchor.
+func (s *Store) PruneAudit(ctx context.Context, before, now time.Time) (int, error) {
+	var n int64
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var last sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT MAX(seq) FROM audit_log WHERE seq > 0`).Scan(&last); err != nil || !last.Valid {
+			return err
+		}
+		var firstKept sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT MIN(seq) FROM audit_log WHERE seq > 0 AND at >= ?`, ms(before)).Scan(&firstKept); err != nil {
+			return err
+		}
+		upTo := last.Int64 - 1
+		if firstKept.Valid {
+			upTo = min(upTo, firstKept.Int64-1)
+		}
+		var hash string
+		var at int64
+		err := tx.QueryRowContext(ctx, `SELECT hash, at FROM audit_log WHERE seq = ?`, upTo).Scan(&hash, &at)
+		if err == sql.ErrNoRows {
+			return nil // nothing old enough, or removed already
+		} else if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_anchor (id, seq, hash, at, pruned_at) VALUES (1, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, at = excluded.at, pruned_at = excluded.pruned_at`,
+			upTo, hash, at, ms(now)); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM audit_log WHERE seq > 0 AND seq <= ?`, upTo)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), translate(err, "prune audit", "audit record")
+}
+
+// AuditAnchor reads the chain's anchor (zero when nothing was removed).
+func (s *Store) AuditAnchor(ctx context.Context) (models.AuditAnchor, error) {
+	var a models.AuditAnchor
+	var at, pruned int64
+	err := s.r.QueryRowContext(ctx, `SELECT seq, hash, at, pruned_at FROM audit_anchor WHERE id = 1`).Scan(&a.Seq, &a.Hash, &at, &pruned)
+	if err == sql.ErrNoRows {
+		return models.AuditAnchor{}, nil
+	} else if err != nil {
+		return a, translate(err, "audit anchor", "audit anchor")
+	}
+	a.At, a.PrunedAt = time.UnixMilli(at).UTC(), time.UnixMilli(pruned).UTC()
+	return a, nil
+}

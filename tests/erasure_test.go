@@ -131,8 +131,14 @@ func TestErasure(t *testing.T) {
 		officer := s.createOfficial("officer", "erase.officer", unitOf(x.code, "ubnd"))
 		registerDevice(t, s, a.AccessToken, "device-of-a", "android", "vi")
 		s.request(t, "POST", "/v1/subscriptions", a.AccessToken, map[string]string{"area_code": x.code}).expect(t, http.StatusCreated)
-		t1 := fileTicket(t, s, a.AccessToken, wfReport("TTDT", x, "Lấn chiếm vỉa hè, gọi tôi 0912345671 hoặc +84912345671", true))
-		t2 := fileTicket(t, s, a.AccessToken, wfReport("MT", x, "Rác thải, số tôi là0912345671", false))
+		photoOpen := s.uploadOK(t, a.AccessToken, jpegBytes(t, redBlue(64, 48, 10)))
+		photoClosed := s.uploadOK(t, a.AccessToken, jpegBytes(t, redBlue(64, 48, 200)))
+		r1 := wfReport("TTDT", x, "Lấn chiếm vỉa hè, gọi tôi 0912345671 hoặc +84912345671", true)
+		r1["media"] = []string{photoOpen.ID}
+		t1 := fileTicket(t, s, a.AccessToken, r1)
+		r2 := wfReport("MT", x, "Rác thải, số tôi là0912345671", false)
+		r2["media"] = []string{photoClosed.ID}
+		t2 := fileTicket(t, s, a.AccessToken, r2)
 		step(t, s, a.AccessToken, t2, "withdraw", fields{"note": "nhầm, gọi 0912345671"}, "withdrawn")
 		tb := fileTicket(t, s, b.AccessToken, wfReport("TTDT", x, "Lấn chiếm lòng đường", false))
 		step(t, s, a.AccessToken, tb, "follow", nil, tb.State)
@@ -152,6 +158,8 @@ func TestErasure(t *testing.T) {
 		if v := erasedView(t, s, ioc.AccessToken, t1.ID); v.Reporter == nil || v.Reporter.Erased || v.Reporter.Phone != "+84"+digits {
 			t.Fatalf("before the erasure the IOC sees the reporter as %+v", v.Reporter)
 		}
+
+		s.request(t, "GET", "/v1/media/"+photoClosed.ID, ioc.AccessToken, nil).expect(t, http.StatusOK)
 
 		got := eraseAccount(t, s, a.AccessToken, phone)
 		if !slices.Equal(sorted(got.Deidentified), sorted([]string{t1.Code, t2.Code})) || got.Unfollowed != 1 || len(got.LegalHold) != 0 {
@@ -190,6 +198,9 @@ func TestErasure(t *testing.T) {
 		if got := getTicket(t, s, ioc.AccessToken, t2.ID); got.State != "withdrawn" {
 			t.Errorf("the withdrawn ticket is %s now", got.State)
 		}
+		// Media stay where the case needs them: the open report's photo, not the withdrawn one's.
+		s.request(t, "GET", "/v1/media/"+photoOpen.ID, ioc.AccessToken, nil).expect(t, http.StatusOK)
+		s.request(t, "GET", "/v1/media/"+photoClosed.ID, ioc.AccessToken, nil).expect(t, http.StatusNotFound)
 		if v := erasedView(t, s, ioc.AccessToken, tb.ID); v.FollowersCount != 0 {
 			t.Errorf("the erased account still follows B's ticket (%d followers)", v.FollowersCount)
 		}

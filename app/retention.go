@@ -92,9 +92,20 @@ func (s *Erasure) RunRetention(ctx context.Context, holder string) {
 	}
 }
 
-// retain is one pass: identities, then media, then expired credentials and counters.
-// Statistics never move: tickets stay, and only fields no statistic counts change.
+// retain is one pass (retainSteps), after which what it deleted is made unrecoverable from the
+// store's files (Compact) when it deleted anything.
 func (s *Erasure) retain(ctx context.Context, now time.Time) (RetentionReport, error) {
+	r, err := s.retainSteps(ctx, now)
+	if err == nil && r.Deidentified+r.MediaTickets+int(r.Purged)+r.AuditRemoved > 0 {
+		err = s.store.Compact(ctx)
+	}
+	return r, err
+}
+
+// retainSteps is one pass: identities, then media, then expired credentials and counters, then
+// old audit records. Statistics never move: tickets stay, and only fields no statistic counts
+// change.
+func (s *Erasure) retainSteps(ctx context.Context, now time.Time) (RetentionReport, error) {
 	var r RetentionReport
 	rc := s.cfg.Retention
 	err := s.eachRetained(ctx, models.RetentionQuery{ClosedBefore: now.AddDate(0, -rc.IdentityMonths, 0), Identified: true},

@@ -36,6 +36,7 @@ type erasureView struct {
 		Action string `json:"action"`
 		Actor  string `json:"actor"`
 		Reason string `json:"reason"`
+		Note   string `json:"note"`
 	} `json:"history"`
 }
 
@@ -121,48 +122,13 @@ func TestErasure(t *testing.T) {
 	t.Parallel()
 	eachStore(t, func(t *testing.T, st storeKind) {
 		t.Parallel()
-		set := loadSet(t, "longxuyen-2023")
-		x := ward(set, 3)
-		s := startServer(t, st)
-		const phone, digits = "0912345671", "912345671"
-		a := s.signInResident(phone)
-		b := s.signInResident("0912345672")
-		ioc := s.createOfficial("ioc_operator", "erase.ioc", "")
-		officer := s.createOfficial("officer", "erase.officer", unitOf(x.code, "ubnd"))
-		registerDevice(t, s, a.AccessToken, "device-of-a", "android", "vi")
-		s.request(t, "POST", "/v1/subscriptions", a.AccessToken, map[string]string{"area_code": x.code}).expect(t, http.StatusCreated)
-		photoOpen := s.uploadOK(t, a.AccessToken, jpegBytes(t, redBlue(64, 48, 10)))
-		photoClosed := s.uploadOK(t, a.AccessToken, jpegBytes(t, redBlue(64, 48, 200)))
-		r1 := wfReport("TTDT", x, "Lấn chiếm vỉa hè, gọi tôi 0912345671 hoặc +84912345671", true)
-		r1["media"] = []string{photoOpen.ID}
-		t1 := fileTicket(t, s, a.AccessToken, r1)
-		r2 := wfReport("MT", x, "Rác thải, số tôi là0912345671", false)
-		r2["media"] = []string{photoClosed.ID}
-		t2 := fileTicket(t, s, a.AccessToken, r2)
-		step(t, s, a.AccessToken, t2, "withdraw", fields{"note": "nhầm, gọi 0912345671"}, "withdrawn")
-		tb := fileTicket(t, s, b.AccessToken, wfReport("TTDT", x, "Lấn chiếm lòng đường", false))
-		step(t, s, a.AccessToken, tb, "follow", nil, tb.State)
-		before, _ := summaryFigures(t, s, ioc.AccessToken)
+		f := newErasureFixture(t, st)
+		s := f.s
+		before, _ := summaryFigures(t, s, f.ioc)
+		f.checkRefusals(t)
 
-		// Bad requests: refused, nothing changes.
-		refused(t, s.request(t, "DELETE", "/v1/me", a.AccessToken, map[string]string{}), http.StatusBadRequest, "invalid", "code")
-		refused(t, s.request(t, "DELETE", "/v1/me", a.AccessToken, map[string]any{"code": "123456", "everything": true}), http.StatusBadRequest, "invalid", "")
-		s.request(t, "POST", "/v1/auth/otp", "", map[string]string{"phone": phone}).expect(t, http.StatusAccepted)
-		wrong := "000000"
-		if s.sms.code("+84"+digits) == wrong {
-			wrong = "000001"
-		}
-		refused(t, s.request(t, "DELETE", "/v1/me", a.AccessToken, map[string]string{"code": wrong}), http.StatusUnauthorized, "unauthorized", "")
-		refused(t, s.request(t, "DELETE", "/v1/me", officer.AccessToken, map[string]string{"code": "123456"}), http.StatusForbidden, "forbidden", "")
-		s.request(t, "GET", "/v1/me", a.AccessToken, nil).expect(t, http.StatusOK)
-		if v := erasedView(t, s, ioc.AccessToken, t1.ID); v.Reporter == nil || v.Reporter.Erased || v.Reporter.Phone != "+84"+digits {
-			t.Fatalf("before the erasure the IOC sees the reporter as %+v", v.Reporter)
-		}
-
-		s.request(t, "GET", "/v1/media/"+photoClosed.ID, ioc.AccessToken, nil).expect(t, http.StatusOK)
-
-		got := eraseAccount(t, s, a.AccessToken, phone)
-		if !slices.Equal(sorted(got.Deidentified), sorted([]string{t1.Code, t2.Code})) || got.Unfollowed != 1 || len(got.LegalHold) != 0 {
+		got := eraseAccount(t, s, f.a.AccessToken, erasePhone)
+		if !slices.Equal(sorted(got.Deidentified), sorted([]string{f.t1.Code, f.t2.Code})) || got.Unfollowed != 1 || len(got.LegalHold) != 0 {
 			t.Errorf("erasure answer %+v", got)
 		}
 		for _, kind := range []string{"phone", "name", "devices", "subscriptions", "pending_pushes", "follows", "sign_in_codes", "refresh_tokens"} {
@@ -170,44 +136,20 @@ func TestErasure(t *testing.T) {
 				t.Errorf("the answer does not say %s were erased: %v", kind, got.Erased)
 			}
 		}
-		s.request(t, "GET", "/v1/me", a.AccessToken, nil).expect(t, http.StatusUnauthorized)
-		s.request(t, "POST", "/v1/auth/refresh", "", map[string]string{"refresh_token": a.RefreshToken}).expect(t, http.StatusUnauthorized)
-
-		if where := phoneDigitsStored(t, s, st, digits); len(where) > 0 {
+		s.request(t, "GET", "/v1/me", f.a.AccessToken, nil).expect(t, http.StatusUnauthorized)
+		s.request(t, "POST", "/v1/auth/refresh", "", map[string]string{"refresh_token": f.a.RefreshToken}).expect(t, http.StatusUnauthorized)
+		if where := phoneDigitsStored(t, s, st, eraseDigits); len(where) > 0 {
 			t.Errorf("the erased phone's digits are still in %v", where)
 		}
-		after, _ := summaryFigures(t, s, ioc.AccessToken)
+		after, _ := summaryFigures(t, s, f.ioc)
 		if diff := cmp.Diff(before, after); diff != "" {
 			t.Errorf("statistics changed by the erasure (-before +after):\n%s", diff)
 		}
-		for _, tok := range []string{ioc.AccessToken, officer.AccessToken} {
-			v := erasedView(t, s, tok, t1.ID)
-			if v.Reporter == nil || !v.Reporter.Erased || v.Reporter.Phone != "" || strings.Contains(v.Description, digits) {
-				t.Errorf("after the erasure an official sees reporter %+v, description %q", v.Reporter, v.Description)
-			}
-			if n := countActions(v, "erase"); n != 1 {
-				t.Errorf("ticket history has %d erase events, want 1", n)
-			}
-		}
-		v2 := erasedView(t, s, ioc.AccessToken, t2.ID)
-		for _, e := range v2.History {
-			if strings.Contains(e.Reason, digits) {
-				t.Errorf("history still holds the phone: %+v", e)
-			}
-		}
-		if got := getTicket(t, s, ioc.AccessToken, t2.ID); got.State != "withdrawn" {
-			t.Errorf("the withdrawn ticket is %s now", got.State)
-		}
-		// Media stay where the case needs them: the open report's photo, not the withdrawn one's.
-		s.request(t, "GET", "/v1/media/"+photoOpen.ID, ioc.AccessToken, nil).expect(t, http.StatusOK)
-		s.request(t, "GET", "/v1/media/"+photoClosed.ID, ioc.AccessToken, nil).expect(t, http.StatusNotFound)
-		if v := erasedView(t, s, ioc.AccessToken, tb.ID); v.FollowersCount != 0 {
-			t.Errorf("the erased account still follows B's ticket (%d followers)", v.FollowersCount)
-		}
+		f.checkTombstones(t)
 
 		// The same phone signs up again: a new account, a stranger to the old reports.
-		again := s.signInResident(phone)
-		if again.User.ID == a.User.ID {
+		again := s.signInResident(erasePhone)
+		if again.User.ID == f.a.User.ID {
 			t.Fatalf("the erased account came back (%s)", again.User.ID)
 		}
 		var mine ticketListBody
@@ -215,8 +157,95 @@ func TestErasure(t *testing.T) {
 		if len(mine.Tickets) != 0 {
 			t.Errorf("the new account lists %d old reports", len(mine.Tickets))
 		}
-		s.request(t, "GET", "/v1/tickets/"+t1.ID, again.AccessToken, nil).expect(t, http.StatusNotFound)
+		s.request(t, "GET", "/v1/tickets/"+f.t1.ID, again.AccessToken, nil).expect(t, http.StatusNotFound)
 	})
+}
+
+// The phone TestErasure erases, and the digits that must not survive it.
+const erasePhone, eraseDigits = "0912345671", "912345671"
+
+// erasureFixture is resident a, who filed t1 (open, with a photo, contact allowed) and t2
+// (withdrawn, with a photo), follows b's tb and has a device and a subscription.
+type erasureFixture struct {
+	s                     *server
+	a                     tokens
+	ioc, officer          string
+	t1, t2, tb            wfTicket
+	photoOpen, photoClose string
+}
+
+func newErasureFixture(t *testing.T, st storeKind) *erasureFixture {
+	t.Helper()
+	x := ward(loadSet(t, "longxuyen-2023"), 3)
+	s := startServer(t, st)
+	f := &erasureFixture{s: s, a: s.signInResident(erasePhone)}
+	b := s.signInResident("0912345672")
+	f.ioc = s.createOfficial("ioc_operator", "erase.ioc", "").AccessToken
+	f.officer = s.createOfficial("officer", "erase.officer", unitOf(x.code, "ubnd")).AccessToken
+	registerDevice(t, s, f.a.AccessToken, "device-of-a", "android", "vi")
+	s.request(t, "POST", "/v1/subscriptions", f.a.AccessToken, map[string]string{"area_code": x.code}).expect(t, http.StatusCreated)
+	f.photoOpen = s.uploadOK(t, f.a.AccessToken, jpegBytes(t, redBlue(64, 48, 10))).ID
+	f.photoClose = s.uploadOK(t, f.a.AccessToken, jpegBytes(t, redBlue(64, 48, 200))).ID
+	r1 := wfReport("TTDT", x, "Lấn chiếm vỉa hè, gọi tôi 0912345671 hoặc +84912345671", true)
+	r1["media"] = []string{f.photoOpen}
+	f.t1 = fileTicket(t, s, f.a.AccessToken, r1)
+	r2 := wfReport("MT", x, "Rác thải, số tôi là0912345671", false)
+	r2["media"] = []string{f.photoClose}
+	f.t2 = fileTicket(t, s, f.a.AccessToken, r2)
+	step(t, s, f.a.AccessToken, f.t2, "withdraw", fields{"note": "nhầm, gọi 0912345671"}, "withdrawn")
+	f.tb = fileTicket(t, s, b.AccessToken, wfReport("TTDT", x, "Lấn chiếm lòng đường", false))
+	step(t, s, f.a.AccessToken, f.tb, "follow", nil, f.tb.State)
+	return f
+}
+
+// checkRefusals sends bad erasure requests: each is refused and nothing changes.
+func (f *erasureFixture) checkRefusals(t *testing.T) {
+	t.Helper()
+	s, tok := f.s, f.a.AccessToken
+	refused(t, s.request(t, "DELETE", "/v1/me", tok, map[string]string{}), http.StatusBadRequest, "invalid", "code")
+	refused(t, s.request(t, "DELETE", "/v1/me", tok, map[string]any{"code": "123456", "everything": true}), http.StatusBadRequest, "invalid", "")
+	s.request(t, "POST", "/v1/auth/otp", "", map[string]string{"phone": erasePhone}).expect(t, http.StatusAccepted)
+	wrong := "000000"
+	if s.sms.code("+84"+eraseDigits) == wrong {
+		wrong = "000001"
+	}
+	refused(t, s.request(t, "DELETE", "/v1/me", tok, map[string]string{"code": wrong}), http.StatusUnauthorized, "unauthorized", "")
+	refused(t, s.request(t, "DELETE", "/v1/me", f.officer, map[string]string{"code": "123456"}), http.StatusForbidden, "forbidden", "")
+	s.request(t, "GET", "/v1/me", tok, nil).expect(t, http.StatusOK)
+	if v := erasedView(t, s, f.ioc, f.t1.ID); v.Reporter == nil || v.Reporter.Erased || v.Reporter.Phone != "+84"+eraseDigits {
+		t.Fatalf("before the erasure the IOC sees the reporter as %+v", v.Reporter)
+	}
+	s.request(t, "GET", "/v1/media/"+f.photoClose, f.ioc, nil).expect(t, http.StatusOK)
+}
+
+// checkTombstones checks the tickets after the erasure: tombstones, no phone, one erase
+// event each, the states kept, the closed report's photo gone and the follow undone.
+func (f *erasureFixture) checkTombstones(t *testing.T) {
+	t.Helper()
+	s := f.s
+	for _, tok := range []string{f.ioc, f.officer} {
+		v := erasedView(t, s, tok, f.t1.ID)
+		if v.Reporter == nil || !v.Reporter.Erased || v.Reporter.Phone != "" || strings.Contains(v.Description, eraseDigits) {
+			t.Errorf("after the erasure an official sees reporter %+v, description %q", v.Reporter, v.Description)
+		}
+		if n := countActions(v, "erase"); n != 1 {
+			t.Errorf("ticket history has %d erase events, want 1", n)
+		}
+	}
+	for _, e := range erasedView(t, s, f.ioc, f.t2.ID).History {
+		if strings.Contains(e.Reason, eraseDigits) || strings.Contains(e.Note, eraseDigits) {
+			t.Errorf("history still holds the phone: %+v", e)
+		}
+	}
+	if got := getTicket(t, s, f.ioc, f.t2.ID); got.State != "withdrawn" {
+		t.Errorf("the withdrawn ticket is %s now", got.State)
+	}
+	// Media stay where the case needs them: the open report's photo, not the withdrawn one's.
+	s.request(t, "GET", "/v1/media/"+f.photoOpen, f.ioc, nil).expect(t, http.StatusOK)
+	s.request(t, "GET", "/v1/media/"+f.photoClose, f.ioc, nil).expect(t, http.StatusNotFound)
+	if v := erasedView(t, s, f.ioc, f.tb.ID); v.FollowersCount != 0 {
+		t.Errorf("the erased account still follows B's ticket (%d followers)", v.FollowersCount)
+	}
 }
 
 // ticketListBody is a page of GET /v1/tickets?mine=true.
@@ -259,22 +288,7 @@ func TestLegalHold(t *testing.T) {
 		free := fileTicket(t, s, a.AccessToken, wfReport("MT", x, "Rác thải", false))
 		path := "/v1/tickets/" + held.ID + "/legal-hold"
 
-		for _, c := range []struct {
-			name, token, path string
-			body              any
-			status            int
-			code, field       string
-		}{
-			{"no reason", ioc.AccessToken, path, map[string]string{}, 400, "invalid", "reason"},
-			{"blank reason", ioc.AccessToken, path, map[string]string{"reason": "  "}, 400, "invalid", "reason"},
-			{"unknown field", ioc.AccessToken, path, map[string]any{"reason": "x", "until": "2030"}, 400, "invalid", ""},
-			{"officer", officer.AccessToken, path, map[string]string{"reason": "x"}, 403, "forbidden", ""},
-			{"ioc viewer", viewer.AccessToken, path, map[string]string{"reason": "x"}, 403, "forbidden", ""},
-			{"resident", a.AccessToken, path, map[string]string{"reason": "x"}, 403, "forbidden", ""},
-			{"unknown ticket", ioc.AccessToken, "/v1/tickets/00000000000000000000000000000000/legal-hold", map[string]string{"reason": "x"}, 404, "not_found", ""},
-		} {
-			refused(t, s.request(t, "POST", c.path, c.token, c.body), c.status, c.code, c.field)
-		}
+		checkHoldRefusals(t, s, path, ioc.AccessToken, map[string]string{"officer": officer.AccessToken, "ioc viewer": viewer.AccessToken, "resident": a.AccessToken})
 		refused(t, s.request(t, "DELETE", path, ioc.AccessToken, map[string]string{"reason": "x"}), http.StatusConflict, "conflict", "")
 		if v := erasedView(t, s, ioc.AccessToken, held.ID); v.LegalHold != nil {
 			t.Fatalf("a refused hold was placed: %+v", v.LegalHold)
@@ -330,6 +344,36 @@ func TestLegalHold(t *testing.T) {
 			t.Errorf("audit verify: %v %s", err, out)
 		}
 	})
+}
+
+// checkHoldRefusals places holds that must be refused: without a reason, with an unknown field,
+// by callers who may not (others), on an unknown ticket.
+func checkHoldRefusals(t *testing.T, s *server, path, ioc string, others map[string]string) {
+	t.Helper()
+	cases := []struct {
+		name, token, path string
+		body              any
+		status            int
+		code, field       string
+	}{
+		{"no reason", ioc, path, map[string]string{}, 400, "invalid", "reason"},
+		{"blank reason", ioc, path, map[string]string{"reason": "  "}, 400, "invalid", "reason"},
+		{"unknown field", ioc, path, map[string]any{"reason": "x", "until": "2030"}, 400, "invalid", ""},
+		{"unknown ticket", ioc, "/v1/tickets/00000000000000000000000000000000/legal-hold", map[string]string{"reason": "x"}, 404, "not_found", ""},
+	}
+	for name, tok := range others {
+		cases = append(cases, struct {
+			name, token, path string
+			body              any
+			status            int
+			code, field       string
+		}{name, tok, path, map[string]string{"reason": "x"}, 403, "forbidden", ""})
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			refused(t, s.request(t, "POST", c.path, c.token, c.body), c.status, c.code, c.field)
+		})
+	}
 }
 
 // TestRetention runs the retention worker as of 25 months later in two processes at once: the

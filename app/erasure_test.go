@@ -152,6 +152,34 @@ func (r *erasureRig) checkUnreachable(gone []erased, step string) {
 	}
 }
 
+// eraseChecked erases p's account with a fresh code and fails if a statistic moved.
+func (r *erasureRig) eraseChecked(step int, p models.Principal, phone string, filed []string) erased {
+	r.t.Helper()
+	before := r.figures()
+	if err := r.svc.Auth.RequestOTP(r.ctx, phone, "10.0.0.2"); err != nil {
+		r.t.Fatal(err)
+	}
+	if _, err := r.svc.Erasure.EraseAccount(r.ctx, p, r.sms.code(phone), "10.0.0.2"); err != nil {
+		r.t.Fatalf("erase: %v", err)
+	}
+	if diff := cmp.Diff(before, r.figures()); diff != "" {
+		r.t.Fatalf("step %d: the erasure changed the statistics (-before +after):\n%s", step, diff)
+	}
+	return erased{id: p.UserID, phone: phone, filed: filed}
+}
+
+// retainChecked runs a retention pass as of the rig's clock and fails if a statistic moved.
+func (r *erasureRig) retainChecked(step int) {
+	r.t.Helper()
+	before := r.figures()
+	if _, ran, err := r.svc.Erasure.RetainOnce(r.ctx, "prop", r.now); err != nil || !ran {
+		r.t.Fatalf("retention: %v, ran %v", err, ran)
+	}
+	if diff := cmp.Diff(before, r.figures()); diff != "" {
+		r.t.Fatalf("step %d: retention changed the statistics (-before +after):\n%s", step, diff)
+	}
+}
+
 // TestErasureRetentionProperty runs random sequences of filing, following, withdrawing,
 // erasing and retention passes (the clock jumping months ahead): erasures and retention never
 // change a statistic, and no erased account stays reachable from a ticket or its phone.
@@ -201,28 +229,12 @@ func TestErasureRetentionProperty(t *testing.T) {
 					_, _ = r.svc.Tickets.Act(r.ctx, p, tk.ID, app.ActionInput{Action: action, ExpectedVersion: tk.Version})
 				case op < 8:
 					name = "erase"
-					before := r.figures()
-					if err := r.svc.Auth.RequestOTP(r.ctx, phones[i], "10.0.0.2"); err != nil {
-						t.Fatal(err)
-					}
-					if _, err := r.svc.Erasure.EraseAccount(r.ctx, p, r.sms.code(phones[i]), "10.0.0.2"); err != nil {
-						t.Fatalf("erase: %v", err)
-					}
-					gone = append(gone, erased{id: p.UserID, phone: phones[i], filed: filed[p.UserID]})
-					if diff := cmp.Diff(before, r.figures()); diff != "" {
-						t.Fatalf("step %d: the erasure changed the statistics (-before +after):\n%s", step, diff)
-					}
+					gone = append(gone, r.eraseChecked(step, p, phones[i], filed[p.UserID]))
 					who[i] = r.signIn(phones[i]) // the phone comes back as a new person
 				default:
 					name = "retention"
 					r.now = r.now.AddDate(0, rnd.IntN(14), rnd.IntN(20))
-					before := r.figures()
-					if _, ran, err := r.svc.Erasure.RetainOnce(r.ctx, "prop", r.now); err != nil || !ran {
-						t.Fatalf("retention: %v, ran %v", err, ran)
-					}
-					if diff := cmp.Diff(before, r.figures()); diff != "" {
-						t.Fatalf("step %d: retention changed the statistics (-before +after):\n%s", step, diff)
-					}
+					r.retainChecked(step)
 				}
 				r.checkUnreachable(gone, fmt.Sprintf("step %d (%s)", step, name))
 			}

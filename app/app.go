@@ -200,7 +200,7 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	a.Stats = &Stats{core: c, store: d.Store, tickets: a.Tickets, cat: a.Catalog}
 	a.Open311 = &Open311{core: c, store: d.Store, tickets: a.Tickets, cat: a.Catalog}
 	a.Calendar = &Calendar{core: c, store: d.Store, tickets: a.Tickets}
-	a.Erasure = &Erasure{core: c, store: d.Store, auth: a.Auth, tickets: a.Tickets}
+	a.Erasure = &Erasure{core: c, store: d.Store, auth: a.Auth, tickets: a.Tickets, devices: a.Devices}
 	a.Boundaries = &Boundaries{core: c, store: d.Store, tickets: a.Tickets, auth: a.Auth, cat: a.Catalog, initial: d.Boundaries.ID()}
 	if err := a.Catalog.ReloadCatalog(ctx); err != nil {
 		return nil, err

@@ -30,9 +30,11 @@ type Erasure struct {
 		DeleteMedia(ctx context.Context, id, ticketID string) error
 		MediaBlobInUse(ctx context.Context, key string) (bool, error)
 		DeleteBlob(ctx context.Context, key string) error
+		DevicesOfUsers(ctx context.Context, userIDs []string) ([]models.Device, error)
 	}
 	auth    *Auth
 	tickets *Tickets
+	devices *Devices
 }
 
 // ErasureReport tells the resident what DELETE /v1/me erased, and which of their tickets are
@@ -98,6 +100,15 @@ func (s *Erasure) EraseAccount(ctx context.Context, p models.Principal, code, ip
 			return nil, err
 		}
 		rep.Unfollowed++
+	}
+	// The phone leaves its ward topics at FCM (queued like a sign-out's), or it would go on
+	// receiving the wards' announcements with no record left of why.
+	devs, err := s.store.DevicesOfUsers(ctx, []string{u.ID})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.devices.leaveTopics(ctx, devs); err != nil {
+		return nil, err
 	}
 	if err := s.store.EraseAccount(ctx, u.ID, u.Phone); err != nil {
 		return nil, err

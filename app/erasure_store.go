@@ -13,7 +13,7 @@ import (
 // deleted content unrecoverable.
 type ErasureStore interface {
 	// EraseAccount deletes the user userID and everything keyed by the account or by phone:
-	// its push devices and their pending topic operations, its ward subscriptions, the push
+	// its push devices (the caller queued their topic removals first), its ward subscriptions, the push
 	// messages addressed to it that are not sent yet, its refresh tokens, the sign-in codes of
 	// phone and every rate-limit counter whose key names phone or userID. Tickets are left to
 	// the caller (de-identification). Erasing an absent account succeeds, so a retry completes.

@@ -250,3 +250,29 @@ func TestErasureRetentionProperty(t *testing.T) {
 		})
 	}
 }
+
+// TestEraseAccountLeavesTopics: the erased account's phone leaves its ward topics at FCM (an
+// unsubscribe is queued for each), and nothing else of the account is left.
+func TestEraseAccountLeavesTopics(t *testing.T) {
+	r := newErasureRig(t, false)
+	const phone = "+84912000009"
+	p := r.signIn(phone)
+	if _, err := r.svc.Devices.RegisterDevice(r.ctx, p, app.DeviceInput{Token: "tok-erased", Platform: models.PlatformAndroid}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := r.svc.Devices.Subscribe(r.ctx, p, r.areas[0]); err != nil {
+		t.Fatal(err)
+	}
+	r.eraseChecked(0, p, phone, nil)
+	ops, err := r.store.TopicOps(r.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	left := slices.ContainsFunc(ops, func(op models.TopicOp) bool { return op.Token == "tok-erased" && !op.Subscribe })
+	if !left {
+		t.Errorf("no unsubscribe queued for the erased account's device: %+v", ops)
+	}
+	if devs, err := r.store.DevicesOfUsers(r.ctx, []string{p.UserID}); err != nil || len(devs) != 0 {
+		t.Errorf("devices after the erasure: %+v, %v", devs, err)
+	}
+}

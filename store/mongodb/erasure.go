@@ -17,18 +17,6 @@ import (
 // after another (no transactions on FerretDB): the user document goes last, so an erasure cut
 // short is completed by the resident's next attempt, which finds the account still there.
 func (s *Store) EraseAccount(ctx context.Context, userID, phone string) error {
-	var tokens []string
-	cur, err := s.coll(collPushDevices).Find(ctx, bson.D{{Key: "user_id", Value: userID}})
-	if err != nil {
-		return translate(err, "erase account", "account")
-	}
-	var devs []deviceDoc
-	if err := cur.All(ctx, &devs); err != nil {
-		return translate(err, "erase account", "account")
-	}
-	for _, d := range devs {
-		tokens = append(tokens, d.Token)
-	}
 	keys := bson.A{bson.D{{Key: "key", Value: bson.D{{Key: "$regex", Value: regexp.QuoteMeta(userID)}}}}}
 	if phone != "" {
 		keys = append(keys, bson.D{{Key: "key", Value: bson.D{{Key: "$regex", Value: regexp.QuoteMeta(phone)}}}})
@@ -37,7 +25,6 @@ func (s *Store) EraseAccount(ctx context.Context, userID, phone string) error {
 		coll   string
 		filter bson.D
 	}{
-		{collPushTopicOps, bson.D{{Key: "token", Value: bson.D{{Key: "$in", Value: append(bson.A{}, anys(tokens)...)}}}}},
 		{collPushDevices, bson.D{{Key: "user_id", Value: userID}}},
 		{collPushSubscriptions, bson.D{{Key: "user_id", Value: userID}}},
 		{collPushOutbox, bson.D{{Key: "user_id", Value: userID}}},
@@ -52,15 +39,6 @@ func (s *Store) EraseAccount(ctx context.Context, userID, phone string) error {
 		}
 	}
 	return nil
-}
-
-// anys converts strings for a $in list.
-func anys(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
 }
 
 // TicketIDsFollowedBy lists the tickets whose followers include userID.

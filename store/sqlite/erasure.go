@@ -19,7 +19,6 @@ func (s *Store) EraseAccount(ctx context.Context, userID, phone string) error {
 		args []any
 	}
 	stmts := []stmt{
-		{`DELETE FROM push_topic_ops WHERE token IN (SELECT token FROM push_devices WHERE user_id = ?)`, []any{userID}},
 		{`DELETE FROM push_devices WHERE user_id = ?`, []any{userID}},
 		{`DELETE FROM push_subscriptions WHERE user_id = ?`, []any{userID}},
 		{`DELETE FROM push_outbox WHERE json_extract(doc, '$.user_id') = ?`, []any{userID}},

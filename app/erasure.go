@@ -2,9 +2,9 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -82,7 +82,7 @@ func (s *Erasure) EraseAccount(ctx context.Context, p models.Principal, code, ip
 	if err := s.auth.spendOTP(ctx, u.Phone, code, ip); err != nil {
 		return nil, err
 	}
-	rep := &ErasureReport{Erased: erasedKinds}
+	rep := &ErasureReport{Erased: slices.Clone(erasedKinds)}
 	if err := s.eraseFiled(ctx, u, rep); err != nil {
 		return nil, err
 	}
@@ -114,8 +114,7 @@ func (s *Erasure) EraseAccount(ctx context.Context, p models.Principal, code, ip
 		return nil, err
 	}
 	s.auth.states.forget(u.ID)
-	detail := strings.Join([]string{strconv.Itoa(len(rep.Deidentified)) + " tickets de-identified", strconv.Itoa(len(rep.Held)) + " under legal hold",
-		strconv.Itoa(rep.Unfollowed) + " unfollowed"}, "; ")
+	detail := fmt.Sprintf("%d tickets de-identified; %d under legal hold; %d unfollowed", len(rep.Deidentified), len(rep.Held), rep.Unfollowed)
 	if err := s.audit(ctx, p, "account_erase", "", u.ID, detail); err != nil {
 		return nil, err
 	}

@@ -376,6 +376,50 @@ func checkHoldRefusals(t *testing.T, s *server, path, ioc string, others map[str
 	}
 }
 
+// countErasures counts the erase events of a ticket's history with reason.
+func countErasures(v erasureView, reason string) int {
+	n := 0
+	for _, e := range v.History {
+		if e.Action == "erase" && e.Reason == reason {
+			n++
+		}
+	}
+	return n
+}
+
+// checkMediaRetention runs retention as of 13 months later: RETENTION_MEDIA (12) has passed,
+// RETENTION_IDENTITY (24) has not. The withdrawn report loses its photo and keeps its reporter;
+// the open report keeps its photo.
+func checkMediaRetention(t *testing.T, s *server, ioc, closedID, photoClosed, photoOpen string) {
+	t.Helper()
+	s.request(t, "GET", "/v1/media/"+photoClosed, ioc, nil).expect(t, http.StatusOK)
+	later := time.Now().AddDate(0, 13, 0).UTC().Format(time.RFC3339)
+	if out, err := s.admin("", "retention", "run", "--now", later); err != nil || !strings.Contains(out, "media deleted from 1 tickets") {
+		t.Errorf("retention of media: %v %q", err, out)
+	}
+	s.request(t, "GET", "/v1/media/"+photoClosed, ioc, nil).expect(t, http.StatusNotFound)
+	s.request(t, "GET", "/v1/media/"+photoOpen, ioc, nil).expect(t, http.StatusOK)
+	if v := erasedView(t, s, ioc, closedID); v.Reporter == nil || v.Reporter.Erased || countErasures(v, "retention_media") != 1 {
+		t.Errorf("after media retention the withdrawn report has reporter %+v and %d media erasures", v.Reporter, countErasures(v, "retention_media"))
+	}
+}
+
+// checkAuditRetention runs retention as of five years and a month later: every audit record but
+// the newest is past RETENTION_AUDIT. They go, and the chain verifies from the anchor and keeps
+// growing.
+func checkAuditRetention(t *testing.T, s *server, ioc, heldID string) {
+	t.Helper()
+	muchLater := time.Now().AddDate(0, 61, 0).UTC().Format(time.RFC3339)
+	if out, err := s.admin("", "retention", "run", "--now", muchLater); err != nil || strings.Contains(out, " 0 audit records removed") {
+		t.Errorf("retention of the audit log: %v %q", err, out)
+	}
+	s.request(t, "DELETE", "/v1/tickets/"+heldID+"/legal-hold", ioc, map[string]string{"reason": "xong"}).expect(t, http.StatusOK)
+	out, err := s.admin("", "audit", "verify")
+	if err != nil || !strings.Contains(out, "hash chain OK") || !strings.Contains(out, "older ones removed by retention") {
+		t.Errorf("audit verify after pruning: %v %q", err, out)
+	}
+}
+
 // TestRetention runs the retention worker as of 25 months later in two processes at once: the
 // withdrawn report is de-identified exactly once, the open one and the held one are not, and
 // statistics stay the same.
@@ -388,13 +432,21 @@ func TestRetention(t *testing.T) {
 		s := startServer(t, st)
 		a := s.signInResident("0912345691")
 		ioc := s.createOfficial("ioc_operator", "ret.ioc", "")
-		closed := fileTicket(t, s, a.AccessToken, wfReport("TTDT", x, "Lấn chiếm vỉa hè, gọi 0912345691", false))
+		photoClosed := s.uploadOK(t, a.AccessToken, jpegBytes(t, redBlue(64, 48, 30))).ID
+		photoOpen := s.uploadOK(t, a.AccessToken, jpegBytes(t, redBlue(64, 48, 90))).ID
+		rc := wfReport("TTDT", x, "Lấn chiếm vỉa hè, gọi 0912345691", false)
+		rc["media"] = []string{photoClosed}
+		closed := fileTicket(t, s, a.AccessToken, rc)
 		closed = step(t, s, a.AccessToken, closed, "withdraw", nil, "withdrawn")
-		open := fileTicket(t, s, a.AccessToken, wfReport("MT", x, "Rác thải", false))
+		ro := wfReport("MT", x, "Rác thải", false)
+		ro["media"] = []string{photoOpen}
+		open := fileTicket(t, s, a.AccessToken, ro)
 		held := fileTicket(t, s, a.AccessToken, wfReport("MT", x, "Rác thải lần hai", false))
 		step(t, s, a.AccessToken, held, "withdraw", nil, "withdrawn")
 		s.request(t, "POST", "/v1/tickets/"+held.ID+"/legal-hold", ioc.AccessToken, map[string]string{"reason": "điều tra"}).expect(t, http.StatusOK)
 		before, _ := summaryFigures(t, s, ioc.AccessToken)
+
+		checkMediaRetention(t, s, ioc.AccessToken, closed.ID, photoClosed, photoOpen)
 
 		later := time.Now().AddDate(0, 25, 0).UTC().Format(time.RFC3339)
 		var wg sync.WaitGroup
@@ -413,8 +465,8 @@ func TestRetention(t *testing.T) {
 			t.Errorf("a third run: %v %q", err, out)
 		}
 		v := erasedView(t, s, ioc.AccessToken, closed.ID)
-		if v.Reporter == nil || !v.Reporter.Erased || countActions(v, "erase") != 1 || strings.Contains(v.Description, "912345691") {
-			t.Errorf("the closed report after retention: reporter %+v, %d erase events, %q (runs: %q)", v.Reporter, countActions(v, "erase"), v.Description, outs)
+		if v.Reporter == nil || !v.Reporter.Erased || countErasures(v, "retention_identity") != 1 || strings.Contains(v.Description, "912345691") {
+			t.Errorf("the closed report after retention: reporter %+v, %d de-identifications, %q (runs: %q)", v.Reporter, countErasures(v, "retention_identity"), v.Description, outs)
 		}
 		for _, id := range []string{open.ID, held.ID} {
 			if v := erasedView(t, s, ioc.AccessToken, id); v.Reporter == nil || v.Reporter.Erased || countActions(v, "erase") != 0 {
@@ -441,16 +493,6 @@ func TestRetention(t *testing.T) {
 			t.Errorf("audit verify: %v %s", err, out)
 		}
 
-		// Five years and a month later every audit record but the newest is past
-		// RETENTION_AUDIT: they go, and the chain verifies from the anchor and keeps growing.
-		muchLater := time.Now().AddDate(0, 61, 0).UTC().Format(time.RFC3339)
-		if out, err := s.admin("", "retention", "run", "--now", muchLater); err != nil || strings.Contains(out, " 0 audit records removed") {
-			t.Errorf("retention of the audit log: %v %q", err, out)
-		}
-		s.request(t, "DELETE", "/v1/tickets/"+held.ID+"/legal-hold", ioc.AccessToken, map[string]string{"reason": "xong"}).expect(t, http.StatusOK)
-		out, err := s.admin("", "audit", "verify")
-		if err != nil || !strings.Contains(out, "hash chain OK") || !strings.Contains(out, "older ones removed by retention") {
-			t.Errorf("audit verify after pruning: %v %q", err, out)
-		}
+		checkAuditRetention(t, s, ioc.AccessToken, held.ID)
 	})
 }

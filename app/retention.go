@@ -125,7 +125,7 @@ func (s *Erasure) retainSteps(ctx context.Context, now time.Time) (RetentionRepo
 	if err != nil {
 		return r, err
 	}
-	err = s.eachRetained(ctx, models.RetentionQuery{ClosedBefore: now.AddDate(0, -rc.MediaMonths, 0)},
+	err = s.eachRetained(ctx, models.RetentionQuery{ClosedBefore: now.AddDate(0, -rc.MediaMonths, 0), WithMedia: true},
 		func(t *models.Ticket) error {
 			if len(retiredMedia(t)) == 0 {
 				return nil

@@ -61,11 +61,14 @@ func (s State) FinalState() bool {
 
 // RetentionQuery selects tickets for the retention worker: in a final state, last changed
 // before ClosedBefore, with an id after AfterID (ascending id order, so a run can resume), at
-// most Limit. Identified keeps only tickets whose reporter is not ErasedReporter yet.
+// most Limit. Identified keeps only tickets whose reporter is not ErasedReporter yet; WithMedia
+// only tickets that still have media of the reporter, or result media while private, so that
+// the media pass does not read every old ticket again each time.
 type RetentionQuery struct {
 	ClosedBefore time.Time
 	AfterID      string
 	Identified   bool
+	WithMedia    bool
 	Limit        int
 }
 

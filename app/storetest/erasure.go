@@ -107,14 +107,24 @@ func testFindRetention(t *testing.T, s app.Store) {
 	mk("t3", models.StateRejected, 3*time.Hour, "r1") // after the cutoff
 	mk("t4", models.StateInProgress, time.Hour, "r1") // open
 	mk("t5", models.StateDuplicate, time.Hour, "r2")
+	withMedia := func(id string, media, result []string, private bool) {
+		tk := minimalTicket(id, "r3", "u1", at(0))
+		tk.State, tk.UpdatedAt, tk.Media, tk.ResultMedia, tk.Private = models.StateClosed, at(time.Hour), media, result, private
+		must(t, s.CreateTicket(ctx(t), tk), "CreateTicket")
+	}
+	withMedia("t6", []string{"m1"}, nil, false)
+	withMedia("t7", nil, []string{"m2"}, false) // public result photos stay
+	withMedia("t8", nil, []string{"m3"}, true)
+	withMedia("t9", []string{}, []string{}, true)
 	for _, c := range []struct {
 		name string
 		q    models.RetentionQuery
 		want []string
 	}{
-		{"all", models.RetentionQuery{ClosedBefore: at(2 * time.Hour), Limit: 10}, []string{"t1", "t2", "t5"}},
-		{"identified", models.RetentionQuery{ClosedBefore: at(2 * time.Hour), Identified: true, Limit: 10}, []string{"t1", "t5"}},
-		{"after", models.RetentionQuery{ClosedBefore: at(2 * time.Hour), AfterID: "t1", Limit: 10}, []string{"t2", "t5"}},
+		{"all", models.RetentionQuery{ClosedBefore: at(2 * time.Hour), Limit: 10}, []string{"t1", "t2", "t5", "t6", "t7", "t8", "t9"}},
+		{"identified", models.RetentionQuery{ClosedBefore: at(2 * time.Hour), Identified: true, Limit: 10}, []string{"t1", "t5", "t6", "t7", "t8", "t9"}},
+		{"after", models.RetentionQuery{ClosedBefore: at(2 * time.Hour), AfterID: "t1", Limit: 3}, []string{"t2", "t5", "t6"}},
+		{"with media", models.RetentionQuery{ClosedBefore: at(2 * time.Hour), WithMedia: true, Limit: 10}, []string{"t6", "t8"}},
 		{"limit", models.RetentionQuery{ClosedBefore: at(2 * time.Hour), Limit: 1}, []string{"t1"}},
 	} {
 		ts, err := s.FindRetention(ctx(t), c.q)

@@ -75,6 +75,13 @@ func (s *Store) FindRetention(ctx context.Context, q models.RetentionQuery) ([]*
 	if q.Identified {
 		filter = append(filter, bson.E{Key: "reporter_id", Value: bson.D{{Key: "$ne", Value: models.ErasedReporter}}})
 	}
+	if q.WithMedia {
+		nonEmpty := bson.D{{Key: "$type", Value: "array"}, {Key: "$ne", Value: bson.A{}}}
+		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
+			bson.D{{Key: "media", Value: nonEmpty}},
+			bson.D{{Key: "private", Value: true}, {Key: "result_media", Value: nonEmpty}},
+		}})
+	}
 	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(max(q.Limit, 1)))
 	return s.findTickets(ctx, "find retention", filter, opts)
 }

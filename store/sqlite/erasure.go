@@ -74,6 +74,10 @@ func (s *Store) FindRetention(ctx context.Context, q models.RetentionQuery) ([]*
 		where += ` AND reporter_id <> ?`
 		args = append(args, models.ErasedReporter)
 	}
+	if q.WithMedia {
+		where += ` AND (COALESCE(json_array_length(doc, '$.media'), 0) > 0
+			OR (json_extract(doc, '$.private') AND COALESCE(json_array_length(doc, '$.result_media'), 0) > 0))`
+	}
 	args = append(args, max(q.Limit, 1))
 	return s.queryTickets(ctx, "find retention", `SELECT doc FROM tickets WHERE `+where+` ORDER BY id LIMIT ?`, args...)
 }

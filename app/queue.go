@@ -52,11 +52,11 @@ func (s *Tickets) Detail(ctx context.Context, p models.Principal, t *models.Tick
 	snap := s.catalog.Load()
 	allowed := snap.policyOf(t).ContactAllowed && snap.categories[t.Category].ContactAllowed
 	reveal := access == models.AccessIOC || (access == models.AccessUnit && t.AllowContact && allowed)
-	if !reveal {
+	if t.ReporterID == models.ErasedReporter {
+		d.Reporter.Erased = true // the tombstone tells every official: nobody can be revealed
 		return d, nil
 	}
-	if t.ReporterID == models.ErasedReporter {
-		d.Reporter.Erased = true
+	if !reveal {
 		return d, nil
 	}
 	u, err := s.store.UserByID(ctx, t.ReporterID)

@@ -232,6 +232,9 @@ func (f *erasureFixture) checkTombstones(t *testing.T) {
 			t.Errorf("ticket history has %d erase events, want 1", n)
 		}
 	}
+	if v := erasedView(t, s, f.officer, f.t2.ID); v.Reporter == nil || !v.Reporter.Erased {
+		t.Errorf("the unit is not told the reporter of a report without contact erased their data: %+v", v.Reporter)
+	}
 	for _, e := range erasedView(t, s, f.ioc, f.t2.ID).History {
 		if strings.Contains(e.Reason, eraseDigits) || strings.Contains(e.Note, eraseDigits) {
 			t.Errorf("history still holds the phone: %+v", e)

@@ -226,7 +226,9 @@ func (s *Auth) SetDisabled(ctx context.Context, by models.Principal, id string, 
 	}
 	detail := fmt.Sprintf("%s→%s", enabledWord(u.Disabled), enabledWord(disabled))
 	if reason != "" {
-		detail += ": " + reason
+		// The audit log is a hash chain nothing may edit, so a phone number typed into the
+		// reason would outlive the resident's erasure: it is kept out at the source.
+		detail += ": " + ScrubText(reason)
 	}
 	u.Disabled, u.DisabledReason = disabled, reason
 	action := "user_enable"

@@ -85,6 +85,8 @@ type Config struct {
 	// version of the notice in force: residents are asked to accept it again. It exists for
 	// tests and staging; a release that changes the notice's text raises the constant.
 	PrivacyNoticeVersion int
+	// Retention holds how long personal data is kept (retention.go).
+	Retention RetentionConfig
 }
 
 // DefaultConfig returns the production defaults.
@@ -118,6 +120,7 @@ func DefaultConfig() Config {
 		MaxFollowChanges:   10_000, // about 1.5 MB of events
 		RateLimits:         DefaultRateLimits(),
 		Media:              DefaultMediaConfig(),
+		Retention:          DefaultRetentionConfig(),
 	}
 }
 
@@ -155,6 +158,7 @@ type App struct {
 	Workers    *Workers    // when this instance's background loops last ran
 	Privacy    *Privacy    // the privacy notice, consent, the data export, rectification
 	Inbox      *Inbox      // residents' notifications, kept whether or not a push arrived
+	Erasure    *Erasure    // account erasure, legal holds, retention
 
 	store interface {
 		Ping(context.Context) error
@@ -210,6 +214,7 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	a.Calendar = &Calendar{core: c, store: d.Store, tickets: a.Tickets}
 	a.Privacy = &Privacy{core: c, store: d.Store, sms: d.SMS, tickets: a.Tickets}
 	a.Inbox = &Inbox{core: c, store: d.Store}
+	a.Erasure = &Erasure{core: c, store: d.Store, auth: a.Auth, tickets: a.Tickets, devices: a.Devices}
 	a.Boundaries = &Boundaries{core: c, store: d.Store, tickets: a.Tickets, auth: a.Auth, cat: a.Catalog, initial: d.Boundaries.ID()}
 	if err := a.Catalog.ReloadCatalog(ctx); err != nil {
 		return nil, err

@@ -11,6 +11,8 @@ import (
 type AuditChainReader interface {
 	AuditChain(ctx context.Context, afterSeq int64, limit int) ([]models.AuditRecord, error)
 	FindAudit(ctx context.Context, f models.AuditFilter) ([]models.AuditRecord, error)
+	// AuditAnchor is where the chain starts once retention removed its oldest records.
+	AuditAnchor(ctx context.Context) (models.AuditAnchor, error)
 }
 
 // auditVerifyBatch is how many records VerifyAuditChain reads at a time.
@@ -30,7 +32,8 @@ func (b *AuditBreak) Error() string {
 	return fmt.Sprintf("audit log broken at record %d (id %s): %s", b.Seq, b.ID, b.Problem)
 }
 
-// VerifyAuditChain walks the audit log in sequence order and returns how many records it
+// VerifyAuditChain walks the audit log in sequence order, from the anchor retention left (the
+// newest record it removed; none: from the first record) and returns how many records it
 // checked, or an *AuditBreak naming the first broken record: one whose Hash does not match its
 // content (edited), whose Seq is not one more than the record before (records deleted before
 // it) or whose PrevHash is not that record's Hash. Then it reads the whole log once more for
@@ -47,10 +50,16 @@ func VerifyAuditChain(ctx context.Context, st AuditChainReader) (int64, error) {
 
 // verifyChain walks the chain in sequence order (VerifyAuditChain).
 func verifyChain(ctx context.Context, st AuditChainReader) (int64, error) {
+	anchor, err := st.AuditAnchor(ctx)
+	if err != nil {
+		return 0, err
+	}
+	// Retention (RETENTION_AUDIT) removes the oldest records and keeps the newest removed one's
+	// sequence number and hash as the anchor: the chain is checked from there.
 	var (
 		n        int64
-		lastSeq  int64
-		lastHash string
+		lastSeq  = anchor.Seq
+		lastHash = anchor.Hash
 	)
 	for {
 		recs, err := st.AuditChain(ctx, lastSeq, auditVerifyBatch)

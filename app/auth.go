@@ -143,36 +143,50 @@ func (s *Auth) VerifyOTP(ctx context.Context, rawPhone, code, ip string) (*Token
 	if err != nil {
 		return nil, err
 	}
+	if err := s.spendOTP(ctx, phone, code, ip); err != nil {
+		return nil, err
+	}
+	u, err := s.residentByPhone(ctx, phone, s.clock())
+	if err != nil {
+		return nil, err
+	}
+	return s.issueTokens(ctx, u, "")
+}
+
+// spendOTP checks code against every unexpired code sent to phone (E.164) and spends them all
+// when it matches; after OTPMaxAttempts wrong codes, counted across all of them, the challenge
+// is destroyed. Sign-in and account erasure (a "fresh code") both go through it.
+func (s *Auth) spendOTP(ctx context.Context, phone, code, ip string) error {
 	code = strings.TrimSpace(code)
 	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
-		return nil, models.FieldError(models.EInvalid, "code", "code must be 6 digits")
+		return models.FieldError(models.EInvalid, "code", "code must be 6 digits")
 	}
 	if err := s.limit(ctx, "otp-verify-ip:"+AddressKey(ip), s.cfg.OTPVerifyPerIP); err != nil {
-		return nil, err
+		return err
 	}
 	c, err := s.store.OTPByPhone(ctx, phone)
 	if models.IsCode(err, models.ENotFound) {
-		return nil, errBadCode
+		return errBadCode
 	} else if err != nil {
-		return nil, err
+		return err
 	}
 	now := s.clock()
 	codes := c.Codes()
 	if !slices.ContainsFunc(codes, func(k models.OTPCode) bool { return now.Before(k.ExpiresAt) }) {
-		return nil, errBadCode
+		return errBadCode
 	}
 	n, err := s.store.AddOTPAttempt(ctx, phone)
 	if models.IsCode(err, models.ENotFound) {
 		// A concurrent guess used up the challenge (or the right code spent it) in between.
-		return nil, errBadCode
+		return errBadCode
 	} else if err != nil {
-		return nil, err
+		return err
 	}
 	if n > s.cfg.OTPMaxAttempts {
 		if err := s.store.DeleteOTP(ctx, phone); err != nil && !models.IsCode(err, models.ENotFound) {
-			return nil, err
+			return err
 		}
-		return nil, models.Errorf(models.ERateLimited, "too many wrong codes; request a new code")
+		return models.Errorf(models.ERateLimited, "too many wrong codes; request a new code")
 	}
 	// Every code is compared, so the time taken does not tell which one matched.
 	h := []byte(hashOTP(phone, code))
@@ -183,16 +197,12 @@ func (s *Auth) VerifyOTP(ctx context.Context, rawPhone, code, ip string) (*Token
 		}
 	}
 	if !matched {
-		return nil, errBadCode
+		return errBadCode
 	}
 	if err := s.store.DeleteOTP(ctx, phone); err != nil && !models.IsCode(err, models.ENotFound) {
-		return nil, err
+		return err
 	}
-	u, err := s.residentByPhone(ctx, phone, now)
-	if err != nil {
-		return nil, err
-	}
-	return s.issueTokens(ctx, u, "")
+	return nil
 }
 
 // residentByPhone finds or creates the resident account of a phone number; a concurrent first

@@ -28,6 +28,9 @@ type ReporterInfo struct {
 	Pseudonym string
 	Phone     string
 	Name      string
+	// Erased: the reporter erased their data (or the retention period ended); no one can
+	// reveal who they were, except through a legal hold's snapshot.
+	Erased bool
 }
 
 // Detail prepares the caller's view of a ticket already loaded under the read policy. For
@@ -49,12 +52,16 @@ func (s *Tickets) Detail(ctx context.Context, p models.Principal, t *models.Tick
 	snap := s.catalog.Load()
 	allowed := snap.policyOf(t).ContactAllowed && snap.categories[t.Category].ContactAllowed
 	reveal := access == models.AccessIOC || (access == models.AccessUnit && t.AllowContact && allowed)
+	if t.ReporterID == models.ErasedReporter {
+		d.Reporter.Erased = true // the tombstone tells every official: nobody can be revealed
+		return d, nil
+	}
 	if !reveal {
 		return d, nil
 	}
 	u, err := s.store.UserByID(ctx, t.ReporterID)
 	if models.IsCode(err, models.ENotFound) {
-		return d, nil
+		return s.revealHeld(ctx, p, t, d)
 	} else if err != nil {
 		return d, err
 	}
@@ -62,6 +69,22 @@ func (s *Tickets) Detail(ctx context.Context, p models.Principal, t *models.Tick
 		return d, err
 	}
 	d.Reporter.Phone, d.Reporter.Name = u.Phone, u.DisplayName
+	return d, nil
+}
+
+// revealHeld answers for a reporter whose account is gone: erased. A ticket under a legal
+// hold keeps the identity its hold snapshotted, which the IOC (and only the IOC) may reveal,
+// audited like any reveal.
+func (s *Tickets) revealHeld(ctx context.Context, p models.Principal, t *models.Ticket, d TicketDetail) (TicketDetail, error) {
+	d.Reporter.Erased = true
+	h := t.LegalHold
+	if h == nil || h.Phone == "" || d.Access != models.AccessIOC {
+		return d, nil
+	}
+	if err := s.audit(ctx, p, "reveal_reporter", t.ID, t.ReporterID, "from the legal hold"); err != nil {
+		return d, err
+	}
+	d.Reporter.Phone, d.Reporter.Name = h.Phone, h.Name
 	return d, nil
 }
 

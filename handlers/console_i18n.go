@@ -224,6 +224,10 @@ var consoleMessages = map[string][2]string{
 	"action.reroute":           {"Chuyển theo bản đồ hành chính mới", "Routed again by the new ward map"},
 	"action.move_deadline":     {"Dời hạn theo lịch làm việc", "Deadline moved by the working calendar"},
 	"action.withdraw_contact":  {"Người dân rút lại việc cho phép liên hệ", "The resident withdrew consent to be contacted"},
+	// Personal data (erasure.go): internal events of de-identification and legal holds.
+	"action.erase":              {"Xoá thông tin cá nhân", "Personal data erased"},
+	"action.legal_hold":         {"Giữ hồ sơ theo yêu cầu pháp lý", "Legal hold placed"},
+	"action.release_legal_hold": {"Gỡ giữ hồ sơ pháp lý", "Legal hold released"},
 
 	"outcome.fixed":           {"Đã khắc phục", "Fixed"},
 	"outcome.partially_fixed": {"Khắc phục một phần", "Partially fixed"},

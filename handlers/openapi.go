@@ -222,6 +222,7 @@ func openAPIDocument() map[string]any {
 	addTwoFactorPaths(doc["paths"].(map[string]any), op, param, resp)
 	addCatalogAdminPaths(doc["paths"].(map[string]any), op, param, resp)
 	addPrivacyPaths(doc["paths"].(map[string]any), op, param, resp)
+	addErasurePaths(doc["paths"].(map[string]any), op, param, resp)
 	return doc
 }
 

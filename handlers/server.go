@@ -187,6 +187,8 @@ func (s *Server) policy() []routeSpec {
 	officials := []models.Role{models.RoleOfficer, models.RoleLeader, models.RoleIOCOperator, models.RoleIOCViewer, models.RoleAdmin}
 	adminsOnly := []models.Role{models.RoleAdmin}
 	iocRoles := []models.Role{models.RoleIOCOperator, models.RoleIOCViewer, models.RoleAdmin}
+	// Legal holds keep an identity past its erasure: the IOC operators and administrators decide.
+	holdCallers := []models.Role{models.RoleIOCOperator, models.RoleAdmin}
 	// The IOC's statistics and change feed: IOC roles, administrators, or a machine key.
 	statsCallers := []models.Role{models.RoleIOCViewer, models.RoleIOCOperator, models.RoleAdmin, keyRole(models.ScopeStats)}
 	feedCallers := []models.Role{models.RoleIOCViewer, models.RoleIOCOperator, models.RoleAdmin, keyRole(models.ScopeFeed)}
@@ -220,6 +222,8 @@ func (s *Server) policy() []routeSpec {
 		{"POST", "/v1/me/phone", residents, s.api.requestPhoneChange},
 		{"POST", "/v1/me/phone/verify", residents, s.api.verifyPhoneChange},
 		{"GET", "/v1/admin/privacy/register", adminsOnly, s.api.privacyRegister},
+		// Erasure (erasure.go): a resident erases their account with a fresh sign-in code.
+		{"DELETE", "/v1/me", residents, s.api.eraseMe},
 
 		{"GET", "/v1/categories", anyone, s.api.listCategories},
 		{"GET", "/v1/units", anyone, s.api.listUnits},
@@ -259,6 +263,9 @@ func (s *Server) policy() []routeSpec {
 		{"GET", "/v1/tickets/nearby", signedIn, s.limited("nearby", s.api.nearby)},
 		{"GET", "/v1/tickets/:id", signedIn, s.api.getTicket},
 		{"POST", "/v1/tickets/:id/actions", signedIn, s.limited("action", s.api.act)},
+		// Legal holds (erasure.go): IOC operators and administrators, audited.
+		{"POST", "/v1/tickets/:id/legal-hold", holdCallers, s.api.placeLegalHold},
+		{"DELETE", "/v1/tickets/:id/legal-hold", holdCallers, s.api.releaseLegalHold},
 		{"GET", "/v1/queue", officials, s.api.queue},
 		{"GET", "/v1/admin/audit", adminsOnly, s.api.audit},
 		{"GET", "/v1/admin/calendar", adminsOnly, s.api.listCalendar},

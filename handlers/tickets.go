@@ -181,6 +181,8 @@ type ticketBody struct {
 	EscalationLevel  int            `json:"escalation_level,omitempty"`
 	TransferredFrom  []string       `json:"transferred_from,omitempty"`
 	Reporter         *reporterBody  `json:"reporter,omitempty"`
+	// LegalHold is the IOC's hold on the ticket (erasure.go), never the identity it keeps.
+	LegalHold *legalHoldBody `json:"legal_hold,omitempty"`
 }
 
 type extensionBody struct {
@@ -192,6 +194,8 @@ type reporterBody struct {
 	Pseudonym string `json:"pseudonym"`
 	Phone     string `json:"phone,omitempty"`
 	Name      string `json:"name,omitempty"`
+	// Erased: the reporter erased their data (or its retention ended): no one can reveal them.
+	Erased bool `json:"erased,omitempty"`
 }
 
 type ticketArea struct {
@@ -293,6 +297,7 @@ func internalView(t *models.Ticket, overdue bool, pseudonym string) ticketBody {
 	b.AssignedTo = t.AssignedTo
 	b.EscalationLevel = t.EscalationLevel
 	b.TransferredFrom = t.TransferredFrom
+	b.LegalHold = legalHoldView(t.LegalHold)
 	if t.Extension != nil {
 		b.Extension = &extensionBody{DueAt: formatTime(t.Extension.DueAt), Reason: t.Extension.Reason}
 	}
@@ -314,7 +319,7 @@ func detailView(d app.TicketDetail, overdue bool) ticketBody {
 	var b ticketBody
 	if d.Access.Internal() {
 		b = internalView(d.Ticket, overdue, d.Reporter.Pseudonym)
-		b.Reporter = &reporterBody{Pseudonym: d.Reporter.Pseudonym, Phone: d.Reporter.Phone, Name: d.Reporter.Name}
+		b.Reporter = &reporterBody{Pseudonym: d.Reporter.Pseudonym, Phone: d.Reporter.Phone, Name: d.Reporter.Name, Erased: d.Reporter.Erased}
 	} else {
 		b = ticketView(d.Ticket, overdue) // the reporter's, or the public copy (app.TicketDetail)
 	}

@@ -27,14 +27,15 @@ func TestPersonalDataRegisterCoversModels(t *testing.T) {
 		"Subscription": {"AreaName", "Topic", "CreatedAt"},
 		"PushMessage": {"ID", "TicketID", "Version", "Event", "Topic", "Platform", "Title", "Data", "CollapseKey", "Urgent",
 			"TTL", "State", "Attempts", "CreatedAt", "NextAttemptAt", "LeaseHolder", "LeaseUntil", "LastError", "DoneAt"},
-		"AuditRecord": {"ID", "At", "Role", "Action", "Ticket", "Seq", "PrevHash", "Hash"},
+		"AuditRecord":  {"ID", "At", "Role", "Action", "Ticket", "Seq", "PrevHash", "Hash"},
+		"Notification": {"ID", "TicketID", "Code", "Version", "Event", "TitleEN", "BodyEN", "CreatedAt", "ReadAt"},
 	}
 	types := map[string]reflect.Type{
 		"User": reflect.TypeFor[User](), "OTPChallenge": reflect.TypeFor[OTPChallenge](),
 		"RefreshToken": reflect.TypeFor[RefreshToken](), "Consent": reflect.TypeFor[Consent](),
 		"Ticket": reflect.TypeFor[Ticket](), "Media": reflect.TypeFor[Media](), "Device": reflect.TypeFor[Device](),
 		"Subscription": reflect.TypeFor[Subscription](), "PushMessage": reflect.TypeFor[PushMessage](),
-		"AuditRecord": reflect.TypeFor[AuditRecord](),
+		"AuditRecord": reflect.TypeFor[AuditRecord](), "Notification": reflect.TypeFor[Notification](),
 	}
 	noStruct := map[string]bool{"Counter": true} // rate-limit counters have no model type
 	listed := map[string]bool{}

@@ -168,6 +168,8 @@ type Ticket struct {
 	// NextCheckAt is when the SLA worker must look at the ticket next (reminder, escalation or
 	// auto-close); zero when nothing is scheduled. Stores index it.
 	NextCheckAt time.Time `json:"next_check_at,omitzero"`
+	// LegalHold is set while the IOC holds the ticket for an investigation (LegalHold).
+	LegalHold *LegalHold `json:"legal_hold,omitempty"`
 }
 
 // Policy is the category policy version the ticket was filed under (1 for tickets filed

@@ -93,6 +93,14 @@ func (s *instrumentedStore) AttachMedia(ctx context.Context, a1 string, a2 strin
 	return err
 }
 
+// AuditAnchor implements app.Store.
+func (s *instrumentedStore) AuditAnchor(ctx context.Context) (models.AuditAnchor, error) {
+	ctx, c := s.begin(ctx, "AuditAnchor")
+	r0, err := s.next.AuditAnchor(ctx)
+	c.end(err)
+	return r0, err
+}
+
 // AuditChain implements app.Store.
 func (s *instrumentedStore) AuditChain(ctx context.Context, a1 int64, a2 int) ([]models.AuditRecord, error) {
 	ctx, c := s.begin(ctx, "AuditChain")
@@ -184,6 +192,14 @@ func (s *instrumentedStore) ClaimTopicOps(ctx context.Context, a1 string, a2 tim
 // Close implements app.Store.
 func (s *instrumentedStore) Close() error {
 	return s.next.Close()
+}
+
+// Compact implements app.Store.
+func (s *instrumentedStore) Compact(ctx context.Context) error {
+	ctx, c := s.begin(ctx, "Compact")
+	err := s.next.Compact(ctx)
+	c.end(err)
+	return err
 }
 
 // CompletePush implements app.Store.
@@ -362,6 +378,14 @@ func (s *instrumentedStore) EnqueueTopicOps(ctx context.Context, a1 []models.Top
 	return err
 }
 
+// EraseAccount implements app.Store.
+func (s *instrumentedStore) EraseAccount(ctx context.Context, a1 string, a2 string) error {
+	ctx, c := s.begin(ctx, "EraseAccount")
+	err := s.next.EraseAccount(ctx, a1, a2)
+	c.end(err)
+	return err
+}
+
 // FeedAfter implements app.Store.
 func (s *instrumentedStore) FeedAfter(ctx context.Context, a1 int64, a2 int) ([]models.FeedEntry, error) {
 	ctx, c := s.begin(ctx, "FeedAfter")
@@ -390,6 +414,14 @@ func (s *instrumentedStore) FindNearby(ctx context.Context, a1 models.NearbyFilt
 func (s *instrumentedStore) FindQueue(ctx context.Context, a1 models.QueueFilter) ([]*models.Ticket, error) {
 	ctx, c := s.begin(ctx, "FindQueue")
 	r0, err := s.next.FindQueue(ctx, a1)
+	c.end(err)
+	return r0, err
+}
+
+// FindRetention implements app.Store.
+func (s *instrumentedStore) FindRetention(ctx context.Context, a1 models.RetentionQuery) ([]*models.Ticket, error) {
+	ctx, c := s.begin(ctx, "FindRetention")
+	r0, err := s.next.FindRetention(ctx, a1)
 	c.end(err)
 	return r0, err
 }
@@ -570,10 +602,26 @@ func (s *instrumentedStore) Ping(ctx context.Context) error {
 	return err
 }
 
+// PruneAudit implements app.Store.
+func (s *instrumentedStore) PruneAudit(ctx context.Context, a1 time.Time, a2 time.Time) (int, error) {
+	ctx, c := s.begin(ctx, "PruneAudit")
+	r0, err := s.next.PruneAudit(ctx, a1, a2)
+	c.end(err)
+	return r0, err
+}
+
 // PruneDevices implements app.Store.
 func (s *instrumentedStore) PruneDevices(ctx context.Context, a1 time.Time) ([]models.Device, error) {
 	ctx, c := s.begin(ctx, "PruneDevices")
 	r0, err := s.next.PruneDevices(ctx, a1)
+	c.end(err)
+	return r0, err
+}
+
+// PurgeExpired implements app.Store.
+func (s *instrumentedStore) PurgeExpired(ctx context.Context, a1 time.Time, a2 time.Time) (int64, error) {
+	ctx, c := s.begin(ctx, "PurgeExpired")
+	r0, err := s.next.PurgeExpired(ctx, a1, a2)
 	c.end(err)
 	return r0, err
 }
@@ -806,6 +854,14 @@ func (s *instrumentedStore) TicketByID(ctx context.Context, a1 string) (*models.
 func (s *instrumentedStore) TicketByIdempotencyKey(ctx context.Context, a1 string) (*models.Ticket, error) {
 	ctx, c := s.begin(ctx, "TicketByIdempotencyKey")
 	r0, err := s.next.TicketByIdempotencyKey(ctx, a1)
+	c.end(err)
+	return r0, err
+}
+
+// TicketIDsFollowedBy implements app.Store.
+func (s *instrumentedStore) TicketIDsFollowedBy(ctx context.Context, a1 string) ([]string, error) {
+	ctx, c := s.begin(ctx, "TicketIDsFollowedBy")
+	r0, err := s.next.TicketIDsFollowedBy(ctx, a1)
 	c.end(err)
 	return r0, err
 }

@@ -243,6 +243,18 @@ var policy = []policyRow{
 		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
 		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(404), pAnonymous: all(401),
 	}},
+	// Legal holds (erasure_test.go): placed by the IOC operator on both tickets, so the
+	// administrator, after it, finds them held; released in the same order.
+	{route: "POST /v1/tickets/{id}/legal-hold", perTicket: true, want: map[string]onXY{
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(200), pIOCViewer: all(403), pAdmin: all(409), pAnonymous: all(401),
+	}},
+	{route: "DELETE /v1/tickets/{id}/legal-hold", perTicket: true, want: map[string]onXY{
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
+		pIOCOp: all(200), pIOCViewer: all(403), pAdmin: all(409), pAnonymous: all(401),
+	}},
 }
 
 // errorCodes is the error code each refusal status must carry.
@@ -363,6 +375,9 @@ func (c matrixCaller) call(t *testing.T, route, p string, tk *wfTicket) response
 		return s.request(t, "POST", "/v1/media/uploads", tok[p], nil, "Upload-Length: 1000")
 	case "GET /v1/subscriptions":
 		return s.request(t, "GET", "/v1/subscriptions", tok[p], nil)
+	case "POST /v1/tickets/{id}/legal-hold", "DELETE /v1/tickets/{id}/legal-hold":
+		method, _, _ := strings.Cut(route, " ")
+		return s.request(t, method, "/v1/tickets/"+tk.ID+"/legal-hold", tok[p], map[string]string{"reason": "điều tra " + p})
 	}
 	t.Fatalf("policy table names %s, which the matrix cannot call", route)
 	return response{}

@@ -83,22 +83,27 @@ func TestFollowedReportsList(t *testing.T) {
 			t.Errorf("the reporter follows nothing, yet lists %d reports", len(after.Tickets))
 		}
 
-		officer := s.createOfficial("officer", "canbo.follow", unitOf(x.code, "ubnd"))
-		for _, tc := range []struct {
-			token, query string
-			status       int
-		}{
-			{follower.AccessToken, "following=true&mine=true", http.StatusBadRequest},
-			{follower.AccessToken, "following=yes", http.StatusBadRequest},
-			{follower.AccessToken, "", http.StatusBadRequest},
-			{follower.AccessToken, "following=true&cursor=not-a-cursor", http.StatusBadRequest},
-			{officer.AccessToken, "following=true", http.StatusForbidden},
-		} {
-			if r := s.request(t, "GET", "/v1/tickets?"+tc.query, tc.token, nil); r.status != tc.status {
-				t.Errorf("GET /v1/tickets?%s: %d %s, want %d", tc.query, r.status, r.body, tc.status)
-			}
-		}
+		refusedLists(t, s, follower.AccessToken, s.createOfficial("officer", "canbo.follow", unitOf(x.code, "ubnd")).AccessToken)
 	})
+}
+
+// refusedLists asks for both lists, for neither, with a bad value or cursor, and as an official.
+func refusedLists(t *testing.T, s *server, resident, official string) {
+	t.Helper()
+	for _, tc := range []struct {
+		token, query string
+		status       int
+	}{
+		{resident, "following=true&mine=true", http.StatusBadRequest},
+		{resident, "following=yes", http.StatusBadRequest},
+		{resident, "", http.StatusBadRequest},
+		{resident, "following=true&cursor=not-a-cursor", http.StatusBadRequest},
+		{official, "following=true", http.StatusForbidden},
+	} {
+		if r := s.request(t, "GET", "/v1/tickets?"+tc.query, tc.token, nil); r.status != tc.status {
+			t.Errorf("GET /v1/tickets?%s: %d %s, want %d", tc.query, r.status, r.body, tc.status)
+		}
+	}
 }
 
 // TestMyDevices: GET /v1/devices lists the caller's devices, most recently registered first,

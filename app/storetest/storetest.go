@@ -117,6 +117,8 @@ func Run(t *testing.T, open func(t *testing.T) app.Store) {
 		{"OpenData", openDataTests},
 		{"Push", pushTests},
 		{"Privacy", privacyTests},
+		{"Erasure", erasureTests},
+		{"Notifications", notificationTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -114,6 +114,8 @@ func fullTicket(id, reporter, unit string, created time.Time) *models.Ticket {
 		RemindedAt:      created.Add(4*time.Hour + 30*time.Minute),
 		EscalationLevel: 2,
 		NextCheckAt:     created.Add(8 * time.Hour),
+		LegalHold: &models.LegalHold{Reason: "Công an điều tra", By: "ioc-1", At: created.Add(9 * time.Hour),
+			Phone: "+84912345678", Name: "Nguyễn Văn A"},
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"phananh/app"
 	"phananh/models"
 )
 
@@ -57,6 +58,8 @@ type config struct {
 	// PrivacyNoticeVersion is PRIVACY_NOTICE_VERSION (app.Config.PrivacyNoticeVersion).
 	PrivacyNoticeVersion int
 	Backup               backupEnv // BACKUP_* (backup.go)
+	// Retention is RETENTION_*: how long personal data is kept (app.RetentionConfig).
+	Retention app.RetentionConfig
 }
 
 // loadConfig reads the configuration from getenv (os.Getenv in production, a map in tests)

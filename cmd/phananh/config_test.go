@@ -71,6 +71,7 @@ func TestConfigDefaults(t *testing.T) {
 		},
 		PrivacyNoticeVersion: 1,
 		Backup:               backupEnv{Interval: 24 * time.Hour, Keep: 7},
+		Retention:            app.RetentionConfig{IdentityMonths: 24, MediaMonths: 12, AuditMonths: 60, Interval: time.Hour},
 	}
 	blank := map[string]string{}
 	for _, s := range settings(&config{}) {
@@ -100,17 +101,50 @@ func TestConfigBadValues(t *testing.T) {
 		"FCM_PROJECT_ID", "FCM_CREDENTIALS_FILE", "FCM_ENDPOINT", "MEDIA_TEMP_DIR", "BACKUP_DIR",
 		"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", // read and checked by the exporter
 	}
-	tests := []struct {
-		name string
-		bad  []string
-		want string
-	}{
+	tests := badConfigValues()
+	tested := map[string]bool{}
+	for _, tc := range tests {
+		tested[tc.name] = true
+	}
+	for _, s := range settings(&config{}) {
+		if tested[s.name] == slices.Contains(unchecked, s.name) {
+			t.Errorf("%s must be either tested with bad values or listed as unchecked, not both or neither", s.name)
+		}
+	}
+	for _, tc := range tests {
+		for _, bad := range tc.bad {
+			t.Run(tc.name+"="+bad, func(t *testing.T) {
+				_, err := loadConfig(env(map[string]string{tc.name: bad}))
+				if err == nil {
+					t.Fatalf("loadConfig accepted %s=%q", tc.name, bad)
+				}
+				if !strings.Contains(err.Error(), tc.name) || !strings.Contains(err.Error(), tc.want) {
+					t.Errorf("error %q, want it to name %s and say %q", err, tc.name, tc.want)
+				}
+			})
+		}
+	}
+}
+
+// badValues are values of one variable that loadConfig must refuse with an error naming it and
+// saying want.
+type badValues struct {
+	name string
+	bad  []string
+	want string
+}
+
+// badConfigValues is the table of TestConfigBadValues.
+func badConfigValues() []badValues {
+	return []badValues{
 		{"ENV", []string{"staging", "Production"}, "ENV must be development or production, not"},
 		{"SMS_DRIVER", []string{"twilio", "HTTP"}, "SMS_DRIVER must be log or http, not"},
 		{"OFFICE_HOURS", []string{"morning", "07:00", "07:00 11:30"}, "OFFICE_HOURS must look like 07:00-11:00,13:00-17:00"},
 		{"OFFICE_HOURS", []string{"25:00-26:00", "11:30-07:00", "07:00-11:30,10:00-12:00", "07:00-", "07:00-11:30;13:00-17:00"}, "OFFICE_HOURS: calendar: bad office hours"},
 		{"REOPEN_WINDOW", []string{"soon", "0", "-1h", "7d"}, "REOPEN_WINDOW must be a positive duration such as 168h"},
 		{"REOPEN_MAX", []string{"-1", "one", "1.5"}, "REOPEN_MAX must be a number ≥ 0"},
+		{"RETENTION_IDENTITY", []string{"0", "-1", "two years", "1201"}, "RETENTION_IDENTITY must be a number of months ≥ 1"}, {"RETENTION_MEDIA", []string{"0", "12m"}, "RETENTION_MEDIA must be a number of months ≥ 1"}, {"RETENTION_AUDIT", []string{"0", "5y"}, "RETENTION_AUDIT must be a number of months ≥ 1"},
+		{"RETENTION_INTERVAL", []string{"0", "1ms", "hourly"}, "RETENTION_INTERVAL must be a duration of at least 50ms"},
 		{"SLA_INTERVAL", []string{"1ms", "49ms", "60", "often"}, "SLA_INTERVAL must be a duration of at least 50ms, such as 1m"},
 		{"BODY_LIMIT", []string{"12", "1023", "-1", "1MB"}, "BODY_LIMIT must be a number of bytes ≥ 1024"},
 		{"REQUEST_TIMEOUT", []string{"0s", "-1s", "10"}, "REQUEST_TIMEOUT must be a positive duration such as 10s"},
@@ -147,28 +181,6 @@ func TestConfigBadValues(t *testing.T) {
 		{"BACKUP_KEEP", []string{"0", "-1", "seven"}, "BACKUP_KEEP must be a number ≥ 1"},
 		{"METRICS_ADDR", []string{"9464", "localhost:metrics", "127.0.0.1:70000"}, "METRICS_ADDR must be host:port"},
 		{"METRICS_ADDR", []string{":8080", "127.0.0.1:8080"}, "must not use ADDR's port"},
-	}
-	tested := map[string]bool{}
-	for _, tc := range tests {
-		tested[tc.name] = true
-	}
-	for _, s := range settings(&config{}) {
-		if tested[s.name] == slices.Contains(unchecked, s.name) {
-			t.Errorf("%s must be either tested with bad values or listed as unchecked, not both or neither", s.name)
-		}
-	}
-	for _, tc := range tests {
-		for _, bad := range tc.bad {
-			t.Run(tc.name+"="+bad, func(t *testing.T) {
-				_, err := loadConfig(env(map[string]string{tc.name: bad}))
-				if err == nil {
-					t.Fatalf("loadConfig accepted %s=%q", tc.name, bad)
-				}
-				if !strings.Contains(err.Error(), tc.name) || !strings.Contains(err.Error(), tc.want) {
-					t.Errorf("error %q, want it to name %s and say %q", err, tc.name, tc.want)
-				}
-			})
-		}
 	}
 }
 

@@ -128,6 +128,7 @@ const (
 func settings(c *config) []setting {
 	hdef := handlers.DefaultConfig()
 	adef := app.DefaultConfig()
+	rdef := app.DefaultRetentionConfig()
 	mdef := app.DefaultMediaConfig()
 	pdef := app.DefaultPushConfig()
 	s := &c.Security
@@ -181,6 +182,14 @@ func settings(c *config) []setting {
 			doc: "how long after resolution the resident may rate or reopen; unrated tickets close after it"},
 		{name: "REOPEN_MAX", def: strconv.Itoa(adef.ReopenMax), value: number(&c.ReopenMax, 0, math.MaxInt, "a number ≥ 0"),
 			doc: "how many times a resident may reopen a ticket"},
+		{name: "RETENTION_IDENTITY", def: strconv.Itoa(rdef.IdentityMonths), value: number(&c.Retention.IdentityMonths, 1, 1200, "a number of months ≥ 1"),
+			doc: "months after a ticket is closed (its last change in a final state) when it is de-identified: reporter erased, phone numbers removed from its texts, the reporter's photos deleted; a ticket under a legal hold waits for the release. Statistics do not change"},
+		{name: "RETENTION_MEDIA", def: strconv.Itoa(rdef.MediaMonths), value: number(&c.Retention.MediaMonths, 1, 1200, "a number of months ≥ 1"),
+			doc: "months after closing when a ticket's media are deleted, except the officials' result photos of a public ticket"},
+		{name: "RETENTION_AUDIT", def: strconv.Itoa(rdef.AuditMonths), value: number(&c.Retention.AuditMonths, 1, 1200, "a number of months ≥ 1"),
+			doc: "months audit records are kept; older ones are removed from the start of the hash chain, and `admin audit verify` checks it from the newest removed record (the anchor)"},
+		{name: "RETENTION_INTERVAL", def: formatDuration(rdef.Interval), value: duration(&c.Retention.Interval, 50*time.Millisecond),
+			doc: "how often the retention worker runs (one instance at a time, under a lease); it also deletes expired sign-in codes, refresh tokens and rate counters"},
 		{name: "SLA_INTERVAL", def: "1m", value: duration(&c.SLAInterval, 50*time.Millisecond),
 			doc: "how often the worker looks for reminders, escalations and auto-closes"},
 		{name: "BODY_LIMIT", def: strconv.Itoa(hdef.BodyLimit), value: number(&c.BodyLimit, 1024, math.MaxInt, "a number of bytes ≥ 1024"),

@@ -459,6 +459,15 @@ type extensionDoc struct {
 // {next_check_at: {$gt: epoch, $lte: now}} never matches an unscheduled ticket. Durations are
 // int64 nanoseconds (exactly time.Duration), named *_ns. Documents written before these fields
 // existed decode with zero values.
+// legalHoldDoc is the stored form of a ticket's legal hold with its identity snapshot.
+type legalHoldDoc struct {
+	Reason string    `bson:"reason"`
+	By     string    `bson:"by"`
+	At     time.Time `bson:"at"`
+	Phone  string    `bson:"phone,omitempty"`
+	Name   string    `bson:"name,omitempty"`
+}
+
 type ticketDoc struct {
 	ID               string      `bson:"_id"`
 	Code             string      `bson:"code"`
@@ -488,6 +497,8 @@ type ticketDoc struct {
 	TriageDueAt      time.Time   `bson:"triage_due_at"`
 	ResolveDueAt     time.Time   `bson:"resolve_due_at"`
 	History          []eventDoc  `bson:"history"`
+	// HistoryHash is historyHash(History); absent in documents written before it.
+	HistoryHash string `bson:"history_hash,omitempty"`
 
 	DueAt             time.Time     `bson:"due_at"`
 	PausedAt          *time.Time    `bson:"paused_at,omitempty"`
@@ -514,6 +525,7 @@ type ticketDoc struct {
 	EscalationLevel   int           `bson:"escalation_level"`
 	NextCheckAt       *time.Time    `bson:"next_check_at,omitempty"`
 	PolicyVersion     int           `bson:"policy_version,omitempty"` // absent before: version 1
+	LegalHold         *legalHoldDoc `bson:"legal_hold,omitempty"`     // absent unless held
 
 	// EffectsPending is applied_version < version, kept in the document because FerretDB v1 has
 	// no $expr to compare two fields: every insert and replace sets it from the ticket, and
@@ -579,10 +591,14 @@ func toTicketDoc(t *models.Ticket) *ticketDoc {
 
 		EffectsPending: t.AppliedVersion < t.Version,
 	}
+	if h := t.LegalHold; h != nil {
+		d.LegalHold = &legalHoldDoc{Reason: h.Reason, By: h.By, At: utc(h.At), Phone: h.Phone, Name: h.Name}
+	}
 	if e := t.Extension; e != nil {
 		d.Extension = &extensionDoc{DueAt: utc(e.DueAt), Reason: e.Reason, RequestedBy: e.RequestedBy, RequestedAt: utc(e.RequestedAt)}
 	}
 	d.History = toEventDocs(t.History)
+	d.HistoryHash = historyHash(d.History)
 	return d
 }
 
@@ -643,6 +659,9 @@ func (d *ticketDoc) model() *models.Ticket {
 	}
 	if e := d.Extension; e != nil {
 		t.Extension = &models.ExtensionRequest{DueAt: utc(e.DueAt), Reason: e.Reason, RequestedBy: e.RequestedBy, RequestedAt: utc(e.RequestedAt)}
+	}
+	if h := d.LegalHold; h != nil {
+		t.LegalHold = &models.LegalHold{Reason: h.Reason, By: h.By, At: utc(h.At), Phone: h.Phone, Name: h.Name}
 	}
 	t.History = fromEventDocs(d.History)
 	return t

@@ -1,6 +1,7 @@
 package mongodb
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,9 +13,9 @@ import (
 )
 
 // TestUpdateTicketPushesEvents: an update sets the changed fields, removes optional ones the
-// ticket no longer has and appends only the new events; a document whose history a rewrite
-// shortened is replaced whole; a write past the size bound is refused and changes nothing; a
-// stale version is a conflict.
+// ticket no longer has and appends only the new events; an update that also rewrites an
+// earlier event replaces the document whole; a write past the size bound is refused and changes
+// nothing; a stale version is a conflict.
 func TestUpdateTicketPushesEvents(t *testing.T) {
 	uri, name := mongotest.URI(t)
 	s, err := Open(t.Context(), uri, name)
@@ -48,16 +49,16 @@ func TestUpdateTicketPushesEvents(t *testing.T) {
 		t.Fatalf("after the update: %+v, %v", got, err)
 	}
 
-	// A rewrite left the stored history shorter than its version says: replaced whole.
-	if _, err := s.coll(collTickets).UpdateOne(ctx, bson.D{{Key: "_id", Value: "t1"}}, bson.D{{Key: "$pop", Value: bson.D{{Key: "history", Value: 1}}}}); err != nil {
-		t.Fatal(err)
-	}
-	tk.Version, tk.History = 3, append(tk.History, ev(2, models.ActNote))
+	// The app rewrites an earlier event (erasure scrubs it) as it appends one: the stored
+	// history no longer matches what the update read, so the whole document is replaced.
+	tk.Version, tk.History = 3, append(slices.Clone(tk.History), ev(2, models.ActErase))
+	tk.History[0].ActorID = ""
+	tk.History[0].Note = "scrubbed"
 	if err := s.UpdateTicket(ctx, tk, 2); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ = s.TicketByID(ctx, "t1"); got.Version != 3 || len(got.History) != 3 {
-		t.Fatalf("after the fallback: version %d, %d events", got.Version, len(got.History))
+	if got, _ = s.TicketByID(ctx, "t1"); got.Version != 3 || len(got.History) != 3 || got.History[0].Note != "scrubbed" {
+		t.Fatalf("after a rewrite: version %d, %d events, first %+v", got.Version, len(got.History), got.History[0])
 	}
 
 	big := *tk

@@ -2,6 +2,8 @@ package mongodb
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"reflect"
 	"strings"
@@ -74,11 +76,13 @@ const maxTicketBytes = 15 << 20
 
 // UpdateTicket writes the ticket only if its stored version is still expectedVersion: a
 // compare-and-set in one update, the building block of the effects model in place of
-// transactions. Every version adds one history event, so the stored document has the events
-// before the last (version − expectedVersion): the update sets the changed fields and pushes
-// only the new events, under a filter that also checks that count; a document whose history is
-// not that long (a rewrite by a migration) is replaced whole. When nothing matched, one lookup
-// tells a concurrent change (EConflict) from a missing ticket (ENotFound).
+// transactions. Every version adds one history event, so the stored document should hold the
+// events before the last (version − expectedVersion): the update sets the changed fields and
+// pushes only the new events, under a filter that also checks the stored history's fingerprint
+// (historyHash) against those events. When the app rewrote earlier events (erasure scrubs
+// them), or the document predates the fingerprint, the filter misses and the document is
+// replaced whole. When nothing matched, one lookup tells a concurrent change (EConflict) from a
+// missing ticket (ENotFound).
 func (s *Store) UpdateTicket(ctx context.Context, t *models.Ticket, expectedVersion int) error {
 	d := toTicketDoc(t)
 	raw, err := bson.Marshal(d)
@@ -95,7 +99,7 @@ func (s *Store) UpdateTicket(ctx context.Context, t *models.Ticket, expectedVers
 		if err != nil {
 			return err
 		}
-		res, err := s.coll(collTickets).UpdateOne(ctx, append(filter, bson.E{Key: "history", Value: bson.D{{Key: "$size", Value: stored}}}), update)
+		res, err := s.coll(collTickets).UpdateOne(ctx, append(filter, bson.E{Key: "history_hash", Value: historyHash(d.History[:stored])}), update)
 		if err != nil {
 			return translate(err, "update ticket", "ticket with this idempotency key")
 		}
@@ -118,6 +122,18 @@ func (s *Store) UpdateTicket(ctx context.Context, t *models.Ticket, expectedVers
 		return notFound("ticket")
 	}
 	return models.Errorf(models.EConflict, "ticket was changed concurrently (expected version %d)", expectedVersion)
+}
+
+// historyHash fingerprints a history, so an update that only appends events can check that the
+// stored ones are exactly those it read (UpdateTicket): the app also rewrites events in place
+// (erasure scrubs them), and such a change must replace the whole history.
+func historyHash(events []eventDoc) string {
+	raw, err := bson.Marshal(bson.D{{Key: "h", Value: events}})
+	if err != nil {
+		return "" // matches no stored hash: the update replaces the whole document
+	}
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:16])
 }
 
 // ticketUpdate is the update of a ticket document from its marshalled new content raw: $set

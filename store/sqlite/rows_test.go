@@ -79,6 +79,7 @@ func fullTicket() *models.Ticket {
 		Rating: 5, RatingComment: "thanks", ReopenCount: 1, TriagedAt: at(10), ResolvedAt: at(11),
 		ClosedAt: at(12), OnTimeClass: models.LateWithExtension, RemindedAt: at(13), EscalationLevel: 1,
 		NextCheckAt: at(14), PolicyVersion: 3,
+		LegalHold: &models.LegalHold{Reason: "investigation", By: "ioc1", At: at(15), Phone: "+84912345678", Name: "An"},
 	}
 }
 

@@ -71,6 +71,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	params.Add("_pragma", "journal_mode(WAL)")
 	params.Add("_pragma", "synchronous(FULL)")
 	params.Add("_pragma", "foreign_keys(1)")
+	// Deleted and overwritten content is zeroed in the pages, so an erased resident's phone and
+	// texts do not linger in free space of the file (Store.EraseAccount, Store.Compact).
+	params.Add("_pragma", "secure_delete(1)")
 	// Group commit gives every transaction of a batch a savepoint, and SQLite journals the pages
 	// a savepoint changes in a temporary file unless temporary storage is in memory.
 	params.Add("_pragma", "temp_store(MEMORY)")

@@ -68,7 +68,33 @@ type ticketRow struct {
 	EscalationLevel  int           `json:"escalation_level,omitempty"`
 	NextCheckAt      time.Time     `json:"next_check_at"`
 	PolicyVersion    int           `json:"policy_version,omitempty"` // absent before 0020: version 1
+	LegalHold        *legalHoldRow `json:"legal_hold,omitempty"`     // absent unless held
 	History          []eventRow    `json:"history"`
+}
+
+// legalHoldRow is the stored form of a legal hold with its identity snapshot.
+type legalHoldRow struct {
+	Reason string    `json:"reason"`
+	By     string    `json:"by"`
+	At     time.Time `json:"at"`
+	Phone  string    `json:"phone,omitempty"`
+	Name   string    `json:"name,omitempty"`
+}
+
+// legalHoldRowOf converts a hold to its stored form; nil stays nil.
+func legalHoldRowOf(h *models.LegalHold) *legalHoldRow {
+	if h == nil {
+		return nil
+	}
+	return &legalHoldRow{Reason: h.Reason, By: h.By, At: normTime(h.At), Phone: h.Phone, Name: h.Name}
+}
+
+// hold converts a stored hold back to the model; nil stays nil.
+func (r *legalHoldRow) hold() *models.LegalHold {
+	if r == nil {
+		return nil
+	}
+	return &models.LegalHold{Reason: r.Reason, By: r.By, At: r.At, Phone: r.Phone, Name: r.Name}
 }
 
 // locationRow is the stored form of a ticket's location; migration 0004 reads $.location.lat
@@ -108,7 +134,7 @@ func ticketRowOf(t *models.Ticket) *ticketRow {
 		ReopenCount: t.ReopenCount, TriagedAt: normTime(t.TriagedAt), ResolvedAt: normTime(t.ResolvedAt),
 		ClosedAt: normTime(t.ClosedAt), OnTimeClass: string(t.OnTimeClass), RemindedAt: normTime(t.RemindedAt),
 		EscalationLevel: t.EscalationLevel, NextCheckAt: normTime(t.NextCheckAt), PolicyVersion: t.PolicyVersion,
-		History: eventRows(t.History),
+		LegalHold: legalHoldRowOf(t.LegalHold), History: eventRows(t.History),
 	}
 }
 
@@ -132,7 +158,7 @@ func (r *ticketRow) ticket() *models.Ticket {
 		ReopenCount: r.ReopenCount, TriagedAt: r.TriagedAt, ResolvedAt: r.ResolvedAt,
 		ClosedAt: r.ClosedAt, OnTimeClass: models.OnTimeClass(r.OnTimeClass), RemindedAt: r.RemindedAt,
 		EscalationLevel: r.EscalationLevel, NextCheckAt: r.NextCheckAt, PolicyVersion: r.PolicyVersion,
-		History: events(r.History),
+		LegalHold: r.LegalHold.hold(), History: events(r.History),
 	}
 }
 

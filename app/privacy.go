@@ -22,6 +22,7 @@ type Privacy struct {
 		AuthStore
 		TicketStore
 		PrivacyStore
+		Notifications(ctx context.Context, q models.NotificationQuery) ([]models.Notification, error)
 		FindAudit(ctx context.Context, f models.AuditFilter) ([]models.AuditRecord, error)
 		DevicesOfUsers(ctx context.Context, userIDs []string) ([]models.Device, error)
 		SubscriptionsOf(ctx context.Context, userID string) ([]models.Subscription, error)
@@ -37,8 +38,6 @@ type PrivacyStore interface {
 	AddConsent(ctx context.Context, c *models.Consent) error
 	// ConsentsOf lists a user's consent records oldest first (At, then ID).
 	ConsentsOf(ctx context.Context, userID string) ([]models.Consent, error)
-	// PushMessagesOf lists the push outbox entries addressed to a user, oldest first.
-	PushMessagesOf(ctx context.Context, userID string) ([]models.PushMessage, error)
 	// SetUserPhone moves account id to phone (E.164). A phone another account holds is
 	// EConflict with field "phone"; an unknown id is ENotFound.
 	SetUserPhone(ctx context.Context, id, phone string) error

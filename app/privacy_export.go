@@ -15,7 +15,7 @@ type DataExport struct {
 	Consents      []models.Consent
 	Devices       []models.Device
 	Subscriptions []models.Subscription
-	Notifications []models.PushMessage // the push outbox entries addressed to the resident
+	Notifications []models.Notification // the resident's inbox, every notification sent to them
 	Reveals       []Reveal
 }
 
@@ -54,13 +54,28 @@ func (s *Privacy) ExportData(ctx context.Context, p models.Principal) (*DataExpo
 	if d.Subscriptions, err = s.store.SubscriptionsOf(ctx, p.UserID); err != nil {
 		return nil, err
 	}
-	if d.Notifications, err = s.store.PushMessagesOf(ctx, p.UserID); err != nil {
+	if d.Notifications, err = s.allNotifications(ctx, p.UserID); err != nil {
 		return nil, err
 	}
 	if d.Reveals, err = s.reveals(ctx, p.UserID); err != nil {
 		return nil, err
 	}
 	return &d, nil
+}
+
+// allNotifications reads the whole inbox of userID, page by page.
+func (s *Privacy) allNotifications(ctx context.Context, userID string) ([]models.Notification, error) {
+	out := []models.Notification{}
+	q := models.NotificationQuery{UserID: userID, Limit: exportPage}
+	for {
+		page, err := s.store.Notifications(ctx, q)
+		if err != nil || len(page) < q.Limit {
+			return append(out, page...), err
+		}
+		out = append(out, page...)
+		last := page[len(page)-1]
+		q.After = &models.NotificationCursor{Read: !last.ReadAt.IsZero(), CreatedAt: last.CreatedAt, ID: last.ID}
+	}
 }
 
 // reveals lists the audit records of reveals of userID's identity, newest first.

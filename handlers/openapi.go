@@ -223,6 +223,7 @@ func openAPIDocument() map[string]any {
 	addCatalogAdminPaths(doc["paths"].(map[string]any), op, param, resp)
 	addPrivacyPaths(doc["paths"].(map[string]any), op, param, resp)
 	addErasurePaths(doc["paths"].(map[string]any), op, param, resp)
+	addInboxPaths(doc["paths"].(map[string]any), op, param, resp)
 	return doc
 }
 

@@ -51,13 +51,13 @@ type noticeBody struct {
 
 // privacyNotice serves the notice in ?lang= (vi or en), else the Accept-Language, else Vietnamese.
 func (s *jsonAPI) privacyNotice(c *fiber.Ctx) error {
-	lang := c.Query("lang")
-	switch lang {
-	case "vi", "en":
-	case "":
-		lang = c.AcceptsLanguages("vi", "en")
-	default:
-		return models.FieldError(models.EInvalid, "lang", "lang must be vi or en")
+	en, err := wantsEnglish(c)
+	if err != nil {
+		return err
+	}
+	lang := "vi"
+	if en {
+		lang = "en"
 	}
 	n, err := s.svc.Privacy.Notice(lang)
 	if err != nil {

@@ -76,11 +76,14 @@ type exportTicket struct {
 
 type exportNotification struct {
 	TicketID  string `json:"ticket_id"`
+	Code      string `json:"code"`
 	Event     string `json:"event"`
 	Title     string `json:"title"`
 	Body      string `json:"body"`
-	State     string `json:"state"`
+	TitleEN   string `json:"title_en"`
+	BodyEN    string `json:"body_en"`
 	CreatedAt string `json:"created_at"`
+	ReadAt    string `json:"read_at,omitempty"`
 }
 
 type exportDevice struct {
@@ -205,8 +208,12 @@ func (s *jsonAPI) writeMyRecords(z *exportZip, d *app.DataExport) error {
 	}
 	notes := make([]exportNotification, 0, len(d.Notifications))
 	for _, n := range d.Notifications {
-		notes = append(notes, exportNotification{TicketID: n.TicketID, Event: n.Event, Title: n.Title, Body: n.Body,
-			State: string(n.State), CreatedAt: formatTime(n.CreatedAt)})
+		e := exportNotification{TicketID: n.TicketID, Code: n.Code, Event: n.Event, Title: n.Title, Body: n.Body,
+			TitleEN: n.TitleEN, BodyEN: n.BodyEN, CreatedAt: formatTime(n.CreatedAt)}
+		if !n.ReadAt.IsZero() {
+			e.ReadAt = formatTime(n.ReadAt)
+		}
+		notes = append(notes, e)
 	}
 	reveals := make([]exportReveal, 0, len(d.Reveals))
 	for _, r := range d.Reveals {
@@ -220,7 +227,7 @@ func (s *jsonAPI) writeMyRecords(z *exportZip, d *app.DataExport) error {
 		{"consents.json", "your consent decisions, oldest first", consents},
 		{"devices.json", "devices receiving notifications", devices},
 		{"subscriptions.json", "ward announcements you subscribed to", subs},
-		{"notifications.json", "notifications addressed to you", notes},
+		{"notifications.json", "your notification inbox: everything a push told you", notes},
 		{"reveals.json", "every reveal of your phone number to an official", reveals},
 	} {
 		if err := z.json(f.name, f.desc, f.v); err != nil {

@@ -302,6 +302,8 @@ func (s *Server) policy() []routeSpec {
 		{"GET", "/v1/media/:id", anyone, s.api.getMedia},
 		{"HEAD", "/v1/media/:id", anyone, s.api.getMedia}, // tus: the offset of an upload in progress
 
+		{"GET", "/v1/me/notifications", residents, s.api.listNotifications},
+		{"POST", "/v1/me/notifications/read", residents, s.api.markNotificationsRead},
 		{"GET", "/v1/devices", signedIn, s.api.listDevices},
 		{"POST", "/v1/devices", signedIn, s.api.registerDevice},
 		{"DELETE", "/v1/devices/:token", signedIn, s.api.unregisterDevice},

@@ -634,14 +634,6 @@ func (s *instrumentedStore) PushMessageByID(ctx context.Context, a1 string) (*mo
 	return r0, err
 }
 
-// PushMessagesOf implements app.Store.
-func (s *instrumentedStore) PushMessagesOf(ctx context.Context, a1 string) ([]models.PushMessage, error) {
-	ctx, c := s.begin(ctx, "PushMessagesOf")
-	r0, err := s.next.PushMessagesOf(ctx, a1)
-	c.end(err)
-	return r0, err
-}
-
 // PutBlob implements app.Store.
 func (s *instrumentedStore) PutBlob(ctx context.Context, a1 io.Reader) (string, int64, error) {
 	ctx, c := s.begin(ctx, "PutBlob")

@@ -348,6 +348,7 @@ var routeCallers = map[string]string{
 	"GET /v1/me/consents": "residents", "POST /v1/me/consents": "residents", "DELETE /v1/me/consents/{purpose}": "residents",
 	"GET /v1/me/data": "residents", "PATCH /v1/me": "residents", "POST /v1/me/phone": "residents", "POST /v1/me/phone/verify": "residents",
 	"GET /v1/admin/privacy/register": "admins",
+	"GET /v1/me/notifications": "residents", "POST /v1/me/notifications/read": "residents",
 	"GET /v1/export/tickets.csv":     "ioc", "GET /v1/export/tickets.geojson": "ioc", "GET /v1/feed/changes": "ioc",
 	"GET /v1/stats/summary": "ioc", "GET /v1/stats/timeseries": "ioc", "GET /v1/stats/areas": "ioc",
 	"GET /v1/stats/areas.geojson": "ioc", "GET /v1/stats/units": "ioc",

@@ -282,6 +282,23 @@ func zipFiles(t *testing.T, body []byte) map[string][]byte {
 	return out
 }
 
+// checkExportedInbox: the export's notifications are the inbox — the one notification of the
+// resident's own report, in both languages.
+func checkExportedInbox(t *testing.T, file []byte, ticketID string) {
+	t.Helper()
+	var inbox []struct {
+		TicketID string `json:"ticket_id"`
+		Event    string `json:"event"`
+		TitleEN  string `json:"title_en"`
+	}
+	if err := json.Unmarshal(file, &inbox); err != nil || len(inbox) != 1 || inbox[0].TicketID != ticketID ||
+		inbox[0].Event != "submit" || inbox[0].TitleEN == "" {
+		t.Errorf("notifications.json = %s (%v), want the inbox's one notification, of %s", file, err, ticketID)
+	}
+}
+
+// TestPersonalDataExport: resident A's ZIP holds A's account, report, photo, inbox and the one
+// reveal of A's phone, and nothing of resident B.
 func TestPersonalDataExport(t *testing.T) {
 	t.Parallel()
 	x := ward(loadSet(t, "longxuyen-2023"), 8)
@@ -341,6 +358,7 @@ func TestPersonalDataExport(t *testing.T) {
 		if err := json.Unmarshal(files["tickets/"+ta.ID+".json"], &tkt); err != nil || tkt.Relation != "filed" || len(tkt.Ticket.History) == 0 || tkt.Ticket.Description != "Tiếng ồn của quán karaoke sau nửa đêm." {
 			t.Errorf("ticket file = %s (%v)", files["tickets/"+ta.ID+".json"], err)
 		}
+		checkExportedInbox(t, files["notifications.json"], ta.ID)
 		if !bytes.Contains(files["devices.json"], []byte("android")) || !bytes.Contains(files["consents.json"], []byte(`"account"`)) {
 			t.Errorf("devices %s consents %s", files["devices.json"], files["consents.json"])
 		}

@@ -10,7 +10,6 @@ import (
 
 var privacyTests = []storeTest{
 	{"ConsentsHistory", testConsentsHistory},
-	{"PushMessagesOf", testPushMessagesOf},
 	{"SetUserPhone", testSetUserPhone},
 	{"FindTicketsByFollower", testFindTicketsByFollower},
 }
@@ -46,28 +45,6 @@ func mustConsents(t *testing.T, s app.Store, user string) []models.Consent {
 	got, err := s.ConsentsOf(ctx(t), user)
 	must(t, err, "ConsentsOf "+user)
 	return got
-}
-
-// testPushMessagesOf: the outbox entries addressed to one user, oldest first; topic messages
-// and other users' are left out.
-func testPushMessagesOf(t *testing.T, s app.Store) {
-	late, early, other := pushMsg("late", 0), pushMsg("early", 0), pushMsg("other", 0)
-	late.CreatedAt, early.CreatedAt = at(2*time.Minute), at(time.Minute)
-	other.UserID = "u2"
-	topic := pushMsg("topic", 0)
-	topic.UserID, topic.Token, topic.Topic, topic.Platform = "", "", "ward.x.y", ""
-	_, err := s.EnqueuePush(ctx(t), []models.PushMessage{late, early, other, topic})
-	must(t, err, "EnqueuePush")
-	got, err := s.PushMessagesOf(ctx(t), "u1")
-	must(t, err, "PushMessagesOf")
-	var gotIDs []string
-	for _, m := range got {
-		gotIDs = append(gotIDs, m.ID)
-		if m.UserID != "u1" || m.Body != early.Body || m.Token != "tok-"+m.ID {
-			t.Errorf("PushMessagesOf u1 returned %+v", m)
-		}
-	}
-	wantEqual(t, "PushMessagesOf ids", []string{"early", "late"}, gotIDs)
 }
 
 // testSetUserPhone: the account moves to a free number and keeps everything else; a number

@@ -58,25 +58,6 @@ func (s *Store) ConsentsOf(ctx context.Context, userID string) ([]models.Consent
 	return out, nil
 }
 
-// PushMessagesOf lists the outbox entries addressed to the user, oldest first (a scan: it serves
-// the rare data export only).
-func (s *Store) PushMessagesOf(ctx context.Context, userID string) ([]models.PushMessage, error) {
-	cur, err := s.coll(collPushOutbox).Find(ctx, bson.D{{Key: "user_id", Value: userID}},
-		options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, translate(err, "push messages of", "push message")
-	}
-	var docs []pushDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, translate(err, "push messages of", "push message")
-	}
-	var out []models.PushMessage
-	for _, d := range docs {
-		out = append(out, d.model())
-	}
-	return out, nil
-}
-
 // SetUserPhone moves the account id to phone; a phone another account holds is EConflict on
 // the field phone (the unique phone_key index), an unknown id ENotFound.
 //

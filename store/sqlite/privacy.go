@@ -35,26 +35,6 @@ func (s *Store) ConsentsOf(ctx context.Context, userID string) ([]models.Consent
 	return out, translate(rows.Err(), "consents of", "consent")
 }
 
-// PushMessagesOf lists the outbox entries addressed to the user, oldest first. The user id lives
-// in the message document, so this scans the outbox: it serves the rare data export only.
-func (s *Store) PushMessagesOf(ctx context.Context, userID string) ([]models.PushMessage, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+pushColumns+` FROM push_outbox
-		WHERE json_extract(doc, '$.user_id') = ? ORDER BY created_at, id`, userID)
-	if err != nil {
-		return nil, translate(err, "push messages of", "push message")
-	}
-	defer rows.Close()
-	var out []models.PushMessage
-	for rows.Next() {
-		m, err := scanPush(rows)
-		if err != nil {
-			return nil, translate(err, "push messages of", "push message")
-		}
-		out = append(out, m)
-	}
-	return out, translate(rows.Err(), "push messages of", "push message")
-}
-
 // SetUserPhone moves the account id to phone; a phone another account holds is EConflict on
 // the field phone, an unknown id ENotFound.
 func (s *Store) SetUserPhone(ctx context.Context, id, phone string) error {

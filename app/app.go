@@ -65,8 +65,10 @@ type Config struct {
 	NearbyMax          int
 	// MaxFollowChanges bounds the follow and unfollow events of one ticket: each is a history
 	// event, and a ticket's record must stay bounded however long a script toggles (MongoDB
-	// refuses a document past 16 MiB, after which no one could act on the ticket). Past it,
-	// following or unfollowing that ticket is refused; every other action goes on.
+	// refuses a document past 16 MiB, after which no one could act on the ticket), and every
+	// action reads and writes the whole record: at 10,000 follow changes (3 MB) a run of
+	// toggles on FerretDB took over 15 minutes. Past it, following or unfollowing that ticket is
+	// refused; every other action goes on, and residents who miss it can subscribe to the ward.
 	MaxFollowChanges int
 	// PseudonymKey keys the stable pseudonyms that hide reporters from ward staff.
 	PseudonymKey []byte
@@ -117,7 +119,7 @@ func DefaultConfig() Config {
 		NearbyRadiusM:      250,
 		NearbyMaxAge:       30 * 24 * time.Hour,
 		NearbyMax:          5,
-		MaxFollowChanges:   10_000, // about 1.5 MB of events
+		MaxFollowChanges:   1_000, // about 300 KB of events; see MaxFollowChanges
 		RateLimits:         DefaultRateLimits(),
 		Media:              DefaultMediaConfig(),
 		Retention:          DefaultRetentionConfig(),

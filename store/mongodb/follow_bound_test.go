@@ -18,12 +18,13 @@ import (
 
 // TestFollowToggleKeepsTicketBounded toggles follow on one ticket through the app on this
 // store far past the follow-change limit: the document stays small, the toggles past the limit
-// are refused, and the ticket's unit still acts on it. With PHANANH_LONG_TESTS=1 it toggles
-// 10,000 times at the production limit; otherwise 300 times at a limit of 100.
+// are refused, and the ticket's unit still acts on it. On a real MongoDB (MONGODB_TEST_URI) it
+// toggles 10,000 times against the production limit; on FerretDB, which scans whole collections
+// for every query the effects make (10,000 toggles took over 9 minutes), 300 times against 100.
 func TestFollowToggleKeepsTicketBounded(t *testing.T) {
 	toggles, limit := 300, 100
-	if os.Getenv("PHANANH_LONG_TESTS") == "1" {
-		toggles, limit = 10_001, app.DefaultConfig().MaxFollowChanges
+	if os.Getenv(mongotest.EnvURI) != "" {
+		toggles, limit = 10_000, app.DefaultConfig().MaxFollowChanges
 	}
 	uri, name := mongotest.URI(t)
 	store, err := mongodb.Open(t.Context(), uri, name)

@@ -18,7 +18,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// Erasure, legal holds and retention (issue 17, items 4 and 5; app/erasure.go, app/retention.go).
+// Erasure, legal holds and retention (app/erasure.go, app/retention.go).
 
 // erasureView is what these tests read of a ticket beyond wfTicket: the erased flag of the
 // reporter, the legal hold, the description and each event's actor.

@@ -12,7 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// Personal data rights (Law 91/2025/QH15, issue 17): the privacy notice, consent per purpose,
+// Personal data rights (Law 91/2025/QH15): the privacy notice, consent per purpose,
 // the data export, rectification, the records of processing and logs without identities.
 
 // signInUnconsented signs a resident in without accepting the privacy notice.

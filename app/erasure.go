@@ -208,16 +208,8 @@ func (s *Erasure) deleteMedia(ctx context.Context, ticket string, ids []string) 
 			return n, err
 		}
 		n++
-		for _, key := range m.Blobs() {
-			inUse, err := s.store.MediaBlobInUse(ctx, key)
-			if err != nil {
-				return n, err
-			}
-			if !inUse {
-				if err := s.store.DeleteBlob(ctx, key); err != nil {
-					return n, err
-				}
-			}
+		if err := deleteUnusedBlobs(ctx, s.store, m); err != nil {
+			return n, err
 		}
 	}
 	return n, nil

@@ -425,6 +425,26 @@ func (s *Media) PublicImages(ctx context.Context, t *models.Ticket) []string {
 	return out
 }
 
+// deleteUnusedBlobs deletes the blobs of m, whose record is gone, that no other record refers
+// to: identical uploads share their blobs.
+func deleteUnusedBlobs(ctx context.Context, store interface {
+	MediaBlobInUse(ctx context.Context, key string) (bool, error)
+	DeleteBlob(ctx context.Context, key string) error
+}, m *models.Media) error {
+	for _, key := range m.Blobs() {
+		inUse, err := store.MediaBlobInUse(ctx, key)
+		if err != nil {
+			return err
+		}
+		if !inUse {
+			if err := store.DeleteBlob(ctx, key); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // CollectMedia removes unattached uploads older than OrphanTTL — record first, then each blob
 // no other record refers to — and resumable uploads abandoned as long. A record attached
 // meanwhile is left alone (DeleteMedia is a compare-and-delete on TicketID).
@@ -442,16 +462,8 @@ func (s *Media) CollectMedia(ctx context.Context) (int, error) {
 			return n, err
 		}
 		n++
-		for _, key := range m.Blobs() {
-			inUse, err := s.store.MediaBlobInUse(ctx, key)
-			if err != nil {
-				return n, err
-			}
-			if !inUse {
-				if err := s.store.DeleteBlob(ctx, key); err != nil {
-					return n, err
-				}
-			}
+		if err := deleteUnusedBlobs(ctx, s.store, m); err != nil {
+			return n, err
 		}
 	}
 	if err := s.collectUploads(before); err != nil {

@@ -48,7 +48,7 @@ func (s *Store) AddNotifications(ctx context.Context, ns []models.Notification) 
 		docs[i] = notificationDoc{ID: n.ID, UserID: n.UserID, TicketID: n.TicketID, Code: n.Code, Version: n.Version, Event: n.Event,
 			Title: n.Title, Body: n.Body, TitleEN: n.TitleEN, BodyEN: n.BodyEN, CreatedAt: utc(n.CreatedAt)}
 	}
-	return s.insertAbsent(ctx, collNotifications, docs, "add notifications", "notification")
+	return s.insertMissing(ctx, collNotifications, docs, "add notifications", "notification")
 }
 
 // Notifications lists a page of an inbox in the index's order after the keyset cursor.

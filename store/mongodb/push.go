@@ -209,28 +209,7 @@ func (s *Store) EnqueuePush(ctx context.Context, msgs []models.PushMessage) (int
 	for i, m := range msgs {
 		docs[i] = toPushDoc(m)
 	}
-	return s.insertAbsent(ctx, collPushOutbox, docs, "enqueue push", "push message")
-}
-
-// insertAbsent inserts docs with one unordered insertMany, in which a duplicate key is a
-// document inserted before (a replay) and left as it is, and returns how many it inserted.
-func (s *Store) insertAbsent(ctx context.Context, coll string, docs []any, op, what string) (int, error) {
-	_, err := s.coll(coll).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-	if err == nil {
-		return len(docs), nil
-	}
-	var bwe mongo.BulkWriteException
-	if errors.As(err, &bwe) && bwe.WriteConcernError == nil {
-		dups := 0
-		for _, we := range bwe.WriteErrors {
-			if we.Code != 11000 {
-				return 0, translate(err, op, what)
-			}
-			dups++
-		}
-		return len(docs) - dups, nil
-	}
-	return 0, translate(err, op, what)
+	return s.insertMissing(ctx, collPushOutbox, docs, "enqueue push", "push message")
 }
 
 // ClaimPush claims in two or three round trips, because FerretDB scans the whole collection

@@ -315,7 +315,7 @@ func TestPushSurvivesSIGKILL(t *testing.T) {
 		tickets := 500
 		if st.mongo != nil && mongoIsFerretDB() && raceBuild {
 			// FerretDB runs inside this race-instrumented test process, where claiming a batch
-			// outlasts the driver's timeout; .ci/run's plain long step runs this case.
+			// outlasts the driver's timeout; .ci/run's plain FerretDB step runs this case.
 			t.Skip("FerretDB under the race detector is too slow for a fan-out")
 		}
 		if st.mongo != nil && mongoIsFerretDB() && !longTests() {

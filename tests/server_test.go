@@ -77,6 +77,22 @@ func eachStore(t *testing.T, f func(t *testing.T, st storeKind)) {
 	t.Run("mongodb", func(t *testing.T) { f(t, storeKind{name: "mongodb", mongo: mongotest.Start(t)}) })
 }
 
+// eachStoreAtVolume is eachStore for the tests that push volume or concurrency through the
+// store. Under the race detector their FerretDB case is skipped: FerretDB runs inside this
+// instrumented test process, several times slower, and on two cores the load it takes makes
+// every parallel test's requests miss their deadlines. .ci/run runs those cases in a plain
+// step (ferretdb_volume there); a real MongoDB (MONGODB_TEST_URI) runs them everywhere.
+func eachStoreAtVolume(t *testing.T, f func(t *testing.T, st storeKind)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { f(t, storeKind{name: "sqlite"}) })
+	t.Run("mongodb", func(t *testing.T) {
+		if raceBuild && mongoIsFerretDB() {
+			t.Skip("volume on FerretDB under the race detector; .ci/run's plain step runs it")
+		}
+		f(t, storeKind{name: "mongodb", mongo: mongotest.Start(t)})
+	})
+}
+
 // server is one running phananh process.
 type server struct {
 	t       *testing.T

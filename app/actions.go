@@ -227,8 +227,8 @@ func (s *Tickets) assign(ctx context.Context, c *change) ([]hook, error) {
 // a leader decides; the event is internal.
 func (s *Tickets) requestExtension(_ context.Context, c *change) ([]hook, error) {
 	t, in := c.t, c.in
-	if t.Extension != nil {
-		return nil, models.Errorf(models.EConflict, "an extension request is already pending")
+	if err := extensionReady(c.p, t, in.Action); err != nil {
+		return nil, err
 	}
 	if err := required("reason", in.Reason, 1000); err != nil {
 		return nil, err
@@ -243,13 +243,29 @@ func (s *Tickets) requestExtension(_ context.Context, c *change) ([]hook, error)
 	return nil, nil
 }
 
+// extensionReady refuses the extension actions that the ticket's pending request, or its
+// absence, rules out for p: one request at a time, a decision only on a pending request, and an
+// approval only by someone other than who asked — a later deadline takes two people. Tickets.
+// Allowed uses it too, so a form is offered only when its action can succeed.
+func extensionReady(p models.Principal, t *models.Ticket, a models.Action) error {
+	switch {
+	case a == models.ActRequestExt && t.Extension != nil:
+		return models.Errorf(models.EConflict, "an extension request is already pending")
+	case (a == models.ActApproveExt || a == models.ActDenyExt) && t.Extension == nil:
+		return models.Errorf(models.EConflict, "there is no pending extension request")
+	case a == models.ActApproveExt && t.Extension.RequestedBy == p.UserID:
+		return models.Errorf(models.EForbidden, "an extension must be approved by someone other than who requested it")
+	}
+	return nil
+}
+
 // decideExtension approves (publicly: the resident learns the new deadline) or denies
 // (internally) the pending extension request. While the clock is paused, the approved time is
 // added to what will be left when it restarts.
 func (s *Tickets) decideExtension(_ context.Context, c *change) ([]hook, error) {
 	t := c.t
-	if t.Extension == nil {
-		return nil, models.Errorf(models.EConflict, "there is no pending extension request")
+	if err := extensionReady(c.p, t, c.in.Action); err != nil {
+		return nil, err
 	}
 	if c.in.Action == models.ActApproveExt {
 		if t.ExtendedFrom.IsZero() {

@@ -88,12 +88,13 @@ func (s *Tickets) revealHeld(ctx context.Context, p models.Principal, t *models.
 	return d, nil
 }
 
-// Allowed lists the actions p may perform on t now: the state table filtered by the policy.
+// Allowed lists the actions p may perform on t now: the state table filtered by the policy and
+// by the pending extension request.
 func (s *Tickets) Allowed(p models.Principal, t *models.Ticket) []models.Action {
 	access := p.TicketAccess(t)
 	var out []models.Action
 	for _, a := range models.AllowedActions(t.State, p.Role) {
-		if s.mayAct(p, t, access, a) == nil {
+		if s.mayAct(p, t, access, a) == nil && extensionReady(p, t, a) == nil {
 			out = append(out, a)
 		}
 	}

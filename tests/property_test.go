@@ -55,6 +55,7 @@ type pmTicket struct {
 	prevUnits   []string
 	bFollows    bool // the other resident follows
 	extPending  bool
+	extBy       string // who asked for the pending extension
 	extDue      time.Time
 	reopens     int
 	triageDue   string
@@ -269,6 +270,9 @@ func (w *pmWorld) expect(a pmActor, m, other *pmTicket, action models.Action, st
 		if !m.extPending {
 			return http.StatusConflict, "no extension pending"
 		}
+		if action == models.ActApproveExt && a.id == m.extBy {
+			return http.StatusForbidden, "approver asked"
+		}
 	case models.ActReopen:
 		if m.reopens >= w.reopenMax {
 			return http.StatusConflict, "reopened enough"
@@ -410,7 +414,7 @@ func (w *pmWorld) apply(m *pmTicket, a pmActor, action models.Action, extDue tim
 		m.unit = map[string]string{w.unitX: w.unitY, w.unitY: w.unitX}[m.unit]
 		m.extPending = false
 	case models.ActRequestExt:
-		m.extPending, m.extDue = true, extDue
+		m.extPending, m.extBy, m.extDue = true, a.id, extDue
 	case models.ActApproveExt, models.ActDenyExt, models.ActResolve:
 		m.extPending = false
 	case models.ActReopen:

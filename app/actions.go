@@ -218,7 +218,6 @@ func (s *Tickets) assign(ctx context.Context, c *change) ([]hook, error) {
 		return nil, err
 	}
 	t.AssignedTo = u.ID
-	c.ev.Visibility = models.Internal
 	c.ev.Assignee = u.Username
 	return nil, nil
 }
@@ -238,7 +237,6 @@ func (s *Tickets) requestExtension(_ context.Context, c *change) ([]hook, error)
 			t.ResolveDueAt.In(models.VietnamTime).Format(time.RFC3339))
 	}
 	t.Extension = &models.ExtensionRequest{DueAt: in.DueAt.UTC().Truncate(time.Millisecond), Reason: in.Reason, RequestedBy: c.p.UserID, RequestedAt: c.now}
-	c.ev.Visibility = models.Internal
 	c.ev.Reason, c.ev.DueAt = in.Reason, t.Extension.DueAt
 	return nil, nil
 }
@@ -260,7 +258,7 @@ func extensionReady(p models.Principal, t *models.Ticket, a models.Action) error
 }
 
 // decideExtension approves (publicly: the resident learns the new deadline) or denies
-// (internally) the pending extension request. While the clock is paused, the approved time is
+// (internally, models.AlwaysInternal) the pending extension request. While the clock is paused, the approved time is
 // added to what will be left when it restarts.
 func (s *Tickets) decideExtension(_ context.Context, c *change) ([]hook, error) {
 	t := c.t
@@ -276,8 +274,6 @@ func (s *Tickets) decideExtension(_ context.Context, c *change) ([]hook, error) 
 		}
 		t.ResolveDueAt = t.Extension.DueAt
 		c.ev.DueAt = t.ResolveDueAt
-	} else {
-		c.ev.Visibility = models.Internal
 	}
 	t.Extension = nil
 	return nil, nil
@@ -341,6 +337,5 @@ func (s *Tickets) unfollow(_ context.Context, c *change) ([]hook, error) {
 	user := c.p.UserID
 	c.t.Followers = slices.DeleteFunc(c.t.Followers, func(f string) bool { return f == user })
 	c.ev.ActorID = ""
-	c.ev.Visibility = models.Internal
 	return nil, nil
 }

@@ -126,6 +126,49 @@ func (s *Tickets) Assignees(ctx context.Context, p models.Principal, t *models.T
 	return out, nil
 }
 
+// StaffNames names officials by account id — "Display Name (username)", or the username — for
+// an official caller: the console shows who acted on a ticket and who it is assigned to as
+// people, not account ids. Ids of deleted accounts (and of anything but an account) are left
+// out, so the caller keeps showing the id. Residents get nothing.
+func (s *Tickets) StaffNames(ctx context.Context, p models.Principal, ids []string) (map[string]string, error) {
+	if p.Role == models.RoleResident {
+		return nil, nil
+	}
+	names := map[string]string{}
+	for _, id := range ids {
+		if _, done := names[id]; done || id == "" {
+			continue
+		}
+		u, err := s.store.UserByID(ctx, id)
+		if models.IsCode(err, models.ENotFound) {
+			names[id] = ""
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		names[id] = StaffLabel(u)
+	}
+	return names, nil
+}
+
+// TimeLeft is how long t's running deadline is away from now (negative once passed), and
+// false when no deadline runs (a final state, or paused for the resident).
+func (s *Tickets) TimeLeft(t *models.Ticket) (time.Duration, bool) {
+	if !t.State.ClockRunning() || t.DueAt.IsZero() {
+		return 0, false
+	}
+	return t.DueAt.Sub(s.clock()), true
+}
+
+// StaffLabel is how an official is shown to colleagues: "Display Name (username)", or the
+// username when the account has no display name.
+func StaffLabel(u *models.User) string {
+	if u.DisplayName == "" {
+		return u.Username
+	}
+	return u.DisplayName + " (" + u.Username + ")"
+}
+
 // audit appends one record; a failure fails the operation, since an unaudited reveal must not
 // happen.
 func (s *core) audit(ctx context.Context, p models.Principal, action, ticket, subject, detail string) error {

@@ -81,8 +81,12 @@ func (s *Tickets) Act(ctx context.Context, p models.Principal, id string, in Act
 			in.Action, t.State, strings.Join(names, ", "))
 	}
 	now := s.clock()
+	vis := models.Public
+	if models.AlwaysInternal(in.Action) {
+		vis = models.Internal
+	}
 	c := &change{t: t, p: p, in: in, now: now,
-		ev: models.Event{At: now, ActorRole: p.Role, ActorID: p.UserID, Action: in.Action, From: t.State, To: next, Visibility: models.Public}}
+		ev: models.Event{At: now, ActorRole: p.Role, ActorID: p.UserID, Action: in.Action, From: t.State, To: next, Visibility: vis}}
 	hooks, err := s.apply(ctx, c)
 	if err != nil {
 		return nil, err

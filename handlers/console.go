@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -131,6 +132,12 @@ func consoleFuncs(lang string) template.FuncMap {
 				return s
 			}
 			return string(r[:n]) + "…"
+		},
+		// internal: the action's history event is for officials only (its note field says so).
+		"internal": func(a string) bool { return models.AlwaysInternal(models.Action(a)) },
+		// danger: the action ends or refuses something and asks for a confirmation first.
+		"danger": func(a string) bool {
+			return slices.Contains([]models.Action{models.ActReject, models.ActMarkDuplicate, models.ActDenyExt}, models.Action(a))
 		},
 		"has": func(list []models.Action, a string) bool {
 			for _, x := range list {

@@ -93,8 +93,8 @@ func (s *consoleUI) consoleDashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	for _, t := range over.Tickets {
-		d.Overdue = append(d.Overdue, consoleRow{listView(t, p, true), s.categoryName(lang, t.Category)})
+	if d.Overdue, err = s.queueRows(c, lang, over.Tickets); err != nil {
+		return err
 	}
 	return s.consoleRender(c, fiber.StatusOK, "dashboard", "dash.title", nil, d)
 }

@@ -33,6 +33,9 @@ type consoleQueueView struct {
 type consoleRow struct {
 	ticketBody
 	CategoryName string
+	Assignee     string // by name; "" when nobody is assigned
+	Triage       bool   // the running deadline is the one to accept the ticket by
+	Left         string // the time to the running deadline, or past it, in words; "" when none runs
 }
 
 type consoleCount struct {
@@ -89,8 +92,8 @@ func (s *consoleUI) consoleQueue(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	for _, t := range page.Tickets {
-		v.Tickets = append(v.Tickets, consoleRow{listView(t, p, s.svc.Tickets.Overdue(t)), s.categoryName(lang, t.Category)})
+	if v.Tickets, err = s.queueRows(c, lang, page.Tickets); err != nil {
+		return err
 	}
 	for _, st := range models.States {
 		if n := page.Counts[st]; n > 0 {
@@ -109,6 +112,54 @@ func (s *consoleUI) consoleQueue(c *fiber.Ctx) error {
 	return s.consoleRender(c, fiber.StatusOK, "queue", "queue.title", nil, v)
 }
 
+// queueRows are the queue's lines: each ticket with its assignee by name and the time left to
+// its running deadline.
+func (s *consoleUI) queueRows(c *fiber.Ctx, lang string, tickets []*models.Ticket) ([]consoleRow, error) {
+	p := principal(c)
+	ids := make([]string, len(tickets))
+	for i, t := range tickets {
+		ids[i] = t.AssignedTo
+	}
+	names, err := s.svc.Tickets.StaffNames(c.UserContext(), p, ids)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]consoleRow, 0, len(tickets))
+	for _, t := range tickets {
+		row := consoleRow{ticketBody: listView(t, p, s.svc.Tickets.Overdue(t)), CategoryName: s.categoryName(lang, t.Category),
+			Assignee: names[t.AssignedTo], Triage: t.State == models.StateReceived}
+		if row.Assignee == "" {
+			row.Assignee = t.AssignedTo
+		}
+		if left, ok := s.svc.Tickets.TimeLeft(t); ok {
+			row.Left = timeLeft(lang, left)
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// timeLeft says a span to a deadline as a clerk would — "còn 2 ngày 3 giờ", "quá hạn 5 giờ" —
+// to the hour, or to the minute within the last hour.
+func timeLeft(lang string, d time.Duration) string {
+	key := "left.remaining"
+	if d < 0 {
+		key, d = "left.overdue", -d
+	}
+	days, hours, minutes := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
+	var parts []string
+	if days > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", days, translate(lang, "left.days")))
+	}
+	if hours > 0 || days > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", hours, translate(lang, "left.hours")))
+	}
+	if days == 0 && hours == 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", minutes, translate(lang, "left.minutes")))
+	}
+	return fmt.Sprintf(translate(lang, key), strings.Join(parts, " "))
+}
+
 // consoleTicketView is the ticket page: the API's detail view (app.Tickets.Detail through
 // detailView, so the console shows exactly what the API would) plus what the forms need.
 type consoleTicketView struct {
@@ -122,6 +173,7 @@ type consoleTicketView struct {
 	Outcomes      []models.Outcome
 	RejectReasons []string
 	Forms         []string // the allowed actions that have a form, in a fixed order
+	Assignee      string   // who the ticket is assigned to, by name; "" when nobody is
 	DefaultDueAt  string   // a suggestion for request_extension (datetime-local)
 	ResultMedia   []string // the unit's result photos
 }
@@ -141,12 +193,8 @@ func (s *consoleUI) consoleTicketData(c *fiber.Ctx, t *models.Ticket) (*consoleT
 	b := detailView(d, s.svc.Tickets.Overdue(t))
 	v := &consoleTicketView{T: b, CategoryName: s.categoryName(lang, t.Category), Outcomes: models.Outcomes,
 		RejectReasons: models.RejectReasons, ResultMedia: t.ResultMedia}
-	for _, e := range b.History {
-		if e.Visibility == models.Public {
-			v.Public = append(v.Public, e)
-		} else {
-			v.Internal = append(v.Internal, e)
-		}
+	if err := s.nameStaff(c, t, v); err != nil {
+		return nil, err
 	}
 	for _, a := range consoleFormOrder {
 		if slices.Contains(d.Allowed, a) {
@@ -159,11 +207,7 @@ func (s *consoleUI) consoleTicketData(c *fiber.Ctx, t *models.Ticket) (*consoleT
 			return nil, err
 		}
 		for _, u := range users {
-			label := u.Username
-			if u.DisplayName != "" {
-				label = u.DisplayName + " (" + u.Username + ")"
-			}
-			v.Assignees = append(v.Assignees, consoleOption{u.ID, label})
+			v.Assignees = append(v.Assignees, consoleOption{u.ID, app.StaffLabel(&u)})
 		}
 	}
 	for _, u := range s.consoleUnits(lang) {
@@ -182,6 +226,38 @@ func (s *consoleUI) consoleTicketData(c *fiber.Ctx, t *models.Ticket) (*consoleT
 		}
 	}
 	return v, nil
+}
+
+// nameStaff splits the history into its public and internal parts with the officials in it
+// named (app.Tickets.StaffNames) rather than shown as account ids, and names the assignee.
+func (s *consoleUI) nameStaff(c *fiber.Ctx, t *models.Ticket, v *consoleTicketView) error {
+	ids := []string{t.AssignedTo}
+	for _, e := range t.History {
+		if e.ActorRole != models.RoleResident && e.ActorRole != models.RoleSystem {
+			ids = append(ids, e.ActorID)
+		}
+	}
+	names, err := s.svc.Tickets.StaffNames(c.UserContext(), principal(c), ids)
+	if err != nil {
+		return err
+	}
+	for _, e := range v.T.History {
+		if name := names[e.Actor]; name != "" && e.ActorRole != models.RoleResident {
+			e.Actor = name
+		}
+		if e.Visibility == models.Public {
+			v.Public = append(v.Public, e)
+		} else {
+			v.Internal = append(v.Internal, e)
+		}
+	}
+	if t.AssignedTo != "" {
+		v.Assignee = names[t.AssignedTo]
+		if v.Assignee == "" {
+			v.Assignee = t.AssignedTo // an account deleted since
+		}
+	}
+	return nil
 }
 
 func (s *consoleUI) consoleTicket(c *fiber.Ctx) error {

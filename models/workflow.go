@@ -117,6 +117,18 @@ var Actions = []Action{ActAccept, ActReject, ActTransfer, ActMarkDuplicate, ActS
 	ActResolve, ActNote, ActAssign, ActRequestExt, ActApproveExt, ActDenyExt, ActProvideInfo, ActWithdraw,
 	ActRate, ActReopen, ActFollow, ActUnfollow, ActAutoClose, ActRemind, ActEscalate, ActMoveDeadline, ActReroute}
 
+// AlwaysInternal reports whether a's history event is for officials only, whatever its caller
+// says: who does the work (assign), a deadline asked for or refused (request_extension,
+// deny_extension) and who stopped following. Other events are public unless the action lets
+// its caller choose (a note, a rating comment). The console labels its note fields by it.
+func AlwaysInternal(a Action) bool {
+	switch a {
+	case ActAssign, ActRequestExt, ActDenyExt, ActUnfollow:
+		return true
+	}
+	return false
+}
+
 // Next answers the table: the state after action by role in from, and whether it is allowed.
 func Next(from State, action Action, role Role) (State, bool) {
 	for _, t := range Transitions() {

@@ -3,6 +3,17 @@
 (function () {
   'use strict';
 
+  // A form that ends or refuses something (data-confirm: reject, mark as duplicate, deny an
+  // extension) asks first; cancelling sends nothing. Registered in the capture phase so that
+  // it runs before, and stops, the handlers below.
+  document.addEventListener('submit', function (e) {
+    var ask = e.target.getAttribute('data-confirm');
+    if (ask && !window.confirm(ask)) {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+    }
+  }, true);
+
   // A form sends once: its buttons are disabled after submit, so a double click cannot send the
   // same action twice (the second would be refused as a version conflict anyway).
   document.addEventListener('submit', function (e) {

@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"phananh/store/mongodb/mongotest"
 )
 
 // locatedArea asks the server which area covers a point.
@@ -90,7 +88,7 @@ func TestNationalBoundarySetOnFerretDB(t *testing.T) {
 	case !longTests():
 		t.Skip("set PHANANH_LONG_TESTS=1 to import the national boundary set (about a minute)")
 	}
-	s := startServer(t, storeKind{name: "mongodb", mongo: mongotest.Start(t)})
+	s := startServer(t, mongoStore(t))
 	out, err := s.admin("", "boundaries", "import", "--id", "vietnam-2025", "--name", "Việt Nam (2025)", file)
 	if err != nil || !strings.Contains(out, "imported boundary set vietnam-2025 with 3321 areas") {
 		t.Fatalf("national import: %v\n%s", err, out)

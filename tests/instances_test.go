@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"phananh/push/fcmtest"
-	"phananh/store/mongodb/mongotest"
 )
 
 // leaseEvent is one "sla lease taken" / "sla lease lost" log line of a server.
@@ -104,12 +103,6 @@ func TestSeveralInstances(t *testing.T) {
 	if testing.Short() {
 		t.Skip("three servers on FerretDB")
 	}
-	if raceBuild && mongoIsFerretDB() {
-		// FerretDB runs inside this race-instrumented test process, serving three
-		// race-instrumented servers: on two cores a request can wait past its 10-second
-		// deadline. .ci/run's plain long step runs this test at full size.
-		t.Skip("FerretDB under the race detector is too slow for three instances")
-	}
 	set := loadSet(t, "longxuyen-2023")
 	x := ward(set, 7)
 	writers, perWriter := 3, 2
@@ -122,7 +115,7 @@ func TestSeveralInstances(t *testing.T) {
 	const slaInterval = time.Second
 	env := append(pushEnv(fake), "SLA_INTERVAL="+slaInterval.String(), fmt.Sprintf("PUSH_BATCH=%d", batch), "PUSH_LEASE=10s",
 		"PUSH_INTERVAL=250ms") // three pollers on FerretDB, which scans the outbox for each poll
-	a := startServer(t, storeKind{name: "mongodb", mongo: mongotest.Start(t)}, env...)
+	a := startServer(t, mongoStore(t), env...)
 	env = append(env, sameStore(a)...)
 	servers := []*server{a, startServer(t, storeKind{name: "mongodb"}, env...), startServer(t, storeKind{name: "mongodb"}, env...)}
 	rep := a.signInResident("0912500001")

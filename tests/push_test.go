@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"phananh/push/fcmtest"
-	"phananh/store/mongodb/mongotest"
 )
 
 // pushEnv points a server at the fake FCM server, polling the outbox quickly.
@@ -313,11 +312,6 @@ func TestPushSurvivesSIGKILL(t *testing.T) {
 	eachStore(t, func(t *testing.T, st storeKind) {
 		const devices, batch = 10, 100
 		tickets := 500
-		if st.mongo != nil && mongoIsFerretDB() && raceBuild {
-			// FerretDB runs inside this race-instrumented test process, where claiming a batch
-			// outlasts the driver's timeout; .ci/run's plain FerretDB step runs this case.
-			t.Skip("FerretDB under the race detector is too slow for a fan-out")
-		}
 		if st.mongo != nil && mongoIsFerretDB() && !longTests() {
 			tickets = 50
 		}
@@ -375,7 +369,7 @@ func TestPushTwoServersOneStore(t *testing.T) {
 	}
 	fake := fcmtest.New()
 	defer fake.Close()
-	st := storeKind{name: "mongodb", mongo: mongotest.Start(t)}
+	st := mongoStore(t)
 	a := startServer(t, st)
 	start := time.Now()
 	buildBacklog(t, a, "0912200031", x, devices, tickets)

@@ -27,7 +27,7 @@ import (
 // (SHUTDOWN_GRACE, REQUEST_TIMEOUT) under a load it makes itself, which other tests' servers on
 // the same cores would change.
 func TestGracefulShutdown(t *testing.T) {
-	eachStoreAtVolume(t, func(t *testing.T, st storeKind) {
+	eachStore(t, func(t *testing.T, st storeKind) {
 		// The server's default grace period (SHUTDOWN_GRACE). FerretDB scans a collection per
 		// query: 500 reports took it ~19 s of a 20 s grace, and 200 under the race detector ~18 s,
 		// too close on a loaded machine; it gets 40 s (still checked; the final sweep then uses

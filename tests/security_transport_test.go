@@ -97,7 +97,7 @@ func (h heldDownload) finish(t *testing.T) int64 {
 func TestExportStreamsHoldTheirSlots(t *testing.T) {
 	t.Parallel()
 	w := ward(loadSet(t, "longxuyen-2023"), 0)
-	eachStoreAtVolume(t, func(t *testing.T, st storeKind) {
+	eachStore(t, func(t *testing.T, st storeKind) {
 		s := startServer(t, st, "MAX_IN_FLIGHT=2", "EXPORT_MAX_CONCURRENT=1", "READ_TIMEOUT=60s", "WRITE_TIMEOUT=120s", "METRICS_ADDR=127.0.0.1:0")
 		// 600 tickets of 7 KB: a 4 MB export, ten times what the buffers between a stalled
 		// client and the store's scan hold.

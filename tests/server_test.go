@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -70,27 +71,41 @@ type storeKind struct {
 	mongo *mongotest.Server // nil for SQLite
 }
 
-// eachStore runs f once on SQLite and once on MongoDB (FerretDB in process, or MONGODB_TEST_URI).
+// eachStore runs f once on SQLite and once on MongoDB (FerretDB in process, or MONGODB_TEST_URI),
+// each where storeRuns allows it.
 func eachStore(t *testing.T, f func(t *testing.T, st storeKind)) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) { f(t, storeKind{name: "sqlite"}) })
-	t.Run("mongodb", func(t *testing.T) { f(t, storeKind{name: "mongodb", mongo: mongotest.Start(t)}) })
+	t.Run("mongodb", func(t *testing.T) { f(t, mongoStore(t)) })
 }
 
-// eachStoreAtVolume is eachStore for the tests that push volume or concurrency through the
-// store. Under the race detector their FerretDB case is skipped: FerretDB runs inside this
-// instrumented test process, several times slower, and on two cores the load it takes makes
-// every parallel test's requests miss their deadlines. .ci/run runs those cases in a plain
-// step (ferretdb_volume there); a real MongoDB (MONGODB_TEST_URI) runs them everywhere.
-func eachStoreAtVolume(t *testing.T, f func(t *testing.T, st storeKind)) {
+// mongoStore starts a MongoDB for a test (FerretDB in process, or a database of
+// MONGODB_TEST_URI), or skips the test where storeRuns says no.
+func mongoStore(t *testing.T) storeKind {
 	t.Helper()
-	t.Run("sqlite", func(t *testing.T) { f(t, storeKind{name: "sqlite"}) })
-	t.Run("mongodb", func(t *testing.T) {
-		if raceBuild && mongoIsFerretDB() {
-			t.Skip("volume on FerretDB under the race detector; .ci/run's plain step runs it")
+	skipUnlessStoreRuns(t, "mongodb")
+	return storeKind{name: "mongodb", mongo: mongotest.Start(t)}
+}
+
+// skipUnlessStoreRuns skips the test unless its store runs in this test run:
+//
+//   - PHANANH_TEST_STORES, when set, lists the stores that run (sqlite, mongodb);
+//   - otherwise FerretDB does not run under the race detector. FerretDB runs inside this test
+//     process, which the race detector makes several times slower: on two cores its load made
+//     the requests of every parallel test miss their deadlines. .ci/run runs the tests twice,
+//     with -race on SQLite, then without on FerretDB (PHANANH_TEST_STORES=mongodb); a real
+//     MongoDB (MONGODB_TEST_URI) runs under the race detector too.
+func skipUnlessStoreRuns(t *testing.T, store string) {
+	t.Helper()
+	if list := os.Getenv("PHANANH_TEST_STORES"); list != "" {
+		if !slices.Contains(strings.Split(list, ","), store) {
+			t.Skipf("store %s: not in PHANANH_TEST_STORES=%s", store, list)
 		}
-		f(t, storeKind{name: "mongodb", mongo: mongotest.Start(t)})
-	})
+		return
+	}
+	if store == "mongodb" && raceBuild && mongoIsFerretDB() {
+		t.Skip("FerretDB runs without the race detector (PHANANH_TEST_STORES=mongodb, as .ci/run does)")
+	}
 }
 
 // server is one running phananh process.
@@ -129,6 +144,7 @@ func (l *lockedBuffer) String() string {
 // listens. extraEnv entries ("KEY=value") override the defaults.
 func startServer(t *testing.T, st storeKind, extraEnv ...string) *server {
 	t.Helper()
+	skipUnlessStoreRuns(t, st.name)
 	s := &server{t: t, dataDir: t.TempDir(), sms: newSMSGateway(t), stdout: &lockedBuffer{}, stderr: &lockedBuffer{},
 		client: &http.Client{Timeout: 30 * time.Second}}
 	s.env = []string{

@@ -279,7 +279,7 @@ func TestChangeFeed(t *testing.T) {
 	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
 	x := ward(set, 5)
-	eachStoreAtVolume(t, func(t *testing.T, st storeKind) {
+	eachStore(t, func(t *testing.T, st storeKind) {
 		a := startServer(t, st, "SLA_INTERVAL=200ms")
 		// A second instance on the same store (and signing key): same data directory, same
 		// MongoDB database.

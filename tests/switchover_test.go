@@ -55,7 +55,7 @@ func TestBoundarySwitchOver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eachStoreAtVolume(t, func(t *testing.T, st storeKind) {
+	eachStore(t, func(t *testing.T, st storeKind) {
 		mode := map[string]string{"sqlite": "stay", "mongodb": "follow"}[st.name]
 		s := startServer(t, st)
 		b := startServer(t, storeKind{name: st.name}, sameStore(s)...)

@@ -762,7 +762,7 @@ func TestWorkflowConcurrentOfficers(t *testing.T) {
 	set := loadSet(t, "longxuyen-2023")
 	x := ward(set, 11)
 	const n = 20
-	eachStoreAtVolume(t, func(t *testing.T, st storeKind) {
+	eachStore(t, func(t *testing.T, st storeKind) {
 		s := startServer(t, st)
 		res := s.signInResident("0912100012")
 		unit := unitOf(x.code, "cong_an")

@@ -126,6 +126,35 @@ func (s *Tickets) Assignees(ctx context.Context, p models.Principal, t *models.T
 	return out, nil
 }
 
+// workFilters applies q's work filters to f. For the IOC, a q that is a phone number finds
+// the reports that number's account filed — they may always know who filed a report, and the
+// search is audited as such a reveal (reveal_reporter) — and none matches when no account has
+// it; for a unit, a number is searched in the text like any q. none says nothing can match.
+func (s *Tickets) workFilters(ctx context.Context, p models.Principal, q QueueParams, f *models.QueueFilter) (none bool, err error) {
+	if q.Mine {
+		f.AssignedTo = p.UserID
+	}
+	f.Unassigned, f.ExtensionPending, f.RoutingFlagged = q.Unassigned, q.ExtensionPending, q.RoutingFlagged
+	if !p.Role.SeesAllTickets() || f.Q == "" {
+		return false, nil
+	}
+	phone, err := models.NormalizePhone(f.Q)
+	if err != nil {
+		return false, nil // not a phone number: a text search
+	}
+	u, err := s.store.UserByPhone(ctx, phone)
+	if models.IsCode(err, models.ENotFound) {
+		return true, nil
+	} else if err != nil {
+		return false, err
+	}
+	if err := s.audit(ctx, p, "reveal_reporter", "", u.ID, "queue search by phone"); err != nil {
+		return false, err
+	}
+	f.ReporterID, f.Q = u.ID, ""
+	return false, nil
+}
+
 // StaffNames names officials by account id — "Display Name (username)", or the username — for
 // an official caller: the console shows who acted on a ticket and who it is assigned to as
 // people, not account ids. Ids of deleted accounts (and of anything but an account) are left
@@ -191,6 +220,9 @@ type QueueParams struct {
 	Unit      string
 	Cursor    string
 	Limit     int
+	// The work filters: assigned to the caller, or to nobody; an extension request awaiting a
+	// decision; routed to the nearest ward or ambiguously.
+	Mine, Unassigned, ExtensionPending, RoutingFlagged bool
 }
 
 // QueuePage is one page of a queue with the counts per state of the whole filtered queue.
@@ -244,6 +276,9 @@ func (s *Tickets) Queue(ctx context.Context, p models.Principal, q QueueParams) 
 	f.Q = strings.TrimSpace(q.Q)
 	if utf8.RuneCountInString(f.Q) > 200 {
 		return QueuePage{}, models.FieldError(models.EInvalid, "q", "q is longer than 200 characters")
+	}
+	if none, err := s.workFilters(ctx, p, q, &f); err != nil || none {
+		return QueuePage{Counts: map[models.State]int{}}, err
 	}
 	if q.Cursor != "" {
 		c, err := decodeQueueCursor(q.Cursor)

@@ -25,6 +25,9 @@ type consoleQueueView struct {
 	Unit       string
 	Overdue    bool
 	Q          string
+	Assigned   string // me, none or "" (anyone)
+	Extension  bool   // only tickets with an extension request to decide
+	Routing    bool   // only tickets whose routing is to be checked
 	States     []models.State
 	Categories []consoleOption
 	Units      []consoleOption // IOC only: the queue of any unit
@@ -81,6 +84,10 @@ func (s *consoleUI) consoleQueue(c *fiber.Ctx) error {
 	v := &consoleQueueView{State: c.Query("state"), Category: c.Query("category"), Unit: c.Query("unit"),
 		Overdue: c.Query("overdue") == "true", Q: c.Query("q"), States: models.States, Categories: s.consoleCategories(lang)}
 	q := app.QueueParams{Category: v.Category, Q: v.Q, Overdue: v.Overdue, Cursor: c.Query("cursor"), Limit: 50}
+	if err := queueWorkParams(c, &q); err != nil {
+		return err
+	}
+	v.Assigned, v.Extension, v.Routing = c.Query("assigned"), q.ExtensionPending, q.RoutingFlagged
 	if v.State != "" {
 		q.States = []models.State{models.State(v.State)}
 	}

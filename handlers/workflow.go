@@ -109,6 +109,9 @@ func (s *jsonAPI) queue(c *fiber.Ctx) error {
 	default:
 		return models.FieldError(models.EInvalid, "overdue", "overdue must be true or false")
 	}
+	if err := queueWorkParams(c, &q); err != nil {
+		return err
+	}
 	var err error
 	if raw := c.Query("due_before"); raw != "" {
 		if q.DueBefore, err = time.Parse(time.RFC3339, raw); err != nil {
@@ -128,6 +131,35 @@ func (s *jsonAPI) queue(c *fiber.Ctx) error {
 		out.Tickets = append(out.Tickets, listView(t, p, s.svc.Tickets.Overdue(t)))
 	}
 	return c.JSON(out)
+}
+
+// queueWorkParams reads the queue's work filters: assigned=me|none, extension=pending,
+// routing=flagged. The console's filter form sends the same names.
+func queueWorkParams(c *fiber.Ctx, q *app.QueueParams) error {
+	switch c.Query("assigned") {
+	case "":
+	case "me":
+		q.Mine = true
+	case "none":
+		q.Unassigned = true
+	default:
+		return models.FieldError(models.EInvalid, "assigned", "assigned must be me or none")
+	}
+	switch c.Query("extension") {
+	case "":
+	case "pending":
+		q.ExtensionPending = true
+	default:
+		return models.FieldError(models.EInvalid, "extension", "extension must be pending")
+	}
+	switch c.Query("routing") {
+	case "":
+	case "flagged":
+		q.RoutingFlagged = true
+	default:
+		return models.FieldError(models.EInvalid, "routing", "routing must be flagged")
+	}
+	return nil
 }
 
 type nearbyBody struct {

@@ -205,9 +205,15 @@ type QueueFilter struct {
 	States    []State
 	Category  string
 	DueBefore time.Time // DueAt strictly before (with States = running ones: overdue)
-	Q         string    // case-insensitive substring of code, description or address
-	After     *QueueCursor
-	Limit     int
+	Q         string    // substring of code, description or address, compared folded (FoldText)
+	// The work filters of the queue.
+	ReporterID       string // filed by this account (the IOC's search by phone)
+	AssignedTo       string // assigned to this official
+	Unassigned       bool   // assigned to nobody
+	ExtensionPending bool   // an extension request awaits a decision
+	RoutingFlagged   bool   // routed to the nearest ward or ambiguously: to be checked by hand
+	After            *QueueCursor
+	Limit            int
 }
 
 // QueueCursor is a keyset position in deadline order (due_at asc, id asc).

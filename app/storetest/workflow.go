@@ -67,11 +67,32 @@ func queueSet(t *testing.T, s app.Store) []*models.Ticket {
 		if r.due != noDue {
 			tk.DueAt = queueBase.Add(time.Duration(r.due) * time.Minute)
 		}
+		queueWork(tk)
 		must(t, s.CreateTicket(ctx(t), clone(tk)), "CreateTicket "+r.id)
 		all = append(all, tk)
 	}
 	slices.SortFunc(all, queueOrder)
 	return all
+}
+
+// queueWork sets what the queue's work filters select on some tickets of queueSet: assignees,
+// a pending extension request, routings to check and another reporter.
+func queueWork(tk *models.Ticket) {
+	switch tk.ID {
+	case "q-02", "q-07":
+		tk.AssignedTo = "o1"
+	case "q-12":
+		tk.AssignedTo = "o2"
+	case "q-03":
+		tk.AssignedTo = "o1"
+		tk.Extension = &models.ExtensionRequest{DueAt: queueBase.Add(72 * time.Hour), Reason: "Chờ vật tư", RequestedBy: "o1", RequestedAt: at(time.Hour)}
+	case "q-06":
+		tk.RoutedByNearest = true
+	case "q-10":
+		tk.RoutingAmbiguous = true
+	case "q-04":
+		tk.ReporterID = "r2"
+	}
 }
 
 func queueOrder(a, b *models.Ticket) int {
@@ -89,13 +110,18 @@ func queueMatches(tk *models.Ticket, f models.QueueFilter, withStates bool) bool
 		f.AreaCode != "" && tk.AreaCode != f.AreaCode,
 		withStates && len(f.States) > 0 && !slices.Contains(f.States, tk.State),
 		f.Category != "" && tk.Category != f.Category,
-		!f.DueBefore.IsZero() && !tk.DueAt.Before(f.DueBefore):
+		!f.DueBefore.IsZero() && !tk.DueAt.Before(f.DueBefore),
+		f.ReporterID != "" && tk.ReporterID != f.ReporterID,
+		f.AssignedTo != "" && tk.AssignedTo != f.AssignedTo,
+		f.Unassigned && tk.AssignedTo != "",
+		f.ExtensionPending && tk.Extension == nil,
+		f.RoutingFlagged && !tk.RoutedByNearest && !tk.RoutingAmbiguous:
 		return false
 	}
 	if f.Q != "" {
-		q := strings.ToLower(f.Q)
-		return strings.Contains(strings.ToLower(tk.Code), q) || strings.Contains(strings.ToLower(tk.Description), q) ||
-			strings.Contains(strings.ToLower(tk.Address), q)
+		q := models.FoldText(f.Q)
+		return strings.Contains(models.FoldText(tk.Code), q) || strings.Contains(models.FoldText(tk.Description), q) ||
+			strings.Contains(models.FoldText(tk.Address), q)
 	}
 	return true
 }
@@ -155,14 +181,27 @@ func testQueueFilters(t *testing.T, s app.Store) {
 		{"area, category and q", models.QueueFilter{AreaCode: "a1", Category: "do_thi.den", Q: "đường"}, 3},
 		{"q and state", models.QueueFilter{Q: "đường", States: []models.State{models.StateInProgress}}, 1},
 
-		// Q: case-insensitive substring of code, description or address, nothing else.
+		// The work filters.
+		{"reporter", models.QueueFilter{ReporterID: "r2"}, 1},
+		{"assigned to one official", models.QueueFilter{AssignedTo: "o1"}, 3},
+		{"assigned to one official, one unit", models.QueueFilter{AssignedTo: "o1", UnitIDs: []string{"u1"}}, 2},
+		{"unassigned", models.QueueFilter{Unassigned: true}, 8},
+		{"unassigned and running", models.QueueFilter{Unassigned: true, States: running}, 5},
+		{"extension pending", models.QueueFilter{ExtensionPending: true}, 1},
+		{"routing flagged", models.QueueFilter{RoutingFlagged: true}, 2},
+		{"routing flagged and q", models.QueueFilter{RoutingFlagged: true, Q: "cay do"}, 1},
+
+		// Q: substring of code, description or address, nothing else, without case or accents.
 		{"q code prefix, lower case", models.QueueFilter{Q: "pa-2025-00001"}, 3},
 		{"q whole code", models.QueueFilter{Q: "PA-2025-000007"}, 1},
 		{"q Vietnamese, description and address", models.QueueFilter{Q: "đường"}, 3},
 		{"q Vietnamese in capitals", models.QueueFilter{Q: "ĐÈN ĐƯỜNG"}, 1},
 		{"q Vietnamese capital in the text", models.QueueFilter{Q: "chợ"}, 1},
-		{"q ASCII, other case", models.QueueFilter{Q: "xe tai"}, 1},
-		{"q diacritics are significant", models.QueueFilter{Q: "XE TẢI"}, 1},
+		{"q ASCII, other case, without accents", models.QueueFilter{Q: "xe tai"}, 2},
+		{"q accents not significant", models.QueueFilter{Q: "XE TẢI"}, 2},
+		{"q without accents", models.QueueFilter{Q: "duong"}, 3},
+		{"q without accents, capitals", models.QueueFilter{Q: "DEN DUONG"}, 1},
+		{"q other accents", models.QueueFilter{Q: "ống nuóc"}, 1},
 		{"q address only", models.QueueFilter{Q: "mỹ bình"}, 1},
 		{"q percent is literal", models.QueueFilter{Q: "50%"}, 1},
 		{"q dot is literal", models.QueueFilter{Q: "a.b"}, 1},
@@ -248,6 +287,12 @@ func testCountByState(t *testing.T, s app.Store) {
 		{"area", models.QueueFilter{AreaCode: "a2"}},
 		{"category and due before", models.QueueFilter{Category: "do_thi.den", DueBefore: due(30)}},
 		{"q", models.QueueFilter{Q: "ĐƯỜNG"}},
+		{"q without accents", models.QueueFilter{Q: "duong"}},
+		{"reporter", models.QueueFilter{ReporterID: "r2"}},
+		{"assigned to one official", models.QueueFilter{AssignedTo: "o1"}},
+		{"unassigned, one unit", models.QueueFilter{Unassigned: true, UnitIDs: []string{"u1"}}},
+		{"extension pending", models.QueueFilter{ExtensionPending: true}},
+		{"routing flagged", models.QueueFilter{RoutingFlagged: true}},
 		{"nothing", models.QueueFilter{UnitIDs: []string{"nowhere"}}},
 	}
 	for _, tc := range filters {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -38,10 +39,9 @@ func queueFilter(f models.QueueFilter, withStates bool) (filter bson.D, and bson
 	if !f.DueBefore.IsZero() {
 		filter = append(filter, bson.E{Key: "due_at", Value: bson.D{{Key: "$lt", Value: f.DueBefore.UTC()}}})
 	}
+	filter, and = queueFlags(f, filter, and)
 	if f.Q != "" {
-		// QuoteMeta makes every character of Q literal ("a.b", "50%", "(x"); "i" folds case,
-		// for every letter (MongoDB's PCRE runs in UTF mode, FerretDB uses Go's regexp).
-		re := bson.Regex{Pattern: regexp.QuoteMeta(f.Q), Options: "i"}
+		re := bson.Regex{Pattern: foldPattern(f.Q), Options: "i"}
 		and = append(and, bson.D{{Key: "$or", Value: bson.A{
 			bson.D{{Key: "code", Value: re}},
 			bson.D{{Key: "description", Value: re}},
@@ -49,6 +49,47 @@ func queueFilter(f models.QueueFilter, withStates bool) (filter bson.D, and bson
 		}}})
 	}
 	return filter, and
+}
+
+// queueFlags adds the conditions of the queue's work filters: the reporter (an IOC search by
+// phone), the assignee or nobody, a pending extension request, a routing to check.
+func queueFlags(f models.QueueFilter, filter bson.D, and bson.A) (bson.D, bson.A) {
+	if f.ReporterID != "" {
+		filter = append(filter, bson.E{Key: "reporter_id", Value: f.ReporterID})
+	}
+	if f.AssignedTo != "" {
+		filter = append(filter, bson.E{Key: "assigned_to", Value: f.AssignedTo})
+	}
+	if f.Unassigned {
+		filter = append(filter, bson.E{Key: "assigned_to", Value: bson.D{{Key: "$in", Value: bson.A{"", nil}}}})
+	}
+	if f.ExtensionPending {
+		filter = append(filter, bson.E{Key: "extension", Value: bson.D{{Key: "$type", Value: "object"}}})
+	}
+	if f.RoutingFlagged {
+		and = append(and, bson.D{{Key: "$or", Value: bson.A{
+			bson.D{{Key: "routed_by_nearest", Value: true}},
+			bson.D{{Key: "routing_ambiguous", Value: true}},
+		}}})
+	}
+	return filter, and
+}
+
+// foldPattern is the regular expression of a folded search for q (models.FoldText): each
+// letter of folded q becomes the class of the letters that fold to it, in both cases, and
+// everything else is literal ("a.b", "50%", "(x"). With the "i" option it matches what the
+// SQLite store's textfold comparison matches (MongoDB's PCRE runs in UTF mode, FerretDB uses
+// Go's regexp).
+func foldPattern(q string) string {
+	var b strings.Builder
+	for _, r := range models.FoldText(q) {
+		if v := models.FoldVariants(r); v != string(r) {
+			b.WriteString("[" + v + strings.ToUpper(v) + "]")
+			continue
+		}
+		b.WriteString(regexp.QuoteMeta(string(r)))
+	}
+	return b.String()
 }
 
 func stateStrings(states []models.State) []string {

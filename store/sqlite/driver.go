@@ -4,9 +4,10 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
-	"strings"
 
 	"modernc.org/sqlite"
+
+	"phananh/models"
 )
 
 // sqliteDriver is a private instance of the modernc driver carrying the store's SQL functions.
@@ -15,24 +16,26 @@ import (
 // registrations. It is filled once, before any connection is opened, and never changed.
 var sqliteDriver = newDriver()
 
-// foldFunc names the SQL function casefold(x): x in Unicode lower case.
-const foldFunc = "casefold"
+// foldFunc names the SQL function textfold(x): models.FoldText(x), x in lower case without
+// Vietnamese diacritics.
+const foldFunc = "textfold"
 
 func newDriver() *sqlite.Driver {
 	d := &sqlite.Driver{}
 	// SQLite's lower() and LIKE fold ASCII letters only, which would make "đường" miss the
-	// "Đường" that starts most Vietnamese addresses; MongoDB's case-insensitive $regex folds
-	// every letter. casefold gives the SQLite store the same search semantics.
+	// "Đường" that starts most Vietnamese addresses, and nothing strips the tone marks a search
+	// typed without accents leaves out. textfold gives the SQLite store the search semantics of
+	// the MongoDB store's per-letter character classes (store/mongodb/workflow.go).
 	d.MustRegisterDeterministicScalarFunction(foldFunc, 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
 		switch v := args[0].(type) {
 		case nil:
 			return "", nil
 		case string:
-			return strings.ToLower(v), nil
+			return models.FoldText(v), nil
 		case []byte:
-			return strings.ToLower(string(v)), nil
+			return models.FoldText(string(v)), nil
 		default:
-			return strings.ToLower(fmt.Sprint(v)), nil
+			return models.FoldText(fmt.Sprint(v)), nil
 		}
 	})
 	return d

@@ -39,14 +39,36 @@ func queueWhere(f models.QueueFilter, withStates bool) (where []string, args []a
 		where = append(where, "due_at < ?")
 		args = append(args, ms(f.DueBefore))
 	}
+	where, args = queueFlags(f, where, args)
 	if f.Q != "" {
-		// A plain substring test on case-folded text: nothing in Q is a wildcard (no LIKE, no
-		// pattern), so "50%", "a_b" or "(x" match literally.
-		q := strings.ToLower(f.Q)
+		// A plain substring test on folded text (case and diacritics): nothing in Q is a
+		// wildcard (no LIKE, no pattern), so "50%", "a_b" or "(x" match literally.
+		q := models.FoldText(f.Q)
 		where = append(where, `(instr(`+foldFunc+`(json_extract(doc, '$.code')), ?) > 0
 			OR instr(`+foldFunc+`(json_extract(doc, '$.description')), ?) > 0
 			OR instr(`+foldFunc+`(json_extract(doc, '$.address')), ?) > 0)`)
 		args = append(args, q, q, q)
+	}
+	return where, args
+}
+
+// queueFlags adds the conditions of the queue's work filters: the reporter (an IOC search by
+// phone), the assignee or nobody, a pending extension request, a routing to check.
+func queueFlags(f models.QueueFilter, where []string, args []any) ([]string, []any) {
+	if f.ReporterID != "" {
+		where, args = append(where, "reporter_id = ?"), append(args, f.ReporterID)
+	}
+	if f.AssignedTo != "" {
+		where, args = append(where, "json_extract(doc, '$.assigned_to') = ?"), append(args, f.AssignedTo)
+	}
+	if f.Unassigned {
+		where = append(where, "coalesce(json_extract(doc, '$.assigned_to'), '') = ''")
+	}
+	if f.ExtensionPending {
+		where = append(where, "json_type(doc, '$.extension') = 'object'")
+	}
+	if f.RoutingFlagged {
+		where = append(where, "(json_extract(doc, '$.routed_by_nearest') = 1 OR json_extract(doc, '$.routing_ambiguous') = 1)")
 	}
 	return where, args
 }
@@ -93,7 +115,7 @@ func withLimit(q string, args []any, limit int) (string, []any) {
 func (s *Store) CountByState(ctx context.Context, f models.QueueFilter) (map[models.State]int, error) {
 	where, args := queueWhere(f, false)
 	q := `SELECT state, COUNT(*) FROM tickets` + whereClause(where) + ` GROUP BY state`
-	if f.DueBefore.IsZero() && f.Q == "" {
+	if f.DueBefore.IsZero() && f.Q == "" && f.ReporterID == "" && f.AssignedTo == "" && !f.Unassigned && !f.ExtensionPending && !f.RoutingFlagged {
 		// Only unit, area and category filters: the trigger-maintained counts (migration 0011).
 		q = `SELECT state, SUM(n) FROM ticket_counts` + whereClause(where) + ` GROUP BY state HAVING SUM(n) > 0`
 	}

@@ -51,6 +51,7 @@ var actionFuncs = map[models.Action]actionFunc{
 	models.ActReopen:        (*Tickets).reopen,
 	models.ActFollow:        (*Tickets).follow,
 	models.ActUnfollow:      (*Tickets).unfollow,
+	models.ActAddComment:    (*Tickets).addComment,
 }
 
 // apply validates what every action shares (the note, result media), then the action's own
@@ -60,7 +61,7 @@ func (s *Tickets) apply(ctx context.Context, c *change) ([]hook, error) {
 	if utf8.RuneCountInString(c.in.Note) > models.MaxNoteRunes {
 		return nil, models.FieldError(models.EInvalid, "note", "note is longer than %d characters", models.MaxNoteRunes)
 	}
-	media, err := s.media.prepareResultMedia(ctx, c.p, c.t, c.in)
+	media, err := s.media.prepareActionMedia(ctx, c.p, c.t, c.in)
 	if err != nil {
 		return nil, err
 	}
@@ -337,5 +338,22 @@ func (s *Tickets) unfollow(_ context.Context, c *change) ([]hook, error) {
 	user := c.p.UserID
 	c.t.Followers = slices.DeleteFunc(c.t.Followers, func(f string) bool { return f == user })
 	c.ev.ActorID = ""
+	return nil, nil
+}
+
+// addComment records what the reporter adds to their report after filing — a note, photos
+// (prepareActionMedia put them on the ticket), or both — kept from the public unless they chose
+// public. The state and the deadlines stay as they are: the unit is told (PushOutbox), not
+// hurried or paused.
+func (s *Tickets) addComment(_ context.Context, c *change) ([]hook, error) {
+	if c.in.Note == "" && len(c.in.Media) == 0 {
+		return nil, models.FieldError(models.EInvalid, "note", "add_comment needs a note, media or both")
+	}
+	internal, err := residentNoteInternal(c.in.Visibility)
+	if err != nil {
+		return nil, err
+	}
+	c.ev.NoteInternal = internal
+	c.ev.Media = slices.Clone(c.in.Media)
 	return nil, nil
 }

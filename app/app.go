@@ -70,6 +70,10 @@ type Config struct {
 	// toggles on FerretDB took over 15 minutes. Past it, following or unfollowing that ticket is
 	// refused; every other action goes on, and residents who miss it can subscribe to the ward.
 	MaxFollowChanges int
+	// MaxIncidentAge bounds how long before filing a report's occurred_at may be: a report is
+	// about a problem that is there now, and a date months back is most likely a mistyped
+	// year.
+	MaxIncidentAge time.Duration
 	// PseudonymKey keys the stable pseudonyms that hide reporters from ward staff.
 	PseudonymKey []byte
 	// TwoFactorKey (32 bytes) encrypts the officials' TOTP secrets in the store (AES-256-GCM);
@@ -120,6 +124,7 @@ func DefaultConfig() Config {
 		NearbyMaxAge:       30 * 24 * time.Hour,
 		NearbyMax:          5,
 		MaxFollowChanges:   1_000, // about 300 KB of events; see MaxFollowChanges
+		MaxIncidentAge:     30 * 24 * time.Hour,
 		RateLimits:         DefaultRateLimits(),
 		Media:              DefaultMediaConfig(),
 		Retention:          DefaultRetentionConfig(),

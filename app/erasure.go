@@ -251,6 +251,9 @@ func deidentify(t *models.Ticket, user, phone string, dropMedia bool) []string {
 	}
 	drop := t.Media
 	t.Media = nil
+	for i := range t.History {
+		t.History[i].Media = nil // the reporter's added photos are among those dropped
+	}
 	return drop
 }
 

@@ -34,6 +34,9 @@ func (s *Tickets) fileReport(ctx context.Context, p models.Principal, in models.
 	if err := in.Validate(); err != nil {
 		return nil, false, err
 	}
+	if err := s.checkOccurredAt(in.OccurredAt, s.clock()); err != nil {
+		return nil, false, err
+	}
 	idemKey := ""
 	if in.IdempotencyKey != "" {
 		idemKey = p.UserID + "/" + in.IdempotencyKey
@@ -78,6 +81,26 @@ func (s *Tickets) fileReport(ctx context.Context, p models.Principal, in models.
 	s.log.LogAttrs(ctx, slog.LevelInfo, "ticket filed", slog.String("ticket", t.ID), slog.String("code", t.Code),
 		slog.String("area", t.AreaCode), slog.String("unit", t.UnitID), slog.String("category", t.Category))
 	return t, true, nil
+}
+
+// incidentClockSkew is how far ahead of the server's clock a phone's occurred_at may be: a
+// resident reporting what just happened must not be refused for a clock a few minutes fast.
+const incidentClockSkew = 5 * time.Minute
+
+// checkOccurredAt checks the time the resident says the problem happened (zero: they did not
+// say) against now, the filing time: not in the future, beyond a phone's clock skew, and not
+// more than Config.MaxIncidentAge before.
+func (s *Tickets) checkOccurredAt(at, now time.Time) error {
+	switch {
+	case at.IsZero():
+		return nil
+	case at.After(now.Add(incidentClockSkew)):
+		return models.FieldError(models.EInvalid, "occurred_at", "occurred_at is in the future")
+	case s.cfg.MaxIncidentAge > 0 && at.Before(now.Add(-s.cfg.MaxIncidentAge)):
+		return models.FieldError(models.EInvalid, "occurred_at", "occurred_at is more than %d days before filing; file it as a problem that is there now",
+			int(s.cfg.MaxIncidentAge/(24*time.Hour)))
+	}
+	return nil
 }
 
 // routeReport checks the report's category and media and finds the area and unit its location
@@ -129,6 +152,7 @@ func (s *Tickets) newTicket(p models.Principal, in models.ReportInput, category 
 		TriageDueAt:      category.TriageSLA.Due(s.cal(), now).UTC(),
 		ResolveDueAt:     category.ResolveSLA.Due(s.cal(), now).UTC(),
 		PolicyVersion:    category.Policy(),
+		OccurredAt:       in.OccurredAt.UTC().Truncate(time.Millisecond),
 		History: []models.Event{{
 			At: now, ActorRole: models.RoleResident, ActorID: p.UserID, Action: "submit",
 			To: models.StateReceived, Visibility: models.Public,

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -117,4 +118,54 @@ func inside(t *testing.T, svc *app.App, code string) models.Location {
 	}
 	p := a.InteriorPoint()
 	return models.Location{Lat: p.Lat(), Lng: p.Lon()}
+}
+
+// TestIncidentTimeBounds pins occurred_at's bounds against the injected clock: up to 5 minutes
+// ahead (a phone's clock skew) and back to Config.MaxIncidentAge, both inclusive; the time is
+// stored in UTC and the deadlines are those of the same report filed without it.
+func TestIncidentTimeBounds(t *testing.T) {
+	now := vn("2026-11-25 09:00")
+	cfg := app.DefaultConfig()
+	cfg.MaxIncidentAge = 7 * 24 * time.Hour
+	svc := newServiceWith(t, newStore(t, now), &now, cfg, nil)
+	resident := models.Principal{UserID: "r1", Role: models.RoleResident}
+	file := func(at time.Time) (*models.Ticket, error) {
+		tk, _, err := svc.Tickets.FileReport(context.Background(), resident, models.ReportInput{
+			Category: "ASXH.02", Description: "mô tả", Location: inside(t, svc, "30280"), OccurredAt: at})
+		return tk, err
+	}
+	plain, err := file(time.Time{})
+	if err != nil || !plain.OccurredAt.IsZero() {
+		t.Fatalf("without occurred_at: %v, stored %v", err, plain.OccurredAt)
+	}
+	tests := []struct {
+		name string
+		at   time.Time
+		ok   bool
+	}{
+		{"5 minutes ahead", now.Add(5 * time.Minute), true},
+		{"just beyond the skew", now.Add(5*time.Minute + time.Millisecond), false},
+		{"the oldest allowed", now.Add(-7 * 24 * time.Hour), true},
+		{"just too old", now.Add(-7*24*time.Hour - time.Millisecond), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tk, err := file(tt.at)
+			if !tt.ok {
+				if !models.IsCode(err, models.EInvalid) || !strings.Contains(err.Error(), "occurred_at") {
+					t.Fatalf("FileReport = %v, want invalid occurred_at", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tk.OccurredAt.Equal(tt.at) || tk.OccurredAt.Location() != time.UTC || !tk.CreatedAt.Equal(now) {
+				t.Errorf("occurred_at %v, created_at %v; want %v and %v", tk.OccurredAt, tk.CreatedAt, tt.at, now)
+			}
+			if !tk.TriageDueAt.Equal(plain.TriageDueAt) || !tk.ResolveDueAt.Equal(plain.ResolveDueAt) {
+				t.Errorf("deadlines %v %v, without occurred_at %v %v", tk.TriageDueAt, tk.ResolveDueAt, plain.TriageDueAt, plain.ResolveDueAt)
+			}
+		})
+	}
 }

@@ -322,25 +322,32 @@ func (s *Media) attachMedia(ctx context.Context, owner, ticketID string, ids []s
 	}
 }
 
-// prepareResultMedia handles the media of an action: only resolve takes them (the result
-// photos, at most MaxMediaPerTicket in all); they are attached after the change is committed,
-// by the hook returned (nil when the action carries no media).
-func (s *Media) prepareResultMedia(ctx context.Context, p models.Principal, t *models.Ticket, in ActionInput) (hook, error) {
+// prepareActionMedia handles the media of an action: resolve adds the result photos,
+// add_comment the reporter's own to those they filed, at most MaxMediaPerTicket of each kind
+// in all; they are attached after the change is committed, by the hook returned (nil when the
+// action carries no media).
+func (s *Media) prepareActionMedia(ctx context.Context, p models.Principal, t *models.Ticket, in ActionInput) (hook, error) {
 	if len(in.Media) == 0 {
 		return nil, nil
 	}
-	if in.Action != models.ActResolve {
-		return nil, models.FieldError(models.EInvalid, "media", "media can be attached when filing or resolving only")
+	var list *[]string
+	switch in.Action {
+	case models.ActResolve:
+		list = &t.ResultMedia
+	case models.ActAddComment:
+		list = &t.Media
+	default:
+		return nil, models.FieldError(models.EInvalid, "media", "media can be attached when filing, adding to a report or resolving only")
 	}
 	for _, id := range in.Media {
 		if slices.Contains(t.Media, id) || slices.Contains(t.ResultMedia, id) {
 			return nil, models.FieldError(models.EUnprocessable, "media", "media %q is already attached to this report", id)
 		}
 	}
-	if err := s.checkMedia(ctx, p, t.ID, in.Media, len(t.ResultMedia)); err != nil {
+	if err := s.checkMedia(ctx, p, t.ID, in.Media, len(*list)); err != nil {
 		return nil, err
 	}
-	t.ResultMedia = append(t.ResultMedia, in.Media...)
+	*list = append(*list, in.Media...)
 	ids := slices.Clone(in.Media)
 	return func(ctx context.Context, t *models.Ticket) { s.attachMedia(ctx, p.UserID, t.ID, ids) }, nil
 }
@@ -382,7 +389,11 @@ func (s *Media) MediaFile(ctx context.Context, p models.Principal, id, size stri
 		if !slices.Contains(t.Media, m.ID) && !slices.Contains(t.ResultMedia, m.ID) {
 			return MediaFile{}, notFound
 		}
-		if !p.CanReadTicket(t) {
+		access := p.TicketAccess(t)
+		if access != models.AccessReporter && !access.Internal() && slices.Contains(keptFromPublic(t), m.ID) {
+			return MediaFile{}, notFound
+		}
+		if access == models.AccessNone {
 			if m.Kind != models.MediaImage || s.isPrivate(t) {
 				return MediaFile{}, notFound
 			}
@@ -411,13 +422,17 @@ func (s *Media) OpenMediaBlob(ctx context.Context, key string, offset int64) (io
 }
 
 // PublicImages returns the ids of t's images anyone may see (Open311 media_url): none for a
-// private ticket, never a video.
+// private ticket, never a video, nor a photo the reporter added and kept from the public.
 func (s *Media) PublicImages(ctx context.Context, t *models.Ticket) []string {
 	if s.isPrivate(t) {
 		return nil
 	}
+	kept := keptFromPublic(t)
 	var out []string
 	for _, id := range slices.Concat(t.Media, t.ResultMedia) {
+		if slices.Contains(kept, id) {
+			continue
+		}
 		if m, err := s.store.MediaByID(ctx, id); err == nil && m.Kind == models.MediaImage && m.TicketID == t.ID {
 			out = append(out, id)
 		}

@@ -219,7 +219,8 @@ var residentEvents = []models.Action{
 }
 
 // recipients decides who hears about event e: residents (the reporter and followers) for public
-// events, officials for assignment, reminders and escalation. Whoever performed the action is
+// events, officials for assignment, reminders, escalation and what the reporter added to their
+// report (the assigned officer, or the unit's officers and leaders). Whoever performed the action is
 // left out (their own app already shows it), except the reporter's own submission.
 func (o *PushOutbox) recipients(ctx context.Context, t *models.Ticket, version int, e models.Event) (audience, []string, error) {
 	var aud audience
@@ -236,7 +237,7 @@ func (o *PushOutbox) recipients(ctx context.Context, t *models.Ticket, version i
 		if t.AssignedTo != "" {
 			users = []string{t.AssignedTo}
 		}
-	case a == models.ActRemind, a == models.ActEscalate:
+	case a == models.ActRemind, a == models.ActEscalate, a == models.ActAddComment:
 		aud = audienceOfficials
 		roles := []models.Role{models.RoleOfficer, models.RoleLeader}
 		unit := t.UnitID
@@ -246,7 +247,7 @@ func (o *PushOutbox) recipients(ctx context.Context, t *models.Ticket, version i
 		case a == models.ActEscalate:
 			roles = []models.Role{models.RoleLeader}
 		case t.AssignedTo != "":
-			users = []string{t.AssignedTo} // a reminder goes to the officer doing the work
+			users = []string{t.AssignedTo} // a reminder or an addition goes to the officer doing the work
 			roles = nil
 		}
 		if roles != nil {
@@ -395,6 +396,10 @@ func (w pushWords) officials(t *models.Ticket, e models.Event, level int) pushTe
 		return pushText{pick("Sắp đến hạn: "+code, "Deadline approaching: "+code),
 			pick(fmt.Sprintf("%s tại %s phải xử lý trước %s.", catName, area, date(t.DueAt)),
 				fmt.Sprintf("%s in %s is due %s.", catName, area, date(t.DueAt)))}
+	case models.ActAddComment: // what was added is read in the console, never sent through FCM
+		return pushText{pick("Người dân bổ sung phản ánh "+code, "Reporter added to "+code),
+			pick(fmt.Sprintf("%s tại %s: người phản ánh đã bổ sung %s.", catName, area, addedText(e, false)),
+				fmt.Sprintf("%s in %s: the reporter added %s.", catName, area, addedText(e, true)))}
 	default: // escalate
 		if level >= 2 {
 			return pushText{pick("Quá hạn, chuyển IOC: "+code, "Overdue, escalated to the IOC: "+code),
@@ -457,6 +462,25 @@ func (w pushWords) residents(t *models.Ticket, e models.Event) pushText {
 			pick("Người phản ánh đã rút phản ánh.", "The reporter withdrew the report.")}
 	}
 	return pushText{pick("Cập nhật phản ánh "+code, "Update on report "+code), e.Note}
+}
+
+// addedText names what an add_comment added: a comment, photos or both.
+func addedText(e models.Event, en bool) string {
+	switch {
+	case e.Note != "" && len(e.Media) > 0:
+		if en {
+			return fmt.Sprintf("a comment and %d photo(s)", len(e.Media))
+		}
+		return fmt.Sprintf("ý kiến và %d ảnh/video", len(e.Media))
+	case len(e.Media) > 0:
+		if en {
+			return fmt.Sprintf("%d photo(s)", len(e.Media))
+		}
+		return fmt.Sprintf("%d ảnh/video", len(e.Media))
+	case en:
+		return "a comment"
+	}
+	return "ý kiến"
 }
 
 func withNote(s, note string) string {

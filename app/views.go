@@ -22,9 +22,12 @@ import (
 // outcome, the deadline, the unit moved to, the duplicate's original, the rating — and never
 // who acted nor the assigned official. Phone numbers are removed from the texts, and a note the
 // resident kept internal (their answer to a request for information, their rating comment) is
-// left out while the event itself — the state change — stays.
+// left out while the event itself — the state change — stays. An addition the reporter kept
+// from the public (add_comment) changes no state, so the public does not see it at all; one
+// they made public shows its scrubbed note, never the photo ids (the public view lists the
+// images anyone may see).
 func PublicEvent(e models.Event) (models.Event, bool) {
-	if e.Visibility != models.Public {
+	if e.Visibility != models.Public || e.Action == models.ActAddComment && e.NoteInternal {
 		return models.Event{}, false
 	}
 	pe := models.Event{At: e.At, ActorRole: e.ActorRole, Action: e.Action, From: e.From, To: e.To,
@@ -75,4 +78,16 @@ func hideDuplicateOf(e *models.Event) {
 	if e.Action == models.ActMarkDuplicate {
 		e.DuplicateOf, e.Note = "", ""
 	}
+}
+
+// keptFromPublic lists the media the reporter added to t with an add_comment they kept from the
+// public: no public view lists them, and only the reporter and the officials read them.
+func keptFromPublic(t *models.Ticket) []string {
+	var out []string
+	for _, e := range t.History {
+		if e.Action == models.ActAddComment && e.NoteInternal {
+			out = append(out, e.Media...)
+		}
+	}
+	return out
 }

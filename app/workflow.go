@@ -42,7 +42,7 @@ type ActionInput struct {
 }
 
 // reporterActions may only be performed by the ticket's reporter.
-var reporterActions = []models.Action{models.ActProvideInfo, models.ActWithdraw, models.ActRate, models.ActReopen}
+var reporterActions = []models.Action{models.ActProvideInfo, models.ActWithdraw, models.ActRate, models.ActReopen, models.ActAddComment}
 
 // Act performs one action on a ticket as p, atomically against concurrent changes: the write
 // is a compare-and-set on the version the caller saw.

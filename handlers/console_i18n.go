@@ -239,6 +239,7 @@ var consoleMessages = map[string][2]string{
 	"action.reopen":            {"Người dân mở lại", "Reopened by the resident"},
 	"action.follow":            {"Theo dõi", "Followed"},
 	"action.unfollow":          {"Bỏ theo dõi", "Unfollowed"},
+	"action.add_comment":       {"Người phản ánh bổ sung ý kiến, hình ảnh", "The reporter added a comment or photos"},
 	"action.auto_close":        {"Tự động đóng", "Closed automatically"},
 	"action.remind":            {"Nhắc hạn", "Reminder"},
 	"action.escalate":          {"Báo cáo vượt cấp", "Escalated"},

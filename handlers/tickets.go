@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
 	"phananh/app"
@@ -21,6 +23,7 @@ type createTicketRequest struct {
 	Media           []string      `json:"media"`
 	AllowContact    bool          `json:"allow_contact"`
 	ClientRequestID string        `json:"client_request_id"`
+	OccurredAt      string        `json:"occurred_at"`
 }
 
 // input turns the body into the app's input, insisting on the location a report must have
@@ -47,6 +50,13 @@ func (r *createTicketRequest) input(headerKey string) (models.ReportInput, error
 	in.Location = models.Location{Lat: *r.Location.Lat, Lng: *r.Location.Lng}
 	if r.Location.AccuracyM != nil {
 		in.Location.AccuracyM = *r.Location.AccuracyM
+	}
+	if r.OccurredAt != "" {
+		at, err := time.Parse(time.RFC3339, r.OccurredAt)
+		if err != nil || at.IsZero() {
+			return in, models.FieldError(models.EInvalid, "occurred_at", "occurred_at must be an RFC 3339 time such as 2026-12-01T17:00:00+07:00")
+		}
+		in.OccurredAt = at
 	}
 	return in, nil
 }
@@ -154,6 +164,7 @@ type ticketBody struct {
 	BoundarySet     string          `json:"boundary_set"`
 	RoutedByNearest bool            `json:"routed_by_nearest"`
 	CreatedAt       string          `json:"created_at"`
+	OccurredAt      string          `json:"occurred_at,omitempty"` // the incident time the reporter gave; never in the public view
 	UpdatedAt       string          `json:"updated_at"`
 	TriageDueAt     string          `json:"triage_due_at"`
 	ResolveDueAt    string          `json:"resolve_due_at"`
@@ -230,6 +241,9 @@ type eventBody struct {
 	UnitName    string         `json:"unit_name,omitempty"`
 	DuplicateOf string         `json:"duplicate_of,omitempty"`
 	Rating      int            `json:"rating,omitempty"`
+	// Media are the photos an add_comment added, for the reporter and the officials; the
+	// public copy of an event never names them.
+	Media []string `json:"media,omitempty"`
 	// Officials only: the username an assign named, whom an escalate alerted.
 	Assignee        string `json:"assignee,omitempty"`
 	EscalationLevel int    `json:"escalation_level,omitempty"`
@@ -241,7 +255,8 @@ type eventBody struct {
 func publicEventBody(e models.Event) eventBody {
 	return eventBody{At: formatTime(e.At), Action: e.Action, From: e.From, To: e.To, ActorRole: e.ActorRole,
 		Note: e.Note, Visibility: e.Visibility, NoteInternal: e.NoteInternal, Reason: e.Reason, Outcome: e.Outcome,
-		DueAt: formatTime(e.DueAt), UnitID: e.UnitID, UnitName: e.UnitName, DuplicateOf: e.DuplicateOf, Rating: e.Rating}
+		DueAt: formatTime(e.DueAt), UnitID: e.UnitID, UnitName: e.UnitName, DuplicateOf: e.DuplicateOf, Rating: e.Rating,
+		Media: e.Media}
 }
 
 // ticketView renders a ticket with its public history and without staff details or identities.
@@ -258,7 +273,7 @@ func ticketView(t *models.Ticket, overdue bool) ticketBody {
 		Unit:            ticketUnit{ID: t.UnitID, Name: t.UnitName, Kind: t.UnitKind},
 		BoundarySet:     t.BoundarySet,
 		RoutedByNearest: t.RoutedByNearest,
-		CreatedAt:       formatTime(t.CreatedAt), UpdatedAt: formatTime(t.UpdatedAt),
+		CreatedAt:       formatTime(t.CreatedAt), UpdatedAt: formatTime(t.UpdatedAt), OccurredAt: formatTime(t.OccurredAt),
 		TriageDueAt: formatTime(t.TriageDueAt), ResolveDueAt: formatTime(t.ResolveDueAt), DueAt: formatTime(t.DueAt),
 		Overdue: overdue, Outcome: t.Outcome, ResultNote: t.ResultNote, ResultMedia: t.ResultMedia, Rating: t.Rating, RejectReason: t.RejectReason,
 		DuplicateOf: t.DuplicateOf, OnTimeClass: string(t.OnTimeClass), ReopenCount: t.ReopenCount,

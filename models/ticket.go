@@ -65,8 +65,12 @@ type Event struct {
 	Visibility Visibility `json:"visibility"`
 	// NoteInternal keeps the note of a public event from the public: a resident's answer to a
 	// request for information or their rating comment is read by the reporter and the
-	// officials, and by everyone else only when the resident chose "public".
+	// officials, and by everyone else only when the resident chose "public". On an add_comment
+	// it keeps the whole addition — the event, its note and its photos — from the public.
 	NoteInternal bool `json:"note_internal,omitempty"`
+	// Media are the ids of the photos an add_comment added to the report (Ticket.Media holds
+	// them too), so a view can tell which of them the resident kept from the public.
+	Media []string `json:"media,omitempty"`
 
 	// Reason is the reject reason (one of RejectReasons) or the text the actor gave as the reason
 	// of a transfer, an extension request or a reopen; FollowDuplicateMerged on the follow the
@@ -129,8 +133,12 @@ type Ticket struct {
 	ResolveDueAt     time.Time `json:"resolve_due_at"`
 	// PolicyVersion is the version of the category's policy (deadlines, privacy) the ticket was
 	// filed under; 0 for tickets filed before versions existed, which is version 1 (Policy).
-	PolicyVersion int     `json:"policy_version,omitempty"`
-	History       []Event `json:"history"`
+	PolicyVersion int `json:"policy_version,omitempty"`
+	// OccurredAt is when the resident says the problem happened or was seen, if they said
+	// (zero otherwise); it informs the unit and never moves the deadlines, which run from
+	// CreatedAt.
+	OccurredAt time.Time `json:"occurred_at,omitzero"`
+	History    []Event   `json:"history"`
 
 	// DueAt is the deadline that matters now — triage while received, resolution after — and
 	// what queues sort by. While awaiting_info it holds the deadline as it would be if the
@@ -261,6 +269,9 @@ type ReportInput struct {
 	Media          []string
 	AllowContact   bool
 	IdempotencyKey string
+	// OccurredAt is when the problem happened, zero when the resident did not say; the app
+	// checks it against the filing time (app.Config.MaxIncidentAge).
+	OccurredAt time.Time
 }
 
 // Validate checks a report before anything is looked up or stored, naming the offending field.

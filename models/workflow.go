@@ -32,6 +32,10 @@ const (
 	ActReopen      Action = "reopen"
 	ActFollow      Action = "follow"
 	ActUnfollow    Action = "unfollow"
+	// ActAddComment is the reporter adding a comment or photos to their report after filing,
+	// until it is closed: the unit learns what the resident saw since, without the state or the
+	// deadline changing. The resident decides whether the public sees it (Event.NoteInternal).
+	ActAddComment Action = "add_comment"
 	// The system (SLA worker).
 	ActAutoClose Action = "auto_close"
 	ActRemind    Action = "remind"
@@ -99,6 +103,7 @@ func Transitions() []Transition {
 	add(ActReopen, resident, StateInProgress, StateResolved, StateClosed)
 	add(ActFollow, resident, "", StateReceived, StateAssigned, StateInProgress, StateAwaitingInfo, StateResolved)
 	add(ActUnfollow, resident, "", StateReceived, StateAssigned, StateInProgress, StateAwaitingInfo, StateResolved, StateClosed)
+	add(ActAddComment, resident, "", StateReceived, StateAssigned, StateInProgress, StateAwaitingInfo, StateResolved)
 
 	add(ActAutoClose, system, StateClosed, StateResolved)
 	add(ActRemind, system, "", StateReceived, StateAssigned, StateInProgress)
@@ -115,7 +120,7 @@ var States = []State{StateReceived, StateAssigned, StateInProgress, StateAwaitin
 // Actions lists every action a caller may request through the action endpoint.
 var Actions = []Action{ActAccept, ActReject, ActTransfer, ActMarkDuplicate, ActStart, ActRequestInfo,
 	ActResolve, ActNote, ActAssign, ActRequestExt, ActApproveExt, ActDenyExt, ActProvideInfo, ActWithdraw,
-	ActRate, ActReopen, ActFollow, ActUnfollow, ActAutoClose, ActRemind, ActEscalate, ActMoveDeadline, ActReroute}
+	ActRate, ActReopen, ActFollow, ActUnfollow, ActAddComment, ActAutoClose, ActRemind, ActEscalate, ActMoveDeadline, ActReroute}
 
 // AlwaysInternal reports whether a's history event is for officials only, whatever its caller
 // says: who does the work (assign), a deadline asked for or refused (request_extension,

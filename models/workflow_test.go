@@ -62,6 +62,11 @@ in_progress unfollow resident → =
 awaiting_info unfollow resident → =
 resolved unfollow resident → =
 closed unfollow resident → =
+received add_comment resident → =
+assigned add_comment resident → =
+in_progress add_comment resident → =
+awaiting_info add_comment resident → =
+resolved add_comment resident → =
 resolved auto_close system → closed
 received remind system → =
 assigned remind system → =

@@ -236,7 +236,7 @@ func (w *pmWorld) expect(a pmActor, m, other *pmTicket, action models.Action, st
 		return http.StatusNotFound, "invisible"
 	case !roleMay(a.role, action):
 		return http.StatusForbidden, "role never may"
-	case a.role == models.RoleResident && slices.Contains([]models.Action{models.ActProvideInfo, models.ActWithdraw, models.ActRate, models.ActReopen}, action) && acc != models.AccessReporter:
+	case a.role == models.RoleResident && slices.Contains([]models.Action{models.ActProvideInfo, models.ActWithdraw, models.ActRate, models.ActReopen, models.ActAddComment}, action) && acc != models.AccessReporter:
 		return http.StatusForbidden, "reporter only"
 	case a.role == models.RoleResident && follow && acc == models.AccessReporter:
 		return http.StatusForbidden, "reporter follows"
@@ -386,7 +386,7 @@ func (w *pmWorld) actionBody(rt *rapid.T, i int, m, other *pmTicket, action mode
 		body["note"] = "Xin cho biết số nhà cụ thể."
 	case models.ActResolve:
 		body["outcome"], body["note"] = "fixed", "Đã dọn dẹp vỉa hè."
-	case models.ActNote:
+	case models.ActNote, models.ActAddComment:
 		body["note"] = fmt.Sprintf("Ghi chú %d", i)
 		body["visibility"] = rapid.SampledFrom([]string{"internal", "public"}).Draw(rt, "visibility")
 	case models.ActAssign:

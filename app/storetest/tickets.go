@@ -86,8 +86,9 @@ func fullTicket(id, reporter, unit string, created time.Time) *models.Ticket {
 				From: models.StateInProgress, To: models.StateInProgress, Note: "ghi chú của cán bộ", Visibility: models.Public,
 				NoteInternal: true, Reason: "sai địa bàn", Outcome: models.OutcomeNotFixable, DueAt: created.Add(50 * time.Hour),
 				UnitID: "u-new", UnitName: "UBND phường Mỹ Xuyên", Assignee: "can.bo.1", DuplicateOf: "PA-2025-000007",
-				Rating: 3, EscalationLevel: 2},
+				Rating: 3, EscalationLevel: 2, Media: []string{"media-" + id + "-2"}},
 		},
+		OccurredAt: created.Add(-26*time.Hour - 1500*time.Millisecond),
 
 		DueAt:           created.Add(5 * time.Hour),
 		PausedAt:        created.Add(90 * time.Minute),

@@ -404,6 +404,9 @@ type eventDoc struct {
 	DuplicateOf     string     `bson:"duplicate_of,omitempty"`
 	Rating          int        `bson:"rating,omitempty"`
 	EscalationLevel int        `bson:"escalation_level,omitempty"`
+	// Media are the photos an add_comment added; absent on every other event, so the stored
+	// form (and the history hash) of older events is unchanged.
+	Media []string `bson:"media,omitempty"`
 }
 
 // toEventDocs converts a history to its stored form; nil stays nil.
@@ -418,7 +421,7 @@ func toEventDocs(h []models.Event) []eventDoc {
 			From: string(e.From), To: string(e.To), Note: e.Note, Visibility: string(e.Visibility),
 			NoteInternal: e.NoteInternal, Reason: e.Reason, Outcome: string(e.Outcome), DueAt: optTime(e.DueAt),
 			UnitID: e.UnitID, UnitName: e.UnitName, Assignee: e.Assignee, DuplicateOf: e.DuplicateOf,
-			Rating: e.Rating, EscalationLevel: e.EscalationLevel,
+			Rating: e.Rating, EscalationLevel: e.EscalationLevel, Media: e.Media,
 		}
 	}
 	return out
@@ -436,7 +439,7 @@ func fromEventDocs(docs []eventDoc) []models.Event {
 			From: models.State(e.From), To: models.State(e.To), Note: e.Note, Visibility: models.Visibility(e.Visibility),
 			NoteInternal: e.NoteInternal, Reason: e.Reason, Outcome: models.Outcome(e.Outcome), DueAt: fromOptTime(e.DueAt),
 			UnitID: e.UnitID, UnitName: e.UnitName, Assignee: e.Assignee, DuplicateOf: e.DuplicateOf,
-			Rating: e.Rating, EscalationLevel: e.EscalationLevel,
+			Rating: e.Rating, EscalationLevel: e.EscalationLevel, Media: e.Media,
 		}
 	}
 	return out
@@ -526,6 +529,9 @@ type ticketDoc struct {
 	NextCheckAt       *time.Time    `bson:"next_check_at,omitempty"`
 	PolicyVersion     int           `bson:"policy_version,omitempty"` // absent before: version 1
 	LegalHold         *legalHoldDoc `bson:"legal_hold,omitempty"`     // absent unless held
+	// OccurredAt is when the resident says the problem happened; absent when they did not say
+	// (and in tickets filed before the field existed).
+	OccurredAt *time.Time `bson:"occurred_at,omitempty"`
 
 	// EffectsPending is applied_version < version, kept in the document because FerretDB v1 has
 	// no $expr to compare two fields: every insert and replace sets it from the ticket, and
@@ -588,6 +594,7 @@ func toTicketDoc(t *models.Ticket) *ticketDoc {
 		EscalationLevel:   t.EscalationLevel,
 		NextCheckAt:       optTime(t.NextCheckAt),
 		PolicyVersion:     t.PolicyVersion,
+		OccurredAt:        optTime(t.OccurredAt),
 
 		EffectsPending: t.AppliedVersion < t.Version,
 	}
@@ -656,6 +663,7 @@ func (d *ticketDoc) model() *models.Ticket {
 		EscalationLevel: d.EscalationLevel,
 		NextCheckAt:     fromOptTime(d.NextCheckAt),
 		PolicyVersion:   d.PolicyVersion,
+		OccurredAt:      fromOptTime(d.OccurredAt),
 	}
 	if e := d.Extension; e != nil {
 		t.Extension = &models.ExtensionRequest{DueAt: utc(e.DueAt), Reason: e.Reason, RequestedBy: e.RequestedBy, RequestedAt: utc(e.RequestedAt)}

@@ -29,6 +29,8 @@ type eventRow struct {
 	DuplicateOf     string    `json:"duplicate_of,omitempty"`
 	Rating          int       `json:"rating,omitempty"`
 	EscalationLevel int       `json:"escalation_level,omitempty"`
+	// Media are the photos an add_comment added (migration 0027); absent on every other event.
+	Media []string `json:"media,omitempty"`
 }
 
 // eventRows converts a history to its stored form, times in UTC milliseconds; nil stays nil.
@@ -43,7 +45,7 @@ func eventRows(h []models.Event) []eventRow {
 			From: string(e.From), To: string(e.To), Note: e.Note, Visibility: string(e.Visibility),
 			NoteInternal: e.NoteInternal, Reason: e.Reason, Outcome: string(e.Outcome), DueAt: normTime(e.DueAt),
 			UnitID: e.UnitID, UnitName: e.UnitName, Assignee: e.Assignee, DuplicateOf: e.DuplicateOf,
-			Rating: e.Rating, EscalationLevel: e.EscalationLevel,
+			Rating: e.Rating, EscalationLevel: e.EscalationLevel, Media: e.Media,
 		}
 	}
 	return out
@@ -61,7 +63,7 @@ func events(rows []eventRow) []models.Event {
 			From: models.State(r.From), To: models.State(r.To), Note: r.Note, Visibility: models.Visibility(r.Visibility),
 			NoteInternal: r.NoteInternal, Reason: r.Reason, Outcome: models.Outcome(r.Outcome), DueAt: r.DueAt,
 			UnitID: r.UnitID, UnitName: r.UnitName, Assignee: r.Assignee, DuplicateOf: r.DuplicateOf,
-			Rating: r.Rating, EscalationLevel: r.EscalationLevel,
+			Rating: r.Rating, EscalationLevel: r.EscalationLevel, Media: r.Media,
 		}
 	}
 	return out

@@ -69,7 +69,7 @@ func fullTicket() *models.Ticket {
 			From: models.StateAssigned, To: models.StateReceived, Note: "note", Visibility: models.Internal,
 			NoteInternal: true, Reason: "wrong unit", Outcome: models.OutcomeFixed, DueAt: at(4),
 			UnitID: "unit-2", UnitName: "Công an", Assignee: "officer1", DuplicateOf: "PA-0",
-			Rating: 4, EscalationLevel: 2,
+			Rating: 4, EscalationLevel: 2, Media: []string{"m2"},
 		}},
 		DueAt: at(5), PausedAt: at(6), PausedRemaining: 3 * time.Hour, PausedTotal: 5 * time.Hour,
 		ExtendedFrom: at(7),
@@ -78,7 +78,7 @@ func fullTicket() *models.Ticket {
 		RejectReason: "other", Outcome: models.OutcomeFixed, ResultNote: "done", ResultMedia: []string{"r1"},
 		Rating: 5, RatingComment: "thanks", ReopenCount: 1, TriagedAt: at(10), ResolvedAt: at(11),
 		ClosedAt: at(12), OnTimeClass: models.LateWithExtension, RemindedAt: at(13), EscalationLevel: 1,
-		NextCheckAt: at(14), PolicyVersion: 3,
+		NextCheckAt: at(14), PolicyVersion: 3, OccurredAt: at(16),
 		LegalHold: &models.LegalHold{Reason: "investigation", By: "ioc1", At: at(15), Phone: "+84912345678", Name: "An"},
 	}
 }

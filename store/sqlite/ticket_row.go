@@ -69,6 +69,7 @@ type ticketRow struct {
 	NextCheckAt      time.Time     `json:"next_check_at"`
 	PolicyVersion    int           `json:"policy_version,omitempty"` // absent before 0020: version 1
 	LegalHold        *legalHoldRow `json:"legal_hold,omitempty"`     // absent unless held
+	OccurredAt       time.Time     `json:"occurred_at,omitzero"`     // absent unless the resident said (0027)
 	History          []eventRow    `json:"history"`
 }
 
@@ -134,7 +135,7 @@ func ticketRowOf(t *models.Ticket) *ticketRow {
 		ReopenCount: t.ReopenCount, TriagedAt: normTime(t.TriagedAt), ResolvedAt: normTime(t.ResolvedAt),
 		ClosedAt: normTime(t.ClosedAt), OnTimeClass: string(t.OnTimeClass), RemindedAt: normTime(t.RemindedAt),
 		EscalationLevel: t.EscalationLevel, NextCheckAt: normTime(t.NextCheckAt), PolicyVersion: t.PolicyVersion,
-		LegalHold: legalHoldRowOf(t.LegalHold), History: eventRows(t.History),
+		LegalHold: legalHoldRowOf(t.LegalHold), OccurredAt: normTime(t.OccurredAt), History: eventRows(t.History),
 	}
 }
 
@@ -158,7 +159,7 @@ func (r *ticketRow) ticket() *models.Ticket {
 		ReopenCount: r.ReopenCount, TriagedAt: r.TriagedAt, ResolvedAt: r.ResolvedAt,
 		ClosedAt: r.ClosedAt, OnTimeClass: models.OnTimeClass(r.OnTimeClass), RemindedAt: r.RemindedAt,
 		EscalationLevel: r.EscalationLevel, NextCheckAt: r.NextCheckAt, PolicyVersion: r.PolicyVersion,
-		LegalHold: r.LegalHold.hold(), History: events(r.History),
+		LegalHold: r.LegalHold.hold(), OccurredAt: r.OccurredAt, History: events(r.History),
 	}
 }
 

@@ -99,7 +99,7 @@ func TestUpgradeEvent(t *testing.T) {
 			if diff := cmp.Diff(tc.want, tk.History[0]); diff != "" {
 				t.Errorf("Upgrade (-want +got):\n%s", diff)
 			}
-			if want := tc.want != tc.in; changed != want {
+			if want := !cmp.Equal(tc.want, tc.in); changed != want {
 				t.Errorf("Upgrade reported %v, want %v", changed, want)
 			}
 			if Upgrade(tk) {

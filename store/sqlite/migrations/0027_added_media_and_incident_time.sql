@@ -1,0 +1,13 @@
+-- What a reporter adds after filing, and when the problem happened.
+--
+-- Ticket documents gain two optional keys: occurred_at, the time the resident says the problem
+-- happened (absent when they did not say, and in every document written before), and media in
+-- a history event, the photos an add_comment added (absent on every other event). Neither is
+-- read by SQL, so no column or index changes and no document is rewritten: documents written
+-- before read back as they always did.
+--
+-- The version still matters: a binary from before this migration would read such a document
+-- and write it back without the two keys, silently dropping the incident time and which photos
+-- the reporter kept from the public. With this version recorded, an older binary refuses the
+-- database ("newer than this program knows") instead.
+SELECT 1;

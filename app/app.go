@@ -60,9 +60,13 @@ type Config struct {
 	// EscalateToIOCAfter is the working time after a missed deadline (escalated to the unit
 	// leader) after which the IOC is alerted.
 	EscalateToIOCAfter time.Duration
-	NearbyRadiusM      float64
-	NearbyMaxAge       time.Duration
-	NearbyMax          int
+	// TransferLimit is how many transfers a ticket may go through before the IOC hears of it:
+	// the next one escalates it to the IOC at once, so a report passed back and forth between
+	// units gets someone above them looking.
+	TransferLimit int
+	NearbyRadiusM float64
+	NearbyMaxAge  time.Duration
+	NearbyMax     int
 	// MaxFollowChanges bounds the follow and unfollow events of one ticket: each is a history
 	// event, and a ticket's record must stay bounded however long a script toggles (MongoDB
 	// refuses a document past 16 MiB, after which no one could act on the ticket), and every
@@ -120,6 +124,7 @@ func DefaultConfig() Config {
 		ReopenMax:          1,
 		RemindAt:           0.75,
 		EscalateToIOCAfter: 8 * time.Hour,
+		TransferLimit:      3,
 		NearbyRadiusM:      250,
 		NearbyMaxAge:       30 * 24 * time.Hour,
 		NearbyMax:          5,

@@ -82,14 +82,22 @@ func (s *Tickets) schedule(t *models.Ticket, now time.Time) {
 		if t.RemindedAt.IsZero() && t.EscalationLevel == 0 {
 			next = s.remindAt(t)
 		}
-		switch t.EscalationLevel {
-		case 0:
+		switch {
+		case s.pastTransferLimit(t):
+			next = now // the worker escalates it to the IOC at its next round
+		case t.EscalationLevel == 0:
 			next = earliest(next, t.DueAt)
-		case 1:
+		case t.EscalationLevel == 1:
 			next = earliest(next, s.cal().AddWorkingTime(t.DueAt, s.cfg.EscalateToIOCAfter).UTC())
 		}
 		t.NextCheckAt = next
 	}
+}
+
+// pastTransferLimit reports whether t went through more transfers than TransferLimit and the
+// IOC has not heard of it since the last one (a transfer starts the escalations afresh).
+func (s *Tickets) pastTransferLimit(t *models.Ticket) bool {
+	return s.cfg.TransferLimit > 0 && len(t.TransferredFrom) > s.cfg.TransferLimit && t.EscalationLevel < 2
 }
 
 // remindAt is RemindAt of the way from the clock's start to the deadline, measured in the
@@ -153,6 +161,10 @@ func (s *Tickets) slaStep(t *models.Ticket, now time.Time) (models.Event, bool) 
 		t.ClosedAt = now
 	case !t.State.ClockRunning():
 		return ev, false
+	case s.pastTransferLimit(t):
+		// Passed between units more often than TransferLimit: the IOC hears of it now.
+		t.EscalationLevel = 2
+		ev.Action, ev.EscalationLevel, ev.Reason = models.ActEscalate, 2, models.EscalationTransferLimit
 	case t.EscalationLevel == 0 && !now.Before(t.DueAt):
 		// The deadline passed: the unit's leader hears of it.
 		t.EscalationLevel = 1

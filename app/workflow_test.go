@@ -358,7 +358,7 @@ func (r *deadlineRig) checkExtensionToASundayKeepsItsDeadline(t *testing.T) {
 		r.now = vn("2026-12-14 09:00") // Monday
 		tk := r.act(t, r.file(t), r.leader, app.ActionInput{Action: models.ActAccept})
 		tk = r.act(t, tk, r.leader, app.ActionInput{Action: models.ActRequestExt, DueAt: sunday, Reason: "chờ xác minh"})
-		tk = r.act(t, tk, r.leader, app.ActionInput{Action: models.ActApproveExt})
+		tk = r.act(t, tk, models.Principal{UserID: "op", Role: models.RoleIOCOperator}, app.ActionInput{Action: models.ActApproveExt})
 		r.now = c.asked
 		tk = r.act(t, tk, r.leader, app.ActionInput{Action: models.ActRequestInfo, Note: "Xin số CCCD?"})
 		if tk.DueAt.Before(sunday) {

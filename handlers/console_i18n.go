@@ -267,6 +267,7 @@ var consoleMessages = map[string][2]string{
 	"reason.duplicate":          {"Trùng lặp", "Duplicate"},
 	"reason.other":              {"Lý do khác", "Other"},
 	"reason.duplicate_merged":   {"Người phản ánh phiếu trùng được theo dõi phiếu này", "The reporter of a duplicate follows this ticket"},
+	"reason.transfer_limit":     {"Phiếu bị chuyển qua lại quá số lần cho phép", "Transferred more often than allowed"},
 	"history.escalation":        {"Cấp báo quá hạn (1: lãnh đạo đơn vị, 2: IOC)", "Escalation (1: unit leader, 2: IOC)"},
 
 	"role.resident":     {"Người dân", "Resident"},

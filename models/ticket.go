@@ -74,7 +74,8 @@ type Event struct {
 
 	// Reason is the reject reason (one of RejectReasons) or the text the actor gave as the reason
 	// of a transfer, an extension request or a reopen; FollowDuplicateMerged on the follow the
-	// system adds when a duplicate is merged.
+	// system adds when a duplicate is merged; EscalationTransferLimit on an escalation for too
+	// many transfers.
 	Reason string `json:"reason,omitempty"`
 	// Outcome is the result recorded by resolve.
 	Outcome Outcome `json:"outcome,omitempty"`
@@ -97,6 +98,10 @@ type Event struct {
 // FollowDuplicateMerged is the Reason of the follow the system records on the original when
 // the reporter of a duplicate is made its follower.
 const FollowDuplicateMerged = "duplicate_merged"
+
+// EscalationTransferLimit is the Reason of the escalate the SLA worker records when a ticket
+// went through more transfers than the city allows (app.Config.TransferLimit).
+const EscalationTransferLimit = "transfer_limit"
 
 // Ticket is a resident's report and everything that happened to it. It is the single source of
 // truth: every change is a compare-and-set on Version, and derived effects catch up to

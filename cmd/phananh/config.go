@@ -50,6 +50,7 @@ type config struct {
 	ConsoleTileURL     string // CONSOLE_TILE_URL: base-map tiles under the console's ward maps; none by default
 	ReopenWindow       time.Duration
 	ReopenMax          int
+	TransferLimit      int
 	SLAInterval        time.Duration
 	ShutdownGrace      time.Duration
 	Push               pushEnv     // FCM_* and PUSH_* (push.go)

@@ -292,6 +292,7 @@ func buildService(ctx context.Context, store app.Store, cfg config, log *slog.Lo
 	acfg.CodePrefix = cfg.CodePrefix
 	acfg.ReopenWindow = cfg.ReopenWindow
 	acfg.ReopenMax = cfg.ReopenMax
+	acfg.TransferLimit = cfg.TransferLimit
 	// Pseudonyms must be stable across restarts and instances and unguessable: derive their key
 	// from the signing key every instance shares.
 	pk := sha256.Sum256(append([]byte("phananh pseudonyms\x00"), key.Seed()...))

@@ -182,6 +182,8 @@ func settings(c *config) []setting {
 			doc: "how long after resolution the resident may rate or reopen; unrated tickets close after it"},
 		{name: "REOPEN_MAX", def: strconv.Itoa(adef.ReopenMax), value: number(&c.ReopenMax, 0, math.MaxInt, "a number ≥ 0"),
 			doc: "how many times a resident may reopen a ticket"},
+		{name: "TRANSFER_LIMIT", def: strconv.Itoa(adef.TransferLimit), value: number(&c.TransferLimit, 1, math.MaxInt, "a number ≥ 1"),
+			doc: "how many transfers between units a ticket may go through; the next one escalates it to the IOC at once"},
 		{name: "RETENTION_IDENTITY", def: strconv.Itoa(rdef.IdentityMonths), value: number(&c.Retention.IdentityMonths, 1, 1200, "a number of months ≥ 1"),
 			doc: "months after a ticket is closed (its last change in a final state) when it is de-identified: reporter erased, phone numbers removed from its texts, the reporter's photos deleted; a ticket under a legal hold waits for the release. Statistics do not change"},
 		{name: "RETENTION_MEDIA", def: strconv.Itoa(rdef.MediaMonths), value: number(&c.Retention.MediaMonths, 1, 1200, "a number of months ≥ 1"),

@@ -140,8 +140,8 @@ func (s *Auth) limit(ctx context.Context, key string, max int) error {
 // new code must be requested.
 func (s *Auth) VerifyOTP(ctx context.Context, rawPhone, code, ip string) (*Tokens, error) {
 	phone, err := models.NormalizePhone(rawPhone)
-	if err != nil {
-		return nil, err
+	if err := models.JoinProblems(err, models.CheckOTPCode(code)); err != nil {
+		return nil, err // every problem of the two fields at once
 	}
 	if err := s.spendOTP(ctx, phone, code, ip); err != nil {
 		return nil, err
@@ -157,10 +157,10 @@ func (s *Auth) VerifyOTP(ctx context.Context, rawPhone, code, ip string) (*Token
 // when it matches; after OTPMaxAttempts wrong codes, counted across all of them, the challenge
 // is destroyed. Sign-in and account erasure (a "fresh code") both go through it.
 func (s *Auth) spendOTP(ctx context.Context, phone, code, ip string) error {
-	code = strings.TrimSpace(code)
-	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
-		return models.FieldError(models.EInvalid, "code", "code must be 6 digits")
+	if err := models.CheckOTPCode(code); err != nil {
+		return err
 	}
+	code = strings.TrimSpace(code)
 	if err := s.limit(ctx, "otp-verify-ip:"+AddressKey(ip), s.cfg.OTPVerifyPerIP); err != nil {
 		return err
 	}

@@ -120,15 +120,15 @@ func hashOTP(phone, code string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// limit counts one attempt against key in the current window and refuses past max.
+// limit counts one attempt against key in the current window and refuses past max; the part
+// of key before its ":" names the limit in the request's QuotaReport (otp-ip …).
 func (s *Auth) limit(ctx context.Context, key string, max int) error {
-	window := s.clock().Truncate(s.cfg.OTPWindow)
-	n, err := s.store.HitCounter(ctx, key, window)
+	policy, _, _ := strings.Cut(key, ":")
+	until, over, err := s.count(ctx, policy, key, Limit{Max: max, Window: s.cfg.OTPWindow})
 	if err != nil {
 		return err
 	}
-	if n > max {
-		until := window.Add(s.cfg.OTPWindow)
+	if over {
 		return s.rateLimited(until, "too many attempts; try again after %s", until.In(models.VietnamTime).Format("15:04"))
 	}
 	return nil

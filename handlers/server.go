@@ -160,7 +160,7 @@ func New(svc *app.App, log *slog.Logger, cfg Config) (*fiber.App, error) {
 		// limitBody applies BodyLimit to every other route.
 		StreamRequestBody: true,
 	})
-	f.Use(s.securityHeaders, s.requestID, s.accessLog, s.shedLoad, s.recoverPanic, s.deadline, s.limitBody, s.refuseEncodedBodies)
+	f.Use(s.securityHeaders, s.requestID, s.accessLog, s.shedLoad, s.recoverPanic, s.deadline, s.limitBody, s.refuseEncodedBodies, s.rateLimitHeaders)
 	s.routes(f)
 	return f, nil
 }

@@ -55,7 +55,7 @@ func (r *createTicketRequest) input(headerKey string) (models.ReportInput, error
 			in.Location.AccuracyM = *r.Location.AccuracyM
 		}
 	}
-	return in, models.JoinProblems(errs.Err(), in.Validate())
+	return in, models.JoinProblems(in.Validate(), errs.Err())
 }
 
 // createTicket files a report. A body with fields of the wrong type or unknown fields is still

@@ -238,6 +238,19 @@ var errBadLogin = models.Errorf(models.EUnauthorized, "invalid username or passw
 // is refused before anything is counted, so failure counters never key on huge strings.
 const maxUsernameLength = 64
 
+// loginFieldsPresent names every empty field of a sign-in at once: that says nothing about
+// any account, so unlike a wrong password it need not look like the other failures.
+func loginFieldsPresent(username, password string) error {
+	var missing models.Errors
+	if username == "" {
+		missing = append(missing, models.Problem("username", models.ProblemRequired, "", "username is required"))
+	}
+	if password == "" {
+		missing = append(missing, models.Problem("password", models.ProblemRequired, "", "password is required"))
+	}
+	return missing.Err()
+}
+
 // Login signs an official in with a password. Failed checks are counted in the store, atomically
 // and shared by every instance, in fixed windows of LoginLockout (loginCount): a username is
 // locked for one client address after LoginMaxFailures failures from it, and for every address
@@ -256,7 +269,10 @@ func (s *Auth) Login(ctx context.Context, username, password, otp, ip string) (*
 		return nil, err
 	}
 	username = strings.ToLower(strings.TrimSpace(username))
-	if username == "" || password == "" || len(username) > maxUsernameLength {
+	if err := loginFieldsPresent(username, password); err != nil {
+		return nil, err
+	}
+	if len(username) > maxUsernameLength {
 		return nil, errBadLogin
 	}
 	count, err := s.loginCount(ctx, username, ip)

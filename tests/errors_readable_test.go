@@ -108,11 +108,17 @@ func readableActionCases() []readableCase {
 	}
 }
 
-// readableSignInCases are sign-ins with every field missing or malformed.
+// readableSignInCases are sign-ins, by code and by password, with every field missing or
+// malformed.
 func readableSignInCases() []readableCase {
 	missing := []string{"phone/required", "code/required"}
 	malformed := []string{"phone/malformed", "code/malformed"}
+	login := []string{"username/required", "password/required"}
 	return []readableCase{
+		{name: "password sign-in missing fields", method: "POST", path: "/v1/auth/login", status: 400, code: "invalid",
+			body: map[string]any{"username": " ", "password": ""},
+			vi:   problems(login, "Thiếu trường bắt buộc (username)", "Thiếu trường bắt buộc (password)"),
+			en:   problems(login, "Required field missing (username)", "Required field missing (password)")},
 		{name: "sign-in missing fields", method: "POST", path: "/v1/auth/otp/verify", status: 400, code: "invalid",
 			body: map[string]any{"phone": " ", "code": ""},
 			vi:   problems(missing, "Thiếu trường bắt buộc (phone)", "Thiếu trường bắt buộc (code)"),

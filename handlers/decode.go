@@ -131,10 +131,17 @@ func customJSON(typ reflect.Type) bool {
 	return p.Implements(reflect.TypeFor[json.Unmarshaler]()) || p.Implements(reflect.TypeFor[encoding.TextUnmarshaler]())
 }
 
-// fieldByJSONName matches a key as encoding/json does (tag name, case-insensitively).
+// fieldByJSONName matches a key as encoding/json does (tag name, case-insensitively, and the
+// fields of an untagged embedded struct as if they were the outer one's).
 func fieldByJSONName(typ reflect.Type, key string) (reflect.StructField, bool) {
 	for i := 0; i < typ.NumField(); i++ {
 		f := typ.Field(i)
+		if f.Anonymous && f.Tag.Get("json") == "" && f.Type.Kind() == reflect.Struct {
+			if inner, ok := fieldByJSONName(f.Type, key); ok {
+				return inner, true
+			}
+			continue
+		}
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if name == "" {
 			name = f.Name

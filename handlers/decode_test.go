@@ -9,9 +9,16 @@ import (
 	"phananh/models"
 )
 
+// decodeEmbedded is embedded in decodeTarget: its fields are decodeTarget's in JSON.
+type decodeEmbedded struct {
+	Note string `json:"note"`
+}
+
 // decodeTarget has every shape decodeBody meets in requests: text, numbers, booleans, lists,
-// a nested object behind a pointer, a list of objects and a type that decodes itself.
+// a nested object behind a pointer, a list of objects, a type that decodes itself and an
+// embedded struct.
 type decodeTarget struct {
+	decodeEmbedded
 	Name  string    `json:"name"`
 	Count int       `json:"count"`
 	Ratio *float64  `json:"ratio"`
@@ -58,7 +65,9 @@ func TestDecodeBodyListsEveryProblem(t *testing.T) {
 			[]problem{{"inner", models.ProblemWrongType, "object"}, {"items", models.ProblemWrongType, "array"}}, false},
 		{"wrong types and unknown fields together", `{"name":1,"nope":2}`,
 			[]problem{{"name", models.ProblemWrongType, "string"}, {"nope", models.ProblemUnknownField, ""}}, false},
-		{"keys match as encoding/json does", `{"NAME":"a","Count":1}`, nil, false},
+		{"keys match as encoding/json does", `{"NAME":"a","Count":1,"note":"n"}`, nil, false},
+		{"embedded fields are checked", `{"note":1,"x":2}`,
+			[]problem{{"note", models.ProblemWrongType, "string"}, {"x", models.ProblemUnknownField, ""}}, false},
 		{"malformed JSON", `{"name":`, nil, true},
 		{"empty body", ``, nil, true},
 		{"not an object", `[]`, nil, true},

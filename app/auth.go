@@ -121,10 +121,11 @@ func hashOTP(phone, code string) string {
 }
 
 // limit counts one attempt against key in the current window and refuses past max; the part
-// of key before its ":" names the limit in the request's QuotaReport (otp-ip …).
+// of key before its ":" names the limit in the request's QuotaReport, spelt as the limits of
+// RATE_LIMITS are (otp_ip, otp_verify_ip, 2fa_confirm …).
 func (s *Auth) limit(ctx context.Context, key string, max int) error {
 	policy, _, _ := strings.Cut(key, ":")
-	until, over, err := s.count(ctx, policy, key, Limit{Max: max, Window: s.cfg.OTPWindow})
+	until, over, err := s.count(ctx, strings.ReplaceAll(policy, "-", "_"), key, Limit{Max: max, Window: s.cfg.OTPWindow})
 	if err != nil {
 		return err
 	}

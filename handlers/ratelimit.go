@@ -72,7 +72,7 @@ func (s *Server) clientIP(c *fiber.Ctx) string {
 
 // limited wraps a handler with the store-backed rate limits of operation ("intake", "upload" …):
 // per client address and, when signed in, per account. A refusal is 429 with Retry-After
-// (handleError). Put it after authentication so the account is known.
+// (handleError); every answer carries the RateLimit headers (rateLimitHeaders). Put it after authentication so the account is known.
 func (s *Server) limited(operation string, h fiber.Handler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if err := s.svc.RateLimit(c.UserContext(), operation, s.clientIP(c), principal(c).UserID); err != nil {

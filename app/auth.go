@@ -71,13 +71,11 @@ func (s *Auth) RequestOTP(ctx context.Context, rawPhone, ip string) error {
 	} else if err != nil && !models.IsCode(err, models.ENotFound) {
 		return err
 	}
-	day := s.clock().Truncate(24 * time.Hour)
-	n, err := s.store.HitCounter(ctx, "otp-phone-day:"+phone, day)
+	until, over, err := s.count(ctx, "otp_phone_day", "otp-phone-day:"+phone, Limit{Max: s.cfg.OTPPerPhoneDay, Window: 24 * time.Hour})
 	if err != nil {
 		return err
 	}
-	if n > s.cfg.OTPPerPhoneDay {
-		until := day.Add(24 * time.Hour)
+	if over {
 		return s.rateLimited(until, "too many codes were sent to this phone today; try again after %s",
 			until.In(models.VietnamTime).Format("15:04"))
 	}

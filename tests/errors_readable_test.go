@@ -1,7 +1,9 @@
 package tests
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -161,7 +163,19 @@ func TestErrorsAreReadable(t *testing.T) {
 			t.Errorf("refused actions changed the ticket: version %d state %s, was %d %s", after.Version, after.State, tk.Version, tk.State)
 		}
 		checkIntakeLimitReached(t, s, rep.AccessToken, p.Lat(), p.Lon())
+		r = s.request(t, "POST", "/v1/auth/otp", "", map[string]string{"phone": "0912000032"}).expect(t, http.StatusAccepted)
+		if got, want := policyNames(r.header.Get("RateLimit-Policy")), "otp_ip otp_phone otp_phone_day"; got != want {
+			t.Errorf("sign-in code limits %q, want %s", r.header.Get("RateLimit-Policy"), want)
+		}
+		if got := policyNames(r.header.Get("RateLimit")); got != "otp_ip otp_phone otp_phone_day" {
+			t.Errorf("sign-in code RateLimit %q", r.header.Get("RateLimit"))
+		}
 	})
+}
+
+// policyNames are the names of a RateLimit or RateLimit-Policy header's items, sorted.
+func policyNames(h string) string {
+	return strings.Join(slices.Sorted(maps.Keys(structuredList(h))), " ")
 }
 
 // checkIntakeLimitReached files the two reports intake_user=3/15m still allows after the first,

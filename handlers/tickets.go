@@ -24,8 +24,8 @@ type createTicketRequest struct {
 }
 
 // input turns the body into the app's input, insisting on the location a report must have
-// (a missing lat must not silently become 0), and checks it whole (models.ReportInput.Validate,
-// which the app repeats) so that every problem of the report is answered at once.
+// (location), and checks it whole (models.ReportInput.Validate, which the app repeats) so that
+// every problem of the report is answered at once.
 func (r *createTicketRequest) input(headerKey string) (models.ReportInput, error) {
 	in := models.ReportInput{
 		Category: r.Category, Description: r.Description, Address: r.Address,
@@ -38,24 +38,33 @@ func (r *createTicketRequest) input(headerKey string) (models.ReportInput, error
 		}
 		in.IdempotencyKey = headerKey
 	}
-	switch {
-	case r.Location == nil:
-		errs = append(errs, models.Problem("location", models.ProblemRequired, "", "location is required"))
-	default:
-		if r.Location.Lat == nil {
-			errs = append(errs, models.Problem("location.lat", models.ProblemRequired, "", "location.lat is required"))
-		}
-		if r.Location.Lng == nil {
-			errs = append(errs, models.Problem("location.lng", models.ProblemRequired, "", "location.lng is required"))
-		}
-	}
-	if len(errs) == 0 {
-		in.Location = models.Location{Lat: *r.Location.Lat, Lng: *r.Location.Lng}
-		if r.Location.AccuracyM != nil {
-			in.Location.AccuracyM = *r.Location.AccuracyM
-		}
-	}
+	loc, missing := r.Location.location()
+	in.Location = loc
+	errs = append(errs, missing...)
 	return in, models.JoinProblems(in.Validate(), errs.Err())
+}
+
+// location is the report's point, or the coordinates missing from it (a missing lat must not
+// silently become 0).
+func (l *locationBody) location() (models.Location, models.Errors) {
+	if l == nil {
+		return models.Location{}, models.Errors{models.Problem("location", models.ProblemRequired, "", "location is required")}
+	}
+	var missing models.Errors
+	if l.Lat == nil {
+		missing = append(missing, models.Problem("location.lat", models.ProblemRequired, "", "location.lat is required"))
+	}
+	if l.Lng == nil {
+		missing = append(missing, models.Problem("location.lng", models.ProblemRequired, "", "location.lng is required"))
+	}
+	if missing != nil {
+		return models.Location{}, missing
+	}
+	loc := models.Location{Lat: *l.Lat, Lng: *l.Lng}
+	if l.AccuracyM != nil {
+		loc.AccuracyM = *l.AccuracyM
+	}
+	return loc, nil
 }
 
 // createTicket files a report. A body with fields of the wrong type or unknown fields is still

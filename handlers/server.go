@@ -621,6 +621,12 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			slog.Int("status", status), slog.String("error", err.Error()))
 	}
 	detail.RequestID = requestIDOf(c)
+	lang := "vi"
+	if en {
+		lang = "en"
+	}
+	c.Vary(fiber.HeaderAcceptLanguage) // the message is in the language asked for
+	c.Set(fiber.HeaderContentLanguage, lang)
 	return c.Status(status).JSON(errorBody{detail})
 }
 

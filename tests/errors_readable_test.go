@@ -203,9 +203,9 @@ func checkReadable(t *testing.T, s *server, token, ticketID string, c readableCa
 		path = strings.Replace(path, "%s", ticketID, 1)
 	}
 	for _, lang := range []struct {
-		header string
-		want   []fieldProblem
-	}{{"", c.vi}, {"Accept-Language: vi", c.vi}, {"Accept-Language: en-US,en;q=0.9", c.en}, {"Accept-Language: fr, en;q=0.5", c.en}} {
+		header, contentLanguage string
+		want                    []fieldProblem
+	}{{"", "vi", c.vi}, {"Accept-Language: vi", "vi", c.vi}, {"Accept-Language: en-US,en;q=0.9", "en", c.en}, {"Accept-Language: fr, en;q=0.5", "en", c.en}} {
 		headers := []string{"X-Request-Id: readable-" + strconv.Itoa(len(lang.header))}
 		if lang.header != "" {
 			headers = append(headers, lang.header)
@@ -221,6 +221,9 @@ func checkReadable(t *testing.T, s *server, token, ticketID string, c readableCa
 		}
 		if len(lang.want) > 0 && (e.Error.Field != lang.want[0].Field || e.Error.Message != lang.want[0].Message) {
 			t.Errorf("%q: error.field %q message %q, want the first entry's", lang.header, e.Error.Field, e.Error.Message)
+		}
+		if got := r.header.Get("Content-Language"); got != lang.contentLanguage {
+			t.Errorf("%q: Content-Language %q, want %q", lang.header, got, lang.contentLanguage)
 		}
 		if id := r.header.Get("X-Request-Id"); id == "" || e.Error.RequestID != id {
 			t.Errorf("%q: request_id %q, X-Request-Id %q", lang.header, e.Error.RequestID, id)

@@ -71,13 +71,11 @@ func (s *Auth) RequestOTP(ctx context.Context, rawPhone, ip string) error {
 	} else if err != nil && !models.IsCode(err, models.ENotFound) {
 		return err
 	}
-	day := s.clock().Truncate(24 * time.Hour)
-	n, err := s.store.HitCounter(ctx, "otp-phone-day:"+phone, day)
+	until, over, err := s.count(ctx, "otp_phone_day", "otp-phone-day:"+phone, Limit{Max: s.cfg.OTPPerPhoneDay, Window: 24 * time.Hour})
 	if err != nil {
 		return err
 	}
-	if n > s.cfg.OTPPerPhoneDay {
-		until := day.Add(24 * time.Hour)
+	if over {
 		return s.rateLimited(until, "too many codes were sent to this phone today; try again after %s",
 			until.In(models.VietnamTime).Format("15:04"))
 	}
@@ -120,15 +118,16 @@ func hashOTP(phone, code string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// limit counts one attempt against key in the current window and refuses past max.
+// limit counts one attempt against key in the current window and refuses past max; the part
+// of key before its ":" names the limit in the request's QuotaReport, spelt as the limits of
+// RATE_LIMITS are (otp_ip, otp_verify_ip, 2fa_confirm …).
 func (s *Auth) limit(ctx context.Context, key string, max int) error {
-	window := s.clock().Truncate(s.cfg.OTPWindow)
-	n, err := s.store.HitCounter(ctx, key, window)
+	policy, _, _ := strings.Cut(key, ":")
+	until, over, err := s.count(ctx, strings.ReplaceAll(policy, "-", "_"), key, Limit{Max: max, Window: s.cfg.OTPWindow})
 	if err != nil {
 		return err
 	}
-	if n > max {
-		until := window.Add(s.cfg.OTPWindow)
+	if over {
 		return s.rateLimited(until, "too many attempts; try again after %s", until.In(models.VietnamTime).Format("15:04"))
 	}
 	return nil
@@ -140,8 +139,8 @@ func (s *Auth) limit(ctx context.Context, key string, max int) error {
 // new code must be requested.
 func (s *Auth) VerifyOTP(ctx context.Context, rawPhone, code, ip string) (*Tokens, error) {
 	phone, err := models.NormalizePhone(rawPhone)
-	if err != nil {
-		return nil, err
+	if err := models.JoinProblems(err, models.CheckOTPCode(code)); err != nil {
+		return nil, err // every problem of the two fields at once
 	}
 	if err := s.spendOTP(ctx, phone, code, ip); err != nil {
 		return nil, err
@@ -157,10 +156,10 @@ func (s *Auth) VerifyOTP(ctx context.Context, rawPhone, code, ip string) (*Token
 // when it matches; after OTPMaxAttempts wrong codes, counted across all of them, the challenge
 // is destroyed. Sign-in and account erasure (a "fresh code") both go through it.
 func (s *Auth) spendOTP(ctx context.Context, phone, code, ip string) error {
-	code = strings.TrimSpace(code)
-	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
-		return models.FieldError(models.EInvalid, "code", "code must be 6 digits")
+	if err := models.CheckOTPCode(code); err != nil {
+		return err
 	}
+	code = strings.TrimSpace(code)
 	if err := s.limit(ctx, "otp-verify-ip:"+AddressKey(ip), s.cfg.OTPVerifyPerIP); err != nil {
 		return err
 	}
@@ -238,6 +237,19 @@ var errBadLogin = models.Errorf(models.EUnauthorized, "invalid username or passw
 // is refused before anything is counted, so failure counters never key on huge strings.
 const maxUsernameLength = 64
 
+// loginFieldsPresent names every empty field of a sign-in at once: that says nothing about
+// any account, so unlike a wrong password it need not look like the other failures.
+func loginFieldsPresent(username, password string) error {
+	var missing models.Errors
+	if username == "" {
+		missing = append(missing, models.Problem("username", models.ProblemRequired, "", "username is required"))
+	}
+	if password == "" {
+		missing = append(missing, models.Problem("password", models.ProblemRequired, "", "password is required"))
+	}
+	return missing.Err()
+}
+
 // Login signs an official in with a password. Failed checks are counted in the store, atomically
 // and shared by every instance, in fixed windows of LoginLockout (loginCount): a username is
 // locked for one client address after LoginMaxFailures failures from it, and for every address
@@ -256,7 +268,10 @@ func (s *Auth) Login(ctx context.Context, username, password, otp, ip string) (*
 		return nil, err
 	}
 	username = strings.ToLower(strings.TrimSpace(username))
-	if username == "" || password == "" || len(username) > maxUsernameLength {
+	if err := loginFieldsPresent(username, password); err != nil {
+		return nil, err
+	}
+	if len(username) > maxUsernameLength {
 		return nil, errBadLogin
 	}
 	count, err := s.loginCount(ctx, username, ip)

@@ -34,7 +34,7 @@ func (s *Privacy) RequestPhoneChange(ctx context.Context, p models.Principal, ra
 	if phone == u.Phone {
 		return models.FieldError(models.EInvalid, "phone", "this is already the account's phone number")
 	}
-	if err := s.hit(ctx, "phone-change:"+p.UserID, Limit{Max: s.cfg.OTPPerPhone, Window: s.cfg.OTPWindow}); err != nil {
+	if err := s.hit(ctx, "phone_change", "phone-change:"+p.UserID, Limit{Max: s.cfg.OTPPerPhone, Window: s.cfg.OTPWindow}); err != nil {
 		return err
 	}
 	code, err := sixDigits(s.core)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"phananh/models"
@@ -101,18 +102,74 @@ func (s *core) rateLimited(until time.Time, format string, args ...any) error {
 	return models.WrapError(models.ERateLimited, &RetryAfter{At: until, Wait: until.Sub(s.clock())}, format, args...)
 }
 
-// hit counts one attempt against key in the current window of l and refuses past l.Max.
-func (s *core) hit(ctx context.Context, key string, l Limit) error {
-	window := s.clock().Truncate(l.Window)
-	n, err := s.counters.HitCounter(ctx, key, window)
+// hit counts one attempt against key in the current window of l and refuses past l.Max; policy
+// names the limit in the request's QuotaReport.
+func (s *core) hit(ctx context.Context, policy, key string, l Limit) error {
+	until, over, err := s.count(ctx, policy, key, l)
 	if err != nil {
 		return err
 	}
-	if n > l.Max {
-		until := window.Add(l.Window)
+	if over {
 		return s.rateLimited(until, "too many requests; try again after %s", until.In(models.VietnamTime).Format("15:04:05"))
 	}
 	return nil
+}
+
+// count counts one attempt against key in the current window of l, tells the request's
+// QuotaReport what is left of policy, and says whether l.Max is passed and when the window ends.
+// What is left comes with the count itself: reporting it costs no store round trip.
+func (s *core) count(ctx context.Context, policy, key string, l Limit) (until time.Time, over bool, err error) {
+	now := s.clock()
+	window := now.Truncate(l.Window)
+	n, err := s.counters.HitCounter(ctx, key, window)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	until = window.Add(l.Window)
+	if r, ok := ctx.Value(quotaReportKey{}).(*QuotaReport); ok {
+		r.add(Quota{Policy: policy, Limit: l.Max, Window: l.Window, Remaining: max(0, l.Max-n), Reset: until.Sub(now)})
+	}
+	return until, n > l.Max, nil
+}
+
+// Quota is what one rate limit said about a request: the limit's name, its size (Limit hits
+// per Window) and what is left of the current window (Remaining hits, for Reset more), for
+// the transport's RateLimit-Policy and RateLimit headers.
+type Quota struct {
+	Policy    string
+	Limit     int
+	Window    time.Duration
+	Remaining int
+	Reset     time.Duration
+}
+
+// QuotaReport collects the quotas every rate limit a request passed through counted against
+// (WithQuotaReport), so that the transport can tell the client before it is refused.
+type QuotaReport struct {
+	mu     sync.Mutex
+	quotas []Quota
+}
+
+type quotaReportKey struct{}
+
+// WithQuotaReport returns ctx carrying a new, empty report that the rate limits of a request
+// made with it fill in.
+func WithQuotaReport(ctx context.Context) (context.Context, *QuotaReport) {
+	r := &QuotaReport{}
+	return context.WithValue(ctx, quotaReportKey{}, r), r
+}
+
+func (r *QuotaReport) add(q Quota) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.quotas = append(r.quotas, q)
+}
+
+// Quotas are the quotas counted so far, in the order they were counted.
+func (r *QuotaReport) Quotas() []Quota {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.quotas)
 }
 
 // AddressKey is the form of a client address that per-address limits count under: an IPv4
@@ -143,12 +200,12 @@ func AddressKey(ip string) string {
 // cost one counter increment each.
 func (s *core) rateLimit(ctx context.Context, operation, ip, userID string) error {
 	if l, ok := s.cfg.RateLimits[operation+"_ip"]; ok && ip != "" {
-		if err := s.hit(ctx, "rl:"+operation+"_ip:"+AddressKey(ip), l); err != nil {
+		if err := s.hit(ctx, operation+"_ip", "rl:"+operation+"_ip:"+AddressKey(ip), l); err != nil {
 			return err
 		}
 	}
 	if l, ok := s.cfg.RateLimits[operation+"_user"]; ok && userID != "" {
-		if err := s.hit(ctx, "rl:"+operation+"_user:"+userID, l); err != nil {
+		if err := s.hit(ctx, operation+"_user", "rl:"+operation+"_user:"+userID, l); err != nil {
 			return err
 		}
 	}

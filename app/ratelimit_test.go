@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"phananh/app"
 	"phananh/models"
 )
@@ -31,6 +33,32 @@ func TestRetryAfterOnServiceClock(t *testing.T) {
 	until := now.Truncate(limit.Window).Add(limit.Window)
 	if !retry.At.Equal(until) || retry.Wait != until.Sub(now) {
 		t.Errorf("retry at %s in %s, want %s in %s", retry.At, retry.Wait, until, until.Sub(now))
+	}
+}
+
+// TestQuotaReport: each limit a request counts against reports its size and what is left of
+// the window on the service's clock, the refused attempt included, in the order counted.
+func TestQuotaReport(t *testing.T) {
+	now := time.Date(2026, 3, 2, 10, 7, 30, 0, time.UTC)
+	svc := newService(t, &now)
+	ip, user := app.DefaultRateLimits()["intake_ip"], app.DefaultRateLimits()["intake_user"]
+	reset := now.Truncate(user.Window).Add(user.Window).Sub(now)
+	for i := range user.Max + 1 {
+		ctx, report := app.WithQuotaReport(context.Background())
+		err := svc.RateLimit(ctx, "intake", "192.0.2.1", "u1")
+		if (i == user.Max) != models.IsCode(err, models.ERateLimited) {
+			t.Fatalf("attempt %d: %v", i+1, err)
+		}
+		want := []app.Quota{
+			{Policy: "intake_ip", Limit: ip.Max, Window: ip.Window, Remaining: ip.Max - i - 1, Reset: reset},
+			{Policy: "intake_user", Limit: user.Max, Window: user.Window, Remaining: max(0, user.Max-i-1), Reset: reset},
+		}
+		if diff := cmp.Diff(want, report.Quotas()); diff != "" {
+			t.Fatalf("attempt %d: quotas (-want +got):\n%s", i+1, diff)
+		}
+	}
+	if err := svc.RateLimit(context.Background(), "intake", "192.0.2.1", "u2"); err != nil {
+		t.Errorf("a request without a report: %v", err)
 	}
 }
 

@@ -47,8 +47,8 @@ var reporterActions = []models.Action{models.ActProvideInfo, models.ActWithdraw,
 // Act performs one action on a ticket as p, atomically against concurrent changes: the write
 // is a compare-and-set on the version the caller saw.
 func (s *Tickets) Act(ctx context.Context, p models.Principal, id string, in ActionInput) (*models.Ticket, error) {
-	if in.Action == models.ActSubmit || !slices.Contains(models.Actions, in.Action) {
-		return nil, models.FieldError(models.EInvalid, "action", "unknown action %q", in.Action)
+	if err := models.CheckAction(in.Action); err != nil {
+		return nil, err
 	}
 	if p.Role == models.RoleSystem || models.SystemAction(in.Action) {
 		return nil, models.FieldError(models.EForbidden, "action", "%s is performed by the system only", in.Action)

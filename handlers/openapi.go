@@ -10,6 +10,7 @@ import (
 // when a registered route is missing here or a documented one is not registered.
 func openAPIDocument() map[string]any {
 	ref := func(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
+	headerRef := func(name string) map[string]any { return map[string]any{"$ref": "#/components/headers/" + name} }
 	jsonContent := func(schema map[string]any) map[string]any {
 		return map[string]any{"application/json": map[string]any{"schema": schema}}
 	}
@@ -24,6 +25,9 @@ func openAPIDocument() map[string]any {
 		out := map[string]any{}
 		for _, c := range codes {
 			out[c] = resp("error", ref("Error"))
+		}
+		if r, ok := out["429"].(map[string]any); ok {
+			r["headers"] = map[string]any{"Retry-After": headerRef("Retry-After"), "RateLimit": headerRef("RateLimit"), "RateLimit-Policy": headerRef("RateLimit-Policy")}
 		}
 		return out
 	}
@@ -70,13 +74,26 @@ func openAPIDocument() map[string]any {
 		"info": map[string]any{
 			"title":       "phananh — citizen field reports (Long Xuyên)",
 			"version":     "1.0.0",
-			"description": "Residents file geotagged reports routed by ward polygon to the responsible unit, with deadlines in working time. Errors are {\"error\":{\"code\",\"message\",\"field\",\"request_id\"}}; times are RFC 3339 in +07:00. Any operation but /livez, /healthz and /readyz may answer 503 with Retry-After when the server is busy (MAX_IN_FLIGHT): retry after that many seconds, with the same Idempotency-Key when filing.",
+			"description": "Residents file geotagged reports routed by ward polygon to the responsible unit, with deadlines in working time. Errors are {\"error\":{\"code\",\"message\",\"field\",\"errors\":[{\"field\",\"code\",\"message\"}],\"request_id\"}} (the Error schema): messages are Vietnamese unless Accept-Language (or ?lang=) asks for English, and errors lists every field at fault at once. Rate-limited operations send RateLimit-Policy and RateLimit headers (IETF httpapi draft): \"intake_user\";q=30;w=900 is 30 requests per 900 s, \"intake_user\";r=29;t=840 leaves 29 for the next 840 s; times are RFC 3339 in +07:00. Any operation but /livez, /healthz and /readyz may answer 503 with Retry-After when the server is busy (MAX_IN_FLIGHT): retry after that many seconds, with the same Idempotency-Key when filing.",
 		},
 		"components": map[string]any{
 			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer", "bearerFormat": "JWT (EdDSA)"}},
+			"headers": map[string]any{
+				"Retry-After":      map[string]any{"description": "seconds until the request may be made again", "schema": map[string]any{"type": "integer"}},
+				"RateLimit-Policy": map[string]any{"description": "the rate limits the request counted against, sent on every answer of a rate-limited operation (IETF httpapi draft): \"intake_user\";q=30;w=900 allows 30 requests per 900 s", "schema": str},
+				"RateLimit":        map[string]any{"description": "what is left of each limit of RateLimit-Policy: \"intake_user\";r=29;t=840 leaves 29 requests for the 840 s until the window ends (r=0 on a 429)", "schema": str},
+			},
 			"schemas": map[string]any{
 				"Error": obj([]string{"error"}, map[string]any{"error": obj([]string{"code", "message"}, map[string]any{
-					"code": str, "message": str, "field": str,
+					"code":    map[string]any{"type": "string", "description": "stable machine code, one per HTTP status: invalid 400, unauthorized and second_factor_required 401, forbidden, password_change_required, second_factor_enrolment_required and consent_required 403, not_found 404, method_not_allowed 405, conflict 409, too_large 413, unsupported_media_type 415, unprocessable and outside_jurisdiction 422, rate_limited 429, internal 500, unavailable 503"},
+					"message": map[string]any{"type": "string", "description": "for a person: Vietnamese by default, English with Accept-Language: en (or ?lang=en); when errors is present, the message of its first entry"},
+					"field":   map[string]any{"type": "string", "description": "the field of errors' first entry, for clients that show one field"},
+					"errors": map[string]any{"type": "array", "description": "every field at fault, when the request has field problems: a form marks them all at once",
+						"items": obj([]string{"field", "code", "message"}, map[string]any{
+							"field": map[string]any{"type": "string", "description": "path of the field in the body: location.lat, items[2].id; or a header (If-Match)"},
+							"code": map[string]any{"type": "string", "enum": []string{"required", "wrong_type", "unknown_field", "bad_enum", "out_of_range", "too_long", "too_many", "malformed", "mismatch", "invalid"},
+								"description": "what is wrong, stable: required (missing or empty), wrong_type (another JSON type), unknown_field (not part of the request), bad_enum (not an allowed value), out_of_range, too_long (text), too_many (list items), malformed (a value of the wrong form: time, phone, code), mismatch (disagrees with another value), invalid (anything else; the message says what)"},
+							"message": map[string]any{"type": "string", "description": "for a person, in the language of message, naming the field"}})},
 					"request_id": map[string]any{"type": "string", "description": "the request's X-Request-Id (the caller's, when well-formed, else one the server made): quote it when reporting the error, it finds the request's log line"}})}),
 				"Tokens": obj(nil, map[string]any{"access_token": str, "token_type": str, "expires_in": map[string]any{"type": "integer"},
 					"expires_at": dateTime, "refresh_token": str, "refresh_expires_at": dateTime, "user": ref("User"),

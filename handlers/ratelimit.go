@@ -2,11 +2,13 @@ package handlers
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"phananh/app"
 	"phananh/models"
 )
 
@@ -70,7 +72,7 @@ func (s *Server) clientIP(c *fiber.Ctx) string {
 
 // limited wraps a handler with the store-backed rate limits of operation ("intake", "upload" …):
 // per client address and, when signed in, per account. A refusal is 429 with Retry-After
-// (handleError). Put it after authentication so the account is known.
+// (handleError); every answer carries the RateLimit headers (rateLimitHeaders). Put it after authentication so the account is known.
 func (s *Server) limited(operation string, h fiber.Handler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if err := s.svc.RateLimit(c.UserContext(), operation, s.clientIP(c), principal(c).UserID); err != nil {
@@ -78,6 +80,31 @@ func (s *Server) limited(operation string, h fiber.Handler) fiber.Handler {
 		}
 		return h(c)
 	}
+}
+
+// rateLimitHeaders tells a client the rate limits its request counted against, as the IETF
+// httpapi draft "RateLimit header fields for HTTP" words them, so that an app can slow down
+// before it is refused: RateLimit-Policy lists each limit ("intake_user";q=30;w=900: 30
+// requests per 900 s) and RateLimit what is left of it ("intake_user";r=29;t=840: 29 more
+// in the 840 s until the window ends). The limits report this with their count
+// (app.WithQuotaReport), at no extra store round trip; a request no limit counted gets neither
+// header. On a 429 the limit that refused it is the last one listed, with r=0, beside Retry-After.
+func (s *Server) rateLimitHeaders(c *fiber.Ctx) error {
+	ctx, report := app.WithQuotaReport(c.UserContext())
+	c.SetUserContext(ctx)
+	err := c.Next()
+	quotas := report.Quotas()
+	if len(quotas) == 0 {
+		return err
+	}
+	policies, states := make([]string, len(quotas)), make([]string, len(quotas))
+	for i, q := range quotas {
+		policies[i] = fmt.Sprintf("%q;q=%d;w=%d", q.Policy, q.Limit, int(q.Window.Seconds()))
+		states[i] = fmt.Sprintf("%q;r=%d;t=%d", q.Policy, q.Remaining, int(math.Ceil(q.Reset.Seconds())))
+	}
+	c.Set("RateLimit-Policy", strings.Join(policies, ", "))
+	c.Set("RateLimit", strings.Join(states, ", "))
+	return err
 }
 
 // refuseEncodedBodies answers 415 to a request body sent with a Content-Encoding. Fiber's

@@ -160,7 +160,7 @@ func New(svc *app.App, log *slog.Logger, cfg Config) (*fiber.App, error) {
 		// limitBody applies BodyLimit to every other route.
 		StreamRequestBody: true,
 	})
-	f.Use(s.securityHeaders, s.requestID, s.accessLog, s.shedLoad, s.recoverPanic, s.deadline, s.limitBody, s.refuseEncodedBodies)
+	f.Use(s.securityHeaders, s.requestID, s.accessLog, s.shedLoad, s.recoverPanic, s.deadline, s.limitBody, s.refuseEncodedBodies, s.rateLimitHeaders)
 	s.routes(f)
 	return f, nil
 }
@@ -528,13 +528,17 @@ func statusOf(code string) int {
 	return fiber.StatusInternalServerError
 }
 
+// codeMethodNotAllowed is the code of a route asked with a method it does not serve; Fiber finds
+// it, no layer below the transport can.
+const codeMethodNotAllowed = "method_not_allowed"
+
 // fiberErrorCode names Fiber's own errors (unknown route, body too large …) in our vocabulary.
 func fiberErrorCode(status int) (string, string) {
 	switch status {
 	case fiber.StatusNotFound:
 		return models.ENotFound, "no such route"
 	case fiber.StatusMethodNotAllowed:
-		return "method_not_allowed", "method not allowed"
+		return codeMethodNotAllowed, "method not allowed"
 	case fiber.StatusRequestEntityTooLarge:
 		return models.ETooLarge, "request body too large"
 	case fiber.StatusRequestTimeout:
@@ -547,25 +551,64 @@ type errorBody struct {
 	Error errorDetail `json:"error"`
 }
 
+// errorDetail is the one schema of every error answer. Code, Message and Field are those of the
+// first problem, so that clients written before Errors existed keep working.
 type errorDetail struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
+	// Errors lists every field problem of the request at once (a form marks them all),
+	// each with a stable problem code (models.Problem*); absent when no field is at fault.
+	Errors []fieldErrorBody `json:"errors,omitempty"`
 	// RequestID is the request's X-Request-Id, so that a user who reports an error can quote
 	// the one value that finds its log line.
 	RequestID string `json:"request_id,omitempty"`
 }
 
-// handleError writes the JSON error of err and logs server-side failures with their cause.
+// fieldErrorBody is one entry of errorDetail.Errors.
+type fieldErrorBody struct {
+	Field   string `json:"field"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// fieldErrors words the field problems of a request in the caller's language.
+func fieldErrors(problems []*models.Error, en bool) []fieldErrorBody {
+	out := make([]fieldErrorBody, 0, len(problems))
+	for _, p := range problems {
+		b := fieldErrorBody{Field: p.Field, Code: p.Problem}
+		if b.Code == "" {
+			b.Code = models.ProblemInvalid
+		}
+		var ok bool
+		if b.Message, ok = problemText(p, en); !ok {
+			b.Message = localized(p.Code, p.Message, false, en)
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// handleError writes the JSON error of err, in the caller's language (wantsEnglish; a bad
+// ?lang= is answered in Vietnamese), and logs server-side failures with their cause.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	en, _ := wantsEnglish(c)
 	var fe *fiber.Error
-	detail := errorDetail{Code: models.ErrorCode(err), Message: models.ErrorMessage(err), Field: models.ErrorField(err)}
+	detail := errorDetail{Code: models.ErrorCode(err)}
+	message, generic := models.ErrorMessage(err), detail.Code == models.EInternal
 	status := statusOf(detail.Code)
 	if errors.As(err, &fe) {
-		status = fe.Code
-		detail.Code, detail.Message = fiberErrorCode(fe.Code)
+		status, generic = fe.Code, true
+		detail.Code, message = fiberErrorCode(fe.Code)
 	} else if errors.Is(err, context.DeadlineExceeded) {
-		status, detail = fiber.StatusServiceUnavailable, errorDetail{Code: models.EUnavailable, Message: "the request took too long"}
+		status, generic = fiber.StatusServiceUnavailable, true
+		detail.Code, message = models.EUnavailable, "the request took too long"
+	} else {
+		detail.Errors = fieldErrors(models.FieldProblems(err), en)
+	}
+	detail.Message = localized(detail.Code, message, generic, en)
+	if len(detail.Errors) > 0 {
+		detail.Field, detail.Message = detail.Errors[0].Field, detail.Errors[0].Message
 	}
 	var retry *app.RetryAfter
 	if status == fiber.StatusTooManyRequests && errors.As(err, &retry) {
@@ -578,6 +621,12 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			slog.Int("status", status), slog.String("error", err.Error()))
 	}
 	detail.RequestID = requestIDOf(c)
+	lang := "vi"
+	if en {
+		lang = "en"
+	}
+	c.Vary(fiber.HeaderAcceptLanguage) // the message is in the language asked for
+	c.Set(fiber.HeaderContentLanguage, lang)
 	return c.Status(status).JSON(errorBody{detail})
 }
 

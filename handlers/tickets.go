@@ -27,47 +27,67 @@ type createTicketRequest struct {
 }
 
 // input turns the body into the app's input, insisting on the location a report must have
-// (a missing lat must not silently become 0).
+// (location), and checks it whole (models.ReportInput.Validate, which the app repeats) so that
+// every problem of the report is answered at once.
 func (r *createTicketRequest) input(headerKey string) (models.ReportInput, error) {
 	in := models.ReportInput{
 		Category: r.Category, Description: r.Description, Address: r.Address,
 		Media: r.Media, AllowContact: r.AllowContact, IdempotencyKey: r.ClientRequestID,
 	}
+	var errs models.Errors
 	if headerKey != "" {
 		if r.ClientRequestID != "" && r.ClientRequestID != headerKey {
-			return in, models.FieldError(models.EInvalid, "client_request_id", "client_request_id differs from the Idempotency-Key header")
+			errs = append(errs, models.Problem("client_request_id", models.ProblemMismatch, "Idempotency-Key", "client_request_id differs from the Idempotency-Key header"))
 		}
 		in.IdempotencyKey = headerKey
 	}
-	switch {
-	case r.Location == nil:
-		return in, models.FieldError(models.EInvalid, "location", "location is required")
-	case r.Location.Lat == nil:
-		return in, models.FieldError(models.EInvalid, "location.lat", "location.lat is required")
-	case r.Location.Lng == nil:
-		return in, models.FieldError(models.EInvalid, "location.lng", "location.lng is required")
-	}
-	in.Location = models.Location{Lat: *r.Location.Lat, Lng: *r.Location.Lng}
-	if r.Location.AccuracyM != nil {
-		in.Location.AccuracyM = *r.Location.AccuracyM
-	}
+	loc, missing := r.Location.location()
+	in.Location = loc
+	errs = append(errs, missing...)
 	if r.OccurredAt != "" {
 		at, err := time.Parse(time.RFC3339, r.OccurredAt)
 		if err != nil || at.IsZero() {
-			return in, models.FieldError(models.EInvalid, "occurred_at", "occurred_at must be an RFC 3339 time such as 2026-12-01T17:00:00+07:00")
+			errs = append(errs, models.Problem("occurred_at", models.ProblemMalformed, "",
+				"occurred_at must be an RFC 3339 time such as 2026-12-01T17:00:00+07:00"))
 		}
 		in.OccurredAt = at
 	}
-	return in, nil
+	return in, models.JoinProblems(in.Validate(), errs.Err())
 }
 
+// location is the report's point, or the coordinates missing from it (a missing lat must not
+// silently become 0).
+func (l *locationBody) location() (models.Location, models.Errors) {
+	if l == nil {
+		return models.Location{}, models.Errors{models.Problem("location", models.ProblemRequired, "", "location is required")}
+	}
+	var missing models.Errors
+	if l.Lat == nil {
+		missing = append(missing, models.Problem("location.lat", models.ProblemRequired, "", "location.lat is required"))
+	}
+	if l.Lng == nil {
+		missing = append(missing, models.Problem("location.lng", models.ProblemRequired, "", "location.lng is required"))
+	}
+	if missing != nil {
+		return models.Location{}, missing
+	}
+	loc := models.Location{Lat: *l.Lat, Lng: *l.Lng}
+	if l.AccuracyM != nil {
+		loc.AccuracyM = *l.AccuracyM
+	}
+	return loc, nil
+}
+
+// createTicket files a report. A body with fields of the wrong type or unknown fields is still
+// checked as far as it was read, so the answer lists every problem of the report together.
 func (s *jsonAPI) createTicket(c *fiber.Ctx) error {
 	var req createTicketRequest
-	if err := decodeJSON(c, &req); err != nil {
-		return err
+	decodeErr := decodeJSON(c, &req)
+	if decodeErr != nil && models.FieldProblems(decodeErr) == nil {
+		return decodeErr
 	}
 	in, err := req.input(c.Get("Idempotency-Key"))
-	if err != nil {
+	if err = models.JoinProblems(decodeErr, err); err != nil {
 		return err
 	}
 	p := principal(c)

@@ -100,3 +100,35 @@ func TestConsoleHistoryShowsEventFields(t *testing.T) {
 		}
 	}
 }
+
+// TestReportInputListsEveryProblem: the report's own checks and the transport's come together,
+// the first problem of each field only.
+func TestReportInputListsEveryProblem(t *testing.T) {
+	t.Parallel()
+	f := func(v float64) *float64 { return &v }
+	for _, tt := range []struct {
+		name   string
+		req    createTicketRequest
+		header string
+		want   []string
+	}{
+		{"good", createTicketRequest{Category: "A", Description: "d", Location: &locationBody{Lat: f(10), Lng: f(105)}}, "", nil},
+		{"empty", createTicketRequest{}, "", []string{"category/required", "description/required", "location/required"}},
+		{"no coordinates", createTicketRequest{Category: "A", Description: "d", Location: &locationBody{AccuracyM: f(3)}}, "",
+			[]string{"location.lat/required", "location.lng/required"}},
+		{"out of range and a key mismatch", createTicketRequest{Category: "A", Description: strings.Repeat("x", models.MaxDescriptionRunes+1),
+			Location: &locationBody{Lat: f(91), Lng: f(-181)}, ClientRequestID: "a"}, "b",
+			[]string{"description/too_long", "location.lat/out_of_range", "location.lng/out_of_range", "client_request_id/mismatch"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tt.req.input(tt.header)
+			var got []string
+			for _, p := range models.FieldProblems(err) {
+				got = append(got, p.Field+"/"+p.Problem)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("problems (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

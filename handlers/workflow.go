@@ -33,26 +33,29 @@ func (r *actionRequest) expectedVersion(ifMatch string) (int, error) {
 	if ifMatch != "" {
 		v, err := strconv.Atoi(strings.Trim(strings.TrimPrefix(strings.TrimSpace(ifMatch), "W/"), `"`))
 		if err != nil || v < 1 {
-			return 0, models.FieldError(models.EInvalid, "If-Match", "If-Match must be the ticket version, e.g. \"3\"")
+			return 0, models.Problem("If-Match", models.ProblemMalformed, "", "If-Match must be the ticket version, e.g. \"3\"")
 		}
 		if r.ExpectedVersion != nil && *r.ExpectedVersion != v {
-			return 0, models.FieldError(models.EInvalid, "expected_version", "expected_version differs from If-Match")
+			return 0, models.Problem("expected_version", models.ProblemMismatch, "If-Match", "expected_version differs from If-Match")
 		}
 		return v, nil
 	}
 	if r.ExpectedVersion == nil {
-		return 0, models.FieldError(models.EInvalid, "expected_version", "expected_version (or an If-Match header) is required")
+		return 0, models.Problem("expected_version", models.ProblemRequired, "", "expected_version (or an If-Match header) is required")
 	}
 	return *r.ExpectedVersion, nil
 }
 
+// act performs a workflow action. The body's problems — unknown fields, wrong types, a missing
+// version, an action that does not exist — are answered together.
 func (s *jsonAPI) act(c *fiber.Ctx) error {
 	var req actionRequest
-	if err := decodeJSON(c, &req); err != nil {
-		return err
+	decodeErr := decodeJSON(c, &req)
+	if decodeErr != nil && models.FieldProblems(decodeErr) == nil {
+		return decodeErr
 	}
 	version, err := req.expectedVersion(c.Get(fiber.HeaderIfMatch))
-	if err != nil {
+	if err = models.JoinProblems(decodeErr, models.CheckAction(req.Action), err); err != nil {
 		return err
 	}
 	in := app.ActionInput{
@@ -62,7 +65,7 @@ func (s *jsonAPI) act(c *fiber.Ctx) error {
 	}
 	if req.DueAt != "" {
 		if in.DueAt, err = time.Parse(time.RFC3339, req.DueAt); err != nil {
-			return models.FieldError(models.EInvalid, "due_at", "due_at must be an RFC 3339 time such as 2026-12-01T17:00:00+07:00")
+			return models.Problem("due_at", models.ProblemMalformed, "", "due_at must be an RFC 3339 time such as 2026-12-01T17:00:00+07:00")
 		}
 	}
 	p := principal(c)

@@ -10,6 +10,7 @@ package models
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes. Each maps to exactly one HTTP status in handlers; adapters translate their
@@ -37,12 +38,31 @@ const (
 	EInternal                      = "internal"               // a bug or an unexpected failure (500)
 )
 
+// Field problem codes: what is wrong with one input field. They are stable, so a client can
+// branch on them and the transport can word them in the caller's language (its message
+// catalog); Arg of the Error completes them where a sentence needs a value.
+const (
+	ProblemRequired     = "required"      // missing or empty
+	ProblemWrongType    = "wrong_type"    // a JSON value of another type; Arg: string, number, boolean, array or object
+	ProblemUnknownField = "unknown_field" // a field the request does not have
+	ProblemBadEnum      = "bad_enum"      // not one of the allowed values; Arg: them, comma-separated
+	ProblemOutOfRange   = "out_of_range"  // a number outside its bounds; Arg: the bounds, e.g. "-90..90"
+	ProblemTooLong      = "too_long"      // a text over its length; Arg: the limit
+	ProblemTooMany      = "too_many"      // a list over its size; Arg: the limit
+	ProblemMalformed    = "malformed"     // a value of the wrong form (a time, UTF-8, a number)
+	ProblemMismatch     = "mismatch"      // a value that disagrees with another one; Arg: the other
+	ProblemInvalid      = "invalid"       // anything else: a field error built without a problem code
+)
+
 // Error is the one error type that crosses layers. Message is safe to show to the caller; Err
 // keeps the underlying cause for logs and errors.Is/As without ever reaching the response.
+// Problem and Arg say what is wrong with Field in stable terms, for clients and translations.
 type Error struct {
 	Code    string
 	Message string
 	Field   string
+	Problem string
+	Arg     string
 	Err     error
 }
 
@@ -67,6 +87,13 @@ func Errorf(code, format string, args ...any) *Error {
 // FieldError builds an *Error about one input field, so clients can highlight it.
 func FieldError(code, field, format string, args ...any) *Error {
 	return &Error{Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// Problem builds an EInvalid error about field with a stable problem code (ProblemRequired …)
+// and its argument, so that the transport can word it in the caller's language; the formatted
+// message is the English text.
+func Problem(field, problem, arg, format string, args ...any) *Error {
+	return &Error{Code: EInvalid, Field: field, Problem: problem, Arg: arg, Message: fmt.Sprintf(format, args...)}
 }
 
 // WrapError attaches a cause to a caller-safe error.
@@ -108,3 +135,75 @@ func ErrorField(err error) string {
 
 // IsCode reports whether err carries the given code.
 func IsCode(err error, code string) bool { return ErrorCode(err) == code }
+
+// Errors is every field problem found in one request, so that a client can mark all the wrong
+// fields at once instead of learning them one round trip at a time. Its entries are *Error;
+// errors.As finds the first one, so code that reads a single error (ErrorCode, ErrorField …)
+// sees the first problem.
+type Errors []*Error
+
+func (es Errors) Error() string {
+	msgs := make([]string, len(es))
+	for i, e := range es {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// Unwrap lets errors.Is and errors.As look into every entry.
+func (es Errors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
+}
+
+// Err is nil without problems, the one problem alone, or all of them.
+func (es Errors) Err() error {
+	switch len(es) {
+	case 0:
+		return nil
+	case 1:
+		return es[0]
+	}
+	return es
+}
+
+// FieldProblems lists the field problems of err: every entry of an Errors, or the one *Error
+// that names a field; nil when err is not about fields (a malformed body, a missing record).
+func FieldProblems(err error) []*Error {
+	var es Errors
+	if errors.As(err, &es) {
+		return es
+	}
+	var e *Error
+	if errors.As(err, &e) && e.Field != "" {
+		return []*Error{e}
+	}
+	return nil
+}
+
+// JoinProblems merges the field problems of errs, the first one of a field only (a field of the
+// wrong type is not missing as well). An error that is not about fields wins: it is returned
+// alone, as it says the request could not be read at all.
+func JoinProblems(errs ...error) error {
+	var out Errors
+	seen := map[string]bool{}
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		ps := FieldProblems(err)
+		if ps == nil {
+			return err
+		}
+		for _, p := range ps {
+			if !seen[p.Field] {
+				seen[p.Field] = true
+				out = append(out, p)
+			}
+		}
+	}
+	return out.Err()
+}

@@ -2,6 +2,7 @@ package models
 
 import (
 	"math"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -279,42 +280,51 @@ type ReportInput struct {
 	OccurredAt time.Time
 }
 
-// Validate checks a report before anything is looked up or stored, naming the offending field.
+// Validate checks a report before anything is looked up or stored, naming every offending
+// field (Errors), so that the app can show all of them at once.
 func (in *ReportInput) Validate() error {
 	in.Category = strings.TrimSpace(in.Category)
 	in.Description = strings.TrimSpace(in.Description)
 	in.Address = strings.TrimSpace(in.Address)
 	in.IdempotencyKey = strings.TrimSpace(in.IdempotencyKey)
-	switch {
-	case in.Category == "":
-		return FieldError(EInvalid, "category", "category is required")
-	case in.Description == "":
-		return FieldError(EInvalid, "description", "description is required")
-	case !utf8.ValidString(in.Description):
-		return FieldError(EInvalid, "description", "description is not valid UTF-8")
-	case utf8.RuneCountInString(in.Description) > MaxDescriptionRunes:
-		return FieldError(EInvalid, "description", "description is longer than %d characters", MaxDescriptionRunes)
-	case utf8.RuneCountInString(in.Address) > MaxAddressRunes:
-		return FieldError(EInvalid, "address", "address is longer than %d characters", MaxAddressRunes)
-	case len(in.Media) > MaxMediaPerTicket:
-		return FieldError(EInvalid, "media", "at most %d media per report", MaxMediaPerTicket)
-	case len(in.IdempotencyKey) > MaxIdempotencyKey:
-		return FieldError(EInvalid, "idempotency_key", "idempotency key is longer than %d bytes", MaxIdempotencyKey)
+	var errs Errors
+	if in.Category == "" {
+		errs = append(errs, Problem("category", ProblemRequired, "", "category is required"))
 	}
-	return in.Location.Validate()
+	switch {
+	case in.Description == "":
+		errs = append(errs, Problem("description", ProblemRequired, "", "description is required"))
+	case !utf8.ValidString(in.Description):
+		errs = append(errs, Problem("description", ProblemMalformed, "", "description is not valid UTF-8"))
+	case utf8.RuneCountInString(in.Description) > MaxDescriptionRunes:
+		errs = append(errs, Problem("description", ProblemTooLong, strconv.Itoa(MaxDescriptionRunes), "description is longer than %d characters", MaxDescriptionRunes))
+	}
+	if utf8.RuneCountInString(in.Address) > MaxAddressRunes {
+		errs = append(errs, Problem("address", ProblemTooLong, strconv.Itoa(MaxAddressRunes), "address is longer than %d characters", MaxAddressRunes))
+	}
+	if len(in.Media) > MaxMediaPerTicket {
+		errs = append(errs, Problem("media", ProblemTooMany, strconv.Itoa(MaxMediaPerTicket), "at most %d media per report", MaxMediaPerTicket))
+	}
+	if len(in.IdempotencyKey) > MaxIdempotencyKey {
+		errs = append(errs, Problem("idempotency_key", ProblemTooLong, strconv.Itoa(MaxIdempotencyKey), "idempotency key is longer than %d bytes", MaxIdempotencyKey))
+	}
+	return JoinProblems(errs.Err(), in.Location.Validate())
 }
 
-// Validate checks that a location is a real point on Earth with a plausible accuracy.
+// Validate checks that a location is a real point on Earth with a plausible accuracy, naming
+// every offending coordinate.
 func (l Location) Validate() error {
-	switch {
-	case math.IsNaN(l.Lat) || math.IsInf(l.Lat, 0) || l.Lat < -90 || l.Lat > 90:
-		return FieldError(EInvalid, "location.lat", "lat must be a number between -90 and 90")
-	case math.IsNaN(l.Lng) || math.IsInf(l.Lng, 0) || l.Lng < -180 || l.Lng > 180:
-		return FieldError(EInvalid, "location.lng", "lng must be a number between -180 and 180")
-	case math.IsNaN(l.AccuracyM) || l.AccuracyM < 0 || l.AccuracyM > MaxAccuracyM:
-		return FieldError(EInvalid, "location.accuracy_m", "accuracy_m must be between 0 and %d", MaxAccuracyM)
+	var errs Errors
+	if math.IsNaN(l.Lat) || math.IsInf(l.Lat, 0) || l.Lat < -90 || l.Lat > 90 {
+		errs = append(errs, Problem("location.lat", ProblemOutOfRange, "-90..90", "lat must be a number between -90 and 90"))
 	}
-	return nil
+	if math.IsNaN(l.Lng) || math.IsInf(l.Lng, 0) || l.Lng < -180 || l.Lng > 180 {
+		errs = append(errs, Problem("location.lng", ProblemOutOfRange, "-180..180", "lng must be a number between -180 and 180"))
+	}
+	if math.IsNaN(l.AccuracyM) || l.AccuracyM < 0 || l.AccuracyM > MaxAccuracyM {
+		errs = append(errs, Problem("location.accuracy_m", ProblemOutOfRange, "0.."+strconv.Itoa(MaxAccuracyM), "accuracy_m must be between 0 and %d", MaxAccuracyM))
+	}
+	return errs.Err()
 }
 
 // Principal is the authenticated caller of a request: a user (with role and unit) or a machine

@@ -2,6 +2,7 @@ package models
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -214,3 +215,22 @@ type ExtensionRequest struct {
 const (
 	MaxNoteRunes = 4000
 )
+
+// CheckAction refuses an action name no caller may ask for: none (ProblemRequired), or one
+// that is not in Actions (ProblemBadEnum, listing those a person may ask for), so that a client
+// learns the vocabulary from the answer.
+func CheckAction(a Action) error {
+	if a == "" {
+		return Problem("action", ProblemRequired, "", "action is required")
+	}
+	if a != ActSubmit && slices.Contains(Actions, a) {
+		return nil
+	}
+	var names []string
+	for _, x := range Actions {
+		if !SystemAction(x) {
+			names = append(names, string(x))
+		}
+	}
+	return Problem("action", ProblemBadEnum, strings.Join(names, ", "), "unknown action %q", a)
+}

@@ -147,7 +147,7 @@ func TestOfficialLoginAndLockout(t *testing.T) {
 		t.Errorf("lockout message = %q", e.Error.Message)
 	}
 	// Unknown users get the same answer as wrong passwords.
-	r := s.request(t, "POST", "/v1/auth/login", "", map[string]string{"username": "nobody", "password": "whatever it is"}).expect(t, http.StatusUnauthorized)
+	r := s.request(t, "POST", "/v1/auth/login", "", map[string]string{"username": "nobody", "password": "whatever it is"}, "Accept-Language: en").expect(t, http.StatusUnauthorized)
 	if e := r.apiError(t); e.Error.Message != "invalid username or password" {
 		t.Errorf("unknown user message = %q", e.Error.Message)
 	}

@@ -211,7 +211,7 @@ func settings(c *config) []setting {
 		{name: "IDLE_TIMEOUT", def: formatDuration(hdef.IdleTimeout), value: duration(&s.IdleTimeout, 100*time.Millisecond),
 			doc: "an idle keep-alive connection closes after this"},
 		{name: "RATE_LIMITS", def: formatRateLimits(adef.RateLimits), value: parsed(&s.RateLimits, app.ParseRateLimits, formatRateLimits),
-			doc: "store-backed limits (shared by every instance) as `name=max/window`, or `name=off`; a name left out keeps its default; past one: 429 with `Retry-After`. Per-address limits count an IPv6 client by its /64 and are high because carriers put many phones behind one address. A retry of a report already filed (same `Idempotency-Key`) answers with its ticket whatever the limits"},
+			doc: "store-backed limits (shared by every instance) as `name=max/window`, or `name=off`; a name left out keeps its default; past one: 429 with `Retry-After`; every answer they count says what is left (`RateLimit-Policy`, `RateLimit`). Per-address limits count an IPv6 client by its /64 and are high because carriers put many phones behind one address. A retry of a report already filed (same `Idempotency-Key`) answers with its ticket whatever the limits"},
 		// The bound is the per-address limit: below it, one address could lock a username for
 		// everyone.
 		{name: "LOGIN_USER_MAX_FAILURES", def: strconv.Itoa(adef.LoginUserMaxFailures),

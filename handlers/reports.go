@@ -288,13 +288,20 @@ func vnDate(d string) string {
 
 // periodicReport answers GET /v1/reports/periodic: the report of a month, quarter or year by
 // unit or by ward, as XLSX (default) or CSV.
-func (s *jsonAPI) periodicReport(c *fiber.Ctx) error {
+func (s *jsonAPI) periodicReport(c *fiber.Ctx) error { return sendPeriodicReport(c, s.svc.Stats) }
+
+// consoleReport is the same download for the console's IOC dashboard, signed in by its cookie
+// session (a browser link cannot carry the API's bearer token).
+func (s *consoleUI) consoleReport(c *fiber.Ctx) error { return sendPeriodicReport(c, s.svc.Stats) }
+
+// sendPeriodicReport reads period, by and format, and sends the report as an attachment.
+func sendPeriodicReport(c *fiber.Ctx, stats *app.Stats) error {
 	format := c.Query("format", "xlsx")
 	if format != "xlsx" && format != "csv" {
 		return models.FieldError(models.EInvalid, "format", "format must be xlsx or csv")
 	}
 	by := models.StatsDimension(c.Query("by", "unit"))
-	r, err := s.svc.Stats.Report(c.UserContext(), principal(c), strings.TrimSpace(c.Query("period")), by)
+	r, err := stats.Report(c.UserContext(), principal(c), strings.TrimSpace(c.Query("period")), by)
 	if err != nil {
 		return err
 	}

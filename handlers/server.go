@@ -330,6 +330,7 @@ func (s *Server) policy() []routeSpec {
 		{"GET", "/console/tickets/:id", officials, s.console.consoleTicket},
 		{"POST", "/console/tickets/:id/actions", officials, s.console.consoleAct},
 		{"GET", "/console/dashboard", iocRoles, s.console.consoleDashboard},
+		{"GET", "/console/reports/periodic", iocRoles, s.console.consoleReport},
 		{"GET", "/console/media/:id", officials, s.console.consoleMedia},
 		{"GET", "/console/password", officials, s.console.consolePasswordPage},
 		{"GET", "/console/admin/users", adminsOnly, s.console.consoleAdminUsers},

@@ -44,6 +44,7 @@ func TestPeriodicReports(t *testing.T) {
 		oy := s.createOfficial("officer", "report.officer.y", unitOf(y.code, "ubnd"))
 		police := s.createOfficial("officer", "report.police.x", unitOf(x.code, "cong_an"))
 		viewer := s.createOfficial("ioc_viewer", "report.ioc", "")
+		s.createOfficial("ioc_operator", "report.console", "")
 		ids := fileReportTickets(t, s, res.AccessToken, x, y, ox.AccessToken, oy.AccessToken, police.AccessToken)
 
 		tickets := make([]wfTicket, len(ids))
@@ -61,6 +62,7 @@ func TestPeriodicReports(t *testing.T) {
 				r = s.request(t, "GET", "/v1/reports/periodic?period="+period+"&by="+by.by+"&format=csv", viewer.AccessToken, nil).expect(t, http.StatusOK)
 				checkDownload(t, r, "bao-cao-"+period+"-"+by.slug+".csv", "text/csv")
 				checkReportRows(t, "csv", csvReport(t, r.body), want)
+				checkConsoleReport(t, s, period, by.by, want)
 			})
 		}
 		checkReportRefusals(t, s, viewer.AccessToken, res.AccessToken, ox.AccessToken)
@@ -353,6 +355,9 @@ func checkReportRefusals(t *testing.T, s *server, viewer, resident, officer stri
 	refused(t, s.request(t, "GET", path, "", nil), http.StatusUnauthorized, "unauthorized", "")
 	refused(t, s.request(t, "GET", path, resident, nil), http.StatusForbidden, "forbidden", "")
 	refused(t, s.request(t, "GET", path, officer, nil), http.StatusForbidden, "forbidden", "")
+	cc := newConsoleClient(t, s)
+	cc.signIn("report.officer.x")
+	cc.do("GET", "/console/reports/periodic?period=2026-11", nil).expect(t, http.StatusForbidden)
 	for _, c := range []struct{ query, field string }{
 		{"", "period"}, {"period=2026-13", "period"}, {"period=2026-Q5", "period"}, {"period=26-11", "period"},
 		{"period=2026-11-01", "period"}, {"period=2026-q4", "period"}, {"period=2026-11&by=ward", "by"},
@@ -365,4 +370,18 @@ func checkReportRefusals(t *testing.T, s *server, viewer, resident, officer stri
 	r := s.request(t, "GET", "/v1/reports/periodic?period=2099-Q1&by=area&format=csv", viewer, nil).expect(t, http.StatusOK)
 	checkDownload(t, r, "bao-cao-2099-q1-phuong.csv", "text/csv")
 	checkReportRows(t, "csv", csvReport(t, r.body), map[string]reportLine{})
+}
+
+// checkConsoleReport downloads the report from the console's IOC dashboard as the IOC, signed
+// in by the console's cookie session: the dashboard has the form, and its CSV is the API's.
+func checkConsoleReport(t *testing.T, s *server, period, by string, want map[string]reportLine) {
+	t.Helper()
+	cc := newConsoleClient(t, s)
+	cc.signIn("report.console")
+	page := string(cc.do("GET", "/console/dashboard", nil).expect(t, http.StatusOK).body)
+	if !strings.Contains(page, `action="/console/reports/periodic"`) {
+		t.Error("the dashboard has no periodic report form")
+	}
+	r := cc.do("GET", "/console/reports/periodic?period="+period+"&by="+by+"&format=csv", nil).expect(t, http.StatusOK)
+	checkReportRows(t, "csv", csvReport(t, r.body), want)
 }

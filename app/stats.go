@@ -322,6 +322,7 @@ type LeagueRow struct {
 	Key     string
 	Name    string
 	Figures models.StatsFigures
+	Counts  models.StatsCounts // what Figures derive from, for reports that show counts beside rates
 	Ranked  bool
 	Rank    int
 }
@@ -387,7 +388,7 @@ func (s *Stats) league(ctx context.Context, p models.Principal, f StatsFilter, b
 	rows := make([]LeagueRow, 0, len(keys))
 	for k := range keys {
 		fig := models.Figures(counts[k], durations[k])
-		rows = append(rows, LeagueRow{Key: k, Name: names[k], Figures: fig, Ranked: fig.Resolved >= minSample})
+		rows = append(rows, LeagueRow{Key: k, Name: names[k], Figures: fig, Counts: counts[k], Ranked: fig.Resolved >= minSample})
 	}
 	val := func(v *float64) float64 {
 		if v == nil {

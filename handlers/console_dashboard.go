@@ -33,6 +33,7 @@ type consoleDashboard struct {
 	Overdue  []consoleRow
 	Updated  string
 	Refresh  int
+	Month    string // the current month, the periodic report's default period
 }
 
 func (s *consoleUI) consoleDashboard(c *fiber.Ctx) error {
@@ -40,7 +41,7 @@ func (s *consoleUI) consoleDashboard(c *fiber.Ctx) error {
 	lang := s.consoleLang(c)
 	today := time.Now().In(models.VietnamTime)
 	d := &consoleDashboard{From: c.Query("from"), To: c.Query("to"), Colour: c.Query("colour"), Refresh: consoleDashboardRefresh,
-		Updated: today.Format("15:04:05 02/01/2006")}
+		Updated: today.Format("15:04:05 02/01/2006"), Month: today.Format("2006-01")}
 	if d.From == "" {
 		d.From = today.AddDate(0, 0, -29).Format(time.DateOnly)
 	}

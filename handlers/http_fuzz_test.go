@@ -230,6 +230,7 @@ var queryRoutes = []struct {
 	{"/v1/stats/summary", models.RoleAdmin, ""},
 	{"/v1/stats/timeseries", models.RoleAdmin, ""},
 	{"/v1/stats/units", "", models.ScopeStats},
+	{"/v1/reports/periodic", models.RoleIOCOperator, ""},
 	{"/v1/export/tickets.csv", "", models.ScopeExport},
 	{"/v1/opendata/tickets.geojson", "", ""},
 }
@@ -250,6 +251,7 @@ func FuzzQueryParams(f *testing.F) {
 		"from=2026-01-01T00:00:00Z&to=9999-12-31&min_sample=-3",
 		"service_request_id=a,b,,c&service_code=ANTT.01&updated_after=2026-01-01T00:00+07:00",
 		"action=login_locked&from=not-a-time",
+		"period=2026-Q5&by=ward&format=pdf", "period=2026-11&by=area&format=csv", "period=99999", "period=2026-00",
 		"%", "&&&=&=", "a[]=1&a[b]=2",
 	}
 	for i, s := range seeds {

@@ -236,6 +236,7 @@ func openAPIDocument() map[string]any {
 		},
 	}
 	addStatsPaths(doc["paths"].(map[string]any), op, param, resp)
+	addReportPaths(doc["paths"].(map[string]any), op, param)
 	addOpenDataPaths(doc["paths"].(map[string]any), op, param)
 	addMediaPaths(doc["paths"].(map[string]any), op, param, resp)
 	addKeyPaths(doc["paths"].(map[string]any), op, param, resp)

@@ -161,6 +161,11 @@ type StatsCounts struct {
 	EverResolved      int
 }
 
+// Late is the number of resolved tickets counted neither on time nor late within an approved
+// extension: resolved past their deadline. The facts store no separate indicator for it because
+// it follows from the three sums (every resolved ticket has one of the three classes).
+func (c StatsCounts) Late() int { return c.Resolved - c.OnTime - c.LateWithExtension }
+
 // Add counts one fact.
 func (c *StatsCounts) Add(f *TicketFact, now time.Time) {
 	c.Received++

@@ -198,10 +198,7 @@ func checkIntakeLimitReached(t *testing.T, s *server, token string, lat, lng flo
 // checkReadable sends c in Vietnamese (the default, and asked for) and in English.
 func checkReadable(t *testing.T, s *server, token, ticketID string, c readableCase) {
 	t.Helper()
-	path := c.path
-	if strings.Contains(path, "%s") {
-		path = strings.Replace(path, "%s", ticketID, 1)
-	}
+	path := strings.Replace(c.path, "%s", ticketID, 1)
 	for _, lang := range []struct {
 		header, contentLanguage string
 		want                    []fieldProblem

@@ -33,13 +33,18 @@ var binary string
 func TestMain(m *testing.M) {
 	flag.Parse()
 	// Every test runs its own server processes on their own ports and data directories, and
-	// spends most of its time waiting for them, so tests run in parallel (t.Parallel) four at a
+	// spends most of its time waiting for them, so tests run in parallel (t.Parallel) six at a
 	// time unless -parallel says otherwise: two cores stay busy where one test alone leaves them
-	// mostly idle.
+	// mostly idle. Under the race detector, which makes every process several times busier,
+	// four at a time.
 	explicit := false
 	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
 	if !explicit {
-		if err := flag.Set("test.parallel", "4"); err != nil {
+		parallel := "6"
+		if raceBuild {
+			parallel = "4"
+		}
+		if err := flag.Set("test.parallel", parallel); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}

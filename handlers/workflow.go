@@ -146,21 +146,21 @@ func queueWorkParams(c *fiber.Ctx, q *app.QueueParams) error {
 	case "none":
 		q.Unassigned = true
 	default:
-		return models.FieldError(models.EInvalid, "assigned", "assigned must be me or none")
+		return models.Problem("assigned", models.ProblemBadEnum, "me, none", "assigned must be me or none")
 	}
 	switch c.Query("extension") {
 	case "":
 	case "pending":
 		q.ExtensionPending = true
 	default:
-		return models.FieldError(models.EInvalid, "extension", "extension must be pending")
+		return models.Problem("extension", models.ProblemBadEnum, "pending", "extension must be pending")
 	}
 	switch c.Query("routing") {
 	case "":
 	case "flagged":
 		q.RoutingFlagged = true
 	default:
-		return models.FieldError(models.EInvalid, "routing", "routing must be flagged")
+		return models.Problem("routing", models.ProblemBadEnum, "flagged", "routing must be flagged")
 	}
 	return nil
 }

@@ -74,7 +74,10 @@ func TestQueueWorkFilters(t *testing.T) {
 		}
 		for _, bad := range []struct{ query, field string }{{"assigned=her", "assigned"},
 			{"extension=yes", "extension"}, {"routing=1", "routing"}} {
-			refused(t, s.request(t, "GET", "/v1/queue?"+bad.query, a.AccessToken, nil), http.StatusBadRequest, "invalid", bad.field)
+			e := refused(t, s.request(t, "GET", "/v1/queue?"+bad.query, a.AccessToken, nil), http.StatusBadRequest, "invalid", bad.field)
+			if len(e.Error.Errors) != 1 || e.Error.Errors[0].Code != "bad_enum" {
+				t.Errorf("GET /v1/queue?%s: problems %+v, want one bad_enum", bad.query, e.Error.Errors)
+			}
 		}
 		phoneSearchAudited(t, s, admin.AccessToken, r1.User.ID)
 	})

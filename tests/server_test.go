@@ -256,6 +256,7 @@ func (r response) bodyWithoutRequestID() string {
 type apiError struct {
 	Error struct {
 		Code, Message, Field string
+		Errors               []struct{ Field, Code, Message string }
 	}
 }
 

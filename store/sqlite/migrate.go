@@ -76,6 +76,13 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	if err != nil {
 		return err
 	}
+	// A database already at this program's version needs no write. Another process opening it
+	// while the server writes (a backup, an admin command) must not queue for the write lock:
+	// a busy server can keep it past busy_timeout, and SQLite's busy handler is not fair.
+	var current int
+	if db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current) == nil && current == len(ms) {
+		return nil
+	}
 	return applyMigrations(ctx, db, ms, len(ms))
 }
 

@@ -145,6 +145,27 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
+// storeEnv is the environment that points a server at st's store: nothing for SQLite (the data
+// directory), a fresh database for MongoDB.
+func storeEnv(t *testing.T, st storeKind) []string {
+	t.Helper()
+	if st.mongo == nil {
+		return nil
+	}
+	uri, db := st.mongo.NewDatabase(t)
+	env := []string{"MONGODB_URI=" + uri, "MONGODB_DATABASE=" + db}
+	if st.mongo.FerretDB() {
+		// The in-process FerretDB shares the machine's cores with every server of the run
+		// and runs one command at a time (mongotest's serializer): under that load a single
+		// small command has waited 11 s (MONGOTEST_FERRETDB_LOG=1 names them), which the
+		// default 10-second request deadline turned into 503s. That is the test bed's speed,
+		// not the store's; a real MongoDB (MONGODB_TEST_URI) keeps the default, and tests of
+		// the deadline itself set their own.
+		env = append(env, "REQUEST_TIMEOUT=25s")
+	}
+	return env
+}
+
 // startServer starts the binary with a fresh data directory (and database) and waits until it
 // listens. extraEnv entries ("KEY=value") override the defaults.
 func startServer(t *testing.T, st storeKind, extraEnv ...string) *server {
@@ -163,10 +184,7 @@ func startServer(t *testing.T, st storeKind, extraEnv ...string) *server {
 		// their own tests (security_limits_test.go), which set RATE_LIMITS themselves.
 		"RATE_LIMITS=" + relaxedRateLimits,
 	}
-	if st.mongo != nil {
-		uri, db := st.mongo.NewDatabase(t)
-		s.env = append(s.env, "MONGODB_URI="+uri, "MONGODB_DATABASE="+db)
-	}
+	s.env = append(s.env, storeEnv(t, st)...)
 	s.env = append(s.env, extraEnv...)
 
 	cmd := exec.Command(binary)

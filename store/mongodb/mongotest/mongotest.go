@@ -29,7 +29,8 @@ import (
 // EnvURI names the environment variable with the URI of a real MongoDB to test against.
 const EnvURI = "MONGODB_TEST_URI"
 
-// EnvFerretDBLog, when set to anything, sends the embedded FerretDB's warnings to stderr.
+// EnvFerretDBLog, when set to anything, sends the embedded FerretDB's warnings to stderr, and
+// names every command that kept it busy for more than a second.
 const EnvFerretDBLog = "MONGOTEST_FERRETDB_LOG"
 
 // Server is a MongoDB-compatible server that tests create databases on. Starting FerretDB takes a
@@ -77,19 +78,23 @@ func External(t testing.TB) *Server {
 // make single-document updates atomic (see serializer), and that gives each collection the index
 // FerretDB's lookups by _id need (see idIndexer). When t ends both are stopped and the
 // cleanup waits for FerretDB to shut down. Its log is discarded (it would drown the test output);
-// set MONGOTEST_FERRETDB_LOG=1 to see its warnings and errors on stderr.
+// set MONGOTEST_FERRETDB_LOG=1 to see its warnings and errors, and its slow commands, on stderr.
 func StartFerretDB(t testing.TB) *Server {
 	t.Helper()
 	dir := t.TempDir()
 	var logOut io.Writer = io.Discard
+	var slowLog io.Writer // nil: slow commands go unreported
 	if os.Getenv(EnvFerretDBLog) != "" {
-		logOut = os.Stderr
+		logOut, slowLog = os.Stderr, os.Stderr
 	}
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
-		Logger:    slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelWarn})),
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + dir + "/",
+		Listener: ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Logger:   slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Handler:  "sqlite",
+		// No fsync: these files die with the test, and with several tests at once on one disk,
+		// waiting for each commit's fsync held the proxy — and every request behind it — for
+		// seconds (past the server's 10-second request deadline in CI).
+		SQLiteURL: "file:" + dir + "/?_pragma=synchronous(OFF)",
 	})
 	if err != nil {
 		t.Fatalf("mongotest: start FerretDB: %v", err)
@@ -118,7 +123,7 @@ func StartFerretDB(t testing.TB) *Server {
 	// collection, at its first lookup, an index FerretDB's lookups by _id can use (see idIndexer).
 	ix := newIDIndexer(dir)
 	t.Cleanup(ix.close) // runs after the proxy is closed, before FerretDB stops
-	p, err := startSerializer(u.Host, ix.after)
+	p, err := startSerializer(u.Host, ix.after, slowLog)
 	if err != nil {
 		t.Fatalf("mongotest: start proxy: %v", err)
 	}

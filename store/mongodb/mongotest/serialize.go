@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"time"
 )
 
 // FerretDB v1 executes an update (update, findAndModify, replace) as a read-modify-write: it
@@ -27,6 +28,7 @@ type serializer struct {
 	upstream string
 	ln       net.Listener
 	after    func(req []byte) // called with each answered request, before the next one runs
+	slowLog  io.Writer        // where commands slower than slowCommand are reported; nil: nowhere
 
 	cmd sync.Mutex // held from forwarding a request until its last response is read
 
@@ -44,14 +46,18 @@ const (
 	maxMessageBytes = 64 << 20 // above MongoDB's 48 MB maxMessageSizeBytes
 )
 
+// slowCommand is how long a command may hold the proxy before slowLog hears of it: every other
+// connection waits behind it, so this is where a test's stalled requests come from.
+const slowCommand = time.Second
+
 // startSerializer listens on a free loopback port and forwards to upstream; after, when not nil,
 // sees each request once upstream has answered it, while the command lock is still held.
-func startSerializer(upstream string, after func(req []byte)) (*serializer, error) {
+func startSerializer(upstream string, after func(req []byte), slowLog io.Writer) (*serializer, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("listen: %w", err)
 	}
-	p := &serializer{upstream: upstream, ln: ln, after: after, conns: map[net.Conn]struct{}{}}
+	p := &serializer{upstream: upstream, ln: ln, after: after, slowLog: slowLog, conns: map[net.Conn]struct{}{}}
 	p.wg.Add(1)
 	go p.accept()
 	return p, nil
@@ -132,6 +138,9 @@ func (p *serializer) serve(client, upstream net.Conn) {
 func (p *serializer) roundTrip(upstream net.Conn, req []byte) ([][]byte, error) {
 	p.cmd.Lock()
 	defer p.cmd.Unlock()
+	if p.slowLog != nil {
+		defer p.reportSlow(req, time.Now())
+	}
 	if _, err := upstream.Write(req); err != nil {
 		return nil, err
 	}
@@ -151,6 +160,14 @@ func (p *serializer) roundTrip(upstream net.Conn, req []byte) ([][]byte, error) 
 			}
 			return resps, nil
 		}
+	}
+}
+
+// reportSlow tells slowLog about a command that held the proxy longer than slowCommand.
+func (p *serializer) reportSlow(req []byte, began time.Time) {
+	if d := time.Since(began); d > slowCommand {
+		cmd, db, coll, _ := commandOf(req)
+		fmt.Fprintf(p.slowLog, "mongotest: %s on %s.%s held FerretDB for %v\n", cmd, db, coll, d.Round(time.Millisecond))
 	}
 }
 

@@ -187,8 +187,8 @@ func TestErasureRetentionProperty(t *testing.T) {
 	for seed := uint64(1); seed <= 6; seed++ {
 		mongo := seed > 4 // FerretDB is slower: two sequences
 		t.Run(fmt.Sprint("seed ", seed, map[bool]string{true: " mongodb", false: " sqlite"}[mongo]), func(t *testing.T) {
-			if mongo && testing.Short() {
-				t.Skip("short")
+			if mongo && (testing.Short() || raceBuild && seed > 5) {
+				t.Skip("short, or under the race detector: one FerretDB sequence")
 			}
 			t.Parallel()
 			r := newErasureRig(t, mongo)

@@ -95,7 +95,11 @@ func TestStatisticsEqualRecount(t *testing.T) {
 			if testing.Short() && tt.name == "mongodb" {
 				t.Skip("short")
 			}
-			runStatsProperty(t, tt.open(t), tt.actions)
+			actions := tt.actions
+			if raceBuild {
+				actions /= 3
+			}
+			runStatsProperty(t, tt.open(t), actions)
 		})
 	}
 }

@@ -184,6 +184,12 @@ func startServer(t *testing.T, st storeKind, extraEnv ...string) *server {
 		// their own tests (security_limits_test.go), which set RATE_LIMITS themselves.
 		"RATE_LIMITS=" + relaxedRateLimits,
 	}
+	if raceBuild {
+		// The race detector slows the server several times over; beside the run's other
+		// servers on two cores, requests that take milliseconds otherwise have passed the
+		// default 10-second deadline. The deadline's own test sets it explicitly.
+		s.env = append(s.env, "REQUEST_TIMEOUT=25s")
+	}
 	s.env = append(s.env, storeEnv(t, st)...)
 	s.env = append(s.env, extraEnv...)
 

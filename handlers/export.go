@@ -45,42 +45,58 @@ type exportColumn struct {
 	public  bool // also in the open-data variant
 	text    bool // free text: guarded against spreadsheet formulas in CSV
 	value   func(r app.ExportRow) any
+	// label names a code in Vietnamese for the lang=vi CSV, which people open in a
+	// spreadsheet; nil for columns that hold no code. The English CSV and the GeoJSON keep
+	// the codes, which programs read.
+	label func(code string) string
+}
+
+// Vietnamese names of the coded values of exportColumns, for the lang=vi CSV.
+func stateLabel(c string) string   { return translate("vi", "state."+c) }
+func outcomeLabel(c string) string { return translate("vi", "outcome."+c) }
+func classLabel(c string) string   { return translate("vi", "class."+c) }
+func groupLabel(c string) string   { return groupName(models.Group(c)) }
+func statusLabel(c string) string {
+	if c == "closed" {
+		return "Đã đóng"
+	}
+	return "Đang mở"
 }
 
 // exportColumns is the one table of exported fields; open data takes the public ones.
 var exportColumns = []exportColumn{
-	{"id", "ID", true, false, func(r app.ExportRow) any { return r.Ticket.ID }},
-	{"code", "Mã phản ánh", true, false, func(r app.ExportRow) any { return r.Ticket.Code }},
-	{"created_at", "Thời điểm tiếp nhận", true, false, func(r app.ExportRow) any { return formatTime(r.Ticket.CreatedAt) }},
-	{"updated_at", "Cập nhật lần cuối", true, false, func(r app.ExportRow) any { return formatTime(r.Ticket.UpdatedAt) }},
-	{"state", "Trạng thái", true, false, func(r app.ExportRow) any { return string(r.Ticket.State) }},
-	{"status", "Mở/đóng", true, false, func(r app.ExportRow) any { return app.Open311Status(r.Ticket.State) }},
-	{"category", "Mã lĩnh vực", true, false, func(r app.ExportRow) any { return r.Ticket.Category }},
-	{"category_name", "Lĩnh vực", true, false, func(r app.ExportRow) any { return r.CategoryName }},
-	{"group", "Nhóm lĩnh vực", true, false, func(r app.ExportRow) any { return string(r.Ticket.Group) }},
-	{"area_code", "Mã phường/xã", true, false, func(r app.ExportRow) any { return r.Ticket.AreaCode }},
-	{"area_name", "Phường/xã", true, false, func(r app.ExportRow) any { return r.Ticket.AreaName }},
-	{"unit_id", "Mã đơn vị", false, false, func(r app.ExportRow) any { return r.Ticket.UnitID }},
-	{"unit_name", "Đơn vị xử lý", true, false, func(r app.ExportRow) any { return r.Ticket.UnitName }},
-	{"lat", "Vĩ độ", true, false, func(r app.ExportRow) any { return r.Ticket.Location.Lat }},
-	{"lng", "Kinh độ", true, false, func(r app.ExportRow) any { return r.Ticket.Location.Lng }},
-	{"address", "Địa chỉ", false, true, func(r app.ExportRow) any { return r.Ticket.Address }},
-	{"description", "Nội dung", true, true, func(r app.ExportRow) any { return r.Ticket.Description }},
-	{"private", "Riêng tư", false, false, func(r app.ExportRow) any { return r.Ticket.Private }},
-	{"reporter", "Người phản ánh (bí danh)", false, false, func(r app.ExportRow) any { return r.Reporter }},
-	{"triage_due_at", "Hạn phân loại", false, false, func(r app.ExportRow) any { return formatTime(r.Ticket.TriageDueAt) }},
-	{"resolve_due_at", "Hạn xử lý", true, false, func(r app.ExportRow) any { return formatTime(r.Ticket.ResolveDueAt) }},
-	{"overdue", "Quá hạn", false, false, func(r app.ExportRow) any { return r.Overdue }},
-	{"triaged_at", "Thời điểm phân loại", false, false, func(r app.ExportRow) any { return formatTime(r.Ticket.TriagedAt) }},
-	{"resolved_at", "Thời điểm xử lý xong", true, false, func(r app.ExportRow) any { return formatTime(r.Ticket.ResolvedAt) }},
-	{"closed_at", "Thời điểm đóng", true, false, func(r app.ExportRow) any { return formatTime(r.Ticket.ClosedAt) }},
-	{"outcome", "Kết quả", true, false, func(r app.ExportRow) any { return string(r.Ticket.Outcome) }},
-	{"result_note", "Ghi chú kết quả", true, true, func(r app.ExportRow) any { return r.Ticket.ResultNote }},
-	{"reject_reason", "Lý do không tiếp nhận", true, false, func(r app.ExportRow) any { return r.Ticket.RejectReason }},
-	{"on_time_class", "Đúng hạn", true, false, func(r app.ExportRow) any { return string(r.Ticket.OnTimeClass) }},
-	{"rating", "Đánh giá", true, false, func(r app.ExportRow) any { return r.Ticket.Rating }},
-	{"reopen_count", "Số lần mở lại", true, false, func(r app.ExportRow) any { return r.Ticket.ReopenCount }},
-	{"routed_by_nearest", "Định tuyến theo phường gần nhất", false, false, func(r app.ExportRow) any { return r.Ticket.RoutedByNearest }},
+	{"id", "ID", true, false, func(r app.ExportRow) any { return r.Ticket.ID }, nil},
+	{"code", "Mã phản ánh", true, false, func(r app.ExportRow) any { return r.Ticket.Code }, nil},
+	{"created_at", "Thời điểm tiếp nhận", true, false, func(r app.ExportRow) any { return formatTime(r.Ticket.CreatedAt) }, nil},
+	{"updated_at", "Cập nhật lần cuối", true, false, func(r app.ExportRow) any { return formatTime(r.Ticket.UpdatedAt) }, nil},
+	{"state", "Trạng thái", true, false, func(r app.ExportRow) any { return string(r.Ticket.State) }, stateLabel},
+	{"status", "Mở/đóng", true, false, func(r app.ExportRow) any { return app.Open311Status(r.Ticket.State) }, statusLabel},
+	{"category", "Mã lĩnh vực", true, false, func(r app.ExportRow) any { return r.Ticket.Category }, nil},
+	{"category_name", "Lĩnh vực", true, false, func(r app.ExportRow) any { return r.CategoryName }, nil},
+	{"group", "Nhóm lĩnh vực", true, false, func(r app.ExportRow) any { return string(r.Ticket.Group) }, groupLabel},
+	{"area_code", "Mã phường/xã", true, false, func(r app.ExportRow) any { return r.Ticket.AreaCode }, nil},
+	{"area_name", "Phường/xã", true, false, func(r app.ExportRow) any { return r.Ticket.AreaName }, nil},
+	{"unit_id", "Mã đơn vị", false, false, func(r app.ExportRow) any { return r.Ticket.UnitID }, nil},
+	{"unit_name", "Đơn vị xử lý", true, false, func(r app.ExportRow) any { return r.Ticket.UnitName }, nil},
+	{"lat", "Vĩ độ", true, false, func(r app.ExportRow) any { return r.Ticket.Location.Lat }, nil},
+	{"lng", "Kinh độ", true, false, func(r app.ExportRow) any { return r.Ticket.Location.Lng }, nil},
+	{"address", "Địa chỉ", false, true, func(r app.ExportRow) any { return r.Ticket.Address }, nil},
+	{"description", "Nội dung", true, true, func(r app.ExportRow) any { return r.Ticket.Description }, nil},
+	{"private", "Riêng tư", false, false, func(r app.ExportRow) any { return r.Ticket.Private }, nil},
+	{"reporter", "Người phản ánh (bí danh)", false, false, func(r app.ExportRow) any { return r.Reporter }, nil},
+	{"triage_due_at", "Hạn phân loại", false, false, func(r app.ExportRow) any { return formatTime(r.Ticket.TriageDueAt) }, nil},
+	{"resolve_due_at", "Hạn xử lý", true, false, func(r app.ExportRow) any { return formatTime(r.Ticket.ResolveDueAt) }, nil},
+	{"overdue", "Quá hạn", false, false, func(r app.ExportRow) any { return r.Overdue }, nil},
+	{"triaged_at", "Thời điểm phân loại", false, false, func(r app.ExportRow) any { return formatTime(r.Ticket.TriagedAt) }, nil},
+	{"resolved_at", "Thời điểm xử lý xong", true, false, func(r app.ExportRow) any { return formatTime(r.Ticket.ResolvedAt) }, nil},
+	{"closed_at", "Thời điểm đóng", true, false, func(r app.ExportRow) any { return formatTime(r.Ticket.ClosedAt) }, nil},
+	{"outcome", "Kết quả", true, false, func(r app.ExportRow) any { return string(r.Ticket.Outcome) }, outcomeLabel},
+	{"result_note", "Ghi chú kết quả", true, true, func(r app.ExportRow) any { return r.Ticket.ResultNote }, nil},
+	{"reject_reason", "Lý do không tiếp nhận", true, false, func(r app.ExportRow) any { return r.Ticket.RejectReason }, nil},
+	{"on_time_class", "Đúng hạn", true, false, func(r app.ExportRow) any { return string(r.Ticket.OnTimeClass) }, classLabel},
+	{"rating", "Đánh giá", true, false, func(r app.ExportRow) any { return r.Ticket.Rating }, nil},
+	{"reopen_count", "Số lần mở lại", true, false, func(r app.ExportRow) any { return r.Ticket.ReopenCount }, nil},
+	{"routed_by_nearest", "Định tuyến theo phường gần nhất", false, false, func(r app.ExportRow) any { return r.Ticket.RoutedByNearest }, nil},
 }
 
 // columnsFor lists the columns of a variant.
@@ -97,21 +113,32 @@ func columnsFor(public bool) []exportColumn {
 	return out
 }
 
-// cellText renders a value for CSV. Free text that a spreadsheet would read as a formula
-// (=, +, -, @, tab, CR) gets a leading apostrophe (CSV injection, OWASP).
-func cellText(v any, text bool) string {
+// cellText renders a value of col for CSV; vi names codes and yes/no in Vietnamese. Free text
+// that a spreadsheet would read as a formula (=, +, -, @, tab, CR) gets a leading apostrophe
+// (CSV injection, OWASP).
+func cellText(col exportColumn, v any, vi bool) string {
 	var s string
 	switch x := v.(type) {
 	case string:
 		s = x
+		if vi && col.label != nil && s != "" {
+			s = col.label(s)
+		}
 	case float64:
 		s = strconv.FormatFloat(x, 'f', -1, 64)
 	case int:
 		s = strconv.Itoa(x)
 	case bool:
-		s = strconv.FormatBool(x)
+		switch {
+		case !vi:
+			s = strconv.FormatBool(x)
+		case x:
+			s = "Có"
+		default:
+			s = "Không"
+		}
 	}
-	if text && s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if col.text && s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		s = "'" + s
 	}
 	return s
@@ -247,7 +274,7 @@ func (s *jsonAPI) streamCSV(ctx context.Context, w *bufio.Writer, p models.Princ
 	n := 0
 	err := s.svc.Stats.Export(ctx, p, f, public, func(r app.ExportRow) error {
 		for i, col := range cols {
-			record[i] = cellText(col.value(r), col.text)
+			record[i] = cellText(col, col.value(r), vi)
 		}
 		if err := cw.Write(record); err != nil {
 			return err

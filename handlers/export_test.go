@@ -9,26 +9,50 @@ import (
 )
 
 func TestCellText(t *testing.T) {
+	free := exportColumn{text: true}
+	plain := exportColumn{}
+	column := func(key string) exportColumn {
+		t.Helper()
+		for _, c := range exportColumns {
+			if c.key == key {
+				return c
+			}
+		}
+		t.Fatalf("no column %s", key)
+		return exportColumn{}
+	}
 	for _, tc := range []struct {
+		col  exportColumn
 		v    any
-		text bool
+		vi   bool
 		want string
 	}{
-		{"=SUM(A1:A9)", true, "'=SUM(A1:A9)"},
-		{"+84 912", true, "'+84 912"},
-		{"-5", true, "'-5"},
-		{"@cmd", true, "'@cmd"},
-		{"\tx", true, "'\tx"},
-		{"=not free text", false, "=not free text"},
-		{"Ổ gà = nguy hiểm", true, "Ổ gà = nguy hiểm"},
-		{"", true, ""},
-		{10.386, false, "10.386"},
-		{-0.5, false, "-0.5"},
-		{3, false, "3"},
-		{true, false, "true"},
+		{free, "=SUM(A1:A9)", false, "'=SUM(A1:A9)"},
+		{free, "+84 912", false, "'+84 912"},
+		{free, "-5", false, "'-5"},
+		{free, "@cmd", false, "'@cmd"},
+		{free, "\tx", false, "'\tx"},
+		{plain, "=not free text", false, "=not free text"},
+		{free, "Ổ gà = nguy hiểm", false, "Ổ gà = nguy hiểm"},
+		{free, "", false, ""},
+		{plain, 10.386, false, "10.386"},
+		{plain, -0.5, true, "-0.5"},
+		{plain, 3, false, "3"},
+		{plain, true, false, "true"},
+		// The Vietnamese CSV names codes and yes/no; the English one keeps the codes.
+		{plain, true, true, "Có"},
+		{plain, false, true, "Không"},
+		{column("state"), "closed", true, "Đã đóng"},
+		{column("state"), "closed", false, "closed"},
+		{column("status"), "open", true, "Đang mở"},
+		{column("group"), "antt", true, "An ninh trật tự"},
+		{column("outcome"), "fixed", true, "Đã khắc phục"},
+		{column("outcome"), "", true, ""},
+		{column("on_time_class"), "late_with_extension", true, "Trễ hạn ban đầu, trong hạn gia hạn"},
+		{column("description"), "in_progress", true, "in_progress"}, // free text is never translated
 	} {
-		if got := cellText(tc.v, tc.text); got != tc.want {
-			t.Errorf("cellText(%q, %v) = %q, want %q", tc.v, tc.text, got, tc.want)
+		if got := cellText(tc.col, tc.v, tc.vi); got != tc.want {
+			t.Errorf("cellText(%s, %q, vi=%v) = %q, want %q", tc.col.key, tc.v, tc.vi, got, tc.want)
 		}
 	}
 }

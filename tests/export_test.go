@@ -197,6 +197,12 @@ func (fx exportFixture) iocCSV(t *testing.T) {
 	if vi[0][1] != "Mã phản ánh" || vi[0][16] != "Nội dung" || len(vi) != 4 {
 		t.Errorf("Vietnamese header %v", vi[0])
 	}
+	// The Vietnamese CSV is for people: codes and yes/no read as words.
+	viRows := csvRows(vi)
+	if v := viRows[2]; v["Trạng thái"] != "Mới tiếp nhận" || v["Mở/đóng"] != "Đang mở" || v["Riêng tư"] != "Có" ||
+		viRows[0]["Riêng tư"] != "Không" || v["Nhóm lĩnh vực"] != "An ninh trật tự" || v["Mã lĩnh vực"] != "ANTT.03" {
+		t.Errorf("Vietnamese row %v", v)
+	}
 }
 
 // filters checks the rows each filter leaves in the IOC and open-data exports, and the refusal

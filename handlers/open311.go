@@ -243,10 +243,7 @@ var groupNames = map[models.Group]string{
 }
 
 func serviceView(cat models.Category) o311Service {
-	group := groupNames[cat.Group]
-	if group == "" {
-		group = string(cat.Group)
-	}
+	group := groupName(cat.Group)
 	return o311Service{
 		ServiceCode: cat.Code, ServiceName: cat.Name, Description: cat.Description,
 		Metadata: len(cat.Attributes) > 0,

@@ -52,23 +52,14 @@ func reportColumns() []reportColumn {
 	}
 }
 
-// groupName is the Vietnamese name of a category group in reports ("": every group).
+// groupName is the Vietnamese name of a category group, as in Open311's "group" ("": every
+// group, in reports).
 func groupName(g models.Group) string {
-	switch g {
-	case "":
+	if g == "" {
 		return "Tất cả"
-	case models.GroupANTT:
-		return "An ninh trật tự"
-	case models.GroupASXH:
-		return "An sinh xã hội"
-	case models.GroupDoThi:
-		return "Trật tự đô thị"
-	case models.GroupMoiTruong:
-		return "Môi trường"
-	case models.GroupGiaoThong:
-		return "Giao thông"
-	case models.GroupKhac:
-		return "Khác"
+	}
+	if name, ok := groupNames[g]; ok {
+		return name
 	}
 	return string(g)
 }

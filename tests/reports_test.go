@@ -28,7 +28,7 @@ var reportHeaderCols = []string{"Nhóm lĩnh vực", "Tiếp nhận", "Đã gi�
 
 // reportGroupNames are the Vietnamese group names of the reports, by group code.
 var reportGroupNames = map[string]string{"": "Tất cả", "antt": "An ninh trật tự", "asxh": "An sinh xã hội",
-	"do_thi": "Trật tự đô thị", "moi_truong": "Môi trường", "giao_thong": "Giao thông", "khac": "Khác"}
+	"do_thi": "Trật tự đô thị, hạ tầng", "moi_truong": "Môi trường", "giao_thong": "Giao thông", "khac": "Khác"}
 
 // TestPeriodicReports files tickets with known outcomes in two wards and two units, downloads
 // the monthly report by unit and by ward as XLSX and CSV, and compares every figure of every row

@@ -128,7 +128,7 @@ func addErasurePaths(paths map[string]any, op func(string, []string, bool, map[s
 		"properties": map[string]any{"reason": map[string]any{"type": "string", "maxLength": models.MaxLegalHoldReasonLen}}}
 	answer := resp("the ticket's hold", map[string]any{"type": "object", "properties": map[string]any{"ticket_id": str, "code": str,
 		"version": map[string]any{"type": "integer"}, "deidentified": map[string]any{"type": "boolean"},
-		"legal_hold": map[string]any{"type": "object", "nullable": true, "properties": map[string]any{"reason": str, "by": str, "at": str}}}})
+		"legal_hold": map[string]any{"type": []string{"object", "null"}, "properties": map[string]any{"reason": str, "by": str, "at": str}}}})
 	id := []any{param("id", "path", true, "string", "ticket id")}
 	paths["/v1/tickets/{id}/legal-hold"] = map[string]any{
 		"post": op("Place a legal hold on a ticket under investigation (IOC operators, administrators; audited as legal_hold): until released, erasure and retention keep the ticket linked to its reporter",

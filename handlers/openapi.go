@@ -1,6 +1,9 @@
 package handlers
 
 import (
+	"strings"
+	"unicode"
+
 	"github.com/gofiber/fiber/v2"
 
 	"phananh/app"
@@ -38,6 +41,8 @@ func openAPIDocument() map[string]any {
 		}
 		if secured {
 			o["security"] = []any{map[string]any{"bearer": []any{}}}
+		} else {
+			o["security"] = []any{} // open to anyone, said explicitly
 		}
 		if body != nil {
 			o["requestBody"] = map[string]any{"required": true, "content": jsonContent(body)}
@@ -71,6 +76,8 @@ func openAPIDocument() map[string]any {
 
 	doc := map[string]any{
 		"openapi": "3.1.0",
+		// Relative: the API is where this document is served from.
+		"servers": []any{map[string]any{"url": "/"}},
 		"info": map[string]any{
 			"title":       "phananh — citizen field reports (Long Xuyên)",
 			"version":     "1.0.0",
@@ -248,7 +255,25 @@ func openAPIDocument() map[string]any {
 	addPrivacyPaths(doc["paths"].(map[string]any), op, param, resp)
 	addErasurePaths(doc["paths"].(map[string]any), op, param, resp)
 	addInboxPaths(doc["paths"].(map[string]any), op, param, resp)
+	nameOperations(doc["paths"].(map[string]any))
 	return doc
+}
+
+// nameOperations gives every operation an operationId made from its method and path
+// (GET /v1/tickets/{id}/history → getTicketsIdHistory), which generated clients turn into
+// function names: unique because method and path are, and stable as long as the route is.
+func nameOperations(paths map[string]any) {
+	for path, ops := range paths {
+		var name strings.Builder
+		for _, part := range strings.FieldsFunc(strings.TrimPrefix(path, "/v1/"), func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+		}) {
+			name.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+		for method, o := range ops.(map[string]any) {
+			o.(map[string]any)["operationId"] = method + name.String()
+		}
+	}
 }
 
 func (s *Server) openAPI(c *fiber.Ctx) error {

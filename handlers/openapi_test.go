@@ -1,7 +1,11 @@
 package handlers
 
 import (
+	"encoding/json"
 	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -49,4 +53,55 @@ func TestStatusOfEveryCode(t *testing.T) {
 			t.Errorf("statusOf(%q) = %d, want %d", code, got, want)
 		}
 	}
+}
+
+// TestOperationIDsUnique: generated clients name their functions after operationId, so two
+// operations with one name would not compile.
+func TestOperationIDsUnique(t *testing.T) {
+	seen := map[string]string{}
+	for path, ops := range openAPIDocument()["paths"].(map[string]any) {
+		for method, o := range ops.(map[string]any) {
+			id, _ := o.(map[string]any)["operationId"].(string)
+			if id == "" || seen[id] != "" {
+				t.Errorf("%s %s: operationId %q (also %s)", method, path, id, seen[id])
+			}
+			seen[id] = method + " " + path
+		}
+	}
+}
+
+// TestOpenAPILint runs Redocly's linter (its recommended rules) on the document: no error may
+// remain. It needs the linter from npm (npm install --prefix DIR @redocly/cli, then
+// PHANANH_REDOCLY=DIR), which .ci/run installs; without it the test skips.
+func TestOpenAPILint(t *testing.T) {
+	dir := os.Getenv("PHANANH_REDOCLY")
+	if dir == "" {
+		t.Skip("PHANANH_REDOCLY is not set (npm install --prefix DIR @redocly/cli, then PHANANH_REDOCLY=DIR): lint skipped")
+	}
+	doc, err := json.MarshalIndent(openAPIDocument(), "", " ") // the linter reports lines
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "openapi.json")
+	if err := os.WriteFile(file, doc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(filepath.Join(dir, "node_modules", ".bin", "redocly"), "lint", file, "--format=stylish", "--max-problems=1000")
+	cmd.Dir = t.TempDir()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		var errors []string
+		for _, line := range strings.Split(string(out), "\n") {
+			if strings.Contains(line, " error ") {
+				errors = append(errors, strings.TrimSpace(line))
+			}
+		}
+		t.Fatalf("redocly lint: %v; errors:\n%s\n%s", err, strings.Join(errors, "\n"), lastLines(string(out), 5))
+	}
+}
+
+// lastLines returns the last n lines of s.
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }

@@ -270,7 +270,7 @@ func (s *jsonAPI) feedChanges(c *fiber.Ctx) error {
 // the feed) instead of a bearer token.
 func addStatsPaths(paths map[string]any, op func(string, []string, bool, map[string]any, []any, map[string]any, ...string) map[string]any,
 	param func(string, string, bool, string, string) map[string]any, resp func(string, map[string]any) map[string]any) {
-	obj := map[string]any{"type": "object"}
+	s := statsSchemas()
 	filters := func(extra ...any) []any {
 		return append([]any{
 			param("from", "query", false, "string", "first day of filing, YYYY-MM-DD in Asia/Ho_Chi_Minh (inclusive)"),
@@ -284,20 +284,73 @@ func addStatsPaths(paths map[string]any, op func(string, []string, bool, map[str
 	minSample := param("min_sample", "query", false, "integer", "resolved tickets needed to be ranked (default 10)")
 	errs := []string{"400", "401", "403"}
 	paths["/v1/stats/summary"] = map[string]any{"get": op("IOC figures of the tickets filed in a period (received, backlog, resolved, rejected, overdue, rates, resolve-hour percentiles)",
-		[]string{"statistics"}, true, nil, filters(), map[string]any{"200": resp("figures", obj)}, errs...)}
+		[]string{"statistics"}, true, nil, filters(), map[string]any{"200": resp("figures", s.summary)}, errs...)}
 	paths["/v1/stats/timeseries"] = map[string]any{"get": op("One figure per day, week (from Monday) or month of filing", []string{"statistics"}, true, nil,
 		filters(param("interval", "query", false, "string", "day (default), week or month"),
 			param("metric", "query", false, "string", "received (default), backlog, resolved, rejected, overdue, on_time_rate, late_with_extension_rate, median_resolve_hours, p90_resolve_hours, satisfaction_rate, rating_rate, reopen_rate")),
-		map[string]any{"200": resp("points", obj)}, errs...)}
+		map[string]any{"200": resp("points", s.timeseries)}, errs...)}
 	paths["/v1/stats/areas"] = map[string]any{"get": op("League table of the areas of boundary_set (below min_sample: listed, not ranked); only tickets routed under that set count", []string{"statistics"}, true, nil,
-		filters(minSample), map[string]any{"200": resp("areas", obj)}, errs...)}
+		filters(minSample), map[string]any{"200": resp("areas", s.areas)}, errs...)}
 	paths["/v1/stats/units"] = map[string]any{"get": op("League table of units (below min_sample: listed, not ranked)", []string{"statistics"}, true, nil,
-		filters(minSample), map[string]any{"200": resp("units", obj)}, errs...)}
+		filters(minSample), map[string]any{"200": resp("units", s.units)}, errs...)}
 	paths["/v1/stats/areas.geojson"] = map[string]any{"get": op("Per-area figures on the area polygons of boundary_set, the active boundary set by default (GeoJSON FeatureCollection)", []string{"statistics"}, true, nil,
-		filters(minSample), map[string]any{"200": map[string]any{"description": "GeoJSON FeatureCollection", "content": map[string]any{"application/geo+json": map[string]any{"schema": obj}}}}, errs...)}
+		filters(minSample), map[string]any{"200": map[string]any{"description": "GeoJSON FeatureCollection", "content": map[string]any{"application/geo+json": map[string]any{"schema": s.areasGeoJSON}}}}, errs...)}
 	paths["/v1/feed/changes"] = map[string]any{"get": op("Ticket changes in commit order after an opaque cursor; poll with next_cursor", []string{"feed"}, true, nil,
 		[]any{param("cursor", "query", false, "string", "next_cursor of the previous page; empty for the beginning"),
 			param("limit", "query", false, "integer", "page size, default 100, at most 1000"),
 			param(HeaderAPIKey, "header", false, "string", "machine key with the feed scope, instead of a bearer token")},
-		map[string]any{"200": resp("page", obj)}, errs...)}
+		map[string]any{"200": resp("page", s.feed)}, errs...)}
+}
+
+// statsSchemaSet holds the OpenAPI schemas of the statistics and feed answers.
+type statsSchemaSet struct{ summary, timeseries, areas, units, areasGeoJSON, feed map[string]any }
+
+// statsSchemas describes the answers field by field, so that a generated client gets types
+// rather than a bare object.
+func statsSchemas() statsSchemaSet {
+	object := func(required []string, props map[string]any) map[string]any {
+		return map[string]any{"type": "object", "required": required, "properties": props, "additionalProperties": false}
+	}
+	str, integer, boolean := map[string]any{"type": "string"}, map[string]any{"type": "integer"}, map[string]any{"type": "boolean"}
+	orNull := func(typ, desc string) map[string]any {
+		return map[string]any{"type": []string{typ, "null"}, "description": desc}
+	}
+	figures := object([]string{"received", "backlog", "resolved", "rejected", "overdue", "on_time_rate", "late_with_extension_rate",
+		"median_resolve_hours", "p90_resolve_hours", "satisfaction_rate", "rating_rate", "reopen_rate"}, map[string]any{
+		"received": integer, "backlog": integer, "resolved": integer, "rejected": integer, "overdue": integer,
+		"on_time_rate":             orNull("number", "resolved within the original deadline / resolved; null when nothing is resolved"),
+		"late_with_extension_rate": orNull("number", "resolved late but within an approved extension / resolved"),
+		"median_resolve_hours":     orNull("number", "working hours from filing to resolution, nearest-rank median"),
+		"p90_resolve_hours":        orNull("number", "the same, 90th percentile"),
+		"satisfaction_rate":        orNull("number", "rated 4 or 5 / rated"),
+		"rating_rate":              orNull("number", "rated / resolved"),
+		"reopen_rate":              orNull("number", "reopened at least once / ever resolved")})
+	period := object([]string{"time_zone"}, map[string]any{"from": str, "to": str, "time_zone": str})
+	league := func(key string) map[string]any {
+		return object([]string{key, "name", "ranked", "rank", "figures"}, map[string]any{key: str, "name": str, "ranked": boolean,
+			"rank": orNull("integer", "1 is best; null when below min_sample"), "figures": figures})
+	}
+	featureProps := map[string]any{"code": str, "name": str, "boundary_set": str, "ranked": boolean,
+		"rank": orNull("integer", "null when below min_sample"), "min_sample": integer}
+	for _, m := range models.StatsMetrics {
+		featureProps[m] = orNull("number", "the figure of that name (null: no data)")
+	}
+	change := object([]string{"position", "ticket_id", "code", "version", "at", "action", "to", "area_code", "unit_id", "category"}, map[string]any{
+		"position": integer, "ticket_id": str, "code": str, "version": integer, "at": map[string]any{"type": "string", "format": "date-time"},
+		"action": str, "from": str, "to": str, "area_code": str, "unit_id": str, "category": str})
+	return statsSchemaSet{
+		summary: object([]string{"period", "figures"}, map[string]any{"period": period, "figures": figures}),
+		timeseries: object([]string{"period", "interval", "metric", "points"}, map[string]any{"period": period, "interval": str, "metric": str,
+			"points": map[string]any{"type": "array", "items": object([]string{"period", "value"}, map[string]any{"period": str, "value": orNull("number", "null: no data in that period")})}}),
+		areas: object([]string{"period", "boundary_set", "min_sample", "areas"}, map[string]any{"period": period, "boundary_set": str, "min_sample": integer,
+			"areas": map[string]any{"type": "array", "items": league("code")}}),
+		units: object([]string{"period", "min_sample", "units"}, map[string]any{"period": period, "min_sample": integer,
+			"units": map[string]any{"type": "array", "items": league("id")}}),
+		areasGeoJSON: object([]string{"type", "features"}, map[string]any{"type": map[string]any{"const": "FeatureCollection"},
+			"features": map[string]any{"type": "array", "items": object([]string{"type", "geometry", "properties"}, map[string]any{
+				"type": map[string]any{"const": "Feature"}, "id": str, "geometry": map[string]any{"type": "object", "description": "the area's GeoJSON polygon"},
+				"properties": object([]string{"code", "name", "boundary_set", "ranked", "rank", "min_sample"}, featureProps)})}}),
+		feed: object([]string{"changes", "next_cursor", "has_more"}, map[string]any{"changes": map[string]any{"type": "array", "items": change},
+			"next_cursor": str, "has_more": boolean}),
+	}
 }

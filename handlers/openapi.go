@@ -135,6 +135,7 @@ func openAPIDocument() map[string]any {
 					"expires_at": dateTime, "refresh_token": str, "refresh_expires_at": dateTime, "user": ref("User"),
 					"privacy": obj(nil, map[string]any{"version": map[string]any{"type": "integer"}, "accepted": boolean})}),
 				"User": obj(nil, map[string]any{"id": str, "role": str, "phone": str, "username": str, "unit_id": str,
+					"display_name":             map[string]any{"type": "string", "description": "the name the person chose (PATCH /v1/me)"},
 					"password_change_required": map[string]any{"type": "boolean", "description": "the one-time password must be changed first: until then every other operation answers 403 password_change_required"}}),
 				"Location": obj([]string{"lat", "lng"}, map[string]any{"lat": num, "lng": num, "accuracy_m": num}),
 				"NewTicket": obj([]string{"category", "description", "location"}, map[string]any{
@@ -150,6 +151,7 @@ func openAPIDocument() map[string]any {
 					"reason":     str, "outcome": map[string]any{"type": "string", "enum": []string{"fixed", "partially_fixed", "not_fixable", "not_responsible"}},
 					"rating": map[string]any{"type": "integer", "minimum": 1, "maximum": 5}, "comment": str, "due_at": dateTime, "unit": str, "area": str,
 					"officer": str, "duplicate_of": str, "media": map[string]any{"type": "array", "items": str, "description": "resolve: the result photos; add_comment: the reporter's photos, with those filed at most 6 per report"}}),
+				"Account": obj([]string{"id", "role", "created_at", "disabled", "password_change_required", "two_factor"}, accountProps()),
 				"Area": obj([]string{"code", "name"}, map[string]any{"code": str, "name": str, "full_name": str, "kind": str, "boundary_set": str,
 					"bbox": map[string]any{"type": "array", "items": num, "minItems": 4, "maxItems": 4, "description": "[min lng, min lat, max lng, max lat], as in GeoJSON"}}),
 				"Category": obj([]string{"code", "group", "name", "unit_kind", "priority", "triage_sla", "resolve_sla", "private_by_default", "contact_allowed", "active"}, map[string]any{
@@ -244,7 +246,8 @@ func openAPIDocument() map[string]any {
 					param("extension", "query", false, "string", "pending: an extension request awaits a decision"),
 					param("routing", "query", false, "string", "flagged: routed to the nearest ward or ambiguously, to check"),
 					param("limit", "query", false, "integer", "page size, at most 100")},
-				map[string]any{"200": resp("page", obj(nil, map[string]any{"tickets": map[string]any{"type": "array", "items": ref("Ticket")}, "next_cursor": str, "counts": map[string]any{"type": "object"}}))},
+				map[string]any{"200": resp("page", obj(nil, map[string]any{"tickets": map[string]any{"type": "array", "items": ref("Ticket")}, "next_cursor": str, "counts": map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "integer"},
+					"description": "tickets of the caller's queue per state, whatever the other filters"}}))},
 				"400", "401", "403")},
 			"/v1/devices": map[string]any{"get": op("The caller's registered devices, most recently seen first (remove one with DELETE /v1/devices/{token})", []string{"push"}, true, nil, nil,
 				map[string]any{"200": resp("the devices", obj([]string{"devices"}, map[string]any{"devices": map[string]any{"type": "array",
@@ -272,7 +275,10 @@ func openAPIDocument() map[string]any {
 				[]any{param("actor", "query", false, "string", "actor id"), param("action", "query", false, "string", "e.g. reveal_reporter"), param("ticket", "query", false, "string", "ticket id"),
 					param("subject", "query", false, "string", "subject id: the account, key or person acted on"),
 					param("from", "query", false, "string", "RFC 3339"), param("to", "query", false, "string", "RFC 3339"), param("cursor", "query", false, "string", "next_cursor"), param("limit", "query", false, "integer", "page size")},
-				map[string]any{"200": resp("page", map[string]any{"type": "object"})}, "400", "401", "403")},
+				map[string]any{"200": resp("page", obj([]string{"records"}, map[string]any{"next_cursor": str, "records": map[string]any{"type": "array", "items": obj(
+					[]string{"id", "at", "actor_id", "actor_role", "action", "seq", "hash"}, map[string]any{"id": str, "at": dateTime, "actor_id": str, "actor_role": str,
+						"action": str, "ticket_id": str, "subject_id": str, "detail": str, "seq": map[string]any{"type": "integer", "description": "position in the hash chain"},
+						"prev_hash": str, "hash": str})}}))}, "400", "401", "403")},
 		},
 	}
 	addStatsPaths(doc["paths"].(map[string]any), op, param, resp)

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -104,4 +105,31 @@ func TestOpenAPILint(t *testing.T) {
 func lastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// TestNoBareObjects: a client generated from the document gets a type for every answer, so no
+// schema of a response or request may be an object with neither properties nor
+// additionalProperties (a bare "object" generates an untyped map).
+func TestNoBareObjects(t *testing.T) {
+	var walk func(v any, path string)
+	walk = func(v any, path string) {
+		switch x := v.(type) {
+		case map[string]any:
+			_, props := x["properties"]
+			_, extra := x["additionalProperties"]
+			if x["type"] == "object" && !props && !extra {
+				t.Errorf("bare object at %s", path)
+			}
+			for k, c := range x {
+				walk(c, path+"/"+k)
+			}
+		case []any:
+			for i, c := range x {
+				walk(c, fmt.Sprintf("%s/%d", path, i))
+			}
+		}
+	}
+	doc := openAPIDocument()
+	walk(doc["paths"], "paths")
+	walk(doc["components"], "components")
 }

@@ -234,7 +234,7 @@ func addPrivacyPaths(paths map[string]any, op func(string, []string, bool, map[s
 		"version": integer, "granted": boolean, "at": str, "detail": str})
 	decided := resp("the record added (or the acceptance already on file)", obj(nil, map[string]any{"consent": consent,
 		"tickets_changed": map[string]any{"type": "integer", "description": "open reports whose allow_contact a withdrawal cleared"}, "privacy": privacy}))
-	account := resp("the account", map[string]any{"type": "object"})
+	account := resp("the account", map[string]any{"$ref": "#/components/schemas/User"})
 	phone := obj([]string{"phone"}, map[string]any{"phone": str})
 	paths["/v1/privacy"] = map[string]any{"get": op("The privacy notice (Law 91/2025/QH15): what is collected, why, who sees it, how long it is kept and how to exercise each right; Vietnamese unless ?lang=en or Accept-Language prefers English",
 		[]string{"privacy"}, false, nil, []any{param("lang", "query", false, "string", "vi or en")},
@@ -263,5 +263,9 @@ func addPrivacyPaths(paths map[string]any, op func(string, []string, bool, map[s
 		[]string{"privacy"}, true, obj([]string{"phone", "code"}, map[string]any{"phone": str, "code": str}), nil,
 		map[string]any{"200": account}, "400", "401", "403", "409", "415", "429")}
 	paths["/v1/admin/privacy/register"] = map[string]any{"get": op("The records of processing: every personal-data field stored (SQLite and MongoDB location, purpose, readers, retention), from the one table models.PersonalDataRegister (administrators)",
-		[]string{"admin"}, true, nil, nil, map[string]any{"200": resp("the register", obj(nil, map[string]any{"fields": map[string]any{"type": "array", "items": map[string]any{"type": "object"}}}))}, "401", "403")}
+		[]string{"admin"}, true, nil, nil, map[string]any{"200": resp("the register", obj(nil, map[string]any{"fields": map[string]any{"type": "array", "items": obj(
+			[]string{"model", "field", "sqlite", "mongodb", "purpose", "readers", "retention"}, map[string]any{
+				"model": str, "field": str, "sqlite": map[string]any{"type": "string", "description": "table.column, or table.doc→key in a JSON document"},
+				"mongodb": map[string]any{"type": "string", "description": "collection.field"}, "purpose": str, "readers": str,
+				"retention": map[string]any{"type": "string", "description": "how long it is kept, naming the setting that governs it"}})}}))}, "401", "403")}
 }

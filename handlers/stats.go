@@ -348,7 +348,8 @@ func statsSchemas() statsSchemaSet {
 			"units": map[string]any{"type": "array", "items": league("id")}}),
 		areasGeoJSON: object([]string{"type", "features"}, map[string]any{"type": map[string]any{"const": "FeatureCollection"},
 			"features": map[string]any{"type": "array", "items": object([]string{"type", "geometry", "properties"}, map[string]any{
-				"type": map[string]any{"const": "Feature"}, "id": str, "geometry": map[string]any{"type": "object", "description": "the area's GeoJSON polygon"},
+				"type": map[string]any{"const": "Feature"}, "id": str, "geometry": object([]string{"type", "coordinates"}, map[string]any{"type": map[string]any{"type": "string", "enum": []string{"Polygon", "MultiPolygon"}},
+					"coordinates": map[string]any{"type": "array", "description": "GeoJSON (RFC 7946) positions, [lng, lat]"}}),
 				"properties": object([]string{"code", "name", "boundary_set", "ranked", "rank", "min_sample"}, featureProps)})}}),
 		feed: object([]string{"changes", "next_cursor", "has_more"}, map[string]any{"changes": map[string]any{"type": "array", "items": change},
 			"next_cursor": str, "has_more": boolean}),

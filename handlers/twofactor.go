@@ -102,5 +102,5 @@ func addTwoFactorPaths(paths map[string]any, op func(string, []string, bool, map
 		[]string{"auth"}, true, code, nil, map[string]any{"204": resp("off", nil)}, "400", "401", "403", "409", "415", "429")}
 	paths["/v1/admin/users/{id}/reset-2fa"] = map[string]any{"post": op("Turn an official's second factor off (a lost phone); every session of the account ends (administrators; audited as 2fa_reset)",
 		[]string{"admin"}, true, nil, []any{param("id", "path", true, "string", "account id")},
-		map[string]any{"200": resp("the account", map[string]any{"type": "object"})}, "401", "403", "404")}
+		map[string]any{"200": resp("the account", map[string]any{"$ref": "#/components/schemas/Account"})}, "401", "403", "404")}
 }

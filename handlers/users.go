@@ -149,18 +149,27 @@ func (s *jsonAPI) resetUserPassword(c *fiber.Ctx) error {
 }
 
 // addUserPaths documents the accounts administration routes.
+// officialRoleSchema is the schema of an official's role.
+func officialRoleSchema() map[string]any {
+	return map[string]any{"type": "string", "enum": []string{"officer", "leader", "ioc_operator", "ioc_viewer", "admin"}}
+}
+
+// accountProps are the properties of accountBody, the Account schema (an official's account as
+// administrators see it).
+func accountProps() map[string]any {
+	str := map[string]any{"type": "string"}
+	return map[string]any{"id": str, "username": str, "role": officialRoleSchema(), "unit_id": str, "display_name": str,
+		"created_at": map[string]any{"type": "string", "format": "date-time"}, "disabled": map[string]any{"type": "boolean"},
+		"disabled_reason": str, "password_change_required": map[string]any{"type": "boolean"},
+		"two_factor": map[string]any{"type": "boolean", "description": "the account signs in with a second factor"}}
+}
+
 func addUserPaths(paths map[string]any, op func(string, []string, bool, map[string]any, []any, map[string]any, ...string) map[string]any,
 	param func(string, string, bool, string, string) map[string]any, resp func(string, map[string]any) map[string]any) {
 	str := map[string]any{"type": "string"}
-	role := map[string]any{"type": "string", "enum": []string{"officer", "leader", "ioc_operator", "ioc_viewer", "admin"}}
-	userProps := func() map[string]any {
-		return map[string]any{"id": str, "username": str, "role": role, "unit_id": str, "display_name": str,
-			"created_at": map[string]any{"type": "string", "format": "date-time"}, "disabled": map[string]any{"type": "boolean"},
-			"disabled_reason": str, "password_change_required": map[string]any{"type": "boolean"},
-			"two_factor": map[string]any{"type": "boolean", "description": "the account signs in with a second factor"}}
-	}
-	user := map[string]any{"type": "object", "properties": userProps()}
-	withPassword := userProps()
+	role := officialRoleSchema()
+	user := map[string]any{"$ref": "#/components/schemas/Account"}
+	withPassword := accountProps()
 	withPassword["password"] = map[string]any{"type": "string", "description": "the one-time password, shown only in this answer; it must be changed at the first sign-in"}
 	userPw := map[string]any{"type": "object", "properties": withPassword}
 	id := []any{param("id", "path", true, "string", "account id")}

@@ -52,6 +52,9 @@ var actionFuncs = map[models.Action]actionFunc{
 	models.ActFollow:        (*Tickets).follow,
 	models.ActUnfollow:      (*Tickets).unfollow,
 	models.ActAddComment:    (*Tickets).addComment,
+	models.ActRecategorize:  (*Tickets).recategorize,
+	models.ActSetPrivate:    (*Tickets).setPrivacy,
+	models.ActSetPublic:     (*Tickets).setPrivacy,
 }
 
 // apply validates what every action shares (the note, result media), then the action's own

@@ -33,7 +33,7 @@ func PublicEvent(e models.Event) (models.Event, bool) {
 	pe := models.Event{At: e.At, ActorRole: e.ActorRole, Action: e.Action, From: e.From, To: e.To,
 		Note: ScrubText(e.Note), Visibility: e.Visibility,
 		Reason: ScrubText(e.Reason), Outcome: e.Outcome, DueAt: e.DueAt, UnitID: e.UnitID, UnitName: e.UnitName,
-		DuplicateOf: e.DuplicateOf, Rating: e.Rating}
+		DuplicateOf: e.DuplicateOf, Rating: e.Rating, Category: e.Category, PrevCategory: e.PrevCategory}
 	if e.NoteInternal {
 		pe.Note = ""
 	}

@@ -39,6 +39,8 @@ type ActionInput struct {
 	Officer         string
 	DuplicateOf     string
 	Media           []string
+	// Category is the category a recategorize moves the ticket to.
+	Category string
 }
 
 // reporterActions may only be performed by the ticket's reporter.

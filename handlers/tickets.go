@@ -264,6 +264,9 @@ type eventBody struct {
 	// Media are the photos an add_comment added, for the reporter and the officials; the
 	// public copy of an event never names them.
 	Media []string `json:"media,omitempty"`
+	// Category and PrevCategory are the categories a recategorize moved the ticket to and from.
+	Category     string `json:"category,omitempty"`
+	PrevCategory string `json:"prev_category,omitempty"`
 	// Officials only: the username an assign named, whom an escalate alerted.
 	Assignee        string `json:"assignee,omitempty"`
 	EscalationLevel int    `json:"escalation_level,omitempty"`
@@ -276,7 +279,7 @@ func publicEventBody(e models.Event) eventBody {
 	return eventBody{At: formatTime(e.At), Action: e.Action, From: e.From, To: e.To, ActorRole: e.ActorRole,
 		Note: e.Note, Visibility: e.Visibility, NoteInternal: e.NoteInternal, Reason: e.Reason, Outcome: e.Outcome,
 		DueAt: formatTime(e.DueAt), UnitID: e.UnitID, UnitName: e.UnitName, DuplicateOf: e.DuplicateOf, Rating: e.Rating,
-		Media: e.Media}
+		Media: e.Media, Category: e.Category, PrevCategory: e.PrevCategory}
 }
 
 // ticketView renders a ticket with its public history and without staff details or identities.

@@ -94,6 +94,10 @@ type Event struct {
 	Rating int `json:"rating,omitempty"`
 	// EscalationLevel is whom an escalate alerted: 1 the unit's leader, 2 the IOC.
 	EscalationLevel int `json:"escalation_level,omitempty"`
+	// Category and PrevCategory are the category a recategorize moved the ticket to and the one
+	// it had before, so the history tells the whole correction without the ticket at hand.
+	Category     string `json:"category,omitempty"`
+	PrevCategory string `json:"prev_category,omitempty"`
 }
 
 // FollowDuplicateMerged is the Reason of the follow the system records on the original when

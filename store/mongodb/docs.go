@@ -407,6 +407,9 @@ type eventDoc struct {
 	// Media are the photos an add_comment added; absent on every other event, so the stored
 	// form (and the history hash) of older events is unchanged.
 	Media []string `bson:"media,omitempty"`
+	// Category and PrevCategory are what a recategorize changed; absent on every other event.
+	Category     string `bson:"category,omitempty"`
+	PrevCategory string `bson:"prev_category,omitempty"`
 }
 
 // toEventDocs converts a history to its stored form; nil stays nil.
@@ -422,6 +425,7 @@ func toEventDocs(h []models.Event) []eventDoc {
 			NoteInternal: e.NoteInternal, Reason: e.Reason, Outcome: string(e.Outcome), DueAt: optTime(e.DueAt),
 			UnitID: e.UnitID, UnitName: e.UnitName, Assignee: e.Assignee, DuplicateOf: e.DuplicateOf,
 			Rating: e.Rating, EscalationLevel: e.EscalationLevel, Media: e.Media,
+			Category: e.Category, PrevCategory: e.PrevCategory,
 		}
 	}
 	return out
@@ -440,6 +444,7 @@ func fromEventDocs(docs []eventDoc) []models.Event {
 			NoteInternal: e.NoteInternal, Reason: e.Reason, Outcome: models.Outcome(e.Outcome), DueAt: fromOptTime(e.DueAt),
 			UnitID: e.UnitID, UnitName: e.UnitName, Assignee: e.Assignee, DuplicateOf: e.DuplicateOf,
 			Rating: e.Rating, EscalationLevel: e.EscalationLevel, Media: e.Media,
+			Category: e.Category, PrevCategory: e.PrevCategory,
 		}
 	}
 	return out

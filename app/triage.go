@@ -136,23 +136,31 @@ func privateByHand(t *models.Ticket) bool {
 }
 
 // setPrivacy performs set_private and set_public, for a reason. A private report leaves every
-// public view (isPrivate); set_public is refused while the category is private by policy — the
-// policy decides for the whole category, and a recategorization is the way out of it.
+// public view (isPrivate).
 func (s *Tickets) setPrivacy(_ context.Context, c *change) ([]hook, error) {
-	t := c.t
-	private := c.in.Action == models.ActSetPrivate
-	switch {
-	case private && t.Private:
-		return nil, models.Errorf(models.EConflict, "the report is private already")
-	case !private && s.catalog.Load().categories[t.Category].Private:
-		return nil, models.Errorf(models.EConflict, "category %s is private by policy, so its reports stay out of public views; recategorize the report to publish it", t.Category)
-	case !private && !t.Private:
-		return nil, models.Errorf(models.EConflict, "the report is public already")
+	if err := s.privacyReady(c.t, c.in.Action); err != nil {
+		return nil, err
 	}
 	if err := required("reason", c.in.Reason, 1000); err != nil {
 		return nil, err
 	}
-	t.Private = private
+	c.t.Private = c.in.Action == models.ActSetPrivate
 	c.ev.Reason = c.in.Reason
 	return nil, nil
+}
+
+// privacyReady refuses the privacy action that would change nothing — set_private on a private
+// report, set_public on a public one — and set_public while the category is private by policy:
+// the policy decides for the whole category, and a recategorization is the way out of it.
+// Tickets.Allowed uses it too, so the console offers only the one that can succeed.
+func (s *Tickets) privacyReady(t *models.Ticket, a models.Action) error {
+	switch {
+	case a == models.ActSetPrivate && t.Private:
+		return models.Errorf(models.EConflict, "the report is private already")
+	case a == models.ActSetPublic && s.catalog.Load().categories[t.Category].Private:
+		return models.Errorf(models.EConflict, "category %s is private by policy, so its reports stay out of public views; recategorize the report to publish it", t.Category)
+	case a == models.ActSetPublic && !t.Private:
+		return models.Errorf(models.EConflict, "the report is public already")
+	}
+	return nil
 }

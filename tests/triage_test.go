@@ -3,6 +3,7 @@ package tests
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"testing"
 	"time"
@@ -195,4 +196,40 @@ func TestTriageSetPrivateAndPublic(t *testing.T) {
 			readTriage(t, s, reporter, tk.ID) // the reporter always reads their report
 		}
 	})
+}
+
+// TestConsoleTriageCorrections: the IOC's ticket page offers the triage corrections with
+// Vietnamese labels and confirmations, a unit officer's does not, and the forms work.
+func TestConsoleTriageCorrections(t *testing.T) {
+	t.Parallel()
+	x := ward(loadSet(t, "longxuyen-2023"), 7)
+	s := startServer(t, storeKind{name: "sqlite"})
+	res := s.signInResident("0912301021")
+	s.createOfficial("ioc_operator", "ioc.phanloai", "")
+	s.createOfficial("officer", "canbo.phanloai", unitOf(x.code, "ubnd"))
+	tk := fileTicket(t, s, res.AccessToken, wfReport("TTDT", x, "Rác thải đổ trên vỉa hè.", true))
+
+	officer := newConsoleClient(t, s)
+	officer.signIn("canbo.phanloai")
+	page := officer.do("GET", "/console/tickets/"+tk.ID, nil).expect(t, http.StatusOK).body
+	mustLack(t, "officer's ticket page", page, `id="form-recategorize"`, `id="form-set_private"`, `id="form-set_public"`)
+
+	ioc := newConsoleClient(t, s)
+	ioc.signIn("ioc.phanloai")
+	page = ioc.do("GET", "/console/tickets/"+tk.ID, nil).expect(t, http.StatusOK).body
+	mustHave(t, "IOC's ticket page", page,
+		`id="form-recategorize"`, "Phân loại lại lĩnh vực", `data-confirm="Phân loại lại phiếu này?`,
+		`<select name="category" required><option value="" selected disabled>`, `<option value="MT">`,
+		`id="form-set_private"`, "Chuyển thành riêng tư", `data-confirm="Ẩn phản ánh này khỏi mọi trang công khai?"`)
+	mustLack(t, "IOC's ticket page", page, `<option value="TTDT">`, `id="form-set_public"`)
+
+	ioc.act(tk.ID, tk.Version, "recategorize", url.Values{"category": {"MT"}, "reason": {"Là rác thải"}}).expect(t, http.StatusSeeOther)
+	got := readTriage(t, s, res.AccessToken, tk.ID)
+	if got.Category != "MT" || got.Version != tk.Version+1 {
+		t.Fatalf("after the console's recategorize: category %s version %d", got.Category, got.Version)
+	}
+	ioc.act(tk.ID, got.Version, "set_private", url.Values{"reason": {"Ảnh có mặt người"}}).expect(t, http.StatusSeeOther)
+	page = ioc.do("GET", "/console/tickets/"+tk.ID, nil).expect(t, http.StatusOK).body
+	mustHave(t, "IOC's page of a private report", page, `id="form-set_public"`, "Công khai trở lại", "TTDT → MT")
+	mustLack(t, "IOC's page of a private report", page, `id="form-set_private"`)
 }

@@ -69,7 +69,7 @@ func fullTicket() *models.Ticket {
 			From: models.StateAssigned, To: models.StateReceived, Note: "note", Visibility: models.Internal,
 			NoteInternal: true, Reason: "wrong unit", Outcome: models.OutcomeFixed, DueAt: at(4),
 			UnitID: "unit-2", UnitName: "Công an", Assignee: "officer1", DuplicateOf: "PA-0",
-			Rating: 4, EscalationLevel: 2, Media: []string{"m2"},
+			Rating: 4, EscalationLevel: 2, Media: []string{"m2"}, Category: "rac_thai", PrevCategory: "TTDT",
 		}},
 		DueAt: at(5), PausedAt: at(6), PausedRemaining: 3 * time.Hour, PausedTotal: 5 * time.Hour,
 		ExtendedFrom: at(7),

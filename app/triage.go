@@ -4,8 +4,10 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"phananh/models"
 )
@@ -163,4 +165,28 @@ func (s *Tickets) privacyReady(t *models.Ticket, a models.Action) error {
 		return models.Errorf(models.EConflict, "the report is public already")
 	}
 	return nil
+}
+
+// hideFromPublic replaces the description every public view shows (Redact) with the IOC's
+// text, for a reason: faces, plates, insults or a name the resident wrote. The resident's own
+// words stay on the ticket, read by them and the officials; the internal event keeps the new
+// text, so a later replacement does not erase what the public read before.
+func (s *Tickets) hideFromPublic(_ context.Context, c *change) ([]hook, error) {
+	text := strings.TrimSpace(c.in.Description)
+	if text == "" {
+		return nil, models.Problem("description", models.ProblemRequired, "", "description (the text the public reads instead) is required for hide_from_public")
+	}
+	if utf8.RuneCountInString(text) > models.MaxDescriptionRunes {
+		return nil, models.Problem("description", models.ProblemTooLong, strconv.Itoa(models.MaxDescriptionRunes),
+			"description is longer than %d characters", models.MaxDescriptionRunes)
+	}
+	if text == c.t.PublicDescription {
+		return nil, models.Errorf(models.EConflict, "the public already reads this description")
+	}
+	if err := required("reason", c.in.Reason, 1000); err != nil {
+		return nil, err
+	}
+	c.t.PublicDescription = text
+	c.ev.Reason, c.ev.PublicDescription = c.in.Reason, text
+	return nil, nil
 }

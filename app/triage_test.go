@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -229,5 +230,53 @@ func TestSetPrivateAndPublic(t *testing.T) {
 		if ev.Reason != st.in.Reason || ev.ActorID != r.ioc.UserID {
 			t.Errorf("%s event reason %q actor %q", st.in.Action, ev.Reason, ev.ActorID)
 		}
+	}
+}
+
+// TestHideFromPublic replaces the description the public reads: the public view shows the IOC's
+// text, the reporter and the officials keep the resident's words, and the internal event keeps
+// the replacement and the reason. Refusals change nothing.
+func TestHideFromPublic(t *testing.T) {
+	r := newTriageRig(t)
+	tk := r.file(t, "TTDT")
+	leader := models.Principal{UserID: "l1", Role: models.RoleLeader, UnitID: tk.UnitID}
+	hide := func(text, reason string) app.ActionInput {
+		return app.ActionInput{Action: models.ActHideFromPublic, Description: text, Reason: reason}
+	}
+	refusals := []struct {
+		name        string
+		p           models.Principal
+		in          app.ActionInput
+		wantCode    string
+		wantProblem string
+	}{
+		{"a leader", leader, hide("Lấn chiếm vỉa hè", "x"), models.EForbidden, ""},
+		{"no text", r.ioc, hide(" ", "x"), models.EInvalid, models.ProblemRequired},
+		{"too long", r.ioc, hide(strings.Repeat("a", models.MaxDescriptionRunes+1), "x"), models.EInvalid, models.ProblemTooLong},
+		{"no reason", r.ioc, hide("Lấn chiếm vỉa hè", ""), models.EInvalid, ""},
+	}
+	for _, tc := range refusals {
+		_, err := r.act(t, tc.p, tk.ID, tc.in)
+		var e *models.Error
+		if !errors.As(err, &e) || e.Code != tc.wantCode || e.Problem != tc.wantProblem {
+			t.Errorf("%s: error %v, want code %s problem %q", tc.name, err, tc.wantCode, tc.wantProblem)
+		}
+	}
+	got := r.mustAct(t, r.ioc, tk.ID, hide("Lấn chiếm vỉa hè (đã ẩn biển số xe)", "Ảnh và nội dung có biển số xe"))
+	if got.Version != tk.Version+1 || got.Description != tk.Description || got.PublicDescription != "Lấn chiếm vỉa hè (đã ẩn biển số xe)" {
+		t.Errorf("version %d, description %q, public %q", got.Version, got.Description, got.PublicDescription)
+	}
+	if pub := r.svc.Tickets.PublicView(r.ctx, got); pub.Description != got.PublicDescription || pub.PublicDescription != "" {
+		t.Errorf("public view: description %q public_description %q, want only the replacement", pub.Description, pub.PublicDescription)
+	}
+	ev := got.History[len(got.History)-1]
+	want := models.Event{Action: models.ActHideFromPublic, Visibility: models.Internal, Reason: "Ảnh và nội dung có biển số xe",
+		PublicDescription: got.PublicDescription, ActorID: r.ioc.UserID}
+	if diff := cmp.Diff(want, models.Event{Action: ev.Action, Visibility: ev.Visibility, Reason: ev.Reason,
+		PublicDescription: ev.PublicDescription, ActorID: ev.ActorID}); diff != "" {
+		t.Errorf("event (-want +got):\n%s", diff)
+	}
+	if _, err := r.act(t, r.ioc, tk.ID, hide(got.PublicDescription, "x")); models.ErrorCode(err) != models.EConflict {
+		t.Errorf("the same text again: %v, want a conflict", err)
 	}
 }

@@ -189,7 +189,7 @@ type consoleTicketView struct {
 // consoleFormOrder is the order of the action forms on the ticket page: the usual next step first.
 var consoleFormOrder = []models.Action{models.ActAccept, models.ActStart, models.ActResolve, models.ActRequestInfo,
 	models.ActNote, models.ActAssign, models.ActRequestExt, models.ActApproveExt, models.ActDenyExt,
-	models.ActTransfer, models.ActRecategorize, models.ActSetPrivate, models.ActSetPublic, models.ActMarkDuplicate, models.ActReject}
+	models.ActTransfer, models.ActRecategorize, models.ActSetPrivate, models.ActSetPublic, models.ActHideFromPublic, models.ActMarkDuplicate, models.ActReject}
 
 func (s *consoleUI) consoleTicketData(c *fiber.Ctx, t *models.Ticket) (*consoleTicketView, error) {
 	p := principal(c)
@@ -334,6 +334,7 @@ func (s *consoleUI) consoleActionInput(c *fiber.Ctx, p models.Principal) (app.Ac
 		Action: models.Action(c.FormValue("action")), Note: c.FormValue("note"), Visibility: models.Visibility(c.FormValue("visibility")),
 		Reason: c.FormValue("reason"), Outcome: models.Outcome(c.FormValue("outcome")), Unit: c.FormValue("unit"),
 		Officer: strings.TrimSpace(c.FormValue("officer")), Category: strings.TrimSpace(c.FormValue("category")),
+		Description: c.FormValue("description"),
 	}
 	v, err := (&actionRequest{}).expectedVersion(`"` + c.FormValue("expected_version") + `"`)
 	if err != nil {

@@ -51,6 +51,11 @@ const (
 	// report.
 	ActSetPrivate Action = "set_private"
 	ActSetPublic  Action = "set_public"
+	// ActHideFromPublic is the IOC replacing the description the public reads (faces, plates,
+	// insults, a name): the resident's own text stays on the ticket for them and the officials,
+	// the replacement goes to every public view, and the internal event keeps both the new
+	// text and the reason. Any state, since a closed report is public too.
+	ActHideFromPublic Action = "hide_from_public"
 	// The system (SLA worker).
 	ActAutoClose Action = "auto_close"
 	ActRemind    Action = "remind"
@@ -123,6 +128,7 @@ func Transitions() []Transition {
 	add(ActRecategorize, leaderRoles, "", StateReceived, StateAssigned, StateInProgress)
 	add(ActSetPrivate, []Role{RoleIOCOperator}, "", States...)
 	add(ActSetPublic, []Role{RoleIOCOperator}, "", States...)
+	add(ActHideFromPublic, []Role{RoleIOCOperator}, "", States...)
 
 	add(ActAutoClose, system, StateClosed, StateResolved)
 	add(ActRemind, system, "", StateReceived, StateAssigned, StateInProgress)
@@ -139,16 +145,16 @@ var States = []State{StateReceived, StateAssigned, StateInProgress, StateAwaitin
 // Actions lists every action a caller may request through the action endpoint.
 var Actions = []Action{ActAccept, ActReject, ActTransfer, ActMarkDuplicate, ActStart, ActRequestInfo,
 	ActResolve, ActNote, ActAssign, ActRequestExt, ActApproveExt, ActDenyExt, ActProvideInfo, ActWithdraw,
-	ActRate, ActReopen, ActFollow, ActUnfollow, ActAddComment, ActRecategorize, ActSetPrivate, ActSetPublic, ActAutoClose, ActRemind, ActEscalate, ActMoveDeadline, ActReroute}
+	ActRate, ActReopen, ActFollow, ActUnfollow, ActAddComment, ActRecategorize, ActSetPrivate, ActSetPublic, ActHideFromPublic, ActAutoClose, ActRemind, ActEscalate, ActMoveDeadline, ActReroute}
 
 // AlwaysInternal reports whether a's history event is for officials only, whatever its caller
 // says: who does the work (assign), a deadline asked for or refused (request_extension,
 // deny_extension), who stopped following and the IOC's privacy decisions (set_private,
-// set_public: the public must not learn that a report was hidden). Other events are public unless the action lets
+// set_public, hide_from_public: the public must not learn that a report was hidden). Other events are public unless the action lets
 // its caller choose (a note, a rating comment). The console labels its note fields by it.
 func AlwaysInternal(a Action) bool {
 	switch a {
-	case ActAssign, ActRequestExt, ActDenyExt, ActUnfollow, ActSetPrivate, ActSetPublic:
+	case ActAssign, ActRequestExt, ActDenyExt, ActUnfollow, ActSetPrivate, ActSetPublic, ActHideFromPublic:
 		return true
 	}
 	return false

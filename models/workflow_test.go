@@ -88,6 +88,15 @@ closed set_public ioc_operator → =
 rejected set_public ioc_operator → =
 duplicate set_public ioc_operator → =
 withdrawn set_public ioc_operator → =
+received hide_from_public ioc_operator → =
+assigned hide_from_public ioc_operator → =
+in_progress hide_from_public ioc_operator → =
+awaiting_info hide_from_public ioc_operator → =
+resolved hide_from_public ioc_operator → =
+closed hide_from_public ioc_operator → =
+rejected hide_from_public ioc_operator → =
+duplicate hide_from_public ioc_operator → =
+withdrawn hide_from_public ioc_operator → =
 resolved auto_close system → closed
 received remind system → =
 assigned remind system → =
@@ -161,7 +170,7 @@ func TestWorkflowInvariants(t *testing.T) {
 		for _, r := range Roles {
 			for _, a := range AllowedActions(s, r) {
 				// Notes, and the IOC's privacy decisions: a final report is still public.
-				if a != ActNote && a != ActSetPrivate && a != ActSetPublic {
+				if a != ActNote && a != ActSetPrivate && a != ActSetPublic && a != ActHideFromPublic {
 					t.Errorf("final state %s allows %s to %s", s, r, a)
 				}
 			}

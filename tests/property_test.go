@@ -89,10 +89,10 @@ type pmWorld struct {
 }
 
 // pmUnmodelled are the actions the model leaves out: the IOC's triage corrections change the
-// category, the unit, the deadlines and who may see the ticket (privacy hides it from its
-// followers), which the model does not track; TestTriage* (triage_test.go) and the app's
+// category, the unit, the deadlines, who may see the ticket (privacy hides it from its
+// followers) and what the public reads, which the model does not track; TestTriage* (triage_test.go) and the app's
 // triage tests cover them.
-var pmUnmodelled = []models.Action{models.ActRecategorize, models.ActSetPrivate, models.ActSetPublic}
+var pmUnmodelled = []models.Action{models.ActRecategorize, models.ActSetPrivate, models.ActSetPublic, models.ActHideFromPublic}
 
 // pmActions are the actions rapid draws: those the model knows, and two it must see refused.
 var pmActions = append(slices.DeleteFunc(slices.Clone(models.Actions), func(a models.Action) bool {

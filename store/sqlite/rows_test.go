@@ -59,7 +59,8 @@ func fullTicket() *models.Ticket {
 	return &models.Ticket{
 		ID: "t1", Code: "PA-1", State: models.StateResolved, Version: 7, AppliedVersion: 6,
 		Category: "rac_thai", Group: models.GroupMoiTruong, Description: "Rác ùn ứ", Address: "12 Lê Lợi",
-		Location: models.Location{Lat: 10.77, Lng: 106.7, AccuracyM: 12.5}, Media: []string{"m1", "m2"},
+		PublicDescription: "Rác ùn ứ (đã ẩn tên)",
+		Location:          models.Location{Lat: 10.77, Lng: 106.7, AccuracyM: 12.5}, Media: []string{"m1", "m2"},
 		AllowContact: true, Private: true, ReporterID: "u1", IdempotencyKey: "u1/k", BoundarySet: "hcm",
 		AreaCode: "26734", AreaName: "Bến Nghé", UnitID: "unit-1", UnitName: "UBND Bến Nghé",
 		UnitKind: models.UnitUBND, RoutedByNearest: true, RoutingAmbiguous: true,
@@ -70,6 +71,7 @@ func fullTicket() *models.Ticket {
 			NoteInternal: true, Reason: "wrong unit", Outcome: models.OutcomeFixed, DueAt: at(4),
 			UnitID: "unit-2", UnitName: "Công an", Assignee: "officer1", DuplicateOf: "PA-0",
 			Rating: 4, EscalationLevel: 2, Media: []string{"m2"}, Category: "rac_thai", PrevCategory: "TTDT",
+			PublicDescription: "Rác ùn ứ trên vỉa hè",
 		}},
 		DueAt: at(5), PausedAt: at(6), PausedRemaining: 3 * time.Hour, PausedTotal: 5 * time.Hour,
 		ExtendedFrom: at(7),

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -232,4 +233,59 @@ func TestConsoleTriageCorrections(t *testing.T) {
 	page = ioc.do("GET", "/console/tickets/"+tk.ID, nil).expect(t, http.StatusOK).body
 	mustHave(t, "IOC's page of a private report", page, `id="form-set_public"`, "Công khai trở lại", "TTDT → MT")
 	mustLack(t, "IOC's page of a private report", page, `id="form-set_private"`)
+}
+
+// TestTriageHideFromPublic: the IOC replaces what the public reads of a report; the public
+// routes (the ticket as a follower reads it, nearby, Open311) show the replacement and never
+// the original, the reporter and the officials keep the original, and the change is an
+// internal history event with its reason.
+func TestTriageHideFromPublic(t *testing.T) {
+	t.Parallel()
+	x := ward(loadSet(t, "longxuyen-2023"), 8)
+	eachStore(t, func(t *testing.T, st storeKind) {
+		s := startServer(t, st)
+		reporter := s.signInResident("0912301031").AccessToken
+		follower := s.signInResident("0912301032").AccessToken
+		ioc := s.createOfficial("ioc_operator", "hide.ioc", "").AccessToken
+		leader := s.createOfficial("leader", "hide.leader", unitOf(x.code, "ubnd")).AccessToken
+		const original, replaced = "Xe biển số 67A-123.45 của ông Tư đậu chắn vỉa hè", "Xe ô tô đậu chắn vỉa hè"
+		tk := fileTicket(t, s, reporter, wfReport("TTDT", x, original, true))
+		tk = step(t, s, follower, tk, "follow", nil, "received")
+
+		refused(t, act(t, s, leader, tk.ID, tk.Version, "hide_from_public", fields{"description": replaced, "reason": "Biển số"}), http.StatusForbidden, "forbidden", "")
+		refused(t, act(t, s, ioc, tk.ID, tk.Version, "hide_from_public", fields{"reason": "Biển số"}), http.StatusBadRequest, "invalid", "description")
+		refused(t, act(t, s, ioc, tk.ID, tk.Version, "hide_from_public", fields{"description": replaced}), http.StatusBadRequest, "invalid", "reason")
+		step(t, s, ioc, tk, "hide_from_public", fields{"description": replaced, "reason": "Có biển số xe và tên người"}, "received")
+
+		var official struct {
+			Description       string `json:"description"`
+			PublicDescription string `json:"public_description"`
+			History           []struct {
+				Action, Visibility, Reason string
+				PublicDescription          string `json:"public_description"`
+			} `json:"history"`
+		}
+		s.request(t, "GET", "/v1/tickets/"+tk.ID, ioc, nil).expect(t, http.StatusOK).json(t, &official)
+		last := official.History[len(official.History)-1]
+		if official.Description != original || official.PublicDescription != replaced || last.Action != "hide_from_public" ||
+			last.Visibility != "internal" || last.PublicDescription != replaced || last.Reason == "" {
+			t.Errorf("the IOC reads description %q, public %q, last event %+v", official.Description, official.PublicDescription, last)
+		}
+		var own struct{ Description string }
+		s.request(t, "GET", "/v1/tickets/"+tk.ID, reporter, nil).expect(t, http.StatusOK).json(t, &own)
+		if own.Description != original {
+			t.Errorf("the reporter reads %q, want their own words", own.Description)
+		}
+		public := map[string]response{
+			"follower":  s.request(t, "GET", "/v1/tickets/"+tk.ID, follower, nil).expect(t, http.StatusOK),
+			"nearby":    s.request(t, "GET", fmt.Sprintf("/v1/tickets/nearby?lat=%v&lng=%v&category=TTDT", x.lat, x.lng), follower, nil).expect(t, http.StatusOK),
+			"Open311":   s.request(t, "GET", "/open311/v2/requests/"+tk.ID+".json", "", nil).expect(t, http.StatusOK),
+			"Open311 +": s.request(t, "GET", "/open311/v2/requests/"+tk.ID+".json?extensions=true", "", nil).expect(t, http.StatusOK),
+		}
+		for route, r := range public {
+			if !strings.Contains(string(r.body), replaced) || strings.Contains(string(r.body), "67A") || strings.Contains(string(r.body), "ông Tư") {
+				t.Errorf("%s shows %s; want the replacement and nothing of the original", route, r.body)
+			}
+		}
+	})
 }

@@ -231,8 +231,16 @@ func TestConsoleTriageCorrections(t *testing.T) {
 	}
 	ioc.act(tk.ID, got.Version, "set_private", url.Values{"reason": {"Ảnh có mặt người"}}).expect(t, http.StatusSeeOther)
 	page = ioc.do("GET", "/console/tickets/"+tk.ID, nil).expect(t, http.StatusOK).body
-	mustHave(t, "IOC's page of a private report", page, `id="form-set_public"`, "Công khai trở lại", "TTDT → MT")
+	mustHave(t, "IOC's page of a private report", page, `id="form-set_public"`, "Công khai trở lại", "TTDT → MT",
+		`id="form-hide_from_public"`, "Ẩn nội dung khỏi công khai", `data-confirm="Thay nội dung người dân xem được`,
+		`<textarea name="description" rows="3" maxlength="4000" required>Rác thải đổ trên vỉa hè.</textarea>`)
 	mustLack(t, "IOC's page of a private report", page, `id="form-set_private"`)
+
+	got = readTriage(t, s, res.AccessToken, tk.ID)
+	ioc.act(tk.ID, got.Version, "hide_from_public", url.Values{"description": {"Rác thải trên vỉa hè"}, "reason": {"Tên người"}}).expect(t, http.StatusSeeOther)
+	page = ioc.do("GET", "/console/tickets/"+tk.ID, nil).expect(t, http.StatusOK).body
+	mustHave(t, "IOC's page of a report with a public description", page,
+		`id="ticket-public-description">Nội dung công khai đã thay thế: Rác thải trên vỉa hè<`, "“Rác thải trên vỉa hè”")
 }
 
 // TestTriageHideFromPublic: the IOC replaces what the public reads of a report; the public

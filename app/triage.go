@@ -167,26 +167,43 @@ func (s *Tickets) privacyReady(t *models.Ticket, a models.Action) error {
 	return nil
 }
 
-// hideFromPublic replaces the description every public view shows (Redact) with the IOC's
-// text, for a reason: faces, plates, insults or a name the resident wrote. The resident's own
-// words stay on the ticket, read by them and the officials; the internal event keeps the new
-// text, so a later replacement does not erase what the public read before.
+// hideFromPublic hides from every public view, for a reason, what the public must not see —
+// faces, plates, insults or a name: it replaces the description the public reads (Redact), hides
+// photos of the report (keptFromPublic), or both. The resident's own words and photos stay on
+// the ticket for them and the officials; the internal event keeps the new text and names the
+// photos, so a later replacement does not erase what the public read before.
 func (s *Tickets) hideFromPublic(_ context.Context, c *change) ([]hook, error) {
-	text := strings.TrimSpace(c.in.Description)
-	if text == "" {
-		return nil, models.Problem("description", models.ProblemRequired, "", "description (the text the public reads instead) is required for hide_from_public")
+	t, text := c.t, strings.TrimSpace(c.in.Description)
+	if text == "" && len(c.in.Media) == 0 {
+		return nil, models.Problem("description", models.ProblemRequired, "",
+			"hide_from_public needs a description (the text the public reads instead), media (the photos to hide) or both")
 	}
 	if utf8.RuneCountInString(text) > models.MaxDescriptionRunes {
 		return nil, models.Problem("description", models.ProblemTooLong, strconv.Itoa(models.MaxDescriptionRunes),
 			"description is longer than %d characters", models.MaxDescriptionRunes)
 	}
-	if text == c.t.PublicDescription {
-		return nil, models.Errorf(models.EConflict, "the public already reads this description")
+	hidden := keptFromPublic(t)
+	var fresh []string
+	for _, id := range c.in.Media {
+		if !slices.Contains(t.Media, id) && !slices.Contains(t.ResultMedia, id) {
+			return nil, models.FieldError(models.EUnprocessable, "media", "media %q is not a photo of this report", id)
+		}
+		if !slices.Contains(hidden, id) && !slices.Contains(fresh, id) {
+			fresh = append(fresh, id)
+		}
+	}
+	if text == publicDescription(t) {
+		text = "" // what the public reads already: only the photos change
+	}
+	if text == "" && len(fresh) == 0 {
+		return nil, models.Errorf(models.EConflict, "the public already reads this description and sees none of these photos")
 	}
 	if err := required("reason", c.in.Reason, 1000); err != nil {
 		return nil, err
 	}
-	c.t.PublicDescription = text
-	c.ev.Reason, c.ev.PublicDescription = c.in.Reason, text
+	if text != "" {
+		t.PublicDescription, c.ev.PublicDescription = text, text
+	}
+	c.ev.Reason, c.ev.Media = c.in.Reason, fresh
 	return nil, nil
 }

@@ -80,12 +80,13 @@ func hideDuplicateOf(e *models.Event) {
 	}
 }
 
-// keptFromPublic lists the media the reporter added to t with an add_comment they kept from the
-// public: no public view lists them, and only the reporter and the officials read them.
+// keptFromPublic lists the media of t the public may not see: those the reporter added with an
+// add_comment they kept from the public, and those the IOC hid (hide_from_public). No public
+// view lists them, and only the reporter and the officials read them.
 func keptFromPublic(t *models.Ticket) []string {
 	var out []string
 	for _, e := range t.History {
-		if e.Action == models.ActAddComment && e.NoteInternal {
+		if e.Action == models.ActAddComment && e.NoteInternal || e.Action == models.ActHideFromPublic {
 			out = append(out, e.Media...)
 		}
 	}

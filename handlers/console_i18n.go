@@ -174,6 +174,7 @@ var consoleMessages = map[string][2]string{
 	"confirm.recategorize":           {"Phân loại lại phiếu này? Hạn xử lý được tính lại theo lĩnh vực mới từ lúc tiếp nhận, và phiếu có thể chuyển sang đơn vị phụ trách lĩnh vực đó.", "Recategorize this ticket? Its deadlines are restated under the new category from filing, and it may move to the unit of that category."},
 	"confirm.set_private":            {"Ẩn phản ánh này khỏi mọi trang công khai?", "Hide this report from every public view?"},
 	"confirm.hide_from_public":       {"Thay nội dung người dân xem được bằng nội dung này? Nội dung gốc vẫn được lưu nội bộ.", "Replace what the public reads with this text? The original stays internal."},
+	"form.hide_photos":               {"Ẩn các ảnh này khỏi công khai", "Hide these photos from the public"},
 	"form.public_description":        {"Nội dung công khai thay thế (người dân xem được)", "Public description (what the public reads)"},
 	"ticket.public_description":      {"Nội dung công khai đã thay thế", "Public description (replaced)"},
 	"form.category":                  {"Lĩnh vực", "Category"},

@@ -336,6 +336,11 @@ func (s *consoleUI) consoleActionInput(c *fiber.Ctx, p models.Principal) (app.Ac
 		Officer: strings.TrimSpace(c.FormValue("officer")), Category: strings.TrimSpace(c.FormValue("category")),
 		Description: c.FormValue("description"),
 	}
+	if in.Action == models.ActHideFromPublic { // the photos ticked to hide
+		for _, id := range c.Request().PostArgs().PeekMulti("media") {
+			in.Media = append(in.Media, string(id))
+		}
+	}
 	v, err := (&actionRequest{}).expectedVersion(`"` + c.FormValue("expected_version") + `"`)
 	if err != nil {
 		return in, models.FieldError(models.EInvalid, "expected_version", "the form has no valid ticket version; reload the page")

@@ -135,7 +135,7 @@ func openAPIDocument() map[string]any {
 					"visibility": map[string]any{"type": "string", "enum": []string{"public", "internal"}, "description": "of a note, an answer (provide_info), a rating comment or what the reporter adds (add_comment); residents' texts are internal unless public is chosen, and an internal add_comment is left out of the public view altogether"},
 					"reason":     str, "outcome": map[string]any{"type": "string", "enum": []string{"fixed", "partially_fixed", "not_fixable", "not_responsible"}},
 					"rating": map[string]any{"type": "integer", "minimum": 1, "maximum": 5}, "comment": str, "due_at": dateTime, "unit": str, "area": str,
-					"officer": str, "duplicate_of": str, "media": map[string]any{"type": "array", "items": str, "description": "resolve: the result photos; add_comment: the reporter's photos, with those filed at most 6 per report"},
+					"officer": str, "duplicate_of": str, "media": map[string]any{"type": "array", "items": str, "description": "resolve: the result photos; add_comment: the reporter's photos, with those filed at most 6 per report; hide_from_public: photos of the report to hide from the public"},
 					"category":    map[string]any{"type": "string", "description": "recategorize: the code of the new category (GET /v1/categories); its routing, privacy and deadlines apply, the deadlines counted from filing"},
 					"description": map[string]any{"type": "string", "maxLength": models.MaxDescriptionRunes, "description": "hide_from_public: the text every public view shows instead of the resident's description, which stays for them and the officials"}}),
 				"Area": obj(nil, map[string]any{"code": str, "name": str, "full_name": str, "kind": str, "boundary_set": str,
@@ -272,7 +272,7 @@ func historyEventProperties() map[string]any {
 		"note":          desc("string", "only what the actor typed; what the action decided is in the fields below"),
 		"note_internal": desc("boolean", "a resident's answer, rating comment or addition (add_comment) that only the reporter and the officials read"),
 		"media": map[string]any{"type": "array", "items": str,
-			"description": "add_comment: the photos the reporter added (the reporter's and the officials' views only)"},
+			"description": "add_comment: the photos the reporter added; hide_from_public: the photos hidden from the public (the reporter's and the officials' views only)"},
 		"reason": desc("string", "reject (one of the reject reasons), transfer, request_extension, reopen, recategorize, set_private, set_public: the reason given; "+
 			"the system's follow of a merged duplicate's reporter (officials only): duplicate_merged"),
 		"outcome": map[string]any{"type": "string", "enum": []string{"fixed", "partially_fixed", "not_fixable", "not_responsible"},

@@ -70,7 +70,8 @@ type Event struct {
 	// it keeps the whole addition — the event, its note and its photos — from the public.
 	NoteInternal bool `json:"note_internal,omitempty"`
 	// Media are the ids of the photos an add_comment added to the report (Ticket.Media holds
-	// them too), so a view can tell which of them the resident kept from the public.
+	// them too), so a view can tell which of them the resident kept from the public; on a
+	// hide_from_public, the photos the IOC hid from the public.
 	Media []string `json:"media,omitempty"`
 
 	// Reason is the reject reason (one of RejectReasons) or the text the actor gave as the reason

@@ -233,7 +233,7 @@ func TestConsoleTriageCorrections(t *testing.T) {
 	page = ioc.do("GET", "/console/tickets/"+tk.ID, nil).expect(t, http.StatusOK).body
 	mustHave(t, "IOC's page of a private report", page, `id="form-set_public"`, "Công khai trở lại", "TTDT → MT",
 		`id="form-hide_from_public"`, "Ẩn nội dung khỏi công khai", `data-confirm="Thay nội dung người dân xem được`,
-		`<textarea name="description" rows="3" maxlength="4000" required>Rác thải đổ trên vỉa hè.</textarea>`)
+		`<textarea name="description" rows="3" maxlength="4000">Rác thải đổ trên vỉa hè.</textarea>`)
 	mustLack(t, "IOC's page of a private report", page, `id="form-set_private"`)
 
 	got = readTriage(t, s, res.AccessToken, tk.ID)
@@ -243,10 +243,10 @@ func TestConsoleTriageCorrections(t *testing.T) {
 		`id="ticket-public-description">Nội dung công khai đã thay thế: Rác thải trên vỉa hè<`, "“Rác thải trên vỉa hè”")
 }
 
-// TestTriageHideFromPublic: the IOC replaces what the public reads of a report; the public
-// routes (the ticket as a follower reads it, nearby, Open311) show the replacement and never
-// the original, the reporter and the officials keep the original, and the change is an
-// internal history event with its reason.
+// TestTriageHideFromPublic: the IOC replaces what the public reads of a report and hides its
+// photo; the public routes (the ticket as a follower reads it, nearby, Open311, the photo
+// itself) show the replacement and never the original nor the photo, the reporter and the
+// officials keep both, and each change is an internal history event with its reason.
 func TestTriageHideFromPublic(t *testing.T) {
 	t.Parallel()
 	x := ward(loadSet(t, "longxuyen-2023"), 8)
@@ -257,27 +257,49 @@ func TestTriageHideFromPublic(t *testing.T) {
 		ioc := s.createOfficial("ioc_operator", "hide.ioc", "").AccessToken
 		leader := s.createOfficial("leader", "hide.leader", unitOf(x.code, "ubnd")).AccessToken
 		const original, replaced = "Xe biển số 67A-123.45 của ông Tư đậu chắn vỉa hè", "Xe ô tô đậu chắn vỉa hè"
-		tk := fileTicket(t, s, reporter, wfReport("TTDT", x, original, true))
+		photo := s.uploadOK(t, reporter, phoneJPEG(t, 90)).ID
+		body := wfReport("TTDT", x, original, true)
+		body["media"] = []string{photo}
+		tk := fileTicket(t, s, reporter, body)
 		tk = step(t, s, follower, tk, "follow", nil, "received")
+		s.request(t, "GET", "/v1/media/"+photo+"?size=thumb", "", nil).expect(t, http.StatusOK) // public until hidden
 
 		refused(t, act(t, s, leader, tk.ID, tk.Version, "hide_from_public", fields{"description": replaced, "reason": "Biển số"}), http.StatusForbidden, "forbidden", "")
 		refused(t, act(t, s, ioc, tk.ID, tk.Version, "hide_from_public", fields{"reason": "Biển số"}), http.StatusBadRequest, "invalid", "description")
 		refused(t, act(t, s, ioc, tk.ID, tk.Version, "hide_from_public", fields{"description": replaced}), http.StatusBadRequest, "invalid", "reason")
-		step(t, s, ioc, tk, "hide_from_public", fields{"description": replaced, "reason": "Có biển số xe và tên người"}, "received")
+		tk = step(t, s, ioc, tk, "hide_from_public", fields{"description": replaced, "reason": "Có biển số xe và tên người"}, "received")
+		refused(t, act(t, s, ioc, tk.ID, tk.Version, "hide_from_public", fields{"media": []string{"khong-co"}, "reason": "Ảnh"}), http.StatusUnprocessableEntity, "unprocessable", "media")
+		tk = step(t, s, ioc, tk, "hide_from_public", fields{"media": []string{photo}, "reason": "Ảnh có biển số xe"}, "received")
+		for who, token := range map[string]string{"anyone": "", "the follower": follower, "the reporter": reporter, "the IOC": ioc} {
+			want := http.StatusNotFound
+			if who == "the reporter" || who == "the IOC" {
+				want = http.StatusOK
+			}
+			if r := s.request(t, "GET", "/v1/media/"+photo+"?size=thumb", token, nil); r.status != want {
+				t.Errorf("the hidden photo, read by %s: status %d, want %d", who, r.status, want)
+			}
+		}
 
 		var official struct {
 			Description       string `json:"description"`
 			PublicDescription string `json:"public_description"`
 			History           []struct {
 				Action, Visibility, Reason string
-				PublicDescription          string `json:"public_description"`
+				PublicDescription          string   `json:"public_description"`
+				Media                      []string `json:"media"`
 			} `json:"history"`
 		}
 		s.request(t, "GET", "/v1/tickets/"+tk.ID, ioc, nil).expect(t, http.StatusOK).json(t, &official)
-		last := official.History[len(official.History)-1]
-		if official.Description != original || official.PublicDescription != replaced || last.Action != "hide_from_public" ||
-			last.Visibility != "internal" || last.PublicDescription != replaced || last.Reason == "" {
-			t.Errorf("the IOC reads description %q, public %q, last event %+v", official.Description, official.PublicDescription, last)
+		if official.Description != original || official.PublicDescription != replaced {
+			t.Errorf("the IOC reads description %q, public %q", official.Description, official.PublicDescription)
+		}
+		n := len(official.History)
+		text, photos := official.History[n-2], official.History[n-1]
+		if text.Action != "hide_from_public" || text.Visibility != "internal" || text.PublicDescription != replaced || text.Reason == "" {
+			t.Errorf("the event of the replaced text: %+v", text)
+		}
+		if photos.Action != "hide_from_public" || photos.Visibility != "internal" || !slices.Equal(photos.Media, []string{photo}) || photos.Reason == "" {
+			t.Errorf("the event of the hidden photo: %+v", photos)
 		}
 		var own struct{ Description string }
 		s.request(t, "GET", "/v1/tickets/"+tk.ID, reporter, nil).expect(t, http.StatusOK).json(t, &own)
@@ -291,8 +313,9 @@ func TestTriageHideFromPublic(t *testing.T) {
 			"Open311 +": s.request(t, "GET", "/open311/v2/requests/"+tk.ID+".json?extensions=true", "", nil).expect(t, http.StatusOK),
 		}
 		for route, r := range public {
-			if !strings.Contains(string(r.body), replaced) || strings.Contains(string(r.body), "67A") || strings.Contains(string(r.body), "ông Tư") {
-				t.Errorf("%s shows %s; want the replacement and nothing of the original", route, r.body)
+			if !strings.Contains(string(r.body), replaced) || strings.Contains(string(r.body), "67A") || strings.Contains(string(r.body), "ông Tư") ||
+				strings.Contains(string(r.body), photo) {
+				t.Errorf("%s shows %s; want the replacement and nothing of the original, nor the hidden photo", route, r.body)
 			}
 		}
 	})

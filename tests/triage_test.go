@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // Triage corrections (issue 19, item 1): the IOC and the unit's leader correct a wrong
@@ -319,4 +321,44 @@ func TestTriageHideFromPublic(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestConsoleRecategorizeInBrowser: an IOC operator recategorizes a report from its ticket page
+// in a browser; the page asks first in Vietnamese, a cancel sends nothing, and a confirmation
+// moves the ticket to the new category.
+func TestConsoleRecategorizeInBrowser(t *testing.T) {
+	t.Parallel()
+	ctx := browser(t)
+	x := ward(loadSet(t, "longxuyen-2023"), 9)
+	s := startServer(t, storeKind{name: "sqlite"})
+	res := s.signInResident("0912301041").AccessToken
+	s.createOfficial("ioc_operator", "ioc.trinhduyet", "")
+	tk := fileTicket(t, s, res, wfReport("TTDT", x, "Rác thải đổ trên vỉa hè, báo nhầm lĩnh vực.", true))
+	inBrowser(t, ctx, "sign in and open the ticket",
+		chromedp.Navigate(s.base+"/console/login"),
+		chromedp.WaitVisible(chromedp.CSS(`#username`)),
+		chromedp.SendKeys(chromedp.CSS(`#username`), "ioc.trinhduyet"),
+		chromedp.SendKeys(chromedp.CSS(`#password`), consolePassword),
+		chromedp.Click(chromedp.CSS(`#login-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`#logout`)),
+		chromedp.Navigate(s.base+"/console/tickets/"+tk.ID),
+		chromedp.WaitVisible(chromedp.CSS(`#act-recategorize`)),
+		chromedp.SetValue(chromedp.CSS(`#form-recategorize select[name="category"]`), "MT"),
+		chromedp.SendKeys(chromedp.CSS(`#form-recategorize input[name="reason"]`), "Là rác thải"),
+		chromedp.Evaluate[chromedp.Void](`window.confirm = m => { window.asked = m; return false; }`),
+		chromedp.Click(chromedp.CSS(`#act-recategorize`)))
+	asked := fromBrowser(t, ctx, "read the question", chromedp.Evaluate[string](`window.asked || ""`))
+	if !strings.HasPrefix(asked, "Phân loại lại phiếu này?") {
+		t.Errorf("recategorize asked %q, want the Vietnamese confirmation", asked)
+	}
+	if got := readTriage(t, s, res, tk.ID); got.Category != "TTDT" || got.Version != tk.Version {
+		t.Fatalf("a cancelled recategorization left category %s version %d", got.Category, got.Version)
+	}
+	inBrowser(t, ctx, "confirm the recategorization",
+		chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`),
+		chromedp.Click(chromedp.CSS(`#act-recategorize`)),
+		chromedp.WaitVisible(chromedp.CSS(`#flash`)))
+	if got := readTriage(t, s, res, tk.ID); got.Category != "MT" {
+		t.Errorf("after the confirmed recategorization: category %s, want MT", got.Category)
+	}
 }

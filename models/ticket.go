@@ -115,24 +115,20 @@ const EscalationTransferLimit = "transfer_limit"
 // truth: every change is a compare-and-set on Version, and derived effects catch up to
 // AppliedVersion (docs/ARCHITECTURE.md, effects).
 type Ticket struct {
-	ID             string `json:"id"`
-	Code           string `json:"code"`
-	State          State  `json:"state"`
-	Version        int    `json:"version"`
-	AppliedVersion int    `json:"applied_version"`
-	Category       string `json:"category"`
-	Group          Group  `json:"group"`
-	Description    string `json:"description"`
-	// PublicDescription, when set, is what every public view shows instead of Description: the
-	// IOC's replacement of a text the public must not read (hide_from_public). Description stays
-	// the resident's own words, for them and the officials.
-	PublicDescription string   `json:"public_description,omitempty"`
-	Address           string   `json:"address,omitempty"`
-	Location          Location `json:"location"`
-	Media             []string `json:"media,omitempty"`
-	AllowContact      bool     `json:"allow_contact"`
-	Private           bool     `json:"private"`
-	ReporterID        string   `json:"reporter_id"`
+	ID             string   `json:"id"`
+	Code           string   `json:"code"`
+	State          State    `json:"state"`
+	Version        int      `json:"version"`
+	AppliedVersion int      `json:"applied_version"`
+	Category       string   `json:"category"`
+	Group          Group    `json:"group"`
+	Description    string   `json:"description"`
+	Address        string   `json:"address,omitempty"`
+	Location       Location `json:"location"`
+	Media          []string `json:"media,omitempty"`
+	AllowContact   bool     `json:"allow_contact"`
+	Private        bool     `json:"private"`
+	ReporterID     string   `json:"reporter_id"`
 	// IdempotencyKey is unique across all tickets: "<reporter id>/<client key>", or
 	// "ticket/<id>" when the client sent none, so a unique index needs no partial filter.
 	IdempotencyKey   string    `json:"idempotency_key"`
@@ -195,6 +191,11 @@ type Ticket struct {
 	NextCheckAt time.Time `json:"next_check_at,omitzero"`
 	// LegalHold is set while the IOC holds the ticket for an investigation (LegalHold).
 	LegalHold *LegalHold `json:"legal_hold,omitempty"`
+
+	// PublicDescription, when set, is what every public view shows instead of Description: the
+	// IOC's replacement of a text the public must not read (hide_from_public). Description stays
+	// the resident's own words, for them and the officials.
+	PublicDescription string `json:"public_description,omitempty"`
 }
 
 // Policy is the category policy version the ticket was filed under (1 for tickets filed

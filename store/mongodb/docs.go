@@ -479,37 +479,34 @@ type legalHoldDoc struct {
 }
 
 type ticketDoc struct {
-	ID             string `bson:"_id"`
-	Code           string `bson:"code"`
-	State          string `bson:"state"`
-	Version        int    `bson:"version"`
-	AppliedVersion int    `bson:"applied_version"`
-	Category       string `bson:"category"`
-	Group          string `bson:"group"`
-	Description    string `bson:"description"`
-	// PublicDescription is the IOC's replacement for the public views; absent unless set, so
-	// the documents of other tickets are unchanged.
-	PublicDescription string      `bson:"public_description,omitempty"`
-	Address           string      `bson:"address"`
-	Location          locationDoc `bson:"location"`
-	Media             []string    `bson:"media"`
-	AllowContact      bool        `bson:"allow_contact"`
-	Private           bool        `bson:"private"`
-	ReporterID        string      `bson:"reporter_id"`
-	IdempotencyKey    string      `bson:"idempotency_key"`
-	BoundarySet       string      `bson:"boundary_set"`
-	AreaCode          string      `bson:"area_code"`
-	AreaName          string      `bson:"area_name"`
-	UnitID            string      `bson:"unit_id"`
-	UnitName          string      `bson:"unit_name"`
-	UnitKind          string      `bson:"unit_kind"`
-	RoutedByNearest   bool        `bson:"routed_by_nearest"`
-	RoutingAmbiguous  bool        `bson:"routing_ambiguous"`
-	CreatedAt         time.Time   `bson:"created_at"`
-	UpdatedAt         time.Time   `bson:"updated_at"`
-	TriageDueAt       time.Time   `bson:"triage_due_at"`
-	ResolveDueAt      time.Time   `bson:"resolve_due_at"`
-	History           []eventDoc  `bson:"history"`
+	ID               string      `bson:"_id"`
+	Code             string      `bson:"code"`
+	State            string      `bson:"state"`
+	Version          int         `bson:"version"`
+	AppliedVersion   int         `bson:"applied_version"`
+	Category         string      `bson:"category"`
+	Group            string      `bson:"group"`
+	Description      string      `bson:"description"`
+	Address          string      `bson:"address"`
+	Location         locationDoc `bson:"location"`
+	Media            []string    `bson:"media"`
+	AllowContact     bool        `bson:"allow_contact"`
+	Private          bool        `bson:"private"`
+	ReporterID       string      `bson:"reporter_id"`
+	IdempotencyKey   string      `bson:"idempotency_key"`
+	BoundarySet      string      `bson:"boundary_set"`
+	AreaCode         string      `bson:"area_code"`
+	AreaName         string      `bson:"area_name"`
+	UnitID           string      `bson:"unit_id"`
+	UnitName         string      `bson:"unit_name"`
+	UnitKind         string      `bson:"unit_kind"`
+	RoutedByNearest  bool        `bson:"routed_by_nearest"`
+	RoutingAmbiguous bool        `bson:"routing_ambiguous"`
+	CreatedAt        time.Time   `bson:"created_at"`
+	UpdatedAt        time.Time   `bson:"updated_at"`
+	TriageDueAt      time.Time   `bson:"triage_due_at"`
+	ResolveDueAt     time.Time   `bson:"resolve_due_at"`
+	History          []eventDoc  `bson:"history"`
 	// HistoryHash is historyHash(History); absent in documents written before it.
 	HistoryHash string `bson:"history_hash,omitempty"`
 
@@ -542,6 +539,9 @@ type ticketDoc struct {
 	// OccurredAt is when the resident says the problem happened; absent when they did not say
 	// (and in tickets filed before the field existed).
 	OccurredAt *time.Time `bson:"occurred_at,omitempty"`
+	// PublicDescription is the IOC's replacement for the public views; absent unless set, so
+	// the documents of other tickets are unchanged.
+	PublicDescription string `bson:"public_description,omitempty"`
 
 	// EffectsPending is applied_version < version, kept in the document because FerretDB v1 has
 	// no $expr to compare two fields: every insert and replace sets it from the ticket, and
@@ -552,34 +552,33 @@ type ticketDoc struct {
 
 func toTicketDoc(t *models.Ticket) *ticketDoc {
 	d := &ticketDoc{
-		ID:                t.ID,
-		Code:              t.Code,
-		State:             string(t.State),
-		Version:           t.Version,
-		AppliedVersion:    t.AppliedVersion,
-		Category:          t.Category,
-		Group:             string(t.Group),
-		Description:       t.Description,
-		PublicDescription: t.PublicDescription,
-		Address:           t.Address,
-		Location:          locationDoc{t.Location.Lat, t.Location.Lng, t.Location.AccuracyM},
-		Media:             t.Media,
-		AllowContact:      t.AllowContact,
-		Private:           t.Private,
-		ReporterID:        t.ReporterID,
-		IdempotencyKey:    t.IdempotencyKey,
-		BoundarySet:       t.BoundarySet,
-		AreaCode:          t.AreaCode,
-		AreaName:          t.AreaName,
-		UnitID:            t.UnitID,
-		UnitName:          t.UnitName,
-		UnitKind:          string(t.UnitKind),
-		RoutedByNearest:   t.RoutedByNearest,
-		RoutingAmbiguous:  t.RoutingAmbiguous,
-		CreatedAt:         utc(t.CreatedAt),
-		UpdatedAt:         utc(t.UpdatedAt),
-		TriageDueAt:       utc(t.TriageDueAt),
-		ResolveDueAt:      utc(t.ResolveDueAt),
+		ID:               t.ID,
+		Code:             t.Code,
+		State:            string(t.State),
+		Version:          t.Version,
+		AppliedVersion:   t.AppliedVersion,
+		Category:         t.Category,
+		Group:            string(t.Group),
+		Description:      t.Description,
+		Address:          t.Address,
+		Location:         locationDoc{t.Location.Lat, t.Location.Lng, t.Location.AccuracyM},
+		Media:            t.Media,
+		AllowContact:     t.AllowContact,
+		Private:          t.Private,
+		ReporterID:       t.ReporterID,
+		IdempotencyKey:   t.IdempotencyKey,
+		BoundarySet:      t.BoundarySet,
+		AreaCode:         t.AreaCode,
+		AreaName:         t.AreaName,
+		UnitID:           t.UnitID,
+		UnitName:         t.UnitName,
+		UnitKind:         string(t.UnitKind),
+		RoutedByNearest:  t.RoutedByNearest,
+		RoutingAmbiguous: t.RoutingAmbiguous,
+		CreatedAt:        utc(t.CreatedAt),
+		UpdatedAt:        utc(t.UpdatedAt),
+		TriageDueAt:      utc(t.TriageDueAt),
+		ResolveDueAt:     utc(t.ResolveDueAt),
 
 		DueAt:             utc(t.DueAt),
 		PausedAt:          optTime(t.PausedAt),
@@ -609,6 +608,7 @@ func toTicketDoc(t *models.Ticket) *ticketDoc {
 
 		EffectsPending: t.AppliedVersion < t.Version,
 	}
+	d.PublicDescription = t.PublicDescription
 	if h := t.LegalHold; h != nil {
 		d.LegalHold = &legalHoldDoc{Reason: h.Reason, By: h.By, At: utc(h.At), Phone: h.Phone, Name: h.Name}
 	}
@@ -622,34 +622,33 @@ func toTicketDoc(t *models.Ticket) *ticketDoc {
 
 func (d *ticketDoc) model() *models.Ticket {
 	t := &models.Ticket{
-		ID:                d.ID,
-		Code:              d.Code,
-		State:             models.State(d.State),
-		Version:           d.Version,
-		AppliedVersion:    d.AppliedVersion,
-		Category:          d.Category,
-		Group:             models.Group(d.Group),
-		Description:       d.Description,
-		PublicDescription: d.PublicDescription,
-		Address:           d.Address,
-		Location:          models.Location{Lat: d.Location.Lat, Lng: d.Location.Lng, AccuracyM: d.Location.AccuracyM},
-		Media:             d.Media,
-		AllowContact:      d.AllowContact,
-		Private:           d.Private,
-		ReporterID:        d.ReporterID,
-		IdempotencyKey:    d.IdempotencyKey,
-		BoundarySet:       d.BoundarySet,
-		AreaCode:          d.AreaCode,
-		AreaName:          d.AreaName,
-		UnitID:            d.UnitID,
-		UnitName:          d.UnitName,
-		UnitKind:          models.UnitKind(d.UnitKind),
-		RoutedByNearest:   d.RoutedByNearest,
-		RoutingAmbiguous:  d.RoutingAmbiguous,
-		CreatedAt:         utc(d.CreatedAt),
-		UpdatedAt:         utc(d.UpdatedAt),
-		TriageDueAt:       utc(d.TriageDueAt),
-		ResolveDueAt:      utc(d.ResolveDueAt),
+		ID:               d.ID,
+		Code:             d.Code,
+		State:            models.State(d.State),
+		Version:          d.Version,
+		AppliedVersion:   d.AppliedVersion,
+		Category:         d.Category,
+		Group:            models.Group(d.Group),
+		Description:      d.Description,
+		Address:          d.Address,
+		Location:         models.Location{Lat: d.Location.Lat, Lng: d.Location.Lng, AccuracyM: d.Location.AccuracyM},
+		Media:            d.Media,
+		AllowContact:     d.AllowContact,
+		Private:          d.Private,
+		ReporterID:       d.ReporterID,
+		IdempotencyKey:   d.IdempotencyKey,
+		BoundarySet:      d.BoundarySet,
+		AreaCode:         d.AreaCode,
+		AreaName:         d.AreaName,
+		UnitID:           d.UnitID,
+		UnitName:         d.UnitName,
+		UnitKind:         models.UnitKind(d.UnitKind),
+		RoutedByNearest:  d.RoutedByNearest,
+		RoutingAmbiguous: d.RoutingAmbiguous,
+		CreatedAt:        utc(d.CreatedAt),
+		UpdatedAt:        utc(d.UpdatedAt),
+		TriageDueAt:      utc(d.TriageDueAt),
+		ResolveDueAt:     utc(d.ResolveDueAt),
 
 		DueAt:           utc(d.DueAt),
 		PausedAt:        fromOptTime(d.PausedAt),
@@ -683,6 +682,7 @@ func (d *ticketDoc) model() *models.Ticket {
 	if h := d.LegalHold; h != nil {
 		t.LegalHold = &models.LegalHold{Reason: h.Reason, By: h.By, At: utc(h.At), Phone: h.Phone, Name: h.Name}
 	}
+	t.PublicDescription = d.PublicDescription
 	t.History = fromEventDocs(d.History)
 	return t
 }

@@ -16,63 +16,65 @@ import (
 // "0001-01-01T00:00:00Z" (omitempty never omits a struct), and so they still do. History comes
 // last, where the documents have always had it, so a document is written byte for byte as before.
 type ticketRow struct {
-	ID             string `json:"id"`
-	Code           string `json:"code"`
-	State          string `json:"state"`
-	Version        int    `json:"version"`
-	AppliedVersion int    `json:"applied_version"`
-	Category       string `json:"category"`
-	Group          string `json:"group"`
-	Description    string `json:"description"`
+	ID               string        `json:"id"`
+	Code             string        `json:"code"`
+	State            string        `json:"state"`
+	Version          int           `json:"version"`
+	AppliedVersion   int           `json:"applied_version"`
+	Category         string        `json:"category"`
+	Group            string        `json:"group"`
+	Description      string        `json:"description"`
+	Address          string        `json:"address,omitempty"`
+	Location         locationRow   `json:"location"`
+	Media            []string      `json:"media,omitempty"`
+	AllowContact     bool          `json:"allow_contact"`
+	Private          bool          `json:"private"`
+	ReporterID       string        `json:"reporter_id"`
+	IdempotencyKey   string        `json:"idempotency_key"`
+	BoundarySet      string        `json:"boundary_set"`
+	AreaCode         string        `json:"area_code"`
+	AreaName         string        `json:"area_name"`
+	UnitID           string        `json:"unit_id"`
+	UnitName         string        `json:"unit_name"`
+	UnitKind         string        `json:"unit_kind"`
+	RoutedByNearest  bool          `json:"routed_by_nearest"`
+	RoutingAmbiguous bool          `json:"routing_ambiguous"`
+	CreatedAt        time.Time     `json:"created_at"`
+	UpdatedAt        time.Time     `json:"updated_at"`
+	TriageDueAt      time.Time     `json:"triage_due_at"`
+	ResolveDueAt     time.Time     `json:"resolve_due_at"`
+	DueAt            time.Time     `json:"due_at"`
+	PausedAt         time.Time     `json:"paused_at"`
+	PausedRemaining  time.Duration `json:"paused_remaining,omitempty"`
+	PausedTotal      time.Duration `json:"paused_total,omitempty"`
+	ExtendedFrom     time.Time     `json:"extended_from"`
+	Extension        *extensionRow `json:"extension,omitempty"`
+	AssignedTo       string        `json:"assigned_to,omitempty"`
+	TransferredFrom  []string      `json:"transferred_from,omitempty"`
+	Followers        []string      `json:"followers,omitempty"`
+	DuplicateOf      string        `json:"duplicate_of,omitempty"`
+	RejectReason     string        `json:"reject_reason,omitempty"`
+	Outcome          string        `json:"outcome,omitempty"`
+	ResultNote       string        `json:"result_note,omitempty"`
+	ResultMedia      []string      `json:"result_media,omitempty"`
+	Rating           int           `json:"rating,omitempty"`
+	RatingComment    string        `json:"rating_comment,omitempty"`
+	ReopenCount      int           `json:"reopen_count,omitempty"`
+	TriagedAt        time.Time     `json:"triaged_at"`
+	ResolvedAt       time.Time     `json:"resolved_at"`
+	ClosedAt         time.Time     `json:"closed_at"`
+	OnTimeClass      string        `json:"on_time_class,omitempty"`
+	RemindedAt       time.Time     `json:"reminded_at"`
+	EscalationLevel  int           `json:"escalation_level,omitempty"`
+	NextCheckAt      time.Time     `json:"next_check_at"`
+	PolicyVersion    int           `json:"policy_version,omitempty"` // absent before 0020: version 1
+	LegalHold        *legalHoldRow `json:"legal_hold,omitempty"`     // absent unless held
+	OccurredAt       time.Time     `json:"occurred_at,omitzero"`     // absent unless the resident said (0027)
+
 	// PublicDescription is the IOC's replacement for the public views; absent unless set.
-	PublicDescription string        `json:"public_description,omitempty"`
-	Address           string        `json:"address,omitempty"`
-	Location          locationRow   `json:"location"`
-	Media             []string      `json:"media,omitempty"`
-	AllowContact      bool          `json:"allow_contact"`
-	Private           bool          `json:"private"`
-	ReporterID        string        `json:"reporter_id"`
-	IdempotencyKey    string        `json:"idempotency_key"`
-	BoundarySet       string        `json:"boundary_set"`
-	AreaCode          string        `json:"area_code"`
-	AreaName          string        `json:"area_name"`
-	UnitID            string        `json:"unit_id"`
-	UnitName          string        `json:"unit_name"`
-	UnitKind          string        `json:"unit_kind"`
-	RoutedByNearest   bool          `json:"routed_by_nearest"`
-	RoutingAmbiguous  bool          `json:"routing_ambiguous"`
-	CreatedAt         time.Time     `json:"created_at"`
-	UpdatedAt         time.Time     `json:"updated_at"`
-	TriageDueAt       time.Time     `json:"triage_due_at"`
-	ResolveDueAt      time.Time     `json:"resolve_due_at"`
-	DueAt             time.Time     `json:"due_at"`
-	PausedAt          time.Time     `json:"paused_at"`
-	PausedRemaining   time.Duration `json:"paused_remaining,omitempty"`
-	PausedTotal       time.Duration `json:"paused_total,omitempty"`
-	ExtendedFrom      time.Time     `json:"extended_from"`
-	Extension         *extensionRow `json:"extension,omitempty"`
-	AssignedTo        string        `json:"assigned_to,omitempty"`
-	TransferredFrom   []string      `json:"transferred_from,omitempty"`
-	Followers         []string      `json:"followers,omitempty"`
-	DuplicateOf       string        `json:"duplicate_of,omitempty"`
-	RejectReason      string        `json:"reject_reason,omitempty"`
-	Outcome           string        `json:"outcome,omitempty"`
-	ResultNote        string        `json:"result_note,omitempty"`
-	ResultMedia       []string      `json:"result_media,omitempty"`
-	Rating            int           `json:"rating,omitempty"`
-	RatingComment     string        `json:"rating_comment,omitempty"`
-	ReopenCount       int           `json:"reopen_count,omitempty"`
-	TriagedAt         time.Time     `json:"triaged_at"`
-	ResolvedAt        time.Time     `json:"resolved_at"`
-	ClosedAt          time.Time     `json:"closed_at"`
-	OnTimeClass       string        `json:"on_time_class,omitempty"`
-	RemindedAt        time.Time     `json:"reminded_at"`
-	EscalationLevel   int           `json:"escalation_level,omitempty"`
-	NextCheckAt       time.Time     `json:"next_check_at"`
-	PolicyVersion     int           `json:"policy_version,omitempty"` // absent before 0020: version 1
-	LegalHold         *legalHoldRow `json:"legal_hold,omitempty"`     // absent unless held
-	OccurredAt        time.Time     `json:"occurred_at,omitzero"`     // absent unless the resident said (0027)
-	History           []eventRow    `json:"history"`
+	PublicDescription string `json:"public_description,omitempty"`
+
+	History []eventRow `json:"history"`
 }
 
 // legalHoldRow is the stored form of a legal hold with its identity snapshot.
@@ -122,9 +124,8 @@ func ticketRowOf(t *models.Ticket) *ticketRow {
 	return &ticketRow{
 		ID: t.ID, Code: t.Code, State: string(t.State), Version: t.Version, AppliedVersion: t.AppliedVersion,
 		Category: t.Category, Group: string(t.Group), Description: t.Description, Address: t.Address,
-		PublicDescription: t.PublicDescription,
-		Location:          locationRow{Lat: t.Location.Lat, Lng: t.Location.Lng, AccuracyM: t.Location.AccuracyM},
-		Media:             t.Media, AllowContact: t.AllowContact, Private: t.Private, ReporterID: t.ReporterID,
+		Location: locationRow{Lat: t.Location.Lat, Lng: t.Location.Lng, AccuracyM: t.Location.AccuracyM},
+		Media:    t.Media, AllowContact: t.AllowContact, Private: t.Private, ReporterID: t.ReporterID,
 		IdempotencyKey: t.IdempotencyKey, BoundarySet: t.BoundarySet, AreaCode: t.AreaCode, AreaName: t.AreaName,
 		UnitID: t.UnitID, UnitName: t.UnitName, UnitKind: string(t.UnitKind),
 		RoutedByNearest: t.RoutedByNearest, RoutingAmbiguous: t.RoutingAmbiguous,
@@ -138,7 +139,8 @@ func ticketRowOf(t *models.Ticket) *ticketRow {
 		ReopenCount: t.ReopenCount, TriagedAt: normTime(t.TriagedAt), ResolvedAt: normTime(t.ResolvedAt),
 		ClosedAt: normTime(t.ClosedAt), OnTimeClass: string(t.OnTimeClass), RemindedAt: normTime(t.RemindedAt),
 		EscalationLevel: t.EscalationLevel, NextCheckAt: normTime(t.NextCheckAt), PolicyVersion: t.PolicyVersion,
-		LegalHold: legalHoldRowOf(t.LegalHold), OccurredAt: normTime(t.OccurredAt), History: eventRows(t.History),
+		LegalHold: legalHoldRowOf(t.LegalHold), OccurredAt: normTime(t.OccurredAt), PublicDescription: t.PublicDescription,
+		History: eventRows(t.History),
 	}
 }
 
@@ -147,9 +149,8 @@ func (r *ticketRow) ticket() *models.Ticket {
 	return &models.Ticket{
 		ID: r.ID, Code: r.Code, State: models.State(r.State), Version: r.Version, AppliedVersion: r.AppliedVersion,
 		Category: r.Category, Group: models.Group(r.Group), Description: r.Description, Address: r.Address,
-		PublicDescription: r.PublicDescription,
-		Location:          models.Location{Lat: r.Location.Lat, Lng: r.Location.Lng, AccuracyM: r.Location.AccuracyM},
-		Media:             r.Media, AllowContact: r.AllowContact, Private: r.Private, ReporterID: r.ReporterID,
+		Location: models.Location{Lat: r.Location.Lat, Lng: r.Location.Lng, AccuracyM: r.Location.AccuracyM},
+		Media:    r.Media, AllowContact: r.AllowContact, Private: r.Private, ReporterID: r.ReporterID,
 		IdempotencyKey: r.IdempotencyKey, BoundarySet: r.BoundarySet, AreaCode: r.AreaCode, AreaName: r.AreaName,
 		UnitID: r.UnitID, UnitName: r.UnitName, UnitKind: models.UnitKind(r.UnitKind),
 		RoutedByNearest: r.RoutedByNearest, RoutingAmbiguous: r.RoutingAmbiguous,
@@ -163,7 +164,8 @@ func (r *ticketRow) ticket() *models.Ticket {
 		ReopenCount: r.ReopenCount, TriagedAt: r.TriagedAt, ResolvedAt: r.ResolvedAt,
 		ClosedAt: r.ClosedAt, OnTimeClass: models.OnTimeClass(r.OnTimeClass), RemindedAt: r.RemindedAt,
 		EscalationLevel: r.EscalationLevel, NextCheckAt: r.NextCheckAt, PolicyVersion: r.PolicyVersion,
-		LegalHold: r.LegalHold.hold(), OccurredAt: r.OccurredAt, History: events(r.History),
+		LegalHold: r.LegalHold.hold(), OccurredAt: r.OccurredAt, PublicDescription: r.PublicDescription,
+		History: events(r.History),
 	}
 }
 

@@ -189,7 +189,8 @@ type consoleTicketView struct {
 // consoleFormOrder is the order of the action forms on the ticket page: the usual next step first.
 var consoleFormOrder = []models.Action{models.ActAccept, models.ActStart, models.ActResolve, models.ActRequestInfo,
 	models.ActNote, models.ActAssign, models.ActRequestExt, models.ActApproveExt, models.ActDenyExt,
-	models.ActTransfer, models.ActRecategorize, models.ActSetPrivate, models.ActSetPublic, models.ActHideFromPublic, models.ActMarkDuplicate, models.ActReject}
+	models.ActTransfer, models.ActRecategorize, models.ActSetPrivate, models.ActSetPublic, models.ActHideFromPublic,
+	models.ActMarkDuplicate, models.ActReject}
 
 func (s *consoleUI) consoleTicketData(c *fiber.Ctx, t *models.Ticket) (*consoleTicketView, error) {
 	p := principal(c)

@@ -51,10 +51,11 @@ const (
 	// report.
 	ActSetPrivate Action = "set_private"
 	ActSetPublic  Action = "set_public"
-	// ActHideFromPublic is the IOC replacing the description the public reads (faces, plates,
-	// insults, a name): the resident's own text stays on the ticket for them and the officials,
-	// the replacement goes to every public view, and the internal event keeps both the new
-	// text and the reason. Any state, since a closed report is public too.
+	// ActHideFromPublic is the IOC hiding from the public what it must not see (faces, plates,
+	// insults, a name): a replacement for the description the public reads, photos of the
+	// report, or both. The resident's own text and photos stay on the ticket for them and the
+	// officials; the internal event keeps the new text, the hidden photos and the reason. Any
+	// state, since a closed report is public too.
 	ActHideFromPublic Action = "hide_from_public"
 	// The system (SLA worker).
 	ActAutoClose Action = "auto_close"
@@ -150,8 +151,9 @@ var Actions = []Action{ActAccept, ActReject, ActTransfer, ActMarkDuplicate, ActS
 // AlwaysInternal reports whether a's history event is for officials only, whatever its caller
 // says: who does the work (assign), a deadline asked for or refused (request_extension,
 // deny_extension), who stopped following and the IOC's privacy decisions (set_private,
-// set_public, hide_from_public: the public must not learn that a report was hidden). Other events are public unless the action lets
-// its caller choose (a note, a rating comment). The console labels its note fields by it.
+// set_public, hide_from_public: the public must not learn that a report was hidden). Other
+// events are public unless the action lets its caller choose (a note, a rating comment). The
+// console labels its note fields by it.
 func AlwaysInternal(a Action) bool {
 	switch a {
 	case ActAssign, ActRequestExt, ActDenyExt, ActUnfollow, ActSetPrivate, ActSetPublic, ActHideFromPublic:

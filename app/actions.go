@@ -52,6 +52,12 @@ var actionFuncs = map[models.Action]actionFunc{
 	models.ActFollow:        (*Tickets).follow,
 	models.ActUnfollow:      (*Tickets).unfollow,
 	models.ActAddComment:    (*Tickets).addComment,
+
+	// Triage corrections (triage.go).
+	models.ActRecategorize:   (*Tickets).recategorize,
+	models.ActSetPrivate:     (*Tickets).setPrivacy,
+	models.ActSetPublic:      (*Tickets).setPrivacy,
+	models.ActHideFromPublic: (*Tickets).hideFromPublic,
 }
 
 // apply validates what every action shares (the note, result media), then the action's own

@@ -234,7 +234,7 @@ func deidentify(t *models.Ticket, user, phone string, dropMedia bool) []string {
 		t.Followers = nil
 	}
 	scrub := func(s string) string { return scrubPhone(s, phone) }
-	t.Description, t.Address = scrub(t.Description), scrub(t.Address)
+	t.Description, t.Address, t.PublicDescription = scrub(t.Description), scrub(t.Address), scrub(t.PublicDescription)
 	t.ResultNote, t.RatingComment = scrub(t.ResultNote), scrub(t.RatingComment)
 	if t.Extension != nil {
 		t.Extension.Reason = scrub(t.Extension.Reason)

@@ -336,6 +336,8 @@ func (s *Media) prepareActionMedia(ctx context.Context, p models.Principal, t *m
 		list = &t.ResultMedia
 	case models.ActAddComment:
 		list = &t.Media
+	case models.ActHideFromPublic:
+		return nil, nil // it names photos already attached, to hide them (Tickets.hideFromPublic)
 	default:
 		return nil, models.FieldError(models.EInvalid, "media", "media can be attached when filing, adding to a report or resolving only")
 	}

@@ -422,6 +422,12 @@ func eventLabel(e models.Event) string {
 			return "Chuyển đến " + e.UnitName + " (" + r + ")"
 		}
 		return "Chuyển đến " + e.UnitName
+	case e.Action == models.ActRecategorize && e.Category != "":
+		label := "Phân loại lại: " + e.Category
+		if e.UnitName != "" {
+			label += ", chuyển đến " + e.UnitName
+		}
+		return label
 	case e.Action == models.ActMarkDuplicate && e.DuplicateOf != "":
 		return "Trùng với phản ánh " + e.DuplicateOf
 	case e.Action == models.ActApproveExt && !e.DueAt.IsZero():

@@ -160,6 +160,15 @@ func (s *core) isPrivate(t *models.Ticket) bool {
 	return ok && c.Private
 }
 
+// publicDescription is the description the public reads: the IOC's replacement when there is
+// one (hide_from_public), the resident's own words otherwise.
+func publicDescription(t *models.Ticket) string {
+	if t.PublicDescription != "" {
+		return t.PublicDescription
+	}
+	return t.Description
+}
+
 // PublicDecimals is how many decimals of latitude and longitude public views keep: 3 decimals
 // are ~110 m of latitude and ~108 m of longitude at Long Xuyên (10.4° N), enough to place a
 // pothole on a street and too coarse to single out a house.
@@ -221,7 +230,7 @@ func ScrubText(s string) string {
 func Redact(t *models.Ticket) *models.Ticket {
 	c := &models.Ticket{
 		ID: t.ID, Code: t.Code, State: t.State, Version: t.Version,
-		Category: t.Category, Group: t.Group, Description: ScrubText(t.Description),
+		Category: t.Category, Group: t.Group, Description: ScrubText(publicDescription(t)),
 		Location:    models.Location{Lat: RoundCoord(t.Location.Lat), Lng: RoundCoord(t.Location.Lng)},
 		BoundarySet: t.BoundarySet, AreaCode: t.AreaCode, AreaName: t.AreaName,
 		UnitID: t.UnitID, UnitName: t.UnitName, UnitKind: t.UnitKind,

@@ -215,7 +215,7 @@ const (
 var residentEvents = []models.Action{
 	models.ActSubmit, models.ActAccept, models.ActStart, models.ActRequestInfo, models.ActApproveExt, models.ActResolve,
 	models.ActAutoClose, models.ActRate, models.ActReopen, models.ActReject, models.ActMarkDuplicate, models.ActTransfer,
-	models.ActWithdraw, models.ActNote, models.ActProvideInfo,
+	models.ActWithdraw, models.ActNote, models.ActProvideInfo, models.ActRecategorize,
 }
 
 // recipients decides who hears about event e: residents (the reporter and followers) for public
@@ -228,7 +228,16 @@ func (o *PushOutbox) recipients(ctx context.Context, t *models.Ticket, version i
 	switch a := e.Action; {
 	case e.Visibility == models.Public && slices.Contains(residentEvents, a):
 		aud = audienceResidents
-		users = append([]string{t.ReporterID}, t.Followers...)
+		users = []string{t.ReporterID}
+		// Followers hear about a public report only: one the IOC made private (set_private)
+		// or moved to a private category has left their lists, and its news with it.
+		cat, err := o.category(ctx, t.Category)
+		if err != nil {
+			return 0, nil, err
+		}
+		if !t.Private && !cat.Private {
+			users = append(users, t.Followers...)
+		}
 	case a == models.ActAssign:
 		aud = audienceOfficials
 		// The officer named by this assignment. The event names them by username only, so the
@@ -457,6 +466,14 @@ func (w pushWords) residents(t *models.Ticket, e models.Event) pushText {
 		return pushText{pick("Phản ánh "+code+" được chuyển đơn vị", "Report "+code+" transferred"),
 			pick(fmt.Sprintf("Chuyển đến %s. Hạn xử lý mới: %s.", unit, date(t.ResolveDueAt)),
 				fmt.Sprintf("Now at %s. Due %s.", unit, date(t.ResolveDueAt)))}
+	case models.ActRecategorize:
+		body := pick(fmt.Sprintf("Lĩnh vực mới: %s. Hạn xử lý: %s.", w.catName, date(t.ResolveDueAt)),
+			fmt.Sprintf("New category: %s. Due %s.", w.catName, date(t.ResolveDueAt)))
+		if e.UnitName != "" {
+			body = pick(fmt.Sprintf("Lĩnh vực mới: %s, chuyển đến %s. Hạn xử lý: %s.", w.catName, unit, date(t.ResolveDueAt)),
+				fmt.Sprintf("New category: %s, now at %s. Due %s.", w.catName, unit, date(t.ResolveDueAt)))
+		}
+		return pushText{pick("Phản ánh "+code+" được phân loại lại", "Report "+code+" recategorized"), body}
 	case models.ActWithdraw:
 		return pushText{pick("Phản ánh "+code+" đã được rút", "Report "+code+" withdrawn"),
 			pick("Người phản ánh đã rút phản ánh.", "The reporter withdrew the report.")}

@@ -144,7 +144,16 @@ func (f *pushFlow) script() []string {
 			f.t.Fatal(err)
 		}
 	}
-	return []string{a.ID, d.ID, b.ID, b2.ID, e.ID, c.ID, fz.ID}
+
+	// G: recategorized within the ward committee's categories, heard by reporter and follower;
+	// H: recategorized to a private category of the ward police, heard by its reporter only.
+	g := f.file(r1, "30280")
+	g = f.act(g, r2, app.ActionInput{Action: models.ActFollow})
+	f.act(g, op, app.ActionInput{Action: models.ActRecategorize, Category: "MT", Reason: "là rác thải"})
+	h := f.file(r3, "30280")
+	h = f.act(h, r2, app.ActionInput{Action: models.ActFollow})
+	f.act(h, op, app.ActionInput{Action: models.ActRecategorize, Category: "ANTT.05", Reason: "tụ điểm cờ bạc"})
+	return []string{a.ID, d.ID, b.ID, b2.ID, e.ID, c.ID, fz.ID, g.ID, h.ID}
 }
 
 // texts lists every message enqueued for the tickets ids, ward announcements included, one line

@@ -88,13 +88,14 @@ func (s *Tickets) revealHeld(ctx context.Context, p models.Principal, t *models.
 	return d, nil
 }
 
-// Allowed lists the actions p may perform on t now: the state table filtered by the policy and
-// by the pending extension request.
+// Allowed lists the actions p may perform on t now: the state table filtered by the policy, by
+// the pending extension request and by the report's privacy (set_private or set_public, never
+// both).
 func (s *Tickets) Allowed(p models.Principal, t *models.Ticket) []models.Action {
 	access := p.TicketAccess(t)
 	var out []models.Action
 	for _, a := range models.AllowedActions(t.State, p.Role) {
-		if s.mayAct(p, t, access, a) == nil && extensionReady(p, t, a) == nil {
+		if s.mayAct(p, t, access, a) == nil && extensionReady(p, t, a) == nil && s.privacyReady(t, a) == nil {
 			out = append(out, a)
 		}
 	}

@@ -33,7 +33,7 @@ func PublicEvent(e models.Event) (models.Event, bool) {
 	pe := models.Event{At: e.At, ActorRole: e.ActorRole, Action: e.Action, From: e.From, To: e.To,
 		Note: ScrubText(e.Note), Visibility: e.Visibility,
 		Reason: ScrubText(e.Reason), Outcome: e.Outcome, DueAt: e.DueAt, UnitID: e.UnitID, UnitName: e.UnitName,
-		DuplicateOf: e.DuplicateOf, Rating: e.Rating}
+		DuplicateOf: e.DuplicateOf, Rating: e.Rating, Category: e.Category, PrevCategory: e.PrevCategory}
 	if e.NoteInternal {
 		pe.Note = ""
 	}
@@ -80,12 +80,13 @@ func hideDuplicateOf(e *models.Event) {
 	}
 }
 
-// keptFromPublic lists the media the reporter added to t with an add_comment they kept from the
-// public: no public view lists them, and only the reporter and the officials read them.
+// keptFromPublic lists the media of t the public may not see: those the reporter added with an
+// add_comment they kept from the public, and those the IOC hid (hide_from_public). No public
+// view lists them, and only the reporter and the officials read them.
 func keptFromPublic(t *models.Ticket) []string {
 	var out []string
 	for _, e := range t.History {
-		if e.Action == models.ActAddComment && e.NoteInternal {
+		if e.Action == models.ActAddComment && e.NoteInternal || e.Action == models.ActHideFromPublic {
 			out = append(out, e.Media...)
 		}
 	}

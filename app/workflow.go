@@ -39,6 +39,10 @@ type ActionInput struct {
 	Officer         string
 	DuplicateOf     string
 	Media           []string
+	// Category is the category a recategorize moves the ticket to.
+	Category string
+	// Description is the text a hide_from_public gives the public views.
+	Description string
 }
 
 // reporterActions may only be performed by the ticket's reporter.

@@ -139,6 +139,14 @@ func consoleFuncs(lang string) template.FuncMap {
 		"danger": func(a string) bool {
 			return slices.Contains([]models.Action{models.ActReject, models.ActMarkDuplicate, models.ActDenyExt}, models.Action(a))
 		},
+		// confirms: the action asks for a confirmation first — the dangerous ones, and the
+		// triage corrections whose effects reach beyond the page (a recategorization moves the
+		// deadlines and may move the ticket to another unit; set_private and hide_from_public
+		// change what the public reads).
+		"confirms": func(a string) bool {
+			return slices.Contains([]models.Action{models.ActReject, models.ActMarkDuplicate, models.ActDenyExt,
+				models.ActRecategorize, models.ActSetPrivate, models.ActHideFromPublic}, models.Action(a))
+		},
 		"has": func(list []models.Action, a string) bool {
 			for _, x := range list {
 				if string(x) == a {

@@ -176,6 +176,7 @@ type consoleTicketView struct {
 	Internal      []eventBody
 	Map           *consoleMap
 	Units         []consoleOption
+	Categories    []consoleOption // what the recategorize form may choose: the active categories but the ticket's
 	Assignees     []consoleOption // whom the assign form may name
 	Outcomes      []models.Outcome
 	RejectReasons []string
@@ -188,7 +189,8 @@ type consoleTicketView struct {
 // consoleFormOrder is the order of the action forms on the ticket page: the usual next step first.
 var consoleFormOrder = []models.Action{models.ActAccept, models.ActStart, models.ActResolve, models.ActRequestInfo,
 	models.ActNote, models.ActAssign, models.ActRequestExt, models.ActApproveExt, models.ActDenyExt,
-	models.ActTransfer, models.ActMarkDuplicate, models.ActReject}
+	models.ActTransfer, models.ActRecategorize, models.ActSetPrivate, models.ActSetPublic, models.ActHideFromPublic,
+	models.ActMarkDuplicate, models.ActReject}
 
 func (s *consoleUI) consoleTicketData(c *fiber.Ctx, t *models.Ticket) (*consoleTicketView, error) {
 	p := principal(c)
@@ -220,6 +222,13 @@ func (s *consoleUI) consoleTicketData(c *fiber.Ctx, t *models.Ticket) (*consoleT
 	for _, u := range s.consoleUnits(lang) {
 		if u.Value != t.UnitID {
 			v.Units = append(v.Units, u)
+		}
+	}
+	if slices.Contains(v.Forms, string(models.ActRecategorize)) {
+		for _, cat := range s.consoleCategories(lang) {
+			if cat.Value != t.Category {
+				v.Categories = append(v.Categories, cat)
+			}
 		}
 	}
 	due := t.ResolveDueAt
@@ -325,7 +334,13 @@ func (s *consoleUI) consoleActionInput(c *fiber.Ctx, p models.Principal) (app.Ac
 	in := app.ActionInput{
 		Action: models.Action(c.FormValue("action")), Note: c.FormValue("note"), Visibility: models.Visibility(c.FormValue("visibility")),
 		Reason: c.FormValue("reason"), Outcome: models.Outcome(c.FormValue("outcome")), Unit: c.FormValue("unit"),
-		Officer: strings.TrimSpace(c.FormValue("officer")),
+		Officer: strings.TrimSpace(c.FormValue("officer")), Category: strings.TrimSpace(c.FormValue("category")),
+		Description: c.FormValue("description"),
+	}
+	if in.Action == models.ActHideFromPublic { // the photos ticked to hide
+		for _, id := range c.Request().PostArgs().PeekMulti("media") {
+			in.Media = append(in.Media, string(id))
+		}
 	}
 	v, err := (&actionRequest{}).expectedVersion(`"` + c.FormValue("expected_version") + `"`)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"phananh/app"
+	"phananh/models"
 )
 
 // openAPIDocument is the OpenAPI 3.1 description of every route. TestOpenAPICoversRoutes fails
@@ -87,13 +88,14 @@ func openAPIDocument() map[string]any {
 		"policy_version":    map[string]any{"type": "integer", "description": "the version of the category's deadline and privacy policy the ticket was filed under (1 for tickets filed before versions)"},
 		"allowed_actions":   map[string]any{"type": "array", "items": str},
 		"routing_ambiguous": boolean, "assigned_to": str, "escalation_level": map[string]any{"type": "integer"},
-		"transferred_from": map[string]any{"type": "array", "items": str},
-		"extension":        obj(nil, map[string]any{"due_at": dateTime, "reason": str}),
-		"reporter":         obj(nil, map[string]any{"pseudonym": str, "phone": str, "name": str}),
-		"history":          map[string]any{"type": "array", "items": obj(nil, historyEventProperties())},
-		"result_media":     map[string]any{"type": "array", "items": str, "description": "the officials' before/after photos, with the resolution"},
-		"legal_hold":       obj(nil, map[string]any{"reason": str, "by": str, "at": dateTime}),
-		"erased":           map[string]any{"type": "boolean", "description": "the reporter's data was erased (at their request or at the end of retention): no one can reveal them"},
+		"transferred_from":   map[string]any{"type": "array", "items": str},
+		"extension":          obj(nil, map[string]any{"due_at": dateTime, "reason": str}),
+		"reporter":           obj(nil, map[string]any{"pseudonym": str, "phone": str, "name": str}),
+		"public_description": map[string]any{"type": "string", "description": "officials' view only: what the public reads instead of the description (hide_from_public)"},
+		"history":            map[string]any{"type": "array", "items": obj(nil, historyEventProperties())},
+		"result_media":       map[string]any{"type": "array", "items": str, "description": "the officials' before/after photos, with the resolution"},
+		"legal_hold":         obj(nil, map[string]any{"reason": str, "by": str, "at": dateTime}),
+		"erased":             map[string]any{"type": "boolean", "description": "the reporter's data was erased (at their request or at the end of retention): no one can reveal them"},
 	}
 	sla := obj([]string{"value", "unit"}, map[string]any{"value": map[string]any{"type": "integer"},
 		"unit": map[string]any{"type": "string", "enum": []string{"working_hours", "working_days", "clock_hours"}}})
@@ -145,12 +147,15 @@ func openAPIDocument() map[string]any {
 					"occurred_at":       map[string]any{"type": "string", "format": "date-time", "description": "when the problem happened, if the resident says: not in the future (5 minutes of clock skew allowed), at most 30 days before filing; the deadlines still run from filing"}}),
 				"Ticket": obj(nil, ticketProps),
 				"Action": obj([]string{"action"}, map[string]any{"action": map[string]any{"type": "string", "enum": []string{"accept", "reject", "transfer", "mark_duplicate", "start", "request_info",
-					"resolve", "note", "assign", "request_extension", "approve_extension", "deny_extension", "provide_info", "withdraw", "rate", "reopen", "follow", "unfollow", "add_comment"}},
+					"resolve", "note", "assign", "request_extension", "approve_extension", "deny_extension", "provide_info", "withdraw", "rate", "reopen", "follow", "unfollow", "add_comment",
+					"recategorize", "set_private", "set_public", "hide_from_public"}},
 					"expected_version": map[string]any{"type": "integer"}, "note": str,
 					"visibility": map[string]any{"type": "string", "enum": []string{"public", "internal"}, "description": "of a note, an answer (provide_info), a rating comment or what the reporter adds (add_comment); residents' texts are internal unless public is chosen, and an internal add_comment is left out of the public view altogether"},
 					"reason":     str, "outcome": map[string]any{"type": "string", "enum": []string{"fixed", "partially_fixed", "not_fixable", "not_responsible"}},
 					"rating": map[string]any{"type": "integer", "minimum": 1, "maximum": 5}, "comment": str, "due_at": dateTime, "unit": str, "area": str,
-					"officer": str, "duplicate_of": str, "media": map[string]any{"type": "array", "items": str, "description": "resolve: the result photos; add_comment: the reporter's photos, with those filed at most 6 per report"}}),
+					"officer": str, "duplicate_of": str, "media": map[string]any{"type": "array", "items": str, "description": "resolve: the result photos; add_comment: the reporter's photos, with those filed at most 6 per report; hide_from_public: photos of the report to hide from the public"},
+					"category":    map[string]any{"type": "string", "description": "recategorize: the code of the new category (GET /v1/categories); its routing, privacy and deadlines apply, the deadlines counted from filing"},
+					"description": map[string]any{"type": "string", "maxLength": models.MaxDescriptionRunes, "description": "hide_from_public: the text every public view shows instead of the resident's description, which stays for them and the officials"}}),
 				"Account": obj([]string{"id", "role", "created_at", "disabled", "password_change_required", "two_factor"}, accountProps()),
 				"Area": obj([]string{"code", "name"}, map[string]any{"code": str, "name": str, "full_name": str, "kind": str, "boundary_set": str,
 					"bbox": map[string]any{"type": "array", "items": num, "minItems": 4, "maxItems": 4, "description": "[min lng, min lat, max lng, max lat], as in GeoJSON"}}),
@@ -331,16 +336,19 @@ func historyEventProperties() map[string]any {
 		"note":          desc("string", "only what the actor typed; what the action decided is in the fields below"),
 		"note_internal": desc("boolean", "a resident's answer, rating comment or addition (add_comment) that only the reporter and the officials read"),
 		"media": map[string]any{"type": "array", "items": str,
-			"description": "add_comment: the photos the reporter added (the reporter's and the officials' views only)"},
-		"reason": desc("string", "reject (one of the reject reasons), transfer, request_extension, reopen: the reason given; "+
+			"description": "add_comment: the photos the reporter added; hide_from_public: the photos hidden from the public (the reporter's and the officials' views only)"},
+		"reason": desc("string", "reject (one of the reject reasons), transfer, request_extension, reopen, recategorize, set_private, set_public: the reason given; "+
 			"the system's follow of a merged duplicate's reporter (officials only): duplicate_merged"),
 		"outcome": map[string]any{"type": "string", "enum": []string{"fixed", "partially_fixed", "not_fixable", "not_responsible"},
 			"description": "resolve: the outcome"},
 		"due_at": map[string]any{"type": "string", "format": "date-time",
 			"description": "request_extension: the deadline asked for; approve_extension: the deadline granted; remind: the deadline approaching"},
-		"unit_id":      desc("string", "transfer: the unit the ticket moved to"),
-		"unit_name":    desc("string", "transfer: the name of that unit then"),
-		"duplicate_of": desc("string", "mark_duplicate: the code of the original; absent in the public view when the original is not public"),
+		"unit_id":            desc("string", "transfer, and a recategorize whose category routes elsewhere: the unit the ticket moved to"),
+		"unit_name":          desc("string", "transfer, recategorize: the name of that unit then"),
+		"category":           desc("string", "recategorize: the category the ticket moved to"),
+		"prev_category":      desc("string", "recategorize: the category it had before"),
+		"public_description": desc("string", "officials' view only; hide_from_public: the text the public reads instead of the description"),
+		"duplicate_of":       desc("string", "mark_duplicate: the code of the original; absent in the public view when the original is not public"),
 		"rating": map[string]any{"type": "integer", "minimum": 1, "maximum": 5,
 			"description": "rate: the resident's rating (the comment is the note)"},
 		"assignee":         desc("string", "officials' view only; assign: the username of the official named"),

@@ -214,6 +214,8 @@ type ticketBody struct {
 	Reporter         *reporterBody  `json:"reporter,omitempty"`
 	// LegalHold is the IOC's hold on the ticket (erasure.go), never the identity it keeps.
 	LegalHold *legalHoldBody `json:"legal_hold,omitempty"`
+	// PublicDescription is what the public reads instead of the description (hide_from_public).
+	PublicDescription string `json:"public_description,omitempty"`
 }
 
 type extensionBody struct {
@@ -264,6 +266,11 @@ type eventBody struct {
 	// Media are the photos an add_comment added, for the reporter and the officials; the
 	// public copy of an event never names them.
 	Media []string `json:"media,omitempty"`
+	// Category and PrevCategory are the categories a recategorize moved the ticket to and from.
+	Category     string `json:"category,omitempty"`
+	PrevCategory string `json:"prev_category,omitempty"`
+	// PublicDescription is the text a hide_from_public gave the public (an internal event).
+	PublicDescription string `json:"public_description,omitempty"`
 	// Officials only: the username an assign named, whom an escalate alerted.
 	Assignee        string `json:"assignee,omitempty"`
 	EscalationLevel int    `json:"escalation_level,omitempty"`
@@ -276,7 +283,7 @@ func publicEventBody(e models.Event) eventBody {
 	return eventBody{At: formatTime(e.At), Action: e.Action, From: e.From, To: e.To, ActorRole: e.ActorRole,
 		Note: e.Note, Visibility: e.Visibility, NoteInternal: e.NoteInternal, Reason: e.Reason, Outcome: e.Outcome,
 		DueAt: formatTime(e.DueAt), UnitID: e.UnitID, UnitName: e.UnitName, DuplicateOf: e.DuplicateOf, Rating: e.Rating,
-		Media: e.Media}
+		Media: e.Media, Category: e.Category, PrevCategory: e.PrevCategory, PublicDescription: e.PublicDescription}
 }
 
 // ticketView renders a ticket with its public history and without staff details or identities.
@@ -315,6 +322,7 @@ func ticketView(t *models.Ticket, overdue bool) ticketBody {
 // Residents' actions show the pseudonym, never the account id.
 func internalView(t *models.Ticket, overdue bool, pseudonym string) ticketBody {
 	b := ticketView(t, overdue)
+	b.PublicDescription = t.PublicDescription
 	b.History = b.History[:0]
 	for _, e := range t.History {
 		actor := e.ActorID

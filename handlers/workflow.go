@@ -26,6 +26,8 @@ type actionRequest struct {
 	Officer         string            `json:"officer"`
 	DuplicateOf     string            `json:"duplicate_of"`
 	Media           []string          `json:"media"`
+	Category        string            `json:"category"`
+	Description     string            `json:"description"`
 }
 
 // expectedVersion takes the version from the body or from If-Match ("3", W/"3" or 3).
@@ -61,7 +63,8 @@ func (s *jsonAPI) act(c *fiber.Ctx) error {
 	in := app.ActionInput{
 		Action: req.Action, ExpectedVersion: version, Note: req.Note, Visibility: req.Visibility, Reason: req.Reason,
 		Outcome: req.Outcome, Rating: req.Rating, Comment: req.Comment, Unit: req.Unit, Area: req.Area,
-		Officer: req.Officer, DuplicateOf: req.DuplicateOf, Media: req.Media,
+		Officer: req.Officer, DuplicateOf: req.DuplicateOf, Media: req.Media, Category: req.Category,
+		Description: req.Description,
 	}
 	if req.DueAt != "" {
 		if in.DueAt, err = time.Parse(time.RFC3339, req.DueAt); err != nil {

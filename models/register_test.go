@@ -20,7 +20,8 @@ func TestPersonalDataRegisterCoversModels(t *testing.T) {
 			"CreatedAt", "UpdatedAt", "TriageDueAt", "ResolveDueAt", "PolicyVersion", "DueAt", "PausedAt", "PausedRemaining",
 			"PausedTotal", "ExtendedFrom", "Extension", "AssignedTo", "TransferredFrom", "DuplicateOf", "RejectReason",
 			"Outcome", "ResultNote", "ResultMedia", "Rating", "ReopenCount", "TriagedAt", "ResolvedAt", "ClosedAt",
-			"OnTimeClass", "RemindedAt", "EscalationLevel", "NextCheckAt"},
+			"OnTimeClass", "RemindedAt", "EscalationLevel", "NextCheckAt",
+			"PublicDescription"}, // the IOC's text written for the public, to keep personal data out of it
 		"Media": {"ID", "Kind", "ContentType", "Bytes", "Width", "Height", "SHA256", "BlobBytes", "ThumbBlob", "LargeBlob",
 			"TicketID", "CreatedAt"},
 		"Device":       {"Platform", "AppVersion", "CreatedAt", "LastSeenAt"},

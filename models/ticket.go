@@ -70,7 +70,8 @@ type Event struct {
 	// it keeps the whole addition — the event, its note and its photos — from the public.
 	NoteInternal bool `json:"note_internal,omitempty"`
 	// Media are the ids of the photos an add_comment added to the report (Ticket.Media holds
-	// them too), so a view can tell which of them the resident kept from the public.
+	// them too), so a view can tell which of them the resident kept from the public; on a
+	// hide_from_public, the photos the IOC hid from the public.
 	Media []string `json:"media,omitempty"`
 
 	// Reason is the reject reason (one of RejectReasons) or the text the actor gave as the reason
@@ -94,6 +95,12 @@ type Event struct {
 	Rating int `json:"rating,omitempty"`
 	// EscalationLevel is whom an escalate alerted: 1 the unit's leader, 2 the IOC.
 	EscalationLevel int `json:"escalation_level,omitempty"`
+	// Category and PrevCategory are the category a recategorize moved the ticket to and the one
+	// it had before, so the history tells the whole correction without the ticket at hand.
+	Category     string `json:"category,omitempty"`
+	PrevCategory string `json:"prev_category,omitempty"`
+	// PublicDescription is the description a hide_from_public gave the public view.
+	PublicDescription string `json:"public_description,omitempty"`
 }
 
 // FollowDuplicateMerged is the Reason of the follow the system records on the original when
@@ -184,6 +191,11 @@ type Ticket struct {
 	NextCheckAt time.Time `json:"next_check_at,omitzero"`
 	// LegalHold is set while the IOC holds the ticket for an investigation (LegalHold).
 	LegalHold *LegalHold `json:"legal_hold,omitempty"`
+
+	// PublicDescription, when set, is what every public view shows instead of Description: the
+	// IOC's replacement of a text the public must not read (hide_from_public). Description stays
+	// the resident's own words, for them and the officials.
+	PublicDescription string `json:"public_description,omitempty"`
 }
 
 // Policy is the category policy version the ticket was filed under (1 for tickets filed

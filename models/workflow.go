@@ -37,6 +37,26 @@ const (
 	// until it is closed: the unit learns what the resident saw since, without the state or the
 	// deadline changing. The resident decides whether the public sees it (Event.NoteInternal).
 	ActAddComment Action = "add_comment"
+	// Triage corrections, by the IOC (and the unit's leader for the category).
+	//
+	// ActRecategorize corrects a wrong category with a reason: the new category's routing,
+	// privacy and deadline policy apply (app.Tickets.recategorize). It keeps the state; it is
+	// possible while the deadline runs (received, assigned, in_progress), like a transfer, and
+	// not while the unit waits for the resident (awaiting_info), whose paused clock it would
+	// have to restate — the IOC corrects it once the answer came.
+	ActRecategorize Action = "recategorize"
+	// ActSetPrivate and ActSetPublic are the IOC's decision that a report leaves, or returns
+	// to, every public view (faces, plates, a private matter); any state, since a closed
+	// report is public too. Their events are internal: the public does not learn of a hidden
+	// report.
+	ActSetPrivate Action = "set_private"
+	ActSetPublic  Action = "set_public"
+	// ActHideFromPublic is the IOC hiding from the public what it must not see (faces, plates,
+	// insults, a name): a replacement for the description the public reads, photos of the
+	// report, or both. The resident's own text and photos stay on the ticket for them and the
+	// officials; the internal event keeps the new text, the hidden photos and the reason. Any
+	// state, since a closed report is public too.
+	ActHideFromPublic Action = "hide_from_public"
 	// The system (SLA worker).
 	ActAutoClose Action = "auto_close"
 	ActRemind    Action = "remind"
@@ -106,6 +126,11 @@ func Transitions() []Transition {
 	add(ActUnfollow, resident, "", StateReceived, StateAssigned, StateInProgress, StateAwaitingInfo, StateResolved, StateClosed)
 	add(ActAddComment, resident, "", StateReceived, StateAssigned, StateInProgress, StateAwaitingInfo, StateResolved)
 
+	add(ActRecategorize, leaderRoles, "", StateReceived, StateAssigned, StateInProgress)
+	add(ActSetPrivate, []Role{RoleIOCOperator}, "", States...)
+	add(ActSetPublic, []Role{RoleIOCOperator}, "", States...)
+	add(ActHideFromPublic, []Role{RoleIOCOperator}, "", States...)
+
 	add(ActAutoClose, system, StateClosed, StateResolved)
 	add(ActRemind, system, "", StateReceived, StateAssigned, StateInProgress)
 	add(ActEscalate, system, "", StateReceived, StateAssigned, StateInProgress)
@@ -121,15 +146,17 @@ var States = []State{StateReceived, StateAssigned, StateInProgress, StateAwaitin
 // Actions lists every action a caller may request through the action endpoint.
 var Actions = []Action{ActAccept, ActReject, ActTransfer, ActMarkDuplicate, ActStart, ActRequestInfo,
 	ActResolve, ActNote, ActAssign, ActRequestExt, ActApproveExt, ActDenyExt, ActProvideInfo, ActWithdraw,
-	ActRate, ActReopen, ActFollow, ActUnfollow, ActAddComment, ActAutoClose, ActRemind, ActEscalate, ActMoveDeadline, ActReroute}
+	ActRate, ActReopen, ActFollow, ActUnfollow, ActAddComment, ActRecategorize, ActSetPrivate, ActSetPublic, ActHideFromPublic, ActAutoClose, ActRemind, ActEscalate, ActMoveDeadline, ActReroute}
 
 // AlwaysInternal reports whether a's history event is for officials only, whatever its caller
 // says: who does the work (assign), a deadline asked for or refused (request_extension,
-// deny_extension) and who stopped following. Other events are public unless the action lets
-// its caller choose (a note, a rating comment). The console labels its note fields by it.
+// deny_extension), who stopped following and the IOC's privacy decisions (set_private,
+// set_public, hide_from_public: the public must not learn that a report was hidden). Other
+// events are public unless the action lets its caller choose (a note, a rating comment). The
+// console labels its note fields by it.
 func AlwaysInternal(a Action) bool {
 	switch a {
-	case ActAssign, ActRequestExt, ActDenyExt, ActUnfollow:
+	case ActAssign, ActRequestExt, ActDenyExt, ActUnfollow, ActSetPrivate, ActSetPublic, ActHideFromPublic:
 		return true
 	}
 	return false

@@ -67,6 +67,36 @@ assigned add_comment resident → =
 in_progress add_comment resident → =
 awaiting_info add_comment resident → =
 resolved add_comment resident → =
+received recategorize leader,ioc_operator → =
+assigned recategorize leader,ioc_operator → =
+in_progress recategorize leader,ioc_operator → =
+received set_private ioc_operator → =
+assigned set_private ioc_operator → =
+in_progress set_private ioc_operator → =
+awaiting_info set_private ioc_operator → =
+resolved set_private ioc_operator → =
+closed set_private ioc_operator → =
+rejected set_private ioc_operator → =
+duplicate set_private ioc_operator → =
+withdrawn set_private ioc_operator → =
+received set_public ioc_operator → =
+assigned set_public ioc_operator → =
+in_progress set_public ioc_operator → =
+awaiting_info set_public ioc_operator → =
+resolved set_public ioc_operator → =
+closed set_public ioc_operator → =
+rejected set_public ioc_operator → =
+duplicate set_public ioc_operator → =
+withdrawn set_public ioc_operator → =
+received hide_from_public ioc_operator → =
+assigned hide_from_public ioc_operator → =
+in_progress hide_from_public ioc_operator → =
+awaiting_info hide_from_public ioc_operator → =
+resolved hide_from_public ioc_operator → =
+closed hide_from_public ioc_operator → =
+rejected hide_from_public ioc_operator → =
+duplicate hide_from_public ioc_operator → =
+withdrawn hide_from_public ioc_operator → =
 resolved auto_close system → closed
 received remind system → =
 assigned remind system → =
@@ -139,7 +169,8 @@ func TestWorkflowInvariants(t *testing.T) {
 	for _, s := range []State{StateRejected, StateDuplicate, StateWithdrawn} {
 		for _, r := range Roles {
 			for _, a := range AllowedActions(s, r) {
-				if a != ActNote {
+				// Notes, and the IOC's privacy decisions: a final report is still public.
+				if a != ActNote && a != ActSetPrivate && a != ActSetPublic && a != ActHideFromPublic {
 					t.Errorf("final state %s allows %s to %s", s, r, a)
 				}
 			}

@@ -35,12 +35,17 @@ var (
 		// approaching, the unit moved to, the original of a duplicate (by code), the rating.
 		"history/#/reason", "history/#/outcome", "history/#/due_at", "history/#/unit_id", "history/#/unit_name",
 		"history/#/duplicate_of", "history/#/rating",
+		// The categories a recategorize moved the ticket from and to.
+		"history/#/category", "history/#/prev_category",
 	}
 	// Officials' additions: staff actors, extension, assignment, escalation, earlier units.
 	ticketInternalFields = []string{
 		"history/#/actor", "history/#/assignee", "history/#/escalation_level",
 		"routing_ambiguous", "extension/due_at", "extension/reason", "assigned_to",
 		"escalation_level", "transferred_from/#",
+		// What the public reads instead of the description (hide_from_public), and the events
+		// that set it and named the photos hidden.
+		"public_description", "history/#/public_description",
 	}
 	// Only in one ticket opened by an official (pseudonym always; phone and name when allowed).
 	reporterFields = []string{"reporter/pseudonym", "reporter/phone", "reporter/name"}

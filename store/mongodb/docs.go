@@ -407,6 +407,11 @@ type eventDoc struct {
 	// Media are the photos an add_comment added; absent on every other event, so the stored
 	// form (and the history hash) of older events is unchanged.
 	Media []string `bson:"media,omitempty"`
+	// Category and PrevCategory are what a recategorize changed; absent on every other event.
+	Category     string `bson:"category,omitempty"`
+	PrevCategory string `bson:"prev_category,omitempty"`
+	// PublicDescription is the text a hide_from_public gave the public view.
+	PublicDescription string `bson:"public_description,omitempty"`
 }
 
 // toEventDocs converts a history to its stored form; nil stays nil.
@@ -422,6 +427,7 @@ func toEventDocs(h []models.Event) []eventDoc {
 			NoteInternal: e.NoteInternal, Reason: e.Reason, Outcome: string(e.Outcome), DueAt: optTime(e.DueAt),
 			UnitID: e.UnitID, UnitName: e.UnitName, Assignee: e.Assignee, DuplicateOf: e.DuplicateOf,
 			Rating: e.Rating, EscalationLevel: e.EscalationLevel, Media: e.Media,
+			Category: e.Category, PrevCategory: e.PrevCategory, PublicDescription: e.PublicDescription,
 		}
 	}
 	return out
@@ -440,6 +446,7 @@ func fromEventDocs(docs []eventDoc) []models.Event {
 			NoteInternal: e.NoteInternal, Reason: e.Reason, Outcome: models.Outcome(e.Outcome), DueAt: fromOptTime(e.DueAt),
 			UnitID: e.UnitID, UnitName: e.UnitName, Assignee: e.Assignee, DuplicateOf: e.DuplicateOf,
 			Rating: e.Rating, EscalationLevel: e.EscalationLevel, Media: e.Media,
+			Category: e.Category, PrevCategory: e.PrevCategory, PublicDescription: e.PublicDescription,
 		}
 	}
 	return out
@@ -532,6 +539,9 @@ type ticketDoc struct {
 	// OccurredAt is when the resident says the problem happened; absent when they did not say
 	// (and in tickets filed before the field existed).
 	OccurredAt *time.Time `bson:"occurred_at,omitempty"`
+	// PublicDescription is the IOC's replacement for the public views; absent unless set, so
+	// the documents of other tickets are unchanged.
+	PublicDescription string `bson:"public_description,omitempty"`
 
 	// EffectsPending is applied_version < version, kept in the document because FerretDB v1 has
 	// no $expr to compare two fields: every insert and replace sets it from the ticket, and
@@ -598,6 +608,7 @@ func toTicketDoc(t *models.Ticket) *ticketDoc {
 
 		EffectsPending: t.AppliedVersion < t.Version,
 	}
+	d.PublicDescription = t.PublicDescription
 	if h := t.LegalHold; h != nil {
 		d.LegalHold = &legalHoldDoc{Reason: h.Reason, By: h.By, At: utc(h.At), Phone: h.Phone, Name: h.Name}
 	}
@@ -671,6 +682,7 @@ func (d *ticketDoc) model() *models.Ticket {
 	if h := d.LegalHold; h != nil {
 		t.LegalHold = &models.LegalHold{Reason: h.Reason, By: h.By, At: utc(h.At), Phone: h.Phone, Name: h.Name}
 	}
+	t.PublicDescription = d.PublicDescription
 	t.History = fromEventDocs(d.History)
 	return t
 }

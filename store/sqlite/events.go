@@ -31,6 +31,11 @@ type eventRow struct {
 	EscalationLevel int       `json:"escalation_level,omitempty"`
 	// Media are the photos an add_comment added (migration 0027); absent on every other event.
 	Media []string `json:"media,omitempty"`
+	// Category and PrevCategory are what a recategorize changed; absent on every other event.
+	Category     string `json:"category,omitempty"`
+	PrevCategory string `json:"prev_category,omitempty"`
+	// PublicDescription is the text a hide_from_public gave the public view.
+	PublicDescription string `json:"public_description,omitempty"`
 }
 
 // eventRows converts a history to its stored form, times in UTC milliseconds; nil stays nil.
@@ -46,6 +51,7 @@ func eventRows(h []models.Event) []eventRow {
 			NoteInternal: e.NoteInternal, Reason: e.Reason, Outcome: string(e.Outcome), DueAt: normTime(e.DueAt),
 			UnitID: e.UnitID, UnitName: e.UnitName, Assignee: e.Assignee, DuplicateOf: e.DuplicateOf,
 			Rating: e.Rating, EscalationLevel: e.EscalationLevel, Media: e.Media,
+			Category: e.Category, PrevCategory: e.PrevCategory, PublicDescription: e.PublicDescription,
 		}
 	}
 	return out
@@ -64,6 +70,7 @@ func events(rows []eventRow) []models.Event {
 			NoteInternal: r.NoteInternal, Reason: r.Reason, Outcome: models.Outcome(r.Outcome), DueAt: r.DueAt,
 			UnitID: r.UnitID, UnitName: r.UnitName, Assignee: r.Assignee, DuplicateOf: r.DuplicateOf,
 			Rating: r.Rating, EscalationLevel: r.EscalationLevel, Media: r.Media,
+			Category: r.Category, PrevCategory: r.PrevCategory, PublicDescription: r.PublicDescription,
 		}
 	}
 	return out

@@ -70,7 +70,11 @@ type ticketRow struct {
 	PolicyVersion    int           `json:"policy_version,omitempty"` // absent before 0020: version 1
 	LegalHold        *legalHoldRow `json:"legal_hold,omitempty"`     // absent unless held
 	OccurredAt       time.Time     `json:"occurred_at,omitzero"`     // absent unless the resident said (0027)
-	History          []eventRow    `json:"history"`
+
+	// PublicDescription is the IOC's replacement for the public views; absent unless set.
+	PublicDescription string `json:"public_description,omitempty"`
+
+	History []eventRow `json:"history"`
 }
 
 // legalHoldRow is the stored form of a legal hold with its identity snapshot.
@@ -135,7 +139,8 @@ func ticketRowOf(t *models.Ticket) *ticketRow {
 		ReopenCount: t.ReopenCount, TriagedAt: normTime(t.TriagedAt), ResolvedAt: normTime(t.ResolvedAt),
 		ClosedAt: normTime(t.ClosedAt), OnTimeClass: string(t.OnTimeClass), RemindedAt: normTime(t.RemindedAt),
 		EscalationLevel: t.EscalationLevel, NextCheckAt: normTime(t.NextCheckAt), PolicyVersion: t.PolicyVersion,
-		LegalHold: legalHoldRowOf(t.LegalHold), OccurredAt: normTime(t.OccurredAt), History: eventRows(t.History),
+		LegalHold: legalHoldRowOf(t.LegalHold), OccurredAt: normTime(t.OccurredAt), PublicDescription: t.PublicDescription,
+		History: eventRows(t.History),
 	}
 }
 
@@ -159,7 +164,8 @@ func (r *ticketRow) ticket() *models.Ticket {
 		ReopenCount: r.ReopenCount, TriagedAt: r.TriagedAt, ResolvedAt: r.ResolvedAt,
 		ClosedAt: r.ClosedAt, OnTimeClass: models.OnTimeClass(r.OnTimeClass), RemindedAt: r.RemindedAt,
 		EscalationLevel: r.EscalationLevel, NextCheckAt: r.NextCheckAt, PolicyVersion: r.PolicyVersion,
-		LegalHold: r.LegalHold.hold(), OccurredAt: r.OccurredAt, History: events(r.History),
+		LegalHold: r.LegalHold.hold(), OccurredAt: r.OccurredAt, PublicDescription: r.PublicDescription,
+		History: events(r.History),
 	}
 }
 

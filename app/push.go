@@ -100,8 +100,8 @@ func (o *PushOutbox) Apply(ctx context.Context, t *models.Ticket, version int, e
 	if err := o.announce(ctx, t, version, e); err != nil {
 		return err
 	}
-	aud, users, err := o.recipients(ctx, t, version, e)
-	if err != nil || len(users) == 0 {
+	groups, err := o.recipients(ctx, t, version, e)
+	if err != nil || len(groups) == 0 {
 		return err
 	}
 	cat, err := o.category(ctx, t.Category)
@@ -109,6 +109,18 @@ func (o *PushOutbox) Apply(ctx context.Context, t *models.Ticket, version int, e
 		return err
 	}
 	now := o.now().UTC().Truncate(time.Millisecond)
+	for _, g := range groups {
+		if err := o.enqueue(ctx, t, version, e, cat, g.aud, g.users, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// enqueue stores the notifications of version (event e) of t for users of one audience and
+// enqueues a push to each of their devices.
+func (o *PushOutbox) enqueue(ctx context.Context, t *models.Ticket, version int, e models.Event, cat models.Category,
+	aud audience, users []string, now time.Time) error {
 	if aud == audienceResidents {
 		if _, err := o.store.AddNotifications(ctx, o.inbox(t, version, e, cat, users, now)); err != nil {
 			return fmt.Errorf("add the notifications of %s v%d: %w", t.ID, version, err)
@@ -218,11 +230,52 @@ var residentEvents = []models.Action{
 	models.ActWithdraw, models.ActNote, models.ActProvideInfo, models.ActRecategorize,
 }
 
-// recipients decides who hears about event e: residents (the reporter and followers) for public
-// events, officials for assignment, reminders, escalation and what the reporter added to their
-// report (the assigned officer, or the unit's officers and leaders). Whoever performed the action is
-// left out (their own app already shows it), except the reporter's own submission.
-func (o *PushOutbox) recipients(ctx context.Context, t *models.Ticket, version int, e models.Event) (audience, []string, error) {
+// recipientGroup is who of one audience hears about an event.
+type recipientGroup struct {
+	aud   audience
+	users []string
+}
+
+// recipients decides who hears about event e (audience): residents (the reporter and followers)
+// for public events; officials for assignment, reminders, escalation and what the reporter added
+// to their report (the assigned officer, or the unit's officers and leaders); and, besides the
+// residents, the officers and leaders of the unit a transfer or a recategorization sends the
+// ticket to, which would otherwise learn of it only from the queue. Whoever performed the action
+// is left out (their own app already shows it), except the reporter's own submission.
+func (o *PushOutbox) recipients(ctx context.Context, t *models.Ticket, version int, e models.Event) ([]recipientGroup, error) {
+	aud, users, err := o.audience(ctx, t, version, e)
+	if err != nil {
+		return nil, err
+	}
+	groups := []recipientGroup{{aud, users}}
+	if (e.Action == models.ActTransfer || e.Action == models.ActRecategorize) && e.UnitID != "" {
+		ids, err := o.store.UserIDsOf(ctx, e.UnitID, []models.Role{models.RoleOfficer, models.RoleLeader})
+		if err != nil {
+			return nil, err
+		}
+		groups = append(groups, recipientGroup{audienceOfficials, ids})
+	}
+	// The acknowledgement of a new report is for its author: it tells them where it went and
+	// when it is due.
+	actor := e.ActorID
+	if e.Action == models.ActSubmit {
+		actor = ""
+	}
+	out := groups[:0]
+	for _, g := range groups {
+		slices.Sort(g.users)
+		g.users = slices.Compact(g.users)
+		g.users = slices.DeleteFunc(g.users, func(u string) bool { return u == "" || u == actor })
+		if len(g.users) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out, nil
+}
+
+// audience is the one audience of event e other than a receiving unit (recipients), with its
+// users before the actor is left out.
+func (o *PushOutbox) audience(ctx context.Context, t *models.Ticket, version int, e models.Event) (audience, []string, error) {
 	var aud audience
 	var users []string
 	switch a := e.Action; {
@@ -272,15 +325,6 @@ func (o *PushOutbox) recipients(ctx context.Context, t *models.Ticket, version i
 	default:
 		return 0, nil, nil
 	}
-	slices.Sort(users)
-	users = slices.Compact(users)
-	// The acknowledgement of a new report is for its author: it tells them where it went and
-	// when it is due.
-	actor := e.ActorID
-	if e.Action == models.ActSubmit {
-		actor = ""
-	}
-	users = slices.DeleteFunc(users, func(u string) bool { return u == "" || u == actor })
 	return aud, users, nil
 }
 
@@ -392,8 +436,8 @@ func render(aud audience, t *models.Ticket, cat models.Category, e models.Event,
 	return w.residents(t, e)
 }
 
-// officials writes the notification of an assignment, a reminder or an escalation (level 2:
-// to the IOC).
+// officials writes the notification of an assignment, a ticket sent to the unit, a reminder,
+// the reporter's addition or an escalation (level 2: to the IOC).
 func (w pushWords) officials(t *models.Ticket, e models.Event, level int) pushText {
 	code, unit, area, catName, pick, date := w.code, w.unit, w.area, w.catName, w.pick, pushDate
 	switch e.Action {
@@ -405,6 +449,10 @@ func (w pushWords) officials(t *models.Ticket, e models.Event, level int) pushTe
 		return pushText{pick("Sắp đến hạn: "+code, "Deadline approaching: "+code),
 			pick(fmt.Sprintf("%s tại %s phải xử lý trước %s.", catName, area, date(t.DueAt)),
 				fmt.Sprintf("%s in %s is due %s.", catName, area, date(t.DueAt)))}
+	case models.ActTransfer, models.ActRecategorize:
+		return pushText{pick("Phản ánh chuyển đến đơn vị: "+code, "Sent to your unit: "+code),
+			pick(fmt.Sprintf("%s tại %s. Hạn xử lý: %s.", catName, area, date(t.DueAt)),
+				fmt.Sprintf("%s in %s. Due %s.", catName, area, date(t.DueAt)))}
 	case models.ActAddComment: // what was added is read in the console, never sent through FCM
 		return pushText{pick("Người dân bổ sung phản ánh "+code, "Reporter added to "+code),
 			pick(fmt.Sprintf("%s tại %s: người phản ánh đã bổ sung %s.", catName, area, addedText(e, false)),

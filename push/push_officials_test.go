@@ -88,6 +88,59 @@ func testOfficialsPushes(t *testing.T, store app.Store) {
 	checkOfficialsDeliveries(t, fake, tk)
 }
 
+// TestTransferReachesTheNewUnit: on both stores, a ticket transferred to another unit is pushed
+// to that unit's officers and leaders (they would otherwise learn of it only from the queue),
+// and to no one of the unit it left nor of any other unit; the reporter hears of it as before.
+func TestTransferReachesTheNewUnit(t *testing.T) { eachStore(t, testTransferReachesTheNewUnit) }
+
+func testTransferReachesTheNewUnit(t *testing.T, store app.Store) {
+	ctx := t.Context()
+	clock := &fakeClock{now: vn("2026-11-25 08:00")}
+	svc := newService(t, store, clock)
+	fake := fcmtest.New()
+	defer fake.Close()
+	d := app.NewDispatcher(app.DispatcherDeps{Store: store, Sender: newSender(t, fake, clock.Now), Holder: "h", Now: clock.Now, Config: app.DefaultPushConfig()})
+	tk, _, err := svc.Tickets.FileReport(ctx, models.Principal{UserID: "r1", Role: models.RoleResident}, asxhReport(wardPoint(t, svc), "Hộ cận nghèo cần hỗ trợ."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	registerDevice(t, store, clock, "r1")
+	const to = "longxuyen-2023.30280.ubnd"
+	createOfficials(t, store, clock, []*models.User{
+		{ID: "o1", Role: models.RoleOfficer, Username: "o1", UnitID: tk.UnitID},
+		{ID: "o2", Role: models.RoleOfficer, Username: "o2", UnitID: to},
+		{ID: "l2", Role: models.RoleLeader, Username: "l2", UnitID: to},
+		{ID: "x1", Role: models.RoleOfficer, Username: "x1", UnitID: "longxuyen-2023.30283.ubnd"},
+		{ID: "i1", Role: models.RoleIOCOperator, Username: "i1"},
+	})
+	ioc := models.Principal{UserID: "i1", Role: models.RoleIOCOperator}
+	if _, err := svc.Tickets.Act(ctx, ioc, tk.ID, app.ActionInput{Action: models.ActTransfer, ExpectedVersion: tk.Version, Unit: to,
+		Reason: "Thuộc thẩm quyền UBND phường"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := drain(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, r := range fake.Delivered() {
+		if r.Message.Data["event"] == "transfer" {
+			got[r.Message.Token] = append(got[r.Message.Token], r.Message.Notification.Title)
+		}
+	}
+	want := map[string][]string{
+		"dev-o2": {"Phản ánh chuyển đến đơn vị: " + tk.Code},
+		"dev-l2": {"Phản ánh chuyển đến đơn vị: " + tk.Code},
+	}
+	for _, tok := range []string{"dev-o1", "dev-o2", "dev-l2", "dev-x1", "dev-i1"} {
+		if !slices.Equal(got[tok], want[tok]) {
+			t.Errorf("%s received %v for the transfer, want %v", tok, got[tok], want[tok])
+		}
+	}
+	if len(got["dev-r1"]) != 1 || strings.HasPrefix(got["dev-r1"][0], "Phản ánh chuyển đến đơn vị") {
+		t.Errorf("the reporter received %v for the transfer, want the residents' text once", got["dev-r1"])
+	}
+}
+
 // checkOfficialsDeliveries checks who of the unit and the IOC received which push of tk, and
 // that the escalations are sent with high priority.
 func checkOfficialsDeliveries(t *testing.T, fake *fcmtest.Server, tk *models.Ticket) {

@@ -12,7 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// Triage corrections (issue 19, item 1): the IOC and the unit's leader correct a wrong
+// Triage corrections: the IOC and the unit's leader correct a wrong
 // category — its routing, privacy, deadlines and statistics follow — and the IOC decides
 // whether the public sees a report.
 

@@ -185,6 +185,7 @@ var pushEvents = []string{"submit", "accept", "start", "resolve", "reject"}
 // every phone at least once); and `phananh admin stats rebuild` changes no figure.
 func TestCrashSafety(t *testing.T) {
 	t.Parallel()
+	skipUnderRace(t)
 	set := loadSet(t, "longxuyen-2023")
 	x := ward(set, 6)
 	kills := 4

@@ -304,6 +304,7 @@ func uniqueDeliveries(t *testing.T, fake *fcmtest.Server) (unique, total int) {
 // whole collection); against a real MongoDB (MONGODB_TEST_URI) it always runs 5,000.
 func TestPushSurvivesSIGKILL(t *testing.T) {
 	t.Parallel()
+	skipUnderRace(t)
 	if testing.Short() {
 		t.Skip("5,000 messages")
 	}

@@ -113,6 +113,17 @@ func skipUnlessStoreRuns(t *testing.T, store string) {
 	}
 }
 
+// skipUnderRace skips a test of durability across SIGKILL under the race detector: what it
+// checks (nothing acknowledged is lost, nothing is sent twice) is not a data race, its server
+// code runs under the detector in every other test, and .ci/run's long step runs it at full
+// size without the detector — under it, the same run took a minute and a half of the race step.
+func skipUnderRace(t *testing.T) {
+	t.Helper()
+	if raceBuild {
+		t.Skip("durability across SIGKILL: run without the race detector (PHANANH_LONG_TESTS=1, as .ci/run does)")
+	}
+}
+
 // server is one running phananh process.
 type server struct {
 	t       *testing.T

@@ -32,7 +32,7 @@ import (
 //   - ward scoping: an officer whose unit never held the ticket gets 404 for reading and acting;
 //   - residents see only public history; another resident sees the ticket only while following.
 //
-// Default: 50 sequences on SQLite and 10 on MongoDB (30 and 6 under -race), each of 15–30 steps
+// Default: 20 sequences on SQLite and 8 on MongoDB (12 and 4 under -race), each of 15–30 steps
 // on two fresh tickets; PHANANH_LONG_TESTS=1 runs 300 (SQLite) and 30 (MongoDB) sequences of
 // 30–60 steps (about 8 minutes: give go test -timeout 30m). -rapid.checks (or RAPID_CHECKS) given
 // on the command line wins; -rapid.seed replays a run.

@@ -137,10 +137,10 @@ func TestTriageRecategorize(t *testing.T) {
 // at (nearly) the same moment, the ward police's unit, private, and the history.
 func checkRecategorized(t *testing.T, got triageTicket, ref wfTicket, x wardPoint) {
 	t.Helper()
-	filed, refFiled := parseRFCT(t, got.CreatedAt), parseRFCT(t, ref.CreatedAt)
+	filed, refFiled := parseTime(t, got.CreatedAt), parseTime(t, ref.CreatedAt)
 	slack := refFiled.Sub(filed) + time.Second
 	for name, pair := range map[string][2]string{"triage": {got.TriageDueAt, ref.TriageDueAt}, "resolve": {got.ResolveDueAt, ref.ResolveDueAt}} {
-		if d := parseRFCT(t, pair[1]).Sub(parseRFCT(t, pair[0])); d < 0 || d > slack {
+		if d := parseTime(t, pair[1]).Sub(parseTime(t, pair[0])); d < 0 || d > slack {
 			t.Errorf("%s due %s, want that of ANTT.05 from filing (%s, filed %v later)", name, pair[0], pair[1], refFiled.Sub(filed))
 		}
 	}
@@ -154,15 +154,6 @@ func checkRecategorized(t *testing.T, got triageTicket, ref wfTicket, x wardPoin
 	if last.Action != "recategorize" || last.PrevCategory != "MT" || last.Category != "ANTT.05" || last.UnitID != unitOf(x.code, "cong_an") || last.Reason == "" {
 		t.Errorf("last event %+v, want recategorize MT → ANTT.05 to the ward police with its reason", last)
 	}
-}
-
-func parseRFCT(t *testing.T, s string) time.Time {
-	t.Helper()
-	v, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		t.Fatalf("time %q: %v", s, err)
-	}
-	return v
 }
 
 func TestTriageSetPrivateAndPublic(t *testing.T) {

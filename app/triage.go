@@ -22,8 +22,10 @@ import (
 //   - deadlines: restated from when the ticket's clock started (the filing, or the last transfer
 //     or reopen) with the new category's allowances — elapsed time counts, since the legal time
 //     to answer started at filing (recategorizedDeadlines);
-//   - privacy: the ticket is private when the new category is private by policy, or when the
-//     IOC made it private by hand (set_private), which a recategorization does not undo;
+//   - privacy: the ticket becomes private when the new category is private by policy, and a
+//     recategorization never makes it public: a report filed under a private category was
+//     written by a resident who counted on that, and a private one stays so until the IOC
+//     decides otherwise with set_public (explicit, with a reason, in the history);
 //   - routing: when the new category routes the ticket's area to another unit than the old one
 //     did, the ticket moves there, like a transfer: the unit it leaves keeps read access and
 //     the event names the new unit. A ticket a person had already transferred elsewhere stays
@@ -42,7 +44,7 @@ func (s *Tickets) recategorize(_ context.Context, c *change) ([]hook, error) {
 	}
 	oldRoute := snap.unitFor(t.BoundarySet, t.AreaCode, snap.categories[t.Category])
 	c.ev.PrevCategory, c.ev.Category, c.ev.Reason = t.Category, cat.Code, c.in.Reason
-	t.Private = cat.Private || privateByHand(t)
+	t.Private = t.Private || cat.Private
 	t.Category, t.Group, t.PolicyVersion = cat.Code, cat.Group, cat.Policy()
 	s.recategorizedDeadlines(t, cat)
 	if unit := snap.unitFor(t.BoundarySet, t.AreaCode, cat); unit.ID != oldRoute.ID && unit.ID != t.UnitID {
@@ -122,19 +124,6 @@ func (s *Tickets) pausedSince(t *models.Ticket, sla models.SLA, start time.Time)
 		}
 	}
 	return total
-}
-
-// privateByHand reports whether the IOC's last privacy decision on t was set_private.
-func privateByHand(t *models.Ticket) bool {
-	for i := len(t.History) - 1; i >= 0; i-- {
-		switch t.History[i].Action {
-		case models.ActSetPrivate:
-			return true
-		case models.ActSetPublic:
-			return false
-		}
-	}
-	return false
 }
 
 // setPrivacy performs set_private and set_public, for a reason. A private report leaves every

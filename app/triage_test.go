@@ -205,6 +205,21 @@ func TestTriageCorrectionsRefused(t *testing.T) {
 	})
 }
 
+// TestRecategorizeNeverMakesPublic: a report filed under a private category stays private when
+// it is recategorized to a public one — its reporter counted on that — until the IOC makes it
+// public with set_public.
+func TestRecategorizeNeverMakesPublic(t *testing.T) {
+	r := newTriageRig(t)
+	tk := r.file(t, "ANTT.05")
+	got := r.mustAct(t, r.ioc, tk.ID, app.ActionInput{Action: models.ActRecategorize, Category: "MT", Reason: "Sai lĩnh vực"})
+	if !tk.Private || !got.Private || got.Category != "MT" {
+		t.Fatalf("filed private %v; after the move to MT: category %s, private %v; want private throughout", tk.Private, got.Category, got.Private)
+	}
+	if got = r.mustAct(t, r.ioc, tk.ID, app.ActionInput{Action: models.ActSetPublic, Reason: "Đã xem lại"}); got.Private {
+		t.Errorf("set_public after the move: still private")
+	}
+}
+
 // TestSetPrivateAndPublic flips a report's privacy and back; a privacy set by hand survives a
 // recategorization to a public category.
 func TestSetPrivateAndPublic(t *testing.T) {

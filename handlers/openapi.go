@@ -304,7 +304,7 @@ func openAPIDocument() map[string]any {
 }
 
 // nameOperations gives every operation an operationId made from its method and path
-// (GET /v1/tickets/{id}/history → getTicketsIdHistory), which generated clients turn into
+// (POST /v1/tickets/{id}/actions → postTicketsIdActions), which generated clients turn into
 // function names: unique because method and path are, and stable as long as the route is.
 func nameOperations(paths map[string]any) {
 	for path, ops := range paths {

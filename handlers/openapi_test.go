@@ -60,7 +60,11 @@ func TestStatusOfEveryCode(t *testing.T) {
 // operations with one name would not compile.
 func TestOperationIDsUnique(t *testing.T) {
 	seen := map[string]string{}
-	for path, ops := range openAPIDocument()["paths"].(map[string]any) {
+	paths := openAPIDocument()["paths"].(map[string]any)
+	if id := paths["/v1/tickets/{id}/actions"].(map[string]any)["post"].(map[string]any)["operationId"]; id != "postTicketsIdActions" {
+		t.Errorf("POST /v1/tickets/{id}/actions: operationId %v, want postTicketsIdActions (the README's example)", id)
+	}
+	for path, ops := range paths {
 		for method, o := range ops.(map[string]any) {
 			id, _ := o.(map[string]any)["operationId"].(string)
 			if id == "" || seen[id] != "" {

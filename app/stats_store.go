@@ -46,4 +46,7 @@ type StatsStore interface {
 	AppendFeed(ctx context.Context, e *models.FeedEntry) error
 	// FeedAfter lists the entries with Position above after, in position order, at most limit.
 	FeedAfter(ctx context.Context, after int64, limit int) ([]models.FeedEntry, error)
+	// FeedHead returns the highest position visible to readers, 0 when the feed is empty: a
+	// reader that starts after it sees every entry recorded from then on.
+	FeedHead(ctx context.Context) (int64, error)
 }

@@ -267,6 +267,7 @@ func (s *Server) policy() []routeSpec {
 		{"POST", "/v1/tickets/:id/legal-hold", holdCallers, s.api.placeLegalHold},
 		{"DELETE", "/v1/tickets/:id/legal-hold", holdCallers, s.api.releaseLegalHold},
 		{"GET", "/v1/queue", officials, s.api.queue},
+		{"GET", "/v1/queue/events", officials, s.queueEvents}, // server-sent events (live.go)
 		{"GET", "/v1/admin/audit", adminsOnly, s.api.audit},
 		{"GET", "/v1/admin/calendar", adminsOnly, s.api.listCalendar},
 		{"GET", "/v1/admin/switchovers", adminsOnly, s.api.listSwitchOvers},
@@ -327,6 +328,7 @@ func (s *Server) policy() []routeSpec {
 		{"POST", "/console/logout", anyone, s.console.consoleLogout},
 		{"GET", "/console/static/:name", anyone, s.console.consoleStatic},
 		{"GET", "/console/queue", officials, s.console.consoleQueue},
+		{"GET", "/console/queue/events", officials, s.queueEvents}, // the queue page's live updates (live.go)
 		{"GET", "/console/tickets/:id", officials, s.console.consoleTicket},
 		{"POST", "/console/tickets/:id/actions", officials, s.console.consoleAct},
 		{"GET", "/console/dashboard", iocRoles, s.console.consoleDashboard},

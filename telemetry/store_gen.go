@@ -394,6 +394,14 @@ func (s *instrumentedStore) FeedAfter(ctx context.Context, a1 int64, a2 int) ([]
 	return r0, err
 }
 
+// FeedHead implements app.Store.
+func (s *instrumentedStore) FeedHead(ctx context.Context) (int64, error) {
+	ctx, c := s.begin(ctx, "FeedHead")
+	r0, err := s.next.FeedHead(ctx)
+	c.end(err)
+	return r0, err
+}
+
 // FindAudit implements app.Store.
 func (s *instrumentedStore) FindAudit(ctx context.Context, a1 models.AuditFilter) ([]models.AuditRecord, error) {
 	ctx, c := s.begin(ctx, "FindAudit")

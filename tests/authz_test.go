@@ -79,6 +79,11 @@ var policy = []policyRow{
 		pOfficerX: all(200), pOfficerY: all(200), pLeaderX: all(200),
 		pIOCOp: all(200), pIOCViewer: all(200), pAdmin: all(200), pAnonymous: all(401),
 	}},
+	{route: "GET /v1/queue/events", want: map[string]onXY{
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(200), pOfficerY: all(200), pLeaderX: all(200),
+		pIOCOp: all(200), pIOCViewer: all(200), pAdmin: all(200), pAnonymous: all(401),
+	}},
 	{route: "GET /v1/tickets/nearby", want: map[string]onXY{
 		pResidentA: all(200), pResidentB: all(200),
 		pOfficerX: all(200), pOfficerY: all(200), pLeaderX: all(200),
@@ -369,6 +374,8 @@ func (c matrixCaller) call(t *testing.T, route, p string, tk *wfTicket) response
 		return s.request(t, "POST", "/v1/tickets", tok[p], wfReport("MT", z, "Rác thải ở phường Z", false))
 	case "GET /v1/queue":
 		return s.request(t, "GET", "/v1/queue", tok[p], nil)
+	case "GET /v1/queue/events":
+		return eventsAnswer(t, s, tok[p])
 	case "GET /v1/tickets/nearby":
 		return s.request(t, "GET", fmt.Sprintf("/v1/tickets/nearby?lat=%v&lng=%v&category=TTDT", x.lat, x.lng), tok[p], nil)
 	case "POST /v1/media/uploads":

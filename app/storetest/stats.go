@@ -296,6 +296,9 @@ func testFeedIdempotent(t *testing.T, s app.Store) {
 	if len(got) != 0 {
 		t.Fatalf("empty feed has %d entries", len(got))
 	}
+	if head, err := s.FeedHead(ctx(t)); err != nil || head != 0 {
+		t.Fatalf("FeedHead of the empty feed = %d, %v; want 0", head, err)
+	}
 	for _, e := range []*models.FeedEntry{feedEntry("a", 1), feedEntry("b", 1), feedEntry("a", 1), feedEntry("a", 2), feedEntry("b", 1)} {
 		must(t, s.AppendFeed(ctx(t), e), "AppendFeed")
 	}
@@ -313,6 +316,9 @@ func testFeedIdempotent(t *testing.T, s app.Store) {
 	must(t, err, "FeedAfter(3)")
 	if len(page) != 0 {
 		t.Errorf("after the last position: %+v", page)
+	}
+	if head, err := s.FeedHead(ctx(t)); err != nil || head != 3 {
+		t.Errorf("FeedHead = %d, %v; want 3", head, err)
 	}
 }
 

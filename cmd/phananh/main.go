@@ -370,6 +370,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	// Catalog changes made on another instance or by the command line are served within this.
 	workers.Go(func() { svc.Catalog.WatchCatalog(workerCtx, app.CatalogWatchInterval) })
 	workers.Go(func() { runBackups(workerCtx, cfg.Backup, store, log, holder) })
+	// The officials' live queues follow the change feed while anyone listens.
+	workers.Go(func() { svc.Live.RunLive(workerCtx, app.LiveInterval) })
 	if err := startPush(workerCtx, cfg.Push, svc, store, log, holder, &workers, tel); err != nil {
 		ln.Close()
 		return err
@@ -408,11 +410,12 @@ func handlersConfig(cfg config, tel *telemetry.Telemetry) handlers.Config {
 	return hcfg
 }
 
-// stop is the graceful stop of serve: the HTTP server within SHUTDOWN_GRACE, then the workers,
+// stop is the graceful stop of serve: the event streams, the HTTP server within SHUTDOWN_GRACE, then the workers,
 // then the effects left pending; the store is closed after it returns.
 func stop(cfg config, svc *app.App, srv interface{ ShutdownWithContext(context.Context) error }, holder string, log *slog.Logger, stopWorkers func(), workers *sync.WaitGroup) {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
 	defer cancel()
+	svc.Live.Close() // open event streams end now instead of holding the shutdown for minutes
 	if err := srv.ShutdownWithContext(shutdownCtx); err != nil {
 		log.Error("shutdown", "error", err)
 	}

@@ -241,6 +241,23 @@ func inTicketOrder(batch []pendingFeedDoc) {
 // reader never sees a position that a failover could roll back and hand to another entry.
 func (s *Store) feed() *mongo.Collection { return s.coll(collFeed) }
 
+// FeedHead returns the highest position given so far (0 for an empty feed). Entries still
+// pending get positions above it, so a reader starting after the head misses nothing.
+func (s *Store) FeedHead(ctx context.Context) (int64, error) {
+	var doc struct {
+		Position int64 `bson:"_id"`
+	}
+	err := s.feed().FindOne(ctx, bson.D{}, options.FindOne().SetSort(bson.D{{Key: "_id", Value: -1}}).
+		SetProjection(bson.D{{Key: "_id", Value: 1}})).Decode(&doc)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, translate(err, "feed head", "feed entry")
+	}
+	return doc.Position, nil
+}
+
 // FeedAfter lists entries after a position in position (_id) order, after sequencing what is
 // pending if this Store can take the sequencer lease.
 func (s *Store) FeedAfter(ctx context.Context, after int64, limit int) ([]models.FeedEntry, error) {

@@ -672,6 +672,13 @@ func (s *Store) AppendFeed(ctx context.Context, e *models.FeedEntry) error {
 	return translate(err, "append feed", "feed entry")
 }
 
+// FeedHead implements app.Store: positions are rowids, so the head is the largest.
+func (s *Store) FeedHead(ctx context.Context) (int64, error) {
+	var pos int64
+	err := s.r.QueryRowContext(ctx, `SELECT coalesce(max(position), 0) FROM feed`).Scan(&pos)
+	return pos, translate(err, "feed head", "feed entry")
+}
+
 // FeedAfter lists entries after a position in position order.
 func (s *Store) FeedAfter(ctx context.Context, after int64, limit int) ([]models.FeedEntry, error) {
 	q, args := withLimit(`SELECT position, ticket_id, code, version, at, action, from_state, to_state, area_code,

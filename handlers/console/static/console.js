@@ -63,19 +63,60 @@
     }).catch(function () { return file; }); // not decodable here: send it as is, the server explains
   }
 
-  // The IOC dashboard refreshes its figures in place every data-refresh seconds. If the answer
-  // is not a dashboard (the session ended), the whole page reloads and shows the sign-in page.
+  // redraw replaces the element with the given id by the same element of a fresh copy of the
+  // page. If the answer is not that page (the session ended), the whole page reloads and shows
+  // the sign-in page.
+  function redraw(id) {
+    return fetch(window.location.href, { credentials: 'same-origin', headers: { Accept: 'text/html' } })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(new Error(String(r.status))); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, 'text/html').getElementById(id);
+        if (!fresh) { window.location.reload(); return; }
+        document.getElementById(id).replaceWith(document.importNode(fresh, true));
+      });
+  }
+
+  // The IOC dashboard refreshes its figures in place every data-refresh seconds.
   var every = parseInt(document.body.getAttribute('data-refresh') || '0', 10);
   if (every > 0 && document.getElementById('dash')) {
     window.setInterval(function () {
-      fetch(window.location.href, { credentials: 'same-origin', headers: { Accept: 'text/html' } })
-        .then(function (r) { return r.ok ? r.text() : Promise.reject(new Error(String(r.status))); })
-        .then(function (html) {
-          var fresh = new DOMParser().parseFromString(html, 'text/html').getElementById('dash');
-          if (!fresh) { window.location.reload(); return; }
-          document.getElementById('dash').replaceWith(document.importNode(fresh, true));
-        })
-        .catch(function () { /* keep the last figures; try again at the next tick */ });
+      redraw('dash').catch(function () { /* keep the last figures; try again at the next tick */ });
     }, every * 1000);
+  }
+
+  // The queue redraws itself when a ticket of the official's queue arrives or changes: the
+  // server's event stream (/console/queue/events) says which, and a burst of changes makes one
+  // redraw. EventSource reconnects by itself, resuming from the last event id. An official of a
+  // unit can also have a desktop notification for each new report.
+  var live = document.getElementById('live');
+  if (live && window.EventSource) {
+    var timer = null;
+    var later = function () {
+      if (timer === null) {
+        timer = window.setTimeout(function () {
+          timer = null;
+          redraw('queue-results').catch(function () { /* the next event tries again */ });
+        }, 300);
+      }
+    };
+    var title = live.getAttribute('data-notify');
+    var button = document.getElementById('notify-on');
+    if (title && button && window.Notification && Notification.permission === 'default') {
+      button.hidden = false;
+      button.addEventListener('click', function () {
+        Notification.requestPermission().then(function () { button.hidden = true; });
+      });
+    }
+    var source = new EventSource(live.getAttribute('data-events'));
+    source.addEventListener('open', function () { live.setAttribute('data-state', 'open'); });
+    source.addEventListener('ticket', function (e) {
+      later();
+      var d = JSON.parse(e.data);
+      if (title && d.action === 'submit' && window.Notification && Notification.permission === 'granted') {
+        var n = new Notification(title, { body: d.code, tag: d.ticket_id });
+        n.onclick = function () { window.focus(); window.location.assign('/console/tickets/' + encodeURIComponent(d.ticket_id)); };
+      }
+    });
+    source.addEventListener('reset', later);
   }
 })();

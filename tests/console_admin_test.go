@@ -59,8 +59,10 @@ func adminSearchesTheAudit(t *testing.T, ctx context.Context, s *server, shots s
 		chromedp.SetValue(chromedp.CSS(`#f-from`), today),
 		chromedp.SetValue(chromedp.CSS(`#f-to`), today),
 		chromedp.Click(chromedp.CSS(`#audit-search`)),
-		chromedp.WaitVisible(chromedp.CSS(`#audit tr[data-action="user_disable"]`)),
 	)
+	// The unfiltered page may list the disabling too: wait for the answer to the search first.
+	browserUntil(t, ctx, "the search's answer", `location.search.includes('action=user_disable') && document.readyState === 'complete'`)
+	inBrowser(t, ctx, "read the search's answer", chromedp.WaitVisible(chromedp.CSS(`#audit tr[data-action="user_disable"]`)))
 	rows := fromBrowser(t, ctx, "count the rows", chromedp.Evaluate[int](`document.querySelectorAll('#audit tbody tr[data-action]').length`))
 	detail := fromBrowser(t, ctx, "read the record", chromedp.Text(chromedp.CSS(`#audit tr[data-action="user_disable"] td.desc`)))
 	if rows != 1 || !strings.Contains(detail, "chuyển công tác") {

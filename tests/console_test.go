@@ -506,6 +506,23 @@ func fromBrowser[T any](t *testing.T, ctx context.Context, what string, a chrome
 	return v
 }
 
+// browserUntil waits until a JavaScript condition holds in the tab, across navigations (an
+// evaluation interrupted by one is tried again).
+func browserUntil(t *testing.T, ctx context.Context, what, condition string) {
+	t.Helper()
+	deadline := time.Now().Add(browserWait)
+	for time.Now().Before(deadline) {
+		step, cancel := context.WithTimeout(ctx, 5*time.Second)
+		ok, err := chromedp.Run(step, chromedp.Evaluate[bool](condition))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("browser: %s: %s did not hold within %s", what, condition, browserWait)
+}
+
 func screenshot(t *testing.T, ctx context.Context, dir, name string) {
 	t.Helper()
 	buf := fromBrowser(t, ctx, "screenshot "+name, chromedp.FullScreenshot(100))

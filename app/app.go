@@ -172,6 +172,7 @@ type App struct {
 	Inbox      *Inbox      // residents' notifications, kept whether or not a push arrived
 	Erasure    *Erasure    // account erasure, legal holds, retention
 	Live       *Live       // the officials' live queues: ticket changes as they happen
+	Replies    *Replies    // the units' canned replies
 
 	store interface {
 		Ping(context.Context) error
@@ -228,6 +229,7 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	a.Privacy = &Privacy{core: c, store: d.Store, sms: d.SMS, tickets: a.Tickets}
 	a.Inbox = &Inbox{core: c, store: d.Store}
 	a.Live = &Live{core: c, store: d.Store}
+	a.Replies = &Replies{core: c, store: d.Store, tickets: a.Tickets, cat: a.Catalog}
 	a.Erasure = &Erasure{core: c, store: d.Store, auth: a.Auth, tickets: a.Tickets, devices: a.Devices}
 	a.Boundaries = &Boundaries{core: c, store: d.Store, tickets: a.Tickets, auth: a.Auth, cat: a.Catalog, initial: d.Boundaries.ID()}
 	if err := a.Catalog.ReloadCatalog(ctx); err != nil {

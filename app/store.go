@@ -42,6 +42,7 @@ type Store interface {
 	PrivacyStore
 	NotificationStore
 	ErasureStore
+	ReplyStore
 
 	// Batched runs fn, whose store calls must use the context fn is given, and returns fn's
 	// error. A store that can (SQLite) makes those calls one transaction and one commit —

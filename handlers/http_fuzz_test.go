@@ -219,6 +219,8 @@ var queryRoutes = []struct {
 	{"/v1/tickets/nearby", models.RoleResident, ""},
 	{"/v1/queue", models.RoleOfficer, ""},
 	{"/v1/queue", models.RoleIOCOperator, ""},
+	{"/v1/replies", models.RoleLeader, ""},
+	{"/v1/replies", models.RoleIOCOperator, ""},
 	{"/v1/areas/locate", "", ""},
 	{"/v1/admin/audit", models.RoleAdmin, ""},
 	{"/v1/admin/keys", models.RoleAdmin, ""},

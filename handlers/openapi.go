@@ -159,7 +159,8 @@ func openAPIDocument() map[string]any {
 				"Account": obj([]string{"id", "role", "created_at", "disabled", "password_change_required", "two_factor"}, accountProps()),
 				"Area": obj([]string{"code", "name"}, map[string]any{"code": str, "name": str, "full_name": str, "kind": str, "boundary_set": str,
 					"bbox": map[string]any{"type": "array", "items": num, "minItems": 4, "maxItems": 4, "description": "[min lng, min lat, max lng, max lat], as in GeoJSON"}}),
-				"QueueEvent": queueEventSchema(),
+				"QueueEvent":  queueEventSchema(),
+				"CannedReply": cannedReplySchema(),
 				"Category": obj([]string{"code", "group", "name", "unit_kind", "priority", "triage_sla", "resolve_sla", "private_by_default", "contact_allowed", "active"}, map[string]any{
 					"code": str, "group": map[string]any{"type": "string", "enum": []string{"antt", "asxh", "do_thi", "moi_truong", "giao_thong", "khac"}},
 					"name": str, "name_en": str, "description": str,
@@ -301,6 +302,7 @@ func openAPIDocument() map[string]any {
 	addErasurePaths(doc["paths"].(map[string]any), op, param, resp)
 	addInboxPaths(doc["paths"].(map[string]any), op, param, resp)
 	addLivePaths(doc["paths"].(map[string]any), op, param)
+	addReplyPaths(doc["paths"].(map[string]any), op, param, resp)
 	nameOperations(doc["paths"].(map[string]any))
 	return doc
 }

@@ -186,6 +186,7 @@ func (s *Server) policy() []routeSpec {
 	residents := []models.Role{models.RoleResident}
 	officials := []models.Role{models.RoleOfficer, models.RoleLeader, models.RoleIOCOperator, models.RoleIOCViewer, models.RoleAdmin}
 	adminsOnly := []models.Role{models.RoleAdmin}
+	replyWriters := []models.Role{models.RoleLeader, models.RoleIOCOperator, models.RoleAdmin}
 	iocRoles := []models.Role{models.RoleIOCOperator, models.RoleIOCViewer, models.RoleAdmin}
 	// Legal holds keep an identity past its erasure: the IOC operators and administrators decide.
 	holdCallers := []models.Role{models.RoleIOCOperator, models.RoleAdmin}
@@ -268,6 +269,11 @@ func (s *Server) policy() []routeSpec {
 		{"DELETE", "/v1/tickets/:id/legal-hold", holdCallers, s.api.releaseLegalHold},
 		{"GET", "/v1/queue", officials, s.api.queue},
 		{"GET", "/v1/queue/events", officials, s.queueEvents}, // server-sent events (live.go)
+		// Canned replies (replies.go): the unit's officials read them; its leaders and the IOC write.
+		{"GET", "/v1/replies", officials, s.api.listReplies},
+		{"POST", "/v1/replies", replyWriters, s.api.createReply},
+		{"PUT", "/v1/replies/:id", replyWriters, s.api.updateReply},
+		{"DELETE", "/v1/replies/:id", replyWriters, s.api.deleteReply},
 		{"GET", "/v1/admin/audit", adminsOnly, s.api.audit},
 		{"GET", "/v1/admin/calendar", adminsOnly, s.api.listCalendar},
 		{"GET", "/v1/admin/switchovers", adminsOnly, s.api.listSwitchOvers},

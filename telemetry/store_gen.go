@@ -338,6 +338,14 @@ func (s *instrumentedStore) DeleteOTP(ctx context.Context, a1 string) error {
 	return err
 }
 
+// DeleteReply implements app.Store.
+func (s *instrumentedStore) DeleteReply(ctx context.Context, a1 string) error {
+	ctx, c := s.begin(ctx, "DeleteReply")
+	err := s.next.DeleteReply(ctx, a1)
+	c.end(err)
+	return err
+}
+
 // DeleteRoutingRule implements app.Store.
 func (s *instrumentedStore) DeleteRoutingRule(ctx context.Context, a1 string, a2 string) error {
 	ctx, c := s.begin(ctx, "DeleteRoutingRule")
@@ -690,6 +698,14 @@ func (s *instrumentedStore) PutOTP(ctx context.Context, a1 *models.OTPChallenge)
 	return err
 }
 
+// PutReply implements app.Store.
+func (s *instrumentedStore) PutReply(ctx context.Context, a1 *models.CannedReply) error {
+	ctx, c := s.begin(ctx, "PutReply")
+	err := s.next.PutReply(ctx, a1)
+	c.end(err)
+	return err
+}
+
 // PutRoutingRule implements app.Store.
 func (s *instrumentedStore) PutRoutingRule(ctx context.Context, a1 models.RoutingRule) error {
 	ctx, c := s.begin(ctx, "PutRoutingRule")
@@ -726,6 +742,22 @@ func (s *instrumentedStore) RebuildRollups(ctx context.Context) error {
 func (s *instrumentedStore) ReferenceDataVersion(ctx context.Context) (int, error) {
 	ctx, c := s.begin(ctx, "ReferenceDataVersion")
 	r0, err := s.next.ReferenceDataVersion(ctx)
+	c.end(err)
+	return r0, err
+}
+
+// RepliesOf implements app.Store.
+func (s *instrumentedStore) RepliesOf(ctx context.Context, a1 string) ([]models.CannedReply, error) {
+	ctx, c := s.begin(ctx, "RepliesOf")
+	r0, err := s.next.RepliesOf(ctx, a1)
+	c.end(err)
+	return r0, err
+}
+
+// ReplyByID implements app.Store.
+func (s *instrumentedStore) ReplyByID(ctx context.Context, a1 string) (*models.CannedReply, error) {
+	ctx, c := s.begin(ctx, "ReplyByID")
+	r0, err := s.next.ReplyByID(ctx, a1)
 	c.end(err)
 	return r0, err
 }

@@ -330,10 +330,14 @@ var routeCallers = map[string]string{
 	"GET /v1/tickets/nearby": "signed-in", "GET /v1/tickets/{id}": "signed-in", "POST /v1/tickets/{id}/actions": "signed-in",
 	"GET /v1/tickets": "residents", "POST /v1/tickets": "residents",
 	"GET /v1/subscriptions": "residents", "POST /v1/subscriptions": "residents", "DELETE /v1/subscriptions/{area}": "residents",
-	"GET /v1/queue":        "officials",
-	"GET /v1/queue/events": "officials",
-	"GET /v1/admin/audit":  "admins",
-	"GET /v1/admin/keys":   "admins", "POST /v1/admin/keys": "admins", "DELETE /v1/admin/keys/{id}": "admins",
+	"GET /v1/queue":           "officials",
+	"GET /v1/queue/events":    "officials",
+	"GET /v1/replies":         "officials",
+	"POST /v1/replies":        "reply-writers",
+	"PUT /v1/replies/{id}":    "reply-writers",
+	"DELETE /v1/replies/{id}": "reply-writers",
+	"GET /v1/admin/audit":     "admins",
+	"GET /v1/admin/keys":      "admins", "POST /v1/admin/keys": "admins", "DELETE /v1/admin/keys/{id}": "admins",
 	"GET /v1/admin/switchovers": "admins", "POST /v1/admin/switchovers": "admins", "DELETE /v1/admin/switchovers/{id}": "admins",
 	"GET /v1/admin/calendar": "admins", "PUT /v1/admin/calendar/{year}": "admins",
 	"GET /v1/admin/users": "admins", "POST /v1/admin/users": "admins", "PATCH /v1/admin/users/{id}": "admins",
@@ -377,12 +381,13 @@ func TestEveryRouteRoleMatrix(t *testing.T) {
 		"admin":        s.createOfficial("admin", "route.admin", "").AccessToken,
 	}
 	allowed := map[string][]string{
-		"signed-in": {"resident", "officer", "leader", "ioc_operator", "ioc_viewer", "admin"},
-		"residents": {"resident"},
-		"officials": {"officer", "leader", "ioc_operator", "ioc_viewer", "admin"},
-		"admins":    {"admin"},
-		"ioc":       {"ioc_operator", "ioc_viewer", "admin"},
-		"holds":     {"ioc_operator", "admin"}, // legal holds (erasure_test.go)
+		"signed-in":     {"resident", "officer", "leader", "ioc_operator", "ioc_viewer", "admin"},
+		"residents":     {"resident"},
+		"officials":     {"officer", "leader", "ioc_operator", "ioc_viewer", "admin"},
+		"admins":        {"admin"},
+		"ioc":           {"ioc_operator", "ioc_viewer", "admin"},
+		"holds":         {"ioc_operator", "admin"},           // legal holds (erasure_test.go)
+		"reply-writers": {"leader", "ioc_operator", "admin"}, // canned replies (replies_test.go)
 	}
 	params := strings.NewReplacer("{id}", "00000000000000000000000000000000", "{token}", "no-such-token",
 		"{area}", x.code, "{code}", x.code, "{service_code}", "TTDT", "{service_request_id}", "00000000000000000000000000000000")

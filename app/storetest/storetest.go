@@ -119,6 +119,7 @@ func Run(t *testing.T, open func(t *testing.T) app.Store) {
 		{"Privacy", privacyTests},
 		{"Erasure", erasureTests},
 		{"Notifications", notificationTests},
+		{"Replies", replyTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -87,7 +87,8 @@ func Open(ctx context.Context, uri, database string, opts ...Option) (*Store, er
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, err
 	}
-	if err := s.ensureIndexes(ctx, indexes(), pushIndexes(), openDataIndexes(), statsIndexes(), feedIndexes(), mediaIndexes(), catalogAdminIndexes(), privacyIndexes(), notificationIndexes()); err != nil {
+	if err := s.ensureIndexes(ctx, indexes(), pushIndexes(), openDataIndexes(), statsIndexes(), feedIndexes(), mediaIndexes(), catalogAdminIndexes(), privacyIndexes(), notificationIndexes(),
+		replyIndexes()); err != nil {
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, err
 	}

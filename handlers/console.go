@@ -147,6 +147,8 @@ func consoleFuncs(lang string) template.FuncMap {
 			return slices.Contains([]models.Action{models.ActReject, models.ActMarkDuplicate, models.ActDenyExt,
 				models.ActRecategorize, models.ActSetPrivate, models.ActHideFromPublic}, models.Action(a))
 		},
+		// replyForm: the action's form offers the unit's canned replies for its note.
+		"replyForm": func(a string) bool { return slices.Contains(consoleReplyForms, a) },
 		"has": func(list []models.Action, a string) bool {
 			for _, x := range list {
 				if string(x) == a {

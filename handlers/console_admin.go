@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -198,7 +199,7 @@ func (s *consoleUI) consoleFormError(c *fiber.Ctx, err error, page func(*fiber.C
 // doneFlash is the success message named by ?done= after a redirect.
 func (s *consoleUI) doneFlash(c *fiber.Ctx) *consoleFlash {
 	done := c.Query("done")
-	if done != "disabled" && done != "enabled" && done != "revoked" {
+	if !slices.Contains([]string{"disabled", "enabled", "revoked", "reply_saved", "reply_deleted"}, done) {
 		return nil
 	}
 	return &consoleFlash{Kind: "ok", Message: translate(s.consoleLang(c), "admin.done."+done)}

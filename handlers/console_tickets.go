@@ -184,6 +184,28 @@ type consoleTicketView struct {
 	Assignee      string   // who the ticket is assigned to, by name; "" when nobody is
 	DefaultDueAt  string   // a suggestion for request_extension (datetime-local)
 	ResultMedia   []string // the unit's result photos
+	// Replies are the unit's canned replies fitting the ticket, filled in (Value: the text,
+	// Label: the title), offered in the forms whose note answers the resident.
+	Replies []consoleOption
+}
+
+// consoleReplyForms are the forms that offer the canned replies.
+var consoleReplyForms = []string{string(models.ActAccept), string(models.ActStart), string(models.ActResolve),
+	string(models.ActRequestInfo), string(models.ActNote), string(models.ActReject), string(models.ActMarkDuplicate)}
+
+// ticketReplies offers the unit's replies to the officials handling t; others get none.
+func (s *consoleUI) ticketReplies(c *fiber.Ctx, t *models.Ticket, v *consoleTicketView) error {
+	if a := principal(c).TicketAccess(t); a != models.AccessUnit && a != models.AccessIOC {
+		return nil
+	}
+	rs, err := s.svc.Replies.RepliesFor(c.UserContext(), principal(c), t.ID)
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		v.Replies = append(v.Replies, consoleOption{r.Filled, r.Title})
+	}
+	return nil
 }
 
 // consoleFormOrder is the order of the action forms on the ticket page: the usual next step first.
@@ -203,6 +225,9 @@ func (s *consoleUI) consoleTicketData(c *fiber.Ctx, t *models.Ticket) (*consoleT
 	v := &consoleTicketView{T: b, CategoryName: s.categoryName(lang, t.Category), Outcomes: models.Outcomes,
 		RejectReasons: models.RejectReasons, ResultMedia: t.ResultMedia}
 	if err := s.nameStaff(c, t, v); err != nil {
+		return nil, err
+	}
+	if err := s.ticketReplies(c, t, v); err != nil {
 		return nil, err
 	}
 	for _, a := range consoleFormOrder {

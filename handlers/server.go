@@ -335,6 +335,9 @@ func (s *Server) policy() []routeSpec {
 		{"GET", "/console/static/:name", anyone, s.console.consoleStatic},
 		{"GET", "/console/queue", officials, s.console.consoleQueue},
 		{"GET", "/console/queue/events", officials, s.queueEvents}, // the queue page's live updates (live.go)
+		{"GET", "/console/replies", officials, s.console.consoleReplies},
+		{"POST", "/console/replies", replyWriters, s.console.consoleSaveReply},
+		{"POST", "/console/replies/:id/delete", replyWriters, s.console.consoleDeleteReply},
 		{"GET", "/console/tickets/:id", officials, s.console.consoleTicket},
 		{"POST", "/console/tickets/:id/actions", officials, s.console.consoleAct},
 		{"GET", "/console/dashboard", iocRoles, s.console.consoleDashboard},

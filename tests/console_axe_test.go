@@ -3,6 +3,7 @@ package tests
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -67,6 +68,9 @@ func TestConsoleAccessibility(t *testing.T) {
 	res := s.signInResident("0912345601")
 	tk := fileTicket(t, s, res.AccessToken, wfReport("ANTT.01", x, "Tụ tập gây ồn ào sau 22 giờ.", false))
 	step(t, s, officer.AccessToken, tk, "accept", nil, "assigned")
+	leader := s.createOfficial("leader", "lanhdao.axe", unit)
+	s.request(t, "POST", "/v1/replies", leader.AccessToken, map[string]any{"title": "Đã xử lý", "text": "Phản ánh {code} đã được xử lý."}).
+		expect(t, http.StatusCreated)
 
 	visits := []struct {
 		user  string
@@ -74,7 +78,8 @@ func TestConsoleAccessibility(t *testing.T) {
 	}{
 		{"", []string{"/console/login"}},
 		{"canbo.axe", []string{"/console/queue", "/console/tickets/" + tk.ID, "/console/password", "/console/2fa"}},
-		{"ioc.axe", []string{"/console/dashboard", "/console/tickets/" + tk.ID}},
+		{"ioc.axe", []string{"/console/dashboard", "/console/tickets/" + tk.ID, "/console/replies?unit=" + unit}},
+		{"lanhdao.axe", []string{"/console/replies", "/console/tickets/" + tk.ID}}, // the ticket's forms offer the reply
 		{"quantri.axe", []string{"/console/admin/users", "/console/admin/categories", "/console/admin/calendar",
 			"/console/admin/keys", "/console/admin/audit"}},
 	}

@@ -23,6 +23,14 @@
     }, 0);
   });
 
+  // A canned reply picked in an action form fills in the form's note (the official may still
+  // edit it before sending).
+  document.addEventListener('change', function (e) {
+    if (!e.target.classList || !e.target.classList.contains('reply-pick') || !e.target.value) { return; }
+    var note = e.target.form && e.target.form.querySelector('textarea[name=note]');
+    if (note) { note.value = e.target.value; note.focus(); }
+  });
+
   // Result photos are shrunk in the browser (longer side 1600 px, JPEG) before they are sent,
   // so a form of phone photos stays within the server's body limit; the server makes its own
   // renditions from them. Without this script the form still posts the files as they are.

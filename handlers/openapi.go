@@ -303,6 +303,7 @@ func openAPIDocument() map[string]any {
 	addInboxPaths(doc["paths"].(map[string]any), op, param, resp)
 	addLivePaths(doc["paths"].(map[string]any), op, param)
 	addReplyPaths(doc["paths"].(map[string]any), op, param, resp)
+	addBulkPaths(doc["paths"].(map[string]any), op, resp)
 	nameOperations(doc["paths"].(map[string]any))
 	return doc
 }

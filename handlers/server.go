@@ -268,7 +268,8 @@ func (s *Server) policy() []routeSpec {
 		{"POST", "/v1/tickets/:id/legal-hold", holdCallers, s.api.placeLegalHold},
 		{"DELETE", "/v1/tickets/:id/legal-hold", holdCallers, s.api.releaseLegalHold},
 		{"GET", "/v1/queue", officials, s.api.queue},
-		{"GET", "/v1/queue/events", officials, s.queueEvents}, // server-sent events (live.go)
+		{"GET", "/v1/queue/events", officials, s.queueEvents},                        // server-sent events (live.go)
+		{"POST", "/v1/queue/actions", officials, s.limited("action", s.api.bulkAct)}, // bulk accept/assign (bulk.go)
 		// Canned replies (replies.go): the unit's officials read them; its leaders and the IOC write.
 		{"GET", "/v1/replies", officials, s.api.listReplies},
 		{"POST", "/v1/replies", replyWriters, s.api.createReply},
@@ -602,6 +603,17 @@ func fieldErrors(problems []*models.Error, en bool) []fieldErrorBody {
 	return out
 }
 
+// logFailure is the one place where failed requests are logged: server-side failures (5xx) with
+// their cause, which the answer never carries. Client errors are the access log's business.
+func (s *Server) logFailure(c *fiber.Ctx, status int, err error) {
+	if status >= 500 {
+		s.log.LogAttrs(c.UserContext(), slog.LevelError, "request failed",
+			slog.Any("request_id", c.Locals(localRequestID)),
+			slog.String("method", c.Method()), slog.String("route", routeTemplate(c)),
+			slog.Int("status", status), slog.String("error", err.Error()))
+	}
+}
+
 // handleError writes the JSON error of err, in the caller's language (wantsEnglish; a bad
 // ?lang= is answered in Vietnamese), and logs server-side failures with their cause.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
@@ -627,12 +639,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if status == fiber.StatusTooManyRequests && errors.As(err, &retry) {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, int(math.Ceil(retry.Wait.Seconds())))))
 	}
-	if status >= 500 {
-		s.log.LogAttrs(c.UserContext(), slog.LevelError, "request failed",
-			slog.Any("request_id", c.Locals(localRequestID)),
-			slog.String("method", c.Method()), slog.String("route", routeTemplate(c)),
-			slog.Int("status", status), slog.String("error", err.Error()))
-	}
+	s.logFailure(c, status, err)
 	detail.RequestID = requestIDOf(c)
 	lang := "vi"
 	if en {

@@ -332,6 +332,7 @@ var routeCallers = map[string]string{
 	"GET /v1/subscriptions": "residents", "POST /v1/subscriptions": "residents", "DELETE /v1/subscriptions/{area}": "residents",
 	"GET /v1/queue":           "officials",
 	"GET /v1/queue/events":    "officials",
+	"POST /v1/queue/actions":  "officials",
 	"GET /v1/replies":         "officials",
 	"POST /v1/replies":        "reply-writers",
 	"PUT /v1/replies/{id}":    "reply-writers",

@@ -79,6 +79,11 @@ var policy = []policyRow{
 		pOfficerX: all(200), pOfficerY: all(200), pLeaderX: all(200),
 		pIOCOp: all(200), pIOCViewer: all(200), pAdmin: all(200), pAnonymous: all(401),
 	}},
+	{route: "POST /v1/queue/actions", want: map[string]onXY{ // a bulk accept of a ticket nobody has: per-ticket 404 (bulk_test.go)
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(200), pOfficerY: all(200), pLeaderX: all(200),
+		pIOCOp: all(200), pIOCViewer: all(200), pAdmin: all(200), pAnonymous: all(401),
+	}},
 	{route: "GET /v1/queue/events", want: map[string]onXY{
 		pResidentA: all(403), pResidentB: all(403),
 		pOfficerX: all(200), pOfficerY: all(200), pLeaderX: all(200),
@@ -374,6 +379,9 @@ func (c matrixCaller) call(t *testing.T, route, p string, tk *wfTicket) response
 		return s.request(t, "POST", "/v1/tickets", tok[p], wfReport("MT", z, "Rác thải ở phường Z", false))
 	case "GET /v1/queue":
 		return s.request(t, "GET", "/v1/queue", tok[p], nil)
+	case "POST /v1/queue/actions":
+		return s.request(t, "POST", "/v1/queue/actions", tok[p], map[string]any{"action": "accept",
+			"tickets": []any{map[string]any{"id": "00000000000000000000000000000000", "expected_version": 1}}})
 	case "GET /v1/queue/events":
 		return eventsAnswer(t, s, tok[p])
 	case "GET /v1/tickets/nearby":

@@ -82,35 +82,43 @@ func TestBulkQueueActions(t *testing.T) {
 			t.Errorf("the officer's assigned=me queue has %d tickets, want the 2 assigned in bulk", len(mine.Tickets))
 		}
 
-		// Refused as a whole: nothing changes.
-		many := make([]map[string]any, 51)
-		for i := range many {
-			many[i] = map[string]any{"id": fmt.Sprintf("t%d", i), "expected_version": 1}
-		}
-		for name, body := range map[string]any{
-			"a bulk reject":   map[string]any{"action": "reject", "tickets": bulkItems(other)},
-			"no tickets":      map[string]any{"action": "accept", "tickets": []any{}},
-			"51 tickets":      map[string]any{"action": "accept", "tickets": many},
-			"a ticket twice":  map[string]any{"action": "accept", "tickets": bulkItems(other, other)},
-			"no version":      map[string]any{"action": "accept", "tickets": []any{map[string]any{"id": other.ID}}},
-			"an extra field":  map[string]any{"action": "accept", "tickets": bulkItems(other), "force": true},
-			"a wrong type":    map[string]any{"action": "accept", "tickets": "all"},
-			"not JSON at all": "accept everything",
-		} {
-			r := s.request(t, "POST", "/v1/queue/actions", oy.AccessToken, body)
-			if r.status != http.StatusBadRequest {
-				t.Errorf("%s: %d %s, want 400", name, r.status, r.body)
-			}
-		}
-		if got := getTicket(t, s, res.AccessToken, other.ID); got.Version != 1 {
-			t.Errorf("refused bulk requests changed the ticket to v%d", got.Version)
-		}
-		refused(t, s.request(t, "POST", "/v1/queue/actions", res.AccessToken, map[string]any{"action": "accept", "tickets": bulkItems(other)}),
-			http.StatusForbidden, "forbidden", "")
-		s.request(t, "POST", "/v1/queue/actions", iv.AccessToken, map[string]any{"action": "accept", "tickets": bulkItems(other)}).
-			expect(t, http.StatusOK).json(t, &a)
-		if a.Done != 0 || a.Results[0].Status != http.StatusForbidden {
-			t.Errorf("the IOC viewer's bulk accept: %+v", a)
-		}
+		bulkRefusals(t, s, oy.AccessToken, res.AccessToken, iv.AccessToken, other)
 	})
+}
+
+// bulkRefusals sends malformed bulk requests (refused whole, nothing changes) and bulk requests
+// of callers who may not act (a resident: refused; the IOC viewer: each ticket refused).
+func bulkRefusals(t *testing.T, s *server, officer, resident, viewer string, other wfTicket) {
+	t.Helper()
+	var a bulkAnswer
+	// Refused as a whole: nothing changes.
+	many := make([]map[string]any, 51)
+	for i := range many {
+		many[i] = map[string]any{"id": fmt.Sprintf("t%d", i), "expected_version": 1}
+	}
+	for name, body := range map[string]any{
+		"a bulk reject":   map[string]any{"action": "reject", "tickets": bulkItems(other)},
+		"no tickets":      map[string]any{"action": "accept", "tickets": []any{}},
+		"51 tickets":      map[string]any{"action": "accept", "tickets": many},
+		"a ticket twice":  map[string]any{"action": "accept", "tickets": bulkItems(other, other)},
+		"no version":      map[string]any{"action": "accept", "tickets": []any{map[string]any{"id": other.ID}}},
+		"an extra field":  map[string]any{"action": "accept", "tickets": bulkItems(other), "force": true},
+		"a wrong type":    map[string]any{"action": "accept", "tickets": "all"},
+		"not JSON at all": "accept everything",
+	} {
+		r := s.request(t, "POST", "/v1/queue/actions", officer, body)
+		if r.status != http.StatusBadRequest {
+			t.Errorf("%s: %d %s, want 400", name, r.status, r.body)
+		}
+	}
+	if got := getTicket(t, s, resident, other.ID); got.Version != 1 {
+		t.Errorf("refused bulk requests changed the ticket to v%d", got.Version)
+	}
+	refused(t, s.request(t, "POST", "/v1/queue/actions", resident, map[string]any{"action": "accept", "tickets": bulkItems(other)}),
+		http.StatusForbidden, "forbidden", "")
+	s.request(t, "POST", "/v1/queue/actions", viewer, map[string]any{"action": "accept", "tickets": bulkItems(other)}).
+		expect(t, http.StatusOK).json(t, &a)
+	if a.Done != 0 || a.Results[0].Status != http.StatusForbidden {
+		t.Errorf("the IOC viewer's bulk accept: %+v", a)
+	}
 }

@@ -92,26 +92,7 @@ func TestCannedReplies(t *testing.T) {
 		refused(t, s.request(t, "POST", "/v1/replies", ly.AccessToken, map[string]any{"unit_id": ux, "title": "x", "text": "y"}), http.StatusForbidden, "forbidden", "")
 		refused(t, s.request(t, "GET", "/v1/replies", iop.AccessToken, nil), http.StatusBadRequest, "invalid", "unit")
 
-		// Bad replies: every problem at once, nothing stored.
-		e := refused(t, s.request(t, "POST", "/v1/replies", lx.AccessToken, map[string]any{"category": "KHONG", "title": " ",
-			"text": "Xin chào {ten}"}), http.StatusBadRequest, "invalid", "")
-		var fields []string
-		for _, f := range e.Error.Errors {
-			fields = append(fields, f.Field+":"+f.Code)
-		}
-		slices.Sort(fields)
-		if w := []string{"category:bad_enum", "text:bad_enum", "title:required"}; !slices.Equal(fields, w) {
-			t.Errorf("problems %q, want %q", fields, w)
-		}
-		for _, body := range []any{
-			map[string]any{"title": "Dài", "text": strings.Repeat("a", 2001)},
-			map[string]any{"title": "Thừa", "text": "y", "color": "red"},
-			map[string]any{"title": 5, "text": "y"},
-			"not json",
-		} {
-			invalid(t, s.request(t, "POST", "/v1/replies", lx.AccessToken, body), "")
-		}
-		invalid(t, s.request(t, "PUT", "/v1/replies/"+accepted.ID, lx.AccessToken, map[string]any{"unit_id": unitOf(y.code, "ubnd"), "title": "x", "text": "y"}), "unit_id")
+		badReplies(t, s, lx.AccessToken, accepted.ID, unitOf(y.code, "ubnd"))
 		if got := replyTitles(repliesOf(t, s, ox.AccessToken, "/v1/replies")); !slices.Equal(got, want) {
 			t.Errorf("after the refusals the unit has %q, want %q", got, want)
 		}
@@ -129,4 +110,29 @@ func TestCannedReplies(t *testing.T) {
 			t.Errorf("after the edit and the delete: %q", got)
 		}
 	})
+}
+
+// badReplies sends replies with every kind of problem as a leader: each is refused.
+func badReplies(t *testing.T, s *server, leader, replyID, otherUnit string) {
+	t.Helper()
+	// Bad replies: every problem at once, nothing stored.
+	e := refused(t, s.request(t, "POST", "/v1/replies", leader, map[string]any{"category": "KHONG", "title": " ",
+		"text": "Xin chào {ten}"}), http.StatusBadRequest, "invalid", "")
+	var fields []string
+	for _, f := range e.Error.Errors {
+		fields = append(fields, f.Field+":"+f.Code)
+	}
+	slices.Sort(fields)
+	if w := []string{"category:bad_enum", "text:bad_enum", "title:required"}; !slices.Equal(fields, w) {
+		t.Errorf("problems %q, want %q", fields, w)
+	}
+	for _, body := range []any{
+		map[string]any{"title": "Dài", "text": strings.Repeat("a", 2001)},
+		map[string]any{"title": "Thừa", "text": "y", "color": "red"},
+		map[string]any{"title": 5, "text": "y"},
+		"not json",
+	} {
+		invalid(t, s.request(t, "POST", "/v1/replies", leader, body), "")
+	}
+	invalid(t, s.request(t, "PUT", "/v1/replies/"+replyID, leader, map[string]any{"unit_id": otherUnit, "title": "x", "text": "y"}), "unit_id")
 }

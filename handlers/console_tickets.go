@@ -31,6 +31,10 @@ type consoleQueueView struct {
 	States     []models.State
 	Categories []consoleOption
 	Units      []consoleOption // IOC only: the queue of any unit
+	// BulkAccept: some rows may be accepted together; Staff: whom the rows that may be assigned
+	// can be assigned to together (a leader's unit's officials).
+	BulkAccept bool
+	Staff      []consoleOption
 }
 
 type consoleRow struct {
@@ -39,6 +43,8 @@ type consoleRow struct {
 	Assignee     string // by name; "" when nobody is assigned
 	Triage       bool   // the running deadline is the one to accept the ticket by
 	Left         string // the time to the running deadline, or past it, in words; "" when none runs
+	// Selectable: the row may be accepted or assigned together with others.
+	Selectable bool
 }
 
 type consoleCount struct {
@@ -102,6 +108,9 @@ func (s *consoleUI) consoleQueue(c *fiber.Ctx) error {
 	if v.Tickets, err = s.queueRows(c, lang, page.Tickets); err != nil {
 		return err
 	}
+	if err := s.bulkChoices(c, v, page.Tickets); err != nil {
+		return err
+	}
 	for _, st := range models.States {
 		if n := page.Counts[st]; n > 0 {
 			v.Counts = append(v.Counts, consoleCount{st, n})
@@ -116,7 +125,7 @@ func (s *consoleUI) consoleQueue(c *fiber.Ctx) error {
 		vals.Set("cursor", page.NextCursor)
 		v.NextURL = consolePrefix + "/queue?" + vals.Encode()
 	}
-	return s.consoleRender(c, fiber.StatusOK, "queue", "queue.title", nil, v)
+	return s.consoleRender(c, fiber.StatusOK, "queue", "queue.title", s.bulkFlash(c), v)
 }
 
 // queueRows are the queue's lines: each ticket with its assignee by name and the time left to

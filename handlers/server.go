@@ -336,6 +336,7 @@ func (s *Server) policy() []routeSpec {
 		{"GET", "/console/static/:name", anyone, s.console.consoleStatic},
 		{"GET", "/console/queue", officials, s.console.consoleQueue},
 		{"GET", "/console/queue/events", officials, s.queueEvents}, // the queue page's live updates (live.go)
+		{"POST", "/console/queue/bulk", officials, s.console.consoleBulk},
 		{"GET", "/console/replies", officials, s.console.consoleReplies},
 		{"POST", "/console/replies", replyWriters, s.console.consoleSaveReply},
 		{"POST", "/console/replies/:id/delete", replyWriters, s.console.consoleDeleteReply},

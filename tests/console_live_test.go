@@ -44,4 +44,22 @@ func TestConsoleQueueLive(t *testing.T) {
 	if len(shown) != 1 || shown[0] != "Phản ánh mới: "+tk.Code {
 		t.Errorf("desktop notifications %q, want one for %s", shown, tk.Code)
 	}
+
+	// A second report arrives while the first is ticked: the tick survives the redraw, and one
+	// click accepts both.
+	inBrowser(t, ctx, "tick the first report", chromedp.Click(chromedp.CSS(`#queue tr[data-id="`+tk.ID+`"] input[type=checkbox]`)))
+	tk2 := fileTicket(t, s, resident.AccessToken, wfReport("TTDT", x, "Đèn đường hỏng", false))
+	inBrowser(t, ctx, "tick the second report and accept both",
+		chromedp.WaitVisible(chromedp.CSS(`#queue tr[data-id="`+tk2.ID+`"] input[type=checkbox]`)),
+		chromedp.Click(chromedp.CSS(`#queue tr[data-id="`+tk2.ID+`"] input[type=checkbox]`)),
+		chromedp.Click(chromedp.CSS(`#bulk-accept`)),
+		chromedp.WaitVisible(chromedp.CSS(`#flash`)))
+	if flash := fromBrowser(t, ctx, "read the message", chromedp.Text(chromedp.CSS(`#flash`))); flash != "Đã thực hiện cho 2 phiếu." {
+		t.Errorf("after the bulk accept the queue says %q", flash)
+	}
+	for _, id := range []string{tk.ID, tk2.ID} {
+		if got := getTicket(t, s, resident.AccessToken, id); got.State != "assigned" {
+			t.Errorf("ticket %s is %s after the bulk accept, want assigned", id, got.State)
+		}
+	}
 }

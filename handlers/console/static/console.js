@@ -74,13 +74,19 @@
   // redraw replaces the element with the given id by the same element of a fresh copy of the
   // page. If the answer is not that page (the session ended), the whole page reloads and shows
   // the sign-in page.
+  // Boxes the official ticked stay ticked when their row is unchanged (same ticket and version).
   function redraw(id) {
     return fetch(window.location.href, { credentials: 'same-origin', headers: { Accept: 'text/html' } })
       .then(function (r) { return r.ok ? r.text() : Promise.reject(new Error(String(r.status))); })
       .then(function (html) {
         var fresh = new DOMParser().parseFromString(html, 'text/html').getElementById(id);
         if (!fresh) { window.location.reload(); return; }
+        var ticked = Array.prototype.map.call(document.querySelectorAll('#' + id + ' input[type=checkbox]:checked'),
+          function (b) { return b.value; });
         document.getElementById(id).replaceWith(document.importNode(fresh, true));
+        document.querySelectorAll('#' + id + ' input[type=checkbox]').forEach(function (b) {
+          if (ticked.indexOf(b.value) >= 0) { b.checked = true; }
+        });
       });
   }
 

@@ -43,6 +43,7 @@ type Store interface {
 	NotificationStore
 	ErasureStore
 	ReplyStore
+	FilterStore
 
 	// Batched runs fn, whose store calls must use the context fn is given, and returns fn's
 	// error. A store that can (SQLite) makes those calls one transaction and one commit —

@@ -35,6 +35,9 @@ type consoleQueueView struct {
 	// can be assigned to together (a leader's unit's officials).
 	BulkAccept bool
 	Staff      []consoleOption
+	// Saved are the official's saved filters; Query is the view on screen, for saving it.
+	Saved []consoleSavedFilter
+	Query string
 }
 
 type consoleRow struct {
@@ -109,6 +112,9 @@ func (s *consoleUI) consoleQueue(c *fiber.Ctx) error {
 		return err
 	}
 	if err := s.bulkChoices(c, v, page.Tickets); err != nil {
+		return err
+	}
+	if err := s.savedFilters(c, v); err != nil {
 		return err
 	}
 	for _, st := range models.States {

@@ -304,6 +304,7 @@ func openAPIDocument() map[string]any {
 	addLivePaths(doc["paths"].(map[string]any), op, param)
 	addReplyPaths(doc["paths"].(map[string]any), op, param, resp)
 	addBulkPaths(doc["paths"].(map[string]any), op, resp)
+	addFilterPaths(doc["paths"].(map[string]any), op, param, resp)
 	nameOperations(doc["paths"].(map[string]any))
 	return doc
 }

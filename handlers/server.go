@@ -270,6 +270,9 @@ func (s *Server) policy() []routeSpec {
 		{"GET", "/v1/queue", officials, s.api.queue},
 		{"GET", "/v1/queue/events", officials, s.queueEvents},                        // server-sent events (live.go)
 		{"POST", "/v1/queue/actions", officials, s.limited("action", s.api.bulkAct)}, // bulk accept/assign (bulk.go)
+		{"GET", "/v1/queue/filters", officials, s.api.listFilters},                   // saved filters (filters.go)
+		{"POST", "/v1/queue/filters", officials, s.api.saveFilter},
+		{"DELETE", "/v1/queue/filters/:id", officials, s.api.deleteFilter},
 		// Canned replies (replies.go): the unit's officials read them; its leaders and the IOC write.
 		{"GET", "/v1/replies", officials, s.api.listReplies},
 		{"POST", "/v1/replies", replyWriters, s.api.createReply},
@@ -337,6 +340,8 @@ func (s *Server) policy() []routeSpec {
 		{"GET", "/console/queue", officials, s.console.consoleQueue},
 		{"GET", "/console/queue/events", officials, s.queueEvents}, // the queue page's live updates (live.go)
 		{"POST", "/console/queue/bulk", officials, s.console.consoleBulk},
+		{"POST", "/console/queue/filters", officials, s.console.consoleSaveFilter},
+		{"POST", "/console/queue/filters/:id/delete", officials, s.console.consoleDeleteFilter},
 		{"GET", "/console/replies", officials, s.console.consoleReplies},
 		{"POST", "/console/replies", replyWriters, s.console.consoleSaveReply},
 		{"POST", "/console/replies/:id/delete", replyWriters, s.console.consoleDeleteReply},

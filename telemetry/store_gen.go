@@ -354,6 +354,14 @@ func (s *instrumentedStore) DeleteRoutingRule(ctx context.Context, a1 string, a2
 	return err
 }
 
+// DeleteSavedFilter implements app.Store.
+func (s *instrumentedStore) DeleteSavedFilter(ctx context.Context, a1 string, a2 string) error {
+	ctx, c := s.begin(ctx, "DeleteSavedFilter")
+	err := s.next.DeleteSavedFilter(ctx, a1, a2)
+	c.end(err)
+	return err
+}
+
 // DeleteSubscription implements app.Store.
 func (s *instrumentedStore) DeleteSubscription(ctx context.Context, a1 string, a2 string) (*models.Subscription, error) {
 	ctx, c := s.begin(ctx, "DeleteSubscription")
@@ -714,6 +722,14 @@ func (s *instrumentedStore) PutRoutingRule(ctx context.Context, a1 models.Routin
 	return err
 }
 
+// PutSavedFilter implements app.Store.
+func (s *instrumentedStore) PutSavedFilter(ctx context.Context, a1 *models.SavedFilter) error {
+	ctx, c := s.begin(ctx, "PutSavedFilter")
+	err := s.next.PutSavedFilter(ctx, a1)
+	c.end(err)
+	return err
+}
+
 // PutSubscription implements app.Store.
 func (s *instrumentedStore) PutSubscription(ctx context.Context, a1 *models.Subscription) (bool, error) {
 	ctx, c := s.begin(ctx, "PutSubscription")
@@ -822,6 +838,14 @@ func (s *instrumentedStore) RevokeUserRefreshTokens(ctx context.Context, a1 stri
 func (s *instrumentedStore) RoutingRules(ctx context.Context) ([]models.RoutingRule, error) {
 	ctx, c := s.begin(ctx, "RoutingRules")
 	r0, err := s.next.RoutingRules(ctx)
+	c.end(err)
+	return r0, err
+}
+
+// SavedFiltersOf implements app.Store.
+func (s *instrumentedStore) SavedFiltersOf(ctx context.Context, a1 string) ([]models.SavedFilter, error) {
+	ctx, c := s.begin(ctx, "SavedFiltersOf")
+	r0, err := s.next.SavedFiltersOf(ctx, a1)
 	c.end(err)
 	return r0, err
 }

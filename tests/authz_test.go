@@ -84,6 +84,21 @@ var policy = []policyRow{
 		pOfficerX: all(200), pOfficerY: all(200), pLeaderX: all(200),
 		pIOCOp: all(200), pIOCViewer: all(200), pAdmin: all(200), pAnonymous: all(401),
 	}},
+	{route: "GET /v1/queue/filters", want: map[string]onXY{
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(200), pOfficerY: all(200), pLeaderX: all(200),
+		pIOCOp: all(200), pIOCViewer: all(200), pAdmin: all(200), pAnonymous: all(401),
+	}},
+	{route: "POST /v1/queue/filters", want: map[string]onXY{ // each official saves one of their own (filters_test.go)
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(201), pOfficerY: all(201), pLeaderX: all(201),
+		pIOCOp: all(201), pIOCViewer: all(201), pAdmin: all(201), pAnonymous: all(401),
+	}},
+	{route: "DELETE /v1/queue/filters/{id}", want: map[string]onXY{ // an id nobody has
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(404), pOfficerY: all(404), pLeaderX: all(404),
+		pIOCOp: all(404), pIOCViewer: all(404), pAdmin: all(404), pAnonymous: all(401),
+	}},
 	{route: "GET /v1/queue/events", want: map[string]onXY{
 		pResidentA: all(403), pResidentB: all(403),
 		pOfficerX: all(200), pOfficerY: all(200), pLeaderX: all(200),
@@ -379,6 +394,12 @@ func (c matrixCaller) call(t *testing.T, route, p string, tk *wfTicket) response
 		return s.request(t, "POST", "/v1/tickets", tok[p], wfReport("MT", z, "Rác thải ở phường Z", false))
 	case "GET /v1/queue":
 		return s.request(t, "GET", "/v1/queue", tok[p], nil)
+	case "GET /v1/queue/filters":
+		return s.request(t, "GET", "/v1/queue/filters", tok[p], nil)
+	case "POST /v1/queue/filters":
+		return s.request(t, "POST", "/v1/queue/filters", tok[p], map[string]any{"name": "Quá hạn", "query": "overdue=true"})
+	case "DELETE /v1/queue/filters/{id}":
+		return s.request(t, "DELETE", "/v1/queue/filters/00000000000000000000000000000000", tok[p], nil)
 	case "POST /v1/queue/actions":
 		return s.request(t, "POST", "/v1/queue/actions", tok[p], map[string]any{"action": "accept",
 			"tickets": []any{map[string]any{"id": "00000000000000000000000000000000", "expected_version": 1}}})

@@ -62,4 +62,17 @@ func TestConsoleQueueLive(t *testing.T) {
 			t.Errorf("ticket %s is %s after the bulk accept, want assigned", id, got.State)
 		}
 	}
+
+	// The officer saves the view of accepted reports and comes back to it by its name.
+	inBrowser(t, ctx, "save a filter",
+		chromedp.Navigate(s.base+"/console/queue?state=assigned"),
+		chromedp.WaitVisible(chromedp.CSS(`#save-filter`)),
+		chromedp.SendKeys(chromedp.CSS(`#filter-name`), "Đã tiếp nhận"),
+		chromedp.Click(chromedp.CSS(`#save-filter-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`#saved-filters a`)),
+		chromedp.Navigate(s.base+"/console/queue"),
+		chromedp.WaitVisible(chromedp.CSS(`#saved-filters a`)),
+		chromedp.Click(chromedp.CSS(`#saved-filters a`)),
+		chromedp.WaitVisible(chromedp.CSS(`#f-state`)))
+	browserUntil(t, ctx, "the saved view", `location.search === '?state=assigned' && document.querySelectorAll('#queue tbody tr').length === 2`)
 }

@@ -120,6 +120,7 @@ func Run(t *testing.T, open func(t *testing.T) app.Store) {
 		{"Erasure", erasureTests},
 		{"Notifications", notificationTests},
 		{"Replies", replyTests},
+		{"SavedFilters", filterTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

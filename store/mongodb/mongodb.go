@@ -88,7 +88,7 @@ func Open(ctx context.Context, uri, database string, opts ...Option) (*Store, er
 		return nil, err
 	}
 	if err := s.ensureIndexes(ctx, indexes(), pushIndexes(), openDataIndexes(), statsIndexes(), feedIndexes(), mediaIndexes(), catalogAdminIndexes(), privacyIndexes(), notificationIndexes(),
-		replyIndexes()); err != nil {
+		replyIndexes(), savedFilterIndexes()); err != nil {
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, err
 	}

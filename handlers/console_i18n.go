@@ -265,6 +265,10 @@ var consoleMessages = map[string][2]string{
 	"action.escalate":          {"Báo cáo vượt cấp", "Escalated"},
 	"action.reroute":           {"Chuyển theo bản đồ hành chính mới", "Routed again by the new ward map"},
 	"action.move_deadline":     {"Dời hạn theo lịch làm việc", "Deadline moved by the working calendar"},
+	// The cap on waiting for the resident's answer (Category.InfoWaitDays).
+	"action.remind_info":       {"Nhắc người dân bổ sung thông tin", "The resident reminded to answer"},
+	"action.close_no_response": {"Đóng do người dân không phản hồi", "Closed: the resident did not answer"},
+	"action.return_to_unit":    {"Hết hạn chờ người dân, trả về đơn vị xử lý", "No answer in time: back to the unit"},
 	"action.withdraw_contact":  {"Người dân rút lại việc cho phép liên hệ", "The resident withdrew consent to be contacted"},
 	// Personal data (erasure.go): internal events of de-identification and legal holds.
 	"action.erase":              {"Xoá thông tin cá nhân", "Personal data erased"},
@@ -275,6 +279,7 @@ var consoleMessages = map[string][2]string{
 	"outcome.partially_fixed": {"Khắc phục một phần", "Partially fixed"},
 	"outcome.not_fixable":     {"Không thể khắc phục", "Cannot be fixed"},
 	"outcome.not_responsible": {"Không thuộc thẩm quyền", "Not our responsibility"},
+	"outcome.no_response":     {"Không phản hồi", "No response from the resident"},
 
 	"class.on_time":             {"Đúng hạn", "On time"},
 	"class.late":                {"Trễ hạn", "Late"},

@@ -216,6 +216,11 @@ type ticketBody struct {
 	LegalHold *legalHoldBody `json:"legal_hold,omitempty"`
 	// PublicDescription is what the public reads instead of the description (hide_from_public).
 	PublicDescription string `json:"public_description,omitempty"`
+
+	// InfoWaitUntil is when a wait for the resident's answer ends (the category's cap), so the
+	// reporter knows how long they have; InfoRemindAt (officials only) is the halfway reminder.
+	InfoWaitUntil string `json:"info_wait_until,omitempty"`
+	InfoRemindAt  string `json:"info_remind_at,omitempty"`
 }
 
 type extensionBody struct {
@@ -310,6 +315,7 @@ func ticketView(t *models.Ticket, overdue bool) ticketBody {
 	if b.Media == nil {
 		b.Media = []string{}
 	}
+	b.InfoWaitUntil = formatTime(t.InfoWaitUntil)
 	for _, e := range t.History {
 		if e.Visibility == models.Public {
 			b.History = append(b.History, publicEventBody(e))
@@ -341,6 +347,7 @@ func internalView(t *models.Ticket, overdue bool, pseudonym string) ticketBody {
 	b.EscalationLevel = t.EscalationLevel
 	b.TransferredFrom = t.TransferredFrom
 	b.LegalHold = legalHoldView(t.LegalHold)
+	b.InfoRemindAt = formatTime(t.InfoRemindAt)
 	if t.Extension != nil {
 		b.Extension = &extensionBody{DueAt: formatTime(t.Extension.DueAt), Reason: t.Extension.Reason}
 	}

@@ -196,6 +196,14 @@ type Ticket struct {
 	// IOC's replacement of a text the public must not read (hide_from_public). Description stays
 	// the resident's own words, for them and the officials.
 	PublicDescription string `json:"public_description,omitempty"`
+
+	// InfoRemindAt and InfoWaitUntil are the halfway point and the cap of the current wait for
+	// the resident (awaiting_info), in working days of the category's policy
+	// (Category.InfoWaitDays), fixed when the unit asks so that the date the resident is told
+	// holds; zero when not waiting. The SLA worker reminds at the first and applies the
+	// category's policy at the second.
+	InfoRemindAt  time.Time `json:"info_remind_at,omitzero"`
+	InfoWaitUntil time.Time `json:"info_wait_until,omitzero"`
 }
 
 // Policy is the category policy version the ticket was filed under (1 for tickets filed

@@ -74,6 +74,10 @@ type ticketRow struct {
 	// PublicDescription is the IOC's replacement for the public views; absent unless set.
 	PublicDescription string `json:"public_description,omitempty"`
 
+	// The halfway point and the cap of a wait for the resident; absent unless waiting.
+	InfoRemindAt  time.Time `json:"info_remind_at,omitzero"`
+	InfoWaitUntil time.Time `json:"info_wait_until,omitzero"`
+
 	History []eventRow `json:"history"`
 }
 
@@ -140,7 +144,8 @@ func ticketRowOf(t *models.Ticket) *ticketRow {
 		ClosedAt: normTime(t.ClosedAt), OnTimeClass: string(t.OnTimeClass), RemindedAt: normTime(t.RemindedAt),
 		EscalationLevel: t.EscalationLevel, NextCheckAt: normTime(t.NextCheckAt), PolicyVersion: t.PolicyVersion,
 		LegalHold: legalHoldRowOf(t.LegalHold), OccurredAt: normTime(t.OccurredAt), PublicDescription: t.PublicDescription,
-		History: eventRows(t.History),
+		History:      eventRows(t.History),
+		InfoRemindAt: normTime(t.InfoRemindAt), InfoWaitUntil: normTime(t.InfoWaitUntil),
 	}
 }
 
@@ -165,7 +170,8 @@ func (r *ticketRow) ticket() *models.Ticket {
 		ClosedAt: r.ClosedAt, OnTimeClass: models.OnTimeClass(r.OnTimeClass), RemindedAt: r.RemindedAt,
 		EscalationLevel: r.EscalationLevel, NextCheckAt: r.NextCheckAt, PolicyVersion: r.PolicyVersion,
 		LegalHold: r.LegalHold.hold(), OccurredAt: r.OccurredAt, PublicDescription: r.PublicDescription,
-		History: events(r.History),
+		History:      events(r.History),
+		InfoRemindAt: r.InfoRemindAt, InfoWaitUntil: r.InfoWaitUntil,
 	}
 }
 

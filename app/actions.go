@@ -275,6 +275,7 @@ func (s *Tickets) decideExtension(_ context.Context, c *change) ([]hook, error) 
 		if t.ExtendedFrom.IsZero() {
 			t.ExtendedFrom = t.ResolveDueAt
 		}
+		t.E2EAdded += s.remaining(c.cat.ResolveSLA, t.ResolveDueAt, t.Extension.DueAt) // the end-to-end deadline moves as much
 		if t.State == models.StateAwaitingInfo {
 			t.PausedRemaining += s.remaining(c.cat.ResolveSLA, t.ResolveDueAt, t.Extension.DueAt)
 		}

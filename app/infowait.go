@@ -113,8 +113,14 @@ func (s *Tickets) startPause(t *models.Ticket, cat models.Category, now time.Tim
 	t.InfoRemindAt, t.InfoWaitUntil = infoWaitTimes(s.cal(), now, cat.InfoWait())
 }
 
-// endPause ends the wait for the resident at until (an answer, or the cap).
-func (s *Tickets) endPause(t *models.Ticket, _ models.Category, until time.Time) {
+// endPause ends the wait for the resident at until (an answer, or the cap). The wait, up to its
+// cap, is added to the end-to-end allowance (e2e.go), as the answer adds it to the unit's.
+func (s *Tickets) endPause(t *models.Ticket, cat models.Category, until time.Time) {
+	waited := until
+	if !t.InfoWaitUntil.IsZero() && waited.After(t.InfoWaitUntil) {
+		waited = t.InfoWaitUntil
+	}
+	t.E2EAdded += s.remaining(cat.ResolveSLA, t.PausedAt, waited)
 	t.PausedTotal += until.Sub(t.PausedAt)
 	t.PausedAt, t.PausedRemaining = time.Time{}, 0
 	t.InfoRemindAt, t.InfoWaitUntil = time.Time{}, time.Time{}

@@ -100,6 +100,12 @@ func openAPIDocument() map[string]any {
 			"description": "awaiting_info only: when the wait for the resident's answer ends (the category's info_wait_days in working days); then the ticket closes as no_response or returns to the unit (info_wait_policy)"},
 		"info_remind_at": map[string]any{"type": "string", "format": "date-time",
 			"description": "officials' view only, awaiting_info only: when the resident is reminded (halfway to info_wait_until)"},
+		"e2e_due_at": map[string]any{"type": "string", "format": "date-time",
+			"description": "officials' view only: the end-to-end resolution deadline from filing (the category's allowance, plus approved extensions and the waits for the resident up to their caps); a transfer restarts the receiving unit's resolve_due_at but never this; absent for tickets filed before it existed"},
+		"unit_holds": map[string]any{"type": "array", "description": "officials' view only: each unit that held the ticket, in order, from receiving it until it transferred it away or the ticket was resolved or closed",
+			"items": obj([]string{"unit_id", "unit_name", "from"}, map[string]any{"unit_id": str, "unit_name": str, "from": dateTime,
+				"until":      map[string]any{"type": "string", "format": "date-time", "description": "absent while the unit holds it"},
+				"held_hours": map[string]any{"type": "number", "description": "working hours (office hours of the working calendar) from from to until"}})},
 	}
 	sla := obj([]string{"value", "unit"}, map[string]any{"value": map[string]any{"type": "integer"},
 		"unit": map[string]any{"type": "string", "enum": []string{"working_hours", "working_days", "clock_hours"}}})

@@ -104,3 +104,50 @@ func checkEndToEndFigures(t *testing.T, a *app.App, store app.Store, tk *models.
 		}
 	}
 }
+
+// TestEndToEndDeadlineAddsExtensionsAndCappedWaits: the end-to-end deadline grows by a wait for
+// the resident only up to the wait's cap (an answer two working days after the cap adds the five
+// of the cap, not seven) and by the working time an approved extension adds.
+func TestEndToEndDeadlineAddsExtensionsAndCappedWaits(t *testing.T) {
+	ctx := context.Background()
+	now := vn("2026-11-23 08:00") // a Monday
+	a := newService(t, &now)
+	resident := models.Principal{UserID: "r1", Role: models.RoleResident}
+	tk, _, err := a.Tickets.FileReport(ctx, resident, models.ReportInput{Category: "MT", Description: "rác", Location: inside(t, a, "30283")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e2e := tk.E2EDueAt
+	officer := models.Principal{UserID: "o1", Role: models.RoleOfficer, UnitID: tk.UnitID}
+	leader := models.Principal{UserID: "l1", Role: models.RoleLeader, UnitID: tk.UnitID}
+	act := func(p models.Principal, in app.ActionInput) {
+		t.Helper()
+		in.ExpectedVersion = tk.Version
+		if tk, err = a.Tickets.Act(ctx, p, tk.ID, in); err != nil {
+			t.Fatalf("%s at %s: %v", in.Action, now, err)
+		}
+	}
+	act(officer, app.ActionInput{Action: models.ActAccept})
+	now = vn("2026-11-25 08:00")
+	act(officer, app.ActionInput{Action: models.ActRequestInfo, Note: "Xin số nhà"})
+	if want := vn("2026-12-02 08:00"); !tk.InfoWaitUntil.Equal(want) {
+		t.Fatalf("cap %s, want %s", tk.InfoWaitUntil.In(models.VietnamTime), want)
+	}
+	now = vn("2026-12-04 08:00") // no worker ran: the answer comes two working days after the cap
+	act(resident, app.ActionInput{Action: models.ActProvideInfo, Note: "Số 12"})
+	cal, err := apptest.Calendar(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := cal.AddWorkingTime(e2e, 40*time.Hour).UTC(); !tk.E2EDueAt.Equal(want) {
+		t.Fatalf("after the wait: end to end %s, want %s (five working days later)", tk.E2EDueAt.In(models.VietnamTime), want.In(models.VietnamTime))
+	}
+	waited := tk.E2EDueAt
+	before := tk.ResolveDueAt
+	act(officer, app.ActionInput{Action: models.ActRequestExt, DueAt: before.Add(72 * time.Hour), Reason: "chờ xe"})
+	act(leader, app.ActionInput{Action: models.ActApproveExt})
+	granted := cal.WorkingTimeBetween(before, tk.ResolveDueAt)
+	if want := cal.AddWorkingTime(waited, granted).UTC(); granted <= 0 || !tk.E2EDueAt.Equal(want) {
+		t.Errorf("after an extension of %s working time: end to end %s, want %s", granted, tk.E2EDueAt.In(models.VietnamTime), want.In(models.VietnamTime))
+	}
+}

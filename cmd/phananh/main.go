@@ -79,8 +79,10 @@ const usage = `usage:
   phananh admin category list                             list categories with deadlines, privacy, policy version, state
   phananh admin category edit --code CODE [--name NAME] [--name-en NAME] [--triage N:UNIT] [--resolve N:UNIT]
                               [--priority normal|urgent] [--private true|false] [--contact true|false]
+                              [--info-wait DAYS] [--info-wait-policy close|return]
                                                           edit a category; UNIT is working_hours, working_days or
-                                                          clock_hours; a deadline or privacy change is a new policy version
+                                                          clock_hours; a deadline or privacy change is a new policy version;
+                                                          --info-wait caps the wait for the resident in working days
   phananh admin category deactivate|activate --code CODE  stop or resume offering a category for new reports
   phananh admin route list                                list routing overrides: category, area, unit
   phananh admin route add --category CODE --area AREA_CODE --unit UNIT_ID
@@ -473,6 +475,7 @@ type adminFlags struct {
 	toSet, at, inProgress, unitMap                 string // switch-overs
 	// catalog administration (catalog.go)
 	kind, nameEN, area, category, code, triage, resolve, private, contact, priority string
+	infoWait, infoWaitPolicy                                                        string // the cap on waiting for the resident
 }
 
 func admin(ctx context.Context, cfg config, log *slog.Logger, noun, verb string, args []string, stdin io.Reader, stdout io.Writer) error {

@@ -87,6 +87,10 @@ func TestInfoWaitCapClosesOnce(t *testing.T) {
 		if own := getDLTicket(t, s, res.AccessToken, tk.ID); own.InfoWaitUntil != cur.InfoWaitUntil || own.InfoRemindAt != "" {
 			t.Errorf("the reporter reads the cap %q (want %q) and the reminder time %q (want none)", own.InfoWaitUntil, cur.InfoWaitUntil, own.InfoRemindAt)
 		}
+		console := newConsoleClient(t, s)
+		console.signIn("canbo.cho.x")
+		mustHave(t, "the console's ticket page", console.do("GET", "/console/tickets/"+tk.ID, nil).expect(t, http.StatusOK).body,
+			"Hạn chờ người dân bổ sung thông tin", "Hạn giải quyết tính từ khi tiếp nhận")
 
 		slaPasses(t, s, 2, remind.Add(-time.Minute))
 		if n := countEvents(getTicket(t, s, ioc.AccessToken, tk.ID), "remind_info"); n != 0 {
@@ -115,6 +119,8 @@ func TestInfoWaitCapClosesOnce(t *testing.T) {
 			t.Errorf("the reporter's inbox: %d reminders and %d closes; want one each", r, c)
 		}
 
+		mustHave(t, "the console's ticket page", console.do("GET", "/console/tickets/"+tk.ID, nil).expect(t, http.StatusOK).body,
+			"Không phản hồi", "Đóng do người dân không phản hồi")
 		step(t, s, res.AccessToken, end, "reopen", fields{"reason": "Tôi đã ở quê, nay bổ sung"}, "in_progress")
 	})
 }

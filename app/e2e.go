@@ -22,14 +22,15 @@ func (s *Tickets) startEndToEnd(t *models.Ticket, cat models.Category) {
 }
 
 // followEndToEnd brings the end-to-end deadline and the unit holds up to date after a change
-// at now (commit calls it for every change, so no action has to remember it): the deadline is
-// restated from filing under the ticket's policy (a recategorization changes the allowance, an
-// edit of the working calendar the days it spans), and a hold ends when the ticket moved to
-// another unit (transfer, recategorize, reroute) or left the open states, and starts when it is
-// open again at a unit (a transfer's receiver, a reopen). Tickets filed before either existed
-// (zero E2EDueAt, no holds) are left as they are.
-func (s *Tickets) followEndToEnd(t *models.Ticket, now time.Time) {
-	if !t.E2EDueAt.IsZero() {
+// at now from state from (commit calls it for every change, so no action has to remember it).
+// While the ticket is open, and by the change that finishes it, the deadline is restated from
+// filing under the ticket's policy (a recategorization changes the allowance, an edit of the
+// working calendar the days it spans); a finished ticket's stays as it was judged by. A hold
+// ends when the ticket moved to another unit (transfer, recategorize, reroute) or left the open
+// states, and starts when it is open again at a unit (a transfer's receiver, a reopen). Tickets
+// filed before either existed (zero E2EDueAt, no holds) are left as they are.
+func (s *Tickets) followEndToEnd(t *models.Ticket, from models.State, now time.Time) {
+	if !t.E2EDueAt.IsZero() && (from.Open() || t.State.Open()) {
 		sla := s.catalog.Load().policyOf(t).ResolveSLA
 		base := sla.Due(s.cal(), t.CreatedAt).UTC()
 		t.E2EDueAt = s.addSLATime(sla, base, t.E2EAdded).Truncate(time.Millisecond)

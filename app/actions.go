@@ -156,13 +156,13 @@ func (s *Tickets) markDuplicate(ctx context.Context, c *change) ([]hook, error) 
 	return []hook{func(ctx context.Context, _ *models.Ticket) { s.addFollower(ctx, orig.ID, reporter) }}, nil
 }
 
-// requestInfo asks the resident a question and pauses the clock.
+// requestInfo asks the resident a question and pauses the clock, for at most the category's
+// cap on waiting for the answer (infowait.go).
 func (s *Tickets) requestInfo(_ context.Context, c *change) ([]hook, error) {
 	if err := required("note", c.in.Note, models.MaxNoteRunes); err != nil {
 		return nil, err
 	}
-	c.t.PausedAt = c.now
-	c.t.PausedRemaining = s.remaining(c.cat.ResolveSLA, c.now, c.t.ResolveDueAt)
+	s.startPause(c.t, c.cat, c.now)
 	return nil, nil
 }
 
@@ -179,8 +179,7 @@ func (s *Tickets) provideInfo(_ context.Context, c *change) ([]hook, error) {
 	t := c.t
 	c.ev.NoteInternal = internal
 	t.ResolveDueAt = s.resumedDue(t, c.cat, c.now)
-	t.PausedTotal += c.now.Sub(t.PausedAt)
-	t.PausedAt, t.PausedRemaining = time.Time{}, 0
+	s.endPause(t, c.cat, c.now)
 	return nil, nil
 }
 
@@ -276,6 +275,7 @@ func (s *Tickets) decideExtension(_ context.Context, c *change) ([]hook, error) 
 		if t.ExtendedFrom.IsZero() {
 			t.ExtendedFrom = t.ResolveDueAt
 		}
+		t.E2EAdded += s.remaining(c.cat.ResolveSLA, t.ResolveDueAt, t.Extension.DueAt) // the end-to-end deadline moves as much
 		if t.State == models.StateAwaitingInfo {
 			t.PausedRemaining += s.remaining(c.cat.ResolveSLA, t.ResolveDueAt, t.Extension.DueAt)
 		}

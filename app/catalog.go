@@ -223,6 +223,7 @@ func (c *catalog) policyOf(t *models.Ticket) models.Category {
 	if p, ok := c.policies[policyKey{t.Category, t.Policy()}]; ok {
 		cur.TriageSLA, cur.ResolveSLA, cur.Priority = p.TriageSLA, p.ResolveSLA, p.Priority
 		cur.Private, cur.ContactAllowed, cur.PolicyVersion = p.Private, p.ContactAllowed, p.Policy()
+		cur.InfoWaitDays, cur.InfoWaitPolicy = p.InfoWaitDays, p.InfoWaitPolicy
 	}
 	return cur
 }

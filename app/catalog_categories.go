@@ -25,6 +25,9 @@ type CategoryChange struct {
 	Emergency      *string
 	Attributes     *[]models.Attribute
 	Active         *bool
+	// InfoWaitDays and InfoWaitPolicy change the cap on waiting for the resident (policy).
+	InfoWaitDays   *int
+	InfoWaitPolicy *models.InfoWaitPolicy
 }
 
 // groups are the known category groups.
@@ -61,6 +64,9 @@ func checkCategory(c *models.Category) error {
 	if c.TriageSLA.Value > 10000 || c.ResolveSLA.Value > 10000 {
 		return models.FieldError(models.EInvalid, "resolve_sla", "a deadline value must be at most 10000")
 	}
+	if err := checkInfoWait(c); err != nil {
+		return err
+	}
 	for i, a := range c.Attributes {
 		if !validCode(a.Code) || !contains(datatypes(), a.Datatype) {
 			return models.FieldError(models.EInvalid, "attributes", "attribute %d needs a code of a–z, A–Z, 0–9, '.', '_' or '-' and a datatype among %s",
@@ -68,6 +74,19 @@ func checkCategory(c *models.Category) error {
 		}
 	}
 	return nil
+}
+
+// checkInfoWait validates the cap on waiting for the resident: 0 (the default) to 365 working
+// days, and close, return or unset as the policy at the cap.
+func checkInfoWait(c *models.Category) error {
+	if c.InfoWaitDays < 0 || c.InfoWaitDays > 365 {
+		return models.FieldError(models.EInvalid, "info_wait_days", "info_wait_days must be 0 (the default, %d) to 365 working days", models.DefaultInfoWaitDays)
+	}
+	switch c.InfoWaitPolicy {
+	case "", models.InfoWaitClose, models.InfoWaitReturn:
+		return nil
+	}
+	return models.FieldError(models.EInvalid, "info_wait_policy", "info_wait_policy must be close or return")
 }
 
 func contains[T comparable](list []T, v T) bool {
@@ -202,6 +221,12 @@ func applyCategoryChange(c models.Category, ch CategoryChange) models.Category {
 	if ch.Active != nil {
 		c.Active = *ch.Active
 	}
+	if ch.InfoWaitDays != nil {
+		c.InfoWaitDays = *ch.InfoWaitDays
+	}
+	if ch.InfoWaitPolicy != nil {
+		c.InfoWaitPolicy = *ch.InfoWaitPolicy
+	}
 	return c
 }
 
@@ -269,6 +294,8 @@ func categoryDiff(a, b *models.Category) string {
 		{"contact_allowed", fmt.Sprint(a.ContactAllowed), fmt.Sprint(b.ContactAllowed)},
 		{"emergency_number", a.Emergency, b.Emergency}, {"attributes", fmt.Sprint(a.Attributes), fmt.Sprint(b.Attributes)},
 		{"active", fmt.Sprint(a.Active), fmt.Sprint(b.Active)},
+		{"info_wait_days", fmt.Sprint(a.InfoWait()), fmt.Sprint(b.InfoWait())},
+		{"info_wait_policy", string(a.InfoWaitAction()), string(b.InfoWaitAction())},
 		{"policy_version", fmt.Sprint(a.Policy()), fmt.Sprint(b.Policy())},
 	})
 }

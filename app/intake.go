@@ -66,6 +66,7 @@ func (s *Tickets) fileReport(ctx context.Context, p models.Principal, in models.
 		idemKey = "ticket/" + id
 	}
 	t = s.newTicket(p, in, category, loc, unit, id, idemKey, now)
+	s.startEndToEnd(t, category)
 	s.schedule(t, now)
 	if err := s.storeFiling(ctx, p, t, now.In(models.VietnamTime).Year()); err != nil {
 		if models.IsCode(err, models.EConflict) && in.IdempotencyKey != "" {

@@ -228,7 +228,13 @@ var residentEvents = []models.Action{
 	models.ActSubmit, models.ActAccept, models.ActStart, models.ActRequestInfo, models.ActApproveExt, models.ActResolve,
 	models.ActAutoClose, models.ActRate, models.ActReopen, models.ActReject, models.ActMarkDuplicate, models.ActTransfer,
 	models.ActWithdraw, models.ActNote, models.ActProvideInfo, models.ActRecategorize,
+	models.ActCloseNoResponse,
 }
+
+// reporterEvents are the internal events only the reporter hears about: the reminder to answer
+// a request for information, and the ticket going back to the unit unanswered. They concern
+// the reporter's own answer, which followers and the public never read.
+var reporterEvents = []models.Action{models.ActRemindInfo, models.ActReturnToUnit}
 
 // recipientGroup is who of one audience hears about an event.
 type recipientGroup struct {
@@ -291,6 +297,8 @@ func (o *PushOutbox) audience(ctx context.Context, t *models.Ticket, version int
 		if !t.Private && !cat.Private {
 			users = append(users, t.Followers...)
 		}
+	case slices.Contains(reporterEvents, a):
+		aud, users = audienceResidents, []string{t.ReporterID}
 	case a == models.ActAssign:
 		aud = audienceOfficials
 		// The officer named by this assignment. The event names them by username only, so the
@@ -522,6 +530,18 @@ func (w pushWords) residents(t *models.Ticket, e models.Event) pushText {
 				fmt.Sprintf("New category: %s, now at %s. Due %s.", w.catName, unit, date(t.ResolveDueAt)))
 		}
 		return pushText{pick("Phản ánh "+code+" được phân loại lại", "Report "+code+" recategorized"), body}
+	case models.ActRemindInfo:
+		return pushText{pick("Nhắc bổ sung thông tin cho phản ánh "+code, "Reminder: report "+code+" awaits your information"),
+			pick(fmt.Sprintf("%s vẫn chờ thông tin bạn bổ sung, đến %s.", unit, date(e.DueAt)),
+				fmt.Sprintf("%s is still waiting for your answer, until %s.", unit, date(e.DueAt)))}
+	case models.ActCloseNoResponse:
+		return pushText{pick("Phản ánh "+code+" đã đóng do không nhận được phản hồi", "Report "+code+" closed: no answer received"),
+			pick("Bạn chưa bổ sung thông tin trong thời hạn. Bạn vẫn có thể mở lại phản ánh trong thời gian cho phép.",
+				"You did not answer in time. You may still reopen the report while reopening is allowed.")}
+	case models.ActReturnToUnit:
+		return pushText{pick("Phản ánh "+code+" tiếp tục được xử lý", "Report "+code+" back in progress"),
+			pick(fmt.Sprintf("Hết thời gian chờ thông tin bổ sung; %s tiếp tục xử lý. Hạn xử lý: %s.", unit, date(t.ResolveDueAt)),
+				fmt.Sprintf("The wait for your answer ended; %s continues. Due %s.", unit, date(t.ResolveDueAt)))}
 	case models.ActWithdraw:
 		return pushText{pick("Phản ánh "+code+" đã được rút", "Report "+code+" withdrawn"),
 			pick("Người phản ánh đã rút phản ánh.", "The reporter withdrew the report.")}
@@ -557,9 +577,11 @@ func withNote(s, note string) string {
 
 func outcomeText(o models.Outcome, en bool) string {
 	vi := map[models.Outcome]string{models.OutcomeFixed: "đã khắc phục", models.OutcomePartiallyFixed: "khắc phục một phần",
-		models.OutcomeNotFixable: "không thể khắc phục", models.OutcomeNotResponsible: "không thuộc thẩm quyền"}
+		models.OutcomeNotFixable: "không thể khắc phục", models.OutcomeNotResponsible: "không thuộc thẩm quyền",
+		models.OutcomeNoResponse: "không phản hồi"}
 	english := map[models.Outcome]string{models.OutcomeFixed: "fixed", models.OutcomePartiallyFixed: "partially fixed",
-		models.OutcomeNotFixable: "cannot be fixed", models.OutcomeNotResponsible: "not our responsibility"}
+		models.OutcomeNotFixable: "cannot be fixed", models.OutcomeNotResponsible: "not our responsibility",
+		models.OutcomeNoResponse: "no response"}
 	if en {
 		return english[o]
 	}

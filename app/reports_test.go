@@ -161,6 +161,7 @@ func recountCounts(tickets []*models.Ticket, now time.Time, keep func(*models.Ti
 		c.Satisfied += b(done && tk.Rating >= 4)
 		c.Reopened += b(tk.ReopenCount > 0)
 		c.EverResolved += b(done || tk.ReopenCount > 0)
+		c.OnTimeE2E += b(done && resolvedOnTimeE2E(tk))
 	}
 	return c
 }

@@ -77,6 +77,8 @@ func (s *Tickets) schedule(t *models.Ticket, now time.Time) {
 	switch {
 	case t.State == models.StateResolved:
 		t.NextCheckAt = t.ResolvedAt.Add(s.cfg.ReopenWindow)
+	case t.State == models.StateAwaitingInfo:
+		t.NextCheckAt = s.infoWaitNext(t)
 	case t.State.ClockRunning():
 		var next time.Time
 		if t.RemindedAt.IsZero() && t.EscalationLevel == 0 {
@@ -124,7 +126,15 @@ func earliest(a, b time.Time) time.Time {
 // each. Several instances may sweep at once: every change is a compare-and-set on the version,
 // so a step done by another instance is detected and not repeated.
 func (s *Tickets) SweepSLA(ctx context.Context) (int, error) {
-	now := s.clock()
+	return s.SweepSLAAt(ctx, s.clock())
+}
+
+// SweepSLAAt is one SweepSLA pass as of now rather than the clock: `phananh admin sla run
+// --now` (an operator catching up after downtime, and the black-box tests, which cannot wait
+// days for a cap). It takes no lease: two passes at once are safe, because every step is a
+// compare-and-set on the ticket version and a step's condition is read from the ticket (a
+// reminder already in its history is not sent again), so each reminder and close happens once.
+func (s *Tickets) SweepSLAAt(ctx context.Context, now time.Time) (int, error) {
 	due, err := s.store.FindSLADue(ctx, now, 200)
 	if err != nil {
 		return 0, err
@@ -159,6 +169,9 @@ func (s *Tickets) slaStep(t *models.Ticket, now time.Time) (models.Event, bool) 
 		// Closed without a rating after the reopen window.
 		ev.Action, ev.To, ev.Visibility = models.ActAutoClose, models.StateClosed, models.Public
 		t.ClosedAt = now
+	case t.State == models.StateAwaitingInfo:
+		// Waiting for the resident: a reminder halfway, the category's policy at the cap.
+		return ev, s.infoWaitStep(t, now, &ev)
 	case !t.State.ClockRunning():
 		return ev, false
 	case s.pastTransferLimit(t):

@@ -23,6 +23,10 @@ func TicketFact(t *models.Ticket, cal *models.Calendar) models.TicketFact {
 	if !t.ResolvedAt.IsZero() && (t.State == models.StateResolved || t.State == models.StateClosed) {
 		f.ResolveMs = cal.WorkingTimeBetween(t.CreatedAt, t.ResolvedAt).Milliseconds()
 	}
+	f.E2EDueAt = t.E2EDueAt
+	if f.ResolveMs >= 0 {
+		f.E2EClass = e2eClass(t, t.ResolvedAt)
+	}
 	f.SetIndicators()
 	return f
 }

@@ -328,7 +328,7 @@ func randomAction(rnd *rand.Rand, tk *models.Ticket, ids []string, areas []geo.A
 // recount computes the figures of the tickets passing keep from the tickets themselves, without
 // facts: the brute-force side of the property.
 func recountTickets(cal *models.Calendar, tickets []*models.Ticket, now time.Time, keep func(*models.Ticket) bool) models.StatsFigures {
-	var received, open, resolved, rejected, overdue, onTime, lateExt, rated, satisfied, reopened, everResolved int
+	var received, open, resolved, rejected, overdue, onTime, lateExt, rated, satisfied, reopened, everResolved, onTimeE2E int
 	var hours []float64
 	for _, t := range tickets {
 		if !keep(t) {
@@ -353,6 +353,9 @@ func recountTickets(cal *models.Calendar, tickets []*models.Ticket, now time.Tim
 			}
 			if t.OnTimeClass == models.LateWithExtension {
 				lateExt++
+			}
+			if resolvedOnTimeE2E(t) {
+				onTimeE2E++
 			}
 			if t.Rating > 0 {
 				rated++
@@ -388,7 +391,17 @@ func recountTickets(cal *models.Calendar, tickets []*models.Ticket, now time.Tim
 		OnTimeRate: rate(onTime, resolved), LateWithExtensionRate: rate(lateExt, resolved),
 		MedianResolveHours: pct(0.5), P90ResolveHours: pct(0.9),
 		SatisfactionRate: rate(satisfied, rated), RatingRate: rate(rated, resolved), ReopenRate: rate(reopened, everResolved),
+		OnTimeE2ERate: rate(onTimeE2E, resolved),
 	}
+}
+
+// resolvedOnTimeE2E is the recount's end-to-end class of a resolved ticket: resolved by its
+// end-to-end deadline, or, filed before there was one, on time for its unit.
+func resolvedOnTimeE2E(t *models.Ticket) bool {
+	if t.E2EDueAt.IsZero() {
+		return t.OnTimeClass == models.OnTime
+	}
+	return !t.ResolvedAt.After(t.E2EDueAt)
 }
 
 func statsDay(t *models.Ticket) string {

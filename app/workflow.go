@@ -157,6 +157,7 @@ func (s *Tickets) commit(ctx context.Context, t *models.Ticket, ev models.Event,
 	t.History = append(t.History, ev)
 	t.Version++
 	t.UpdatedAt = now
+	s.followEndToEnd(t, ev.From, now)
 	s.schedule(t, now)
 	if err := s.store.UpdateTicket(ctx, t, prev); err != nil {
 		if models.IsCode(err, models.EConflict) {

@@ -127,6 +127,9 @@ type categoryRequest struct {
 	ContactAllowed bool               `json:"contact_allowed"`
 	Emergency      string             `json:"emergency_number"`
 	Attributes     []models.Attribute `json:"attributes"`
+
+	InfoWaitDays   int    `json:"info_wait_days"`
+	InfoWaitPolicy string `json:"info_wait_policy"`
 }
 
 func (s *jsonAPI) adminCreateCategory(c *fiber.Ctx) error {
@@ -139,6 +142,7 @@ func (s *jsonAPI) adminCreateCategory(c *fiber.Ctx) error {
 		UnitKind: models.UnitKind(req.UnitKind), CityLevel: req.CityLevel, Priority: models.Priority(req.Priority),
 		TriageSLA: req.TriageSLA, ResolveSLA: req.ResolveSLA, Private: req.Private, ContactAllowed: req.ContactAllowed,
 		Emergency: req.Emergency, Attributes: req.Attributes,
+		InfoWaitDays: req.InfoWaitDays, InfoWaitPolicy: models.InfoWaitPolicy(req.InfoWaitPolicy),
 	})
 	if err != nil {
 		return err
@@ -161,6 +165,9 @@ type updateCategoryRequest struct {
 	Emergency      *string             `json:"emergency_number"`
 	Attributes     *[]models.Attribute `json:"attributes"`
 	Active         *bool               `json:"active"`
+
+	InfoWaitDays   *int                   `json:"info_wait_days"`
+	InfoWaitPolicy *models.InfoWaitPolicy `json:"info_wait_policy"`
 }
 
 func (s *jsonAPI) adminUpdateCategory(c *fiber.Ctx) error {
@@ -172,6 +179,7 @@ func (s *jsonAPI) adminUpdateCategory(c *fiber.Ctx) error {
 		Name: req.Name, NameEN: req.NameEN, Description: req.Description, Group: req.Group, Priority: req.Priority,
 		TriageSLA: req.TriageSLA, ResolveSLA: req.ResolveSLA, Private: req.Private, ContactAllowed: req.ContactAllowed,
 		Emergency: req.Emergency, Attributes: req.Attributes, Active: req.Active,
+		InfoWaitDays: req.InfoWaitDays, InfoWaitPolicy: req.InfoWaitPolicy,
 	})
 	if err != nil {
 		return err
@@ -222,7 +230,9 @@ func addCatalogAdminPaths(paths map[string]any, op func(string, []string, bool, 
 			"name": str, "name_en": str, "description": str, "unit_kind": str, "city_level": boolean,
 			"priority": map[string]any{"type": "string", "enum": []string{"normal", "urgent"}}, "triage_sla": sla, "resolve_sla": sla,
 			"private_by_default": boolean, "contact_allowed": boolean, "emergency_number": str,
-			"attributes": map[string]any{"type": "array", "items": attribute}}
+			"attributes":       map[string]any{"type": "array", "items": attribute},
+			"info_wait_days":   infoWaitDaysSchema(),
+			"info_wait_policy": infoWaitPolicySchema()}
 	}
 	category := map[string]any{"type": "object", "properties": catProps()}
 	category["properties"].(map[string]any)["active"] = boolean
@@ -266,4 +276,17 @@ func addCatalogAdminPaths(paths map[string]any, op func(string, []string, bool, 
 	paths["/v1/admin/categories/{code}/policies"] = map[string]any{"get": op("The kept policy versions of a category, oldest first: what a ticket's policy_version meant (administrators)",
 		admin, true, nil, []any{param("code", "path", true, "string", "category code")},
 		map[string]any{"200": resp("versions", list("policies", category))}, "401", "403", "404")}
+}
+
+// infoWaitDaysSchema describes a category's cap on waiting for the resident (both the admin
+// routes and the public Category schema use it).
+func infoWaitDaysSchema() map[string]any {
+	return map[string]any{"type": "integer", "minimum": 0, "maximum": 365,
+		"description": "how many working days a ticket may wait for the resident's answer (awaiting_info, deadline paused) before info_wait_policy applies; 0 or absent: 5. The resident is reminded halfway"}
+}
+
+// infoWaitPolicySchema describes what happens at the cap on waiting for the resident.
+func infoWaitPolicySchema() map[string]any {
+	return map[string]any{"type": "string", "enum": []string{"close", "return"},
+		"description": "at the cap: close (the default) closes the ticket with outcome no_response, which the resident may reopen within the reopen window; return sends it back to the unit (in_progress) with its deadline running again"}
 }

@@ -211,6 +211,8 @@ type consoleAdminCategories struct {
 	Categories []models.Category
 	Edit       *models.Category
 	SLAUnits   []models.SLAUnit
+	// InfoWaitPolicies are what may happen when a wait for the resident reaches its cap.
+	InfoWaitPolicies []string
 }
 
 func (s *consoleUI) consoleAdminCategories(c *fiber.Ctx) error {
@@ -223,6 +225,7 @@ func (s *consoleUI) consoleAdminCategoriesPage(c *fiber.Ctx, status int, flash *
 		return err
 	}
 	v := consoleAdminCategories{Categories: cats, SLAUnits: []models.SLAUnit{models.WorkingHours, models.WorkingDays, models.ClockHours}}
+	v.InfoWaitPolicies = []string{string(models.InfoWaitClose), string(models.InfoWaitReturn)}
 	code := c.Query("code", c.Params("code"))
 	for i := range cats {
 		if cats[i].Code == code {
@@ -267,6 +270,18 @@ func categoryForm(c *fiber.Ctx) (app.CategoryChange, error) {
 	}
 	name, nameEN := strings.TrimSpace(c.FormValue("name")), strings.TrimSpace(c.FormValue("name_en"))
 	private, contact, active := c.FormValue("private") == "true", c.FormValue("contact") == "true", c.FormValue("active") == "true"
-	return app.CategoryChange{Name: &name, NameEN: &nameEN, TriageSLA: triage, ResolveSLA: resolve,
-		Private: &private, ContactAllowed: &contact, Active: &active}, nil
+	ch := app.CategoryChange{Name: &name, NameEN: &nameEN, TriageSLA: triage, ResolveSLA: resolve,
+		Private: &private, ContactAllowed: &contact, Active: &active}
+	if v := c.FormValue("info_wait_days"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return app.CategoryChange{}, models.FieldError(models.EInvalid, "info_wait_days", "the wait must be a whole number of working days")
+		}
+		ch.InfoWaitDays = &n
+	}
+	if v := c.FormValue("info_wait_policy"); v != "" {
+		p := models.InfoWaitPolicy(v)
+		ch.InfoWaitPolicy = &p
+	}
+	return ch, nil
 }

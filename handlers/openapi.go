@@ -96,6 +96,16 @@ func openAPIDocument() map[string]any {
 		"result_media":       map[string]any{"type": "array", "items": str, "description": "the officials' before/after photos, with the resolution"},
 		"legal_hold":         obj(nil, map[string]any{"reason": str, "by": str, "at": dateTime}),
 		"erased":             map[string]any{"type": "boolean", "description": "the reporter's data was erased (at their request or at the end of retention): no one can reveal them"},
+		"info_wait_until": map[string]any{"type": "string", "format": "date-time",
+			"description": "awaiting_info only: when the wait for the resident's answer ends (the category's info_wait_days in working days); then the ticket closes as no_response or returns to the unit (info_wait_policy)"},
+		"info_remind_at": map[string]any{"type": "string", "format": "date-time",
+			"description": "officials' view only, awaiting_info only: when the resident is reminded (halfway to info_wait_until)"},
+		"e2e_due_at": map[string]any{"type": "string", "format": "date-time",
+			"description": "officials' view only: the end-to-end resolution deadline from filing (the category's allowance, plus approved extensions and the waits for the resident up to their caps); a transfer restarts the receiving unit's resolve_due_at but never this; absent for tickets filed before it existed"},
+		"unit_holds": map[string]any{"type": "array", "description": "officials' view only: each unit that held the ticket, in order, from receiving it until it transferred it away or the ticket was resolved or closed",
+			"items": obj([]string{"unit_id", "unit_name", "from"}, map[string]any{"unit_id": str, "unit_name": str, "from": dateTime,
+				"until":      map[string]any{"type": "string", "format": "date-time", "description": "absent while the unit holds it"},
+				"held_hours": map[string]any{"type": "number", "description": "working hours (office hours of the working calendar) from from to until"}})},
 	}
 	sla := obj([]string{"value", "unit"}, map[string]any{"value": map[string]any{"type": "integer"},
 		"unit": map[string]any{"type": "string", "enum": []string{"working_hours", "working_days", "clock_hours"}}})
@@ -174,7 +184,8 @@ func openAPIDocument() map[string]any {
 					"attributes": map[string]any{"type": "array", "items": obj([]string{"code", "datatype", "required", "description"}, map[string]any{
 						"code": str, "datatype": str, "required": boolean, "description": str, "values": map[string]any{"type": "array", "items": str}})},
 					"active":         map[string]any{"type": "boolean", "description": "false: no new reports"},
-					"policy_version": map[string]any{"type": "integer", "description": "the version of its deadline and privacy policy"}}),
+					"policy_version": map[string]any{"type": "integer", "description": "the version of its deadline and privacy policy"},
+					"info_wait_days": infoWaitDaysSchema(), "info_wait_policy": infoWaitPolicySchema()}),
 				"Unit": obj([]string{"id", "kind", "name"}, map[string]any{"id": str, "kind": str, "name": str, "name_en": str,
 					"boundary_set": str, "area_code": str, "disabled": map[string]any{"type": "boolean", "description": "receives no new tickets (routing sends them to the IOC)"}}),
 			},
@@ -345,8 +356,8 @@ func historyEventProperties() map[string]any {
 			"description": "add_comment: the photos the reporter added; hide_from_public: the photos hidden from the public (the reporter's and the officials' views only)"},
 		"reason": desc("string", "reject (one of the reject reasons), transfer, request_extension, reopen, recategorize, set_private, set_public: the reason given; "+
 			"the system's follow of a merged duplicate's reporter (officials only): duplicate_merged"),
-		"outcome": map[string]any{"type": "string", "enum": []string{"fixed", "partially_fixed", "not_fixable", "not_responsible"},
-			"description": "resolve: the outcome"},
+		"outcome": map[string]any{"type": "string", "enum": []string{"fixed", "partially_fixed", "not_fixable", "not_responsible", "no_response"},
+			"description": "resolve: the outcome; close_no_response (the system): no_response"},
 		"due_at": map[string]any{"type": "string", "format": "date-time",
 			"description": "request_extension: the deadline asked for; approve_extension: the deadline granted; remind: the deadline approaching"},
 		"unit_id":            desc("string", "transfer, and a recategorize whose category routes elsewhere: the unit the ticket moved to"),

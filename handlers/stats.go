@@ -287,7 +287,7 @@ func addStatsPaths(paths map[string]any, op func(string, []string, bool, map[str
 		[]string{"statistics"}, true, nil, filters(), map[string]any{"200": resp("figures", s.summary)}, errs...)}
 	paths["/v1/stats/timeseries"] = map[string]any{"get": op("One figure per day, week (from Monday) or month of filing", []string{"statistics"}, true, nil,
 		filters(param("interval", "query", false, "string", "day (default), week or month"),
-			param("metric", "query", false, "string", "received (default), backlog, resolved, rejected, overdue, on_time_rate, late_with_extension_rate, median_resolve_hours, p90_resolve_hours, satisfaction_rate, rating_rate, reopen_rate")),
+			param("metric", "query", false, "string", "received (default), backlog, resolved, rejected, overdue, on_time_rate, late_with_extension_rate, median_resolve_hours, p90_resolve_hours, satisfaction_rate, rating_rate, reopen_rate, on_time_e2e_rate")),
 		map[string]any{"200": resp("points", s.timeseries)}, errs...)}
 	paths["/v1/stats/areas"] = map[string]any{"get": op("League table of the areas of boundary_set (below min_sample: listed, not ranked); only tickets routed under that set count", []string{"statistics"}, true, nil,
 		filters(minSample), map[string]any{"200": resp("areas", s.areas)}, errs...)}
@@ -316,7 +316,7 @@ func statsSchemas() statsSchemaSet {
 		return map[string]any{"type": []string{typ, "null"}, "description": desc}
 	}
 	figures := object([]string{"received", "backlog", "resolved", "rejected", "overdue", "on_time_rate", "late_with_extension_rate",
-		"median_resolve_hours", "p90_resolve_hours", "satisfaction_rate", "rating_rate", "reopen_rate"}, map[string]any{
+		"median_resolve_hours", "p90_resolve_hours", "satisfaction_rate", "rating_rate", "reopen_rate", "on_time_e2e_rate"}, map[string]any{
 		"received": integer, "backlog": integer, "resolved": integer, "rejected": integer, "overdue": integer,
 		"on_time_rate":             orNull("number", "resolved within the original deadline / resolved; null when nothing is resolved"),
 		"late_with_extension_rate": orNull("number", "resolved late but within an approved extension / resolved"),
@@ -324,7 +324,10 @@ func statsSchemas() statsSchemaSet {
 		"p90_resolve_hours":        orNull("number", "the same, 90th percentile"),
 		"satisfaction_rate":        orNull("number", "rated 4 or 5 / rated"),
 		"rating_rate":              orNull("number", "rated / resolved"),
-		"reopen_rate":              orNull("number", "reopened at least once / ever resolved")})
+		"reopen_rate":              orNull("number", "reopened at least once / ever resolved"),
+		"on_time_e2e_rate": orNull("number", "resolved within the end-to-end deadline from filing (the category's allowance, plus approved extensions "+
+			"and the waits for the resident up to their caps; transfers never restart it) / resolved: the city's figure, where on_time_rate "+
+			"judges each ticket's last unit against its own deadline")})
 	period := object([]string{"time_zone"}, map[string]any{"from": str, "to": str, "time_zone": str})
 	league := func(key string) map[string]any {
 		return object([]string{key, "name", "ranked", "rank", "figures"}, map[string]any{key: str, "name": str, "ranked": boolean,

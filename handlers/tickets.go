@@ -216,6 +216,40 @@ type ticketBody struct {
 	LegalHold *legalHoldBody `json:"legal_hold,omitempty"`
 	// PublicDescription is what the public reads instead of the description (hide_from_public).
 	PublicDescription string `json:"public_description,omitempty"`
+
+	// InfoWaitUntil is when a wait for the resident's answer ends (the category's cap), so the
+	// reporter knows how long they have; InfoRemindAt (officials only) is the halfway reminder.
+	InfoWaitUntil string `json:"info_wait_until,omitempty"`
+	InfoRemindAt  string `json:"info_remind_at,omitempty"`
+
+	// Officials only: the end-to-end deadline from filing, which transfers never move, and
+	// each unit's held time (app/e2e.go).
+	E2EDueAt  string         `json:"e2e_due_at,omitempty"`
+	UnitHolds []unitHoldBody `json:"unit_holds,omitempty"`
+}
+
+// unitHoldBody is one unit's time with the ticket; held_hours is working hours, set once the
+// unit no longer holds it.
+type unitHoldBody struct {
+	UnitID    string   `json:"unit_id"`
+	UnitName  string   `json:"unit_name"`
+	From      string   `json:"from"`
+	Until     string   `json:"until,omitempty"`
+	HeldHours *float64 `json:"held_hours,omitempty"`
+}
+
+// unitHoldsView renders the units' holds of a ticket.
+func unitHoldsView(hs []models.UnitHold) []unitHoldBody {
+	var out []unitHoldBody
+	for _, h := range hs {
+		b := unitHoldBody{UnitID: h.UnitID, UnitName: h.UnitName, From: formatTime(h.From), Until: formatTime(h.Until)}
+		if !h.Until.IsZero() {
+			v := h.Held.Hours()
+			b.HeldHours = &v
+		}
+		out = append(out, b)
+	}
+	return out
 }
 
 type extensionBody struct {
@@ -310,6 +344,7 @@ func ticketView(t *models.Ticket, overdue bool) ticketBody {
 	if b.Media == nil {
 		b.Media = []string{}
 	}
+	b.InfoWaitUntil = formatTime(t.InfoWaitUntil)
 	for _, e := range t.History {
 		if e.Visibility == models.Public {
 			b.History = append(b.History, publicEventBody(e))
@@ -341,6 +376,8 @@ func internalView(t *models.Ticket, overdue bool, pseudonym string) ticketBody {
 	b.EscalationLevel = t.EscalationLevel
 	b.TransferredFrom = t.TransferredFrom
 	b.LegalHold = legalHoldView(t.LegalHold)
+	b.InfoRemindAt = formatTime(t.InfoRemindAt)
+	b.E2EDueAt, b.UnitHolds = formatTime(t.E2EDueAt), unitHoldsView(t.UnitHolds)
 	if t.Extension != nil {
 		b.Extension = &extensionBody{DueAt: formatTime(t.Extension.DueAt), Reason: t.Extension.Reason}
 	}

@@ -91,16 +91,57 @@ type Category struct {
 	// more at every edit of those fields. A ticket keeps the version it was filed under; 0 in
 	// documents written before versions existed means 1.
 	PolicyVersion int `json:"policy_version,omitempty"`
+
+	// InfoWaitDays caps, in working days, how long a ticket may wait for the resident's answer
+	// (awaiting_info) with its deadline paused: a unit must not keep a report paused forever by
+	// asking a question. 0 (and absent in stored documents) means DefaultInfoWaitDays.
+	InfoWaitDays int `json:"info_wait_days,omitempty"`
+	// InfoWaitPolicy is what happens at the cap: close the ticket as no_response (the default,
+	// "" in stored documents) or return it to the unit with its clock running again.
+	InfoWaitPolicy InfoWaitPolicy `json:"info_wait_policy,omitempty"`
+}
+
+// InfoWaitPolicy is what the SLA worker does with a ticket still awaiting the resident's
+// answer when the category's cap (Category.InfoWaitDays) is reached.
+type InfoWaitPolicy string
+
+// Info-wait policies.
+const (
+	// InfoWaitClose closes the ticket with outcome no_response; the resident may still reopen
+	// it within the reopen window.
+	InfoWaitClose InfoWaitPolicy = "close"
+	// InfoWaitReturn sends it back to the unit (in_progress), whose clock resumes.
+	InfoWaitReturn InfoWaitPolicy = "return"
+)
+
+// DefaultInfoWaitDays is the cap of a wait for the resident when a category sets none.
+const DefaultInfoWaitDays = 5
+
+// InfoWait is the category's cap on a wait for the resident, in working days.
+func (c *Category) InfoWait() int {
+	if c.InfoWaitDays <= 0 {
+		return DefaultInfoWaitDays
+	}
+	return c.InfoWaitDays
+}
+
+// InfoWaitAction is the category's policy at the cap, close when unset.
+func (c *Category) InfoWaitAction() InfoWaitPolicy {
+	if c.InfoWaitPolicy == "" {
+		return InfoWaitClose
+	}
+	return c.InfoWaitPolicy
 }
 
 // Policy is the policy version, 1 for categories stored before versions existed.
 func (c *Category) Policy() int { return max(c.PolicyVersion, 1) }
 
 // SamePolicy reports whether c and o have the same deadline and privacy policy: the fields
-// whose change makes a new policy version.
+// whose change makes a new policy version (the cap on waiting for the resident included).
 func (c *Category) SamePolicy(o *Category) bool {
 	return c.TriageSLA == o.TriageSLA && c.ResolveSLA == o.ResolveSLA && c.Private == o.Private &&
-		c.ContactAllowed == o.ContactAllowed && c.Priority == o.Priority
+		c.ContactAllowed == o.ContactAllowed && c.Priority == o.Priority &&
+		c.InfoWait() == o.InfoWait() && c.InfoWaitAction() == o.InfoWaitAction()
 }
 
 // Attribute is an optional extra question of a category (Open311 service definition attribute).

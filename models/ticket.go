@@ -196,6 +196,40 @@ type Ticket struct {
 	// IOC's replacement of a text the public must not read (hide_from_public). Description stays
 	// the resident's own words, for them and the officials.
 	PublicDescription string `json:"public_description,omitempty"`
+
+	// InfoRemindAt and InfoWaitUntil are the halfway point and the cap of the current wait for
+	// the resident (awaiting_info), in working days of the category's policy
+	// (Category.InfoWaitDays), fixed when the unit asks so that the date the resident is told
+	// holds; zero when not waiting. The SLA worker reminds at the first and applies the
+	// category's policy at the second.
+	InfoRemindAt  time.Time `json:"info_remind_at,omitzero"`
+	InfoWaitUntil time.Time `json:"info_wait_until,omitzero"`
+
+	// E2EDueAt is the end-to-end resolution deadline: the category's resolution allowance from
+	// filing, plus E2EAdded. A transfer restarts the receiving unit's own deadline
+	// (ResolveDueAt) but never this one, which is what the city answers for to the resident.
+	// Zero for tickets filed before it existed, which statistics judge by OnTimeClass.
+	E2EDueAt time.Time `json:"e2e_due_at,omitzero"`
+	// E2EAdded is the time (in the resolution rule's currency) added to the end-to-end
+	// allowance since filing: approved extensions and the waits for the resident, each wait
+	// counted up to its cap (InfoWaitUntil).
+	E2EAdded time.Duration `json:"e2e_added,omitempty"`
+	// UnitHolds records, in order, each unit that held the ticket: from when it received it
+	// until it transferred it away or the ticket left the open states; the last one is open
+	// (zero Until) while the ticket is open.
+	UnitHolds []UnitHold `json:"unit_holds,omitempty"`
+}
+
+// UnitHold is one unit's time with a ticket: the measure of its own share of the end-to-end
+// time, whatever happened before it received the ticket.
+type UnitHold struct {
+	UnitID   string    `json:"unit_id"`
+	UnitName string    `json:"unit_name"`
+	From     time.Time `json:"from"`
+	Until    time.Time `json:"until,omitzero"`
+	// Held is the working time (office hours of the calendar) from From to Until, set when the
+	// hold ends.
+	Held time.Duration `json:"held,omitempty"`
 }
 
 // Policy is the category policy version the ticket was filed under (1 for tickets filed

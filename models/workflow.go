@@ -67,6 +67,13 @@ const (
 	// ActReroute records a ticket routed again by a boundary switch-over (SwitchOver): its new
 	// area and unit.
 	ActReroute Action = "reroute"
+	// The cap on waiting for the resident (Category.InfoWaitDays), by the SLA worker:
+	// ActRemindInfo reminds the reporter once, halfway to the cap; at the cap
+	// ActCloseNoResponse closes the ticket with OutcomeNoResponse (policy close) or
+	// ActReturnToUnit sends it back to the unit with its clock running (policy return).
+	ActRemindInfo      Action = "remind_info"
+	ActCloseNoResponse Action = "close_no_response"
+	ActReturnToUnit    Action = "return_to_unit"
 	// ActWithdrawContact records the reporter withdrawing their consent to be contacted
 	// (allow_contact cleared); it is not available through the action endpoint but through
 	// the consent endpoints (Law 91/2025/QH15), and does not change the state.
@@ -136,6 +143,9 @@ func Transitions() []Transition {
 	add(ActEscalate, system, "", StateReceived, StateAssigned, StateInProgress)
 	add(ActMoveDeadline, system, "", StateReceived, StateAssigned, StateInProgress)
 	add(ActReroute, system, "", StateReceived, StateAssigned, StateInProgress, StateAwaitingInfo)
+	add(ActRemindInfo, system, "", StateAwaitingInfo)
+	add(ActCloseNoResponse, system, StateClosed, StateAwaitingInfo)
+	add(ActReturnToUnit, system, StateInProgress, StateAwaitingInfo)
 	return t
 }
 
@@ -146,7 +156,8 @@ var States = []State{StateReceived, StateAssigned, StateInProgress, StateAwaitin
 // Actions lists every action a caller may request through the action endpoint.
 var Actions = []Action{ActAccept, ActReject, ActTransfer, ActMarkDuplicate, ActStart, ActRequestInfo,
 	ActResolve, ActNote, ActAssign, ActRequestExt, ActApproveExt, ActDenyExt, ActProvideInfo, ActWithdraw,
-	ActRate, ActReopen, ActFollow, ActUnfollow, ActAddComment, ActRecategorize, ActSetPrivate, ActSetPublic, ActHideFromPublic, ActAutoClose, ActRemind, ActEscalate, ActMoveDeadline, ActReroute}
+	ActRate, ActReopen, ActFollow, ActUnfollow, ActAddComment, ActRecategorize, ActSetPrivate, ActSetPublic, ActHideFromPublic, ActAutoClose, ActRemind, ActEscalate, ActMoveDeadline, ActReroute,
+	ActRemindInfo, ActCloseNoResponse, ActReturnToUnit}
 
 // AlwaysInternal reports whether a's history event is for officials only, whatever its caller
 // says: who does the work (assign), a deadline asked for or refused (request_extension,
@@ -214,7 +225,12 @@ const (
 	OutcomeNotResponsible Outcome = "not_responsible"
 )
 
-// Outcomes lists the valid outcomes.
+// OutcomeNoResponse is the outcome of a ticket the SLA worker closed because the resident did
+// not answer a request for information within the category's cap (ActCloseNoResponse). No
+// unit records it (it is not in Outcomes); the resident may reopen the ticket like any closed one.
+const OutcomeNoResponse Outcome = "no_response"
+
+// Outcomes lists the outcomes a unit may record when resolving.
 var Outcomes = []Outcome{OutcomeFixed, OutcomePartiallyFixed, OutcomeNotFixable, OutcomeNotResponsible}
 
 // RejectReasons are the fixed reasons for refusing a report at triage.

@@ -111,6 +111,9 @@ received reroute system → =
 assigned reroute system → =
 in_progress reroute system → =
 awaiting_info reroute system → =
+awaiting_info remind_info system → =
+awaiting_info close_no_response system → closed
+awaiting_info return_to_unit system → in_progress
 `
 
 func TestTransitionTableExhaustively(t *testing.T) {

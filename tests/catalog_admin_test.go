@@ -388,6 +388,13 @@ func (fx *catalogFixture) commandLineEdits(t *testing.T) {
 	if err != nil || !strings.Contains(out, "policy version 2") {
 		t.Errorf("admin category edit: %v %s", err, out)
 	}
+	out, err = s.admin("", "category", "edit", "--code", "ANTT.01", "--info-wait", "3", "--info-wait-policy", "return")
+	if err != nil || !strings.Contains(out, "policy version 3") || !strings.Contains(out, "info wait 3 days then return") {
+		t.Errorf("admin category edit of the wait for the resident: %v %s", err, out)
+	}
+	if _, err := s.admin("", "category", "edit", "--code", "ANTT.01", "--info-wait-policy", "forget"); err == nil || !strings.Contains(err.Error(), "info_wait_policy") {
+		t.Errorf("admin category edit with an unknown info-wait policy: %v", err)
+	}
 	for _, verb := range []string{"deactivate", "activate"} {
 		if out, err := s.admin("", "category", verb, "--code", "ANTT.01"); err != nil {
 			t.Errorf("admin category %s: %v %s", verb, err, out)
@@ -403,7 +410,7 @@ func (fx *catalogFixture) commandLineEdits(t *testing.T) {
 	}
 	waitFor(t, "the server to serve the command line's category edit", 10*time.Second, func() bool {
 		c := fx.category(t, s, "ANTT.01")
-		return c.PolicyVersion == 2 && c.TriageSLA.Unit == "clock_hours" && c.Active
+		return c.PolicyVersion == 3 && c.TriageSLA.Unit == "clock_hours" && c.Active
 	})
 	if n := len(auditRecords(t, s, fx.admin, "category_update")); n < 4 {
 		t.Errorf("%d category_update records, want the command line's too", n)

@@ -239,7 +239,8 @@ func (w *pmWorld) expect(a pmActor, m, other *pmTicket, action models.Action, st
 	switch {
 	case action == models.ActSubmit || !slices.Contains(models.Actions, action):
 		return http.StatusBadRequest, "unknown action"
-	case slices.Contains([]models.Action{models.ActAutoClose, models.ActRemind, models.ActEscalate, models.ActMoveDeadline, models.ActReroute}, action):
+	case slices.Contains([]models.Action{models.ActAutoClose, models.ActRemind, models.ActEscalate, models.ActMoveDeadline, models.ActReroute,
+		models.ActRemindInfo, models.ActCloseNoResponse, models.ActReturnToUnit}, action):
 		return http.StatusForbidden, "system action"
 	case acc == models.AccessNone && !(a.role == models.RoleResident && follow):
 		return http.StatusNotFound, "invisible"

@@ -39,6 +39,8 @@ func catalogFlags(fs *flag.FlagSet, f *adminFlags, cmd string) bool {
 		fs.StringVar(&f.priority, "priority", "", "normal or urgent")
 		fs.StringVar(&f.private, "private", "", "private by default: true or false")
 		fs.StringVar(&f.contact, "contact", "", "the unit may see the reporter's phone: true or false")
+		fs.StringVar(&f.infoWait, "info-wait", "", "working days a ticket may wait for the resident's answer (default 5)")
+		fs.StringVar(&f.infoWaitPolicy, "info-wait-policy", "", "at the cap: close (as no_response) or return (to the unit)")
 	case "category deactivate", "category activate":
 		fs.StringVar(&f.code, "code", "", "category code (admin category list)")
 	case "route add", "route remove":
@@ -181,8 +183,9 @@ func adminCategoryChange(ctx context.Context, svc *app.App, verb string, f admin
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "category %s: triage %d:%s, resolve %d:%s, private %t, contact %t, policy version %d, active %t\n", c.Code,
-		c.TriageSLA.Value, c.TriageSLA.Unit, c.ResolveSLA.Value, c.ResolveSLA.Unit, c.Private, c.ContactAllowed, c.Policy(), c.Active)
+	fmt.Fprintf(stdout, "category %s: triage %d:%s, resolve %d:%s, private %t, contact %t, policy version %d, active %t, info wait %d days then %s\n", c.Code,
+		c.TriageSLA.Value, c.TriageSLA.Unit, c.ResolveSLA.Value, c.ResolveSLA.Unit, c.Private, c.ContactAllowed, c.Policy(), c.Active,
+		c.InfoWait(), c.InfoWaitAction())
 	return nil
 }
 
@@ -217,6 +220,17 @@ func categoryChange(verb string, f adminFlags) (app.CategoryChange, error) {
 	}
 	if ch.ContactAllowed, err = parseBoolFlag("--contact", f.contact); err != nil {
 		return ch, err
+	}
+	if f.infoWait != "" {
+		n, err := strconv.Atoi(f.infoWait)
+		if err != nil {
+			return ch, fmt.Errorf("--info-wait must be a whole number of working days")
+		}
+		ch.InfoWaitDays = &n
+	}
+	if f.infoWaitPolicy != "" {
+		p := models.InfoWaitPolicy(f.infoWaitPolicy)
+		ch.InfoWaitPolicy = &p
 	}
 	return ch, nil
 }

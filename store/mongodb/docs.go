@@ -316,6 +316,11 @@ type categoryDoc struct {
 	Attributes     []attributeDoc `bson:"attributes"`
 	Active         bool           `bson:"active"`
 	PolicyVersion  int            `bson:"policy_version"` // 0 in documents written before versions: 1
+
+	// The cap on waiting for the resident: absent in older documents, which means the
+	// defaults (models.Category.InfoWait, InfoWaitAction).
+	InfoWaitDays   int    `bson:"info_wait_days,omitempty"`
+	InfoWaitPolicy string `bson:"info_wait_policy,omitempty"`
 }
 
 func toCategoryDoc(c *models.Category) categoryDoc {
@@ -336,6 +341,8 @@ func toCategoryDoc(c *models.Category) categoryDoc {
 
 		ContactAllowed: c.ContactAllowed,
 		PolicyVersion:  c.PolicyVersion,
+
+		InfoWaitDays: c.InfoWaitDays, InfoWaitPolicy: string(c.InfoWaitPolicy),
 	}
 	if c.Attributes != nil {
 		d.Attributes = make([]attributeDoc, len(c.Attributes))
@@ -364,6 +371,8 @@ func (d *categoryDoc) model() models.Category {
 
 		ContactAllowed: d.ContactAllowed,
 		PolicyVersion:  d.PolicyVersion,
+
+		InfoWaitDays: d.InfoWaitDays, InfoWaitPolicy: models.InfoWaitPolicy(d.InfoWaitPolicy),
 	}
 	if d.Attributes != nil {
 		c.Attributes = make([]models.Attribute, len(d.Attributes))
@@ -543,6 +552,15 @@ type ticketDoc struct {
 	// the documents of other tickets are unchanged.
 	PublicDescription string `bson:"public_description,omitempty"`
 
+	// The halfway point and the cap of a wait for the resident; absent unless waiting.
+	InfoRemindAt  *time.Time `bson:"info_remind_at,omitempty"`
+	InfoWaitUntil *time.Time `bson:"info_wait_until,omitempty"`
+
+	// The end-to-end deadline and the units' holds; absent in tickets filed before them.
+	E2EDueAt   *time.Time    `bson:"e2e_due_at,omitempty"`
+	E2EAddedNs int64         `bson:"e2e_added_ns,omitempty"`
+	UnitHolds  []unitHoldDoc `bson:"unit_holds,omitempty"`
+
 	// EffectsPending is applied_version < version, kept in the document because FerretDB v1 has
 	// no $expr to compare two fields: every insert and replace sets it from the ticket, and
 	// MarkApplied clears it only together with raising applied_version to version (effects.go).
@@ -609,6 +627,8 @@ func toTicketDoc(t *models.Ticket) *ticketDoc {
 		EffectsPending: t.AppliedVersion < t.Version,
 	}
 	d.PublicDescription = t.PublicDescription
+	d.InfoRemindAt, d.InfoWaitUntil = optTime(t.InfoRemindAt), optTime(t.InfoWaitUntil)
+	d.E2EDueAt, d.E2EAddedNs, d.UnitHolds = optTime(t.E2EDueAt), int64(t.E2EAdded), toUnitHoldDocs(t.UnitHolds)
 	if h := t.LegalHold; h != nil {
 		d.LegalHold = &legalHoldDoc{Reason: h.Reason, By: h.By, At: utc(h.At), Phone: h.Phone, Name: h.Name}
 	}
@@ -683,6 +703,39 @@ func (d *ticketDoc) model() *models.Ticket {
 		t.LegalHold = &models.LegalHold{Reason: h.Reason, By: h.By, At: utc(h.At), Phone: h.Phone, Name: h.Name}
 	}
 	t.PublicDescription = d.PublicDescription
+	t.InfoRemindAt, t.InfoWaitUntil = fromOptTime(d.InfoRemindAt), fromOptTime(d.InfoWaitUntil)
+	t.E2EDueAt, t.E2EAdded, t.UnitHolds = fromOptTime(d.E2EDueAt), time.Duration(d.E2EAddedNs), fromUnitHoldDocs(d.UnitHolds)
 	t.History = fromEventDocs(d.History)
 	return t
+}
+
+// unitHoldDoc is the stored form of one unit's hold of a ticket.
+type unitHoldDoc struct {
+	UnitID   string     `bson:"unit_id"`
+	UnitName string     `bson:"unit_name"`
+	From     time.Time  `bson:"from"`
+	Until    *time.Time `bson:"until,omitempty"`
+	HeldNs   int64      `bson:"held_ns"`
+}
+
+func toUnitHoldDocs(hs []models.UnitHold) []unitHoldDoc {
+	if hs == nil {
+		return nil
+	}
+	out := make([]unitHoldDoc, len(hs))
+	for i, h := range hs {
+		out[i] = unitHoldDoc{UnitID: h.UnitID, UnitName: h.UnitName, From: utc(h.From), Until: optTime(h.Until), HeldNs: int64(h.Held)}
+	}
+	return out
+}
+
+func fromUnitHoldDocs(ds []unitHoldDoc) []models.UnitHold {
+	if ds == nil {
+		return nil
+	}
+	out := make([]models.UnitHold, len(ds))
+	for i, d := range ds {
+		out[i] = models.UnitHold{UnitID: d.UnitID, UnitName: d.UnitName, From: utc(d.From), Until: fromOptTime(d.Until), Held: time.Duration(d.HeldNs)}
+	}
+	return out
 }

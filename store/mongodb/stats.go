@@ -66,6 +66,12 @@ type factDoc struct {
 	IsSatisfied    int32     `bson:"is_satisfied"`
 	IsReopened     int32     `bson:"is_reopened"`
 	IsEverResolved int32     `bson:"is_ever_resolved"`
+
+	// The end-to-end deadline, the class against it and its indicator; absent in facts written
+	// before them, which count as their is_on_time (AggregateFacts), as a rebuild would make them.
+	E2EDueAt    int64  `bson:"e2e_due_at"`
+	E2EClass    string `bson:"e2e_class"`
+	IsOnTimeE2E int32  `bson:"is_on_time_e2e"`
 }
 
 // PutFact replaces the fact when the stored one is not newer, with one conditional upsert: the
@@ -81,6 +87,7 @@ func (s *Store) PutFact(ctx context.Context, f *models.TicketFact) error {
 		IsOpen: int32(f.IsOpen), IsRunning: int32(f.IsRunning), IsResolved: int32(f.IsResolved), IsRejected: int32(f.IsRejected),
 		IsOnTime: int32(f.IsOnTime), IsLateExt: int32(f.IsLateExt), IsRated: int32(f.IsRated), IsSatisfied: int32(f.IsSatisfied),
 		IsReopened: int32(f.IsReopened), IsEverResolved: int32(f.IsEverResolved),
+		E2EDueAt: f.E2EDueAt.UnixMilli(), E2EClass: string(f.E2EClass), IsOnTimeE2E: int32(f.IsOnTimeE2E),
 	}
 	// The replace matches a stored fact of this version or older; when none matches, the upsert
 	// inserts, and a duplicate key says a fact with this id exists: either a newer one (done) or
@@ -174,7 +181,7 @@ func groupKey(g bson.M, by models.StatsDimension) string {
 
 // indicatorFields are the 0/1 fields AggregateFacts groups by.
 var indicatorFields = []string{"is_open", "is_resolved", "is_rejected", "is_on_time", "is_late_ext", "is_rated",
-	"is_satisfied", "is_reopened", "is_ever_resolved"}
+	"is_satisfied", "is_reopened", "is_ever_resolved", "is_on_time_e2e"}
 
 // asMap reads an embedded document, which the driver decodes as bson.D inside a bson.M.
 func asMap(v any) bson.M {
@@ -248,6 +255,11 @@ func (s *Store) AggregateFacts(ctx context.Context, q models.StatsQuery) ([]mode
 		c.Satisfied += ind("is_satisfied")
 		c.Reopened += ind("is_reopened")
 		c.EverResolved += ind("is_ever_resolved")
+		if g["is_on_time_e2e"] != nil {
+			c.OnTimeE2E += ind("is_on_time_e2e")
+		} else {
+			c.OnTimeE2E += ind("is_on_time") // a fact written before the end-to-end figure
+		}
 	}
 	var overdueID any // null: one group (FerretDB v1 is not asked to group by an empty document)
 	if q.By != models.ByNone {
@@ -282,7 +294,11 @@ func (s *Store) aggregateFactsNative(ctx context.Context, q models.StatsQuery) (
 	}
 	group := bson.D{{Key: "_id", Value: id}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}
 	for _, f := range indicatorFields {
-		group = append(group, bson.E{Key: f, Value: bson.D{{Key: "$sum", Value: "$" + f}}})
+		var v any = "$" + f
+		if f == "is_on_time_e2e" { // absent in facts written before it: their is_on_time
+			v = bson.D{{Key: "$ifNull", Value: bson.A{"$is_on_time_e2e", "$is_on_time"}}}
+		}
+		group = append(group, bson.E{Key: f, Value: bson.D{{Key: "$sum", Value: v}}})
 	}
 	overdue := bson.D{{Key: "$and", Value: bson.A{
 		bson.D{{Key: "$eq", Value: bson.A{"$is_running", 1}}},
@@ -302,7 +318,7 @@ func (s *Store) aggregateFactsNative(ctx context.Context, q models.StatsQuery) (
 			Open: asInt(r["is_open"]), Resolved: asInt(r["is_resolved"]), Rejected: asInt(r["is_rejected"]),
 			OnTime: asInt(r["is_on_time"]), LateWithExtension: asInt(r["is_late_ext"]), Rated: asInt(r["is_rated"]),
 			Satisfied: asInt(r["is_satisfied"]), Reopened: asInt(r["is_reopened"]), EverResolved: asInt(r["is_ever_resolved"]),
-			Overdue: asInt(r["overdue"])})
+			Overdue: asInt(r["overdue"]), OnTimeE2E: asInt(r["is_on_time_e2e"])})
 	}
 	slices.SortFunc(out, func(a, b models.StatsCounts) int { return strings.Compare(a.Key, b.Key) })
 	return out, nil

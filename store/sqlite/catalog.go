@@ -223,6 +223,11 @@ type categoryRow struct {
 	Attributes     []attributeRow `json:"attributes,omitempty"`
 	Active         bool           `json:"active"`
 	PolicyVersion  int            `json:"policy_version,omitempty"`
+
+	// The cap on waiting for the resident: absent in older documents, which means the
+	// defaults (models.Category.InfoWait, InfoWaitAction).
+	InfoWaitDays   int    `json:"info_wait_days,omitempty"`
+	InfoWaitPolicy string `json:"info_wait_policy,omitempty"`
 }
 
 // slaRow is the stored form of a deadline rule inside a category document.
@@ -250,6 +255,7 @@ func categoryRowOf(c *models.Category) *categoryRow {
 		Private:    c.Private, ContactAllowed: c.ContactAllowed, Emergency: c.Emergency, Active: c.Active,
 		PolicyVersion: c.PolicyVersion,
 	}
+	r.InfoWaitDays, r.InfoWaitPolicy = c.InfoWaitDays, string(c.InfoWaitPolicy)
 	if c.Attributes != nil {
 		r.Attributes = make([]attributeRow, len(c.Attributes))
 		for i, a := range c.Attributes {
@@ -270,6 +276,7 @@ func (r *categoryRow) category() models.Category {
 		Private:    r.Private, ContactAllowed: r.ContactAllowed, Emergency: r.Emergency, Active: r.Active,
 		PolicyVersion: r.PolicyVersion,
 	}
+	c.InfoWaitDays, c.InfoWaitPolicy = r.InfoWaitDays, models.InfoWaitPolicy(r.InfoWaitPolicy)
 	if r.Attributes != nil {
 		c.Attributes = make([]models.Attribute, len(r.Attributes))
 		for i, a := range r.Attributes {

@@ -81,7 +81,10 @@ func fullTicket() *models.Ticket {
 		Rating: 5, RatingComment: "thanks", ReopenCount: 1, TriagedAt: at(10), ResolvedAt: at(11),
 		ClosedAt: at(12), OnTimeClass: models.LateWithExtension, RemindedAt: at(13), EscalationLevel: 1,
 		NextCheckAt: at(14), PolicyVersion: 3, OccurredAt: at(16),
-		LegalHold: &models.LegalHold{Reason: "investigation", By: "ioc1", At: at(15), Phone: "+84912345678", Name: "An"},
+		LegalHold:    &models.LegalHold{Reason: "investigation", By: "ioc1", At: at(15), Phone: "+84912345678", Name: "An"},
+		InfoRemindAt: at(17), InfoWaitUntil: at(18),
+		E2EDueAt: at(19), E2EAdded: 90 * time.Minute,
+		UnitHolds: []models.UnitHold{{UnitID: "unit-0", UnitName: "UBND Đa Kao", From: t0, Until: at(1), Held: time.Hour}},
 	}
 }
 
@@ -151,7 +154,7 @@ func TestCategoryRowMatchesPreviousDocuments(t *testing.T) {
 		Private: true, ContactAllowed: true, Emergency: "114",
 		Attributes: []models.Attribute{{Code: "size", Datatype: "singlevaluelist", Required: true,
 			Description: "How much", Values: []string{"small", "large"}}},
-		Active: true, PolicyVersion: 2,
+		Active: true, PolicyVersion: 2, InfoWaitDays: 7, InfoWaitPolicy: models.InfoWaitReturn,
 	}
 	requireEverySet(t, "Category", reflect.ValueOf(want))
 	old, err := json.Marshal(&want)

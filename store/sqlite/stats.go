@@ -23,10 +23,10 @@ func (s *Store) PutFact(ctx context.Context, f *models.TicketFact) error {
 		var grp string
 		err := tx.QueryRowContext(ctx, `SELECT version, created_day, boundary_set, area_code, unit_id, category, grp,
 			is_open, is_resolved, is_rejected, is_on_time, is_late_ext, is_rated, is_satisfied, is_reopened,
-			is_ever_resolved, resolve_ms, is_running FROM stats_facts WHERE ticket_id = ?`, f.TicketID).Scan(&old.Version,
+			is_ever_resolved, resolve_ms, is_running, is_on_time_e2e FROM stats_facts WHERE ticket_id = ?`, f.TicketID).Scan(&old.Version,
 			&old.CreatedDay, &old.BoundarySet, &old.AreaCode, &old.UnitID, &old.Category, &grp, &old.IsOpen, &old.IsResolved, &old.IsRejected, &old.IsOnTime,
 			&old.IsLateExt, &old.IsRated, &old.IsSatisfied, &old.IsReopened, &old.IsEverResolved, &old.ResolveMs,
-			&old.IsRunning)
+			&old.IsRunning, &old.IsOnTimeE2E)
 		// Most rewrites of a resolved fact (rating, closing) keep its duration: its bucket counts
 		// stay as they are.
 		durations := true
@@ -54,7 +54,8 @@ func (s *Store) PutFact(ctx context.Context, f *models.TicketFact) error {
 
 // rollupColumns are the counters of stats_daily and stats_days, summed from the fact
 // indicators of the same name (received counts facts).
-const rollupColumns = `received, open, resolved, rejected, on_time, late_ext, rated, satisfied, reopened, ever_resolved`
+const rollupColumns = `received, open, resolved, rejected, on_time, late_ext, rated, satisfied, reopened, ever_resolved,
+	on_time_e2e`
 
 // bucketExpr is the resolve-duration bucket of a fact: the number of decimal digits and the two
 // leading digits of resolve_ms, 0 below 100 ms, so buckets increase with the duration. It is
@@ -67,14 +68,15 @@ const bucketExpr = `(CASE WHEN resolve_ms < 100 THEN 0 ELSE length(resolve_ms) *
 // count falls to 0, so that the rollups hold exactly the groups that have facts.
 func addRollup(ctx context.Context, tx *sql.Tx, f *models.TicketFact, sign int, durations bool) error {
 	counters := []any{sign, sign * f.IsOpen, sign * f.IsResolved, sign * f.IsRejected, sign * f.IsOnTime,
-		sign * f.IsLateExt, sign * f.IsRated, sign * f.IsSatisfied, sign * f.IsReopened, sign * f.IsEverResolved}
+		sign * f.IsLateExt, sign * f.IsRated, sign * f.IsSatisfied, sign * f.IsReopened, sign * f.IsEverResolved,
+		sign * f.IsOnTimeE2E}
 	const sums = `received = received + excluded.received, open = open + excluded.open,
 		resolved = resolved + excluded.resolved, rejected = rejected + excluded.rejected,
 		on_time = on_time + excluded.on_time, late_ext = late_ext + excluded.late_ext, rated = rated + excluded.rated,
 		satisfied = satisfied + excluded.satisfied, reopened = reopened + excluded.reopened,
-		ever_resolved = ever_resolved + excluded.ever_resolved`
+		ever_resolved = ever_resolved + excluded.ever_resolved, on_time_e2e = on_time_e2e + excluded.on_time_e2e`
 	_, err := tx.ExecContext(ctx, `INSERT INTO stats_daily (created_day, boundary_set, area_code, unit_id, category, grp, `+
-		rollupColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		rollupColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (created_day, boundary_set, area_code, unit_id, category, grp) DO UPDATE SET `+sums,
 		append([]any{f.CreatedDay, f.BoundarySet, f.AreaCode, f.UnitID, f.Category, string(f.Group)}, counters...)...)
 	if err != nil {
@@ -82,7 +84,7 @@ func addRollup(ctx context.Context, tx *sql.Tx, f *models.TicketFact, sign int, 
 	}
 	var left int
 	err = tx.QueryRowContext(ctx, `INSERT INTO stats_days (created_day, `+rollupColumns+`, running)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (created_day) DO UPDATE SET `+sums+`, running = running + excluded.running RETURNING received`,
 		append(append([]any{f.CreatedDay}, counters...), sign*f.IsRunning)...).Scan(&left)
 	if err != nil {
@@ -141,10 +143,10 @@ func (s *Store) RebuildRollups(ctx context.Context) error {
 			`INSERT INTO stats_daily (created_day, boundary_set, area_code, unit_id, category, grp, `+rollupColumns+`)
 			SELECT created_day, boundary_set, area_code, unit_id, category, grp, COUNT(*), SUM(is_open), SUM(is_resolved),
 			SUM(is_rejected), SUM(is_on_time), SUM(is_late_ext), SUM(is_rated), SUM(is_satisfied), SUM(is_reopened),
-			SUM(is_ever_resolved) FROM stats_facts GROUP BY 1, 2, 3, 4, 5, 6`,
+			SUM(is_ever_resolved), SUM(is_on_time_e2e) FROM stats_facts GROUP BY 1, 2, 3, 4, 5, 6`,
 			`INSERT INTO stats_days (created_day, `+rollupColumns+`, running) SELECT created_day, COUNT(*), SUM(is_open),
 			SUM(is_resolved), SUM(is_rejected), SUM(is_on_time), SUM(is_late_ext), SUM(is_rated), SUM(is_satisfied),
-			SUM(is_reopened), SUM(is_ever_resolved), SUM(is_running) FROM stats_facts GROUP BY 1`,
+			SUM(is_reopened), SUM(is_ever_resolved), SUM(is_on_time_e2e), SUM(is_running) FROM stats_facts GROUP BY 1`,
 			`INSERT INTO stats_resolve_days (created_day, bucket, n) SELECT created_day, `+bucketExpr+`, COUNT(*)
 			FROM stats_facts WHERE is_resolved = 1 GROUP BY 1, 2`,
 			`INSERT INTO stats_resolve_months (month, bucket, n) SELECT substr(created_day, 1, 7), bucket, SUM(n)
@@ -172,8 +174,8 @@ func putFact(ctx context.Context, ex execer, f *models.TicketFact) error {
 	_, err := ex.ExecContext(ctx, `INSERT INTO stats_facts (ticket_id, version, boundary_set, area_code, unit_id,
 		category, grp, created_day, created_at, state, outcome, triage_due_at, resolve_due_at, due_at, on_time_class,
 		triage_ms, resolve_ms, rating, reopen_count, is_open, is_running, is_resolved, is_rejected, is_on_time,
-		is_late_ext, is_rated, is_satisfied, is_reopened, is_ever_resolved)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		is_late_ext, is_rated, is_satisfied, is_reopened, is_ever_resolved, e2e_due_at, e2e_class, is_on_time_e2e)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (ticket_id) DO UPDATE SET version = excluded.version, boundary_set = excluded.boundary_set,
 		area_code = excluded.area_code, unit_id = excluded.unit_id, category = excluded.category, grp = excluded.grp,
 		created_day = excluded.created_day, created_at = excluded.created_at, state = excluded.state,
@@ -183,12 +185,14 @@ func putFact(ctx context.Context, ex execer, f *models.TicketFact) error {
 		is_open = excluded.is_open, is_running = excluded.is_running, is_resolved = excluded.is_resolved,
 		is_rejected = excluded.is_rejected, is_on_time = excluded.is_on_time, is_late_ext = excluded.is_late_ext,
 		is_rated = excluded.is_rated, is_satisfied = excluded.is_satisfied, is_reopened = excluded.is_reopened,
-		is_ever_resolved = excluded.is_ever_resolved
+		is_ever_resolved = excluded.is_ever_resolved, e2e_due_at = excluded.e2e_due_at, e2e_class = excluded.e2e_class,
+		is_on_time_e2e = excluded.is_on_time_e2e
 		WHERE excluded.version >= stats_facts.version`,
 		f.TicketID, f.Version, f.BoundarySet, f.AreaCode, f.UnitID, f.Category, string(f.Group), f.CreatedDay,
 		ms(f.CreatedAt), string(f.State), string(f.Outcome), ms(f.TriageDueAt), ms(f.ResolveDueAt), ms(f.DueAt),
 		string(f.OnTimeClass), f.TriageMs, f.ResolveMs, f.Rating, f.ReopenCount, f.IsOpen, f.IsRunning, f.IsResolved,
-		f.IsRejected, f.IsOnTime, f.IsLateExt, f.IsRated, f.IsSatisfied, f.IsReopened, f.IsEverResolved)
+		f.IsRejected, f.IsOnTime, f.IsLateExt, f.IsRated, f.IsSatisfied, f.IsReopened, f.IsEverResolved,
+		ms(f.E2EDueAt), string(f.E2EClass), f.IsOnTimeE2E)
 	return err
 }
 
@@ -266,7 +270,7 @@ func (s *Store) AggregateFacts(ctx context.Context, q models.StatsQuery) ([]mode
 		table, running = "stats_days", ", SUM(running)"
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+key+`, SUM(received), SUM(open), SUM(resolved), SUM(rejected),
-		SUM(on_time), SUM(late_ext), SUM(rated), SUM(satisfied), SUM(reopened), SUM(ever_resolved)`+running+`
+		SUM(on_time), SUM(late_ext), SUM(rated), SUM(satisfied), SUM(reopened), SUM(ever_resolved), SUM(on_time_e2e)`+running+`
 		FROM `+table+where+` GROUP BY 1 ORDER BY 1`, args...)
 	if err != nil {
 		return nil, translate(err, "aggregate facts", "fact")
@@ -278,7 +282,7 @@ func (s *Store) AggregateFacts(ctx context.Context, q models.StatsQuery) ([]mode
 		var c models.StatsCounts
 		var run int
 		if err := rows.Scan(&c.Key, &c.Received, &c.Open, &c.Resolved, &c.Rejected, &c.OnTime,
-			&c.LateWithExtension, &c.Rated, &c.Satisfied, &c.Reopened, &c.EverResolved, &run); err != nil {
+			&c.LateWithExtension, &c.Rated, &c.Satisfied, &c.Reopened, &c.EverResolved, &c.OnTimeE2E, &run); err != nil {
 			return nil, translate(err, "aggregate facts", "fact")
 		}
 		out = append(out, c)

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
@@ -34,7 +35,7 @@ func TestMigrate0012BuildsRollups(t *testing.T) {
 	kept := allRows(t, s, `SELECT created_day, `+rollupColumns+`, running FROM stats_days ORDER BY 1`)
 	recount := allRows(t, s, `SELECT created_day, COUNT(*), SUM(is_open), SUM(is_resolved), SUM(is_rejected),
 		SUM(is_on_time), SUM(is_late_ext), SUM(is_rated), SUM(is_satisfied), SUM(is_reopened), SUM(is_ever_resolved),
-		SUM(is_running) FROM stats_facts GROUP BY 1 ORDER BY 1`)
+		SUM(is_on_time_e2e), SUM(is_running) FROM stats_facts GROUP BY 1 ORDER BY 1`)
 	if diff := cmp.Diff(recount, kept); diff != "" {
 		t.Errorf("stats_days differs from the recount (-recount +kept):\n%s", diff)
 	}
@@ -58,14 +59,14 @@ func writeVersion11Facts(t *testing.T, db *sql.DB, start time.Time) []models.Tic
 			CreatedAt: created, State: states[rng.IntN(len(states))], OnTimeClass: models.OnTime,
 			DueAt: created.Add(time.Duration(rng.IntN(20*24)) * time.Hour), ResolveMs: randomDuration(rng)}
 		f.SetIndicators()
-		if err := putFact(ctx, db, &f); err != nil {
+		if err := putFactBefore29(ctx, db, &f); err != nil {
 			t.Fatal(err)
 		}
 		facts = append(facts, f)
 	}
 	// stats_daily as version 11 keeps it.
 	if _, err := db.ExecContext(ctx, `INSERT INTO stats_daily (created_day, area_code, unit_id, category, grp, `+
-		rollupColumns+`) SELECT created_day, area_code, unit_id, category, grp, COUNT(*), SUM(is_open), SUM(is_resolved),
+		rollupColumnsBefore29+`) SELECT created_day, area_code, unit_id, category, grp, COUNT(*), SUM(is_open), SUM(is_resolved),
 		SUM(is_rejected), SUM(is_on_time), SUM(is_late_ext), SUM(is_rated), SUM(is_satisfied), SUM(is_reopened),
 		SUM(is_ever_resolved) FROM stats_facts GROUP BY 1, 2, 3, 4, 5`); err != nil {
 		t.Fatal(err)
@@ -194,19 +195,19 @@ func TestMigrate0022KeysAreasBySet(t *testing.T) {
 			CreatedAt: created, State: []models.State{models.StateReceived, models.StateResolved}[i/2%2],
 			OnTimeClass: models.OnTime, DueAt: created.Add(48 * time.Hour), ResolveMs: int64(i) * 60_000}
 		f.SetIndicators()
-		if err := putFact(ctx, db, &f); err != nil {
+		if err := putFactBefore29(ctx, db, &f); err != nil {
 			t.Fatal(err)
 		}
 		facts = append(facts, f)
 	}
 	// stats_daily as versions 11 to 20 keep it (per area code alone), and stats_days.
 	if _, err := db.ExecContext(ctx, `INSERT INTO stats_daily (created_day, area_code, unit_id, category, grp, `+
-		rollupColumns+`) SELECT created_day, area_code, unit_id, category, grp, COUNT(*), SUM(is_open), SUM(is_resolved),
+		rollupColumnsBefore29+`) SELECT created_day, area_code, unit_id, category, grp, COUNT(*), SUM(is_open), SUM(is_resolved),
 		SUM(is_rejected), SUM(is_on_time), SUM(is_late_ext), SUM(is_rated), SUM(is_satisfied), SUM(is_reopened),
 		SUM(is_ever_resolved) FROM stats_facts GROUP BY 1, 2, 3, 4, 5`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ExecContext(ctx, `INSERT INTO stats_days (created_day, `+rollupColumns+`, running)
+	if _, err := db.ExecContext(ctx, `INSERT INTO stats_days (created_day, `+rollupColumnsBefore29+`, running)
 		SELECT created_day, COUNT(*), SUM(is_open), SUM(is_resolved), SUM(is_rejected), SUM(is_on_time), SUM(is_late_ext),
 		SUM(is_rated), SUM(is_satisfied), SUM(is_reopened), SUM(is_ever_resolved), SUM(is_running) FROM stats_facts
 		GROUP BY 1`); err != nil {
@@ -221,9 +222,12 @@ func TestMigrate0022KeysAreasBySet(t *testing.T) {
 	kept := allRows(t, s, `SELECT created_day, boundary_set, area_code, `+rollupColumns+` FROM stats_daily ORDER BY 1, 2, 3`)
 	recount := allRows(t, s, `SELECT created_day, boundary_set, area_code, COUNT(*), SUM(is_open), SUM(is_resolved),
 		SUM(is_rejected), SUM(is_on_time), SUM(is_late_ext), SUM(is_rated), SUM(is_satisfied), SUM(is_reopened),
-		SUM(is_ever_resolved) FROM stats_facts GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`)
+		SUM(is_ever_resolved), SUM(is_on_time_e2e) FROM stats_facts GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`)
 	if diff := cmp.Diff(recount, kept); diff != "" {
 		t.Errorf("stats_daily differs from the recount (-recount +kept):\n%s", diff)
+	}
+	for i := range facts {
+		facts[i].IsOnTimeE2E = facts[i].IsOnTime // as migration 0029 counts facts written before it
 	}
 	now := start.AddDate(0, 0, 3)
 	for _, q := range []models.StatsQuery{{Now: now}, {Now: now, By: models.ByArea},
@@ -266,4 +270,22 @@ func recountFacts(facts []models.TicketFact, q models.StatsQuery) []models.Stats
 	}
 	slices.SortFunc(out, func(a, b models.StatsCounts) int { return strings.Compare(a.Key, b.Key) })
 	return out
+}
+
+// rollupColumnsBefore29 are the rollup counters before migration 0029 added on_time_e2e: those
+// of the older databases these tests build.
+const rollupColumnsBefore29 = `received, open, resolved, rejected, on_time, late_ext, rated, satisfied, reopened, ever_resolved`
+
+// putFactBefore29 writes f as the versions before 0029 kept it, without the end-to-end columns.
+func putFactBefore29(ctx context.Context, ex execer, f *models.TicketFact) error {
+	_, err := ex.ExecContext(ctx, `INSERT INTO stats_facts (ticket_id, version, boundary_set, area_code, unit_id,
+		category, grp, created_day, created_at, state, outcome, triage_due_at, resolve_due_at, due_at, on_time_class,
+		triage_ms, resolve_ms, rating, reopen_count, is_open, is_running, is_resolved, is_rejected, is_on_time,
+		is_late_ext, is_rated, is_satisfied, is_reopened, is_ever_resolved)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		f.TicketID, f.Version, f.BoundarySet, f.AreaCode, f.UnitID, f.Category, string(f.Group), f.CreatedDay,
+		ms(f.CreatedAt), string(f.State), string(f.Outcome), ms(f.TriageDueAt), ms(f.ResolveDueAt), ms(f.DueAt),
+		string(f.OnTimeClass), f.TriageMs, f.ResolveMs, f.Rating, f.ReopenCount, f.IsOpen, f.IsRunning, f.IsResolved,
+		f.IsRejected, f.IsOnTime, f.IsLateExt, f.IsRated, f.IsSatisfied, f.IsReopened, f.IsEverResolved)
+	return err
 }

@@ -90,7 +90,7 @@ func TestRollupsEqualRecount(t *testing.T) {
 	if _, err := s.exec(ctx, `UPDATE stats_daily SET received = received + 7, open = 0`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.exec(ctx, `INSERT INTO stats_daily VALUES ('2020-01-01','s','x','y','z','g',1,1,1,1,1,1,1,1,1,1)`); err != nil {
+	if _, err := s.exec(ctx, `INSERT INTO stats_daily VALUES ('2020-01-01','s','x','y','z','g',1,1,1,1,1,1,1,1,1,1,1)`); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.RebuildRollups(ctx); err != nil {

@@ -74,6 +74,15 @@ type ticketRow struct {
 	// PublicDescription is the IOC's replacement for the public views; absent unless set.
 	PublicDescription string `json:"public_description,omitempty"`
 
+	// The halfway point and the cap of a wait for the resident; absent unless waiting.
+	InfoRemindAt  time.Time `json:"info_remind_at,omitzero"`
+	InfoWaitUntil time.Time `json:"info_wait_until,omitzero"`
+
+	// The end-to-end deadline and the units' holds; absent in tickets filed before them.
+	E2EDueAt  time.Time     `json:"e2e_due_at,omitzero"`
+	E2EAdded  time.Duration `json:"e2e_added,omitempty"`
+	UnitHolds []unitHoldRow `json:"unit_holds,omitempty"`
+
 	History []eventRow `json:"history"`
 }
 
@@ -140,7 +149,9 @@ func ticketRowOf(t *models.Ticket) *ticketRow {
 		ClosedAt: normTime(t.ClosedAt), OnTimeClass: string(t.OnTimeClass), RemindedAt: normTime(t.RemindedAt),
 		EscalationLevel: t.EscalationLevel, NextCheckAt: normTime(t.NextCheckAt), PolicyVersion: t.PolicyVersion,
 		LegalHold: legalHoldRowOf(t.LegalHold), OccurredAt: normTime(t.OccurredAt), PublicDescription: t.PublicDescription,
-		History: eventRows(t.History),
+		History:      eventRows(t.History),
+		InfoRemindAt: normTime(t.InfoRemindAt), InfoWaitUntil: normTime(t.InfoWaitUntil),
+		E2EDueAt: normTime(t.E2EDueAt), E2EAdded: t.E2EAdded, UnitHolds: unitHoldRows(t.UnitHolds),
 	}
 }
 
@@ -165,8 +176,41 @@ func (r *ticketRow) ticket() *models.Ticket {
 		ClosedAt: r.ClosedAt, OnTimeClass: models.OnTimeClass(r.OnTimeClass), RemindedAt: r.RemindedAt,
 		EscalationLevel: r.EscalationLevel, NextCheckAt: r.NextCheckAt, PolicyVersion: r.PolicyVersion,
 		LegalHold: r.LegalHold.hold(), OccurredAt: r.OccurredAt, PublicDescription: r.PublicDescription,
-		History: events(r.History),
+		History:      events(r.History),
+		InfoRemindAt: r.InfoRemindAt, InfoWaitUntil: r.InfoWaitUntil,
+		E2EDueAt: r.E2EDueAt, E2EAdded: r.E2EAdded, UnitHolds: unitHolds(r.UnitHolds),
 	}
+}
+
+// unitHoldRow is the stored form of one unit's hold of a ticket.
+type unitHoldRow struct {
+	UnitID   string        `json:"unit_id"`
+	UnitName string        `json:"unit_name"`
+	From     time.Time     `json:"from"`
+	Until    time.Time     `json:"until,omitzero"`
+	Held     time.Duration `json:"held,omitempty"`
+}
+
+func unitHoldRows(hs []models.UnitHold) []unitHoldRow {
+	if hs == nil {
+		return nil
+	}
+	out := make([]unitHoldRow, len(hs))
+	for i, h := range hs {
+		out[i] = unitHoldRow{UnitID: h.UnitID, UnitName: h.UnitName, From: normTime(h.From), Until: normTime(h.Until), Held: h.Held}
+	}
+	return out
+}
+
+func unitHolds(rs []unitHoldRow) []models.UnitHold {
+	if rs == nil {
+		return nil
+	}
+	out := make([]models.UnitHold, len(rs))
+	for i, r := range rs {
+		out[i] = models.UnitHold{UnitID: r.UnitID, UnitName: r.UnitName, From: r.From, Until: r.Until, Held: r.Held}
+	}
+	return out
 }
 
 // extensionRowOf converts a pending request to its stored form; nil stays nil.

@@ -23,6 +23,7 @@ func TicketFact(t *models.Ticket, cal *models.Calendar) models.TicketFact {
 	if !t.ResolvedAt.IsZero() && (t.State == models.StateResolved || t.State == models.StateClosed) {
 		f.ResolveMs = cal.WorkingTimeBetween(t.CreatedAt, t.ResolvedAt).Milliseconds()
 	}
+	f.Channel = t.Channel.OrApp()
 	f.SetIndicators()
 	return f
 }

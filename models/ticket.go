@@ -196,6 +196,13 @@ type Ticket struct {
 	// IOC's replacement of a text the public must not read (hide_from_public). Description stays
 	// the resident's own words, for them and the officials.
 	PublicDescription string `json:"public_description,omitempty"`
+
+	// Channel is how the report reached the city; stores read a ticket stored without one as
+	// ChannelApp (Channel.OrApp).
+	Channel Channel `json:"channel,omitempty"`
+	// FiledBy is the official who filed the report on a resident's behalf (empty when the
+	// resident filed it): staff read it, never the reporter or the public.
+	FiledBy string `json:"filed_by,omitempty"`
 }
 
 // Policy is the category policy version the ticket was filed under (1 for tickets filed
@@ -240,6 +247,11 @@ type QueueFilter struct {
 	RoutingFlagged   bool   // routed to the nearest ward or ambiguously: to be checked by hand
 	After            *QueueCursor
 	Limit            int
+
+	// Channel and Group select the tickets that came through one channel (ChannelApp also
+	// selects tickets stored without one) and those of one category group.
+	Channel Channel
+	Group   Group
 }
 
 // QueueCursor is a keyset position in deadline order (due_at asc, id asc).

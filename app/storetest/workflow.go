@@ -69,6 +69,7 @@ func queueSet(t *testing.T, s app.Store) []*models.Ticket {
 		}
 		queueWork(tk)
 		must(t, s.CreateTicket(ctx(t), clone(tk)), "CreateTicket "+r.id)
+		tk.Channel = tk.Channel.OrApp() // stored without one: read back as the app's
 		all = append(all, tk)
 	}
 	slices.SortFunc(all, queueOrder)
@@ -93,6 +94,28 @@ func queueWork(tk *models.Ticket) {
 	case "q-04":
 		tk.ReporterID = "r2"
 	}
+	queueChannel(tk)
+}
+
+// queueChannel sets the channels and category groups the queue's channel and group filters
+// select on: q-01…q-04 came by the hotline, q-05 and q-06 were walk-ins, the rest came through
+// the app, some stored without a channel as before channels existed; the lighting and road
+// categories are urban order, the rubbish ones environment.
+func queueChannel(tk *models.Ticket) {
+	switch tk.ID {
+	case "q-01", "q-02", "q-03", "q-04":
+		tk.Channel = models.ChannelHotline
+	case "q-05", "q-06":
+		tk.Channel = models.ChannelWalkIn
+	case "q-07", "q-08":
+		tk.Channel = models.ChannelApp
+	default:
+		tk.Channel = "" // as stored before channels existed
+	}
+	tk.Group = models.GroupDoThi
+	if strings.HasPrefix(tk.Category, "moi_truong") {
+		tk.Group = models.GroupMoiTruong
+	}
 }
 
 func queueOrder(a, b *models.Ticket) int {
@@ -115,7 +138,9 @@ func queueMatches(tk *models.Ticket, f models.QueueFilter, withStates bool) bool
 		f.AssignedTo != "" && tk.AssignedTo != f.AssignedTo,
 		f.Unassigned && tk.AssignedTo != "",
 		f.ExtensionPending && tk.Extension == nil,
-		f.RoutingFlagged && !tk.RoutedByNearest && !tk.RoutingAmbiguous:
+		f.RoutingFlagged && !tk.RoutedByNearest && !tk.RoutingAmbiguous,
+		f.Channel != "" && tk.Channel.OrApp() != f.Channel,
+		f.Group != "" && tk.Group != f.Group:
 		return false
 	}
 	if f.Q != "" {
@@ -190,6 +215,12 @@ func testQueueFilters(t *testing.T, s app.Store) {
 		{"extension pending", models.QueueFilter{ExtensionPending: true}, 1},
 		{"routing flagged", models.QueueFilter{RoutingFlagged: true}, 2},
 		{"routing flagged and q", models.QueueFilter{RoutingFlagged: true, Q: "cay do"}, 1},
+		{"channel hotline", models.QueueFilter{Channel: models.ChannelHotline}, 4},
+		{"channel walk-in, one unit", models.QueueFilter{Channel: models.ChannelWalkIn, UnitIDs: []string{"u1"}}, 1},
+		{"channel app, also stored without one", models.QueueFilter{Channel: models.ChannelApp}, 6},
+		{"channel nobody used", models.QueueFilter{Channel: models.ChannelZalo}, 0},
+		{"group", models.QueueFilter{Group: models.GroupMoiTruong}, 4},
+		{"group and channel", models.QueueFilter{Group: models.GroupDoThi, Channel: models.ChannelHotline}, 3},
 
 		// Q: substring of code, description or address, nothing else, without case or accents.
 		{"q code prefix, lower case", models.QueueFilter{Q: "pa-2025-00001"}, 3},
@@ -293,6 +324,9 @@ func testCountByState(t *testing.T, s app.Store) {
 		{"unassigned, one unit", models.QueueFilter{Unassigned: true, UnitIDs: []string{"u1"}}},
 		{"extension pending", models.QueueFilter{ExtensionPending: true}},
 		{"routing flagged", models.QueueFilter{RoutingFlagged: true}},
+		{"channel", models.QueueFilter{Channel: models.ChannelHotline}},
+		{"channel app, one unit", models.QueueFilter{Channel: models.ChannelApp, UnitIDs: []string{"u1"}}},
+		{"group", models.QueueFilter{Group: models.GroupMoiTruong, AreaCode: "a1"}},
 		{"nothing", models.QueueFilter{UnitIDs: []string{"nowhere"}}},
 	}
 	for _, tc := range filters {

@@ -542,6 +542,10 @@ type ticketDoc struct {
 	// PublicDescription is the IOC's replacement for the public views; absent unless set, so
 	// the documents of other tickets are unchanged.
 	PublicDescription string `bson:"public_description,omitempty"`
+	// Channel is how the report came; absent in documents stored before channels existed, which
+	// read back as "app". FiledBy is the official who filed it on a resident's behalf.
+	Channel string `bson:"channel,omitempty"`
+	FiledBy string `bson:"filed_by,omitempty"`
 
 	// EffectsPending is applied_version < version, kept in the document because FerretDB v1 has
 	// no $expr to compare two fields: every insert and replace sets it from the ticket, and
@@ -609,6 +613,7 @@ func toTicketDoc(t *models.Ticket) *ticketDoc {
 		EffectsPending: t.AppliedVersion < t.Version,
 	}
 	d.PublicDescription = t.PublicDescription
+	d.Channel, d.FiledBy = string(t.Channel), t.FiledBy
 	if h := t.LegalHold; h != nil {
 		d.LegalHold = &legalHoldDoc{Reason: h.Reason, By: h.By, At: utc(h.At), Phone: h.Phone, Name: h.Name}
 	}
@@ -683,6 +688,7 @@ func (d *ticketDoc) model() *models.Ticket {
 		t.LegalHold = &models.LegalHold{Reason: h.Reason, By: h.By, At: utc(h.At), Phone: h.Phone, Name: h.Name}
 	}
 	t.PublicDescription = d.PublicDescription
+	t.Channel, t.FiledBy = models.Channel(d.Channel).OrApp(), d.FiledBy
 	t.History = fromEventDocs(d.History)
 	return t
 }

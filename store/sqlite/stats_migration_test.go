@@ -58,7 +58,7 @@ func writeVersion11Facts(t *testing.T, db *sql.DB, start time.Time) []models.Tic
 			CreatedAt: created, State: states[rng.IntN(len(states))], OnTimeClass: models.OnTime,
 			DueAt: created.Add(time.Duration(rng.IntN(20*24)) * time.Hour), ResolveMs: randomDuration(rng)}
 		f.SetIndicators()
-		if err := putFact(ctx, db, &f); err != nil {
+		if err := putFactBefore0028(ctx, db, &f); err != nil {
 			t.Fatal(err)
 		}
 		facts = append(facts, f)
@@ -194,7 +194,7 @@ func TestMigrate0022KeysAreasBySet(t *testing.T) {
 			CreatedAt: created, State: []models.State{models.StateReceived, models.StateResolved}[i/2%2],
 			OnTimeClass: models.OnTime, DueAt: created.Add(48 * time.Hour), ResolveMs: int64(i) * 60_000}
 		f.SetIndicators()
-		if err := putFact(ctx, db, &f); err != nil {
+		if err := putFactBefore0028(ctx, db, &f); err != nil {
 			t.Fatal(err)
 		}
 		facts = append(facts, f)

@@ -74,6 +74,11 @@ type ticketRow struct {
 	// PublicDescription is the IOC's replacement for the public views; absent unless set.
 	PublicDescription string `json:"public_description,omitempty"`
 
+	// Channel and FiledBy: absent before 0028 (channel "app"), FiledBy unless an official filed
+	// the report on a resident's behalf.
+	Channel string `json:"channel,omitempty"`
+	FiledBy string `json:"filed_by,omitempty"`
+
 	History []eventRow `json:"history"`
 }
 
@@ -141,6 +146,7 @@ func ticketRowOf(t *models.Ticket) *ticketRow {
 		EscalationLevel: t.EscalationLevel, NextCheckAt: normTime(t.NextCheckAt), PolicyVersion: t.PolicyVersion,
 		LegalHold: legalHoldRowOf(t.LegalHold), OccurredAt: normTime(t.OccurredAt), PublicDescription: t.PublicDescription,
 		History: eventRows(t.History),
+		Channel: string(t.Channel), FiledBy: t.FiledBy,
 	}
 }
 
@@ -166,6 +172,7 @@ func (r *ticketRow) ticket() *models.Ticket {
 		EscalationLevel: r.EscalationLevel, NextCheckAt: r.NextCheckAt, PolicyVersion: r.PolicyVersion,
 		LegalHold: r.LegalHold.hold(), OccurredAt: r.OccurredAt, PublicDescription: r.PublicDescription,
 		History: events(r.History),
+		Channel: models.Channel(r.Channel).OrApp(), FiledBy: r.FiledBy,
 	}
 }
 

@@ -1,0 +1,69 @@
+package models
+
+// Channel is how a report reached the city. The resident app is the default; the other channels
+// are reports an official took down (a phone call to the hotline, a visit to the ward office, a
+// Zalo or e-mail message) and filed on the resident's behalf, and Open311 requests from partner
+// systems. The IOC counts reports by channel to see where residents turn.
+type Channel string
+
+// The channels of a report.
+const (
+	ChannelApp     Channel = "app"     // the resident app (every report filed before channels existed)
+	ChannelWeb     Channel = "web"     // a resident's own report through a web page
+	ChannelHotline Channel = "hotline" // a phone call to the city's hotline
+	ChannelWalkIn  Channel = "walk_in" // a visit to a ward office
+	ChannelZalo    Channel = "zalo"    // a message to the city's Zalo account
+	ChannelEmail   Channel = "email"   // an e-mail
+	ChannelOpen311 Channel = "open311" // a POST of the Open311 GeoReport v2 interface
+	ChannelOther   Channel = "other"   // any other way an official heard of the problem
+)
+
+// Channels lists every channel, in a stable order for validation messages, statistics and
+// forms.
+var Channels = []Channel{ChannelApp, ChannelWeb, ChannelHotline, ChannelWalkIn, ChannelZalo, ChannelEmail,
+	ChannelOpen311, ChannelOther}
+
+// Valid reports whether c is one of Channels.
+func (c Channel) Valid() bool {
+	for _, x := range Channels {
+		if c == x {
+			return true
+		}
+	}
+	return false
+}
+
+// OrApp is c, or ChannelApp when c is empty: tickets and facts stored before channels existed
+// carry none, and all of them came through the resident app.
+func (c Channel) OrApp() Channel {
+	if c == "" {
+		return ChannelApp
+	}
+	return c
+}
+
+// ResidentChannel reports whether a resident may name c for their own report: the app or the
+// web. The other channels are an official's record of how they heard of the problem.
+func (c Channel) ResidentChannel() bool { return c == ChannelApp || c == ChannelWeb }
+
+// OnBehalfChannel reports whether an official may file a report on a resident's behalf under c:
+// any channel but the resident's own (app, web) and Open311's, which only those routes record.
+func (c Channel) OnBehalfChannel() bool {
+	return c.Valid() && !c.ResidentChannel() && c != ChannelOpen311
+}
+
+// ChannelNamesVI are the Vietnamese names of the channels, for the console and the CSV export.
+var ChannelNamesVI = map[Channel]string{
+	ChannelApp: "Ứng dụng", ChannelWeb: "Trang web", ChannelHotline: "Đường dây nóng", ChannelWalkIn: "Trực tiếp",
+	ChannelZalo: "Zalo", ChannelEmail: "Thư điện tử", ChannelOpen311: "Open311", ChannelOther: "Khác",
+}
+
+// OnBehalf is who an official filed a report for: the resident's phone and name as the
+// resident gave them, both optional (an anonymous walk-in gives neither).
+type OnBehalf struct {
+	Phone string
+	Name  string
+}
+
+// MaxOnBehalfNameRunes bounds the resident's name an official types.
+const MaxOnBehalfNameRunes = 100

@@ -34,6 +34,9 @@ func (s *Tickets) fileReport(ctx context.Context, p models.Principal, in models.
 	if err := in.Validate(); err != nil {
 		return nil, false, err
 	}
+	if err := residentChannel(in.Channel); err != nil {
+		return nil, false, err
+	}
 	if err := s.checkOccurredAt(in.OccurredAt, s.clock()); err != nil {
 		return nil, false, err
 	}
@@ -153,6 +156,7 @@ func (s *Tickets) newTicket(p models.Principal, in models.ReportInput, category 
 		ResolveDueAt:     category.ResolveSLA.Due(s.cal(), now).UTC(),
 		PolicyVersion:    category.Policy(),
 		OccurredAt:       in.OccurredAt.UTC().Truncate(time.Millisecond),
+		Channel:          in.Channel.OrApp(),
 		History: []models.Event{{
 			At: now, ActorRole: models.RoleResident, ActorID: p.UserID, Action: "submit",
 			To: models.StateReceived, Visibility: models.Public,
@@ -301,4 +305,9 @@ type Tickets struct {
 	effects []Effect
 	media   *Media   // attaches a report's photos and a resolution's result media
 	cat     *Catalog // units, areas and categories a report is routed to
+
+	// Filing on a resident's behalf (intake_onbehalf.go): the resident's account of a phone, as
+	// a first sign-in creates it, and the text message that gives them the code.
+	accounts *Auth
+	sms      SMSSender
 }

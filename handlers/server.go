@@ -189,6 +189,7 @@ func (s *Server) policy() []routeSpec {
 	iocRoles := []models.Role{models.RoleIOCOperator, models.RoleIOCViewer, models.RoleAdmin}
 	// Legal holds keep an identity past its erasure: the IOC operators and administrators decide.
 	holdCallers := []models.Role{models.RoleIOCOperator, models.RoleAdmin}
+	onBehalfFilers := []models.Role{models.RoleIOCOperator, models.RoleOfficer, models.RoleLeader}
 	// The IOC's statistics and change feed: IOC roles, administrators, or a machine key.
 	statsCallers := []models.Role{models.RoleIOCViewer, models.RoleIOCOperator, models.RoleAdmin, keyRole(models.ScopeStats)}
 	feedCallers := []models.Role{models.RoleIOCViewer, models.RoleIOCOperator, models.RoleAdmin, keyRole(models.ScopeFeed)}
@@ -259,6 +260,8 @@ func (s *Server) policy() []routeSpec {
 		{"GET", "/open311/v2/servicerequestupdates.xml", anyone, s.open311.open311(formatXML, s.open311.o311Updates)},
 
 		{"POST", "/v1/tickets", residents, s.api.createTicket}, // rate-limited by the app, after replays
+		// Filing on a resident's behalf (intake.go): the hotline (IOC operators), walk-ins (wards).
+		{"POST", "/v1/tickets/on-behalf", onBehalfFilers, s.api.createOnBehalf},
 		{"GET", "/v1/tickets", residents, s.api.listTickets},
 		{"GET", "/v1/tickets/nearby", signedIn, s.limited("nearby", s.api.nearby)},
 		{"GET", "/v1/tickets/:id", signedIn, s.api.getTicket},

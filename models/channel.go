@@ -1,5 +1,7 @@
 package models
 
+import "strings"
+
 // Channel is how a report reached the city. The resident app is the default; the other channels
 // are reports an official took down (a phone call to the hotline, a visit to the ward office, a
 // Zalo or e-mail message) and filed on the resident's behalf, and Open311 requests from partner
@@ -33,6 +35,19 @@ func (c Channel) Valid() bool {
 	return false
 }
 
+// ChannelList joins channels for messages and the Arg of a bad_enum problem: "app, web".
+func ChannelList(cs []Channel) string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = string(c)
+	}
+	return strings.Join(out, ", ")
+}
+
+// OnBehalfChannels are the channels an official files a report on a resident's behalf under
+// (Channel.OnBehalfChannel).
+var OnBehalfChannels = []Channel{ChannelHotline, ChannelWalkIn, ChannelZalo, ChannelEmail, ChannelOther}
+
 // OrApp is c, or ChannelApp when c is empty: tickets and facts stored before channels existed
 // carry none, and all of them came through the resident app.
 func (c Channel) OrApp() Channel {
@@ -64,6 +79,3 @@ type OnBehalf struct {
 	Phone string
 	Name  string
 }
-
-// MaxOnBehalfNameRunes bounds the resident's name an official types.
-const MaxOnBehalfNameRunes = 100

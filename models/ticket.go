@@ -302,6 +302,10 @@ type ReportInput struct {
 	// OccurredAt is when the problem happened, zero when the resident did not say; the app
 	// checks it against the filing time (app.Config.MaxIncidentAge).
 	OccurredAt time.Time
+
+	// Channel is how the report came (ChannelApp when empty). A resident names only the app or
+	// the web; an official filing on a resident's behalf names how they heard of it.
+	Channel Channel
 }
 
 // Validate checks a report before anything is looked up or stored, naming every offending
@@ -331,6 +335,9 @@ func (in *ReportInput) Validate() error {
 	}
 	if len(in.IdempotencyKey) > MaxIdempotencyKey {
 		errs = append(errs, Problem("idempotency_key", ProblemTooLong, strconv.Itoa(MaxIdempotencyKey), "idempotency key is longer than %d bytes", MaxIdempotencyKey))
+	}
+	if in.Channel != "" && !in.Channel.Valid() {
+		errs = append(errs, Problem("channel", ProblemBadEnum, ChannelList(Channels), "channel must be one of %s", ChannelList(Channels)))
 	}
 	return JoinProblems(errs.Err(), in.Location.Validate())
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
-	"unicode/utf8"
 
 	"phananh/models"
 )
@@ -38,36 +36,12 @@ func residentChannel(c models.Channel) error {
 		"a resident's own report comes through the app or the web (channel %s); the other channels are for officials filing on a resident's behalf", allowed)
 }
 
-// checkOnBehalf checks what an official filing on a resident's behalf sends besides the report,
-// naming every problem at once with the report's own, and returns the phone in E.164 ("" when
-// not given) and the trimmed name.
+// checkOnBehalf checks a report filed on a resident's behalf whole — the report, its channel,
+// the resident's phone and name — and returns the phone in E.164 ("" when not given) and the
+// trimmed name.
 func checkOnBehalf(in *models.ReportInput, who models.OnBehalf) (phone, name string, err error) {
-	var errs models.Errors
-	allowed := models.ChannelList(models.OnBehalfChannels)
-	switch {
-	case in.Channel == "":
-		errs = append(errs, models.Problem("channel", models.ProblemRequired, allowed, "channel is required: how the report came (%s)", allowed))
-	case in.Channel.Valid() && !in.Channel.OnBehalfChannel():
-		errs = append(errs, models.Problem("channel", models.ProblemBadEnum, allowed, "an official files a report under channel %s", allowed))
-	}
-	if strings.TrimSpace(who.Phone) != "" {
-		p, perr := models.NormalizePhone(who.Phone)
-		if perr != nil {
-			errs = append(errs, models.Problem("on_behalf.phone", models.ProblemMalformed, "", "on_behalf.phone must be a Vietnamese mobile number such as 0912345678"))
-		}
-		phone = p
-	}
-	name = strings.TrimSpace(who.Name)
-	switch {
-	case name == "":
-	case phone == "" && strings.TrimSpace(who.Phone) == "":
-		errs = append(errs, models.Problem("on_behalf.phone", models.ProblemRequired, "", "on_behalf.name needs on_behalf.phone: the name is kept on the resident's account"))
-	case !utf8.ValidString(name) || strings.ContainsFunc(name, func(r rune) bool { return r < ' ' || r == 0x7f }):
-		errs = append(errs, models.Problem("on_behalf.name", models.ProblemMalformed, "", "on_behalf.name must be text without control characters"))
-	case utf8.RuneCountInString(name) > models.MaxDisplayNameRunes:
-		errs = append(errs, models.Problem("on_behalf.name", models.ProblemTooLong, fmt.Sprint(models.MaxDisplayNameRunes), "on_behalf.name is longer than %d characters", models.MaxDisplayNameRunes))
-	}
-	return phone, name, models.JoinProblems(in.Validate(), errs.Err())
+	phone, name, err = who.Check(in.Channel)
+	return phone, name, models.JoinProblems(in.Validate(), err)
 }
 
 // FileOnBehalf files a report an official took down for a resident (see above): the channel

@@ -30,12 +30,13 @@ func (s *jsonAPI) createOnBehalf(c *fiber.Ctx) error {
 		return decodeErr
 	}
 	in, err := req.input(c.Get("Idempotency-Key"))
-	if err = models.JoinProblems(decodeErr, err); err != nil {
-		return err
-	}
 	var who models.OnBehalf
 	if req.OnBehalf != nil {
 		who = models.OnBehalf{Phone: req.OnBehalf.Phone, Name: req.OnBehalf.Name}
+	}
+	_, _, whoErr := who.Check(in.Channel) // the app checks it again; here, with the report's problems
+	if err = models.JoinProblems(decodeErr, err, whoErr); err != nil {
+		return err
 	}
 	p := principal(c)
 	t, created, err := s.svc.Tickets.FileOnBehalf(c.UserContext(), p, in, who, s.clientIP(c))

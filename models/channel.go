@@ -1,6 +1,10 @@
 package models
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
 
 // Channel is how a report reached the city. The resident app is the default; the other channels
 // are reports an official took down (a phone call to the hotline, a visit to the ward office, a
@@ -78,4 +82,38 @@ var ChannelNamesVI = map[Channel]string{
 type OnBehalf struct {
 	Phone string
 	Name  string
+}
+
+// Check checks what an official filing on a resident's behalf sends besides the report: the
+// channel it came through (required, one of OnBehalfChannels), the resident's phone (optional, a
+// Vietnamese mobile number) and name (optional, needs the phone: it is kept on the resident's
+// account). It names every problem at once and returns the phone in E.164 ("" when not given)
+// and the trimmed name.
+func (w OnBehalf) Check(channel Channel) (phone, name string, err error) {
+	var errs Errors
+	allowed := ChannelList(OnBehalfChannels)
+	switch {
+	case channel == "":
+		errs = append(errs, Problem("channel", ProblemRequired, allowed, "channel is required: how the report came (%s)", allowed))
+	case !channel.OnBehalfChannel():
+		errs = append(errs, Problem("channel", ProblemBadEnum, allowed, "an official files a report under channel %s", allowed))
+	}
+	if strings.TrimSpace(w.Phone) != "" {
+		p, perr := NormalizePhone(w.Phone)
+		if perr != nil {
+			errs = append(errs, Problem("on_behalf.phone", ProblemMalformed, "", "on_behalf.phone must be a Vietnamese mobile number such as 0912345678"))
+		}
+		phone = p
+	}
+	name = strings.TrimSpace(w.Name)
+	switch {
+	case name == "":
+	case strings.TrimSpace(w.Phone) == "":
+		errs = append(errs, Problem("on_behalf.phone", ProblemRequired, "", "on_behalf.name needs on_behalf.phone: the name is kept on the resident's account"))
+	case !utf8.ValidString(name) || strings.ContainsFunc(name, func(r rune) bool { return r < ' ' || r == 0x7f }):
+		errs = append(errs, Problem("on_behalf.name", ProblemMalformed, "", "on_behalf.name must be text without control characters"))
+	case utf8.RuneCountInString(name) > MaxDisplayNameRunes:
+		errs = append(errs, Problem("on_behalf.name", ProblemTooLong, strconv.Itoa(MaxDisplayNameRunes), "on_behalf.name is longer than %d characters", MaxDisplayNameRunes))
+	}
+	return phone, name, errs.Err()
 }

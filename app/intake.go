@@ -16,6 +16,9 @@ import (
 // an idempotency key, a retry returns the original ticket and created=false — also when the
 // retries race each other, because the key is unique in the store.
 func (s *Tickets) FileReport(ctx context.Context, p models.Principal, in models.ReportInput) (*models.Ticket, bool, error) {
+	if err := residentChannel(in.Channel); err != nil {
+		return nil, false, err
+	}
 	return s.fileReport(ctx, p, in, "", false)
 }
 
@@ -24,6 +27,9 @@ func (s *Tickets) FileReport(ctx context.Context, p models.Principal, in models.
 // limits count, whatever they say: they limit new reports, and a phone that lost the first
 // answer must learn that its report arrived.
 func (s *Tickets) FileLimitedReport(ctx context.Context, p models.Principal, in models.ReportInput, addr string) (*models.Ticket, bool, error) {
+	if err := models.JoinProblems(in.Validate(), residentChannel(in.Channel)); err != nil {
+		return nil, false, err
+	}
 	return s.fileReport(ctx, p, in, addr, true)
 }
 
@@ -32,9 +38,6 @@ func (s *Tickets) fileReport(ctx context.Context, p models.Principal, in models.
 		return nil, false, models.Errorf(models.EForbidden, "only residents file reports")
 	}
 	if err := in.Validate(); err != nil {
-		return nil, false, err
-	}
-	if err := residentChannel(in.Channel); err != nil {
 		return nil, false, err
 	}
 	if err := s.checkOccurredAt(in.OccurredAt, s.clock()); err != nil {

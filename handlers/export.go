@@ -56,12 +56,7 @@ func stateLabel(c string) string   { return translate("vi", "state."+c) }
 func outcomeLabel(c string) string { return translate("vi", "outcome."+c) }
 func classLabel(c string) string   { return translate("vi", "class."+c) }
 func groupLabel(c string) string   { return groupName(models.Group(c)) }
-func channelLabel(c string) string {
-	if name, ok := models.ChannelNamesVI[models.Channel(c)]; ok {
-		return name
-	}
-	return c
-}
+func channelLabel(c string) string { return translate("vi", "channel."+c) }
 func statusLabel(c string) string {
 	if c == "closed" {
 		return "Đã đóng"

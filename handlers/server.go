@@ -330,6 +330,8 @@ func (s *Server) policy() []routeSpec {
 		{"POST", "/console/logout", anyone, s.console.consoleLogout},
 		{"GET", "/console/static/:name", anyone, s.console.consoleStatic},
 		{"GET", "/console/queue", officials, s.console.consoleQueue},
+		{"GET", "/console/intake", onBehalfFilers, s.console.consoleIntake},
+		{"POST", "/console/intake", onBehalfFilers, s.console.consoleIntakeFile},
 		{"GET", "/console/tickets/:id", officials, s.console.consoleTicket},
 		{"POST", "/console/tickets/:id/actions", officials, s.console.consoleAct},
 		{"GET", "/console/dashboard", iocRoles, s.console.consoleDashboard},

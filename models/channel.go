@@ -71,12 +71,6 @@ func (c Channel) OnBehalfChannel() bool {
 	return c.Valid() && !c.ResidentChannel() && c != ChannelOpen311
 }
 
-// ChannelNamesVI are the Vietnamese names of the channels, for the console and the CSV export.
-var ChannelNamesVI = map[Channel]string{
-	ChannelApp: "Ứng dụng", ChannelWeb: "Trang web", ChannelHotline: "Đường dây nóng", ChannelWalkIn: "Trực tiếp",
-	ChannelZalo: "Zalo", ChannelEmail: "Thư điện tử", ChannelOpen311: "Open311", ChannelOther: "Khác",
-}
-
 // OnBehalf is who an official filed a report for: the resident's phone and name as the
 // resident gave them, both optional (an anonymous walk-in gives neither).
 type OnBehalf struct {

@@ -74,7 +74,7 @@ func TestConsoleAccessibility(t *testing.T) {
 	}{
 		{"", []string{"/console/login"}},
 		{"canbo.axe", []string{"/console/queue", "/console/tickets/" + tk.ID, "/console/password", "/console/2fa"}},
-		{"ioc.axe", []string{"/console/dashboard", "/console/tickets/" + tk.ID}},
+		{"ioc.axe", []string{"/console/dashboard", "/console/tickets/" + tk.ID, "/console/intake"}},
 		{"quantri.axe", []string{"/console/admin/users", "/console/admin/categories", "/console/admin/calendar",
 			"/console/admin/keys", "/console/admin/audit"}},
 	}

@@ -47,6 +47,10 @@ var (
 		// that set it and named the photos hidden.
 		"public_description", "history/#/public_description",
 	}
+	// How the report came: the reporter's and the officials' views, never the public copy (the
+	// nearby list), and who filed it on a resident's behalf, officials only.
+	ticketChannelFields = []string{"channel"}
+	filedByFields       = []string{"filed_by"}
 	// Only in one ticket opened by an official (pseudonym always; phone and name when allowed).
 	reporterFields = []string{"reporter/pseudonym", "reporter/phone", "reporter/name"}
 
@@ -78,11 +82,11 @@ func within(prefix string, lists ...[]string) []string {
 
 // fieldViews are the allow-lists of each response shape.
 var fieldViews = map[string][]string{
-	"resident ticket": ticketPublicFields,
-	"resident list":   append(within("tickets/#/", ticketPublicFields), "next_cursor"),
+	"resident ticket": slices.Concat(ticketPublicFields, ticketChannelFields),
+	"resident list":   append(within("tickets/#/", ticketPublicFields, ticketChannelFields), "next_cursor"),
 	"nearby":          append(within("tickets/#/", ticketPublicFields), "tickets/#/distance_m"),
-	"official ticket": slices.Concat(ticketPublicFields, ticketInternalFields, reporterFields),
-	"queue":           append(within("tickets/#/", ticketPublicFields, ticketInternalFields), "next_cursor", "counts/*"),
+	"official ticket": slices.Concat(ticketPublicFields, ticketInternalFields, reporterFields, ticketChannelFields, filedByFields),
+	"queue":           append(within("tickets/#/", ticketPublicFields, ticketInternalFields, ticketChannelFields, filedByFields), "next_cursor", "counts/*"),
 	"feed":            feedFields,
 	"open311 list":    within("#/", open311RequestFields),
 	"open311 request": open311RequestFields,

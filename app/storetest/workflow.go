@@ -16,6 +16,7 @@ import (
 
 var queueTests = []storeTest{
 	{"Filters", testQueueFilters},
+	{"ChannelAndGroupFilters", testQueueChannelFilters},
 	{"Paging", testQueuePaging},
 	{"CountByState", testCountByState},
 	{"FollowsUpdates", testQueueFollowsUpdates},
@@ -215,12 +216,6 @@ func testQueueFilters(t *testing.T, s app.Store) {
 		{"extension pending", models.QueueFilter{ExtensionPending: true}, 1},
 		{"routing flagged", models.QueueFilter{RoutingFlagged: true}, 2},
 		{"routing flagged and q", models.QueueFilter{RoutingFlagged: true, Q: "cay do"}, 1},
-		{"channel hotline", models.QueueFilter{Channel: models.ChannelHotline}, 4},
-		{"channel walk-in, one unit", models.QueueFilter{Channel: models.ChannelWalkIn, UnitIDs: []string{"u1"}}, 1},
-		{"channel app, also stored without one", models.QueueFilter{Channel: models.ChannelApp}, 6},
-		{"channel nobody used", models.QueueFilter{Channel: models.ChannelZalo}, 0},
-		{"group", models.QueueFilter{Group: models.GroupMoiTruong}, 4},
-		{"group and channel", models.QueueFilter{Group: models.GroupDoThi, Channel: models.ChannelHotline}, 3},
 
 		// Q: substring of code, description or address, nothing else, without case or accents.
 		{"q code prefix, lower case", models.QueueFilter{Q: "pa-2025-00001"}, 3},
@@ -258,6 +253,36 @@ func testQueueFilters(t *testing.T, s app.Store) {
 		t.Fatalf("fixture: a zero deadline must sort first, got %s", all[0].ID)
 	}
 	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			want := queueMatching(all, tc.filter)
+			if len(want) != tc.want {
+				t.Fatalf("fixture: %d tickets match (%v), the case expects %d", len(want), ids(want), tc.want)
+			}
+			got, err := s.FindQueue(ctx(t), tc.filter)
+			must(t, err, "FindQueue")
+			wantEqual(t, "FindQueue ids", ids(want), ids(got))
+			wantEqual(t, "FindQueue documents", want, got)
+		})
+	}
+}
+
+// testQueueChannelFilters checks the channel filter (app also selects tickets stored without
+// a channel) and the category group filter against the brute-force filter.
+func testQueueChannelFilters(t *testing.T, s app.Store) {
+	all := queueSet(t, s)
+	for _, tc := range []struct {
+		name   string
+		filter models.QueueFilter
+		want   int
+	}{
+		{"channel hotline", models.QueueFilter{Channel: models.ChannelHotline}, 4},
+		{"channel walk-in, one unit", models.QueueFilter{Channel: models.ChannelWalkIn, UnitIDs: []string{"u1"}}, 1},
+		{"channel app, also stored without one", models.QueueFilter{Channel: models.ChannelApp}, 6},
+		{"channel nobody used", models.QueueFilter{Channel: models.ChannelZalo}, 0},
+		{"group", models.QueueFilter{Group: models.GroupMoiTruong}, 4},
+		{"group and channel", models.QueueFilter{Group: models.GroupDoThi, Channel: models.ChannelHotline}, 3},
+		{"channel, state and limit", models.QueueFilter{Channel: models.ChannelApp, States: []models.State{models.StateReceived}, Limit: 1}, 1},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
 			want := queueMatching(all, tc.filter)
 			if len(want) != tc.want {

@@ -51,19 +51,7 @@ func TestRollupsEqualRecount(t *testing.T) {
 			current[id] = f
 		}
 	}
-	queries := []models.StatsQuery{
-		{Now: now},
-		{Now: now, By: models.ByDay},
-		{Now: now, By: models.ByArea, Category: "c1"},
-		{Now: now, By: models.ByUnit, Group: "g0", From: "2026-02-25", To: "2026-03-05"},
-		{Now: now, Area: "a2", Unit: "u1"},
-		{Now: now, By: models.ByArea, BoundarySet: "b1"},
-		{Now: now, Area: "a1", BoundarySet: "b0", By: models.ByDay},
-		{Now: now, By: models.ByChannel},
-		{Now: now, By: models.ByChannel, Unit: "u2"},
-		{Now: now, Channel: models.ChannelHotline},
-		{Now: now, Channel: models.ChannelApp, By: models.ByDay},
-	}
+	queries := rollupQueries(now)
 	check := func(when string) {
 		t.Helper()
 		for _, q := range queries {
@@ -103,4 +91,21 @@ func TestRollupsEqualRecount(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("after corrupting and rebuilding the rollups")
+}
+
+// rollupQueries are the aggregations TestRollupsEqualRecount compares with a recount.
+func rollupQueries(now time.Time) []models.StatsQuery {
+	return []models.StatsQuery{
+		{Now: now},
+		{Now: now, By: models.ByDay},
+		{Now: now, By: models.ByArea, Category: "c1"},
+		{Now: now, By: models.ByUnit, Group: "g0", From: "2026-02-25", To: "2026-03-05"},
+		{Now: now, Area: "a2", Unit: "u1"},
+		{Now: now, By: models.ByArea, BoundarySet: "b1"},
+		{Now: now, Area: "a1", BoundarySet: "b0", By: models.ByDay},
+		{Now: now, By: models.ByChannel},
+		{Now: now, By: models.ByChannel, Unit: "u2"},
+		{Now: now, Channel: models.ChannelHotline},
+		{Now: now, Channel: models.ChannelApp, By: models.ByDay},
+	}
 }

@@ -149,12 +149,34 @@ func TestFileOnBehalf(t *testing.T) {
 			}
 		}
 		refused(t, s.request(t, "GET", "/v1/stats/summary?channel=fax", viewer.AccessToken, nil), http.StatusBadRequest, "invalid", "channel")
+		checkChannelExport(t, s, viewer.AccessToken, map[string][2]string{tk.Code: {"Đường dây nóng", "Người dân #"},
+			walk.Code: {"Trực tiếp", ""}, app.Code: {"Ứng dụng", "Người dân #"}})
 		for q, want := range map[string][]string{"channel=hotline": {tk.ID}, "channel=walk_in": {walk.ID}, "channel=app": {app.ID}} {
 			if got := queueIDs(t, s, ioc.AccessToken, q); !cmp.Equal(got, want) {
 				t.Errorf("the IOC's queue ?%s = %v, want %v", q, got, want)
 			}
 		}
 	})
+}
+
+// checkChannelExport checks the IOC's Vietnamese CSV: each code's channel by name, and its
+// reporter's pseudonym (want names its prefix; "" for a report without a reporter account).
+func checkChannelExport(t *testing.T, s *server, token string, want map[string][2]string) {
+	t.Helper()
+	for _, row := range csvRows(readCSV(t, s.request(t, "GET", "/v1/export/tickets.csv?lang=vi", token, nil))) {
+		w, ok := want[row["Mã phản ánh"]]
+		if !ok {
+			continue
+		}
+		delete(want, row["Mã phản ánh"])
+		reporter := row["Người phản ánh (bí danh)"]
+		if row["Kênh tiếp nhận"] != w[0] || (w[1] == "") != (reporter == "") || !strings.HasPrefix(reporter, w[1]) {
+			t.Errorf("export row %s: channel %q, reporter %q; want %q and %q…", row["Mã phản ánh"], row["Kênh tiếp nhận"], reporter, w[0], w[1])
+		}
+	}
+	if len(want) != 0 {
+		t.Errorf("the export lacks %v", want)
+	}
 }
 
 // checkFiledOnBehalf checks the officials' view of a report filed on a resident's behalf: its

@@ -17,8 +17,8 @@ import (
 //
 // The resident's consent to the privacy notice is not asked: the official files it, not the
 // resident, under the city's duty to receive reports by every channel; the resident accepts
-// the notice when they first use the app, like every resident (README, "Filing on behalf of a
-// resident").
+// the notice when they first use the app, like every resident (README, "Channels, and filing
+// on behalf of a resident").
 
 // mayFileOnBehalf reports whether role files reports on residents' behalf: the IOC's operators
 // (the hotline) and the wards' officers and leaders (walk-ins).

@@ -326,6 +326,7 @@ var consoleMessages = map[string][2]string{
 	"channel.other":         {"Khác", "Other"},
 	"queue.channel":         {"Kênh tiếp nhận", "Channel"},
 	"queue.group":           {"Nhóm lĩnh vực", "Category group"},
+	"ticket.no_reporter":    {"Không có tài khoản (tiếp nhận hộ, người dân không để lại số điện thoại)", "No account (filed for a resident who left no phone number)"},
 }
 
 // translate returns the text of key in lang, falling back to Vietnamese, then to the key's last

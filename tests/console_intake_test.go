@@ -104,7 +104,7 @@ func TestConsoleIntakeForm(t *testing.T) {
 		t.Errorf("the hotline's tickets: %v, want none", other)
 	}
 	mustHave(t, "the ticket page", ui.do("GET", "/console/tickets/"+ids[0], nil).expect(t, http.StatusOK).body,
-		`id="ticket-channel" data-channel="walk_in">Trực tiếp<`, "Tiếp nhận hộ")
+		`id="ticket-channel" data-channel="walk_in">Trực tiếp<`, "Tiếp nhận hộ", `id="ticket-no-reporter"`)
 }
 
 // consoleQueueIDs lists the ticket ids of the console's queue page with query.

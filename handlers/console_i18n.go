@@ -326,6 +326,7 @@ var consoleMessages = map[string][2]string{
 	"channel.other":         {"Khác", "Other"},
 	"queue.channel":         {"Kênh tiếp nhận", "Channel"},
 	"queue.group":           {"Nhóm lĩnh vực", "Category group"},
+	"dash.channels":         {"Theo kênh tiếp nhận", "By channel"},
 	"ticket.no_reporter":    {"Không có tài khoản (tiếp nhận hộ, người dân không để lại số điện thoại)", "No account (filed for a resident who left no phone number)"},
 }
 

@@ -59,6 +59,12 @@ func TestConsoleIntakeInBrowser(t *testing.T) {
 	if !strings.Contains(rows, code) {
 		t.Errorf("the queue filtered by the hotline lacks %s: %q", code, rows)
 	}
+	inBrowser(t, ctx, "open the dashboard",
+		chromedp.Navigate(s.base+"/console/dashboard"),
+		chromedp.WaitVisible(chromedp.CSS(`#channels tr[data-channel="hotline"]`)))
+	if row := fromBrowser(t, ctx, "read the row of the hotline", chromedp.Text(chromedp.CSS(`#channels tr[data-channel="hotline"]`))); !strings.HasPrefix(strings.TrimSpace(row), "Đường dây nóng") || !strings.Contains(row, "1") {
+		t.Errorf("the dashboard's hotline row is %q, want Đường dây nóng with 1 report", row)
+	}
 }
 
 // TestConsoleIntakeForm checks the form without a browser: who sees it, a refused form coming

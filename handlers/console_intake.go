@@ -73,21 +73,36 @@ func (s *consoleUI) consoleIntakeFile(c *fiber.Ctx) error {
 		AllowContact: form.AllowContact, IdempotencyKey: form.Key, Channel: models.Channel(form.Channel)}
 	loc, err := s.intakeLocation(form)
 	if err != nil {
-		return s.consoleFormError(c, err, func(c *fiber.Ctx, status int, flash *consoleFlash) error {
-			return s.consoleIntakePage(c, status, flash, form)
-		})
+		return s.intakeRefused(c, err, form)
 	}
 	in.Location = loc
 	t, _, err := s.svc.Tickets.FileOnBehalf(c.UserContext(), p, in, models.OnBehalf{Phone: form.Phone, Name: form.Name}, s.clientIP(c))
 	if err != nil {
-		return s.consoleFormError(c, err, func(c *fiber.Ctx, status int, flash *consoleFlash) error {
-			return s.consoleIntakePage(c, status, flash, form)
-		})
+		return s.intakeRefused(c, err, form)
 	}
 	if !p.CanReadTicket(t) {
 		return c.Redirect(consolePrefix+"/intake?filed="+url.QueryEscape(t.Code+" → "+t.UnitName), fiber.StatusSeeOther)
 	}
 	return c.Redirect(consolePrefix+"/tickets/"+url.PathEscape(t.ID)+"?done="+string(models.ActFileOnBehalf), fiber.StatusSeeOther)
+}
+
+// intakeRefused brings the form back filled in, saying every problem in the official's language
+// as the API words them (fieldErrors).
+func (s *consoleUI) intakeRefused(c *fiber.Ctx, err error, form consoleIntakeForm) error {
+	status := statusOf(models.ErrorCode(err))
+	if status >= 500 || status == fiber.StatusUnauthorized {
+		return err
+	}
+	en := s.consoleLang(c) == "en"
+	msg := localized(models.ErrorCode(err), models.ErrorMessage(err), false, en)
+	if problems := models.FieldProblems(err); len(problems) > 0 {
+		var parts []string
+		for _, b := range fieldErrors(problems, en) {
+			parts = append(parts, b.Message)
+		}
+		msg = strings.Join(parts, "; ")
+	}
+	return s.consoleIntakePage(c, status, &consoleFlash{Kind: "error", Message: msg}, form)
 }
 
 // intakeLocation is the form's point: the coordinates typed, or else a point inside the ward
@@ -97,13 +112,14 @@ func (s *consoleUI) intakeLocation(form consoleIntakeForm) (models.Location, err
 		lat, err1 := strconv.ParseFloat(form.Lat, 64)
 		lng, err2 := strconv.ParseFloat(form.Lng, 64)
 		if err1 != nil || err2 != nil {
-			return models.Location{}, models.FieldError(models.EInvalid, "location", "give both coordinates as numbers, e.g. 10.3867 and 105.4352, or choose the ward")
+			return models.Location{}, models.Problem("location", models.ProblemMalformed, "",
+				"give both coordinates as numbers, e.g. 10.3867 and 105.4352, or choose the ward")
 		}
 		return models.Location{Lat: lat, Lng: lng}, nil
 	}
 	area, ok := s.svc.Catalog.BoundarySet().Area(form.Area)
 	if !ok {
-		return models.Location{}, models.FieldError(models.EInvalid, "location", "choose the ward or give the coordinates of the place")
+		return models.Location{}, models.Problem("location", models.ProblemRequired, "", "choose the ward or give the coordinates of the place")
 	}
 	pt := area.InteriorPoint()
 	return models.Location{Lat: pt.Lat(), Lng: pt.Lon()}, nil

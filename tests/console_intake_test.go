@@ -91,7 +91,12 @@ func TestConsoleIntakeForm(t *testing.T) {
 	form := url.Values{"csrf": {csrf}, "channel": {"walk_in"}, "category": {"TTDT"}, "lat": {"10.38"}, "lng": {"abc"},
 		"description": {"Lấn chiếm vỉa hè trước chợ."}, "key": {"console-test-1"}}
 	refusedPage := ui.do("POST", "/console/intake", form).expect(t, http.StatusBadRequest).body
-	mustHave(t, "the refused form", refusedPage, `id="flash"`, "Lấn chiếm vỉa hè trước chợ.", `value="console-test-1"`)
+	mustHave(t, "the refused form", refusedPage, `id="flash"`, "Giá trị sai định dạng (location)", "Lấn chiếm vỉa hè trước chợ.",
+		`value="console-test-1"`)
+	form.Del("lat")
+	form.Del("lng")
+	mustHave(t, "a form without a place", ui.do("POST", "/console/intake", form).expect(t, http.StatusBadRequest).body,
+		"Thiếu trường bắt buộc (location)")
 	if ids := consoleQueueIDs(t, ui, ""); len(ids) != 0 {
 		t.Fatalf("a refused form filed %v", ids)
 	}

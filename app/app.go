@@ -222,7 +222,8 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	a.Catalog = &Catalog{core: c, store: d.Store}
 	a.Auth = &Auth{core: c, store: d.Store, sms: d.SMS, tokens: d.Tokens, cat: a.Catalog}
 	a.Media = &Media{core: c, store: d.Store, state: newMediaState(d.Config.Media)}
-	a.Tickets = &Tickets{core: c, store: d.Store, effects: d.Effects, media: a.Media, cat: a.Catalog}
+	a.Tickets = &Tickets{core: c, store: d.Store, effects: d.Effects, media: a.Media, cat: a.Catalog,
+		accounts: a.Auth, sms: d.SMS}
 	a.Devices = &Devices{core: c, store: d.Store}
 	a.Stats = &Stats{core: c, store: d.Store, tickets: a.Tickets, cat: a.Catalog}
 	a.Open311 = &Open311{core: c, store: d.Store, tickets: a.Tickets, cat: a.Catalog}

@@ -16,6 +16,9 @@ import (
 // an idempotency key, a retry returns the original ticket and created=false — also when the
 // retries race each other, because the key is unique in the store.
 func (s *Tickets) FileReport(ctx context.Context, p models.Principal, in models.ReportInput) (*models.Ticket, bool, error) {
+	if err := residentChannel(in.Channel); err != nil {
+		return nil, false, err
+	}
 	return s.fileReport(ctx, p, in, "", false)
 }
 
@@ -24,6 +27,9 @@ func (s *Tickets) FileReport(ctx context.Context, p models.Principal, in models.
 // limits count, whatever they say: they limit new reports, and a phone that lost the first
 // answer must learn that its report arrived.
 func (s *Tickets) FileLimitedReport(ctx context.Context, p models.Principal, in models.ReportInput, addr string) (*models.Ticket, bool, error) {
+	if err := models.JoinProblems(in.Validate(), residentChannel(in.Channel)); err != nil {
+		return nil, false, err
+	}
 	return s.fileReport(ctx, p, in, addr, true)
 }
 
@@ -154,6 +160,7 @@ func (s *Tickets) newTicket(p models.Principal, in models.ReportInput, category 
 		ResolveDueAt:     category.ResolveSLA.Due(s.cal(), now).UTC(),
 		PolicyVersion:    category.Policy(),
 		OccurredAt:       in.OccurredAt.UTC().Truncate(time.Millisecond),
+		Channel:          in.Channel.OrApp(),
 		History: []models.Event{{
 			At: now, ActorRole: models.RoleResident, ActorID: p.UserID, Action: "submit",
 			To: models.StateReceived, Visibility: models.Public,
@@ -302,4 +309,9 @@ type Tickets struct {
 	effects []Effect
 	media   *Media   // attaches a report's photos and a resolution's result media
 	cat     *Catalog // units, areas and categories a report is routed to
+
+	// Filing on a resident's behalf (intake_onbehalf.go): the resident's account of a phone, as
+	// a first sign-in creates it, and the text message that gives them the code.
+	accounts *Auth
+	sms      SMSSender
 }

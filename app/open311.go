@@ -101,10 +101,11 @@ func (s *Open311) Submit(ctx context.Context, p models.Principal, in Open311Subm
 	if err != nil {
 		return nil, err
 	}
-	t, _, err := s.tickets.FileReport(ctx, reporter, models.ReportInput{
+	// The resident's intake, recorded as Open311's channel (which no resident may name).
+	t, _, err := s.tickets.fileReport(ctx, reporter, models.ReportInput{
 		Category: cat.Code, Description: desc, Address: in.AddressString,
-		Location: models.Location{Lat: *in.Lat, Lng: *in.Long},
-	})
+		Location: models.Location{Lat: *in.Lat, Lng: *in.Long}, Channel: models.ChannelOpen311,
+	}, "", false)
 	return t, err
 }
 

@@ -45,6 +45,11 @@ func (s *Tickets) Detail(ctx context.Context, p models.Principal, t *models.Tick
 	if !access.Internal() {
 		return d, nil
 	}
+	if t.ReporterID == "" {
+		// Filed on behalf of a resident who gave no phone: there is nobody to name or reveal.
+		d.Reporter = &ReporterInfo{}
+		return d, nil
+	}
 	d.Reporter = &ReporterInfo{Pseudonym: s.Pseudonym(t.ReporterID)}
 	// The unit sees the phone only if both the policy the ticket was filed under and the
 	// category's current one allow it: a resident consented under the first, and an
@@ -136,6 +141,11 @@ func (s *Tickets) workFilters(ctx context.Context, p models.Principal, q QueuePa
 		f.AssignedTo = p.UserID
 	}
 	f.Unassigned, f.ExtensionPending, f.RoutingFlagged = q.Unassigned, q.ExtensionPending, q.RoutingFlagged
+	if q.Channel != "" && !q.Channel.Valid() {
+		all := models.ChannelList(models.Channels)
+		return false, models.Problem("channel", models.ProblemBadEnum, all, "channel must be one of %s", all)
+	}
+	f.Channel, f.Group = q.Channel, q.Group
 	if !p.Role.SeesAllTickets() || f.Q == "" {
 		return false, nil
 	}
@@ -224,6 +234,11 @@ type QueueParams struct {
 	// The work filters: assigned to the caller, or to nobody; an extension request awaiting a
 	// decision; routed to the nearest ward or ambiguously.
 	Mine, Unassigned, ExtensionPending, RoutingFlagged bool
+
+	// Channel and Group: the tickets that came through one channel (a hotline desk's calls, a
+	// ward's walk-ins), those of one category group.
+	Channel models.Channel
+	Group   models.Group
 }
 
 // QueuePage is one page of a queue with the counts per state of the whole filtered queue.

@@ -66,6 +66,10 @@ type Report struct {
 	Rows        []ReportRow // every unit or ward of the league, sorted by name then key
 	Total       ReportRow   // the sum of Rows
 	Groups      []ReportRow // per unit or ward and group, only those with tickets
+
+	// Channels are the city's tickets of the period by the channel they came through (Key: the
+	// channel), every channel in the order of models.Channels.
+	Channels []ReportRow
 }
 
 // Report computes the periodic report of period (see ParseReportPeriod) by unit or by area
@@ -109,7 +113,25 @@ func (s *Stats) Report(ctx context.Context, p models.Principal, period string, b
 		}
 	}
 	slices.SortStableFunc(r.Groups, compareRows)
+	if r.Channels, err = s.reportChannels(ctx, p, f); err != nil {
+		return Report{}, err
+	}
 	return r, nil
+}
+
+// reportChannels are the rows of the report by channel: the tickets of the period (f without
+// its group) per channel.
+func (s *Stats) reportChannels(ctx context.Context, p models.Principal, f StatsFilter) ([]ReportRow, error) {
+	f.Group = ""
+	channels, err := s.ByChannel(ctx, p, f)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]ReportRow, len(channels))
+	for i, ch := range channels {
+		rows[i] = ReportRow{Key: string(ch.Channel), Counts: ch.Counts, Figures: models.Figures(ch.Counts, nil)}
+	}
+	return rows, nil
 }
 
 // reportRows is the league of f by unit or area as report rows, sorted by name then key.

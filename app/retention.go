@@ -171,7 +171,9 @@ func (s *Erasure) retainSteps(ctx context.Context, now time.Time) (RetentionRepo
 func (s *Erasure) retireIdentity(ctx context.Context, now time.Time) func(t *models.Ticket) (models.Event, []string, bool) {
 	cutoff := now.AddDate(0, -s.cfg.Retention.IdentityMonths, 0)
 	return func(t *models.Ticket) (models.Event, []string, bool) {
-		if t.LegalHold != nil || t.ReporterID == models.ErasedReporter || !t.State.FinalState() || !t.UpdatedAt.Before(cutoff) {
+		// A report filed on behalf of a resident who gave no phone has no identity to retire.
+		if t.LegalHold != nil || t.ReporterID == models.ErasedReporter || t.ReporterID == "" || !t.State.FinalState() ||
+			!t.UpdatedAt.Before(cutoff) {
 			return models.Event{}, nil, false
 		}
 		phone := ""
@@ -293,7 +295,7 @@ func (s *Erasure) ReleaseHold(ctx context.Context, p models.Principal, id, reaso
 		}
 		t.LegalHold, released, deidentified = nil, true, false
 		var drop []string
-		if t.ReporterID != models.ErasedReporter {
+		if t.ReporterID != models.ErasedReporter && t.ReporterID != "" { // "": filed with no reporter account
 			_, err := s.store.UserByID(ctx, t.ReporterID)
 			due := t.State.FinalState() && t.UpdatedAt.Before(s.clock().AddDate(0, -s.cfg.Retention.IdentityMonths, 0))
 			if models.IsCode(err, models.ENotFound) || due {

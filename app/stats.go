@@ -28,6 +28,9 @@ type StatsFilter struct {
 	Unit        string
 	Category    string
 	Group       models.Group
+
+	// Channel selects the tickets that came through one channel (models.Channels).
+	Channel models.Channel
 }
 
 // DefaultMinSample is the number of resolved tickets below which a unit or area is listed but not
@@ -63,6 +66,10 @@ func (s *Stats) query(ctx context.Context, f StatsFilter, by models.StatsDimensi
 	if f.From != "" && f.To != "" && f.To < f.From {
 		return models.StatsQuery{}, nil, models.FieldError(models.EInvalid, "to", "to is before from")
 	}
+	if f.Channel != "" && !f.Channel.Valid() {
+		all := models.ChannelList(models.Channels)
+		return models.StatsQuery{}, nil, models.Problem("channel", models.ProblemBadEnum, all, "channel must be one of %s", all)
+	}
 	set, err := s.statsSet(ctx, f.BoundarySet)
 	if err != nil {
 		return models.StatsQuery{}, nil, err
@@ -72,6 +79,7 @@ func (s *Stats) query(ctx context.Context, f StatsFilter, by models.StatsDimensi
 	if f.Area != "" || by == models.ByArea {
 		q.BoundarySet = set.ID()
 	}
+	q.Channel = f.Channel
 	return q, set, nil
 }
 
@@ -200,6 +208,43 @@ func (s *Stats) Summary(ctx context.Context, p models.Principal, f StatsFilter) 
 		fig.MedianResolveHours, fig.P90ResolveHours = msToHours(v[0]), msToHours(v[1])
 	}
 	return fig, nil
+}
+
+// ChannelCounts are the counts of the tickets of one channel (ByChannel).
+type ChannelCounts struct {
+	Channel models.Channel
+	Counts  models.StatsCounts
+}
+
+// ByChannel breaks the tickets Summary counts down by the channel they came through, every
+// channel listed (zero counts included) in the order of models.Channels, so the IOC sees where
+// residents turn — and which channels nobody uses.
+func (s *Stats) ByChannel(ctx context.Context, p models.Principal, f StatsFilter) ([]ChannelCounts, error) {
+	if err := mayReadStats(p, models.ScopeStats); err != nil {
+		return nil, err
+	}
+	q, _, err := s.query(ctx, f, models.ByChannel)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := s.store.AggregateFacts(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	byKey := make(map[models.Channel]models.StatsCounts, len(counts))
+	for _, c := range counts {
+		byKey[models.Channel(c.Key)] = c
+	}
+	out := make([]ChannelCounts, 0, len(models.Channels))
+	for _, ch := range models.Channels {
+		if f.Channel != "" && ch != f.Channel {
+			continue
+		}
+		c := byKey[ch]
+		c.Key = string(ch)
+		out = append(out, ChannelCounts{Channel: ch, Counts: c})
+	}
+	return out, nil
 }
 
 // nearestRank is the 1-based rank of the nearest-rank percentile p of n values: ceil(p·n),

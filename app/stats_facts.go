@@ -27,6 +27,7 @@ func TicketFact(t *models.Ticket, cal *models.Calendar) models.TicketFact {
 	if f.ResolveMs >= 0 {
 		f.E2EClass = e2eClass(t, t.ResolvedAt)
 	}
+	f.Channel = t.Channel.OrApp()
 	f.SetIndicators()
 	return f
 }

@@ -371,8 +371,13 @@ func (s *Tickets) addFollower(ctx context.Context, id, user string) {
 	s.log.Warn("could not add the duplicate's reporter as follower", "ticket", id)
 }
 
-// Pseudonym is the stable name ward staff see instead of a reporter they may not identify.
+// Pseudonym is the stable name ward staff see instead of a reporter they may not identify; ""
+// for no account (a report filed on behalf of a resident who gave no phone), which no name
+// must pretend to be.
 func (s *Tickets) Pseudonym(userID string) string {
+	if userID == "" {
+		return ""
+	}
 	m := hmac.New(sha256.New, s.cfg.PseudonymKey)
 	m.Write([]byte(userID))
 	return "Người dân #" + strings.ToUpper(hex.EncodeToString(m.Sum(nil))[:6])

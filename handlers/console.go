@@ -201,6 +201,9 @@ type consoleUser struct {
 	Unit  string
 	IOC   bool // may open the dashboard
 	Admin bool // may open the administration pages
+
+	// Intake: may file reports on a resident's behalf (the "Tiếp nhận hộ" page).
+	Intake bool
 }
 
 // consoleFlash is the message a page shows at its top: a success, a plain error, or a
@@ -374,7 +377,8 @@ func (s *consoleUI) consoleRender(c *fiber.Ctx, status int, page, titleKey strin
 		v.Path = u.Path + "?" + q.Encode()
 	}
 	if p, ok := c.Locals(localPrincipal).(models.Principal); ok && p.UserID != "" {
-		v.User = &consoleUser{Role: p.Role, Unit: p.UnitID, IOC: p.Role.SeesAllTickets(), Admin: p.Role == models.RoleAdmin}
+		v.User = &consoleUser{Role: p.Role, Unit: p.UnitID, IOC: p.Role.SeesAllTickets(), Admin: p.Role == models.RoleAdmin,
+			Intake: p.Role == models.RoleIOCOperator || p.Role.NeedsUnit()}
 		if un, ok := s.svc.Catalog.Unit(p.UnitID); ok {
 			v.User.Unit = un.Name
 			if lang == "en" && un.NameEN != "" {

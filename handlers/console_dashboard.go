@@ -34,6 +34,31 @@ type consoleDashboard struct {
 	Updated  string
 	Refresh  int
 	Month    string // the current month, the periodic report's default period
+
+	// Channels are the period's tickets by the channel they came through (those with tickets).
+	Channels []consoleChannelRow
+}
+
+// consoleChannelRow is one channel of the dashboard's table by channel.
+type consoleChannelRow struct {
+	Channel, Name              string
+	Received, Backlog, Overdue int
+}
+
+// dashboardChannels are the rows of the table by channel: the channels with tickets in f.
+func (s *consoleUI) dashboardChannels(c *fiber.Ctx, lang string, f app.StatsFilter) ([]consoleChannelRow, error) {
+	chans, err := s.svc.Stats.ByChannel(c.UserContext(), principal(c), f)
+	if err != nil {
+		return nil, err
+	}
+	var out []consoleChannelRow
+	for _, ch := range chans {
+		if ch.Counts.Received > 0 {
+			out = append(out, consoleChannelRow{Channel: string(ch.Channel), Name: translate(lang, "channel."+string(ch.Channel)),
+				Received: ch.Counts.Received, Backlog: ch.Counts.Open, Overdue: ch.Counts.Overdue})
+		}
+	}
+	return out, nil
 }
 
 func (s *consoleUI) consoleDashboard(c *fiber.Ctx) error {
@@ -66,6 +91,9 @@ func (s *consoleUI) consoleDashboard(c *fiber.Ctx) error {
 		d.Sets = append(d.Sets, info.ID)
 	}
 	if d.Summary, err = s.svc.Stats.Summary(ctx, p, f); err != nil {
+		return err
+	}
+	if d.Channels, err = s.dashboardChannels(c, lang, f); err != nil {
 		return err
 	}
 	pts, err := s.svc.Stats.Timeseries(ctx, p, f, app.IntervalDay, "received")

@@ -38,6 +38,12 @@ type consoleQueueView struct {
 	// Saved are the official's saved filters; Query is the view on screen, for saving it.
 	Saved []consoleSavedFilter
 	Query string
+
+	// Channel and Group filter by how the tickets came and by category group.
+	Channel  string
+	Group    string
+	Channels []consoleOption
+	Groups   []consoleOption
 }
 
 type consoleRow struct {
@@ -97,6 +103,7 @@ func (s *consoleUI) consoleQueue(c *fiber.Ctx) error {
 		return err
 	}
 	v.Assigned, v.Extension, v.Routing = c.Query("assigned"), q.ExtensionPending, q.RoutingFlagged
+	s.queueChannelFilters(c, lang, v, &q)
 	if v.State != "" {
 		q.States = []models.State{models.State(v.State)}
 	}
@@ -132,6 +139,23 @@ func (s *consoleUI) consoleQueue(c *fiber.Ctx) error {
 		v.NextURL = consolePrefix + "/queue?" + vals.Encode()
 	}
 	return s.consoleRender(c, fiber.StatusOK, "queue", "queue.title", s.bulkFlash(c), v)
+}
+
+// queueChannelFilters reads the queue's channel and group filters into q and lists their
+// choices: every channel, and the groups of the categories offered.
+func (s *consoleUI) queueChannelFilters(c *fiber.Ctx, lang string, v *consoleQueueView, q *app.QueueParams) {
+	v.Channel, v.Group = c.Query("channel"), c.Query("group")
+	q.Channel, q.Group = models.Channel(v.Channel), models.Group(v.Group)
+	for _, ch := range models.Channels {
+		v.Channels = append(v.Channels, consoleOption{string(ch), translate(lang, "channel."+string(ch))})
+	}
+	seen := map[models.Group]bool{}
+	for _, cat := range s.svc.Catalog.Categories() {
+		if !seen[cat.Group] {
+			seen[cat.Group] = true
+			v.Groups = append(v.Groups, consoleOption{string(cat.Group), groupName(cat.Group)})
+		}
+	}
 }
 
 // queueRows are the queue's lines: each ticket with its assignee by name and the time left to

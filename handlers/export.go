@@ -56,6 +56,7 @@ func stateLabel(c string) string   { return translate("vi", "state."+c) }
 func outcomeLabel(c string) string { return translate("vi", "outcome."+c) }
 func classLabel(c string) string   { return translate("vi", "class."+c) }
 func groupLabel(c string) string   { return groupName(models.Group(c)) }
+func channelLabel(c string) string { return translate("vi", "channel."+c) }
 func statusLabel(c string) string {
 	if c == "closed" {
 		return "Đã đóng"
@@ -97,6 +98,9 @@ var exportColumns = []exportColumn{
 	{"rating", "Đánh giá", true, false, func(r app.ExportRow) any { return r.Ticket.Rating }, nil},
 	{"reopen_count", "Số lần mở lại", true, false, func(r app.ExportRow) any { return r.Ticket.ReopenCount }, nil},
 	{"routed_by_nearest", "Định tuyến theo phường gần nhất", false, false, func(r app.ExportRow) any { return r.Ticket.RoutedByNearest }, nil},
+	// How the report came: internal, like the reporter's view of it; empty in the public view a
+	// machine key gets.
+	{"channel", "Kênh tiếp nhận", false, false, func(r app.ExportRow) any { return string(r.Ticket.Channel) }, channelLabel},
 }
 
 // columnsFor lists the columns of a variant.

@@ -249,6 +249,7 @@ func FuzzQueryParams(f *testing.F) {
 		"mine=true&state=received,assigned,bogus&limit=5", "following=true&mine=true", "following=yes&cursor=x", "unread=maybe&lang=fr",
 		"lat=10.386&lng=105.435&category=ANTT.01", "lat=91&lng=181", "lat=&lng=",
 		"overdue=maybe&due_before=yesterday&q=%00&area=x&unit=y",
+		"channel=hotline&group=moi_truong", "channel=bogus&group=%00", "channel=open311&from=2026-01-01",
 		"from=2026-02-30&to=2026-13-01&interval=fortnight&metric=everything",
 		"from=2026-01-01T00:00:00Z&to=9999-12-31&min_sample=-3",
 		"service_request_id=a,b,,c&service_code=ANTT.01&updated_after=2026-01-01T00:00+07:00",

@@ -107,6 +107,9 @@ func openAPIDocument() map[string]any {
 				"until":      map[string]any{"type": "string", "format": "date-time", "description": "absent while the unit holds it"},
 				"held_hours": map[string]any{"type": "number", "description": "working hours (office hours of the working calendar) from from to until"}})},
 	}
+	ticketProps["channel"] = map[string]any{"type": "string", "enum": channelNames(models.Channels),
+		"description": "how the report came (the reporter and the officials; not in the public view): app for tickets filed before channels were recorded"}
+	ticketProps["filed_by"] = map[string]any{"type": "string", "description": "officials' view only: the account id of the official who filed the report on a resident's behalf"}
 	sla := obj([]string{"value", "unit"}, map[string]any{"value": map[string]any{"type": "integer"},
 		"unit": map[string]any{"type": "string", "enum": []string{"working_hours", "working_days", "clock_hours"}}})
 	nearbyProps := map[string]any{"distance_m": map[string]any{"type": "number", "description": "metres from the point asked about"}}
@@ -154,6 +157,7 @@ func openAPIDocument() map[string]any {
 					"category": str, "description": map[string]any{"type": "string", "maxLength": 4000}, "location": ref("Location"),
 					"address": str, "media": map[string]any{"type": "array", "items": str, "maxItems": 6}, "allow_contact": boolean,
 					"client_request_id": str,
+					"channel":           map[string]any{"type": "string", "enum": []string{"app", "web"}, "description": "how the resident files: app (default) or web; the other channels are for officials (POST /v1/tickets/on-behalf): 400 bad_enum"},
 					"occurred_at":       map[string]any{"type": "string", "format": "date-time", "description": "when the problem happened, if the resident says: not in the future (5 minutes of clock skew allowed), at most 30 days before filing; the deadlines still run from filing"}}),
 				"Ticket": obj(nil, ticketProps),
 				"Action": obj([]string{"action"}, map[string]any{"action": map[string]any{"type": "string", "enum": []string{"accept", "reject", "transfer", "mark_duplicate", "start", "request_info",
@@ -263,6 +267,8 @@ func openAPIDocument() map[string]any {
 					param("assigned", "query", false, "string", "me: assigned to the caller; none: to nobody"),
 					param("extension", "query", false, "string", "pending: an extension request awaits a decision"),
 					param("routing", "query", false, "string", "flagged: routed to the nearest ward or ambiguously, to check"),
+					param("channel", "query", false, "string", "how the tickets came: app (also those filed before channels were recorded), web, hotline, walk_in, zalo, email, open311, other"),
+					param("group", "query", false, "string", "category group, e.g. moi_truong"),
 					param("limit", "query", false, "integer", "page size, at most 100")},
 				map[string]any{"200": resp("page", obj(nil, map[string]any{"tickets": map[string]any{"type": "array", "items": ref("Ticket")}, "next_cursor": str, "counts": map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "integer"},
 					"description": "tickets of the caller's queue per state, whatever the other filters"}}))},
@@ -316,6 +322,7 @@ func openAPIDocument() map[string]any {
 	addReplyPaths(doc["paths"].(map[string]any), op, param, resp)
 	addBulkPaths(doc["paths"].(map[string]any), op, resp)
 	addFilterPaths(doc["paths"].(map[string]any), op, param, resp)
+	addOnBehalfPaths(doc, op, param, resp)
 	nameOperations(doc["paths"].(map[string]any))
 	return doc
 }

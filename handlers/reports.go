@@ -89,6 +89,12 @@ func periodTitle(p app.ReportPeriod) string {
 // columns.
 func reportHeader(by models.StatsDimension) []string {
 	view, _ := reportView(by)
+	return reportHeaderOf(view)
+}
+
+// reportHeaderOf are the column headers of a view whose rows are named view ("Đơn vị",
+// "Kênh tiếp nhận").
+func reportHeaderOf(view string) []string {
 	h := []string{"Mã", view, "Nhóm lĩnh vực"}
 	for _, col := range reportColumns() {
 		h = append(h, col.header)
@@ -155,9 +161,9 @@ func writeReportXLSX(r app.Report) ([]byte, error) {
 	view, _ := reportView(r.By)
 	main, groups := reportAllRows(r)
 	sheets := []struct {
-		name string
-		rows []app.ReportRow
-	}{{view, main}, {"Theo nhóm", groups}}
+		name, view string
+		rows       []app.ReportRow
+	}{{view, view, main}, {"Theo nhóm", view, groups}, {"Theo kênh", reportChannelView, reportChannelRows(r)}}
 	for i, sh := range sheets {
 		if i == 0 {
 			if err := f.SetSheetName("Sheet1", sh.name); err != nil {
@@ -166,7 +172,7 @@ func writeReportXLSX(r app.Report) ([]byte, error) {
 		} else if _, err := f.NewSheet(sh.name); err != nil {
 			return nil, err
 		}
-		if err := writeReportSheet(f, sh.name, r, sh.rows); err != nil {
+		if err := writeReportSheet(f, sh.name, sh.view, r, sh.rows); err != nil {
 			return nil, err
 		}
 	}
@@ -180,9 +186,21 @@ func writeReportXLSX(r app.Report) ([]byte, error) {
 // reportHeaderRow is the row of the column headers in every sheet (after the title rows).
 const reportHeaderRow = 4
 
-// writeReportSheet fills one sheet: title, generation time, headers, rows.
-func writeReportSheet(f *excelize.File, sheet string, r app.Report, rows []app.ReportRow) error {
-	view, _ := reportView(r.By)
+// reportChannelView names the rows of the sheet by channel.
+const reportChannelView = "Kênh tiếp nhận"
+
+// reportChannelRows are the report's rows by channel, each named in Vietnamese.
+func reportChannelRows(r app.Report) []app.ReportRow {
+	rows := make([]app.ReportRow, len(r.Channels))
+	for i, row := range r.Channels {
+		row.Name = translate("vi", "channel."+row.Key)
+		rows[i] = row
+	}
+	return rows
+}
+
+// writeReportSheet fills one sheet: title, generation time, headers (rows named view), rows.
+func writeReportSheet(f *excelize.File, sheet, view string, r app.Report, rows []app.ReportRow) error {
 	title := fmt.Sprintf("Báo cáo tình hình tiếp nhận và xử lý phản ánh, kiến nghị theo %s — %s (%s đến %s)",
 		strings.ToLower(view), periodTitle(r.Period), vnDate(r.Period.From), vnDate(r.Period.To))
 	if r.BoundarySet != "" {
@@ -197,7 +215,7 @@ func writeReportSheet(f *excelize.File, sheet string, r app.Report, rows []app.R
 	if err != nil {
 		return err
 	}
-	header := reportHeader(r.By)
+	header := reportHeaderOf(view)
 	last, _ := excelize.ColumnNumberToName(len(header))
 	for _, c := range []struct {
 		cell  string

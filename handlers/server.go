@@ -190,6 +190,7 @@ func (s *Server) policy() []routeSpec {
 	iocRoles := []models.Role{models.RoleIOCOperator, models.RoleIOCViewer, models.RoleAdmin}
 	// Legal holds keep an identity past its erasure: the IOC operators and administrators decide.
 	holdCallers := []models.Role{models.RoleIOCOperator, models.RoleAdmin}
+	onBehalfFilers := []models.Role{models.RoleIOCOperator, models.RoleOfficer, models.RoleLeader}
 	// The IOC's statistics and change feed: IOC roles, administrators, or a machine key.
 	statsCallers := []models.Role{models.RoleIOCViewer, models.RoleIOCOperator, models.RoleAdmin, keyRole(models.ScopeStats)}
 	feedCallers := []models.Role{models.RoleIOCViewer, models.RoleIOCOperator, models.RoleAdmin, keyRole(models.ScopeFeed)}
@@ -260,6 +261,8 @@ func (s *Server) policy() []routeSpec {
 		{"GET", "/open311/v2/servicerequestupdates.xml", anyone, s.open311.open311(formatXML, s.open311.o311Updates)},
 
 		{"POST", "/v1/tickets", residents, s.api.createTicket}, // rate-limited by the app, after replays
+		// Filing on a resident's behalf (intake.go): the hotline (IOC operators), walk-ins (wards).
+		{"POST", "/v1/tickets/on-behalf", onBehalfFilers, s.api.createOnBehalf},
 		{"GET", "/v1/tickets", residents, s.api.listTickets},
 		{"GET", "/v1/tickets/nearby", signedIn, s.limited("nearby", s.api.nearby)},
 		{"GET", "/v1/tickets/:id", signedIn, s.api.getTicket},
@@ -345,6 +348,8 @@ func (s *Server) policy() []routeSpec {
 		{"GET", "/console/replies", officials, s.console.consoleReplies},
 		{"POST", "/console/replies", replyWriters, s.console.consoleSaveReply},
 		{"POST", "/console/replies/:id/delete", replyWriters, s.console.consoleDeleteReply},
+		{"GET", "/console/intake", onBehalfFilers, s.console.consoleIntake},
+		{"POST", "/console/intake", onBehalfFilers, s.console.consoleIntakeFile},
 		{"GET", "/console/tickets/:id", officials, s.console.consoleTicket},
 		{"POST", "/console/tickets/:id/actions", officials, s.console.consoleAct},
 		{"GET", "/console/dashboard", iocRoles, s.console.consoleDashboard},

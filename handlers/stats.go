@@ -71,6 +71,7 @@ func statsFilter(c *fiber.Ctx) app.StatsFilter {
 		From: strings.TrimSpace(c.Query("from")), To: strings.TrimSpace(c.Query("to")),
 		Area: c.Query("area"), Unit: c.Query("unit"), Category: c.Query("category"), Group: models.Group(c.Query("group")),
 		BoundarySet: strings.TrimSpace(c.Query("boundary_set")),
+		Channel:     models.Channel(strings.TrimSpace(c.Query("channel"))),
 	}
 }
 
@@ -103,7 +104,26 @@ func (s *jsonAPI) statsSummary(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"period": periodOf(f), "figures": fig})
+	channels, err := s.svc.Stats.ByChannel(c.UserContext(), principal(c), f)
+	if err != nil {
+		return err
+	}
+	by := make([]channelCounts, len(channels))
+	for i, ch := range channels {
+		by[i] = channelCounts{Channel: ch.Channel, Received: ch.Counts.Received, Backlog: ch.Counts.Open,
+			Resolved: ch.Counts.Resolved, Rejected: ch.Counts.Rejected, Overdue: ch.Counts.Overdue}
+	}
+	return c.JSON(fiber.Map{"period": periodOf(f), "figures": fig, "by_channel": by})
+}
+
+// channelCounts is one channel of the summary's by_channel.
+type channelCounts struct {
+	Channel  models.Channel `json:"channel"`
+	Received int            `json:"received"`
+	Backlog  int            `json:"backlog"`
+	Resolved int            `json:"resolved"`
+	Rejected int            `json:"rejected"`
+	Overdue  int            `json:"overdue"`
 }
 
 type seriesPoint struct {
@@ -278,6 +298,7 @@ func addStatsPaths(paths map[string]any, op func(string, []string, bool, map[str
 			param("boundary_set", "query", false, "string", "boundary set that area and the figures per area refer to: the active set by default, or the id of another stored set (an area code names a ward only within its set; the 2025 map reuses codes of the 2023 one for other wards). Figures neither filtered nor grouped by area count the tickets of every set. Unknown set: 400 on boundary_set"),
 			param("area", "query", false, "string", "area code, in boundary_set"), param("unit", "query", false, "string", "unit id"),
 			param("category", "query", false, "string", "category code"), param("group", "query", false, "string", "category group, e.g. antt"),
+			param("channel", "query", false, "string", "how the tickets came: "+strings.Join(channelNames(models.Channels), ", ")),
 			param(HeaderAPIKey, "header", false, "string", "machine key with the stats scope, instead of a bearer token"),
 		}, extra...)
 	}
@@ -342,7 +363,11 @@ func statsSchemas() statsSchemaSet {
 		"position": integer, "ticket_id": str, "code": str, "version": integer, "at": map[string]any{"type": "string", "format": "date-time"},
 		"action": str, "from": str, "to": str, "area_code": str, "unit_id": str, "category": str})
 	return statsSchemaSet{
-		summary: object([]string{"period", "figures"}, map[string]any{"period": period, "figures": figures}),
+		summary: object([]string{"period", "figures", "by_channel"}, map[string]any{"period": period, "figures": figures,
+			"by_channel": map[string]any{"type": "array", "description": "the same tickets by the channel they came through, every channel in a fixed order (only the one of the channel filter when given)",
+				"items": object([]string{"channel", "received", "backlog", "resolved", "rejected", "overdue"}, map[string]any{
+					"channel":  map[string]any{"type": "string", "enum": channelNames(models.Channels)},
+					"received": integer, "backlog": integer, "resolved": integer, "rejected": integer, "overdue": integer})}}),
 		timeseries: object([]string{"period", "interval", "metric", "points"}, map[string]any{"period": period, "interval": str, "metric": str,
 			"points": map[string]any{"type": "array", "items": object([]string{"period", "value"}, map[string]any{"period": str, "value": orNull("number", "null: no data in that period")})}}),
 		areas: object([]string{"period", "boundary_set", "min_sample", "areas"}, map[string]any{"period": period, "boundary_set": str, "min_sample": integer,

@@ -24,6 +24,7 @@ type createTicketRequest struct {
 	AllowContact    bool          `json:"allow_contact"`
 	ClientRequestID string        `json:"client_request_id"`
 	OccurredAt      string        `json:"occurred_at"`
+	Channel         string        `json:"channel"`
 }
 
 // input turns the body into the app's input, insisting on the location a report must have
@@ -33,6 +34,7 @@ func (r *createTicketRequest) input(headerKey string) (models.ReportInput, error
 	in := models.ReportInput{
 		Category: r.Category, Description: r.Description, Address: r.Address,
 		Media: r.Media, AllowContact: r.AllowContact, IdempotencyKey: r.ClientRequestID,
+		Channel: models.Channel(r.Channel),
 	}
 	var errs models.Errors
 	if headerKey != "" {
@@ -217,6 +219,10 @@ type ticketBody struct {
 	// PublicDescription is what the public reads instead of the description (hide_from_public).
 	PublicDescription string `json:"public_description,omitempty"`
 
+	// Channel is how the report came: the reporter's and the officials' views (the public copy
+	// has none). FiledBy, officials only, is who filed it on the resident's behalf.
+	Channel models.Channel `json:"channel,omitempty"`
+	FiledBy string         `json:"filed_by,omitempty"`
 	// InfoWaitUntil is when a wait for the resident's answer ends (the category's cap), so the
 	// reporter knows how long they have; InfoRemindAt (officials only) is the halfway reminder.
 	InfoWaitUntil string `json:"info_wait_until,omitempty"`
@@ -340,6 +346,7 @@ func ticketView(t *models.Ticket, overdue bool) ticketBody {
 		DuplicateOf: t.DuplicateOf, OnTimeClass: string(t.OnTimeClass), ReopenCount: t.ReopenCount,
 		FollowersCount: len(t.Followers), PolicyVersion: t.Policy(),
 		History: []eventBody{},
+		Channel: t.Channel,
 	}
 	if b.Media == nil {
 		b.Media = []string{}
@@ -358,6 +365,7 @@ func ticketView(t *models.Ticket, overdue bool) ticketBody {
 func internalView(t *models.Ticket, overdue bool, pseudonym string) ticketBody {
 	b := ticketView(t, overdue)
 	b.PublicDescription = t.PublicDescription
+	b.FiledBy = t.FiledBy
 	b.History = b.History[:0]
 	for _, e := range t.History {
 		actor := e.ActorID

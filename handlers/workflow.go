@@ -103,6 +103,7 @@ type queueResponse struct {
 
 func (s *jsonAPI) queue(c *fiber.Ctx) error {
 	q := app.QueueParams{Category: c.Query("category"), Q: c.Query("q"), Area: c.Query("area"), Unit: c.Query("unit"), Cursor: c.Query("cursor")}
+	q.Channel, q.Group = models.Channel(strings.TrimSpace(c.Query("channel"))), models.Group(strings.TrimSpace(c.Query("group")))
 	for _, st := range strings.Split(c.Query("state"), ",") {
 		if st = strings.TrimSpace(st); st != "" {
 			q.States = append(q.States, models.State(st))

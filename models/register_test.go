@@ -22,7 +22,8 @@ func TestPersonalDataRegisterCoversModels(t *testing.T) {
 			"Outcome", "ResultNote", "ResultMedia", "Rating", "ReopenCount", "TriagedAt", "ResolvedAt", "ClosedAt",
 			"OnTimeClass", "RemindedAt", "EscalationLevel", "NextCheckAt",
 			"PublicDescription", // the IOC's text written for the public, to keep personal data out of it
-			"InfoRemindAt", "InfoWaitUntil", "E2EDueAt", "E2EAdded", "UnitHolds"},
+			"InfoRemindAt", "InfoWaitUntil", "E2EDueAt", "E2EAdded", "UnitHolds",
+			"Channel", "FiledBy"}, // how the report came, and the official who took it down (like AssignedTo)
 		"Media": {"ID", "Kind", "ContentType", "Bytes", "Width", "Height", "SHA256", "BlobBytes", "ThumbBlob", "LargeBlob",
 			"TicketID", "CreatedAt"},
 		"Device":       {"Platform", "AppVersion", "CreatedAt", "LastSeenAt"},

@@ -58,6 +58,8 @@ type TicketFact struct {
 	E2EDueAt    time.Time
 	E2EClass    OnTimeClass
 	IsOnTimeE2E int // resolved within the end-to-end deadline from filing
+	// Channel is how the ticket reached the city (Ticket.Channel, never empty).
+	Channel Channel
 }
 
 // SetIndicators derives the Is* fields from the raw ones; every writer of facts calls it so the
@@ -95,6 +97,8 @@ const (
 	ByArea StatsDimension = "area"
 	ByUnit StatsDimension = "unit"
 	ByDay  StatsDimension = "day"
+	// ByChannel groups by how the tickets reached the city (Ticket.Channel).
+	ByChannel StatsDimension = "channel"
 )
 
 // StatsQuery selects facts for aggregation. Empty fields do not filter. From and To are
@@ -111,6 +115,8 @@ type StatsQuery struct {
 	Group       Group
 	By          StatsDimension
 	Now         time.Time // Overdue counts running deadlines strictly before it
+	// Channel selects the tickets of one channel (TicketFact.Channel).
+	Channel Channel
 }
 
 // Matches reports whether f passes the filters of q (the stores' WHERE, for recounts and tests).
@@ -118,7 +124,8 @@ func (q StatsQuery) Matches(f *TicketFact) bool {
 	return (q.From == "" || f.CreatedDay >= q.From) && (q.To == "" || f.CreatedDay <= q.To) &&
 		(q.BoundarySet == "" || f.BoundarySet == q.BoundarySet) &&
 		(q.Area == "" || f.AreaCode == q.Area) && (q.Unit == "" || f.UnitID == q.Unit) &&
-		(q.Category == "" || f.Category == q.Category) && (q.Group == "" || f.Group == q.Group)
+		(q.Category == "" || f.Category == q.Category) && (q.Group == "" || f.Group == q.Group) &&
+		(q.Channel == "" || f.Channel.OrApp() == q.Channel)
 }
 
 // KeyOf is the group key of f under q.By ("" when not grouped). Areas are keyed by boundary
@@ -131,6 +138,8 @@ func (q StatsQuery) KeyOf(f *TicketFact) string {
 		return f.UnitID
 	case ByDay:
 		return f.CreatedDay
+	case ByChannel:
+		return string(f.Channel.OrApp())
 	}
 	return ""
 }

@@ -197,6 +197,12 @@ type Ticket struct {
 	// the resident's own words, for them and the officials.
 	PublicDescription string `json:"public_description,omitempty"`
 
+	// Channel is how the report reached the city; stores read a ticket stored without one as
+	// ChannelApp (Channel.OrApp).
+	Channel Channel `json:"channel,omitempty"`
+	// FiledBy is the official who filed the report on a resident's behalf (empty when the
+	// resident filed it): staff read it, never the reporter or the public.
+	FiledBy string `json:"filed_by,omitempty"`
 	// InfoRemindAt and InfoWaitUntil are the halfway point and the cap of the current wait for
 	// the resident (awaiting_info), in working days of the category's policy
 	// (Category.InfoWaitDays), fixed when the unit asks so that the date the resident is told
@@ -274,6 +280,11 @@ type QueueFilter struct {
 	RoutingFlagged   bool   // routed to the nearest ward or ambiguously: to be checked by hand
 	After            *QueueCursor
 	Limit            int
+
+	// Channel and Group select the tickets that came through one channel (ChannelApp also
+	// selects tickets stored without one) and those of one category group.
+	Channel Channel
+	Group   Group
 }
 
 // QueueCursor is a keyset position in deadline order (due_at asc, id asc).
@@ -324,6 +335,10 @@ type ReportInput struct {
 	// OccurredAt is when the problem happened, zero when the resident did not say; the app
 	// checks it against the filing time (app.Config.MaxIncidentAge).
 	OccurredAt time.Time
+
+	// Channel is how the report came (ChannelApp when empty). A resident names only the app or
+	// the web; an official filing on a resident's behalf names how they heard of it.
+	Channel Channel
 }
 
 // Validate checks a report before anything is looked up or stored, naming every offending
@@ -353,6 +368,9 @@ func (in *ReportInput) Validate() error {
 	}
 	if len(in.IdempotencyKey) > MaxIdempotencyKey {
 		errs = append(errs, Problem("idempotency_key", ProblemTooLong, strconv.Itoa(MaxIdempotencyKey), "idempotency key is longer than %d bytes", MaxIdempotencyKey))
+	}
+	if in.Channel != "" && !in.Channel.Valid() {
+		errs = append(errs, Problem("channel", ProblemBadEnum, ChannelList(Channels), "channel must be one of %s", ChannelList(Channels)))
 	}
 	return JoinProblems(errs.Err(), in.Location.Validate())
 }

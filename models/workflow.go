@@ -82,6 +82,12 @@ const (
 	ActSubmit Action = "submit"
 )
 
+// ActFileOnBehalf is the internal history event that follows the submit of a report an official
+// filed on a resident's behalf (a hotline call, a walk-in): ActorID is the official, Reason the
+// channel. Officials read who took the report down; the reporter and the public see only the
+// submit. Not available through the action endpoint.
+const ActFileOnBehalf Action = "file_on_behalf"
+
 // RoleSystem acts for the SLA worker. It is not a role an account can have.
 const RoleSystem Role = "system"
 

@@ -46,7 +46,16 @@ var (
 		// What the public reads instead of the description (hide_from_public), and the events
 		// that set it and named the photos hidden.
 		"public_description", "history/#/public_description",
+		// The end-to-end deadline from filing and each unit's time with the ticket, and when the
+		// resident is reminded to answer.
+		"e2e_due_at", "unit_holds/#/unit_id", "unit_holds/#/unit_name", "unit_holds/#/from", "unit_holds/#/until",
+		"unit_holds/#/held_hours", "info_remind_at",
 	}
+	// How the report came and until when the resident may answer a question: the reporter's and
+	// the officials' views, never the public copy (the nearby list); and who filed it on a
+	// resident's behalf, officials only.
+	ticketChannelFields = []string{"channel", "info_wait_until"}
+	filedByFields       = []string{"filed_by"}
 	// Only in one ticket opened by an official (pseudonym always; phone and name when allowed).
 	reporterFields = []string{"reporter/pseudonym", "reporter/phone", "reporter/name"}
 
@@ -78,11 +87,11 @@ func within(prefix string, lists ...[]string) []string {
 
 // fieldViews are the allow-lists of each response shape.
 var fieldViews = map[string][]string{
-	"resident ticket": ticketPublicFields,
-	"resident list":   append(within("tickets/#/", ticketPublicFields), "next_cursor"),
+	"resident ticket": slices.Concat(ticketPublicFields, ticketChannelFields),
+	"resident list":   append(within("tickets/#/", ticketPublicFields, ticketChannelFields), "next_cursor"),
 	"nearby":          append(within("tickets/#/", ticketPublicFields), "tickets/#/distance_m"),
-	"official ticket": slices.Concat(ticketPublicFields, ticketInternalFields, reporterFields),
-	"queue":           append(within("tickets/#/", ticketPublicFields, ticketInternalFields), "next_cursor", "counts/*"),
+	"official ticket": slices.Concat(ticketPublicFields, ticketInternalFields, reporterFields, ticketChannelFields, filedByFields),
+	"queue":           append(within("tickets/#/", ticketPublicFields, ticketInternalFields, ticketChannelFields, filedByFields), "next_cursor", "counts/*"),
 	"feed":            feedFields,
 	"open311 list":    within("#/", open311RequestFields),
 	"open311 request": open311RequestFields,

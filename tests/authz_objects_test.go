@@ -363,6 +363,7 @@ var routeCallers = map[string]string{
 	"GET /v1/stats/areas.geojson": "ioc", "GET /v1/stats/units": "ioc", "GET /v1/reports/periodic": "ioc",
 	"DELETE /v1/me":                    "residents",
 	"POST /v1/tickets/{id}/legal-hold": "holds", "DELETE /v1/tickets/{id}/legal-hold": "holds",
+	"POST /v1/tickets/on-behalf": "on-behalf",
 }
 
 // TestEveryRouteRoleMatrix calls every operation of the OpenAPI document as every role (and
@@ -390,8 +391,9 @@ func TestEveryRouteRoleMatrix(t *testing.T) {
 		"officials":     {"officer", "leader", "ioc_operator", "ioc_viewer", "admin"},
 		"admins":        {"admin"},
 		"ioc":           {"ioc_operator", "ioc_viewer", "admin"},
-		"holds":         {"ioc_operator", "admin"},           // legal holds (erasure_test.go)
-		"reply-writers": {"leader", "ioc_operator", "admin"}, // canned replies (replies_test.go)
+		"holds":         {"ioc_operator", "admin"},             // legal holds (erasure_test.go)
+		"reply-writers": {"leader", "ioc_operator", "admin"},   // canned replies (replies_test.go)
+		"on-behalf":     {"officer", "leader", "ioc_operator"}, // filing for a resident (channels_test.go)
 	}
 	params := strings.NewReplacer("{id}", "00000000000000000000000000000000", "{token}", "no-such-token",
 		"{area}", x.code, "{code}", x.code, "{service_code}", "TTDT", "{service_request_id}", "00000000000000000000000000000000")

@@ -74,6 +74,11 @@ var policy = []policyRow{
 		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
 		pIOCOp: all(403), pIOCViewer: all(403), pAdmin: all(403), pAnonymous: all(401),
 	}},
+	{route: "POST /v1/tickets/on-behalf", want: map[string]onXY{ // a hotline call, a walk-in
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: all(201), pOfficerY: all(201), pLeaderX: all(201),
+		pIOCOp: all(201), pIOCViewer: all(403), pAdmin: all(403), pAnonymous: all(401),
+	}},
 	{route: "GET /v1/queue", want: map[string]onXY{
 		pResidentA: all(403), pResidentB: all(403),
 		pOfficerX: all(200), pOfficerY: all(200), pLeaderX: all(200),
@@ -392,6 +397,10 @@ func (c matrixCaller) call(t *testing.T, route, p string, tk *wfTicket) response
 		return s.request(t, "GET", "/v1/tickets?mine=true", tok[p], nil)
 	case "POST /v1/tickets":
 		return s.request(t, "POST", "/v1/tickets", tok[p], wfReport("MT", z, "Rác thải ở phường Z", false))
+	case "POST /v1/tickets/on-behalf":
+		body := wfReport("MT", z, "Rác thải ở phường Z, báo qua đường dây nóng", false)
+		body["channel"] = "hotline"
+		return s.request(t, "POST", "/v1/tickets/on-behalf", tok[p], body)
 	case "GET /v1/queue":
 		return s.request(t, "GET", "/v1/queue", tok[p], nil)
 	case "GET /v1/queue/filters":

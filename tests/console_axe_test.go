@@ -78,7 +78,7 @@ func TestConsoleAccessibility(t *testing.T) {
 	}{
 		{"", []string{"/console/login"}},
 		{"canbo.axe", []string{"/console/queue", "/console/queue?state=assigned", "/console/tickets/" + tk.ID, "/console/password", "/console/2fa"}},
-		{"ioc.axe", []string{"/console/dashboard", "/console/tickets/" + tk.ID, "/console/replies?unit=" + unit}},
+		{"ioc.axe", []string{"/console/dashboard", "/console/tickets/" + tk.ID, "/console/replies?unit=" + unit, "/console/intake"}},
 		{"lanhdao.axe", []string{"/console/replies", "/console/tickets/" + tk.ID}}, // the ticket's forms offer the reply
 		{"quantri.axe", []string{"/console/admin/users", "/console/admin/categories", "/console/admin/calendar",
 			"/console/admin/keys", "/console/admin/audit"}},

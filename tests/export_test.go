@@ -89,7 +89,7 @@ var (
 	iocHeader = []string{"id", "code", "created_at", "updated_at", "state", "status", "category", "category_name", "group",
 		"area_code", "area_name", "unit_id", "unit_name", "lat", "lng", "address", "description", "private", "reporter",
 		"triage_due_at", "resolve_due_at", "overdue", "triaged_at", "resolved_at", "closed_at", "outcome", "result_note",
-		"reject_reason", "on_time_class", "rating", "reopen_count", "routed_by_nearest"}
+		"reject_reason", "on_time_class", "rating", "reopen_count", "routed_by_nearest", "channel"}
 	openHeader = []string{"id", "code", "created_at", "updated_at", "state", "status", "category", "category_name", "group",
 		"area_code", "area_name", "unit_name", "lat", "lng", "description", "resolve_due_at", "resolved_at", "closed_at",
 		"outcome", "result_note", "reject_reason", "on_time_class", "rating", "reopen_count"}
@@ -180,6 +180,12 @@ func (fx exportFixture) iocCSV(t *testing.T) {
 		t.Fatalf("rows %v, want the three tickets oldest first", rows)
 	}
 	r := rows[0]
+	if r["channel"] != "app" {
+		t.Errorf("channel %q of a resident's report, want app", r["channel"])
+	}
+	if vi := csvRows(readCSV(t, fx.s.request(t, "GET", "/v1/export/tickets.csv?lang=vi", fx.viewer, nil))); vi[0]["Kênh tiếp nhận"] != "Ứng dụng" {
+		t.Errorf("the Vietnamese channel of a resident's report is %q, want Ứng dụng", vi[0]["Kênh tiếp nhận"])
+	}
 	if r["address"] != "12 Trần Hưng Đạo" || !strings.Contains(r["description"], "0912 345 678") ||
 		r["lat"] != strconv.FormatFloat(fx.x.lat, 'f', -1, 64) || r["unit_id"] != unitOf(fx.x.code, "ubnd") || r["status"] != "open" {
 		t.Errorf("IOC row %v", r)
@@ -200,7 +206,8 @@ func (fx exportFixture) iocCSV(t *testing.T) {
 	// The Vietnamese CSV is for people: codes and yes/no read as words.
 	viRows := csvRows(vi)
 	if v := viRows[2]; v["Trạng thái"] != "Mới tiếp nhận" || v["Mở/đóng"] != "Đang mở" || v["Riêng tư"] != "Có" ||
-		viRows[0]["Riêng tư"] != "Không" || v["Nhóm lĩnh vực"] != "An ninh trật tự" || v["Mã lĩnh vực"] != "ANTT.03" {
+		viRows[0]["Riêng tư"] != "Không" || v["Nhóm lĩnh vực"] != "An ninh trật tự" || v["Mã lĩnh vực"] != "ANTT.03" ||
+		v["Kênh tiếp nhận"] != "" { // a key's export is the public view, which has no channel
 		t.Errorf("Vietnamese row %v", v)
 	}
 }

@@ -565,6 +565,10 @@ func (o *open311Fixture) postRequests(t *testing.T) {
 	if tk.Category != "MT" || tk.Area.Code != o.y.code || tk.Unit.ID != unitOf(o.y.code, "ubnd") || tk.State != "received" {
 		t.Errorf("Open311 ticket %+v", tk)
 	}
+	// Both came through the Open311 channel, which the IOC's queue filters by.
+	if got := queueIDs(t, o.s, o.ioc, "channel=open311"); len(got) != len(o.posted) || !slices.Contains(got, o.posted[0]) || !slices.Contains(got, o.posted[1]) {
+		t.Errorf("the queue's Open311 tickets are %v, want the posted %v", got, o.posted)
+	}
 	notice := "Hạn xử lý: " + parseTime(t, tk.ResolveDueAt).Format("15:04 ngày 02/01/2006")
 	var created []map[string]string
 	j, _ := o311(t, o.s, "requests/"+o.posted[0], "", 200)

@@ -59,6 +59,7 @@ func TestPeriodicReports(t *testing.T) {
 				r := s.request(t, "GET", "/v1/reports/periodic?period="+period+"&by="+by.by, viewer.AccessToken, nil).expect(t, http.StatusOK)
 				checkDownload(t, r, "bao-cao-"+period+"-"+by.slug+".xlsx", "spreadsheetml")
 				checkReportRows(t, "xlsx", xlsxReport(t, r.body, by.sheet), want)
+				checkReportRows(t, "xlsx by channel", xlsxSheets(t, r.body, "Kênh tiếp nhận", []string{"Theo kênh"}), recountChannels(tickets, period))
 				r = s.request(t, "GET", "/v1/reports/periodic?period="+period+"&by="+by.by+"&format=csv", viewer.AccessToken, nil).expect(t, http.StatusOK)
 				checkDownload(t, r, "bao-cao-"+period+"-"+by.slug+".csv", "text/csv")
 				checkReportRows(t, "csv", csvReport(t, r.body), want)
@@ -93,7 +94,41 @@ func fileReportTickets(t *testing.T, s *server, res string, x, y wardPoint, ox, 
 	tk := step(t, s, police, file("ANTT.01", x), "accept", nil, "assigned")
 	tk = step(t, s, police, tk, "start", nil, "in_progress")
 	step(t, s, police, tk, "resolve", fields{"outcome": "fixed", "note": "Đã xử lý."}, "resolved")
-	return ids
+	// A walk-in the ward's officer took down, counted under its channel.
+	walkIn := wfReport("TTDT", x, "Phản ánh trực tiếp tại trụ sở", false)
+	walkIn["channel"] = "walk_in"
+	var w wfTicket
+	s.request(t, "POST", "/v1/tickets/on-behalf", ox, walkIn).expect(t, http.StatusCreated).json(t, &w)
+	return append(ids, w.ID)
+}
+
+// recountChannels counts the tickets of period into the rows the sheet by channel must have,
+// "channel|" (channels without tickets are absent: all zero).
+func recountChannels(tickets []wfTicket, period string) map[string]reportLine {
+	counts := map[string]*reportLine{}
+	for _, tk := range tickets {
+		created, _ := time.Parse(time.RFC3339, tk.CreatedAt)
+		if created.In(time.FixedZone("ICT", 7*3600)).Format("2006-01") != period {
+			continue
+		}
+		if counts[tk.Channel] == nil {
+			counts[tk.Channel] = &reportLine{}
+		}
+		tallyTicket(counts[tk.Channel], tk)
+	}
+	out := map[string]reportLine{}
+	for ch, c := range counts {
+		rate := func(n, d float64) *float64 {
+			if d == 0 {
+				return nil
+			}
+			v := n / d
+			return &v
+		}
+		c.OnTimeRate, c.LateExtRate, c.SatisfactionRate = rate(c.OnTime, c.Resolved), rate(c.LateExt, c.Resolved), rate(c.Satisfied, c.Rated)
+		out[ch+"|"] = *c
+	}
+	return out
 }
 
 // categoryGroups maps category codes to their groups, from the public catalogue.
@@ -268,16 +303,24 @@ func parseReportRow(t *testing.T, row []string, scale float64) (string, reportLi
 // are formatted as percentages.
 func xlsxReport(t *testing.T, body []byte, sheet string) map[string]reportLine {
 	t.Helper()
+	return xlsxSheets(t, body, sheet, []string{sheet, "Theo nhóm"})
+}
+
+// xlsxSheets reads the rows of some sheets of an XLSX report whose rows are named view (the
+// workbook's sheets are the view's, by group and by channel).
+func xlsxSheets(t *testing.T, body []byte, view string, sheets []string) map[string]reportLine {
+	t.Helper()
 	f, err := excelize.OpenReader(bytes.NewReader(body))
 	if err != nil {
 		t.Fatalf("open the XLSX: %v", err)
 	}
 	defer f.Close()
-	if d := cmp.Diff([]string{sheet, "Theo nhóm"}, f.GetSheetList()); d != "" {
-		t.Fatalf("sheets (-want +got):\n%s", d)
+	if list := f.GetSheetList(); len(list) != 3 || list[1] != "Theo nhóm" || list[2] != "Theo kênh" {
+		t.Fatalf("sheets %v, want the view's, Theo nhóm and Theo kênh", list)
 	}
+	sheet := view
 	out := map[string]reportLine{}
-	for _, name := range f.GetSheetList() {
+	for _, name := range sheets {
 		rows, err := f.GetRows(name, excelize.Options{RawCellValue: true})
 		if err != nil || len(rows) < 4 {
 			t.Fatalf("sheet %s: %d rows, %v", name, len(rows), err)

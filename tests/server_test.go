@@ -383,18 +383,20 @@ func (s *server) admin(stdin string, args ...string) (string, error) {
 	return out.String(), nil
 }
 
-// smsGateway is a fake SMS provider webhook that keeps the last code sent to each phone.
+// smsGateway is a fake SMS provider webhook that keeps the last code sent to each phone, and
+// the last message (a report filed on a resident's behalf tells them its code).
 type smsGateway struct {
 	srv   *httptest.Server
 	mu    sync.Mutex
 	codes map[string]string
 	count map[string]int
+	last  map[string]string
 }
 
 var codeRE = regexp.MustCompile(`\b(\d{6})\b`)
 
 func newSMSGateway(t *testing.T) *smsGateway {
-	g := &smsGateway{codes: map[string]string{}, count: map[string]int{}}
+	g := &smsGateway{codes: map[string]string{}, count: map[string]int{}, last: map[string]string{}}
 	g.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var msg struct{ To, Message string }
 		if err := json.NewDecoder(r.Body).Decode(&msg); err != nil {
@@ -407,7 +409,7 @@ func newSMSGateway(t *testing.T) *smsGateway {
 			return
 		}
 		g.mu.Lock()
-		g.codes[msg.To], g.count[msg.To] = m[1], g.count[msg.To]+1
+		g.codes[msg.To], g.count[msg.To], g.last[msg.To] = m[1], g.count[msg.To]+1, msg.Message
 		g.mu.Unlock()
 	}))
 	t.Cleanup(g.srv.Close)
@@ -418,6 +420,13 @@ func (g *smsGateway) code(phone string) string {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.codes[phone]
+}
+
+// message is the last text sent to phone ("" when none).
+func (g *smsGateway) message(phone string) string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.last[phone]
 }
 
 func (g *smsGateway) sent(phone string) int {

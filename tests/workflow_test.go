@@ -49,6 +49,7 @@ type wfTicket struct {
 	ReopenCount     int       `json:"reopen_count"`
 	FollowersCount  int       `json:"followers_count"`
 	PolicyVersion   int       `json:"policy_version"`
+	Channel         string    `json:"channel"`
 	AllowedActions  []string  `json:"allowed_actions"`
 	AssignedTo      string    `json:"assigned_to"`
 	EscalationLevel int       `json:"escalation_level"`

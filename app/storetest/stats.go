@@ -45,6 +45,8 @@ func statsFacts() []models.TicketFact {
 			Group: []models.Group{models.GroupANTT, models.GroupASXH}[i%2], CreatedDay: day, CreatedAt: at(time.Duration(i) * time.Hour),
 			State: states[i%len(states)], OnTimeClass: classes[i%4], DueAt: at(time.Duration(i*5) * time.Hour),
 			TriageMs: int64(i * 1000), ResolveMs: int64(i * 3_600_000), Rating: i % 6, ReopenCount: i % 5 / 4,
+			// "" is a fact of a ticket stored before channels existed: the app's.
+			Channel: []models.Channel{models.ChannelApp, models.ChannelHotline, "", models.ChannelWalkIn, models.ChannelZalo}[i%5],
 		}
 		// The end-to-end class disagrees with the unit's now and then (a ticket passed between
 		// units), so the stores must sum its indicator on its own.
@@ -127,6 +129,11 @@ func testStatsAggregates(t *testing.T, s app.Store) {
 		{Now: now, By: models.ByDay, BoundarySet: "set", Area: "B"},
 		{Now: now, By: models.ByUnit, BoundarySet: "set2", From: day2},
 		{Now: now, BoundarySet: "no-such-set"},
+		{Now: now, By: models.ByChannel},
+		{Now: now, By: models.ByChannel, Unit: "u1", From: day2},
+		{Now: now, Channel: models.ChannelHotline},
+		{Now: now, Channel: models.ChannelApp, By: models.ByArea},
+		{Now: now, Channel: models.ChannelWalkIn, By: models.ByChannel, Group: models.GroupASXH},
 	}
 	for i, q := range queries {
 		wantCounts, wantTimes := recount(facts, q)

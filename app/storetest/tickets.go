@@ -117,6 +117,7 @@ func fullTicket(id, reporter, unit string, created time.Time) *models.Ticket {
 		NextCheckAt:     created.Add(8 * time.Hour),
 		LegalHold: &models.LegalHold{Reason: "Công an điều tra", By: "ioc-1", At: created.Add(9 * time.Hour),
 			Phone: "+84912345678", Name: "Nguyễn Văn A"},
+		Channel: models.ChannelHotline, FiledBy: "ioc-1",
 	}
 }
 
@@ -127,6 +128,7 @@ func minimalTicket(id, reporter, unit string, created time.Time) *models.Ticket 
 		Description: "x", Location: models.Location{Lat: -0.5, Lng: 0}, ReporterID: reporter,
 		IdempotencyKey: "ticket/" + id, UnitID: unit, CreatedAt: created, UpdatedAt: created,
 		History: []models.Event{{At: created, ActorRole: models.RoleResident, Action: "create", To: models.StateReceived, Visibility: models.Public}},
+		Channel: models.ChannelApp,
 	}
 }
 
@@ -166,6 +168,14 @@ func testTicketRoundTrip(t *testing.T, s app.Store) {
 			wantEqual(t, "TicketByIdempotencyKey", want, got)
 		})
 	}
+	// A ticket stored without a channel, as every ticket before channels existed, came through
+	// the resident app.
+	old := minimalTicket("t-old", "r3", "u1", at(2*time.Minute))
+	old.Channel = ""
+	must(t, s.CreateTicket(ctx(t), clone(old)), "CreateTicket without a channel")
+	got, err := s.TicketByID(ctx(t), old.ID)
+	must(t, err, "TicketByID")
+	wantEqual(t, "channel of a ticket stored without one", models.ChannelApp, got.Channel)
 }
 
 func testTicketNotFound(t *testing.T, s app.Store) {

@@ -16,6 +16,7 @@ import (
 
 var queueTests = []storeTest{
 	{"Filters", testQueueFilters},
+	{"ChannelAndGroupFilters", testQueueChannelFilters},
 	{"Paging", testQueuePaging},
 	{"CountByState", testCountByState},
 	{"FollowsUpdates", testQueueFollowsUpdates},
@@ -69,6 +70,7 @@ func queueSet(t *testing.T, s app.Store) []*models.Ticket {
 		}
 		queueWork(tk)
 		must(t, s.CreateTicket(ctx(t), clone(tk)), "CreateTicket "+r.id)
+		tk.Channel = tk.Channel.OrApp() // stored without one: read back as the app's
 		all = append(all, tk)
 	}
 	slices.SortFunc(all, queueOrder)
@@ -93,6 +95,28 @@ func queueWork(tk *models.Ticket) {
 	case "q-04":
 		tk.ReporterID = "r2"
 	}
+	queueChannel(tk)
+}
+
+// queueChannel sets the channels and category groups the queue's channel and group filters
+// select on: q-01…q-04 came by the hotline, q-05 and q-06 were walk-ins, the rest came through
+// the app, some stored without a channel as before channels existed; the lighting and road
+// categories are urban order, the rubbish ones environment.
+func queueChannel(tk *models.Ticket) {
+	switch tk.ID {
+	case "q-01", "q-02", "q-03", "q-04":
+		tk.Channel = models.ChannelHotline
+	case "q-05", "q-06":
+		tk.Channel = models.ChannelWalkIn
+	case "q-07", "q-08":
+		tk.Channel = models.ChannelApp
+	default:
+		tk.Channel = "" // as stored before channels existed
+	}
+	tk.Group = models.GroupDoThi
+	if strings.HasPrefix(tk.Category, "moi_truong") {
+		tk.Group = models.GroupMoiTruong
+	}
 }
 
 func queueOrder(a, b *models.Ticket) int {
@@ -115,7 +139,9 @@ func queueMatches(tk *models.Ticket, f models.QueueFilter, withStates bool) bool
 		f.AssignedTo != "" && tk.AssignedTo != f.AssignedTo,
 		f.Unassigned && tk.AssignedTo != "",
 		f.ExtensionPending && tk.Extension == nil,
-		f.RoutingFlagged && !tk.RoutedByNearest && !tk.RoutingAmbiguous:
+		f.RoutingFlagged && !tk.RoutedByNearest && !tk.RoutingAmbiguous,
+		f.Channel != "" && tk.Channel.OrApp() != f.Channel,
+		f.Group != "" && tk.Group != f.Group:
 		return false
 	}
 	if f.Q != "" {
@@ -240,6 +266,36 @@ func testQueueFilters(t *testing.T, s app.Store) {
 	}
 }
 
+// testQueueChannelFilters checks the channel filter (app also selects tickets stored without
+// a channel) and the category group filter against the brute-force filter.
+func testQueueChannelFilters(t *testing.T, s app.Store) {
+	all := queueSet(t, s)
+	for _, tc := range []struct {
+		name   string
+		filter models.QueueFilter
+		want   int
+	}{
+		{"channel hotline", models.QueueFilter{Channel: models.ChannelHotline}, 4},
+		{"channel walk-in, one unit", models.QueueFilter{Channel: models.ChannelWalkIn, UnitIDs: []string{"u1"}}, 1},
+		{"channel app, also stored without one", models.QueueFilter{Channel: models.ChannelApp}, 6},
+		{"channel nobody used", models.QueueFilter{Channel: models.ChannelZalo}, 0},
+		{"group", models.QueueFilter{Group: models.GroupMoiTruong}, 4},
+		{"group and channel", models.QueueFilter{Group: models.GroupDoThi, Channel: models.ChannelHotline}, 3},
+		{"channel, state and limit", models.QueueFilter{Channel: models.ChannelApp, States: []models.State{models.StateReceived}, Limit: 1}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want := queueMatching(all, tc.filter)
+			if len(want) != tc.want {
+				t.Fatalf("fixture: %d tickets match (%v), the case expects %d", len(want), ids(want), tc.want)
+			}
+			got, err := s.FindQueue(ctx(t), tc.filter)
+			must(t, err, "FindQueue")
+			wantEqual(t, "FindQueue ids", ids(want), ids(got))
+			wantEqual(t, "FindQueue documents", want, got)
+		})
+	}
+}
+
 func testQueuePaging(t *testing.T, s app.Store) {
 	all := queueSet(t, s)
 	filters := []models.QueueFilter{
@@ -293,6 +349,9 @@ func testCountByState(t *testing.T, s app.Store) {
 		{"unassigned, one unit", models.QueueFilter{Unassigned: true, UnitIDs: []string{"u1"}}},
 		{"extension pending", models.QueueFilter{ExtensionPending: true}},
 		{"routing flagged", models.QueueFilter{RoutingFlagged: true}},
+		{"channel", models.QueueFilter{Channel: models.ChannelHotline}},
+		{"channel app, one unit", models.QueueFilter{Channel: models.ChannelApp, UnitIDs: []string{"u1"}}},
+		{"group", models.QueueFilter{Group: models.GroupMoiTruong, AreaCode: "a1"}},
 		{"nothing", models.QueueFilter{UnitIDs: []string{"nowhere"}}},
 	}
 	for _, tc := range filters {

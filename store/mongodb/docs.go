@@ -551,6 +551,10 @@ type ticketDoc struct {
 	// PublicDescription is the IOC's replacement for the public views; absent unless set, so
 	// the documents of other tickets are unchanged.
 	PublicDescription string `bson:"public_description,omitempty"`
+	// Channel is how the report came; absent in documents stored before channels existed, which
+	// read back as "app". FiledBy is the official who filed it on a resident's behalf.
+	Channel string `bson:"channel,omitempty"`
+	FiledBy string `bson:"filed_by,omitempty"`
 
 	// The halfway point and the cap of a wait for the resident; absent unless waiting.
 	InfoRemindAt  *time.Time `bson:"info_remind_at,omitempty"`
@@ -629,6 +633,7 @@ func toTicketDoc(t *models.Ticket) *ticketDoc {
 	d.PublicDescription = t.PublicDescription
 	d.InfoRemindAt, d.InfoWaitUntil = optTime(t.InfoRemindAt), optTime(t.InfoWaitUntil)
 	d.E2EDueAt, d.E2EAddedNs, d.UnitHolds = optTime(t.E2EDueAt), int64(t.E2EAdded), toUnitHoldDocs(t.UnitHolds)
+	d.Channel, d.FiledBy = string(t.Channel), t.FiledBy
 	if h := t.LegalHold; h != nil {
 		d.LegalHold = &legalHoldDoc{Reason: h.Reason, By: h.By, At: utc(h.At), Phone: h.Phone, Name: h.Name}
 	}
@@ -705,6 +710,7 @@ func (d *ticketDoc) model() *models.Ticket {
 	t.PublicDescription = d.PublicDescription
 	t.InfoRemindAt, t.InfoWaitUntil = fromOptTime(d.InfoRemindAt), fromOptTime(d.InfoWaitUntil)
 	t.E2EDueAt, t.E2EAdded, t.UnitHolds = fromOptTime(d.E2EDueAt), time.Duration(d.E2EAddedNs), fromUnitHoldDocs(d.UnitHolds)
+	t.Channel, t.FiledBy = models.Channel(d.Channel).OrApp(), d.FiledBy
 	t.History = fromEventDocs(d.History)
 	return t
 }

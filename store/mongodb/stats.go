@@ -72,6 +72,8 @@ type factDoc struct {
 	E2EDueAt    int64  `bson:"e2e_due_at"`
 	E2EClass    string `bson:"e2e_class"`
 	IsOnTimeE2E int32  `bson:"is_on_time_e2e"`
+	// Channel is absent in facts written before channels existed: "app" (channelValue).
+	Channel string `bson:"channel,omitempty"`
 }
 
 // PutFact replaces the fact when the stored one is not newer, with one conditional upsert: the
@@ -88,6 +90,7 @@ func (s *Store) PutFact(ctx context.Context, f *models.TicketFact) error {
 		IsOnTime: int32(f.IsOnTime), IsLateExt: int32(f.IsLateExt), IsRated: int32(f.IsRated), IsSatisfied: int32(f.IsSatisfied),
 		IsReopened: int32(f.IsReopened), IsEverResolved: int32(f.IsEverResolved),
 		E2EDueAt: f.E2EDueAt.UnixMilli(), E2EClass: string(f.E2EClass), IsOnTimeE2E: int32(f.IsOnTimeE2E),
+		Channel: string(f.Channel.OrApp()),
 	}
 	// The replace matches a stored fact of this version or older; when none matches, the upsert
 	// inserts, and a duplicate key says a fact with this id exists: either a newer one (done) or
@@ -137,7 +140,19 @@ func factsFilter(q models.StatsQuery) bson.D {
 			f = append(f, bson.E{Key: c.key, Value: c.v})
 		}
 	}
+	if q.Channel != "" {
+		f = append(f, bson.E{Key: "channel", Value: channelValue(q.Channel)})
+	}
 	return f
+}
+
+// channelValue is the filter value of a channel: "app" also matches the tickets and facts
+// stored before channels existed, which have no channel field.
+func channelValue(c models.Channel) any {
+	if c == models.ChannelApp {
+		return bson.D{{Key: "$in", Value: bson.A{string(c), nil}}}
+	}
+	return string(c)
 }
 
 // keyField is the document field of a grouping dimension ("" when not grouped). Areas are keyed
@@ -150,6 +165,8 @@ func keyField(by models.StatsDimension) string {
 		return "unit_id"
 	case models.ByDay:
 		return "created_day"
+	case models.ByChannel:
+		return "channel"
 	}
 	return ""
 }
@@ -175,6 +192,9 @@ func groupKey(g bson.M, by models.StatsDimension) string {
 	if by == models.ByArea {
 		set, _ := g["s"].(string)
 		return models.AreaKey(set, k)
+	}
+	if by == models.ByChannel {
+		return string(models.Channel(k).OrApp()) // absent before channels existed: the app
 	}
 	return k
 }
@@ -321,7 +341,22 @@ func (s *Store) aggregateFactsNative(ctx context.Context, q models.StatsQuery) (
 			Overdue: asInt(r["overdue"]), OnTimeE2E: asInt(r["is_on_time_e2e"])})
 	}
 	slices.SortFunc(out, func(a, b models.StatsCounts) int { return strings.Compare(a.Key, b.Key) })
-	return out, nil
+	return mergeSameKeys(out), nil
+}
+
+// mergeSameKeys adds up neighbouring groups of the same key: by channel, the facts without a
+// channel field (written before channels existed) and those of "app" are two groups of the
+// pipeline and one channel.
+func mergeSameKeys(sorted []models.StatsCounts) []models.StatsCounts {
+	out := sorted[:0]
+	for _, c := range sorted {
+		if n := len(out); n > 0 && out[n-1].Key == c.Key {
+			out[n-1].Merge(c)
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 func (s *Store) aggregate(ctx context.Context, pipeline bson.A) ([]bson.M, error) {
@@ -364,6 +399,9 @@ func (s *Store) ResolveTimes(ctx context.Context, q models.StatsQuery) ([]models
 		if q.By == models.ByArea {
 			set, _ := d[setField].(string)
 			kd.Key = models.AreaKey(set, kd.Key)
+		}
+		if q.By == models.ByChannel {
+			kd.Key = string(models.Channel(kd.Key).OrApp())
 		}
 		out = append(out, kd)
 	}

@@ -72,6 +72,12 @@ func queueFlags(f models.QueueFilter, filter bson.D, and bson.A) (bson.D, bson.A
 			bson.D{{Key: "routing_ambiguous", Value: true}},
 		}}})
 	}
+	if f.Channel != "" {
+		filter = append(filter, bson.E{Key: "channel", Value: channelValue(f.Channel)})
+	}
+	if f.Group != "" {
+		filter = append(filter, bson.E{Key: "group", Value: string(f.Group)})
+	}
 	return filter, and
 }
 

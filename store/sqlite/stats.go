@@ -20,11 +20,11 @@ import (
 func (s *Store) PutFact(ctx context.Context, f *models.TicketFact) error {
 	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var old models.TicketFact
-		var grp string
-		err := tx.QueryRowContext(ctx, `SELECT version, created_day, boundary_set, area_code, unit_id, category, grp,
+		var grp, channel string
+		err := tx.QueryRowContext(ctx, `SELECT version, created_day, boundary_set, area_code, unit_id, category, grp, channel,
 			is_open, is_resolved, is_rejected, is_on_time, is_late_ext, is_rated, is_satisfied, is_reopened,
 			is_ever_resolved, resolve_ms, is_running, is_on_time_e2e FROM stats_facts WHERE ticket_id = ?`, f.TicketID).Scan(&old.Version,
-			&old.CreatedDay, &old.BoundarySet, &old.AreaCode, &old.UnitID, &old.Category, &grp, &old.IsOpen, &old.IsResolved, &old.IsRejected, &old.IsOnTime,
+			&old.CreatedDay, &old.BoundarySet, &old.AreaCode, &old.UnitID, &old.Category, &grp, &channel, &old.IsOpen, &old.IsResolved, &old.IsRejected, &old.IsOnTime,
 			&old.IsLateExt, &old.IsRated, &old.IsSatisfied, &old.IsReopened, &old.IsEverResolved, &old.ResolveMs,
 			&old.IsRunning, &old.IsOnTimeE2E)
 		// Most rewrites of a resolved fact (rating, closing) keep its duration: its bucket counts
@@ -37,7 +37,7 @@ func (s *Store) PutFact(ctx context.Context, f *models.TicketFact) error {
 		case old.Version > f.Version:
 			return nil // a newer fact is stored: keep it
 		default:
-			old.Group = models.Group(grp)
+			old.Group, old.Channel = models.Group(grp), models.Channel(channel)
 			durations = old.IsResolved != f.IsResolved || old.CreatedDay != f.CreatedDay ||
 				(f.IsResolved == 1 && old.ResolveMs != f.ResolveMs)
 			if err := addRollup(ctx, tx, &old, -1, durations); err != nil {
@@ -75,10 +75,10 @@ func addRollup(ctx context.Context, tx *sql.Tx, f *models.TicketFact, sign int, 
 		on_time = on_time + excluded.on_time, late_ext = late_ext + excluded.late_ext, rated = rated + excluded.rated,
 		satisfied = satisfied + excluded.satisfied, reopened = reopened + excluded.reopened,
 		ever_resolved = ever_resolved + excluded.ever_resolved, on_time_e2e = on_time_e2e + excluded.on_time_e2e`
-	_, err := tx.ExecContext(ctx, `INSERT INTO stats_daily (created_day, boundary_set, area_code, unit_id, category, grp, `+
-		rollupColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-		ON CONFLICT (created_day, boundary_set, area_code, unit_id, category, grp) DO UPDATE SET `+sums,
-		append([]any{f.CreatedDay, f.BoundarySet, f.AreaCode, f.UnitID, f.Category, string(f.Group)}, counters...)...)
+	_, err := tx.ExecContext(ctx, `INSERT INTO stats_daily (created_day, boundary_set, area_code, unit_id, category, grp, channel, `+
+		rollupColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT (created_day, boundary_set, area_code, unit_id, category, grp, channel) DO UPDATE SET `+sums,
+		append([]any{f.CreatedDay, f.BoundarySet, f.AreaCode, f.UnitID, f.Category, string(f.Group), string(f.Channel.OrApp())}, counters...)...)
 	if err != nil {
 		return err
 	}
@@ -97,8 +97,8 @@ func addRollup(ctx context.Context, tx *sql.Tx, f *models.TicketFact, sign int, 
 	}
 	if sign < 0 {
 		_, err = tx.ExecContext(ctx, `DELETE FROM stats_daily WHERE created_day = ? AND boundary_set = ? AND area_code = ?
-			AND unit_id = ? AND category = ? AND grp = ? AND received = 0`, f.CreatedDay, f.BoundarySet, f.AreaCode, f.UnitID,
-			f.Category, string(f.Group))
+			AND unit_id = ? AND category = ? AND grp = ? AND channel = ? AND received = 0`, f.CreatedDay, f.BoundarySet, f.AreaCode,
+			f.UnitID, f.Category, string(f.Group), string(f.Channel.OrApp()))
 		if err != nil {
 			return err
 		}
@@ -140,10 +140,10 @@ func monthOf(day string) string {
 func (s *Store) RebuildRollups(ctx context.Context) error {
 	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for _, q := range append(deleteRollups[:len(deleteRollups):len(deleteRollups)],
-			`INSERT INTO stats_daily (created_day, boundary_set, area_code, unit_id, category, grp, `+rollupColumns+`)
-			SELECT created_day, boundary_set, area_code, unit_id, category, grp, COUNT(*), SUM(is_open), SUM(is_resolved),
-			SUM(is_rejected), SUM(is_on_time), SUM(is_late_ext), SUM(is_rated), SUM(is_satisfied), SUM(is_reopened),
-			SUM(is_ever_resolved), SUM(is_on_time_e2e) FROM stats_facts GROUP BY 1, 2, 3, 4, 5, 6`,
+			`INSERT INTO stats_daily (created_day, boundary_set, area_code, unit_id, category, grp, channel, `+rollupColumns+`)
+			SELECT created_day, boundary_set, area_code, unit_id, category, grp, channel, COUNT(*), SUM(is_open),
+			SUM(is_resolved), SUM(is_rejected), SUM(is_on_time), SUM(is_late_ext), SUM(is_rated), SUM(is_satisfied),
+			SUM(is_reopened), SUM(is_ever_resolved), SUM(is_on_time_e2e) FROM stats_facts GROUP BY 1, 2, 3, 4, 5, 6, 7`,
 			`INSERT INTO stats_days (created_day, `+rollupColumns+`, running) SELECT created_day, COUNT(*), SUM(is_open),
 			SUM(is_resolved), SUM(is_rejected), SUM(is_on_time), SUM(is_late_ext), SUM(is_rated), SUM(is_satisfied),
 			SUM(is_reopened), SUM(is_ever_resolved), SUM(is_on_time_e2e), SUM(is_running) FROM stats_facts GROUP BY 1`,
@@ -174,8 +174,8 @@ func putFact(ctx context.Context, ex execer, f *models.TicketFact) error {
 	_, err := ex.ExecContext(ctx, `INSERT INTO stats_facts (ticket_id, version, boundary_set, area_code, unit_id,
 		category, grp, created_day, created_at, state, outcome, triage_due_at, resolve_due_at, due_at, on_time_class,
 		triage_ms, resolve_ms, rating, reopen_count, is_open, is_running, is_resolved, is_rejected, is_on_time,
-		is_late_ext, is_rated, is_satisfied, is_reopened, is_ever_resolved, e2e_due_at, e2e_class, is_on_time_e2e)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		is_late_ext, is_rated, is_satisfied, is_reopened, is_ever_resolved, e2e_due_at, e2e_class, is_on_time_e2e, channel)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (ticket_id) DO UPDATE SET version = excluded.version, boundary_set = excluded.boundary_set,
 		area_code = excluded.area_code, unit_id = excluded.unit_id, category = excluded.category, grp = excluded.grp,
 		created_day = excluded.created_day, created_at = excluded.created_at, state = excluded.state,
@@ -186,13 +186,13 @@ func putFact(ctx context.Context, ex execer, f *models.TicketFact) error {
 		is_rejected = excluded.is_rejected, is_on_time = excluded.is_on_time, is_late_ext = excluded.is_late_ext,
 		is_rated = excluded.is_rated, is_satisfied = excluded.is_satisfied, is_reopened = excluded.is_reopened,
 		is_ever_resolved = excluded.is_ever_resolved, e2e_due_at = excluded.e2e_due_at, e2e_class = excluded.e2e_class,
-		is_on_time_e2e = excluded.is_on_time_e2e
+		is_on_time_e2e = excluded.is_on_time_e2e, channel = excluded.channel
 		WHERE excluded.version >= stats_facts.version`,
 		f.TicketID, f.Version, f.BoundarySet, f.AreaCode, f.UnitID, f.Category, string(f.Group), f.CreatedDay,
 		ms(f.CreatedAt), string(f.State), string(f.Outcome), ms(f.TriageDueAt), ms(f.ResolveDueAt), ms(f.DueAt),
 		string(f.OnTimeClass), f.TriageMs, f.ResolveMs, f.Rating, f.ReopenCount, f.IsOpen, f.IsRunning, f.IsResolved,
 		f.IsRejected, f.IsOnTime, f.IsLateExt, f.IsRated, f.IsSatisfied, f.IsReopened, f.IsEverResolved,
-		ms(f.E2EDueAt), string(f.E2EClass), f.IsOnTimeE2E)
+		ms(f.E2EDueAt), string(f.E2EClass), f.IsOnTimeE2E, string(f.Channel.OrApp()))
 	return err
 }
 
@@ -235,6 +235,9 @@ func factsWhere(q models.StatsQuery) (string, []any) {
 	if q.Group != "" {
 		add("grp = ?", string(q.Group))
 	}
+	if q.Channel != "" {
+		add("channel = ?", string(q.Channel))
+	}
 	if len(where) == 0 {
 		return "", nil
 	}
@@ -251,6 +254,8 @@ func keyColumn(by models.StatsDimension) string {
 		return "unit_id"
 	case models.ByDay:
 		return "created_day"
+	case models.ByChannel:
+		return "channel"
 	}
 	return "''"
 }
@@ -316,7 +321,7 @@ func (s *Store) AggregateFacts(ctx context.Context, q models.StatsQuery) ([]mode
 
 // periodOnly reports whether q filters by nothing but the period of filing days.
 func periodOnly(q models.StatsQuery) bool {
-	return q.BoundarySet == "" && q.Area == "" && q.Unit == "" && q.Category == "" && q.Group == ""
+	return q.BoundarySet == "" && q.Area == "" && q.Unit == "" && q.Category == "" && q.Group == "" && q.Channel == ""
 }
 
 // countRunning counts the running facts matching q whose deadline meets cond (on due_at, with

@@ -276,7 +276,8 @@ func recountFacts(facts []models.TicketFact, q models.StatsQuery) []models.Stats
 // of the older databases these tests build.
 const rollupColumnsBefore29 = `received, open, resolved, rejected, on_time, late_ext, rated, satisfied, reopened, ever_resolved`
 
-// putFactBefore29 writes f as the versions before 0029 kept it, without the end-to-end columns.
+// putFactBefore29 writes f as the versions before 0028 and 0029 kept it, without the channel and
+// the end-to-end columns, for the tests that build a database of an older version.
 func putFactBefore29(ctx context.Context, ex execer, f *models.TicketFact) error {
 	_, err := ex.ExecContext(ctx, `INSERT INTO stats_facts (ticket_id, version, boundary_set, area_code, unit_id,
 		category, grp, created_day, created_at, state, outcome, triage_due_at, resolve_due_at, due_at, on_time_class,

@@ -37,7 +37,9 @@ func TestRollupsEqualRecount(t *testing.T) {
 			ResolveMs: int64(rng.IntN(100_000))}
 		if old, ok := current[id]; ok {
 			f.CreatedDay, f.CreatedAt = old.CreatedDay, old.CreatedAt // a ticket's filing day never changes
+			f.Channel = old.Channel
 		} else {
+			f.Channel = []models.Channel{models.ChannelApp, models.ChannelHotline, models.ChannelWalkIn}[rng.IntN(3)]
 			f.CreatedAt = now.Add(-time.Duration(rng.IntN(20*24)) * time.Hour)
 			f.CreatedDay = f.CreatedAt.In(models.VietnamTime).Format(time.DateOnly)
 		}
@@ -49,15 +51,7 @@ func TestRollupsEqualRecount(t *testing.T) {
 			current[id] = f
 		}
 	}
-	queries := []models.StatsQuery{
-		{Now: now},
-		{Now: now, By: models.ByDay},
-		{Now: now, By: models.ByArea, Category: "c1"},
-		{Now: now, By: models.ByUnit, Group: "g0", From: "2026-02-25", To: "2026-03-05"},
-		{Now: now, Area: "a2", Unit: "u1"},
-		{Now: now, By: models.ByArea, BoundarySet: "b1"},
-		{Now: now, Area: "a1", BoundarySet: "b0", By: models.ByDay},
-	}
+	queries := rollupQueries(now)
 	check := func(when string) {
 		t.Helper()
 		for _, q := range queries {
@@ -90,11 +84,28 @@ func TestRollupsEqualRecount(t *testing.T) {
 	if _, err := s.exec(ctx, `UPDATE stats_daily SET received = received + 7, open = 0`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.exec(ctx, `INSERT INTO stats_daily VALUES ('2020-01-01','s','x','y','z','g',1,1,1,1,1,1,1,1,1,1,1)`); err != nil {
+	if _, err := s.exec(ctx, `INSERT INTO stats_daily VALUES ('2020-01-01','s','x','y','z','g','app',1,1,1,1,1,1,1,1,1,1,1)`); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.RebuildRollups(ctx); err != nil {
 		t.Fatal(err)
 	}
 	check("after corrupting and rebuilding the rollups")
+}
+
+// rollupQueries are the aggregations TestRollupsEqualRecount compares with a recount.
+func rollupQueries(now time.Time) []models.StatsQuery {
+	return []models.StatsQuery{
+		{Now: now},
+		{Now: now, By: models.ByDay},
+		{Now: now, By: models.ByArea, Category: "c1"},
+		{Now: now, By: models.ByUnit, Group: "g0", From: "2026-02-25", To: "2026-03-05"},
+		{Now: now, Area: "a2", Unit: "u1"},
+		{Now: now, By: models.ByArea, BoundarySet: "b1"},
+		{Now: now, Area: "a1", BoundarySet: "b0", By: models.ByDay},
+		{Now: now, By: models.ByChannel},
+		{Now: now, By: models.ByChannel, Unit: "u2"},
+		{Now: now, Channel: models.ChannelHotline},
+		{Now: now, Channel: models.ChannelApp, By: models.ByDay},
+	}
 }

@@ -82,6 +82,10 @@ type ticketRow struct {
 	E2EDueAt  time.Time     `json:"e2e_due_at,omitzero"`
 	E2EAdded  time.Duration `json:"e2e_added,omitempty"`
 	UnitHolds []unitHoldRow `json:"unit_holds,omitempty"`
+	// Channel and FiledBy: absent before 0028 (channel "app"), FiledBy unless an official filed
+	// the report on a resident's behalf.
+	Channel string `json:"channel,omitempty"`
+	FiledBy string `json:"filed_by,omitempty"`
 
 	History []eventRow `json:"history"`
 }
@@ -152,6 +156,7 @@ func ticketRowOf(t *models.Ticket) *ticketRow {
 		History:      eventRows(t.History),
 		InfoRemindAt: normTime(t.InfoRemindAt), InfoWaitUntil: normTime(t.InfoWaitUntil),
 		E2EDueAt: normTime(t.E2EDueAt), E2EAdded: t.E2EAdded, UnitHolds: unitHoldRows(t.UnitHolds),
+		Channel: string(t.Channel), FiledBy: t.FiledBy,
 	}
 }
 
@@ -179,6 +184,7 @@ func (r *ticketRow) ticket() *models.Ticket {
 		History:      events(r.History),
 		InfoRemindAt: r.InfoRemindAt, InfoWaitUntil: r.InfoWaitUntil,
 		E2EDueAt: r.E2EDueAt, E2EAdded: r.E2EAdded, UnitHolds: unitHolds(r.UnitHolds),
+		Channel: models.Channel(r.Channel).OrApp(), FiledBy: r.FiledBy,
 	}
 }
 

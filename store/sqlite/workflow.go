@@ -70,6 +70,12 @@ func queueFlags(f models.QueueFilter, where []string, args []any) ([]string, []a
 	if f.RoutingFlagged {
 		where = append(where, "(json_extract(doc, '$.routed_by_nearest') = 1 OR json_extract(doc, '$.routing_ambiguous') = 1)")
 	}
+	if f.Channel != "" { // a document without a channel came through the app (migration 0028)
+		where, args = append(where, "coalesce(json_extract(doc, '$.channel'), 'app') = ?"), append(args, string(f.Channel))
+	}
+	if f.Group != "" {
+		where, args = append(where, "json_extract(doc, '$.group') = ?"), append(args, string(f.Group))
+	}
 	return where, args
 }
 
@@ -115,7 +121,8 @@ func withLimit(q string, args []any, limit int) (string, []any) {
 func (s *Store) CountByState(ctx context.Context, f models.QueueFilter) (map[models.State]int, error) {
 	where, args := queueWhere(f, false)
 	q := `SELECT state, COUNT(*) FROM tickets` + whereClause(where) + ` GROUP BY state`
-	if f.DueBefore.IsZero() && f.Q == "" && f.ReporterID == "" && f.AssignedTo == "" && !f.Unassigned && !f.ExtensionPending && !f.RoutingFlagged {
+	if f.DueBefore.IsZero() && f.Q == "" && f.ReporterID == "" && f.AssignedTo == "" && !f.Unassigned && !f.ExtensionPending && !f.RoutingFlagged &&
+		f.Channel == "" && f.Group == "" {
 		// Only unit, area and category filters: the trigger-maintained counts (migration 0011).
 		q = `SELECT state, SUM(n) FROM ticket_counts` + whereClause(where) + ` GROUP BY state HAVING SUM(n) > 0`
 	}

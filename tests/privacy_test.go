@@ -398,26 +398,33 @@ func TestPrivacyCanaryOnEveryRoute(t *testing.T) {
 			t.Fatalf("only %d API and %d console GET requests from the route table", len(urls), len(pages))
 		}
 		t.Logf("%d API GET requests per caller, %d callers; %d console pages", len(urls), len(callers), len(pages))
-		for _, c := range callers {
-			for _, u := range slices.Concat(urls, pages) { // console pages answer these callers with the sign-in page
-				if strings.HasPrefix(u, "/v1/queue/events") {
-					// An event stream does not end: what a caller hears in a while, replaying the
-					// whole change feed from its start, must not name the canary reports either.
-					noLeak(t, c.name+": GET "+u, listen(t, http.DefaultClient, s.base+u, c.headers), secrets)
-					continue
-				}
-				r, err := s.do("GET", u, "", nil, c.headers...)
-				if err != nil {
-					t.Fatalf("GET %s: %v", u, err)
-				}
-				noLeak(t, c.name+": GET "+u, r, secrets)
-			}
-		}
+		checkGetsLeakNothing(t, s, callers, slices.Concat(urls, pages), secrets)
 
 		checkActionsLeakNothing(t, s, reporter.AccessToken, callers, ticketIDs, secrets)
 
 		checkConsoleLeaksNothing(t, s, reporter.AccessToken, pages, ticketIDs, secrets)
 	})
+}
+
+// checkGetsLeakNothing sends every GET request as every caller that may not read the canary
+// reports (console pages answer them with the sign-in page) and checks no answer names a secret.
+func checkGetsLeakNothing(t *testing.T, s *server, callers []canaryCaller, urls, secrets []string) {
+	t.Helper()
+	for _, c := range callers {
+		for _, u := range urls {
+			if strings.HasPrefix(u, "/v1/queue/events") {
+				// An event stream does not end: what a caller hears in a while, replaying the
+				// whole change feed from its start, must not name the canary reports either.
+				noLeak(t, c.name+": GET "+u, listen(t, http.DefaultClient, s.base+u, c.headers), secrets)
+				continue
+			}
+			r, err := s.do("GET", u, "", nil, c.headers...)
+			if err != nil {
+				t.Fatalf("GET %s: %v", u, err)
+			}
+			noLeak(t, c.name+": GET "+u, r, secrets)
+		}
+	}
 }
 
 // canaryCaller is a caller that may not read the canary reports: a name and its headers.

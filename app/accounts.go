@@ -69,6 +69,7 @@ type NewOfficial struct {
 	Role        models.Role
 	UnitID      string
 	DisplayName string
+	Title       string // the official's position, e.g. "Phó Trưởng Công an phường"
 }
 
 // CreateOfficialAccount creates an official account with a generated one-time password, returned
@@ -81,7 +82,8 @@ func (s *Auth) CreateOfficialAccount(ctx context.Context, by models.Principal, i
 	if err != nil {
 		return "", nil, err
 	}
-	u, err := s.createOfficial(ctx, in.Role, in.Username, password, in.UnitID, strings.TrimSpace(in.DisplayName), true)
+	u, err := s.createOfficial(ctx, in.Role, in.Username, password, in.UnitID,
+		officialProfile{strings.TrimSpace(in.DisplayName), strings.TrimSpace(in.Title)}, true)
 	if err != nil {
 		return "", nil, err
 	}
@@ -125,6 +127,7 @@ type OfficialChange struct {
 	Role        *models.Role
 	UnitID      *string
 	DisplayName *string
+	Title       *string
 }
 
 // UpdateOfficial moves an official to another unit and/or role, or renames them. A move bumps
@@ -150,12 +153,15 @@ func (s *Auth) UpdateOfficial(ctx context.Context, by models.Principal, id strin
 	if ch.DisplayName != nil {
 		next.DisplayName = strings.TrimSpace(*ch.DisplayName)
 	}
+	if ch.Title != nil {
+		next.Title = strings.TrimSpace(*ch.Title)
+	}
 	if err := s.checkOfficial(by, u, &next); err != nil {
 		return nil, err
 	}
 	var changes []string
 	for _, f := range [][3]string{{"role", string(u.Role), string(next.Role)}, {"unit", u.UnitID, next.UnitID},
-		{"display_name", u.DisplayName, next.DisplayName}} {
+		{"display_name", u.DisplayName, next.DisplayName}, {"title", u.Title, next.Title}} {
 		if f[1] != f[2] {
 			changes = append(changes, fmt.Sprintf("%s %q→%q", f[0], f[1], f[2]))
 		}
@@ -187,6 +193,8 @@ func (s *Auth) checkOfficial(by models.Principal, before, u *models.User) error 
 		return models.FieldError(models.EInvalid, "unit_id", "role %s needs a unit", u.Role)
 	case utf8.RuneCountInString(u.DisplayName) > maxDisplayName:
 		return models.FieldError(models.EInvalid, "display_name", "display_name must have at most %d characters", maxDisplayName)
+	case utf8.RuneCountInString(u.Title) > maxDisplayName:
+		return models.FieldError(models.EInvalid, "title", "title must have at most %d characters", maxDisplayName)
 	}
 	if u.UnitID != "" && u.UnitID != before.UnitID {
 		if _, ok := s.cat.Unit(u.UnitID); !ok {

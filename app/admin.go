@@ -15,12 +15,12 @@ const MinPasswordLength = 10
 // CreateOfficial creates a password account for a role other than resident. Officers and
 // leaders must name an existing unit.
 func (s *Auth) CreateOfficial(ctx context.Context, role models.Role, username, password, unitID string) (*models.User, error) {
-	return s.createOfficial(ctx, role, username, password, unitID, "", false)
+	return s.createOfficial(ctx, role, username, password, unitID, officialProfile{}, false)
 }
 
 // createOfficial is CreateOfficial; changeRequired marks a password the account holder did not
 // choose, which must be changed at the first sign-in.
-func (s *Auth) createOfficial(ctx context.Context, role models.Role, username, password, unitID, displayName string,
+func (s *Auth) createOfficial(ctx context.Context, role models.Role, username, password, unitID string, profile officialProfile,
 	changeRequired bool) (*models.User, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
 	switch {
@@ -30,8 +30,10 @@ func (s *Auth) createOfficial(ctx context.Context, role models.Role, username, p
 		return nil, models.FieldError(models.EInvalid, "username", "username must be 1–64 characters of a–z, 0–9, '.', '_' or '-'")
 	case utf8.RuneCountInString(password) < MinPasswordLength:
 		return nil, models.FieldError(models.EInvalid, "password", "password must have at least %d characters", MinPasswordLength)
-	case utf8.RuneCountInString(displayName) > maxDisplayName:
+	case utf8.RuneCountInString(profile.name) > maxDisplayName:
 		return nil, models.FieldError(models.EInvalid, "display_name", "display_name must have at most %d characters", maxDisplayName)
+	case utf8.RuneCountInString(profile.title) > maxDisplayName:
+		return nil, models.FieldError(models.EInvalid, "title", "title must have at most %d characters", maxDisplayName)
 	case role.NeedsUnit() && unitID == "":
 		return nil, models.FieldError(models.EInvalid, "unit_id", "role %s needs a unit", role)
 	}
@@ -49,7 +51,7 @@ func (s *Auth) createOfficial(ctx context.Context, role models.Role, username, p
 		return nil, err
 	}
 	u := &models.User{ID: id, Role: role, Username: username, PasswordHash: hash, UnitID: unitID, CreatedAt: s.clock(),
-		DisplayName: displayName, PasswordChangeRequired: changeRequired}
+		DisplayName: profile.name, Title: profile.title, PasswordChangeRequired: changeRequired}
 	if err := s.store.CreateUser(ctx, u); err != nil {
 		if models.IsCode(err, models.EConflict) {
 			return nil, models.FieldError(models.EConflict, "username", "username %q is taken", username)
@@ -71,13 +73,16 @@ func (s *Auth) EnsureAdmin(ctx context.Context) (username, password string, crea
 	if password, err = s.oneTimePassword(); err != nil {
 		return "", "", false, err
 	}
-	if _, err := s.createOfficial(ctx, models.RoleAdmin, "admin", password, "", "", true); err != nil {
+	if _, err := s.createOfficial(ctx, models.RoleAdmin, "admin", password, "", officialProfile{}, true); err != nil {
 		return "", "", false, err
 	}
 	return "admin", password, true, nil
 }
 
-// maxDisplayName is the longest display name an official may have.
+// officialProfile is how an official is shown to colleagues: their name and position.
+type officialProfile struct{ name, title string }
+
+// maxDisplayName is the longest display name (and position) an official may have.
 const maxDisplayName = 100
 
 // oneTimePassword draws a password for someone else to hand over (120 random bits); it must be

@@ -200,13 +200,20 @@ func (s *Tickets) TimeLeft(t *models.Ticket) (time.Duration, bool) {
 	return t.DueAt.Sub(s.clock()), true
 }
 
-// StaffLabel is how an official is shown to colleagues: "Display Name (username)", or the
-// username when the account has no display name.
+// StaffLabel is how an official is shown to colleagues: "Display Name, Title (username)", the
+// parts the account has, or the username alone.
 func StaffLabel(u *models.User) string {
-	if u.DisplayName == "" {
+	name := u.DisplayName
+	switch {
+	case name != "" && u.Title != "":
+		name += ", " + u.Title
+	case name == "":
+		name = u.Title
+	}
+	if name == "" {
 		return u.Username
 	}
-	return u.DisplayName + " (" + u.Username + ")"
+	return name + " (" + u.Username + ")"
 }
 
 // audit appends one record; a failure fails the operation, since an unaudited reveal must not

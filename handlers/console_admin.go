@@ -60,7 +60,8 @@ func (s *consoleUI) consoleAdminUsersPage(c *fiber.Ctx, status int, flash *conso
 func (s *consoleUI) consoleAdminCreateUser(c *fiber.Ctx) error {
 	password, u, err := s.svc.Auth.CreateOfficialAccount(c.UserContext(), principal(c), app.NewOfficial{
 		Username: strings.TrimSpace(c.FormValue("username")), Role: models.Role(c.FormValue("role")),
-		UnitID: c.FormValue("unit_id"), DisplayName: strings.TrimSpace(c.FormValue("display_name"))})
+		UnitID: c.FormValue("unit_id"), DisplayName: strings.TrimSpace(c.FormValue("display_name")),
+		Title: strings.TrimSpace(c.FormValue("title"))})
 	if err != nil {
 		return s.consoleFormError(c, err, s.consoleAdminUsersPage)
 	}

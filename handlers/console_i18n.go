@@ -13,6 +13,7 @@ var consoleMessages = map[string][2]string{
 	"admin.users.title":                 {"Cán bộ", "Officials"},
 	"admin.users.username":              {"Tên đăng nhập", "Username"},
 	"admin.users.name":                  {"Họ tên", "Name"},
+	"admin.users.position":              {"Chức vụ", "Position"},
 	"admin.users.role":                  {"Vai trò", "Role"},
 	"admin.users.unit":                  {"Đơn vị", "Unit"},
 	"admin.users.search":                {"Tìm theo tên đăng nhập hoặc họ tên", "Search by username or name"},

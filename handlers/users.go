@@ -20,6 +20,7 @@ type accountBody struct {
 	Role                   models.Role `json:"role"`
 	UnitID                 string      `json:"unit_id,omitempty"`
 	DisplayName            string      `json:"display_name,omitempty"`
+	Title                  string      `json:"title,omitempty"`
 	CreatedAt              string      `json:"created_at"`
 	Disabled               bool        `json:"disabled"`
 	DisabledReason         string      `json:"disabled_reason,omitempty"`
@@ -28,7 +29,7 @@ type accountBody struct {
 }
 
 func accountView(u *models.User) accountBody {
-	return accountBody{ID: u.ID, Username: u.Username, Role: u.Role, UnitID: u.UnitID, DisplayName: u.DisplayName,
+	return accountBody{ID: u.ID, Username: u.Username, Role: u.Role, UnitID: u.UnitID, DisplayName: u.DisplayName, Title: u.Title,
 		CreatedAt: formatTime(u.CreatedAt), Disabled: u.Disabled, DisabledReason: u.DisabledReason,
 		PasswordChangeRequired: u.PasswordChangeRequired, TwoFactor: u.TwoFactor()}
 }
@@ -69,6 +70,7 @@ type createUserRequest struct {
 	Role        string `json:"role"`
 	UnitID      string `json:"unit_id"`
 	DisplayName string `json:"display_name"`
+	Title       string `json:"title"`
 }
 
 // userWithPassword is an account with its one-time password, which no later answer repeats.
@@ -83,7 +85,8 @@ func (s *jsonAPI) createUser(c *fiber.Ctx) error {
 		return err
 	}
 	password, u, err := s.svc.Auth.CreateOfficialAccount(c.UserContext(), principal(c),
-		app.NewOfficial{Username: req.Username, Role: models.Role(req.Role), UnitID: req.UnitID, DisplayName: req.DisplayName})
+		app.NewOfficial{Username: req.Username, Role: models.Role(req.Role), UnitID: req.UnitID, DisplayName: req.DisplayName,
+			Title: req.Title})
 	if err != nil {
 		return err
 	}
@@ -96,6 +99,7 @@ type updateUserRequest struct {
 	Role        *string `json:"role"`
 	UnitID      *string `json:"unit_id"`
 	DisplayName *string `json:"display_name"`
+	Title       *string `json:"title"`
 }
 
 func (s *jsonAPI) updateUser(c *fiber.Ctx) error {
@@ -103,7 +107,7 @@ func (s *jsonAPI) updateUser(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	ch := app.OfficialChange{UnitID: req.UnitID, DisplayName: req.DisplayName}
+	ch := app.OfficialChange{UnitID: req.UnitID, DisplayName: req.DisplayName, Title: req.Title}
 	if req.Role != nil {
 		r := models.Role(*req.Role)
 		ch.Role = &r
@@ -159,6 +163,7 @@ func officialRoleSchema() map[string]any {
 func accountProps() map[string]any {
 	str := map[string]any{"type": "string"}
 	return map[string]any{"id": str, "username": str, "role": officialRoleSchema(), "unit_id": str, "display_name": str,
+		"title":      map[string]any{"type": "string", "description": "the official's position, shown with the name to colleagues"},
 		"created_at": map[string]any{"type": "string", "format": "date-time"}, "disabled": map[string]any{"type": "boolean"},
 		"disabled_reason": str, "password_change_required": map[string]any{"type": "boolean"},
 		"two_factor": map[string]any{"type": "boolean", "description": "the account signs in with a second factor"}}
@@ -183,12 +188,13 @@ func addUserPaths(paths map[string]any, op func(string, []string, bool, map[stri
 		"post": op("Create an official account with a one-time password (administrators; audited as user_create)", []string{"admin"}, true,
 			map[string]any{"type": "object", "required": []string{"username", "role"}, "additionalProperties": false,
 				"properties": map[string]any{"username": str, "role": role, "unit_id": map[string]any{"type": "string", "description": "required for officer and leader"},
-					"display_name": map[string]any{"type": "string", "maxLength": 100}}}, nil,
+					"display_name": map[string]any{"type": "string", "maxLength": 100}, "title": map[string]any{"type": "string", "maxLength": 100}}}, nil,
 			map[string]any{"201": resp("created", userPw)}, "400", "401", "403", "409", "415"),
 	}
 	paths["/v1/admin/users/{id}"] = map[string]any{"patch": op("Move an official to another unit and/or role, or rename them; a move ends the account's access tokens (administrators; audited as user_update with the values before and after)",
 		[]string{"admin"}, true, map[string]any{"type": "object", "additionalProperties": false,
-			"properties": map[string]any{"role": role, "unit_id": str, "display_name": map[string]any{"type": "string", "maxLength": 100}}}, id,
+			"properties": map[string]any{"role": role, "unit_id": str, "display_name": map[string]any{"type": "string", "maxLength": 100},
+				"title": map[string]any{"type": "string", "maxLength": 100}}}, id,
 		map[string]any{"200": resp("the account", user)}, "400", "401", "403", "404", "409", "415")}
 	paths["/v1/admin/users/{id}/disable"] = map[string]any{"post": op("Disable an account (a resident's: block it): its sessions end on every instance within seconds and sign-ins are refused (administrators; audited as user_disable)",
 		[]string{"admin"}, true, map[string]any{"type": "object", "required": []string{"reason"}, "additionalProperties": false,

@@ -38,6 +38,7 @@ func PersonalDataRegister() []DataField {
 		{"User", "ID", "users.id", "users._id", "identify the account; links reports, devices and consents", "the account holder; officials see only a pseudonym of it", untilErasure},
 		{"User", "Phone", "users.phone", "users.phone", "sign-in by one-time code; calling the reporter back when they allowed it", "the account holder; the IOC and, with allow_contact, the handling unit (every reveal audited)", untilErasure},
 		{"User", "DisplayName", "users.display_name", "users.display_name", "how the reporter is addressed when called back; officials' names in the console", "the account holder; whoever may see the phone; administrators (officials)", untilErasure},
+		{"User", "Title", "users.title", "users.title", "officials' position, shown with their name to colleagues", "officials, administrators", "while the official account exists"},
 		{"User", "Username", "users.username", "users.username", "officials' sign-in", "the official, administrators", "while the official account exists"},
 		{"User", "PasswordHash", "users.password_hash", "users.password_hash", "officials' sign-in (hash only)", "nobody (compared by the server)", "while the official account exists"},
 		{"User", "TOTPSecret", "users.totp_secret", "users.totp_secret", "officials' second factor (encrypted)", "nobody (checked by the server)", "while the official account exists"},

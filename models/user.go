@@ -47,15 +47,18 @@ func (r Role) SeesAllTickets() bool {
 
 // User is a resident (identified by phone) or an official (identified by username).
 type User struct {
-	ID           string    `json:"id"`
-	Role         Role      `json:"role"`
-	Phone        string    `json:"phone,omitempty"`    // E.164, residents only
-	Username     string    `json:"username,omitempty"` // officials only, lower case
-	PasswordHash string    `json:"-"`
-	UnitID       string    `json:"unit_id,omitempty"`
-	DisplayName  string    `json:"display_name,omitempty"`
-	CreatedAt    time.Time `json:"created_at"`
-	Disabled     bool      `json:"-"`
+	ID           string `json:"id"`
+	Role         Role   `json:"role"`
+	Phone        string `json:"phone,omitempty"`    // E.164, residents only
+	Username     string `json:"username,omitempty"` // officials only, lower case
+	PasswordHash string `json:"-"`
+	UnitID       string `json:"unit_id,omitempty"`
+	DisplayName  string `json:"display_name,omitempty"`
+	// Title is an official's position ("Phó Trưởng Công an phường"), shown with the name where
+	// colleagues and the IOC see who acted; empty for residents.
+	Title     string    `json:"title,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	Disabled  bool      `json:"-"`
 	// PasswordChangeRequired marks a password someone else chose (the first administrator's
 	// generated one): until the account sets its own, its tokens serve only the password change.
 	PasswordChangeRequired bool `json:"password_change_required,omitempty"`

@@ -22,8 +22,9 @@ func TestConsoleForAWorkingDay(t *testing.T) {
 	officer := s.createOfficial("officer", "canbo.ngay", unit)
 	leader := s.createOfficial("leader", "truong.ngay", unit)
 	admin := s.createOfficial("admin", "quantri.ngay", "")
-	for id, name := range map[string]string{officer.User.ID: "Trần Thị Bình", leader.User.ID: "Nguyễn Văn An"} {
-		s.request(t, "PATCH", "/v1/admin/users/"+id, admin.AccessToken, map[string]string{"display_name": name}).expect(t, http.StatusOK)
+	for id, profile := range map[string]map[string]string{officer.User.ID: {"display_name": "Trần Thị Bình"},
+		leader.User.ID: {"display_name": "Nguyễn Văn An", "title": "Chủ tịch UBND phường"}} {
+		s.request(t, "PATCH", "/v1/admin/users/"+id, admin.AccessToken, profile).expect(t, http.StatusOK)
 	}
 	tk := fileTicket(t, s, res.AccessToken, wfReport("TTDT", x, "Đèn đường hỏng cả tuần nay.", false))
 	ui := newConsoleClient(t, s)
@@ -41,7 +42,7 @@ func TestConsoleForAWorkingDay(t *testing.T) {
 	page := ui.do("GET", "/console/tickets/"+tk.ID, nil).expect(t, http.StatusOK).body
 	mustHave(t, "ticket page", page,
 		`id="ticket-assignee">Trần Thị Bình (canbo.ngay)<`,                 // the assignee, by name
-		"Nguyễn Văn An (truong.ngay)",                                      // who assigned, in the history
+		"Nguyễn Văn An, Chủ tịch UBND phường (truong.ngay)",                // who assigned, name and position
 		`data-confirm="Từ chối phản ánh này?`,                              // reject asks first
 		`<select name="unit" required><option value="" selected disabled>`, // no unit preselected
 		"Ghi chú — người phản ánh và người dân sẽ thấy",                    // start's note is public

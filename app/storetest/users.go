@@ -26,7 +26,7 @@ func resident(id, phone string) *models.User {
 func official(id, username string, role models.Role, unit string) *models.User {
 	return &models.User{
 		ID: id, Role: role, Username: username, PasswordHash: "$argon2id$v=19$" + id,
-		UnitID: unit, DisplayName: "Trần Thị " + id, CreatedAt: at(time.Minute),
+		UnitID: unit, DisplayName: "Trần Thị " + id, Title: "Cán bộ địa chính", CreatedAt: at(time.Minute),
 	}
 }
 
@@ -148,6 +148,7 @@ func testUserUpdate(t *testing.T, s app.Store) {
 	upd.UnitID = "unit-2"
 	upd.PasswordHash = "$argon2id$new"
 	upd.DisplayName = "Phạm Văn Đổi"
+	upd.Title = "Phó Trưởng Công an phường"
 	upd.Disabled = true
 	upd.PasswordChangeRequired = true
 	upd.DisabledReason = "left the ward office"

@@ -48,17 +48,19 @@ func phoneKey(phone string) string       { return phoneKeyPrefix + phone }
 func usernameKey(username string) string { return usernameKeyPrefix + username }
 
 type userDoc struct {
-	ID           string    `bson:"_id"`
-	Role         string    `bson:"role"`
-	Phone        string    `bson:"phone"`
-	Username     string    `bson:"username"`
-	PhoneKey     string    `bson:"phone_key"`
-	UsernameKey  string    `bson:"username_key"`
-	PasswordHash string    `bson:"password_hash"`
-	UnitID       string    `bson:"unit_id"`
-	DisplayName  string    `bson:"display_name"`
-	CreatedAt    time.Time `bson:"created_at"`
-	Disabled     bool      `bson:"disabled"`
+	ID           string `bson:"_id"`
+	Role         string `bson:"role"`
+	Phone        string `bson:"phone"`
+	Username     string `bson:"username"`
+	PhoneKey     string `bson:"phone_key"`
+	UsernameKey  string `bson:"username_key"`
+	PasswordHash string `bson:"password_hash"`
+	UnitID       string `bson:"unit_id"`
+	DisplayName  string `bson:"display_name"`
+	// Title is absent in documents of releases before it: no position.
+	Title     string    `bson:"title,omitempty"`
+	CreatedAt time.Time `bson:"created_at"`
+	Disabled  bool      `bson:"disabled"`
 	// Absent in documents of releases before it: false, as those accounts chose their passwords.
 	PasswordChangeRequired bool `bson:"password_change_required,omitempty"`
 	// Absent in documents of releases before accounts administration: "" and generation 0,
@@ -82,6 +84,7 @@ func toUserDoc(u *models.User) userDoc {
 		PasswordHash: u.PasswordHash,
 		UnitID:       u.UnitID,
 		DisplayName:  u.DisplayName,
+		Title:        u.Title,
 		CreatedAt:    utc(u.CreatedAt),
 		Disabled:     u.Disabled,
 
@@ -110,6 +113,7 @@ func (d *userDoc) model() *models.User {
 		PasswordHash: d.PasswordHash,
 		UnitID:       d.UnitID,
 		DisplayName:  d.DisplayName,
+		Title:        d.Title,
 		CreatedAt:    utc(d.CreatedAt),
 		Disabled:     d.Disabled,
 

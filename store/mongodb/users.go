@@ -59,6 +59,7 @@ func (s *Store) UpdateUser(ctx context.Context, u *models.User) error {
 			{Key: "unit_id", Value: d.UnitID},
 			{Key: "password_hash", Value: d.PasswordHash},
 			{Key: "display_name", Value: d.DisplayName},
+			{Key: "title", Value: d.Title},
 			{Key: "disabled", Value: d.Disabled},
 			{Key: "password_change_required", Value: d.PasswordChangeRequired},
 			{Key: "disabled_reason", Value: d.DisabledReason},

@@ -10,16 +10,16 @@ import (
 // userColumns are the columns read and written. failed_logins and locked_until (migration 0001)
 // are no longer used: sign-in failures are counted in rate_counters, shared and atomic.
 const userColumns = `id, role, phone, username, password_hash, unit_id, display_name, created_at, disabled,
-	password_change_required, disabled_reason, token_generation, totp_secret, totp_pending, recovery_codes`
+	password_change_required, disabled_reason, token_generation, totp_secret, totp_pending, recovery_codes, title`
 
 // CreateUser inserts u. Phone and username are unique only when non-empty, so officials without
 // a phone and residents without a username never collide.
 func (s *Store) CreateUser(ctx context.Context, u *models.User) error {
 	_, err := s.exec(ctx, `INSERT INTO users (`+userColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		u.ID, string(u.Role), u.Phone, u.Username, u.PasswordHash, u.UnitID, u.DisplayName,
 		ms(u.CreatedAt), u.Disabled, u.PasswordChangeRequired, u.DisabledReason, u.TokenGeneration,
-		u.TOTPSecret, u.TOTPPending, strings.Join(u.RecoveryCodes, " "))
+		u.TOTPSecret, u.TOTPPending, strings.Join(u.RecoveryCodes, " "), u.Title)
 	if err != nil && isUnique(err) {
 		return userConflict(err)
 	}
@@ -83,7 +83,7 @@ func scanUser(row interface{ Scan(...any) error }) (*models.User, error) {
 	)
 	err := row.Scan(&u.ID, &role, &u.Phone, &u.Username, &u.PasswordHash, &u.UnitID, &u.DisplayName,
 		&createdAt, &u.Disabled, &u.PasswordChangeRequired, &u.DisabledReason, &u.TokenGeneration,
-		&u.TOTPSecret, &u.TOTPPending, &recovery)
+		&u.TOTPSecret, &u.TOTPPending, &recovery, &u.Title)
 	if err != nil {
 		return nil, err
 	}
@@ -135,10 +135,10 @@ func (s *Store) ListOfficials(ctx context.Context, q models.UserQuery) ([]models
 func (s *Store) UpdateUser(ctx context.Context, u *models.User) error {
 	res, err := s.exec(ctx, `UPDATE users SET role = ?, unit_id = ?, password_hash = ?,
 		display_name = ?, disabled = ?, password_change_required = ?, disabled_reason = ?, token_generation = ?,
-		totp_secret = ?, totp_pending = ?, recovery_codes = ?
+		totp_secret = ?, totp_pending = ?, recovery_codes = ?, title = ?
 		WHERE id = ?`,
 		string(u.Role), u.UnitID, u.PasswordHash, u.DisplayName, u.Disabled, u.PasswordChangeRequired,
-		u.DisabledReason, u.TokenGeneration, u.TOTPSecret, u.TOTPPending, strings.Join(u.RecoveryCodes, " "), u.ID)
+		u.DisabledReason, u.TokenGeneration, u.TOTPSecret, u.TOTPPending, strings.Join(u.RecoveryCodes, " "), u.Title, u.ID)
 	if err != nil {
 		return translate(err, "update user", "user")
 	}

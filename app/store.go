@@ -44,6 +44,7 @@ type Store interface {
 	ErasureStore
 	ReplyStore
 	FilterStore
+	ReportArchiveStore
 
 	// Batched runs fn, whose store calls must use the context fn is given, and returns fn's
 	// error. A store that can (SQLite) makes those calls one transaction and one commit —

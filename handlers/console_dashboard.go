@@ -37,6 +37,9 @@ type consoleDashboard struct {
 
 	// Channels are the period's tickets by the channel they came through (those with tickets).
 	Channels []consoleChannelRow
+
+	// Archive are the periodic reports made on schedule, newest first.
+	Archive []models.ArchivedReport
 }
 
 // consoleChannelRow is one channel of the dashboard's table by channel.
@@ -123,6 +126,9 @@ func (s *consoleUI) consoleDashboard(c *fiber.Ctx) error {
 		return err
 	}
 	if d.Overdue, err = s.queueRows(c, lang, over.Tickets); err != nil {
+		return err
+	}
+	if d.Archive, err = s.svc.Reports.Archive(c.UserContext(), principal(c)); err != nil {
 		return err
 	}
 	return s.consoleRender(c, fiber.StatusOK, "dashboard", "dash.title", nil, d)

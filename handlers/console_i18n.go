@@ -137,6 +137,7 @@ var consoleMessages = map[string][2]string{
 	"bulk.assign":                       {"Giao việc", "Assign"},
 	"bulk.done":                         {"Đã thực hiện cho %d phiếu.", "Done for %d tickets."},
 	"bulk.failed":                       {"%d phiếu không thực hiện được (đã có người xử lý trước, hoặc không còn ở trạng thái phù hợp) — hãy xem lại hàng đợi.", "%d could not be done (someone acted first, or they are no longer in a fitting state) — check the queue."},
+	"dash.archive":                      {"Báo cáo định kỳ đã lập (ngày làm việc đầu tiên mỗi tháng)", "Periodic reports made on schedule (first working day of each month)"},
 	"filters.saved":                     {"Bộ lọc đã lưu:", "Saved filters:"},
 	"filters.delete":                    {"Xóa bộ lọc", "Delete the filter"},
 	"filters.name":                      {"Lưu bộ lọc này với tên", "Save this filter as"},

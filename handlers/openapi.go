@@ -322,6 +322,7 @@ func openAPIDocument() map[string]any {
 	addReplyPaths(doc["paths"].(map[string]any), op, param, resp)
 	addBulkPaths(doc["paths"].(map[string]any), op, resp)
 	addFilterPaths(doc["paths"].(map[string]any), op, param, resp)
+	addReportArchivePaths(doc["paths"].(map[string]any), op, param, resp)
 	addOnBehalfPaths(doc, op, param, resp)
 	nameOperations(doc["paths"].(map[string]any))
 	return doc

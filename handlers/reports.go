@@ -305,15 +305,29 @@ func (s *consoleUI) consoleReport(c *fiber.Ctx) error { return sendPeriodicRepor
 
 // sendPeriodicReport reads period, by and format, and sends the report as an attachment.
 func sendPeriodicReport(c *fiber.Ctx, stats *app.Stats) error {
-	format := c.Query("format", "xlsx")
-	if format != "xlsx" && format != "csv" {
-		return models.FieldError(models.EInvalid, "format", "format must be xlsx or csv")
+	format, err := reportFormat(c)
+	if err != nil {
+		return err
 	}
 	by := models.StatsDimension(c.Query("by", "unit"))
 	r, err := stats.Report(c.UserContext(), principal(c), strings.TrimSpace(c.Query("period")), by)
 	if err != nil {
 		return err
 	}
+	return sendReport(c, r, format)
+}
+
+// reportFormat is the format asked for: xlsx (default) or csv.
+func reportFormat(c *fiber.Ctx) (string, error) {
+	format := c.Query("format", "xlsx")
+	if format != "xlsx" && format != "csv" {
+		return "", models.FieldError(models.EInvalid, "format", "format must be xlsx or csv")
+	}
+	return format, nil
+}
+
+// sendReport sends r as an attachment in format.
+func sendReport(c *fiber.Ctx, r app.Report, format string) error {
 	write, contentType := writeReportXLSX, contentTypeXLSX
 	if format == "csv" {
 		write, contentType = writeReportCSV, contentTypeCSV

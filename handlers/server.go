@@ -331,6 +331,8 @@ func (s *Server) policy() []routeSpec {
 		{"GET", "/v1/stats/areas.geojson", statsCallers, s.api.statsAreasGeoJSON},
 		{"GET", "/v1/stats/units", statsCallers, s.api.statsUnits},
 		{"GET", "/v1/reports/periodic", statsCallers, s.api.periodicReport},
+		{"GET", "/v1/reports/archive", statsCallers, s.api.reportArchive}, // made on schedule (report_archive.go)
+		{"GET", "/v1/reports/archive/:id", statsCallers, s.api.archivedReport},
 		{"GET", "/v1/feed/changes", feedCallers, s.api.feedChanges},
 
 		// The web console (console*.go): HTML pages signed in by a cookie session instead of a
@@ -354,6 +356,7 @@ func (s *Server) policy() []routeSpec {
 		{"POST", "/console/tickets/:id/actions", officials, s.console.consoleAct},
 		{"GET", "/console/dashboard", iocRoles, s.console.consoleDashboard},
 		{"GET", "/console/reports/periodic", iocRoles, s.console.consoleReport},
+		{"GET", "/console/reports/archive/:id", iocRoles, s.console.consoleArchivedReport},
 		{"GET", "/console/media/:id", officials, s.console.consoleMedia},
 		{"GET", "/console/password", officials, s.console.consolePasswordPage},
 		{"GET", "/console/admin/users", adminsOnly, s.console.consoleAdminUsers},

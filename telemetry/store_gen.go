@@ -85,6 +85,22 @@ func (s *instrumentedStore) AppendFeed(ctx context.Context, a1 *models.FeedEntry
 	return err
 }
 
+// ArchivedReport implements app.Store.
+func (s *instrumentedStore) ArchivedReport(ctx context.Context, a1 string) (*models.ArchivedReport, error) {
+	ctx, c := s.begin(ctx, "ArchivedReport")
+	r0, err := s.next.ArchivedReport(ctx, a1)
+	c.end(err)
+	return r0, err
+}
+
+// ArchivedReports implements app.Store.
+func (s *instrumentedStore) ArchivedReports(ctx context.Context, a1 int) ([]models.ArchivedReport, error) {
+	ctx, c := s.begin(ctx, "ArchivedReports")
+	r0, err := s.next.ArchivedReports(ctx, a1)
+	c.end(err)
+	return r0, err
+}
+
 // AttachMedia implements app.Store.
 func (s *instrumentedStore) AttachMedia(ctx context.Context, a1 string, a2 string, a3 string) error {
 	ctx, c := s.begin(ctx, "AttachMedia")
@@ -654,6 +670,14 @@ func (s *instrumentedStore) PurgeExpired(ctx context.Context, a1 time.Time, a2 t
 func (s *instrumentedStore) PushMessageByID(ctx context.Context, a1 string) (*models.PushMessage, error) {
 	ctx, c := s.begin(ctx, "PushMessageByID")
 	r0, err := s.next.PushMessageByID(ctx, a1)
+	c.end(err)
+	return r0, err
+}
+
+// PutArchivedReport implements app.Store.
+func (s *instrumentedStore) PutArchivedReport(ctx context.Context, a1 *models.ArchivedReport) (bool, error) {
+	ctx, c := s.begin(ctx, "PutArchivedReport")
+	r0, err := s.next.PutArchivedReport(ctx, a1)
 	c.end(err)
 	return r0, err
 }

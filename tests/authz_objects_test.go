@@ -336,6 +336,8 @@ var routeCallers = map[string]string{
 	"GET /v1/queue/filters":         "officials",
 	"POST /v1/queue/filters":        "officials",
 	"DELETE /v1/queue/filters/{id}": "officials",
+	"GET /v1/reports/archive":       "ioc",
+	"GET /v1/reports/archive/{id}":  "ioc",
 	"GET /v1/replies":               "officials",
 	"POST /v1/replies":              "reply-writers",
 	"PUT /v1/replies/{id}":          "reply-writers",

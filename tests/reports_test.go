@@ -53,9 +53,11 @@ func TestPeriodicReports(t *testing.T) {
 		}
 		period := parseTime(t, tickets[0].CreatedAt).In(time.FixedZone("ICT", 7*3600)).Format("2006-01")
 		groups := categoryGroups(t, s)
+		wants := map[string]map[string]reportLine{}
 		for _, by := range []struct{ by, sheet, slug string }{{"unit", "Đơn vị", "don-vi"}, {"area", "Phường", "phuong"}} {
+			want := recountReport(tickets, period, groups, by.by)
+			wants[by.by] = want
 			t.Run(by.by, func(t *testing.T) {
-				want := recountReport(tickets, period, groups, by.by)
 				r := s.request(t, "GET", "/v1/reports/periodic?period="+period+"&by="+by.by, viewer.AccessToken, nil).expect(t, http.StatusOK)
 				checkDownload(t, r, "bao-cao-"+period+"-"+by.slug+".xlsx", "spreadsheetml")
 				checkReportRows(t, "xlsx", xlsxReport(t, r.body, by.sheet), want)
@@ -67,6 +69,7 @@ func TestPeriodicReports(t *testing.T) {
 			})
 		}
 		checkReportRefusals(t, s, viewer.AccessToken, res.AccessToken, ox.AccessToken)
+		checkReportArchive(t, s, viewer.AccessToken, res.AccessToken, period, wants)
 	})
 }
 

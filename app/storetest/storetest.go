@@ -121,6 +121,7 @@ func Run(t *testing.T, open func(t *testing.T) app.Store) {
 		{"Notifications", notificationTests},
 		{"Replies", replyTests},
 		{"SavedFilters", filterTests},
+		{"ReportArchive", reportArchiveTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

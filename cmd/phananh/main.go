@@ -97,6 +97,8 @@ const usage = `usage:
                                                           its lease: de-identify, delete media, expire codes and tokens, remove old audit records
   phananh admin sla run [--now RFC3339]                   one pass of the SLA worker as of now or --now: reminders, escalations,
                                                           auto-closes and the cap on waiting for the resident (safe beside running servers)
+  phananh admin reports run [--now RFC3339]               make last month's periodic reports (by unit and by ward) if they
+                                                          are due as of now or --now (the first working day, 07:00) and not archived
   phananh admin stats rebuild                             recompute every statistics fact from the tickets
   phananh admin boundaries check --id ID FILE.geojson[.gz]   the set's overlaps and gaps, and what it changes against the active set
   phananh admin boundaries import --id ID --name NAME FILE.geojson[.gz]   the same report, then store the set
@@ -376,6 +378,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	workers.Go(func() { runBackups(workerCtx, cfg.Backup, store, log, holder) })
 	// The officials' live queues follow the change feed while anyone listens.
 	workers.Go(func() { svc.Live.RunLive(workerCtx, app.LiveInterval) })
+	// Last month's periodic reports, made on the first working day of each month.
+	workers.Go(func() { svc.Reports.RunSchedule(workerCtx, app.ReportScheduleInterval) })
 	if err := startPush(workerCtx, cfg.Push, svc, store, log, holder, &workers, tel); err != nil {
 		ln.Close()
 		return err
@@ -517,6 +521,8 @@ func admin(ctx context.Context, cfg config, log *slog.Logger, noun, verb string,
 		return adminRetention(ctx, svc, f, stdout)
 	case "sla":
 		return adminSLA(ctx, svc, f, stdout)
+	case "reports":
+		return adminReports(ctx, svc, f, stdout)
 	case "stats":
 		n, err := svc.Stats.Rebuild(ctx)
 		if err != nil {
@@ -578,6 +584,8 @@ func parseAdminFlags(noun, verb string, args []string) (*flag.FlagSet, adminFlag
 		fs.StringVar(&f.at, "now", "", "the instant the retention periods are measured from, RFC 3339 (default: now)")
 	case "sla run":
 		fs.StringVar(&f.at, "now", "", "the instant the deadlines are compared with, RFC 3339 (default: now)")
+	case "reports run":
+		fs.StringVar(&f.at, "now", "", "the instant the schedule is looked at, RFC 3339 (default: now)")
 	case "stats rebuild", "audit verify":
 	default:
 		if !catalogFlags(fs, &f, noun+" "+verb) {
@@ -590,16 +598,40 @@ func parseAdminFlags(noun, verb string, args []string) (*flag.FlagSet, adminFlag
 	return fs, f, nil
 }
 
+// now is the instant of --now, or the current time without it.
+func (f adminFlags) now() (time.Time, error) {
+	if f.at == "" {
+		return time.Now(), nil
+	}
+	t, err := time.Parse(time.RFC3339, f.at)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--now must be an RFC 3339 time such as 2028-01-01T00:00:00Z")
+	}
+	return t, nil
+}
+
+// adminReports makes the periodic reports due as of --now (admin reports run) that the archive
+// lacks: what the servers' schedule does on the first working day of a month, for an operator
+// catching up and for the tests.
+func adminReports(ctx context.Context, svc *app.App, f adminFlags, stdout io.Writer) error {
+	now, err := f.now()
+	if err != nil {
+		return err
+	}
+	made, err := svc.Reports.RunDue(ctx, now)
+	if err != nil {
+		return fmt.Errorf("periodic reports (after %d made): %w", len(made), err)
+	}
+	fmt.Fprintf(stdout, "reports: %d made %v\n", len(made), made)
+	return nil
+}
+
 // adminRetention runs one retention pass (admin retention run), as of --now when given: an
 // operator catching up after downtime, and the tests, which cannot wait two years.
 func adminRetention(ctx context.Context, svc *app.App, f adminFlags, stdout io.Writer) error {
-	now := time.Now()
-	if f.at != "" {
-		t, err := time.Parse(time.RFC3339, f.at)
-		if err != nil {
-			return fmt.Errorf("--now must be an RFC 3339 time such as 2028-01-01T00:00:00Z")
-		}
-		now = t
+	now, err := f.now()
+	if err != nil {
+		return err
 	}
 	holder, _ := os.Hostname()
 	holder = fmt.Sprintf("%s/%d/admin", holder, os.Getpid())
@@ -620,13 +652,9 @@ func adminRetention(ctx context.Context, svc *app.App, f adminFlags, stdout io.W
 // catching up after downtime, and the tests, which cannot wait days for a deadline. It needs
 // no lease: every step is a compare-and-set on the ticket version (Tickets.SweepSLAAt).
 func adminSLA(ctx context.Context, svc *app.App, f adminFlags, stdout io.Writer) error {
-	now := time.Now()
-	if f.at != "" {
-		t, err := time.Parse(time.RFC3339, f.at)
-		if err != nil {
-			return fmt.Errorf("--now must be an RFC 3339 time such as 2028-01-01T00:00:00Z")
-		}
-		now = t
+	now, err := f.now()
+	if err != nil {
+		return err
 	}
 	n, err := svc.Tickets.SweepSLAAt(ctx, now)
 	if err != nil {

@@ -72,12 +72,19 @@ func (s *Tickets) fileReport(ctx context.Context, p models.Principal, in models.
 		idemKey = "ticket/" + id
 	}
 	t = s.newTicket(p, in, category, loc, unit, id, idemKey, now)
+	return s.storeNew(ctx, p, t, category, in.IdempotencyKey != "", now)
+}
+
+// storeNew starts a new ticket's clocks (its deadlines, the end-to-end one and its first unit's
+// hold) and stores it, whoever filed it. When the caller gave an idempotency key (retried) and
+// a concurrent retry with the same key won the insert, the answer is that ticket, not created.
+func (s *Tickets) storeNew(ctx context.Context, p models.Principal, t *models.Ticket, category models.Category, retried bool,
+	now time.Time) (*models.Ticket, bool, error) {
 	s.startEndToEnd(t, category)
 	s.schedule(t, now)
 	if err := s.storeFiling(ctx, p, t, now.In(models.VietnamTime).Year()); err != nil {
-		if models.IsCode(err, models.EConflict) && in.IdempotencyKey != "" {
-			// A concurrent retry with the same key won the insert: answer with its ticket.
-			orig, err2 := s.store.TicketByIdempotencyKey(ctx, idemKey)
+		if models.IsCode(err, models.EConflict) && retried {
+			orig, err2 := s.store.TicketByIdempotencyKey(ctx, t.IdempotencyKey)
 			if err2 != nil {
 				return nil, false, fmt.Errorf("read ticket of idempotency key: %w", err2)
 			}

@@ -133,18 +133,7 @@ func (s *Tickets) storeOnBehalf(ctx context.Context, p models.Principal, in mode
 	t.History = append(t.History, models.Event{At: now, ActorRole: p.Role, ActorID: p.UserID, Action: models.ActFileOnBehalf,
 		To: models.StateReceived, Visibility: models.Internal, Reason: string(t.Channel)})
 	t.Version = len(t.History)
-	s.schedule(t, now)
-	if err := s.storeFiling(ctx, p, t, now.In(models.VietnamTime).Year()); err != nil {
-		if models.IsCode(err, models.EConflict) && in.IdempotencyKey != "" {
-			orig, err2 := s.store.TicketByIdempotencyKey(ctx, idemKey)
-			if err2 != nil {
-				return nil, false, fmt.Errorf("read ticket of idempotency key: %w", err2)
-			}
-			return orig, false, nil
-		}
-		return nil, false, err
-	}
-	return t, true, nil
+	return s.storeNew(ctx, p, t, category, in.IdempotencyKey != "", now)
 }
 
 // textFiledOnBehalf tells the resident by text message that their report was filed, with its

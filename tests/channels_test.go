@@ -18,6 +18,7 @@ type channelTicket struct {
 	State    string         `json:"state"`
 	Channel  string         `json:"channel"`
 	FiledBy  string         `json:"filed_by"`
+	E2EDueAt string         `json:"e2e_due_at"`
 	History  []channelEvent `json:"history"`
 	Reporter *struct {
 		Pseudonym, Phone, Name string
@@ -183,8 +184,8 @@ func checkChannelExport(t *testing.T, s *server, token string, want map[string][
 // channel, who filed it, the public submit by the official and the internal file_on_behalf.
 func checkFiledOnBehalf(t *testing.T, tk channelTicket, channel, official string) {
 	t.Helper()
-	if tk.State != "received" || tk.Channel != channel || tk.FiledBy != official {
-		t.Errorf("filed %+v, want received through %s, filed by %s", tk, channel, official)
+	if tk.State != "received" || tk.Channel != channel || tk.FiledBy != official || tk.E2EDueAt == "" {
+		t.Errorf("filed %+v, want received through %s, filed by %s, with its end-to-end deadline", tk, channel, official)
 	}
 	if len(tk.History) != 2 || tk.History[0].Action != "submit" || tk.History[0].Visibility != "public" ||
 		tk.History[1].Action != "file_on_behalf" || tk.History[1].Visibility != "internal" ||

@@ -43,15 +43,12 @@ func (s *Tickets) fileReport(ctx context.Context, p models.Principal, in models.
 	if err := s.checkOccurredAt(in.OccurredAt, s.clock()); err != nil {
 		return nil, false, err
 	}
-	idemKey := ""
-	if in.IdempotencyKey != "" {
-		idemKey = p.UserID + "/" + in.IdempotencyKey
-		if t, err := s.store.TicketByIdempotencyKey(ctx, idemKey); err == nil {
-			s.media.attachMedia(ctx, p.UserID, t.ID, t.Media) // repairs a crash between filing and attaching
-			return t, false, nil
-		} else if !models.IsCode(err, models.ENotFound) {
-			return nil, false, err
-		}
+	idemKey, prior, err := s.priorFiling(ctx, p, in.IdempotencyKey)
+	if err != nil {
+		return nil, false, err
+	} else if prior != nil {
+		s.media.attachMedia(ctx, p.UserID, prior.ID, prior.Media) // repairs a crash between filing and attaching
+		return prior, false, nil
 	}
 	if limited {
 		if err := s.rateLimit(ctx, "intake", addr, p.UserID); err != nil {
@@ -73,6 +70,20 @@ func (s *Tickets) fileReport(ctx context.Context, p models.Principal, in models.
 	}
 	t = s.newTicket(p, in, category, loc, unit, id, idemKey, now)
 	return s.storeNew(ctx, p, t, category, in.IdempotencyKey != "", now)
+}
+
+// priorFiling finds what an earlier attempt with the caller's idempotency key filed: the key as
+// stored (caller and key, "" without a key), and that attempt's ticket, nil when there is none.
+func (s *Tickets) priorFiling(ctx context.Context, p models.Principal, key string) (string, *models.Ticket, error) {
+	if key == "" {
+		return "", nil, nil
+	}
+	idemKey := p.UserID + "/" + key
+	t, err := s.store.TicketByIdempotencyKey(ctx, idemKey)
+	if models.IsCode(err, models.ENotFound) {
+		return idemKey, nil, nil
+	}
+	return idemKey, t, err
 }
 
 // storeNew starts a new ticket's clocks (its deadlines, the end-to-end one and its first unit's

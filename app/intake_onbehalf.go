@@ -61,14 +61,9 @@ func (s *Tickets) FileOnBehalf(ctx context.Context, p models.Principal, in model
 	if err := s.checkOccurredAt(in.OccurredAt, s.clock()); err != nil {
 		return nil, false, err
 	}
-	idemKey := ""
-	if in.IdempotencyKey != "" {
-		idemKey = p.UserID + "/" + in.IdempotencyKey
-		if t, err := s.store.TicketByIdempotencyKey(ctx, idemKey); err == nil {
-			return t, false, nil
-		} else if !models.IsCode(err, models.ENotFound) {
-			return nil, false, err
-		}
+	idemKey, prior, err := s.priorFiling(ctx, p, in.IdempotencyKey)
+	if err != nil || prior != nil {
+		return prior, false, err
 	}
 	if err := s.rateLimit(ctx, "intake", addr, p.UserID); err != nil {
 		return nil, false, err

@@ -43,11 +43,7 @@ func (s *jsonAPI) createOnBehalf(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if created {
-		c.Status(fiber.StatusCreated)
-	}
-	c.Location("/v1/tickets/" + t.ID)
-	return s.sendDetail(c, p, t)
+	return s.sendFiled(c, p, t, created)
 }
 
 // channelNames lists channels as the strings of an OpenAPI enum.

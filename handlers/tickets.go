@@ -97,6 +97,12 @@ func (s *jsonAPI) createTicket(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return s.sendFiled(c, p, t, created)
+}
+
+// sendFiled answers a filing: 201 with the new ticket, or 200 with the one an earlier attempt
+// with the same idempotency key filed, its Location either way.
+func (s *jsonAPI) sendFiled(c *fiber.Ctx, p models.Principal, t *models.Ticket, created bool) error {
 	if created {
 		c.Status(fiber.StatusCreated)
 	}

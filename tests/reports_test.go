@@ -121,14 +121,7 @@ func recountChannels(tickets []wfTicket, period string) map[string]reportLine {
 	}
 	out := map[string]reportLine{}
 	for ch, c := range counts {
-		rate := func(n, d float64) *float64 {
-			if d == 0 {
-				return nil
-			}
-			v := n / d
-			return &v
-		}
-		c.OnTimeRate, c.LateExtRate, c.SatisfactionRate = rate(c.OnTime, c.Resolved), rate(c.LateExt, c.Resolved), rate(c.Satisfied, c.Rated)
+		c.setRates()
 		out[ch+"|"] = *c
 	}
 	return out
@@ -174,14 +167,7 @@ func recountReport(tickets []wfTicket, period string, groups map[string]string, 
 	}
 	out := map[string]reportLine{}
 	for k, c := range counts {
-		rate := func(n, d float64) *float64 {
-			if d == 0 {
-				return nil
-			}
-			v := n / d
-			return &v
-		}
-		c.OnTimeRate, c.LateExtRate, c.SatisfactionRate = rate(c.OnTime, c.Resolved), rate(c.LateExt, c.Resolved), rate(c.Satisfied, c.Rated)
+		c.setRates()
 		out[k] = *c
 	}
 	return out
@@ -430,4 +416,17 @@ func checkConsoleReport(t *testing.T, s *server, period, by string, want map[str
 	}
 	r := cc.do("GET", "/console/reports/periodic?period="+period+"&by="+by+"&format=csv", nil).expect(t, http.StatusOK)
 	checkReportRows(t, "csv", csvReport(t, r.body), want)
+}
+
+// setRates computes the line's rates from its counts, as the report does (none without a
+// denominator).
+func (c *reportLine) setRates() {
+	rate := func(n, d float64) *float64 {
+		if d == 0 {
+			return nil
+		}
+		v := n / d
+		return &v
+	}
+	c.OnTimeRate, c.LateExtRate, c.SatisfactionRate = rate(c.OnTime, c.Resolved), rate(c.LateExt, c.Resolved), rate(c.Satisfied, c.Rated)
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"encoding/json"
 	"strings"
 	"unicode"
 
@@ -12,6 +13,10 @@ import (
 
 // openAPIDocument is the OpenAPI 3.1 description of every route. TestOpenAPICoversRoutes fails
 // when a registered route is missing here or a documented one is not registered.
+// OpenAPIJSON is the OpenAPI document the server serves at /openapi.json, for tools and the
+// tests that check every answer against it.
+func OpenAPIJSON() ([]byte, error) { return json.Marshal(openAPIDocument()) }
+
 func openAPIDocument() map[string]any {
 	ref := func(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
 	headerRef := func(name string) map[string]any { return map[string]any{"$ref": "#/components/headers/" + name} }

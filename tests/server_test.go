@@ -66,6 +66,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	if contractReport() && code == 0 {
+		code = 1
+	}
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -318,19 +321,25 @@ func (s *server) request(t testing.TB, method, path, token string, body any, hea
 
 // do sends a request; safe to call from any goroutine.
 func (s *server) do(method, path, token string, body any, headers ...string) (response, error) {
-	var rd io.Reader
+	var (
+		rd      io.Reader
+		payload []byte
+	)
 	switch b := body.(type) {
 	case nil:
 	case string:
-		rd = strings.NewReader(b)
+		payload = []byte(b)
 	case []byte:
-		rd = bytes.NewReader(b)
+		payload = b
 	default:
 		data, err := json.Marshal(b)
 		if err != nil {
 			return response{}, err
 		}
-		rd = bytes.NewReader(data)
+		payload = data
+	}
+	if body != nil {
+		rd = bytes.NewReader(payload)
 	}
 	req, err := http.NewRequest(method, s.base+path, rd)
 	if err != nil {
@@ -355,6 +364,7 @@ func (s *server) do(method, path, token string, body any, headers ...string) (re
 	if err != nil {
 		return response{}, err
 	}
+	checkContract(req, payload, resp, data)
 	return response{status: resp.StatusCode, header: resp.Header, body: data}, nil
 }
 

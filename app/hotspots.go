@@ -20,8 +20,9 @@ const (
 	MaxHotspotCellM     = 5000
 	DefaultHotspotCellM = 500
 	HotspotMinCount     = 3
-	maxHotspotDays      = 366
-	maxHotspotCells     = 5000
+	// MaxHotspotDays is the longest period of a hotspot grid, in days.
+	MaxHotspotDays  = 366
+	maxHotspotCells = 5000
 )
 
 // metresPerDegree is the length of a degree of latitude (and of longitude at the equator).
@@ -101,14 +102,14 @@ func (s *Stats) Hotspots(ctx context.Context, p models.Principal, f StatsFilter,
 func hotspotQuery(f StatsFilter) (models.TicketQuery, error) {
 	for _, d := range []struct{ name, v string }{{"from", f.From}, {"to", f.To}} {
 		if d.v == "" {
-			return models.TicketQuery{}, models.FieldError(models.EInvalid, d.name, "hotspots need from and to, at most %d days apart", maxHotspotDays)
+			return models.TicketQuery{}, models.FieldError(models.EInvalid, d.name, "hotspots need from and to, at most %d days apart", MaxHotspotDays)
 		}
 	}
 	start, _ := time.ParseInLocation(time.DateOnly, f.From, models.VietnamTime) // checked by query
 	end, _ := time.ParseInLocation(time.DateOnly, f.To, models.VietnamTime)
 	end = end.AddDate(0, 0, 1)
-	if end.Sub(start) > maxHotspotDays*24*time.Hour {
-		return models.TicketQuery{}, models.FieldError(models.EInvalid, "from", "hotspots cover at most %d days; narrow from and to", maxHotspotDays)
+	if end.Sub(start) > MaxHotspotDays*24*time.Hour {
+		return models.TicketQuery{}, models.FieldError(models.EInvalid, "from", "hotspots cover at most %d days; narrow from and to", MaxHotspotDays)
 	}
 	tq := models.TicketQuery{CreatedFrom: start, CreatedTo: end, AreaCode: f.Area, UnitID: f.Unit}
 	if f.Category != "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -47,6 +48,14 @@ type consoleDashboard struct {
 	// Figures are the summary's headline figures, each beside the previous period's.
 	Figures          []dashFigure
 	PrevFrom, PrevTo string
+
+	// HotspotCell is the cell size of the hotspot layer in metres (0: off), of HotspotCells;
+	// HotspotMin the fewest reports a drawn cell has; HotspotsTooLong: the period is longer
+	// than the grid allows, so the layer is not drawn.
+	HotspotCell     int
+	HotspotCells    []int
+	HotspotMin      int
+	HotspotsTooLong bool
 }
 
 // consoleChannelRow is one channel of the dashboard's table by channel.
@@ -86,6 +95,10 @@ func dashboardParams(c *fiber.Ctx, today time.Time) (*consoleDashboard, app.Stat
 	if d.Colour != "on_time_rate" {
 		d.Colour = "backlog"
 	}
+	d.HotspotCells, d.HotspotCell = dashHotspotCells, app.DefaultHotspotCellM
+	if v, err := strconv.Atoi(c.Query("hotspots", "-")); err == nil && slices.Contains(dashHotspotCells, v) {
+		d.HotspotCell = v
+	}
 	f := app.StatsFilter{From: d.From, To: d.To, BoundarySet: strings.TrimSpace(c.Query("boundary_set")),
 		Category: d.Category, Group: models.Group(d.Group), Channel: models.Channel(d.Channel)}
 	return d, f
@@ -99,6 +112,9 @@ func (s *consoleUI) consoleDashboard(c *fiber.Ctx) error {
 	d.ChannelOptions, d.GroupOptions = s.channelGroupOptions(lang)
 	ctx := c.UserContext()
 	if err := s.dashboardMap(ctx, p, f, d); err != nil {
+		return err
+	}
+	if err := s.dashboardHotspots(ctx, p, f, d); err != nil {
 		return err
 	}
 	var err error
@@ -199,6 +215,7 @@ type consoleMap struct {
 	Areas         []consoleMapArea
 	Tiles         []consoleTile
 	Pin           *[2]float64
+	Hotspots      []consoleHotspot // the dashboard's reports per grid cell, over the areas
 	LegendLow     string
 	LegendHigh    string
 }

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/paulmach/orb"
+
 	"phananh/app"
 	"phananh/models"
 )
@@ -162,4 +164,57 @@ func (s *consoleUI) channelGroupOptions(lang string) (channels, groups []console
 		}
 	}
 	return channels, groups
+}
+
+// consoleHotspot is one grid cell of the dashboard's hotspot layer, projected onto the ward map.
+type consoleHotspot struct {
+	X, Y, W, H float64
+	Fill       string
+	Count      int
+}
+
+// dashHotspotCells are the cell sizes the dashboard offers, in metres (0: no layer).
+var dashHotspotCells = []int{0, 250, 500, 1000}
+
+// dashboardHotspots draws the reports per grid cell (Stats.Hotspots, the API's
+// /v1/stats/hotspots with the same filters) over the ward map, unless the layer is off or the
+// period is longer than the grid allows (then d.HotspotsTooLong says so).
+func (s *consoleUI) dashboardHotspots(ctx context.Context, p models.Principal, f app.StatsFilter, d *consoleDashboard) error {
+	if d.HotspotCell == 0 {
+		return nil
+	}
+	from, err1 := time.ParseInLocation(time.DateOnly, f.From, models.VietnamTime)
+	to, err2 := time.ParseInLocation(time.DateOnly, f.To, models.VietnamTime)
+	if err1 == nil && err2 == nil && to.Sub(from) >= app.MaxHotspotDays*24*time.Hour {
+		d.HotspotsTooLong = true
+		return nil
+	}
+	h, err := s.svc.Stats.Hotspots(ctx, p, f, d.HotspotCell)
+	if err != nil {
+		return err
+	}
+	set, err := s.svc.Stats.AreaSet(ctx, p, f)
+	if err != nil {
+		return err
+	}
+	d.Map.Hotspots = hotspotLayer(newProjection(set.Bound(), 800), h)
+	d.HotspotMin = h.MinCount
+	return nil
+}
+
+// hotspotLayer projects the cells as the ward map's areas are (wardMap's projection), coloured
+// from pale yellow to dark purple by their count relative to the busiest cell.
+func hotspotLayer(pr projection, h app.Hotspots) []consoleHotspot {
+	most := 0
+	for _, c := range h.Cells {
+		most = max(most, c.Count)
+	}
+	out := make([]consoleHotspot, 0, len(h.Cells))
+	for _, c := range h.Cells {
+		x0, y0 := pr.point(orb.Point{c.West, c.North})
+		x1, y1 := pr.point(orb.Point{c.East, c.South})
+		out = append(out, consoleHotspot{X: x0, Y: y0, W: round1(x1 - x0), H: round1(y1 - y0), Count: c.Count,
+			Fill: ramp(float64(c.Count)/float64(most), [3]float64{255, 237, 160}, [3]float64{240, 59, 32}, [3]float64{84, 39, 143})})
+	}
+	return out
 }

@@ -380,6 +380,11 @@ var consoleMessages = map[string][2]string{
 	"dash.on_time_e2e":        {"Đúng hạn toàn trình", "On time end to end"},
 	"dash.late_ext":           {"Trễ có gia hạn", "Late with extension"},
 	"metric.on_time_e2e_rate": {"Tỷ lệ đúng hạn toàn trình", "End-to-end on-time rate"},
+	"dash.hotspots":           {"Lớp điểm nóng", "Hotspot layer"},
+	"dash.hotspots_off":       {"Không hiện", "Off"},
+	"dash.hotspots_legend":    {"Điểm nóng: số phản ánh theo ô lưới (vị trí công khai), chỉ ô có từ", "Hotspots: reports per grid cell (public locations), only cells with at least"},
+	"dash.hotspots_too_long":  {"Lớp điểm nóng chỉ hiện cho kỳ tối đa 366 ngày.", "The hotspot layer covers periods of at most 366 days."},
+	"dash.reports":            {"phản ánh", "reports"},
 	"ticket.no_reporter":      {"Không có tài khoản (tiếp nhận hộ, người dân không để lại số điện thoại)", "No account (filed for a resident who left no phone number)"},
 }
 

@@ -765,10 +765,24 @@ func checkDashboard(t *testing.T, ctx context.Context, s *server, shots string, 
 	checkDashboardFilter(t, ctx, s, ioc.AccessToken, page.From, page.To, page.Figures["received"])
 }
 
-// checkDashboardFilter chooses a category group in the dashboard's form: the figures become the
-// statistics API's for that group, fewer than all of them.
+// checkDashboardFilter checks the hotspot layer over the ward map, then chooses a category group
+// in the dashboard's form: the figures become the statistics API's for that group, fewer than all
+// of them.
 func checkDashboardFilter(t *testing.T, ctx context.Context, s *server, token, from, to, all string) {
 	t.Helper()
+	// The hotspot layer (500 m cells by default) draws the cells of /v1/stats/hotspots.
+	drawn := fromBrowser(t, ctx, "read the hotspot layer", chromedp.Evaluate[[]string](
+		`Array.from(document.querySelectorAll('#ward-map rect.hotspot')).map(r => r.dataset.count)`))
+	var hot struct{ Cells []struct{ Count int } }
+	s.request(t, "GET", "/v1/stats/hotspots?from="+from+"&to="+to, token, nil).expect(t, http.StatusOK).json(t, &hot)
+	if len(drawn) == 0 || len(drawn) != len(hot.Cells) {
+		t.Errorf("the map draws %d hotspot cells, the API has %d (want some)", len(drawn), len(hot.Cells))
+	}
+	for i := range min(len(drawn), len(hot.Cells)) {
+		if drawn[i] != fmt.Sprint(hot.Cells[i].Count) {
+			t.Errorf("hotspot cell %d drawn with %s reports, the API %d", i, drawn[i], hot.Cells[i].Count)
+		}
+	}
 	inBrowser(t, ctx, "filter the dashboard by category group",
 		chromedp.SetValue(chromedp.CSS(`#f-group`), "do_thi"),
 		chromedp.Click(chromedp.CSS(`#dash-apply`)),

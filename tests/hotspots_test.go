@@ -4,6 +4,10 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -83,7 +87,42 @@ func TestStatsHotspots(t *testing.T) {
 			}
 		}
 		refusedHotspots(t, s, res.AccessToken, officer.AccessToken, viewer.AccessToken, period)
+		checkConsoleHotspots(t, s, viewer.AccessToken, period)
 	})
+}
+
+// checkConsoleHotspots: the dashboard's hotspot layer draws the API's cells (one rectangle per
+// cell, with its count) for the same filters and cell size; none when the layer is off, and a
+// note instead when the period is longer than a year.
+func checkConsoleHotspots(t *testing.T, s *server, token, period string) {
+	t.Helper()
+	s.createOfficial("ioc_viewer", "ioc.bandonong", "")
+	cc := newConsoleClient(t, s)
+	cc.signIn("ioc.bandonong")
+	rect := regexp.MustCompile(`<rect class="hotspot"[^>]*data-count="(\d+)"`)
+	for _, q := range []string{"&hotspots=250", "&hotspots=250&channel=hotline", "&hotspots=500&group=do_thi", ""} {
+		page := string(cc.do("GET", "/console/dashboard?"+period+q, nil).expect(t, http.StatusOK).body)
+		var drawn []int
+		for _, m := range rect.FindAllStringSubmatch(page, -1) {
+			n, _ := strconv.Atoi(m[1])
+			drawn = append(drawn, n)
+		}
+		var h hotspotsAnswer
+		api := strings.NewReplacer("hotspots=", "cell=").Replace(period + q)
+		s.request(t, "GET", "/v1/stats/hotspots?"+api, token, nil).expect(t, http.StatusOK).json(t, &h)
+		var want []int
+		for _, c := range h.Cells {
+			want = append(want, c.Count)
+		}
+		if !slices.Equal(drawn, want) || (q == "&hotspots=250" && len(drawn) == 0) {
+			t.Errorf("dashboard?%s%s draws cells %v, the API %v", period, q, drawn, want)
+		}
+	}
+	off := string(cc.do("GET", "/console/dashboard?"+period+"&hotspots=0", nil).expect(t, http.StatusOK).body)
+	long := string(cc.do("GET", "/console/dashboard?from=2024-01-01&to="+period[len(period)-10:], nil).expect(t, http.StatusOK).body)
+	if strings.Contains(off, `class="hotspot"`) || strings.Contains(long, `class="hotspot"`) || !strings.Contains(long, `id="hotspot-legend"`) {
+		t.Error("the hotspot layer is drawn when off or for a period over a year, or the long period has no note")
+	}
 }
 
 // checkHotspots compares the answer with a brute-force count of the points' cells.

@@ -1,8 +1,10 @@
 package handlers
 
 import (
+	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,7 +22,8 @@ const consoleDashboardRefresh = 60
 
 // consoleDashboard is the IOC dashboard: the statistics API's figures (app.Stats) for a
 // period of filing dates, drawn as SVG on the server so the page needs no chart library and
-// works offline.
+// works offline. Category, Group and Channel narrow every figure, the chart, the map and the
+// tables the way the same query parameters narrow /v1/stats/*: they go into one StatsFilter.
 type consoleDashboard struct {
 	From, To string
 	Colour   string   // backlog or on_time_rate
@@ -29,7 +32,7 @@ type consoleDashboard struct {
 	Summary  models.StatsFigures
 	Series   consoleChart
 	Map      *consoleMap
-	League   []leagueRow
+	League   []dashUnitRow
 	Overdue  []consoleRow
 	Updated  string
 	Refresh  int
@@ -38,6 +41,21 @@ type consoleDashboard struct {
 	// Channels are the period's tickets by the channel they came through (those with tickets).
 	Channels []consoleChannelRow
 
+	// The filters and their choices.
+	Category, Group, Channel                      string
+	CategoryOptions, GroupOptions, ChannelOptions []consoleOption
+
+	// Figures are the summary's headline figures, each beside the previous period's.
+	Figures          []dashFigure
+	PrevFrom, PrevTo string
+
+	// HotspotCell is the cell size of the hotspot layer in metres (0: off), of HotspotCells;
+	// HotspotMin the fewest reports a drawn cell has; HotspotsTooLong: the period is longer
+	// than the grid allows, so the layer is not drawn.
+	HotspotCell     int
+	HotspotCells    []int
+	HotspotMin      int
+	HotspotsTooLong bool
 	// Archive are the periodic reports made on schedule, newest first.
 	Archive []models.ArchivedReport
 }
@@ -64,12 +82,12 @@ func (s *consoleUI) dashboardChannels(c *fiber.Ctx, lang string, f app.StatsFilt
 	return out, nil
 }
 
-func (s *consoleUI) consoleDashboard(c *fiber.Ctx) error {
-	p := principal(c)
-	lang := s.consoleLang(c)
-	today := time.Now().In(models.VietnamTime)
+// dashboardParams reads the dashboard's query: the period (the last 30 days by default), the
+// map's colour and the filters, and the StatsFilter they make.
+func dashboardParams(c *fiber.Ctx, today time.Time) (*consoleDashboard, app.StatsFilter) {
 	d := &consoleDashboard{From: c.Query("from"), To: c.Query("to"), Colour: c.Query("colour"), Refresh: consoleDashboardRefresh,
-		Updated: today.Format("15:04:05 02/01/2006"), Month: today.Format("2006-01")}
+		Updated: today.Format("15:04:05 02/01/2006"), Month: today.Format("2006-01"),
+		Category: strings.TrimSpace(c.Query("category")), Group: strings.TrimSpace(c.Query("group")), Channel: strings.TrimSpace(c.Query("channel"))}
 	if d.From == "" {
 		d.From = today.AddDate(0, 0, -29).Format(time.DateOnly)
 	}
@@ -79,8 +97,62 @@ func (s *consoleUI) consoleDashboard(c *fiber.Ctx) error {
 	if d.Colour != "on_time_rate" {
 		d.Colour = "backlog"
 	}
-	f := app.StatsFilter{From: d.From, To: d.To, BoundarySet: strings.TrimSpace(c.Query("boundary_set"))}
+	d.HotspotCells, d.HotspotCell = dashHotspotCells, app.DefaultHotspotCellM
+	if v, err := strconv.Atoi(c.Query("hotspots", "-")); err == nil && slices.Contains(dashHotspotCells, v) {
+		d.HotspotCell = v
+	}
+	f := app.StatsFilter{From: d.From, To: d.To, BoundarySet: strings.TrimSpace(c.Query("boundary_set")),
+		Category: d.Category, Group: models.Group(d.Group), Channel: models.Channel(d.Channel)}
+	return d, f
+}
+
+func (s *consoleUI) consoleDashboard(c *fiber.Ctx) error {
+	p := principal(c)
+	lang := s.consoleLang(c)
+	d, f := dashboardParams(c, time.Now().In(models.VietnamTime))
+	d.CategoryOptions = s.consoleCategories(lang)
+	d.ChannelOptions, d.GroupOptions = s.channelGroupOptions(lang)
 	ctx := c.UserContext()
+	if err := s.dashboardMap(ctx, p, f, d); err != nil {
+		return err
+	}
+	if err := s.dashboardHotspots(ctx, p, f, d); err != nil {
+		return err
+	}
+	var err error
+	if d.Summary, err = s.svc.Stats.Summary(ctx, p, f); err != nil {
+		return err
+	}
+	if err := s.dashboardCompare(ctx, p, f, lang, d); err != nil {
+		return err
+	}
+	if d.Channels, err = s.dashboardChannels(c, lang, f); err != nil {
+		return err
+	}
+	pts, err := s.svc.Stats.Timeseries(ctx, p, f, app.IntervalDay, "received")
+	if err != nil {
+		return err
+	}
+	d.Series = barChart(pts)
+	if d.League, err = s.dashboardUnits(ctx, p, f, lang); err != nil {
+		return err
+	}
+	over, err := s.svc.Tickets.Queue(ctx, p, app.QueueParams{Overdue: true, Limit: 20,
+		Category: f.Category, Group: f.Group, Channel: f.Channel})
+	if err != nil {
+		return err
+	}
+	if d.Overdue, err = s.queueRows(c, lang, over.Tickets); err != nil {
+		return err
+	}
+	if d.Archive, err = s.svc.Reports.Archive(ctx, p); err != nil {
+		return err
+	}
+	return s.consoleRender(c, fiber.StatusOK, "dashboard", "dash.title", nil, d)
+}
+
+// dashboardMap draws the ward map of f's boundary set and lists the stored sets.
+func (s *consoleUI) dashboardMap(ctx context.Context, p models.Principal, f app.StatsFilter, d *consoleDashboard) error {
 	set, err := s.svc.Stats.AreaSet(ctx, p, f)
 	if err != nil {
 		return err
@@ -93,45 +165,12 @@ func (s *consoleUI) consoleDashboard(c *fiber.Ctx) error {
 	for _, info := range sets {
 		d.Sets = append(d.Sets, info.ID)
 	}
-	if d.Summary, err = s.svc.Stats.Summary(ctx, p, f); err != nil {
-		return err
-	}
-	if d.Channels, err = s.dashboardChannels(c, lang, f); err != nil {
-		return err
-	}
-	pts, err := s.svc.Stats.Timeseries(ctx, p, f, app.IntervalDay, "received")
-	if err != nil {
-		return err
-	}
-	d.Series = barChart(pts)
 	areas, err := s.svc.Stats.Areas(ctx, p, f, app.DefaultMinSample)
 	if err != nil {
 		return err
 	}
 	d.Map = s.pages.wardMap(set, areas, d.Colour)
-	units, err := s.svc.Stats.Units(ctx, p, f, app.DefaultMinSample)
-	if err != nil {
-		return err
-	}
-	for _, r := range leagueView(units, false) {
-		if len(d.League) < 15 && (r.Ranked || r.Figures.Received > 0) {
-			if u, ok := s.svc.Catalog.Unit(r.ID); ok {
-				r.Name = localName(lang, u.Name, u.NameEN)
-			}
-			d.League = append(d.League, r)
-		}
-	}
-	over, err := s.svc.Tickets.Queue(ctx, p, app.QueueParams{Overdue: true, Limit: 20})
-	if err != nil {
-		return err
-	}
-	if d.Overdue, err = s.queueRows(c, lang, over.Tickets); err != nil {
-		return err
-	}
-	if d.Archive, err = s.svc.Reports.Archive(c.UserContext(), principal(c)); err != nil {
-		return err
-	}
-	return s.consoleRender(c, fiber.StatusOK, "dashboard", "dash.title", nil, d)
+	return nil
 }
 
 // consoleChart is a bar chart in a 600×160 viewBox.
@@ -181,6 +220,7 @@ type consoleMap struct {
 	Areas         []consoleMapArea
 	Tiles         []consoleTile
 	Pin           *[2]float64
+	Hotspots      []consoleHotspot // the dashboard's reports per grid cell, over the areas
 	LegendLow     string
 	LegendHigh    string
 }

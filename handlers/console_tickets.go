@@ -146,16 +146,7 @@ func (s *consoleUI) consoleQueue(c *fiber.Ctx) error {
 func (s *consoleUI) queueChannelFilters(c *fiber.Ctx, lang string, v *consoleQueueView, q *app.QueueParams) {
 	v.Channel, v.Group = c.Query("channel"), c.Query("group")
 	q.Channel, q.Group = models.Channel(v.Channel), models.Group(v.Group)
-	for _, ch := range models.Channels {
-		v.Channels = append(v.Channels, consoleOption{string(ch), translate(lang, "channel."+string(ch))})
-	}
-	seen := map[models.Group]bool{}
-	for _, cat := range s.svc.Catalog.Categories() {
-		if !seen[cat.Group] {
-			seen[cat.Group] = true
-			v.Groups = append(v.Groups, consoleOption{string(cat.Group), groupName(cat.Group)})
-		}
-	}
+	v.Channels, v.Groups = s.channelGroupOptions(lang)
 }
 
 // queueRows are the queue's lines: each ticket with its assignee by name and the time left to

@@ -330,6 +330,7 @@ func (s *Server) policy() []routeSpec {
 		{"GET", "/v1/stats/areas", statsCallers, s.api.statsAreas},
 		{"GET", "/v1/stats/areas.geojson", statsCallers, s.api.statsAreasGeoJSON},
 		{"GET", "/v1/stats/units", statsCallers, s.api.statsUnits},
+		{"GET", "/v1/stats/hotspots", statsCallers, s.api.statsHotspots},
 		{"GET", "/v1/reports/periodic", statsCallers, s.api.periodicReport},
 		{"GET", "/v1/reports/archive", statsCallers, s.api.reportArchive}, // made on schedule (report_archive.go)
 		{"GET", "/v1/reports/archive/:id", statsCallers, s.api.archivedReport},

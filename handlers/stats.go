@@ -314,6 +314,9 @@ func addStatsPaths(paths map[string]any, op func(string, []string, bool, map[str
 		filters(minSample), map[string]any{"200": resp("areas", s.areas)}, errs...)}
 	paths["/v1/stats/units"] = map[string]any{"get": op("League table of units (below min_sample: listed, not ranked)", []string{"statistics"}, true, nil,
 		filters(minSample), map[string]any{"200": resp("units", s.units)}, errs...)}
+	paths["/v1/stats/hotspots"] = map[string]any{"get": op("Reports filed in the period per grid cell, placed by their public (rounded) location: counts only, cells with fewer than min_count reports left out; from and to required, at most 366 days", []string{"statistics"}, true, nil,
+		filters(param("cell", "query", false, "integer", "cell size in metres, 250 to 5000 (default 500)")),
+		map[string]any{"200": resp("hotspots", hotspotsSchema())}, errs...)}
 	paths["/v1/stats/areas.geojson"] = map[string]any{"get": op("Per-area figures on the area polygons of boundary_set, the active boundary set by default (GeoJSON FeatureCollection)", []string{"statistics"}, true, nil,
 		filters(minSample), map[string]any{"200": map[string]any{"description": "GeoJSON FeatureCollection", "content": map[string]any{"application/geo+json": map[string]any{"schema": s.areasGeoJSON}}}}, errs...)}
 	paths["/v1/feed/changes"] = map[string]any{"get": op("Ticket changes in commit order after an opaque cursor; poll with next_cursor", []string{"feed"}, true, nil,

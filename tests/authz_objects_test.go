@@ -362,7 +362,7 @@ var routeCallers = map[string]string{
 	"GET /v1/me/notifications":       "residents", "POST /v1/me/notifications/read": "residents",
 	"GET /v1/export/tickets.csv": "ioc", "GET /v1/export/tickets.geojson": "ioc", "GET /v1/feed/changes": "ioc",
 	"GET /v1/stats/summary": "ioc", "GET /v1/stats/timeseries": "ioc", "GET /v1/stats/areas": "ioc",
-	"GET /v1/stats/areas.geojson": "ioc", "GET /v1/stats/units": "ioc", "GET /v1/reports/periodic": "ioc",
+	"GET /v1/stats/areas.geojson": "ioc", "GET /v1/stats/units": "ioc", "GET /v1/stats/hotspots": "ioc", "GET /v1/reports/periodic": "ioc",
 	"DELETE /v1/me":                    "residents",
 	"POST /v1/tickets/{id}/legal-hold": "holds", "DELETE /v1/tickets/{id}/legal-hold": "holds",
 	"POST /v1/tickets/on-behalf": "on-behalf",

@@ -762,6 +762,47 @@ func checkDashboard(t *testing.T, ctx context.Context, s *server, shots string, 
 		}
 	}
 	screenshot(t, ctx, shots, "dashboard.png")
+	checkDashboardFilter(t, ctx, s, ioc.AccessToken, page.From, page.To, page.Figures["received"])
+}
+
+// checkDashboardFilter checks the hotspot layer over the ward map, then chooses a category group
+// in the dashboard's form: the figures become the statistics API's for that group, fewer than all
+// of them.
+func checkDashboardFilter(t *testing.T, ctx context.Context, s *server, token, from, to, all string) {
+	t.Helper()
+	// The hotspot layer (500 m cells by default) draws the cells of /v1/stats/hotspots.
+	drawn := fromBrowser(t, ctx, "read the hotspot layer", chromedp.Evaluate[[]string](
+		`Array.from(document.querySelectorAll('#ward-map rect.hotspot')).map(r => r.dataset.count)`))
+	var hot struct{ Cells []struct{ Count int } }
+	s.request(t, "GET", "/v1/stats/hotspots?from="+from+"&to="+to, token, nil).expect(t, http.StatusOK).json(t, &hot)
+	if len(drawn) == 0 || len(drawn) != len(hot.Cells) {
+		t.Errorf("the map draws %d hotspot cells, the API has %d (want some)", len(drawn), len(hot.Cells))
+	}
+	for i := range min(len(drawn), len(hot.Cells)) {
+		if drawn[i] != fmt.Sprint(hot.Cells[i].Count) {
+			t.Errorf("hotspot cell %d drawn with %s reports, the API %d", i, drawn[i], hot.Cells[i].Count)
+		}
+	}
+	inBrowser(t, ctx, "filter the dashboard by category group",
+		chromedp.SetValue(chromedp.CSS(`#f-group`), "do_thi"),
+		chromedp.Click(chromedp.CSS(`#dash-apply`)),
+		chromedp.WaitVisible(chromedp.CSS(`#dash[data-group="do_thi"] #ward-map svg`)),
+	)
+	shown := fromBrowser(t, ctx, "read the filtered figures", chromedp.Evaluate[map[string]string](`(() => {
+		const figures = {};
+		document.querySelectorAll('#dash dd[data-value]').forEach(e => figures[e.id.slice(4)] = e.dataset.value);
+		return figures;
+	})()`))
+	var summary struct{ Figures map[string]any }
+	s.request(t, "GET", "/v1/stats/summary?group=do_thi&from="+from+"&to="+to, token, nil).expect(t, http.StatusOK).json(t, &summary)
+	for _, m := range []string{"received", "backlog", "resolved", "overdue"} {
+		if want := fmt.Sprint(summary.Figures[m]); shown[m] != want {
+			t.Errorf("dashboard of do_thi: %s = %q, API %s", m, shown[m], want)
+		}
+	}
+	if shown["received"] == all || shown["received"] == "0" {
+		t.Errorf("dashboard of do_thi: received %q, want some but fewer than all %s", shown["received"], all)
+	}
 }
 
 // TestConsoleFirstAdminChangesPassword: the first administrator signing in to the console with

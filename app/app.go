@@ -174,6 +174,7 @@ type App struct {
 	Live       *Live       // the officials' live queues: ticket changes as they happen
 	Replies    *Replies    // the units' canned replies
 	Filters    *Filters    // the officials' saved queue filters
+	Duplicates *Duplicates // the duplicate candidates officials may merge a ticket into
 
 	store interface {
 		Ping(context.Context) error
@@ -233,6 +234,7 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	a.Live = &Live{core: c, store: d.Store}
 	a.Replies = &Replies{core: c, store: d.Store, tickets: a.Tickets, cat: a.Catalog}
 	a.Filters = &Filters{core: c, store: d.Store}
+	a.Duplicates = &Duplicates{core: c, store: d.Store}
 	a.Erasure = &Erasure{core: c, store: d.Store, auth: a.Auth, tickets: a.Tickets, devices: a.Devices}
 	a.Boundaries = &Boundaries{core: c, store: d.Store, tickets: a.Tickets, auth: a.Auth, cat: a.Catalog, initial: d.Boundaries.ID()}
 	if err := a.Catalog.ReloadCatalog(ctx); err != nil {

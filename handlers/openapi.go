@@ -320,6 +320,7 @@ func openAPIDocument() map[string]any {
 	addInboxPaths(doc["paths"].(map[string]any), op, param, resp)
 	addLivePaths(doc["paths"].(map[string]any), op, param)
 	addReplyPaths(doc["paths"].(map[string]any), op, param, resp)
+	addDuplicatePaths(doc["paths"].(map[string]any), op, param, resp)
 	addBulkPaths(doc["paths"].(map[string]any), op, resp)
 	addFilterPaths(doc["paths"].(map[string]any), op, param, resp)
 	addOnBehalfPaths(doc, op, param, resp)

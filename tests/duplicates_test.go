@@ -115,3 +115,140 @@ func TestDuplicateCandidates(t *testing.T) {
 		refused(t, s.request(t, "GET", "/v1/tickets/"+f.d.ID+"/duplicates", "", nil), http.StatusUnauthorized, "unauthorized", "")
 	})
 }
+
+// mergeEvent and mergeTicket are what the merge tests read of a ticket.
+type mergeEvent struct {
+	Action      string `json:"action"`
+	Visibility  string `json:"visibility"`
+	DuplicateOf string `json:"duplicate_of"`
+	MergedFrom  string `json:"merged_from"`
+	Note        string `json:"note"`
+}
+
+type mergeTicket struct {
+	ID             string       `json:"id"`
+	Code           string       `json:"code"`
+	State          string       `json:"state"`
+	Version        int          `json:"version"`
+	Media          []string     `json:"media"`
+	DuplicateOf    string       `json:"duplicate_of"`
+	FollowersCount int          `json:"followers_count"`
+	History        []mergeEvent `json:"history"`
+}
+
+func readMerge(t *testing.T, s *server, token, id string) mergeTicket {
+	t.Helper()
+	var tk mergeTicket
+	s.request(t, "GET", "/v1/tickets/"+id, token, nil).expect(t, http.StatusOK).json(t, &tk)
+	return tk
+}
+
+// eventsOf lists the events of one action.
+func (tk mergeTicket) eventsOf(action string) []mergeEvent {
+	var out []mergeEvent
+	for _, e := range tk.History {
+		if e.Action == action {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// TestMerge: a duplicate D with a photo and a follower merged into K: D is a duplicate naming K,
+// K has D's photo and a merged_from event naming D, D's reporter and follower follow K and hear
+// of its next change; refusals change neither ticket; merging again changes nothing on K; the
+// IOC merges across units.
+func TestMerge(t *testing.T) {
+	t.Parallel()
+	set := loadSet(t, "longxuyen-2023")
+	x, y := ward(set, 5), ward(set, 6)
+	eachStore(t, func(t *testing.T, st storeKind) {
+		s := startServer(t, st)
+		f := newDupFixture(t, s, x, y, kilometreAway(t, set, x))
+		follower := s.signInResident("0912401004")
+		photo := s.uploadOK(t, f.resB.AccessToken, pngBytes(t, redBlue(8, 8, 77)))
+		body := wfReport("MT", offsetNorth(x, 60), "Rác đổ trộm, có ảnh", true)
+		body["media"] = []string{photo.ID}
+		d := fileTicket(t, s, f.resB.AccessToken, body)
+		d = step(t, s, follower.AccessToken, d, "follow", nil, "received")
+		d = getTicket(t, s, f.officer, d.ID)
+		yTicket := fileTicket(t, s, f.resC.AccessToken, wfReport("MT", y, "Rác ở phường bên", false))
+
+		checkMergeRefusals(t, s, f, d, yTicket)
+
+		merged := step(t, s, f.officer, d, "merge", fields{"duplicate_of": f.k.ID, "note": "Cùng điểm rác"}, "duplicate")
+		if merged.DuplicateOf != f.k.Code && merged.DuplicateOf != f.k.ID {
+			t.Errorf("D's duplicate_of %q, want K (%s)", merged.DuplicateOf, f.k.Code)
+		}
+		dv := readMerge(t, s, f.officer, d.ID)
+		if ev := dv.eventsOf("merge"); len(ev) != 1 || ev[0].DuplicateOf != f.k.Code {
+			t.Errorf("D's merge events %+v, want one naming %s", ev, f.k.Code)
+		}
+		k := readMerge(t, s, f.officer, f.k.ID)
+		if !slices.Contains(k.Media, photo.ID) {
+			t.Errorf("K's media %v, want D's photo %s", k.Media, photo.ID)
+		}
+		if ev := k.eventsOf("merged_from"); len(ev) != 1 || ev[0].MergedFrom != d.Code || ev[0].Visibility != "public" || ev[0].Note != "" {
+			t.Errorf("K's merged_from events %+v, want one public naming %s without D's text", ev, d.Code)
+		}
+		if k.FollowersCount != 2 {
+			t.Errorf("K has %d followers, want D's reporter and follower", k.FollowersCount)
+		}
+		// D's follower reads K's public view, photo included, and hears of its next change.
+		pub := readMerge(t, s, follower.AccessToken, f.k.ID)
+		if !slices.Contains(pub.Media, photo.ID) || len(pub.eventsOf("merged_from")) != 1 {
+			t.Errorf("K's public view: media %v, merged_from %+v; want D's photo and the event", pub.Media, pub.eventsOf("merged_from"))
+		}
+		step(t, s, f.officer, getTicket(t, s, f.officer, f.k.ID), "accept", nil, "assigned")
+		for _, who := range []tokens{f.resB, follower} {
+			if !slices.ContainsFunc(readInbox(t, s, who.AccessToken, "").Notifications, func(n inboxEntry) bool {
+				return n.Code == f.k.Code && n.Event == "accept"
+			}) {
+				t.Errorf("a resident of D has no notification of K's accept")
+			}
+		}
+
+		// Merging again (D is a duplicate of K already) completes K's side at most once.
+		again := getTicket(t, s, f.officer, d.ID)
+		step(t, s, f.officer, again, "merge", fields{"duplicate_of": f.k.ID}, "duplicate")
+		if k2 := readMerge(t, s, f.officer, f.k.ID); len(k2.eventsOf("merged_from")) != 1 || len(k2.Media) != len(k.Media) || k2.FollowersCount != 2 {
+			t.Errorf("after merging again: merged_from %d, media %v, followers %d; want K unchanged", len(k2.eventsOf("merged_from")), k2.Media, k2.FollowersCount)
+		}
+		// The IOC merges across units.
+		step(t, s, f.ioc, getTicket(t, s, f.ioc, yTicket.ID), "merge", fields{"duplicate_of": f.k.ID}, "duplicate")
+	})
+}
+
+// checkMergeRefusals: merging into itself, an unknown ticket, a closed one or another unit's (for
+// a unit's officer), without duplicate_of or as a resident is refused, and neither ticket changes.
+func checkMergeRefusals(t *testing.T, s *server, f *dupFixture, d, yTicket wfTicket) {
+	t.Helper()
+	kBefore := readMerge(t, s, f.ioc, f.k.ID)
+	cases := []struct {
+		name, token, of string
+		status          int
+		code, field     string
+	}{
+		{"itself", f.officer, d.ID, http.StatusBadRequest, "invalid", "duplicate_of"},
+		{"nothing", f.officer, "", http.StatusBadRequest, "invalid", "duplicate_of"},
+		{"unknown", f.officer, "khong-co-phieu-nay", http.StatusUnprocessableEntity, "unprocessable", "duplicate_of"},
+		{"closed", f.officer, f.closed.ID, http.StatusUnprocessableEntity, "unprocessable", "duplicate_of"},
+		{"another unit's", f.officer, yTicket.ID, http.StatusUnprocessableEntity, "unprocessable", "duplicate_of"},
+		{"by a resident", f.resB.AccessToken, f.k.ID, http.StatusForbidden, "forbidden", ""},
+	}
+	for _, c := range cases {
+		f := fields{}
+		if c.of != "" {
+			f["duplicate_of"] = c.of
+		}
+		t.Run(c.name, func(t *testing.T) {
+			refused(t, act(t, s, c.token, d.ID, d.Version, "merge", f), c.status, c.code, c.field)
+		})
+	}
+	if now := readMerge(t, s, f.ioc, d.ID); now.Version != d.Version || now.State != "received" {
+		t.Errorf("after refusals D is %s v%d, want received v%d", now.State, now.Version, d.Version)
+	}
+	if now := readMerge(t, s, f.ioc, f.k.ID); now.Version != kBefore.Version || len(now.Media) != len(kBefore.Media) {
+		t.Errorf("after refusals K is v%d with %v, want v%d unchanged", now.Version, now.Media, kBefore.Version)
+	}
+}

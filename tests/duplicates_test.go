@@ -3,7 +3,9 @@ package tests
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -251,4 +253,38 @@ func checkMergeRefusals(t *testing.T, s *server, f *dupFixture, d, yTicket wfTic
 	if now := readMerge(t, s, f.ioc, f.k.ID); now.Version != kBefore.Version || len(now.Media) != len(kBefore.Media) {
 		t.Errorf("after refusals K is v%d with %v, want v%d unchanged", now.Version, now.Media, kBefore.Version)
 	}
+}
+
+// TestMergeFromConsole: the ticket page lists the duplicate candidates to the unit's officer,
+// with links, and offers the merge form with a Vietnamese confirmation; the form merges.
+func TestMergeFromConsole(t *testing.T) {
+	t.Parallel()
+	set := loadSet(t, "longxuyen-2023")
+	x, y := ward(set, 5), ward(set, 6)
+	eachStore(t, func(t *testing.T, st storeKind) {
+		s := startServer(t, st)
+		f := newDupFixture(t, s, x, y, kilometreAway(t, set, x))
+		ui := newConsoleClient(t, s)
+		ui.signIn("dup.officer")
+		page := string(ui.do("GET", "/console/tickets/"+f.d.ID, nil).expect(t, http.StatusOK).body)
+		for _, want := range []string{`id="duplicate-candidates"`, `href="/console/tickets/` + f.k.ID + `"`, f.private.Code,
+			`id="form-merge"`, `data-confirm="Gộp phiếu này vào phiếu đã chọn?`, `<option value="` + f.k.ID + `">`} {
+			if !strings.Contains(page, want) {
+				t.Errorf("ticket page lacks %s", want)
+			}
+		}
+		if strings.Contains(page, f.far.Code) || strings.Contains(page, f.closed.Code) {
+			t.Errorf("ticket page lists a far or closed report as a candidate")
+		}
+		ui.act(f.d.ID, f.d.Version, "merge", url.Values{"duplicate_of": {f.k.ID}}).expect(t, http.StatusSeeOther)
+		if d := readMerge(t, s, f.officer, f.d.ID); d.State != "duplicate" || len(d.eventsOf("merge")) != 1 {
+			t.Fatalf("after the console's merge D is %s with %d merge events", d.State, len(d.eventsOf("merge")))
+		}
+		if k := readMerge(t, s, f.officer, f.k.ID); len(k.eventsOf("merged_from")) != 1 {
+			t.Errorf("K's history has no merged_from after the console's merge")
+		}
+		if page := string(ui.do("GET", "/console/tickets/"+f.d.ID, nil).expect(t, http.StatusOK).body); strings.Contains(page, `id="form-merge"`) {
+			t.Errorf("a merged ticket still offers the merge form")
+		}
+	})
 }

@@ -288,3 +288,44 @@ func TestMergeFromConsole(t *testing.T) {
 		}
 	})
 }
+
+// TestMergePrivacy: a private duplicate merged into a public ticket leaves no trace in its public
+// view (no merged_from event, none of the duplicate's photos) while its officials read both; a
+// public duplicate merged into a private ticket does not name it publicly, and nobody is made a
+// follower of a private ticket.
+func TestMergePrivacy(t *testing.T) {
+	t.Parallel()
+	set := loadSet(t, "longxuyen-2023")
+	x, y := ward(set, 5), ward(set, 6)
+	eachStore(t, func(t *testing.T, st storeKind) {
+		s := startServer(t, st)
+		f := newDupFixture(t, s, x, y, kilometreAway(t, set, x))
+		kFollower, dFollower := s.signInResident("0912401005"), s.signInResident("0912401006")
+		step(t, s, kFollower.AccessToken, f.k, "follow", nil, "received")
+
+		photo := s.uploadOK(t, f.resC.AccessToken, pngBytes(t, redBlue(8, 8, 99)))
+		body := wfReport("MT", offsetNorth(x, 30), "Ảnh có mặt người", false)
+		body["media"] = []string{photo.ID}
+		privD := step(t, s, f.ioc, fileTicket(t, s, f.resC.AccessToken, body), "set_private", fields{"reason": "Mặt người"}, "received")
+		step(t, s, f.officer, privD, "merge", fields{"duplicate_of": f.k.ID}, "duplicate")
+		pub := readMerge(t, s, kFollower.AccessToken, f.k.ID)
+		if len(pub.eventsOf("merged_from")) != 0 || slices.Contains(pub.Media, photo.ID) {
+			t.Errorf("K's public view shows the private duplicate: events %+v, media %v", pub.eventsOf("merged_from"), pub.Media)
+		}
+		in := readMerge(t, s, f.officer, f.k.ID)
+		if ev := in.eventsOf("merged_from"); len(ev) != 1 || ev[0].Visibility != "internal" || ev[0].MergedFrom != privD.Code || !slices.Contains(in.Media, photo.ID) {
+			t.Errorf("K's officials' view: merged_from %+v, media %v; want one internal naming %s and the photo", ev, in.Media, privD.Code)
+		}
+
+		pubD := fileTicket(t, s, f.resB.AccessToken, wfReport("MT", offsetEast(x, -20), "Rác đổ trộm ven đường", false))
+		pubD = step(t, s, dFollower.AccessToken, pubD, "follow", nil, "received")
+		step(t, s, f.officer, getTicket(t, s, f.officer, pubD.ID), "merge", fields{"duplicate_of": f.private.ID}, "duplicate")
+		seen := readMerge(t, s, dFollower.AccessToken, pubD.ID)
+		if seen.DuplicateOf != "" || len(seen.eventsOf("merge")) != 1 || seen.eventsOf("merge")[0].DuplicateOf != "" {
+			t.Errorf("the public view of a ticket merged into a private one names it: %+v", seen)
+		}
+		if k := readMerge(t, s, f.ioc, f.private.ID); k.FollowersCount != 0 || len(k.eventsOf("merged_from")) != 1 {
+			t.Errorf("private K: %d followers, merged_from %+v; want none and one event", k.FollowersCount, k.eventsOf("merged_from"))
+		}
+	})
+}

@@ -63,7 +63,7 @@ func addDuplicatePaths(paths map[string]any, op func(string, []string, bool, map
 		"properties": map[string]any{"candidates": map[string]any{"type": "array", "items": item, "maxItems": 10}}}
 	paths["/v1/tickets/{id}/duplicates"] = map[string]any{
 		"get": op("Duplicate candidates of a ticket for the officials handling it (its unit's officers and leaders, the IOC): open tickets of the same category within the radius, filed in the last 30 days, that the caller handles (a unit: its own, private ones included), nearest first, at most 10",
-			[]string{"workflow"}, true, nil, []any{param("id", "path", true, "string", "ticket id or code"),
+			[]string{"workflow"}, true, nil, []any{param("id", "path", true, "string", "ticket id"),
 				param("radius", "query", false, "number", "metres, default 250, at most 1000")},
 			map[string]any{"200": resp("the candidates", list)}, "400", "401", "403", "404"),
 	}

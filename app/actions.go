@@ -38,6 +38,7 @@ var actionFuncs = map[models.Action]actionFunc{
 	models.ActReject:        (*Tickets).reject,
 	models.ActTransfer:      (*Tickets).transfer,
 	models.ActMarkDuplicate: (*Tickets).markDuplicate,
+	models.ActMerge:         (*Tickets).merge, // merge.go
 	models.ActRequestInfo:   (*Tickets).requestInfo,
 	models.ActProvideInfo:   (*Tickets).provideInfo,
 	models.ActResolve:       (*Tickets).resolve,

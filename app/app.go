@@ -175,6 +175,7 @@ type App struct {
 	Replies    *Replies    // the units' canned replies
 	Filters    *Filters    // the officials' saved queue filters
 	Reports    *Reports    // the periodic reports made on schedule, archived
+	Duplicates *Duplicates // the duplicate candidates officials may merge a ticket into
 
 	store interface {
 		Ping(context.Context) error
@@ -235,6 +236,7 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	a.Replies = &Replies{core: c, store: d.Store, tickets: a.Tickets, cat: a.Catalog}
 	a.Filters = &Filters{core: c, store: d.Store}
 	a.Reports = &Reports{core: c, store: d.Store, stats: a.Stats}
+	a.Duplicates = &Duplicates{core: c, store: d.Store}
 	a.Erasure = &Erasure{core: c, store: d.Store, auth: a.Auth, tickets: a.Tickets, devices: a.Devices}
 	a.Boundaries = &Boundaries{core: c, store: d.Store, tickets: a.Tickets, auth: a.Auth, cat: a.Catalog, initial: d.Boundaries.ID()}
 	if err := a.Catalog.ReloadCatalog(ctx); err != nil {

@@ -429,13 +429,13 @@ func (s *Media) PublicImages(ctx context.Context, t *models.Ticket) []string {
 	if s.isPrivate(t) {
 		return nil
 	}
-	kept := keptFromPublic(t)
+	kept, merged := keptFromPublic(t), mergedMedia(t)
 	var out []string
 	for _, id := range slices.Concat(t.Media, t.ResultMedia) {
 		if slices.Contains(kept, id) {
 			continue
 		}
-		if m, err := s.store.MediaByID(ctx, id); err == nil && m.Kind == models.MediaImage && m.TicketID == t.ID {
+		if m, err := s.store.MediaByID(ctx, id); err == nil && m.Kind == models.MediaImage && (m.TicketID == t.ID || slices.Contains(merged, id)) {
 			out = append(out, id)
 		}
 	}

@@ -429,8 +429,10 @@ func eventLabel(e models.Event) string {
 			label += ", chuyển đến " + e.UnitName
 		}
 		return label
-	case e.Action == models.ActMarkDuplicate && e.DuplicateOf != "":
+	case (e.Action == models.ActMarkDuplicate || e.Action == models.ActMerge) && e.DuplicateOf != "":
 		return "Trùng với phản ánh " + e.DuplicateOf
+	case e.Action == models.ActMergedFrom && e.MergedFrom != "":
+		return "Gộp phản ánh trùng " + e.MergedFrom
 	case e.Action == models.ActApproveExt && !e.DueAt.IsZero():
 		return "Gia hạn xử lý đến " + e.DueAt.In(models.VietnamTime).Format("15:04 02/01/2006")
 	case e.Action == models.ActResolve && e.Outcome != "":

@@ -226,7 +226,7 @@ const (
 // residentEvents are the public changes the reporter and followers hear about.
 var residentEvents = []models.Action{
 	models.ActSubmit, models.ActAccept, models.ActStart, models.ActRequestInfo, models.ActApproveExt, models.ActResolve,
-	models.ActAutoClose, models.ActRate, models.ActReopen, models.ActReject, models.ActMarkDuplicate, models.ActTransfer,
+	models.ActAutoClose, models.ActRate, models.ActReopen, models.ActReject, models.ActMarkDuplicate, models.ActMerge, models.ActTransfer,
 	models.ActWithdraw, models.ActNote, models.ActProvideInfo, models.ActRecategorize,
 	models.ActCloseNoResponse,
 }
@@ -515,7 +515,7 @@ func (w pushWords) residents(t *models.Ticket, e models.Event) pushText {
 	case models.ActReject:
 		return pushText{pick("Phản ánh "+code+" không được tiếp nhận", "Report "+code+" rejected"),
 			withNote(pick("Lý do: "+rejectText(e.Reason, false), "Reason: "+rejectText(e.Reason, true)), e.Note)}
-	case models.ActMarkDuplicate:
+	case models.ActMarkDuplicate, models.ActMerge:
 		return pushText{pick("Phản ánh "+code+" trùng với phản ánh khác", "Report "+code+" is a duplicate"),
 			pick("Phản ánh được gộp; bạn sẽ nhận thông báo của phản ánh gốc.", "It was merged; you will be notified about the original report.")}
 	case models.ActTransfer:

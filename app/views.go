@@ -33,7 +33,7 @@ func PublicEvent(e models.Event) (models.Event, bool) {
 	pe := models.Event{At: e.At, ActorRole: e.ActorRole, Action: e.Action, From: e.From, To: e.To,
 		Note: ScrubText(e.Note), Visibility: e.Visibility,
 		Reason: ScrubText(e.Reason), Outcome: e.Outcome, DueAt: e.DueAt, UnitID: e.UnitID, UnitName: e.UnitName,
-		DuplicateOf: e.DuplicateOf, Rating: e.Rating, Category: e.Category, PrevCategory: e.PrevCategory}
+		DuplicateOf: e.DuplicateOf, MergedFrom: e.MergedFrom, Rating: e.Rating, Category: e.Category, PrevCategory: e.PrevCategory}
 	if e.NoteInternal {
 		pe.Note = ""
 	}
@@ -72,21 +72,23 @@ func (s *Tickets) hidesDuplicateOf(ctx context.Context, t *models.Ticket) bool {
 	return err != nil || s.isPrivate(orig)
 }
 
-// hideDuplicateOf removes from a public mark_duplicate event the code of the original, and the
+// hideDuplicateOf removes from a public mark_duplicate or merge event the code of the original, and the
 // note beside it, which may name it too.
 func hideDuplicateOf(e *models.Event) {
-	if e.Action == models.ActMarkDuplicate {
+	if e.Action == models.ActMarkDuplicate || e.Action == models.ActMerge {
 		e.DuplicateOf, e.Note = "", ""
 	}
 }
 
 // keptFromPublic lists the media of t the public may not see: those the reporter added with an
-// add_comment they kept from the public, and those the IOC hid (hide_from_public). No public
+// add_comment they kept from the public, those the IOC hid (hide_from_public), and those a
+// private duplicate brought (an internal merged_from). No public
 // view lists them, and only the reporter and the officials read them.
 func keptFromPublic(t *models.Ticket) []string {
 	var out []string
 	for _, e := range t.History {
-		if e.Action == models.ActAddComment && e.NoteInternal || e.Action == models.ActHideFromPublic {
+		if e.Action == models.ActAddComment && e.NoteInternal || e.Action == models.ActHideFromPublic ||
+			e.Action == models.ActMergedFrom && e.Visibility != models.Public {
 			out = append(out, e.Media...)
 		}
 	}

@@ -345,16 +345,20 @@ func (s *Tickets) transferTarget(t *models.Ticket, cat models.Category, in Actio
 // ticketArea is where a ticket lies: an area code of a boundary set, and the area's name.
 type ticketArea struct{ set, code, name string }
 
-// addFollower makes user a follower of ticket id (mark_duplicate), retrying on concurrent
-// changes; a failure is logged, never surfaced: the duplicate is already recorded.
+// addFollower makes user a follower of ticket id (mark_duplicate, merge), retrying on concurrent
+// changes, within MaxFollowChanges; a failure is logged, never surfaced: the duplicate is
+// already recorded.
 func (s *Tickets) addFollower(ctx context.Context, id, user string) {
 	for attempt := 0; attempt < 5; attempt++ {
 		t, err := s.store.TicketByID(ctx, id)
 		if err != nil {
 			break
 		}
-		if t.IsFollower(user) || t.ReporterID == user {
+		if user == "" || t.IsFollower(user) || t.ReporterID == user {
 			return
+		}
+		if err := s.mayChangeFollowers(t, models.ActFollow); err != nil {
+			break
 		}
 		now := s.clock()
 		t.Followers = append(t.Followers, user)

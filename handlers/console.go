@@ -137,14 +137,14 @@ func consoleFuncs(lang string) template.FuncMap {
 		"internal": func(a string) bool { return models.AlwaysInternal(models.Action(a)) },
 		// danger: the action ends or refuses something and asks for a confirmation first.
 		"danger": func(a string) bool {
-			return slices.Contains([]models.Action{models.ActReject, models.ActMarkDuplicate, models.ActDenyExt}, models.Action(a))
+			return slices.Contains([]models.Action{models.ActReject, models.ActMarkDuplicate, models.ActMerge, models.ActDenyExt}, models.Action(a))
 		},
 		// confirms: the action asks for a confirmation first — the dangerous ones, and the
 		// triage corrections whose effects reach beyond the page (a recategorization moves the
 		// deadlines and may move the ticket to another unit; set_private and hide_from_public
 		// change what the public reads).
 		"confirms": func(a string) bool {
-			return slices.Contains([]models.Action{models.ActReject, models.ActMarkDuplicate, models.ActDenyExt,
+			return slices.Contains([]models.Action{models.ActReject, models.ActMarkDuplicate, models.ActMerge, models.ActDenyExt,
 				models.ActRecategorize, models.ActSetPrivate, models.ActHideFromPublic}, models.Action(a))
 		},
 		// replyForm: the action's form offers the unit's canned replies for its note.

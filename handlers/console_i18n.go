@@ -187,6 +187,8 @@ var consoleMessages = map[string][2]string{
 	"ticket.reporter":                   {"Người phản ánh", "Reporter"},
 	"ticket.contact_hidden":             {"Thông tin liên hệ được bảo vệ theo quy định.", "Contact details are withheld by policy."},
 	"ticket.photos":                     {"Hình ảnh", "Photos"},
+	"ticket.duplicates":                 {"Phiếu có thể trùng (cùng lĩnh vực, trong 250 m, 30 ngày)", "Possible duplicates (same category, within 250 m, 30 days)"},
+	"ticket.duplicates_none":            {"Không có phiếu nào đang mở gần đây.", "No open ticket nearby."},
 	"ticket.result_photos":              {"Hình ảnh kết quả", "Result photos"},
 	"ticket.result":                     {"Kết quả xử lý", "Result"},
 	"ticket.public_history":             {"Lịch sử công khai", "Public history"},
@@ -205,6 +207,7 @@ var consoleMessages = map[string][2]string{
 	"form.choose_unit":                  {"— Chọn đơn vị —", "— Choose a unit —"},
 	"confirm.reject":                    {"Từ chối phản ánh này? Người phản ánh sẽ được thông báo.", "Reject this report? The reporter will be told."},
 	"confirm.mark_duplicate":            {"Đánh dấu phiếu này là trùng? Phiếu sẽ được đóng.", "Mark this ticket as a duplicate? It will be closed."},
+	"confirm.merge":                     {"Gộp phiếu này vào phiếu đã chọn? Phiếu này sẽ được đóng là trùng; ảnh và người theo dõi được chuyển sang phiếu giữ lại.", "Merge this ticket into the one chosen? This ticket will be closed as a duplicate; its photos and followers move to the ticket kept."},
 	"confirm.deny_extension":            {"Không duyệt đề nghị gia hạn?", "Deny the extension request?"},
 	"confirm.recategorize":              {"Phân loại lại phiếu này? Hạn xử lý được tính lại theo lĩnh vực mới từ lúc tiếp nhận, và phiếu có thể chuyển sang đơn vị phụ trách lĩnh vực đó.", "Recategorize this ticket? Its deadlines are restated under the new category from filing, and it may move to the unit of that category."},
 	"confirm.set_private":               {"Ẩn phản ánh này khỏi mọi trang công khai?", "Hide this report from every public view?"},
@@ -219,6 +222,7 @@ var consoleMessages = map[string][2]string{
 	"form.outcome":                      {"Kết quả", "Outcome"},
 	"form.unit":                         {"Chuyển đến đơn vị", "Transfer to unit"},
 	"form.duplicate_of":                 {"Trùng với phiếu (mã hoặc id)", "Duplicate of (code or id)"},
+	"form.merge_into":                   {"Gộp vào phiếu", "Merge into"},
 	"form.officer":                      {"Cán bộ", "Officer"},
 	"form.due_at":                       {"Hạn mới", "New deadline"},
 	"form.visibility":                   {"Hiển thị", "Visibility"},
@@ -388,6 +392,8 @@ var consoleMessages = map[string][2]string{
 	"dash.hotspots_too_long":  {"Lớp điểm nóng chỉ hiện cho kỳ tối đa 366 ngày.", "The hotspot layer covers periods of at most 366 days."},
 	"dash.reports":            {"phản ánh", "reports"},
 	"ticket.no_reporter":      {"Không có tài khoản (tiếp nhận hộ, người dân không để lại số điện thoại)", "No account (filed for a resident who left no phone number)"},
+	"action.merge":            {"Gộp vào phiếu khác", "Merge into another ticket"},
+	"action.merged_from":      {"Gộp phiếu trùng", "Duplicate merged in"},
 }
 
 // translate returns the text of key in lang, falling back to Vietnamese, then to the key's last

@@ -217,6 +217,43 @@ type consoleTicketView struct {
 	// Replies are the unit's canned replies fitting the ticket, filled in (Value: the text,
 	// Label: the title), offered in the forms whose note answers the resident.
 	Replies []consoleOption
+	// ShowCandidates is set for the officials who may merge the ticket; Candidates are the
+	// tickets they may merge it into (app.Duplicates.Candidates), nearest first.
+	ShowCandidates bool
+	Candidates     []consoleCandidate
+}
+
+// consoleCandidate is one duplicate candidate on the ticket page.
+type consoleCandidate struct {
+	ID, Code, State, Description string
+	DistanceM                    float64
+}
+
+// ticketCandidates lists the duplicate candidates for the officials who may merge t, and keeps
+// the merge form only when there is a ticket to merge into. A ticket already a duplicate shows
+// neither: its merge is done (the API completes an interrupted one).
+func (s *consoleUI) ticketCandidates(c *fiber.Ctx, t *models.Ticket, v *consoleTicketView) error {
+	i := slices.Index(v.Forms, string(models.ActMerge))
+	if i < 0 {
+		return nil
+	}
+	v.Forms = slices.Delete(v.Forms, i, i+1)
+	if t.State == models.StateDuplicate {
+		return nil
+	}
+	found, err := s.svc.Duplicates.Candidates(c.UserContext(), principal(c), t.ID, 0)
+	if err != nil {
+		return err
+	}
+	v.ShowCandidates = true
+	for _, d := range found {
+		v.Candidates = append(v.Candidates, consoleCandidate{ID: d.Ticket.ID, Code: d.Ticket.Code, State: string(d.Ticket.State),
+			Description: d.Ticket.Description, DistanceM: d.DistanceM})
+	}
+	if len(v.Candidates) > 0 {
+		v.Forms = slices.Insert(v.Forms, i, string(models.ActMerge))
+	}
+	return nil
 }
 
 // consoleReplyForms are the forms that offer the canned replies.
@@ -242,7 +279,7 @@ func (s *consoleUI) ticketReplies(c *fiber.Ctx, t *models.Ticket, v *consoleTick
 var consoleFormOrder = []models.Action{models.ActAccept, models.ActStart, models.ActResolve, models.ActRequestInfo,
 	models.ActNote, models.ActAssign, models.ActRequestExt, models.ActApproveExt, models.ActDenyExt,
 	models.ActTransfer, models.ActRecategorize, models.ActSetPrivate, models.ActSetPublic, models.ActHideFromPublic,
-	models.ActMarkDuplicate, models.ActReject}
+	models.ActMerge, models.ActMarkDuplicate, models.ActReject}
 
 func (s *consoleUI) consoleTicketData(c *fiber.Ctx, t *models.Ticket) (*consoleTicketView, error) {
 	p := principal(c)
@@ -264,6 +301,9 @@ func (s *consoleUI) consoleTicketData(c *fiber.Ctx, t *models.Ticket) (*consoleT
 		if slices.Contains(d.Allowed, a) {
 			v.Forms = append(v.Forms, string(a))
 		}
+	}
+	if err := s.ticketCandidates(c, t, v); err != nil {
+		return nil, err
 	}
 	if slices.Contains(v.Forms, string(models.ActAssign)) {
 		users, err := s.svc.Tickets.Assignees(c.UserContext(), p, t)

@@ -219,6 +219,7 @@ var queryRoutes = []struct {
 	{"/v1/tickets/nearby", models.RoleResident, ""},
 	{"/v1/queue", models.RoleOfficer, ""},
 	{"/v1/queue", models.RoleIOCOperator, ""},
+	{"/v1/tickets/does-not-exist/duplicates", models.RoleOfficer, ""},
 	{"/v1/replies", models.RoleLeader, ""},
 	{"/v1/replies", models.RoleIOCOperator, ""},
 	{"/v1/areas/locate", "", ""},

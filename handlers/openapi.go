@@ -165,14 +165,14 @@ func openAPIDocument() map[string]any {
 					"channel":           map[string]any{"type": "string", "enum": []string{"app", "web"}, "description": "how the resident files: app (default) or web; the other channels are for officials (POST /v1/tickets/on-behalf): 400 bad_enum"},
 					"occurred_at":       map[string]any{"type": "string", "format": "date-time", "description": "when the problem happened, if the resident says: not in the future (5 minutes of clock skew allowed), at most 30 days before filing; the deadlines still run from filing"}}),
 				"Ticket": obj(nil, ticketProps),
-				"Action": obj([]string{"action"}, map[string]any{"action": map[string]any{"type": "string", "enum": []string{"accept", "reject", "transfer", "mark_duplicate", "start", "request_info",
+				"Action": obj([]string{"action"}, map[string]any{"action": map[string]any{"type": "string", "enum": []string{"accept", "reject", "transfer", "mark_duplicate", "merge", "start", "request_info",
 					"resolve", "note", "assign", "request_extension", "approve_extension", "deny_extension", "provide_info", "withdraw", "rate", "reopen", "follow", "unfollow", "add_comment",
 					"recategorize", "set_private", "set_public", "hide_from_public"}},
 					"expected_version": map[string]any{"type": "integer"}, "note": str,
 					"visibility": map[string]any{"type": "string", "enum": []string{"public", "internal"}, "description": "of a note, an answer (provide_info), a rating comment or what the reporter adds (add_comment); residents' texts are internal unless public is chosen, and an internal add_comment is left out of the public view altogether"},
 					"reason":     str, "outcome": map[string]any{"type": "string", "enum": []string{"fixed", "partially_fixed", "not_fixable", "not_responsible"}},
 					"rating": map[string]any{"type": "integer", "minimum": 1, "maximum": 5}, "comment": str, "due_at": dateTime, "unit": str, "area": str,
-					"officer": str, "duplicate_of": str, "media": map[string]any{"type": "array", "items": str, "description": "resolve: the result photos; add_comment: the reporter's photos, with those filed at most 6 per report; hide_from_public: photos of the report to hide from the public"},
+					"officer": str, "duplicate_of": map[string]any{"type": "string", "description": "mark_duplicate, merge: the id of the ticket kept (open; for a unit's officials, at their unit)"}, "media": map[string]any{"type": "array", "items": str, "description": "resolve: the result photos; add_comment: the reporter's photos, with those filed at most 6 per report; hide_from_public: photos of the report to hide from the public"},
 					"category":    map[string]any{"type": "string", "description": "recategorize: the code of the new category (GET /v1/categories); its routing, privacy and deadlines apply, the deadlines counted from filing"},
 					"description": map[string]any{"type": "string", "maxLength": models.MaxDescriptionRunes, "description": "hide_from_public: the text every public view shows instead of the resident's description, which stays for them and the officials"}}),
 				"Account": obj([]string{"id", "role", "created_at", "disabled", "password_change_required", "two_factor"}, accountProps()),
@@ -325,6 +325,7 @@ func openAPIDocument() map[string]any {
 	addInboxPaths(doc["paths"].(map[string]any), op, param, resp)
 	addLivePaths(doc["paths"].(map[string]any), op, param)
 	addReplyPaths(doc["paths"].(map[string]any), op, param, resp)
+	addDuplicatePaths(doc["paths"].(map[string]any), op, param, resp)
 	addBulkPaths(doc["paths"].(map[string]any), op, resp)
 	addFilterPaths(doc["paths"].(map[string]any), op, param, resp)
 	addReportArchivePaths(doc["paths"].(map[string]any), op, param, resp)
@@ -378,7 +379,8 @@ func historyEventProperties() map[string]any {
 		"category":           desc("string", "recategorize: the category the ticket moved to"),
 		"prev_category":      desc("string", "recategorize: the category it had before"),
 		"public_description": desc("string", "officials' view only; hide_from_public: the text the public reads instead of the description"),
-		"duplicate_of":       desc("string", "mark_duplicate: the code of the original; absent in the public view when the original is not public"),
+		"duplicate_of":       desc("string", "mark_duplicate, merge: the code of the original; absent in the public view when the original is not public"),
+		"merged_from":        desc("string", "merged_from: the code of the duplicate merged into this ticket (public only when that one is public)"),
 		"rating": map[string]any{"type": "integer", "minimum": 1, "maximum": 5,
 			"description": "rate: the resident's rating (the comment is the note)"},
 		"assignee":         desc("string", "officials' view only; assign: the username of the official named"),

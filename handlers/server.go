@@ -267,6 +267,7 @@ func (s *Server) policy() []routeSpec {
 		{"GET", "/v1/tickets/nearby", signedIn, s.limited("nearby", s.api.nearby)},
 		{"GET", "/v1/tickets/:id", signedIn, s.api.getTicket},
 		{"POST", "/v1/tickets/:id/actions", signedIn, s.limited("action", s.api.act)},
+		{"GET", "/v1/tickets/:id/duplicates", officials, s.api.duplicates}, // candidates to merge into (duplicates.go)
 		// Legal holds (erasure.go): IOC operators and administrators, audited.
 		{"POST", "/v1/tickets/:id/legal-hold", holdCallers, s.api.placeLegalHold},
 		{"DELETE", "/v1/tickets/:id/legal-hold", holdCallers, s.api.releaseLegalHold},

@@ -308,7 +308,9 @@ type eventBody struct {
 	UnitID      string         `json:"unit_id,omitempty"`
 	UnitName    string         `json:"unit_name,omitempty"`
 	DuplicateOf string         `json:"duplicate_of,omitempty"`
-	Rating      int            `json:"rating,omitempty"`
+	// MergedFrom is the code of the duplicate a merged_from event took in.
+	MergedFrom string `json:"merged_from,omitempty"`
+	Rating     int    `json:"rating,omitempty"`
 	// Media are the photos an add_comment added, for the reporter and the officials; the
 	// public copy of an event never names them.
 	Media []string `json:"media,omitempty"`
@@ -328,8 +330,8 @@ type eventBody struct {
 func publicEventBody(e models.Event) eventBody {
 	return eventBody{At: formatTime(e.At), Action: e.Action, From: e.From, To: e.To, ActorRole: e.ActorRole,
 		Note: e.Note, Visibility: e.Visibility, NoteInternal: e.NoteInternal, Reason: e.Reason, Outcome: e.Outcome,
-		DueAt: formatTime(e.DueAt), UnitID: e.UnitID, UnitName: e.UnitName, DuplicateOf: e.DuplicateOf, Rating: e.Rating,
-		Media: e.Media, Category: e.Category, PrevCategory: e.PrevCategory, PublicDescription: e.PublicDescription}
+		DueAt: formatTime(e.DueAt), UnitID: e.UnitID, UnitName: e.UnitName, DuplicateOf: e.DuplicateOf, MergedFrom: e.MergedFrom,
+		Rating: e.Rating, Media: e.Media, Category: e.Category, PrevCategory: e.PrevCategory, PublicDescription: e.PublicDescription}
 }
 
 // ticketView renders a ticket with its public history and without staff details or identities.

@@ -89,8 +89,10 @@ type Event struct {
 	UnitName string `json:"unit_name,omitempty"`
 	// Assignee is the username of the official an assign named: staff read it, never the public.
 	Assignee string `json:"assignee,omitempty"`
-	// DuplicateOf is the code of the ticket a mark_duplicate merged this one into.
+	// DuplicateOf is the code of the ticket a mark_duplicate or a merge merged this one into.
 	DuplicateOf string `json:"duplicate_of,omitempty"`
+	// MergedFrom is the code of the duplicate a merged_from event took in (ActMergedFrom).
+	MergedFrom string `json:"merged_from,omitempty"`
 	// Rating is the resident's 1–5 of a rate; their comment is the Note.
 	Rating int `json:"rating,omitempty"`
 	// EscalationLevel is whom an escalate alerted: 1 the unit's leader, 2 the IOC.

@@ -17,6 +17,13 @@ const (
 	ActReject        Action = "reject"
 	ActTransfer      Action = "transfer"
 	ActMarkDuplicate Action = "mark_duplicate"
+	// ActMerge closes the ticket as a duplicate like ActMarkDuplicate and does more on the
+	// ticket it names (DuplicateOf, the one kept): the duplicate's photos join the kept one's
+	// media, its reporter and followers follow it, and the kept one's history gets an
+	// ActMergedFrom event naming the duplicate (app.Tickets.merge). Possible on a ticket marked
+	// duplicate of the same ticket already, which completes (or repeats, harmlessly) the
+	// kept ticket's side.
+	ActMerge Action = "merge"
 	// Work, by the unit.
 	ActStart       Action = "start"
 	ActRequestInfo Action = "request_info"
@@ -88,6 +95,12 @@ const (
 // submit. Not available through the action endpoint.
 const ActFileOnBehalf Action = "file_on_behalf"
 
+// ActMergedFrom is the history event a merge adds to the ticket kept: MergedFrom names the
+// duplicate by code, Media the photos it brought. Public only when the duplicate was public, so
+// the kept ticket's public history never names a private report. Not available through the
+// action endpoint.
+const ActMergedFrom Action = "merged_from"
+
 // RoleSystem acts for the SLA worker. It is not a role an account can have.
 const RoleSystem Role = "system"
 
@@ -119,6 +132,7 @@ func Transitions() []Transition {
 	// A transferred ticket starts over at the new unit, which triages it again.
 	add(ActTransfer, triageRoles, StateReceived, StateReceived, StateAssigned, StateInProgress)
 	add(ActMarkDuplicate, triageRoles, StateDuplicate, StateReceived, StateAssigned)
+	add(ActMerge, triageRoles, StateDuplicate, StateReceived, StateAssigned, StateInProgress, StateAwaitingInfo, StateDuplicate)
 
 	add(ActStart, unitRoles, StateInProgress, StateAssigned)
 	add(ActRequestInfo, unitRoles, StateAwaitingInfo, StateAssigned, StateInProgress)
@@ -160,7 +174,7 @@ var States = []State{StateReceived, StateAssigned, StateInProgress, StateAwaitin
 	StateClosed, StateRejected, StateDuplicate, StateWithdrawn}
 
 // Actions lists every action a caller may request through the action endpoint.
-var Actions = []Action{ActAccept, ActReject, ActTransfer, ActMarkDuplicate, ActStart, ActRequestInfo,
+var Actions = []Action{ActAccept, ActReject, ActTransfer, ActMarkDuplicate, ActMerge, ActStart, ActRequestInfo,
 	ActResolve, ActNote, ActAssign, ActRequestExt, ActApproveExt, ActDenyExt, ActProvideInfo, ActWithdraw,
 	ActRate, ActReopen, ActFollow, ActUnfollow, ActAddComment, ActRecategorize, ActSetPrivate, ActSetPublic, ActHideFromPublic, ActAutoClose, ActRemind, ActEscalate, ActMoveDeadline, ActReroute,
 	ActRemindInfo, ActCloseNoResponse, ActReturnToUnit}

@@ -35,6 +35,8 @@ var (
 		// approaching, the unit moved to, the original of a duplicate (by code), the rating.
 		"history/#/reason", "history/#/outcome", "history/#/due_at", "history/#/unit_id", "history/#/unit_name",
 		"history/#/duplicate_of", "history/#/rating",
+		// The duplicate a merged_from event took in (by code), public only when it was.
+		"history/#/merged_from",
 		// The categories a recategorize moved the ticket from and to.
 		"history/#/category", "history/#/prev_category",
 	}

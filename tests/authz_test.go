@@ -64,6 +64,11 @@ var policy = []policyRow{
 		pOfficerX: {200, 404}, pOfficerY: {404, 200}, pLeaderX: {200, 404},
 		pIOCOp: all(200), pIOCViewer: all(403), pAdmin: all(403), pAnonymous: all(401),
 	}},
+	{route: "GET /v1/tickets/{id}/duplicates", perTicket: true, want: map[string]onXY{ // officials handling it
+		pResidentA: all(403), pResidentB: all(403),
+		pOfficerX: {200, 404}, pOfficerY: {404, 200}, pLeaderX: {200, 404},
+		pIOCOp: all(200), pIOCViewer: all(200), pAdmin: all(200), pAnonymous: all(401),
+	}},
 	{route: "GET /v1/tickets", want: map[string]onXY{ // ?mine=true
 		pResidentA: all(200), pResidentB: all(200),
 		pOfficerX: all(403), pOfficerY: all(403), pLeaderX: all(403),
@@ -414,6 +419,8 @@ func (c matrixCaller) call(t *testing.T, route, p string, tk *wfTicket) response
 			"tickets": []any{map[string]any{"id": "00000000000000000000000000000000", "expected_version": 1}}})
 	case "GET /v1/queue/events":
 		return eventsAnswer(t, s, tok[p])
+	case "GET /v1/tickets/{id}/duplicates":
+		return s.request(t, "GET", "/v1/tickets/"+tk.ID+"/duplicates?radius=500", tok[p], nil)
 	case "GET /v1/tickets/nearby":
 		return s.request(t, "GET", fmt.Sprintf("/v1/tickets/nearby?lat=%v&lng=%v&category=TTDT", x.lat, x.lng), tok[p], nil)
 	case "POST /v1/media/uploads":

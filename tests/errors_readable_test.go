@@ -90,7 +90,7 @@ func readableReportCases(lat, lng float64) []readableCase {
 // readableActionCases are bad actions on a ticket: an action that does not exist, with and
 // without the version it must name.
 func readableActionCases() []readableCase {
-	const allowed = "accept, reject, transfer, mark_duplicate, start, request_info, resolve, note, assign, request_extension, approve_extension, deny_extension, provide_info, withdraw, rate, reopen, follow, unfollow, add_comment, recategorize, set_private, set_public, hide_from_public"
+	const allowed = "accept, reject, transfer, mark_duplicate, merge, start, request_info, resolve, note, assign, request_extension, approve_extension, deny_extension, provide_info, withdraw, rate, reopen, follow, unfollow, add_comment, recategorize, set_private, set_public, hide_from_public"
 	enum := []string{"action/bad_enum"}
 	both := []string{"action/bad_enum", "expected_version/required"}
 	wrong := []string{"expected_version/wrong_type", "rating/wrong_type"}

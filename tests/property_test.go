@@ -91,8 +91,9 @@ type pmWorld struct {
 // pmUnmodelled are the actions the model leaves out: the IOC's triage corrections change the
 // category, the unit, the deadlines, who may see the ticket (privacy hides it from its
 // followers) and what the public reads, which the model does not track; TestTriage* (triage_test.go) and the app's
-// triage tests cover them.
-var pmUnmodelled = []models.Action{models.ActRecategorize, models.ActSetPrivate, models.ActSetPublic, models.ActHideFromPublic}
+// triage tests cover them. A merge changes a second ticket's media and followers, which the
+// model does not track either; TestMerge* (duplicates_test.go) cover it.
+var pmUnmodelled = []models.Action{models.ActRecategorize, models.ActSetPrivate, models.ActSetPublic, models.ActHideFromPublic, models.ActMerge}
 
 // pmActions are the actions rapid draws: those the model knows, and two it must see refused.
 var pmActions = append(slices.DeleteFunc(slices.Clone(models.Actions), func(a models.Action) bool {

@@ -425,6 +425,8 @@ type eventDoc struct {
 	PrevCategory string `bson:"prev_category,omitempty"`
 	// PublicDescription is the text a hide_from_public gave the public view.
 	PublicDescription string `bson:"public_description,omitempty"`
+	// MergedFrom is the duplicate a merged_from event names; absent on every other event.
+	MergedFrom string `bson:"merged_from,omitempty"`
 }
 
 // toEventDocs converts a history to its stored form; nil stays nil.
@@ -440,7 +442,7 @@ func toEventDocs(h []models.Event) []eventDoc {
 			NoteInternal: e.NoteInternal, Reason: e.Reason, Outcome: string(e.Outcome), DueAt: optTime(e.DueAt),
 			UnitID: e.UnitID, UnitName: e.UnitName, Assignee: e.Assignee, DuplicateOf: e.DuplicateOf,
 			Rating: e.Rating, EscalationLevel: e.EscalationLevel, Media: e.Media,
-			Category: e.Category, PrevCategory: e.PrevCategory, PublicDescription: e.PublicDescription,
+			Category: e.Category, PrevCategory: e.PrevCategory, PublicDescription: e.PublicDescription, MergedFrom: e.MergedFrom,
 		}
 	}
 	return out
@@ -459,7 +461,7 @@ func fromEventDocs(docs []eventDoc) []models.Event {
 			NoteInternal: e.NoteInternal, Reason: e.Reason, Outcome: models.Outcome(e.Outcome), DueAt: fromOptTime(e.DueAt),
 			UnitID: e.UnitID, UnitName: e.UnitName, Assignee: e.Assignee, DuplicateOf: e.DuplicateOf,
 			Rating: e.Rating, EscalationLevel: e.EscalationLevel, Media: e.Media,
-			Category: e.Category, PrevCategory: e.PrevCategory, PublicDescription: e.PublicDescription,
+			Category: e.Category, PrevCategory: e.PrevCategory, PublicDescription: e.PublicDescription, MergedFrom: e.MergedFrom,
 		}
 	}
 	return out

@@ -11,24 +11,26 @@ import (
 // the keys are those the documents have always used, and migration 0014 moved the old
 // note-encoded details into the typed keys.
 type eventRow struct {
-	At              time.Time `json:"at"`
-	ActorRole       string    `json:"actor_role"`
-	ActorID         string    `json:"actor_id,omitempty"`
-	Action          string    `json:"action"`
-	From            string    `json:"from,omitempty"`
-	To              string    `json:"to"`
-	Note            string    `json:"note,omitempty"`
-	Visibility      string    `json:"visibility"`
-	NoteInternal    bool      `json:"note_internal,omitempty"`
-	Reason          string    `json:"reason,omitempty"`
-	Outcome         string    `json:"outcome,omitempty"`
-	DueAt           time.Time `json:"due_at,omitzero"`
-	UnitID          string    `json:"unit_id,omitempty"`
-	UnitName        string    `json:"unit_name,omitempty"`
-	Assignee        string    `json:"assignee,omitempty"`
-	DuplicateOf     string    `json:"duplicate_of,omitempty"`
-	Rating          int       `json:"rating,omitempty"`
-	EscalationLevel int       `json:"escalation_level,omitempty"`
+	At           time.Time `json:"at"`
+	ActorRole    string    `json:"actor_role"`
+	ActorID      string    `json:"actor_id,omitempty"`
+	Action       string    `json:"action"`
+	From         string    `json:"from,omitempty"`
+	To           string    `json:"to"`
+	Note         string    `json:"note,omitempty"`
+	Visibility   string    `json:"visibility"`
+	NoteInternal bool      `json:"note_internal,omitempty"`
+	Reason       string    `json:"reason,omitempty"`
+	Outcome      string    `json:"outcome,omitempty"`
+	DueAt        time.Time `json:"due_at,omitzero"`
+	UnitID       string    `json:"unit_id,omitempty"`
+	UnitName     string    `json:"unit_name,omitempty"`
+	Assignee     string    `json:"assignee,omitempty"`
+	DuplicateOf  string    `json:"duplicate_of,omitempty"`
+	// MergedFrom is the duplicate a merged_from event names; absent on every other event.
+	MergedFrom      string `json:"merged_from,omitempty"`
+	Rating          int    `json:"rating,omitempty"`
+	EscalationLevel int    `json:"escalation_level,omitempty"`
 	// Media are the photos an add_comment added (migration 0027); absent on every other event.
 	Media []string `json:"media,omitempty"`
 	// Category and PrevCategory are what a recategorize changed; absent on every other event.
@@ -52,6 +54,7 @@ func eventRows(h []models.Event) []eventRow {
 			UnitID: e.UnitID, UnitName: e.UnitName, Assignee: e.Assignee, DuplicateOf: e.DuplicateOf,
 			Rating: e.Rating, EscalationLevel: e.EscalationLevel, Media: e.Media,
 			Category: e.Category, PrevCategory: e.PrevCategory, PublicDescription: e.PublicDescription,
+			MergedFrom: e.MergedFrom,
 		}
 	}
 	return out
@@ -71,6 +74,7 @@ func events(rows []eventRow) []models.Event {
 			UnitID: r.UnitID, UnitName: r.UnitName, Assignee: r.Assignee, DuplicateOf: r.DuplicateOf,
 			Rating: r.Rating, EscalationLevel: r.EscalationLevel, Media: r.Media,
 			Category: r.Category, PrevCategory: r.PrevCategory, PublicDescription: r.PublicDescription,
+			MergedFrom: r.MergedFrom,
 		}
 	}
 	return out

@@ -69,7 +69,7 @@ func fullTicket() *models.Ticket {
 			At: t0, ActorRole: models.RoleOfficer, ActorID: "o1", Action: models.ActTransfer,
 			From: models.StateAssigned, To: models.StateReceived, Note: "note", Visibility: models.Internal,
 			NoteInternal: true, Reason: "wrong unit", Outcome: models.OutcomeFixed, DueAt: at(4),
-			UnitID: "unit-2", UnitName: "Công an", Assignee: "officer1", DuplicateOf: "PA-0",
+			UnitID: "unit-2", UnitName: "Công an", Assignee: "officer1", DuplicateOf: "PA-0", MergedFrom: "PA-2",
 			Rating: 4, EscalationLevel: 2, Media: []string{"m2"}, Category: "rac_thai", PrevCategory: "TTDT",
 			PublicDescription: "Rác ùn ứ trên vỉa hè",
 		}},

@@ -665,7 +665,17 @@ func (s *open311API) o311Updates(c *fiber.Ctx) (any, error) {
 func addOpenDataPaths(paths map[string]any, op func(string, []string, bool, map[string]any, []any, map[string]any, ...string) map[string]any,
 	param func(string, string, bool, string, string) map[string]any) {
 	file := func(mime, desc string) map[string]any {
-		return map[string]any{"200": map[string]any{"description": desc, "content": map[string]any{mime: map[string]any{"schema": map[string]any{"type": "string"}}}}}
+		schema := map[string]any{"type": "string"}
+		if mime == "application/geo+json" { // a JSON document: a FeatureCollection
+			schema = map[string]any{"type": "object", "required": []string{"type", "features"}, "properties": map[string]any{
+				"type": map[string]any{"type": "string", "enum": []string{"FeatureCollection"}}, "features": map[string]any{"type": "array",
+					"items": map[string]any{"type": "object", "description": "a GeoJSON Feature: a Point and the ticket's columns as properties",
+						"required": []string{"type", "geometry", "properties"}, "properties": map[string]any{
+							"type":       map[string]any{"type": "string", "enum": []string{"Feature"}},
+							"geometry":   map[string]any{"type": "object", "required": []string{"type", "coordinates"}, "properties": map[string]any{"type": map[string]any{"type": "string"}, "coordinates": map[string]any{"type": "array", "items": map[string]any{"type": "number"}}}},
+							"properties": map[string]any{"type": "object", "description": "the export's columns", "additionalProperties": true}}}}}}
+		}
+		return map[string]any{"200": map[string]any{"description": desc, "content": map[string]any{mime: map[string]any{"schema": schema}}}}
 	}
 	filters := func(ioc bool) []any {
 		ps := []any{

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"unicode"
 
@@ -13,10 +14,6 @@ import (
 
 // openAPIDocument is the OpenAPI 3.1 description of every route. TestOpenAPICoversRoutes fails
 // when a registered route is missing here or a documented one is not registered.
-// OpenAPIJSON is the OpenAPI document the server serves at /openapi.json, for tools and the
-// tests that check every answer against it.
-func OpenAPIJSON() ([]byte, error) { return json.Marshal(openAPIDocument()) }
-
 func openAPIDocument() map[string]any {
 	ref := func(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
 	headerRef := func(name string) map[string]any { return map[string]any{"$ref": "#/components/headers/" + name} }
@@ -93,9 +90,10 @@ func openAPIDocument() map[string]any {
 		"policy_version":    map[string]any{"type": "integer", "description": "the version of the category's deadline and privacy policy the ticket was filed under (1 for tickets filed before versions)"},
 		"allowed_actions":   map[string]any{"type": "array", "items": str},
 		"routing_ambiguous": boolean, "assigned_to": str, "escalation_level": map[string]any{"type": "integer"},
-		"transferred_from":   map[string]any{"type": "array", "items": str},
-		"extension":          obj(nil, map[string]any{"due_at": dateTime, "reason": str}),
-		"reporter":           obj(nil, map[string]any{"pseudonym": str, "phone": str, "name": str}),
+		"transferred_from": map[string]any{"type": "array", "items": str},
+		"extension":        obj(nil, map[string]any{"due_at": dateTime, "reason": str}),
+		"reporter": obj(nil, map[string]any{"pseudonym": str, "phone": str, "name": str,
+			"erased": map[string]any{"type": "boolean", "description": "the reporter erased their data (or its retention ended): nobody can reveal them"}}),
 		"public_description": map[string]any{"type": "string", "description": "officials' view only: what the public reads instead of the description (hide_from_public)"},
 		"history":            map[string]any{"type": "array", "items": obj(nil, historyEventProperties())},
 		"result_media":       map[string]any{"type": "array", "items": str, "description": "the officials' before/after photos, with the resolution"},
@@ -133,7 +131,9 @@ func openAPIDocument() map[string]any {
 			"description": "Residents file geotagged reports routed by ward polygon to the responsible unit, with deadlines in working time. Errors are {\"error\":{\"code\",\"message\",\"field\",\"errors\":[{\"field\",\"code\",\"message\"}],\"request_id\"}} (the Error schema): messages are Vietnamese unless Accept-Language (or ?lang=) asks for English, and errors lists every field at fault at once. Rate-limited operations send RateLimit-Policy and RateLimit headers (IETF httpapi draft): \"intake_user\";q=30;w=900 is 30 requests per 900 s, \"intake_user\";r=29;t=840 leaves 29 for the next 840 s; times are RFC 3339 in +07:00. Any operation but /livez, /healthz and /readyz may answer 503 with Retry-After when the server is busy (MAX_IN_FLIGHT): retry after that many seconds, with the same Idempotency-Key when filing.",
 		},
 		"components": map[string]any{
-			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer", "bearerFormat": "JWT (EdDSA)"}},
+			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer", "bearerFormat": "JWT (EdDSA)"},
+				"apiKey": map[string]any{"type": "apiKey", "in": "header", "name": HeaderAPIKey,
+					"description": "a machine key of the scope the operation admits (stats, feed, export, open311)"}},
 			"headers": map[string]any{
 				"Retry-After":      map[string]any{"description": "seconds until the request may be made again", "schema": map[string]any{"type": "integer"}},
 				"RateLimit-Policy": map[string]any{"description": "the rate limits the request counted against, sent on every answer of a rate-limited operation (IETF httpapi draft): \"intake_user\";q=30;w=900 allows 30 requests per 900 s", "schema": str},
@@ -206,7 +206,7 @@ func openAPIDocument() map[string]any {
 				map[string]any{"200": resp("ready", readinessSchema), "503": resp("unready, with the checks that failed", readinessSchema)})},
 			"/openapi.json": map[string]any{"get": op("This document", []string{"ops"}, false, nil, nil, map[string]any{"200": resp("OpenAPI 3.1", nil)})},
 			"/v1/auth/otp": map[string]any{"post": op("Send a sign-in code by SMS", []string{"auth"}, false,
-				obj([]string{"phone"}, map[string]any{"phone": str}), nil, map[string]any{"202": resp("code sent", nil)}, "400", "415", "429", "503")},
+				obj([]string{"phone"}, map[string]any{"phone": str}), nil, map[string]any{"202": resp("code sent", nil)}, "400", "403", "415", "429", "503")},
 			"/v1/auth/otp/verify": map[string]any{"post": op("Exchange a code for tokens (creates the resident on first sign-in)", []string{"auth"}, false,
 				obj([]string{"phone", "code"}, map[string]any{"phone": str, "code": str,
 					"accept_privacy_version": map[string]any{"type": "integer", "description": "accept this version of the privacy notice (the one in force) in the same call"}}),
@@ -216,7 +216,8 @@ func openAPIDocument() map[string]any {
 			"/v1/auth/refresh": map[string]any{"post": op("Rotate a refresh token", []string{"auth"}, false,
 				obj([]string{"refresh_token"}, map[string]any{"refresh_token": str}), nil, map[string]any{"200": resp("tokens", ref("Tokens"))}, "400", "401")},
 			"/v1/auth/logout": map[string]any{"post": op("Revoke a refresh token's family", []string{"auth"}, false,
-				obj([]string{"refresh_token"}, map[string]any{"refresh_token": str}), nil, map[string]any{"204": resp("signed out", nil)}, "400")},
+				obj(nil, map[string]any{"refresh_token": map[string]any{"type": "string", "description": "the refresh token to revoke; without it, nothing is revoked"}}),
+				nil, map[string]any{"204": resp("signed out", nil)}, "400")},
 			"/v1/me": map[string]any{"get": op("The caller's account", []string{"auth"}, true, nil, nil, map[string]any{"200": resp("user", ref("User"))}, "401")},
 			"/v1/me/password": map[string]any{"post": op("Change the caller's password (officials). A wrong current_password is a failed sign-in "+
 				"(403, and 429 once the account is locked); success signs out every session of the account, this one's refresh token included",
@@ -330,8 +331,37 @@ func openAPIDocument() map[string]any {
 	addFilterPaths(doc["paths"].(map[string]any), op, param, resp)
 	addReportArchivePaths(doc["paths"].(map[string]any), op, param, resp)
 	addOnBehalfPaths(doc, op, param, resp)
+	answerAlways(doc["paths"].(map[string]any), errs)
 	nameOperations(doc["paths"].(map[string]any))
 	return doc
+}
+
+// answerAlways adds the answers any operation of the JSON API may give whatever it does: 503
+// (load shed, a request out of time, the store down), 413 for one with a body (over the body
+// limit), and 403 for a signed-in one (a disabled account, a password to change first, a
+// second factor to enrol, consent to give).
+func answerAlways(paths map[string]any, errs func(codes ...string) map[string]any) {
+	for path, ops := range paths {
+		if !strings.HasPrefix(path, "/v1/") {
+			continue
+		}
+		for _, o := range ops.(map[string]any) {
+			op := o.(map[string]any)
+			codes := []string{"503"}
+			if _, ok := op["requestBody"]; ok {
+				codes = append(codes, "413")
+			}
+			if sec, _ := op["security"].([]any); len(sec) > 0 {
+				codes = append(codes, "403")
+			}
+			responses := op["responses"].(map[string]any)
+			for code, r := range errs(codes...) {
+				if _, ok := responses[code]; !ok {
+					responses[code] = r
+				}
+			}
+		}
+	}
 }
 
 // nameOperations gives every operation an operationId made from its method and path
@@ -349,6 +379,44 @@ func nameOperations(paths map[string]any) {
 			o.(map[string]any)["operationId"] = method + name.String()
 		}
 	}
+}
+
+// OpenAPIJSON is the OpenAPI document the server serves at /openapi.json, for tools and the
+// tests that check every answer against it.
+func OpenAPIJSON() ([]byte, error) {
+	pages, err := newConsole(DefaultConfig())
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: DefaultConfig()}
+	s.api, s.open311, s.console = &jsonAPI{s}, &open311API{s}, &consoleUI{Server: s, pages: pages}
+	return s.renderOpenAPI()
+}
+
+// renderOpenAPI is the document with each operation's security taken from the route table:
+// the bearer token, and a machine key (X-API-Key) where the route admits one.
+func (s *Server) renderOpenAPI() ([]byte, error) {
+	doc := openAPIDocument()
+	paths := doc["paths"].(map[string]any)
+	for _, r := range s.policy() {
+		if keyScope(r.Roles) == "" || !strings.HasPrefix(r.Path, "/v1/") {
+			continue
+		}
+		path := r.Path
+		for _, part := range strings.Split(path, "/") {
+			if name, ok := strings.CutPrefix(part, ":"); ok {
+				path = strings.Replace(path, part, "{"+name+"}", 1)
+			}
+		}
+		if o, ok := paths[path].(map[string]any)[strings.ToLower(r.Method)].(map[string]any); ok {
+			o["security"] = []any{map[string]any{"bearer": []any{}}, map[string]any{"apiKey": []any{}}}
+		}
+	}
+	out, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("render OpenAPI document: %w", err)
+	}
+	return out, nil
 }
 
 func (s *Server) openAPI(c *fiber.Ctx) error {

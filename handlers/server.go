@@ -13,7 +13,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -126,23 +125,22 @@ type open311API struct{ *Server }
 
 // New returns the Fiber application serving every route of the API.
 func New(svc *app.App, log *slog.Logger, cfg Config) (*fiber.App, error) {
-	doc, err := json.Marshal(openAPIDocument())
-	if err != nil {
-		return nil, fmt.Errorf("render OpenAPI document: %w", err)
-	}
 	if cfg.MaxInFlight < 1 {
 		return nil, fmt.Errorf("max in-flight requests must be at least 1, not %d", cfg.MaxInFlight)
 	}
 	if cfg.ExportMaxConcurrent < 1 {
 		return nil, fmt.Errorf("max concurrent exports must be at least 1, not %d", cfg.ExportMaxConcurrent)
 	}
-	s := &Server{svc: svc, log: log, cfg: cfg, openapi: doc, inFlight: make(chan struct{}, cfg.MaxInFlight),
+	s := &Server{svc: svc, log: log, cfg: cfg, inFlight: make(chan struct{}, cfg.MaxInFlight),
 		exports: make(chan struct{}, cfg.ExportMaxConcurrent)}
 	pages, err := newConsole(cfg)
 	if err != nil {
 		return nil, err
 	}
 	s.api, s.open311, s.console = &jsonAPI{s}, &open311API{s}, &consoleUI{Server: s, pages: pages}
+	if s.openapi, err = s.renderOpenAPI(); err != nil {
+		return nil, err
+	}
 	f := fiber.New(fiber.Config{
 		AppName:               "phananh",
 		ReadTimeout:           cfg.ReadTimeout,

@@ -162,7 +162,8 @@ func officialRoleSchema() map[string]any {
 // administrators see it).
 func accountProps() map[string]any {
 	str := map[string]any{"type": "string"}
-	return map[string]any{"id": str, "username": str, "role": officialRoleSchema(), "unit_id": str, "display_name": str,
+	return map[string]any{"id": str, "username": str, "role": map[string]any{"type": "string",
+		"enum": []string{"resident", "officer", "leader", "ioc_operator", "ioc_viewer", "admin"}, "description": "resident only for an account disabled or enabled"}, "unit_id": str, "display_name": str,
 		"title":      map[string]any{"type": "string", "description": "the official's position, shown with the name to colleagues"},
 		"created_at": map[string]any{"type": "string", "format": "date-time"}, "disabled": map[string]any{"type": "boolean"},
 		"disabled_reason": str, "password_change_required": map[string]any{"type": "boolean"},

@@ -65,9 +65,6 @@ func (s *Tickets) fileReport(ctx context.Context, p models.Principal, in models.
 	if err != nil {
 		return nil, false, err
 	}
-	if idemKey == "" {
-		idemKey = "ticket/" + id
-	}
 	t = s.newTicket(p, in, category, loc, unit, id, idemKey, now)
 	return s.storeNew(ctx, p, t, category, in.IdempotencyKey != "", now)
 }
@@ -147,8 +144,12 @@ func (s *Tickets) routeReport(ctx context.Context, p models.Principal, in models
 }
 
 // newTicket is the ticket of a report filed at now, received, with its deadlines and the
-// submit event; its code is numbered when it is stored.
+// submit event; its code is numbered when it is stored. Without the caller's idempotency key
+// (idemKey "") it gets one of its own, unique by its id, as the store's unique key requires.
 func (s *Tickets) newTicket(p models.Principal, in models.ReportInput, category models.Category, loc Location, unit models.Unit, id, idemKey string, now time.Time) *models.Ticket {
+	if idemKey == "" {
+		idemKey = "ticket/" + id
+	}
 	return &models.Ticket{
 		ID:               id,
 		State:            models.StateReceived,

@@ -118,9 +118,6 @@ func (s *Tickets) storeOnBehalf(ctx context.Context, p models.Principal, in mode
 	if err != nil {
 		return nil, false, err
 	}
-	if idemKey == "" {
-		idemKey = "ticket/" + id
-	}
 	t := s.newTicket(models.Principal{UserID: reporter, Role: models.RoleResident}, in, category, loc, unit, id, idemKey, now)
 	t.AllowContact = in.AllowContact && reporter != ""
 	t.FiledBy = p.UserID

@@ -27,6 +27,7 @@ const (
 	AccountRoleLeader      AccountRole = "leader"
 	AccountRoleOfficer     AccountRole = "officer"
 	AccountRoleResident    AccountRole = "resident"
+	AccountRoleSystem      AccountRole = "system"
 )
 
 // Valid indicates whether the value is a known member of the AccountRole enum.
@@ -43,6 +44,8 @@ func (e AccountRole) Valid() bool {
 	case AccountRoleOfficer:
 		return true
 	case AccountRoleResident:
+		return true
+	case AccountRoleSystem:
 		return true
 	default:
 		return false
@@ -136,6 +139,7 @@ func (e ActionAction) Valid() bool {
 // Defines values for ActionOutcome.
 const (
 	ActionOutcomeFixed          ActionOutcome = "fixed"
+	ActionOutcomeNoResponse     ActionOutcome = "no_response"
 	ActionOutcomeNotFixable     ActionOutcome = "not_fixable"
 	ActionOutcomeNotResponsible ActionOutcome = "not_responsible"
 	ActionOutcomePartiallyFixed ActionOutcome = "partially_fixed"
@@ -145,6 +149,8 @@ const (
 func (e ActionOutcome) Valid() bool {
 	switch e {
 	case ActionOutcomeFixed:
+		return true
+	case ActionOutcomeNoResponse:
 		return true
 	case ActionOutcomeNotFixable:
 		return true
@@ -159,16 +165,190 @@ func (e ActionOutcome) Valid() bool {
 
 // Defines values for ActionVisibility.
 const (
-	Internal ActionVisibility = "internal"
-	Public   ActionVisibility = "public"
+	ActionVisibilityInternal ActionVisibility = "internal"
+	ActionVisibilityPublic   ActionVisibility = "public"
 )
 
 // Valid indicates whether the value is a known member of the ActionVisibility enum.
 func (e ActionVisibility) Valid() bool {
 	switch e {
-	case Internal:
+	case ActionVisibilityInternal:
 		return true
-	case Public:
+	case ActionVisibilityPublic:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ApiKeyScope.
+const (
+	ApiKeyScopeExport  ApiKeyScope = "export"
+	ApiKeyScopeFeed    ApiKeyScope = "feed"
+	ApiKeyScopeOpen311 ApiKeyScope = "open311"
+	ApiKeyScopeStats   ApiKeyScope = "stats"
+)
+
+// Valid indicates whether the value is a known member of the ApiKeyScope enum.
+func (e ApiKeyScope) Valid() bool {
+	switch e {
+	case ApiKeyScopeExport:
+		return true
+	case ApiKeyScopeFeed:
+		return true
+	case ApiKeyScopeOpen311:
+		return true
+	case ApiKeyScopeStats:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ArchivedReportBy.
+const (
+	ArchivedReportByArea ArchivedReportBy = "area"
+	ArchivedReportByUnit ArchivedReportBy = "unit"
+)
+
+// Valid indicates whether the value is a known member of the ArchivedReportBy enum.
+func (e ArchivedReportBy) Valid() bool {
+	switch e {
+	case ArchivedReportByArea:
+		return true
+	case ArchivedReportByUnit:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BulkRequestAction.
+const (
+	BulkRequestActionAccept BulkRequestAction = "accept"
+	BulkRequestActionAssign BulkRequestAction = "assign"
+)
+
+// Valid indicates whether the value is a known member of the BulkRequestAction enum.
+func (e BulkRequestAction) Valid() bool {
+	switch e {
+	case BulkRequestActionAccept:
+		return true
+	case BulkRequestActionAssign:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BulkResultState.
+const (
+	BulkResultStateAssigned     BulkResultState = "assigned"
+	BulkResultStateAwaitingInfo BulkResultState = "awaiting_info"
+	BulkResultStateClosed       BulkResultState = "closed"
+	BulkResultStateDuplicate    BulkResultState = "duplicate"
+	BulkResultStateInProgress   BulkResultState = "in_progress"
+	BulkResultStateReceived     BulkResultState = "received"
+	BulkResultStateRejected     BulkResultState = "rejected"
+	BulkResultStateResolved     BulkResultState = "resolved"
+	BulkResultStateWithdrawn    BulkResultState = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the BulkResultState enum.
+func (e BulkResultState) Valid() bool {
+	switch e {
+	case BulkResultStateAssigned:
+		return true
+	case BulkResultStateAwaitingInfo:
+		return true
+	case BulkResultStateClosed:
+		return true
+	case BulkResultStateDuplicate:
+		return true
+	case BulkResultStateInProgress:
+		return true
+	case BulkResultStateReceived:
+		return true
+	case BulkResultStateRejected:
+		return true
+	case BulkResultStateResolved:
+		return true
+	case BulkResultStateWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CalendarChangeSource.
+const (
+	CalendarChangeSourceEdited  CalendarChangeSource = "edited"
+	CalendarChangeSourceShipped CalendarChangeSource = "shipped"
+)
+
+// Valid indicates whether the value is a known member of the CalendarChangeSource enum.
+func (e CalendarChangeSource) Valid() bool {
+	switch e {
+	case CalendarChangeSourceEdited:
+		return true
+	case CalendarChangeSourceShipped:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CalendarYearSource.
+const (
+	CalendarYearSourceEdited  CalendarYearSource = "edited"
+	CalendarYearSourceShipped CalendarYearSource = "shipped"
+)
+
+// Valid indicates whether the value is a known member of the CalendarYearSource enum.
+func (e CalendarYearSource) Valid() bool {
+	switch e {
+	case CalendarYearSourceEdited:
+		return true
+	case CalendarYearSourceShipped:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CandidateState.
+const (
+	CandidateStateAssigned     CandidateState = "assigned"
+	CandidateStateAwaitingInfo CandidateState = "awaiting_info"
+	CandidateStateClosed       CandidateState = "closed"
+	CandidateStateDuplicate    CandidateState = "duplicate"
+	CandidateStateInProgress   CandidateState = "in_progress"
+	CandidateStateReceived     CandidateState = "received"
+	CandidateStateRejected     CandidateState = "rejected"
+	CandidateStateResolved     CandidateState = "resolved"
+	CandidateStateWithdrawn    CandidateState = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the CandidateState enum.
+func (e CandidateState) Valid() bool {
+	switch e {
+	case CandidateStateAssigned:
+		return true
+	case CandidateStateAwaitingInfo:
+		return true
+	case CandidateStateClosed:
+		return true
+	case CandidateStateDuplicate:
+		return true
+	case CandidateStateInProgress:
+		return true
+	case CandidateStateReceived:
+		return true
+	case CandidateStateRejected:
+		return true
+	case CandidateStateResolved:
+		return true
+	case CandidateStateWithdrawn:
 		return true
 	default:
 		return false
@@ -241,64 +421,412 @@ func (e CategoryPriority) Valid() bool {
 	}
 }
 
-// Defines values for CategoryResolveSlaUnit.
+// Defines values for CategoryRequestGroup.
 const (
-	CategoryResolveSlaUnitClockHours   CategoryResolveSlaUnit = "clock_hours"
-	CategoryResolveSlaUnitWorkingDays  CategoryResolveSlaUnit = "working_days"
-	CategoryResolveSlaUnitWorkingHours CategoryResolveSlaUnit = "working_hours"
+	CategoryRequestGroupAntt      CategoryRequestGroup = "antt"
+	CategoryRequestGroupAsxh      CategoryRequestGroup = "asxh"
+	CategoryRequestGroupDoThi     CategoryRequestGroup = "do_thi"
+	CategoryRequestGroupGiaoThong CategoryRequestGroup = "giao_thong"
+	CategoryRequestGroupKhac      CategoryRequestGroup = "khac"
+	CategoryRequestGroupMoiTruong CategoryRequestGroup = "moi_truong"
 )
 
-// Valid indicates whether the value is a known member of the CategoryResolveSlaUnit enum.
-func (e CategoryResolveSlaUnit) Valid() bool {
+// Valid indicates whether the value is a known member of the CategoryRequestGroup enum.
+func (e CategoryRequestGroup) Valid() bool {
 	switch e {
-	case CategoryResolveSlaUnitClockHours:
+	case CategoryRequestGroupAntt:
 		return true
-	case CategoryResolveSlaUnitWorkingDays:
+	case CategoryRequestGroupAsxh:
 		return true
-	case CategoryResolveSlaUnitWorkingHours:
+	case CategoryRequestGroupDoThi:
+		return true
+	case CategoryRequestGroupGiaoThong:
+		return true
+	case CategoryRequestGroupKhac:
+		return true
+	case CategoryRequestGroupMoiTruong:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for CategoryTriageSlaUnit.
+// Defines values for CategoryRequestInfoWaitPolicy.
 const (
-	CategoryTriageSlaUnitClockHours   CategoryTriageSlaUnit = "clock_hours"
-	CategoryTriageSlaUnitWorkingDays  CategoryTriageSlaUnit = "working_days"
-	CategoryTriageSlaUnitWorkingHours CategoryTriageSlaUnit = "working_hours"
+	CategoryRequestInfoWaitPolicyClose  CategoryRequestInfoWaitPolicy = "close"
+	CategoryRequestInfoWaitPolicyReturn CategoryRequestInfoWaitPolicy = "return"
 )
 
-// Valid indicates whether the value is a known member of the CategoryTriageSlaUnit enum.
-func (e CategoryTriageSlaUnit) Valid() bool {
+// Valid indicates whether the value is a known member of the CategoryRequestInfoWaitPolicy enum.
+func (e CategoryRequestInfoWaitPolicy) Valid() bool {
 	switch e {
-	case CategoryTriageSlaUnitClockHours:
+	case CategoryRequestInfoWaitPolicyClose:
 		return true
-	case CategoryTriageSlaUnitWorkingDays:
-		return true
-	case CategoryTriageSlaUnitWorkingHours:
+	case CategoryRequestInfoWaitPolicyReturn:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for ErrorErrorErrorsCode.
+// Defines values for CategoryRequestPriority.
 const (
-	BadEnum      ErrorErrorErrorsCode = "bad_enum"
-	Invalid      ErrorErrorErrorsCode = "invalid"
-	Malformed    ErrorErrorErrorsCode = "malformed"
-	Mismatch     ErrorErrorErrorsCode = "mismatch"
-	OutOfRange   ErrorErrorErrorsCode = "out_of_range"
-	Required     ErrorErrorErrorsCode = "required"
-	TooLong      ErrorErrorErrorsCode = "too_long"
-	TooMany      ErrorErrorErrorsCode = "too_many"
-	UnknownField ErrorErrorErrorsCode = "unknown_field"
-	WrongType    ErrorErrorErrorsCode = "wrong_type"
+	CategoryRequestPriorityNormal CategoryRequestPriority = "normal"
+	CategoryRequestPriorityUrgent CategoryRequestPriority = "urgent"
 )
 
-// Valid indicates whether the value is a known member of the ErrorErrorErrorsCode enum.
-func (e ErrorErrorErrorsCode) Valid() bool {
+// Valid indicates whether the value is a known member of the CategoryRequestPriority enum.
+func (e CategoryRequestPriority) Valid() bool {
+	switch e {
+	case CategoryRequestPriorityNormal:
+		return true
+	case CategoryRequestPriorityUrgent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ChannelCountsChannel.
+const (
+	ChannelCountsChannelApp     ChannelCountsChannel = "app"
+	ChannelCountsChannelEmail   ChannelCountsChannel = "email"
+	ChannelCountsChannelHotline ChannelCountsChannel = "hotline"
+	ChannelCountsChannelOpen311 ChannelCountsChannel = "open311"
+	ChannelCountsChannelOther   ChannelCountsChannel = "other"
+	ChannelCountsChannelWalkIn  ChannelCountsChannel = "walk_in"
+	ChannelCountsChannelWeb     ChannelCountsChannel = "web"
+	ChannelCountsChannelZalo    ChannelCountsChannel = "zalo"
+)
+
+// Valid indicates whether the value is a known member of the ChannelCountsChannel enum.
+func (e ChannelCountsChannel) Valid() bool {
+	switch e {
+	case ChannelCountsChannelApp:
+		return true
+	case ChannelCountsChannelEmail:
+		return true
+	case ChannelCountsChannelHotline:
+		return true
+	case ChannelCountsChannelOpen311:
+		return true
+	case ChannelCountsChannelOther:
+		return true
+	case ChannelCountsChannelWalkIn:
+		return true
+	case ChannelCountsChannelWeb:
+		return true
+	case ChannelCountsChannelZalo:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConsentPurpose.
+const (
+	ConsentPurposeAccount ConsentPurpose = "account"
+	ConsentPurposeContact ConsentPurpose = "contact"
+)
+
+// Valid indicates whether the value is a known member of the ConsentPurpose enum.
+func (e ConsentPurpose) Valid() bool {
+	switch e {
+	case ConsentPurposeAccount:
+		return true
+	case ConsentPurposeContact:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConsentRequestPurpose.
+const (
+	ConsentRequestPurposeAccount ConsentRequestPurpose = "account"
+	ConsentRequestPurposeContact ConsentRequestPurpose = "contact"
+)
+
+// Valid indicates whether the value is a known member of the ConsentRequestPurpose enum.
+func (e ConsentRequestPurpose) Valid() bool {
+	switch e {
+	case ConsentRequestPurposeAccount:
+		return true
+	case ConsentRequestPurposeContact:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateKeyRequestScope.
+const (
+	CreateKeyRequestScopeExport  CreateKeyRequestScope = "export"
+	CreateKeyRequestScopeFeed    CreateKeyRequestScope = "feed"
+	CreateKeyRequestScopeOpen311 CreateKeyRequestScope = "open311"
+	CreateKeyRequestScopeStats   CreateKeyRequestScope = "stats"
+)
+
+// Valid indicates whether the value is a known member of the CreateKeyRequestScope enum.
+func (e CreateKeyRequestScope) Valid() bool {
+	switch e {
+	case CreateKeyRequestScopeExport:
+		return true
+	case CreateKeyRequestScopeFeed:
+		return true
+	case CreateKeyRequestScopeOpen311:
+		return true
+	case CreateKeyRequestScopeStats:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateUserRequestRole.
+const (
+	CreateUserRequestRoleAdmin       CreateUserRequestRole = "admin"
+	CreateUserRequestRoleIocOperator CreateUserRequestRole = "ioc_operator"
+	CreateUserRequestRoleIocViewer   CreateUserRequestRole = "ioc_viewer"
+	CreateUserRequestRoleLeader      CreateUserRequestRole = "leader"
+	CreateUserRequestRoleOfficer     CreateUserRequestRole = "officer"
+)
+
+// Valid indicates whether the value is a known member of the CreateUserRequestRole enum.
+func (e CreateUserRequestRole) Valid() bool {
+	switch e {
+	case CreateUserRequestRoleAdmin:
+		return true
+	case CreateUserRequestRoleIocOperator:
+		return true
+	case CreateUserRequestRoleIocViewer:
+		return true
+	case CreateUserRequestRoleLeader:
+		return true
+	case CreateUserRequestRoleOfficer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreatedKeyScope.
+const (
+	CreatedKeyScopeExport  CreatedKeyScope = "export"
+	CreatedKeyScopeFeed    CreatedKeyScope = "feed"
+	CreatedKeyScopeOpen311 CreatedKeyScope = "open311"
+	CreatedKeyScopeStats   CreatedKeyScope = "stats"
+)
+
+// Valid indicates whether the value is a known member of the CreatedKeyScope enum.
+func (e CreatedKeyScope) Valid() bool {
+	switch e {
+	case CreatedKeyScopeExport:
+		return true
+	case CreatedKeyScopeFeed:
+		return true
+	case CreatedKeyScopeOpen311:
+		return true
+	case CreatedKeyScopeStats:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeviceRequestPlatform.
+const (
+	DeviceRequestPlatformAndroid DeviceRequestPlatform = "android"
+	DeviceRequestPlatformIos     DeviceRequestPlatform = "ios"
+	DeviceRequestPlatformWeb     DeviceRequestPlatform = "web"
+)
+
+// Valid indicates whether the value is a known member of the DeviceRequestPlatform enum.
+func (e DeviceRequestPlatform) Valid() bool {
+	switch e {
+	case DeviceRequestPlatformAndroid:
+		return true
+	case DeviceRequestPlatformIos:
+		return true
+	case DeviceRequestPlatformWeb:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EventActorRole.
+const (
+	EventActorRoleAdmin       EventActorRole = "admin"
+	EventActorRoleIocOperator EventActorRole = "ioc_operator"
+	EventActorRoleIocViewer   EventActorRole = "ioc_viewer"
+	EventActorRoleLeader      EventActorRole = "leader"
+	EventActorRoleOfficer     EventActorRole = "officer"
+	EventActorRoleResident    EventActorRole = "resident"
+	EventActorRoleSystem      EventActorRole = "system"
+)
+
+// Valid indicates whether the value is a known member of the EventActorRole enum.
+func (e EventActorRole) Valid() bool {
+	switch e {
+	case EventActorRoleAdmin:
+		return true
+	case EventActorRoleIocOperator:
+		return true
+	case EventActorRoleIocViewer:
+		return true
+	case EventActorRoleLeader:
+		return true
+	case EventActorRoleOfficer:
+		return true
+	case EventActorRoleResident:
+		return true
+	case EventActorRoleSystem:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EventFrom.
+const (
+	EventFromAssigned     EventFrom = "assigned"
+	EventFromAwaitingInfo EventFrom = "awaiting_info"
+	EventFromClosed       EventFrom = "closed"
+	EventFromDuplicate    EventFrom = "duplicate"
+	EventFromInProgress   EventFrom = "in_progress"
+	EventFromReceived     EventFrom = "received"
+	EventFromRejected     EventFrom = "rejected"
+	EventFromResolved     EventFrom = "resolved"
+	EventFromWithdrawn    EventFrom = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the EventFrom enum.
+func (e EventFrom) Valid() bool {
+	switch e {
+	case EventFromAssigned:
+		return true
+	case EventFromAwaitingInfo:
+		return true
+	case EventFromClosed:
+		return true
+	case EventFromDuplicate:
+		return true
+	case EventFromInProgress:
+		return true
+	case EventFromReceived:
+		return true
+	case EventFromRejected:
+		return true
+	case EventFromResolved:
+		return true
+	case EventFromWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EventOutcome.
+const (
+	EventOutcomeFixed          EventOutcome = "fixed"
+	EventOutcomeNoResponse     EventOutcome = "no_response"
+	EventOutcomeNotFixable     EventOutcome = "not_fixable"
+	EventOutcomeNotResponsible EventOutcome = "not_responsible"
+	EventOutcomePartiallyFixed EventOutcome = "partially_fixed"
+)
+
+// Valid indicates whether the value is a known member of the EventOutcome enum.
+func (e EventOutcome) Valid() bool {
+	switch e {
+	case EventOutcomeFixed:
+		return true
+	case EventOutcomeNoResponse:
+		return true
+	case EventOutcomeNotFixable:
+		return true
+	case EventOutcomeNotResponsible:
+		return true
+	case EventOutcomePartiallyFixed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EventTo.
+const (
+	EventToAssigned     EventTo = "assigned"
+	EventToAwaitingInfo EventTo = "awaiting_info"
+	EventToClosed       EventTo = "closed"
+	EventToDuplicate    EventTo = "duplicate"
+	EventToInProgress   EventTo = "in_progress"
+	EventToReceived     EventTo = "received"
+	EventToRejected     EventTo = "rejected"
+	EventToResolved     EventTo = "resolved"
+	EventToWithdrawn    EventTo = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the EventTo enum.
+func (e EventTo) Valid() bool {
+	switch e {
+	case EventToAssigned:
+		return true
+	case EventToAwaitingInfo:
+		return true
+	case EventToClosed:
+		return true
+	case EventToDuplicate:
+		return true
+	case EventToInProgress:
+		return true
+	case EventToReceived:
+		return true
+	case EventToRejected:
+		return true
+	case EventToResolved:
+		return true
+	case EventToWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EventVisibility.
+const (
+	EventVisibilityInternal EventVisibility = "internal"
+	EventVisibilityPublic   EventVisibility = "public"
+)
+
+// Valid indicates whether the value is a known member of the EventVisibility enum.
+func (e EventVisibility) Valid() bool {
+	switch e {
+	case EventVisibilityInternal:
+		return true
+	case EventVisibilityPublic:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FieldErrorCode.
+const (
+	BadEnum      FieldErrorCode = "bad_enum"
+	Invalid      FieldErrorCode = "invalid"
+	Malformed    FieldErrorCode = "malformed"
+	Mismatch     FieldErrorCode = "mismatch"
+	OutOfRange   FieldErrorCode = "out_of_range"
+	Required     FieldErrorCode = "required"
+	TooLong      FieldErrorCode = "too_long"
+	TooMany      FieldErrorCode = "too_many"
+	UnknownField FieldErrorCode = "unknown_field"
+	WrongType    FieldErrorCode = "wrong_type"
+)
+
+// Valid indicates whether the value is a known member of the FieldErrorCode enum.
+func (e FieldErrorCode) Valid() bool {
 	switch e {
 	case BadEnum:
 		return true
@@ -325,6 +853,237 @@ func (e ErrorErrorErrorsCode) Valid() bool {
 	}
 }
 
+// Defines values for MeRole.
+const (
+	MeRoleAdmin       MeRole = "admin"
+	MeRoleIocOperator MeRole = "ioc_operator"
+	MeRoleIocViewer   MeRole = "ioc_viewer"
+	MeRoleLeader      MeRole = "leader"
+	MeRoleOfficer     MeRole = "officer"
+	MeRoleResident    MeRole = "resident"
+	MeRoleSystem      MeRole = "system"
+)
+
+// Valid indicates whether the value is a known member of the MeRole enum.
+func (e MeRole) Valid() bool {
+	switch e {
+	case MeRoleAdmin:
+		return true
+	case MeRoleIocOperator:
+		return true
+	case MeRoleIocViewer:
+		return true
+	case MeRoleLeader:
+		return true
+	case MeRoleOfficer:
+		return true
+	case MeRoleResident:
+		return true
+	case MeRoleSystem:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MediaContentType.
+const (
+	Imagejpeg      MediaContentType = "image/jpeg"
+	Imagepng       MediaContentType = "image/png"
+	Imagewebp      MediaContentType = "image/webp"
+	Videomp4       MediaContentType = "video/mp4"
+	Videoquicktime MediaContentType = "video/quicktime"
+)
+
+// Valid indicates whether the value is a known member of the MediaContentType enum.
+func (e MediaContentType) Valid() bool {
+	switch e {
+	case Imagejpeg:
+		return true
+	case Imagepng:
+		return true
+	case Imagewebp:
+		return true
+	case Videomp4:
+		return true
+	case Videoquicktime:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MediaKind.
+const (
+	Image MediaKind = "image"
+	Video MediaKind = "video"
+)
+
+// Valid indicates whether the value is a known member of the MediaKind enum.
+func (e MediaKind) Valid() bool {
+	switch e {
+	case Image:
+		return true
+	case Video:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NearbyChannel.
+const (
+	NearbyChannelApp     NearbyChannel = "app"
+	NearbyChannelEmail   NearbyChannel = "email"
+	NearbyChannelHotline NearbyChannel = "hotline"
+	NearbyChannelOpen311 NearbyChannel = "open311"
+	NearbyChannelOther   NearbyChannel = "other"
+	NearbyChannelWalkIn  NearbyChannel = "walk_in"
+	NearbyChannelWeb     NearbyChannel = "web"
+	NearbyChannelZalo    NearbyChannel = "zalo"
+)
+
+// Valid indicates whether the value is a known member of the NearbyChannel enum.
+func (e NearbyChannel) Valid() bool {
+	switch e {
+	case NearbyChannelApp:
+		return true
+	case NearbyChannelEmail:
+		return true
+	case NearbyChannelHotline:
+		return true
+	case NearbyChannelOpen311:
+		return true
+	case NearbyChannelOther:
+		return true
+	case NearbyChannelWalkIn:
+		return true
+	case NearbyChannelWeb:
+		return true
+	case NearbyChannelZalo:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NearbyGroup.
+const (
+	NearbyGroupAntt      NearbyGroup = "antt"
+	NearbyGroupAsxh      NearbyGroup = "asxh"
+	NearbyGroupDoThi     NearbyGroup = "do_thi"
+	NearbyGroupGiaoThong NearbyGroup = "giao_thong"
+	NearbyGroupKhac      NearbyGroup = "khac"
+	NearbyGroupMoiTruong NearbyGroup = "moi_truong"
+)
+
+// Valid indicates whether the value is a known member of the NearbyGroup enum.
+func (e NearbyGroup) Valid() bool {
+	switch e {
+	case NearbyGroupAntt:
+		return true
+	case NearbyGroupAsxh:
+		return true
+	case NearbyGroupDoThi:
+		return true
+	case NearbyGroupGiaoThong:
+		return true
+	case NearbyGroupKhac:
+		return true
+	case NearbyGroupMoiTruong:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NearbyOnTimeClass.
+const (
+	NearbyOnTimeClassLate              NearbyOnTimeClass = "late"
+	NearbyOnTimeClassLateWithExtension NearbyOnTimeClass = "late_with_extension"
+	NearbyOnTimeClassOnTime            NearbyOnTimeClass = "on_time"
+)
+
+// Valid indicates whether the value is a known member of the NearbyOnTimeClass enum.
+func (e NearbyOnTimeClass) Valid() bool {
+	switch e {
+	case NearbyOnTimeClassLate:
+		return true
+	case NearbyOnTimeClassLateWithExtension:
+		return true
+	case NearbyOnTimeClassOnTime:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NearbyOutcome.
+const (
+	NearbyOutcomeFixed          NearbyOutcome = "fixed"
+	NearbyOutcomeNoResponse     NearbyOutcome = "no_response"
+	NearbyOutcomeNotFixable     NearbyOutcome = "not_fixable"
+	NearbyOutcomeNotResponsible NearbyOutcome = "not_responsible"
+	NearbyOutcomePartiallyFixed NearbyOutcome = "partially_fixed"
+)
+
+// Valid indicates whether the value is a known member of the NearbyOutcome enum.
+func (e NearbyOutcome) Valid() bool {
+	switch e {
+	case NearbyOutcomeFixed:
+		return true
+	case NearbyOutcomeNoResponse:
+		return true
+	case NearbyOutcomeNotFixable:
+		return true
+	case NearbyOutcomeNotResponsible:
+		return true
+	case NearbyOutcomePartiallyFixed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NearbyState.
+const (
+	NearbyStateAssigned     NearbyState = "assigned"
+	NearbyStateAwaitingInfo NearbyState = "awaiting_info"
+	NearbyStateClosed       NearbyState = "closed"
+	NearbyStateDuplicate    NearbyState = "duplicate"
+	NearbyStateInProgress   NearbyState = "in_progress"
+	NearbyStateReceived     NearbyState = "received"
+	NearbyStateRejected     NearbyState = "rejected"
+	NearbyStateResolved     NearbyState = "resolved"
+	NearbyStateWithdrawn    NearbyState = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the NearbyState enum.
+func (e NearbyState) Valid() bool {
+	switch e {
+	case NearbyStateAssigned:
+		return true
+	case NearbyStateAwaitingInfo:
+		return true
+	case NearbyStateClosed:
+		return true
+	case NearbyStateDuplicate:
+		return true
+	case NearbyStateInProgress:
+		return true
+	case NearbyStateReceived:
+		return true
+	case NearbyStateRejected:
+		return true
+	case NearbyStateResolved:
+		return true
+	case NearbyStateWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for NewTicketChannel.
 const (
 	NewTicketChannelApp NewTicketChannel = "app"
@@ -337,6 +1096,39 @@ func (e NewTicketChannel) Valid() bool {
 	case NewTicketChannelApp:
 		return true
 	case NewTicketChannelWeb:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NoticeFormat.
+const (
+	Markdown NoticeFormat = "markdown"
+)
+
+// Valid indicates whether the value is a known member of the NoticeFormat enum.
+func (e NoticeFormat) Valid() bool {
+	switch e {
+	case Markdown:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NoticeLang.
+const (
+	En NoticeLang = "en"
+	Vi NoticeLang = "vi"
+)
+
+// Valid indicates whether the value is a known member of the NoticeLang enum.
+func (e NoticeLang) Valid() bool {
+	switch e {
+	case En:
+		return true
+	case Vi:
 		return true
 	default:
 		return false
@@ -364,6 +1156,147 @@ func (e OnBehalfTicketChannel) Valid() bool {
 	case OnBehalfTicketChannelWalkIn:
 		return true
 	case OnBehalfTicketChannelZalo:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReadinessStatus.
+const (
+	Ready   ReadinessStatus = "ready"
+	Unready ReadinessStatus = "unready"
+)
+
+// Valid indicates whether the value is a known member of the ReadinessStatus enum.
+func (e ReadinessStatus) Valid() bool {
+	switch e {
+	case Ready:
+		return true
+	case Unready:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SLAUnit.
+const (
+	SLAUnitClockHours   SLAUnit = "clock_hours"
+	SLAUnitWorkingDays  SLAUnit = "working_days"
+	SLAUnitWorkingHours SLAUnit = "working_hours"
+)
+
+// Valid indicates whether the value is a known member of the SLAUnit enum.
+func (e SLAUnit) Valid() bool {
+	switch e {
+	case SLAUnitClockHours:
+		return true
+	case SLAUnitWorkingDays:
+		return true
+	case SLAUnitWorkingHours:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SLAInputUnit.
+const (
+	SLAInputUnitClockHours   SLAInputUnit = "clock_hours"
+	SLAInputUnitWorkingDays  SLAInputUnit = "working_days"
+	SLAInputUnitWorkingHours SLAInputUnit = "working_hours"
+)
+
+// Valid indicates whether the value is a known member of the SLAInputUnit enum.
+func (e SLAInputUnit) Valid() bool {
+	switch e {
+	case SLAInputUnitClockHours:
+		return true
+	case SLAInputUnitWorkingDays:
+		return true
+	case SLAInputUnitWorkingHours:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ScheduleSwitchOverRequestInProgress.
+const (
+	ScheduleSwitchOverRequestInProgressFollow ScheduleSwitchOverRequestInProgress = "follow"
+	ScheduleSwitchOverRequestInProgressStay   ScheduleSwitchOverRequestInProgress = "stay"
+)
+
+// Valid indicates whether the value is a known member of the ScheduleSwitchOverRequestInProgress enum.
+func (e ScheduleSwitchOverRequestInProgress) Valid() bool {
+	switch e {
+	case ScheduleSwitchOverRequestInProgressFollow:
+		return true
+	case ScheduleSwitchOverRequestInProgressStay:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for StatsSeriesInterval.
+const (
+	Day   StatsSeriesInterval = "day"
+	Month StatsSeriesInterval = "month"
+	Week  StatsSeriesInterval = "week"
+)
+
+// Valid indicates whether the value is a known member of the StatsSeriesInterval enum.
+func (e StatsSeriesInterval) Valid() bool {
+	switch e {
+	case Day:
+		return true
+	case Month:
+		return true
+	case Week:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SwitchOverInProgress.
+const (
+	SwitchOverInProgressFollow SwitchOverInProgress = "follow"
+	SwitchOverInProgressStay   SwitchOverInProgress = "stay"
+)
+
+// Valid indicates whether the value is a known member of the SwitchOverInProgress enum.
+func (e SwitchOverInProgress) Valid() bool {
+	switch e {
+	case SwitchOverInProgressFollow:
+		return true
+	case SwitchOverInProgressStay:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SwitchOverState.
+const (
+	Cancelled SwitchOverState = "cancelled"
+	Done      SwitchOverState = "done"
+	Running   SwitchOverState = "running"
+	Scheduled SwitchOverState = "scheduled"
+)
+
+// Valid indicates whether the value is a known member of the SwitchOverState enum.
+func (e SwitchOverState) Valid() bool {
+	switch e {
+	case Cancelled:
+		return true
+	case Done:
+		return true
+	case Running:
+		return true
+	case Scheduled:
 		return true
 	default:
 		return false
@@ -406,27 +1339,30 @@ func (e TicketChannel) Valid() bool {
 	}
 }
 
-// Defines values for TicketHistoryOutcome.
+// Defines values for TicketGroup.
 const (
-	TicketHistoryOutcomeFixed          TicketHistoryOutcome = "fixed"
-	TicketHistoryOutcomeNoResponse     TicketHistoryOutcome = "no_response"
-	TicketHistoryOutcomeNotFixable     TicketHistoryOutcome = "not_fixable"
-	TicketHistoryOutcomeNotResponsible TicketHistoryOutcome = "not_responsible"
-	TicketHistoryOutcomePartiallyFixed TicketHistoryOutcome = "partially_fixed"
+	TicketGroupAntt      TicketGroup = "antt"
+	TicketGroupAsxh      TicketGroup = "asxh"
+	TicketGroupDoThi     TicketGroup = "do_thi"
+	TicketGroupGiaoThong TicketGroup = "giao_thong"
+	TicketGroupKhac      TicketGroup = "khac"
+	TicketGroupMoiTruong TicketGroup = "moi_truong"
 )
 
-// Valid indicates whether the value is a known member of the TicketHistoryOutcome enum.
-func (e TicketHistoryOutcome) Valid() bool {
+// Valid indicates whether the value is a known member of the TicketGroup enum.
+func (e TicketGroup) Valid() bool {
 	switch e {
-	case TicketHistoryOutcomeFixed:
+	case TicketGroupAntt:
 		return true
-	case TicketHistoryOutcomeNoResponse:
+	case TicketGroupAsxh:
 		return true
-	case TicketHistoryOutcomeNotFixable:
+	case TicketGroupDoThi:
 		return true
-	case TicketHistoryOutcomeNotResponsible:
+	case TicketGroupGiaoThong:
 		return true
-	case TicketHistoryOutcomePartiallyFixed:
+	case TicketGroupKhac:
+		return true
+	case TicketGroupMoiTruong:
 		return true
 	default:
 		return false
@@ -454,1050 +1390,189 @@ func (e TicketOnTimeClass) Valid() bool {
 	}
 }
 
-// Defines values for GetReadyz200JSONResponseBodyStatus.
+// Defines values for TicketOutcome.
 const (
-	GetReadyz200JSONResponseBodyStatusReady   GetReadyz200JSONResponseBodyStatus = "ready"
-	GetReadyz200JSONResponseBodyStatusUnready GetReadyz200JSONResponseBodyStatus = "unready"
+	TicketOutcomeFixed          TicketOutcome = "fixed"
+	TicketOutcomeNoResponse     TicketOutcome = "no_response"
+	TicketOutcomeNotFixable     TicketOutcome = "not_fixable"
+	TicketOutcomeNotResponsible TicketOutcome = "not_responsible"
+	TicketOutcomePartiallyFixed TicketOutcome = "partially_fixed"
 )
 
-// Valid indicates whether the value is a known member of the GetReadyz200JSONResponseBodyStatus enum.
-func (e GetReadyz200JSONResponseBodyStatus) Valid() bool {
+// Valid indicates whether the value is a known member of the TicketOutcome enum.
+func (e TicketOutcome) Valid() bool {
 	switch e {
-	case GetReadyz200JSONResponseBodyStatusReady:
+	case TicketOutcomeFixed:
 		return true
-	case GetReadyz200JSONResponseBodyStatusUnready:
+	case TicketOutcomeNoResponse:
+		return true
+	case TicketOutcomeNotFixable:
+		return true
+	case TicketOutcomeNotResponsible:
+		return true
+	case TicketOutcomePartiallyFixed:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for GetReadyz503JSONResponseBodyStatus.
+// Defines values for TicketState.
 const (
-	GetReadyz503JSONResponseBodyStatusReady   GetReadyz503JSONResponseBodyStatus = "ready"
-	GetReadyz503JSONResponseBodyStatusUnready GetReadyz503JSONResponseBodyStatus = "unready"
+	TicketStateAssigned     TicketState = "assigned"
+	TicketStateAwaitingInfo TicketState = "awaiting_info"
+	TicketStateClosed       TicketState = "closed"
+	TicketStateDuplicate    TicketState = "duplicate"
+	TicketStateInProgress   TicketState = "in_progress"
+	TicketStateReceived     TicketState = "received"
+	TicketStateRejected     TicketState = "rejected"
+	TicketStateResolved     TicketState = "resolved"
+	TicketStateWithdrawn    TicketState = "withdrawn"
 )
 
-// Valid indicates whether the value is a known member of the GetReadyz503JSONResponseBodyStatus enum.
-func (e GetReadyz503JSONResponseBodyStatus) Valid() bool {
+// Valid indicates whether the value is a known member of the TicketState enum.
+func (e TicketState) Valid() bool {
 	switch e {
-	case GetReadyz503JSONResponseBodyStatusReady:
+	case TicketStateAssigned:
 		return true
-	case GetReadyz503JSONResponseBodyStatusUnready:
+	case TicketStateAwaitingInfo:
+		return true
+	case TicketStateClosed:
+		return true
+	case TicketStateDuplicate:
+		return true
+	case TicketStateInProgress:
+		return true
+	case TicketStateReceived:
+		return true
+	case TicketStateRejected:
+		return true
+	case TicketStateResolved:
+		return true
+	case TicketStateWithdrawn:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for GetAdminCalendar200JSONResponseBodyYearsSource.
+// Defines values for UpdateCategoryRequestGroup.
 const (
-	GetAdminCalendar200JSONResponseBodyYearsSourceEdited  GetAdminCalendar200JSONResponseBodyYearsSource = "edited"
-	GetAdminCalendar200JSONResponseBodyYearsSourceShipped GetAdminCalendar200JSONResponseBodyYearsSource = "shipped"
+	UpdateCategoryRequestGroupAntt      UpdateCategoryRequestGroup = "antt"
+	UpdateCategoryRequestGroupAsxh      UpdateCategoryRequestGroup = "asxh"
+	UpdateCategoryRequestGroupDoThi     UpdateCategoryRequestGroup = "do_thi"
+	UpdateCategoryRequestGroupGiaoThong UpdateCategoryRequestGroup = "giao_thong"
+	UpdateCategoryRequestGroupKhac      UpdateCategoryRequestGroup = "khac"
+	UpdateCategoryRequestGroupMoiTruong UpdateCategoryRequestGroup = "moi_truong"
 )
 
-// Valid indicates whether the value is a known member of the GetAdminCalendar200JSONResponseBodyYearsSource enum.
-func (e GetAdminCalendar200JSONResponseBodyYearsSource) Valid() bool {
+// Valid indicates whether the value is a known member of the UpdateCategoryRequestGroup enum.
+func (e UpdateCategoryRequestGroup) Valid() bool {
 	switch e {
-	case GetAdminCalendar200JSONResponseBodyYearsSourceEdited:
+	case UpdateCategoryRequestGroupAntt:
 		return true
-	case GetAdminCalendar200JSONResponseBodyYearsSourceShipped:
+	case UpdateCategoryRequestGroupAsxh:
+		return true
+	case UpdateCategoryRequestGroupDoThi:
+		return true
+	case UpdateCategoryRequestGroupGiaoThong:
+		return true
+	case UpdateCategoryRequestGroupKhac:
+		return true
+	case UpdateCategoryRequestGroupMoiTruong:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for PutAdminCalendarYear200JSONResponseBodySource.
+// Defines values for UpdateUserRequestRole.
 const (
-	PutAdminCalendarYear200JSONResponseBodySourceEdited  PutAdminCalendarYear200JSONResponseBodySource = "edited"
-	PutAdminCalendarYear200JSONResponseBodySourceShipped PutAdminCalendarYear200JSONResponseBodySource = "shipped"
+	UpdateUserRequestRoleAdmin       UpdateUserRequestRole = "admin"
+	UpdateUserRequestRoleIocOperator UpdateUserRequestRole = "ioc_operator"
+	UpdateUserRequestRoleIocViewer   UpdateUserRequestRole = "ioc_viewer"
+	UpdateUserRequestRoleLeader      UpdateUserRequestRole = "leader"
+	UpdateUserRequestRoleOfficer     UpdateUserRequestRole = "officer"
 )
 
-// Valid indicates whether the value is a known member of the PutAdminCalendarYear200JSONResponseBodySource enum.
-func (e PutAdminCalendarYear200JSONResponseBodySource) Valid() bool {
+// Valid indicates whether the value is a known member of the UpdateUserRequestRole enum.
+func (e UpdateUserRequestRole) Valid() bool {
 	switch e {
-	case PutAdminCalendarYear200JSONResponseBodySourceEdited:
+	case UpdateUserRequestRoleAdmin:
 		return true
-	case PutAdminCalendarYear200JSONResponseBodySourceShipped:
+	case UpdateUserRequestRoleIocOperator:
+		return true
+	case UpdateUserRequestRoleIocViewer:
+		return true
+	case UpdateUserRequestRoleLeader:
+		return true
+	case UpdateUserRequestRoleOfficer:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for GetAdminCategories200JSONResponseBodyCategoriesGroup.
+// Defines values for UserRole.
 const (
-	GetAdminCategories200JSONResponseBodyCategoriesGroupAntt      GetAdminCategories200JSONResponseBodyCategoriesGroup = "antt"
-	GetAdminCategories200JSONResponseBodyCategoriesGroupAsxh      GetAdminCategories200JSONResponseBodyCategoriesGroup = "asxh"
-	GetAdminCategories200JSONResponseBodyCategoriesGroupDoThi     GetAdminCategories200JSONResponseBodyCategoriesGroup = "do_thi"
-	GetAdminCategories200JSONResponseBodyCategoriesGroupGiaoThong GetAdminCategories200JSONResponseBodyCategoriesGroup = "giao_thong"
-	GetAdminCategories200JSONResponseBodyCategoriesGroupKhac      GetAdminCategories200JSONResponseBodyCategoriesGroup = "khac"
-	GetAdminCategories200JSONResponseBodyCategoriesGroupMoiTruong GetAdminCategories200JSONResponseBodyCategoriesGroup = "moi_truong"
+	UserRoleAdmin       UserRole = "admin"
+	UserRoleIocOperator UserRole = "ioc_operator"
+	UserRoleIocViewer   UserRole = "ioc_viewer"
+	UserRoleLeader      UserRole = "leader"
+	UserRoleOfficer     UserRole = "officer"
+	UserRoleResident    UserRole = "resident"
+	UserRoleSystem      UserRole = "system"
 )
 
-// Valid indicates whether the value is a known member of the GetAdminCategories200JSONResponseBodyCategoriesGroup enum.
-func (e GetAdminCategories200JSONResponseBodyCategoriesGroup) Valid() bool {
+// Valid indicates whether the value is a known member of the UserRole enum.
+func (e UserRole) Valid() bool {
 	switch e {
-	case GetAdminCategories200JSONResponseBodyCategoriesGroupAntt:
+	case UserRoleAdmin:
 		return true
-	case GetAdminCategories200JSONResponseBodyCategoriesGroupAsxh:
+	case UserRoleIocOperator:
 		return true
-	case GetAdminCategories200JSONResponseBodyCategoriesGroupDoThi:
+	case UserRoleIocViewer:
 		return true
-	case GetAdminCategories200JSONResponseBodyCategoriesGroupGiaoThong:
+	case UserRoleLeader:
 		return true
-	case GetAdminCategories200JSONResponseBodyCategoriesGroupKhac:
+	case UserRoleOfficer:
 		return true
-	case GetAdminCategories200JSONResponseBodyCategoriesGroupMoiTruong:
+	case UserRoleResident:
+		return true
+	case UserRoleSystem:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for GetAdminCategories200JSONResponseBodyCategoriesInfoWaitPolicy.
+// Defines values for UserWithPasswordRole.
 const (
-	GetAdminCategories200JSONResponseBodyCategoriesInfoWaitPolicyClose  GetAdminCategories200JSONResponseBodyCategoriesInfoWaitPolicy = "close"
-	GetAdminCategories200JSONResponseBodyCategoriesInfoWaitPolicyReturn GetAdminCategories200JSONResponseBodyCategoriesInfoWaitPolicy = "return"
+	UserWithPasswordRoleAdmin       UserWithPasswordRole = "admin"
+	UserWithPasswordRoleIocOperator UserWithPasswordRole = "ioc_operator"
+	UserWithPasswordRoleIocViewer   UserWithPasswordRole = "ioc_viewer"
+	UserWithPasswordRoleLeader      UserWithPasswordRole = "leader"
+	UserWithPasswordRoleOfficer     UserWithPasswordRole = "officer"
+	UserWithPasswordRoleResident    UserWithPasswordRole = "resident"
+	UserWithPasswordRoleSystem      UserWithPasswordRole = "system"
 )
 
-// Valid indicates whether the value is a known member of the GetAdminCategories200JSONResponseBodyCategoriesInfoWaitPolicy enum.
-func (e GetAdminCategories200JSONResponseBodyCategoriesInfoWaitPolicy) Valid() bool {
+// Valid indicates whether the value is a known member of the UserWithPasswordRole enum.
+func (e UserWithPasswordRole) Valid() bool {
 	switch e {
-	case GetAdminCategories200JSONResponseBodyCategoriesInfoWaitPolicyClose:
+	case UserWithPasswordRoleAdmin:
 		return true
-	case GetAdminCategories200JSONResponseBodyCategoriesInfoWaitPolicyReturn:
+	case UserWithPasswordRoleIocOperator:
 		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for GetAdminCategories200JSONResponseBodyCategoriesPriority.
-const (
-	GetAdminCategories200JSONResponseBodyCategoriesPriorityNormal GetAdminCategories200JSONResponseBodyCategoriesPriority = "normal"
-	GetAdminCategories200JSONResponseBodyCategoriesPriorityUrgent GetAdminCategories200JSONResponseBodyCategoriesPriority = "urgent"
-)
-
-// Valid indicates whether the value is a known member of the GetAdminCategories200JSONResponseBodyCategoriesPriority enum.
-func (e GetAdminCategories200JSONResponseBodyCategoriesPriority) Valid() bool {
-	switch e {
-	case GetAdminCategories200JSONResponseBodyCategoriesPriorityNormal:
+	case UserWithPasswordRoleIocViewer:
 		return true
-	case GetAdminCategories200JSONResponseBodyCategoriesPriorityUrgent:
+	case UserWithPasswordRoleLeader:
 		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for GetAdminCategories200JSONResponseBodyCategoriesResolveSlaUnit.
-const (
-	GetAdminCategories200JSONResponseBodyCategoriesResolveSlaUnitClockHours   GetAdminCategories200JSONResponseBodyCategoriesResolveSlaUnit = "clock_hours"
-	GetAdminCategories200JSONResponseBodyCategoriesResolveSlaUnitWorkingDays  GetAdminCategories200JSONResponseBodyCategoriesResolveSlaUnit = "working_days"
-	GetAdminCategories200JSONResponseBodyCategoriesResolveSlaUnitWorkingHours GetAdminCategories200JSONResponseBodyCategoriesResolveSlaUnit = "working_hours"
-)
-
-// Valid indicates whether the value is a known member of the GetAdminCategories200JSONResponseBodyCategoriesResolveSlaUnit enum.
-func (e GetAdminCategories200JSONResponseBodyCategoriesResolveSlaUnit) Valid() bool {
-	switch e {
-	case GetAdminCategories200JSONResponseBodyCategoriesResolveSlaUnitClockHours:
+	case UserWithPasswordRoleOfficer:
 		return true
-	case GetAdminCategories200JSONResponseBodyCategoriesResolveSlaUnitWorkingDays:
+	case UserWithPasswordRoleResident:
 		return true
-	case GetAdminCategories200JSONResponseBodyCategoriesResolveSlaUnitWorkingHours:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for GetAdminCategories200JSONResponseBodyCategoriesTriageSlaUnit.
-const (
-	GetAdminCategories200JSONResponseBodyCategoriesTriageSlaUnitClockHours   GetAdminCategories200JSONResponseBodyCategoriesTriageSlaUnit = "clock_hours"
-	GetAdminCategories200JSONResponseBodyCategoriesTriageSlaUnitWorkingDays  GetAdminCategories200JSONResponseBodyCategoriesTriageSlaUnit = "working_days"
-	GetAdminCategories200JSONResponseBodyCategoriesTriageSlaUnitWorkingHours GetAdminCategories200JSONResponseBodyCategoriesTriageSlaUnit = "working_hours"
-)
-
-// Valid indicates whether the value is a known member of the GetAdminCategories200JSONResponseBodyCategoriesTriageSlaUnit enum.
-func (e GetAdminCategories200JSONResponseBodyCategoriesTriageSlaUnit) Valid() bool {
-	switch e {
-	case GetAdminCategories200JSONResponseBodyCategoriesTriageSlaUnitClockHours:
-		return true
-	case GetAdminCategories200JSONResponseBodyCategoriesTriageSlaUnitWorkingDays:
-		return true
-	case GetAdminCategories200JSONResponseBodyCategoriesTriageSlaUnitWorkingHours:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PostAdminCategoriesJSONBodyGroup.
-const (
-	PostAdminCategoriesJSONBodyGroupAntt      PostAdminCategoriesJSONBodyGroup = "antt"
-	PostAdminCategoriesJSONBodyGroupAsxh      PostAdminCategoriesJSONBodyGroup = "asxh"
-	PostAdminCategoriesJSONBodyGroupDoThi     PostAdminCategoriesJSONBodyGroup = "do_thi"
-	PostAdminCategoriesJSONBodyGroupGiaoThong PostAdminCategoriesJSONBodyGroup = "giao_thong"
-	PostAdminCategoriesJSONBodyGroupKhac      PostAdminCategoriesJSONBodyGroup = "khac"
-	PostAdminCategoriesJSONBodyGroupMoiTruong PostAdminCategoriesJSONBodyGroup = "moi_truong"
-)
-
-// Valid indicates whether the value is a known member of the PostAdminCategoriesJSONBodyGroup enum.
-func (e PostAdminCategoriesJSONBodyGroup) Valid() bool {
-	switch e {
-	case PostAdminCategoriesJSONBodyGroupAntt:
-		return true
-	case PostAdminCategoriesJSONBodyGroupAsxh:
-		return true
-	case PostAdminCategoriesJSONBodyGroupDoThi:
-		return true
-	case PostAdminCategoriesJSONBodyGroupGiaoThong:
-		return true
-	case PostAdminCategoriesJSONBodyGroupKhac:
-		return true
-	case PostAdminCategoriesJSONBodyGroupMoiTruong:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PostAdminCategoriesJSONBodyInfoWaitPolicy.
-const (
-	PostAdminCategoriesJSONBodyInfoWaitPolicyClose  PostAdminCategoriesJSONBodyInfoWaitPolicy = "close"
-	PostAdminCategoriesJSONBodyInfoWaitPolicyReturn PostAdminCategoriesJSONBodyInfoWaitPolicy = "return"
-)
-
-// Valid indicates whether the value is a known member of the PostAdminCategoriesJSONBodyInfoWaitPolicy enum.
-func (e PostAdminCategoriesJSONBodyInfoWaitPolicy) Valid() bool {
-	switch e {
-	case PostAdminCategoriesJSONBodyInfoWaitPolicyClose:
-		return true
-	case PostAdminCategoriesJSONBodyInfoWaitPolicyReturn:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PostAdminCategoriesJSONBodyPriority.
-const (
-	PostAdminCategoriesJSONBodyPriorityNormal PostAdminCategoriesJSONBodyPriority = "normal"
-	PostAdminCategoriesJSONBodyPriorityUrgent PostAdminCategoriesJSONBodyPriority = "urgent"
-)
-
-// Valid indicates whether the value is a known member of the PostAdminCategoriesJSONBodyPriority enum.
-func (e PostAdminCategoriesJSONBodyPriority) Valid() bool {
-	switch e {
-	case PostAdminCategoriesJSONBodyPriorityNormal:
-		return true
-	case PostAdminCategoriesJSONBodyPriorityUrgent:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PostAdminCategoriesJSONBodyResolveSlaUnit.
-const (
-	PostAdminCategoriesJSONBodyResolveSlaUnitClockHours   PostAdminCategoriesJSONBodyResolveSlaUnit = "clock_hours"
-	PostAdminCategoriesJSONBodyResolveSlaUnitWorkingDays  PostAdminCategoriesJSONBodyResolveSlaUnit = "working_days"
-	PostAdminCategoriesJSONBodyResolveSlaUnitWorkingHours PostAdminCategoriesJSONBodyResolveSlaUnit = "working_hours"
-)
-
-// Valid indicates whether the value is a known member of the PostAdminCategoriesJSONBodyResolveSlaUnit enum.
-func (e PostAdminCategoriesJSONBodyResolveSlaUnit) Valid() bool {
-	switch e {
-	case PostAdminCategoriesJSONBodyResolveSlaUnitClockHours:
-		return true
-	case PostAdminCategoriesJSONBodyResolveSlaUnitWorkingDays:
-		return true
-	case PostAdminCategoriesJSONBodyResolveSlaUnitWorkingHours:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PostAdminCategoriesJSONBodyTriageSlaUnit.
-const (
-	PostAdminCategoriesJSONBodyTriageSlaUnitClockHours   PostAdminCategoriesJSONBodyTriageSlaUnit = "clock_hours"
-	PostAdminCategoriesJSONBodyTriageSlaUnitWorkingDays  PostAdminCategoriesJSONBodyTriageSlaUnit = "working_days"
-	PostAdminCategoriesJSONBodyTriageSlaUnitWorkingHours PostAdminCategoriesJSONBodyTriageSlaUnit = "working_hours"
-)
-
-// Valid indicates whether the value is a known member of the PostAdminCategoriesJSONBodyTriageSlaUnit enum.
-func (e PostAdminCategoriesJSONBodyTriageSlaUnit) Valid() bool {
-	switch e {
-	case PostAdminCategoriesJSONBodyTriageSlaUnitClockHours:
-		return true
-	case PostAdminCategoriesJSONBodyTriageSlaUnitWorkingDays:
-		return true
-	case PostAdminCategoriesJSONBodyTriageSlaUnitWorkingHours:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PostAdminCategories201JSONResponseBodyGroup.
-const (
-	PostAdminCategories201JSONResponseBodyGroupAntt      PostAdminCategories201JSONResponseBodyGroup = "antt"
-	PostAdminCategories201JSONResponseBodyGroupAsxh      PostAdminCategories201JSONResponseBodyGroup = "asxh"
-	PostAdminCategories201JSONResponseBodyGroupDoThi     PostAdminCategories201JSONResponseBodyGroup = "do_thi"
-	PostAdminCategories201JSONResponseBodyGroupGiaoThong PostAdminCategories201JSONResponseBodyGroup = "giao_thong"
-	PostAdminCategories201JSONResponseBodyGroupKhac      PostAdminCategories201JSONResponseBodyGroup = "khac"
-	PostAdminCategories201JSONResponseBodyGroupMoiTruong PostAdminCategories201JSONResponseBodyGroup = "moi_truong"
-)
-
-// Valid indicates whether the value is a known member of the PostAdminCategories201JSONResponseBodyGroup enum.
-func (e PostAdminCategories201JSONResponseBodyGroup) Valid() bool {
-	switch e {
-	case PostAdminCategories201JSONResponseBodyGroupAntt:
-		return true
-	case PostAdminCategories201JSONResponseBodyGroupAsxh:
-		return true
-	case PostAdminCategories201JSONResponseBodyGroupDoThi:
-		return true
-	case PostAdminCategories201JSONResponseBodyGroupGiaoThong:
-		return true
-	case PostAdminCategories201JSONResponseBodyGroupKhac:
-		return true
-	case PostAdminCategories201JSONResponseBodyGroupMoiTruong:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PostAdminCategories201JSONResponseBodyInfoWaitPolicy.
-const (
-	PostAdminCategories201JSONResponseBodyInfoWaitPolicyClose  PostAdminCategories201JSONResponseBodyInfoWaitPolicy = "close"
-	PostAdminCategories201JSONResponseBodyInfoWaitPolicyReturn PostAdminCategories201JSONResponseBodyInfoWaitPolicy = "return"
-)
-
-// Valid indicates whether the value is a known member of the PostAdminCategories201JSONResponseBodyInfoWaitPolicy enum.
-func (e PostAdminCategories201JSONResponseBodyInfoWaitPolicy) Valid() bool {
-	switch e {
-	case PostAdminCategories201JSONResponseBodyInfoWaitPolicyClose:
-		return true
-	case PostAdminCategories201JSONResponseBodyInfoWaitPolicyReturn:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PostAdminCategories201JSONResponseBodyPriority.
-const (
-	PostAdminCategories201JSONResponseBodyPriorityNormal PostAdminCategories201JSONResponseBodyPriority = "normal"
-	PostAdminCategories201JSONResponseBodyPriorityUrgent PostAdminCategories201JSONResponseBodyPriority = "urgent"
-)
-
-// Valid indicates whether the value is a known member of the PostAdminCategories201JSONResponseBodyPriority enum.
-func (e PostAdminCategories201JSONResponseBodyPriority) Valid() bool {
-	switch e {
-	case PostAdminCategories201JSONResponseBodyPriorityNormal:
-		return true
-	case PostAdminCategories201JSONResponseBodyPriorityUrgent:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PostAdminCategories201JSONResponseBodyResolveSlaUnit.
-const (
-	PostAdminCategories201JSONResponseBodyResolveSlaUnitClockHours   PostAdminCategories201JSONResponseBodyResolveSlaUnit = "clock_hours"
-	PostAdminCategories201JSONResponseBodyResolveSlaUnitWorkingDays  PostAdminCategories201JSONResponseBodyResolveSlaUnit = "working_days"
-	PostAdminCategories201JSONResponseBodyResolveSlaUnitWorkingHours PostAdminCategories201JSONResponseBodyResolveSlaUnit = "working_hours"
-)
-
-// Valid indicates whether the value is a known member of the PostAdminCategories201JSONResponseBodyResolveSlaUnit enum.
-func (e PostAdminCategories201JSONResponseBodyResolveSlaUnit) Valid() bool {
-	switch e {
-	case PostAdminCategories201JSONResponseBodyResolveSlaUnitClockHours:
-		return true
-	case PostAdminCategories201JSONResponseBodyResolveSlaUnitWorkingDays:
-		return true
-	case PostAdminCategories201JSONResponseBodyResolveSlaUnitWorkingHours:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PostAdminCategories201JSONResponseBodyTriageSlaUnit.
-const (
-	PostAdminCategories201JSONResponseBodyTriageSlaUnitClockHours   PostAdminCategories201JSONResponseBodyTriageSlaUnit = "clock_hours"
-	PostAdminCategories201JSONResponseBodyTriageSlaUnitWorkingDays  PostAdminCategories201JSONResponseBodyTriageSlaUnit = "working_days"
-	PostAdminCategories201JSONResponseBodyTriageSlaUnitWorkingHours PostAdminCategories201JSONResponseBodyTriageSlaUnit = "working_hours"
-)
-
-// Valid indicates whether the value is a known member of the PostAdminCategories201JSONResponseBodyTriageSlaUnit enum.
-func (e PostAdminCategories201JSONResponseBodyTriageSlaUnit) Valid() bool {
-	switch e {
-	case PostAdminCategories201JSONResponseBodyTriageSlaUnitClockHours:
-		return true
-	case PostAdminCategories201JSONResponseBodyTriageSlaUnitWorkingDays:
-		return true
-	case PostAdminCategories201JSONResponseBodyTriageSlaUnitWorkingHours:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PatchAdminCategoriesCodeJSONBodyGroup.
-const (
-	PatchAdminCategoriesCodeJSONBodyGroupAntt      PatchAdminCategoriesCodeJSONBodyGroup = "antt"
-	PatchAdminCategoriesCodeJSONBodyGroupAsxh      PatchAdminCategoriesCodeJSONBodyGroup = "asxh"
-	PatchAdminCategoriesCodeJSONBodyGroupDoThi     PatchAdminCategoriesCodeJSONBodyGroup = "do_thi"
-	PatchAdminCategoriesCodeJSONBodyGroupGiaoThong PatchAdminCategoriesCodeJSONBodyGroup = "giao_thong"
-	PatchAdminCategoriesCodeJSONBodyGroupKhac      PatchAdminCategoriesCodeJSONBodyGroup = "khac"
-	PatchAdminCategoriesCodeJSONBodyGroupMoiTruong PatchAdminCategoriesCodeJSONBodyGroup = "moi_truong"
-)
-
-// Valid indicates whether the value is a known member of the PatchAdminCategoriesCodeJSONBodyGroup enum.
-func (e PatchAdminCategoriesCodeJSONBodyGroup) Valid() bool {
-	switch e {
-	case PatchAdminCategoriesCodeJSONBodyGroupAntt:
-		return true
-	case PatchAdminCategoriesCodeJSONBodyGroupAsxh:
-		return true
-	case PatchAdminCategoriesCodeJSONBodyGroupDoThi:
-		return true
-	case PatchAdminCategoriesCodeJSONBodyGroupGiaoThong:
-		return true
-	case PatchAdminCategoriesCodeJSONBodyGroupKhac:
-		return true
-	case PatchAdminCategoriesCodeJSONBodyGroupMoiTruong:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PatchAdminCategoriesCodeJSONBodyInfoWaitPolicy.
-const (
-	PatchAdminCategoriesCodeJSONBodyInfoWaitPolicyClose  PatchAdminCategoriesCodeJSONBodyInfoWaitPolicy = "close"
-	PatchAdminCategoriesCodeJSONBodyInfoWaitPolicyReturn PatchAdminCategoriesCodeJSONBodyInfoWaitPolicy = "return"
-)
-
-// Valid indicates whether the value is a known member of the PatchAdminCategoriesCodeJSONBodyInfoWaitPolicy enum.
-func (e PatchAdminCategoriesCodeJSONBodyInfoWaitPolicy) Valid() bool {
-	switch e {
-	case PatchAdminCategoriesCodeJSONBodyInfoWaitPolicyClose:
-		return true
-	case PatchAdminCategoriesCodeJSONBodyInfoWaitPolicyReturn:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PatchAdminCategoriesCodeJSONBodyPriority.
-const (
-	PatchAdminCategoriesCodeJSONBodyPriorityNormal PatchAdminCategoriesCodeJSONBodyPriority = "normal"
-	PatchAdminCategoriesCodeJSONBodyPriorityUrgent PatchAdminCategoriesCodeJSONBodyPriority = "urgent"
-)
-
-// Valid indicates whether the value is a known member of the PatchAdminCategoriesCodeJSONBodyPriority enum.
-func (e PatchAdminCategoriesCodeJSONBodyPriority) Valid() bool {
-	switch e {
-	case PatchAdminCategoriesCodeJSONBodyPriorityNormal:
-		return true
-	case PatchAdminCategoriesCodeJSONBodyPriorityUrgent:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PatchAdminCategoriesCodeJSONBodyResolveSlaUnit.
-const (
-	PatchAdminCategoriesCodeJSONBodyResolveSlaUnitClockHours   PatchAdminCategoriesCodeJSONBodyResolveSlaUnit = "clock_hours"
-	PatchAdminCategoriesCodeJSONBodyResolveSlaUnitWorkingDays  PatchAdminCategoriesCodeJSONBodyResolveSlaUnit = "working_days"
-	PatchAdminCategoriesCodeJSONBodyResolveSlaUnitWorkingHours PatchAdminCategoriesCodeJSONBodyResolveSlaUnit = "working_hours"
-)
-
-// Valid indicates whether the value is a known member of the PatchAdminCategoriesCodeJSONBodyResolveSlaUnit enum.
-func (e PatchAdminCategoriesCodeJSONBodyResolveSlaUnit) Valid() bool {
-	switch e {
-	case PatchAdminCategoriesCodeJSONBodyResolveSlaUnitClockHours:
-		return true
-	case PatchAdminCategoriesCodeJSONBodyResolveSlaUnitWorkingDays:
-		return true
-	case PatchAdminCategoriesCodeJSONBodyResolveSlaUnitWorkingHours:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PatchAdminCategoriesCodeJSONBodyTriageSlaUnit.
-const (
-	PatchAdminCategoriesCodeJSONBodyTriageSlaUnitClockHours   PatchAdminCategoriesCodeJSONBodyTriageSlaUnit = "clock_hours"
-	PatchAdminCategoriesCodeJSONBodyTriageSlaUnitWorkingDays  PatchAdminCategoriesCodeJSONBodyTriageSlaUnit = "working_days"
-	PatchAdminCategoriesCodeJSONBodyTriageSlaUnitWorkingHours PatchAdminCategoriesCodeJSONBodyTriageSlaUnit = "working_hours"
-)
-
-// Valid indicates whether the value is a known member of the PatchAdminCategoriesCodeJSONBodyTriageSlaUnit enum.
-func (e PatchAdminCategoriesCodeJSONBodyTriageSlaUnit) Valid() bool {
-	switch e {
-	case PatchAdminCategoriesCodeJSONBodyTriageSlaUnitClockHours:
-		return true
-	case PatchAdminCategoriesCodeJSONBodyTriageSlaUnitWorkingDays:
-		return true
-	case PatchAdminCategoriesCodeJSONBodyTriageSlaUnitWorkingHours:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PatchAdminCategoriesCode200JSONResponseBodyGroup.
-const (
-	PatchAdminCategoriesCode200JSONResponseBodyGroupAntt      PatchAdminCategoriesCode200JSONResponseBodyGroup = "antt"
-	PatchAdminCategoriesCode200JSONResponseBodyGroupAsxh      PatchAdminCategoriesCode200JSONResponseBodyGroup = "asxh"
-	PatchAdminCategoriesCode200JSONResponseBodyGroupDoThi     PatchAdminCategoriesCode200JSONResponseBodyGroup = "do_thi"
-	PatchAdminCategoriesCode200JSONResponseBodyGroupGiaoThong PatchAdminCategoriesCode200JSONResponseBodyGroup = "giao_thong"
-	PatchAdminCategoriesCode200JSONResponseBodyGroupKhac      PatchAdminCategoriesCode200JSONResponseBodyGroup = "khac"
-	PatchAdminCategoriesCode200JSONResponseBodyGroupMoiTruong PatchAdminCategoriesCode200JSONResponseBodyGroup = "moi_truong"
-)
-
-// Valid indicates whether the value is a known member of the PatchAdminCategoriesCode200JSONResponseBodyGroup enum.
-func (e PatchAdminCategoriesCode200JSONResponseBodyGroup) Valid() bool {
-	switch e {
-	case PatchAdminCategoriesCode200JSONResponseBodyGroupAntt:
-		return true
-	case PatchAdminCategoriesCode200JSONResponseBodyGroupAsxh:
-		return true
-	case PatchAdminCategoriesCode200JSONResponseBodyGroupDoThi:
-		return true
-	case PatchAdminCategoriesCode200JSONResponseBodyGroupGiaoThong:
-		return true
-	case PatchAdminCategoriesCode200JSONResponseBodyGroupKhac:
-		return true
-	case PatchAdminCategoriesCode200JSONResponseBodyGroupMoiTruong:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PatchAdminCategoriesCode200JSONResponseBodyInfoWaitPolicy.
-const (
-	PatchAdminCategoriesCode200JSONResponseBodyInfoWaitPolicyClose  PatchAdminCategoriesCode200JSONResponseBodyInfoWaitPolicy = "close"
-	PatchAdminCategoriesCode200JSONResponseBodyInfoWaitPolicyReturn PatchAdminCategoriesCode200JSONResponseBodyInfoWaitPolicy = "return"
-)
-
-// Valid indicates whether the value is a known member of the PatchAdminCategoriesCode200JSONResponseBodyInfoWaitPolicy enum.
-func (e PatchAdminCategoriesCode200JSONResponseBodyInfoWaitPolicy) Valid() bool {
-	switch e {
-	case PatchAdminCategoriesCode200JSONResponseBodyInfoWaitPolicyClose:
-		return true
-	case PatchAdminCategoriesCode200JSONResponseBodyInfoWaitPolicyReturn:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PatchAdminCategoriesCode200JSONResponseBodyPriority.
-const (
-	PatchAdminCategoriesCode200JSONResponseBodyPriorityNormal PatchAdminCategoriesCode200JSONResponseBodyPriority = "normal"
-	PatchAdminCategoriesCode200JSONResponseBodyPriorityUrgent PatchAdminCategoriesCode200JSONResponseBodyPriority = "urgent"
-)
-
-// Valid indicates whether the value is a known member of the PatchAdminCategoriesCode200JSONResponseBodyPriority enum.
-func (e PatchAdminCategoriesCode200JSONResponseBodyPriority) Valid() bool {
-	switch e {
-	case PatchAdminCategoriesCode200JSONResponseBodyPriorityNormal:
-		return true
-	case PatchAdminCategoriesCode200JSONResponseBodyPriorityUrgent:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PatchAdminCategoriesCode200JSONResponseBodyResolveSlaUnit.
-const (
-	PatchAdminCategoriesCode200JSONResponseBodyResolveSlaUnitClockHours   PatchAdminCategoriesCode200JSONResponseBodyResolveSlaUnit = "clock_hours"
-	PatchAdminCategoriesCode200JSONResponseBodyResolveSlaUnitWorkingDays  PatchAdminCategoriesCode200JSONResponseBodyResolveSlaUnit = "working_days"
-	PatchAdminCategoriesCode200JSONResponseBodyResolveSlaUnitWorkingHours PatchAdminCategoriesCode200JSONResponseBodyResolveSlaUnit = "working_hours"
-)
-
-// Valid indicates whether the value is a known member of the PatchAdminCategoriesCode200JSONResponseBodyResolveSlaUnit enum.
-func (e PatchAdminCategoriesCode200JSONResponseBodyResolveSlaUnit) Valid() bool {
-	switch e {
-	case PatchAdminCategoriesCode200JSONResponseBodyResolveSlaUnitClockHours:
-		return true
-	case PatchAdminCategoriesCode200JSONResponseBodyResolveSlaUnitWorkingDays:
-		return true
-	case PatchAdminCategoriesCode200JSONResponseBodyResolveSlaUnitWorkingHours:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PatchAdminCategoriesCode200JSONResponseBodyTriageSlaUnit.
-const (
-	PatchAdminCategoriesCode200JSONResponseBodyTriageSlaUnitClockHours   PatchAdminCategoriesCode200JSONResponseBodyTriageSlaUnit = "clock_hours"
-	PatchAdminCategoriesCode200JSONResponseBodyTriageSlaUnitWorkingDays  PatchAdminCategoriesCode200JSONResponseBodyTriageSlaUnit = "working_days"
-	PatchAdminCategoriesCode200JSONResponseBodyTriageSlaUnitWorkingHours PatchAdminCategoriesCode200JSONResponseBodyTriageSlaUnit = "working_hours"
-)
-
-// Valid indicates whether the value is a known member of the PatchAdminCategoriesCode200JSONResponseBodyTriageSlaUnit enum.
-func (e PatchAdminCategoriesCode200JSONResponseBodyTriageSlaUnit) Valid() bool {
-	switch e {
-	case PatchAdminCategoriesCode200JSONResponseBodyTriageSlaUnitClockHours:
-		return true
-	case PatchAdminCategoriesCode200JSONResponseBodyTriageSlaUnitWorkingDays:
-		return true
-	case PatchAdminCategoriesCode200JSONResponseBodyTriageSlaUnitWorkingHours:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesGroup.
-const (
-	GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesGroupAntt      GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesGroup = "antt"
-	GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesGroupAsxh      GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesGroup = "asxh"
-	GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesGroupDoThi     GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesGroup = "do_thi"
-	GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesGroupGiaoThong GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesGroup = "giao_thong"
-	GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesGroupKhac      GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesGroup = "khac"
-	GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesGroupMoiTruong GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesGroup = "moi_truong"
-)
-
-// Valid indicates whether the value is a known member of the GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesGroup enum.
-func (e GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesGroup) Valid() bool {
-	switch e {
-	case GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesGroupAntt:
-		return true
-	case GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesGroupAsxh:
-		return true
-	case GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesGroupDoThi:
-		return true
-	case GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesGroupGiaoThong:
-		return true
-	case GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesGroupKhac:
-		return true
-	case GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesGroupMoiTruong:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesInfoWaitPolicy.
-const (
-	GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesInfoWaitPolicyClose  GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesInfoWaitPolicy = "close"
-	GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesInfoWaitPolicyReturn GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesInfoWaitPolicy = "return"
-)
-
-// Valid indicates whether the value is a known member of the GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesInfoWaitPolicy enum.
-func (e GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesInfoWaitPolicy) Valid() bool {
-	switch e {
-	case GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesInfoWaitPolicyClose:
-		return true
-	case GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesInfoWaitPolicyReturn:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesPriority.
-const (
-	GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesPriorityNormal GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesPriority = "normal"
-	GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesPriorityUrgent GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesPriority = "urgent"
-)
-
-// Valid indicates whether the value is a known member of the GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesPriority enum.
-func (e GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesPriority) Valid() bool {
-	switch e {
-	case GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesPriorityNormal:
-		return true
-	case GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesPriorityUrgent:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesResolveSlaUnit.
-const (
-	GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesResolveSlaUnitClockHours   GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesResolveSlaUnit = "clock_hours"
-	GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesResolveSlaUnitWorkingDays  GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesResolveSlaUnit = "working_days"
-	GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesResolveSlaUnitWorkingHours GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesResolveSlaUnit = "working_hours"
-)
-
-// Valid indicates whether the value is a known member of the GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesResolveSlaUnit enum.
-func (e GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesResolveSlaUnit) Valid() bool {
-	switch e {
-	case GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesResolveSlaUnitClockHours:
-		return true
-	case GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesResolveSlaUnitWorkingDays:
-		return true
-	case GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesResolveSlaUnitWorkingHours:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesTriageSlaUnit.
-const (
-	GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesTriageSlaUnitClockHours   GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesTriageSlaUnit = "clock_hours"
-	GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesTriageSlaUnitWorkingDays  GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesTriageSlaUnit = "working_days"
-	GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesTriageSlaUnitWorkingHours GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesTriageSlaUnit = "working_hours"
-)
-
-// Valid indicates whether the value is a known member of the GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesTriageSlaUnit enum.
-func (e GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesTriageSlaUnit) Valid() bool {
-	switch e {
-	case GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesTriageSlaUnitClockHours:
-		return true
-	case GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesTriageSlaUnitWorkingDays:
-		return true
-	case GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesTriageSlaUnitWorkingHours:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for GetAdminKeys200JSONResponseBodyKeysScope.
-const (
-	GetAdminKeys200JSONResponseBodyKeysScopeExport  GetAdminKeys200JSONResponseBodyKeysScope = "export"
-	GetAdminKeys200JSONResponseBodyKeysScopeFeed    GetAdminKeys200JSONResponseBodyKeysScope = "feed"
-	GetAdminKeys200JSONResponseBodyKeysScopeOpen311 GetAdminKeys200JSONResponseBodyKeysScope = "open311"
-	GetAdminKeys200JSONResponseBodyKeysScopeStats   GetAdminKeys200JSONResponseBodyKeysScope = "stats"
-)
-
-// Valid indicates whether the value is a known member of the GetAdminKeys200JSONResponseBodyKeysScope enum.
-func (e GetAdminKeys200JSONResponseBodyKeysScope) Valid() bool {
-	switch e {
-	case GetAdminKeys200JSONResponseBodyKeysScopeExport:
-		return true
-	case GetAdminKeys200JSONResponseBodyKeysScopeFeed:
-		return true
-	case GetAdminKeys200JSONResponseBodyKeysScopeOpen311:
-		return true
-	case GetAdminKeys200JSONResponseBodyKeysScopeStats:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PostAdminKeysJSONBodyScope.
-const (
-	PostAdminKeysJSONBodyScopeExport  PostAdminKeysJSONBodyScope = "export"
-	PostAdminKeysJSONBodyScopeFeed    PostAdminKeysJSONBodyScope = "feed"
-	PostAdminKeysJSONBodyScopeOpen311 PostAdminKeysJSONBodyScope = "open311"
-	PostAdminKeysJSONBodyScopeStats   PostAdminKeysJSONBodyScope = "stats"
-)
-
-// Valid indicates whether the value is a known member of the PostAdminKeysJSONBodyScope enum.
-func (e PostAdminKeysJSONBodyScope) Valid() bool {
-	switch e {
-	case PostAdminKeysJSONBodyScopeExport:
-		return true
-	case PostAdminKeysJSONBodyScopeFeed:
-		return true
-	case PostAdminKeysJSONBodyScopeOpen311:
-		return true
-	case PostAdminKeysJSONBodyScopeStats:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PostAdminKeys201JSONResponseBodyScope.
-const (
-	PostAdminKeys201JSONResponseBodyScopeExport  PostAdminKeys201JSONResponseBodyScope = "export"
-	PostAdminKeys201JSONResponseBodyScopeFeed    PostAdminKeys201JSONResponseBodyScope = "feed"
-	PostAdminKeys201JSONResponseBodyScopeOpen311 PostAdminKeys201JSONResponseBodyScope = "open311"
-	PostAdminKeys201JSONResponseBodyScopeStats   PostAdminKeys201JSONResponseBodyScope = "stats"
-)
-
-// Valid indicates whether the value is a known member of the PostAdminKeys201JSONResponseBodyScope enum.
-func (e PostAdminKeys201JSONResponseBodyScope) Valid() bool {
-	switch e {
-	case PostAdminKeys201JSONResponseBodyScopeExport:
-		return true
-	case PostAdminKeys201JSONResponseBodyScopeFeed:
-		return true
-	case PostAdminKeys201JSONResponseBodyScopeOpen311:
-		return true
-	case PostAdminKeys201JSONResponseBodyScopeStats:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for GetAdminSwitchovers200JSONResponseBodySwitchoversInProgress.
-const (
-	GetAdminSwitchovers200JSONResponseBodySwitchoversInProgressFollow GetAdminSwitchovers200JSONResponseBodySwitchoversInProgress = "follow"
-	GetAdminSwitchovers200JSONResponseBodySwitchoversInProgressStay   GetAdminSwitchovers200JSONResponseBodySwitchoversInProgress = "stay"
-)
-
-// Valid indicates whether the value is a known member of the GetAdminSwitchovers200JSONResponseBodySwitchoversInProgress enum.
-func (e GetAdminSwitchovers200JSONResponseBodySwitchoversInProgress) Valid() bool {
-	switch e {
-	case GetAdminSwitchovers200JSONResponseBodySwitchoversInProgressFollow:
-		return true
-	case GetAdminSwitchovers200JSONResponseBodySwitchoversInProgressStay:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for GetAdminSwitchovers200JSONResponseBodySwitchoversState.
-const (
-	GetAdminSwitchovers200JSONResponseBodySwitchoversStateCancelled GetAdminSwitchovers200JSONResponseBodySwitchoversState = "cancelled"
-	GetAdminSwitchovers200JSONResponseBodySwitchoversStateDone      GetAdminSwitchovers200JSONResponseBodySwitchoversState = "done"
-	GetAdminSwitchovers200JSONResponseBodySwitchoversStateRunning   GetAdminSwitchovers200JSONResponseBodySwitchoversState = "running"
-	GetAdminSwitchovers200JSONResponseBodySwitchoversStateScheduled GetAdminSwitchovers200JSONResponseBodySwitchoversState = "scheduled"
-)
-
-// Valid indicates whether the value is a known member of the GetAdminSwitchovers200JSONResponseBodySwitchoversState enum.
-func (e GetAdminSwitchovers200JSONResponseBodySwitchoversState) Valid() bool {
-	switch e {
-	case GetAdminSwitchovers200JSONResponseBodySwitchoversStateCancelled:
-		return true
-	case GetAdminSwitchovers200JSONResponseBodySwitchoversStateDone:
-		return true
-	case GetAdminSwitchovers200JSONResponseBodySwitchoversStateRunning:
-		return true
-	case GetAdminSwitchovers200JSONResponseBodySwitchoversStateScheduled:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PostAdminSwitchoversJSONBodyInProgress.
-const (
-	PostAdminSwitchoversJSONBodyInProgressFollow PostAdminSwitchoversJSONBodyInProgress = "follow"
-	PostAdminSwitchoversJSONBodyInProgressStay   PostAdminSwitchoversJSONBodyInProgress = "stay"
-)
-
-// Valid indicates whether the value is a known member of the PostAdminSwitchoversJSONBodyInProgress enum.
-func (e PostAdminSwitchoversJSONBodyInProgress) Valid() bool {
-	switch e {
-	case PostAdminSwitchoversJSONBodyInProgressFollow:
-		return true
-	case PostAdminSwitchoversJSONBodyInProgressStay:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PostAdminSwitchovers201JSONResponseBodyInProgress.
-const (
-	PostAdminSwitchovers201JSONResponseBodyInProgressFollow PostAdminSwitchovers201JSONResponseBodyInProgress = "follow"
-	PostAdminSwitchovers201JSONResponseBodyInProgressStay   PostAdminSwitchovers201JSONResponseBodyInProgress = "stay"
-)
-
-// Valid indicates whether the value is a known member of the PostAdminSwitchovers201JSONResponseBodyInProgress enum.
-func (e PostAdminSwitchovers201JSONResponseBodyInProgress) Valid() bool {
-	switch e {
-	case PostAdminSwitchovers201JSONResponseBodyInProgressFollow:
-		return true
-	case PostAdminSwitchovers201JSONResponseBodyInProgressStay:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PostAdminSwitchovers201JSONResponseBodyState.
-const (
-	PostAdminSwitchovers201JSONResponseBodyStateCancelled PostAdminSwitchovers201JSONResponseBodyState = "cancelled"
-	PostAdminSwitchovers201JSONResponseBodyStateDone      PostAdminSwitchovers201JSONResponseBodyState = "done"
-	PostAdminSwitchovers201JSONResponseBodyStateRunning   PostAdminSwitchovers201JSONResponseBodyState = "running"
-	PostAdminSwitchovers201JSONResponseBodyStateScheduled PostAdminSwitchovers201JSONResponseBodyState = "scheduled"
-)
-
-// Valid indicates whether the value is a known member of the PostAdminSwitchovers201JSONResponseBodyState enum.
-func (e PostAdminSwitchovers201JSONResponseBodyState) Valid() bool {
-	switch e {
-	case PostAdminSwitchovers201JSONResponseBodyStateCancelled:
-		return true
-	case PostAdminSwitchovers201JSONResponseBodyStateDone:
-		return true
-	case PostAdminSwitchovers201JSONResponseBodyStateRunning:
-		return true
-	case PostAdminSwitchovers201JSONResponseBodyStateScheduled:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DeleteAdminSwitchoversId200JSONResponseBodyInProgress.
-const (
-	DeleteAdminSwitchoversId200JSONResponseBodyInProgressFollow DeleteAdminSwitchoversId200JSONResponseBodyInProgress = "follow"
-	DeleteAdminSwitchoversId200JSONResponseBodyInProgressStay   DeleteAdminSwitchoversId200JSONResponseBodyInProgress = "stay"
-)
-
-// Valid indicates whether the value is a known member of the DeleteAdminSwitchoversId200JSONResponseBodyInProgress enum.
-func (e DeleteAdminSwitchoversId200JSONResponseBodyInProgress) Valid() bool {
-	switch e {
-	case DeleteAdminSwitchoversId200JSONResponseBodyInProgressFollow:
-		return true
-	case DeleteAdminSwitchoversId200JSONResponseBodyInProgressStay:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DeleteAdminSwitchoversId200JSONResponseBodyState.
-const (
-	DeleteAdminSwitchoversId200JSONResponseBodyStateCancelled DeleteAdminSwitchoversId200JSONResponseBodyState = "cancelled"
-	DeleteAdminSwitchoversId200JSONResponseBodyStateDone      DeleteAdminSwitchoversId200JSONResponseBodyState = "done"
-	DeleteAdminSwitchoversId200JSONResponseBodyStateRunning   DeleteAdminSwitchoversId200JSONResponseBodyState = "running"
-	DeleteAdminSwitchoversId200JSONResponseBodyStateScheduled DeleteAdminSwitchoversId200JSONResponseBodyState = "scheduled"
-)
-
-// Valid indicates whether the value is a known member of the DeleteAdminSwitchoversId200JSONResponseBodyState enum.
-func (e DeleteAdminSwitchoversId200JSONResponseBodyState) Valid() bool {
-	switch e {
-	case DeleteAdminSwitchoversId200JSONResponseBodyStateCancelled:
-		return true
-	case DeleteAdminSwitchoversId200JSONResponseBodyStateDone:
-		return true
-	case DeleteAdminSwitchoversId200JSONResponseBodyStateRunning:
-		return true
-	case DeleteAdminSwitchoversId200JSONResponseBodyStateScheduled:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PostAdminUsersJSONBodyRole.
-const (
-	PostAdminUsersJSONBodyRoleAdmin       PostAdminUsersJSONBodyRole = "admin"
-	PostAdminUsersJSONBodyRoleIocOperator PostAdminUsersJSONBodyRole = "ioc_operator"
-	PostAdminUsersJSONBodyRoleIocViewer   PostAdminUsersJSONBodyRole = "ioc_viewer"
-	PostAdminUsersJSONBodyRoleLeader      PostAdminUsersJSONBodyRole = "leader"
-	PostAdminUsersJSONBodyRoleOfficer     PostAdminUsersJSONBodyRole = "officer"
-)
-
-// Valid indicates whether the value is a known member of the PostAdminUsersJSONBodyRole enum.
-func (e PostAdminUsersJSONBodyRole) Valid() bool {
-	switch e {
-	case PostAdminUsersJSONBodyRoleAdmin:
-		return true
-	case PostAdminUsersJSONBodyRoleIocOperator:
-		return true
-	case PostAdminUsersJSONBodyRoleIocViewer:
-		return true
-	case PostAdminUsersJSONBodyRoleLeader:
-		return true
-	case PostAdminUsersJSONBodyRoleOfficer:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PostAdminUsers201JSONResponseBodyRole.
-const (
-	PostAdminUsers201JSONResponseBodyRoleAdmin       PostAdminUsers201JSONResponseBodyRole = "admin"
-	PostAdminUsers201JSONResponseBodyRoleIocOperator PostAdminUsers201JSONResponseBodyRole = "ioc_operator"
-	PostAdminUsers201JSONResponseBodyRoleIocViewer   PostAdminUsers201JSONResponseBodyRole = "ioc_viewer"
-	PostAdminUsers201JSONResponseBodyRoleLeader      PostAdminUsers201JSONResponseBodyRole = "leader"
-	PostAdminUsers201JSONResponseBodyRoleOfficer     PostAdminUsers201JSONResponseBodyRole = "officer"
-	PostAdminUsers201JSONResponseBodyRoleResident    PostAdminUsers201JSONResponseBodyRole = "resident"
-)
-
-// Valid indicates whether the value is a known member of the PostAdminUsers201JSONResponseBodyRole enum.
-func (e PostAdminUsers201JSONResponseBodyRole) Valid() bool {
-	switch e {
-	case PostAdminUsers201JSONResponseBodyRoleAdmin:
-		return true
-	case PostAdminUsers201JSONResponseBodyRoleIocOperator:
-		return true
-	case PostAdminUsers201JSONResponseBodyRoleIocViewer:
-		return true
-	case PostAdminUsers201JSONResponseBodyRoleLeader:
-		return true
-	case PostAdminUsers201JSONResponseBodyRoleOfficer:
-		return true
-	case PostAdminUsers201JSONResponseBodyRoleResident:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PatchAdminUsersIdJSONBodyRole.
-const (
-	PatchAdminUsersIdJSONBodyRoleAdmin       PatchAdminUsersIdJSONBodyRole = "admin"
-	PatchAdminUsersIdJSONBodyRoleIocOperator PatchAdminUsersIdJSONBodyRole = "ioc_operator"
-	PatchAdminUsersIdJSONBodyRoleIocViewer   PatchAdminUsersIdJSONBodyRole = "ioc_viewer"
-	PatchAdminUsersIdJSONBodyRoleLeader      PatchAdminUsersIdJSONBodyRole = "leader"
-	PatchAdminUsersIdJSONBodyRoleOfficer     PatchAdminUsersIdJSONBodyRole = "officer"
-)
-
-// Valid indicates whether the value is a known member of the PatchAdminUsersIdJSONBodyRole enum.
-func (e PatchAdminUsersIdJSONBodyRole) Valid() bool {
-	switch e {
-	case PatchAdminUsersIdJSONBodyRoleAdmin:
-		return true
-	case PatchAdminUsersIdJSONBodyRoleIocOperator:
-		return true
-	case PatchAdminUsersIdJSONBodyRoleIocViewer:
-		return true
-	case PatchAdminUsersIdJSONBodyRoleLeader:
-		return true
-	case PatchAdminUsersIdJSONBodyRoleOfficer:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PostAdminUsersIdResetPassword200JSONResponseBodyRole.
-const (
-	PostAdminUsersIdResetPassword200JSONResponseBodyRoleAdmin       PostAdminUsersIdResetPassword200JSONResponseBodyRole = "admin"
-	PostAdminUsersIdResetPassword200JSONResponseBodyRoleIocOperator PostAdminUsersIdResetPassword200JSONResponseBodyRole = "ioc_operator"
-	PostAdminUsersIdResetPassword200JSONResponseBodyRoleIocViewer   PostAdminUsersIdResetPassword200JSONResponseBodyRole = "ioc_viewer"
-	PostAdminUsersIdResetPassword200JSONResponseBodyRoleLeader      PostAdminUsersIdResetPassword200JSONResponseBodyRole = "leader"
-	PostAdminUsersIdResetPassword200JSONResponseBodyRoleOfficer     PostAdminUsersIdResetPassword200JSONResponseBodyRole = "officer"
-	PostAdminUsersIdResetPassword200JSONResponseBodyRoleResident    PostAdminUsersIdResetPassword200JSONResponseBodyRole = "resident"
-)
-
-// Valid indicates whether the value is a known member of the PostAdminUsersIdResetPassword200JSONResponseBodyRole enum.
-func (e PostAdminUsersIdResetPassword200JSONResponseBodyRole) Valid() bool {
-	switch e {
-	case PostAdminUsersIdResetPassword200JSONResponseBodyRoleAdmin:
-		return true
-	case PostAdminUsersIdResetPassword200JSONResponseBodyRoleIocOperator:
-		return true
-	case PostAdminUsersIdResetPassword200JSONResponseBodyRoleIocViewer:
-		return true
-	case PostAdminUsersIdResetPassword200JSONResponseBodyRoleLeader:
-		return true
-	case PostAdminUsersIdResetPassword200JSONResponseBodyRoleOfficer:
-		return true
-	case PostAdminUsersIdResetPassword200JSONResponseBodyRoleResident:
+	case UserWithPasswordRoleSystem:
 		return true
 	default:
 		return false
@@ -1516,27 +1591,6 @@ func (e GetAreasCode200ApplicationGeoPlusJSONResponseBodyGeometryType) Valid() b
 	case GetAreasCode200ApplicationGeoPlusJSONResponseBodyGeometryTypeMultiPolygon:
 		return true
 	case GetAreasCode200ApplicationGeoPlusJSONResponseBodyGeometryTypePolygon:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PostDevicesJSONBodyPlatform.
-const (
-	PostDevicesJSONBodyPlatformAndroid PostDevicesJSONBodyPlatform = "android"
-	PostDevicesJSONBodyPlatformIos     PostDevicesJSONBodyPlatform = "ios"
-	PostDevicesJSONBodyPlatformWeb     PostDevicesJSONBodyPlatform = "web"
-)
-
-// Valid indicates whether the value is a known member of the PostDevicesJSONBodyPlatform enum.
-func (e PostDevicesJSONBodyPlatform) Valid() bool {
-	switch e {
-	case PostDevicesJSONBodyPlatformAndroid:
-		return true
-	case PostDevicesJSONBodyPlatformIos:
-		return true
-	case PostDevicesJSONBodyPlatformWeb:
 		return true
 	default:
 		return false
@@ -1573,195 +1627,6 @@ func (e GetExportTicketsGeojson200ApplicationGeoPlusJSONResponseBodyType) Valid(
 	}
 }
 
-// Defines values for GetMeConsents200JSONResponseBodyConsentsPurpose.
-const (
-	GetMeConsents200JSONResponseBodyConsentsPurposeAccount GetMeConsents200JSONResponseBodyConsentsPurpose = "account"
-	GetMeConsents200JSONResponseBodyConsentsPurposeContact GetMeConsents200JSONResponseBodyConsentsPurpose = "contact"
-)
-
-// Valid indicates whether the value is a known member of the GetMeConsents200JSONResponseBodyConsentsPurpose enum.
-func (e GetMeConsents200JSONResponseBodyConsentsPurpose) Valid() bool {
-	switch e {
-	case GetMeConsents200JSONResponseBodyConsentsPurposeAccount:
-		return true
-	case GetMeConsents200JSONResponseBodyConsentsPurposeContact:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PostMeConsents200JSONResponseBodyConsentPurpose.
-const (
-	PostMeConsents200JSONResponseBodyConsentPurposeAccount PostMeConsents200JSONResponseBodyConsentPurpose = "account"
-	PostMeConsents200JSONResponseBodyConsentPurposeContact PostMeConsents200JSONResponseBodyConsentPurpose = "contact"
-)
-
-// Valid indicates whether the value is a known member of the PostMeConsents200JSONResponseBodyConsentPurpose enum.
-func (e PostMeConsents200JSONResponseBodyConsentPurpose) Valid() bool {
-	switch e {
-	case PostMeConsents200JSONResponseBodyConsentPurposeAccount:
-		return true
-	case PostMeConsents200JSONResponseBodyConsentPurposeContact:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DeleteMeConsentsPurpose200JSONResponseBodyConsentPurpose.
-const (
-	DeleteMeConsentsPurpose200JSONResponseBodyConsentPurposeAccount DeleteMeConsentsPurpose200JSONResponseBodyConsentPurpose = "account"
-	DeleteMeConsentsPurpose200JSONResponseBodyConsentPurposeContact DeleteMeConsentsPurpose200JSONResponseBodyConsentPurpose = "contact"
-)
-
-// Valid indicates whether the value is a known member of the DeleteMeConsentsPurpose200JSONResponseBodyConsentPurpose enum.
-func (e DeleteMeConsentsPurpose200JSONResponseBodyConsentPurpose) Valid() bool {
-	switch e {
-	case DeleteMeConsentsPurpose200JSONResponseBodyConsentPurposeAccount:
-		return true
-	case DeleteMeConsentsPurpose200JSONResponseBodyConsentPurposeContact:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PostMedia200JSONResponseBodyContentType.
-const (
-	PostMedia200JSONResponseBodyContentTypeImagejpeg      PostMedia200JSONResponseBodyContentType = "image/jpeg"
-	PostMedia200JSONResponseBodyContentTypeImagepng       PostMedia200JSONResponseBodyContentType = "image/png"
-	PostMedia200JSONResponseBodyContentTypeImagewebp      PostMedia200JSONResponseBodyContentType = "image/webp"
-	PostMedia200JSONResponseBodyContentTypeVideomp4       PostMedia200JSONResponseBodyContentType = "video/mp4"
-	PostMedia200JSONResponseBodyContentTypeVideoquicktime PostMedia200JSONResponseBodyContentType = "video/quicktime"
-)
-
-// Valid indicates whether the value is a known member of the PostMedia200JSONResponseBodyContentType enum.
-func (e PostMedia200JSONResponseBodyContentType) Valid() bool {
-	switch e {
-	case PostMedia200JSONResponseBodyContentTypeImagejpeg:
-		return true
-	case PostMedia200JSONResponseBodyContentTypeImagepng:
-		return true
-	case PostMedia200JSONResponseBodyContentTypeImagewebp:
-		return true
-	case PostMedia200JSONResponseBodyContentTypeVideomp4:
-		return true
-	case PostMedia200JSONResponseBodyContentTypeVideoquicktime:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PostMedia200JSONResponseBodyKind.
-const (
-	PostMedia200JSONResponseBodyKindImage PostMedia200JSONResponseBodyKind = "image"
-	PostMedia200JSONResponseBodyKindVideo PostMedia200JSONResponseBodyKind = "video"
-)
-
-// Valid indicates whether the value is a known member of the PostMedia200JSONResponseBodyKind enum.
-func (e PostMedia200JSONResponseBodyKind) Valid() bool {
-	switch e {
-	case PostMedia200JSONResponseBodyKindImage:
-		return true
-	case PostMedia200JSONResponseBodyKindVideo:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PostMedia201JSONResponseBodyContentType.
-const (
-	PostMedia201JSONResponseBodyContentTypeImagejpeg      PostMedia201JSONResponseBodyContentType = "image/jpeg"
-	PostMedia201JSONResponseBodyContentTypeImagepng       PostMedia201JSONResponseBodyContentType = "image/png"
-	PostMedia201JSONResponseBodyContentTypeImagewebp      PostMedia201JSONResponseBodyContentType = "image/webp"
-	PostMedia201JSONResponseBodyContentTypeVideomp4       PostMedia201JSONResponseBodyContentType = "video/mp4"
-	PostMedia201JSONResponseBodyContentTypeVideoquicktime PostMedia201JSONResponseBodyContentType = "video/quicktime"
-)
-
-// Valid indicates whether the value is a known member of the PostMedia201JSONResponseBodyContentType enum.
-func (e PostMedia201JSONResponseBodyContentType) Valid() bool {
-	switch e {
-	case PostMedia201JSONResponseBodyContentTypeImagejpeg:
-		return true
-	case PostMedia201JSONResponseBodyContentTypeImagepng:
-		return true
-	case PostMedia201JSONResponseBodyContentTypeImagewebp:
-		return true
-	case PostMedia201JSONResponseBodyContentTypeVideomp4:
-		return true
-	case PostMedia201JSONResponseBodyContentTypeVideoquicktime:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PostMedia201JSONResponseBodyKind.
-const (
-	PostMedia201JSONResponseBodyKindImage PostMedia201JSONResponseBodyKind = "image"
-	PostMedia201JSONResponseBodyKindVideo PostMedia201JSONResponseBodyKind = "video"
-)
-
-// Valid indicates whether the value is a known member of the PostMedia201JSONResponseBodyKind enum.
-func (e PostMedia201JSONResponseBodyKind) Valid() bool {
-	switch e {
-	case PostMedia201JSONResponseBodyKindImage:
-		return true
-	case PostMedia201JSONResponseBodyKindVideo:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PatchMediaId201JSONResponseBodyContentType.
-const (
-	PatchMediaId201JSONResponseBodyContentTypeImagejpeg      PatchMediaId201JSONResponseBodyContentType = "image/jpeg"
-	PatchMediaId201JSONResponseBodyContentTypeImagepng       PatchMediaId201JSONResponseBodyContentType = "image/png"
-	PatchMediaId201JSONResponseBodyContentTypeImagewebp      PatchMediaId201JSONResponseBodyContentType = "image/webp"
-	PatchMediaId201JSONResponseBodyContentTypeVideomp4       PatchMediaId201JSONResponseBodyContentType = "video/mp4"
-	PatchMediaId201JSONResponseBodyContentTypeVideoquicktime PatchMediaId201JSONResponseBodyContentType = "video/quicktime"
-)
-
-// Valid indicates whether the value is a known member of the PatchMediaId201JSONResponseBodyContentType enum.
-func (e PatchMediaId201JSONResponseBodyContentType) Valid() bool {
-	switch e {
-	case PatchMediaId201JSONResponseBodyContentTypeImagejpeg:
-		return true
-	case PatchMediaId201JSONResponseBodyContentTypeImagepng:
-		return true
-	case PatchMediaId201JSONResponseBodyContentTypeImagewebp:
-		return true
-	case PatchMediaId201JSONResponseBodyContentTypeVideomp4:
-		return true
-	case PatchMediaId201JSONResponseBodyContentTypeVideoquicktime:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PatchMediaId201JSONResponseBodyKind.
-const (
-	PatchMediaId201JSONResponseBodyKindImage PatchMediaId201JSONResponseBodyKind = "image"
-	PatchMediaId201JSONResponseBodyKindVideo PatchMediaId201JSONResponseBodyKind = "video"
-)
-
-// Valid indicates whether the value is a known member of the PatchMediaId201JSONResponseBodyKind enum.
-func (e PatchMediaId201JSONResponseBodyKind) Valid() bool {
-	switch e {
-	case PatchMediaId201JSONResponseBodyKindImage:
-		return true
-	case PatchMediaId201JSONResponseBodyKindVideo:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for GetOpendataTicketsGeojson200ApplicationGeoPlusJSONResponseBodyFeaturesType.
 const (
 	GetOpendataTicketsGeojson200ApplicationGeoPlusJSONResponseBodyFeaturesTypeFeature GetOpendataTicketsGeojson200ApplicationGeoPlusJSONResponseBodyFeaturesType = "Feature"
@@ -1792,57 +1657,6 @@ func (e GetOpendataTicketsGeojson200ApplicationGeoPlusJSONResponseBodyType) Vali
 	}
 }
 
-// Defines values for GetPrivacy200JSONResponseBodyFormat.
-const (
-	Markdown GetPrivacy200JSONResponseBodyFormat = "markdown"
-)
-
-// Valid indicates whether the value is a known member of the GetPrivacy200JSONResponseBodyFormat enum.
-func (e GetPrivacy200JSONResponseBodyFormat) Valid() bool {
-	switch e {
-	case Markdown:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PostQueueActionsJSONBodyAction.
-const (
-	PostQueueActionsJSONBodyActionAccept PostQueueActionsJSONBodyAction = "accept"
-	PostQueueActionsJSONBodyActionAssign PostQueueActionsJSONBodyAction = "assign"
-)
-
-// Valid indicates whether the value is a known member of the PostQueueActionsJSONBodyAction enum.
-func (e PostQueueActionsJSONBodyAction) Valid() bool {
-	switch e {
-	case PostQueueActionsJSONBodyActionAccept:
-		return true
-	case PostQueueActionsJSONBodyActionAssign:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for GetReportsArchive200JSONResponseBodyReportsBy.
-const (
-	GetReportsArchive200JSONResponseBodyReportsByArea GetReportsArchive200JSONResponseBodyReportsBy = "area"
-	GetReportsArchive200JSONResponseBodyReportsByUnit GetReportsArchive200JSONResponseBodyReportsBy = "unit"
-)
-
-// Valid indicates whether the value is a known member of the GetReportsArchive200JSONResponseBodyReportsBy enum.
-func (e GetReportsArchive200JSONResponseBodyReportsBy) Valid() bool {
-	switch e {
-	case GetReportsArchive200JSONResponseBodyReportsByArea:
-		return true
-	case GetReportsArchive200JSONResponseBodyReportsByUnit:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for GetStatsAreasGeojson200ApplicationGeoPlusJSONResponseBodyFeaturesGeometryType.
 const (
 	GetStatsAreasGeojson200ApplicationGeoPlusJSONResponseBodyFeaturesGeometryTypeMultiPolygon GetStatsAreasGeojson200ApplicationGeoPlusJSONResponseBodyFeaturesGeometryType = "MultiPolygon"
@@ -1855,126 +1669,6 @@ func (e GetStatsAreasGeojson200ApplicationGeoPlusJSONResponseBodyFeaturesGeometr
 	case GetStatsAreasGeojson200ApplicationGeoPlusJSONResponseBodyFeaturesGeometryTypeMultiPolygon:
 		return true
 	case GetStatsAreasGeojson200ApplicationGeoPlusJSONResponseBodyFeaturesGeometryTypePolygon:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for GetStatsSummary200JSONResponseBodyByChannelChannel.
-const (
-	GetStatsSummary200JSONResponseBodyByChannelChannelApp     GetStatsSummary200JSONResponseBodyByChannelChannel = "app"
-	GetStatsSummary200JSONResponseBodyByChannelChannelEmail   GetStatsSummary200JSONResponseBodyByChannelChannel = "email"
-	GetStatsSummary200JSONResponseBodyByChannelChannelHotline GetStatsSummary200JSONResponseBodyByChannelChannel = "hotline"
-	GetStatsSummary200JSONResponseBodyByChannelChannelOpen311 GetStatsSummary200JSONResponseBodyByChannelChannel = "open311"
-	GetStatsSummary200JSONResponseBodyByChannelChannelOther   GetStatsSummary200JSONResponseBodyByChannelChannel = "other"
-	GetStatsSummary200JSONResponseBodyByChannelChannelWalkIn  GetStatsSummary200JSONResponseBodyByChannelChannel = "walk_in"
-	GetStatsSummary200JSONResponseBodyByChannelChannelWeb     GetStatsSummary200JSONResponseBodyByChannelChannel = "web"
-	GetStatsSummary200JSONResponseBodyByChannelChannelZalo    GetStatsSummary200JSONResponseBodyByChannelChannel = "zalo"
-)
-
-// Valid indicates whether the value is a known member of the GetStatsSummary200JSONResponseBodyByChannelChannel enum.
-func (e GetStatsSummary200JSONResponseBodyByChannelChannel) Valid() bool {
-	switch e {
-	case GetStatsSummary200JSONResponseBodyByChannelChannelApp:
-		return true
-	case GetStatsSummary200JSONResponseBodyByChannelChannelEmail:
-		return true
-	case GetStatsSummary200JSONResponseBodyByChannelChannelHotline:
-		return true
-	case GetStatsSummary200JSONResponseBodyByChannelChannelOpen311:
-		return true
-	case GetStatsSummary200JSONResponseBodyByChannelChannelOther:
-		return true
-	case GetStatsSummary200JSONResponseBodyByChannelChannelWalkIn:
-		return true
-	case GetStatsSummary200JSONResponseBodyByChannelChannelWeb:
-		return true
-	case GetStatsSummary200JSONResponseBodyByChannelChannelZalo:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for GetTicketsNearby200JSONResponseBodyTicketsChannel.
-const (
-	GetTicketsNearby200JSONResponseBodyTicketsChannelApp     GetTicketsNearby200JSONResponseBodyTicketsChannel = "app"
-	GetTicketsNearby200JSONResponseBodyTicketsChannelEmail   GetTicketsNearby200JSONResponseBodyTicketsChannel = "email"
-	GetTicketsNearby200JSONResponseBodyTicketsChannelHotline GetTicketsNearby200JSONResponseBodyTicketsChannel = "hotline"
-	GetTicketsNearby200JSONResponseBodyTicketsChannelOpen311 GetTicketsNearby200JSONResponseBodyTicketsChannel = "open311"
-	GetTicketsNearby200JSONResponseBodyTicketsChannelOther   GetTicketsNearby200JSONResponseBodyTicketsChannel = "other"
-	GetTicketsNearby200JSONResponseBodyTicketsChannelWalkIn  GetTicketsNearby200JSONResponseBodyTicketsChannel = "walk_in"
-	GetTicketsNearby200JSONResponseBodyTicketsChannelWeb     GetTicketsNearby200JSONResponseBodyTicketsChannel = "web"
-	GetTicketsNearby200JSONResponseBodyTicketsChannelZalo    GetTicketsNearby200JSONResponseBodyTicketsChannel = "zalo"
-)
-
-// Valid indicates whether the value is a known member of the GetTicketsNearby200JSONResponseBodyTicketsChannel enum.
-func (e GetTicketsNearby200JSONResponseBodyTicketsChannel) Valid() bool {
-	switch e {
-	case GetTicketsNearby200JSONResponseBodyTicketsChannelApp:
-		return true
-	case GetTicketsNearby200JSONResponseBodyTicketsChannelEmail:
-		return true
-	case GetTicketsNearby200JSONResponseBodyTicketsChannelHotline:
-		return true
-	case GetTicketsNearby200JSONResponseBodyTicketsChannelOpen311:
-		return true
-	case GetTicketsNearby200JSONResponseBodyTicketsChannelOther:
-		return true
-	case GetTicketsNearby200JSONResponseBodyTicketsChannelWalkIn:
-		return true
-	case GetTicketsNearby200JSONResponseBodyTicketsChannelWeb:
-		return true
-	case GetTicketsNearby200JSONResponseBodyTicketsChannelZalo:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for GetTicketsNearby200JSONResponseBodyTicketsHistoryOutcome.
-const (
-	GetTicketsNearby200JSONResponseBodyTicketsHistoryOutcomeFixed          GetTicketsNearby200JSONResponseBodyTicketsHistoryOutcome = "fixed"
-	GetTicketsNearby200JSONResponseBodyTicketsHistoryOutcomeNoResponse     GetTicketsNearby200JSONResponseBodyTicketsHistoryOutcome = "no_response"
-	GetTicketsNearby200JSONResponseBodyTicketsHistoryOutcomeNotFixable     GetTicketsNearby200JSONResponseBodyTicketsHistoryOutcome = "not_fixable"
-	GetTicketsNearby200JSONResponseBodyTicketsHistoryOutcomeNotResponsible GetTicketsNearby200JSONResponseBodyTicketsHistoryOutcome = "not_responsible"
-	GetTicketsNearby200JSONResponseBodyTicketsHistoryOutcomePartiallyFixed GetTicketsNearby200JSONResponseBodyTicketsHistoryOutcome = "partially_fixed"
-)
-
-// Valid indicates whether the value is a known member of the GetTicketsNearby200JSONResponseBodyTicketsHistoryOutcome enum.
-func (e GetTicketsNearby200JSONResponseBodyTicketsHistoryOutcome) Valid() bool {
-	switch e {
-	case GetTicketsNearby200JSONResponseBodyTicketsHistoryOutcomeFixed:
-		return true
-	case GetTicketsNearby200JSONResponseBodyTicketsHistoryOutcomeNoResponse:
-		return true
-	case GetTicketsNearby200JSONResponseBodyTicketsHistoryOutcomeNotFixable:
-		return true
-	case GetTicketsNearby200JSONResponseBodyTicketsHistoryOutcomeNotResponsible:
-		return true
-	case GetTicketsNearby200JSONResponseBodyTicketsHistoryOutcomePartiallyFixed:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for GetTicketsNearby200JSONResponseBodyTicketsOnTimeClass.
-const (
-	GetTicketsNearby200JSONResponseBodyTicketsOnTimeClassLate              GetTicketsNearby200JSONResponseBodyTicketsOnTimeClass = "late"
-	GetTicketsNearby200JSONResponseBodyTicketsOnTimeClassLateWithExtension GetTicketsNearby200JSONResponseBodyTicketsOnTimeClass = "late_with_extension"
-	GetTicketsNearby200JSONResponseBodyTicketsOnTimeClassOnTime            GetTicketsNearby200JSONResponseBodyTicketsOnTimeClass = "on_time"
-)
-
-// Valid indicates whether the value is a known member of the GetTicketsNearby200JSONResponseBodyTicketsOnTimeClass enum.
-func (e GetTicketsNearby200JSONResponseBodyTicketsOnTimeClass) Valid() bool {
-	switch e {
-	case GetTicketsNearby200JSONResponseBodyTicketsOnTimeClassLate:
-		return true
-	case GetTicketsNearby200JSONResponseBodyTicketsOnTimeClassLateWithExtension:
-		return true
-	case GetTicketsNearby200JSONResponseBodyTicketsOnTimeClassOnTime:
 		return true
 	default:
 		return false
@@ -2019,8 +1713,10 @@ type Action struct {
 	DueAt       *time.Time `json:"due_at,omitempty"`
 
 	// DuplicateOf mark_duplicate, merge: the id of the ticket kept (open; for a unit's officials, at their unit)
-	DuplicateOf     *string `json:"duplicate_of,omitempty"`
-	ExpectedVersion *int    `json:"expected_version,omitempty"`
+	DuplicateOf *string `json:"duplicate_of,omitempty"`
+
+	// ExpectedVersion the ticket version the caller saw (or If-Match): a stale one answers 409
+	ExpectedVersion *int `json:"expected_version,omitempty"`
 
 	// Media resolve: the result photos; add_comment: the reporter's photos, with those filed at most 6 per report; hide_from_public: photos of the report to hide from the public
 	Media   *[]string      `json:"media,omitempty"`
@@ -2044,15 +1740,233 @@ type ActionOutcome string
 // ActionVisibility of a note, an answer (provide_info), a rating comment or what the reporter adds (add_comment); residents' texts are internal unless public is chosen, and an internal add_comment is left out of the public view altogether
 type ActionVisibility string
 
+// ApiKey defines model for ApiKey.
+type ApiKey struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// ExpiresAt absent: never expires
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	Id        string     `json:"id"`
+
+	// LastUsedAt to within a minute; absent: never used
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	Name       string     `json:"name"`
+
+	// Prefix the first 8 characters of the secret, to recognise a key
+	Prefix string `json:"prefix"`
+
+	// RevokedAt absent: not revoked
+	RevokedAt *time.Time  `json:"revoked_at,omitempty"`
+	Scope     ApiKeyScope `json:"scope"`
+}
+
+// ApiKeyScope defines model for ApiKey.Scope.
+type ApiKeyScope string
+
+// ApiKeyList defines model for ApiKeyList.
+type ApiKeyList struct {
+	Keys []ApiKey `json:"keys"`
+}
+
+// ArchivedReport defines model for ArchivedReport.
+type ArchivedReport struct {
+	By          ArchivedReportBy `json:"by"`
+	GeneratedAt time.Time        `json:"generated_at"`
+	Id          string           `json:"id"`
+
+	// Period the month
+	//
+	// Examples: 2026-11
+	Period string `json:"period"`
+}
+
+// ArchivedReportBy defines model for ArchivedReport.By.
+type ArchivedReportBy string
+
+// ArchivedReportList defines model for ArchivedReportList.
+type ArchivedReportList struct {
+	Reports []ArchivedReport `json:"reports"`
+}
+
 // Area defines model for Area.
 type Area struct {
 	// Bbox [min lng, min lat, max lng, max lat], as in GeoJSON
-	Bbox        *[]float32 `json:"bbox,omitempty"`
+	Bbox        *[]float64 `json:"bbox,omitempty"`
 	BoundarySet *string    `json:"boundary_set,omitempty"`
 	Code        string     `json:"code"`
 	FullName    *string    `json:"full_name,omitempty"`
 	Kind        *string    `json:"kind,omitempty"`
 	Name        string     `json:"name"`
+}
+
+// AreaLeague defines model for AreaLeague.
+type AreaLeague struct {
+	Areas       []LeagueRow `json:"areas"`
+	BoundarySet string      `json:"boundary_set"`
+	MinSample   int         `json:"min_sample"`
+	Period      StatsPeriod `json:"period"`
+}
+
+// AreaList defines model for AreaList.
+type AreaList struct {
+	Areas       []Area `json:"areas"`
+	BoundarySet string `json:"boundary_set"`
+}
+
+// Attribute defines model for Attribute.
+type Attribute struct {
+	Code        string    `json:"code"`
+	Datatype    string    `json:"datatype"`
+	Description string    `json:"description"`
+	Required    bool      `json:"required"`
+	Values      *[]string `json:"values,omitempty"`
+}
+
+// AttributeInput defines model for AttributeInput.
+type AttributeInput struct {
+	Code        string    `json:"code"`
+	Datatype    string    `json:"datatype"`
+	Description *string   `json:"description,omitempty"`
+	Required    *bool     `json:"required,omitempty"`
+	Values      *[]string `json:"values,omitempty"`
+}
+
+// Audit defines model for Audit.
+type Audit struct {
+	Action  string `json:"action"`
+	ActorId string `json:"actor_id"`
+
+	// ActorRole the actor's role; system for the workers, apikey:<scope> for a machine key
+	ActorRole string    `json:"actor_role"`
+	At        time.Time `json:"at"`
+	Detail    *string   `json:"detail,omitempty"`
+	Hash      string    `json:"hash"`
+	Id        string    `json:"id"`
+	PrevHash  *string   `json:"prev_hash,omitempty"`
+
+	// Seq position in the hash chain
+	Seq       int     `json:"seq"`
+	SubjectId *string `json:"subject_id,omitempty"`
+	TicketId  *string `json:"ticket_id,omitempty"`
+}
+
+// AuditPage defines model for AuditPage.
+type AuditPage struct {
+	NextCursor *string `json:"next_cursor,omitempty"`
+	Records    []Audit `json:"records"`
+}
+
+// Bulk defines model for Bulk.
+type Bulk struct {
+	Done    int          `json:"done"`
+	Failed  int          `json:"failed"`
+	Results []BulkResult `json:"results"`
+}
+
+// BulkRequest defines model for BulkRequest.
+type BulkRequest struct {
+	Action BulkRequestAction `json:"action"`
+	Note   *string           `json:"note,omitempty"`
+
+	// Officer assign: the officer's account id
+	Officer *string `json:"officer,omitempty"`
+	Tickets []struct {
+		ExpectedVersion int    `json:"expected_version"`
+		Id              string `json:"id"`
+	} `json:"tickets"`
+}
+
+// BulkRequestAction defines model for BulkRequest.Action.
+type BulkRequestAction string
+
+// BulkResult defines model for BulkResult.
+type BulkResult struct {
+	Error *ErrorDetail     `json:"error,omitempty"`
+	Id    string           `json:"id"`
+	State *BulkResultState `json:"state,omitempty"`
+
+	// Status 200, or the status the action alone would have had
+	Status  int  `json:"status"`
+	Version *int `json:"version,omitempty"`
+}
+
+// BulkResultState defines model for BulkResult.State.
+type BulkResultState string
+
+// CalendarChange defines model for CalendarChange.
+type CalendarChange struct {
+	// ChangedDays the dates of the year that became working days or days off
+	ChangedDays []string `json:"changed_days"`
+
+	// DaysOff official days off (YYYY-MM-DD), weekends inside an announced break included
+	DaysOff []string `json:"days_off"`
+
+	// MovedTickets open tickets whose deadline moved (each got a move_deadline history event)
+	MovedTickets int `json:"moved_tickets"`
+
+	// Source shipped with the program, or entered by an administrator
+	Source CalendarChangeSource `json:"source"`
+
+	// SwappedWorkingDays Saturdays or Sundays swapped into working days (YYYY-MM-DD)
+	SwappedWorkingDays []string   `json:"swapped_working_days"`
+	UpdatedAt          *time.Time `json:"updated_at,omitempty"`
+
+	// UpdatedBy the administrator's user id
+	UpdatedBy *string `json:"updated_by,omitempty"`
+	Year      int     `json:"year"`
+}
+
+// CalendarChangeSource shipped with the program, or entered by an administrator
+type CalendarChangeSource string
+
+// CalendarYear defines model for CalendarYear.
+type CalendarYear struct {
+	// DaysOff official days off (YYYY-MM-DD), weekends inside an announced break included
+	DaysOff []string `json:"days_off"`
+
+	// Source shipped with the program, or entered by an administrator
+	Source CalendarYearSource `json:"source"`
+
+	// SwappedWorkingDays Saturdays or Sundays swapped into working days (YYYY-MM-DD)
+	SwappedWorkingDays []string   `json:"swapped_working_days"`
+	UpdatedAt          *time.Time `json:"updated_at,omitempty"`
+
+	// UpdatedBy the administrator's user id
+	UpdatedBy *string `json:"updated_by,omitempty"`
+	Year      int     `json:"year"`
+}
+
+// CalendarYearSource shipped with the program, or entered by an administrator
+type CalendarYearSource string
+
+// CalendarYearList defines model for CalendarYearList.
+type CalendarYearList struct {
+	Years []CalendarYear `json:"years"`
+}
+
+// Candidate defines model for Candidate.
+type Candidate struct {
+	Category  string    `json:"category"`
+	Code      string    `json:"code"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// Description the resident's text as officials read it
+	Description string `json:"description"`
+
+	// DistanceM exact distance from the ticket asked about, in metres
+	DistanceM float64        `json:"distance_m"`
+	Id        string         `json:"id"`
+	Private   bool           `json:"private"`
+	State     CandidateState `json:"state"`
+	UnitId    string         `json:"unit_id"`
+}
+
+// CandidateState defines model for Candidate.State.
+type CandidateState string
+
+// CandidateList defines model for CandidateList.
+type CandidateList struct {
+	Candidates []Candidate `json:"candidates"`
 }
 
 // CannedReply defines model for CannedReply.
@@ -2069,17 +1983,16 @@ type CannedReply struct {
 	UpdatedBy string    `json:"updated_by"`
 }
 
+// CannedReplyList defines model for CannedReplyList.
+type CannedReplyList struct {
+	Replies []CannedReply `json:"replies"`
+}
+
 // Category defines model for Category.
 type Category struct {
 	// Active false: no new reports
-	Active     bool `json:"active"`
-	Attributes *[]struct {
-		Code        string    `json:"code"`
-		Datatype    string    `json:"datatype"`
-		Description string    `json:"description"`
-		Required    bool      `json:"required"`
-		Values      *[]string `json:"values,omitempty"`
-	} `json:"attributes,omitempty"`
+	Active     bool         `json:"active"`
+	Attributes *[]Attribute `json:"attributes,omitempty"`
 
 	// CityLevel routed to the city's unit of unit_kind rather than the ward's
 	CityLevel *bool  `json:"city_level,omitempty"`
@@ -2099,7 +2012,7 @@ type Category struct {
 	// InfoWaitPolicy at the cap: close (the default) closes the ticket with outcome no_response, which the resident may reopen within the reopen window; return sends it back to the unit (in_progress) with its deadline running again
 	InfoWaitPolicy *CategoryInfoWaitPolicy `json:"info_wait_policy,omitempty"`
 	Name           string                  `json:"name"`
-	NameEn         *string                 `json:"name_en,omitempty"`
+	NameEn         string                  `json:"name_en"`
 
 	// PolicyVersion the version of its deadline and privacy policy
 	PolicyVersion *int             `json:"policy_version,omitempty"`
@@ -2107,14 +2020,8 @@ type Category struct {
 
 	// PrivateByDefault reports of this category are private: never in public views
 	PrivateByDefault bool `json:"private_by_default"`
-	ResolveSla       struct {
-		Unit  CategoryResolveSlaUnit `json:"unit"`
-		Value int                    `json:"value"`
-	} `json:"resolve_sla"`
-	TriageSla struct {
-		Unit  CategoryTriageSlaUnit `json:"unit"`
-		Value int                   `json:"value"`
-	} `json:"triage_sla"`
+	ResolveSla       SLA  `json:"resolve_sla"`
+	TriageSla        SLA  `json:"triage_sla"`
 
 	// UnitKind the kind of unit that handles it (cong_an, ubnd, vhxh, …)
 	UnitKind string `json:"unit_kind"`
@@ -2129,63 +2036,678 @@ type CategoryInfoWaitPolicy string
 // CategoryPriority defines model for Category.Priority.
 type CategoryPriority string
 
-// CategoryResolveSlaUnit defines model for Category.ResolveSla.Unit.
-type CategoryResolveSlaUnit string
+// CategoryList defines model for CategoryList.
+type CategoryList struct {
+	Categories []Category `json:"categories"`
+}
 
-// CategoryTriageSlaUnit defines model for Category.TriageSla.Unit.
-type CategoryTriageSlaUnit string
+// CategoryRequest defines model for CategoryRequest.
+type CategoryRequest struct {
+	Attributes      *[]AttributeInput    `json:"attributes,omitempty"`
+	CityLevel       *bool                `json:"city_level,omitempty"`
+	Code            string               `json:"code"`
+	ContactAllowed  *bool                `json:"contact_allowed,omitempty"`
+	Description     *string              `json:"description,omitempty"`
+	EmergencyNumber *string              `json:"emergency_number,omitempty"`
+	Group           CategoryRequestGroup `json:"group"`
+
+	// InfoWaitDays how many working days a ticket may wait for the resident's answer before info_wait_policy applies; 0 or absent: 5
+	InfoWaitDays     *int                           `json:"info_wait_days,omitempty"`
+	InfoWaitPolicy   *CategoryRequestInfoWaitPolicy `json:"info_wait_policy,omitempty"`
+	Name             string                         `json:"name"`
+	NameEn           string                         `json:"name_en"`
+	Priority         *CategoryRequestPriority       `json:"priority,omitempty"`
+	PrivateByDefault *bool                          `json:"private_by_default,omitempty"`
+	ResolveSla       SLAInput                       `json:"resolve_sla"`
+	TriageSla        SLAInput                       `json:"triage_sla"`
+	UnitKind         string                         `json:"unit_kind"`
+}
+
+// CategoryRequestGroup defines model for CategoryRequest.Group.
+type CategoryRequestGroup string
+
+// CategoryRequestInfoWaitPolicy defines model for CategoryRequest.InfoWaitPolicy.
+type CategoryRequestInfoWaitPolicy string
+
+// CategoryRequestPriority defines model for CategoryRequest.Priority.
+type CategoryRequestPriority string
+
+// ChannelCounts defines model for ChannelCounts.
+type ChannelCounts struct {
+	Backlog  int                  `json:"backlog"`
+	Channel  ChannelCountsChannel `json:"channel"`
+	Overdue  int                  `json:"overdue"`
+	Received int                  `json:"received"`
+	Rejected int                  `json:"rejected"`
+	Resolved int                  `json:"resolved"`
+}
+
+// ChannelCountsChannel defines model for ChannelCounts.Channel.
+type ChannelCountsChannel string
+
+// Consent defines model for Consent.
+type Consent struct {
+	At      time.Time      `json:"at"`
+	Detail  *string        `json:"detail,omitempty"`
+	Granted bool           `json:"granted"`
+	Id      string         `json:"id"`
+	Purpose ConsentPurpose `json:"purpose"`
+	Version int            `json:"version"`
+}
+
+// ConsentPurpose defines model for Consent.Purpose.
+type ConsentPurpose string
+
+// ConsentRequest defines model for ConsentRequest.
+type ConsentRequest struct {
+	// Granted default true
+	Granted *bool                 `json:"granted,omitempty"`
+	Purpose ConsentRequestPurpose `json:"purpose"`
+
+	// Version account: the version of the notice in force
+	Version *int `json:"version,omitempty"`
+}
+
+// ConsentRequestPurpose defines model for ConsentRequest.Purpose.
+type ConsentRequestPurpose string
+
+// ConsentResult defines model for ConsentResult.
+type ConsentResult struct {
+	Consent Consent `json:"consent"`
+	Privacy Privacy `json:"privacy"`
+
+	// TicketsChanged open reports whose allow_contact a withdrawal cleared
+	TicketsChanged int `json:"tickets_changed"`
+}
+
+// Consents defines model for Consents.
+type Consents struct {
+	Consents []Consent `json:"consents"`
+	Privacy  Privacy   `json:"privacy"`
+}
+
+// CreateKeyRequest defines model for CreateKeyRequest.
+type CreateKeyRequest struct {
+	// ExpiresAt RFC 3339, in the future; absent: never
+	ExpiresAt *time.Time            `json:"expires_at,omitempty"`
+	Name      string                `json:"name"`
+	Scope     CreateKeyRequestScope `json:"scope"`
+}
+
+// CreateKeyRequestScope defines model for CreateKeyRequest.Scope.
+type CreateKeyRequestScope string
+
+// CreateUnitRequest defines model for CreateUnitRequest.
+type CreateUnitRequest struct {
+	// AreaCode an area of the active boundary set; absent: a city-level unit
+	AreaCode *string `json:"area_code,omitempty"`
+	Id       string  `json:"id"`
+	Kind     string  `json:"kind"`
+	Name     string  `json:"name"`
+	NameEn   *string `json:"name_en,omitempty"`
+}
+
+// CreateUserRequest defines model for CreateUserRequest.
+type CreateUserRequest struct {
+	DisplayName *string               `json:"display_name,omitempty"`
+	Role        CreateUserRequestRole `json:"role"`
+	Title       *string               `json:"title,omitempty"`
+
+	// UnitId required for officer and leader
+	UnitId   *string `json:"unit_id,omitempty"`
+	Username string  `json:"username"`
+}
+
+// CreateUserRequestRole defines model for CreateUserRequest.Role.
+type CreateUserRequestRole string
+
+// CreatedKey defines model for CreatedKey.
+type CreatedKey struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// ExpiresAt absent: never expires
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	Id        string     `json:"id"`
+
+	// Key the secret, for the X-API-Key header; shown only in this answer
+	Key string `json:"key"`
+
+	// LastUsedAt to within a minute; absent: never used
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	Name       string     `json:"name"`
+
+	// Prefix the first 8 characters of the secret, to recognise a key
+	Prefix string `json:"prefix"`
+
+	// RevokedAt absent: not revoked
+	RevokedAt *time.Time      `json:"revoked_at,omitempty"`
+	Scope     CreatedKeyScope `json:"scope"`
+}
+
+// CreatedKeyScope defines model for CreatedKey.Scope.
+type CreatedKeyScope string
+
+// DataField defines model for DataField.
+type DataField struct {
+	Field string `json:"field"`
+	Model string `json:"model"`
+
+	// Mongodb collection.field
+	Mongodb string `json:"mongodb"`
+	Purpose string `json:"purpose"`
+	Readers string `json:"readers"`
+
+	// Retention how long it is kept, naming the setting that governs it
+	Retention string `json:"retention"`
+
+	// Sqlite table.column, or table.doc→key in a JSON document
+	Sqlite string `json:"sqlite"`
+}
+
+// Device defines model for Device.
+type Device struct {
+	AppVersion *string   `json:"app_version,omitempty"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+	Locale     *string   `json:"locale,omitempty"`
+	Platform   string    `json:"platform"`
+	Token      string    `json:"token"`
+}
+
+// DeviceList defines model for DeviceList.
+type DeviceList struct {
+	Devices []Device `json:"devices"`
+}
+
+// DeviceRequest defines model for DeviceRequest.
+type DeviceRequest struct {
+	AppVersion *string `json:"app_version,omitempty"`
+
+	// Locale e.g. vi-VN (default) or en-US: the language of pushes
+	//
+	// Examples: vi-VN
+	Locale   *string               `json:"locale,omitempty"`
+	Platform DeviceRequestPlatform `json:"platform"`
+
+	// Token the device's FCM registration token
+	Token string `json:"token"`
+}
+
+// DeviceRequestPlatform defines model for DeviceRequest.Platform.
+type DeviceRequestPlatform string
+
+// DisableUserRequest defines model for DisableUserRequest.
+type DisableUserRequest struct {
+	Reason string `json:"reason"`
+}
+
+// EraseRequest defines model for EraseRequest.
+type EraseRequest struct {
+	// Code a sign-in code just requested for the account's phone (POST /v1/auth/otp)
+	Code string `json:"code"`
+}
+
+// Erasure defines model for Erasure.
+type Erasure struct {
+	DeidentifiedTickets []string     `json:"deidentified_tickets"`
+	Erased              []string     `json:"erased"`
+	LegalHold           []HeldTicket `json:"legal_hold"`
+	MediaDeleted        int          `json:"media_deleted"`
+	Message             string       `json:"message"`
+	UnfollowedTickets   int          `json:"unfollowed_tickets"`
+}
 
 // Error defines model for Error.
 type Error struct {
-	Error struct {
-		// Code stable machine code, one per HTTP status: invalid 400, unauthorized and second_factor_required 401, forbidden, password_change_required, second_factor_enrolment_required and consent_required 403, not_found 404, method_not_allowed 405, conflict 409, too_large 413, unsupported_media_type 415, unprocessable and outside_jurisdiction 422, rate_limited 429, internal 500, unavailable 503
-		Code string `json:"code"`
-
-		// Errors every field at fault, when the request has field problems: a form marks them all at once
-		Errors *[]struct {
-			// Code what is wrong, stable: required (missing or empty), wrong_type (another JSON type), unknown_field (not part of the request), bad_enum (not an allowed value), out_of_range, too_long (text), too_many (list items), malformed (a value of the wrong form: time, phone, code), mismatch (disagrees with another value), invalid (anything else; the message says what)
-			Code ErrorErrorErrorsCode `json:"code"`
-
-			// Field path of the field in the body: location.lat, items[2].id; or a header (If-Match)
-			Field string `json:"field"`
-
-			// Message for a person, in the language of message, naming the field
-			Message string `json:"message"`
-		} `json:"errors,omitempty"`
-
-		// Field the field of errors' first entry, for clients that show one field
-		Field *string `json:"field,omitempty"`
-
-		// Message for a person: Vietnamese by default, English with Accept-Language: en (or ?lang=en); when errors is present, the message of its first entry
-		Message string `json:"message"`
-
-		// RequestId the request's X-Request-Id (the caller's, when well-formed, else one the server made): quote it when reporting the error, it finds the request's log line
-		RequestId *string `json:"request_id,omitempty"`
-	} `json:"error"`
+	Error ErrorDetail `json:"error"`
 }
 
-// ErrorErrorErrorsCode what is wrong, stable: required (missing or empty), wrong_type (another JSON type), unknown_field (not part of the request), bad_enum (not an allowed value), out_of_range, too_long (text), too_many (list items), malformed (a value of the wrong form: time, phone, code), mismatch (disagrees with another value), invalid (anything else; the message says what)
-type ErrorErrorErrorsCode string
+// ErrorDetail defines model for ErrorDetail.
+type ErrorDetail struct {
+	// Code stable machine code, one per HTTP status: invalid 400, unauthorized and second_factor_required 401, forbidden, password_change_required, second_factor_enrolment_required and consent_required 403, not_found 404, method_not_allowed 405, conflict 409, too_large 413, unsupported_media_type 415, unprocessable and outside_jurisdiction 422, rate_limited 429, internal 500, unavailable 503
+	//
+	// Examples: invalid
+	Code string `json:"code"`
+
+	// Errors every field at fault, when the request has field problems: a form marks them all at once
+	Errors *[]FieldError `json:"errors,omitempty"`
+
+	// Field the field of errors' first entry, for clients that show one field
+	Field *string `json:"field,omitempty"`
+
+	// Message for a person: Vietnamese by default, English with Accept-Language: en (or ?lang=en); when errors is present, the message of its first entry
+	Message string `json:"message"`
+
+	// RequestId the request's X-Request-Id (the caller's, when well-formed, else one the server made): quote it when reporting the error, it finds the request's log line
+	RequestId *string `json:"request_id,omitempty"`
+}
+
+// Event defines model for Event.
+type Event struct {
+	Action string `json:"action"`
+
+	// Actor officials' view only: the staff id, or the reporter's pseudonym
+	Actor     *string        `json:"actor,omitempty"`
+	ActorRole EventActorRole `json:"actor_role"`
+
+	// Assignee officials' view only; assign: the username of the official named
+	Assignee *string   `json:"assignee,omitempty"`
+	At       time.Time `json:"at"`
+
+	// Category recategorize: the category the ticket moved to
+	Category *string `json:"category,omitempty"`
+
+	// DueAt request_extension: the deadline asked for; approve_extension: the deadline granted; remind: the deadline approaching
+	DueAt *time.Time `json:"due_at,omitempty"`
+
+	// DuplicateOf mark_duplicate, merge: the code of the original; absent in the public view when the original is not public
+	DuplicateOf *string `json:"duplicate_of,omitempty"`
+
+	// EscalationLevel officials' view only; escalate: 1 the unit leader, 2 the IOC
+	EscalationLevel *int       `json:"escalation_level,omitempty"`
+	From            *EventFrom `json:"from,omitempty"`
+
+	// Media add_comment: the photos the reporter added; hide_from_public: the photos hidden from the public (the reporter's and the officials' views only)
+	Media *[]string `json:"media,omitempty"`
+
+	// MergedFrom merged_from: the code of the duplicate merged into this ticket (public only when that one is public)
+	MergedFrom *string `json:"merged_from,omitempty"`
+
+	// Note only what the actor typed; what the action decided is in the fields below
+	Note *string `json:"note,omitempty"`
+
+	// NoteInternal a resident's answer, rating comment or addition (add_comment) that only the reporter and the officials read
+	NoteInternal *bool `json:"note_internal,omitempty"`
+
+	// Outcome resolve: the outcome; close_no_response (the system): no_response
+	Outcome *EventOutcome `json:"outcome,omitempty"`
+
+	// PrevCategory recategorize: the category it had before
+	PrevCategory *string `json:"prev_category,omitempty"`
+
+	// PublicDescription officials' view only; hide_from_public: the text the public reads instead of the description
+	PublicDescription *string `json:"public_description,omitempty"`
+
+	// Rating rate: the resident's rating (the comment is the note)
+	Rating *int `json:"rating,omitempty"`
+
+	// Reason reject (one of the reject reasons), transfer, request_extension, reopen, recategorize, set_private, set_public: the reason given; the system's follow of a merged duplicate's reporter (officials only): duplicate_merged
+	Reason *string `json:"reason,omitempty"`
+	To     EventTo `json:"to"`
+
+	// UnitId transfer, and a recategorize whose category routes elsewhere: the unit the ticket moved to
+	UnitId *string `json:"unit_id,omitempty"`
+
+	// UnitName transfer, recategorize: the name of that unit then
+	UnitName   *string         `json:"unit_name,omitempty"`
+	Visibility EventVisibility `json:"visibility"`
+}
+
+// EventActorRole defines model for Event.ActorRole.
+type EventActorRole string
+
+// EventFrom defines model for Event.From.
+type EventFrom string
+
+// EventOutcome resolve: the outcome; close_no_response (the system): no_response
+type EventOutcome string
+
+// EventTo defines model for Event.To.
+type EventTo string
+
+// EventVisibility defines model for Event.Visibility.
+type EventVisibility string
+
+// Extension defines model for Extension.
+type Extension struct {
+	DueAt  time.Time `json:"due_at"`
+	Reason string    `json:"reason"`
+}
+
+// FeedChange defines model for FeedChange.
+type FeedChange struct {
+	Action   string    `json:"action"`
+	AreaCode string    `json:"area_code"`
+	At       time.Time `json:"at"`
+	Category string    `json:"category"`
+	Code     string    `json:"code"`
+	From     *string   `json:"from,omitempty"`
+	Position int       `json:"position"`
+	TicketId string    `json:"ticket_id"`
+	To       string    `json:"to"`
+	UnitId   string    `json:"unit_id"`
+	Version  int       `json:"version"`
+}
+
+// FeedPage defines model for FeedPage.
+type FeedPage struct {
+	Changes    []FeedChange `json:"changes"`
+	HasMore    bool         `json:"has_more"`
+	NextCursor string       `json:"next_cursor"`
+}
+
+// FieldError defines model for FieldError.
+type FieldError struct {
+	// Code what is wrong, stable: required (missing or empty), wrong_type (another JSON type), unknown_field (not part of the request), bad_enum (not an allowed value), out_of_range, too_long (text), too_many (list items), malformed (a value of the wrong form: time, phone, code), mismatch (disagrees with another value), invalid (anything else; the message says what)
+	Code FieldErrorCode `json:"code"`
+
+	// Field path of the field in the body: location.lat, items[2].id; or a header (If-Match)
+	//
+	// Examples: location.lat
+	Field string `json:"field"`
+
+	// Message for a person, in the language of message, naming the field
+	Message string `json:"message"`
+}
+
+// FieldErrorCode what is wrong, stable: required (missing or empty), wrong_type (another JSON type), unknown_field (not part of the request), bad_enum (not an allowed value), out_of_range, too_long (text), too_many (list items), malformed (a value of the wrong form: time, phone, code), mismatch (disagrees with another value), invalid (anything else; the message says what)
+type FieldErrorCode string
+
+// HeldTicket defines model for HeldTicket.
+type HeldTicket struct {
+	Code string `json:"code"`
+	Id   string `json:"id"`
+}
+
+// HotspotCell defines model for HotspotCell.
+type HotspotCell struct {
+	// Col floor(longitude / lng_step)
+	Col int `json:"col"`
+
+	// Count reports filed in the cell
+	Count int `json:"count"`
+
+	// East eastern edge
+	East float64 `json:"east"`
+
+	// North northern edge
+	North float64 `json:"north"`
+
+	// Row floor(latitude / lat_step)
+	Row int `json:"row"`
+
+	// South southern edge, degrees
+	South float64 `json:"south"`
+
+	// West western edge
+	West float64 `json:"west"`
+}
+
+// Hotspots defines model for Hotspots.
+type Hotspots struct {
+	CellM int `json:"cell_m"`
+
+	// Cells most reports first
+	Cells []HotspotCell `json:"cells"`
+
+	// Counted reports matching the filters
+	Counted int `json:"counted"`
+
+	// LatStep cell height in degrees of latitude
+	LatStep float64 `json:"lat_step"`
+
+	// LngStep cell width in degrees of longitude (square at the boundary set's latitude)
+	LngStep float64 `json:"lng_step"`
+
+	// MinCount cells with fewer reports are left out
+	MinCount int         `json:"min_count"`
+	Period   StatsPeriod `json:"period"`
+
+	// Suppressed of them, reports in the cells left out
+	Suppressed int `json:"suppressed"`
+
+	// Truncated more cells than the answer holds (the busiest are listed)
+	Truncated bool `json:"truncated"`
+}
+
+// Inbox defines model for Inbox.
+type Inbox struct {
+	NextCursor    *string        `json:"next_cursor,omitempty"`
+	Notifications []Notification `json:"notifications"`
+
+	// Unread unread notifications in all
+	Unread int `json:"unread"`
+}
+
+// LeagueRow defines model for LeagueRow.
+type LeagueRow struct {
+	// Code the area's code (GET /v1/stats/areas)
+	Code    *string      `json:"code,omitempty"`
+	Figures StatsFigures `json:"figures"`
+
+	// Id the unit's id (GET /v1/stats/units)
+	Id     *string `json:"id,omitempty"`
+	Name   string  `json:"name"`
+	Rank   *int    `json:"rank"`
+	Ranked bool    `json:"ranked"`
+}
+
+// LegalHold defines model for LegalHold.
+type LegalHold struct {
+	At     time.Time `json:"at"`
+	By     string    `json:"by"`
+	Reason string    `json:"reason"`
+}
+
+// LegalHoldRequest defines model for LegalHoldRequest.
+type LegalHoldRequest struct {
+	Reason string `json:"reason"`
+}
+
+// Locate defines model for Locate.
+type Locate struct {
+	// Ambiguous the point is on a border: officials check the routing
+	Ambiguous bool `json:"ambiguous"`
+	Area      Area `json:"area"`
+
+	// RoutedByNearest the point is in no area: the nearest one (within the city's bounds) takes it
+	RoutedByNearest bool   `json:"routed_by_nearest"`
+	Units           []Unit `json:"units"`
+}
 
 // Location defines model for Location.
 type Location struct {
-	AccuracyM *float32 `json:"accuracy_m,omitempty"`
-	Lat       float32  `json:"lat"`
-	Lng       float32  `json:"lng"`
+	AccuracyM *float64 `json:"accuracy_m,omitempty"`
+	Lat       float64  `json:"lat"`
+	Lng       float64  `json:"lng"`
+}
+
+// LocationInput defines model for LocationInput.
+type LocationInput struct {
+	// AccuracyM the device's accuracy in metres
+	AccuracyM *float64 `json:"accuracy_m,omitempty"`
+
+	// Lat Examples: 10.3759
+	Lat float64 `json:"lat"`
+
+	// Lng Examples: 105.4355
+	Lng float64 `json:"lng"`
+}
+
+// LoginRequest defines model for LoginRequest.
+type LoginRequest struct {
+	// Otp the authenticator's code or a recovery code, for an account with a second factor
+	Otp      *string `json:"otp,omitempty"`
+	Password string  `json:"password"`
+	Username string  `json:"username"`
+}
+
+// LogoutRequest defines model for LogoutRequest.
+type LogoutRequest struct {
+	// RefreshToken the refresh token to revoke; without it, nothing is revoked
+	RefreshToken *string `json:"refresh_token,omitempty"`
+}
+
+// MarkReadRequest defines model for MarkReadRequest.
+type MarkReadRequest struct {
+	All *bool     `json:"all,omitempty"`
+	Ids *[]string `json:"ids,omitempty"`
+}
+
+// Marked defines model for Marked.
+type Marked struct {
+	// Marked how many notifications changed to read
+	Marked int `json:"marked"`
+}
+
+// Me defines model for Me.
+type Me struct {
+	// DisplayName the name the person chose (PATCH /v1/me)
+	DisplayName *string `json:"display_name,omitempty"`
+	Id          string  `json:"id"`
+
+	// PasswordChangeRequired the one-time password must be changed first: until then every other operation answers 403 password_change_required
+	PasswordChangeRequired *bool   `json:"password_change_required,omitempty"`
+	Phone                  *string `json:"phone,omitempty"`
+	Role                   MeRole  `json:"role"`
+	UnitId                 *string `json:"unit_id,omitempty"`
+	Username               *string `json:"username,omitempty"`
+}
+
+// MeRole defines model for Me.Role.
+type MeRole string
+
+// Media defines model for Media.
+type Media struct {
+	// Bytes size of the file as uploaded
+	Bytes       int              `json:"bytes"`
+	ContentType MediaContentType `json:"content_type"`
+	Height      int              `json:"height"`
+	Id          string           `json:"id"`
+	Kind        MediaKind        `json:"kind"`
+
+	// Sha256 hex SHA-256 of the file as uploaded; the same file uploaded again by the same user returns the same id
+	Sha256 string `json:"sha256"`
+	Width  int    `json:"width"`
+}
+
+// MediaContentType defines model for Media.ContentType.
+type MediaContentType string
+
+// MediaKind defines model for Media.Kind.
+type MediaKind string
+
+// Nearby defines model for Nearby.
+type Nearby struct {
+	Address      *string `json:"address,omitempty"`
+	AllowContact bool    `json:"allow_contact"`
+
+	// AllowedActions what the caller may do now (POST /v1/tickets/{id}/actions)
+	AllowedActions *[]string  `json:"allowed_actions,omitempty"`
+	Area           TicketArea `json:"area"`
+	AssignedTo     *string    `json:"assigned_to,omitempty"`
+	BoundarySet    string     `json:"boundary_set"`
+	Category       string     `json:"category"`
+
+	// Channel how the report came (the reporter and the officials; not in the public view): app for tickets filed before channels were recorded
+	Channel     *NearbyChannel `json:"channel,omitempty"`
+	Code        string         `json:"code"`
+	CreatedAt   time.Time      `json:"created_at"`
+	Description string         `json:"description"`
+
+	// DistanceM metres from the point asked about
+	DistanceM float64 `json:"distance_m"`
+
+	// DueAt the deadline running now: triage while received, resolution after
+	DueAt       time.Time `json:"due_at"`
+	DuplicateOf *string   `json:"duplicate_of,omitempty"`
+
+	// E2eDueAt officials' view only: the end-to-end resolution deadline from filing (the category's allowance, plus approved extensions and the waits for the resident up to their caps); a transfer restarts the receiving unit's resolve_due_at but never this; absent for tickets filed before it existed
+	E2eDueAt        *time.Time `json:"e2e_due_at,omitempty"`
+	EscalationLevel *int       `json:"escalation_level,omitempty"`
+	Extension       *Extension `json:"extension,omitempty"`
+
+	// FiledBy officials' view only: the account id of the official who filed the report on a resident's behalf
+	FiledBy        *string     `json:"filed_by,omitempty"`
+	FollowersCount int         `json:"followers_count"`
+	Group          NearbyGroup `json:"group"`
+	History        []Event     `json:"history"`
+	Id             string      `json:"id"`
+
+	// InfoRemindAt officials' view only, awaiting_info only: when the resident is reminded (halfway to info_wait_until)
+	InfoRemindAt *time.Time `json:"info_remind_at,omitempty"`
+
+	// InfoWaitUntil awaiting_info only: when the wait for the resident's answer ends (the category's info_wait_days in working days); then the ticket closes as no_response or returns to the unit (info_wait_policy)
+	InfoWaitUntil *time.Time `json:"info_wait_until,omitempty"`
+	LegalHold     *LegalHold `json:"legal_hold,omitempty"`
+	Location      Location   `json:"location"`
+	Media         []string   `json:"media"`
+
+	// OccurredAt when the resident says the problem happened (absent when they did not say); the reporter and the officials only, never the public view
+	OccurredAt  *time.Time         `json:"occurred_at,omitempty"`
+	OnTimeClass *NearbyOnTimeClass `json:"on_time_class,omitempty"`
+	Outcome     *NearbyOutcome     `json:"outcome,omitempty"`
+	Overdue     bool               `json:"overdue"`
+
+	// PolicyVersion the version of the category's deadline and privacy policy the ticket was filed under (1 for tickets filed before versions)
+	PolicyVersion int  `json:"policy_version"`
+	Private       bool `json:"private"`
+
+	// PublicDescription officials' view only: what the public reads instead of the description (hide_from_public)
+	PublicDescription *string   `json:"public_description,omitempty"`
+	Rating            *int      `json:"rating,omitempty"`
+	RejectReason      *string   `json:"reject_reason,omitempty"`
+	ReopenCount       int       `json:"reopen_count"`
+	Reporter          *Reporter `json:"reporter,omitempty"`
+	ResolveDueAt      time.Time `json:"resolve_due_at"`
+
+	// ResultMedia the officials' before/after photos, with the resolution
+	ResultMedia      *[]string   `json:"result_media,omitempty"`
+	ResultNote       *string     `json:"result_note,omitempty"`
+	RoutedByNearest  bool        `json:"routed_by_nearest"`
+	RoutingAmbiguous *bool       `json:"routing_ambiguous,omitempty"`
+	State            NearbyState `json:"state"`
+	TransferredFrom  *[]string   `json:"transferred_from,omitempty"`
+	TriageDueAt      time.Time   `json:"triage_due_at"`
+	Unit             TicketUnit  `json:"unit"`
+
+	// UnitHolds officials' view only: each unit that held the ticket, in order, from receiving it until it transferred it away or the ticket was resolved or closed
+	UnitHolds *[]UnitHold `json:"unit_holds,omitempty"`
+	UpdatedAt time.Time   `json:"updated_at"`
+	Version   int         `json:"version"`
+}
+
+// NearbyChannel how the report came (the reporter and the officials; not in the public view): app for tickets filed before channels were recorded
+type NearbyChannel string
+
+// NearbyGroup defines model for Nearby.Group.
+type NearbyGroup string
+
+// NearbyOnTimeClass defines model for Nearby.OnTimeClass.
+type NearbyOnTimeClass string
+
+// NearbyOutcome defines model for Nearby.Outcome.
+type NearbyOutcome string
+
+// NearbyState defines model for Nearby.State.
+type NearbyState string
+
+// NearbyList defines model for NearbyList.
+type NearbyList struct {
+	Tickets []Nearby `json:"tickets"`
 }
 
 // NewTicket defines model for NewTicket.
 type NewTicket struct {
-	Address      *string `json:"address,omitempty"`
-	AllowContact *bool   `json:"allow_contact,omitempty"`
-	Category     string  `json:"category"`
+	Address *string `json:"address,omitempty"`
+
+	// AllowContact the unit may see the reporter's phone (where the category allows it)
+	AllowContact *bool `json:"allow_contact,omitempty"`
+
+	// Category a category code (GET /v1/categories)
+	//
+	// Examples: ANTT.01
+	Category string `json:"category"`
 
 	// Channel how the resident files: app (default) or web; the other channels are for officials (POST /v1/tickets/on-behalf): 400 bad_enum
-	Channel         *NewTicketChannel `json:"channel,omitempty"`
-	ClientRequestId *string           `json:"client_request_id,omitempty"`
-	Description     string            `json:"description"`
-	Location        Location          `json:"location"`
-	Media           *[]string         `json:"media,omitempty"`
+	Channel *NewTicketChannel `json:"channel,omitempty"`
+
+	// ClientRequestId the client's id of this report: a retry with the same id returns the original (like Idempotency-Key)
+	ClientRequestId *string       `json:"client_request_id,omitempty"`
+	Description     string        `json:"description"`
+	Location        LocationInput `json:"location"`
+
+	// Media ids of uploaded photos (POST /v1/media)
+	Media *[]string `json:"media,omitempty"`
 
 	// OccurredAt when the problem happened, if the resident says: not in the future (5 minutes of clock skew allowed), at most 30 days before filing; the deadlines still run from filing
 	OccurredAt *time.Time `json:"occurred_at,omitempty"`
@@ -2194,221 +2716,534 @@ type NewTicket struct {
 // NewTicketChannel how the resident files: app (default) or web; the other channels are for officials (POST /v1/tickets/on-behalf): 400 bad_enum
 type NewTicketChannel string
 
+// Notice defines model for Notice.
+type Notice struct {
+	Effective openapi_types.Date `json:"effective"`
+	Format    NoticeFormat       `json:"format"`
+	Lang      NoticeLang         `json:"lang"`
+	Text      string             `json:"text"`
+	Version   int                `json:"version"`
+}
+
+// NoticeFormat defines model for Notice.Format.
+type NoticeFormat string
+
+// NoticeLang defines model for Notice.Lang.
+type NoticeLang string
+
+// Notification defines model for Notification.
+type Notification struct {
+	Body      string     `json:"body"`
+	Code      string     `json:"code"`
+	CreatedAt time.Time  `json:"created_at"`
+	Event     string     `json:"event"`
+	Id        string     `json:"id"`
+	ReadAt    *time.Time `json:"read_at,omitempty"`
+	TicketId  string     `json:"ticket_id"`
+	Title     string     `json:"title"`
+}
+
+// OnBehalf defines model for OnBehalf.
+type OnBehalf struct {
+	// Name the resident's name, kept as the display name of an account without one (needs phone)
+	Name *string `json:"name,omitempty"`
+
+	// Phone the resident's Vietnamese mobile number: the report becomes that account's (created if new), a text message gives them its code, and signing in with the phone shows it; absent: an anonymous report
+	//
+	// Examples: 0912345678
+	Phone *string `json:"phone,omitempty"`
+}
+
 // OnBehalfTicket defines model for OnBehalfTicket.
 type OnBehalfTicket struct {
 	Address *string `json:"address,omitempty"`
 
 	// AllowContact the resident agrees to be called back by the unit (needs on_behalf.phone)
-	AllowContact *bool  `json:"allow_contact,omitempty"`
-	Category     string `json:"category"`
+	AllowContact *bool `json:"allow_contact,omitempty"`
+
+	// Category a category code (GET /v1/categories)
+	//
+	// Examples: ANTT.01
+	Category string `json:"category"`
 
 	// Channel how the report came: a hotline call, a walk-in at a ward office, a Zalo message, an e-mail, another way
-	Channel         OnBehalfTicketChannel `json:"channel"`
-	ClientRequestId *string               `json:"client_request_id,omitempty"`
-	Description     string                `json:"description"`
-	Location        Location              `json:"location"`
-	Media           *[]string             `json:"media,omitempty"`
+	Channel OnBehalfTicketChannel `json:"channel"`
+
+	// ClientRequestId the client's id of this report: a retry with the same id returns the original (like Idempotency-Key)
+	ClientRequestId *string       `json:"client_request_id,omitempty"`
+	Description     string        `json:"description"`
+	Location        LocationInput `json:"location"`
+
+	// Media ids of uploaded photos (POST /v1/media)
+	Media *[]string `json:"media,omitempty"`
 
 	// OccurredAt when the problem happened, if the resident says: not in the future (5 minutes of clock skew allowed), at most 30 days before filing; the deadlines still run from filing
 	OccurredAt *time.Time `json:"occurred_at,omitempty"`
-	OnBehalf   *struct {
-		// Name the resident's name, kept as the display name of an account without one (needs phone)
-		Name *string `json:"name,omitempty"`
-
-		// Phone the resident's Vietnamese mobile number: the report becomes that account's (created if new), a text message gives them its code, and signing in with the phone shows it; absent: an anonymous report
-		Phone *string `json:"phone,omitempty"`
-	} `json:"on_behalf,omitempty"`
+	OnBehalf   *OnBehalf  `json:"on_behalf,omitempty"`
 }
 
 // OnBehalfTicketChannel how the report came: a hotline call, a walk-in at a ward office, a Zalo message, an e-mail, another way
 type OnBehalfTicketChannel string
 
+// OtpRequest defines model for OtpRequest.
+type OtpRequest struct {
+	// Phone Examples: 0912345678
+	Phone string `json:"phone"`
+}
+
+// OtpVerifyRequest defines model for OtpVerifyRequest.
+type OtpVerifyRequest struct {
+	// AcceptPrivacyVersion accept this version of the privacy notice (the one in force) in the same call
+	AcceptPrivacyVersion *int `json:"accept_privacy_version,omitempty"`
+
+	// Code Examples: 123456
+	Code string `json:"code"`
+
+	// Phone Examples: 0912345678
+	Phone string `json:"phone"`
+}
+
+// PasswordRequest defines model for PasswordRequest.
+type PasswordRequest struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+// PhoneChangeRequest defines model for PhoneChangeRequest.
+type PhoneChangeRequest struct {
+	Phone string `json:"phone"`
+}
+
+// PhoneVerifyRequest defines model for PhoneVerifyRequest.
+type PhoneVerifyRequest struct {
+	Code  string `json:"code"`
+	Phone string `json:"phone"`
+}
+
+// PolicyList defines model for PolicyList.
+type PolicyList struct {
+	Policies []Category `json:"policies"`
+}
+
+// Privacy defines model for Privacy.
+type Privacy struct {
+	Accepted bool `json:"accepted"`
+	Version  int  `json:"version"`
+}
+
+// ProfileRequest defines model for ProfileRequest.
+type ProfileRequest struct {
+	// DisplayName trimmed; empty clears it
+	DisplayName *string `json:"display_name,omitempty"`
+}
+
+// PutCalendarYearRequest defines model for PutCalendarYearRequest.
+type PutCalendarYearRequest struct {
+	// DaysOff the year's official days off (YYYY-MM-DD); no date twice
+	DaysOff []string `json:"days_off"`
+
+	// SwappedWorkingDays weekend days worked instead (YYYY-MM-DD); each a Saturday or Sunday, not also a day off
+	SwappedWorkingDays []string `json:"swapped_working_days"`
+}
+
+// Queue defines model for Queue.
+type Queue struct {
+	// Counts tickets of the caller's queue per state, whatever the other filters
+	Counts     map[string]int `json:"counts"`
+	NextCursor *string        `json:"next_cursor,omitempty"`
+	Tickets    []Ticket       `json:"tickets"`
+}
+
+// Readiness defines model for Readiness.
+type Readiness struct {
+	Checks []ReadinessCheck `json:"checks"`
+	Status ReadinessStatus  `json:"status"`
+}
+
+// ReadinessStatus defines model for Readiness.Status.
+type ReadinessStatus string
+
+// ReadinessCheck defines model for ReadinessCheck.
+type ReadinessCheck struct {
+	// Name store, schema, write_queue or worker:<name> (sla, media_gc, device_pruning, push)
+	Name    string  `json:"name"`
+	Ok      bool    `json:"ok"`
+	Problem *string `json:"problem,omitempty"`
+}
+
+// RecoveryCodes defines model for RecoveryCodes.
+type RecoveryCodes struct {
+	RecoveryCodes []string `json:"recovery_codes"`
+}
+
+// RefreshRequest defines model for RefreshRequest.
+type RefreshRequest struct {
+	RefreshToken string `json:"refresh_token"`
+}
+
+// Register defines model for Register.
+type Register struct {
+	Fields []DataField `json:"fields"`
+}
+
+// ReplyRequest defines model for ReplyRequest.
+type ReplyRequest struct {
+	// Category a category code: offered only for its tickets; empty for every category
+	Category *string `json:"category,omitempty"`
+
+	// Text Vietnamese text; {code}, {due}, {unit}, {category} and {area} are filled in from the ticket
+	Text  string `json:"text"`
+	Title string `json:"title"`
+
+	// UnitId the unit (IOC operators and administrators; a leader's own unit by default)
+	UnitId *string `json:"unit_id,omitempty"`
+}
+
+// Reporter defines model for Reporter.
+type Reporter struct {
+	// Erased the reporter erased their data (or its retention ended): nobody can reveal them
+	Erased    *bool   `json:"erased,omitempty"`
+	Name      *string `json:"name,omitempty"`
+	Phone     *string `json:"phone,omitempty"`
+	Pseudonym string  `json:"pseudonym"`
+}
+
+// RoutingRule defines model for RoutingRule.
+type RoutingRule struct {
+	AreaCode string `json:"area_code"`
+	Category string `json:"category"`
+	UnitId   string `json:"unit_id"`
+}
+
+// RoutingRuleList defines model for RoutingRuleList.
+type RoutingRuleList struct {
+	RoutingRules []RoutingRule `json:"routing_rules"`
+}
+
+// RoutingRuleRequest defines model for RoutingRuleRequest.
+type RoutingRuleRequest struct {
+	AreaCode string `json:"area_code"`
+	Category string `json:"category"`
+	UnitId   string `json:"unit_id"`
+}
+
+// SLA defines model for SLA.
+type SLA struct {
+	Unit  SLAUnit `json:"unit"`
+	Value int     `json:"value"`
+}
+
+// SLAUnit defines model for SLA.Unit.
+type SLAUnit string
+
+// SLAInput defines model for SLAInput.
+type SLAInput struct {
+	Unit  SLAInputUnit `json:"unit"`
+	Value int          `json:"value"`
+}
+
+// SLAInputUnit defines model for SLAInput.Unit.
+type SLAInputUnit string
+
+// SaveFilterRequest defines model for SaveFilterRequest.
+type SaveFilterRequest struct {
+	Name  string `json:"name"`
+	Query string `json:"query"`
+}
+
+// SavedFilter defines model for SavedFilter.
+type SavedFilter struct {
+	CreatedAt time.Time `json:"created_at"`
+	Id        string    `json:"id"`
+	Name      string    `json:"name"`
+
+	// Query the filters as GET /v1/queue's query string
+	//
+	// Examples: assigned=none&overdue=true
+	Query string `json:"query"`
+}
+
+// SavedFilterList defines model for SavedFilterList.
+type SavedFilterList struct {
+	Filters []SavedFilter `json:"filters"`
+}
+
+// ScheduleSwitchOverRequest defines model for ScheduleSwitchOverRequest.
+type ScheduleSwitchOverRequest struct {
+	// At at least 10 s ahead
+	At time.Time `json:"at"`
+
+	// InProgress stay: tickets already accepted stay with their unit; follow: they move to its successor
+	InProgress ScheduleSwitchOverRequestInProgress `json:"in_progress"`
+
+	// ToSet an imported boundary set
+	ToSet string `json:"to_set"`
+
+	// UnitMap successors other than by geography (each ward unit goes by default to the unit of its kind in the new area holding the old area's interior)
+	UnitMap *map[string]string `json:"unit_map,omitempty"`
+}
+
+// ScheduleSwitchOverRequestInProgress stay: tickets already accepted stay with their unit; follow: they move to its successor
+type ScheduleSwitchOverRequestInProgress string
+
+// SeriesPoint defines model for SeriesPoint.
+type SeriesPoint struct {
+	Period string   `json:"period"`
+	Value  *float64 `json:"value"`
+}
+
+// StatsFigures defines model for StatsFigures.
+type StatsFigures struct {
+	Backlog               int      `json:"backlog"`
+	LateWithExtensionRate *float64 `json:"late_with_extension_rate"`
+	MedianResolveHours    *float64 `json:"median_resolve_hours"`
+	OnTimeE2eRate         *float64 `json:"on_time_e2e_rate"`
+	OnTimeRate            *float64 `json:"on_time_rate"`
+	Overdue               int      `json:"overdue"`
+	P90ResolveHours       *float64 `json:"p90_resolve_hours"`
+	RatingRate            *float64 `json:"rating_rate"`
+	Received              int      `json:"received"`
+	Rejected              int      `json:"rejected"`
+	ReopenRate            *float64 `json:"reopen_rate"`
+	Resolved              int      `json:"resolved"`
+	SatisfactionRate      *float64 `json:"satisfaction_rate"`
+}
+
+// StatsPeriod defines model for StatsPeriod.
+type StatsPeriod struct {
+	From     *string `json:"from,omitempty"`
+	TimeZone string  `json:"time_zone"`
+	To       *string `json:"to,omitempty"`
+}
+
+// StatsSeries defines model for StatsSeries.
+type StatsSeries struct {
+	Interval StatsSeriesInterval `json:"interval"`
+	Metric   string              `json:"metric"`
+	Period   StatsPeriod         `json:"period"`
+	Points   []SeriesPoint       `json:"points"`
+}
+
+// StatsSeriesInterval defines model for StatsSeries.Interval.
+type StatsSeriesInterval string
+
+// StatsSummary defines model for StatsSummary.
+type StatsSummary struct {
+	// ByChannel the same tickets by the channel they came through, every channel in a fixed order (only the one of the channel filter when given)
+	ByChannel []ChannelCounts `json:"by_channel"`
+	Figures   StatsFigures    `json:"figures"`
+	Period    StatsPeriod     `json:"period"`
+}
+
+// Subscription defines model for Subscription.
+type Subscription struct {
+	AreaCode  string    `json:"area_code"`
+	AreaName  string    `json:"area_name"`
+	CreatedAt time.Time `json:"created_at"`
+	Topic     string    `json:"topic"`
+}
+
+// SubscriptionList defines model for SubscriptionList.
+type SubscriptionList struct {
+	Subscriptions []Subscription `json:"subscriptions"`
+}
+
+// SubscriptionRequest defines model for SubscriptionRequest.
+type SubscriptionRequest struct {
+	// AreaCode an area of the active boundary set
+	//
+	// Examples: 30280
+	AreaCode string `json:"area_code"`
+}
+
+// SwitchOver defines model for SwitchOver.
+type SwitchOver struct {
+	At        time.Time  `json:"at"`
+	CreatedAt time.Time  `json:"created_at"`
+	CreatedBy string     `json:"created_by"`
+	DoneAt    *time.Time `json:"done_at,omitempty"`
+	FromSet   string     `json:"from_set"`
+	Id        string     `json:"id"`
+
+	// InProgress stay: tickets already accepted stay with their unit; follow: they move to its successor
+	InProgress SwitchOverInProgress `json:"in_progress"`
+	Result     SwitchOverResult     `json:"result"`
+	State      SwitchOverState      `json:"state"`
+	ToSet      string               `json:"to_set"`
+
+	// UnitMap old unit id → successor unit id
+	UnitMap map[string]string `json:"unit_map"`
+}
+
+// SwitchOverInProgress stay: tickets already accepted stay with their unit; follow: they move to its successor
+type SwitchOverInProgress string
+
+// SwitchOverState defines model for SwitchOver.State.
+type SwitchOverState string
+
+// SwitchOverList defines model for SwitchOverList.
+type SwitchOverList struct {
+	BoundarySet string       `json:"boundary_set"`
+	Switchovers []SwitchOver `json:"switchovers"`
+}
+
+// SwitchOverResult defines model for SwitchOverResult.
+type SwitchOverResult struct {
+	Followed       int `json:"followed"`
+	Officials      int `json:"officials"`
+	Rerouted       int `json:"rerouted"`
+	RulesRemoved   int `json:"rules_removed"`
+	RulesRewritten int `json:"rules_rewritten"`
+	Stayed         int `json:"stayed"`
+}
+
 // Ticket defines model for Ticket.
 type Ticket struct {
-	Address        *string   `json:"address,omitempty"`
-	AllowContact   *bool     `json:"allow_contact,omitempty"`
-	AllowedActions *[]string `json:"allowed_actions,omitempty"`
-	Area           *struct {
-		Code *string `json:"code,omitempty"`
-		Name *string `json:"name,omitempty"`
-	} `json:"area,omitempty"`
-	AssignedTo  *string `json:"assigned_to,omitempty"`
-	BoundarySet *string `json:"boundary_set,omitempty"`
-	Category    *string `json:"category,omitempty"`
+	Address      *string `json:"address,omitempty"`
+	AllowContact bool    `json:"allow_contact"`
+
+	// AllowedActions what the caller may do now (POST /v1/tickets/{id}/actions)
+	AllowedActions *[]string  `json:"allowed_actions,omitempty"`
+	Area           TicketArea `json:"area"`
+	AssignedTo     *string    `json:"assigned_to,omitempty"`
+	BoundarySet    string     `json:"boundary_set"`
+	Category       string     `json:"category"`
 
 	// Channel how the report came (the reporter and the officials; not in the public view): app for tickets filed before channels were recorded
 	Channel     *TicketChannel `json:"channel,omitempty"`
-	Code        *string        `json:"code,omitempty"`
-	CreatedAt   *time.Time     `json:"created_at,omitempty"`
-	Description *string        `json:"description,omitempty"`
-	DueAt       *time.Time     `json:"due_at,omitempty"`
-	DuplicateOf *string        `json:"duplicate_of,omitempty"`
+	Code        string         `json:"code"`
+	CreatedAt   time.Time      `json:"created_at"`
+	Description string         `json:"description"`
+
+	// DueAt the deadline running now: triage while received, resolution after
+	DueAt       time.Time `json:"due_at"`
+	DuplicateOf *string   `json:"duplicate_of,omitempty"`
 
 	// E2eDueAt officials' view only: the end-to-end resolution deadline from filing (the category's allowance, plus approved extensions and the waits for the resident up to their caps); a transfer restarts the receiving unit's resolve_due_at but never this; absent for tickets filed before it existed
-	E2eDueAt *time.Time `json:"e2e_due_at,omitempty"`
-
-	// Erased the reporter's data was erased (at their request or at the end of retention): no one can reveal them
-	Erased          *bool `json:"erased,omitempty"`
-	EscalationLevel *int  `json:"escalation_level,omitempty"`
-	Extension       *struct {
-		DueAt  *time.Time `json:"due_at,omitempty"`
-		Reason *string    `json:"reason,omitempty"`
-	} `json:"extension,omitempty"`
+	E2eDueAt        *time.Time `json:"e2e_due_at,omitempty"`
+	EscalationLevel *int       `json:"escalation_level,omitempty"`
+	Extension       *Extension `json:"extension,omitempty"`
 
 	// FiledBy officials' view only: the account id of the official who filed the report on a resident's behalf
-	FiledBy        *string `json:"filed_by,omitempty"`
-	FollowersCount *int    `json:"followers_count,omitempty"`
-	Group          *string `json:"group,omitempty"`
-	History        *[]struct {
-		Action *string `json:"action,omitempty"`
-
-		// Actor officials' view only: the staff id, or the reporter's pseudonym
-		Actor     *string `json:"actor,omitempty"`
-		ActorRole *string `json:"actor_role,omitempty"`
-
-		// Assignee officials' view only; assign: the username of the official named
-		Assignee *string    `json:"assignee,omitempty"`
-		At       *time.Time `json:"at,omitempty"`
-
-		// Category recategorize: the category the ticket moved to
-		Category *string `json:"category,omitempty"`
-
-		// DueAt request_extension: the deadline asked for; approve_extension: the deadline granted; remind: the deadline approaching
-		DueAt *time.Time `json:"due_at,omitempty"`
-
-		// DuplicateOf mark_duplicate, merge: the code of the original; absent in the public view when the original is not public
-		DuplicateOf *string `json:"duplicate_of,omitempty"`
-
-		// EscalationLevel officials' view only; escalate: 1 the unit leader, 2 the IOC
-		EscalationLevel *int    `json:"escalation_level,omitempty"`
-		From            *string `json:"from,omitempty"`
-
-		// Media add_comment: the photos the reporter added; hide_from_public: the photos hidden from the public (the reporter's and the officials' views only)
-		Media *[]string `json:"media,omitempty"`
-
-		// MergedFrom merged_from: the code of the duplicate merged into this ticket (public only when that one is public)
-		MergedFrom *string `json:"merged_from,omitempty"`
-
-		// Note only what the actor typed; what the action decided is in the fields below
-		Note *string `json:"note,omitempty"`
-
-		// NoteInternal a resident's answer, rating comment or addition (add_comment) that only the reporter and the officials read
-		NoteInternal *bool `json:"note_internal,omitempty"`
-
-		// Outcome resolve: the outcome; close_no_response (the system): no_response
-		Outcome *TicketHistoryOutcome `json:"outcome,omitempty"`
-
-		// PrevCategory recategorize: the category it had before
-		PrevCategory *string `json:"prev_category,omitempty"`
-
-		// PublicDescription officials' view only; hide_from_public: the text the public reads instead of the description
-		PublicDescription *string `json:"public_description,omitempty"`
-
-		// Rating rate: the resident's rating (the comment is the note)
-		Rating *int `json:"rating,omitempty"`
-
-		// Reason reject (one of the reject reasons), transfer, request_extension, reopen, recategorize, set_private, set_public: the reason given; the system's follow of a merged duplicate's reporter (officials only): duplicate_merged
-		Reason *string `json:"reason,omitempty"`
-		To     *string `json:"to,omitempty"`
-
-		// UnitId transfer, and a recategorize whose category routes elsewhere: the unit the ticket moved to
-		UnitId *string `json:"unit_id,omitempty"`
-
-		// UnitName transfer, recategorize: the name of that unit then
-		UnitName   *string `json:"unit_name,omitempty"`
-		Visibility *string `json:"visibility,omitempty"`
-	} `json:"history,omitempty"`
-	Id *string `json:"id,omitempty"`
+	FiledBy        *string     `json:"filed_by,omitempty"`
+	FollowersCount int         `json:"followers_count"`
+	Group          TicketGroup `json:"group"`
+	History        []Event     `json:"history"`
+	Id             string      `json:"id"`
 
 	// InfoRemindAt officials' view only, awaiting_info only: when the resident is reminded (halfway to info_wait_until)
 	InfoRemindAt *time.Time `json:"info_remind_at,omitempty"`
 
 	// InfoWaitUntil awaiting_info only: when the wait for the resident's answer ends (the category's info_wait_days in working days); then the ticket closes as no_response or returns to the unit (info_wait_policy)
 	InfoWaitUntil *time.Time `json:"info_wait_until,omitempty"`
-	LegalHold     *struct {
-		At     *time.Time `json:"at,omitempty"`
-		By     *string    `json:"by,omitempty"`
-		Reason *string    `json:"reason,omitempty"`
-	} `json:"legal_hold,omitempty"`
-	Location *Location `json:"location,omitempty"`
-	Media    *[]string `json:"media,omitempty"`
+	LegalHold     *LegalHold `json:"legal_hold,omitempty"`
+	Location      Location   `json:"location"`
+	Media         []string   `json:"media"`
 
 	// OccurredAt when the resident says the problem happened (absent when they did not say); the reporter and the officials only, never the public view
 	OccurredAt  *time.Time         `json:"occurred_at,omitempty"`
 	OnTimeClass *TicketOnTimeClass `json:"on_time_class,omitempty"`
-	Outcome     *string            `json:"outcome,omitempty"`
-	Overdue     *bool              `json:"overdue,omitempty"`
+	Outcome     *TicketOutcome     `json:"outcome,omitempty"`
+	Overdue     bool               `json:"overdue"`
 
 	// PolicyVersion the version of the category's deadline and privacy policy the ticket was filed under (1 for tickets filed before versions)
-	PolicyVersion *int  `json:"policy_version,omitempty"`
-	Private       *bool `json:"private,omitempty"`
+	PolicyVersion int  `json:"policy_version"`
+	Private       bool `json:"private"`
 
 	// PublicDescription officials' view only: what the public reads instead of the description (hide_from_public)
-	PublicDescription *string `json:"public_description,omitempty"`
-	Rating            *int    `json:"rating,omitempty"`
-	RejectReason      *string `json:"reject_reason,omitempty"`
-	ReopenCount       *int    `json:"reopen_count,omitempty"`
-	Reporter          *struct {
-		// Erased the reporter erased their data (or its retention ended): nobody can reveal them
-		Erased    *bool   `json:"erased,omitempty"`
-		Name      *string `json:"name,omitempty"`
-		Phone     *string `json:"phone,omitempty"`
-		Pseudonym *string `json:"pseudonym,omitempty"`
-	} `json:"reporter,omitempty"`
-	ResolveDueAt *time.Time `json:"resolve_due_at,omitempty"`
+	PublicDescription *string   `json:"public_description,omitempty"`
+	Rating            *int      `json:"rating,omitempty"`
+	RejectReason      *string   `json:"reject_reason,omitempty"`
+	ReopenCount       int       `json:"reopen_count"`
+	Reporter          *Reporter `json:"reporter,omitempty"`
+	ResolveDueAt      time.Time `json:"resolve_due_at"`
 
 	// ResultMedia the officials' before/after photos, with the resolution
-	ResultMedia      *[]string  `json:"result_media,omitempty"`
-	ResultNote       *string    `json:"result_note,omitempty"`
-	RoutedByNearest  *bool      `json:"routed_by_nearest,omitempty"`
-	RoutingAmbiguous *bool      `json:"routing_ambiguous,omitempty"`
-	State            *string    `json:"state,omitempty"`
-	TransferredFrom  *[]string  `json:"transferred_from,omitempty"`
-	TriageDueAt      *time.Time `json:"triage_due_at,omitempty"`
-	Unit             *struct {
-		Id   *string `json:"id,omitempty"`
-		Kind *string `json:"kind,omitempty"`
-		Name *string `json:"name,omitempty"`
-	} `json:"unit,omitempty"`
+	ResultMedia      *[]string   `json:"result_media,omitempty"`
+	ResultNote       *string     `json:"result_note,omitempty"`
+	RoutedByNearest  bool        `json:"routed_by_nearest"`
+	RoutingAmbiguous *bool       `json:"routing_ambiguous,omitempty"`
+	State            TicketState `json:"state"`
+	TransferredFrom  *[]string   `json:"transferred_from,omitempty"`
+	TriageDueAt      time.Time   `json:"triage_due_at"`
+	Unit             TicketUnit  `json:"unit"`
 
 	// UnitHolds officials' view only: each unit that held the ticket, in order, from receiving it until it transferred it away or the ticket was resolved or closed
-	UnitHolds *[]struct {
-		From time.Time `json:"from"`
-
-		// HeldHours working hours (office hours of the working calendar) from from to until
-		HeldHours *float32 `json:"held_hours,omitempty"`
-		UnitId    string   `json:"unit_id"`
-		UnitName  string   `json:"unit_name"`
-
-		// Until absent while the unit holds it
-		Until *time.Time `json:"until,omitempty"`
-	} `json:"unit_holds,omitempty"`
-	UpdatedAt *time.Time `json:"updated_at,omitempty"`
-	Version   *int       `json:"version,omitempty"`
+	UnitHolds *[]UnitHold `json:"unit_holds,omitempty"`
+	UpdatedAt time.Time   `json:"updated_at"`
+	Version   int         `json:"version"`
 }
 
 // TicketChannel how the report came (the reporter and the officials; not in the public view): app for tickets filed before channels were recorded
 type TicketChannel string
 
-// TicketHistoryOutcome resolve: the outcome; close_no_response (the system): no_response
-type TicketHistoryOutcome string
+// TicketGroup defines model for Ticket.Group.
+type TicketGroup string
 
 // TicketOnTimeClass defines model for Ticket.OnTimeClass.
 type TicketOnTimeClass string
 
+// TicketOutcome defines model for Ticket.Outcome.
+type TicketOutcome string
+
+// TicketState defines model for Ticket.State.
+type TicketState string
+
+// TicketArea defines model for TicketArea.
+type TicketArea struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// TicketHold defines model for TicketHold.
+type TicketHold struct {
+	Code         string     `json:"code"`
+	Deidentified bool       `json:"deidentified"`
+	LegalHold    *LegalHold `json:"legal_hold"`
+	TicketId     string     `json:"ticket_id"`
+	Version      int        `json:"version"`
+}
+
+// TicketList defines model for TicketList.
+type TicketList struct {
+	NextCursor *string  `json:"next_cursor,omitempty"`
+	Tickets    []Ticket `json:"tickets"`
+}
+
+// TicketUnit defines model for TicketUnit.
+type TicketUnit struct {
+	Id   string `json:"id"`
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+}
+
 // Tokens defines model for Tokens.
 type Tokens struct {
-	AccessToken *string    `json:"access_token,omitempty"`
-	ExpiresAt   *time.Time `json:"expires_at,omitempty"`
-	ExpiresIn   *int       `json:"expires_in,omitempty"`
-	Privacy     *struct {
-		Accepted *bool `json:"accepted,omitempty"`
-		Version  *int  `json:"version,omitempty"`
-	} `json:"privacy,omitempty"`
-	RefreshExpiresAt *time.Time `json:"refresh_expires_at,omitempty"`
-	RefreshToken     *string    `json:"refresh_token,omitempty"`
-	TokenType        *string    `json:"token_type,omitempty"`
-	User             *User      `json:"user,omitempty"`
+	AccessToken string    `json:"access_token"`
+	ExpiresAt   time.Time `json:"expires_at"`
+
+	// ExpiresIn seconds the access token lasts
+	ExpiresIn        int       `json:"expires_in"`
+	Privacy          *Privacy  `json:"privacy,omitempty"`
+	RefreshExpiresAt time.Time `json:"refresh_expires_at"`
+	RefreshToken     string    `json:"refresh_token"`
+	TokenType        string    `json:"token_type"`
+	User             User      `json:"user"`
+}
+
+// TwoFactorCode defines model for TwoFactorCode.
+type TwoFactorCode struct {
+	// Code the authenticator's current 6-digit code (DELETE: or an unused recovery code)
+	Code string `json:"code"`
+}
+
+// TwoFactorEnrolment defines model for TwoFactorEnrolment.
+type TwoFactorEnrolment struct {
+	OtpauthUri string `json:"otpauth_uri"`
+
+	// QrPng the URI as a QR code: a data:image/png;base64 URL
+	QrPng  *string `json:"qr_png,omitempty"`
+	Secret string  `json:"secret"`
 }
 
 // Unit defines model for Unit.
@@ -2424,19 +3259,127 @@ type Unit struct {
 	NameEn   *string `json:"name_en,omitempty"`
 }
 
+// UnitHold defines model for UnitHold.
+type UnitHold struct {
+	From time.Time `json:"from"`
+
+	// HeldHours working hours (office hours of the working calendar) from from to until
+	HeldHours *float64 `json:"held_hours,omitempty"`
+	UnitId    string   `json:"unit_id"`
+	UnitName  string   `json:"unit_name"`
+
+	// Until absent while the unit holds it
+	Until *time.Time `json:"until,omitempty"`
+}
+
+// UnitLeague defines model for UnitLeague.
+type UnitLeague struct {
+	MinSample int         `json:"min_sample"`
+	Period    StatsPeriod `json:"period"`
+	Units     []LeagueRow `json:"units"`
+}
+
+// UnitList defines model for UnitList.
+type UnitList struct {
+	Units []Unit `json:"units"`
+}
+
+// UpdateCategoryRequest defines model for UpdateCategoryRequest.
+type UpdateCategoryRequest struct {
+	Active           *bool                       `json:"active,omitempty"`
+	Attributes       *[]AttributeInput           `json:"attributes,omitempty"`
+	ContactAllowed   *bool                       `json:"contact_allowed,omitempty"`
+	Description      *string                     `json:"description,omitempty"`
+	EmergencyNumber  *string                     `json:"emergency_number,omitempty"`
+	Group            *UpdateCategoryRequestGroup `json:"group,omitempty"`
+	InfoWaitDays     *int                        `json:"info_wait_days,omitempty"`
+	InfoWaitPolicy   *string                     `json:"info_wait_policy,omitempty"`
+	Name             *string                     `json:"name,omitempty"`
+	NameEn           *string                     `json:"name_en,omitempty"`
+	Priority         *string                     `json:"priority,omitempty"`
+	PrivateByDefault *bool                       `json:"private_by_default,omitempty"`
+	ResolveSla       *SLAInput                   `json:"resolve_sla,omitempty"`
+	TriageSla        *SLAInput                   `json:"triage_sla,omitempty"`
+}
+
+// UpdateCategoryRequestGroup defines model for UpdateCategoryRequest.Group.
+type UpdateCategoryRequestGroup string
+
+// UpdateUnitRequest defines model for UpdateUnitRequest.
+type UpdateUnitRequest struct {
+	Disabled *bool   `json:"disabled,omitempty"`
+	Name     *string `json:"name,omitempty"`
+	NameEn   *string `json:"name_en,omitempty"`
+}
+
+// UpdateUserRequest defines model for UpdateUserRequest.
+type UpdateUserRequest struct {
+	DisplayName *string                `json:"display_name,omitempty"`
+	Role        *UpdateUserRequestRole `json:"role,omitempty"`
+	Title       *string                `json:"title,omitempty"`
+	UnitId      *string                `json:"unit_id,omitempty"`
+}
+
+// UpdateUserRequestRole defines model for UpdateUserRequest.Role.
+type UpdateUserRequestRole string
+
+// Upload defines model for Upload.
+type Upload struct {
+	Id           string `json:"id"`
+	UploadLength int    `json:"upload_length"`
+	UploadOffset int    `json:"upload_offset"`
+}
+
 // User defines model for User.
 type User struct {
-	// DisplayName the name the person chose (PATCH /v1/me)
-	DisplayName *string `json:"display_name,omitempty"`
-	Id          *string `json:"id,omitempty"`
+	Id string `json:"id"`
 
 	// PasswordChangeRequired the one-time password must be changed first: until then every other operation answers 403 password_change_required
-	PasswordChangeRequired *bool   `json:"password_change_required,omitempty"`
-	Phone                  *string `json:"phone,omitempty"`
-	Role                   *string `json:"role,omitempty"`
-	UnitId                 *string `json:"unit_id,omitempty"`
-	Username               *string `json:"username,omitempty"`
+	PasswordChangeRequired *bool    `json:"password_change_required,omitempty"`
+	Phone                  *string  `json:"phone,omitempty"`
+	Role                   UserRole `json:"role"`
+	UnitId                 *string  `json:"unit_id,omitempty"`
+	Username               *string  `json:"username,omitempty"`
 }
+
+// UserRole defines model for User.Role.
+type UserRole string
+
+// UserWithPassword defines model for UserWithPassword.
+type UserWithPassword struct {
+	CreatedAt      time.Time `json:"created_at"`
+	Disabled       bool      `json:"disabled"`
+	DisabledReason *string   `json:"disabled_reason,omitempty"`
+	DisplayName    *string   `json:"display_name,omitempty"`
+	Id             string    `json:"id"`
+
+	// Password the one-time password, shown only in this answer; it must be changed at the first sign-in
+	Password               string `json:"password"`
+	PasswordChangeRequired bool   `json:"password_change_required"`
+
+	// Role resident only for an account disabled or enabled
+	Role UserWithPasswordRole `json:"role"`
+
+	// Title the official's position, shown with the name to colleagues
+	Title *string `json:"title,omitempty"`
+
+	// TwoFactor the account signs in with a second factor
+	TwoFactor bool    `json:"two_factor"`
+	UnitId    *string `json:"unit_id,omitempty"`
+	Username  *string `json:"username,omitempty"`
+}
+
+// UserWithPasswordRole resident only for an account disabled or enabled
+type UserWithPasswordRole string
+
+// UsersPage defines model for UsersPage.
+type UsersPage struct {
+	NextCursor *string   `json:"next_cursor,omitempty"`
+	Users      []Account `json:"users"`
+}
+
+// Cursor defines model for Cursor.
+type Cursor = string
 
 // GetOpen311V2DiscoveryJsonParams defines parameters for GetOpen311V2DiscoveryJson.
 type GetOpen311V2DiscoveryJsonParams struct {
@@ -2624,12 +3567,6 @@ type GetOpen311V2TokensTokenXmlParams struct {
 	JurisdictionId *string `form:"jurisdiction_id,omitempty" json:"jurisdiction_id,omitempty"`
 }
 
-// GetReadyz200JSONResponseBodyStatus defines parameters for GetReadyz.
-type GetReadyz200JSONResponseBodyStatus string
-
-// GetReadyz503JSONResponseBodyStatus defines parameters for GetReadyz.
-type GetReadyz503JSONResponseBodyStatus string
-
 // GetAdminAuditParams defines parameters for GetAdminAudit.
 type GetAdminAuditParams struct {
 	// Actor actor id
@@ -2650,204 +3587,12 @@ type GetAdminAuditParams struct {
 	// To RFC 3339
 	To *string `form:"to,omitempty" json:"to,omitempty"`
 
-	// Cursor next_cursor
-	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+	// Cursor next_cursor of the previous page; absent for the first page. Lists that page are keyset-paged: an answer holds at most limit items and, when more follow, next_cursor (has_more in the change feed); a cursor is opaque and stays valid while the list changes (no item is repeated or skipped)
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit page size
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 }
-
-// GetAdminCalendar200JSONResponseBodyYearsSource defines parameters for GetAdminCalendar.
-type GetAdminCalendar200JSONResponseBodyYearsSource string
-
-// PutAdminCalendarYearJSONBody defines parameters for PutAdminCalendarYear.
-type PutAdminCalendarYearJSONBody struct {
-	// DaysOff the year's official days off; no date twice
-	DaysOff []openapi_types.Date `json:"days_off"`
-
-	// SwappedWorkingDays weekend days worked instead; each a Saturday or Sunday, not also a day off
-	SwappedWorkingDays []openapi_types.Date `json:"swapped_working_days"`
-}
-
-// PutAdminCalendarYear200JSONResponseBodySource defines parameters for PutAdminCalendarYear.
-type PutAdminCalendarYear200JSONResponseBodySource string
-
-// GetAdminCategories200JSONResponseBodyCategoriesGroup defines parameters for GetAdminCategories.
-type GetAdminCategories200JSONResponseBodyCategoriesGroup string
-
-// GetAdminCategories200JSONResponseBodyCategoriesInfoWaitPolicy defines parameters for GetAdminCategories.
-type GetAdminCategories200JSONResponseBodyCategoriesInfoWaitPolicy string
-
-// GetAdminCategories200JSONResponseBodyCategoriesPriority defines parameters for GetAdminCategories.
-type GetAdminCategories200JSONResponseBodyCategoriesPriority string
-
-// GetAdminCategories200JSONResponseBodyCategoriesResolveSlaUnit defines parameters for GetAdminCategories.
-type GetAdminCategories200JSONResponseBodyCategoriesResolveSlaUnit string
-
-// GetAdminCategories200JSONResponseBodyCategoriesTriageSlaUnit defines parameters for GetAdminCategories.
-type GetAdminCategories200JSONResponseBodyCategoriesTriageSlaUnit string
-
-// PostAdminCategoriesJSONBody defines parameters for PostAdminCategories.
-type PostAdminCategoriesJSONBody struct {
-	Attributes *[]struct {
-		Code        string    `json:"code"`
-		Datatype    string    `json:"datatype"`
-		Description *string   `json:"description,omitempty"`
-		Required    *bool     `json:"required,omitempty"`
-		Values      *[]string `json:"values,omitempty"`
-	} `json:"attributes,omitempty"`
-	CityLevel       *bool                            `json:"city_level,omitempty"`
-	Code            string                           `json:"code"`
-	ContactAllowed  *bool                            `json:"contact_allowed,omitempty"`
-	Description     *string                          `json:"description,omitempty"`
-	EmergencyNumber *string                          `json:"emergency_number,omitempty"`
-	Group           PostAdminCategoriesJSONBodyGroup `json:"group"`
-
-	// InfoWaitDays how many working days a ticket may wait for the resident's answer (awaiting_info, deadline paused) before info_wait_policy applies; 0 or absent: 5. The resident is reminded halfway
-	InfoWaitDays *int `json:"info_wait_days,omitempty"`
-
-	// InfoWaitPolicy at the cap: close (the default) closes the ticket with outcome no_response, which the resident may reopen within the reopen window; return sends it back to the unit (in_progress) with its deadline running again
-	InfoWaitPolicy   *PostAdminCategoriesJSONBodyInfoWaitPolicy `json:"info_wait_policy,omitempty"`
-	Name             string                                     `json:"name"`
-	NameEn           string                                     `json:"name_en"`
-	Priority         *PostAdminCategoriesJSONBodyPriority       `json:"priority,omitempty"`
-	PrivateByDefault *bool                                      `json:"private_by_default,omitempty"`
-	ResolveSla       struct {
-		Unit  PostAdminCategoriesJSONBodyResolveSlaUnit `json:"unit"`
-		Value int                                       `json:"value"`
-	} `json:"resolve_sla"`
-	TriageSla struct {
-		Unit  PostAdminCategoriesJSONBodyTriageSlaUnit `json:"unit"`
-		Value int                                      `json:"value"`
-	} `json:"triage_sla"`
-	UnitKind string `json:"unit_kind"`
-}
-
-// PostAdminCategoriesJSONBodyGroup defines parameters for PostAdminCategories.
-type PostAdminCategoriesJSONBodyGroup string
-
-// PostAdminCategoriesJSONBodyInfoWaitPolicy defines parameters for PostAdminCategories.
-type PostAdminCategoriesJSONBodyInfoWaitPolicy string
-
-// PostAdminCategoriesJSONBodyPriority defines parameters for PostAdminCategories.
-type PostAdminCategoriesJSONBodyPriority string
-
-// PostAdminCategoriesJSONBodyResolveSlaUnit defines parameters for PostAdminCategories.
-type PostAdminCategoriesJSONBodyResolveSlaUnit string
-
-// PostAdminCategoriesJSONBodyTriageSlaUnit defines parameters for PostAdminCategories.
-type PostAdminCategoriesJSONBodyTriageSlaUnit string
-
-// PostAdminCategories201JSONResponseBodyGroup defines parameters for PostAdminCategories.
-type PostAdminCategories201JSONResponseBodyGroup string
-
-// PostAdminCategories201JSONResponseBodyInfoWaitPolicy defines parameters for PostAdminCategories.
-type PostAdminCategories201JSONResponseBodyInfoWaitPolicy string
-
-// PostAdminCategories201JSONResponseBodyPriority defines parameters for PostAdminCategories.
-type PostAdminCategories201JSONResponseBodyPriority string
-
-// PostAdminCategories201JSONResponseBodyResolveSlaUnit defines parameters for PostAdminCategories.
-type PostAdminCategories201JSONResponseBodyResolveSlaUnit string
-
-// PostAdminCategories201JSONResponseBodyTriageSlaUnit defines parameters for PostAdminCategories.
-type PostAdminCategories201JSONResponseBodyTriageSlaUnit string
-
-// PatchAdminCategoriesCodeJSONBody defines parameters for PatchAdminCategoriesCode.
-type PatchAdminCategoriesCodeJSONBody struct {
-	Active     *bool `json:"active,omitempty"`
-	Attributes *[]struct {
-		Code        string    `json:"code"`
-		Datatype    string    `json:"datatype"`
-		Description *string   `json:"description,omitempty"`
-		Required    *bool     `json:"required,omitempty"`
-		Values      *[]string `json:"values,omitempty"`
-	} `json:"attributes,omitempty"`
-	ContactAllowed  *bool                                  `json:"contact_allowed,omitempty"`
-	Description     *string                                `json:"description,omitempty"`
-	EmergencyNumber *string                                `json:"emergency_number,omitempty"`
-	Group           *PatchAdminCategoriesCodeJSONBodyGroup `json:"group,omitempty"`
-
-	// InfoWaitDays how many working days a ticket may wait for the resident's answer (awaiting_info, deadline paused) before info_wait_policy applies; 0 or absent: 5. The resident is reminded halfway
-	InfoWaitDays *int `json:"info_wait_days,omitempty"`
-
-	// InfoWaitPolicy at the cap: close (the default) closes the ticket with outcome no_response, which the resident may reopen within the reopen window; return sends it back to the unit (in_progress) with its deadline running again
-	InfoWaitPolicy   *PatchAdminCategoriesCodeJSONBodyInfoWaitPolicy `json:"info_wait_policy,omitempty"`
-	Name             *string                                         `json:"name,omitempty"`
-	NameEn           *string                                         `json:"name_en,omitempty"`
-	Priority         *PatchAdminCategoriesCodeJSONBodyPriority       `json:"priority,omitempty"`
-	PrivateByDefault *bool                                           `json:"private_by_default,omitempty"`
-	ResolveSla       *struct {
-		Unit  PatchAdminCategoriesCodeJSONBodyResolveSlaUnit `json:"unit"`
-		Value int                                            `json:"value"`
-	} `json:"resolve_sla,omitempty"`
-	TriageSla *struct {
-		Unit  PatchAdminCategoriesCodeJSONBodyTriageSlaUnit `json:"unit"`
-		Value int                                           `json:"value"`
-	} `json:"triage_sla,omitempty"`
-}
-
-// PatchAdminCategoriesCodeJSONBodyGroup defines parameters for PatchAdminCategoriesCode.
-type PatchAdminCategoriesCodeJSONBodyGroup string
-
-// PatchAdminCategoriesCodeJSONBodyInfoWaitPolicy defines parameters for PatchAdminCategoriesCode.
-type PatchAdminCategoriesCodeJSONBodyInfoWaitPolicy string
-
-// PatchAdminCategoriesCodeJSONBodyPriority defines parameters for PatchAdminCategoriesCode.
-type PatchAdminCategoriesCodeJSONBodyPriority string
-
-// PatchAdminCategoriesCodeJSONBodyResolveSlaUnit defines parameters for PatchAdminCategoriesCode.
-type PatchAdminCategoriesCodeJSONBodyResolveSlaUnit string
-
-// PatchAdminCategoriesCodeJSONBodyTriageSlaUnit defines parameters for PatchAdminCategoriesCode.
-type PatchAdminCategoriesCodeJSONBodyTriageSlaUnit string
-
-// PatchAdminCategoriesCode200JSONResponseBodyGroup defines parameters for PatchAdminCategoriesCode.
-type PatchAdminCategoriesCode200JSONResponseBodyGroup string
-
-// PatchAdminCategoriesCode200JSONResponseBodyInfoWaitPolicy defines parameters for PatchAdminCategoriesCode.
-type PatchAdminCategoriesCode200JSONResponseBodyInfoWaitPolicy string
-
-// PatchAdminCategoriesCode200JSONResponseBodyPriority defines parameters for PatchAdminCategoriesCode.
-type PatchAdminCategoriesCode200JSONResponseBodyPriority string
-
-// PatchAdminCategoriesCode200JSONResponseBodyResolveSlaUnit defines parameters for PatchAdminCategoriesCode.
-type PatchAdminCategoriesCode200JSONResponseBodyResolveSlaUnit string
-
-// PatchAdminCategoriesCode200JSONResponseBodyTriageSlaUnit defines parameters for PatchAdminCategoriesCode.
-type PatchAdminCategoriesCode200JSONResponseBodyTriageSlaUnit string
-
-// GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesGroup defines parameters for GetAdminCategoriesCodePolicies.
-type GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesGroup string
-
-// GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesInfoWaitPolicy defines parameters for GetAdminCategoriesCodePolicies.
-type GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesInfoWaitPolicy string
-
-// GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesPriority defines parameters for GetAdminCategoriesCodePolicies.
-type GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesPriority string
-
-// GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesResolveSlaUnit defines parameters for GetAdminCategoriesCodePolicies.
-type GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesResolveSlaUnit string
-
-// GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesTriageSlaUnit defines parameters for GetAdminCategoriesCodePolicies.
-type GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesTriageSlaUnit string
-
-// GetAdminKeys200JSONResponseBodyKeysScope defines parameters for GetAdminKeys.
-type GetAdminKeys200JSONResponseBodyKeysScope string
-
-// PostAdminKeysJSONBody defines parameters for PostAdminKeys.
-type PostAdminKeysJSONBody struct {
-	// ExpiresAt RFC 3339, in the future; absent: never
-	ExpiresAt *time.Time                 `json:"expires_at,omitempty"`
-	Name      string                     `json:"name"`
-	Scope     PostAdminKeysJSONBodyScope `json:"scope"`
-}
-
-// PostAdminKeysJSONBodyScope defines parameters for PostAdminKeys.
-type PostAdminKeysJSONBodyScope string
-
-// PostAdminKeys201JSONResponseBodyScope defines parameters for PostAdminKeys.
-type PostAdminKeys201JSONResponseBodyScope string
 
 // DeleteAdminRoutingRulesParams defines parameters for DeleteAdminRoutingRules.
 type DeleteAdminRoutingRulesParams struct {
@@ -2856,66 +3601,6 @@ type DeleteAdminRoutingRulesParams struct {
 
 	// AreaCode area code
 	AreaCode string `form:"area_code" json:"area_code"`
-}
-
-// PostAdminRoutingRulesJSONBody defines parameters for PostAdminRoutingRules.
-type PostAdminRoutingRulesJSONBody struct {
-	AreaCode string `json:"area_code"`
-	Category string `json:"category"`
-	UnitId   string `json:"unit_id"`
-}
-
-// GetAdminSwitchovers200JSONResponseBodySwitchoversInProgress defines parameters for GetAdminSwitchovers.
-type GetAdminSwitchovers200JSONResponseBodySwitchoversInProgress string
-
-// GetAdminSwitchovers200JSONResponseBodySwitchoversState defines parameters for GetAdminSwitchovers.
-type GetAdminSwitchovers200JSONResponseBodySwitchoversState string
-
-// PostAdminSwitchoversJSONBody defines parameters for PostAdminSwitchovers.
-type PostAdminSwitchoversJSONBody struct {
-	// At at least 10 s ahead
-	At time.Time `json:"at"`
-
-	// InProgress stay: tickets already accepted stay with their unit; follow: they move to its successor
-	InProgress PostAdminSwitchoversJSONBodyInProgress `json:"in_progress"`
-
-	// ToSet an imported boundary set
-	ToSet string `json:"to_set"`
-
-	// UnitMap successors other than by geography (each ward unit goes by default to the unit of its kind in the new area holding the old area's interior)
-	UnitMap *map[string]string `json:"unit_map,omitempty"`
-}
-
-// PostAdminSwitchoversJSONBodyInProgress defines parameters for PostAdminSwitchovers.
-type PostAdminSwitchoversJSONBodyInProgress string
-
-// PostAdminSwitchovers201JSONResponseBodyInProgress defines parameters for PostAdminSwitchovers.
-type PostAdminSwitchovers201JSONResponseBodyInProgress string
-
-// PostAdminSwitchovers201JSONResponseBodyState defines parameters for PostAdminSwitchovers.
-type PostAdminSwitchovers201JSONResponseBodyState string
-
-// DeleteAdminSwitchoversId200JSONResponseBodyInProgress defines parameters for DeleteAdminSwitchoversId.
-type DeleteAdminSwitchoversId200JSONResponseBodyInProgress string
-
-// DeleteAdminSwitchoversId200JSONResponseBodyState defines parameters for DeleteAdminSwitchoversId.
-type DeleteAdminSwitchoversId200JSONResponseBodyState string
-
-// PostAdminUnitsJSONBody defines parameters for PostAdminUnits.
-type PostAdminUnitsJSONBody struct {
-	// AreaCode an area of the active boundary set; absent: a city-level unit
-	AreaCode *string `json:"area_code,omitempty"`
-	Id       string  `json:"id"`
-	Kind     string  `json:"kind"`
-	Name     string  `json:"name"`
-	NameEn   *string `json:"name_en,omitempty"`
-}
-
-// PatchAdminUnitsIdJSONBody defines parameters for PatchAdminUnitsId.
-type PatchAdminUnitsIdJSONBody struct {
-	Disabled *bool   `json:"disabled,omitempty"`
-	Name     *string `json:"name,omitempty"`
-	NameEn   *string `json:"name_en,omitempty"`
 }
 
 // GetAdminUsersParams defines parameters for GetAdminUsers.
@@ -2932,48 +3617,12 @@ type GetAdminUsersParams struct {
 	// Disabled true or false
 	Disabled *bool `form:"disabled,omitempty" json:"disabled,omitempty"`
 
-	// Cursor next_cursor
-	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+	// Cursor next_cursor of the previous page; absent for the first page. Lists that page are keyset-paged: an answer holds at most limit items and, when more follow, next_cursor (has_more in the change feed); a cursor is opaque and stays valid while the list changes (no item is repeated or skipped)
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit page size, 1–200 (50)
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 }
-
-// PostAdminUsersJSONBody defines parameters for PostAdminUsers.
-type PostAdminUsersJSONBody struct {
-	DisplayName *string                    `json:"display_name,omitempty"`
-	Role        PostAdminUsersJSONBodyRole `json:"role"`
-	Title       *string                    `json:"title,omitempty"`
-
-	// UnitId required for officer and leader
-	UnitId   *string `json:"unit_id,omitempty"`
-	Username string  `json:"username"`
-}
-
-// PostAdminUsersJSONBodyRole defines parameters for PostAdminUsers.
-type PostAdminUsersJSONBodyRole string
-
-// PostAdminUsers201JSONResponseBodyRole defines parameters for PostAdminUsers.
-type PostAdminUsers201JSONResponseBodyRole string
-
-// PatchAdminUsersIdJSONBody defines parameters for PatchAdminUsersId.
-type PatchAdminUsersIdJSONBody struct {
-	DisplayName *string                        `json:"display_name,omitempty"`
-	Role        *PatchAdminUsersIdJSONBodyRole `json:"role,omitempty"`
-	Title       *string                        `json:"title,omitempty"`
-	UnitId      *string                        `json:"unit_id,omitempty"`
-}
-
-// PatchAdminUsersIdJSONBodyRole defines parameters for PatchAdminUsersId.
-type PatchAdminUsersIdJSONBodyRole string
-
-// PostAdminUsersIdDisableJSONBody defines parameters for PostAdminUsersIdDisable.
-type PostAdminUsersIdDisableJSONBody struct {
-	Reason string `json:"reason"`
-}
-
-// PostAdminUsersIdResetPassword200JSONResponseBodyRole defines parameters for PostAdminUsersIdResetPassword.
-type PostAdminUsersIdResetPassword200JSONResponseBodyRole string
 
 // GetAreasLocateParams defines parameters for GetAreasLocate.
 type GetAreasLocateParams struct {
@@ -2986,50 +3635,6 @@ type GetAreasLocateParams struct {
 
 // GetAreasCode200ApplicationGeoPlusJSONResponseBodyGeometryType defines parameters for GetAreasCode.
 type GetAreasCode200ApplicationGeoPlusJSONResponseBodyGeometryType string
-
-// PostAuthLoginJSONBody defines parameters for PostAuthLogin.
-type PostAuthLoginJSONBody struct {
-	Otp      *string `json:"otp,omitempty"`
-	Password string  `json:"password"`
-	Username string  `json:"username"`
-}
-
-// PostAuthLogoutJSONBody defines parameters for PostAuthLogout.
-type PostAuthLogoutJSONBody struct {
-	// RefreshToken the refresh token to revoke; without it, nothing is revoked
-	RefreshToken *string `json:"refresh_token,omitempty"`
-}
-
-// PostAuthOtpJSONBody defines parameters for PostAuthOtp.
-type PostAuthOtpJSONBody struct {
-	Phone string `json:"phone"`
-}
-
-// PostAuthOtpVerifyJSONBody defines parameters for PostAuthOtpVerify.
-type PostAuthOtpVerifyJSONBody struct {
-	// AcceptPrivacyVersion accept this version of the privacy notice (the one in force) in the same call
-	AcceptPrivacyVersion *int   `json:"accept_privacy_version,omitempty"`
-	Code                 string `json:"code"`
-	Phone                string `json:"phone"`
-}
-
-// PostAuthRefreshJSONBody defines parameters for PostAuthRefresh.
-type PostAuthRefreshJSONBody struct {
-	RefreshToken string `json:"refresh_token"`
-}
-
-// PostDevicesJSONBody defines parameters for PostDevices.
-type PostDevicesJSONBody struct {
-	AppVersion *string `json:"app_version,omitempty"`
-
-	// Locale e.g. vi-VN (default) or en-US: the language of pushes
-	Locale   *string                     `json:"locale,omitempty"`
-	Platform PostDevicesJSONBodyPlatform `json:"platform"`
-	Token    string                      `json:"token"`
-}
-
-// PostDevicesJSONBodyPlatform defines parameters for PostDevices.
-type PostDevicesJSONBodyPlatform string
 
 // GetExportTicketsCsvParams defines parameters for GetExportTicketsCsv.
 type GetExportTicketsCsvParams struct {
@@ -3096,8 +3701,8 @@ type GetExportTicketsGeojson200ApplicationGeoPlusJSONResponseBodyType string
 
 // GetFeedChangesParams defines parameters for GetFeedChanges.
 type GetFeedChangesParams struct {
-	// Cursor next_cursor of the previous page; empty for the beginning
-	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+	// Cursor next_cursor of the previous page; absent for the first page. Lists that page are keyset-paged: an answer holds at most limit items and, when more follow, next_cursor (has_more in the change feed); a cursor is opaque and stays valid while the list changes (no item is repeated or skipped)
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit page size, default 100, at most 1000
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
@@ -3105,46 +3710,6 @@ type GetFeedChangesParams struct {
 	// XAPIKey machine key with the feed scope, instead of a bearer token
 	XAPIKey *string `json:"X-API-Key,omitempty"`
 }
-
-// DeleteMeJSONBody defines parameters for DeleteMe.
-type DeleteMeJSONBody struct {
-	// Code a sign-in code just requested for the account's phone (POST /v1/auth/otp)
-	Code string `json:"code"`
-}
-
-// PatchMeJSONBody defines parameters for PatchMe.
-type PatchMeJSONBody struct {
-	DisplayName *string `json:"display_name,omitempty"`
-}
-
-// DeleteMe2faJSONBody defines parameters for DeleteMe2fa.
-type DeleteMe2faJSONBody struct {
-	// Code the authenticator's current 6-digit code (DELETE: or an unused recovery code)
-	Code string `json:"code"`
-}
-
-// PostMe2faConfirmJSONBody defines parameters for PostMe2faConfirm.
-type PostMe2faConfirmJSONBody struct {
-	// Code the authenticator's current 6-digit code (DELETE: or an unused recovery code)
-	Code string `json:"code"`
-}
-
-// GetMeConsents200JSONResponseBodyConsentsPurpose defines parameters for GetMeConsents.
-type GetMeConsents200JSONResponseBodyConsentsPurpose string
-
-// PostMeConsentsJSONBody defines parameters for PostMeConsents.
-type PostMeConsentsJSONBody struct {
-	// Granted default true
-	Granted *bool  `json:"granted,omitempty"`
-	Purpose string `json:"purpose"`
-	Version *int   `json:"version,omitempty"`
-}
-
-// PostMeConsents200JSONResponseBodyConsentPurpose defines parameters for PostMeConsents.
-type PostMeConsents200JSONResponseBodyConsentPurpose string
-
-// DeleteMeConsentsPurpose200JSONResponseBodyConsentPurpose defines parameters for DeleteMeConsentsPurpose.
-type DeleteMeConsentsPurpose200JSONResponseBodyConsentPurpose string
 
 // GetMeNotificationsParams defines parameters for GetMeNotifications.
 type GetMeNotificationsParams struct {
@@ -3154,52 +3719,17 @@ type GetMeNotificationsParams struct {
 	// Lang vi (default) or en; else Accept-Language
 	Lang *string `form:"lang,omitempty" json:"lang,omitempty"`
 
-	// Cursor next_cursor of the previous page
-	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+	// Cursor next_cursor of the previous page; absent for the first page. Lists that page are keyset-paged: an answer holds at most limit items and, when more follow, next_cursor (has_more in the change feed); a cursor is opaque and stays valid while the list changes (no item is repeated or skipped)
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit page size, at most 100
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
-}
-
-// PostMeNotificationsReadJSONBody defines parameters for PostMeNotificationsRead.
-type PostMeNotificationsReadJSONBody struct {
-	All *bool     `json:"all,omitempty"`
-	Ids *[]string `json:"ids,omitempty"`
-}
-
-// PostMePasswordJSONBody defines parameters for PostMePassword.
-type PostMePasswordJSONBody struct {
-	CurrentPassword string `json:"current_password"`
-	NewPassword     string `json:"new_password"`
-}
-
-// PostMePhoneJSONBody defines parameters for PostMePhone.
-type PostMePhoneJSONBody struct {
-	Phone string `json:"phone"`
-}
-
-// PostMePhoneVerifyJSONBody defines parameters for PostMePhoneVerify.
-type PostMePhoneVerifyJSONBody struct {
-	Code  string `json:"code"`
-	Phone string `json:"phone"`
 }
 
 // PostMediaMultipartBody defines parameters for PostMedia.
 type PostMediaMultipartBody struct {
 	File openapi_types.File `json:"file"`
 }
-
-// PostMedia200JSONResponseBodyContentType defines parameters for PostMedia.
-type PostMedia200JSONResponseBodyContentType string
-
-// PostMedia200JSONResponseBodyKind defines parameters for PostMedia.
-type PostMedia200JSONResponseBodyKind string
-
-// PostMedia201JSONResponseBodyContentType defines parameters for PostMedia.
-type PostMedia201JSONResponseBodyContentType string
-
-// PostMedia201JSONResponseBodyKind defines parameters for PostMedia.
-type PostMedia201JSONResponseBodyKind string
 
 // PostMediaUploadsParams defines parameters for PostMediaUploads.
 type PostMediaUploadsParams struct {
@@ -3221,12 +3751,6 @@ type PatchMediaIdParams struct {
 	// UploadOffset byte offset of this body in the file
 	UploadOffset int `json:"Upload-Offset"`
 }
-
-// PatchMediaId201JSONResponseBodyContentType defines parameters for PatchMediaId.
-type PatchMediaId201JSONResponseBodyContentType string
-
-// PatchMediaId201JSONResponseBodyKind defines parameters for PatchMediaId.
-type PatchMediaId201JSONResponseBodyKind string
 
 // GetOpendataTicketsCsvParams defines parameters for GetOpendataTicketsCsv.
 type GetOpendataTicketsCsvParams struct {
@@ -3285,9 +3809,6 @@ type GetPrivacyParams struct {
 	Lang *string `form:"lang,omitempty" json:"lang,omitempty"`
 }
 
-// GetPrivacy200JSONResponseBodyFormat defines parameters for GetPrivacy.
-type GetPrivacy200JSONResponseBodyFormat string
-
 // GetQueueParams defines parameters for GetQueue.
 type GetQueueParams struct {
 	// State comma-separated states (default: the open ones)
@@ -3311,8 +3832,8 @@ type GetQueueParams struct {
 	// Unit unit id (IOC; officials only their own)
 	Unit *string `form:"unit,omitempty" json:"unit,omitempty"`
 
-	// Cursor next_cursor
-	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+	// Cursor next_cursor of the previous page; absent for the first page. Lists that page are keyset-paged: an answer holds at most limit items and, when more follow, next_cursor (has_more in the change feed); a cursor is opaque and stays valid while the list changes (no item is repeated or skipped)
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Assigned me: assigned to the caller; none: to nobody
 	Assigned *string `form:"assigned,omitempty" json:"assigned,omitempty"`
@@ -3333,32 +3854,10 @@ type GetQueueParams struct {
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
-// PostQueueActionsJSONBody defines parameters for PostQueueActions.
-type PostQueueActionsJSONBody struct {
-	Action PostQueueActionsJSONBodyAction `json:"action"`
-	Note   *string                        `json:"note,omitempty"`
-
-	// Officer assign: the officer's account id
-	Officer *string `json:"officer,omitempty"`
-	Tickets []struct {
-		ExpectedVersion int    `json:"expected_version"`
-		Id              string `json:"id"`
-	} `json:"tickets"`
-}
-
-// PostQueueActionsJSONBodyAction defines parameters for PostQueueActions.
-type PostQueueActionsJSONBodyAction string
-
 // GetQueueEventsParams defines parameters for GetQueueEvents.
 type GetQueueEventsParams struct {
 	// LastEventID the id of the last event (or checkpoint) received: resume after it
 	LastEventID *string `json:"Last-Event-ID,omitempty"`
-}
-
-// PostQueueFiltersJSONBody defines parameters for PostQueueFilters.
-type PostQueueFiltersJSONBody struct {
-	Name  string `json:"name"`
-	Query string `json:"query"`
 }
 
 // GetRepliesParams defines parameters for GetReplies.
@@ -3370,40 +3869,11 @@ type GetRepliesParams struct {
 	Ticket *string `form:"ticket,omitempty" json:"ticket,omitempty"`
 }
 
-// PostRepliesJSONBody defines parameters for PostReplies.
-type PostRepliesJSONBody struct {
-	// Category a category code: offered only for its tickets; empty for every category
-	Category *string `json:"category,omitempty"`
-
-	// Text Vietnamese text; {code}, {due}, {unit}, {category} and {area} are filled in from the ticket
-	Text  string `json:"text"`
-	Title string `json:"title"`
-
-	// UnitId the unit (IOC operators and administrators; a leader's own unit by default)
-	UnitId *string `json:"unit_id,omitempty"`
-}
-
-// PutRepliesIdJSONBody defines parameters for PutRepliesId.
-type PutRepliesIdJSONBody struct {
-	// Category a category code: offered only for its tickets; empty for every category
-	Category *string `json:"category,omitempty"`
-
-	// Text Vietnamese text; {code}, {due}, {unit}, {category} and {area} are filled in from the ticket
-	Text  string `json:"text"`
-	Title string `json:"title"`
-
-	// UnitId the unit (IOC operators and administrators; a leader's own unit by default)
-	UnitId *string `json:"unit_id,omitempty"`
-}
-
 // GetReportsArchiveParams defines parameters for GetReportsArchive.
 type GetReportsArchiveParams struct {
 	// XAPIKey machine key with the stats scope, instead of a bearer token
 	XAPIKey *string `json:"X-API-Key,omitempty"`
 }
-
-// GetReportsArchive200JSONResponseBodyReportsBy defines parameters for GetReportsArchive.
-type GetReportsArchive200JSONResponseBodyReportsBy string
 
 // GetReportsArchiveIdParams defines parameters for GetReportsArchiveId.
 type GetReportsArchiveIdParams struct {
@@ -3561,9 +4031,6 @@ type GetStatsSummaryParams struct {
 	XAPIKey *string `json:"X-API-Key,omitempty"`
 }
 
-// GetStatsSummary200JSONResponseBodyByChannelChannel defines parameters for GetStatsSummary.
-type GetStatsSummary200JSONResponseBodyByChannelChannel string
-
 // GetStatsTimeseriesParams defines parameters for GetStatsTimeseries.
 type GetStatsTimeseriesParams struct {
 	// From first day of filing, YYYY-MM-DD in Asia/Ho_Chi_Minh (inclusive)
@@ -3633,12 +4100,6 @@ type GetStatsUnitsParams struct {
 	XAPIKey *string `json:"X-API-Key,omitempty"`
 }
 
-// PostSubscriptionsJSONBody defines parameters for PostSubscriptions.
-type PostSubscriptionsJSONBody struct {
-	// AreaCode an area of the active boundary set, e.g. 30280
-	AreaCode string `json:"area_code"`
-}
-
 // GetTicketsParams defines parameters for GetTickets.
 type GetTicketsParams struct {
 	// Mine true: the caller's own reports
@@ -3647,8 +4108,8 @@ type GetTicketsParams struct {
 	// Following true: the reports the caller follows (give one of mine and following)
 	Following *bool `form:"following,omitempty" json:"following,omitempty"`
 
-	// Cursor next_cursor of the previous page
-	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+	// Cursor next_cursor of the previous page; absent for the first page. Lists that page are keyset-paged: an answer holds at most limit items and, when more follow, next_cursor (has_more in the change feed); a cursor is opaque and stays valid while the list changes (no item is repeated or skipped)
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit page size, at most 100
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
@@ -3672,15 +4133,6 @@ type GetTicketsNearbyParams struct {
 	Category string `form:"category" json:"category"`
 }
 
-// GetTicketsNearby200JSONResponseBodyTicketsChannel defines parameters for GetTicketsNearby.
-type GetTicketsNearby200JSONResponseBodyTicketsChannel string
-
-// GetTicketsNearby200JSONResponseBodyTicketsHistoryOutcome defines parameters for GetTicketsNearby.
-type GetTicketsNearby200JSONResponseBodyTicketsHistoryOutcome string
-
-// GetTicketsNearby200JSONResponseBodyTicketsOnTimeClass defines parameters for GetTicketsNearby.
-type GetTicketsNearby200JSONResponseBodyTicketsOnTimeClass string
-
 // PostTicketsOnBehalfParams defines parameters for PostTicketsOnBehalf.
 type PostTicketsOnBehalfParams struct {
 	// IdempotencyKey a retry with the same key returns the original ticket
@@ -3699,111 +4151,101 @@ type GetTicketsIdDuplicatesParams struct {
 	Radius *float32 `form:"radius,omitempty" json:"radius,omitempty"`
 }
 
-// DeleteTicketsIdLegalHoldJSONBody defines parameters for DeleteTicketsIdLegalHold.
-type DeleteTicketsIdLegalHoldJSONBody struct {
-	Reason string `json:"reason"`
-}
-
-// PostTicketsIdLegalHoldJSONBody defines parameters for PostTicketsIdLegalHold.
-type PostTicketsIdLegalHoldJSONBody struct {
-	Reason string `json:"reason"`
-}
-
 // PutAdminCalendarYearJSONRequestBody defines body for PutAdminCalendarYear for application/json ContentType.
-type PutAdminCalendarYearJSONRequestBody PutAdminCalendarYearJSONBody
+type PutAdminCalendarYearJSONRequestBody = PutCalendarYearRequest
 
 // PostAdminCategoriesJSONRequestBody defines body for PostAdminCategories for application/json ContentType.
-type PostAdminCategoriesJSONRequestBody PostAdminCategoriesJSONBody
+type PostAdminCategoriesJSONRequestBody = CategoryRequest
 
 // PatchAdminCategoriesCodeJSONRequestBody defines body for PatchAdminCategoriesCode for application/json ContentType.
-type PatchAdminCategoriesCodeJSONRequestBody PatchAdminCategoriesCodeJSONBody
+type PatchAdminCategoriesCodeJSONRequestBody = UpdateCategoryRequest
 
 // PostAdminKeysJSONRequestBody defines body for PostAdminKeys for application/json ContentType.
-type PostAdminKeysJSONRequestBody PostAdminKeysJSONBody
+type PostAdminKeysJSONRequestBody = CreateKeyRequest
 
 // PostAdminRoutingRulesJSONRequestBody defines body for PostAdminRoutingRules for application/json ContentType.
-type PostAdminRoutingRulesJSONRequestBody PostAdminRoutingRulesJSONBody
+type PostAdminRoutingRulesJSONRequestBody = RoutingRuleRequest
 
 // PostAdminSwitchoversJSONRequestBody defines body for PostAdminSwitchovers for application/json ContentType.
-type PostAdminSwitchoversJSONRequestBody PostAdminSwitchoversJSONBody
+type PostAdminSwitchoversJSONRequestBody = ScheduleSwitchOverRequest
 
 // PostAdminUnitsJSONRequestBody defines body for PostAdminUnits for application/json ContentType.
-type PostAdminUnitsJSONRequestBody PostAdminUnitsJSONBody
+type PostAdminUnitsJSONRequestBody = CreateUnitRequest
 
 // PatchAdminUnitsIdJSONRequestBody defines body for PatchAdminUnitsId for application/json ContentType.
-type PatchAdminUnitsIdJSONRequestBody PatchAdminUnitsIdJSONBody
+type PatchAdminUnitsIdJSONRequestBody = UpdateUnitRequest
 
 // PostAdminUsersJSONRequestBody defines body for PostAdminUsers for application/json ContentType.
-type PostAdminUsersJSONRequestBody PostAdminUsersJSONBody
+type PostAdminUsersJSONRequestBody = CreateUserRequest
 
 // PatchAdminUsersIdJSONRequestBody defines body for PatchAdminUsersId for application/json ContentType.
-type PatchAdminUsersIdJSONRequestBody PatchAdminUsersIdJSONBody
+type PatchAdminUsersIdJSONRequestBody = UpdateUserRequest
 
 // PostAdminUsersIdDisableJSONRequestBody defines body for PostAdminUsersIdDisable for application/json ContentType.
-type PostAdminUsersIdDisableJSONRequestBody PostAdminUsersIdDisableJSONBody
+type PostAdminUsersIdDisableJSONRequestBody = DisableUserRequest
 
 // PostAuthLoginJSONRequestBody defines body for PostAuthLogin for application/json ContentType.
-type PostAuthLoginJSONRequestBody PostAuthLoginJSONBody
+type PostAuthLoginJSONRequestBody = LoginRequest
 
 // PostAuthLogoutJSONRequestBody defines body for PostAuthLogout for application/json ContentType.
-type PostAuthLogoutJSONRequestBody PostAuthLogoutJSONBody
+type PostAuthLogoutJSONRequestBody = LogoutRequest
 
 // PostAuthOtpJSONRequestBody defines body for PostAuthOtp for application/json ContentType.
-type PostAuthOtpJSONRequestBody PostAuthOtpJSONBody
+type PostAuthOtpJSONRequestBody = OtpRequest
 
 // PostAuthOtpVerifyJSONRequestBody defines body for PostAuthOtpVerify for application/json ContentType.
-type PostAuthOtpVerifyJSONRequestBody PostAuthOtpVerifyJSONBody
+type PostAuthOtpVerifyJSONRequestBody = OtpVerifyRequest
 
 // PostAuthRefreshJSONRequestBody defines body for PostAuthRefresh for application/json ContentType.
-type PostAuthRefreshJSONRequestBody PostAuthRefreshJSONBody
+type PostAuthRefreshJSONRequestBody = RefreshRequest
 
 // PostDevicesJSONRequestBody defines body for PostDevices for application/json ContentType.
-type PostDevicesJSONRequestBody PostDevicesJSONBody
+type PostDevicesJSONRequestBody = DeviceRequest
 
 // DeleteMeJSONRequestBody defines body for DeleteMe for application/json ContentType.
-type DeleteMeJSONRequestBody DeleteMeJSONBody
+type DeleteMeJSONRequestBody = EraseRequest
 
 // PatchMeJSONRequestBody defines body for PatchMe for application/json ContentType.
-type PatchMeJSONRequestBody PatchMeJSONBody
+type PatchMeJSONRequestBody = ProfileRequest
 
 // DeleteMe2faJSONRequestBody defines body for DeleteMe2fa for application/json ContentType.
-type DeleteMe2faJSONRequestBody DeleteMe2faJSONBody
+type DeleteMe2faJSONRequestBody = TwoFactorCode
 
 // PostMe2faConfirmJSONRequestBody defines body for PostMe2faConfirm for application/json ContentType.
-type PostMe2faConfirmJSONRequestBody PostMe2faConfirmJSONBody
+type PostMe2faConfirmJSONRequestBody = TwoFactorCode
 
 // PostMeConsentsJSONRequestBody defines body for PostMeConsents for application/json ContentType.
-type PostMeConsentsJSONRequestBody PostMeConsentsJSONBody
+type PostMeConsentsJSONRequestBody = ConsentRequest
 
 // PostMeNotificationsReadJSONRequestBody defines body for PostMeNotificationsRead for application/json ContentType.
-type PostMeNotificationsReadJSONRequestBody PostMeNotificationsReadJSONBody
+type PostMeNotificationsReadJSONRequestBody = MarkReadRequest
 
 // PostMePasswordJSONRequestBody defines body for PostMePassword for application/json ContentType.
-type PostMePasswordJSONRequestBody PostMePasswordJSONBody
+type PostMePasswordJSONRequestBody = PasswordRequest
 
 // PostMePhoneJSONRequestBody defines body for PostMePhone for application/json ContentType.
-type PostMePhoneJSONRequestBody PostMePhoneJSONBody
+type PostMePhoneJSONRequestBody = PhoneChangeRequest
 
 // PostMePhoneVerifyJSONRequestBody defines body for PostMePhoneVerify for application/json ContentType.
-type PostMePhoneVerifyJSONRequestBody PostMePhoneVerifyJSONBody
+type PostMePhoneVerifyJSONRequestBody = PhoneVerifyRequest
 
 // PostMediaMultipartRequestBody defines body for PostMedia for multipart/form-data ContentType.
 type PostMediaMultipartRequestBody PostMediaMultipartBody
 
 // PostQueueActionsJSONRequestBody defines body for PostQueueActions for application/json ContentType.
-type PostQueueActionsJSONRequestBody PostQueueActionsJSONBody
+type PostQueueActionsJSONRequestBody = BulkRequest
 
 // PostQueueFiltersJSONRequestBody defines body for PostQueueFilters for application/json ContentType.
-type PostQueueFiltersJSONRequestBody PostQueueFiltersJSONBody
+type PostQueueFiltersJSONRequestBody = SaveFilterRequest
 
 // PostRepliesJSONRequestBody defines body for PostReplies for application/json ContentType.
-type PostRepliesJSONRequestBody PostRepliesJSONBody
+type PostRepliesJSONRequestBody = ReplyRequest
 
 // PutRepliesIdJSONRequestBody defines body for PutRepliesId for application/json ContentType.
-type PutRepliesIdJSONRequestBody PutRepliesIdJSONBody
+type PutRepliesIdJSONRequestBody = ReplyRequest
 
 // PostSubscriptionsJSONRequestBody defines body for PostSubscriptions for application/json ContentType.
-type PostSubscriptionsJSONRequestBody PostSubscriptionsJSONBody
+type PostSubscriptionsJSONRequestBody = SubscriptionRequest
 
 // PostTicketsJSONRequestBody defines body for PostTickets for application/json ContentType.
 type PostTicketsJSONRequestBody = NewTicket
@@ -3815,10 +4257,10 @@ type PostTicketsOnBehalfJSONRequestBody = OnBehalfTicket
 type PostTicketsIdActionsJSONRequestBody = Action
 
 // DeleteTicketsIdLegalHoldJSONRequestBody defines body for DeleteTicketsIdLegalHold for application/json ContentType.
-type DeleteTicketsIdLegalHoldJSONRequestBody DeleteTicketsIdLegalHoldJSONBody
+type DeleteTicketsIdLegalHoldJSONRequestBody = LegalHoldRequest
 
 // PostTicketsIdLegalHoldJSONRequestBody defines body for PostTicketsIdLegalHold for application/json ContentType.
-type PostTicketsIdLegalHoldJSONRequestBody PostTicketsIdLegalHoldJSONBody
+type PostTicketsIdLegalHoldJSONRequestBody = LegalHoldRequest
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -16440,50 +16882,18 @@ type GetReadyzResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Checks []struct {
-			// Name store, schema, write_queue or worker:<name> (sla, media_gc, device_pruning, push)
-			Name    string  `json:"name"`
-			Ok      bool    `json:"ok"`
-			Problem *string `json:"problem,omitempty"`
-		} `json:"checks"`
-		Status GetReadyz200JSONResponseBodyStatus `json:"status"`
-	}
+	JSON200 *Readiness
 	// JSON503 the response for an HTTP 503 `application/json` response
-	JSON503 *struct {
-		Checks []struct {
-			// Name store, schema, write_queue or worker:<name> (sla, media_gc, device_pruning, push)
-			Name    string  `json:"name"`
-			Ok      bool    `json:"ok"`
-			Problem *string `json:"problem,omitempty"`
-		} `json:"checks"`
-		Status GetReadyz503JSONResponseBodyStatus `json:"status"`
-	}
+	JSON503 *Readiness
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetReadyzResponse) GetJSON200() *struct {
-	Checks []struct {
-		// Name store, schema, write_queue or worker:<name> (sla, media_gc, device_pruning, push)
-		Name    string  `json:"name"`
-		Ok      bool    `json:"ok"`
-		Problem *string `json:"problem,omitempty"`
-	} `json:"checks"`
-	Status GetReadyz200JSONResponseBodyStatus `json:"status"`
-} {
+func (r GetReadyzResponse) GetJSON200() *Readiness {
 	return r.JSON200
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
-func (r GetReadyzResponse) GetJSON503() *struct {
-	Checks []struct {
-		// Name store, schema, write_queue or worker:<name> (sla, media_gc, device_pruning, push)
-		Name    string  `json:"name"`
-		Ok      bool    `json:"ok"`
-		Problem *string `json:"problem,omitempty"`
-	} `json:"checks"`
-	Status GetReadyz503JSONResponseBodyStatus `json:"status"`
-} {
+func (r GetReadyzResponse) GetJSON503() *Readiness {
 	return r.JSON503
 }
 
@@ -16520,24 +16930,7 @@ type GetAdminAuditResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		NextCursor *string `json:"next_cursor,omitempty"`
-		Records    []struct {
-			Action    string    `json:"action"`
-			ActorId   string    `json:"actor_id"`
-			ActorRole string    `json:"actor_role"`
-			At        time.Time `json:"at"`
-			Detail    *string   `json:"detail,omitempty"`
-			Hash      string    `json:"hash"`
-			Id        string    `json:"id"`
-			PrevHash  *string   `json:"prev_hash,omitempty"`
-
-			// Seq position in the hash chain
-			Seq       int     `json:"seq"`
-			SubjectId *string `json:"subject_id,omitempty"`
-			TicketId  *string `json:"ticket_id,omitempty"`
-		} `json:"records"`
-	}
+	JSON200 *AuditPage
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -16549,24 +16942,7 @@ type GetAdminAuditResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAdminAuditResponse) GetJSON200() *struct {
-	NextCursor *string `json:"next_cursor,omitempty"`
-	Records    []struct {
-		Action    string    `json:"action"`
-		ActorId   string    `json:"actor_id"`
-		ActorRole string    `json:"actor_role"`
-		At        time.Time `json:"at"`
-		Detail    *string   `json:"detail,omitempty"`
-		Hash      string    `json:"hash"`
-		Id        string    `json:"id"`
-		PrevHash  *string   `json:"prev_hash,omitempty"`
-
-		// Seq position in the hash chain
-		Seq       int     `json:"seq"`
-		SubjectId *string `json:"subject_id,omitempty"`
-		TicketId  *string `json:"ticket_id,omitempty"`
-	} `json:"records"`
-} {
+func (r GetAdminAuditResponse) GetJSON200() *AuditPage {
 	return r.JSON200
 }
 
@@ -16623,23 +16999,7 @@ type GetAdminCalendarResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Years *[]struct {
-			// DaysOff official days off, weekends inside an announced break included
-			DaysOff *[]openapi_types.Date `json:"days_off,omitempty"`
-
-			// Source shipped with the program, or entered by an administrator
-			Source *GetAdminCalendar200JSONResponseBodyYearsSource `json:"source,omitempty"`
-
-			// SwappedWorkingDays Saturdays or Sundays swapped into working days
-			SwappedWorkingDays *[]openapi_types.Date `json:"swapped_working_days,omitempty"`
-			UpdatedAt          *time.Time            `json:"updated_at,omitempty"`
-
-			// UpdatedBy the administrator's user id
-			UpdatedBy *string `json:"updated_by,omitempty"`
-			Year      *int    `json:"year,omitempty"`
-		} `json:"years,omitempty"`
-	}
+	JSON200 *CalendarYearList
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -16649,23 +17009,7 @@ type GetAdminCalendarResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAdminCalendarResponse) GetJSON200() *struct {
-	Years *[]struct {
-		// DaysOff official days off, weekends inside an announced break included
-		DaysOff *[]openapi_types.Date `json:"days_off,omitempty"`
-
-		// Source shipped with the program, or entered by an administrator
-		Source *GetAdminCalendar200JSONResponseBodyYearsSource `json:"source,omitempty"`
-
-		// SwappedWorkingDays Saturdays or Sundays swapped into working days
-		SwappedWorkingDays *[]openapi_types.Date `json:"swapped_working_days,omitempty"`
-		UpdatedAt          *time.Time            `json:"updated_at,omitempty"`
-
-		// UpdatedBy the administrator's user id
-		UpdatedBy *string `json:"updated_by,omitempty"`
-		Year      *int    `json:"year,omitempty"`
-	} `json:"years,omitempty"`
-} {
+func (r GetAdminCalendarResponse) GetJSON200() *CalendarYearList {
 	return r.JSON200
 }
 
@@ -16717,27 +17061,7 @@ type PutAdminCalendarYearResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		// ChangedDays the dates of the year that became working days or days off
-		ChangedDays *[]openapi_types.Date `json:"changed_days,omitempty"`
-
-		// DaysOff official days off, weekends inside an announced break included
-		DaysOff *[]openapi_types.Date `json:"days_off,omitempty"`
-
-		// MovedTickets open tickets whose deadline moved (each got a move_deadline history event)
-		MovedTickets *int `json:"moved_tickets,omitempty"`
-
-		// Source shipped with the program, or entered by an administrator
-		Source *PutAdminCalendarYear200JSONResponseBodySource `json:"source,omitempty"`
-
-		// SwappedWorkingDays Saturdays or Sundays swapped into working days
-		SwappedWorkingDays *[]openapi_types.Date `json:"swapped_working_days,omitempty"`
-		UpdatedAt          *time.Time            `json:"updated_at,omitempty"`
-
-		// UpdatedBy the administrator's user id
-		UpdatedBy *string `json:"updated_by,omitempty"`
-		Year      *int    `json:"year,omitempty"`
-	}
+	JSON200 *CalendarChange
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -16753,27 +17077,7 @@ type PutAdminCalendarYearResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PutAdminCalendarYearResponse) GetJSON200() *struct {
-	// ChangedDays the dates of the year that became working days or days off
-	ChangedDays *[]openapi_types.Date `json:"changed_days,omitempty"`
-
-	// DaysOff official days off, weekends inside an announced break included
-	DaysOff *[]openapi_types.Date `json:"days_off,omitempty"`
-
-	// MovedTickets open tickets whose deadline moved (each got a move_deadline history event)
-	MovedTickets *int `json:"moved_tickets,omitempty"`
-
-	// Source shipped with the program, or entered by an administrator
-	Source *PutAdminCalendarYear200JSONResponseBodySource `json:"source,omitempty"`
-
-	// SwappedWorkingDays Saturdays or Sundays swapped into working days
-	SwappedWorkingDays *[]openapi_types.Date `json:"swapped_working_days,omitempty"`
-	UpdatedAt          *time.Time            `json:"updated_at,omitempty"`
-
-	// UpdatedBy the administrator's user id
-	UpdatedBy *string `json:"updated_by,omitempty"`
-	Year      *int    `json:"year,omitempty"`
-} {
+func (r PutAdminCalendarYearResponse) GetJSON200() *CalendarChange {
 	return r.JSON200
 }
 
@@ -16840,44 +17144,7 @@ type GetAdminCategoriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Categories *[]struct {
-			Active     *bool `json:"active,omitempty"`
-			Attributes *[]struct {
-				Code        string    `json:"code"`
-				Datatype    string    `json:"datatype"`
-				Description *string   `json:"description,omitempty"`
-				Required    *bool     `json:"required,omitempty"`
-				Values      *[]string `json:"values,omitempty"`
-			} `json:"attributes,omitempty"`
-			CityLevel       *bool                                                 `json:"city_level,omitempty"`
-			Code            *string                                               `json:"code,omitempty"`
-			ContactAllowed  *bool                                                 `json:"contact_allowed,omitempty"`
-			Description     *string                                               `json:"description,omitempty"`
-			EmergencyNumber *string                                               `json:"emergency_number,omitempty"`
-			Group           *GetAdminCategories200JSONResponseBodyCategoriesGroup `json:"group,omitempty"`
-
-			// InfoWaitDays how many working days a ticket may wait for the resident's answer (awaiting_info, deadline paused) before info_wait_policy applies; 0 or absent: 5. The resident is reminded halfway
-			InfoWaitDays *int `json:"info_wait_days,omitempty"`
-
-			// InfoWaitPolicy at the cap: close (the default) closes the ticket with outcome no_response, which the resident may reopen within the reopen window; return sends it back to the unit (in_progress) with its deadline running again
-			InfoWaitPolicy   *GetAdminCategories200JSONResponseBodyCategoriesInfoWaitPolicy `json:"info_wait_policy,omitempty"`
-			Name             *string                                                        `json:"name,omitempty"`
-			NameEn           *string                                                        `json:"name_en,omitempty"`
-			PolicyVersion    *int                                                           `json:"policy_version,omitempty"`
-			Priority         *GetAdminCategories200JSONResponseBodyCategoriesPriority       `json:"priority,omitempty"`
-			PrivateByDefault *bool                                                          `json:"private_by_default,omitempty"`
-			ResolveSla       *struct {
-				Unit  GetAdminCategories200JSONResponseBodyCategoriesResolveSlaUnit `json:"unit"`
-				Value int                                                           `json:"value"`
-			} `json:"resolve_sla,omitempty"`
-			TriageSla *struct {
-				Unit  GetAdminCategories200JSONResponseBodyCategoriesTriageSlaUnit `json:"unit"`
-				Value int                                                          `json:"value"`
-			} `json:"triage_sla,omitempty"`
-			UnitKind *string `json:"unit_kind,omitempty"`
-		} `json:"categories,omitempty"`
-	}
+	JSON200 *CategoryList
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -16887,44 +17154,7 @@ type GetAdminCategoriesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAdminCategoriesResponse) GetJSON200() *struct {
-	Categories *[]struct {
-		Active     *bool `json:"active,omitempty"`
-		Attributes *[]struct {
-			Code        string    `json:"code"`
-			Datatype    string    `json:"datatype"`
-			Description *string   `json:"description,omitempty"`
-			Required    *bool     `json:"required,omitempty"`
-			Values      *[]string `json:"values,omitempty"`
-		} `json:"attributes,omitempty"`
-		CityLevel       *bool                                                 `json:"city_level,omitempty"`
-		Code            *string                                               `json:"code,omitempty"`
-		ContactAllowed  *bool                                                 `json:"contact_allowed,omitempty"`
-		Description     *string                                               `json:"description,omitempty"`
-		EmergencyNumber *string                                               `json:"emergency_number,omitempty"`
-		Group           *GetAdminCategories200JSONResponseBodyCategoriesGroup `json:"group,omitempty"`
-
-		// InfoWaitDays how many working days a ticket may wait for the resident's answer (awaiting_info, deadline paused) before info_wait_policy applies; 0 or absent: 5. The resident is reminded halfway
-		InfoWaitDays *int `json:"info_wait_days,omitempty"`
-
-		// InfoWaitPolicy at the cap: close (the default) closes the ticket with outcome no_response, which the resident may reopen within the reopen window; return sends it back to the unit (in_progress) with its deadline running again
-		InfoWaitPolicy   *GetAdminCategories200JSONResponseBodyCategoriesInfoWaitPolicy `json:"info_wait_policy,omitempty"`
-		Name             *string                                                        `json:"name,omitempty"`
-		NameEn           *string                                                        `json:"name_en,omitempty"`
-		PolicyVersion    *int                                                           `json:"policy_version,omitempty"`
-		Priority         *GetAdminCategories200JSONResponseBodyCategoriesPriority       `json:"priority,omitempty"`
-		PrivateByDefault *bool                                                          `json:"private_by_default,omitempty"`
-		ResolveSla       *struct {
-			Unit  GetAdminCategories200JSONResponseBodyCategoriesResolveSlaUnit `json:"unit"`
-			Value int                                                           `json:"value"`
-		} `json:"resolve_sla,omitempty"`
-		TriageSla *struct {
-			Unit  GetAdminCategories200JSONResponseBodyCategoriesTriageSlaUnit `json:"unit"`
-			Value int                                                          `json:"value"`
-		} `json:"triage_sla,omitempty"`
-		UnitKind *string `json:"unit_kind,omitempty"`
-	} `json:"categories,omitempty"`
-} {
+func (r GetAdminCategoriesResponse) GetJSON200() *CategoryList {
 	return r.JSON200
 }
 
@@ -16976,42 +17206,7 @@ type PostAdminCategoriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *struct {
-		Active     *bool `json:"active,omitempty"`
-		Attributes *[]struct {
-			Code        string    `json:"code"`
-			Datatype    string    `json:"datatype"`
-			Description *string   `json:"description,omitempty"`
-			Required    *bool     `json:"required,omitempty"`
-			Values      *[]string `json:"values,omitempty"`
-		} `json:"attributes,omitempty"`
-		CityLevel       *bool                                        `json:"city_level,omitempty"`
-		Code            *string                                      `json:"code,omitempty"`
-		ContactAllowed  *bool                                        `json:"contact_allowed,omitempty"`
-		Description     *string                                      `json:"description,omitempty"`
-		EmergencyNumber *string                                      `json:"emergency_number,omitempty"`
-		Group           *PostAdminCategories201JSONResponseBodyGroup `json:"group,omitempty"`
-
-		// InfoWaitDays how many working days a ticket may wait for the resident's answer (awaiting_info, deadline paused) before info_wait_policy applies; 0 or absent: 5. The resident is reminded halfway
-		InfoWaitDays *int `json:"info_wait_days,omitempty"`
-
-		// InfoWaitPolicy at the cap: close (the default) closes the ticket with outcome no_response, which the resident may reopen within the reopen window; return sends it back to the unit (in_progress) with its deadline running again
-		InfoWaitPolicy   *PostAdminCategories201JSONResponseBodyInfoWaitPolicy `json:"info_wait_policy,omitempty"`
-		Name             *string                                               `json:"name,omitempty"`
-		NameEn           *string                                               `json:"name_en,omitempty"`
-		PolicyVersion    *int                                                  `json:"policy_version,omitempty"`
-		Priority         *PostAdminCategories201JSONResponseBodyPriority       `json:"priority,omitempty"`
-		PrivateByDefault *bool                                                 `json:"private_by_default,omitempty"`
-		ResolveSla       *struct {
-			Unit  PostAdminCategories201JSONResponseBodyResolveSlaUnit `json:"unit"`
-			Value int                                                  `json:"value"`
-		} `json:"resolve_sla,omitempty"`
-		TriageSla *struct {
-			Unit  PostAdminCategories201JSONResponseBodyTriageSlaUnit `json:"unit"`
-			Value int                                                 `json:"value"`
-		} `json:"triage_sla,omitempty"`
-		UnitKind *string `json:"unit_kind,omitempty"`
-	}
+	JSON201 *Category
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -17029,42 +17224,7 @@ type PostAdminCategoriesResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostAdminCategoriesResponse) GetJSON201() *struct {
-	Active     *bool `json:"active,omitempty"`
-	Attributes *[]struct {
-		Code        string    `json:"code"`
-		Datatype    string    `json:"datatype"`
-		Description *string   `json:"description,omitempty"`
-		Required    *bool     `json:"required,omitempty"`
-		Values      *[]string `json:"values,omitempty"`
-	} `json:"attributes,omitempty"`
-	CityLevel       *bool                                        `json:"city_level,omitempty"`
-	Code            *string                                      `json:"code,omitempty"`
-	ContactAllowed  *bool                                        `json:"contact_allowed,omitempty"`
-	Description     *string                                      `json:"description,omitempty"`
-	EmergencyNumber *string                                      `json:"emergency_number,omitempty"`
-	Group           *PostAdminCategories201JSONResponseBodyGroup `json:"group,omitempty"`
-
-	// InfoWaitDays how many working days a ticket may wait for the resident's answer (awaiting_info, deadline paused) before info_wait_policy applies; 0 or absent: 5. The resident is reminded halfway
-	InfoWaitDays *int `json:"info_wait_days,omitempty"`
-
-	// InfoWaitPolicy at the cap: close (the default) closes the ticket with outcome no_response, which the resident may reopen within the reopen window; return sends it back to the unit (in_progress) with its deadline running again
-	InfoWaitPolicy   *PostAdminCategories201JSONResponseBodyInfoWaitPolicy `json:"info_wait_policy,omitempty"`
-	Name             *string                                               `json:"name,omitempty"`
-	NameEn           *string                                               `json:"name_en,omitempty"`
-	PolicyVersion    *int                                                  `json:"policy_version,omitempty"`
-	Priority         *PostAdminCategories201JSONResponseBodyPriority       `json:"priority,omitempty"`
-	PrivateByDefault *bool                                                 `json:"private_by_default,omitempty"`
-	ResolveSla       *struct {
-		Unit  PostAdminCategories201JSONResponseBodyResolveSlaUnit `json:"unit"`
-		Value int                                                  `json:"value"`
-	} `json:"resolve_sla,omitempty"`
-	TriageSla *struct {
-		Unit  PostAdminCategories201JSONResponseBodyTriageSlaUnit `json:"unit"`
-		Value int                                                 `json:"value"`
-	} `json:"triage_sla,omitempty"`
-	UnitKind *string `json:"unit_kind,omitempty"`
-} {
+func (r PostAdminCategoriesResponse) GetJSON201() *Category {
 	return r.JSON201
 }
 
@@ -17136,42 +17296,7 @@ type PatchAdminCategoriesCodeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Active     *bool `json:"active,omitempty"`
-		Attributes *[]struct {
-			Code        string    `json:"code"`
-			Datatype    string    `json:"datatype"`
-			Description *string   `json:"description,omitempty"`
-			Required    *bool     `json:"required,omitempty"`
-			Values      *[]string `json:"values,omitempty"`
-		} `json:"attributes,omitempty"`
-		CityLevel       *bool                                             `json:"city_level,omitempty"`
-		Code            *string                                           `json:"code,omitempty"`
-		ContactAllowed  *bool                                             `json:"contact_allowed,omitempty"`
-		Description     *string                                           `json:"description,omitempty"`
-		EmergencyNumber *string                                           `json:"emergency_number,omitempty"`
-		Group           *PatchAdminCategoriesCode200JSONResponseBodyGroup `json:"group,omitempty"`
-
-		// InfoWaitDays how many working days a ticket may wait for the resident's answer (awaiting_info, deadline paused) before info_wait_policy applies; 0 or absent: 5. The resident is reminded halfway
-		InfoWaitDays *int `json:"info_wait_days,omitempty"`
-
-		// InfoWaitPolicy at the cap: close (the default) closes the ticket with outcome no_response, which the resident may reopen within the reopen window; return sends it back to the unit (in_progress) with its deadline running again
-		InfoWaitPolicy   *PatchAdminCategoriesCode200JSONResponseBodyInfoWaitPolicy `json:"info_wait_policy,omitempty"`
-		Name             *string                                                    `json:"name,omitempty"`
-		NameEn           *string                                                    `json:"name_en,omitempty"`
-		PolicyVersion    *int                                                       `json:"policy_version,omitempty"`
-		Priority         *PatchAdminCategoriesCode200JSONResponseBodyPriority       `json:"priority,omitempty"`
-		PrivateByDefault *bool                                                      `json:"private_by_default,omitempty"`
-		ResolveSla       *struct {
-			Unit  PatchAdminCategoriesCode200JSONResponseBodyResolveSlaUnit `json:"unit"`
-			Value int                                                       `json:"value"`
-		} `json:"resolve_sla,omitempty"`
-		TriageSla *struct {
-			Unit  PatchAdminCategoriesCode200JSONResponseBodyTriageSlaUnit `json:"unit"`
-			Value int                                                      `json:"value"`
-		} `json:"triage_sla,omitempty"`
-		UnitKind *string `json:"unit_kind,omitempty"`
-	}
+	JSON200 *Category
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -17189,42 +17314,7 @@ type PatchAdminCategoriesCodeResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PatchAdminCategoriesCodeResponse) GetJSON200() *struct {
-	Active     *bool `json:"active,omitempty"`
-	Attributes *[]struct {
-		Code        string    `json:"code"`
-		Datatype    string    `json:"datatype"`
-		Description *string   `json:"description,omitempty"`
-		Required    *bool     `json:"required,omitempty"`
-		Values      *[]string `json:"values,omitempty"`
-	} `json:"attributes,omitempty"`
-	CityLevel       *bool                                             `json:"city_level,omitempty"`
-	Code            *string                                           `json:"code,omitempty"`
-	ContactAllowed  *bool                                             `json:"contact_allowed,omitempty"`
-	Description     *string                                           `json:"description,omitempty"`
-	EmergencyNumber *string                                           `json:"emergency_number,omitempty"`
-	Group           *PatchAdminCategoriesCode200JSONResponseBodyGroup `json:"group,omitempty"`
-
-	// InfoWaitDays how many working days a ticket may wait for the resident's answer (awaiting_info, deadline paused) before info_wait_policy applies; 0 or absent: 5. The resident is reminded halfway
-	InfoWaitDays *int `json:"info_wait_days,omitempty"`
-
-	// InfoWaitPolicy at the cap: close (the default) closes the ticket with outcome no_response, which the resident may reopen within the reopen window; return sends it back to the unit (in_progress) with its deadline running again
-	InfoWaitPolicy   *PatchAdminCategoriesCode200JSONResponseBodyInfoWaitPolicy `json:"info_wait_policy,omitempty"`
-	Name             *string                                                    `json:"name,omitempty"`
-	NameEn           *string                                                    `json:"name_en,omitempty"`
-	PolicyVersion    *int                                                       `json:"policy_version,omitempty"`
-	Priority         *PatchAdminCategoriesCode200JSONResponseBodyPriority       `json:"priority,omitempty"`
-	PrivateByDefault *bool                                                      `json:"private_by_default,omitempty"`
-	ResolveSla       *struct {
-		Unit  PatchAdminCategoriesCode200JSONResponseBodyResolveSlaUnit `json:"unit"`
-		Value int                                                       `json:"value"`
-	} `json:"resolve_sla,omitempty"`
-	TriageSla *struct {
-		Unit  PatchAdminCategoriesCode200JSONResponseBodyTriageSlaUnit `json:"unit"`
-		Value int                                                      `json:"value"`
-	} `json:"triage_sla,omitempty"`
-	UnitKind *string `json:"unit_kind,omitempty"`
-} {
+func (r PatchAdminCategoriesCodeResponse) GetJSON200() *Category {
 	return r.JSON200
 }
 
@@ -17296,44 +17386,7 @@ type GetAdminCategoriesCodePoliciesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Policies *[]struct {
-			Active     *bool `json:"active,omitempty"`
-			Attributes *[]struct {
-				Code        string    `json:"code"`
-				Datatype    string    `json:"datatype"`
-				Description *string   `json:"description,omitempty"`
-				Required    *bool     `json:"required,omitempty"`
-				Values      *[]string `json:"values,omitempty"`
-			} `json:"attributes,omitempty"`
-			CityLevel       *bool                                                           `json:"city_level,omitempty"`
-			Code            *string                                                         `json:"code,omitempty"`
-			ContactAllowed  *bool                                                           `json:"contact_allowed,omitempty"`
-			Description     *string                                                         `json:"description,omitempty"`
-			EmergencyNumber *string                                                         `json:"emergency_number,omitempty"`
-			Group           *GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesGroup `json:"group,omitempty"`
-
-			// InfoWaitDays how many working days a ticket may wait for the resident's answer (awaiting_info, deadline paused) before info_wait_policy applies; 0 or absent: 5. The resident is reminded halfway
-			InfoWaitDays *int `json:"info_wait_days,omitempty"`
-
-			// InfoWaitPolicy at the cap: close (the default) closes the ticket with outcome no_response, which the resident may reopen within the reopen window; return sends it back to the unit (in_progress) with its deadline running again
-			InfoWaitPolicy   *GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesInfoWaitPolicy `json:"info_wait_policy,omitempty"`
-			Name             *string                                                                  `json:"name,omitempty"`
-			NameEn           *string                                                                  `json:"name_en,omitempty"`
-			PolicyVersion    *int                                                                     `json:"policy_version,omitempty"`
-			Priority         *GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesPriority       `json:"priority,omitempty"`
-			PrivateByDefault *bool                                                                    `json:"private_by_default,omitempty"`
-			ResolveSla       *struct {
-				Unit  GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesResolveSlaUnit `json:"unit"`
-				Value int                                                                     `json:"value"`
-			} `json:"resolve_sla,omitempty"`
-			TriageSla *struct {
-				Unit  GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesTriageSlaUnit `json:"unit"`
-				Value int                                                                    `json:"value"`
-			} `json:"triage_sla,omitempty"`
-			UnitKind *string `json:"unit_kind,omitempty"`
-		} `json:"policies,omitempty"`
-	}
+	JSON200 *PolicyList
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -17345,44 +17398,7 @@ type GetAdminCategoriesCodePoliciesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAdminCategoriesCodePoliciesResponse) GetJSON200() *struct {
-	Policies *[]struct {
-		Active     *bool `json:"active,omitempty"`
-		Attributes *[]struct {
-			Code        string    `json:"code"`
-			Datatype    string    `json:"datatype"`
-			Description *string   `json:"description,omitempty"`
-			Required    *bool     `json:"required,omitempty"`
-			Values      *[]string `json:"values,omitempty"`
-		} `json:"attributes,omitempty"`
-		CityLevel       *bool                                                           `json:"city_level,omitempty"`
-		Code            *string                                                         `json:"code,omitempty"`
-		ContactAllowed  *bool                                                           `json:"contact_allowed,omitempty"`
-		Description     *string                                                         `json:"description,omitempty"`
-		EmergencyNumber *string                                                         `json:"emergency_number,omitempty"`
-		Group           *GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesGroup `json:"group,omitempty"`
-
-		// InfoWaitDays how many working days a ticket may wait for the resident's answer (awaiting_info, deadline paused) before info_wait_policy applies; 0 or absent: 5. The resident is reminded halfway
-		InfoWaitDays *int `json:"info_wait_days,omitempty"`
-
-		// InfoWaitPolicy at the cap: close (the default) closes the ticket with outcome no_response, which the resident may reopen within the reopen window; return sends it back to the unit (in_progress) with its deadline running again
-		InfoWaitPolicy   *GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesInfoWaitPolicy `json:"info_wait_policy,omitempty"`
-		Name             *string                                                                  `json:"name,omitempty"`
-		NameEn           *string                                                                  `json:"name_en,omitempty"`
-		PolicyVersion    *int                                                                     `json:"policy_version,omitempty"`
-		Priority         *GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesPriority       `json:"priority,omitempty"`
-		PrivateByDefault *bool                                                                    `json:"private_by_default,omitempty"`
-		ResolveSla       *struct {
-			Unit  GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesResolveSlaUnit `json:"unit"`
-			Value int                                                                     `json:"value"`
-		} `json:"resolve_sla,omitempty"`
-		TriageSla *struct {
-			Unit  GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesTriageSlaUnit `json:"unit"`
-			Value int                                                                    `json:"value"`
-		} `json:"triage_sla,omitempty"`
-		UnitKind *string `json:"unit_kind,omitempty"`
-	} `json:"policies,omitempty"`
-} {
+func (r GetAdminCategoriesCodePoliciesResponse) GetJSON200() *PolicyList {
 	return r.JSON200
 }
 
@@ -17439,26 +17455,7 @@ type GetAdminKeysResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Keys *[]struct {
-			CreatedAt *time.Time `json:"created_at,omitempty"`
-
-			// ExpiresAt absent: never expires
-			ExpiresAt *time.Time `json:"expires_at,omitempty"`
-			Id        *string    `json:"id,omitempty"`
-
-			// LastUsedAt to within a minute; absent: never used
-			LastUsedAt *time.Time `json:"last_used_at,omitempty"`
-			Name       *string    `json:"name,omitempty"`
-
-			// Prefix the first 8 characters of the secret, to recognise a key
-			Prefix *string `json:"prefix,omitempty"`
-
-			// RevokedAt absent: not revoked
-			RevokedAt *time.Time                                `json:"revoked_at,omitempty"`
-			Scope     *GetAdminKeys200JSONResponseBodyKeysScope `json:"scope,omitempty"`
-		} `json:"keys,omitempty"`
-	}
+	JSON200 *ApiKeyList
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -17468,26 +17465,7 @@ type GetAdminKeysResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAdminKeysResponse) GetJSON200() *struct {
-	Keys *[]struct {
-		CreatedAt *time.Time `json:"created_at,omitempty"`
-
-		// ExpiresAt absent: never expires
-		ExpiresAt *time.Time `json:"expires_at,omitempty"`
-		Id        *string    `json:"id,omitempty"`
-
-		// LastUsedAt to within a minute; absent: never used
-		LastUsedAt *time.Time `json:"last_used_at,omitempty"`
-		Name       *string    `json:"name,omitempty"`
-
-		// Prefix the first 8 characters of the secret, to recognise a key
-		Prefix *string `json:"prefix,omitempty"`
-
-		// RevokedAt absent: not revoked
-		RevokedAt *time.Time                                `json:"revoked_at,omitempty"`
-		Scope     *GetAdminKeys200JSONResponseBodyKeysScope `json:"scope,omitempty"`
-	} `json:"keys,omitempty"`
-} {
+func (r GetAdminKeysResponse) GetJSON200() *ApiKeyList {
 	return r.JSON200
 }
 
@@ -17539,27 +17517,7 @@ type PostAdminKeysResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *struct {
-		CreatedAt *time.Time `json:"created_at,omitempty"`
-
-		// ExpiresAt absent: never expires
-		ExpiresAt *time.Time `json:"expires_at,omitempty"`
-		Id        *string    `json:"id,omitempty"`
-
-		// Key the secret, for the X-API-Key header; shown only in this answer
-		Key *string `json:"key,omitempty"`
-
-		// LastUsedAt to within a minute; absent: never used
-		LastUsedAt *time.Time `json:"last_used_at,omitempty"`
-		Name       *string    `json:"name,omitempty"`
-
-		// Prefix the first 8 characters of the secret, to recognise a key
-		Prefix *string `json:"prefix,omitempty"`
-
-		// RevokedAt absent: not revoked
-		RevokedAt *time.Time                             `json:"revoked_at,omitempty"`
-		Scope     *PostAdminKeys201JSONResponseBodyScope `json:"scope,omitempty"`
-	}
+	JSON201 *CreatedKey
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -17575,27 +17533,7 @@ type PostAdminKeysResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostAdminKeysResponse) GetJSON201() *struct {
-	CreatedAt *time.Time `json:"created_at,omitempty"`
-
-	// ExpiresAt absent: never expires
-	ExpiresAt *time.Time `json:"expires_at,omitempty"`
-	Id        *string    `json:"id,omitempty"`
-
-	// Key the secret, for the X-API-Key header; shown only in this answer
-	Key *string `json:"key,omitempty"`
-
-	// LastUsedAt to within a minute; absent: never used
-	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
-	Name       *string    `json:"name,omitempty"`
-
-	// Prefix the first 8 characters of the secret, to recognise a key
-	Prefix *string `json:"prefix,omitempty"`
-
-	// RevokedAt absent: not revoked
-	RevokedAt *time.Time                             `json:"revoked_at,omitempty"`
-	Scope     *PostAdminKeys201JSONResponseBodyScope `json:"scope,omitempty"`
-} {
+func (r PostAdminKeysResponse) GetJSON201() *CreatedKey {
 	return r.JSON201
 }
 
@@ -17724,23 +17662,7 @@ type GetAdminPrivacyRegisterResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Fields *[]struct {
-			Field string `json:"field"`
-			Model string `json:"model"`
-
-			// Mongodb collection.field
-			Mongodb string `json:"mongodb"`
-			Purpose string `json:"purpose"`
-			Readers string `json:"readers"`
-
-			// Retention how long it is kept, naming the setting that governs it
-			Retention string `json:"retention"`
-
-			// Sqlite table.column, or table.doc→key in a JSON document
-			Sqlite string `json:"sqlite"`
-		} `json:"fields,omitempty"`
-	}
+	JSON200 *Register
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -17750,23 +17672,7 @@ type GetAdminPrivacyRegisterResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAdminPrivacyRegisterResponse) GetJSON200() *struct {
-	Fields *[]struct {
-		Field string `json:"field"`
-		Model string `json:"model"`
-
-		// Mongodb collection.field
-		Mongodb string `json:"mongodb"`
-		Purpose string `json:"purpose"`
-		Readers string `json:"readers"`
-
-		// Retention how long it is kept, naming the setting that governs it
-		Retention string `json:"retention"`
-
-		// Sqlite table.column, or table.doc→key in a JSON document
-		Sqlite string `json:"sqlite"`
-	} `json:"fields,omitempty"`
-} {
+func (r GetAdminPrivacyRegisterResponse) GetJSON200() *Register {
 	return r.JSON200
 }
 
@@ -17894,13 +17800,7 @@ type GetAdminRoutingRulesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		RoutingRules *[]struct {
-			AreaCode string `json:"area_code"`
-			Category string `json:"category"`
-			UnitId   string `json:"unit_id"`
-		} `json:"routing_rules,omitempty"`
-	}
+	JSON200 *RoutingRuleList
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -17910,13 +17810,7 @@ type GetAdminRoutingRulesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAdminRoutingRulesResponse) GetJSON200() *struct {
-	RoutingRules *[]struct {
-		AreaCode string `json:"area_code"`
-		Category string `json:"category"`
-		UnitId   string `json:"unit_id"`
-	} `json:"routing_rules,omitempty"`
-} {
+func (r GetAdminRoutingRulesResponse) GetJSON200() *RoutingRuleList {
 	return r.JSON200
 }
 
@@ -17968,11 +17862,7 @@ type PostAdminRoutingRulesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		AreaCode string `json:"area_code"`
-		Category string `json:"category"`
-		UnitId   string `json:"unit_id"`
-	}
+	JSON200 *RoutingRule
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -17988,11 +17878,7 @@ type PostAdminRoutingRulesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PostAdminRoutingRulesResponse) GetJSON200() *struct {
-	AreaCode string `json:"area_code"`
-	Category string `json:"category"`
-	UnitId   string `json:"unit_id"`
-} {
+func (r PostAdminRoutingRulesResponse) GetJSON200() *RoutingRule {
 	return r.JSON200
 }
 
@@ -18059,33 +17945,7 @@ type GetAdminSwitchoversResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		BoundarySet *string `json:"boundary_set,omitempty"`
-		Switchovers *[]struct {
-			At        *time.Time `json:"at,omitempty"`
-			CreatedAt *time.Time `json:"created_at,omitempty"`
-			CreatedBy *string    `json:"created_by,omitempty"`
-			DoneAt    *time.Time `json:"done_at,omitempty"`
-			FromSet   *string    `json:"from_set,omitempty"`
-			Id        *string    `json:"id,omitempty"`
-
-			// InProgress stay: tickets already accepted stay with their unit; follow: they move to its successor
-			InProgress *GetAdminSwitchovers200JSONResponseBodySwitchoversInProgress `json:"in_progress,omitempty"`
-			Result     *struct {
-				Followed       *int `json:"followed,omitempty"`
-				Officials      *int `json:"officials,omitempty"`
-				Rerouted       *int `json:"rerouted,omitempty"`
-				RulesRemoved   *int `json:"rules_removed,omitempty"`
-				RulesRewritten *int `json:"rules_rewritten,omitempty"`
-				Stayed         *int `json:"stayed,omitempty"`
-			} `json:"result,omitempty"`
-			State *GetAdminSwitchovers200JSONResponseBodySwitchoversState `json:"state,omitempty"`
-			ToSet *string                                                 `json:"to_set,omitempty"`
-
-			// UnitMap old unit id → successor unit id
-			UnitMap *map[string]string `json:"unit_map,omitempty"`
-		} `json:"switchovers,omitempty"`
-	}
+	JSON200 *SwitchOverList
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -18095,33 +17955,7 @@ type GetAdminSwitchoversResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAdminSwitchoversResponse) GetJSON200() *struct {
-	BoundarySet *string `json:"boundary_set,omitempty"`
-	Switchovers *[]struct {
-		At        *time.Time `json:"at,omitempty"`
-		CreatedAt *time.Time `json:"created_at,omitempty"`
-		CreatedBy *string    `json:"created_by,omitempty"`
-		DoneAt    *time.Time `json:"done_at,omitempty"`
-		FromSet   *string    `json:"from_set,omitempty"`
-		Id        *string    `json:"id,omitempty"`
-
-		// InProgress stay: tickets already accepted stay with their unit; follow: they move to its successor
-		InProgress *GetAdminSwitchovers200JSONResponseBodySwitchoversInProgress `json:"in_progress,omitempty"`
-		Result     *struct {
-			Followed       *int `json:"followed,omitempty"`
-			Officials      *int `json:"officials,omitempty"`
-			Rerouted       *int `json:"rerouted,omitempty"`
-			RulesRemoved   *int `json:"rules_removed,omitempty"`
-			RulesRewritten *int `json:"rules_rewritten,omitempty"`
-			Stayed         *int `json:"stayed,omitempty"`
-		} `json:"result,omitempty"`
-		State *GetAdminSwitchovers200JSONResponseBodySwitchoversState `json:"state,omitempty"`
-		ToSet *string                                                 `json:"to_set,omitempty"`
-
-		// UnitMap old unit id → successor unit id
-		UnitMap *map[string]string `json:"unit_map,omitempty"`
-	} `json:"switchovers,omitempty"`
-} {
+func (r GetAdminSwitchoversResponse) GetJSON200() *SwitchOverList {
 	return r.JSON200
 }
 
@@ -18173,30 +18007,7 @@ type PostAdminSwitchoversResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *struct {
-		At        *time.Time `json:"at,omitempty"`
-		CreatedAt *time.Time `json:"created_at,omitempty"`
-		CreatedBy *string    `json:"created_by,omitempty"`
-		DoneAt    *time.Time `json:"done_at,omitempty"`
-		FromSet   *string    `json:"from_set,omitempty"`
-		Id        *string    `json:"id,omitempty"`
-
-		// InProgress stay: tickets already accepted stay with their unit; follow: they move to its successor
-		InProgress *PostAdminSwitchovers201JSONResponseBodyInProgress `json:"in_progress,omitempty"`
-		Result     *struct {
-			Followed       *int `json:"followed,omitempty"`
-			Officials      *int `json:"officials,omitempty"`
-			Rerouted       *int `json:"rerouted,omitempty"`
-			RulesRemoved   *int `json:"rules_removed,omitempty"`
-			RulesRewritten *int `json:"rules_rewritten,omitempty"`
-			Stayed         *int `json:"stayed,omitempty"`
-		} `json:"result,omitempty"`
-		State *PostAdminSwitchovers201JSONResponseBodyState `json:"state,omitempty"`
-		ToSet *string                                       `json:"to_set,omitempty"`
-
-		// UnitMap old unit id → successor unit id
-		UnitMap *map[string]string `json:"unit_map,omitempty"`
-	}
+	JSON201 *SwitchOver
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -18214,30 +18025,7 @@ type PostAdminSwitchoversResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostAdminSwitchoversResponse) GetJSON201() *struct {
-	At        *time.Time `json:"at,omitempty"`
-	CreatedAt *time.Time `json:"created_at,omitempty"`
-	CreatedBy *string    `json:"created_by,omitempty"`
-	DoneAt    *time.Time `json:"done_at,omitempty"`
-	FromSet   *string    `json:"from_set,omitempty"`
-	Id        *string    `json:"id,omitempty"`
-
-	// InProgress stay: tickets already accepted stay with their unit; follow: they move to its successor
-	InProgress *PostAdminSwitchovers201JSONResponseBodyInProgress `json:"in_progress,omitempty"`
-	Result     *struct {
-		Followed       *int `json:"followed,omitempty"`
-		Officials      *int `json:"officials,omitempty"`
-		Rerouted       *int `json:"rerouted,omitempty"`
-		RulesRemoved   *int `json:"rules_removed,omitempty"`
-		RulesRewritten *int `json:"rules_rewritten,omitempty"`
-		Stayed         *int `json:"stayed,omitempty"`
-	} `json:"result,omitempty"`
-	State *PostAdminSwitchovers201JSONResponseBodyState `json:"state,omitempty"`
-	ToSet *string                                       `json:"to_set,omitempty"`
-
-	// UnitMap old unit id → successor unit id
-	UnitMap *map[string]string `json:"unit_map,omitempty"`
-} {
+func (r PostAdminSwitchoversResponse) GetJSON201() *SwitchOver {
 	return r.JSON201
 }
 
@@ -18309,30 +18097,7 @@ type DeleteAdminSwitchoversIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		At        *time.Time `json:"at,omitempty"`
-		CreatedAt *time.Time `json:"created_at,omitempty"`
-		CreatedBy *string    `json:"created_by,omitempty"`
-		DoneAt    *time.Time `json:"done_at,omitempty"`
-		FromSet   *string    `json:"from_set,omitempty"`
-		Id        *string    `json:"id,omitempty"`
-
-		// InProgress stay: tickets already accepted stay with their unit; follow: they move to its successor
-		InProgress *DeleteAdminSwitchoversId200JSONResponseBodyInProgress `json:"in_progress,omitempty"`
-		Result     *struct {
-			Followed       *int `json:"followed,omitempty"`
-			Officials      *int `json:"officials,omitempty"`
-			Rerouted       *int `json:"rerouted,omitempty"`
-			RulesRemoved   *int `json:"rules_removed,omitempty"`
-			RulesRewritten *int `json:"rules_rewritten,omitempty"`
-			Stayed         *int `json:"stayed,omitempty"`
-		} `json:"result,omitempty"`
-		State *DeleteAdminSwitchoversId200JSONResponseBodyState `json:"state,omitempty"`
-		ToSet *string                                           `json:"to_set,omitempty"`
-
-		// UnitMap old unit id → successor unit id
-		UnitMap *map[string]string `json:"unit_map,omitempty"`
-	}
+	JSON200 *SwitchOver
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -18346,30 +18111,7 @@ type DeleteAdminSwitchoversIdResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteAdminSwitchoversIdResponse) GetJSON200() *struct {
-	At        *time.Time `json:"at,omitempty"`
-	CreatedAt *time.Time `json:"created_at,omitempty"`
-	CreatedBy *string    `json:"created_by,omitempty"`
-	DoneAt    *time.Time `json:"done_at,omitempty"`
-	FromSet   *string    `json:"from_set,omitempty"`
-	Id        *string    `json:"id,omitempty"`
-
-	// InProgress stay: tickets already accepted stay with their unit; follow: they move to its successor
-	InProgress *DeleteAdminSwitchoversId200JSONResponseBodyInProgress `json:"in_progress,omitempty"`
-	Result     *struct {
-		Followed       *int `json:"followed,omitempty"`
-		Officials      *int `json:"officials,omitempty"`
-		Rerouted       *int `json:"rerouted,omitempty"`
-		RulesRemoved   *int `json:"rules_removed,omitempty"`
-		RulesRewritten *int `json:"rules_rewritten,omitempty"`
-		Stayed         *int `json:"stayed,omitempty"`
-	} `json:"result,omitempty"`
-	State *DeleteAdminSwitchoversId200JSONResponseBodyState `json:"state,omitempty"`
-	ToSet *string                                           `json:"to_set,omitempty"`
-
-	// UnitMap old unit id → successor unit id
-	UnitMap *map[string]string `json:"unit_map,omitempty"`
-} {
+func (r DeleteAdminSwitchoversIdResponse) GetJSON200() *SwitchOver {
 	return r.JSON200
 }
 
@@ -18431,17 +18173,7 @@ type GetAdminUnitsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Units *[]struct {
-			AreaCode    *string `json:"area_code,omitempty"`
-			BoundarySet *string `json:"boundary_set,omitempty"`
-			Disabled    *bool   `json:"disabled,omitempty"`
-			Id          *string `json:"id,omitempty"`
-			Kind        *string `json:"kind,omitempty"`
-			Name        *string `json:"name,omitempty"`
-			NameEn      *string `json:"name_en,omitempty"`
-		} `json:"units,omitempty"`
-	}
+	JSON200 *UnitList
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -18451,17 +18183,7 @@ type GetAdminUnitsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAdminUnitsResponse) GetJSON200() *struct {
-	Units *[]struct {
-		AreaCode    *string `json:"area_code,omitempty"`
-		BoundarySet *string `json:"boundary_set,omitempty"`
-		Disabled    *bool   `json:"disabled,omitempty"`
-		Id          *string `json:"id,omitempty"`
-		Kind        *string `json:"kind,omitempty"`
-		Name        *string `json:"name,omitempty"`
-		NameEn      *string `json:"name_en,omitempty"`
-	} `json:"units,omitempty"`
-} {
+func (r GetAdminUnitsResponse) GetJSON200() *UnitList {
 	return r.JSON200
 }
 
@@ -18513,15 +18235,7 @@ type PostAdminUnitsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *struct {
-		AreaCode    *string `json:"area_code,omitempty"`
-		BoundarySet *string `json:"boundary_set,omitempty"`
-		Disabled    *bool   `json:"disabled,omitempty"`
-		Id          *string `json:"id,omitempty"`
-		Kind        *string `json:"kind,omitempty"`
-		Name        *string `json:"name,omitempty"`
-		NameEn      *string `json:"name_en,omitempty"`
-	}
+	JSON201 *Unit
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -18539,15 +18253,7 @@ type PostAdminUnitsResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostAdminUnitsResponse) GetJSON201() *struct {
-	AreaCode    *string `json:"area_code,omitempty"`
-	BoundarySet *string `json:"boundary_set,omitempty"`
-	Disabled    *bool   `json:"disabled,omitempty"`
-	Id          *string `json:"id,omitempty"`
-	Kind        *string `json:"kind,omitempty"`
-	Name        *string `json:"name,omitempty"`
-	NameEn      *string `json:"name_en,omitempty"`
-} {
+func (r PostAdminUnitsResponse) GetJSON201() *Unit {
 	return r.JSON201
 }
 
@@ -18619,15 +18325,7 @@ type PatchAdminUnitsIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		AreaCode    *string `json:"area_code,omitempty"`
-		BoundarySet *string `json:"boundary_set,omitempty"`
-		Disabled    *bool   `json:"disabled,omitempty"`
-		Id          *string `json:"id,omitempty"`
-		Kind        *string `json:"kind,omitempty"`
-		Name        *string `json:"name,omitempty"`
-		NameEn      *string `json:"name_en,omitempty"`
-	}
+	JSON200 *Unit
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -18647,15 +18345,7 @@ type PatchAdminUnitsIdResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PatchAdminUnitsIdResponse) GetJSON200() *struct {
-	AreaCode    *string `json:"area_code,omitempty"`
-	BoundarySet *string `json:"boundary_set,omitempty"`
-	Disabled    *bool   `json:"disabled,omitempty"`
-	Id          *string `json:"id,omitempty"`
-	Kind        *string `json:"kind,omitempty"`
-	Name        *string `json:"name,omitempty"`
-	NameEn      *string `json:"name_en,omitempty"`
-} {
+func (r PatchAdminUnitsIdResponse) GetJSON200() *Unit {
 	return r.JSON200
 }
 
@@ -18732,10 +18422,7 @@ type GetAdminUsersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		NextCursor *string    `json:"next_cursor,omitempty"`
-		Users      *[]Account `json:"users,omitempty"`
-	}
+	JSON200 *UsersPage
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -18747,10 +18434,7 @@ type GetAdminUsersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAdminUsersResponse) GetJSON200() *struct {
-	NextCursor *string    `json:"next_cursor,omitempty"`
-	Users      *[]Account `json:"users,omitempty"`
-} {
+func (r GetAdminUsersResponse) GetJSON200() *UsersPage {
 	return r.JSON200
 }
 
@@ -18807,28 +18491,7 @@ type PostAdminUsersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *struct {
-		CreatedAt      *time.Time `json:"created_at,omitempty"`
-		Disabled       *bool      `json:"disabled,omitempty"`
-		DisabledReason *string    `json:"disabled_reason,omitempty"`
-		DisplayName    *string    `json:"display_name,omitempty"`
-		Id             *string    `json:"id,omitempty"`
-
-		// Password the one-time password, shown only in this answer; it must be changed at the first sign-in
-		Password               *string `json:"password,omitempty"`
-		PasswordChangeRequired *bool   `json:"password_change_required,omitempty"`
-
-		// Role resident only for an account disabled or enabled
-		Role *PostAdminUsers201JSONResponseBodyRole `json:"role,omitempty"`
-
-		// Title the official's position, shown with the name to colleagues
-		Title *string `json:"title,omitempty"`
-
-		// TwoFactor the account signs in with a second factor
-		TwoFactor *bool   `json:"two_factor,omitempty"`
-		UnitId    *string `json:"unit_id,omitempty"`
-		Username  *string `json:"username,omitempty"`
-	}
+	JSON201 *UserWithPassword
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -18846,28 +18509,7 @@ type PostAdminUsersResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostAdminUsersResponse) GetJSON201() *struct {
-	CreatedAt      *time.Time `json:"created_at,omitempty"`
-	Disabled       *bool      `json:"disabled,omitempty"`
-	DisabledReason *string    `json:"disabled_reason,omitempty"`
-	DisplayName    *string    `json:"display_name,omitempty"`
-	Id             *string    `json:"id,omitempty"`
-
-	// Password the one-time password, shown only in this answer; it must be changed at the first sign-in
-	Password               *string `json:"password,omitempty"`
-	PasswordChangeRequired *bool   `json:"password_change_required,omitempty"`
-
-	// Role resident only for an account disabled or enabled
-	Role *PostAdminUsers201JSONResponseBodyRole `json:"role,omitempty"`
-
-	// Title the official's position, shown with the name to colleagues
-	Title *string `json:"title,omitempty"`
-
-	// TwoFactor the account signs in with a second factor
-	TwoFactor *bool   `json:"two_factor,omitempty"`
-	UnitId    *string `json:"unit_id,omitempty"`
-	Username  *string `json:"username,omitempty"`
-} {
+func (r PostAdminUsersResponse) GetJSON201() *UserWithPassword {
 	return r.JSON201
 }
 
@@ -19271,28 +18913,7 @@ type PostAdminUsersIdResetPasswordResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		CreatedAt      *time.Time `json:"created_at,omitempty"`
-		Disabled       *bool      `json:"disabled,omitempty"`
-		DisabledReason *string    `json:"disabled_reason,omitempty"`
-		DisplayName    *string    `json:"display_name,omitempty"`
-		Id             *string    `json:"id,omitempty"`
-
-		// Password the one-time password, shown only in this answer; it must be changed at the first sign-in
-		Password               *string `json:"password,omitempty"`
-		PasswordChangeRequired *bool   `json:"password_change_required,omitempty"`
-
-		// Role resident only for an account disabled or enabled
-		Role *PostAdminUsersIdResetPassword200JSONResponseBodyRole `json:"role,omitempty"`
-
-		// Title the official's position, shown with the name to colleagues
-		Title *string `json:"title,omitempty"`
-
-		// TwoFactor the account signs in with a second factor
-		TwoFactor *bool   `json:"two_factor,omitempty"`
-		UnitId    *string `json:"unit_id,omitempty"`
-		Username  *string `json:"username,omitempty"`
-	}
+	JSON200 *UserWithPassword
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -19304,28 +18925,7 @@ type PostAdminUsersIdResetPasswordResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PostAdminUsersIdResetPasswordResponse) GetJSON200() *struct {
-	CreatedAt      *time.Time `json:"created_at,omitempty"`
-	Disabled       *bool      `json:"disabled,omitempty"`
-	DisabledReason *string    `json:"disabled_reason,omitempty"`
-	DisplayName    *string    `json:"display_name,omitempty"`
-	Id             *string    `json:"id,omitempty"`
-
-	// Password the one-time password, shown only in this answer; it must be changed at the first sign-in
-	Password               *string `json:"password,omitempty"`
-	PasswordChangeRequired *bool   `json:"password_change_required,omitempty"`
-
-	// Role resident only for an account disabled or enabled
-	Role *PostAdminUsersIdResetPassword200JSONResponseBodyRole `json:"role,omitempty"`
-
-	// Title the official's position, shown with the name to colleagues
-	Title *string `json:"title,omitempty"`
-
-	// TwoFactor the account signs in with a second factor
-	TwoFactor *bool   `json:"two_factor,omitempty"`
-	UnitId    *string `json:"unit_id,omitempty"`
-	Username  *string `json:"username,omitempty"`
-} {
+func (r PostAdminUsersIdResetPasswordResponse) GetJSON200() *UserWithPassword {
 	return r.JSON200
 }
 
@@ -19382,19 +18982,13 @@ type GetAreasResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Areas       []Area `json:"areas"`
-		BoundarySet string `json:"boundary_set"`
-	}
+	JSON200 *AreaList
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Error
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAreasResponse) GetJSON200() *struct {
-	Areas       []Area `json:"areas"`
-	BoundarySet string `json:"boundary_set"`
-} {
+func (r GetAreasResponse) GetJSON200() *AreaList {
 	return r.JSON200
 }
 
@@ -19436,15 +19030,7 @@ type GetAreasLocateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		// Ambiguous the point is on a border: officials check the routing
-		Ambiguous bool `json:"ambiguous"`
-		Area      Area `json:"area"`
-
-		// RoutedByNearest the point is in no area: the nearest one (within the city's bounds) takes it
-		RoutedByNearest bool   `json:"routed_by_nearest"`
-		Units           []Unit `json:"units"`
-	}
+	JSON200 *Locate
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON422 the response for an HTTP 422 `application/json` response
@@ -19454,15 +19040,7 @@ type GetAreasLocateResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAreasLocateResponse) GetJSON200() *struct {
-	// Ambiguous the point is on a border: officials check the routing
-	Ambiguous bool `json:"ambiguous"`
-	Area      Area `json:"area"`
-
-	// RoutedByNearest the point is in no area: the nearest one (within the city's bounds) takes it
-	RoutedByNearest bool   `json:"routed_by_nearest"`
-	Units           []Unit `json:"units"`
-} {
+func (r GetAreasLocateResponse) GetJSON200() *Locate {
 	return r.JSON200
 }
 
@@ -19978,17 +19556,13 @@ type GetCategoriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Categories []Category `json:"categories"`
-	}
+	JSON200 *CategoryList
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Error
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetCategoriesResponse) GetJSON200() *struct {
-	Categories []Category `json:"categories"`
-} {
+func (r GetCategoriesResponse) GetJSON200() *CategoryList {
 	return r.JSON200
 }
 
@@ -20030,15 +19604,7 @@ type GetDevicesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Devices []struct {
-			AppVersion *string    `json:"app_version,omitempty"`
-			LastSeenAt *time.Time `json:"last_seen_at,omitempty"`
-			Locale     *string    `json:"locale,omitempty"`
-			Platform   *string    `json:"platform,omitempty"`
-			Token      *string    `json:"token,omitempty"`
-		} `json:"devices"`
-	}
+	JSON200 *DeviceList
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -20048,15 +19614,7 @@ type GetDevicesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetDevicesResponse) GetJSON200() *struct {
-	Devices []struct {
-		AppVersion *string    `json:"app_version,omitempty"`
-		LastSeenAt *time.Time `json:"last_seen_at,omitempty"`
-		Locale     *string    `json:"locale,omitempty"`
-		Platform   *string    `json:"platform,omitempty"`
-		Token      *string    `json:"token,omitempty"`
-	} `json:"devices"`
-} {
+func (r GetDevicesResponse) GetJSON200() *DeviceList {
 	return r.JSON200
 }
 
@@ -20108,13 +19666,7 @@ type PostDevicesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		AppVersion *string    `json:"app_version,omitempty"`
-		LastSeenAt *time.Time `json:"last_seen_at,omitempty"`
-		Locale     *string    `json:"locale,omitempty"`
-		Platform   *string    `json:"platform,omitempty"`
-		Token      *string    `json:"token,omitempty"`
-	}
+	JSON200 *Device
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -20130,13 +19682,7 @@ type PostDevicesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PostDevicesResponse) GetJSON200() *struct {
-	AppVersion *string    `json:"app_version,omitempty"`
-	LastSeenAt *time.Time `json:"last_seen_at,omitempty"`
-	Locale     *string    `json:"locale,omitempty"`
-	Platform   *string    `json:"platform,omitempty"`
-	Token      *string    `json:"token,omitempty"`
-} {
+func (r PostDevicesResponse) GetJSON200() *Device {
 	return r.JSON200
 }
 
@@ -20420,23 +19966,7 @@ type GetFeedChangesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Changes []struct {
-			Action   string    `json:"action"`
-			AreaCode string    `json:"area_code"`
-			At       time.Time `json:"at"`
-			Category string    `json:"category"`
-			Code     string    `json:"code"`
-			From     *string   `json:"from,omitempty"`
-			Position int       `json:"position"`
-			TicketId string    `json:"ticket_id"`
-			To       string    `json:"to"`
-			UnitId   string    `json:"unit_id"`
-			Version  int       `json:"version"`
-		} `json:"changes"`
-		HasMore    bool   `json:"has_more"`
-		NextCursor string `json:"next_cursor"`
-	}
+	JSON200 *FeedPage
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -20448,23 +19978,7 @@ type GetFeedChangesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetFeedChangesResponse) GetJSON200() *struct {
-	Changes []struct {
-		Action   string    `json:"action"`
-		AreaCode string    `json:"area_code"`
-		At       time.Time `json:"at"`
-		Category string    `json:"category"`
-		Code     string    `json:"code"`
-		From     *string   `json:"from,omitempty"`
-		Position int       `json:"position"`
-		TicketId string    `json:"ticket_id"`
-		To       string    `json:"to"`
-		UnitId   string    `json:"unit_id"`
-		Version  int       `json:"version"`
-	} `json:"changes"`
-	HasMore    bool   `json:"has_more"`
-	NextCursor string `json:"next_cursor"`
-} {
+func (r GetFeedChangesResponse) GetJSON200() *FeedPage {
 	return r.JSON200
 }
 
@@ -20528,17 +20042,7 @@ type DeleteMeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		DeidentifiedTickets *[]string `json:"deidentified_tickets,omitempty"`
-		Erased              *[]string `json:"erased,omitempty"`
-		LegalHold           *[]struct {
-			Code *string `json:"code,omitempty"`
-			Id   *string `json:"id,omitempty"`
-		} `json:"legal_hold,omitempty"`
-		MediaDeleted      *int    `json:"media_deleted,omitempty"`
-		Message           *string `json:"message,omitempty"`
-		UnfollowedTickets *int    `json:"unfollowed_tickets,omitempty"`
-	}
+	JSON200 *Erasure
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -20558,17 +20062,7 @@ type DeleteMeResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteMeResponse) GetJSON200() *struct {
-	DeidentifiedTickets *[]string `json:"deidentified_tickets,omitempty"`
-	Erased              *[]string `json:"erased,omitempty"`
-	LegalHold           *[]struct {
-		Code *string `json:"code,omitempty"`
-		Id   *string `json:"id,omitempty"`
-	} `json:"legal_hold,omitempty"`
-	MediaDeleted      *int    `json:"media_deleted,omitempty"`
-	Message           *string `json:"message,omitempty"`
-	UnfollowedTickets *int    `json:"unfollowed_tickets,omitempty"`
-} {
+func (r DeleteMeResponse) GetJSON200() *Erasure {
 	return r.JSON200
 }
 
@@ -20640,7 +20134,7 @@ type GetMeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *User
+	JSON200 *Me
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -20650,7 +20144,7 @@ type GetMeResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetMeResponse) GetJSON200() *User {
+func (r GetMeResponse) GetJSON200() *Me {
 	return r.JSON200
 }
 
@@ -20702,7 +20196,7 @@ type PatchMeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *User
+	JSON200 *Me
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -20718,7 +20212,7 @@ type PatchMeResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PatchMeResponse) GetJSON200() *User {
+func (r PatchMeResponse) GetJSON200() *Me {
 	return r.JSON200
 }
 
@@ -20891,9 +20385,7 @@ type PostMe2faConfirmResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		RecoveryCodes *[]string `json:"recovery_codes,omitempty"`
-	}
+	JSON200 *RecoveryCodes
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -20915,9 +20407,7 @@ type PostMe2faConfirmResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PostMe2faConfirmResponse) GetJSON200() *struct {
-	RecoveryCodes *[]string `json:"recovery_codes,omitempty"`
-} {
+func (r PostMe2faConfirmResponse) GetJSON200() *RecoveryCodes {
 	return r.JSON200
 }
 
@@ -20994,13 +20484,7 @@ type PostMe2faEnrollResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		OtpauthUri *string `json:"otpauth_uri,omitempty"`
-
-		// QrPng the URI as a QR code: a data:image/png;base64 URL
-		QrPng  *string `json:"qr_png,omitempty"`
-		Secret *string `json:"secret,omitempty"`
-	}
+	JSON200 *TwoFactorEnrolment
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -21012,13 +20496,7 @@ type PostMe2faEnrollResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PostMe2faEnrollResponse) GetJSON200() *struct {
-	OtpauthUri *string `json:"otpauth_uri,omitempty"`
-
-	// QrPng the URI as a QR code: a data:image/png;base64 URL
-	QrPng  *string `json:"qr_png,omitempty"`
-	Secret *string `json:"secret,omitempty"`
-} {
+func (r PostMe2faEnrollResponse) GetJSON200() *TwoFactorEnrolment {
 	return r.JSON200
 }
 
@@ -21075,20 +20553,7 @@ type GetMeConsentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Consents *[]struct {
-			At      *string                                          `json:"at,omitempty"`
-			Detail  *string                                          `json:"detail,omitempty"`
-			Granted *bool                                            `json:"granted,omitempty"`
-			Id      *string                                          `json:"id,omitempty"`
-			Purpose *GetMeConsents200JSONResponseBodyConsentsPurpose `json:"purpose,omitempty"`
-			Version *int                                             `json:"version,omitempty"`
-		} `json:"consents,omitempty"`
-		Privacy *struct {
-			Accepted *bool `json:"accepted,omitempty"`
-			Version  *int  `json:"version,omitempty"`
-		} `json:"privacy,omitempty"`
-	}
+	JSON200 *Consents
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -21098,20 +20563,7 @@ type GetMeConsentsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetMeConsentsResponse) GetJSON200() *struct {
-	Consents *[]struct {
-		At      *string                                          `json:"at,omitempty"`
-		Detail  *string                                          `json:"detail,omitempty"`
-		Granted *bool                                            `json:"granted,omitempty"`
-		Id      *string                                          `json:"id,omitempty"`
-		Purpose *GetMeConsents200JSONResponseBodyConsentsPurpose `json:"purpose,omitempty"`
-		Version *int                                             `json:"version,omitempty"`
-	} `json:"consents,omitempty"`
-	Privacy *struct {
-		Accepted *bool `json:"accepted,omitempty"`
-		Version  *int  `json:"version,omitempty"`
-	} `json:"privacy,omitempty"`
-} {
+func (r GetMeConsentsResponse) GetJSON200() *Consents {
 	return r.JSON200
 }
 
@@ -21163,23 +20615,7 @@ type PostMeConsentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Consent *struct {
-			At      *string                                          `json:"at,omitempty"`
-			Detail  *string                                          `json:"detail,omitempty"`
-			Granted *bool                                            `json:"granted,omitempty"`
-			Id      *string                                          `json:"id,omitempty"`
-			Purpose *PostMeConsents200JSONResponseBodyConsentPurpose `json:"purpose,omitempty"`
-			Version *int                                             `json:"version,omitempty"`
-		} `json:"consent,omitempty"`
-		Privacy *struct {
-			Accepted *bool `json:"accepted,omitempty"`
-			Version  *int  `json:"version,omitempty"`
-		} `json:"privacy,omitempty"`
-
-		// TicketsChanged open reports whose allow_contact a withdrawal cleared
-		TicketsChanged *int `json:"tickets_changed,omitempty"`
-	}
+	JSON200 *ConsentResult
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -21197,23 +20633,7 @@ type PostMeConsentsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PostMeConsentsResponse) GetJSON200() *struct {
-	Consent *struct {
-		At      *string                                          `json:"at,omitempty"`
-		Detail  *string                                          `json:"detail,omitempty"`
-		Granted *bool                                            `json:"granted,omitempty"`
-		Id      *string                                          `json:"id,omitempty"`
-		Purpose *PostMeConsents200JSONResponseBodyConsentPurpose `json:"purpose,omitempty"`
-		Version *int                                             `json:"version,omitempty"`
-	} `json:"consent,omitempty"`
-	Privacy *struct {
-		Accepted *bool `json:"accepted,omitempty"`
-		Version  *int  `json:"version,omitempty"`
-	} `json:"privacy,omitempty"`
-
-	// TicketsChanged open reports whose allow_contact a withdrawal cleared
-	TicketsChanged *int `json:"tickets_changed,omitempty"`
-} {
+func (r PostMeConsentsResponse) GetJSON200() *ConsentResult {
 	return r.JSON200
 }
 
@@ -21285,23 +20705,7 @@ type DeleteMeConsentsPurposeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Consent *struct {
-			At      *string                                                   `json:"at,omitempty"`
-			Detail  *string                                                   `json:"detail,omitempty"`
-			Granted *bool                                                     `json:"granted,omitempty"`
-			Id      *string                                                   `json:"id,omitempty"`
-			Purpose *DeleteMeConsentsPurpose200JSONResponseBodyConsentPurpose `json:"purpose,omitempty"`
-			Version *int                                                      `json:"version,omitempty"`
-		} `json:"consent,omitempty"`
-		Privacy *struct {
-			Accepted *bool `json:"accepted,omitempty"`
-			Version  *int  `json:"version,omitempty"`
-		} `json:"privacy,omitempty"`
-
-		// TicketsChanged open reports whose allow_contact a withdrawal cleared
-		TicketsChanged *int `json:"tickets_changed,omitempty"`
-	}
+	JSON200 *ConsentResult
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -21315,23 +20719,7 @@ type DeleteMeConsentsPurposeResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteMeConsentsPurposeResponse) GetJSON200() *struct {
-	Consent *struct {
-		At      *string                                                   `json:"at,omitempty"`
-		Detail  *string                                                   `json:"detail,omitempty"`
-		Granted *bool                                                     `json:"granted,omitempty"`
-		Id      *string                                                   `json:"id,omitempty"`
-		Purpose *DeleteMeConsentsPurpose200JSONResponseBodyConsentPurpose `json:"purpose,omitempty"`
-		Version *int                                                      `json:"version,omitempty"`
-	} `json:"consent,omitempty"`
-	Privacy *struct {
-		Accepted *bool `json:"accepted,omitempty"`
-		Version  *int  `json:"version,omitempty"`
-	} `json:"privacy,omitempty"`
-
-	// TicketsChanged open reports whose allow_contact a withdrawal cleared
-	TicketsChanged *int `json:"tickets_changed,omitempty"`
-} {
+func (r DeleteMeConsentsPurposeResponse) GetJSON200() *ConsentResult {
 	return r.JSON200
 }
 
@@ -21464,22 +20852,7 @@ type GetMeNotificationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		NextCursor    *string `json:"next_cursor,omitempty"`
-		Notifications []struct {
-			Body      string     `json:"body"`
-			Code      string     `json:"code"`
-			CreatedAt time.Time  `json:"created_at"`
-			Event     string     `json:"event"`
-			Id        string     `json:"id"`
-			ReadAt    *time.Time `json:"read_at,omitempty"`
-			TicketId  string     `json:"ticket_id"`
-			Title     string     `json:"title"`
-		} `json:"notifications"`
-
-		// Unread unread notifications in all
-		Unread int `json:"unread"`
-	}
+	JSON200 *Inbox
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -21491,22 +20864,7 @@ type GetMeNotificationsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetMeNotificationsResponse) GetJSON200() *struct {
-	NextCursor    *string `json:"next_cursor,omitempty"`
-	Notifications []struct {
-		Body      string     `json:"body"`
-		Code      string     `json:"code"`
-		CreatedAt time.Time  `json:"created_at"`
-		Event     string     `json:"event"`
-		Id        string     `json:"id"`
-		ReadAt    *time.Time `json:"read_at,omitempty"`
-		TicketId  string     `json:"ticket_id"`
-		Title     string     `json:"title"`
-	} `json:"notifications"`
-
-	// Unread unread notifications in all
-	Unread int `json:"unread"`
-} {
+func (r GetMeNotificationsResponse) GetJSON200() *Inbox {
 	return r.JSON200
 }
 
@@ -21563,9 +20921,7 @@ type PostMeNotificationsReadResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Marked *int `json:"marked,omitempty"`
-	}
+	JSON200 *Marked
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -21581,9 +20937,7 @@ type PostMeNotificationsReadResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PostMeNotificationsReadResponse) GetJSON200() *struct {
-	Marked *int `json:"marked,omitempty"`
-} {
+func (r PostMeNotificationsReadResponse) GetJSON200() *Marked {
 	return r.JSON200
 }
 
@@ -21841,7 +21195,7 @@ type PostMePhoneVerifyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *User
+	JSON200 *Me
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -21863,7 +21217,7 @@ type PostMePhoneVerifyResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PostMePhoneVerifyResponse) GetJSON200() *User {
+func (r PostMePhoneVerifyResponse) GetJSON200() *Me {
 	return r.JSON200
 }
 
@@ -21947,31 +21301,9 @@ type PostMediaResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		// Bytes size of the file as uploaded
-		Bytes       *int                                     `json:"bytes,omitempty"`
-		ContentType *PostMedia200JSONResponseBodyContentType `json:"content_type,omitempty"`
-		Height      *int                                     `json:"height,omitempty"`
-		Id          *string                                  `json:"id,omitempty"`
-		Kind        *PostMedia200JSONResponseBodyKind        `json:"kind,omitempty"`
-
-		// Sha256 hex SHA-256 of the file as uploaded; the same file uploaded again by the same user returns the same id
-		Sha256 *string `json:"sha256,omitempty"`
-		Width  *int    `json:"width,omitempty"`
-	}
+	JSON200 *Media
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *struct {
-		// Bytes size of the file as uploaded
-		Bytes       *int                                     `json:"bytes,omitempty"`
-		ContentType *PostMedia201JSONResponseBodyContentType `json:"content_type,omitempty"`
-		Height      *int                                     `json:"height,omitempty"`
-		Id          *string                                  `json:"id,omitempty"`
-		Kind        *PostMedia201JSONResponseBodyKind        `json:"kind,omitempty"`
-
-		// Sha256 hex SHA-256 of the file as uploaded; the same file uploaded again by the same user returns the same id
-		Sha256 *string `json:"sha256,omitempty"`
-		Width  *int    `json:"width,omitempty"`
-	}
+	JSON201 *Media
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -21993,34 +21325,12 @@ type PostMediaResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PostMediaResponse) GetJSON200() *struct {
-	// Bytes size of the file as uploaded
-	Bytes       *int                                     `json:"bytes,omitempty"`
-	ContentType *PostMedia200JSONResponseBodyContentType `json:"content_type,omitempty"`
-	Height      *int                                     `json:"height,omitempty"`
-	Id          *string                                  `json:"id,omitempty"`
-	Kind        *PostMedia200JSONResponseBodyKind        `json:"kind,omitempty"`
-
-	// Sha256 hex SHA-256 of the file as uploaded; the same file uploaded again by the same user returns the same id
-	Sha256 *string `json:"sha256,omitempty"`
-	Width  *int    `json:"width,omitempty"`
-} {
+func (r PostMediaResponse) GetJSON200() *Media {
 	return r.JSON200
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostMediaResponse) GetJSON201() *struct {
-	// Bytes size of the file as uploaded
-	Bytes       *int                                     `json:"bytes,omitempty"`
-	ContentType *PostMedia201JSONResponseBodyContentType `json:"content_type,omitempty"`
-	Height      *int                                     `json:"height,omitempty"`
-	Id          *string                                  `json:"id,omitempty"`
-	Kind        *PostMedia201JSONResponseBodyKind        `json:"kind,omitempty"`
-
-	// Sha256 hex SHA-256 of the file as uploaded; the same file uploaded again by the same user returns the same id
-	Sha256 *string `json:"sha256,omitempty"`
-	Width  *int    `json:"width,omitempty"`
-} {
+func (r PostMediaResponse) GetJSON201() *Media {
 	return r.JSON201
 }
 
@@ -22111,11 +21421,7 @@ type PostMediaUploadsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *struct {
-		Id           *string `json:"id,omitempty"`
-		UploadLength *int    `json:"upload_length,omitempty"`
-		UploadOffset *int    `json:"upload_offset,omitempty"`
-	}
+	JSON201 *Upload
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -22135,11 +21441,7 @@ type PostMediaUploadsResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostMediaUploadsResponse) GetJSON201() *struct {
-	Id           *string `json:"id,omitempty"`
-	UploadLength *int    `json:"upload_length,omitempty"`
-	UploadOffset *int    `json:"upload_offset,omitempty"`
-} {
+func (r PostMediaUploadsResponse) GetJSON201() *Upload {
 	return r.JSON201
 }
 
@@ -22206,11 +21508,7 @@ type GetMediaIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Id           *string `json:"id,omitempty"`
-		UploadLength *int    `json:"upload_length,omitempty"`
-		UploadOffset *int    `json:"upload_offset,omitempty"`
-	}
+	JSON200 *Upload
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -22224,11 +21522,7 @@ type GetMediaIdResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetMediaIdResponse) GetJSON200() *struct {
-	Id           *string `json:"id,omitempty"`
-	UploadLength *int    `json:"upload_length,omitempty"`
-	UploadOffset *int    `json:"upload_offset,omitempty"`
-} {
+func (r GetMediaIdResponse) GetJSON200() *Upload {
 	return r.JSON200
 }
 
@@ -22304,18 +21598,7 @@ type PatchMediaIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *struct {
-		// Bytes size of the file as uploaded
-		Bytes       *int                                        `json:"bytes,omitempty"`
-		ContentType *PatchMediaId201JSONResponseBodyContentType `json:"content_type,omitempty"`
-		Height      *int                                        `json:"height,omitempty"`
-		Id          *string                                     `json:"id,omitempty"`
-		Kind        *PatchMediaId201JSONResponseBodyKind        `json:"kind,omitempty"`
-
-		// Sha256 hex SHA-256 of the file as uploaded; the same file uploaded again by the same user returns the same id
-		Sha256 *string `json:"sha256,omitempty"`
-		Width  *int    `json:"width,omitempty"`
-	}
+	JSON201 *Media
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -22343,18 +21626,7 @@ type PatchMediaIdResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PatchMediaIdResponse) GetJSON201() *struct {
-	// Bytes size of the file as uploaded
-	Bytes       *int                                        `json:"bytes,omitempty"`
-	ContentType *PatchMediaId201JSONResponseBodyContentType `json:"content_type,omitempty"`
-	Height      *int                                        `json:"height,omitempty"`
-	Id          *string                                     `json:"id,omitempty"`
-	Kind        *PatchMediaId201JSONResponseBodyKind        `json:"kind,omitempty"`
-
-	// Sha256 hex SHA-256 of the file as uploaded; the same file uploaded again by the same user returns the same id
-	Sha256 *string `json:"sha256,omitempty"`
-	Width  *int    `json:"width,omitempty"`
-} {
+func (r PatchMediaIdResponse) GetJSON201() *Media {
 	return r.JSON201
 }
 
@@ -22568,13 +21840,7 @@ type GetPrivacyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Effective *string                              `json:"effective,omitempty"`
-		Format    *GetPrivacy200JSONResponseBodyFormat `json:"format,omitempty"`
-		Lang      *string                              `json:"lang,omitempty"`
-		Text      *string                              `json:"text,omitempty"`
-		Version   *int                                 `json:"version,omitempty"`
-	}
+	JSON200 *Notice
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -22582,13 +21848,7 @@ type GetPrivacyResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetPrivacyResponse) GetJSON200() *struct {
-	Effective *string                              `json:"effective,omitempty"`
-	Format    *GetPrivacy200JSONResponseBodyFormat `json:"format,omitempty"`
-	Lang      *string                              `json:"lang,omitempty"`
-	Text      *string                              `json:"text,omitempty"`
-	Version   *int                                 `json:"version,omitempty"`
-} {
+func (r GetPrivacyResponse) GetJSON200() *Notice {
 	return r.JSON200
 }
 
@@ -22635,12 +21895,7 @@ type GetQueueResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		// Counts tickets of the caller's queue per state, whatever the other filters
-		Counts     *map[string]int `json:"counts,omitempty"`
-		NextCursor *string         `json:"next_cursor,omitempty"`
-		Tickets    *[]Ticket       `json:"tickets,omitempty"`
-	}
+	JSON200 *Queue
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -22652,12 +21907,7 @@ type GetQueueResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetQueueResponse) GetJSON200() *struct {
-	// Counts tickets of the caller's queue per state, whatever the other filters
-	Counts     *map[string]int `json:"counts,omitempty"`
-	NextCursor *string         `json:"next_cursor,omitempty"`
-	Tickets    *[]Ticket       `json:"tickets,omitempty"`
-} {
+func (r GetQueueResponse) GetJSON200() *Queue {
 	return r.JSON200
 }
 
@@ -22721,22 +21971,7 @@ type PostQueueActionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Done    int `json:"done"`
-		Failed  int `json:"failed"`
-		Results []struct {
-			Error *struct {
-				Code    string `json:"code"`
-				Message string `json:"message"`
-			} `json:"error,omitempty"`
-			Id    string  `json:"id"`
-			State *string `json:"state,omitempty"`
-
-			// Status 200, or the status the action alone would have had
-			Status  int  `json:"status"`
-			Version *int `json:"version,omitempty"`
-		} `json:"results"`
-	}
+	JSON200 *Bulk
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -22756,22 +21991,7 @@ type PostQueueActionsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PostQueueActionsResponse) GetJSON200() *struct {
-	Done    int `json:"done"`
-	Failed  int `json:"failed"`
-	Results []struct {
-		Error *struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		} `json:"error,omitempty"`
-		Id    string  `json:"id"`
-		State *string `json:"state,omitempty"`
-
-		// Status 200, or the status the action alone would have had
-		Status  int  `json:"status"`
-		Version *int `json:"version,omitempty"`
-	} `json:"results"`
-} {
+func (r PostQueueActionsResponse) GetJSON200() *Bulk {
 	return r.JSON200
 }
 
@@ -22905,16 +22125,7 @@ type GetQueueFiltersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Filters []struct {
-			CreatedAt time.Time `json:"created_at"`
-			Id        string    `json:"id"`
-			Name      string    `json:"name"`
-
-			// Query the filters as GET /v1/queue's query string, e.g. assigned=none&overdue=true
-			Query string `json:"query"`
-		} `json:"filters"`
-	}
+	JSON200 *SavedFilterList
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -22924,16 +22135,7 @@ type GetQueueFiltersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetQueueFiltersResponse) GetJSON200() *struct {
-	Filters []struct {
-		CreatedAt time.Time `json:"created_at"`
-		Id        string    `json:"id"`
-		Name      string    `json:"name"`
-
-		// Query the filters as GET /v1/queue's query string, e.g. assigned=none&overdue=true
-		Query string `json:"query"`
-	} `json:"filters"`
-} {
+func (r GetQueueFiltersResponse) GetJSON200() *SavedFilterList {
 	return r.JSON200
 }
 
@@ -22985,14 +22187,7 @@ type PostQueueFiltersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *struct {
-		CreatedAt time.Time `json:"created_at"`
-		Id        string    `json:"id"`
-		Name      string    `json:"name"`
-
-		// Query the filters as GET /v1/queue's query string, e.g. assigned=none&overdue=true
-		Query string `json:"query"`
-	}
+	JSON201 *SavedFilter
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -23010,14 +22205,7 @@ type PostQueueFiltersResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostQueueFiltersResponse) GetJSON201() *struct {
-	CreatedAt time.Time `json:"created_at"`
-	Id        string    `json:"id"`
-	Name      string    `json:"name"`
-
-	// Query the filters as GET /v1/queue's query string, e.g. assigned=none&overdue=true
-	Query string `json:"query"`
-} {
+func (r PostQueueFiltersResponse) GetJSON201() *SavedFilter {
 	return r.JSON201
 }
 
@@ -23151,9 +22339,7 @@ type GetRepliesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Replies []CannedReply `json:"replies"`
-	}
+	JSON200 *CannedReplyList
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -23167,9 +22353,7 @@ type GetRepliesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetRepliesResponse) GetJSON200() *struct {
-	Replies []CannedReply `json:"replies"`
-} {
+func (r GetRepliesResponse) GetJSON200() *CannedReplyList {
 	return r.JSON200
 }
 
@@ -23473,16 +22657,7 @@ type GetReportsArchiveResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Reports []struct {
-			By          GetReportsArchive200JSONResponseBodyReportsBy `json:"by"`
-			GeneratedAt time.Time                                     `json:"generated_at"`
-			Id          string                                        `json:"id"`
-
-			// Period the month, e.g. 2026-11
-			Period string `json:"period"`
-		} `json:"reports"`
-	}
+	JSON200 *ArchivedReportList
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -23492,16 +22667,7 @@ type GetReportsArchiveResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetReportsArchiveResponse) GetJSON200() *struct {
-	Reports []struct {
-		By          GetReportsArchive200JSONResponseBodyReportsBy `json:"by"`
-		GeneratedAt time.Time                                     `json:"generated_at"`
-		Id          string                                        `json:"id"`
-
-		// Period the month, e.g. 2026-11
-		Period string `json:"period"`
-	} `json:"reports"`
-} {
+func (r GetReportsArchiveResponse) GetJSON200() *ArchivedReportList {
 	return r.JSON200
 }
 
@@ -23684,54 +22850,7 @@ type GetStatsAreasResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Areas []struct {
-			Code    string `json:"code"`
-			Figures struct {
-				Backlog int `json:"backlog"`
-
-				// LateWithExtensionRate resolved late but within an approved extension / resolved
-				LateWithExtensionRate *float32 `json:"late_with_extension_rate"`
-
-				// MedianResolveHours working hours from filing to resolution, nearest-rank median
-				MedianResolveHours *float32 `json:"median_resolve_hours"`
-
-				// OnTimeE2eRate resolved within the end-to-end deadline from filing (the category's allowance, plus approved extensions and the waits for the resident up to their caps; transfers never restart it) / resolved: the city's figure, where on_time_rate judges each ticket's last unit against its own deadline
-				OnTimeE2eRate *float32 `json:"on_time_e2e_rate"`
-
-				// OnTimeRate resolved within the original deadline / resolved; null when nothing is resolved
-				OnTimeRate *float32 `json:"on_time_rate"`
-				Overdue    int      `json:"overdue"`
-
-				// P90ResolveHours the same, 90th percentile
-				P90ResolveHours *float32 `json:"p90_resolve_hours"`
-
-				// RatingRate rated / resolved
-				RatingRate *float32 `json:"rating_rate"`
-				Received   int      `json:"received"`
-				Rejected   int      `json:"rejected"`
-
-				// ReopenRate reopened at least once / ever resolved
-				ReopenRate *float32 `json:"reopen_rate"`
-				Resolved   int      `json:"resolved"`
-
-				// SatisfactionRate rated 4 or 5 / rated
-				SatisfactionRate *float32 `json:"satisfaction_rate"`
-			} `json:"figures"`
-			Name string `json:"name"`
-
-			// Rank 1 is best; null when below min_sample
-			Rank   *int `json:"rank"`
-			Ranked bool `json:"ranked"`
-		} `json:"areas"`
-		BoundarySet string `json:"boundary_set"`
-		MinSample   int    `json:"min_sample"`
-		Period      struct {
-			From     *string `json:"from,omitempty"`
-			TimeZone string  `json:"time_zone"`
-			To       *string `json:"to,omitempty"`
-		} `json:"period"`
-	}
+	JSON200 *AreaLeague
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -23743,54 +22862,7 @@ type GetStatsAreasResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetStatsAreasResponse) GetJSON200() *struct {
-	Areas []struct {
-		Code    string `json:"code"`
-		Figures struct {
-			Backlog int `json:"backlog"`
-
-			// LateWithExtensionRate resolved late but within an approved extension / resolved
-			LateWithExtensionRate *float32 `json:"late_with_extension_rate"`
-
-			// MedianResolveHours working hours from filing to resolution, nearest-rank median
-			MedianResolveHours *float32 `json:"median_resolve_hours"`
-
-			// OnTimeE2eRate resolved within the end-to-end deadline from filing (the category's allowance, plus approved extensions and the waits for the resident up to their caps; transfers never restart it) / resolved: the city's figure, where on_time_rate judges each ticket's last unit against its own deadline
-			OnTimeE2eRate *float32 `json:"on_time_e2e_rate"`
-
-			// OnTimeRate resolved within the original deadline / resolved; null when nothing is resolved
-			OnTimeRate *float32 `json:"on_time_rate"`
-			Overdue    int      `json:"overdue"`
-
-			// P90ResolveHours the same, 90th percentile
-			P90ResolveHours *float32 `json:"p90_resolve_hours"`
-
-			// RatingRate rated / resolved
-			RatingRate *float32 `json:"rating_rate"`
-			Received   int      `json:"received"`
-			Rejected   int      `json:"rejected"`
-
-			// ReopenRate reopened at least once / ever resolved
-			ReopenRate *float32 `json:"reopen_rate"`
-			Resolved   int      `json:"resolved"`
-
-			// SatisfactionRate rated 4 or 5 / rated
-			SatisfactionRate *float32 `json:"satisfaction_rate"`
-		} `json:"figures"`
-		Name string `json:"name"`
-
-		// Rank 1 is best; null when below min_sample
-		Rank   *int `json:"rank"`
-		Ranked bool `json:"ranked"`
-	} `json:"areas"`
-	BoundarySet string `json:"boundary_set"`
-	MinSample   int    `json:"min_sample"`
-	Period      struct {
-		From     *string `json:"from,omitempty"`
-		TimeZone string  `json:"time_zone"`
-		To       *string `json:"to,omitempty"`
-	} `json:"period"`
-} {
+func (r GetStatsAreasResponse) GetJSON200() *AreaLeague {
 	return r.JSON200
 }
 
@@ -24034,56 +23106,7 @@ type GetStatsHotspotsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		CellM int `json:"cell_m"`
-
-		// Cells most reports first
-		Cells []struct {
-			// Col floor(longitude / lng_step)
-			Col int `json:"col"`
-
-			// Count reports filed in the cell
-			Count int `json:"count"`
-
-			// East eastern edge
-			East float32 `json:"east"`
-
-			// North northern edge
-			North float32 `json:"north"`
-
-			// Row floor(latitude / lat_step)
-			Row int `json:"row"`
-
-			// South southern edge, degrees
-			South float32 `json:"south"`
-
-			// West western edge
-			West float32 `json:"west"`
-		} `json:"cells"`
-
-		// Counted reports matching the filters
-		Counted int `json:"counted"`
-
-		// LatStep cell height in degrees of latitude
-		LatStep float32 `json:"lat_step"`
-
-		// LngStep cell width in degrees of longitude (square at the boundary set's latitude)
-		LngStep float32 `json:"lng_step"`
-
-		// MinCount cells with fewer reports are left out
-		MinCount int `json:"min_count"`
-		Period   struct {
-			From     *string `json:"from,omitempty"`
-			TimeZone string  `json:"time_zone"`
-			To       *string `json:"to,omitempty"`
-		} `json:"period"`
-
-		// Suppressed of them, reports in the cells left out
-		Suppressed int `json:"suppressed"`
-
-		// Truncated more cells than the answer holds (the busiest are listed)
-		Truncated bool `json:"truncated"`
-	}
+	JSON200 *Hotspots
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -24095,56 +23118,7 @@ type GetStatsHotspotsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetStatsHotspotsResponse) GetJSON200() *struct {
-	CellM int `json:"cell_m"`
-
-	// Cells most reports first
-	Cells []struct {
-		// Col floor(longitude / lng_step)
-		Col int `json:"col"`
-
-		// Count reports filed in the cell
-		Count int `json:"count"`
-
-		// East eastern edge
-		East float32 `json:"east"`
-
-		// North northern edge
-		North float32 `json:"north"`
-
-		// Row floor(latitude / lat_step)
-		Row int `json:"row"`
-
-		// South southern edge, degrees
-		South float32 `json:"south"`
-
-		// West western edge
-		West float32 `json:"west"`
-	} `json:"cells"`
-
-	// Counted reports matching the filters
-	Counted int `json:"counted"`
-
-	// LatStep cell height in degrees of latitude
-	LatStep float32 `json:"lat_step"`
-
-	// LngStep cell width in degrees of longitude (square at the boundary set's latitude)
-	LngStep float32 `json:"lng_step"`
-
-	// MinCount cells with fewer reports are left out
-	MinCount int `json:"min_count"`
-	Period   struct {
-		From     *string `json:"from,omitempty"`
-		TimeZone string  `json:"time_zone"`
-		To       *string `json:"to,omitempty"`
-	} `json:"period"`
-
-	// Suppressed of them, reports in the cells left out
-	Suppressed int `json:"suppressed"`
-
-	// Truncated more cells than the answer holds (the busiest are listed)
-	Truncated bool `json:"truncated"`
-} {
+func (r GetStatsHotspotsResponse) GetJSON200() *Hotspots {
 	return r.JSON200
 }
 
@@ -24201,53 +23175,7 @@ type GetStatsSummaryResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		// ByChannel the same tickets by the channel they came through, every channel in a fixed order (only the one of the channel filter when given)
-		ByChannel []struct {
-			Backlog  int                                                `json:"backlog"`
-			Channel  GetStatsSummary200JSONResponseBodyByChannelChannel `json:"channel"`
-			Overdue  int                                                `json:"overdue"`
-			Received int                                                `json:"received"`
-			Rejected int                                                `json:"rejected"`
-			Resolved int                                                `json:"resolved"`
-		} `json:"by_channel"`
-		Figures struct {
-			Backlog int `json:"backlog"`
-
-			// LateWithExtensionRate resolved late but within an approved extension / resolved
-			LateWithExtensionRate *float32 `json:"late_with_extension_rate"`
-
-			// MedianResolveHours working hours from filing to resolution, nearest-rank median
-			MedianResolveHours *float32 `json:"median_resolve_hours"`
-
-			// OnTimeE2eRate resolved within the end-to-end deadline from filing (the category's allowance, plus approved extensions and the waits for the resident up to their caps; transfers never restart it) / resolved: the city's figure, where on_time_rate judges each ticket's last unit against its own deadline
-			OnTimeE2eRate *float32 `json:"on_time_e2e_rate"`
-
-			// OnTimeRate resolved within the original deadline / resolved; null when nothing is resolved
-			OnTimeRate *float32 `json:"on_time_rate"`
-			Overdue    int      `json:"overdue"`
-
-			// P90ResolveHours the same, 90th percentile
-			P90ResolveHours *float32 `json:"p90_resolve_hours"`
-
-			// RatingRate rated / resolved
-			RatingRate *float32 `json:"rating_rate"`
-			Received   int      `json:"received"`
-			Rejected   int      `json:"rejected"`
-
-			// ReopenRate reopened at least once / ever resolved
-			ReopenRate *float32 `json:"reopen_rate"`
-			Resolved   int      `json:"resolved"`
-
-			// SatisfactionRate rated 4 or 5 / rated
-			SatisfactionRate *float32 `json:"satisfaction_rate"`
-		} `json:"figures"`
-		Period struct {
-			From     *string `json:"from,omitempty"`
-			TimeZone string  `json:"time_zone"`
-			To       *string `json:"to,omitempty"`
-		} `json:"period"`
-	}
+	JSON200 *StatsSummary
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -24259,53 +23187,7 @@ type GetStatsSummaryResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetStatsSummaryResponse) GetJSON200() *struct {
-	// ByChannel the same tickets by the channel they came through, every channel in a fixed order (only the one of the channel filter when given)
-	ByChannel []struct {
-		Backlog  int                                                `json:"backlog"`
-		Channel  GetStatsSummary200JSONResponseBodyByChannelChannel `json:"channel"`
-		Overdue  int                                                `json:"overdue"`
-		Received int                                                `json:"received"`
-		Rejected int                                                `json:"rejected"`
-		Resolved int                                                `json:"resolved"`
-	} `json:"by_channel"`
-	Figures struct {
-		Backlog int `json:"backlog"`
-
-		// LateWithExtensionRate resolved late but within an approved extension / resolved
-		LateWithExtensionRate *float32 `json:"late_with_extension_rate"`
-
-		// MedianResolveHours working hours from filing to resolution, nearest-rank median
-		MedianResolveHours *float32 `json:"median_resolve_hours"`
-
-		// OnTimeE2eRate resolved within the end-to-end deadline from filing (the category's allowance, plus approved extensions and the waits for the resident up to their caps; transfers never restart it) / resolved: the city's figure, where on_time_rate judges each ticket's last unit against its own deadline
-		OnTimeE2eRate *float32 `json:"on_time_e2e_rate"`
-
-		// OnTimeRate resolved within the original deadline / resolved; null when nothing is resolved
-		OnTimeRate *float32 `json:"on_time_rate"`
-		Overdue    int      `json:"overdue"`
-
-		// P90ResolveHours the same, 90th percentile
-		P90ResolveHours *float32 `json:"p90_resolve_hours"`
-
-		// RatingRate rated / resolved
-		RatingRate *float32 `json:"rating_rate"`
-		Received   int      `json:"received"`
-		Rejected   int      `json:"rejected"`
-
-		// ReopenRate reopened at least once / ever resolved
-		ReopenRate *float32 `json:"reopen_rate"`
-		Resolved   int      `json:"resolved"`
-
-		// SatisfactionRate rated 4 or 5 / rated
-		SatisfactionRate *float32 `json:"satisfaction_rate"`
-	} `json:"figures"`
-	Period struct {
-		From     *string `json:"from,omitempty"`
-		TimeZone string  `json:"time_zone"`
-		To       *string `json:"to,omitempty"`
-	} `json:"period"`
-} {
+func (r GetStatsSummaryResponse) GetJSON200() *StatsSummary {
 	return r.JSON200
 }
 
@@ -24362,21 +23244,7 @@ type GetStatsTimeseriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Interval string `json:"interval"`
-		Metric   string `json:"metric"`
-		Period   struct {
-			From     *string `json:"from,omitempty"`
-			TimeZone string  `json:"time_zone"`
-			To       *string `json:"to,omitempty"`
-		} `json:"period"`
-		Points []struct {
-			Period string `json:"period"`
-
-			// Value null: no data in that period
-			Value *float32 `json:"value"`
-		} `json:"points"`
-	}
+	JSON200 *StatsSeries
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -24388,21 +23256,7 @@ type GetStatsTimeseriesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetStatsTimeseriesResponse) GetJSON200() *struct {
-	Interval string `json:"interval"`
-	Metric   string `json:"metric"`
-	Period   struct {
-		From     *string `json:"from,omitempty"`
-		TimeZone string  `json:"time_zone"`
-		To       *string `json:"to,omitempty"`
-	} `json:"period"`
-	Points []struct {
-		Period string `json:"period"`
-
-		// Value null: no data in that period
-		Value *float32 `json:"value"`
-	} `json:"points"`
-} {
+func (r GetStatsTimeseriesResponse) GetJSON200() *StatsSeries {
 	return r.JSON200
 }
 
@@ -24459,53 +23313,7 @@ type GetStatsUnitsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		MinSample int `json:"min_sample"`
-		Period    struct {
-			From     *string `json:"from,omitempty"`
-			TimeZone string  `json:"time_zone"`
-			To       *string `json:"to,omitempty"`
-		} `json:"period"`
-		Units []struct {
-			Figures struct {
-				Backlog int `json:"backlog"`
-
-				// LateWithExtensionRate resolved late but within an approved extension / resolved
-				LateWithExtensionRate *float32 `json:"late_with_extension_rate"`
-
-				// MedianResolveHours working hours from filing to resolution, nearest-rank median
-				MedianResolveHours *float32 `json:"median_resolve_hours"`
-
-				// OnTimeE2eRate resolved within the end-to-end deadline from filing (the category's allowance, plus approved extensions and the waits for the resident up to their caps; transfers never restart it) / resolved: the city's figure, where on_time_rate judges each ticket's last unit against its own deadline
-				OnTimeE2eRate *float32 `json:"on_time_e2e_rate"`
-
-				// OnTimeRate resolved within the original deadline / resolved; null when nothing is resolved
-				OnTimeRate *float32 `json:"on_time_rate"`
-				Overdue    int      `json:"overdue"`
-
-				// P90ResolveHours the same, 90th percentile
-				P90ResolveHours *float32 `json:"p90_resolve_hours"`
-
-				// RatingRate rated / resolved
-				RatingRate *float32 `json:"rating_rate"`
-				Received   int      `json:"received"`
-				Rejected   int      `json:"rejected"`
-
-				// ReopenRate reopened at least once / ever resolved
-				ReopenRate *float32 `json:"reopen_rate"`
-				Resolved   int      `json:"resolved"`
-
-				// SatisfactionRate rated 4 or 5 / rated
-				SatisfactionRate *float32 `json:"satisfaction_rate"`
-			} `json:"figures"`
-			Id   string `json:"id"`
-			Name string `json:"name"`
-
-			// Rank 1 is best; null when below min_sample
-			Rank   *int `json:"rank"`
-			Ranked bool `json:"ranked"`
-		} `json:"units"`
-	}
+	JSON200 *UnitLeague
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -24517,53 +23325,7 @@ type GetStatsUnitsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetStatsUnitsResponse) GetJSON200() *struct {
-	MinSample int `json:"min_sample"`
-	Period    struct {
-		From     *string `json:"from,omitempty"`
-		TimeZone string  `json:"time_zone"`
-		To       *string `json:"to,omitempty"`
-	} `json:"period"`
-	Units []struct {
-		Figures struct {
-			Backlog int `json:"backlog"`
-
-			// LateWithExtensionRate resolved late but within an approved extension / resolved
-			LateWithExtensionRate *float32 `json:"late_with_extension_rate"`
-
-			// MedianResolveHours working hours from filing to resolution, nearest-rank median
-			MedianResolveHours *float32 `json:"median_resolve_hours"`
-
-			// OnTimeE2eRate resolved within the end-to-end deadline from filing (the category's allowance, plus approved extensions and the waits for the resident up to their caps; transfers never restart it) / resolved: the city's figure, where on_time_rate judges each ticket's last unit against its own deadline
-			OnTimeE2eRate *float32 `json:"on_time_e2e_rate"`
-
-			// OnTimeRate resolved within the original deadline / resolved; null when nothing is resolved
-			OnTimeRate *float32 `json:"on_time_rate"`
-			Overdue    int      `json:"overdue"`
-
-			// P90ResolveHours the same, 90th percentile
-			P90ResolveHours *float32 `json:"p90_resolve_hours"`
-
-			// RatingRate rated / resolved
-			RatingRate *float32 `json:"rating_rate"`
-			Received   int      `json:"received"`
-			Rejected   int      `json:"rejected"`
-
-			// ReopenRate reopened at least once / ever resolved
-			ReopenRate *float32 `json:"reopen_rate"`
-			Resolved   int      `json:"resolved"`
-
-			// SatisfactionRate rated 4 or 5 / rated
-			SatisfactionRate *float32 `json:"satisfaction_rate"`
-		} `json:"figures"`
-		Id   string `json:"id"`
-		Name string `json:"name"`
-
-		// Rank 1 is best; null when below min_sample
-		Rank   *int `json:"rank"`
-		Ranked bool `json:"ranked"`
-	} `json:"units"`
-} {
+func (r GetStatsUnitsResponse) GetJSON200() *UnitLeague {
 	return r.JSON200
 }
 
@@ -24620,14 +23382,7 @@ type GetSubscriptionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Subscriptions *[]struct {
-			AreaCode  *string    `json:"area_code,omitempty"`
-			AreaName  *string    `json:"area_name,omitempty"`
-			CreatedAt *time.Time `json:"created_at,omitempty"`
-			Topic     *string    `json:"topic,omitempty"`
-		} `json:"subscriptions,omitempty"`
-	}
+	JSON200 *SubscriptionList
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -24637,14 +23392,7 @@ type GetSubscriptionsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetSubscriptionsResponse) GetJSON200() *struct {
-	Subscriptions *[]struct {
-		AreaCode  *string    `json:"area_code,omitempty"`
-		AreaName  *string    `json:"area_name,omitempty"`
-		CreatedAt *time.Time `json:"created_at,omitempty"`
-		Topic     *string    `json:"topic,omitempty"`
-	} `json:"subscriptions,omitempty"`
-} {
+func (r GetSubscriptionsResponse) GetJSON200() *SubscriptionList {
 	return r.JSON200
 }
 
@@ -24696,19 +23444,9 @@ type PostSubscriptionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		AreaCode  *string    `json:"area_code,omitempty"`
-		AreaName  *string    `json:"area_name,omitempty"`
-		CreatedAt *time.Time `json:"created_at,omitempty"`
-		Topic     *string    `json:"topic,omitempty"`
-	}
+	JSON200 *Subscription
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *struct {
-		AreaCode  *string    `json:"area_code,omitempty"`
-		AreaName  *string    `json:"area_name,omitempty"`
-		CreatedAt *time.Time `json:"created_at,omitempty"`
-		Topic     *string    `json:"topic,omitempty"`
-	}
+	JSON201 *Subscription
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -24726,22 +23464,12 @@ type PostSubscriptionsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PostSubscriptionsResponse) GetJSON200() *struct {
-	AreaCode  *string    `json:"area_code,omitempty"`
-	AreaName  *string    `json:"area_name,omitempty"`
-	CreatedAt *time.Time `json:"created_at,omitempty"`
-	Topic     *string    `json:"topic,omitempty"`
-} {
+func (r PostSubscriptionsResponse) GetJSON200() *Subscription {
 	return r.JSON200
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostSubscriptionsResponse) GetJSON201() *struct {
-	AreaCode  *string    `json:"area_code,omitempty"`
-	AreaName  *string    `json:"area_name,omitempty"`
-	CreatedAt *time.Time `json:"created_at,omitempty"`
-	Topic     *string    `json:"topic,omitempty"`
-} {
+func (r PostSubscriptionsResponse) GetJSON201() *Subscription {
 	return r.JSON201
 }
 
@@ -24875,10 +23603,7 @@ type GetTicketsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		NextCursor *string   `json:"next_cursor,omitempty"`
-		Tickets    *[]Ticket `json:"tickets,omitempty"`
-	}
+	JSON200 *TicketList
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -24890,10 +23615,7 @@ type GetTicketsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetTicketsResponse) GetJSON200() *struct {
-	NextCursor *string   `json:"next_cursor,omitempty"`
-	Tickets    *[]Ticket `json:"tickets,omitempty"`
-} {
+func (r GetTicketsResponse) GetJSON200() *TicketList {
 	return r.JSON200
 }
 
@@ -25070,173 +23792,7 @@ type GetTicketsNearbyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Tickets []struct {
-			Address        *string   `json:"address,omitempty"`
-			AllowContact   *bool     `json:"allow_contact,omitempty"`
-			AllowedActions *[]string `json:"allowed_actions,omitempty"`
-			Area           *struct {
-				Code *string `json:"code,omitempty"`
-				Name *string `json:"name,omitempty"`
-			} `json:"area,omitempty"`
-			AssignedTo  *string `json:"assigned_to,omitempty"`
-			BoundarySet *string `json:"boundary_set,omitempty"`
-			Category    *string `json:"category,omitempty"`
-
-			// Channel how the report came (the reporter and the officials; not in the public view): app for tickets filed before channels were recorded
-			Channel     *GetTicketsNearby200JSONResponseBodyTicketsChannel `json:"channel,omitempty"`
-			Code        *string                                            `json:"code,omitempty"`
-			CreatedAt   *time.Time                                         `json:"created_at,omitempty"`
-			Description *string                                            `json:"description,omitempty"`
-
-			// DistanceM metres from the point asked about
-			DistanceM   *float32   `json:"distance_m,omitempty"`
-			DueAt       *time.Time `json:"due_at,omitempty"`
-			DuplicateOf *string    `json:"duplicate_of,omitempty"`
-
-			// E2eDueAt officials' view only: the end-to-end resolution deadline from filing (the category's allowance, plus approved extensions and the waits for the resident up to their caps); a transfer restarts the receiving unit's resolve_due_at but never this; absent for tickets filed before it existed
-			E2eDueAt *time.Time `json:"e2e_due_at,omitempty"`
-
-			// Erased the reporter's data was erased (at their request or at the end of retention): no one can reveal them
-			Erased          *bool `json:"erased,omitempty"`
-			EscalationLevel *int  `json:"escalation_level,omitempty"`
-			Extension       *struct {
-				DueAt  *time.Time `json:"due_at,omitempty"`
-				Reason *string    `json:"reason,omitempty"`
-			} `json:"extension,omitempty"`
-
-			// FiledBy officials' view only: the account id of the official who filed the report on a resident's behalf
-			FiledBy        *string `json:"filed_by,omitempty"`
-			FollowersCount *int    `json:"followers_count,omitempty"`
-			Group          *string `json:"group,omitempty"`
-			History        *[]struct {
-				Action *string `json:"action,omitempty"`
-
-				// Actor officials' view only: the staff id, or the reporter's pseudonym
-				Actor     *string `json:"actor,omitempty"`
-				ActorRole *string `json:"actor_role,omitempty"`
-
-				// Assignee officials' view only; assign: the username of the official named
-				Assignee *string    `json:"assignee,omitempty"`
-				At       *time.Time `json:"at,omitempty"`
-
-				// Category recategorize: the category the ticket moved to
-				Category *string `json:"category,omitempty"`
-
-				// DueAt request_extension: the deadline asked for; approve_extension: the deadline granted; remind: the deadline approaching
-				DueAt *time.Time `json:"due_at,omitempty"`
-
-				// DuplicateOf mark_duplicate, merge: the code of the original; absent in the public view when the original is not public
-				DuplicateOf *string `json:"duplicate_of,omitempty"`
-
-				// EscalationLevel officials' view only; escalate: 1 the unit leader, 2 the IOC
-				EscalationLevel *int    `json:"escalation_level,omitempty"`
-				From            *string `json:"from,omitempty"`
-
-				// Media add_comment: the photos the reporter added; hide_from_public: the photos hidden from the public (the reporter's and the officials' views only)
-				Media *[]string `json:"media,omitempty"`
-
-				// MergedFrom merged_from: the code of the duplicate merged into this ticket (public only when that one is public)
-				MergedFrom *string `json:"merged_from,omitempty"`
-
-				// Note only what the actor typed; what the action decided is in the fields below
-				Note *string `json:"note,omitempty"`
-
-				// NoteInternal a resident's answer, rating comment or addition (add_comment) that only the reporter and the officials read
-				NoteInternal *bool `json:"note_internal,omitempty"`
-
-				// Outcome resolve: the outcome; close_no_response (the system): no_response
-				Outcome *GetTicketsNearby200JSONResponseBodyTicketsHistoryOutcome `json:"outcome,omitempty"`
-
-				// PrevCategory recategorize: the category it had before
-				PrevCategory *string `json:"prev_category,omitempty"`
-
-				// PublicDescription officials' view only; hide_from_public: the text the public reads instead of the description
-				PublicDescription *string `json:"public_description,omitempty"`
-
-				// Rating rate: the resident's rating (the comment is the note)
-				Rating *int `json:"rating,omitempty"`
-
-				// Reason reject (one of the reject reasons), transfer, request_extension, reopen, recategorize, set_private, set_public: the reason given; the system's follow of a merged duplicate's reporter (officials only): duplicate_merged
-				Reason *string `json:"reason,omitempty"`
-				To     *string `json:"to,omitempty"`
-
-				// UnitId transfer, and a recategorize whose category routes elsewhere: the unit the ticket moved to
-				UnitId *string `json:"unit_id,omitempty"`
-
-				// UnitName transfer, recategorize: the name of that unit then
-				UnitName   *string `json:"unit_name,omitempty"`
-				Visibility *string `json:"visibility,omitempty"`
-			} `json:"history,omitempty"`
-			Id *string `json:"id,omitempty"`
-
-			// InfoRemindAt officials' view only, awaiting_info only: when the resident is reminded (halfway to info_wait_until)
-			InfoRemindAt *time.Time `json:"info_remind_at,omitempty"`
-
-			// InfoWaitUntil awaiting_info only: when the wait for the resident's answer ends (the category's info_wait_days in working days); then the ticket closes as no_response or returns to the unit (info_wait_policy)
-			InfoWaitUntil *time.Time `json:"info_wait_until,omitempty"`
-			LegalHold     *struct {
-				At     *time.Time `json:"at,omitempty"`
-				By     *string    `json:"by,omitempty"`
-				Reason *string    `json:"reason,omitempty"`
-			} `json:"legal_hold,omitempty"`
-			Location *Location `json:"location,omitempty"`
-			Media    *[]string `json:"media,omitempty"`
-
-			// OccurredAt when the resident says the problem happened (absent when they did not say); the reporter and the officials only, never the public view
-			OccurredAt  *time.Time                                             `json:"occurred_at,omitempty"`
-			OnTimeClass *GetTicketsNearby200JSONResponseBodyTicketsOnTimeClass `json:"on_time_class,omitempty"`
-			Outcome     *string                                                `json:"outcome,omitempty"`
-			Overdue     *bool                                                  `json:"overdue,omitempty"`
-
-			// PolicyVersion the version of the category's deadline and privacy policy the ticket was filed under (1 for tickets filed before versions)
-			PolicyVersion *int  `json:"policy_version,omitempty"`
-			Private       *bool `json:"private,omitempty"`
-
-			// PublicDescription officials' view only: what the public reads instead of the description (hide_from_public)
-			PublicDescription *string `json:"public_description,omitempty"`
-			Rating            *int    `json:"rating,omitempty"`
-			RejectReason      *string `json:"reject_reason,omitempty"`
-			ReopenCount       *int    `json:"reopen_count,omitempty"`
-			Reporter          *struct {
-				// Erased the reporter erased their data (or its retention ended): nobody can reveal them
-				Erased    *bool   `json:"erased,omitempty"`
-				Name      *string `json:"name,omitempty"`
-				Phone     *string `json:"phone,omitempty"`
-				Pseudonym *string `json:"pseudonym,omitempty"`
-			} `json:"reporter,omitempty"`
-			ResolveDueAt *time.Time `json:"resolve_due_at,omitempty"`
-
-			// ResultMedia the officials' before/after photos, with the resolution
-			ResultMedia      *[]string  `json:"result_media,omitempty"`
-			ResultNote       *string    `json:"result_note,omitempty"`
-			RoutedByNearest  *bool      `json:"routed_by_nearest,omitempty"`
-			RoutingAmbiguous *bool      `json:"routing_ambiguous,omitempty"`
-			State            *string    `json:"state,omitempty"`
-			TransferredFrom  *[]string  `json:"transferred_from,omitempty"`
-			TriageDueAt      *time.Time `json:"triage_due_at,omitempty"`
-			Unit             *struct {
-				Id   *string `json:"id,omitempty"`
-				Kind *string `json:"kind,omitempty"`
-				Name *string `json:"name,omitempty"`
-			} `json:"unit,omitempty"`
-
-			// UnitHolds officials' view only: each unit that held the ticket, in order, from receiving it until it transferred it away or the ticket was resolved or closed
-			UnitHolds *[]struct {
-				From time.Time `json:"from"`
-
-				// HeldHours working hours (office hours of the working calendar) from from to until
-				HeldHours *float32 `json:"held_hours,omitempty"`
-				UnitId    string   `json:"unit_id"`
-				UnitName  string   `json:"unit_name"`
-
-				// Until absent while the unit holds it
-				Until *time.Time `json:"until,omitempty"`
-			} `json:"unit_holds,omitempty"`
-			UpdatedAt *time.Time `json:"updated_at,omitempty"`
-			Version   *int       `json:"version,omitempty"`
-		} `json:"tickets"`
-	}
+	JSON200 *NearbyList
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -25254,173 +23810,7 @@ type GetTicketsNearbyResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetTicketsNearbyResponse) GetJSON200() *struct {
-	Tickets []struct {
-		Address        *string   `json:"address,omitempty"`
-		AllowContact   *bool     `json:"allow_contact,omitempty"`
-		AllowedActions *[]string `json:"allowed_actions,omitempty"`
-		Area           *struct {
-			Code *string `json:"code,omitempty"`
-			Name *string `json:"name,omitempty"`
-		} `json:"area,omitempty"`
-		AssignedTo  *string `json:"assigned_to,omitempty"`
-		BoundarySet *string `json:"boundary_set,omitempty"`
-		Category    *string `json:"category,omitempty"`
-
-		// Channel how the report came (the reporter and the officials; not in the public view): app for tickets filed before channels were recorded
-		Channel     *GetTicketsNearby200JSONResponseBodyTicketsChannel `json:"channel,omitempty"`
-		Code        *string                                            `json:"code,omitempty"`
-		CreatedAt   *time.Time                                         `json:"created_at,omitempty"`
-		Description *string                                            `json:"description,omitempty"`
-
-		// DistanceM metres from the point asked about
-		DistanceM   *float32   `json:"distance_m,omitempty"`
-		DueAt       *time.Time `json:"due_at,omitempty"`
-		DuplicateOf *string    `json:"duplicate_of,omitempty"`
-
-		// E2eDueAt officials' view only: the end-to-end resolution deadline from filing (the category's allowance, plus approved extensions and the waits for the resident up to their caps); a transfer restarts the receiving unit's resolve_due_at but never this; absent for tickets filed before it existed
-		E2eDueAt *time.Time `json:"e2e_due_at,omitempty"`
-
-		// Erased the reporter's data was erased (at their request or at the end of retention): no one can reveal them
-		Erased          *bool `json:"erased,omitempty"`
-		EscalationLevel *int  `json:"escalation_level,omitempty"`
-		Extension       *struct {
-			DueAt  *time.Time `json:"due_at,omitempty"`
-			Reason *string    `json:"reason,omitempty"`
-		} `json:"extension,omitempty"`
-
-		// FiledBy officials' view only: the account id of the official who filed the report on a resident's behalf
-		FiledBy        *string `json:"filed_by,omitempty"`
-		FollowersCount *int    `json:"followers_count,omitempty"`
-		Group          *string `json:"group,omitempty"`
-		History        *[]struct {
-			Action *string `json:"action,omitempty"`
-
-			// Actor officials' view only: the staff id, or the reporter's pseudonym
-			Actor     *string `json:"actor,omitempty"`
-			ActorRole *string `json:"actor_role,omitempty"`
-
-			// Assignee officials' view only; assign: the username of the official named
-			Assignee *string    `json:"assignee,omitempty"`
-			At       *time.Time `json:"at,omitempty"`
-
-			// Category recategorize: the category the ticket moved to
-			Category *string `json:"category,omitempty"`
-
-			// DueAt request_extension: the deadline asked for; approve_extension: the deadline granted; remind: the deadline approaching
-			DueAt *time.Time `json:"due_at,omitempty"`
-
-			// DuplicateOf mark_duplicate, merge: the code of the original; absent in the public view when the original is not public
-			DuplicateOf *string `json:"duplicate_of,omitempty"`
-
-			// EscalationLevel officials' view only; escalate: 1 the unit leader, 2 the IOC
-			EscalationLevel *int    `json:"escalation_level,omitempty"`
-			From            *string `json:"from,omitempty"`
-
-			// Media add_comment: the photos the reporter added; hide_from_public: the photos hidden from the public (the reporter's and the officials' views only)
-			Media *[]string `json:"media,omitempty"`
-
-			// MergedFrom merged_from: the code of the duplicate merged into this ticket (public only when that one is public)
-			MergedFrom *string `json:"merged_from,omitempty"`
-
-			// Note only what the actor typed; what the action decided is in the fields below
-			Note *string `json:"note,omitempty"`
-
-			// NoteInternal a resident's answer, rating comment or addition (add_comment) that only the reporter and the officials read
-			NoteInternal *bool `json:"note_internal,omitempty"`
-
-			// Outcome resolve: the outcome; close_no_response (the system): no_response
-			Outcome *GetTicketsNearby200JSONResponseBodyTicketsHistoryOutcome `json:"outcome,omitempty"`
-
-			// PrevCategory recategorize: the category it had before
-			PrevCategory *string `json:"prev_category,omitempty"`
-
-			// PublicDescription officials' view only; hide_from_public: the text the public reads instead of the description
-			PublicDescription *string `json:"public_description,omitempty"`
-
-			// Rating rate: the resident's rating (the comment is the note)
-			Rating *int `json:"rating,omitempty"`
-
-			// Reason reject (one of the reject reasons), transfer, request_extension, reopen, recategorize, set_private, set_public: the reason given; the system's follow of a merged duplicate's reporter (officials only): duplicate_merged
-			Reason *string `json:"reason,omitempty"`
-			To     *string `json:"to,omitempty"`
-
-			// UnitId transfer, and a recategorize whose category routes elsewhere: the unit the ticket moved to
-			UnitId *string `json:"unit_id,omitempty"`
-
-			// UnitName transfer, recategorize: the name of that unit then
-			UnitName   *string `json:"unit_name,omitempty"`
-			Visibility *string `json:"visibility,omitempty"`
-		} `json:"history,omitempty"`
-		Id *string `json:"id,omitempty"`
-
-		// InfoRemindAt officials' view only, awaiting_info only: when the resident is reminded (halfway to info_wait_until)
-		InfoRemindAt *time.Time `json:"info_remind_at,omitempty"`
-
-		// InfoWaitUntil awaiting_info only: when the wait for the resident's answer ends (the category's info_wait_days in working days); then the ticket closes as no_response or returns to the unit (info_wait_policy)
-		InfoWaitUntil *time.Time `json:"info_wait_until,omitempty"`
-		LegalHold     *struct {
-			At     *time.Time `json:"at,omitempty"`
-			By     *string    `json:"by,omitempty"`
-			Reason *string    `json:"reason,omitempty"`
-		} `json:"legal_hold,omitempty"`
-		Location *Location `json:"location,omitempty"`
-		Media    *[]string `json:"media,omitempty"`
-
-		// OccurredAt when the resident says the problem happened (absent when they did not say); the reporter and the officials only, never the public view
-		OccurredAt  *time.Time                                             `json:"occurred_at,omitempty"`
-		OnTimeClass *GetTicketsNearby200JSONResponseBodyTicketsOnTimeClass `json:"on_time_class,omitempty"`
-		Outcome     *string                                                `json:"outcome,omitempty"`
-		Overdue     *bool                                                  `json:"overdue,omitempty"`
-
-		// PolicyVersion the version of the category's deadline and privacy policy the ticket was filed under (1 for tickets filed before versions)
-		PolicyVersion *int  `json:"policy_version,omitempty"`
-		Private       *bool `json:"private,omitempty"`
-
-		// PublicDescription officials' view only: what the public reads instead of the description (hide_from_public)
-		PublicDescription *string `json:"public_description,omitempty"`
-		Rating            *int    `json:"rating,omitempty"`
-		RejectReason      *string `json:"reject_reason,omitempty"`
-		ReopenCount       *int    `json:"reopen_count,omitempty"`
-		Reporter          *struct {
-			// Erased the reporter erased their data (or its retention ended): nobody can reveal them
-			Erased    *bool   `json:"erased,omitempty"`
-			Name      *string `json:"name,omitempty"`
-			Phone     *string `json:"phone,omitempty"`
-			Pseudonym *string `json:"pseudonym,omitempty"`
-		} `json:"reporter,omitempty"`
-		ResolveDueAt *time.Time `json:"resolve_due_at,omitempty"`
-
-		// ResultMedia the officials' before/after photos, with the resolution
-		ResultMedia      *[]string  `json:"result_media,omitempty"`
-		ResultNote       *string    `json:"result_note,omitempty"`
-		RoutedByNearest  *bool      `json:"routed_by_nearest,omitempty"`
-		RoutingAmbiguous *bool      `json:"routing_ambiguous,omitempty"`
-		State            *string    `json:"state,omitempty"`
-		TransferredFrom  *[]string  `json:"transferred_from,omitempty"`
-		TriageDueAt      *time.Time `json:"triage_due_at,omitempty"`
-		Unit             *struct {
-			Id   *string `json:"id,omitempty"`
-			Kind *string `json:"kind,omitempty"`
-			Name *string `json:"name,omitempty"`
-		} `json:"unit,omitempty"`
-
-		// UnitHolds officials' view only: each unit that held the ticket, in order, from receiving it until it transferred it away or the ticket was resolved or closed
-		UnitHolds *[]struct {
-			From time.Time `json:"from"`
-
-			// HeldHours working hours (office hours of the working calendar) from from to until
-			HeldHours *float32 `json:"held_hours,omitempty"`
-			UnitId    string   `json:"unit_id"`
-			UnitName  string   `json:"unit_name"`
-
-			// Until absent while the unit holds it
-			Until *time.Time `json:"until,omitempty"`
-		} `json:"unit_holds,omitempty"`
-		UpdatedAt *time.Time `json:"updated_at,omitempty"`
-		Version   *int       `json:"version,omitempty"`
-	} `json:"tickets"`
-} {
+func (r GetTicketsNearbyResponse) GetJSON200() *NearbyList {
 	return r.JSON200
 }
 
@@ -25789,23 +24179,7 @@ type GetTicketsIdDuplicatesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Candidates []struct {
-			Category  string    `json:"category"`
-			Code      string    `json:"code"`
-			CreatedAt time.Time `json:"created_at"`
-
-			// Description the resident's text as officials read it
-			Description string `json:"description"`
-
-			// DistanceM exact distance from the ticket asked about, in metres
-			DistanceM float32 `json:"distance_m"`
-			Id        string  `json:"id"`
-			Private   bool    `json:"private"`
-			State     string  `json:"state"`
-			UnitId    string  `json:"unit_id"`
-		} `json:"candidates"`
-	}
+	JSON200 *CandidateList
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -25819,23 +24193,7 @@ type GetTicketsIdDuplicatesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetTicketsIdDuplicatesResponse) GetJSON200() *struct {
-	Candidates []struct {
-		Category  string    `json:"category"`
-		Code      string    `json:"code"`
-		CreatedAt time.Time `json:"created_at"`
-
-		// Description the resident's text as officials read it
-		Description string `json:"description"`
-
-		// DistanceM exact distance from the ticket asked about, in metres
-		DistanceM float32 `json:"distance_m"`
-		Id        string  `json:"id"`
-		Private   bool    `json:"private"`
-		State     string  `json:"state"`
-		UnitId    string  `json:"unit_id"`
-	} `json:"candidates"`
-} {
+func (r GetTicketsIdDuplicatesResponse) GetJSON200() *CandidateList {
 	return r.JSON200
 }
 
@@ -25897,17 +24255,7 @@ type DeleteTicketsIdLegalHoldResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Code         *string `json:"code,omitempty"`
-		Deidentified *bool   `json:"deidentified,omitempty"`
-		LegalHold    *struct {
-			At     *string `json:"at,omitempty"`
-			By     *string `json:"by,omitempty"`
-			Reason *string `json:"reason,omitempty"`
-		} `json:"legal_hold,omitempty"`
-		TicketId *string `json:"ticket_id,omitempty"`
-		Version  *int    `json:"version,omitempty"`
-	}
+	JSON200 *TicketHold
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -25927,17 +24275,7 @@ type DeleteTicketsIdLegalHoldResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeleteTicketsIdLegalHoldResponse) GetJSON200() *struct {
-	Code         *string `json:"code,omitempty"`
-	Deidentified *bool   `json:"deidentified,omitempty"`
-	LegalHold    *struct {
-		At     *string `json:"at,omitempty"`
-		By     *string `json:"by,omitempty"`
-		Reason *string `json:"reason,omitempty"`
-	} `json:"legal_hold,omitempty"`
-	TicketId *string `json:"ticket_id,omitempty"`
-	Version  *int    `json:"version,omitempty"`
-} {
+func (r DeleteTicketsIdLegalHoldResponse) GetJSON200() *TicketHold {
 	return r.JSON200
 }
 
@@ -26014,17 +24352,7 @@ type PostTicketsIdLegalHoldResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Code         *string `json:"code,omitempty"`
-		Deidentified *bool   `json:"deidentified,omitempty"`
-		LegalHold    *struct {
-			At     *string `json:"at,omitempty"`
-			By     *string `json:"by,omitempty"`
-			Reason *string `json:"reason,omitempty"`
-		} `json:"legal_hold,omitempty"`
-		TicketId *string `json:"ticket_id,omitempty"`
-		Version  *int    `json:"version,omitempty"`
-	}
+	JSON200 *TicketHold
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -26044,17 +24372,7 @@ type PostTicketsIdLegalHoldResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PostTicketsIdLegalHoldResponse) GetJSON200() *struct {
-	Code         *string `json:"code,omitempty"`
-	Deidentified *bool   `json:"deidentified,omitempty"`
-	LegalHold    *struct {
-		At     *string `json:"at,omitempty"`
-		By     *string `json:"by,omitempty"`
-		Reason *string `json:"reason,omitempty"`
-	} `json:"legal_hold,omitempty"`
-	TicketId *string `json:"ticket_id,omitempty"`
-	Version  *int    `json:"version,omitempty"`
-} {
+func (r PostTicketsIdLegalHoldResponse) GetJSON200() *TicketHold {
 	return r.JSON200
 }
 
@@ -26131,17 +24449,13 @@ type GetUnitsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		Units []Unit `json:"units"`
-	}
+	JSON200 *UnitList
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Error
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetUnitsResponse) GetJSON200() *struct {
-	Units []Unit `json:"units"`
-} {
+func (r GetUnitsResponse) GetJSON200() *UnitList {
 	return r.JSON200
 }
 
@@ -28964,30 +27278,14 @@ func ParseGetReadyzResponse(rsp *http.Response) (*GetReadyzResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Checks []struct {
-				// Name store, schema, write_queue or worker:<name> (sla, media_gc, device_pruning, push)
-				Name    string  `json:"name"`
-				Ok      bool    `json:"ok"`
-				Problem *string `json:"problem,omitempty"`
-			} `json:"checks"`
-			Status GetReadyz200JSONResponseBodyStatus `json:"status"`
-		}
+		var dest Readiness
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
-		var dest struct {
-			Checks []struct {
-				// Name store, schema, write_queue or worker:<name> (sla, media_gc, device_pruning, push)
-				Name    string  `json:"name"`
-				Ok      bool    `json:"ok"`
-				Problem *string `json:"problem,omitempty"`
-			} `json:"checks"`
-			Status GetReadyz503JSONResponseBodyStatus `json:"status"`
-		}
+		var dest Readiness
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -29013,24 +27311,7 @@ func ParseGetAdminAuditResponse(rsp *http.Response) (*GetAdminAuditResponse, err
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			NextCursor *string `json:"next_cursor,omitempty"`
-			Records    []struct {
-				Action    string    `json:"action"`
-				ActorId   string    `json:"actor_id"`
-				ActorRole string    `json:"actor_role"`
-				At        time.Time `json:"at"`
-				Detail    *string   `json:"detail,omitempty"`
-				Hash      string    `json:"hash"`
-				Id        string    `json:"id"`
-				PrevHash  *string   `json:"prev_hash,omitempty"`
-
-				// Seq position in the hash chain
-				Seq       int     `json:"seq"`
-				SubjectId *string `json:"subject_id,omitempty"`
-				TicketId  *string `json:"ticket_id,omitempty"`
-			} `json:"records"`
-		}
+		var dest AuditPage
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -29084,23 +27365,7 @@ func ParseGetAdminCalendarResponse(rsp *http.Response) (*GetAdminCalendarRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Years *[]struct {
-				// DaysOff official days off, weekends inside an announced break included
-				DaysOff *[]openapi_types.Date `json:"days_off,omitempty"`
-
-				// Source shipped with the program, or entered by an administrator
-				Source *GetAdminCalendar200JSONResponseBodyYearsSource `json:"source,omitempty"`
-
-				// SwappedWorkingDays Saturdays or Sundays swapped into working days
-				SwappedWorkingDays *[]openapi_types.Date `json:"swapped_working_days,omitempty"`
-				UpdatedAt          *time.Time            `json:"updated_at,omitempty"`
-
-				// UpdatedBy the administrator's user id
-				UpdatedBy *string `json:"updated_by,omitempty"`
-				Year      *int    `json:"year,omitempty"`
-			} `json:"years,omitempty"`
-		}
+		var dest CalendarYearList
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -29147,27 +27412,7 @@ func ParsePutAdminCalendarYearResponse(rsp *http.Response) (*PutAdminCalendarYea
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			// ChangedDays the dates of the year that became working days or days off
-			ChangedDays *[]openapi_types.Date `json:"changed_days,omitempty"`
-
-			// DaysOff official days off, weekends inside an announced break included
-			DaysOff *[]openapi_types.Date `json:"days_off,omitempty"`
-
-			// MovedTickets open tickets whose deadline moved (each got a move_deadline history event)
-			MovedTickets *int `json:"moved_tickets,omitempty"`
-
-			// Source shipped with the program, or entered by an administrator
-			Source *PutAdminCalendarYear200JSONResponseBodySource `json:"source,omitempty"`
-
-			// SwappedWorkingDays Saturdays or Sundays swapped into working days
-			SwappedWorkingDays *[]openapi_types.Date `json:"swapped_working_days,omitempty"`
-			UpdatedAt          *time.Time            `json:"updated_at,omitempty"`
-
-			// UpdatedBy the administrator's user id
-			UpdatedBy *string `json:"updated_by,omitempty"`
-			Year      *int    `json:"year,omitempty"`
-		}
+		var dest CalendarChange
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -29235,44 +27480,7 @@ func ParseGetAdminCategoriesResponse(rsp *http.Response) (*GetAdminCategoriesRes
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Categories *[]struct {
-				Active     *bool `json:"active,omitempty"`
-				Attributes *[]struct {
-					Code        string    `json:"code"`
-					Datatype    string    `json:"datatype"`
-					Description *string   `json:"description,omitempty"`
-					Required    *bool     `json:"required,omitempty"`
-					Values      *[]string `json:"values,omitempty"`
-				} `json:"attributes,omitempty"`
-				CityLevel       *bool                                                 `json:"city_level,omitempty"`
-				Code            *string                                               `json:"code,omitempty"`
-				ContactAllowed  *bool                                                 `json:"contact_allowed,omitempty"`
-				Description     *string                                               `json:"description,omitempty"`
-				EmergencyNumber *string                                               `json:"emergency_number,omitempty"`
-				Group           *GetAdminCategories200JSONResponseBodyCategoriesGroup `json:"group,omitempty"`
-
-				// InfoWaitDays how many working days a ticket may wait for the resident's answer (awaiting_info, deadline paused) before info_wait_policy applies; 0 or absent: 5. The resident is reminded halfway
-				InfoWaitDays *int `json:"info_wait_days,omitempty"`
-
-				// InfoWaitPolicy at the cap: close (the default) closes the ticket with outcome no_response, which the resident may reopen within the reopen window; return sends it back to the unit (in_progress) with its deadline running again
-				InfoWaitPolicy   *GetAdminCategories200JSONResponseBodyCategoriesInfoWaitPolicy `json:"info_wait_policy,omitempty"`
-				Name             *string                                                        `json:"name,omitempty"`
-				NameEn           *string                                                        `json:"name_en,omitempty"`
-				PolicyVersion    *int                                                           `json:"policy_version,omitempty"`
-				Priority         *GetAdminCategories200JSONResponseBodyCategoriesPriority       `json:"priority,omitempty"`
-				PrivateByDefault *bool                                                          `json:"private_by_default,omitempty"`
-				ResolveSla       *struct {
-					Unit  GetAdminCategories200JSONResponseBodyCategoriesResolveSlaUnit `json:"unit"`
-					Value int                                                           `json:"value"`
-				} `json:"resolve_sla,omitempty"`
-				TriageSla *struct {
-					Unit  GetAdminCategories200JSONResponseBodyCategoriesTriageSlaUnit `json:"unit"`
-					Value int                                                          `json:"value"`
-				} `json:"triage_sla,omitempty"`
-				UnitKind *string `json:"unit_kind,omitempty"`
-			} `json:"categories,omitempty"`
-		}
+		var dest CategoryList
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -29319,42 +27527,7 @@ func ParsePostAdminCategoriesResponse(rsp *http.Response) (*PostAdminCategoriesR
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest struct {
-			Active     *bool `json:"active,omitempty"`
-			Attributes *[]struct {
-				Code        string    `json:"code"`
-				Datatype    string    `json:"datatype"`
-				Description *string   `json:"description,omitempty"`
-				Required    *bool     `json:"required,omitempty"`
-				Values      *[]string `json:"values,omitempty"`
-			} `json:"attributes,omitempty"`
-			CityLevel       *bool                                        `json:"city_level,omitempty"`
-			Code            *string                                      `json:"code,omitempty"`
-			ContactAllowed  *bool                                        `json:"contact_allowed,omitempty"`
-			Description     *string                                      `json:"description,omitempty"`
-			EmergencyNumber *string                                      `json:"emergency_number,omitempty"`
-			Group           *PostAdminCategories201JSONResponseBodyGroup `json:"group,omitempty"`
-
-			// InfoWaitDays how many working days a ticket may wait for the resident's answer (awaiting_info, deadline paused) before info_wait_policy applies; 0 or absent: 5. The resident is reminded halfway
-			InfoWaitDays *int `json:"info_wait_days,omitempty"`
-
-			// InfoWaitPolicy at the cap: close (the default) closes the ticket with outcome no_response, which the resident may reopen within the reopen window; return sends it back to the unit (in_progress) with its deadline running again
-			InfoWaitPolicy   *PostAdminCategories201JSONResponseBodyInfoWaitPolicy `json:"info_wait_policy,omitempty"`
-			Name             *string                                               `json:"name,omitempty"`
-			NameEn           *string                                               `json:"name_en,omitempty"`
-			PolicyVersion    *int                                                  `json:"policy_version,omitempty"`
-			Priority         *PostAdminCategories201JSONResponseBodyPriority       `json:"priority,omitempty"`
-			PrivateByDefault *bool                                                 `json:"private_by_default,omitempty"`
-			ResolveSla       *struct {
-				Unit  PostAdminCategories201JSONResponseBodyResolveSlaUnit `json:"unit"`
-				Value int                                                  `json:"value"`
-			} `json:"resolve_sla,omitempty"`
-			TriageSla *struct {
-				Unit  PostAdminCategories201JSONResponseBodyTriageSlaUnit `json:"unit"`
-				Value int                                                 `json:"value"`
-			} `json:"triage_sla,omitempty"`
-			UnitKind *string `json:"unit_kind,omitempty"`
-		}
+		var dest Category
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -29429,42 +27602,7 @@ func ParsePatchAdminCategoriesCodeResponse(rsp *http.Response) (*PatchAdminCateg
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Active     *bool `json:"active,omitempty"`
-			Attributes *[]struct {
-				Code        string    `json:"code"`
-				Datatype    string    `json:"datatype"`
-				Description *string   `json:"description,omitempty"`
-				Required    *bool     `json:"required,omitempty"`
-				Values      *[]string `json:"values,omitempty"`
-			} `json:"attributes,omitempty"`
-			CityLevel       *bool                                             `json:"city_level,omitempty"`
-			Code            *string                                           `json:"code,omitempty"`
-			ContactAllowed  *bool                                             `json:"contact_allowed,omitempty"`
-			Description     *string                                           `json:"description,omitempty"`
-			EmergencyNumber *string                                           `json:"emergency_number,omitempty"`
-			Group           *PatchAdminCategoriesCode200JSONResponseBodyGroup `json:"group,omitempty"`
-
-			// InfoWaitDays how many working days a ticket may wait for the resident's answer (awaiting_info, deadline paused) before info_wait_policy applies; 0 or absent: 5. The resident is reminded halfway
-			InfoWaitDays *int `json:"info_wait_days,omitempty"`
-
-			// InfoWaitPolicy at the cap: close (the default) closes the ticket with outcome no_response, which the resident may reopen within the reopen window; return sends it back to the unit (in_progress) with its deadline running again
-			InfoWaitPolicy   *PatchAdminCategoriesCode200JSONResponseBodyInfoWaitPolicy `json:"info_wait_policy,omitempty"`
-			Name             *string                                                    `json:"name,omitempty"`
-			NameEn           *string                                                    `json:"name_en,omitempty"`
-			PolicyVersion    *int                                                       `json:"policy_version,omitempty"`
-			Priority         *PatchAdminCategoriesCode200JSONResponseBodyPriority       `json:"priority,omitempty"`
-			PrivateByDefault *bool                                                      `json:"private_by_default,omitempty"`
-			ResolveSla       *struct {
-				Unit  PatchAdminCategoriesCode200JSONResponseBodyResolveSlaUnit `json:"unit"`
-				Value int                                                       `json:"value"`
-			} `json:"resolve_sla,omitempty"`
-			TriageSla *struct {
-				Unit  PatchAdminCategoriesCode200JSONResponseBodyTriageSlaUnit `json:"unit"`
-				Value int                                                      `json:"value"`
-			} `json:"triage_sla,omitempty"`
-			UnitKind *string `json:"unit_kind,omitempty"`
-		}
+		var dest Category
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -29539,44 +27677,7 @@ func ParseGetAdminCategoriesCodePoliciesResponse(rsp *http.Response) (*GetAdminC
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Policies *[]struct {
-				Active     *bool `json:"active,omitempty"`
-				Attributes *[]struct {
-					Code        string    `json:"code"`
-					Datatype    string    `json:"datatype"`
-					Description *string   `json:"description,omitempty"`
-					Required    *bool     `json:"required,omitempty"`
-					Values      *[]string `json:"values,omitempty"`
-				} `json:"attributes,omitempty"`
-				CityLevel       *bool                                                           `json:"city_level,omitempty"`
-				Code            *string                                                         `json:"code,omitempty"`
-				ContactAllowed  *bool                                                           `json:"contact_allowed,omitempty"`
-				Description     *string                                                         `json:"description,omitempty"`
-				EmergencyNumber *string                                                         `json:"emergency_number,omitempty"`
-				Group           *GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesGroup `json:"group,omitempty"`
-
-				// InfoWaitDays how many working days a ticket may wait for the resident's answer (awaiting_info, deadline paused) before info_wait_policy applies; 0 or absent: 5. The resident is reminded halfway
-				InfoWaitDays *int `json:"info_wait_days,omitempty"`
-
-				// InfoWaitPolicy at the cap: close (the default) closes the ticket with outcome no_response, which the resident may reopen within the reopen window; return sends it back to the unit (in_progress) with its deadline running again
-				InfoWaitPolicy   *GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesInfoWaitPolicy `json:"info_wait_policy,omitempty"`
-				Name             *string                                                                  `json:"name,omitempty"`
-				NameEn           *string                                                                  `json:"name_en,omitempty"`
-				PolicyVersion    *int                                                                     `json:"policy_version,omitempty"`
-				Priority         *GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesPriority       `json:"priority,omitempty"`
-				PrivateByDefault *bool                                                                    `json:"private_by_default,omitempty"`
-				ResolveSla       *struct {
-					Unit  GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesResolveSlaUnit `json:"unit"`
-					Value int                                                                     `json:"value"`
-				} `json:"resolve_sla,omitempty"`
-				TriageSla *struct {
-					Unit  GetAdminCategoriesCodePolicies200JSONResponseBodyPoliciesTriageSlaUnit `json:"unit"`
-					Value int                                                                    `json:"value"`
-				} `json:"triage_sla,omitempty"`
-				UnitKind *string `json:"unit_kind,omitempty"`
-			} `json:"policies,omitempty"`
-		}
+		var dest PolicyList
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -29630,26 +27731,7 @@ func ParseGetAdminKeysResponse(rsp *http.Response) (*GetAdminKeysResponse, error
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Keys *[]struct {
-				CreatedAt *time.Time `json:"created_at,omitempty"`
-
-				// ExpiresAt absent: never expires
-				ExpiresAt *time.Time `json:"expires_at,omitempty"`
-				Id        *string    `json:"id,omitempty"`
-
-				// LastUsedAt to within a minute; absent: never used
-				LastUsedAt *time.Time `json:"last_used_at,omitempty"`
-				Name       *string    `json:"name,omitempty"`
-
-				// Prefix the first 8 characters of the secret, to recognise a key
-				Prefix *string `json:"prefix,omitempty"`
-
-				// RevokedAt absent: not revoked
-				RevokedAt *time.Time                                `json:"revoked_at,omitempty"`
-				Scope     *GetAdminKeys200JSONResponseBodyKeysScope `json:"scope,omitempty"`
-			} `json:"keys,omitempty"`
-		}
+		var dest ApiKeyList
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -29696,27 +27778,7 @@ func ParsePostAdminKeysResponse(rsp *http.Response) (*PostAdminKeysResponse, err
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest struct {
-			CreatedAt *time.Time `json:"created_at,omitempty"`
-
-			// ExpiresAt absent: never expires
-			ExpiresAt *time.Time `json:"expires_at,omitempty"`
-			Id        *string    `json:"id,omitempty"`
-
-			// Key the secret, for the X-API-Key header; shown only in this answer
-			Key *string `json:"key,omitempty"`
-
-			// LastUsedAt to within a minute; absent: never used
-			LastUsedAt *time.Time `json:"last_used_at,omitempty"`
-			Name       *string    `json:"name,omitempty"`
-
-			// Prefix the first 8 characters of the secret, to recognise a key
-			Prefix *string `json:"prefix,omitempty"`
-
-			// RevokedAt absent: not revoked
-			RevokedAt *time.Time                             `json:"revoked_at,omitempty"`
-			Scope     *PostAdminKeys201JSONResponseBodyScope `json:"scope,omitempty"`
-		}
+		var dest CreatedKey
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -29834,23 +27896,7 @@ func ParseGetAdminPrivacyRegisterResponse(rsp *http.Response) (*GetAdminPrivacyR
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Fields *[]struct {
-				Field string `json:"field"`
-				Model string `json:"model"`
-
-				// Mongodb collection.field
-				Mongodb string `json:"mongodb"`
-				Purpose string `json:"purpose"`
-				Readers string `json:"readers"`
-
-				// Retention how long it is kept, naming the setting that governs it
-				Retention string `json:"retention"`
-
-				// Sqlite table.column, or table.doc→key in a JSON document
-				Sqlite string `json:"sqlite"`
-			} `json:"fields,omitempty"`
-		}
+		var dest Register
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -29961,13 +28007,7 @@ func ParseGetAdminRoutingRulesResponse(rsp *http.Response) (*GetAdminRoutingRule
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			RoutingRules *[]struct {
-				AreaCode string `json:"area_code"`
-				Category string `json:"category"`
-				UnitId   string `json:"unit_id"`
-			} `json:"routing_rules,omitempty"`
-		}
+		var dest RoutingRuleList
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -30014,11 +28054,7 @@ func ParsePostAdminRoutingRulesResponse(rsp *http.Response) (*PostAdminRoutingRu
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			AreaCode string `json:"area_code"`
-			Category string `json:"category"`
-			UnitId   string `json:"unit_id"`
-		}
+		var dest RoutingRule
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -30086,33 +28122,7 @@ func ParseGetAdminSwitchoversResponse(rsp *http.Response) (*GetAdminSwitchoversR
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			BoundarySet *string `json:"boundary_set,omitempty"`
-			Switchovers *[]struct {
-				At        *time.Time `json:"at,omitempty"`
-				CreatedAt *time.Time `json:"created_at,omitempty"`
-				CreatedBy *string    `json:"created_by,omitempty"`
-				DoneAt    *time.Time `json:"done_at,omitempty"`
-				FromSet   *string    `json:"from_set,omitempty"`
-				Id        *string    `json:"id,omitempty"`
-
-				// InProgress stay: tickets already accepted stay with their unit; follow: they move to its successor
-				InProgress *GetAdminSwitchovers200JSONResponseBodySwitchoversInProgress `json:"in_progress,omitempty"`
-				Result     *struct {
-					Followed       *int `json:"followed,omitempty"`
-					Officials      *int `json:"officials,omitempty"`
-					Rerouted       *int `json:"rerouted,omitempty"`
-					RulesRemoved   *int `json:"rules_removed,omitempty"`
-					RulesRewritten *int `json:"rules_rewritten,omitempty"`
-					Stayed         *int `json:"stayed,omitempty"`
-				} `json:"result,omitempty"`
-				State *GetAdminSwitchovers200JSONResponseBodySwitchoversState `json:"state,omitempty"`
-				ToSet *string                                                 `json:"to_set,omitempty"`
-
-				// UnitMap old unit id → successor unit id
-				UnitMap *map[string]string `json:"unit_map,omitempty"`
-			} `json:"switchovers,omitempty"`
-		}
+		var dest SwitchOverList
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -30159,30 +28169,7 @@ func ParsePostAdminSwitchoversResponse(rsp *http.Response) (*PostAdminSwitchover
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest struct {
-			At        *time.Time `json:"at,omitempty"`
-			CreatedAt *time.Time `json:"created_at,omitempty"`
-			CreatedBy *string    `json:"created_by,omitempty"`
-			DoneAt    *time.Time `json:"done_at,omitempty"`
-			FromSet   *string    `json:"from_set,omitempty"`
-			Id        *string    `json:"id,omitempty"`
-
-			// InProgress stay: tickets already accepted stay with their unit; follow: they move to its successor
-			InProgress *PostAdminSwitchovers201JSONResponseBodyInProgress `json:"in_progress,omitempty"`
-			Result     *struct {
-				Followed       *int `json:"followed,omitempty"`
-				Officials      *int `json:"officials,omitempty"`
-				Rerouted       *int `json:"rerouted,omitempty"`
-				RulesRemoved   *int `json:"rules_removed,omitempty"`
-				RulesRewritten *int `json:"rules_rewritten,omitempty"`
-				Stayed         *int `json:"stayed,omitempty"`
-			} `json:"result,omitempty"`
-			State *PostAdminSwitchovers201JSONResponseBodyState `json:"state,omitempty"`
-			ToSet *string                                       `json:"to_set,omitempty"`
-
-			// UnitMap old unit id → successor unit id
-			UnitMap *map[string]string `json:"unit_map,omitempty"`
-		}
+		var dest SwitchOver
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -30257,30 +28244,7 @@ func ParseDeleteAdminSwitchoversIdResponse(rsp *http.Response) (*DeleteAdminSwit
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			At        *time.Time `json:"at,omitempty"`
-			CreatedAt *time.Time `json:"created_at,omitempty"`
-			CreatedBy *string    `json:"created_by,omitempty"`
-			DoneAt    *time.Time `json:"done_at,omitempty"`
-			FromSet   *string    `json:"from_set,omitempty"`
-			Id        *string    `json:"id,omitempty"`
-
-			// InProgress stay: tickets already accepted stay with their unit; follow: they move to its successor
-			InProgress *DeleteAdminSwitchoversId200JSONResponseBodyInProgress `json:"in_progress,omitempty"`
-			Result     *struct {
-				Followed       *int `json:"followed,omitempty"`
-				Officials      *int `json:"officials,omitempty"`
-				Rerouted       *int `json:"rerouted,omitempty"`
-				RulesRemoved   *int `json:"rules_removed,omitempty"`
-				RulesRewritten *int `json:"rules_rewritten,omitempty"`
-				Stayed         *int `json:"stayed,omitempty"`
-			} `json:"result,omitempty"`
-			State *DeleteAdminSwitchoversId200JSONResponseBodyState `json:"state,omitempty"`
-			ToSet *string                                           `json:"to_set,omitempty"`
-
-			// UnitMap old unit id → successor unit id
-			UnitMap *map[string]string `json:"unit_map,omitempty"`
-		}
+		var dest SwitchOver
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -30341,17 +28305,7 @@ func ParseGetAdminUnitsResponse(rsp *http.Response) (*GetAdminUnitsResponse, err
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Units *[]struct {
-				AreaCode    *string `json:"area_code,omitempty"`
-				BoundarySet *string `json:"boundary_set,omitempty"`
-				Disabled    *bool   `json:"disabled,omitempty"`
-				Id          *string `json:"id,omitempty"`
-				Kind        *string `json:"kind,omitempty"`
-				Name        *string `json:"name,omitempty"`
-				NameEn      *string `json:"name_en,omitempty"`
-			} `json:"units,omitempty"`
-		}
+		var dest UnitList
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -30398,15 +28352,7 @@ func ParsePostAdminUnitsResponse(rsp *http.Response) (*PostAdminUnitsResponse, e
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest struct {
-			AreaCode    *string `json:"area_code,omitempty"`
-			BoundarySet *string `json:"boundary_set,omitempty"`
-			Disabled    *bool   `json:"disabled,omitempty"`
-			Id          *string `json:"id,omitempty"`
-			Kind        *string `json:"kind,omitempty"`
-			Name        *string `json:"name,omitempty"`
-			NameEn      *string `json:"name_en,omitempty"`
-		}
+		var dest Unit
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -30481,15 +28427,7 @@ func ParsePatchAdminUnitsIdResponse(rsp *http.Response) (*PatchAdminUnitsIdRespo
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			AreaCode    *string `json:"area_code,omitempty"`
-			BoundarySet *string `json:"boundary_set,omitempty"`
-			Disabled    *bool   `json:"disabled,omitempty"`
-			Id          *string `json:"id,omitempty"`
-			Kind        *string `json:"kind,omitempty"`
-			Name        *string `json:"name,omitempty"`
-			NameEn      *string `json:"name_en,omitempty"`
-		}
+		var dest Unit
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -30571,10 +28509,7 @@ func ParseGetAdminUsersResponse(rsp *http.Response) (*GetAdminUsersResponse, err
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			NextCursor *string    `json:"next_cursor,omitempty"`
-			Users      *[]Account `json:"users,omitempty"`
-		}
+		var dest UsersPage
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -30628,28 +28563,7 @@ func ParsePostAdminUsersResponse(rsp *http.Response) (*PostAdminUsersResponse, e
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest struct {
-			CreatedAt      *time.Time `json:"created_at,omitempty"`
-			Disabled       *bool      `json:"disabled,omitempty"`
-			DisabledReason *string    `json:"disabled_reason,omitempty"`
-			DisplayName    *string    `json:"display_name,omitempty"`
-			Id             *string    `json:"id,omitempty"`
-
-			// Password the one-time password, shown only in this answer; it must be changed at the first sign-in
-			Password               *string `json:"password,omitempty"`
-			PasswordChangeRequired *bool   `json:"password_change_required,omitempty"`
-
-			// Role resident only for an account disabled or enabled
-			Role *PostAdminUsers201JSONResponseBodyRole `json:"role,omitempty"`
-
-			// Title the official's position, shown with the name to colleagues
-			Title *string `json:"title,omitempty"`
-
-			// TwoFactor the account signs in with a second factor
-			TwoFactor *bool   `json:"two_factor,omitempty"`
-			UnitId    *string `json:"unit_id,omitempty"`
-			Username  *string `json:"username,omitempty"`
-		}
+		var dest UserWithPassword
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -30996,28 +28910,7 @@ func ParsePostAdminUsersIdResetPasswordResponse(rsp *http.Response) (*PostAdminU
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			CreatedAt      *time.Time `json:"created_at,omitempty"`
-			Disabled       *bool      `json:"disabled,omitempty"`
-			DisabledReason *string    `json:"disabled_reason,omitempty"`
-			DisplayName    *string    `json:"display_name,omitempty"`
-			Id             *string    `json:"id,omitempty"`
-
-			// Password the one-time password, shown only in this answer; it must be changed at the first sign-in
-			Password               *string `json:"password,omitempty"`
-			PasswordChangeRequired *bool   `json:"password_change_required,omitempty"`
-
-			// Role resident only for an account disabled or enabled
-			Role *PostAdminUsersIdResetPassword200JSONResponseBodyRole `json:"role,omitempty"`
-
-			// Title the official's position, shown with the name to colleagues
-			Title *string `json:"title,omitempty"`
-
-			// TwoFactor the account signs in with a second factor
-			TwoFactor *bool   `json:"two_factor,omitempty"`
-			UnitId    *string `json:"unit_id,omitempty"`
-			Username  *string `json:"username,omitempty"`
-		}
+		var dest UserWithPassword
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -31071,10 +28964,7 @@ func ParseGetAreasResponse(rsp *http.Response) (*GetAreasResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Areas       []Area `json:"areas"`
-			BoundarySet string `json:"boundary_set"`
-		}
+		var dest AreaList
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -31107,15 +28997,7 @@ func ParseGetAreasLocateResponse(rsp *http.Response) (*GetAreasLocateResponse, e
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			// Ambiguous the point is on a border: officials check the routing
-			Ambiguous bool `json:"ambiguous"`
-			Area      Area `json:"area"`
-
-			// RoutedByNearest the point is in no area: the nearest one (within the city's bounds) takes it
-			RoutedByNearest bool   `json:"routed_by_nearest"`
-			Units           []Unit `json:"units"`
-		}
+		var dest Locate
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -31581,9 +29463,7 @@ func ParseGetCategoriesResponse(rsp *http.Response) (*GetCategoriesResponse, err
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Categories []Category `json:"categories"`
-		}
+		var dest CategoryList
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -31616,15 +29496,7 @@ func ParseGetDevicesResponse(rsp *http.Response) (*GetDevicesResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Devices []struct {
-				AppVersion *string    `json:"app_version,omitempty"`
-				LastSeenAt *time.Time `json:"last_seen_at,omitempty"`
-				Locale     *string    `json:"locale,omitempty"`
-				Platform   *string    `json:"platform,omitempty"`
-				Token      *string    `json:"token,omitempty"`
-			} `json:"devices"`
-		}
+		var dest DeviceList
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -31671,13 +29543,7 @@ func ParsePostDevicesResponse(rsp *http.Response) (*PostDevicesResponse, error) 
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			AppVersion *string    `json:"app_version,omitempty"`
-			LastSeenAt *time.Time `json:"last_seen_at,omitempty"`
-			Locale     *string    `json:"locale,omitempty"`
-			Platform   *string    `json:"platform,omitempty"`
-			Token      *string    `json:"token,omitempty"`
-		}
+		var dest Device
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -31908,23 +29774,7 @@ func ParseGetFeedChangesResponse(rsp *http.Response) (*GetFeedChangesResponse, e
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Changes []struct {
-				Action   string    `json:"action"`
-				AreaCode string    `json:"area_code"`
-				At       time.Time `json:"at"`
-				Category string    `json:"category"`
-				Code     string    `json:"code"`
-				From     *string   `json:"from,omitempty"`
-				Position int       `json:"position"`
-				TicketId string    `json:"ticket_id"`
-				To       string    `json:"to"`
-				UnitId   string    `json:"unit_id"`
-				Version  int       `json:"version"`
-			} `json:"changes"`
-			HasMore    bool   `json:"has_more"`
-			NextCursor string `json:"next_cursor"`
-		}
+		var dest FeedPage
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -31978,17 +29828,7 @@ func ParseDeleteMeResponse(rsp *http.Response) (*DeleteMeResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			DeidentifiedTickets *[]string `json:"deidentified_tickets,omitempty"`
-			Erased              *[]string `json:"erased,omitempty"`
-			LegalHold           *[]struct {
-				Code *string `json:"code,omitempty"`
-				Id   *string `json:"id,omitempty"`
-			} `json:"legal_hold,omitempty"`
-			MediaDeleted      *int    `json:"media_deleted,omitempty"`
-			Message           *string `json:"message,omitempty"`
-			UnfollowedTickets *int    `json:"unfollowed_tickets,omitempty"`
-		}
+		var dest Erasure
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -32090,7 +29930,7 @@ func ParseGetMeResponse(rsp *http.Response) (*GetMeResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest User
+		var dest Me
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -32137,7 +29977,7 @@ func ParsePatchMeResponse(rsp *http.Response) (*PatchMeResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest User
+		var dest Me
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -32310,9 +30150,7 @@ func ParsePostMe2faConfirmResponse(rsp *http.Response) (*PostMe2faConfirmRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			RecoveryCodes *[]string `json:"recovery_codes,omitempty"`
-		}
+		var dest RecoveryCodes
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -32421,13 +30259,7 @@ func ParsePostMe2faEnrollResponse(rsp *http.Response) (*PostMe2faEnrollResponse,
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			OtpauthUri *string `json:"otpauth_uri,omitempty"`
-
-			// QrPng the URI as a QR code: a data:image/png;base64 URL
-			QrPng  *string `json:"qr_png,omitempty"`
-			Secret *string `json:"secret,omitempty"`
-		}
+		var dest TwoFactorEnrolment
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -32481,20 +30313,7 @@ func ParseGetMeConsentsResponse(rsp *http.Response) (*GetMeConsentsResponse, err
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Consents *[]struct {
-				At      *string                                          `json:"at,omitempty"`
-				Detail  *string                                          `json:"detail,omitempty"`
-				Granted *bool                                            `json:"granted,omitempty"`
-				Id      *string                                          `json:"id,omitempty"`
-				Purpose *GetMeConsents200JSONResponseBodyConsentsPurpose `json:"purpose,omitempty"`
-				Version *int                                             `json:"version,omitempty"`
-			} `json:"consents,omitempty"`
-			Privacy *struct {
-				Accepted *bool `json:"accepted,omitempty"`
-				Version  *int  `json:"version,omitempty"`
-			} `json:"privacy,omitempty"`
-		}
+		var dest Consents
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -32541,23 +30360,7 @@ func ParsePostMeConsentsResponse(rsp *http.Response) (*PostMeConsentsResponse, e
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Consent *struct {
-				At      *string                                          `json:"at,omitempty"`
-				Detail  *string                                          `json:"detail,omitempty"`
-				Granted *bool                                            `json:"granted,omitempty"`
-				Id      *string                                          `json:"id,omitempty"`
-				Purpose *PostMeConsents200JSONResponseBodyConsentPurpose `json:"purpose,omitempty"`
-				Version *int                                             `json:"version,omitempty"`
-			} `json:"consent,omitempty"`
-			Privacy *struct {
-				Accepted *bool `json:"accepted,omitempty"`
-				Version  *int  `json:"version,omitempty"`
-			} `json:"privacy,omitempty"`
-
-			// TicketsChanged open reports whose allow_contact a withdrawal cleared
-			TicketsChanged *int `json:"tickets_changed,omitempty"`
-		}
+		var dest ConsentResult
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -32632,23 +30435,7 @@ func ParseDeleteMeConsentsPurposeResponse(rsp *http.Response) (*DeleteMeConsents
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Consent *struct {
-				At      *string                                                   `json:"at,omitempty"`
-				Detail  *string                                                   `json:"detail,omitempty"`
-				Granted *bool                                                     `json:"granted,omitempty"`
-				Id      *string                                                   `json:"id,omitempty"`
-				Purpose *DeleteMeConsentsPurpose200JSONResponseBodyConsentPurpose `json:"purpose,omitempty"`
-				Version *int                                                      `json:"version,omitempty"`
-			} `json:"consent,omitempty"`
-			Privacy *struct {
-				Accepted *bool `json:"accepted,omitempty"`
-				Version  *int  `json:"version,omitempty"`
-			} `json:"privacy,omitempty"`
-
-			// TicketsChanged open reports whose allow_contact a withdrawal cleared
-			TicketsChanged *int `json:"tickets_changed,omitempty"`
-		}
+		var dest ConsentResult
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -32783,22 +30570,7 @@ func ParseGetMeNotificationsResponse(rsp *http.Response) (*GetMeNotificationsRes
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			NextCursor    *string `json:"next_cursor,omitempty"`
-			Notifications []struct {
-				Body      string     `json:"body"`
-				Code      string     `json:"code"`
-				CreatedAt time.Time  `json:"created_at"`
-				Event     string     `json:"event"`
-				Id        string     `json:"id"`
-				ReadAt    *time.Time `json:"read_at,omitempty"`
-				TicketId  string     `json:"ticket_id"`
-				Title     string     `json:"title"`
-			} `json:"notifications"`
-
-			// Unread unread notifications in all
-			Unread int `json:"unread"`
-		}
+		var dest Inbox
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -32852,9 +30624,7 @@ func ParsePostMeNotificationsReadResponse(rsp *http.Response) (*PostMeNotificati
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Marked *int `json:"marked,omitempty"`
-		}
+		var dest Marked
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -33118,7 +30888,7 @@ func ParsePostMePhoneVerifyResponse(rsp *http.Response) (*PostMePhoneVerifyRespo
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest User
+		var dest Me
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -33227,36 +30997,14 @@ func ParsePostMediaResponse(rsp *http.Response) (*PostMediaResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			// Bytes size of the file as uploaded
-			Bytes       *int                                     `json:"bytes,omitempty"`
-			ContentType *PostMedia200JSONResponseBodyContentType `json:"content_type,omitempty"`
-			Height      *int                                     `json:"height,omitempty"`
-			Id          *string                                  `json:"id,omitempty"`
-			Kind        *PostMedia200JSONResponseBodyKind        `json:"kind,omitempty"`
-
-			// Sha256 hex SHA-256 of the file as uploaded; the same file uploaded again by the same user returns the same id
-			Sha256 *string `json:"sha256,omitempty"`
-			Width  *int    `json:"width,omitempty"`
-		}
+		var dest Media
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest struct {
-			// Bytes size of the file as uploaded
-			Bytes       *int                                     `json:"bytes,omitempty"`
-			ContentType *PostMedia201JSONResponseBodyContentType `json:"content_type,omitempty"`
-			Height      *int                                     `json:"height,omitempty"`
-			Id          *string                                  `json:"id,omitempty"`
-			Kind        *PostMedia201JSONResponseBodyKind        `json:"kind,omitempty"`
-
-			// Sha256 hex SHA-256 of the file as uploaded; the same file uploaded again by the same user returns the same id
-			Sha256 *string `json:"sha256,omitempty"`
-			Width  *int    `json:"width,omitempty"`
-		}
+		var dest Media
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -33365,11 +31113,7 @@ func ParsePostMediaUploadsResponse(rsp *http.Response) (*PostMediaUploadsRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest struct {
-			Id           *string `json:"id,omitempty"`
-			UploadLength *int    `json:"upload_length,omitempty"`
-			UploadOffset *int    `json:"upload_offset,omitempty"`
-		}
+		var dest Upload
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -33488,11 +31232,7 @@ func ParseGetMediaIdResponse(rsp *http.Response) (*GetMediaIdResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Id           *string `json:"id,omitempty"`
-			UploadLength *int    `json:"upload_length,omitempty"`
-			UploadOffset *int    `json:"upload_offset,omitempty"`
-		}
+		var dest Upload
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -33565,18 +31305,7 @@ func ParsePatchMediaIdResponse(rsp *http.Response) (*PatchMediaIdResponse, error
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest struct {
-			// Bytes size of the file as uploaded
-			Bytes       *int                                        `json:"bytes,omitempty"`
-			ContentType *PatchMediaId201JSONResponseBodyContentType `json:"content_type,omitempty"`
-			Height      *int                                        `json:"height,omitempty"`
-			Id          *string                                     `json:"id,omitempty"`
-			Kind        *PatchMediaId201JSONResponseBodyKind        `json:"kind,omitempty"`
-
-			// Sha256 hex SHA-256 of the file as uploaded; the same file uploaded again by the same user returns the same id
-			Sha256 *string `json:"sha256,omitempty"`
-			Width  *int    `json:"width,omitempty"`
-		}
+		var dest Media
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -33811,13 +31540,7 @@ func ParseGetPrivacyResponse(rsp *http.Response) (*GetPrivacyResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Effective *string                              `json:"effective,omitempty"`
-			Format    *GetPrivacy200JSONResponseBodyFormat `json:"format,omitempty"`
-			Lang      *string                              `json:"lang,omitempty"`
-			Text      *string                              `json:"text,omitempty"`
-			Version   *int                                 `json:"version,omitempty"`
-		}
+		var dest Notice
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -33857,12 +31580,7 @@ func ParseGetQueueResponse(rsp *http.Response) (*GetQueueResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			// Counts tickets of the caller's queue per state, whatever the other filters
-			Counts     *map[string]int `json:"counts,omitempty"`
-			NextCursor *string         `json:"next_cursor,omitempty"`
-			Tickets    *[]Ticket       `json:"tickets,omitempty"`
-		}
+		var dest Queue
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -33916,22 +31634,7 @@ func ParsePostQueueActionsResponse(rsp *http.Response) (*PostQueueActionsRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Done    int `json:"done"`
-			Failed  int `json:"failed"`
-			Results []struct {
-				Error *struct {
-					Code    string `json:"code"`
-					Message string `json:"message"`
-				} `json:"error,omitempty"`
-				Id    string  `json:"id"`
-				State *string `json:"state,omitempty"`
-
-				// Status 200, or the status the action alone would have had
-				Status  int  `json:"status"`
-				Version *int `json:"version,omitempty"`
-			} `json:"results"`
-		}
+		var dest Bulk
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -34080,16 +31783,7 @@ func ParseGetQueueFiltersResponse(rsp *http.Response) (*GetQueueFiltersResponse,
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Filters []struct {
-				CreatedAt time.Time `json:"created_at"`
-				Id        string    `json:"id"`
-				Name      string    `json:"name"`
-
-				// Query the filters as GET /v1/queue's query string, e.g. assigned=none&overdue=true
-				Query string `json:"query"`
-			} `json:"filters"`
-		}
+		var dest SavedFilterList
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -34136,14 +31830,7 @@ func ParsePostQueueFiltersResponse(rsp *http.Response) (*PostQueueFiltersRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest struct {
-			CreatedAt time.Time `json:"created_at"`
-			Id        string    `json:"id"`
-			Name      string    `json:"name"`
-
-			// Query the filters as GET /v1/queue's query string, e.g. assigned=none&overdue=true
-			Query string `json:"query"`
-		}
+		var dest SavedFilter
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -34268,9 +31955,7 @@ func ParseGetRepliesResponse(rsp *http.Response) (*GetRepliesResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Replies []CannedReply `json:"replies"`
-		}
+		var dest CannedReplyList
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -34531,16 +32216,7 @@ func ParseGetReportsArchiveResponse(rsp *http.Response) (*GetReportsArchiveRespo
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Reports []struct {
-				By          GetReportsArchive200JSONResponseBodyReportsBy `json:"by"`
-				GeneratedAt time.Time                                     `json:"generated_at"`
-				Id          string                                        `json:"id"`
-
-				// Period the month, e.g. 2026-11
-				Period string `json:"period"`
-			} `json:"reports"`
-		}
+		var dest ArchivedReportList
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -34688,54 +32364,7 @@ func ParseGetStatsAreasResponse(rsp *http.Response) (*GetStatsAreasResponse, err
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Areas []struct {
-				Code    string `json:"code"`
-				Figures struct {
-					Backlog int `json:"backlog"`
-
-					// LateWithExtensionRate resolved late but within an approved extension / resolved
-					LateWithExtensionRate *float32 `json:"late_with_extension_rate"`
-
-					// MedianResolveHours working hours from filing to resolution, nearest-rank median
-					MedianResolveHours *float32 `json:"median_resolve_hours"`
-
-					// OnTimeE2eRate resolved within the end-to-end deadline from filing (the category's allowance, plus approved extensions and the waits for the resident up to their caps; transfers never restart it) / resolved: the city's figure, where on_time_rate judges each ticket's last unit against its own deadline
-					OnTimeE2eRate *float32 `json:"on_time_e2e_rate"`
-
-					// OnTimeRate resolved within the original deadline / resolved; null when nothing is resolved
-					OnTimeRate *float32 `json:"on_time_rate"`
-					Overdue    int      `json:"overdue"`
-
-					// P90ResolveHours the same, 90th percentile
-					P90ResolveHours *float32 `json:"p90_resolve_hours"`
-
-					// RatingRate rated / resolved
-					RatingRate *float32 `json:"rating_rate"`
-					Received   int      `json:"received"`
-					Rejected   int      `json:"rejected"`
-
-					// ReopenRate reopened at least once / ever resolved
-					ReopenRate *float32 `json:"reopen_rate"`
-					Resolved   int      `json:"resolved"`
-
-					// SatisfactionRate rated 4 or 5 / rated
-					SatisfactionRate *float32 `json:"satisfaction_rate"`
-				} `json:"figures"`
-				Name string `json:"name"`
-
-				// Rank 1 is best; null when below min_sample
-				Rank   *int `json:"rank"`
-				Ranked bool `json:"ranked"`
-			} `json:"areas"`
-			BoundarySet string `json:"boundary_set"`
-			MinSample   int    `json:"min_sample"`
-			Period      struct {
-				From     *string `json:"from,omitempty"`
-				TimeZone string  `json:"time_zone"`
-				To       *string `json:"to,omitempty"`
-			} `json:"period"`
-		}
+		var dest AreaLeague
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -34902,56 +32531,7 @@ func ParseGetStatsHotspotsResponse(rsp *http.Response) (*GetStatsHotspotsRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			CellM int `json:"cell_m"`
-
-			// Cells most reports first
-			Cells []struct {
-				// Col floor(longitude / lng_step)
-				Col int `json:"col"`
-
-				// Count reports filed in the cell
-				Count int `json:"count"`
-
-				// East eastern edge
-				East float32 `json:"east"`
-
-				// North northern edge
-				North float32 `json:"north"`
-
-				// Row floor(latitude / lat_step)
-				Row int `json:"row"`
-
-				// South southern edge, degrees
-				South float32 `json:"south"`
-
-				// West western edge
-				West float32 `json:"west"`
-			} `json:"cells"`
-
-			// Counted reports matching the filters
-			Counted int `json:"counted"`
-
-			// LatStep cell height in degrees of latitude
-			LatStep float32 `json:"lat_step"`
-
-			// LngStep cell width in degrees of longitude (square at the boundary set's latitude)
-			LngStep float32 `json:"lng_step"`
-
-			// MinCount cells with fewer reports are left out
-			MinCount int `json:"min_count"`
-			Period   struct {
-				From     *string `json:"from,omitempty"`
-				TimeZone string  `json:"time_zone"`
-				To       *string `json:"to,omitempty"`
-			} `json:"period"`
-
-			// Suppressed of them, reports in the cells left out
-			Suppressed int `json:"suppressed"`
-
-			// Truncated more cells than the answer holds (the busiest are listed)
-			Truncated bool `json:"truncated"`
-		}
+		var dest Hotspots
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -35005,53 +32585,7 @@ func ParseGetStatsSummaryResponse(rsp *http.Response) (*GetStatsSummaryResponse,
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			// ByChannel the same tickets by the channel they came through, every channel in a fixed order (only the one of the channel filter when given)
-			ByChannel []struct {
-				Backlog  int                                                `json:"backlog"`
-				Channel  GetStatsSummary200JSONResponseBodyByChannelChannel `json:"channel"`
-				Overdue  int                                                `json:"overdue"`
-				Received int                                                `json:"received"`
-				Rejected int                                                `json:"rejected"`
-				Resolved int                                                `json:"resolved"`
-			} `json:"by_channel"`
-			Figures struct {
-				Backlog int `json:"backlog"`
-
-				// LateWithExtensionRate resolved late but within an approved extension / resolved
-				LateWithExtensionRate *float32 `json:"late_with_extension_rate"`
-
-				// MedianResolveHours working hours from filing to resolution, nearest-rank median
-				MedianResolveHours *float32 `json:"median_resolve_hours"`
-
-				// OnTimeE2eRate resolved within the end-to-end deadline from filing (the category's allowance, plus approved extensions and the waits for the resident up to their caps; transfers never restart it) / resolved: the city's figure, where on_time_rate judges each ticket's last unit against its own deadline
-				OnTimeE2eRate *float32 `json:"on_time_e2e_rate"`
-
-				// OnTimeRate resolved within the original deadline / resolved; null when nothing is resolved
-				OnTimeRate *float32 `json:"on_time_rate"`
-				Overdue    int      `json:"overdue"`
-
-				// P90ResolveHours the same, 90th percentile
-				P90ResolveHours *float32 `json:"p90_resolve_hours"`
-
-				// RatingRate rated / resolved
-				RatingRate *float32 `json:"rating_rate"`
-				Received   int      `json:"received"`
-				Rejected   int      `json:"rejected"`
-
-				// ReopenRate reopened at least once / ever resolved
-				ReopenRate *float32 `json:"reopen_rate"`
-				Resolved   int      `json:"resolved"`
-
-				// SatisfactionRate rated 4 or 5 / rated
-				SatisfactionRate *float32 `json:"satisfaction_rate"`
-			} `json:"figures"`
-			Period struct {
-				From     *string `json:"from,omitempty"`
-				TimeZone string  `json:"time_zone"`
-				To       *string `json:"to,omitempty"`
-			} `json:"period"`
-		}
+		var dest StatsSummary
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -35105,21 +32639,7 @@ func ParseGetStatsTimeseriesResponse(rsp *http.Response) (*GetStatsTimeseriesRes
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Interval string `json:"interval"`
-			Metric   string `json:"metric"`
-			Period   struct {
-				From     *string `json:"from,omitempty"`
-				TimeZone string  `json:"time_zone"`
-				To       *string `json:"to,omitempty"`
-			} `json:"period"`
-			Points []struct {
-				Period string `json:"period"`
-
-				// Value null: no data in that period
-				Value *float32 `json:"value"`
-			} `json:"points"`
-		}
+		var dest StatsSeries
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -35173,53 +32693,7 @@ func ParseGetStatsUnitsResponse(rsp *http.Response) (*GetStatsUnitsResponse, err
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			MinSample int `json:"min_sample"`
-			Period    struct {
-				From     *string `json:"from,omitempty"`
-				TimeZone string  `json:"time_zone"`
-				To       *string `json:"to,omitempty"`
-			} `json:"period"`
-			Units []struct {
-				Figures struct {
-					Backlog int `json:"backlog"`
-
-					// LateWithExtensionRate resolved late but within an approved extension / resolved
-					LateWithExtensionRate *float32 `json:"late_with_extension_rate"`
-
-					// MedianResolveHours working hours from filing to resolution, nearest-rank median
-					MedianResolveHours *float32 `json:"median_resolve_hours"`
-
-					// OnTimeE2eRate resolved within the end-to-end deadline from filing (the category's allowance, plus approved extensions and the waits for the resident up to their caps; transfers never restart it) / resolved: the city's figure, where on_time_rate judges each ticket's last unit against its own deadline
-					OnTimeE2eRate *float32 `json:"on_time_e2e_rate"`
-
-					// OnTimeRate resolved within the original deadline / resolved; null when nothing is resolved
-					OnTimeRate *float32 `json:"on_time_rate"`
-					Overdue    int      `json:"overdue"`
-
-					// P90ResolveHours the same, 90th percentile
-					P90ResolveHours *float32 `json:"p90_resolve_hours"`
-
-					// RatingRate rated / resolved
-					RatingRate *float32 `json:"rating_rate"`
-					Received   int      `json:"received"`
-					Rejected   int      `json:"rejected"`
-
-					// ReopenRate reopened at least once / ever resolved
-					ReopenRate *float32 `json:"reopen_rate"`
-					Resolved   int      `json:"resolved"`
-
-					// SatisfactionRate rated 4 or 5 / rated
-					SatisfactionRate *float32 `json:"satisfaction_rate"`
-				} `json:"figures"`
-				Id   string `json:"id"`
-				Name string `json:"name"`
-
-				// Rank 1 is best; null when below min_sample
-				Rank   *int `json:"rank"`
-				Ranked bool `json:"ranked"`
-			} `json:"units"`
-		}
+		var dest UnitLeague
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -35273,14 +32747,7 @@ func ParseGetSubscriptionsResponse(rsp *http.Response) (*GetSubscriptionsRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Subscriptions *[]struct {
-				AreaCode  *string    `json:"area_code,omitempty"`
-				AreaName  *string    `json:"area_name,omitempty"`
-				CreatedAt *time.Time `json:"created_at,omitempty"`
-				Topic     *string    `json:"topic,omitempty"`
-			} `json:"subscriptions,omitempty"`
-		}
+		var dest SubscriptionList
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -35327,24 +32794,14 @@ func ParsePostSubscriptionsResponse(rsp *http.Response) (*PostSubscriptionsRespo
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			AreaCode  *string    `json:"area_code,omitempty"`
-			AreaName  *string    `json:"area_name,omitempty"`
-			CreatedAt *time.Time `json:"created_at,omitempty"`
-			Topic     *string    `json:"topic,omitempty"`
-		}
+		var dest Subscription
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest struct {
-			AreaCode  *string    `json:"area_code,omitempty"`
-			AreaName  *string    `json:"area_name,omitempty"`
-			CreatedAt *time.Time `json:"created_at,omitempty"`
-			Topic     *string    `json:"topic,omitempty"`
-		}
+		var dest Subscription
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -35469,10 +32926,7 @@ func ParseGetTicketsResponse(rsp *http.Response) (*GetTicketsResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			NextCursor *string   `json:"next_cursor,omitempty"`
-			Tickets    *[]Ticket `json:"tickets,omitempty"`
-		}
+		var dest TicketList
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -35642,173 +33096,7 @@ func ParseGetTicketsNearbyResponse(rsp *http.Response) (*GetTicketsNearbyRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Tickets []struct {
-				Address        *string   `json:"address,omitempty"`
-				AllowContact   *bool     `json:"allow_contact,omitempty"`
-				AllowedActions *[]string `json:"allowed_actions,omitempty"`
-				Area           *struct {
-					Code *string `json:"code,omitempty"`
-					Name *string `json:"name,omitempty"`
-				} `json:"area,omitempty"`
-				AssignedTo  *string `json:"assigned_to,omitempty"`
-				BoundarySet *string `json:"boundary_set,omitempty"`
-				Category    *string `json:"category,omitempty"`
-
-				// Channel how the report came (the reporter and the officials; not in the public view): app for tickets filed before channels were recorded
-				Channel     *GetTicketsNearby200JSONResponseBodyTicketsChannel `json:"channel,omitempty"`
-				Code        *string                                            `json:"code,omitempty"`
-				CreatedAt   *time.Time                                         `json:"created_at,omitempty"`
-				Description *string                                            `json:"description,omitempty"`
-
-				// DistanceM metres from the point asked about
-				DistanceM   *float32   `json:"distance_m,omitempty"`
-				DueAt       *time.Time `json:"due_at,omitempty"`
-				DuplicateOf *string    `json:"duplicate_of,omitempty"`
-
-				// E2eDueAt officials' view only: the end-to-end resolution deadline from filing (the category's allowance, plus approved extensions and the waits for the resident up to their caps); a transfer restarts the receiving unit's resolve_due_at but never this; absent for tickets filed before it existed
-				E2eDueAt *time.Time `json:"e2e_due_at,omitempty"`
-
-				// Erased the reporter's data was erased (at their request or at the end of retention): no one can reveal them
-				Erased          *bool `json:"erased,omitempty"`
-				EscalationLevel *int  `json:"escalation_level,omitempty"`
-				Extension       *struct {
-					DueAt  *time.Time `json:"due_at,omitempty"`
-					Reason *string    `json:"reason,omitempty"`
-				} `json:"extension,omitempty"`
-
-				// FiledBy officials' view only: the account id of the official who filed the report on a resident's behalf
-				FiledBy        *string `json:"filed_by,omitempty"`
-				FollowersCount *int    `json:"followers_count,omitempty"`
-				Group          *string `json:"group,omitempty"`
-				History        *[]struct {
-					Action *string `json:"action,omitempty"`
-
-					// Actor officials' view only: the staff id, or the reporter's pseudonym
-					Actor     *string `json:"actor,omitempty"`
-					ActorRole *string `json:"actor_role,omitempty"`
-
-					// Assignee officials' view only; assign: the username of the official named
-					Assignee *string    `json:"assignee,omitempty"`
-					At       *time.Time `json:"at,omitempty"`
-
-					// Category recategorize: the category the ticket moved to
-					Category *string `json:"category,omitempty"`
-
-					// DueAt request_extension: the deadline asked for; approve_extension: the deadline granted; remind: the deadline approaching
-					DueAt *time.Time `json:"due_at,omitempty"`
-
-					// DuplicateOf mark_duplicate, merge: the code of the original; absent in the public view when the original is not public
-					DuplicateOf *string `json:"duplicate_of,omitempty"`
-
-					// EscalationLevel officials' view only; escalate: 1 the unit leader, 2 the IOC
-					EscalationLevel *int    `json:"escalation_level,omitempty"`
-					From            *string `json:"from,omitempty"`
-
-					// Media add_comment: the photos the reporter added; hide_from_public: the photos hidden from the public (the reporter's and the officials' views only)
-					Media *[]string `json:"media,omitempty"`
-
-					// MergedFrom merged_from: the code of the duplicate merged into this ticket (public only when that one is public)
-					MergedFrom *string `json:"merged_from,omitempty"`
-
-					// Note only what the actor typed; what the action decided is in the fields below
-					Note *string `json:"note,omitempty"`
-
-					// NoteInternal a resident's answer, rating comment or addition (add_comment) that only the reporter and the officials read
-					NoteInternal *bool `json:"note_internal,omitempty"`
-
-					// Outcome resolve: the outcome; close_no_response (the system): no_response
-					Outcome *GetTicketsNearby200JSONResponseBodyTicketsHistoryOutcome `json:"outcome,omitempty"`
-
-					// PrevCategory recategorize: the category it had before
-					PrevCategory *string `json:"prev_category,omitempty"`
-
-					// PublicDescription officials' view only; hide_from_public: the text the public reads instead of the description
-					PublicDescription *string `json:"public_description,omitempty"`
-
-					// Rating rate: the resident's rating (the comment is the note)
-					Rating *int `json:"rating,omitempty"`
-
-					// Reason reject (one of the reject reasons), transfer, request_extension, reopen, recategorize, set_private, set_public: the reason given; the system's follow of a merged duplicate's reporter (officials only): duplicate_merged
-					Reason *string `json:"reason,omitempty"`
-					To     *string `json:"to,omitempty"`
-
-					// UnitId transfer, and a recategorize whose category routes elsewhere: the unit the ticket moved to
-					UnitId *string `json:"unit_id,omitempty"`
-
-					// UnitName transfer, recategorize: the name of that unit then
-					UnitName   *string `json:"unit_name,omitempty"`
-					Visibility *string `json:"visibility,omitempty"`
-				} `json:"history,omitempty"`
-				Id *string `json:"id,omitempty"`
-
-				// InfoRemindAt officials' view only, awaiting_info only: when the resident is reminded (halfway to info_wait_until)
-				InfoRemindAt *time.Time `json:"info_remind_at,omitempty"`
-
-				// InfoWaitUntil awaiting_info only: when the wait for the resident's answer ends (the category's info_wait_days in working days); then the ticket closes as no_response or returns to the unit (info_wait_policy)
-				InfoWaitUntil *time.Time `json:"info_wait_until,omitempty"`
-				LegalHold     *struct {
-					At     *time.Time `json:"at,omitempty"`
-					By     *string    `json:"by,omitempty"`
-					Reason *string    `json:"reason,omitempty"`
-				} `json:"legal_hold,omitempty"`
-				Location *Location `json:"location,omitempty"`
-				Media    *[]string `json:"media,omitempty"`
-
-				// OccurredAt when the resident says the problem happened (absent when they did not say); the reporter and the officials only, never the public view
-				OccurredAt  *time.Time                                             `json:"occurred_at,omitempty"`
-				OnTimeClass *GetTicketsNearby200JSONResponseBodyTicketsOnTimeClass `json:"on_time_class,omitempty"`
-				Outcome     *string                                                `json:"outcome,omitempty"`
-				Overdue     *bool                                                  `json:"overdue,omitempty"`
-
-				// PolicyVersion the version of the category's deadline and privacy policy the ticket was filed under (1 for tickets filed before versions)
-				PolicyVersion *int  `json:"policy_version,omitempty"`
-				Private       *bool `json:"private,omitempty"`
-
-				// PublicDescription officials' view only: what the public reads instead of the description (hide_from_public)
-				PublicDescription *string `json:"public_description,omitempty"`
-				Rating            *int    `json:"rating,omitempty"`
-				RejectReason      *string `json:"reject_reason,omitempty"`
-				ReopenCount       *int    `json:"reopen_count,omitempty"`
-				Reporter          *struct {
-					// Erased the reporter erased their data (or its retention ended): nobody can reveal them
-					Erased    *bool   `json:"erased,omitempty"`
-					Name      *string `json:"name,omitempty"`
-					Phone     *string `json:"phone,omitempty"`
-					Pseudonym *string `json:"pseudonym,omitempty"`
-				} `json:"reporter,omitempty"`
-				ResolveDueAt *time.Time `json:"resolve_due_at,omitempty"`
-
-				// ResultMedia the officials' before/after photos, with the resolution
-				ResultMedia      *[]string  `json:"result_media,omitempty"`
-				ResultNote       *string    `json:"result_note,omitempty"`
-				RoutedByNearest  *bool      `json:"routed_by_nearest,omitempty"`
-				RoutingAmbiguous *bool      `json:"routing_ambiguous,omitempty"`
-				State            *string    `json:"state,omitempty"`
-				TransferredFrom  *[]string  `json:"transferred_from,omitempty"`
-				TriageDueAt      *time.Time `json:"triage_due_at,omitempty"`
-				Unit             *struct {
-					Id   *string `json:"id,omitempty"`
-					Kind *string `json:"kind,omitempty"`
-					Name *string `json:"name,omitempty"`
-				} `json:"unit,omitempty"`
-
-				// UnitHolds officials' view only: each unit that held the ticket, in order, from receiving it until it transferred it away or the ticket was resolved or closed
-				UnitHolds *[]struct {
-					From time.Time `json:"from"`
-
-					// HeldHours working hours (office hours of the working calendar) from from to until
-					HeldHours *float32 `json:"held_hours,omitempty"`
-					UnitId    string   `json:"unit_id"`
-					UnitName  string   `json:"unit_name"`
-
-					// Until absent while the unit holds it
-					Until *time.Time `json:"until,omitempty"`
-				} `json:"unit_holds,omitempty"`
-				UpdatedAt *time.Time `json:"updated_at,omitempty"`
-				Version   *int       `json:"version,omitempty"`
-			} `json:"tickets"`
-		}
+		var dest NearbyList
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -36196,23 +33484,7 @@ func ParseGetTicketsIdDuplicatesResponse(rsp *http.Response) (*GetTicketsIdDupli
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Candidates []struct {
-				Category  string    `json:"category"`
-				Code      string    `json:"code"`
-				CreatedAt time.Time `json:"created_at"`
-
-				// Description the resident's text as officials read it
-				Description string `json:"description"`
-
-				// DistanceM exact distance from the ticket asked about, in metres
-				DistanceM float32 `json:"distance_m"`
-				Id        string  `json:"id"`
-				Private   bool    `json:"private"`
-				State     string  `json:"state"`
-				UnitId    string  `json:"unit_id"`
-			} `json:"candidates"`
-		}
+		var dest CandidateList
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -36273,17 +33545,7 @@ func ParseDeleteTicketsIdLegalHoldResponse(rsp *http.Response) (*DeleteTicketsId
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Code         *string `json:"code,omitempty"`
-			Deidentified *bool   `json:"deidentified,omitempty"`
-			LegalHold    *struct {
-				At     *string `json:"at,omitempty"`
-				By     *string `json:"by,omitempty"`
-				Reason *string `json:"reason,omitempty"`
-			} `json:"legal_hold,omitempty"`
-			TicketId *string `json:"ticket_id,omitempty"`
-			Version  *int    `json:"version,omitempty"`
-		}
+		var dest TicketHold
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -36365,17 +33627,7 @@ func ParsePostTicketsIdLegalHoldResponse(rsp *http.Response) (*PostTicketsIdLega
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Code         *string `json:"code,omitempty"`
-			Deidentified *bool   `json:"deidentified,omitempty"`
-			LegalHold    *struct {
-				At     *string `json:"at,omitempty"`
-				By     *string `json:"by,omitempty"`
-				Reason *string `json:"reason,omitempty"`
-			} `json:"legal_hold,omitempty"`
-			TicketId *string `json:"ticket_id,omitempty"`
-			Version  *int    `json:"version,omitempty"`
-		}
+		var dest TicketHold
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -36457,9 +33709,7 @@ func ParseGetUnitsResponse(rsp *http.Response) (*GetUnitsResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			Units []Unit `json:"units"`
-		}
+		var dest UnitList
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -64,7 +64,7 @@ func principal(c *fiber.Ctx) models.Principal {
 }
 
 type otpRequest struct {
-	Phone string `json:"phone"`
+	Phone string `json:"phone" jsonschema:"required,example=0912345678"`
 }
 
 func (s *jsonAPI) requestOTP(c *fiber.Ctx) error {
@@ -79,11 +79,11 @@ func (s *jsonAPI) requestOTP(c *fiber.Ctx) error {
 }
 
 type otpVerifyRequest struct {
-	Phone string `json:"phone"`
-	Code  string `json:"code"`
+	Phone string `json:"phone" jsonschema:"required,example=0912345678"`
+	Code  string `json:"code" jsonschema:"required,example=123456"`
 	// AcceptPrivacyVersion, when set, accepts that version of the privacy notice (it must be
 	// the one in force) in the same call, for an app that showed the notice before sign-in.
-	AcceptPrivacyVersion int `json:"accept_privacy_version"`
+	AcceptPrivacyVersion int `json:"accept_privacy_version" jsonschema_description:"accept this version of the privacy notice (the one in force) in the same call"`
 }
 
 // verifyOTP signs a resident in and says whether they accepted the privacy notice in force
@@ -118,11 +118,11 @@ func (s *jsonAPI) verifyOTP(c *fiber.Ctx) error {
 }
 
 type loginRequest struct {
-	Username string `json:"username"`
-	Password string `json:"password"`
+	Username string `json:"username" jsonschema:"required"`
+	Password string `json:"password" jsonschema:"required"`
 	// OTP is the second factor of an account that has one: the authenticator's code or a
 	// recovery code.
-	OTP string `json:"otp"`
+	OTP string `json:"otp" jsonschema_description:"the authenticator's code or a recovery code, for an account with a second factor"`
 }
 
 func (s *jsonAPI) login(c *fiber.Ctx) error {
@@ -138,7 +138,7 @@ func (s *jsonAPI) login(c *fiber.Ctx) error {
 }
 
 type refreshRequest struct {
-	RefreshToken string `json:"refresh_token"`
+	RefreshToken string `json:"refresh_token" jsonschema:"required"`
 }
 
 func (s *jsonAPI) refresh(c *fiber.Ctx) error {
@@ -153,8 +153,13 @@ func (s *jsonAPI) refresh(c *fiber.Ctx) error {
 	return c.JSON(tokensView(t))
 }
 
+// logoutRequest is the body of POST /v1/auth/logout.
+type logoutRequest struct {
+	RefreshToken string `json:"refresh_token" jsonschema_description:"the refresh token to revoke; without it, nothing is revoked"`
+}
+
 func (s *jsonAPI) logout(c *fiber.Ctx) error {
-	var req refreshRequest
+	var req logoutRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
@@ -173,8 +178,8 @@ func (s *jsonAPI) me(c *fiber.Ctx) error {
 }
 
 type passwordRequest struct {
-	CurrentPassword string `json:"current_password"`
-	NewPassword     string `json:"new_password"`
+	CurrentPassword string `json:"current_password" jsonschema:"required"`
+	NewPassword     string `json:"new_password" jsonschema:"required,minLength=10"`
 }
 
 func (s *jsonAPI) changePassword(c *fiber.Ctx) error {
@@ -191,10 +196,10 @@ func (s *jsonAPI) changePassword(c *fiber.Ctx) error {
 type tokensResponse struct {
 	AccessToken      string   `json:"access_token"`
 	TokenType        string   `json:"token_type"`
-	ExpiresIn        int      `json:"expires_in"`
-	ExpiresAt        string   `json:"expires_at"`
+	ExpiresIn        int      `json:"expires_in" jsonschema_description:"seconds the access token lasts"`
+	ExpiresAt        string   `json:"expires_at" jsonschema:"format=date-time"`
 	RefreshToken     string   `json:"refresh_token"`
-	RefreshExpiresAt string   `json:"refresh_expires_at"`
+	RefreshExpiresAt string   `json:"refresh_expires_at" jsonschema:"format=date-time"`
 	User             userBody `json:"user"`
 	// Privacy (resident sign-in only): the notice version in force and whether it is accepted.
 	Privacy *privacyBody `json:"privacy,omitempty"`
@@ -208,7 +213,7 @@ type userBody struct {
 	UnitID   string      `json:"unit_id,omitempty"`
 	// PasswordChangeRequired: the account's tokens serve only POST /v1/me/password, GET /v1/me
 	// and sign-out until it changes its one-time password.
-	PasswordChangeRequired bool `json:"password_change_required,omitempty"`
+	PasswordChangeRequired bool `json:"password_change_required,omitempty" jsonschema_description:"the one-time password must be changed first: until then every other operation answers 403 password_change_required"`
 }
 
 func userView(u *models.User) userBody {

@@ -12,22 +12,29 @@ import (
 // bulkRequest is the body of POST /v1/queue/actions: one action on several tickets of the
 // caller's queue, each with the version the caller saw.
 type bulkRequest struct {
-	Action  models.Action `json:"action"`
-	Officer string        `json:"officer"`
+	Action  models.Action `json:"action" jsonschema:"required,enum=accept,enum=assign"`
+	Officer string        `json:"officer" jsonschema_description:"assign: the officer's account id"`
 	Note    string        `json:"note"`
 	Tickets []struct {
-		ID              string `json:"id"`
-		ExpectedVersion int    `json:"expected_version"`
-	} `json:"tickets"`
+		ID              string `json:"id" jsonschema:"required"`
+		ExpectedVersion int    `json:"expected_version" jsonschema:"required,minimum=1"`
+	} `json:"tickets" jsonschema:"required,minItems=1,maxItems=50"`
 }
 
 // bulkResultBody is what became of one ticket: its new version and state, or the error.
 type bulkResultBody struct {
 	ID      string       `json:"id"`
-	Status  int          `json:"status"`
+	Status  int          `json:"status" jsonschema_description:"200, or the status the action alone would have had"`
 	Version int          `json:"version,omitempty"`
 	State   models.State `json:"state,omitempty"`
 	Error   *errorDetail `json:"error,omitempty"`
+}
+
+// bulkResponse is the answer of POST /v1/queue/actions.
+type bulkResponse struct {
+	Results []bulkResultBody `json:"results"`
+	Done    int              `json:"done"`
+	Failed  int              `json:"failed"`
 }
 
 func (s *jsonAPI) bulkAct(c *fiber.Ctx) error {
@@ -59,32 +66,15 @@ func (s *jsonAPI) bulkAct(c *fiber.Ctx) error {
 		out[i].Error = &errorDetail{Code: code, Message: localized(code, models.ErrorMessage(r.Err), code == models.EInternal, en)}
 		s.logFailure(c, out[i].Status, fmt.Errorf("ticket %s: %w", r.ID, r.Err))
 	}
-	return c.JSON(fiber.Map{"results": out, "done": done, "failed": len(results) - done})
+	return c.JSON(bulkResponse{Results: out, Done: done, Failed: len(results) - done})
 }
 
 // addBulkPaths documents POST /v1/queue/actions.
 func addBulkPaths(paths map[string]any, op func(string, []string, bool, map[string]any, []any, map[string]any, ...string) map[string]any,
 	resp func(string, map[string]any) map[string]any) {
-	str := map[string]any{"type": "string"}
-	item := map[string]any{"type": "object", "additionalProperties": false, "required": []string{"id", "expected_version"},
-		"properties": map[string]any{"id": str, "expected_version": map[string]any{"type": "integer", "minimum": 1}}}
-	body := map[string]any{"type": "object", "additionalProperties": false, "required": []string{"action", "tickets"},
-		"properties": map[string]any{
-			"action":  map[string]any{"type": "string", "enum": []string{"accept", "assign"}},
-			"officer": map[string]any{"type": "string", "description": "assign: the officer's account id"},
-			"note":    str,
-			"tickets": map[string]any{"type": "array", "items": item, "minItems": 1, "maxItems": app.MaxBulk}}}
-	result := map[string]any{"type": "object", "additionalProperties": false, "required": []string{"id", "status"},
-		"properties": map[string]any{"id": str, "status": map[string]any{"type": "integer", "description": "200, or the status the action alone would have had"},
-			"version": map[string]any{"type": "integer"}, "state": str,
-			"error": map[string]any{"type": "object", "additionalProperties": false, "required": []string{"code", "message"},
-				"properties": map[string]any{"code": str, "message": str}}}}
 	paths["/v1/queue/actions"] = map[string]any{"post": op("Accept or assign several tickets of the caller's queue at once (at most 50): each is its own "+
 		"compare-and-set on its expected_version, so a stale or refused one leaves the others done; the answer says what became of each",
-		[]string{"workflow"}, true, body, nil,
-		map[string]any{"200": resp("each ticket's result", map[string]any{"type": "object", "additionalProperties": false,
-			"required": []string{"results", "done", "failed"}, "properties": map[string]any{
-				"results": map[string]any{"type": "array", "items": result},
-				"done":    map[string]any{"type": "integer"}, "failed": map[string]any{"type": "integer"}}})},
+		[]string{"workflow"}, true, requestSchema(bulkRequest{}), nil,
+		map[string]any{"200": resp("each ticket's result", answerSchema(bulkResponse{}))},
 		"400", "401", "403", "415", "429")}
 }

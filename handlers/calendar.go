@@ -15,11 +15,16 @@ import (
 // calendarYearBody is a year of the working calendar.
 type calendarYearBody struct {
 	Year               int      `json:"year"`
-	DaysOff            []string `json:"days_off"`
-	SwappedWorkingDays []string `json:"swapped_working_days"`
-	Source             string   `json:"source"` // shipped | edited
-	UpdatedAt          string   `json:"updated_at,omitempty"`
-	UpdatedBy          string   `json:"updated_by,omitempty"`
+	DaysOff            []string `json:"days_off" jsonschema_description:"official days off (YYYY-MM-DD), weekends inside an announced break included"`
+	SwappedWorkingDays []string `json:"swapped_working_days" jsonschema_description:"Saturdays or Sundays swapped into working days (YYYY-MM-DD)"`
+	Source             string   `json:"source" jsonschema:"enum=shipped,enum=edited" jsonschema_description:"shipped with the program, or entered by an administrator"`
+	UpdatedAt          string   `json:"updated_at,omitempty" jsonschema:"format=date-time"`
+	UpdatedBy          string   `json:"updated_by,omitempty" jsonschema_description:"the administrator's user id"`
+}
+
+// calendarYearList is GET /v1/admin/calendar.
+type calendarYearList struct {
+	Years []calendarYearBody `json:"years"`
 }
 
 func calendarYearView(y app.CalendarYearView) calendarYearBody {
@@ -46,21 +51,21 @@ func (s *jsonAPI) listCalendar(c *fiber.Ctx) error {
 	for _, y := range years {
 		out = append(out, calendarYearView(y))
 	}
-	return c.JSON(fiber.Map{"years": out})
+	return c.JSON(calendarYearList{Years: out})
 }
 
 // putCalendarYearRequest is the body of PUT /v1/admin/calendar/:year: the whole year.
 type putCalendarYearRequest struct {
-	DaysOff            *[]string `json:"days_off"`
-	SwappedWorkingDays *[]string `json:"swapped_working_days"`
+	DaysOff            *[]string `json:"days_off" jsonschema:"required" jsonschema_description:"the year's official days off (YYYY-MM-DD); no date twice"`
+	SwappedWorkingDays *[]string `json:"swapped_working_days" jsonschema:"required" jsonschema_description:"weekend days worked instead (YYYY-MM-DD); each a Saturday or Sunday, not also a day off"`
 }
 
 // calendarChangeBody answers an edit: the year as stored, the days whose status changed and how
 // many open tickets' deadlines moved.
 type calendarChangeBody struct {
 	calendarYearBody
-	ChangedDays  []string `json:"changed_days"`
-	MovedTickets int      `json:"moved_tickets"`
+	ChangedDays  []string `json:"changed_days" jsonschema_description:"the dates of the year that became working days or days off"`
+	MovedTickets int      `json:"moved_tickets" jsonschema_description:"open tickets whose deadline moved (each got a move_deadline history event)"`
 }
 
 func (s *jsonAPI) putCalendarYear(c *fiber.Ctx) error {
@@ -90,38 +95,15 @@ func (s *jsonAPI) putCalendarYear(c *fiber.Ctx) error {
 // addCalendarPaths documents the working calendar routes.
 func addCalendarPaths(paths map[string]any, op func(string, []string, bool, map[string]any, []any, map[string]any, ...string) map[string]any,
 	param func(string, string, bool, string, string) map[string]any, resp func(string, map[string]any) map[string]any) {
-	dates := func(what string) map[string]any {
-		return map[string]any{"type": "array", "description": what,
-			"items": map[string]any{"type": "string", "format": "date", "description": "YYYY-MM-DD in the year"}}
-	}
-	yearProps := func() map[string]any {
-		return map[string]any{
-			"year":                 map[string]any{"type": "integer"},
-			"days_off":             dates("official days off, weekends inside an announced break included"),
-			"swapped_working_days": dates("Saturdays or Sundays swapped into working days"),
-			"source":               map[string]any{"type": "string", "enum": []string{"shipped", "edited"}, "description": "shipped with the program, or entered by an administrator"},
-			"updated_at":           map[string]any{"type": "string", "format": "date-time"},
-			"updated_by":           map[string]any{"type": "string", "description": "the administrator's user id"},
-		}
-	}
-	yearSchema := map[string]any{"type": "object", "properties": yearProps()}
-	changed := yearProps()
-	changed["changed_days"] = dates("the dates of the year that became working days or days off")
-	changed["moved_tickets"] = map[string]any{"type": "integer", "description": "open tickets whose deadline moved (each got a move_deadline history event)"}
-	body := map[string]any{"type": "object", "required": []string{"days_off", "swapped_working_days"}, "additionalProperties": false,
-		"properties": map[string]any{
-			"days_off":             dates("the year's official days off; no date twice"),
-			"swapped_working_days": dates("weekend days worked instead; each a Saturday or Sunday, not also a day off"),
-		}}
 	paths["/v1/admin/calendar"] = map[string]any{"get": op("The working calendar in force: every year with holiday data, shipped or entered (administrators). "+
 		"Years without data count Monday–Friday as working days",
 		[]string{"admin"}, true, nil, nil,
-		map[string]any{"200": resp("years", map[string]any{"type": "object", "properties": map[string]any{"years": map[string]any{"type": "array", "items": yearSchema}}})},
+		map[string]any{"200": resp("years", answerSchema(calendarYearList{}))},
 		"401", "403")}
 	paths["/v1/admin/calendar/{year}"] = map[string]any{"put": op("Enter or replace a year of the working calendar (administrators; audited as calendar_edit). "+
 		"In force at once here and within seconds on every instance; open tickets whose running deadline spans a changed day get the deadline "+
 		"of the new calendar (the working time left, counted again) and a move_deadline history event",
-		[]string{"admin"}, true, body, []any{param("year", "path", true, "integer", "the year, 2000–2100")},
-		map[string]any{"200": resp("stored", map[string]any{"type": "object", "properties": changed})},
+		[]string{"admin"}, true, requestSchema(putCalendarYearRequest{}), []any{param("year", "path", true, "integer", "the year, 2000–2100")},
+		map[string]any{"200": resp("stored", answerSchema(calendarChangeBody{}))},
 		"400", "401", "403", "415")}
 }

@@ -12,12 +12,28 @@ import (
 	"phananh/models"
 )
 
+// categoryList is GET /v1/categories (and the administrators' list).
+type categoryList struct {
+	Categories []models.Category `json:"categories"`
+}
+
 func (s *jsonAPI) listCategories(c *fiber.Ctx) error {
-	return c.JSON(fiber.Map{"categories": s.svc.Catalog.Categories()})
+	return c.JSON(categoryList{Categories: s.svc.Catalog.Categories()})
+}
+
+// unitList is GET /v1/units (and the administrators' list).
+type unitList struct {
+	Units []models.Unit `json:"units"`
 }
 
 func (s *jsonAPI) listUnits(c *fiber.Ctx) error {
-	return c.JSON(fiber.Map{"units": s.svc.Catalog.Units()})
+	return c.JSON(unitList{Units: s.svc.Catalog.Units()})
+}
+
+// areaList is GET /v1/areas.
+type areaList struct {
+	BoundarySet string     `json:"boundary_set"`
+	Areas       []areaBody `json:"areas"`
 }
 
 type areaBody struct {
@@ -27,7 +43,7 @@ type areaBody struct {
 	Kind        string `json:"kind,omitempty"`
 	BoundarySet string `json:"boundary_set,omitempty"`
 	// Bbox is [min lng, min lat, max lng, max lat], as in GeoJSON.
-	Bbox []float64 `json:"bbox,omitempty"`
+	Bbox []float64 `json:"bbox,omitempty" jsonschema:"minItems=4,maxItems=4" jsonschema_description:"[min lng, min lat, max lng, max lat], as in GeoJSON"`
 }
 
 func areaView(set string, a geo.Area) areaBody {
@@ -42,7 +58,7 @@ func (s *jsonAPI) listAreas(c *fiber.Ctx) error {
 	for _, a := range areas {
 		out = append(out, areaView(set.ID(), a))
 	}
-	return c.JSON(fiber.Map{"boundary_set": set.ID(), "areas": out})
+	return c.JSON(areaList{BoundarySet: set.ID(), Areas: out})
 }
 
 // getArea answers with a GeoJSON Feature, so map clients can draw the ward directly.
@@ -84,8 +100,8 @@ func (s *jsonAPI) locate(c *fiber.Ctx) error {
 type locateResponse struct {
 	Area            areaBody      `json:"area"`
 	Units           []models.Unit `json:"units"`
-	RoutedByNearest bool          `json:"routed_by_nearest"`
-	Ambiguous       bool          `json:"ambiguous"`
+	RoutedByNearest bool          `json:"routed_by_nearest" jsonschema_description:"the point is in no area: the nearest one (within the city's bounds) takes it"`
+	Ambiguous       bool          `json:"ambiguous" jsonschema_description:"the point is on a border: officials check the routing"`
 }
 
 func locateView(set string, l app.Location) locateResponse {

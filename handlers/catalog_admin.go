@@ -16,16 +16,26 @@ func (s *jsonAPI) adminListUnits(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"units": nonNil(units)})
+	return c.JSON(unitList{Units: nonNil(units)})
 }
 
 // createUnitRequest is the body of POST /v1/admin/units.
+// routingRuleList is GET /v1/admin/routing-rules.
+type routingRuleList struct {
+	RoutingRules []models.RoutingRule `json:"routing_rules"`
+}
+
+// policyList is GET /v1/admin/categories/{code}/policies.
+type policyList struct {
+	Policies []models.Category `json:"policies"`
+}
+
 type createUnitRequest struct {
-	ID       string `json:"id"`
-	Kind     string `json:"kind"`
-	Name     string `json:"name"`
+	ID       string `json:"id" jsonschema:"required"`
+	Kind     string `json:"kind" jsonschema:"required"`
+	Name     string `json:"name" jsonschema:"required"`
 	NameEN   string `json:"name_en"`
-	AreaCode string `json:"area_code"`
+	AreaCode string `json:"area_code" jsonschema_description:"an area of the active boundary set; absent: a city-level unit"`
 }
 
 func (s *jsonAPI) adminCreateUnit(c *fiber.Ctx) error {
@@ -67,14 +77,14 @@ func (s *jsonAPI) adminListRoutingRules(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"routing_rules": nonNil(rules)})
+	return c.JSON(routingRuleList{RoutingRules: nonNil(rules)})
 }
 
 // routingRuleRequest is the body of POST /v1/admin/routing-rules.
 type routingRuleRequest struct {
-	Category string `json:"category"`
-	AreaCode string `json:"area_code"`
-	UnitID   string `json:"unit_id"`
+	Category string `json:"category" jsonschema:"required"`
+	AreaCode string `json:"area_code" jsonschema:"required"`
+	UnitID   string `json:"unit_id" jsonschema:"required"`
 }
 
 func (s *jsonAPI) adminPutRoutingRule(c *fiber.Ctx) error {
@@ -108,28 +118,28 @@ func (s *jsonAPI) adminListCategories(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"categories": nonNil(cats)})
+	return c.JSON(categoryList{Categories: nonNil(cats)})
 }
 
 // categoryRequest is the body of POST /v1/admin/categories.
 type categoryRequest struct {
-	Code           string             `json:"code"`
-	Group          string             `json:"group"`
-	Name           string             `json:"name"`
-	NameEN         string             `json:"name_en"`
+	Code           string             `json:"code" jsonschema:"required"`
+	Group          string             `json:"group" jsonschema:"required,enum=antt,enum=asxh,enum=do_thi,enum=moi_truong,enum=giao_thong,enum=khac"`
+	Name           string             `json:"name" jsonschema:"required"`
+	NameEN         string             `json:"name_en" jsonschema:"required"`
 	Description    string             `json:"description"`
-	UnitKind       string             `json:"unit_kind"`
+	UnitKind       string             `json:"unit_kind" jsonschema:"required"`
 	CityLevel      bool               `json:"city_level"`
-	Priority       string             `json:"priority"`
-	TriageSLA      models.SLA         `json:"triage_sla"`
-	ResolveSLA     models.SLA         `json:"resolve_sla"`
+	Priority       string             `json:"priority" jsonschema:"enum=normal,enum=urgent"`
+	TriageSLA      models.SLA         `json:"triage_sla" jsonschema:"required"`
+	ResolveSLA     models.SLA         `json:"resolve_sla" jsonschema:"required"`
 	Private        bool               `json:"private_by_default"`
 	ContactAllowed bool               `json:"contact_allowed"`
 	Emergency      string             `json:"emergency_number"`
 	Attributes     []models.Attribute `json:"attributes"`
 
-	InfoWaitDays   int    `json:"info_wait_days"`
-	InfoWaitPolicy string `json:"info_wait_policy"`
+	InfoWaitDays   int    `json:"info_wait_days" jsonschema:"minimum=0,maximum=365" jsonschema_description:"how many working days a ticket may wait for the resident's answer before info_wait_policy applies; 0 or absent: 5"`
+	InfoWaitPolicy string `json:"info_wait_policy" jsonschema:"enum=close,enum=return"`
 }
 
 func (s *jsonAPI) adminCreateCategory(c *fiber.Ctx) error {
@@ -192,7 +202,7 @@ func (s *jsonAPI) adminCategoryPolicies(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"policies": nonNil(versions)})
+	return c.JSON(policyList{Policies: nonNil(versions)})
 }
 
 // nonNil is list, or an empty list for nil, so an empty answer is [] rather than null.
@@ -206,87 +216,36 @@ func nonNil[T any](list []T) []T {
 // addCatalogAdminPaths documents the catalog administration routes.
 func addCatalogAdminPaths(paths map[string]any, op func(string, []string, bool, map[string]any, []any, map[string]any, ...string) map[string]any,
 	param func(string, string, bool, string, string) map[string]any, resp func(string, map[string]any) map[string]any) {
-	str := map[string]any{"type": "string"}
-	boolean := map[string]any{"type": "boolean"}
-	obj := func(required []string, props map[string]any) map[string]any {
-		o := map[string]any{"type": "object", "properties": props, "additionalProperties": false}
-		if len(required) > 0 {
-			o["required"] = required
-		}
-		return o
-	}
-	list := func(key string, item map[string]any) map[string]any {
-		return map[string]any{"type": "object", "properties": map[string]any{key: map[string]any{"type": "array", "items": item}}}
-	}
-	unit := map[string]any{"type": "object", "properties": map[string]any{"id": str, "kind": str, "name": str, "name_en": str,
-		"boundary_set": str, "area_code": str, "disabled": boolean}}
-	rule := obj([]string{"category", "area_code", "unit_id"}, map[string]any{"category": str, "area_code": str, "unit_id": str})
-	sla := obj([]string{"value", "unit"}, map[string]any{"value": map[string]any{"type": "integer", "minimum": 1, "maximum": 10000},
-		"unit": map[string]any{"type": "string", "enum": []string{"working_hours", "working_days", "clock_hours"}}})
-	attribute := obj([]string{"code", "datatype"}, map[string]any{"code": str, "datatype": str, "required": boolean, "description": str,
-		"values": map[string]any{"type": "array", "items": str}})
-	catProps := func() map[string]any {
-		return map[string]any{"code": str, "group": map[string]any{"type": "string", "enum": []string{"antt", "asxh", "do_thi", "moi_truong", "giao_thong", "khac"}},
-			"name": str, "name_en": str, "description": str, "unit_kind": str, "city_level": boolean,
-			"priority": map[string]any{"type": "string", "enum": []string{"normal", "urgent"}}, "triage_sla": sla, "resolve_sla": sla,
-			"private_by_default": boolean, "contact_allowed": boolean, "emergency_number": str,
-			"attributes":       map[string]any{"type": "array", "items": attribute},
-			"info_wait_days":   infoWaitDaysSchema(),
-			"info_wait_policy": infoWaitPolicySchema()}
-	}
-	category := map[string]any{"type": "object", "properties": catProps()}
-	category["properties"].(map[string]any)["active"] = boolean
-	category["properties"].(map[string]any)["policy_version"] = map[string]any{"type": "integer"}
-	patchCat := catProps()
-	delete(patchCat, "code")
-	delete(patchCat, "unit_kind")
-	delete(patchCat, "city_level")
-	patchCat["active"] = boolean
 	admin := []string{"admin"}
 	paths["/v1/admin/units"] = map[string]any{
 		"get": op("Every unit, disabled ones included (administrators)", admin, true, nil, nil,
-			map[string]any{"200": resp("units", list("units", unit))}, "401", "403"),
-		"post": op("Create a unit (administrators; audited as unit_create)", admin, true,
-			obj([]string{"id", "kind", "name"}, map[string]any{"id": str, "kind": str, "name": str, "name_en": str,
-				"area_code": map[string]any{"type": "string", "description": "an area of the active boundary set; absent: a city-level unit"}}),
-			nil, map[string]any{"201": resp("created", unit)}, "400", "401", "403", "409", "415"),
+			map[string]any{"200": resp("units", answerSchema(unitList{}))}, "401", "403"),
+		"post": op("Create a unit (administrators; audited as unit_create)", admin, true, requestSchema(createUnitRequest{}),
+			nil, map[string]any{"201": resp("created", answerSchema(models.Unit{}))}, "400", "401", "403", "409", "415"),
 	}
 	paths["/v1/admin/units/{id}"] = map[string]any{"patch": op("Rename, disable or enable a unit; disabling is refused (409) while some active category in some area has no other unit (administrators; audited as unit_update)",
-		admin, true, obj(nil, map[string]any{"name": str, "name_en": str, "disabled": boolean}),
-		[]any{param("id", "path", true, "string", "unit id")}, map[string]any{"200": resp("the unit", unit)}, "400", "401", "403", "404", "409", "415")}
+		admin, true, requestSchema(updateUnitRequest{}),
+		[]any{param("id", "path", true, "string", "unit id")}, map[string]any{"200": resp("the unit", answerSchema(models.Unit{}))}, "400", "401", "403", "404", "409", "415")}
 	paths["/v1/admin/routing-rules"] = map[string]any{
 		"get": op("Routing overrides: category X in area Y goes to unit Z (administrators)", admin, true, nil, nil,
-			map[string]any{"200": resp("rules", list("routing_rules", rule))}, "401", "403"),
+			map[string]any{"200": resp("rules", answerSchema(routingRuleList{}))}, "401", "403"),
 		"post": op("Create or replace the override of a category in an area; the unit must be enabled (administrators; audited as routing_rule_put)",
-			admin, true, rule, nil, map[string]any{"200": resp("the rule", rule)}, "400", "401", "403", "415"),
+			admin, true, requestSchema(routingRuleRequest{}), nil, map[string]any{"200": resp("the rule", answerSchema(models.RoutingRule{}))}, "400", "401", "403", "415"),
 		"delete": op("Remove the override of a category in an area; refused (409) when the category would be left without a unit there (administrators; audited as routing_rule_delete)",
 			admin, true, nil, []any{param("category", "query", true, "string", "category code"), param("area_code", "query", true, "string", "area code")},
 			map[string]any{"204": resp("removed", nil)}, "400", "401", "403", "404", "409"),
 	}
 	paths["/v1/admin/categories"] = map[string]any{
 		"get": op("Every category, inactive ones included, with its policy version (administrators)", admin, true, nil, nil,
-			map[string]any{"200": resp("categories", list("categories", category))}, "401", "403"),
+			map[string]any{"200": resp("categories", answerSchema(categoryList{}))}, "401", "403"),
 		"post": op("Create a category at policy version 1 (administrators; audited as category_create)", admin, true,
-			obj([]string{"code", "group", "name", "name_en", "unit_kind", "triage_sla", "resolve_sla"}, catProps()), nil,
-			map[string]any{"201": resp("created", category)}, "400", "401", "403", "409", "415"),
+			requestSchema(categoryRequest{}), nil,
+			map[string]any{"201": resp("created", answerSchema(models.Category{}))}, "400", "401", "403", "409", "415"),
 	}
 	paths["/v1/admin/categories/{code}"] = map[string]any{"patch": op("Edit or deactivate a category; a change of deadlines, priority or privacy makes a new policy version, which applies to tickets filed from then on (administrators; audited as category_update)",
-		admin, true, obj(nil, patchCat), []any{param("code", "path", true, "string", "category code")},
-		map[string]any{"200": resp("the category", category)}, "400", "401", "403", "404", "415")}
+		admin, true, requestSchema(updateCategoryRequest{}), []any{param("code", "path", true, "string", "category code")},
+		map[string]any{"200": resp("the category", answerSchema(models.Category{}))}, "400", "401", "403", "404", "415")}
 	paths["/v1/admin/categories/{code}/policies"] = map[string]any{"get": op("The kept policy versions of a category, oldest first: what a ticket's policy_version meant (administrators)",
 		admin, true, nil, []any{param("code", "path", true, "string", "category code")},
-		map[string]any{"200": resp("versions", list("policies", category))}, "401", "403", "404")}
-}
-
-// infoWaitDaysSchema describes a category's cap on waiting for the resident (both the admin
-// routes and the public Category schema use it).
-func infoWaitDaysSchema() map[string]any {
-	return map[string]any{"type": "integer", "minimum": 0, "maximum": 365,
-		"description": "how many working days a ticket may wait for the resident's answer (awaiting_info, deadline paused) before info_wait_policy applies; 0 or absent: 5. The resident is reminded halfway"}
-}
-
-// infoWaitPolicySchema describes what happens at the cap on waiting for the resident.
-func infoWaitPolicySchema() map[string]any {
-	return map[string]any{"type": "string", "enum": []string{"close", "return"},
-		"description": "at the cap: close (the default) closes the ticket with outcome no_response, which the resident may reopen within the reopen window; return sends it back to the unit (in_progress) with its deadline running again"}
+		map[string]any{"200": resp("versions", answerSchema(policyList{}))}, "401", "403", "404")}
 }

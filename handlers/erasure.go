@@ -9,7 +9,7 @@ import (
 // eraseRequest is the body of DELETE /v1/me: a sign-in code requested for the account's phone
 // just before (POST /v1/auth/otp), so a stolen session alone cannot erase an account.
 type eraseRequest struct {
-	Code string `json:"code"`
+	Code string `json:"code" jsonschema:"required" jsonschema_description:"a sign-in code just requested for the account's phone (POST /v1/auth/otp)"`
 }
 
 // heldTicketBody names a ticket an erasure left under a legal hold.
@@ -32,20 +32,20 @@ type erasureBody struct {
 type legalHoldBody struct {
 	Reason string `json:"reason"`
 	By     string `json:"by"`
-	At     string `json:"at"`
+	At     string `json:"at" jsonschema:"format=date-time"`
 }
 
 // legalHoldRequest is the body of POST and DELETE /v1/tickets/{id}/legal-hold.
 type legalHoldRequest struct {
-	Reason string `json:"reason"`
+	Reason string `json:"reason" jsonschema:"required,maxLength=500"`
 }
 
-// legalHoldAnswer is the answer of the legal-hold routes.
-type legalHoldAnswer struct {
+// ticketHoldAnswer is the answer of the legal-hold routes.
+type ticketHoldAnswer struct {
 	TicketID     string         `json:"ticket_id"`
 	Code         string         `json:"code"`
 	Version      int            `json:"version"`
-	LegalHold    *legalHoldBody `json:"legal_hold"`
+	LegalHold    *legalHoldBody `json:"legal_hold" jsonschema:"nullable" jsonschema_description:"the hold; null once released"`
 	Deidentified bool           `json:"deidentified"`
 }
 
@@ -90,7 +90,7 @@ func (s *jsonAPI) placeLegalHold(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(legalHoldAnswer{TicketID: t.ID, Code: t.Code, Version: t.Version, LegalHold: legalHoldView(t.LegalHold)})
+	return c.JSON(ticketHoldAnswer{TicketID: t.ID, Code: t.Code, Version: t.Version, LegalHold: legalHoldView(t.LegalHold)})
 }
 
 func (s *jsonAPI) releaseLegalHold(c *fiber.Ctx) error {
@@ -102,16 +102,12 @@ func (s *jsonAPI) releaseLegalHold(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(legalHoldAnswer{TicketID: t.ID, Code: t.Code, Version: t.Version, Deidentified: t.ReporterID == models.ErasedReporter})
+	return c.JSON(ticketHoldAnswer{TicketID: t.ID, Code: t.Code, Version: t.Version, Deidentified: t.ReporterID == models.ErasedReporter})
 }
 
 // addErasurePaths documents account erasure and legal holds.
 func addErasurePaths(paths map[string]any, op func(string, []string, bool, map[string]any, []any, map[string]any, ...string) map[string]any,
 	param func(string, string, bool, string, string) map[string]any, resp func(string, map[string]any) map[string]any) {
-	str := map[string]any{"type": "string"}
-	strs := map[string]any{"type": "array", "items": str}
-	code := map[string]any{"type": "object", "required": []string{"code"}, "additionalProperties": false,
-		"properties": map[string]any{"code": map[string]any{"type": "string", "description": "a sign-in code just requested for the account's phone (POST /v1/auth/otp)"}}}
 	me, _ := paths["/v1/me"].(map[string]any)
 	if me == nil {
 		me = map[string]any{}
@@ -119,16 +115,10 @@ func addErasurePaths(paths map[string]any, op func(string, []string, bool, map[s
 	}
 	me["delete"] = op("Erase the caller's resident account with a fresh sign-in code: phone, name, devices, subscriptions, pending pushes, follows, sign-in codes, refresh tokens; "+
 		"the reports filed stay in the city's record de-identified (reporter erased, phone numbers removed, photos of closed reports deleted), except those under a legal hold, which the answer lists (audited as account_erase)",
-		[]string{"auth"}, true, code, nil, map[string]any{"200": resp("what was erased", map[string]any{"type": "object",
-			"properties": map[string]any{"erased": strs, "deidentified_tickets": strs, "unfollowed_tickets": map[string]any{"type": "integer"},
-				"media_deleted": map[string]any{"type": "integer"}, "message": str,
-				"legal_hold": map[string]any{"type": "array", "items": map[string]any{"type": "object", "properties": map[string]any{"id": str, "code": str}}}}})},
+		[]string{"auth"}, true, requestSchema(eraseRequest{}), nil, map[string]any{"200": resp("what was erased", answerSchema(erasureBody{}))},
 		"400", "401", "403", "415", "429")
-	reason := map[string]any{"type": "object", "required": []string{"reason"}, "additionalProperties": false,
-		"properties": map[string]any{"reason": map[string]any{"type": "string", "maxLength": models.MaxLegalHoldReasonLen}}}
-	answer := resp("the ticket's hold", map[string]any{"type": "object", "properties": map[string]any{"ticket_id": str, "code": str,
-		"version": map[string]any{"type": "integer"}, "deidentified": map[string]any{"type": "boolean"},
-		"legal_hold": map[string]any{"type": []string{"object", "null"}, "properties": map[string]any{"reason": str, "by": str, "at": str}}}})
+	answer := resp("the ticket's hold", answerSchema(ticketHoldAnswer{}))
+	reason := requestSchema(legalHoldRequest{})
 	id := []any{param("id", "path", true, "string", "ticket id")}
 	paths["/v1/tickets/{id}/legal-hold"] = map[string]any{
 		"post": op("Place a legal hold on a ticket under investigation (IOC operators, administrators; audited as legal_hold): until released, erasure and retention keep the ticket linked to its reporter",

@@ -11,8 +11,19 @@ import (
 type savedFilterBody struct {
 	ID        string `json:"id"`
 	Name      string `json:"name"`
-	Query     string `json:"query"`
-	CreatedAt string `json:"created_at"`
+	Query     string `json:"query" jsonschema:"example=assigned=none&overdue=true" jsonschema_description:"the filters as GET /v1/queue's query string"`
+	CreatedAt string `json:"created_at" jsonschema:"format=date-time"`
+}
+
+// savedFilterList is GET /v1/queue/filters, oldest first.
+type savedFilterList struct {
+	Filters []savedFilterBody `json:"filters"`
+}
+
+// saveFilterRequest is the body of POST /v1/queue/filters.
+type saveFilterRequest struct {
+	Name  string `json:"name" jsonschema:"required,maxLength=60"`
+	Query string `json:"query" jsonschema:"required,maxLength=500"`
 }
 
 func savedFilterView(f models.SavedFilter) savedFilterBody {
@@ -28,14 +39,11 @@ func (s *jsonAPI) listFilters(c *fiber.Ctx) error {
 	for _, f := range fs {
 		out = append(out, savedFilterView(f))
 	}
-	return c.JSON(fiber.Map{"filters": out})
+	return c.JSON(savedFilterList{Filters: out})
 }
 
 func (s *jsonAPI) saveFilter(c *fiber.Ctx) error {
-	var req struct {
-		Name  string `json:"name"`
-		Query string `json:"query"`
-	}
+	var req saveFilterRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
@@ -56,20 +64,12 @@ func (s *jsonAPI) deleteFilter(c *fiber.Ctx) error {
 // addFilterPaths documents the saved queue filters.
 func addFilterPaths(paths map[string]any, op func(string, []string, bool, map[string]any, []any, map[string]any, ...string) map[string]any,
 	param func(string, string, bool, string, string) map[string]any, resp func(string, map[string]any) map[string]any) {
-	str := map[string]any{"type": "string"}
-	filter := map[string]any{"type": "object", "additionalProperties": false, "required": []string{"id", "name", "query", "created_at"},
-		"properties": map[string]any{"id": str, "name": str,
-			"query":      map[string]any{"type": "string", "description": "the filters as GET /v1/queue's query string, e.g. assigned=none&overdue=true"},
-			"created_at": map[string]any{"type": "string", "format": "date-time"}}}
 	paths["/v1/queue/filters"] = map[string]any{
 		"get": op("The caller's saved queue filters, oldest first", []string{"workflow"}, true, nil, nil,
-			map[string]any{"200": resp("the filters", map[string]any{"type": "object", "additionalProperties": false, "required": []string{"filters"},
-				"properties": map[string]any{"filters": map[string]any{"type": "array", "items": filter}}})}, "401", "403"),
+			map[string]any{"200": resp("the filters", answerSchema(savedFilterList{}))}, "401", "403"),
 		"post": op("Save a queue filter under a name (at most 20 per official): the query keeps GET /v1/queue's filter parameters only",
-			[]string{"workflow"}, true, map[string]any{"type": "object", "additionalProperties": false, "required": []string{"name", "query"},
-				"properties": map[string]any{"name": map[string]any{"type": "string", "maxLength": models.MaxFilterName},
-					"query": map[string]any{"type": "string", "maxLength": models.MaxFilterQueryText}}}, nil,
-			map[string]any{"201": resp("the saved filter", filter)}, "400", "401", "403", "415", "422"),
+			[]string{"workflow"}, true, requestSchema(saveFilterRequest{}), nil,
+			map[string]any{"201": resp("the saved filter", answerSchema(savedFilterBody{}))}, "400", "401", "403", "415", "422"),
 	}
 	paths["/v1/queue/filters/{id}"] = map[string]any{"delete": op("Delete one of the caller's saved filters", []string{"workflow"}, true, nil,
 		[]any{param("id", "path", true, "string", "filter id")}, map[string]any{"204": resp("deleted", nil)}, "401", "403", "404")}

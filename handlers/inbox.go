@@ -14,14 +14,14 @@ type notificationBody struct {
 	Event     string `json:"event"`
 	Title     string `json:"title"`
 	Body      string `json:"body"`
-	CreatedAt string `json:"created_at"`
-	ReadAt    string `json:"read_at,omitempty"`
+	CreatedAt string `json:"created_at" jsonschema:"format=date-time"`
+	ReadAt    string `json:"read_at,omitempty" jsonschema:"format=date-time"`
 }
 
 type inboxResponse struct {
 	Notifications []notificationBody `json:"notifications"`
 	NextCursor    string             `json:"next_cursor,omitempty"`
-	Unread        int                `json:"unread"`
+	Unread        int                `json:"unread" jsonschema_description:"unread notifications in all"`
 }
 
 // listNotifications is GET /v1/me/notifications: the resident's inbox, unread first, in
@@ -77,8 +77,13 @@ func wantsEnglish(c *fiber.Ctx) (bool, error) {
 }
 
 type markReadRequest struct {
-	IDs []string `json:"ids"`
+	IDs []string `json:"ids" jsonschema:"maxItems=100"`
 	All bool     `json:"all"`
+}
+
+// markedBody is the answer of POST /v1/me/notifications/read.
+type markedBody struct {
+	Marked int `json:"marked" jsonschema_description:"how many notifications changed to read"`
 }
 
 // markNotificationsRead is POST /v1/me/notifications/read {"ids":[…]} or {"all":true}.
@@ -91,26 +96,17 @@ func (s *jsonAPI) markNotificationsRead(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(map[string]int{"marked": n})
+	return c.JSON(markedBody{Marked: n})
 }
 
 func addInboxPaths(paths map[string]any, op func(string, []string, bool, map[string]any, []any, map[string]any, ...string) map[string]any,
 	param func(string, string, bool, string, string) map[string]any, resp func(string, map[string]any) map[string]any) {
-	str := map[string]any{"type": "string"}
-	dateTime := map[string]any{"type": "string", "format": "date-time"}
-	item := map[string]any{"type": "object", "additionalProperties": false, "required": []string{"id", "ticket_id", "code", "event", "title", "body", "created_at"},
-		"properties": map[string]any{"id": str, "ticket_id": str, "code": str, "event": str, "title": str, "body": str,
-			"created_at": dateTime, "read_at": dateTime}}
 	paths["/v1/me/notifications"] = map[string]any{"get": op("The resident's notification inbox: everything a push told them, kept whether or not the push arrived; unread first, each group newest first",
 		[]string{"push"}, true, nil, []any{param("unread", "query", false, "boolean", "true: unread only"),
 			param("lang", "query", false, "string", "vi (default) or en; else Accept-Language"),
-			param("cursor", "query", false, "string", "next_cursor of the previous page"), param("limit", "query", false, "integer", "page size, at most 100")},
-		map[string]any{"200": resp("page", map[string]any{"type": "object", "additionalProperties": false, "required": []string{"notifications", "unread"},
-			"properties": map[string]any{"notifications": map[string]any{"type": "array", "items": item}, "next_cursor": str,
-				"unread": map[string]any{"type": "integer", "description": "unread notifications in all"}}})}, "400", "401", "403")}
+			cursorParam(), param("limit", "query", false, "integer", "page size, at most 100")},
+		map[string]any{"200": resp("page", answerSchema(inboxResponse{}))}, "400", "401", "403")}
 	paths["/v1/me/notifications/read"] = map[string]any{"post": op("Mark notifications read: the given ids, or all",
-		[]string{"push"}, true, map[string]any{"type": "object", "additionalProperties": false, "properties": map[string]any{
-			"ids": map[string]any{"type": "array", "items": str, "maxItems": 100}, "all": map[string]any{"type": "boolean"}}}, nil,
-		map[string]any{"200": resp("how many changed", map[string]any{"type": "object", "additionalProperties": false,
-			"properties": map[string]any{"marked": map[string]any{"type": "integer"}}})}, "400", "401", "403", "415")}
+		[]string{"push"}, true, requestSchema(markReadRequest{}), nil,
+		map[string]any{"200": resp("how many changed", answerSchema(markedBody{}))}, "400", "401", "403", "415")}
 }

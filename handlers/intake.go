@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"github.com/gofiber/fiber/v2"
+	"github.com/invopop/jsonschema"
 
 	"phananh/models"
 )
@@ -16,8 +17,8 @@ type onBehalfRequest struct {
 
 // onBehalfBody is who the report was filed for, as the resident gave it.
 type onBehalfBody struct {
-	Phone string `json:"phone"`
-	Name  string `json:"name"`
+	Phone string `json:"phone" jsonschema:"example=0912345678" jsonschema_description:"the resident's Vietnamese mobile number: the report becomes that account's (created if new), a text message gives them its code, and signing in with the phone shows it; absent: an anonymous report"`
+	Name  string `json:"name" jsonschema:"maxLength=100" jsonschema_description:"the resident's name, kept as the display name of an account without one (needs phone)"`
 }
 
 // createOnBehalf files a report on a resident's behalf (app.Tickets.FileOnBehalf). Like
@@ -55,29 +56,27 @@ func channelNames(cs []models.Channel) []string {
 	return out
 }
 
-// addOnBehalfPaths documents filing on a resident's behalf: its request schema (OnBehalfTicket,
-// NewTicket's fields with a required channel and the resident) and its path.
+// JSONSchemaExtend documents what differs from a resident's report: the channel is required
+// and names how the official took the report down, and contact needs the resident's phone.
+func (onBehalfRequest) JSONSchemaExtend(s *jsonschema.Schema) {
+	enum := make([]any, len(models.OnBehalfChannels))
+	for i, c := range models.OnBehalfChannels {
+		enum[i] = string(c)
+	}
+	s.Properties.Set("channel", &jsonschema.Schema{Type: "string", Enum: enum,
+		Description: "how the report came: a hotline call, a walk-in at a ward office, a Zalo message, an e-mail, another way"})
+	s.Properties.Set("allow_contact", &jsonschema.Schema{Type: "boolean",
+		Description: "the resident agrees to be called back by the unit (needs on_behalf.phone)"})
+	s.Required = append(s.Required, "channel")
+}
+
+// addOnBehalfPaths documents filing on a resident's behalf.
 func addOnBehalfPaths(doc map[string]any, op func(string, []string, bool, map[string]any, []any, map[string]any, ...string) map[string]any,
 	param func(string, string, bool, string, string) map[string]any, resp func(string, map[string]any) map[string]any) {
-	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
-	newTicket := schemas["NewTicket"].(map[string]any)
-	props := map[string]any{}
-	for k, v := range newTicket["properties"].(map[string]any) {
-		props[k] = v
-	}
-	props["channel"] = map[string]any{"type": "string", "enum": channelNames(models.OnBehalfChannels),
-		"description": "how the report came: a hotline call, a walk-in at a ward office, a Zalo message, an e-mail, another way"}
-	props["allow_contact"] = map[string]any{"type": "boolean", "description": "the resident agrees to be called back by the unit (needs on_behalf.phone)"}
-	props["on_behalf"] = map[string]any{"type": "object", "additionalProperties": false, "properties": map[string]any{
-		"phone": map[string]any{"type": "string", "description": "the resident's Vietnamese mobile number: the report becomes that account's (created if new), a text message gives them its code, and signing in with the phone shows it; absent: an anonymous report"},
-		"name":  map[string]any{"type": "string", "maxLength": models.MaxDisplayNameRunes, "description": "the resident's name, kept as the display name of an account without one (needs phone)"}}}
-	schemas["OnBehalfTicket"] = map[string]any{"type": "object", "additionalProperties": false,
-		"required": []string{"category", "description", "location", "channel"}, "properties": props}
-	ref := func(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
 	doc["paths"].(map[string]any)["/v1/tickets/on-behalf"] = map[string]any{"post": op(
 		"File a report on a resident's behalf (IOC operators, officers, leaders): a hotline call, a walk-in; the resident's consent to the privacy notice is not asked (README)",
-		[]string{"tickets"}, true, ref("OnBehalfTicket"),
+		[]string{"tickets"}, true, requestSchema(onBehalfRequest{}),
 		[]any{param("Idempotency-Key", "header", false, "string", "a retry with the same key returns the original ticket")},
-		map[string]any{"201": resp("created, in the caller's view", ref("Ticket")), "200": resp("the original ticket of this idempotency key", ref("Ticket"))},
+		map[string]any{"201": resp("created, in the caller's view", answerSchema(ticketBody{})), "200": resp("the original ticket of this idempotency key", answerSchema(ticketBody{}))},
 		"400", "401", "403", "415", "422", "429")}
 }

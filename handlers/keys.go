@@ -17,11 +17,16 @@ type apiKeyBody struct {
 	ID         string             `json:"id"`
 	Name       string             `json:"name"`
 	Scope      models.APIKeyScope `json:"scope"`
-	Prefix     string             `json:"prefix"`
-	CreatedAt  string             `json:"created_at"`
-	LastUsedAt string             `json:"last_used_at,omitempty"`
-	ExpiresAt  string             `json:"expires_at,omitempty"`
-	RevokedAt  string             `json:"revoked_at,omitempty"`
+	Prefix     string             `json:"prefix" jsonschema_description:"the first 8 characters of the secret, to recognise a key"`
+	CreatedAt  string             `json:"created_at" jsonschema:"format=date-time"`
+	LastUsedAt string             `json:"last_used_at,omitempty" jsonschema:"format=date-time" jsonschema_description:"to within a minute; absent: never used"`
+	ExpiresAt  string             `json:"expires_at,omitempty" jsonschema:"format=date-time" jsonschema_description:"absent: never expires"`
+	RevokedAt  string             `json:"revoked_at,omitempty" jsonschema:"format=date-time" jsonschema_description:"absent: not revoked"`
+}
+
+// apiKeyList is GET /v1/admin/keys, newest first.
+type apiKeyList struct {
+	Keys []apiKeyBody `json:"keys"`
 }
 
 func apiKeyView(k *models.APIKey) apiKeyBody {
@@ -38,19 +43,19 @@ func (s *jsonAPI) listKeys(c *fiber.Ctx) error {
 	for i := range keys {
 		out = append(out, apiKeyView(&keys[i]))
 	}
-	return c.JSON(fiber.Map{"keys": out})
+	return c.JSON(apiKeyList{Keys: out})
 }
 
 // createKeyRequest is the body of POST /v1/admin/keys; expires_at is RFC 3339, absent for never.
 type createKeyRequest struct {
-	Name      string `json:"name"`
-	Scope     string `json:"scope"`
-	ExpiresAt string `json:"expires_at"`
+	Name      string             `json:"name" jsonschema:"required,minLength=1,maxLength=100"`
+	Scope     models.APIKeyScope `json:"scope" jsonschema:"required"`
+	ExpiresAt string             `json:"expires_at" jsonschema:"format=date-time" jsonschema_description:"RFC 3339, in the future; absent: never"`
 }
 
 // createdKeyBody is a new key with its secret, which no later answer repeats.
 type createdKeyBody struct {
-	Key string `json:"key"`
+	Key string `json:"key" jsonschema_description:"the secret, for the X-API-Key header; shown only in this answer"`
 	apiKeyBody
 }
 
@@ -85,32 +90,15 @@ func (s *jsonAPI) revokeKey(c *fiber.Ctx) error {
 // addKeyPaths documents the key management routes.
 func addKeyPaths(paths map[string]any, op func(string, []string, bool, map[string]any, []any, map[string]any, ...string) map[string]any,
 	param func(string, string, bool, string, string) map[string]any, resp func(string, map[string]any) map[string]any) {
-	str := map[string]any{"type": "string"}
-	dateTime := map[string]any{"type": "string", "format": "date-time"}
-	scope := map[string]any{"type": "string", "enum": models.APIKeyScopes}
-	keyProps := func() map[string]any {
-		return map[string]any{"id": str, "name": str, "scope": scope,
-			"prefix":       map[string]any{"type": "string", "description": "the first 8 characters of the secret, to recognise a key"},
-			"created_at":   dateTime,
-			"last_used_at": map[string]any{"type": "string", "format": "date-time", "description": "to within a minute; absent: never used"},
-			"expires_at":   map[string]any{"type": "string", "format": "date-time", "description": "absent: never expires"},
-			"revoked_at":   map[string]any{"type": "string", "format": "date-time", "description": "absent: not revoked"}}
-	}
-	keySchema := map[string]any{"type": "object", "properties": keyProps()}
-	created := keyProps()
-	created["key"] = map[string]any{"type": "string", "description": "the secret, for the X-API-Key header; shown only in this answer"}
-	body := map[string]any{"type": "object", "required": []string{"name", "scope"}, "additionalProperties": false,
-		"properties": map[string]any{"name": map[string]any{"type": "string", "minLength": 1, "maxLength": 100}, "scope": scope,
-			"expires_at": map[string]any{"type": "string", "format": "date-time", "description": "RFC 3339, in the future; absent: never"}}}
 	paths["/v1/admin/keys"] = map[string]any{
 		"get": op("Machine keys, newest first, revoked and expired ones included; never the secret or its hash (administrators)",
 			[]string{"admin"}, true, nil, nil,
-			map[string]any{"200": resp("keys", map[string]any{"type": "object", "properties": map[string]any{"keys": map[string]any{"type": "array", "items": keySchema}}})},
+			map[string]any{"200": resp("keys", answerSchema(apiKeyList{}))},
 			"401", "403"),
 		"post": op("Create a machine key; the answer holds its secret, shown this once (administrators; audited as api_key_create). "+
 			"Scopes: open311 (POST Open311 requests), stats (/v1/stats/*), feed (/v1/feed/changes), export (/v1/export/*, every use audited as export_key_use)",
-			[]string{"admin"}, true, body, nil,
-			map[string]any{"201": resp("created", map[string]any{"type": "object", "properties": created})},
+			[]string{"admin"}, true, requestSchema(createKeyRequest{}), nil,
+			map[string]any{"201": resp("created", answerSchema(createdKeyBody{}))},
 			"400", "401", "403", "415"),
 	}
 	paths["/v1/admin/keys/{id}"] = map[string]any{"delete": op("Revoke a machine key: the next request carrying it is refused with 401 (administrators; audited as api_key_revoke)",

@@ -129,7 +129,7 @@ func writeEvent(w *bufio.Writer, ev app.LiveEvent) error {
 
 // addLivePaths documents GET /v1/queue/events. An event stream is text, not one JSON document:
 // the response is text/event-stream, and the data of each "ticket" event is described in the
-// description and as the QueueEvent schema.
+// description and as the QueueEvent schema, which x-event-data names.
 func addLivePaths(paths map[string]any, op func(string, []string, bool, map[string]any, []any, map[string]any, ...string) map[string]any,
 	param func(string, string, bool, string, string) map[string]any) {
 	o := op("The caller's queue as it changes: server-sent events (text/event-stream). Each \"ticket\" event's data is a QueueEvent "+
@@ -142,15 +142,6 @@ func addLivePaths(paths map[string]any, op func(string, []string, bool, map[stri
 		"text/event-stream": map[string]any{"schema": map[string]any{"type": "string",
 			"description": "events separated by blank lines: id, event (ticket or reset), data (a QueueEvent as JSON)"},
 			"example": "id: ZjE6NDI\nevent: ticket\ndata: {\"ticket_id\":\"…\",\"code\":\"LX-…\",\"version\":1,\"action\":\"submit\",\"to\":\"received\",…}\n\n"}}}
+	o["x-event-data"] = answerSchema(queueEvent{})
 	paths["/v1/queue/events"] = map[string]any{"get": o}
-}
-
-// queueEventSchema is the QueueEvent component: the data of a "ticket" event.
-func queueEventSchema() map[string]any {
-	str := map[string]any{"type": "string"}
-	return map[string]any{"type": "object", "additionalProperties": false,
-		"required":    []string{"ticket_id", "code", "version", "action", "to", "at", "unit_id", "area_code", "category"},
-		"description": "one change of a ticket of the caller's queue: which ticket, what action, the states before and after",
-		"properties": map[string]any{"ticket_id": str, "code": str, "version": map[string]any{"type": "integer"}, "action": str,
-			"from": str, "to": str, "at": map[string]any{"type": "string", "format": "date-time"}, "unit_id": str, "area_code": str, "category": str}}
 }

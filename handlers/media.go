@@ -32,12 +32,12 @@ const multipartOverhead = 64 << 10
 
 type mediaBody struct {
 	ID          string `json:"id"`
-	Kind        string `json:"kind"`
-	ContentType string `json:"content_type"`
-	Bytes       int64  `json:"bytes"`
+	Kind        string `json:"kind" jsonschema:"enum=image,enum=video"`
+	ContentType string `json:"content_type" jsonschema:"enum=image/jpeg,enum=image/png,enum=image/webp,enum=video/mp4,enum=video/quicktime"`
+	Bytes       int64  `json:"bytes" jsonschema_description:"size of the file as uploaded"`
 	Width       int    `json:"width"`
 	Height      int    `json:"height"`
-	SHA256      string `json:"sha256"`
+	SHA256      string `json:"sha256" jsonschema_description:"hex SHA-256 of the file as uploaded; the same file uploaded again by the same user returns the same id"`
 }
 
 func mediaView(m *models.Media) mediaBody {

@@ -7,13 +7,8 @@ func addMediaPaths(paths map[string]any,
 	resp func(string, map[string]any) map[string]any) {
 	str := map[string]any{"type": "string"}
 	integer := map[string]any{"type": "integer"}
-	mediaSchema := map[string]any{"type": "object", "properties": map[string]any{
-		"id": str, "kind": map[string]any{"type": "string", "enum": []string{"image", "video"}},
-		"content_type": map[string]any{"type": "string", "enum": []string{"image/jpeg", "image/png", "image/webp", "video/mp4", "video/quicktime"}},
-		"bytes":        map[string]any{"type": "integer", "description": "size of the file as uploaded"},
-		"width":        integer, "height": integer,
-		"sha256": map[string]any{"type": "string", "description": "hex SHA-256 of the file as uploaded; the same file uploaded again by the same user returns the same id"}}}
-	uploadSchema := map[string]any{"type": "object", "properties": map[string]any{"id": str, "upload_offset": integer, "upload_length": integer}}
+	mediaSchema := answerSchema(mediaBody{})
+	uploadSchema := answerSchema(uploadBody{})
 	tusHeaders := func(desc string) map[string]any {
 		return map[string]any{
 			"Upload-Offset": map[string]any{"description": "bytes received so far", "schema": integer},

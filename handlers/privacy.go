@@ -43,9 +43,9 @@ type privacyBody struct {
 // noticeBody is GET /v1/privacy.
 type noticeBody struct {
 	Version   int    `json:"version"`
-	Effective string `json:"effective"`
-	Lang      string `json:"lang"`
-	Format    string `json:"format"`
+	Effective string `json:"effective" jsonschema:"format=date"`
+	Lang      string `json:"lang" jsonschema:"enum=vi,enum=en"`
+	Format    string `json:"format" jsonschema:"enum=markdown"`
 	Text      string `json:"text"`
 }
 
@@ -74,7 +74,7 @@ type consentBody struct {
 	Purpose models.ConsentPurpose `json:"purpose"`
 	Version int                   `json:"version"`
 	Granted bool                  `json:"granted"`
-	At      string                `json:"at"`
+	At      string                `json:"at" jsonschema:"format=date-time"`
 	Detail  string                `json:"detail,omitempty"`
 }
 
@@ -107,15 +107,15 @@ func (s *jsonAPI) listConsents(c *fiber.Ctx) error {
 
 // consentRequest is POST /v1/me/consents; granted defaults to true.
 type consentRequest struct {
-	Purpose models.ConsentPurpose `json:"purpose"`
-	Version int                   `json:"version"`
-	Granted *bool                 `json:"granted"`
+	Purpose models.ConsentPurpose `json:"purpose" jsonschema:"required"`
+	Version int                   `json:"version" jsonschema_description:"account: the version of the notice in force"`
+	Granted *bool                 `json:"granted" jsonschema_description:"default true"`
 }
 
 // consentResult is the answer of a consent decision.
 type consentResult struct {
 	Consent        consentBody `json:"consent"`
-	TicketsChanged int         `json:"tickets_changed"`
+	TicketsChanged int         `json:"tickets_changed" jsonschema_description:"open reports whose allow_contact a withdrawal cleared"`
 	Privacy        privacyBody `json:"privacy"`
 }
 
@@ -150,13 +150,13 @@ func (s *jsonAPI) decideConsent(c *fiber.Ctx, in app.ConsentInput) error {
 
 // profileRequest is PATCH /v1/me; absent fields stay as they are.
 type profileRequest struct {
-	DisplayName *string `json:"display_name"`
+	DisplayName *string `json:"display_name" jsonschema:"maxLength=100" jsonschema_description:"trimmed; empty clears it"`
 }
 
 // meBody is the account as its resident reads it after a change.
 type meBody struct {
 	userBody
-	DisplayName string `json:"display_name,omitempty"`
+	DisplayName string `json:"display_name,omitempty" jsonschema_description:"the name the person chose (PATCH /v1/me)"`
 }
 
 func (s *jsonAPI) patchMe(c *fiber.Ctx) error {
@@ -172,7 +172,7 @@ func (s *jsonAPI) patchMe(c *fiber.Ctx) error {
 }
 
 type phoneChangeRequest struct {
-	Phone string `json:"phone"`
+	Phone string `json:"phone" jsonschema:"required"`
 }
 
 func (s *jsonAPI) requestPhoneChange(c *fiber.Ctx) error {
@@ -187,8 +187,8 @@ func (s *jsonAPI) requestPhoneChange(c *fiber.Ctx) error {
 }
 
 type phoneVerifyRequest struct {
-	Phone string `json:"phone"`
-	Code  string `json:"code"`
+	Phone string `json:"phone" jsonschema:"required"`
+	Code  string `json:"code" jsonschema:"required"`
 }
 
 func (s *jsonAPI) verifyPhoneChange(c *fiber.Ctx) error {
@@ -219,34 +219,16 @@ func (s *jsonAPI) privacyRegister(c *fiber.Ctx) error {
 // addPrivacyPaths documents the personal data rights routes (privacy.go, privacy_export.go).
 func addPrivacyPaths(paths map[string]any, op func(string, []string, bool, map[string]any, []any, map[string]any, ...string) map[string]any,
 	param func(string, string, bool, string, string) map[string]any, resp func(string, map[string]any) map[string]any) {
-	str := map[string]any{"type": "string"}
-	integer := map[string]any{"type": "integer"}
-	boolean := map[string]any{"type": "boolean"}
-	obj := func(required []string, props map[string]any) map[string]any {
-		o := map[string]any{"type": "object", "properties": props, "additionalProperties": false}
-		if len(required) > 0 {
-			o["required"] = required
-		}
-		return o
-	}
-	privacy := obj(nil, map[string]any{"version": integer, "accepted": boolean})
-	consent := obj(nil, map[string]any{"id": str, "purpose": map[string]any{"type": "string", "enum": []string{"account", "contact"}},
-		"version": integer, "granted": boolean, "at": str, "detail": str})
-	decided := resp("the record added (or the acceptance already on file)", obj(nil, map[string]any{"consent": consent,
-		"tickets_changed": map[string]any{"type": "integer", "description": "open reports whose allow_contact a withdrawal cleared"}, "privacy": privacy}))
-	account := resp("the account", map[string]any{"$ref": "#/components/schemas/User"})
-	phone := obj([]string{"phone"}, map[string]any{"phone": str})
+	decided := resp("the record added (or the acceptance already on file)", answerSchema(consentResult{}))
+	account := resp("the account", answerSchema(meBody{}))
 	paths["/v1/privacy"] = map[string]any{"get": op("The privacy notice (Law 91/2025/QH15): what is collected, why, who sees it, how long it is kept and how to exercise each right; Vietnamese unless ?lang=en or Accept-Language prefers English",
 		[]string{"privacy"}, false, nil, []any{param("lang", "query", false, "string", "vi or en")},
-		map[string]any{"200": resp("the notice", obj(nil, map[string]any{"version": integer, "effective": str, "lang": str,
-			"format": map[string]any{"type": "string", "enum": []string{"markdown"}}, "text": str}))}, "400")}
+		map[string]any{"200": resp("the notice", answerSchema(noticeBody{}))}, "400")}
 	paths["/v1/me/consents"] = map[string]any{
 		"get": op("The resident's consent records, oldest first (the history), and whether the notice in force is accepted",
-			[]string{"privacy"}, true, nil, nil, map[string]any{"200": resp("records", obj(nil, map[string]any{"privacy": privacy,
-				"consents": map[string]any{"type": "array", "items": consent}}))}, "401", "403"),
+			[]string{"privacy"}, true, nil, nil, map[string]any{"200": resp("records", answerSchema(consentsBody{}))}, "401", "403"),
 		"post": op("Accept the privacy notice in force (purpose account, version = the version in force: until then filing, uploading, following and registering a device answer 403 consent_required), or withdraw contact (purpose contact, granted false)",
-			[]string{"privacy"}, true, obj([]string{"purpose"}, map[string]any{"purpose": str, "version": integer,
-				"granted": map[string]any{"type": "boolean", "description": "default true"}}), nil, map[string]any{"200": decided}, "400", "401", "403", "415", "422"),
+			[]string{"privacy"}, true, requestSchema(consentRequest{}), nil, map[string]any{"200": decided}, "400", "401", "403", "415", "422"),
 	}
 	paths["/v1/me/consents/{purpose}"] = map[string]any{"delete": op("Withdraw consent: contact clears allow_contact on every open report of the resident at once (each recorded in the ticket's history as withdraw_contact); the unit no longer sees the phone",
 		[]string{"privacy"}, true, nil, []any{param("purpose", "path", true, "string", "contact")}, map[string]any{"200": decided}, "400", "401", "403", "422")}
@@ -255,17 +237,13 @@ func addPrivacyPaths(paths map[string]any, op func(string, []string, bool, map[s
 			"content": map[string]any{"application/zip": map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}}}, "401", "403", "429")}
 	if me, ok := paths["/v1/me"].(map[string]any); ok {
 		me["patch"] = op("Change the resident's display name (trimmed, at most 100 characters; empty clears it). Unknown fields are refused",
-			[]string{"privacy"}, true, obj(nil, map[string]any{"display_name": str}), nil, map[string]any{"200": account}, "400", "401", "403", "415")
+			[]string{"privacy"}, true, requestSchema(profileRequest{}), nil, map[string]any{"200": account}, "400", "401", "403", "415")
 	}
 	paths["/v1/me/phone"] = map[string]any{"post": op("Start moving the account to a new phone number: a code is sent to the new number",
-		[]string{"privacy"}, true, phone, nil, map[string]any{"202": resp("sent", nil)}, "400", "401", "403", "415", "429", "503")}
+		[]string{"privacy"}, true, requestSchema(phoneChangeRequest{}), nil, map[string]any{"202": resp("sent", nil)}, "400", "401", "403", "415", "429", "503")}
 	paths["/v1/me/phone/verify"] = map[string]any{"post": op("Switch the account to the new number with the code sent to it; refused (409) when another account holds the number. The account keeps its id, reports and sessions",
-		[]string{"privacy"}, true, obj([]string{"phone", "code"}, map[string]any{"phone": str, "code": str}), nil,
+		[]string{"privacy"}, true, requestSchema(phoneVerifyRequest{}), nil,
 		map[string]any{"200": account}, "400", "401", "403", "409", "415", "429")}
 	paths["/v1/admin/privacy/register"] = map[string]any{"get": op("The records of processing: every personal-data field stored (SQLite and MongoDB location, purpose, readers, retention), from the one table models.PersonalDataRegister (administrators)",
-		[]string{"admin"}, true, nil, nil, map[string]any{"200": resp("the register", obj(nil, map[string]any{"fields": map[string]any{"type": "array", "items": obj(
-			[]string{"model", "field", "sqlite", "mongodb", "purpose", "readers", "retention"}, map[string]any{
-				"model": str, "field": str, "sqlite": map[string]any{"type": "string", "description": "table.column, or table.doc→key in a JSON document"},
-				"mongodb": map[string]any{"type": "string", "description": "collection.field"}, "purpose": str, "readers": str,
-				"retention": map[string]any{"type": "string", "description": "how long it is kept, naming the setting that governs it"}})}}))}, "401", "403")}
+		[]string{"admin"}, true, nil, nil, map[string]any{"200": resp("the register", answerSchema(registerBody{}))}, "401", "403")}
 }

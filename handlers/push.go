@@ -10,9 +10,9 @@ import (
 )
 
 type deviceRequest struct {
-	Token      string          `json:"token"`
-	Platform   models.Platform `json:"platform"`
-	Locale     string          `json:"locale"`
+	Token      string          `json:"token" jsonschema:"required" jsonschema_description:"the device's FCM registration token"`
+	Platform   models.Platform `json:"platform" jsonschema:"required,enum=android,enum=ios,enum=web"`
+	Locale     string          `json:"locale" jsonschema:"example=vi-VN" jsonschema_description:"e.g. vi-VN (default) or en-US: the language of pushes"`
 	AppVersion string          `json:"app_version"`
 }
 
@@ -21,7 +21,12 @@ type deviceResponse struct {
 	Platform   models.Platform `json:"platform"`
 	Locale     string          `json:"locale,omitempty"`
 	AppVersion string          `json:"app_version,omitempty"`
-	LastSeenAt string          `json:"last_seen_at"`
+	LastSeenAt string          `json:"last_seen_at" jsonschema:"format=date-time"`
+}
+
+// deviceList is GET /v1/devices.
+type deviceList struct {
+	Devices []deviceResponse `json:"devices"`
 }
 
 // registerDevice is POST /v1/devices: idempotent, so it answers 200 with the registration.
@@ -48,7 +53,7 @@ func (s *jsonAPI) listDevices(c *fiber.Ctx) error {
 	for _, d := range devs {
 		out = append(out, deviceResponse{Token: d.Token, Platform: d.Platform, Locale: d.Locale, AppVersion: d.AppVersion, LastSeenAt: formatTime(d.LastSeenAt)})
 	}
-	return c.JSON(map[string]any{"devices": out})
+	return c.JSON(deviceList{Devices: out})
 }
 
 // unregisterDevice is DELETE /v1/devices/{token}: 204 whether or not the token was known.
@@ -64,14 +69,19 @@ func (s *jsonAPI) unregisterDevice(c *fiber.Ctx) error {
 }
 
 type subscriptionRequest struct {
-	AreaCode string `json:"area_code"`
+	AreaCode string `json:"area_code" jsonschema:"required,example=30280" jsonschema_description:"an area of the active boundary set"`
 }
 
 type subscriptionResponse struct {
 	AreaCode  string `json:"area_code"`
 	AreaName  string `json:"area_name"`
 	Topic     string `json:"topic"`
-	CreatedAt string `json:"created_at"`
+	CreatedAt string `json:"created_at" jsonschema:"format=date-time"`
+}
+
+// subscriptionList is GET /v1/subscriptions.
+type subscriptionList struct {
+	Subscriptions []subscriptionResponse `json:"subscriptions"`
 }
 
 func toSubscriptionResponse(s *models.Subscription) subscriptionResponse {
@@ -113,5 +123,5 @@ func (s *jsonAPI) listSubscriptions(c *fiber.Ctx) error {
 	for i := range subs {
 		out[i] = toSubscriptionResponse(&subs[i])
 	}
-	return c.JSON(fiber.Map{"subscriptions": out})
+	return c.JSON(subscriptionList{Subscriptions: out})
 }

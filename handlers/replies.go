@@ -10,34 +10,39 @@ import (
 // Canned replies (app.Replies): a unit's prepared answers, listed per unit or filled in for one
 // ticket, written by the unit's leaders and the IOC.
 
-// replyBody is a canned reply; filled is its text for the ticket asked about.
-type replyBody struct {
+// cannedReplyBody is a canned reply; filled is its text for the ticket asked about.
+type cannedReplyBody struct {
 	ID        string `json:"id"`
 	UnitID    string `json:"unit_id"`
 	Category  string `json:"category,omitempty"`
 	Title     string `json:"title"`
 	Text      string `json:"text"`
-	Filled    string `json:"filled,omitempty"`
+	Filled    string `json:"filled,omitempty" jsonschema_description:"the text filled in for the ticket asked about (ticket=)"`
 	UpdatedBy string `json:"updated_by"`
-	UpdatedAt string `json:"updated_at"`
+	UpdatedAt string `json:"updated_at" jsonschema:"format=date-time"`
 }
 
-func replyView(r models.CannedReply) replyBody {
-	return replyBody{ID: r.ID, UnitID: r.UnitID, Category: r.Category, Title: r.Title, Text: r.Text, UpdatedBy: r.UpdatedBy,
+// cannedReplyList is GET /v1/replies, by title.
+type cannedReplyList struct {
+	Replies []cannedReplyBody `json:"replies"`
+}
+
+func replyView(r models.CannedReply) cannedReplyBody {
+	return cannedReplyBody{ID: r.ID, UnitID: r.UnitID, Category: r.Category, Title: r.Title, Text: r.Text, UpdatedBy: r.UpdatedBy,
 		UpdatedAt: formatTime(r.UpdatedAt)}
 }
 
 // replyRequest is the body of POST /v1/replies and PUT /v1/replies/:id.
 type replyRequest struct {
-	UnitID   string `json:"unit_id"`
-	Category string `json:"category"`
-	Title    string `json:"title"`
-	Text     string `json:"text"`
+	UnitID   string `json:"unit_id" jsonschema_description:"the unit (IOC operators and administrators; a leader's own unit by default)"`
+	Category string `json:"category" jsonschema_description:"a category code: offered only for its tickets; empty for every category"`
+	Title    string `json:"title" jsonschema:"required,maxLength=120"`
+	Text     string `json:"text" jsonschema:"required,maxLength=2000" jsonschema_description:"Vietnamese text; {code}, {due}, {unit}, {category} and {area} are filled in from the ticket"`
 }
 
 func (s *jsonAPI) listReplies(c *fiber.Ctx) error {
 	p := principal(c)
-	out := []replyBody{}
+	out := []cannedReplyBody{}
 	if id := c.Query("ticket"); id != "" {
 		filled, err := s.svc.Replies.RepliesFor(c.UserContext(), p, id)
 		if err != nil {
@@ -48,7 +53,7 @@ func (s *jsonAPI) listReplies(c *fiber.Ctx) error {
 			b.Filled = r.Filled
 			out = append(out, b)
 		}
-		return c.JSON(fiber.Map{"replies": out})
+		return c.JSON(cannedReplyList{Replies: out})
 	}
 	rs, err := s.svc.Replies.RepliesOf(c.UserContext(), p, c.Query("unit"))
 	if err != nil {
@@ -57,7 +62,7 @@ func (s *jsonAPI) listReplies(c *fiber.Ctx) error {
 	for _, r := range rs {
 		out = append(out, replyView(r))
 	}
-	return c.JSON(fiber.Map{"replies": out})
+	return c.JSON(cannedReplyList{Replies: out})
 }
 
 func (s *jsonAPI) createReply(c *fiber.Ctx) error {
@@ -94,16 +99,9 @@ func (s *jsonAPI) deleteReply(c *fiber.Ctx) error {
 // addReplyPaths documents the canned replies.
 func addReplyPaths(paths map[string]any, op func(string, []string, bool, map[string]any, []any, map[string]any, ...string) map[string]any,
 	param func(string, string, bool, string, string) map[string]any, resp func(string, map[string]any) map[string]any) {
-	ref := map[string]any{"$ref": "#/components/schemas/CannedReply"}
-	list := map[string]any{"type": "object", "additionalProperties": false, "required": []string{"replies"},
-		"properties": map[string]any{"replies": map[string]any{"type": "array", "items": ref}}}
-	body := map[string]any{"type": "object", "additionalProperties": false, "required": []string{"title", "text"},
-		"properties": map[string]any{
-			"unit_id":  map[string]any{"type": "string", "description": "the unit (IOC operators and administrators; a leader's own unit by default)"},
-			"category": map[string]any{"type": "string", "description": "a category code: offered only for its tickets; empty for every category"},
-			"title":    map[string]any{"type": "string", "maxLength": models.MaxReplyTitle},
-			"text": map[string]any{"type": "string", "maxLength": models.MaxReplyText,
-				"description": "Vietnamese text; {code}, {due}, {unit}, {category} and {area} are filled in from the ticket"}}}
+	ref := answerSchema(cannedReplyBody{})
+	list := answerSchema(cannedReplyList{})
+	body := requestSchema(replyRequest{})
 	idParam := param("id", "path", true, "string", "reply id")
 	paths["/v1/replies"] = map[string]any{
 		"get": op("A unit's canned replies by title (officers and leaders: their unit; the IOC names one), or, with ticket=, the replies that fit that ticket with their text filled in",
@@ -119,14 +117,4 @@ func addReplyPaths(paths map[string]any, op func(string, []string, bool, map[str
 		"delete": op("Delete a canned reply", []string{"workflow"}, true, nil, []any{idParam},
 			map[string]any{"204": resp("deleted", nil)}, "401", "403", "404"),
 	}
-}
-
-// cannedReplySchema is the CannedReply component.
-func cannedReplySchema() map[string]any {
-	str := map[string]any{"type": "string"}
-	return map[string]any{"type": "object", "additionalProperties": false,
-		"required": []string{"id", "unit_id", "title", "text", "updated_by", "updated_at"},
-		"properties": map[string]any{"id": str, "unit_id": str, "category": str, "title": str, "text": str,
-			"filled":     map[string]any{"type": "string", "description": "the text filled in for the ticket asked about (ticket=)"},
-			"updated_by": str, "updated_at": map[string]any{"type": "string", "format": "date-time"}}}
 }

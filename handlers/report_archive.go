@@ -11,9 +11,14 @@ import (
 
 type archivedReportBody struct {
 	ID          string `json:"id"`
-	Period      string `json:"period"`
-	By          string `json:"by"`
-	GeneratedAt string `json:"generated_at"`
+	Period      string `json:"period" jsonschema:"example=2026-11" jsonschema_description:"the month"`
+	By          string `json:"by" jsonschema:"enum=unit,enum=area"`
+	GeneratedAt string `json:"generated_at" jsonschema:"format=date-time"`
+}
+
+// archivedReportList is GET /v1/reports/archive, newest first.
+type archivedReportList struct {
+	Reports []archivedReportBody `json:"reports"`
 }
 
 func (s *jsonAPI) reportArchive(c *fiber.Ctx) error {
@@ -25,7 +30,7 @@ func (s *jsonAPI) reportArchive(c *fiber.Ctx) error {
 	for _, r := range rs {
 		out = append(out, archivedReportView(r))
 	}
-	return c.JSON(fiber.Map{"reports": out})
+	return c.JSON(archivedReportList{Reports: out})
 }
 
 func archivedReportView(r models.ArchivedReport) archivedReportBody {
@@ -52,15 +57,10 @@ func (s *Server) sendArchivedReport(c *fiber.Ctx) error {
 // addReportArchivePaths documents the archive.
 func addReportArchivePaths(paths map[string]any, op func(string, []string, bool, map[string]any, []any, map[string]any, ...string) map[string]any,
 	param func(string, string, bool, string, string) map[string]any, resp func(string, map[string]any) map[string]any) {
-	str := map[string]any{"type": "string"}
-	item := map[string]any{"type": "object", "additionalProperties": false, "required": []string{"id", "period", "by", "generated_at"},
-		"properties": map[string]any{"id": str, "period": map[string]any{"type": "string", "description": "the month, e.g. 2026-11"},
-			"by": map[string]any{"type": "string", "enum": []string{"unit", "area"}}, "generated_at": map[string]any{"type": "string", "format": "date-time"}}}
 	key := param(HeaderAPIKey, "header", false, "string", "machine key with the stats scope, instead of a bearer token")
 	paths["/v1/reports/archive"] = map[string]any{"get": op("The periodic reports made on schedule — last month's, by unit and by ward, on the first working day of each month from 07:00 Vietnam time — newest first (at most 48)",
 		[]string{"statistics"}, true, nil, []any{key},
-		map[string]any{"200": resp("the archive", map[string]any{"type": "object", "additionalProperties": false, "required": []string{"reports"},
-			"properties": map[string]any{"reports": map[string]any{"type": "array", "items": item}}})}, "401", "403")}
+		map[string]any{"200": resp("the archive", answerSchema(archivedReportList{}))}, "401", "403")}
 	file := map[string]any{"type": "string", "format": "binary"}
 	paths["/v1/reports/archive/{id}"] = map[string]any{"get": op("One archived report, with the figures as they were when it was made, as XLSX or CSV like /v1/reports/periodic",
 		[]string{"statistics"}, true, nil, []any{param("id", "path", true, "string", "e.g. 2026-11-unit"),

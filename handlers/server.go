@@ -582,22 +582,22 @@ type errorBody struct {
 // errorDetail is the one schema of every error answer. Code, Message and Field are those of the
 // first problem, so that clients written before Errors existed keep working.
 type errorDetail struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
+	Code    string `json:"code" jsonschema:"example=invalid" jsonschema_description:"stable machine code, one per HTTP status: invalid 400, unauthorized and second_factor_required 401, forbidden, password_change_required, second_factor_enrolment_required and consent_required 403, not_found 404, method_not_allowed 405, conflict 409, too_large 413, unsupported_media_type 415, unprocessable and outside_jurisdiction 422, rate_limited 429, internal 500, unavailable 503"`
+	Message string `json:"message" jsonschema_description:"for a person: Vietnamese by default, English with Accept-Language: en (or ?lang=en); when errors is present, the message of its first entry"`
+	Field   string `json:"field,omitempty" jsonschema_description:"the field of errors' first entry, for clients that show one field"`
 	// Errors lists every field problem of the request at once (a form marks them all),
 	// each with a stable problem code (models.Problem*); absent when no field is at fault.
-	Errors []fieldErrorBody `json:"errors,omitempty"`
+	Errors []fieldErrorBody `json:"errors,omitempty" jsonschema_description:"every field at fault, when the request has field problems: a form marks them all at once"`
 	// RequestID is the request's X-Request-Id, so that a user who reports an error can quote
 	// the one value that finds its log line.
-	RequestID string `json:"request_id,omitempty"`
+	RequestID string `json:"request_id,omitempty" jsonschema_description:"the request's X-Request-Id (the caller's, when well-formed, else one the server made): quote it when reporting the error, it finds the request's log line"`
 }
 
 // fieldErrorBody is one entry of errorDetail.Errors.
 type fieldErrorBody struct {
-	Field   string `json:"field"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Field   string `json:"field" jsonschema:"example=location.lat" jsonschema_description:"path of the field in the body: location.lat, items[2].id; or a header (If-Match)"`
+	Code    string `json:"code" jsonschema:"enum=required,enum=wrong_type,enum=unknown_field,enum=bad_enum,enum=out_of_range,enum=too_long,enum=too_many,enum=malformed,enum=mismatch,enum=invalid" jsonschema_description:"what is wrong, stable: required (missing or empty), wrong_type (another JSON type), unknown_field (not part of the request), bad_enum (not an allowed value), out_of_range, too_long (text), too_many (list items), malformed (a value of the wrong form: time, phone, code), mismatch (disagrees with another value), invalid (anything else; the message says what)"`
+	Message string `json:"message" jsonschema_description:"for a person, in the language of message, naming the field"`
 }
 
 // fieldErrors words the field problems of a request in the caller's language.
@@ -671,12 +671,12 @@ func (s *Server) livez(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "
 
 // readiness is the body of /readyz: every check, and what is wrong with those that failed.
 type readiness struct {
-	Status string           `json:"status"` // "ready" or "unready"
+	Status string           `json:"status" jsonschema:"enum=ready,enum=unready"`
 	Checks []readinessCheck `json:"checks"`
 }
 
 type readinessCheck struct {
-	Name    string `json:"name"`
+	Name    string `json:"name" jsonschema_description:"store, schema, write_queue or worker:<name> (sla, media_gc, device_pruning, push)"`
 	OK      bool   `json:"ok"`
 	Problem string `json:"problem,omitempty"`
 }

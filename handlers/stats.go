@@ -113,7 +113,14 @@ func (s *jsonAPI) statsSummary(c *fiber.Ctx) error {
 		by[i] = channelCounts{Channel: ch.Channel, Received: ch.Counts.Received, Backlog: ch.Counts.Open,
 			Resolved: ch.Counts.Resolved, Rejected: ch.Counts.Rejected, Overdue: ch.Counts.Overdue}
 	}
-	return c.JSON(fiber.Map{"period": periodOf(f), "figures": fig, "by_channel": by})
+	return c.JSON(statsSummaryBody{Period: periodOf(f), Figures: fig, ByChannel: by})
+}
+
+// statsSummaryBody is GET /v1/stats/summary.
+type statsSummaryBody struct {
+	Period    statsPeriod         `json:"period"`
+	Figures   models.StatsFigures `json:"figures"`
+	ByChannel []channelCounts     `json:"by_channel" jsonschema_description:"the same tickets by the channel they came through, every channel in a fixed order (only the one of the channel filter when given)"`
 }
 
 // channelCounts is one channel of the summary's by_channel.
@@ -128,7 +135,7 @@ type channelCounts struct {
 
 type seriesPoint struct {
 	Period string   `json:"period"`
-	Value  *float64 `json:"value"`
+	Value  *float64 `json:"value" jsonschema:"nullable" jsonschema_description:"null: no data in that period"`
 }
 
 func (s *jsonAPI) statsTimeseries(c *fiber.Ctx) error {
@@ -142,15 +149,23 @@ func (s *jsonAPI) statsTimeseries(c *fiber.Ctx) error {
 	for i, p := range pts {
 		out[i] = seriesPoint{Period: p.Period, Value: p.Value}
 	}
-	return c.JSON(fiber.Map{"period": periodOf(f), "interval": interval, "metric": metric, "points": out})
+	return c.JSON(statsSeriesBody{Period: periodOf(f), Interval: interval, Metric: metric, Points: out})
+}
+
+// statsSeriesBody is GET /v1/stats/timeseries.
+type statsSeriesBody struct {
+	Period   statsPeriod   `json:"period"`
+	Interval string        `json:"interval" jsonschema:"enum=day,enum=week,enum=month"`
+	Metric   string        `json:"metric"`
+	Points   []seriesPoint `json:"points"`
 }
 
 type leagueRow struct {
-	Code    string              `json:"code,omitempty"`
-	ID      string              `json:"id,omitempty"`
+	Code    string              `json:"code,omitempty" jsonschema_description:"the area's code (GET /v1/stats/areas)"`
+	ID      string              `json:"id,omitempty" jsonschema_description:"the unit's id (GET /v1/stats/units)"`
 	Name    string              `json:"name"`
 	Ranked  bool                `json:"ranked"`
-	Rank    *int                `json:"rank"`
+	Rank    *int                `json:"rank" jsonschema:"nullable" jsonschema_description:"1 is best; null when below min_sample"`
 	Figures models.StatsFigures `json:"figures"`
 }
 
@@ -198,7 +213,22 @@ func (s *jsonAPI) statsAreas(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"period": periodOf(f), "boundary_set": set.ID(), "min_sample": minSample, "areas": leagueView(rows, true)})
+	return c.JSON(areaLeagueBody{Period: periodOf(f), BoundarySet: set.ID(), MinSample: minSample, Areas: leagueView(rows, true)})
+}
+
+// areaLeagueBody is GET /v1/stats/areas: rows by area code.
+type areaLeagueBody struct {
+	Period      statsPeriod `json:"period"`
+	BoundarySet string      `json:"boundary_set"`
+	MinSample   int         `json:"min_sample"`
+	Areas       []leagueRow `json:"areas"`
+}
+
+// unitLeagueBody is GET /v1/stats/units: rows by unit id.
+type unitLeagueBody struct {
+	Period    statsPeriod `json:"period"`
+	MinSample int         `json:"min_sample"`
+	Units     []leagueRow `json:"units"`
 }
 
 func (s *jsonAPI) statsUnits(c *fiber.Ctx) error {
@@ -206,7 +236,7 @@ func (s *jsonAPI) statsUnits(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"period": periodOf(f), "min_sample": minSample, "units": leagueView(rows, false)})
+	return c.JSON(unitLeagueBody{Period: periodOf(f), MinSample: minSample, Units: leagueView(rows, false)})
 }
 
 // statsAreasGeoJSON answers with a FeatureCollection of the areas of the boundary set (the
@@ -259,7 +289,7 @@ type feedChange struct {
 	TicketID string `json:"ticket_id"`
 	Code     string `json:"code"`
 	Version  int    `json:"version"`
-	At       string `json:"at"`
+	At       string `json:"at" jsonschema:"format=date-time"`
 	Action   string `json:"action"`
 	From     string `json:"from,omitempty"`
 	To       string `json:"to"`
@@ -282,7 +312,14 @@ func (s *jsonAPI) feedChanges(c *fiber.Ctx) error {
 		out[i] = feedChange{Position: e.Position, TicketID: e.TicketID, Code: e.Code, Version: e.Version, At: formatTime(e.At),
 			Action: e.Action, From: string(e.From), To: string(e.To), Area: e.AreaCode, Unit: e.UnitID, Category: e.Category}
 	}
-	return c.JSON(fiber.Map{"changes": out, "next_cursor": page.NextCursor, "has_more": page.HasMore})
+	return c.JSON(feedPage{Changes: out, NextCursor: page.NextCursor, HasMore: page.HasMore})
+}
+
+// feedPage is GET /v1/feed/changes.
+type feedPage struct {
+	Changes    []feedChange `json:"changes"`
+	NextCursor string       `json:"next_cursor"`
+	HasMore    bool         `json:"has_more"`
 }
 
 // addStatsPaths documents the statistics and change-feed routes in the OpenAPI paths, with the
@@ -290,7 +327,6 @@ func (s *jsonAPI) feedChanges(c *fiber.Ctx) error {
 // the feed) instead of a bearer token.
 func addStatsPaths(paths map[string]any, op func(string, []string, bool, map[string]any, []any, map[string]any, ...string) map[string]any,
 	param func(string, string, bool, string, string) map[string]any, resp func(string, map[string]any) map[string]any) {
-	s := statsSchemas()
 	filters := func(extra ...any) []any {
 		return append([]any{
 			param("from", "query", false, "string", "first day of filing, YYYY-MM-DD in Asia/Ho_Chi_Minh (inclusive)"),
@@ -305,33 +341,31 @@ func addStatsPaths(paths map[string]any, op func(string, []string, bool, map[str
 	minSample := param("min_sample", "query", false, "integer", "resolved tickets needed to be ranked (default 10)")
 	errs := []string{"400", "401", "403"}
 	paths["/v1/stats/summary"] = map[string]any{"get": op("IOC figures of the tickets filed in a period (received, backlog, resolved, rejected, overdue, rates, resolve-hour percentiles)",
-		[]string{"statistics"}, true, nil, filters(), map[string]any{"200": resp("figures", s.summary)}, errs...)}
+		[]string{"statistics"}, true, nil, filters(), map[string]any{"200": resp("figures", answerSchema(statsSummaryBody{}))}, errs...)}
 	paths["/v1/stats/timeseries"] = map[string]any{"get": op("One figure per day, week (from Monday) or month of filing", []string{"statistics"}, true, nil,
 		filters(param("interval", "query", false, "string", "day (default), week or month"),
 			param("metric", "query", false, "string", "received (default), backlog, resolved, rejected, overdue, on_time_rate, late_with_extension_rate, median_resolve_hours, p90_resolve_hours, satisfaction_rate, rating_rate, reopen_rate, on_time_e2e_rate")),
-		map[string]any{"200": resp("points", s.timeseries)}, errs...)}
+		map[string]any{"200": resp("points", answerSchema(statsSeriesBody{}))}, errs...)}
 	paths["/v1/stats/areas"] = map[string]any{"get": op("League table of the areas of boundary_set (below min_sample: listed, not ranked); only tickets routed under that set count", []string{"statistics"}, true, nil,
-		filters(minSample), map[string]any{"200": resp("areas", s.areas)}, errs...)}
+		filters(minSample), map[string]any{"200": resp("areas", answerSchema(areaLeagueBody{}))}, errs...)}
 	paths["/v1/stats/units"] = map[string]any{"get": op("League table of units (below min_sample: listed, not ranked)", []string{"statistics"}, true, nil,
-		filters(minSample), map[string]any{"200": resp("units", s.units)}, errs...)}
+		filters(minSample), map[string]any{"200": resp("units", answerSchema(unitLeagueBody{}))}, errs...)}
 	paths["/v1/stats/hotspots"] = map[string]any{"get": op("Reports filed in the period per grid cell, placed by their public (rounded) location: counts only, cells with fewer than min_count reports left out; from and to required, at most 366 days", []string{"statistics"}, true, nil,
 		filters(param("cell", "query", false, "integer", "cell size in metres, 250 to 5000 (default 500)")),
-		map[string]any{"200": resp("hotspots", hotspotsSchema())}, errs...)}
+		map[string]any{"200": resp("hotspots", answerSchema(hotspotsBody{}))}, errs...)}
 	paths["/v1/stats/areas.geojson"] = map[string]any{"get": op("Per-area figures on the area polygons of boundary_set, the active boundary set by default (GeoJSON FeatureCollection)", []string{"statistics"}, true, nil,
-		filters(minSample), map[string]any{"200": map[string]any{"description": "GeoJSON FeatureCollection", "content": map[string]any{"application/geo+json": map[string]any{"schema": s.areasGeoJSON}}}}, errs...)}
+		filters(minSample), map[string]any{"200": map[string]any{"description": "GeoJSON FeatureCollection", "content": map[string]any{"application/geo+json": map[string]any{"schema": areasGeoJSONSchema()}}}}, errs...)}
 	paths["/v1/feed/changes"] = map[string]any{"get": op("Ticket changes in commit order after an opaque cursor; poll with next_cursor", []string{"feed"}, true, nil,
-		[]any{param("cursor", "query", false, "string", "next_cursor of the previous page; empty for the beginning"),
+		[]any{cursorParam(),
 			param("limit", "query", false, "integer", "page size, default 100, at most 1000"),
 			param(HeaderAPIKey, "header", false, "string", "machine key with the feed scope, instead of a bearer token")},
-		map[string]any{"200": resp("page", s.feed)}, errs...)}
+		map[string]any{"200": resp("page", answerSchema(feedPage{}))}, errs...)}
 }
 
-// statsSchemaSet holds the OpenAPI schemas of the statistics and feed answers.
-type statsSchemaSet struct{ summary, timeseries, areas, units, areasGeoJSON, feed map[string]any }
-
-// statsSchemas describes the answers field by field, so that a generated client gets types
-// rather than a bare object.
-func statsSchemas() statsSchemaSet {
+// areasGeoJSONSchema describes GET /v1/stats/areas.geojson, which paulmach/orb encodes as a
+// GeoJSON FeatureCollection (RFC 7946) rather than a type of ours: each feature's properties are
+// the area and its figures.
+func areasGeoJSONSchema() map[string]any {
 	object := func(required []string, props map[string]any) map[string]any {
 		return map[string]any{"type": "object", "required": required, "properties": props, "additionalProperties": false}
 	}
@@ -339,50 +373,14 @@ func statsSchemas() statsSchemaSet {
 	orNull := func(typ, desc string) map[string]any {
 		return map[string]any{"type": []string{typ, "null"}, "description": desc}
 	}
-	figures := object([]string{"received", "backlog", "resolved", "rejected", "overdue", "on_time_rate", "late_with_extension_rate",
-		"median_resolve_hours", "p90_resolve_hours", "satisfaction_rate", "rating_rate", "reopen_rate", "on_time_e2e_rate"}, map[string]any{
-		"received": integer, "backlog": integer, "resolved": integer, "rejected": integer, "overdue": integer,
-		"on_time_rate":             orNull("number", "resolved within the original deadline / resolved; null when nothing is resolved"),
-		"late_with_extension_rate": orNull("number", "resolved late but within an approved extension / resolved"),
-		"median_resolve_hours":     orNull("number", "working hours from filing to resolution, nearest-rank median"),
-		"p90_resolve_hours":        orNull("number", "the same, 90th percentile"),
-		"satisfaction_rate":        orNull("number", "rated 4 or 5 / rated"),
-		"rating_rate":              orNull("number", "rated / resolved"),
-		"reopen_rate":              orNull("number", "reopened at least once / ever resolved"),
-		"on_time_e2e_rate": orNull("number", "resolved within the end-to-end deadline from filing (the category's allowance, plus approved extensions "+
-			"and the waits for the resident up to their caps; transfers never restart it) / resolved: the city's figure, where on_time_rate "+
-			"judges each ticket's last unit against its own deadline")})
-	period := object([]string{"time_zone"}, map[string]any{"from": str, "to": str, "time_zone": str})
-	league := func(key string) map[string]any {
-		return object([]string{key, "name", "ranked", "rank", "figures"}, map[string]any{key: str, "name": str, "ranked": boolean,
-			"rank": orNull("integer", "1 is best; null when below min_sample"), "figures": figures})
-	}
 	featureProps := map[string]any{"code": str, "name": str, "boundary_set": str, "ranked": boolean,
 		"rank": orNull("integer", "null when below min_sample"), "min_sample": integer}
 	for _, m := range models.StatsMetrics {
 		featureProps[m] = orNull("number", "the figure of that name (null: no data)")
 	}
-	change := object([]string{"position", "ticket_id", "code", "version", "at", "action", "to", "area_code", "unit_id", "category"}, map[string]any{
-		"position": integer, "ticket_id": str, "code": str, "version": integer, "at": map[string]any{"type": "string", "format": "date-time"},
-		"action": str, "from": str, "to": str, "area_code": str, "unit_id": str, "category": str})
-	return statsSchemaSet{
-		summary: object([]string{"period", "figures", "by_channel"}, map[string]any{"period": period, "figures": figures,
-			"by_channel": map[string]any{"type": "array", "description": "the same tickets by the channel they came through, every channel in a fixed order (only the one of the channel filter when given)",
-				"items": object([]string{"channel", "received", "backlog", "resolved", "rejected", "overdue"}, map[string]any{
-					"channel":  map[string]any{"type": "string", "enum": channelNames(models.Channels)},
-					"received": integer, "backlog": integer, "resolved": integer, "rejected": integer, "overdue": integer})}}),
-		timeseries: object([]string{"period", "interval", "metric", "points"}, map[string]any{"period": period, "interval": str, "metric": str,
-			"points": map[string]any{"type": "array", "items": object([]string{"period", "value"}, map[string]any{"period": str, "value": orNull("number", "null: no data in that period")})}}),
-		areas: object([]string{"period", "boundary_set", "min_sample", "areas"}, map[string]any{"period": period, "boundary_set": str, "min_sample": integer,
-			"areas": map[string]any{"type": "array", "items": league("code")}}),
-		units: object([]string{"period", "min_sample", "units"}, map[string]any{"period": period, "min_sample": integer,
-			"units": map[string]any{"type": "array", "items": league("id")}}),
-		areasGeoJSON: object([]string{"type", "features"}, map[string]any{"type": map[string]any{"const": "FeatureCollection"},
-			"features": map[string]any{"type": "array", "items": object([]string{"type", "geometry", "properties"}, map[string]any{
-				"type": map[string]any{"const": "Feature"}, "id": str, "geometry": object([]string{"type", "coordinates"}, map[string]any{"type": map[string]any{"type": "string", "enum": []string{"Polygon", "MultiPolygon"}},
-					"coordinates": map[string]any{"type": "array", "description": "GeoJSON (RFC 7946) positions, [lng, lat]"}}),
-				"properties": object([]string{"code", "name", "boundary_set", "ranked", "rank", "min_sample"}, featureProps)})}}),
-		feed: object([]string{"changes", "next_cursor", "has_more"}, map[string]any{"changes": map[string]any{"type": "array", "items": change},
-			"next_cursor": str, "has_more": boolean}),
-	}
+	return object([]string{"type", "features"}, map[string]any{"type": map[string]any{"const": "FeatureCollection"},
+		"features": map[string]any{"type": "array", "items": object([]string{"type", "geometry", "properties"}, map[string]any{
+			"type": map[string]any{"const": "Feature"}, "id": str, "geometry": object([]string{"type", "coordinates"}, map[string]any{"type": map[string]any{"type": "string", "enum": []string{"Polygon", "MultiPolygon"}},
+				"coordinates": map[string]any{"type": "array", "description": "GeoJSON (RFC 7946) positions, [lng, lat]"}}),
+			"properties": object([]string{"code", "name", "boundary_set", "ranked", "rank", "min_sample"}, featureProps)})}})
 }

@@ -17,14 +17,20 @@ type switchOverBody struct {
 	ID         string                  `json:"id"`
 	FromSet    string                  `json:"from_set"`
 	ToSet      string                  `json:"to_set"`
-	At         string                  `json:"at"`
-	InProgress string                  `json:"in_progress"`
-	UnitMap    map[string]string       `json:"unit_map"`
-	State      models.SwitchOverState  `json:"state"`
+	At         string                  `json:"at" jsonschema:"format=date-time"`
+	InProgress string                  `json:"in_progress" jsonschema:"enum=stay,enum=follow" jsonschema_description:"stay: tickets already accepted stay with their unit; follow: they move to its successor"`
+	UnitMap    map[string]string       `json:"unit_map" jsonschema_description:"old unit id → successor unit id"`
+	State      models.SwitchOverState  `json:"state" jsonschema:"enum=scheduled,enum=running,enum=done,enum=cancelled"`
 	CreatedBy  string                  `json:"created_by"`
-	CreatedAt  string                  `json:"created_at"`
-	DoneAt     string                  `json:"done_at,omitempty"`
+	CreatedAt  string                  `json:"created_at" jsonschema:"format=date-time"`
+	DoneAt     string                  `json:"done_at,omitempty" jsonschema:"format=date-time"`
 	Result     models.SwitchOverResult `json:"result"`
+}
+
+// switchOverList is GET /v1/admin/switchovers, with the set in force.
+type switchOverList struct {
+	BoundarySet string           `json:"boundary_set"`
+	SwitchOvers []switchOverBody `json:"switchovers"`
 }
 
 func switchOverView(so *models.SwitchOver) switchOverBody {
@@ -42,15 +48,15 @@ func (s *jsonAPI) listSwitchOvers(c *fiber.Ctx) error {
 	for i := range all {
 		out = append(out, switchOverView(&all[i]))
 	}
-	return c.JSON(fiber.Map{"boundary_set": s.svc.Catalog.BoundarySet().ID(), "switchovers": out})
+	return c.JSON(switchOverList{BoundarySet: s.svc.Catalog.BoundarySet().ID(), SwitchOvers: out})
 }
 
 // scheduleSwitchOverRequest is the body of POST /v1/admin/switchovers.
 type scheduleSwitchOverRequest struct {
-	ToSet      string            `json:"to_set"`
-	At         string            `json:"at"`
-	InProgress string            `json:"in_progress"`
-	UnitMap    map[string]string `json:"unit_map"`
+	ToSet      string            `json:"to_set" jsonschema:"required" jsonschema_description:"an imported boundary set"`
+	At         string            `json:"at" jsonschema:"required,format=date-time" jsonschema_description:"at least 10 s ahead"`
+	InProgress string            `json:"in_progress" jsonschema:"required,enum=stay,enum=follow" jsonschema_description:"stay: tickets already accepted stay with their unit; follow: they move to its successor"`
+	UnitMap    map[string]string `json:"unit_map" jsonschema_description:"successors other than by geography (each ward unit goes by default to the unit of its kind in the new area holding the old area's interior)"`
 }
 
 func (s *jsonAPI) scheduleSwitchOver(c *fiber.Ctx) error {
@@ -81,32 +87,14 @@ func (s *jsonAPI) cancelSwitchOver(c *fiber.Ctx) error {
 // addSwitchOverPaths documents the switch-over routes.
 func addSwitchOverPaths(paths map[string]any, op func(string, []string, bool, map[string]any, []any, map[string]any, ...string) map[string]any,
 	param func(string, string, bool, string, string) map[string]any, resp func(string, map[string]any) map[string]any) {
-	str := map[string]any{"type": "string"}
-	dateTime := map[string]any{"type": "string", "format": "date-time"}
-	count := map[string]any{"type": "integer"}
-	unitMap := map[string]any{"type": "object", "additionalProperties": str, "description": "old unit id → successor unit id"}
-	inProgress := map[string]any{"type": "string", "enum": []string{models.InProgressStay, models.InProgressFollow},
-		"description": "stay: tickets already accepted stay with their unit; follow: they move to its successor"}
-	so := map[string]any{"type": "object", "properties": map[string]any{
-		"id": str, "from_set": str, "to_set": str, "at": dateTime, "in_progress": inProgress, "unit_map": unitMap,
-		"state":      map[string]any{"type": "string", "enum": []string{"scheduled", "running", "done", "cancelled"}},
-		"created_by": str, "created_at": dateTime, "done_at": dateTime,
-		"result": map[string]any{"type": "object", "properties": map[string]any{"rerouted": count, "followed": count, "stayed": count,
-			"officials": count, "rules_removed": count, "rules_rewritten": count}},
-	}}
-	body := map[string]any{"type": "object", "required": []string{"to_set", "at", "in_progress"}, "additionalProperties": false,
-		"properties": map[string]any{"to_set": map[string]any{"type": "string", "description": "an imported boundary set"},
-			"at":          map[string]any{"type": "string", "format": "date-time", "description": "at least 10 s ahead"},
-			"in_progress": inProgress,
-			"unit_map":    map[string]any{"type": "object", "additionalProperties": str, "description": "successors other than by geography (each ward unit goes by default to the unit of its kind in the new area holding the old area's interior)"}}}
+	so := answerSchema(switchOverBody{})
 	paths["/v1/admin/switchovers"] = map[string]any{
 		"get": op("Boundary switch-overs by instant, with the set in force (administrators)", []string{"admin"}, true, nil, nil,
-			map[string]any{"200": resp("switch-overs", map[string]any{"type": "object", "properties": map[string]any{"boundary_set": str,
-				"switchovers": map[string]any{"type": "array", "items": so}}})}, "401", "403"),
+			map[string]any{"200": resp("switch-overs", answerSchema(switchOverList{}))}, "401", "403"),
 		"post": op("Schedule a switch-over from the set in force (administrators; audited as switchover_schedule). At its instant every instance "+
 			"routes new reports by the new map; then received tickets are re-routed by their location, officials of mapped units move to the "+
 			"successors, tickets in progress stay or follow, and each ticket gets a reroute event",
-			[]string{"admin"}, true, body, nil, map[string]any{"201": resp("scheduled", so)}, "400", "401", "403", "409", "415"),
+			[]string{"admin"}, true, requestSchema(scheduleSwitchOverRequest{}), nil, map[string]any{"201": resp("scheduled", so)}, "400", "401", "403", "409", "415"),
 	}
 	paths["/v1/admin/switchovers/{id}"] = map[string]any{"delete": op("Cancel a scheduled switch-over (administrators; audited as switchover_cancel)",
 		[]string{"admin"}, true, nil, []any{param("id", "path", true, "string", "switch-over id")},

@@ -10,21 +10,21 @@ import (
 )
 
 type locationBody struct {
-	Lat       *float64 `json:"lat"`
-	Lng       *float64 `json:"lng"`
-	AccuracyM *float64 `json:"accuracy_m"`
+	Lat       *float64 `json:"lat" jsonschema:"required,minimum=-90,maximum=90,example=10.3759"`
+	Lng       *float64 `json:"lng" jsonschema:"required,minimum=-180,maximum=180,example=105.4355"`
+	AccuracyM *float64 `json:"accuracy_m" jsonschema:"minimum=0" jsonschema_description:"the device's accuracy in metres"`
 }
 
 type createTicketRequest struct {
-	Category        string        `json:"category"`
-	Description     string        `json:"description"`
-	Location        *locationBody `json:"location"`
+	Category        string        `json:"category" jsonschema:"required,example=ANTT.01" jsonschema_description:"a category code (GET /v1/categories)"`
+	Description     string        `json:"description" jsonschema:"required,maxLength=4000"`
+	Location        *locationBody `json:"location" jsonschema:"required"`
 	Address         string        `json:"address"`
-	Media           []string      `json:"media"`
-	AllowContact    bool          `json:"allow_contact"`
-	ClientRequestID string        `json:"client_request_id"`
-	OccurredAt      string        `json:"occurred_at"`
-	Channel         string        `json:"channel"`
+	Media           []string      `json:"media" jsonschema:"maxItems=6" jsonschema_description:"ids of uploaded photos (POST /v1/media)"`
+	AllowContact    bool          `json:"allow_contact" jsonschema_description:"the unit may see the reporter's phone (where the category allows it)"`
+	ClientRequestID string        `json:"client_request_id" jsonschema_description:"the client's id of this report: a retry with the same id returns the original (like Idempotency-Key)"`
+	OccurredAt      string        `json:"occurred_at" jsonschema:"format=date-time" jsonschema_description:"when the problem happened, if the resident says: not in the future (5 minutes of clock skew allowed), at most 30 days before filing; the deadlines still run from filing"`
+	Channel         string        `json:"channel" jsonschema:"enum=app,enum=web" jsonschema_description:"how the resident files: app (default) or web; the other channels are for officials (POST /v1/tickets/on-behalf): 400 bad_enum"`
 }
 
 // input turns the body into the app's input, insisting on the location a report must have
@@ -191,26 +191,26 @@ type ticketBody struct {
 	Unit            ticketUnit      `json:"unit"`
 	BoundarySet     string          `json:"boundary_set"`
 	RoutedByNearest bool            `json:"routed_by_nearest"`
-	CreatedAt       string          `json:"created_at"`
-	OccurredAt      string          `json:"occurred_at,omitempty"` // the incident time the reporter gave; never in the public view
-	UpdatedAt       string          `json:"updated_at"`
-	TriageDueAt     string          `json:"triage_due_at"`
-	ResolveDueAt    string          `json:"resolve_due_at"`
-	DueAt           string          `json:"due_at"`
+	CreatedAt       string          `json:"created_at" jsonschema:"format=date-time"`
+	OccurredAt      string          `json:"occurred_at,omitempty" jsonschema:"format=date-time" jsonschema_description:"when the resident says the problem happened (absent when they did not say); the reporter and the officials only, never the public view"` // the incident time the reporter gave; never in the public view
+	UpdatedAt       string          `json:"updated_at" jsonschema:"format=date-time"`
+	TriageDueAt     string          `json:"triage_due_at" jsonschema:"format=date-time"`
+	ResolveDueAt    string          `json:"resolve_due_at" jsonschema:"format=date-time"`
+	DueAt           string          `json:"due_at" jsonschema:"format=date-time" jsonschema_description:"the deadline running now: triage while received, resolution after"`
 	Overdue         bool            `json:"overdue"`
 	Outcome         models.Outcome  `json:"outcome,omitempty"`
 	ResultNote      string          `json:"result_note,omitempty"`
-	ResultMedia     []string        `json:"result_media,omitempty"` // the officials' before/after photos
-	Rating          int             `json:"rating,omitempty"`
+	ResultMedia     []string        `json:"result_media,omitempty" jsonschema_description:"the officials' before/after photos, with the resolution"` // the officials' before/after photos
+	Rating          int             `json:"rating,omitempty" jsonschema:"minimum=1,maximum=5"`
 	RejectReason    string          `json:"reject_reason,omitempty"`
 	DuplicateOf     string          `json:"duplicate_of,omitempty"`
-	OnTimeClass     string          `json:"on_time_class,omitempty"`
+	OnTimeClass     string          `json:"on_time_class,omitempty" jsonschema:"enum=on_time,enum=late,enum=late_with_extension"`
 	ReopenCount     int             `json:"reopen_count"`
 	FollowersCount  int             `json:"followers_count"`
 	// PolicyVersion is the version of the category's deadline and privacy policy the ticket was
 	// filed under (GET /v1/admin/categories/{code}/policies).
-	PolicyVersion  int             `json:"policy_version"`
-	AllowedActions []models.Action `json:"allowed_actions,omitempty"`
+	PolicyVersion  int             `json:"policy_version" jsonschema_description:"the version of the category's deadline and privacy policy the ticket was filed under (1 for tickets filed before versions)"`
+	AllowedActions []models.Action `json:"allowed_actions,omitempty" jsonschema_description:"what the caller may do now (POST /v1/tickets/{id}/actions)"`
 	History        []eventBody     `json:"history"`
 
 	// Officials only.
@@ -223,21 +223,21 @@ type ticketBody struct {
 	// LegalHold is the IOC's hold on the ticket (erasure.go), never the identity it keeps.
 	LegalHold *legalHoldBody `json:"legal_hold,omitempty"`
 	// PublicDescription is what the public reads instead of the description (hide_from_public).
-	PublicDescription string `json:"public_description,omitempty"`
+	PublicDescription string `json:"public_description,omitempty" jsonschema_description:"officials' view only: what the public reads instead of the description (hide_from_public)"`
 
 	// Channel is how the report came: the reporter's and the officials' views (the public copy
 	// has none). FiledBy, officials only, is who filed it on the resident's behalf.
-	Channel models.Channel `json:"channel,omitempty"`
-	FiledBy string         `json:"filed_by,omitempty"`
+	Channel models.Channel `json:"channel,omitempty" jsonschema_description:"how the report came (the reporter and the officials; not in the public view): app for tickets filed before channels were recorded"`
+	FiledBy string         `json:"filed_by,omitempty" jsonschema_description:"officials' view only: the account id of the official who filed the report on a resident's behalf"`
 	// InfoWaitUntil is when a wait for the resident's answer ends (the category's cap), so the
 	// reporter knows how long they have; InfoRemindAt (officials only) is the halfway reminder.
-	InfoWaitUntil string `json:"info_wait_until,omitempty"`
-	InfoRemindAt  string `json:"info_remind_at,omitempty"`
+	InfoWaitUntil string `json:"info_wait_until,omitempty" jsonschema:"format=date-time" jsonschema_description:"awaiting_info only: when the wait for the resident's answer ends (the category's info_wait_days in working days); then the ticket closes as no_response or returns to the unit (info_wait_policy)"`
+	InfoRemindAt  string `json:"info_remind_at,omitempty" jsonschema:"format=date-time" jsonschema_description:"officials' view only, awaiting_info only: when the resident is reminded (halfway to info_wait_until)"`
 
 	// Officials only: the end-to-end deadline from filing, which transfers never move, and
 	// each unit's held time (app/e2e.go).
-	E2EDueAt  string         `json:"e2e_due_at,omitempty"`
-	UnitHolds []unitHoldBody `json:"unit_holds,omitempty"`
+	E2EDueAt  string         `json:"e2e_due_at,omitempty" jsonschema:"format=date-time" jsonschema_description:"officials' view only: the end-to-end resolution deadline from filing (the category's allowance, plus approved extensions and the waits for the resident up to their caps); a transfer restarts the receiving unit's resolve_due_at but never this; absent for tickets filed before it existed"`
+	UnitHolds []unitHoldBody `json:"unit_holds,omitempty" jsonschema_description:"officials' view only: each unit that held the ticket, in order, from receiving it until it transferred it away or the ticket was resolved or closed"`
 }
 
 // unitHoldBody is one unit's time with the ticket; held_hours is working hours, set once the
@@ -245,9 +245,9 @@ type ticketBody struct {
 type unitHoldBody struct {
 	UnitID    string   `json:"unit_id"`
 	UnitName  string   `json:"unit_name"`
-	From      string   `json:"from"`
-	Until     string   `json:"until,omitempty"`
-	HeldHours *float64 `json:"held_hours,omitempty"`
+	From      string   `json:"from" jsonschema:"format=date-time"`
+	Until     string   `json:"until,omitempty" jsonschema:"format=date-time" jsonschema_description:"absent while the unit holds it"`
+	HeldHours *float64 `json:"held_hours,omitempty" jsonschema_description:"working hours (office hours of the working calendar) from from to until"`
 }
 
 // unitHoldsView renders the units' holds of a ticket.
@@ -265,7 +265,7 @@ func unitHoldsView(hs []models.UnitHold) []unitHoldBody {
 }
 
 type extensionBody struct {
-	DueAt  string `json:"due_at"`
+	DueAt  string `json:"due_at" jsonschema:"format=date-time"`
 	Reason string `json:"reason"`
 }
 
@@ -274,7 +274,7 @@ type reporterBody struct {
 	Phone     string `json:"phone,omitempty"`
 	Name      string `json:"name,omitempty"`
 	// Erased: the reporter erased their data (or its retention ended): no one can reveal them.
-	Erased bool `json:"erased,omitempty"`
+	Erased bool `json:"erased,omitempty" jsonschema_description:"the reporter erased their data (or its retention ended): nobody can reveal them"`
 }
 
 type ticketArea struct {
@@ -289,39 +289,39 @@ type ticketUnit struct {
 }
 
 type eventBody struct {
-	At         string            `json:"at"`
+	At         string            `json:"at" jsonschema:"format=date-time"`
 	Action     models.Action     `json:"action"`
 	From       models.State      `json:"from,omitempty"`
 	To         models.State      `json:"to"`
 	ActorRole  models.Role       `json:"actor_role"`
-	Actor      string            `json:"actor,omitempty"` // officials only: staff id or the reporter's pseudonym
-	Note       string            `json:"note,omitempty"`
+	Actor      string            `json:"actor,omitempty" jsonschema_description:"officials' view only: the staff id, or the reporter's pseudonym"` // officials only: staff id or the reporter's pseudonym
+	Note       string            `json:"note,omitempty" jsonschema_description:"only what the actor typed; what the action decided is in the fields below"`
 	Visibility models.Visibility `json:"visibility"`
 	// NoteInternal marks a resident's text that the public view leaves out.
-	NoteInternal bool `json:"note_internal,omitempty"`
+	NoteInternal bool `json:"note_internal,omitempty" jsonschema_description:"a resident's answer, rating comment or addition (add_comment) that only the reporter and the officials read"`
 	// What the action decided (models.Event): the reject, transfer, extension or reopen reason,
 	// the outcome, the deadline requested, granted or approaching, the unit moved to, the code of
 	// the original of a duplicate, the rating.
-	Reason      string         `json:"reason,omitempty"`
-	Outcome     models.Outcome `json:"outcome,omitempty"`
-	DueAt       string         `json:"due_at,omitempty"`
-	UnitID      string         `json:"unit_id,omitempty"`
-	UnitName    string         `json:"unit_name,omitempty"`
-	DuplicateOf string         `json:"duplicate_of,omitempty"`
+	Reason      string         `json:"reason,omitempty" jsonschema_description:"reject (one of the reject reasons), transfer, request_extension, reopen, recategorize, set_private, set_public: the reason given; the system's follow of a merged duplicate's reporter (officials only): duplicate_merged"`
+	Outcome     models.Outcome `json:"outcome,omitempty" jsonschema_description:"resolve: the outcome; close_no_response (the system): no_response"`
+	DueAt       string         `json:"due_at,omitempty" jsonschema:"format=date-time" jsonschema_description:"request_extension: the deadline asked for; approve_extension: the deadline granted; remind: the deadline approaching"`
+	UnitID      string         `json:"unit_id,omitempty" jsonschema_description:"transfer, and a recategorize whose category routes elsewhere: the unit the ticket moved to"`
+	UnitName    string         `json:"unit_name,omitempty" jsonschema_description:"transfer, recategorize: the name of that unit then"`
+	DuplicateOf string         `json:"duplicate_of,omitempty" jsonschema_description:"mark_duplicate, merge: the code of the original; absent in the public view when the original is not public"`
 	// MergedFrom is the code of the duplicate a merged_from event took in.
-	MergedFrom string `json:"merged_from,omitempty"`
-	Rating     int    `json:"rating,omitempty"`
+	MergedFrom string `json:"merged_from,omitempty" jsonschema_description:"merged_from: the code of the duplicate merged into this ticket (public only when that one is public)"`
+	Rating     int    `json:"rating,omitempty" jsonschema:"minimum=1,maximum=5" jsonschema_description:"rate: the resident's rating (the comment is the note)"`
 	// Media are the photos an add_comment added, for the reporter and the officials; the
 	// public copy of an event never names them.
-	Media []string `json:"media,omitempty"`
+	Media []string `json:"media,omitempty" jsonschema_description:"add_comment: the photos the reporter added; hide_from_public: the photos hidden from the public (the reporter's and the officials' views only)"`
 	// Category and PrevCategory are the categories a recategorize moved the ticket to and from.
-	Category     string `json:"category,omitempty"`
-	PrevCategory string `json:"prev_category,omitempty"`
+	Category     string `json:"category,omitempty" jsonschema_description:"recategorize: the category the ticket moved to"`
+	PrevCategory string `json:"prev_category,omitempty" jsonschema_description:"recategorize: the category it had before"`
 	// PublicDescription is the text a hide_from_public gave the public (an internal event).
-	PublicDescription string `json:"public_description,omitempty"`
+	PublicDescription string `json:"public_description,omitempty" jsonschema_description:"officials' view only; hide_from_public: the text the public reads instead of the description"`
 	// Officials only: the username an assign named, whom an escalate alerted.
-	Assignee        string `json:"assignee,omitempty"`
-	EscalationLevel int    `json:"escalation_level,omitempty"`
+	Assignee        string `json:"assignee,omitempty" jsonschema_description:"officials' view only; assign: the username of the official named"`
+	EscalationLevel int    `json:"escalation_level,omitempty" jsonschema_description:"officials' view only; escalate: 1 the unit leader, 2 the IOC"`
 }
 
 // publicEventBody renders what of e the reporter and the public may read: no actor and no

@@ -12,7 +12,12 @@ type twoFactorEnrolment struct {
 	Secret     string `json:"secret"`
 	OTPAuthURI string `json:"otpauth_uri"`
 	// QRPNG is the URI as a QR code, a PNG data: URL for an <img> (absent if it cannot be drawn).
-	QRPNG string `json:"qr_png,omitempty"`
+	QRPNG string `json:"qr_png,omitempty" jsonschema_description:"the URI as a QR code: a data:image/png;base64 URL"`
+}
+
+// recoveryCodes answers POST /v1/me/2fa/confirm: the one-time recovery codes, shown only here.
+type recoveryCodes struct {
+	RecoveryCodes []string `json:"recovery_codes"`
 }
 
 // qrDataURL draws text as a QR code (error correction M, 6 pixels a module, the standard quiet
@@ -31,7 +36,7 @@ func qrDataURL(text string) string {
 
 // twoFactorCode is the body of POST /v1/me/2fa/confirm and DELETE /v1/me/2fa.
 type twoFactorCode struct {
-	Code string `json:"code"`
+	Code string `json:"code" jsonschema:"required" jsonschema_description:"the authenticator's current 6-digit code (DELETE: or an unused recovery code)"`
 }
 
 func (s *jsonAPI) enrollTwoFactor(c *fiber.Ctx) error {
@@ -53,7 +58,7 @@ func (s *jsonAPI) confirmTwoFactor(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(fiber.Map{"recovery_codes": codes})
+	return c.JSON(recoveryCodes{RecoveryCodes: codes})
 }
 
 func (s *jsonAPI) disableTwoFactor(c *fiber.Ctx) error {
@@ -88,19 +93,14 @@ func secondFactorEnrolmentRoute(method, route string) bool {
 // addTwoFactorPaths documents the second-factor routes.
 func addTwoFactorPaths(paths map[string]any, op func(string, []string, bool, map[string]any, []any, map[string]any, ...string) map[string]any,
 	param func(string, string, bool, string, string) map[string]any, resp func(string, map[string]any) map[string]any) {
-	str := map[string]any{"type": "string"}
-	code := map[string]any{"type": "object", "required": []string{"code"}, "additionalProperties": false,
-		"properties": map[string]any{"code": map[string]any{"type": "string", "description": "the authenticator's current 6-digit code (DELETE: or an unused recovery code)"}}}
+	code := requestSchema(twoFactorCode{})
 	paths["/v1/me/2fa/enroll"] = map[string]any{"post": op("Start enrolling a TOTP second factor (officials): a new secret and its otpauth:// URI for an authenticator app (RFC 6238, SHA-1, 6 digits, 30 s); shown until confirmed, never after",
-		[]string{"auth"}, true, nil, nil, map[string]any{"200": resp("the secret", map[string]any{"type": "object",
-			"properties": map[string]any{"secret": str, "otpauth_uri": str,
-				"qr_png": map[string]any{"type": "string", "description": "the URI as a QR code: a data:image/png;base64 URL"}}})}, "401", "403", "409")}
+		[]string{"auth"}, true, nil, nil, map[string]any{"200": resp("the secret", answerSchema(twoFactorEnrolment{}))}, "401", "403", "409")}
 	paths["/v1/me/2fa/confirm"] = map[string]any{"post": op("Turn the enrolled second factor on with its current code; answers the 10 one-time recovery codes, shown only here (audited as 2fa_enable)",
-		[]string{"auth"}, true, code, nil, map[string]any{"200": resp("the recovery codes", map[string]any{"type": "object",
-			"properties": map[string]any{"recovery_codes": map[string]any{"type": "array", "items": str}}})}, "400", "401", "403", "409", "415", "429")}
+		[]string{"auth"}, true, code, nil, map[string]any{"200": resp("the recovery codes", answerSchema(recoveryCodes{}))}, "400", "401", "403", "409", "415", "429")}
 	paths["/v1/me/2fa"] = map[string]any{"delete": op("Turn the caller's second factor off with a current code or a recovery code (audited as 2fa_disable)",
 		[]string{"auth"}, true, code, nil, map[string]any{"204": resp("off", nil)}, "400", "401", "403", "409", "415", "429")}
 	paths["/v1/admin/users/{id}/reset-2fa"] = map[string]any{"post": op("Turn an official's second factor off (a lost phone); every session of the account ends (administrators; audited as 2fa_reset)",
 		[]string{"admin"}, true, nil, []any{param("id", "path", true, "string", "account id")},
-		map[string]any{"200": resp("the account", map[string]any{"$ref": "#/components/schemas/Account"})}, "401", "403", "404")}
+		map[string]any{"200": resp("the account", answerSchema(accountBody{}))}, "401", "403", "404")}
 }

@@ -17,15 +17,15 @@ import (
 type accountBody struct {
 	ID                     string      `json:"id"`
 	Username               string      `json:"username,omitempty"`
-	Role                   models.Role `json:"role"`
+	Role                   models.Role `json:"role" jsonschema_description:"resident only for an account disabled or enabled"`
 	UnitID                 string      `json:"unit_id,omitempty"`
 	DisplayName            string      `json:"display_name,omitempty"`
-	Title                  string      `json:"title,omitempty"`
-	CreatedAt              string      `json:"created_at"`
+	Title                  string      `json:"title,omitempty" jsonschema_description:"the official's position, shown with the name to colleagues"`
+	CreatedAt              string      `json:"created_at" jsonschema:"format=date-time"`
 	Disabled               bool        `json:"disabled"`
 	DisabledReason         string      `json:"disabled_reason,omitempty"`
 	PasswordChangeRequired bool        `json:"password_change_required"`
-	TwoFactor              bool        `json:"two_factor"`
+	TwoFactor              bool        `json:"two_factor" jsonschema_description:"the account signs in with a second factor"`
 }
 
 func accountView(u *models.User) accountBody {
@@ -66,16 +66,16 @@ func (s *jsonAPI) listUsers(c *fiber.Ctx) error {
 
 // createUserRequest is the body of POST /v1/admin/users.
 type createUserRequest struct {
-	Username    string `json:"username"`
-	Role        string `json:"role"`
-	UnitID      string `json:"unit_id"`
-	DisplayName string `json:"display_name"`
-	Title       string `json:"title"`
+	Username    string `json:"username" jsonschema:"required"`
+	Role        string `json:"role" jsonschema:"required,enum=officer,enum=leader,enum=ioc_operator,enum=ioc_viewer,enum=admin"`
+	UnitID      string `json:"unit_id" jsonschema_description:"required for officer and leader"`
+	DisplayName string `json:"display_name" jsonschema:"maxLength=100"`
+	Title       string `json:"title" jsonschema:"maxLength=100"`
 }
 
 // userWithPassword is an account with its one-time password, which no later answer repeats.
 type userWithPassword struct {
-	Password string `json:"password"`
+	Password string `json:"password" jsonschema_description:"the one-time password, shown only in this answer; it must be changed at the first sign-in"`
 	accountBody
 }
 
@@ -96,10 +96,10 @@ func (s *jsonAPI) createUser(c *fiber.Ctx) error {
 
 // updateUserRequest is the body of PATCH /v1/admin/users/{id}: absent fields stay.
 type updateUserRequest struct {
-	Role        *string `json:"role"`
+	Role        *string `json:"role" jsonschema:"enum=officer,enum=leader,enum=ioc_operator,enum=ioc_viewer,enum=admin"`
 	UnitID      *string `json:"unit_id"`
-	DisplayName *string `json:"display_name"`
-	Title       *string `json:"title"`
+	DisplayName *string `json:"display_name" jsonschema:"maxLength=100"`
+	Title       *string `json:"title" jsonschema:"maxLength=100"`
 }
 
 func (s *jsonAPI) updateUser(c *fiber.Ctx) error {
@@ -121,7 +121,7 @@ func (s *jsonAPI) updateUser(c *fiber.Ctx) error {
 
 // disableUserRequest is the body of POST /v1/admin/users/{id}/disable.
 type disableUserRequest struct {
-	Reason string `json:"reason"`
+	Reason string `json:"reason" jsonschema:"required,minLength=1,maxLength=500"`
 }
 
 func (s *jsonAPI) disableUser(c *fiber.Ctx) error {
@@ -153,53 +153,26 @@ func (s *jsonAPI) resetUserPassword(c *fiber.Ctx) error {
 }
 
 // addUserPaths documents the accounts administration routes.
-// officialRoleSchema is the schema of an official's role.
-func officialRoleSchema() map[string]any {
-	return map[string]any{"type": "string", "enum": []string{"officer", "leader", "ioc_operator", "ioc_viewer", "admin"}}
-}
-
-// accountProps are the properties of accountBody, the Account schema (an official's account as
-// administrators see it).
-func accountProps() map[string]any {
-	str := map[string]any{"type": "string"}
-	return map[string]any{"id": str, "username": str, "role": map[string]any{"type": "string",
-		"enum": []string{"resident", "officer", "leader", "ioc_operator", "ioc_viewer", "admin"}, "description": "resident only for an account disabled or enabled"}, "unit_id": str, "display_name": str,
-		"title":      map[string]any{"type": "string", "description": "the official's position, shown with the name to colleagues"},
-		"created_at": map[string]any{"type": "string", "format": "date-time"}, "disabled": map[string]any{"type": "boolean"},
-		"disabled_reason": str, "password_change_required": map[string]any{"type": "boolean"},
-		"two_factor": map[string]any{"type": "boolean", "description": "the account signs in with a second factor"}}
-}
-
 func addUserPaths(paths map[string]any, op func(string, []string, bool, map[string]any, []any, map[string]any, ...string) map[string]any,
 	param func(string, string, bool, string, string) map[string]any, resp func(string, map[string]any) map[string]any) {
-	str := map[string]any{"type": "string"}
-	role := officialRoleSchema()
-	user := map[string]any{"$ref": "#/components/schemas/Account"}
-	withPassword := accountProps()
-	withPassword["password"] = map[string]any{"type": "string", "description": "the one-time password, shown only in this answer; it must be changed at the first sign-in"}
-	userPw := map[string]any{"type": "object", "properties": withPassword}
+	user := answerSchema(accountBody{})
+	userPw := answerSchema(userWithPassword{})
 	id := []any{param("id", "path", true, "string", "account id")}
 	paths["/v1/admin/users"] = map[string]any{
 		"get": op("Official accounts by username, never residents nor password hashes (administrators)", []string{"admin"}, true, nil,
 			[]any{param("q", "query", false, "string", "substring of the username or display name"), param("role", "query", false, "string", "official role"),
 				param("unit", "query", false, "string", "unit id"), param("disabled", "query", false, "boolean", "true or false"),
-				param("cursor", "query", false, "string", "next_cursor"), param("limit", "query", false, "integer", "page size, 1–200 (50)")},
-			map[string]any{"200": resp("page", map[string]any{"type": "object", "properties": map[string]any{
-				"users": map[string]any{"type": "array", "items": user}, "next_cursor": str}})}, "400", "401", "403"),
+				cursorParam(), param("limit", "query", false, "integer", "page size, 1–200 (50)")},
+			map[string]any{"200": resp("page", answerSchema(usersPage{}))}, "400", "401", "403"),
 		"post": op("Create an official account with a one-time password (administrators; audited as user_create)", []string{"admin"}, true,
-			map[string]any{"type": "object", "required": []string{"username", "role"}, "additionalProperties": false,
-				"properties": map[string]any{"username": str, "role": role, "unit_id": map[string]any{"type": "string", "description": "required for officer and leader"},
-					"display_name": map[string]any{"type": "string", "maxLength": 100}, "title": map[string]any{"type": "string", "maxLength": 100}}}, nil,
+			requestSchema(createUserRequest{}), nil,
 			map[string]any{"201": resp("created", userPw)}, "400", "401", "403", "409", "415"),
 	}
 	paths["/v1/admin/users/{id}"] = map[string]any{"patch": op("Move an official to another unit and/or role, or rename them; a move ends the account's access tokens (administrators; audited as user_update with the values before and after)",
-		[]string{"admin"}, true, map[string]any{"type": "object", "additionalProperties": false,
-			"properties": map[string]any{"role": role, "unit_id": str, "display_name": map[string]any{"type": "string", "maxLength": 100},
-				"title": map[string]any{"type": "string", "maxLength": 100}}}, id,
+		[]string{"admin"}, true, requestSchema(updateUserRequest{}), id,
 		map[string]any{"200": resp("the account", user)}, "400", "401", "403", "404", "409", "415")}
 	paths["/v1/admin/users/{id}/disable"] = map[string]any{"post": op("Disable an account (a resident's: block it): its sessions end on every instance within seconds and sign-ins are refused (administrators; audited as user_disable)",
-		[]string{"admin"}, true, map[string]any{"type": "object", "required": []string{"reason"}, "additionalProperties": false,
-			"properties": map[string]any{"reason": map[string]any{"type": "string", "minLength": 1, "maxLength": 500}}}, id,
+		[]string{"admin"}, true, requestSchema(disableUserRequest{}), id,
 		map[string]any{"200": resp("the account", user)}, "400", "401", "403", "404", "409", "415")}
 	paths["/v1/admin/users/{id}/enable"] = map[string]any{"post": op("Enable an account again; its holder signs in anew (administrators; audited as user_enable)",
 		[]string{"admin"}, true, nil, id, map[string]any{"200": resp("the account", user)}, "401", "403", "404")}

@@ -12,22 +12,22 @@ import (
 )
 
 type actionRequest struct {
-	Action          models.Action     `json:"action"`
-	ExpectedVersion *int              `json:"expected_version"`
+	Action          models.Action     `json:"action" jsonschema:"required,enum=accept,enum=reject,enum=transfer,enum=mark_duplicate,enum=merge,enum=start,enum=request_info,enum=resolve,enum=note,enum=assign,enum=request_extension,enum=approve_extension,enum=deny_extension,enum=provide_info,enum=withdraw,enum=rate,enum=reopen,enum=follow,enum=unfollow,enum=add_comment,enum=recategorize,enum=set_private,enum=set_public,enum=hide_from_public"`
+	ExpectedVersion *int              `json:"expected_version" jsonschema_description:"the ticket version the caller saw (or If-Match): a stale one answers 409"`
 	Note            string            `json:"note"`
-	Visibility      models.Visibility `json:"visibility"`
+	Visibility      models.Visibility `json:"visibility" jsonschema_description:"of a note, an answer (provide_info), a rating comment or what the reporter adds (add_comment); residents' texts are internal unless public is chosen, and an internal add_comment is left out of the public view altogether"`
 	Reason          string            `json:"reason"`
 	Outcome         models.Outcome    `json:"outcome"`
-	Rating          int               `json:"rating"`
+	Rating          int               `json:"rating" jsonschema:"minimum=1,maximum=5"`
 	Comment         string            `json:"comment"`
-	DueAt           string            `json:"due_at"`
+	DueAt           string            `json:"due_at" jsonschema:"format=date-time"`
 	Unit            string            `json:"unit"`
 	Area            string            `json:"area"`
 	Officer         string            `json:"officer"`
-	DuplicateOf     string            `json:"duplicate_of"`
-	Media           []string          `json:"media"`
-	Category        string            `json:"category"`
-	Description     string            `json:"description"`
+	DuplicateOf     string            `json:"duplicate_of" jsonschema_description:"mark_duplicate, merge: the id of the ticket kept (open; for a unit's officials, at their unit)"`
+	Media           []string          `json:"media" jsonschema_description:"resolve: the result photos; add_comment: the reporter's photos, with those filed at most 6 per report; hide_from_public: photos of the report to hide from the public"`
+	Category        string            `json:"category" jsonschema_description:"recategorize: the code of the new category (GET /v1/categories); its routing, privacy and deadlines apply, the deadlines counted from filing"`
+	Description     string            `json:"description" jsonschema:"maxLength=4000" jsonschema_description:"hide_from_public: the text every public view shows instead of the resident's description, which stays for them and the officials"`
 }
 
 // expectedVersion takes the version from the body or from If-Match ("3", W/"3" or 3).
@@ -98,7 +98,7 @@ func (s *jsonAPI) sendDetail(c *fiber.Ctx, p models.Principal, t *models.Ticket)
 type queueResponse struct {
 	Tickets    []ticketBody         `json:"tickets"`
 	NextCursor string               `json:"next_cursor,omitempty"`
-	Counts     map[models.State]int `json:"counts"`
+	Counts     map[models.State]int `json:"counts" jsonschema_description:"tickets of the caller's queue per state, whatever the other filters"`
 }
 
 func (s *jsonAPI) queue(c *fiber.Ctx) error {
@@ -171,7 +171,12 @@ func queueWorkParams(c *fiber.Ctx, q *app.QueueParams) error {
 
 type nearbyBody struct {
 	ticketBody
-	DistanceM float64 `json:"distance_m"`
+	DistanceM float64 `json:"distance_m" jsonschema_description:"metres from the point asked about"`
+}
+
+// nearbyList is GET /v1/tickets/nearby: nearest first, at most 5.
+type nearbyList struct {
+	Tickets []nearbyBody `json:"tickets"`
 }
 
 func (s *jsonAPI) nearby(c *fiber.Ctx) error {
@@ -192,26 +197,26 @@ func (s *jsonAPI) nearby(c *fiber.Ctx) error {
 		b := ticketView(n.Ticket, s.svc.Tickets.Overdue(n.Ticket)) // app.Tickets.PublicView's copy
 		out = append(out, nearbyBody{ticketBody: b, DistanceM: n.DistanceM})
 	}
-	return c.JSON(fiber.Map{"tickets": out})
+	return c.JSON(nearbyList{Tickets: out})
 }
 
-type auditResponse struct {
+type auditPage struct {
 	Records    []auditBody `json:"records"`
 	NextCursor string      `json:"next_cursor,omitempty"`
 }
 
 type auditBody struct {
-	ID        string      `json:"id"`
-	At        string      `json:"at"`
-	ActorID   string      `json:"actor_id"`
-	ActorRole models.Role `json:"actor_role"`
-	Action    string      `json:"action"`
-	TicketID  string      `json:"ticket_id,omitempty"`
-	SubjectID string      `json:"subject_id,omitempty"`
-	Detail    string      `json:"detail,omitempty"`
-	Seq       int64       `json:"seq"`
-	PrevHash  string      `json:"prev_hash,omitempty"`
-	Hash      string      `json:"hash"`
+	ID        string `json:"id"`
+	At        string `json:"at" jsonschema:"format=date-time"`
+	ActorID   string `json:"actor_id"`
+	ActorRole string `json:"actor_role" jsonschema_description:"the actor's role; system for the workers, apikey:<scope> for a machine key"`
+	Action    string `json:"action"`
+	TicketID  string `json:"ticket_id,omitempty"`
+	SubjectID string `json:"subject_id,omitempty"`
+	Detail    string `json:"detail,omitempty"`
+	Seq       int64  `json:"seq" jsonschema_description:"position in the hash chain"`
+	PrevHash  string `json:"prev_hash,omitempty"`
+	Hash      string `json:"hash"`
 }
 
 func (s *jsonAPI) audit(c *fiber.Ctx) error {
@@ -231,9 +236,9 @@ func (s *jsonAPI) audit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := auditResponse{Records: make([]auditBody, 0, len(page.Records)), NextCursor: page.NextCursor}
+	out := auditPage{Records: make([]auditBody, 0, len(page.Records)), NextCursor: page.NextCursor}
 	for _, r := range page.Records {
-		out.Records = append(out.Records, auditBody{ID: r.ID, At: formatTime(r.At), ActorID: r.ActorID, ActorRole: r.Role,
+		out.Records = append(out.Records, auditBody{ID: r.ID, At: formatTime(r.At), ActorID: r.ActorID, ActorRole: string(r.Role),
 			Action: r.Action, TicketID: r.Ticket, SubjectID: r.Subject, Detail: r.Detail, Seq: r.Seq, PrevHash: r.PrevHash, Hash: r.Hash})
 	}
 	return c.JSON(out)

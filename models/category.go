@@ -31,8 +31,8 @@ const (
 
 // SLA is one deadline rule, e.g. {3, working_days}.
 type SLA struct {
-	Value int     `json:"value"`
-	Unit  SLAUnit `json:"unit"`
+	Value int     `json:"value" jsonschema:"required,minimum=1,maximum=10000"`
+	Unit  SLAUnit `json:"unit" jsonschema:"required"`
 }
 
 // Validate checks the rule is usable.
@@ -75,30 +75,30 @@ type Category struct {
 	Name        string   `json:"name"`
 	NameEN      string   `json:"name_en"`
 	Description string   `json:"description,omitempty"`
-	UnitKind    UnitKind `json:"unit_kind"`
-	CityLevel   bool     `json:"city_level,omitempty"` // routes to the city unit of UnitKind, not the ward's
-	Priority    Priority `json:"priority"`
+	UnitKind    UnitKind `json:"unit_kind" jsonschema_description:"the kind of unit that handles it (cong_an, ubnd, vhxh, …)"`
+	CityLevel   bool     `json:"city_level,omitempty" jsonschema_description:"routed to the city's unit of unit_kind rather than the ward's"` // routes to the city unit of UnitKind, not the ward's
+	Priority    Priority `json:"priority" jsonschema:"enum=normal,enum=urgent"`
 	TriageSLA   SLA      `json:"triage_sla"`
 	ResolveSLA  SLA      `json:"resolve_sla"`
-	Private     bool     `json:"private_by_default"`
+	Private     bool     `json:"private_by_default" jsonschema_description:"reports of this category are private: never in public views"`
 	// ContactAllowed lets the unit see the reporter's name and phone when the resident allowed
 	// contact; false for categories where an identified informant would be at risk.
-	ContactAllowed bool        `json:"contact_allowed"`
-	Emergency      string      `json:"emergency_number,omitempty"` // 113, 114, 115 guidance for urgent classes
+	ContactAllowed bool        `json:"contact_allowed" jsonschema_description:"the unit may see the reporter's contact when they allow it"`
+	Emergency      string      `json:"emergency_number,omitempty" jsonschema_description:"113, 114 or 115: call it instead when in danger"` // 113, 114, 115 guidance for urgent classes
 	Attributes     []Attribute `json:"attributes,omitempty"`
-	Active         bool        `json:"active"`
+	Active         bool        `json:"active" jsonschema_description:"false: no new reports"`
 	// PolicyVersion numbers the category's deadline and privacy policy: 1 at creation, one
 	// more at every edit of those fields. A ticket keeps the version it was filed under; 0 in
 	// documents written before versions existed means 1.
-	PolicyVersion int `json:"policy_version,omitempty"`
+	PolicyVersion int `json:"policy_version,omitempty" jsonschema_description:"the version of its deadline and privacy policy"`
 
 	// InfoWaitDays caps, in working days, how long a ticket may wait for the resident's answer
 	// (awaiting_info) with its deadline paused: a unit must not keep a report paused forever by
 	// asking a question. 0 (and absent in stored documents) means DefaultInfoWaitDays.
-	InfoWaitDays int `json:"info_wait_days,omitempty"`
+	InfoWaitDays int `json:"info_wait_days,omitempty" jsonschema:"minimum=0,maximum=365" jsonschema_description:"how many working days a ticket may wait for the resident's answer (awaiting_info, deadline paused) before info_wait_policy applies; 0 or absent: 5. The resident is reminded halfway"`
 	// InfoWaitPolicy is what happens at the cap: close the ticket as no_response (the default,
 	// "" in stored documents) or return it to the unit with its clock running again.
-	InfoWaitPolicy InfoWaitPolicy `json:"info_wait_policy,omitempty"`
+	InfoWaitPolicy InfoWaitPolicy `json:"info_wait_policy,omitempty" jsonschema:"enum=close,enum=return" jsonschema_description:"at the cap: close (the default) closes the ticket with outcome no_response, which the resident may reopen within the reopen window; return sends it back to the unit (in_progress) with its deadline running again"`
 }
 
 // InfoWaitPolicy is what the SLA worker does with a ticket still awaiting the resident's
@@ -146,8 +146,8 @@ func (c *Category) SamePolicy(o *Category) bool {
 
 // Attribute is an optional extra question of a category (Open311 service definition attribute).
 type Attribute struct {
-	Code        string   `json:"code"`
-	Datatype    string   `json:"datatype"` // string | number | text | singlevaluelist | ...
+	Code        string   `json:"code" jsonschema:"required"`
+	Datatype    string   `json:"datatype" jsonschema:"required"` // string | number | text | singlevaluelist | ...
 	Required    bool     `json:"required"`
 	Description string   `json:"description"`
 	Values      []string `json:"values,omitempty"`

@@ -5,15 +5,15 @@ package models
 // the Go struct field that holds it, so a test can check that every personal field of the
 // models is listed (and no row names a field that no longer exists).
 type DataField struct {
-	Model   string `json:"model"`   // Go type in package models, e.g. "User"
-	Field   string `json:"field"`   // Go field of Model, e.g. "Phone"
-	SQLite  string `json:"sqlite"`  // table.column (or table.doc→key for JSON documents)
-	MongoDB string `json:"mongodb"` // collection.field
+	Model   string `json:"model"` // Go type in package models, e.g. "User"
+	Field   string `json:"field"` // Go field of Model, e.g. "Phone"
+	SQLite  string `json:"sqlite" jsonschema_description:"table.column, or table.doc→key in a JSON document"`
+	MongoDB string `json:"mongodb" jsonschema_description:"collection.field"`
 	Purpose string `json:"purpose"`
 	// Readers are who may read the value through the system.
 	Readers string `json:"readers"`
 	// Retention says how long it is kept, naming the setting that governs it.
-	Retention string `json:"retention"`
+	Retention string `json:"retention" jsonschema_description:"how long it is kept, naming the setting that governs it"`
 }
 
 // Retention settings named by the register (the retention worker reads them from the

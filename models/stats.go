@@ -235,25 +235,25 @@ type StatsFigures struct {
 	Rejected int `json:"rejected"` // rejected at triage
 	Overdue  int `json:"overdue"`  // open with a running deadline that has passed now
 	// OnTimeRate = resolved within the original deadline / resolved.
-	OnTimeRate *float64 `json:"on_time_rate"`
+	OnTimeRate *float64 `json:"on_time_rate" jsonschema:"nullable" jsonschema_description:"resolved within the original deadline / resolved; null when nothing is resolved"`
 	// LateWithExtensionRate = resolved after the original deadline but within an approved
 	// extension / resolved.
-	LateWithExtensionRate *float64 `json:"late_with_extension_rate"`
+	LateWithExtensionRate *float64 `json:"late_with_extension_rate" jsonschema:"nullable" jsonschema_description:"resolved late but within an approved extension / resolved"`
 	// MedianResolveHours and P90ResolveHours: nearest-rank percentiles (the value at rank
 	// ceil(p·n) of the sorted list) of the working hours from filing to resolution over the
 	// resolved tickets.
-	MedianResolveHours *float64 `json:"median_resolve_hours"`
-	P90ResolveHours    *float64 `json:"p90_resolve_hours"`
+	MedianResolveHours *float64 `json:"median_resolve_hours" jsonschema:"nullable" jsonschema_description:"working hours from filing to resolution, nearest-rank median"`
+	P90ResolveHours    *float64 `json:"p90_resolve_hours" jsonschema:"nullable" jsonschema_description:"the same, 90th percentile"`
 	// SatisfactionRate = rated 4 or 5 / rated (resolved tickets with a rating).
-	SatisfactionRate *float64 `json:"satisfaction_rate"`
+	SatisfactionRate *float64 `json:"satisfaction_rate" jsonschema:"nullable" jsonschema_description:"rated 4 or 5 / rated"`
 	// RatingRate = rated / resolved.
-	RatingRate *float64 `json:"rating_rate"`
+	RatingRate *float64 `json:"rating_rate" jsonschema:"nullable" jsonschema_description:"rated / resolved"`
 	// ReopenRate = reopened at least once / ever resolved (resolved now, or reopened since).
-	ReopenRate *float64 `json:"reopen_rate"`
+	ReopenRate *float64 `json:"reopen_rate" jsonschema:"nullable" jsonschema_description:"reopened at least once / ever resolved"`
 	// OnTimeE2ERate = resolved within the end-to-end deadline from filing (which transfers do
 	// not restart; approved extensions and capped waits for the resident extend it) / resolved:
 	// the city's figure. OnTimeRate is each ticket's last unit against its own deadline.
-	OnTimeE2ERate *float64 `json:"on_time_e2e_rate"`
+	OnTimeE2ERate *float64 `json:"on_time_e2e_rate" jsonschema:"nullable" jsonschema_description:"resolved within the end-to-end deadline from filing (the category's allowance, plus approved extensions and the waits for the resident up to their caps; transfers never restart it) / resolved: the city's figure, where on_time_rate judges each ticket's last unit against its own deadline"`
 }
 
 // Figures turns counts and the resolve durations of the same tickets into the figures.

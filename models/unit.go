@@ -30,7 +30,7 @@ type Unit struct {
 	BoundarySet string   `json:"boundary_set,omitempty"`
 	AreaCode    string   `json:"area_code,omitempty"`
 	// Disabled units receive no new tickets: routing sends what they would get to the IOC.
-	Disabled bool `json:"disabled,omitempty"`
+	Disabled bool `json:"disabled,omitempty" jsonschema_description:"receives no new tickets (routing sends them to the IOC)"`
 }
 
 // RoutingRule overrides routing: reports of Category located in AreaCode (of the active

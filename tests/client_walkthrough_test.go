@@ -54,27 +54,27 @@ func TestGeneratedClientWalkThrough(t *testing.T) {
 	notice, err := anon.GetPrivacyWithResponse(ctx, nil)
 	wantStatus(t, "read the privacy notice", notice.HTTPResponse, err, http.StatusOK)
 	signIn, err := anon.PostAuthOtpVerifyWithResponse(ctx, client.PostAuthOtpVerifyJSONRequestBody{Phone: "0912600090",
-		Code: s.sms.code("+84912600090"), AcceptPrivacyVersion: notice.JSON200.Version})
+		Code: s.sms.code("+84912600090"), AcceptPrivacyVersion: &notice.JSON200.Version})
 	wantStatus(t, "sign in", signIn.HTTPResponse, err, http.StatusOK)
-	resident := clientAs(t, s, *signIn.JSON200.AccessToken)
+	resident := clientAs(t, s, signIn.JSON200.AccessToken)
 
 	filed, err := resident.PostTicketsWithResponse(ctx, &client.PostTicketsParams{IdempotencyKey: ptr("walk-through-1")}, client.NewTicket{
 		Category: "ANTT.01", Description: "Nhóm thanh niên đánh nhau trước quán karaoke trên đường Hai Bà Trưng.",
-		Location: client.Location{Lat: float32(x.lat), Lng: float32(x.lng)}, AllowContact: ptr(true)})
+		Location: client.LocationInput{Lat: x.lat, Lng: x.lng}, AllowContact: ptr(true)})
 	wantStatus(t, "file a report", filed.HTTPResponse, err, http.StatusCreated)
-	id := *filed.JSON201.Id
+	id := filed.JSON201.Id
 	mine, err := resident.GetTicketsWithResponse(ctx, &client.GetTicketsParams{Mine: ptr(true)})
 	wantStatus(t, "list my reports", mine.HTTPResponse, err, http.StatusOK)
-	if list := *mine.JSON200.Tickets; len(list) != 1 || *list[0].Id != id {
+	if list := mine.JSON200.Tickets; len(list) != 1 || list[0].Id != id {
 		t.Fatalf("my reports: %d, want the one filed", len(list))
 	}
 
 	login, err := anon.PostAuthLoginWithResponse(ctx, client.PostAuthLoginJSONRequestBody{Username: "canbo.client", Password: consolePassword})
 	wantStatus(t, "the officer signs in", login.HTTPResponse, err, http.StatusOK)
-	officer := clientAs(t, s, *login.JSON200.AccessToken)
+	officer := clientAs(t, s, login.JSON200.AccessToken)
 	queue, err := officer.GetQueueWithResponse(ctx, &client.GetQueueParams{})
 	wantStatus(t, "the officer's queue", queue.HTTPResponse, err, http.StatusOK)
-	if list := *queue.JSON200.Tickets; len(list) != 1 || *list[0].Id != id {
+	if list := queue.JSON200.Tickets; len(list) != 1 || list[0].Id != id {
 		t.Fatalf("the officer's queue: %d tickets, want the one filed", len(list))
 	}
 	act := func(c *client.ClientWithResponses, version int, a client.Action) string {
@@ -82,7 +82,7 @@ func TestGeneratedClientWalkThrough(t *testing.T) {
 		a.ExpectedVersion = ptr(version)
 		r, err := c.PostTicketsIdActionsWithResponse(ctx, id, nil, a)
 		wantStatus(t, string(a.Action), r.HTTPResponse, err, http.StatusOK)
-		return *r.JSON200.State
+		return string(r.JSON200.State)
 	}
 	act(officer, 1, client.Action{Action: "accept"})
 	act(officer, 2, client.Action{Action: "start"})

@@ -9,6 +9,9 @@
 // the store's bulk loader in transactions of 20,000, then the rollups are rebuilt once.
 //
 //	go run ./bench/cmd/gen -db data/phananh.db -n 1000000
+//
+// With -dbstat it generates nothing and prints what the database file costs per ticket, by
+// table and by index (SQLite's dbstat), for the storage section of bench/RESULTS.md.
 package main
 
 import (
@@ -45,6 +48,7 @@ func run() error {
 	set := flag.String("boundary-set", seed.DefaultBoundarySet, "shipped boundary set the server routes with")
 	prefix := flag.String("prefix", "LX", "ticket code prefix")
 	explainUnit := flag.String("explain-unit", "", "print the query plans of this unit's queue page and exit")
+	dbstat := flag.Bool("dbstat", false, "print the bytes per ticket of every table and index (SQLite's dbstat) and exit")
 	flag.Parse()
 
 	ctx := context.Background()
@@ -53,6 +57,14 @@ func run() error {
 		return err
 	}
 	defer st.Close()
+	if *dbstat {
+		sp, err := st.Space(ctx)
+		if err != nil {
+			return err
+		}
+		printSpace(os.Stdout, sp)
+		return nil
+	}
 	if *explainUnit != "" {
 		plan, err := st.ExplainQueue(ctx, models.QueueFilter{UnitIDs: []string{*explainUnit}, Limit: 50,
 			States: []models.State{models.StateReceived, models.StateAssigned, models.StateInProgress, models.StateAwaitingInfo}})

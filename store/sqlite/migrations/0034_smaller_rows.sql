@@ -25,3 +25,8 @@ CREATE INDEX stats_facts_running ON stats_facts
 DROP INDEX stats_facts_resolved;
 CREATE INDEX stats_facts_resolved ON stats_facts
     (created_day, resolve_ms, boundary_set, area_code, unit_id, category, grp, channel) WHERE is_resolved = 1;
+
+-- Finished push messages (sent, dropped, dead) are deleted 90 days after done_at by the
+-- retention worker's purge (PurgeExpired), as the MongoDB store's TTL index does; this index
+-- finds them without reading the outbox. Queued messages have no done_at and are not in it.
+CREATE INDEX push_outbox_done ON push_outbox (done_at) WHERE done_at IS NOT NULL;

@@ -97,7 +97,7 @@ func (s *Store) PurgeExpired(ctx context.Context, now, countersBefore time.Time)
 			{`DELETE FROM otp_challenges WHERE expires_at < ?`, ms(now)},
 			{`DELETE FROM refresh_tokens WHERE expires_at < ?`, ms(now)},
 			{`DELETE FROM rate_counters WHERE window_start < ?`, ms(countersBefore)},
-			{`DELETE FROM push_outbox WHERE done_at < ?`, ms(now.Add(-pushDoneRetention))},
+			{`DELETE FROM push_outbox INDEXED BY push_outbox_done WHERE done_at < ?`, ms(now.Add(-pushDoneRetention))},
 		} {
 			res, err := tx.ExecContext(ctx, st.q, st.arg)
 			if err != nil {

@@ -67,7 +67,7 @@ func perTicketPlanCases() []planCase {
 		{"push_outbox_due|push_outbox_state", `SELECT id FROM push_outbox WHERE state = 'queued' AND next_attempt_at <= ? AND lease_until <= ?
 			ORDER BY next_attempt_at, id LIMIT ?`, []any{0, 0, 500}, true},
 		{"push_outbox_state", `SELECT MIN(created_at) FROM push_outbox WHERE state = ?`, []any{"queued"}, false},
-		{"push_outbox_done", `DELETE FROM push_outbox WHERE done_at < ?`, []any{0}, false},
+		{"push_outbox_done", `DELETE FROM push_outbox INDEXED BY push_outbox_done WHERE done_at < ?`, []any{0}, false},
 		{"stats_facts_ticket", `SELECT version FROM stats_facts WHERE ticket_id = ?`, []any{"t1"}, false},
 		{"stats_facts_running", `SELECT unit_id, COUNT(*) FROM stats_facts INDEXED BY stats_facts_running` + facts +
 			` AND is_running = 1 AND due_at < ? GROUP BY 1`, append(slices.Clone(fargs), ms(t0)), true},

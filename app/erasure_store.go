@@ -24,7 +24,8 @@ type ErasureStore interface {
 	FindRetention(ctx context.Context, q models.RetentionQuery) ([]*models.Ticket, error)
 	// PurgeExpired deletes the sign-in codes whose every code expired before now, the refresh
 	// tokens that expired before now and the rate-limit counters of windows that started before
-	// countersBefore; it returns how many records it deleted.
+	// countersBefore (a store may purge its own finished records too, like the SQLite store's
+	// push messages finished 90 days ago); it returns how many records it deleted.
 	PurgeExpired(ctx context.Context, now, countersBefore time.Time) (int64, error)
 	// Compact makes what was deleted unrecoverable from the database's files where the store
 	// can: SQLite (which overwrites deleted content, secure_delete) moves its write-ahead log

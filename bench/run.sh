@@ -146,6 +146,8 @@ api() {
 		[ -n "$cached" ] && cp "$OUT/data/phananh.db" "$cached.tmp" && mv "$cached.tmp" "$cached"
 	fi
 	du -sh "$OUT/data/phananh.db" | cut -f1 >"$OUT/db-size.txt"
+	# What each ticket costs on disk, by table and index (SQLite's dbstat; reads the whole file).
+	"$OUT/bin/gen" -dbstat -db "$OUT/data/phananh.db" >"$OUT/dbstat.txt" 2>&1
 	start_server || return
 	local unit password key officer
 	unit=$(curl -s "http://127.0.0.1:$PORT/v1/units" | grep -o '"id":"longxuyen-2023\.[0-9]*\.cong_an"' | head -1 | cut -d'"' -f4)

@@ -85,7 +85,8 @@ func (s *Store) FindRetention(ctx context.Context, q models.RetentionQuery) ([]*
 }
 
 // PurgeExpired deletes expired sign-in codes (their newest code, the pending one, expired),
-// expired refresh tokens and old rate counters.
+// expired refresh tokens, old rate counters and the push messages finished (sent, dropped or
+// dead) more than pushDoneRetention ago.
 func (s *Store) PurgeExpired(ctx context.Context, now, countersBefore time.Time) (int64, error) {
 	var n int64
 	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
@@ -96,6 +97,7 @@ func (s *Store) PurgeExpired(ctx context.Context, now, countersBefore time.Time)
 			{`DELETE FROM otp_challenges WHERE expires_at < ?`, ms(now)},
 			{`DELETE FROM refresh_tokens WHERE expires_at < ?`, ms(now)},
 			{`DELETE FROM rate_counters WHERE window_start < ?`, ms(countersBefore)},
+			{`DELETE FROM push_outbox INDEXED BY push_outbox_done WHERE done_at < ?`, ms(now.Add(-pushDoneRetention))},
 		} {
 			res, err := tx.ExecContext(ctx, st.q, st.arg)
 			if err != nil {

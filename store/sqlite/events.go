@@ -18,7 +18,7 @@ type eventRow struct {
 	From         string    `json:"from,omitempty"`
 	To           string    `json:"to"`
 	Note         string    `json:"note,omitempty"`
-	Visibility   string    `json:"visibility"`
+	Visibility   *string   `json:"visibility,omitempty"` // absent: public (see storedVisibility)
 	NoteInternal bool      `json:"note_internal,omitempty"`
 	Reason       string    `json:"reason,omitempty"`
 	Outcome      string    `json:"outcome,omitempty"`
@@ -49,7 +49,7 @@ func eventRows(h []models.Event) []eventRow {
 	for i, e := range h {
 		out[i] = eventRow{
 			At: normTime(e.At), ActorRole: string(e.ActorRole), ActorID: e.ActorID, Action: string(e.Action),
-			From: string(e.From), To: string(e.To), Note: e.Note, Visibility: string(e.Visibility),
+			From: string(e.From), To: string(e.To), Note: e.Note, Visibility: storedVisibility(e.Visibility),
 			NoteInternal: e.NoteInternal, Reason: e.Reason, Outcome: string(e.Outcome), DueAt: normTime(e.DueAt),
 			UnitID: e.UnitID, UnitName: e.UnitName, Assignee: e.Assignee, DuplicateOf: e.DuplicateOf,
 			Rating: e.Rating, EscalationLevel: e.EscalationLevel, Media: e.Media,
@@ -58,6 +58,25 @@ func eventRows(h []models.Event) []eventRow {
 		}
 	}
 	return out
+}
+
+// storedVisibility is an event's visibility as stored: nil (the key left out) for public, the
+// visibility of nearly every event; any other value as it is, "" included, so that only public
+// reads back as public.
+func storedVisibility(v models.Visibility) *string {
+	if v == models.Public {
+		return nil
+	}
+	s := string(v)
+	return &s
+}
+
+// visibility reads the stored visibility back: public when the key is absent.
+func (r *eventRow) visibility() models.Visibility {
+	if r.Visibility == nil {
+		return models.Public
+	}
+	return models.Visibility(*r.Visibility)
 }
 
 // events converts stored events back to the model; nil stays nil.
@@ -69,7 +88,7 @@ func events(rows []eventRow) []models.Event {
 	for i, r := range rows {
 		out[i] = models.Event{
 			At: r.At, ActorRole: models.Role(r.ActorRole), ActorID: r.ActorID, Action: models.Action(r.Action),
-			From: models.State(r.From), To: models.State(r.To), Note: r.Note, Visibility: models.Visibility(r.Visibility),
+			From: models.State(r.From), To: models.State(r.To), Note: r.Note, Visibility: r.visibility(),
 			NoteInternal: r.NoteInternal, Reason: r.Reason, Outcome: models.Outcome(r.Outcome), DueAt: r.DueAt,
 			UnitID: r.UnitID, UnitName: r.UnitName, Assignee: r.Assignee, DuplicateOf: r.DuplicateOf,
 			Rating: r.Rating, EscalationLevel: r.EscalationLevel, Media: r.Media,

@@ -127,6 +127,13 @@ func (s *Store) UserIDsOf(ctx context.Context, unitID string, roles []models.Rol
 	return out, translate(rows.Err(), "user ids of", "user")
 }
 
+// pushDoneRetention is how long a finished message (sent, dropped, dead) stays in the outbox,
+// the same as the MongoDB store's TTL index on done_at: long enough to look into a complaint
+// about a notification, and far longer than any replay of a ticket version's effects (which
+// could enqueue it again once its row is gone) can come after the version was applied. Without
+// it every message ever sent stayed, a few hundred bytes each, several per ticket version.
+const pushDoneRetention = 90 * 24 * time.Hour
+
 // EnqueuePush inserts the messages whose id is new (INSERT OR IGNORE), in one transaction: one
 // fsync for a whole fan-out.
 func (s *Store) EnqueuePush(ctx context.Context, msgs []models.PushMessage) (int, error) {

@@ -112,10 +112,19 @@ func TestTicketRowMatchesPreviousDocuments(t *testing.T) {
 	sameJSON(t, "ticket", []byte(doc), old)
 }
 
-// TestRowsKeepZeroTimes pins documents the previous code wrote for nearly empty values: every
-// zero time is written out as "0001-01-01T00:00:00Z", the history last, byte for byte.
+// TestRowsKeepZeroTimes pins the documents written for nearly empty values. A ticket document
+// is compact (zero times, false flags and public visibility left out, migration 0034); the
+// previous code wrote every zero time out as "0001-01-01T00:00:00Z" and every flag, and those
+// documents still read back the same. The push document keeps its zero times, byte for byte.
 func TestRowsKeepZeroTimes(t *testing.T) {
 	const ticketDocV = `{"id":"t2","code":"","state":"","version":0,"applied_version":0,"category":"","group":"",` +
+		`"description":"","location":{"lat":0,"lng":0},"private":false,"reporter_id":"",` +
+		`"idempotency_key":"","boundary_set":"","area_code":"","area_name":"","unit_id":"","unit_name":"",` +
+		`"unit_kind":"","created_at":"0001-01-01T00:00:00Z","updated_at":"0001-01-01T00:00:00Z",` +
+		`"history":[{"at":"0001-01-01T00:00:00Z","actor_role":"","action":"","to":""},` +
+		`{"at":"0001-01-01T00:00:00Z","actor_role":"","action":"","to":"","visibility":"internal"},` +
+		`{"at":"0001-01-01T00:00:00Z","actor_role":"","action":"","to":"","visibility":""}]}`
+	const previousDocV = `{"id":"t2","code":"","state":"","version":0,"applied_version":0,"category":"","group":"",` +
 		`"description":"","location":{"lat":0,"lng":0},"allow_contact":false,"private":false,"reporter_id":"",` +
 		`"idempotency_key":"","boundary_set":"","area_code":"","area_name":"","unit_id":"","unit_name":"",` +
 		`"unit_kind":"","routed_by_nearest":false,"routing_ambiguous":false,` +
@@ -124,14 +133,21 @@ func TestRowsKeepZeroTimes(t *testing.T) {
 		`"due_at":"0001-01-01T00:00:00Z","paused_at":"0001-01-01T00:00:00Z",` +
 		`"extended_from":"0001-01-01T00:00:00Z","triaged_at":"0001-01-01T00:00:00Z",` +
 		`"resolved_at":"0001-01-01T00:00:00Z","closed_at":"0001-01-01T00:00:00Z",` +
-		`"reminded_at":"0001-01-01T00:00:00Z","next_check_at":"0001-01-01T00:00:00Z","history":null}`
-	ticket := &models.Ticket{ID: "t2"}
+		`"reminded_at":"0001-01-01T00:00:00Z","next_check_at":"0001-01-01T00:00:00Z",` +
+		`"history":[{"at":"0001-01-01T00:00:00Z","actor_role":"","action":"","to":"","visibility":"public"},` +
+		`{"at":"0001-01-01T00:00:00Z","actor_role":"","action":"","to":"","visibility":"internal"},` +
+		`{"at":"0001-01-01T00:00:00Z","actor_role":"","action":"","to":"","visibility":""}]}`
+	ticket := &models.Ticket{ID: "t2", Channel: models.ChannelApp,
+		History: []models.Event{{Visibility: models.Public}, {Visibility: models.Internal}, {}}}
 	if doc, err := ticketDoc(ticket); err != nil || doc != ticketDocV {
 		t.Errorf("ticket document = %s, %v; want %s", doc, err, ticketDocV)
 	}
-	// A document without a channel (all of them before migration 0028) came through the app.
-	if got, err := decodeTicket(ticketDocV); err != nil || !reflect.DeepEqual(got, &models.Ticket{ID: "t2", Channel: models.ChannelApp}) {
-		t.Errorf("previous ticket document read back as %+v, %v; want %+v", got, err, ticket)
+	// A document without a channel (all of them before migration 0028) came through the app; an
+	// event without a visibility is public, one with "" is not.
+	for _, doc := range []string{ticketDocV, previousDocV} {
+		if got, err := decodeTicket(doc); err != nil || !reflect.DeepEqual(got, ticket) {
+			t.Errorf("ticket document %s read back as %+v, %v; want %+v", doc, got, err, ticket)
+		}
 	}
 
 	const pushDocV = `{"id":"m","ticket_id":"","version":0,"event":"","user_id":"","token":"","platform":"",` +

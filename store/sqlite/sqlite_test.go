@@ -242,7 +242,6 @@ func TestQueryPlans(t *testing.T) {
 	}{
 		{`SELECT doc FROM tickets WHERE reporter_id = ? AND (created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC LIMIT 20`,
 			[]any{"r", 0, ""}, "tickets_reporter"},
-		{`SELECT doc FROM tickets WHERE unit_id = ? ORDER BY created_at DESC, id DESC LIMIT 20`, []any{"u"}, "tickets_unit"},
 		{`SELECT doc FROM tickets ORDER BY created_at DESC, id DESC LIMIT 20`, nil, "tickets_created"},
 		{`SELECT doc FROM tickets WHERE idempotency_key = ?`, []any{"k"}, "tickets_idempotency_key"},
 		{`SELECT id FROM users WHERE phone = ? AND phone <> ''`, []any{"p"}, "users_phone"},

@@ -58,6 +58,23 @@ func (s *Store) LoadTickets(ctx context.Context, tickets []*models.Ticket, facts
 	return translate(err, "load tickets", "ticket")
 }
 
+// LoadFeed appends generated change-feed entries in one transaction, in the order given, for
+// the benchmark data generator: the feed is part of what each ticket costs on disk. The entries
+// must be new (no (ticket, version) already in the feed).
+func (s *Store) LoadFeed(ctx context.Context, entries []models.FeedEntry) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		for _, e := range entries {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO feed (ticket_id, code, version, at, action, from_state, to_state,
+				area_code, unit_id, category) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.TicketID, e.Code, e.Version, ms(e.At),
+				e.Action, string(e.From), string(e.To), e.AreaCode, e.UnitID, e.Category); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return translate(err, "load feed", "feed entry")
+}
+
 // Analyze refreshes the query planner's statistics (after a bulk load).
 func (s *Store) Analyze(ctx context.Context) error {
 	_, err := s.exec(ctx, `ANALYZE`)

@@ -12,9 +12,11 @@ import (
 // some keys directly ($.group, $.private, $.code, $.description, $.address, $.applied_version),
 // so a key is never renamed without a migration.
 //
-// The times carry no omitempty: the documents have always held a zero time as
-// "0001-01-01T00:00:00Z" (omitempty never omits a struct), and so they still do. History comes
-// last, where the documents have always had it, so a document is written byte for byte as before.
+// Documents are written compactly (migration 0034): a zero time, a false flag (other than
+// private, which SQL compares with 0) and an event's public visibility are left out, where the
+// documents written before held "0001-01-01T00:00:00Z", false and "public". Both forms decode to
+// the same ticket, so older documents read back unchanged and are compacted when next written.
+// History comes last, where the documents have always had it.
 type ticketRow struct {
 	ID               string        `json:"id"`
 	Code             string        `json:"code"`
@@ -27,7 +29,7 @@ type ticketRow struct {
 	Address          string        `json:"address,omitempty"`
 	Location         locationRow   `json:"location"`
 	Media            []string      `json:"media,omitempty"`
-	AllowContact     bool          `json:"allow_contact"`
+	AllowContact     bool          `json:"allow_contact,omitempty"`
 	Private          bool          `json:"private"`
 	ReporterID       string        `json:"reporter_id"`
 	IdempotencyKey   string        `json:"idempotency_key"`
@@ -37,17 +39,17 @@ type ticketRow struct {
 	UnitID           string        `json:"unit_id"`
 	UnitName         string        `json:"unit_name"`
 	UnitKind         string        `json:"unit_kind"`
-	RoutedByNearest  bool          `json:"routed_by_nearest"`
-	RoutingAmbiguous bool          `json:"routing_ambiguous"`
+	RoutedByNearest  bool          `json:"routed_by_nearest,omitempty"`
+	RoutingAmbiguous bool          `json:"routing_ambiguous,omitempty"`
 	CreatedAt        time.Time     `json:"created_at"`
 	UpdatedAt        time.Time     `json:"updated_at"`
-	TriageDueAt      time.Time     `json:"triage_due_at"`
-	ResolveDueAt     time.Time     `json:"resolve_due_at"`
-	DueAt            time.Time     `json:"due_at"`
-	PausedAt         time.Time     `json:"paused_at"`
+	TriageDueAt      time.Time     `json:"triage_due_at,omitzero"`
+	ResolveDueAt     time.Time     `json:"resolve_due_at,omitzero"`
+	DueAt            time.Time     `json:"due_at,omitzero"`
+	PausedAt         time.Time     `json:"paused_at,omitzero"`
 	PausedRemaining  time.Duration `json:"paused_remaining,omitempty"`
 	PausedTotal      time.Duration `json:"paused_total,omitempty"`
-	ExtendedFrom     time.Time     `json:"extended_from"`
+	ExtendedFrom     time.Time     `json:"extended_from,omitzero"`
 	Extension        *extensionRow `json:"extension,omitempty"`
 	AssignedTo       string        `json:"assigned_to,omitempty"`
 	TransferredFrom  []string      `json:"transferred_from,omitempty"`
@@ -60,13 +62,13 @@ type ticketRow struct {
 	Rating           int           `json:"rating,omitempty"`
 	RatingComment    string        `json:"rating_comment,omitempty"`
 	ReopenCount      int           `json:"reopen_count,omitempty"`
-	TriagedAt        time.Time     `json:"triaged_at"`
-	ResolvedAt       time.Time     `json:"resolved_at"`
-	ClosedAt         time.Time     `json:"closed_at"`
+	TriagedAt        time.Time     `json:"triaged_at,omitzero"`
+	ResolvedAt       time.Time     `json:"resolved_at,omitzero"`
+	ClosedAt         time.Time     `json:"closed_at,omitzero"`
 	OnTimeClass      string        `json:"on_time_class,omitempty"`
-	RemindedAt       time.Time     `json:"reminded_at"`
+	RemindedAt       time.Time     `json:"reminded_at,omitzero"`
 	EscalationLevel  int           `json:"escalation_level,omitempty"`
-	NextCheckAt      time.Time     `json:"next_check_at"`
+	NextCheckAt      time.Time     `json:"next_check_at,omitzero"`
 	PolicyVersion    int           `json:"policy_version,omitempty"` // absent before 0020: version 1
 	LegalHold        *legalHoldRow `json:"legal_hold,omitempty"`     // absent unless held
 	OccurredAt       time.Time     `json:"occurred_at,omitzero"`     // absent unless the resident said (0027)
@@ -82,8 +84,8 @@ type ticketRow struct {
 	E2EDueAt  time.Time     `json:"e2e_due_at,omitzero"`
 	E2EAdded  time.Duration `json:"e2e_added,omitempty"`
 	UnitHolds []unitHoldRow `json:"unit_holds,omitempty"`
-	// Channel and FiledBy: absent before 0028 (channel "app"), FiledBy unless an official filed
-	// the report on a resident's behalf.
+	// Channel and FiledBy: absent before 0028 and, since 0034, for the app (channel "app"),
+	// FiledBy unless an official filed the report on a resident's behalf.
 	Channel string `json:"channel,omitempty"`
 	FiledBy string `json:"filed_by,omitempty"`
 
@@ -156,8 +158,17 @@ func ticketRowOf(t *models.Ticket) *ticketRow {
 		History:      eventRows(t.History),
 		InfoRemindAt: normTime(t.InfoRemindAt), InfoWaitUntil: normTime(t.InfoWaitUntil),
 		E2EDueAt: normTime(t.E2EDueAt), E2EAdded: t.E2EAdded, UnitHolds: unitHoldRows(t.UnitHolds),
-		Channel: string(t.Channel), FiledBy: t.FiledBy,
+		Channel: storedChannel(t.Channel), FiledBy: t.FiledBy,
 	}
+}
+
+// storedChannel is a ticket's channel as stored: absent (as before migration 0028) for the app,
+// where nearly every report comes from, which the readers and the queue's filter take it for.
+func storedChannel(c models.Channel) string {
+	if c == models.ChannelApp {
+		return ""
+	}
+	return string(c)
 }
 
 // ticket converts a stored document back to the model.

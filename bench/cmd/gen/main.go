@@ -5,10 +5,14 @@
 // The distributions are made up but shaped like a city's: more reports in recent months, most
 // on weekdays in office hours, a few categories (littering, lighting, disorder) far more common
 // than the rest, some wards busier than others; old tickets are mostly closed, recent ones
-// mostly open, some open ones overdue. Tickets and their statistics facts are written through
-// the store's bulk loader in transactions of 20,000, then the rollups are rebuilt once.
+// mostly open, some open ones overdue. Tickets, their statistics facts and their change-feed
+// entries (one per version, as the feed effect appends them) are written through the store's
+// bulk loader in transactions of 20,000, then the rollups are rebuilt once.
 //
 //	go run ./bench/cmd/gen -db data/phananh.db -n 1000000
+//
+// With -dbstat it generates nothing and prints what the database file costs per ticket, by
+// table and by index (SQLite's dbstat), for the storage section of bench/RESULTS.md.
 package main
 
 import (
@@ -45,6 +49,7 @@ func run() error {
 	set := flag.String("boundary-set", seed.DefaultBoundarySet, "shipped boundary set the server routes with")
 	prefix := flag.String("prefix", "LX", "ticket code prefix")
 	explainUnit := flag.String("explain-unit", "", "print the query plans of this unit's queue page and exit")
+	dbstat := flag.Bool("dbstat", false, "print the bytes per ticket of every table and index (SQLite's dbstat) and exit")
 	flag.Parse()
 
 	ctx := context.Background()
@@ -53,6 +58,14 @@ func run() error {
 		return err
 	}
 	defer st.Close()
+	if *dbstat {
+		sp, err := st.Space(ctx)
+		if err != nil {
+			return err
+		}
+		printSpace(os.Stdout, sp)
+		return nil
+	}
 	if *explainUnit != "" {
 		plan, err := st.ExplainQueue(ctx, models.QueueFilter{UnitIDs: []string{*explainUnit}, Limit: 50,
 			States: []models.State{models.StateReceived, models.StateAssigned, models.StateInProgress, models.StateAwaitingInfo}})
@@ -140,7 +153,11 @@ func load(ctx context.Context, st *sqlite.Store, g *generator, created []time.Ti
 		}
 	}()
 	for c := range chunks {
-		if err := st.LoadTickets(ctx, c.tickets, c.facts); err != nil {
+		err := st.LoadTickets(ctx, c.tickets, c.facts)
+		if err == nil {
+			err = st.LoadFeed(ctx, feedEntries(c.tickets))
+		}
+		if err != nil {
 			for range chunks { // let the producer finish
 			}
 			return err
@@ -150,6 +167,21 @@ func load(ctx context.Context, st *sqlite.Store, g *generator, created []time.Ti
 		}
 	}
 	return nil
+}
+
+// feedEntries are the change-feed entries of ts, one per version (the event that made it, as
+// the feed effect writes it), in the order of their times: a batch's tickets were filed over
+// weeks, and their changes interleave.
+func feedEntries(ts []*models.Ticket) []models.FeedEntry {
+	var out []models.FeedEntry
+	for _, t := range ts {
+		for i, ev := range t.History {
+			out = append(out, models.FeedEntry{TicketID: t.ID, Code: t.Code, Version: i + 1, At: ev.At,
+				Action: string(ev.Action), From: ev.From, To: ev.To, AreaCode: t.AreaCode, UnitID: t.UnitID, Category: t.Category})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	return out
 }
 
 type generator struct {

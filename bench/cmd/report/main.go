@@ -220,6 +220,26 @@ func (r *report) api() {
 	peak := r.apiTable(rows)
 	r.apiTargets(rows, peak)
 	r.apiWhereTheTimeGoes()
+	r.apiStorage()
+}
+
+// apiStorage writes what the generated database costs per ticket, by table and index
+// (bench/cmd/gen -dbstat), when run.sh measured it.
+func (r *report) apiStorage() {
+	st := r.read("dbstat.txt")
+	if st == "" {
+		return
+	}
+	r.p("### Storage per ticket (dbstat)")
+	r.p("")
+	r.p("Bytes per ticket of the generated database (tickets, their statistics facts and change-feed")
+	r.p("entries; whole pages, free room inside them included), by table and index, from SQLite's `dbstat`")
+	r.p("(`gen -dbstat`); docs/SQLITE-INDEXES.md says what each index is for.")
+	r.p("")
+	r.p("```")
+	r.p("%s", st)
+	r.p("```")
+	r.p("")
 }
 
 // readLoadRows reads the rows of load.jsonl, skipping lines that are not one.

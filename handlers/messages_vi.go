@@ -737,9 +737,9 @@ func viMediaMessages(format string) string {
 	case "the upload was interrupted; send it again or resume it (PATCH with Upload-Offset)":
 		return "Việc tải lên bị gián đoạn; vui lòng gửi lại hoặc tải tiếp (PATCH với Upload-Offset)"
 	case "a %s may be at most %d MB":
-		return "Mỗi %s tối đa %d MB"
+		return "Tệp %s tối đa %d MB"
 	case "a %s may be at most %d bytes":
-		return "Mỗi %s tối đa %d byte"
+		return "Tệp %s tối đa %d byte"
 	case "at most %d media per report":
 		return "Mỗi phản ánh tối đa %d hình ảnh/video"
 	case "media id %q is listed twice":

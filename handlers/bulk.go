@@ -63,7 +63,7 @@ func (s *jsonAPI) bulkAct(c *fiber.Ctx) error {
 		}
 		code := models.ErrorCode(r.Err)
 		out[i].Status = statusOf(code)
-		out[i].Error = &errorDetail{Code: code, Message: localized(code, models.ErrorMessage(r.Err), code == models.EInternal, en)}
+		out[i].Error = &errorDetail{Code: code, Message: localized(r.Err, code, models.ErrorMessage(r.Err), code == models.EInternal, en)}
 		s.logFailure(c, out[i].Status, fmt.Errorf("ticket %s: %w", r.ID, r.Err))
 	}
 	return c.JSON(bulkResponse{Results: out, Done: done, Failed: len(results) - done})

@@ -94,7 +94,7 @@ func (s *consoleUI) intakeRefused(c *fiber.Ctx, err error, form consoleIntakeFor
 		return err
 	}
 	en := s.consoleLang(c) == "en"
-	msg := localized(models.ErrorCode(err), models.ErrorMessage(err), false, en)
+	msg := localized(err, models.ErrorCode(err), models.ErrorMessage(err), false, en)
 	if problems := models.FieldProblems(err); len(problems) > 0 {
 		var parts []string
 		for _, b := range fieldErrors(problems, en) {

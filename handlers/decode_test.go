@@ -97,7 +97,8 @@ func TestDecodeBodyListsEveryProblem(t *testing.T) {
 }
 
 // TestFieldErrorsWording checks that the catalog words every problem in both languages, names
-// the field, and that a field error with no problem code keeps the app's own text.
+// the field, and that a field error with no problem code keeps the app's own text, translated
+// into Vietnamese.
 func TestFieldErrorsWording(t *testing.T) {
 	t.Parallel()
 	problems := []*models.Error{
@@ -111,7 +112,7 @@ func TestFieldErrorsWording(t *testing.T) {
 	}{
 		{false, []fieldErrorBody{{"location.lat", "wrong_type", "Sai kiểu dữ liệu: cần số (location.lat)"},
 			{"category", "required", "Thiếu trường bắt buộc (category)"},
-			{"category", "invalid", `Không thể xử lý yêu cầu: unknown category "X"`}}},
+			{"category", "invalid", `Không có lĩnh vực "X"`}}},
 		{true, []fieldErrorBody{{"location.lat", "wrong_type", "Wrong type: must be a number (location.lat)"},
 			{"category", "required", "Required field missing (category)"},
 			{"category", "invalid", `unknown category "X"`}}},

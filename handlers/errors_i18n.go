@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -10,8 +11,10 @@ import (
 // The message catalog of the error vocabulary, in one place: the headline of every error code
 // (models.E*) and the sentence of every field problem (models.Problem*), in Vietnamese (the
 // default, what residents read) and English (Accept-Language: en or ?lang=en). The app's own
-// messages are English free text; a Vietnamese answer puts the headline of the code before
-// them, and field problems with a stable problem code are worded here entirely.
+// messages are English sentences built from a format (models.Errorf …); a Vietnamese answer
+// words them with the translation of that format (viFormat, messages_vi.go), and puts the
+// headline of the code before a message whose format has none. Field problems with a stable
+// problem code are worded here entirely.
 
 // codeText is the headline of an error code.
 func codeText(code string, en bool) string {
@@ -119,15 +122,35 @@ func typeNames(typ string) (string, string) {
 	return "đối tượng", "an object"
 }
 
-// localized is the message of an error in the caller's language: English is the app's detail
-// as it is; Vietnamese is the code's headline followed by that detail, or the headline alone
-// when the detail is only the English of the code (generic is true).
-func localized(code, detail string, generic, en bool) string {
-	switch {
-	case en:
+// localized is the message of err in the caller's language. English is detail as it is (err's
+// own message, or the transport's words for an error of its own). Vietnamese is the catalog's
+// translation of the format err was built from, when it has one (viMessage); otherwise the
+// code's headline followed by detail, or the headline alone when the detail is only the English
+// of the code or must not be shown (generic is true: internal errors, the transport's own).
+func localized(err error, code, detail string, generic, en bool) string {
+	if en {
 		return detail
-	case generic || detail == "" || strings.EqualFold(detail, codeText(code, true)):
+	}
+	if vi, ok := viMessage(err); ok && !generic {
+		return vi
+	}
+	if generic || detail == "" || strings.EqualFold(detail, codeText(code, true)) {
 		return codeText(code, false)
 	}
 	return codeText(code, false) + ": " + detail
+}
+
+// viMessage is the Vietnamese of the message of err's app error: the catalog's translation of
+// its format (viFormat), filled with its arguments. ok is false for an error that is not an
+// app error, is internal (its message is never shown) or has a format without a translation.
+func viMessage(err error) (string, bool) {
+	var e *models.Error
+	if !errors.As(err, &e) || e.Code == models.EInternal {
+		return "", false
+	}
+	vi, ok := viFormat(e.Format)
+	if !ok {
+		return "", false
+	}
+	return fmt.Sprintf(vi, e.Args...), true
 }

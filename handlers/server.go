@@ -610,7 +610,7 @@ func fieldErrors(problems []*models.Error, en bool) []fieldErrorBody {
 		}
 		var ok bool
 		if b.Message, ok = problemText(p, en); !ok {
-			b.Message = localized(p.Code, p.Message, false, en)
+			b.Message = localized(p, p.Code, p.Message, false, en)
 		}
 		out = append(out, b)
 	}
@@ -645,7 +645,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	} else {
 		detail.Errors = fieldErrors(models.FieldProblems(err), en)
 	}
-	detail.Message = localized(detail.Code, message, generic, en)
+	detail.Message = localized(err, detail.Code, message, generic, en)
 	if len(detail.Errors) > 0 {
 		detail.Field, detail.Message = detail.Errors[0].Field, detail.Errors[0].Message
 	}

@@ -63,7 +63,15 @@ type Error struct {
 	Field   string
 	Problem string
 	Arg     string
-	Err     error
+	// Format and Args are what Message was formatted from, kept so that the transport can word
+	// the message in the caller's language: its catalog holds a translation of each English
+	// format with the same verbs, filled with the same Args. The domain stays free of any
+	// language but English, and a message keeps one wording per language in one place. Format
+	// is empty for an Error built without one of the constructors below; its Message is shown
+	// as it is.
+	Format string
+	Args   []any
+	Err    error
 }
 
 func (e *Error) Error() string {
@@ -79,26 +87,35 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Errorf builds an *Error with a formatted, caller-safe message.
+// Errorf builds an *Error with a formatted, caller-safe message, keeping format and args for
+// its translation.
 func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
-// FieldError builds an *Error about one input field, so clients can highlight it.
+// FieldError builds an *Error about one input field, so clients can highlight it; format and
+// args are kept for its translation.
 func FieldError(code, field, format string, args ...any) *Error {
-	return &Error{Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
+	e := Errorf(code, format, args...)
+	e.Field = field
+	return e
 }
 
 // Problem builds an EInvalid error about field with a stable problem code (ProblemRequired …)
 // and its argument, so that the transport can word it in the caller's language; the formatted
-// message is the English text.
+// message is the English text, its format and args kept for its translation.
 func Problem(field, problem, arg, format string, args ...any) *Error {
-	return &Error{Code: EInvalid, Field: field, Problem: problem, Arg: arg, Message: fmt.Sprintf(format, args...)}
+	e := FieldError(EInvalid, field, format, args...)
+	e.Problem, e.Arg = problem, arg
+	return e
 }
 
-// WrapError attaches a cause to a caller-safe error.
+// WrapError attaches a cause to a caller-safe error; format and args are kept for its
+// translation.
 func WrapError(code string, err error, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Err: err}
+	e := Errorf(code, format, args...)
+	e.Err = err
+	return e
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EInternal for any other error

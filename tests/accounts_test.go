@@ -79,13 +79,13 @@ func (fx *accountsFixture) disableEnable(t *testing.T) {
 		return s.request(t, "GET", "/v1/me", off.AccessToken, nil).status == http.StatusUnauthorized
 	})
 	e := refused(t, s.request(t, "GET", "/v1/queue", off.AccessToken, nil), http.StatusUnauthorized, "unauthorized", "")
-	if !strings.Contains(e.Error.Message, "disabled") {
+	if !strings.Contains(e.Error.Message, "vô hiệu hóa") {
 		t.Errorf("refusal of a disabled account: %q", e.Error.Message)
 	}
 	refused(t, s.request(t, "POST", "/v1/auth/refresh", "", map[string]string{"refresh_token": off.RefreshToken}),
 		http.StatusUnauthorized, "unauthorized", "")
 	e = refused(t, fx.login(t, "acc.disabled", "correct horse battery"), http.StatusUnauthorized, "unauthorized", "")
-	if !strings.Contains(e.Error.Message, "disabled") {
+	if !strings.Contains(e.Error.Message, "vô hiệu hóa") {
 		t.Errorf("sign-in of a disabled account: %q", e.Error.Message)
 	}
 	refused(t, fx.login(t, "acc.disabled", "wrong password!"), http.StatusUnauthorized, "unauthorized", "")
@@ -118,7 +118,7 @@ func (fx *accountsFixture) move(t *testing.T) {
 		t.Errorf("moved account %+v", a)
 	}
 	e := refused(t, s.request(t, "GET", "/v1/tickets/"+fx.tX.ID, off.AccessToken, nil), http.StatusUnauthorized, "unauthorized", "")
-	if !strings.Contains(e.Error.Message, "sign in again") {
+	if !strings.Contains(e.Error.Message, "đăng nhập lại") {
 		t.Errorf("refusal of a moved account's old token: %q", e.Error.Message)
 	}
 	var again tokens
@@ -305,7 +305,7 @@ func (fx *accountsFixture) blockedResident(t *testing.T) {
 	})
 	r := s.request(t, "POST", "/v1/auth/otp", "", map[string]string{"phone": "0913000003"})
 	e := refused(t, r, http.StatusForbidden, "forbidden", "")
-	if !strings.Contains(e.Error.Message, "blocked") || strings.Contains(string(r.body), "abusive") {
+	if !strings.Contains(e.Error.Message, "bị khóa") || strings.Contains(string(r.body), "abusive") {
 		t.Errorf("refusal of a blocked phone: %s", r.body)
 	}
 	s.request(t, "POST", "/v1/admin/users/"+res.User.ID+"/enable", fx.admin, nil).expect(t, http.StatusOK)

@@ -143,7 +143,7 @@ func TestOfficialLoginAndLockout(t *testing.T) {
 		s.request(t, "POST", "/v1/auth/login", "", map[string]string{"username": "canbo.mybinh", "password": "wrong password"}).expect(t, http.StatusUnauthorized)
 	}
 	e := s.request(t, "POST", "/v1/auth/login", "", map[string]string{"username": "canbo.mybinh", "password": "correct horse battery"}).expect(t, http.StatusTooManyRequests).apiError(t)
-	if !strings.Contains(e.Error.Message, "locked") {
+	if !strings.Contains(e.Error.Message, "tạm khóa") {
 		t.Errorf("lockout message = %q", e.Error.Message)
 	}
 	// Unknown users get the same answer as wrong passwords.

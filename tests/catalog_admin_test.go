@@ -188,7 +188,7 @@ func (fx *catalogFixture) units(t *testing.T) {
 	}
 	e := refused(t, s.request(t, "POST", "/v1/admin/routing-rules", fx.admin,
 		map[string]string{"category": "TTDT", "area_code": fx.x.code, "unit_id": "city.moi_truong"}), http.StatusBadRequest, "invalid", "unit_id")
-	if !strings.Contains(e.Error.Message, "disabled") {
+	if !strings.Contains(e.Error.Message, "vô hiệu hóa") {
 		t.Errorf("override to a disabled unit: %q", e.Error.Message)
 	}
 	tk := fx.file(t, "TTDT", fx.x)

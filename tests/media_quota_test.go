@@ -74,7 +74,7 @@ func TestMediaUploadQuotas(t *testing.T) {
 		}
 		for _, r := range refusals {
 			e := r.send().expect(t, http.StatusRequestEntityTooLarge).apiError(t)
-			if e.Error.Code != "too_large" || !strings.Contains(e.Error.Message, "not yet attached to a report") {
+			if e.Error.Code != "too_large" || !strings.Contains(e.Error.Message, "chưa đính kèm vào phản ánh") {
 				t.Errorf("%s past the pending bound: %+v", r.name, e.Error)
 			}
 		}

@@ -361,13 +361,13 @@ func TestMediaRefused(t *testing.T) {
 			status         int
 			message        string
 		}{
-			{"renamed exe", "photo.jpg", bytes.NewReader(exe), http.StatusUnsupportedMediaType, "not a JPEG"},
-			{"truncated jpeg", "photo.jpg", bytes.NewReader(full[:len(full)/2]), http.StatusUnprocessableEntity, "not a complete"},
-			{"png bomb header", "plan.png", bytes.NewReader(bombPNG(60000, 60000)), http.StatusUnprocessableEntity, "megapixels"},
-			{"image over 10 MB", "big.jpg", bytes.NewReader(overImage), http.StatusRequestEntityTooLarge, "at most 10 MB"},
-			{"video over the configured 2 MB", "long.mp4", videoReader("isom", 2_000_001, 3), http.StatusRequestEntityTooLarge, "at most 2000000 bytes"},
-			{"heic", "IMG_0001.HEIC", bytes.NewReader(heic), http.StatusUnsupportedMediaType, "Most Compatible"},
-			{"empty", "empty.jpg", bytes.NewReader(nil), http.StatusBadRequest, "empty"},
+			{"renamed exe", "photo.jpg", bytes.NewReader(exe), http.StatusUnsupportedMediaType, "không phải ảnh JPEG"},
+			{"truncated jpeg", "photo.jpg", bytes.NewReader(full[:len(full)/2]), http.StatusUnprocessableEntity, "đầy đủ, hợp lệ"},
+			{"png bomb header", "plan.png", bytes.NewReader(bombPNG(60000, 60000)), http.StatusUnprocessableEntity, "megapixel"},
+			{"image over 10 MB", "big.jpg", bytes.NewReader(overImage), http.StatusRequestEntityTooLarge, "tối đa 10 MB"},
+			{"video over the configured 2 MB", "long.mp4", videoReader("isom", 2_000_001, 3), http.StatusRequestEntityTooLarge, "tối đa 2000000 byte"},
+			{"heic", "IMG_0001.HEIC", bytes.NewReader(heic), http.StatusUnsupportedMediaType, "Tương thích nhất"},
+			{"empty", "empty.jpg", bytes.NewReader(nil), http.StatusBadRequest, "rỗng"},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {

@@ -132,7 +132,7 @@ func TestConsentFlow(t *testing.T) {
 			s.upload(t, tk.AccessToken, "photo.jpg", bytes.NewReader(phoneJPEG(t, 10))),
 		} {
 			e := refused(t, r, http.StatusForbidden, "consent_required", "")
-			if !strings.Contains(e.Error.Message, "version 1") {
+			if !strings.Contains(e.Error.Message, "phiên bản 1") {
 				t.Errorf("consent_required message %q does not name the version", e.Error.Message)
 			}
 		}
@@ -175,7 +175,7 @@ func TestConsentFlow(t *testing.T) {
 		// A new version asks again: a second instance on the same store is at version 2.
 		s2 := startServer(t, st, append(sameStore(s), "PRIVACY_NOTICE_VERSION=2")...)
 		e := refused(t, s2.request(t, "POST", "/v1/tickets", tk.AccessToken, wfReport("ANTT.01", x, "", false)), http.StatusForbidden, "consent_required", "")
-		if !strings.Contains(e.Error.Message, "version 2") {
+		if !strings.Contains(e.Error.Message, "phiên bản 2") {
 			t.Errorf("message %q does not name version 2", e.Error.Message)
 		}
 		invalid(t, s2.request(t, "POST", "/v1/me/consents", tk.AccessToken, map[string]any{"purpose": "account", "version": 1}), "version")

@@ -25,7 +25,7 @@ import (
 // (its X-Request-Id) in the %s: the same bytes whatever was wrong, so a caller learns nothing
 // about which check failed. The message is in Vietnamese, the language of a request without
 // Accept-Language.
-const genericTokenError = `{"error":{"code":"unauthorized","message":"Chưa đăng nhập, hoặc thông tin đăng nhập không đúng hay đã hết hạn: invalid or expired access token","request_id":"%s"}}`
+const genericTokenError = `{"error":{"code":"unauthorized","message":"Mã truy cập (access token) không hợp lệ hoặc đã hết hạn","request_id":"%s"}}`
 
 // signingKey reads the server's Ed25519 signing key from its data directory (the attacker model
 // of these tests is stronger than real life: they can sign anything with the real key).

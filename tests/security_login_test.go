@@ -349,7 +349,7 @@ func TestChangePassword(t *testing.T) {
 		// Residents sign in with codes: nothing to change.
 		res := s.signInResident("0977333444")
 		e := change(res.AccessToken, "anything at all", newPass).expect(t, http.StatusConflict).apiError(t)
-		if !strings.Contains(e.Error.Message, "no password") {
+		if !strings.Contains(e.Error.Message, "không có mật khẩu") {
 			t.Errorf("resident: %q", e.Error.Message)
 		}
 

@@ -56,7 +56,7 @@ func TestMediaUploadQuotas(t *testing.T) {
 		for i := range 4 {
 			s.patchUpload(t, tok, up.ID, i*50_000, parked[i*50_000:(i+1)*50_000]).expect(t, http.StatusNoContent)
 		}
-		wantRetryAfter(t, s.patchUpload(t, tok, up.ID, 200_000, parked[200_000:250_000]), "too many requests")
+		wantRetryAfter(t, s.patchUpload(t, tok, up.ID, 200_000, parked[200_000:250_000]), "quá nhiều yêu cầu")
 		if h := s.request(t, "HEAD", "/v1/media/"+up.ID, tok, nil).expect(t, http.StatusOK); h.header.Get("Upload-Offset") != "200000" {
 			t.Errorf("offset after the refused PATCH: %q, want 200000", h.header.Get("Upload-Offset"))
 		}
@@ -91,8 +91,8 @@ func TestMediaUploadQuotas(t *testing.T) {
 		fileTicket(t, s, tok, body) // 300 000 pending
 
 		// Daily: 400 001 more would pass 1 200 000.
-		wantRetryAfter(t, s.createUpload(t, tok, 400_001), "per day")
-		wantRetryAfter(t, s.upload(t, tok, "clip.mp4", bytes.NewReader(video(t, "isom", 400_001, 73))), "per day")
+		wantRetryAfter(t, s.createUpload(t, tok, 400_001), "mỗi ngày")
+		wantRetryAfter(t, s.upload(t, tok, "clip.mp4", bytes.NewReader(video(t, "isom", 400_001, 73))), "mỗi ngày")
 		s.uploadOK(t, tok, video(t, "isom", 400_000, 74)) // exactly the bound: the refusal was not counted
 	})
 }

@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -83,7 +84,8 @@ func (m metricsScrape) must(t *testing.T, name string, want ...string) float64 {
 // TestMetrics runs a resident's report through an official's action with push to a fake FCM,
 // scraping the metrics listener before and after, and checks that the series of every part
 // moved: requests by route template (never by path), the store's operations, the outbox and
-// the sends, the workers' cycles and the lease. The public port does not serve /metrics.
+// the sends, the workers' cycles and the lease. The public port does not serve /metrics, nor the
+// profiles the metrics listener also serves.
 func TestMetrics(t *testing.T) {
 	t.Parallel()
 	set := loadSet(t, "longxuyen-2023")
@@ -93,6 +95,17 @@ func TestMetrics(t *testing.T) {
 		defer fake.Close()
 		s := startServer(t, st, append(pushEnv(fake), "METRICS_ADDR=127.0.0.1:0", "SLA_INTERVAL=100ms")...)
 		s.request(t, "GET", "/metrics", "", nil).expect(t, http.StatusNotFound)
+		// Go's profiles are on the metrics listener only.
+		s.request(t, "GET", "/debug/pprof/", "", nil).expect(t, http.StatusNotFound)
+		if resp, err := s.client.Get(s.metrics + "/debug/pprof/goroutine?debug=1"); err != nil {
+			t.Fatal(err)
+		} else {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "goroutine profile") {
+				t.Errorf("GET /debug/pprof/goroutine on the metrics listener: %d %.80q", resp.StatusCode, body)
+			}
+		}
 
 		var before metricsScrape
 		waitFor(t, "this instance to take the sla lease", 20*time.Second, func() bool {

@@ -140,7 +140,7 @@ func settings(c *config) []setting {
 		{name: "ADDR", def: ":8080", value: text(&c.Addr),
 			doc: "listen address (`127.0.0.1:0` picks a free port; the log line `listening` tells which)"},
 		{name: "METRICS_ADDR", value: parsed(&c.MetricsAddr, parseMetricsAddr, verbatim),
-			doc: "listen address of a second HTTP server with Prometheus metrics at `/metrics` (e.g. `127.0.0.1:9464`; `127.0.0.1:0` picks a free port, the log line `metrics listening` tells which); unset: no metrics. Refused on `ADDR`'s port: metrics never go on the public listener"},
+			doc: "listen address of a second HTTP server with Prometheus metrics at `/metrics` and Go's profiles at `/debug/pprof/` (e.g. `127.0.0.1:9464`; `127.0.0.1:0` picks a free port, the log line `metrics listening` tells which); unset: no metrics. Refused on `ADDR`'s port: metrics never go on the public listener"},
 		{name: "DATA_DIR", def: "./data", value: text(&c.DataDir),
 			doc: "SQLite database, JWT signing key, media; the directory is made owner-only (0700) and the database files 0600 at every start"},
 		{name: "MONGODB_URI", secret: secretInURL, value: text(&c.MongoURI),

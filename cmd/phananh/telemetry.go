@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"strconv"
 	"time"
 
@@ -78,6 +79,14 @@ func serveMetrics(cfg config, tel *telemetry.Telemetry, log *slog.Logger) (stop 
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", tel.Handler())
+	// Go's profiles on the same private listener, so an operator can see where a busy instance
+	// spends its time (go tool pprof http://…/debug/pprof/profile?seconds=20) without a rebuild.
+	// net/http/pprof also registers on http.DefaultServeMux, which nothing here serves.
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	log.Info("metrics listening", "addr", ln.Addr().String())

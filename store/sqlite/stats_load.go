@@ -24,14 +24,19 @@ func (s *Store) LoadTickets(ctx context.Context, tickets []*models.Ticket, facts
 		return translate(err, "load tickets", "ticket")
 	}
 	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		insert := `INSERT INTO tickets (id, doc, ` + ticketColumns + `) VALUES (?, ?` + strings.Repeat(", ?", 14) + `)`
+		// Prepared once: the driver would otherwise parse the statement again for every row.
+		insert, err := tx.PrepareContext(ctx, `INSERT INTO tickets (id, doc, `+ticketColumns+`) VALUES (?, ?`+strings.Repeat(", ?", 14)+`)`)
+		if err != nil {
+			return err
+		}
+		defer insert.Close()
 		seqs := map[string]int64{}
 		for _, t := range tickets {
 			doc, err := ticketDoc(t)
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, insert, append([]any{t.ID, doc}, ticketValues(t)...)...); err != nil {
+			if _, err := insert.ExecContext(ctx, append([]any{t.ID, doc}, ticketValues(t)...)...); err != nil {
 				return err
 			}
 			// Codes look like PREFIX-YEAR-NUMBER.
@@ -63,9 +68,14 @@ func (s *Store) LoadTickets(ctx context.Context, tickets []*models.Ticket, facts
 // must be new (no (ticket, version) already in the feed).
 func (s *Store) LoadFeed(ctx context.Context, entries []models.FeedEntry) error {
 	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		insert, err := tx.PrepareContext(ctx, `INSERT INTO feed (ticket_id, code, version, at, action, from_state, to_state,
+			area_code, unit_id, category) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer insert.Close()
 		for _, e := range entries {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO feed (ticket_id, code, version, at, action, from_state, to_state,
-				area_code, unit_id, category) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.TicketID, e.Code, e.Version, ms(e.At),
+			if _, err := insert.ExecContext(ctx, e.TicketID, e.Code, e.Version, ms(e.At),
 				e.Action, string(e.From), string(e.To), e.AreaCode, e.UnitID, e.Category); err != nil {
 				return err
 			}

@@ -22,6 +22,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"time"
 
@@ -50,7 +51,19 @@ func run() error {
 	prefix := flag.String("prefix", "LX", "ticket code prefix")
 	explainUnit := flag.String("explain-unit", "", "print the query plans of this unit's queue page and exit")
 	dbstat := flag.Bool("dbstat", false, "print the bytes per ticket of every table and index (SQLite's dbstat) and exit")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the generation to this file (go tool pprof)")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, *dbPath)
@@ -87,7 +100,12 @@ func run() error {
 	sort.Slice(created, func(i, j int) bool { return created[i].Before(created[j]) })
 
 	start := time.Now()
-	if err := load(ctx, st, g, created, now, start); err != nil {
+	// The indexes of the per-ticket tables are built once at the end, from sorted keys, rather
+	// than updated at a random place per row.
+	err = st.WithIndexesDeferred(ctx, []string{"tickets", "stats_facts", "feed"}, func() error {
+		return load(ctx, st, g, created, now, start)
+	})
+	if err != nil {
 		return err
 	}
 	if err := st.RebuildRollups(ctx); err != nil {

@@ -1,6 +1,10 @@
 package geo
 
-import "github.com/paulmach/orb"
+import (
+	"slices"
+
+	"github.com/paulmach/orb"
+)
 
 // Most sub-cells that a boundary crosses are crossed by one shared boundary only: the same
 // segments, stored by the two polygons on either side of it. There, containment in one of the
@@ -45,28 +49,102 @@ func (g *grid) addHints(first []uint32, refs []edgeRef, polys []polygonIndex) {
 	if g.sub == nil {
 		return
 	}
-	const n = subdiv * subdiv
-	g.hintBase = make([]uint32, len(g.sub)/n)
+	g.hintBase = make([]uint32, len(g.sub)/(subdiv*subdiv))
 	for c, o := range g.owner {
-		if o > refined {
+		if o <= refined {
+			b := int(refined - o)
+			g.hintBase[b] = uint32(len(g.hints))
+			g.hintBlock(c, b, first, refs, polys)
+		}
+	}
+}
+
+// hintBlock adds the hints of the sub-cells of cell c (block b). The answers are found at the
+// centre of one sub-cell and shared with its 4-neighbours that the same polygons' edges reach:
+// over two such sub-cells together, the polygons without edges there are still constant and
+// the others still differ from the hint's polygon by a constant, so a boundary's run of
+// sub-cells through the cell costs one containment test per polygon, not one per sub-cell.
+func (g *grid) hintBlock(c, b int, first []uint32, refs []edgeRef, polys []polygonIndex) {
+	const n = subdiv * subdiv
+	ix, iy, base := c%g.nx, c/g.nx, b*n
+	var edges [n][]edgeRef // the edges of each sub-cell that can take a hint
+	for s := range n {
+		if r := refs[first[base+s]:first[base+s+1]]; g.sub[base+s] == mixed && hintable(polys, r) {
+			edges[s] = r
+		}
+	}
+	var answers [n][2]int32
+	var done [n]bool
+	var stack [n]int
+	for start := range n {
+		if edges[start] == nil || done[start] {
 			continue
 		}
-		b := int(refined - o)
-		g.hintBase[b] = uint32(len(g.hints))
-		ix, iy := c%g.nx, c/g.nx
-		j := 0
-		for s := range n {
-			gs := b*n + s
-			if g.sub[gs] != mixed {
-				continue
-			}
-			if h, ok := g.hintFor(ix, iy, s, refs[first[gs]:first[gs+1]], polys); ok {
-				g.sub[gs] = int16(hinted - j)
-				g.hints = append(g.hints, h)
-				j++
+		centre := g.subCellCentre(ix, iy, start)
+		if cx, cy, cs := g.subCell(centre); cx != ix || cy != iy || cs != start {
+			continue // rounding put the centre elsewhere; a neighbour may still answer for it
+		}
+		in, out := g.hintAnswers(ix, iy, centre, edges[start], polys)
+		done[start], stack[0] = true, start
+		for top := 1; top > 0; {
+			top--
+			s := stack[top]
+			answers[s] = [2]int32{in, out}
+			for _, t := range subCellNeighbours(s) {
+				if t >= 0 && !done[t] && edges[t] != nil && samePolygons(edges[s], edges[t]) {
+					done[t], stack[top] = true, t
+					top++
+				}
 			}
 		}
 	}
+	j := 0
+	for s := range n {
+		if done[s] {
+			g.sub[base+s] = int16(hinted - j)
+			g.hints = append(g.hints, hint{poly: edges[s][0].poly, in: answers[s][0], out: answers[s][1]})
+			j++
+		}
+	}
+}
+
+// subCellNeighbours returns the 4-neighbours of sub-cell s within its cell, -1 where there is
+// none.
+func subCellNeighbours(s int) [4]int {
+	x, y := s%subdiv, s/subdiv
+	nb := [4]int{-1, -1, -1, -1}
+	if x > 0 {
+		nb[0] = s - 1
+	}
+	if x < subdiv-1 {
+		nb[1] = s + 1
+	}
+	if y > 0 {
+		nb[2] = s - subdiv
+	}
+	if y < subdiv-1 {
+		nb[3] = s + subdiv
+	}
+	return nb
+}
+
+// samePolygons reports whether the edge lists a and b (grouped by polygon) come from the same
+// polygons.
+func samePolygons(a, b []edgeRef) bool {
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if a[i].poly != b[j].poly {
+			return false
+		}
+		p := a[i].poly
+		for i < len(a) && a[i].poly == p {
+			i++
+		}
+		for j < len(b) && b[j].poly == p {
+			j++
+		}
+	}
+	return i == len(a) && j == len(b)
 }
 
 // subCellEdges marks mixed every sub-cell that an edge's bound reaches and lists those edges
@@ -74,11 +152,9 @@ func (g *grid) addHints(first []uint32, refs []edgeRef, polys []polygonIndex) {
 // refs[first[s]:first[s+1]]), for addHints.
 func (g *grid) subCellEdges(areas []Area) (first []uint32, refs []edgeRef) {
 	first = make([]uint32, len(g.sub)+1)
-	forEachEdgeBound(areas, func(_, _ uint32, b orb.Bound) {
-		g.forEachSubCell(b, func(s int) {
-			g.sub[s] = mixed
-			first[s+1]++
-		})
+	g.forEachEdgeSubCell(areas, func(_, _ uint32, s int) {
+		g.sub[s] = mixed
+		first[s+1]++
 	})
 	for s := 1; s < len(first); s++ {
 		first[s] += first[s-1]
@@ -86,26 +162,34 @@ func (g *grid) subCellEdges(areas []Area) (first []uint32, refs []edgeRef) {
 	refs = make([]edgeRef, first[len(first)-1])
 	next := make([]uint32, len(g.sub))
 	copy(next, first)
-	forEachEdgeBound(areas, func(pi, v uint32, b orb.Bound) {
-		g.forEachSubCell(b, func(s int) {
-			refs[next[s]] = edgeRef{pi, v}
-			next[s]++
-		})
+	g.forEachEdgeSubCell(areas, func(pi, v uint32, s int) {
+		refs[next[s]] = edgeRef{pi, v}
+		next[s]++
 	})
 	return first, refs
 }
 
-// forEachEdgeBound calls fn with every edge of every polygon, in the order of
-// BoundarySet.polys: the polygon's index, the edge's first vertex in the polygon's verts, and
-// the edge's bound.
-func forEachEdgeBound(areas []Area, fn func(pi, v uint32, b orb.Bound)) {
+// forEachEdgeSubCell calls fn with every edge of every polygon, in the order of
+// BoundarySet.polys (the polygon's index and the edge's first vertex in the polygon's verts),
+// and every sub-cell of a refined cell that the edge's bound meets. The sub-cell column and row
+// of each vertex are computed once for the two edges that share it.
+func (g *grid) forEachEdgeSubCell(areas []Area, fn func(pi, v uint32, s int)) {
 	pi := uint32(0)
 	for _, a := range areas {
 		for _, poly := range a.Geometry {
 			start := 0
 			for _, r := range poly {
-				for i := 0; i+1 < len(r); i++ {
-					fn(pi, uint32(start+i), orb.Bound{Min: r[i], Max: r[i]}.Extend(r[i+1]))
+				x0, y0 := g.subColumnRow(r[0])
+				for i := 1; i < len(r); i++ {
+					x1, y1 := g.subColumnRow(r[i])
+					for y := min(y0, y1); y <= max(y0, y1); y++ {
+						for x := min(x0, x1); x <= max(x0, x1); x++ {
+							if o := g.owner[(y/subdiv)*g.nx+x/subdiv]; o <= refined {
+								fn(pi, uint32(start+i-1), int(refined-o)*subdiv*subdiv+(y%subdiv)*subdiv+x%subdiv)
+							}
+						}
+					}
+					x0, y0 = x1, y1
 				}
 				start += len(r)
 			}
@@ -114,36 +198,58 @@ func forEachEdgeBound(areas []Area, fn func(pi, v uint32, b orb.Bound)) {
 	}
 }
 
-// hintFor returns the hint of sub-cell s of cell (ix, iy), reached by the edges refs, or false
-// when the polygons with edges there do not all share the same segments.
-func (g *grid) hintFor(ix, iy, s int, refs []edgeRef, polys []polygonIndex) (hint, bool) {
+// subColumnRow returns the sub-cell column and row of p counted over the whole grid; subCell
+// computes the column from p's longitude only and the row from its latitude only, and both
+// are monotonic, so an edge's bound meets the columns and rows between its ends'.
+func (g *grid) subColumnRow(p orb.Point) (x, y int) {
+	ix, iy, s := g.subCell(p)
+	return ix*subdiv + s%subdiv, iy*subdiv + s/subdiv
+}
+
+// hintable reports whether the polygons with edges in refs all have the same segments there, so
+// that one of them decides the others. Each polygon's segments there must be distinct (a
+// segment listed twice would cancel out of its crossings).
+func hintable(polys []polygonIndex, refs []edgeRef) bool {
 	if len(refs) == 0 || len(refs) > maxHintEdges {
-		return hint{}, false
+		return false
 	}
-	centre := g.subCellCentre(ix, iy, s)
-	if cx, cy, cs := g.subCell(centre); cx != ix || cy != iy || cs != s {
-		return hint{}, false
-	}
-	t := refs[0].poly
-	n := 1
-	for n < len(refs) && refs[n].poly == t {
+	var first, other [maxHintEdges]segmentKey
+	n := 0
+	for n < len(refs) && refs[n].poly == refs[0].poly {
+		first[n] = keyOf(polys, refs[n])
+		if slices.Contains(first[:n], first[n]) {
+			return false
+		}
 		n++
 	}
-	if !distinctSegments(polys, refs[:n]) {
-		return hint{}, false
-	}
 	for i := n; i < len(refs); {
-		j := i + 1
-		for j < len(refs) && refs[j].poly == refs[i].poly {
-			j++
+		m := 0
+		for ; i < len(refs) && refs[i].poly == refs[i-m].poly; i++ {
+			other[m] = keyOf(polys, refs[i])
+			if !slices.Contains(first[:n], other[m]) || slices.Contains(other[:m], other[m]) {
+				return false
+			}
+			m++
 		}
-		if !sameSegments(polys, refs[:n], refs[i:j]) {
-			return hint{}, false
+		if m != n {
+			return false // distinct, all among first's, as many: the same segments
 		}
-		i = j
 	}
-	in, out := g.hintAnswers(ix, iy, centre, refs, polys)
-	return hint{poly: t, in: in, out: out}, true
+	return true
+}
+
+// segmentKey is a segment with its end points in a fixed order, so that a segment compares
+// equal to itself stored in the other direction.
+type segmentKey [2]orb.Point
+
+// keyOf returns the key of edge r.
+func keyOf(polys []polygonIndex, r edgeRef) segmentKey {
+	v := polys[r.poly].verts
+	a, b := v[r.v], v[r.v+1]
+	if b[0] < a[0] || (b[0] == a[0] && b[1] < a[1]) {
+		a, b = b, a
+	}
+	return segmentKey{a, b}
 }
 
 // hintAnswers returns what locateInPolygons answers in the sub-cell when the hint's polygon
@@ -202,53 +308,6 @@ func (b *answerBuilder) answer() int32 {
 // holds reports whether p is inside the polygon, checking the bound first as lookups do.
 func (pg *polygonIndex) holds(p orb.Point) bool {
 	return pg.bound.Contains(p) && pg.contains(p)
-}
-
-// segment returns the end points of edge r.
-func segment(polys []polygonIndex, r edgeRef) (orb.Point, orb.Point) {
-	v := polys[r.poly].verts
-	return v[r.v], v[r.v+1]
-}
-
-// sameSegment reports whether edges r and q join the same two points, in either direction.
-func sameSegment(polys []polygonIndex, r, q edgeRef) bool {
-	a, b := segment(polys, r)
-	c, d := segment(polys, q)
-	return (a == c && b == d) || (a == d && b == c)
-}
-
-// distinctSegments reports whether no two of refs are the same segment.
-func distinctSegments(polys []polygonIndex, refs []edgeRef) bool {
-	for i := range refs {
-		for j := range i {
-			if sameSegment(polys, refs[i], refs[j]) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// sameSegments reports whether a and b list the same segments, given that a's are distinct:
-// equal lengths and each list's segments all in the other make the lists equal as sets.
-func sameSegments(polys []polygonIndex, a, b []edgeRef) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	in := func(r edgeRef, list []edgeRef) bool {
-		for _, q := range list {
-			if sameSegment(polys, r, q) {
-				return true
-			}
-		}
-		return false
-	}
-	for i := range a {
-		if !in(a[i], b) || !in(b[i], a) {
-			return false
-		}
-	}
-	return true
 }
 
 // locateByHint answers p with hint i: one polygon test, then the precomputed answer.

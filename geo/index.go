@@ -487,42 +487,6 @@ func (g *grid) subCell(p orb.Point) (ix, iy, s int) {
 	return ix, iy, clampIndex((fy-float64(iy))*subdiv, subdiv)*subdiv + clampIndex((fx-float64(ix))*subdiv, subdiv)
 }
 
-// forEachSubCell calls fn with the index in sub of every sub-cell of a refined cell that b
-// meets.
-func (g *grid) forEachSubCell(b orb.Bound, fn func(s int)) {
-	ix0, iy0, s0 := g.subCell(b.Min)
-	ix1, iy1, s1 := g.subCell(b.Max)
-	for iy := iy0; iy <= iy1; iy++ {
-		for ix := ix0; ix <= ix1; ix++ {
-			o := g.owner[iy*g.nx+ix]
-			if o > refined {
-				continue
-			}
-			base := int(refined-o) * subdiv * subdiv
-			// The sub-cell range inside this cell: from b's corner in its own cells, the whole
-			// side in the cells between.
-			x0, x1, y0, y1 := 0, subdiv-1, 0, subdiv-1
-			if ix == ix0 {
-				x0 = s0 % subdiv
-			}
-			if ix == ix1 {
-				x1 = s1 % subdiv
-			}
-			if iy == iy0 {
-				y0 = s0 / subdiv
-			}
-			if iy == iy1 {
-				y1 = s1 / subdiv
-			}
-			for sy := y0; sy <= y1; sy++ {
-				for sx := x0; sx <= x1; sx++ {
-					fn(base + sy*subdiv + sx)
-				}
-			}
-		}
-	}
-}
-
 // lookup is the answer of the owner tables for p in cell (ix, iy): an area, noArea, mixed,
 // or hinted−i when hint i decides.
 func (g *grid) lookup(p orb.Point, ix, iy int) int32 {

@@ -101,12 +101,16 @@ func (s *BoundarySet) Locate(lat, lng float64, maxNearestM float64) Match {
 	p := orb.Point{lng, lat}
 	if s.bound.Contains(p) {
 		ix, iy := s.grid.cell(p)
-		switch owner := s.grid.lookup(p, ix, iy); owner {
-		case mixed:
+		switch owner := s.grid.lookup(p, ix, iy); {
+		case owner == mixed:
 			if m, ok := s.locateInPolygons(p, ix, iy); ok {
 				return m
 			}
-		case noArea: // only the nearest fallback can match
+		case owner <= hinted:
+			if m, ok := s.locateByHint(p, int(hinted-owner)); ok {
+				return m
+			}
+		case owner == noArea: // only the nearest fallback can match
 		default:
 			return Match{Area: &s.areas[owner]}
 		}

@@ -10,10 +10,11 @@ import (
 // The index has two levels. A uniform grid over the set's bound lists, per cell, the polygons
 // whose bound meets the cell; it narrows a point to a handful of candidates and also provides
 // the candidates for the ambiguity check and the nearest fallback. Cells that no edge comes
-// near also record the single area containing them, which answers most lookups at once. Each
-// polygon then splits its latitude range into horizontal strips listing the edges that reach
-// into them, so the crossing test only looks at the few edges a horizontal ray through the
-// point can hit.
+// near also record the single area containing them, which answers most lookups at once; cells
+// that edges cross do the same per sub-cell, and most sub-cells that one shared boundary
+// crosses are answered by a single polygon test (hint.go). Each polygon then splits its
+// latitude range into horizontal strips listing the edges that reach into them, so the
+// crossing test only looks at the few edges a horizontal ray through the point can hit.
 
 // edgesPerStrip trades index memory for lookup speed: each strip holds about this many edges
 // plus those that pass through it.
@@ -266,6 +267,9 @@ type grid struct {
 	// sub[block*subdiv*subdiv:][:subdiv*subdiv], row by row, each an area, noArea or mixed.
 	owner []int32
 	sub   []int16
+	// Sub-cell owners hinted−j name the block's j-th hint, hints[hintBase[block]+j].
+	hintBase []uint32
+	hints    []hint
 }
 
 const (
@@ -307,7 +311,8 @@ func newGrid(bound orb.Bound, areas []Area, polys []polygonIndex) grid {
 	}
 	g.listPolygons(polys)
 	g.findOwners(areas, polys)
-	g.refine(areas, polys)
+	first, refs := g.refine(areas, polys)
+	g.addHints(first, refs, polys)
 	return g
 }
 
@@ -384,10 +389,11 @@ func (g *grid) findOwners(areas []Area, polys []polygonIndex) {
 // and finds each sub-cell's owner the way findOwners does for cells: a sub-cell that no edge's
 // bound reaches is wholly inside or outside each polygon. Neighbouring such sub-cells of one cell
 // share their answer (no edge separates them), so a point-in-polygon test is made once per
-// connected group, not per sub-cell.
-func (g *grid) refine(areas []Area, polys []polygonIndex) {
+// connected group, not per sub-cell. It returns the edges reaching each sub-cell, which
+// addHints needs next (see subCellEdges).
+func (g *grid) refine(areas []Area, polys []polygonIndex) (first []uint32, refs []edgeRef) {
 	if len(areas) > math.MaxInt16 || g.sx == 0 || g.sy == 0 {
-		return
+		return nil, nil
 	}
 	blocks := 0
 	for c, o := range g.owner {
@@ -402,20 +408,13 @@ func (g *grid) refine(areas []Area, polys []polygonIndex) {
 	for i := range g.sub {
 		g.sub[i] = unknown
 	}
-	for _, a := range areas {
-		for _, poly := range a.Geometry {
-			for _, r := range poly {
-				for i := 0; i+1 < len(r); i++ {
-					g.forEachSubCell(orb.Bound{Min: r[i], Max: r[i]}.Extend(r[i+1]), func(s int) { g.sub[s] = mixed })
-				}
-			}
-		}
-	}
+	first, refs = g.subCellEdges(areas)
 	for c, o := range g.owner {
 		if o <= refined {
 			g.resolveBlock(c, int(refined-o), polys)
 		}
 	}
+	return first, refs
 }
 
 // resolveBlock gives the sub-cells of cell c (block b) that no edge reaches their owner, one
@@ -453,10 +452,7 @@ func (g *grid) resolveBlock(c, b int, polys []polygonIndex) {
 // the one area containing it, noArea, or mixed when areas overlap there or rounding puts the
 // centre in another sub-cell.
 func (g *grid) subCellOwner(ix, iy, s int, polys []polygonIndex) int16 {
-	centre := orb.Point{
-		g.bound.Min[0] + (float64(ix)+(float64(s%subdiv)+0.5)/subdiv)/g.sx,
-		g.bound.Min[1] + (float64(iy)+(float64(s/subdiv)+0.5)/subdiv)/g.sy,
-	}
+	centre := g.subCellCentre(ix, iy, s)
 	if cx, cy, cs := g.subCell(centre); cx != ix || cy != iy || cs != s {
 		return mixed
 	}
@@ -474,6 +470,15 @@ func (g *grid) subCellOwner(ix, iy, s int, polys []polygonIndex) int16 {
 	return owner
 }
 
+// subCellCentre returns the centre of sub-cell s of cell (ix, iy), up to rounding: callers
+// check with subCell that it lies in the sub-cell.
+func (g *grid) subCellCentre(ix, iy, s int) orb.Point {
+	return orb.Point{
+		g.bound.Min[0] + (float64(ix)+(float64(s%subdiv)+0.5)/subdiv)/g.sx,
+		g.bound.Min[1] + (float64(iy)+(float64(s/subdiv)+0.5)/subdiv)/g.sy,
+	}
+}
+
 // subCell returns the cell holding p (as cell does) and the sub-cell of it; sub-cells are
 // monotonic like cells, so an edge is found from every sub-cell its bound meets.
 func (g *grid) subCell(p orb.Point) (ix, iy, s int) {
@@ -482,43 +487,8 @@ func (g *grid) subCell(p orb.Point) (ix, iy, s int) {
 	return ix, iy, clampIndex((fy-float64(iy))*subdiv, subdiv)*subdiv + clampIndex((fx-float64(ix))*subdiv, subdiv)
 }
 
-// forEachSubCell calls fn with the index in sub of every sub-cell of a refined cell that b
-// meets.
-func (g *grid) forEachSubCell(b orb.Bound, fn func(s int)) {
-	ix0, iy0, s0 := g.subCell(b.Min)
-	ix1, iy1, s1 := g.subCell(b.Max)
-	for iy := iy0; iy <= iy1; iy++ {
-		for ix := ix0; ix <= ix1; ix++ {
-			o := g.owner[iy*g.nx+ix]
-			if o > refined {
-				continue
-			}
-			base := int(refined-o) * subdiv * subdiv
-			// The sub-cell range inside this cell: from b's corner in its own cells, the whole
-			// side in the cells between.
-			x0, x1, y0, y1 := 0, subdiv-1, 0, subdiv-1
-			if ix == ix0 {
-				x0 = s0 % subdiv
-			}
-			if ix == ix1 {
-				x1 = s1 % subdiv
-			}
-			if iy == iy0 {
-				y0 = s0 / subdiv
-			}
-			if iy == iy1 {
-				y1 = s1 / subdiv
-			}
-			for sy := y0; sy <= y1; sy++ {
-				for sx := x0; sx <= x1; sx++ {
-					fn(base + sy*subdiv + sx)
-				}
-			}
-		}
-	}
-}
-
-// lookup is the answer of the owner tables for p in cell (ix, iy): an area, noArea, or mixed.
+// lookup is the answer of the owner tables for p in cell (ix, iy): an area, noArea, mixed,
+// or hinted−i when hint i decides.
 func (g *grid) lookup(p orb.Point, ix, iy int) int32 {
 	o := g.owner[iy*g.nx+ix]
 	if o > refined {
@@ -526,7 +496,12 @@ func (g *grid) lookup(p orb.Point, ix, iy int) int32 {
 	}
 	fx, fy := (p[0]-g.bound.Min[0])*g.sx, (p[1]-g.bound.Min[1])*g.sy
 	s := clampIndex((fy-float64(iy))*subdiv, subdiv)*subdiv + clampIndex((fx-float64(ix))*subdiv, subdiv)
-	return int32(g.sub[int(refined-o)*subdiv*subdiv+s])
+	b := int(refined - o)
+	so := g.sub[b*subdiv*subdiv+s]
+	if so <= hinted {
+		return hinted - g.hintIndex(b, so)
+	}
+	return int32(so)
 }
 
 // forEachCell calls fn with every cell that b meets.

@@ -14,12 +14,14 @@ type IndexStats struct {
 	CoordinateBytes int
 	// IndexBytes is what the index adds on top: per polygon the strip offsets and the edge
 	// lists (the polygon's vertex array is the Area's geometry itself, counted above), and the
-	// grid's cell lists and owners.
+	// grid's cell lists, owners and hints.
 	IndexBytes int
 	// EdgeCopies is the number of edges stored in strips; an edge spanning several strips is
 	// stored once per strip.
 	EdgeCopies int
 	GridCells  int
+	// Hints is the number of boundary sub-cells answered with one polygon test.
+	Hints int
 	// Build is the time the index took after parsing.
 	Build time.Duration
 }
@@ -43,6 +45,9 @@ func (s *BoundarySet) IndexStats() IndexStats {
 		st.EdgeCopies += len(pg.edges)
 		st.IndexBytes += int(unsafe.Sizeof(*pg)) + (len(pg.first)+len(pg.edges))*u32
 	}
-	st.IndexBytes += (len(s.grid.first)+len(s.grid.polys)+len(s.grid.owner))*u32 + len(s.grid.sub)*2
+	g := &s.grid
+	st.IndexBytes += (len(g.first)+len(g.polys)+len(g.owner)+len(g.hintBase))*u32 + len(g.sub)*2 +
+		len(g.hints)*int(unsafe.Sizeof(hint{}))
+	st.Hints = len(g.hints)
 	return st
 }

@@ -131,9 +131,9 @@ func addDimsRollup(ctx context.Context, tx *sql.Tx, f *models.TicketFact, sign i
 	if err != nil || sign > 0 {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `DELETE FROM stats_days_by WHERE dim IN ('area', 'unit', 'category', 'group', 'channel')
-		AND value IN (?, ?, ?, ?, ?) AND created_day = ? AND received = 0`, dims[0], dims[1], dims[2], dims[3], dims[4],
-		f.CreatedDay)
+	where, wargs := dimsWhere(f)
+	_, err = tx.ExecContext(ctx, `DELETE FROM stats_days_by WHERE `+where+` AND created_day = ? AND received = 0`,
+		append(wargs, f.CreatedDay)...)
 	return err
 }
 
@@ -141,46 +141,72 @@ func addDimsRollup(ctx context.Context, tx *sql.Tx, f *models.TicketFact, sign i
 var dimNames = []string{"area", "unit", "category", "group", "channel"}
 
 // addBuckets adds sign × 1 to the bucket counts of the resolve duration of f: of its filing day
-// and month, and of its month under each of its dimensions (stats_resolve_by). Rows whose count
-// falls to 0 are deleted.
+// and month, and of its month under each of its dimensions (stats_resolve_by, one statement).
+// Rows whose count falls to 0 are deleted.
 func addBuckets(ctx context.Context, tx *sql.Tx, f *models.TicketFact, sign int) error {
 	month := monthOf(f.CreatedDay)
-	dims := resolveDims(f)
-	for _, h := range []struct {
-		table string
-		keys  []string
-		vals  []any
-	}{
-		{"stats_resolve_days", []string{"created_day"}, []any{f.CreatedDay}},
-		{"stats_resolve_months", []string{"month"}, []any{month}},
-		{"stats_resolve_by", byKeys, []any{dimNames[0], dims[0], month}},
-		{"stats_resolve_by", byKeys, []any{dimNames[1], dims[1], month}},
-		{"stats_resolve_by", byKeys, []any{dimNames[2], dims[2], month}},
-		{"stats_resolve_by", byKeys, []any{dimNames[3], dims[3], month}},
-		{"stats_resolve_by", byKeys, []any{dimNames[4], dims[4], month}},
+	for _, h := range []struct{ table, key, period string }{
+		{"stats_resolve_days", "created_day", f.CreatedDay},
+		{"stats_resolve_months", "month", month},
 	} {
-		cols, marks := strings.Join(h.keys, ", "), strings.Repeat("?, ", len(h.keys))
 		var bucket int64
 		var left int
-		err := tx.QueryRowContext(ctx, `INSERT INTO `+h.table+` (`+cols+`, bucket, n)
-			SELECT `+marks+bucketExpr+`, ? FROM (SELECT ? AS resolve_ms) WHERE true
-			ON CONFLICT (`+cols+`, bucket) DO UPDATE SET n = n + excluded.n RETURNING bucket, n`,
-			append(h.vals[:len(h.vals):len(h.vals)], sign, f.ResolveMs)...).Scan(&bucket, &left)
+		err := tx.QueryRowContext(ctx, `INSERT INTO `+h.table+` (`+h.key+`, bucket, n)
+			SELECT ?1, `+bucketExpr+`, ?2 FROM (SELECT ?3 AS resolve_ms) WHERE true
+			ON CONFLICT (`+h.key+`, bucket) DO UPDATE SET n = n + excluded.n RETURNING bucket, n`,
+			h.period, sign, f.ResolveMs).Scan(&bucket, &left)
 		if err != nil {
 			return fmt.Errorf("%s: %w", h.table, err)
 		}
 		if left == 0 {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM `+h.table+` WHERE (`+cols+`, bucket) = (`+marks+`?)`,
-				append(h.vals[:len(h.vals):len(h.vals)], bucket)...); err != nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+h.table+` WHERE `+h.key+` = ? AND bucket = ?`,
+				h.period, bucket); err != nil {
 				return fmt.Errorf("%s: %w", h.table, err)
 			}
 		}
 	}
-	return nil
+	keys, args := dimKeys(f, month)
+	_, err := tx.ExecContext(ctx, `INSERT INTO stats_resolve_by (dim, value, month, bucket, n)
+		SELECT k.column1, k.column2, k.column3, `+bucketExpr+`, ? FROM (`+keys+`) AS k, (SELECT ? AS resolve_ms) WHERE true
+		ON CONFLICT (dim, value, month, bucket) DO UPDATE SET n = n + excluded.n`,
+		append(append([]any{sign}, args...), f.ResolveMs)...)
+	if err != nil || sign > 0 {
+		return wrapErr("stats_resolve_by", err)
+	}
+	where, wargs := dimsWhere(f)
+	_, err = tx.ExecContext(ctx, `DELETE FROM stats_resolve_by WHERE `+where+` AND month = ?
+		AND bucket = (SELECT `+bucketExpr+` FROM (SELECT ? AS resolve_ms)) AND n = 0`, append(wargs, month, f.ResolveMs)...)
+	return wrapErr("stats_resolve_by", err)
 }
 
-// byKeys are the key columns of stats_resolve_by before the bucket.
-var byKeys = []string{"dim", "value", "month"}
+// dimKeys is a VALUES list of the (dimension, value, period) keys of f in the rollups per
+// dimension, one per dimension (resolveDims), and its arguments.
+func dimKeys(f *models.TicketFact, period string) (string, []any) {
+	dims := resolveDims(f)
+	args := make([]any, 0, 3*len(dimNames))
+	for i, d := range dimNames {
+		args = append(args, d, dims[i], period)
+	}
+	return `VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(dimNames)), ", "), args
+}
+
+// dimsWhere selects the rows of f in a rollup per dimension (with the period's condition
+// added): dimension and value each IN a list, which SQLite serves with a seek per pair, where a
+// row value IN a VALUES list scans the table. The pairs of one dimension and another's value
+// name no row of f; a delete of rows whose count is 0 may drop them, as they are empty too.
+func dimsWhere(f *models.TicketFact) (string, []any) {
+	dims := resolveDims(f)
+	return `dim IN ('area', 'unit', 'category', 'group', 'channel') AND value IN (?, ?, ?, ?, ?)`,
+		[]any{dims[0], dims[1], dims[2], dims[3], dims[4]}
+}
+
+// wrapErr names the table of a failed statement (nil stays nil).
+func wrapErr(table string, err error) error {
+	if err != nil {
+		return fmt.Errorf("%s: %w", table, err)
+	}
+	return nil
+}
 
 // resolveDims are the values of f under the dimensions of stats_resolve_by: area (boundary set
 // and code, joined as models.AreaKey joins them), unit, category, group and channel.

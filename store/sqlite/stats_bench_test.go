@@ -273,3 +273,47 @@ func BenchmarkSummaryParts(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPutFact times the fact writes of a ticket's life (filed, resolved, closed and rated),
+// each a transaction that moves the fact between its rollup rows, on a store that already holds
+// 20,000 facts over a year:
+//
+//	go test ./store/sqlite -run '^$' -bench PutFact
+func BenchmarkPutFact(b *testing.B) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(b.TempDir(), "facts.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	rnd := rand.New(rand.NewPCG(3, 4))
+	fact := func(i int, st models.State) *models.TicketFact {
+		created := time.Date(2026, time.January, 1, 2, 0, 0, 0, time.UTC).Add(time.Duration(i%365) * 24 * time.Hour)
+		f := &models.TicketFact{TicketID: fmt.Sprintf("t%07d", i), Version: 1, BoundarySet: "b",
+			AreaCode: fmt.Sprint("a", i%13), UnitID: fmt.Sprint("u", i%40), Category: fmt.Sprint("c", i%50),
+			Group: models.Group(fmt.Sprint("g", i%6)), CreatedDay: created.Format(time.DateOnly), CreatedAt: created,
+			State: st, DueAt: created.Add(72 * time.Hour), ResolveMs: rnd.Int64N(60 * 3_600_000),
+			Channel: benchChannels[i%len(benchChannels)]}
+		if st == models.StateClosed {
+			f.Version, f.Rating = 3, 4
+		} else if st == models.StateResolved {
+			f.Version = 2
+		}
+		f.SetIndicators()
+		return f
+	}
+	for i := range 20_000 {
+		if err := s.PutFact(ctx, fact(i, models.StateClosed)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	i := 20_000
+	for b.Loop() {
+		for _, st := range []models.State{models.StateReceived, models.StateResolved, models.StateClosed} {
+			if err := s.PutFact(ctx, fact(i, st)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		i++
+	}
+}

@@ -208,8 +208,9 @@ func wrapErr(table string, err error) error {
 	return nil
 }
 
-// resolveDims are the values of f under the dimensions of stats_resolve_by: area (boundary set
-// and code, joined as models.AreaKey joins them), unit, category, group and channel.
+// resolveDims are the values of f under the dimensions of stats_days_by and stats_resolve_by:
+// area (boundary set and code, joined as models.AreaKey joins them), unit, category, group and
+// channel.
 func resolveDims(f *models.TicketFact) [5]string {
 	return [5]string{models.AreaKey(f.BoundarySet, f.AreaCode), f.UnitID, f.Category, string(f.Group),
 		string(f.Channel.OrApp())}

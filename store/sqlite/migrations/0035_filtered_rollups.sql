@@ -2,7 +2,8 @@
 -- category, group or channel.
 --
 -- Measured at 1,000,000 tickets before this: the summary of a year filtered by one area took 55
--- ms p50 (by one group 156 ms, p99 up to 800 ms on the shared machine). It summed the year's
+-- ms p50, by one group 112 ms (medians of three runs on a shared machine; bench/RESULTS.md,
+-- "Filtered year summaries"; after: 5-6 ms). It summed the year's
 -- stats_daily rows (keyed by day and every dimension: ~240,000 rows a year, one to a few
 -- tickets each), counted the overdue facts from every running fact of the year, and read every
 -- resolved fact of the year (~125,000) through stats_facts_resolved to select the two

@@ -134,6 +134,16 @@ func testStatsAggregates(t *testing.T, s app.Store) {
 		{Now: now, Channel: models.ChannelHotline},
 		{Now: now, Channel: models.ChannelApp, By: models.ByArea},
 		{Now: now, Channel: models.ChannelWalkIn, By: models.ByChannel, Group: models.GroupASXH},
+		// Filtered by the period and one dimension, not grouped or by day (the SQLite store reads
+		// these from rollups per dimension).
+		{Now: now, Unit: "u1"},
+		{Now: now, Category: "Y", From: day2},
+		{Now: now, Group: models.GroupANTT, To: day5},
+		{Now: now, Area: "A", BoundarySet: "set"},
+		{Now: now, Area: "C", BoundarySet: "set2", From: day2, To: day5},
+		{Now: now, Channel: models.ChannelApp, From: day2, To: day5},
+		{Now: now, By: models.ByDay, Unit: "u2", From: day2},
+		{Now: at(-time.Hour), Category: "X"},
 	}
 	for i, q := range queries {
 		wantCounts, wantTimes := recount(facts, q)
@@ -231,9 +241,9 @@ func testStatsNewerFactWins(t *testing.T, s app.Store) {
 
 // testStatsRanksTiesAndMonths checks ResolveRanks at every rank against a sort, on durations
 // with many ties and values around powers of ten (where a store may bucket them), filed over
-// three calendar months, after rewrites that reopen, re-resolve with another duration and
-// re-rate facts, for periods of whole months, parts of months, open ends, one day, no facts,
-// and with filters.
+// three calendar months, after rewrites that reopen, re-resolve with another duration, re-rate
+// and move facts to another category and channel, for periods of whole months, parts of months,
+// open ends, one day, no facts, and with filters: one dimension and several.
 func testStatsRanksTiesAndMonths(t *testing.T, s app.Store) {
 	durations := []int64{0, 99, 100, 999, 1_000, 3_600_000, 3_600_000, 3_600_000, 9_999_999, 10_000_000,
 		14_400_000, 14_400_000, 30_600_000, 30_600_000, 61_200_000, 99_999_999, 100_000_000, 123_456_789}
@@ -245,13 +255,15 @@ func testStatsRanksTiesAndMonths(t *testing.T, s app.Store) {
 			AreaCode: []string{"A", "B"}[i%2], UnitID: "u1", Category: "X", Group: models.GroupANTT,
 			CreatedDay: created.In(models.VietnamTime).Format(time.DateOnly), CreatedAt: created,
 			State:       []models.State{models.StateResolved, models.StateClosed, models.StateInProgress}[i%3],
-			OnTimeClass: models.OnTime, DueAt: created.Add(72 * time.Hour), ResolveMs: durations[i*7%len(durations)]}
+			OnTimeClass: models.OnTime, DueAt: created.Add(72 * time.Hour), ResolveMs: durations[i*7%len(durations)],
+			Channel: []models.Channel{"", models.ChannelHotline}[i/2%2]}
 		f.SetIndicators()
 		must(t, s.PutFact(ctx(t), &f), "PutFact")
 		facts = append(facts, f)
 	}
 	// Rewrites: every fifth is reopened, every seventh re-resolved with another duration, every
-	// eleventh rated (same duration).
+	// eleventh rated (same duration), every thirteenth moved to another category and channel
+	// (resolved or not).
 	for i := range facts {
 		f := &facts[i]
 		switch {
@@ -261,6 +273,8 @@ func testStatsRanksTiesAndMonths(t *testing.T, s app.Store) {
 			f.State, f.ResolveMs = models.StateResolved, durations[(i+3)%len(durations)]
 		case i%11 == 0:
 			f.State, f.Rating = models.StateClosed, 5
+		case i%13 == 0:
+			f.Category, f.Channel = "Y", models.ChannelZalo
 		default:
 			continue
 		}
@@ -275,6 +289,9 @@ func testStatsRanksTiesAndMonths(t *testing.T, s app.Store) {
 		{From: "2026-02-01", To: "2026-02-01", Now: now}, {From: "2026-02-01", To: "2026-03-31", Area: "A", Now: now},
 		{From: "2025-01-01", To: "2025-12-31", Now: now}, {Area: "A", BoundarySet: "set", Now: now},
 		{From: "2026-02-01", BoundarySet: "set2", Now: now},
+		{From: "2026-01-28", To: "2026-03-05", Category: "Y", Now: now}, {From: "2026-02-03", Channel: models.ChannelHotline, Now: now},
+		{To: "2026-02-27", Channel: models.ChannelApp, Now: now}, {From: "2026-02-01", To: "2026-02-28", Unit: "u1", Now: now},
+		{From: "2026-01-26", To: "2026-03-20", Area: "B", BoundarySet: "set2", Now: now}, {Group: models.GroupANTT, Now: now},
 	} {
 		_, times := recount(facts, q)
 		var sorted []int64

@@ -32,6 +32,12 @@ func perTicketPlanCases() []planCase {
 	}
 	stats := models.StatsQuery{From: "2025-01-01", To: "2025-12-31", Unit: "u1", Now: t0}
 	facts, fargs := factsWhere(stats)
+	// A summary filtered by one dimension: the days of its partial months (one part of the bucket
+	// counts), and the durations of one bucket, read one filing day at a time.
+	partial := stats
+	partial.To = "2025-01-20"
+	days := histogram{q: partial}
+	days.filteredDays("n", partial.From, partial.To)
 	return []planCase{
 		{"sqlite_autoindex_tickets_1", `SELECT doc FROM tickets WHERE id = ?`, []any{"t1"}, false},
 		{"tickets_idempotency_key", `SELECT doc FROM tickets WHERE idempotency_key = ?`, []any{"k"}, false},
@@ -75,6 +81,10 @@ func perTicketPlanCases() []planCase {
 			WHERE is_running = 1 AND due_at >= ? GROUP BY 1`, []any{ms(t0)}, true},
 		{"stats_facts_resolved", `SELECT group_concat(resolve_ms) FROM stats_facts INDEXED BY stats_facts_resolved` + facts +
 			` AND is_resolved = 1`, fargs, false},
+		{"stats_facts_resolved", days.parts[0], days.args, true},
+		c("stats_facts_resolved", false)(filteredDurationsQuery(stats, 817)),
+		{"stats_facts_running_by_due", `SELECT '', COUNT(*) FROM stats_facts INDEXED BY stats_facts_running_by_due` + facts +
+			` AND is_running = 1 AND due_at >= ? GROUP BY 1`, append(slices.Clone(fargs), ms(t0)), true},
 		{"stats_facts_resolve_bucket", `SELECT group_concat(resolve_ms) FROM stats_facts INDEXED BY stats_facts_resolve_bucket
 			WHERE is_resolved = 1 AND ` + bucketExpr + ` = ? AND created_day >= ?`, []any{501, "2025-01-01"}, false},
 	}

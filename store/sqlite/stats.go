@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -14,7 +15,7 @@ import (
 // PutFact upserts the fact of f.TicketID; the ON CONFLICT … WHERE keeps a fact computed from a
 // newer ticket version (a slower writer holding an older copy changes nothing).
 //
-// The rollups of the fact (migrations 0011, 0012 and 0022) are adjusted in the same transaction: the
+// The rollups of the fact (migrations 0011, 0012, 0022 and 0035) are adjusted in the same transaction: the
 // old fact's indicators are taken out of its rollup rows and the new fact's added, so the
 // rollups always equal a recount of the facts.
 func (s *Store) PutFact(ctx context.Context, f *models.TicketFact) error {
@@ -39,7 +40,7 @@ func (s *Store) PutFact(ctx context.Context, f *models.TicketFact) error {
 		default:
 			old.Group, old.Channel = models.Group(grp), models.Channel(channel)
 			durations = old.IsResolved != f.IsResolved || old.CreatedDay != f.CreatedDay ||
-				(f.IsResolved == 1 && old.ResolveMs != f.ResolveMs)
+				(f.IsResolved == 1 && (old.ResolveMs != f.ResolveMs || resolveDims(&old) != resolveDims(f)))
 			if err := addRollup(ctx, tx, &old, -1, durations); err != nil {
 				return err
 			}
@@ -57,6 +58,13 @@ func (s *Store) PutFact(ctx context.Context, f *models.TicketFact) error {
 const rollupColumns = `received, open, resolved, rejected, on_time, late_ext, rated, satisfied, reopened, ever_resolved,
 	on_time_e2e`
 
+// rollupSums adds the counters of a conflicting insert into a rollup row.
+const rollupSums = `received = received + excluded.received, open = open + excluded.open,
+	resolved = resolved + excluded.resolved, rejected = rejected + excluded.rejected,
+	on_time = on_time + excluded.on_time, late_ext = late_ext + excluded.late_ext, rated = rated + excluded.rated,
+	satisfied = satisfied + excluded.satisfied, reopened = reopened + excluded.reopened,
+	ever_resolved = ever_resolved + excluded.ever_resolved, on_time_e2e = on_time_e2e + excluded.on_time_e2e`
+
 // bucketExpr is the resolve-duration bucket of a fact: the number of decimal digits and the two
 // leading digits of resolve_ms, 0 below 100 ms, so buckets increase with the duration. It is
 // written as in the stats_facts_resolve_bucket index of migration 0012 (SQLite uses an index on
@@ -70,14 +78,9 @@ func addRollup(ctx context.Context, tx *sql.Tx, f *models.TicketFact, sign int, 
 	counters := []any{sign, sign * f.IsOpen, sign * f.IsResolved, sign * f.IsRejected, sign * f.IsOnTime,
 		sign * f.IsLateExt, sign * f.IsRated, sign * f.IsSatisfied, sign * f.IsReopened, sign * f.IsEverResolved,
 		sign * f.IsOnTimeE2E}
-	const sums = `received = received + excluded.received, open = open + excluded.open,
-		resolved = resolved + excluded.resolved, rejected = rejected + excluded.rejected,
-		on_time = on_time + excluded.on_time, late_ext = late_ext + excluded.late_ext, rated = rated + excluded.rated,
-		satisfied = satisfied + excluded.satisfied, reopened = reopened + excluded.reopened,
-		ever_resolved = ever_resolved + excluded.ever_resolved, on_time_e2e = on_time_e2e + excluded.on_time_e2e`
 	_, err := tx.ExecContext(ctx, `INSERT INTO stats_daily (created_day, boundary_set, area_code, unit_id, category, grp, channel, `+
 		rollupColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-		ON CONFLICT (created_day, boundary_set, area_code, unit_id, category, grp, channel) DO UPDATE SET `+sums,
+		ON CONFLICT (created_day, boundary_set, area_code, unit_id, category, grp, channel) DO UPDATE SET `+rollupSums,
 		append([]any{f.CreatedDay, f.BoundarySet, f.AreaCode, f.UnitID, f.Category, string(f.Group), string(f.Channel.OrApp())}, counters...)...)
 	if err != nil {
 		return err
@@ -85,7 +88,7 @@ func addRollup(ctx context.Context, tx *sql.Tx, f *models.TicketFact, sign int, 
 	var left int
 	err = tx.QueryRowContext(ctx, `INSERT INTO stats_days (created_day, `+rollupColumns+`, running)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
-		ON CONFLICT (created_day) DO UPDATE SET `+sums+`, running = running + excluded.running RETURNING received`,
+		ON CONFLICT (created_day) DO UPDATE SET `+rollupSums+`, running = running + excluded.running RETURNING received`,
 		append(append([]any{f.CreatedDay}, counters...), sign*f.IsRunning)...).Scan(&left)
 	if err != nil {
 		return err
@@ -94,6 +97,9 @@ func addRollup(ctx context.Context, tx *sql.Tx, f *models.TicketFact, sign int, 
 		if _, err := tx.ExecContext(ctx, `DELETE FROM stats_days WHERE created_day = ?`, f.CreatedDay); err != nil {
 			return err
 		}
+	}
+	if err := addDimsRollup(ctx, tx, f, sign, append(counters, sign*f.IsRunning)); err != nil {
+		return fmt.Errorf("stats_days_by: %w", err)
 	}
 	if sign < 0 {
 		_, err = tx.ExecContext(ctx, `DELETE FROM stats_daily WHERE created_day = ? AND boundary_set = ? AND area_code = ?
@@ -106,26 +112,108 @@ func addRollup(ctx context.Context, tx *sql.Tx, f *models.TicketFact, sign int, 
 	if !durations || f.IsResolved != 1 {
 		return nil
 	}
+	return addBuckets(ctx, tx, f, sign)
+}
+
+// addDimsRollup adds the counters (rollupColumns, then running) of sign × f to its rows of
+// stats_days_by, one per dimension (resolveDims), in one statement, and drops those whose count
+// falls to 0.
+func addDimsRollup(ctx context.Context, tx *sql.Tx, f *models.TicketFact, sign int, counters []any) error {
+	dims := resolveDims(f)
+	var args []any
+	for i, d := range dimNames {
+		args = append(append(args, d, dims[i], f.CreatedDay), counters...)
+	}
+	row := "(" + strings.Repeat("?, ", 2+len(counters)) + "?)"
+	_, err := tx.ExecContext(ctx, `INSERT INTO stats_days_by (dim, value, created_day, `+rollupColumns+`, running)
+		VALUES `+strings.Repeat(row+", ", len(dimNames)-1)+row+`
+		ON CONFLICT (dim, value, created_day) DO UPDATE SET `+rollupSums+`, running = running + excluded.running`, args...)
+	if err != nil || sign > 0 {
+		return err
+	}
+	where, wargs := dimsWhere(f)
+	_, err = tx.ExecContext(ctx, `DELETE FROM stats_days_by WHERE `+where+` AND created_day = ? AND received = 0`,
+		append(wargs, f.CreatedDay)...)
+	return err
+}
+
+// dimNames are the dimensions of stats_days_by and stats_resolve_by, in the order of resolveDims.
+var dimNames = []string{"area", "unit", "category", "group", "channel"}
+
+// addBuckets adds sign × 1 to the bucket counts of the resolve duration of f: of its filing day
+// and month, and of its month under each of its dimensions (stats_resolve_by, one statement).
+// Rows whose count falls to 0 are deleted.
+func addBuckets(ctx context.Context, tx *sql.Tx, f *models.TicketFact, sign int) error {
+	month := monthOf(f.CreatedDay)
 	for _, h := range []struct{ table, key, period string }{
 		{"stats_resolve_days", "created_day", f.CreatedDay},
-		{"stats_resolve_months", "month", monthOf(f.CreatedDay)},
+		{"stats_resolve_months", "month", month},
 	} {
 		var bucket int64
+		var left int
 		err := tx.QueryRowContext(ctx, `INSERT INTO `+h.table+` (`+h.key+`, bucket, n)
 			SELECT ?1, `+bucketExpr+`, ?2 FROM (SELECT ?3 AS resolve_ms) WHERE true
 			ON CONFLICT (`+h.key+`, bucket) DO UPDATE SET n = n + excluded.n RETURNING bucket, n`,
 			h.period, sign, f.ResolveMs).Scan(&bucket, &left)
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: %w", h.table, err)
 		}
 		if left == 0 {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+h.table+` WHERE `+h.key+` = ? AND bucket = ?`,
 				h.period, bucket); err != nil {
-				return err
+				return fmt.Errorf("%s: %w", h.table, err)
 			}
 		}
 	}
+	keys, args := dimKeys(f, month)
+	_, err := tx.ExecContext(ctx, `INSERT INTO stats_resolve_by (dim, value, month, bucket, n)
+		SELECT k.column1, k.column2, k.column3, `+bucketExpr+`, ? FROM (`+keys+`) AS k, (SELECT ? AS resolve_ms) WHERE true
+		ON CONFLICT (dim, value, month, bucket) DO UPDATE SET n = n + excluded.n`,
+		append(append([]any{sign}, args...), f.ResolveMs)...)
+	if err != nil || sign > 0 {
+		return wrapErr("stats_resolve_by", err)
+	}
+	where, wargs := dimsWhere(f)
+	_, err = tx.ExecContext(ctx, `DELETE FROM stats_resolve_by WHERE `+where+` AND month = ?
+		AND bucket = (SELECT `+bucketExpr+` FROM (SELECT ? AS resolve_ms)) AND n = 0`, append(wargs, month, f.ResolveMs)...)
+	return wrapErr("stats_resolve_by", err)
+}
+
+// dimKeys is a VALUES list of the (dimension, value, period) keys of f in the rollups per
+// dimension, one per dimension (resolveDims), and its arguments.
+func dimKeys(f *models.TicketFact, period string) (string, []any) {
+	dims := resolveDims(f)
+	args := make([]any, 0, 3*len(dimNames))
+	for i, d := range dimNames {
+		args = append(args, d, dims[i], period)
+	}
+	return `VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(dimNames)), ", "), args
+}
+
+// dimsWhere selects the rows of f in a rollup per dimension (with the period's condition
+// added): dimension and value each IN a list, which SQLite serves with a seek per pair, where a
+// row value IN a VALUES list scans the table. The pairs of one dimension and another's value
+// name no row of f; a delete of rows whose count is 0 may drop them, as they are empty too.
+func dimsWhere(f *models.TicketFact) (string, []any) {
+	dims := resolveDims(f)
+	return `dim IN ('area', 'unit', 'category', 'group', 'channel') AND value IN (?, ?, ?, ?, ?)`,
+		[]any{dims[0], dims[1], dims[2], dims[3], dims[4]}
+}
+
+// wrapErr names the table of a failed statement (nil stays nil).
+func wrapErr(table string, err error) error {
+	if err != nil {
+		return fmt.Errorf("%s: %w", table, err)
+	}
 	return nil
+}
+
+// resolveDims are the values of f under the dimensions of stats_days_by and stats_resolve_by:
+// area (boundary set and code, joined as models.AreaKey joins them), unit, category, group and
+// channel.
+func resolveDims(f *models.TicketFact) [5]string {
+	return [5]string{models.AreaKey(f.BoundarySet, f.AreaCode), f.UnitID, f.Category, string(f.Group),
+		string(f.Channel.OrApp())}
 }
 
 // monthOf is the month ("2006-01") of a day ("2006-01-02"), as migration 0012 computes it.
@@ -151,6 +239,13 @@ func (s *Store) RebuildRollups(ctx context.Context) error {
 			FROM stats_facts WHERE is_resolved = 1 GROUP BY 1, 2`,
 			`INSERT INTO stats_resolve_months (month, bucket, n) SELECT substr(created_day, 1, 7), bucket, SUM(n)
 			FROM stats_resolve_days GROUP BY 1, 2`,
+			`INSERT INTO stats_days_by (dim, value, created_day, `+rollupColumns+`, running) SELECT d.dim, `+dimValue+`,
+			created_day, COUNT(*), SUM(is_open), SUM(is_resolved), SUM(is_rejected), SUM(is_on_time), SUM(is_late_ext),
+			SUM(is_rated), SUM(is_satisfied), SUM(is_reopened), SUM(is_ever_resolved), SUM(is_on_time_e2e), SUM(is_running)
+			FROM stats_facts, `+dimRows+` GROUP BY 1, 2, 3`,
+			`INSERT INTO stats_resolve_by (dim, value, month, bucket, n) SELECT d.dim, `+dimValue+`,
+			substr(created_day, 1, 7), `+bucketExpr+`, COUNT(*) FROM stats_facts, `+dimRows+`
+			WHERE is_resolved = 1 GROUP BY 1, 2, 3, 4`,
 		) {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err
@@ -161,9 +256,19 @@ func (s *Store) RebuildRollups(ctx context.Context) error {
 	return translate(err, "rebuild rollups", "fact")
 }
 
+// dimValue is the value of a fact under the dimension d.dim of stats_days_by and
+// stats_resolve_by, as resolveDims gives it, and dimRows the table d of the dimensions
+// (migration 0035 computes the same).
+const (
+	dimValue = `CASE d.dim WHEN 'area' THEN boundary_set || char(31) || area_code WHEN 'unit' THEN unit_id
+	WHEN 'category' THEN category WHEN 'group' THEN grp ELSE channel END`
+	dimRows = `(SELECT 'area' AS dim UNION ALL SELECT 'unit' UNION ALL SELECT 'category' UNION ALL SELECT 'group'
+	UNION ALL SELECT 'channel') AS d`
+)
+
 // deleteRollups empties every rollup table.
 var deleteRollups = []string{`DELETE FROM stats_daily`, `DELETE FROM stats_days`, `DELETE FROM stats_resolve_days`,
-	`DELETE FROM stats_resolve_months`}
+	`DELETE FROM stats_resolve_months`, `DELETE FROM stats_days_by`, `DELETE FROM stats_resolve_by`}
 
 // execer is what putFact needs of a connection or a transaction (bulk loads in tests).
 type execer interface {
@@ -263,18 +368,19 @@ func keyColumn(by models.StatsDimension) string {
 // AggregateFacts sums the daily rollups per group in one GROUP BY (a year is a few thousand
 // rollup rows instead of hundreds of thousands of facts) and adds Overdue, which depends on the
 // current time, from the facts whose deadline runs: the (created_day, due_at, …) index of the
-// running facts (stats_facts_running) covers that count. Without a filter on boundary set, area, unit, category or group, and not grouped by
-// area or unit, the rollups per day alone (stats_days: 365 rows a year) serve it, and Overdue
-// is their running facts less those whose deadline is still ahead.
+// running facts (stats_facts_running) covers that count. Not grouped by area or unit, filtered
+// by nothing but the period the rollups per day alone (stats_days: 365 rows a year) serve it,
+// and filtered by one dimension besides (resolveDim) that dimension's rollups per day
+// (stats_days_by); Overdue is then their running facts less those whose deadline is still
+// ahead (recent filings, found by deadline).
 func (s *Store) AggregateFacts(ctx context.Context, q models.StatsQuery) ([]models.StatsCounts, error) {
-	where, args := factsWhere(q)
-	key := keyColumn(q.By)
-	days := periodOnly(q) && (q.By == models.ByNone || q.By == models.ByDay)
-	table, running := "stats_daily", ", 0"
+	table, where, args := rollupSource(q)
+	days := table != "stats_daily"
+	running := ", 0"
 	if days {
-		table, running = "stats_days", ", SUM(running)"
+		running = ", SUM(running)"
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+key+`, SUM(received), SUM(open), SUM(resolved), SUM(rejected),
+	rows, err := s.r.QueryContext(ctx, `SELECT `+keyColumn(q.By)+`, SUM(received), SUM(open), SUM(resolved), SUM(rejected),
 		SUM(on_time), SUM(late_ext), SUM(rated), SUM(satisfied), SUM(reopened), SUM(ever_resolved), SUM(on_time_e2e)`+running+`
 		FROM `+table+where+` GROUP BY 1 ORDER BY 1`, args...)
 	if err != nil {
@@ -317,6 +423,29 @@ func (s *Store) AggregateFacts(ctx context.Context, q models.StatsQuery) ([]mode
 		out[i].Overdue = overdue[out[i].Key]
 	}
 	return out, nil
+}
+
+// rollupSource is the rollup table AggregateFacts sums for q and the WHERE clause of q on it:
+// stats_days, stats_days_by or stats_daily (which holds every dimension).
+func rollupSource(q models.StatsQuery) (table, where string, args []any) {
+	if q.By != models.ByNone && q.By != models.ByDay {
+		where, args = factsWhere(q)
+		return "stats_daily", where, args
+	}
+	period := models.StatsQuery{From: q.From, To: q.To}
+	if periodOnly(q) {
+		where, args = factsWhere(period)
+		return "stats_days", where, args
+	}
+	if dim, value, ok := resolveDim(q); ok {
+		where, args = factsWhere(period)
+		if where == "" {
+			return "stats_days_by", " WHERE dim = ? AND value = ?", []any{dim, value}
+		}
+		return "stats_days_by", " WHERE dim = ? AND value = ? AND" + strings.TrimPrefix(where, " WHERE"), append([]any{dim, value}, args...)
+	}
+	where, args = factsWhere(q)
+	return "stats_daily", where, args
 }
 
 // periodOnly reports whether q filters by nothing but the period of filing days.
@@ -380,12 +509,13 @@ func (s *Store) ResolveTimes(ctx context.Context, q models.StatsQuery) ([]models
 }
 
 // ResolveRanks finds the ranks without reading every duration of the period when q filters by
-// the period only (bucketedRanks). With other filters, or should the bucket counts not match the
-// facts, it reads the matching durations in one scan of the period's range of the
-// (created_day, resolve_ms, …) covering index of the resolved facts and selects the ranks in Go (one
-// pass, where ORDER BY resolve_ms LIMIT 1 OFFSET rank-1 sorted them once per rank).
+// the period only, or by the period and one dimension of stats_resolve_by (bucketedRanks). With
+// other filters, or should the bucket counts not match the facts, it reads the matching
+// durations in one scan of the period's range of the (created_day, resolve_ms, …) covering index
+// of the resolved facts and selects the ranks in Go (one pass, where ORDER BY resolve_ms LIMIT 1
+// OFFSET rank-1 sorted them once per rank).
 func (s *Store) ResolveRanks(ctx context.Context, q models.StatsQuery, ranks []int) ([]int64, error) {
-	if periodOnly(q) {
+	if _, _, ok := resolveDim(q); ok || periodOnly(q) {
 		out, err := s.bucketedRanks(ctx, q, ranks)
 		if !errors.Is(err, errBucketsDrift) {
 			return out, translate(err, "resolve ranks", "fact")
@@ -424,12 +554,32 @@ func (s *Store) scannedRanks(ctx context.Context, q models.StatsQuery, ranks []i
 // after a bulk load, see LoadTickets): the ranks are then read the slow, exact way.
 var errBucketsDrift = errors.New("resolve duration buckets disagree with the facts")
 
-// bucketedRanks finds each rank of the durations of the period of q (other filters ignored) in
-// two steps, in one read transaction so that both see the same facts: the bucket counts of the
-// period, summed from the whole months and remaining days it covers, give the bucket holding
-// the rank and how many durations lie below it; then only that bucket's durations in the period
-// (about 11,000 for a year of a million tickets, 1,000 for a month), selected from in Go, give
-// the value.
+// resolveDim is the dimension of stats_resolve_by and its value that q filters by, when q
+// filters by the period and that one dimension (an area with its boundary set) and nothing else.
+func resolveDim(q models.StatsQuery) (dim, value string, ok bool) {
+	var set []string
+	for _, d := range []struct{ dim, value string }{{"area", q.Area}, {"unit", q.Unit}, {"category", q.Category},
+		{"group", string(q.Group)}, {"channel", string(q.Channel)}} {
+		if d.value != "" {
+			dim, value = d.dim, d.value
+			set = append(set, d.dim)
+		}
+	}
+	switch {
+	case len(set) != 1 || (dim == "area") != (q.BoundarySet != ""):
+		return "", "", false
+	case dim == "area":
+		value = models.AreaKey(q.BoundarySet, q.Area)
+	}
+	return dim, value, true
+}
+
+// bucketedRanks finds each rank of the durations matching q (filtered by the period, and by at
+// most one dimension: see resolveDim) in two steps, in one read transaction so that both see the
+// same facts: the bucket counts of the period, summed from the whole months and remaining days
+// it covers, give the bucket holding the rank and how many durations lie below it; then only
+// that bucket's matching durations in the period (about 11,000 for a year of a million tickets,
+// 1,000 for a month; under one area, a few hundred), selected from in Go, give the value.
 func (s *Store) bucketedRanks(ctx context.Context, q models.StatsQuery, ranks []int) ([]int64, error) {
 	tx, err := s.r.BeginTx(ctx, nil)
 	if err != nil {
@@ -439,7 +589,7 @@ func (s *Store) bucketedRanks(ctx context.Context, q models.StatsQuery, ranks []
 	// The bucket counts of the period, summed in Go from one text of "bucket:count" pairs
 	// (handing over thousands of rows one by one, or grouping them in a B-tree, costs more).
 	var counts [maxBucket + 1]int64
-	hq, hargs := histogramQuery(q.From, q.To)
+	hq, hargs := histogramQuery(q)
 	var pairs sql.NullString
 	if err := tx.QueryRowContext(ctx, hq, hargs...).Scan(&pairs); err != nil {
 		return nil, err
@@ -550,6 +700,9 @@ func parseInts(text string) []int64 {
 // over thousands of rows one by one costs more than the whole scan, and so does letting SQLite
 // sort them (its ORDER BY … LIMIT 1 OFFSET k keeps the k smallest in a B-tree).
 func bucketDurations(ctx context.Context, tx *sql.Tx, q models.StatsQuery, b int) ([]int64, error) {
+	if !periodOnly(q) {
+		return filteredBucketDurations(ctx, tx, q, b)
+	}
 	where := ` WHERE is_resolved = 1 AND ` + bucketExpr + ` = ?`
 	args := []any{b}
 	if q.From != "" {
@@ -569,14 +722,66 @@ func bucketDurations(ctx context.Context, tx *sql.Tx, q models.StatsQuery, b int
 	return parseInts(list.String), nil
 }
 
+// filteredBucketDurations lists the durations of the resolved facts matching q (filtered by
+// more than the period) in bucket b, in any order.
+func filteredBucketDurations(ctx context.Context, tx *sql.Tx, q models.StatsQuery, b int) ([]int64, error) {
+	query, args := filteredDurationsQuery(q, b)
+	var list sql.NullString
+	if err := tx.QueryRowContext(ctx, query, args...).Scan(&list); err != nil {
+		return nil, err
+	}
+	return parseInts(list.String), nil
+}
+
+// filteredDurationsQuery reads the durations of filteredBucketDurations from the covering index
+// of the resolved facts (created_day, resolve_ms, dimensions) one filing day at a time, within
+// the range of resolve_ms that makes up the bucket: a seek per day of the period (the days with
+// facts, from stats_days) instead of a read of the period's whole range.
+func filteredDurationsQuery(q models.StatsQuery, b int) (string, []any) {
+	lo, hi := bucketRange(b)
+	where, args := factsWhere(q)
+	var days []string
+	if q.From != "" {
+		days = append(days, "created_day >= ?")
+		args = append(args, q.From)
+	}
+	if q.To != "" {
+		days = append(days, "created_day <= ?")
+		args = append(args, q.To)
+	}
+	return `SELECT group_concat(resolve_ms) FROM stats_facts INDEXED BY stats_facts_resolved` + where +
+		` AND is_resolved = 1 AND created_day IN (SELECT created_day FROM stats_days` + whereClause(days) + `)
+		AND resolve_ms >= ? AND resolve_ms <= ?`, append(args, lo, hi)
+}
+
+// bucketRange is the range of resolve_ms (inclusive) that bucketExpr maps to bucket b: below
+// 100 for bucket 0, else the durations of b/100 digits whose two leading digits are b%100.
+func bucketRange(b int) (lo, hi int64) {
+	if b == 0 {
+		return math.MinInt64, 99
+	}
+	unit := int64(1)
+	for range b/100 - 2 {
+		unit *= 10
+	}
+	lead := int64(b % 100)
+	if lead+1 > math.MaxInt64/unit {
+		return lead * unit, math.MaxInt64
+	}
+	return lead * unit, (lead+1)*unit - 1
+}
+
 // histogramQuery lists, as one text of "bucket:count" pairs to be summed per bucket, the bucket
-// counts of the filing days from … to (inclusive, either open): from stats_resolve_months for the whole calendar months the period covers and for a partial
-// month whose missing days are fewer than its covered ones (less the missing days), and from
+// counts of the filing days from q.From to q.To (inclusive, either open): from
+// stats_resolve_months for the whole calendar months the period covers and for a partial month
+// whose missing days are fewer than its covered ones (less the missing days), and from
 // stats_resolve_days for the other days. A year reads about a dozen months and at most half a
 // month of days at each end. Dates that do not parse are compared as strings, day by day, as
-// the facts' created_day is.
-func histogramQuery(from, to string) (string, []any) {
-	var h histogram
+// the facts' created_day is. Filtered by one dimension (resolveDim), the months come from its
+// rows of stats_resolve_by and the days are counted from the matching resolved facts.
+func histogramQuery(q models.StatsQuery) (string, []any) {
+	h := histogram{q: q}
+	from, to := q.From, q.To
 	f, errF := parseDay(from)
 	t, errT := parseDay(to)
 	switch {
@@ -614,8 +819,9 @@ const (
 	monthLayout = "2006-01"
 )
 
-// histogram collects the signed parts of a histogramQuery.
+// histogram collects the signed parts of a histogramQuery of the facts matching q.
 type histogram struct {
+	q     models.StatsQuery
 	parts []string
 	args  []any
 }
@@ -629,6 +835,15 @@ func (h *histogram) span(table string, sign int, lo, hi string) {
 		n = "-n"
 	}
 	var where []string
+	if dim, value, ok := resolveDim(h.q); ok {
+		if table == daysTable {
+			h.filteredDays(n, lo, hi)
+			return
+		}
+		name, key = "stats_resolve_by", "month"
+		where = append(where, "dim = ?", "value = ?")
+		h.args = append(h.args, dim, value)
+	}
 	if lo != "" {
 		where = append(where, key+" >= ?")
 		h.args = append(h.args, lo)
@@ -638,6 +853,18 @@ func (h *histogram) span(table string, sign int, lo, hi string) {
 		h.args = append(h.args, hi)
 	}
 	h.parts = append(h.parts, `SELECT bucket, `+n+` FROM `+name+whereClause(where))
+}
+
+// filteredDays adds (n "n") or subtracts (n "-n") the bucket counts of the resolved facts
+// matching h.q filed from lo to hi (inclusive, "" open), counted from the covering index of the
+// resolved facts.
+func (h *histogram) filteredDays(n, lo, hi string) {
+	q := h.q
+	q.From, q.To = lo, hi
+	where, args := factsWhere(q)
+	h.parts = append(h.parts, `SELECT bucket, `+n+` FROM (SELECT `+bucketExpr+` AS bucket, COUNT(*) AS n
+		FROM stats_facts INDEXED BY stats_facts_resolved`+where+` AND is_resolved = 1 GROUP BY 1)`)
+	h.args = append(h.args, args...)
 }
 
 // partialMonth adds the days lo … hi of one month: those days, or, when they are more than the

@@ -100,7 +100,7 @@ func checkRanksThroughBuckets(t *testing.T, s *Store, facts []models.TicketFact,
 // meant for it.
 func checkSummaryPlans(t *testing.T, s *Store) {
 	t.Helper()
-	hq, hargs := histogramQuery("2025-12-25", "2026-02-20")
+	hq, hargs := histogramQuery(models.StatsQuery{From: "2025-12-25", To: "2026-02-20"})
 	for _, c := range []struct {
 		query string
 		args  []any

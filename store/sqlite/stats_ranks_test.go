@@ -35,9 +35,11 @@ func randomDuration(rng *rand.Rand) int64 {
 // The ranks found through the bucket counts equal those of a brute-force sort of the matching
 // durations, for random facts rewritten many times (resolved, reopened, durations changed,
 // stale versions), for periods of every shape (open ends, single days, whole months, month
-// edges, partial months read as the month less its other days, leap days, periods without facts) and with filters (read by sorting), at every rank of
-// small sets and at each bucket's first and last rank; also after the bucket counts are lost
-// (the ranks are then read by sorting) and rebuilt.
+// edges, partial months read as the month less its other days, leap days, periods without
+// facts), filtered by one dimension (read through its bucket counts) and by several (read by
+// sorting), at every rank of small sets and at each bucket's first and last rank; also after the
+// bucket counts are lost (the ranks are then read by sorting) and rebuilt. The facts' rewrites
+// move resolved facts between areas, units, groups and channels.
 func TestResolveRanksEqualBruteForce(t *testing.T) {
 	s := openTemp(t, filepath.Join(t.TempDir(), "ranks.db"))
 	t.Cleanup(func() { s.Close() })
@@ -53,6 +55,9 @@ func TestResolveRanksEqualBruteForce(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := s.exec(ctx, `DELETE FROM stats_resolve_days`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.exec(ctx, `DELETE FROM stats_resolve_by`); err != nil {
 		t.Fatal(err)
 	}
 	checkRanks(t, s, current, queries, "without bucket counts", false)
@@ -77,7 +82,8 @@ func writeRewrittenFacts(t *testing.T, s *Store, rng *rand.Rand, start time.Time
 		f := models.TicketFact{TicketID: id, Version: old.Version + 1 - rng.IntN(3), BoundarySet: "b",
 			AreaCode: fmt.Sprint("a", rng.IntN(3)), UnitID: fmt.Sprint("u", rng.IntN(3)), Category: "c",
 			Group: models.Group(fmt.Sprint("g", rng.IntN(2))), State: states[rng.IntN(len(states))],
-			OnTimeClass: models.OnTime, ResolveMs: randomDuration(rng)}
+			OnTimeClass: models.OnTime, ResolveMs: randomDuration(rng),
+			Channel: []models.Channel{"", models.ChannelApp, models.ChannelHotline}[i%3]}
 		if seen {
 			f.CreatedDay, f.CreatedAt = old.CreatedDay, old.CreatedAt
 			if rng.IntN(2) == 0 {
@@ -110,7 +116,13 @@ func rankQueries(rng *rand.Rand, start time.Time) []models.StatsQuery {
 		{From: "2024-02-01", To: "2024-03-15"}, {From: "2024-01-15", To: "2024-02-29"},
 		{From: "2023-12-01", To: "2023-12-31"}, {From: "2024-06-01"}, {To: "2024-01-01"},
 		{From: "2024-01-03", To: "2024-02-27"}, {From: "2024-02-02", To: "2024-02-28"}, {From: "2024-01-02", To: "2024-03-30"},
-		{From: "2024-02-01", To: "2024-02-29", Area: "a1"}, {Group: "g0"}, {From: "2024-02-10", Unit: "u2", Group: "g1"},
+		{From: "2024-02-01", To: "2024-02-29", Area: "a1"}, {From: "2024-02-10", Unit: "u2", Group: "g1"},
+		// One dimension: through its bucket counts.
+		{Group: "g0"}, {From: "2024-02-03", To: "2024-02-27", Unit: "u1"}, {Area: "a2", BoundarySet: "b"},
+		{From: "2024-01-25", To: "2024-03-10", Group: "g1"}, {Category: "c", To: "2024-02-15"},
+		{Channel: models.ChannelApp, From: "2024-02-10"}, {Channel: models.ChannelHotline, From: "2024-01-31", To: "2024-03-01"},
+		{From: "2024-02-01", To: "2024-02-29", Area: "a0", BoundarySet: "b"}, {From: "2024-01-02", To: "2024-03-30", Unit: "u0"},
+		{From: "2024-02-29", To: "2024-02-29", Unit: "u2"}, {From: "2024-06-01", Group: "g1"}, {Unit: "no-such-unit"},
 	}
 	for range 30 {
 		a, b := start.AddDate(0, 0, rng.IntN(90)-5), start.AddDate(0, 0, rng.IntN(90)-5)
@@ -130,8 +142,9 @@ func checkRanks(t *testing.T, s *Store, current map[string]models.TicketFact, qu
 	for _, q := range queries {
 		want := resolvedDurations(maps.Values(current), q)
 		ranks := ranksToCheck(want)
+		_, _, oneDim := resolveDim(q)
 		if len(ranks) == 0 {
-			if bucketed && periodOnly(q) {
+			if bucketed && (periodOnly(q) || oneDim) {
 				// No durations: the bucket counts hold none either.
 				if _, err := s.bucketedRanks(ctx, q, []int{1}); !errors.Is(err, errBucketsDrift) {
 					t.Errorf("%s: %+v has no durations, yet rank 1 gave %v", when, q, err)
@@ -150,7 +163,7 @@ func checkRanks(t *testing.T, s *Store, current map[string]models.TicketFact, qu
 		if diff := cmp.Diff(wantAt, got); diff != "" {
 			t.Errorf("%s: ResolveRanks(%+v) differs from the sort (-want +got):\n%s", when, q, diff)
 		}
-		if bucketed && periodOnly(q) {
+		if bucketed && (periodOnly(q) || oneDim) {
 			// The bucketed path itself, not the sorting fallback, gave the answer.
 			got, err := s.bucketedRanks(ctx, q, ranks)
 			if err != nil {
@@ -213,6 +226,33 @@ func checkBucketCounts(t *testing.T, s *Store) {
 		}
 		if diff := cmp.Diff(recount, kept); diff != "" {
 			t.Errorf("%s differs from the recount (-recount +kept):\n%s", c.kept, diff)
+		}
+	}
+	checkDimensionRollups(t, s)
+}
+
+// checkDimensionRollups compares the rollups per dimension (stats_days_by, stats_resolve_by)
+// with a recount of the facts, one dimension at a time.
+func checkDimensionRollups(t *testing.T, s *Store) {
+	t.Helper()
+	for _, d := range []struct{ dim, value string }{{"area", "boundary_set || char(31) || area_code"}, {"unit", "unit_id"},
+		{"category", "category"}, {"group", "grp"}, {"channel", "channel"}} {
+		for _, c := range []struct{ kept, recount string }{
+			{`SELECT value, created_day, ` + rollupColumns + `, running FROM stats_days_by WHERE dim = '` + d.dim + `' ORDER BY 1, 2`,
+				`SELECT ` + d.value + `, created_day, COUNT(*), SUM(is_open), SUM(is_resolved), SUM(is_rejected), SUM(is_on_time),
+				SUM(is_late_ext), SUM(is_rated), SUM(is_satisfied), SUM(is_reopened), SUM(is_ever_resolved), SUM(is_on_time_e2e),
+				SUM(is_running) FROM stats_facts GROUP BY 1, 2 ORDER BY 1, 2`},
+			{`SELECT value, month, bucket, n FROM stats_resolve_by WHERE dim = '` + d.dim + `' ORDER BY 1, 2, 3`,
+				`SELECT ` + d.value + `, substr(created_day, 1, 7), ` + bucketExpr + `, COUNT(*) FROM stats_facts
+				WHERE is_resolved = 1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`},
+		} {
+			kept, recount := allRows(t, s, c.kept), allRows(t, s, c.recount)
+			if len(recount) == 0 {
+				t.Fatalf("no facts for %s", c.kept)
+			}
+			if diff := cmp.Diff(recount, kept); diff != "" {
+				t.Errorf("%s differs from the recount (-recount +kept):\n%s", c.kept, diff)
+			}
 		}
 	}
 }

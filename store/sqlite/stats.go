@@ -380,7 +380,11 @@ func (s *Store) AggregateFacts(ctx context.Context, q models.StatsQuery) ([]mode
 	if days {
 		running = ", SUM(running)"
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+keyColumn(q.By)+`, SUM(received), SUM(open), SUM(resolved), SUM(rejected),
+	key := keyColumn(q.By)
+	if _, grouped := groupDim(q.By); grouped && table == "stats_days_by" {
+		key = "value" // the dimension's value is the group's key (keyColumn's form)
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+key+`, SUM(received), SUM(open), SUM(resolved), SUM(rejected),
 		SUM(on_time), SUM(late_ext), SUM(rated), SUM(satisfied), SUM(reopened), SUM(ever_resolved), SUM(on_time_e2e)`+running+`
 		FROM `+table+where+` GROUP BY 1 ORDER BY 1`, args...)
 	if err != nil {
@@ -406,7 +410,14 @@ func (s *Store) AggregateFacts(ctx context.Context, q models.StatsQuery) ([]mode
 		return nil, nil
 	}
 	if days {
-		ahead, err := s.countRunning(ctx, q, "stats_facts_running_by_due", "due_at >= ?")
+		// The deadlines still ahead: by deadline alone when one total is wanted; per group from
+		// the covering index of the running facts, which holds the group's column (the one by
+		// deadline would read each fact's row for it).
+		index := "stats_facts_running_by_due"
+		if _, grouped := groupDim(q.By); grouped {
+			index = "stats_facts_running"
+		}
+		ahead, err := s.countRunning(ctx, q, index, "due_at >= ?")
 		if err != nil {
 			return nil, err
 		}
@@ -428,11 +439,20 @@ func (s *Store) AggregateFacts(ctx context.Context, q models.StatsQuery) ([]mode
 // rollupSource is the rollup table AggregateFacts sums for q and the WHERE clause of q on it:
 // stats_days, stats_days_by or stats_daily (which holds every dimension).
 func rollupSource(q models.StatsQuery) (table, where string, args []any) {
+	period := models.StatsQuery{From: q.From, To: q.To}
+	if dim, ok := groupDim(q.By); ok && periodOnly(q) {
+		// Grouped by a dimension over the period alone (the summary's channels, the leagues of
+		// every area or unit): that dimension's rollups per day, 365 rows a year per value.
+		where, args = factsWhere(period)
+		if where == "" {
+			return "stats_days_by", " WHERE dim = ?", []any{dim}
+		}
+		return "stats_days_by", " WHERE dim = ? AND" + strings.TrimPrefix(where, " WHERE"), append([]any{dim}, args...)
+	}
 	if q.By != models.ByNone && q.By != models.ByDay {
 		where, args = factsWhere(q)
 		return "stats_daily", where, args
 	}
-	period := models.StatsQuery{From: q.From, To: q.To}
 	if periodOnly(q) {
 		where, args = factsWhere(period)
 		return "stats_days", where, args
@@ -446,6 +466,20 @@ func rollupSource(q models.StatsQuery) (table, where string, args []any) {
 	}
 	where, args = factsWhere(q)
 	return "stats_daily", where, args
+}
+
+// groupDim is the dimension of stats_days_by that holds the groups of by (whose values are
+// keyColumn(by)'s), if any.
+func groupDim(by models.StatsDimension) (string, bool) {
+	switch by {
+	case models.ByArea:
+		return "area", true
+	case models.ByUnit:
+		return "unit", true
+	case models.ByChannel:
+		return "channel", true
+	}
+	return "", false
 }
 
 // periodOnly reports whether q filters by nothing but the period of filing days.

@@ -245,6 +245,15 @@ func BenchmarkSummaryParts(b *testing.B) {
 				}
 			}
 		})
+		b.Run(p.name+"/by-channel", func(b *testing.B) { // the summary's by_channel
+			q := p.q
+			q.By = models.ByChannel
+			for b.Loop() {
+				if _, err := s.AggregateFacts(ctx, q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 		b.Run(p.name+"/deadlines-ahead", func(b *testing.B) {
 			for b.Loop() {
 				if _, err := s.countRunning(ctx, p.q, "stats_facts_running_by_due", "due_at >= ?"); err != nil {

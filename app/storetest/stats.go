@@ -144,6 +144,11 @@ func testStatsAggregates(t *testing.T, s app.Store) {
 		{Now: now, Channel: models.ChannelApp, From: day2, To: day5},
 		{Now: now, By: models.ByDay, Unit: "u2", From: day2},
 		{Now: at(-time.Hour), Category: "X"},
+		// Grouped by a dimension over the period alone (the SQLite store sums that dimension's
+		// rollups and counts the deadlines ahead per group).
+		{Now: now, By: models.ByUnit, From: day2},
+		{Now: now, By: models.ByArea, To: day5},
+		{Now: at(-time.Hour), By: models.ByChannel},
 	}
 	for i, q := range queries {
 		wantCounts, wantTimes := recount(facts, q)

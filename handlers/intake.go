@@ -47,23 +47,10 @@ func (s *jsonAPI) createOnBehalf(c *fiber.Ctx) error {
 	return s.sendFiled(c, p, t, created)
 }
 
-// channelNames lists channels as the strings of an OpenAPI enum.
-func channelNames(cs []models.Channel) []string {
-	out := make([]string, len(cs))
-	for i, c := range cs {
-		out[i] = string(c)
-	}
-	return out
-}
-
 // JSONSchemaExtend documents what differs from a resident's report: the channel is required
 // and names how the official took the report down, and contact needs the resident's phone.
 func (onBehalfRequest) JSONSchemaExtend(s *jsonschema.Schema) {
-	enum := make([]any, len(models.OnBehalfChannels))
-	for i, c := range models.OnBehalfChannels {
-		enum[i] = string(c)
-	}
-	s.Properties.Set("channel", &jsonschema.Schema{Type: "string", Enum: enum,
+	s.Properties.Set("channel", &jsonschema.Schema{Type: "string", Enum: enumOf(models.OnBehalfChannels),
 		Description: "how the report came: a hotline call, a walk-in at a ward office, a Zalo message, an e-mail, another way"})
 	s.Properties.Set("allow_contact", &jsonschema.Schema{Type: "boolean",
 		Description: "the resident agrees to be called back by the unit (needs on_behalf.phone)"})

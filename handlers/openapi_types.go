@@ -69,7 +69,7 @@ func reflectSchemas(doc map[string]any) error {
 		answerTypeKey:  {Anonymous: true, Mapper: mappedSchema, Namer: unique(answerSchemaName)},
 		requestTypeKey: {Anonymous: true, Mapper: mappedSchema, Namer: unique(requestSchemaName), RequiredFromJSONSchemaTags: true},
 	}
-	walkMarks(doc, func(mark map[string]any) {
+	walkMarks(doc["paths"], func(mark map[string]any) { // the marks are in the operations only
 		for key, r := range reflectors {
 			t, ok := mark[key].(reflect.Type)
 			if !ok {
@@ -209,13 +209,19 @@ func mappedSchema(t reflect.Type) *jsonschema.Schema {
 	default:
 		return nil
 	}
-	enum := make([]any, len(values))
-	for i, v := range values {
-		enum[i] = v
-	}
-	return &jsonschema.Schema{Type: "string", Enum: enum}
+	return &jsonschema.Schema{Type: "string", Enum: enumOf(values)}
 }
 
+// enumOf is values as a schema's enum.
+func enumOf[T ~string](values []T) []any {
+	out := make([]any, len(values))
+	for i, v := range values {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// stringsOf is values as strings.
 func stringsOf[T ~string](values []T) []string {
 	out := make([]string, len(values))
 	for i, v := range values {

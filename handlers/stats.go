@@ -334,7 +334,7 @@ func addStatsPaths(paths map[string]any, op func(string, []string, bool, map[str
 			param("boundary_set", "query", false, "string", "boundary set that area and the figures per area refer to: the active set by default, or the id of another stored set (an area code names a ward only within its set; the 2025 map reuses codes of the 2023 one for other wards). Figures neither filtered nor grouped by area count the tickets of every set. Unknown set: 400 on boundary_set"),
 			param("area", "query", false, "string", "area code, in boundary_set"), param("unit", "query", false, "string", "unit id"),
 			param("category", "query", false, "string", "category code"), param("group", "query", false, "string", "category group, e.g. antt"),
-			param("channel", "query", false, "string", "how the tickets came: "+strings.Join(channelNames(models.Channels), ", ")),
+			param("channel", "query", false, "string", "how the tickets came: "+strings.Join(stringsOf(models.Channels), ", ")),
 			param(HeaderAPIKey, "header", false, "string", "machine key with the stats scope, instead of a bearer token"),
 		}, extra...)
 	}

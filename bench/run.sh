@@ -2,8 +2,10 @@
 # bench/run.sh — the reproducible benchmark suite of issue 7. Runs on a fresh clone:
 #
 #   bash bench/run.sh                 # everything, writes bench/RESULTS.md
-#   BENCH_PARTS=route bash bench/run.sh    # only some parts: micro, route, api (comma list)
-#   BENCH_TICKETS=100000 ROUTE_POINTS=100000 bash bench/run.sh   # a quicker run
+#   BENCH_PARTS=route bash bench/run.sh    # only some parts: micro, route, api, scale (comma list)
+#   BENCH_TICKETS=100000 ROUTE_POINTS=100000 BENCH_SCALE=100000 bash bench/run.sh   # a quicker run
+#   BENCH_SCALE=100000,1000000 bash bench/run.sh    # the growth table without the 10 M store
+#   BENCH_LOAD_ARGS="-duration 2s -max-duration 1s" …  # shorter attacks (a smoke test of the script)
 #
 # Parts:
 #   micro  go test -bench of the hot functions (routing, deadline arithmetic, JWT verification,
@@ -13,7 +15,12 @@
 #          (b) PostGIS ST_Contains with a GiST index (installed with apt-get when missing;
 #          skipped with a message when that is impossible)
 #   api    a server on SQLite with BENCH_TICKETS generated tickets, loaded by vegeta: intake,
-#          queue, statistics summary, against a trivial Fiber handler; server RSS
+#          statistics summaries, queue, nearby, a resident's reports, against a trivial Fiber
+#          handler; server RSS; what a ticket costs on disk (dbstat)
+#   scale  the api loads again at each size of BENCH_SCALE (default 0.1 M, 1 M — the api part's —
+#          and 10 M tickets) for the growth table: intake, read p99, database size, RSS. The
+#          10 M store takes about 25 minutes to generate and 40 GB of disk; leave it out of
+#          BENCH_SCALE for a quicker run
 #
 # Each part writes its raw output under $BENCH_OUT (default: a temporary directory) and the
 # summary goes to bench/RESULTS.md. A part that cannot run says why in the results. A full run
@@ -23,8 +30,9 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-PARTS=${BENCH_PARTS:-micro,route,api}
+PARTS=${BENCH_PARTS:-micro,route,api,scale}
 TICKETS=${BENCH_TICKETS:-1000000}
+SCALE=${BENCH_SCALE:-100000,1000000,10000000}
 ROUTE_POINTS=${ROUTE_POINTS:-1000000}
 NATIONAL=${NATIONAL_FILE:-$ROOT/../shared/data/boundaries/vietnam-2025.geojson.gz}
 OUT=${BENCH_OUT:-$(mktemp -d /tmp/phananh-bench.XXXXXX)}
@@ -43,7 +51,7 @@ command -v go >/dev/null || { log "go is required"; exit 1; }
 log "output in $OUT"
 build() { go build -o "$OUT/bin/" "$@" || { log "build of $* failed"; exit 1; }; }
 want route && build ./bench/cmd/route
-want api && build ./cmd/phananh ./bench/cmd/gen ./bench/cmd/load ./bench/cmd/baseline
+{ want api || want scale; } && build ./cmd/phananh ./bench/cmd/gen ./bench/cmd/load ./bench/cmd/baseline
 
 # ---------------------------------------------------------------------------------------------
 micro() {
@@ -99,12 +107,12 @@ route() {
 }
 
 # ---------------------------------------------------------------------------------------------
-start_server() {
+start_server() { # data-dir
 	# The per-account and per-address intake limits are off: four residents on one address file
 	# the whole load here, where a city's reports come from thousands of phones.
-	DATA_DIR="$OUT/data" ADDR="127.0.0.1:$PORT" LOG_LEVEL=info SMS_DRIVER=log SLA_INTERVAL=1h \
+	DATA_DIR="$1" ADDR="127.0.0.1:$PORT" LOG_LEVEL=info SMS_DRIVER=log SLA_INTERVAL=1h \
 		RATE_LIMITS="intake_user=off,intake_ip=off" \
-		"$OUT/bin/phananh" >>"$OUT/server.out" 2>>"$OUT/server.log" &
+		"$OUT/bin/phananh" >>"$RUN/server.out" 2>>"$RUN/server.log" &
 	SERVER_PID=$!
 	PIDS+=("$SERVER_PID")
 	# Up to 5 minutes: the first start on a cached database may run new migrations over it.
@@ -112,7 +120,7 @@ start_server() {
 		curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && return 0
 		sleep 0.5
 	done
-	log "server did not start; see $OUT/server.log"
+	log "server did not start; see $RUN/server.log"
 	return 1
 }
 
@@ -121,56 +129,94 @@ stop_server() {
 	wait "$SERVER_PID" 2>/dev/null
 }
 
-api() {
-	rm -rf "$OUT/data" && mkdir -p "$OUT/data"
-	start_server || return
+# tickets_db N DIR: puts a database with N generated tickets at DIR/data/phananh.db.
+# Generating a million tickets takes minutes; the result is kept in BENCH_CACHE, keyed by the
+# count and the generator, and copied on later runs (BENCH_CACHE= disables it) when the disk has
+# room for both copies; the server brings a cached database's schema up to date when it starts.
+tickets_db() {
+	local n=$1 dir=$2 cached=""
+	rm -rf "$dir/data" && mkdir -p "$dir/data"
+	start_server "$dir/data" || return 1
 	stop_server
-	# Generating a million tickets takes minutes; the result is kept in BENCH_CACHE, keyed by the
-	# count and the generator, and copied on later runs (BENCH_CACHE= disables it); the server
-	# brings a cached database's schema up to date when it starts.
-	local cached=""
 	if [ -n "$CACHE" ]; then
 		mkdir -p "$CACHE"
-		cached="$CACHE/tickets-$TICKETS-$(sha256sum <bench/cmd/gen/main.go | cut -c1-12).db"
+		cached="$CACHE/tickets-$n-$(cat bench/cmd/gen/*.go | sha256sum | cut -c1-12).db"
 	fi
-	if [ -n "$cached" ] && [ -f "$cached" ]; then
-		log "using the $TICKETS generated tickets cached in $cached"
-		cp "$cached" "$OUT/data/phananh.db" && rm -f "$OUT/data/phananh.db-wal" "$OUT/data/phananh.db-shm"
-		echo "generated $TICKETS tickets (cached)" >"$OUT/gen.txt"
-		echo "cached" >"$OUT/gen-seconds.txt"
-	else
-		log "generating $TICKETS tickets"
-		local t0=$SECONDS
-		"$OUT/bin/gen" -db "$OUT/data/phananh.db" -n "$TICKETS" >"$OUT/gen.txt" 2>"$OUT/gen.log" || { log "gen failed"; cat "$OUT/gen.log" >&2; return; }
-		echo "$((SECONDS - t0))" >"$OUT/gen-seconds.txt"
-		[ -n "$cached" ] && cp "$OUT/data/phananh.db" "$cached.tmp" && mv "$cached.tmp" "$cached"
+	if [ -n "$cached" ] && [ -f "$cached" ] && [ "$(stat -c %s "$cached")" -lt "$(free_bytes "$dir")" ]; then
+		log "using the $n generated tickets cached in $cached"
+		cp "$cached" "$dir/data/phananh.db" && rm -f "$dir/data/phananh.db-wal" "$dir/data/phananh.db-shm"
+		echo "generated $n tickets (cached)" >"$dir/gen.txt"
+		echo "cached" >"$dir/gen-seconds.txt"
+		return 0
 	fi
-	du -sh "$OUT/data/phananh.db" | cut -f1 >"$OUT/db-size.txt"
+	log "generating $n tickets"
+	local t0=$SECONDS
+	"$OUT/bin/gen" -db "$dir/data/phananh.db" -n "$n" >"$dir/gen.txt" 2>"$dir/gen.log" || { log "gen failed"; cat "$dir/gen.log" >&2; return 1; }
+	echo "$((SECONDS - t0))" >"$dir/gen-seconds.txt"
+	if [ -n "$cached" ] && [ "$(stat -c %s "$dir/data/phananh.db")" -lt "$(free_bytes "$CACHE")" ]; then
+		cp "$dir/data/phananh.db" "$cached.tmp" && mv "$cached.tmp" "$cached"
+	elif [ -n "$cached" ]; then
+		log "not caching $n tickets: the disk has no room for a second copy"
+	fi
+	return 0
+}
+
+free_bytes() { echo $(($(df --output=avail -k "$1" | tail -1) * 1024)); }
+
+# api_at N DIR [dbstat]: the API loads on a server over N generated tickets; raw output in DIR.
+api_at() {
+	local n=$1
+	RUN=$2
+	tickets_db "$n" "$RUN" || return
+	stat -c %s "$RUN/data/phananh.db" >"$RUN/db-bytes.txt"
+	du -sh "$RUN/data/phananh.db" | cut -f1 >"$RUN/db-size.txt"
 	# What each ticket costs on disk, by table and index (SQLite's dbstat; reads the whole file).
-	"$OUT/bin/gen" -dbstat -db "$OUT/data/phananh.db" >"$OUT/dbstat.txt" 2>&1
-	start_server || return
+	[ "${3:-}" = dbstat ] && "$OUT/bin/gen" -dbstat -db "$RUN/data/phananh.db" >"$RUN/dbstat.txt" 2>&1
+	start_server "$RUN/data" || return
 	local unit password key officer
 	unit=$(curl -s "http://127.0.0.1:$PORT/v1/units" | grep -o '"id":"longxuyen-2023\.[0-9]*\.cong_an"' | head -1 | cut -d'"' -f4)
 	password="bench password $RANDOM$RANDOM"
 	officer="canbo.bench$RANDOM$RANDOM"
-	echo "$password" | DATA_DIR="$OUT/data" "$OUT/bin/phananh" admin user create --role officer --username "$officer" --unit "$unit" >>"$OUT/admin.log" 2>&1
-	key=$(DATA_DIR="$OUT/data" "$OUT/bin/phananh" admin apikey create --name bench --scope stats 2>>"$OUT/admin.log" | tail -1)
-	"$OUT/bin/baseline" -addr "127.0.0.1:$BASEPORT" >"$OUT/baseline.log" 2>&1 &
-	PIDS+=("$!")
+	echo "$password" | DATA_DIR="$RUN/data" "$OUT/bin/phananh" admin user create --role officer --username "$officer" --unit "$unit" >>"$RUN/admin.log" 2>&1
+	key=$(DATA_DIR="$RUN/data" "$OUT/bin/phananh" admin apikey create --name bench --scope stats 2>>"$RUN/admin.log" | tail -1)
+	"$OUT/bin/baseline" -addr "127.0.0.1:$BASEPORT" >"$RUN/baseline.log" 2>&1 &
+	local base=$!
+	PIDS+=("$base")
 	sleep 1
-	echo "$unit" >"$OUT/officer-unit.txt"
-	"$OUT/bin/gen" -explain-unit "$unit" -db "$OUT/data/phananh.db" >"$OUT/queue-plan.txt" 2>&1
-	log "load: baseline, intake, queue, summary"
+	echo "$unit" >"$RUN/officer-unit.txt"
+	"$OUT/bin/gen" -explain-unit "$unit" -db "$RUN/data/phananh.db" >"$RUN/queue-plan.txt" 2>&1
+	log "load at $n tickets: baseline, summaries, queue, nearby, mine, intake"
 	"$OUT/bin/load" -base "http://127.0.0.1:$PORT" -baseline "http://127.0.0.1:$BASEPORT" \
-		-server-log "$OUT/server.log" -server-pid "$SERVER_PID" -officer "$officer" -password "$password" \
-		-stats-key "$key" -json "$OUT/load.jsonl" >"$OUT/load.txt" 2>"$OUT/load.log"
-	grep VmHWM "/proc/$SERVER_PID/status" >"$OUT/server-hwm.txt" 2>/dev/null
+		-server-log "$RUN/server.log" -server-pid "$SERVER_PID" -officer "$officer" -password "$password" \
+		-stats-key "$key" -unit "$unit" -json "$RUN/load.jsonl" ${BENCH_LOAD_ARGS:-} >"$RUN/load.txt" 2>"$RUN/load.log"
+	grep VmHWM "/proc/$SERVER_PID/status" >"$RUN/server-hwm.txt" 2>/dev/null
 	stop_server
+	kill "$base" 2>/dev/null
+	wait "$base" 2>/dev/null
+	stat -c %s "$RUN/data/phananh.db" >"$RUN/db-bytes-after.txt"
+}
+
+# api: the main run at BENCH_TICKETS, in $OUT itself.
+api() { api_at "$TICKETS" "$OUT" dbstat; }
+
+# scale: the same loads at each size of BENCH_SCALE other than BENCH_TICKETS (whose figures the
+# main run gives), each in $OUT/scale-N; the data directories are removed after (10 M tickets
+# take about 40 GB).
+scale() {
+	local n
+	rm -rf "$OUT/data" # the api part's store: the room is wanted for the larger ones
+	for n in ${SCALE//,/ }; do
+		[ "$n" = "$TICKETS" ] && continue
+		mkdir -p "$OUT/scale-$n"
+		api_at "$n" "$OUT/scale-$n"
+		rm -rf "$OUT/scale-$n/data"
+	done
 }
 
 want micro && micro
 want route && route
 want api && api
+want scale && scale
 log "writing $RESULTS"
 go run ./bench/cmd/report -out "$OUT" -parts "$PARTS" -results "$RESULTS" || exit 1
 log "done: $RESULTS (raw output in $OUT)"

@@ -111,12 +111,31 @@ func run() error {
 	if err := st.RebuildRollups(ctx); err != nil {
 		return err
 	}
+	if err := createResidents(ctx, st, now, 4); err != nil {
+		return err
+	}
 	if err := st.Analyze(ctx); err != nil {
 		return err
 	}
 	fmt.Printf("generated %d tickets in %s\n", *n, time.Since(start).Round(time.Millisecond))
 	return nil
 }
+
+// createResidents gives the first n generated reporters an account with a phone, so that the
+// benchmark can sign in as one (bench/cmd/load -mine-phone 0950000000) and list its reports:
+// n/50,000 of all tickets each.
+func createResidents(ctx context.Context, st *sqlite.Store, now time.Time, n int) error {
+	for i := range n {
+		u := &models.User{ID: residentID(i), Role: models.RoleResident, Phone: fmt.Sprintf("+8495%07d", i), CreatedAt: now}
+		if err := st.CreateUser(ctx, u); err != nil {
+			return fmt.Errorf("resident %s: %w", u.ID, err)
+		}
+	}
+	return nil
+}
+
+// residentID is the user id of the i-th generated reporter.
+func residentID(i int) string { return fmt.Sprintf("bench-resident-%05d", i) }
 
 // storeGenerator makes a generator for the boundary set set and the units and categories of st.
 func storeGenerator(ctx context.Context, st *sqlite.Store, set string, seedV uint64, prefix string) (*generator, error) {
@@ -315,7 +334,7 @@ func (g *generator) filed(i, seq int, created time.Time) (*models.Ticket, models
 	if !ok {
 		unit = g.unitOf[models.CityUnitID(models.UnitIOC)]
 	}
-	reporter := fmt.Sprintf("bench-resident-%05d", g.rng.IntN(g.residents))
+	reporter := residentID(g.rng.IntN(g.residents))
 	id := fmt.Sprintf("%012x%020x", created.UnixMilli(), uint64(i)+1)
 	t := &models.Ticket{
 		ID: id, Code: fmt.Sprintf("%s-%d-%06d", g.prefix, created.In(models.VietnamTime).Year(), seq),

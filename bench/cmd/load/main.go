@@ -1,8 +1,9 @@
 // Command load drives a running phananh server with vegeta (as a library) and prints one line
 // of figures per scenario: a trivial Fiber handler first (the ceiling of the HTTP stack on this
-// machine), then ticket intake, the officer's queue and the statistics summary, each at a fixed
-// rate (for the latency targets) and flat out with a fixed number of workers (for throughput,
-// reported as a ratio to the baseline's). It signs in like a client would: residents by OTP, the
+// machine), then the statistics summary (unfiltered and for a year filtered by one dimension),
+// the officer's queue, the nearby reports, a resident's own reports and ticket intake, each at a
+// fixed rate (for the latency targets) and some flat out with a fixed number of workers (for
+// throughput, reported as a ratio to the baseline's). It signs in like a client would: residents by OTP, the
 // code read from the server's log (SMS_DRIVER=log), an officer by password, and the statistics
 // with an API key. While attacking it samples the server's resident memory from /proc.
 //
@@ -42,6 +43,7 @@ func main() {
 
 type options struct {
 	base, baseline, serverLog, officer, password, statsKey, only string
+	unit, minePhone                                              string
 	pid                                                          int
 	dur, maxDur                                                  time.Duration
 	intakeRate, readRate                                         int
@@ -77,10 +79,12 @@ func run() error {
 	flag.StringVar(&o.statsKey, "stats-key", "", "API key with the stats scope")
 	flag.DurationVar(&o.dur, "duration", 10*time.Second, "length of each fixed-rate attack")
 	flag.DurationVar(&o.maxDur, "max-duration", 5*time.Second, "length of each flat-out attack")
-	flag.IntVar(&o.intakeRate, "intake-rate", 1500, "fixed arrival rate of ticket intake, per second")
+	flag.IntVar(&o.intakeRate, "intake-rate", 2000, "fixed arrival rate of ticket intake, per second")
 	flag.IntVar(&o.readRate, "read-rate", 20, "fixed arrival rate of queue and statistics reads, per second")
 	flag.Uint64Var(&o.workers, "workers", 32, "concurrent connections of the flat-out attacks")
-	flag.StringVar(&o.only, "only", "", "comma list of scenarios to run (baseline,intake,queue,summary); empty: all")
+	flag.StringVar(&o.unit, "unit", "", "unit id (area.kind) the filtered summaries select, with its area; empty skips them")
+	flag.StringVar(&o.minePhone, "mine-phone", "0950000000", "phone (local form) of a generated resident whose reports the mine scenario lists")
+	flag.StringVar(&o.only, "only", "", "comma list of scenarios to run (baseline,summary,queue,nearby,mine,intake); empty: all")
 	jsonOut := flag.String("json", "", "also append the rows as JSON lines to this file")
 	flag.Parse()
 	now := time.Now().In(time.FixedZone("ICT", 7*3600))
@@ -108,6 +112,10 @@ func run() error {
 		add(o.attack("GET /v1/stats/summary (month)", "max", month, 0))
 		year := fixed("GET", o.base+"/v1/stats/summary?from="+o.year[0]+"&to="+o.year[1], nil, h)
 		add(o.attack("GET /v1/stats/summary (year)", "rate", year, o.readRate))
+		for _, f := range o.summaryFilters() {
+			tr := fixed("GET", o.base+"/v1/stats/summary?from="+o.year[0]+"&to="+o.year[1]+"&"+f[0]+"="+f[1], nil, h)
+			add(o.attack("GET /v1/stats/summary (year, "+f[0]+")", "rate", tr, o.readRate))
+		}
 	}
 	if want("queue") {
 		tok, err := o.officerToken()
@@ -118,6 +126,21 @@ func run() error {
 		tr := fixed("GET", o.base+"/v1/queue", nil, h)
 		add(o.attack("GET /v1/queue (officer)", "rate", tr, o.readRate))
 		add(o.attack("GET /v1/queue (officer)", "max", tr, 0))
+	}
+	if want("nearby") {
+		tr, err := o.nearbyTargeter()
+		if err != nil {
+			return err
+		}
+		add(o.attack("GET /v1/tickets/nearby", "rate", tr, o.readRate))
+	}
+	if want("mine") {
+		tok, err := o.residentToken(o.minePhone)
+		if err != nil {
+			return err
+		}
+		tr := fixed("GET", o.base+"/v1/tickets?mine=true", nil, http.Header{"Authorization": {"Bearer " + tok}})
+		add(o.attack("GET /v1/tickets?mine=true", "rate", tr, o.readRate))
 	}
 	// Intake last: a write load the server cannot keep up with leaves a queue of writes behind
 	// it that would slow the reads measured after it.
@@ -256,22 +279,9 @@ func (o *options) intakeTargeter() (vegeta.Targeter, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := seed.BoundaryGeoJSON(seed.DefaultBoundarySet)
+	points, err := wardPoints(3)
 	if err != nil {
 		return nil, err
-	}
-	bs, err := geo.Parse(seed.DefaultBoundarySet, data)
-	if err != nil {
-		return nil, err
-	}
-	rng := rand.New(rand.NewPCG(3, 4))
-	b := bs.Bound()
-	var points []orb.Point
-	for len(points) < 2000 {
-		p := orb.Point{b.Min[0] + rng.Float64()*(b.Max[0]-b.Min[0]), b.Min[1] + rng.Float64()*(b.Max[1]-b.Min[1])}
-		if m := bs.Locate(p[1], p[0], -1); m.Area != nil {
-			points = append(points, p)
-		}
 	}
 	var n atomic.Uint64
 	run := time.Now().UnixNano()
@@ -291,6 +301,64 @@ func (o *options) intakeTargeter() (vegeta.Targeter, error) {
 		}}
 		return nil
 	}, nil
+}
+
+// wardPoints are 2,000 random points inside the wards of the shipped boundary set.
+func wardPoints(seedV uint64) ([]orb.Point, error) {
+	data, err := seed.BoundaryGeoJSON(seed.DefaultBoundarySet)
+	if err != nil {
+		return nil, err
+	}
+	bs, err := geo.Parse(seed.DefaultBoundarySet, data)
+	if err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(seedV, 4))
+	b := bs.Bound()
+	var points []orb.Point
+	for len(points) < 2000 {
+		p := orb.Point{b.Min[0] + rng.Float64()*(b.Max[0]-b.Min[0]), b.Min[1] + rng.Float64()*(b.Max[1]-b.Min[1])}
+		if m := bs.Locate(p[1], p[0], -1); m.Area != nil {
+			points = append(points, p)
+		}
+	}
+	return points, nil
+}
+
+// nearbyTargeter asks, as a signed-in resident about to file, for the reports of a category
+// near random points of the wards.
+func (o *options) nearbyTargeter() (vegeta.Targeter, error) {
+	tok, err := o.residentToken("0912999999")
+	if err != nil {
+		return nil, err
+	}
+	points, err := wardPoints(5)
+	if err != nil {
+		return nil, err
+	}
+	h := http.Header{"Authorization": {"Bearer " + tok}}
+	cats := []string{"MT", "CS", "GT", "ANTT.01"} // common ones, like the generator's
+	var n atomic.Uint64
+	return func(t *vegeta.Target) error {
+		i := n.Add(1)
+		p := points[i%uint64(len(points))]
+		url := fmt.Sprintf("%s/v1/tickets/nearby?lat=%.6f&lng=%.6f&category=%s", o.base, p[1], p[0], cats[i%uint64(len(cats))])
+		*t = vegeta.Target{Method: "GET", URL: url, Header: h}
+		return nil
+	}, nil
+}
+
+// summaryFilters are the one-dimension filters of the year summaries: the unit given, its area,
+// the most common category of the generated tickets and the public security group.
+func (o *options) summaryFilters() [][2]string {
+	if o.unit == "" {
+		return nil
+	}
+	out := [][2]string{{"unit", o.unit}}
+	if parts := strings.Split(o.unit, "."); len(parts) == 3 {
+		out = append(out, [2]string{"area", parts[1]})
+	}
+	return append(out, [2]string{"category", "MT"}, [2]string{"group", "antt"})
 }
 
 func (o *options) categories() ([]string, error) {

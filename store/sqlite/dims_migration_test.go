@@ -15,7 +15,7 @@ import (
 	"phananh/models"
 )
 
-// Migration 0035 builds the rollups per dimension from the facts of an existing database
+// Migrations 0035 and 0036 build the rollups per dimension from the facts of an existing database
 // (version 34): they equal a recount of the facts and the rows PutFact keeps on a new database
 // for the same facts, the summaries filtered by one dimension equal a recount, and their
 // statements use the indexes meant for them.
@@ -63,7 +63,7 @@ func TestMigrate0035BuildsRollupsPerDimension(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, q := range []string{`SELECT * FROM stats_days_by ORDER BY 1, 2, 3`, `SELECT * FROM stats_resolve_by ORDER BY 1, 2, 3, 4`} {
+	for _, q := range []string{`SELECT * FROM stats_days_by ORDER BY 1, 2, 3, 4`, `SELECT * FROM stats_resolve_by ORDER BY 1, 2, 3, 4`} {
 		if diff := cmp.Diff(allRows(t, fresh, q), allRows(t, s, q)); diff != "" {
 			t.Errorf("%s: the migration differs from PutFact (-PutFact +migration):\n%s", q, diff)
 		}
@@ -78,7 +78,9 @@ func checkFilteredSummaries(t *testing.T, s *Store, facts map[string]models.Tick
 	t.Helper()
 	for _, q := range []models.StatsQuery{{Area: "a1", BoundarySet: "s0"}, {Unit: "u2", From: "2026-01-01", To: "2026-01-31"},
 		{Category: "c0", From: "2025-12-25", To: "2026-02-20"}, {Group: "g1", From: "2026-01-05"},
-		{Channel: models.ChannelWeb, To: "2026-02-03"}, {Channel: models.ChannelApp, By: models.ByDay, From: "2026-01-10"}} {
+		{Channel: models.ChannelWeb, To: "2026-02-03"}, {Channel: models.ChannelApp, By: models.ByDay, From: "2026-01-10"},
+		{Unit: "u2", By: models.ByChannel, From: "2026-01-01", To: "2026-01-31"}, {Group: "g1", By: models.ByChannel},
+		{Area: "a0", BoundarySet: "s1", By: models.ByChannel, To: "2026-02-01"}, {Channel: models.ChannelWeb, By: models.ByChannel}} {
 		q.Now = now
 		want := models.StatsCounts{}
 		wantByDay := map[string]*models.StatsCounts{}
@@ -118,12 +120,16 @@ func checkFilteredSummaries(t *testing.T, s *Store, facts map[string]models.Tick
 }
 
 // checkFilteredPlans checks the plans of the statements of a summary filtered by one dimension:
-// its days, bucket counts and the durations of one bucket, one filing day at a time.
+// its days, its days by channel, bucket counts and the durations of one bucket, one filing day
+// at a time.
 func checkFilteredPlans(t *testing.T, s *Store) {
 	t.Helper()
 	q := models.StatsQuery{From: "2025-12-25", To: "2026-02-20", Unit: "u1"}
 	hq, hargs := histogramQuery(q)
-	table, where, args := rollupSource(q)
+	table, _, where, args := rollupSource(q)
+	byChannel := q
+	byChannel.By = models.ByChannel
+	ctable, ckey, cwhere, cargs := rollupSource(byChannel)
 	dq, dargs := filteredDurationsQuery(q, 817)
 	for _, c := range []struct {
 		query string
@@ -131,6 +137,8 @@ func checkFilteredPlans(t *testing.T, s *Store) {
 		want  []string
 	}{
 		{`SELECT '', SUM(received) FROM ` + table + where + ` GROUP BY 1`, args,
+			[]string{"SEARCH stats_days_by USING PRIMARY KEY (dim=? AND value=? AND created_day>? AND created_day<?)"}},
+		{`SELECT ` + ckey + `, SUM(received) FROM ` + ctable + cwhere + ` GROUP BY 1`, cargs,
 			[]string{"SEARCH stats_days_by USING PRIMARY KEY (dim=? AND value=? AND created_day>? AND created_day<?)"}},
 		{hq, hargs, []string{"SEARCH stats_resolve_by USING PRIMARY KEY (dim=? AND value=? AND month>? AND month<?)",
 			"INDEX stats_facts_resolved (created_day>? AND created_day<?)"}},

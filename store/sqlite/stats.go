@@ -116,24 +116,25 @@ func addRollup(ctx context.Context, tx *sql.Tx, f *models.TicketFact, sign int, 
 }
 
 // addDimsRollup adds the counters (rollupColumns, then running) of sign × f to its rows of
-// stats_days_by, one per dimension (resolveDims), in one statement, and drops those whose count
-// falls to 0.
+// stats_days_by, one per dimension (resolveDims) on its filing day and channel, in one
+// statement, and drops those whose count falls to 0.
 func addDimsRollup(ctx context.Context, tx *sql.Tx, f *models.TicketFact, sign int, counters []any) error {
 	dims := resolveDims(f)
+	channel := string(f.Channel.OrApp())
 	var args []any
 	for i, d := range dimNames {
-		args = append(append(args, d, dims[i], f.CreatedDay), counters...)
+		args = append(append(args, d, dims[i], f.CreatedDay, channel), counters...)
 	}
-	row := "(" + strings.Repeat("?, ", 2+len(counters)) + "?)"
-	_, err := tx.ExecContext(ctx, `INSERT INTO stats_days_by (dim, value, created_day, `+rollupColumns+`, running)
+	row := "(" + strings.Repeat("?, ", 3+len(counters)) + "?)"
+	_, err := tx.ExecContext(ctx, `INSERT INTO stats_days_by (dim, value, created_day, channel, `+rollupColumns+`, running)
 		VALUES `+strings.Repeat(row+", ", len(dimNames)-1)+row+`
-		ON CONFLICT (dim, value, created_day) DO UPDATE SET `+rollupSums+`, running = running + excluded.running`, args...)
+		ON CONFLICT (dim, value, created_day, channel) DO UPDATE SET `+rollupSums+`, running = running + excluded.running`, args...)
 	if err != nil || sign > 0 {
 		return err
 	}
 	where, wargs := dimsWhere(f)
-	_, err = tx.ExecContext(ctx, `DELETE FROM stats_days_by WHERE `+where+` AND created_day = ? AND received = 0`,
-		append(wargs, f.CreatedDay)...)
+	_, err = tx.ExecContext(ctx, `DELETE FROM stats_days_by WHERE `+where+` AND created_day = ? AND channel = ? AND received = 0`,
+		append(wargs, f.CreatedDay, channel)...)
 	return err
 }
 
@@ -239,10 +240,10 @@ func (s *Store) RebuildRollups(ctx context.Context) error {
 			FROM stats_facts WHERE is_resolved = 1 GROUP BY 1, 2`,
 			`INSERT INTO stats_resolve_months (month, bucket, n) SELECT substr(created_day, 1, 7), bucket, SUM(n)
 			FROM stats_resolve_days GROUP BY 1, 2`,
-			`INSERT INTO stats_days_by (dim, value, created_day, `+rollupColumns+`, running) SELECT d.dim, `+dimValue+`,
-			created_day, COUNT(*), SUM(is_open), SUM(is_resolved), SUM(is_rejected), SUM(is_on_time), SUM(is_late_ext),
+			`INSERT INTO stats_days_by (dim, value, created_day, channel, `+rollupColumns+`, running) SELECT d.dim, `+dimValue+`,
+			created_day, channel, COUNT(*), SUM(is_open), SUM(is_resolved), SUM(is_rejected), SUM(is_on_time), SUM(is_late_ext),
 			SUM(is_rated), SUM(is_satisfied), SUM(is_reopened), SUM(is_ever_resolved), SUM(is_on_time_e2e), SUM(is_running)
-			FROM stats_facts, `+dimRows+` GROUP BY 1, 2, 3`,
+			FROM stats_facts, `+dimRows+` GROUP BY 1, 2, 3, 4`,
 			`INSERT INTO stats_resolve_by (dim, value, month, bucket, n) SELECT d.dim, `+dimValue+`,
 			substr(created_day, 1, 7), `+bucketExpr+`, COUNT(*) FROM stats_facts, `+dimRows+`
 			WHERE is_resolved = 1 GROUP BY 1, 2, 3, 4`,
@@ -258,7 +259,7 @@ func (s *Store) RebuildRollups(ctx context.Context) error {
 
 // dimValue is the value of a fact under the dimension d.dim of stats_days_by and
 // stats_resolve_by, as resolveDims gives it, and dimRows the table d of the dimensions
-// (migration 0035 computes the same).
+// (migrations 0035 and 0036 compute the same).
 const (
 	dimValue = `CASE d.dim WHEN 'area' THEN boundary_set || char(31) || area_code WHEN 'unit' THEN unit_id
 	WHEN 'category' THEN category WHEN 'group' THEN grp ELSE channel END`
@@ -374,15 +375,11 @@ func keyColumn(by models.StatsDimension) string {
 // (stats_days_by); Overdue is then their running facts less those whose deadline is still
 // ahead (recent filings, found by deadline).
 func (s *Store) AggregateFacts(ctx context.Context, q models.StatsQuery) ([]models.StatsCounts, error) {
-	table, where, args := rollupSource(q)
+	table, key, where, args := rollupSource(q)
 	days := table != "stats_daily"
 	running := ", 0"
 	if days {
 		running = ", SUM(running)"
-	}
-	key := keyColumn(q.By)
-	if _, grouped := groupDim(q.By); grouped && table == "stats_days_by" {
-		key = "value" // the dimension's value is the group's key (keyColumn's form)
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+key+`, SUM(received), SUM(open), SUM(resolved), SUM(rejected),
 		SUM(on_time), SUM(late_ext), SUM(rated), SUM(satisfied), SUM(reopened), SUM(ever_resolved), SUM(on_time_e2e)`+running+`
@@ -436,36 +433,53 @@ func (s *Store) AggregateFacts(ctx context.Context, q models.StatsQuery) ([]mode
 	return out, nil
 }
 
-// rollupSource is the rollup table AggregateFacts sums for q and the WHERE clause of q on it:
-// stats_days, stats_days_by or stats_daily (which holds every dimension).
-func rollupSource(q models.StatsQuery) (table, where string, args []any) {
+// rollupSource is the rollup table AggregateFacts sums for q, the column of its group keys (in
+// keyColumn's form) and the WHERE clause of q on it: stats_days, stats_days_by or stats_daily
+// (which holds every dimension).
+func rollupSource(q models.StatsQuery) (table, key, where string, args []any) {
 	period := models.StatsQuery{From: q.From, To: q.To}
+	key = keyColumn(q.By)
 	if dim, ok := groupDim(q.By); ok && periodOnly(q) {
 		// Grouped by a dimension over the period alone (the summary's channels, the leagues of
-		// every area or unit): that dimension's rollups per day, 365 rows a year per value.
-		where, args = factsWhere(period)
-		if where == "" {
-			return "stats_days_by", " WHERE dim = ?", []any{dim}
-		}
-		return "stats_days_by", " WHERE dim = ? AND" + strings.TrimPrefix(where, " WHERE"), append([]any{dim}, args...)
+		// every area or unit): that dimension's rollups per day, 365 rows a year per value,
+		// whose value is the group's key.
+		where, args = withDims(period, dim)
+		return "stats_days_by", "value", where, args
 	}
-	if q.By != models.ByNone && q.By != models.ByDay {
+	dim, value, filtered := resolveDim(q)
+	switch {
+	case filtered && q.By == models.ByChannel:
+		// The channels of a summary filtered by one dimension: that value's rollups per day and
+		// channel (0036), grouped by their channel.
+		where, args = withDims(period, dim, value)
+		return "stats_days_by", "channel", where, args
+	case q.By != models.ByNone && q.By != models.ByDay:
 		where, args = factsWhere(q)
-		return "stats_daily", where, args
-	}
-	if periodOnly(q) {
+		return "stats_daily", key, where, args
+	case periodOnly(q):
 		where, args = factsWhere(period)
-		return "stats_days", where, args
-	}
-	if dim, value, ok := resolveDim(q); ok {
-		where, args = factsWhere(period)
-		if where == "" {
-			return "stats_days_by", " WHERE dim = ? AND value = ?", []any{dim, value}
-		}
-		return "stats_days_by", " WHERE dim = ? AND value = ? AND" + strings.TrimPrefix(where, " WHERE"), append([]any{dim, value}, args...)
+		return "stats_days", key, where, args
+	case filtered:
+		where, args = withDims(period, dim, value)
+		return "stats_days_by", key, where, args
 	}
 	where, args = factsWhere(q)
-	return "stats_daily", where, args
+	return "stats_daily", key, where, args
+}
+
+// withDims is the WHERE clause of the period on stats_days_by with its dimension (and value)
+// first, the order of its primary key.
+func withDims(period models.StatsQuery, dimAndValue ...string) (string, []any) {
+	conds := []string{"dim = ?"}
+	args := []any{dimAndValue[0]}
+	if len(dimAndValue) > 1 {
+		conds, args = append(conds, "value = ?"), append(args, dimAndValue[1])
+	}
+	where, pargs := factsWhere(period)
+	if where != "" {
+		conds = append(conds, strings.TrimPrefix(where, " WHERE "))
+	}
+	return " WHERE " + strings.Join(conds, " AND "), append(args, pargs...)
 }
 
 // groupDim is the dimension of stats_days_by that holds the groups of by (whose values are

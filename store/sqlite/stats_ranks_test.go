@@ -238,10 +238,10 @@ func checkDimensionRollups(t *testing.T, s *Store) {
 	for _, d := range []struct{ dim, value string }{{"area", "boundary_set || char(31) || area_code"}, {"unit", "unit_id"},
 		{"category", "category"}, {"group", "grp"}, {"channel", "channel"}} {
 		for _, c := range []struct{ kept, recount string }{
-			{`SELECT value, created_day, ` + rollupColumns + `, running FROM stats_days_by WHERE dim = '` + d.dim + `' ORDER BY 1, 2`,
-				`SELECT ` + d.value + `, created_day, COUNT(*), SUM(is_open), SUM(is_resolved), SUM(is_rejected), SUM(is_on_time),
+			{`SELECT value, created_day, channel, ` + rollupColumns + `, running FROM stats_days_by WHERE dim = '` + d.dim + `' ORDER BY 1, 2, 3`,
+				`SELECT ` + d.value + `, created_day, channel, COUNT(*), SUM(is_open), SUM(is_resolved), SUM(is_rejected), SUM(is_on_time),
 				SUM(is_late_ext), SUM(is_rated), SUM(is_satisfied), SUM(is_reopened), SUM(is_ever_resolved), SUM(is_on_time_e2e),
-				SUM(is_running) FROM stats_facts GROUP BY 1, 2 ORDER BY 1, 2`},
+				SUM(is_running) FROM stats_facts GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`},
 			{`SELECT value, month, bucket, n FROM stats_resolve_by WHERE dim = '` + d.dim + `' ORDER BY 1, 2, 3`,
 				`SELECT ` + d.value + `, substr(created_day, 1, 7), ` + bucketExpr + `, COUNT(*) FROM stats_facts
 				WHERE is_resolved = 1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`},

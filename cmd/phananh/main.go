@@ -189,7 +189,7 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (app.Store, er
 		return s, nil
 	}
 	path := filepath.Join(cfg.DataDir, "phananh.db")
-	log.Info("store: sqlite", "path", path)
+	log.Info("store: sqlite", "path", path, "driver", sqlite.DriverName)
 	return sqlite.Open(ctx, path)
 }
 

@@ -4,48 +4,38 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
-
-	"modernc.org/sqlite"
+	"strings"
 
 	"phananh/models"
 )
 
-// sqliteDriver is a private instance of the modernc driver carrying the store's SQL functions.
-// It is not registered with database/sql (the store opens it through connector), so its
-// functions reach only this store's connections and never clash with another package's
-// registrations. It is filled once, before any connection is opened, and never changed.
-var sqliteDriver = newDriver()
-
 // foldFunc names the SQL function textfold(x): models.FoldText(x), x in lower case without
-// Vietnamese diacritics.
+// Vietnamese diacritics. SQLite's lower() and LIKE fold ASCII letters only, which would make
+// "đường" miss the "Đường" that starts most Vietnamese addresses, and nothing strips the tone
+// marks a search typed without accents leaves out. textfold gives the SQLite store the search
+// semantics of the MongoDB store's per-letter character classes (store/mongodb/workflow.go).
+// Each driver file registers it on its private driver instance.
 const foldFunc = "textfold"
 
-func newDriver() *sqlite.Driver {
-	d := &sqlite.Driver{}
-	// SQLite's lower() and LIKE fold ASCII letters only, which would make "đường" miss the
-	// "Đường" that starts most Vietnamese addresses, and nothing strips the tone marks a search
-	// typed without accents leaves out. textfold gives the SQLite store the search semantics of
-	// the MongoDB store's per-letter character classes (store/mongodb/workflow.go).
-	d.MustRegisterDeterministicScalarFunction(foldFunc, 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
-		switch v := args[0].(type) {
-		case nil:
-			return "", nil
-		case string:
-			return models.FoldText(v), nil
-		case []byte:
-			return models.FoldText(string(v)), nil
-		default:
-			return models.FoldText(fmt.Sprint(v)), nil
-		}
-	})
-	return d
+// textfold is foldFunc's body for any SQL value.
+func textfold(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return models.FoldText(v)
+	case []byte:
+		return models.FoldText(string(v))
+	default:
+		return models.FoldText(fmt.Sprint(v))
+	}
 }
 
 // connector opens connections to one DSN through sqliteDriver, for sql.OpenDB.
 type connector struct{ dsn string }
 
 func (c connector) Connect(context.Context) (driver.Conn, error) {
-	conn, err := sqliteDriver.Open(c.dsn)
+	conn, err := openConn(c.dsn)
 	if err != nil {
 		return nil, err
 	}
@@ -61,10 +51,11 @@ const maxCachedStmts = 512
 // stmtCache keeps the statements run on one connection prepared, keyed by their SQL text.
 // database/sql prepares, runs and closes a statement for every call; preparing — parsing and
 // planning the SQL — was a fifth of the CPU time of a filing. The cache hides the driver's
-// ExecContext and QueryContext, so database/sql goes through PrepareContext, which answers
-// from the cache, and the statement's Close only hands it back. A statement still in use (rows
-// being read while the same SQL runs again) is prepared afresh instead. database/sql never
-// uses one connection from two goroutines at once, so the cache needs no lock.
+// QueryContext and, except for scripts, ExecContext, so database/sql goes through
+// PrepareContext, which answers from the cache, and the statement's Close only hands it back.
+// A statement still in use (rows being read while the same SQL runs again) is prepared afresh
+// instead. database/sql never uses one connection from two goroutines at once, so the cache
+// needs no lock.
 type stmtCache struct {
 	conn  driver.Conn // the driver's connection, with its context variants
 	stmts map[string]*cachedStmt
@@ -75,14 +66,12 @@ type cachedStmt struct {
 	busy bool
 }
 
-// stmtConn is the part of the driver's connection the cache forwards.
+// stmtConn is the part of the driver's connection the cache needs; Ping, ResetSession and
+// IsValid are forwarded when the driver has them.
 type stmtConn interface {
 	driver.Conn
 	driver.ConnBeginTx
 	driver.ConnPrepareContext
-	driver.Pinger
-	driver.SessionResetter
-	driver.Validator
 }
 
 func newStmtCache(conn driver.Conn) *stmtCache {
@@ -129,15 +118,43 @@ func (c *stmtCache) Close() error {
 	return c.conn.Close()
 }
 
+// ExecContext runs a script of several statements without arguments (a migration) on the
+// driver's connection, which runs them all, where a prepared statement would hold only the
+// first with the C driver; anything else is prepared through the cache (driver.ErrSkip).
+func (c *stmtCache) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	ex, ok := c.conn.(driver.ExecerContext)
+	if !ok || len(args) > 0 || !strings.Contains(strings.TrimRight(query, "; \t\r\n"), ";") {
+		return nil, driver.ErrSkip
+	}
+	return ex.ExecContext(ctx, query, args)
+}
+
 func (c *stmtCache) Begin() (driver.Tx, error) {
 	return c.BeginTx(context.Background(), driver.TxOptions{})
 }
 func (c *stmtCache) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	return c.inner().BeginTx(ctx, opts)
 }
-func (c *stmtCache) Ping(ctx context.Context) error         { return c.inner().Ping(ctx) }
-func (c *stmtCache) ResetSession(ctx context.Context) error { return c.inner().ResetSession(ctx) }
-func (c *stmtCache) IsValid() bool                          { return c.inner().IsValid() }
+func (c *stmtCache) Ping(ctx context.Context) error {
+	if p, ok := c.conn.(driver.Pinger); ok {
+		return p.Ping(ctx)
+	}
+	return nil
+}
+
+func (c *stmtCache) ResetSession(ctx context.Context) error {
+	if r, ok := c.conn.(driver.SessionResetter); ok {
+		return r.ResetSession(ctx)
+	}
+	return nil
+}
+
+func (c *stmtCache) IsValid() bool {
+	if v, ok := c.conn.(driver.Validator); ok {
+		return v.IsValid()
+	}
+	return true
+}
 
 // lease is a cached statement lent to database/sql until it closes it.
 type lease struct{ cs *cachedStmt }

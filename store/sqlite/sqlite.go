@@ -26,9 +26,6 @@ import (
 	"sync"
 	"time"
 
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
-
 	"phananh/models"
 	"phananh/store/fsblob"
 )
@@ -159,19 +156,6 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	s.commit.close()
 	return errors.Join(s.r.Close(), s.w.Close())
-}
-
-// isUnique reports whether err is a UNIQUE or PRIMARY KEY constraint violation.
-func isUnique(err error) bool {
-	var se *sqlite.Error
-	if !errors.As(err, &se) {
-		return false
-	}
-	switch se.Code() {
-	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-		return true
-	}
-	return false
 }
 
 // translate turns a driver error into the app's vocabulary at the edge: no rows is ENotFound,

@@ -225,9 +225,10 @@ func monthOf(day string) string {
 	return day[:7]
 }
 
-// RebuildRollups recomputes every rollup row from the facts in one transaction.
+// RebuildRollups recomputes every rollup row from the facts in one transaction, which may take
+// minutes at millions of facts (maintenanceTimeout).
 func (s *Store) RebuildRollups(ctx context.Context) error {
-	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.inTxWithin(ctx, maintenanceTimeout, func(ctx context.Context, tx *sql.Tx) error {
 		for _, q := range append(deleteRollups[:len(deleteRollups):len(deleteRollups)],
 			`INSERT INTO stats_daily (created_day, boundary_set, area_code, unit_id, category, grp, channel, `+rollupColumns+`)
 			SELECT created_day, boundary_set, area_code, unit_id, category, grp, channel, COUNT(*), SUM(is_open),

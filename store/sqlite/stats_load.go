@@ -85,9 +85,13 @@ func (s *Store) LoadFeed(ctx context.Context, entries []models.FeedEntry) error 
 	return translate(err, "load feed", "feed entry")
 }
 
-// Analyze refreshes the query planner's statistics (after a bulk load).
+// Analyze refreshes the query planner's statistics (after a bulk load); at millions of tickets
+// that takes minutes (maintenanceTimeout).
 func (s *Store) Analyze(ctx context.Context) error {
-	_, err := s.exec(ctx, `ANALYZE`)
+	err := s.inTxWithin(ctx, maintenanceTimeout, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `ANALYZE`)
+		return err
+	})
 	return translate(err, "analyze", "database")
 }
 

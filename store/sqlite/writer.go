@@ -32,10 +32,15 @@ var errClosed = errors.New("sqlite: store closed")
 
 // writeReq is one caller's write transaction waiting for the committer.
 type writeReq struct {
-	ctx  context.Context
-	fn   func(context.Context, *sql.Tx) error
-	done chan error // buffered: the committer never blocks on a caller
+	ctx     context.Context
+	fn      func(context.Context, *sql.Tx) error
+	done    chan error    // buffered: the committer never blocks on a caller
+	timeout time.Duration // the batch's bound when longer than batchTimeout (maintenance)
 }
+
+// maintenanceTimeout bounds a transaction that recomputes a whole table (RebuildRollups): at
+// 10,000,000 tickets it takes minutes, and writes wait behind it whatever its bound.
+const maintenanceTimeout = time.Hour
 
 // committer owns the writer connection's transactions.
 type committer struct {
@@ -66,6 +71,11 @@ func (c *committer) close() {
 // done at all (an error). fn must use the context it is given, not its caller's: the
 // transaction is shared with other callers' work.
 func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	return s.inTxWithin(ctx, 0, fn)
+}
+
+// inTxWithin is inTx with a longer bound than batchTimeout for the batch that carries fn.
+func (s *Store) inTxWithin(ctx context.Context, timeout time.Duration, fn func(ctx context.Context, tx *sql.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -75,7 +85,7 @@ func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx *sql.T
 	c := s.commit
 	c.waiting.Add(1)
 	defer c.waiting.Add(-1)
-	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1), timeout: timeout}
 	select {
 	case c.requests <- req:
 	case <-c.stop:
@@ -187,7 +197,11 @@ func (c *committer) run() {
 
 // commitBatch runs the batch's transactions in one SQLite transaction and commits it.
 func (c *committer) commitBatch(live []*writeReq) {
-	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
+	timeout := batchTimeout
+	for _, r := range live {
+		timeout = max(timeout, r.timeout)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	tx, err := c.db.BeginTx(ctx, nil)
 	if err != nil {

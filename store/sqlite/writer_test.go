@@ -257,3 +257,35 @@ func TestObserveBatches(t *testing.T) {
 		t.Errorf("observed batches %v, want %v (the held write alone, then the %d queued behind it)", sizes, want, n)
 	}
 }
+
+// A transaction that recomputes a whole table (RebuildRollups) runs under maintenanceTimeout,
+// not the minute that bounds ordinary batches: at 10,000,000 tickets the rebuild took longer
+// than a minute and was rolled back.
+func TestMaintenanceTransactionsOutlastTheBatchTimeout(t *testing.T) {
+	s := openTemp(t, filepath.Join(t.TempDir(), "w.db"))
+	t.Cleanup(func() { s.Close() })
+	for _, c := range []struct {
+		name     string
+		timeout  time.Duration
+		min, max time.Duration
+	}{
+		{"ordinary", 0, batchTimeout - time.Minute/2, batchTimeout},
+		{"maintenance", maintenanceTimeout, maintenanceTimeout - time.Minute, maintenanceTimeout},
+	} {
+		var left time.Duration
+		err := s.inTxWithin(t.Context(), c.timeout, func(ctx context.Context, _ *sql.Tx) error {
+			d, ok := ctx.Deadline()
+			if !ok {
+				return fmt.Errorf("no deadline")
+			}
+			left = time.Until(d)
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if left < c.min || left > c.max {
+			t.Errorf("%s: %v left of the batch's time, want %v–%v", c.name, left, c.min, c.max)
+		}
+	}
+}

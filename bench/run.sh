@@ -6,6 +6,7 @@
 #   BENCH_TICKETS=100000 ROUTE_POINTS=100000 BENCH_SCALE=100000 bash bench/run.sh   # a quicker run
 #   BENCH_SCALE=100000,1000000 bash bench/run.sh    # the growth table without the 10 M store
 #   BENCH_LOAD_ARGS="-duration 2s -max-duration 1s" …  # shorter attacks (a smoke test of the script)
+#   BENCH_SERVER_TAGS=sqlite_cgo BENCH_PARTS=api …  # the server on SQLite's C library (needs gcc)
 #
 # Parts:
 #   micro  go test -bench of the hot functions (routing, deadline arithmetic, JWT verification,
@@ -51,7 +52,8 @@ command -v go >/dev/null || { log "go is required"; exit 1; }
 log "output in $OUT"
 build() { go build -o "$OUT/bin/" "$@" || { log "build of $* failed"; exit 1; }; }
 want route && build ./bench/cmd/route
-{ want api || want scale; } && build ./cmd/phananh ./bench/cmd/gen ./bench/cmd/load ./bench/cmd/baseline
+{ want api || want scale; } && build ./bench/cmd/gen ./bench/cmd/load ./bench/cmd/baseline &&
+	build ${BENCH_SERVER_TAGS:+-tags "$BENCH_SERVER_TAGS"} ./cmd/phananh
 
 # ---------------------------------------------------------------------------------------------
 micro() {
@@ -108,10 +110,10 @@ route() {
 
 # ---------------------------------------------------------------------------------------------
 start_server() { # data-dir
-	# The per-account and per-address intake limits are off: four residents on one address file
-	# the whole load here, where a city's reports come from thousands of phones.
+	# The per-account and per-address intake and nearby limits are off: a few residents on one
+	# address send the whole load here, where a city's come from thousands of phones.
 	DATA_DIR="$1" ADDR="127.0.0.1:$PORT" LOG_LEVEL=info SMS_DRIVER=log SLA_INTERVAL=1h \
-		RATE_LIMITS="intake_user=off,intake_ip=off" \
+		RATE_LIMITS="intake_user=off,intake_ip=off,nearby_user=off,nearby_ip=off" \
 		"$OUT/bin/phananh" >>"$RUN/server.out" 2>>"$RUN/server.log" &
 	SERVER_PID=$!
 	PIDS+=("$SERVER_PID")
@@ -131,21 +133,32 @@ stop_server() {
 
 # tickets_db N DIR: puts a database with N generated tickets at DIR/data/phananh.db.
 # Generating a million tickets takes minutes; the result is kept in BENCH_CACHE, keyed by the
-# count and the generator, and copied on later runs (BENCH_CACHE= disables it) when the disk has
-# room for both copies; the server brings a cached database's schema up to date when it starts.
+# count and the generator (BENCH_CACHE= disables it), and copied on later runs; the server brings
+# a cached database's schema up to date when it starts. When the disk has no room for two copies
+# (10 M tickets take about 40 GB), the database is moved into the run and back into the cache
+# after it (api_at), so the cached one then also holds what the runs filed (intake: a fraction
+# of a percent).
 tickets_db() {
-	local n=$1 dir=$2 cached=""
+	local n=$1 dir=$2
+	CACHED="" MOVED=""
 	rm -rf "$dir/data" && mkdir -p "$dir/data"
 	start_server "$dir/data" || return 1
 	stop_server
 	if [ -n "$CACHE" ]; then
 		mkdir -p "$CACHE"
-		cached="$CACHE/tickets-$n-$(cat bench/cmd/gen/*.go | sha256sum | cut -c1-12).db"
+		CACHED="$CACHE/tickets-$n-$(cat bench/cmd/gen/*.go | sha256sum | cut -c1-12).db"
 	fi
-	if [ -n "$cached" ] && [ -f "$cached" ] && [ "$(stat -c %s "$cached")" -lt "$(free_bytes "$dir")" ]; then
-		log "using the $n generated tickets cached in $cached"
-		cp "$cached" "$dir/data/phananh.db" && rm -f "$dir/data/phananh.db-wal" "$dir/data/phananh.db-shm"
-		echo "generated $n tickets (cached)" >"$dir/gen.txt"
+	if [ -n "$CACHED" ] && [ -f "$CACHED" ]; then
+		if [ "$(stat -c %s "$CACHED")" -lt "$(free_bytes "$dir")" ]; then
+			log "using the $n generated tickets cached in $CACHED"
+			cp "$CACHED" "$dir/data/phananh.db"
+			echo "generated $n tickets (cached)" >"$dir/gen.txt"
+		else
+			log "using the $n generated tickets cached in $CACHED (moved: no room for a copy)"
+			mv "$CACHED" "$dir/data/phananh.db" && MOVED=$CACHED
+			echo "generated $n tickets (cached, moved: with what earlier runs filed)" >"$dir/gen.txt"
+		fi
+		rm -f "$dir/data/phananh.db-wal" "$dir/data/phananh.db-shm"
 		echo "cached" >"$dir/gen-seconds.txt"
 		return 0
 	fi
@@ -153,10 +166,11 @@ tickets_db() {
 	local t0=$SECONDS
 	"$OUT/bin/gen" -db "$dir/data/phananh.db" -n "$n" >"$dir/gen.txt" 2>"$dir/gen.log" || { log "gen failed"; cat "$dir/gen.log" >&2; return 1; }
 	echo "$((SECONDS - t0))" >"$dir/gen-seconds.txt"
-	if [ -n "$cached" ] && [ "$(stat -c %s "$dir/data/phananh.db")" -lt "$(free_bytes "$CACHE")" ]; then
-		cp "$dir/data/phananh.db" "$cached.tmp" && mv "$cached.tmp" "$cached"
-	elif [ -n "$cached" ]; then
-		log "not caching $n tickets: the disk has no room for a second copy"
+	if [ -n "$CACHED" ] && [ "$(stat -c %s "$dir/data/phananh.db")" -lt "$(free_bytes "$CACHE")" ]; then
+		cp "$dir/data/phananh.db" "$CACHED.tmp" && mv "$CACHED.tmp" "$CACHED"
+	elif [ -n "$CACHED" ]; then
+		log "$n tickets go into the cache after the run: the disk has no room for a second copy"
+		MOVED=$CACHED
 	fi
 	return 0
 }
@@ -184,6 +198,7 @@ api_at() {
 	PIDS+=("$base")
 	sleep 1
 	echo "$unit" >"$RUN/officer-unit.txt"
+	grep -m1 -o '"driver":"[^"]*"' "$RUN/server.log" | cut -d'"' -f4 >"$RUN/driver.txt"
 	"$OUT/bin/gen" -explain-unit "$unit" -db "$RUN/data/phananh.db" >"$RUN/queue-plan.txt" 2>&1
 	log "load at $n tickets: baseline, summaries, queue, nearby, mine, intake"
 	"$OUT/bin/load" -base "http://127.0.0.1:$PORT" -baseline "http://127.0.0.1:$BASEPORT" \
@@ -196,8 +211,18 @@ api_at() {
 	stat -c %s "$RUN/data/phananh.db" >"$RUN/db-bytes-after.txt"
 }
 
+# uncache puts a database tickets_db moved into the run back into the cache, whatever happened.
+uncache() {
+	if [ -n "$MOVED" ] && [ -f "$RUN/data/phananh.db" ]; then
+		mv "$RUN/data/phananh.db" "$MOVED"
+	fi
+}
+
 # api: the main run at BENCH_TICKETS, in $OUT itself.
-api() { api_at "$TICKETS" "$OUT" dbstat; }
+api() {
+	api_at "$TICKETS" "$OUT" dbstat
+	uncache
+}
 
 # scale: the same loads at each size of BENCH_SCALE other than BENCH_TICKETS (whose figures the
 # main run gives), each in $OUT/scale-N; the data directories are removed after (10 M tickets
@@ -209,6 +234,7 @@ scale() {
 		[ "$n" = "$TICKETS" ] && continue
 		mkdir -p "$OUT/scale-$n"
 		api_at "$n" "$OUT/scale-$n"
+		uncache
 		rm -rf "$OUT/scale-$n/data"
 	done
 }

@@ -52,6 +52,7 @@ func run() error {
 	explainUnit := flag.String("explain-unit", "", "print the query plans of this unit's queue page and exit")
 	dbstat := flag.Bool("dbstat", false, "print the bytes per ticket of every table and index (SQLite's dbstat) and exit")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the generation to this file (go tool pprof)")
+	finish := flag.Bool("finish", false, "finish a generation whose tickets were all loaded but whose last steps failed (rollups, accounts, ANALYZE) and exit")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -85,11 +86,14 @@ func run() error {
 		fmt.Print(plan)
 		return err
 	}
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	if *finish {
+		return finishLoad(ctx, st, now)
+	}
 	g, err := storeGenerator(ctx, st, *set, *seedFlag, *prefix)
 	if err != nil {
 		return err
 	}
-	now := time.Now().UTC().Truncate(time.Millisecond)
 	span := time.Duration(*years * 365 * 24 * float64(time.Hour))
 
 	// Creation times first, sorted, so codes count up within a year as they would live.
@@ -108,17 +112,23 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	if err := finishLoad(ctx, st, now); err != nil {
+		return err
+	}
+	fmt.Printf("generated %d tickets in %s\n", *n, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// finishLoad is what follows the loading of the tickets: the rollups rebuilt from the facts once,
+// the accounts of the first generated reporters, and fresh statistics for the query planner.
+func finishLoad(ctx context.Context, st *sqlite.Store, now time.Time) error {
 	if err := st.RebuildRollups(ctx); err != nil {
 		return err
 	}
 	if err := createResidents(ctx, st, now, 4); err != nil {
 		return err
 	}
-	if err := st.Analyze(ctx); err != nil {
-		return err
-	}
-	fmt.Printf("generated %d tickets in %s\n", *n, time.Since(start).Round(time.Millisecond))
-	return nil
+	return st.Analyze(ctx)
 }
 
 // createResidents gives the first n generated reporters an account with a phone, so that the

@@ -286,7 +286,10 @@ func (r *report) apiIntro() {
 	r.p("restarted on it. `rate` rows send a fixed arrival rate (the latency targets: reads at 20/s, about")
 	r.p("what a city's officials and IOC screens send; intake at the target's 2,000/s); `max` rows run a")
 	r.p("closed loop of 32 connections flat out (throughput, compared with the trivial Fiber handler).")
-	r.p("Intake rate limits are switched off for the run (`RATE_LIMITS`): four residents file everything.")
+	r.p("Intake and nearby rate limits are switched off for the run (`RATE_LIMITS`): a few residents send everything.")
+	if d := r.read("driver.txt"); d != "" {
+		r.p("The server's SQLite driver: %s.", d)
+	}
 	r.p("")
 }
 

@@ -197,8 +197,13 @@ func (s *Stats) Summary(ctx context.Context, p models.Principal, f StatsFilter) 
 	if len(counts) > 0 {
 		c = counts[0]
 	}
-	// The percentiles are the durations at two ranks, which the store finds without handing
-	// over every duration of the period (a month is tens of thousands at a city's scale).
+	return s.figures(ctx, q, c)
+}
+
+// figures are the figures of counts c of the tickets q selects: the percentiles are the
+// durations at two ranks, which the store finds without handing over every duration of the
+// period (a month is tens of thousands at a city's scale).
+func (s *Stats) figures(ctx context.Context, q models.StatsQuery, c models.StatsCounts) (models.StatsFigures, error) {
 	fig := models.Figures(c, nil)
 	if c.Resolved > 0 {
 		v, err := s.store.ResolveRanks(ctx, q, []int{nearestRank(0.5, c.Resolved), nearestRank(0.9, c.Resolved)})
@@ -231,6 +236,40 @@ func (s *Stats) ByChannel(ctx context.Context, p models.Principal, f StatsFilter
 	if err != nil {
 		return nil, err
 	}
+	return channelList(counts, f), nil
+}
+
+// SummaryByChannel is Summary and ByChannel together, from one aggregation by channel whose sum
+// is the summary's counts: the statistics summary shows both, and each aggregation also counts
+// the running tickets past their deadline, the costly part of a filtered summary.
+func (s *Stats) SummaryByChannel(ctx context.Context, p models.Principal, f StatsFilter) (models.StatsFigures, []ChannelCounts, error) {
+	if err := mayReadStats(p, models.ScopeStats); err != nil {
+		return models.StatsFigures{}, nil, err
+	}
+	q, _, err := s.query(ctx, f, models.ByChannel)
+	if err != nil {
+		return models.StatsFigures{}, nil, err
+	}
+	counts, err := s.store.AggregateFacts(ctx, q)
+	if err != nil {
+		return models.StatsFigures{}, nil, err
+	}
+	var total models.StatsCounts
+	for _, c := range counts {
+		total.Merge(c)
+	}
+	total.Key = ""
+	q.By = models.ByNone
+	fig, err := s.figures(ctx, q, total)
+	if err != nil {
+		return models.StatsFigures{}, nil, err
+	}
+	return fig, channelList(counts, f), nil
+}
+
+// channelList lists counts by channel in the order of models.Channels, every channel (zero
+// counts included) or only the one of f's channel filter.
+func channelList(counts []models.StatsCounts, f StatsFilter) []ChannelCounts {
 	byKey := make(map[models.Channel]models.StatsCounts, len(counts))
 	for _, c := range counts {
 		byKey[models.Channel(c.Key)] = c
@@ -244,7 +283,7 @@ func (s *Stats) ByChannel(ctx context.Context, p models.Principal, f StatsFilter
 		c.Key = string(ch)
 		out = append(out, ChannelCounts{Channel: ch, Counts: c})
 	}
-	return out, nil
+	return out
 }
 
 // nearestRank is the 1-based rank of the nearest-rank percentile p of n values: ceil(p·n),

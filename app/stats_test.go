@@ -462,8 +462,29 @@ func checkFigures(t *testing.T, svc *app.App, cal *models.Calendar, tickets []*m
 		if d := cmp.Diff(want, got); d != "" {
 			t.Errorf("summary %+v (-recount +service):\n%s", f, d)
 		}
+		c.summaryByChannel(t, f, want)
 		c.timeseries(t, f, want)
 		c.leagues(t, f)
+	}
+}
+
+// summaryByChannel checks that SummaryByChannel, one aggregation for both, gives the recount's
+// figures and ByChannel's rows.
+func (c figuresCheck) summaryByChannel(t *testing.T, f app.StatsFilter, want models.StatsFigures) {
+	t.Helper()
+	fig, chans, err := c.svc.Stats.SummaryByChannel(context.Background(), c.ioc, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want, fig); d != "" {
+		t.Errorf("SummaryByChannel %+v figures (-recount +service):\n%s", f, d)
+	}
+	alone, err := c.svc.Stats.ByChannel(context.Background(), c.ioc, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(alone, chans); d != "" {
+		t.Errorf("SummaryByChannel %+v channels (-ByChannel +SummaryByChannel):\n%s", f, d)
 	}
 }
 

@@ -100,11 +100,7 @@ func periodOf(f app.StatsFilter) statsPeriod {
 
 func (s *jsonAPI) statsSummary(c *fiber.Ctx) error {
 	f := statsFilter(c)
-	fig, err := s.svc.Stats.Summary(c.UserContext(), principal(c), f)
-	if err != nil {
-		return err
-	}
-	channels, err := s.svc.Stats.ByChannel(c.UserContext(), principal(c), f)
+	fig, channels, err := s.svc.Stats.SummaryByChannel(c.UserContext(), principal(c), f)
 	if err != nil {
 		return err
 	}

@@ -54,8 +54,8 @@ func perTicketPlanCases() []planCase {
 			GROUP BY state`, []any{"u1", 0}, true},
 		c("tickets_unit_due", false)(queueQuery(models.QueueFilter{UnitIDs: []string{"u1"}, States: running, DueBefore: t0, Limit: 21})),
 		c("tickets_due", false)(queueQuery(models.QueueFilter{States: running, DueBefore: t0, Limit: 21})),
-		c("tickets_lat_lng", false)(nearbyQuery(models.NearbyFilter{MinLat: 10, MaxLat: 10.01, MinLng: 105, MaxLng: 105.01,
-			Category: "c", States: running, CreatedAfter: t0, Limit: 50})),
+		c("tickets_open_nearby", false)(nearbyQuery(models.NearbyFilter{MinLat: 10, MaxLat: 10.01, MinLng: 105, MaxLng: 105.01,
+			Category: "c", States: open, CreatedAfter: t0, Limit: 500})),
 		c("tickets_next_check", false)(slaQuery(t0, 100)),
 		c("tickets_unapplied", false)(unappliedQuery(100)),
 		{"tickets_updated", `SELECT doc FROM tickets WHERE updated_at >= ? AND updated_at < ? AND 1 = 1
@@ -83,7 +83,7 @@ func perTicketPlanCases() []planCase {
 			` AND is_resolved = 1`, fargs, false},
 		{"stats_facts_resolved", days.parts[0], days.args, true},
 		c("stats_facts_resolved", false)(filteredDurationsQuery(stats, 817)),
-		{"stats_facts_running_by_due", `SELECT '', COUNT(*) FROM stats_facts INDEXED BY stats_facts_running_by_due` + facts +
+		{"stats_facts_running", `SELECT '', COUNT(*) FROM stats_facts INDEXED BY stats_facts_running` + facts +
 			` AND is_running = 1 AND due_at >= ? GROUP BY 1`, append(slices.Clone(fargs), ms(t0)), true},
 		{"stats_facts_resolve_bucket", `SELECT group_concat(resolve_ms) FROM stats_facts INDEXED BY stats_facts_resolve_bucket
 			WHERE is_resolved = 1 AND ` + bucketExpr + ` = ? AND created_day >= ?`, []any{501, "2025-01-01"}, false},

@@ -208,11 +208,26 @@ func (s *Store) queryTickets(ctx context.Context, op, q string, args ...any) ([]
 }
 
 // openStatesTerm is the condition of the partial indexes tickets_open_unit_due and
-// tickets_open_due (migration 0011), written exactly as there: SQLite uses a partial index only
-// when the query's WHERE contains its condition verbatim, which a term with bound parameters
-// never does. A queue of open tickets (the default of every official's queue) then walks only
-// the open tickets in deadline order instead of every ticket of the unit, closed ones included.
+// tickets_open_due (migration 0011) and tickets_open_nearby (0037), written exactly as there:
+// SQLite uses a partial index only when the query's WHERE contains its condition verbatim, which
+// a term with bound parameters never does. A queue of open tickets (the default of every
+// official's queue) then walks only the open tickets in deadline order instead of every ticket
+// of the unit, closed ones included, and the reports near a new one only the open ones.
 const openStatesTerm = `state IN ('received', 'assigned', 'in_progress', 'awaiting_info')`
+
+// statesTerm is the condition that a ticket's state is one of states (not empty):
+// openStatesTerm for exactly the open ones, so the partial indexes serve, else a list of
+// parameters.
+func statesTerm(states []models.State) (string, []any) {
+	if isOpenStates(states) {
+		return openStatesTerm, nil
+	}
+	args := make([]any, len(states))
+	for i, st := range states {
+		args[i] = string(st)
+	}
+	return "state IN (" + placeholders(len(states)) + ")", args
+}
 
 // isOpenStates reports whether states is exactly the set of open states, in any order.
 func isOpenStates(states []models.State) bool {

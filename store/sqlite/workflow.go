@@ -23,13 +23,9 @@ func queueWhere(f models.QueueFilter, withStates bool) (where []string, args []a
 		where = append(where, "area_code = ?")
 		args = append(args, f.AreaCode)
 	}
-	if withStates && isOpenStates(f.States) {
-		where = append(where, openStatesTerm) // lets SQLite use the partial indexes of open tickets
-	} else if withStates && len(f.States) > 0 {
-		where = append(where, "state IN ("+placeholders(len(f.States))+")")
-		for _, st := range f.States {
-			args = append(args, string(st))
-		}
+	if withStates && len(f.States) > 0 {
+		term, sargs := statesTerm(f.States)
+		where, args = append(where, term), append(args, sargs...)
 	}
 	if f.Category != "" {
 		where = append(where, "category = ?")
@@ -175,10 +171,8 @@ func nearbyQuery(f models.NearbyFilter) (string, []any) {
 		args = append(args, f.Category)
 	}
 	if len(f.States) > 0 {
-		where = append(where, "state IN ("+placeholders(len(f.States))+")")
-		for _, st := range f.States {
-			args = append(args, string(st))
-		}
+		term, sargs := statesTerm(f.States)
+		where, args = append(where, term), append(args, sargs...)
 	}
 	if !f.CreatedAfter.IsZero() {
 		where = append(where, "created_at > ?")

@@ -20,13 +20,13 @@
 #          handler; server RSS; what a ticket costs on disk (dbstat)
 #   scale  the api loads again at each size of BENCH_SCALE (default 0.1 M, 1 M — the api part's —
 #          and 10 M tickets) for the growth table: intake, read p99, database size, RSS. The
-#          10 M store takes about 25 minutes to generate and 40 GB of disk; leave it out of
+#          10 M store takes about 30 minutes to generate and 40 GB of disk; leave it out of
 #          BENCH_SCALE for a quicker run
 #
 # Each part writes its raw output under $BENCH_OUT (default: a temporary directory) and the
 # summary goes to bench/RESULTS.md. A part that cannot run says why in the results. A full run
-# takes about 15 minutes on 2 CPUs, most of it generating the tickets (cached for later runs in
-# $BENCH_CACHE) and the 1,000,000-point agreement check.
+# takes about 10 minutes on 2 CPUs once the stores are in $BENCH_CACHE; the first one also
+# generates them: 2 minutes for 1,000,000 tickets, about 30 for 10,000,000.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

@@ -100,6 +100,27 @@ func run() error {
 			r.Name, r.Mode, r.Requests, r.Rate, r.Throughput, 100*r.Success, r.P50, r.P90, r.P99, r.Max, r.RSSMB, r.Codes, r.Errors)
 	}
 
+	if err := o.scenarios(want, add); err != nil {
+		return err
+	}
+	if *jsonOut != "" {
+		f, err := os.OpenFile(*jsonOut, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		enc := json.NewEncoder(f)
+		for _, r := range rows {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// scenarios runs the scenarios want selects, in order, handing each row to add.
+func (o *options) scenarios(want func(string) bool, add func(Row)) error {
 	if o.baseline != "" && want("baseline") {
 		add(o.attack("baseline: trivial Fiber handler", "max", fixed("GET", o.baseline+"/", nil, nil), 0))
 	}
@@ -151,19 +172,6 @@ func run() error {
 		}
 		add(o.attack("POST /v1/tickets (intake)", "max", tr, 0))
 		add(o.attack("POST /v1/tickets (intake)", "rate", tr, o.intakeRate))
-	}
-	if *jsonOut != "" {
-		f, err := os.OpenFile(*jsonOut, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		enc := json.NewEncoder(f)
-		for _, r := range rows {
-			if err := enc.Encode(r); err != nil {
-				return err
-			}
-		}
 	}
 	return nil
 }

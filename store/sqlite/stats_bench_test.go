@@ -219,28 +219,7 @@ func BenchmarkSummaryParts(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	now := time.Now()
-	today := now.In(models.VietnamTime)
-	first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, models.VietnamTime)
-	periods := []struct {
-		name string
-		q    models.StatsQuery
-	}{
-		{"month", models.StatsQuery{From: first.AddDate(0, -1, 0).Format(time.DateOnly),
-			To: first.AddDate(0, 0, -1).Format(time.DateOnly), Now: now}},
-		{"year", models.StatsQuery{From: today.AddDate(-1, 0, 1).Format(time.DateOnly),
-			To: today.Format(time.DateOnly), Now: now}},
-	}
-	// A year filtered by one unit and by one group, as the IOC filters the summary: the unit and
-	// group of the latest fact.
-	var unit, group string
-	if err := s.r.QueryRowContext(ctx, `SELECT unit_id, grp FROM stats_facts ORDER BY ticket_id DESC LIMIT 1`).Scan(&unit, &group); err != nil {
-		b.Fatal(err)
-	}
-	byUnit, byGroup := periods[1], periods[1]
-	byUnit.name, byUnit.q.Unit = "year-unit", unit
-	byGroup.name, byGroup.q.Group = "year-group", models.Group(group)
-	periods = append(periods, byUnit, byGroup)
+	periods := summaryPeriods(b, s)
 	for _, p := range periods {
 		counts, err := s.AggregateFacts(ctx, p.q)
 		if err != nil || len(counts) == 0 {
@@ -295,6 +274,33 @@ func BenchmarkSummaryParts(b *testing.B) {
 			}
 		})
 	}
+}
+
+// summaryPeriod is one summary BenchmarkSummaryParts times.
+type summaryPeriod struct {
+	name string
+	q    models.StatsQuery
+}
+
+// summaryPeriods are last month, the last year, and that year filtered by one unit and by one
+// group, as the IOC filters the summary: the unit and group of the latest fact in s.
+func summaryPeriods(b *testing.B, s *Store) []summaryPeriod {
+	b.Helper()
+	now := time.Now()
+	today := now.In(models.VietnamTime)
+	first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, models.VietnamTime)
+	month := summaryPeriod{"month", models.StatsQuery{From: first.AddDate(0, -1, 0).Format(time.DateOnly),
+		To: first.AddDate(0, 0, -1).Format(time.DateOnly), Now: now}}
+	year := summaryPeriod{"year", models.StatsQuery{From: today.AddDate(-1, 0, 1).Format(time.DateOnly),
+		To: today.Format(time.DateOnly), Now: now}}
+	var unit, group string
+	if err := s.r.QueryRowContext(context.Background(), `SELECT unit_id, grp FROM stats_facts ORDER BY ticket_id DESC LIMIT 1`).Scan(&unit, &group); err != nil {
+		b.Fatal(err)
+	}
+	byUnit, byGroup := year, year
+	byUnit.name, byUnit.q.Unit = "year-unit", unit
+	byGroup.name, byGroup.q.Group = "year-group", models.Group(group)
+	return []summaryPeriod{month, year, byUnit, byGroup}
 }
 
 // BenchmarkPutFact times the fact writes of a ticket's life (filed, resolved, closed and rated),

@@ -256,9 +256,8 @@ func (s *Stats) SummaryByChannel(ctx context.Context, p models.Principal, f Stat
 	}
 	var total models.StatsCounts
 	for _, c := range counts {
-		total.Merge(c)
+		total.Merge(c) // the counters; Key stays "", as Summary's
 	}
-	total.Key = ""
 	q.By = models.ByNone
 	fig, err := s.figures(ctx, q, total)
 	if err != nil {

@@ -245,11 +245,7 @@ func BenchmarkSummaryParts(b *testing.B) {
 		})
 		b.Run(p.name+"/deadlines-ahead", func(b *testing.B) {
 			for b.Loop() {
-				index := "stats_facts_running_by_due" // as AggregateFacts chooses it
-				if !periodOnly(p.q) {
-					index = "stats_facts_running"
-				}
-				if _, err := s.countRunning(ctx, p.q, index, "due_at >= ?"); err != nil {
+				if _, err := s.countRunning(ctx, p.q, aheadIndex(p.q), "due_at >= ?"); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -350,6 +350,11 @@ type NearbyTicket struct {
 // an existing report instead of filing a duplicate. It serves the public view to every caller,
 // whatever their role: distances and the radius apply to the public, rounded points, so that
 // asking from many places cannot locate a report more precisely than the open data does.
+//
+// It ranks the candidates from their places alone (NearbyPlaces, an index in SQLite) and reads
+// the documents of the nearest only, until it has NearbyMax that are still open and not private:
+// a box in a busy ward holds hundreds of candidates, and reading all of their documents was most
+// of the search's time on a large store.
 func (s *Tickets) Nearby(ctx context.Context, p models.Principal, loc models.Location, category string) ([]NearbyTicket, error) {
 	if p.UserID == "" {
 		return nil, models.Errorf(models.EUnauthorized, "sign in first")
@@ -357,8 +362,12 @@ func (s *Tickets) Nearby(ctx context.Context, p models.Principal, loc models.Loc
 	if err := loc.Validate(); err != nil {
 		return nil, err
 	}
-	if _, ok := s.catalog.Load().categories[category]; !ok {
+	c, ok := s.catalog.Load().categories[category]
+	if !ok {
 		return nil, models.FieldError(models.EUnprocessable, "category", "unknown category %q", category)
+	}
+	if c.Private {
+		return nil, nil // every report of the category is private
 	}
 	r := s.cfg.NearbyRadiusM
 	// A public point is at most half a grid step (~55 m) from the exact one: widen the store's box
@@ -366,7 +375,7 @@ func (s *Tickets) Nearby(ctx context.Context, p models.Principal, loc models.Loc
 	const step = 1.0 / 1000 // 10^-PublicDecimals
 	dLat := r/111320 + step
 	dLng := r/(111320*math.Cos(loc.Lat*math.Pi/180)) + step
-	cands, err := s.store.FindNearby(ctx, models.NearbyFilter{
+	places, err := s.store.NearbyPlaces(ctx, models.NearbyFilter{
 		MinLat: loc.Lat - dLat, MaxLat: loc.Lat + dLat, MinLng: loc.Lng - dLng, MaxLng: loc.Lng + dLng,
 		Category: category, CreatedAfter: s.clock().Add(-s.cfg.NearbyMaxAge), Limit: 500,
 		States: []models.State{models.StateReceived, models.StateAssigned, models.StateInProgress, models.StateAwaitingInfo},
@@ -374,27 +383,36 @@ func (s *Tickets) Nearby(ctx context.Context, p models.Principal, loc models.Loc
 	if err != nil {
 		return nil, err
 	}
-	var out []NearbyTicket
-	for _, t := range cands {
-		if s.isPrivate(t) {
-			continue
-		}
-		public := models.Location{Lat: RoundCoord(t.Location.Lat), Lng: RoundCoord(t.Location.Lng)}
-		if d := distanceM(loc, public); d <= r {
-			out = append(out, NearbyTicket{Ticket: t, DistanceM: math.Round(d)})
+	var near []models.TicketPlace
+	for _, pl := range places {
+		pl.Location = models.Location{Lat: RoundCoord(pl.Location.Lat), Lng: RoundCoord(pl.Location.Lng)}
+		if distanceM(loc, pl.Location) <= r {
+			near = append(near, pl)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].DistanceM != out[j].DistanceM {
-			return out[i].DistanceM < out[j].DistanceM
+	dist := func(pl models.TicketPlace) float64 { return math.Round(distanceM(loc, pl.Location)) }
+	sort.Slice(near, func(i, j int) bool {
+		if di, dj := dist(near[i]), dist(near[j]); di != dj {
+			return di < dj
 		}
-		return out[i].Ticket.ID < out[j].Ticket.ID
+		return near[i].ID < near[j].ID
 	})
-	if len(out) > s.cfg.NearbyMax {
-		out = out[:s.cfg.NearbyMax]
-	}
-	for i := range out {
-		out[i].Ticket = s.PublicView(ctx, out[i].Ticket)
+	var out []NearbyTicket
+	for _, pl := range near {
+		if len(out) == s.cfg.NearbyMax {
+			break
+		}
+		t, err := s.store.TicketByID(ctx, pl.ID)
+		if models.IsCode(err, models.ENotFound) {
+			continue // erased since the places were read
+		}
+		if err != nil {
+			return nil, err
+		}
+		if s.isPrivate(t) || !t.State.Open() || t.Category != category {
+			continue // private, or closed or recategorised since the places were read
+		}
+		out = append(out, NearbyTicket{Ticket: s.PublicView(ctx, t), DistanceM: dist(pl)})
 	}
 	return out, nil
 }

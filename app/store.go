@@ -218,6 +218,9 @@ type WorkflowStore interface {
 	// FindNearby lists tickets inside the bounding box with the category and states of f,
 	// created after f.CreatedAfter (any order; the app sorts by distance).
 	FindNearby(ctx context.Context, f models.NearbyFilter) ([]*models.Ticket, error)
+	// NearbyPlaces lists the id and exact latitude and longitude of each ticket FindNearby would list, read
+	// without the documents (an index holds them), in any order.
+	NearbyPlaces(ctx context.Context, f models.NearbyFilter) ([]models.TicketPlace, error)
 
 	// AcquireLease takes or renews the named lease for holder until now+ttl. It succeeds when the
 	// lease is free, expired, or already held by holder; otherwise it returns false. Several

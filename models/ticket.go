@@ -305,6 +305,14 @@ type NearbyFilter struct {
 	Limit                          int
 }
 
+// TicketPlace is where a ticket was reported, without the rest of its document: the nearby
+// search ranks the candidates of a box by distance from these and reads only the documents of
+// the few it shows.
+type TicketPlace struct {
+	ID       string
+	Location Location
+}
+
 // TicketFilter selects tickets for lists. Empty fields do not filter.
 type TicketFilter struct {
 	ReporterID string

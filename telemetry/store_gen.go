@@ -594,6 +594,14 @@ func (s *instrumentedStore) MediaByID(ctx context.Context, a1 string) (*models.M
 	return r0, err
 }
 
+// NearbyPlaces implements app.Store.
+func (s *instrumentedStore) NearbyPlaces(ctx context.Context, a1 models.NearbyFilter) ([]models.TicketPlace, error) {
+	ctx, c := s.begin(ctx, "NearbyPlaces")
+	r0, err := s.next.NearbyPlaces(ctx, a1)
+	c.end(err)
+	return r0, err
+}
+
 // NextSequence implements app.Store.
 func (s *instrumentedStore) NextSequence(ctx context.Context, a1 string) (int64, error) {
 	ctx, c := s.begin(ctx, "NextSequence")

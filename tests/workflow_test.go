@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"net/http"
@@ -1104,6 +1105,53 @@ func TestNearby(t *testing.T) {
 		s.request(t, "GET", fmt.Sprintf("/v1/tickets/nearby?lng=%v&category=MT", p.lng), c.AccessToken, nil).expect(t, http.StatusBadRequest)
 
 		checkMeToo(t, s, a.AccessToken, c.AccessToken, here.ID, private.ID)
+	})
+}
+
+// TestNearbyShowsTheNearestOpenPublicFive files eight reports within 140 m of a point, makes
+// two of them private, and checks that nearby shows the five nearest of the others (by their
+// public points, ties by id): the search ranks places before it reads documents, and must
+// still skip the private ones it reads and stop at five.
+func TestNearbyShowsTheNearestOpenPublicFive(t *testing.T) {
+	t.Parallel()
+	set := loadSet(t, "longxuyen-2023")
+	p := ward(set, 3)
+	eachStore(t, func(t *testing.T, st storeKind) {
+		s := startServer(t, st)
+		a := s.signInResident("0912100031")
+		c := s.signInResident("0912100032")
+		ioc := s.createOfficial("ioc_operator", "ioc.op", "")
+		type filed struct {
+			id      string
+			d       float64
+			private bool
+		}
+		var all []filed
+		for i := range 8 {
+			w := offsetNorth(p, float64(20*i))
+			tk := fileTicket(t, s, a.AccessToken, wfReport("MT", w, fmt.Sprintf("Rác thải số %d", i), false))
+			f := filed{id: tk.ID, d: math.Round(haversine(p.lat, p.lng, math.Round(w.lat*1000)/1000, math.Round(w.lng*1000)/1000))}
+			if i%3 == 0 && i < 6 { // two of the nearest
+				step(t, s, ioc.AccessToken, tk, "set_private", fields{"reason": "Biển số xe"}, "received")
+				f.private = true
+			}
+			all = append(all, f)
+		}
+		slices.SortFunc(all, func(x, y filed) int {
+			return cmp.Or(cmp.Compare(x.d, y.d), cmp.Compare(x.id, y.id))
+		})
+		var want []string
+		for _, f := range all {
+			if !f.private && len(want) < 5 {
+				want = append(want, f.id)
+			}
+		}
+		var out struct{ Tickets []wfTicket }
+		q := fmt.Sprintf("/v1/tickets/nearby?lat=%v&lng=%v&category=MT", p.lat, p.lng)
+		s.request(t, "GET", q, c.AccessToken, nil).expect(t, http.StatusOK).json(t, &out)
+		if !slices.Equal(ids(out.Tickets), want) {
+			t.Errorf("nearby %v, want the five nearest public reports %v (all, nearest first: %+v)", ids(out.Tickets), want, all)
+		}
 	})
 }
 

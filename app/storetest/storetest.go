@@ -45,6 +45,7 @@
 //   - FindNearby returns the tickets whose location lies in the box, edges included
 //     (MinLat <= lat <= MaxLat, MinLng <= lng <= MaxLng), with Category and one of States when
 //     set, created strictly after CreatedAfter when set, in any order; Limit <= 0 means all.
+//   - NearbyPlaces returns the id, latitude and longitude of each ticket FindNearby returns.
 //   - AcquireLease(name, holder, now, ttl) succeeds, setting the lease to (holder, now+ttl),
 //     when the lease is absent, expired (its expiry <= now, at millisecond precision) or held by
 //     holder (a renewal); otherwise it returns false and changes nothing. Of concurrent callers

@@ -524,6 +524,14 @@ func testNearby(t *testing.T, s app.Store) {
 				want = append(want, stored[id])
 			}
 			wantEqual(t, "FindNearby documents", want, got)
+			places, err := s.NearbyPlaces(ctx(t), tc.filter)
+			must(t, err, "NearbyPlaces")
+			slices.SortFunc(places, func(a, b models.TicketPlace) int { return cmp.Compare(a.ID, b.ID) })
+			var wantPlaces []models.TicketPlace
+			for _, tk := range want {
+				wantPlaces = append(wantPlaces, models.TicketPlace{ID: tk.ID, Location: models.Location{Lat: tk.Location.Lat, Lng: tk.Location.Lng}})
+			}
+			wantEqual(t, "NearbyPlaces", wantPlaces, places)
 		})
 	}
 	t.Run("limit", func(t *testing.T) { checkNearbyLimit(t, s, with(func(f *models.NearbyFilter) { f.Limit = 2 })) })

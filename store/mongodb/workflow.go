@@ -199,6 +199,40 @@ func (s *Store) FindSLADue(ctx context.Context, now time.Time, limit int) ([]*mo
 // with the category and states of f, created strictly after f.CreatedAfter, in no particular
 // order. There are no geospatial operators on FerretDB; the app measures exact distances.
 func (s *Store) FindNearby(ctx context.Context, f models.NearbyFilter) ([]*models.Ticket, error) {
+	opts := options.Find()
+	if f.Limit > 0 {
+		opts.SetLimit(int64(f.Limit))
+	}
+	return s.findTickets(ctx, "find nearby", nearbyFilter(f), opts)
+}
+
+// NearbyPlaces lists the id and location of each ticket FindNearby would list, projecting the
+// documents down to those fields.
+func (s *Store) NearbyPlaces(ctx context.Context, f models.NearbyFilter) ([]models.TicketPlace, error) {
+	opts := options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "location", Value: 1}})
+	if f.Limit > 0 {
+		opts.SetLimit(int64(f.Limit))
+	}
+	cur, err := s.coll(collTickets).Find(ctx, nearbyFilter(f), opts)
+	if err != nil {
+		return nil, translate(err, "find nearby places", "ticket")
+	}
+	var docs []struct {
+		ID       string      `bson:"_id"`
+		Location locationDoc `bson:"location"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err, "find nearby places", "ticket")
+	}
+	out := make([]models.TicketPlace, len(docs))
+	for i, d := range docs {
+		out[i] = models.TicketPlace{ID: d.ID, Location: models.Location{Lat: d.Location.Lat, Lng: d.Location.Lng}}
+	}
+	return out, nil
+}
+
+// nearbyFilter matches the tickets of f.
+func nearbyFilter(f models.NearbyFilter) bson.D {
 	filter := bson.D{
 		{Key: "location.lat", Value: bson.D{{Key: "$gte", Value: f.MinLat}, {Key: "$lte", Value: f.MaxLat}}},
 		{Key: "location.lng", Value: bson.D{{Key: "$gte", Value: f.MinLng}, {Key: "$lte", Value: f.MaxLng}}},
@@ -212,11 +246,7 @@ func (s *Store) FindNearby(ctx context.Context, f models.NearbyFilter) ([]*model
 	if !f.CreatedAfter.IsZero() {
 		filter = append(filter, bson.E{Key: "created_at", Value: bson.D{{Key: "$gt", Value: f.CreatedAfter.UTC()}}})
 	}
-	opts := options.Find()
-	if f.Limit > 0 {
-		opts.SetLimit(int64(f.Limit))
-	}
-	return s.findTickets(ctx, "find nearby", filter, opts)
+	return filter
 }
 
 // findTickets runs a ticket query and decodes every document.

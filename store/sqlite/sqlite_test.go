@@ -270,9 +270,13 @@ func TestQueryPlans(t *testing.T) {
 	add("tickets_next_check")(slaQuery(t0, 100))
 	add("tickets_unapplied")(unappliedQuery(100))
 	add("tickets_unapplied")(unappliedQuery(0))
-	add("tickets_open_nearby")(nearbyQuery(models.NearbyFilter{MinLat: 10, MaxLat: 10.01, MinLng: 105, MaxLng: 105.01,
+	add("tickets_open_nearby")(nearbyQuery("doc", models.NearbyFilter{MinLat: 10, MaxLat: 10.01, MinLng: 105, MaxLng: 105.01,
 		Category: "c", States: []models.State{models.StateReceived, models.StateAssigned, models.StateInProgress,
 			models.StateAwaitingInfo}, CreatedAfter: t0, Limit: 500}))
+	// The nearby search's places come from the index alone (no document read).
+	add("COVERING INDEX tickets_open_nearby")(nearbyQuery("id, lat, lng", models.NearbyFilter{MinLat: 10, MaxLat: 10.01,
+		MinLng: 105, MaxLng: 105.01, Category: "c", States: []models.State{models.StateReceived, models.StateAssigned,
+			models.StateInProgress, models.StateAwaitingInfo}, CreatedAfter: t0, Limit: 500}))
 	add("audit_log_at")(auditQuery(models.AuditFilter{Limit: 50}))
 	add("audit_log_at")(auditQuery(models.AuditFilter{From: t0, To: t0.Add(time.Hour), Before: &models.AuditCursor{At: t0, ID: "a"}, Limit: 50}))
 	add("audit_log_ticket")(auditQuery(models.AuditFilter{Ticket: "t1", Limit: 50}))

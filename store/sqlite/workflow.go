@@ -159,11 +159,36 @@ func slaQuery(now time.Time, limit int) (string, []any) {
 // FindNearby lists tickets inside the bounding box (edges included) with the category and
 // states of f, created strictly after f.CreatedAfter; the (lat, lng) index narrows the box.
 func (s *Store) FindNearby(ctx context.Context, f models.NearbyFilter) ([]*models.Ticket, error) {
-	q, args := nearbyQuery(f)
+	q, args := nearbyQuery("doc", f)
 	return s.queryTickets(ctx, "find nearby", q, args...)
 }
 
-func nearbyQuery(f models.NearbyFilter) (string, []any) {
+// NearbyPlaces lists the id and place of each ticket FindNearby would list, from the covering
+// index tickets_open_nearby alone: at 10,000,000 tickets the documents of a box's candidates
+// were the reads that took the nearby search past 20 ms, and it shows only a handful of them.
+func (s *Store) NearbyPlaces(ctx context.Context, f models.NearbyFilter) ([]models.TicketPlace, error) {
+	q, args := nearbyQuery("id, lat, lng", f)
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, translate(err, "find nearby places", "ticket")
+	}
+	defer rows.Close()
+	var out []models.TicketPlace
+	for rows.Next() {
+		var p models.TicketPlace
+		if err := rows.Scan(&p.ID, &p.Location.Lat, &p.Location.Lng); err != nil {
+			return nil, translate(err, "find nearby places", "ticket")
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err, "find nearby places", "ticket")
+	}
+	return out, nil
+}
+
+// nearbyQuery selects columns of the tickets matching f.
+func nearbyQuery(columns string, f models.NearbyFilter) (string, []any) {
 	where := []string{"lat BETWEEN ? AND ?", "lng BETWEEN ? AND ?"}
 	args := []any{f.MinLat, f.MaxLat, f.MinLng, f.MaxLng}
 	if f.Category != "" {
@@ -178,7 +203,7 @@ func nearbyQuery(f models.NearbyFilter) (string, []any) {
 		where = append(where, "created_at > ?")
 		args = append(args, ms(f.CreatedAfter))
 	}
-	return withLimit(`SELECT doc FROM tickets`+whereClause(where), args, f.Limit)
+	return withLimit(`SELECT `+columns+` FROM tickets`+whereClause(where), args, f.Limit)
 }
 
 // AcquireLease takes or renews the lease name in one upsert: it inserts a free lease, and

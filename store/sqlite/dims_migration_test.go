@@ -120,8 +120,7 @@ func checkFilteredSummaries(t *testing.T, s *Store, facts map[string]models.Tick
 }
 
 // checkFilteredPlans checks the plans of the statements of a summary filtered by one dimension:
-// its days, its days by channel, bucket counts and the durations of one bucket, one filing day
-// at a time.
+// its days, its days by channel, bucket counts and the durations of one bucket.
 func checkFilteredPlans(t *testing.T, s *Store) {
 	t.Helper()
 	q := models.StatsQuery{From: "2025-12-25", To: "2026-02-20", Unit: "u1"}
@@ -130,7 +129,7 @@ func checkFilteredPlans(t *testing.T, s *Store) {
 	byChannel := q
 	byChannel.By = models.ByChannel
 	ctable, ckey, cwhere, cargs := rollupSource(byChannel)
-	dq, dargs := filteredDurationsQuery(q, 817)
+	dq, dargs := bucketDurationsQuery(q, 817)
 	for _, c := range []struct {
 		query string
 		args  []any
@@ -142,8 +141,7 @@ func checkFilteredPlans(t *testing.T, s *Store) {
 			[]string{"SEARCH stats_days_by USING PRIMARY KEY (dim=? AND value=? AND created_day>? AND created_day<?)"}},
 		{hq, hargs, []string{"SEARCH stats_resolve_by USING PRIMARY KEY (dim=? AND value=? AND month>? AND month<?)",
 			"INDEX stats_facts_resolved (created_day>? AND created_day<?)"}},
-		{dq, dargs, []string{"INDEX stats_facts_resolved (created_day=? AND resolve_ms>? AND resolve_ms<?)",
-			"SEARCH stats_days USING PRIMARY KEY (created_day>? AND created_day<?)"}},
+		{dq, dargs, []string{"INDEX stats_facts_resolve_bucket (<expr>=? AND created_day>? AND created_day<?)"}},
 	} {
 		plan := strings.Join(queryPlan(t, s, c.query, c.args), "; ")
 		for _, w := range c.want {

@@ -84,11 +84,10 @@ func perTicketPlanCases() []planCase {
 		{"stats_facts_resolved", `SELECT group_concat(resolve_ms) FROM stats_facts INDEXED BY stats_facts_resolved` + facts +
 			` AND is_resolved = 1`, fargs, false},
 		{"stats_facts_resolved", days.parts[0], days.args, true},
-		c("stats_facts_resolved", false)(filteredDurationsQuery(stats, 817)),
+		c("stats_facts_resolve_bucket", false)(bucketDurationsQuery(stats, 817)),
 		{"stats_facts_running", `SELECT '', COUNT(*) FROM stats_facts INDEXED BY stats_facts_running` + facts +
 			` AND is_running = 1 AND due_at >= ? GROUP BY 1`, append(slices.Clone(fargs), ms(t0)), true},
-		{"stats_facts_resolve_bucket", `SELECT group_concat(resolve_ms) FROM stats_facts INDEXED BY stats_facts_resolve_bucket
-			WHERE is_resolved = 1 AND ` + bucketExpr + ` = ? AND created_day >= ?`, []any{501, "2025-01-01"}, false},
+		c("stats_facts_resolve_bucket", false)(bucketDurationsQuery(models.StatsQuery{From: "2025-01-01"}, 501)),
 	}
 }
 

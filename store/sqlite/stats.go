@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -747,39 +746,15 @@ func parseInts(text string) []int64 {
 	return out
 }
 
-// bucketDurations lists the durations of the resolved facts of bucket b filed in the period of
-// q, in any order. INDEXED BY keeps SQLite on the index of migration 0012, which holds exactly
-// those facts side by side (without statistics on it, the planner would rather scan the period
-// in the (created_day, resolve_ms, …) index of the resolved facts). They come as one comma-separated text: handing
+// bucketDurations lists the durations of the resolved facts matching q in bucket b, in any
+// order. INDEXED BY keeps SQLite on stats_facts_resolve_bucket (migration 0039), which holds
+// exactly the facts of a bucket side by side by filing day, with the dimensions to filter on:
+// one range of the index, however q is filtered (without statistics on it, the planner would
+// rather scan the period in stats_facts_resolved). They come as one comma-separated text: handing
 // over thousands of rows one by one costs more than the whole scan, and so does letting SQLite
 // sort them (its ORDER BY … LIMIT 1 OFFSET k keeps the k smallest in a B-tree).
 func bucketDurations(ctx context.Context, tx *sql.Tx, q models.StatsQuery, b int) ([]int64, error) {
-	if !periodOnly(q) {
-		return filteredBucketDurations(ctx, tx, q, b)
-	}
-	where := ` WHERE is_resolved = 1 AND ` + bucketExpr + ` = ?`
-	args := []any{b}
-	if q.From != "" {
-		where += ` AND created_day >= ?`
-		args = append(args, q.From)
-	}
-	if q.To != "" {
-		where += ` AND created_day <= ?`
-		args = append(args, q.To)
-	}
-	var list sql.NullString
-	err := tx.QueryRowContext(ctx, `SELECT group_concat(resolve_ms) FROM stats_facts INDEXED BY stats_facts_resolve_bucket`+
-		where, args...).Scan(&list)
-	if err != nil {
-		return nil, err
-	}
-	return parseInts(list.String), nil
-}
-
-// filteredBucketDurations lists the durations of the resolved facts matching q (filtered by
-// more than the period) in bucket b, in any order.
-func filteredBucketDurations(ctx context.Context, tx *sql.Tx, q models.StatsQuery, b int) ([]int64, error) {
-	query, args := filteredDurationsQuery(q, b)
+	query, args := bucketDurationsQuery(q, b)
 	var list sql.NullString
 	if err := tx.QueryRowContext(ctx, query, args...).Scan(&list); err != nil {
 		return nil, err
@@ -787,42 +762,15 @@ func filteredBucketDurations(ctx context.Context, tx *sql.Tx, q models.StatsQuer
 	return parseInts(list.String), nil
 }
 
-// filteredDurationsQuery reads the durations of filteredBucketDurations from the covering index
-// of the resolved facts (created_day, resolve_ms, dimensions) one filing day at a time, within
-// the range of resolve_ms that makes up the bucket: a seek per day of the period (the days with
-// facts, from stats_days) instead of a read of the period's whole range.
-func filteredDurationsQuery(q models.StatsQuery, b int) (string, []any) {
-	lo, hi := bucketRange(b)
+// bucketDurationsQuery is the statement of bucketDurations.
+func bucketDurationsQuery(q models.StatsQuery, b int) (string, []any) {
+	query := `SELECT group_concat(resolve_ms) FROM stats_facts INDEXED BY stats_facts_resolve_bucket
+		WHERE is_resolved = 1 AND ` + bucketExpr + ` = ?`
 	where, args := factsWhere(q)
-	var days []string
-	if q.From != "" {
-		days = append(days, "created_day >= ?")
-		args = append(args, q.From)
+	if where != "" {
+		query += " AND " + strings.TrimPrefix(where, " WHERE ")
 	}
-	if q.To != "" {
-		days = append(days, "created_day <= ?")
-		args = append(args, q.To)
-	}
-	return `SELECT group_concat(resolve_ms) FROM stats_facts INDEXED BY stats_facts_resolved` + where +
-		` AND is_resolved = 1 AND created_day IN (SELECT created_day FROM stats_days` + whereClause(days) + `)
-		AND resolve_ms >= ? AND resolve_ms <= ?`, append(args, lo, hi)
-}
-
-// bucketRange is the range of resolve_ms (inclusive) that bucketExpr maps to bucket b: below
-// 100 for bucket 0, else the durations of b/100 digits whose two leading digits are b%100.
-func bucketRange(b int) (lo, hi int64) {
-	if b == 0 {
-		return math.MinInt64, 99
-	}
-	unit := int64(1)
-	for range b/100 - 2 {
-		unit *= 10
-	}
-	lead := int64(b % 100)
-	if lead+1 > math.MaxInt64/unit {
-		return lead * unit, math.MaxInt64
-	}
-	return lead * unit, (lead+1)*unit - 1
+	return query, append([]any{b}, args...)
 }
 
 // histogramQuery lists, as one text of "bucket:count" pairs to be summed per bucket, the bucket

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/run.sh — the reproducible benchmark suite of issue 7. Runs on a fresh clone:
+# bench/run.sh — the reproducible benchmark suite. Runs on a fresh clone:
 #
 #   bash bench/run.sh                 # everything, writes bench/RESULTS.md
 #   BENCH_PARTS=route bash bench/run.sh    # only some parts: micro, route, api, scale (comma list)

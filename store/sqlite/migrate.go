@@ -96,10 +96,20 @@ func applyMigrations(ctx context.Context, db *sql.DB, ms []migration, known int)
 	) STRICT`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
+	// A migration that builds an index sorts every row of its table. With the store's temporary
+	// storage in memory (Open: temp_store), that sort held the whole index in RAM: 3.1 GB of RSS
+	// for one index over the facts of 10,000,000 tickets. On files, SQLite sorts in runs of a few
+	// megabytes and merges them.
+	if _, err := db.ExecContext(ctx, `PRAGMA temp_store = FILE`); err != nil {
+		return fmt.Errorf("migrations: temporary storage on files: %w", err)
+	}
 	for _, m := range ms {
 		if err := applyMigration(ctx, db, m, known); err != nil {
 			return err
 		}
+	}
+	if _, err := db.ExecContext(ctx, `PRAGMA temp_store = MEMORY`); err != nil {
+		return fmt.Errorf("migrations: temporary storage back in memory: %w", err)
 	}
 	return nil
 }

@@ -165,6 +165,12 @@ func TestPragmas(t *testing.T) {
 	if err := s.w.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
 		t.Errorf("foreign_keys = %d, %v; want 1", fk, err)
 	}
+	// Migrations sort on files; the group commit's savepoints need temporary storage in memory
+	// again once they are done (a fresh file has just run every migration).
+	var temp int
+	if err := s.w.QueryRowContext(ctx, `PRAGMA temp_store`).Scan(&temp); err != nil || temp != 2 {
+		t.Errorf("writer temp_store = %d, %v; want 2 (MEMORY) after the migrations", temp, err)
+	}
 	// Readers are read-only: a write through them is a bug, not a silent success.
 	if _, err := s.r.ExecContext(ctx, `INSERT INTO sequences (name, value) VALUES ('x', 1)`); err == nil {
 		t.Errorf("a write through the reader pool succeeded")

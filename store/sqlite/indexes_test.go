@@ -33,7 +33,7 @@ func perTicketPlanCases() []planCase {
 	stats := models.StatsQuery{From: "2025-01-01", To: "2025-12-31", Unit: "u1", Now: t0}
 	facts, fargs := factsWhere(stats)
 	// A summary filtered by one dimension: the days of its partial months (one part of the bucket
-	// counts), and the durations of one bucket, read one filing day at a time.
+	// counts), and the durations of one bucket.
 	partial := stats
 	partial.To = "2025-01-20"
 	days := histogram{q: partial}

@@ -157,7 +157,8 @@ func slaQuery(now time.Time, limit int) (string, []any) {
 }
 
 // FindNearby lists tickets inside the bounding box (edges included) with the category and
-// states of f, created strictly after f.CreatedAfter; the (lat, lng) index narrows the box.
+// states of f, created strictly after f.CreatedAfter; tickets_open_nearby narrows the box for
+// the open states.
 func (s *Store) FindNearby(ctx context.Context, f models.NearbyFilter) ([]*models.Ticket, error) {
 	q, args := nearbyQuery("doc", f)
 	return s.queryTickets(ctx, "find nearby", q, args...)

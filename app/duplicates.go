@@ -71,7 +71,7 @@ func (s *Duplicates) Candidates(ctx context.Context, p models.Principal, id stri
 		MinLat: t.Location.Lat - dLat, MaxLat: t.Location.Lat + dLat,
 		MinLng: t.Location.Lng - dLng, MaxLng: t.Location.Lng + dLng,
 		Category: t.Category, CreatedAfter: s.now().Add(-s.cfg.NearbyMaxAge), Limit: 500,
-		States: []models.State{models.StateReceived, models.StateAssigned, models.StateInProgress, models.StateAwaitingInfo},
+		States: models.OpenStates,
 	})
 	if err != nil {
 		return nil, err

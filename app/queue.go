@@ -278,7 +278,7 @@ func (s *Tickets) Queue(ctx context.Context, p models.Principal, q QueueParams) 
 		}
 	}
 	if len(f.States) == 0 {
-		f.States = []models.State{models.StateReceived, models.StateAssigned, models.StateInProgress, models.StateAwaitingInfo}
+		f.States = models.OpenStates
 	}
 	if q.Overdue {
 		var running []models.State
@@ -378,7 +378,7 @@ func (s *Tickets) Nearby(ctx context.Context, p models.Principal, loc models.Loc
 	places, err := s.store.NearbyPlaces(ctx, models.NearbyFilter{
 		MinLat: loc.Lat - dLat, MaxLat: loc.Lat + dLat, MinLng: loc.Lng - dLng, MaxLng: loc.Lng + dLng,
 		Category: category, CreatedAfter: s.clock().Add(-s.cfg.NearbyMaxAge), Limit: 500,
-		States: []models.State{models.StateReceived, models.StateAssigned, models.StateInProgress, models.StateAwaitingInfo},
+		States: models.OpenStates,
 	})
 	if err != nil {
 		return nil, err

@@ -139,7 +139,7 @@ func (s *Boundaries) remapRules(ctx context.Context, so *models.SwitchOver, from
 // in the new map, those in progress to their unit's successor when they follow it.
 func (s *Boundaries) rerouteTickets(ctx context.Context, so *models.SwitchOver, to *geo.BoundarySet, res *models.SwitchOverResult) error {
 	var ids []string
-	q := models.TicketQuery{States: []models.State{models.StateReceived, models.StateAssigned, models.StateInProgress, models.StateAwaitingInfo}}
+	q := models.TicketQuery{States: models.OpenStates}
 	err := s.store.StreamTickets(ctx, q, func(t *models.Ticket) error {
 		if t.BoundarySet == so.FromSet {
 			ids = append(ids, t.ID)

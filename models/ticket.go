@@ -2,6 +2,7 @@ package models
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,13 +25,13 @@ const (
 	StateWithdrawn    State = "withdrawn"
 )
 
+// OpenStates lists the states Open accepts, for store queries (the queue's default, nearby
+// reports, a boundary switch-over's re-routing).
+var OpenStates = []State{StateReceived, StateAssigned, StateInProgress, StateAwaitingInfo}
+
 // Open reports whether work on the ticket is still expected (Open311 "open").
 func (s State) Open() bool {
-	switch s {
-	case StateReceived, StateAssigned, StateInProgress, StateAwaitingInfo:
-		return true
-	}
-	return false
+	return slices.Contains(OpenStates, s)
 }
 
 // Location is where the resident says the problem is, with the phone's accuracy estimate.

@@ -208,7 +208,7 @@ func (s *Store) queryTickets(ctx context.Context, op, q string, args ...any) ([]
 }
 
 // openStatesTerm is the condition of the partial indexes tickets_open_unit_due and
-// tickets_open_due (migration 0011) and tickets_open_nearby (0037), written exactly as there:
+// tickets_open_due (migration 0011) and tickets_open_nearby (0037, 0038), written exactly as there:
 // SQLite uses a partial index only when the query's WHERE contains its condition verbatim, which
 // a term with bound parameters never does. A queue of open tickets (the default of every
 // official's queue) then walks only the open tickets in deadline order instead of every ticket
@@ -231,11 +231,10 @@ func statesTerm(states []models.State) (string, []any) {
 
 // isOpenStates reports whether states is exactly the set of open states, in any order.
 func isOpenStates(states []models.State) bool {
-	open := []models.State{models.StateReceived, models.StateAssigned, models.StateInProgress, models.StateAwaitingInfo}
-	if len(states) != len(open) {
+	if len(states) != len(models.OpenStates) {
 		return false
 	}
-	for _, st := range open {
+	for _, st := range models.OpenStates {
 		if !slices.Contains(states, st) {
 			return false
 		}
